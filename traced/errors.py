@@ -1,0 +1,77 @@
+"""Every error traced raises, in one place.
+
+Each carries the pid it concerns (0 where none) and the errno the kernel gave
+(0 where none), and is chained with ``raise ... from`` to the OSError behind it.
+Events are never exceptions: these are for failures of traced itself.
+"""
+
+from __future__ import annotations
+
+import errno as _errno
+import os
+
+
+class TracedError(Exception):
+    """Base of all traced errors: a message, a pid and an errno."""
+
+    def __init__(self, message: str, *, pid: int = 0, errno: int = 0) -> None:
+        super().__init__(message)
+        self.pid = pid
+        self.errno = errno
+
+    @property
+    def errno_name(self) -> str:
+        return _errno.errorcode.get(self.errno, str(self.errno))
+
+
+class KernelCallError(TracedError):
+    """A syscall traced made on its own behalf failed."""
+
+    @classmethod
+    def from_errno(cls, call: str, err: int, pid: int = 0) -> KernelCallError:
+        name = _errno.errorcode.get(err, str(err))
+        where = f" on pid {pid}" if pid else ""
+        return cls(f"{call}{where} failed: {name} ({os.strerror(err)})", pid=pid, errno=err)
+
+
+class PtraceError(KernelCallError):
+    """A ptrace request failed."""
+
+
+class TraceeGoneError(PtraceError):
+    """ESRCH: the tracee was killed or is not in a ptrace-stop; waitpid will tell the rest."""
+
+
+class MemoryReadError(KernelCallError):
+    """Reading the tracee's memory failed (bad pointer, or the tracee went away)."""
+
+
+class SeccompError(KernelCallError):
+    """prctl or seccomp refused the filter."""
+
+
+class FilterTooLargeError(TracedError):
+    """The compiled cBPF program would exceed the kernel's 4096 instruction limit."""
+
+
+class UnknownSyscallError(TracedError):
+    """A syscall name that no ABI of this architecture knows."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"invalid system call '{name}'")
+        self.name = name
+
+
+class SpawnError(TracedError):
+    """The command could not be started: exec failed, or setup in the child did."""
+
+    def __init__(self, program: str, err: int, stage: str = "exec") -> None:
+        name = _errno.errorcode.get(err, str(err))
+        what = "cannot execute" if stage == "exec" else f"cannot {stage} for"
+        super().__init__(f"{what} '{program}': {os.strerror(err)} ({name})", errno=err)
+        self.program = program
+        self.stage = stage
+
+
+class AttachError(PtraceError):
+    """PTRACE_SEIZE of an existing process was refused (EPERM, ESRCH)."""

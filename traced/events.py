@@ -1,0 +1,82 @@
+"""Events are values: frozen models, one per thing a tracee did.
+
+Every event is a JSON object whose ``type`` names it.  Field names are the
+contract clients read (see protocol/ once it exists); add fields, never rename.
+
+* ``syscall``: entry and exit merged.  ``retval`` and ``error`` are null when the
+  syscall never returned (exit_group, or a thread destroyed by another's execve).
+  On failure ``retval`` is -1 and ``error`` the errno name, as strace prints it.
+* ``spawn``: a new task, with the task that made it.
+* ``exec``: a successful execve; ``old_tid`` is set when a non-leader thread
+  exec'd and took over the thread-group id.
+* ``signal``: a signal about to be delivered to a tracee.
+* ``exit``: a task ended, by ``code`` or by ``signal``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ArgValue = int | str | list[str] | None
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    session: str
+    pid: int  # thread-group id, what users call the process id
+    tid: int
+    ts_ns: int  # wall clock at the stop that began the event
+
+
+class SyscallEvent(_Event):
+    type: Literal["syscall"] = "syscall"
+    nr: int
+    name: str
+    arch: str
+    args: tuple[ArgValue, ...]
+    duration_ns: int | None
+    retval: int | None
+    error: str | None
+
+    @property
+    def finished(self) -> bool:
+        return self.retval is not None
+
+
+class SpawnEvent(_Event):
+    type: Literal["spawn"] = "spawn"
+    parent_pid: int
+    parent_tid: int
+    thread: bool  # a thread of parent_pid, rather than a new process
+
+
+class ExecEvent(_Event):
+    type: Literal["exec"] = "exec"
+    path: str
+    argv: tuple[str, ...]
+    old_tid: int | None
+
+
+class SignalEvent(_Event):
+    type: Literal["signal"] = "signal"
+    signo: int
+    signal: str
+    code: int
+    sender_pid: int
+    sender_uid: int
+
+
+class ExitEvent(_Event):
+    type: Literal["exit"] = "exit"
+    code: int | None
+    signal: str | None
+    core_dumped: bool
+
+
+Event = Annotated[
+    SyscallEvent | SpawnEvent | ExecEvent | SignalEvent | ExitEvent,
+    Field(discriminator="type"),
+]

@@ -1,0 +1,1 @@
+"""Thin ctypes bindings, one module per kernel facility.  No policy lives here."""
