@@ -1164,4 +1164,3 @@ X32: dict[int, str] = {
     546: "preadv2",
     547: "pwritev2",
 }
-

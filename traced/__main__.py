@@ -1,0 +1,5 @@
+import sys
+
+from traced.cli import main
+
+sys.exit(main())

@@ -1,0 +1,171 @@
+"""The tracing engine's front door: launch a command, or attach to a process.
+
+Kernel facts this module depends on:
+
+* PTRACE_SEIZE does not stop the task; PTRACE_INTERRUPT then makes it trap, so
+  its first stop is one we asked for (the state machine's NEW -> RUNNING).
+* A seccomp filter cannot be installed in a running process, so attach always
+  uses full mode: PTRACE_SYSCALL at every syscall, filtered here.
+* A process's threads appear in /proc/PID/task; each must be seized on its own.
+* EPERM from PTRACE_SEIZE means the caller may not trace that process
+  (credentials, yama ptrace_scope, or it is already traced); ESRCH, it is gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from traced.arch import Arch, host_arch
+from traced.bpf import compile_filter
+from traced.errors import (
+    AttachError,
+    PtraceError,
+    SpawnError,
+    TraceeGoneError,
+    UnknownSyscallError,
+)
+from traced.linux import procfs, ptrace
+from traced.reactor import Reactor, Run, Sink
+from traced.session import Outcome, TraceSession
+from traced.spawn import Child, LaunchSpec, fork_child, resolve_program
+from traced.tracee import Mode
+
+
+@dataclass(frozen=True)
+class TracePolicy:
+    """What the user asked to see: syscall names, or None for every syscall."""
+
+    names: frozenset[str] | None = None
+    force_full: bool = False  # stop at every syscall even when a filter could be used
+
+    def mode(self) -> Mode:
+        return Mode.FULL if self.names is None or self.force_full else Mode.SECCOMP
+
+
+class Session:
+    """A running trace: wait for it, and (for attached processes) detach from it."""
+
+    def __init__(self, run: Run, reactor: Reactor, child: Child | None = None) -> None:
+        self._run = run
+        self._reactor = reactor
+        self._child = child
+        self.spawn_error: SpawnError | None = None
+        if child is not None:
+            asyncio.get_running_loop().add_reader(child.report_fd, self._read_exec_outcome)
+
+    def _read_exec_outcome(self) -> None:
+        if self._child is not None and self._child.report_fd >= 0:
+            asyncio.get_running_loop().remove_reader(self._child.report_fd)
+            self.spawn_error = self._child.read_outcome()
+
+    @property
+    def id(self) -> str:
+        return self._run.core.session_id
+
+    @property
+    def core(self) -> TraceSession:
+        return self._run.core
+
+    async def wait(self) -> Outcome | None:
+        """Until every task is gone; the root's outcome (None after a detach)."""
+        await self._run.done
+        self._read_exec_outcome()  # the child is gone: the pipe is at EOF or holds the errno
+        return self._run.core.outcome
+
+    def detach(self) -> None:
+        """Let every task go at its next stop, leaving it running as before."""
+        for tid in self._run.core.detach_all():
+            try:
+                ptrace.interrupt(tid)
+            except TraceeGoneError:
+                continue
+
+
+class Engine:
+    """One per event loop: it owns SIGCHLD there."""
+
+    def __init__(self, arch: Arch | None = None) -> None:
+        self.arch = arch or host_arch()
+        self.reactor = Reactor()
+
+    def __enter__(self) -> Engine:
+        self.reactor.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.reactor.stop()
+
+    def _new_run(self, mode: Mode, root: int, policy: TracePolicy, sink: Sink, sid: str) -> Run:
+        core = TraceSession(sid or uuid.uuid4().hex[:12], mode, root)
+        return Run(core, self.arch, policy.names, sink)
+
+    async def launch(
+        self, spec: LaunchSpec, policy: TracePolicy, sink: Sink, session_id: str = ""
+    ) -> Session:
+        """Start ``spec.argv`` traced.  Raises SpawnError if the program cannot be found."""
+        program = resolve_program(spec.argv[0], spec.env)
+        mode = policy.mode()
+        names = policy.names or frozenset()
+        filter_program = compile_filter(self.arch, names) if mode is Mode.SECCOMP else None
+        child = fork_child(spec, program, filter_program)
+        try:
+            ptrace.seize(child.pid, ptrace.LAUNCH_OPTIONS)
+            ptrace.interrupt(child.pid)
+        except PtraceError:
+            child.abandon()
+            raise
+        run = self._new_run(mode, child.pid, policy, sink, session_id)
+        run.core.add_task(child.pid, child.pid, prestart=True)
+        run.on_first_resume = child.release
+        self.reactor.register(child.pid, run)
+        return Session(run, self.reactor, child)
+
+    async def attach(
+        self, pid: int, policy: TracePolicy, sink: Sink, session_id: str = ""
+    ) -> Session:
+        """Trace a running process and the children it makes from now on."""
+        run = self._new_run(Mode.FULL, pid, policy, sink, session_id)
+        for tid in _seize_all_threads(pid):
+            run.core.add_task(tid, pid)
+            self.reactor.register(tid, run)
+        return Session(run, self.reactor)
+
+
+def _seize_all_threads(pid: int) -> list[int]:
+    """Seize and interrupt every thread of ``pid``, including ones born meanwhile."""
+    seized: list[int] = []
+    while True:
+        fresh = [tid for tid in procfs.thread_ids(pid) if tid not in seized]
+        if not fresh:
+            break
+        for tid in fresh:
+            _seize_one(pid, tid, first=not seized)
+            seized.append(tid)
+    if not seized:
+        raise AttachError.from_errno(f"attach to {pid}", errno.ESRCH, pid)
+    return seized
+
+
+def _seize_one(pid: int, tid: int, first: bool) -> None:
+    try:
+        ptrace.seize(tid, ptrace.ATTACH_OPTIONS)
+        ptrace.interrupt(tid)
+    except TraceeGoneError as error:
+        if first:
+            raise AttachError.from_errno(f"attach to {pid}", errno.ESRCH, pid) from error
+    except PtraceError as error:
+        raise AttachError.from_errno(f"attach to {pid}", error.errno, pid) from error
+
+
+def parse_names(names: Iterable[str], arch: Arch) -> frozenset[str]:
+    """Validate syscall names against every ABI of ``arch``."""
+    known = {name for abi in arch.abis for name in abi.numbers_by_name}
+    chosen = frozenset(name.strip() for name in names if name.strip())
+    for name in sorted(chosen):
+        if name not in known:
+            raise UnknownSyscallError(name)
+    return chosen

@@ -1,0 +1,97 @@
+"""Reading a tracee's memory with process_vm_readv(2).
+
+Kernel facts this module depends on:
+
+* process_vm_readv copies from another process in one syscall, with the same
+  permission check as ptrace (PTRACE_MODE_ATTACH_REALCREDS), which a tracer passes.
+* It stops at the first page that is not mapped and returns a short count, so a
+  string is read page by page: a read that crosses into an unmapped page would
+  otherwise fail whole, although the NUL may sit before the boundary.
+* A tracee stays put while it is in a ptrace-stop, so what we read is what the
+  syscall will see (other threads of the process may still be running).
+"""
+
+from __future__ import annotations
+
+import ctypes
+
+from traced.errors import MemoryReadError
+from traced.linux.libc import last_errno, libc
+
+PAGE_SIZE = 4096
+
+
+class _IoVec(ctypes.Structure):
+    _fields_ = (("base", ctypes.c_void_p), ("len", ctypes.c_size_t))
+
+
+_readv = libc.process_vm_readv
+_readv.argtypes = (
+    ctypes.c_int,
+    ctypes.POINTER(_IoVec),
+    ctypes.c_ulong,
+    ctypes.POINTER(_IoVec),
+    ctypes.c_ulong,
+    ctypes.c_ulong,
+)
+_readv.restype = ctypes.c_ssize_t
+
+_buffer = ctypes.create_string_buffer(PAGE_SIZE)
+_local = _IoVec(ctypes.addressof(_buffer), 0)
+_remote = _IoVec(0, 0)
+
+
+def _read_within_page(pid: int, address: int, size: int) -> bytes:
+    _local.len = _remote.len = size
+    _remote.base = address
+    count: int = _readv(pid, ctypes.byref(_local), 1, ctypes.byref(_remote), 1, 0)
+    if count < 0:
+        err = last_errno()
+        raise MemoryReadError.from_errno(f"process_vm_readv({address:#x})", err, pid)
+    return _buffer.raw[:count]
+
+
+def read_bytes(pid: int, address: int, size: int) -> bytes:
+    """Up to ``size`` bytes at ``address``; shorter where the mapping ends."""
+    chunks: list[bytes] = []
+    while size > 0:
+        step = min(size, PAGE_SIZE - address % PAGE_SIZE)
+        chunk = _read_within_page(pid, address, step)
+        chunks.append(chunk)
+        if len(chunk) < step:
+            break
+        address += step
+        size -= step
+    return b"".join(chunks)
+
+
+def read_cstring(pid: int, address: int, limit: int = PAGE_SIZE) -> bytes:
+    """The NUL-terminated string at ``address``, without its NUL, at most ``limit`` bytes."""
+    chunks: list[bytes] = []
+    remaining = limit
+    while remaining > 0:
+        step = min(remaining, PAGE_SIZE - address % PAGE_SIZE)
+        chunk = _read_within_page(pid, address, step)
+        end = chunk.find(b"\0")
+        if end >= 0:
+            chunks.append(chunk[:end])
+            break
+        chunks.append(chunk)
+        if len(chunk) < step:
+            break
+        address += step
+        remaining -= step
+    return b"".join(chunks)
+
+
+class TraceeMemory:
+    """A tracee's memory as the decoders see it: strings and words by address."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+
+    def read(self, address: int, size: int) -> bytes:
+        return read_bytes(self.pid, address, size)
+
+    def cstring(self, address: int, limit: int = PAGE_SIZE) -> bytes:
+        return read_cstring(self.pid, address, limit)

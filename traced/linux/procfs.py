@@ -1,0 +1,71 @@
+"""What /proc tells a tracer that ptrace does not.
+
+Kernel facts this module depends on:
+
+* /proc/TID/status works for any thread id, not only thread-group leaders, and
+  its ``Tgid:`` line names the process the thread belongs to.
+* At a PTRACE_EVENT_EXEC stop the new image is in place: /proc/PID/cmdline is
+  exactly the argv given to execve, and the auxiliary vector's AT_EXECFN entry
+  points at the filename string execve was given, copied onto the new stack.
+* /proc/PID/task lists the threads of a process; one can appear between two
+  reads, so attaching to all of them loops until no new one shows up.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+
+from traced.linux.memory import read_cstring
+
+AT_EXECFN = 31
+_AUXV_ENTRY = struct.Struct("=QQ")
+
+
+def status_field(tid: int, field: str) -> str | None:
+    """One line of /proc/TID/status, or None when the task is gone."""
+    prefix = field + ":"
+    try:
+        with open(f"/proc/{tid}/status", "rb") as status:
+            for raw in status:
+                line = raw.decode("ascii", "replace")
+                if line.startswith(prefix):
+                    return line[len(prefix) :].strip()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return None
+
+
+def tgid_of(tid: int) -> int:
+    """The process a thread belongs to; the tid itself when /proc no longer knows it."""
+    value = status_field(tid, "Tgid")
+    return int(value) if value else tid
+
+
+def thread_ids(pid: int) -> list[int]:
+    try:
+        return sorted(int(name) for name in os.listdir(f"/proc/{pid}/task"))
+    except FileNotFoundError:
+        return []
+
+
+def _execfn_address(pid: int) -> int:
+    with open(f"/proc/{pid}/auxv", "rb") as auxv:
+        data = auxv.read()
+    for key, value in _AUXV_ENTRY.iter_unpack(data[: len(data) - len(data) % 16]):
+        if key == AT_EXECFN:
+            return int(value)
+    return 0
+
+
+def exec_image(pid: int) -> tuple[str, tuple[str, ...]]:
+    """(path given to execve, argv) of a task stopped at PTRACE_EVENT_EXEC."""
+    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+        raw_argv = cmdline.read()
+    argv = tuple(arg.decode("utf-8", "backslashreplace") for arg in raw_argv.split(b"\0")[:-1])
+    try:
+        address = _execfn_address(pid)
+        path = read_cstring(pid, address).decode("utf-8", "backslashreplace") if address else ""
+    except OSError:
+        path = ""
+    return path or (argv[0] if argv else ""), argv

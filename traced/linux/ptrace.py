@@ -1,0 +1,148 @@
+"""ptrace(2), the requests traced uses and nothing else.
+
+Kernel facts this module depends on:
+
+* PTRACE_SEIZE attaches without stopping the task and enables PTRACE_EVENT_STOP,
+  PTRACE_INTERRUPT and PTRACE_LISTEN.  Options given to SEIZE are inherited by
+  every task the tracee creates while TRACEFORK/VFORK/CLONE are set, and those
+  tasks start traced, in a PTRACE_EVENT_STOP whose signal is SIGTRAP.
+* Every request but SEIZE, INTERRUPT and KILL needs the tracee to be in a
+  ptrace-stop; a tracee that was SIGKILLed leaves it at any moment, so ESRCH from a
+  restart is normal and means "its death will be reported by waitpid".
+* A restart request's ``data`` is the signal to deliver (0 to suppress).
+* PTRACE_GET_SYSCALL_INFO (Linux 5.3) describes the current stop without
+  registers: ``op`` is ENTRY, EXIT, SECCOMP or NONE; ENTRY and SECCOMP carry
+  ``nr`` and six args, EXIT carries ``rval`` and ``is_error``.  ``arch`` is the
+  AUDIT_ARCH of the ABI the syscall entered through.
+* PTRACE_GETEVENTMSG gives the new tid at a fork/vfork/clone event and the
+  former tid at an exec event.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import enum
+import errno
+import struct
+from dataclasses import dataclass
+
+from traced.errors import PtraceError, TraceeGoneError
+from traced.linux.libc import last_errno, libc
+
+PTRACE_CONT = 7
+PTRACE_DETACH = 17
+PTRACE_SYSCALL = 24
+PTRACE_SETOPTIONS = 0x4200
+PTRACE_GETEVENTMSG = 0x4201
+PTRACE_GETSIGINFO = 0x4202
+PTRACE_SEIZE = 0x4206
+PTRACE_INTERRUPT = 0x4207
+PTRACE_LISTEN = 0x4208
+PTRACE_GET_SYSCALL_INFO = 0x420E
+
+O_TRACESYSGOOD = 0x01
+O_TRACEFORK = 0x02
+O_TRACEVFORK = 0x04
+O_TRACECLONE = 0x08
+O_TRACEEXEC = 0x10
+O_TRACESECCOMP = 0x80
+O_EXITKILL = 0x100000
+
+# What every tracee is seized with.  EXITKILL is the promise that a launched
+# tracee, whose filter would fail its syscalls with ENOSYS, never outlives us.
+LAUNCH_OPTIONS = (
+    O_TRACESYSGOOD | O_TRACESECCOMP | O_TRACEFORK | O_TRACEVFORK | O_TRACECLONE | O_TRACEEXEC
+) | O_EXITKILL
+# An attached process must survive our death, so no EXITKILL.
+ATTACH_OPTIONS = LAUNCH_OPTIONS & ~O_EXITKILL
+
+
+class SyscallOp(enum.IntEnum):
+    NONE = 0
+    ENTRY = 1
+    EXIT = 2
+    SECCOMP = 3
+
+
+_ptrace = libc.ptrace
+_ptrace.argtypes = (ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p)
+_ptrace.restype = ctypes.c_long
+
+# struct ptrace_syscall_info: u8 op, u8 pad[3], u32 arch, u64 ip, u64 sp, then a union.
+_INFO_SIZE = 88
+_INFO_HEAD = struct.Struct("=B3xIQQ")
+_INFO_ENTRY = struct.Struct("=Q6Q")
+_INFO_EXIT = struct.Struct("=qB")
+_info_buffer = ctypes.create_string_buffer(_INFO_SIZE)
+_info_address = ctypes.addressof(_info_buffer)
+_ulong = ctypes.c_ulong()
+_ulong_address = ctypes.addressof(_ulong)
+_SIGINFO_SIZE = 128
+_siginfo_buffer = ctypes.create_string_buffer(_SIGINFO_SIZE)
+_siginfo_address = ctypes.addressof(_siginfo_buffer)
+# siginfo_t on 64-bit: int signo, errno, code; pad; then the union (pid_t pid; uid_t uid ...).
+_SIGINFO = struct.Struct("=iii4xII")
+
+
+@dataclass(frozen=True, slots=True)
+class SyscallInfo:
+    op: SyscallOp
+    arch: int
+    nr: int
+    args: tuple[int, ...]
+    rval: int
+    is_error: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SigInfo:
+    signo: int
+    code: int
+    sender_pid: int
+    sender_uid: int
+
+
+def _call(request: int, pid: int, addr: int, data: int, what: str) -> int:
+    result: int = _ptrace(request, pid, addr, data)
+    if result == -1:
+        err = last_errno()
+        if err:
+            error_type = TraceeGoneError if err == errno.ESRCH else PtraceError
+            raise error_type.from_errno(what, err, pid)
+    return result
+
+
+def seize(pid: int, options: int) -> None:
+    _call(PTRACE_SEIZE, pid, 0, options, "ptrace(PTRACE_SEIZE)")
+
+
+def interrupt(pid: int) -> None:
+    _call(PTRACE_INTERRUPT, pid, 0, 0, "ptrace(PTRACE_INTERRUPT)")
+
+
+def restart(request: int, pid: int, sig: int = 0) -> None:
+    """CONT, SYSCALL, LISTEN or DETACH, delivering ``sig`` (0 for none)."""
+    _call(request, pid, 0, sig, "ptrace restart")
+
+
+def event_message(pid: int) -> int:
+    _call(PTRACE_GETEVENTMSG, pid, 0, _ulong_address, "ptrace(PTRACE_GETEVENTMSG)")
+    return _ulong.value
+
+
+def signal_info(pid: int) -> SigInfo:
+    _call(PTRACE_GETSIGINFO, pid, 0, _siginfo_address, "ptrace(PTRACE_GETSIGINFO)")
+    signo, _errno, code, sender_pid, sender_uid = _SIGINFO.unpack_from(_siginfo_buffer)
+    return SigInfo(signo, code, sender_pid, sender_uid)
+
+
+def syscall_info(pid: int) -> SyscallInfo:
+    _call(PTRACE_GET_SYSCALL_INFO, pid, _INFO_SIZE, _info_address, "PTRACE_GET_SYSCALL_INFO")
+    op, arch, _ip, _sp = _INFO_HEAD.unpack_from(_info_buffer)
+    if op == SyscallOp.EXIT:
+        rval, is_error = _INFO_EXIT.unpack_from(_info_buffer, _INFO_HEAD.size)
+        return SyscallInfo(SyscallOp.EXIT, arch, -1, (), rval, bool(is_error))
+    if op in (SyscallOp.ENTRY, SyscallOp.SECCOMP):
+        nr, *args = _INFO_ENTRY.unpack_from(_info_buffer, _INFO_HEAD.size)
+        return SyscallInfo(SyscallOp(op), arch, nr, tuple(args), 0, False)
+    return SyscallInfo(SyscallOp.NONE, arch, -1, (), 0, False)

@@ -1,0 +1,236 @@
+"""The asyncio shell: SIGCHLD in, waitpid, ptrace calls and events out.
+
+Kernel facts this module depends on:
+
+* Every ptrace-stop and every death of a tracee raises SIGCHLD in the tracer.
+  We read it from a signalfd (see traced.linux.signalfd for why not a handler).
+  Signals coalesce, so one wake-up can stand for many statuses: drain until
+  waitid reports nothing pending.
+* ``waitid(WNOWAIT)`` peeks at a status without consuming it.  We consume only
+  what is ours: a known tid, or an unknown one whose report is a ptrace-stop
+  (CLD_TRAPPED), which can only be a task auto-attached at fork/clone whose
+  first stop beat its parent's event.  Any other child is left to its owner.
+* ``__WALL`` is needed to wait for threads.
+* ptrace requests must come from the thread that attached, so every call
+  happens here, on the loop's thread, and none of them blocks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from collections.abc import Callable
+
+import structlog
+
+from traced.arch import Arch
+from traced.decode import decode_args
+from traced.errors import TraceeGoneError
+from traced.linux import procfs, ptrace
+from traced.linux.memory import TraceeMemory
+from traced.linux.signalfd import close_signalfd, drain_signalfd, open_signalfd
+from traced.session import TraceSession
+from traced.stops import (
+    PTRACE_EVENT_CLONE,
+    Decoded,
+    Entry,
+    Exec,
+    Exit,
+    Exited,
+    GroupStop,
+    Killed,
+    Kind,
+    OtherEvent,
+    SignalStop,
+    Spawned,
+    Stop,
+    TrapStop,
+    decode_status,
+)
+from traced.tracee import Event, Resume
+
+WALL = 0x40000000
+_PEEK = os.WEXITED | os.WSTOPPED | os.WNOHANG | os.WNOWAIT | WALL
+_TAKE = os.WNOHANG | WALL
+CLD_TRAPPED = 4
+
+Sink = Callable[[Event], None]
+_log = structlog.get_logger(__name__)
+
+
+class Run:
+    """A session as the reactor holds it: the pure core plus its I/O ends."""
+
+    def __init__(
+        self, core: TraceSession, arch: Arch, wanted: frozenset[str] | None, sink: Sink
+    ) -> None:
+        self.core = core
+        self.arch = arch
+        self.wanted = wanted
+        self.sink = sink
+        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.on_first_resume: Callable[[], None] | None = None
+
+    def deliver(self, event: Event) -> None:
+        """Hand an event to the sink.  A failing sink must not stall the tracees."""
+        try:
+            self.sink(event)
+        except Exception:
+            _log.exception("event sink failed", session=self.core.session_id)
+
+    def wants(self, name: str) -> bool:
+        return self.wanted is None or name in self.wanted
+
+
+class Reactor:
+    """Owns SIGCHLD for the loop it runs on, and routes every status to its Run."""
+
+    def __init__(self) -> None:
+        self._runs: dict[int, Run] = {}
+        self._parked: dict[int, int] = {}  # unknown new task -> its first status
+        self._sigchld_fd = -1
+
+    def start(self) -> None:
+        if self._sigchld_fd < 0:
+            self._sigchld_fd = open_signalfd(signal.SIGCHLD)
+            asyncio.get_running_loop().add_reader(self._sigchld_fd, self._on_sigchld)
+
+    def stop(self) -> None:
+        if self._sigchld_fd >= 0:
+            asyncio.get_running_loop().remove_reader(self._sigchld_fd)
+            close_signalfd(self._sigchld_fd, signal.SIGCHLD)
+            self._sigchld_fd = -1
+
+    def _on_sigchld(self) -> None:
+        drain_signalfd(self._sigchld_fd)
+        self.drain()
+
+    def register(self, tid: int, run: Run) -> None:
+        self._runs[tid] = run
+
+    def drain(self) -> None:
+        """Handle every pending status of our tracees, then return to the loop."""
+        while True:
+            try:
+                peeked = os.waitid(os.P_ALL, 0, _PEEK)
+            except ChildProcessError:
+                return
+            if peeked is None:
+                return
+            tid = peeked.si_pid
+            if tid not in self._runs and peeked.si_code != CLD_TRAPPED:
+                self._drain_each_known()
+                return
+            self._take(tid)
+
+    def _drain_each_known(self) -> None:
+        """A child that is not ours sits first in line: ask for ours one by one."""
+        for tid in list(self._runs):
+            if tid in self._runs:
+                self._take(tid)
+
+    def _take(self, tid: int) -> None:
+        try:
+            waited, status = os.waitpid(tid, _TAKE)
+        except ChildProcessError:
+            return
+        if waited:
+            self._dispatch(tid, status)
+
+    def _dispatch(self, tid: int, status: int) -> None:
+        run = self._runs.get(tid) or self._claim_unknown(tid, status)
+        if run is None:
+            return
+        decoded = decode_status(status)
+        try:
+            stop = self._fetch(run, tid, decoded)
+        except TraceeGoneError:
+            return  # SIGKILLed while stopped: its death report follows
+        events, resume = run.core.feed(tid, stop)
+        self._follow(run, tid, stop)
+        if resume is not None:
+            self._resume(run, resume)
+        for event in events:
+            run.deliver(event)
+        if run.core.finished and not run.done.done():
+            run.done.set_result(None)
+
+    def _claim_unknown(self, tid: int, status: int) -> Run | None:
+        """A new task whose parent's fork event has not come yet: find its session."""
+        for candidate in (procfs.tgid_of(tid), _parent_of(tid)):
+            run = self._runs.get(candidate) if candidate else None
+            if run is not None:
+                run.core.add_task(tid, procfs.tgid_of(tid))
+                self._runs[tid] = run
+                return run
+        self._parked[tid] = status
+        return None
+
+    def _follow(self, run: Run, tid: int, stop: Stop) -> None:
+        """Keep the tid -> Run map in step with the session's tasks."""
+        if isinstance(stop, Spawned):
+            self._runs[stop.child_tid] = run
+            parked = self._parked.pop(stop.child_tid, None)
+            if parked is not None:
+                self._dispatch(stop.child_tid, parked)
+        elif isinstance(stop, Exec) and stop.old_tid != tid:
+            self._runs.pop(stop.old_tid, None)
+        if not run.core.knows(tid):
+            self._runs.pop(tid, None)
+
+    def _resume(self, run: Run, resume: Resume) -> None:
+        try:
+            ptrace.restart(resume.request, resume.tid, resume.sig)
+        except TraceeGoneError:
+            return
+        if run.on_first_resume is not None and resume.tid == run.core.root_tid:
+            release, run.on_first_resume = run.on_first_resume, None
+            release()
+
+    def _fetch(self, run: Run, tid: int, decoded: Decoded) -> Stop:
+        """Build the stop value, making the ptrace and /proc reads its kind needs."""
+        kind = decoded.kind
+        now = time.time_ns()
+        if kind is Kind.SYSCALL or kind is Kind.SECCOMP:
+            return _syscall_stop(run, tid, now)
+        if kind is Kind.NEW_TASK:
+            child = ptrace.event_message(tid)
+            thread = decoded.event == PTRACE_EVENT_CLONE and procfs.tgid_of(child) != child
+            return Spawned(now, child, run.core.tasks[tid].tgid if thread else child)
+        if kind is Kind.EXEC:
+            old_tid = ptrace.event_message(tid)
+            path, argv = procfs.exec_image(tid)
+            return Exec(now, old_tid, path, argv)
+        if kind is Kind.SIGNAL:
+            info = ptrace.signal_info(tid)
+            return SignalStop(now, decoded.sig, info.code, info.sender_pid, info.sender_uid)
+        return _SIMPLE_STOPS[kind](decoded, now)
+
+
+def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
+    info = ptrace.syscall_info(tid)
+    if info.op is ptrace.SyscallOp.EXIT:
+        return Exit(now, info.rval, info.is_error)
+    if info.op is ptrace.SyscallOp.NONE:
+        return TrapStop()
+    abi = run.arch.abi_for(info.arch, info.nr)
+    name = abi.name_of(info.nr)
+    wanted = run.wants(name)
+    args = decode_args(name, info.args, TraceeMemory(tid)) if wanted else ()
+    return Entry(now, tid, info.nr, name, abi.name, args, wanted)
+
+
+_SIMPLE_STOPS: dict[Kind, Callable[[Decoded, int], Stop]] = {
+    Kind.GROUP_STOP: lambda decoded, now: GroupStop(decoded.sig),
+    Kind.TRAP_STOP: lambda decoded, now: TrapStop(),
+    Kind.EXITED: lambda decoded, now: Exited(now, decoded.sig),
+    Kind.KILLED: lambda decoded, now: Killed(now, decoded.sig, decoded.core_dumped),
+    Kind.OTHER_EVENT: lambda decoded, now: OtherEvent(decoded.event),
+}
+
+
+def _parent_of(tid: int) -> int:
+    value = procfs.status_field(tid, "PPid")
+    return int(value) if value else 0

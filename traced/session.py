@@ -1,0 +1,99 @@
+"""One traced command tree: the set of tasks, and the stops that concern several.
+
+Pure: no syscalls.  Per-task logic lives in :mod:`traced.tracee`; this module
+handles what spans tasks:
+
+* a new task's first stop may arrive before or after its parent's
+  fork/vfork/clone event, so whichever comes first creates its record;
+* after an execve from a non-leader thread the kernel gives the exec'ing thread
+  the leader's tid, and the leader and every other thread vanish: their
+  syscalls in flight are reported unfinished, and the record moves;
+* the session ends when its last task is gone; its status is the root's.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from traced.stops import Exec, Exited, Killed, Spawned, Stop
+from traced.tracee import Event, Mode, Phase, Resume, Task, abandon_in_flight, handle
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How the root task ended: an exit code, or a signal."""
+
+    code: int | None
+    signal: int | None
+
+    @property
+    def shell_status(self) -> int:
+        """What a shell would report: the code, or 128 + the signal."""
+        return self.code if self.code is not None else 128 + (self.signal or 0)
+
+
+@dataclass
+class TraceSession:
+    session_id: str
+    mode: Mode
+    root_tid: int
+    tasks: dict[int, Task] = field(default_factory=dict)
+    outcome: Outcome | None = None
+    stops: Counter[str] = field(default_factory=Counter)
+    tasks_seen: int = 0
+
+    def add_task(self, tid: int, tgid: int, *, prestart: bool = False) -> Task:
+        task = Task(tid, tgid, self.session_id, self.mode, prestart=prestart)
+        self.tasks[tid] = task
+        self.tasks_seen += 1
+        return task
+
+    def knows(self, tid: int) -> bool:
+        return tid in self.tasks
+
+    @property
+    def finished(self) -> bool:
+        return not self.tasks
+
+    def feed(self, tid: int, stop: Stop) -> tuple[list[Event], Resume | None]:
+        """Advance the session by one stop of task ``tid`` (which must be known)."""
+        self.stops[type(stop).__name__] += 1
+        events: list[Event] = []
+        if isinstance(stop, Exec) and stop.old_tid != tid:
+            events += self._take_over(stop.old_tid, tid)
+        task = self.tasks[tid]
+        more, resume = handle(task, stop)
+        events += more
+        if isinstance(stop, Spawned) and stop.child_tid not in self.tasks:
+            self.add_task(stop.child_tid, stop.child_tgid)
+        if task.phase is Phase.GONE:
+            self._forget(task, stop)
+        return events, resume
+
+    def detach_all(self) -> list[int]:
+        """Mark every task to be let go at its next stop; returns the tids to interrupt."""
+        for task in self.tasks.values():
+            task.detaching = True
+        return list(self.tasks)
+
+    def _take_over(self, old_tid: int, leader_tid: int) -> list[Event]:
+        """A non-leader thread exec'd: it becomes ``leader_tid``; the old leader vanishes."""
+        events: list[Event] = []
+        leader = self.tasks.pop(leader_tid, None)
+        if leader is not None and leader.in_flight is not None:
+            events += abandon_in_flight(leader)
+        mover = self.tasks.pop(old_tid, None)
+        if mover is not None:
+            mover.tid = leader_tid
+            self.tasks[leader_tid] = mover
+        return events
+
+    def _forget(self, task: Task, stop: Stop) -> None:
+        del self.tasks[task.tid]
+        if task.tid != self.root_tid:
+            return
+        if isinstance(stop, Exited):
+            self.outcome = Outcome(stop.code, None)
+        elif isinstance(stop, Killed):
+            self.outcome = Outcome(None, stop.sig)

@@ -1,0 +1,173 @@
+"""Starting a command as a tracee.
+
+Kernel facts this module depends on:
+
+* A seccomp filter needs PR_SET_NO_NEW_PRIVS (or CAP_SYS_ADMIN), applies to
+  every syscall after it is installed, and survives execve and fork.
+* A syscall the filter sends to a tracer fails with ENOSYS while nobody traces
+  the task.  So the child waits, blocked on a pipe, until the parent has seized
+  it, and only then installs the filter and calls execve.
+* The parent makes no syscall on the child's behalf: the child sets up its own
+  stdio, cwd, umask and signal dispositions.  An ignored signal stays ignored
+  across execve, and Python ignores SIGPIPE and SIGXFSZ, so the child restores them.
+* A close-on-exec pipe reports the outcome: it closes with nothing written when
+  execve succeeds, and carries the errno when it fails.
+"""
+
+from __future__ import annotations
+
+import errno as errno_module
+import os
+import signal
+import stat
+import struct
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from traced.errors import SpawnError
+from traced.linux.seccomp import install_filter, set_no_new_privs
+
+_GO = b"g"
+_FAILURE = struct.Struct("=ii")  # (stage, errno)
+STAGES = ("exec", "set up stdio", "change directory", "set NO_NEW_PRIVS", "install seccomp filter")
+_RESTORED_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ)
+
+
+@dataclass(frozen=True)
+class LaunchSpec:
+    argv: tuple[str, ...]
+    env: Mapping[str, str] | None = None
+    cwd: str | None = None
+    umask: int | None = None
+    stdio: tuple[int, int, int] = (0, 1, 2)
+
+
+@dataclass
+class Child:
+    """A forked child, blocked until :meth:`release`, whose outcome :meth:`outcome` reads."""
+
+    pid: int
+    program: str
+    go_fd: int
+    report_fd: int
+
+    def release(self) -> None:
+        """Let the child install its filter and exec.  Call once it is seized."""
+        if self.go_fd >= 0:
+            os.write(self.go_fd, _GO)
+            os.close(self.go_fd)
+            self.go_fd = -1
+
+    def read_outcome(self) -> SpawnError | None:
+        """After the report pipe is readable: None if execve succeeded."""
+        data = os.read(self.report_fd, _FAILURE.size)
+        os.close(self.report_fd)
+        self.report_fd = -1
+        if len(data) < _FAILURE.size:
+            return None
+        stage, err = _FAILURE.unpack(data)
+        return SpawnError(self.program, err, STAGES[stage])
+
+    def abandon(self) -> None:
+        """The parent could not seize it: closing the go pipe makes it exit untraced."""
+        for fd in (self.go_fd, self.report_fd):
+            if fd >= 0:
+                os.close(fd)
+        self.go_fd = self.report_fd = -1
+
+
+def resolve_program(name: str, env: Mapping[str, str] | None) -> str:
+    """The file execve will run, searched in PATH as a shell does; SpawnError if none."""
+    if "/" in name:
+        return name
+    path = (env if env is not None else os.environ).get("PATH", os.defpath)
+    denied = False
+    for directory in path.split(os.pathsep):
+        candidate = os.path.join(directory or ".", name)
+        try:
+            mode = os.stat(candidate).st_mode
+        except OSError:
+            continue
+        if stat.S_ISREG(mode) and os.access(candidate, os.X_OK):
+            return candidate
+        denied = True
+    raise SpawnError(name, errno_module.EACCES if denied else errno_module.ENOENT)
+
+
+def fork_child(spec: LaunchSpec, program: str, seccomp_program: bytes | None) -> Child:
+    """Fork a child that will exec ``program`` once released; returns at once."""
+    go_read, go_write = os.pipe2(os.O_CLOEXEC)
+    report_read, report_write = os.pipe2(os.O_CLOEXEC)
+    env = dict(spec.env) if spec.env is not None else dict(os.environ)
+    pid = os.fork()
+    if pid == 0:
+        _child(spec, program, env, (go_read, report_write), seccomp_program)
+    os.close(go_read)
+    os.close(report_write)
+    return Child(pid, spec.argv[0], go_write, report_read)
+
+
+def _child(
+    spec: LaunchSpec,
+    program: str,
+    env: dict[str, str],
+    pipes: tuple[int, int],
+    seccomp_program: bytes | None,
+) -> None:
+    """Runs in the forked child and never returns."""
+    go_fd, report_fd = pipes
+    stage = 1
+    try:
+        _setup_stdio(spec.stdio)
+        stage = 2
+        if spec.cwd is not None:
+            os.chdir(spec.cwd)
+        if spec.umask is not None:
+            os.umask(spec.umask)
+        _close_all_but(go_fd, report_fd)
+        _restore_signals()
+        stage = 3
+        set_no_new_privs()
+        if os.read(go_fd, 1) != _GO:
+            os._exit(127)  # the tracer went away before seizing us
+        stage = 4
+        if seccomp_program is not None:
+            install_filter(seccomp_program)
+        stage = 0
+        os.execve(program, spec.argv, env)
+    except OSError as error:
+        _report(report_fd, stage, error.errno or errno_module.EIO)
+    except BaseException:
+        _report(report_fd, stage, errno_module.EIO)
+    os._exit(127)
+
+
+def _report(fd: int, stage: int, err: int) -> None:
+    try:
+        os.write(fd, _FAILURE.pack(stage, err))
+    finally:
+        os._exit(127 if err == errno_module.ENOENT else 126)
+
+
+def _setup_stdio(stdio: Sequence[int]) -> None:
+    # dup first, then dup2: a source fd may itself be 0, 1 or 2.
+    copies = [os.dup(fd) for fd in stdio]
+    for target, source in enumerate(copies):
+        os.dup2(source, target)
+    for source in copies:
+        if source > 2:
+            os.close(source)
+
+
+def _close_all_but(*keep: int) -> None:
+    low = 3
+    for fd in sorted(keep):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, 1 << 20)
+
+
+def _restore_signals() -> None:
+    for sig in _RESTORED_SIGNALS:
+        signal.signal(sig, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])

@@ -1,0 +1,171 @@
+"""What a tracee's wait status means, and the stop values the state machine eats.
+
+Kernel facts this module depends on (see ptrace(2), "Stopped states"):
+
+* ``WIFEXITED``/``WIFSIGNALED`` end a task; everything else we see is a
+  ptrace-stop with ``WSTOPSIG = (status >> 8) & 0xff`` and ``event = status >> 16``.
+* With PTRACE_O_TRACESYSGOOD a syscall-entry or -exit stop has WSTOPSIG
+  ``SIGTRAP | 0x80``; only PTRACE_GET_SYSCALL_INFO tells entry from exit.
+* ``event`` is PTRACE_EVENT_FORK/VFORK/CLONE/EXEC/VFORK_DONE/EXIT/SECCOMP/STOP.
+  PTRACE_EVENT_STOP (seized tracees only) is a group-stop when WSTOPSIG is a
+  stopping signal (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) and otherwise a trap: a
+  new task's first stop, a PTRACE_INTERRUPT, or the end of a LISTENed group-stop.
+* Any other stop with event 0 is a signal-delivery-stop for WSTOPSIG.
+
+Decoding is pure.  The reactor then fetches what each kind needs (syscall info,
+event message, siginfo) and builds one of the frozen stop values below.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import signal
+from dataclasses import dataclass
+
+PTRACE_EVENT_FORK = 1
+PTRACE_EVENT_VFORK = 2
+PTRACE_EVENT_CLONE = 3
+PTRACE_EVENT_EXEC = 4
+PTRACE_EVENT_VFORK_DONE = 5
+PTRACE_EVENT_EXIT = 6
+PTRACE_EVENT_SECCOMP = 7
+PTRACE_EVENT_STOP = 128
+
+SYSCALL_TRAP = signal.SIGTRAP | 0x80
+STOPPING_SIGNALS = frozenset((signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU))
+
+
+class Kind(enum.Enum):
+    SYSCALL = "syscall"  # entry or exit: ask GET_SYSCALL_INFO which
+    SECCOMP = "seccomp"  # a filter returned SECCOMP_RET_TRACE: the entry of a syscall
+    NEW_TASK = "new_task"
+    EXEC = "exec"
+    GROUP_STOP = "group_stop"
+    TRAP_STOP = "trap_stop"
+    SIGNAL = "signal"
+    EXITED = "exited"
+    KILLED = "killed"
+    OTHER_EVENT = "other_event"
+
+
+_EVENT_KINDS = {
+    PTRACE_EVENT_FORK: Kind.NEW_TASK,
+    PTRACE_EVENT_VFORK: Kind.NEW_TASK,
+    PTRACE_EVENT_CLONE: Kind.NEW_TASK,
+    PTRACE_EVENT_EXEC: Kind.EXEC,
+    PTRACE_EVENT_SECCOMP: Kind.SECCOMP,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    kind: Kind
+    sig: int = 0  # WSTOPSIG, exit code or terminating signal
+    event: int = 0
+    core_dumped: bool = False
+
+
+def decode_status(status: int) -> Decoded:
+    """Classify a waitpid status.  Pure: no syscalls."""
+    if os.WIFEXITED(status):
+        return Decoded(Kind.EXITED, os.WEXITSTATUS(status))
+    if os.WIFSIGNALED(status):
+        return Decoded(Kind.KILLED, os.WTERMSIG(status), core_dumped=os.WCOREDUMP(status))
+    sig = os.WSTOPSIG(status)
+    event = status >> 16
+    if sig == SYSCALL_TRAP:
+        return Decoded(Kind.SYSCALL, sig)
+    if event == PTRACE_EVENT_STOP:
+        kind = Kind.GROUP_STOP if sig in STOPPING_SIGNALS else Kind.TRAP_STOP
+        return Decoded(kind, sig, event)
+    if event:
+        return Decoded(_EVENT_KINDS.get(event, Kind.OTHER_EVENT), sig, event)
+    return Decoded(Kind.SIGNAL, sig)
+
+
+# The stops the state machine eats.  ``ts`` is the wall clock, in ns, when the
+# reactor saw the stop.
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A syscall is being entered (seccomp-stop, or syscall-entry-stop in full mode)."""
+
+    ts: int
+    tid: int  # who entered: after a non-leader execve the task returns under another tid
+    nr: int
+    name: str
+    abi: str
+    args: tuple[int | str | list[str] | None, ...]
+    wanted: bool  # the user's filter selects it; unwanted entries are tracked, not reported
+
+
+@dataclass(frozen=True, slots=True)
+class Exit:
+    """The syscall-exit-stop of the syscall in flight."""
+
+    ts: int
+    rval: int
+    is_error: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Spawned:
+    """PTRACE_EVENT_FORK/VFORK/CLONE in the parent: ``child_tid`` now exists, traced."""
+
+    ts: int
+    child_tid: int
+    child_tgid: int
+
+
+@dataclass(frozen=True, slots=True)
+class Exec:
+    """PTRACE_EVENT_EXEC: the new image is in place; ``old_tid`` is who called execve."""
+
+    ts: int
+    old_tid: int
+    path: str
+    argv: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupStop:
+    sig: int
+
+
+@dataclass(frozen=True, slots=True)
+class TrapStop:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SignalStop:
+    ts: int
+    sig: int
+    code: int
+    sender_pid: int
+    sender_uid: int
+
+
+@dataclass(frozen=True, slots=True)
+class Exited:
+    ts: int
+    code: int
+
+
+@dataclass(frozen=True, slots=True)
+class Killed:
+    ts: int
+    sig: int
+    core_dumped: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OtherEvent:
+    event: int
+
+
+Stop = (
+    Entry | Exit | Spawned | Exec | GroupStop | TrapStop | SignalStop | Exited | Killed | OtherEvent
+)

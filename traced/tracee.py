@@ -1,0 +1,283 @@
+"""The per-task state machine: a stop goes in, events and one ptrace restart come out.
+
+Pure: no syscalls.  The reactor decodes the wait status, fetches what the stop
+needs (syscall info, event message, siginfo) and feeds the resulting stop value
+here; it then performs the restart this module chose.
+
+Kernel facts the table encodes:
+
+* Seccomp mode (the seed's protocol): a SECCOMP_RET_TRACE stop is a syscall
+  entry.  Restarting it with PTRACE_SYSCALL makes the syscall-exit-stop appear;
+  restarting that with PTRACE_CONT lets the task run until the filter next asks.
+* Full mode (no filter, or attach): PTRACE_SYSCALL everywhere, so every syscall
+  stops at entry and exit and the user's filter is applied here, in userspace.
+* A signal-delivery-stop's signal is delivered only if the restart passes it on.
+* A group-stop of a seized task is held with PTRACE_LISTEN: the task stays
+  stopped, as it would untraced, until SIGCONT makes it trap again (a TrapStop).
+* A task's first stop after PTRACE_SEIZE+INTERRUPT, or after being auto-attached
+  at fork/clone, is a PTRACE_EVENT_STOP trap.
+* An interrupted syscall exits with ERESTART*; when the task is restarted it
+  enters the syscall again (or restart_syscall), which stops again.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from traced.events import ExecEvent, ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
+from traced.linux.ptrace import PTRACE_CONT, PTRACE_DETACH, PTRACE_LISTEN, PTRACE_SYSCALL
+from traced.names import errno_name, signal_name
+from traced.stops import (
+    Entry,
+    Exec,
+    Exit,
+    Exited,
+    GroupStop,
+    Killed,
+    OtherEvent,
+    SignalStop,
+    Spawned,
+    Stop,
+    TrapStop,
+)
+
+Event = SyscallEvent | SpawnEvent | ExecEvent | SignalEvent | ExitEvent
+
+EXEC_SYSCALLS = frozenset(("execve", "execveat"))
+
+
+class Mode(enum.Enum):
+    SECCOMP = "seccomp"
+    FULL = "full"
+
+
+class Phase(enum.Enum):
+    NEW = "new"  # seized or auto-attached, waiting for its first trap
+    RUNNING = "running"  # between syscalls
+    IN_SYSCALL = "in_syscall"  # entered a syscall; its exit stop comes next
+    STOPPED = "stopped"  # in a group-stop, held by PTRACE_LISTEN
+    GONE = "gone"  # exited, killed or detached: forget it
+
+
+class Restart(enum.Enum):
+    RESUME = "resume"  # CONT or SYSCALL, whichever the mode and phase need
+    DELIVER = "deliver"  # resume, delivering the stop's signal
+    LISTEN = "listen"
+    NONE = "none"  # the task is dead
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """One ptrace restart request for the reactor to make."""
+
+    tid: int
+    request: int
+    sig: int = 0
+
+
+@dataclass(slots=True)
+class Task:
+    tid: int
+    tgid: int
+    session: str
+    mode: Mode
+    phase: Phase = Phase.NEW
+    in_flight: Entry | None = None
+    # A launched root before its first exec runs our own setup code: only its
+    # execve attempts are the user's business.
+    prestart: bool = False
+    detaching: bool = False
+
+
+Effect = Callable[[Task, Stop], list[Event]]
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    next_phase: Phase | None  # None: stay in the current phase
+    effect: Effect
+    restart: Restart
+
+
+def _nothing(task: Task, stop: Stop) -> list[Event]:
+    return []
+
+
+def _syscall_event(task: Task, entry: Entry, exit_: Exit | None) -> SyscallEvent:
+    retval = error = duration = None
+    if exit_ is not None:
+        duration = exit_.ts - entry.ts
+        retval, error = (-1, errno_name(-exit_.rval)) if exit_.is_error else (exit_.rval, None)
+    return SyscallEvent(
+        session=task.session,
+        pid=task.tgid,
+        tid=entry.tid,
+        ts_ns=entry.ts,
+        nr=entry.nr,
+        name=entry.name,
+        arch=entry.abi,
+        args=entry.args,
+        duration_ns=duration,
+        retval=retval,
+        error=error,
+    )
+
+
+def _reportable(task: Task, entry: Entry) -> bool:
+    return entry.wanted and (not task.prestart or entry.name in EXEC_SYSCALLS)
+
+
+def abandon_in_flight(task: Task) -> list[Event]:
+    """The syscall in flight will never return: report it unfinished."""
+    entry, task.in_flight = task.in_flight, None
+    if entry is None or not _reportable(task, entry):
+        return []
+    return [_syscall_event(task, entry, None)]
+
+
+def _enter(task: Task, stop: Stop) -> list[Event]:
+    assert isinstance(stop, Entry)
+    events = abandon_in_flight(task)
+    task.in_flight = stop
+    return events
+
+
+def _leave(task: Task, stop: Stop) -> list[Event]:
+    assert isinstance(stop, Exit)
+    entry, task.in_flight = task.in_flight, None
+    if entry is None or not _reportable(task, entry):
+        return []
+    return [_syscall_event(task, entry, stop)]
+
+
+def _spawn(task: Task, stop: Stop) -> list[Event]:
+    assert isinstance(stop, Spawned)
+    return [
+        SpawnEvent(
+            session=task.session,
+            pid=stop.child_tgid,
+            tid=stop.child_tid,
+            ts_ns=stop.ts,
+            parent_pid=task.tgid,
+            parent_tid=task.tid,
+            thread=stop.child_tgid == task.tgid,
+        )
+    ]
+
+
+def _exec(task: Task, stop: Stop) -> list[Event]:
+    assert isinstance(stop, Exec)
+    task.prestart = False
+    old_tid = stop.old_tid if stop.old_tid != task.tid else None
+    event = ExecEvent(
+        session=task.session,
+        pid=task.tgid,
+        tid=task.tid,
+        ts_ns=stop.ts,
+        path=stop.path,
+        argv=stop.argv,
+        old_tid=old_tid,
+    )
+    return [event]
+
+
+def _signal(task: Task, stop: Stop) -> list[Event]:
+    assert isinstance(stop, SignalStop)
+    event = SignalEvent(
+        session=task.session,
+        pid=task.tgid,
+        tid=task.tid,
+        ts_ns=stop.ts,
+        signo=stop.sig,
+        signal=signal_name(stop.sig),
+        code=stop.code,
+        sender_pid=stop.sender_pid,
+        sender_uid=stop.sender_uid,
+    )
+    return [event]
+
+
+def _end(task: Task, stop: Stop) -> list[Event]:
+    assert isinstance(stop, Exited | Killed)
+    events = abandon_in_flight(task)
+    if isinstance(stop, Exited):
+        code, sig, core = stop.code, None, False
+    else:
+        code, sig, core = None, signal_name(stop.sig), stop.core_dumped
+    ended = ExitEvent(
+        session=task.session,
+        pid=task.tgid,
+        tid=task.tid,
+        ts_ns=stop.ts,
+        code=code,
+        signal=sig,
+        core_dumped=core,
+    )
+    return [*events, ended]
+
+
+_ALIVE = (Phase.NEW, Phase.RUNNING, Phase.IN_SYSCALL, Phase.STOPPED)
+
+TRANSITIONS: dict[tuple[Phase, type], Transition] = {
+    (Phase.NEW, TrapStop): Transition(Phase.RUNNING, _nothing, Restart.RESUME),
+    (Phase.NEW, GroupStop): Transition(Phase.STOPPED, _nothing, Restart.LISTEN),
+    (Phase.NEW, Entry): Transition(Phase.IN_SYSCALL, _enter, Restart.RESUME),
+    (Phase.RUNNING, Entry): Transition(Phase.IN_SYSCALL, _enter, Restart.RESUME),
+    # The previous syscall never returned to us (e.g. we attached mid-syscall).
+    (Phase.IN_SYSCALL, Entry): Transition(Phase.IN_SYSCALL, _enter, Restart.RESUME),
+    (Phase.IN_SYSCALL, Exit): Transition(Phase.RUNNING, _leave, Restart.RESUME),
+    # The exit of a syscall entered before we were watching: nothing to pair it with.
+    (Phase.NEW, Exit): Transition(Phase.RUNNING, _nothing, Restart.RESUME),
+    (Phase.RUNNING, Exit): Transition(Phase.RUNNING, _nothing, Restart.RESUME),
+    (Phase.RUNNING, GroupStop): Transition(Phase.STOPPED, _nothing, Restart.LISTEN),
+    (Phase.IN_SYSCALL, GroupStop): Transition(Phase.STOPPED, _nothing, Restart.LISTEN),
+    (Phase.STOPPED, GroupStop): Transition(Phase.STOPPED, _nothing, Restart.LISTEN),
+    # SIGCONT (or our own PTRACE_INTERRUPT) ends the LISTEN with a trap.
+    (Phase.STOPPED, TrapStop): Transition(Phase.RUNNING, _nothing, Restart.RESUME),
+    (Phase.RUNNING, TrapStop): Transition(Phase.RUNNING, _nothing, Restart.RESUME),
+    (Phase.IN_SYSCALL, TrapStop): Transition(Phase.IN_SYSCALL, _nothing, Restart.RESUME),
+    (Phase.STOPPED, SignalStop): Transition(Phase.RUNNING, _signal, Restart.DELIVER),
+    (Phase.STOPPED, Entry): Transition(Phase.IN_SYSCALL, _enter, Restart.RESUME),
+}
+for _phase in _ALIVE:
+    TRANSITIONS.setdefault((_phase, Spawned), Transition(None, _spawn, Restart.RESUME))
+    TRANSITIONS.setdefault((_phase, Exec), Transition(None, _exec, Restart.RESUME))
+    TRANSITIONS.setdefault((_phase, SignalStop), Transition(None, _signal, Restart.DELIVER))
+    TRANSITIONS.setdefault((_phase, OtherEvent), Transition(None, _nothing, Restart.RESUME))
+    TRANSITIONS.setdefault((_phase, Exited), Transition(Phase.GONE, _end, Restart.NONE))
+    TRANSITIONS.setdefault((_phase, Killed), Transition(Phase.GONE, _end, Restart.NONE))
+
+
+class UnexpectedStop(Exception):
+    """A stop the table has no transition for: a bug in traced, not in the tracee."""
+
+
+def _resume_request(task: Task) -> int:
+    if task.mode is Mode.FULL or task.phase is Phase.IN_SYSCALL:
+        return PTRACE_SYSCALL
+    return PTRACE_CONT
+
+
+def _restart(task: Task, stop: Stop, restart: Restart) -> Resume | None:
+    if restart is Restart.NONE:
+        return None
+    sig = stop.sig if restart is Restart.DELIVER and isinstance(stop, SignalStop) else 0
+    if task.detaching:
+        task.phase = Phase.GONE
+        return Resume(task.tid, PTRACE_DETACH, sig)
+    if restart is Restart.LISTEN:
+        return Resume(task.tid, PTRACE_LISTEN)
+    return Resume(task.tid, _resume_request(task), sig)
+
+
+def handle(task: Task, stop: Stop) -> tuple[list[Event], Resume | None]:
+    """Advance ``task`` by one stop: the events it produced and how to restart it."""
+    transition = TRANSITIONS.get((task.phase, type(stop)))
+    if transition is None:
+        raise UnexpectedStop(f"task {task.tid} in phase {task.phase.value} got {stop!r}")
+    events = transition.effect(task, stop)
+    if transition.next_phase is not None:
+        task.phase = transition.next_phase
+    return events, _restart(task, stop, transition.restart)
