@@ -1,0 +1,165 @@
+"""The engine, in this process, on real tracees: stop counts, attach, detach, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import uvloop
+
+from traced.engine import Engine, Session, TracePolicy
+from traced.errors import AttachError, SpawnError
+from traced.events import ExecEvent, ExitEvent, SyscallEvent
+from traced.spawn import LaunchSpec
+from traced.tracee import Event
+
+pytestmark = pytest.mark.integration
+
+LOOPS = 1000
+OPENS = LOOPS // 10
+
+
+def launch(argv: list[str], names: set[str] | None, **policy: bool) -> tuple[list[Event], Session]:
+    events: list[Event] = []
+
+    async def run() -> Session:
+        with Engine() as engine:
+            chosen = None if names is None else frozenset(names)
+            spec = LaunchSpec(tuple(argv), stdio=(0, 2, 2))
+            session = await engine.launch(spec, TracePolicy(chosen, **policy), events.append)
+            await session.wait()
+            return session
+
+    return events, uvloop.run(run())
+
+
+def syscalls(events: list[Event], name: str) -> list[SyscallEvent]:
+    return [e for e in events if isinstance(e, SyscallEvent) and e.name == name]
+
+
+def test_filtered_trace_stops_only_for_the_asked_syscalls(programs: dict[str, Path]) -> None:
+    events, session = launch([str(programs["loop"]), str(LOOPS)], {"getppid"})
+    assert len(syscalls(events, "getppid")) == LOOPS
+    assert {e.name for e in events if isinstance(e, SyscallEvent)} == {"getppid"}
+    stops = session.core.stops
+    # One seccomp-stop and one exit-stop per getppid; the openat/close pairs,
+    # the loader's syscalls and exit_group never stop the tracee.
+    assert stops["Entry"] == LOOPS and stops["Exit"] == LOOPS
+    assert stops["Exec"] == 1 and stops["Exited"] == 1
+    print(f"filtered: {LOOPS} getppid traced with {sum(stops.values())} stops: {dict(stops)}")
+
+
+def test_full_mode_stops_at_every_syscall(programs: dict[str, Path]) -> None:
+    events, session = launch([str(programs["loop"]), str(LOOPS)], {"getppid"}, force_full=True)
+    assert len(syscalls(events, "getppid")) == LOOPS
+    stops = session.core.stops
+    assert stops["Entry"] >= LOOPS + 2 * OPENS  # every syscall, filtered in userspace
+    print(f"full: {LOOPS} getppid traced with {sum(stops.values())} stops")
+
+
+def test_every_syscall_without_a_filter(programs: dict[str, Path]) -> None:
+    events, _ = launch([str(programs["loop"]), str(LOOPS)], None)
+    opens = [e for e in syscalls(events, "openat") if e.args[1] == "/dev/null"]
+    assert len(opens) == OPENS and len(syscalls(events, "close")) >= OPENS
+    assert syscalls(events, "execve")[0].args[0] == str(programs["loop"])
+    [exit_group] = syscalls(events, "exit_group")
+    assert exit_group.retval is None and exit_group.args == (0,)
+
+
+def test_launch_of_missing_program_is_a_spawn_error() -> None:
+    with pytest.raises(SpawnError, match=r"no-such-program.*ENOENT"):
+        launch(["no-such-program-anywhere"], {"openat"})
+
+
+def test_exec_event_and_exit_code() -> None:
+    events, session = launch(["sh", "-c", "exit 7"], {"execve"})
+    [exec_event] = [e for e in events if isinstance(e, ExecEvent)]
+    assert exec_event.argv == ("sh", "-c", "exit 7") and exec_event.path.endswith("/sh")
+    assert session.core.outcome is not None and session.core.outcome.shell_status == 7
+    [ended] = [e for e in events if isinstance(e, ExitEvent)]
+    assert ended.code == 7
+
+
+def _sleeper() -> subprocess.Popen[bytes]:
+    code = "import os,time\nwhile True:\n    os.stat('/'); time.sleep(0.01)"
+    return subprocess.Popen([sys.executable, "-c", code])
+
+
+def _proc_status(pid: int, field: str) -> str:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return line.split(":", 1)[1].strip()
+    raise AssertionError(field)
+
+
+def test_attach_then_detach_leaves_the_process_running() -> None:
+    sleeper = _sleeper()
+    events: list[Event] = []
+    try:
+        time.sleep(0.2)
+
+        async def run() -> None:
+            with Engine() as engine:
+                policy = TracePolicy(frozenset({"newfstatat", "stat"}))
+                session = await engine.attach(sleeper.pid, policy, events.append)
+                assert session.core.tasks
+                while not syscalls(events, "newfstatat") and not syscalls(events, "stat"):
+                    await asyncio.sleep(0.01)
+                session.detach()
+                assert await session.wait() is None
+
+        uvloop.run(run())
+        assert _proc_status(sleeper.pid, "TracerPid") == "0"
+        time.sleep(0.05)
+        assert sleeper.poll() is None  # still running, untraced
+        assert _proc_status(sleeper.pid, "State")[0] in "RS"
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    stats = syscalls(events, "newfstatat") + syscalls(events, "stat")
+    assert stats and all("/" in e.args for e in stats)
+
+
+def test_attach_to_missing_process_is_esrch() -> None:
+    async def run() -> None:
+        with Engine() as engine:
+            await engine.attach(2**22 + 1, TracePolicy(None), lambda e: None)
+
+    with pytest.raises(AttachError, match="ESRCH"):
+        uvloop.run(run())
+
+
+def test_attach_to_an_already_traced_process_is_eperm() -> None:
+    traced_elsewhere = subprocess.Popen(["strace", "-qq", "-o", "/dev/null", "sleep", "30"])
+    sleep_pid = 0
+    try:
+        time.sleep(0.3)
+        [sleep_pid] = _children_of(traced_elsewhere.pid)
+
+        async def run() -> None:
+            with Engine() as engine:
+                await engine.attach(sleep_pid, TracePolicy(None), lambda e: None)
+
+        with pytest.raises(AttachError, match="EPERM"):
+            uvloop.run(run())
+    finally:
+        if sleep_pid:
+            os.kill(sleep_pid, signal.SIGKILL)
+        traced_elsewhere.wait()
+
+
+def _children_of(parent: int) -> list[int]:
+    children = []
+    for name in os.listdir("/proc"):
+        try:
+            if name.isdigit() and _proc_status(int(name), "PPid") == str(parent):
+                children.append(int(name))
+        except FileNotFoundError:
+            continue
+    return children

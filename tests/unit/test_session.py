@@ -1,0 +1,77 @@
+"""The session core: tasks that come, go, and change tid.  No processes."""
+
+from traced.events import ExecEvent, SpawnEvent, SyscallEvent
+from traced.linux.ptrace import PTRACE_CONT, PTRACE_SYSCALL
+from traced.session import Outcome, TraceSession
+from traced.stops import Entry, Exec, Exit, Exited, Killed, Spawned, TrapStop
+from traced.tracee import Mode, Resume
+
+ROOT = 10
+
+
+def started() -> TraceSession:
+    session = TraceSession("s1", Mode.SECCOMP, ROOT)
+    session.add_task(ROOT, ROOT)
+    session.feed(ROOT, TrapStop())
+    return session
+
+
+def test_child_announced_by_parent_then_first_trap() -> None:
+    session = started()
+    [spawn], _ = session.feed(ROOT, Spawned(1, 11, 11))
+    assert isinstance(spawn, SpawnEvent) and session.knows(11)
+    assert session.feed(11, TrapStop()) == ([], Resume(11, PTRACE_CONT))
+
+
+def test_child_first_trap_before_parent_event() -> None:
+    session = started()
+    session.add_task(11, 11)  # the reactor adds an unknown tid it claimed
+    session.feed(11, TrapStop())
+    [spawn], _ = session.feed(ROOT, Spawned(1, 11, 11))
+    assert isinstance(spawn, SpawnEvent)
+    assert session.tasks_seen == 2
+
+
+def test_session_finishes_with_root_status_after_last_task() -> None:
+    session = started()
+    session.feed(ROOT, Spawned(1, 11, 11))
+    session.feed(ROOT, Exited(2, 7))
+    assert not session.finished and session.outcome == Outcome(7, None)
+    session.feed(11, TrapStop())
+    session.feed(11, Killed(3, 9, False))
+    assert session.finished and session.outcome.shell_status == 7
+
+
+def test_killed_root_reports_128_plus_signal() -> None:
+    session = started()
+    session.feed(ROOT, Killed(2, 9, False))
+    assert session.outcome is not None and session.outcome.shell_status == 137
+
+
+def test_exec_from_non_leader_thread_takes_over_the_leader_tid() -> None:
+    session = started()
+    session.feed(ROOT, Spawned(1, 12, ROOT))  # a thread
+    session.feed(12, TrapStop())
+    # The leader blocks in a syscall; the thread calls execve.
+    session.feed(ROOT, Entry(2, ROOT, 202, "futex", "x86_64", (0, 0, 0, 0, 0, 0), True))
+    execve = Entry(3, 12, 59, "execve", "x86_64", ("/bin/true", 0, 0), True)
+    assert session.feed(12, execve)[1] == Resume(12, PTRACE_SYSCALL)
+    events, resume = session.feed(ROOT, Exec(4, 12, "/bin/true", ("true",)))
+    vanished, exec_event = events
+    assert isinstance(vanished, SyscallEvent) and vanished.name == "futex"
+    assert vanished.retval is None
+    assert isinstance(exec_event, ExecEvent) and (exec_event.tid, exec_event.old_tid) == (ROOT, 12)
+    assert resume == Resume(ROOT, PTRACE_SYSCALL)  # to see execve's own exit
+    assert not session.knows(12)
+    [returned], resume = session.feed(ROOT, Exit(5, 0, False))
+    # The value execve returned, not the number of the next syscall.
+    assert isinstance(returned, SyscallEvent)
+    assert (returned.name, returned.retval, returned.tid) == ("execve", 0, 12)
+    assert resume == Resume(ROOT, PTRACE_CONT)
+
+
+def test_stop_counters() -> None:
+    session = started()
+    session.feed(ROOT, Entry(2, ROOT, 39, "getpid", "x86_64", (), True))
+    session.feed(ROOT, Exit(3, ROOT, False))
+    assert session.stops == {"TrapStop": 1, "Entry": 1, "Exit": 1}

@@ -1,0 +1,175 @@
+"""The per-task state machine, driven by constructed stops: no processes."""
+
+import signal
+
+import pytest
+
+from traced.events import ExecEvent, ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
+from traced.linux.ptrace import PTRACE_CONT, PTRACE_DETACH, PTRACE_LISTEN, PTRACE_SYSCALL
+from traced.names import ERESTARTSYS
+from traced.stops import (
+    Entry,
+    Exec,
+    Exit,
+    Exited,
+    GroupStop,
+    Killed,
+    SignalStop,
+    Spawned,
+    TrapStop,
+)
+from traced.tracee import Mode, Phase, Resume, Task, UnexpectedStop, handle
+
+TID = 100
+
+
+def entry(name: str = "openat", ts: int = 10, wanted: bool = True, tid: int = TID) -> Entry:
+    return Entry(ts, tid, 257, name, "x86_64", (-100, "/etc/passwd", 0, 0), wanted)
+
+
+def running(mode: Mode = Mode.SECCOMP, **fields: object) -> Task:
+    task = Task(TID, TID, "s1", mode, **fields)  # type: ignore[arg-type]
+    handle(task, TrapStop())
+    return task
+
+
+def test_new_task_first_trap_resumes_with_cont_in_seccomp_mode() -> None:
+    task = Task(TID, TID, "s1", Mode.SECCOMP)
+    events, resume = handle(task, TrapStop())
+    assert events == [] and resume == Resume(TID, PTRACE_CONT)
+    assert task.phase is Phase.RUNNING
+
+
+def test_new_task_first_trap_resumes_with_syscall_in_full_mode() -> None:
+    _, resume = handle(Task(TID, TID, "s1", Mode.FULL), TrapStop())
+    assert resume == Resume(TID, PTRACE_SYSCALL)
+
+
+def test_seccomp_protocol_syscall_at_entry_cont_at_exit() -> None:
+    task = running()
+    events, resume = handle(task, entry(ts=10))
+    assert events == [] and resume == Resume(TID, PTRACE_SYSCALL)
+    events, resume = handle(task, Exit(ts=35, rval=3, is_error=False))
+    assert resume == Resume(TID, PTRACE_CONT)
+    [event] = events
+    assert isinstance(event, SyscallEvent)
+    assert (event.name, event.args[1], event.retval, event.error) == (
+        "openat",
+        "/etc/passwd",
+        3,
+        None,
+    )
+    assert (event.ts_ns, event.duration_ns, event.pid, event.tid) == (10, 25, TID, TID)
+
+
+def test_full_mode_always_resumes_with_syscall() -> None:
+    task = running(Mode.FULL)
+    assert handle(task, entry())[1] == Resume(TID, PTRACE_SYSCALL)
+    assert handle(task, Exit(20, 0, False))[1] == Resume(TID, PTRACE_SYSCALL)
+
+
+def test_failed_syscall_reports_minus_one_and_errno_name() -> None:
+    task = running()
+    handle(task, entry())
+    [event], _ = handle(task, Exit(20, -2, True))
+    assert isinstance(event, SyscallEvent)
+    assert (event.retval, event.error) == (-1, "ENOENT")
+
+
+def test_unwanted_entry_is_tracked_but_not_reported() -> None:
+    task = running(Mode.FULL)
+    handle(task, entry(wanted=False))
+    events, _ = handle(task, Exit(20, 0, False))
+    assert events == [] and task.phase is Phase.RUNNING
+
+
+def test_signal_delivery_stop_reinjects_the_signal() -> None:
+    task = running()
+    stop = SignalStop(5, signal.SIGUSR1, 0, 42, 1000)
+    [event], resume = handle(task, stop)
+    assert resume == Resume(TID, PTRACE_CONT, signal.SIGUSR1)
+    assert isinstance(event, SignalEvent)
+    assert (event.signal, event.sender_pid, event.sender_uid) == ("SIGUSR1", 42, 1000)
+
+
+def test_interrupted_syscall_is_reported_then_traced_again() -> None:
+    task = running()
+    handle(task, entry("read"))
+    [interrupted], resume = handle(task, Exit(20, -ERESTARTSYS, True))
+    assert isinstance(interrupted, SyscallEvent) and interrupted.error == "ERESTARTSYS"
+    assert resume == Resume(TID, PTRACE_CONT)
+    handle(task, SignalStop(21, signal.SIGALRM, 0, 0, 0))
+    handle(task, entry("read", ts=30))
+    [restarted], _ = handle(task, Exit(40, 5, False))
+    assert isinstance(restarted, SyscallEvent) and (restarted.name, restarted.retval) == ("read", 5)
+
+
+def test_group_stop_is_held_with_listen_until_sigcont_traps() -> None:
+    task = running()
+    events, resume = handle(task, GroupStop(signal.SIGSTOP))
+    assert events == [] and resume == Resume(TID, PTRACE_LISTEN)
+    assert task.phase is Phase.STOPPED
+    assert handle(task, GroupStop(signal.SIGSTOP))[1] == Resume(TID, PTRACE_LISTEN)
+    assert handle(task, TrapStop())[1] == Resume(TID, PTRACE_CONT)
+    assert task.phase is Phase.RUNNING
+
+
+def test_spawn_event_names_parent_and_thread_flag() -> None:
+    task = running()
+    [process], resume = handle(task, Spawned(7, child_tid=200, child_tgid=200))
+    [thread], _ = handle(task, Spawned(8, child_tid=201, child_tgid=TID))
+    assert isinstance(process, SpawnEvent) and isinstance(thread, SpawnEvent)
+    assert (process.pid, process.parent_pid, process.thread) == (200, TID, False)
+    assert (thread.pid, thread.tid, thread.thread) == (TID, 201, True)
+    assert resume == Resume(TID, PTRACE_CONT)
+
+
+def test_exec_from_inside_a_traced_execve_keeps_waiting_for_its_exit() -> None:
+    task = running()
+    handle(task, Entry(1, TID, 59, "execve", "x86_64", ("/bin/true", 0, 0), True))
+    [event], resume = handle(task, Exec(2, TID, "/bin/true", ("true",)))
+    assert isinstance(event, ExecEvent) and event.old_tid is None
+    assert resume == Resume(TID, PTRACE_SYSCALL)
+    [execve], resume = handle(task, Exit(3, 0, False))
+    assert isinstance(execve, SyscallEvent) and execve.retval == 0
+    assert resume == Resume(TID, PTRACE_CONT)
+
+
+def test_prestart_hides_setup_syscalls_but_not_execve_attempts() -> None:
+    task = running(prestart=True)
+    handle(task, entry("close"))
+    assert handle(task, Exit(2, 0, False))[0] == []
+    handle(task, Entry(3, TID, 59, "execve", "x86_64", ("/nope", 0, 0), True))
+    [failed], _ = handle(task, Exit(4, -2, True))
+    assert isinstance(failed, SyscallEvent) and failed.error == "ENOENT"
+
+
+def test_exit_reports_the_syscall_that_never_returned() -> None:
+    task = running()
+    handle(task, entry("exit_group"))
+    [unfinished, ended], resume = handle(task, Exited(9, 3))
+    assert isinstance(unfinished, SyscallEvent) and unfinished.retval is None
+    assert unfinished.duration_ns is None and unfinished.error is None
+    assert isinstance(ended, ExitEvent) and (ended.code, ended.signal) == (3, None)
+    assert resume is None and task.phase is Phase.GONE
+
+
+def test_death_by_signal() -> None:
+    [ended], _ = handle(running(), Killed(9, signal.SIGSEGV, True))
+    assert isinstance(ended, ExitEvent)
+    assert (ended.code, ended.signal, ended.core_dumped) == (None, "SIGSEGV", True)
+
+
+def test_detaching_task_is_detached_at_its_next_stop_with_its_signal() -> None:
+    task = running()
+    task.detaching = True
+    _, resume = handle(task, SignalStop(5, signal.SIGINT, 0, 0, 0))
+    assert resume == Resume(TID, PTRACE_DETACH, signal.SIGINT)
+    assert task.phase is Phase.GONE
+
+
+def test_stop_for_a_gone_task_is_a_bug() -> None:
+    task = running()
+    handle(task, Exited(1, 0))
+    with pytest.raises(UnexpectedStop):
+        handle(task, TrapStop())
