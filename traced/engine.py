@@ -43,7 +43,9 @@ class TracePolicy:
     force_full: bool = False  # stop at every syscall even when a filter could be used
 
     def mode(self) -> Mode:
-        return Mode.FULL if self.names is None or self.force_full else Mode.SECCOMP
+        if self.names is None or self.force_full or not procfs.seccomp_filters_supported():
+            return Mode.FULL
+        return Mode.SECCOMP
 
 
 class Session:

@@ -181,11 +181,11 @@ class Reactor:
             stop = self._fetch(run, tid, decoded)
         except TraceeGoneError:
             return  # SIGKILLed while stopped: its death report follows
-        events, resume = run.core.feed(tid, stop)
+        step = run.core.plan(tid, stop)
         self._follow(run, tid, stop)
-        if resume is not None:
-            self._resume(run, resume)
-        for event in events:
+        if step.resume is not None:
+            self._resume(run, step.resume)
+        for event in step.events():
             run.deliver(event)
         if run.core.finished and not run.done.done():
             run.done.set_result(None)
@@ -208,6 +208,9 @@ class Reactor:
             parked = self._parked.pop(stop.child_tid, None)
             if parked is not None:
                 self._dispatch(stop.child_tid, parked)
+            else:
+                # Its first stop may be pending already, its SIGCHLD long consumed.
+                self._take(stop.child_tid)
         elif isinstance(stop, Exec) and stop.old_tid != tid:
             self._runs.pop(stop.old_tid, None)
         if not run.core.knows(tid):

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from traced.stops import Exec, Exited, Killed, Spawned, Stop
-from traced.tracee import Event, Mode, Phase, Resume, Task, abandon_in_flight, handle
+from traced.tracee import Event, Mode, Phase, Resume, Step, Task, abandon_in_flight, plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,19 +57,24 @@ class TraceSession:
         return not self.tasks
 
     def feed(self, tid: int, stop: Stop) -> tuple[list[Event], Resume | None]:
-        """Advance the session by one stop of task ``tid`` (which must be known)."""
+        """Advance the session by one stop of task ``tid``: its events and its restart."""
+        step = self.plan(tid, stop)
+        return step.events(), step.resume
+
+    def plan(self, tid: int, stop: Stop) -> Step:
+        """Like :meth:`feed`, with the events left to build after the restart."""
         self.stops[type(stop).__name__] += 1
-        events: list[Event] = []
-        if isinstance(stop, Exec) and stop.old_tid != tid:
-            events += self._take_over(stop.old_tid, tid)
+        before: list[Event] = []
+        if type(stop) is Exec and stop.old_tid != tid:
+            before = self._take_over(stop.old_tid, tid)
         task = self.tasks[tid]
-        more, resume = handle(task, stop)
-        events += more
-        if isinstance(stop, Spawned) and stop.child_tid not in self.tasks:
+        step = plan(task, stop)
+        step.before = before
+        if type(stop) is Spawned and stop.child_tid not in self.tasks:
             self.add_task(stop.child_tid, stop.child_tgid)
         if task.phase is Phase.GONE:
             self._forget(task, stop)
-        return events, resume
+        return step
 
     def detach_all(self) -> list[int]:
         """Mark every task to be let go at its next stop; returns the tids to interrupt."""
@@ -93,7 +98,7 @@ class TraceSession:
         del self.tasks[task.tid]
         if task.tid != self.root_tid:
             return
-        if isinstance(stop, Exited):
+        if type(stop) is Exited:
             self.outcome = Outcome(stop.code, None)
-        elif isinstance(stop, Killed):
+        elif type(stop) is Killed:
             self.outcome = Outcome(None, stop.sig)

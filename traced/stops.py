@@ -21,7 +21,7 @@ from __future__ import annotations
 import enum
 import os
 import signal
-from dataclasses import dataclass
+from typing import NamedTuple
 
 PTRACE_EVENT_FORK = 1
 PTRACE_EVENT_VFORK = 2
@@ -58,8 +58,7 @@ _EVENT_KINDS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Decoded:
+class Decoded(NamedTuple):
     kind: Kind
     sig: int = 0  # WSTOPSIG, exit code or terminating signal
     event: int = 0
@@ -67,7 +66,17 @@ class Decoded:
 
 
 def decode_status(status: int) -> Decoded:
-    """Classify a waitpid status.  Pure: no syscalls."""
+    """Classify a waitpid status.  Pure: no syscalls; memoized, as few distinct statuses occur."""
+    decoded = _DECODED.get(status)
+    if decoded is None:
+        decoded = _DECODED[status] = _decode(status)
+    return decoded
+
+
+_DECODED: dict[int, Decoded] = {}
+
+
+def _decode(status: int) -> Decoded:
     if os.WIFEXITED(status):
         return Decoded(Kind.EXITED, os.WEXITSTATUS(status))
     if os.WIFSIGNALED(status):
@@ -85,11 +94,11 @@ def decode_status(status: int) -> Decoded:
 
 
 # The stops the state machine eats.  ``ts`` is the wall clock, in ns, when the
-# reactor saw the stop.
+# reactor saw the stop.  They are NamedTuples because one is built per stop and
+# a tuple is the cheapest immutable value Python has; compare them by type first.
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """A syscall is being entered (seccomp-stop, or syscall-entry-stop in full mode)."""
 
     ts: int
@@ -101,8 +110,7 @@ class Entry:
     wanted: bool  # the user's filter selects it; unwanted entries are tracked, not reported
 
 
-@dataclass(frozen=True, slots=True)
-class Exit:
+class Exit(NamedTuple):
     """The syscall-exit-stop of the syscall in flight."""
 
     ts: int
@@ -110,8 +118,7 @@ class Exit:
     is_error: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Spawned:
+class Spawned(NamedTuple):
     """PTRACE_EVENT_FORK/VFORK/CLONE in the parent: ``child_tid`` now exists, traced."""
 
     ts: int
@@ -119,8 +126,7 @@ class Spawned:
     child_tgid: int
 
 
-@dataclass(frozen=True, slots=True)
-class Exec:
+class Exec(NamedTuple):
     """PTRACE_EVENT_EXEC: the new image is in place; ``old_tid`` is who called execve."""
 
     ts: int
@@ -129,18 +135,15 @@ class Exec:
     argv: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class GroupStop:
+class GroupStop(NamedTuple):
     sig: int
 
 
-@dataclass(frozen=True, slots=True)
-class TrapStop:
-    pass
+class TrapStop(NamedTuple):
+    """PTRACE_EVENT_STOP with SIGTRAP: first stop, PTRACE_INTERRUPT, or the end of a LISTEN."""
 
 
-@dataclass(frozen=True, slots=True)
-class SignalStop:
+class SignalStop(NamedTuple):
     ts: int
     sig: int
     code: int
@@ -148,21 +151,18 @@ class SignalStop:
     sender_uid: int
 
 
-@dataclass(frozen=True, slots=True)
-class Exited:
+class Exited(NamedTuple):
     ts: int
     code: int
 
 
-@dataclass(frozen=True, slots=True)
-class Killed:
+class Killed(NamedTuple):
     ts: int
     sig: int
     core_dumped: bool
 
 
-@dataclass(frozen=True, slots=True)
-class OtherEvent:
+class OtherEvent(NamedTuple):
     event: int
 
 

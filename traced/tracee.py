@@ -25,6 +25,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from traced.events import ExecEvent, ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
 from traced.linux.ptrace import PTRACE_CONT, PTRACE_DETACH, PTRACE_LISTEN, PTRACE_SYSCALL
@@ -68,8 +69,7 @@ class Restart(enum.Enum):
     NONE = "none"  # the task is dead
 
 
-@dataclass(frozen=True, slots=True)
-class Resume:
+class Resume(NamedTuple):
     """One ptrace restart request for the reactor to make."""
 
     tid: int
@@ -272,12 +272,38 @@ def _restart(task: Task, stop: Stop, restart: Restart) -> Resume | None:
     return Resume(task.tid, _resume_request(task), sig)
 
 
-def handle(task: Task, stop: Stop) -> tuple[list[Event], Resume | None]:
-    """Advance ``task`` by one stop: the events it produced and how to restart it."""
+class Step:
+    """The outcome of one stop: the restart, and the events, built on demand.
+
+    The reactor restarts the tracee first and only then asks for the events, so
+    that building them overlaps with the tracee running.  ``events()`` must be
+    called once, before the task's next stop is planned.
+    """
+
+    __slots__ = ("_effect", "_stop", "_task", "before", "resume")
+
+    def __init__(self, task: Task, stop: Stop, effect: Effect, resume: Resume | None) -> None:
+        self._task = task
+        self._stop = stop
+        self._effect = effect
+        self.resume = resume
+        self.before: list[Event] = []  # events the session produced around this stop
+
+    def events(self) -> list[Event]:
+        return [*self.before, *self._effect(self._task, self._stop)]
+
+
+def plan(task: Task, stop: Stop) -> Step:
+    """Advance ``task`` by one stop: its new phase now, its restart, its events on demand."""
     transition = TRANSITIONS.get((task.phase, type(stop)))
     if transition is None:
         raise UnexpectedStop(f"task {task.tid} in phase {task.phase.value} got {stop!r}")
-    events = transition.effect(task, stop)
     if transition.next_phase is not None:
         task.phase = transition.next_phase
-    return events, _restart(task, stop, transition.restart)
+    return Step(task, stop, transition.effect, _restart(task, stop, transition.restart))
+
+
+def handle(task: Task, stop: Stop) -> tuple[list[Event], Resume | None]:
+    """:func:`plan` and its events at once."""
+    step = plan(task, stop)
+    return step.events(), step.resume

@@ -163,3 +163,45 @@ def _children_of(parent: int) -> list[int]:
         except FileNotFoundError:
             continue
     return children
+
+
+def test_engine_never_reaps_a_child_it_does_not_trace(programs: dict[str, Path]) -> None:
+    # A zombie that is not ours sits first in waitid's line the whole time.
+    bystander = subprocess.Popen(["sh", "-c", "exit 5"])
+    time.sleep(0.1)
+    events, session = launch(["sh", "-c", "sh -c 'exit 3'; exit 4"], {"execve", "wait4"})
+    assert session.core.outcome is not None and session.core.outcome.shell_status == 4
+    assert len(syscalls(events, "execve")) == 2
+    assert bystander.wait(timeout=5) == 5  # its status was left for its owner
+
+
+def test_attach_follows_every_thread() -> None:
+    code = (
+        "import threading,time,os\n"
+        "def spin():\n    while True: os.stat('/'); time.sleep(0.01)\n"
+        "for _ in range(3): threading.Thread(target=spin, daemon=True).start()\n"
+        "spin()"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    events: list[Event] = []
+    try:
+        time.sleep(0.3)
+        threads = set(os.listdir(f"/proc/{proc.pid}/task"))
+
+        async def run() -> None:
+            with Engine() as engine:
+                policy = TracePolicy(frozenset({"newfstatat", "stat"}))
+                session = await engine.attach(proc.pid, policy, events.append)
+                assert {str(tid) for tid in session.core.tasks} == threads
+                while len({e.tid for e in events}) < len(threads):
+                    await asyncio.sleep(0.01)
+                session.detach()
+                await session.wait()
+
+        uvloop.run(run())
+        assert {str(e.tid) for e in events} == threads
+        assert {e.pid for e in events} == {proc.pid}
+        assert proc.poll() is None
+    finally:
+        proc.kill()
+        proc.wait()

@@ -36,6 +36,11 @@ def status_field(tid: int, field: str) -> str | None:
     return None
 
 
+def seccomp_filters_supported() -> bool:
+    """Whether this kernel has seccomp filters (CONFIG_SECCOMP_FILTER): /proc says so."""
+    return status_field(os.getpid(), "Seccomp_filters") is not None
+
+
 def tgid_of(tid: int) -> int:
     """The process a thread belongs to; the tid itself when /proc no longer knows it."""
     value = status_field(tid, "Tgid")
