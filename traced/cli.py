@@ -13,8 +13,11 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
-from typing import TextIO
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from traced.render import Printer
 
 USAGE_ERROR = 2
 _FORWARDED = (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
@@ -50,43 +53,6 @@ def _parser() -> argparse.ArgumentParser:
     commands.choices["launch"].add_argument("argv", nargs=argparse.REMAINDER)
     commands.choices["attach"].add_argument("pid", type=int)
     return parser
-
-
-class Printer:
-    """The sink: one line per event, text or JSON."""
-
-    def __init__(self, out: TextIO, as_json: bool, to_file: bool) -> None:
-        self.out = out
-        self.as_json = as_json
-        self.to_file = to_file
-        self.live_tasks: Callable[[], int] = lambda: 1
-        self.broken = False
-
-    def __call__(self, event: object) -> None:
-        if self.broken:
-            return
-        try:
-            self._write(event)
-        except BrokenPipeError:
-            # Like a reader that went away: keep tracing, stop writing.
-            self.broken = True
-
-    def _write(self, event: object) -> None:
-        from traced.render import text_line
-        from traced.tracee import Event
-
-        assert isinstance(event, Event)
-        if self.as_json:
-            self.out.write(event.model_dump_json() + "\n")
-            return
-        line = text_line(event, with_pid=False)
-        if line is None:
-            return
-        if self.to_file:
-            line = f"{event.tid:<5} {line}"
-        elif self.live_tasks() > 1:
-            line = f"[pid {event.tid:>5}] {line}"
-        self.out.write(line + "\n")
 
 
 async def _launch(args: argparse.Namespace, printer: Printer) -> int:
@@ -160,6 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import uvloop
 
     from traced.errors import TracedError
+    from traced.render import Printer
 
     args = _parser().parse_args(argv)
     try:

@@ -7,6 +7,8 @@ are visible through the syscalls that caused them.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import TextIO
 
 from traced.events import ExitEvent, SignalEvent, SyscallEvent
 from traced.names import RESTART_ERRNOS, errno_value
@@ -81,3 +83,40 @@ def text_line(event: Event, with_pid: bool) -> str | None:
     else:
         return None
     return f"[pid {event.tid:>5}] {line}" if with_pid else line
+
+
+class Printer:
+    """The CLI's sink: one line per event, strace-like text or JSON Lines.
+
+    To a file every line starts with the tid, as ``strace -f -o FILE`` does; to a
+    terminal a ``[pid N]`` prefix appears while more than one task is alive.
+    """
+
+    def __init__(self, out: TextIO, as_json: bool, to_file: bool) -> None:
+        self.out = out
+        self.as_json = as_json
+        self.to_file = to_file
+        self.live_tasks: Callable[[], int] = lambda: 1
+        self.broken = False
+
+    def __call__(self, event: Event) -> None:
+        if self.broken:
+            return
+        try:
+            self._write(event)
+        except BrokenPipeError:
+            # Like a reader that went away: keep tracing, stop writing.
+            self.broken = True
+
+    def _write(self, event: Event) -> None:
+        if self.as_json:
+            self.out.write(event.model_dump_json() + "\n")
+            return
+        line = text_line(event, with_pid=False)
+        if line is None:
+            return
+        if self.to_file:
+            line = f"{event.tid:<5} {line}"
+        elif self.live_tasks() + isinstance(event, ExitEvent) > 1:  # counting the one ending
+            line = f"[pid {event.tid:>5}] {line}"
+        self.out.write(line + "\n")
