@@ -71,7 +71,6 @@ async def _launch(args: argparse.Namespace, printer: Printer) -> int:
             session = await engine.launch(LaunchSpec(tuple(argv)), policy, printer)
         except SpawnError as error:
             return _report_spawn_error(error)
-        printer.live_tasks = lambda: len(session.core.tasks)
         _forward_signals(session.core.root_tid)
         outcome = await session.wait()
     if session.spawn_error is not None:
@@ -86,7 +85,6 @@ async def _attach(args: argparse.Namespace, printer: Printer) -> int:
         names = _trace_names(args.expr)
         chosen = None if names is None else parse_names(names, engine.arch)
         session = await engine.attach(args.pid, TracePolicy(chosen, force_full=True), printer)
-        printer.live_tasks = lambda: len(session.core.tasks)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(sig, session.detach)

@@ -7,10 +7,9 @@ are visible through the syscalls that caused them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from typing import TextIO
 
-from traced.events import ExitEvent, SignalEvent, SyscallEvent
+from traced.events import ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
 from traced.names import RESTART_ERRNOS, errno_value
 from traced.tracee import Event
 
@@ -96,7 +95,7 @@ class Printer:
         self.out = out
         self.as_json = as_json
         self.to_file = to_file
-        self.live_tasks: Callable[[], int] = lambda: 1
+        self.live: set[int] = set()  # tids seen and not yet exited
         self.broken = False
 
     def __call__(self, event: Event) -> None:
@@ -109,6 +108,9 @@ class Printer:
             self.broken = True
 
     def _write(self, event: Event) -> None:
+        self.live.add(event.tid)
+        if isinstance(event, SpawnEvent):
+            self.live.add(event.parent_tid)
         if self.as_json:
             self.out.write(event.model_dump_json() + "\n")
             return
@@ -117,6 +119,8 @@ class Printer:
             return
         if self.to_file:
             line = f"{event.tid:<5} {line}"
-        elif self.live_tasks() + isinstance(event, ExitEvent) > 1:  # counting the one ending
+        elif len(self.live) > 1:
             line = f"[pid {event.tid:>5}] {line}"
+        if isinstance(event, ExitEvent):
+            self.live.discard(event.tid)
         self.out.write(line + "\n")
