@@ -1,0 +1,71 @@
+"""Fixtures of the agreement-with-strace tests: the compiled test programs and
+an empty working directory.  A missing strace or gcc fails the tests with a
+message, it never skips them: without those tools nothing is proven."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from stracecmp import Tracers, tracer_env
+
+PROGRAM_SOURCES = Path(__file__).resolve().parents[1] / "programs"
+
+
+def _require_tool(name: str, why: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is not on PATH; {why} (Debian: apt-get install {name})")
+    return path
+
+
+@pytest.fixture(scope="session")
+def strace_tool() -> str:
+    return _require_tool("strace", "the integration tests compare traced with strace")
+
+
+@pytest.fixture(scope="session")
+def programs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each tests/programs/NAME.c compiled once per session: name → executable."""
+    gcc = _require_tool("gcc", "it builds the C test programs")
+    build = tmp_path_factory.mktemp("programs")
+    built = {}
+    for source in sorted(PROGRAM_SOURCES.glob("*.c")):
+        executable = build / source.stem
+        command = [gcc, "-O1", "-pthread", "-Wall", "-o", str(executable), str(source)]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            pytest.fail(f"cannot compile {source.name}:\n{done.stderr}")
+        built[source.stem] = executable
+    return built
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Iterator[Path]:
+    """An empty directory for the traced program to work in.  Both tracers'
+    runs use this same path (emptied in between), so paths under it agree."""
+    work = tmp_path / "work"
+    work.mkdir()
+    yield work
+
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def tracers(strace_tool: str, workdir: Path, tmp_path: Path) -> Tracers:
+    """Runs a program under strace and under traced and compares them; with
+    STRACECMP_SELFCHECK=1, under strace twice (proves a program deterministic)."""
+    return Tracers(
+        strace=strace_tool,
+        python=sys.executable,
+        workdir=workdir,
+        outdir=tmp_path,
+        env=tracer_env(REPO_ROOT),
+        selfcheck=os.environ.get("STRACECMP_SELFCHECK") == "1",
+    )
