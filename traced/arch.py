@@ -15,6 +15,7 @@ numbers from asm-generic/unistd.h, compat AUDIT_ARCH_ARM = 0x40000028).
 
 from __future__ import annotations
 
+import functools
 import platform
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -59,10 +60,11 @@ class Arch:
 
     def abi_for(self, audit_arch: int, nr: int) -> Abi:
         """The ABI a stopped syscall entered through, as GET_SYSCALL_INFO reports it."""
-        for abi in self.abis:
-            if abi.audit_arch == audit_arch and (nr & X32_SYSCALL_BIT) == abi.nr_bit:
-                return abi
-        return self.native
+        return self._abi_by_key.get((audit_arch, nr & X32_SYSCALL_BIT), self.native)
+
+    @functools.cached_property
+    def _abi_by_key(self) -> dict[tuple[int, int], Abi]:
+        return {(abi.audit_arch, abi.nr_bit): abi for abi in reversed(self.abis)}
 
 
 X86_64_ABI = Abi("x86_64", AUDIT_ARCH_X86_64, _tables.X86_64)

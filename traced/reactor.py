@@ -59,6 +59,7 @@ CLD_TRAPPED = 4
 # After PTRACE_SYSCALL the syscall's exit stop is imminent; after PTRACE_CONT the
 # next stop may be far away, so only a short spin pays.
 SPIN_BUDGET_NS = {ptrace.PTRACE_SYSCALL: 200_000, ptrace.PTRACE_CONT: 20_000}
+FAIR_SPINS = 16
 
 Sink = Callable[[Event], None]
 _log = structlog.get_logger(__name__)
@@ -117,9 +118,16 @@ class Reactor:
         self._runs[tid] = run
 
     def drain(self) -> None:
-        """Handle every pending status of our tracees, then return to the loop."""
+        """Handle every pending status of our tracees, then return to the loop.
+
+        Between two full drains the task just resumed is polled on its own, up
+        to FAIR_SPINS times in a row, so a busy tracee cannot starve the others.
+        """
         self._drain_pending()
         while self._spin():
+            for _ in range(FAIR_SPINS):
+                if not self._spin():
+                    break
             self._drain_pending()
 
     def _spin(self) -> bool:

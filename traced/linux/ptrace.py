@@ -24,7 +24,7 @@ import ctypes
 import enum
 import errno
 import struct
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from traced.errors import PtraceError, TraceeGoneError
 from traced.linux.libc import last_errno, libc
@@ -64,8 +64,10 @@ class SyscallOp(enum.IntEnum):
     SECCOMP = 3
 
 
+# No argtypes: converting through them costs a third of a call.  Every argument
+# is then either a small int (libffi widens it to the 64-bit register glibc's
+# va_arg reads) or a ctypes pointer object, never a bare address.
 _ptrace = libc.ptrace
-_ptrace.argtypes = (ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p)
 _ptrace.restype = ctypes.c_long
 
 # struct ptrace_syscall_info: u8 op, u8 pad[3], u32 arch, u64 ip, u64 sp, then a union.
@@ -74,18 +76,15 @@ _INFO_HEAD = struct.Struct("=B3xIQQ")
 _INFO_ENTRY = struct.Struct("=Q6Q")
 _INFO_EXIT = struct.Struct("=qB")
 _info_buffer = ctypes.create_string_buffer(_INFO_SIZE)
-_info_address = ctypes.addressof(_info_buffer)
 _ulong = ctypes.c_ulong()
-_ulong_address = ctypes.addressof(_ulong)
+_ulong_pointer = ctypes.byref(_ulong)
 _SIGINFO_SIZE = 128
 _siginfo_buffer = ctypes.create_string_buffer(_SIGINFO_SIZE)
-_siginfo_address = ctypes.addressof(_siginfo_buffer)
 # siginfo_t on 64-bit: int signo, errno, code; pad; then the union (pid_t pid; uid_t uid ...).
 _SIGINFO = struct.Struct("=iii4xII")
 
 
-@dataclass(frozen=True, slots=True)
-class SyscallInfo:
+class SyscallInfo(NamedTuple):
     op: SyscallOp
     arch: int
     nr: int
@@ -94,22 +93,25 @@ class SyscallInfo:
     is_error: bool
 
 
-@dataclass(frozen=True, slots=True)
-class SigInfo:
+class SigInfo(NamedTuple):
     signo: int
     code: int
     sender_pid: int
     sender_uid: int
 
 
-def _call(request: int, pid: int, addr: int, data: int, what: str) -> int:
+def _call(request: int, pid: int, addr: int, data: object, what: str) -> int:
     result: int = _ptrace(request, pid, addr, data)
     if result == -1:
-        err = last_errno()
-        if err:
-            error_type = TraceeGoneError if err == errno.ESRCH else PtraceError
-            raise error_type.from_errno(what, err, pid)
+        _raise(what, pid)
     return result
+
+
+def _raise(what: str, pid: int) -> None:
+    err = last_errno()
+    if err:
+        error_type = TraceeGoneError if err == errno.ESRCH else PtraceError
+        raise error_type.from_errno(what, err, pid)
 
 
 def seize(pid: int, options: int) -> None:
@@ -122,27 +124,33 @@ def interrupt(pid: int) -> None:
 
 def restart(request: int, pid: int, sig: int = 0) -> None:
     """CONT, SYSCALL, LISTEN or DETACH, delivering ``sig`` (0 for none)."""
-    _call(request, pid, 0, sig, "ptrace restart")
+    if _ptrace(request, pid, 0, sig) == -1:  # the hot path: no helper frame
+        _raise("ptrace restart", pid)
 
 
 def event_message(pid: int) -> int:
-    _call(PTRACE_GETEVENTMSG, pid, 0, _ulong_address, "ptrace(PTRACE_GETEVENTMSG)")
+    _call(PTRACE_GETEVENTMSG, pid, 0, _ulong_pointer, "ptrace(PTRACE_GETEVENTMSG)")
     return _ulong.value
 
 
 def signal_info(pid: int) -> SigInfo:
-    _call(PTRACE_GETSIGINFO, pid, 0, _siginfo_address, "ptrace(PTRACE_GETSIGINFO)")
+    _call(PTRACE_GETSIGINFO, pid, 0, _siginfo_buffer, "ptrace(PTRACE_GETSIGINFO)")
     signo, _errno, code, sender_pid, sender_uid = _SIGINFO.unpack_from(_siginfo_buffer)
     return SigInfo(signo, code, sender_pid, sender_uid)
 
 
 def syscall_info(pid: int) -> SyscallInfo:
-    _call(PTRACE_GET_SYSCALL_INFO, pid, _INFO_SIZE, _info_address, "PTRACE_GET_SYSCALL_INFO")
+    if _ptrace(PTRACE_GET_SYSCALL_INFO, pid, _INFO_SIZE, _info_buffer) == -1:
+        _raise("ptrace(PTRACE_GET_SYSCALL_INFO)", pid)
     op, arch, _ip, _sp = _INFO_HEAD.unpack_from(_info_buffer)
-    if op == SyscallOp.EXIT:
+    if op == _EXIT:
         rval, is_error = _INFO_EXIT.unpack_from(_info_buffer, _INFO_HEAD.size)
-        return SyscallInfo(SyscallOp.EXIT, arch, -1, (), rval, bool(is_error))
-    if op in (SyscallOp.ENTRY, SyscallOp.SECCOMP):
+        return SyscallInfo(SyscallOp.EXIT, arch, -1, (), rval, is_error != 0)
+    if op in (_ENTRY, _SECCOMP):
         nr, *args = _INFO_ENTRY.unpack_from(_info_buffer, _INFO_HEAD.size)
-        return SyscallInfo(SyscallOp(op), arch, nr, tuple(args), 0, False)
+        return SyscallInfo(_OPS[op], arch, nr, tuple(args), 0, False)
     return SyscallInfo(SyscallOp.NONE, arch, -1, (), 0, False)
+
+
+_EXIT, _ENTRY, _SECCOMP = int(SyscallOp.EXIT), int(SyscallOp.ENTRY), int(SyscallOp.SECCOMP)
+_OPS = {int(op): op for op in SyscallOp}
