@@ -18,17 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
+
 extern char **environ;
 
 static int never_written[2];
 static pid_t blocker_tid;
-
-static void touch_path(const char *path)
-{
-    int fd = open(path, O_RDONLY);
-    if (fd >= 0)
-        close(fd);
-}
 
 static void *block_in_read(void *unused)
 {
@@ -42,19 +37,9 @@ static void *block_in_read(void *unused)
 
 static void wait_until_sleeping(pid_t tid)
 {
-    char path[64], stat[512];
+    char path[64];
     snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
-    int fd = open(path, O_RDONLY);
-    for (;;) {
-        ssize_t n = pread(fd, stat, sizeof stat - 1, 0);
-        stat[n > 0 ? n : 0] = '\0';
-        char *state = strrchr(stat, ')');
-        if (state && state[1] == ' ' && state[2] == 'S')
-            break;
-        struct timespec tick = {0, 1000000};
-        clock_nanosleep(CLOCK_MONOTONIC, 0, &tick, NULL);
-    }
-    close(fd);
+    wait_until_sleeping_at(path);
 }
 
 static void *exec_true(void *unused)

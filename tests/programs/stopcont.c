@@ -21,12 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static void touch_path(const char *path)
-{
-    int fd = open(path, O_RDONLY);
-    if (fd >= 0)
-        close(fd);
-}
+#include "common.h"
 
 static void expect_stopped_then_resume(pid_t pid)
 {
@@ -69,19 +64,9 @@ static void blocked_reader_child(int read_end)
  * (which varies) shows in no traced syscall but pread64. */
 static void wait_until_sleeping(pid_t pid)
 {
-    char path[64], stat[512];
+    char path[64];
     snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    int fd = open(path, O_RDONLY);
-    for (;;) {
-        ssize_t n = pread(fd, stat, sizeof stat - 1, 0);
-        stat[n > 0 ? n : 0] = '\0';
-        char *state = strrchr(stat, ')');
-        if (state && state[1] == ' ' && state[2] == 'S')
-            break;
-        struct timespec tick = {0, 1000000};
-        clock_nanosleep(CLOCK_MONOTONIC, 0, &tick, NULL);
-    }
-    close(fd);
+    wait_until_sleeping_at(path);
 }
 
 int main(void)

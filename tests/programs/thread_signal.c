@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
+
 static int pipe_fds[2];
 static pid_t worker_tid;
 
@@ -28,19 +30,9 @@ static void write_to_pipe(int signo)
 
 static void wait_until_sleeping(pid_t tid)
 {
-    char path[64], stat[512];
+    char path[64];
     snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
-    int fd = open(path, O_RDONLY);
-    for (;;) {
-        ssize_t n = pread(fd, stat, sizeof stat - 1, 0);
-        stat[n > 0 ? n : 0] = '\0';
-        char *state = strrchr(stat, ')');
-        if (state && state[1] == ' ' && state[2] == 'S')
-            break;
-        struct timespec tick = {0, 1000000};
-        clock_nanosleep(CLOCK_MONOTONIC, 0, &tick, NULL);
-    }
-    close(fd);
+    wait_until_sleeping_at(path);
 }
 
 static void *worker(void *unused)
