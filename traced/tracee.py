@@ -129,12 +129,17 @@ def _reportable(task: Task, entry: Entry) -> bool:
     return entry.wanted and (not task.prestart or entry.name in EXEC_SYSCALLS)
 
 
-def abandon_in_flight(task: Task) -> list[Event]:
-    """The syscall in flight will never return: report it unfinished."""
+def _close_in_flight(task: Task, exit_: Exit | None) -> list[Event]:
+    """Report the syscall in flight with its exit, or unfinished when ``exit_`` is None."""
     entry, task.in_flight = task.in_flight, None
     if entry is None or not _reportable(task, entry):
         return []
-    return [_syscall_event(task, entry, None)]
+    return [_syscall_event(task, entry, exit_)]
+
+
+def abandon_in_flight(task: Task) -> list[Event]:
+    """The syscall in flight will never return: report it unfinished."""
+    return _close_in_flight(task, None)
 
 
 def _enter(task: Task, stop: Stop) -> list[Event]:
@@ -146,10 +151,7 @@ def _enter(task: Task, stop: Stop) -> list[Event]:
 
 def _leave(task: Task, stop: Stop) -> list[Event]:
     assert isinstance(stop, Exit)
-    entry, task.in_flight = task.in_flight, None
-    if entry is None or not _reportable(task, entry):
-        return []
-    return [_syscall_event(task, entry, stop)]
+    return _close_in_flight(task, stop)
 
 
 def _spawn(task: Task, stop: Stop) -> list[Event]:
