@@ -18,6 +18,7 @@ Kernel facts this module depends on:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import time
@@ -27,7 +28,7 @@ import structlog
 
 from traced.arch import Arch
 from traced.decode import decode_args
-from traced.errors import TraceeGoneError
+from traced.errors import TracedError, TraceeGoneError
 from traced.linux import procfs, ptrace
 from traced.linux.memory import TraceeMemory
 from traced.linux.signalfd import close_signalfd, drain_signalfd, open_signalfd
@@ -49,7 +50,7 @@ from traced.stops import (
     TrapStop,
     decode_status,
 )
-from traced.tracee import Event, Resume
+from traced.tracee import Event, Resume, UnexpectedStop
 
 WALL = 0x40000000
 _PEEK = os.WEXITED | os.WSTOPPED | os.WNOHANG | os.WNOWAIT | WALL
@@ -148,7 +149,7 @@ class Reactor:
             except ChildProcessError:
                 return False
             if waited:
-                self._dispatch(tid, status)
+                self._dispatch_safely(tid, status)
                 return True
         return False
 
@@ -178,7 +179,16 @@ class Reactor:
         except ChildProcessError:
             return
         if waited:
+            self._dispatch_safely(tid, status)
+
+    def _dispatch_safely(self, tid: int, status: int) -> None:
+        """One bad stop (a bug, or a ptrace error other than ESRCH) must not stall the rest."""
+        try:
             self._dispatch(tid, status)
+        except (TracedError, UnexpectedStop):
+            _log.exception("cannot handle a stop; letting the task run", tid=tid, status=status)
+            with contextlib.suppress(TracedError):
+                ptrace.restart(ptrace.PTRACE_CONT, tid, 0)
 
     def _dispatch(self, tid: int, status: int) -> None:
         run = self._runs.get(tid) or self._claim_unknown(tid, status)
@@ -215,7 +225,7 @@ class Reactor:
             self._runs[stop.child_tid] = run
             parked = self._parked.pop(stop.child_tid, None)
             if parked is not None:
-                self._dispatch(stop.child_tid, parked)
+                self._dispatch_safely(stop.child_tid, parked)
             else:
                 # Its first stop may be pending already, its SIGCHLD long consumed.
                 self._take(stop.child_tid)
