@@ -124,8 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     import uvloop
 
     from traced.errors import TracedError
+    from traced.logs import configure
     from traced.render import Printer
 
+    configure()
     args = _parser().parse_args(argv)
     try:
         out = _open_output(args.output)
