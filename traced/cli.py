@@ -27,20 +27,6 @@ class UsageError(Exception):
     pass
 
 
-def _trace_names(expressions: Sequence[str]) -> list[str] | None:
-    """The names in ``-e trace=a,b`` (or ``-e a,b``); None when no -e narrows the trace."""
-    names: list[str] | None = None
-    for expression in expressions:
-        qualifier, _, value = expression.rpartition("=")
-        if qualifier not in ("", "trace", "t"):
-            raise UsageError(f"-e {qualifier}= is not supported yet (only trace=NAME,...)")
-        if value == "all":
-            return None
-        chosen = [name for name in value.split(",") if name and name != "none"]
-        names = (names or []) + chosen
-    return names
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="traced", description="Trace syscalls, fast.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -56,17 +42,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _launch(args: argparse.Namespace, printer: Printer) -> int:
-    from traced.engine import Engine, TracePolicy, parse_names
+    from traced.engine import Engine, TracePolicy
     from traced.errors import SpawnError
+    from traced.filters import parse_trace
     from traced.spawn import LaunchSpec
 
     argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
     if not argv:
         raise UsageError("launch needs a command: traced launch [options] -- cmd args...")
     with Engine() as engine:
-        names = _trace_names(args.expr)
-        chosen = None if names is None else parse_names(names, engine.arch)
-        policy = TracePolicy(chosen, force_full=args.full)
+        policy = TracePolicy(parse_trace(args.expr, engine.arch), force_full=args.full)
         try:
             session = await engine.launch(LaunchSpec(tuple(argv)), policy, printer)
         except SpawnError as error:
@@ -79,12 +64,12 @@ async def _launch(args: argparse.Namespace, printer: Printer) -> int:
 
 
 async def _attach(args: argparse.Namespace, printer: Printer) -> int:
-    from traced.engine import Engine, TracePolicy, parse_names
+    from traced.engine import Engine, TracePolicy
+    from traced.filters import parse_trace
 
     with Engine() as engine:
-        names = _trace_names(args.expr)
-        chosen = None if names is None else parse_names(names, engine.arch)
-        session = await engine.attach(args.pid, TracePolicy(chosen, force_full=True), printer)
+        policy = TracePolicy(parse_trace(args.expr, engine.arch), force_full=True)
+        session = await engine.attach(args.pid, policy, printer)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(sig, session.detach)

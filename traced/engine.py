@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import errno
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from traced.arch import Arch, host_arch
@@ -26,7 +25,6 @@ from traced.errors import (
     PtraceError,
     SpawnError,
     TraceeGoneError,
-    UnknownSyscallError,
 )
 from traced.linux import procfs, ptrace
 from traced.reactor import Reactor, Run, Sink
@@ -161,13 +159,3 @@ def _seize_one(pid: int, tid: int, first: bool) -> None:
             raise AttachError.from_errno(f"attach to {pid}", errno.ESRCH, pid) from error
     except PtraceError as error:
         raise AttachError.from_errno(f"attach to {pid}", error.errno, pid) from error
-
-
-def parse_names(names: Iterable[str], arch: Arch) -> frozenset[str]:
-    """Validate syscall names against every ABI of ``arch``."""
-    known = {name for abi in arch.abis for name in abi.numbers_by_name}
-    chosen = frozenset(name.strip() for name in names if name.strip())
-    for name in sorted(chosen):
-        if name not in known:
-            raise UnknownSyscallError(name)
-    return chosen

@@ -78,6 +78,21 @@ class Run:
         self.sink = sink
         self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.on_first_resume: Callable[[], None] | None = None
+        # Back-pressure: while held, restarts wait here instead of reaching ptrace,
+        # so the session's tracees stay stopped until every holder lets go.
+        self.holders = 0
+        self.deferred: list[Resume] = []
+        self.restart: Callable[[Run, Resume], None] = lambda run, resume: None
+
+    def hold(self) -> None:
+        self.holders += 1
+
+    def release(self) -> None:
+        self.holders -= 1
+        if self.holders == 0:
+            deferred, self.deferred = self.deferred, []
+            for resume in deferred:
+                self.restart(self, resume)
 
     def deliver(self, event: Event) -> None:
         """Hand an event to the sink.  A failing sink must not stall the tracees."""
@@ -116,6 +131,7 @@ class Reactor:
         self.drain()
 
     def register(self, tid: int, run: Run) -> None:
+        run.restart = self._resume
         self._runs[tid] = run
 
     def drain(self) -> None:
@@ -235,6 +251,9 @@ class Reactor:
             self._runs.pop(tid, None)
 
     def _resume(self, run: Run, resume: Resume) -> None:
+        if run.holders:
+            run.deferred.append(resume)
+            return
         try:
             ptrace.restart(resume.request, resume.tid, resume.sig)
         except TraceeGoneError:

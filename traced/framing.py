@@ -1,0 +1,79 @@
+"""Protocol framing: UTF-8 JSON, one message a line.  Pure: bytes in, lines out.
+
+A line longer than the limit is reported once and skipped up to its newline,
+so one bad message costs the sender that message and nothing else.  Bytes left
+without a newline when the peer closes are a half-written line, reported too.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_MAX_LINE = 1 << 20  # bytes, newline excluded
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Oversized:
+    """A line that went past the limit; ``seen`` bytes of it were read before giving up."""
+
+    seen: int
+
+
+@dataclass(frozen=True, slots=True)
+class Truncated:
+    """The peer closed in the middle of a line."""
+
+    data: bytes
+
+
+Frame = Line | Oversized | Truncated
+
+
+class LineDecoder:
+    """Splits a byte stream into lines of at most ``max_line`` bytes."""
+
+    def __init__(self, max_line: int = DEFAULT_MAX_LINE) -> None:
+        self.max_line = max_line
+        self._buffer = bytearray()
+        self._skipping = False  # inside an oversized line, waiting for its newline
+
+    def feed(self, data: bytes) -> list[Frame]:
+        frames: list[Frame] = []
+        self._buffer += data
+        while True:
+            newline = self._buffer.find(b"\n")
+            if newline < 0:
+                break
+            line = bytes(self._buffer[:newline])
+            del self._buffer[: newline + 1]
+            if self._skipping:
+                self._skipping = False
+            elif len(line) > self.max_line:
+                frames.append(Oversized(len(line)))
+            else:
+                frames.append(Line(line))
+        if len(self._buffer) > self.max_line:
+            if not self._skipping:
+                frames.append(Oversized(len(self._buffer)))
+            self._skipping = True
+            self._buffer.clear()
+        return frames
+
+    def close(self) -> list[Frame]:
+        """The peer is gone: report a half-written line, if any."""
+        rest, self._buffer = bytes(self._buffer), bytearray()
+        if rest and not self._skipping:
+            return [Truncated(rest)]
+        return []
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    """One message as one line: compact JSON, UTF-8, newline-terminated."""
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"

@@ -1,0 +1,171 @@
+"""The wire protocol's messages, as pydantic models.  protocol/ is generated from these.
+
+Version 1.  Every line is one JSON object with either ``type`` (server to
+client) or ``op`` (client to server).  Requests carry an ``id`` of the client's
+choosing, echoed in the ``response`` or ``error`` that answers them.  Events are
+the engine's event objects (traced.events) with a per-session ``seq`` added.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROTOCOL_VERSION = 1
+
+RequestId = int | str
+Policy = Literal["block", "drop"]
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- client to server ---------------------------------------------------------------
+
+
+class _Request(_Message):
+    id: RequestId
+
+
+class LaunchRequest(_Request):
+    """Run ``argv`` traced.  With ``stdio``, the same message carries three fds
+    (stdin, stdout, stderr) as SCM_RIGHTS; otherwise the command gets /dev/null."""
+
+    op: Literal["launch"]
+    argv: list[str] = Field(min_length=1)
+    env: dict[str, str] | None = None  # None: the daemon's own environment
+    cwd: str | None = None
+    umask: int | None = Field(default=None, ge=0, le=0o777)
+    trace: str | None = None  # strace's -e trace= value; None traces every syscall
+    stdio: bool = False
+    detach: bool = False  # True: the session outlives this connection
+    policy: Policy = "block"
+    queue: int | None = Field(default=None, ge=1)
+
+
+class AttachRequest(_Request):
+    op: Literal["attach"]
+    pid: int = Field(gt=0)
+    trace: str | None = None
+    policy: Policy = "block"
+    queue: int | None = Field(default=None, ge=1)
+    subscribe: bool = True
+
+
+class DetachRequest(_Request):
+    op: Literal["detach"]
+    session: str
+
+
+class SignalRequest(_Request):
+    op: Literal["signal"]
+    session: str
+    signal: int | str = "SIGTERM"
+
+
+class ListRequest(_Request):
+    op: Literal["list"]
+
+
+class SubscribeRequest(_Request):
+    """Events from now on: of one session or all, narrowed by syscall names or pid."""
+
+    op: Literal["subscribe"]
+    session: str | None = None
+    trace: str | None = None
+    pid: int | None = None
+    policy: Policy = "drop"
+    queue: int | None = Field(default=None, ge=1)
+
+
+class StatsRequest(_Request):
+    op: Literal["stats"]
+    session: str | None = None
+
+
+Request = Annotated[
+    LaunchRequest
+    | AttachRequest
+    | DetachRequest
+    | SignalRequest
+    | ListRequest
+    | SubscribeRequest
+    | StatsRequest,
+    Field(discriminator="op"),
+]
+OPS = ("launch", "attach", "detach", "signal", "list", "subscribe", "stats")
+
+
+# --- server to client ---------------------------------------------------------------
+
+
+class Hello(_Message):
+    type: Literal["hello"] = "hello"
+    protocol: int = PROTOCOL_VERSION
+    server: str
+    capabilities: list[str]
+    max_line: int
+
+
+class Response(_Message):
+    type: Literal["response"] = "response"
+    id: RequestId
+    result: dict[str, Any]
+
+
+ErrorCode = Literal[
+    "malformed",  # not JSON, or not an object
+    "line_too_long",
+    "truncated",  # the connection closed mid-line
+    "unknown_op",
+    "invalid",  # a known op with bad fields
+    "unknown_syscall",
+    "bad_filter",
+    "not_found",  # no such session
+    "permission_denied",
+    "spawn_failed",
+    "attach_failed",
+    "limit",  # a configured limit was hit
+    "internal",
+]
+
+
+class Error(_Message):
+    type: Literal["error"] = "error"
+    id: RequestId | None
+    code: ErrorCode
+    message: str
+
+
+class Lost(_Message):
+    """In a drop-policy stream: ``count`` events of ``session`` were dropped here."""
+
+    type: Literal["lost"] = "lost"
+    session: str
+    count: int
+    first_seq: int
+    last_seq: int
+
+
+class SessionInfo(_Message):
+    session: str
+    kind: Literal["launch", "attach"]
+    pid: int
+    argv: list[str]
+    uid: int
+    started_ns: int
+    tasks: int
+
+
+class SessionEnd(_Message):
+    """The last message of a session's stream: every task is gone."""
+
+    type: Literal["session_end"] = "session_end"
+    session: str
+    seq: int  # the last event's seq: a client that saw 1..seq missed nothing
+    code: int | None
+    signal: str | None
+    status: int | None  # as a shell reports it: code, or 128 + signal
+    error: str | None = None  # why the command never ran (exec failed)
