@@ -1,8 +1,12 @@
-"""``traced``: the command line.  Parses strace-like options and runs the engine in-process.
+"""``traced``: the command line.
+
+``launch`` and ``attach`` go through a running daemon when one answers and
+trace in-process otherwise (``--daemon``/``--no-daemon`` force one).  ``daemon``
+runs the service; ``subscribe``, ``ps``, ``kill`` and ``detach`` talk to it.
 
 Exit status: the traced command's own, or 128+N when signal N killed it (as a
 shell reports it); 127/126 when it could not be executed (not found / not
-executable, as a shell reports it); 2 for a usage error.
+executable); 2 for a usage error; 1 for any other traced error.
 """
 
 from __future__ import annotations
@@ -10,13 +14,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import os
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
+    from traced.client import Client
     from traced.render import Printer
 
 USAGE_ERROR = 2
@@ -27,29 +34,97 @@ class UsageError(Exception):
     pass
 
 
+def _add_output_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "-e",
+        dest="expr",
+        action="append",
+        default=[],
+        metavar="EXPR",
+        help="strace filter expression, e.g. trace=openat,execve",
+    )
+    sub.add_argument("--json", action="store_true", help="JSON Lines, one event a line")
+    sub.add_argument("-o", dest="output", metavar="FILE", help="write the trace to FILE")
+
+
+def _add_daemon_choice(sub: argparse.ArgumentParser) -> None:
+    choice = sub.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--daemon",
+        dest="use_daemon",
+        action="store_const",
+        const=True,
+        help="go through the daemon; fail if none answers",
+    )
+    choice.add_argument(
+        "--no-daemon",
+        dest="use_daemon",
+        action="store_const",
+        const=False,
+        help="trace in this process",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="traced", description="Trace syscalls, fast.")
+    parser.add_argument("--socket", type=Path, help="the daemon's socket (default: the config's)")
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, helptext in (("launch", "run a command traced"), ("attach", "trace a process")):
-        sub = commands.add_parser(name, help=helptext)
-        sub.add_argument("-e", dest="expr", action="append", default=[], metavar="EXPR")
-        sub.add_argument("--json", action="store_true", help="JSON Lines, one event a line")
-        sub.add_argument("-o", dest="output", metavar="FILE", help="write the trace to FILE")
-        sub.add_argument("--full", action="store_true", help="no seccomp filter: stop always")
-    commands.choices["launch"].add_argument("argv", nargs=argparse.REMAINDER)
-    commands.choices["attach"].add_argument("pid", type=int)
+    launch = commands.add_parser("launch", help="run a command traced")
+    _add_output_options(launch)
+    _add_daemon_choice(launch)
+    launch.add_argument("--full", action="store_true", help="no seccomp filter: stop always")
+    launch.add_argument(
+        "--detach",
+        action="store_true",
+        help="(daemon) print the session id and return; the command keeps running",
+    )
+    launch.add_argument("argv", nargs=argparse.REMAINDER)
+    attach = commands.add_parser("attach", help="trace a running process; Ctrl-C detaches")
+    _add_output_options(attach)
+    _add_daemon_choice(attach)
+    attach.add_argument("pid", type=int)
+    daemon = commands.add_parser("daemon", help="run the daemon")
+    daemon.add_argument("--config", type=Path, help="TOML settings (see config.example.toml)")
+    subscribe = commands.add_parser("subscribe", help="watch live sessions")
+    _add_output_options(subscribe)
+    subscribe.add_argument("--session", help="only this session")
+    subscribe.add_argument("--policy", choices=("drop", "block"), default="drop")
+    commands.add_parser("ps", help="list sessions")
+    kill = commands.add_parser("kill", help="signal a session's command")
+    kill.add_argument("session")
+    kill.add_argument("signal", nargs="?", default="SIGTERM")
+    detach = commands.add_parser("detach", help="stop tracing an attached session")
+    detach.add_argument("session")
     return parser
 
 
-async def _launch(args: argparse.Namespace, printer: Printer) -> int:
+def _socket_path(args: argparse.Namespace) -> Path:
+    from traced.config import default_socket_path
+
+    if args.socket is not None:
+        return Path(args.socket)
+    if os.environ.get("TRACED_SOCKET"):
+        return Path(os.environ["TRACED_SOCKET"])
+    return default_socket_path(os.environ, os.getuid())
+
+
+def _connect(args: argparse.Namespace, required: bool) -> Client | None:
+    from traced.client import Client, DaemonUnavailable
+
+    try:
+        return Client(_socket_path(args))
+    except DaemonUnavailable:
+        if required:
+            raise
+        return None
+
+
+async def _launch_here(args: argparse.Namespace, argv: list[str], printer: Printer) -> int:
     from traced.engine import Engine, TracePolicy
     from traced.errors import SpawnError
     from traced.filters import parse_trace
     from traced.spawn import LaunchSpec
 
-    argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
-    if not argv:
-        raise UsageError("launch needs a command: traced launch [options] -- cmd args...")
     with Engine() as engine:
         policy = TracePolicy(parse_trace(args.expr, engine.arch), force_full=args.full)
         try:
@@ -63,7 +138,7 @@ async def _launch(args: argparse.Namespace, printer: Printer) -> int:
     return outcome.shell_status if outcome else 0
 
 
-async def _attach(args: argparse.Namespace, printer: Printer) -> int:
+async def _attach_here(args: argparse.Namespace, printer: Printer) -> int:
     from traced.engine import Engine, TracePolicy
     from traced.filters import parse_trace
 
@@ -91,8 +166,6 @@ def _kill_quietly(pid: int, sig: int) -> None:
 
 
 def _report_spawn_error(error: Exception) -> int:
-    import errno
-
     print(f"traced: {error}", file=sys.stderr)
     return 127 if getattr(error, "errno", 0) == errno.ENOENT else 126
 
@@ -105,30 +178,86 @@ def _open_output(path: str | None) -> TextIO:
     return open(path, "w", encoding="utf-8")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _run_daemon(args: argparse.Namespace) -> int:
     import uvloop
 
+    from traced.config import load_config
+    from traced.daemon.main import serve
+    from traced.logs import configure
+
+    config = load_config(args.config)
+    configure(config.log_level_number)
+    path = args.socket or config.resolved_socket_path()
+    uvloop.run(serve(config, Path(path)))
+    return 0
+
+
+def _run_client(args: argparse.Namespace) -> int:
+    from traced import commands
+
+    client = _connect(args, required=True)
+    assert client is not None
+    with contextlib.closing(client):
+        if args.command == "ps":
+            return commands.ps(client)
+        if args.command == "kill":
+            return commands.kill(client, args.session, args.signal)
+        return commands.detach(client, args.session)
+
+
+def _run_tracing(args: argparse.Namespace, printer: Printer) -> int:
+    import uvloop
+
+    from traced import commands
+
+    if args.command == "subscribe":
+        client = _connect(args, required=True)
+        assert client is not None
+        return commands.subscribe(client, args, printer)
+    argv = args.argv[1:] if getattr(args, "argv", [])[:1] == ["--"] else getattr(args, "argv", [])
+    if args.command == "launch" and not argv:
+        raise UsageError("launch needs a command: traced launch [options] -- cmd args...")
+    client = None if args.use_daemon is False else _connect(args, required=bool(args.use_daemon))
+    if client is not None:
+        with contextlib.closing(client):
+            if args.command == "launch":
+                return commands.launch(client, args, argv, printer)
+            return commands.attach(client, args, printer)
+    if args.command == "launch":
+        return uvloop.run(_launch_here(args, argv, printer))
+    return uvloop.run(_attach_here(args, printer))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     from traced.errors import TracedError
     from traced.logs import configure
-    from traced.render import Printer
 
     configure()
     args = _parser().parse_args(argv)
     try:
-        out = _open_output(args.output)
-    except OSError as error:
-        print(f"traced: cannot open {args.output}: {error.strerror}", file=sys.stderr)
-        return USAGE_ERROR
-    printer = Printer(out, args.json, to_file=args.output not in (None, "-"))
-    runner = _launch if args.command == "launch" else _attach
-    try:
-        return uvloop.run(runner(args, printer))
+        if args.command == "daemon":
+            return _run_daemon(args)
+        if args.command in ("ps", "kill", "detach"):
+            return _run_client(args)
+        return _with_printer(args)
     except UsageError as error:
         print(f"traced: {error}", file=sys.stderr)
         return USAGE_ERROR
     except TracedError as error:
         print(f"traced: {error}", file=sys.stderr)
         return 1
+
+
+def _with_printer(args: argparse.Namespace) -> int:
+    from traced.render import Printer
+
+    try:
+        out = _open_output(args.output)
+    except OSError as error:
+        raise UsageError(f"cannot open {args.output}: {error.strerror}") from error
+    printer = Printer(out, args.json, to_file=args.output not in (None, "-"))
+    try:
+        return _run_tracing(args, printer)
     finally:
         _close_output(out, printer.broken)
 

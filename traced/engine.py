@@ -76,6 +76,13 @@ class Session:
         self._read_exec_outcome()  # the child is gone: the pipe is at EOF or holds the errno
         return self._run.core.outcome
 
+    def hold(self) -> None:
+        """Stop resuming this session's tracees (a lossless subscriber is full)."""
+        self._run.hold()
+
+    def release(self) -> None:
+        self._run.release()
+
     def detach(self) -> None:
         """Let every task go at its next stop, leaving it running as before."""
         for tid in self._run.core.detach_all():

@@ -66,6 +66,11 @@ class LineDecoder:
             self._buffer.clear()
         return frames
 
+    @property
+    def partial(self) -> bool:
+        """Whether part of a line is waiting for the rest."""
+        return bool(self._buffer) or self._skipping
+
     def close(self) -> list[Frame]:
         """The peer is gone: report a half-written line, if any."""
         rest, self._buffer = bytes(self._buffer), bytearray()

@@ -137,6 +137,7 @@ class Error(_Message):
     id: RequestId | None
     code: ErrorCode
     message: str
+    errno: str | None = None  # the errno name behind it, where there is one (e.g. ENOENT)
 
 
 class Lost(_Message):

@@ -29,8 +29,24 @@ from traced.linux.seccomp import install_filter, set_no_new_privs
 
 _GO = b"g"
 _FAILURE = struct.Struct("=ii")  # (stage, errno)
-STAGES = ("exec", "set up stdio", "change directory", "set NO_NEW_PRIVS", "install seccomp filter")
+STAGES = (
+    "exec",
+    "set up stdio",
+    "change directory",
+    "set NO_NEW_PRIVS",
+    "install seccomp filter",
+    "set credentials",
+)
 _RESTORED_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Who the command runs as, when the tracer is root and the requester is not."""
+
+    uid: int
+    gid: int
+    groups: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -40,6 +56,10 @@ class LaunchSpec:
     cwd: str | None = None
     umask: int | None = None
     stdio: tuple[int, int, int] = (0, 1, 2)
+    credentials: Credentials | None = None
+    # A daemon's command gets its own process group, so that ending it reaches
+    # its whole job; an in-process launch stays in the terminal's foreground group.
+    new_process_group: bool = False
 
 
 @dataclass
@@ -119,6 +139,11 @@ def _child(
     stage = 1
     try:
         _setup_stdio(spec.stdio)
+        if spec.new_process_group:
+            os.setpgid(0, 0)
+        stage = 5
+        if spec.credentials is not None:
+            _become(spec.credentials)  # before chdir: the cwd must be the user's to enter
         stage = 2
         if spec.cwd is not None:
             os.chdir(spec.cwd)
@@ -157,6 +182,12 @@ def _setup_stdio(stdio: Sequence[int]) -> None:
     for source in copies:
         if source > 2:
             os.close(source)
+
+
+def _become(credentials: Credentials) -> None:
+    os.setgroups(list(credentials.groups))
+    os.setgid(credentials.gid)
+    os.setuid(credentials.uid)
 
 
 def _close_all_but(*keep: int) -> None:

@@ -63,6 +63,16 @@ def _execfn_address(pid: int) -> int:
     return 0
 
 
+def exec_image_argv(pid: int) -> tuple[str, ...]:
+    """A running process's argv, from /proc/PID/cmdline (empty when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            raw = cmdline.read()
+    except OSError:
+        return ()
+    return tuple(arg.decode("utf-8", "backslashreplace") for arg in raw.split(b"\0")[:-1])
+
+
 def exec_image(pid: int) -> tuple[str, tuple[str, ...]]:
     """(path given to execve, argv) of a task stopped at PTRACE_EVENT_EXEC."""
     with open(f"/proc/{pid}/cmdline", "rb") as cmdline:

@@ -1,0 +1,94 @@
+"""A client of the daemon: connect, handshake, requests, and the messages that follow.
+
+Only the standard library and our event models: this is what ``traced launch``,
+``subscribe``, ``ps`` and friends use, and a model for clients in other languages.
+"""
+
+from __future__ import annotations
+
+import array
+import errno
+import json
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+from traced.errors import TracedError
+from traced.framing import encode
+
+
+class DaemonUnavailable(TracedError):
+    """Nothing answers at the socket path."""
+
+
+class RequestFailed(TracedError):
+    """The daemon answered a request with an error."""
+
+    def __init__(self, code: str, message: str, errno_name: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.errno_name = errno_name
+
+
+class Client:
+    """One connection.  ``hello`` is the daemon's handshake."""
+
+    def __init__(self, path: Path) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+        try:
+            self.sock.connect(str(path))
+        except OSError as error:
+            self.sock.close()
+            raise DaemonUnavailable(
+                f"no daemon at {path}: {error.strerror}", errno=error.errno or 0
+            ) from error
+        self.reader = self.sock.makefile("rb")
+        self._next_id = 0
+        self.hello = self.read()
+        if self.hello.get("type") != "hello":
+            raise RequestFailed(self.hello.get("code", "refused"), self.hello.get("message", ""))
+
+    def close(self) -> None:
+        self.reader.close()
+        self.sock.close()
+
+    def read(self) -> dict[str, Any]:
+        """The next message; DaemonUnavailable when the daemon closed the connection."""
+        line = self.reader.readline()
+        if not line:
+            raise DaemonUnavailable("the daemon closed the connection", errno=errno.ECONNRESET)
+        message: dict[str, Any] = json.loads(line)
+        return message
+
+    def send(self, op: str, fds: tuple[int, ...] = (), **fields: Any) -> int:
+        """Send a request (with ``fds`` as SCM_RIGHTS); returns its id."""
+        self._next_id += 1
+        data = encode({"id": self._next_id, "op": op, **fields})
+        ancillary = []
+        if fds:
+            ancillary = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds).tobytes())]
+        sent = self.sock.sendmsg([data], ancillary)
+        if sent < len(data):
+            self.sock.sendall(data[sent:])
+        return self._next_id
+
+    def request(self, op: str, fds: tuple[int, ...] = (), **fields: Any) -> dict[str, Any]:
+        """Send a request and wait for its answer, keeping other messages for later."""
+        request_id = self.send(op, fds, **fields)
+        while True:
+            message = self.read()
+            if message.get("id") != request_id:
+                continue  # events of earlier subscriptions; callers here have none
+            if message["type"] == "error":
+                raise RequestFailed(message["code"], message["message"], message.get("errno"))
+            result: dict[str, Any] = message["result"]
+            return result
+
+
+def connect(path: Path) -> Client:
+    return Client(path)
+
+
+def client_environment() -> dict[str, str]:
+    return dict(os.environ)

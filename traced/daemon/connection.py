@@ -1,0 +1,199 @@
+"""One client connection: bytes and fds in, lines out, with per-subscription accounting.
+
+Kernel facts this module depends on:
+
+* SCM_RIGHTS fds ride on the bytes of the sendmsg that carried them, and the
+  kernel does not merge a read across them, so fds received with a chunk belong
+  to the first request line that completes in or after it.  Fds no request
+  claims are closed at once: the daemon never keeps (or leaks) a client's fd.
+* SO_PEERCRED gives the uid of whoever connected; it cannot be forged.
+* A non-blocking send may take part of a buffer; the rest waits for EPOLLOUT.
+"""
+
+from __future__ import annotations
+
+import array
+import asyncio
+import contextlib
+import os
+import socket
+import struct
+from collections import deque
+from collections.abc import Callable
+
+import structlog
+
+from traced.daemon.delivery import Subscription, Verdict
+from traced.daemon.hub import DaemonSession
+from traced.framing import Line, LineDecoder, Oversized, Truncated, encode
+from traced.protocol import SessionEnd
+
+_log = structlog.get_logger(__name__)
+_MAX_FDS = 16
+_RECV_SIZE = 1 << 16
+_UCRED = struct.Struct("=iII")
+
+
+def peer_credentials(sock: socket.socket) -> tuple[int, int, int]:
+    """(pid, uid, gid) of the process at the other end."""
+    raw = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _UCRED.size)
+    pid, uid, gid = _UCRED.unpack(raw)
+    return pid, uid, gid
+
+
+class Connection:
+    """The I/O end of one client.  Requests go to ``on_line``; it says what to send back."""
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        max_line: int,
+        on_line: Callable[[Connection, bytes], None],
+        on_close: Callable[[Connection], None],
+    ) -> None:
+        self.sock = sock
+        self.pid, self.uid, self.gid = peer_credentials(sock)
+        self.fds: deque[int] = deque()  # received, not yet claimed by a request
+        self._decoder = LineDecoder(max_line)
+        self._on_line = on_line
+        self._on_close = on_close
+        self._out: deque[tuple[memoryview, Subscription | None, DaemonSession | None]] = deque()
+        self._writing = False
+        self.closed = False
+        self.release_held: Callable[[Subscription, list[str]], None] = lambda sub, ids: None
+        sock.setblocking(False)
+        asyncio.get_running_loop().add_reader(sock.fileno(), self._on_readable)
+
+    # --- reading ------------------------------------------------------------------
+
+    def _on_readable(self) -> None:
+        try:
+            data, ancillary, _flags, _addr = self.sock.recvmsg(
+                _RECV_SIZE, socket.CMSG_SPACE(_MAX_FDS * 4)
+            )
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self.close()
+            return
+        self._collect_fds(ancillary)
+        frames = self._decoder.feed(data) if data else self._decoder.close()
+        for frame in frames:
+            self._frame(frame)
+        if not self._decoder.partial:
+            self._close_unclaimed_fds()
+        if not data:
+            self.close()
+
+    def _collect_fds(self, ancillary: list[tuple[int, int, bytes]]) -> None:
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds = array.array("i")
+                fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
+                self.fds.extend(fds)
+
+    def _frame(self, frame: Line | Oversized | Truncated) -> None:
+        if isinstance(frame, Line):
+            self._on_line(self, frame.data)
+        elif isinstance(frame, Oversized):
+            self.send_error(
+                None,
+                "line_too_long",
+                f"line of {frame.seen}+ bytes exceeds the limit of "
+                f"{self._decoder.max_line}; skipped to its newline",
+            )
+        else:
+            _log.warning("client closed mid-line", pid=self.pid, bytes=len(frame.data))
+
+    def take_fds(self, count: int) -> list[int] | None:
+        if len(self.fds) < count:
+            return None
+        return [self.fds.popleft() for _ in range(count)]
+
+    def _close_unclaimed_fds(self) -> None:
+        while self.fds:
+            with contextlib.suppress(OSError):
+                os.close(self.fds.popleft())
+
+    # --- writing ------------------------------------------------------------------
+
+    def send(self, message: dict[str, object]) -> None:
+        self._queue(encode(message), None, None)
+
+    def send_error(
+        self, request_id: object, code: str, message: str, errno_name: str | None = None
+    ) -> None:
+        error = {"type": "error", "id": request_id, "code": code, "message": message}
+        self.send({**error, "errno": errno_name} if errno_name else error)
+
+    def push_event(self, sub: Subscription, session: DaemonSession, seq: int, line: bytes) -> None:
+        verdict = sub.offer(session.session_id, seq)
+        if verdict is Verdict.DROP:
+            return
+        lost = sub.lost_before(session.session_id)
+        if lost is not None:
+            self._queue(encode(lost.model_dump()), None, None)
+        if verdict is Verdict.SEND_AND_HOLD:
+            session.hold()
+        self._queue(line, sub, session)
+
+    def push_end(self, sub: Subscription, session: DaemonSession, end: SessionEnd) -> None:
+        lost = sub.lost_before(session.session_id)
+        if lost is not None:
+            self._queue(encode(lost.model_dump()), None, None)
+        self._queue(encode(end.model_dump()), None, None)
+
+    def _queue(self, data: bytes, sub: Subscription | None, session: DaemonSession | None) -> None:
+        if self.closed:
+            return
+        self._out.append((memoryview(data), sub, session))
+        if not self._writing:
+            self._flush()
+
+    def _flush(self) -> None:
+        while self._out:
+            view, sub, session = self._out[0]
+            try:
+                sent = self.sock.send(view)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                self.close()
+                return
+            if sent < len(view):
+                self._out[0] = (view[sent:], sub, session)
+                break
+            self._out.popleft()
+            if sub is not None:
+                self._sent(sub)
+        self._want_writable(bool(self._out))
+
+    def _sent(self, sub: Subscription) -> None:
+        released, due = sub.sent()
+        if released:
+            self.release_held(sub, released)
+        for lost in due:
+            self._out.append((memoryview(encode(lost.model_dump())), None, None))
+
+    def _want_writable(self, want: bool) -> None:
+        if want == self._writing or self.closed:
+            return
+        loop = asyncio.get_running_loop()
+        if want:
+            loop.add_writer(self.sock.fileno(), self._flush)
+        else:
+            loop.remove_writer(self.sock.fileno())
+        self._writing = want
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        loop = asyncio.get_running_loop()
+        loop.remove_reader(self.sock.fileno())
+        if self._writing:
+            loop.remove_writer(self.sock.fileno())
+        self.closed = True
+        self._out.clear()
+        self._close_unclaimed_fds()
+        self.sock.close()
+        self._on_close(self)

@@ -1,0 +1,100 @@
+"""Delivery to one subscriber: a filter, a bounded queue and a policy.  Pure.
+
+The connection tells a subscription when it queued an event for writing and
+when the socket took it.  The subscription answers with what to do:
+
+* ``block`` (lossless): every event is queued; when ``limit`` events wait, the
+  sessions feeding it are held (their tracees are not resumed) until the queue
+  drains to half.  The queue can overshoot by the events already in flight,
+  which is bounded by the number of tasks that were running.
+* ``drop``: tracees never wait.  Past ``limit`` events are dropped and counted
+  per session; the count goes out in-band, as a ``lost`` record, before the
+  next event of that session, or as soon as the queue has room again.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Literal
+
+from traced.events import SyscallEvent
+from traced.protocol import Lost
+from traced.tracee import Event
+
+Policy = Literal["block", "drop"]
+
+
+class Verdict(enum.Enum):
+    SEND = "send"
+    SEND_AND_HOLD = "send_and_hold"  # send it, and hold the session until we drain
+    DROP = "drop"
+
+
+@dataclass
+class _LostRange:
+    count: int = 0
+    first_seq: int = 0
+    last_seq: int = 0
+
+
+@dataclass
+class Subscription:
+    sub_id: str
+    policy: Policy
+    limit: int
+    session: str | None = None  # None: every session the subscriber may see
+    names: frozenset[str] | None = None  # None: every syscall
+    pid: int | None = None
+    queued: int = 0
+    holding: set[str] = field(default_factory=set)
+    _lost: dict[str, _LostRange] = field(default_factory=dict)
+
+    def wants(self, session_id: str, event: Event) -> bool:
+        if self.session is not None and session_id != self.session:
+            return False
+        if self.pid is not None and event.pid != self.pid:
+            return False
+        return (
+            self.names is None or not isinstance(event, SyscallEvent) or (event.name in self.names)
+        )
+
+    def offer(self, session_id: str, seq: int) -> Verdict:
+        """An event this subscription wants: may it be queued?"""
+        if self.queued < self.limit:
+            self.queued += 1
+            return Verdict.SEND
+        if self.policy == "block":
+            self.queued += 1
+            if session_id in self.holding:
+                return Verdict.SEND
+            self.holding.add(session_id)
+            return Verdict.SEND_AND_HOLD
+        lost = self._lost.setdefault(session_id, _LostRange(first_seq=seq))
+        lost.count += 1
+        lost.last_seq = seq
+        return Verdict.DROP
+
+    def lost_before(self, session_id: str) -> Lost | None:
+        """The ``lost`` record owed for this session, to go out before its next message."""
+        lost = self._lost.pop(session_id, None)
+        if lost is None:
+            return None
+        return Lost(
+            session=session_id, count=lost.count, first_seq=lost.first_seq, last_seq=lost.last_seq
+        )
+
+    def sent(self, count: int = 1) -> tuple[list[str], list[Lost]]:
+        """``count`` queued events reached the socket: sessions to release, lost records due."""
+        self.queued -= count
+        released: list[str] = []
+        if self.holding and self.queued <= self.limit // 2:
+            released, self.holding = sorted(self.holding), set()
+        due: list[Lost] = []
+        if self._lost and self.queued < self.limit:
+            due = [lost for sid in sorted(self._lost) if (lost := self.lost_before(sid))]
+        return released, due
+
+    @property
+    def dropped_total(self) -> int:
+        return sum(lost.count for lost in self._lost.values())

@@ -1,0 +1,136 @@
+"""Sessions as the daemon holds them: numbered events fanned out to subscribers.
+
+Each event gets the next per-session sequence number and is encoded once, then
+offered to every subscription that wants it.  A client can prove it missed
+nothing: its seqs are contiguous, with ``lost`` records covering any gap.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from traced.daemon.delivery import Subscription
+from traced.engine import Session
+from traced.events import SyscallEvent
+from traced.protocol import SessionEnd, SessionInfo
+from traced.tracee import Event
+
+
+class Subscriber(Protocol):
+    """Where a subscription's messages go: the connection that asked for it."""
+
+    uid: int
+
+    def push_event(
+        self, sub: Subscription, session: DaemonSession, seq: int, line: bytes
+    ) -> None: ...
+
+    def push_end(self, sub: Subscription, session: DaemonSession, end: SessionEnd) -> None: ...
+
+
+def event_line(event: Event, seq: int) -> bytes:
+    """The event's wire form: its JSON with ``seq`` first, newline-terminated."""
+    return b'{"seq":%d,' % seq + event.model_dump_json().encode()[1:] + b"\n"
+
+
+@dataclass
+class DaemonSession:
+    session_id: str
+    kind: Literal["launch", "attach"]
+    uid: int
+    argv: list[str]
+    owner: object | None = None  # the connection whose departure ends it (None: detached)
+    engine_session: Session | None = None
+    seq: int = 0
+    stats: Counter[str] = field(default_factory=Counter)
+    started_ns: int = field(default_factory=time.time_ns)
+    subscribers: list[tuple[Subscription, Subscriber]] = field(default_factory=list)
+    ended: SessionEnd | None = None
+
+    @property
+    def pid(self) -> int:
+        return self.engine_session.core.root_tid if self.engine_session else 0
+
+    def info(self) -> SessionInfo:
+        tasks = len(self.engine_session.core.tasks) if self.engine_session else 0
+        return SessionInfo(
+            session=self.session_id,
+            kind=self.kind,
+            pid=self.pid,
+            argv=self.argv,
+            uid=self.uid,
+            started_ns=self.started_ns,
+            tasks=tasks,
+        )
+
+    def publish(self, event: Event, everyone: list[tuple[Subscription, Subscriber]]) -> None:
+        """The engine's sink: number, count, and fan out one event."""
+        self.seq += 1
+        if isinstance(event, SyscallEvent):
+            self.stats[event.name] += 1
+        line = b""
+        for sub, subscriber in (*self.subscribers, *everyone):
+            if not self._visible_to(subscriber) or not sub.wants(self.session_id, event):
+                continue
+            line = line or event_line(event, self.seq)
+            subscriber.push_event(sub, self, self.seq, line)
+
+    def finish(self, end: SessionEnd, everyone: list[tuple[Subscription, Subscriber]]) -> None:
+        self.ended = end
+        for sub, subscriber in (*self.subscribers, *everyone):
+            if self._visible_to(subscriber) and sub.session in (None, self.session_id):
+                subscriber.push_end(sub, self, end)
+
+    def _visible_to(self, subscriber: Subscriber) -> bool:
+        return subscriber.uid in (0, self.uid)
+
+    def hold(self) -> None:
+        if self.engine_session is not None:
+            self.engine_session.hold()
+
+    def release(self) -> None:
+        if self.engine_session is not None:
+            self.engine_session.release()
+
+
+@dataclass
+class Hub:
+    """Every session, and the subscriptions that span sessions."""
+
+    sessions: dict[str, DaemonSession] = field(default_factory=dict)
+    everyone: list[tuple[Subscription, Subscriber]] = field(default_factory=list)
+    on_change: Callable[[], None] = lambda: None
+
+    def visible(self, uid: int) -> list[DaemonSession]:
+        return [s for s in self.sessions.values() if uid in (0, s.uid)]
+
+    def find(self, session_id: str, uid: int) -> DaemonSession | None:
+        session = self.sessions.get(session_id)
+        return session if session is not None and uid in (0, session.uid) else None
+
+    def sink_for(self, session: DaemonSession) -> Callable[[Event], None]:
+        def sink(event: Event) -> None:
+            session.publish(event, self.everyone)
+
+        return sink
+
+    def unsubscribe_all(self, subscriber: Subscriber) -> None:
+        """A connection went away: drop its subscriptions, and let go of what they held."""
+        mine = [sub for sub, owner in self.everyone if owner is subscriber]
+        self.everyone = [(s, c) for s, c in self.everyone if c is not subscriber]
+        for session in self.sessions.values():
+            mine += [sub for sub, owner in session.subscribers if owner is subscriber]
+            session.subscribers = [(s, c) for s, c in session.subscribers if c is not subscriber]
+        for sub in mine:
+            self.release_held(sub, sorted(sub.holding))
+            sub.holding.clear()
+
+    def release_held(self, sub: Subscription, session_ids: list[str]) -> None:
+        for session_id in session_ids:
+            session = self.sessions.get(session_id)
+            if session is not None:
+                session.release()

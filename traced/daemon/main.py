@@ -1,0 +1,92 @@
+"""``traced daemon``: sockets, signals and systemd around :class:`Daemon`.
+
+Kernel and systemd facts this module depends on:
+
+* A Unix socket's permissions gate connect(2): the folder is made 0700 and the
+  socket 0600 before anyone can connect, and SO_PEERCRED checks the rest.
+* Under socket activation systemd owns the socket; we use what LISTEN_FDS hands
+  us and never unlink it.  Otherwise a stale socket file (no one accepting) is
+  replaced, and a live one means another daemon: we refuse to start.
+* READY=1 goes to NOTIFY_SOCKET once we accept, STOPPING=1 when we begin to stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+from pathlib import Path
+
+import structlog
+
+from traced import systemd as systemd_integration
+from traced.config import Config
+from traced.daemon.server import Daemon
+from traced.engine import Engine
+from traced.errors import TracedError
+
+_log = structlog.get_logger(__name__)
+
+
+class DaemonStartError(TracedError):
+    pass
+
+
+def bind_socket(path: Path) -> socket.socket:
+    """A listening socket at ``path``, folder 0700 and socket 0600."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    if path.exists():
+        _remove_stale(path)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+    old_umask = os.umask(0o177)
+    try:
+        listener.bind(str(path))
+    finally:
+        os.umask(old_umask)
+    os.chmod(path, 0o600)
+    listener.listen(128)
+    return listener
+
+
+def _remove_stale(path: Path) -> None:
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+    try:
+        probe.connect(str(path))
+    except OSError:
+        path.unlink()
+        return
+    finally:
+        probe.close()
+    raise DaemonStartError(f"another daemon is listening on {path}")
+
+
+async def serve(config: Config, socket_path: Path) -> None:
+    listeners = systemd_integration.listen_fds()
+    owned = not listeners
+    if owned:
+        listeners = [bind_socket(socket_path)]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    with Engine() as engine:
+        daemon = Daemon(engine, config)
+        for listener in listeners:
+            daemon.listen(listener)
+        where = socket_path if owned else "systemd sockets"
+        _log.info("daemon ready", socket=str(where), pid=os.getpid())
+        systemd_integration.notify(f"READY=1\nSTATUS=accepting on {where}")
+        await stop.wait()
+        _log.info("daemon stopping", sessions=len(daemon.hub.sessions))
+        systemd_integration.notify("STOPPING=1")
+        for listener in listeners:
+            loop.remove_reader(listener.fileno())
+        await daemon.shutdown()
+    for listener in listeners:
+        listener.close()
+    if owned:
+        with contextlib.suppress(FileNotFoundError):
+            socket_path.unlink()

@@ -1,0 +1,422 @@
+"""The daemon: accepts clients, answers requests, runs sessions on one engine.
+
+Kernel facts this module depends on:
+
+* Sessions launched by the daemon carry a seccomp filter: without their tracer
+  their traced syscalls fail with ENOSYS, and PTRACE_O_EXITKILL kills them if the
+  daemon dies.  So a stopping daemon ends them itself (SIGTERM to the process
+  group, SIGKILL after the grace period) and detaches what it attached.
+* A launched command is its own process-group leader, so a signal to the
+  negative pid reaches its whole job, as a terminal's would.
+* Only the daemon's uid, root and configured uids may connect (SO_PEERCRED).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import pwd
+import signal
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal
+
+import structlog
+from pydantic import TypeAdapter, ValidationError
+
+from traced import __version__
+from traced.config import Config
+from traced.daemon.connection import Connection
+from traced.daemon.delivery import Subscription
+from traced.daemon.hub import DaemonSession, Hub
+from traced.engine import Engine, Session, TracePolicy
+from traced.errors import AttachError, SpawnError, TracedError, UnknownSyscallError
+from traced.filters import FilterError, parse_trace
+from traced.linux import procfs
+from traced.names import signal_name
+from traced.protocol import (
+    OPS,
+    AttachRequest,
+    DetachRequest,
+    Hello,
+    LaunchRequest,
+    ListRequest,
+    Request,
+    SessionEnd,
+    SignalRequest,
+    StatsRequest,
+    SubscribeRequest,
+)
+from traced.spawn import Credentials, LaunchSpec
+
+_log = structlog.get_logger(__name__)
+_REQUEST = TypeAdapter(Request)
+SCRUBBED_ENV = ("NOTIFY_SOCKET", "LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES")
+
+
+class RequestError(Exception):
+    def __init__(self, code: str, message: str, errno_name: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.errno_name = errno_name
+
+
+class Daemon:
+    def __init__(self, engine: Engine, config: Config) -> None:
+        self.engine = engine
+        self.limits = config
+        self.hub = Hub()
+        self.clients: set[Connection] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._handlers: dict[type, Callable[[Connection, Any], Awaitable[dict[str, Any]]]] = {
+            AttachRequest: self._attach,
+            DetachRequest: self._detach,
+            SignalRequest: self._signal,
+            ListRequest: self._list,
+            SubscribeRequest: self._subscribe,
+            StatsRequest: self._stats,
+        }
+
+    # --- connections --------------------------------------------------------------
+
+    def listen(self, listener: socket.socket) -> None:
+        listener.setblocking(False)
+        asyncio.get_running_loop().add_reader(listener.fileno(), self._accept, listener)
+
+    def _accept(self, listener: socket.socket) -> None:
+        try:
+            sock, _ = listener.accept()
+        except (BlockingIOError, InterruptedError):
+            return
+        sock.set_inheritable(False)
+        conn = Connection(sock, self.limits.max_line, self._on_line, self._on_close)
+        conn.release_held = self.hub.release_held
+        refusal = self._refusal(conn)
+        if refusal:
+            _log.warning("client refused", pid=conn.pid, uid=conn.uid, reason=refusal)
+            conn.send_error(None, "permission_denied" if "uid" in refusal else "limit", refusal)
+            conn.close()
+            return
+        self.clients.add(conn)
+        conn.send(self._hello().model_dump())
+
+    def _refusal(self, conn: Connection) -> str:
+        if conn.uid not in (0, os.getuid(), *self.limits.allow_uids):
+            return f"uid {conn.uid} may not use this daemon (it runs as uid {os.getuid()})"
+        if len(self.clients) >= self.limits.max_clients:
+            return f"too many clients (max_clients = {self.limits.max_clients})"
+        return ""
+
+    def _hello(self) -> Hello:
+        return Hello(
+            server=f"traced/{__version__}", capabilities=list(OPS), max_line=self.limits.max_line
+        )
+
+    def _on_close(self, conn: Connection) -> None:
+        self.clients.discard(conn)
+        self.hub.unsubscribe_all(conn)
+        for session in list(self.hub.sessions.values()):
+            if session.owner is conn and session.ended is None:
+                self._spawn_task(self._end_session(session, signal.SIGHUP))
+
+    # --- requests -----------------------------------------------------------------
+
+    def _on_line(self, conn: Connection, line: bytes) -> None:
+        request_id: object = None
+        try:
+            raw = json.loads(line)
+            if not isinstance(raw, dict):
+                raise RequestError("malformed", "a message is a JSON object")
+            request_id = raw.get("id")
+            if raw.get("op") not in OPS:
+                raise RequestError("unknown_op", f"unknown op {raw.get('op')!r}; known: {OPS}")
+            request = _REQUEST.validate_python(raw)
+        except json.JSONDecodeError as error:
+            conn.send_error(None, "malformed", f"not JSON: {error}")
+            return
+        except ValidationError as error:
+            conn.send_error(request_id, "invalid", _validation_message(error))
+            return
+        except RequestError as error:
+            conn.send_error(request_id, error.code, str(error))
+            return
+        # The fds ride on this very line: claim them now, before the next read.
+        fds = conn.take_fds(3) if isinstance(request, LaunchRequest) and request.stdio else None
+        self._spawn_task(self._answer(conn, request, fds))
+
+    async def _answer(self, conn: Connection, request: Any, fds: list[int] | None) -> None:
+        try:
+            if isinstance(request, LaunchRequest):
+                result = await self._launch(conn, request, fds)
+            else:
+                result = await self._handlers[type(request)](conn, request)
+        except RequestError as error:
+            conn.send_error(request.id, error.code, str(error), error.errno_name)
+        except (UnknownSyscallError, FilterError) as error:
+            code = "unknown_syscall" if isinstance(error, UnknownSyscallError) else "bad_filter"
+            conn.send_error(request.id, code, str(error))
+        except TracedError as error:
+            conn.send_error(request.id, "internal", str(error))
+        else:
+            conn.send({"type": "response", "id": request.id, "result": result})
+
+    def _spawn_task(self, coro: Awaitable[None]) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _policy(self, trace: str | None) -> TracePolicy:
+        names = parse_trace([trace] if trace is not None else [], self.engine.arch)
+        return TracePolicy(names)
+
+    def _check_session_limits(self, uid: int) -> None:
+        live = [s for s in self.hub.sessions.values() if s.ended is None]
+        if len(live) >= self.limits.max_sessions:
+            raise RequestError("limit", f"too many sessions (max_sessions = {len(live)})")
+        mine = [s for s in live if s.uid == uid]
+        if len(mine) >= self.limits.max_sessions_per_uid:
+            raise RequestError(
+                "limit",
+                f"too many sessions for uid {uid} "
+                f"(max_sessions_per_uid = {self.limits.max_sessions_per_uid})",
+            )
+
+    async def _launch(
+        self, conn: Connection, request: LaunchRequest, stdio: list[int] | None
+    ) -> dict[str, Any]:
+        if request.stdio and stdio is None:
+            raise RequestError("invalid", "stdio: true needs 3 fds sent with the request")
+        try:
+            return await self._start_launch(conn, request, stdio)
+        finally:
+            for fd in stdio or ():
+                os.close(fd)
+
+    async def _start_launch(
+        self, conn: Connection, request: LaunchRequest, stdio: list[int] | None
+    ) -> dict[str, Any]:
+        self._check_session_limits(conn.uid)
+        policy = self._policy(request.trace)
+        session = self._new_session(conn, "launch", request.argv, owned=not request.detach)
+        spec = LaunchSpec(
+            argv=tuple(request.argv),
+            env=_scrubbed(request.env if request.env is not None else os.environ),
+            cwd=request.cwd,
+            umask=request.umask,
+            stdio=(stdio[0], stdio[1], stdio[2]) if stdio else _devnull_stdio(),
+            credentials=_credentials_for(conn.uid, conn.gid),
+            new_process_group=True,
+        )
+        if not request.detach:
+            self._subscribe_to(conn, session, request.policy, request.queue)
+        try:
+            engine_session = await self.engine.launch(
+                spec, policy, self.hub.sink_for(session), session.session_id
+            )
+        except SpawnError as error:
+            del self.hub.sessions[session.session_id]
+            raise RequestError("spawn_failed", str(error), error.errno_name) from error
+        finally:
+            if not request.stdio:
+                for fd in set(spec.stdio):
+                    os.close(fd)
+        self._run_session(session, engine_session)
+        return {"session": session.session_id, "pid": session.pid}
+
+    async def _attach(self, conn: Connection, request: AttachRequest) -> dict[str, Any]:
+        self._check_session_limits(conn.uid)
+        _check_may_trace(conn.uid, request.pid)
+        policy = self._policy(request.trace)
+        argv = list(procfs.exec_image_argv(request.pid))
+        session = self._new_session(conn, "attach", argv, owned=False)
+        if request.subscribe:
+            self._subscribe_to(conn, session, request.policy, request.queue)
+        try:
+            engine_session = await self.engine.attach(
+                request.pid, policy, self.hub.sink_for(session), session.session_id
+            )
+        except AttachError as error:
+            del self.hub.sessions[session.session_id]
+            raise RequestError("attach_failed", str(error), error.errno_name) from error
+        self._run_session(session, engine_session)
+        return {"session": session.session_id, "pid": request.pid}
+
+    async def _detach(self, conn: Connection, request: DetachRequest) -> dict[str, Any]:
+        session = self._find(conn, request.session)
+        if session.kind != "attach" or session.engine_session is None:
+            raise RequestError(
+                "invalid",
+                "only attached sessions can be detached; "
+                "a launched command would lose its tracer (use signal)",
+            )
+        session.engine_session.detach()
+        return {}
+
+    async def _signal(self, conn: Connection, request: SignalRequest) -> dict[str, Any]:
+        session = self._find(conn, request.session)
+        signo = _signal_number(request.signal)
+        target = -session.pid if session.kind == "launch" else session.pid
+        try:
+            os.kill(target, signo)
+        except ProcessLookupError as error:
+            raise RequestError("not_found", f"session {session.session_id} has ended") from error
+        return {"signal": signal_name(signo)}
+
+    async def _list(self, conn: Connection, request: ListRequest) -> dict[str, Any]:
+        live = [s for s in self.hub.visible(conn.uid) if s.ended is None]
+        return {"sessions": [s.info().model_dump() for s in live]}
+
+    async def _subscribe(self, conn: Connection, request: SubscribeRequest) -> dict[str, Any]:
+        names = None
+        if request.trace is not None:
+            names = parse_trace([request.trace], self.engine.arch)
+        sub = Subscription(
+            uuid.uuid4().hex[:8],
+            request.policy,
+            request.queue or self.limits.queue_size,
+            request.session,
+            names,
+            request.pid,
+        )
+        if request.session is None:
+            self.hub.everyone.append((sub, conn))
+        else:
+            self._find(conn, request.session).subscribers.append((sub, conn))
+        return {"subscription": sub.sub_id}
+
+    async def _stats(self, conn: Connection, request: StatsRequest) -> dict[str, Any]:
+        sessions = (
+            [self._find(conn, request.session)] if request.session else self.hub.visible(conn.uid)
+        )
+        return {"sessions": {s.session_id: dict(s.stats) for s in sessions}}
+
+    # --- sessions -----------------------------------------------------------------
+
+    def _find(self, conn: Connection, session_id: str) -> DaemonSession:
+        session = self.hub.find(session_id, conn.uid)
+        if session is None:
+            raise RequestError("not_found", f"no session {session_id!r} visible to uid {conn.uid}")
+        return session
+
+    def _new_session(
+        self, conn: Connection, kind: Literal["launch", "attach"], argv: list[str], owned: bool
+    ) -> DaemonSession:
+        session = DaemonSession(
+            uuid.uuid4().hex[:12],
+            kind,
+            conn.uid,
+            argv,
+            owner=conn if owned else None,
+        )
+        self.hub.sessions[session.session_id] = session
+        return session
+
+    def _subscribe_to(
+        self, conn: Connection, session: DaemonSession, policy: Any, queue: int | None
+    ) -> None:
+        sub = Subscription(
+            uuid.uuid4().hex[:8], policy, queue or self.limits.queue_size, session.session_id
+        )
+        session.subscribers.append((sub, conn))
+
+    def _run_session(self, session: DaemonSession, engine_session: Session) -> None:
+        session.engine_session = engine_session
+        self._spawn_task(self._await_end(session, engine_session))
+
+    async def _await_end(self, session: DaemonSession, engine_session: Session) -> None:
+        outcome = await engine_session.wait()
+        error = str(engine_session.spawn_error) if engine_session.spawn_error else None
+        code = outcome.code if outcome else None
+        sig = signal_name(outcome.signal) if outcome and outcome.signal else None
+        end = SessionEnd(
+            session=session.session_id,
+            seq=session.seq,
+            code=code,
+            signal=sig,
+            status=outcome.shell_status if outcome else None,
+            error=error,
+        )
+        session.finish(end, self.hub.everyone)
+        self.hub.sessions.pop(session.session_id, None)
+
+    async def _end_session(self, session: DaemonSession, first: int) -> None:
+        """End a launched command as a closed terminal would: ``first``, then SIGKILL."""
+        if session.kind == "attach":
+            if session.engine_session is not None:
+                session.engine_session.detach()
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(-session.pid, first)
+        if session.engine_session is None:
+            return
+        try:
+            await asyncio.wait_for(
+                asyncio.shield(session.engine_session.wait()), self.limits.kill_grace_seconds
+            )
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(-session.pid, signal.SIGKILL)
+
+    async def shutdown(self) -> None:
+        """End launched commands (SIGTERM, then SIGKILL) and detach attached ones."""
+        live = [s for s in self.hub.sessions.values() if s.ended is None]
+        await asyncio.gather(*(self._end_session(s, signal.SIGTERM) for s in live))
+        waits = [s.engine_session.wait() for s in live if s.engine_session is not None]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.gather(*waits), self.limits.kill_grace_seconds + 2)
+        for conn in list(self.clients):
+            conn.close()
+
+
+def _validation_message(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {first['msg']}" + (
+        f" (+{error.error_count() - 1} more)" if error.error_count() > 1 else ""
+    )
+
+
+def _scrubbed(env: Any) -> dict[str, str]:
+    return {key: value for key, value in env.items() if key not in SCRUBBED_ENV}
+
+
+def _devnull_stdio() -> tuple[int, int, int]:
+    null_in = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
+    null_out = os.open(os.devnull, os.O_WRONLY | os.O_CLOEXEC)
+    return null_in, null_out, null_out
+
+
+def _credentials_for(uid: int, gid: int) -> Credentials | None:
+    """A root daemon runs an unprivileged client's command as that client."""
+    if os.getuid() != 0 or uid == 0:
+        return None
+    try:
+        name = pwd.getpwuid(uid).pw_name
+        groups = tuple(os.getgrouplist(name, gid))
+    except KeyError:
+        groups = (gid,)
+    return Credentials(uid, gid, groups)
+
+
+def _check_may_trace(uid: int, pid: int) -> None:
+    if uid == 0:
+        return
+    real = procfs.status_field(pid, "Uid")
+    if real is None:
+        raise RequestError("attach_failed", f"no process {pid}")
+    if any(int(value) != uid for value in real.split()):
+        raise RequestError("permission_denied", f"uid {uid} may not trace pid {pid}")
+
+
+def _signal_number(value: int | str) -> int:
+    if isinstance(value, int):
+        return value
+    name = value.upper()
+    name = name if name.startswith("SIG") else "SIG" + name
+    try:
+        return int(signal.Signals[name])
+    except KeyError:
+        raise RequestError("invalid", f"unknown signal {value!r}") from None
