@@ -26,9 +26,8 @@ class RequestFailed(TracedError):
     """The daemon answered a request with an error."""
 
     def __init__(self, code: str, message: str, errno_name: str | None = None) -> None:
-        super().__init__(message)
+        super().__init__(message, errno=getattr(errno, errno_name or "", 0))
         self.code = code
-        self.errno_name = errno_name
 
 
 class Client:

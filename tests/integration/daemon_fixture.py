@@ -1,0 +1,121 @@
+"""A real daemon process on a private socket, and small stdlib helpers to talk to it."""
+
+from __future__ import annotations
+
+import array
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def running_daemon(tmp: Path, *extra: str, config: str = "") -> Iterator[Path]:
+    sock = tmp / "run" / "traced.sock"
+    args = [sys.executable, "-m", "traced", "--socket", str(sock), "daemon"]
+    if config:
+        (tmp / "config.toml").write_text(config)
+        args += ["--config", str(tmp / "config.toml")]
+    log = (tmp / "daemon.log").open("w")
+    proc = subprocess.Popen([*args, *extra], stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+    try:
+        _wait_for(sock, proc)
+        yield sock
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            log.close()
+
+
+def _wait_for(sock: Path, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"daemon exited with {proc.returncode}")
+        if sock.exists():
+            return
+        time.sleep(0.02)
+    raise AssertionError("daemon did not create its socket")
+
+
+OPEN_PEERS: list[Peer] = []
+
+
+class Peer:
+    """A protocol client made of nothing but socket and json."""
+
+    def __init__(self, path: Path) -> None:
+        OPEN_PEERS.append(self)
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(str(path))
+        self.file = self.sock.makefile("rb")
+        self.hello = self.read()
+        self.next_id = 0
+
+    def read(self) -> dict[str, Any]:
+        line = self.file.readline()
+        assert line, "the daemon closed the connection"
+        message: dict[str, Any] = json.loads(line)
+        return message
+
+    def send_raw(self, data: bytes, fds: tuple[int, ...] = ()) -> None:
+        ancillary = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds).tobytes())]
+        self.sock.sendmsg([data], ancillary if fds else [])
+
+    def send(self, op: str, fds: tuple[int, ...] = (), **fields: Any) -> int:
+        self.next_id += 1
+        line = json.dumps({"id": self.next_id, "op": op, **fields}).encode() + b"\n"
+        self.send_raw(line, fds)
+        return self.next_id
+
+    def answer(self, request_id: int) -> dict[str, Any]:
+        """The response or error to ``request_id``; other messages before it are kept."""
+        while True:
+            message = self.read()
+            if message.get("id") == request_id and message["type"] in ("response", "error"):
+                return message
+            self.backlog.append(message)
+
+    backlog: list[dict[str, Any]]
+
+    def request(self, op: str, **fields: Any) -> dict[str, Any]:
+        self.backlog = getattr(self, "backlog", [])
+        return self.answer(self.send(op, **fields))
+
+    def launch(self, argv: list[str], **fields: Any) -> dict[str, Any]:
+        self.backlog = getattr(self, "backlog", [])
+        null = os.open(os.devnull, os.O_RDWR)
+        try:
+            request_id = self.send("launch", (null, null, null), argv=argv, stdio=True, **fields)
+        finally:
+            os.close(null)
+        return self.answer(request_id)
+
+    def messages_until_end(self, session: str) -> list[dict[str, Any]]:
+        seen = list(getattr(self, "backlog", []))
+        self.backlog = []
+        while not any(m.get("type") == "session_end" and m["session"] == session for m in seen):
+            seen.append(self.read())
+        return seen
+
+    def close(self) -> None:
+        self.file.close()
+        self.sock.close()
+
+
+def close_all_peers() -> None:
+    while OPEN_PEERS:
+        OPEN_PEERS.pop().close()

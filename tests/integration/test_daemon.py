@@ -1,0 +1,324 @@
+"""End to end: a real daemon process, real sockets, real tracees."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from daemon_fixture import REPO, Peer, close_all_peers, running_daemon
+
+pytestmark = pytest.mark.integration
+
+N = 2000
+
+
+@pytest.fixture
+def daemon(tmp_path: Path):
+    with running_daemon(tmp_path) as sock:
+        yield sock
+        close_all_peers()
+
+
+def events_of(messages: list[dict[str, Any]], session: str) -> list[dict[str, Any]]:
+    return [
+        m
+        for m in messages
+        if m.get("session") == session
+        and "seq" in m
+        and "type" in m
+        and m["type"] not in ("session_end", "lost")
+    ]
+
+
+def assert_contiguous(events: list[dict[str, Any]], first: int = 1) -> None:
+    seqs = [e["seq"] for e in events]
+    assert seqs == list(range(first, first + len(seqs))), seqs[:10]
+
+
+def test_hello_names_version_and_limits(daemon: Path) -> None:
+    peer = Peer(daemon)
+    assert peer.hello["type"] == "hello" and peer.hello["protocol"] == 1
+    assert "launch" in peer.hello["capabilities"] and peer.hello["max_line"] > 0
+    peer.close()
+
+
+def test_socket_permissions(daemon: Path) -> None:
+    assert oct(daemon.stat().st_mode & 0o777) == "0o600"
+    assert oct(daemon.parent.stat().st_mode & 0o777) == "0o700"
+
+
+def test_two_launches_and_one_subscriber_to_everything(daemon: Path, programs) -> None:
+    watcher = Peer(daemon)
+    assert watcher.request("subscribe", policy="block")["type"] == "response"
+    launchers = [Peer(daemon), Peer(daemon)]
+    sessions = [
+        p.launch([str(programs["loop"]), str(N)], trace="getppid")["result"]["session"]
+        for p in launchers
+    ]
+    ends = {}
+    messages: list[dict[str, Any]] = []
+    while len(ends) < 2:
+        message = watcher.read()
+        messages.append(message)
+        if message["type"] == "session_end":
+            ends[message["session"]] = message
+    for session in sessions:
+        events = events_of(messages, session)
+        assert_contiguous(events)
+        calls = [e for e in events if e["type"] == "syscall"]
+        assert len(calls) == N and {e["name"] for e in calls} == {"getppid"}
+        assert ends[session]["status"] == 0 and ends[session]["seq"] == len(events)
+    for p in launchers:
+        p.close()
+    print(f"two sessions, one subscriber: {len(messages)} messages, {2 * N} syscalls, seq intact")
+
+
+def test_late_subscriber_sees_events_from_then_on(daemon: Path, tmp_path: Path) -> None:
+    launcher = Peer(daemon)
+    script = "import os,time\nfor i in range(40):\n    os.stat('/'); time.sleep(0.01)"
+    session = launcher.launch([sys.executable, "-c", script], trace="newfstatat,stat", detach=True)[
+        "result"
+    ]["session"]
+    time.sleep(0.2)
+    late = Peer(daemon)
+    late.request("subscribe", session=session)
+    messages = late.messages_until_end(session)
+    events = events_of(messages, session)
+    assert events and events[0]["seq"] > 1
+    assert_contiguous(events, events[0]["seq"])
+    print(f"late subscriber: joined at seq {events[0]['seq']}, got {len(events)} events")
+
+
+def slow_reader(peer: Peer, session: str, delay: float) -> list[dict[str, Any]]:
+    messages = []
+    while True:
+        message = peer.read()
+        messages.append(message)
+        if message.get("type") == "session_end" and message["session"] == session:
+            return messages
+        time.sleep(delay)
+
+
+def test_slow_subscriber_block_policy_is_lossless(daemon: Path, programs) -> None:
+    peer = Peer(daemon)
+    answer = peer.launch([str(programs["loop"]), str(N)], trace="getppid", policy="block", queue=16)
+    session = answer["result"]["session"]
+    messages = slow_reader(peer, session, 0.0005)
+    calls = [m for m in events_of(messages, session) if m["type"] == "syscall"]
+    assert len(calls) == N and not [m for m in messages if m["type"] == "lost"]
+    assert_contiguous(events_of(messages, session))
+    print(f"block: {len(calls)} of {N} getppid delivered in order through a 16-event queue")
+
+
+def test_slow_subscriber_drop_policy_counts_exactly(daemon: Path, programs) -> None:
+    peer = Peer(daemon)
+    answer = peer.launch(
+        [str(programs["loop"]), str(20 * N)], trace="getppid", policy="drop", queue=16
+    )
+    session = answer["result"]["session"]
+    messages = slow_reader(peer, session, 0.002)
+    events = events_of(messages, session)
+    lost = [m for m in messages if m["type"] == "lost"]
+    end = messages[-1]
+    assert lost, "a reader this slow must have lost events"
+    assert len(events) + sum(m["count"] for m in lost) == end["seq"]
+    covered = sorted(
+        [e["seq"] for e in events]
+        + [s for m in lost for s in range(m["first_seq"], m["last_seq"] + 1)]
+    )
+    assert covered == list(range(1, end["seq"] + 1))
+    print(
+        f"drop: {len(events)} received + {sum(m['count'] for m in lost)} lost "
+        f"= {end['seq']} events, in {len(lost)} lost records"
+    )
+
+
+def test_garbage_and_oversized_lines_leave_the_daemon_serving(daemon: Path) -> None:
+    bad = Peer(daemon)
+    bad.send_raw(b"this is not json\n")
+    assert bad.read()["code"] == "malformed"
+    bad.send_raw(b"[1, 2]\n")
+    assert bad.read()["code"] == "malformed"
+    bad.send_raw(b'{"id": 7, "op": "frobnicate"}\n')
+    reply = bad.read()
+    assert (reply["id"], reply["code"]) == (7, "unknown_op")
+    bad.send_raw(b'{"id": 8, "op": "launch", "argv": []}\n')
+    assert bad.read()["code"] == "invalid"
+    bad.send_raw(b'{"id": 9, "op": "subscribe", "trace": "no_such_call"}\n')
+    assert bad.read()["code"] == "unknown_syscall"
+    bad.send_raw(b'{"junk": "' + b"x" * (bad.hello["max_line"] + 10) + b'"}\n')
+    assert bad.read()["code"] == "line_too_long"
+    assert bad.request("list")["type"] == "response"  # the same connection still works
+    half = Peer(daemon)
+    half.send_raw(b'{"id": 1, "op": "li')
+    half.close()
+    other = Peer(daemon)
+    assert other.request("list")["type"] == "response"
+    print("malformed, unknown op, invalid, unknown syscall, oversized, half-written: survived")
+
+
+def test_stats_and_list(daemon: Path, programs) -> None:
+    peer = Peer(daemon)
+    session = peer.launch([str(programs["loop"]), "100"], trace="getppid,openat")
+    sid = session["result"]["session"]
+    listed = peer.request("list")["result"]["sessions"]
+    assert [s["session"] for s in listed] in ([sid], [])  # it may already have ended
+    peer.messages_until_end(sid)
+    other = Peer(daemon)
+    launched = other.launch(["sleep", "2"], trace="none", detach=True)["result"]
+    stats = other.request("stats", session=launched["session"])["result"]
+    assert stats["sessions"] == {launched["session"]: {}}
+    info = other.request("list")["result"]["sessions"]
+    assert any(s["session"] == launched["session"] and s["argv"] == ["sleep", "2"] for s in info)
+    other.request("signal", session=launched["session"], signal="SIGKILL")
+
+
+def test_client_that_goes_away_ends_its_command(daemon: Path) -> None:
+    peer = Peer(daemon)
+    answer = peer.launch(["sleep", "30"], trace="none")
+    pid = answer["result"]["pid"]
+    peer.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
+        time.sleep(0.05)
+    assert not Path(f"/proc/{pid}").exists()
+
+
+def test_detached_launch_outlives_its_client_and_no_daemon_fd_leaks(daemon: Path) -> None:
+    peer = Peer(daemon)
+    answer = peer.launch(["sleep", "30"], trace="none", detach=True)["result"]
+    peer.close()
+    time.sleep(0.3)
+    pid = answer["pid"]
+    assert Path(f"/proc/{pid}").exists()
+    fds = sorted(int(fd) for fd in os.listdir(f"/proc/{pid}/fd"))
+    assert fds == [0, 1, 2], fds  # nothing of the daemon's
+    env = Path(f"/proc/{pid}/environ").read_bytes()
+    assert b"NOTIFY_SOCKET" not in env and b"LISTEN_FDS" not in env
+    Peer(daemon).request("signal", session=answer["session"], signal="SIGKILL")
+
+
+def test_another_uid_is_refused() -> None:
+    # pytest's tmp dirs are 0700: a folder nobody can reach the socket folder through.
+    top = Path(tempfile.mkdtemp(prefix="traced-uid-"))
+    top.chmod(0o755)
+    try:
+        with running_daemon(top) as sock:
+            _check_refusals(sock)
+    finally:
+        shutil.rmtree(top)
+
+
+def _check_refusals(daemon: Path) -> None:
+    code = (
+        "import os,socket,sys\n"
+        "os.setgid(65534); os.setuid(65534)\n"
+        "s=socket.socket(socket.AF_UNIX)\n"
+        "try:\n    s.connect(sys.argv[1])\nexcept PermissionError:\n    print('EACCES'); sys.exit()\n"
+        "print(s.makefile().readline().strip())\n"
+    )
+    fs_refused = subprocess.run(
+        [sys.executable, "-c", code, str(daemon)], capture_output=True, text=True, timeout=10
+    )
+    assert fs_refused.stdout.strip() == "EACCES"
+    # Open the file modes, so that only SO_PEERCRED stands in the way.
+    daemon.parent.chmod(0o755)
+    daemon.chmod(0o666)
+    cred_refused = subprocess.run(
+        [sys.executable, "-c", code, str(daemon)], capture_output=True, text=True, timeout=10
+    )
+    assert '"permission_denied"' in cred_refused.stdout, cred_refused
+    assert "uid 65534" in cred_refused.stdout
+
+
+def test_cli_launch_goes_through_the_daemon(daemon: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "TRACED_SOCKET": str(daemon)}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "traced",
+            "launch",
+            "--daemon",
+            "--json",
+            "-o",
+            str(tmp_path / "t"),
+            "-e",
+            "trace=execve",
+            "--",
+            "sh",
+            "-c",
+            "exit 9",
+        ],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 9, done.stderr
+    types = Counter(
+        line.split('"type":"')[1].split('"')[0]
+        for line in (tmp_path / "t").read_text().splitlines()
+    )
+    assert types["syscall"] == 1 and types["exec"] == 1 and types["exit"] == 1
+
+
+def test_cli_ps_kill_and_refusal_without_daemon(daemon: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "TRACED_SOCKET": str(daemon)}
+    peer = Peer(daemon)
+    sid = peer.launch(["sleep", "30"], trace="none", detach=True)["result"]["session"]
+    ps = subprocess.run(
+        [sys.executable, "-m", "traced", "ps"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert sid in ps.stdout and "sleep 30" in ps.stdout
+    kill = subprocess.run(
+        [sys.executable, "-m", "traced", "kill", sid, "KILL"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert kill.returncode == 0, kill.stderr
+    missing = {**os.environ, "TRACED_SOCKET": str(tmp_path / "nothing.sock")}
+    forced = subprocess.run(
+        [sys.executable, "-m", "traced", "launch", "--daemon", "--", "true"],
+        env=missing,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert forced.returncode == 1 and "no daemon" in forced.stderr
+
+
+def test_daemon_stop_ends_launched_commands(tmp_path: Path) -> None:
+    with running_daemon(tmp_path) as sock:
+        peer = Peer(sock)
+        pid = peer.launch(["sleep", "30"], trace="none", detach=True)["result"]["pid"]
+        assert Path(f"/proc/{pid}").exists()
+        close_all_peers()
+    assert not Path(f"/proc/{pid}").exists()
+    assert not sock.exists()
+
+
+def test_stdlib_only_client_sees_socket_errors_cleanly(daemon: Path) -> None:
+    raw = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    raw.connect(str(daemon))
+    raw.close()  # a client that vanishes before reading its hello
+    assert Peer(daemon).request("list")["type"] == "response"
