@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -322,3 +323,65 @@ def test_stdlib_only_client_sees_socket_errors_cleanly(daemon: Path) -> None:
     raw.connect(str(daemon))
     raw.close()  # a client that vanishes before reading its hello
     assert Peer(daemon).request("list")["type"] == "response"
+
+
+def test_cli_forwards_terminal_signals_to_the_command(daemon: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "TRACED_SOCKET": str(daemon)}
+    client = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "traced",
+            "launch",
+            "--daemon",
+            "-o",
+            str(tmp_path / "t"),
+            "-e",
+            "trace=none",
+            "--",
+            "sleep",
+            "30",
+        ],
+        env=env,
+        cwd=REPO,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    peer = Peer(daemon)
+    deadline = time.monotonic() + 10
+    while not peer.request("list")["result"]["sessions"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    client.send_signal(signal.SIGINT)
+    _, stderr = client.communicate(timeout=10)
+    assert client.returncode == 128 + signal.SIGINT, stderr
+    assert "+++ killed by SIGINT +++" in (tmp_path / "t").read_text()
+
+
+def test_cli_subscribe_prints_a_session(daemon: Path, programs, tmp_path: Path) -> None:
+    env = {**os.environ, "TRACED_SOCKET": str(daemon)}
+    peer = Peer(daemon)
+    script = "import os,time\ntime.sleep(0.5)\nfor i in range(5):\n    os.stat('/')"
+    sid = peer.launch([sys.executable, "-c", script], trace="newfstatat,stat", detach=True)[
+        "result"
+    ]["session"]
+    watched = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "traced",
+            "subscribe",
+            "--session",
+            sid,
+            "-e",
+            "trace=newfstatat",
+            "-o",
+            "-",
+        ],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    lines = [line for line in watched.stdout.splitlines() if line.startswith("newfstatat(")]
+    assert len(lines) >= 5 and all('"/"' in line for line in lines[-5:]), watched.stdout
