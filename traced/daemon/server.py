@@ -51,10 +51,10 @@ from traced.protocol import (
     SubscribeRequest,
 )
 from traced.spawn import Credentials, LaunchSpec
+from traced.systemd import scrub_environment
 
 _log = structlog.get_logger(__name__)
 _REQUEST = TypeAdapter(Request)
-SCRUBBED_ENV = ("NOTIFY_SOCKET", "LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES")
 
 
 class RequestError(Exception):
@@ -203,7 +203,7 @@ class Daemon:
         session = self._new_session(conn, "launch", request.argv, owned=not request.detach)
         spec = LaunchSpec(
             argv=tuple(request.argv),
-            env=_scrubbed(request.env if request.env is not None else os.environ),
+            env=scrub_environment(request.env if request.env is not None else os.environ),
             cwd=request.cwd,
             umask=request.umask,
             stdio=(stdio[0], stdio[1], stdio[2]) if stdio else _devnull_stdio(),
@@ -377,10 +377,6 @@ def _validation_message(error: ValidationError) -> str:
     return f"{where}: {first['msg']}" + (
         f" (+{error.error_count() - 1} more)" if error.error_count() > 1 else ""
     )
-
-
-def _scrubbed(env: Any) -> dict[str, str]:
-    return {key: value for key, value in env.items() if key not in SCRUBBED_ENV}
 
 
 def _devnull_stdio() -> tuple[int, int, int]:
