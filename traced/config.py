@@ -116,7 +116,7 @@ class Config(BaseModel):
     max_sessions_per_uid: PositiveInt = 16
     max_tasks_per_session: PositiveInt = 4096
     max_line: Annotated[int, Field(strict=True, ge=4096)] = 1048576
-    """The longest protocol line, in bytes, newline included."""
+    """The longest protocol line, in bytes, not counting its newline."""
 
     # [delivery]
     queue_size: PositiveInt = 65536

@@ -75,7 +75,7 @@ class SubscribeRequest(_Request):
     op: Literal["subscribe"]
     session: str | None = None
     trace: str | None = None
-    pid: int | None = None
+    pid: int | None = Field(default=None, gt=0)
     policy: Policy = "drop"
     queue: int | None = Field(default=None, ge=1)
 
@@ -145,9 +145,9 @@ class Lost(_Message):
 
     type: Literal["lost"] = "lost"
     session: str
-    count: int
-    first_seq: int
-    last_seq: int
+    count: int = Field(ge=1)
+    first_seq: int = Field(ge=1)
+    last_seq: int = Field(ge=1)
 
 
 class SessionInfo(_Message):
@@ -165,7 +165,7 @@ class SessionEnd(_Message):
 
     type: Literal["session_end"] = "session_end"
     session: str
-    seq: int  # the last event's seq: a client that saw 1..seq missed nothing
+    seq: int = Field(ge=0)  # the last event's seq: a client that saw 1..seq missed nothing
     code: int | None
     signal: str | None
     status: int | None  # as a shell reports it: code, or 128 + signal

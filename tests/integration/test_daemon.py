@@ -224,7 +224,8 @@ def _check_refusals(daemon: Path) -> None:
         "import os,socket,sys\n"
         "os.setgid(65534); os.setuid(65534)\n"
         "s=socket.socket(socket.AF_UNIX)\n"
-        "try:\n    s.connect(sys.argv[1])\nexcept PermissionError:\n    print('EACCES'); sys.exit()\n"
+        "try:\n    s.connect(sys.argv[1])\n"
+        "except PermissionError:\n    print('EACCES'); sys.exit()\n"
         "print(s.makefile().readline().strip())\n"
     )
     fs_refused = subprocess.run(
@@ -385,3 +386,29 @@ def test_cli_subscribe_prints_a_session(daemon: Path, programs, tmp_path: Path) 
     )
     lines = [line for line in watched.stdout.splitlines() if line.startswith("newfstatat(")]
     assert len(lines) >= 5 and all('"/"' in line for line in lines[-5:]), watched.stdout
+
+
+def test_a_stdlib_only_client_from_protocol_examples(daemon: Path, programs) -> None:
+    launcher = Peer(daemon)
+    script = "import os,time\ntime.sleep(0.5)\nfor i in range(3):\n    os.getppid()"
+    sid = launcher.launch([sys.executable, "-c", script], trace="getppid", detach=True)["result"][
+        "session"
+    ]
+    # -I -S: no site-packages, no traced, no pydantic; only what protocol/ shows.
+    watched = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-S",
+            str(REPO / "protocol/examples/subscribe.py"),
+            str(daemon),
+            sid,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert watched.returncode == 0, watched.stderr
+    lines = watched.stdout.splitlines()
+    assert [line.split()[2] for line in lines if line.split()[2] == "getppid"] == ["getppid"] * 3
+    assert lines[-1].startswith(f"end {sid}") and lines[-1].endswith("status=0")

@@ -130,7 +130,7 @@ class Daemon:
             raw = json.loads(line)
             if not isinstance(raw, dict):
                 raise RequestError("malformed", "a message is a JSON object")
-            request_id = raw.get("id")
+            request_id = _echoable(raw.get("id"))
             if raw.get("op") not in OPS:
                 raise RequestError("unknown_op", f"unknown op {raw.get('op')!r}; known: {OPS}")
             request = _REQUEST.validate_python(raw)
@@ -263,6 +263,8 @@ class Daemon:
             os.kill(target, signo)
         except ProcessLookupError as error:
             raise RequestError("not_found", f"session {session.session_id} has ended") from error
+        except PermissionError as error:
+            raise RequestError("permission_denied", f"cannot signal {target}") from error
         return {"signal": signal_name(signo)}
 
     async def _list(self, conn: Connection, request: ListRequest) -> dict[str, Any]:
@@ -371,6 +373,13 @@ class Daemon:
             conn.close()
 
 
+def _echoable(value: object) -> int | str | None:
+    """A request id we may echo: the protocol's ids are strings or integers."""
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    return None
+
+
 def _validation_message(error: ValidationError) -> str:
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"])
@@ -409,6 +418,8 @@ def _check_may_trace(uid: int, pid: int) -> None:
 
 def _signal_number(value: int | str) -> int:
     if isinstance(value, int):
+        if not 1 <= value <= signal.SIGRTMAX:
+            raise RequestError("invalid", f"signal {value} is not between 1 and {signal.SIGRTMAX}")
         return value
     name = value.upper()
     name = name if name.startswith("SIG") else "SIG" + name
