@@ -1,0 +1,129 @@
+"""Measuring: build the loop, wait for a quiet machine, time commands, count syscalls."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+# The same workload the stop-counting tests use: N getppid, N/10 openat+close pairs.
+LOOP_SOURCE = REPO / "tests" / "programs" / "loop.c"
+# "PID name(" opens a syscall line in both strace's and traced's text output.
+SYSCALL_LINE = re.compile(r"^\d+\s+(\w+)\(")
+# Calibration sizes: the loop's syscall counts are linear in N, so two runs fix them.
+CALIBRATION_N = (1_000, 2_000)
+
+
+class BenchError(Exception):
+    pass
+
+
+def note(message: str) -> None:
+    """Progress goes to stderr, so that stdout carries only the report."""
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def compile_loop(workdir: Path) -> Path:
+    binary = workdir / "syscall_loop"
+    argv = ["gcc", "-O2", "-o", str(binary), str(LOOP_SOURCE)]
+    subprocess.run(argv, check=True)
+    return binary
+
+
+@dataclass
+class LoadLog:
+    """The 1-minute load average: when measuring began, before each round, at the end."""
+
+    threshold: float
+    start: float = 0.0
+    waited_s: float = 0.0
+    rounds: list[float] = field(default_factory=list)
+    end: float = 0.0
+
+    @property
+    def loaded(self) -> bool:
+        return self.start > self.threshold
+
+
+def one_minute_load() -> float:
+    return os.getloadavg()[0]
+
+
+def wait_for_quiet(log: LoadLog, max_wait_s: float, poll_s: float = 15.0) -> None:
+    """Wait (up to ``max_wait_s``) for the 1-min load to drop to the threshold."""
+    began = time.monotonic()
+    while True:
+        load, waited = one_minute_load(), time.monotonic() - began
+        if load <= log.threshold or waited >= max_wait_s:
+            log.start, log.waited_s = load, waited
+            if load > log.threshold:
+                note(f"WARNING: 1-min load {load:.2f} > {log.threshold}; measuring anyway")
+            return
+        note(f"1-min load {load:.2f} > {log.threshold}: waiting ({waited:.0f}/{max_wait_s:.0f} s)")
+        time.sleep(min(poll_s, max_wait_s - waited))
+
+
+def time_run(argv: list[str], log_path: Path, timeout_s: float) -> float:
+    """Wall seconds of one run; its stdout and stderr go to ``log_path``.
+
+    Not ``subprocess.run(timeout=...)``: that polls with sleeps of up to 50 ms, which
+    rounds every time up to a 50 ms step.  A blocking wait, and a watchdog thread to kill
+    a run that hangs.
+    """
+    with log_path.open("wb") as log:
+        start = time.perf_counter()
+        child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        watchdog = threading.Timer(timeout_s, child.kill)
+        watchdog.start()
+        try:
+            status = child.wait()
+        finally:
+            watchdog.cancel()
+        elapsed = time.perf_counter() - start
+    if status != 0:
+        why = f"killed after {timeout_s:g} s" if status == -signal.SIGKILL else f"exited {status}"
+        raise BenchError(f"{shlex.join(argv)} {why}; see {log_path}")
+    return elapsed
+
+
+def syscall_counts(trace: Path) -> Counter[str]:
+    """Syscalls by name in a text trace (strace's or traced's)."""
+    counts: Counter[str] = Counter()
+    with trace.open(encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            match = SYSCALL_LINE.match(line)
+            if match:
+                counts[match.group(1)] += 1
+    return counts
+
+
+def _counted(binary: Path, n: int, workdir: Path) -> Counter[str]:
+    trace = workdir / f"calibrate-{n}.txt"
+    argv = ["strace", "-f", "-o", str(trace), str(binary), str(n)]
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    return syscall_counts(trace)
+
+
+def calibrate(binary: Path, sizes: set[int], workdir: Path) -> dict[int, Counter[str]]:
+    """The loop's syscalls by name at each N, from two small `strace -f` runs.
+
+    Every count is a + b*N (startup, then the loop), so two sizes fix a and b.
+    """
+    small, large = CALIBRATION_N
+    low, high = _counted(binary, small, workdir), _counted(binary, large, workdir)
+
+    def at(n: int) -> Counter[str]:
+        names = low.keys() | high.keys()
+        slope = {k: (high[k] - low[k]) / (large - small) for k in names}
+        return Counter({k: round(low[k] + slope[k] * (n - small)) for k in names})
+
+    return {n: at(n) for n in sizes}
