@@ -114,6 +114,8 @@ class Reactor:
         self._sigchld_fd = -1
         self._hot_tid = 0
         self._hot_budget_ns = 0
+        # On one CPU the tracee cannot run while we poll for it: there, sleep.
+        self._spin_pays = len(os.sched_getaffinity(0)) > 1
 
     def start(self) -> None:
         if self._sigchld_fd < 0:
@@ -216,9 +218,9 @@ class Reactor:
         except TraceeGoneError:
             return  # SIGKILLed while stopped: its death report follows
         step = run.core.plan(tid, stop)
-        self._follow(run, tid, stop)
         if step.resume is not None:
             self._resume(run, step.resume)
+        self._follow(run, tid, stop)
         for event in step.events():
             run.deliver(event)
         if run.core.finished and not run.done.done():
@@ -258,8 +260,9 @@ class Reactor:
             ptrace.restart(resume.request, resume.tid, resume.sig)
         except TraceeGoneError:
             return
-        self._hot_tid = resume.tid
-        self._hot_budget_ns = SPIN_BUDGET_NS.get(resume.request, 0)
+        if self._spin_pays:
+            self._hot_tid = resume.tid
+            self._hot_budget_ns = SPIN_BUDGET_NS.get(resume.request, 0)
         if run.on_first_resume is not None and resume.tid == run.core.root_tid:
             release, run.on_first_resume = run.on_first_resume, None
             release()

@@ -412,3 +412,76 @@ def test_a_stdlib_only_client_from_protocol_examples(daemon: Path, programs) -> 
     lines = watched.stdout.splitlines()
     assert [line.split()[2] for line in lines if line.split()[2] == "getppid"] == ["getppid"] * 3
     assert lines[-1].startswith(f"end {sid}") and lines[-1].endswith("status=0")
+
+
+def _sleeper() -> subprocess.Popen[bytes]:
+    code = "import os,time\nwhile True:\n    os.stat('/'); time.sleep(0.01)"
+    return subprocess.Popen([sys.executable, "-c", code])
+
+
+def test_attach_and_detach_through_the_daemon(daemon: Path) -> None:
+    target = _sleeper()
+    try:
+        time.sleep(0.2)
+        peer = Peer(daemon)
+        answer = peer.request("attach", pid=target.pid, trace="newfstatat,stat")
+        sid = answer["result"]["session"]
+        first = peer.read()
+        assert (
+            first["type"] == "syscall"
+            and first["args"][1 if first["name"] == "newfstatat" else 0] == "/"
+        )
+        assert Peer(daemon).request("detach", session=sid)["type"] == "response"
+        messages = peer.messages_until_end(sid)
+        end = messages[-1]
+        assert end["type"] == "session_end" and end["status"] is None
+        time.sleep(0.1)
+        assert target.poll() is None  # left running
+        status = Path(f"/proc/{target.pid}/status").read_text()
+        assert "TracerPid:\t0" in status
+    finally:
+        target.kill()
+        target.wait()
+
+
+def test_daemon_stop_detaches_attached_processes(tmp_path: Path) -> None:
+    target = _sleeper()
+    try:
+        time.sleep(0.2)
+        with running_daemon(tmp_path) as sock:
+            peer = Peer(sock)
+            assert peer.request("attach", pid=target.pid, trace="none")["type"] == "response"
+            close_all_peers()
+        time.sleep(0.1)
+        assert target.poll() is None
+        assert "TracerPid:\t0" in Path(f"/proc/{target.pid}/status").read_text()
+    finally:
+        target.kill()
+        target.wait()
+
+
+def test_refuses_to_launch_as_another_session_or_signal_what_it_cannot(daemon: Path) -> None:
+    peer = Peer(daemon)
+    assert peer.request("signal", session="nope")["code"] == "not_found"
+    assert peer.request("detach", session="nope")["code"] == "not_found"
+    sid = peer.launch(["sleep", "5"], trace="none", detach=True)["result"]["session"]
+    assert peer.request("detach", session=sid)["code"] == "invalid"  # launched: never untraced
+    assert peer.request("signal", session=sid, signal=999)["code"] == "invalid"
+    assert peer.request("signal", session=sid, signal="SIGNOPE")["code"] == "invalid"
+    assert peer.request("attach", pid=2**22 + 7)["code"] == "attach_failed"
+    peer.request("signal", session=sid, signal="KILL")
+
+
+def test_a_slow_drop_subscriber_never_slows_a_fast_one(daemon: Path, programs) -> None:
+    slow, fast = Peer(daemon), Peer(daemon)
+    slow.request("subscribe", policy="drop", queue=8)
+    fast.request("subscribe", policy="block")
+    launcher = Peer(daemon)
+    sid = launcher.launch([str(programs["loop"]), str(N)], trace="getppid", detach=True)["result"][
+        "session"
+    ]
+    got = [m for m in fast.messages_until_end(sid) if m.get("type") == "syscall"]
+    assert len(got) == N  # everything, although the slow one never read a byte yet
+    slow_messages = slow_reader(slow, sid, 0)
+    lost = sum(m["count"] for m in slow_messages if m["type"] == "lost")
+    assert len(events_of(slow_messages, sid)) + lost == slow_messages[-1]["seq"]
