@@ -5,7 +5,6 @@ message, it never skips them: without those tools nothing is proven."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,26 +12,20 @@ from pathlib import Path
 
 import pytest
 from stracecmp import Tracers, tracer_env
+from tools import require_tool
 
 PROGRAM_SOURCES = Path(__file__).resolve().parents[1] / "programs"
 
 
-def _require_tool(name: str, why: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.fail(f"{name} is not on PATH; {why} (Debian: apt-get install {name})")
-    return path
-
-
 @pytest.fixture(scope="session")
 def strace_tool() -> str:
-    return _require_tool("strace", "the integration tests compare traced with strace")
+    return require_tool("strace", "the integration tests compare traced with strace")
 
 
 @pytest.fixture(scope="session")
 def programs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Each tests/programs/NAME.c compiled once per session: name → executable."""
-    gcc = _require_tool("gcc", "it builds the C test programs")
+    gcc = require_tool("gcc", "it builds the C test programs")
     build = tmp_path_factory.mktemp("programs")
     built = {}
     for source in sorted(PROGRAM_SOURCES.glob("*.c")):
@@ -69,3 +62,9 @@ def tracers(strace_tool: str, workdir: Path, tmp_path: Path) -> Tracers:
         env=tracer_env(REPO_ROOT),
         selfcheck=os.environ.get("STRACECMP_SELFCHECK") == "1",
     )
+
+
+@pytest.fixture
+def short_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory with a short path: AF_UNIX paths are limited to 107 bytes."""
+    return tmp_path_factory.mktemp("sd")

@@ -12,7 +12,6 @@ import json
 import os
 import re
 import select
-import shutil
 import signal
 import socket
 import struct
@@ -25,12 +24,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tools import require_tool
 
 from traced.systemd import READY, STOPPING, notify, scrub_environment, status
 
 pytestmark = pytest.mark.integration
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+WHY = "it checks traced's systemd integration"
 UNITS = [REPO_ROOT / "systemd" / "traced.socket", REPO_ROOT / "systemd" / "traced.service"]
 TIMEOUT = 30.0
 
@@ -71,22 +72,6 @@ report = {
 }
 print(json.dumps(report), flush=True)
 """
-
-
-def require_tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.fail(
-            f"{name} is not on PATH; it checks traced's systemd integration "
-            "(Debian: apt-get install systemd)"
-        )
-    return path
-
-
-@pytest.fixture
-def short_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory with a short path: AF_UNIX paths are limited to 107 bytes."""
-    return tmp_path_factory.mktemp("sd")
 
 
 def child_env(**extra: str) -> dict[str, str]:
@@ -293,7 +278,7 @@ def test_listen_fds_without_activation_is_empty(listener: socket.socket) -> None
 
 
 def test_listen_fds_under_systemd_socket_activate(short_dir: Path) -> None:
-    activate = require_tool("systemd-socket-activate")
+    activate = require_tool("systemd-socket-activate", WHY)
     path = short_dir / "activate.sock"
     command = [activate, "--listen", str(path), "--fdname=ctl", sys.executable, "-c", CHILD]
     with subprocess.Popen(
@@ -363,7 +348,7 @@ def test_units_say_what_the_daemon_relies_on() -> None:
 
 def verify(units: list[Path], *, user: bool, runtime_dir: Path) -> list[str]:
     """systemd-analyze verify's complaints about these units (it exits 0 on mere warnings)."""
-    analyze = require_tool("systemd-analyze")
+    analyze = require_tool("systemd-analyze", WHY)
     mode = ["--user"] if user else []
     # A user manager needs XDG_RUNTIME_DIR (it is %t); none runs here, any directory does.
     env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime_dir)}

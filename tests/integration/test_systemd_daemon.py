@@ -32,29 +32,15 @@ from typing import Any
 
 import pytest
 from daemon_fixture import OPEN_PEERS, REPO, Peer
+from tools import require_tool
 
 from traced.systemd import SYSTEMD_VARIABLES, scrub_environment
 
 pytestmark = pytest.mark.integration
 
+WHY = "it checks traced's systemd integration"
 UNITS = REPO / "systemd"
 RUN_SYSTEMD_SYSTEM = Path("/run/systemd/system")
-
-
-def require_tool(name: str, *fallbacks: str) -> str:
-    path = shutil.which(name) or next((f for f in fallbacks if os.access(f, os.X_OK)), None)
-    if path is None:
-        pytest.fail(
-            f"{name} is not on PATH; it checks traced's systemd integration "
-            "(Debian: apt-get install systemd)"
-        )
-    return path
-
-
-@pytest.fixture
-def short_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory with a short path: AF_UNIX paths are limited to 107 bytes."""
-    return tmp_path_factory.mktemp("sdd")
 
 
 class Deadline:
@@ -196,7 +182,7 @@ def receive_notification(receiver: socket.socket) -> tuple[list[bytes], int]:
 
 
 def test_socket_activation_with_systemd_socket_activate(short_dir: Path) -> None:
-    activate = require_tool("systemd-socket-activate")
+    activate = require_tool("systemd-socket-activate", WHY)
     deadline = Deadline(40)
     path = short_dir / "traced.sock"
     notify_path = short_dir / "notify"
@@ -317,8 +303,10 @@ class UserManager:
     """``systemd --user`` with a private runtime, config and data folders."""
 
     def __init__(self, top: Path, deadline: Deadline) -> None:
-        self.systemd = require_tool("systemd", "/lib/systemd/systemd", "/usr/lib/systemd/systemd")
-        self.systemctl_path = require_tool("systemctl")
+        self.systemd = require_tool(
+            "systemd", WHY, "/lib/systemd/systemd", "/usr/lib/systemd/systemd"
+        )
+        self.systemctl_path = require_tool("systemctl", WHY)
         self.deadline = deadline
         self.runtime = top / "rt"
         self.runtime.mkdir()

@@ -14,6 +14,7 @@ Kernel facts this module depends on:
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Iterator
 
 from traced.errors import MemoryReadError
 from traced.linux.libc import last_errno, libc
@@ -51,36 +52,35 @@ def _read_within_page(pid: int, address: int, size: int) -> bytes:
     return _buffer.raw[:count]
 
 
+def _pages(pid: int, address: int, limit: int) -> Iterator[bytes]:
+    """Up to ``limit`` bytes at ``address``, one page-bounded read at a time.
+
+    Stops after a short read: the mapping ends there.
+    """
+    while limit > 0:
+        step = min(limit, PAGE_SIZE - address % PAGE_SIZE)
+        chunk = _read_within_page(pid, address, step)
+        yield chunk
+        if len(chunk) < step:
+            return
+        address += step
+        limit -= step
+
+
 def read_bytes(pid: int, address: int, size: int) -> bytes:
     """Up to ``size`` bytes at ``address``; shorter where the mapping ends."""
-    chunks: list[bytes] = []
-    while size > 0:
-        step = min(size, PAGE_SIZE - address % PAGE_SIZE)
-        chunk = _read_within_page(pid, address, step)
-        chunks.append(chunk)
-        if len(chunk) < step:
-            break
-        address += step
-        size -= step
-    return b"".join(chunks)
+    return b"".join(_pages(pid, address, size))
 
 
 def read_cstring(pid: int, address: int, limit: int = PAGE_SIZE) -> bytes:
     """The NUL-terminated string at ``address``, without its NUL, at most ``limit`` bytes."""
     chunks: list[bytes] = []
-    remaining = limit
-    while remaining > 0:
-        step = min(remaining, PAGE_SIZE - address % PAGE_SIZE)
-        chunk = _read_within_page(pid, address, step)
+    for chunk in _pages(pid, address, limit):
         end = chunk.find(b"\0")
         if end >= 0:
             chunks.append(chunk[:end])
             break
         chunks.append(chunk)
-        if len(chunk) < step:
-            break
-        address += step
-        remaining -= step
     return b"".join(chunks)
 
 
