@@ -109,7 +109,8 @@ def _socket_path(args: argparse.Namespace) -> Path:
 
 
 def _connect(args: argparse.Namespace, required: bool) -> Client | None:
-    from traced.client import Client, DaemonUnavailable
+    from traced.client import Client
+    from traced.errors import DaemonUnavailable
 
     try:
         return Client(_socket_path(args))

@@ -14,20 +14,8 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from traced.errors import TracedError
+from traced.errors import DaemonUnavailable, RequestFailed
 from traced.framing import encode
-
-
-class DaemonUnavailable(TracedError):
-    """Nothing answers at the socket path."""
-
-
-class RequestFailed(TracedError):
-    """The daemon answered a request with an error."""
-
-    def __init__(self, code: str, message: str, errno_name: str | None = None) -> None:
-        super().__init__(message, errno=getattr(errno, errno_name or "", 0))
-        self.code = code
 
 
 class Client:

@@ -17,7 +17,8 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from traced.client import Client, RequestFailed
+from traced.client import Client
+from traced.errors import RequestFailed
 from traced.events import Event
 from traced.filters import trace_names
 from traced.render import Printer

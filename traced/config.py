@@ -26,13 +26,13 @@ import json
 import logging
 import os
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from traced.errors import TracedError
+from traced.errors import ConfigError
 
 __all__ = [
     "SECTIONS",
@@ -74,26 +74,6 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "delivery": ("queue_size", "string_size"),
 }
 _SECTION_OF = {key: section for section, keys in SECTIONS.items() for key in keys}
-
-
-class ConfigError(TracedError):
-    """A configuration file that cannot be read, parsed or accepted.
-
-    ``path`` is the file (None for a mapping checked without one) and
-    ``problems`` each thing wrong with it, one ``[section] key = value: why`` each.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        path: Path | None = None,
-        problems: Sequence[str] = (),
-        errno: int = 0,
-    ) -> None:
-        super().__init__(message, errno=errno)
-        self.path = path
-        self.problems = tuple(problems)
 
 
 class Config(BaseModel):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import errno as _errno
 import os
+from collections.abc import Sequence
+from pathlib import Path
 
 
 class TracedError(Exception):
@@ -75,3 +77,55 @@ class SpawnError(TracedError):
 
 class AttachError(PtraceError):
     """PTRACE_SEIZE of an existing process was refused (EPERM, ESRCH)."""
+
+
+class ConfigError(TracedError):
+    """A configuration file that cannot be read, parsed or accepted.
+
+    ``path`` is the file (None for a mapping checked without one) and
+    ``problems`` each thing wrong with it, one ``[section] key = value: why`` each.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | None = None,
+        problems: Sequence[str] = (),
+        errno: int = 0,
+    ) -> None:
+        super().__init__(message, errno=errno)
+        self.path = path
+        self.problems = tuple(problems)
+
+
+class SocketActivationError(TracedError):
+    """$LISTEN_PID/$LISTEN_FDS are malformed, or a passed descriptor is not a socket."""
+
+
+class DaemonUnavailable(TracedError):
+    """Nothing answers at the socket path."""
+
+
+class RequestFailed(TracedError):
+    """The daemon answered a request with an error."""
+
+    def __init__(self, code: str, message: str, errno_name: str | None = None) -> None:
+        super().__init__(message, errno=getattr(_errno, errno_name or "", 0))
+        self.code = code
+
+
+class FilterError(TracedError):
+    """An expression this parser does not accept."""
+
+
+class DaemonStartError(TracedError):
+    """The daemon cannot start: e.g. another one already listens on the socket."""
+
+
+class RequestError(TracedError):
+    """A request the daemon refuses: ``code`` is the protocol's error code."""
+
+    def __init__(self, code: str, message: str, errno_name: str | None = None) -> None:
+        super().__init__(message, errno=getattr(_errno, errno_name or "", 0))
+        self.code = code

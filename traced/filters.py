@@ -11,11 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from traced.arch import Arch
-from traced.errors import TracedError, UnknownSyscallError
-
-
-class FilterError(TracedError):
-    """An expression this parser does not accept."""
+from traced.errors import FilterError, UnknownSyscallError
 
 
 def trace_names(expressions: Sequence[str]) -> list[str] | None:

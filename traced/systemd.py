@@ -32,7 +32,7 @@ from collections.abc import Mapping, MutableMapping
 
 import structlog
 
-from traced.errors import TracedError
+from traced.errors import SocketActivationError
 
 __all__ = [
     "LISTEN_VARIABLES",
@@ -60,10 +60,6 @@ SYSTEMD_VARIABLES = ("NOTIFY_SOCKET", *LISTEN_VARIABLES)
 _NOTIFY_TIMEOUT = 1.0
 
 _log = structlog.get_logger(__name__)
-
-
-class SocketActivationError(TracedError):
-    """$LISTEN_PID/$LISTEN_FDS are malformed, or a passed descriptor is not a socket."""
 
 
 def status(text: str) -> str:

@@ -25,13 +25,9 @@ from traced import systemd as systemd_integration
 from traced.config import Config
 from traced.daemon.server import Daemon
 from traced.engine import Engine
-from traced.errors import TracedError
+from traced.errors import DaemonStartError
 
 _log = structlog.get_logger(__name__)
-
-
-class DaemonStartError(TracedError):
-    pass
 
 
 def bind_socket(path: Path) -> socket.socket:

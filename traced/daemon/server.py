@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import json
 import os
-import pwd
 import signal
 import socket
 import uuid
@@ -29,12 +28,27 @@ from pydantic import TypeAdapter, ValidationError
 
 from traced import __version__
 from traced.config import Config
+from traced.daemon.checks import (
+    check_may_trace,
+    credentials_for,
+    devnull_stdio,
+    echoable,
+    signal_number,
+    validation_message,
+)
 from traced.daemon.connection import Connection
 from traced.daemon.delivery import Subscription
 from traced.daemon.hub import DaemonSession, Hub
 from traced.engine import Engine, Session, TracePolicy
-from traced.errors import AttachError, SpawnError, TracedError, UnknownSyscallError
-from traced.filters import FilterError, parse_trace
+from traced.errors import (
+    AttachError,
+    FilterError,
+    RequestError,
+    SpawnError,
+    TracedError,
+    UnknownSyscallError,
+)
+from traced.filters import parse_trace
 from traced.linux import procfs
 from traced.names import signal_name
 from traced.protocol import (
@@ -50,18 +64,11 @@ from traced.protocol import (
     StatsRequest,
     SubscribeRequest,
 )
-from traced.spawn import Credentials, LaunchSpec
+from traced.spawn import LaunchSpec
 from traced.systemd import scrub_environment
 
 _log = structlog.get_logger(__name__)
 _REQUEST = TypeAdapter(Request)
-
-
-class RequestError(Exception):
-    def __init__(self, code: str, message: str, errno_name: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.errno_name = errno_name
 
 
 class Daemon:
@@ -130,7 +137,7 @@ class Daemon:
             raw = json.loads(line)
             if not isinstance(raw, dict):
                 raise RequestError("malformed", "a message is a JSON object")
-            request_id = _echoable(raw.get("id"))
+            request_id = echoable(raw.get("id"))
             if raw.get("op") not in OPS:
                 raise RequestError("unknown_op", f"unknown op {raw.get('op')!r}; known: {OPS}")
             request = _REQUEST.validate_python(raw)
@@ -138,7 +145,7 @@ class Daemon:
             conn.send_error(None, "malformed", f"not JSON: {error}")
             return
         except ValidationError as error:
-            conn.send_error(request_id, "invalid", _validation_message(error))
+            conn.send_error(request_id, "invalid", validation_message(error))
             return
         except RequestError as error:
             conn.send_error(request_id, error.code, str(error))
@@ -154,7 +161,9 @@ class Daemon:
             else:
                 result = await self._handlers[type(request)](conn, request)
         except RequestError as error:
-            conn.send_error(request.id, error.code, str(error), error.errno_name)
+            conn.send_error(
+                request.id, error.code, str(error), error.errno_name if error.errno else None
+            )
         except (UnknownSyscallError, FilterError) as error:
             code = "unknown_syscall" if isinstance(error, UnknownSyscallError) else "bad_filter"
             conn.send_error(request.id, code, str(error))
@@ -206,8 +215,8 @@ class Daemon:
             env=scrub_environment(request.env if request.env is not None else os.environ),
             cwd=request.cwd,
             umask=request.umask,
-            stdio=(stdio[0], stdio[1], stdio[2]) if stdio else _devnull_stdio(),
-            credentials=_credentials_for(conn.uid, conn.gid),
+            stdio=(stdio[0], stdio[1], stdio[2]) if stdio else devnull_stdio(),
+            credentials=credentials_for(conn.uid, conn.gid),
             new_process_group=True,
         )
         if not request.detach:
@@ -228,7 +237,7 @@ class Daemon:
 
     async def _attach(self, conn: Connection, request: AttachRequest) -> dict[str, Any]:
         self._check_session_limits(conn.uid)
-        _check_may_trace(conn.uid, request.pid)
+        check_may_trace(conn.uid, request.pid)
         policy = self._policy(request.trace)
         argv = list(procfs.exec_image_argv(request.pid))
         session = self._new_session(conn, "attach", argv, owned=False)
@@ -257,7 +266,7 @@ class Daemon:
 
     async def _signal(self, conn: Connection, request: SignalRequest) -> dict[str, Any]:
         session = self._find(conn, request.session)
-        signo = _signal_number(request.signal)
+        signo = signal_number(request.signal)
         target = -session.pid if session.kind == "launch" else session.pid
         try:
             os.kill(target, signo)
@@ -371,59 +380,3 @@ class Daemon:
             await asyncio.wait_for(asyncio.gather(*waits), self.limits.kill_grace_seconds + 2)
         for conn in list(self.clients):
             conn.close()
-
-
-def _echoable(value: object) -> int | str | None:
-    """A request id we may echo: the protocol's ids are strings or integers."""
-    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
-    return None
-
-
-def _validation_message(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"])
-    return f"{where}: {first['msg']}" + (
-        f" (+{error.error_count() - 1} more)" if error.error_count() > 1 else ""
-    )
-
-
-def _devnull_stdio() -> tuple[int, int, int]:
-    null_in = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
-    null_out = os.open(os.devnull, os.O_WRONLY | os.O_CLOEXEC)
-    return null_in, null_out, null_out
-
-
-def _credentials_for(uid: int, gid: int) -> Credentials | None:
-    """A root daemon runs an unprivileged client's command as that client."""
-    if os.getuid() != 0 or uid == 0:
-        return None
-    try:
-        name = pwd.getpwuid(uid).pw_name
-        groups = tuple(os.getgrouplist(name, gid))
-    except KeyError:
-        groups = (gid,)
-    return Credentials(uid, gid, groups)
-
-
-def _check_may_trace(uid: int, pid: int) -> None:
-    if uid == 0:
-        return
-    real = procfs.status_field(pid, "Uid")
-    if real is None:
-        raise RequestError("attach_failed", f"no process {pid}")
-    if any(int(value) != uid for value in real.split()):
-        raise RequestError("permission_denied", f"uid {uid} may not trace pid {pid}")
-
-
-def _signal_number(value: int | str) -> int:
-    if isinstance(value, int):
-        if not 1 <= value <= signal.SIGRTMAX:
-            raise RequestError("invalid", f"signal {value} is not between 1 and {signal.SIGRTMAX}")
-        return value
-    name = value.upper()
-    name = name if name.startswith("SIG") else "SIG" + name
-    try:
-        return int(signal.Signals[name])
-    except KeyError:
-        raise RequestError("invalid", f"unknown signal {value!r}") from None
