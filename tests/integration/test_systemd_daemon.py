@@ -276,27 +276,45 @@ def unit_copies(units: Path, service_log: Path) -> None:
     )
 
 
-def init_scopes() -> set[Path]:
-    """The init.scope cgroups at the root of every mounted cgroup hierarchy."""
-    roots = []
-    for line in Path("/proc/self/mountinfo").read_text().splitlines():
-        fields, _, tail = line.partition(" - ")
-        if tail.split()[:1] in (["cgroup"], ["cgroup2"]):
-            roots.append(Path(fields.split()[4]))
-    return {root / "init.scope" for root in roots if (root / "init.scope").is_dir()}
+class ContainedCgroups:
+    """A fresh cgroup in each hierarchy systemd tracks itself in, for the manager.
+
+    A user manager that finds itself in the root cgroup (a host without systemd
+    as PID 1) makes init.scope there and moves every process of the root into it,
+    the test runner's and everyone else's.  Started inside its own sub-cgroup it
+    takes that for its root and touches nothing outside it.
+    """
+
+    HIERARCHIES = (Path("/sys/fs/cgroup/systemd"), Path("/sys/fs/cgroup/unified"))
+
+    def __init__(self, name: str) -> None:
+        self.paths = [root / name for root in self.HIERARCHIES if (root / "cgroup.procs").exists()]
+
+    def __enter__(self) -> ContainedCgroups:
+        for path in self.paths:
+            path.mkdir()
+        return self
+
+    def wrap(self, argv: list[str]) -> list[str]:
+        """``argv`` run from inside the cgroups: a shell joins them, then execs it."""
+        joins = "".join(f"echo $$ > {path}/cgroup.procs; " for path in self.paths)
+        return ["/bin/sh", "-c", joins + 'exec "$@"', "sh", *argv]
+
+    def __exit__(self, *exc_info: object) -> None:
+        for path in self.paths:
+            for pid in _pids_below(path):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            for child in sorted(path.rglob("*"), key=lambda p: -len(p.parts)):
+                if child.is_dir():
+                    with contextlib.suppress(OSError):
+                        child.rmdir()
+            with contextlib.suppress(OSError):
+                path.rmdir()
 
 
-def restore_cgroups(before: set[Path]) -> None:
-    """A user manager that finds itself in the root cgroup (a host without
-    systemd) makes an init.scope there and moves every process of the root
-    into it; move them back and remove the scopes it made."""
-    for scope in init_scopes() - before:
-        for _ in range(3):  # processes forked meanwhile land in the scope too
-            for pid in (scope / "cgroup.procs").read_text().split():
-                with contextlib.suppress(OSError):
-                    (scope.parent / "cgroup.procs").write_text(pid)
-        with contextlib.suppress(OSError):
-            scope.rmdir()
+def _pids_below(path: Path) -> list[int]:
+    return [int(pid) for procs in path.rglob("cgroup.procs") for pid in procs.read_text().split()]
 
 
 class UserManager:
@@ -327,10 +345,10 @@ class UserManager:
         )
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> None:
+    def start(self, cgroups: ContainedCgroups) -> None:
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                [self.systemd, "--user"],
+                cgroups.wrap([self.systemd, "--user"]),
                 env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -422,10 +440,9 @@ def test_units_under_a_real_systemd_user_manager(short_dir: Path) -> None:
     sock = manager.runtime / "traced" / "traced.sock"
     launched: list[int] = []
     main_pid = 0
-    scopes_before = init_scopes()
-    with booted_with_systemd():
+    with booted_with_systemd(), ContainedCgroups(f"traced-test-{os.getpid()}") as cgroups:
         try:
-            manager.start()
+            manager.start(cgroups)
             started = manager.systemctl("start", "traced.socket")
             assert started.returncode == 0, f"{started.stderr}{manager.diagnose()}"
             assert manager.state("traced.socket") == "active", manager.diagnose()
@@ -478,4 +495,3 @@ def test_units_under_a_real_systemd_user_manager(short_dir: Path) -> None:
                 kill_leftover(main_pid, b"traced")
             for pid in launched:
                 kill_leftover(pid, b"sleep")
-            restore_cgroups(scopes_before)
