@@ -5,8 +5,10 @@ protocol, which the reactor backs with process_vm_readv and tests back with
 bytes they construct.  A decoder never raises, whatever the memory holds: an
 unreadable pointer stays the raw integer, as strace prints an address.
 
-For now arguments are integers, sign-corrected by their declared type, and
-paths are strings; full decoding (flags, structs, -y) builds on this module.
+For now arguments are integers, sign-corrected by their declared type, paths
+are strings, and fd pairs (pipe, socketpair) are read back at the exit stop;
+full decoding (flags, structs, -y) builds on this module.  Inputs are decoded
+at entry, outputs at exit (:func:`decode_outputs`), after the kernel wrote them.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ _SIGNED_64 = frozenset(("long", "ssize", "off"))
 
 class Memory(Protocol):
     def cstring(self, address: int, limit: int = ...) -> bytes: ...
+
+    def read(self, address: int, size: int) -> bytes: ...
 
 
 def as_signed(value: int, bits: int) -> int:
@@ -59,3 +63,37 @@ def decode_args(name: str, raw: Sequence[int], memory: Memory) -> tuple[ArgValue
         else:
             values.append(decode_int(arg.type, value))
     return tuple(values)
+
+
+def decode_fd_pair(memory: Memory, address: int) -> ArgValue:
+    """``int[2]`` that pipe/pipe2/socketpair filled in, or the address if unreadable."""
+    try:
+        data = memory.read(address, 8)
+    except OSError:
+        return address
+    if len(data) < 8:
+        return address
+    return [
+        as_signed(int.from_bytes(data[:4], "little"), 32),
+        as_signed(int.from_bytes(data[4:], "little"), 32),
+    ]
+
+
+# Output decoders by argument type: what the kernel wrote, read at the exit stop.
+_OUTPUT_DECODERS = {"pipefd": decode_fd_pair}
+
+
+def has_outputs(name: str) -> bool:
+    return any(arg.type in _OUTPUT_DECODERS for arg in signature(name).args)
+
+
+def decode_outputs(
+    name: str, raw: Sequence[int], memory: Memory
+) -> tuple[tuple[int, ArgValue], ...]:
+    """After a successful syscall: the arguments it returned through memory."""
+    outputs = []
+    for index, (arg, value) in enumerate(zip(signature(name).args, raw, strict=False)):
+        decoder = _OUTPUT_DECODERS.get(arg.type)
+        if decoder is not None:
+            outputs.append((index, decoder(memory, value)))
+    return tuple(outputs)

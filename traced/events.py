@@ -19,7 +19,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-ArgValue = int | str | list[str] | None
+ArgValue = int | str | list[str] | list[int] | None
 
 
 class _Event(BaseModel):

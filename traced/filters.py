@@ -1,36 +1,272 @@
-"""The trace filter language, as far as it goes today: strace's ``-e trace=`` with names.
+"""strace 6.1's filter language, as a pure parser.
 
-Pure: expressions in, a set of syscall names out (None meaning every syscall).
-``-e trace=a,b``, ``-e a,b`` (trace= is strace's default qualifier), ``all`` and
-``none``.  Several ``-e trace=`` accumulate.  The full strace language (classes,
-regexes, negation, status=, ...) grows here.
+``-e trace=`` (names, ``%classes``, ``/regex``, numbers, ``@64``/``@32``/``@x32``
+personality suffixes, the ``?`` prefix, ``all`` and ``none``), ``-e status=``,
+``-e signal=``, ``-z``/``-Z`` and ``-P PATH`` compile to a :class:`Filter`: the
+syscall set for the seccomp compiler plus a userspace predicate.
+
+Semantics copied from strace 6.1 (and checked against it in
+tests/integration/test_filters_vs_strace.py):
+
+* ``-e QUAL=VALUE``; an unknown qualifier is no qualifier, so ``-e foo=bar`` is the
+  trace value ``foo=bar`` (and an invalid system call).  A later ``-e`` of the
+  same qualifier replaces the earlier one.
+* Each leading ``!`` negates the whole list; ``all``/``none`` only as the whole
+  list; empty items between commas are skipped, but a list with no item is invalid.
+* Regexes are POSIX extended ones, searched (not anchored) in the names; the
+  libc's regcomp is used, so the syntax and error messages are strace's.
+* Errors are strace's text: ``invalid system call 'x'``, ``invalid status 'x'``,
+  ``invalid signal 'x'``, ``regcomp: PATTERN: MESSAGE``, ...
+
+Where a name set cannot say what strace says: a personality suffix or a number
+selects names, so ``openat@32`` or ``2`` select those names in every ABI.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import ctypes
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import NoReturn, TypeVar
 
-from traced.arch import Arch
+from traced.arch import Abi, Arch
 from traced.errors import FilterError, UnknownSyscallError
+from traced.syscalls.signatures import CLASSES
+
+T = TypeVar("T")
+
+QUALIFIERS = {"trace": "trace", "t": "trace", "signal": "signal", "signals": "signal"}
+QUALIFIERS |= {"s": "signal", "status": "status"}
+# strace's other qualifiers: valid there, but they shape output, not selection.
+NOT_FILTERS = frozenset(
+    "abbrev a verbose v raw x read reads r write writes w fault inject kvm quiet q "  # noqa: SIM905
+    "silent silence decode-fds decode-fd decode-pids decode-pid trace-fds trace-fd fd fds".split()
+)
+STATUSES = ("successful", "failed", "unfinished", "unavailable", "detached")
+# strace's personality designators, by the ABI name they choose.
+PERSONALITIES = {"64": "x86_64", "32": "i386", "x32": "x32"}
+LEGACY_CLASSES = ("desc", "file", "memory", "process", "signal", "ipc", "network")
+_SIGNAL_WORDS = (
+    "HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT "
+    "CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS RTMIN"
+)
+SIGNAL_NAMES = _SIGNAL_WORDS.split()
+# signal names as strace spells them (upper case, without SIG): 1..32, then SIGRT_n.
+SIGNALS = {name: n for n, name in enumerate(SIGNAL_NAMES, 1)}
+SIGNALS |= {f"RT_{i}": 32 + i for i in range(1, 33)}
+ALL_SIGNALS = frozenset(range(256))
+
+
+@dataclass(frozen=True)
+class Filter:
+    """What to show: ``syscalls`` goes to seccomp; the methods are the rest."""
+
+    syscalls: frozenset[str] | None = None  # None: every syscall
+    status: frozenset[str] | None = None  # None: every outcome
+    signals: frozenset[int] | None = None  # None: every signal
+    paths: tuple[str, ...] = ()  # -P: only syscalls touching one of these
+
+    def wants_syscall(
+        self,
+        name: str,
+        error: str | None,
+        finished: bool,
+        paths: Sequence[str] = (),
+        *,
+        outcome: str | None = None,
+    ) -> bool:
+        """Whether to show a syscall: its name, its errno name (None: success),
+        whether it returned, the paths it touched; ``outcome`` names the status
+        outright (``unavailable``, ``detached``) where the others cannot."""
+        if self.syscalls is not None and name not in self.syscalls:
+            return False
+        if outcome is None:
+            outcome = "unfinished" if not finished else "failed" if error else "successful"
+        if self.status is not None and outcome not in self.status:
+            return False
+        return not self.paths or any(path in self.paths for path in paths)
+
+    def wants_signal(self, signo: int) -> bool:
+        return self.signals is None or signo in self.signals
+
+
+def parse_filter(
+    expressions: Sequence[str],
+    arch: Arch,
+    *,
+    successful_only: bool = False,
+    failed_only: bool = False,
+    paths: Iterable[str] = (),
+) -> Filter:
+    """``-e`` expressions, ``-z``, ``-Z`` and ``-P`` paths to a :class:`Filter`.
+
+    -z/-Z act as if given after every ``-e status=`` (strace: the last one wins).
+    """
+    values: dict[str, str] = {}
+    for expression in expressions:
+        qualifier, value = _split(expression)
+        values[qualifier] = value
+    if successful_only and failed_only:
+        raise FilterError("-z and -Z together: strace keeps only the last; give one")
+    if successful_only or failed_only:
+        values["status"] = "successful" if successful_only else "failed"
+    filter_ = Filter(paths=tuple(paths))
+    if "trace" in values:
+        universe = _names(arch.abis)
+        chosen = _select(values["trace"], "system call", universe, _syscall_lookup(arch))
+        filter_ = replace(filter_, syscalls=None if chosen == universe else chosen)
+    if "status" in values:
+        status = _select(values["status"], "status", frozenset(STATUSES), _status)
+        filter_ = replace(filter_, status=None if len(status) == len(STATUSES) else status)
+    if "signal" in values:
+        signals = _select(values["signal"], "signal", ALL_SIGNALS, _signal)
+        filter_ = replace(filter_, signals=None if signals == ALL_SIGNALS else signals)
+    return filter_
+
+
+def _split(expression: str) -> tuple[str, str]:
+    """``QUAL=VALUE`` to (canonical qualifier, value); no known qualifier: trace."""
+    qualifier, equals, value = expression.partition("=")
+    if equals and qualifier in QUALIFIERS:
+        return QUALIFIERS[qualifier], value
+    if equals and qualifier in NOT_FILTERS:
+        raise FilterError(f"-e {qualifier}= is not supported: traced filters with -e only")
+    return "trace", expression
+
+
+def _select(
+    value: str, what: str, universe: frozenset[T], lookup: Callable[[str], frozenset[T] | None]
+) -> frozenset[T]:
+    """strace's qualify_tokens: ``!``s, ``all``/``none``, then comma-separated items."""
+    rest = value.lstrip("!")
+    negate = (len(value) - len(rest)) % 2 == 1
+    if rest in ("all", "none"):
+        chosen = universe if rest == "all" else frozenset()
+    else:
+        tokens = [token for token in rest.split(",") if token]
+        if not tokens:
+            _invalid(what, value)
+        chosen = frozenset()
+        for token in tokens:
+            found = lookup(token)
+            if found is None:
+                _invalid(what, token)
+            chosen |= found
+    return universe - chosen if negate else chosen
+
+
+def _invalid(what: str, token: str) -> NoReturn:
+    if what == "system call":
+        raise UnknownSyscallError(token)
+    raise FilterError(f"invalid {what} '{token}'")
+
+
+def _status(token: str) -> frozenset[str] | None:
+    status = token.lower()
+    return frozenset({status}) if status in STATUSES else None
+
+
+def _signal(token: str) -> frozenset[int] | None:
+    """strace's sigstr_to_uint: a decimal 0..255, or a name, SIG optional, any case."""
+    if token[:1].isdigit():
+        ok = token.isascii() and token.isdigit() and int(token) <= 255
+        return frozenset({int(token)}) if ok else None
+    name = token.upper().removeprefix("SIG")
+    return frozenset({SIGNALS[name]}) if name in SIGNALS else None
+
+
+def _names(abis: Iterable[Abi]) -> frozenset[str]:
+    return frozenset(name for abi in abis for name in abi.numbers_by_name)
+
+
+def _syscall_lookup(arch: Arch) -> Callable[[str], frozenset[str] | None]:
+    def lookup(token: str) -> frozenset[str] | None:
+        item = token.lstrip("?")
+        abis = arch.abis
+        body, at, designator = item.rpartition("@")
+        if at:
+            abis = tuple(a for a in arch.abis if a.name == PERSONALITIES.get(designator))
+            if not abis:
+                raise FilterError(
+                    f"incorrect personality designator '{designator}' in qualification '{item}'"
+                )
+            item = body
+        found = _syscalls(item, abis)
+        return frozenset() if found is None and token.startswith("?") else found
+
+    return lookup
+
+
+def _syscalls(item: str, abis: tuple[Abi, ...]) -> frozenset[str] | None:
+    """One trace= item (no ``?``, no ``@``): number, /regex, class or name."""
+    names = _names(abis)
+    if item[:1].isdigit():
+        if not (item.isascii() and item.isdigit()):
+            return None
+        nr = int(item)
+        if nr > max(max(abi.names_by_nr, default=-1) for abi in abis):
+            return None
+        return frozenset(abi.names_by_nr[nr] for abi in abis if nr in abi.names_by_nr)
+    if item.startswith("/"):
+        return _regex(item[1:], names) or None
+    if item == "all":
+        return names
+    cls = f"%{item}" if item in LEGACY_CLASSES else item
+    if cls in CLASSES:
+        return CLASSES[cls] & names
+    return frozenset({item}) if item in names else None
+
+
+def _regex(pattern: str, names: frozenset[str]) -> frozenset[str]:
+    """The names a POSIX extended regex finds, by libc's regcomp as strace does."""
+    try:
+        libc = ctypes.CDLL(None)
+        regcomp, regexec, regerror, regfree = (
+            libc.regcomp,
+            libc.regexec,
+            libc.regerror,
+            libc.regfree,
+        )
+    except (OSError, AttributeError):  # no POSIX regex in this libc: Python's instead
+        try:
+            compiled = re.compile(pattern)
+        except re.error as error:
+            raise FilterError(f"regcomp: {pattern}: {error}") from None
+        return frozenset(name for name in names if compiled.search(name))
+    preg = ctypes.create_string_buffer(256)  # a regex_t is 64 bytes on glibc x86_64
+    rc = int(regcomp(preg, pattern.encode(errors="surrogateescape"), 1 | 8))  # ERE, NOSUB
+    if rc != 0:
+        message = ctypes.create_string_buffer(512)
+        regerror(rc, preg, message, len(message))
+        raise FilterError(f"regcomp: {pattern}: {message.value.decode(errors='replace')}")
+    try:
+        return frozenset(n for n in names if int(regexec(preg, n.encode(), 0, None, 0)) == 0)
+    finally:
+        regfree(preg)
+
+
+# The interface of the first version, kept for its callers.
 
 
 def trace_names(expressions: Sequence[str]) -> list[str] | None:
-    """The names the expressions select, unvalidated; None when they select everything."""
-    names: list[str] | None = None
+    """The last ``trace=`` value, unvalidated, as items whose ``,``-join is that
+    value again; None when it selects everything, [] for ``none``.  Needs no arch:
+    the daemon validates the joined value with :func:`parse_trace`."""
+    value: str | None = None
     for expression in expressions:
-        qualifier, _, value = expression.rpartition("=")
-        if qualifier not in ("", "trace", "t"):
-            raise FilterError(f"-e {qualifier}= is not supported yet (only trace=NAME,...)")
-        if value == "all":
-            return None
-        chosen = [name.strip() for name in value.split(",") if name.strip() not in ("", "none")]
-        names = (names or []) + chosen
-    return names
+        qualifier, item = _split(expression)
+        if qualifier != "trace":
+            raise FilterError(f"-e {expression.partition('=')[0]}= is not supported here yet")
+        value = item
+    if value is None or value == "all":
+        return None
+    return [] if value == "none" else [value]
 
 
 def validate_names(names: Iterable[str], arch: Arch) -> frozenset[str]:
     """The names as a set, each checked against every ABI of ``arch``."""
-    known = {name for abi in arch.abis for name in abi.numbers_by_name}
+    known = _names(arch.abis)
     chosen = frozenset(names)
     for name in sorted(chosen):
         if name not in known:
@@ -39,6 +275,5 @@ def validate_names(names: Iterable[str], arch: Arch) -> frozenset[str]:
 
 
 def parse_trace(expressions: Sequence[str], arch: Arch) -> frozenset[str] | None:
-    """``-e`` expressions to the validated set of names, None for every syscall."""
-    names = trace_names(expressions)
-    return None if names is None else validate_names(names, arch)
+    """``-e`` expressions to the syscall set, None for every syscall (all validated)."""
+    return parse_filter(expressions, arch).syscalls

@@ -27,8 +27,9 @@ from collections.abc import Callable
 import structlog
 
 from traced.arch import Arch
-from traced.decode import decode_args
+from traced.decode import decode_args, decode_outputs, has_outputs
 from traced.errors import TracedError, TraceeGoneError
+from traced.events import ArgValue
 from traced.linux import procfs, ptrace
 from traced.linux.memory import TraceeMemory
 from traced.linux.signalfd import close_signalfd, drain_signalfd, open_signalfd
@@ -290,14 +291,23 @@ class Reactor:
 def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
     info = ptrace.syscall_info(tid)
     if info.op is ptrace.SyscallOp.EXIT:
-        return Exit(now, info.rval, info.is_error)
+        return Exit(now, info.rval, info.is_error, _outputs(run, tid, info.is_error))
     if info.op is ptrace.SyscallOp.NONE:
         return TrapStop()
     abi = run.arch.abi_for(info.arch, info.nr)
     name = abi.name_of(info.nr)
     wanted = run.wants(name)
     args = decode_args(name, info.args, TraceeMemory(tid)) if wanted else ()
-    return Entry(now, tid, info.nr, name, abi.name, args, wanted)
+    return Entry(now, tid, info.nr, name, abi.name, args, wanted, info.args)
+
+
+def _outputs(run: Run, tid: int, failed: bool) -> tuple[tuple[int, ArgValue], ...]:
+    """What the syscall in flight wrote into its arguments, if the user wants to see it."""
+    task = run.core.tasks.get(tid)
+    entry = task.in_flight if task is not None else None
+    if failed or entry is None or not entry.wanted or not has_outputs(entry.name):
+        return ()
+    return decode_outputs(entry.name, entry.raw, TraceeMemory(tid))
 
 
 _SIMPLE_STOPS: dict[Kind, Callable[[Decoded, int], Stop]] = {

@@ -23,6 +23,8 @@ import os
 import signal
 from typing import NamedTuple
 
+from traced.events import ArgValue
+
 PTRACE_EVENT_FORK = 1
 PTRACE_EVENT_VFORK = 2
 PTRACE_EVENT_CLONE = 3
@@ -106,8 +108,9 @@ class Entry(NamedTuple):
     nr: int
     name: str
     abi: str
-    args: tuple[int | str | list[str] | None, ...]
+    args: tuple[ArgValue, ...]  # decoded at entry: what the syscall was given
     wanted: bool  # the user's filter selects it; unwanted entries are tracked, not reported
+    raw: tuple[int, ...] = ()  # the registers, for decoding what it returns through them
 
 
 class Exit(NamedTuple):
@@ -116,6 +119,8 @@ class Exit(NamedTuple):
     ts: int
     rval: int
     is_error: bool
+    # Arguments the kernel filled in (pipe's fds, read's buffer ...): (index, value).
+    outputs: tuple[tuple[int, ArgValue], ...] = ()
 
 
 class Spawned(NamedTuple):

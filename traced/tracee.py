@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from traced.events import ExecEvent, ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
+from traced.events import ArgValue, ExecEvent, ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
 from traced.linux.ptrace import PTRACE_CONT, PTRACE_DETACH, PTRACE_LISTEN, PTRACE_SYSCALL
 from traced.names import errno_name, signal_name
 from traced.stops import (
@@ -110,6 +110,9 @@ def _syscall_event(task: Task, entry: Entry, exit_: Exit | None) -> SyscallEvent
     if exit_ is not None:
         duration = exit_.ts - entry.ts
         retval, error = (-1, errno_name(-exit_.rval)) if exit_.is_error else (exit_.rval, None)
+        args = _with_outputs(entry.args, exit_.outputs)
+    else:
+        args = entry.args
     return SyscallEvent(
         session=task.session,
         pid=task.tgid,
@@ -118,11 +121,22 @@ def _syscall_event(task: Task, entry: Entry, exit_: Exit | None) -> SyscallEvent
         nr=entry.nr,
         name=entry.name,
         arch=entry.abi,
-        args=entry.args,
+        args=args,
         duration_ns=duration,
         retval=retval,
         error=error,
     )
+
+
+def _with_outputs(
+    args: tuple[ArgValue, ...], outputs: tuple[tuple[int, ArgValue], ...]
+) -> tuple[ArgValue, ...]:
+    if not outputs:
+        return args
+    merged = list(args)
+    for index, value in outputs:
+        merged[index] = value
+    return tuple(merged)
 
 
 def _reportable(task: Task, entry: Entry) -> bool:

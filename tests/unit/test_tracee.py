@@ -173,3 +173,10 @@ def test_stop_for_a_gone_task_is_a_bug() -> None:
     handle(task, Exited(1, 0))
     with pytest.raises(UnexpectedStop):
         handle(task, TrapStop())
+
+
+def test_outputs_read_at_exit_replace_the_entry_values() -> None:
+    task = running()
+    handle(task, Entry(1, TID, 293, "pipe2", "x86_64", (0x7FFE0000, 0), True, (0x7FFE0000, 0)))
+    [event], _ = handle(task, Exit(2, 0, False, ((0, [3, 4]),)))
+    assert isinstance(event, SyscallEvent) and event.args == ([3, 4], 0)

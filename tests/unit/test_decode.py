@@ -1,0 +1,52 @@
+"""The decoders over constructed memory: inputs at entry, outputs at exit, never raising."""
+
+import struct
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from traced.decode import decode_args, decode_outputs, has_outputs
+
+
+class FakeMemory:
+    """Bytes at addresses, as a tracee would hold them; OSError anywhere else."""
+
+    def __init__(self, regions: dict[int, bytes]) -> None:
+        self.regions = regions
+
+    def read(self, address: int, size: int) -> bytes:
+        for start, data in self.regions.items():
+            if start <= address < start + len(data):
+                offset = address - start
+                return data[offset : offset + size]
+        raise OSError(14, "Bad address")
+
+    def cstring(self, address: int, limit: int = 4096) -> bytes:
+        data = self.read(address, limit)
+        return data.split(b"\0", 1)[0]
+
+
+def test_path_and_sign_corrected_ints_at_entry() -> None:
+    memory = FakeMemory({0x1000: b"/etc/passwd\0"})
+    args = decode_args("openat", (2**64 - 100, 0x1000, 0x80000, 0), memory)
+    assert args == (-100, "/etc/passwd", 0x80000, 0)
+
+
+def test_unreadable_path_stays_an_address() -> None:
+    assert decode_args("open", (0xDEAD0000, 0, 0), FakeMemory({}))[0] == 0xDEAD0000
+
+
+def test_pipe_fds_are_read_at_exit() -> None:
+    memory = FakeMemory({0x2000: struct.pack("<ii", 3, 4)})
+    assert has_outputs("pipe2") and not has_outputs("openat")
+    assert decode_outputs("pipe2", (0x2000, 0x80000), memory) == ((0, [3, 4]),)
+    assert decode_outputs("socketpair", (1, 1, 0, 0x2000), memory) == ((3, [3, 4]),)
+
+
+@given(st.integers(0, 2**64 - 1), st.binary(max_size=64))
+def test_decoders_never_raise(word: int, data: bytes) -> None:
+    memory = FakeMemory({0x3000: data})
+    for name in ("openat", "execve", "pipe2", "read", "rename"):
+        raw = (word, 0x3000, word, 0x3000, word, word)
+        decode_args(name, raw, memory)
+        decode_outputs(name, raw, memory)

@@ -1,0 +1,57 @@
+"""Pure argument decoders: raw register values plus tracee memory in, :class:`Decoded` out.
+
+No decoder raises, whatever the memory holds: an unreadable pointer prints as its
+address, as strace does.  :func:`decode` dispatches the self-contained type tags of
+:mod:`traced.syscalls.signatures`; buffers, sockaddrs and socket protocols need a
+second argument (length, domain) and are called directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from traced.decoders import flags, structs
+from traced.decoders.sockaddr import decode_sockaddr
+from traced.decoders.strings import decode_buffer, decode_cstring, decode_path
+from traced.decoders.values import DEFAULT_OPTIONS, Decoded, Memory, Options, unreadable
+
+__all__ = [
+    "Decoded", "Memory", "Options", "decode", "decode_buffer", "decode_cstring",
+    "decode_path", "decode_sockaddr",
+]  # fmt: skip
+
+_Full = Callable[[int, Memory, Options], Decoded]
+_POINTERS: dict[str, _Full] = {
+    "path": decode_path, "str": decode_cstring, "timespec": structs.decode_timespec,
+    "stat_out": structs.decode_stat, "statx_out": structs.decode_statx,
+    "rlimit": structs.decode_rlimit, "pipefd": structs.decode_fd_pair,
+}  # fmt: skip
+_VALUES: dict[str, Callable[[int], Decoded]] = {
+    "dirfd": flags.dirfd, "signal": flags.signal, "flags:open": flags.open_flags,
+    "flags:at": flags.at_flags, "flags:mmap_prot": flags.mmap_prot,
+    "flags:mmap": flags.mmap_flags, "flags:clone": flags.clone_flags,
+    "flags:wait": flags.wait_options, "flags:access": flags.access_mode,
+    "flags:statx_mask": flags.statx_mask, "enum:fcntl_cmd": flags.fcntl_cmd,
+    "enum:socket_domain": flags.socket_domain, "enum:socket_type": flags.socket_type,
+    "enum:ioctl": flags.ioctl_request, "enum:rlimit": flags.rlimit_resource,
+}  # fmt: skip
+
+
+def decode(
+    tag: str, raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS, name: str = ""
+) -> Decoded | None:
+    """The argument of type ``tag`` decoded, or None when no decoder here covers it.
+
+    ``name`` is the argument's name: ``strv`` is an argv unless it is ``envp``.
+    """
+    try:
+        if tag == "strv":
+            decoder = structs.decode_envp if name == "envp" else structs.decode_argv
+            return decoder(raw, memory, options)
+        if tag in _POINTERS:
+            return _POINTERS[tag](raw, memory, options)
+        if tag in _VALUES:
+            return _VALUES[tag](raw)
+    except Exception:
+        return unreadable(raw)
+    return None

@@ -1,0 +1,68 @@
+"""What every decoder returns, the options it honours, and the memory it reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple, Protocol
+
+# A JSON-able typed value: names, numbers, lists of flag names, dicts for structs.
+Json = str | int | float | bool | None | Sequence["Json"] | Mapping[str, "Json"]
+
+
+class Memory(Protocol):
+    """Tracee memory; both methods raise OSError where the tracee has no mapping."""
+
+    def read(self, address: int, size: int) -> bytes: ...
+
+    def cstring(self, address: int, limit: int = ...) -> bytes: ...
+
+
+class Options(NamedTuple):
+    """strace's options that change how arguments are printed."""
+
+    string_limit: int = 32  # -s
+    verbose: bool = False  # -v: structures in full
+
+
+DEFAULT_OPTIONS = Options()
+
+
+class Decoded(NamedTuple):
+    """One decoded argument.
+
+    ``text`` is exactly what strace prints for it, ``value`` the typed value for
+    JSON and ``raw`` the raw integer (the register), where there is one.
+    """
+
+    text: str
+    value: Json
+    raw: int | None
+
+
+def hex_address(address: int) -> str:
+    """A pointer as strace prints it: NULL or 0x..."""
+    return "NULL" if address == 0 else f"{address:#x}"
+
+
+def as_signed(value: int, bits: int) -> int:
+    value &= (1 << bits) - 1
+    return value - (1 << bits) if value >> (bits - 1) else value
+
+
+def unreadable(raw: int) -> Decoded:
+    """A pointer strace could not follow, printed as its address."""
+    raw &= (1 << 64) - 1
+    return Decoded(hex_address(raw), raw, raw)
+
+
+def read_exact(memory: Memory, address: int, size: int) -> bytes | None:
+    """Exactly ``size`` bytes at ``address``, or None when any of them is unreadable."""
+    if address == 0 or size < 0:
+        return None
+    try:
+        data = memory.read(address, size)
+    except Exception:
+        return None
+    if not isinstance(data, bytes | bytearray) or len(data) < size:
+        return None
+    return bytes(data[:size])
