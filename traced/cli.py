@@ -45,6 +45,26 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
     )
     sub.add_argument("--json", action="store_true", help="JSON Lines, one event a line")
     sub.add_argument("-o", dest="output", metavar="FILE", help="write the trace to FILE")
+    sub.add_argument(
+        "-z",
+        dest="successful_only",
+        action="store_true",
+        help="only syscalls that succeeded (status=successful)",
+    )
+    sub.add_argument(
+        "-Z",
+        dest="failed_only",
+        action="store_true",
+        help="only syscalls that failed (status=failed)",
+    )
+    sub.add_argument(
+        "-P",
+        dest="paths",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="only syscalls that touch PATH",
+    )
 
 
 def _add_daemon_choice(sub: argparse.ArgumentParser) -> None:
@@ -123,11 +143,10 @@ def _connect(args: argparse.Namespace, required: bool) -> Client | None:
 async def _launch_here(args: argparse.Namespace, argv: list[str], printer: Printer) -> int:
     from traced.engine import Engine, TracePolicy
     from traced.errors import SpawnError
-    from traced.filters import parse_trace
     from traced.spawn import LaunchSpec
 
     with Engine() as engine:
-        policy = TracePolicy(parse_trace(args.expr, engine.arch), force_full=args.full)
+        policy = TracePolicy(printer.filter.syscalls, force_full=args.full)
         try:
             session = await engine.launch(LaunchSpec(tuple(argv)), policy, printer)
         except SpawnError as error:
@@ -141,10 +160,9 @@ async def _launch_here(args: argparse.Namespace, argv: list[str], printer: Print
 
 async def _attach_here(args: argparse.Namespace, printer: Printer) -> int:
     from traced.engine import Engine, TracePolicy
-    from traced.filters import parse_trace
 
     with Engine() as engine:
-        policy = TracePolicy(parse_trace(args.expr, engine.arch), force_full=True)
+        policy = TracePolicy(printer.filter.syscalls, force_full=True)
         session = await engine.attach(args.pid, policy, printer)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -250,6 +268,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _with_printer(args: argparse.Namespace) -> int:
+    from traced.arch import host_arch
+    from traced.filters import parse_filter
     from traced.render import Printer
 
     try:
@@ -257,6 +277,13 @@ def _with_printer(args: argparse.Namespace) -> int:
     except OSError as error:
         raise UsageError(f"cannot open {args.output}: {error.strerror}") from error
     printer = Printer(out, args.json, to_file=args.output not in (None, "-"))
+    printer.filter = parse_filter(
+        args.expr,
+        host_arch(),
+        successful_only=args.successful_only,
+        failed_only=args.failed_only,
+        paths=args.paths,
+    )
     try:
         return _run_tracing(args, printer)
     finally:

@@ -20,17 +20,18 @@ from pydantic import TypeAdapter
 from traced.client import Client
 from traced.errors import RequestFailed
 from traced.events import Event
-from traced.filters import trace_names
 from traced.render import Printer
 
 _EVENT: TypeAdapter[Any] = TypeAdapter(Event)
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGWINCH)
 
 
-def trace_field(expressions: list[str]) -> str | None:
-    """The ``trace`` field of a request: the names, or None for every syscall."""
-    names = trace_names(expressions)
-    return None if names is None else ",".join(names) or "none"
+def trace_field(printer: Printer) -> str | None:
+    """The ``trace`` field of a request: the names, or None for every syscall.
+
+    The rest of the filter (status=, signal=, -P) applies here, in the printer."""
+    names = printer.filter.syscalls
+    return None if names is None else ",".join(sorted(names)) or "none"
 
 
 def _current_umask() -> int:
@@ -47,7 +48,7 @@ def launch(client: Client, args: argparse.Namespace, argv: list[str], printer: P
         env=dict(os.environ),
         cwd=os.getcwd(),
         umask=_current_umask(),
-        trace=trace_field(args.expr),
+        trace=trace_field(printer),
         stdio=True,
         detach=args.detach,
     )
@@ -66,7 +67,7 @@ def launch(client: Client, args: argparse.Namespace, argv: list[str], printer: P
 
 
 def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:
-    request_id = client.send("attach", pid=args.pid, trace=trace_field(args.expr))
+    request_id = client.send("attach", pid=args.pid, trace=trace_field(printer))
     session = _await_result(client, request_id)["session"]
     detach = lambda signo: client.send("detach", session=session)  # noqa: E731
     with _forwarding(detach, (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)):
@@ -78,8 +79,8 @@ def subscribe(client: Client, args: argparse.Namespace, printer: Printer) -> int
     fields: dict[str, Any] = {"policy": args.policy}
     if args.session:
         fields["session"] = args.session
-    if args.expr:
-        fields["trace"] = trace_field(args.expr)
+    if printer.filter.syscalls is not None:
+        fields["trace"] = trace_field(printer)
     client.request("subscribe", **fields)
     with contextlib.suppress(KeyboardInterrupt):
         follow(client, printer, until_end=args.session is not None)

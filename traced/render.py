@@ -10,6 +10,7 @@ import os
 from typing import TextIO
 
 from traced.events import ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
+from traced.filters import Filter
 from traced.names import RESTART_ERRNOS, errno_value
 from traced.tracee import Event
 
@@ -97,9 +98,18 @@ class Printer:
         self.to_file = to_file
         self.live: set[int] = set()  # tids seen and not yet exited
         self.broken = False
+        self.filter = Filter()  # what the seccomp set alone does not decide
+
+    def wants(self, event: Event) -> bool:
+        if isinstance(event, SyscallEvent):
+            paths = [arg for arg in event.args if isinstance(arg, str)]
+            return self.filter.wants_syscall(event.name, event.error, event.finished, paths)
+        if isinstance(event, SignalEvent):
+            return self.filter.wants_signal(event.signo)
+        return True
 
     def __call__(self, event: Event) -> None:
-        if self.broken:
+        if self.broken or not self.wants(event):
             return
         try:
             self._write(event)

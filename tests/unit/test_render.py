@@ -1,0 +1,91 @@
+"""The printer: strace-like lines, the [pid N] prefix, and the filter's userspace part."""
+
+import io
+
+from traced.arch import X86_64
+from traced.events import ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
+from traced.filters import parse_filter
+from traced.render import Printer
+
+
+def call(name: str, path: str, retval: int, error: str | None, tid: int = 10) -> SyscallEvent:
+    return SyscallEvent(
+        session="s",
+        pid=10,
+        tid=tid,
+        ts_ns=1,
+        nr=257,
+        name=name,
+        arch="x86_64",
+        args=(-100, path, 0, 0),
+        duration_ns=5,
+        retval=retval,
+        error=error,
+    )
+
+
+def printed(printer: Printer) -> list[str]:
+    assert isinstance(printer.out, io.StringIO)
+    return printer.out.getvalue().splitlines()
+
+
+def test_strace_like_lines_and_pid_prefix_while_several_tasks_live() -> None:
+    printer = Printer(io.StringIO(), as_json=False, to_file=False)
+    printer(call("openat", "/etc/passwd", 3, None))
+    printer(
+        SpawnEvent(session="s", pid=11, tid=11, ts_ns=2, parent_pid=10, parent_tid=10, thread=False)
+    )
+    printer(call("openat", "/nope", -1, "ENOENT", tid=11))
+    printer(ExitEvent(session="s", pid=11, tid=11, ts_ns=3, code=0, signal=None, core_dumped=False))
+    printer(
+        SignalEvent(
+            session="s",
+            pid=10,
+            tid=10,
+            ts_ns=4,
+            signo=17,
+            signal="SIGCHLD",
+            code=1,
+            sender_pid=11,
+            sender_uid=0,
+        )
+    )
+    assert printed(printer) == [
+        'openat(-100, "/etc/passwd", 0, 0) = 3',
+        '[pid    11] openat(-100, "/nope", 0, 0) = -1 ENOENT (No such file or directory)',
+        "[pid    11] +++ exited with 0 +++",
+        "--- SIGCHLD {si_signo=SIGCHLD, si_code=1, si_pid=11, si_uid=0} ---",
+    ]
+
+
+def test_status_signal_and_path_filters_apply_in_the_printer() -> None:
+    printer = Printer(io.StringIO(), as_json=False, to_file=True)
+    printer.filter = parse_filter(
+        ["trace=openat", "signal=none"], X86_64, failed_only=True, paths=["/nope"]
+    )
+    printer(call("openat", "/etc/passwd", 3, None))
+    printer(call("openat", "/nope", -1, "ENOENT"))
+    printer(call("openat", "/other", -1, "ENOENT"))
+    printer(
+        SignalEvent(
+            session="s",
+            pid=10,
+            tid=10,
+            ts_ns=4,
+            signo=17,
+            signal="SIGCHLD",
+            code=1,
+            sender_pid=11,
+            sender_uid=0,
+        )
+    )
+    assert printed(printer) == [
+        '10    openat(-100, "/nope", 0, 0) = -1 ENOENT (No such file or directory)'
+    ]
+
+
+def test_json_lines() -> None:
+    printer = Printer(io.StringIO(), as_json=True, to_file=False)
+    printer(call("openat", "/etc/passwd", 3, None))
+    [line] = printed(printer)
+    assert line.startswith('{"session":"s"') and '"args":[-100,"/etc/passwd",0,0]' in line
