@@ -13,6 +13,11 @@ Kernel facts this module depends on:
 * ``__WALL`` is needed to wait for threads.
 * ptrace requests must come from the thread that attached, so every call
   happens here, on the loop's thread, and none of them blocks.
+* A process-directed signal goes to any one thread that does not block it.
+  Another thread of ours (a library's helper, faulthandler's watchdog) that
+  leaves SIGCHLD unblocked takes it, and with SIGCHLD's default disposition it
+  is discarded.  So while we have tracees we also drain on a slow timer: a lost
+  SIGCHLD costs at most POLL_INTERVAL, never a hang.
 """
 
 from __future__ import annotations
@@ -62,6 +67,7 @@ CLD_TRAPPED = 4
 # next stop may be far away, so only a short spin pays.
 SPIN_BUDGET_NS = {ptrace.PTRACE_SYSCALL: 200_000, ptrace.PTRACE_CONT: 20_000}
 FAIR_SPINS = 16
+POLL_INTERVAL = 0.05  # seconds
 
 Sink = Callable[[Event], None]
 _log = structlog.get_logger(__name__)
@@ -115,6 +121,7 @@ class Reactor:
         self._sigchld_fd = -1
         self._hot_tid = 0
         self._hot_budget_ns = 0
+        self._poller: asyncio.TimerHandle | None = None
         # On one CPU the tracee cannot run while we poll for it: there, sleep.
         self._spin_pays = len(os.sched_getaffinity(0)) > 1
 
@@ -123,7 +130,18 @@ class Reactor:
             self._sigchld_fd = open_signalfd(signal.SIGCHLD)
             asyncio.get_running_loop().add_reader(self._sigchld_fd, self._on_sigchld)
 
+    def _poll(self) -> None:
+        """The safety net for a SIGCHLD another thread took (see the module's facts)."""
+        self._poller = None
+        if not self._runs:
+            return
+        self.drain()
+        self._poller = asyncio.get_running_loop().call_later(POLL_INTERVAL, self._poll)
+
     def stop(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            self._poller = None
         if self._sigchld_fd >= 0:
             asyncio.get_running_loop().remove_reader(self._sigchld_fd)
             close_signalfd(self._sigchld_fd, signal.SIGCHLD)
@@ -136,6 +154,8 @@ class Reactor:
     def register(self, tid: int, run: Run) -> None:
         run.restart = self._resume
         self._runs[tid] = run
+        if self._poller is None:
+            self._poller = asyncio.get_running_loop().call_later(POLL_INTERVAL, self._poll)
 
     def drain(self) -> None:
         """Handle every pending status of our tracees, then return to the loop.

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -205,3 +206,26 @@ def test_attach_follows_every_thread() -> None:
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_a_thread_that_takes_sigchld_cannot_stall_the_engine() -> None:
+    # A thread made before the engine blocks SIGCHLD leaves it unblocked, so the
+    # kernel may hand it SIGCHLDs, which it discards. The engine must not hang.
+    stop = threading.Event()
+    thief = threading.Thread(target=stop.wait, daemon=True)
+    thief.start()
+
+    async def run() -> int:
+        with Engine() as engine:
+            for _ in range(20):
+                spec = LaunchSpec(("/bin/true",), stdio=(0, 2, 2))
+                session = await engine.launch(spec, TracePolicy(frozenset({"openat"})), len)
+                outcome = await asyncio.wait_for(session.wait(), timeout=10)
+                assert outcome is not None and outcome.code == 0
+        return 20
+
+    try:
+        assert uvloop.run(run()) == 20
+    finally:
+        stop.set()
+        thief.join()
