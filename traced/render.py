@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 from typing import TextIO
 
+from traced.decoders import decode_value
 from traced.events import ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
 from traced.filters import Filter
 from traced.names import RESTART_ERRNOS, errno_value
+from traced.syscalls.signatures import signature
 from traced.tracee import Event
 
 _RESTART_TEXT = {
@@ -33,14 +35,63 @@ def quote(text: str) -> str:
     return '"' + "".join(ch if ch.isprintable() else f"\\{ord(ch):o}" for ch in escaped) + '"'
 
 
-def format_arg(value: object) -> str:
+# Types strace prints as an address (NULL for 0) when it does not decode the memory.
+_POINTER_TYPES = frozenset(
+    (
+        "ptr",
+        "buf_in",
+        "buf_out",
+        "strv",
+        "stat_out",
+        "statx_out",
+        "timespec",
+        "timeval",
+        "sockaddr",
+        "sigset",
+        "rlimit",
+        "int_ptr",
+    )
+)
+_RETURNS_ADDRESS = frozenset(("mmap", "mmap2", "brk", "mremap", "shmat"))
+_O_CREAT = 0o100
+_O_TMPFILE = 0o20200000
+
+
+def format_arg(value: object, type_tag: str = "int", name: str = "") -> str:
+    """One argument as strace prints it, from its decoded value and declared type."""
     if isinstance(value, str):
         return quote(value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(format_arg(item) for item in value) + "]"
-    if isinstance(value, int) and value > 0xFFFF:
+    if not isinstance(value, int):
+        return "NULL" if value is None else str(value)
+    decoded = decode_value(type_tag, value)
+    if decoded is not None:
+        return decoded.text
+    if type_tag in _POINTER_TYPES or type_tag.startswith("struct:"):
+        return hex(value) if value else "NULL"
+    if type_tag == "hex":
         return hex(value)
+    if type_tag == "pgoff" or (type_tag == "off" and name == "mmap"):
+        return hex(value) if value else "0"  # strace shows mmap's offset in hex
+    if type_tag == "mode":
+        return f"0{value:o}" if value else "000"
     return str(value)
+
+
+def _printed_args(event: SyscallEvent) -> list[str]:
+    """The arguments strace shows, in its words: open's mode only when it matters."""
+    args = signature(event.name, abi=event.arch).args
+    texts = [
+        format_arg(value, arg.type, event.name)
+        for arg, value in zip(args, event.args, strict=False)
+        if arg.type not in ("hi", "unused")
+    ]
+    if event.name in ("open", "openat") and len(texts) == len(args):
+        flags = event.args[-2]
+        if isinstance(flags, int) and not flags & _O_CREAT and flags & _O_TMPFILE != _O_TMPFILE:
+            texts.pop()
+    return texts
 
 
 def _result(event: SyscallEvent) -> str:
@@ -50,12 +101,22 @@ def _result(event: SyscallEvent) -> str:
         return f"? {event.error} ({_RESTART_TEXT[event.error]})"
     if event.error is not None:
         return f"-1 {event.error} ({os.strerror(errno_value(event.error))})"
-    return format_arg(event.retval) if event.retval >= 0 else str(event.retval)
+    if event.name in _RETURNS_ADDRESS:
+        return hex(event.retval)
+    return str(event.retval)
 
 
-def syscall_line(event: SyscallEvent) -> str:
-    args = ", ".join(format_arg(arg) for arg in event.args)
-    return f"{event.name}({args}) = {_result(event)}"
+RESULT_COLUMN = 40  # strace's -a default: results line up here
+
+
+def syscall_line(event: SyscallEvent, prefix: str = "") -> str:
+    """``prefix`` (pid) included, since strace counts it when it lines results up."""
+    call = f"{prefix}{event.name}({', '.join(_printed_args(event))})"
+    return (
+        f"{call.ljust(RESULT_COLUMN)}= {_result(event)}"
+        if len(call) < RESULT_COLUMN
+        else f"{call} = {_result(event)}"
+    )
 
 
 def signal_line(event: SignalEvent) -> str:
@@ -72,17 +133,15 @@ def exit_line(event: ExitEvent) -> str:
     return f"+++ killed by {event.signal}{core} +++"
 
 
-def text_line(event: Event, with_pid: bool) -> str | None:
+def text_line(event: Event, prefix: str = "") -> str | None:
     """The strace-like line for an event, or None for events strace does not print."""
     if isinstance(event, SyscallEvent):
-        line = syscall_line(event)
-    elif isinstance(event, SignalEvent):
-        line = signal_line(event)
-    elif isinstance(event, ExitEvent):
-        line = exit_line(event)
-    else:
-        return None
-    return f"[pid {event.tid:>5}] {line}" if with_pid else line
+        return syscall_line(event, prefix)
+    if isinstance(event, SignalEvent):
+        return prefix + signal_line(event)
+    if isinstance(event, ExitEvent):
+        return prefix + exit_line(event)
+    return None
 
 
 class Printer:
@@ -124,13 +183,14 @@ class Printer:
         if self.as_json:
             self.out.write(event.model_dump_json() + "\n")
             return
-        line = text_line(event, with_pid=False)
+        prefix = ""
+        if self.to_file:
+            prefix = f"{event.tid:<5} "
+        elif len(self.live) > 1:
+            prefix = f"[pid {event.tid:>5}] "
+        line = text_line(event, prefix)
         if line is None:
             return
-        if self.to_file:
-            line = f"{event.tid:<5} {line}"
-        elif len(self.live) > 1:
-            line = f"[pid {event.tid:>5}] {line}"
         if isinstance(event, ExitEvent):
             self.live.discard(event.tid)
         self.out.write(line + "\n")

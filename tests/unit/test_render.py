@@ -51,8 +51,8 @@ def test_strace_like_lines_and_pid_prefix_while_several_tasks_live() -> None:
         )
     )
     assert printed(printer) == [
-        'openat(-100, "/etc/passwd", 0, 0) = 3',
-        '[pid    11] openat(-100, "/nope", 0, 0) = -1 ENOENT (No such file or directory)',
+        'openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = 3',
+        '[pid    11] openat(AT_FDCWD, "/nope", O_RDONLY) = -1 ENOENT (No such file or directory)',
         "[pid    11] +++ exited with 0 +++",
         "--- SIGCHLD {si_signo=SIGCHLD, si_code=1, si_pid=11, si_uid=0} ---",
     ]
@@ -80,7 +80,7 @@ def test_status_signal_and_path_filters_apply_in_the_printer() -> None:
         )
     )
     assert printed(printer) == [
-        '10    openat(-100, "/nope", 0, 0) = -1 ENOENT (No such file or directory)'
+        '10    openat(AT_FDCWD, "/nope", O_RDONLY) = -1 ENOENT (No such file or directory)'
     ]
 
 
@@ -89,3 +89,27 @@ def test_json_lines() -> None:
     printer(call("openat", "/etc/passwd", 3, None))
     [line] = printed(printer)
     assert line.startswith('{"session":"s"') and '"args":[-100,"/etc/passwd",0,0]' in line
+
+
+def test_results_line_up_at_column_40_counting_the_prefix() -> None:
+    close = SyscallEvent(
+        session="s",
+        pid=10,
+        tid=10,
+        ts_ns=1,
+        nr=3,
+        name="close",
+        arch="x86_64",
+        args=(3,),
+        duration_ns=1,
+        retval=0,
+        error=None,
+    )
+    printer = Printer(io.StringIO(), as_json=False, to_file=True)
+    printer(close)
+    creat = call("openat", "/tmp/x", 3, None)
+    printer(creat.model_copy(update={"args": (-100, "/tmp/x", 0o101, 0o644)}))
+    assert printed(printer) == [
+        "10    close(3)                          = 0",
+        '10    openat(AT_FDCWD, "/tmp/x", O_WRONLY|O_CREAT, 0644) = 3',
+    ]

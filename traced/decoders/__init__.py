@@ -17,7 +17,7 @@ from traced.decoders.values import DEFAULT_OPTIONS, Decoded, Memory, Options, un
 
 __all__ = [
     "Decoded", "Memory", "Options", "decode", "decode_buffer", "decode_cstring",
-    "decode_path", "decode_sockaddr",
+    "decode_path", "decode_sockaddr", "decode_value",
 ]  # fmt: skip
 
 _Full = Callable[[int, Memory, Options], Decoded]
@@ -35,6 +35,17 @@ _VALUES: dict[str, Callable[[int], Decoded]] = {
     "enum:socket_domain": flags.socket_domain, "enum:socket_type": flags.socket_type,
     "enum:ioctl": flags.ioctl_request, "enum:rlimit": flags.rlimit_resource,
 }  # fmt: skip
+
+
+def decode_value(tag: str, raw: int) -> Decoded | None:
+    """An argument that needs no memory (flags, enums, fds, signals), or None."""
+    decoder = _VALUES.get(tag)
+    if decoder is None:
+        return None
+    try:
+        return decoder(raw)
+    except Exception:
+        return None
 
 
 def decode(
