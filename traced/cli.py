@@ -46,6 +46,22 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--json", action="store_true", help="JSON Lines, one event a line")
     sub.add_argument("-o", dest="output", metavar="FILE", help="write the trace to FILE")
     sub.add_argument(
+        "-t",
+        dest="absolute",
+        action="count",
+        default=0,
+        help="prefix lines with the time of day (-tt: with µs, -ttt: epoch)",
+    )
+    sub.add_argument(
+        "-r",
+        dest="relative",
+        action="store_true",
+        help="prefix lines with the time since the previous line",
+    )
+    sub.add_argument(
+        "-T", dest="durations", action="store_true", help="show the time spent in each syscall"
+    )
+    sub.add_argument(
         "-z",
         dest="successful_only",
         action="store_true",
@@ -270,13 +286,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _with_printer(args: argparse.Namespace) -> int:
     from traced.arch import host_arch
     from traced.filters import parse_filter
-    from traced.render import Printer
+    from traced.render import Printer, Timing
 
     try:
         out = _open_output(args.output)
     except OSError as error:
         raise UsageError(f"cannot open {args.output}: {error.strerror}") from error
-    printer = Printer(out, args.json, to_file=args.output not in (None, "-"))
+    timing = Timing(args.absolute, args.relative, args.durations)
+    printer = Printer(out, args.json, to_file=args.output not in (None, "-"), timing=timing)
     printer.filter = parse_filter(
         args.expr,
         host_arch(),

@@ -7,6 +7,8 @@ are visible through the syscalls that caused them.
 from __future__ import annotations
 
 import os
+import time
+from dataclasses import dataclass
 from typing import TextIO
 
 from traced.decoders import decode_value
@@ -144,6 +146,37 @@ def text_line(event: Event, prefix: str = "") -> str | None:
     return None
 
 
+@dataclass
+class Timing:
+    """strace's -t/-tt/-ttt (``absolute`` 1-3), -r (``relative``) and -T (``durations``)."""
+
+    absolute: int = 0
+    relative: bool = False
+    durations: bool = False
+    _previous_ns: int = 0
+
+    def stamp(self, ts_ns: int) -> str:
+        if self.relative:
+            delta = ts_ns - self._previous_ns if self._previous_ns else 0
+            self._previous_ns = ts_ns
+            return f"{delta // 1_000_000_000:>6}.{delta % 1_000_000_000 // 1000:06d} "
+        if self.absolute == 0:
+            return ""
+        seconds, micros = divmod(ts_ns // 1000, 1_000_000)
+        if self.absolute >= 3:
+            return f"{seconds}.{micros:06d} "
+        clock = time.strftime("%H:%M:%S", time.localtime(seconds))
+        return f"{clock}.{micros:06d} " if self.absolute == 2 else f"{clock} "
+
+
+def duration_suffix(duration_ns: int | None) -> str:
+    """-T: the time spent in the syscall, or ``<unfinished ...>`` style ``<?>``."""
+    if duration_ns is None:
+        return ""
+    seconds, micros = divmod(duration_ns // 1000, 1_000_000)
+    return f" <{seconds}.{micros:06d}>"
+
+
 class Printer:
     """The CLI's sink: one line per event, strace-like text or JSON Lines.
 
@@ -151,10 +184,13 @@ class Printer:
     terminal a ``[pid N]`` prefix appears while more than one task is alive.
     """
 
-    def __init__(self, out: TextIO, as_json: bool, to_file: bool) -> None:
+    def __init__(
+        self, out: TextIO, as_json: bool, to_file: bool, timing: Timing | None = None
+    ) -> None:
         self.out = out
         self.as_json = as_json
         self.to_file = to_file
+        self.timing = timing or Timing()
         self.live: set[int] = set()  # tids seen and not yet exited
         self.broken = False
         self.filter = Filter()  # what the seccomp set alone does not decide
@@ -188,9 +224,11 @@ class Printer:
             prefix = f"{event.tid:<5} "
         elif len(self.live) > 1:
             prefix = f"[pid {event.tid:>5}] "
-        line = text_line(event, prefix)
+        line = text_line(event, prefix + self.timing.stamp(event.ts_ns))
         if line is None:
             return
+        if self.timing.durations and isinstance(event, SyscallEvent):
+            line += duration_suffix(event.duration_ns)
         if isinstance(event, ExitEvent):
             self.live.discard(event.tid)
         self.out.write(line + "\n")

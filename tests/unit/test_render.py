@@ -113,3 +113,16 @@ def test_results_line_up_at_column_40_counting_the_prefix() -> None:
         "10    close(3)                          = 0",
         '10    openat(AT_FDCWD, "/tmp/x", O_WRONLY|O_CREAT, 0644) = 3',
     ]
+
+
+def test_timestamps_and_durations_as_strace_prints_them() -> None:
+    from traced.render import Timing, duration_suffix
+
+    ts = 1_795_636_866_007_596_123
+    assert Timing(absolute=3).stamp(ts) == "1795636866.007596 "
+    assert Timing(absolute=2).stamp(ts).endswith(".007596 ")
+    assert len(Timing(absolute=1).stamp(ts)) == len("20:01:06 ")
+    relative = Timing(relative=True)
+    assert relative.stamp(ts) == "     0.000000 "
+    assert relative.stamp(ts + 1_500_250_000) == "     1.500250 "
+    assert duration_suffix(23_456) == " <0.000023>" and duration_suffix(None) == ""
