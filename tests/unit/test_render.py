@@ -5,7 +5,7 @@ import io
 from traced.arch import X86_64
 from traced.events import ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
 from traced.filters import parse_filter
-from traced.render import Printer
+from traced.render import Printer, Timing, duration_suffix
 
 
 def call(name: str, path: str, retval: int, error: str | None, tid: int = 10) -> SyscallEvent:
@@ -116,8 +116,6 @@ def test_results_line_up_at_column_40_counting_the_prefix() -> None:
 
 
 def test_timestamps_and_durations_as_strace_prints_them() -> None:
-    from traced.render import Timing, duration_suffix
-
     ts = 1_795_636_866_007_596_123
     assert Timing(absolute=3).stamp(ts) == "1795636866.007596 "
     assert Timing(absolute=2).stamp(ts).endswith(".007596 ")
