@@ -74,6 +74,8 @@ class Session:
         """Until every task is gone; the root's outcome (None after a detach)."""
         await self._run.done
         self._read_exec_outcome()  # the child is gone: the pipe is at EOF or holds the errno
+        if self._child is not None:
+            self._child.close_pipes()  # a root killed before its release never read "go"
         return self._run.core.outcome
 
     def hold(self) -> None:
@@ -136,33 +138,44 @@ class Engine:
     ) -> Session:
         """Trace a running process and the children it makes from now on."""
         run = self._new_run(Mode.FULL, pid, policy, sink, session_id)
-        for tid in _seize_all_threads(pid):
-            run.core.add_task(tid, pid)
-            self.reactor.register(tid, run)
+        seized: list[int] = []
+        try:
+            _seize_all_threads(pid, seized)
+        except AttachError:
+            # The threads seized so far trap on our interrupt; let the reactor
+            # detach each there, so none stays stopped on our account.
+            run.core.detach_all()
+            raise
+        finally:
+            for tid in seized:
+                run.core.add_task(tid, pid)
+                self.reactor.register(tid, run)
         return Session(run, self.reactor)
 
 
-def _seize_all_threads(pid: int) -> list[int]:
-    """Seize and interrupt every thread of ``pid``, including ones born meanwhile."""
-    seized: list[int] = []
+def _seize_all_threads(pid: int, seized: list[int]) -> None:
+    """Seize and interrupt every thread of ``pid``, including ones born meanwhile;
+    ``seized`` grows with each success, so a caller knows what to let go on failure."""
     while True:
         fresh = [tid for tid in procfs.thread_ids(pid) if tid not in seized]
         if not fresh:
             break
         for tid in fresh:
-            _seize_one(pid, tid, first=not seized)
-            seized.append(tid)
+            if _seize_one(pid, tid, first=not seized):
+                seized.append(tid)
     if not seized:
         raise AttachError.from_errno(f"attach to {pid}", errno.ESRCH, pid)
-    return seized
 
 
-def _seize_one(pid: int, tid: int, first: bool) -> None:
+def _seize_one(pid: int, tid: int, first: bool) -> bool:
+    """Whether ``tid`` is now ours; a thread that exited meanwhile is simply skipped."""
     try:
         ptrace.seize(tid, ptrace.ATTACH_OPTIONS)
         ptrace.interrupt(tid)
     except TraceeGoneError as error:
         if first:
             raise AttachError.from_errno(f"attach to {pid}", errno.ESRCH, pid) from error
+        return False
     except PtraceError as error:
         raise AttachError.from_errno(f"attach to {pid}", error.errno, pid) from error
+    return True

@@ -41,6 +41,7 @@ from traced.linux.signalfd import close_signalfd, drain_signalfd, open_signalfd
 from traced.session import TraceSession
 from traced.stops import (
     PTRACE_EVENT_CLONE,
+    PTRACE_EVENT_SECCOMP,
     Decoded,
     Entry,
     Exec,
@@ -56,7 +57,7 @@ from traced.stops import (
     TrapStop,
     decode_status,
 )
-from traced.tracee import Event, Resume, UnexpectedStop
+from traced.tracee import Event, Mode, Resume
 
 WALL = 0x40000000
 _PEEK = os.WEXITED | os.WSTOPPED | os.WNOHANG | os.WNOWAIT | WALL
@@ -224,7 +225,7 @@ class Reactor:
         """One bad stop (a bug, or a ptrace error other than ESRCH) must not stall the rest."""
         try:
             self._dispatch(tid, status)
-        except (TracedError, UnexpectedStop):
+        except Exception:  # a bug or an odd kernel answer: log it, never strand the task
             _log.exception("cannot handle a stop; letting the task run", tid=tid, status=status)
             with contextlib.suppress(TracedError):
                 ptrace.restart(ptrace.PTRACE_CONT, tid, 0)
@@ -314,6 +315,10 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
         return Exit(now, info.rval, info.is_error, _outputs(run, tid, info.is_error))
     if info.op is ptrace.SyscallOp.NONE:
         return TrapStop()
+    if info.op is ptrace.SyscallOp.SECCOMP and run.core.mode is Mode.FULL:
+        # An attached process's own filter asked for this stop; the syscall-entry
+        # stop already told us about the syscall.
+        return OtherEvent(PTRACE_EVENT_SECCOMP)
     abi = run.arch.abi_for(info.arch, info.nr)
     name = abi.name_of(info.nr)
     wanted = run.wants(name)

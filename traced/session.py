@@ -42,9 +42,11 @@ class TraceSession:
     outcome: Outcome | None = None
     stops: Counter[str] = field(default_factory=Counter)
     tasks_seen: int = 0
+    detaching: bool = False
 
     def add_task(self, tid: int, tgid: int, *, prestart: bool = False) -> Task:
         task = Task(tid, tgid, self.session_id, self.mode, prestart=prestart)
+        task.detaching = self.detaching  # born while we let go: let go of it too
         self.tasks[tid] = task
         self.tasks_seen += 1
         return task
@@ -78,6 +80,7 @@ class TraceSession:
 
     def detach_all(self) -> list[int]:
         """Mark every task to be let go at its next stop; returns the tids to interrupt."""
+        self.detaching = True
         for task in self.tasks.values():
             task.detaching = True
         return list(self.tasks)

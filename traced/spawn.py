@@ -16,6 +16,7 @@ Kernel facts this module depends on:
 
 from __future__ import annotations
 
+import contextlib
 import errno as errno_module
 import os
 import signal
@@ -28,6 +29,7 @@ from traced.errors import SpawnError
 from traced.linux.seccomp import install_filter, set_no_new_privs
 
 _GO = b"g"
+_WALL = 0x40000000
 _FAILURE = struct.Struct("=ii")  # (stage, errno)
 STAGES = (
     "exec",
@@ -88,12 +90,19 @@ class Child:
         stage, err = _FAILURE.unpack(data)
         return SpawnError(self.program, err, STAGES[stage])
 
-    def abandon(self) -> None:
-        """The parent could not seize it: closing the go pipe makes it exit untraced."""
+    def close_pipes(self) -> None:
         for fd in (self.go_fd, self.report_fd):
             if fd >= 0:
                 os.close(fd)
         self.go_fd = self.report_fd = -1
+
+    def abandon(self) -> None:
+        """The parent could not seize it: end it and reap it, so no zombie stays."""
+        self.close_pipes()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, _WALL)  # SIGKILL makes this wait short
 
 
 def resolve_program(name: str, env: Mapping[str, str] | None) -> str:

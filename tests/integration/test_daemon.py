@@ -6,6 +6,7 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -485,3 +486,21 @@ def test_a_slow_drop_subscriber_never_slows_a_fast_one(daemon: Path, programs) -
     slow_messages = slow_reader(slow, sid, 0)
     lost = sum(m["count"] for m in slow_messages if m["type"] == "lost")
     assert len(events_of(slow_messages, sid)) + lost == slow_messages[-1]["seq"]
+
+
+def test_fds_sent_without_a_request_are_not_kept(daemon: Path) -> None:
+    peer = Peer(daemon)
+    _pid, _uid, _gid = struct.unpack(
+        "=iII", peer.sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("=iII"))
+    )
+    before = len(os.listdir(f"/proc/{_pid}/fd"))
+    null = os.open(os.devnull, os.O_RDONLY)
+    try:
+        for _ in range(5):  # a line that never ends, each piece carrying 16 fds
+            peer.send_raw(b"x", (null,) * 16)
+        time.sleep(0.3)
+        held = len(os.listdir(f"/proc/{_pid}/fd")) - before
+        assert held <= 3, f"the daemon keeps {held} of a client's fds"
+        assert Peer(daemon).request("list")["type"] == "response"
+    finally:
+        os.close(null)

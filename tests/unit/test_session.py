@@ -1,7 +1,7 @@
 """The session core: tasks that come, go, and change tid.  No processes."""
 
 from traced.events import ExecEvent, SpawnEvent, SyscallEvent
-from traced.linux.ptrace import PTRACE_CONT, PTRACE_SYSCALL
+from traced.linux.ptrace import PTRACE_CONT, PTRACE_DETACH, PTRACE_SYSCALL
 from traced.session import Outcome, TraceSession
 from traced.stops import Entry, Exec, Exit, Exited, Killed, Spawned, TrapStop
 from traced.tracee import Mode, Resume
@@ -75,3 +75,13 @@ def test_stop_counters() -> None:
     session.feed(ROOT, Entry(2, ROOT, 39, "getpid", "x86_64", (), True))
     session.feed(ROOT, Exit(3, ROOT, False))
     assert session.stops == {"TrapStop": 1, "Entry": 1, "Exit": 1}
+
+
+def test_a_task_born_while_detaching_is_detached_too() -> None:
+    session = started()
+    session.detach_all()
+    session.feed(ROOT, Spawned(1, 11, 11))
+    assert session.tasks[11].detaching
+    _events, resume = session.feed(11, TrapStop())
+    assert resume is not None and resume.request == PTRACE_DETACH
+    assert not session.knows(11)

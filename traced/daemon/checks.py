@@ -12,7 +12,6 @@ Kernel facts this module depends on:
 from __future__ import annotations
 
 import os
-import pwd
 import signal
 
 from pydantic import ValidationError
@@ -43,25 +42,34 @@ def devnull_stdio() -> tuple[int, int, int]:
     return null_in, null_out, null_out
 
 
-def credentials_for(uid: int, gid: int) -> Credentials | None:
-    """A root daemon runs an unprivileged client's command as that client."""
+def credentials_for(uid: int, gid: int, pid: int) -> Credentials | None:
+    """A root daemon runs an unprivileged client's command as that client: its uid,
+    gid and the supplementary groups the client process has now (not the passwd
+    database's, which a client may have dropped)."""
     if os.getuid() != 0 or uid == 0:
         return None
-    try:
-        name = pwd.getpwuid(uid).pw_name
-        groups = tuple(os.getgrouplist(name, gid))
-    except KeyError:
-        groups = (gid,)
+    listed = procfs.status_field(pid, "Groups")
+    groups = tuple(int(group) for group in listed.split()) if listed else (gid,)
     return Credentials(uid, gid, groups)
 
 
-def check_may_trace(uid: int, pid: int) -> None:
+def check_may_trace(uid: int, gid: int, pid: int) -> None:
+    """What ptrace itself asks of an unprivileged tracer, checked for the client:
+    the target's real, effective and saved uids and gids are the client's, it is
+    dumpable (/proc/PID is owned by root otherwise), and it holds no capability."""
     if uid == 0:
         return
-    real = procfs.status_field(pid, "Uid")
-    if real is None:
+    uids, gids = procfs.status_field(pid, "Uid"), procfs.status_field(pid, "Gid")
+    capabilities = procfs.status_field(pid, "CapPrm")
+    if uids is None or gids is None:
         raise RequestError("attach_failed", f"no process {pid}")
-    if any(int(value) != uid for value in real.split()):
+    same_uids = all(int(value) == uid for value in uids.split()[:3])
+    same_gids = all(int(value) == gid for value in gids.split()[:3])
+    try:
+        dumpable = os.stat(f"/proc/{pid}").st_uid == uid
+    except OSError:
+        dumpable = False
+    if not (same_uids and same_gids and dumpable and int(capabilities or "0", 16) == 0):
         raise RequestError("permission_denied", f"uid {uid} may not trace pid {pid}")
 
 

@@ -30,6 +30,9 @@ from traced.protocol import SessionEnd
 
 _log = structlog.get_logger(__name__)
 _MAX_FDS = 16
+# A request claims at most 3 fds (launch's stdio); more waiting is a client's mistake
+# or an attack on our fd table, so the excess is closed at once.
+_MAX_HELD_FDS = 3
 _RECV_SIZE = 1 << 16
 _UCRED = struct.Struct("=iII")
 
@@ -91,11 +94,15 @@ class Connection:
                 fds = array.array("i")
                 fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
                 self.fds.extend(fds)
+        while len(self.fds) > _MAX_HELD_FDS:
+            with contextlib.suppress(OSError):
+                os.close(self.fds.pop())
 
     def _frame(self, frame: Line | Oversized | Truncated) -> None:
         if isinstance(frame, Line):
             self._on_line(self, frame.data)
         elif isinstance(frame, Oversized):
+            self._close_unclaimed_fds()  # whatever rode on it is not a request's
             self.send_error(
                 None,
                 "line_too_long",

@@ -64,11 +64,14 @@ from traced.protocol import (
     StatsRequest,
     SubscribeRequest,
 )
-from traced.spawn import LaunchSpec
+from traced.spawn import Credentials, LaunchSpec
 from traced.systemd import scrub_environment
 
 _log = structlog.get_logger(__name__)
 _REQUEST = TypeAdapter(Request)
+
+
+ACCEPT_RETRY_SECONDS = 0.2
 
 
 class Daemon:
@@ -97,6 +100,14 @@ class Daemon:
         try:
             sock, _ = listener.accept()
         except (BlockingIOError, InterruptedError):
+            return
+        except OSError as error:
+            # EMFILE and friends: the listener stays readable, so pause accepting
+            # instead of spinning, and try again shortly.
+            _log.error("accept failed; pausing", error=str(error))
+            loop = asyncio.get_running_loop()
+            loop.remove_reader(listener.fileno())
+            loop.call_later(ACCEPT_RETRY_SECONDS, self.listen, listener)
             return
         sock.set_inheritable(False)
         conn = Connection(sock, self.limits.max_line, self._on_line, self._on_close)
@@ -169,6 +180,9 @@ class Daemon:
             conn.send_error(request.id, code, str(error))
         except TracedError as error:
             conn.send_error(request.id, "internal", str(error))
+        except Exception as error:  # every request gets its one answer, whatever broke
+            _log.exception("request failed", op=type(request).__name__)
+            conn.send_error(request.id, "internal", f"{type(error).__name__}: {error}")
         else:
             conn.send({"type": "response", "id": request.id, "result": result})
 
@@ -184,7 +198,9 @@ class Daemon:
     def _check_session_limits(self, uid: int) -> None:
         live = [s for s in self.hub.sessions.values() if s.ended is None]
         if len(live) >= self.limits.max_sessions:
-            raise RequestError("limit", f"too many sessions (max_sessions = {len(live)})")
+            raise RequestError(
+                "limit", f"too many sessions (max_sessions = {self.limits.max_sessions})"
+            )
         mine = [s for s in live if s.uid == uid]
         if len(mine) >= self.limits.max_sessions_per_uid:
             raise RequestError(
@@ -209,14 +225,38 @@ class Daemon:
     ) -> dict[str, Any]:
         self._check_session_limits(conn.uid)
         policy = self._policy(request.trace)
+        credentials = credentials_for(conn.uid, conn.gid, conn.pid)
+        if credentials is None and conn.uid not in (0, os.getuid()):
+            raise RequestError(
+                "permission_denied",
+                f"this daemon runs as uid {os.getuid()} and cannot launch as uid {conn.uid}",
+            )
         session = self._new_session(conn, "launch", request.argv, owned=not request.detach)
+        try:
+            return await self._launch_session(
+                conn, request, stdio, policy=policy, session=session, credentials=credentials
+            )
+        except BaseException:
+            self.hub.sessions.pop(session.session_id, None)
+            raise
+
+    async def _launch_session(
+        self,
+        conn: Connection,
+        request: LaunchRequest,
+        stdio: list[int] | None,
+        *,
+        policy: TracePolicy,
+        session: DaemonSession,
+        credentials: Credentials | None,
+    ) -> dict[str, Any]:
         spec = LaunchSpec(
             argv=tuple(request.argv),
             env=scrub_environment(request.env if request.env is not None else os.environ),
             cwd=request.cwd,
             umask=request.umask,
             stdio=(stdio[0], stdio[1], stdio[2]) if stdio else devnull_stdio(),
-            credentials=credentials_for(conn.uid, conn.gid),
+            credentials=credentials,
             new_process_group=True,
         )
         if not request.detach:
@@ -226,7 +266,6 @@ class Daemon:
                 spec, policy, self.hub.sink_for(session), session.session_id
             )
         except SpawnError as error:
-            del self.hub.sessions[session.session_id]
             raise RequestError("spawn_failed", str(error), error.errno_name) from error
         finally:
             if not request.stdio:
@@ -237,7 +276,7 @@ class Daemon:
 
     async def _attach(self, conn: Connection, request: AttachRequest) -> dict[str, Any]:
         self._check_session_limits(conn.uid)
-        check_may_trace(conn.uid, request.pid)
+        check_may_trace(conn.uid, conn.gid, request.pid)
         policy = self._policy(request.trace)
         argv = list(procfs.exec_image_argv(request.pid))
         session = self._new_session(conn, "attach", argv, owned=False)
@@ -247,9 +286,11 @@ class Daemon:
             engine_session = await self.engine.attach(
                 request.pid, policy, self.hub.sink_for(session), session.session_id
             )
-        except AttachError as error:
-            del self.hub.sessions[session.session_id]
-            raise RequestError("attach_failed", str(error), error.errno_name) from error
+        except BaseException as error:
+            self.hub.sessions.pop(session.session_id, None)
+            if isinstance(error, AttachError):
+                raise RequestError("attach_failed", str(error), error.errno_name) from error
+            raise
         self._run_session(session, engine_session)
         return {"session": session.session_id, "pid": request.pid}
 
@@ -267,6 +308,8 @@ class Daemon:
     async def _signal(self, conn: Connection, request: SignalRequest) -> dict[str, Any]:
         session = self._find(conn, request.session)
         signo = signal_number(request.signal)
+        if session.pid <= 0:
+            raise RequestError("not_found", f"session {session.session_id} has no process")
         target = -session.pid if session.kind == "launch" else session.pid
         try:
             os.kill(target, signo)
@@ -359,10 +402,10 @@ class Daemon:
             if session.engine_session is not None:
                 session.engine_session.detach()
             return
+        if session.engine_session is None or session.pid <= 0:
+            return  # kill(-0) would signal the daemon's own process group
         with contextlib.suppress(ProcessLookupError):
             os.kill(-session.pid, first)
-        if session.engine_session is None:
-            return
         try:
             await asyncio.wait_for(
                 asyncio.shield(session.engine_session.wait()), self.limits.kill_grace_seconds

@@ -31,7 +31,7 @@ def status_field(tid: int, field: str) -> str | None:
                 line = raw.decode("ascii", "replace")
                 if line.startswith(prefix):
                     return line[len(prefix) :].strip()
-    except (FileNotFoundError, ProcessLookupError):
+    except OSError:  # gone, or no fd left to look: either way we cannot know
         return None
     return None
 
@@ -75,9 +75,7 @@ def exec_image_argv(pid: int) -> tuple[str, ...]:
 
 def exec_image(pid: int) -> tuple[str, tuple[str, ...]]:
     """(path given to execve, argv) of a task stopped at PTRACE_EVENT_EXEC."""
-    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-        raw_argv = cmdline.read()
-    argv = tuple(arg.decode("utf-8", "backslashreplace") for arg in raw_argv.split(b"\0")[:-1])
+    argv = exec_image_argv(pid)
     try:
         address = _execfn_address(pid)
         path = read_cstring(pid, address).decode("utf-8", "backslashreplace") if address else ""
