@@ -62,6 +62,18 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
         "-T", dest="durations", action="store_true", help="show the time spent in each syscall"
     )
     sub.add_argument(
+        "-c",
+        dest="count",
+        action="store_true",
+        help="a summary table of calls, errors and time instead of the lines",
+    )
+    sub.add_argument(
+        "-C",
+        dest="count_too",
+        action="store_true",
+        help="the lines and, at the end, the summary table",
+    )
+    sub.add_argument(
         "-z",
         dest="successful_only",
         action="store_true",
@@ -287,6 +299,7 @@ def _with_printer(args: argparse.Namespace) -> int:
     from traced.arch import host_arch
     from traced.filters import parse_filter
     from traced.render import Printer, Timing
+    from traced.summary import Summary
 
     try:
         out = _open_output(args.output)
@@ -294,6 +307,9 @@ def _with_printer(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot open {args.output}: {error.strerror}") from error
     timing = Timing(args.absolute, args.relative, args.durations)
     printer = Printer(out, args.json, to_file=args.output not in (None, "-"), timing=timing)
+    if args.count or args.count_too:
+        printer.summary = Summary()
+        printer.print_lines = not args.count
     printer.filter = parse_filter(
         args.expr,
         host_arch(),
@@ -304,6 +320,7 @@ def _with_printer(args: argparse.Namespace) -> int:
     try:
         return _run_tracing(args, printer)
     finally:
+        printer.finish()
         _close_output(out, printer.broken)
 
 

@@ -15,6 +15,7 @@ from traced.decoders import decode_value
 from traced.events import ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
 from traced.filters import Filter
 from traced.names import RESTART_ERRNOS, errno_value
+from traced.summary import Summary
 from traced.syscalls.signatures import signature
 from traced.tracee import Event
 
@@ -194,6 +195,9 @@ class Printer:
         self.live: set[int] = set()  # tids seen and not yet exited
         self.broken = False
         self.filter = Filter()  # what the seccomp set alone does not decide
+        # -c: count instead of printing; -C: count and print.
+        self.summary: Summary | None = None
+        self.print_lines = True
 
     def wants(self, event: Event) -> bool:
         if isinstance(event, SyscallEvent):
@@ -213,6 +217,10 @@ class Printer:
             self.broken = True
 
     def _write(self, event: Event) -> None:
+        if self.summary is not None and isinstance(event, SyscallEvent):
+            self.summary.add(event)
+        if not self.print_lines:
+            return
         self.live.add(event.tid)
         if isinstance(event, SpawnEvent):
             self.live.add(event.parent_tid)
@@ -232,3 +240,8 @@ class Printer:
         if isinstance(event, ExitEvent):
             self.live.discard(event.tid)
         self.out.write(line + "\n")
+
+    def finish(self) -> None:
+        """At the end of the trace: the -c/-C table, if one was asked for."""
+        if self.summary is not None and not self.broken:
+            self.out.write(self.summary.table())

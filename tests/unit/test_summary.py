@@ -1,0 +1,49 @@
+"""-c: strace's summary table, from constructed events."""
+
+from traced.events import SyscallEvent
+from traced.summary import HEADER, RULE, Summary
+
+
+def event(name: str, nr: int, ns: int | None, error: str | None = None) -> SyscallEvent:
+    return SyscallEvent(
+        session="s",
+        pid=1,
+        tid=1,
+        ts_ns=0,
+        nr=nr,
+        name=name,
+        arch="x86_64",
+        args=(),
+        duration_ns=ns,
+        retval=None if ns is None else 0,
+        error=error,
+    )
+
+
+def test_table_in_straces_columns_sorted_by_time_then_number() -> None:
+    summary = Summary()
+    for e in (
+        event("close", 3, 2000),
+        event("read", 0, 1000),
+        event("openat", 257, 6000),
+        event("openat", 257, 1000, "ENOENT"),
+        event("exit_group", 231, None),
+    ):
+        summary.add(e)
+    assert summary.table().splitlines() == [
+        HEADER,
+        RULE,
+        " 70.00    0.000007           3         2         1 openat",
+        " 20.00    0.000002           2         1           close",
+        " 10.00    0.000001           1         1           read",
+        RULE,
+        "100.00    0.000010           2         4         1 total",
+    ]
+
+
+def test_zero_times_keep_syscall_number_order() -> None:
+    summary = Summary()
+    for e in (event("close", 3, 0), event("read", 0, 0)):
+        summary.add(e)
+    names = [line.split()[-1] for line in summary.table().splitlines()[2:4]]
+    assert names == ["read", "close"]

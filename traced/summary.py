@@ -1,0 +1,60 @@
+"""``-c``/``-C``: the per-syscall summary table, in strace's columns.  Pure.
+
+strace's default sums system CPU time per syscall; like its ``-w``, we sum the
+wall time between each syscall's entry and exit stops, the time we observe.
+Rows are sorted by time, then by syscall number, as strace sorts them.
+Syscalls that never returned (exit_group, ...) are not counted, as in strace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from traced.events import SyscallEvent
+
+HEADER = "% time     seconds  usecs/call     calls    errors syscall"
+RULE = "------ ----------- ----------- --------- --------- ----------------"
+
+
+@dataclass
+class _Row:
+    nr: int
+    calls: int = 0
+    errors: int = 0
+    nanoseconds: int = 0
+
+
+@dataclass
+class Summary:
+    rows: dict[str, _Row] = field(default_factory=dict)
+
+    def add(self, event: SyscallEvent) -> None:
+        if event.retval is None:
+            return
+        row = self.rows.setdefault(event.name, _Row(event.nr))
+        row.calls += 1
+        row.errors += event.error is not None
+        row.nanoseconds += event.duration_ns or 0
+
+    def table(self) -> str:
+        total_ns = sum(row.nanoseconds for row in self.rows.values())
+        ordered = sorted(self.rows.items(), key=lambda item: (-item[1].nanoseconds, item[1].nr))
+        lines = [HEADER, RULE]
+        lines += [_line(name, row, total_ns) for name, row in ordered]
+        total = _Row(
+            0,
+            sum(r.calls for r in self.rows.values()),
+            sum(r.errors for r in self.rows.values()),
+            total_ns,
+        )
+        lines += [RULE, _line("total", total, total_ns, percent=100.0)]
+        return "\n".join(lines) + "\n"
+
+
+def _line(name: str, row: _Row, total_ns: int, percent: float | None = None) -> str:
+    if percent is None:
+        percent = 100.0 * row.nanoseconds / total_ns if total_ns else 0.0
+    seconds = row.nanoseconds / 1e9
+    per_call = row.nanoseconds // 1000 // row.calls if row.calls else 0
+    errors = str(row.errors) if row.errors else ""
+    return f"{percent:6.2f} {seconds:11.6f} {per_call:11d} {row.calls:9d} {errors:>9} {name}"
