@@ -54,12 +54,36 @@ def decode_path(memory: Memory, address: int) -> ArgValue:
     return raw.decode("utf-8", "backslashreplace")
 
 
+MAX_ARGV = 4096  # strings read from one argv array at most
+
+
+def decode_argv(memory: Memory, address: int) -> ArgValue:
+    """execve's argv as a list of strings, or the address when it cannot be read."""
+    if address == 0:
+        return 0
+    strings: list[str] = []
+    try:
+        for index in range(MAX_ARGV):
+            word = memory.read(address + 8 * index, 8)
+            if len(word) < 8:
+                return address
+            pointer = int.from_bytes(word, "little")
+            if pointer == 0:
+                break
+            strings.append(memory.cstring(pointer, PATH_MAX).decode("utf-8", "backslashreplace"))
+    except OSError:
+        return address
+    return strings
+
+
 def decode_args(name: str, raw: Sequence[int], memory: Memory) -> tuple[ArgValue, ...]:
     """The syscall's own arguments (as many as its signature has), decoded."""
     values: list[ArgValue] = []
     for arg, value in zip(signature(name).args, raw, strict=False):
         if arg.type == "path":
             values.append(decode_path(memory, value))
+        elif arg.type == "strv" and arg.name == "argv":
+            values.append(decode_argv(memory, value))
         else:
             values.append(decode_int(arg.type, value))
     return tuple(values)

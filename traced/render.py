@@ -60,12 +60,22 @@ _O_CREAT = 0o100
 _O_TMPFILE = 0o20200000
 
 
+STRING_LIMIT = 32  # strace's -s: how much of a string (not a path) it shows
+
+
+def _limited(item: object) -> str:
+    """An element of an argv-like list: strings cut at -s, as strace cuts them."""
+    if isinstance(item, str) and len(item) > STRING_LIMIT:
+        return quote(item[:STRING_LIMIT]) + "..."
+    return format_arg(item)
+
+
 def format_arg(value: object, type_tag: str = "int", name: str = "") -> str:
     """One argument as strace prints it, from its decoded value and declared type."""
     if isinstance(value, str):
         return quote(value)
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(format_arg(item) for item in value) + "]"
+        return "[" + ", ".join(_limited(item) for item in value) + "]"
     if not isinstance(value, int):
         return "NULL" if value is None else str(value)
     decoded = decode_value(type_tag, value)

@@ -50,3 +50,11 @@ def test_decoders_never_raise(word: int, data: bytes) -> None:
         raw = (word, 0x3000, word, 0x3000, word, word)
         decode_args(name, raw, memory)
         decode_outputs(name, raw, memory)
+
+
+def test_argv_is_read_as_a_list_of_strings() -> None:
+    strings = {0x5000: b"ls\0", 0x5010: b"-l\0"}
+    array = struct.pack("<QQQ", 0x5000, 0x5010, 0)
+    memory = FakeMemory({0x4000: array, **strings})
+    assert decode_args("execve", (0x5000, 0x4000, 0), memory)[1] == ["ls", "-l"]
+    assert decode_args("execve", (0x5000, 0x9999, 0), memory)[1] == 0x9999  # unreadable
