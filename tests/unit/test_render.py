@@ -24,6 +24,19 @@ def call(name: str, path: str, retval: int, error: str | None, tid: int = 10) ->
     )
 
 
+SIGCHLD_FROM_11 = SignalEvent(
+    session="s",
+    pid=10,
+    tid=10,
+    ts_ns=4,
+    signo=17,
+    signal="SIGCHLD",
+    code=1,
+    sender_pid=11,
+    sender_uid=0,
+)
+
+
 def printed(printer: Printer) -> list[str]:
     assert isinstance(printer.out, io.StringIO)
     return printer.out.getvalue().splitlines()
@@ -37,19 +50,7 @@ def test_strace_like_lines_and_pid_prefix_while_several_tasks_live() -> None:
     )
     printer(call("openat", "/nope", -1, "ENOENT", tid=11))
     printer(ExitEvent(session="s", pid=11, tid=11, ts_ns=3, code=0, signal=None, core_dumped=False))
-    printer(
-        SignalEvent(
-            session="s",
-            pid=10,
-            tid=10,
-            ts_ns=4,
-            signo=17,
-            signal="SIGCHLD",
-            code=1,
-            sender_pid=11,
-            sender_uid=0,
-        )
-    )
+    printer(SIGCHLD_FROM_11)
     assert printed(printer) == [
         'openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = 3',
         '[pid    11] openat(AT_FDCWD, "/nope", O_RDONLY) = -1 ENOENT (No such file or directory)',
@@ -66,19 +67,7 @@ def test_status_signal_and_path_filters_apply_in_the_printer() -> None:
     printer(call("openat", "/etc/passwd", 3, None))
     printer(call("openat", "/nope", -1, "ENOENT"))
     printer(call("openat", "/other", -1, "ENOENT"))
-    printer(
-        SignalEvent(
-            session="s",
-            pid=10,
-            tid=10,
-            ts_ns=4,
-            signo=17,
-            signal="SIGCHLD",
-            code=1,
-            sender_pid=11,
-            sender_uid=0,
-        )
-    )
+    printer(SIGCHLD_FROM_11)
     assert printed(printer) == [
         '10    openat(AT_FDCWD, "/nope", O_RDONLY) = -1 ENOENT (No such file or directory)'
     ]
