@@ -39,6 +39,9 @@ class TracePolicy:
 
     names: frozenset[str] | None = None
     force_full: bool = False  # stop at every syscall even when a filter could be used
+    # (uid, gid) an attached process must keep: one that execs into other
+    # credentials (a setuid program) is let go at that exec, before it runs.
+    owner: tuple[int, int] | None = None
 
     def mode(self) -> Mode:
         if self.names is None or self.force_full or not procfs.seccomp_filters_supported():
@@ -110,7 +113,9 @@ class Engine:
 
     def _new_run(self, mode: Mode, root: int, policy: TracePolicy, sink: Sink, sid: str) -> Run:
         core = TraceSession(sid or uuid.uuid4().hex[:12], mode, root)
-        return Run(core, self.arch, policy.names, sink)
+        run = Run(core, self.arch, policy.names, sink)
+        run.owner = policy.owner
+        return run
 
     async def launch(
         self, spec: LaunchSpec, policy: TracePolicy, sink: Sink, session_id: str = ""

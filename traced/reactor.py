@@ -90,6 +90,7 @@ class Run:
         # so the session's tracees stay stopped until every holder lets go.
         self.holders = 0
         self.deferred: list[Resume] = []
+        self.owner: tuple[int, int] | None = None  # see TracePolicy.owner
         self.restart: Callable[[Run, Resume], None] = lambda run, resume: None
 
     def hold(self) -> None:
@@ -239,6 +240,8 @@ class Reactor:
             stop = self._fetch(run, tid, decoded)
         except TraceeGoneError:
             return  # SIGKILLed while stopped: its death report follows
+        if type(stop) is Exec and run.owner is not None:
+            self._let_go_of_a_new_identity(run, tid, stop)
         step = run.core.plan(tid, stop)
         if step.resume is not None:
             self._resume(run, step.resume)
@@ -247,6 +250,17 @@ class Reactor:
             run.deliver(event)
         if run.core.finished and not run.done.done():
             run.done.set_result(None)
+
+    def _let_go_of_a_new_identity(self, run: Run, tid: int, stop: Exec) -> None:
+        """An attached process exec'd into other credentials (a setuid program, which
+        our CAP_SYS_PTRACE let through): it is no longer its owner's to watch."""
+        assert run.owner is not None
+        if procfs.runs_as(tid, *run.owner):
+            return
+        execer = run.core.tasks.get(stop.old_tid) or run.core.tasks.get(tid)
+        if execer is not None:
+            _log.warning("exec changed credentials; detaching", tid=tid, path=stop.path)
+            execer.detaching = True
 
     def _claim_unknown(self, tid: int, status: int) -> Run | None:
         """A new task whose parent's fork event has not come yet: find its session."""

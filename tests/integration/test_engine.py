@@ -233,3 +233,31 @@ def test_a_thread_that_takes_sigchld_cannot_stall_the_engine() -> None:
     finally:
         stop.set()
         thief.join()
+
+
+def test_an_attached_process_that_execs_into_other_credentials_is_let_go() -> None:
+    # Run as root, watched on behalf of uid/gid 12345: its exec shows it is not
+    # (or no longer) the owner's, as after a setuid exec, so it is detached there.
+    proc = subprocess.Popen(["sh", "-c", "read line; exec sleep 5"], stdin=subprocess.PIPE)
+    events: list[Event] = []
+    try:
+        time.sleep(0.2)
+
+        async def run() -> None:
+            with Engine() as engine:
+                policy = TracePolicy(None, owner=(12345, 12345))
+                session = await engine.attach(proc.pid, policy, events.append)
+                assert proc.stdin is not None
+                proc.stdin.write(b"go\n")
+                proc.stdin.flush()
+                await asyncio.wait_for(session.wait(), timeout=10)
+
+        uvloop.run(run())
+        assert [e for e in events if isinstance(e, ExecEvent)]  # seen, then let go
+        assert proc.poll() is None  # still running, untraced
+        assert "TracerPid:\t0" in Path(f"/proc/{proc.pid}/status").read_text()
+    finally:
+        proc.kill()
+        proc.wait()
+        if proc.stdin is not None:
+            proc.stdin.close()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import signal
@@ -278,6 +279,8 @@ class Daemon:
         self._check_session_limits(conn.uid)
         check_may_trace(conn.uid, conn.gid, request.pid)
         policy = self._policy(request.trace)
+        if conn.uid != 0:
+            policy = dataclasses.replace(policy, owner=(conn.uid, conn.gid))
         argv = list(procfs.exec_image_argv(request.pid))
         session = self._new_session(conn, "attach", argv, owned=False)
         if request.subscribe:

@@ -41,6 +41,16 @@ def seccomp_filters_supported() -> bool:
     return status_field(os.getpid(), "Seccomp_filters") is not None
 
 
+def runs_as(tid: int, uid: int, gid: int) -> bool:
+    """Whether the task's real, effective and saved uids and gids are ``uid``/``gid``."""
+    uids, gids = status_field(tid, "Uid"), status_field(tid, "Gid")
+    if uids is None or gids is None:
+        return False
+    return all(int(value) == uid for value in uids.split()[:3]) and all(
+        int(value) == gid for value in gids.split()[:3]
+    )
+
+
 def tgid_of(tid: int) -> int:
     """The process a thread belongs to; the tid itself when /proc no longer knows it."""
     value = status_field(tid, "Tgid")
