@@ -120,8 +120,12 @@ class Engine:
     async def launch(
         self, spec: LaunchSpec, policy: TracePolicy, sink: Sink, session_id: str = ""
     ) -> Session:
-        """Start ``spec.argv`` traced.  Raises SpawnError if the program cannot be found."""
-        program = resolve_program(spec.argv[0], spec.env)
+        """Start ``spec.argv`` traced.  Raises SpawnError if the program cannot be found.
+
+        With credentials to take on, the child looks the program up itself, as that
+        user: a lookup by root would tell a user what folders it cannot read hold.
+        """
+        program = spec.argv[0] if spec.credentials else resolve_program(spec.argv[0], spec.env)
         mode = policy.mode()
         names = policy.names or frozenset()
         filter_program = compile_filter(self.arch, names) if mode is Mode.SECCOMP else None

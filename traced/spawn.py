@@ -158,6 +158,10 @@ def _child(
             os.chdir(spec.cwd)
         if spec.umask is not None:
             os.umask(spec.umask)
+        if spec.credentials is not None:
+            stage = 0
+            program = resolve_program(program, env)  # as the user: see Engine.launch
+            stage = 1
         _close_all_but(go_fd, report_fd)
         _restore_signals()
         stage = 3
@@ -169,7 +173,7 @@ def _child(
             install_filter(seccomp_program)
         stage = 0
         os.execve(program, spec.argv, env)
-    except OSError as error:
+    except (OSError, SpawnError) as error:
         _report(report_fd, stage, error.errno or errno_module.EIO)
     except BaseException:
         _report(report_fd, stage, errno_module.EIO)

@@ -17,7 +17,7 @@ import uvloop
 from traced.engine import Engine, Session, TracePolicy
 from traced.errors import AttachError, SpawnError
 from traced.events import ExecEvent, ExitEvent, SyscallEvent
-from traced.spawn import LaunchSpec
+from traced.spawn import Credentials, LaunchSpec
 from traced.tracee import Event
 
 pytestmark = pytest.mark.integration
@@ -261,3 +261,28 @@ def test_an_attached_process_that_execs_into_other_credentials_is_let_go() -> No
         proc.wait()
         if proc.stdin is not None:
             proc.stdin.close()
+
+
+def test_a_launch_with_credentials_runs_and_resolves_as_that_user(tmp_path: Path) -> None:
+    nobody = Credentials(65534, 65534, (65534,))
+    read_end, write_end = os.pipe()
+    results: list[tuple[int | None, str | None]] = []
+
+    async def run() -> None:
+        with Engine() as engine:
+            for argv in (("sh", "-c", "id -u; id -g; id -G"), ("no-such-program-here",)):
+                spec = LaunchSpec(argv, stdio=(0, write_end, 2), credentials=nobody)
+                session = await engine.launch(spec, TracePolicy(frozenset({"execve"})), ignore)
+                outcome = await asyncio.wait_for(session.wait(), timeout=10)
+                error = str(session.spawn_error) if session.spawn_error else None
+                results.append((outcome.code if outcome else None, error))
+
+    try:
+        uvloop.run(run())
+    finally:
+        os.close(write_end)
+    with os.fdopen(read_end) as output:
+        assert output.read().split() == ["65534", "65534", "65534"]
+    assert results[0] == (0, None)
+    code, error = results[1]
+    assert code == 127 and error is not None and "ENOENT" in error
