@@ -67,6 +67,10 @@ class SignalEvent(_Event):
     code: int
     sender_pid: int
     sender_uid: int
+    # SIGCHLD from the kernel: the child's exit code (or signal) and CPU clock ticks.
+    child_status: int | None = None
+    child_utime: int | None = None
+    child_stime: int | None = None
 
 
 class ExitEvent(_Event):

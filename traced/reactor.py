@@ -319,7 +319,16 @@ class Reactor:
             return Exec(now, old_tid, path, argv)
         if kind is Kind.SIGNAL:
             info = ptrace.signal_info(tid)
-            return SignalStop(now, decoded.sig, info.code, info.sender_pid, info.sender_uid)
+            return SignalStop(
+                now,
+                decoded.sig,
+                info.code,
+                info.sender_pid,
+                info.sender_uid,
+                info.child_status,
+                info.child_utime,
+                info.child_stime,
+            )
         return _SIMPLE_STOPS[kind](decoded, now)
 
 

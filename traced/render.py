@@ -14,7 +14,7 @@ from typing import TextIO
 from traced.decoders import decode_value
 from traced.events import ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
 from traced.filters import Filter
-from traced.names import RESTART_ERRNOS, errno_value
+from traced.names import RESTART_ERRNOS, errno_value, signal_name
 from traced.summary import Summary
 from traced.syscalls.signatures import signature
 from traced.tracee import Event
@@ -132,10 +132,41 @@ def syscall_line(event: SyscallEvent, prefix: str = "") -> str:
     )
 
 
+_SI_CODES = {
+    0: "SI_USER",
+    0x80: "SI_KERNEL",
+    -1: "SI_QUEUE",
+    -2: "SI_TIMER",
+    -3: "SI_MESGQ",
+    -4: "SI_ASYNCIO",
+    -5: "SI_SIGIO",
+    -6: "SI_TKILL",
+}
+_CLD_CODES = {
+    1: "CLD_EXITED",
+    2: "CLD_KILLED",
+    3: "CLD_DUMPED",
+    4: "CLD_TRAPPED",
+    5: "CLD_STOPPED",
+    6: "CLD_CONTINUED",
+}
+_SENDER_CODES = frozenset((0, -1, -6))  # the codes whose siginfo names a sender
+
+
 def signal_line(event: SignalEvent) -> str:
-    info = f"si_signo={event.signal}, si_code={event.code}"
-    if event.sender_pid:
-        info += f", si_pid={event.sender_pid}, si_uid={event.sender_uid}"
+    """``--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=..} ---``, as strace."""
+    if event.child_status is not None:
+        code = _CLD_CODES.get(event.code, str(event.code))
+        status = signal_name(event.child_status) if event.code != 1 else str(event.child_status)
+        info = (
+            f"si_signo={event.signal}, si_code={code}, si_pid={event.sender_pid}, "
+            f"si_uid={event.sender_uid}, si_status={status}, "
+            f"si_utime={event.child_utime}, si_stime={event.child_stime}"
+        )
+    else:
+        info = f"si_signo={event.signal}, si_code={_SI_CODES.get(event.code, event.code)}"
+        if event.code in _SENDER_CODES:
+            info += f", si_pid={event.sender_pid}, si_uid={event.sender_uid}"
     return f"--- {event.signal} {{{info}}} ---"
 
 

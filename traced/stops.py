@@ -154,6 +154,9 @@ class SignalStop(NamedTuple):
     code: int
     sender_pid: int
     sender_uid: int
+    child_status: int | None = None  # SIGCHLD: exit code or signal, and CPU times
+    child_utime: int | None = None
+    child_stime: int | None = None
 
 
 class Exited(NamedTuple):

@@ -211,6 +211,9 @@ def _signal(task: Task, stop: Stop) -> list[Event]:
         code=stop.code,
         sender_pid=stop.sender_pid,
         sender_uid=stop.sender_uid,
+        child_status=stop.child_status,
+        child_utime=stop.child_utime,
+        child_stime=stop.child_stime,
     )
     return [event]
 

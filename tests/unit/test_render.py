@@ -34,6 +34,9 @@ SIGCHLD_FROM_11 = SignalEvent(
     code=1,
     sender_pid=11,
     sender_uid=0,
+    child_status=0,
+    child_utime=0,
+    child_stime=0,
 )
 
 
@@ -55,7 +58,8 @@ def test_strace_like_lines_and_pid_prefix_while_several_tasks_live() -> None:
         'openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = 3',
         '[pid    11] openat(AT_FDCWD, "/nope", O_RDONLY) = -1 ENOENT (No such file or directory)',
         "[pid    11] +++ exited with 0 +++",
-        "--- SIGCHLD {si_signo=SIGCHLD, si_code=1, si_pid=11, si_uid=0} ---",
+        "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=11, si_uid=0, si_status=0, "
+        "si_utime=0, si_stime=0} ---",
     ]
 
 

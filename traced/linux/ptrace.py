@@ -23,6 +23,7 @@ from __future__ import annotations
 import ctypes
 import enum
 import errno
+import signal
 import struct
 from typing import NamedTuple
 
@@ -80,8 +81,11 @@ _ulong = ctypes.c_ulong()
 _ulong_pointer = ctypes.byref(_ulong)
 _SIGINFO_SIZE = 128
 _siginfo_buffer = ctypes.create_string_buffer(_SIGINFO_SIZE)
-# siginfo_t on 64-bit: int signo, errno, code; pad; then the union (pid_t pid; uid_t uid ...).
-_SIGINFO = struct.Struct("=iii4xII")
+# siginfo_t on 64-bit: int signo, errno, code; pad; then the union.  For kill and
+# SIGCHLD it starts pid_t pid, uid_t uid; SIGCHLD goes on: int status, pad,
+# clock_t utime, clock_t stime (in clock ticks).
+_SIGINFO = struct.Struct("=iii4xIIi4xqq")
+CLD_CODES = range(1, 7)  # CLD_EXITED .. CLD_CONTINUED
 
 
 class SyscallInfo(NamedTuple):
@@ -98,6 +102,9 @@ class SigInfo(NamedTuple):
     code: int
     sender_pid: int
     sender_uid: int
+    child_status: int | None  # SIGCHLD from the kernel only, as are the times
+    child_utime: int | None
+    child_stime: int | None
 
 
 def _call(request: int, pid: int, addr: int, data: object, what: str) -> int:
@@ -135,8 +142,10 @@ def event_message(pid: int) -> int:
 
 def signal_info(pid: int) -> SigInfo:
     _call(PTRACE_GETSIGINFO, pid, 0, _siginfo_buffer, "ptrace(PTRACE_GETSIGINFO)")
-    signo, _errno, code, sender_pid, sender_uid = _SIGINFO.unpack_from(_siginfo_buffer)
-    return SigInfo(signo, code, sender_pid, sender_uid)
+    signo, _errno, code, pid, uid, status, utime, stime = _SIGINFO.unpack_from(_siginfo_buffer)
+    if signo == signal.SIGCHLD and code in CLD_CODES:
+        return SigInfo(signo, code, pid, uid, status, utime, stime)
+    return SigInfo(signo, code, pid, uid, None, None, None)
 
 
 def syscall_info(pid: int) -> SyscallInfo:
