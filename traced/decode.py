@@ -55,6 +55,24 @@ def decode_path(memory: Memory, address: int) -> ArgValue:
 
 
 MAX_ARGV = 4096  # strings read from one argv array at most
+# Buffers are read as far as strace shows them (-s 32) plus one byte, so that the
+# printer knows to add "..."; the JSON value is those bytes as a latin-1 string
+# (one character per byte, so nothing is lost to decoding).
+BUFFER_PEEK = 33
+# Syscalls whose buffer length is the count argument at entry (buf_in) or the
+# return value at exit (buf_out).  Others keep the address for now.
+_BUFFER_SYSCALLS = frozenset(("read", "write", "pread64", "pwrite64"))
+
+
+def decode_buffer(memory: Memory, address: int, length: int) -> ArgValue:
+    """The first bytes of a buffer, or its address when it cannot be read."""
+    if address == 0:
+        return 0
+    try:
+        data = memory.read(address, max(0, min(length, BUFFER_PEEK)))
+    except OSError:
+        return address
+    return data.decode("latin-1")
 
 
 def decode_argv(memory: Memory, address: int) -> ArgValue:
@@ -84,6 +102,8 @@ def decode_args(name: str, raw: Sequence[int], memory: Memory) -> tuple[ArgValue
             values.append(decode_path(memory, value))
         elif arg.type == "strv" and arg.name == "argv":
             values.append(decode_argv(memory, value))
+        elif arg.type == "buf_in" and name in _BUFFER_SYSCALLS:
+            values.append(decode_buffer(memory, value, raw[2]))
         else:
             values.append(decode_int(arg.type, value))
     return tuple(values)
@@ -108,13 +128,17 @@ _OUTPUT_DECODERS = {"pipefd": decode_fd_pair}
 
 
 def has_outputs(name: str) -> bool:
-    return any(arg.type in _OUTPUT_DECODERS for arg in signature(name).args)
+    return name in _BUFFER_SYSCALLS or any(
+        arg.type in _OUTPUT_DECODERS for arg in signature(name).args
+    )
 
 
 def decode_outputs(
-    name: str, raw: Sequence[int], memory: Memory
+    name: str, raw: Sequence[int], memory: Memory, retval: int = 0
 ) -> tuple[tuple[int, ArgValue], ...]:
     """After a successful syscall: the arguments it returned through memory."""
+    if name in _BUFFER_SYSCALLS and signature(name).args[1].type == "buf_out":
+        return ((1, decode_buffer(memory, raw[1], retval)),)
     outputs = []
     for index, (arg, value) in enumerate(zip(signature(name).args, raw, strict=False)):
         decoder = _OUTPUT_DECODERS.get(arg.type)

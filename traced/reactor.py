@@ -335,7 +335,7 @@ class Reactor:
 def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
     info = ptrace.syscall_info(tid)
     if info.op is ptrace.SyscallOp.EXIT:
-        return Exit(now, info.rval, info.is_error, _outputs(run, tid, info.is_error))
+        return Exit(now, info.rval, info.is_error, _outputs(run, tid, info))
     if info.op is ptrace.SyscallOp.NONE:
         return TrapStop()
     if info.op is ptrace.SyscallOp.SECCOMP and run.core.mode is Mode.FULL:
@@ -349,13 +349,13 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
     return Entry(now, tid, info.nr, name, abi.name, args, wanted, info.args)
 
 
-def _outputs(run: Run, tid: int, failed: bool) -> tuple[tuple[int, ArgValue], ...]:
+def _outputs(run: Run, tid: int, info: ptrace.SyscallInfo) -> tuple[tuple[int, ArgValue], ...]:
     """What the syscall in flight wrote into its arguments, if the user wants to see it."""
     task = run.core.tasks.get(tid)
     entry = task.in_flight if task is not None else None
-    if failed or entry is None or not entry.wanted or not has_outputs(entry.name):
+    if info.is_error or entry is None or not entry.wanted or not has_outputs(entry.name):
         return ()
-    return decode_outputs(entry.name, entry.raw, TraceeMemory(tid))
+    return decode_outputs(entry.name, entry.raw, TraceeMemory(tid), info.rval)
 
 
 _SIMPLE_STOPS: dict[Kind, Callable[[Decoded, int], Stop]] = {

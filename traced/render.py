@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from traced.decoders import decode_value
+from traced.decoders.strings import quote as quote_bytes
 from traced.events import ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
 from traced.filters import Filter
 from traced.names import RESTART_ERRNOS, errno_value, signal_name
@@ -72,6 +73,9 @@ def _limited(item: object) -> str:
 
 def format_arg(value: object, type_tag: str = "int", name: str = "") -> str:
     """One argument as strace prints it, from its decoded value and declared type."""
+    if isinstance(value, str) and type_tag in ("buf_in", "buf_out"):
+        data = value.encode("latin-1")
+        return quote_bytes(data[:STRING_LIMIT], truncated=len(data) > STRING_LIMIT)
     if isinstance(value, str):
         return quote(value)
     if isinstance(value, list | tuple):

@@ -58,3 +58,11 @@ def test_argv_is_read_as_a_list_of_strings() -> None:
     memory = FakeMemory({0x4000: array, **strings})
     assert decode_args("execve", (0x5000, 0x4000, 0), memory)[1] == ["ls", "-l"]
     assert decode_args("execve", (0x5000, 0x9999, 0), memory)[1] == 0x9999  # unreadable
+
+
+def test_buffers_are_peeked_as_far_as_strace_shows_them() -> None:
+    data = bytes(range(64))
+    memory = FakeMemory({0x6000: data})
+    written = decode_args("write", (1, 0x6000, 64), memory)[1]
+    assert isinstance(written, str) and written.encode("latin-1") == data[:33]
+    assert decode_outputs("read", (3, 0x6000, 832), memory, retval=5) == ((1, "\0\1\2\3\4"),)

@@ -117,3 +117,12 @@ def test_timestamps_and_durations_as_strace_prints_them() -> None:
     assert relative.stamp(ts) == "     0.000000 "
     assert relative.stamp(ts + 1_500_250_000) == "     1.500250 "
     assert duration_suffix(23_456) == " <0.000023>" and duration_suffix(None) == ""
+
+
+def test_buffers_print_with_straces_escapes_and_cut() -> None:
+    elf = "\x7fELF\x02\x01\x01" + "\0" * 26
+    read = call("read", "", 832, None).model_copy(update={"args": (3, elf, 832)})
+    printer = Printer(io.StringIO(), as_json=False, to_file=False)
+    printer(read)
+    [line] = printed(printer)
+    assert line == 'read(3, "\\177ELF\\2\\1\\1' + "\\0" * 25 + '"..., 832) = 832'
