@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from traced.decoders import structs
 from traced.events import ArgValue
 from traced.syscalls.signatures import signature
 
@@ -98,7 +99,7 @@ def decode_args(name: str, raw: Sequence[int], memory: Memory) -> tuple[ArgValue
     """The syscall's own arguments (as many as its signature has), decoded."""
     values: list[ArgValue] = []
     for arg, value in zip(signature(name).args, raw, strict=False):
-        if arg.type == "path":
+        if arg.type in ("path", "str"):
             values.append(decode_path(memory, value))
         elif arg.type == "strv" and arg.name == "argv":
             values.append(decode_argv(memory, value))
@@ -123,8 +124,14 @@ def decode_fd_pair(memory: Memory, address: int) -> ArgValue:
     ]
 
 
+def decode_stat(memory: Memory, address: int) -> ArgValue:
+    """struct stat's fields by name (without the st_ prefix), or the address."""
+    decoded = structs.decode_stat(address, memory)
+    return decoded.value if isinstance(decoded.value, dict) else address
+
+
 # Output decoders by argument type: what the kernel wrote, read at the exit stop.
-_OUTPUT_DECODERS = {"pipefd": decode_fd_pair}
+_OUTPUT_DECODERS = {"pipefd": decode_fd_pair, "stat_out": decode_stat}
 
 
 def has_outputs(name: str) -> bool:

@@ -19,7 +19,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-ArgValue = int | str | list[str] | list[int] | None
+ArgValue = int | str | list[str] | list[int] | dict[str, int] | None
 
 
 class _Event(BaseModel):

@@ -13,6 +13,7 @@ from typing import TextIO
 
 from traced.decoders import decode_value
 from traced.decoders.strings import quote as quote_bytes
+from traced.decoders.structs import stat_text
 from traced.events import ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
 from traced.filters import Filter
 from traced.names import RESTART_ERRNOS, errno_value, signal_name
@@ -54,8 +55,12 @@ _POINTER_TYPES = frozenset(
         "sigset",
         "rlimit",
         "int_ptr",
+        "statfs_out",
+        "str",
     )
 )
+# Arguments whose type is too general to say, but that strace shows as addresses.
+_POINTER_ARGUMENTS = {("ioctl", "arg"), ("arch_prctl", "addr")}
 _RETURNS_ADDRESS = frozenset(("mmap", "mmap2", "brk", "mremap", "shmat"))
 _O_CREAT = 0o100
 _O_TMPFILE = 0o20200000
@@ -78,6 +83,8 @@ def format_arg(value: object, type_tag: str = "int", name: str = "") -> str:
         return quote_bytes(data[:STRING_LIMIT], truncated=len(data) > STRING_LIMIT)
     if isinstance(value, str):
         return quote(value)
+    if isinstance(value, dict):
+        return stat_text(value) if type_tag == "stat_out" else str(value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_limited(item) for item in value) + "]"
     if not isinstance(value, int):
@@ -96,11 +103,19 @@ def format_arg(value: object, type_tag: str = "int", name: str = "") -> str:
     return str(value)
 
 
+def _display_type(syscall: str, argument: str, type_tag: str) -> str:
+    if (syscall, argument) in _POINTER_ARGUMENTS:
+        return "ptr"
+    if syscall == "statx" and argument == "flags":
+        return "flags:statx"  # strace names AT_STATX_SYNC_AS_STAT, the zero sync type
+    return type_tag
+
+
 def _printed_args(event: SyscallEvent) -> list[str]:
     """The arguments strace shows, in its words: open's mode only when it matters."""
     args = signature(event.name, abi=event.arch).args
     texts = [
-        format_arg(value, arg.type, event.name)
+        format_arg(value, _display_type(event.name, arg.name, arg.type), event.name)
         for arg, value in zip(args, event.args, strict=False)
         if arg.type not in ("hi", "unused")
     ]

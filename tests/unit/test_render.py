@@ -126,3 +126,18 @@ def test_buffers_print_with_straces_escapes_and_cut() -> None:
     printer(read)
     [line] = printed(printer)
     assert line == 'read(3, "\\177ELF\\2\\1\\1' + "\\0" * 25 + '"..., 832) = 832'
+
+
+def test_more_arguments_named_as_strace_names_them() -> None:
+    def line(name: str, args: tuple, retval: int = 0) -> str:
+        event = call(name, "", retval, None).model_copy(update={"name": name, "args": args})
+        printer = Printer(io.StringIO(), as_json=False, to_file=False)
+        printer(event)
+        return printed(printer)[0]
+
+    assert line("lseek", (3, -60, 1), 54).startswith("lseek(3, -60, SEEK_CUR)")
+    assert line("arch_prctl", (0x1002, 0x7F00)).startswith("arch_prctl(ARCH_SET_FS, 0x7f00)")
+    assert line("ioctl", (1, 0x5401, 0x7FFE)).startswith("ioctl(1, TCGETS, 0x7ffe)")
+    assert line("getxattr", ("/etc/hostname", "user.x", 0, 0)).startswith(
+        'getxattr("/etc/hostname", "user.x", NULL, 0)'
+    )

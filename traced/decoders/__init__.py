@@ -34,6 +34,8 @@ _VALUES: dict[str, Callable[[int], Decoded]] = {
     "flags:statx_mask": flags.statx_mask, "enum:fcntl_cmd": flags.fcntl_cmd,
     "enum:socket_domain": flags.socket_domain, "enum:socket_type": flags.socket_type,
     "enum:ioctl": flags.ioctl_request, "enum:rlimit": flags.rlimit_resource,
+    "enum:whence": flags.whence, "flags:statx": flags.statx_flags,
+    "enum:arch_prctl": flags.arch_prctl_code,
 }  # fmt: skip
 
 

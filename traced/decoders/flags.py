@@ -190,3 +190,32 @@ def errno_name(number: int) -> str:
 def error_text(number: int) -> str:
     """``ENOENT (No such file or directory)`` as strace prints a failure."""
     return f"{errno_name(number)} ({t.errno_message(number)})"
+
+
+_WHENCE = {0: "SEEK_SET", 1: "SEEK_CUR", 2: "SEEK_END", 3: "SEEK_DATA", 4: "SEEK_HOLE"}
+
+
+def whence(raw: int) -> Decoded:
+    """lseek's whence: SEEK_SET, SEEK_CUR, ... or the number."""
+    name = _WHENCE.get(raw)
+    return Decoded(name or str(raw), name or raw, raw)
+
+
+_ARCH_PRCTL = {
+    0x1001: "ARCH_SET_GS",
+    0x1002: "ARCH_SET_FS",
+    0x1003: "ARCH_GET_FS",
+    0x1004: "ARCH_GET_GS",
+    0x1011: "ARCH_GET_CPUID",
+    0x1012: "ARCH_SET_CPUID",
+    0x3001: "ARCH_CET_STATUS",
+    0x4001: "ARCH_GET_XCOMP_SUPP",
+    0x4002: "ARCH_GET_XCOMP_PERM",
+    0x4003: "ARCH_REQ_XCOMP_PERM",
+}
+
+
+def arch_prctl_code(raw: int) -> Decoded:
+    """arch_prctl's code (x86_64): ARCH_SET_FS, ... or the number in hex."""
+    name = _ARCH_PRCTL.get(raw)
+    return Decoded(name or hex(raw), name or raw, raw)
