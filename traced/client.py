@@ -9,7 +9,6 @@ from __future__ import annotations
 import array
 import errno
 import json
-import os
 import socket
 from pathlib import Path
 from typing import Any
@@ -71,11 +70,3 @@ class Client:
                 raise RequestFailed(message["code"], message["message"], message.get("errno"))
             result: dict[str, Any] = message["result"]
             return result
-
-
-def connect(path: Path) -> Client:
-    return Client(path)
-
-
-def client_environment() -> dict[str, str]:
-    return dict(os.environ)

@@ -246,34 +246,6 @@ def _regex(pattern: str, names: frozenset[str]) -> frozenset[str]:
         regfree(preg)
 
 
-# The interface of the first version, kept for its callers.
-
-
-def trace_names(expressions: Sequence[str]) -> list[str] | None:
-    """The last ``trace=`` value, unvalidated, as items whose ``,``-join is that
-    value again; None when it selects everything, [] for ``none``.  Needs no arch:
-    the daemon validates the joined value with :func:`parse_trace`."""
-    value: str | None = None
-    for expression in expressions:
-        qualifier, item = _split(expression)
-        if qualifier != "trace":
-            raise FilterError(f"-e {expression.partition('=')[0]}= is not supported here yet")
-        value = item
-    if value is None or value == "all":
-        return None
-    return [] if value == "none" else [value]
-
-
-def validate_names(names: Iterable[str], arch: Arch) -> frozenset[str]:
-    """The names as a set, each checked against every ABI of ``arch``."""
-    known = _names(arch.abis)
-    chosen = frozenset(names)
-    for name in sorted(chosen):
-        if name not in known:
-            raise UnknownSyscallError(name)
-    return chosen
-
-
 def parse_trace(expressions: Sequence[str], arch: Arch) -> frozenset[str] | None:
     """``-e`` expressions to the syscall set, None for every syscall (all validated)."""
     return parse_filter(expressions, arch).syscalls

@@ -8,7 +8,7 @@ import pytest
 
 from traced.arch import X86_64
 from traced.errors import FilterError, UnknownSyscallError
-from traced.filters import Filter, parse_filter, parse_trace, trace_names, validate_names
+from traced.filters import Filter, parse_filter, parse_trace
 from traced.syscalls.signatures import CLASSES
 
 ALL = frozenset(name for abi in X86_64.abis for name in abi.numbers_by_name)
@@ -224,16 +224,9 @@ def test_wants_syscall_and_signal() -> None:
     assert quiet.wants_signal(1) and not quiet.wants_signal(17)
 
 
-def test_old_interface() -> None:
+def test_parse_trace_gives_the_syscall_set() -> None:
     assert parse_trace(["trace=openat,close"], X86_64) == {"openat", "close"}
     assert parse_trace(["%net"], X86_64) == CLASSES["%net"]
     assert parse_trace([], X86_64) is None
-    assert trace_names(["trace=all"]) is None
-    assert trace_names([]) is None
-    assert trace_names(["trace=none"]) == []
-    assert trace_names(["trace=a", "trace=!%file,b"]) == ["!%file,b"]
-    with pytest.raises(FilterError, match="status"):
-        trace_names(["status=failed"])
-    assert validate_names(["openat"], X86_64) == {"openat"}
     with pytest.raises(UnknownSyscallError, match="invalid system call 'nosuch'"):
-        validate_names(["nosuch"], X86_64)
+        parse_trace(["trace=nosuch"], X86_64)
