@@ -27,7 +27,7 @@ from typing import Annotated, Any, cast, get_args
 
 from pydantic import BaseModel, Field, TypeAdapter, create_model
 
-from traced.events import Event
+from traced.events import TaggedEvent
 from traced.protocol import (
     PROTOCOL_VERSION,
     Error,
@@ -59,7 +59,7 @@ def with_seq(model: type[BaseModel]) -> type[BaseModel]:
 
 def event_models() -> tuple[type[BaseModel], ...]:
     """The members of the ``Event`` union, in its order."""
-    union = get_args(Event)[0]
+    union = get_args(TaggedEvent)[0]
     return cast(tuple[type[BaseModel], ...], get_args(union))
 
 

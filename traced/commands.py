@@ -19,10 +19,10 @@ from pydantic import TypeAdapter
 
 from traced.client import Client
 from traced.errors import RequestFailed
-from traced.events import Event
+from traced.events import TaggedEvent
 from traced.render import Printer
 
-_EVENT: TypeAdapter[Any] = TypeAdapter(Event)
+_EVENT: TypeAdapter[Any] = TypeAdapter(TaggedEvent)
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGWINCH)
 
 

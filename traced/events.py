@@ -80,7 +80,6 @@ class ExitEvent(_Event):
     core_dumped: bool
 
 
-Event = Annotated[
-    SyscallEvent | SpawnEvent | ExecEvent | SignalEvent | ExitEvent,
-    Field(discriminator="type"),
-]
+Event = SyscallEvent | SpawnEvent | ExecEvent | SignalEvent | ExitEvent
+# The same union, told apart by ``type`` when parsed from JSON.
+TaggedEvent = Annotated[Event, Field(discriminator="type")]

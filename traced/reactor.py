@@ -34,7 +34,7 @@ import structlog
 from traced.arch import Arch
 from traced.decode import decode_args, decode_outputs, has_outputs
 from traced.errors import TracedError, TraceeGoneError
-from traced.events import ArgValue
+from traced.events import ArgValue, Event
 from traced.linux import procfs, ptrace
 from traced.linux.memory import TraceeMemory
 from traced.linux.signalfd import close_signalfd, drain_signalfd, open_signalfd
@@ -57,7 +57,7 @@ from traced.stops import (
     TrapStop,
     decode_status,
 )
-from traced.tracee import Event, Mode, Resume
+from traced.tracee import Mode, Resume
 
 WALL = 0x40000000
 _PEEK = os.WEXITED | os.WSTOPPED | os.WNOHANG | os.WNOWAIT | WALL

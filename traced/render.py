@@ -14,12 +14,11 @@ from typing import TextIO
 from traced.decoders import decode_value
 from traced.decoders.strings import quote as quote_bytes
 from traced.decoders.structs import stat_text
-from traced.events import ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
+from traced.events import Event, ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
 from traced.filters import Filter
 from traced.names import RESTART_ERRNOS, errno_value, signal_name
 from traced.summary import Summary
 from traced.syscalls.signatures import signature
-from traced.tracee import Event
 
 _RESTART_TEXT = {
     "ERESTARTSYS": "To be restarted if SA_RESTART is set",

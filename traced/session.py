@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from traced.events import Event
 from traced.stops import Exec, Exited, Killed, Spawned, Stop
-from traced.tracee import Event, Mode, Phase, Resume, Step, Task, abandon_in_flight, plan
+from traced.tracee import Mode, Phase, Resume, Step, Task, abandon_in_flight, plan
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from traced.events import ArgValue, ExecEvent, ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
+from traced.events import (
+    ArgValue,
+    Event,
+    ExecEvent,
+    ExitEvent,
+    SignalEvent,
+    SpawnEvent,
+    SyscallEvent,
+)
 from traced.linux.ptrace import PTRACE_CONT, PTRACE_DETACH, PTRACE_LISTEN, PTRACE_SYSCALL
 from traced.names import errno_name, signal_name
 from traced.stops import (
@@ -43,8 +51,6 @@ from traced.stops import (
     Stop,
     TrapStop,
 )
-
-Event = SyscallEvent | SpawnEvent | ExecEvent | SignalEvent | ExitEvent
 
 EXEC_SYSCALLS = frozenset(("execve", "execveat"))
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from traced.events import Event
+from traced.events import TaggedEvent
 from traced.framing import LineDecoder, Oversized
 from traced.protocol import (
     OPS,
@@ -37,7 +37,7 @@ TRANSCRIPTS = sorted((ROOT / "protocol" / "transcripts").glob("*.jsonl"))
 REGENERATE = ".venv/bin/python scripts/gen_protocol_schema.py"
 
 REQUEST: TypeAdapter[Any] = TypeAdapter(Request)
-EVENT: TypeAdapter[Any] = TypeAdapter(Event)
+EVENT: TypeAdapter[Any] = TypeAdapter(TaggedEvent)
 EVENT_TYPES = {"syscall", "spawn", "exec", "signal", "exit"}
 SERVER_MODELS: dict[str, type[BaseModel]] = {
     "hello": Hello,

@@ -18,9 +18,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Literal
 
-from traced.events import SyscallEvent
+from traced.events import Event, SyscallEvent
 from traced.protocol import Lost
-from traced.tracee import Event
 
 Policy = Literal["block", "drop"]
 

@@ -15,9 +15,8 @@ from typing import Literal, Protocol
 
 from traced.daemon.delivery import Subscription
 from traced.engine import Session
-from traced.events import SyscallEvent
+from traced.events import Event, SyscallEvent
 from traced.protocol import SessionEnd, SessionInfo
-from traced.tracee import Event
 
 
 class Subscriber(Protocol):
