@@ -27,16 +27,12 @@ _RESTART_TEXT = {
     "ERESTART_RESTARTBLOCK": "Interrupted by signal",
 }
 _RESTART_NAMES = frozenset(_RESTART_TEXT)
-_ESCAPES = {ord('"'): '\\"', ord("\\"): "\\\\", ord("\n"): "\\n", ord("\t"): "\\t"}
 assert len(RESTART_ERRNOS) == len(_RESTART_NAMES)
 
 
 def quote(text: str) -> str:
-    """A C-style string literal, as strace prints one."""
-    escaped = text.translate(_ESCAPES)
-    if escaped.isprintable():
-        return f'"{escaped}"'
-    return '"' + "".join(ch if ch.isprintable() else f"\\{ord(ch):o}" for ch in escaped) + '"'
+    """A string as strace quotes it: its UTF-8 bytes, escaped by strace's rules."""
+    return quote_bytes(text.encode("utf-8", "surrogateescape"))
 
 
 # Types strace prints as an address (NULL for 0) when it does not decode the memory.
@@ -69,9 +65,10 @@ STRING_LIMIT = 32  # strace's -s: how much of a string (not a path) it shows
 
 
 def _limited(item: object) -> str:
-    """An element of an argv-like list: strings cut at -s, as strace cuts them."""
-    if isinstance(item, str) and len(item) > STRING_LIMIT:
-        return quote(item[:STRING_LIMIT]) + "..."
+    """An element of an argv-like list: strings cut at -s bytes, as strace cuts them."""
+    if isinstance(item, str):
+        data = item.encode("utf-8", "surrogateescape")
+        return quote_bytes(data[:STRING_LIMIT], truncated=len(data) > STRING_LIMIT)
     return format_arg(item)
 
 
