@@ -18,7 +18,7 @@ from typing import Protocol
 
 from traced.decoders import structs
 from traced.events import ArgValue
-from traced.syscalls.signatures import signature
+from traced.syscalls.signatures import SIGNATURES, signature
 
 PATH_MAX = 4096
 _SIGNED_32 = frozenset(("int", "fd", "dirfd", "pid", "signal"))
@@ -134,10 +134,17 @@ def decode_stat(memory: Memory, address: int) -> ArgValue:
 _OUTPUT_DECODERS = {"pipefd": decode_fd_pair, "stat_out": decode_stat}
 
 
+# Known once, so an exit stop asks a set rather than walking a signature.
+_WITH_OUTPUTS = _BUFFER_SYSCALLS | frozenset(
+    name
+    for name, sig in SIGNATURES.items()
+    if any(arg.type in _OUTPUT_DECODERS for arg in sig.args)
+)
+
+
 def has_outputs(name: str) -> bool:
-    return name in _BUFFER_SYSCALLS or any(
-        arg.type in _OUTPUT_DECODERS for arg in signature(name).args
-    )
+    """Whether the syscall returns something through memory that we decode at exit."""
+    return name in _WITH_OUTPUTS
 
 
 def decode_outputs(
