@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from traced.arch import Arch, host_arch
 from traced.bpf import compile_filter
+from traced.decoders.values import DEFAULT_OPTIONS, Options
 from traced.errors import (
     AttachError,
     PtraceError,
@@ -42,6 +43,7 @@ class TracePolicy:
     # (uid, gid) an attached process must keep: one that execs into other
     # credentials (a setuid program) is let go at that exec, before it runs.
     owner: tuple[int, int] | None = None
+    decoding: Options = DEFAULT_OPTIONS  # -s, -v, -y
 
     def mode(self) -> Mode:
         if self.names is None or self.force_full or not procfs.seccomp_filters_supported():
@@ -115,6 +117,7 @@ class Engine:
         core = TraceSession(sid or uuid.uuid4().hex[:12], mode, root)
         run = Run(core, self.arch, policy.names, sink)
         run.owner = policy.owner
+        run.decoding = policy.decoding
         return run
 
     async def launch(

@@ -3,8 +3,9 @@
 Every event is a JSON object whose ``type`` names it.  Field names are the
 contract clients read (see protocol/ once it exists); add fields, never rename.
 
-* ``syscall``: entry and exit merged.  ``retval`` and ``error`` are null when the
-  syscall never returned (exit_group, or a thread destroyed by another's execve).
+* ``syscall``: entry and exit merged, its ``args`` typed (:class:`Arg`).
+  ``retval`` and ``error`` are null when the syscall never returned (exit_group,
+  or a thread destroyed by another's execve).
   On failure ``retval`` is -1 and ``error`` the errno name, as strace prints it.
 * ``spawn``: a new task, with the task that made it.
 * ``exec``: a successful execve; ``old_tid`` is set when a non-leader thread
@@ -17,9 +18,25 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-ArgValue = int | str | list[str] | list[int] | dict[str, int] | None
+
+class Arg(BaseModel):
+    """One syscall argument, typed: what strace prints and what it means.
+
+    ``type`` is the signature's type tag (``path``, ``fd``, ``flags:open`` ...,
+    see traced/syscalls/signatures.py); ``value`` the decoded value (a string, a
+    list of flag names, a dict for a struct, or the integer); ``raw`` the register
+    as an unsigned integer; ``text`` exactly what strace prints for it.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    type: str
+    value: JsonValue
+    raw: int | None
+    text: str
 
 
 class _Event(BaseModel):
@@ -36,10 +53,11 @@ class SyscallEvent(_Event):
     nr: int
     name: str
     arch: str
-    args: tuple[ArgValue, ...]
+    args: tuple[Arg, ...]
     duration_ns: int | None
     retval: int | None
     error: str | None
+    fd_path: str | None = None  # -y: what a returned fd refers to (openat's 3</etc/passwd>)
 
     @property
     def finished(self) -> bool:

@@ -32,9 +32,10 @@ from collections.abc import Callable
 import structlog
 
 from traced.arch import Arch
-from traced.decode import decode_args, decode_outputs, has_outputs
+from traced.decode import RETURNS_FD, decode_entry, decode_exit, has_outputs
+from traced.decoders.values import DEFAULT_OPTIONS, Options
 from traced.errors import TracedError, TraceeGoneError
-from traced.events import ArgValue, Event
+from traced.events import Arg, Event
 from traced.linux import procfs, ptrace
 from traced.linux.memory import TraceeMemory
 from traced.linux.signalfd import close_signalfd, drain_signalfd, open_signalfd
@@ -91,6 +92,7 @@ class Run:
         self.holders = 0
         self.deferred: list[Resume] = []
         self.owner: tuple[int, int] | None = None  # see TracePolicy.owner
+        self.decoding: Options = DEFAULT_OPTIONS
         self.restart: Callable[[Run, Resume], None] = lambda run, resume: None
 
     def hold(self) -> None:
@@ -335,7 +337,7 @@ class Reactor:
 def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
     info = ptrace.syscall_info(tid)
     if info.op is ptrace.SyscallOp.EXIT:
-        return Exit(now, info.rval, info.is_error, _outputs(run, tid, info))
+        return _exit_stop(run, tid, info, now)
     if info.op is ptrace.SyscallOp.NONE:
         return TrapStop()
     if info.op is ptrace.SyscallOp.SECCOMP and run.core.mode is Mode.FULL:
@@ -345,17 +347,34 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
     abi = run.arch.abi_for(info.arch, info.nr)
     name = abi.name_of(info.nr)
     wanted = run.wants(name)
-    args = decode_args(name, info.args, TraceeMemory(tid)) if wanted else ()
+    args = (
+        decode_entry(name, info.args, TraceeMemory(tid), run.decoding, _fd_names(tid))
+        if wanted
+        else ()
+    )
     return Entry(now, tid, info.nr, name, abi.name, args, wanted, info.args)
 
 
-def _outputs(run: Run, tid: int, info: ptrace.SyscallInfo) -> tuple[tuple[int, ArgValue], ...]:
-    """What the syscall in flight wrote into its arguments, if the user wants to see it."""
+def _exit_stop(run: Run, tid: int, info: ptrace.SyscallInfo, now: int) -> Exit:
+    """The exit, with what the syscall in flight wrote, if the user wants to see it."""
     task = run.core.tasks.get(tid)
     entry = task.in_flight if task is not None else None
-    if info.is_error or entry is None or not entry.wanted or not has_outputs(entry.name):
-        return ()
-    return decode_outputs(entry.name, entry.raw, TraceeMemory(tid), info.rval)
+    if info.is_error or entry is None or not entry.wanted:
+        return Exit(now, info.rval, info.is_error)
+    args: tuple[Arg, ...] | None = None
+    if has_outputs(entry.name):
+        memory = TraceeMemory(tid)
+        args = decode_exit(
+            entry.name, entry.args, entry.raw, memory, retval=info.rval, options=run.decoding
+        )
+    fd_path = None
+    if run.decoding.decorate_fds and entry.name in RETURNS_FD:
+        fd_path = _fd_names(tid)(info.rval)
+    return Exit(now, info.rval, info.is_error, args, fd_path)
+
+
+def _fd_names(tid: int) -> Callable[[int], str | None]:
+    return lambda fd: procfs.fd_target(tid, fd)
 
 
 _SIMPLE_STOPS: dict[Kind, Callable[[Decoded, int], Stop]] = {

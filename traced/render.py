@@ -11,9 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import TextIO
 
-from traced.decoders import decode_value
 from traced.decoders.strings import quote as quote_bytes
-from traced.decoders.structs import stat_text
 from traced.events import Event, ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
 from traced.filters import Filter
 from traced.names import RESTART_ERRNOS, errno_value, signal_name
@@ -35,90 +33,23 @@ def quote(text: str) -> str:
     return quote_bytes(text.encode("utf-8", "surrogateescape"))
 
 
-# Types strace prints as an address (NULL for 0) when it does not decode the memory.
-_POINTER_TYPES = frozenset(
-    (
-        "ptr",
-        "buf_in",
-        "buf_out",
-        "strv",
-        "stat_out",
-        "statx_out",
-        "timespec",
-        "timeval",
-        "sockaddr",
-        "sigset",
-        "rlimit",
-        "int_ptr",
-        "statfs_out",
-        "str",
-    )
-)
-# Arguments whose type is too general to say, but that strace shows as addresses.
-_POINTER_ARGUMENTS = {("ioctl", "arg"), ("arch_prctl", "addr")}
 _RETURNS_ADDRESS = frozenset(("mmap", "mmap2", "brk", "mremap", "shmat"))
 _O_CREAT = 0o100
 _O_TMPFILE = 0o20200000
 
 
-STRING_LIMIT = 32  # strace's -s: how much of a string (not a path) it shows
+def _shows_mode(event: SyscallEvent) -> bool:
+    """open/openat print their mode only when it is used: O_CREAT or O_TMPFILE."""
+    flags = event.args[-2].raw if len(event.args) >= 2 else None
+    return flags is None or bool(flags & _O_CREAT) or flags & _O_TMPFILE == _O_TMPFILE
 
 
-def _limited(item: object) -> str:
-    """An element of an argv-like list: strings cut at -s bytes, as strace cuts them."""
-    if isinstance(item, str):
-        data = item.encode("utf-8", "surrogateescape")
-        return quote_bytes(data[:STRING_LIMIT], truncated=len(data) > STRING_LIMIT)
-    return format_arg(item)
-
-
-def format_arg(value: object, type_tag: str = "int", name: str = "") -> str:
-    """One argument as strace prints it, from its decoded value and declared type."""
-    if isinstance(value, str) and type_tag in ("buf_in", "buf_out"):
-        data = value.encode("latin-1")
-        return quote_bytes(data[:STRING_LIMIT], truncated=len(data) > STRING_LIMIT)
-    if isinstance(value, str):
-        return quote(value)
-    if isinstance(value, dict):
-        return stat_text(value) if type_tag == "stat_out" else str(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_limited(item) for item in value) + "]"
-    if not isinstance(value, int):
-        return "NULL" if value is None else str(value)
-    decoded = decode_value(type_tag, value)
-    if decoded is not None:
-        return decoded.text
-    if type_tag in _POINTER_TYPES or type_tag.startswith("struct:"):
-        return hex(value) if value else "NULL"
-    if type_tag == "hex":
-        return hex(value)
-    if type_tag == "pgoff" or (type_tag == "off" and name == "mmap"):
-        return hex(value) if value else "0"  # strace shows mmap's offset in hex
-    if type_tag == "mode":
-        return f"0{value:o}" if value else "000"
-    return str(value)
-
-
-def _display_type(syscall: str, argument: str, type_tag: str) -> str:
-    if (syscall, argument) in _POINTER_ARGUMENTS:
-        return "ptr"
-    if syscall == "statx" and argument == "flags":
-        return "flags:statx"  # strace names AT_STATX_SYNC_AS_STAT, the zero sync type
-    return type_tag
-
-
-def _printed_args(event: SyscallEvent) -> list[str]:
+def printed_args(event: SyscallEvent) -> list[str]:
     """The arguments strace shows, in its words: open's mode only when it matters."""
-    args = signature(event.name, abi=event.arch).args
-    texts = [
-        format_arg(value, _display_type(event.name, arg.name, arg.type), event.name)
-        for arg, value in zip(args, event.args, strict=False)
-        if arg.type not in ("hi", "unused")
-    ]
-    if event.name in ("open", "openat") and len(texts) == len(args):
-        flags = event.args[-2]
-        if isinstance(flags, int) and not flags & _O_CREAT and flags & _O_TMPFILE != _O_TMPFILE:
-            texts.pop()
+    texts = [arg.text for arg in event.args if arg.type not in ("hi", "unused")]
+    opens = event.name in ("open", "openat") and len(texts) == len(signature(event.name).args)
+    if opens and not _shows_mode(event):
+        texts.pop()
     return texts
 
 
@@ -131,6 +62,8 @@ def _result(event: SyscallEvent) -> str:
         return f"-1 {event.error} ({os.strerror(errno_value(event.error))})"
     if event.name in _RETURNS_ADDRESS:
         return hex(event.retval)
+    if event.fd_path is not None:
+        return f"{event.retval}<{event.fd_path}>"
     return str(event.retval)
 
 
@@ -139,7 +72,7 @@ RESULT_COLUMN = 40  # strace's -a default: results line up here
 
 def syscall_line(event: SyscallEvent, prefix: str = "") -> str:
     """``prefix`` (pid) included, since strace counts it when it lines results up."""
-    call = f"{prefix}{event.name}({', '.join(_printed_args(event))})"
+    call = f"{prefix}{event.name}({', '.join(printed_args(event))})"
     return (
         f"{call.ljust(RESULT_COLUMN)}= {_result(event)}"
         if len(call) < RESULT_COLUMN
@@ -257,7 +190,7 @@ class Printer:
 
     def wants(self, event: Event) -> bool:
         if isinstance(event, SyscallEvent):
-            paths = [arg for arg in event.args if isinstance(arg, str)]
+            paths = [arg.value for arg in event.args if isinstance(arg.value, str)]
             return self.filter.wants_syscall(event.name, event.error, event.finished, paths)
         if isinstance(event, SignalEvent):
             return self.filter.wants_signal(event.signo)

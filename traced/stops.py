@@ -23,7 +23,7 @@ import os
 import signal
 from typing import NamedTuple
 
-from traced.events import ArgValue
+from traced.events import Arg
 
 PTRACE_EVENT_FORK = 1
 PTRACE_EVENT_VFORK = 2
@@ -108,7 +108,7 @@ class Entry(NamedTuple):
     nr: int
     name: str
     abi: str
-    args: tuple[ArgValue, ...]  # decoded at entry: what the syscall was given
+    args: tuple[Arg, ...]  # decoded at entry: what the syscall was given
     wanted: bool  # the user's filter selects it; unwanted entries are tracked, not reported
     raw: tuple[int, ...] = ()  # the registers, for decoding what it returns through them
 
@@ -119,8 +119,10 @@ class Exit(NamedTuple):
     ts: int
     rval: int
     is_error: bool
-    # Arguments the kernel filled in (pipe's fds, read's buffer ...): (index, value).
-    outputs: tuple[tuple[int, ArgValue], ...] = ()
+    # The arguments again, with what the kernel filled in (pipe's fds, read's
+    # buffer ...) decoded; None when the exit changed none of them.
+    args: tuple[Arg, ...] | None = None
+    fd_path: str | None = None  # -y: what the returned fd refers to
 
 
 class Spawned(NamedTuple):

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from traced.events import (
-    ArgValue,
     Event,
     ExecEvent,
     ExitEvent,
@@ -113,12 +112,14 @@ def _nothing(task: Task, stop: Stop) -> list[Event]:
 
 def _syscall_event(task: Task, entry: Entry, exit_: Exit | None) -> SyscallEvent:
     retval = error = duration = None
+    fd_path: str | None
     if exit_ is not None:
         duration = exit_.ts - entry.ts
         retval, error = (-1, errno_name(-exit_.rval)) if exit_.is_error else (exit_.rval, None)
-        args = _with_outputs(entry.args, exit_.outputs)
+        args = entry.args if exit_.args is None else exit_.args
+        fd_path = exit_.fd_path
     else:
-        args = entry.args
+        args, fd_path = entry.args, None
     return SyscallEvent(
         session=task.session,
         pid=task.tgid,
@@ -131,18 +132,8 @@ def _syscall_event(task: Task, entry: Entry, exit_: Exit | None) -> SyscallEvent
         duration_ns=duration,
         retval=retval,
         error=error,
+        fd_path=fd_path,
     )
-
-
-def _with_outputs(
-    args: tuple[ArgValue, ...], outputs: tuple[tuple[int, ArgValue], ...]
-) -> tuple[ArgValue, ...]:
-    if not outputs:
-        return args
-    merged = list(args)
-    for index, value in outputs:
-        merged[index] = value
-    return tuple(merged)
 
 
 def _reportable(task: Task, entry: Entry) -> bool:

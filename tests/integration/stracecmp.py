@@ -450,8 +450,9 @@ def _traced_observations(event: dict[str, object]) -> Iterator[Observation]:
 def _traced_syscall(event: dict[str, object]) -> Entry:
     name, args = str(event["name"]), event["args"]
     assert isinstance(args, list), f"syscall args are not a list: {event}"
+    values = [arg["value"] if isinstance(arg, dict) else None for arg in args]
     paths = (
-        args[p] if p < len(args) and isinstance(args[p], str) else None
+        values[p] if p < len(values) and isinstance(values[p], str) else None
         for p in PATH_ARGS.get(name, ())
     )
     return syscall_entry(name, paths, _traced_outcome(event["retval"], event["error"]))

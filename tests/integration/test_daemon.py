@@ -430,7 +430,7 @@ def test_attach_and_detach_through_the_daemon(daemon: Path) -> None:
         first = peer.read()
         assert (
             first["type"] == "syscall"
-            and first["args"][1 if first["name"] == "newfstatat" else 0] == "/"
+            and first["args"][1 if first["name"] == "newfstatat" else 0]["value"] == "/"
         )
         assert Peer(daemon).request("detach", session=sid)["type"] == "response"
         messages = peer.messages_until_end(sid)

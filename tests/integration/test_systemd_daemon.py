@@ -147,7 +147,7 @@ def run_exit_3(peer: Peer, launched: list[int]) -> list[dict[str, Any]]:
     assert (end["status"], end["code"], end["error"]) == (3, 3, None), end
     calls = [m for m in messages if m["type"] == "syscall"]
     assert calls and {c["name"] for c in calls} == {"execve"}, messages
-    assert any(c["retval"] == 0 and c["args"][0].endswith("/sh") for c in calls), calls
+    assert any(c["retval"] == 0 and c["args"][0]["value"].endswith("/sh") for c in calls), calls
     return messages
 
 

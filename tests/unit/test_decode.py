@@ -5,64 +5,86 @@ import struct
 from hypothesis import given
 from hypothesis import strategies as st
 
-from traced.decode import decode_args, decode_outputs, has_outputs
+from tests.unit.plain import FakeMemory
+from traced.decode import decode_entry, decode_exit, has_outputs
+from traced.decoders.values import Options
+from traced.events import Arg
+from traced.syscalls.signatures import SIGNATURES
 
 
-class FakeMemory:
-    """Bytes at addresses, as a tracee would hold them; OSError anywhere else."""
-
-    def __init__(self, regions: dict[int, bytes]) -> None:
-        self.regions = regions
-
-    def read(self, address: int, size: int) -> bytes:
-        for start, data in self.regions.items():
-            if start <= address < start + len(data):
-                offset = address - start
-                return data[offset : offset + size]
-        raise OSError(14, "Bad address")
-
-    def cstring(self, address: int, limit: int = 4096) -> bytes:
-        data = self.read(address, limit)
-        return data.split(b"\0", 1)[0]
+def texts(args: tuple[Arg, ...]) -> list[str]:
+    return [arg.text for arg in args]
 
 
-def test_path_and_sign_corrected_ints_at_entry() -> None:
+def test_each_argument_is_named_typed_decoded_and_raw() -> None:
     memory = FakeMemory({0x1000: b"/etc/passwd\0"})
-    args = decode_args("openat", (2**64 - 100, 0x1000, 0x80000, 0), memory)
-    assert args == (-100, "/etc/passwd", 0x80000, 0)
+    dirfd, path, flags, mode = decode_entry("openat", (2**64 - 100, 0x1000, 0x80000, 0), memory)
+    assert dirfd == Arg(name="dirfd", type="dirfd", value=-100, raw=2**64 - 100, text="AT_FDCWD")
+    assert (path.name, path.type, path.value, path.text) == (
+        "pathname", "path", "/etc/passwd", '"/etc/passwd"'
+    )  # fmt: skip
+    assert (flags.value, flags.raw, flags.text) == (
+        ["O_RDONLY", "O_CLOEXEC"],
+        0x80000,
+        "O_RDONLY|O_CLOEXEC",
+    )
+    assert (mode.value, mode.text) == (0, "000")
 
 
 def test_unreadable_path_stays_an_address() -> None:
-    assert decode_args("open", (0xDEAD0000, 0, 0), FakeMemory({}))[0] == 0xDEAD0000
+    path = decode_entry("open", (0xDEAD0000, 0, 0), FakeMemory({}))[0]
+    assert (path.value, path.text) == (0xDEAD0000, "0xdead0000")
 
 
-def test_pipe_fds_are_read_at_exit() -> None:
+def test_outputs_are_addresses_at_entry_and_decoded_at_exit() -> None:
     memory = FakeMemory({0x2000: struct.pack("<ii", 3, 4)})
     assert has_outputs("pipe2") and not has_outputs("openat")
-    assert decode_outputs("pipe2", (0x2000, 0x80000), memory) == ((0, [3, 4]),)
-    assert decode_outputs("socketpair", (1, 1, 0, 0x2000), memory) == ((3, [3, 4]),)
+    entry = decode_entry("pipe2", (0x2000, 0x80000), memory)
+    assert texts(entry) == ["0x2000", "O_CLOEXEC"]
+    done = decode_exit("pipe2", entry, (0x2000, 0x80000), memory, retval=0)
+    assert texts(done) == ["[3, 4]", "O_CLOEXEC"] and done[0].value == [3, 4]
+    pair = decode_entry("socketpair", (1, 1, 0, 0x2000), memory)
+    assert decode_exit("socketpair", pair, (1, 1, 0, 0x2000), memory, retval=0)[3].value == [3, 4]
 
 
-@given(st.integers(0, 2**64 - 1), st.binary(max_size=64))
-def test_decoders_never_raise(word: int, data: bytes) -> None:
+@given(
+    st.sampled_from(sorted(SIGNATURES)),
+    st.lists(st.integers(0, 2**64 - 1), min_size=6, max_size=6),
+    st.binary(max_size=300),
+    st.integers(-(2**63), 2**63),
+)
+def test_no_syscall_decoder_raises_whatever_memory_holds(
+    name: str, words: list[int], data: bytes, retval: int
+) -> None:
     memory = FakeMemory({0x3000: data})
-    for name in ("openat", "execve", "pipe2", "read", "rename"):
-        raw = (word, 0x3000, word, 0x3000, word, word)
-        decode_args(name, raw, memory)
-        decode_outputs(name, raw, memory)
+    raw = tuple(0x3000 if i % 2 else word for i, word in enumerate(words))
+    for options in (Options(), Options(string_limit=0, verbose=True, decorate_fds=True)):
+        entry = decode_entry(name, raw, memory, options, fds=lambda fd: "/x")
+        assert all(isinstance(arg.text, str) for arg in entry)
+        decode_exit(name, entry, raw, memory, retval=retval, options=options)
 
 
-def test_argv_is_read_as_a_list_of_strings() -> None:
+def test_argv_is_read_as_a_list_of_strings_and_envp_counted() -> None:
     strings = {0x5000: b"ls\0", 0x5010: b"-l\0"}
     array = struct.pack("<QQQ", 0x5000, 0x5010, 0)
     memory = FakeMemory({0x4000: array, **strings})
-    assert decode_args("execve", (0x5000, 0x4000, 0), memory)[1] == ["ls", "-l"]
-    assert decode_args("execve", (0x5000, 0x9999, 0), memory)[1] == 0x9999  # unreadable
+    _, argv, envp = decode_entry("execve", (0x5000, 0x4000, 0x4000), memory)
+    assert (argv.value, argv.text) == (["ls", "-l"], '["ls", "-l"]')
+    assert envp.text == "0x4000 /* 2 vars */"
+    assert decode_entry("execve", (0x5000, 0x9999, 0), memory)[1].text == "0x9999"
 
 
-def test_buffers_are_peeked_as_far_as_strace_shows_them() -> None:
-    data = bytes(range(64))
-    memory = FakeMemory({0x6000: data})
-    written = decode_args("write", (1, 0x6000, 64), memory)[1]
-    assert isinstance(written, str) and written.encode("latin-1") == data[:33]
-    assert decode_outputs("read", (3, 0x6000, 832), memory, retval=5) == ((1, "\0\1\2\3\4"),)
+def test_buffers_are_shown_as_far_as_strace_shows_them() -> None:
+    memory = FakeMemory({0x6000: b"abcdefghij" * 7})
+    written = decode_entry("write", (1, 0x6000, 64), memory)[1]
+    assert written.text == '"' + ("abcdefghij" * 4)[:32] + '"...'
+    read = decode_entry("read", (3, 0x6000, 832), memory)
+    assert read[1].text == "0x6000"  # not yet filled in
+    assert decode_exit("read", read, (3, 0x6000, 832), memory, retval=5)[1].text == '"abcde"'
+
+
+def test_fd_decoration_with_y() -> None:
+    options = Options(decorate_fds=True)
+    close = decode_entry("close", (3,), FakeMemory({}), options, fds={3: "/etc/passwd"}.get)
+    assert close[0].text == "3</etc/passwd>" and close[0].value == 3
+    assert decode_entry("close", (9,), FakeMemory({}), options, fds={}.get)[0].text == "9"

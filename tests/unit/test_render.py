@@ -2,26 +2,19 @@
 
 import io
 
+from tests.unit.plain import decoded_call
 from traced.arch import X86_64
 from traced.events import ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
 from traced.filters import parse_filter
 from traced.render import Printer, Timing, duration_suffix
 
+PATHS = {0x1000: b"/etc/passwd\0", 0x2000: b"/nope\0", 0x3000: b"/other\0", 0x4000: b"/tmp/x\0"}
+ADDRESS = {value.rstrip(b"\0").decode(): key for key, value in PATHS.items()}
+
 
 def call(name: str, path: str, retval: int, error: str | None, tid: int = 10) -> SyscallEvent:
-    return SyscallEvent(
-        session="s",
-        pid=10,
-        tid=tid,
-        ts_ns=1,
-        nr=257,
-        name=name,
-        arch="x86_64",
-        args=(-100, path, 0, 0),
-        duration_ns=5,
-        retval=retval,
-        error=error,
-    )
+    raw = (2**64 - 100, ADDRESS[path], 0, 0)
+    return decoded_call(name, raw, retval, error, memory=PATHS, tid=tid)
 
 
 SIGCHLD_FROM_11 = SignalEvent(
@@ -81,27 +74,17 @@ def test_json_lines() -> None:
     printer = Printer(io.StringIO(), as_json=True, to_file=False)
     printer(call("openat", "/etc/passwd", 3, None))
     [line] = printed(printer)
-    assert line.startswith('{"session":"s"') and '"args":[-100,"/etc/passwd",0,0]' in line
+    assert (
+        line.startswith('{"session":"s"')
+        and '"args":[{"name":"dirfd","type":"dirfd","value":-100,' in line
+    )
+    assert '"value":"/etc/passwd","raw":4096,"text":"\\"/etc/passwd\\""}' in line
 
 
 def test_results_line_up_at_column_40_counting_the_prefix() -> None:
-    close = SyscallEvent(
-        session="s",
-        pid=10,
-        tid=10,
-        ts_ns=1,
-        nr=3,
-        name="close",
-        arch="x86_64",
-        args=(3,),
-        duration_ns=1,
-        retval=0,
-        error=None,
-    )
     printer = Printer(io.StringIO(), as_json=False, to_file=True)
-    printer(close)
-    creat = call("openat", "/tmp/x", 3, None)
-    printer(creat.model_copy(update={"args": (-100, "/tmp/x", 0o101, 0o644)}))
+    printer(decoded_call("close", (3,), 0))
+    printer(decoded_call("openat", (2**64 - 100, 0x4000, 0o101, 0o644), 3, memory=PATHS))
     assert printed(printer) == [
         "10    close(3)                          = 0",
         '10    openat(AT_FDCWD, "/tmp/x", O_WRONLY|O_CREAT, 0644) = 3',
@@ -120,24 +103,23 @@ def test_timestamps_and_durations_as_strace_prints_them() -> None:
 
 
 def test_buffers_print_with_straces_escapes_and_cut() -> None:
-    elf = "\x7fELF\x02\x01\x01" + "\0" * 26
-    read = call("read", "", 832, None).model_copy(update={"args": (3, elf, 832)})
+    elf = b"\x7fELF\x02\x01\x01" + b"\0" * 900
     printer = Printer(io.StringIO(), as_json=False, to_file=False)
-    printer(read)
+    printer(decoded_call("read", (3, 0x9000, 832), 832, memory={0x9000: elf}))
     [line] = printed(printer)
     assert line == 'read(3, "\\177ELF\\2\\1\\1' + "\\0" * 25 + '"..., 832) = 832'
 
 
 def test_more_arguments_named_as_strace_names_them() -> None:
-    def line(name: str, args: tuple, retval: int = 0) -> str:
-        event = call(name, "", retval, None).model_copy(update={"name": name, "args": args})
+    def line(name: str, args: tuple[int, ...], retval: int = 0) -> str:
+        event = decoded_call(name, args, retval, memory={0x5000: b"/etc/hostname\0user.x\0"})
         printer = Printer(io.StringIO(), as_json=False, to_file=False)
         printer(event)
         return printed(printer)[0]
 
-    assert line("lseek", (3, -60, 1), 54).startswith("lseek(3, -60, SEEK_CUR)")
+    assert line("lseek", (3, 2**64 - 60, 1), 54).startswith("lseek(3, -60, SEEK_CUR)")
     assert line("arch_prctl", (0x1002, 0x7F00)).startswith("arch_prctl(ARCH_SET_FS, 0x7f00)")
     assert line("ioctl", (1, 0x5401, 0x7FFE)).startswith("ioctl(1, TCGETS, 0x7ffe)")
-    assert line("getxattr", ("/etc/hostname", "user.x", 0, 0)).startswith(
+    assert line("getxattr", (0x5000, 0x500E, 0, 0)).startswith(
         'getxattr("/etc/hostname", "user.x", NULL, 0)'
     )

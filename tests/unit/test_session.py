@@ -1,5 +1,6 @@
 """The session core: tasks that come, go, and change tid.  No processes."""
 
+from tests.unit.plain import plain_args
 from traced.events import ExecEvent, SpawnEvent, SyscallEvent
 from traced.linux.ptrace import PTRACE_CONT, PTRACE_DETACH, PTRACE_SYSCALL
 from traced.session import Outcome, TraceSession
@@ -53,8 +54,8 @@ def test_exec_from_non_leader_thread_takes_over_the_leader_tid() -> None:
     session.feed(ROOT, Spawned(1, 12, ROOT))  # a thread
     session.feed(12, TrapStop())
     # The leader blocks in a syscall; the thread calls execve.
-    session.feed(ROOT, Entry(2, ROOT, 202, "futex", "x86_64", (0, 0, 0, 0, 0, 0), True))
-    execve = Entry(3, 12, 59, "execve", "x86_64", ("/bin/true", 0, 0), True)
+    session.feed(ROOT, Entry(2, ROOT, 202, "futex", "x86_64", plain_args(0, 0, 0, 0, 0, 0), True))
+    execve = Entry(3, 12, 59, "execve", "x86_64", plain_args("/bin/true", 0, 0), True)
     assert session.feed(12, execve)[1] == Resume(12, PTRACE_SYSCALL)
     events, resume = session.feed(ROOT, Exec(4, 12, "/bin/true", ("true",)))
     vanished, exec_event = events
@@ -72,7 +73,7 @@ def test_exec_from_non_leader_thread_takes_over_the_leader_tid() -> None:
 
 def test_stop_counters() -> None:
     session = started()
-    session.feed(ROOT, Entry(2, ROOT, 39, "getpid", "x86_64", (), True))
+    session.feed(ROOT, Entry(2, ROOT, 39, "getpid", "x86_64", plain_args(), True))
     session.feed(ROOT, Exit(3, ROOT, False))
     assert session.stops == {"TrapStop": 1, "Entry": 1, "Exit": 1}
 

@@ -4,6 +4,7 @@ import signal
 
 import pytest
 
+from tests.unit.plain import plain_args
 from traced.events import ExecEvent, ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
 from traced.linux.ptrace import PTRACE_CONT, PTRACE_DETACH, PTRACE_LISTEN, PTRACE_SYSCALL
 from traced.names import ERESTARTSYS
@@ -24,7 +25,7 @@ TID = 100
 
 
 def entry(name: str = "openat", ts: int = 10, wanted: bool = True, tid: int = TID) -> Entry:
-    return Entry(ts, tid, 257, name, "x86_64", (-100, "/etc/passwd", 0, 0), wanted)
+    return Entry(ts, tid, 257, name, "x86_64", plain_args(-100, "/etc/passwd", 0, 0), wanted)
 
 
 def running(mode: Mode = Mode.SECCOMP, **fields: object) -> Task:
@@ -53,7 +54,7 @@ def test_seccomp_protocol_syscall_at_entry_cont_at_exit() -> None:
     assert resume == Resume(TID, PTRACE_CONT)
     [event] = events
     assert isinstance(event, SyscallEvent)
-    assert (event.name, event.args[1], event.retval, event.error) == (
+    assert (event.name, event.args[1].value, event.retval, event.error) == (
         "openat",
         "/etc/passwd",
         3,
@@ -126,7 +127,7 @@ def test_spawn_event_names_parent_and_thread_flag() -> None:
 
 def test_exec_from_inside_a_traced_execve_keeps_waiting_for_its_exit() -> None:
     task = running()
-    handle(task, Entry(1, TID, 59, "execve", "x86_64", ("/bin/true", 0, 0), True))
+    handle(task, Entry(1, TID, 59, "execve", "x86_64", plain_args("/bin/true", 0, 0), True))
     [event], resume = handle(task, Exec(2, TID, "/bin/true", ("true",)))
     assert isinstance(event, ExecEvent) and event.old_tid is None
     assert resume == Resume(TID, PTRACE_SYSCALL)
@@ -139,7 +140,7 @@ def test_prestart_hides_setup_syscalls_but_not_execve_attempts() -> None:
     task = running(prestart=True)
     handle(task, entry("close"))
     assert handle(task, Exit(2, 0, False))[0] == []
-    handle(task, Entry(3, TID, 59, "execve", "x86_64", ("/nope", 0, 0), True))
+    handle(task, Entry(3, TID, 59, "execve", "x86_64", plain_args("/nope", 0, 0), True))
     [failed], _ = handle(task, Exit(4, -2, True))
     assert isinstance(failed, SyscallEvent) and failed.error == "ENOENT"
 
@@ -177,6 +178,10 @@ def test_stop_for_a_gone_task_is_a_bug() -> None:
 
 def test_outputs_read_at_exit_replace_the_entry_values() -> None:
     task = running()
-    handle(task, Entry(1, TID, 293, "pipe2", "x86_64", (0x7FFE0000, 0), True, (0x7FFE0000, 0)))
-    [event], _ = handle(task, Exit(2, 0, False, ((0, [3, 4]),)))
-    assert isinstance(event, SyscallEvent) and event.args == ([3, 4], 0)
+    handle(
+        task,
+        Entry(1, TID, 293, "pipe2", "x86_64", plain_args(0x7FFE0000, 0), True, (0x7FFE0000, 0)),
+    )
+    filled = plain_args(0, 0)[0].model_copy(update={"value": [3, 4], "text": "[3, 4]"})
+    [event], _ = handle(task, Exit(2, 0, False, (filled, *plain_args(0))))
+    assert isinstance(event, SyscallEvent) and event.args[0].value == [3, 4]

@@ -28,6 +28,7 @@ _POINTERS: dict[str, _Full] = {
 }  # fmt: skip
 _VALUES: dict[str, Callable[[int], Decoded]] = {
     "dirfd": flags.dirfd, "signal": flags.signal, "flags:open": flags.open_flags,
+    "flags:pipe": flags.pipe_flags,
     "flags:at": flags.at_flags, "flags:mmap_prot": flags.mmap_prot,
     "flags:mmap": flags.mmap_flags, "flags:clone": flags.clone_flags,
     "flags:wait": flags.wait_options, "flags:access": flags.access_mode,

@@ -69,6 +69,11 @@ def open_flags(raw: int) -> Decoded:
     return _joined([mode, *names] + ([f"{rest:#x}"] if rest else []), raw)
 
 
+def pipe_flags(raw: int) -> Decoded:
+    """pipe2's and dup3's ``O_CLOEXEC``: open flags without an access mode."""
+    return format_flags(raw & 0xFFFFFFFF, t.OPEN)
+
+
 def at_flags(raw: int) -> Decoded:
     return format_flags(raw & 0xFFFFFFFF, t.AT)
 

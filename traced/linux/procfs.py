@@ -9,6 +9,9 @@ Kernel facts this module depends on:
   points at the filename string execve was given, copied onto the new stack.
 * /proc/PID/task lists the threads of a process; one can appear between two
   reads, so attaching to all of them loops until no new one shows up.
+* /proc/TID/fd/FD is a symlink to what the fd refers to: a path, or
+  ``socket:[INODE]``, ``pipe:[INODE]``, ``anon_inode:[eventfd]``; threads share
+  the table, so any tid of the process will do.  strace -y prints exactly that.
 """
 
 from __future__ import annotations
@@ -92,3 +95,11 @@ def exec_image(pid: int) -> tuple[str, tuple[str, ...]]:
     except OSError:
         path = ""
     return path or (argv[0] if argv else ""), argv
+
+
+def fd_target(tid: int, fd: int) -> str | None:
+    """What fd ``fd`` of task ``tid`` refers to (-y), or None when it is not open."""
+    try:
+        return os.readlink(f"/proc/{tid}/fd/{fd}")
+    except OSError:
+        return None

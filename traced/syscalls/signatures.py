@@ -125,7 +125,7 @@ FLAG_SETS: frozenset[str] = _words(
     fspick getrandom inotify inotify_init io_uring_enter kexec kexec_file landlock
     mbind memfd mempolicy mlock mlockall mmap mmap_prot mount mount_attr move_mount
     move_pages mremap msg msgflg msync open open_tree perf_event_open personality
-    ipc_get pidfd_open pkey_access rename rwf seccomp shmat shmget signalfd sock
+    ipc_get pidfd_open pipe pkey_access rename rwf seccomp shmat shmget signalfd sock
     splice statx_mask swap sync_file_range timer timerfd timerfd_settime umount
     wait xattr
     """
@@ -487,8 +487,8 @@ accept4                 sockfd:fd addr:sockaddr addrlen:socklen_ptr flags:flags:
 signalfd4               fd mask:sigset sizemask:size flags:flags:signalfd          | %desc %signal
 eventfd2                initval:uint flags:flags:eventfd                           | %desc
 epoll_create1           flags:flags:epoll_create                                   | %desc
-dup3                    oldfd:fd newfd:fd flags:flags:open                         | %desc
-pipe2                   pipefd flags:flags:open                                    | %desc
+dup3                    oldfd:fd newfd:fd flags:flags:pipe                         | %desc
+pipe2                   pipefd flags:flags:pipe                                    | %desc
 inotify_init1           flags:flags:inotify_init                                   | %desc
 preadv                  fd iov:iovec iovcnt:int offset:off offset_hi:hi            | %desc
 pwritev                 fd iov:iovec iovcnt:int offset:off offset_hi:hi            | %desc

@@ -1,0 +1,66 @@
+"""Test doubles for the pure cores: tracee memory as bytes, and plain arguments."""
+
+from collections.abc import Sequence
+
+from traced.decode import decode_entry, decode_exit
+from traced.events import Arg, SyscallEvent
+from traced.names import errno_value
+
+
+class FakeMemory:
+    """Bytes at addresses, as a tracee would hold them; OSError anywhere else."""
+
+    def __init__(self, regions: dict[int, bytes]) -> None:
+        self.regions = regions
+
+    def read(self, address: int, size: int) -> bytes:
+        for start, data in self.regions.items():
+            if start <= address < start + len(data):
+                offset = address - start
+                return data[offset : offset + size]
+        raise OSError(14, "Bad address")
+
+    def cstring(self, address: int, limit: int = 4096) -> bytes:
+        data = self.read(address, limit)
+        return data.split(b"\0", 1)[0]
+
+
+def plain_args(*values: int | str) -> tuple[Arg, ...]:
+    """Arguments as decode would give them: ints in decimal, strings quoted."""
+    return tuple(
+        Arg(name=f"arg{index}", type="int", value=value, raw=value, text=str(value))
+        if isinstance(value, int)
+        else Arg(name=f"arg{index}", type="path", value=value, raw=0, text=f'"{value}"')
+        for index, value in enumerate(values)
+    )
+
+
+def decoded_call(
+    name: str,
+    raw: Sequence[int],
+    retval: int,
+    error: str | None = None,
+    *,
+    memory: dict[int, bytes] | None = None,
+    tid: int = 10,
+) -> SyscallEvent:
+    """A syscall event whose arguments went through the real decoders."""
+    fake = FakeMemory(memory or {})
+    args = decode_entry(name, raw, fake)
+    if error is None:
+        args = decode_exit(name, args, raw, fake, retval=retval)
+    else:
+        assert errno_value(error) > 0
+    return SyscallEvent(
+        session="s",
+        pid=10,
+        tid=tid,
+        ts_ns=1,
+        nr=0,
+        name=name,
+        arch="x86_64",
+        args=args,
+        duration_ns=5,
+        retval=-1 if error else retval,
+        error=error,
+    )
