@@ -30,7 +30,7 @@ def main(argv: list[str]) -> int:
     command = argv[1:] if argv[:1] == ["--"] else argv
     with tempfile.TemporaryDirectory() as folder:
         ours, theirs = Path(folder, "traced"), Path(folder, "strace")
-        traced = [sys.executable, "-m", "traced", "launch", "--no-daemon", "-o", str(ours)]
+        traced = [sys.executable, "-m", "traced", "launch", "--no-daemon", "-f", "-o", str(ours)]
         for run in (["strace", "-f", "-o", str(theirs), *command], [*traced, "--", *command]):
             subprocess.run(run, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         mine, reference = _lines(ours), _lines(theirs)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from traced.client import Client
+    from traced.decoders.values import Options
     from traced.render import Printer
 
 USAGE_ERROR = 2
@@ -45,6 +46,29 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
     )
     sub.add_argument("--json", action="store_true", help="JSON Lines, one event a line")
     sub.add_argument("-o", dest="output", metavar="FILE", help="write the trace to FILE")
+    sub.add_argument(
+        "-f",
+        dest="follow",
+        action="count",
+        default=0,
+        help="accepted for strace's sake (children are always followed); "
+        "-ff with -o FILE: one file per process, FILE.PID",
+    )
+    sub.add_argument(
+        "-s",
+        dest="string_limit",
+        type=_string_limit,
+        default=32,
+        metavar="SIZE",
+        help="show at most SIZE bytes of each string (default 32)",
+    )
+    sub.add_argument("-v", dest="verbose", action="store_true", help="structs in full")
+    sub.add_argument(
+        "-y",
+        dest="decorate_fds",
+        action="store_true",
+        help="print the path each fd refers to: 3</etc/passwd>",
+    )
     sub.add_argument(
         "-t",
         dest="absolute",
@@ -93,6 +117,16 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="only syscalls that touch PATH",
     )
+
+
+def _string_limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 1 << 20:
+        raise argparse.ArgumentTypeError(f"invalid -s argument: '{text}'")
+    return value
 
 
 def _add_daemon_choice(sub: argparse.ArgumentParser) -> None:
@@ -174,7 +208,7 @@ async def _launch_here(args: argparse.Namespace, argv: list[str], printer: Print
     from traced.spawn import LaunchSpec
 
     with Engine() as engine:
-        policy = TracePolicy(printer.filter.syscalls, force_full=args.full)
+        policy = TracePolicy(printer.filter.syscalls, args.full, decoding=_decoding(args))
         try:
             session = await engine.launch(LaunchSpec(tuple(argv)), policy, printer)
         except SpawnError as error:
@@ -190,13 +224,19 @@ async def _attach_here(args: argparse.Namespace, printer: Printer) -> int:
     from traced.engine import Engine, TracePolicy
 
     with Engine() as engine:
-        policy = TracePolicy(printer.filter.syscalls, force_full=True)
+        policy = TracePolicy(printer.filter.syscalls, True, decoding=_decoding(args))
         session = await engine.attach(args.pid, policy, printer)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(sig, session.detach)
         await session.wait()
     return 0
+
+
+def _decoding(args: argparse.Namespace) -> Options:
+    from traced.decoders.values import Options
+
+    return Options(args.string_limit, args.verbose, args.decorate_fds)
 
 
 def _forward_signals(pid: int) -> None:
@@ -298,15 +338,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _with_printer(args: argparse.Namespace) -> int:
     from traced.arch import host_arch
     from traced.filters import parse_filter
-    from traced.render import Printer, Timing
+    from traced.render import PerTaskFiles, Printer, Timing
     from traced.summary import Summary
 
+    to_file = args.output not in (None, "-")
+    per_task = args.follow >= 2 and to_file and not args.json
     try:
-        out = _open_output(args.output)
+        out = _open_output(None if per_task else args.output)
     except OSError as error:
         raise UsageError(f"cannot open {args.output}: {error.strerror}") from error
     timing = Timing(args.absolute, args.relative, args.durations)
-    printer = Printer(out, args.json, to_file=args.output not in (None, "-"), timing=timing)
+    printer = Printer(out, args.json, to_file=to_file, timing=timing)
+    printer.pid_column = args.follow > 0
+    printer.per_task = PerTaskFiles(args.output) if per_task else None
     if args.count or args.count_too:
         printer.summary = Summary()
         printer.print_lines = not args.count

@@ -34,6 +34,15 @@ def trace_field(printer: Printer) -> str | None:
     return None if names is None else ",".join(sorted(names)) or "none"
 
 
+def decoding_field(args: argparse.Namespace) -> dict[str, object]:
+    """-s, -v and -y, as the request's ``decoding`` object."""
+    return {
+        "string_limit": args.string_limit,
+        "verbose": args.verbose,
+        "decorate_fds": args.decorate_fds,
+    }
+
+
 def _current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -49,6 +58,7 @@ def launch(client: Client, args: argparse.Namespace, argv: list[str], printer: P
         cwd=os.getcwd(),
         umask=_current_umask(),
         trace=trace_field(printer),
+        decoding=decoding_field(args),
         stdio=True,
         detach=args.detach,
     )
@@ -67,7 +77,9 @@ def launch(client: Client, args: argparse.Namespace, argv: list[str], printer: P
 
 
 def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:
-    request_id = client.send("attach", pid=args.pid, trace=trace_field(printer))
+    request_id = client.send(
+        "attach", pid=args.pid, trace=trace_field(printer), decoding=decoding_field(args)
+    )
     session = _await_result(client, request_id)["session"]
     detach = lambda signo: client.send("detach", session=session)  # noqa: E731
     with _forwarding(detach, (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)):

@@ -24,7 +24,7 @@ from traced.syscalls.signatures import SIGNATURES, Signature, signature
 
 __all__ = ["FdNames", "Memory", "Options", "decode_entry", "decode_exit", "first_output"]
 
-FdNames = Callable[[int], str | None]  # fd → what /proc/PID/fd/FD links to
+FdNames = Callable[[int], str | None]  # fd → what /proc/PID/fd/FD links to (-100: cwd)
 
 
 def no_fd_names(fd: int) -> str | None:
@@ -130,10 +130,14 @@ def _typed(name: str, tag: str, decoded: Decoded) -> Arg:
     return Arg(name=name, type=tag, value=decoded.value, raw=decoded.raw, text=decoded.text)
 
 
+_FD_TYPES = frozenset(("fd", "dirfd"))
+AT_FDCWD = -100
+
+
 def _with_fd_path(arg: Arg, fds: FdNames) -> Arg:
-    """-y: ``3</etc/passwd>``."""
-    assert isinstance(arg.value, int)
-    path = fds(arg.value) if arg.value >= 0 else None
+    """-y: ``3</etc/passwd>``, and ``AT_FDCWD</home/me>`` for the working directory."""
+    fd = arg.value
+    path = fds(fd) if isinstance(fd, int) and (fd >= 0 or fd == AT_FDCWD) else None
     if path is None:
         return arg
     return arg.model_copy(update={"text": f"{arg.text}<{path}>"})
@@ -152,10 +156,12 @@ def _input(
         length = raw[index + 1] if index + 1 < len(raw) else 0
         return _typed(spec.name, tag, decode_sockaddr(value, memory, length))
     decoded = decode(tag, value, memory, options, spec.name)
-    if decoded is not None:
-        return _typed(spec.name, tag, decoded)
-    arg = _plain(spec.name, tag, value, syscall)
-    return _with_fd_path(arg, fds) if tag == "fd" and options.decorate_fds else arg
+    arg = (
+        _plain(spec.name, tag, value, syscall)
+        if decoded is None
+        else _typed(spec.name, tag, decoded)
+    )
+    return _with_fd_path(arg, fds) if tag in _FD_TYPES and options.decorate_fds else arg
 
 
 def decode_entry(

@@ -29,6 +29,14 @@ class _Request(_Message):
     id: RequestId
 
 
+class Decoding(_Message):
+    """How arguments are decoded, as strace's -s, -v and -y say; fixed per session."""
+
+    string_limit: int = Field(default=32, ge=0, le=1 << 20)  # -s
+    verbose: bool = False  # -v: structs in full
+    decorate_fds: bool = False  # -y: fds with the path they refer to
+
+
 class LaunchRequest(_Request):
     """Run ``argv`` traced.  With ``stdio``, the same message carries three fds
     (stdin, stdout, stderr) as SCM_RIGHTS; otherwise the command gets /dev/null."""
@@ -39,6 +47,7 @@ class LaunchRequest(_Request):
     cwd: str | None = None
     umask: int | None = Field(default=None, ge=0, le=0o777)
     trace: str | None = None  # strace's -e trace= value; None traces every syscall
+    decoding: Decoding = Decoding()
     stdio: bool = False
     detach: bool = False  # True: the session outlives this connection
     policy: Policy = "block"
@@ -49,6 +58,7 @@ class AttachRequest(_Request):
     op: Literal["attach"]
     pid: int = Field(gt=0)
     trace: str | None = None
+    decoding: Decoding = Decoding()
     policy: Policy = "block"
     queue: int | None = Field(default=None, ge=1)
     subscribe: bool = True

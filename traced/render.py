@@ -167,11 +167,37 @@ def duration_suffix(duration_ns: int | None) -> str:
     return f" <{seconds}.{micros:06d}>"
 
 
+class PerTaskFiles:
+    """-ff: each task's lines in a file of its own, ``BASE.TID``, as strace writes them."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.open: dict[int, TextIO] = {}
+
+    def __getitem__(self, tid: int) -> TextIO:
+        out = self.open.get(tid)
+        if out is None:
+            # Open until the task exits, so not a with-block.
+            out = self.open[tid] = open(f"{self.base}.{tid}", "w", encoding="utf-8")  # noqa: SIM115
+        return out
+
+    def close(self, tid: int) -> None:
+        out = self.open.pop(tid, None)
+        if out is not None:
+            out.close()
+
+    def close_all(self) -> None:
+        for tid in list(self.open):
+            self.close(tid)
+
+
 class Printer:
     """The CLI's sink: one line per event, strace-like text or JSON Lines.
 
-    To a file every line starts with the tid, as ``strace -f -o FILE`` does; to a
-    terminal a ``[pid N]`` prefix appears while more than one task is alive.
+    To a file, lines start with the tid as ``strace -f -o FILE`` writes them: with
+    -f (``pid_column``) always, otherwise from the moment a second task appears.
+    To a terminal a ``[pid N]`` prefix appears while more than one task is alive.
+    With -ff (``per_task``) each task has its own file and no prefix.
     """
 
     def __init__(
@@ -187,6 +213,8 @@ class Printer:
         # -c: count instead of printing; -C: count and print.
         self.summary: Summary | None = None
         self.print_lines = True
+        self.pid_column = False
+        self.per_task: PerTaskFiles | None = None
 
     def wants(self, event: Event) -> bool:
         if isinstance(event, SyscallEvent):
@@ -216,21 +244,29 @@ class Printer:
         if self.as_json:
             self.out.write(event.model_dump_json() + "\n")
             return
-        prefix = ""
-        if self.to_file:
-            prefix = f"{event.tid:<5} "
-        elif len(self.live) > 1:
-            prefix = f"[pid {event.tid:>5}] "
-        line = text_line(event, prefix + self.timing.stamp(event.ts_ns))
+        line = text_line(event, self._prefix(event.tid) + self.timing.stamp(event.ts_ns))
         if line is None:
             return
         if self.timing.durations and isinstance(event, SyscallEvent):
             line += duration_suffix(event.duration_ns)
+        out = self.out if self.per_task is None else self.per_task[event.tid]
+        out.write(line + "\n")
         if isinstance(event, ExitEvent):
             self.live.discard(event.tid)
-        self.out.write(line + "\n")
+            if self.per_task is not None:
+                self.per_task.close(event.tid)
+
+    def _prefix(self, tid: int) -> str:
+        if self.per_task is not None:
+            return ""
+        if self.to_file:
+            self.pid_column = self.pid_column or len(self.live) > 1
+            return f"{tid:<5} " if self.pid_column else ""
+        return f"[pid {tid:>5}] " if len(self.live) > 1 else ""
 
     def finish(self) -> None:
         """At the end of the trace: the -c/-C table, if one was asked for."""
         if self.summary is not None and not self.broken:
             self.out.write(self.summary.table())
+        if self.per_task is not None:
+            self.per_task.close_all()

@@ -6,7 +6,7 @@ from tests.unit.plain import decoded_call
 from traced.arch import X86_64
 from traced.events import ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
 from traced.filters import parse_filter
-from traced.render import Printer, Timing, duration_suffix
+from traced.render import PerTaskFiles, Printer, Timing, duration_suffix
 
 PATHS = {0x1000: b"/etc/passwd\0", 0x2000: b"/nope\0", 0x3000: b"/other\0", 0x4000: b"/tmp/x\0"}
 ADDRESS = {value.rstrip(b"\0").decode(): key for key, value in PATHS.items()}
@@ -58,6 +58,7 @@ def test_strace_like_lines_and_pid_prefix_while_several_tasks_live() -> None:
 
 def test_status_signal_and_path_filters_apply_in_the_printer() -> None:
     printer = Printer(io.StringIO(), as_json=False, to_file=True)
+    printer.pid_column = True  # -f
     printer.filter = parse_filter(
         ["trace=openat", "signal=none"], X86_64, failed_only=True, paths=["/nope"]
     )
@@ -83,6 +84,7 @@ def test_json_lines() -> None:
 
 def test_results_line_up_at_column_40_counting_the_prefix() -> None:
     printer = Printer(io.StringIO(), as_json=False, to_file=True)
+    printer.pid_column = True  # -f
     printer(decoded_call("close", (3,), 0))
     printer(decoded_call("openat", (2**64 - 100, 0x4000, 0o101, 0o644), 3, memory=PATHS))
     assert printed(printer) == [
@@ -123,3 +125,31 @@ def test_more_arguments_named_as_strace_names_them() -> None:
     assert line("getxattr", (0x5000, 0x500E, 0, 0)).startswith(
         'getxattr("/etc/hostname", "user.x", NULL, 0)'
     )
+
+
+def test_pid_column_in_a_file_appears_with_f_or_a_second_task(tmp_path) -> None:
+    printer = Printer(io.StringIO(), as_json=False, to_file=True)
+    printer(decoded_call("close", (3,), 0))
+    printer(
+        SpawnEvent(session="s", pid=11, tid=11, ts_ns=2, parent_pid=10, parent_tid=10, thread=False)
+    )
+    printer(decoded_call("close", (4,), 0, tid=11))
+    printer(ExitEvent(session="s", pid=11, tid=11, ts_ns=3, code=0, signal=None, core_dumped=False))
+    printer(decoded_call("close", (5,), 0))
+    assert [line[:12] for line in printed(printer)] == [
+        "close(3)    ", "11    close(", "11    +++ ex", "10    close("
+    ]  # fmt: skip
+
+
+def test_ff_writes_each_task_to_its_own_file(tmp_path) -> None:
+    printer = Printer(io.StringIO(), as_json=False, to_file=True)
+    printer.per_task = PerTaskFiles(str(tmp_path / "trace"))
+    printer(decoded_call("close", (3,), 0))
+    printer(decoded_call("close", (4,), 0, tid=11))
+    printer(ExitEvent(session="s", pid=11, tid=11, ts_ns=3, code=0, signal=None, core_dumped=False))
+    printer.finish()
+    assert (tmp_path / "trace.10").read_text().startswith("close(3) ")
+    assert (tmp_path / "trace.11").read_text().splitlines() == [
+        "close(4)                                = 0", "+++ exited with 0 +++"
+    ]  # fmt: skip
+    assert printed(printer) == []

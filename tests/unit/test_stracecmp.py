@@ -316,7 +316,7 @@ def syscall(tid: int, name: str, args: list[object], retval: int | None, error=N
         "nr": 0,
         "name": name,
         "arch": "x86_64",
-        "args": args,
+        "args": [{"name": "a", "type": "int", "value": v, "raw": 0, "text": ""} for v in args],
         "duration_ns": 1,
         "retval": retval,
         "error": error,

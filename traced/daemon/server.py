@@ -40,6 +40,7 @@ from traced.daemon.checks import (
 from traced.daemon.connection import Connection
 from traced.daemon.delivery import Subscription
 from traced.daemon.hub import DaemonSession, Hub
+from traced.decoders.values import Options
 from traced.engine import Engine, Session, TracePolicy
 from traced.errors import (
     AttachError,
@@ -55,6 +56,7 @@ from traced.names import signal_name
 from traced.protocol import (
     OPS,
     AttachRequest,
+    Decoding,
     DetachRequest,
     Hello,
     LaunchRequest,
@@ -192,9 +194,9 @@ class Daemon:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _policy(self, trace: str | None) -> TracePolicy:
+    def _policy(self, trace: str | None, decoding: Decoding) -> TracePolicy:
         names = parse_trace([trace] if trace is not None else [], self.engine.arch)
-        return TracePolicy(names)
+        return TracePolicy(names, decoding=Options(**decoding.model_dump()))
 
     def _check_session_limits(self, uid: int) -> None:
         live = [s for s in self.hub.sessions.values() if s.ended is None]
@@ -225,7 +227,7 @@ class Daemon:
         self, conn: Connection, request: LaunchRequest, stdio: list[int] | None
     ) -> dict[str, Any]:
         self._check_session_limits(conn.uid)
-        policy = self._policy(request.trace)
+        policy = self._policy(request.trace, request.decoding)
         credentials = credentials_for(conn.uid, conn.gid, conn.pid)
         if credentials is None and conn.uid not in (0, os.getuid()):
             raise RequestError(
@@ -278,7 +280,7 @@ class Daemon:
     async def _attach(self, conn: Connection, request: AttachRequest) -> dict[str, Any]:
         self._check_session_limits(conn.uid)
         check_may_trace(conn.uid, conn.gid, request.pid)
-        policy = self._policy(request.trace)
+        policy = self._policy(request.trace, request.decoding)
         if conn.uid != 0:
             policy = dataclasses.replace(policy, owner=(conn.uid, conn.gid))
         argv = list(procfs.exec_image_argv(request.pid))

@@ -22,6 +22,7 @@ import struct
 from traced.linux.memory import read_cstring
 
 AT_EXECFN = 31
+AT_FDCWD = -100
 _AUXV_ENTRY = struct.Struct("=QQ")
 
 
@@ -98,8 +99,10 @@ def exec_image(pid: int) -> tuple[str, tuple[str, ...]]:
 
 
 def fd_target(tid: int, fd: int) -> str | None:
-    """What fd ``fd`` of task ``tid`` refers to (-y), or None when it is not open."""
+    """What fd ``fd`` of task ``tid`` refers to (-y), or None when it is not open.
+
+    AT_FDCWD (-100) stands for the task's working directory."""
     try:
-        return os.readlink(f"/proc/{tid}/fd/{fd}")
+        return os.readlink(f"/proc/{tid}/cwd" if fd == AT_FDCWD else f"/proc/{tid}/fd/{fd}")
     except OSError:
         return None
