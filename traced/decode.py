@@ -16,8 +16,10 @@ entry, and after a failure, they are shown as the address strace prints.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
-from traced.decoders import decode, decode_buffer, decode_sockaddr
+from traced.decoders import decode, decode_buffer, decode_sockaddr, flags, special
+from traced.decoders.strings import decode_path
 from traced.decoders.values import DEFAULT_OPTIONS, Decoded, Memory, Options, as_signed
 from traced.events import Arg
 from traced.syscalls.signatures import SIGNATURES, Signature, signature
@@ -59,7 +61,9 @@ _POINTER_TYPES = frozenset(
     ]
 )
 # Outputs by type: whatever the syscall, the kernel writes these.
-_OUTPUT_TYPES = frozenset(("buf_out", "stat_out", "statx_out", "statfs_out", "pipefd"))
+_OUTPUT_TYPES = frozenset(
+    ("buf_out", "stat_out", "statx_out", "statfs_out", "pipefd", "wstatus", "socklen_ptr")
+)
 # Outputs by name, where the same type is an input elsewhere (setrlimit's rlimit).
 _OUTPUT_ARGS = frozenset(
     (
@@ -67,13 +71,23 @@ _OUTPUT_ARGS = frozenset(
         ("ugetrlimit", "rlim"),
         ("prlimit64", "old_limit"),
         *((name, "tp") for name in ("clock_gettime", "clock_getres", "clock_gettime64")),
+        *((name, "addr") for name in ("accept", "accept4", "getsockname", "getpeername")),
+        ("recvfrom", "src_addr"),
+        ("getdents", "dirp"),
+        ("getdents64", "dirp"),
     )
 )
 # Buffers whose length is the return value (read), not the next argument (write).
 _LENGTH_IS_RESULT = frozenset(("buf_out",))
 # Arguments whose type is too general to say, but that strace shows as addresses.
 _AS_POINTER = {("ioctl", "arg"), ("arch_prctl", "addr")}
-_TYPE_OVERRIDES = {("statx", "flags"): "flags:statx"}  # strace names AT_STATX_SYNC_AS_STAT
+_TYPE_OVERRIDES = {
+    ("statx", "flags"): "flags:statx",  # strace names AT_STATX_SYNC_AS_STAT
+    ("faccessat2", "flags"): "flags:faccessat",  # AT_EACCESS, which shares AT_REMOVEDIR's bit
+    ("utimensat", "times"): "utimens",
+    ("getcwd", "buf"): "cwd",  # a path, not a buffer cut at -s
+    ("utimensat_time64", "times"): "utimens",
+}
 
 
 def is_output(syscall: str, arg_name: str, type_tag: str) -> bool:
@@ -143,25 +157,58 @@ def _with_fd_path(arg: Arg, fds: FdNames) -> Arg:
     return arg.model_copy(update={"text": f"{arg.text}<{path}>"})
 
 
-def _input(
-    syscall: str, index: int, raw: Sequence[int], memory: Memory, *, options: Options, fds: FdNames
-) -> Arg:
-    spec = signature(syscall).args[index]
-    tag = "ptr" if (syscall, spec.name) in _AS_POINTER else spec.type
-    tag = _TYPE_OVERRIDES.get((syscall, spec.name), tag)
-    value = raw[index]
-    if tag == "buf_in" and index + 1 < len(raw):
-        return _typed(spec.name, tag, decode_buffer(value, memory, raw[index + 1], options))
-    if tag == "sockaddr" and index + 1 < len(raw) and syscall not in ("accept", "accept4"):
-        length = raw[index + 1] if index + 1 < len(raw) else 0
-        return _typed(spec.name, tag, decode_sockaddr(value, memory, length))
-    decoded = decode(tag, value, memory, options, spec.name)
-    arg = (
-        _plain(spec.name, tag, value, syscall)
-        if decoded is None
-        else _typed(spec.name, tag, decoded)
+class Slot(NamedTuple):
+    """One argument of one syscall, with everything decoding asks of it known ahead."""
+
+    position: int
+    name: str
+    tag: str  # the type to decode it as (strace's view, where it differs from ours)
+    output: bool  # the kernel writes it: decoded at exit
+
+
+def _slots(sig: Signature) -> tuple[Slot, ...]:
+    slots = []
+    for index, spec in enumerate(sig.args):
+        tag = "ptr" if (sig.name, spec.name) in _AS_POINTER else spec.type
+        tag = _TYPE_OVERRIDES.get((sig.name, spec.name), tag)
+        slots.append(Slot(index, spec.name, tag, is_output(sig.name, spec.name, spec.type)))
+    return tuple(slots)
+
+
+_SLOTS = {name: _slots(sig) for name, sig in SIGNATURES.items()}
+_NO_SOCKADDR_LENGTH = frozenset(("accept", "accept4"))  # their length is a pointer
+
+
+def _input(syscall: str, slot: Slot, raw: Sequence[int], memory: Memory, options: Options) -> Arg:
+    value, tag, following = raw[slot.position], slot.tag, slot.position + 1
+    if tag == "buf_in" and following < len(raw):
+        return _typed(slot.name, tag, decode_buffer(value, memory, raw[following], options))
+    if tag == "sockaddr" and following < len(raw) and syscall not in _NO_SOCKADDR_LENGTH:
+        return _typed(slot.name, tag, decode_sockaddr(value, memory, raw[following]))
+    decoded = _special_input(syscall, slot, raw, memory) or decode(
+        tag, value, memory, options, slot.name
     )
-    return _with_fd_path(arg, fds) if tag in _FD_TYPES and options.decorate_fds else arg
+    if decoded is None:
+        return _plain(slot.name, tag, value, syscall)
+    return _typed(slot.name, tag, decoded)
+
+
+def _special_input(syscall: str, slot: Slot, raw: Sequence[int], memory: Memory) -> Decoded | None:
+    """Arguments read in terms of another argument (fcntl's by its command)."""
+    value = raw[slot.position]
+    if slot.tag == "enum:socket_protocol":
+        return flags.socket_protocol(value, raw[0])
+    if slot.tag == "utimens":
+        return special.timespec_pair(value, memory)
+    if slot.tag == "socklen_ptr":
+        return special.socklen(value, memory)
+    if syscall in ("fcntl", "fcntl64") and slot.name == "arg":
+        return special.fcntl_arg(raw[1], value)
+    return None
+
+
+# Read at entry as well as at exit, to show ``[in => out]``.
+_IN_AND_OUT = frozenset(("socklen_ptr",))
 
 
 def decode_entry(
@@ -172,25 +219,47 @@ def decode_entry(
     fds: FdNames = no_fd_names,
 ) -> tuple[Arg, ...]:
     """Every argument of the signature: inputs decoded, outputs as their address."""
-    sig = signature(syscall)
-    outputs_from = _FIRST_OUTPUT.get(syscall, len(sig.args))
+    slots = _SLOTS.get(syscall) or _slots(signature(syscall))
     args = []
-    for index, spec in enumerate(sig.args[: len(raw)]):
-        if index >= outputs_from and is_output(syscall, spec.name, spec.type):
-            args.append(_plain(spec.name, spec.type, raw[index], syscall))
-        else:
-            args.append(_input(syscall, index, raw, memory, options=options, fds=fds))
-    return tuple(args)
+    for slot in slots[: len(raw)]:
+        if slot.output and slot.tag not in _IN_AND_OUT:
+            args.append(_plain(slot.name, slot.tag, raw[slot.position], syscall))
+            continue
+        arg = _input(syscall, slot, raw, memory, options)
+        if options.decorate_fds and slot.tag in _FD_TYPES:
+            arg = _with_fd_path(arg, fds)
+        args.append(arg)
+    return shape_entry(syscall, tuple(args))
+
+
+def _special_output(
+    slot: Slot, raw: Sequence[int], memory: Memory, retval: int, before: Arg
+) -> Decoded | None:
+    value = raw[slot.position]
+    if slot.tag == "cwd":
+        return decode_path(value, memory)
+    if slot.tag == "wstatus":
+        return special.wait_status(value, memory) if retval > 0 and value else None
+    if slot.tag in ("struct:dirent", "struct:dirent64"):
+        return special.dirent_count(value, memory, retval)
+    if slot.tag == "socklen_ptr":
+        entered = before.value if isinstance(before.value, int) else None
+        return special.socklen(value, memory, entered)
+    if slot.tag == "sockaddr" and slot.position + 1 < len(raw):
+        length = special.socklen(raw[slot.position + 1], memory).value
+        return decode_sockaddr(value, memory, length if isinstance(length, int) else 0)
+    return None
 
 
 def _output(
-    syscall: str, index: int, raw: Sequence[int], memory: Memory, *, retval: int, options: Options
+    slot: Slot, raw: Sequence[int], memory: Memory, *, retval: int, options: Options, before: Arg
 ) -> Arg | None:
-    spec = signature(syscall).args[index]
-    if spec.type in _LENGTH_IS_RESULT:
-        return _typed(spec.name, spec.type, decode_buffer(raw[index], memory, retval, options))
-    decoded = decode(spec.type, raw[index], memory, options, spec.name)
-    return None if decoded is None else _typed(spec.name, spec.type, decoded)
+    decoded = _special_output(slot, raw, memory, retval, before)
+    if decoded is None and slot.tag in _LENGTH_IS_RESULT:
+        decoded = decode_buffer(raw[slot.position], memory, retval, options)
+    if decoded is None:
+        decoded = decode(slot.tag, raw[slot.position], memory, options, slot.name)
+    return None if decoded is None else _typed(slot.name, slot.tag, decoded)
 
 
 def decode_exit(
@@ -206,11 +275,12 @@ def decode_exit(
     if syscall not in _WITH_OUTPUTS:
         return args
     decoded = list(args)
-    for index in range(_FIRST_OUTPUT[syscall], len(args)):
-        spec = signature(syscall).args[index]
-        if is_output(syscall, spec.name, spec.type):
-            output = _output(syscall, index, raw, memory, retval=retval, options=options)
-            decoded[index] = output or args[index]
+    for slot in _SLOTS[syscall][: len(args)]:
+        if slot.output:
+            before = args[slot.position]
+            decoded[slot.position] = (
+                _output(slot, raw, memory, retval=retval, options=options, before=before) or before
+            )
     return tuple(decoded)
 
 
@@ -250,3 +320,59 @@ RETURNS_FD = frozenset(
         "io_uring_setup",
     ]
 )
+
+
+_O_CREAT, _O_TMPFILE = 0o100, 0o20200000
+_CLONE_PARENT_SETTID, _CLONE_SETTLS = 0x00100000, 0x00080000
+_CLONE_CHILD_TID = 0x01000000 | 0x00200000  # CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID
+
+
+def _hidden(arg: Arg) -> Arg:
+    return arg.model_copy(update={"text": special.NOT_PRINTED})
+
+
+def _open_mode(args: list[Arg]) -> None:
+    """open/openat print their mode only when it is used: O_CREAT or O_TMPFILE."""
+    flags_raw = args[-2].raw or 0
+    if not flags_raw & _O_CREAT and flags_raw & _O_TMPFILE != _O_TMPFILE:
+        args[-1] = _hidden(args[-1])
+
+
+def _clone_keywords(args: list[Arg]) -> None:
+    """``clone(child_stack=NULL, flags=...|SIGCHLD, child_tidptr=0x...)``: the words
+    strace uses, and only the pointers the flags make the kernel read."""
+    by_name = {arg.name: index for index, arg in enumerate(args)}
+    clone_flags = args[by_name["flags"]].raw or 0
+    shown = {
+        "flags": "flags",
+        "stack": "child_stack",
+        "parent_tid": "parent_tid" if clone_flags & _CLONE_PARENT_SETTID else "",
+        "tls": "tls" if clone_flags & _CLONE_SETTLS else "",
+        "child_tid": "child_tidptr" if clone_flags & _CLONE_CHILD_TID else "",
+    }
+    for name, index in by_name.items():
+        word = shown.get(name, "")
+        arg = args[index]
+        text = arg.text if name != "tls" else f"{arg.raw or 0:#x}"
+        args[index] = arg.model_copy(update={"text": f"{word}={text}" if word else ""})
+
+
+# How strace words a syscall's arguments, where that is more than each on its own.
+_ENTRY_SHAPES = {"open": _open_mode, "openat": _open_mode, "clone": _clone_keywords}
+
+
+def shape_entry(syscall: str, args: tuple[Arg, ...]) -> tuple[Arg, ...]:
+    """Arguments strace leaves out get an empty text; some get strace's keywords."""
+    shape = _ENTRY_SHAPES.get(syscall)
+    if shape is None or not args:
+        return args
+    shaped = list(args)
+    shape(shaped)
+    return tuple(shaped)
+
+
+def decode_result(syscall: str, raw: Sequence[int], retval: int) -> str | None:
+    """strace's words for a successful result, where they are more than the number."""
+    if syscall in ("fcntl", "fcntl64") and len(raw) > 1:
+        return special.fcntl_result(raw[1], retval)
+    return None

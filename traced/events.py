@@ -58,6 +58,8 @@ class SyscallEvent(_Event):
     retval: int | None
     error: str | None
     fd_path: str | None = None  # -y: what a returned fd refers to (openat's 3</etc/passwd>)
+    # strace's words for the result where they are more than the number (F_GETFL's flags)
+    retval_text: str | None = None
 
     @property
     def finished(self) -> bool:

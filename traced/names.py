@@ -30,9 +30,17 @@ MAX_ERRNO = 4095
 _SIGRTMIN = 32
 
 
+# Where two names share a number, Python's errorcode picks the other one.
+_STRACE_ALIASES = {errno.EDEADLK: "EDEADLK", errno.EOPNOTSUPP: "EOPNOTSUPP"}
+
+
 def errno_name(number: int) -> str:
     """EPERM, ENOENT, ..., ERESTARTSYS; unknown numbers as strace shows them."""
-    name = errno.errorcode.get(number) or _KERNEL_ONLY_ERRNOS.get(number)
+    name = (
+        _STRACE_ALIASES.get(number)
+        or errno.errorcode.get(number)
+        or _KERNEL_ONLY_ERRNOS.get(number)
+    )
     return name if name else f"errno{number}"
 
 

@@ -32,7 +32,7 @@ from collections.abc import Callable
 import structlog
 
 from traced.arch import Arch
-from traced.decode import RETURNS_FD, decode_entry, decode_exit, has_outputs
+from traced.decode import RETURNS_FD, decode_entry, decode_exit, decode_result, has_outputs
 from traced.decoders.values import DEFAULT_OPTIONS, Options
 from traced.errors import TracedError, TraceeGoneError
 from traced.events import Arg, Event
@@ -370,7 +370,14 @@ def _exit_stop(run: Run, tid: int, info: ptrace.SyscallInfo, now: int) -> Exit:
     fd_path = None
     if run.decoding.decorate_fds and entry.name in RETURNS_FD:
         fd_path = _fd_names(tid)(info.rval)
-    return Exit(now, info.rval, info.is_error, args, fd_path)
+    return Exit(
+        now,
+        info.rval,
+        info.is_error,
+        args,
+        fd_path,
+        decode_result(entry.name, entry.raw, info.rval),
+    )
 
 
 def _fd_names(tid: int) -> Callable[[int], str | None]:

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
 from traced.decoders.strings import quote as quote_bytes
-from traced.events import Event, ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
+from traced.events import Arg, Event, ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
 from traced.filters import Filter
 from traced.names import RESTART_ERRNOS, errno_value, signal_name
 from traced.summary import Summary
-from traced.syscalls.signatures import signature
+from traced.syscalls.signatures import HIDDEN_TYPES as _HIDDEN_TYPES
 
 _RESTART_TEXT = {
     "ERESTARTSYS": "To be restarted if SA_RESTART is set",
@@ -34,23 +35,20 @@ def quote(text: str) -> str:
 
 
 _RETURNS_ADDRESS = frozenset(("mmap", "mmap2", "brk", "mremap", "shmat"))
-_O_CREAT = 0o100
-_O_TMPFILE = 0o20200000
+# strace's order where it is not the registers' (x86_64 clone: flags come first).
+_PRINT_ORDER = {"clone": ("stack", "flags", "parent_tid", "tls", "child_tid")}
 
 
-def _shows_mode(event: SyscallEvent) -> bool:
-    """open/openat print their mode only when it is used: O_CREAT or O_TMPFILE."""
-    flags = event.args[-2].raw if len(event.args) >= 2 else None
-    return flags is None or bool(flags & _O_CREAT) or flags & _O_TMPFILE == _O_TMPFILE
+def _ordered(event: SyscallEvent) -> Sequence[Arg]:
+    order = _PRINT_ORDER.get(event.name)
+    if order is None:
+        return event.args
+    return sorted(event.args, key=lambda arg: order.index(arg.name) if arg.name in order else 9)
 
 
 def printed_args(event: SyscallEvent) -> list[str]:
-    """The arguments strace shows, in its words: open's mode only when it matters."""
-    texts = [arg.text for arg in event.args if arg.type not in ("hi", "unused")]
-    opens = event.name in ("open", "openat") and len(texts) == len(signature(event.name).args)
-    if opens and not _shows_mode(event):
-        texts.pop()
-    return texts
+    """The arguments strace shows, in its words; an empty text is one it leaves out."""
+    return [arg.text for arg in _ordered(event) if arg.text and arg.type not in _HIDDEN_TYPES]
 
 
 def _result(event: SyscallEvent) -> str:
@@ -62,6 +60,8 @@ def _result(event: SyscallEvent) -> str:
         return f"-1 {event.error} ({os.strerror(errno_value(event.error))})"
     if event.name in _RETURNS_ADDRESS:
         return hex(event.retval)
+    if event.retval_text is not None:
+        return event.retval_text
     if event.fd_path is not None:
         return f"{event.retval}<{event.fd_path}>"
     return str(event.retval)

@@ -123,6 +123,7 @@ class Exit(NamedTuple):
     # buffer ...) decoded; None when the exit changed none of them.
     args: tuple[Arg, ...] | None = None
     fd_path: str | None = None  # -y: what the returned fd refers to
+    retval_text: str | None = None  # strace's words for the result, if more than a number
 
 
 class Spawned(NamedTuple):

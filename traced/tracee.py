@@ -113,13 +113,14 @@ def _nothing(task: Task, stop: Stop) -> list[Event]:
 def _syscall_event(task: Task, entry: Entry, exit_: Exit | None) -> SyscallEvent:
     retval = error = duration = None
     fd_path: str | None
+    retval_text: str | None
     if exit_ is not None:
         duration = exit_.ts - entry.ts
         retval, error = (-1, errno_name(-exit_.rval)) if exit_.is_error else (exit_.rval, None)
         args = entry.args if exit_.args is None else exit_.args
-        fd_path = exit_.fd_path
+        fd_path, retval_text = exit_.fd_path, exit_.retval_text
     else:
-        args, fd_path = entry.args, None
+        args, fd_path, retval_text = entry.args, None, None
     return SyscallEvent(
         session=task.session,
         pid=task.tgid,
@@ -133,6 +134,7 @@ def _syscall_event(task: Task, entry: Entry, exit_: Exit | None) -> SyscallEvent
         retval=retval,
         error=error,
         fd_path=fd_path,
+        retval_text=retval_text,
     )
 
 

@@ -28,7 +28,7 @@ def test_each_argument_is_named_typed_decoded_and_raw() -> None:
         0x80000,
         "O_RDONLY|O_CLOEXEC",
     )
-    assert (mode.value, mode.text) == (0, "000")
+    assert (mode.value, mode.text) == (0, "")  # strace omits the mode without O_CREAT
 
 
 def test_unreadable_path_stays_an_address() -> None:

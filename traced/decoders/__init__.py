@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from traced.decoders import flags, structs
+from traced.decoders import flags, special, structs
 from traced.decoders.sockaddr import decode_sockaddr
 from traced.decoders.strings import decode_buffer, decode_cstring, decode_path
 from traced.decoders.values import DEFAULT_OPTIONS, Decoded, Memory, Options, unreadable
@@ -37,6 +37,7 @@ _VALUES: dict[str, Callable[[int], Decoded]] = {
     "enum:ioctl": flags.ioctl_request, "enum:rlimit": flags.rlimit_resource,
     "enum:whence": flags.whence, "flags:statx": flags.statx_flags,
     "enum:arch_prctl": flags.arch_prctl_code,
+    "enum:fadvise": special.fadvise, "flags:faccessat": special.faccessat_flags,
 }  # fmt: skip
 
 

@@ -1,0 +1,155 @@
+"""What full argument decoding costs: events per second through decode and encode.
+
+    .venv/bin/python bench/decode_bench.py [--events N] [--rounds R]
+
+Two pipelines turn the same syscall stops into JSON lines:
+
+* ``raw``: names plus raw integers, every argument as its register (what an
+  event would carry with no decoding);
+* ``full``: what traced does, ``decode_entry`` at entry and ``decode_exit`` at
+  exit (paths, flags, structs, buffers, argv/envp read from memory).
+
+Both build the same frozen ``SyscallEvent`` and encode it with
+``model_dump_json``, as the daemon does once per event.  The stops are a mix
+taken from ``strace -c`` of ``ls -l /etc`` plus an execve, over memory held in a
+bytes buffer, so the figure is the decoders' own cost without process_vm_readv
+(the tracing benchmark, bench/run.py, measures that).  Rounds alternate the two
+pipelines; the report is the median of each and their ratio.  Target: full
+decoding costs at most 25% over raw (ratio <= 1.25).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import struct
+import time
+from collections.abc import Callable, Sequence
+
+from traced.decode import decode_entry, decode_exit, int_text
+from traced.events import Arg, SyscallEvent
+from traced.syscalls.signatures import signature
+
+BASE = 0x7F0000000000
+
+
+class BufferMemory:
+    """Tracee memory as one bytes buffer mapped at BASE."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def read(self, address: int, size: int) -> bytes:
+        offset = address - BASE
+        if not 0 <= offset < len(self.data):
+            raise OSError(14, "Bad address")
+        return self.data[offset : offset + size]
+
+    def cstring(self, address: int, limit: int = 4096) -> bytes:
+        return self.read(address, limit).split(b"\0", 1)[0]
+
+
+def _memory() -> tuple[BufferMemory, dict[str, int]]:
+    """Strings, a stat struct, an ELF header and argv/envp arrays, at known places."""
+    layout: dict[str, int] = {}
+    blob = bytearray()
+
+    def put(key: str, data: bytes) -> None:
+        layout[key] = BASE + len(blob)
+        blob.extend(data + b"\0" * (-len(data) % 16 + 16))
+
+    put("path", b"/usr/lib/x86_64-linux-gnu/libselinux.so.1\0")
+    put("empty", b"\0")
+    put("stat", struct.pack("<QQQIIIIQqqqqqqqqq", 2049, 131, 1, 0o100644, 0, 0, 0, 0, 174312, 4096, 344, 1, 0, 2, 0, 3, 0))  # noqa: E501
+    put("elf", b"\x7fELF\x02\x01\x01\x03" + bytes(824))
+    put("text", b"-rw-r--r-- 1 root root 3028 Nov 25 18:15 adduser.conf\n")
+    strings = [b"ls\0", b"-l\0", b"/etc\0"] + [b"VAR%d=value\0" % i for i in range(30)]
+    pointers = []
+    for index, item in enumerate(strings):
+        put(f"s{index}", item)
+        pointers.append(layout[f"s{index}"])
+    put("argv", struct.pack("<4Q", *pointers[:3], 0))
+    put("envp", struct.pack(f"<{len(pointers) - 2}Q", *pointers[3:], 0))
+    return BufferMemory(bytes(blob)), layout
+
+
+Stop = tuple[str, tuple[int, ...], int]  # name, registers, return value
+
+
+def _stops(at: dict[str, int]) -> list[Stop]:
+    """One round of the mix: the syscalls of ``ls -l /etc`` by frequency, and an execve."""
+    at_fdcwd = 2**64 - 100
+    return [
+        ("openat", (at_fdcwd, at["path"], 0o2000000, 0, 0, 0), 3),
+        ("read", (3, at["elf"], 832, 0, 0, 0), 832),
+        ("newfstatat", (3, at["empty"], at["stat"], 0x1000, 0, 0), 0),
+        ("mmap", (0, 174312, 1, 0x802, 3, 0), BASE),
+        ("mprotect", (BASE, 4096, 0, 0, 0, 0), 0),
+        ("close", (3, 0, 0, 0, 0, 0), 0),
+        ("newfstatat", (at_fdcwd, at["path"], at["stat"], 0x100, 0, 0), 0),
+        ("lseek", (3, 0, 1, 0, 0, 0), 0),
+        ("write", (1, at["text"], 54, 0, 0, 0), 54),
+        ("brk", (0, 0, 0, 0, 0, 0), BASE),
+        ("getdents64", (3, at["elf"], 32768, 0, 0, 0), 0),
+        ("execve", (at["s0"], at["argv"], at["envp"], 0, 0, 0), 0),
+    ]
+
+
+def _raw_args(name: str, raw: Sequence[int]) -> tuple[Arg, ...]:
+    """Names plus raw integers: what an event carries when nothing is decoded."""
+    args = []
+    for spec, value in zip(signature(name).args, raw, strict=False):
+        shown, text = int_text(spec.type, value, name)
+        args.append(Arg(name=spec.name, type=spec.type, value=shown, raw=value, text=text))
+    return tuple(args)
+
+
+Pipeline = Callable[[Stop, BufferMemory], tuple[Arg, ...]]
+
+
+def raw_pipeline(stop: Stop, memory: BufferMemory) -> tuple[Arg, ...]:
+    return _raw_args(stop[0], stop[1])
+
+
+def full_pipeline(stop: Stop, memory: BufferMemory) -> tuple[Arg, ...]:
+    name, raw, retval = stop
+    args = decode_entry(name, raw, memory)
+    return decode_exit(name, args, raw, memory, retval=retval)
+
+
+def _encode(stop: Stop, args: tuple[Arg, ...], seq: int) -> bytes:
+    event = SyscallEvent(
+        session="bench", pid=1000, tid=1000, ts_ns=seq, nr=0, name=stop[0], arch="x86_64",
+        args=args, duration_ns=1000, retval=stop[2], error=None,
+    )  # fmt: skip
+    return event.model_dump_json().encode()
+
+
+def events_per_second(pipeline: Pipeline, stops: list[Stop], memory: BufferMemory, n: int) -> float:
+    start = time.perf_counter()
+    for seq in range(n):
+        stop = stops[seq % len(stops)]
+        _encode(stop, pipeline(stop, memory), seq)
+    return n / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=60_000)
+    parser.add_argument("--rounds", type=int, default=7)
+    options = parser.parse_args()
+    memory, layout = _memory()
+    stops = _stops(layout)
+    rates: dict[str, list[float]] = {"raw": [], "full": []}
+    for _ in range(options.rounds):
+        rates["raw"].append(events_per_second(raw_pipeline, stops, memory, options.events))
+        rates["full"].append(events_per_second(full_pipeline, stops, memory, options.events))
+    raw, full = (statistics.median(rates[key]) for key in ("raw", "full"))
+    print(f"events per round: {options.events}, rounds: {options.rounds} (medians)")
+    print(f"| pipeline | events/s |\n|---|---|\n| raw (names + integers) | {raw:,.0f} |")
+    print(f"| full decoding | {full:,.0f} |")
+    print(f"cost of full decoding: {raw / full:.2f}x the time of raw (target <= 1.25)")
+
+
+if __name__ == "__main__":
+    main()
