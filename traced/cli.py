@@ -208,7 +208,9 @@ async def _launch_here(args: argparse.Namespace, argv: list[str], printer: Print
     from traced.spawn import LaunchSpec
 
     with Engine() as engine:
-        policy = TracePolicy(printer.filter.syscalls, args.full, decoding=_decoding(args))
+        policy = TracePolicy(
+            printer.filter.syscalls, args.full, decoding=_decoding(args, printer.filter.raw)
+        )
         try:
             session = await engine.launch(LaunchSpec(tuple(argv)), policy, printer)
         except SpawnError as error:
@@ -224,7 +226,9 @@ async def _attach_here(args: argparse.Namespace, printer: Printer) -> int:
     from traced.engine import Engine, TracePolicy
 
     with Engine() as engine:
-        policy = TracePolicy(printer.filter.syscalls, True, decoding=_decoding(args))
+        policy = TracePolicy(
+            printer.filter.syscalls, True, decoding=_decoding(args, printer.filter.raw)
+        )
         session = await engine.attach(args.pid, policy, printer)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -233,10 +237,10 @@ async def _attach_here(args: argparse.Namespace, printer: Printer) -> int:
     return 0
 
 
-def _decoding(args: argparse.Namespace) -> Options:
+def _decoding(args: argparse.Namespace, raw: frozenset[str] = frozenset()) -> Options:
     from traced.decoders.values import Options
 
-    return Options(args.string_limit, args.verbose, args.decorate_fds)
+    return Options(args.string_limit, args.verbose, args.decorate_fds, raw)
 
 
 def _forward_signals(pid: int) -> None:

@@ -34,12 +34,13 @@ def trace_field(printer: Printer) -> str | None:
     return None if names is None else ",".join(sorted(names)) or "none"
 
 
-def decoding_field(args: argparse.Namespace) -> dict[str, object]:
-    """-s, -v and -y, as the request's ``decoding`` object."""
+def decoding_field(args: argparse.Namespace, printer: Printer) -> dict[str, object]:
+    """-s, -v, -y and -e raw=, as the request's ``decoding`` object."""
     return {
         "string_limit": args.string_limit,
         "verbose": args.verbose,
         "decorate_fds": args.decorate_fds,
+        "raw": sorted(printer.filter.raw),
     }
 
 
@@ -58,7 +59,7 @@ def launch(client: Client, args: argparse.Namespace, argv: list[str], printer: P
         cwd=os.getcwd(),
         umask=_current_umask(),
         trace=trace_field(printer),
-        decoding=decoding_field(args),
+        decoding=decoding_field(args, printer),
         stdio=True,
         detach=args.detach,
     )
@@ -78,7 +79,7 @@ def launch(client: Client, args: argparse.Namespace, argv: list[str], printer: P
 
 def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:
     request_id = client.send(
-        "attach", pid=args.pid, trace=trace_field(printer), decoding=decoding_field(args)
+        "attach", pid=args.pid, trace=trace_field(printer), decoding=decoding_field(args, printer)
     )
     session = _await_result(client, request_id)["session"]
     detach = lambda signo: client.send("detach", session=session)  # noqa: E731

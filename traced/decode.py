@@ -18,7 +18,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from traced.decoders import decode, decode_buffer, decode_sockaddr, flags, special
+from traced.decoders import (
+    VALUE_TAGS,
+    decode,
+    decode_buffer,
+    decode_sockaddr,
+    decode_value,
+    flags,
+    special,
+)
 from traced.decoders.strings import decode_path
 from traced.decoders.values import DEFAULT_OPTIONS, Decoded, Memory, Options, as_signed
 from traced.events import Arg
@@ -135,13 +143,29 @@ def int_text(type_tag: str, value: int, syscall: str) -> tuple[int, str]:
     return value, str(value)
 
 
+_Key = tuple[object, ...]
+# Args are values: an argument decoded before to the same value is the same Arg
+# again (flags, fds, sizes and many paths recur).  Bounded, then started over.
+_SEEN: dict[_Key, Arg] = {}
+_DECODED_SEEN: dict[_Key, Arg] = {}
+SEEN_LIMIT = 8192
+
+
 def _plain(name: str, tag: str, raw: int, syscall: str) -> Arg:
     value, text = int_text(tag, raw, syscall)
     return Arg(name=name, type=tag, value=value, raw=raw, text=text)
 
 
 def _typed(name: str, tag: str, decoded: Decoded) -> Arg:
-    return Arg(name=name, type=tag, value=decoded.value, raw=decoded.raw, text=decoded.text)
+    """The Arg for a decoded value; the same one again when it recurs (paths do)."""
+    if not isinstance(decoded.value, str | int | None):
+        return Arg(name=name, type=tag, value=decoded.value, raw=decoded.raw, text=decoded.text)
+    key = (name, tag, decoded)
+    arg = _DECODED_SEEN.get(key)
+    if arg is None:
+        arg = Arg(name=name, type=tag, value=decoded.value, raw=decoded.raw, text=decoded.text)
+        _remember(_DECODED_SEEN, key, arg)
+    return arg
 
 
 _FD_TYPES = frozenset(("fd", "dirfd"))
@@ -164,6 +188,19 @@ class Slot(NamedTuple):
     name: str
     tag: str  # the type to decode it as (strace's view, where it differs from ours)
     output: bool  # the kernel writes it: decoded at exit
+    self_contained: bool  # decoded from its register alone: the same value, the same Arg
+
+
+_MEMORY_TAGS = frozenset(("utimens", "cwd"))
+_DEPENDS_ON_OTHERS = frozenset(("enum:socket_protocol",))
+
+
+def _self_contained(syscall: str, name: str, tag: str) -> bool:
+    if tag in _DEPENDS_ON_OTHERS or (syscall in ("fcntl", "fcntl64") and name == "arg"):
+        return False
+    if tag in VALUE_TAGS:
+        return True
+    return not (tag in _POINTER_TYPES or tag in _MEMORY_TAGS or tag.startswith("struct:"))
 
 
 def _slots(sig: Signature) -> tuple[Slot, ...]:
@@ -171,8 +208,35 @@ def _slots(sig: Signature) -> tuple[Slot, ...]:
     for index, spec in enumerate(sig.args):
         tag = "ptr" if (sig.name, spec.name) in _AS_POINTER else spec.type
         tag = _TYPE_OVERRIDES.get((sig.name, spec.name), tag)
-        slots.append(Slot(index, spec.name, tag, is_output(sig.name, spec.name, spec.type)))
+        output = is_output(sig.name, spec.name, spec.type)
+        alone = not output and _self_contained(sig.name, spec.name, tag)
+        slots.append(Slot(index, spec.name, tag, output, alone))
     return tuple(slots)
+
+
+def raw_arg(slot: Slot, value: int) -> Arg:
+    """-e raw=: the register in hex, as strace prints an undecoded argument."""
+    text = f"{value:#x}" if value else "0"
+    return Arg(name=slot.name, type=slot.tag, value=value, raw=value, text=text)
+
+
+def self_contained_arg(syscall: str, slot: Slot, value: int) -> Arg:
+    key = (syscall, slot.position, value)
+    arg = _SEEN.get(key)
+    if arg is None:
+        decoded = decode_value(slot.tag, value)
+        if decoded is None:
+            arg = _plain(slot.name, slot.tag, value, syscall)
+        else:
+            arg = _typed(slot.name, slot.tag, decoded)
+        _remember(_SEEN, key, arg)
+    return arg
+
+
+def _remember(seen: dict[_Key, Arg], key: _Key, arg: Arg) -> None:
+    if len(seen) >= SEEN_LIMIT:
+        seen.clear()
+    seen[key] = arg
 
 
 _SLOTS = {name: _slots(sig) for name, sig in SIGNATURES.items()}
@@ -220,12 +284,14 @@ def decode_entry(
 ) -> tuple[Arg, ...]:
     """Every argument of the signature: inputs decoded, outputs as their address."""
     slots = _SLOTS.get(syscall) or _slots(signature(syscall))
+    if syscall in options.raw:
+        return tuple(raw_arg(slot, raw[slot.position]) for slot in slots[: len(raw)])
     args = []
     for slot in slots[: len(raw)]:
-        if slot.output and slot.tag not in _IN_AND_OUT:
-            args.append(_plain(slot.name, slot.tag, raw[slot.position], syscall))
-            continue
-        arg = _input(syscall, slot, raw, memory, options)
+        if slot.self_contained or (slot.output and slot.tag not in _IN_AND_OUT):
+            arg = self_contained_arg(syscall, slot, raw[slot.position])
+        else:
+            arg = _input(syscall, slot, raw, memory, options)
         if options.decorate_fds and slot.tag in _FD_TYPES:
             arg = _with_fd_path(arg, fds)
         args.append(arg)
@@ -272,7 +338,7 @@ def decode_exit(
     options: Options = DEFAULT_OPTIONS,
 ) -> tuple[Arg, ...]:
     """After a successful syscall: ``args`` with the outputs the kernel wrote decoded."""
-    if syscall not in _WITH_OUTPUTS:
+    if syscall not in _WITH_OUTPUTS or syscall in options.raw:
         return args
     decoded = list(args)
     for slot in _SLOTS[syscall][: len(args)]:
@@ -371,8 +437,12 @@ def shape_entry(syscall: str, args: tuple[Arg, ...]) -> tuple[Arg, ...]:
     return tuple(shaped)
 
 
-def decode_result(syscall: str, raw: Sequence[int], retval: int) -> str | None:
+def decode_result(
+    syscall: str, raw: Sequence[int], retval: int, options: Options = DEFAULT_OPTIONS
+) -> str | None:
     """strace's words for a successful result, where they are more than the number."""
+    if syscall in options.raw:
+        return f"{retval:#x}" if retval else "0"
     if syscall in ("fcntl", "fcntl64") and len(raw) > 1:
         return special.fcntl_result(raw[1], retval)
     return None

@@ -16,9 +16,9 @@ contract clients read (see protocol/ once it exists); add fields, never rename.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Arg(BaseModel):
@@ -34,7 +34,9 @@ class Arg(BaseModel):
 
     name: str
     type: str
-    value: JsonValue
+    # JSON by construction (the decoders build it); typed Any, because checking
+    # a recursive JSON type costs more than the rest of the argument.
+    value: Any = Field(description="the decoded value: int, string, list or object")
     raw: int | None
     text: str
 

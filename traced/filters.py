@@ -37,10 +37,10 @@ from traced.syscalls.signatures import CLASSES
 T = TypeVar("T")
 
 QUALIFIERS = {"trace": "trace", "t": "trace", "signal": "signal", "signals": "signal"}
-QUALIFIERS |= {"s": "signal", "status": "status"}
+QUALIFIERS |= {"s": "signal", "status": "status", "raw": "raw", "x": "raw"}
 # strace's other qualifiers: valid there, but they shape output, not selection.
 NOT_FILTERS = frozenset(
-    "abbrev a verbose v raw x read reads r write writes w fault inject kvm quiet q "  # noqa: SIM905
+    "abbrev a verbose v read reads r write writes w fault inject kvm quiet q "  # noqa: SIM905
     "silent silence decode-fds decode-fd decode-pids decode-pid trace-fds trace-fd fd fds".split()
 )
 STATUSES = ("successful", "failed", "unfinished", "unavailable", "detached")
@@ -66,6 +66,7 @@ class Filter:
     status: frozenset[str] | None = None  # None: every outcome
     signals: frozenset[int] | None = None  # None: every signal
     paths: tuple[str, ...] = ()  # -P: only syscalls touching one of these
+    raw: frozenset[str] = frozenset()  # -e raw=: syscalls whose arguments stay undecoded
 
     def wants_syscall(
         self,
@@ -116,6 +117,11 @@ def parse_filter(
         universe = _names(arch.abis)
         chosen = _select(values["trace"], "system call", universe, _syscall_lookup(arch))
         filter_ = replace(filter_, syscalls=None if chosen == universe else chosen)
+    if "raw" in values:
+        universe = _names(arch.abis)
+        filter_ = replace(
+            filter_, raw=_select(values["raw"], "system call", universe, _syscall_lookup(arch))
+        )
     if "status" in values:
         status = _select(values["status"], "status", frozenset(STATUSES), _status)
         filter_ = replace(filter_, status=None if len(status) == len(STATUSES) else status)

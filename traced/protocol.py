@@ -35,6 +35,7 @@ class Decoding(_Message):
     string_limit: int = Field(default=32, ge=0, le=1 << 20)  # -s
     verbose: bool = False  # -v: structs in full
     decorate_fds: bool = False  # -y: fds with the path they refer to
+    raw: list[str] = []  # -e raw=: syscalls whose arguments are shown as raw hex
 
 
 class LaunchRequest(_Request):

@@ -376,7 +376,7 @@ def _exit_stop(run: Run, tid: int, info: ptrace.SyscallInfo, now: int) -> Exit:
         info.is_error,
         args,
         fd_path,
-        decode_result(entry.name, entry.raw, info.rval),
+        decode_result(entry.name, entry.raw, info.rval, run.decoding),
     )
 
 

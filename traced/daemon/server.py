@@ -196,7 +196,10 @@ class Daemon:
 
     def _policy(self, trace: str | None, decoding: Decoding) -> TracePolicy:
         names = parse_trace([trace] if trace is not None else [], self.engine.arch)
-        return TracePolicy(names, decoding=Options(**decoding.model_dump()))
+        options = Options(
+            decoding.string_limit, decoding.verbose, decoding.decorate_fds, frozenset(decoding.raw)
+        )
+        return TracePolicy(names, decoding=options)
 
     def _check_session_limits(self, uid: int) -> None:
         live = [s for s in self.hub.sessions.values() if s.ended is None]

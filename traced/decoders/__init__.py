@@ -16,7 +16,7 @@ from traced.decoders.strings import decode_buffer, decode_cstring, decode_path
 from traced.decoders.values import DEFAULT_OPTIONS, Decoded, Memory, Options, unreadable
 
 __all__ = [
-    "Decoded", "Memory", "Options", "decode", "decode_buffer", "decode_cstring",
+    "VALUE_TAGS", "Decoded", "Memory", "Options", "decode", "decode_buffer", "decode_cstring",
     "decode_path", "decode_sockaddr", "decode_value",
 ]  # fmt: skip
 
@@ -39,6 +39,9 @@ _VALUES: dict[str, Callable[[int], Decoded]] = {
     "enum:arch_prctl": flags.arch_prctl_code,
     "enum:fadvise": special.fadvise, "flags:faccessat": special.faccessat_flags,
 }  # fmt: skip
+
+
+VALUE_TAGS = frozenset(_VALUES)  # the tags decoded from the register alone
 
 
 def decode_value(tag: str, raw: int) -> Decoded | None:

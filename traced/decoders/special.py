@@ -58,12 +58,12 @@ def wait_status_text(status: int) -> str:
     """``[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]`` and its siblings, as strace prints them."""
     status &= 0xFFFFFFFF
     low, high = status & 0x7F, (status >> 8) & 0xFF
-    if low == 0:
+    if status == 0xFFFF:  # before WIFSTOPPED, whose test it would also pass
+        body = "WIFCONTINUED(s)"
+    elif low == 0:
         body = f"WIFEXITED(s) && WEXITSTATUS(s) == {high}"
     elif low == 0x7F:
         body = f"WIFSTOPPED(s) && WSTOPSIG(s) == {flags.signal(high).text}"
-    elif status == 0xFFFF:
-        body = "WIFCONTINUED(s)"
     else:
         body = f"WIFSIGNALED(s) && WTERMSIG(s) == {flags.signal(low).text}"
         body += " && WCOREDUMP(s)" if status & 0x80 else ""

@@ -8,6 +8,7 @@ digits (``\\0012``, but ``\\08``); BEL and BS are plain octal (``\\7`` ``\\10``)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from traced.decoders.values import (
@@ -29,27 +30,30 @@ _ESCAPES = {
     ord("\v"): "\\v",
     ord("\f"): "\\f",
 }
-_OCTAL_DIGITS = frozenset(b"01234567")
+# Bytes that print as themselves; anything else goes through the slow path.
+_PLAIN = re.compile(rb"[\x20-\x21\x23-\x5b\x5d-\x7e]*")
+_SPECIAL = re.compile(r"[^\x20-\x21\x23-\x5b\x5d-\x7e]")  # over bytes decoded as latin-1
+_SHORT = {
+    code: _ESCAPES.get(code, f"\\{code:o}") for code in range(256) if not 0x20 <= code < 0x7F
+} | {ord('"'): _ESCAPES[ord('"')], ord("\\"): _ESCAPES[ord("\\")]}
 
 
-def _octal(byte: int, following: int | None) -> str:
-    if following is not None and following in _OCTAL_DIGITS:
-        return f"\\{byte:03o}"
-    return f"\\{byte:o}"
+def _escape_one(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    short = _SHORT[code]
+    # \1 followed by the digit 2 would read back as \12: pad to three digits then.
+    if code < 0o100 and code not in _ESCAPES:
+        following = match.string[match.end() : match.end() + 1]
+        if following and following in "01234567":
+            return f"\\{code:03o}"
+    return short
 
 
 def escape(data: bytes) -> str:
     """``data`` with strace's escapes, without the surrounding quotes."""
-    parts: list[str] = []
-    for index, byte in enumerate(data):
-        if byte in _ESCAPES:
-            parts.append(_ESCAPES[byte])
-        elif 0x20 <= byte < 0x7F:
-            parts.append(chr(byte))
-        else:
-            following = data[index + 1] if index + 1 < len(data) else None
-            parts.append(_octal(byte, following))
-    return "".join(parts)
+    if _PLAIN.fullmatch(data):
+        return data.decode("ascii")  # the common case: printable, no quote or backslash
+    return _SPECIAL.sub(_escape_one, data.decode("latin-1"))
 
 
 def quote(data: bytes, truncated: bool = False) -> str:
@@ -80,12 +84,26 @@ def decode_cstring(
         data = _cstring(memory, raw, limit + 1)
         if data is None:
             return unreadable(raw)
-        data = data.split(b"\0", 1)[0]
-        truncated = len(data) > limit
-        data = data[:limit]
-        return Decoded(quote(data, truncated), _as_text(data), raw)
+        text, value = _quoted_string(data.split(b"\0", 1)[0], limit)
+        return Decoded(text, value, raw)
     except Exception:
         return unreadable(raw)
+
+
+_QUOTED: dict[tuple[bytes, int], tuple[str, str]] = {}  # paths recur: quote each once
+_QUOTED_LIMIT = 4096
+
+
+def _quoted_string(data: bytes, limit: int) -> tuple[str, str]:
+    """strace's text and the JSON value of a string cut at ``limit`` bytes."""
+    known = _QUOTED.get((data, limit))
+    if known is None:
+        shown = data[:limit]
+        known = (quote(shown, len(data) > limit), _as_text(shown))
+        if len(_QUOTED) >= _QUOTED_LIMIT:
+            _QUOTED.clear()
+        _QUOTED[(data, limit)] = known
+    return known
 
 
 def decode_path(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> Decoded:

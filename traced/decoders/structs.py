@@ -199,17 +199,32 @@ def decode_fd_pair(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS)
     return Decoded(f"[{first}, {second}]", [first, second], raw)
 
 
+_POINTER_CHUNK = 64  # words read at once: one process_vm_readv for most arrays
+
+
+def _words(raw: int, memory: Memory, start: int) -> list[int]:
+    """The words from index ``start`` on, as many as one read returns (maybe none)."""
+    try:
+        data = memory.read(raw + 8 * start, 8 * _POINTER_CHUNK)
+    except Exception:
+        return []
+    usable = len(data) - len(data) % 8 if isinstance(data, bytes | bytearray) else 0
+    return list(struct.unpack_from(f"<{usable // 8}Q", data)) if usable else []
+
+
 def _pointers(raw: int, memory: Memory, limit: int) -> tuple[list[int], bool] | None:
     """Up to ``limit`` non-NULL pointers of a NULL-terminated array; and whether cut short."""
+    if raw == 0:
+        return None
     pointers: list[int] = []
     while len(pointers) <= limit:
-        word = read_exact(memory, raw + 8 * len(pointers), 8)
-        if word is None:
+        words = _words(raw, memory, len(pointers))
+        if not words:
             return None if not pointers else (pointers, True)
-        pointer = int.from_bytes(word, "little")
-        if pointer == 0:
-            return pointers, False
-        pointers.append(pointer)
+        for pointer in words:
+            if pointer == 0:
+                return pointers[:limit], len(pointers) > limit
+            pointers.append(pointer)
     return pointers[:limit], True
 
 

@@ -23,6 +23,7 @@ class Options(NamedTuple):
     string_limit: int = 32  # -s
     verbose: bool = False  # -v: structures in full
     decorate_fds: bool = False  # -y: fds followed by the path they refer to
+    raw: frozenset[str] = frozenset()  # -e raw=: syscalls printed as raw hex words
 
 
 DEFAULT_OPTIONS = Options()
