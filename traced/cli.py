@@ -209,7 +209,10 @@ async def _launch_here(args: argparse.Namespace, argv: list[str], printer: Print
 
     with Engine() as engine:
         policy = TracePolicy(
-            printer.filter.syscalls, args.full, decoding=_decoding(args, printer.filter.raw)
+            printer.filter.syscalls,
+            args.full,
+            decoding=_decoding(args, printer.filter.raw),
+            entries=printer.stages_entries(),
         )
         try:
             session = await engine.launch(LaunchSpec(tuple(argv)), policy, printer)
@@ -227,7 +230,10 @@ async def _attach_here(args: argparse.Namespace, printer: Printer) -> int:
 
     with Engine() as engine:
         policy = TracePolicy(
-            printer.filter.syscalls, True, decoding=_decoding(args, printer.filter.raw)
+            printer.filter.syscalls,
+            True,
+            decoding=_decoding(args, printer.filter.raw),
+            entries=printer.stages_entries(),
         )
         session = await engine.attach(args.pid, policy, printer)
         loop = asyncio.get_running_loop()

@@ -60,6 +60,7 @@ def launch(client: Client, args: argparse.Namespace, argv: list[str], printer: P
         umask=_current_umask(),
         trace=trace_field(printer),
         decoding=decoding_field(args, printer),
+        entries=printer.stages_entries(),
         stdio=True,
         detach=args.detach,
     )
@@ -79,7 +80,11 @@ def launch(client: Client, args: argparse.Namespace, argv: list[str], printer: P
 
 def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:
     request_id = client.send(
-        "attach", pid=args.pid, trace=trace_field(printer), decoding=decoding_field(args, printer)
+        "attach",
+        pid=args.pid,
+        trace=trace_field(printer),
+        decoding=decoding_field(args, printer),
+        entries=printer.stages_entries(),
     )
     session = _await_result(client, request_id)["session"]
     detach = lambda signo: client.send("detach", session=session)  # noqa: E731

@@ -44,6 +44,7 @@ class TracePolicy:
     # credentials (a setuid program) is let go at that exec, before it runs.
     owner: tuple[int, int] | None = None
     decoding: Options = DEFAULT_OPTIONS  # -s, -v, -y
+    entries: bool = False  # syscall_entry events too (strace-like text needs them)
 
     def mode(self) -> Mode:
         if self.names is None or self.force_full or not procfs.seccomp_filters_supported():
@@ -115,6 +116,7 @@ class Engine:
 
     def _new_run(self, mode: Mode, root: int, policy: TracePolicy, sink: Sink, sid: str) -> Run:
         core = TraceSession(sid or uuid.uuid4().hex[:12], mode, root)
+        core.report_entries = policy.entries
         run = Run(core, self.arch, policy.names, sink)
         run.owner = policy.owner
         run.decoding = policy.decoding

@@ -7,6 +7,7 @@ contract clients read (see protocol/ once it exists); add fields, never rename.
   ``retval`` and ``error`` are null when the syscall never returned (exit_group,
   or a thread destroyed by another's execve).
   On failure ``retval`` is -1 and ``error`` the errno name, as strace prints it.
+* ``syscall_entry``: a syscall began (only when the session asked for entries).
 * ``spawn``: a new task, with the task that made it.
 * ``exec``: a successful execve; ``old_tid`` is set when a non-leader thread
   exec'd and took over the thread-group id.
@@ -68,6 +69,22 @@ class SyscallEvent(_Event):
         return self.retval is not None
 
 
+class SyscallEntryEvent(_Event):
+    """A syscall was entered; its ``syscall`` event follows when it returns.
+
+    Only sessions that ask for entries get them (``entries``): a text printer
+    shows the call as strace does, before it blocks, and marks it
+    ``<unfinished ...>`` when another task's line comes first.  Outputs are
+    still their addresses here.
+    """
+
+    type: Literal["syscall_entry"] = "syscall_entry"
+    nr: int
+    name: str
+    arch: str
+    args: tuple[Arg, ...]
+
+
 class SpawnEvent(_Event):
     type: Literal["spawn"] = "spawn"
     parent_pid: int
@@ -102,6 +119,6 @@ class ExitEvent(_Event):
     core_dumped: bool
 
 
-Event = SyscallEvent | SpawnEvent | ExecEvent | SignalEvent | ExitEvent
+Event = SyscallEvent | SyscallEntryEvent | SpawnEvent | ExecEvent | SignalEvent | ExitEvent
 # The same union, told apart by ``type`` when parsed from JSON.
 TaggedEvent = Annotated[Event, Field(discriminator="type")]

@@ -49,6 +49,7 @@ class LaunchRequest(_Request):
     umask: int | None = Field(default=None, ge=0, le=0o777)
     trace: str | None = None  # strace's -e trace= value; None traces every syscall
     decoding: Decoding = Decoding()
+    entries: bool = False  # syscall_entry events too, for strace-like live text
     stdio: bool = False
     detach: bool = False  # True: the session outlives this connection
     policy: Policy = "block"
@@ -60,6 +61,7 @@ class AttachRequest(_Request):
     pid: int = Field(gt=0)
     trace: str | None = None
     decoding: Decoding = Decoding()
+    entries: bool = False
     policy: Policy = "block"
     queue: int | None = Field(default=None, ge=1)
     subscribe: bool = True

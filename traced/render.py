@@ -12,8 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
+from traced.decode import first_output
 from traced.decoders.strings import quote as quote_bytes
-from traced.events import Arg, Event, ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
+from traced.events import (
+    Arg,
+    Event,
+    ExitEvent,
+    SignalEvent,
+    SpawnEvent,
+    SyscallEntryEvent,
+    SyscallEvent,
+)
 from traced.filters import Filter
 from traced.names import RESTART_ERRNOS, errno_value, signal_name
 from traced.summary import Summary
@@ -39,16 +48,18 @@ _RETURNS_ADDRESS = frozenset(("mmap", "mmap2", "brk", "mremap", "shmat"))
 _PRINT_ORDER = {"clone": ("stack", "flags", "parent_tid", "tls", "child_tid")}
 
 
-def _ordered(event: SyscallEvent) -> Sequence[Arg]:
-    order = _PRINT_ORDER.get(event.name)
-    if order is None:
-        return event.args
-    return sorted(event.args, key=lambda arg: order.index(arg.name) if arg.name in order else 9)
+def _shown(name: str, args: Sequence[Arg]) -> list[tuple[int, str]]:
+    """(register position, text) of the arguments strace shows, in its order."""
+    order = _PRINT_ORDER.get(name, ())
+    indexed = list(enumerate(args))
+    if order:
+        indexed.sort(key=lambda item: order.index(item[1].name) if item[1].name in order else 9)
+    return [(i, arg.text) for i, arg in indexed if arg.text and arg.type not in _HIDDEN_TYPES]
 
 
 def printed_args(event: SyscallEvent) -> list[str]:
     """The arguments strace shows, in its words; an empty text is one it leaves out."""
-    return [arg.text for arg in _ordered(event) if arg.text and arg.type not in _HIDDEN_TYPES]
+    return [text for _, text in _shown(event.name, event.args)]
 
 
 def _result(event: SyscallEvent) -> str:
@@ -70,14 +81,34 @@ def _result(event: SyscallEvent) -> str:
 RESULT_COLUMN = 40  # strace's -a default: results line up here
 
 
+def _split_at_outputs(args: Sequence[Arg], name: str) -> tuple[list[str], list[str]]:
+    """The texts strace prints at entry, and those it prints when the call returns."""
+    first = first_output(name)
+    shown = _shown(name, args)
+    return [text for i, text in shown if i < first], [text for i, text in shown if i >= first]
+
+
+def entry_text(event: SyscallEntryEvent) -> str:
+    """``read(3, `` or ``close(3``: what strace writes when a syscall is entered."""
+    before, after = _split_at_outputs(event.args, event.name)
+    return f"{event.name}(" + ", ".join(before) + (", " if before and after else "")
+
+
+def resumed_line(event: SyscallEvent, prefix: str = "") -> str:
+    """``<... wait4 resumed>[{WIFEXITED(s) ...}], 0, NULL) = 42``."""
+    _, after = _split_at_outputs(event.args, event.name)
+    return _aligned(f"{prefix}<... {event.name} resumed>{', '.join(after)})", event)
+
+
+def _aligned(call: str, event: SyscallEvent) -> str:
+    if len(call) < RESULT_COLUMN:
+        return f"{call.ljust(RESULT_COLUMN)}= {_result(event)}"
+    return f"{call} = {_result(event)}"
+
+
 def syscall_line(event: SyscallEvent, prefix: str = "") -> str:
     """``prefix`` (pid) included, since strace counts it when it lines results up."""
-    call = f"{prefix}{event.name}({', '.join(printed_args(event))})"
-    return (
-        f"{call.ljust(RESULT_COLUMN)}= {_result(event)}"
-        if len(call) < RESULT_COLUMN
-        else f"{call} = {_result(event)}"
-    )
+    return _aligned(f"{prefix}{event.name}({', '.join(printed_args(event))})", event)
 
 
 _SI_CODES = {
@@ -167,6 +198,13 @@ def duration_suffix(duration_ns: int | None) -> str:
     return f" <{seconds}.{micros:06d}>"
 
 
+def _is_terminal(out: TextIO) -> bool:
+    try:
+        return out.isatty()
+    except (OSError, ValueError):
+        return False
+
+
 class PerTaskFiles:
     """-ff: each task's lines in a file of its own, ``BASE.TID``, as strace writes them."""
 
@@ -215,6 +253,24 @@ class Printer:
         self.print_lines = True
         self.pid_column = False
         self.per_task: PerTaskFiles | None = None
+        # strace's interleaving: the call as it is entered, ``<unfinished ...>`` when
+        # another line comes first, and ``<... NAME resumed>`` when it returns.
+        self.open_line: tuple[int, str, str] | None = None  # tid, its prefix, text written
+        self.entered: set[int] = set()  # tids whose call is shown, not yet returned
+        self.interactive = _is_terminal(out)
+
+    def stages_entries(self) -> bool:
+        """Whether this printer shows calls as they are entered (needs entry events).
+
+        Not for JSON, -ff or -c, nor when a status or path filter can only decide
+        once the call has returned."""
+        return not (
+            self.as_json
+            or self.per_task is not None
+            or not self.print_lines
+            or self.filter.status is not None
+            or self.filter.paths
+        )
 
     def wants(self, event: Event) -> bool:
         if isinstance(event, SyscallEvent):
@@ -244,7 +300,11 @@ class Printer:
         if self.as_json:
             self.out.write(event.model_dump_json() + "\n")
             return
-        line = text_line(event, self._prefix(event.tid) + self.timing.stamp(event.ts_ns))
+        prefix = self._prefix(event.tid) + self.timing.stamp(event.ts_ns)
+        if isinstance(event, SyscallEntryEvent):
+            self._enter(event, prefix)
+            return
+        line = self._line(event, prefix)
         if line is None:
             return
         if self.timing.durations and isinstance(event, SyscallEvent):
@@ -256,6 +316,41 @@ class Printer:
             if self.per_task is not None:
                 self.per_task.close(event.tid)
 
+    def _enter(self, event: SyscallEntryEvent, prefix: str) -> None:
+        if not self.stages_entries():
+            return
+        self._cut_open_line()
+        text = prefix + entry_text(event)
+        self.out.write(text)
+        if self.interactive:
+            self.out.flush()  # a call that blocks is seen while it blocks
+        self.open_line = (event.tid, prefix, text)
+        self.entered.add(event.tid)
+
+    def _cut_open_line(self) -> None:
+        if self.open_line is not None:
+            self.out.write(" <unfinished ...>\n")
+            self.open_line = None
+
+    def _line(self, event: Event, prefix: str) -> str | None:
+        """The event's line, or the rest of it when its entry is still on the line."""
+        if isinstance(event, SyscallEvent) and event.tid in self.entered:
+            self.entered.discard(event.tid)
+            if self.open_line is not None and self.open_line[0] == event.tid:
+                _, entry_prefix, written = self.open_line
+                whole = syscall_line(event, entry_prefix)
+                self.open_line = None
+                if whole.startswith(written):
+                    return whole[len(written) :]
+                self.out.write(" <unfinished ...>\n")
+            else:
+                self._cut_open_line()
+            return resumed_line(event, prefix)
+        line = text_line(event, prefix)
+        if line is not None:
+            self._cut_open_line()
+        return line
+
     def _prefix(self, tid: int) -> str:
         if self.per_task is not None:
             return ""
@@ -266,6 +361,8 @@ class Printer:
 
     def finish(self) -> None:
         """At the end of the trace: the -c/-C table, if one was asked for."""
+        if not self.broken:
+            self._cut_open_line()
         if self.summary is not None and not self.broken:
             self.out.write(self.summary.table())
         if self.per_task is not None:

@@ -44,10 +44,12 @@ class TraceSession:
     stops: Counter[str] = field(default_factory=Counter)
     tasks_seen: int = 0
     detaching: bool = False
+    report_entries: bool = False  # see Task.report_entries
 
     def add_task(self, tid: int, tgid: int, *, prestart: bool = False) -> Task:
         task = Task(tid, tgid, self.session_id, self.mode, prestart=prestart)
         task.detaching = self.detaching  # born while we let go: let go of it too
+        task.report_entries = self.report_entries
         self.tasks[tid] = task
         self.tasks_seen += 1
         return task

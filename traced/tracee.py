@@ -33,6 +33,7 @@ from traced.events import (
     ExitEvent,
     SignalEvent,
     SpawnEvent,
+    SyscallEntryEvent,
     SyscallEvent,
 )
 from traced.linux.ptrace import PTRACE_CONT, PTRACE_DETACH, PTRACE_LISTEN, PTRACE_SYSCALL
@@ -94,6 +95,7 @@ class Task:
     # execve attempts are the user's business.
     prestart: bool = False
     detaching: bool = False
+    report_entries: bool = False  # a syscall_entry event at each reported entry
 
 
 Effect = Callable[[Task, Stop], list[Event]]
@@ -159,6 +161,19 @@ def _enter(task: Task, stop: Stop) -> list[Event]:
     assert isinstance(stop, Entry)
     events = abandon_in_flight(task)
     task.in_flight = stop
+    if task.report_entries and _reportable(task, stop):
+        events.append(
+            SyscallEntryEvent(
+                session=task.session,
+                pid=task.tgid,
+                tid=stop.tid,
+                ts_ns=stop.ts,
+                nr=stop.nr,
+                name=stop.name,
+                arch=stop.abi,
+                args=stop.args,
+            )
+        )
     return events
 
 

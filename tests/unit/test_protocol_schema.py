@@ -38,7 +38,7 @@ REGENERATE = ".venv/bin/python scripts/gen_protocol_schema.py"
 
 REQUEST: TypeAdapter[Any] = TypeAdapter(Request)
 EVENT: TypeAdapter[Any] = TypeAdapter(TaggedEvent)
-EVENT_TYPES = {"syscall", "spawn", "exec", "signal", "exit"}
+EVENT_TYPES = {"syscall", "syscall_entry", "spawn", "exec", "signal", "exit"}
 SERVER_MODELS: dict[str, type[BaseModel]] = {
     "hello": Hello,
     "response": Response,

@@ -4,7 +4,7 @@ import io
 
 from tests.unit.plain import decoded_call
 from traced.arch import X86_64
-from traced.events import ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
+from traced.events import ExitEvent, SignalEvent, SpawnEvent, SyscallEntryEvent, SyscallEvent
 from traced.filters import parse_filter
 from traced.render import PerTaskFiles, Printer, Timing, duration_suffix
 
@@ -153,3 +153,35 @@ def test_ff_writes_each_task_to_its_own_file(tmp_path) -> None:
         "close(4)                                = 0", "+++ exited with 0 +++"
     ]  # fmt: skip
     assert printed(printer) == []
+
+
+def entry_of(event: SyscallEvent) -> SyscallEntryEvent:
+    fields = event.model_dump(include={"session", "pid", "tid", "ts_ns", "nr", "name", "arch"})
+    return SyscallEntryEvent(**fields, args=event.args)
+
+
+def test_calls_are_shown_when_entered_and_resumed_after_other_lines() -> None:
+    status = {0x1000: (0).to_bytes(4, "little"), 0x2000: b"data"}
+    wait = decoded_call("wait4", (2**64 - 1, 0x1000, 0, 0), 11, memory=status)
+    read = decoded_call("read", (3, 0x2000, 4096), 4, memory=status, tid=11)
+    close = decoded_call("close", (3,), 0)
+    printer = Printer(io.StringIO(), as_json=False, to_file=True)
+    printer.pid_column = True
+    assert printer.stages_entries()
+    for event in (entry_of(close), close, entry_of(wait), entry_of(read), read, wait):
+        printer(event)
+    assert printed(printer) == [
+        "10    close(3)                          = 0",
+        "10    wait4(-1,  <unfinished ...>",
+        '11    read(3, "data", 4096)             = 4',
+        "10    <... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 11",
+    ]
+
+
+def test_entries_are_not_staged_when_only_the_result_can_decide() -> None:
+    printer = Printer(io.StringIO(), as_json=False, to_file=False)
+    printer.filter = parse_filter([], X86_64, failed_only=True)
+    close = decoded_call("close", (3,), 0)
+    printer(entry_of(close))
+    printer(close)
+    assert not printer.stages_entries() and printed(printer) == []

@@ -18,7 +18,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Literal
 
-from traced.events import Event, SyscallEvent
+from traced.events import Event, SyscallEntryEvent, SyscallEvent
 from traced.protocol import Lost
 
 Policy = Literal["block", "drop"]
@@ -55,7 +55,9 @@ class Subscription:
         if self.pid is not None and event.pid != self.pid:
             return False
         return (
-            self.names is None or not isinstance(event, SyscallEvent) or (event.name in self.names)
+            self.names is None
+            or not isinstance(event, SyscallEvent | SyscallEntryEvent)
+            or (event.name in self.names)
         )
 
     def offer(self, session_id: str, seq: int) -> Verdict:

@@ -194,12 +194,12 @@ class Daemon:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _policy(self, trace: str | None, decoding: Decoding) -> TracePolicy:
+    def _policy(self, trace: str | None, decoding: Decoding, entries: bool = False) -> TracePolicy:
         names = parse_trace([trace] if trace is not None else [], self.engine.arch)
         options = Options(
             decoding.string_limit, decoding.verbose, decoding.decorate_fds, frozenset(decoding.raw)
         )
-        return TracePolicy(names, decoding=options)
+        return TracePolicy(names, decoding=options, entries=entries)
 
     def _check_session_limits(self, uid: int) -> None:
         live = [s for s in self.hub.sessions.values() if s.ended is None]
@@ -230,7 +230,7 @@ class Daemon:
         self, conn: Connection, request: LaunchRequest, stdio: list[int] | None
     ) -> dict[str, Any]:
         self._check_session_limits(conn.uid)
-        policy = self._policy(request.trace, request.decoding)
+        policy = self._policy(request.trace, request.decoding, request.entries)
         credentials = credentials_for(conn.uid, conn.gid, conn.pid)
         if credentials is None and conn.uid not in (0, os.getuid()):
             raise RequestError(
@@ -283,7 +283,7 @@ class Daemon:
     async def _attach(self, conn: Connection, request: AttachRequest) -> dict[str, Any]:
         self._check_session_limits(conn.uid)
         check_may_trace(conn.uid, conn.gid, request.pid)
-        policy = self._policy(request.trace, request.decoding)
+        policy = self._policy(request.trace, request.decoding, request.entries)
         if conn.uid != 0:
             policy = dataclasses.replace(policy, owner=(conn.uid, conn.gid))
         argv = list(procfs.exec_image_argv(request.pid))
