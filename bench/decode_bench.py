@@ -1,6 +1,6 @@
 """What full argument decoding costs: events per second through decode and encode.
 
-    .venv/bin/python bench/decode_bench.py [--events N] [--rounds R]
+    .venv/bin/python bench/decode_bench.py [--events N] [--rounds R] [--e2e-rounds K]
 
 Two pipelines turn the same syscall stops into JSON lines:
 
@@ -16,6 +16,12 @@ held in a bytes buffer, so the figure is the decoders' own cost without process_
 (the tracing benchmark, bench/run.py, measures that).  Rounds alternate the two
 pipelines; the report is the median of each and their ratio.  Target: full
 decoding costs at most 25% over raw (ratio <= 1.25).
+
+The end-to-end part traces a real program (``ls -lR /usr/share/doc``, some 21000
+syscalls, mostly statx/getxattr/openat) with ``traced launch --json -o
+/dev/null``, decoding fully, and again with ``-e raw=all`` (strace's own switch
+for undecoded arguments: names plus raw integers), alternating, and reports the
+median wall times, their ratio, and the untraced run's.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ import argparse
 import random
 import statistics
 import struct
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
 
@@ -190,10 +198,40 @@ def events_per_second(pipeline: Pipeline, stops: list[Stop], memory: BufferMemor
     return n / (time.perf_counter() - start)
 
 
+E2E_COMMAND = ["ls", "-lR", "/usr/share/doc"]
+
+
+def _wall(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def end_to_end(rounds: int) -> None:
+    traced = [sys.executable, "-m", "traced", "launch", "--no-daemon", "--json", "-o", "/dev/null"]
+    runs = {
+        "untraced": E2E_COMMAND,
+        "traced, -e raw=all": [*traced, "-e", "raw=all", "--", *E2E_COMMAND],
+        "traced, full decoding": [*traced, "--", *E2E_COMMAND],
+    }
+    times: dict[str, list[float]] = {key: [] for key in runs}
+    for _ in range(rounds):
+        for key, command in runs.items():
+            times[key].append(_wall(command))
+    medians = {key: statistics.median(values) for key, values in times.items()}
+    print(f"\nend to end: {' '.join(E2E_COMMAND)}, {rounds} rounds (medians)")
+    print("| run | wall s |\n|---|---|")
+    for key, value in medians.items():
+        print(f"| {key} | {value:.3f} |")
+    ratio = medians["traced, full decoding"] / medians["traced, -e raw=all"]
+    print(f"cost of full decoding end to end: {ratio:.2f}x raw=all (target <= 1.25)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=60_000)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--e2e-rounds", type=int, default=7, help="0: skip the end-to-end part")
     options = parser.parse_args()
     memory, layout = _memory()
     stops = _stops(layout)
@@ -206,6 +244,8 @@ def main() -> None:
     print(f"| pipeline | events/s |\n|---|---|\n| raw (names + integers) | {raw:,.0f} |")
     print(f"| full decoding | {full:,.0f} |")
     print(f"cost of full decoding: {raw / full:.2f}x the time of raw (target <= 1.25)")
+    if options.e2e_rounds:
+        end_to_end(options.e2e_rounds)
 
 
 if __name__ == "__main__":

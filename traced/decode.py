@@ -245,6 +245,8 @@ _NO_SOCKADDR_LENGTH = frozenset(("accept", "accept4"))  # their length is a poin
 
 def _input(syscall: str, slot: Slot, raw: Sequence[int], memory: Memory, options: Options) -> Arg:
     value, tag, following = raw[slot.position], slot.tag, slot.position + 1
+    if tag == "path":  # the most common memory read, straight to its decoder
+        return _typed(slot.name, tag, decode_path(value, memory, options))
     if tag == "buf_in" and following < len(raw):
         return _typed(slot.name, tag, decode_buffer(value, memory, raw[following], options))
     if tag == "sockaddr" and following < len(raw) and syscall not in _NO_SOCKADDR_LENGTH:

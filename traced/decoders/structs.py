@@ -6,6 +6,7 @@ Layouts are x86_64's.  ``stat`` and ``statx`` are abbreviated (``, ...``) unless
 
 from __future__ import annotations
 
+import functools
 import struct
 from datetime import UTC, datetime
 
@@ -38,6 +39,7 @@ def chex(number: int) -> str:
     return f"{number:#x}" if number else "0"
 
 
+@functools.lru_cache(maxsize=1024)
 def format_mode(mode: int) -> str:
     """``S_IFREG|0644``, ``S_IFDIR|S_ISVTX|0777`` (the type and setuid bits by name)."""
     parts = [_FILE_TYPES[mode & _S_IFMT]] if mode & _S_IFMT in _FILE_TYPES else []
@@ -147,6 +149,13 @@ def _statx_verbose(data: bytes, fields: dict[str, Json]) -> list[str]:
     return parts
 
 
+@functools.lru_cache(maxsize=256)
+def _statx_flags_text(mask: int, attributes: int) -> tuple[str, str]:
+    """The same few masks recur in every statx of a program: name them once."""
+    mask_text = format_flags(mask, t.STATX_MASK, "STATX_???").text
+    return mask_text, format_flags(attributes, t.STATX_ATTRIBUTES).text
+
+
 def decode_statx(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> Decoded:
     """struct statx: ``{stx_mask=..., stx_attributes=0, stx_mode=..., stx_size=N, ...}``."""
     data = _guarded(raw, 256, memory)
@@ -154,8 +163,7 @@ def decode_statx(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -
         return unreadable(raw)
     mask, blksize, attributes, nlink, uid, gid, mode = struct.unpack_from("<IIQIIIH", data)
     size = struct.unpack_from("<Q", data, 40)[0]
-    mask_text = format_flags(mask, t.STATX_MASK, "STATX_???").text
-    attr_text = format_flags(attributes, t.STATX_ATTRIBUTES).text
+    mask_text, attr_text = _statx_flags_text(mask, attributes)
     fields: dict[str, Json] = {"stx_mask": mask, "stx_attributes": attributes, "stx_mode": mode}
     fields["stx_size"] = size
     if not options.verbose:
@@ -200,6 +208,7 @@ def decode_fd_pair(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS)
 
 
 _POINTER_CHUNK = 64  # words read at once: one process_vm_readv for most arrays
+MAX_ARRAY = 1 << 16  # argv/envp elements read at most
 
 
 def _words(raw: int, memory: Memory, start: int) -> list[int]:
@@ -232,7 +241,9 @@ def decode_argv(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) ->
     """execve's argv: ``["ls", "-l"]``, at most -s strings, each cut at -s bytes."""
     if raw == 0:
         return Decoded("NULL", None, raw)
-    found = _pointers(raw, memory, max(0, options.string_limit))
+    # -v: every element (strace abbreviates arrays to -s elements otherwise)
+    most = MAX_ARRAY if options.verbose else max(0, options.string_limit)
+    found = _pointers(raw, memory, most)
     if found is None:
         return unreadable(raw)
     pointers, truncated = found
@@ -245,7 +256,7 @@ def decode_envp(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) ->
     """execve's envp: ``0x7ffe... /* 20 vars */``, or as argv with -v."""
     if raw == 0 or options.verbose:
         return decode_argv(raw, memory, options)
-    found = _pointers(raw, memory, 1 << 16)
+    found = _pointers(raw, memory, MAX_ARRAY)
     if found is None:
         return unreadable(raw)
     pointers, truncated = found

@@ -38,18 +38,20 @@ _readv.argtypes = (
 _readv.restype = ctypes.c_ssize_t
 
 _buffer = ctypes.create_string_buffer(PAGE_SIZE)
-_local = _IoVec(ctypes.addressof(_buffer), 0)
+_buffer_address = ctypes.addressof(_buffer)
+_local = _IoVec(_buffer_address, 0)
 _remote = _IoVec(0, 0)
+_local_ref, _remote_ref = ctypes.byref(_local), ctypes.byref(_remote)
 
 
 def _read_within_page(pid: int, address: int, size: int) -> bytes:
     _local.len = _remote.len = size
     _remote.base = address
-    count: int = _readv(pid, ctypes.byref(_local), 1, ctypes.byref(_remote), 1, 0)
+    count: int = _readv(pid, _local_ref, 1, _remote_ref, 1, 0)
     if count < 0:
         err = last_errno()
         raise MemoryReadError.from_errno(f"process_vm_readv({address:#x})", err, pid)
-    return _buffer.raw[:count]
+    return ctypes.string_at(_buffer_address, count)  # only what was read, not the page
 
 
 def _pages(pid: int, address: int, limit: int) -> Iterator[bytes]:
@@ -74,6 +76,10 @@ def read_bytes(pid: int, address: int, size: int) -> bytes:
 
 def read_cstring(pid: int, address: int, limit: int = PAGE_SIZE) -> bytes:
     """The NUL-terminated string at ``address``, without its NUL, at most ``limit`` bytes."""
+    first = _read_within_page(pid, address, min(limit, PAGE_SIZE - address % PAGE_SIZE))
+    end = first.find(b"\0")
+    if end >= 0:
+        return first[:end]  # the usual case: the string ends on its first page
     chunks: list[bytes] = []
     for chunk in _pages(pid, address, limit):
         end = chunk.find(b"\0")
