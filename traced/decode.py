@@ -94,6 +94,7 @@ _TYPE_OVERRIDES = {
     ("faccessat2", "flags"): "flags:faccessat",  # AT_EACCESS, which shares AT_REMOVEDIR's bit
     ("utimensat", "times"): "utimens",
     ("getcwd", "buf"): "cwd",  # a path, not a buffer cut at -s
+    ("getrandom", "buf"): "random",  # bytes strace shows in hex
     ("utimensat_time64", "times"): "utimens",
 }
 
@@ -301,11 +302,13 @@ def decode_entry(
 
 
 def _special_output(
-    slot: Slot, raw: Sequence[int], memory: Memory, retval: int, before: Arg
+    slot: Slot, raw: Sequence[int], memory: Memory, *, retval: int, before: Arg, limit: int
 ) -> Decoded | None:
     value = raw[slot.position]
     if slot.tag == "cwd":
         return decode_path(value, memory)
+    if slot.tag == "random":
+        return special.hex_bytes(value, memory, retval, limit)
     if slot.tag == "wstatus":
         return special.wait_status(value, memory) if retval > 0 and value else None
     if slot.tag in ("struct:dirent", "struct:dirent64"):
@@ -322,7 +325,9 @@ def _special_output(
 def _output(
     slot: Slot, raw: Sequence[int], memory: Memory, *, retval: int, options: Options, before: Arg
 ) -> Arg | None:
-    decoded = _special_output(slot, raw, memory, retval, before)
+    decoded = _special_output(
+        slot, raw, memory, retval=retval, before=before, limit=options.string_limit
+    )
     if decoded is None and slot.tag in _LENGTH_IS_RESULT:
         decoded = decode_buffer(raw[slot.position], memory, retval, options)
     if decoded is None:
@@ -425,8 +430,35 @@ def _clone_keywords(args: list[Arg]) -> None:
         args[index] = arg.model_copy(update={"text": f"{word}={text}" if word else ""})
 
 
+def _futex_by_command(args: list[Arg]) -> None:
+    """futex shows only the arguments its command uses; a bitset is named."""
+    by_name = {arg.name: index for index, arg in enumerate(args)}
+    command = special.futex_command(args[by_name["futex_op"]].raw or 0)
+    shown = special.FUTEX_SHOWN.get(command or "", ("val", "timeout", "uaddr2", "val3"))
+    for name in ("val", "timeout", "uaddr2", "val3"):
+        index = by_name[name]
+        if name not in shown:
+            args[index] = _hidden(args[index])
+        elif name == "val3" and command in ("WAIT_BITSET", "WAKE_BITSET"):
+            bitset = special.futex_bitset(args[index].raw or 0)
+            args[index] = args[index].model_copy(update={"text": bitset})
+        elif name == "timeout" and command in (
+            "REQUEUE",
+            "CMP_REQUEUE",
+            "CMP_REQUEUE_PI",
+            "WAKE_OP",
+        ):
+            count = (args[index].raw or 0) & 0xFFFFFFFF  # val2: a count in the timeout's place
+            args[index] = args[index].model_copy(update={"text": str(count), "value": count})
+
+
 # How strace words a syscall's arguments, where that is more than each on its own.
-_ENTRY_SHAPES = {"open": _open_mode, "openat": _open_mode, "clone": _clone_keywords}
+_ENTRY_SHAPES = {
+    "open": _open_mode,
+    "openat": _open_mode,
+    "clone": _clone_keywords,
+    "futex": _futex_by_command,
+}
 
 
 def shape_entry(syscall: str, args: tuple[Arg, ...]) -> tuple[Arg, ...]:

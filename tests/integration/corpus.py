@@ -148,6 +148,8 @@ _CPU_TIME = re.compile(r"\b(si_[us]time)=\d+(?: /\* [0-9.]+ s \*/)?")
 # The inode number of an anonymous pipe or socket (shown by -y) is allocated
 # anew in each run.
 _INODE = re.compile(r"\b(socket|pipe|anon_inode:\[[a-z]+\]):\[\d+\]")
+# getrandom's bytes are random: they differ between two strace runs by design.
+_RANDOM_BYTES = re.compile(r'^(getrandom\(")(?:\\x[0-9a-f]{2})*"')
 
 
 @dataclass(frozen=True)
@@ -216,6 +218,7 @@ def _mask(text: str) -> str:
     text = _PORT.sub(r"\1(PORT)", text)
     text = _MKSTEMP.sub(r"\1XXXXXX", text)
     text = _CPU_TIME.sub(r"\1=T", text)
+    text = _RANDOM_BYTES.sub(r'\1RANDOM"', text)
     return _INODE.sub(r"\1:[INODE]", text)
 
 

@@ -121,3 +121,26 @@ def test_special_decoders_never_raise(first: int, second: int, data: bytes, size
     special.wait_status_text(first)
     special.fcntl_arg(first, second)
     special.fcntl_result(first, second)
+
+
+def test_futex_shows_the_arguments_its_command_uses() -> None:
+    assert line("futex", (0x7F00, 129, 2**31 - 1, 0, 0x7F08, 0), 0) == (
+        "futex(0x7f00, FUTEX_WAKE_PRIVATE, 2147483647) = 0"
+    )
+    wait = line("futex", (0x7F00, 0x189, 2, 0, 0, 0xFFFFFFFF), 0)
+    assert wait.startswith(
+        "futex(0x7f00, FUTEX_CLOCK_REALTIME|FUTEX_WAIT_BITSET_PRIVATE, 2, NULL, "
+        "FUTEX_BITSET_MATCH_ANY) = 0"
+    )
+    assert line("futex", (0x7F00, 4, 1, 5, 0x7F08, 2), 0).startswith(
+        "futex(0x7f00, FUTEX_CMP_REQUEUE, 1, 5, 0x7f08, 2)"
+    )
+    assert special.futex_op(99).text == "0x63 /* FUTEX_??? */"
+
+
+def test_getrandom_bytes_in_hex_cut_at_s() -> None:
+    memory = {0x8000: bytes(range(0xF0, 0x100)) * 4}
+    assert line("getrandom", (0x8000, 8, 1), 8, memory) == (
+        'getrandom("\\xf0\\xf1\\xf2\\xf3\\xf4\\xf5\\xf6\\xf7", 8, GRND_NONBLOCK) = 8'
+    )
+    assert line("getrandom", (0x8000, 64, 0), 64, memory).endswith('\\xff"..., 64, 0) = 64')

@@ -38,6 +38,7 @@ _VALUES: dict[str, Callable[[int], Decoded]] = {
     "enum:whence": flags.whence, "flags:statx": flags.statx_flags,
     "enum:arch_prctl": flags.arch_prctl_code,
     "enum:fadvise": special.fadvise, "flags:faccessat": special.faccessat_flags,
+    "flags:getrandom": special.getrandom_flags, "enum:futex_op": special.futex_op,
 }  # fmt: skip
 
 

@@ -156,3 +156,74 @@ def socklen(raw: int, memory: Memory, before: int | None = None) -> Decoded:
     after = struct.unpack("<i", data)[0]
     text = f"[{after}]" if before is None or before == after else f"[{before} => {after}]"
     return Decoded(text, after, raw)
+
+
+# --- getrandom ---------------------------------------------------------------------
+
+GETRANDOM: t.Table = (("GRND_NONBLOCK", 1), ("GRND_RANDOM", 2), ("GRND_INSECURE", 4))
+
+
+def getrandom_flags(raw: int) -> Decoded:
+    return flags.format_flags(raw & 0xFFFFFFFF, GETRANDOM)
+
+
+def hex_bytes(raw: int, memory: Memory, size: int, limit: int) -> Decoded:
+    """``"\\x1f\\xbc..."``: random bytes, which strace shows as hex escapes only."""
+    shown = max(0, min(size, limit))
+    data = read_exact(memory, raw, shown) if shown else b""
+    if data is None:
+        return unreadable(raw)
+    text = '"' + "".join(f"\\x{byte:02x}" for byte in data) + '"' + ("..." if size > shown else "")
+    return Decoded(text, data.hex(), raw)
+
+
+# --- futex ---------------------------------------------------------------------------
+
+_FUTEX_COMMANDS = (
+    "WAIT", "WAKE", "FD", "REQUEUE", "CMP_REQUEUE", "WAKE_OP", "LOCK_PI", "UNLOCK_PI",
+    "TRYLOCK_PI", "WAIT_BITSET", "WAKE_BITSET", "WAIT_REQUEUE_PI", "CMP_REQUEUE_PI", "LOCK_PI2",
+)  # fmt: skip
+FUTEX_PRIVATE_FLAG, FUTEX_CLOCK_REALTIME = 128, 256
+FUTEX_BITSET_MATCH_ANY = 0xFFFFFFFF
+
+
+def futex_op(raw: int) -> Decoded:
+    """``FUTEX_WAKE_PRIVATE``, ``FUTEX_CLOCK_REALTIME|FUTEX_WAIT_BITSET_PRIVATE``."""
+    value = raw & 0xFFFFFFFF
+    command = value & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME)
+    if command >= len(_FUTEX_COMMANDS):
+        return Decoded(f"{value:#x} /* FUTEX_??? */", value, raw)
+    name = "FUTEX_" + _FUTEX_COMMANDS[command]
+    name += "_PRIVATE" if value & FUTEX_PRIVATE_FLAG else ""
+    name = ("FUTEX_CLOCK_REALTIME|" if value & FUTEX_CLOCK_REALTIME else "") + name
+    return Decoded(name, name, raw)
+
+
+# Which of futex's arguments after the op strace prints, by command: the rest
+# are unused by that command.  (val, timeout, uaddr2, val3) by their names.
+FUTEX_SHOWN: dict[str, tuple[str, ...]] = {
+    "WAIT": ("val", "timeout"),
+    "WAKE": ("val",),
+    "FD": ("val",),
+    "REQUEUE": ("val", "timeout", "uaddr2"),
+    "CMP_REQUEUE": ("val", "timeout", "uaddr2", "val3"),
+    "CMP_REQUEUE_PI": ("val", "timeout", "uaddr2", "val3"),
+    "WAKE_OP": ("val", "timeout", "uaddr2", "val3"),
+    "LOCK_PI": ("timeout",),
+    "LOCK_PI2": ("timeout",),
+    "UNLOCK_PI": (),
+    "TRYLOCK_PI": (),
+    "WAIT_BITSET": ("val", "timeout", "val3"),
+    "WAKE_BITSET": ("val", "val3"),
+    "WAIT_REQUEUE_PI": ("val", "timeout", "uaddr2"),
+}
+
+
+def futex_command(raw: int) -> str | None:
+    command = raw & 0xFFFFFFFF & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME)
+    return _FUTEX_COMMANDS[command] if command < len(_FUTEX_COMMANDS) else None
+
+
+def futex_bitset(raw: int) -> str:
+    value = raw & 0xFFFFFFFF
+    return "FUTEX_BITSET_MATCH_ANY" if value == FUTEX_BITSET_MATCH_ANY else f"{value:#x}"
