@@ -452,8 +452,19 @@ def _futex_by_command(args: list[Arg]) -> None:
             args[index] = args[index].model_copy(update={"text": str(count), "value": count})
 
 
+_FD_ARGUMENT_IOCTLS = frozenset((0x40049409,))  # FICLONE: the source file's fd
+
+
+def _ioctl_argument(args: list[Arg]) -> None:
+    """ioctl's argument is an address, except for requests whose argument is an fd."""
+    if len(args) == 3 and (args[1].raw or 0) & 0xFFFFFFFF in _FD_ARGUMENT_IOCTLS:
+        fd = as_signed(args[2].raw or 0, 32)
+        args[2] = args[2].model_copy(update={"value": fd, "text": str(fd)})
+
+
 # How strace words a syscall's arguments, where that is more than each on its own.
 _ENTRY_SHAPES = {
+    "ioctl": _ioctl_argument,
     "open": _open_mode,
     "openat": _open_mode,
     "clone": _clone_keywords,
