@@ -663,6 +663,13 @@ sync_file_range         fd offset:off offset_hi:hi nbytes:off nbytes_hi:hi flags
 lookup_dcookie          cookie:ulong cookie_hi:hi buffer:buf_out len:size
 fanotify_mark           fanotify_fd:fd flags:flags:fanotify_mark mask:flags:fanotify_mask mask_hi:hi dirfd pathname:path
 """  # noqa: E501
+
+# aarch64 layouts of names shared with x86_64 that differ there.  aarch64 is a 64-bit
+# ABI with x86_64's argument types; only clone differs, ordered as on i386
+# (CLONE_BACKWARDS: tls before child_tid).  Classes are the x86_64 line's.
+_AARCH64_TABLE = """
+clone                   flags:flags:clone stack:ptr parent_tid:ptr tls:hex child_tid:ptr
+"""
 # fmt: on
 
 
@@ -702,10 +709,15 @@ I386_SIGNATURES: dict[str, Signature] = {
     **SIGNATURES,
     **_parse(_I386_TABLE, SIGNATURES),
 }
+AARCH64_SIGNATURES: dict[str, Signature] = {
+    **SIGNATURES,
+    **_parse(_AARCH64_TABLE, SIGNATURES),
+}
 _BY_ABI: dict[str, dict[str, Signature]] = {
     "x86_64": SIGNATURES,
     "x32": SIGNATURES,
     "i386": I386_SIGNATURES,
+    "aarch64": AARCH64_SIGNATURES,
 }
 
 
@@ -731,7 +743,7 @@ def _generic(name: str) -> Signature:
 
 
 def signature(name: str, abi: str = "x86_64") -> Signature:
-    """The signature of ``name`` as entered through ``abi`` (x86_64, x32 or i386).
+    """The signature of ``name`` as entered through ``abi`` (x86_64, x32, i386, aarch64).
 
     An unknown name (``syscall_0x14f`` ...) gets six ``hex`` arguments and no class,
     which is how strace prints a syscall it does not know; this never raises.
