@@ -10,7 +10,7 @@ Two pipelines turn the same syscall stops into JSON lines:
   exit (paths, flags, structs, buffers, argv/envp read from memory).
 
 Both build the same frozen ``SyscallEvent`` and encode it with
-``model_dump_json``, as the daemon does once per event.  The stops are the mix
+``event_json``, as the daemon does once per event.  The stops are the mix
 ``strace -c`` counts for ``ls -l /etc`` (getxattr, statx, openat ...), over memory
 held in a bytes buffer, so the figure is the decoders' own cost without process_vm_readv
 (the tracing benchmark, bench/run.py, measures that).  Rounds alternate the two
@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from traced.decode import SEEN_LIMIT, decode_entry, decode_exit, int_text
-from traced.events import Arg, SyscallEvent
+from traced.events import Arg, SyscallEvent, event_json
 from traced.syscalls.signatures import signature
 
 BASE = 0x7F0000000000
@@ -187,7 +187,7 @@ def _encode(stop: Stop, args: tuple[Arg, ...], seq: int) -> bytes:
         session="bench", pid=1000, tid=1000, ts_ns=seq, nr=0, name=stop[0], arch="x86_64",
         args=args, duration_ns=1000, retval=max(stop[2], -1), error="E" if stop[2] < 0 else None,
     )  # fmt: skip
-    return event.model_dump_json().encode()
+    return event_json(event)
 
 
 def events_per_second(pipeline: Pipeline, stops: list[Stop], memory: BufferMemory, n: int) -> float:

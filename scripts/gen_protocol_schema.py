@@ -1,8 +1,10 @@
-"""Regenerate protocol/schema/*.json from the pydantic models of the wire protocol.
+"""Regenerate protocol/schema/*.json from the models of the wire protocol.
 
 One JSON Schema (draft 2020-12) per message family, so that a client in any
-language needs only protocol/.  The models in traced/protocol.py and
-traced/events.py are the source; these files are their published form:
+language needs only protocol/.  The pydantic models in traced/protocol.py and
+the msgspec structs in traced/events.py are the source (the structs are
+mirrored as pydantic models here, so that one tool writes every schema); these
+files are their published form:
 
     .venv/bin/python scripts/gen_protocol_schema.py          # write the files
     .venv/bin/python scripts/gen_protocol_schema.py --check  # exit 1 if they are stale
@@ -23,11 +25,12 @@ import operator
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, cast, get_args
+from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, Field, TypeAdapter, create_model
+import msgspec
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
-from traced.events import TaggedEvent
+from traced.events import EVENT_TYPES, Arg
 from traced.protocol import (
     PROTOCOL_VERSION,
     Error,
@@ -57,10 +60,39 @@ def with_seq(model: type[BaseModel]) -> type[BaseModel]:
     )
 
 
+_DESCRIPTIONS = {("Arg", "value"): "the decoded value: int, string, list or object"}
+_BASE_FIELDS = 4  # session, pid, tid, ts_ns: the ``type`` tag goes after them
+
+
+def _mirrored(annotation: Any, mirrors: dict[type, type[BaseModel]]) -> Any:
+    """``annotation`` with every struct in it replaced by its pydantic mirror."""
+    if isinstance(annotation, type) and annotation in mirrors:
+        return mirrors[annotation]
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is tuple and args:
+        return tuple[tuple(_mirrored(arg, mirrors) for arg in args)]  # type: ignore[misc]
+    return annotation
+
+
+def mirror(struct: type[msgspec.Struct], mirrors: dict[type, type[BaseModel]]) -> type[BaseModel]:
+    """A pydantic model with the struct's fields, its ``type`` tag, and its docstring."""
+    fields: dict[str, Any] = {}
+    for index, field in enumerate(msgspec.structs.fields(struct)):
+        tag = struct.__struct_config__.tag
+        if index == _BASE_FIELDS and tag:
+            fields["type"] = (Literal[tag], tag)
+        default = ... if field.required else field.default
+        described = Field(default, description=_DESCRIPTIONS.get((struct.__name__, field.name)))
+        fields[field.name] = (_mirrored(field.type, mirrors), described)
+    config = ConfigDict(frozen=True, extra="forbid")
+    return create_model(struct.__name__, __doc__=struct.__doc__, __config__=config, **fields)
+
+
 def event_models() -> tuple[type[BaseModel], ...]:
-    """The members of the ``Event`` union, in its order."""
-    union = get_args(TaggedEvent)[0]
-    return cast(tuple[type[BaseModel], ...], get_args(union))
+    """The members of the ``Event`` union, in its order, as pydantic mirrors."""
+    mirrors: dict[type, type[BaseModel]] = {}
+    mirrors[Arg] = mirror(Arg, mirrors)
+    return tuple(mirror(struct, mirrors) for struct in EVENT_TYPES)
 
 
 def tagged_union(models: tuple[type[BaseModel], ...]) -> Any:

@@ -283,7 +283,7 @@ def _run_daemon(args: argparse.Namespace) -> int:
     from traced.logs import configure
 
     config = load_config(args.config)
-    configure(config.log_level_number)
+    configure(config.log_level_number, now=True)
     path = args.socket or config.resolved_socket_path()
     uvloop.run(serve(config, Path(path)))
     return 0

@@ -15,14 +15,11 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from traced.client import Client
 from traced.errors import RequestFailed
-from traced.events import TaggedEvent
+from traced.events import parse_event
 from traced.render import Printer
 
-_EVENT: TypeAdapter[Any] = TypeAdapter(TaggedEvent)
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGWINCH)
 
 
@@ -126,7 +123,7 @@ def follow(client: Client, printer: Printer, until_end: bool = True) -> int:
             print(f"traced: {message['message']}", file=sys.stderr)
         elif kind != "response":
             message.pop("seq", None)
-            printer(_EVENT.validate_python(message))
+            printer(parse_event(message))
 
 
 def ps(client: Client) -> int:

@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+from msgspec.structs import replace
+
 from traced.decoders import (
     VALUE_TAGS,
     decode,
@@ -179,7 +181,7 @@ def _with_fd_path(arg: Arg, fds: FdNames) -> Arg:
     path = fds(fd) if isinstance(fd, int) and (fd >= 0 or fd == AT_FDCWD) else None
     if path is None:
         return arg
-    return arg.model_copy(update={"text": f"{arg.text}<{path}>"})
+    return replace(arg, text=f"{arg.text}<{path}>")
 
 
 class Slot(NamedTuple):
@@ -401,7 +403,7 @@ _CLONE_CHILD_TID = 0x01000000 | 0x00200000  # CLONE_CHILD_SETTID | CLONE_CHILD_C
 
 
 def _hidden(arg: Arg) -> Arg:
-    return arg.model_copy(update={"text": special.NOT_PRINTED})
+    return replace(arg, text=special.NOT_PRINTED)
 
 
 def _open_mode(args: list[Arg]) -> None:
@@ -427,7 +429,7 @@ def _clone_keywords(args: list[Arg]) -> None:
         word = shown.get(name, "")
         arg = args[index]
         text = arg.text if name != "tls" else f"{arg.raw or 0:#x}"
-        args[index] = arg.model_copy(update={"text": f"{word}={text}" if word else ""})
+        args[index] = replace(arg, text=f"{word}={text}" if word else "")
 
 
 def _futex_by_command(args: list[Arg]) -> None:
@@ -441,7 +443,7 @@ def _futex_by_command(args: list[Arg]) -> None:
             args[index] = _hidden(args[index])
         elif name == "val3" and command in ("WAIT_BITSET", "WAKE_BITSET"):
             bitset = special.futex_bitset(args[index].raw or 0)
-            args[index] = args[index].model_copy(update={"text": bitset})
+            args[index] = replace(args[index], text=bitset)
         elif name == "timeout" and command in (
             "REQUEUE",
             "CMP_REQUEUE",
@@ -449,7 +451,7 @@ def _futex_by_command(args: list[Arg]) -> None:
             "WAKE_OP",
         ):
             count = (args[index].raw or 0) & 0xFFFFFFFF  # val2: a count in the timeout's place
-            args[index] = args[index].model_copy(update={"text": str(count), "value": count})
+            args[index] = replace(args[index], text=str(count), value=count)
 
 
 _FD_ARGUMENT_IOCTLS = frozenset((0x40049409,))  # FICLONE: the source file's fd
@@ -459,7 +461,7 @@ def _ioctl_argument(args: list[Arg]) -> None:
     """ioctl's argument is an address, except for requests whose argument is an fd."""
     if len(args) == 3 and (args[1].raw or 0) & 0xFFFFFFFF in _FD_ARGUMENT_IOCTLS:
         fd = as_signed(args[2].raw or 0, 32)
-        args[2] = args[2].model_copy(update={"value": fd, "text": str(fd)})
+        args[2] = replace(args[2], value=fd, text=str(fd))
 
 
 # How strace words a syscall's arguments, where that is more than each on its own.

@@ -29,8 +29,6 @@ import signal
 import time
 from collections.abc import Callable
 
-import structlog
-
 from traced.arch import Arch
 from traced.decode import RETURNS_FD, decode_entry, decode_exit, decode_result, has_outputs
 from traced.decoders.values import DEFAULT_OPTIONS, Options
@@ -39,6 +37,7 @@ from traced.events import Arg, Event
 from traced.linux import procfs, ptrace
 from traced.linux.memory import TraceeMemory
 from traced.linux.signalfd import close_signalfd, drain_signalfd, open_signalfd
+from traced.logs import get_logger
 from traced.session import TraceSession
 from traced.stops import (
     PTRACE_EVENT_CLONE,
@@ -72,7 +71,7 @@ FAIR_SPINS = 16
 POLL_INTERVAL = 0.05  # seconds
 
 Sink = Callable[[Event], None]
-_log = structlog.get_logger(__name__)
+_log = get_logger(__name__)
 
 
 class Run:

@@ -22,6 +22,7 @@ from traced.events import (
     SpawnEvent,
     SyscallEntryEvent,
     SyscallEvent,
+    event_json,
 )
 from traced.filters import Filter
 from traced.names import RESTART_ERRNOS, errno_value, signal_name
@@ -298,7 +299,7 @@ class Printer:
         if isinstance(event, SpawnEvent):
             self.live.add(event.parent_tid)
         if self.as_json:
-            self.out.write(event.model_dump_json() + "\n")
+            self.out.write(event_json(event).decode() + "\n")
             return
         prefix = self._prefix(event.tid) + self.timing.stamp(event.ts_ns)
         if isinstance(event, SyscallEntryEvent):

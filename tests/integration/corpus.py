@@ -355,23 +355,25 @@ def _differences(pid: str, matcher: difflib.SequenceMatcher[str]) -> list[Differ
     return found
 
 
-def _is_signal(line: str) -> bool:
-    return line.startswith("--- ")
+def _is_unordered(line: str) -> bool:
+    return line.startswith(("--- ", "wait4(-1, "))
 
 
 def compare_task(pid: str, strace: list[str], traced: list[str]) -> Result:
     """One task's two line sequences, aligned by difflib.
 
-    Signal lines (``--- SIGCHLD {...} ---``) are compared as a multiset: where a
-    SIGCHLD lands among the parent's syscalls depends on when the child exited,
-    which differs between two strace runs of the same program (a timing)."""
-    ordered_strace = [line for line in strace if not _is_signal(line)]
-    ordered_traced = [line for line in traced if not _is_signal(line)]
+    Signal lines (``--- SIGCHLD {...} ---``) and ``wait4(-1, ...)`` lines are
+    compared as a multiset: where a SIGCHLD lands among the parent's syscalls,
+    and which of several dead children ``wait4(-1)`` reaps first, depend on when
+    each child's exit was handled by the tracer, which differs between two
+    strace runs of the same program (a timing)."""
+    ordered_strace = [line for line in strace if not _is_unordered(line)]
+    ordered_traced = [line for line in traced if not _is_unordered(line)]
     matcher = difflib.SequenceMatcher(None, ordered_strace, ordered_traced, autojunk=False)
     result = Result()
     for block in matcher.get_matching_blocks():
         result.identical.update(_count(ordered_strace[block.a : block.a + block.size]))
-    signals = Counter(filter(_is_signal, strace)) & Counter(filter(_is_signal, traced))
+    signals = Counter(filter(_is_unordered, strace)) & Counter(filter(_is_unordered, traced))
     result.identical.update(_count(signals.elements()))
     theirs, ours = _count(strace), _count(traced)
     for cls in CORPUS_CLASSES:

@@ -3,6 +3,7 @@
 import signal
 
 import pytest
+from msgspec.structs import replace
 
 from tests.unit.plain import plain_args
 from traced.events import ExecEvent, ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
@@ -182,6 +183,6 @@ def test_outputs_read_at_exit_replace_the_entry_values() -> None:
         task,
         Entry(1, TID, 293, "pipe2", "x86_64", plain_args(0x7FFE0000, 0), True, (0x7FFE0000, 0)),
     )
-    filled = plain_args(0, 0)[0].model_copy(update={"value": [3, 4], "text": "[3, 4]"})
+    filled = replace(plain_args(0, 0)[0], value=[3, 4], text="[3, 4]")
     [event], _ = handle(task, Exit(2, 0, False, (filled, *plain_args(0))))
     assert isinstance(event, SyscallEvent) and event.args[0].value == [3, 4]

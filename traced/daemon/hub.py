@@ -15,7 +15,7 @@ from typing import Literal, Protocol
 
 from traced.daemon.delivery import Subscription
 from traced.engine import Session
-from traced.events import Event, SyscallEvent
+from traced.events import Event, SyscallEvent, event_json
 from traced.protocol import SessionEnd, SessionInfo
 
 
@@ -33,7 +33,7 @@ class Subscriber(Protocol):
 
 def event_line(event: Event, seq: int) -> bytes:
     """The event's wire form: its JSON with ``seq`` first, newline-terminated."""
-    return b'{"seq":%d,' % seq + event.model_dump_json().encode()[1:] + b"\n"
+    return b'{"seq":%d,' % seq + event_json(event)[1:] + b"\n"
 
 
 @dataclass
