@@ -13,7 +13,7 @@ Kernel facts this module encodes:
   buffer need only live for the call.  It rejects an invalid program with EINVAL.
 * A filter returning SECCOMP_RET_TRACE when no tracer uses PTRACE_O_TRACESECCOMP
   fails the syscall with ENOSYS, without running it.
-* The syscall number comes from the x86_64 table (317 there); older glibc has no
+* The syscall number comes from the host's table (317 on x86_64); older glibc has no
   seccomp() wrapper, so the call goes through syscall(3).
 
 Meant for a freshly forked child before execve: no logging, no imports at call time,
@@ -26,13 +26,13 @@ from __future__ import annotations
 import ctypes
 import errno
 
-from traced.arch import X86_64
+from traced.arch import host_arch
 from traced.bpf import BPF_MAXINSNS, INSTRUCTION
 from traced.errors import SeccompError
 
 PR_SET_NO_NEW_PRIVS = 38
 SECCOMP_SET_MODE_FILTER = 1
-SYS_SECCOMP = X86_64.native.numbers_by_name["seccomp"]
+SYS_SECCOMP = host_arch().native.numbers_by_name["seccomp"]
 
 
 class SockFprog(ctypes.Structure):
