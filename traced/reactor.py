@@ -268,7 +268,7 @@ class Reactor:
         for candidate in (procfs.tgid_of(tid), _parent_of(tid)):
             run = self._runs.get(candidate) if candidate else None
             if run is not None:
-                run.core.add_task(tid, procfs.tgid_of(tid))
+                run.core.adopt_early(tid, procfs.tgid_of(tid))
                 self._runs[tid] = run
                 return run
         self._parked[tid] = status
@@ -276,7 +276,7 @@ class Reactor:
 
     def _follow(self, run: Run, tid: int, stop: Stop) -> None:
         """Keep the tid -> Run map in step with the session's tasks."""
-        if isinstance(stop, Spawned):
+        if isinstance(stop, Spawned) and run.core.knows(stop.child_tid):
             self._runs[stop.child_tid] = run
             parked = self._parked.pop(stop.child_tid, None)
             if parked is not None:

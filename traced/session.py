@@ -45,6 +45,9 @@ class TraceSession:
     tasks_seen: int = 0
     detaching: bool = False
     report_entries: bool = False  # see Task.report_entries
+    # New tasks adopted at their own first stop, before their parent's fork event:
+    # that event must not bring them back, even if they have come and gone since.
+    early: set[int] = field(default_factory=set)
 
     def add_task(self, tid: int, tgid: int, *, prestart: bool = False) -> Task:
         task = Task(tid, tgid, self.session_id, self.mode, prestart=prestart)
@@ -53,6 +56,11 @@ class TraceSession:
         self.tasks[tid] = task
         self.tasks_seen += 1
         return task
+
+    def adopt_early(self, tid: int, tgid: int) -> Task:
+        """A new task whose first stop came before its parent's fork event."""
+        self.early.add(tid)
+        return self.add_task(tid, tgid)
 
     def knows(self, tid: int) -> bool:
         return tid in self.tasks
@@ -75,8 +83,8 @@ class TraceSession:
         task = self.tasks[tid]
         step = plan(task, stop)
         step.before = before
-        if type(stop) is Spawned and stop.child_tid not in self.tasks:
-            self.add_task(stop.child_tid, stop.child_tgid)
+        if type(stop) is Spawned:
+            self._welcome(stop.child_tid, stop.child_tgid)
         if task.phase is Phase.GONE:
             self._forget(task, stop)
         return step
@@ -87,6 +95,13 @@ class TraceSession:
         for task in self.tasks.values():
             task.detaching = True
         return list(self.tasks)
+
+    def _welcome(self, tid: int, tgid: int) -> None:
+        """The parent's fork event: the child's record begins here, unless it came first."""
+        if tid in self.early:
+            self.early.discard(tid)  # adopted already (and perhaps exited already)
+        elif tid not in self.tasks:
+            self.add_task(tid, tgid)
 
     def _take_over(self, old_tid: int, leader_tid: int) -> list[Event]:
         """A non-leader thread exec'd: it becomes ``leader_tid``; the old leader vanishes."""

@@ -286,3 +286,21 @@ def test_a_launch_with_credentials_runs_and_resolves_as_that_user(tmp_path: Path
     assert results[0] == (0, None)
     code, error = results[1]
     assert code == 127 and error is not None and "ENOENT" in error
+
+
+def test_many_short_children_in_parallel_all_end_the_session() -> None:
+    # A child may run its whole life before its parent's fork event is handled
+    # (make -j2 hit it): that late event must not bring the child back to life.
+    script = "for i in $(seq 150); do /bin/true & /bin/true & wait; done"
+
+    async def run() -> tuple[int, int]:
+        exits: list[Event] = []
+        with Engine() as engine:
+            spec = LaunchSpec(("sh", "-c", script), stdio=(0, 2, 2))
+            session = await engine.launch(spec, TracePolicy(frozenset({"connect"})), exits.append)
+            outcome = await asyncio.wait_for(session.wait(), timeout=60)
+        assert outcome is not None
+        return outcome.code or 0, sum(isinstance(e, ExitEvent) for e in exits)
+
+    code, exited = uvloop.run(run())
+    assert (code, exited) == (0, 1 + 1 + 300)  # sh, seq, and the trues

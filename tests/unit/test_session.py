@@ -26,11 +26,24 @@ def test_child_announced_by_parent_then_first_trap() -> None:
 
 def test_child_first_trap_before_parent_event() -> None:
     session = started()
-    session.add_task(11, 11)  # the reactor adds an unknown tid it claimed
+    session.adopt_early(11, 11)  # the reactor adds an unknown tid it claimed
     session.feed(11, TrapStop())
     [spawn], _ = session.feed(ROOT, Spawned(1, 11, 11))
     assert isinstance(spawn, SpawnEvent)
     assert session.tasks_seen == 2
+
+
+def test_a_child_gone_before_its_parents_fork_event_is_not_brought_back() -> None:
+    """make -j2 found this: the child ran to its end before the parent's event."""
+    session = started()
+    session.adopt_early(11, 11)
+    session.feed(11, TrapStop())
+    session.feed(11, Exited(5, 0))
+    assert not session.knows(11)
+    session.feed(ROOT, Spawned(6, 11, 11))
+    assert not session.knows(11)
+    session.feed(ROOT, Exited(7, 0))
+    assert session.finished and session.outcome is not None
 
 
 def test_session_finishes_with_root_status_after_last_task() -> None:
