@@ -1,0 +1,153 @@
+"""The whole benchmark suite, one command: every measure of issue 5, into bench/RESULTS.md.
+
+    .venv/bin/python bench/suite.py [--quick] [--only NAME ...] [--out FILE]
+
+Runs each benchmark in turn (never two at once: on a 2-core machine they would
+measure each other), each in its own process, and writes one report:
+
+- ``stops``: run.py: the cost per stopped syscall against strace, filtered-out
+  syscalls against untraced, and ``traced launch -- true`` startup;
+- ``build``: build.py: a 120-file C project built with ``make -j2``;
+- ``sessions``: sessions.py: 64 and 256 concurrent sessions through one daemon;
+- ``memory``: memory.py: the daemon's RSS, idle and per traced task;
+- ``latency``: latency.py: syscall exit to subscriber, p50/p99;
+- ``decoding``: decode_bench.py: what full argument decoding costs.
+
+Each benchmark alternates its variants within its own run and quotes medians
+and ratios; this script adds the machine, the versions, and at the top every
+line of every section that states a target (✓ met / ✗ missed), so the verdicts
+read in one place.  A benchmark that fails is reported as failed, with its
+stderr's tail, and the suite goes on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+RESULTS = BENCH / "RESULTS.md"
+TIMEOUT_S = 3600
+
+
+@dataclass(frozen=True)
+class Bench:
+    name: str
+    script: str
+    quick: tuple[str, ...]  # arguments for --quick
+    full: tuple[str, ...] = ()
+
+
+SUITE = (
+    Bench("stops", "run.py", ("--quick", "--max-wait", "60"), ("--max-wait", "180")),
+    Bench("build", "build.py", ("--quick",)),
+    Bench("sessions", "sessions.py", ("--quick",)),
+    Bench("memory", "memory.py", ("--quick",)),
+    Bench("latency", "latency.py", ("--quick",)),
+    Bench("decoding", "decode_bench.py", ("--rounds", "3", "--e2e-rounds", "5")),
+)
+
+
+@dataclass
+class Outcome:
+    bench: Bench
+    report: str
+    seconds: float
+    failed: str | None
+
+
+def _version(argv: list[str]) -> str:
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=30)
+    except OSError as error:
+        return f"unavailable ({error.strerror})"
+    return (done.stdout or done.stderr).splitlines()[0].strip() if done.returncode == 0 else "?"
+
+
+def machine() -> str:
+    commit = _version(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
+    lines = [
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- machine: {os.cpu_count()} CPUs, {platform.machine()}, kernel {platform.release()}",
+        f"- python: {platform.python_version()} ({sys.executable})",
+        f"- strace: {_version(['strace', '-V'])}",
+        f"- gcc: {_version(['gcc', '--version'])}",
+        f"- traced: {commit}",
+        f"- 1-min load at start: {os.getloadavg()[0]:.2f}",
+    ]
+    return "\n".join(lines)
+
+
+def run(bench: Bench, quick: bool) -> Outcome:
+    argv = [sys.executable, str(BENCH / bench.script), *(bench.quick if quick else bench.full)]
+    print(f"suite: {bench.name}: {' '.join(argv[1:])}", file=sys.stderr, flush=True)
+    began = time.monotonic()
+    try:
+        done = subprocess.run(
+            argv, cwd=REPO, capture_output=True, text=True, timeout=TIMEOUT_S, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return Outcome(bench, "", time.monotonic() - began, f"timed out after {TIMEOUT_S} s")
+    seconds = time.monotonic() - began
+    if done.returncode != 0:
+        tail = "\n".join(done.stderr.splitlines()[-15:])
+        return Outcome(bench, done.stdout, seconds, f"exit {done.returncode}:\n{tail}")
+    return Outcome(bench, done.stdout, seconds, None)
+
+
+def verdicts(outcomes: list[Outcome]) -> list[str]:
+    """Every line that states a target met or missed, with the benchmark it is from."""
+    found = []
+    for outcome in outcomes:
+        for line in outcome.report.splitlines():
+            if ("✓" in line or "✗" in line or "target" in line) and not line.startswith("|---"):
+                found.append(f"- **{outcome.bench.name}**: {line.strip().lstrip('- ')}")
+    return found
+
+
+def report(outcomes: list[Outcome], quick: bool) -> str:
+    mode = "--quick" if quick else "full"
+    parts = [
+        "# Benchmark results",
+        "",
+        f"`.venv/bin/python bench/suite.py{' --quick' if quick else ''}` ({mode} rounds);"
+        " every figure below is a median over rounds that alternate the variants.",
+        "",
+        machine(),
+        "",
+        "## Targets",
+        "",
+        *verdicts(outcomes),
+        "",
+    ]
+    for outcome in outcomes:
+        parts += [f"## {outcome.bench.name} ({outcome.seconds:.0f} s)", ""]
+        if outcome.failed:
+            parts += [f"**failed**: {outcome.failed}", ""]
+        parts += [outcome.report.strip(), ""]
+    return "\n".join(parts)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="each benchmark's quick mode")
+    parser.add_argument("--only", nargs="+", choices=[b.name for b in SUITE], metavar="NAME")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    options = parser.parse_args()
+    chosen = [b for b in SUITE if not options.only or b.name in options.only]
+    outcomes = [run(bench, options.quick) for bench in chosen]
+    options.out.write_text(report(outcomes, options.quick), encoding="utf-8")
+    print(f"suite: wrote {options.out}", file=sys.stderr)
+    return 1 if any(outcome.failed for outcome in outcomes) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
