@@ -39,6 +39,7 @@ from traced.linux.memory import TraceeMemory
 from traced.linux.signalfd import close_signalfd, drain_signalfd, open_signalfd
 from traced.logs import get_logger
 from traced.session import TraceSession
+from traced.spin import SpinPolicy
 from traced.stops import (
     PTRACE_EVENT_CLONE,
     PTRACE_EVENT_SECCOMP,
@@ -63,10 +64,6 @@ WALL = 0x40000000
 _PEEK = os.WEXITED | os.WSTOPPED | os.WNOHANG | os.WNOWAIT | WALL
 _TAKE = os.WNOHANG | WALL
 CLD_TRAPPED = 4
-# How long to poll a task we just resumed before going back to sleep in the loop.
-# After PTRACE_SYSCALL the syscall's exit stop is imminent; after PTRACE_CONT the
-# next stop may be far away, so only a short spin pays.
-SPIN_BUDGET_NS = {ptrace.PTRACE_SYSCALL: 200_000, ptrace.PTRACE_CONT: 20_000}
 FAIR_SPINS = 16
 POLL_INTERVAL = 0.05  # seconds
 
@@ -126,7 +123,7 @@ class Reactor:
         self._hot_budget_ns = 0
         self._poller: asyncio.TimerHandle | None = None
         # On one CPU the tracee cannot run while we poll for it: there, sleep.
-        self._spin_pays = len(os.sched_getaffinity(0)) > 1
+        self.spin = SpinPolicy(enabled=len(os.sched_getaffinity(0)) > 1)
 
     def start(self) -> None:
         if self._sigchld_fd < 0:
@@ -191,8 +188,10 @@ class Reactor:
             except ChildProcessError:
                 return False
             if waited:
+                self.spin.record(found=True)
                 self._dispatch_safely(tid, status)
                 return True
+        self.spin.record(found=False)
         return False
 
     def _drain_pending(self) -> None:
@@ -297,9 +296,9 @@ class Reactor:
             ptrace.restart(resume.request, resume.tid, resume.sig)
         except TraceeGoneError:
             return
-        if self._spin_pays:
-            self._hot_tid = resume.tid
-            self._hot_budget_ns = SPIN_BUDGET_NS.get(resume.request, 0)
+        budget = self.spin.budget_ns(resume.request)
+        if budget:
+            self._hot_tid, self._hot_budget_ns = resume.tid, budget
         if run.on_first_resume is not None and resume.tid == run.core.root_tid:
             release, run.on_first_resume = run.on_first_resume, None
             release()
