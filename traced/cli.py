@@ -218,8 +218,15 @@ async def _launch_here(args: argparse.Namespace, argv: list[str], printer: Print
             session = await engine.launch(LaunchSpec(tuple(argv)), policy, printer)
         except SpawnError as error:
             return _report_spawn_error(error)
-        _forward_signals(session.core.root_tid)
-        outcome = await session.wait()
+        given_up = _forward_signals(session.core.root_tid)
+        waiting = asyncio.ensure_future(session.wait())
+        await asyncio.wait((waiting, given_up), return_when=asyncio.FIRST_COMPLETED)
+        if not waiting.done():
+            # Asked to end while the command itself is gone: end, and let
+            # PTRACE_O_EXITKILL take whatever of its tree is left.
+            waiting.cancel()
+            return 128 + given_up.result()
+        outcome = waiting.result()
     if session.spawn_error is not None:
         return _report_spawn_error(session.spawn_error)
     return outcome.shell_status if outcome else 0
@@ -249,17 +256,25 @@ def _decoding(args: argparse.Namespace, raw: frozenset[str] = frozenset()) -> Op
     return Options(args.string_limit, args.verbose, args.decorate_fds, raw)
 
 
-def _forward_signals(pid: int) -> None:
-    """The terminal's SIGINT reaches the command itself; others we pass on."""
+def _forward_signals(pid: int) -> asyncio.Future[int]:
+    """The terminal's SIGINT reaches the command itself; others we pass on.
+
+    The future resolves to the signal when one arrives after the command has
+    gone: nothing is left to pass it to, so traced itself should end."""
     loop = asyncio.get_running_loop()
+    given_up: asyncio.Future[int] = loop.create_future()
     loop.add_signal_handler(signal.SIGINT, lambda: None)
     for sig in _FORWARDED:
-        loop.add_signal_handler(sig, _kill_quietly, pid, sig)
+        loop.add_signal_handler(sig, _pass_on, pid, sig, given_up)
+    return given_up
 
 
-def _kill_quietly(pid: int, sig: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
+def _pass_on(pid: int, sig: int, given_up: asyncio.Future[int]) -> None:
+    try:
         os.kill(pid, sig)
+    except ProcessLookupError:
+        if not given_up.done():
+            given_up.set_result(sig)
 
 
 def _report_spawn_error(error: Exception) -> int:
