@@ -108,7 +108,8 @@ def verdicts(outcomes: list[Outcome]) -> list[str]:
     found = []
     for outcome in outcomes:
         for line in outcome.report.splitlines():
-            if ("✓" in line or "✗" in line or "target" in line) and not line.startswith("|---"):
+            stated = "✓" in line or "✗" in line or "target" in line.lower()
+            if stated and not line.startswith("|---"):
                 found.append(f"- **{outcome.bench.name}**: {line.strip().lstrip('- ')}")
     return found
 

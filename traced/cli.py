@@ -181,7 +181,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _socket_path(args: argparse.Namespace) -> Path:
-    from traced.config import default_socket_path
+    from traced.paths import default_socket_path
 
     if args.socket is not None:
         return Path(args.socket)

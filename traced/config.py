@@ -33,6 +33,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from traced.errors import ConfigError
+from traced.paths import default_socket_path
 
 __all__ = [
     "SECTIONS",
@@ -131,22 +132,6 @@ class Config(BaseModel):
         return default_socket_path(
             os.environ if env is None else env, os.getuid() if uid is None else uid
         )
-
-
-def default_socket_path(env: Mapping[str, str], uid: int) -> Path:
-    """$XDG_RUNTIME_DIR/traced/traced.sock; without it, /run/traced/traced.sock for
-    root and /run/user/UID/traced/traced.sock for anyone else.
-
-    The traced.socket user unit listens on %t/traced/traced.sock, and %t is the
-    user manager's $XDG_RUNTIME_DIR, so both agree.  A relative XDG_RUNTIME_DIR
-    is ignored, as the XDG Base Directory specification asks.
-    """
-    runtime = env.get("XDG_RUNTIME_DIR", "")
-    if runtime and os.path.isabs(runtime):
-        return Path(runtime) / "traced" / "traced.sock"
-    if uid == 0:
-        return Path("/run/traced/traced.sock")
-    return Path("/run/user") / str(uid) / "traced" / "traced.sock"
 
 
 def default_config_path(env: Mapping[str, str]) -> Path:
