@@ -147,10 +147,10 @@ def int_text(type_tag: str, value: int, syscall: str) -> tuple[int, str]:
 
 
 _Key = tuple[object, ...]
-# Args are values: an argument decoded before to the same value is the same Arg
-# again (flags, fds, sizes and many paths recur).  Bounded, then started over.
+# Args are values: a self-contained argument decoded before from the same register
+# is the same Arg again (flags, fds and sizes recur; naming flags is the cost
+# saved).  Bounded, then started over.
 _SEEN: dict[_Key, Arg] = {}
-_DECODED_SEEN: dict[_Key, Arg] = {}
 SEEN_LIMIT = 8192
 
 
@@ -160,15 +160,7 @@ def _plain(name: str, tag: str, raw: int, syscall: str) -> Arg:
 
 
 def _typed(name: str, tag: str, decoded: Decoded) -> Arg:
-    """The Arg for a decoded value; the same one again when it recurs (paths do)."""
-    if not isinstance(decoded.value, str | int | None):
-        return Arg(name=name, type=tag, value=decoded.value, raw=decoded.raw, text=decoded.text)
-    key = (name, tag, decoded)
-    arg = _DECODED_SEEN.get(key)
-    if arg is None:
-        arg = Arg(name=name, type=tag, value=decoded.value, raw=decoded.raw, text=decoded.text)
-        _remember(_DECODED_SEEN, key, arg)
-    return arg
+    return Arg(name=name, type=tag, value=decoded.value, raw=decoded.raw, text=decoded.text)
 
 
 _FD_TYPES = frozenset(("fd", "dirfd"))
