@@ -50,6 +50,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from measure import syscall_counts
+
 REPO = Path(__file__).resolve().parent.parent
 MAKE = ["make", "-j2"]
 FILTERS = ("trace=connect", "trace=%process,%file")
@@ -61,7 +63,6 @@ FILES_PER_GROUP = 10
 RUN_TIMEOUT_S = 120.0
 DAEMON_WAIT_S = 15.0
 # "PID name(" or "name(" opens a syscall line in strace's and traced's text output.
-SYSCALL_LINE = re.compile(r"^(?:\d+\s+)?(\w+)\(")
 # The targets of the issue, for trace=connect.
 UNTRACED_TARGET = 1.05
 STRACE_BPF_TARGET = 1.0
@@ -367,16 +368,6 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 # ---------------------------------------------------------------- the trace check
-
-
-def syscall_counts(trace: Path) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    with trace.open(encoding="utf-8", errors="replace") as lines:
-        for line in lines:
-            match = SYSCALL_LINE.match(line)
-            if match:
-                counts[match.group(1)] += 1
-    return counts
 
 
 @dataclass(frozen=True)

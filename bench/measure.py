@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 # The same workload the stop-counting tests use: N getppid, N/10 openat+close pairs.
 LOOP_SOURCE = REPO / "tests" / "programs" / "loop.c"
 # "PID name(" opens a syscall line in both strace's and traced's text output.
-SYSCALL_LINE = re.compile(r"^\d+\s+(\w+)\(")
+SYSCALL_LINE = re.compile(r"^(?:\d+\s+)?(\w+)\(")  # with -f the pid comes first
 # Calibration sizes: the loop's syscall counts are linear in N, so two runs fix them.
 CALIBRATION_N = (1_000, 2_000)
 

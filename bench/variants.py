@@ -100,7 +100,8 @@ def command(variant: Variant, program: list[str], trace_file: Path, traced: str)
     filt = expression(variant.names)
     if variant.tool is Tool.TRACED:
         json = ["--json"] if variant.output is Output.JSON else []
-        argv = [traced, "launch", *filt, *json, "-o", out, "--", *program]
+        # -f as strace's: every line of the file starts with the pid, as strace -f's do.
+        argv = [traced, "launch", "-f", *filt, *json, "-o", out, "--", *program]
     elif variant.tool is Tool.UNTRACED:
         argv = program
     else:
