@@ -43,7 +43,9 @@ def bind_socket(path: Path) -> socket.socket:
     finally:
         os.umask(old_umask)
     os.chmod(path, 0o600)
-    listener.listen(128)
+    # The kernel's largest backlog (net.core.somaxconn): a burst of clients (bench/
+    # sessions.py connects 256 at once) must queue, not be refused mid-connect.
+    listener.listen(socket.SOMAXCONN)
     return listener
 
 
