@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from traced.decode import first_output
-from traced.decoders.strings import quote as quote_bytes
 from traced.events import (
     Arg,
     Event,
@@ -37,11 +36,6 @@ _RESTART_TEXT = {
 }
 _RESTART_NAMES = frozenset(_RESTART_TEXT)
 assert len(RESTART_ERRNOS) == len(_RESTART_NAMES)
-
-
-def quote(text: str) -> str:
-    """A string as strace quotes it: its UTF-8 bytes, escaped by strace's rules."""
-    return quote_bytes(text.encode("utf-8", "surrogateescape"))
 
 
 _RETURNS_ADDRESS = frozenset(("mmap", "mmap2", "brk", "mremap", "shmat"))
@@ -275,7 +269,7 @@ class Printer:
 
     def wants(self, event: Event) -> bool:
         if isinstance(event, SyscallEvent):
-            paths = [arg.value for arg in event.args if isinstance(arg.value, str)]
+            paths = [a.value for a in event.args if a.type == "path" and isinstance(a.value, str)]
             return self.filter.wants_syscall(event.name, event.error, event.finished, paths)
         if isinstance(event, SignalEvent):
             return self.filter.wants_signal(event.signo)

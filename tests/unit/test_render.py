@@ -187,3 +187,11 @@ def test_entries_are_not_staged_when_only_the_result_can_decide() -> None:
     printer(entry_of(close))
     printer(close)
     assert not printer.stages_entries() and printed(printer) == []
+
+
+def test_p_matches_path_arguments_not_strings_that_look_like_paths() -> None:
+    printer = Printer(io.StringIO(), as_json=False, to_file=False)
+    printer.filter = parse_filter([], X86_64, paths=["/tmp/x"])
+    printer(decoded_call("write", (1, 0x4000, 6), 6, memory=PATHS))  # writes the text "/tmp/x"
+    printer(call("openat", "/tmp/x", 3, None))
+    assert printed(printer) == ['openat(AT_FDCWD, "/tmp/x", O_RDONLY)    = 3']
