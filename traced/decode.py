@@ -29,6 +29,7 @@ from traced.decoders import (
     flags,
     special,
 )
+from traced.decoders.shapes import shape_entry
 from traced.decoders.strings import decode_path
 from traced.decoders.values import DEFAULT_OPTIONS, Decoded, Memory, Options, as_signed
 from traced.events import Arg
@@ -46,30 +47,11 @@ def no_fd_names(fd: int) -> str | None:
 _SIGNED_32 = frozenset(("int", "fd", "pid", "uid", "gid"))
 _SIGNED_64 = frozenset(("long", "ssize", "off"))
 # Types strace prints as an address (NULL for 0) when it does not follow the pointer.
-_POINTER_TYPES = frozenset(
-    [
-        "ptr",
-        "buf_in",
-        "buf_out",
-        "strv",
-        "stat_out",
-        "statx_out",
-        "statfs_out",
-        "timespec",
-        "timeval",
-        "sockaddr",
-        "sigset",
-        "rlimit",
-        "int_ptr",
-        "socklen_ptr",
-        "str",
-        "path",
-        "iovec",
-        "siginfo",
-        "pipefd",
-        "wstatus",
-    ]
-)
+_POINTER_TYPES = frozenset((
+    "ptr", "buf_in", "buf_out", "strv", "stat_out", "statx_out", "statfs_out", "timespec",
+    "timeval", "sockaddr", "sigset", "rlimit", "int_ptr", "socklen_ptr", "str", "path",
+    "iovec", "siginfo", "pipefd", "wstatus",
+))  # fmt: skip
 # Outputs by type: whatever the syscall, the kernel writes these.
 _OUTPUT_TYPES = frozenset(
     ("buf_out", "stat_out", "statx_out", "statfs_out", "pipefd", "wstatus", "socklen_ptr")
@@ -103,30 +85,6 @@ _TYPE_OVERRIDES = {
 
 def is_output(syscall: str, arg_name: str, type_tag: str) -> bool:
     return type_tag in _OUTPUT_TYPES or (syscall, arg_name) in _OUTPUT_ARGS
-
-
-def _first_output(sig: Signature) -> int:
-    for index, arg in enumerate(sig.args):
-        if is_output(sig.name, arg.name, arg.type):
-            return index
-    return len(sig.args)
-
-
-# Where strace's line stops at entry (``read(3, `` ... ``<unfinished ...>``).
-_FIRST_OUTPUT = {name: _first_output(sig) for name, sig in SIGNATURES.items()}
-_WITH_OUTPUTS = frozenset(
-    name for name, index in _FIRST_OUTPUT.items() if index < len(SIGNATURES[name].args)
-)
-
-
-def first_output(name: str) -> int:
-    """Index of the first argument the kernel writes: strace prints up to it at entry."""
-    return _FIRST_OUTPUT.get(name, 6)
-
-
-def has_outputs(name: str) -> bool:
-    """Whether the syscall returns something through memory that we decode at exit."""
-    return name in _WITH_OUTPUTS
 
 
 def int_text(type_tag: str, value: int, syscall: str) -> tuple[int, str]:
@@ -235,6 +193,29 @@ def _remember(seen: dict[_Key, Arg], key: _Key, arg: Arg) -> None:
 
 
 _SLOTS = {name: _slots(sig) for name, sig in SIGNATURES.items()}
+
+
+def _first_output(slots: tuple[Slot, ...]) -> int:
+    return next((slot.position for slot in slots if slot.output), len(slots))
+
+
+# Where strace's line stops at entry (``read(3, `` ... ``<unfinished ...>``).
+_FIRST_OUTPUT = {name: _first_output(slots) for name, slots in _SLOTS.items()}
+_WITH_OUTPUTS = frozenset(
+    name for name, slots in _SLOTS.items() if _first_output(slots) < len(slots)
+)
+
+
+def first_output(name: str) -> int:
+    """Index of the first argument the kernel writes: strace prints up to it at entry."""
+    return _FIRST_OUTPUT.get(name, 6)
+
+
+def has_outputs(name: str) -> bool:
+    """Whether the syscall returns something through memory that we decode at exit."""
+    return name in _WITH_OUTPUTS
+
+
 _NO_SOCKADDR_LENGTH = frozenset(("accept", "accept4"))  # their length is a pointer
 
 
@@ -349,139 +330,3 @@ def decode_exit(
                 _output(slot, raw, memory, retval=retval, options=options, before=before) or before
             )
     return tuple(decoded)
-
-
-# Syscalls whose result is a new fd, which -y decorates like an argument.
-RETURNS_FD = frozenset(
-    [
-        "open",
-        "openat",
-        "openat2",
-        "creat",
-        "socket",
-        "accept",
-        "accept4",
-        "dup",
-        "dup2",
-        "dup3",
-        "epoll_create",
-        "epoll_create1",
-        "eventfd",
-        "eventfd2",
-        "signalfd",
-        "signalfd4",
-        "timerfd_create",
-        "inotify_init",
-        "inotify_init1",
-        "memfd_create",
-        "pidfd_open",
-        "fanotify_init",
-        "userfaultfd",
-        "perf_event_open",
-        "open_by_handle_at",
-        "open_tree",
-        "fsopen",
-        "fsmount",
-        "fspick",
-        "mq_open",
-        "io_uring_setup",
-    ]
-)
-
-
-_O_CREAT, _O_TMPFILE = 0o100, 0o20200000
-_CLONE_PARENT_SETTID, _CLONE_SETTLS = 0x00100000, 0x00080000
-_CLONE_CHILD_TID = 0x01000000 | 0x00200000  # CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID
-
-
-def _hidden(arg: Arg) -> Arg:
-    return replace(arg, text=special.NOT_PRINTED)
-
-
-def _open_mode(args: list[Arg]) -> None:
-    """open/openat print their mode only when it is used: O_CREAT or O_TMPFILE."""
-    flags_raw = args[-2].raw or 0
-    if not flags_raw & _O_CREAT and flags_raw & _O_TMPFILE != _O_TMPFILE:
-        args[-1] = _hidden(args[-1])
-
-
-def _clone_keywords(args: list[Arg]) -> None:
-    """``clone(child_stack=NULL, flags=...|SIGCHLD, child_tidptr=0x...)``: the words
-    strace uses, and only the pointers the flags make the kernel read."""
-    by_name = {arg.name: index for index, arg in enumerate(args)}
-    clone_flags = args[by_name["flags"]].raw or 0
-    shown = {
-        "flags": "flags",
-        "stack": "child_stack",
-        "parent_tid": "parent_tid" if clone_flags & _CLONE_PARENT_SETTID else "",
-        "tls": "tls" if clone_flags & _CLONE_SETTLS else "",
-        "child_tid": "child_tidptr" if clone_flags & _CLONE_CHILD_TID else "",
-    }
-    for name, index in by_name.items():
-        word = shown.get(name, "")
-        arg = args[index]
-        text = arg.text if name != "tls" else f"{arg.raw or 0:#x}"
-        args[index] = replace(arg, text=f"{word}={text}" if word else "")
-
-
-def _futex_by_command(args: list[Arg]) -> None:
-    """futex shows only the arguments its command uses; a bitset is named."""
-    by_name = {arg.name: index for index, arg in enumerate(args)}
-    command = special.futex_command(args[by_name["futex_op"]].raw or 0)
-    shown = special.FUTEX_SHOWN.get(command or "", ("val", "timeout", "uaddr2", "val3"))
-    for name in ("val", "timeout", "uaddr2", "val3"):
-        index = by_name[name]
-        if name not in shown:
-            args[index] = _hidden(args[index])
-        elif name == "val3" and command in ("WAIT_BITSET", "WAKE_BITSET"):
-            bitset = special.futex_bitset(args[index].raw or 0)
-            args[index] = replace(args[index], text=bitset)
-        elif name == "timeout" and command in (
-            "REQUEUE",
-            "CMP_REQUEUE",
-            "CMP_REQUEUE_PI",
-            "WAKE_OP",
-        ):
-            count = (args[index].raw or 0) & 0xFFFFFFFF  # val2: a count in the timeout's place
-            args[index] = replace(args[index], text=str(count), value=count)
-
-
-_FD_ARGUMENT_IOCTLS = frozenset((0x40049409,))  # FICLONE: the source file's fd
-
-
-def _ioctl_argument(args: list[Arg]) -> None:
-    """ioctl's argument is an address, except for requests whose argument is an fd."""
-    if len(args) == 3 and (args[1].raw or 0) & 0xFFFFFFFF in _FD_ARGUMENT_IOCTLS:
-        fd = as_signed(args[2].raw or 0, 32)
-        args[2] = replace(args[2], value=fd, text=str(fd))
-
-
-# How strace words a syscall's arguments, where that is more than each on its own.
-_ENTRY_SHAPES = {
-    "ioctl": _ioctl_argument,
-    "open": _open_mode,
-    "openat": _open_mode,
-    "clone": _clone_keywords,
-    "futex": _futex_by_command,
-}
-
-
-def shape_entry(syscall: str, args: tuple[Arg, ...]) -> tuple[Arg, ...]:
-    """Arguments strace leaves out get an empty text; some get strace's keywords."""
-    shape = _ENTRY_SHAPES.get(syscall)
-    if shape is None or not args:
-        return args
-    shaped = list(args)
-    shape(shaped)
-    return tuple(shaped)
-
-
-def decode_result(
-    syscall: str, raw: Sequence[int], retval: int, options: Options = DEFAULT_OPTIONS
-) -> str | None:
-    """strace's words for a successful result, where they are more than the number."""
-    if syscall in options.raw:
-        return f"{retval:#x}" if retval else "0"
-    if syscall in ("fcntl", "fcntl64") and len(raw) > 1:
-        return special.fcntl_result(raw[1], retval)
-    return None

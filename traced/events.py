@@ -131,8 +131,3 @@ def parse_event(message: Any) -> Event:
     ``msgspec.ValidationError`` naming the bad field.  Unknown fields (added in a
     later protocol version, or the daemon's ``seq``) are ignored."""
     return cast(Event, msgspec.convert(message, Event))
-
-
-def event_type(event: Event) -> str:
-    """The ``type`` tag: ``syscall``, ``spawn`` ..."""
-    return str(event.__struct_config__.tag)

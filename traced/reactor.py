@@ -30,7 +30,8 @@ import time
 from collections.abc import Callable
 
 from traced.arch import Arch
-from traced.decode import RETURNS_FD, decode_entry, decode_exit, decode_result, has_outputs
+from traced.decode import decode_entry, decode_exit, has_outputs, no_fd_names
+from traced.decoders.shapes import RETURNS_FD, decode_result
 from traced.decoders.values import DEFAULT_OPTIONS, Options
 from traced.errors import TracedError, TraceeGoneError
 from traced.events import Arg, Event
@@ -345,11 +346,10 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
     abi = run.arch.abi_for(info.arch, info.nr)
     name = abi.name_of(info.nr)
     wanted = run.wants(name)
-    args = (
-        decode_entry(name, info.args, TraceeMemory(tid), run.decoding, _fd_names(tid))
-        if wanted
-        else ()
-    )
+    if not wanted:
+        return Entry(now, tid, info.nr, name, abi.name, (), wanted, info.args)
+    fds = _fd_names(tid) if run.decoding.decorate_fds else no_fd_names
+    args = decode_entry(name, info.args, TraceeMemory(tid), run.decoding, fds)
     return Entry(now, tid, info.nr, name, abi.name, args, wanted, info.args)
 
 

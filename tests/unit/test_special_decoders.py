@@ -7,8 +7,9 @@ from hypothesis import strategies as st
 
 from tests.unit.plain import FakeMemory, decoded_call
 from traced.arch import X86_64
-from traced.decode import decode_entry, decode_exit, decode_result
+from traced.decode import decode_entry, decode_exit
 from traced.decoders import special
+from traced.decoders.shapes import decode_result
 from traced.decoders.values import Options
 from traced.filters import parse_filter
 from traced.render import syscall_line

@@ -1,0 +1,125 @@
+"""How strace words a syscall's arguments where each alone does not say it: pure.
+
+Decoding gives every argument its own text; some syscalls are printed in terms
+of the whole call.  An argument strace leaves out keeps its value and gets an
+empty ``text`` (open's mode without O_CREAT, futex's unused arguments); clone
+gets strace's keywords.  And some results are more than a number: F_GETFL's
+flags, a ``-e raw=`` syscall's hex.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from msgspec.structs import replace
+
+from traced.decoders import special
+from traced.decoders.values import DEFAULT_OPTIONS, Options, as_signed
+from traced.events import Arg
+
+# Syscalls whose result is a new fd, which -y decorates like an argument.
+RETURNS_FD = frozenset((
+    "open", "openat", "openat2", "creat", "socket", "accept", "accept4", "dup", "dup2",
+    "dup3", "epoll_create", "epoll_create1", "eventfd", "eventfd2", "signalfd", "signalfd4",
+    "timerfd_create", "inotify_init", "inotify_init1", "memfd_create", "pidfd_open",
+    "fanotify_init", "userfaultfd", "perf_event_open", "open_by_handle_at", "open_tree",
+    "fsopen", "fsmount", "fspick", "mq_open", "io_uring_setup",
+))  # fmt: skip
+
+
+_O_CREAT, _O_TMPFILE = 0o100, 0o20200000
+_CLONE_PARENT_SETTID, _CLONE_SETTLS = 0x00100000, 0x00080000
+_CLONE_CHILD_TID = 0x01000000 | 0x00200000  # CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID
+
+
+def _hidden(arg: Arg) -> Arg:
+    return replace(arg, text=special.NOT_PRINTED)
+
+
+def _open_mode(args: list[Arg]) -> None:
+    """open/openat print their mode only when it is used: O_CREAT or O_TMPFILE."""
+    flags_raw = args[-2].raw or 0
+    if not flags_raw & _O_CREAT and flags_raw & _O_TMPFILE != _O_TMPFILE:
+        args[-1] = _hidden(args[-1])
+
+
+def _clone_keywords(args: list[Arg]) -> None:
+    """``clone(child_stack=NULL, flags=...|SIGCHLD, child_tidptr=0x...)``: the words
+    strace uses, and only the pointers the flags make the kernel read."""
+    by_name = {arg.name: index for index, arg in enumerate(args)}
+    clone_flags = args[by_name["flags"]].raw or 0
+    shown = {
+        "flags": "flags",
+        "stack": "child_stack",
+        "parent_tid": "parent_tid" if clone_flags & _CLONE_PARENT_SETTID else "",
+        "tls": "tls" if clone_flags & _CLONE_SETTLS else "",
+        "child_tid": "child_tidptr" if clone_flags & _CLONE_CHILD_TID else "",
+    }
+    for name, index in by_name.items():
+        word = shown.get(name, "")
+        arg = args[index]
+        text = arg.text if name != "tls" else f"{arg.raw or 0:#x}"
+        args[index] = replace(arg, text=f"{word}={text}" if word else "")
+
+
+def _futex_by_command(args: list[Arg]) -> None:
+    """futex shows only the arguments its command uses; a bitset is named."""
+    by_name = {arg.name: index for index, arg in enumerate(args)}
+    command = special.futex_command(args[by_name["futex_op"]].raw or 0)
+    shown = special.FUTEX_SHOWN.get(command or "", ("val", "timeout", "uaddr2", "val3"))
+    for name in ("val", "timeout", "uaddr2", "val3"):
+        index = by_name[name]
+        if name not in shown:
+            args[index] = _hidden(args[index])
+        elif name == "val3" and command in ("WAIT_BITSET", "WAKE_BITSET"):
+            bitset = special.futex_bitset(args[index].raw or 0)
+            args[index] = replace(args[index], text=bitset)
+        elif name == "timeout" and command in (
+            "REQUEUE",
+            "CMP_REQUEUE",
+            "CMP_REQUEUE_PI",
+            "WAKE_OP",
+        ):
+            count = (args[index].raw or 0) & 0xFFFFFFFF  # val2: a count in the timeout's place
+            args[index] = replace(args[index], text=str(count), value=count)
+
+
+_FD_ARGUMENT_IOCTLS = frozenset((0x40049409,))  # FICLONE: the source file's fd
+
+
+def _ioctl_argument(args: list[Arg]) -> None:
+    """ioctl's argument is an address, except for requests whose argument is an fd."""
+    if len(args) == 3 and (args[1].raw or 0) & 0xFFFFFFFF in _FD_ARGUMENT_IOCTLS:
+        fd = as_signed(args[2].raw or 0, 32)
+        args[2] = replace(args[2], value=fd, text=str(fd))
+
+
+# How strace words a syscall's arguments, where that is more than each on its own.
+_ENTRY_SHAPES: dict[str, Callable[[list[Arg]], None]] = {
+    "ioctl": _ioctl_argument,
+    "open": _open_mode,
+    "openat": _open_mode,
+    "clone": _clone_keywords,
+    "futex": _futex_by_command,
+}
+
+
+def shape_entry(syscall: str, args: tuple[Arg, ...]) -> tuple[Arg, ...]:
+    """Arguments strace leaves out get an empty text; some get strace's keywords."""
+    shape = _ENTRY_SHAPES.get(syscall)
+    if shape is None or not args:
+        return args
+    shaped = list(args)
+    shape(shaped)
+    return tuple(shaped)
+
+
+def decode_result(
+    syscall: str, raw: Sequence[int], retval: int, options: Options = DEFAULT_OPTIONS
+) -> str | None:
+    """strace's words for a successful result, where they are more than the number."""
+    if syscall in options.raw:
+        return f"{retval:#x}" if retval else "0"
+    if syscall in ("fcntl", "fcntl64") and len(raw) > 1:
+        return special.fcntl_result(raw[1], retval)
+    return None
