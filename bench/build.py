@@ -13,7 +13,7 @@ Why a build: it is a real workload of many short processes.  With ``trace=connec
 nothing a compiler does is stopped, so a seccomp-based tracer costs only the in-kernel
 filter on every syscall plus what it does for every process: fork/clone, exec and exit
 events (``gcc``, ``cc1``, ``as`` for each file: a few hundred processes), and for traced
-its own startup (0.15-0.2 s of Python imports in the in-process run).  Plain
+its own startup (about 0.12 s, mostly Python imports).  Plain
 ``strace -f`` stops on every syscall of every process whatever it prints, hence the
 ``--seccomp-bpf`` variant, which is the fair comparison.  ``trace=%process,%file``
 stops on every exec/open/stat of the compilers, which adds the per-stop cost of decoding
@@ -35,14 +35,12 @@ import os
 import platform
 import random
 import re
-import shlex
 import shutil
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -50,7 +48,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from measure import syscall_counts
+from measure import BenchError as MeasureError
+from measure import syscall_counts, time_run
 
 REPO = Path(__file__).resolve().parent.parent
 MAKE = ["make", "-j2"]
@@ -265,32 +264,12 @@ def _tail(path: Path, lines: int = 8, width: int = 160) -> str:
 
 
 def timed(argv: list[str], cwd: Path, log_path: Path) -> float:
-    """Wall seconds of one run, which must exit 0; its stdout and stderr go to ``log_path``.
-
-    A blocking ``wait()`` (``wait(timeout)`` polls in steps of up to 50 ms) and a
-    watchdog that kills the run's own process group if it hangs.
-    """
-    with log_path.open("wb") as log:
-        start = time.perf_counter()
-        child = subprocess.Popen(
-            argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
-        )
-        watchdog = threading.Timer(RUN_TIMEOUT_S, os.killpg, (child.pid, signal.SIGKILL))
-        watchdog.start()
-        try:
-            status = child.wait()
-        finally:
-            watchdog.cancel()
-        elapsed = time.perf_counter() - start
-    if status != 0:
-        raise BenchError(_failure(argv, status, elapsed, log_path))
-    return elapsed
-
-
-def _failure(argv: list[str], status: int, elapsed: float, log_path: Path) -> str:
-    hung = status == -signal.SIGKILL and elapsed >= RUN_TIMEOUT_S
-    why = f"hung: killed after {RUN_TIMEOUT_S:g} s" if hung else f"exited {status}"
-    return f"build failed ({shlex.join(argv)} {why}); last lines of {log_path}:\n{_tail(log_path)}"
+    """Wall seconds of one build, which must exit 0 (measure.time_run), or an error
+    that shows the end of its log."""
+    try:
+        return time_run(argv, log_path, RUN_TIMEOUT_S, cwd)
+    except MeasureError as error:
+        raise BenchError(f"build failed: {error}; its last lines:\n{_tail(log_path)}") from error
 
 
 def make_clean(project: Path) -> None:

@@ -72,17 +72,19 @@ def wait_for_quiet(log: LoadLog, max_wait_s: float, poll_s: float = 15.0) -> Non
         time.sleep(min(poll_s, max_wait_s - waited))
 
 
-def time_run(argv: list[str], log_path: Path, timeout_s: float) -> float:
-    """Wall seconds of one run; its stdout and stderr go to ``log_path``.
+def time_run(argv: list[str], log_path: Path, timeout_s: float, cwd: Path | None = None) -> float:
+    """Wall seconds of one run, which must exit 0; its stdout and stderr go to ``log_path``.
 
     Not ``subprocess.run(timeout=...)``: that polls with sleeps of up to 50 ms, which
-    rounds every time up to a 50 ms step.  A blocking wait, and a watchdog thread to kill
-    a run that hangs.
+    rounds every time up to a 50 ms step.  A blocking wait, and a watchdog thread that
+    kills a run that hangs, with its whole process group (a hung tracer's tracees too).
     """
     with log_path.open("wb") as log:
         start = time.perf_counter()
-        child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-        watchdog = threading.Timer(timeout_s, child.kill)
+        child = subprocess.Popen(
+            argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
+        )
+        watchdog = threading.Timer(timeout_s, os.killpg, (child.pid, signal.SIGKILL))
         watchdog.start()
         try:
             status = child.wait()
