@@ -36,18 +36,16 @@ import platform
 import random
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from daemon_client import running_daemon
 from measure import BenchError as MeasureError
 from measure import syscall_counts, time_run
 
@@ -60,7 +58,6 @@ FUNCTIONS_PER_FILE = 5
 FILES_PER_GROUP = 10
 # A build takes seconds under any variant; one still running after this has hung.
 RUN_TIMEOUT_S = 120.0
-DAEMON_WAIT_S = 15.0
 # "PID name(" or "name(" opens a syscall line in strace's and traced's text output.
 # The targets of the issue, for trace=connect.
 UNTRACED_TARGET = 1.05
@@ -311,41 +308,6 @@ def run_rounds(variants: list[Variant], rounds: int, project: Path, logs: Path) 
 # ---------------------------------------------------------------- the daemon
 
 
-@contextmanager
-def running_daemon(workdir: Path) -> Iterator[Path]:
-    """A daemon on a private socket for the whole benchmark; SIGTERM at the end."""
-    sock = workdir / "run" / "traced.sock"
-    argv = [venv_bin("python"), "-m", "traced", "--socket", str(sock), "daemon"]
-    with (workdir / "daemon.log").open("wb") as log:
-        proc = subprocess.Popen(argv, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            _wait_for_socket(sock, proc)
-            yield sock
-        finally:
-            _stop(proc)
-
-
-def _wait_for_socket(sock: Path, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + DAEMON_WAIT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise BenchError(f"the daemon exited with {proc.returncode}")
-        if sock.exists():
-            return
-        time.sleep(0.02)
-    raise BenchError("the daemon did not create its socket")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 # ---------------------------------------------------------------- the trace check
 
 
@@ -497,7 +459,8 @@ def prepare(workdir: Path, files: int) -> Path:
 def bench(args: argparse.Namespace, workdir: Path) -> str:
     project = prepare(workdir, args.files)
     start_load = os.getloadavg()[0]
-    with running_daemon(workdir) as sock:
+    with running_daemon(workdir) as daemon:
+        sock = daemon.socket
         timings = run_rounds(all_variants(sock), args.rounds, project, workdir)
     note("checking the traces (untimed)")
     checks = [check_traces(expr, project, workdir) for expr in FILTERS]
