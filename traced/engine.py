@@ -45,6 +45,9 @@ class TracePolicy:
     owner: tuple[int, int] | None = None
     decoding: Options = DEFAULT_OPTIONS  # -s, -v, -y
     entries: bool = False  # syscall_entry events too (strace-like text needs them)
+    # Live tasks allowed at once; beyond it a launched tree is killed, an attached
+    # one detached (Session.runaway then says how many there were).
+    max_tasks: int | None = None
 
     def mode(self) -> Mode:
         if self.names is None or self.force_full or not procfs.seccomp_filters_supported():
@@ -91,6 +94,11 @@ class Session:
     def release(self) -> None:
         self._run.release()
 
+    @property
+    def runaway(self) -> int | None:
+        """The live task count that broke TracePolicy.max_tasks, if one did."""
+        return self._run.runaway
+
     def detach(self) -> None:
         """Let every task go at its next stop, leaving it running as before."""
         for tid in self._run.core.detach_all():
@@ -120,6 +128,7 @@ class Engine:
         run = Run(core, self.arch, policy.names, sink)
         run.owner = policy.owner
         run.decoding = policy.decoding
+        run.max_tasks = policy.max_tasks
         return run
 
     async def launch(
@@ -152,6 +161,7 @@ class Engine:
     ) -> Session:
         """Trace a running process and the children it makes from now on."""
         run = self._new_run(Mode.FULL, pid, policy, sink, session_id)
+        run.kill_runaway = False  # not ours to kill: past max_tasks we let it go
         seized: list[int] = []
         try:
             _seize_all_threads(pid, seized)

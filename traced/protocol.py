@@ -32,7 +32,8 @@ class _Request(_Message):
 class Decoding(_Message):
     """How arguments are decoded, as strace's -s, -v and -y say; fixed per session."""
 
-    string_limit: int = Field(default=32, ge=0, le=1 << 20)  # -s
+    # -s; unset: the daemon's configured string_size (32 unless configured)
+    string_limit: int | None = Field(default=None, ge=0, le=1 << 20)
     verbose: bool = False  # -v: structs in full
     decorate_fds: bool = False  # -y: fds with the path they refer to
     raw: list[str] = []  # -e raw=: syscalls whose arguments are shown as raw hex
@@ -182,4 +183,4 @@ class SessionEnd(_Message):
     code: int | None
     signal: str | None
     status: int | None  # as a shell reports it: code, or 128 + signal
-    error: str | None = None  # why the command never ran (exec failed)
+    error: str | None = None  # why the command never ran, or why the daemon ended it

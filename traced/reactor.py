@@ -91,6 +91,11 @@ class Run:
         self.owner: tuple[int, int] | None = None  # see TracePolicy.owner
         self.decoding: Options = DEFAULT_OPTIONS
         self.restart: Callable[[Run, Resume], None] = lambda run, resume: None
+        # A runaway tree (a fork bomb) is stopped at max_tasks live tasks: a launched
+        # one is killed, an attached one let go.  ``runaway`` records the count seen.
+        self.max_tasks: int | None = None
+        self.kill_runaway = True
+        self.runaway: int | None = None
 
     def hold(self) -> None:
         self.holders += 1
@@ -247,6 +252,8 @@ class Reactor:
         if step.resume is not None:
             self._resume(run, step.resume)
         self._follow(run, tid, stop)
+        if run.runaway is not None or _over_limit(run):
+            self._stop_runaway(run)
         for event in step.events():
             run.deliver(event)
         if run.core.finished and not run.done.done():
@@ -262,6 +269,23 @@ class Reactor:
         if execer is not None:
             _log.warning("exec changed credentials; detaching", tid=tid, path=stop.path)
             execer.detaching = True
+
+    def _stop_runaway(self, run: Run) -> None:
+        """Past max_tasks: SIGKILL every thread group of a launched tree (again for each
+        task born meanwhile, as each shows up here), or let an attached tree go."""
+        first = run.runaway is None
+        if first:
+            run.runaway = len(run.core.tasks)
+            _log.warning("too many tasks", session=run.core.session_id, tasks=run.runaway)
+        if not run.kill_runaway:
+            if first:
+                for tid in run.core.detach_all():
+                    with contextlib.suppress(TracedError):
+                        ptrace.interrupt(tid)
+            return
+        for tgid in {task.tgid for task in run.core.tasks.values()}:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(tgid, signal.SIGKILL)
 
     def _claim_unknown(self, tid: int, status: int) -> Run | None:
         """A new task whose parent's fork event has not come yet: find its session."""
@@ -389,6 +413,10 @@ _SIMPLE_STOPS: dict[Kind, Callable[[Decoded, int], Stop]] = {
     Kind.KILLED: lambda decoded, now: Killed(now, decoded.sig, decoded.core_dumped),
     Kind.OTHER_EVENT: lambda decoded, now: OtherEvent(decoded.event),
 }
+
+
+def _over_limit(run: Run) -> bool:
+    return run.max_tasks is not None and len(run.core.tasks) > run.max_tasks
 
 
 def _parent_of(tid: int) -> int:

@@ -196,10 +196,19 @@ class Daemon:
 
     def _policy(self, trace: str | None, decoding: Decoding, entries: bool = False) -> TracePolicy:
         names = parse_trace([trace] if trace is not None else [], self.engine.arch)
+        string_limit = decoding.string_limit
         options = Options(
-            decoding.string_limit, decoding.verbose, decoding.decorate_fds, frozenset(decoding.raw)
+            self.limits.string_size if string_limit is None else string_limit,
+            decoding.verbose,
+            decoding.decorate_fds,
+            frozenset(decoding.raw),
         )
-        return TracePolicy(names, decoding=options, entries=entries)
+        return TracePolicy(
+            names,
+            decoding=options,
+            entries=entries,
+            max_tasks=self.limits.max_tasks_per_session,
+        )
 
     def _check_session_limits(self, uid: int) -> None:
         live = [s for s in self.hub.sessions.values() if s.ended is None]
@@ -391,6 +400,13 @@ class Daemon:
     async def _await_end(self, session: DaemonSession, engine_session: Session) -> None:
         outcome = await engine_session.wait()
         error = str(engine_session.spawn_error) if engine_session.spawn_error else None
+        if engine_session.runaway is not None:
+            fate = "detached from" if session.kind == "attach" else "killed"
+            error = (
+                f"too many tasks: {engine_session.runaway} alive at once exceeded "
+                f"max_tasks_per_session = {self.limits.max_tasks_per_session}, "
+                f"so all of the session's processes were {fate}"
+            )
         code = outcome.code if outcome else None
         sig = signal_name(outcome.signal) if outcome and outcome.signal else None
         end = SessionEnd(
