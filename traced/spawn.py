@@ -58,6 +58,7 @@ class LaunchSpec:
     cwd: str | None = None
     umask: int | None = None
     stdio: tuple[int, int, int] = (0, 1, 2)
+    nice: int | None = None  # the command's nice value, when not the tracer's own
     credentials: Credentials | None = None
     # A daemon's command gets its own process group, so that ending it reaches
     # its whole job; an in-process launch stays in the terminal's foreground group.
@@ -150,6 +151,8 @@ def _child(
         _setup_stdio(spec.stdio)
         if spec.new_process_group:
             os.setpgid(0, 0)
+        if spec.nice is not None:
+            _renice(spec.nice)
         stage = 5
         if spec.credentials is not None:
             _become(spec.credentials)  # before chdir: the cwd must be the user's to enter
@@ -195,6 +198,12 @@ def _setup_stdio(stdio: Sequence[int]) -> None:
     for source in copies:
         if source > 2:
             os.close(source)
+
+
+def _renice(nice: int) -> None:
+    # Lowering nice below ours needs privilege; then the command keeps ours.
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, 0, nice)
 
 
 def _become(credentials: Credentials) -> None:

@@ -195,6 +195,24 @@ def test_client_that_goes_away_ends_its_command(daemon: Path) -> None:
     assert not Path(f"/proc/{pid}").exists()
 
 
+def test_a_launched_command_runs_at_its_clients_nice_value(daemon: Path) -> None:
+    """``nice -n 7 traced launch make`` must run make niced, whatever the daemon's nice."""
+    peer = Peer(daemon)
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    os.setpriority(os.PRIO_PROCESS, 0, 7)
+    try:
+        answer = peer.launch(["sleep", "30"], trace="none")["result"]
+    finally:
+        os.setpriority(os.PRIO_PROCESS, 0, before)
+    stat = Path(f"/proc/{answer['pid']}/stat")
+    deadline = time.monotonic() + 10
+    while "(sleep)" not in stat.read_text() and time.monotonic() < deadline:
+        time.sleep(0.01)  # the response comes at fork; the nice is set before the exec
+    nice = int(stat.read_text().rsplit(")", 1)[1].split()[16])
+    peer.request("signal", session=answer["session"], signal="KILL")
+    assert nice == 7
+
+
 def test_detached_launch_outlives_its_client_and_no_daemon_fd_leaks(daemon: Path) -> None:
     peer = Peer(daemon)
     answer = peer.launch(["sleep", "30"], trace="none", detach=True)["result"]

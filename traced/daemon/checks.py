@@ -53,6 +53,15 @@ def credentials_for(uid: int, gid: int, pid: int) -> Credentials | None:
     return Credentials(uid, gid, groups)
 
 
+def client_nice(pid: int) -> int | None:
+    """The client's nice value, for its command: ``nice traced launch make`` runs make
+    niced, as it would run without us, whatever the daemon's own niceness."""
+    try:
+        return os.getpriority(os.PRIO_PROCESS, pid)
+    except OSError:  # the client is gone already; its command will be ended anyway
+        return None
+
+
 def check_may_trace(uid: int, gid: int, pid: int) -> None:
     """What ptrace itself asks of an unprivileged tracer, checked for the client:
     the target's real, effective and saved uids and gids are the client's, it is

@@ -31,6 +31,7 @@ from traced import __version__
 from traced.config import Config
 from traced.daemon.checks import (
     check_may_trace,
+    client_nice,
     credentials_for,
     devnull_stdio,
     echoable,
@@ -273,6 +274,7 @@ class Daemon:
             stdio=(stdio[0], stdio[1], stdio[2]) if stdio else devnull_stdio(),
             credentials=credentials,
             new_process_group=True,
+            nice=client_nice(conn.pid),
         )
         if not request.detach:
             self._subscribe_to(conn, session, request.policy, request.queue)
