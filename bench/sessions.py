@@ -66,6 +66,7 @@ from daemon_client import (
     running_daemon,
     which,
 )
+from pyspy import sampled
 
 PROGRAM = r"""
 #include <stdlib.h>
@@ -336,7 +337,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         with running_daemon(workdir, config) as daemon:
             note(f"daemon pid {daemon.pid} on {daemon.socket}")
             results = measure(daemon, program, args.syscalls, sizes, rounds)
+            note(f"S={sizes[0]}: one more traced run, untimed, under py-spy")
+            with sampled(daemon.pid) as profile:
+                one(TRACED_N, daemon, program, args.syscalls, sizes[0])
     print(report(results, args.syscalls, sizes, rounds, config_summary(config)))
+    print(
+        "\n".join(
+            [
+                f"### Where the daemon's time goes (S = {sizes[0]}, one extra run)",
+                "",
+                *profile.table(),
+                "",
+            ]
+        )
+    )
     return 0
 
 
