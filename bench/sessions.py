@@ -23,6 +23,8 @@ Variants, each timed by wall clock, S programs at once:
   ``lost``, ``session_end.seq`` = the last seq) and its syscall events must number exactly
   K, else the benchmark fails.
 - ``traced, 1 connection``: the same S launches on a single connection.
+- ``traced, 2 daemons``: S/2 launches on each of two daemons, at once.  Not how traced
+  is deployed: it measures what tracing on every core at once would gain.
 
 Events/s = S*K / wall.  The ratio traced/strace is of wall times (target <= 1.0).  Every
 round runs every variant once, in an order rotated each round, so that drifts of the
@@ -89,7 +91,10 @@ STRACE = "strace -f"
 STRACE_BPF = "strace -f --seccomp-bpf"
 TRACED_N = "traced, S connections"
 TRACED_1 = "traced, 1 connection"
-VARIANTS = (UNTRACED, STRACE, STRACE_BPF, TRACED_N, TRACED_1)
+# Not a product configuration: two daemons, each tracing half the programs, measure
+# what spreading the tracing over the machine's cores would gain (see the report).
+TRACED_2D = "traced, 2 daemons"
+VARIANTS = (UNTRACED, STRACE, STRACE_BPF, TRACED_N, TRACED_1, TRACED_2D)
 
 
 @dataclass
@@ -217,7 +222,21 @@ async def traced_run(daemon: Daemon, program: Path, k: int, s: int, connections:
 # --- the rounds ----------------------------------------------------------------------------
 
 
-def one(variant: str, daemon: Daemon, program: Path, k: int, s: int) -> Run:
+async def split_run(daemons: Sequence[Daemon], program: Path, k: int, s: int) -> Run:
+    """S/2 sessions on each of two daemons at once (one connection per session)."""
+    start = time.perf_counter()
+    share = s // len(daemons)
+    runs = await asyncio.gather(*(traced_run(d, program, k, share, share) for d in daemons))
+    wall = time.perf_counter() - start
+    return Run(
+        wall,
+        sum(r.daemon_cpu_s for r in runs),
+        sum(r.daemon_sys_s for r in runs),
+        max(r.client_cpu_s for r in runs),  # one client process: each reading is its total
+    )
+
+
+def one(variant: str, daemons: Sequence[Daemon], program: Path, k: int, s: int) -> Run:
     argv = [str(program), str(k)]
     strace = ["strace", "-f", "-o", "/dev/null", "-e", f"trace={TRACE}"]
     if variant == UNTRACED:
@@ -226,20 +245,24 @@ def one(variant: str, daemon: Daemon, program: Path, k: int, s: int) -> Run:
         return Run(run_processes([[*strace, *argv]] * s))
     if variant == STRACE_BPF:
         return Run(run_processes([[*strace, "--seccomp-bpf", *argv]] * s))
+    if variant == TRACED_2D:
+        return asyncio.run(split_run(daemons, program, k, s))
     connections = s if variant == TRACED_N else 1
-    return asyncio.run(traced_run(daemon, program, k, s, connections))
+    return asyncio.run(traced_run(daemons[0], program, k, s, connections))
 
 
-def measure(daemon: Daemon, program: Path, k: int, sizes: Sequence[int], rounds: int) -> Results:
+def measure(
+    daemons: Sequence[Daemon], program: Path, k: int, sizes: Sequence[int], rounds: int
+) -> Results:
     results = Results()
     for s in sizes:
         note(f"S={s}: warm-up (one traced and one strace run, not counted)")
-        one(TRACED_N, daemon, program, k // 10 or 1, s)
-        one(STRACE_BPF, daemon, program, k // 10 or 1, s)
+        one(TRACED_N, daemons, program, k // 10 or 1, s)
+        one(STRACE_BPF, daemons, program, k // 10 or 1, s)
         for r in range(rounds):
             order = VARIANTS[r % len(VARIANTS) :] + VARIANTS[: r % len(VARIANTS)]
             for variant in order:
-                run = one(variant, daemon, program, k, s)
+                run = one(variant, daemons, program, k, s)
                 results.add(s, variant, run)
                 note(f"S={s} round {r + 1}/{rounds} {variant}: {run.wall_s:.3f} s")
     return results
@@ -281,7 +304,7 @@ def report(results: Results, k: int, sizes: Sequence[int], rounds: int, config: 
                 continue
             wall = results.wall(s, variant)
             walls = [r.wall_s for r in runs]
-            traced = variant in (TRACED_N, TRACED_1)
+            traced = variant in (TRACED_N, TRACED_1, TRACED_2D)
             rate = "—" if variant == UNTRACED else f"{events / wall:,.0f}"
             vs = "—" if variant == UNTRACED else f"{wall / strace:.2f}x"
             vs_bpf = "—" if variant == UNTRACED else f"{wall / strace_bpf:.2f}x"
@@ -313,6 +336,10 @@ def report(results: Results, k: int, sizes: Sequence[int], rounds: int, config: 
             f"Target traced/strace <= 1.0 (traced with {s} connections against the faster "
             f"strace variant): **{ratio:.2f}x, {verdict}**.",
             "",
+            f"Two daemons with {s // 2} sessions each took "
+            f"{results.wall(s, TRACED_2D) / best_traced:.2f}x the wall time of one daemon "
+            f"with all {s}: what tracing on every core (worker processes) could gain.",
+            "",
         ]
     return "\n".join(out)
 
@@ -334,12 +361,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="traced-sessions-") as tmp:
         workdir = Path(tmp)
         program = compile_c(PROGRAM, workdir, "getppid_loop")
-        with running_daemon(workdir, config) as daemon:
+        with (
+            running_daemon(workdir, config) as daemon,
+            running_daemon(workdir, config, "second") as second,
+        ):
             note(f"daemon pid {daemon.pid} on {daemon.socket}")
-            results = measure(daemon, program, args.syscalls, sizes, rounds)
+            results = measure([daemon, second], program, args.syscalls, sizes, rounds)
             note(f"S={sizes[0]}: one more traced run, untimed, under py-spy")
             with sampled(daemon.pid) as profile:
-                one(TRACED_N, daemon, program, args.syscalls, sizes[0])
+                one(TRACED_N, [daemon], program, args.syscalls, sizes[0])
     print(report(results, args.syscalls, sizes, rounds, config_summary(config)))
     print(
         "\n".join(
