@@ -80,5 +80,9 @@ class LineDecoder:
 
 
 def encode(message: dict[str, Any]) -> bytes:
-    """One message as one line: compact JSON, UTF-8, newline-terminated."""
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+    """One message as one line: compact JSON, UTF-8, newline-terminated.
+
+    A lone surrogate (a client may send one as a \\u escape, and have it echoed)
+    has no UTF-8 form: it goes out as the same \\u escape, which is valid JSON."""
+    text = json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8", "backslashreplace") + b"\n"

@@ -116,7 +116,7 @@ def resolve_program(name: str, env: Mapping[str, str] | None) -> str:
         candidate = os.path.join(directory or ".", name)
         try:
             mode = os.stat(candidate).st_mode
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL, or text with no bytes (a surrogate)
             continue
         if stat.S_ISREG(mode) and os.access(candidate, os.X_OK):
             return candidate

@@ -8,6 +8,9 @@ Kernel facts this module depends on:
   claims are closed at once: the daemon never keeps (or leaks) a client's fd.
 * SO_PEERCRED gives the uid of whoever connected; it cannot be forged.
 * A non-blocking send may take part of a buffer; the rest waits for EPOLLOUT.
+* Bytes a client sends while we do not read it wait in its socket, and once that is
+  full its own writes block: so a client that does not read its answers is not read
+  either, and what we hold for it stays bounded (each 1-byte line is a ~100-byte error).
 * sendmsg gathers up to IOV_MAX (1024) buffers into one syscall, so the lines a
   loop iteration produced leave in one write (and wake the reader once), not one
   syscall and one wake-up per event.
@@ -40,6 +43,7 @@ _MAX_HELD_FDS = 3
 _RECV_SIZE = 1 << 16
 _UCRED = struct.Struct("=iII")
 _IOV_MAX = 1024
+_MAX_BACKLOG = 1 << 20  # unsent bytes past which a client is not read until it catches up
 
 
 def peer_credentials(sock: socket.socket) -> tuple[int, int, int]:
@@ -68,6 +72,8 @@ class Connection:
         self._out: deque[tuple[memoryview, Subscription | None, DaemonSession | None]] = deque()
         self._writing = False
         self._flush_due = False
+        self._backlog = 0  # bytes queued and not yet sent
+        self._reading = True
         self.closed = False
         self.release_held: Callable[[Subscription, list[str]], None] = lambda sub, ids: None
         sock.setblocking(False)
@@ -93,6 +99,19 @@ class Connection:
             self._close_unclaimed_fds()
         if not data:
             self.close()
+        elif self._backlog > _MAX_BACKLOG:
+            self._read_while(False)
+
+    def _read_while(self, reading: bool) -> None:
+        """Stop reading a client whose answers back up; go on once it has read half."""
+        if reading == self._reading or self.closed:
+            return
+        loop = asyncio.get_running_loop()
+        if reading:
+            loop.add_reader(self.sock.fileno(), self._on_readable)
+        else:
+            loop.remove_reader(self.sock.fileno())
+        self._reading = reading
 
     def _collect_fds(self, ancillary: list[tuple[int, int, bytes]]) -> None:
         for level, kind, payload in ancillary:
@@ -161,6 +180,7 @@ class Connection:
         if self.closed:
             return
         self._out.append((memoryview(data), sub, session))
+        self._backlog += len(data)
         if not self._writing and not self._flush_due:
             self._flush_due = True
             asyncio.get_running_loop().call_soon(self._flush)
@@ -175,6 +195,8 @@ class Connection:
             self.close()
             return
         self._want_writable(bool(self._out))
+        if self._backlog <= _MAX_BACKLOG // 2:
+            self._read_while(True)
 
     def _send_queued(self) -> None:
         """Send until the queue is empty or the socket is full (OSError: the peer is gone)."""
@@ -195,8 +217,10 @@ class Connection:
             if sent < len(view):
                 if sent:
                     self._out[0] = (view[sent:], sub, session)
+                    self._backlog -= sent
                 return False
             sent -= len(view)
+            self._backlog -= len(view)
             self._out.popleft()
             if sub is not None:
                 self._sent(sub)
@@ -207,7 +231,9 @@ class Connection:
         if released:
             self.release_held(sub, released)
         for lost in due:
-            self._out.append((memoryview(encode(lost.model_dump())), None, None))
+            line = encode(lost.model_dump())
+            self._out.append((memoryview(line), None, None))
+            self._backlog += len(line)
 
     def _want_writable(self, want: bool) -> None:
         if want == self._writing or self.closed:
@@ -227,7 +253,8 @@ class Connection:
         with contextlib.suppress(OSError):
             self._send_queued()
         loop = asyncio.get_running_loop()
-        loop.remove_reader(self.sock.fileno())
+        if self._reading:
+            loop.remove_reader(self.sock.fileno())
         if self._writing:
             loop.remove_writer(self.sock.fileno())
         self.closed = True

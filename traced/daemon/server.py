@@ -147,18 +147,23 @@ class Daemon:
     # --- requests -----------------------------------------------------------------
 
     def _on_line(self, conn: Connection, line: bytes) -> None:
+        try:
+            # UTF-8 only (json.loads of bytes would take UTF-16/32 and encoded surrogates
+            # too), and a line past the parser's limits (nesting deeper than the recursion
+            # limit, integers of 4301+ digits) is one it cannot use, like any other.
+            raw = json.loads(line.decode("utf-8"))
+        except (ValueError, RecursionError) as error:  # JSONDecodeError, UnicodeDecodeError
+            conn.send_error(None, "malformed", f"not JSON: {error}")
+            return
         request_id: object = None
         try:
-            raw = json.loads(line)
             if not isinstance(raw, dict):
                 raise RequestError("malformed", "a message is a JSON object")
             request_id = echoable(raw.get("id"))
             if raw.get("op") not in OPS:
                 raise RequestError("unknown_op", f"unknown op {raw.get('op')!r}; known: {OPS}")
-            request = _REQUEST.validate_python(raw)
-        except json.JSONDecodeError as error:
-            conn.send_error(None, "malformed", f"not JSON: {error}")
-            return
+            # strict: the JSON types PROTOCOL.md gives; "5", 5.0 and true are not 5
+            request = _REQUEST.validate_python(raw, strict=True)
         except ValidationError as error:
             conn.send_error(request_id, "invalid", validation_message(error))
             return
@@ -362,7 +367,9 @@ class Daemon:
 
     async def _stats(self, conn: Connection, request: StatsRequest) -> dict[str, Any]:
         sessions = (
-            [self._find(conn, request.session)] if request.session else self.hub.visible(conn.uid)
+            [self._find(conn, request.session)]
+            if request.session is not None  # "" names no session; null means all
+            else self.hub.visible(conn.uid)
         )
         return {"sessions": {s.session_id: dict(s.stats) for s in sessions}}
 
