@@ -153,6 +153,7 @@ class Engine:
         run = self._new_run(mode, child.pid, policy, sink, session_id)
         run.core.add_task(child.pid, child.pid, prestart=True)
         run.on_first_resume = child.release
+        run.process_group = child.pid if spec.new_process_group else None
         self.reactor.register(child.pid, run)
         return Session(run, self.reactor, child)
 

@@ -95,6 +95,10 @@ class Run:
         # one is killed, an attached one let go.  ``runaway`` records the count seen.
         self.max_tasks: int | None = None
         self.kill_runaway = True
+        # The process group a launched tree leads (its root's pid), or None.  Tasks
+        # the reactor has not adopted yet (a child whose parent was killed before its
+        # fork event was reported) are still in it, so a runaway is killed through it.
+        self.process_group: int | None = None
         self.runaway: int | None = None
 
     def hold(self) -> None:
@@ -209,6 +213,14 @@ class Reactor:
             if peeked is None:
                 return
             tid = peeked.si_pid
+            if tid not in self._runs and peeked.si_code != CLD_TRAPPED and self._unclaimable(tid):
+                # A tracee no session will ever claim died (a child whose parent was
+                # killed before its fork event came, then killed with its process
+                # group): reap it, or its zombie stays ours and first in line for good.
+                self._parked.pop(tid, None)
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(tid, _TAKE)
+                continue
             if tid not in self._runs and peeked.si_code != CLD_TRAPPED:
                 self._drain_each_known()
                 return
@@ -283,9 +295,21 @@ class Reactor:
                     with contextlib.suppress(TracedError):
                         ptrace.interrupt(tid)
             return
+        if run.process_group is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(run.process_group, signal.SIGKILL)
         for tgid in {task.tgid for task in run.core.tasks.values()}:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(tgid, signal.SIGKILL)
+
+    def _unclaimable(self, tid: int) -> bool:
+        """An unknown task that no fork event will ever bring into a session: not our
+        own child (someone here may wait for it), and neither its parent nor its
+        thread group is a task of ours (whose fork event may still be on its way)."""
+        parent = _parent_of(tid)
+        if parent in (0, os.getpid()) or parent in self._runs:
+            return False
+        return procfs.tgid_of(tid) not in self._runs
 
     def _claim_unknown(self, tid: int, status: int) -> Run | None:
         """A new task whose parent's fork event has not come yet: find its session."""

@@ -107,8 +107,10 @@ class Peer:
     def messages_until_end(self, session: str) -> list[dict[str, Any]]:
         seen = list(getattr(self, "backlog", []))
         self.backlog = []
-        while not any(m.get("type") == "session_end" and m["session"] == session for m in seen):
+        ended = any(m.get("type") == "session_end" and m["session"] == session for m in seen)
+        while not ended:  # one check per message read: a 100,000-event stream stays linear
             seen.append(self.read())
+            ended = seen[-1].get("type") == "session_end" and seen[-1]["session"] == session
         return seen
 
     def close(self) -> None:
