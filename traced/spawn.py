@@ -7,6 +7,11 @@ Kernel facts this module depends on:
 * A syscall the filter sends to a tracer fails with ENOSYS while nobody traces
   the task.  So the child waits, blocked on a pipe, until the parent has seized
   it, and only then installs the filter and calls execve.
+* A forked child has its parent's signal handlers until it execs.  So signals are
+  blocked across fork and the child resets its handlers first; a signal sent to the
+  command before its exec is then delivered at its default action.
+* setsid() leaves the child with no controlling terminal (a daemon started by hand
+  has one) and makes it the leader of a new process group.
 * The parent makes no syscall on the child's behalf: the child sets up its own
   stdio, cwd, umask and signal dispositions.  An ignored signal stays ignored
   across execve, and Python ignores SIGPIPE and SIGXFSZ, so the child restores them.
@@ -60,8 +65,9 @@ class LaunchSpec:
     stdio: tuple[int, int, int] = (0, 1, 2)
     nice: int | None = None  # the command's nice value, when not the tracer's own
     credentials: Credentials | None = None
-    # A daemon's command gets its own process group, so that ending it reaches
-    # its whole job; an in-process launch stays in the terminal's foreground group.
+    # A daemon's command gets its own session and process group, so that ending it
+    # reaches its whole job and it has no controlling terminal (not the daemon's);
+    # an in-process launch stays in the terminal's foreground group.
     new_process_group: bool = False
 
 
@@ -129,9 +135,17 @@ def fork_child(spec: LaunchSpec, program: str, seccomp_program: bytes | None) ->
     go_read, go_write = os.pipe2(os.O_CLOEXEC)
     report_read, report_write = os.pipe2(os.O_CLOEXEC)
     env = dict(spec.env) if spec.env is not None else dict(os.environ)
-    pid = os.fork()
-    if pid == 0:
-        _child(spec, program, env, (go_read, report_write), seccomp_program)
+    # Until the child has dropped the tracer's signal handlers, a signal must not run
+    # one there: it would write to the tracer's wakeup fd (a SIGTERM for the command
+    # would stop the daemon) and be lost for the command.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+    try:
+        pid = os.fork()
+        if pid == 0:
+            _drop_handlers()
+            _child(spec, program, env, (go_read, report_write), seccomp_program)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     os.close(go_read)
     os.close(report_write)
     return Child(pid, spec.argv[0], go_write, report_read)
@@ -150,12 +164,14 @@ def _child(
     try:
         _setup_stdio(spec.stdio)
         if spec.new_process_group:
-            os.setpgid(0, 0)
-        if spec.nice is not None:
-            _renice(spec.nice)
+            # A session of its own, not only a group: no controlling terminal, so
+            # /dev/tty cannot reach the daemon's terminal (nor TIOCSTI type into it).
+            os.setsid()
         stage = 5
         if spec.credentials is not None:
             _become(spec.credentials)  # before chdir: the cwd must be the user's to enter
+        if spec.nice is not None:
+            _renice(spec.nice)  # as the user: never a priority it could not take itself
         stage = 2
         if spec.cwd is not None:
             os.chdir(spec.cwd)
@@ -218,6 +234,15 @@ def _close_all_but(*keep: int) -> None:
         os.closerange(low, fd)
         low = fd + 1
     os.closerange(low, 1 << 20)
+
+
+def _drop_handlers() -> None:
+    """The tracer's handlers become SIG_DFL, and no wakeup fd; ignored signals stay
+    ignored (see _restore_signals for the two Python itself ignores)."""
+    signal.set_wakeup_fd(-1)
+    for sig in signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP}:
+        if signal.getsignal(sig) not in (signal.SIG_IGN, signal.SIG_DFL):
+            signal.signal(sig, signal.SIG_DFL)
 
 
 def _restore_signals() -> None:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -51,11 +49,6 @@ def test_hello_names_version_and_limits(daemon: Path) -> None:
     assert peer.hello["type"] == "hello" and peer.hello["protocol"] == 1
     assert "launch" in peer.hello["capabilities"] and peer.hello["max_line"] > 0
     peer.close()
-
-
-def test_socket_permissions(daemon: Path) -> None:
-    assert oct(daemon.stat().st_mode & 0o777) == "0o600"
-    assert oct(daemon.parent.stat().st_mode & 0o777) == "0o700"
 
 
 def test_two_launches_and_one_subscriber_to_everything(daemon: Path, programs) -> None:
@@ -213,52 +206,15 @@ def test_a_launched_command_runs_at_its_clients_nice_value(daemon: Path) -> None
     assert nice == 7
 
 
-def test_detached_launch_outlives_its_client_and_no_daemon_fd_leaks(daemon: Path) -> None:
+def test_detached_launch_outlives_its_client(daemon: Path) -> None:
+    """(What the command holds and sees is test_security.py's.)"""
     peer = Peer(daemon)
     answer = peer.launch(["sleep", "30"], trace="none", detach=True)["result"]
     peer.close()
     time.sleep(0.3)
     pid = answer["pid"]
     assert Path(f"/proc/{pid}").exists()
-    fds = sorted(int(fd) for fd in os.listdir(f"/proc/{pid}/fd"))
-    assert fds == [0, 1, 2], fds  # nothing of the daemon's
-    env = Path(f"/proc/{pid}/environ").read_bytes()
-    assert b"NOTIFY_SOCKET" not in env and b"LISTEN_FDS" not in env
     Peer(daemon).request("signal", session=answer["session"], signal="SIGKILL")
-
-
-def test_another_uid_is_refused() -> None:
-    # pytest's tmp dirs are 0700: a folder nobody can reach the socket folder through.
-    top = Path(tempfile.mkdtemp(prefix="traced-uid-"))
-    top.chmod(0o755)
-    try:
-        with running_daemon(top) as sock:
-            _check_refusals(sock)
-    finally:
-        shutil.rmtree(top)
-
-
-def _check_refusals(daemon: Path) -> None:
-    code = (
-        "import os,socket,sys\n"
-        "os.setgid(65534); os.setuid(65534)\n"
-        "s=socket.socket(socket.AF_UNIX)\n"
-        "try:\n    s.connect(sys.argv[1])\n"
-        "except PermissionError:\n    print('EACCES'); sys.exit()\n"
-        "print(s.makefile().readline().strip())\n"
-    )
-    fs_refused = subprocess.run(
-        [sys.executable, "-c", code, str(daemon)], capture_output=True, text=True, timeout=10
-    )
-    assert fs_refused.stdout.strip() == "EACCES"
-    # Open the file modes, so that only SO_PEERCRED stands in the way.
-    daemon.parent.chmod(0o755)
-    daemon.chmod(0o666)
-    cred_refused = subprocess.run(
-        [sys.executable, "-c", code, str(daemon)], capture_output=True, text=True, timeout=10
-    )
-    assert '"permission_denied"' in cred_refused.stdout, cred_refused
-    assert "uid 65534" in cred_refused.stdout
 
 
 def test_cli_launch_goes_through_the_daemon(daemon: Path, tmp_path: Path) -> None:

@@ -5,6 +5,8 @@ Kernel facts this module depends on:
 * A process's uids are in /proc/PID/status (real, effective, saved, fs); a client
   may trace only a process all four of which are its own, as ptrace's own check
   asks of an unprivileged tracer.
+* The files in /proc/PID belong to root while the process is not dumpable; the
+  folder /proc/PID itself keeps its effective uid whatever the flag (proc(5)).
 * setgroups/setgid/setuid, in that order, drop root for good: the launched
   command then runs with exactly the client's uid, gid and groups.
 """
@@ -13,12 +15,14 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Mapping
 
 from pydantic import ValidationError
 
 from traced.errors import RequestError
 from traced.linux import procfs
 from traced.spawn import Credentials
+from traced.systemd import scrub_environment
 
 
 def echoable(value: object) -> int | str | None:
@@ -42,15 +46,29 @@ def devnull_stdio() -> tuple[int, int, int]:
     return null_in, null_out, null_out
 
 
-def credentials_for(uid: int, gid: int, pid: int) -> Credentials | None:
+def credentials_for(uid: int, gid: int, groups: tuple[int, ...]) -> Credentials | None:
     """A root daemon runs an unprivileged client's command as that client: its uid,
-    gid and the supplementary groups the client process has now (not the passwd
-    database's, which a client may have dropped)."""
+    gid and supplementary groups, all as they were when it connected (SO_PEERCRED,
+    SO_PEERGROUPS; not the passwd database's, which a client may have dropped, and
+    not /proc/PID's: that pid may since belong to another process)."""
     if os.getuid() != 0 or uid == 0:
         return None
-    listed = procfs.status_field(pid, "Groups")
-    groups = tuple(int(group) for group in listed.split()) if listed else (gid,)
     return Credentials(uid, gid, groups)
+
+
+def launch_environment(
+    requested: Mapping[str, str] | None, credentials: Credentials | None
+) -> dict[str, str]:
+    """The command's environment: the client's, or without one the daemon's own, but
+    only for a client of the daemon's uid or root.  Another uid's command (a root
+    daemon's credentials are set) gets an empty one: nothing of what the daemon was
+    started with (secrets, systemd's CREDENTIALS_DIRECTORY) is that uid's to see.
+    systemd's variables for the daemon are removed either way."""
+    if requested is not None:
+        return scrub_environment(requested)
+    if credentials is not None:
+        return {}
+    return scrub_environment(os.environ)
 
 
 def client_nice(pid: int) -> int | None:
@@ -65,7 +83,7 @@ def client_nice(pid: int) -> int | None:
 def check_may_trace(uid: int, gid: int, pid: int) -> None:
     """What ptrace itself asks of an unprivileged tracer, checked for the client:
     the target's real, effective and saved uids and gids are the client's, it is
-    dumpable (/proc/PID is owned by root otherwise), and it holds no capability."""
+    dumpable, and it holds no capability."""
     if uid == 0:
         return
     uids, gids = procfs.status_field(pid, "Uid"), procfs.status_field(pid, "Gid")
@@ -75,7 +93,7 @@ def check_may_trace(uid: int, gid: int, pid: int) -> None:
     same_uids = all(int(value) == uid for value in uids.split()[:3])
     same_gids = all(int(value) == gid for value in gids.split()[:3])
     try:
-        dumpable = os.stat(f"/proc/{pid}").st_uid == uid
+        dumpable = os.stat(f"/proc/{pid}/stat").st_uid == uid
     except OSError:
         dumpable = False
     if not (same_uids and same_gids and dumpable and int(capabilities or "0", 16) == 0):

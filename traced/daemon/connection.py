@@ -6,7 +6,10 @@ Kernel facts this module depends on:
   kernel does not merge a read across them, so fds received with a chunk belong
   to the first request line that completes in or after it.  Fds no request
   claims are closed at once: the daemon never keeps (or leaks) a client's fd.
-* SO_PEERCRED gives the uid of whoever connected; it cannot be forged.
+* SO_PEERCRED gives the uid of whoever connected; it cannot be forged.  It and
+  SO_PEERGROUPS (the supplementary groups, Linux 4.13) are taken at connect(2): the
+  pid they name may exit and be reused, so nothing about the client that grants
+  privilege is read from /proc/PID.
 * A non-blocking send may take part of a buffer; the rest waits for EPOLLOUT.
 * Bytes a client sends while we do not read it wait in its socket, and once that is
   full its own writes block: so a client that does not read its answers is not read
@@ -21,6 +24,7 @@ from __future__ import annotations
 import array
 import asyncio
 import contextlib
+import errno
 import itertools
 import os
 import socket
@@ -42,6 +46,9 @@ _MAX_FDS = 16
 _MAX_HELD_FDS = 3
 _RECV_SIZE = 1 << 16
 _UCRED = struct.Struct("=iII")
+# Python's socket module lacks the constant; gid_t is 32 bits; NGROUPS_MAX is 65536.
+_SO_PEERGROUPS = getattr(socket, "SO_PEERGROUPS", 59)
+_GROUPS_MAX_BYTES = 65536 * 4
 _IOV_MAX = 1024
 _MAX_BACKLOG = 1 << 20  # unsent bytes past which a client is not read until it catches up
 
@@ -51,6 +58,17 @@ def peer_credentials(sock: socket.socket) -> tuple[int, int, int]:
     raw = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _UCRED.size)
     pid, uid, gid = _UCRED.unpack(raw)
     return pid, uid, gid
+
+
+def peer_groups(sock: socket.socket) -> tuple[int, ...]:
+    """The supplementary groups of the process at the other end, as at connect(2)."""
+    try:
+        raw = sock.getsockopt(socket.SOL_SOCKET, _SO_PEERGROUPS, 64 * 4)
+    except OSError as error:  # ERANGE: more than 64 groups
+        if error.errno != errno.ERANGE:
+            raise
+        raw = sock.getsockopt(socket.SOL_SOCKET, _SO_PEERGROUPS, _GROUPS_MAX_BYTES)
+    return tuple(array.array("I", raw))
 
 
 class Connection:
@@ -65,6 +83,7 @@ class Connection:
     ) -> None:
         self.sock = sock
         self.pid, self.uid, self.gid = peer_credentials(sock)
+        self.groups = peer_groups(sock)
         self.fds: deque[int] = deque()  # received, not yet claimed by a request
         self._decoder = LineDecoder(max_line)
         self._on_line = on_line

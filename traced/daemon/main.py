@@ -3,7 +3,9 @@
 Kernel and systemd facts this module depends on:
 
 * A Unix socket's permissions gate connect(2): the folder is made 0700 and the
-  socket 0600 before anyone can connect, and SO_PEERCRED checks the rest.
+  socket 0600 before anyone can connect, and SO_PEERCRED checks the rest.  Only
+  the owner of a folder may change its mode, and anyone who may write to a folder
+  may rename what is in it, so the socket's folder must be the daemon's own.
 * Under socket activation systemd owns the socket; we use what LISTEN_FDS hands
   us and never unlink it.  Otherwise a stale socket file (no one accepting) is
   replaced, and a live one means another daemon: we refuse to start.
@@ -31,8 +33,24 @@ _log = structlog.get_logger(__name__)
 
 
 def bind_socket(path: Path) -> socket.socket:
-    """A listening socket at ``path``, folder 0700 and socket 0600."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """A listening socket at ``path``, folder 0700 and socket 0600.
+
+    The folder must be ours: whoever owns it may replace the socket in it and
+    impersonate the daemon.  Folders created on the way are not writable by group
+    or others, whatever the umask: whoever may write to one could rename the folder
+    below it and put their own in its place."""
+    old_umask = os.umask(0o022)
+    os.umask(old_umask | 0o022)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    finally:
+        os.umask(old_umask)
+    owner = path.parent.stat().st_uid
+    if owner != os.getuid():
+        raise DaemonStartError(
+            f"{path.parent} belongs to uid {owner}, not to this daemon's uid {os.getuid()}: "
+            "its owner could replace the socket"
+        )
     os.chmod(path.parent, 0o700)
     if path.exists():
         _remove_stale(path)

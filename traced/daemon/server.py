@@ -35,6 +35,7 @@ from traced.daemon.checks import (
     credentials_for,
     devnull_stdio,
     echoable,
+    launch_environment,
     signal_number,
     validation_message,
 )
@@ -69,7 +70,6 @@ from traced.protocol import (
     SubscribeRequest,
 )
 from traced.spawn import Credentials, LaunchSpec
-from traced.systemd import scrub_environment
 
 _log = structlog.get_logger(__name__)
 _REQUEST = TypeAdapter(Request)
@@ -246,7 +246,7 @@ class Daemon:
     ) -> dict[str, Any]:
         self._check_session_limits(conn.uid)
         policy = self._policy(request.trace, request.decoding, request.entries)
-        credentials = credentials_for(conn.uid, conn.gid, conn.pid)
+        credentials = credentials_for(conn.uid, conn.gid, conn.groups)
         if credentials is None and conn.uid not in (0, os.getuid()):
             raise RequestError(
                 "permission_denied",
@@ -273,7 +273,7 @@ class Daemon:
     ) -> dict[str, Any]:
         spec = LaunchSpec(
             argv=tuple(request.argv),
-            env=scrub_environment(request.env if request.env is not None else os.environ),
+            env=launch_environment(request.env, credentials),
             cwd=request.cwd,
             umask=request.umask,
             stdio=(stdio[0], stdio[1], stdio[2]) if stdio else devnull_stdio(),
@@ -336,7 +336,10 @@ class Daemon:
             raise RequestError("not_found", f"session {session.session_id} has no process")
         target = -session.pid if session.kind == "launch" else session.pid
         try:
-            os.kill(target, signo)
+            if session.kind == "launch":
+                _kill_launched(session, signo)
+            else:
+                os.kill(target, signo)
         except ProcessLookupError as error:
             raise RequestError("not_found", f"session {session.session_id} has ended") from error
         except PermissionError as error:
@@ -438,14 +441,14 @@ class Daemon:
         if session.engine_session is None or session.pid <= 0:
             return  # kill(-0) would signal the daemon's own process group
         with contextlib.suppress(ProcessLookupError):
-            os.kill(-session.pid, first)
+            _kill_launched(session, first)
         try:
             await asyncio.wait_for(
                 asyncio.shield(session.engine_session.wait()), self.limits.kill_grace_seconds
             )
         except TimeoutError:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(-session.pid, signal.SIGKILL)
+                _kill_launched(session, signal.SIGKILL)
 
     async def shutdown(self) -> None:
         """End launched commands (SIGTERM, then SIGKILL) and detach attached ones."""
@@ -456,3 +459,19 @@ class Daemon:
             await asyncio.wait_for(asyncio.gather(*waits), self.limits.kill_grace_seconds + 2)
         for conn in list(self.clients):
             conn.close()
+
+
+def _kill_launched(session: DaemonSession, signo: int) -> None:
+    """Signal a launched command's whole process group, as a terminal would.
+
+    The answer to ``launch`` comes at fork, before the child has made its own group:
+    until then the child is the command's only process, so it gets the signal itself.
+    It is ours and not yet reaped while the session knows it, so its pid is still its.
+    ProcessLookupError: the command is gone."""
+    try:
+        os.kill(-session.pid, signo)
+    except ProcessLookupError:
+        engine_session = session.engine_session
+        if engine_session is None or not engine_session.core.knows(session.pid):
+            raise
+        os.kill(session.pid, signo)
