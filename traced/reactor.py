@@ -11,6 +11,11 @@ Kernel facts this module depends on:
   (CLD_TRAPPED), which can only be a task auto-attached at fork/clone whose
   first stop beat its parent's event.  Any other child is left to its owner.
 * ``__WALL`` is needed to wait for threads.
+* A task created by a tracee is ours from birth (auto-attached), but its
+  creator reports it (PTRACE_EVENT_FORK/CLONE) only if it is not killed first.
+  Then a new process is reparented away from our tasks and waits, stopped, for
+  a resume nobody would send; a new thread may die before it ever stops, and
+  until its zombie is reaped its group's leader cannot be reported dead.
 * ptrace requests must come from the thread that attached, so every call
   happens here, on the loop's thread, and none of them blocks.
 * A process-directed signal goes to any one thread that does not block it.
@@ -66,6 +71,10 @@ _PEEK = os.WEXITED | os.WSTOPPED | os.WNOHANG | os.WNOWAIT | WALL
 _TAKE = os.WNOHANG | WALL
 CLD_TRAPPED = 4
 FAIR_SPINS = 16
+# Statuses handled in one turn of the loop.  Busy tracees always have another
+# stop pending, so an unbounded drain would never return: past this many, the
+# rest waits for the loop's next turn, after sockets and timers had theirs.
+DRAIN_BUDGET = 256
 POLL_INTERVAL = 0.05  # seconds
 
 Sink = Callable[[Event], None]
@@ -127,11 +136,12 @@ class Reactor:
 
     def __init__(self) -> None:
         self._runs: dict[int, Run] = {}
-        self._parked: dict[int, int] = {}  # unknown new task -> its first status
         self._sigchld_fd = -1
         self._hot_tid = 0
         self._hot_budget_ns = 0
         self._poller: asyncio.TimerHandle | None = None
+        self._budget = 0
+        self._drain_again: asyncio.Handle | None = None
         # On one CPU the tracee cannot run while we poll for it: there, sleep.
         self.spin = SpinPolicy(enabled=len(os.sched_getaffinity(0)) > 1)
 
@@ -152,6 +162,9 @@ class Reactor:
         if self._poller is not None:
             self._poller.cancel()
             self._poller = None
+        if self._drain_again is not None:
+            self._drain_again.cancel()
+            self._drain_again = None
         if self._sigchld_fd >= 0:
             asyncio.get_running_loop().remove_reader(self._sigchld_fd)
             close_signalfd(self._sigchld_fd, signal.SIGCHLD)
@@ -168,17 +181,26 @@ class Reactor:
             self._poller = asyncio.get_running_loop().call_later(POLL_INTERVAL, self._poll)
 
     def drain(self) -> None:
-        """Handle every pending status of our tracees, then return to the loop.
+        """Handle the pending statuses of our tracees, then return to the loop.
 
         Between two full drains the task just resumed is polled on its own, up
         to FAIR_SPINS times in a row, so a busy tracee cannot starve the others.
+        After DRAIN_BUDGET statuses the loop gets its turn, and the drain goes on
+        at the next one (no SIGCHLD is coming for what is already pending).
         """
+        self._budget = DRAIN_BUDGET
         self._drain_pending()
-        while self._spin():
+        while self._budget > 0 and self._spin():
             for _ in range(FAIR_SPINS):
-                if not self._spin():
+                if self._budget <= 0 or not self._spin():
                     break
             self._drain_pending()
+        if self._budget <= 0 and self._drain_again is None:
+            self._drain_again = asyncio.get_running_loop().call_soon(self._drain_later)
+
+    def _drain_later(self) -> None:
+        self._drain_again = None
+        self.drain()
 
     def _spin(self) -> bool:
         """Poll the task we just resumed for a little while, instead of sleeping.
@@ -205,7 +227,7 @@ class Reactor:
         return False
 
     def _drain_pending(self) -> None:
-        while True:
+        while self._budget > 0:
             try:
                 peeked = os.waitid(os.P_ALL, 0, _PEEK)
             except ChildProcessError:
@@ -217,13 +239,17 @@ class Reactor:
                 # A tracee no session will ever claim died (a child whose parent was
                 # killed before its fork event came, then killed with its process
                 # group): reap it, or its zombie stays ours and first in line for good.
-                self._parked.pop(tid, None)
                 with contextlib.suppress(ChildProcessError):
                     os.waitpid(tid, _TAKE)
                 continue
             if tid not in self._runs and peeked.si_code != CLD_TRAPPED:
-                self._drain_each_known()
-                return
+                run = self._runs.get(procfs.tgid_of(tid))
+                if run is None:
+                    self._drain_each_known()
+                    return
+                # A thread of ours that died unreported: reap it through its session
+                # (looked up before the wait: a reaped thread leaves /proc).
+                self._adopt(run, tid)
             self._take(tid)
 
     def _drain_each_known(self) -> None:
@@ -242,6 +268,7 @@ class Reactor:
 
     def _dispatch_safely(self, tid: int, status: int) -> None:
         """One bad stop (a bug, or a ptrace error other than ESRCH) must not stall the rest."""
+        self._budget -= 1
         try:
             self._dispatch(tid, status)
         except Exception:  # a bug or an odd kernel answer: log it, never strand the task
@@ -312,30 +339,37 @@ class Reactor:
         return procfs.tgid_of(tid) not in self._runs
 
     def _claim_unknown(self, tid: int, status: int) -> Run | None:
-        """A new task whose parent's fork event has not come yet: find its session."""
-        for candidate in (procfs.tgid_of(tid), _parent_of(tid)):
-            run = self._runs.get(candidate) if candidate else None
-            if run is not None:
-                run.core.adopt_early(tid, procfs.tgid_of(tid))
-                self._runs[tid] = run
-                return run
-        self._parked[tid] = status
-        return None
+        """A new task whose creation event has not come yet, or never will: its session.
+
+        Its thread group or its parent is a task of ours while its creator lives.
+        Once the creator is dead, a launched tree's process group still tells; a
+        task in no live session is let go of (see _let_go_of_stray)."""
+        run = self._runs.get(procfs.tgid_of(tid)) or self._runs.get(_parent_of(tid))
+        if run is None:
+            group = _group_of(tid)
+            run = next((r for r in self._runs.values() if group and r.process_group == group), None)
+        if run is not None:
+            self._adopt(run, tid)
+        elif os.WIFSTOPPED(status):
+            _let_go_of_stray(tid)
+        return run
+
+    def _adopt(self, run: Run, tid: int) -> None:
+        run.core.adopt_early(tid, procfs.tgid_of(tid))
+        self._runs[tid] = run
 
     def _follow(self, run: Run, tid: int, stop: Stop) -> None:
         """Keep the tid -> Run map in step with the session's tasks."""
         if isinstance(stop, Spawned) and run.core.knows(stop.child_tid):
             self._runs[stop.child_tid] = run
-            parked = self._parked.pop(stop.child_tid, None)
-            if parked is not None:
-                self._dispatch_safely(stop.child_tid, parked)
-            else:
-                # Its first stop may be pending already, its SIGCHLD long consumed.
-                self._take(stop.child_tid)
+            # Its first stop may be pending already, its SIGCHLD long consumed.
+            self._take(stop.child_tid)
         elif isinstance(stop, Exec) and stop.old_tid != tid:
             self._runs.pop(stop.old_tid, None)
         if not run.core.knows(tid):
             self._runs.pop(tid, None)
+        while run.core.vanished:
+            self._runs.pop(run.core.vanished.pop(), None)
 
     def _resume(self, run: Run, resume: Resume) -> None:
         if run.holders:
@@ -446,3 +480,25 @@ def _over_limit(run: Run) -> bool:
 def _parent_of(tid: int) -> int:
     value = procfs.status_field(tid, "PPid")
     return int(value) if value else 0
+
+
+def _group_of(tid: int) -> int:
+    try:
+        return os.getpgid(tid)
+    except ProcessLookupError:
+        return 0
+
+
+def _let_go_of_stray(tid: int) -> None:
+    """A new task in no live session: its creator was killed before reporting it,
+    and the creator's session has ended.  Nobody would ever resume it.  With a
+    seccomp filter it cannot run untraced (its traced syscalls would fail), so it is
+    killed, as PTRACE_O_EXITKILL would at our exit, and its zombie is reaped as an
+    unclaimable one.  Without a filter (a child of an attached process) it is let go."""
+    _log.warning("a new task outlived its session", tid=tid)
+    if procfs.status_field(tid, "Seccomp") == "2":
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(tid, signal.SIGKILL)
+    else:
+        with contextlib.suppress(TracedError):
+            ptrace.restart(ptrace.PTRACE_DETACH, tid, 0)

@@ -8,6 +8,10 @@ handles what spans tasks:
 * after an execve from a non-leader thread the kernel gives the exec'ing thread
   the leader's tid, and the leader and every other thread vanish: their
   syscalls in flight are reported unfinished, and the record moves;
+* a thread-group leader's death is reported only once every other thread of
+  its group has been reaped, so records of the group still held then are of
+  tids that vanished unreported (an exec'ing thread given the leader's tid, and
+  killed before its exec event): they go with the leader;
 * the session ends when its last task is gone; its status is the root's.
 """
 
@@ -48,6 +52,9 @@ class TraceSession:
     # New tasks adopted at their own first stop, before their parent's fork event:
     # that event must not bring them back, even if they have come and gone since.
     early: set[int] = field(default_factory=set)
+    # Tids forgotten without a stop of their own (see _forget_group), for the
+    # reactor to drop from its map.
+    vanished: list[int] = field(default_factory=list)
 
     def add_task(self, tid: int, tgid: int, *, prestart: bool = False) -> Task:
         task = Task(tid, tgid, self.session_id, self.mode, prestart=prestart)
@@ -87,6 +94,8 @@ class TraceSession:
             self._welcome(stop.child_tid, stop.child_tgid)
         if task.phase is Phase.GONE:
             self._forget(task, stop)
+            if task.tid == task.tgid and type(stop) in (Exited, Killed):
+                step.before += self._forget_group(task.tgid)
         return step
 
     def detach_all(self) -> list[int]:
@@ -113,6 +122,15 @@ class TraceSession:
         if mover is not None:
             mover.tid = leader_tid
             self.tasks[leader_tid] = mover
+        return events
+
+    def _forget_group(self, tgid: int) -> list[Event]:
+        """The group's leader died: whatever else of the group we hold is long gone."""
+        events: list[Event] = []
+        for stale in [task for task in self.tasks.values() if task.tgid == tgid]:
+            del self.tasks[stale.tid]
+            self.vanished.append(stale.tid)
+            events += abandon_in_flight(stale)
         return events
 
     def _forget(self, task: Task, stop: Stop) -> None:

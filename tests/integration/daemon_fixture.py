@@ -41,14 +41,24 @@ def running_daemon(tmp: Path, *extra: str, config: str = "") -> Iterator[Path]:
 
 
 def _wait_for(sock: Path, proc: subprocess.Popen[bytes]) -> None:
+    """Until the daemon accepts: its socket file appears at bind(), before listen()."""
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError(f"daemon exited with {proc.returncode}")
-        if sock.exists():
+        if sock.exists() and _accepts(sock):
             return
         time.sleep(0.02)
-    raise AssertionError("daemon did not create its socket")
+    raise AssertionError("daemon did not accept on its socket")
+
+
+def _accepts(sock: Path) -> bool:
+    with socket.socket(socket.AF_UNIX) as probe:
+        try:
+            probe.connect(str(sock))
+        except (ConnectionRefusedError, FileNotFoundError):
+            return False
+    return True
 
 
 OPEN_PEERS: list[Peer] = []

@@ -128,6 +128,14 @@ class Hub:
             self.release_held(sub, sorted(sub.holding))
             sub.holding.clear()
 
+    def stop_holding(self) -> None:
+        """Every subscription becomes lossy (``drop``) and lets go of what it held."""
+        pairs = [*self.everyone, *(p for s in self.sessions.values() for p in s.subscribers)]
+        for sub, _subscriber in pairs:
+            sub.policy = "drop"
+            self.release_held(sub, sorted(sub.holding))
+            sub.holding.clear()
+
     def release_held(self, sub: Subscription, session_ids: list[str]) -> None:
         for session_id in session_ids:
             session = self.sessions.get(session_id)

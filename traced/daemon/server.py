@@ -451,7 +451,12 @@ class Daemon:
                 _kill_launched(session, signal.SIGKILL)
 
     async def shutdown(self) -> None:
-        """End launched commands (SIGTERM, then SIGKILL) and detach attached ones."""
+        """End launched commands (SIGTERM, then SIGKILL) and detach attached ones.
+
+        Nothing may hold a session any more: a held tracee stays stopped, so it could
+        neither act on its SIGTERM (it would only ever meet the SIGKILL) nor be
+        detached (which happens at its next stop)."""
+        self.hub.stop_holding()
         live = [s for s in self.hub.sessions.values() if s.ended is None]
         await asyncio.gather(*(self._end_session(s, signal.SIGTERM) for s in live))
         waits = [s.engine_session.wait() for s in live if s.engine_session is not None]
