@@ -270,7 +270,7 @@ def test_queue_size_drop_policy_counts_what_a_slow_subscriber_lost(
         assert slow.request("subscribe")["type"] == "response"  # drop, the daemon's queue
         launcher = Peer(sock)
         argv = [str(programs["loop"]), str(calls)]
-        session = session_of(launcher.launch(argv, trace="getppid", queue=calls * 2))
+        session = session_of(launcher.launch(argv, trace="getppid"))  # block, and it reads
         assert end_of(launcher, session)["status"] == 0
         received = slow.messages_until_end(session)  # only now does it read
     events = [m for m in received if "seq" in m and m["type"] not in ("session_end", "lost")]
@@ -323,6 +323,25 @@ def test_queue_size_block_policy_holds_the_tracee_until_the_subscriber_reads(
     assert held_at < calls, "the tracee ran to its end although nobody read"
     assert len(calls_seen) == calls and messages[-1]["status"] == 0
     assert not [m for m in messages if m["type"] == "lost"]
+
+
+def test_queue_size_bounds_what_a_client_may_ask_for(tmp_path: Path) -> None:
+    """A subscription's queue is what the daemon may hold for it: a client may ask for
+    less than queue_size, never more, and may hold one subscription per session plus
+    one to everything."""
+    with daemon_with(tmp_path, "[delivery]\nqueue_size = 8\n[limits]\nmax_sessions = 2\n") as sock:
+        peer = Peer(sock)
+        smaller = peer.request("subscribe", queue=8)
+        larger = peer.request("subscribe", queue=9)
+        launched = peer.launch(["true"], trace="none", queue=9)
+        more = [peer.request("subscribe") for _ in range(3)]
+    show("queue_size = 8, a subscription asking for 9", larger)
+    show("max_sessions = 2, a 4th subscription on one connection", more[-1])
+    assert smaller["type"] == "response", smaller
+    assert_limit_error(larger, "queue_size", 8)
+    assert_limit_error(launched, "queue_size", 8)
+    assert [m["type"] for m in more] == ["response", "response", "error"], more
+    assert more[-1]["code"] == "limit" and "max_sessions + 1 = 3" in more[-1]["message"]
 
 
 def test_max_line(tmp_path: Path) -> None:

@@ -117,6 +117,13 @@ class Hub:
 
         return sink
 
+    def subscriptions_of(self, subscriber: Subscriber) -> int:
+        """How many subscriptions this subscriber holds, to everything or to live sessions."""
+        spanning = sum(1 for _sub, who in self.everyone if who is subscriber)
+        return spanning + sum(
+            1 for s in self.sessions.values() for _sub, who in s.subscribers if who is subscriber
+        )
+
     def unsubscribe_all(self, subscriber: Subscriber) -> None:
         """A connection went away: drop its subscriptions, and let go of what they held."""
         mine = [sub for sub, owner in self.everyone if owner is subscriber]

@@ -357,7 +357,7 @@ class Daemon:
         sub = Subscription(
             uuid.uuid4().hex[:8],
             request.policy,
-            request.queue or self.limits.queue_size,
+            self._queue_length(conn, request.queue),
             request.session,
             names,
             request.pid,
@@ -401,9 +401,24 @@ class Daemon:
         self, conn: Connection, session: DaemonSession, policy: Any, queue: int | None
     ) -> None:
         sub = Subscription(
-            uuid.uuid4().hex[:8], policy, queue or self.limits.queue_size, session.session_id
+            uuid.uuid4().hex[:8], policy, self._queue_length(conn, queue), session.session_id
         )
         session.subscribers.append((sub, conn))
+
+    def _queue_length(self, conn: Connection, asked: int | None) -> int:
+        """A new subscription's queue, within the limits that bound what one client's
+        subscriptions may make the daemon hold: queue_size events each, and at most
+        one per session plus one to everything."""
+        if asked is not None and asked > self.limits.queue_size:
+            raise RequestError(
+                "limit", f"queue {asked} exceeds queue_size = {self.limits.queue_size}"
+            )
+        most = self.limits.max_sessions + 1
+        if self.hub.subscriptions_of(conn) >= most:
+            raise RequestError(
+                "limit", f"too many subscriptions on one connection (max_sessions + 1 = {most})"
+            )
+        return asked or self.limits.queue_size
 
     def _run_session(self, session: DaemonSession, engine_session: Session) -> None:
         session.engine_session = engine_session
