@@ -28,7 +28,8 @@ from traced.errors import (
     TraceeGoneError,
 )
 from traced.linux import procfs, ptrace
-from traced.reactor import Reactor, Run, Sink
+from traced.reactor import Reactor
+from traced.run import Run, Sink
 from traced.session import Outcome, TraceSession
 from traced.spawn import Child, LaunchSpec, fork_child, resolve_program
 from traced.tracee import Mode

@@ -32,39 +32,16 @@ import contextlib
 import os
 import signal
 import time
-from collections.abc import Callable
 
-from traced.arch import Arch
-from traced.decode import decode_entry, decode_exit, has_outputs, no_fd_names
-from traced.decoders.shapes import RETURNS_FD, decode_result
-from traced.decoders.values import DEFAULT_OPTIONS, Options
 from traced.errors import TracedError, TraceeGoneError
-from traced.events import Arg, Event
 from traced.linux import procfs, ptrace
-from traced.linux.memory import TraceeMemory
 from traced.linux.signalfd import close_signalfd, drain_signalfd, open_signalfd
 from traced.logs import get_logger
-from traced.session import TraceSession
+from traced.run import Run
 from traced.spin import SpinPolicy
-from traced.stops import (
-    PTRACE_EVENT_CLONE,
-    PTRACE_EVENT_SECCOMP,
-    Decoded,
-    Entry,
-    Exec,
-    Exit,
-    Exited,
-    GroupStop,
-    Killed,
-    Kind,
-    OtherEvent,
-    SignalStop,
-    Spawned,
-    Stop,
-    TrapStop,
-    decode_status,
-)
-from traced.tracee import Mode, Resume
+from traced.stopread import read_stop
+from traced.stops import Exec, Spawned, Stop, decode_status
+from traced.tracee import Resume
 
 WALL = 0x40000000
 _PEEK = os.WEXITED | os.WSTOPPED | os.WNOHANG | os.WNOWAIT | WALL
@@ -77,58 +54,7 @@ FAIR_SPINS = 16
 DRAIN_BUDGET = 256
 POLL_INTERVAL = 0.05  # seconds
 
-Sink = Callable[[Event], None]
 _log = get_logger(__name__)
-
-
-class Run:
-    """A session as the reactor holds it: the pure core plus its I/O ends."""
-
-    def __init__(
-        self, core: TraceSession, arch: Arch, wanted: frozenset[str] | None, sink: Sink
-    ) -> None:
-        self.core = core
-        self.arch = arch
-        self.wanted = wanted
-        self.sink = sink
-        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.on_first_resume: Callable[[], None] | None = None
-        # Back-pressure: while held, restarts wait here instead of reaching ptrace,
-        # so the session's tracees stay stopped until every holder lets go.
-        self.holders = 0
-        self.deferred: list[Resume] = []
-        self.owner: tuple[int, int] | None = None  # see TracePolicy.owner
-        self.decoding: Options = DEFAULT_OPTIONS
-        self.restart: Callable[[Run, Resume], None] = lambda run, resume: None
-        # A runaway tree (a fork bomb) is stopped at max_tasks live tasks: a launched
-        # one is killed, an attached one let go.  ``runaway`` records the count seen.
-        self.max_tasks: int | None = None
-        self.kill_runaway = True
-        # The process group a launched tree leads (its root's pid), or None.  Tasks
-        # the reactor has not adopted yet (a child whose parent was killed before its
-        # fork event was reported) are still in it, so a runaway is killed through it.
-        self.process_group: int | None = None
-        self.runaway: int | None = None
-
-    def hold(self) -> None:
-        self.holders += 1
-
-    def release(self) -> None:
-        self.holders -= 1
-        if self.holders == 0:
-            deferred, self.deferred = self.deferred, []
-            for resume in deferred:
-                self.restart(self, resume)
-
-    def deliver(self, event: Event) -> None:
-        """Hand an event to the sink.  A failing sink must not stall the tracees."""
-        try:
-            self.sink(event)
-        except Exception:
-            _log.exception("event sink failed", session=self.core.session_id)
-
-    def wants(self, name: str) -> bool:
-        return self.wanted is None or name in self.wanted
 
 
 class Reactor:
@@ -282,7 +208,7 @@ class Reactor:
             return
         decoded = decode_status(status)
         try:
-            stop = self._fetch(run, tid, decoded)
+            stop = read_stop(run, tid, decoded)
         except TraceeGoneError:
             return  # SIGKILLed while stopped: its death report follows
         if type(stop) is Exec and run.owner is not None:
@@ -385,92 +311,6 @@ class Reactor:
         if run.on_first_resume is not None and resume.tid == run.core.root_tid:
             release, run.on_first_resume = run.on_first_resume, None
             release()
-
-    def _fetch(self, run: Run, tid: int, decoded: Decoded) -> Stop:
-        """Build the stop value, making the ptrace and /proc reads its kind needs."""
-        kind = decoded.kind
-        now = time.time_ns()
-        if kind is Kind.SYSCALL or kind is Kind.SECCOMP:
-            return _syscall_stop(run, tid, now)
-        if kind is Kind.NEW_TASK:
-            child = ptrace.event_message(tid)
-            thread = decoded.event == PTRACE_EVENT_CLONE and procfs.tgid_of(child) != child
-            return Spawned(now, child, run.core.tasks[tid].tgid if thread else child)
-        if kind is Kind.EXEC:
-            old_tid = ptrace.event_message(tid)
-            path, argv = procfs.exec_image(tid)
-            return Exec(now, old_tid, path, argv)
-        if kind is Kind.SIGNAL:
-            info = ptrace.signal_info(tid)
-            return SignalStop(
-                now,
-                decoded.sig,
-                info.code,
-                info.sender_pid,
-                info.sender_uid,
-                info.child_status,
-                info.child_utime,
-                info.child_stime,
-            )
-        return _SIMPLE_STOPS[kind](decoded, now)
-
-
-def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
-    info = ptrace.syscall_info(tid)
-    if info.op is ptrace.SyscallOp.EXIT:
-        return _exit_stop(run, tid, info, now)
-    if info.op is ptrace.SyscallOp.NONE:
-        return TrapStop()
-    if info.op is ptrace.SyscallOp.SECCOMP and run.core.mode is Mode.FULL:
-        # An attached process's own filter asked for this stop; the syscall-entry
-        # stop already told us about the syscall.
-        return OtherEvent(PTRACE_EVENT_SECCOMP)
-    abi = run.arch.abi_for(info.arch, info.nr)
-    name = abi.name_of(info.nr)
-    wanted = run.wants(name)
-    if not wanted:
-        return Entry(now, tid, info.nr, name, abi.name, (), wanted, info.args)
-    fds = _fd_names(tid) if run.decoding.decorate_fds else no_fd_names
-    args = decode_entry(name, info.args, TraceeMemory(tid), run.decoding, fds)
-    return Entry(now, tid, info.nr, name, abi.name, args, wanted, info.args)
-
-
-def _exit_stop(run: Run, tid: int, info: ptrace.SyscallInfo, now: int) -> Exit:
-    """The exit, with what the syscall in flight wrote, if the user wants to see it."""
-    task = run.core.tasks.get(tid)
-    entry = task.in_flight if task is not None else None
-    if info.is_error or entry is None or not entry.wanted:
-        return Exit(now, info.rval, info.is_error)
-    args: tuple[Arg, ...] | None = None
-    if has_outputs(entry.name):
-        memory = TraceeMemory(tid)
-        args = decode_exit(
-            entry.name, entry.args, entry.raw, memory, retval=info.rval, options=run.decoding
-        )
-    fd_path = None
-    if run.decoding.decorate_fds and entry.name in RETURNS_FD:
-        fd_path = _fd_names(tid)(info.rval)
-    return Exit(
-        now,
-        info.rval,
-        info.is_error,
-        args,
-        fd_path,
-        decode_result(entry.name, entry.raw, info.rval, run.decoding),
-    )
-
-
-def _fd_names(tid: int) -> Callable[[int], str | None]:
-    return lambda fd: procfs.fd_target(tid, fd)
-
-
-_SIMPLE_STOPS: dict[Kind, Callable[[Decoded, int], Stop]] = {
-    Kind.GROUP_STOP: lambda decoded, now: GroupStop(decoded.sig),
-    Kind.TRAP_STOP: lambda decoded, now: TrapStop(),
-    Kind.EXITED: lambda decoded, now: Exited(now, decoded.sig),
-    Kind.KILLED: lambda decoded, now: Killed(now, decoded.sig, decoded.core_dumped),
-    Kind.OTHER_EVENT: lambda decoded, now: OtherEvent(decoded.event),
-}
 
 
 def _over_limit(run: Run) -> bool:

@@ -1,0 +1,135 @@
+"""Reading a stop: what each kind of stop needs from ptrace and /proc, as a Stop value.
+
+Kernel facts this module depends on:
+
+* PTRACE_GET_SYSCALL_INFO says which stop a syscall stop is: a seccomp stop
+  (op SECCOMP: number, arch and arguments), a syscall-exit stop (op EXIT: the
+  return value and whether it is an error), or an entry (op ENTRY, full mode).
+  In full mode an attached process's own filter may add a seccomp stop for a
+  syscall whose entry stop we saw already: it is not a second syscall.
+* PTRACE_GETEVENTMSG gives a fork/vfork/clone event's new tid, and an exec
+  event's former tid (another thread's when a non-leader thread exec'd).
+* After an exec, /proc/PID/exe and /proc/PID/cmdline are the new image's.
+* PTRACE_GETSIGINFO gives a signal-delivery stop's siginfo (sender, SIGCHLD's
+  child status and times).
+* A tracee's memory is read with process_vm_readv; its fds' targets are the
+  /proc/PID/fd links.  Both only while it is stopped, so the values are the
+  syscall's own.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from traced.decode import decode_entry, decode_exit, has_outputs, no_fd_names
+from traced.decoders.shapes import RETURNS_FD, decode_result
+from traced.events import Arg
+from traced.linux import procfs, ptrace
+from traced.linux.memory import TraceeMemory
+from traced.run import Run
+from traced.stops import (
+    PTRACE_EVENT_CLONE,
+    PTRACE_EVENT_SECCOMP,
+    Decoded,
+    Entry,
+    Exec,
+    Exit,
+    Exited,
+    GroupStop,
+    Killed,
+    Kind,
+    OtherEvent,
+    SignalStop,
+    Spawned,
+    Stop,
+    TrapStop,
+)
+from traced.tracee import Mode
+
+
+def read_stop(run: Run, tid: int, decoded: Decoded) -> Stop:
+    """Build the stop value, making the ptrace and /proc reads its kind needs."""
+    kind = decoded.kind
+    now = time.time_ns()
+    if kind is Kind.SYSCALL or kind is Kind.SECCOMP:
+        return _syscall_stop(run, tid, now)
+    if kind is Kind.NEW_TASK:
+        child = ptrace.event_message(tid)
+        thread = decoded.event == PTRACE_EVENT_CLONE and procfs.tgid_of(child) != child
+        return Spawned(now, child, run.core.tasks[tid].tgid if thread else child)
+    if kind is Kind.EXEC:
+        old_tid = ptrace.event_message(tid)
+        path, argv = procfs.exec_image(tid)
+        return Exec(now, old_tid, path, argv)
+    if kind is Kind.SIGNAL:
+        info = ptrace.signal_info(tid)
+        return SignalStop(
+            now,
+            decoded.sig,
+            info.code,
+            info.sender_pid,
+            info.sender_uid,
+            info.child_status,
+            info.child_utime,
+            info.child_stime,
+        )
+    return _SIMPLE_STOPS[kind](decoded, now)
+
+
+def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
+    info = ptrace.syscall_info(tid)
+    if info.op is ptrace.SyscallOp.EXIT:
+        return _exit_stop(run, tid, info, now)
+    if info.op is ptrace.SyscallOp.NONE:
+        return TrapStop()
+    if info.op is ptrace.SyscallOp.SECCOMP and run.core.mode is Mode.FULL:
+        # An attached process's own filter asked for this stop; the syscall-entry
+        # stop already told us about the syscall.
+        return OtherEvent(PTRACE_EVENT_SECCOMP)
+    abi = run.arch.abi_for(info.arch, info.nr)
+    name = abi.name_of(info.nr)
+    wanted = run.wants(name)
+    if not wanted:
+        return Entry(now, tid, info.nr, name, abi.name, (), wanted, info.args)
+    fds = _fd_names(tid) if run.decoding.decorate_fds else no_fd_names
+    args = decode_entry(name, info.args, TraceeMemory(tid), run.decoding, fds)
+    return Entry(now, tid, info.nr, name, abi.name, args, wanted, info.args)
+
+
+def _exit_stop(run: Run, tid: int, info: ptrace.SyscallInfo, now: int) -> Exit:
+    """The exit, with what the syscall in flight wrote, if the user wants to see it."""
+    task = run.core.tasks.get(tid)
+    entry = task.in_flight if task is not None else None
+    if info.is_error or entry is None or not entry.wanted:
+        return Exit(now, info.rval, info.is_error)
+    args: tuple[Arg, ...] | None = None
+    if has_outputs(entry.name):
+        memory = TraceeMemory(tid)
+        args = decode_exit(
+            entry.name, entry.args, entry.raw, memory, retval=info.rval, options=run.decoding
+        )
+    fd_path = None
+    if run.decoding.decorate_fds and entry.name in RETURNS_FD:
+        fd_path = _fd_names(tid)(info.rval)
+    return Exit(
+        now,
+        info.rval,
+        info.is_error,
+        args,
+        fd_path,
+        decode_result(entry.name, entry.raw, info.rval, run.decoding),
+    )
+
+
+def _fd_names(tid: int) -> Callable[[int], str | None]:
+    return lambda fd: procfs.fd_target(tid, fd)
+
+
+_SIMPLE_STOPS: dict[Kind, Callable[[Decoded, int], Stop]] = {
+    Kind.GROUP_STOP: lambda decoded, now: GroupStop(decoded.sig),
+    Kind.TRAP_STOP: lambda decoded, now: TrapStop(),
+    Kind.EXITED: lambda decoded, now: Exited(now, decoded.sig),
+    Kind.KILLED: lambda decoded, now: Killed(now, decoded.sig, decoded.core_dumped),
+    Kind.OTHER_EVENT: lambda decoded, now: OtherEvent(decoded.event),
+}
