@@ -61,7 +61,8 @@ def with_seq(model: type[BaseModel]) -> type[BaseModel]:
 
 
 _DESCRIPTIONS = {("Arg", "value"): "the decoded value: int, string, list or object"}
-_BASE_FIELDS = 4  # session, pid, tid, ts_ns: the ``type`` tag goes after them
+# The fields every event has (session, pid, tid, ts_ns): the ``type`` tag goes after them.
+_BASE_FIELDS = len(set.intersection(*(set(event.__struct_fields__) for event in EVENT_TYPES)))
 
 
 def _mirrored(annotation: Any, mirrors: dict[type, type[BaseModel]]) -> Any:

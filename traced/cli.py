@@ -211,7 +211,7 @@ async def _launch_here(args: argparse.Namespace, argv: list[str], printer: Print
         policy = TracePolicy(
             printer.filter.syscalls,
             args.full,
-            decoding=_decoding(args, printer.filter.raw),
+            decoding=decoding_options(args, printer.filter.raw),
             entries=printer.stages_entries(),
         )
         try:
@@ -239,7 +239,7 @@ async def _attach_here(args: argparse.Namespace, printer: Printer) -> int:
         policy = TracePolicy(
             printer.filter.syscalls,
             True,
-            decoding=_decoding(args, printer.filter.raw),
+            decoding=decoding_options(args, printer.filter.raw),
             entries=printer.stages_entries(),
         )
         session = await engine.attach(args.pid, policy, printer)
@@ -250,7 +250,8 @@ async def _attach_here(args: argparse.Namespace, printer: Printer) -> int:
     return 0
 
 
-def _decoding(args: argparse.Namespace, raw: frozenset[str] = frozenset()) -> Options:
+def decoding_options(args: argparse.Namespace, raw: frozenset[str] = frozenset()) -> Options:
+    """-s, -v, -y and -e raw=: how arguments are printed, here or by the daemon."""
     from traced.decoders.values import Options
 
     return Options(args.string_limit, args.verbose, args.decorate_fds, raw)

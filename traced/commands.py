@@ -15,6 +15,7 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
+from traced.cli import decoding_options
 from traced.client import Client
 from traced.errors import RequestFailed
 from traced.events import parse_event
@@ -33,12 +34,8 @@ def trace_field(printer: Printer) -> str | None:
 
 def decoding_field(args: argparse.Namespace, printer: Printer) -> dict[str, object]:
     """-s, -v, -y and -e raw=, as the request's ``decoding`` object."""
-    return {
-        "string_limit": args.string_limit,
-        "verbose": args.verbose,
-        "decorate_fds": args.decorate_fds,
-        "raw": sorted(printer.filter.raw),
-    }
+    options = decoding_options(args, printer.filter.raw)
+    return {**options._asdict(), "raw": sorted(options.raw)}
 
 
 def _current_umask() -> int:
@@ -122,8 +119,7 @@ def follow(client: Client, printer: Printer, until_end: bool = True) -> int:
         elif kind == "error":
             print(f"traced: {message['message']}", file=sys.stderr)
         elif kind != "response":
-            message.pop("seq", None)
-            printer(parse_event(message))
+            printer(parse_event(message))  # its ``seq`` is ignored with other unknown fields
 
 
 def ps(client: Client) -> int:

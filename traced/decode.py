@@ -16,6 +16,7 @@ entry, and after a failure, they are shown as the address strace prints.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import NamedTuple
 
 from msgspec.structs import replace
@@ -29,13 +30,25 @@ from traced.decoders import (
     flags,
     special,
 )
+from traced.decoders.flags import AT_FDCWD
 from traced.decoders.shapes import shape_entry
 from traced.decoders.strings import decode_path
-from traced.decoders.values import DEFAULT_OPTIONS, Decoded, Memory, Options, as_signed
+from traced.decoders.values import (
+    DEFAULT_OPTIONS,
+    Decoded,
+    Memory,
+    Options,
+    as_signed,
+    chex,
+    hex_address,
+)
 from traced.events import Arg
-from traced.syscalls.signatures import SIGNATURES, Signature, signature
+from traced.syscalls.signatures import BY_ABI, NATIVE_ABI, Signature, signature
 
-__all__ = ["FdNames", "Memory", "Options", "decode_entry", "decode_exit", "first_output"]
+__all__ = [
+    "NATIVE_ABI", "FdNames", "Memory", "Options", "decode_entry", "decode_exit", "first_output",
+    "has_outputs",
+]  # fmt: skip
 
 FdNames = Callable[[int], str | None]  # fd → what /proc/PID/fd/FD links to (-100: cwd)
 
@@ -48,14 +61,15 @@ _SIGNED_32 = frozenset(("int", "fd", "pid", "uid", "gid"))
 _SIGNED_64 = frozenset(("long", "ssize", "off"))
 # Types strace prints as an address (NULL for 0) when it does not follow the pointer.
 _POINTER_TYPES = frozenset((
-    "ptr", "buf_in", "buf_out", "strv", "stat_out", "statx_out", "statfs_out", "timespec",
-    "timeval", "sockaddr", "sigset", "rlimit", "int_ptr", "socklen_ptr", "str", "path",
-    "iovec", "siginfo", "pipefd", "wstatus",
+    "ptr", "buf_in", "buf_out", "cwd", "random", "strv", "stat_out", "statx_out",
+    "statfs_out", "timespec", "timeval", "utimens", "sockaddr", "sigset", "rlimit", "int_ptr",
+    "socklen_ptr", "str", "path", "iovec", "siginfo", "pipefd", "wstatus",
 ))  # fmt: skip
 # Outputs by type: whatever the syscall, the kernel writes these.
-_OUTPUT_TYPES = frozenset(
-    ("buf_out", "stat_out", "statx_out", "statfs_out", "pipefd", "wstatus", "socklen_ptr")
-)
+_OUTPUT_TYPES = frozenset((
+    "buf_out", "cwd", "random", "stat_out", "statx_out", "statfs_out", "pipefd", "wstatus",
+    "socklen_ptr",
+))  # fmt: skip
 # Outputs by name, where the same type is an input elsewhere (setrlimit's rlimit).
 _OUTPUT_ARGS = frozenset(
     (
@@ -69,18 +83,6 @@ _OUTPUT_ARGS = frozenset(
         ("getdents64", "dirp"),
     )
 )
-# Buffers whose length is the return value (read), not the next argument (write).
-_LENGTH_IS_RESULT = frozenset(("buf_out",))
-# Arguments whose type is too general to say, but that strace shows as addresses.
-_AS_POINTER = {("ioctl", "arg"), ("arch_prctl", "addr")}
-_TYPE_OVERRIDES = {
-    ("statx", "flags"): "flags:statx",  # strace names AT_STATX_SYNC_AS_STAT
-    ("faccessat2", "flags"): "flags:faccessat",  # AT_EACCESS, which shares AT_REMOVEDIR's bit
-    ("utimensat", "times"): "utimens",
-    ("getcwd", "buf"): "cwd",  # a path, not a buffer cut at -s
-    ("getrandom", "buf"): "random",  # bytes strace shows in hex
-    ("utimensat_time64", "times"): "utimens",
-}
 
 
 def is_output(syscall: str, arg_name: str, type_tag: str) -> bool:
@@ -94,11 +96,11 @@ def int_text(type_tag: str, value: int, syscall: str) -> tuple[int, str]:
     elif type_tag in _SIGNED_64:
         value = as_signed(value, 64)
     if type_tag in _POINTER_TYPES or type_tag.startswith("struct:"):
-        return value, f"{value:#x}" if value else "NULL"
+        return value, hex_address(value)
     if type_tag == "hex" or (type_tag == "pgoff" and value):
         return value, f"{value:#x}"
     if type_tag == "off" and syscall == "mmap":
-        return value, f"{value:#x}" if value else "0"  # strace shows mmap's offset in hex
+        return value, chex(value)  # strace shows mmap's offset in hex
     if type_tag == "mode":
         return value, f"0{value:o}" if value else "000"
     return value, str(value)
@@ -122,7 +124,6 @@ def _typed(name: str, tag: str, decoded: Decoded) -> Arg:
 
 
 _FD_TYPES = frozenset(("fd", "dirfd"))
-AT_FDCWD = -100
 
 
 def _with_fd_path(arg: Arg, fds: FdNames) -> Arg:
@@ -139,12 +140,11 @@ class Slot(NamedTuple):
 
     position: int
     name: str
-    tag: str  # the type to decode it as (strace's view, where it differs from ours)
+    tag: str  # the signature's type
     output: bool  # the kernel writes it: decoded at exit
     self_contained: bool  # decoded from its register alone: the same value, the same Arg
 
 
-_MEMORY_TAGS = frozenset(("utimens", "cwd"))
 _DEPENDS_ON_OTHERS = frozenset(("enum:socket_protocol",))
 
 
@@ -153,28 +153,26 @@ def _self_contained(syscall: str, name: str, tag: str) -> bool:
         return False
     if tag in VALUE_TAGS:
         return True
-    return not (tag in _POINTER_TYPES or tag in _MEMORY_TAGS or tag.startswith("struct:"))
+    return not (tag in _POINTER_TYPES or tag.startswith("struct:"))
 
 
+@cache  # the ABIs' tables share most signatures
 def _slots(sig: Signature) -> tuple[Slot, ...]:
     slots = []
     for index, spec in enumerate(sig.args):
-        tag = "ptr" if (sig.name, spec.name) in _AS_POINTER else spec.type
-        tag = _TYPE_OVERRIDES.get((sig.name, spec.name), tag)
         output = is_output(sig.name, spec.name, spec.type)
-        alone = not output and _self_contained(sig.name, spec.name, tag)
-        slots.append(Slot(index, spec.name, tag, output, alone))
+        alone = not output and _self_contained(sig.name, spec.name, spec.type)
+        slots.append(Slot(index, spec.name, spec.type, output, alone))
     return tuple(slots)
 
 
 def raw_arg(slot: Slot, value: int) -> Arg:
     """-e raw=: the register in hex, as strace prints an undecoded argument."""
-    text = f"{value:#x}" if value else "0"
-    return Arg(name=slot.name, type=slot.tag, value=value, raw=value, text=text)
+    return Arg(name=slot.name, type=slot.tag, value=value, raw=value, text=chex(value))
 
 
-def self_contained_arg(syscall: str, slot: Slot, value: int) -> Arg:
-    key = (syscall, slot.position, value)
+def self_contained_arg(syscall: str, slot: Slot, value: int, abi: str = NATIVE_ABI) -> Arg:
+    key = (abi, syscall, slot.position, value)  # a position's type can differ by ABI
     arg = _SEEN.get(key)
     if arg is None:
         decoded = decode_value(slot.tag, value)
@@ -192,7 +190,15 @@ def _remember(seen: dict[_Key, Arg], key: _Key, arg: Arg) -> None:
     seen[key] = arg
 
 
-_SLOTS = {name: _slots(sig) for name, sig in SIGNATURES.items()}
+_Slots = dict[str, tuple[Slot, ...]]
+# The same name can have another layout on another ABI (i386's clone, mmap).
+_SLOTS: dict[str, _Slots] = {
+    abi: {name: _slots(sig) for name, sig in table.items()} for abi, table in BY_ABI.items()
+}
+
+
+def _slots_of(abi: str) -> _Slots:
+    return _SLOTS.get(abi) or _SLOTS[NATIVE_ABI]
 
 
 def _first_output(slots: tuple[Slot, ...]) -> int:
@@ -200,23 +206,24 @@ def _first_output(slots: tuple[Slot, ...]) -> int:
 
 
 # Where strace's line stops at entry (``read(3, `` ... ``<unfinished ...>``).
-_FIRST_OUTPUT = {name: _first_output(slots) for name, slots in _SLOTS.items()}
-_WITH_OUTPUTS = frozenset(
-    name for name, slots in _SLOTS.items() if _first_output(slots) < len(slots)
-)
+_FIRST_OUTPUT = {
+    abi: {name: _first_output(slots) for name, slots in by_name.items()}
+    for abi, by_name in _SLOTS.items()
+}
+_WITH_OUTPUTS = {
+    abi: frozenset(name for name, slots in by_name.items() if _first_output(slots) < len(slots))
+    for abi, by_name in _SLOTS.items()
+}
 
 
-def first_output(name: str) -> int:
+def first_output(name: str, abi: str = NATIVE_ABI) -> int:
     """Index of the first argument the kernel writes: strace prints up to it at entry."""
-    return _FIRST_OUTPUT.get(name, 6)
+    return _FIRST_OUTPUT.get(abi, _FIRST_OUTPUT[NATIVE_ABI]).get(name, 6)
 
 
-def has_outputs(name: str) -> bool:
+def has_outputs(name: str, abi: str = NATIVE_ABI) -> bool:
     """Whether the syscall returns something through memory that we decode at exit."""
-    return name in _WITH_OUTPUTS
-
-
-_NO_SOCKADDR_LENGTH = frozenset(("accept", "accept4"))  # their length is a pointer
+    return name in _WITH_OUTPUTS.get(abi, _WITH_OUTPUTS[NATIVE_ABI])
 
 
 def _input(syscall: str, slot: Slot, raw: Sequence[int], memory: Memory, options: Options) -> Arg:
@@ -225,7 +232,7 @@ def _input(syscall: str, slot: Slot, raw: Sequence[int], memory: Memory, options
         return _typed(slot.name, tag, decode_path(value, memory, options))
     if tag == "buf_in" and following < len(raw):
         return _typed(slot.name, tag, decode_buffer(value, memory, raw[following], options))
-    if tag == "sockaddr" and following < len(raw) and syscall not in _NO_SOCKADDR_LENGTH:
+    if tag == "sockaddr" and following < len(raw):  # an input's length is a value
         return _typed(slot.name, tag, decode_sockaddr(value, memory, raw[following]))
     decoded = _special_input(syscall, slot, raw, memory) or decode(
         tag, value, memory, options, slot.name
@@ -259,27 +266,35 @@ def decode_entry(
     memory: Memory,
     options: Options = DEFAULT_OPTIONS,
     fds: FdNames = no_fd_names,
+    *,
+    abi: str = NATIVE_ABI,
 ) -> tuple[Arg, ...]:
     """Every argument of the signature: inputs decoded, outputs as their address."""
-    slots = _SLOTS.get(syscall) or _slots(signature(syscall))
+    slots = _slots_of(abi).get(syscall) or _slots(signature(syscall, abi))
     if syscall in options.raw:
         return tuple(raw_arg(slot, raw[slot.position]) for slot in slots[: len(raw)])
     args = []
     for slot in slots[: len(raw)]:
         if slot.self_contained or (slot.output and slot.tag not in _IN_AND_OUT):
-            arg = self_contained_arg(syscall, slot, raw[slot.position])
+            arg = self_contained_arg(syscall, slot, raw[slot.position], abi)
         else:
             arg = _input(syscall, slot, raw, memory, options)
         if options.decorate_fds and slot.tag in _FD_TYPES:
             arg = _with_fd_path(arg, fds)
         args.append(arg)
-    return shape_entry(syscall, tuple(args))
+    return shape_entry(syscall, tuple(args), abi)
+
+
+def _written_length(arg: Arg) -> int:
+    """The length a socklen_ptr output holds once read (``[16]``); 0 when unread."""
+    return arg.value if arg.text.startswith("[") and isinstance(arg.value, int) else 0
 
 
 def _special_output(
-    slot: Slot, raw: Sequence[int], memory: Memory, *, retval: int, before: Arg, limit: int
+    slot: Slot, raw: Sequence[int], memory: Memory, *, retval: int, args: list[Arg], limit: int
 ) -> Decoded | None:
-    value = raw[slot.position]
+    """``args`` holds the entry's arguments, and the outputs after ``slot`` decoded."""
+    value, following = raw[slot.position], slot.position + 1
     if slot.tag == "cwd":
         return decode_path(value, memory)
     if slot.tag == "random":
@@ -289,21 +304,26 @@ def _special_output(
     if slot.tag in ("struct:dirent", "struct:dirent64"):
         return special.dirent_count(value, memory, retval)
     if slot.tag == "socklen_ptr":
-        entered = before.value if isinstance(before.value, int) else None
-        return special.socklen(value, memory, entered)
-    if slot.tag == "sockaddr" and slot.position + 1 < len(raw):
-        length = special.socklen(raw[slot.position + 1], memory).value
-        return decode_sockaddr(value, memory, length if isinstance(length, int) else 0)
+        entered = args[slot.position].value
+        return special.socklen(value, memory, entered if isinstance(entered, int) else None)
+    if slot.tag == "sockaddr" and following < len(args):
+        return decode_sockaddr(value, memory, _written_length(args[following]))
     return None
 
 
 def _output(
-    slot: Slot, raw: Sequence[int], memory: Memory, *, retval: int, options: Options, before: Arg
+    slot: Slot,
+    raw: Sequence[int],
+    memory: Memory,
+    *,
+    retval: int,
+    options: Options,
+    args: list[Arg],
 ) -> Arg | None:
     decoded = _special_output(
-        slot, raw, memory, retval=retval, before=before, limit=options.string_limit
+        slot, raw, memory, retval=retval, args=args, limit=options.string_limit
     )
-    if decoded is None and slot.tag in _LENGTH_IS_RESULT:
+    if decoded is None and slot.tag == "buf_out":  # its length is the result (read's)
         decoded = decode_buffer(raw[slot.position], memory, retval, options)
     if decoded is None:
         decoded = decode(slot.tag, raw[slot.position], memory, options, slot.name)
@@ -318,15 +338,18 @@ def decode_exit(
     *,
     retval: int,
     options: Options = DEFAULT_OPTIONS,
+    abi: str = NATIVE_ABI,
 ) -> tuple[Arg, ...]:
-    """After a successful syscall: ``args`` with the outputs the kernel wrote decoded."""
-    if syscall not in _WITH_OUTPUTS or syscall in options.raw:
+    """After a successful syscall: ``args`` with the outputs the kernel wrote decoded.
+
+    For the syscalls :func:`has_outputs` names; others come back unchanged."""
+    if syscall in options.raw:
         return args
     decoded = list(args)
-    for slot in _SLOTS[syscall][: len(args)]:
+    # Last first: a sockaddr's length is the socklen after it, read once, there.
+    for slot in reversed(_slots_of(abi).get(syscall, ())[: len(args)]):
         if slot.output:
-            before = args[slot.position]
-            decoded[slot.position] = (
-                _output(slot, raw, memory, retval=retval, options=options, before=before) or before
-            )
+            output = _output(slot, raw, memory, retval=retval, options=options, args=decoded)
+            if output is not None:
+                decoded[slot.position] = output
     return tuple(decoded)

@@ -23,7 +23,7 @@ outside (a client reading the daemon's JSON) go through :func:`parse_event`.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, cast, get_args
 
 import msgspec
 
@@ -114,9 +114,7 @@ class ExitEvent(_Event, tag="exit", frozen=True, kw_only=True):
 
 
 Event = SyscallEvent | SyscallEntryEvent | SpawnEvent | ExecEvent | SignalEvent | ExitEvent
-EVENT_TYPES: tuple[type[_Event], ...] = (
-    SyscallEvent, SyscallEntryEvent, SpawnEvent, ExecEvent, SignalEvent, ExitEvent,
-)  # fmt: skip
+EVENT_TYPES: tuple[type[_Event], ...] = get_args(Event)  # the union's members, in its order
 
 _encoder = msgspec.json.Encoder()
 

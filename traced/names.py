@@ -8,21 +8,34 @@ syscall-exit-stop.  Python's ``errno`` module does not know them.
 from __future__ import annotations
 
 import errno
+import os
 import signal
 
 ERESTARTSYS = 512
 ERESTARTNOINTR = 513
 ERESTARTNOHAND = 514
 ERESTART_RESTARTBLOCK = 516
-
-_KERNEL_ONLY_ERRNOS = {
-    ERESTARTSYS: "ERESTARTSYS",
-    ERESTARTNOINTR: "ERESTARTNOINTR",
-    ERESTARTNOHAND: "ERESTARTNOHAND",
-    515: "ENOIOCTLCMD",
-    ERESTART_RESTARTBLOCK: "ERESTART_RESTARTBLOCK",
-}
 RESTART_ERRNOS = frozenset((ERESTARTSYS, ERESTARTNOINTR, ERESTARTNOHAND, ERESTART_RESTARTBLOCK))
+
+# The one errno registry: Python's names, with strace's choice where two names
+# share a number (Python's errorcode picks the other one), and the kernel's own.
+ERRNO_NAMES: dict[int, str] = dict(errno.errorcode) | {
+    errno.EAGAIN: "EAGAIN", errno.EDEADLK: "EDEADLK", errno.EOPNOTSUPP: "EOPNOTSUPP",
+    ERESTARTSYS: "ERESTARTSYS", ERESTARTNOINTR: "ERESTARTNOINTR",
+    ERESTARTNOHAND: "ERESTARTNOHAND", 515: "ENOIOCTLCMD",
+    ERESTART_RESTARTBLOCK: "ERESTART_RESTARTBLOCK", 517: "EPROBE_DEFER", 518: "EOPENSTALE",
+    519: "ENOPARAM", 521: "EBADHANDLE", 522: "ENOTSYNC", 523: "EBADCOOKIE", 524: "ENOTSUPP",
+    525: "ETOOSMALL", 526: "ESERVERFAULT", 527: "EBADTYPE", 528: "EJUKEBOX",
+    529: "EIOCBQUEUED", 530: "ERECALLCONFLICT",
+}  # fmt: skip
+_ERRNO_NUMBERS = {name: number for number, name in ERRNO_NAMES.items()}
+# strace's words for the restart codes, which strerror does not know.
+_RESTART_MESSAGES = {
+    ERESTARTSYS: "To be restarted if SA_RESTART is set",
+    ERESTARTNOINTR: "To be restarted",
+    ERESTARTNOHAND: "To be restarted if no handler",
+    ERESTART_RESTARTBLOCK: "Interrupted by signal",
+}
 
 # The highest errno the kernel returns: -4095..-1 are errors, anything else is a value.
 MAX_ERRNO = 4095
@@ -30,18 +43,23 @@ MAX_ERRNO = 4095
 _SIGRTMIN = 32
 
 
-# Where two names share a number, Python's errorcode picks the other one.
-_STRACE_ALIASES = {errno.EDEADLK: "EDEADLK", errno.EOPNOTSUPP: "EOPNOTSUPP"}
-
-
 def errno_name(number: int) -> str:
     """EPERM, ENOENT, ..., ERESTARTSYS; unknown numbers as strace shows them."""
-    name = (
-        _STRACE_ALIASES.get(number)
-        or errno.errorcode.get(number)
-        or _KERNEL_ONLY_ERRNOS.get(number)
-    )
-    return name if name else f"errno{number}"
+    return ERRNO_NAMES.get(number) or f"errno{number}"
+
+
+def errno_value(name: str) -> int:
+    """The inverse of :func:`errno_name` (aliases such as EWOULDBLOCK too), 0 if unknown."""
+    if name.startswith("errno") and name[5:].isdigit():  # errno_name's for unknown numbers
+        return int(name[5:])
+    return _ERRNO_NUMBERS.get(name) or int(getattr(errno, name, 0))
+
+
+def errno_message(number: int) -> str:
+    """strerror's text, or strace's for the kernel-internal restart codes."""
+    if number in _RESTART_MESSAGES:
+        return _RESTART_MESSAGES[number]
+    return os.strerror(number) if number < 512 else f"Unknown error {number}"
 
 
 def _canonical_signal_names() -> dict[int, str]:
@@ -59,11 +77,3 @@ def signal_name(number: int) -> str:
     if number >= _SIGRTMIN:
         return "SIGRTMIN" if number == _SIGRTMIN else f"SIGRT_{number - _SIGRTMIN}"
     return _SIGNAL_NAMES.get(number, str(number))
-
-
-def errno_value(name: str) -> int:
-    """The inverse of :func:`errno_name`, 0 for a name it does not know."""
-    for number, known in _KERNEL_ONLY_ERRNOS.items():
-        if known == name:
-            return number
-    return int(getattr(errno, name, 0))

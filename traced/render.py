@@ -6,7 +6,6 @@ are visible through the syscalls that caused them.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,19 +23,9 @@ from traced.events import (
     event_json,
 )
 from traced.filters import Filter
-from traced.names import RESTART_ERRNOS, errno_value, signal_name
+from traced.names import RESTART_ERRNOS, errno_message, errno_value, signal_name
 from traced.summary import Summary
 from traced.syscalls.signatures import HIDDEN_TYPES as _HIDDEN_TYPES
-
-_RESTART_TEXT = {
-    "ERESTARTSYS": "To be restarted if SA_RESTART is set",
-    "ERESTARTNOINTR": "To be restarted",
-    "ERESTARTNOHAND": "To be restarted if no handler",
-    "ERESTART_RESTARTBLOCK": "Interrupted by signal",
-}
-_RESTART_NAMES = frozenset(_RESTART_TEXT)
-assert len(RESTART_ERRNOS) == len(_RESTART_NAMES)
-
 
 _RETURNS_ADDRESS = frozenset(("mmap", "mmap2", "brk", "mremap", "shmat"))
 # strace's order where it is not the registers' (x86_64 clone: flags come first).
@@ -60,10 +49,11 @@ def printed_args(event: SyscallEvent) -> list[str]:
 def _result(event: SyscallEvent) -> str:
     if event.retval is None:
         return "?"
-    if event.error in _RESTART_NAMES:
-        return f"? {event.error} ({_RESTART_TEXT[event.error]})"
     if event.error is not None:
-        return f"-1 {event.error} ({os.strerror(errno_value(event.error))})"
+        number = errno_value(event.error)
+        # A restarted call has no result yet: strace shows ``?``, not -1.
+        result = "?" if number in RESTART_ERRNOS else "-1"
+        return f"{result} {event.error} ({errno_message(number)})"
     if event.name in _RETURNS_ADDRESS:
         return hex(event.retval)
     if event.retval_text is not None:
@@ -76,22 +66,22 @@ def _result(event: SyscallEvent) -> str:
 RESULT_COLUMN = 40  # strace's -a default: results line up here
 
 
-def _split_at_outputs(args: Sequence[Arg], name: str) -> tuple[list[str], list[str]]:
+def _split_at_outputs(event: SyscallEvent | SyscallEntryEvent) -> tuple[list[str], list[str]]:
     """The texts strace prints at entry, and those it prints when the call returns."""
-    first = first_output(name)
-    shown = _shown(name, args)
+    first = first_output(event.name, event.arch)
+    shown = _shown(event.name, event.args)
     return [text for i, text in shown if i < first], [text for i, text in shown if i >= first]
 
 
 def entry_text(event: SyscallEntryEvent) -> str:
     """``read(3, `` or ``close(3``: what strace writes when a syscall is entered."""
-    before, after = _split_at_outputs(event.args, event.name)
+    before, after = _split_at_outputs(event)
     return f"{event.name}(" + ", ".join(before) + (", " if before and after else "")
 
 
 def resumed_line(event: SyscallEvent, prefix: str = "") -> str:
     """``<... wait4 resumed>[{WIFEXITED(s) ...}], 0, NULL) = 42``."""
-    _, after = _split_at_outputs(event.args, event.name)
+    _, after = _split_at_outputs(event)
     return _aligned(f"{prefix}<... {event.name} resumed>{', '.join(after)})", event)
 
 
@@ -151,15 +141,17 @@ def exit_line(event: ExitEvent) -> str:
     return f"+++ killed by {event.signal}{core} +++"
 
 
-def text_line(event: Event, prefix: str = "") -> str | None:
-    """The strace-like line for an event, or None for events strace does not print."""
+# The events strace writes a line for: spawn and exec show through their syscalls.
+_WITH_LINES = (SyscallEvent, SignalEvent, ExitEvent)
+
+
+def _whole_line(event: SyscallEvent | SignalEvent | ExitEvent, prefix: str) -> str:
+    """The strace-like line for an event."""
     if isinstance(event, SyscallEvent):
         return syscall_line(event, prefix)
     if isinstance(event, SignalEvent):
         return prefix + signal_line(event)
-    if isinstance(event, ExitEvent):
-        return prefix + exit_line(event)
-    return None
+    return prefix + exit_line(event)
 
 
 @dataclass
@@ -191,6 +183,11 @@ def duration_suffix(duration_ns: int | None) -> str:
         return ""
     seconds, micros = divmod(duration_ns // 1000, 1_000_000)
     return f" <{seconds}.{micros:06d}>"
+
+
+def _paths(event: SyscallEvent) -> list[str]:
+    """The paths a syscall names, for -P."""
+    return [arg.value for arg in event.args if arg.type == "path" and isinstance(arg.value, str)]
 
 
 def _is_terminal(out: TextIO) -> bool:
@@ -269,7 +266,7 @@ class Printer:
 
     def wants(self, event: Event) -> bool:
         if isinstance(event, SyscallEvent):
-            paths = [a.value for a in event.args if a.type == "path" and isinstance(a.value, str)]
+            paths = _paths(event) if self.filter.paths else ()
             return self.filter.wants_syscall(event.name, event.error, event.finished, paths)
         if isinstance(event, SignalEvent):
             return self.filter.wants_signal(event.signo)
@@ -295,13 +292,14 @@ class Printer:
         if self.as_json:
             self.out.write(event_json(event).decode() + "\n")
             return
-        prefix = self._prefix(event.tid) + self.timing.stamp(event.ts_ns)
+        tid_prefix = self._prefix(event.tid)
         if isinstance(event, SyscallEntryEvent):
-            self._enter(event, prefix)
+            if self.stages_entries():
+                self._enter(event, tid_prefix + self.timing.stamp(event.ts_ns))
             return
-        line = self._line(event, prefix)
-        if line is None:
-            return
+        if not isinstance(event, _WITH_LINES):
+            return  # stamped only when written: -r counts from the line before
+        line = self._line(event, tid_prefix)
         if self.timing.durations and isinstance(event, SyscallEvent):
             line += duration_suffix(event.duration_ns)
         out = self.out if self.per_task is None else self.per_task[event.tid]
@@ -312,8 +310,6 @@ class Printer:
                 self.per_task.close(event.tid)
 
     def _enter(self, event: SyscallEntryEvent, prefix: str) -> None:
-        if not self.stages_entries():
-            return
         self._cut_open_line()
         text = prefix + entry_text(event)
         self.out.write(text)
@@ -327,7 +323,7 @@ class Printer:
             self.out.write(" <unfinished ...>\n")
             self.open_line = None
 
-    def _line(self, event: Event, prefix: str) -> str | None:
+    def _line(self, event: SyscallEvent | SignalEvent | ExitEvent, tid_prefix: str) -> str:
         """The event's line, or the rest of it when its entry is still on the line."""
         if isinstance(event, SyscallEvent) and event.tid in self.entered:
             self.entered.discard(event.tid)
@@ -340,11 +336,11 @@ class Printer:
                 self.out.write(" <unfinished ...>\n")
             else:
                 self._cut_open_line()
-            return resumed_line(event, prefix)
-        line = text_line(event, prefix)
-        if line is not None:
-            self._cut_open_line()
-        return line
+            # Stamped when the call returns: the time strace writes the line at.
+            returned = event.ts_ns + (event.duration_ns or 0)
+            return resumed_line(event, tid_prefix + self.timing.stamp(returned))
+        self._cut_open_line()
+        return _whole_line(event, tid_prefix + self.timing.stamp(event.ts_ns))
 
     def _prefix(self, tid: int) -> str:
         if self.per_task is not None:

@@ -93,7 +93,7 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
     if not wanted:
         return Entry(now, tid, info.nr, name, abi.name, (), wanted, info.args)
     fds = _fd_names(tid) if run.decoding.decorate_fds else no_fd_names
-    args = decode_entry(name, info.args, TraceeMemory(tid), run.decoding, fds)
+    args = decode_entry(name, info.args, TraceeMemory(tid), run.decoding, fds, abi=abi.name)
     return Entry(now, tid, info.nr, name, abi.name, args, wanted, info.args)
 
 
@@ -104,10 +104,16 @@ def _exit_stop(run: Run, tid: int, info: ptrace.SyscallInfo, now: int) -> Exit:
     if info.is_error or entry is None or not entry.wanted:
         return Exit(now, info.rval, info.is_error)
     args: tuple[Arg, ...] | None = None
-    if has_outputs(entry.name):
+    if has_outputs(entry.name, entry.abi):
         memory = TraceeMemory(tid)
         args = decode_exit(
-            entry.name, entry.args, entry.raw, memory, retval=info.rval, options=run.decoding
+            entry.name,
+            entry.args,
+            entry.raw,
+            memory,
+            retval=info.rval,
+            options=run.decoding,
+            abi=entry.abi,
         )
     fd_path = None
     if run.decoding.decorate_fds and entry.name in RETURNS_FD:

@@ -43,24 +43,27 @@ def decoded_call(
     *,
     memory: dict[int, bytes] | None = None,
     tid: int = 10,
+    ts_ns: int = 1,
+    duration_ns: int = 5,
+    abi: str = "x86_64",
 ) -> SyscallEvent:
     """A syscall event whose arguments went through the real decoders."""
     fake = FakeMemory(memory or {})
-    args = decode_entry(name, raw, fake)
+    args = decode_entry(name, raw, fake, abi=abi)
     if error is None:
-        args = decode_exit(name, args, raw, fake, retval=retval)
+        args = decode_exit(name, args, raw, fake, retval=retval, abi=abi)
     else:
         assert errno_value(error) > 0
     return SyscallEvent(
         session="s",
         pid=10,
         tid=tid,
-        ts_ns=1,
+        ts_ns=ts_ns,
         nr=0,
         name=name,
-        arch="x86_64",
+        arch=abi,
         args=args,
-        duration_ns=5,
+        duration_ns=duration_ns,
         retval=-1 if error else retval,
         error=error,
     )

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.unit.plain import FakeMemory
-from traced.decode import decode_entry, decode_exit, has_outputs
+from traced.decode import decode_entry, decode_exit, first_output, has_outputs
 from traced.decoders.values import Options
 from traced.events import Arg
 from traced.syscalls.signatures import SIGNATURES
@@ -87,4 +87,21 @@ def test_fd_decoration_with_y() -> None:
     options = Options(decorate_fds=True)
     close = decode_entry("close", (3,), FakeMemory({}), options, fds={3: "/etc/passwd"}.get)
     assert close[0].text == "3</etc/passwd>" and close[0].value == 3
-    assert decode_entry("close", (9,), FakeMemory({}), options, fds={}.get)[0].text == "9"
+    no_paths: dict[int, str] = {}
+    assert decode_entry("close", (9,), FakeMemory({}), options, fds=no_paths.get)[0].text == "9"
+
+
+def test_the_abi_decides_which_register_is_which() -> None:
+    # CLONE_SETTLS | CLONE_CHILD_CLEARTID: both tls and child_tid are shown.
+    raw = (0x00080000 | 0x00200000, 0, 0, 0x1234, 0x5678)
+    i386 = {arg.name: arg.text for arg in decode_entry("clone", raw, FakeMemory({}), abi="i386")}
+    assert (i386["tls"], i386["child_tid"]) == ("tls=0x1234", "child_tidptr=0x5678")
+    x86_64 = {arg.name: arg.text for arg in decode_entry("clone", raw, FakeMemory({}))}
+    assert (x86_64["child_tid"], x86_64["tls"]) == ("child_tidptr=0x1234", "tls=0x5678")
+    # i386 splits lookup_dcookie's 64-bit cookie: the buffer is the third register.
+    memory = FakeMemory({0x6000: b"/usr/lib/x"})
+    dcookie = (7, 0, 0x6000, 64)
+    assert has_outputs("lookup_dcookie", "i386") and first_output("lookup_dcookie", "i386") == 2
+    entry = decode_entry("lookup_dcookie", dcookie, memory, abi="i386")
+    done = decode_exit("lookup_dcookie", entry, dcookie, memory, retval=4, abi="i386")
+    assert texts(done) == ["7", "0", '"/usr"', "64"]

@@ -1,6 +1,7 @@
 """The printer: strace-like lines, the [pid N] prefix, and the filter's userspace part."""
 
 import io
+from pathlib import Path
 
 from tests.unit.plain import decoded_call
 from traced.arch import X86_64
@@ -127,7 +128,7 @@ def test_more_arguments_named_as_strace_names_them() -> None:
     )
 
 
-def test_pid_column_in_a_file_appears_with_f_or_a_second_task(tmp_path) -> None:
+def test_pid_column_in_a_file_appears_with_f_or_a_second_task(tmp_path: Path) -> None:
     printer = Printer(io.StringIO(), as_json=False, to_file=True)
     printer(decoded_call("close", (3,), 0))
     printer(
@@ -141,7 +142,7 @@ def test_pid_column_in_a_file_appears_with_f_or_a_second_task(tmp_path) -> None:
     ]  # fmt: skip
 
 
-def test_ff_writes_each_task_to_its_own_file(tmp_path) -> None:
+def test_ff_writes_each_task_to_its_own_file(tmp_path: Path) -> None:
     printer = Printer(io.StringIO(), as_json=False, to_file=True)
     printer.per_task = PerTaskFiles(str(tmp_path / "trace"))
     printer(decoded_call("close", (3,), 0))
@@ -195,3 +196,27 @@ def test_p_matches_path_arguments_not_strings_that_look_like_paths() -> None:
     printer(decoded_call("write", (1, 0x4000, 6), 6, memory=PATHS))  # writes the text "/tmp/x"
     printer(call("openat", "/tmp/x", 3, None))
     assert printed(printer) == ['openat(AT_FDCWD, "/tmp/x", O_RDONLY)    = 3']
+
+
+def test_r_stamps_only_written_lines_and_a_resumed_line_when_the_call_returns() -> None:
+    second = 1_000_000_000
+    status = {0x1000: (0).to_bytes(4, "little"), 0x2000: b"data"}
+    close = decoded_call("close", (3,), 0, ts_ns=1 * second)
+    spawn = SpawnEvent(
+        session="s", pid=11, tid=11, ts_ns=2 * second, parent_pid=10, parent_tid=10, thread=False
+    )  # no line: not a point -r counts from
+    wait = decoded_call(
+        "wait4", (2**64 - 1, 0x1000, 0, 0), 11, memory=status, ts_ns=3 * second,
+        duration_ns=3 * second,
+    )  # fmt: skip
+    read = decoded_call("read", (3, 0x2000, 4096), 4, memory=status, tid=11, ts_ns=4 * second)
+    printer = Printer(io.StringIO(), as_json=False, to_file=True, timing=Timing(relative=True))
+    printer.pid_column = True
+    for event in (entry_of(close), close, spawn, entry_of(wait), entry_of(read), read, wait):
+        printer(event)
+    assert [line[:20] for line in printed(printer)] == [
+        "10         0.000000 ",  # close
+        "10         2.000000 ",  # wait4 entered, 2 s after close (the spawn has no line)
+        "11         1.000000 ",  # read
+        "10         2.000000 ",  # wait4 resumed when it returned, at 6 s
+    ]

@@ -17,7 +17,7 @@ from traced.decoders.values import DEFAULT_OPTIONS, Decoded, Memory, Options, un
 
 __all__ = [
     "VALUE_TAGS", "Decoded", "Memory", "Options", "decode", "decode_buffer", "decode_cstring",
-    "decode_path", "decode_sockaddr", "decode_value",
+    "decode_path", "decode_sockaddr", "decode_value", "decoder_for",
 ]  # fmt: skip
 
 _Full = Callable[[int, Memory, Options], Decoded]
@@ -45,6 +45,23 @@ _VALUES: dict[str, Callable[[int], Decoded]] = {
 VALUE_TAGS = frozenset(_VALUES)  # the tags decoded from the register alone
 
 
+def _ignoring_memory(decoder: Callable[[int], Decoded]) -> _Full:
+    return lambda raw, memory, options: decoder(raw)
+
+
+_ANY: dict[str, _Full] = _POINTERS | {tag: _ignoring_memory(f) for tag, f in _VALUES.items()}
+
+
+def decoder_for(tag: str, name: str = "") -> _Full | None:
+    """The decoder of type ``tag`` as it is, raising on what it cannot read.
+
+    ``name`` is the argument's name: ``strv`` is an argv unless it is ``envp``.
+    """
+    if tag == "strv":
+        return structs.decode_envp if name == "envp" else structs.decode_argv
+    return _ANY.get(tag)
+
+
 def decode_value(tag: str, raw: int) -> Decoded | None:
     """An argument that needs no memory (flags, enums, fds, signals), or None."""
     decoder = _VALUES.get(tag)
@@ -59,18 +76,12 @@ def decode_value(tag: str, raw: int) -> Decoded | None:
 def decode(
     tag: str, raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS, name: str = ""
 ) -> Decoded | None:
-    """The argument of type ``tag`` decoded, or None when no decoder here covers it.
-
-    ``name`` is the argument's name: ``strv`` is an argv unless it is ``envp``.
-    """
+    """The argument of type ``tag`` decoded (:func:`decoder_for`), or None when no
+    decoder here covers it; what defeats the decoder shows as the address."""
+    decoder = decoder_for(tag, name)
+    if decoder is None:
+        return None
     try:
-        if tag == "strv":
-            decoder = structs.decode_envp if name == "envp" else structs.decode_argv
-            return decoder(raw, memory, options)
-        if tag in _POINTERS:
-            return _POINTERS[tag](raw, memory, options)
-        if tag in _VALUES:
-            return _VALUES[tag](raw)
+        return decoder(raw, memory, options)
     except Exception:
         return unreadable(raw)
-    return None

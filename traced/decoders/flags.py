@@ -188,15 +188,6 @@ def ioctl_request(raw: int) -> Decoded:
     return Decoded(text, text, raw)
 
 
-def errno_name(number: int) -> str:
-    return t.ERRNO_NAMES.get(number, str(number))
-
-
-def error_text(number: int) -> str:
-    """``ENOENT (No such file or directory)`` as strace prints a failure."""
-    return f"{errno_name(number)} ({t.errno_message(number)})"
-
-
 _WHENCE = {0: "SEEK_SET", 1: "SEEK_CUR", 2: "SEEK_END", 3: "SEEK_DATA", 4: "SEEK_HOLE"}
 
 

@@ -9,13 +9,15 @@ flags, a ``-e raw=`` syscall's hex.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
 
 from msgspec.structs import replace
 
 from traced.decoders import special
-from traced.decoders.values import DEFAULT_OPTIONS, Options, as_signed
+from traced.decoders.values import DEFAULT_OPTIONS, Options, as_signed, chex
 from traced.events import Arg
+from traced.syscalls.signatures import NATIVE_ABI, signature
 
 # Syscalls whose result is a new fd, which -y decorates like an argument.
 RETURNS_FD = frozenset((
@@ -36,18 +38,20 @@ def _hidden(arg: Arg) -> Arg:
     return replace(arg, text=special.NOT_PRINTED)
 
 
-def _open_mode(args: list[Arg]) -> None:
+_At = Mapping[str, int]  # an argument's position by its name
+
+
+def _open_mode(args: list[Arg], at: _At) -> None:
     """open/openat print their mode only when it is used: O_CREAT or O_TMPFILE."""
     flags_raw = args[-2].raw or 0
     if not flags_raw & _O_CREAT and flags_raw & _O_TMPFILE != _O_TMPFILE:
         args[-1] = _hidden(args[-1])
 
 
-def _clone_keywords(args: list[Arg]) -> None:
+def _clone_keywords(args: list[Arg], at: _At) -> None:
     """``clone(child_stack=NULL, flags=...|SIGCHLD, child_tidptr=0x...)``: the words
     strace uses, and only the pointers the flags make the kernel read."""
-    by_name = {arg.name: index for index, arg in enumerate(args)}
-    clone_flags = args[by_name["flags"]].raw or 0
+    clone_flags = args[at["flags"]].raw or 0
     shown = {
         "flags": "flags",
         "stack": "child_stack",
@@ -55,20 +59,18 @@ def _clone_keywords(args: list[Arg]) -> None:
         "tls": "tls" if clone_flags & _CLONE_SETTLS else "",
         "child_tid": "child_tidptr" if clone_flags & _CLONE_CHILD_TID else "",
     }
-    for name, index in by_name.items():
+    for name, index in at.items():
         word = shown.get(name, "")
         arg = args[index]
-        text = arg.text if name != "tls" else f"{arg.raw or 0:#x}"
-        args[index] = replace(arg, text=f"{word}={text}" if word else "")
+        args[index] = replace(arg, text=f"{word}={arg.text}" if word else "")
 
 
-def _futex_by_command(args: list[Arg]) -> None:
+def _futex_by_command(args: list[Arg], at: _At) -> None:
     """futex shows only the arguments its command uses; a bitset is named."""
-    by_name = {arg.name: index for index, arg in enumerate(args)}
-    command = special.futex_command(args[by_name["futex_op"]].raw or 0)
+    command = special.futex_command(args[at["futex_op"]].raw or 0)
     shown = special.FUTEX_SHOWN.get(command or "", ("val", "timeout", "uaddr2", "val3"))
     for name in ("val", "timeout", "uaddr2", "val3"):
-        index = by_name[name]
+        index = at[name]
         if name not in shown:
             args[index] = _hidden(args[index])
         elif name == "val3" and command in ("WAIT_BITSET", "WAKE_BITSET"):
@@ -87,15 +89,15 @@ def _futex_by_command(args: list[Arg]) -> None:
 _FD_ARGUMENT_IOCTLS = frozenset((0x40049409,))  # FICLONE: the source file's fd
 
 
-def _ioctl_argument(args: list[Arg]) -> None:
+def _ioctl_argument(args: list[Arg], at: _At) -> None:
     """ioctl's argument is an address, except for requests whose argument is an fd."""
-    if len(args) == 3 and (args[1].raw or 0) & 0xFFFFFFFF in _FD_ARGUMENT_IOCTLS:
+    if (args[1].raw or 0) & 0xFFFFFFFF in _FD_ARGUMENT_IOCTLS:
         fd = as_signed(args[2].raw or 0, 32)
         args[2] = replace(args[2], value=fd, text=str(fd))
 
 
 # How strace words a syscall's arguments, where that is more than each on its own.
-_ENTRY_SHAPES: dict[str, Callable[[list[Arg]], None]] = {
+_ENTRY_SHAPES: dict[str, Callable[[list[Arg], _At], None]] = {
     "ioctl": _ioctl_argument,
     "open": _open_mode,
     "openat": _open_mode,
@@ -104,13 +106,21 @@ _ENTRY_SHAPES: dict[str, Callable[[list[Arg]], None]] = {
 }
 
 
-def shape_entry(syscall: str, args: tuple[Arg, ...]) -> tuple[Arg, ...]:
+@cache
+def _positions(syscall: str, abi: str) -> dict[str, int]:
+    return {arg.name: index for index, arg in enumerate(signature(syscall, abi).args)}
+
+
+def shape_entry(syscall: str, args: tuple[Arg, ...], abi: str = NATIVE_ABI) -> tuple[Arg, ...]:
     """Arguments strace leaves out get an empty text; some get strace's keywords."""
     shape = _ENTRY_SHAPES.get(syscall)
-    if shape is None or not args:
+    if shape is None:
+        return args
+    at = _positions(syscall, abi)
+    if len(args) < len(at):  # registers missing: nothing to word the call by
         return args
     shaped = list(args)
-    shape(shaped)
+    shape(shaped, at)
     return tuple(shaped)
 
 
@@ -119,7 +129,7 @@ def decode_result(
 ) -> str | None:
     """strace's words for a successful result, where they are more than the number."""
     if syscall in options.raw:
-        return f"{retval:#x}" if retval else "0"
+        return chex(retval)
     if syscall in ("fcntl", "fcntl64") and len(raw) > 1:
         return special.fcntl_result(raw[1], retval)
     return None

@@ -9,7 +9,7 @@ import struct
 from traced.decoders import tables as t
 from traced.decoders.flags import lookup
 from traced.decoders.strings import quote
-from traced.decoders.values import Decoded, Json, Memory, read_exact, unreadable
+from traced.decoders.values import Decoded, Json, Memory, never_raises, read_exact, unreadable
 
 SOCKADDR_MAX = 128  # sizeof(struct sockaddr_storage)
 _AF_UNIX, _AF_INET, _AF_INET6, _AF_NETLINK = 1, 2, 10, 16
@@ -79,20 +79,16 @@ def _body(family: int, data: bytes) -> tuple[str, dict[str, Json]]:
     return f"sa_data={quote(data[2:])}", {"sa_data": data[2:].hex()}
 
 
+@never_raises
 def decode_sockaddr(raw: int, memory: Memory, length: int) -> Decoded:
     """``{sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("127.0.0.1")}``."""
-    try:
-        if raw == 0:
-            return Decoded("NULL", None, raw)
-        size = min(max(length, 0), SOCKADDR_MAX)
-        data = read_exact(memory, raw, size) if size >= 2 else None
-        if data is None:
-            return unreadable(raw)
-        family = int.from_bytes(data[:2], "little")
-        text, value = _body(family, data)
-        value = {"sa_family": _family(family), **value}
-        return Decoded(
-            f"{{sa_family={_family(family)}" + (f", {text}}}" if text else "}"), value, raw
-        )
-    except Exception:
+    if raw == 0:
+        return Decoded("NULL", None, raw)
+    size = min(max(length, 0), SOCKADDR_MAX)
+    data = read_exact(memory, raw, size) if size >= 2 else None
+    if data is None:
         return unreadable(raw)
+    family = int.from_bytes(data[:2], "little")
+    text, value = _body(family, data)
+    value = {"sa_family": _family(family), **value}
+    return Decoded(f"{{sa_family={_family(family)}" + (f", {text}}}" if text else "}"), value, raw)

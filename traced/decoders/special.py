@@ -190,10 +190,10 @@ FUTEX_BITSET_MATCH_ANY = 0xFFFFFFFF
 def futex_op(raw: int) -> Decoded:
     """``FUTEX_WAKE_PRIVATE``, ``FUTEX_CLOCK_REALTIME|FUTEX_WAIT_BITSET_PRIVATE``."""
     value = raw & 0xFFFFFFFF
-    command = value & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME)
-    if command >= len(_FUTEX_COMMANDS):
+    command = futex_command(value)
+    if command is None:
         return Decoded(f"{value:#x} /* FUTEX_??? */", value, raw)
-    name = "FUTEX_" + _FUTEX_COMMANDS[command]
+    name = "FUTEX_" + command
     name += "_PRIVATE" if value & FUTEX_PRIVATE_FLAG else ""
     name = ("FUTEX_CLOCK_REALTIME|" if value & FUTEX_CLOCK_REALTIME else "") + name
     return Decoded(name, name, raw)

@@ -16,6 +16,7 @@ from traced.decoders.values import (
     Decoded,
     Memory,
     Options,
+    never_raises,
     read_exact,
     unreadable,
 )
@@ -75,19 +76,17 @@ def _cstring(memory: Memory, address: int, limit: int) -> bytes | None:
     return bytes(data) if isinstance(data, bytes | bytearray) else None
 
 
+@never_raises
 def decode_cstring(
     raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS, limit: int | None = None
 ) -> Decoded:
     """A NUL-terminated string, cut after ``limit`` bytes (default: -s) with ``...``."""
-    try:
-        limit = max(0, options.string_limit if limit is None else limit)
-        data = _cstring(memory, raw, limit + 1)
-        if data is None:
-            return unreadable(raw)
-        text, value = _quoted_string(data.split(b"\0", 1)[0], limit)
-        return Decoded(text, value, raw)
-    except Exception:
+    limit = max(0, options.string_limit if limit is None else limit)
+    data = _cstring(memory, raw, limit + 1)
+    if data is None:
         return unreadable(raw)
+    text, value = _quoted_string(data.split(b"\0", 1)[0], limit)
+    return Decoded(text, value, raw)
 
 
 _QUOTED: dict[tuple[bytes, int], tuple[str, str]] = {}  # paths recur: quote each once
@@ -111,21 +110,19 @@ def decode_path(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) ->
     return decode_cstring(raw, memory, options, PATH_MAX - 1)
 
 
+@never_raises
 def decode_buffer(
     raw: int, memory: Memory, size: int, options: Options = DEFAULT_OPTIONS
 ) -> Decoded:
     """``size`` bytes at ``raw`` (write's buffer, read's once filled), cut at -s."""
-    try:
-        size = max(0, size)
-        shown = min(size, max(0, options.string_limit))
-        if size == 0 and raw != 0:
-            return Decoded('""', "", raw)
-        data = read_exact(memory, raw, shown)
-        if data is None:
-            return unreadable(raw)
-        return Decoded(quote(data, size > shown), _as_text(data), raw)
-    except Exception:
+    size = max(0, size)
+    shown = min(size, max(0, options.string_limit))
+    if size == 0 and raw != 0:
+        return Decoded('""', "", raw)
+    data = read_exact(memory, raw, shown)
+    if data is None:
         return unreadable(raw)
+    return Decoded(quote(data, size > shown), _as_text(data), raw)
 
 
 def format_string_list(items: Sequence[str], truncated: bool) -> str:

@@ -19,6 +19,7 @@ from traced.decoders.values import (
     Json,
     Memory,
     Options,
+    chex,
     hex_address,
     read_exact,
     unreadable,
@@ -32,11 +33,6 @@ _FILE_TYPES = {
 }  # fmt: skip
 _SPECIAL_BITS = (("S_ISUID", 0o4000), ("S_ISGID", 0o2000), ("S_ISVTX", 0o1000))
 _STAT_FIELDS = "dev ino nlink mode uid gid _ rdev size blksize blocks atime atime_nsec mtime mtime_nsec ctime ctime_nsec"  # noqa: E501
-
-
-def chex(number: int) -> str:
-    """C's ``%#x``: ``0`` for zero, else ``0x...``."""
-    return f"{number:#x}" if number else "0"
 
 
 @functools.lru_cache(maxsize=1024)

@@ -4,14 +4,10 @@ Values are written out (they are the kernel's, not the build host's); the unit t
 cross-check every name that Python's os, socket, signal, errno, fcntl and mmap
 modules also define.  Order matters: strace names a flag by the first entry whose
 bits are all set, so O_SYNC (0x101000) comes before O_DSYNC (0x1000) and O_TMPFILE
-(0x410000) before O_DIRECTORY.  Errno names come from Python's errno module, with
-strace's choices among aliases and the kernel-internal restart codes added.
+(0x410000) before O_DIRECTORY.  Errno names are in traced.names.
 """
 
 from __future__ import annotations
-
-import errno as _errno
-import os as _os
 
 Table = tuple[tuple[str, int], ...]
 
@@ -279,24 +275,3 @@ IOCTL: Table = (
     ("BLKGETSIZE", 0x1260), ("BLKSSZGET", 0x1268), ("BLKGETSIZE64", 0x80081272),
 )  # fmt: skip
 IOC_DIR: Table = (("_IOC_NONE", 0), ("_IOC_READ", 2), ("_IOC_WRITE", 1))
-
-# errno: Python's names, with strace's choice among aliases and the kernel's own.
-ERRNO_NAMES: dict[int, str] = dict(_errno.errorcode) | {
-    _errno.EAGAIN: "EAGAIN", _errno.EDEADLK: "EDEADLK", _errno.EOPNOTSUPP: "EOPNOTSUPP",
-    512: "ERESTARTSYS", 513: "ERESTARTNOINTR", 514: "ERESTARTNOHAND", 515: "ENOIOCTLCMD",
-    516: "ERESTART_RESTARTBLOCK", 517: "EPROBE_DEFER", 518: "EOPENSTALE", 519: "ENOPARAM",
-    521: "EBADHANDLE", 522: "ENOTSYNC", 523: "EBADCOOKIE", 524: "ENOTSUPP",
-    525: "ETOOSMALL", 526: "ESERVERFAULT", 527: "EBADTYPE", 528: "EJUKEBOX",
-    529: "EIOCBQUEUED", 530: "ERECALLCONFLICT",
-}  # fmt: skip
-ERRNO_MESSAGES: dict[int, str] = {
-    512: "To be restarted if SA_RESTART is set", 513: "To be restarted",
-    514: "To be restarted if no handler", 516: "Interrupted by signal",
-}  # fmt: skip
-
-
-def errno_message(number: int) -> str:
-    """strerror's text, or strace's for the kernel-internal restart codes."""
-    if number in ERRNO_MESSAGES:
-        return ERRNO_MESSAGES[number]
-    return _os.strerror(number) if number < 512 else f"Unknown error {number}"

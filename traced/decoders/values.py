@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import NamedTuple, Protocol
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from typing import Concatenate, NamedTuple, ParamSpec, Protocol
 
 # A JSON-able typed value: names, numbers, lists of flag names, dicts for structs.
 Json = str | int | float | bool | None | Sequence["Json"] | Mapping[str, "Json"]
@@ -41,6 +42,11 @@ class Decoded(NamedTuple):
     raw: int | None
 
 
+def chex(number: int) -> str:
+    """C's ``%#x``: ``0`` for zero, else ``0x...``."""
+    return f"{number:#x}" if number else "0"
+
+
 def hex_address(address: int) -> str:
     """A pointer as strace prints it: NULL or 0x..."""
     return "NULL" if address == 0 else f"{address:#x}"
@@ -55,6 +61,28 @@ def unreadable(raw: int) -> Decoded:
     """A pointer strace could not follow, printed as its address."""
     raw &= (1 << 64) - 1
     return Decoded(hex_address(raw), raw, raw)
+
+
+_P = ParamSpec("_P")
+
+
+def never_raises(
+    decoder: Callable[Concatenate[int, _P], Decoded],
+) -> Callable[Concatenate[int, _P], Decoded]:
+    """A decoder that shows the address where the memory it reads defeats it.
+
+    What a tracee holds is arbitrary; tracing must go on whatever it is.  The
+    decoder itself stays reachable (``inspect.unwrap``) for tests that want to
+    see it raise."""
+
+    @functools.wraps(decoder)
+    def guarded(raw: int, /, *args: _P.args, **kwargs: _P.kwargs) -> Decoded:
+        try:
+            return decoder(raw, *args, **kwargs)
+        except Exception:
+            return unreadable(raw)
+
+    return guarded
 
 
 def read_exact(memory: Memory, address: int, size: int) -> bytes | None:

@@ -59,6 +59,10 @@ Pointers into the tracee:
     bytes the kernel reads; their length is another argument.
 ``buf_out``
     bytes the kernel writes; their length is another argument or the return value.
+``cwd``
+    a path the kernel writes (getcwd's buffer): shown whole, not cut at -s.
+``random``
+    bytes the kernel writes that strace shows as hex escapes (getrandom's buffer).
 ``ptr``
     an address strace shows as such (NULL or 0x...).
 ``strv``
@@ -70,7 +74,9 @@ Pointers into the tracee:
 ``socklen_ptr``
     a pointer to a socklen_t the kernel reads and updates.
 ``timespec`` ``timeval``
-    a pointer to a struct timespec / timeval (or an array of two, as for utimensat).
+    a pointer to a struct timespec / timeval.
+``utimens``
+    a pointer to utimensat's two timespecs, with UTIME_NOW / UTIME_OMIT named.
 ``stat_out`` ``statx_out`` ``statfs_out``
     a struct stat / statx / statfs (any of the ABI's layouts) the kernel fills.
 ``rlimit``
@@ -111,8 +117,9 @@ BASE_TYPES: frozenset[str] = _words(
     """
     int uint long ulong hex size off pgoff hi unused
     fd dirfd pid uid gid mode dev signal sigmask
-    path str buf_in buf_out ptr strv sigset sockaddr socklen_ptr timespec timeval
-    stat_out statx_out statfs_out rlimit pipefd iovec siginfo wstatus int_ptr
+    path str buf_in buf_out cwd random ptr strv sigset sockaddr socklen_ptr timespec
+    timeval utimens stat_out statx_out statfs_out rlimit pipefd iovec siginfo wstatus
+    int_ptr
     """
 )
 # Never printed on their own (see the module docstring).
@@ -120,13 +127,13 @@ HIDDEN_TYPES: frozenset[str] = frozenset({"hi", "unused"})
 
 FLAG_SETS: frozenset[str] = _words(
     """
-    access at clone close_range delete_module epoll_create eventfd fallocate
+    access at clone close_range delete_module epoll_create eventfd faccessat fallocate
     fanotify_init fanotify_mark fanotify_mask finit_module flock fsmount fsopen
     fspick getrandom inotify inotify_init io_uring_enter kexec kexec_file landlock
     mbind memfd mempolicy mlock mlockall mmap mmap_prot mount mount_attr move_mount
     move_pages mremap msg msgflg msync open open_tree perf_event_open personality
     ipc_get pidfd_open pipe pkey_access rename rwf seccomp shmat shmget signalfd sock
-    splice statx_mask swap sync_file_range timer timerfd timerfd_settime umount
+    splice statx statx_mask swap sync_file_range timer timerfd timerfd_settime umount
     wait xattr
     """
 )
@@ -211,7 +218,7 @@ brk                     addr:ptr                                                
 rt_sigaction            signum:signal act:struct:sigaction oldact:struct:sigaction sigsetsize:size | %signal
 rt_sigprocmask          how:enum:sigprocmask_how set:sigset oldset:sigset sigsetsize:size | %signal
 rt_sigreturn                                                                       | %signal
-ioctl                   fd request:enum:ioctl arg:ulong                            | %desc
+ioctl                   fd request:enum:ioctl arg:ptr                              | %desc
 pread64                 fd buf:buf_out count:size offset:off                       | %desc
 pwrite64                fd buf:buf_in count:size offset:off                        | %desc
 readv                   fd iov:iovec iovcnt:int                                    | %desc
@@ -274,7 +281,7 @@ fdatasync               fd                                                      
 truncate                path length:off                                            | %file
 ftruncate               fd length:off                                              | %desc
 getdents                fd dirp:struct:dirent count:uint                           | %desc
-getcwd                  buf:buf_out size:size                                      | %file
+getcwd                  buf:cwd size:size                                          | %file
 chdir                   path                                                       | %file
 fchdir                  fd                                                         | %desc
 rename                  oldpath:path newpath:path                                  | %file
@@ -353,7 +360,7 @@ modify_ldt              func:int ptr bytecount:ulong                            
 pivot_root              new_root:path put_old:path                                 | %file
 _sysctl                 args:struct:sysctl_args                                    |
 prctl                   option:enum:prctl arg2:ulong arg3:ulong arg4:ulong arg5:ulong | %creds
-arch_prctl              code:enum:arch_prctl addr:ulong                            |
+arch_prctl              code:enum:arch_prctl addr:ptr                              |
 adjtimex                buf:struct:timex                                           | %clock
 setrlimit               resource:enum:rlimit rlim:rlimit                           |
 chroot                  path                                                       | %file
@@ -475,7 +482,7 @@ tee                     fd_in:fd fd_out:fd len:size flags:flags:splice          
 sync_file_range         fd offset:off nbytes:off flags:flags:sync_file_range       | %desc
 vmsplice                fd iov:iovec nr_segs:ulong flags:flags:splice              | %desc
 move_pages              pid count:ulong pages:ptr nodes:ptr status:ptr flags:flags:move_pages | %memory
-utimensat               dirfd pathname:path times:timespec flags:flags:at          | %desc %file
+utimensat               dirfd pathname:path times:utimens flags:flags:at           | %desc %file
 epoll_pwait             epfd:fd events:struct:epoll_event maxevents:int timeout:int sigmask:sigset sigsetsize:size | %desc
 signalfd                fd mask:sigset sizemask:size                               | %desc %signal
 timerfd_create          clockid:enum:clock flags:flags:timerfd                     | %desc
@@ -513,7 +520,7 @@ sched_setattr           pid attr:struct:sched_attr flags:uint                   
 sched_getattr           pid attr:struct:sched_attr size:uint flags:uint            |
 renameat2               olddirfd:dirfd oldpath:path newdirfd:dirfd newpath:path flags:flags:rename | %desc %file
 seccomp                 operation:enum:seccomp_op flags:flags:seccomp args:ptr     |
-getrandom               buf:buf_out buflen:size flags:flags:getrandom              |
+getrandom               buf:random buflen:size flags:flags:getrandom               |
 memfd_create            name:str flags:flags:memfd                                 | %desc
 kexec_file_load         kernel_fd:fd initrd_fd:fd cmdline_len:ulong cmdline:str flags:flags:kexec_file | %desc
 bpf                     cmd:enum:bpf_cmd attr:struct:bpf_attr size:uint           | %desc
@@ -527,7 +534,7 @@ pwritev2                fd iov:iovec iovcnt:int offset:off offset_hi:hi flags:fl
 pkey_mprotect           addr:ptr len:size prot:flags:mmap_prot pkey:int            | %memory
 pkey_alloc              flags:uint access_rights:flags:pkey_access                 |
 pkey_free               pkey:int                                                   |
-statx                   dirfd pathname:path flags:flags:at mask:flags:statx_mask statxbuf:statx_out | %desc %file %fstat
+statx                   dirfd pathname:path flags:flags:statx mask:flags:statx_mask statxbuf:statx_out | %desc %file %fstat
 io_pgetevents           ctx_id:ptr min_nr:long nr:long events:struct:io_event timeout:timespec usig:struct:aio_sigset |
 rseq                    rseq:hex rseq_len:hex flags:int sig:hex                    |
 pidfd_send_signal       pidfd:fd sig:signal info:siginfo flags:uint                | %desc %process %signal
@@ -545,7 +552,7 @@ clone3                  cl_args:struct:clone_args size:size                     
 close_range             first:fd last:fd flags:flags:close_range                   |
 openat2                 dirfd pathname:path how:struct:open_how size:size          | %desc %file
 pidfd_getfd             pidfd:fd targetfd:int flags:uint                           | %desc
-faccessat2              dirfd pathname:path mode:flags:access flags:flags:at       | %desc %file
+faccessat2              dirfd pathname:path mode:flags:access flags:flags:faccessat | %desc %file
 process_madvise         pidfd:fd iovec vlen:size advice:enum:madvise flags:uint    | %desc
 epoll_pwait2            epfd:fd events:struct:epoll_event maxevents:int timeout:timespec sigmask:sigset sigsetsize:size | %desc
 mount_setattr           dirfd pathname:path flags:flags:at attr:struct:mount_attr size:size | %desc %file
@@ -634,7 +641,7 @@ timer_gettime64         timerid:int curr_value:struct:itimerspec                
 timer_settime64         timerid:int flags:flags:timer new_value:struct:itimerspec old_value:struct:itimerspec |
 timerfd_gettime64       fd curr_value:struct:itimerspec                            | %desc
 timerfd_settime64       fd flags:flags:timerfd_settime new_value:struct:itimerspec old_value:struct:itimerspec | %desc
-utimensat_time64        dirfd pathname:path times:timespec flags:flags:at          | %desc %file
+utimensat_time64        dirfd pathname:path times:utimens flags:flags:at           | %desc %file
 pselect6_time64         nfds:int readfds:struct:fd_set writefds:struct:fd_set exceptfds:struct:fd_set timeout:timespec sigmask:struct:sigset_argpack | %desc
 ppoll_time64            fds:struct:pollfd nfds:uint tmo_p:timespec sigmask:sigset sigsetsize:size | %desc
 io_pgetevents_time64    ctx_id:ptr min_nr:long nr:long events:struct:io_event timeout:timespec usig:struct:aio_sigset |
@@ -713,7 +720,9 @@ AARCH64_SIGNATURES: dict[str, Signature] = {
     **SIGNATURES,
     **_parse(_AARCH64_TABLE, SIGNATURES),
 }
-_BY_ABI: dict[str, dict[str, Signature]] = {
+# Each ABI's table, by the ABI names traced.arch uses (an Abi's ``name``).
+NATIVE_ABI = "x86_64"  # the ABI meant where none is named
+BY_ABI: dict[str, dict[str, Signature]] = {
     "x86_64": SIGNATURES,
     "x32": SIGNATURES,
     "i386": I386_SIGNATURES,
@@ -742,19 +751,19 @@ def _generic(name: str) -> Signature:
     return Signature(name, args, frozenset())
 
 
-def signature(name: str, abi: str = "x86_64") -> Signature:
+def signature(name: str, abi: str = NATIVE_ABI) -> Signature:
     """The signature of ``name`` as entered through ``abi`` (x86_64, x32, i386, aarch64).
 
     An unknown name (``syscall_0x14f`` ...) gets six ``hex`` arguments and no class,
     which is how strace prints a syscall it does not know; this never raises.
     """
-    table = _BY_ABI.get(abi, SIGNATURES)
+    table = BY_ABI.get(abi, SIGNATURES)
     found = table.get(name)
     return found if found is not None else _generic(name)
 
 
 @cache
-def path_arg_indices(name: str, abi: str = "x86_64") -> tuple[int, ...]:
+def path_arg_indices(name: str, abi: str = NATIVE_ABI) -> tuple[int, ...]:
     """Positions (0-based register numbers) of the ``path`` arguments of ``name``."""
     args = signature(name, abi).args
     return tuple(i for i, arg in enumerate(args) if arg.type == "path")
