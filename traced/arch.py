@@ -25,8 +25,7 @@ any Arch's ABIs, and the ptrace side (traced/linux/ptrace.py) reads every stop
 with PTRACE_GET_SYSCALL_INFO, whose ``arch``, ``nr`` and six args need no
 per-architecture registers.  Syscall signatures take an ABI name (aarch64 overrides
 clone's argument order there).  What a real aarch64 port still needs, outside this
-module: traced/linux/seccomp.py takes seccomp(2)'s number from the x86_64 table
-(it should ask host_arch()); the struct layouts in traced/decoders are x86_64's
+module: the struct layouts in traced/decoders are x86_64's
 (aarch64's ``struct stat`` is asm-generic's, and some O_* flag values differ); ``-e
 trace=@64`` etc. in traced/filters.py name x86 personalities; and nothing has run
 on aarch64 hardware yet.

@@ -102,11 +102,15 @@ class Session:
 
     def detach(self) -> None:
         """Let every task go at its next stop, leaving it running as before."""
-        for tid in self._run.core.detach_all():
-            try:
-                ptrace.interrupt(tid)
-            except TraceeGoneError:
-                continue
+        self._run.detach()
+
+    def signal(self, signo: int) -> None:
+        """Send ``signo`` as a terminal would: to a launched command's process group
+        (to the command itself until it has made its group), else to the root.
+
+        Raises ProcessLookupError when the command is gone (an attached process
+        counts as gone once detached: its pid is no longer known to be its own)."""
+        self._run.signal(signo)
 
 
 class Engine:

@@ -6,10 +6,11 @@ Kernel facts this module depends on:
   We read it from a signalfd (see traced.linux.signalfd for why not a handler).
   Signals coalesce, so one wake-up can stand for many statuses: drain until
   waitid reports nothing pending.
-* ``waitid(WNOWAIT)`` peeks at a status without consuming it.  We consume only
-  what is ours: a known tid, or an unknown one whose report is a ptrace-stop
-  (CLD_TRAPPED), which can only be a task auto-attached at fork/clone whose
-  first stop beat its parent's event.  Any other child is left to its owner.
+* ``waitid(WNOWAIT)`` peeks at a status without consuming it.  A status of an
+  unknown tid is a tracee's we have not heard of yet (auto-attached at
+  fork/clone, its first stop or its death beating its creator's event), or a
+  child of our own that is no tracee.  The first kind is consumed (see
+  _settle_unknown); the second is left to its owner, who may be waiting for it.
 * ``__WALL`` is needed to wait for threads.
 * A task created by a tracee is ours from birth (auto-attached), but its
   creator reports it (PTRACE_EVENT_FORK/CLONE) only if it is not killed first.
@@ -40,8 +41,8 @@ from traced.logs import get_logger
 from traced.run import Run
 from traced.spin import SpinPolicy
 from traced.stopread import read_stop
-from traced.stops import Exec, Spawned, Stop, decode_status
-from traced.tracee import Resume
+from traced.stops import Exec, decode_status
+from traced.tracee import Resume, Step
 
 WALL = 0x40000000
 _PEEK = os.WEXITED | os.WSTOPPED | os.WNOHANG | os.WNOWAIT | WALL
@@ -62,6 +63,8 @@ class Reactor:
 
     def __init__(self) -> None:
         self._runs: dict[int, Run] = {}
+        # The process group each live launched Run leads (see Run.process_group).
+        self._groups: dict[int, Run] = {}
         self._sigchld_fd = -1
         self._hot_tid = 0
         self._hot_budget_ns = 0
@@ -103,6 +106,9 @@ class Reactor:
     def register(self, tid: int, run: Run) -> None:
         run.restart = self._resume
         self._runs[tid] = run
+        if run.process_group:
+            self._groups[run.process_group] = run
+        self._joined(run, tid)
         if self._poller is None:
             self._poller = asyncio.get_running_loop().call_later(POLL_INTERVAL, self._poll)
 
@@ -137,7 +143,7 @@ class Reactor:
         """
         tid, budget = self._hot_tid, self._hot_budget_ns
         self._hot_tid = 0
-        if not tid:
+        if tid not in self._runs:  # none, or let go of since its restart
             return False
         deadline = time.perf_counter_ns() + budget
         while time.perf_counter_ns() < deadline:
@@ -161,22 +167,35 @@ class Reactor:
             if peeked is None:
                 return
             tid = peeked.si_pid
-            if tid not in self._runs and peeked.si_code != CLD_TRAPPED and self._unclaimable(tid):
-                # A tracee no session will ever claim died (a child whose parent was
-                # killed before its fork event came, then killed with its process
-                # group): reap it, or its zombie stays ours and first in line for good.
-                with contextlib.suppress(ChildProcessError):
-                    os.waitpid(tid, _TAKE)
-                continue
-            if tid not in self._runs and peeked.si_code != CLD_TRAPPED:
-                run = self._runs.get(procfs.tgid_of(tid))
-                if run is None:
-                    self._drain_each_known()
-                    return
-                # A thread of ours that died unreported: reap it through its session
-                # (looked up before the wait: a reaped thread leaves /proc).
-                self._adopt(run, tid)
+            if tid in self._runs:
+                self._take(tid)
+            elif not self._settle_unknown(tid, trapped=peeked.si_code == CLD_TRAPPED):
+                self._drain_each_known()
+                return
+
+    def _settle_unknown(self, tid: int, trapped: bool) -> bool:
+        """Consume the status of a tid no session knows yet; False if it is not ours.
+
+        A session it belongs to adopts it (looked up before the wait: a reaped
+        thread leaves /proc).  In none, it is a tracee whose creator was killed
+        before reporting it, in a session now over: a stopped one is let go of, a
+        dead one reaped, or its zombie would stay first in line for good.  A dead
+        child of our own (or of nobody /proc can name) is left to its owner."""
+        run, tgid, parent = self._owner_of(tid)
+        if run is not None:
+            run.core.adopt_early(tid, tgid)
+            self._runs[tid] = run
+            if trapped:  # a dead one is no newcomer to count, nor to kill
+                self._joined(run, tid)
             self._take(tid)
+        elif trapped:
+            self._take_stray(tid)
+        elif parent in (0, os.getpid()):
+            return False
+        else:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(tid, _TAKE)
+        return True
 
     def _drain_each_known(self) -> None:
         """A child that is not ours sits first in line: ask for ours one by one."""
@@ -203,9 +222,7 @@ class Reactor:
                 ptrace.restart(ptrace.PTRACE_CONT, tid, 0)
 
     def _dispatch(self, tid: int, status: int) -> None:
-        run = self._runs.get(tid) or self._claim_unknown(tid, status)
-        if run is None:
-            return
+        run = self._runs[tid]
         decoded = decode_status(status)
         try:
             stop = read_stop(run, tid, decoded)
@@ -216,12 +233,12 @@ class Reactor:
         step = run.core.plan(tid, stop)
         if step.resume is not None:
             self._resume(run, step.resume)
-        self._follow(run, tid, stop)
-        if run.runaway is not None or _over_limit(run):
-            self._stop_runaway(run)
+        self._follow(run, step)
         for event in step.events():
             run.deliver(event)
         if run.core.finished and not run.done.done():
+            if run.process_group and self._groups.get(run.process_group) is run:
+                del self._groups[run.process_group]
             run.done.set_result(None)
 
     def _let_go_of_a_new_identity(self, run: Run, tid: int, stop: Exec) -> None:
@@ -235,67 +252,62 @@ class Reactor:
             _log.warning("exec changed credentials; detaching", tid=tid, path=stop.path)
             execer.detaching = True
 
-    def _stop_runaway(self, run: Run) -> None:
-        """Past max_tasks: SIGKILL every thread group of a launched tree (again for each
-        task born meanwhile, as each shows up here), or let an attached tree go."""
-        first = run.runaway is None
-        if first:
-            run.runaway = len(run.core.tasks)
-            _log.warning("too many tasks", session=run.core.session_id, tasks=run.runaway)
-        if not run.kill_runaway:
-            if first:
-                for tid in run.core.detach_all():
-                    with contextlib.suppress(TracedError):
-                        ptrace.interrupt(tid)
-            return
-        if run.process_group is not None:
+    def _joined(self, run: Run, tid: int) -> None:
+        """A task joined ``run``: past max_tasks the tree is a runaway, and once it is
+        one, each newcomer of a launched tree is killed as it joins (an attached
+        tree's are born detaching)."""
+        if run.runaway is None:
+            if run.max_tasks is not None and len(run.core.tasks) > run.max_tasks:
+                self._stop_runaway(run)
+        elif run.kill_runaway:
+            task = run.core.tasks.get(tid)
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(run.process_group, signal.SIGKILL)
+                os.kill(task.tgid if task is not None else tid, signal.SIGKILL)
+
+    def _stop_runaway(self, run: Run) -> None:
+        """SIGKILL every thread group of a launched tree, or let an attached tree go."""
+        run.runaway = len(run.core.tasks)
+        _log.warning("too many tasks", session=run.core.session_id, tasks=run.runaway)
+        if not run.kill_runaway:
+            run.detach()
+            return
+        with contextlib.suppress(ProcessLookupError):
+            run.signal(signal.SIGKILL)  # members not adopted yet too
         for tgid in {task.tgid for task in run.core.tasks.values()}:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(tgid, signal.SIGKILL)
 
-    def _unclaimable(self, tid: int) -> bool:
-        """An unknown task that no fork event will ever bring into a session: not our
-        own child (someone here may wait for it), and neither its parent nor its
-        thread group is a task of ours (whose fork event may still be on its way)."""
-        parent = _parent_of(tid)
-        if parent in (0, os.getpid()) or parent in self._runs:
-            return False
-        return procfs.tgid_of(tid) not in self._runs
-
-    def _claim_unknown(self, tid: int, status: int) -> Run | None:
-        """A new task whose creation event has not come yet, or never will: its session.
+    def _owner_of(self, tid: int) -> tuple[Run | None, int, int]:
+        """The session of a task it has not heard of yet, with the task's thread group
+        and parent.
 
         Its thread group or its parent is a task of ours while its creator lives.
-        Once the creator is dead, a launched tree's process group still tells; a
-        task in no live session is let go of (see _let_go_of_stray)."""
-        run = self._runs.get(procfs.tgid_of(tid)) or self._runs.get(_parent_of(tid))
+        Once the creator is dead, a launched tree's process group still tells."""
+        tgid, parent = procfs.lineage(tid)
+        run = self._runs.get(tgid) or self._runs.get(parent)
         if run is None:
-            group = _group_of(tid)
-            run = next((r for r in self._runs.values() if group and r.process_group == group), None)
-        if run is not None:
-            self._adopt(run, tid)
-        elif os.WIFSTOPPED(status):
+            run = self._groups.get(_group_of(tid))
+        return run, tgid, parent
+
+    def _take_stray(self, tid: int) -> None:
+        self._budget -= 1
+        try:
+            waited, _status = os.waitpid(tid, _TAKE)
+        except ChildProcessError:
+            return
+        if waited:
             _let_go_of_stray(tid)
-        return run
 
-    def _adopt(self, run: Run, tid: int) -> None:
-        run.core.adopt_early(tid, procfs.tgid_of(tid))
-        self._runs[tid] = run
-
-    def _follow(self, run: Run, tid: int, stop: Stop) -> None:
+    def _follow(self, run: Run, step: Step) -> None:
         """Keep the tid -> Run map in step with the session's tasks."""
-        if isinstance(stop, Spawned) and run.core.knows(stop.child_tid):
-            self._runs[stop.child_tid] = run
+        for tid in step.left:
+            if self._runs.get(tid) is run:  # a long-vanished tid may be another's now
+                del self._runs[tid]
+        for tid in step.joined:
+            self._runs[tid] = run
+            self._joined(run, tid)
             # Its first stop may be pending already, its SIGCHLD long consumed.
-            self._take(stop.child_tid)
-        elif isinstance(stop, Exec) and stop.old_tid != tid:
-            self._runs.pop(stop.old_tid, None)
-        if not run.core.knows(tid):
-            self._runs.pop(tid, None)
-        while run.core.vanished:
-            self._runs.pop(run.core.vanished.pop(), None)
+            self._take(tid)
 
     def _resume(self, run: Run, resume: Resume) -> None:
         if run.holders:
@@ -313,15 +325,6 @@ class Reactor:
             release()
 
 
-def _over_limit(run: Run) -> bool:
-    return run.max_tasks is not None and len(run.core.tasks) > run.max_tasks
-
-
-def _parent_of(tid: int) -> int:
-    value = procfs.status_field(tid, "PPid")
-    return int(value) if value else 0
-
-
 def _group_of(tid: int) -> int:
     try:
         return os.getpgid(tid)
@@ -333,8 +336,8 @@ def _let_go_of_stray(tid: int) -> None:
     """A new task in no live session: its creator was killed before reporting it,
     and the creator's session has ended.  Nobody would ever resume it.  With a
     seccomp filter it cannot run untraced (its traced syscalls would fail), so it is
-    killed, as PTRACE_O_EXITKILL would at our exit, and its zombie is reaped as an
-    unclaimable one.  Without a filter (a child of an attached process) it is let go."""
+    killed, as PTRACE_O_EXITKILL would at our exit, and its zombie is reaped as one
+    in no session.  Without a filter (a child of an attached process) it is let go."""
     _log.warning("a new task outlived its session", tid=tid)
     if procfs.status_field(tid, "Seccomp") == "2":
         with contextlib.suppress(ProcessLookupError):

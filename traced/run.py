@@ -2,16 +2,28 @@
 
 The reactor owns every Run; the engine makes them, and the daemon reaches
 them through engine.Session.
+
+Kernel facts this module depends on:
+
+* A process's pid cannot be reused while it is a zombie nobody has reaped: a
+  root the session still knows (it reaps its tracees' deaths) is still that pid.
+* A process group's id cannot be reused while any process is in the group.
+* PTRACE_INTERRUPT makes a running tracee trap, so a detach at its next stop
+  comes soon; ESRCH means it is dying, and its death report follows.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
+import os
 from collections.abc import Callable
 
 from traced.arch import Arch
 from traced.decoders.values import DEFAULT_OPTIONS, Options
+from traced.errors import TraceeGoneError
 from traced.events import Event
+from traced.linux import ptrace
 from traced.logs import get_logger
 from traced.session import TraceSession
 from traced.tracee import Resume
@@ -48,6 +60,32 @@ class Run:
         # fork event was reported) are still in it, so a runaway is killed through it.
         self.process_group: int | None = None
         self.runaway: int | None = None
+
+    def signal(self, signo: int) -> None:
+        """Send ``signo`` to the command, as a terminal would: to a launched tree's
+        whole process group, else to its root.  ProcessLookupError: it is gone.
+
+        A launch returns at fork, before the child has made its own group (setsid):
+        until then the child is the command's only process, so it gets the signal."""
+        root = self.core.root_tid
+        if self.process_group:  # never 0: killpg(0) would signal our own group
+            try:
+                os.killpg(self.process_group, signo)
+                return
+            except ProcessLookupError:
+                if not self.core.knows(root):
+                    raise
+        elif not self.core.knows(root):
+            raise ProcessLookupError(errno.ESRCH, f"session {self.core.session_id} has ended")
+        os.kill(root, signo)
+
+    def detach(self) -> None:
+        """Let every task go at its next stop, leaving it running as before."""
+        for tid in self.core.detach_all():
+            try:
+                ptrace.interrupt(tid)
+            except TraceeGoneError:
+                continue
 
     def hold(self) -> None:
         self.holders += 1

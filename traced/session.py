@@ -52,15 +52,15 @@ class TraceSession:
     # New tasks adopted at their own first stop, before their parent's fork event:
     # that event must not bring them back, even if they have come and gone since.
     early: set[int] = field(default_factory=set)
-    # Tids forgotten without a stop of their own (see _forget_group), for the
-    # reactor to drop from its map.
-    vanished: list[int] = field(default_factory=list)
+    # Records held per thread group: a leader's death looks for stale records of
+    # its group (see _forget_group) only when there are some, not at every exit.
+    group_sizes: Counter[int] = field(default_factory=Counter)
 
     def add_task(self, tid: int, tgid: int, *, prestart: bool = False) -> Task:
         task = Task(tid, tgid, self.session_id, self.mode, prestart=prestart)
         task.detaching = self.detaching  # born while we let go: let go of it too
         task.report_entries = self.report_entries
-        self.tasks[tid] = task
+        self._hold(task)
         self.tasks_seen += 1
         return task
 
@@ -82,7 +82,10 @@ class TraceSession:
         return step.events(), step.resume
 
     def plan(self, tid: int, stop: Stop) -> Step:
-        """Like :meth:`feed`, with the events left to build after the restart."""
+        """Like :meth:`feed`, with the events left to build after the restart.
+
+        The step also names the tids this stop added (``joined``) and removed
+        (``left``), for the reactor's map of tids."""
         self.stops[type(stop).__name__] += 1
         before: list[Event] = []
         if type(stop) is Exec and stop.old_tid != tid:
@@ -90,12 +93,17 @@ class TraceSession:
         task = self.tasks[tid]
         step = plan(task, stop)
         step.before = before
-        if type(stop) is Spawned:
-            self._welcome(stop.child_tid, stop.child_tgid)
+        if type(stop) is Exec and stop.old_tid != tid:
+            step.left.append(stop.old_tid)
+        if type(stop) is Spawned and self._welcome(stop.child_tid, stop.child_tgid):
+            step.joined.append(stop.child_tid)
         if task.phase is Phase.GONE:
             self._forget(task, stop)
+            step.left.append(tid)
             if task.tid == task.tgid and type(stop) in (Exited, Killed):
-                step.before += self._forget_group(task.tgid)
+                for stale in self._forget_group(task.tgid):
+                    step.left.append(stale.tid)
+                    step.before += abandon_in_flight(stale)
         return step
 
     def detach_all(self) -> list[int]:
@@ -105,36 +113,53 @@ class TraceSession:
             task.detaching = True
         return list(self.tasks)
 
-    def _welcome(self, tid: int, tgid: int) -> None:
-        """The parent's fork event: the child's record begins here, unless it came first."""
+    def _welcome(self, tid: int, tgid: int) -> bool:
+        """The parent's fork event: the child's record begins here, unless it came first.
+        Whether it began here."""
         if tid in self.early:
             self.early.discard(tid)  # adopted already (and perhaps exited already)
-        elif tid not in self.tasks:
-            self.add_task(tid, tgid)
+            return False
+        if tid in self.tasks:
+            return False
+        self.add_task(tid, tgid)
+        return True
 
     def _take_over(self, old_tid: int, leader_tid: int) -> list[Event]:
         """A non-leader thread exec'd: it becomes ``leader_tid``; the old leader vanishes."""
         events: list[Event] = []
-        leader = self.tasks.pop(leader_tid, None)
+        leader = self._drop(leader_tid)
         if leader is not None and leader.in_flight is not None:
             events += abandon_in_flight(leader)
-        mover = self.tasks.pop(old_tid, None)
+        mover = self._drop(old_tid)
         if mover is not None:
             mover.tid = leader_tid
-            self.tasks[leader_tid] = mover
+            self._hold(mover)
         return events
 
-    def _forget_group(self, tgid: int) -> list[Event]:
+    def _forget_group(self, tgid: int) -> list[Task]:
         """The group's leader died: whatever else of the group we hold is long gone."""
-        events: list[Event] = []
-        for stale in [task for task in self.tasks.values() if task.tgid == tgid]:
-            del self.tasks[stale.tid]
-            self.vanished.append(stale.tid)
-            events += abandon_in_flight(stale)
-        return events
+        if not self.group_sizes[tgid]:
+            return []  # the usual case: its other threads were reaped before it
+        stale = [task for task in self.tasks.values() if task.tgid == tgid]
+        for task in stale:
+            self._drop(task.tid)
+        return stale
+
+    def _hold(self, task: Task) -> None:
+        self._drop(task.tid)  # a record it replaces no longer counts
+        self.tasks[task.tid] = task
+        self.group_sizes[task.tgid] += 1
+
+    def _drop(self, tid: int) -> Task | None:
+        task = self.tasks.pop(tid, None)
+        if task is not None:
+            self.group_sizes[task.tgid] -= 1
+            if not self.group_sizes[task.tgid]:
+                del self.group_sizes[task.tgid]
+        return task
 
     def _forget(self, task: Task, stop: Stop) -> None:
-        del self.tasks[task.tid]
+        self._drop(task.tid)
         if task.tid != self.root_tid:
             return
         if type(stop) is Exited:

@@ -8,8 +8,9 @@ Kernel facts this module depends on:
   the task.  So the child waits, blocked on a pipe, until the parent has seized
   it, and only then installs the filter and calls execve.
 * A forked child has its parent's signal handlers until it execs.  So signals are
-  blocked across fork and the child resets its handlers first; a signal sent to the
-  command before its exec is then delivered at its default action.
+  blocked across fork, and the child unblocks them only once it has reset its
+  handlers; a signal sent to the command before its exec is then delivered at its
+  default action.
 * setsid() leaves the child with no controlling terminal (a daemon started by hand
   has one) and makes it the leader of a new process group.
 * The parent makes no syscall on the child's behalf: the child sets up its own
@@ -45,6 +46,7 @@ STAGES = (
     "set credentials",
 )
 _RESTORED_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ)
+_UNHANDLED = (signal.SIG_IGN, signal.SIG_DFL)
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,6 @@ def fork_child(spec: LaunchSpec, program: str, seccomp_program: bytes | None) ->
     try:
         pid = os.fork()
         if pid == 0:
-            _drop_handlers()
             _child(spec, program, env, (go_read, report_write), seccomp_program)
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
@@ -182,7 +183,7 @@ def _child(
             program = resolve_program(program, env)  # as the user: see Engine.launch
             stage = 1
         _close_all_but(go_fd, report_fd)
-        _restore_signals()
+        _reset_signals()
         stage = 3
         set_no_new_privs()
         if os.read(go_fd, 1) != _GO:
@@ -236,16 +237,14 @@ def _close_all_but(*keep: int) -> None:
     os.closerange(low, 1 << 20)
 
 
-def _drop_handlers() -> None:
-    """The tracer's handlers become SIG_DFL, and no wakeup fd; ignored signals stay
-    ignored (see _restore_signals for the two Python itself ignores)."""
+def _reset_signals() -> None:
+    """No wakeup fd, the tracer's handlers and the two signals Python itself ignores
+    back to SIG_DFL (other ignored signals stay ignored), then unblock every signal.
+
+    Every signal has stayed blocked since before the fork, so until here none could
+    run a tracer's handler in the child."""
     signal.set_wakeup_fd(-1)
     for sig in signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP}:
-        if signal.getsignal(sig) not in (signal.SIG_IGN, signal.SIG_DFL):
+        if sig in _RESTORED_SIGNALS or signal.getsignal(sig) not in _UNHANDLED:
             signal.signal(sig, signal.SIG_DFL)
-
-
-def _restore_signals() -> None:
-    for sig in _RESTORED_SIGNALS:
-        signal.signal(sig, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, [])

@@ -12,7 +12,7 @@ row that found nothing, it stops polling for a while, then tries again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from traced.linux.ptrace import PTRACE_CONT, PTRACE_SYSCALL
 
@@ -30,7 +30,6 @@ class SpinPolicy:
     enabled: bool = True  # False on one CPU: there the tracee cannot run while we poll
     misses: int = 0
     resting: int = 0  # restarts left without polling
-    stats: dict[str, int] = field(default_factory=lambda: {"hits": 0, "misses": 0, "rests": 0})
 
     def budget_ns(self, request: int) -> int:
         """How long to poll after restarting a tracee with ``request``; 0: do not."""
@@ -38,7 +37,6 @@ class SpinPolicy:
             return 0
         if self.resting:
             self.resting -= 1
-            self.stats["rests"] += 1
             return 0
         return BUDGET_NS.get(request, 0)
 
@@ -46,9 +44,7 @@ class SpinPolicy:
         """A poll ended: it found the tracee's next stop, or ran out of budget."""
         if found:
             self.misses = 0
-            self.stats["hits"] += 1
             return
-        self.stats["misses"] += 1
         self.misses += 1
         if self.misses >= MISSES_BEFORE_BACKOFF:
             self.misses = 0

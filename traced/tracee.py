@@ -313,7 +313,7 @@ class Step:
     called once, before the task's next stop is planned.
     """
 
-    __slots__ = ("_effect", "_stop", "_task", "before", "resume")
+    __slots__ = ("_effect", "_stop", "_task", "before", "joined", "left", "resume")
 
     def __init__(self, task: Task, stop: Stop, effect: Effect, resume: Resume | None) -> None:
         self._task = task
@@ -321,6 +321,10 @@ class Step:
         self._effect = effect
         self.resume = resume
         self.before: list[Event] = []  # events the session produced around this stop
+        # The tids the session began and stopped holding at this stop, so that a
+        # caller keeping its own map of tids (the reactor) can follow.
+        self.joined: list[int] = []
+        self.left: list[int] = []
 
     def events(self) -> list[Event]:
         return [*self.before, *self._effect(self._task, self._stop)]

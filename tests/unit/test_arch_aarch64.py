@@ -1,4 +1,7 @@
-"""aarch64 through the same interface as x86_64: its table, its Arch, its filter, its clone."""
+"""aarch64 through the same interface as x86_64: its table, its Arch, its filter, its clone.
+
+The filter is checked against its policy for every number in test_bpf.py, as x86_64's is.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +10,11 @@ import platform
 import pytest
 
 from tests.unit.cbpf import decode, run
-from traced import arch as arch_module
 from traced.arch import (
     AARCH64,
     AARCH64_ABI,
     ARCHES,
     AUDIT_ARCH_AARCH64,
-    AUDIT_ARCH_I386,
     AUDIT_ARCH_X86_64,
     X32_SYSCALL_BIT,
     host_arch,
@@ -24,7 +25,6 @@ from traced.syscalls import _tables
 from traced.syscalls.signatures import AARCH64_SIGNATURES, SIGNATURES, signature
 
 AUDIT_ARCH_ARM = 0x40000028
-U32 = 0xFFFFFFFF
 AARCH64_NAMES = sorted(set(_tables.AARCH64.values()))
 
 # From the kernel's arm64 syscall table (asm-generic numbering, 64-bit names).
@@ -98,34 +98,17 @@ def test_the_arch_is_registered_with_only_its_native_abi():
 def test_host_arch_picks_aarch64_on_an_aarch64_machine(monkeypatch):
     monkeypatch.setattr(platform, "machine", lambda: "aarch64")
     assert host_arch() is AARCH64
-    assert arch_module.host_arch() is AARCH64
 
 
-@pytest.mark.parametrize("nr", [0, 56, 173, 220, 435, X32_SYSCALL_BIT | 56])
-def test_abi_for_resolves_to_the_aarch64_abi(nr):
-    assert AARCH64.abi_for(AUDIT_ARCH_AARCH64, nr) is AARCH64_ABI
+def test_a_compat_call_falls_back_to_the_native_abi():
+    """As traced/arch.py says: no arm table yet, so an arm compat call (its own
+    audit arch) is named by aarch64's numbers, until arm is added."""
+    assert AARCH64.abi_for(AUDIT_ARCH_ARM, 56) is AARCH64_ABI
 
 
-def test_abi_for_names_by_the_aarch64_table():
-    abi = AARCH64.abi_for(AUDIT_ARCH_AARCH64, 56)
-    assert abi.name_of(56) == "openat"
-    # No x32-style bit on aarch64: such a number is simply unknown.
+def test_no_x32_style_bit_on_aarch64():
+    abi = AARCH64.abi_for(AUDIT_ARCH_AARCH64, X32_SYSCALL_BIT | 56)
     assert abi.name_of(X32_SYSCALL_BIT | 56) == f"syscall_{X32_SYSCALL_BIT | 56:#x}"
-
-
-def policy(wanted: set[str], audit_arch: int, nr: int) -> int:
-    """The verdict an aarch64 filter must give, stated plainly."""
-    if audit_arch != AUDIT_ARCH_AARCH64:
-        return SECCOMP_RET_TRACE  # an audit arch the Arch does not know
-    name = _tables.AARCH64.get(nr & U32)
-    return SECCOMP_RET_TRACE if name in wanted else SECCOMP_RET_ALLOW
-
-
-PROBES = sorted(
-    {*_tables.AARCH64, *range(244, 260), 451, 1000, 4096, 0xFFFF, 2**31 - 1, 2**31, U32}
-    | {nr | X32_SYSCALL_BIT for nr in _tables.AARCH64}
-)
-AUDIT_ARCHES = (AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM, AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, 0)
 
 
 def test_filter_traces_openat_and_allows_getppid():
@@ -136,27 +119,6 @@ def test_filter_traces_openat_and_allows_getppid():
     # 56 is something else elsewhere, but other audit arches are never classified.
     assert run(program, 56, AUDIT_ARCH_ARM) == SECCOMP_RET_TRACE
     assert run(program, 56, AUDIT_ARCH_X86_64) == SECCOMP_RET_TRACE
-
-
-NAMED_SETS = {
-    "empty": set(),
-    "openat": {"openat"},
-    "few": {"read", "openat", "execve", "clone", "clone3", "exit_group", "newfstatat"},
-    "every name": set(AARCH64_NAMES),
-}
-
-
-@pytest.mark.parametrize("wanted", NAMED_SETS.values(), ids=NAMED_SETS.keys())
-def test_filter_matches_policy_for_every_number(wanted):
-    program = compile_filter(AARCH64, wanted)
-    decode(program)
-    wrong = [
-        (audit_arch, nr)
-        for audit_arch in AUDIT_ARCHES
-        for nr in PROBES
-        if run(program, nr, audit_arch) != policy(wanted, audit_arch, nr)
-    ]
-    assert wrong == []
 
 
 @pytest.mark.parametrize("name", ["open", "stat", "fork", "socketcall"])

@@ -15,7 +15,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.unit.cbpf import MalformedProgramError, decode, execute, run
-from traced.arch import AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, X32_SYSCALL_BIT, X86_64, Abi, Arch
+from traced.arch import (
+    AARCH64,
+    AUDIT_ARCH_AARCH64,
+    AUDIT_ARCH_I386,
+    AUDIT_ARCH_X86_64,
+    X32_SYSCALL_BIT,
+    X86_64,
+    Abi,
+    Arch,
+)
 from traced.bpf import (
     BPF_MAXINSNS,
     INSTRUCTION,
@@ -28,10 +37,24 @@ from traced.bpf import (
 from traced.errors import FilterTooLargeError, UnknownSyscallError
 
 NATIVE, I386, X32 = X86_64.native, *X86_64.foreign
-AUDIT_ARCH_AARCH64 = 0xC00000B7
-ARCHES = (AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64, 0, 0xFFFFFFFF)
-ALL_NAMES = sorted({name for abi in X86_64.abis for name in abi.numbers_by_name})
+AUDIT_ARCH_ARM = 0x40000028  # aarch64's compat ABI, which its Arch does not know
+AUDIT_ARCHES = (
+    AUDIT_ARCH_X86_64,
+    AUDIT_ARCH_I386,
+    AUDIT_ARCH_AARCH64,
+    AUDIT_ARCH_ARM,
+    0,
+    0xFFFFFFFF,
+)
 U32 = 0xFFFFFFFF
+MACHINES = pytest.mark.parametrize("arch", [X86_64, AARCH64], ids=lambda arch: arch.name)
+
+
+def all_names(arch: Arch) -> list[str]:
+    return sorted({name for abi in arch.abis for name in abi.numbers_by_name})
+
+
+ALL_NAMES = all_names(X86_64)
 
 
 def policy(arch: Arch, wanted: set[str], audit_arch: int, nr: int) -> int:
@@ -47,48 +70,57 @@ def policy(arch: Arch, wanted: set[str], audit_arch: int, nr: int) -> int:
 
 
 def probe_numbers(arch: Arch) -> list[int]:
-    """Every number of every table, with and without every nr bit, and the edges."""
-    plain = {nr for abi in arch.abis for nr in abi.names_by_nr}
-    top = max(plain) + 1
-    edges = {top, top + 1, 1000, 4096, 0xFFFF, -1, -2, -(2**31), 2**31 - 1, U32}
-    numbers = plain | edges
-    bits = {abi.nr_bit for abi in arch.abis}
+    """Every number up to past the highest of any table (holes too), with and without
+    every nr bit, and the edges."""
+    top = max(nr for abi in arch.abis for nr in abi.names_by_nr) + 1
+    edges = {1000, 4096, 0xFFFF, -1, -2, -(2**31), 2**31 - 1, U32}
+    numbers = {*range(top + 2), *edges}
+    bits = {0, X32_SYSCALL_BIT}  # the x32 bit on any arch: elsewhere, an unknown number
     return sorted({(nr | bit) & U32 for nr in numbers for bit in bits} | {-1, -(2**31)})
 
 
-PROBES = probe_numbers(X86_64)
+PROBES = {arch.name: probe_numbers(arch) for arch in (X86_64, AARCH64)}
 
 
 def mismatches(program: bytes, arch: Arch, wanted: set[str]) -> list[tuple[int, int, int]]:
     return [
         (audit_arch, nr, verdict)
-        for audit_arch in ARCHES
-        for nr in PROBES
+        for audit_arch in AUDIT_ARCHES
+        for nr in PROBES[arch.name]
         if (verdict := run(program, nr, audit_arch)) != policy(arch, wanted, audit_arch, nr)
     ]
 
 
 NAMED_SETS = {
-    "empty": set(),
-    "one": {"getppid"},
-    "few": {"read", "openat", "execve", "clone", "exit_group", "accept4"},
-    "all native": set(NATIVE.numbers_by_name),
-    "only i386": {"socketcall", "_llseek", "waitpid", "ipc"},
-    "only x86_64": {"accept", "newfstatat", "tuxcall", "security"},
-    "only x32 numbering": {"rt_sigaction", "ioctl", "execve"},
-    "every name": set(ALL_NAMES),
+    "x86_64 empty": (X86_64, set()),
+    "x86_64 one": (X86_64, {"getppid"}),
+    "x86_64 few": (X86_64, {"read", "openat", "execve", "clone", "exit_group", "accept4"}),
+    "x86_64 all native": (X86_64, set(NATIVE.numbers_by_name)),
+    "x86_64 only i386": (X86_64, {"socketcall", "_llseek", "waitpid", "ipc"}),
+    "x86_64 only x86_64": (X86_64, {"accept", "newfstatat", "tuxcall", "security"}),
+    "x86_64 only x32 numbering": (X86_64, {"rt_sigaction", "ioctl", "execve"}),
+    "x86_64 every name": (X86_64, set(ALL_NAMES)),
+    "aarch64 empty": (AARCH64, set()),
+    "aarch64 openat": (AARCH64, {"openat"}),
+    "aarch64 few": (
+        AARCH64,
+        {"read", "openat", "execve", "clone", "clone3", "exit_group", "newfstatat"},
+    ),
+    "aarch64 every name": (AARCH64, set(all_names(AARCH64))),
 }
 
 
-@pytest.mark.parametrize("wanted", NAMED_SETS.values(), ids=NAMED_SETS.keys())
-def test_filter_matches_policy_for_every_number_of_every_abi(wanted):
-    assert mismatches(compile_filter(X86_64, wanted), X86_64, wanted) == []
+@pytest.mark.parametrize(("arch", "wanted"), NAMED_SETS.values(), ids=NAMED_SETS.keys())
+def test_filter_matches_policy_for_every_number_of_every_abi(arch, wanted):
+    assert mismatches(compile_filter(arch, wanted), arch, wanted) == []
 
 
+@MACHINES
 @settings(max_examples=40, deadline=None)
-@given(st.sets(st.sampled_from(ALL_NAMES), max_size=120))
-def test_filter_matches_policy_for_any_set(wanted):
-    assert mismatches(compile_filter(X86_64, wanted), X86_64, wanted) == []
+@given(data=st.data())
+def test_filter_matches_policy_for_any_set(arch, data):
+    wanted = data.draw(st.sets(st.sampled_from(all_names(arch)), max_size=120))
+    assert mismatches(compile_filter(arch, wanted), arch, wanted) == []
 
 
 def test_a_name_is_traced_in_each_abi_by_that_abis_number():
@@ -116,22 +148,27 @@ def test_x32_uses_its_own_numbers_and_the_bit_does_not_leak_to_i386():
     assert run(program, 174 | X32_SYSCALL_BIT, AUDIT_ARCH_I386) == SECCOMP_RET_ALLOW
 
 
+@MACHINES
 @pytest.mark.parametrize("wanted", [set(), {"read"}])
-def test_an_unknown_audit_arch_is_always_traced(wanted):
-    program = compile_filter(X86_64, wanted)
-    for audit_arch in (AUDIT_ARCH_AARCH64, 0, AUDIT_ARCH_X86_64 ^ 1):
+def test_an_unknown_audit_arch_is_always_traced(arch, wanted):
+    program = compile_filter(arch, wanted)
+    known = {abi.audit_arch for abi in arch.abis}
+    for audit_arch in {*AUDIT_ARCHES, AUDIT_ARCH_X86_64 ^ 1} - known:
         assert run(program, 0, audit_arch) == SECCOMP_RET_TRACE
 
 
-def test_empty_set_allows_everything_known_and_is_tiny():
-    program = compile_filter(X86_64, [])
-    assert all(run(program, nr, AUDIT_ARCH_X86_64) == SECCOMP_RET_ALLOW for nr in PROBES)
+@MACHINES
+def test_empty_set_allows_everything_known_and_is_tiny(arch):
+    program = compile_filter(arch, [])
+    native = arch.native.audit_arch
+    assert all(run(program, nr, native) == SECCOMP_RET_ALLOW for nr in PROBES[arch.name])
     assert len(program) // INSTRUCTION.size <= 5
 
 
-def test_unknown_name_is_refused():
+@MACHINES
+def test_unknown_name_is_refused(arch):
     with pytest.raises(UnknownSyscallError) as caught:
-        compile_filter(X86_64, ["read", "no_such_call"])
+        compile_filter(arch, ["read", "no_such_call"])
     assert caught.value.name == "no_such_call"
 
 
@@ -141,9 +178,9 @@ def test_syscall_numbers_skips_names_the_abi_lacks():
     assert syscall_numbers(X32, ["rt_sigaction"]) == {512}
 
 
-@pytest.mark.parametrize("wanted", NAMED_SETS.values(), ids=NAMED_SETS.keys())
-def test_program_is_well_formed_and_well_under_the_limit(wanted):
-    program = compile_filter(X86_64, wanted)
+@pytest.mark.parametrize(("arch", "wanted"), NAMED_SETS.values(), ids=NAMED_SETS.keys())
+def test_program_is_well_formed_and_well_under_the_limit(arch, wanted):
+    program = compile_filter(arch, wanted)
     decode(program)  # the kernel's checks: jumps inside, RET last, known opcodes
     assert len(program) // INSTRUCTION.size < BPF_MAXINSNS // 10
 

@@ -99,3 +99,57 @@ def test_a_task_born_while_detaching_is_detached_too() -> None:
     _events, resume = session.feed(11, TrapStop())
     assert resume is not None and resume.request == PTRACE_DETACH
     assert not session.knows(11)
+
+
+def test_each_step_names_the_tids_it_adds_and_removes() -> None:
+    """What the reactor's map of tids follows."""
+    session = started()
+    step = session.plan(ROOT, Spawned(1, 11, 11))
+    assert (step.joined, step.left) == ([11], [])
+    step = session.plan(11, TrapStop())
+    assert (step.joined, step.left) == ([], [])
+    step = session.plan(11, Exited(2, 0))
+    assert (step.joined, step.left) == ([], [11])
+
+
+def test_a_child_adopted_early_does_not_join_again_at_its_fork_event() -> None:
+    session = started()
+    session.adopt_early(11, 11)
+    assert session.plan(ROOT, Spawned(1, 11, 11)).joined == []
+
+
+def test_a_non_leader_exec_removes_the_execing_tid() -> None:
+    session = started()
+    session.feed(ROOT, Spawned(1, 12, ROOT))
+    session.feed(12, TrapStop())
+    step = session.plan(ROOT, Exec(2, 12, "/bin/true", ("true",)))
+    assert (step.joined, step.left) == ([], [12])
+    assert set(session.tasks) == {ROOT} and session.group_sizes == {ROOT: 1}
+
+
+def test_a_leaders_death_takes_the_records_of_its_group_that_vanished_unreported() -> None:
+    """A thread that exec'd and was killed before its exec event: its old tid never
+    stops again, and the group's leader is reported dead only after it is gone."""
+    session = started()
+    session.feed(ROOT, Spawned(1, 12, ROOT))
+    session.feed(12, TrapStop())
+    session.feed(12, Entry(2, 12, 0, "read", "x86_64", plain_args(0, 0, 0), True))
+    session.feed(ROOT, Spawned(3, 13, 13))  # another process: not of the group
+    step = session.plan(ROOT, Killed(4, 9, False))
+    assert (step.joined, step.left) == ([], [ROOT, 12])
+    unfinished = step.events()[0]
+    assert isinstance(unfinished, SyscallEvent) and (unfinished.tid, unfinished.name) == (
+        12,
+        "read",
+    )
+    assert set(session.tasks) == {13} and session.group_sizes == {13: 1}
+
+
+def test_a_leaders_death_with_its_group_gone_already_removes_only_itself() -> None:
+    session = started()
+    session.feed(ROOT, Spawned(1, 12, ROOT))
+    session.feed(12, TrapStop())
+    session.feed(12, Exited(2, 0))
+    assert session.group_sizes == {ROOT: 1}
+    step = session.plan(ROOT, Exited(3, 0))
+    assert step.left == [ROOT] and session.finished and not session.group_sizes

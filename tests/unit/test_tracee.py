@@ -6,7 +6,14 @@ import pytest
 from msgspec.structs import replace
 
 from tests.unit.plain import plain_args
-from traced.events import ExecEvent, ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
+from traced.events import (
+    ExecEvent,
+    ExitEvent,
+    SignalEvent,
+    SpawnEvent,
+    SyscallEntryEvent,
+    SyscallEvent,
+)
 from traced.linux.ptrace import PTRACE_CONT, PTRACE_DETACH, PTRACE_LISTEN, PTRACE_SYSCALL
 from traced.names import ERESTARTSYS
 from traced.stops import (
@@ -186,3 +193,32 @@ def test_outputs_read_at_exit_replace_the_entry_values() -> None:
     filled = replace(plain_args(0, 0)[0], value=[3, 4], text="[3, 4]")
     [event], _ = handle(task, Exit(2, 0, False, (filled, *plain_args(0))))
     assert isinstance(event, SyscallEvent) and event.args[0].value == [3, 4]
+
+
+def test_entries_are_reported_only_when_asked_for() -> None:
+    events, _ = handle(running(), entry("openat", ts=10))
+    assert events == []
+    [reported], _ = handle(running(report_entries=True), entry("openat", ts=10))
+    assert isinstance(reported, SyscallEntryEvent)
+    assert (reported.name, reported.tid, reported.ts_ns) == ("openat", TID, 10)
+    assert reported.args[1].value == "/etc/passwd"
+
+
+def test_an_entry_is_reported_only_where_its_syscall_would_be() -> None:
+    """Not an unwanted syscall, nor one of our own setup before the first exec."""
+    assert handle(running(report_entries=True), entry(wanted=False))[0] == []
+    setup = running(report_entries=True, prestart=True)
+    assert handle(setup, entry("close"))[0] == []
+    handle(setup, Exit(2, 0, False))
+    execve = Entry(3, TID, 59, "execve", "x86_64", plain_args("/nope", 0, 0), True)
+    [reported], _ = handle(setup, execve)
+    assert isinstance(reported, SyscallEntryEvent) and reported.name == "execve"
+
+
+def test_an_entry_after_one_that_never_returned_follows_its_unfinished_report() -> None:
+    task = running(report_entries=True)
+    handle(task, entry("read", ts=1))
+    unfinished, reported = handle(task, entry("openat", ts=2))[0]
+    assert isinstance(unfinished, SyscallEvent) and unfinished.name == "read"
+    assert unfinished.retval is None
+    assert isinstance(reported, SyscallEntryEvent) and reported.name == "openat"

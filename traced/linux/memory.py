@@ -76,12 +76,15 @@ def read_bytes(pid: int, address: int, size: int) -> bytes:
 
 def read_cstring(pid: int, address: int, limit: int = PAGE_SIZE) -> bytes:
     """The NUL-terminated string at ``address``, without its NUL, at most ``limit`` bytes."""
-    first = _read_within_page(pid, address, min(limit, PAGE_SIZE - address % PAGE_SIZE))
+    step = min(limit, PAGE_SIZE - address % PAGE_SIZE)
+    first = _read_within_page(pid, address, step)
     end = first.find(b"\0")
     if end >= 0:
         return first[:end]  # the usual case: the string ends on its first page
-    chunks: list[bytes] = []
-    for chunk in _pages(pid, address, limit):
+    if len(first) < step:
+        return first  # the mapping ends before any NUL
+    chunks = [first]
+    for chunk in _pages(pid, address + step, limit - step):
         end = chunk.find(b"\0")
         if end >= 0:
             chunks.append(chunk[:end])

@@ -19,25 +19,35 @@ from __future__ import annotations
 import os
 import struct
 
+from traced.decoders.flags import AT_FDCWD
 from traced.linux.memory import read_cstring
 
 AT_EXECFN = 31
-AT_FDCWD = -100
 _AUXV_ENTRY = struct.Struct("=QQ")
 
 
-def status_field(tid: int, field: str) -> str | None:
-    """One line of /proc/TID/status, or None when the task is gone."""
-    prefix = field + ":"
+def status_fields(tid: int, *fields: str) -> dict[str, str]:
+    """Some lines of /proc/TID/status, read once; empty when the task is gone."""
+    prefixes = {field + ":": field for field in fields}
+    found: dict[str, str] = {}
     try:
         with open(f"/proc/{tid}/status", "rb") as status:
             for raw in status:
                 line = raw.decode("ascii", "replace")
-                if line.startswith(prefix):
-                    return line[len(prefix) :].strip()
+                prefix, colon, value = line.partition(":")
+                field = prefixes.get(prefix + colon)
+                if field is not None:
+                    found[field] = value.strip()
+                    if len(found) == len(prefixes):
+                        break
     except OSError:  # gone, or no fd left to look: either way we cannot know
-        return None
-    return None
+        return {}
+    return found
+
+
+def status_field(tid: int, field: str) -> str | None:
+    """One line of /proc/TID/status, or None when the task is gone."""
+    return status_fields(tid, field).get(field)
 
 
 def seccomp_filters_supported() -> bool:
@@ -47,7 +57,8 @@ def seccomp_filters_supported() -> bool:
 
 def runs_as(tid: int, uid: int, gid: int) -> bool:
     """Whether the task's real, effective and saved uids and gids are ``uid``/``gid``."""
-    uids, gids = status_field(tid, "Uid"), status_field(tid, "Gid")
+    fields = status_fields(tid, "Uid", "Gid")
+    uids, gids = fields.get("Uid"), fields.get("Gid")
     if uids is None or gids is None:
         return False
     return all(int(value) == uid for value in uids.split()[:3]) and all(
@@ -57,8 +68,15 @@ def runs_as(tid: int, uid: int, gid: int) -> bool:
 
 def tgid_of(tid: int) -> int:
     """The process a thread belongs to; the tid itself when /proc no longer knows it."""
-    value = status_field(tid, "Tgid")
-    return int(value) if value else tid
+    return lineage(tid)[0]
+
+
+def lineage(tid: int) -> tuple[int, int]:
+    """(thread group, parent process) of a task, from one read of /proc/TID/status;
+    (tid, 0) when /proc no longer knows it."""
+    fields = status_fields(tid, "Tgid", "PPid")
+    tgid, parent = fields.get("Tgid"), fields.get("PPid")
+    return int(tgid) if tgid else tid, int(parent) if parent else 0
 
 
 def thread_ids(pid: int) -> list[int]:
