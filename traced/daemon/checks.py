@@ -71,23 +71,14 @@ def launch_environment(
     return scrub_environment(os.environ)
 
 
-def client_nice(pid: int) -> int | None:
-    """The client's nice value, for its command: ``nice traced launch make`` runs make
-    niced, as it would run without us, whatever the daemon's own niceness."""
-    try:
-        return os.getpriority(os.PRIO_PROCESS, pid)
-    except OSError:  # the client is gone already; its command will be ended anyway
-        return None
-
-
 def check_may_trace(uid: int, gid: int, pid: int) -> None:
     """What ptrace itself asks of an unprivileged tracer, checked for the client:
     the target's real, effective and saved uids and gids are the client's, it is
     dumpable, and it holds no capability."""
     if uid == 0:
         return
-    uids, gids = procfs.status_field(pid, "Uid"), procfs.status_field(pid, "Gid")
-    capabilities = procfs.status_field(pid, "CapPrm")
+    status = procfs.status_fields(pid, "Uid", "Gid", "CapPrm")
+    uids, gids, capabilities = status.get("Uid"), status.get("Gid"), status.get("CapPrm")
     if uids is None or gids is None:
         raise RequestError("attach_failed", f"no process {pid}")
     same_uids = all(int(value) == uid for value in uids.split()[:3])

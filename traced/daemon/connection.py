@@ -71,6 +71,15 @@ def peer_groups(sock: socket.socket) -> tuple[int, ...]:
     return tuple(array.array("I", raw))
 
 
+def peer_nice(pid: int) -> int | None:
+    """The client's nice value, for its commands (``nice traced launch make`` runs make
+    niced), read as it connects: by launch time its pid may belong to another process."""
+    try:
+        return os.getpriority(os.PRIO_PROCESS, pid)
+    except OSError:  # gone already; its commands, if any, are ended with it
+        return None
+
+
 class Connection:
     """The I/O end of one client.  Requests go to ``on_line``; it says what to send back."""
 
@@ -84,6 +93,7 @@ class Connection:
         self.sock = sock
         self.pid, self.uid, self.gid = peer_credentials(sock)
         self.groups = peer_groups(sock)
+        self.nice = peer_nice(self.pid)
         self.fds: deque[int] = deque()  # received, not yet claimed by a request
         self._decoder = LineDecoder(max_line)
         self._on_line = on_line
@@ -250,9 +260,7 @@ class Connection:
         if released:
             self.release_held(sub, released)
         for lost in due:
-            line = encode(lost.model_dump())
-            self._out.append((memoryview(line), None, None))
-            self._backlog += len(line)
+            self._queue(encode(lost.model_dump()), None, None)
 
     def _want_writable(self, want: bool) -> None:
         if want == self._writing or self.closed:

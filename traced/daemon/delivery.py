@@ -88,13 +88,16 @@ class Subscription:
     def sent(self, count: int = 1) -> tuple[list[str], list[Lost]]:
         """``count`` queued events reached the socket: sessions to release, lost records due."""
         self.queued -= count
-        released: list[str] = []
-        if self.holding and self.queued <= self.limit // 2:
-            released, self.holding = sorted(self.holding), set()
+        released = self.let_go() if self.queued <= self.limit // 2 else []
         due: list[Lost] = []
         if self._lost and self.queued < self.limit:
             due = [lost for sid in sorted(self._lost) if (lost := self.lost_before(sid))]
         return released, due
+
+    def let_go(self) -> list[str]:
+        """Stop holding every session held: their ids, for the caller to release."""
+        released, self.holding = sorted(self.holding), set()
+        return released
 
     @property
     def dropped_total(self) -> int:

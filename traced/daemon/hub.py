@@ -132,16 +132,14 @@ class Hub:
             mine += [sub for sub, owner in session.subscribers if owner is subscriber]
             session.subscribers = [(s, c) for s, c in session.subscribers if c is not subscriber]
         for sub in mine:
-            self.release_held(sub, sorted(sub.holding))
-            sub.holding.clear()
+            self.release_held(sub, sub.let_go())
 
     def stop_holding(self) -> None:
         """Every subscription becomes lossy (``drop``) and lets go of what it held."""
         pairs = [*self.everyone, *(p for s in self.sessions.values() for p in s.subscribers)]
         for sub, _subscriber in pairs:
             sub.policy = "drop"
-            self.release_held(sub, sorted(sub.holding))
-            sub.holding.clear()
+            self.release_held(sub, sub.let_go())
 
     def release_held(self, sub: Subscription, session_ids: list[str]) -> None:
         for session_id in session_ids:

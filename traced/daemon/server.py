@@ -31,7 +31,6 @@ from traced import __version__
 from traced.config import Config
 from traced.daemon.checks import (
     check_may_trace,
-    client_nice,
     credentials_for,
     devnull_stdio,
     echoable,
@@ -90,7 +89,7 @@ class Daemon:
             DetachRequest: self._detach,
             SignalRequest: self._signal,
             ListRequest: self._list,
-            SubscribeRequest: self._subscribe,
+            SubscribeRequest: self._subscribe_request,
             StatsRequest: self._stats,
         }
 
@@ -245,6 +244,8 @@ class Daemon:
         self, conn: Connection, request: LaunchRequest, stdio: list[int] | None
     ) -> dict[str, Any]:
         self._check_session_limits(conn.uid)
+        if not request.detach:
+            self._check_subscription_limits(conn, request.queue)
         policy = self._policy(request.trace, request.decoding, request.entries)
         credentials = credentials_for(conn.uid, conn.gid, conn.groups)
         if credentials is None and conn.uid not in (0, os.getuid()):
@@ -279,10 +280,10 @@ class Daemon:
             stdio=(stdio[0], stdio[1], stdio[2]) if stdio else devnull_stdio(),
             credentials=credentials,
             new_process_group=True,
-            nice=client_nice(conn.pid),
+            nice=conn.nice,
         )
         if not request.detach:
-            self._subscribe_to(conn, session, request.policy, request.queue)
+            self._subscribe(conn, session, request.policy, request.queue)
         try:
             engine_session = await self.engine.launch(
                 spec, policy, self.hub.sink_for(session), session.session_id
@@ -298,6 +299,8 @@ class Daemon:
 
     async def _attach(self, conn: Connection, request: AttachRequest) -> dict[str, Any]:
         self._check_session_limits(conn.uid)
+        if request.subscribe:
+            self._check_subscription_limits(conn, request.queue)
         check_may_trace(conn.uid, conn.gid, request.pid)
         policy = self._policy(request.trace, request.decoding, request.entries)
         if conn.uid != 0:
@@ -305,7 +308,7 @@ class Daemon:
         argv = list(procfs.exec_image_argv(request.pid))
         session = self._new_session(conn, "attach", argv, owned=False)
         if request.subscribe:
-            self._subscribe_to(conn, session, request.policy, request.queue)
+            self._subscribe(conn, session, request.policy, request.queue)
         try:
             engine_session = await self.engine.attach(
                 request.pid, policy, self.hub.sink_for(session), session.session_id
@@ -332,40 +335,31 @@ class Daemon:
     async def _signal(self, conn: Connection, request: SignalRequest) -> dict[str, Any]:
         session = self._find(conn, request.session)
         signo = signal_number(request.signal)
-        if session.pid <= 0:
+        if session.engine_session is None:
             raise RequestError("not_found", f"session {session.session_id} has no process")
-        target = -session.pid if session.kind == "launch" else session.pid
         try:
-            if session.kind == "launch":
-                _kill_launched(session, signo)
-            else:
-                os.kill(target, signo)
+            session.engine_session.signal(signo)
         except ProcessLookupError as error:
             raise RequestError("not_found", f"session {session.session_id} has ended") from error
         except PermissionError as error:
-            raise RequestError("permission_denied", f"cannot signal {target}") from error
+            raise RequestError("permission_denied", f"cannot signal pid {session.pid}") from error
         return {"signal": signal_name(signo)}
 
     async def _list(self, conn: Connection, request: ListRequest) -> dict[str, Any]:
         live = [s for s in self.hub.visible(conn.uid) if s.ended is None]
         return {"sessions": [s.info().model_dump() for s in live]}
 
-    async def _subscribe(self, conn: Connection, request: SubscribeRequest) -> dict[str, Any]:
+    async def _subscribe_request(
+        self, conn: Connection, request: SubscribeRequest
+    ) -> dict[str, Any]:
+        self._check_subscription_limits(conn, request.queue)
         names = None
         if request.trace is not None:
             names = parse_trace([request.trace], self.engine.arch)
-        sub = Subscription(
-            uuid.uuid4().hex[:8],
-            request.policy,
-            self._queue_length(conn, request.queue),
-            request.session,
-            names,
-            request.pid,
+        session = self._find(conn, request.session) if request.session is not None else None
+        sub = self._subscribe(
+            conn, session, request.policy, request.queue, names=names, pid=request.pid
         )
-        if request.session is None:
-            self.hub.everyone.append((sub, conn))
-        else:
-            self._find(conn, request.session).subscribers.append((sub, conn))
         return {"subscription": sub.sub_id}
 
     async def _stats(self, conn: Connection, request: StatsRequest) -> dict[str, Any]:
@@ -397,28 +391,39 @@ class Daemon:
         self.hub.sessions[session.session_id] = session
         return session
 
-    def _subscribe_to(
-        self, conn: Connection, session: DaemonSession, policy: Any, queue: int | None
-    ) -> None:
-        sub = Subscription(
-            uuid.uuid4().hex[:8], policy, self._queue_length(conn, queue), session.session_id
-        )
-        session.subscribers.append((sub, conn))
-
-    def _queue_length(self, conn: Connection, asked: int | None) -> int:
-        """A new subscription's queue, within the limits that bound what one client's
-        subscriptions may make the daemon hold: queue_size events each, and at most
-        one per session plus one to everything."""
-        if asked is not None and asked > self.limits.queue_size:
+    def _check_subscription_limits(self, conn: Connection, queue: int | None) -> None:
+        """What one client's subscriptions may make the daemon hold: queue_size events
+        each, and at most one per session plus one to everything.  Checked before a
+        request creates anything, so a refusal leaves nothing behind."""
+        if queue is not None and queue > self.limits.queue_size:
             raise RequestError(
-                "limit", f"queue {asked} exceeds queue_size = {self.limits.queue_size}"
+                "limit", f"queue {queue} exceeds queue_size = {self.limits.queue_size}"
             )
         most = self.limits.max_sessions + 1
         if self.hub.subscriptions_of(conn) >= most:
             raise RequestError(
                 "limit", f"too many subscriptions on one connection (max_sessions + 1 = {most})"
             )
-        return asked or self.limits.queue_size
+
+    def _subscribe(
+        self,
+        conn: Connection,
+        session: DaemonSession | None,
+        policy: Any,
+        queue: int | None,
+        *,
+        names: frozenset[str] | None = None,
+        pid: int | None = None,
+    ) -> Subscription:
+        """Subscribe ``conn`` to one session, or (None) to every session it may see."""
+        session_id = session.session_id if session is not None else None
+        queue_length = queue or self.limits.queue_size
+        sub = Subscription(uuid.uuid4().hex[:8], policy, queue_length, session_id, names, pid)
+        if session is None:
+            self.hub.everyone.append((sub, conn))
+        else:
+            session.subscribers.append((sub, conn))
+        return sub
 
     def _run_session(self, session: DaemonSession, engine_session: Session) -> None:
         session.engine_session = engine_session
@@ -453,17 +458,17 @@ class Daemon:
             if session.engine_session is not None:
                 session.engine_session.detach()
             return
-        if session.engine_session is None or session.pid <= 0:
-            return  # kill(-0) would signal the daemon's own process group
+        if session.engine_session is None:
+            return
         with contextlib.suppress(ProcessLookupError):
-            _kill_launched(session, first)
+            session.engine_session.signal(first)
         try:
             await asyncio.wait_for(
                 asyncio.shield(session.engine_session.wait()), self.limits.kill_grace_seconds
             )
         except TimeoutError:
             with contextlib.suppress(ProcessLookupError):
-                _kill_launched(session, signal.SIGKILL)
+                session.engine_session.signal(signal.SIGKILL)
 
     async def shutdown(self) -> None:
         """End launched commands (SIGTERM, then SIGKILL) and detach attached ones.
@@ -479,19 +484,3 @@ class Daemon:
             await asyncio.wait_for(asyncio.gather(*waits), self.limits.kill_grace_seconds + 2)
         for conn in list(self.clients):
             conn.close()
-
-
-def _kill_launched(session: DaemonSession, signo: int) -> None:
-    """Signal a launched command's whole process group, as a terminal would.
-
-    The answer to ``launch`` comes at fork, before the child has made its own group:
-    until then the child is the command's only process, so it gets the signal itself.
-    It is ours and not yet reaped while the session knows it, so its pid is still its.
-    ProcessLookupError: the command is gone."""
-    try:
-        os.kill(-session.pid, signo)
-    except ProcessLookupError:
-        engine_session = session.engine_session
-        if engine_session is None or not engine_session.core.knows(session.pid):
-            raise
-        os.kill(session.pid, signo)
