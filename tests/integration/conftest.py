@@ -1,5 +1,6 @@
-"""Fixtures of the agreement-with-strace tests: the compiled test programs and
-an empty working directory.  A missing strace or gcc fails the tests with a
+"""Fixtures of the integration tests: the compiled test programs, an empty working
+directory, the hang guard of the daemon tests, and the machinery of the tests that
+act as another uid (other_uid.py).  A missing strace or gcc fails the tests with a
 message, it never skips them: without those tools nothing is proven."""
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from daemon_fixture import HANG_GUARD, hang_guard
+from other_uid import Processes, Programs, programs_anyone_can_run, world_folder
 from stracecmp import Tracers, tracer_env
 from tools import require_tool
 
@@ -68,3 +71,33 @@ def tracers(strace_tool: str, workdir: Path, tmp_path: Path) -> Tracers:
 def short_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A directory with a short path: AF_UNIX paths are limited to 107 bytes."""
     return tmp_path_factory.mktemp("sd")
+
+
+@pytest.fixture(name="hang_guard")
+def hang_guard_fixture(request: pytest.FixtureRequest) -> Iterator[None]:
+    """daemon_fixture.hang_guard around a test, for the module's own HANG_GUARD if it
+    sets one (a soak may legitimately wait longer than a quick request does).  A
+    module asks for it with ``pytest.mark.usefixtures("hang_guard")``."""
+    with hang_guard(getattr(request.module, "HANG_GUARD", HANG_GUARD)):
+        yield
+
+
+@pytest.fixture(scope="module")
+def programs_for_anyone() -> Iterator[Programs]:
+    """other_uid's helper programs, in a folder every uid can reach."""
+    with programs_anyone_can_run() as built:
+        yield built
+
+
+@pytest.fixture
+def processes() -> Iterator[Processes]:
+    """Every process the test starts through it, SIGKILLed and reaped at its end."""
+    with Processes() as started:
+        yield started
+
+
+@pytest.fixture
+def world() -> Iterator[Path]:
+    """A fresh folder every uid can reach (0755), removed afterwards."""
+    with world_folder("traced-test-") as folder:
+        yield folder

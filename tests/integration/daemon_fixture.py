@@ -1,4 +1,6 @@
-"""A real daemon process on a private socket, and small stdlib helpers to talk to it."""
+"""A real daemon process on a private socket, and small stdlib helpers to talk to it:
+a protocol client (:class:`Peer`), the hang guard every read runs under, and the
+waits and reads of answers the daemon tests share."""
 
 from __future__ import annotations
 
@@ -7,15 +9,17 @@ import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
+HANG_GUARD = 30.0  # seconds: only a broken daemon makes a test wait this long
 
 
 @contextmanager
@@ -68,12 +72,30 @@ class Peer:
     """A protocol client made of nothing but socket and json."""
 
     def __init__(self, path: Path) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(str(path))
+        except OSError:
+            sock.close()
+            raise
+        self._take(sock)
+
+    @classmethod
+    def adopt(cls, sock: socket.socket) -> Peer:
+        """A Peer over a connection already made (by another process, say: the daemon
+        knows a connection by the credentials of whoever called connect(2))."""
+        peer = cls.__new__(cls)
+        peer._take(sock)
+        return peer
+
+    def _take(self, sock: socket.socket) -> None:
+        """Own ``sock`` (closed by close_all_peers from now on) and read its hello."""
         OPEN_PEERS.append(self)
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(str(path))
-        self.file = self.sock.makefile("rb")
-        self.hello = self.read()
+        self.sock = sock
+        self.file = sock.makefile("rb")
+        self.backlog: list[dict[str, Any]] = []  # read while waiting for an answer
         self.next_id = 0
+        self.hello = self.read()
 
     def read(self) -> dict[str, Any]:
         line = self.file.readline()
@@ -99,14 +121,10 @@ class Peer:
                 return message
             self.backlog.append(message)
 
-    backlog: list[dict[str, Any]]
-
     def request(self, op: str, **fields: Any) -> dict[str, Any]:
-        self.backlog = getattr(self, "backlog", [])
         return self.answer(self.send(op, **fields))
 
     def launch(self, argv: list[str], **fields: Any) -> dict[str, Any]:
-        self.backlog = getattr(self, "backlog", [])
         null = os.open(os.devnull, os.O_RDWR)
         try:
             request_id = self.send("launch", (null, null, null), argv=argv, stdio=True, **fields)
@@ -115,8 +133,7 @@ class Peer:
         return self.answer(request_id)
 
     def messages_until_end(self, session: str) -> list[dict[str, Any]]:
-        seen = list(getattr(self, "backlog", []))
-        self.backlog = []
+        seen, self.backlog = self.backlog, []
         ended = any(m.get("type") == "session_end" and m["session"] == session for m in seen)
         while not ended:  # one check per message read: a 100,000-event stream stays linear
             seen.append(self.read())
@@ -131,3 +148,55 @@ class Peer:
 def close_all_peers() -> None:
     while OPEN_PEERS:
         OPEN_PEERS.pop().close()
+
+
+@contextmanager
+def hang_guard(seconds: float = HANG_GUARD) -> Iterator[None]:
+    """No socket read (of a Peer or any socket made meanwhile) waits more than
+    ``seconds``, and no client outlives the block."""
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(seconds)
+    try:
+        yield
+    finally:
+        close_all_peers()
+        socket.setdefaulttimeout(previous)
+
+
+def peer_pid(sock: socket.socket) -> int:
+    """The pid at the other end of a connection (SO_PEERCRED): the daemon's."""
+    raw = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("=iII"))
+    pid: int = struct.unpack("=iII", raw)[0]
+    return pid
+
+
+def daemon_pid(path: Path) -> int:
+    """The pid of the daemon listening on ``path``."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.connect(str(path))
+        return peer_pid(sock)
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = HANG_GUARD) -> None:
+    """Poll ``condition`` until it holds; fail naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting: {what}"
+        time.sleep(0.02)
+
+
+def session_of(answer: dict[str, Any]) -> str:
+    """The session a launch or attach answer names (the answer must be a response)."""
+    assert answer["type"] == "response", answer
+    session: str = answer["result"]["session"]
+    return session
+
+
+def end_of(peer: Peer, session: str) -> dict[str, Any]:
+    """The session_end of ``session``, read on ``peer``."""
+    [end] = [
+        m
+        for m in peer.messages_until_end(session)
+        if m.get("type") == "session_end" and m["session"] == session
+    ]
+    return end

@@ -1,4 +1,6 @@
-"""Reading /proc for the fault tests: which processes are ours, and what state they are in.
+"""Reading /proc, for every integration test: which processes are ours, what state
+they are in, and what a process (the daemon, mostly) holds: its fds, its memory,
+its children.  The one place tests read /proc/PID files of processes they watch.
 
 Kernel facts this module depends on:
 
@@ -9,6 +11,9 @@ Kernel facts this module depends on:
   zombie is found through its parent (``PPid``), never through a marker.
 * /proc/PID/syscall is ``running``, or the number of the syscall the task is
   blocked or stopped in, followed by its arguments.
+* /proc/PID/task/PID/children lists the pids of the children of that thread;
+  /proc/PID/fd has one entry per open fd, a link to what it is open on; VmRSS in
+  /proc/PID/status is the resident memory in KiB.
 * Field 52 of /proc/PID/stat is the exit status (as waitpid reports it) of a
   zombie whose parent has not reaped it yet.
 * Any pid can vanish between listing /proc and reading its files: every read
@@ -17,6 +22,7 @@ Kernel facts this module depends on:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -58,17 +64,18 @@ class Proc:
         )
 
 
+def parse_status(text: str) -> dict[str, str]:
+    """The text of a /proc/PID/status (read here, or printed by a command) as {field: value}."""
+    pairs = (line.partition(":") for line in text.splitlines() if ":" in line)
+    return {key: value.strip() for key, _, value in pairs}
+
+
 def status_fields(pid: int) -> dict[str, str] | None:
     """/proc/PID/status as a mapping of field to value, or None if the process is gone."""
     try:
-        text = (PROC / str(pid) / "status").read_text()
+        return parse_status((PROC / str(pid) / "status").read_text())
     except (FileNotFoundError, ProcessLookupError):
         return None
-    fields = {}
-    for line in text.splitlines():
-        key, _, value = line.partition(":")
-        fields[key] = value.strip()
-    return fields
 
 
 def proc(pid: int) -> Proc | None:
@@ -91,8 +98,45 @@ def processes(pids: Iterable[int]) -> list[Proc]:
 
 
 def state_of(pid: int) -> str | None:
+    """The one-letter State of ``pid``; None if it is gone."""
     found = proc(pid)
     return found.state if found is not None else None
+
+
+def alive(pid: int) -> bool:
+    """``pid`` exists and is not a zombie (a zombie has ended: only its exit status is left)."""
+    return state_of(pid) not in (None, "Z", "X")
+
+
+def children(pid: int) -> list[int]:
+    """The children of ``pid`` (of its main thread); [] if it is gone."""
+    listed = _read_bytes(PROC / str(pid) / "task" / str(pid) / "children")
+    return [int(child) for child in listed.split()]
+
+
+def cmdline(pid: int) -> list[bytes]:
+    """The argv of ``pid``; [] once it is gone (or a zombie)."""
+    return _read_bytes(PROC / str(pid) / "cmdline").split(b"\0")[:-1]
+
+
+def fd_targets(pid: int) -> list[str]:
+    """What each open fd of ``pid`` is open on (the /proc/PID/fd links)."""
+    targets = []
+    for fd in (PROC / str(pid) / "fd").iterdir():
+        with contextlib.suppress(FileNotFoundError):  # closed while we listed
+            targets.append(os.readlink(fd))
+    return targets
+
+
+def fd_count(pid: int) -> int:
+    return len(os.listdir(PROC / str(pid) / "fd"))
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of ``pid`` (VmRSS), in KiB."""
+    fields = status_fields(pid)
+    assert fields is not None and "VmRSS" in fields, f"no VmRSS for pid {pid}: {fields}"
+    return int(fields["VmRSS"].split()[0])
 
 
 def all_pids() -> list[int]:
@@ -227,7 +271,7 @@ class Census:
 
     @property
     def clean(self) -> bool:
-        return not (self.stopped or self.zombies or self.orphans or self.left)
+        return not (self.orphans or self.left)  # stopped and zombies are part of left
 
     def __str__(self) -> str:
         text = (

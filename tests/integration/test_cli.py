@@ -9,16 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
+from procscan import alive
 
 pytestmark = pytest.mark.integration
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state != "Z"  # a zombie has ended; its parent (sh) is gone too
 
 
 def test_sigterm_ends_a_launch_whose_command_has_left_children(tmp_path: Path) -> None:
@@ -38,6 +31,6 @@ def test_sigterm_ends_a_launch_whose_command_has_left_children(tmp_path: Path) -
     launch.send_signal(signal.SIGTERM)
     assert launch.wait(timeout=10) == 128 + signal.SIGTERM
     deadline = time.monotonic() + 5
-    while _alive(child):
+    while alive(child):  # a zombie has ended; its parent (sh) is gone too
         assert time.monotonic() < deadline, "the traced child outlived its tracer"
         time.sleep(0.02)

@@ -5,16 +5,17 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from daemon_fixture import REPO, Peer, close_all_peers, running_daemon
+from daemon_fixture import REPO, Peer, close_all_peers, peer_pid, running_daemon
+from procscan import fd_count
 
 pytestmark = pytest.mark.integration
 
@@ -22,7 +23,7 @@ N = 2000
 
 
 @pytest.fixture
-def daemon(tmp_path: Path):
+def daemon(tmp_path: Path) -> Iterator[Path]:
     with running_daemon(tmp_path) as sock:
         yield sock
         close_all_peers()
@@ -51,7 +52,9 @@ def test_hello_names_version_and_limits(daemon: Path) -> None:
     peer.close()
 
 
-def test_two_launches_and_one_subscriber_to_everything(daemon: Path, programs) -> None:
+def test_two_launches_and_one_subscriber_to_everything(
+    daemon: Path, programs: dict[str, Path]
+) -> None:
     watcher = Peer(daemon)
     assert watcher.request("subscribe", policy="block")["type"] == "response"
     launchers = [Peer(daemon), Peer(daemon)]
@@ -59,7 +62,7 @@ def test_two_launches_and_one_subscriber_to_everything(daemon: Path, programs) -
         p.launch([str(programs["loop"]), str(N)], trace="getppid")["result"]["session"]
         for p in launchers
     ]
-    ends = {}
+    ends: dict[str, dict[str, Any]] = {}
     messages: list[dict[str, Any]] = []
     while len(ends) < 2:
         message = watcher.read()
@@ -103,7 +106,7 @@ def slow_reader(peer: Peer, session: str, delay: float) -> list[dict[str, Any]]:
         time.sleep(delay)
 
 
-def test_slow_subscriber_block_policy_is_lossless(daemon: Path, programs) -> None:
+def test_slow_subscriber_block_policy_is_lossless(daemon: Path, programs: dict[str, Path]) -> None:
     peer = Peer(daemon)
     answer = peer.launch([str(programs["loop"]), str(N)], trace="getppid", policy="block", queue=16)
     session = answer["result"]["session"]
@@ -114,7 +117,9 @@ def test_slow_subscriber_block_policy_is_lossless(daemon: Path, programs) -> Non
     print(f"block: {len(calls)} of {N} getppid delivered in order through a 16-event queue")
 
 
-def test_slow_subscriber_drop_policy_counts_exactly(daemon: Path, programs) -> None:
+def test_slow_subscriber_drop_policy_counts_exactly(
+    daemon: Path, programs: dict[str, Path]
+) -> None:
     peer = Peer(daemon)
     answer = peer.launch(
         [str(programs["loop"]), str(20 * N)], trace="getppid", policy="drop", queue=16
@@ -161,7 +166,7 @@ def test_garbage_and_oversized_lines_leave_the_daemon_serving(daemon: Path) -> N
     print("malformed, unknown op, invalid, unknown syscall, oversized, half-written: survived")
 
 
-def test_stats_and_list(daemon: Path, programs) -> None:
+def test_stats_and_list(daemon: Path, programs: dict[str, Path]) -> None:
     peer = Peer(daemon)
     session = peer.launch([str(programs["loop"]), "100"], trace="getppid,openat")
     sid = session["result"]["session"]
@@ -189,11 +194,13 @@ def test_client_that_goes_away_ends_its_command(daemon: Path) -> None:
 
 
 def test_a_launched_command_runs_at_its_clients_nice_value(daemon: Path) -> None:
-    """``nice -n 7 traced launch make`` must run make niced, whatever the daemon's nice."""
-    peer = Peer(daemon)
+    """``nice -n 7 traced launch make`` must run make niced, whatever the daemon's nice.
+    The client is niced before it connects, as ``nice`` does: the daemon takes the nice
+    of a client as it connects (by launch time, its pid may be another process's)."""
     before = os.getpriority(os.PRIO_PROCESS, 0)
     os.setpriority(os.PRIO_PROCESS, 0, 7)
     try:
+        peer = Peer(daemon)
         answer = peer.launch(["sleep", "30"], trace="none")["result"]
     finally:
         os.setpriority(os.PRIO_PROCESS, 0, before)
@@ -333,7 +340,9 @@ def test_cli_forwards_terminal_signals_to_the_command(daemon: Path, tmp_path: Pa
     assert "+++ killed by SIGINT +++" in (tmp_path / "t").read_text()
 
 
-def test_cli_subscribe_prints_a_session(daemon: Path, programs, tmp_path: Path) -> None:
+def test_cli_subscribe_prints_a_session(
+    daemon: Path, programs: dict[str, Path], tmp_path: Path
+) -> None:
     env = {**os.environ, "TRACED_SOCKET": str(daemon)}
     peer = Peer(daemon)
     script = "import os,time\ntime.sleep(0.5)\nfor i in range(5):\n    os.stat('/')"
@@ -363,7 +372,9 @@ def test_cli_subscribe_prints_a_session(daemon: Path, programs, tmp_path: Path) 
     assert len(lines) >= 5 and all('"/"' in line for line in lines[-5:]), watched.stdout
 
 
-def test_a_stdlib_only_client_from_protocol_examples(daemon: Path, programs) -> None:
+def test_a_stdlib_only_client_from_protocol_examples(
+    daemon: Path, programs: dict[str, Path]
+) -> None:
     launcher = Peer(daemon)
     script = "import os,time\ntime.sleep(0.5)\nfor i in range(3):\n    os.getppid()"
     sid = launcher.launch([sys.executable, "-c", script], trace="getppid", detach=True)["result"][
@@ -447,7 +458,9 @@ def test_refuses_to_launch_as_another_session_or_signal_what_it_cannot(daemon: P
     peer.request("signal", session=sid, signal="KILL")
 
 
-def test_a_slow_drop_subscriber_never_slows_a_fast_one(daemon: Path, programs) -> None:
+def test_a_slow_drop_subscriber_never_slows_a_fast_one(
+    daemon: Path, programs: dict[str, Path]
+) -> None:
     slow, fast = Peer(daemon), Peer(daemon)
     slow.request("subscribe", policy="drop", queue=8)
     fast.request("subscribe", policy="block")
@@ -464,16 +477,14 @@ def test_a_slow_drop_subscriber_never_slows_a_fast_one(daemon: Path, programs) -
 
 def test_fds_sent_without_a_request_are_not_kept(daemon: Path) -> None:
     peer = Peer(daemon)
-    _pid, _uid, _gid = struct.unpack(
-        "=iII", peer.sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("=iII"))
-    )
-    before = len(os.listdir(f"/proc/{_pid}/fd"))
+    pid = peer_pid(peer.sock)
+    before = fd_count(pid)
     null = os.open(os.devnull, os.O_RDONLY)
     try:
         for _ in range(5):  # a line that never ends, each piece carrying 16 fds
             peer.send_raw(b"x", (null,) * 16)
         time.sleep(0.3)
-        held = len(os.listdir(f"/proc/{_pid}/fd")) - before
+        held = fd_count(pid) - before
         assert held <= 3, f"the daemon keeps {held} of a client's fds"
         assert Peer(daemon).request("list")["type"] == "response"
     finally:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import uvloop
+from procscan import children
 
 from traced.engine import Engine, Session, TracePolicy
 from traced.errors import AttachError, SpawnError
@@ -141,7 +142,7 @@ def test_attach_to_an_already_traced_process_is_eperm() -> None:
     sleep_pid = 0
     try:
         time.sleep(0.3)
-        [sleep_pid] = _children_of(traced_elsewhere.pid)
+        [sleep_pid] = children(traced_elsewhere.pid)
 
         async def run() -> None:
             with Engine() as engine:
@@ -153,17 +154,6 @@ def test_attach_to_an_already_traced_process_is_eperm() -> None:
         if sleep_pid:
             os.kill(sleep_pid, signal.SIGKILL)
         traced_elsewhere.wait()
-
-
-def _children_of(parent: int) -> list[int]:
-    children = []
-    for name in os.listdir("/proc"):
-        try:
-            if name.isdigit() and _proc_status(int(name), "PPid") == str(parent):
-                children.append(int(name))
-        except FileNotFoundError:
-            continue
-    return children
 
 
 def test_engine_never_reaps_a_child_it_does_not_trace(programs: dict[str, Path]) -> None:

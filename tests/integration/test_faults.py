@@ -52,8 +52,6 @@ import random
 import secrets
 import select
 import signal
-import socket
-import struct
 import subprocess
 import sys
 import time
@@ -65,10 +63,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from daemon_fixture import REPO, Peer, close_all_peers, running_daemon
+from daemon_fixture import REPO, Peer, close_all_peers, peer_pid, running_daemon
 from procscan import (
+    SECCOMP_FILTER,
     Census,
     Proc,
+    children,
+    cmdline,
     descendants,
     marked,
     processes,
@@ -108,25 +109,9 @@ NR_READ = 0
 NR_SLEEPS = frozenset((35, 230))  # nanosleep, clock_nanosleep
 
 
-def wait_until_listening(sock: Path) -> None:
-    """running_daemon returns once the socket file exists, which bind() creates before
-    listen(): until then a connect is refused.  Probe until one is accepted."""
-
-    def accepts() -> bool:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-            try:
-                probe.connect(str(sock))
-            except ConnectionRefusedError:
-                return False
-            return True
-
-    assert wait_for(accepts, SETTLE_SECONDS), f"nothing listens on {sock}"
-
-
 def open_peer(sock: Path) -> Peer:
     peer = Peer(sock)
     peer.sock.settimeout(READ_TIMEOUT)
-    peer.backlog = []
     return peer
 
 
@@ -153,11 +138,11 @@ def syscalls_of(messages: list[dict[str, Any]], session: str) -> list[dict[str, 
 
 def kill_if_ours(pid: int, marker: str) -> bool:
     """SIGKILL ``pid`` if it still carries our marker (a reaped pid may be someone else's)."""
+    if not any(marker.encode() in arg for arg in cmdline(pid)):
+        return False
     try:
-        if marker.encode() not in Path(f"/proc/{pid}/cmdline").read_bytes():
-            return False
         os.kill(pid, signal.SIGKILL)
-    except (FileNotFoundError, ProcessLookupError):
+    except ProcessLookupError:
         return False
     return True
 
@@ -165,13 +150,6 @@ def kill_if_ours(pid: int, marker: str) -> bool:
 def blocked_in(pid: int, syscalls: Collection[int]) -> Callable[[], bool]:
     """A condition: ``pid`` sleeps inside one of ``syscalls``."""
     return lambda: state_of(pid) == "S" and syscall_nr(pid) in syscalls
-
-
-def children_of(pid: int) -> list[int]:
-    try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except (FileNotFoundError, ProcessLookupError):
-        return []
 
 
 class Sibling:
@@ -301,22 +279,14 @@ def is_still(control: Peer, session: str, pid: int) -> bool:
     return state_of(pid) in ("t", "T") and syscall_count(control, session) == before
 
 
-def peer_pid(peer: Peer) -> int:
-    """The pid at the other end of the connection: the daemon's (SO_PEERCRED)."""
-    raw = peer.sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
-    pid: int = struct.unpack("=iII", raw)[0]
-    return pid
-
-
 @pytest.fixture
 def lab(tmp_path: Path, programs: dict[str, Path], request: pytest.FixtureRequest) -> Iterator[Lab]:
     marker = f"tracedfault-{uuid.uuid4().hex[:12]}"
     with running_daemon(tmp_path, config=daemon_config(GRACE_SECONDS)) as sock:
-        wait_until_listening(sock)
         control = open_peer(sock)
         sibling = Sibling(sock, programs["fault_tracee"], f"{marker}-sibling")
         rng = random.Random(f"{SEED}:{request.node.name}")
-        setup = Lab(tmp_path, sock, peer_pid(control), programs, marker, rng, control, sibling)
+        setup = Lab(tmp_path, sock, peer_pid(control.sock), programs, marker, rng, control, sibling)
         try:
             yield setup
         finally:
@@ -415,8 +385,8 @@ def kill_during_forks(lab: Lab, marker: str) -> str:
             victim = "group"
         lab.observe()
         if victim == "child":
-            children = children_of(pid)
-            for child in lab.rng.sample(children, k=min(2, len(children))):
+            young = children(pid)
+            for child in lab.rng.sample(young, k=min(2, len(young))):
                 kill_if_ours(child, marker)
         elif victim == "parent":
             os.kill(pid, signal.SIGKILL)
@@ -588,6 +558,7 @@ def kill_blocking_watcher(lab: Lab, marker: str, in_process: bool) -> str:
         go_away = client.kill
     time.sleep(lab.rng.uniform(0, 0.15))
     held = lab.is_still(session, pid)
+    lab.tallies["watchers holding at the kill"] += held
     lab.observe()
     go_away()
     before = lab.stats(session)
@@ -600,15 +571,20 @@ def kill_blocking_watcher(lab: Lab, marker: str, in_process: bool) -> str:
 
 def test_client_sigkilled_mid_stream(lab: Lab) -> None:
     outcomes = []
-    for trial in range(TRIALS):
+    # Each variant as often as the others, in a random order: half the trials are
+    # watchers, so some are sure to be killed while they hold (asserted below).
+    variants = ["launcher", "cli", "watcher", "watcher-in-process"] * (TRIALS // 4)
+    for trial, variant in enumerate(lab.rng.sample(variants, len(variants))):
         marker = lab.trial_marker("stream", trial)
-        variant = lab.rng.choice(["launcher", "cli", "watcher", "watcher-in-process"])
         if variant in ("launcher", "cli"):
             outcomes.append(kill_streaming_launcher(lab, marker, cli=variant == "cli"))
         else:
             in_process = variant == "watcher-in-process"
             outcomes.append(kill_blocking_watcher(lab, marker, in_process))
         lab.settle(f"mid-stream {variant} trial {trial}")
+    # A watcher that did not hold yet is let go trivially: only one that held proves it.
+    holding = lab.tallies["watchers holding at the kill"]
+    assert holding > 0, f"no watcher held its sessions when killed: {Counter(outcomes)}"
     print(lab.report("client killed mid-stream", outcomes))
 
 
@@ -782,7 +758,6 @@ def test_daemon_sigterm_with_50_live_sessions(tmp_path: Path, programs: dict[str
     census = Census()
     try:
         with running_daemon(tmp_path, config=daemon_config(FLEET_GRACE_SECONDS)) as sock:
-            wait_until_listening(sock)
             control = open_peer(sock)
             try:
                 peers = [
@@ -794,7 +769,7 @@ def test_daemon_sigterm_with_50_live_sessions(tmp_path: Path, programs: dict[str
                     f"a request went unanswered for {READ_TIMEOUT} s with "
                     f"{sum(fleet.launched.values())} sessions live {dict(fleet.launched)}"
                 )
-            daemon = peer_pid(control)
+            daemon = peer_pid(control.sock)
             live = control.request("list")["result"]["sessions"]
             assert len(live) == LIVE_SESSIONS, len(live)
             before = processes(descendants(daemon) | marked(marker))
@@ -866,14 +841,15 @@ def test_cli_tracer_sigkilled_leaves_no_filtered_tracee(
 
         def tracee_runs_filtered(tracer_pid: int = tracer.pid, marker: str = marker) -> bool:
             found = processes(marked(marker) - {tracer_pid})
-            return any(p.tracer_pid == tracer_pid and p.seccomp == 2 for p in found)
+            return any(p.tracer_pid == tracer_pid and p.seccomp == SECCOMP_FILTER for p in found)
 
         if moment == "running":
             assert wait_for(tracee_runs_filtered, SETTLE_SECONDS), "the tracee never started"
             time.sleep(rng.uniform(0, 0.05))
         else:
             time.sleep(rng.uniform(0, 0.4))  # anywhere in startup: imports, fork, seize
-        census.add_checked(processes(marked(marker)))
+        # Its tracer alive, no process of it may ever run filtered without a tracer.
+        census.observe(processes(marked(marker)))
         tracer.kill()
         tracer.wait()
         # Dying tasks are briefly filtered and untraced: only what stays that way counts.

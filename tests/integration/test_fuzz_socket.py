@@ -20,7 +20,8 @@ per protocol/PROTOCOL.md:
    never); none lost, none twice, none with an id no line had;
 3. no client blocks another: the canary gets its hello and an answer while a
    fuzzing client is mid-line, and while a client that floods garbage and never
-   reads has its socket backed up with unread errors;
+   reads has its socket backed up with unread errors; and the daemon stops reading
+   that client (its socket stays full) rather than queue answers without bound;
 4. afterwards a plain launch of /bin/true still ends with status 0.
 
 The lines this fuzzing found mishandled are replayed first in every run
@@ -45,8 +46,8 @@ import contextlib
 import fcntl
 import itertools
 import json
+import select
 import socket
-import struct
 import termios
 import threading
 import time
@@ -57,7 +58,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from daemon_fixture import Peer, close_all_peers, running_daemon
+from daemon_fixture import Peer, close_all_peers, peer_pid, running_daemon
 from fuzz_strategies import (
     DOCUMENTED_CODES,
     MAX_LINE,
@@ -71,6 +72,7 @@ from fuzz_strategies import (
 )
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
+from procscan import alive, rss_kib
 
 from traced.framing import Line, LineDecoder, Oversized
 
@@ -82,8 +84,22 @@ MOST_PER_BATCH = 80
 MIN_MESSAGES = 10_000
 HANG_GUARD = 20.0  # seconds; only ever reached when an answer never comes
 TINY_WRITES = 2048  # bytes written a few at a time at each side of the pause
-FLOOD_LINES = 30_000  # ~3 MB of errors: far more than a socket buffer holds
+# The flood goes on until the daemon stops taking it: its socket stays full (our
+# non-blocking send gets EAGAIN, and select sees no room) for FLOOD_STALL seconds.
+# Measured here, that is after 98,304 lines: the one read the daemon made and the
+# two of 64 KiB the kernel holds for it.  A daemon that read on, however far behind
+# its answers were, would take all of FLOOD_CAP lines.
+FLOOD_CAP = 1_000_000
+FLOOD_STALL = 2.0  # seconds; the daemon, reading, makes room again within milliseconds
 FLOOD_BACKLOG = 64 * 1024  # unread bytes that show the flooder's socket is backed up
+# What the daemon may grow by while it holds a flooder's answers.  It stops reading a
+# client with more than 1 MiB unsent (connection.py, _MAX_BACKLOG), checked after each
+# read of 64 KiB: 32,768 two-byte lines, whose 110-byte errors it queues at once.
+# Measured here, that read costs it +18 to +19.5 MiB of RSS (about 600 bytes a line:
+# the error, its memoryview and queue entry, and the frames and parse errors made on
+# the way, which pymalloc keeps).  The bound leaves room for that one read, not for
+# a second: a daemon that read on would hold ~600 MB for FLOOD_CAP lines.
+FLOOD_RSS_BOUND_KIB = 32 * 1024
 CONFIG = f"[limits]\nmax_line = {MAX_LINE}\n"
 SEED_NOTE = "derandomize=True, database=None"  # printed with the figures
 
@@ -97,11 +113,7 @@ class FuzzDaemon:
     log_seen: int = 0
 
     def alive(self) -> bool:
-        try:
-            stat = Path(f"/proc/{self.pid}/stat").read_text()
-        except FileNotFoundError:
-            return False
-        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+        return alive(self.pid)
 
     def new_log(self) -> str:
         """What the daemon logged since the last call."""
@@ -117,13 +129,6 @@ def log_findings(text: str) -> str:
     handled request) or an error-level line; else nothing."""
     markers = ("Traceback", '"level": "error"', '"level": "critical"')
     return text if any(marker in text for marker in markers) else ""
-
-
-def peer_pid(sock: socket.socket) -> int:
-    pid, _uid, _gid = struct.unpack(
-        "=iII", sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
-    )
-    return int(pid)
 
 
 def start_sessions(path: Path) -> tuple[Sessions, Peer]:
@@ -419,14 +424,18 @@ def test_fuzzed_lines_each_get_one_answer_and_never_crash_or_block_the_daemon(
     assert not check_daemon(fuzz_daemon)
 
 
-def flood(sock: socket.socket, lines: int) -> int:
-    """Write garbage lines without reading until the kernel takes no more or
-    ``lines`` are written; how many whole lines went."""
+def flood(sock: socket.socket, cap: int) -> int:
+    """Write garbage lines without reading until the daemon stops taking them (the
+    socket stays full for FLOOD_STALL seconds) or ``cap`` lines are written; how
+    many whole lines went."""
     sock.setblocking(False)
     block, sent = b"x\n" * 4096, 0
-    with contextlib.suppress(BlockingIOError):
-        while sent < 2 * lines:
-            sent += sock.send(block[: 2 * lines - sent])
+    while sent < 2 * cap:
+        try:  # after half a line, the rest of it first
+            sent += sock.send(block[sent % 2 :][: 2 * cap - sent])
+        except BlockingIOError:  # full for now: the daemon may still make room
+            if not select.select([], [sock], [], FLOOD_STALL)[1]:
+                break
     sock.setblocking(True)
     if sent % 2:  # half a line went: finish it, so every line is whole
         sock.sendall(b"\n")
@@ -448,20 +457,13 @@ def wait_until_backed_up(sock: socket.socket) -> int:
     return unread_bytes(sock)
 
 
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
 def test_a_client_that_floods_garbage_and_never_reads_blocks_no_one(
     fuzz_daemon: FuzzDaemon,
 ) -> None:
     rss_before = rss_kib(fuzz_daemon.pid)
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.connect(str(fuzz_daemon.sock))
-        written = flood(sock, FLOOD_LINES)
+        written = flood(sock, FLOOD_CAP)
         backlog = wait_until_backed_up(sock)
         assert backlog >= FLOOD_BACKLOG, f"only {backlog} bytes of answers wait unread"
         rss_flooded = rss_kib(fuzz_daemon.pid)
@@ -476,8 +478,11 @@ def test_a_client_that_floods_garbage_and_never_reads_blocks_no_one(
     print(
         f"\nflood: {written} garbage lines written, none read; with {backlog} bytes of "
         f"answers waiting unread, 2 canaries were served; then {codes['malformed']} "
-        f"malformed errors read back; daemon RSS {rss_before} -> {rss_flooded} KiB"
+        f"malformed errors read back; daemon RSS {rss_before} -> {rss_flooded} KiB "
+        f"({rss_flooded - rss_before:+d} KiB, bound +{FLOOD_RSS_BOUND_KIB} KiB)"
     )
+    assert written < FLOOD_CAP, f"the daemon read all {written} lines and queued every answer"
+    assert rss_flooded - rss_before <= FLOOD_RSS_BOUND_KIB, (rss_before, rss_flooded)
     assert not problems, problems[:5]
     assert codes == Counter({"malformed": written}), codes
     assert not check_daemon(fuzz_daemon)

@@ -4,8 +4,9 @@ daemon serving on.  One test per limit, each with a real daemon configured small
 max_line, and [delivery] queue_size, string_size.  Each test prints what the user
 sees.
 
-The client of another uid that max_sessions_per_uid needs is test_security.py's
-(a small C program connects as ``nobody`` and hands the connection over).
+The client of another uid that max_sessions_per_uid needs is other_uid.py's (a
+small C program connects as ``nobody`` and hands the connection over).  The fork
+bomb is tests/programs/fork_bomb.c.
 
 Kernel facts these tests rely on:
 
@@ -13,6 +14,8 @@ Kernel facts these tests rely on:
   /proc/PID/stat.
 * fork(2) copies argv, so a marker in the fork bomb's argv is in the cmdline of
   every process of its tree, and /proc finds survivors by it alone.
+* /proc/PID/fd has one entry per fd the daemon holds: an fd it opened for a
+  request it refused, and never closed, shows there.
 * A Unix stream socket whose reader does not read fills up; the writer's
   non-blocking send then fails with EAGAIN, so the daemon's queue for that client
   fills next.
@@ -22,64 +25,28 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import procscan
 import pytest
-from daemon_fixture import Peer, close_all_peers, running_daemon
-from test_security import (
-    NOBODY,
-    Processes,
-    Programs,
-    activated_daemon,
-    nobody_peer,
-    programs_anyone_can_run,
-    world_folder,
+from daemon_fixture import (
+    Peer,
+    close_all_peers,
+    end_of,
+    peer_pid,
+    running_daemon,
+    session_of,
+    wait_until,
 )
-from tools import require_tool
+from other_uid import NOBODY, Processes, Programs, activated_daemon, nobody_peer
 
-pytestmark = pytest.mark.integration
-
-HANG_GUARD = 30.0  # seconds: only a broken daemon waits this long
-
-# bomb DEPTH MARKER: every process above DEPTH forks two children, so the tree
-# grows to 2^(DEPTH+1) - 1 processes and no more; each then waits for a signal, and
-# alarm(30) ends it whatever the tracer does.  MARKER is in every process's argv.
-BOMB = r"""
-#include <stdlib.h>
-#include <unistd.h>
-int main(int argc, char **argv)
-{
-    if (argc != 3)
-        return 2;
-    alarm(30);
-    for (int level = atoi(argv[1]); level > 0; level--) {
-        if (fork() == 0 || fork() == 0)
-            continue; /* a child grows the tree one level further */
-        break;
-    }
-    pause();
-    return 0;
-}
-"""
-
-
-@pytest.fixture(autouse=True)
-def hang_guard() -> Iterator[None]:
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(HANG_GUARD)
-    try:
-        yield
-    finally:
-        close_all_peers()
-        socket.setdefaulttimeout(previous)
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("hang_guard")]
 
 
 @contextmanager
@@ -91,40 +58,19 @@ def daemon_with(tmp: Path, settings: str) -> Iterator[Path]:
             close_all_peers()
 
 
-def wait_until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + HANG_GUARD
-    while not condition():
-        assert time.monotonic() < deadline, f"gave up waiting: {what}"
-        time.sleep(0.02)
+GATE = ["sh", "-c", "read x; exit 7"]
 
 
-def session_of(answer: dict[str, Any]) -> str:
-    assert answer["type"] == "response", answer
-    session: str = answer["result"]["session"]
-    return session
-
-
-def end_of(peer: Peer, session: str) -> dict[str, Any]:
-    [end] = [
-        m
-        for m in peer.messages_until_end(session)
-        if m.get("type") == "session_end" and m["session"] == session
-    ]
-    return end
-
-
-def gated(peer: Peer, detach: bool = False) -> tuple[str, int]:
-    """Launch ``sh -c 'read x'`` reading a pipe: its session, and the pipe's write end
-    (write a line or close it to end the session)."""
+def gated(peer: Peer, argv: list[str] = GATE, **fields: Any) -> tuple[str, int]:
+    """Launch ``argv`` (by default ``sh -c 'read x'``) reading a pipe: its session, and
+    the pipe's write end (write a line or close it to end the session)."""
     gate_read, gate_write = os.pipe()
     null = os.open(os.devnull, os.O_RDWR)
     try:
-        argv = ["sh", "-c", "read x; exit 7"]
-        request = peer.send("launch", (gate_read, null, null), argv=argv, stdio=True, detach=detach)
+        request = peer.send("launch", (gate_read, null, null), argv=argv, stdio=True, **fields)
     finally:
         os.close(gate_read)
         os.close(null)
-    peer.backlog = getattr(peer, "backlog", [])
     return session_of(peer.answer(request)), gate_write
 
 
@@ -158,13 +104,16 @@ def test_max_clients(tmp_path: Path) -> None:
         assert all(p.request("list")["type"] == "response" for p in admitted)
 
 
-def test_max_sessions(tmp_path: Path) -> None:
+def test_max_sessions(tmp_path: Path, processes: Processes) -> None:
+    # The attach is to a sleep of ours: were the limit to let it through, the daemon
+    # would trace that, not pytest itself (which it would hold, hanging the run).
+    spare = processes.start(["sleep", "60"])
     with daemon_with(tmp_path, "[limits]\nmax_sessions = 2\n") as sock:
         watcher, launcher = Peer(sock), Peer(sock)
         assert watcher.request("subscribe", policy="block")["type"] == "response"
         (first, first_gate), (_, second_gate) = (gated(launcher, detach=True) for _ in range(2))
         launched = launcher.launch(["true"], trace="none")
-        attached = launcher.request("attach", pid=os.getpid())
+        attached = launcher.request("attach", pid=spare.pid)
         show("max_sessions = 2, a 3rd launch", launched)
         show("max_sessions = 2, an attach", attached)
         assert_limit_error(launched, "max_sessions", 2)
@@ -176,24 +125,11 @@ def test_max_sessions(tmp_path: Path) -> None:
         os.close(second_gate)
 
 
-@pytest.fixture(scope="module")
-def programs_for_anyone() -> Iterator[Programs]:
-    with programs_anyone_can_run() as built:
-        yield built
-
-
-@pytest.fixture
-def processes() -> Iterator[Processes]:
-    with Processes() as started:
-        yield started
-
-
-def test_max_sessions_per_uid(processes: Processes, programs_for_anyone: Programs) -> None:
+def test_max_sessions_per_uid(
+    world: Path, processes: Processes, programs_for_anyone: Programs
+) -> None:
     settings = "[limits]\nmax_sessions = 10\nmax_sessions_per_uid = 2\n"
-    with (
-        world_folder("traced-limits-") as world,
-        activated_daemon(world, allow_uids=(NOBODY.pw_uid,), more_config=settings) as daemon,
-    ):
+    with activated_daemon(world, allow_uids=(NOBODY.pw_uid,), more_config=settings) as daemon:
         root = Peer(daemon.socket)
         assert root.request("subscribe", policy="block")["type"] == "response"
         (first, first_gate), (_, second_gate) = (gated(root, detach=True) for _ in range(2))
@@ -211,44 +147,21 @@ def test_max_sessions_per_uid(processes: Processes, programs_for_anyone: Program
         os.close(second_gate)
 
 
-@pytest.fixture
-def bomb(tmp_path: Path) -> Path:
-    gcc = require_tool("gcc", "the max_tasks_per_session test builds a bounded fork bomb")
-    (tmp_path / "bomb.c").write_text(BOMB)
-    command = [gcc, "-O1", "-Wall", "-o", str(tmp_path / "bomb"), str(tmp_path / "bomb.c")]
-    built = subprocess.run(command, capture_output=True, text=True)
-    assert built.returncode == 0, built.stderr
-    return tmp_path / "bomb"
-
-
-def pids_with(marker: str) -> list[int]:
-    """Live processes whose argv holds ``marker`` (a zombie's cmdline is empty)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and marker.encode() in (entry / "cmdline").read_bytes():
-                found.append(int(entry.name))
-        except OSError:  # gone meanwhile
-            continue
-    return found
-
-
-def test_max_tasks_per_session(tmp_path: Path, bomb: Path) -> None:
+def test_max_tasks_per_session(tmp_path: Path, programs: dict[str, Path]) -> None:
     marker = f"traced-bomb-{uuid.uuid4().hex}"
     depth = 6  # 127 processes at most, whatever happens
+    bomb = [str(programs["fork_bomb"]), str(depth), marker]
     with daemon_with(tmp_path, "[limits]\nmax_tasks_per_session = 20\n") as sock:
         other = Peer(sock)
         bystander_session, gate_write = gated(other)
         peer = Peer(sock)
-        session = session_of(peer.launch([str(bomb), str(depth), marker], trace="none"))
+        # Its processes wait on the gate (their stdin) once grown: all there at once.
+        session, bomb_gate = gated(peer, bomb, trace="none")
         messages = peer.messages_until_end(session)
         # Killed processes are gone within moments; the bound only stops a wait for
         # processes that stay (a traced child nobody resumes or kills).
-        survivors = pids_with(marker)
-        deadline = time.monotonic() + 5
-        while survivors and time.monotonic() < deadline:
-            time.sleep(0.05)
-            survivors = pids_with(marker)
+        survivors = procscan.settle(lambda: procscan.processes(procscan.marked(marker)), 5.0)
+        os.close(bomb_gate)
         os.write(gate_write, b"go\n")  # the other session was there all along
         os.close(gate_write)
         bystander_end = end_of(other, bystander_session)
@@ -282,13 +195,6 @@ def test_queue_size_drop_policy_counts_what_a_slow_subscriber_lost(
     assert len(events) + sum(m["count"] for m in lost) == end["seq"]
 
 
-def tracing_stopped(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "t"
-    except FileNotFoundError:
-        return False
-
-
 def test_queue_size_block_policy_holds_the_tracee_until_the_subscriber_reads(
     tmp_path: Path, programs: dict[str, Path]
 ) -> None:
@@ -307,12 +213,12 @@ def test_queue_size_block_policy_holds_the_tracee_until_the_subscriber_reads(
 
         def settled() -> bool:  # under way, in tracing stop, no syscall since the last look
             counts.append(made())
-            return counts[-1] > 0 and tracing_stopped(pid) and counts[-1] == counts[-2]
+            return counts[-1] > 0 and procscan.state_of(pid) == "t" and counts[-1] == counts[-2]
 
         wait_until(settled, "the tracee to be held")
         held_at = counts[-1]
         time.sleep(0.3)  # held, it cannot move however long nobody reads
-        assert made() == held_at and tracing_stopped(pid), "the tracee went on unread"
+        assert made() == held_at and procscan.state_of(pid) == "t", "the tracee went on unread"
         messages = reader.messages_until_end(session)  # reading lets it go on
     calls_seen = [m for m in messages if m.get("type") == "syscall"]
     print(
@@ -325,21 +231,42 @@ def test_queue_size_block_policy_holds_the_tracee_until_the_subscriber_reads(
     assert not [m for m in messages if m["type"] == "lost"]
 
 
-def test_queue_size_bounds_what_a_client_may_ask_for(tmp_path: Path) -> None:
+def test_queue_size_bounds_what_a_client_may_ask_for(tmp_path: Path, processes: Processes) -> None:
     """A subscription's queue is what the daemon may hold for it: a client may ask for
     less than queue_size, never more, and may hold one subscription per session plus
-    one to everything."""
+    one to everything.  A request refused for its queue leaves nothing behind: no
+    session (an attach would go on tracing its process), no fd."""
+    spare = processes.start(["sleep", "60"])
+    refusals = 20  # launches without stdio: the daemon would open /dev/null for each
     with daemon_with(tmp_path, "[delivery]\nqueue_size = 8\n[limits]\nmax_sessions = 2\n") as sock:
-        peer = Peer(sock)
+        peer, other = Peer(sock), Peer(sock)
+        daemon = peer_pid(peer.sock)
         smaller = peer.request("subscribe", queue=8)
         larger = peer.request("subscribe", queue=9)
         launched = peer.launch(["true"], trace="none", queue=9)
+        attached = other.request("attach", pid=spare.pid, trace="none", queue=9)
+        left_by_attach = other.request("list")["result"]["sessions"]
+        fds_before = procscan.fd_count(daemon)
+        quiet = [other.request("launch", argv=["true"], queue=9) for _ in range(refusals)]
+        fds_closed = procscan.wait_for(lambda: procscan.fd_count(daemon) <= fds_before, 5.0)
+        fds_after = procscan.fd_count(daemon)
         more = [peer.request("subscribe") for _ in range(3)]
     show("queue_size = 8, a subscription asking for 9", larger)
     show("max_sessions = 2, a 4th subscription on one connection", more[-1])
+    print(
+        f"an attach asking for 9 left sessions {left_by_attach}; {refusals} launches without "
+        f"stdio asking for 9: daemon fds {fds_before} -> {fds_after}"
+    )
     assert smaller["type"] == "response", smaller
     assert_limit_error(larger, "queue_size", 8)
     assert_limit_error(launched, "queue_size", 8)
+    assert_limit_error(attached, "queue_size", 8)
+    assert left_by_attach == [], left_by_attach
+    for answer in quiet:
+        assert_limit_error(answer, "queue_size", 8)
+    assert fds_closed, (
+        f"{refusals} refused launches left the daemon {fds_before} -> {fds_after} fds"
+    )
     assert [m["type"] for m in more] == ["response", "response", "error"], more
     assert more[-1]["code"] == "limit" and "max_sessions + 1 = 3" in more[-1]["message"]
 

@@ -42,8 +42,6 @@ from __future__ import annotations
 
 import os
 import select
-import socket
-import struct
 import subprocess
 import time
 import uuid
@@ -55,10 +53,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from daemon_fixture import Peer, close_all_peers, running_daemon
+from daemon_fixture import Peer, close_all_peers, daemon_pid, running_daemon, session_of
+from procscan import all_pids, fd_count, marked, processes, rss_kib
 from tools import require_tool
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("hang_guard")]
 T = TypeVar("T")
 
 HANG_GUARD = 60.0  # seconds; only a broken daemon makes a test wait this long
@@ -97,75 +96,17 @@ class Daemon:
 @pytest.fixture(scope="module")
 def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Daemon]:
     """One daemon for the whole file, as the soak is about one daemon's lifetime."""
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(HANG_GUARD)
-    try:
-        with running_daemon(tmp_path_factory.mktemp("load"), config=LIMITS) as sock:
-            yield Daemon(sock, daemon_pid(sock))
-            close_all_peers()
-    finally:
-        socket.setdefaulttimeout(previous)
-
-
-def daemon_pid(sock: Path) -> int:
-    peer = Peer(sock)
-    creds = peer.sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("=iII"))
-    peer.close()
-    pid: int = struct.unpack("=iII", creds)[0]
-    return pid
+    with running_daemon(tmp_path_factory.mktemp("load"), config=LIMITS) as sock:
+        yield Daemon(sock, daemon_pid(sock))
+        close_all_peers()
 
 
 # --- what the daemon holds --------------------------------------------------------
 
 
-def fd_count(pid: int) -> int:
-    return len(os.listdir(f"/proc/{pid}/fd"))
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise AssertionError(f"no VmRSS in /proc/{pid}/status")
-
-
-def _status_fields(pid: str) -> dict[str, str]:
-    try:
-        text = Path(f"/proc/{pid}/status").read_text()
-    except OSError:  # gone between listing and reading
-        return {}
-    return dict(line.split(":\t", 1) for line in text.splitlines() if ":\t" in line)
-
-
-def zombies_of(daemon_pid: int) -> list[int]:
+def zombies_of(daemon: int) -> list[int]:
     """Zombies the daemon should reap: its children, or tasks it traces."""
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        fields = _status_fields(pid)
-        if not fields.get("State", "").startswith("Z"):
-            continue
-        if str(daemon_pid) in (fields.get("PPid", "").strip(), fields.get("TracerPid", "").strip()):
-            found.append(int(pid))
-    return found
-
-
-def describe(pids: list[int]) -> list[str]:
-    """State, parent and tracer of each pid, for failure messages."""
-    keys = ("State", "PPid", "TracerPid")
-    return [
-        f"{pid} " + " ".join(f"{k}={_status_fields(str(pid)).get(k)}" for k in keys) for pid in pids
-    ]
-
-
-def processes_with(marker: bytes) -> list[int]:
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            if marker in Path(f"/proc/{pid}/cmdline").read_bytes():
-                found.append(int(pid))
-        except OSError:
-            continue
-    return found
+    return [p.pid for p in processes(all_pids()) if p.zombie and daemon in (p.ppid, p.tracer_pid)]
 
 
 def settled(read: Callable[[], T], done: Callable[[T], bool]) -> T:
@@ -228,9 +169,8 @@ def read_until_ended(peer: Peer, sessions: set[str]) -> dict[str, Stream]:
     """Every message of ``sessions`` (the backlog first) until each has ended."""
     streams = {session: Stream() for session in sessions}
     pending = set(sessions)
-    backlog = getattr(peer, "backlog", [])
+    messages = iter(peer.backlog)
     peer.backlog = []
-    messages = iter(backlog)
     while pending:
         message = next(messages, None) or peer.read()
         session = message.get("session")
@@ -243,17 +183,10 @@ def read_until_ended(peer: Peer, sessions: set[str]) -> dict[str, Stream]:
 
 def launch(peer: Peer, argv: list[str], stdio: tuple[int, int, int], trace: str) -> dict[str, Any]:
     """A launch whose command gets ``stdio`` as its fds 0, 1 and 2."""
-    peer.backlog = getattr(peer, "backlog", [])
     answer: dict[str, Any] = peer.answer(
         peer.send("launch", stdio, argv=argv, stdio=True, trace=trace)
     )
     return answer
-
-
-def session_of(answer: dict[str, Any]) -> str:
-    assert answer["type"] == "response", answer
-    session: str = answer["result"]["session"]
-    return session
 
 
 def live_sessions(peer: Peer) -> dict[str, dict[str, Any]]:
@@ -444,7 +377,7 @@ def test_two_hundred_sessions_at_once_one_a_fork_bomb(
         streams = read_until_ended(launcher, {*sessions, bomb})
     finally:
         barrier.close()
-    survivors = settled(lambda: processes_with(marker.encode()), lambda found: not found)
+    survivors = settled(lambda: processes(marked(marker)), lambda found: not found)
     zombies = settled(lambda: zombies_of(daemon.pid), lambda found: not found)
     close_all_peers()
     fds_after = settled(lambda: fd_count(daemon.pid), lambda n: n == fds_before)
@@ -473,4 +406,4 @@ def test_two_hundred_sessions_at_once_one_a_fork_bomb(
     assert bomb_end is not None
     assert (bomb_end["status"], bomb_end["signal"]) == (137, "SIGKILL"), bomb_end
     assert f"max_tasks_per_session = {TASK_LIMIT}" in (bomb_end.get("error") or ""), bomb_end
-    assert not survivors, f"processes of the fork bomb survive: {describe(survivors)}"
+    assert not survivors, f"processes of the fork bomb survive: {[str(p) for p in survivors]}"

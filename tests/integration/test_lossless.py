@@ -46,7 +46,6 @@ Kernel facts these tests depend on:
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -58,7 +57,7 @@ import pytest
 from daemon_fixture import Peer, close_all_peers, running_daemon
 from tools import require_tool
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("hang_guard")]
 
 N = 100_000  # getppid calls, as the issue asks: 4 to 10 s traced here, depending on the load
 N_UNREAD = 5_000  # the drop-only run: what it proves does not need N
@@ -74,14 +73,9 @@ HANG_GUARD = 120.0  # seconds; only a broken daemon makes a test wait this long
 
 @pytest.fixture
 def daemon(tmp_path: Path) -> Iterator[Path]:
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(HANG_GUARD)
-    try:
-        with running_daemon(tmp_path) as sock:
-            yield sock
-            close_all_peers()
-    finally:
-        socket.setdefaulttimeout(previous)
+    with running_daemon(tmp_path) as sock:
+        yield sock
+        close_all_peers()
 
 
 # --- the producer -----------------------------------------------------------------
@@ -174,7 +168,7 @@ class Received:
 
 def read_session(peer: Peer, session: str) -> Received:
     received = Received()
-    for message in getattr(peer, "backlog", []):
+    for message in peer.backlog:
         if message.get("session") == session:
             received.take(message)
     peer.backlog = []
@@ -210,7 +204,6 @@ def launch_reporting(peer: Peer, workload: Workload, **fields: Any) -> tuple[str
     """Launch the workload with its stdout on a pipe: (session, the pipe's read end)."""
     report_read, report_write = os.pipe()
     null = os.open(os.devnull, os.O_RDWR)
-    peer.backlog = getattr(peer, "backlog", [])
     try:
         request = peer.send(
             "launch",

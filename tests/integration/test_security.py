@@ -18,18 +18,12 @@ What is proven here:
 * attach: another uid may attach only to processes ptrace would let it trace, and an
   attached process that execs into other credentials is let go.
 
-These tests need root (they switch to other uids).  Programs that ``nobody`` runs
-live in world-reachable folders under /tmp (pytest's tmp folders are 0700).
+These tests need root (they switch to other uids).  The machinery (a socket-activated
+root daemon, a client of ``nobody``, programs in world-reachable folders) is
+other_uid.py's, with the kernel facts it relies on.
 
 Kernel facts these tests rely on:
 
-* connect(2) to a Unix socket needs search permission on each folder of the path
-  and write permission on the socket file (unix(7)).
-* SO_PEERCRED is the effective uid and gid of the process that called connect(2),
-  taken at that moment.  Handing the connected fd to another process does not change
-  it, so a small C helper connects as ``nobody`` and hands the connection back to the
-  test over SCM_RIGHTS.  The test then speaks as ``nobody``.  The helper stays alive,
-  so the pid that SO_PEERCRED names is still the helper's.
 * A process that exec'd a file it may not read is not dumpable, and ptrace(2) refuses
   it to an unprivileged tracer.  The files in /proc/PID are then owned by root, but
   the folder /proc/PID itself keeps the process's effective uid (proc(5)).
@@ -46,373 +40,48 @@ Kernel facts these tests rely on:
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
 import os
 import pty
-import pwd
-import shutil
-import signal
-import socket
 import stat
 import subprocess
 import sys
-import tempfile
-import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from daemon_fixture import OPEN_PEERS, REPO, Peer, close_all_peers
-from tools import require_tool
+from daemon_fixture import REPO, Peer, end_of, session_of, wait_until
+from other_uid import (
+    DAEMON_ENV,
+    NOBODY,
+    Daemon,
+    Processes,
+    Programs,
+    activated_daemon,
+    connect_as,
+    nobody_peer,
+    write_config,
+)
+from procscan import alive, children, fd_targets, parse_status, status_fields
 
 from traced.paths import default_socket_path
 from traced.systemd import SYSTEMD_VARIABLES
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("hang_guard")]
 
-NOBODY = pwd.getpwnam("nobody")
 OTHER_UID = 4321  # a uid no account has: the kernel needs none
 CLIENT_GROUPS = (4242, 4343)  # supplementary groups the nobody client holds
-SECRET = "TRACED_TEST_DAEMON_SECRET"
-# What a service manager would put in a daemon's environment, and a secret of its own.
-DAEMON_ENV = {
-    "PATH": "/usr/local/bin:/usr/bin:/bin",
-    "LC_ALL": "C.UTF-8",  # a C locale would make Python add LC_CTYPE to its environment
-    "NOTIFY_SOCKET": "@traced-test-no-manager-listens",
-    "LISTEN_FDNAMES": "traced.socket",
-    "INVOCATION_ID": "0123456789abcdef0123456789abcdef",
-    "CREDENTIALS_DIRECTORY": "/run/credentials/traced.service",
-    SECRET: "hunter2",
-}
-HANG_GUARD = 30.0  # seconds: only a broken daemon waits this long
-
-C_PROGRAMS = {
-    # fdprobe [OUT]: the descriptors it holds, as "FD TARGET" lines, to OUT or stdout.
-    # It lists /proc/self/fd and leaves out exactly the one fd that listing uses.
-    "fdprobe": r"""
-#include <dirent.h>
-#include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
-int main(int argc, char **argv)
-{
-    static char report[65536];
-    size_t used = 0;
-    DIR *dir = opendir("/proc/self/fd");
-    if (dir == NULL)
-        return 1;
-    int own = dirfd(dir);
-    for (struct dirent *entry; (entry = readdir(dir)) != NULL;) {
-        int fd = atoi(entry->d_name);
-        if (entry->d_name[0] == '.' || fd == own)
-            continue;
-        char link[64], target[PATH_MAX] = "";
-        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-        ssize_t length = readlink(link, target, sizeof target - 1);
-        target[length > 0 ? length : 0] = '\0';
-        used += snprintf(report + used, sizeof report - used, "%d %s\n", fd, target);
-    }
-    closedir(dir);
-    FILE *out = argc > 1 ? fopen(argv[1], "w") : stdout;
-    return out == NULL || fputs(report, out) < 0 || fclose(out) != 0;
-}
-""",
-    # handover SOCKET FD: connect to SOCKET, send the connection (or the connect errno,
-    # as text) over FD, then wait to be killed, so the peer pid stays this process.
-    "handover": r"""
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-int main(int argc, char **argv)
-{
-    if (argc != 3)
-        return 2;
-    int channel = atoi(argv[2]);
-    int conn = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_un address = {.sun_family = AF_UNIX};
-    strncpy(address.sun_path, argv[1], sizeof address.sun_path - 1);
-    char status[16] = "0";
-    int connected = connect(conn, (struct sockaddr *)&address, sizeof address) == 0;
-    if (!connected)
-        snprintf(status, sizeof status, "%d", errno);
-    struct iovec data = {status, strlen(status)};
-    union { struct cmsghdr header; char space[CMSG_SPACE(sizeof(int))]; } control;
-    struct msghdr message = {.msg_iov = &data, .msg_iovlen = 1};
-    if (connected) {
-        message.msg_control = control.space;
-        message.msg_controllen = sizeof control.space;
-        struct cmsghdr *rights = CMSG_FIRSTHDR(&message);
-        rights->cmsg_level = SOL_SOCKET;
-        rights->cmsg_type = SCM_RIGHTS;
-        rights->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(rights), &conn, sizeof conn);
-    }
-    if (sendmsg(channel, &message, 0) < 0)
-        return 1;
-    close(channel);
-    close(conn);
-    pause();
-    return 0;
-}
-""",
-}
-
-# Runs a daemon the way systemd's socket activation does (sd_listen_fds(3)): the
-# listening socket at fd 3, LISTEN_FDS=1 and LISTEN_PID=its pid.  With "tty", fd 0
-# (a terminal) becomes the controlling terminal of the new session first.
-ACTIVATE = """\
-import fcntl, os, sys, termios
-listener, tty, *daemon_args = sys.argv[1:]
-if tty == "tty":
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-os.dup2(int(listener), 3)
-if int(listener) != 3:
-    os.close(int(listener))
-os.environ.update(LISTEN_FDS="1", LISTEN_PID=str(os.getpid()))
-os.execv(sys.executable, [sys.executable, "-m", "traced", "daemon", *daemon_args])
-"""
-
-
-# --- the machinery: a world-reachable folder, helper programs, daemons, processes ----
-
-
-@contextlib.contextmanager
-def world_folder(prefix: str) -> Iterator[Path]:
-    """A fresh folder every uid can reach (0755), removed afterwards."""
-    folder = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
-    try:
-        folder.chmod(0o755)
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@dataclass(frozen=True)
-class Programs:
-    fdprobe: Path
-    handover: Path
-    setuid_sleep: Path  # a root-owned set-user-ID copy of sleep
-    setuid_id: Path  # a root-owned set-user-ID copy of id
-    unreadable_sleep: Path  # sleep that others may run (0711) but not read
-
-
-@contextlib.contextmanager
-def programs_anyone_can_run() -> Iterator[Programs]:
-    """The helper programs, built in a folder every uid can reach."""
-    gcc = require_tool("gcc", "the security tests build their helper programs")
-    with world_folder("traced-security-bin-") as folder:
-        for name, source in C_PROGRAMS.items():
-            (folder / f"{name}.c").write_text(source)
-            command = [gcc, "-O1", "-Wall", "-o", str(folder / name), str(folder / f"{name}.c")]
-            built = subprocess.run(command, capture_output=True, text=True)
-            assert built.returncode == 0, built.stderr
-        copies = {"setuid_sleep": ("sleep", 0o4755), "setuid_id": ("id", 0o4755)}
-        copies["unreadable_sleep"] = ("sleep", 0o711)
-        for name, (tool, mode) in copies.items():
-            shutil.copy(require_tool(tool, "the security tests run copies of it"), folder / name)
-            (folder / name).chmod(mode)
-        yield Programs(
-            folder / "fdprobe",
-            folder / "handover",
-            folder / "setuid_sleep",
-            folder / "setuid_id",
-            folder / "unreadable_sleep",
-        )
-
-
-@pytest.fixture(scope="module")
-def programs_for_anyone() -> Iterator[Programs]:
-    with programs_anyone_can_run() as built:
-        yield built
-
-
-@pytest.fixture
-def world() -> Iterator[Path]:
-    with world_folder("traced-security-") as folder:
-        yield folder
-
-
-class Processes:
-    """Every process a test starts, SIGKILLed (if still there) and reaped at its end."""
-
-    def __init__(self) -> None:
-        self.started: list[subprocess.Popen[bytes]] = []
-
-    def __enter__(self) -> Processes:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        close_all_peers()  # a launched command ends with its client
-        self.stop_all()
-
-    def start(self, argv: list[str], **options: Any) -> subprocess.Popen[bytes]:
-        options.setdefault("stdin", subprocess.DEVNULL)
-        process = subprocess.Popen(argv, **options)
-        self.started.append(process)
-        return process
-
-    def stop_all(self) -> None:
-        for process in self.started:
-            if process.poll() is None:
-                process.kill()
-            process.wait(timeout=HANG_GUARD)
-            for pipe in (process.stdin, process.stdout, process.stderr):
-                if pipe is not None:
-                    pipe.close()
 
 
 @pytest.fixture(autouse=True)
-def root_and_hang_guard() -> Iterator[None]:
-    """These tests need root; no socket read waits forever; no client outlives its test."""
+def root() -> None:
     if os.geteuid() != 0:
         pytest.fail("the security tests need root: they run clients and targets as other uids")
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(HANG_GUARD)
-    try:
-        yield
-    finally:
-        close_all_peers()
-        socket.setdefaulttimeout(previous)
 
 
-@pytest.fixture
-def processes() -> Iterator[Processes]:
-    with Processes() as started:
-        yield started
-
-
-@dataclass
-class Daemon:
-    socket: Path
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-def write_config(folder: Path, allow_uids: tuple[int, ...], more: str = "") -> Path:
-    """The daemon's settings: ``allow_uids``, a short grace, and ``more`` sections."""
-    config = folder / "config.toml"
-    daemon = f"[daemon]\nallow_uids = {list(allow_uids)}\nkill_grace_seconds = 1.0\n"
-    config.write_text(daemon + more)
-    return config
-
-
-@contextlib.contextmanager
-def activated_daemon(
-    folder: Path,
-    *,
-    allow_uids: tuple[int, ...] = (),
-    extra_fds: tuple[int, ...] = (),
-    tty: int | None = None,
-    more_config: str = "",
-) -> Iterator[Daemon]:
-    """A root daemon handed a 0666 socket in ``folder``, as systemd would with
-    ``SocketMode=0666`` (how a daemon with ``allow_uids`` is deployed): the file modes
-    let everyone connect, so SO_PEERCRED alone decides."""
-    path = folder / "traced.sock"
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(str(path))
-    path.chmod(0o666)
-    listener.listen(64)
-    config = write_config(folder, allow_uids, more_config)
-    log = folder / "daemon.log"
-    argv = [
-        sys.executable,
-        "-c",
-        ACTIVATE,
-        str(listener.fileno()),
-        "no-tty" if tty is None else "tty",
-    ]
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            [*argv, "--config", str(config)],
-            env=DAEMON_ENV,
-            pass_fds=(listener.fileno(), *extra_fds),
-            stdin=subprocess.DEVNULL if tty is None else tty,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=tty is not None,
-            cwd=REPO,
-        )
-    listener.close()
-    try:
-        yield Daemon(path, process, log)
-    finally:
-        close_all_peers()
-        stop(process)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=HANG_GUARD)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-
-
-class AdoptedPeer(Peer):
-    """A :class:`Peer` over a connection another process made."""
-
-    def __init__(self, sock: socket.socket) -> None:  # not Peer's: that one connects
-        OPEN_PEERS.append(self)
-        self.sock = sock
-        self.file = sock.makefile("rb")
-        self.backlog: list[dict[str, Any]] = []
-        self.hello = self.read()
-        self.next_id = 0
-
-
-def connect_as(
-    processes: Processes,
-    programs: Programs,
-    path: Path,
-    *,
-    uid: int,
-    gid: int,
-    groups: tuple[int, ...] = (),
-) -> tuple[socket.socket, subprocess.Popen[bytes]]:
-    """A connection to ``path`` made by a process of ``uid``, and that process (alive
-    until the test ends); OSError with the errno if its connect(2) failed."""
-    ours, theirs = socket.socketpair()
-    with ours, theirs:
-        holder = processes.start(
-            [str(programs.handover), str(path), str(theirs.fileno())],
-            user=uid,
-            group=gid,
-            extra_groups=list(groups),
-            pass_fds=(theirs.fileno(),),
-        )
-        theirs.close()
-        status, fds, _, _ = socket.recv_fds(ours, 16, 1)
-    if status != b"0":
-        raise OSError(int(status), os.strerror(int(status)))
-    return socket.socket(fileno=fds[0]), holder
-
-
-def nobody_peer(
-    processes: Processes, programs: Programs, daemon: Daemon, groups: tuple[int, ...] = ()
-) -> tuple[AdoptedPeer, subprocess.Popen[bytes]]:
-    """A connection of ``nobody`` (with ``groups``), admitted by the daemon."""
-    sock, holder = connect_as(
-        processes, programs, daemon.socket, uid=NOBODY.pw_uid, gid=NOBODY.pw_gid, groups=groups
-    )
-    peer = AdoptedPeer(sock)
-    assert peer.hello["type"] == "hello", (peer.hello, daemon.output())
-    return peer, holder
+# --- a command run through the daemon, and what it reports ----------------------------
 
 
 @dataclass(frozen=True)
@@ -426,7 +95,6 @@ class Run:
 
 def run_through(peer: Peer, argv: list[str], **fields: Any) -> Run:
     """Launch ``argv`` with stdout and stderr on pipes, wait for its session_end."""
-    peer.backlog = getattr(peer, "backlog", [])
     null = os.open(os.devnull, os.O_RDONLY)
     out_read, out_write = os.pipe()
     err_read, err_write = os.pipe()
@@ -435,22 +103,9 @@ def run_through(peer: Peer, argv: list[str], **fields: Any) -> Run:
     finally:
         for fd in (null, out_write, err_write):
             os.close(fd)
-    answer = peer.answer(request)
-    assert answer["type"] == "response", answer
-    session = answer["result"]["session"]
-    [end] = [
-        m
-        for m in peer.messages_until_end(session)
-        if m.get("type") == "session_end" and m["session"] == session
-    ]
+    end = end_of(peer, session_of(peer.answer(request)))
     with open(out_read, "rb") as out, open(err_read, "rb") as err:
         return Run(end, out.read().decode(), err.read().decode())
-
-
-def status_lines(text: str) -> dict[str, str]:
-    """/proc/PID/status as {key: value}."""
-    pairs = (line.split(":", 1) for line in text.splitlines() if ":" in line)
-    return {key: value.strip() for key, value in pairs}
 
 
 def stat_fields(text: str) -> list[str]:
@@ -459,14 +114,10 @@ def stat_fields(text: str) -> list[str]:
 
 
 def proc_status(pid: int) -> dict[str, str]:
-    return status_lines(Path(f"/proc/{pid}/status").read_text())
-
-
-def wait_until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + HANG_GUARD
-    while not condition():
-        assert time.monotonic() < deadline, f"gave up waiting: {what}"
-        time.sleep(0.02)
+    """/proc/PID/status of a process the test holds: it must be there."""
+    fields = status_fields(pid)
+    assert fields is not None, f"pid {pid} is gone"
+    return fields
 
 
 def mode_of(path: Path) -> str:
@@ -664,7 +315,7 @@ def test_a_root_daemon_runs_another_uids_command_with_its_uid_gid_and_groups_onl
         nobody, _ = nobody_peer(processes, programs_for_anyone, daemon, CLIENT_GROUPS)
         argv = ["/bin/sh", "-c", script, "sh", str(secret), str(created)]
         run = run_through(nobody, argv, trace="none")
-    status = status_lines(run.stdout)
+    status = parse_status(run.stdout)
     figures = {k: status.get(k) for k in ("Uid", "Gid", "Groups", "CapPrm", "CapEff", "NoNewPrivs")}
     print(f"uid {NOBODY.pw_uid} with groups {CLIENT_GROUPS}: its command has {figures}")
     print(f"reading a 0600 root file: {run.stderr.strip()!r}")
@@ -715,8 +366,10 @@ def test_a_commands_groups_and_nice_are_its_clients_even_after_the_clients_pid_i
     world: Path, processes: Processes, programs_for_anyone: Programs
 ) -> None:
     # A client connects, hands its connection on and exits; its pid goes to a root
-    # process with group 5151 at nice -5.  The command must still get the client's
-    # groups and nice, not that process's.
+    # process with group 5151 at nice +5.  The command must still get the client's
+    # groups and nice, not that process's.  (+5, not -5: nobody's command could not
+    # take a negative nice anyway, so only a nice above the client's can show a leak.)
+    impostor_nice = 5
     secret = world / "group-5151-only"
     secret.write_text("group 5151's\n")
     os.chown(secret, 0, 5151)
@@ -728,15 +381,16 @@ def test_a_commands_groups_and_nice_are_its_clients_even_after_the_clients_pid_i
         holder.kill()
         holder.wait()
         place_at_pid(processes, holder.pid, ["sleep", "60"], extra_groups=[5151])
-        os.setpriority(os.PRIO_PROCESS, holder.pid, -5)
+        os.setpriority(os.PRIO_PROCESS, holder.pid, impostor_nice)
         run = run_through(nobody, ["/bin/sh", "-c", script, "sh", str(secret)], trace="none")
-    status = status_lines(run.stdout)
+    status = parse_status(run.stdout)
     nice = int(stat_fields(run.stdout.splitlines()[2])[16])
     print(
         f"client pid {holder.pid} (groups {CLIENT_GROUPS}, nice {client_nice}) is now a root "
-        f"process with group 5151 at nice -5; the client's command got Groups "
+        f"process with group 5151 at nice {impostor_nice}; the client's command got Groups "
         f"{status.get('Groups')!r}, nice {nice}, {run.stderr.strip()!r}"
     )
+    assert client_nice != impostor_nice  # else the nice half proves nothing
     assert sorted(int(g) for g in status["Groups"].split()) == sorted(CLIENT_GROUPS), run
     assert "group 5151's" not in run.stdout, run
     assert nice == client_nice, run
@@ -792,15 +446,6 @@ def test_another_uids_command_never_gets_the_daemons_environment(
     assert not leaked, f"a root daemon gave uid {NOBODY.pw_uid}'s command its own {leaked}"
 
 
-def daemon_fd_targets(pid: int) -> list[str]:
-    fds = Path(f"/proc/{pid}/fd")
-    targets = []
-    for fd in fds.iterdir():
-        with contextlib.suppress(FileNotFoundError):
-            targets.append(os.readlink(fd))
-    return targets
-
-
 def probe_report(text: str) -> dict[int, str]:
     return {int(fd): target for fd, target in (line.split(" ", 1) for line in text.splitlines())}
 
@@ -846,8 +491,8 @@ def probe_a_busy_daemon(
     busy.launch(["sleep", "60"], trace="none")
     busy.launch(["sleep", "60"], trace="none", detach=True)
     nobody, _ = nobody_peer(processes, programs, daemon)
-    wait_until(lambda: str(client_file) in daemon_fd_targets(daemon.process.pid), "the bait")
-    held = daemon_fd_targets(daemon.process.pid)
+    wait_until(lambda: str(client_file) in fd_targets(daemon.process.pid), "the bait")
+    held = fd_targets(daemon.process.pid)
     probe = str(programs.fdprobe)
     with_stdio = run_through(busy, [probe], trace="none")
     as_nobody = run_through(nobody, [probe], trace="none")
@@ -886,21 +531,6 @@ def test_a_launched_command_has_no_controlling_terminal_even_when_the_daemon_has
     assert daemon_tty != "0"  # the daemon really has a controlling terminal
     assert command_tty == "0", f"the command has the daemon's terminal (tty_nr {command_tty})"
     assert reached == b"", f"uid {NOBODY.pw_uid}'s command wrote {reached!r} to root's terminal"
-
-
-def alive(pid: int) -> bool:
-    """``pid`` exists and is not a zombie."""
-    try:
-        return stat_fields(Path(f"/proc/{pid}/stat").read_text())[0] not in ("Z", "X")
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-
-
-def children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    with contextlib.suppress(FileNotFoundError):
-        return [int(child) for child in path.read_text().split()]
-    return []
 
 
 def test_a_daemon_that_dies_takes_its_launched_commands_with_it(world: Path) -> None:
@@ -1017,7 +647,7 @@ def test_a_signal_right_after_a_launch_reaches_the_command_and_never_the_daemon(
             except TimeoutError:
                 fate = f"{answer.get('code', answer['type'])}, still running"
                 nobody.backlog = []
-                nobody.file = nobody.sock.makefile("rb")
+                nobody.file = nobody.sock.makefile("rb")  # a timed-out file reads no more
                 nobody.request("signal", session=session, signal="KILL")
             outcomes[fate] = outcomes.get(fate, 0) + 1
             if fate != "response, SIGTERM":

@@ -26,12 +26,13 @@ import struct
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from daemon_fixture import OPEN_PEERS, REPO, Peer
+from daemon_fixture import REPO, Peer, close_all_peers
+from procscan import alive, cmdline, wait_for
 from tools import require_tool
 
 from traced.systemd import SYSTEMD_VARIABLES, scrub_environment
@@ -53,34 +54,7 @@ class Deadline:
         return max(min(self.end - time.monotonic(), cap), 0.1)
 
 
-def wait_for(condition: Callable[[], bool], timeout: float, interval: float = 0.05) -> bool:
-    end = time.monotonic() + timeout
-    while True:
-        if condition():
-            return True
-        if time.monotonic() >= end:
-            return False
-        time.sleep(interval)
-
-
 # Processes
-
-
-def cmdline(pid: int) -> list[bytes]:
-    """The process's argv; [] once it is gone (or a zombie)."""
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[:-1]
-    except (FileNotFoundError, ProcessLookupError):
-        return []
-
-
-def running(pid: int) -> bool:
-    """True while ``pid`` exists and is not a zombie."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state not in ("Z", "X")
 
 
 def has_execed(pid: int, program: bytes) -> bool:
@@ -92,7 +66,7 @@ def has_execed(pid: int, program: bytes) -> bool:
 
 def kill_leftover(pid: int, marker: bytes) -> None:
     """SIGKILL ``pid`` if it still runs and its argv contains ``marker`` (not a reused pid)."""
-    if running(pid) and any(marker in arg for arg in cmdline(pid)):
+    if alive(pid) and any(marker in arg for arg in cmdline(pid)):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
 
@@ -124,16 +98,6 @@ def connect_peer(path: Path, timeout: float) -> Peer:
         return Peer(path)
     finally:
         socket.setdefaulttimeout(previous)
-
-
-def close_peers() -> None:
-    """Close every Peer, also one whose constructor failed half way."""
-    while OPEN_PEERS:
-        peer = OPEN_PEERS.pop()
-        for part in ("file", "sock"):
-            closable = getattr(peer, part, None)
-            if closable is not None:
-                closable.close()
 
 
 def run_exit_3(peer: Peer, launched: list[int]) -> list[dict[str, Any]]:
@@ -241,11 +205,11 @@ def test_socket_activation_with_systemd_socket_activate(short_dir: Path) -> None
             lines, sender = receive_notification(receiver)
             assert lines == [b"STOPPING=1"] and sender == process.pid, (lines, sender)
             # It ended what it launched, and left alone the socket it was given.
-            assert wait_for(lambda: not running(sleeper), deadline.left(10))
+            assert wait_for(lambda: not alive(sleeper), deadline.left(10))
             assert path.exists()
             print(f"systemd-socket-activate: daemon {process.pid}, {len(launched)} launches")
         finally:
-            close_peers()
+            close_all_peers()
             stop_group(process, grace=5)
             for pid in launched:
                 kill_leftover(pid, b"sleep")
@@ -485,11 +449,11 @@ def test_units_under_a_real_systemd_user_manager(short_dir: Path) -> None:
             # A clean exit on SIGTERM, never restarted, and nothing it launched left.
             assert manager.show("traced.service", "Result") == "success", manager.diagnose()
             assert manager.show("traced.service", "NRestarts") == "0", manager.diagnose()
-            assert wait_for(lambda: not running(sleeper), deadline.left(5))
-            assert not running(main_pid)
+            assert wait_for(lambda: not alive(sleeper), deadline.left(5))
+            assert not alive(main_pid)
             print(f"systemd --user: traced.service (pid {main_pid}) activated, launched, stopped")
         finally:
-            close_peers()
+            close_all_peers()
             manager.stop()
             if main_pid:
                 kill_leftover(main_pid, b"traced")
