@@ -12,8 +12,8 @@ for the benchmark on a private socket), with two filters: ``-e trace=connect`` a
 Why a build: it is a real workload of many short processes.  With ``trace=connect``
 nothing a compiler does is stopped, so a seccomp-based tracer costs only the in-kernel
 filter on every syscall plus what it does for every process: fork/clone, exec and exit
-events (``gcc``, ``cc1``, ``as`` for each file: a few hundred processes), and for traced
-its own startup (about 0.12 s, mostly Python imports).  Plain
+events (``gcc``, ``cc1``, ``as`` for each file; the trace check below counts them), and
+for traced its own startup (mostly Python imports; run.py's "Fixed startup" measures it).  Plain
 ``strace -f`` stops on every syscall of every process whatever it prints, hence the
 ``--seccomp-bpf`` variant, which is the fair comparison.  ``trace=%process,%file``
 stops on every exec/open/stat of the compilers, which adds the per-stop cost of decoding
@@ -24,7 +24,8 @@ each round runs every variant once, in a fixed order, so slow drifts in the mach
 load hit all of them alike; the report gives medians over the rounds.  The trace goes to
 ``-o /dev/null`` for both tracers: both still decode and format every stopped syscall,
 only the write is free (an ``-o FILE`` run of each is made once per filter, untimed, to
-check that the two tracers see about the same syscalls).  A build that fails under any
+check that the two tracers see about the same syscalls, and to count the processes the
+build starts).  A build that fails under any
 variant aborts the benchmark: a timing is only taken from a build that exited 0.
 """
 
@@ -32,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import re
 import shutil
@@ -46,10 +46,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from daemon_client import running_daemon
-from measure import BenchError as MeasureError
-from measure import syscall_counts, time_run
+from measure import REPO, BenchError, first_line, note, report_head, syscall_counts, time_run
 
-REPO = Path(__file__).resolve().parent.parent
+TITLE = "Build benchmark (`make -j2`)"
 MAKE = ["make", "-j2"]
 FILTERS = ("trace=connect", "trace=%process,%file")
 DEFAULT_FILES = 150
@@ -58,7 +57,8 @@ FUNCTIONS_PER_FILE = 5
 FILES_PER_GROUP = 10
 # A build takes seconds under any variant; one still running after this has hung.
 RUN_TIMEOUT_S = 120.0
-# "PID name(" or "name(" opens a syscall line in strace's and traced's text output.
+# Each new process is one of these calls in its parent (strace -f prints it once).
+PROCESS_CALLS = ("clone", "clone3", "fork", "vfork")
 # The targets of the issue, for trace=connect.
 UNTRACED_TARGET = 1.05
 STRACE_BPF_TARGET = 1.0
@@ -67,15 +67,6 @@ STRACE = "strace -f"
 STRACE_BPF = "strace -f --seccomp-bpf"
 TRACED = "traced (in-process)"
 TRACED_DAEMON = "traced (daemon)"
-
-
-class BenchError(Exception):
-    """A build that failed or hung, or a daemon that would not start."""
-
-
-def note(message: str) -> None:
-    """Progress goes to stderr, so that stdout carries only the report."""
-    print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
 # ---------------------------------------------------------------- the generated project
@@ -265,7 +256,7 @@ def timed(argv: list[str], cwd: Path, log_path: Path) -> float:
     that shows the end of its log."""
     try:
         return time_run(argv, log_path, RUN_TIMEOUT_S, cwd)
-    except MeasureError as error:
+    except BenchError as error:
         raise BenchError(f"build failed: {error}; its last lines:\n{_tail(log_path)}") from error
 
 
@@ -305,9 +296,6 @@ def run_rounds(variants: list[Variant], rounds: int, project: Path, logs: Path) 
     return timings
 
 
-# ---------------------------------------------------------------- the daemon
-
-
 # ---------------------------------------------------------------- the trace check
 
 
@@ -336,32 +324,19 @@ def check_traces(expr: str, project: Path, workdir: Path) -> TraceCheck:
 # ---------------------------------------------------------------- the report
 
 
-def first_line(argv: list[str]) -> str:
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True, check=False)
-    except OSError:
-        return "?"
-    return (done.stdout or done.stderr).splitlines()[0].strip() if done.returncode == 0 else "?"
-
-
-def machine_section(files: int, rounds: int, loads: tuple[float, float]) -> str:
-    commit = first_line(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
-    return "\n".join(
-        [
-            "## Build benchmark (`make -j2`)",
-            "",
-            f"- machine: {os.cpu_count()} CPUs (nproc), kernel {platform.release()}",
-            f"- {first_line(['strace', '-V'])}; {first_line(['gcc', '--version'])}; "
-            f"{first_line(['make', '--version'])}; Python {platform.python_version()}",
-            f"- traced commit {commit}",
-            f"- project: {files} modules + main.c, {FUNCTIONS_PER_FILE} functions each, "
-            "`gcc -O2`, one link; each timed run is `make -j2` after an untimed `make clean`",
-            f"- {rounds} rounds, every variant once a round in a fixed order; medians quoted; "
-            "trace output `-o /dev/null` for both tracers",
-            f"- 1-min load average: {loads[0]:.2f} at the start, {loads[1]:.2f} at the end "
-            "(other jobs may share the machine)",
-        ]
-    )
+def head_section(
+    argv: Sequence[str] | None, files: int, rounds: int, loads: tuple[float, float]
+) -> str:
+    extra = [
+        f"- make: {first_line(['make', '--version'])}",
+        f"- project: {files} modules + main.c, {FUNCTIONS_PER_FILE} functions each, "
+        "`gcc -O2`, one link; each timed run is `make -j2` after an untimed `make clean`",
+        f"- {rounds} rounds, every variant once a round in a fixed order; medians quoted; "
+        "trace output `-o /dev/null` for both tracers",
+        f"- 1-min load average: {loads[0]:.2f} at the start, {loads[1]:.2f} at the end "
+        "(other jobs may share the machine)",
+    ]
+    return "\n".join(report_head(TITLE, __file__, argv, extra)).rstrip()
 
 
 def ratio(value: float) -> str:
@@ -400,9 +375,11 @@ def target_lines(timings: Timings) -> list[str]:
     for name in (TRACED, TRACED_DAEMON):
         vs_base, vs_bpf = by_name[name] / by_name[UNTRACED], by_name[name] / by_name[STRACE_BPF]
         lines += [
-            f"- {name} / untraced = {ratio(vs_base)} (target ≤ {UNTRACED_TARGET}) "
+            f"- `-e {FILTERS[0]}`: {name} / untraced = {ratio(vs_base)} "
+            f"(target ≤ {UNTRACED_TARGET}) "
             f"{mark(vs_base, UNTRACED_TARGET)}",
-            f"- {name} / strace --seccomp-bpf = {ratio(vs_bpf)} (target ≤ {STRACE_BPF_TARGET}) "
+            f"- `-e {FILTERS[0]}`: {name} / strace --seccomp-bpf = {ratio(vs_bpf)} "
+            f"(target ≤ {STRACE_BPF_TARGET}) "
             f"{mark(vs_bpf, STRACE_BPF_TARGET)}",
         ]
     return lines
@@ -426,10 +403,36 @@ def check_section(checks: list[TraceCheck]) -> str:
     return "\n".join(lines)
 
 
+def process_lines(timings: Timings, checks: list[TraceCheck]) -> list[str]:
+    """How many processes a build starts, from strace's ``%process`` trace, and what each
+    costs every tracer with ``trace=connect`` (where little else is stopped)."""
+    process = next((c.strace for c in checks if "%process" in c.expr), None)
+    if process is None:
+        return []
+    started = sum(process[name] for name in PROCESS_CALLS)
+    lines = [
+        f"- processes the build starts: {started:,} ({'/'.join(PROCESS_CALLS)} lines in "
+        f"strace's `%process` trace), execve calls: {process['execve']:,}"
+    ]
+    if started:
+        base = timings.median(next(v for v in timings.runs if v.expr is None))
+        costs = ", ".join(
+            f"{v.name} {(timings.median(v) - base) / started * 1e6:,.0f} µs"
+            for v in timings.runs
+            if v.expr == FILTERS[0]
+        )
+        lines.append(
+            f"- `-e {FILTERS[0]}`, wall time over untraced per process started "
+            f"(`make -j2`, so two at a time; traced's include its own startup): {costs}"
+        )
+    return lines
+
+
 def report(info: str, timings: Timings, checks: list[TraceCheck]) -> str:
     untraced = next(v for v in timings.runs if v.expr is None)
     sections = [info, *(filter_section(e, timings, untraced) for e in FILTERS)]
     sections += ["\n".join(target_lines(timings)), check_section(checks)]
+    sections += ["\n".join(process_lines(timings, checks))]
     return "\n\n".join(sections) + "\n"
 
 
@@ -456,7 +459,7 @@ def prepare(workdir: Path, files: int) -> Path:
     return project
 
 
-def bench(args: argparse.Namespace, workdir: Path) -> str:
+def bench(args: argparse.Namespace, argv: Sequence[str] | None, workdir: Path) -> str:
     project = prepare(workdir, args.files)
     start_load = os.getloadavg()[0]
     with running_daemon(workdir) as daemon:
@@ -464,7 +467,7 @@ def bench(args: argparse.Namespace, workdir: Path) -> str:
         timings = run_rounds(all_variants(sock), args.rounds, project, workdir)
     note("checking the traces (untimed)")
     checks = [check_traces(expr, project, workdir) for expr in FILTERS]
-    info = machine_section(args.files, args.rounds, (start_load, os.getloadavg()[0]))
+    info = head_section(argv, args.files, args.rounds, (start_load, os.getloadavg()[0]))
     return report(info, timings, checks)
 
 
@@ -472,7 +475,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="traced-build-bench-"))
     try:
-        print(bench(args, workdir), end="")
+        print(bench(args, argv, workdir), end="")
     except BenchError as error:
         print(f"bench: error: {error}\nbench: logs kept in {workdir}", file=sys.stderr)
         return 1

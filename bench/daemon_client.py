@@ -9,9 +9,9 @@
   callback, which gets the receive time (``time.time_ns()``) taken as soon as the
   line was read.
 - Compiling a C workload, reading ``/proc`` (RSS, CPU time), medians and percentiles,
-  and the machine description each report starts with.
+  and the lines about limits and load these reports add to :func:`measure.report_head`.
 
-Progress goes to stderr (:func:`note`); stdout carries only the Markdown report.
+Progress goes to stderr (:func:`measure.note`); stdout carries only the Markdown report.
 """
 
 from __future__ import annotations
@@ -19,64 +19,31 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import platform
 import resource
 import shutil
 import signal
 import socket
 import statistics
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
+from measure import REPO, BenchError, compile_program, note
+
 PYTHON = REPO / ".venv" / "bin" / "python"
 # Lines the daemon writes have no length bound (an exec event carries a whole argv).
 READ_LIMIT = 64 * 1024 * 1024
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 # The load when the benchmark began (this module is imported first thing).
 START_LOAD = os.getloadavg()
 
 Message = dict[str, Any]
 # (message, receive time in CLOCK_REALTIME ns)
 StreamHandler = Callable[[Message, int], None]
-
-
-class BenchError(Exception):
-    pass
-
-
-def note(message: str) -> None:
-    """Progress on stderr, so that stdout is only the report."""
-    print(f"bench: {message}", file=sys.stderr, flush=True)
-
-
-# --- the machine ------------------------------------------------------------------------
-
-
-def _first_line(argv: Sequence[str]) -> str:
-    try:
-        out = subprocess.run(argv, capture_output=True, text=True, check=False)
-    except OSError:
-        return "(not found)"
-    text = (out.stdout or out.stderr).strip()
-    return text.splitlines()[0] if text else "(no output)"
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def _read_int(path: str) -> str:
@@ -86,17 +53,12 @@ def _read_int(path: str) -> str:
         return "?"
 
 
-def machine_lines() -> list[str]:
-    """Markdown bullet lines describing the machine and the tools."""
+def system_lines() -> list[str]:
+    """Markdown bullets for :func:`measure.report_head`: the limits, the load."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     start = ", ".join(f"{x:.2f}" for x in START_LOAD)
     end = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return [
-        f"- nproc: {os.cpu_count()} ({_cpu_model()})",
-        f"- kernel: {platform.release()}",
-        f"- python: {platform.python_version()} ({sys.executable})",
-        f"- strace: {_first_line(['strace', '-V'])}",
-        f"- gcc: {_first_line(['gcc', '--version'])}",
         f"- pid_max: {_read_int('/proc/sys/kernel/pid_max')}, threads-max: "
         f"{_read_int('/proc/sys/kernel/threads-max')}, RLIMIT_NOFILE: {soft}/{hard}",
         f"- load average (1/5/15 min) at start: {start}; at the end: {end} (the end "
@@ -139,23 +101,18 @@ def compile_c(source: str, workdir: Path, name: str, libs: Sequence[str] = ()) -
     """Compile C ``source`` with ``gcc -O2`` into ``workdir/name``."""
     src = workdir / f"{name}.c"
     src.write_text(source)
-    binary = workdir / name
-    argv = ["gcc", "-O2", "-Wall", "-o", str(binary), str(src), *libs]
-    done = subprocess.run(argv, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise BenchError(f"gcc failed for {name}:\n{done.stderr}")
-    return binary
+    return compile_program(src, workdir / name, libs)
 
 
 # --- /proc -----------------------------------------------------------------------------
 
 
-def rss_kib(pid: int) -> int:
-    """VmRSS of ``pid`` in KiB."""
+def status_kib(pid: int, key: str) -> int:
+    """A KiB figure of ``/proc/PID/status``: ``VmRSS`` (resident now), ``VmHWM`` (its peak)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{key}:"):
             return int(line.split()[1])
-    raise BenchError(f"no VmRSS for pid {pid}")
+    raise BenchError(f"no {key} for pid {pid}")
 
 
 def cpu_split(pid: int) -> tuple[float, float]:
@@ -164,12 +121,6 @@ def cpu_split(pid: int) -> tuple[float, float]:
     fields = stat[stat.rindex(")") + 2 :].split()
     # after "pid (comm) ", fields[0] is the state (field 3): utime (14) is [11], stime [12]
     return int(fields[11]) / CLOCK_TICKS, int(fields[12]) / CLOCK_TICKS
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of ``pid`` (all its threads) so far."""
-    user, system = cpu_split(pid)
-    return user + system
 
 
 def own_cpu_seconds() -> float:
@@ -224,7 +175,6 @@ class Daemon:
     pid: int
     socket: Path
     log: Path
-    proc: subprocess.Popen[bytes] = field(repr=False)
 
 
 @contextmanager
@@ -253,7 +203,7 @@ def running_daemon(
             if time.monotonic() > deadline:
                 raise BenchError(f"daemon made no socket in 30 s; see {log_path}")
             time.sleep(0.01)
-        yield Daemon(proc.pid, sock, log_path, proc)
+        yield Daemon(proc.pid, sock, log_path)
     except BaseException:
         tail = log_path.read_text(errors="replace").splitlines()[-20:]
         note("daemon log, last lines:\n" + "\n".join(tail))
@@ -274,28 +224,24 @@ def running_daemon(
 class RequestError(BenchError):
     def __init__(self, message: Message) -> None:
         super().__init__(f"{message.get('code')}: {message.get('message')}")
-        self.code: str = str(message.get("code"))
 
 
 class AsyncClient:
     """One connection: requests matched by ``id``, stream messages to ``on_stream``."""
 
-    def __init__(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, hello: Message
-    ) -> None:
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader = reader
         self.writer = writer
-        self.hello = hello
         self.on_stream: StreamHandler | None = None
         self._next_id = 0
         self._waiting: dict[int, asyncio.Future[Message]] = {}
         self._pump: asyncio.Task[None] | None = None
-        self.closed = asyncio.Event()
 
     @classmethod
     async def connect(cls, path: Path, on_stream: StreamHandler | None = None) -> AsyncClient:
         # A blocking connect(2), then asyncio: on a Unix socket whose listen backlog is
-        # full (the daemon listens with 128), a non-blocking connect fails with EAGAIN
+        # full (the daemon listens with SOMAXCONN, which more clients than that at once
+        # still fill), a non-blocking connect fails with EAGAIN
         # and is not in progress, but asyncio takes it for "in progress", waits for
         # writability and believes it connected; the first recv then fails with EINVAL.
         # Many clients connecting at once hit this; a blocking connect waits for room.
@@ -315,7 +261,7 @@ class AsyncClient:
             raise RequestError(hello)
         if hello.get("protocol") != 1:
             raise BenchError(f"unknown protocol version {hello.get('protocol')}")
-        client = cls(reader, writer, hello)
+        client = cls(reader, writer)
         client.on_stream = on_stream
         client._pump = asyncio.create_task(client._read_loop())
         return client
@@ -338,7 +284,6 @@ class AsyncClient:
                 for line in lines:
                     self._dispatch(loads(line), received)
         finally:
-            self.closed.set()
             for future in self._waiting.values():
                 if not future.done():
                     future.set_exception(BenchError("the daemon closed the connection"))
@@ -379,10 +324,8 @@ class StreamCollector:
     def __init__(self) -> None:
         self.last_seq = 0
         self.syscalls = 0
-        self.by_type: dict[str, int] = {}
         self.lost = 0
         self.end: Message | None = None
-        self.end_received_ns = 0
         self.gaps = 0
         self.done = asyncio.Event()
 
@@ -390,7 +333,6 @@ class StreamCollector:
         kind = str(message.get("type"))
         if kind == "session_end":
             self.end = message
-            self.end_received_ns = received
             self.done.set()
             return
         if kind == "lost":
@@ -401,12 +343,12 @@ class StreamCollector:
         if message["seq"] != self.last_seq + 1:
             self.gaps += 1
         self.last_seq = message["seq"]
-        self.by_type[kind] = self.by_type.get(kind, 0) + 1
         if kind == "syscall":
             self.syscalls += 1
 
-    def check(self, expected_syscalls: int | None = None) -> None:
-        """Raise BenchError unless the stream was complete (and had the syscalls expected)."""
+    def check(self, expected_syscalls: int | None = None) -> Message:
+        """The session_end; BenchError unless the stream was complete (and had the
+        syscalls expected)."""
         if self.end is None:
             raise BenchError("no session_end")
         if self.lost or self.gaps or self.end["seq"] != self.last_seq:
@@ -416,6 +358,7 @@ class StreamCollector:
             )
         if expected_syscalls is not None and self.syscalls != expected_syscalls:
             raise BenchError(f"{self.syscalls} syscall events, expected {expected_syscalls}")
+        return self.end
 
 
 def which(name: str) -> str:

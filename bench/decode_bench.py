@@ -4,10 +4,10 @@
 
 Two pipelines turn the same syscall stops into JSON lines:
 
-* ``raw``: names plus raw integers, every argument as its register (what an
-  event would carry with no decoding);
-* ``full``: what traced does, ``decode_entry`` at entry and ``decode_exit`` at
-  exit (paths, flags, structs, buffers, argv/envp read from memory).
+* ``raw``: what traced does with ``-e raw=all``: names plus every argument as
+  its register in hex, through the same ``decode_entry``/``decode_exit``;
+* ``full``: what traced does by default, ``decode_entry`` at entry and ``decode_exit``
+  at exit (paths, flags, structs, buffers, argv/envp read from memory).
 
 Both build the same frozen ``SyscallEvent`` and encode it with
 ``event_json``, as the daemon does once per event.  The stops are the mix
@@ -33,13 +33,17 @@ import struct
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
 
-from traced.decode import SEEN_LIMIT, decode_entry, decode_exit, int_text
+from traced.arch import host_arch
+from traced.decode import decode_entry, decode_exit
+from traced.decoders.values import DEFAULT_OPTIONS, Options
 from traced.events import Arg, SyscallEvent, event_json
-from traced.syscalls.signatures import signature
+from traced.filters import parse_filter
 
 BASE = 0x7F0000000000
+TARGET = 1.25  # full decoding's time, x raw's
+# What `-e raw=all` makes of the options: every syscall's arguments left undecoded.
+RAW = Options(raw=parse_filter(["raw=all"], host_arch()).raw)
 
 
 class BufferMemory:
@@ -145,41 +149,13 @@ def _stops(at: dict[str, int]) -> list[Stop]:
     return stops
 
 
-_SEEN: dict[tuple[str, int, int], Arg] = {}
-
-
-def _raw_arg(name: str, position: int, value: int) -> Arg:
-    """One register as a number, reused when seen before, as traced reuses its Args."""
-    arg = _SEEN.get((name, position, value))
-    if arg is None:
-        spec = signature(name).args[position]
-        shown, text = int_text(spec.type, value, name)
-        arg = Arg(name=spec.name, type=spec.type, value=shown, raw=value, text=text)
-        if len(_SEEN) >= SEEN_LIMIT:
-            _SEEN.clear()
-        _SEEN[(name, position, value)] = arg
-    return arg
-
-
-def _raw_args(name: str, raw: Sequence[int]) -> tuple[Arg, ...]:
-    """Names plus raw integers: what an event carries when nothing is decoded."""
-    count = min(len(signature(name).args), len(raw))
-    return tuple(_raw_arg(name, position, raw[position]) for position in range(count))
-
-
-Pipeline = Callable[[Stop, BufferMemory], tuple[Arg, ...]]
-
-
-def raw_pipeline(stop: Stop, memory: BufferMemory) -> tuple[Arg, ...]:
-    return _raw_args(stop[0], stop[1])
-
-
-def full_pipeline(stop: Stop, memory: BufferMemory) -> tuple[Arg, ...]:
+def decoded(stop: Stop, memory: BufferMemory, options: Options) -> tuple[Arg, ...]:
+    """A stop's arguments as the reactor decodes them, with ``options``."""
     name, raw, retval = stop
-    args = decode_entry(name, raw, memory)
+    args = decode_entry(name, raw, memory, options=options)
     if retval < 0:
         return args  # as the reactor: outputs only after success
-    return decode_exit(name, args, raw, memory, retval=retval)
+    return decode_exit(name, args, raw, memory, retval=retval, options=options)
 
 
 def _encode(stop: Stop, args: tuple[Arg, ...], seq: int) -> bytes:
@@ -190,11 +166,11 @@ def _encode(stop: Stop, args: tuple[Arg, ...], seq: int) -> bytes:
     return event_json(event)
 
 
-def events_per_second(pipeline: Pipeline, stops: list[Stop], memory: BufferMemory, n: int) -> float:
+def events_per_second(options: Options, stops: list[Stop], memory: BufferMemory, n: int) -> float:
     start = time.perf_counter()
     for seq in range(n):
         stop = stops[seq % len(stops)]
-        _encode(stop, pipeline(stop, memory), seq)
+        _encode(stop, decoded(stop, memory, options), seq)
     return n / (time.perf_counter() - start)
 
 
@@ -224,7 +200,11 @@ def end_to_end(rounds: int) -> None:
     for key, value in medians.items():
         print(f"| {key} | {value:.3f} |")
     ratio = medians["traced, full decoding"] / medians["traced, -e raw=all"]
-    print(f"cost of full decoding end to end: {ratio:.2f}x raw=all (target <= 1.25)")
+    print(f"\n- {verdict('end to end: traced, full decoding / traced -e raw=all', ratio)}")
+
+
+def verdict(what: str, ratio: float) -> str:
+    return f"{what} = **{ratio:.2f}x** (target ≤ {TARGET}) {'✓' if ratio <= TARGET else '✗'}"
 
 
 def main() -> None:
@@ -237,13 +217,17 @@ def main() -> None:
     stops = _stops(layout)
     rates: dict[str, list[float]] = {"raw": [], "full": []}
     for _ in range(options.rounds):
-        rates["raw"].append(events_per_second(raw_pipeline, stops, memory, options.events))
-        rates["full"].append(events_per_second(full_pipeline, stops, memory, options.events))
+        rates["raw"].append(events_per_second(RAW, stops, memory, options.events))
+        rates["full"].append(events_per_second(DEFAULT_OPTIONS, stops, memory, options.events))
     raw, full = (statistics.median(rates[key]) for key in ("raw", "full"))
+    print("## Decoding: what full argument decoding costs\n")
     print(f"events per round: {options.events}, rounds: {options.rounds} (medians)")
-    print(f"| pipeline | events/s |\n|---|---|\n| raw (names + integers) | {raw:,.0f} |")
+    print(
+        f"| pipeline | events/s |\n|---|---|\n| -e raw=all (names + hex registers) | {raw:,.0f} |"
+    )
     print(f"| full decoding | {full:,.0f} |")
-    print(f"cost of full decoding: {raw / full:.2f}x the time of raw (target <= 1.25)")
+    what = "decode + encode only: full decoding / -e raw=all, time per event"
+    print(f"\n- {verdict(what, raw / full)}")
     if options.e2e_rounds:
         end_to_end(options.e2e_rounds)
 

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shlex
 import struct
 import sys
 import tempfile
@@ -51,16 +50,15 @@ from pathlib import Path
 
 from daemon_client import (
     AsyncClient,
-    BenchError,
     Daemon,
     Message,
     compile_c,
-    machine_lines,
     median,
-    note,
     percentile,
     running_daemon,
+    system_lines,
 )
+from measure import BenchError, note, report_head
 
 PROGRAM = r"""
 #include <stdio.h>
@@ -100,6 +98,7 @@ int main(int argc, char **argv) {
 }
 """
 
+TITLE = "Latency: syscall exit to event received"
 TRACE = "getppid"
 WAIT_S = 120.0
 INTERVALS_NS = (1_000_000, 100_000)
@@ -208,15 +207,9 @@ def fmt(us: float) -> str:
     return f"{us:,.0f}" if abs(us) >= 100 else f"{us:.1f}"
 
 
-def report(results: list[Round], n: int, rounds: int) -> str:
-    command = shlex.join([".venv/bin/python", f"bench/{Path(__file__).name}", *sys.argv[1:]])
+def report(results: list[Round], n: int, rounds: int, argv: Sequence[str] | None) -> str:
     out = [
-        "## Latency: syscall exit to event received",
-        "",
-        f"`{command}`",
-        "",
-        *machine_lines(),
-        "",
+        *report_head(TITLE, __file__, argv, system_lines()),
         f"N = {n:,} traced `getppid` per run; percentiles in µs, median over {rounds} "
         "rounds (max: of all rounds); both receivers in one asyncio client process.",
         "",
@@ -279,7 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             started = time.perf_counter()
             results = measure(daemon, program, args.syscalls, rounds, workdir)
             note(f"measured in {time.perf_counter() - started:.1f} s")
-    print(report(results, args.syscalls, rounds))
+    print(report(results, args.syscalls, rounds, argv))
     return 0
 
 

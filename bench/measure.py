@@ -1,8 +1,14 @@
-"""Measuring: build the loop, wait for a quiet machine, time commands, count syscalls."""
+"""Measuring: build the loop, wait for a quiet machine, time commands, count syscalls.
+
+Also what every benchmark shares (none of it asyncio): :class:`BenchError`,
+:func:`note` for progress, and :func:`report_head`, the title, command line and
+machine description each report starts with.
+"""
 
 from __future__ import annotations
 
 import os
+import platform
 import re
 import shlex
 import signal
@@ -11,6 +17,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,10 +28,12 @@ LOOP_SOURCE = REPO / "tests" / "programs" / "loop.c"
 SYSCALL_LINE = re.compile(r"^(?:\d+\s+)?(\w+)\(")  # with -f the pid comes first
 # Calibration sizes: the loop's syscall counts are linear in N, so two runs fix them.
 CALIBRATION_N = (1_000, 2_000)
+# The tools whose versions every report names.
+TOOLS = (("strace", "-V"), ("gcc", "--version"))
 
 
 class BenchError(Exception):
-    pass
+    """A run that failed or hung, a daemon that would not start, a stream that lost events."""
 
 
 def note(message: str) -> None:
@@ -32,11 +41,73 @@ def note(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
-def compile_loop(workdir: Path) -> Path:
-    binary = workdir / "syscall_loop"
-    argv = ["gcc", "-O2", "-o", str(binary), str(LOOP_SOURCE)]
-    subprocess.run(argv, check=True)
+# --- what every report starts with ----------------------------------------------------
+
+
+def first_line(argv: Sequence[str]) -> str:
+    """The first line a command prints (a tool's ``--version``), or why there is none."""
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"unavailable ({error})"
+    text = (done.stdout or done.stderr).strip()
+    if done.returncode != 0 or not text:
+        return "?"
+    return text.splitlines()[0].strip()
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def machine_lines(tools: Sequence[Sequence[str]] = TOOLS) -> list[str]:
+    """Markdown bullets: the machine, Python, each of ``tools``' version, traced's commit."""
+    lines = [
+        f"- nproc: {os.cpu_count()} ({cpu_model()}), {platform.machine()}",
+        f"- kernel: {platform.release()}",
+        f"- python: {platform.python_version()} ({sys.executable})",
+    ]
+    lines += [f"- {argv[0]}: {first_line(argv)}" for argv in tools]
+    # --dirty: a figure measured on uncommitted changes says so.
+    commit = first_line(["git", "-C", str(REPO), "describe", "--always", "--dirty"])
+    return [*lines, f"- traced: {commit}"]
+
+
+def invocation(script: str, argv: Sequence[str] | None) -> str:
+    """The command line that made a report, as it can be typed again from the repository.
+
+    ``argv`` is what the script's ``main(argv)`` got (None: its command line)."""
+    inside = sys.executable.startswith(str(REPO))
+    python = os.path.relpath(sys.executable, REPO) if inside else "python"
+    args = sys.argv[1:] if argv is None else argv
+    return shlex.join([python, os.path.relpath(script, REPO), *args])
+
+
+def report_head(
+    title: str, script: str, argv: Sequence[str] | None, extra: Sequence[str] = ()
+) -> list[str]:
+    """A report's first lines: its title, how it was made, the machine, then ``extra``."""
+    return [f"## {title}", "", f"`{invocation(script, argv)}`", "", *machine_lines(), *extra, ""]
+
+
+def compile_program(source: Path, binary: Path, libs: Sequence[str] = ()) -> Path:
+    """``gcc -O2 -Wall`` of one C file into ``binary``."""
+    argv = ["gcc", "-O2", "-Wall", "-o", str(binary), str(source), *libs]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise BenchError(f"gcc failed for {source}:\n{done.stderr}")
     return binary
+
+
+def compile_loop(workdir: Path) -> Path:
+    return compile_program(LOOP_SOURCE, workdir / "syscall_loop")
 
 
 @dataclass

@@ -36,7 +36,6 @@ import argparse
 import asyncio
 import errno
 import os
-import shlex
 import sys
 import tempfile
 import time
@@ -46,18 +45,17 @@ from pathlib import Path
 
 from daemon_client import (
     AsyncClient,
-    BenchError,
     Daemon,
     Message,
     compile_c,
-    machine_lines,
     median,
-    note,
     raise_nofile,
-    rss_kib,
     running_daemon,
+    status_kib,
+    system_lines,
     task_count,
 )
+from measure import BenchError, note, report_head
 
 PROGRAM = r"""
 #include <fcntl.h>
@@ -124,6 +122,9 @@ int main(int argc, char **argv) {
 }
 """
 
+TITLE = "Memory: daemon RSS idle, and growth per traced task"
+IDLE_TARGET_MIB = 60
+PER_TASK_TARGET_KIB = 50
 SETTLE_S = 0.3
 WAIT_S = 120.0
 KINDS = ("threads", "processes")
@@ -146,12 +147,11 @@ class Sample:
 
 
 class SessionWatch:
-    """Counts the spawn events of one launch's stream, and waits for its end."""
+    """The spawn events of one launch's stream; waits for all of them, and for its end."""
 
     def __init__(self, thread: bool, wanted: int) -> None:
         self.thread = thread
         self.wanted = wanted
-        self.spawns = 0
         self.all_spawned = asyncio.Event()
         self.ended = asyncio.Event()
         self.end: Message | None = None
@@ -161,9 +161,8 @@ class SessionWatch:
     def __call__(self, message: Message, received: int) -> None:
         kind = message.get("type")
         if kind == "spawn" and bool(message.get("thread")) == self.thread:
-            self.spawns += 1
             self.tids.append(int(message["tid"]))
-            if self.spawns >= self.wanted:
+            if len(self.tids) >= self.wanted:
                 self.all_spawned.set()
         elif kind == "lost":
             self.lost += int(message["count"])
@@ -213,6 +212,8 @@ async def traced_tasks(
         )
         await asyncio.wait_for(watch.all_spawned.wait(), WAIT_S)
         spawn_s = time.perf_counter() - start
+        if watch.lost:  # policy block: the daemon must not drop a single event
+            raise BenchError(f"{watch.lost} events lost under policy block")
         session = launched["session"]
         listed = await client.request("list")
         tasks = [s["tasks"] for s in listed["sessions"] if s["session"] == session]
@@ -226,31 +227,32 @@ async def traced_tasks(
         with_kib = after_kib = 0
         if measure_rss:
             await asyncio.sleep(SETTLE_S)
-            with_kib = rss_kib(daemon.pid)
+            with_kib = status_kib(daemon.pid, "VmRSS")
         await release(fifo)
         await asyncio.wait_for(watch.ended.wait(), WAIT_S)
         if watch.end is None or watch.end.get("code") != 0:
             raise BenchError(f"the program ended with {watch.end}; see {daemon.log}")
         if measure_rss:
             await asyncio.sleep(SETTLE_S)
-            after_kib = rss_kib(daemon.pid)
+            after_kib = status_kib(daemon.pid, "VmRSS")
         return with_kib, after_kib, spawn_s
     finally:
         await client.close()
 
 
 async def sample_async(daemon: Daemon, program: Path, kind: str, n: int, workdir: Path) -> Sample:
-    cold = rss_kib(daemon.pid)
+    cold = status_kib(daemon.pid, "VmRSS")
     fifo = workdir / f"release-{kind}"
     if not fifo.exists():
         os.mkfifo(fifo)
     await traced_tasks(daemon, program, kind, 10, fifo, measure_rss=False)
     await asyncio.sleep(SETTLE_S)
-    warm = rss_kib(daemon.pid)
+    warm = status_kib(daemon.pid, "VmRSS")
     with_kib, after_kib, spawn_s = await traced_tasks(
         daemon, program, kind, n, fifo, measure_rss=True
     )
-    return Sample(kind, n, cold, warm, with_kib, after_kib, spawn_s, peak_kib(daemon.pid))
+    peak = status_kib(daemon.pid, "VmHWM")
+    return Sample(kind, n, cold, warm, with_kib, after_kib, spawn_s, peak)
 
 
 def sample(program: Path, kind: str, n: int, workdir: Path, index: int) -> Sample:
@@ -258,27 +260,17 @@ def sample(program: Path, kind: str, n: int, workdir: Path, index: int) -> Sampl
         return asyncio.run(sample_async(daemon, program, kind, n, workdir))
 
 
-def peak_kib(pid: int) -> int:
-    """VmHWM (the peak RSS so far) of ``pid`` in KiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    raise BenchError(f"no VmHWM for pid {pid}")
-
-
 def mib(kib: float) -> str:
     return f"{kib / 1024:.1f}"
 
 
-def report(samples: list[Sample], n: int, rounds: int) -> str:
-    command = shlex.join([".venv/bin/python", f"bench/{Path(__file__).name}", *sys.argv[1:]])
+def mark(met: bool) -> str:
+    return "✓" if met else "✗"
+
+
+def report(samples: list[Sample], n: int, rounds: int, argv: Sequence[str] | None) -> str:
     out = [
-        "## Memory: daemon RSS idle, and growth per traced task",
-        "",
-        f"`{command}`",
-        "",
-        *machine_lines(),
-        "",
+        *report_head(TITLE, __file__, argv, system_lines()),
         f"A fresh daemon (default config) per measurement; {n:,} tasks alive at once; "
         f"median of {rounds} rounds, threads and processes alternating.",
         "",
@@ -302,16 +294,15 @@ def report(samples: list[Sample], n: int, rounds: int) -> str:
             f"| {median([s.spawn_s for s in mine]):.2f} | {each} |"
         )
         verdicts.append(
-            f"- per task ({kind}): **{per:.2f} KiB** against <= 50 KiB: "
-            + ("met" if per <= 50 else f"missed by {per - 50:.1f} KiB ({per / 50:.2f}x)")
+            f"- daemon RSS growth per traced task ({n:,} {kind} alive): **{per:.2f} KiB** "
+            f"(target ≤ {PER_TASK_TARGET_KIB} KiB) {mark(per <= PER_TASK_TARGET_KIB)}"
         )
     idle = median([s.warm_kib for s in samples])
     cold = median([s.cold_kib for s in samples])
     out += [
         "",
-        f"- idle (warm) RSS: **{mib(idle)} MiB** against <= 60 MiB: "
-        + ("met" if idle <= 60 * 1024 else f"missed by {mib(idle - 60 * 1024)} MiB")
-        + f" (cold, right after start: {mib(cold)} MiB)",
+        f"- daemon RSS idle (warm): **{mib(idle)} MiB** (cold, right after start: "
+        f"{mib(cold)} MiB; target ≤ {IDLE_TARGET_MIB} MiB) {mark(idle <= IDLE_TARGET_MIB * 1024)}",
         *verdicts,
         "",
     ]
@@ -343,7 +334,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"{mib(s.after_kib)} MiB, {s.per_task_kib:.2f} KiB/task, "
                     f"spawned in {s.spawn_s:.2f} s"
                 )
-    print(report(samples, args.tasks, rounds))
+    print(report(samples, args.tasks, rounds, argv))
     return 0
 
 

@@ -4,8 +4,9 @@
         ...  # the work to profile
     lines = profile.table(top=12)
 
-py-spy (a test dependency of the benchmarks, installed in .venv) reads the target's
-stacks from outside, ``--nonblocking``, so the daemon is not paused while sampled.
+py-spy (the ``bench`` extra: ``.venv/bin/pip install -e '.[bench]'``; without it the
+report says "py-spy not installed") reads the target's stacks from outside,
+``--nonblocking``, so the daemon is not paused while sampled.
 Idle samples (the loop asleep in epoll) are left out, so the shares are of the time
 the process was on a CPU or runnable.  "self" is the share of samples whose innermost
 Python frame is the function; "total" the share in which it is on the stack at all.

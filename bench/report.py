@@ -246,6 +246,37 @@ def per_stop(results: Results, cases: Sequence[str]) -> str:
     return table(headers, [row for row in rows if row is not None])
 
 
+def target_lines(results: Results) -> list[str]:
+    """One ✓/✗ line per target and traced output kind, each saying what it compares."""
+    mode = "pinned" if results.pinned else "unpinned"
+    lines = []
+    for output in Output:
+        traced = results.find(Tool.TRACED, "none", output)
+        bpf = results.find(Tool.STRACE_BPF, "none", strace_output(output))
+        if traced is None:
+            continue
+        corrected = results.vs_untraced(traced, corrected=True)
+        strace = ratio(None if bpf is None else results.vs_untraced(bpf, corrected=True))
+        lines.append(
+            f"- {mode}, filtered-out syscalls (`-e trace=gettid`), traced {output.value}: "
+            f"{ratio(corrected)} untraced, startup-corrected (strace --seccomp-bpf: {strace}; "
+            f"target ≤ {FILTERED_TARGET}x) {verdict(corrected, FILTERED_TARGET)}"
+        )
+    for case in ("one", "all", "every"):
+        for output in Output:
+            traced = results.find(Tool.TRACED, case, output)
+            bpf = results.find(Tool.STRACE_BPF, case, strace_output(output))
+            if traced is None:
+                continue
+            cost = divide(results.per_stop(traced, True), results.per_stop(bpf, True))
+            lines.append(
+                f"- {mode}, per stopped syscall, case {case}, traced {output.value}: "
+                f"{ratio(cost)} strace --seccomp-bpf's, startup-corrected "
+                f"(target ≤ {PER_STOP_TARGET}x) {verdict(cost, PER_STOP_TARGET)}"
+            )
+    return lines
+
+
 def trace_check(results: Results, line_counts: dict[Variant, int]) -> list[str]:
     """Warnings for trace files whose syscall lines differ from what the filter implies."""
     warnings = []

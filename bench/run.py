@@ -1,18 +1,14 @@
 """The benchmark: traced against strace and against no tracing, on a loop of cheap syscalls.
 
-    .venv/bin/python bench/run.py [--quick] [--pin] [--write]
+    .venv/bin/python bench/run.py [--quick] [--pin]
 
-Prints a Markdown report; ``--write`` also puts it under "Latest results" in
-bench/README.md, which explains the rows and the targets.
+Prints a Markdown report (bench/README.md explains the rows and the targets);
+bench/suite.py puts it in bench/RESULTS.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import shlex
-import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -20,21 +16,20 @@ from datetime import datetime
 from pathlib import Path
 
 from measure import (
-    REPO,
     LoadLog,
     calibrate,
     compile_loop,
     note,
     one_minute_load,
+    report_head,
     syscall_counts,
     time_run,
     wait_for_quiet,
 )
-from report import Results, load_summary, mode_section
+from report import Results, load_summary, mode_section, target_lines
 from variants import Output, Sizes, Tool, Variant, command, matrix, traced_executable
 
-README = Path(__file__).resolve().parent / "README.md"
-RESULTS_HEADING = "## Latest results"
+TITLE = "Stops: traced against strace per stopped syscall, and against untraced"
 RUN_TIMEOUT_S = 300.0
 # One pinning mode's results, with the syscall lines found in its trace files.
 Mode = tuple[Results, dict[Variant, int]]
@@ -45,7 +40,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="3 rounds instead of 7")
     parser.add_argument("--rounds", type=int, help="rounds (default 7, or 3 with --quick)")
     parser.add_argument("--pin", action="store_true", help="also run all on CPU 0 (taskset)")
-    parser.add_argument("--write", action="store_true", help="update bench/README.md")
     parser.add_argument("--max-wait", type=float, default=180.0, help="s to wait for low load")
     parser.add_argument("--max-load", type=float, default=1.0, help="1-min load deemed quiet")
     args = parser.parse_args(argv)
@@ -105,44 +99,11 @@ def trace_lines(bench: Bench, variants: list[Variant]) -> dict[Variant, int]:
     return {v: sum(syscall_counts(bench.trace_file(v)).values()) for v in written}
 
 
-def _first_line(argv: list[str]) -> str:
-    done = subprocess.run(argv, capture_output=True, text=True, check=False)
-    return (done.stdout or done.stderr).splitlines()[0] if done.returncode == 0 else "?"
-
-
-def _cpu_model() -> str:
-    with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-        for line in cpuinfo:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return "?"
-
-
-def machine() -> list[str]:
-    return [
-        f"- nproc: {os.cpu_count()} ({_cpu_model()})",
-        f"- kernel: {platform.release()}",
-        f"- python: {platform.python_version()} ({sys.executable})",
-        f"- strace: {_first_line(['strace', '-V'])}",
-        f"- gcc: {_first_line(['gcc', '--version'])}",
-        f"- traced: {_first_line(['git', '-C', str(REPO), 'describe', '--always', '--dirty'])}",
-    ]
-
-
-def invocation(argv: Sequence[str] | None) -> str:
-    python = os.path.relpath(sys.executable) if sys.executable.startswith(os.getcwd()) else "python"
-    script = os.path.relpath(__file__)
-    return shlex.join([python, script, *(sys.argv[1:] if argv is None else argv)])
-
-
-def render(runs: list[Mode], load: LoadLog, how: str) -> str:
+def render(runs: list[Mode], load: LoadLog, argv: Sequence[str] | None) -> str:
     stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    parts = [
-        RESULTS_HEADING,
-        f"{stamp}, `{how}`",
-        "\n".join(machine()),
-        load_summary(load),
-    ]
+    head = report_head(TITLE, __file__, argv, [f"- date: {stamp}"])
+    parts = ["\n".join(head).rstrip(), load_summary(load)]
+    parts += ["### Targets", "\n".join(line for r, _ in runs for line in target_lines(r))]
     for results, lines in runs:
         title = (
             "Pinned: `taskset -c 0` (tracer and tracee on one CPU)"
@@ -151,13 +112,6 @@ def render(runs: list[Mode], load: LoadLog, how: str) -> str:
         )
         parts += [f"### {title}", mode_section(results, lines)]
     return "\n\n".join(parts) + "\n"
-
-
-def write_readme(block: str) -> None:
-    """Replace the "Latest results" section (it runs to the end of the file)."""
-    text = README.read_text(encoding="utf-8") if README.exists() else ""
-    head = text.split(RESULTS_HEADING, 1)[0].rstrip()
-    README.write_text((head + "\n\n" if head else "") + block, encoding="utf-8")
 
 
 def measure(args: argparse.Namespace, workdir: Path, load: LoadLog) -> list[Mode]:
@@ -178,11 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     load = LoadLog(threshold=args.max_load)
     with tempfile.TemporaryDirectory(prefix="traced-bench-") as workdir:
         runs = measure(args, Path(workdir), load)
-    block = render(runs, load, invocation(argv))
-    print(block)
-    if args.write:
-        write_readme(block)
-        note(f"wrote {README}")
+    print(render(runs, load, argv))
     return 0
 
 

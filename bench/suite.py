@@ -7,6 +7,8 @@ measure each other), each in its own process, and writes one report:
 
 - ``stops``: run.py: the cost per stopped syscall against strace, filtered-out
   syscalls against untraced, and ``traced launch -- true`` startup;
+- ``floor``: seccomp_floor.py: what an allow-all seccomp filter alone costs a
+  getppid loop (the floor under the filtered-out target; a few seconds);
 - ``build``: build.py: a 120-file C project built with ``make -j2``;
 - ``sessions``: sessions.py: 64 and 256 concurrent sessions through one daemon;
 - ``memory``: memory.py: the daemon's RSS, idle and per traced task;
@@ -14,23 +16,24 @@ measure each other), each in its own process, and writes one report:
 - ``decoding``: decode_bench.py: what full argument decoding costs.
 
 Each benchmark alternates its variants within its own run and quotes medians
-and ratios; this script adds the machine, the versions, and at the top every
-line of every section that states a target (✓ met / ✗ missed), so the verdicts
-read in one place.  A benchmark that fails is reported as failed, with its
-stderr's tail, and the suite goes on.
+and ratios; this script adds the machine, the versions (taken before the first
+run), and at the top every target line of every report (a ``- `` line with ✓ met
+or ✗ missed), so the verdicts read in one place.  A benchmark that fails is
+reported as failed, with its stderr's tail, and the suite goes on.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import platform
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from measure import machine_lines
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -48,6 +51,7 @@ class Bench:
 
 SUITE = (
     Bench("stops", "run.py", ("--quick", "--max-wait", "60"), ("--max-wait", "180")),
+    Bench("floor", "seccomp_floor.py", ()),
     Bench("build", "build.py", ("--quick",)),
     Bench("sessions", "sessions.py", ("--quick",)),
     Bench("memory", "memory.py", ("--quick",)),
@@ -64,23 +68,11 @@ class Outcome:
     failed: str | None
 
 
-def _version(argv: list[str]) -> str:
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=30)
-    except OSError as error:
-        return f"unavailable ({error.strerror})"
-    return (done.stdout or done.stderr).splitlines()[0].strip() if done.returncode == 0 else "?"
-
-
 def machine() -> str:
-    commit = _version(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
+    """The machine, the versions and the load, taken before any benchmark runs."""
     lines = [
         f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        f"- machine: {os.cpu_count()} CPUs, {platform.machine()}, kernel {platform.release()}",
-        f"- python: {platform.python_version()} ({sys.executable})",
-        f"- strace: {_version(['strace', '-V'])}",
-        f"- gcc: {_version(['gcc', '--version'])}",
-        f"- traced: {commit}",
+        *machine_lines(),
         f"- 1-min load at start: {os.getloadavg()[0]:.2f}",
     ]
     return "\n".join(lines)
@@ -104,17 +96,19 @@ def run(bench: Bench, quick: bool) -> Outcome:
 
 
 def verdicts(outcomes: list[Outcome]) -> list[str]:
-    """Every line that states a target met or missed, with the benchmark it is from."""
+    """Every target line (``- ... ✓`` or ``- ... ✗``: table rows are left in their
+    tables), with the benchmark it is from; a failed benchmark says so."""
     found = []
     for outcome in outcomes:
+        if outcome.failed:
+            found.append(f"- **{outcome.bench.name}**: failed, no verdict (see its section)")
         for line in outcome.report.splitlines():
-            stated = "✓" in line or "✗" in line or "target" in line.lower()
-            if stated and not line.startswith("|---"):
-                found.append(f"- **{outcome.bench.name}**: {line.strip().lstrip('- ')}")
+            if line.startswith("- ") and ("✓" in line or "✗" in line):
+                found.append(f"- **{outcome.bench.name}**: {line[2:].strip()}")
     return found
 
 
-def report(outcomes: list[Outcome], quick: bool) -> str:
+def report(outcomes: list[Outcome], quick: bool, machine: str) -> str:
     mode = "--quick" if quick else "full"
     parts = [
         "# Benchmark results",
@@ -122,7 +116,7 @@ def report(outcomes: list[Outcome], quick: bool) -> str:
         f"`.venv/bin/python bench/suite.py{' --quick' if quick else ''}` ({mode} rounds);"
         " every figure below is a median over rounds that alternate the variants.",
         "",
-        machine(),
+        machine,
         "",
         "## Targets",
         "",
@@ -144,8 +138,9 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     options = parser.parse_args()
     chosen = [b for b in SUITE if not options.only or b.name in options.only]
+    before = machine()
     outcomes = [run(bench, options.quick) for bench in chosen]
-    options.out.write_text(report(outcomes, options.quick), encoding="utf-8")
+    options.out.write_text(report(outcomes, options.quick, before), encoding="utf-8")
     print(f"suite: wrote {options.out}", file=sys.stderr)
     return 1 if any(outcome.failed for outcome in outcomes) else 0
 
