@@ -34,7 +34,7 @@ on aarch64 hardware yet.
 from __future__ import annotations
 
 import functools
-import platform
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -99,9 +99,10 @@ AARCH64 = Arch("aarch64", AARCH64_ABI, ())
 ARCHES: dict[str, Arch] = {"x86_64": X86_64, "aarch64": AARCH64}
 
 
-def host_arch() -> Arch:
-    """The Arch this machine runs, or a clear error where no table exists yet."""
-    machine = platform.machine()
+def host_arch(machine: str = "") -> Arch:
+    """The Arch of ``machine`` (by default the one we run on: ``uname -m``), or a
+    clear error where no table exists yet."""
+    machine = machine or os.uname().machine
     try:
         return ARCHES[machine]
     except KeyError:

@@ -190,40 +190,32 @@ def _remember(seen: dict[_Key, Arg], key: _Key, arg: Arg) -> None:
     seen[key] = arg
 
 
-_Slots = dict[str, tuple[Slot, ...]]
-# The same name can have another layout on another ABI (i386's clone, mmap).
-_SLOTS: dict[str, _Slots] = {
-    abi: {name: _slots(sig) for name, sig in table.items()} for abi, table in BY_ABI.items()
-}
+@cache  # built on first use, not at import: the CLI starts faster for it
+def _known_slots(syscall: str, abi: str) -> tuple[Slot, ...] | None:
+    """The slots of a name in an ABI's table; None for a name it does not list.
 
-
-def _slots_of(abi: str) -> _Slots:
-    return _SLOTS.get(abi) or _SLOTS[NATIVE_ABI]
+    The same name can have another layout on another ABI (i386's clone, mmap)."""
+    sig = (BY_ABI.get(abi) or BY_ABI[NATIVE_ABI]).get(syscall)
+    return None if sig is None else _slots(sig)
 
 
 def _first_output(slots: tuple[Slot, ...]) -> int:
     return next((slot.position for slot in slots if slot.output), len(slots))
 
 
-# Where strace's line stops at entry (``read(3, `` ... ``<unfinished ...>``).
-_FIRST_OUTPUT = {
-    abi: {name: _first_output(slots) for name, slots in by_name.items()}
-    for abi, by_name in _SLOTS.items()
-}
-_WITH_OUTPUTS = {
-    abi: frozenset(name for name, slots in by_name.items() if _first_output(slots) < len(slots))
-    for abi, by_name in _SLOTS.items()
-}
-
-
+@cache
 def first_output(name: str, abi: str = NATIVE_ABI) -> int:
-    """Index of the first argument the kernel writes: strace prints up to it at entry."""
-    return _FIRST_OUTPUT.get(abi, _FIRST_OUTPUT[NATIVE_ABI]).get(name, 6)
+    """Index of the first argument the kernel writes: strace prints up to it at entry
+    (``read(3, `` ... ``<unfinished ...>``)."""
+    slots = _known_slots(name, abi)
+    return 6 if slots is None else _first_output(slots)
 
 
+@cache
 def has_outputs(name: str, abi: str = NATIVE_ABI) -> bool:
     """Whether the syscall returns something through memory that we decode at exit."""
-    return name in _WITH_OUTPUTS.get(abi, _WITH_OUTPUTS[NATIVE_ABI])
+    slots = _known_slots(name, abi)
+    return slots is not None and _first_output(slots) < len(slots)
 
 
 def _input(syscall: str, slot: Slot, raw: Sequence[int], memory: Memory, options: Options) -> Arg:
@@ -270,7 +262,7 @@ def decode_entry(
     abi: str = NATIVE_ABI,
 ) -> tuple[Arg, ...]:
     """Every argument of the signature: inputs decoded, outputs as their address."""
-    slots = _slots_of(abi).get(syscall) or _slots(signature(syscall, abi))
+    slots = _known_slots(syscall, abi) or _slots(signature(syscall, abi))
     if syscall in options.raw:
         return tuple(raw_arg(slot, raw[slot.position]) for slot in slots[: len(raw)])
     args = []
@@ -347,7 +339,7 @@ def decode_exit(
         return args
     decoded = list(args)
     # Last first: a sockaddr's length is the socklen after it, read once, there.
-    for slot in reversed(_slots_of(abi).get(syscall, ())[: len(args)]):
+    for slot in reversed((_known_slots(syscall, abi) or ())[: len(args)]):
         if slot.output:
             output = _output(slot, raw, memory, retval=retval, options=options, args=decoded)
             if output is not None:

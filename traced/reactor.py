@@ -6,11 +6,21 @@ Kernel facts this module depends on:
   We read it from a signalfd (see traced.linux.signalfd for why not a handler).
   Signals coalesce, so one wake-up can stand for many statuses: drain until
   waitid reports nothing pending.
-* ``waitid(WNOWAIT)`` peeks at a status without consuming it.  A status of an
+* A ptrace-stop is reported to the tracer only, with si_code CLD_TRAPPED, and
+  ``waitid``'s si_status is the whole stop code (the event in bits 8-15), so
+  ``si_status << 8 | 0x7f`` is the status ``waitpid`` would give.  Stops are
+  therefore consumed in one call, ``waitid(WSTOPPED)`` over all children,
+  without asking whose they are first.  The one status of somebody else's it
+  could take is a job-control stop of a child of ours that is no tracee, which
+  the daemon and the CLI never have.
+* Deaths are different: a dead child of our own that is no tracee is its
+  owner's to reap.  So deaths are peeked at with ``waitid(WEXITED | WNOWAIT)``,
+  which does not consume, and only ours are taken.  Without WEXITED no death is
+  reported; ptrace-stops are reported whatever the flags, so the peek also
+  sees stops that came after the stops were drained.  A stop or death of an
   unknown tid is a tracee's we have not heard of yet (auto-attached at
-  fork/clone, its first stop or its death beating its creator's event), or a
-  child of our own that is no tracee.  The first kind is consumed (see
-  _settle_unknown); the second is left to its owner, who may be waiting for it.
+  fork/clone, its first stop or its death beating its creator's event): see
+  _settle_unknown_stop.
 * ``__WALL`` is needed to wait for threads.
 * A task created by a tracee is ours from birth (auto-attached), but its
   creator reports it (PTRACE_EVENT_FORK/CLONE) only if it is not killed first.
@@ -45,7 +55,8 @@ from traced.stops import Exec, decode_status
 from traced.tracee import Resume, Step
 
 WALL = 0x40000000
-_PEEK = os.WEXITED | os.WSTOPPED | os.WNOHANG | os.WNOWAIT | WALL
+_STOPS = os.WSTOPPED | os.WNOHANG | WALL  # consumes: see the module's facts
+_PEEK_DEATHS = os.WEXITED | os.WNOHANG | os.WNOWAIT | WALL
 _TAKE = os.WNOHANG | WALL
 CLD_TRAPPED = 4
 FAIR_SPINS = 16
@@ -159,9 +170,48 @@ class Reactor:
         return False
 
     def _drain_pending(self) -> None:
+        """Every pending stop (up to the budget), then every pending death.
+
+        Deaths are looked at even when the stops used up the budget: busy tracees
+        always have another stop pending, and a death must not wait behind them."""
+        self._drain_stops()
+        self._drain_deaths()
+
+    def _drain_stops(self) -> None:
+        """Take every pending stop first, then handle them, oldest first: strace's
+        fairness, where one busy tracee's stops cannot crowd out the others'."""
         while self._budget > 0:
+            batch = self._take_stops(self._budget)
+            if not batch:
+                return
+            for tid, status in batch:
+                if tid in self._runs:  # asked now: a batch-mate's event may adopt it
+                    self._dispatch_safely(tid, status)
+                else:
+                    self._settle_unknown_stop(tid, status)
+
+    @staticmethod
+    def _take_stops(limit: int) -> list[tuple[int, int]]:
+        """Up to ``limit`` pending ptrace-stops, consumed, as (tid, wait status)."""
+        batch: list[tuple[int, int]] = []
+        while len(batch) < limit:
             try:
-                peeked = os.waitid(os.P_ALL, 0, _PEEK)
+                found = os.waitid(os.P_ALL, 0, _STOPS)
+            except ChildProcessError:
+                break
+            if found is None:
+                break
+            if found.si_code == CLD_TRAPPED:
+                batch.append((found.si_pid, found.si_status << 8 | 0x7F))
+        return batch
+
+    def _drain_deaths(self) -> None:
+        """Up to DRAIN_BUDGET deaths (and stops newer than _drain_stops saw), whatever
+        budget the stops left: busy tracees always have another stop, so this too
+        must end."""
+        for _ in range(DRAIN_BUDGET):
+            try:
+                peeked = os.waitid(os.P_ALL, 0, _PEEK_DEATHS)
             except ChildProcessError:
                 return
             if peeked is None:
@@ -169,33 +219,57 @@ class Reactor:
             tid = peeked.si_pid
             if tid in self._runs:
                 self._take(tid)
-            elif not self._settle_unknown(tid, trapped=peeked.si_code == CLD_TRAPPED):
+            elif peeked.si_code == CLD_TRAPPED:
+                self._take_unknown_stop(tid)
+            elif not self._settle_unknown_death(tid):
                 self._drain_each_known()
                 return
+        self._budget = 0  # more may be pending: the loop's next turn goes on
 
-    def _settle_unknown(self, tid: int, trapped: bool) -> bool:
-        """Consume the status of a tid no session knows yet; False if it is not ours.
+    def _settle_unknown_stop(self, tid: int, status: int) -> None:
+        """The first stop of a task no session knows yet, already consumed.
 
-        A session it belongs to adopts it (looked up before the wait: a reaped
-        thread leaves /proc).  In none, it is a tracee whose creator was killed
-        before reporting it, in a session now over: a stopped one is let go of, a
-        dead one reaped, or its zombie would stay first in line for good.  A dead
-        child of our own (or of nobody /proc can name) is left to its owner."""
+        The session it belongs to adopts it (looked up now: its creator's event
+        may never come).  In none, it is a tracee whose creator was killed before
+        reporting it, in a session now over, and nobody would ever resume it."""
+        run, tgid, _parent = self._owner_of(tid)
+        if run is None:
+            self._budget -= 1
+            _let_go_of_stray(tid)
+            return
+        self._adopt(run, tid, tgid)
+        self._joined(run, tid)
+        self._dispatch_safely(tid, status)
+
+    def _take_unknown_stop(self, tid: int) -> None:
+        try:
+            waited, status = os.waitpid(tid, _TAKE)
+        except ChildProcessError:
+            return
+        if waited:
+            self._settle_unknown_stop(tid, status)
+
+    def _settle_unknown_death(self, tid: int) -> bool:
+        """Take the death of a tid no session knows yet; False if it is not ours.
+
+        A session's tracee that died before its creator's event is adopted, then
+        reaped as one of its tasks (not counted as a newcomer, nor killed).  A dead
+        tracee in no session is reaped; a dead child of our own (or of nobody /proc
+        can name) is left to its owner."""
         run, tgid, parent = self._owner_of(tid)
         if run is not None:
-            run.core.adopt_early(tid, tgid)
-            self._runs[tid] = run
-            if trapped:  # a dead one is no newcomer to count, nor to kill
-                self._joined(run, tid)
+            self._adopt(run, tid, tgid)
             self._take(tid)
-        elif trapped:
-            self._take_stray(tid)
         elif parent in (0, os.getpid()):
             return False
         else:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(tid, _TAKE)
         return True
+
+    def _adopt(self, run: Run, tid: int, tgid: int) -> None:
+        run.core.adopt_early(tid, tgid)
+        self._runs[tid] = run
 
     def _drain_each_known(self) -> None:
         """A child that is not ours sits first in line: ask for ours one by one."""
@@ -288,15 +362,6 @@ class Reactor:
         if run is None:
             run = self._groups.get(_group_of(tid))
         return run, tgid, parent
-
-    def _take_stray(self, tid: int) -> None:
-        self._budget -= 1
-        try:
-            waited, _status = os.waitpid(tid, _TAKE)
-        except ChildProcessError:
-            return
-        if waited:
-            _let_go_of_stray(tid)
 
     def _follow(self, run: Run, step: Step) -> None:
         """Keep the tid -> Run map in step with the session's tasks."""

@@ -246,8 +246,11 @@ class Printer:
         self.pid_column = False
         self.per_task: PerTaskFiles | None = None
         # strace's interleaving: the call as it is entered, ``<unfinished ...>`` when
-        # another line comes first, and ``<... NAME resumed>`` when it returns.
+        # another line comes first, and ``<... NAME resumed>`` when it returns.  To a
+        # file the entry is written only when another line cuts it: most calls return
+        # before anything else happens, and their line is then written once, whole.
         self.open_line: tuple[int, str, str] | None = None  # tid, its prefix, text written
+        self.held_entry: tuple[SyscallEntryEvent, str] | None = None  # not written yet
         self.entered: set[int] = set()  # tids whose call is shown, not yet returned
         self.interactive = _is_terminal(out)
 
@@ -311,14 +314,22 @@ class Printer:
 
     def _enter(self, event: SyscallEntryEvent, prefix: str) -> None:
         self._cut_open_line()
+        self.entered.add(event.tid)
+        if self.interactive:
+            self._write_entry(event, prefix)
+            self.out.flush()  # a call that blocks is seen while it blocks
+        else:
+            self.held_entry = (event, prefix)
+
+    def _write_entry(self, event: SyscallEntryEvent, prefix: str) -> None:
         text = prefix + entry_text(event)
         self.out.write(text)
-        if self.interactive:
-            self.out.flush()  # a call that blocks is seen while it blocks
         self.open_line = (event.tid, prefix, text)
-        self.entered.add(event.tid)
 
     def _cut_open_line(self) -> None:
+        if self.held_entry is not None:
+            self._write_entry(*self.held_entry)
+            self.held_entry = None
         if self.open_line is not None:
             self.out.write(" <unfinished ...>\n")
             self.open_line = None
@@ -327,6 +338,10 @@ class Printer:
         """The event's line, or the rest of it when its entry is still on the line."""
         if isinstance(event, SyscallEvent) and event.tid in self.entered:
             self.entered.discard(event.tid)
+            held = self.held_entry
+            if held is not None and held[0].tid == event.tid:
+                self.held_entry = None
+                return syscall_line(event, held[1])
             if self.open_line is not None and self.open_line[0] == event.tid:
                 _, entry_prefix, written = self.open_line
                 whole = syscall_line(event, entry_prefix)

@@ -3,6 +3,8 @@
 import io
 from pathlib import Path
 
+import pytest
+
 from tests.unit.plain import decoded_call
 from traced.arch import X86_64
 from traced.events import ExitEvent, SignalEvent, SpawnEvent, SyscallEntryEvent, SyscallEvent
@@ -163,13 +165,14 @@ def entry_of(event: SyscallEvent) -> SyscallEntryEvent:
     )  # fmt: skip
 
 
-def test_calls_are_shown_when_entered_and_resumed_after_other_lines() -> None:
+@pytest.mark.parametrize("interactive", [False, True], ids=["to a file", "to a terminal"])
+def test_calls_are_shown_when_entered_and_resumed_after_other_lines(interactive: bool) -> None:
     status = {0x1000: (0).to_bytes(4, "little"), 0x2000: b"data"}
     wait = decoded_call("wait4", (2**64 - 1, 0x1000, 0, 0), 11, memory=status)
     read = decoded_call("read", (3, 0x2000, 4096), 4, memory=status, tid=11)
     close = decoded_call("close", (3,), 0)
     printer = Printer(io.StringIO(), as_json=False, to_file=True)
-    printer.pid_column = True
+    printer.pid_column, printer.interactive = True, interactive
     assert printer.stages_entries()
     for event in (entry_of(close), close, entry_of(wait), entry_of(read), read, wait):
         printer(event)
@@ -179,6 +182,25 @@ def test_calls_are_shown_when_entered_and_resumed_after_other_lines() -> None:
         '11    read(3, "data", 4096)             = 4',
         "10    <... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 11",
     ]
+
+
+def test_an_entry_waits_for_its_exit_in_a_file_and_is_written_at_once_on_a_terminal() -> None:
+    close = decoded_call("close", (3,), 0)
+    for interactive, written in ((False, ""), (True, "close(3")):
+        printer = Printer(io.StringIO(), as_json=False, to_file=False)
+        printer.interactive = interactive
+        printer(entry_of(close))
+        assert printer.out.getvalue() == written  # type: ignore[attr-defined]
+        printer(close)
+        assert printed(printer) == ["close(3)                                = 0"]
+
+
+def test_an_entry_never_returned_from_is_written_unfinished_at_the_end() -> None:
+    read = decoded_call("read", (3, 0x2000, 4096), 4, memory={0x2000: b"data"})
+    printer = Printer(io.StringIO(), as_json=False, to_file=False)
+    printer(entry_of(read))
+    printer.finish()
+    assert printed(printer) == ["read(3,  <unfinished ...>"]
 
 
 def test_entries_are_not_staged_when_only_the_result_can_decide() -> None:
