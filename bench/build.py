@@ -46,7 +46,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from daemon_client import running_daemon
-from measure import REPO, BenchError, first_line, note, report_head, syscall_counts, time_run
+from measure import (
+    BenchError,
+    first_line,
+    note,
+    report_head,
+    syscall_counts,
+    time_run,
+    venv_bin,
+)
 
 TITLE = "Build benchmark (`make -j2`)"
 MAKE = ["make", "-j2"]
@@ -59,6 +67,7 @@ FILES_PER_GROUP = 10
 RUN_TIMEOUT_S = 120.0
 # Each new process is one of these calls in its parent (strace -f prints it once).
 PROCESS_CALLS = ("clone", "clone3", "fork", "vfork")
+STARTUP_RUNS = 3  # traced's fixed startup, timed this many times a round
 # The targets of the issue, for trace=connect.
 UNTRACED_TARGET = 1.05
 STRACE_BPF_TARGET = 1.0
@@ -221,12 +230,6 @@ class Variant:
         return [*self.prefix, *MAKE]
 
 
-def venv_bin(name: str) -> str:
-    """``name`` in the repository's venv, else beside this interpreter."""
-    candidate = REPO / ".venv" / "bin" / name
-    return str(candidate if candidate.exists() else Path(sys.executable).parent / name)
-
-
 def tracer_variants(expr: str, sock: Path) -> list[Variant]:
     traced = venv_bin("traced")
     out = ("-o", "/dev/null", "-e", expr, "--")
@@ -277,6 +280,8 @@ def build_once(variant: Variant, project: Path, logs: Path) -> float:
 @dataclass
 class Timings:
     runs: dict[Variant, list[float]] = field(default_factory=dict)
+    # traced's fixed cost, `launch -e trace=none -- true`, by traced variant name
+    startups: dict[str, list[float]] = field(default_factory=dict)
 
     def add(self, variant: Variant, seconds: float) -> None:
         self.runs.setdefault(variant, []).append(seconds)
@@ -284,8 +289,22 @@ class Timings:
     def median(self, variant: Variant) -> float:
         return statistics.median(self.runs[variant])
 
+    def startup(self, name: str) -> float:
+        return statistics.median(self.startups[name])
 
-def run_rounds(variants: list[Variant], rounds: int, project: Path, logs: Path) -> Timings:
+
+def startup_argvs(sock: Path) -> dict[str, list[str]]:
+    """traced doing nothing but start, trace ``true`` and end: its fixed cost."""
+    traced, rest = venv_bin("traced"), ["-o", "/dev/null", "-e", "trace=none", "--", "true"]
+    return {
+        TRACED: [traced, "launch", "--no-daemon", *rest],
+        TRACED_DAEMON: [traced, "--socket", str(sock), "launch", "--daemon", *rest],
+    }
+
+
+def run_rounds(
+    variants: list[Variant], rounds: int, project: Path, logs: Path, sock: Path
+) -> Timings:
     timings = Timings()
     for number in range(1, rounds + 1):
         note(f"round {number}/{rounds} (1-min load {os.getloadavg()[0]:.2f})")
@@ -293,6 +312,10 @@ def run_rounds(variants: list[Variant], rounds: int, project: Path, logs: Path) 
             seconds = build_once(variant, project, logs)
             timings.add(variant, seconds)
             note(f"  {variant.label}: {seconds:.2f} s")
+        for name, argv in startup_argvs(sock).items():
+            for _ in range(STARTUP_RUNS):
+                seconds = timed(argv, project, logs / "startup.log")
+                timings.startups.setdefault(name, []).append(seconds)
     return timings
 
 
@@ -428,11 +451,30 @@ def process_lines(timings: Timings, checks: list[TraceCheck]) -> list[str]:
     return lines
 
 
+def startup_lines(timings: Timings) -> list[str]:
+    """The connect build's ratios once traced's fixed startup is taken off: what is
+    left is what tracing the build's processes cost."""
+    by_name = {v.name: timings.median(v) for v in timings.runs if v.expr in (None, FILTERS[0])}
+    lines = [
+        f"- traced's fixed startup, timed in the same rounds ({STARTUP_RUNS} runs a round of "
+        "`traced launch -o /dev/null -e trace=none -- true`, medians): "
+        + ", ".join(f"{name} {timings.startup(name):.3f} s" for name in (TRACED, TRACED_DAEMON))
+    ]
+    for name in (TRACED, TRACED_DAEMON):
+        rest = by_name[name] - timings.startup(name)
+        lines.append(
+            f"- `-e {FILTERS[0]}`, {name} less that startup: "
+            f"{ratio(rest / by_name[UNTRACED])} untraced, "
+            f"{ratio(rest / by_name[STRACE_BPF])} strace --seccomp-bpf"
+        )
+    return lines
+
+
 def report(info: str, timings: Timings, checks: list[TraceCheck]) -> str:
     untraced = next(v for v in timings.runs if v.expr is None)
     sections = [info, *(filter_section(e, timings, untraced) for e in FILTERS)]
     sections += ["\n".join(target_lines(timings)), check_section(checks)]
-    sections += ["\n".join(process_lines(timings, checks))]
+    sections += ["\n".join([*process_lines(timings, checks), *startup_lines(timings)])]
     return "\n\n".join(sections) + "\n"
 
 
@@ -464,7 +506,7 @@ def bench(args: argparse.Namespace, argv: Sequence[str] | None, workdir: Path) -
     start_load = os.getloadavg()[0]
     with running_daemon(workdir) as daemon:
         sock = daemon.socket
-        timings = run_rounds(all_variants(sock), args.rounds, project, workdir)
+        timings = run_rounds(all_variants(sock), args.rounds, project, workdir, sock)
     note("checking the traces (untimed)")
     checks = [check_traces(expr, project, workdir) for expr in FILTERS]
     info = head_section(argv, args.files, args.rounds, (start_load, os.getloadavg()[0]))

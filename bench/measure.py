@@ -97,6 +97,12 @@ def report_head(
     return [f"## {title}", "", f"`{invocation(script, argv)}`", "", *machine_lines(), *extra, ""]
 
 
+def venv_bin(name: str) -> str:
+    """``name`` in the repository's venv, else beside this interpreter."""
+    candidate = REPO / ".venv" / "bin" / name
+    return str(candidate if candidate.exists() else Path(sys.executable).parent / name)
+
+
 def compile_program(source: Path, binary: Path, libs: Sequence[str] = ()) -> Path:
     """``gcc -O2 -Wall`` of one C file into ``binary``."""
     argv = ["gcc", "-O2", "-Wall", "-o", str(binary), str(source), *libs]

@@ -26,6 +26,10 @@ Variants, each timed by wall clock, S programs at once:
 - ``traced, 1 connection``: the same S launches on a single connection.
 - ``traced, 2 daemons``: S/2 launches on each of two daemons, at once.  Not how traced
   is deployed: it measures what tracing on every core at once would gain.
+- ``one strace -f --seccomp-bpf, all S`` and ``traced launch -f (in-process), all S``:
+  one tracer for all S programs, which one ``sh`` starts at once.  Not the target's
+  comparison either: one thread against one thread, it separates what the language
+  costs from what the S straces gain by spreading over the cores.
 
 Events/s = S*K / wall.  The ratio traced/strace is of wall times (target <= 1.0).  Every
 round runs every variant once, in an order rotated each round, so that drifts of the
@@ -65,7 +69,7 @@ from daemon_client import (
     system_lines,
     which,
 )
-from measure import REPO, BenchError, compile_program, note, report_head
+from measure import REPO, BenchError, compile_program, note, report_head, venv_bin
 from pyspy import sampled
 
 # exactly K getppid (argv: K); prints its loop time, which goes to /dev/null here.
@@ -83,7 +87,12 @@ TRACED_1 = "traced, 1 connection"
 # Not a product configuration: two daemons, each tracing half the programs, measure
 # what spreading the tracing over the machine's cores would gain (see the report).
 TRACED_2D = "traced, 2 daemons"
-VARIANTS = (UNTRACED, STRACE, STRACE_BPF, TRACED_N, TRACED_1, TRACED_2D)
+# One tracer for all S programs, which a shell starts: one strace against traced
+# in-process, a single thread each.  Not the target's comparison: it separates what
+# the language costs from what the 64 straces gain by spreading over the cores.
+STRACE_ONE = "one strace -f --seccomp-bpf, all S"
+TRACED_ONE = "traced launch -f (in-process), all S"
+VARIANTS = (UNTRACED, STRACE, STRACE_BPF, TRACED_N, TRACED_1, TRACED_2D, STRACE_ONE, TRACED_ONE)
 
 
 @dataclass
@@ -222,9 +231,20 @@ async def split_run(daemons: Sequence[Daemon], program: Path, k: int, s: int) ->
     )
 
 
+def starter(argv: Sequence[str], s: int) -> list[str]:
+    """A shell that starts ``s`` copies of ``argv`` at once and waits for them all."""
+    command = " ".join(argv)
+    return ["sh", "-c", f"i=0; while [ $i -lt {s} ]; do {command} & i=$((i+1)); done; wait"]
+
+
 def one(variant: str, daemons: Sequence[Daemon], program: Path, k: int, s: int) -> Run:
     argv = [str(program), str(k)]
     strace = ["strace", "-f", "-o", "/dev/null", "-e", f"trace={TRACE}"]
+    if variant == STRACE_ONE:
+        return Run(run_processes([[*strace, "--seccomp-bpf", *starter(argv, s)]]))
+    if variant == TRACED_ONE:
+        traced = [venv_bin("traced"), "launch", "--no-daemon", "-f", "-o", "/dev/null"]
+        return Run(run_processes([[*traced, "-e", f"trace={TRACE}", "--", *starter(argv, s)]]))
     if variant == UNTRACED:
         return Run(run_processes([argv] * s))
     if variant == STRACE:
@@ -315,7 +335,13 @@ def report(
         verdict = "✓ met" if ratio <= 1.0 else f"✗ missed by {(ratio - 1) * 100:.0f}%"
         busy = results.of(s, TRACED_N, lambda r: r.daemon_cpu_s / r.wall_s)
         per_event = results.of(s, TRACED_N, lambda r: r.daemon_cpu_s) / events * 1e6
+        one_tracer = results.wall(s, TRACED_ONE) / results.wall(s, STRACE_ONE)
         out += [
+            "",
+            f"One tracer for all {s} programs (a shell starts them): traced in-process took "
+            f"**{one_tracer:.2f}x** the wall time of one strace -f --seccomp-bpf. Both are "
+            "one thread (traced's ~0.1 s startup included); the target's straces are one "
+            "process per program.",
             "",
             f"The daemon (one thread) was busy {busy * 100:.0f}% of one core during the "
             f"{s}-connection runs: {per_event:.1f} µs of daemon CPU per syscall event "
