@@ -11,7 +11,10 @@ Idle samples (the loop asleep in epoll) are left out, so the shares are of the t
 the process was on a CPU or runnable.  "self" is the share of samples whose innermost
 Python frame is the function; "total" the share in which it is on the stack at all.
 A function that makes a syscall (ptrace, waitpid, sendmsg) gets the syscall's time as
-its self time: py-spy sees Python frames, not the kernel.
+its self time: py-spy sees Python frames, not the kernel.  And in ``--nonblocking`` mode
+a stack is easier to read whole while the thread waits in a syscall than while it runs
+Python, so those functions' shares come out high: bench/perfsplit.py gives the kernel's
+true share.
 """
 
 from __future__ import annotations

@@ -70,6 +70,7 @@ from daemon_client import (
     which,
 )
 from measure import REPO, BenchError, compile_program, note, report_head, venv_bin
+from perfsplit import recorded
 from pyspy import sampled
 
 # exactly K getppid (argv: K); prints its loop time, which goes to /dev/null here.
@@ -382,14 +383,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         ):
             note(f"daemon pid {daemon.pid} on {daemon.socket}")
             results = measure([daemon, second], program, args.syscalls, sizes, rounds)
-            note(f"S={sizes[0]}: one more traced run, untimed, under py-spy")
+            note(f"S={sizes[0]}: two more traced runs, untimed, under py-spy and under perf")
             with sampled(daemon.pid) as profile:
+                one(TRACED_N, [daemon], program, args.syscalls, sizes[0])
+            with recorded(daemon.pid) as split:
                 one(TRACED_N, [daemon], program, args.syscalls, sizes[0])
     print(report(results, args.syscalls, sizes, rounds, config_summary(config), argv=argv))
     print(
         "\n".join(
             [
-                f"### Where the daemon's time goes (S = {sizes[0]}, one extra run)",
+                f"### Where the daemon's time goes (S = {sizes[0]}, two extra runs)",
+                "",
+                "The kernel's share against the interpreter's, from perf (see "
+                "bench/perfsplit.py for why py-spy's shares lean towards syscalls):",
+                "",
+                *split.table(),
+                "",
+                "Which Python functions, from py-spy (a function's self time includes the "
+                "syscalls it makes):",
                 "",
                 *profile.table(),
                 "",
