@@ -108,6 +108,27 @@ def verdicts(outcomes: list[Outcome]) -> list[str]:
     return found
 
 
+# Where each report of a run holds the evidence for its misses; the reasoning, with the
+# figures of the committed run, is in bench/README.md.
+WHY = [
+    "Why a target is missed, with this run's evidence:",
+    "",
+    "- **stops**, filtered-out: the `floor` section measures what any seccomp filter adds"
+    " to a getppid, with no tracer at all; strace --seccomp-bpf's row pays it too.",
+    "- **build**: strace --seccomp-bpf's own ratio to untraced is in the table; the"
+    " section's last lines give traced's fixed startup, timed in the same rounds, and the"
+    " ratios without it.",
+    "- **sessions**: one thread against 64 (or 256) processes. The section's one-tracer"
+    " rows compare one thread with one thread, its two-daemon rows what more processes"
+    " would gain, and its last part is the profile (perf's kernel/interpreter split,"
+    " py-spy's functions).",
+    "- **decoding**: full decoding reads the tracee's memory for each path and struct"
+    ' (bench/README.md, "Decoding").',
+    "",
+    'The reasoning: bench/README.md, "The targets traced misses, and why".',
+]
+
+
 def report(outcomes: list[Outcome], quick: bool, machine: str) -> str:
     mode = "--quick" if quick else "full"
     parts = [
@@ -121,6 +142,8 @@ def report(outcomes: list[Outcome], quick: bool, machine: str) -> str:
         "## Targets",
         "",
         *verdicts(outcomes),
+        "",
+        *(WHY if any("✗" in line for line in verdicts(outcomes)) else []),
         "",
     ]
     for outcome in outcomes:

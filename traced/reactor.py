@@ -49,8 +49,8 @@ FAIR_SPINS = 16
 DRAIN_BUDGET = 256
 POLL_INTERVAL = 0.05  # seconds
 # Stops taken before any is handled.  Measured with 64 and 256 tracees in-process
-# (bench/README.md): 8 and 32 were alike, and 5% faster than one at a time;
-# taking every pending stop (up to the drain's 256) was 4% slower than one at a time.
+# (bench/README.md, "Changes tried"): 8 and 32 were alike, 2-5% faster than one at a
+# time; taking every pending stop (up to 256) made 256 tracees 4% slower.
 BATCH = 32
 
 _log = get_logger(__name__)
