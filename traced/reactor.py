@@ -65,6 +65,9 @@ class Reactor:
         self._runs: dict[int, Run] = {}
         # The process group each live launched Run leads (see Run.process_group).
         self._groups: dict[int, Run] = {}
+        # The tids that left their session (died, were let go of) while a batch was
+        # handled: a stop of theirs taken in that batch is stale (see _handle).
+        self._left: set[int] = set()
         self._sigchld_fd = -1
         self._hot_tid = 0
         self._hot_budget_ns = 0
@@ -168,6 +171,7 @@ class Reactor:
         fairness, where one busy tracee's stops cannot crowd out the others'."""
         while self._budget > 0:
             batch = wait.take_stops(min(self._budget, BATCH))
+            self._left.clear()
             if len(batch) > 1:
                 self._handle(batch)
             elif not batch:
@@ -263,11 +267,19 @@ class Reactor:
         the reading of stops (64 tracees: a fifth less system time), and each
         tracee runs while the events are built.  A bad stop (a bug, or a ptrace
         error other than ESRCH) is logged and its task let run: it must not stall
-        the rest."""
+        the rest.
+
+        A stop is stale when its task left its session earlier in the batch: a new
+        child, taken with its first stop, can be killed and reaped as its parent's
+        fork event is handled (a runaway tree's newcomers are).  Its zombie, which
+        its parent has still to reap, must not be adopted as a newcomer: nobody
+        would ever report its death again."""
         planned = []
         for tid, status in batch:
             if tid in self._runs:  # asked now: a batch-mate's event may have adopted it
                 plan = self._plan_safely(tid, status)
+            elif tid in self._left:
+                continue
             else:
                 plan = self._settle_unknown_stop(tid, status)
             if plan is not None:
@@ -367,6 +379,7 @@ class Reactor:
     def _follow(self, run: Run, step: Step) -> None:
         """Keep the tid -> Run map in step with the session's tasks."""
         for tid in step.left:
+            self._left.add(tid)
             if self._runs.get(tid) is run:  # a long-vanished tid may be another's now
                 del self._runs[tid]
         for tid in step.joined:
