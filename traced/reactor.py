@@ -270,9 +270,9 @@ class Reactor:
         the rest.
 
         A stop is stale when its task left its session earlier in the batch: a new
-        child, taken with its first stop, can be killed and reaped as its parent's
-        fork event is handled (a runaway tree's newcomers are).  Its zombie, which
-        its parent has still to reap, must not be adopted as a newcomer: nobody
+        child, taken with its first stop, can be killed, and its death taken, as its
+        parent's fork event is handled (a runaway tree's newcomers are).  Its zombie,
+        which its parent has still to reap, must not be adopted as a newcomer: nobody
         would ever report its death again."""
         planned = []
         for tid, status in batch:
