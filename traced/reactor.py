@@ -216,8 +216,9 @@ class Reactor:
 
     def _take_unknown_stop(self, tid: int) -> None:
         status = wait.take(tid)
-        if status is not None:
-            self._handle([(tid, status)])
+        plan = None if status is None else self._settle_unknown_stop(tid, status)
+        if plan is not None:
+            self._finish(*plan)
 
     def _settle_unknown_death(self, tid: int) -> bool:
         """Take the death of a tid no session knows yet; False if it is not ours.
@@ -255,10 +256,13 @@ class Reactor:
         """One stop of a known task: :meth:`_handle` for a batch of one."""
         plan = self._plan_safely(tid, status)
         if plan is not None:
-            run, step = plan
-            if step.resume is not None:
-                self._resume_safely(run, step.resume)
-            self._deliver_safely(run, step)
+            self._finish(*plan)
+
+    def _finish(self, run: Run, step: Step) -> None:
+        """Restart the tracee, then deliver the stop's events."""
+        if step.resume is not None:
+            self._resume_safely(run, step.resume)
+        self._deliver_safely(run, step)
 
     def _handle(self, batch: list[tuple[int, int]]) -> None:
         """Read and plan each stop, then restart every tracee, then deliver the events.
