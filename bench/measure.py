@@ -7,6 +7,7 @@ machine description each report starts with.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import re
@@ -17,7 +18,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -206,3 +207,30 @@ def calibrate(binary: Path, sizes: set[int], workdir: Path) -> dict[int, Counter
         return Counter({k: round(low[k] + slope[k] * (n - small)) for k in names})
 
     return {n: at(n) for n in sizes}
+
+
+@dataclass
+class Sampler:
+    """A sampling profiler's run: what it said on stderr, for a report with no samples."""
+
+    stderr: str = ""
+
+
+@contextlib.contextmanager
+def sampling(command: Sequence[str], timeout_s: float = 60.0) -> Iterator[Sampler]:
+    """Run a sampling profiler (``py-spy record``, ``perf record``) while the block runs.
+
+    Both write their output when interrupted, so the block's end sends SIGINT and waits
+    (killing one that does not end within ``timeout_s``)."""
+    sampler = Sampler()
+    process = subprocess.Popen(list(command), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        yield sampler
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            _, err = process.communicate(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            _, err = process.communicate()
+        sampler.stderr = err.decode(errors="replace").strip()[-200:]

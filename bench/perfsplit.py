@@ -24,12 +24,13 @@ from __future__ import annotations
 import contextlib
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from measure import sampling
 
 FREQUENCY = 499  # samples/s
 _ROW = re.compile(r"^\s+([\d.]+)%\s+(.+?)\s*$")
@@ -88,17 +89,9 @@ def recorded(pid: int) -> Iterator[Split]:
     with tempfile.TemporaryDirectory() as scratch:
         data = Path(scratch) / "perf.data"
         command = ["perf", "record", "-F", str(FREQUENCY), "-p", str(pid), "-o", str(data)]
-        perf = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
+        with sampling(command) as perf:
             yield split
-        finally:
-            perf.send_signal(signal.SIGINT)  # perf writes its file on SIGINT
-            try:
-                _, err = perf.communicate(timeout=60)
-            except subprocess.TimeoutExpired:
-                perf.kill()
-                _, err = perf.communicate()
-            if data.exists() and data.stat().st_size:
-                _read(data, split)
-            if not split.dsos:
-                split.error = err.decode(errors="replace").strip()[-200:] or "no output"
+        if data.exists() and data.stat().st_size:
+            _read(data, split)
+        if not split.dsos:
+            split.error = perf.stderr or "no output"

@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from measure import sampling
 
 PY_SPY = Path(sys.executable).parent / "py-spy"
 RATE = 250  # samples/s: enough for shares, little enough not to perturb the target
@@ -91,17 +91,9 @@ def sampled(pid: int) -> Iterator[Profile]:
         out = Path(scratch) / "stacks.txt"
         command = [str(PY_SPY if PY_SPY.exists() else "py-spy"), "record", "--nonblocking"]
         command += ["--format", "raw", "--rate", str(RATE), "-o", str(out), "-p", str(pid)]
-        spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
+        with sampling(command, timeout_s=30) as spy:
             yield profile
-        finally:
-            spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
-            try:
-                _, err = spy.communicate(timeout=30)
-            except subprocess.TimeoutExpired:
-                spy.kill()
-                _, err = spy.communicate()
-            if out.exists():
-                _parse_raw(out.read_text(), profile)
-            else:
-                profile.error = err.decode(errors="replace").strip()[-200:] or "no output"
+        if out.exists():
+            _parse_raw(out.read_text(), profile)
+        else:
+            profile.error = spy.stderr or "no output"
