@@ -48,9 +48,8 @@ FAIR_SPINS = 16
 # rest waits for the loop's next turn, after sockets and timers had theirs.
 DRAIN_BUDGET = 256
 POLL_INTERVAL = 0.05  # seconds
-# Stops taken before any is handled.  Measured with 64 and 256 tracees in-process
-# (bench/README.md, "Changes tried"): 8 and 32 were alike, 2-5% faster than one at a
-# time; taking every pending stop (up to 256) made 256 tracees 4% slower.
+# Stops taken before any is handled.  Taking every pending stop (up to 256) made 256
+# tracees 4% slower in hand runs; 8 and 32 did not (bench/README.md, "Changes tried").
 BATCH = 32
 
 _log = get_logger(__name__)
@@ -267,11 +266,10 @@ class Reactor:
     def _handle(self, batch: list[tuple[int, int]]) -> None:
         """Read and plan each stop, then restart every tracee, then deliver the events.
 
-        Restarts back to back cost the kernel less than restarts spread between
-        the reading of stops (64 tracees: a fifth less system time), and each
-        tracee runs while the events are built.  A bad stop (a bug, or a ptrace
-        error other than ESRCH) is logged and its task let run: it must not stall
-        the rest.
+        Restarts back to back, and each tracee runs while the events are built
+        (bench/README.md, "Changes tried", has what it gained: 2% at 64 tracees).
+        A bad stop (a bug, or a ptrace error other than ESRCH) is logged and its
+        task let run: it must not stall the rest.
 
         A stop is stale when its task left its session earlier in the batch: a new
         child, taken with its first stop, can be killed, and its death taken, as its
