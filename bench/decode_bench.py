@@ -34,11 +34,11 @@ import subprocess
 import sys
 import time
 
-from traced.arch import host_arch
-from traced.decode import decode_entry, decode_exit
+from traced.decoders.arguments import decode_entry, decode_exit
 from traced.decoders.values import DEFAULT_OPTIONS, Options
 from traced.events import Arg, SyscallEvent, event_json
-from traced.filters import parse_filter
+from traced.filter.expression import parse_filter
+from traced.syscalls.arch import host_arch
 
 BASE = 0x7F0000000000
 TARGET = 1.25  # full decoding's time, x raw's

@@ -18,9 +18,9 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "integration"))
+sys.path.insert(0, str(REPO))  # run by path, so the repository is not on sys.path
 
-from corpus import (  # noqa: E402  (corpus lives beside the tests that use it)
+from tests.integration.corpus import (  # noqa: E402  (corpus lives beside the tests that use it)
     CORPUS_CLASSES,
     Program,
     Result,

@@ -31,7 +31,7 @@ import msgspec
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
 from traced.events import EVENT_TYPES, Arg
-from traced.protocol import (
+from traced.wire.protocol import (
     PROTOCOL_VERSION,
     Error,
     Hello,

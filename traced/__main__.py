@@ -1,5 +1,5 @@
 import sys
 
-from traced.cli import main
+from traced.cli.main import main
 
 sys.exit(main())

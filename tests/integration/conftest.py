@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from daemon_fixture import HANG_GUARD, hang_guard
-from other_uid import Processes, Programs, programs_anyone_can_run, world_folder
-from stracecmp import Tracers, tracer_env
-from tools import require_tool
+
+from tests.integration.daemon_fixture import HANG_GUARD, hang_guard
+from tests.integration.other_uid import Processes, Programs, programs_anyone_can_run, world_folder
+from tests.integration.stracecmp import Tracers, tracer_env
+from tests.integration.tools import require_tool
 
 PROGRAM_SOURCES = Path(__file__).resolve().parents[1] / "programs"
 

@@ -38,8 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from daemon_fixture import HANG_GUARD, REPO, Peer, close_all_peers
-from tools import require_tool
+from tests.integration.daemon_fixture import HANG_GUARD, REPO, Peer, close_all_peers
+from tests.integration.tools import require_tool
 
 NOBODY = pwd.getpwnam("nobody")
 SECRET = "TRACED_TEST_DAEMON_SECRET"

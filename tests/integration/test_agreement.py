@@ -18,7 +18,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from stracecmp import (
+
+from tests.integration.stracecmp import (
     Entry,
     Outcome,
     TookOver,

@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
-from procscan import alive
+
+from tests.integration.procscan import alive
 
 pytestmark = pytest.mark.integration
 

@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from corpus import GOAL, Program, Result, corpus, format_differences, run_program
-from tools import require_tool
+
+from tests.integration.corpus import GOAL, Program, Result, corpus, format_differences, run_program
+from tests.integration.tools import require_tool
 
 pytestmark = pytest.mark.integration
 

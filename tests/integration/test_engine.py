@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 import uvloop
-from procscan import children
 
-from traced.engine import Engine, Session, TracePolicy
+from tests.integration.procscan import children
+from traced.core.tracee import Event
 from traced.errors import AttachError, SpawnError
 from traced.events import ExecEvent, ExitEvent, SyscallEvent
-from traced.spawn import Credentials, LaunchSpec
-from traced.tracee import Event
+from traced.tracer.engine import Engine, Session, TracePolicy
+from traced.tracer.spawn import Credentials, LaunchSpec
 
 pytestmark = pytest.mark.integration
 

@@ -63,8 +63,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from daemon_fixture import REPO, Peer, close_all_peers, peer_pid, running_daemon
-from procscan import (
+
+from tests.integration.daemon_fixture import REPO, Peer, close_all_peers, peer_pid, running_daemon
+from tests.integration.procscan import (
     SECCOMP_FILTER,
     Census,
     Proc,

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from traced.arch import X86_64
 from traced.errors import TracedError
-from traced.filters import parse_filter
+from traced.filter.expression import parse_filter
+from traced.syscalls.arch import X86_64
 
 pytestmark = pytest.mark.integration
 

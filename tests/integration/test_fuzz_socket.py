@@ -26,7 +26,7 @@ per protocol/PROTOCOL.md:
 
 The lines this fuzzing found mishandled are replayed first in every run
 (fuzz_strategies.regressions).  A last, pure test checks that the framing core
-(traced.framing.LineDecoder) frames any bytes the same however they are split.
+(traced.wire.framing.LineDecoder) frames any bytes the same however they are split.
 
 Reproducibility: ``derandomize=True`` and no example database, so every run, CI
 included, draws the same examples and cannot flake (to explore further locally, set
@@ -58,8 +58,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from daemon_fixture import Peer, close_all_peers, peer_pid, running_daemon
-from fuzz_strategies import (
+from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import strategies as st
+
+from tests.integration.daemon_fixture import Peer, close_all_peers, peer_pid, running_daemon
+from tests.integration.fuzz_strategies import (
     DOCUMENTED_CODES,
     MAX_LINE,
     RESPONSE,
@@ -70,11 +73,8 @@ from fuzz_strategies import (
     batches,
     regressions,
 )
-from hypothesis import HealthCheck, Phase, example, given, settings
-from hypothesis import strategies as st
-from procscan import alive, rss_kib
-
-from traced.framing import Line, LineDecoder, Oversized
+from tests.integration.procscan import alive, rss_kib
+from traced.wire.framing import Line, LineDecoder, Oversized
 
 pytestmark = pytest.mark.integration
 

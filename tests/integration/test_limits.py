@@ -33,9 +33,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import procscan
 import pytest
-from daemon_fixture import (
+
+from tests.integration import procscan
+from tests.integration.daemon_fixture import (
     Peer,
     close_all_peers,
     end_of,
@@ -44,7 +45,7 @@ from daemon_fixture import (
     session_of,
     wait_until,
 )
-from other_uid import NOBODY, Processes, Programs, activated_daemon, nobody_peer
+from tests.integration.other_uid import NOBODY, Processes, Programs, activated_daemon, nobody_peer
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("hang_guard")]
 

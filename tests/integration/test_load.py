@@ -53,9 +53,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from daemon_fixture import Peer, close_all_peers, daemon_pid, running_daemon, session_of
-from procscan import all_pids, fd_count, marked, processes, rss_kib
-from tools import require_tool
+
+from tests.integration.daemon_fixture import (
+    Peer,
+    close_all_peers,
+    daemon_pid,
+    running_daemon,
+    session_of,
+)
+from tests.integration.procscan import all_pids, fd_count, marked, processes, rss_kib
+from tests.integration.tools import require_tool
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("hang_guard")]
 T = TypeVar("T")

@@ -54,8 +54,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from daemon_fixture import Peer, close_all_peers, running_daemon
-from tools import require_tool
+
+from tests.integration.daemon_fixture import Peer, close_all_peers, running_daemon
+from tests.integration.tools import require_tool
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("hang_guard")]
 

@@ -11,7 +11,8 @@ import difflib
 from pathlib import Path
 
 import pytest
-from corpus import normalize, run_pair, tracer_env
+
+from tests.integration.corpus import normalize, run_pair, tracer_env
 
 pytestmark = pytest.mark.integration
 

@@ -1,4 +1,4 @@
-"""The kernel accepts what traced.bpf compiles, and traces exactly the syscalls asked for.
+"""The kernel accepts what traced.filter.bpf compiles, and traces exactly the syscalls asked for.
 
 With no tracer attached, a syscall the filter TRACEs fails with ENOSYS without running,
 so a forked child can see the filter's verdicts on itself.  A filter lasts for the
@@ -17,10 +17,10 @@ from collections.abc import Callable
 
 import pytest
 
-from traced.arch import X86_64
-from traced.bpf import INSTRUCTION, SECCOMP_RET_ALLOW, compile_filter
 from traced.errors import SeccompError
+from traced.filter.bpf import INSTRUCTION, SECCOMP_RET_ALLOW, compile_filter
 from traced.linux.seccomp import install_filter, set_no_new_privs
+from traced.syscalls.arch import X86_64
 
 pytestmark = pytest.mark.integration
 

@@ -52,8 +52,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from daemon_fixture import REPO, Peer, end_of, session_of, wait_until
-from other_uid import (
+
+from tests.integration.daemon_fixture import REPO, Peer, end_of, session_of, wait_until
+from tests.integration.other_uid import (
     DAEMON_ENV,
     NOBODY,
     Daemon,
@@ -64,10 +65,9 @@ from other_uid import (
     nobody_peer,
     write_config,
 )
-from procscan import alive, children, fd_targets, parse_status, status_fields
-
-from traced.paths import default_socket_path
-from traced.systemd import SYSTEMD_VARIABLES
+from tests.integration.procscan import alive, children, fd_targets, parse_status, status_fields
+from traced.daemon.paths import default_socket_path
+from traced.daemon.systemd import SYSTEMD_VARIABLES
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("hang_guard")]
 

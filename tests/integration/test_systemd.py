@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tools import require_tool
 
-from traced.systemd import READY, STOPPING, notify, scrub_environment, status
+from tests.integration.tools import require_tool
+from traced.daemon.systemd import READY, STOPPING, notify, scrub_environment, status
 
 pytestmark = pytest.mark.integration
 
@@ -39,7 +39,7 @@ TIMEOUT = 30.0
 # made, greet it, and report on stdout what it got.
 CHILD = r"""
 import json, os, socket, subprocess, sys
-from traced.systemd import listen_fds_with_names
+from traced.daemon.systemd import listen_fds_with_names
 
 adopted = listen_fds_with_names(unset=sys.argv[1] == "unset")
 sockets = []

@@ -31,11 +31,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from daemon_fixture import REPO, Peer, close_all_peers
-from procscan import alive, cmdline, wait_for
-from tools import require_tool
 
-from traced.systemd import SYSTEMD_VARIABLES, scrub_environment
+from tests.integration.daemon_fixture import REPO, Peer, close_all_peers
+from tests.integration.procscan import alive, cmdline, wait_for
+from tests.integration.tools import require_tool
+from traced.daemon.systemd import SYSTEMD_VARIABLES, scrub_environment
 
 pytestmark = pytest.mark.integration
 

@@ -9,8 +9,9 @@ import time
 
 import pytest
 
+from traced.core.abi import LAUNCH_OPTIONS, PTRACE_EVENT_STOP
+from traced.core.stops import Kind, decode_status
 from traced.linux import ptrace, wait
-from traced.stops import PTRACE_EVENT_STOP, Kind, decode_status
 
 
 def _stopped_child() -> int:
@@ -34,7 +35,7 @@ def _until(found: object, what: str, seconds: float = 10.0) -> None:
 
 def test_a_stop_is_taken_with_the_status_waitpid_would_give() -> None:
     pid = _stopped_child()
-    ptrace.seize(pid, ptrace.LAUNCH_OPTIONS)
+    ptrace.seize(pid, LAUNCH_OPTIONS)
     try:
         ptrace.interrupt(pid)
         stops: list[tuple[int, int]] = []

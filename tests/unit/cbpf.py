@@ -7,7 +7,7 @@ more than 4096 instructions, a jump past the end, a last instruction that is not
 RET (falling off the end), an unknown opcode, a load outside struct seccomp_data,
 a shift by 32 or more, a scratch slot read before it was written.
 
-Opcodes are spelled out here again, not imported from traced.bpf, so that a wrong
+Opcodes are spelled out here again, not imported from traced.filter.bpf, so that a wrong
 constant there cannot agree with itself.
 """
 

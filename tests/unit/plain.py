@@ -2,9 +2,9 @@
 
 from collections.abc import Sequence
 
-from traced.decode import decode_entry, decode_exit
+from traced.decoders.arguments import decode_entry, decode_exit
 from traced.events import Arg, SyscallEvent
-from traced.names import errno_value
+from traced.syscalls.names import errno_value
 
 
 class FakeMemory:

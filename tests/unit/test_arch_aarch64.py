@@ -8,7 +8,10 @@ from __future__ import annotations
 import pytest
 
 from tests.unit.cbpf import decode, run
-from traced.arch import (
+from traced.errors import UnknownSyscallError
+from traced.filter.bpf import SECCOMP_RET_ALLOW, SECCOMP_RET_TRACE, compile_filter
+from traced.syscalls import _tables
+from traced.syscalls.arch import (
     AARCH64,
     AARCH64_ABI,
     ARCHES,
@@ -17,9 +20,6 @@ from traced.arch import (
     X32_SYSCALL_BIT,
     host_arch,
 )
-from traced.bpf import SECCOMP_RET_ALLOW, SECCOMP_RET_TRACE, compile_filter
-from traced.errors import UnknownSyscallError
-from traced.syscalls import _tables
 from traced.syscalls.signatures import AARCH64_SIGNATURES, SIGNATURES, signature
 
 AUDIT_ARCH_ARM = 0x40000028

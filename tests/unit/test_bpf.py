@@ -15,7 +15,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.unit.cbpf import MalformedProgramError, decode, execute, run
-from traced.arch import (
+from traced.errors import FilterTooLargeError, UnknownSyscallError
+from traced.filter.bpf import (
+    BPF_MAXINSNS,
+    INSTRUCTION,
+    SECCOMP_RET_ALLOW,
+    SECCOMP_RET_TRACE,
+    compile_filter,
+    disassemble,
+    syscall_numbers,
+)
+from traced.syscalls.arch import (
     AARCH64,
     AUDIT_ARCH_AARCH64,
     AUDIT_ARCH_I386,
@@ -25,16 +35,6 @@ from traced.arch import (
     Abi,
     Arch,
 )
-from traced.bpf import (
-    BPF_MAXINSNS,
-    INSTRUCTION,
-    SECCOMP_RET_ALLOW,
-    SECCOMP_RET_TRACE,
-    compile_filter,
-    disassemble,
-    syscall_numbers,
-)
-from traced.errors import FilterTooLargeError, UnknownSyscallError
 
 NATIVE, I386, X32 = X86_64.native, *X86_64.foreign
 AUDIT_ARCH_ARM = 0x40000028  # aarch64's compat ABI, which its Arch does not know

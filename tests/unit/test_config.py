@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from traced.config import (
+from traced.daemon.config import (
     SECTIONS,
     Config,
     ConfigError,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 # corpus lives beside the integration tests that use it; tests/unit is no
 # package, so its directory is put on the path to import it by the same name.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-from corpus import Line, classes_of, compare_raw, normalize, unpad, unprefixed_count
+from tests.integration.corpus import (
+    Line,
+    classes_of,
+    compare_raw,
+    normalize,
+    unpad,
+    unprefixed_count,
+)
 
 WAIT4 = [
     "12178 wait4(-1,  <unfinished ...>",

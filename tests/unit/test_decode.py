@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.unit.plain import FakeMemory
-from traced.decode import decode_entry, decode_exit, first_output, has_outputs
+from traced.decoders.arguments import decode_entry, decode_exit, first_output, has_outputs
 from traced.decoders.values import Options
 from traced.events import Arg
 from traced.syscalls.signatures import SIGNATURES

@@ -23,11 +23,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.unit.plain import FakeMemory
-from traced import names
 from traced.decoders import decode, decoder_for, flags, structs, tables
 from traced.decoders.sockaddr import decode_sockaddr
 from traced.decoders.strings import decode_buffer, decode_cstring, decode_path, quote
 from traced.decoders.values import Decoded, Options
+from traced.syscalls import names
 from traced.syscalls.signatures import SIGNATURES
 
 BASE = 0x10000

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from traced.arch import X86_64
 from traced.errors import FilterError, UnknownSyscallError
-from traced.filters import Filter, parse_filter, parse_trace
+from traced.filter.expression import Filter, parse_filter, parse_trace
+from traced.syscalls.arch import X86_64
 from traced.syscalls.signatures import CLASSES
 
 ALL = frozenset(name for abi in X86_64.abis for name in abi.numbers_by_name)

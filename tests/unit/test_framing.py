@@ -8,7 +8,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from traced.framing import DEFAULT_MAX_LINE, Line, LineDecoder, Oversized, Truncated, encode
+from traced.wire.framing import DEFAULT_MAX_LINE, Line, LineDecoder, Oversized, Truncated, encode
 
 
 def feed_all(decoder: LineDecoder, chunks: list[bytes]) -> list[object]:

@@ -19,8 +19,8 @@ import pytest
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from traced.events import event_json, parse_event
-from traced.framing import LineDecoder, Oversized
-from traced.protocol import (
+from traced.wire.framing import LineDecoder, Oversized
+from traced.wire.protocol import (
     OPS,
     PROTOCOL_VERSION,
     Error,

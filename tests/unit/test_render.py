@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 
 from tests.unit.plain import decoded_call
-from traced.arch import X86_64
+from traced.cli.render import PerTaskFiles, Printer, Timing, duration_suffix
 from traced.events import ExitEvent, SignalEvent, SpawnEvent, SyscallEntryEvent, SyscallEvent
-from traced.filters import parse_filter
-from traced.render import PerTaskFiles, Printer, Timing, duration_suffix
+from traced.filter.expression import parse_filter
+from traced.syscalls.arch import X86_64
 
 PATHS = {0x1000: b"/etc/passwd\0", 0x2000: b"/nope\0", 0x3000: b"/other\0", 0x4000: b"/tmp/x\0"}
 ADDRESS = {value.rstrip(b"\0").decode(): key for key, value in PATHS.items()}

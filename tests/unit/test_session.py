@@ -1,11 +1,11 @@
 """The session core: tasks that come, go, and change tid.  No processes."""
 
 from tests.unit.plain import plain_args
+from traced.core.abi import PTRACE_CONT, PTRACE_DETACH, PTRACE_SYSCALL
+from traced.core.session import Outcome, TraceSession
+from traced.core.stops import Entry, Exec, Exit, Exited, Killed, Spawned, TrapStop
+from traced.core.tracee import Mode, Resume
 from traced.events import ExecEvent, SpawnEvent, SyscallEvent
-from traced.linux.ptrace import PTRACE_CONT, PTRACE_DETACH, PTRACE_SYSCALL
-from traced.session import Outcome, TraceSession
-from traced.stops import Entry, Exec, Exit, Exited, Killed, Spawned, TrapStop
-from traced.tracee import Mode, Resume
 
 ROOT = 10
 

@@ -6,13 +6,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.unit.plain import FakeMemory, decoded_call
-from traced.arch import X86_64
-from traced.decode import decode_entry, decode_exit
+from traced.cli.render import syscall_line
 from traced.decoders import special
+from traced.decoders.arguments import decode_entry, decode_exit
 from traced.decoders.shapes import decode_result
 from traced.decoders.values import Options
-from traced.filters import parse_filter
-from traced.render import syscall_line
+from traced.filter.expression import parse_filter
+from traced.syscalls.arch import X86_64
 
 
 def line(

@@ -1,7 +1,7 @@
 """The polling policy after a restart: poll while polls pay, back off when they do not."""
 
-from traced.linux.ptrace import PTRACE_CONT, PTRACE_SYSCALL
-from traced.spin import BACKOFF_RESTARTS, BUDGET_NS, MISSES_BEFORE_BACKOFF, SpinPolicy
+from traced.core.abi import PTRACE_CONT, PTRACE_SYSCALL
+from traced.core.spin import BACKOFF_RESTARTS, BUDGET_NS, MISSES_BEFORE_BACKOFF, SpinPolicy
 
 
 def test_polls_for_the_restart_kinds_budget_while_polls_find_stops() -> None:

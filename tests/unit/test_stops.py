@@ -4,15 +4,14 @@ import signal
 
 import pytest
 
-from traced.stops import (
+from traced.core.abi import (
     PTRACE_EVENT_CLONE,
     PTRACE_EVENT_EXEC,
     PTRACE_EVENT_SECCOMP,
     PTRACE_EVENT_STOP,
     PTRACE_EVENT_VFORK_DONE,
-    Kind,
-    decode_status,
 )
+from traced.core.stops import Kind, decode_status
 
 
 def stopped(sig: int, event: int = 0) -> int:

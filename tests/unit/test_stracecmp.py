@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
 # stracecmp lives beside the integration tests that use it; tests/unit is no
 # package, so its directory is put on the path to import it by the same name.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-from stracecmp import (
+from tests.integration.stracecmp import (
     Agreement,
     Entry,
     Seen,

@@ -1,7 +1,7 @@
 """-c: strace's summary table, from constructed events."""
 
+from traced.cli.summary import HEADER, RULE, Summary
 from traced.events import SyscallEvent
-from traced.summary import HEADER, RULE, Summary
 
 
 def event(name: str, nr: int, ns: int | None, error: str | None = None) -> SyscallEvent:

@@ -2,8 +2,7 @@
 
 import pytest
 
-from traced.errors import TracedError
-from traced.systemd import (
+from traced.daemon.systemd import (
     SocketActivationError,
     notify,
     notify_address,
@@ -12,6 +11,7 @@ from traced.systemd import (
     scrub_environment,
     status,
 )
+from traced.errors import TracedError
 
 PID = 4242
 

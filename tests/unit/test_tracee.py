@@ -6,17 +6,8 @@ import pytest
 from msgspec.structs import replace
 
 from tests.unit.plain import plain_args
-from traced.events import (
-    ExecEvent,
-    ExitEvent,
-    SignalEvent,
-    SpawnEvent,
-    SyscallEntryEvent,
-    SyscallEvent,
-)
-from traced.linux.ptrace import PTRACE_CONT, PTRACE_DETACH, PTRACE_LISTEN, PTRACE_SYSCALL
-from traced.names import ERESTARTSYS
-from traced.stops import (
+from traced.core.abi import PTRACE_CONT, PTRACE_DETACH, PTRACE_LISTEN, PTRACE_SYSCALL
+from traced.core.stops import (
     Entry,
     Exec,
     Exit,
@@ -27,7 +18,16 @@ from traced.stops import (
     Spawned,
     TrapStop,
 )
-from traced.tracee import Mode, Phase, Resume, Task, UnexpectedStop, handle
+from traced.core.tracee import Mode, Phase, Resume, Task, UnexpectedStop, handle
+from traced.events import (
+    ExecEvent,
+    ExitEvent,
+    SignalEvent,
+    SpawnEvent,
+    SyscallEntryEvent,
+    SyscallEvent,
+)
+from traced.syscalls.names import ERESTARTSYS
 
 TID = 100
 

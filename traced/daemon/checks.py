@@ -19,10 +19,10 @@ from collections.abc import Mapping
 
 from pydantic import ValidationError
 
+from traced.daemon.systemd import scrub_environment
 from traced.errors import RequestError
 from traced.linux import procfs
-from traced.spawn import Credentials
-from traced.systemd import scrub_environment
+from traced.tracer.spawn import Credentials
 
 
 def echoable(value: object) -> int | str | None:

@@ -36,8 +36,8 @@ import structlog
 
 from traced.daemon.delivery import Subscription, Verdict
 from traced.daemon.hub import DaemonSession
-from traced.framing import Line, LineDecoder, Oversized, Truncated, encode
-from traced.protocol import SessionEnd
+from traced.wire.framing import Line, LineDecoder, Oversized, Truncated, encode
+from traced.wire.protocol import SessionEnd
 
 _log = structlog.get_logger(__name__)
 _MAX_FDS = 16

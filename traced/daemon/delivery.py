@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from traced.events import Event, SyscallEntryEvent, SyscallEvent
-from traced.protocol import Lost
+from traced.wire.protocol import Lost
 
 Policy = Literal["block", "drop"]
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from traced.daemon.delivery import Subscription
-from traced.engine import Session
 from traced.events import Event, SyscallEvent, event_json
-from traced.protocol import SessionEnd, SessionInfo
+from traced.tracer.engine import Session
+from traced.wire.protocol import SessionEnd, SessionInfo
 
 
 class Subscriber(Protocol):

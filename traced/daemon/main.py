@@ -23,11 +23,11 @@ from pathlib import Path
 
 import structlog
 
-from traced import systemd as systemd_integration
-from traced.config import Config
+from traced.daemon import systemd as systemd_integration
+from traced.daemon.config import Config
 from traced.daemon.server import Daemon
-from traced.engine import Engine
 from traced.errors import DaemonStartError
+from traced.tracer.engine import Engine
 
 _log = structlog.get_logger(__name__)
 

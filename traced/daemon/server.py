@@ -28,7 +28,6 @@ import structlog
 from pydantic import TypeAdapter, ValidationError
 
 from traced import __version__
-from traced.config import Config
 from traced.daemon.checks import (
     check_may_trace,
     credentials_for,
@@ -38,11 +37,11 @@ from traced.daemon.checks import (
     signal_number,
     validation_message,
 )
+from traced.daemon.config import Config
 from traced.daemon.connection import Connection
 from traced.daemon.delivery import Subscription
 from traced.daemon.hub import DaemonSession, Hub
 from traced.decoders.values import Options
-from traced.engine import Engine, Session, TracePolicy
 from traced.errors import (
     AttachError,
     FilterError,
@@ -51,10 +50,12 @@ from traced.errors import (
     TracedError,
     UnknownSyscallError,
 )
-from traced.filters import parse_trace
+from traced.filter.expression import parse_trace
 from traced.linux import procfs
-from traced.names import signal_name
-from traced.protocol import (
+from traced.syscalls.names import signal_name
+from traced.tracer.engine import Engine, Session, TracePolicy
+from traced.tracer.spawn import Credentials, LaunchSpec
+from traced.wire.protocol import (
     OPS,
     AttachRequest,
     Decoding,
@@ -68,7 +69,6 @@ from traced.protocol import (
     StatsRequest,
     SubscribeRequest,
 )
-from traced.spawn import Credentials, LaunchSpec
 
 _log = structlog.get_logger(__name__)
 _REQUEST = TypeAdapter(Request)

@@ -4,7 +4,7 @@ Values are written out (they are the kernel's, not the build host's); the unit t
 cross-check every name that Python's os, socket, signal, errno, fcntl and mmap
 modules also define.  Order matters: strace names a flag by the first entry whose
 bits are all set, so O_SYNC (0x101000) comes before O_DSYNC (0x1000) and O_TMPFILE
-(0x410000) before O_DIRECTORY.  Errno names are in traced.names.
+(0x410000) before O_DIRECTORY.  Errno names are in traced.syscalls.names.
 """
 
 from __future__ import annotations

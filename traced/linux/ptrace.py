@@ -21,49 +21,21 @@ Kernel facts this module depends on:
 from __future__ import annotations
 
 import ctypes
-import enum
 import errno
 import signal
 import struct
 from typing import NamedTuple
 
+from traced.core.abi import (
+    PTRACE_GET_SYSCALL_INFO,
+    PTRACE_GETEVENTMSG,
+    PTRACE_GETSIGINFO,
+    PTRACE_INTERRUPT,
+    PTRACE_SEIZE,
+    SyscallOp,
+)
 from traced.errors import PtraceError, TraceeGoneError
 from traced.linux.libc import last_errno, libc
-
-PTRACE_CONT = 7
-PTRACE_DETACH = 17
-PTRACE_SYSCALL = 24
-PTRACE_SETOPTIONS = 0x4200
-PTRACE_GETEVENTMSG = 0x4201
-PTRACE_GETSIGINFO = 0x4202
-PTRACE_SEIZE = 0x4206
-PTRACE_INTERRUPT = 0x4207
-PTRACE_LISTEN = 0x4208
-PTRACE_GET_SYSCALL_INFO = 0x420E
-
-O_TRACESYSGOOD = 0x01
-O_TRACEFORK = 0x02
-O_TRACEVFORK = 0x04
-O_TRACECLONE = 0x08
-O_TRACEEXEC = 0x10
-O_TRACESECCOMP = 0x80
-O_EXITKILL = 0x100000
-
-# What every tracee is seized with.  EXITKILL is the promise that a launched
-# tracee, whose filter would fail its syscalls with ENOSYS, never outlives us.
-LAUNCH_OPTIONS = (
-    O_TRACESYSGOOD | O_TRACESECCOMP | O_TRACEFORK | O_TRACEVFORK | O_TRACECLONE | O_TRACEEXEC
-) | O_EXITKILL
-# An attached process must survive our death, so no EXITKILL.
-ATTACH_OPTIONS = LAUNCH_OPTIONS & ~O_EXITKILL
-
-
-class SyscallOp(enum.IntEnum):
-    NONE = 0
-    ENTRY = 1
-    EXIT = 2
-    SECCOMP = 3
-
 
 # No argtypes: converting through them costs a third of a call.  Every argument
 # is then either a small int (libffi widens it to the 64-bit register glibc's

@@ -26,9 +26,9 @@ from __future__ import annotations
 import ctypes
 import errno
 
-from traced.arch import host_arch
-from traced.bpf import BPF_MAXINSNS, INSTRUCTION
 from traced.errors import SeccompError
+from traced.filter.bpf import BPF_MAXINSNS, INSTRUCTION
+from traced.syscalls.arch import host_arch
 
 PR_SET_NO_NEW_PRIVS = 38
 SECCOMP_SET_MODE_FILTER = 1
@@ -61,7 +61,7 @@ def set_no_new_privs() -> None:
 
 
 def install_filter(program: bytes) -> None:
-    """Attach ``program`` (from traced.bpf.compile_filter) to the calling thread, for good."""
+    """Attach ``program`` (from filter.bpf.compile_filter) to the calling thread, for good."""
     count, partial = divmod(len(program), INSTRUCTION.size)
     if partial or not 0 < count <= BPF_MAXINSNS:
         # Checked here because c_ushort would silently truncate a longer count.

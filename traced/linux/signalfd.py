@@ -7,7 +7,7 @@ Kernel facts this module depends on:
   queued even when their disposition is "ignore" (SIGCHLD's default).
 * Standard signals coalesce: one readable event may stand for many SIGCHLDs.
 * The blocked mask is inherited over fork and kept over execve, so a child that
-  will exec must unblock it (traced.spawn does).
+  will exec must unblock it (traced.tracer.spawn does).
 
 uvloop keeps SIGCHLD for its own subprocess handling, so the reactor cannot use
 ``add_signal_handler`` for it; a signalfd watched with ``add_reader`` is the

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import os
 
-WALL = 0x40000000
-CLD_TRAPPED = 4
+from traced.core.abi import CLD_TRAPPED, WALL
+
 _STOPS = os.WSTOPPED | os.WNOHANG | WALL  # consumes: see the facts
 _PEEK = os.WEXITED | os.WNOHANG | os.WNOWAIT | WALL
 _TAKE = os.WNOHANG | WALL

@@ -720,7 +720,7 @@ AARCH64_SIGNATURES: dict[str, Signature] = {
     **SIGNATURES,
     **_parse(_AARCH64_TABLE, SIGNATURES),
 }
-# Each ABI's table, by the ABI names traced.arch uses (an Abi's ``name``).
+# Each ABI's table, by the ABI names traced.syscalls.arch uses (an Abi's ``name``).
 NATIVE_ABI = "x86_64"  # the ABI meant where none is named
 BY_ABI: dict[str, dict[str, Signature]] = {
     "x86_64": SIGNATURES,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from traced.errors import DaemonUnavailable, RequestFailed
-from traced.framing import encode
+from traced.wire.framing import encode
 
 
 class Client:

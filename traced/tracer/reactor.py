@@ -32,15 +32,16 @@ import os
 import signal
 import time
 
+from traced.core import abi
+from traced.core.spin import SpinPolicy
+from traced.core.stops import Exec, decode_status
+from traced.core.tracee import Resume, Step
 from traced.errors import TracedError, TraceeGoneError
 from traced.linux import procfs, ptrace, wait
 from traced.linux.signalfd import close_signalfd, drain_signalfd, open_signalfd
 from traced.logs import get_logger
-from traced.run import Run
-from traced.spin import SpinPolicy
-from traced.stopread import read_stop
-from traced.stops import Exec, decode_status
-from traced.tracee import Resume, Step
+from traced.tracer.run import Run
+from traced.tracer.stopread import read_stop
 
 FAIR_SPINS = 16
 # Statuses handled in one turn of the loop.  Busy tracees always have another
@@ -307,7 +308,7 @@ class Reactor:
         except Exception:  # a bug or an odd kernel answer: log it, never strand the task
             _log.exception("cannot handle a stop; letting the task run", tid=tid, status=status)
             with contextlib.suppress(TracedError):
-                ptrace.restart(ptrace.PTRACE_CONT, tid, 0)
+                ptrace.restart(abi.PTRACE_CONT, tid, 0)
             return None
         return run, step
 
@@ -317,7 +318,7 @@ class Reactor:
         except Exception:
             _log.exception("cannot restart a task; letting it run", tid=resume.tid)
             with contextlib.suppress(TracedError):
-                ptrace.restart(ptrace.PTRACE_CONT, resume.tid, 0)
+                ptrace.restart(abi.PTRACE_CONT, resume.tid, 0)
 
     def _deliver_safely(self, run: Run, step: Step) -> None:
         try:
@@ -425,4 +426,4 @@ def _let_go_of_stray(tid: int) -> None:
             os.kill(tid, signal.SIGKILL)
     else:
         with contextlib.suppress(TracedError):
-            ptrace.restart(ptrace.PTRACE_DETACH, tid, 0)
+            ptrace.restart(abi.PTRACE_DETACH, tid, 0)

@@ -15,11 +15,11 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from traced.cli import decoding_options
-from traced.client import Client
+from traced.cli.main import decoding_options
+from traced.cli.render import Printer
 from traced.errors import RequestFailed
 from traced.events import parse_event
-from traced.render import Printer
+from traced.wire.client import Client
 
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGWINCH)
 

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from traced.client import Client
+    from traced.cli.render import Printer
     from traced.decoders.values import Options
-    from traced.render import Printer
+    from traced.wire.client import Client
 
 USAGE_ERROR = 2
 _FORWARDED = (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
@@ -181,7 +181,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _socket_path(args: argparse.Namespace) -> Path:
-    from traced.paths import default_socket_path
+    from traced.daemon.paths import default_socket_path
 
     if args.socket is not None:
         return Path(args.socket)
@@ -191,8 +191,8 @@ def _socket_path(args: argparse.Namespace) -> Path:
 
 
 def _connect(args: argparse.Namespace, required: bool) -> Client | None:
-    from traced.client import Client
     from traced.errors import DaemonUnavailable
+    from traced.wire.client import Client
 
     try:
         return Client(_socket_path(args))
@@ -203,9 +203,9 @@ def _connect(args: argparse.Namespace, required: bool) -> Client | None:
 
 
 async def _launch_here(args: argparse.Namespace, argv: list[str], printer: Printer) -> int:
-    from traced.engine import Engine, TracePolicy
     from traced.errors import SpawnError
-    from traced.spawn import LaunchSpec
+    from traced.tracer.engine import Engine, TracePolicy
+    from traced.tracer.spawn import LaunchSpec
 
     with Engine() as engine:
         policy = TracePolicy(
@@ -233,7 +233,7 @@ async def _launch_here(args: argparse.Namespace, argv: list[str], printer: Print
 
 
 async def _attach_here(args: argparse.Namespace, printer: Printer) -> int:
-    from traced.engine import Engine, TracePolicy
+    from traced.tracer.engine import Engine, TracePolicy
 
     with Engine() as engine:
         policy = TracePolicy(
@@ -294,7 +294,7 @@ def _open_output(path: str | None) -> TextIO:
 def _run_daemon(args: argparse.Namespace) -> int:
     import uvloop
 
-    from traced.config import load_config
+    from traced.daemon.config import load_config
     from traced.daemon.main import serve
     from traced.logs import configure
 
@@ -306,7 +306,7 @@ def _run_daemon(args: argparse.Namespace) -> int:
 
 
 def _run_client(args: argparse.Namespace) -> int:
-    from traced import commands
+    from traced.cli import commands
 
     client = _connect(args, required=True)
     assert client is not None
@@ -321,7 +321,7 @@ def _run_client(args: argparse.Namespace) -> int:
 def _run_tracing(args: argparse.Namespace, printer: Printer) -> int:
     import uvloop
 
-    from traced import commands
+    from traced.cli import commands
 
     if args.command == "subscribe":
         client = _connect(args, required=True)
@@ -362,10 +362,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _with_printer(args: argparse.Namespace) -> int:
-    from traced.arch import host_arch
-    from traced.filters import parse_filter
-    from traced.render import PerTaskFiles, Printer, Timing
-    from traced.summary import Summary
+    from traced.cli.render import PerTaskFiles, Printer, Timing
+    from traced.cli.summary import Summary
+    from traced.filter.expression import parse_filter
+    from traced.syscalls.arch import host_arch
 
     to_file = args.output not in (None, "-")
     per_task = args.follow >= 2 and to_file and not args.json

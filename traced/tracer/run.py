@@ -19,14 +19,14 @@ import errno
 import os
 from collections.abc import Callable
 
-from traced.arch import Arch
+from traced.core.session import TraceSession
+from traced.core.tracee import Resume
 from traced.decoders.values import DEFAULT_OPTIONS, Options
 from traced.errors import TraceeGoneError
 from traced.events import Event
 from traced.linux import ptrace
 from traced.logs import get_logger
-from traced.session import TraceSession
-from traced.tracee import Resume
+from traced.syscalls.arch import Arch
 
 Sink = Callable[[Event], None]
 _log = get_logger(__name__)

@@ -46,8 +46,8 @@ import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from traced.arch import AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, Abi, Arch
 from traced.errors import FilterTooLargeError, UnknownSyscallError
+from traced.syscalls.arch import AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, Abi, Arch
 
 # struct seccomp_data offsets.
 NR_OFFSET, ARCH_OFFSET, IP_OFFSET, ARGS_OFFSET = 0, 4, 8, 16

@@ -27,18 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from traced.events import (
-    Event,
-    ExecEvent,
-    ExitEvent,
-    SignalEvent,
-    SpawnEvent,
-    SyscallEntryEvent,
-    SyscallEvent,
-)
-from traced.linux.ptrace import PTRACE_CONT, PTRACE_DETACH, PTRACE_LISTEN, PTRACE_SYSCALL
-from traced.names import errno_name, signal_name
-from traced.stops import (
+from traced.core.abi import PTRACE_CONT, PTRACE_DETACH, PTRACE_LISTEN, PTRACE_SYSCALL
+from traced.core.stops import (
     Entry,
     Exec,
     Exit,
@@ -51,6 +41,16 @@ from traced.stops import (
     Stop,
     TrapStop,
 )
+from traced.events import (
+    Event,
+    ExecEvent,
+    ExitEvent,
+    SignalEvent,
+    SpawnEvent,
+    SyscallEntryEvent,
+    SyscallEvent,
+)
+from traced.syscalls.names import errno_name, signal_name
 
 EXEC_SYSCALLS = frozenset(("execve", "execveat"))
 

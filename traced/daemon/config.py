@@ -32,8 +32,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from traced.daemon.paths import default_socket_path
 from traced.errors import ConfigError
-from traced.paths import default_socket_path
 
 __all__ = [
     "SECTIONS",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from traced.linux.ptrace import PTRACE_CONT, PTRACE_SYSCALL
+from traced.core.abi import PTRACE_CONT, PTRACE_SYSCALL
 
 # How long to poll after each restart.  After PTRACE_CONT the next stop may be far
 # away, so only a short poll pays.

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
-from traced.decode import first_output
+from traced.cli.summary import Summary
+from traced.decoders.arguments import first_output
 from traced.events import (
     Arg,
     Event,
@@ -22,9 +23,8 @@ from traced.events import (
     SyscallEvent,
     event_json,
 )
-from traced.filters import Filter
-from traced.names import RESTART_ERRNOS, errno_message, errno_value, signal_name
-from traced.summary import Summary
+from traced.filter.expression import Filter
+from traced.syscalls.names import RESTART_ERRNOS, errno_message, errno_value, signal_name
 from traced.syscalls.signatures import HIDDEN_TYPES as _HIDDEN_TYPES
 
 _RETURNS_ADDRESS = frozenset(("mmap", "mmap2", "brk", "mremap", "shmat"))

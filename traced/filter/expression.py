@@ -30,8 +30,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import NoReturn, TypeVar
 
-from traced.arch import Abi, Arch
 from traced.errors import FilterError, UnknownSyscallError
+from traced.syscalls.arch import Abi, Arch
 from traced.syscalls.signatures import CLASSES
 
 T = TypeVar("T")

@@ -18,8 +18,9 @@ import errno
 import uuid
 from dataclasses import dataclass
 
-from traced.arch import Arch, host_arch
-from traced.bpf import compile_filter
+from traced.core import abi
+from traced.core.session import Outcome, TraceSession
+from traced.core.tracee import Mode
 from traced.decoders.values import DEFAULT_OPTIONS, Options
 from traced.errors import (
     AttachError,
@@ -27,12 +28,12 @@ from traced.errors import (
     SpawnError,
     TraceeGoneError,
 )
+from traced.filter.bpf import compile_filter
 from traced.linux import procfs, ptrace
-from traced.reactor import Reactor
-from traced.run import Run, Sink
-from traced.session import Outcome, TraceSession
-from traced.spawn import Child, LaunchSpec, fork_child, resolve_program
-from traced.tracee import Mode
+from traced.syscalls.arch import Arch, host_arch
+from traced.tracer.reactor import Reactor
+from traced.tracer.run import Run, Sink
+from traced.tracer.spawn import Child, LaunchSpec, fork_child, resolve_program
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ class Engine:
         filter_program = compile_filter(self.arch, names) if mode is Mode.SECCOMP else None
         child = fork_child(spec, program, filter_program)
         try:
-            ptrace.seize(child.pid, ptrace.LAUNCH_OPTIONS)
+            ptrace.seize(child.pid, abi.LAUNCH_OPTIONS)
             ptrace.interrupt(child.pid)
         except PtraceError:
             child.abandon()
@@ -200,7 +201,7 @@ def _seize_all_threads(pid: int, seized: list[int]) -> None:
 def _seize_one(pid: int, tid: int, first: bool) -> bool:
     """Whether ``tid`` is now ours; a thread that exited meanwhile is simply skipped."""
     try:
-        ptrace.seize(tid, ptrace.ATTACH_OPTIONS)
+        ptrace.seize(tid, abi.ATTACH_OPTIONS)
         ptrace.interrupt(tid)
     except TraceeGoneError as error:
         if first:

@@ -1,6 +1,6 @@
 """One traced command tree: the set of tasks, and the stops that concern several.
 
-Pure: no syscalls.  Per-task logic lives in :mod:`traced.tracee`; this module
+Pure: no syscalls.  Per-task logic lives in :mod:`traced.core.tracee`; this module
 handles what spans tasks:
 
 * a new task's first stop may arrive before or after its parent's
@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from traced.core.stops import Exec, Exited, Killed, Spawned, Stop
+from traced.core.tracee import Mode, Phase, Resume, Step, Task, abandon_in_flight, plan
 from traced.events import Event
-from traced.stops import Exec, Exited, Killed, Spawned, Stop
-from traced.tracee import Mode, Phase, Resume, Step, Task, abandon_in_flight, plan
 
 
 @dataclass(frozen=True, slots=True)

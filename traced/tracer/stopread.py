@@ -22,15 +22,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from traced.decode import decode_entry, decode_exit, has_outputs, no_fd_names
-from traced.decoders.shapes import RETURNS_FD, decode_result
-from traced.events import Arg
-from traced.linux import procfs, ptrace
-from traced.linux.memory import TraceeMemory
-from traced.run import Run
-from traced.stops import (
-    PTRACE_EVENT_CLONE,
-    PTRACE_EVENT_SECCOMP,
+from traced.core.abi import PTRACE_EVENT_CLONE, PTRACE_EVENT_SECCOMP, SyscallOp
+from traced.core.stops import (
     Decoded,
     Entry,
     Exec,
@@ -45,7 +38,13 @@ from traced.stops import (
     Stop,
     TrapStop,
 )
-from traced.tracee import Mode
+from traced.core.tracee import Mode
+from traced.decoders.arguments import decode_entry, decode_exit, has_outputs, no_fd_names
+from traced.decoders.shapes import RETURNS_FD, decode_result
+from traced.events import Arg
+from traced.linux import procfs, ptrace
+from traced.linux.memory import TraceeMemory
+from traced.tracer.run import Run
 
 
 def read_stop(run: Run, tid: int, decoded: Decoded) -> Stop:
@@ -79,11 +78,11 @@ def read_stop(run: Run, tid: int, decoded: Decoded) -> Stop:
 
 def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
     info = ptrace.syscall_info(tid)
-    if info.op is ptrace.SyscallOp.EXIT:
+    if info.op is SyscallOp.EXIT:
         return _exit_stop(run, tid, info, now)
-    if info.op is ptrace.SyscallOp.NONE:
+    if info.op is SyscallOp.NONE:
         return TrapStop()
-    if info.op is ptrace.SyscallOp.SECCOMP and run.core.mode is Mode.FULL:
+    if info.op is SyscallOp.SECCOMP and run.core.mode is Mode.FULL:
         # An attached process's own filter asked for this stop; the syscall-entry
         # stop already told us about the syscall.
         return OtherEvent(PTRACE_EVENT_SECCOMP)

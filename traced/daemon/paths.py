@@ -1,6 +1,6 @@
 """Where the daemon listens by default: a path the CLI needs before anything else.
 
-Apart from traced.config (which needs pydantic) so that a launch that only asks
+Apart from traced.daemon.config (which needs pydantic) so that a launch that only asks
 whether a daemon is there stays quick to start.
 """
 

@@ -23,16 +23,15 @@ import os
 import signal
 from typing import NamedTuple
 
+from traced.core.abi import (
+    PTRACE_EVENT_CLONE,
+    PTRACE_EVENT_EXEC,
+    PTRACE_EVENT_FORK,
+    PTRACE_EVENT_SECCOMP,
+    PTRACE_EVENT_STOP,
+    PTRACE_EVENT_VFORK,
+)
 from traced.events import Arg
-
-PTRACE_EVENT_FORK = 1
-PTRACE_EVENT_VFORK = 2
-PTRACE_EVENT_CLONE = 3
-PTRACE_EVENT_EXEC = 4
-PTRACE_EVENT_VFORK_DONE = 5
-PTRACE_EVENT_EXIT = 6
-PTRACE_EVENT_SECCOMP = 7
-PTRACE_EVENT_STOP = 128
 
 SYSCALL_TRAP = signal.SIGTRAP | 0x80
 STOPPING_SIGNALS = frozenset((signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU))

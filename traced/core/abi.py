@@ -1,0 +1,72 @@
+"""The kernel's ptrace and wait ABI, as plain numbers.
+
+The pure core speaks in these (a restart is a request number, a stop carries an
+event number); linux/ passes them to the kernel unchanged.  They are the same on
+every architecture Linux supports, so nothing here is per-arch: the per-ABI facts
+(syscall numbers, audit arch values) live in :mod:`traced.syscalls.arch`.
+
+Kernel facts (include/uapi/linux/ptrace.h, include/uapi/linux/wait.h):
+
+* A restart request's ``data`` is the signal to deliver; PTRACE_CONT runs to the
+  next seccomp or signal stop, PTRACE_SYSCALL also to the next syscall entry or
+  exit, PTRACE_LISTEN keeps a seized task in its group-stop, PTRACE_DETACH lets go.
+* Options given to PTRACE_SEIZE are inherited by every task the tracee creates
+  while TRACEFORK/VFORK/CLONE are set.  EXITKILL kills the tracee when its tracer
+  exits: a launched tracee, whose filter would fail its syscalls with ENOSYS once
+  nobody traces it, must never outlive us; an attached process must.
+* A stop's event number is ``status >> 16``; PTRACE_EVENT_STOP is only reported
+  to a seized tracee.
+* ``__WALL`` makes a wait see clone children (threads) as well as processes.
+"""
+
+from __future__ import annotations
+
+import enum
+
+PTRACE_CONT = 7
+PTRACE_KILL = 8
+PTRACE_DETACH = 17
+PTRACE_SYSCALL = 24
+PTRACE_SETOPTIONS = 0x4200
+PTRACE_GETEVENTMSG = 0x4201
+PTRACE_GETSIGINFO = 0x4202
+PTRACE_SEIZE = 0x4206
+PTRACE_INTERRUPT = 0x4207
+PTRACE_LISTEN = 0x4208
+PTRACE_GET_SYSCALL_INFO = 0x420E
+
+O_TRACESYSGOOD = 0x01
+O_TRACEFORK = 0x02
+O_TRACEVFORK = 0x04
+O_TRACECLONE = 0x08
+O_TRACEEXEC = 0x10
+O_TRACESECCOMP = 0x80
+O_EXITKILL = 0x100000
+
+# What a launched tracee is seized with (EXITKILL: see the facts above).
+LAUNCH_OPTIONS = (
+    O_TRACESYSGOOD | O_TRACESECCOMP | O_TRACEFORK | O_TRACEVFORK | O_TRACECLONE | O_TRACEEXEC
+) | O_EXITKILL
+# An attached process must survive our death, so no EXITKILL.
+ATTACH_OPTIONS = LAUNCH_OPTIONS & ~O_EXITKILL
+
+PTRACE_EVENT_FORK = 1
+PTRACE_EVENT_VFORK = 2
+PTRACE_EVENT_CLONE = 3
+PTRACE_EVENT_EXEC = 4
+PTRACE_EVENT_VFORK_DONE = 5
+PTRACE_EVENT_EXIT = 6
+PTRACE_EVENT_SECCOMP = 7
+PTRACE_EVENT_STOP = 128
+
+WALL = 0x40000000  # __WALL
+CLD_TRAPPED = 4  # si_code of a ptrace-stop reported by waitid
+
+
+class SyscallOp(enum.IntEnum):
+    """struct ptrace_syscall_info's ``op``: which kind of stop it describes."""
+
+    NONE = 0
+    ENTRY = 1
+    EXIT = 2
+    SECCOMP = 3
