@@ -1,6 +1,6 @@
 """Fixtures of the integration tests: the compiled test programs, an empty working
-directory, the hang guard of the daemon tests, and the machinery of the tests that
-act as another uid (other_uid.py).  A missing strace or gcc fails the tests with a
+directory, a running daemon and the hang guard of the daemon tests, and the machinery
+of the tests that act as another uid (other_uid.py).  A missing strace or gcc fails the tests with a
 message, it never skips them: without those tools nothing is proven."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.daemon_fixture import HANG_GUARD, hang_guard
+from tests.integration.daemon_fixture import HANG_GUARD, hang_guard, running_daemon
 from tests.integration.other_uid import Processes, Programs, programs_anyone_can_run, world_folder
 from tests.integration.stracecmp import Tracers, tracer_env
 from tests.integration.tools import require_tool
@@ -81,6 +81,14 @@ def hang_guard_fixture(request: pytest.FixtureRequest) -> Iterator[None]:
     module asks for it with ``pytest.mark.usefixtures("hang_guard")``."""
     with hang_guard(getattr(request.module, "HANG_GUARD", HANG_GUARD)):
         yield
+
+
+@pytest.fixture
+def daemon(tmp_path: Path) -> Iterator[Path]:
+    """A daemon with the default settings on a private socket (the test gets the
+    socket's path), stopped after the test: daemon_fixture.running_daemon."""
+    with running_daemon(tmp_path) as started:
+        yield started.socket
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,12 @@
-"""A real daemon process on a private socket, and small stdlib helpers to talk to it:
+"""A real daemon process (:func:`running_daemon`, the one way the tests start one:
+on a private socket, or socket-activated), and small stdlib helpers to talk to it:
 a protocol client (:class:`Peer`), the hang guard every read runs under, and the
 waits and reads of answers the daemon tests share."""
 
 from __future__ import annotations
 
 import array
+import enum
 import json
 import os
 import signal
@@ -13,35 +15,125 @@ import struct
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 HANG_GUARD = 30.0  # seconds: only a broken daemon makes a test wait this long
+STOP_TIMEOUT = 15.0  # seconds: a daemon ends its sessions within its kill grace
+
+
+class Listen(enum.Enum):
+    """How a :func:`running_daemon` gets its listening socket."""
+
+    OPTION = "it binds the socket named by --socket"
+    DEFAULT = "it binds its default path (the caller names it, to wait for it)"
+    # The way systemd's socket activation does (sd_listen_fds(3)): the socket at fd 3,
+    # LISTEN_FDS=1 and LISTEN_PID=its pid.  0666, as systemd's SocketMode=0666 would
+    # make it (how a daemon with allow_uids is deployed): SO_PEERCRED alone decides.
+    ACTIVATED = "it is handed a bound, listening, 0666 socket as fd 3"
+
+
+# Runs a daemon socket-activated (Listen.ACTIVATED).  With "tty", fd 0 (a terminal)
+# becomes the controlling terminal of the new session first.
+ACTIVATE = """\
+import fcntl, os, sys, termios
+listener, tty, *daemon_args = sys.argv[1:]
+if tty == "tty":
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+os.dup2(int(listener), 3)
+if int(listener) != 3:
+    os.close(int(listener))
+os.environ.update(LISTEN_FDS="1", LISTEN_PID=str(os.getpid()))
+os.execv(sys.executable, [sys.executable, "-m", "traced", "daemon", *daemon_args])
+"""
+
+
+@dataclass(frozen=True)
+class Daemon:
+    socket: Path
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
 
 
 @contextmanager
-def running_daemon(tmp: Path, *extra: str, config: str = "") -> Iterator[Path]:
-    sock = tmp / "run" / "traced.sock"
-    args = [sys.executable, "-m", "traced", "--socket", str(sock), "daemon"]
+def running_daemon(
+    folder: Path,
+    *options: str,
+    config: str = "",
+    listen: Listen = Listen.OPTION,
+    socket_path: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    pass_fds: tuple[int, ...] = (),
+    tty: int | None = None,
+    umask: int = -1,
+    ready: bool = True,
+) -> Iterator[Daemon]:
+    """``traced daemon [OPTIONS]`` with ``config`` (if any) in ``folder``, its output in
+    ``folder/daemon.log``; the one way every daemon test starts its daemon.
+
+    The socket is ``socket_path``, by default ``folder/run/traced.sock`` (or, activated,
+    ``folder/traced.sock``).  With ``ready``, it is yielded once it accepts; without,
+    at once, for a test that waits for something else (the daemon refusing to start).
+    At the end its clients' connections are closed, then it gets SIGTERM and
+    ``STOP_TIMEOUT`` seconds to exit (or the test fails) before SIGKILL.
+    """
+    activated = listen is Listen.ACTIVATED
+    path = socket_path or folder / ("traced.sock" if activated else "run/traced.sock")
+    argv = [sys.executable, "-m", "traced", "daemon", *options]
+    if listen is Listen.OPTION:
+        argv[3:3] = ["--socket", str(path)]
+    listener = None
+    if activated:
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(str(path))
+        path.chmod(0o666)
+        listener.listen(64)
+        pass_fds = (listener.fileno(), *pass_fds)
+        tty_word = "no-tty" if tty is None else "tty"
+        argv = [sys.executable, "-c", ACTIVATE, str(listener.fileno()), tty_word, *options]
     if config:
-        (tmp / "config.toml").write_text(config)
-        args += ["--config", str(tmp / "config.toml")]
-    log = (tmp / "daemon.log").open("w")
-    proc = subprocess.Popen([*args, *extra], stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+        (folder / "config.toml").write_text(config)
+        argv += ["--config", str(folder / "config.toml")]
+    log = folder / "daemon.log"
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(
+            argv,
+            env=env,
+            pass_fds=pass_fds,
+            stdin=subprocess.DEVNULL if tty is None else tty,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=tty is not None,
+            umask=umask,
+            cwd=REPO,
+        )
+    if listener is not None:
+        listener.close()
     try:
-        _wait_for(sock, proc)
-        yield sock
+        if ready and not activated:  # an activated daemon's socket listens already
+            _wait_for(path, process)
+        yield Daemon(path, process, log)
     finally:
-        proc.send_signal(signal.SIGTERM)
+        close_all_peers()
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
         try:
-            proc.wait(timeout=15)
+            process.wait(timeout=STOP_TIMEOUT)
         finally:
-            if proc.poll() is None:
-                proc.kill()
-            log.close()
+            if process.poll() is None:
+                process.kill()
+                process.wait()
 
 
 def _wait_for(sock: Path, proc: subprocess.Popen[bytes]) -> None:

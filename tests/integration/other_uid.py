@@ -2,7 +2,8 @@
 test_security.py and test_limits.py (which need root to use it).
 
 * :func:`activated_daemon`: a root daemon handed a 0666 socket the way systemd's
-  socket activation does, so that any uid may connect and SO_PEERCRED alone decides;
+  socket activation does, so that any uid may connect and SO_PEERCRED alone decides
+  (daemon_fixture.running_daemon, with the settings and environment of such a deployment);
 * :func:`nobody_peer` / :func:`connect_as`: a connection made by a process of another
   uid, handed back to the test, which then speaks as that uid;
 * :func:`programs_anyone_can_run`: small helper programs (and set-user-ID and
@@ -18,8 +19,6 @@ Kernel facts this module relies on:
   taken at that moment.  Handing the connected fd to another process does not change
   it, so a small C helper connects as another uid and hands the connection back over
   SCM_RIGHTS.  The helper stays alive, so the pid that SO_PEERCRED names is still its.
-* sd_listen_fds(3): a socket-activated service gets its listening socket at fd 3,
-  with LISTEN_FDS=1 and LISTEN_PID=its own pid.
 """
 
 from __future__ import annotations
@@ -28,17 +27,22 @@ import contextlib
 import os
 import pwd
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.integration.daemon_fixture import HANG_GUARD, REPO, Peer, close_all_peers
+from tests.integration.daemon_fixture import (
+    HANG_GUARD,
+    Daemon,
+    Listen,
+    Peer,
+    close_all_peers,
+    running_daemon,
+)
 from tests.integration.tools import require_tool
 
 NOBODY = pwd.getpwnam("nobody")
@@ -130,21 +134,6 @@ int main(int argc, char **argv)
 """,
 }
 
-# Runs a daemon the way systemd's socket activation does (sd_listen_fds(3)): the
-# listening socket at fd 3, LISTEN_FDS=1 and LISTEN_PID=its pid.  With "tty", fd 0
-# (a terminal) becomes the controlling terminal of the new session first.
-ACTIVATE = """\
-import fcntl, os, sys, termios
-listener, tty, *daemon_args = sys.argv[1:]
-if tty == "tty":
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-os.dup2(int(listener), 3)
-if int(listener) != 3:
-    os.close(int(listener))
-os.environ.update(LISTEN_FDS="1", LISTEN_PID=str(os.getpid()))
-os.execv(sys.executable, [sys.executable, "-m", "traced", "daemon", *daemon_args])
-"""
-
 
 @contextlib.contextmanager
 def world_folder(prefix: str) -> Iterator[Path]:
@@ -219,25 +208,11 @@ class Processes:
                     pipe.close()
 
 
-@dataclass
-class Daemon:
-    socket: Path
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-def write_config(folder: Path, allow_uids: tuple[int, ...], more: str = "") -> Path:
+def settings(allow_uids: tuple[int, ...], more: str = "") -> str:
     """The daemon's settings: ``allow_uids``, a short grace, and ``more`` sections."""
-    config = folder / "config.toml"
-    daemon = f"[daemon]\nallow_uids = {list(allow_uids)}\nkill_grace_seconds = 1.0\n"
-    config.write_text(daemon + more)
-    return config
+    return f"[daemon]\nallow_uids = {list(allow_uids)}\nkill_grace_seconds = 1.0\n{more}"
 
 
-@contextlib.contextmanager
 def activated_daemon(
     folder: Path,
     *,
@@ -245,52 +220,18 @@ def activated_daemon(
     extra_fds: tuple[int, ...] = (),
     tty: int | None = None,
     more_config: str = "",
-) -> Iterator[Daemon]:
-    """A root daemon handed a 0666 socket in ``folder``, as systemd would with
-    ``SocketMode=0666`` (how a daemon with ``allow_uids`` is deployed): the file modes
-    let everyone connect, so SO_PEERCRED alone decides."""
-    path = folder / "traced.sock"
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(str(path))
-    path.chmod(0o666)
-    listener.listen(64)
-    config = write_config(folder, allow_uids, more_config)
-    log = folder / "daemon.log"
-    argv = [
-        sys.executable,
-        "-c",
-        ACTIVATE,
-        str(listener.fileno()),
-        "no-tty" if tty is None else "tty",
-    ]
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            [*argv, "--config", str(config)],
-            env=DAEMON_ENV,
-            pass_fds=(listener.fileno(), *extra_fds),
-            stdin=subprocess.DEVNULL if tty is None else tty,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=tty is not None,
-            cwd=REPO,
-        )
-    listener.close()
-    try:
-        yield Daemon(path, process, log)
-    finally:
-        close_all_peers()
-        stop(process)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=HANG_GUARD)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+) -> contextlib.AbstractContextManager[Daemon]:
+    """A root daemon deployed as systemd would deploy one with ``allow_uids``: handed a
+    0666 socket in ``folder`` (so everyone may connect and SO_PEERCRED alone decides),
+    in a service manager's environment (:data:`DAEMON_ENV`)."""
+    return running_daemon(
+        folder,
+        config=settings(allow_uids, more_config),
+        listen=Listen.ACTIVATED,
+        env=DAEMON_ENV,
+        pass_fds=extra_fds,
+        tty=tty,
+    )
 
 
 def connect_as(

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +20,6 @@ from tests.integration.procscan import fd_count
 pytestmark = pytest.mark.integration
 
 N = 2000
-
-
-@pytest.fixture
-def daemon(tmp_path: Path) -> Iterator[Path]:
-    with running_daemon(tmp_path) as sock:
-        yield sock
-        close_all_peers()
 
 
 def events_of(messages: list[dict[str, Any]], session: str) -> list[dict[str, Any]]:
@@ -293,7 +285,8 @@ def test_cli_ps_kill_and_refusal_without_daemon(daemon: Path, tmp_path: Path) ->
 
 
 def test_daemon_stop_ends_launched_commands(tmp_path: Path) -> None:
-    with running_daemon(tmp_path) as sock:
+    with running_daemon(tmp_path) as started:
+        sock = started.socket
         peer = Peer(sock)
         pid = peer.launch(["sleep", "30"], trace="none", detach=True)["result"]["pid"]
         assert Path(f"/proc/{pid}").exists()
@@ -435,8 +428,8 @@ def test_daemon_stop_detaches_attached_processes(tmp_path: Path) -> None:
     target = _sleeper()
     try:
         time.sleep(0.2)
-        with running_daemon(tmp_path) as sock:
-            peer = Peer(sock)
+        with running_daemon(tmp_path) as started:
+            peer = Peer(started.socket)
             assert peer.request("attach", pid=target.pid, trace="none")["type"] == "response"
             close_all_peers()
         time.sleep(0.1)

@@ -283,7 +283,8 @@ def is_still(control: Peer, session: str, pid: int) -> bool:
 @pytest.fixture
 def lab(tmp_path: Path, programs: dict[str, Path], request: pytest.FixtureRequest) -> Iterator[Lab]:
     marker = f"tracedfault-{uuid.uuid4().hex[:12]}"
-    with running_daemon(tmp_path, config=daemon_config(GRACE_SECONDS)) as sock:
+    with running_daemon(tmp_path, config=daemon_config(GRACE_SECONDS)) as started:
+        sock = started.socket
         control = open_peer(sock)
         sibling = Sibling(sock, programs["fault_tracee"], f"{marker}-sibling")
         rng = random.Random(f"{SEED}:{request.node.name}")
@@ -293,7 +294,6 @@ def lab(tmp_path: Path, programs: dict[str, Path], request: pytest.FixtureReques
         finally:
             for pid in marked(marker):  # only after a failure is anything left to end
                 kill_if_ours(pid, marker)
-            close_all_peers()
 
 
 # --- tracees killed -------------------------------------------------------------------
@@ -758,7 +758,8 @@ def test_daemon_sigterm_with_50_live_sessions(tmp_path: Path, programs: dict[str
     fleet = Fleet()
     census = Census()
     try:
-        with running_daemon(tmp_path, config=daemon_config(FLEET_GRACE_SECONDS)) as sock:
+        with running_daemon(tmp_path, config=daemon_config(FLEET_GRACE_SECONDS)) as started:
+            sock = started.socket
             control = open_peer(sock)
             try:
                 peers = [

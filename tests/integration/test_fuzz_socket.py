@@ -61,7 +61,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from tests.integration.daemon_fixture import Peer, close_all_peers, peer_pid, running_daemon
+from tests.integration.daemon_fixture import Peer, peer_pid, running_daemon
 from tests.integration.fuzz_strategies import (
     DOCUMENTED_CODES,
     MAX_LINE,
@@ -143,15 +143,14 @@ def start_sessions(path: Path) -> tuple[Sessions, Peer]:
 @pytest.fixture(scope="module")
 def fuzz_daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzDaemon]:
     tmp = tmp_path_factory.mktemp("fuzz")
-    with running_daemon(tmp, config=CONFIG) as path:
-        sessions, owner = start_sessions(path)
-        daemon = FuzzDaemon(path, tmp / "daemon.log", peer_pid(owner.sock), sessions)
+    with running_daemon(tmp, config=CONFIG) as started:
+        sessions, owner = start_sessions(started.socket)
+        daemon = FuzzDaemon(started.socket, started.log, peer_pid(owner.sock), sessions)
         try:
             yield daemon
         finally:
             with contextlib.suppress(OSError, AssertionError):
                 owner.request("signal", session=sessions.live, signal="SIGKILL")
-            close_all_peers()
 
 
 # --- a connection's lines, read in a thread ----------------------------------------------

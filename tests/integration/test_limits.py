@@ -28,8 +28,6 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +36,6 @@ import pytest
 from tests.integration import procscan
 from tests.integration.daemon_fixture import (
     Peer,
-    close_all_peers,
     end_of,
     peer_pid,
     running_daemon,
@@ -48,15 +45,6 @@ from tests.integration.daemon_fixture import (
 from tests.integration.other_uid import NOBODY, Processes, Programs, activated_daemon, nobody_peer
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("hang_guard")]
-
-
-@contextmanager
-def daemon_with(tmp: Path, settings: str) -> Iterator[Path]:
-    with running_daemon(tmp, config=settings) as sock:
-        try:
-            yield sock
-        finally:
-            close_all_peers()
 
 
 GATE = ["sh", "-c", "read x; exit 7"]
@@ -85,7 +73,8 @@ def assert_limit_error(answer: dict[str, Any], key: str, value: int) -> None:
 
 
 def test_max_clients(tmp_path: Path) -> None:
-    with daemon_with(tmp_path, "[limits]\nmax_clients = 3\n") as sock:
+    with running_daemon(tmp_path, config="[limits]\nmax_clients = 3\n") as started:
+        sock = started.socket
         admitted = [Peer(sock) for _ in range(3)]
         refused = Peer(sock)
         show("max_clients = 3, a 4th client", refused.hello)
@@ -109,7 +98,8 @@ def test_max_sessions(tmp_path: Path, processes: Processes) -> None:
     # The attach is to a sleep of ours: were the limit to let it through, the daemon
     # would trace that, not pytest itself (which it would hold, hanging the run).
     spare = processes.start(["sleep", "60"])
-    with daemon_with(tmp_path, "[limits]\nmax_sessions = 2\n") as sock:
+    with running_daemon(tmp_path, config="[limits]\nmax_sessions = 2\n") as started:
+        sock = started.socket
         watcher, launcher = Peer(sock), Peer(sock)
         assert watcher.request("subscribe", policy="block")["type"] == "response"
         (first, first_gate), (_, second_gate) = (gated(launcher, detach=True) for _ in range(2))
@@ -152,7 +142,8 @@ def test_max_tasks_per_session(tmp_path: Path, programs: dict[str, Path]) -> Non
     marker = f"traced-bomb-{uuid.uuid4().hex}"
     depth = 6  # 127 processes at most, whatever happens
     bomb = [str(programs["fork_bomb"]), str(depth), marker]
-    with daemon_with(tmp_path, "[limits]\nmax_tasks_per_session = 20\n") as sock:
+    with running_daemon(tmp_path, config="[limits]\nmax_tasks_per_session = 20\n") as started:
+        sock = started.socket
         other = Peer(sock)
         bystander_session, gate_write = gated(other)
         peer = Peer(sock)
@@ -179,7 +170,8 @@ def test_queue_size_drop_policy_counts_what_a_slow_subscriber_lost(
     tmp_path: Path, programs: dict[str, Path]
 ) -> None:
     calls = 2000
-    with daemon_with(tmp_path, "[delivery]\nqueue_size = 8\n") as sock:
+    with running_daemon(tmp_path, config="[delivery]\nqueue_size = 8\n") as started:
+        sock = started.socket
         slow = Peer(sock)
         assert slow.request("subscribe")["type"] == "response"  # drop, the daemon's queue
         launcher = Peer(sock)
@@ -200,7 +192,8 @@ def test_queue_size_block_policy_holds_the_tracee_until_the_subscriber_reads(
     tmp_path: Path, programs: dict[str, Path]
 ) -> None:
     calls = 2000
-    with daemon_with(tmp_path, "[delivery]\nqueue_size = 8\n") as sock:
+    with running_daemon(tmp_path, config="[delivery]\nqueue_size = 8\n") as started:
+        sock = started.socket
         reader, observer = Peer(sock), Peer(sock)
         argv = [str(programs["loop"]), str(calls)]
         answer = reader.launch(argv, trace="getppid", policy="block")  # the daemon's queue
@@ -239,7 +232,10 @@ def test_queue_size_bounds_what_a_client_may_ask_for(tmp_path: Path, processes: 
     session (an attach would go on tracing its process), no fd."""
     spare = processes.start(["sleep", "60"])
     refusals = 20  # launches without stdio: the daemon would open /dev/null for each
-    with daemon_with(tmp_path, "[delivery]\nqueue_size = 8\n[limits]\nmax_sessions = 2\n") as sock:
+    with running_daemon(
+        tmp_path, config="[delivery]\nqueue_size = 8\n[limits]\nmax_sessions = 2\n"
+    ) as started:
+        sock = started.socket
         peer, other = Peer(sock), Peer(sock)
         daemon = peer_pid(peer.sock)
         smaller = peer.request("subscribe", queue=8)
@@ -273,7 +269,8 @@ def test_queue_size_bounds_what_a_client_may_ask_for(tmp_path: Path, processes: 
 
 
 def test_max_line(tmp_path: Path) -> None:
-    with daemon_with(tmp_path, "[limits]\nmax_line = 4096\n") as sock:
+    with running_daemon(tmp_path, config="[limits]\nmax_line = 4096\n") as started:
+        sock = started.socket
         peer = Peer(sock)
         assert peer.hello["max_line"] == 4096
         request = b'{"id": "fits", "op": "list"}'
@@ -292,7 +289,8 @@ def test_max_line(tmp_path: Path) -> None:
 
 def test_string_size(tmp_path: Path) -> None:
     write_100 = [sys.executable, "-c", "import os; os.write(1, b'x' * 100)"]
-    with daemon_with(tmp_path, "[delivery]\nstring_size = 8\n") as sock:
+    with running_daemon(tmp_path, config="[delivery]\nstring_size = 8\n") as started:
+        sock = started.socket
         peer = Peer(sock)
         texts = {}
         for name, decoding in (("string_size", None), ("its own -s 16", {"string_limit": 16})):

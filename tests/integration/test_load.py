@@ -103,9 +103,8 @@ class Daemon:
 @pytest.fixture(scope="module")
 def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Daemon]:
     """One daemon for the whole file, as the soak is about one daemon's lifetime."""
-    with running_daemon(tmp_path_factory.mktemp("load"), config=LIMITS) as sock:
-        yield Daemon(sock, daemon_pid(sock))
-        close_all_peers()
+    with running_daemon(tmp_path_factory.mktemp("load"), config=LIMITS) as started:
+        yield Daemon(started.socket, daemon_pid(started.socket))
 
 
 # --- what the daemon holds --------------------------------------------------------

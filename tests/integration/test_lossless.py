@@ -48,14 +48,13 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.integration.daemon_fixture import Peer, close_all_peers, running_daemon
+from tests.integration.daemon_fixture import Peer
 from tests.integration.tools import require_tool
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("hang_guard")]
@@ -70,13 +69,6 @@ MIN_SLOW_EVENTS = 200  # at least this many for the slow run, however slow the m
 PATH_BYTES = 4000
 PROBE_EVENTS = 2000  # the run that measures the producer's rate with a reader that keeps up
 HANG_GUARD = 120.0  # seconds; only a broken daemon makes a test wait this long
-
-
-@pytest.fixture
-def daemon(tmp_path: Path) -> Iterator[Path]:
-    with running_daemon(tmp_path) as sock:
-        yield sock
-        close_all_peers()
 
 
 # --- the producer -----------------------------------------------------------------

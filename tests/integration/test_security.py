@@ -46,24 +46,31 @@ import os
 import pty
 import stat
 import subprocess
-import sys
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.integration.daemon_fixture import REPO, Peer, end_of, session_of, wait_until
+from tests.integration.daemon_fixture import (
+    Daemon,
+    Listen,
+    Peer,
+    end_of,
+    running_daemon,
+    session_of,
+    wait_until,
+)
 from tests.integration.other_uid import (
     DAEMON_ENV,
     NOBODY,
-    Daemon,
     Processes,
     Programs,
     activated_daemon,
     connect_as,
     nobody_peer,
-    write_config,
+    settings,
 )
 from tests.integration.procscan import alive, children, fd_targets, parse_status, status_fields
 from traced.daemon.paths import default_socket_path
@@ -129,28 +136,28 @@ def mode_of(path: Path) -> str:
 
 def self_bound_daemon(
     world: Path,
-    processes: Processes,
-    argv: list[str],
     env: dict[str, str],
+    path: Path,
+    *,
+    listen: Listen = Listen.OPTION,
     allow_uids: tuple[int, ...] = (),
-) -> subprocess.Popen[bytes]:
-    """``traced [ARGV] daemon`` binding its own socket, started under umask 000."""
-    config = write_config(world, allow_uids)
-    command = [sys.executable, "-m", "traced", *argv, "daemon", "--config", str(config)]
-    log = (world / "daemon.log").open("wb")
-    with log:
-        return processes.start(
-            command, env=env, umask=0, cwd=REPO, stdout=log, stderr=subprocess.STDOUT
-        )
-
-
-def wait_for_socket(daemon: subprocess.Popen[bytes], path: Path, log: Path) -> None:
-    wait_until(lambda: path.exists() or daemon.poll() is not None, f"{path} to appear")
-    assert daemon.poll() is None, f"the daemon exited: {log.read_text()}"
+    ready: bool = True,
+) -> AbstractContextManager[Daemon]:
+    """``traced --socket PATH daemon`` (or, ``Listen.DEFAULT``, ``traced daemon`` whose
+    default path is ``path``) binding its own socket, started under umask 000."""
+    return running_daemon(
+        world,
+        config=settings(allow_uids),
+        listen=listen,
+        socket_path=path,
+        env=env,
+        umask=0,
+        ready=ready,
+    )
 
 
 def test_default_socket_is_a_0600_socket_in_a_0700_folder_even_under_umask_000(
-    world: Path, processes: Processes
+    world: Path,
 ) -> None:
     runtime = world / "xdg"
     (runtime / "traced").mkdir(parents=True)
@@ -158,55 +165,51 @@ def test_default_socket_is_a_0600_socket_in_a_0700_folder_even_under_umask_000(
     env = {**DAEMON_ENV, "XDG_RUNTIME_DIR": str(runtime)}
     path = default_socket_path(env, os.getuid())
     assert path == runtime / "traced" / "traced.sock"
-    daemon = self_bound_daemon(world, processes, [], env)
-    wait_for_socket(daemon, path, world / "daemon.log")
-    modes = (mode_of(path.parent), mode_of(path))
-    print(f"default path {path} under umask 000: folder {modes[0]}, socket {modes[1]}")
-    assert modes == ("0o700", "0o600"), modes
-    assert (path.parent.stat().st_uid, path.stat().st_uid) == (0, 0)
+    with self_bound_daemon(world, env, path, listen=Listen.DEFAULT):
+        modes = (mode_of(path.parent), mode_of(path))
+        print(f"default path {path} under umask 000: folder {modes[0]}, socket {modes[1]}")
+        assert modes == ("0o700", "0o600"), modes
+        assert (path.parent.stat().st_uid, path.stat().st_uid) == (0, 0)
 
 
-def test_socket_option_gets_a_0600_socket_in_a_0700_folder_under_umask_000(
-    world: Path, processes: Processes
-) -> None:
+def test_socket_option_gets_a_0600_socket_in_a_0700_folder_under_umask_000(world: Path) -> None:
     path = world / "run" / "traced.sock"
-    daemon = self_bound_daemon(world, processes, ["--socket", str(path)], DAEMON_ENV)
-    wait_for_socket(daemon, path, world / "daemon.log")
-    modes = (mode_of(path.parent), mode_of(path))
+    with self_bound_daemon(world, DAEMON_ENV, path):
+        modes = (mode_of(path.parent), mode_of(path))
     print(f"--socket {path} under umask 000: folder {modes[0]}, socket {modes[1]}")
     assert modes == ("0o700", "0o600"), modes
 
 
 def test_folders_the_daemon_creates_for_its_socket_are_not_writable_by_others(
-    world: Path, processes: Processes
+    world: Path,
 ) -> None:
     # Whoever may write to a folder on the socket's path may rename the folder below
     # it and put their own socket in its place.
     path = world / "a" / "b" / "traced.sock"
-    daemon = self_bound_daemon(world, processes, ["--socket", str(path)], DAEMON_ENV)
-    wait_for_socket(daemon, path, world / "daemon.log")
-    created = {str(folder): mode_of(folder) for folder in (world / "a", world / "a" / "b")}
+    with self_bound_daemon(world, DAEMON_ENV, path):
+        created = {str(folder): mode_of(folder) for folder in (world / "a", world / "a" / "b")}
     print(f"folders created under umask 000: {created}")
     writable = [f for f in created if Path(f).stat().st_mode & (stat.S_IWGRP | stat.S_IWOTH)]
     assert not writable, f"others may write to {writable}: {created}"
 
 
-def test_a_socket_folder_another_uid_owns_is_refused(world: Path, processes: Processes) -> None:
+def test_a_socket_folder_another_uid_owns_is_refused(world: Path) -> None:
     # A 0700 folder protects nothing if someone else owns it: they may replace the
     # socket in it and impersonate the daemon to every client.
     theirs = world / "theirs"
     theirs.mkdir(mode=0o700)
     os.chown(theirs, NOBODY.pw_uid, NOBODY.pw_gid)
     path = theirs / "traced.sock"
-    daemon = self_bound_daemon(world, processes, ["--socket", str(path)], DAEMON_ENV)
-    wait_until(lambda: path.exists() or daemon.poll() is not None, "the daemon to decide")
-    output = (world / "daemon.log").read_text()
-    print(f"daemon asked to listen in a folder uid {NOBODY.pw_uid} owns: {output.strip()!r}")
-    assert daemon.poll() is not None, (
-        f"the daemon listens in {theirs}, owned by uid {NOBODY.pw_uid}: that uid can "
-        "replace the socket and impersonate the daemon"
-    )
-    assert daemon.returncode != 0 and str(theirs) in output, output
+    with self_bound_daemon(world, DAEMON_ENV, path, ready=False) as daemon:
+        process = daemon.process
+        wait_until(lambda: path.exists() or process.poll() is not None, "the daemon to decide")
+        output = daemon.output()
+        print(f"daemon asked to listen in a folder uid {NOBODY.pw_uid} owns: {output.strip()!r}")
+        assert process.poll() is not None, (
+            f"the daemon listens in {theirs}, owned by uid {NOBODY.pw_uid}: that uid can "
+            "replace the socket and impersonate the daemon"
+        )
+        assert process.returncode != 0 and str(theirs) in output, output
 
 
 # --- who may connect -----------------------------------------------------------------
@@ -218,10 +221,10 @@ def test_file_modes_keep_another_uid_from_reaching_a_self_bound_socket(
     # Even a uid in allow_uids: the daemon's own socket is 0600 in a 0700 folder, so
     # other uids need a socket whose mode the service manager widened (activated_daemon).
     path = world / "run" / "traced.sock"
-    argv = ["--socket", str(path)]
-    daemon = self_bound_daemon(world, processes, argv, DAEMON_ENV, (NOBODY.pw_uid,))
-    wait_for_socket(daemon, path, world / "daemon.log")
-    with pytest.raises(PermissionError) as refused:
+    with (
+        self_bound_daemon(world, DAEMON_ENV, path, allow_uids=(NOBODY.pw_uid,)),
+        pytest.raises(PermissionError) as refused,
+    ):
         connect_as(processes, programs_for_anyone, path, uid=NOBODY.pw_uid, gid=NOBODY.pw_gid)
     print(f"uid {NOBODY.pw_uid} connecting to {path}: {refused.value}")
     assert refused.value.errno == errno.EACCES

@@ -1,0 +1,38 @@
+"""The checks that keep the house standing: lint, format, types and the floors.
+
+They run inside pytest, so that the README's one test command (the one CI runs
+verbatim) checks them too, and tests/conftest.py runs them first, so that
+`pytest -x` stops on a broken floor in seconds. The tools come with the `test`
+extra and are run from the interpreter's own environment; a missing tool fails.
+The floors are the import-linter contracts in pyproject.toml.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# Beside the interpreter, not on PATH: the venv's tools, never a system-wide copy.
+BIN = Path(sys.executable).parent
+
+CHECKS = {
+    "ruff check": ["ruff", "check", "."],
+    "ruff format": ["ruff", "format", "--check", "."],
+    "mypy strict": ["mypy", "--strict", "traced"],
+    # --no-cache: reading the whole package afresh takes a fraction of a second.
+    "layer contracts": ["lint-imports", "--no-cache"],
+}
+
+
+@pytest.mark.parametrize("argv", CHECKS.values(), ids=CHECKS.keys())
+def test_check_is_clean(argv: list[str]) -> None:
+    tool = BIN / argv[0]
+    assert tool.exists(), f"{tool} is missing: install the test extra (pip install -e '.[test]')"
+    result = subprocess.run(
+        [str(tool), *argv[1:]], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, f"{' '.join(argv)} failed:\n{result.stdout}{result.stderr}"
