@@ -77,11 +77,6 @@ def decode_timespec(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS
     return Decoded(f"{{tv_sec={sec}, tv_nsec={nsec}}}", {"tv_sec": sec, "tv_nsec": nsec}, raw)
 
 
-def stat_text(st: dict[str, int], verbose: bool = False) -> str:
-    """struct stat's fields (as :func:`decode_stat` gives them) in strace's words."""
-    return _stat_text(st, verbose)
-
-
 def _stat_text(st: dict[str, int], verbose: bool) -> str:
     device = st["mode"] & _S_IFMT in (0o020000, 0o060000)
     tail = [f"st_rdev={format_makedev(st['rdev'])}" if device else f"st_size={st['size']}"]
