@@ -21,18 +21,10 @@ from typing import NamedTuple
 
 from msgspec.structs import replace
 
-from traced.decoders import (
-    VALUE_TAGS,
-    decode,
-    decode_buffer,
-    decode_sockaddr,
-    decode_value,
-    flags,
-    special,
-)
-from traced.decoders.flags import AT_FDCWD
+from traced.decoders.families.files import AT_FDCWD
+from traced.decoders.kinds import Decoder, Entry, Exit
+from traced.decoders.registry import decoder_of
 from traced.decoders.shapes import shape_entry
-from traced.decoders.strings import decode_path
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     Decoded,
@@ -136,34 +128,44 @@ def _with_fd_path(arg: Arg, fds: FdNames) -> Arg:
 
 
 class Slot(NamedTuple):
-    """One argument of one syscall, with everything decoding asks of it known ahead."""
+    """One argument of one syscall, with everything decoding asks of it known ahead:
+    its decoders, looked up in the registry once per signature."""
 
     position: int
     name: str
     tag: str  # the signature's type
     output: bool  # the kernel writes it: decoded at exit
-    self_contained: bool  # decoded from its register alone: the same value, the same Arg
+    # Decoded from its register alone: the same value, the same Arg.
+    self_contained: bool
+    register: Callable[[int], Decoded] | None  # a self-contained argument's decoder
+    entry: Entry | None  # any other argument's decoder at entry (None: its number)
+    exit: Exit | None  # an output's decoder at exit (None: left as at entry)
 
 
-_DEPENDS_ON_OTHERS = frozenset(("enum:socket_protocol",))
+_NO_DECODER = Decoder()
 
 
-def _self_contained(syscall: str, name: str, tag: str) -> bool:
-    if tag in _DEPENDS_ON_OTHERS or (syscall in ("fcntl", "fcntl64") and name == "arg"):
-        return False
-    if tag in VALUE_TAGS:
-        return True
-    return not (tag in _POINTER_TYPES or tag.startswith("struct:"))
+def _is_pointer(tag: str) -> bool:
+    return tag in _POINTER_TYPES or tag.startswith("struct:")
+
+
+def _slot(sig: Signature, position: int, name: str, tag: str) -> Slot:
+    output = is_output(sig.name, name, tag)
+    decoder = decoder_of(sig.name, name, tag) or _NO_DECODER
+    # An output is its address at entry, unless strace shows it both ways.
+    entry = decoder.entry if not output or decoder.in_and_out else None
+    # Self-contained: printed as its number (or an output's address), or by a decoder
+    # of the register alone.  An input pointer nothing follows is not: too many values.
+    alone = (output or not _is_pointer(tag)) if entry is None else decoder.register is not None
+    register = decoder.register if alone else None
+    return Slot(
+        position, name, tag, output, alone, register, entry, decoder.exit if output else None
+    )
 
 
 @cache  # the ABIs' tables share most signatures
 def _slots(sig: Signature) -> tuple[Slot, ...]:
-    slots = []
-    for index, spec in enumerate(sig.args):
-        output = is_output(sig.name, spec.name, spec.type)
-        alone = not output and _self_contained(sig.name, spec.name, spec.type)
-        slots.append(Slot(index, spec.name, spec.type, output, alone))
-    return tuple(slots)
+    return tuple(_slot(sig, index, spec.name, spec.type) for index, spec in enumerate(sig.args))
 
 
 def raw_arg(slot: Slot, value: int) -> Arg:
@@ -175,7 +177,12 @@ def self_contained_arg(syscall: str, slot: Slot, value: int, abi: str = NATIVE_A
     key = (abi, syscall, slot.position, value)  # a position's type can differ by ABI
     arg = _SEEN.get(key)
     if arg is None:
-        decoded = decode_value(slot.tag, value)
+        decoded = None
+        if slot.register is not None:
+            try:
+                decoded = slot.register(value)
+            except Exception:
+                decoded = None
         if decoded is None:
             arg = _plain(slot.name, slot.tag, value, syscall)
         else:
@@ -219,37 +226,16 @@ def has_outputs(name: str, abi: str = NATIVE_ABI) -> bool:
 
 
 def _input(syscall: str, slot: Slot, raw: Sequence[int], memory: Memory, options: Options) -> Arg:
-    value, tag, following = raw[slot.position], slot.tag, slot.position + 1
-    if tag == "path":  # the most common memory read, straight to its decoder
-        return _typed(slot.name, tag, decode_path(value, memory, options))
-    if tag == "buf_in" and following < len(raw):
-        return _typed(slot.name, tag, decode_buffer(value, memory, raw[following], options))
-    if tag == "sockaddr" and following < len(raw):  # an input's length is a value
-        return _typed(slot.name, tag, decode_sockaddr(value, memory, raw[following]))
-    decoded = _special_input(syscall, slot, raw, memory) or decode(
-        tag, value, memory, options, slot.name
-    )
+    value, entry = raw[slot.position], slot.entry
+    if entry is None:
+        return _plain(slot.name, slot.tag, value, syscall)
+    try:
+        decoded = entry(raw, slot.position, memory, options)
+    except Exception:
+        decoded = None
     if decoded is None:
-        return _plain(slot.name, tag, value, syscall)
-    return _typed(slot.name, tag, decoded)
-
-
-def _special_input(syscall: str, slot: Slot, raw: Sequence[int], memory: Memory) -> Decoded | None:
-    """Arguments read in terms of another argument (fcntl's by its command)."""
-    value = raw[slot.position]
-    if slot.tag == "enum:socket_protocol":
-        return flags.socket_protocol(value, raw[0])
-    if slot.tag == "utimens":
-        return special.timespec_pair(value, memory)
-    if slot.tag == "socklen_ptr":
-        return special.socklen(value, memory)
-    if syscall in ("fcntl", "fcntl64") and slot.name == "arg":
-        return special.fcntl_arg(raw[1], value)
-    return None
-
-
-# Read at entry as well as at exit, to show ``[in => out]``.
-_IN_AND_OUT = frozenset(("socklen_ptr",))
+        return _plain(slot.name, slot.tag, value, syscall)
+    return _typed(slot.name, slot.tag, decoded)
 
 
 def decode_entry(
@@ -267,7 +253,7 @@ def decode_entry(
         return tuple(raw_arg(slot, raw[slot.position]) for slot in slots[: len(raw)])
     args = []
     for slot in slots[: len(raw)]:
-        if slot.self_contained or (slot.output and slot.tag not in _IN_AND_OUT):
+        if slot.self_contained:
             arg = self_contained_arg(syscall, slot, raw[slot.position], abi)
         else:
             arg = _input(syscall, slot, raw, memory, options)
@@ -275,51 +261,6 @@ def decode_entry(
             arg = _with_fd_path(arg, fds)
         args.append(arg)
     return shape_entry(syscall, tuple(args), abi)
-
-
-def _written_length(arg: Arg) -> int:
-    """The length a socklen_ptr output holds once read (``[16]``); 0 when unread."""
-    return arg.value if arg.text.startswith("[") and isinstance(arg.value, int) else 0
-
-
-def _special_output(
-    slot: Slot, raw: Sequence[int], memory: Memory, *, retval: int, args: list[Arg], limit: int
-) -> Decoded | None:
-    """``args`` holds the entry's arguments, and the outputs after ``slot`` decoded."""
-    value, following = raw[slot.position], slot.position + 1
-    if slot.tag == "cwd":
-        return decode_path(value, memory)
-    if slot.tag == "random":
-        return special.hex_bytes(value, memory, retval, limit)
-    if slot.tag == "wstatus":
-        return special.wait_status(value, memory) if retval > 0 and value else None
-    if slot.tag in ("struct:dirent", "struct:dirent64"):
-        return special.dirent_count(value, memory, retval)
-    if slot.tag == "socklen_ptr":
-        entered = args[slot.position].value
-        return special.socklen(value, memory, entered if isinstance(entered, int) else None)
-    if slot.tag == "sockaddr" and following < len(args):
-        return decode_sockaddr(value, memory, _written_length(args[following]))
-    return None
-
-
-def _output(
-    slot: Slot,
-    raw: Sequence[int],
-    memory: Memory,
-    *,
-    retval: int,
-    options: Options,
-    args: list[Arg],
-) -> Arg | None:
-    decoded = _special_output(
-        slot, raw, memory, retval=retval, args=args, limit=options.string_limit
-    )
-    if decoded is None and slot.tag == "buf_out":  # its length is the result (read's)
-        decoded = decode_buffer(raw[slot.position], memory, retval, options)
-    if decoded is None:
-        decoded = decode(slot.tag, raw[slot.position], memory, options, slot.name)
-    return None if decoded is None else _typed(slot.name, slot.tag, decoded)
 
 
 def decode_exit(
@@ -340,8 +281,11 @@ def decode_exit(
     decoded = list(args)
     # Last first: a sockaddr's length is the socklen after it, read once, there.
     for slot in reversed((_known_slots(syscall, abi) or ())[: len(args)]):
-        if slot.output:
-            output = _output(slot, raw, memory, retval=retval, options=options, args=decoded)
+        if slot.exit is not None:
+            try:
+                output = slot.exit(raw, slot.position, memory, options, retval=retval, args=decoded)
+            except Exception:
+                output = None  # the entry's text stays: the address
             if output is not None:
-                decoded[slot.position] = output
+                decoded[slot.position] = _typed(slot.name, slot.tag, output)
     return tuple(decoded)

@@ -28,6 +28,7 @@ class Options(NamedTuple):
 
 
 DEFAULT_OPTIONS = Options()
+NOT_PRINTED = ""  # an argument's text when strace leaves it out of the line
 
 
 class Decoded(NamedTuple):

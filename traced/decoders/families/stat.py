@@ -1,6 +1,6 @@
-"""Structures strace prints: timespec, stat, statx, rlimit, argv/envp, fd pairs.
+"""stat and statx: the structs, file modes, device numbers, and statx's flags and masks.
 
-Layouts are x86_64's.  ``stat`` and ``statx`` are abbreviated (``, ...``) unless
+Layouts are x86_64's.  Both structs are abbreviated (``, ...``) unless
 ``options.verbose`` (strace -v).  Timestamps' comments are in UTC.
 """
 
@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import functools
 import struct
-from datetime import UTC, datetime
 
-from traced.decoders import tables as t
-from traced.decoders.flags import format_flags
-from traced.decoders.strings import decode_cstring, format_string_list
+from traced.decoders.families.files import AT
+from traced.decoders.families.times import time_comment
+from traced.decoders.kinds import Decoder, at_exit, by_register
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     Decoded,
@@ -20,12 +19,29 @@ from traced.decoders.values import (
     Memory,
     Options,
     chex,
-    hex_address,
     read_exact,
     unreadable,
 )
+from traced.decoders.xlat import Table, flag_names, format_flags, joined
 
-RLIM64_INFINITY = (1 << 64) - 1
+STATX_SYNC: Table = (
+    ("AT_STATX_SYNC_AS_STAT", 0), ("AT_STATX_FORCE_SYNC", 0x2000),
+    ("AT_STATX_DONT_SYNC", 0x4000),
+)  # fmt: skip
+STATX_MASK: Table = (
+    ("STATX_ALL", 0xFFF), ("STATX_BASIC_STATS", 0x7FF), ("STATX_TYPE", 0x1),
+    ("STATX_MODE", 0x2), ("STATX_NLINK", 0x4), ("STATX_UID", 0x8), ("STATX_GID", 0x10),
+    ("STATX_ATIME", 0x20), ("STATX_MTIME", 0x40), ("STATX_CTIME", 0x80),
+    ("STATX_INO", 0x100), ("STATX_SIZE", 0x200), ("STATX_BLOCKS", 0x400),
+    ("STATX_BTIME", 0x800), ("STATX_MNT_ID", 0x1000), ("STATX_DIOALIGN", 0x2000),
+)  # fmt: skip
+STATX_ATTRIBUTES: Table = (
+    ("STATX_ATTR_COMPRESSED", 0x4), ("STATX_ATTR_IMMUTABLE", 0x10),
+    ("STATX_ATTR_APPEND", 0x20), ("STATX_ATTR_NODUMP", 0x40),
+    ("STATX_ATTR_ENCRYPTED", 0x800), ("STATX_ATTR_AUTOMOUNT", 0x1000),
+    ("STATX_ATTR_MOUNT_ROOT", 0x2000), ("STATX_ATTR_VERITY", 0x100000),
+    ("STATX_ATTR_DAX", 0x200000),
+)  # fmt: skip
 _S_IFMT = 0o170000
 _FILE_TYPES = {
     0o140000: "S_IFSOCK", 0o120000: "S_IFLNK", 0o100000: "S_IFREG", 0o060000: "S_IFBLK",
@@ -33,6 +49,18 @@ _FILE_TYPES = {
 }  # fmt: skip
 _SPECIAL_BITS = (("S_ISUID", 0o4000), ("S_ISGID", 0o2000), ("S_ISVTX", 0o1000))
 _STAT_FIELDS = "dev ino nlink mode uid gid _ rdev size blksize blocks atime atime_nsec mtime mtime_nsec ctime ctime_nsec"  # noqa: E501
+
+
+def statx_flags(raw: int) -> Decoded:
+    """statx's flags: the sync type (named even when 0), then the AT_* flags."""
+    value = raw & 0xFFFFFFFF
+    parts = [] if value & 0x6000 else ["AT_STATX_SYNC_AS_STAT"]
+    names, rest = flag_names(value, STATX_SYNC + AT)
+    return joined(parts + names + ([f"{rest:#x}"] if rest else []), raw)
+
+
+def statx_mask(raw: int) -> Decoded:
+    return format_flags(raw & 0xFFFFFFFF, STATX_MASK, "STATX_???")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -55,28 +83,6 @@ def format_makedev(dev: int) -> str:
     return f"makedev({chex(major)}, {chex(minor)})"
 
 
-def time_comment(seconds: int, nanoseconds: int) -> str:
-    try:
-        stamp = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    except (OverflowError, OSError, ValueError):
-        return ""
-    fraction = f".{nanoseconds:09d}" if 0 < nanoseconds < 1_000_000_000 else ""
-    return f" /* {stamp}{fraction}+0000 */"
-
-
-def _guarded(raw: int, size: int, memory: Memory) -> bytes | None:
-    return None if raw == 0 else read_exact(memory, raw, size)
-
-
-def decode_timespec(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> Decoded:
-    """``{tv_sec=1, tv_nsec=500000000}``."""
-    data = _guarded(raw, 16, memory)
-    if data is None:
-        return unreadable(raw)
-    sec, nsec = struct.unpack("<qq", data)
-    return Decoded(f"{{tv_sec={sec}, tv_nsec={nsec}}}", {"tv_sec": sec, "tv_nsec": nsec}, raw)
-
-
 def _stat_text(st: dict[str, int], verbose: bool) -> str:
     device = st["mode"] & _S_IFMT in (0o020000, 0o060000)
     tail = [f"st_rdev={format_makedev(st['rdev'])}" if device else f"st_size={st['size']}"]
@@ -96,7 +102,7 @@ def _stat_text(st: dict[str, int], verbose: bool) -> str:
 
 def decode_stat(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> Decoded:
     """struct stat: ``{st_mode=S_IFREG|0644, st_size=1234, ...}``, or all of it with -v."""
-    data = _guarded(raw, 144, memory)
+    data = None if raw == 0 else read_exact(memory, raw, 144)
     if data is None:
         return unreadable(raw)
     values = struct.unpack_from("<QQQIIIIQqqqqqqqqq", data)
@@ -118,7 +124,7 @@ def _statx_verbose(data: bytes, fields: dict[str, Json]) -> list[str]:
     mask = struct.unpack_from("<I", data)[0]
     fields.update(stx_blksize=blksize, stx_nlink=nlink, stx_uid=uid, stx_gid=gid, stx_ino=ino)
     fields.update(stx_blocks=blocks, stx_attributes_mask=attr_mask)
-    parts = [f"stx_attributes_mask={format_flags(attr_mask, t.STATX_ATTRIBUTES).text}"]
+    parts = [f"stx_attributes_mask={format_flags(attr_mask, STATX_ATTRIBUTES).text}"]
     for name, offset, bit in (("atime", 64, 0x20), ("btime", 80, 0x800), ("ctime", 96, 0x80)):
         if name != "btime" or mask & bit:
             text, fields[f"stx_{name}"] = _statx_time(data, offset)
@@ -143,13 +149,13 @@ def _statx_verbose(data: bytes, fields: dict[str, Json]) -> list[str]:
 @functools.lru_cache(maxsize=256)
 def _statx_flags_text(mask: int, attributes: int) -> tuple[str, str]:
     """The same few masks recur in every statx of a program: name them once."""
-    mask_text = format_flags(mask, t.STATX_MASK, "STATX_???").text
-    return mask_text, format_flags(attributes, t.STATX_ATTRIBUTES).text
+    mask_text = format_flags(mask, STATX_MASK, "STATX_???").text
+    return mask_text, format_flags(attributes, STATX_ATTRIBUTES).text
 
 
 def decode_statx(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> Decoded:
     """struct statx: ``{stx_mask=..., stx_attributes=0, stx_mode=..., stx_size=N, ...}``."""
-    data = _guarded(raw, 256, memory)
+    data = None if raw == 0 else read_exact(memory, raw, 256)
     if data is None:
         return unreadable(raw)
     mask, blksize, attributes, nlink, uid, gid, mode = struct.unpack_from("<IIQIIIH", data)
@@ -170,86 +176,7 @@ def decode_statx(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -
     return Decoded("{" + ", ".join(head + _statx_verbose(data, fields)) + "}", fields, raw)
 
 
-def format_rlim(value: int) -> str:
-    """``RLIM64_INFINITY``, ``8192*1024`` (multiples of 1024 above it), else decimal."""
-    if value == RLIM64_INFINITY:
-        return "RLIM64_INFINITY"
-    if value > 1024 and value % 1024 == 0:
-        return f"{value // 1024}*1024"
-    return str(value)
-
-
-def decode_rlimit(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> Decoded:
-    """``{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}``."""
-    data = _guarded(raw, 16, memory)
-    if data is None:
-        return unreadable(raw)
-    cur, high = struct.unpack("<QQ", data)
-    text = f"{{rlim_cur={format_rlim(cur)}, rlim_max={format_rlim(high)}}}"
-    return Decoded(text, {"rlim_cur": cur, "rlim_max": high}, raw)
-
-
-def decode_fd_pair(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> Decoded:
-    """pipe's and socketpair's ``[3, 4]``."""
-    data = _guarded(raw, 8, memory)
-    if data is None:
-        return unreadable(raw)
-    first, second = struct.unpack("<ii", data)
-    return Decoded(f"[{first}, {second}]", [first, second], raw)
-
-
-_POINTER_CHUNK = 64  # words read at once: one process_vm_readv for most arrays
-MAX_ARRAY = 1 << 16  # argv/envp elements read at most
-
-
-def _words(raw: int, memory: Memory, start: int) -> list[int]:
-    """The words from index ``start`` on, as many as one read returns (maybe none)."""
-    try:
-        data = memory.read(raw + 8 * start, 8 * _POINTER_CHUNK)
-    except Exception:
-        return []
-    usable = len(data) - len(data) % 8 if isinstance(data, bytes | bytearray) else 0
-    return list(struct.unpack_from(f"<{usable // 8}Q", data)) if usable else []
-
-
-def _pointers(raw: int, memory: Memory, limit: int) -> tuple[list[int], bool] | None:
-    """Up to ``limit`` non-NULL pointers of a NULL-terminated array; and whether cut short."""
-    if raw == 0:
-        return None
-    pointers: list[int] = []
-    while len(pointers) <= limit:
-        words = _words(raw, memory, len(pointers))
-        if not words:
-            return None if not pointers else (pointers, True)
-        for pointer in words:
-            if pointer == 0:
-                return pointers[:limit], len(pointers) > limit
-            pointers.append(pointer)
-    return pointers[:limit], True
-
-
-def decode_argv(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> Decoded:
-    """execve's argv: ``["ls", "-l"]``, at most -s strings, each cut at -s bytes."""
-    if raw == 0:
-        return Decoded("NULL", None, raw)
-    # -v: every element (strace abbreviates arrays to -s elements otherwise)
-    most = MAX_ARRAY if options.verbose else max(0, options.string_limit)
-    found = _pointers(raw, memory, most)
-    if found is None:
-        return unreadable(raw)
-    pointers, truncated = found
-    items = [decode_cstring(pointer, memory, options) for pointer in pointers]
-    value: list[Json] = [item.value for item in items]
-    return Decoded(format_string_list([item.text for item in items], truncated), value, raw)
-
-
-def decode_envp(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> Decoded:
-    """execve's envp: ``0x7ffe... /* 20 vars */``, or as argv with -v."""
-    if raw == 0 or options.verbose:
-        return decode_argv(raw, memory, options)
-    found = _pointers(raw, memory, MAX_ARRAY)
-    if found is None:
-        return unreadable(raw)
-    pointers, truncated = found
-    count = f"{len(pointers)}{'...' if truncated else ''}"
-    return Decoded(f"{hex_address(raw)} /* {count} vars */", len(pointers), raw)
+DECODERS: dict[str, Decoder] = {
+    "flags:statx": by_register(statx_flags), "flags:statx_mask": by_register(statx_mask),
+    "stat_out": at_exit(decode_stat), "statx_out": at_exit(decode_statx),
+}  # fmt: skip
