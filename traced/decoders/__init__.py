@@ -1,9 +1,11 @@
 """Pure argument decoders: raw registers plus tracee memory in, :class:`Decoded` out.
 
 Nothing here raises on what a tracee holds: an unreadable pointer prints as its
-address, as strace does.  The layout:
+address, as strace does, and a decoder that raises (a bug) is logged and counted
+(:func:`failures`, for the daemon's stats).  The layout:
 
 * values: what a decoder returns, the options it honours, the memory it reads;
+* faults: decoders that raised, logged once and counted;
 * xlat: constant tables and strace's two ways of printing by them;
 * strings: strace's quoting, shared by every family;
 * kinds: the registry's record of one type tag (its entry and exit decoders);
@@ -15,7 +17,8 @@ address, as strace does.  The layout:
 
 from __future__ import annotations
 
+from traced.decoders.faults import failures
 from traced.decoders.registry import decode, decoder_for
 from traced.decoders.values import Decoded, Memory, Options
 
-__all__ = ["Decoded", "Memory", "Options", "decode", "decoder_for"]
+__all__ = ["Decoded", "Memory", "Options", "decode", "decoder_for", "failures"]

@@ -5,7 +5,8 @@ type is read and printed).  Pure with respect to the kernel: memory arrives
 through the :class:`Memory` protocol and fd paths through :data:`FdNames`, which
 the reactor backs with process_vm_readv and /proc, and tests with plain data.
 Nothing here raises on what a tracee holds: an unreadable pointer stays its
-address, as strace prints it.
+address, as strace prints it, and a decoder that raises (a bug) leaves its argument
+as its number or address and is counted (:mod:`traced.decoders.faults`).
 
 Arguments come in two kinds.  Inputs are decoded at the entry stop, when the
 memory holds what the program passed.  Outputs (a buffer read() fills, the stat
@@ -21,6 +22,7 @@ from typing import NamedTuple
 
 from msgspec.structs import replace
 
+from traced.decoders import faults
 from traced.decoders.families.files import AT_FDCWD
 from traced.decoders.kinds import Decoder, Entry, Exit
 from traced.decoders.registry import decoder_of
@@ -181,7 +183,8 @@ def self_contained_arg(syscall: str, slot: Slot, value: int, abi: str = NATIVE_A
         if slot.register is not None:
             try:
                 decoded = slot.register(value)
-            except Exception:
+            except Exception as error:  # a decoder's bug: counted, shown as the number
+                faults.record(slot.tag, error)
                 decoded = None
         if decoded is None:
             arg = _plain(slot.name, slot.tag, value, syscall)
@@ -231,7 +234,8 @@ def _input(syscall: str, slot: Slot, raw: Sequence[int], memory: Memory, options
         return _plain(slot.name, slot.tag, value, syscall)
     try:
         decoded = entry(raw, slot.position, memory, options)
-    except Exception:
+    except Exception as error:  # a decoder's bug: counted, shown as the number or address
+        faults.record(slot.tag, error)
         decoded = None
     if decoded is None:
         return _plain(slot.name, slot.tag, value, syscall)
@@ -284,8 +288,9 @@ def decode_exit(
         if slot.exit is not None:
             try:
                 output = slot.exit(raw, slot.position, memory, options, retval=retval, args=decoded)
-            except Exception:
-                output = None  # the entry's text stays: the address
+            except Exception as error:  # a decoder's bug: counted; the address stays
+                faults.record(slot.tag, error)
+                output = None
             if output is not None:
                 decoded[slot.position] = _typed(slot.name, slot.tag, output)
     return tuple(decoded)

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from types import ModuleType
 from typing import TypeVar
 
+from traced.decoders import faults
 from traced.decoders.families import (
     buffers,
     files,
@@ -81,11 +82,12 @@ def decode(
     tag: str, raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS, name: str = ""
 ) -> Decoded | None:
     """The argument of type ``tag`` decoded (:func:`decoder_for`), or None when no
-    decoder here covers it; what defeats the decoder shows as the address."""
+    decoder here covers it; a decoder that raises is counted and shows the address."""
     decoder = decoder_for(tag, name)
     if decoder is None:
         return None
     try:
         return decoder(raw, memory, options)
-    except Exception:
+    except Exception as error:  # a decoder's bug: counted, shown as the address
+        faults.record(tag, error)
         return unreadable(raw)

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
+    UNREADABLE,
     Decoded,
     Memory,
     Options,
-    never_raises,
     read_exact,
     unreadable,
 )
@@ -71,12 +71,11 @@ def _cstring(memory: Memory, address: int, limit: int) -> bytes | None:
         return None
     try:
         data = memory.cstring(address, limit)
-    except Exception:
+    except UNREADABLE:
         return None
     return bytes(data) if isinstance(data, bytes | bytearray) else None
 
 
-@never_raises
 def decode_cstring(
     raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS, limit: int | None = None
 ) -> Decoded:
@@ -110,7 +109,6 @@ def decode_path(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) ->
     return decode_cstring(raw, memory, options, PATH_MAX - 1)
 
 
-@never_raises
 def decode_buffer(
     raw: int, memory: Memory, size: int, options: Options = DEFAULT_OPTIONS
 ) -> Decoded:

@@ -11,6 +11,7 @@ from traced.decoders.kinds import Decoder, by_pointer, by_register
 from traced.decoders.strings import decode_cstring, format_string_list
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
+    UNREADABLE,
     Decoded,
     Json,
     Memory,
@@ -147,7 +148,7 @@ def _words(raw: int, memory: Memory, start: int) -> list[int]:
     """The words from index ``start`` on, as many as one read returns (maybe none)."""
     try:
         data = memory.read(raw + 8 * start, 8 * _POINTER_CHUNK)
-    except Exception:
+    except UNREADABLE:
         return []
     usable = len(data) - len(data) % 8 if isinstance(data, bytes | bytearray) else 0
     return list(struct.unpack_from(f"<{usable // 8}Q", data)) if usable else []

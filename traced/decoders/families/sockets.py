@@ -20,7 +20,6 @@ from traced.decoders.values import (
     Memory,
     Options,
     as_signed,
-    never_raises,
     read_exact,
     unreadable,
 )
@@ -153,7 +152,6 @@ def _body(family: int, data: bytes) -> tuple[str, dict[str, Json]]:
     return f"sa_data={quote(data[2:])}", {"sa_data": data[2:].hex()}
 
 
-@never_raises
 def decode_sockaddr(raw: int, memory: Memory, length: int) -> Decoded:
     """``{sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("127.0.0.1")}``."""
     if raw == 0:
