@@ -26,7 +26,7 @@ from tests.unit.plain import FakeMemory
 from traced.decoders import decode, decoder_for
 from traced.decoders.families import files, ioctl, mappings, process, signals, sockets, stat, times
 from traced.decoders.strings import decode_buffer, decode_cstring, decode_path, quote
-from traced.decoders.values import Decoded, Options
+from traced.decoders.values import DecodedValue, Options
 from traced.syscalls import names
 from traced.syscalls.signatures import SIGNATURES
 
@@ -57,7 +57,7 @@ def test_buffer_truncated_at_s() -> None:
     assert decode_buffer(BASE, mem(data), 40, Options(string_limit=4)).text == '"0123"...'
     assert decode_buffer(BASE, mem(data), 3).text == '"012"'
     assert decode_buffer(0, mem(data), 3).text == "NULL"
-    assert decode_buffer(0x1, mem(data), 3) == Decoded("0x1", 1, 1)
+    assert decode_buffer(0x1, mem(data), 3) == DecodedValue("0x1", 1, 1)
     assert decode_buffer(BASE, mem(data), 0).text == '""'
 
 
@@ -355,8 +355,8 @@ def test_argv_envp() -> None:
 
 def test_dispatch() -> None:
     memory = mem(b"/tmp\0")
-    assert decode("path", BASE, memory) == Decoded('"/tmp"', "/tmp", BASE)
-    assert decode("flags:open", 0, memory) == Decoded("O_RDONLY", ["O_RDONLY"], 0)
+    assert decode("path", BASE, memory) == DecodedValue('"/tmp"', "/tmp", BASE)
+    assert decode("flags:open", 0, memory) == DecodedValue("O_RDONLY", ["O_RDONLY"], 0)
     assert decode("dirfd", 2**64 - 100, memory) is not None
     assert decode("int", 1, memory) is None
 

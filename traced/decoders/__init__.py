@@ -1,4 +1,4 @@
-"""Pure argument decoders: raw registers plus tracee memory in, :class:`Decoded` out.
+"""Pure argument decoders: raw registers plus tracee memory in, :class:`DecodedValue` out.
 
 Nothing here raises on what a tracee holds: an unreadable pointer prints as its
 address, as strace does, and a decoder that raises (a bug) is logged and counted
@@ -19,6 +19,6 @@ from __future__ import annotations
 
 from traced.decoders.faults import failures
 from traced.decoders.registry import decode, decoder_for
-from traced.decoders.values import Decoded, Memory, Options
+from traced.decoders.values import DecodedValue, Memory, Options
 
-__all__ = ["Decoded", "Memory", "Options", "decode", "decoder_for", "failures"]
+__all__ = ["DecodedValue", "Memory", "Options", "decode", "decoder_for", "failures"]

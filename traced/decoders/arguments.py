@@ -29,7 +29,7 @@ from traced.decoders.registry import decoder_of
 from traced.decoders.shapes import shape_entry
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
-    Decoded,
+    DecodedValue,
     Memory,
     Options,
     as_signed,
@@ -113,7 +113,7 @@ def _plain(name: str, tag: str, raw: int, syscall: str) -> Arg:
     return Arg(name=name, type=tag, value=value, raw=raw, text=text)
 
 
-def _typed(name: str, tag: str, decoded: Decoded) -> Arg:
+def _typed(name: str, tag: str, decoded: DecodedValue) -> Arg:
     return Arg(name=name, type=tag, value=decoded.value, raw=decoded.raw, text=decoded.text)
 
 
@@ -139,7 +139,7 @@ class Slot(NamedTuple):
     output: bool  # the kernel writes it: decoded at exit
     # Decoded from its register alone: the same value, the same Arg.
     self_contained: bool
-    register: Callable[[int], Decoded] | None  # a self-contained argument's decoder
+    register: Callable[[int], DecodedValue] | None  # a self-contained argument's decoder
     entry: Entry | None  # any other argument's decoder at entry (None: its number)
     exit: Exit | None  # an output's decoder at exit (None: left as at entry)
 

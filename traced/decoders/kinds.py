@@ -20,20 +20,20 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import NamedTuple, Protocol
 
-from traced.decoders.values import Decoded, Memory, Options
+from traced.decoders.values import DecodedValue, Memory, Options
 from traced.events import Arg
 
-Entry = Callable[[Sequence[int], int, Memory, Options], Decoded | None]
+Entry = Callable[[Sequence[int], int, Memory, Options], DecodedValue | None]
 
 
 class Exit(Protocol):
     def __call__(
         self, raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
         args: Sequence[Arg],
-    ) -> Decoded | None: ...  # fmt: skip
+    ) -> DecodedValue | None: ...  # fmt: skip
 
 
-Alone = Callable[[int, Memory, Options], Decoded]  # a decoder of its argument alone
+Alone = Callable[[int, Memory, Options], DecodedValue]  # a decoder of its argument alone
 
 
 class Decoder(NamedTuple):
@@ -43,20 +43,20 @@ class Decoder(NamedTuple):
     exit: Exit | None = None  # an output, at exit after a success (None: left as at entry)
     # The decoder of a register alone (flags, enums, signals): the same value is the
     # same argument, so arguments.py memoizes what it gives.
-    register: Callable[[int], Decoded] | None = None
+    register: Callable[[int], DecodedValue] | None = None
     # An output read at entry as well, to show ``[in => out]`` (socklen_t*).
     in_and_out: bool = False
     # The decoder as a function of its argument alone, where it is one (tests use it).
     alone: Alone | None = None
 
 
-def by_register(decode: Callable[[int], Decoded]) -> Decoder:
+def by_register(decode: Callable[[int], DecodedValue]) -> Decoder:
     """A flag set, an enum or a number named: decoded from its register alone."""
 
-    def entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> Decoded:
+    def entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
         return decode(raw[at])
 
-    def alone(raw: int, memory: Memory, options: Options) -> Decoded:
+    def alone(raw: int, memory: Memory, options: Options) -> DecodedValue:
         return decode(raw)
 
     return Decoder(entry=entry, register=decode, alone=alone)
@@ -66,13 +66,13 @@ def by_pointer(decode: Alone, *, output: bool = False) -> Decoder:
     """A pointer followed into memory: an input, or with ``output`` one the kernel
     may also fill (the same type is setrlimit's input and getrlimit's output)."""
 
-    def entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> Decoded:
+    def entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
         return decode(raw[at], memory, options)
 
     def at_exit(
         raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
         args: Sequence[Arg],
-    ) -> Decoded:  # fmt: skip
+    ) -> DecodedValue:  # fmt: skip
         return decode(raw[at], memory, options)
 
     return Decoder(entry=entry, exit=at_exit if output else None, alone=decode)

@@ -31,7 +31,7 @@ from traced.decoders.families import (
     times,
 )
 from traced.decoders.kinds import Alone, Decoder
-from traced.decoders.values import DEFAULT_OPTIONS, Decoded, Memory, Options, unreadable
+from traced.decoders.values import DEFAULT_OPTIONS, DecodedValue, Memory, Options, unreadable
 
 _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc,
@@ -80,7 +80,7 @@ def decoder_for(tag: str, name: str = "") -> Alone | None:
 
 def decode(
     tag: str, raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS, name: str = ""
-) -> Decoded | None:
+) -> DecodedValue | None:
     """The argument of type ``tag`` decoded (:func:`decoder_for`), or None when no
     decoder here covers it; a decoder that raises is counted and shows the address."""
     decoder = decoder_for(tag, name)

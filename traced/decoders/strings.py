@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     UNREADABLE,
-    Decoded,
+    DecodedValue,
     Memory,
     Options,
     read_exact,
@@ -78,14 +78,14 @@ def _cstring(memory: Memory, address: int, limit: int) -> bytes | None:
 
 def decode_cstring(
     raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS, limit: int | None = None
-) -> Decoded:
+) -> DecodedValue:
     """A NUL-terminated string, cut after ``limit`` bytes (default: -s) with ``...``."""
     limit = max(0, options.string_limit if limit is None else limit)
     data = _cstring(memory, raw, limit + 1)
     if data is None:
         return unreadable(raw)
     text, value = _quoted_string(data.split(b"\0", 1)[0], limit)
-    return Decoded(text, value, raw)
+    return DecodedValue(text, value, raw)
 
 
 _QUOTED: dict[tuple[bytes, int], tuple[str, str]] = {}  # paths recur: quote each once
@@ -104,23 +104,23 @@ def _quoted_string(data: bytes, limit: int) -> tuple[str, str]:
     return known
 
 
-def decode_path(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> Decoded:
+def decode_path(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> DecodedValue:
     """A pathname: a string that -s does not shorten."""
     return decode_cstring(raw, memory, options, PATH_MAX - 1)
 
 
 def decode_buffer(
     raw: int, memory: Memory, size: int, options: Options = DEFAULT_OPTIONS
-) -> Decoded:
+) -> DecodedValue:
     """``size`` bytes at ``raw`` (write's buffer, read's once filled), cut at -s."""
     size = max(0, size)
     shown = min(size, max(0, options.string_limit))
     if size == 0 and raw != 0:
-        return Decoded('""', "", raw)
+        return DecodedValue('""', "", raw)
     data = read_exact(memory, raw, shown)
     if data is None:
         return unreadable(raw)
-    return Decoded(quote(data, size > shown), _as_text(data), raw)
+    return DecodedValue(quote(data, size > shown), _as_text(data), raw)
 
 
 def format_string_list(items: Sequence[str], truncated: bool) -> str:

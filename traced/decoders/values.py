@@ -35,7 +35,7 @@ DEFAULT_OPTIONS = Options()
 NOT_PRINTED = ""  # an argument's text when strace leaves it out of the line
 
 
-class Decoded(NamedTuple):
+class DecodedValue(NamedTuple):
     """One decoded argument.
 
     ``text`` is exactly what strace prints for it, ``value`` the typed value for
@@ -62,10 +62,10 @@ def as_signed(value: int, bits: int) -> int:
     return value - (1 << bits) if value >> (bits - 1) else value
 
 
-def unreadable(raw: int) -> Decoded:
+def unreadable(raw: int) -> DecodedValue:
     """A pointer strace could not follow, printed as its address."""
     raw &= (1 << 64) - 1
-    return Decoded(hex_address(raw), raw, raw)
+    return DecodedValue(hex_address(raw), raw, raw)
 
 
 def read_exact(memory: Memory, address: int, size: int) -> bytes | None:

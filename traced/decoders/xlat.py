@@ -8,7 +8,7 @@ the functions here print any of them.
 
 from __future__ import annotations
 
-from traced.decoders.values import Decoded
+from traced.decoders.values import DecodedValue
 
 Table = tuple[tuple[str, int], ...]
 
@@ -23,38 +23,38 @@ def flag_names(value: int, table: Table) -> tuple[list[str], int]:
     return names, value
 
 
-def format_flags(value: int, table: Table, unknown: str = "") -> Decoded:
+def format_flags(value: int, table: Table, unknown: str = "") -> DecodedValue:
     """strace's printflags: zero by name (or ``0``), names then leftover as ``|0x..``."""
     value &= (1 << 64) - 1
     if value == 0:
         zero = next((name for name, bits in table if bits == 0), "0")
-        return Decoded(zero, [zero] if zero != "0" else [], value)
+        return DecodedValue(zero, [zero] if zero != "0" else [], value)
     names, rest = flag_names(value, table)
     if not names:
         text = f"{rest:#x}" + (f" /* {unknown} */" if unknown else "")
-        return Decoded(text, [f"{rest:#x}"], value)
+        return DecodedValue(text, [f"{rest:#x}"], value)
     if rest:
         names.append(f"{rest:#x}")
-    return Decoded("|".join(names), names, value)
+    return DecodedValue("|".join(names), names, value)
 
 
 def lookup(value: int, table: Table) -> str | None:
     return next((name for name, number in table if number == value), None)
 
 
-def format_enum(value: int, table: Table, unknown: str, decimal: bool = False) -> Decoded:
+def format_enum(value: int, table: Table, unknown: str, decimal: bool = False) -> DecodedValue:
     """strace's printxval: the constant's name, else ``0x.. /* X_??? */`` (or decimal)."""
     name = lookup(value, table)
     if name is not None:
-        return Decoded(name, name, value)
+        return DecodedValue(name, name, value)
     if decimal:
-        return Decoded(str(value), value, value)
-    return Decoded(f"{value:#x} /* {unknown} */", value, value)
+        return DecodedValue(str(value), value, value)
+    return DecodedValue(f"{value:#x} /* {unknown} */", value, value)
 
 
-def joined(parts: list[str], raw: int) -> Decoded:
+def joined(parts: list[str], raw: int) -> DecodedValue:
     """Names already chosen, printed as one flag set."""
-    return Decoded("|".join(parts), parts, raw)
+    return DecodedValue("|".join(parts), parts, raw)
 
 
 def with_rest(names: list[str], rest: int) -> list[str]:

@@ -10,11 +10,13 @@ from collections.abc import Sequence
 
 from traced.decoders.kinds import Decoder, by_pointer
 from traced.decoders.strings import decode_buffer, decode_cstring
-from traced.decoders.values import Decoded, Memory, Options
+from traced.decoders.values import DecodedValue, Memory, Options
 from traced.events import Arg
 
 
-def _buffer_entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> Decoded | None:
+def _buffer_entry(
+    raw: Sequence[int], at: int, memory: Memory, options: Options
+) -> DecodedValue | None:
     """write's buffer: its length is the next register."""
     return decode_buffer(raw[at], memory, raw[at + 1], options) if at + 1 < len(raw) else None
 
@@ -22,7 +24,7 @@ def _buffer_entry(raw: Sequence[int], at: int, memory: Memory, options: Options)
 def _buffer_exit(
     raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
     args: Sequence[Arg],
-) -> Decoded:  # fmt: skip
+) -> DecodedValue:  # fmt: skip
     """read's buffer, once filled: its length is the result."""
     return decode_buffer(raw[at], memory, retval, options)
 

@@ -17,7 +17,7 @@ from traced.decoders.strings import PATH_MAX, decode_cstring, decode_path
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     NOT_PRINTED,
-    Decoded,
+    DecodedValue,
     Memory,
     Options,
     as_signed,
@@ -69,7 +69,7 @@ WHENCE = {0: "SEEK_SET", 1: "SEEK_CUR", 2: "SEEK_END", 3: "SEEK_DATA", 4: "SEEK_
 # --- flags and numbers -------------------------------------------------------------
 
 
-def open_flags(raw: int) -> Decoded:
+def open_flags(raw: int) -> DecodedValue:
     """``O_WRONLY|O_CREAT|O_TRUNC``: the access mode always, then the other flags."""
     value = raw & 0xFFFFFFFF
     mode = lookup(value & 3, OPEN_ACCMODE) or "O_RDONLY"
@@ -77,39 +77,39 @@ def open_flags(raw: int) -> Decoded:
     return joined([mode, *names] + ([f"{rest:#x}"] if rest else []), raw)
 
 
-def pipe_flags(raw: int) -> Decoded:
+def pipe_flags(raw: int) -> DecodedValue:
     """pipe2's and dup3's ``O_CLOEXEC``: open flags without an access mode."""
     return format_flags(raw & 0xFFFFFFFF, OPEN)
 
 
-def at_flags(raw: int) -> Decoded:
+def at_flags(raw: int) -> DecodedValue:
     return format_flags(raw & 0xFFFFFFFF, AT)
 
 
-def faccessat_flags(raw: int) -> Decoded:
+def faccessat_flags(raw: int) -> DecodedValue:
     return format_flags(raw & 0xFFFFFFFF, FACCESSAT)
 
 
-def dirfd(raw: int) -> Decoded:
+def dirfd(raw: int) -> DecodedValue:
     value = as_signed(raw, 32)
-    return Decoded("AT_FDCWD" if value == AT_FDCWD else str(value), value, raw)
+    return DecodedValue("AT_FDCWD" if value == AT_FDCWD else str(value), value, raw)
 
 
-def access_mode(raw: int) -> Decoded:
+def access_mode(raw: int) -> DecodedValue:
     return format_flags(raw & 0xFFFFFFFF, ACCESS, "?_OK")
 
 
-def fcntl_cmd(raw: int) -> Decoded:
+def fcntl_cmd(raw: int) -> DecodedValue:
     return format_enum(raw & 0xFFFFFFFF, FCNTL_CMD, "F_???")
 
 
-def whence(raw: int) -> Decoded:
+def whence(raw: int) -> DecodedValue:
     """lseek's whence: SEEK_SET, SEEK_CUR, ... or the number."""
     name = WHENCE.get(raw)
-    return Decoded(name or str(raw), name or raw, raw)
+    return DecodedValue(name or str(raw), name or raw, raw)
 
 
-def fadvise(raw: int) -> Decoded:
+def fadvise(raw: int) -> DecodedValue:
     return format_enum(raw & 0xFFFFFFFF, FADVISE, "POSIX_FADV_???", decimal=True)
 
 
@@ -121,20 +121,20 @@ F_DUPFD_CLOEXEC = 1030
 FCNTL_NO_ARG = frozenset((F_GETFD, F_GETFL, 9, 11, 1025, 1032, 1034))  # ... GETOWN .. GET_SEALS
 
 
-def fcntl_arg(command: int, raw: int) -> Decoded | None:
+def fcntl_arg(command: int, raw: int) -> DecodedValue | None:
     """fcntl's third argument in terms of its command, or None for the generic text."""
     command &= 0xFFFFFFFF
     if command in FCNTL_NO_ARG:
-        return Decoded(NOT_PRINTED, None, raw)
+        return DecodedValue(NOT_PRINTED, None, raw)
     if command == F_SETFD:
-        return Decoded(
+        return DecodedValue(
             "FD_CLOEXEC" if raw & 1 else str(raw), ["FD_CLOEXEC"] if raw & 1 else [], raw
         )
     if command == F_SETFL:
         return open_flags(raw)
     if command in (F_DUPFD, F_DUPFD_CLOEXEC):
         value = as_signed(raw, 32)
-        return Decoded(str(value), value, raw)
+        return DecodedValue(str(value), value, raw)
     return None
 
 
@@ -148,7 +148,9 @@ def fcntl_result(command: int, retval: int) -> str | None:
     return None
 
 
-def _fcntl_entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> Decoded | None:
+def _fcntl_entry(
+    raw: Sequence[int], at: int, memory: Memory, options: Options
+) -> DecodedValue | None:
     return fcntl_arg(raw[1], raw[at])
 
 
@@ -157,7 +159,7 @@ def _fcntl_entry(raw: Sequence[int], at: int, memory: Memory, options: Options) 
 _RECLEN = struct.Struct("<H")  # d_reclen, at offset 16 in linux_dirent and linux_dirent64
 
 
-def dirent_count(raw: int, memory: Memory, size: int) -> Decoded:
+def dirent_count(raw: int, memory: Memory, size: int) -> DecodedValue:
     """``0x5581 /* 139 entries */``: getdents' buffer, as strace shows it without -v."""
     data = read_exact(memory, raw, max(0, size)) if size > 0 else b""
     if data is None:
@@ -169,33 +171,33 @@ def dirent_count(raw: int, memory: Memory, size: int) -> Decoded:
             break
         count += 1
         offset += reclen
-    return Decoded(f"{raw:#x} /* {count} entries */", count, raw)
+    return DecodedValue(f"{raw:#x} /* {count} entries */", count, raw)
 
 
-def decode_fd_pair(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> Decoded:
+def decode_fd_pair(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> DecodedValue:
     """pipe's and socketpair's ``[3, 4]``."""
     data = None if raw == 0 else read_exact(memory, raw, 8)
     if data is None:
         return unreadable(raw)
     first, second = struct.unpack("<ii", data)
-    return Decoded(f"[{first}, {second}]", [first, second], raw)
+    return DecodedValue(f"[{first}, {second}]", [first, second], raw)
 
 
-def _path_entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> Decoded:
+def _path_entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
     return decode_cstring(raw[at], memory, options, PATH_MAX - 1)  # the commonest read
 
 
 def _cwd_exit(
     raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
     args: Sequence[Arg],
-) -> Decoded:  # fmt: skip
+) -> DecodedValue:  # fmt: skip
     return decode_path(raw[at], memory)  # getcwd's: whole, whatever -s says
 
 
 def _dirents_exit(
     raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
     args: Sequence[Arg],
-) -> Decoded:  # fmt: skip
+) -> DecodedValue:  # fmt: skip
     return dirent_count(raw[at], memory, retval)
 
 

@@ -7,7 +7,7 @@ number (0-7), as asm-generic/ioctl.h lays them out.
 from __future__ import annotations
 
 from traced.decoders.kinds import Decoder, by_register
-from traced.decoders.values import Decoded
+from traced.decoders.values import DecodedValue
 from traced.decoders.xlat import Table, format_flags, lookup
 
 _TTY = """TCGETS TCSETS TCSETSW TCSETSF TCGETA TCSETA TCSETAW TCSETAF TCSBRK TCXONC TCFLSH
@@ -32,15 +32,15 @@ IOC_DIR: Table = (("_IOC_NONE", 0), ("_IOC_READ", 2), ("_IOC_WRITE", 1))
 FD_ARGUMENT_IOCTLS = frozenset((FICLONE,))
 
 
-def ioctl_request(raw: int) -> Decoded:
+def ioctl_request(raw: int) -> DecodedValue:
     """A known request by name, else ``_IOC(dir, type, nr, size)``."""
     code = raw & 0xFFFFFFFF
     name = lookup(code, IOCTL)
     if name is not None:
-        return Decoded(name, name, raw)
+        return DecodedValue(name, name, raw)
     direction = format_flags(code >> 30, IOC_DIR, "_IOC_???").text
     text = f"_IOC({direction}, {(code >> 8) & 0xFF:#x}, {code & 0xFF:#x}, {code >> 16 & 0x3FFF:#x})"
-    return Decoded(text, text, raw)
+    return DecodedValue(text, text, raw)
 
 
 DECODERS: dict[str, Decoder] = {"enum:ioctl": by_register(ioctl_request)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from traced.decoders.kinds import Decoder, by_register
-from traced.decoders.values import Decoded
+from traced.decoders.values import DecodedValue
 from traced.decoders.xlat import Table, flag_names, format_enum, format_flags, joined
 
 MMAP_PROT: Table = (
@@ -25,11 +25,11 @@ _MAP_HUGE_SHIFT = 26
 _MAP_HUGE_MASK = 0x3F
 
 
-def mmap_prot(raw: int) -> Decoded:
+def mmap_prot(raw: int) -> DecodedValue:
     return format_flags(raw & 0xFFFFFFFF, (("PROT_NONE", 0), *MMAP_PROT), "PROT_???")
 
 
-def mmap_flags(raw: int) -> Decoded:
+def mmap_flags(raw: int) -> DecodedValue:
     """``MAP_PRIVATE|MAP_ANONYMOUS``: the map type, flags, then ``N<<MAP_HUGE_SHIFT``."""
     value = raw & 0xFFFFFFFF
     huge = (value >> _MAP_HUGE_SHIFT) & _MAP_HUGE_MASK

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from traced.decoders.kinds import Decoder, by_register
-from traced.decoders.values import Decoded, Memory, Options, read_exact, unreadable
+from traced.decoders.values import DecodedValue, Memory, Options, read_exact, unreadable
 from traced.decoders.xlat import Table, format_flags
 from traced.events import Arg
 
@@ -15,24 +15,24 @@ from traced.events import Arg
 GETRANDOM: Table = (("GRND_NONBLOCK", 1), ("GRND_RANDOM", 2), ("GRND_INSECURE", 4))
 
 
-def getrandom_flags(raw: int) -> Decoded:
+def getrandom_flags(raw: int) -> DecodedValue:
     return format_flags(raw & 0xFFFFFFFF, GETRANDOM)
 
 
-def hex_bytes(raw: int, memory: Memory, size: int, limit: int) -> Decoded:
+def hex_bytes(raw: int, memory: Memory, size: int, limit: int) -> DecodedValue:
     """``"\\x1f\\xbc..."``: random bytes, which strace shows as hex escapes only."""
     shown = max(0, min(size, limit))
     data = read_exact(memory, raw, shown) if shown else b""
     if data is None:
         return unreadable(raw)
     text = '"' + "".join(f"\\x{byte:02x}" for byte in data) + '"' + ("..." if size > shown else "")
-    return Decoded(text, data.hex(), raw)
+    return DecodedValue(text, data.hex(), raw)
 
 
 def _random_exit(
     raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
     args: Sequence[Arg],
-) -> Decoded:  # fmt: skip
+) -> DecodedValue:  # fmt: skip
     return hex_bytes(raw[at], memory, retval, options.string_limit)
 
 
@@ -70,16 +70,16 @@ def futex_command(raw: int) -> str | None:
     return _FUTEX_COMMANDS[command] if command < len(_FUTEX_COMMANDS) else None
 
 
-def futex_op(raw: int) -> Decoded:
+def futex_op(raw: int) -> DecodedValue:
     """``FUTEX_WAKE_PRIVATE``, ``FUTEX_CLOCK_REALTIME|FUTEX_WAIT_BITSET_PRIVATE``."""
     value = raw & 0xFFFFFFFF
     command = futex_command(value)
     if command is None:
-        return Decoded(f"{value:#x} /* FUTEX_??? */", value, raw)
+        return DecodedValue(f"{value:#x} /* FUTEX_??? */", value, raw)
     name = "FUTEX_" + command
     name += "_PRIVATE" if value & FUTEX_PRIVATE_FLAG else ""
     name = ("FUTEX_CLOCK_REALTIME|" if value & FUTEX_CLOCK_REALTIME else "") + name
-    return Decoded(name, name, raw)
+    return DecodedValue(name, name, raw)
 
 
 def futex_bitset(raw: int) -> str:

@@ -12,7 +12,7 @@ from traced.decoders.strings import decode_cstring, format_string_list
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     UNREADABLE,
-    Decoded,
+    DecodedValue,
     Json,
     Memory,
     Options,
@@ -52,7 +52,7 @@ _CSIGNAL = 0xFF
 # --- numbers and flags -------------------------------------------------------------
 
 
-def clone_flags(raw: int) -> Decoded:
+def clone_flags(raw: int) -> DecodedValue:
     """``CLONE_VM|...|SIGCHLD``: the flags, unknown bits, then the exit signal."""
     value = raw & ((1 << 64) - 1)
     names, rest = flag_names(value & ~_CSIGNAL, CLONE)
@@ -61,23 +61,23 @@ def clone_flags(raw: int) -> Decoded:
     if sig:
         name = lookup(sig, SIGNALS)
         if name is None and not parts:
-            return Decoded(str(value), [str(value)], raw)
+            return DecodedValue(str(value), [str(value)], raw)
         parts.append(name or f"{sig:#x}")
-    return joined(parts, raw) if parts else Decoded("0", [], raw)
+    return joined(parts, raw) if parts else DecodedValue("0", [], raw)
 
 
-def wait_options(raw: int) -> Decoded:
+def wait_options(raw: int) -> DecodedValue:
     return format_flags(raw & 0xFFFFFFFF, WAIT, "W???")
 
 
-def rlimit_resource(raw: int) -> Decoded:
+def rlimit_resource(raw: int) -> DecodedValue:
     return format_enum(raw & 0xFFFFFFFF, RLIMIT, "RLIMIT_???")
 
 
-def arch_prctl_code(raw: int) -> Decoded:
+def arch_prctl_code(raw: int) -> DecodedValue:
     """arch_prctl's code (x86_64): ARCH_SET_FS, ... or the number in hex."""
     name = ARCH_PRCTL.get(raw)
-    return Decoded(name or hex(raw), name or raw, raw)
+    return DecodedValue(name or hex(raw), name or raw, raw)
 
 
 # --- wait status -----------------------------------------------------------------
@@ -100,18 +100,18 @@ def wait_status_text(status: int) -> str:
     return f"[{{{body}}}" + (f" | {rest:#x} << 16" if rest else "") + "]"
 
 
-def wait_status(raw: int, memory: Memory) -> Decoded:
+def wait_status(raw: int, memory: Memory) -> DecodedValue:
     data = read_exact(memory, raw, 4)
     if data is None:
         return unreadable(raw)
     status = struct.unpack("<i", data)[0]
-    return Decoded(wait_status_text(status), status, raw)
+    return DecodedValue(wait_status_text(status), status, raw)
 
 
 def _wstatus_exit(
     raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
     args: Sequence[Arg],
-) -> Decoded | None:  # fmt: skip
+) -> DecodedValue | None:  # fmt: skip
     """Only a wait that reaped a child (a pid > 0) wrote the status."""
     return wait_status(raw[at], memory) if retval > 0 and raw[at] else None
 
@@ -128,14 +128,14 @@ def format_rlim(value: int) -> str:
     return str(value)
 
 
-def decode_rlimit(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> Decoded:
+def decode_rlimit(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> DecodedValue:
     """``{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}``."""
     data = None if raw == 0 else read_exact(memory, raw, 16)
     if data is None:
         return unreadable(raw)
     cur, high = struct.unpack("<QQ", data)
     text = f"{{rlim_cur={format_rlim(cur)}, rlim_max={format_rlim(high)}}}"
-    return Decoded(text, {"rlim_cur": cur, "rlim_max": high}, raw)
+    return DecodedValue(text, {"rlim_cur": cur, "rlim_max": high}, raw)
 
 
 # --- argv and envp -------------------------------------------------------------------
@@ -170,10 +170,10 @@ def _pointers(raw: int, memory: Memory, limit: int) -> tuple[list[int], bool] | 
     return pointers[:limit], True
 
 
-def decode_argv(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> Decoded:
+def decode_argv(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> DecodedValue:
     """execve's argv: ``["ls", "-l"]``, at most -s strings, each cut at -s bytes."""
     if raw == 0:
-        return Decoded("NULL", None, raw)
+        return DecodedValue("NULL", None, raw)
     # -v: every element (strace abbreviates arrays to -s elements otherwise)
     most = MAX_ARRAY if options.verbose else max(0, options.string_limit)
     found = _pointers(raw, memory, most)
@@ -182,10 +182,10 @@ def decode_argv(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) ->
     pointers, truncated = found
     items = [decode_cstring(pointer, memory, options) for pointer in pointers]
     value: list[Json] = [item.value for item in items]
-    return Decoded(format_string_list([item.text for item in items], truncated), value, raw)
+    return DecodedValue(format_string_list([item.text for item in items], truncated), value, raw)
 
 
-def decode_envp(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> Decoded:
+def decode_envp(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> DecodedValue:
     """execve's envp: ``0x7ffe... /* 20 vars */``, or as argv with -v."""
     if raw == 0 or options.verbose:
         return decode_argv(raw, memory, options)
@@ -194,7 +194,7 @@ def decode_envp(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) ->
         return unreadable(raw)
     pointers, truncated = found
     count = f"{len(pointers)}{'...' if truncated else ''}"
-    return Decoded(f"{hex_address(raw)} /* {count} vars */", len(pointers), raw)
+    return DecodedValue(f"{hex_address(raw)} /* {count} vars */", len(pointers), raw)
 
 
 DECODERS: dict[str, Decoder] = {

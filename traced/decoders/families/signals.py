@@ -8,7 +8,7 @@ which strace prints as ``SIGRT_<n>`` counted from SIGRTMIN.
 from __future__ import annotations
 
 from traced.decoders.kinds import Decoder, by_register
-from traced.decoders.values import Decoded, as_signed
+from traced.decoders.values import DecodedValue, as_signed
 from traced.decoders.xlat import Table, lookup
 
 _STANDARD = """SIGHUP SIGINT SIGQUIT SIGILL SIGTRAP SIGABRT SIGBUS SIGFPE SIGKILL SIGUSR1
@@ -35,11 +35,11 @@ def signal_name(number: int) -> str | None:
     return lookup(number, SIGNALS)
 
 
-def signal(raw: int) -> Decoded:
+def signal(raw: int) -> DecodedValue:
     """``SIGTERM``, ``SIGRT_3``; 0 and unknown numbers in decimal."""
     value = as_signed(raw, 32)
     name = signal_name(value)
-    return Decoded(name, name, raw) if name else Decoded(str(value), value, raw)
+    return DecodedValue(name, name, raw) if name else DecodedValue(str(value), value, raw)
 
 
 DECODERS: dict[str, Decoder] = {"signal": by_register(signal)}

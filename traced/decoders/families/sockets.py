@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from traced.decoders.kinds import Decoder, by_register
 from traced.decoders.strings import quote
 from traced.decoders.values import (
-    Decoded,
+    DecodedValue,
     Json,
     Memory,
     Options,
@@ -57,11 +57,11 @@ SOCKADDR_MAX = 128  # sizeof(struct sockaddr_storage)
 # --- socket(2)'s arguments -------------------------------------------------------------
 
 
-def socket_domain(raw: int) -> Decoded:
+def socket_domain(raw: int) -> DecodedValue:
     return format_enum(raw & 0xFFFFFFFF, SOCKET_DOMAIN, "AF_???")
 
 
-def socket_type(raw: int) -> Decoded:
+def socket_type(raw: int) -> DecodedValue:
     """``SOCK_STREAM|SOCK_CLOEXEC``: the type by name, then its flags."""
     value = raw & 0xFFFFFFFF
     kind = lookup(value & _SOCK_TYPE_MASK, SOCK_TYPE)
@@ -71,17 +71,17 @@ def socket_type(raw: int) -> Decoded:
     return joined([kind, *names] + ([f"{rest:#x}"] if rest else []), raw)
 
 
-def socket_protocol(raw: int, domain: int) -> Decoded:
+def socket_protocol(raw: int, domain: int) -> DecodedValue:
     """The protocol in terms of the domain: IPPROTO_*, NETLINK_*, else the number."""
     value = as_signed(raw, 32)
     if domain in (_AF_INET, _AF_INET6):
         return format_enum(value & 0xFFFFFFFF, IPPROTO, "IPPROTO_???")
     if domain == _AF_NETLINK:
         return format_enum(value & 0xFFFFFFFF, NETLINK, "NETLINK_???")
-    return Decoded(str(value), value, raw)
+    return DecodedValue(str(value), value, raw)
 
 
-def _protocol_entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> Decoded:
+def _protocol_entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
     return socket_protocol(raw[at], raw[0])  # socket's and socketpair's domain comes first
 
 
@@ -152,10 +152,10 @@ def _body(family: int, data: bytes) -> tuple[str, dict[str, Json]]:
     return f"sa_data={quote(data[2:])}", {"sa_data": data[2:].hex()}
 
 
-def decode_sockaddr(raw: int, memory: Memory, length: int) -> Decoded:
+def decode_sockaddr(raw: int, memory: Memory, length: int) -> DecodedValue:
     """``{sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("127.0.0.1")}``."""
     if raw == 0:
-        return Decoded("NULL", None, raw)
+        return DecodedValue("NULL", None, raw)
     size = min(max(length, 0), SOCKADDR_MAX)
     data = read_exact(memory, raw, size) if size >= 2 else None
     if data is None:
@@ -163,7 +163,9 @@ def decode_sockaddr(raw: int, memory: Memory, length: int) -> Decoded:
     family = int.from_bytes(data[:2], "little")
     text, value = _body(family, data)
     value = {"sa_family": _family(family), **value}
-    return Decoded(f"{{sa_family={_family(family)}" + (f", {text}}}" if text else "}"), value, raw)
+    return DecodedValue(
+        f"{{sa_family={_family(family)}" + (f", {text}}}" if text else "}"), value, raw
+    )
 
 
 def _written_length(arg: Arg) -> int:
@@ -173,7 +175,7 @@ def _written_length(arg: Arg) -> int:
 
 def _sockaddr_entry(
     raw: Sequence[int], at: int, memory: Memory, options: Options
-) -> Decoded | None:
+) -> DecodedValue | None:
     """An input's length is the next register (connect, bind, sendto)."""
     return decode_sockaddr(raw[at], memory, raw[at + 1]) if at + 1 < len(raw) else None
 
@@ -181,7 +183,7 @@ def _sockaddr_entry(
 def _sockaddr_exit(
     raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
     args: Sequence[Arg],
-) -> Decoded | None:  # fmt: skip
+) -> DecodedValue | None:  # fmt: skip
     """An output's length is what the kernel wrote to the socklen after it, read first."""
     if at + 1 >= len(args):
         return None
@@ -191,24 +193,24 @@ def _sockaddr_exit(
 # --- socklen_t * -----------------------------------------------------------------------
 
 
-def socklen(raw: int, memory: Memory, before: int | None = None) -> Decoded:
+def socklen(raw: int, memory: Memory, before: int | None = None) -> DecodedValue:
     """``[16]``, or ``[128 => 16]`` when the kernel changed it (accept, getsockname)."""
     data = read_exact(memory, raw, 4)
     if data is None:
         return unreadable(raw)
     after = struct.unpack("<i", data)[0]
     text = f"[{after}]" if before is None or before == after else f"[{before} => {after}]"
-    return Decoded(text, after, raw)
+    return DecodedValue(text, after, raw)
 
 
-def _socklen_entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> Decoded:
+def _socklen_entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
     return socklen(raw[at], memory)
 
 
 def _socklen_exit(
     raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
     args: Sequence[Arg],
-) -> Decoded:  # fmt: skip
+) -> DecodedValue:  # fmt: skip
     entered = args[at].value
     return socklen(raw[at], memory, entered if isinstance(entered, int) else None)
 

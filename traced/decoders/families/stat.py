@@ -14,7 +14,7 @@ from traced.decoders.families.times import time_comment
 from traced.decoders.kinds import Decoder, at_exit, by_register
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
-    Decoded,
+    DecodedValue,
     Json,
     Memory,
     Options,
@@ -51,7 +51,7 @@ _SPECIAL_BITS = (("S_ISUID", 0o4000), ("S_ISGID", 0o2000), ("S_ISVTX", 0o1000))
 _STAT_FIELDS = "dev ino nlink mode uid gid _ rdev size blksize blocks atime atime_nsec mtime mtime_nsec ctime ctime_nsec"  # noqa: E501
 
 
-def statx_flags(raw: int) -> Decoded:
+def statx_flags(raw: int) -> DecodedValue:
     """statx's flags: the sync type (named even when 0), then the AT_* flags."""
     value = raw & 0xFFFFFFFF
     parts = [] if value & 0x6000 else ["AT_STATX_SYNC_AS_STAT"]
@@ -59,7 +59,7 @@ def statx_flags(raw: int) -> Decoded:
     return joined(parts + names + ([f"{rest:#x}"] if rest else []), raw)
 
 
-def statx_mask(raw: int) -> Decoded:
+def statx_mask(raw: int) -> DecodedValue:
     return format_flags(raw & 0xFFFFFFFF, STATX_MASK, "STATX_???")
 
 
@@ -100,7 +100,7 @@ def _stat_text(st: dict[str, int], verbose: bool) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
-def decode_stat(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> Decoded:
+def decode_stat(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> DecodedValue:
     """struct stat: ``{st_mode=S_IFREG|0644, st_size=1234, ...}``, or all of it with -v."""
     data = None if raw == 0 else read_exact(memory, raw, 144)
     if data is None:
@@ -108,7 +108,7 @@ def decode_stat(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) ->
     values = struct.unpack_from("<QQQIIIIQqqqqqqqqq", data)
     st = dict(zip(_STAT_FIELDS.split(), values, strict=True))
     st.pop("_")
-    return Decoded(_stat_text(st, options.verbose), dict(st), raw)
+    return DecodedValue(_stat_text(st, options.verbose), dict(st), raw)
 
 
 def _statx_time(data: bytes, offset: int) -> tuple[str, dict[str, Json]]:
@@ -153,7 +153,7 @@ def _statx_flags_text(mask: int, attributes: int) -> tuple[str, str]:
     return mask_text, format_flags(attributes, STATX_ATTRIBUTES).text
 
 
-def decode_statx(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> Decoded:
+def decode_statx(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> DecodedValue:
     """struct statx: ``{stx_mask=..., stx_attributes=0, stx_mode=..., stx_size=N, ...}``."""
     data = None if raw == 0 else read_exact(memory, raw, 256)
     if data is None:
@@ -166,14 +166,14 @@ def decode_statx(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -
     if not options.verbose:
         text = f"stx_mask={mask_text}, stx_attributes={attr_text}, "
         text += f"stx_mode={format_mode(mode)}, stx_size={size}, ..."
-        return Decoded("{" + text + "}", fields, raw)
+        return DecodedValue("{" + text + "}", fields, raw)
     head = [
         f"stx_mask={mask_text}", f"stx_blksize={blksize}", f"stx_attributes={attr_text}",
         f"stx_nlink={nlink}", f"stx_uid={uid}", f"stx_gid={gid}",
         f"stx_mode={format_mode(mode)}", f"stx_ino={struct.unpack_from('<Q', data, 32)[0]}",
         f"stx_size={size}", f"stx_blocks={struct.unpack_from('<Q', data, 48)[0]}",
     ]  # fmt: skip
-    return Decoded("{" + ", ".join(head + _statx_verbose(data, fields)) + "}", fields, raw)
+    return DecodedValue("{" + ", ".join(head + _statx_verbose(data, fields)) + "}", fields, raw)
 
 
 DECODERS: dict[str, Decoder] = {

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from traced.decoders.kinds import Decoder, by_pointer
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
-    Decoded,
+    DecodedValue,
     Memory,
     Options,
     read_exact,
@@ -29,13 +29,13 @@ def time_comment(seconds: int, nanoseconds: int) -> str:
     return f" /* {stamp}{fraction}+0000 */"
 
 
-def decode_timespec(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> Decoded:
+def decode_timespec(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> DecodedValue:
     """``{tv_sec=1, tv_nsec=500000000}``."""
     data = None if raw == 0 else read_exact(memory, raw, 16)
     if data is None:
         return unreadable(raw)
     sec, nsec = struct.unpack("<qq", data)
-    return Decoded(f"{{tv_sec={sec}, tv_nsec={nsec}}}", {"tv_sec": sec, "tv_nsec": nsec}, raw)
+    return DecodedValue(f"{{tv_sec={sec}, tv_nsec={nsec}}}", {"tv_sec": sec, "tv_nsec": nsec}, raw)
 
 
 def _utime(sec: int, nsec: int) -> str:
@@ -46,20 +46,20 @@ def _utime(sec: int, nsec: int) -> str:
     return f"{{tv_sec={sec}, tv_nsec={nsec}}}{time_comment(sec, nsec)}"
 
 
-def timespec_pair(raw: int, memory: Memory) -> Decoded:
+def timespec_pair(raw: int, memory: Memory) -> DecodedValue:
     """``[UTIME_OMIT, {tv_sec=1700000000, tv_nsec=0} /* 2023-11-14T22:13:20+0000 */]``."""
     if raw == 0:
-        return Decoded("NULL", None, raw)
+        return DecodedValue("NULL", None, raw)
     data = read_exact(memory, raw, 32)
     if data is None:
         return unreadable(raw)
     times = struct.unpack("<qqqq", data)
     pairs = [times[:2], times[2:]]
     value = [{"tv_sec": sec, "tv_nsec": nsec} for sec, nsec in pairs]
-    return Decoded("[" + ", ".join(_utime(*pair) for pair in pairs) + "]", value, raw)
+    return DecodedValue("[" + ", ".join(_utime(*pair) for pair in pairs) + "]", value, raw)
 
 
-def _utimens_entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> Decoded:
+def _utimens_entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
     return timespec_pair(raw[at], memory)
 
 
