@@ -17,7 +17,7 @@ entry, and after a failure, they are shown as the address strace prints.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from msgspec.structs import replace
@@ -100,14 +100,6 @@ def int_text(type_tag: str, value: int, syscall: str) -> tuple[int, str]:
     return value, str(value)
 
 
-_Key = tuple[object, ...]
-# Args are values: a self-contained argument decoded before from the same register
-# is the same Arg again (flags, fds and sizes recur; naming flags is the cost
-# saved).  Bounded, then started over.
-_SEEN: dict[_Key, Arg] = {}
-SEEN_LIMIT = 8192
-
-
 def _plain(name: str, tag: str, raw: int, syscall: str) -> Arg:
     value, text = int_text(tag, raw, syscall)
     return Arg(name=name, type=tag, value=value, raw=raw, text=text)
@@ -175,29 +167,22 @@ def raw_arg(slot: Slot, value: int) -> Arg:
     return Arg(name=slot.name, type=slot.tag, value=value, raw=value, text=chex(value))
 
 
-def self_contained_arg(syscall: str, slot: Slot, value: int, abi: str = NATIVE_ABI) -> Arg:
-    key = (abi, syscall, slot.position, value)  # a position's type can differ by ABI
-    arg = _SEEN.get(key)
-    if arg is None:
-        decoded = None
-        if slot.register is not None:
-            try:
-                decoded = slot.register(value)
-            except Exception as error:  # a decoder's bug: counted, shown as the number
-                faults.record(slot.tag, error)
-                decoded = None
-        if decoded is None:
-            arg = _plain(slot.name, slot.tag, value, syscall)
-        else:
-            arg = _typed(slot.name, slot.tag, decoded)
-        _remember(_SEEN, key, arg)
-    return arg
-
-
-def _remember(seen: dict[_Key, Arg], key: _Key, arg: Arg) -> None:
-    if len(seen) >= SEEN_LIMIT:
-        seen.clear()
-    seen[key] = arg
+# Args are values: a self-contained argument decoded before from the same register
+# of the same syscall is the same Arg again.  Flags, fds and sizes recur (a program's
+# openat flags and mmap protections take a handful of values), and naming flags is
+# the cost saved; the C-level cache's hit also costs less than one Python call.
+@lru_cache(maxsize=8192)
+def _self_contained_arg(syscall: str, abi: str, position: int, value: int) -> Arg:
+    slot = _slots_of(syscall, abi)[position]  # a position's type can differ by ABI
+    decoded = None
+    if slot.register is not None:
+        try:
+            decoded = slot.register(value)
+        except Exception as error:  # a decoder's bug: counted, shown as the number
+            faults.record(slot.tag, error)
+    if decoded is None:
+        return _plain(slot.name, slot.tag, value, syscall)
+    return _typed(slot.name, slot.tag, decoded)
 
 
 @cache  # built on first use, not at import: the CLI starts faster for it
@@ -207,6 +192,12 @@ def _known_slots(syscall: str, abi: str) -> tuple[Slot, ...] | None:
     The same name can have another layout on another ABI (i386's clone, mmap)."""
     sig = (BY_ABI.get(abi) or BY_ABI[NATIVE_ABI]).get(syscall)
     return None if sig is None else _slots(sig)
+
+
+@cache
+def _slots_of(syscall: str, abi: str) -> tuple[Slot, ...]:
+    """The slots of any name: its ABI's signature, or the generic one of six words."""
+    return _known_slots(syscall, abi) or _slots(signature(syscall, abi))
 
 
 def _first_output(slots: tuple[Slot, ...]) -> int:
@@ -252,13 +243,13 @@ def decode_entry(
     abi: str = NATIVE_ABI,
 ) -> tuple[Arg, ...]:
     """Every argument of the signature: inputs decoded, outputs as their address."""
-    slots = _known_slots(syscall, abi) or _slots(signature(syscall, abi))
+    slots = _slots_of(syscall, abi)
     if syscall in options.raw:
         return tuple(raw_arg(slot, raw[slot.position]) for slot in slots[: len(raw)])
     args = []
     for slot in slots[: len(raw)]:
         if slot.self_contained:
-            arg = self_contained_arg(syscall, slot, raw[slot.position], abi)
+            arg = _self_contained_arg(syscall, abi, slot.position, raw[slot.position])
         else:
             arg = _input(syscall, slot, raw, memory, options)
         if options.decorate_fds and slot.tag in _FD_TYPES:

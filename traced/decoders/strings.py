@@ -8,6 +8,7 @@ digits (``\\0012``, but ``\\08``); BEL and BS are plain octal (``\\7`` ``\\10``)
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -88,20 +89,13 @@ def decode_cstring(
     return DecodedValue(text, value, raw)
 
 
-_QUOTED: dict[tuple[bytes, int], tuple[str, str]] = {}  # paths recur: quote each once
-_QUOTED_LIMIT = 4096
-
-
+# Paths recur (a program opens and stats the same few hundred again and again):
+# quoting each once saves the escape scan and the UTF-8 decode on every repeat.
+@functools.lru_cache(maxsize=4096)
 def _quoted_string(data: bytes, limit: int) -> tuple[str, str]:
     """strace's text and the JSON value of a string cut at ``limit`` bytes."""
-    known = _QUOTED.get((data, limit))
-    if known is None:
-        shown = data[:limit]
-        known = (quote(shown, len(data) > limit), _as_text(shown))
-        if len(_QUOTED) >= _QUOTED_LIMIT:
-            _QUOTED.clear()
-        _QUOTED[(data, limit)] = known
-    return known
+    shown = data[:limit]
+    return quote(shown, len(data) > limit), _as_text(shown)
 
 
 def decode_path(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> DecodedValue:
