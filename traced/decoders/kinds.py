@@ -27,6 +27,8 @@ Entry = Callable[[Sequence[int], int, Memory, Options], DecodedValue | None]
 
 
 class Exit(Protocol):
+    """An exit decoder: ``retval`` and ``args`` by name, the rarer needs."""
+
     def __call__(
         self, raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
         args: Sequence[Arg],
@@ -69,13 +71,13 @@ def by_pointer(decode: Alone, *, output: bool = False) -> Decoder:
     def entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
         return decode(raw[at], memory, options)
 
-    def at_exit(
+    def filled(
         raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
         args: Sequence[Arg],
     ) -> DecodedValue:  # fmt: skip
         return decode(raw[at], memory, options)
 
-    return Decoder(entry=entry, exit=at_exit if output else None, alone=decode)
+    return Decoder(entry=entry, exit=filled if output else None, alone=decode)
 
 
 def at_exit(decode: Alone) -> Decoder:
