@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from tests.unit.plain import FakeMemory, decoded_call
 from traced.cli.render import syscall_line
-from traced.decoders import special
 from traced.decoders.arguments import decode_entry, decode_exit
+from traced.decoders.families import files, misc, process, sockets, times
 from traced.decoders.shapes import decode_result
 from traced.decoders.values import Options
 from traced.filter.expression import parse_filter
@@ -22,14 +22,14 @@ def line(
 
 
 def test_wait_status_as_straces_macros() -> None:
-    assert special.wait_status_text(0) == "[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]"
-    assert special.wait_status_text(3 << 8) == "[{WIFEXITED(s) && WEXITSTATUS(s) == 3}]"
-    assert special.wait_status_text(9) == "[{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}]"
-    assert special.wait_status_text(0x8B) == (
+    assert process.wait_status_text(0) == "[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]"
+    assert process.wait_status_text(3 << 8) == "[{WIFEXITED(s) && WEXITSTATUS(s) == 3}]"
+    assert process.wait_status_text(9) == "[{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}]"
+    assert process.wait_status_text(0x8B) == (
         "[{WIFSIGNALED(s) && WTERMSIG(s) == SIGSEGV && WCOREDUMP(s)}]"
     )
-    assert special.wait_status_text(0x137F) == "[{WIFSTOPPED(s) && WSTOPSIG(s) == SIGSTOP}]"
-    assert special.wait_status_text(0xFFFF) == "[{WIFCONTINUED(s)}]"
+    assert process.wait_status_text(0x137F) == "[{WIFSTOPPED(s) && WSTOPSIG(s) == SIGSTOP}]"
+    assert process.wait_status_text(0xFFFF) == "[{WIFCONTINUED(s)}]"
 
 
 def test_wait4_decodes_the_status_only_when_a_child_was_reaped() -> None:
@@ -57,7 +57,7 @@ def test_getdents_counts_entries_in_what_the_kernel_returned() -> None:
     assert line("getdents64", (3, 0x2000, 32768), 72, memory).startswith(
         "getdents64(3, 0x2000 /* 3 entries */, 32768) = 72"
     )
-    assert special.dirent_count(0x2000, FakeMemory(memory), 0).text == "0x2000 /* 0 entries */"
+    assert files.dirent_count(0x2000, FakeMemory(memory), 0).text == "0x2000 /* 0 entries */"
 
 
 def test_clone_is_printed_with_straces_keywords_in_straces_order() -> None:
@@ -115,13 +115,13 @@ def test_raw_qualifier_prints_registers_in_hex() -> None:
 def test_special_decoders_never_raise(first: int, second: int, data: bytes, size: int) -> None:
     memory = FakeMemory({0x7000: data})
     for address in (0, 0x7000, first):
-        special.wait_status(address, memory)
-        special.dirent_count(address, memory, size)
-        special.timespec_pair(address, memory)
-        special.socklen(address, memory, size)
-    special.wait_status_text(first)
-    special.fcntl_arg(first, second)
-    special.fcntl_result(first, second)
+        process.wait_status(address, memory)
+        files.dirent_count(address, memory, size)
+        times.timespec_pair(address, memory)
+        sockets.socklen(address, memory, size)
+    process.wait_status_text(first)
+    files.fcntl_arg(first, second)
+    files.fcntl_result(first, second)
 
 
 def test_futex_shows_the_arguments_its_command_uses() -> None:
@@ -136,7 +136,7 @@ def test_futex_shows_the_arguments_its_command_uses() -> None:
     assert line("futex", (0x7F00, 4, 1, 5, 0x7F08, 2), 0).startswith(
         "futex(0x7f00, FUTEX_CMP_REQUEUE, 1, 5, 0x7f08, 2)"
     )
-    assert special.futex_op(99).text == "0x63 /* FUTEX_??? */"
+    assert misc.futex_op(99).text == "0x63 /* FUTEX_??? */"
 
 
 def test_getrandom_bytes_in_hex_cut_at_s() -> None:

@@ -13,6 +13,9 @@ from typing import TextIO
 
 from traced.cli.summary import Summary
 from traced.decoders.arguments import first_output
+from traced.decoders.families.signals import CLD_CODES as _CLD_CODES
+from traced.decoders.families.signals import SENDER_CODES as _SENDER_CODES
+from traced.decoders.families.signals import SI_CODES as _SI_CODES
 from traced.events import (
     Arg,
     Event,
@@ -94,27 +97,6 @@ def _aligned(call: str, event: SyscallEvent) -> str:
 def syscall_line(event: SyscallEvent, prefix: str = "") -> str:
     """``prefix`` (pid) included, since strace counts it when it lines results up."""
     return _aligned(f"{prefix}{event.name}({', '.join(printed_args(event))})", event)
-
-
-_SI_CODES = {
-    0: "SI_USER",
-    0x80: "SI_KERNEL",
-    -1: "SI_QUEUE",
-    -2: "SI_TIMER",
-    -3: "SI_MESGQ",
-    -4: "SI_ASYNCIO",
-    -5: "SI_SIGIO",
-    -6: "SI_TKILL",
-}
-_CLD_CODES = {
-    1: "CLD_EXITED",
-    2: "CLD_KILLED",
-    3: "CLD_DUMPED",
-    4: "CLD_TRAPPED",
-    5: "CLD_STOPPED",
-    6: "CLD_CONTINUED",
-}
-_SENDER_CODES = frozenset((0, -1, -6))  # the codes whose siginfo names a sender
 
 
 def signal_line(event: SignalEvent) -> str:

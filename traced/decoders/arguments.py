@@ -5,7 +5,8 @@ type is read and printed).  Pure with respect to the kernel: memory arrives
 through the :class:`Memory` protocol and fd paths through :data:`FdNames`, which
 the reactor backs with process_vm_readv and /proc, and tests with plain data.
 Nothing here raises on what a tracee holds: an unreadable pointer stays its
-address, as strace prints it.
+address, as strace prints it, and a decoder that raises (a bug) leaves its argument
+as its number or address and is counted (:mod:`traced.decoders.faults`).
 
 Arguments come in two kinds.  Inputs are decoded at the entry stop, when the
 memory holds what the program passed.  Outputs (a buffer read() fills, the stat
@@ -16,26 +17,19 @@ entry, and after a failure, they are shown as the address strace prints.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from msgspec.structs import replace
 
-from traced.decoders import (
-    VALUE_TAGS,
-    decode,
-    decode_buffer,
-    decode_sockaddr,
-    decode_value,
-    flags,
-    special,
-)
-from traced.decoders.flags import AT_FDCWD
+from traced.decoders import faults
+from traced.decoders.families.files import AT_FDCWD
+from traced.decoders.kinds import Decoder, Entry, Exit
+from traced.decoders.registry import decoder_of
 from traced.decoders.shapes import shape_entry
-from traced.decoders.strings import decode_path
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
-    Decoded,
+    DecodedValue,
     Memory,
     Options,
     as_signed,
@@ -106,20 +100,12 @@ def int_text(type_tag: str, value: int, syscall: str) -> tuple[int, str]:
     return value, str(value)
 
 
-_Key = tuple[object, ...]
-# Args are values: a self-contained argument decoded before from the same register
-# is the same Arg again (flags, fds and sizes recur; naming flags is the cost
-# saved).  Bounded, then started over.
-_SEEN: dict[_Key, Arg] = {}
-SEEN_LIMIT = 8192
-
-
 def _plain(name: str, tag: str, raw: int, syscall: str) -> Arg:
     value, text = int_text(tag, raw, syscall)
     return Arg(name=name, type=tag, value=value, raw=raw, text=text)
 
 
-def _typed(name: str, tag: str, decoded: Decoded) -> Arg:
+def _typed(name: str, tag: str, decoded: DecodedValue) -> Arg:
     return Arg(name=name, type=tag, value=decoded.value, raw=decoded.raw, text=decoded.text)
 
 
@@ -136,34 +122,44 @@ def _with_fd_path(arg: Arg, fds: FdNames) -> Arg:
 
 
 class Slot(NamedTuple):
-    """One argument of one syscall, with everything decoding asks of it known ahead."""
+    """One argument of one syscall, with everything decoding asks of it known ahead:
+    its decoders, looked up in the registry once per signature."""
 
     position: int
     name: str
     tag: str  # the signature's type
     output: bool  # the kernel writes it: decoded at exit
-    self_contained: bool  # decoded from its register alone: the same value, the same Arg
+    # Decoded from its register alone: the same value, the same Arg.
+    self_contained: bool
+    register: Callable[[int], DecodedValue] | None  # a self-contained argument's decoder
+    entry: Entry | None  # any other argument's decoder at entry (None: its number)
+    exit: Exit | None  # an output's decoder at exit (None: left as at entry)
 
 
-_DEPENDS_ON_OTHERS = frozenset(("enum:socket_protocol",))
+_NO_DECODER = Decoder()
 
 
-def _self_contained(syscall: str, name: str, tag: str) -> bool:
-    if tag in _DEPENDS_ON_OTHERS or (syscall in ("fcntl", "fcntl64") and name == "arg"):
-        return False
-    if tag in VALUE_TAGS:
-        return True
-    return not (tag in _POINTER_TYPES or tag.startswith("struct:"))
+def _is_pointer(tag: str) -> bool:
+    return tag in _POINTER_TYPES or tag.startswith("struct:")
+
+
+def _slot(sig: Signature, position: int, name: str, tag: str) -> Slot:
+    output = is_output(sig.name, name, tag)
+    decoder = decoder_of(sig.name, name, tag) or _NO_DECODER
+    # An output is its address at entry, unless strace shows it both ways.
+    entry = decoder.entry if not output or decoder.in_and_out else None
+    # Self-contained: printed as its number (or an output's address), or by a decoder
+    # of the register alone.  An input pointer nothing follows is not: too many values.
+    alone = (output or not _is_pointer(tag)) if entry is None else decoder.register is not None
+    register = decoder.register if alone else None
+    return Slot(
+        position, name, tag, output, alone, register, entry, decoder.exit if output else None
+    )
 
 
 @cache  # the ABIs' tables share most signatures
 def _slots(sig: Signature) -> tuple[Slot, ...]:
-    slots = []
-    for index, spec in enumerate(sig.args):
-        output = is_output(sig.name, spec.name, spec.type)
-        alone = not output and _self_contained(sig.name, spec.name, spec.type)
-        slots.append(Slot(index, spec.name, spec.type, output, alone))
-    return tuple(slots)
+    return tuple(_slot(sig, index, spec.name, spec.type) for index, spec in enumerate(sig.args))
 
 
 def raw_arg(slot: Slot, value: int) -> Arg:
@@ -171,23 +167,22 @@ def raw_arg(slot: Slot, value: int) -> Arg:
     return Arg(name=slot.name, type=slot.tag, value=value, raw=value, text=chex(value))
 
 
-def self_contained_arg(syscall: str, slot: Slot, value: int, abi: str = NATIVE_ABI) -> Arg:
-    key = (abi, syscall, slot.position, value)  # a position's type can differ by ABI
-    arg = _SEEN.get(key)
-    if arg is None:
-        decoded = decode_value(slot.tag, value)
-        if decoded is None:
-            arg = _plain(slot.name, slot.tag, value, syscall)
-        else:
-            arg = _typed(slot.name, slot.tag, decoded)
-        _remember(_SEEN, key, arg)
-    return arg
-
-
-def _remember(seen: dict[_Key, Arg], key: _Key, arg: Arg) -> None:
-    if len(seen) >= SEEN_LIMIT:
-        seen.clear()
-    seen[key] = arg
+# Args are values: a self-contained argument decoded before from the same register
+# of the same syscall is the same Arg again.  Flags, fds and sizes recur (a program's
+# openat flags and mmap protections take a handful of values), and naming flags is
+# the cost saved; the C-level cache's hit also costs less than one Python call.
+@lru_cache(maxsize=8192)
+def _self_contained_arg(syscall: str, abi: str, position: int, value: int) -> Arg:
+    slot = _slots_of(syscall, abi)[position]  # a position's type can differ by ABI
+    decoded = None
+    if slot.register is not None:
+        try:
+            decoded = slot.register(value)
+        except Exception as error:  # a decoder's bug: counted, shown as the number
+            faults.record(slot.tag, error)
+    if decoded is None:
+        return _plain(slot.name, slot.tag, value, syscall)
+    return _typed(slot.name, slot.tag, decoded)
 
 
 @cache  # built on first use, not at import: the CLI starts faster for it
@@ -197,6 +192,12 @@ def _known_slots(syscall: str, abi: str) -> tuple[Slot, ...] | None:
     The same name can have another layout on another ABI (i386's clone, mmap)."""
     sig = (BY_ABI.get(abi) or BY_ABI[NATIVE_ABI]).get(syscall)
     return None if sig is None else _slots(sig)
+
+
+@cache
+def _slots_of(syscall: str, abi: str) -> tuple[Slot, ...]:
+    """The slots of any name: its ABI's signature, or the generic one of six words."""
+    return _known_slots(syscall, abi) or _slots(signature(syscall, abi))
 
 
 def _first_output(slots: tuple[Slot, ...]) -> int:
@@ -219,37 +220,17 @@ def has_outputs(name: str, abi: str = NATIVE_ABI) -> bool:
 
 
 def _input(syscall: str, slot: Slot, raw: Sequence[int], memory: Memory, options: Options) -> Arg:
-    value, tag, following = raw[slot.position], slot.tag, slot.position + 1
-    if tag == "path":  # the most common memory read, straight to its decoder
-        return _typed(slot.name, tag, decode_path(value, memory, options))
-    if tag == "buf_in" and following < len(raw):
-        return _typed(slot.name, tag, decode_buffer(value, memory, raw[following], options))
-    if tag == "sockaddr" and following < len(raw):  # an input's length is a value
-        return _typed(slot.name, tag, decode_sockaddr(value, memory, raw[following]))
-    decoded = _special_input(syscall, slot, raw, memory) or decode(
-        tag, value, memory, options, slot.name
-    )
+    value, entry = raw[slot.position], slot.entry
+    if entry is None:
+        return _plain(slot.name, slot.tag, value, syscall)
+    try:
+        decoded = entry(raw, slot.position, memory, options)
+    except Exception as error:  # a decoder's bug: counted, shown as the number or address
+        faults.record(slot.tag, error)
+        decoded = None
     if decoded is None:
-        return _plain(slot.name, tag, value, syscall)
-    return _typed(slot.name, tag, decoded)
-
-
-def _special_input(syscall: str, slot: Slot, raw: Sequence[int], memory: Memory) -> Decoded | None:
-    """Arguments read in terms of another argument (fcntl's by its command)."""
-    value = raw[slot.position]
-    if slot.tag == "enum:socket_protocol":
-        return flags.socket_protocol(value, raw[0])
-    if slot.tag == "utimens":
-        return special.timespec_pair(value, memory)
-    if slot.tag == "socklen_ptr":
-        return special.socklen(value, memory)
-    if syscall in ("fcntl", "fcntl64") and slot.name == "arg":
-        return special.fcntl_arg(raw[1], value)
-    return None
-
-
-# Read at entry as well as at exit, to show ``[in => out]``.
-_IN_AND_OUT = frozenset(("socklen_ptr",))
+        return _plain(slot.name, slot.tag, value, syscall)
+    return _typed(slot.name, slot.tag, decoded)
 
 
 def decode_entry(
@@ -262,64 +243,19 @@ def decode_entry(
     abi: str = NATIVE_ABI,
 ) -> tuple[Arg, ...]:
     """Every argument of the signature: inputs decoded, outputs as their address."""
-    slots = _known_slots(syscall, abi) or _slots(signature(syscall, abi))
+    slots = _slots_of(syscall, abi)
     if syscall in options.raw:
         return tuple(raw_arg(slot, raw[slot.position]) for slot in slots[: len(raw)])
     args = []
     for slot in slots[: len(raw)]:
-        if slot.self_contained or (slot.output and slot.tag not in _IN_AND_OUT):
-            arg = self_contained_arg(syscall, slot, raw[slot.position], abi)
+        if slot.self_contained:
+            arg = _self_contained_arg(syscall, abi, slot.position, raw[slot.position])
         else:
             arg = _input(syscall, slot, raw, memory, options)
         if options.decorate_fds and slot.tag in _FD_TYPES:
             arg = _with_fd_path(arg, fds)
         args.append(arg)
     return shape_entry(syscall, tuple(args), abi)
-
-
-def _written_length(arg: Arg) -> int:
-    """The length a socklen_ptr output holds once read (``[16]``); 0 when unread."""
-    return arg.value if arg.text.startswith("[") and isinstance(arg.value, int) else 0
-
-
-def _special_output(
-    slot: Slot, raw: Sequence[int], memory: Memory, *, retval: int, args: list[Arg], limit: int
-) -> Decoded | None:
-    """``args`` holds the entry's arguments, and the outputs after ``slot`` decoded."""
-    value, following = raw[slot.position], slot.position + 1
-    if slot.tag == "cwd":
-        return decode_path(value, memory)
-    if slot.tag == "random":
-        return special.hex_bytes(value, memory, retval, limit)
-    if slot.tag == "wstatus":
-        return special.wait_status(value, memory) if retval > 0 and value else None
-    if slot.tag in ("struct:dirent", "struct:dirent64"):
-        return special.dirent_count(value, memory, retval)
-    if slot.tag == "socklen_ptr":
-        entered = args[slot.position].value
-        return special.socklen(value, memory, entered if isinstance(entered, int) else None)
-    if slot.tag == "sockaddr" and following < len(args):
-        return decode_sockaddr(value, memory, _written_length(args[following]))
-    return None
-
-
-def _output(
-    slot: Slot,
-    raw: Sequence[int],
-    memory: Memory,
-    *,
-    retval: int,
-    options: Options,
-    args: list[Arg],
-) -> Arg | None:
-    decoded = _special_output(
-        slot, raw, memory, retval=retval, args=args, limit=options.string_limit
-    )
-    if decoded is None and slot.tag == "buf_out":  # its length is the result (read's)
-        decoded = decode_buffer(raw[slot.position], memory, retval, options)
-    if decoded is None:
-        decoded = decode(slot.tag, raw[slot.position], memory, options, slot.name)
-    return None if decoded is None else _typed(slot.name, slot.tag, decoded)
 
 
 def decode_exit(
@@ -340,8 +276,12 @@ def decode_exit(
     decoded = list(args)
     # Last first: a sockaddr's length is the socklen after it, read once, there.
     for slot in reversed((_known_slots(syscall, abi) or ())[: len(args)]):
-        if slot.output:
-            output = _output(slot, raw, memory, retval=retval, options=options, args=decoded)
+        if slot.exit is not None:
+            try:
+                output = slot.exit(raw, slot.position, memory, options, retval=retval, args=decoded)
+            except Exception as error:  # a decoder's bug: counted; the address stays
+                faults.record(slot.tag, error)
+                output = None
             if output is not None:
-                decoded[slot.position] = output
+                decoded[slot.position] = _typed(slot.name, slot.tag, output)
     return tuple(decoded)

@@ -14,8 +14,10 @@ from functools import cache
 
 from msgspec.structs import replace
 
-from traced.decoders import special
-from traced.decoders.values import DEFAULT_OPTIONS, Options, as_signed, chex
+from traced.decoders.families.files import fcntl_result
+from traced.decoders.families.ioctl import FD_ARGUMENT_IOCTLS
+from traced.decoders.families.misc import FUTEX_SHOWN, futex_bitset, futex_command
+from traced.decoders.values import DEFAULT_OPTIONS, NOT_PRINTED, Options, as_signed, chex
 from traced.events import Arg
 from traced.syscalls.signatures import NATIVE_ABI, signature
 
@@ -35,7 +37,7 @@ _CLONE_CHILD_TID = 0x01000000 | 0x00200000  # CLONE_CHILD_SETTID | CLONE_CHILD_C
 
 
 def _hidden(arg: Arg) -> Arg:
-    return replace(arg, text=special.NOT_PRINTED)
+    return replace(arg, text=NOT_PRINTED)
 
 
 _At = Mapping[str, int]  # an argument's position by its name
@@ -67,14 +69,14 @@ def _clone_keywords(args: list[Arg], at: _At) -> None:
 
 def _futex_by_command(args: list[Arg], at: _At) -> None:
     """futex shows only the arguments its command uses; a bitset is named."""
-    command = special.futex_command(args[at["futex_op"]].raw or 0)
-    shown = special.FUTEX_SHOWN.get(command or "", ("val", "timeout", "uaddr2", "val3"))
+    command = futex_command(args[at["futex_op"]].raw or 0)
+    shown = FUTEX_SHOWN.get(command or "", ("val", "timeout", "uaddr2", "val3"))
     for name in ("val", "timeout", "uaddr2", "val3"):
         index = at[name]
         if name not in shown:
             args[index] = _hidden(args[index])
         elif name == "val3" and command in ("WAIT_BITSET", "WAKE_BITSET"):
-            bitset = special.futex_bitset(args[index].raw or 0)
+            bitset = futex_bitset(args[index].raw or 0)
             args[index] = replace(args[index], text=bitset)
         elif name == "timeout" and command in (
             "REQUEUE",
@@ -86,12 +88,9 @@ def _futex_by_command(args: list[Arg], at: _At) -> None:
             args[index] = replace(args[index], text=str(count), value=count)
 
 
-_FD_ARGUMENT_IOCTLS = frozenset((0x40049409,))  # FICLONE: the source file's fd
-
-
 def _ioctl_argument(args: list[Arg], at: _At) -> None:
     """ioctl's argument is an address, except for requests whose argument is an fd."""
-    if (args[1].raw or 0) & 0xFFFFFFFF in _FD_ARGUMENT_IOCTLS:
+    if (args[1].raw or 0) & 0xFFFFFFFF in FD_ARGUMENT_IOCTLS:
         fd = as_signed(args[2].raw or 0, 32)
         args[2] = replace(args[2], value=fd, text=str(fd))
 
@@ -131,5 +130,5 @@ def decode_result(
     if syscall in options.raw:
         return chex(retval)
     if syscall in ("fcntl", "fcntl64") and len(raw) > 1:
-        return special.fcntl_result(raw[1], retval)
+        return fcntl_result(raw[1], retval)
     return None

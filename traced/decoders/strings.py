@@ -8,15 +8,16 @@ digits (``\\0012``, but ``\\08``); BEL and BS are plain octal (``\\7`` ``\\10``)
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
-    Decoded,
+    UNREADABLE,
+    DecodedValue,
     Memory,
     Options,
-    never_raises,
     read_exact,
     unreadable,
 )
@@ -71,58 +72,49 @@ def _cstring(memory: Memory, address: int, limit: int) -> bytes | None:
         return None
     try:
         data = memory.cstring(address, limit)
-    except Exception:
+    except UNREADABLE:
         return None
     return bytes(data) if isinstance(data, bytes | bytearray) else None
 
 
-@never_raises
 def decode_cstring(
     raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS, limit: int | None = None
-) -> Decoded:
+) -> DecodedValue:
     """A NUL-terminated string, cut after ``limit`` bytes (default: -s) with ``...``."""
     limit = max(0, options.string_limit if limit is None else limit)
     data = _cstring(memory, raw, limit + 1)
     if data is None:
         return unreadable(raw)
     text, value = _quoted_string(data.split(b"\0", 1)[0], limit)
-    return Decoded(text, value, raw)
+    return DecodedValue(text, value, raw)
 
 
-_QUOTED: dict[tuple[bytes, int], tuple[str, str]] = {}  # paths recur: quote each once
-_QUOTED_LIMIT = 4096
-
-
+# Paths recur (a program opens and stats the same few hundred again and again):
+# quoting each once saves the escape scan and the UTF-8 decode on every repeat.
+@functools.lru_cache(maxsize=4096)
 def _quoted_string(data: bytes, limit: int) -> tuple[str, str]:
     """strace's text and the JSON value of a string cut at ``limit`` bytes."""
-    known = _QUOTED.get((data, limit))
-    if known is None:
-        shown = data[:limit]
-        known = (quote(shown, len(data) > limit), _as_text(shown))
-        if len(_QUOTED) >= _QUOTED_LIMIT:
-            _QUOTED.clear()
-        _QUOTED[(data, limit)] = known
-    return known
+    shown = data[:limit]
+    return quote(shown, len(data) > limit), _as_text(shown)
 
 
-def decode_path(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> Decoded:
+def decode_path(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> DecodedValue:
     """A pathname: a string that -s does not shorten."""
     return decode_cstring(raw, memory, options, PATH_MAX - 1)
 
 
-@never_raises
 def decode_buffer(
     raw: int, memory: Memory, size: int, options: Options = DEFAULT_OPTIONS
-) -> Decoded:
+) -> DecodedValue:
     """``size`` bytes at ``raw`` (write's buffer, read's once filled), cut at -s."""
     size = max(0, size)
     shown = min(size, max(0, options.string_limit))
     if size == 0 and raw != 0:
-        return Decoded('""', "", raw)
+        return DecodedValue('""', "", raw)
     data = read_exact(memory, raw, shown)
     if data is None:
         return unreadable(raw)
-    return Decoded(quote(data, size > shown), _as_text(data), raw)
+    return DecodedValue(quote(data, size > shown), _as_text(data), raw)
 
 
 def format_string_list(items: Sequence[str], truncated: bool) -> str:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping, Sequence
-from typing import Concatenate, NamedTuple, ParamSpec, Protocol
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple, Protocol
+
+from traced.errors import MemoryReadError
 
 # A JSON-able typed value: names, numbers, lists of flag names, dicts for structs.
 Json = str | int | float | bool | None | Sequence["Json"] | Mapping[str, "Json"]
 
 
 class Memory(Protocol):
-    """Tracee memory; both methods raise OSError where the tracee has no mapping."""
+    """Tracee memory; both methods raise :data:`UNREADABLE` where the tracee has no
+    mapping (MemoryReadError from process_vm_readv; OSError from test doubles)."""
 
     def read(self, address: int, size: int) -> bytes: ...
 
@@ -27,10 +29,13 @@ class Options(NamedTuple):
     raw: frozenset[str] = frozenset()  # -e raw=: syscalls printed as raw hex words
 
 
+# What reading tracee memory raises where it cannot: an outcome, not a failure.
+UNREADABLE = (MemoryReadError, OSError)
 DEFAULT_OPTIONS = Options()
+NOT_PRINTED = ""  # an argument's text when strace leaves it out of the line
 
 
-class Decoded(NamedTuple):
+class DecodedValue(NamedTuple):
     """One decoded argument.
 
     ``text`` is exactly what strace prints for it, ``value`` the typed value for
@@ -57,32 +62,10 @@ def as_signed(value: int, bits: int) -> int:
     return value - (1 << bits) if value >> (bits - 1) else value
 
 
-def unreadable(raw: int) -> Decoded:
+def unreadable(raw: int) -> DecodedValue:
     """A pointer strace could not follow, printed as its address."""
     raw &= (1 << 64) - 1
-    return Decoded(hex_address(raw), raw, raw)
-
-
-_P = ParamSpec("_P")
-
-
-def never_raises(
-    decoder: Callable[Concatenate[int, _P], Decoded],
-) -> Callable[Concatenate[int, _P], Decoded]:
-    """A decoder that shows the address where the memory it reads defeats it.
-
-    What a tracee holds is arbitrary; tracing must go on whatever it is.  The
-    decoder itself stays reachable (``inspect.unwrap``) for tests that want to
-    see it raise."""
-
-    @functools.wraps(decoder)
-    def guarded(raw: int, /, *args: _P.args, **kwargs: _P.kwargs) -> Decoded:
-        try:
-            return decoder(raw, *args, **kwargs)
-        except Exception:
-            return unreadable(raw)
-
-    return guarded
+    return DecodedValue(hex_address(raw), raw, raw)
 
 
 def read_exact(memory: Memory, address: int, size: int) -> bytes | None:
@@ -91,7 +74,7 @@ def read_exact(memory: Memory, address: int, size: int) -> bytes | None:
         return None
     try:
         data = memory.read(address, size)
-    except Exception:
+    except UNREADABLE:
         return None
     if not isinstance(data, bytes | bytearray) or len(data) < size:
         return None

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import struct
 
-from traced.decoders.flags import AT_FDCWD
+from traced.decoders.families.files import AT_FDCWD
 from traced.linux.memory import read_cstring
 
 AT_EXECFN = 31

@@ -1,0 +1,217 @@
+"""Files and descriptors: open and at-flags, access modes, fcntl, lseek, fadvise,
+pathnames, getdents' buffer, and the fd pair pipe fills.
+
+Values are Linux x86_64's, written out (the kernel's, not the build host's); the
+unit tests cross-check every name Python's os and fcntl modules also define.
+O_SYNC (0x101000) comes before O_DSYNC (0x1000) and O_TMPFILE (0x410000) before
+O_DIRECTORY: a flag is named by the first entry whose bits are all set.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Sequence
+
+from traced.decoders.kinds import Decoder, at_exit, by_register
+from traced.decoders.strings import PATH_MAX, decode_cstring, decode_path
+from traced.decoders.values import (
+    DEFAULT_OPTIONS,
+    NOT_PRINTED,
+    DecodedValue,
+    Memory,
+    Options,
+    as_signed,
+    read_exact,
+    unreadable,
+)
+from traced.decoders.xlat import Table, flag_names, format_enum, format_flags, joined, lookup
+from traced.events import Arg
+
+AT_FDCWD = -100
+
+OPEN_ACCMODE: Table = (("O_RDONLY", 0), ("O_WRONLY", 1), ("O_RDWR", 2), ("O_ACCMODE", 3))
+OPEN: Table = (
+    ("O_CREAT", 0o100), ("O_EXCL", 0o200), ("O_NOCTTY", 0o400), ("O_TRUNC", 0o1000),
+    ("O_APPEND", 0o2000), ("O_NONBLOCK", 0o4000), ("O_SYNC", 0o4010000),
+    ("O_DSYNC", 0o10000), ("O_DIRECT", 0o40000), ("O_LARGEFILE", 0o100000),
+    ("O_NOFOLLOW", 0o400000), ("O_NOATIME", 0o1000000), ("O_CLOEXEC", 0o2000000),
+    ("O_PATH", 0o10000000), ("O_TMPFILE", 0o20200000), ("O_DIRECTORY", 0o200000),
+    ("FASYNC", 0o20000),
+)  # fmt: skip
+AT: Table = (
+    ("AT_SYMLINK_NOFOLLOW", 0x100), ("AT_REMOVEDIR", 0x200), ("AT_SYMLINK_FOLLOW", 0x400),
+    ("AT_NO_AUTOMOUNT", 0x800), ("AT_EMPTY_PATH", 0x1000), ("AT_RECURSIVE", 0x8000),
+)  # fmt: skip
+FACCESSAT: Table = (
+    ("AT_SYMLINK_NOFOLLOW", 0x100), ("AT_EACCESS", 0x200), ("AT_EMPTY_PATH", 0x1000),
+)  # fmt: skip
+ACCESS: Table = (("F_OK", 0), ("R_OK", 4), ("W_OK", 2), ("X_OK", 1))
+FCNTL_CMD: Table = tuple(
+    (f"F_{name}", value)
+    for value, name in (
+        (0, "DUPFD"), (1, "GETFD"), (2, "SETFD"), (3, "GETFL"), (4, "SETFL"), (5, "GETLK"),
+        (6, "SETLK"), (7, "SETLKW"), (8, "SETOWN"), (9, "GETOWN"), (10, "SETSIG"),
+        (11, "GETSIG"), (12, "GETLK64"), (13, "SETLK64"), (14, "SETLKW64"),
+        (15, "SETOWN_EX"), (16, "GETOWN_EX"), (17, "GETOWNER_UIDS"), (36, "OFD_GETLK"),
+        (37, "OFD_SETLK"), (38, "OFD_SETLKW"), (1024, "SETLEASE"), (1025, "GETLEASE"),
+        (1026, "NOTIFY"), (1029, "CANCELLK"), (1030, "DUPFD_CLOEXEC"),
+        (1031, "SETPIPE_SZ"), (1032, "GETPIPE_SZ"), (1033, "ADD_SEALS"), (1034, "GET_SEALS"),
+    )
+)  # fmt: skip
+FADVISE: Table = tuple(
+    (f"POSIX_FADV_{name}", value)
+    for value, name in enumerate(
+        ("NORMAL", "RANDOM", "SEQUENTIAL", "WILLNEED", "DONTNEED", "NOREUSE")
+    )
+)
+WHENCE = {0: "SEEK_SET", 1: "SEEK_CUR", 2: "SEEK_END", 3: "SEEK_DATA", 4: "SEEK_HOLE"}
+
+# --- flags and numbers -------------------------------------------------------------
+
+
+def open_flags(raw: int) -> DecodedValue:
+    """``O_WRONLY|O_CREAT|O_TRUNC``: the access mode always, then the other flags."""
+    value = raw & 0xFFFFFFFF
+    mode = lookup(value & 3, OPEN_ACCMODE) or "O_RDONLY"
+    names, rest = flag_names(value & ~3, OPEN)
+    return joined([mode, *names] + ([f"{rest:#x}"] if rest else []), raw)
+
+
+def pipe_flags(raw: int) -> DecodedValue:
+    """pipe2's and dup3's ``O_CLOEXEC``: open flags without an access mode."""
+    return format_flags(raw & 0xFFFFFFFF, OPEN)
+
+
+def at_flags(raw: int) -> DecodedValue:
+    return format_flags(raw & 0xFFFFFFFF, AT)
+
+
+def faccessat_flags(raw: int) -> DecodedValue:
+    return format_flags(raw & 0xFFFFFFFF, FACCESSAT)
+
+
+def dirfd(raw: int) -> DecodedValue:
+    value = as_signed(raw, 32)
+    return DecodedValue("AT_FDCWD" if value == AT_FDCWD else str(value), value, raw)
+
+
+def access_mode(raw: int) -> DecodedValue:
+    return format_flags(raw & 0xFFFFFFFF, ACCESS, "?_OK")
+
+
+def fcntl_cmd(raw: int) -> DecodedValue:
+    return format_enum(raw & 0xFFFFFFFF, FCNTL_CMD, "F_???")
+
+
+def whence(raw: int) -> DecodedValue:
+    """lseek's whence: SEEK_SET, SEEK_CUR, ... or the number."""
+    name = WHENCE.get(raw)
+    return DecodedValue(name or str(raw), name or raw, raw)
+
+
+def fadvise(raw: int) -> DecodedValue:
+    return format_enum(raw & 0xFFFFFFFF, FADVISE, "POSIX_FADV_???", decimal=True)
+
+
+# --- fcntl's argument and result, by its command ----------------------------------
+
+F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL = 0, 1, 2, 3, 4
+F_DUPFD_CLOEXEC = 1030
+# Commands that take no third argument: strace prints ``fcntl(3, F_GETFD)``.
+FCNTL_NO_ARG = frozenset((F_GETFD, F_GETFL, 9, 11, 1025, 1032, 1034))  # ... GETOWN .. GET_SEALS
+
+
+def fcntl_arg(command: int, raw: int) -> DecodedValue | None:
+    """fcntl's third argument in terms of its command, or None for the generic text."""
+    command &= 0xFFFFFFFF
+    if command in FCNTL_NO_ARG:
+        return DecodedValue(NOT_PRINTED, None, raw)
+    if command == F_SETFD:
+        return DecodedValue(
+            "FD_CLOEXEC" if raw & 1 else str(raw), ["FD_CLOEXEC"] if raw & 1 else [], raw
+        )
+    if command == F_SETFL:
+        return open_flags(raw)
+    if command in (F_DUPFD, F_DUPFD_CLOEXEC):
+        value = as_signed(raw, 32)
+        return DecodedValue(str(value), value, raw)
+    return None
+
+
+def fcntl_result(command: int, retval: int) -> str | None:
+    """``0x8002 (flags O_RDWR|O_LARGEFILE)`` for F_GETFL, ``0x1 (flags FD_CLOEXEC)`` for F_GETFD."""
+    command &= 0xFFFFFFFF
+    if command == F_GETFL:
+        return f"{retval:#x} (flags {open_flags(retval).text})"
+    if command == F_GETFD and retval:
+        return f"{retval:#x} (flags FD_CLOEXEC)" if retval == 1 else f"{retval:#x}"
+    return None
+
+
+def _fcntl_entry(
+    raw: Sequence[int], at: int, memory: Memory, options: Options
+) -> DecodedValue | None:
+    return fcntl_arg(raw[1], raw[at])
+
+
+# --- memory the kernel fills -------------------------------------------------------
+
+_RECLEN = struct.Struct("<H")  # d_reclen, at offset 16 in linux_dirent and linux_dirent64
+
+
+def dirent_count(raw: int, memory: Memory, size: int) -> DecodedValue:
+    """``0x5581 /* 139 entries */``: getdents' buffer, as strace shows it without -v."""
+    data = read_exact(memory, raw, max(0, size)) if size > 0 else b""
+    if data is None:
+        return unreadable(raw)
+    count = offset = 0
+    while offset + 18 <= len(data):
+        reclen = _RECLEN.unpack_from(data, offset + 16)[0]
+        if reclen == 0:
+            break
+        count += 1
+        offset += reclen
+    return DecodedValue(f"{raw:#x} /* {count} entries */", count, raw)
+
+
+def decode_fd_pair(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> DecodedValue:
+    """pipe's and socketpair's ``[3, 4]``."""
+    data = None if raw == 0 else read_exact(memory, raw, 8)
+    if data is None:
+        return unreadable(raw)
+    first, second = struct.unpack("<ii", data)
+    return DecodedValue(f"[{first}, {second}]", [first, second], raw)
+
+
+def _path_entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
+    return decode_cstring(raw[at], memory, options, PATH_MAX - 1)  # the commonest read
+
+
+def _cwd_exit(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue:  # fmt: skip
+    return decode_path(raw[at], memory)  # getcwd's: whole, whatever -s says
+
+
+def _dirents_exit(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue:  # fmt: skip
+    return dirent_count(raw[at], memory, retval)
+
+
+DECODERS: dict[str, Decoder] = {
+    "dirfd": by_register(dirfd), "flags:open": by_register(open_flags),
+    "flags:pipe": by_register(pipe_flags), "flags:at": by_register(at_flags),
+    "flags:access": by_register(access_mode), "flags:faccessat": by_register(faccessat_flags),
+    "enum:fcntl_cmd": by_register(fcntl_cmd), "enum:whence": by_register(whence),
+    "enum:fadvise": by_register(fadvise),
+    "path": Decoder(entry=_path_entry, alone=decode_path),
+    "cwd": Decoder(exit=_cwd_exit), "pipefd": at_exit(decode_fd_pair),
+    "struct:dirent": Decoder(exit=_dirents_exit), "struct:dirent64": Decoder(exit=_dirents_exit),
+}  # fmt: skip
+# Arguments decoded by their syscall and name: fcntl's third, by its command.
+BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
+    ("fcntl", "arg"): Decoder(entry=_fcntl_entry), ("fcntl64", "arg"): Decoder(entry=_fcntl_entry),
+}  # fmt: skip

@@ -1,0 +1,47 @@
+"""Memory mappings: mmap's protection and flags (Linux x86_64 values)."""
+
+from __future__ import annotations
+
+from traced.decoders.kinds import Decoder, by_register
+from traced.decoders.values import DecodedValue
+from traced.decoders.xlat import Table, flag_names, format_enum, format_flags, joined
+
+MMAP_PROT: Table = (
+    ("PROT_READ", 0x1), ("PROT_WRITE", 0x2), ("PROT_EXEC", 0x4), ("PROT_SEM", 0x8),
+    ("PROT_GROWSDOWN", 0x01000000), ("PROT_GROWSUP", 0x02000000),
+)  # fmt: skip
+MMAP_TYPE: Table = (
+    ("MAP_FILE", 0), ("MAP_SHARED", 1), ("MAP_PRIVATE", 2), ("MAP_SHARED_VALIDATE", 3),
+)  # fmt: skip
+MMAP: Table = (
+    ("MAP_FIXED", 0x10), ("MAP_ANONYMOUS", 0x20), ("MAP_32BIT", 0x40),
+    ("MAP_NORESERVE", 0x4000), ("MAP_POPULATE", 0x8000), ("MAP_NONBLOCK", 0x10000),
+    ("MAP_GROWSDOWN", 0x100), ("MAP_DENYWRITE", 0x800), ("MAP_EXECUTABLE", 0x1000),
+    ("MAP_LOCKED", 0x2000), ("MAP_STACK", 0x20000), ("MAP_HUGETLB", 0x40000),
+    ("MAP_SYNC", 0x80000), ("MAP_FIXED_NOREPLACE", 0x100000),
+)  # fmt: skip
+_MAP_TYPE = 0xF
+_MAP_HUGE_SHIFT = 26
+_MAP_HUGE_MASK = 0x3F
+
+
+def mmap_prot(raw: int) -> DecodedValue:
+    return format_flags(raw & 0xFFFFFFFF, (("PROT_NONE", 0), *MMAP_PROT), "PROT_???")
+
+
+def mmap_flags(raw: int) -> DecodedValue:
+    """``MAP_PRIVATE|MAP_ANONYMOUS``: the map type, flags, then ``N<<MAP_HUGE_SHIFT``."""
+    value = raw & 0xFFFFFFFF
+    huge = (value >> _MAP_HUGE_SHIFT) & _MAP_HUGE_MASK
+    value &= ~(_MAP_HUGE_MASK << _MAP_HUGE_SHIFT)
+    kind = format_enum(value & _MAP_TYPE, MMAP_TYPE, "MAP_???")
+    names, rest = flag_names(value & ~_MAP_TYPE, MMAP)
+    parts = [kind.text, *names] + ([f"{rest:#x}"] if rest else [])
+    if huge:
+        parts.append(f"{huge}<<MAP_HUGE_SHIFT")
+    return joined(parts, raw)
+
+
+DECODERS: dict[str, Decoder] = {
+    "flags:mmap_prot": by_register(mmap_prot), "flags:mmap": by_register(mmap_flags),
+}  # fmt: skip

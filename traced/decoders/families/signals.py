@@ -1,0 +1,45 @@
+"""Signals: their numbers by name, and the si_code values strace names in a siginfo.
+
+Linux x86_64 numbers (asm-generic's, shared by x86_64 and i386): 1..31 the
+standard signals, 32 SIGRTMIN, which strace names, and 33..64 the real-time ones,
+which strace prints as ``SIGRT_<n>`` counted from SIGRTMIN.
+"""
+
+from __future__ import annotations
+
+from traced.decoders.kinds import Decoder, by_register
+from traced.decoders.values import DecodedValue, as_signed
+from traced.decoders.xlat import Table, lookup
+
+_STANDARD = """SIGHUP SIGINT SIGQUIT SIGILL SIGTRAP SIGABRT SIGBUS SIGFPE SIGKILL SIGUSR1
+    SIGSEGV SIGUSR2 SIGPIPE SIGALRM SIGTERM SIGSTKFLT SIGCHLD SIGCONT SIGSTOP SIGTSTP SIGTTIN
+    SIGTTOU SIGURG SIGXCPU SIGXFSZ SIGVTALRM SIGPROF SIGWINCH SIGIO SIGPWR SIGSYS SIGRTMIN"""
+SIGNALS: Table = tuple((name, value) for value, name in enumerate(_STANDARD.split(), 1)) + tuple(
+    (f"SIGRT_{n}", 32 + n) for n in range(1, 33)
+)
+
+# si_code of a signal a process sent, or the kernel (asm-generic/siginfo.h).
+SI_CODES: dict[int, str] = {
+    0: "SI_USER", 0x80: "SI_KERNEL", -1: "SI_QUEUE", -2: "SI_TIMER", -3: "SI_MESGQ",
+    -4: "SI_ASYNCIO", -5: "SI_SIGIO", -6: "SI_TKILL",
+}  # fmt: skip
+# si_code of a SIGCHLD: what became of the child.
+CLD_CODES: dict[int, str] = {
+    1: "CLD_EXITED", 2: "CLD_KILLED", 3: "CLD_DUMPED", 4: "CLD_TRAPPED", 5: "CLD_STOPPED",
+    6: "CLD_CONTINUED",
+}  # fmt: skip
+SENDER_CODES = frozenset((0, -1, -6))  # the codes whose siginfo names a sender
+
+
+def signal_name(number: int) -> str | None:
+    return lookup(number, SIGNALS)
+
+
+def signal(raw: int) -> DecodedValue:
+    """``SIGTERM``, ``SIGRT_3``; 0 and unknown numbers in decimal."""
+    value = as_signed(raw, 32)
+    name = signal_name(value)
+    return DecodedValue(name, name, raw) if name else DecodedValue(str(value), value, raw)
+
+
+DECODERS: dict[str, Decoder] = {"signal": by_register(signal)}

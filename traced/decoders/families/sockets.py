@@ -1,0 +1,224 @@
+"""Sockets: domains, types and protocols, struct sockaddr (AF_INET, AF_INET6, AF_UNIX,
+AF_NETLINK) as strace prints it, and the socklen_t the kernel reads and updates.
+
+Values are Linux x86_64's; the unit tests cross-check the names Python's socket
+module also defines.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import struct
+from collections.abc import Sequence
+
+from traced.decoders.kinds import Decoder, by_register
+from traced.decoders.strings import quote
+from traced.decoders.values import (
+    DecodedValue,
+    Json,
+    Memory,
+    Options,
+    as_signed,
+    read_exact,
+    unreadable,
+)
+from traced.decoders.xlat import Table, flag_names, format_enum, format_flags, joined, lookup
+from traced.events import Arg
+
+SOCK_TYPE: Table = (
+    ("SOCK_STREAM", 1), ("SOCK_DGRAM", 2), ("SOCK_RAW", 3), ("SOCK_RDM", 4),
+    ("SOCK_SEQPACKET", 5), ("SOCK_DCCP", 6), ("SOCK_PACKET", 10),
+)  # fmt: skip
+SOCK_FLAGS: Table = (("SOCK_CLOEXEC", 0o2000000), ("SOCK_NONBLOCK", 0o4000))
+_AF = """UNSPEC UNIX INET AX25 IPX APPLETALK NETROM BRIDGE ATMPVC X25 INET6 ROSE DECnet
+    NETBEUI SECURITY KEY NETLINK PACKET ASH ECONET ATMSVC RDS SNA IRDA PPPOX WANPIPE LLC
+    IB MPLS CAN TIPC BLUETOOTH IUCV RXRPC ISDN PHONET IEEE802154 CAIF ALG NFC VSOCK KCM
+    QIPCRTR SMC XDP MCTP"""
+SOCKET_DOMAIN: Table = tuple((f"AF_{name}", value) for value, name in enumerate(_AF.split()))
+_IPPROTO = """IP=0 ICMP=1 IGMP=2 IPIP=4 TCP=6 EGP=8 PUP=12 UDP=17 IDP=22 TP=29 DCCP=33
+    IPV6=41 ROUTING=43 FRAGMENT=44 RSVP=46 GRE=47 ESP=50 AH=51 ICMPV6=58 NONE=59 DSTOPTS=60
+    MTP=92 BEETPH=94 ENCAP=98 PIM=103 COMP=108 L2TP=115 SCTP=132 MH=135 UDPLITE=136
+    MPLS=137 ETHERNET=143 RAW=255 MPTCP=262"""
+IPPROTO: Table = tuple(
+    (f"IPPROTO_{name}", int(value))
+    for name, value in (item.split("=") for item in _IPPROTO.split())
+)
+_NETLINK = """ROUTE UNUSED USERSOCK FIREWALL SOCK_DIAG NFLOG XFRM SELINUX ISCSI AUDIT
+    FIB_LOOKUP CONNECTOR NETFILTER IP6_FW DNRTMSG KOBJECT_UEVENT GENERIC - SCSITRANSPORT
+    ECRYPTFS RDMA CRYPTO SMC"""
+NETLINK: Table = tuple(
+    (f"NETLINK_{name}", value) for value, name in enumerate(_NETLINK.split()) if name != "-"
+)
+_SOCK_TYPE_MASK = 0xF
+_AF_UNIX, _AF_INET, _AF_INET6, _AF_NETLINK = 1, 2, 10, 16
+SOCKADDR_MAX = 128  # sizeof(struct sockaddr_storage)
+
+# --- socket(2)'s arguments -------------------------------------------------------------
+
+
+def socket_domain(raw: int) -> DecodedValue:
+    return format_enum(raw & 0xFFFFFFFF, SOCKET_DOMAIN, "AF_???")
+
+
+def socket_type(raw: int) -> DecodedValue:
+    """``SOCK_STREAM|SOCK_CLOEXEC``: the type by name, then its flags."""
+    value = raw & 0xFFFFFFFF
+    kind = lookup(value & _SOCK_TYPE_MASK, SOCK_TYPE)
+    if kind is None:
+        return format_flags(value, SOCK_FLAGS, "SOCK_???")
+    names, rest = flag_names(value & ~_SOCK_TYPE_MASK, SOCK_FLAGS)
+    return joined([kind, *names] + ([f"{rest:#x}"] if rest else []), raw)
+
+
+def socket_protocol(raw: int, domain: int) -> DecodedValue:
+    """The protocol in terms of the domain: IPPROTO_*, NETLINK_*, else the number."""
+    value = as_signed(raw, 32)
+    if domain in (_AF_INET, _AF_INET6):
+        return format_enum(value & 0xFFFFFFFF, IPPROTO, "IPPROTO_???")
+    if domain == _AF_NETLINK:
+        return format_enum(value & 0xFFFFFFFF, NETLINK, "NETLINK_???")
+    return DecodedValue(str(value), value, raw)
+
+
+def _protocol_entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
+    return socket_protocol(raw[at], raw[0])  # socket's and socketpair's domain comes first
+
+
+# --- struct sockaddr -------------------------------------------------------------------
+
+
+def _family(number: int) -> str:
+    return lookup(number, SOCKET_DOMAIN) or f"{number:#x} /* AF_??? */"
+
+
+def _inet(data: bytes) -> tuple[str, dict[str, Json]]:
+    port = int.from_bytes(data[2:4], "big")
+    address = str(ipaddress.IPv4Address(data[4:8]))
+    text = f'sin_port=htons({port}), sin_addr=inet_addr("{address}")'
+    return text, {"sin_port": port, "sin_addr": address}
+
+
+def _scope(scope: int, address: ipaddress.IPv6Address) -> str:
+    linklocal = address.is_link_local or (address.is_multicast and address.packed[1] & 0xF == 2)
+    if scope and linklocal:
+        try:
+            return f'if_nametoindex("{socket.if_indextoname(scope)}")'
+        except OSError:
+            pass
+    return str(scope)
+
+
+def _inet6(data: bytes) -> tuple[str, dict[str, Json]]:
+    port = int.from_bytes(data[2:4], "big")
+    flowinfo = int.from_bytes(data[4:8], "big")
+    address = ipaddress.IPv6Address(data[8:24])
+    scope = int.from_bytes(data[24:28], "little")
+    text = (
+        f"sin6_port=htons({port}), sin6_flowinfo=htonl({flowinfo}), "
+        f'inet_pton(AF_INET6, "{address}", &sin6_addr), sin6_scope_id={_scope(scope, address)}'
+    )
+    value: dict[str, Json] = {
+        "sin6_port": port, "sin6_flowinfo": flowinfo, "sin6_addr": str(address),
+        "sin6_scope_id": scope,
+    }  # fmt: skip
+    return text, value
+
+
+def _unix(data: bytes) -> tuple[str, dict[str, Json]]:
+    path = data[2:]
+    if path[:1] == b"\0":
+        shown = path[1:]
+        return f"sun_path=@{quote(shown)}", {"sun_path": "@" + shown.decode("utf-8", "replace")}
+    shown = path.split(b"\0", 1)[0]
+    return f"sun_path={quote(shown)}", {"sun_path": shown.decode("utf-8", "replace")}
+
+
+def _netlink(data: bytes) -> tuple[str, dict[str, Json]]:
+    pid, groups = struct.unpack_from("<II", data, 4)
+    shown = f"{groups:#08x}" if groups else "00000000"  # C's %#08x
+    return f"nl_pid={pid}, nl_groups={shown}", {"nl_pid": pid, "nl_groups": groups}
+
+
+_ADDRESSES = {_AF_INET: (16, _inet), _AF_INET6: (28, _inet6), _AF_NETLINK: (12, _netlink)}
+
+
+def _body(family: int, data: bytes) -> tuple[str, dict[str, Json]]:
+    if family == _AF_UNIX:
+        return _unix(data) if len(data) > 2 else ("", {})
+    size, decoder = _ADDRESSES.get(family, (0, None))
+    if decoder is not None and len(data) >= size:
+        return decoder(data)
+    return f"sa_data={quote(data[2:])}", {"sa_data": data[2:].hex()}
+
+
+def decode_sockaddr(raw: int, memory: Memory, length: int) -> DecodedValue:
+    """``{sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("127.0.0.1")}``."""
+    if raw == 0:
+        return DecodedValue("NULL", None, raw)
+    size = min(max(length, 0), SOCKADDR_MAX)
+    data = read_exact(memory, raw, size) if size >= 2 else None
+    if data is None:
+        return unreadable(raw)
+    family = int.from_bytes(data[:2], "little")
+    text, value = _body(family, data)
+    value = {"sa_family": _family(family), **value}
+    return DecodedValue(
+        f"{{sa_family={_family(family)}" + (f", {text}}}" if text else "}"), value, raw
+    )
+
+
+def _written_length(arg: Arg) -> int:
+    """The length a socklen_ptr output holds once read (``[16]``); 0 when unread."""
+    return arg.value if arg.text.startswith("[") and isinstance(arg.value, int) else 0
+
+
+def _sockaddr_entry(
+    raw: Sequence[int], at: int, memory: Memory, options: Options
+) -> DecodedValue | None:
+    """An input's length is the next register (connect, bind, sendto)."""
+    return decode_sockaddr(raw[at], memory, raw[at + 1]) if at + 1 < len(raw) else None
+
+
+def _sockaddr_exit(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue | None:  # fmt: skip
+    """An output's length is what the kernel wrote to the socklen after it, read first."""
+    if at + 1 >= len(args):
+        return None
+    return decode_sockaddr(raw[at], memory, _written_length(args[at + 1]))
+
+
+# --- socklen_t * -----------------------------------------------------------------------
+
+
+def socklen(raw: int, memory: Memory, before: int | None = None) -> DecodedValue:
+    """``[16]``, or ``[128 => 16]`` when the kernel changed it (accept, getsockname)."""
+    data = read_exact(memory, raw, 4)
+    if data is None:
+        return unreadable(raw)
+    after = struct.unpack("<i", data)[0]
+    text = f"[{after}]" if before is None or before == after else f"[{before} => {after}]"
+    return DecodedValue(text, after, raw)
+
+
+def _socklen_entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
+    return socklen(raw[at], memory)
+
+
+def _socklen_exit(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue:  # fmt: skip
+    entered = args[at].value
+    return socklen(raw[at], memory, entered if isinstance(entered, int) else None)
+
+
+DECODERS: dict[str, Decoder] = {
+    "enum:socket_domain": by_register(socket_domain),
+    "enum:socket_type": by_register(socket_type),
+    "enum:socket_protocol": Decoder(entry=_protocol_entry),
+    "sockaddr": Decoder(entry=_sockaddr_entry, exit=_sockaddr_exit),
+    "socklen_ptr": Decoder(entry=_socklen_entry, exit=_socklen_exit, in_and_out=True),
+}

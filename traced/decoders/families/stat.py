@@ -1,0 +1,182 @@
+"""stat and statx: the structs, file modes, device numbers, and statx's flags and masks.
+
+Layouts are x86_64's.  Both structs are abbreviated (``, ...``) unless
+``options.verbose`` (strace -v).  Timestamps' comments are in UTC.
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+
+from traced.decoders.families.files import AT
+from traced.decoders.families.times import time_comment
+from traced.decoders.kinds import Decoder, at_exit, by_register
+from traced.decoders.values import (
+    DEFAULT_OPTIONS,
+    DecodedValue,
+    Json,
+    Memory,
+    Options,
+    chex,
+    read_exact,
+    unreadable,
+)
+from traced.decoders.xlat import Table, flag_names, format_flags, joined
+
+STATX_SYNC: Table = (
+    ("AT_STATX_SYNC_AS_STAT", 0), ("AT_STATX_FORCE_SYNC", 0x2000),
+    ("AT_STATX_DONT_SYNC", 0x4000),
+)  # fmt: skip
+STATX_MASK: Table = (
+    ("STATX_ALL", 0xFFF), ("STATX_BASIC_STATS", 0x7FF), ("STATX_TYPE", 0x1),
+    ("STATX_MODE", 0x2), ("STATX_NLINK", 0x4), ("STATX_UID", 0x8), ("STATX_GID", 0x10),
+    ("STATX_ATIME", 0x20), ("STATX_MTIME", 0x40), ("STATX_CTIME", 0x80),
+    ("STATX_INO", 0x100), ("STATX_SIZE", 0x200), ("STATX_BLOCKS", 0x400),
+    ("STATX_BTIME", 0x800), ("STATX_MNT_ID", 0x1000), ("STATX_DIOALIGN", 0x2000),
+)  # fmt: skip
+STATX_ATTRIBUTES: Table = (
+    ("STATX_ATTR_COMPRESSED", 0x4), ("STATX_ATTR_IMMUTABLE", 0x10),
+    ("STATX_ATTR_APPEND", 0x20), ("STATX_ATTR_NODUMP", 0x40),
+    ("STATX_ATTR_ENCRYPTED", 0x800), ("STATX_ATTR_AUTOMOUNT", 0x1000),
+    ("STATX_ATTR_MOUNT_ROOT", 0x2000), ("STATX_ATTR_VERITY", 0x100000),
+    ("STATX_ATTR_DAX", 0x200000),
+)  # fmt: skip
+_S_IFMT = 0o170000
+_FILE_TYPES = {
+    0o140000: "S_IFSOCK", 0o120000: "S_IFLNK", 0o100000: "S_IFREG", 0o060000: "S_IFBLK",
+    0o040000: "S_IFDIR", 0o020000: "S_IFCHR", 0o010000: "S_IFIFO",
+}  # fmt: skip
+_SPECIAL_BITS = (("S_ISUID", 0o4000), ("S_ISGID", 0o2000), ("S_ISVTX", 0o1000))
+_STAT_FIELDS = "dev ino nlink mode uid gid _ rdev size blksize blocks atime atime_nsec mtime mtime_nsec ctime ctime_nsec"  # noqa: E501
+
+
+def statx_flags(raw: int) -> DecodedValue:
+    """statx's flags: the sync type (named even when 0), then the AT_* flags."""
+    value = raw & 0xFFFFFFFF
+    parts = [] if value & 0x6000 else ["AT_STATX_SYNC_AS_STAT"]
+    names, rest = flag_names(value, STATX_SYNC + AT)
+    return joined(parts + names + ([f"{rest:#x}"] if rest else []), raw)
+
+
+def statx_mask(raw: int) -> DecodedValue:
+    return format_flags(raw & 0xFFFFFFFF, STATX_MASK, "STATX_???")
+
+
+@functools.lru_cache(maxsize=1024)
+def format_mode(mode: int) -> str:
+    """``S_IFREG|0644``, ``S_IFDIR|S_ISVTX|0777`` (the type and setuid bits by name)."""
+    parts = [_FILE_TYPES[mode & _S_IFMT]] if mode & _S_IFMT in _FILE_TYPES else []
+    parts += [name for name, bit in _SPECIAL_BITS if mode & bit]
+    rest = mode & ~(_S_IFMT if parts[:1] and parts[0].startswith("S_IF") else 0) & ~0o7000
+    return "|".join([*parts, f"0{rest:03o}" if rest < 0o1000 else f"{rest:#o}"])
+
+
+def makedev(dev: int) -> tuple[int, int]:
+    major = ((dev >> 8) & 0xFFF) | ((dev >> 32) & ~0xFFF)
+    minor = (dev & 0xFF) | ((dev >> 12) & ~0xFF)
+    return major, minor & 0xFFFFFFFF
+
+
+def format_makedev(dev: int) -> str:
+    major, minor = makedev(dev)
+    return f"makedev({chex(major)}, {chex(minor)})"
+
+
+def _stat_text(st: dict[str, int], verbose: bool) -> str:
+    device = st["mode"] & _S_IFMT in (0o020000, 0o060000)
+    tail = [f"st_rdev={format_makedev(st['rdev'])}" if device else f"st_size={st['size']}"]
+    if not verbose:
+        return f"{{st_mode={format_mode(st['mode'])}, {tail[0]}, ...}}"
+    parts = [
+        f"st_dev={format_makedev(st['dev'])}", f"st_ino={st['ino']}",
+        f"st_mode={format_mode(st['mode'])}", f"st_nlink={st['nlink']}", f"st_uid={st['uid']}",
+        f"st_gid={st['gid']}", f"st_blksize={st['blksize']}", f"st_blocks={st['blocks']}",
+        *tail,
+    ]  # fmt: skip
+    for which in ("atime", "mtime", "ctime"):
+        sec, nsec = st[which], st[f"{which}_nsec"]
+        parts += [f"st_{which}={sec}{time_comment(sec, nsec)}", f"st_{which}_nsec={nsec}"]
+    return "{" + ", ".join(parts) + "}"
+
+
+def decode_stat(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> DecodedValue:
+    """struct stat: ``{st_mode=S_IFREG|0644, st_size=1234, ...}``, or all of it with -v."""
+    data = None if raw == 0 else read_exact(memory, raw, 144)
+    if data is None:
+        return unreadable(raw)
+    values = struct.unpack_from("<QQQIIIIQqqqqqqqqq", data)
+    st = dict(zip(_STAT_FIELDS.split(), values, strict=True))
+    st.pop("_")
+    return DecodedValue(_stat_text(st, options.verbose), dict(st), raw)
+
+
+def _statx_time(data: bytes, offset: int) -> tuple[str, dict[str, Json]]:
+    sec, nsec = struct.unpack_from("<qI", data, offset)
+    return f"{{tv_sec={sec}, tv_nsec={nsec}}}{time_comment(sec, nsec)}", {
+        "tv_sec": sec, "tv_nsec": nsec,
+    }  # fmt: skip
+
+
+def _statx_verbose(data: bytes, fields: dict[str, Json]) -> list[str]:
+    blksize, _, nlink, uid, gid = struct.unpack_from("<IQIII", data, 4)
+    ino, _size, blocks, attr_mask = struct.unpack_from("<QQQQ", data, 32)
+    mask = struct.unpack_from("<I", data)[0]
+    fields.update(stx_blksize=blksize, stx_nlink=nlink, stx_uid=uid, stx_gid=gid, stx_ino=ino)
+    fields.update(stx_blocks=blocks, stx_attributes_mask=attr_mask)
+    parts = [f"stx_attributes_mask={format_flags(attr_mask, STATX_ATTRIBUTES).text}"]
+    for name, offset, bit in (("atime", 64, 0x20), ("btime", 80, 0x800), ("ctime", 96, 0x80)):
+        if name != "btime" or mask & bit:
+            text, fields[f"stx_{name}"] = _statx_time(data, offset)
+            parts.append(f"stx_{name}={text}")
+    text, fields["stx_mtime"] = _statx_time(data, 112)
+    parts.append(f"stx_mtime={text}")
+    devs = struct.unpack_from("<IIII", data, 128)
+    for name, number in zip(
+        ("rdev_major", "rdev_minor", "dev_major", "dev_minor"), devs, strict=True
+    ):
+        fields[f"stx_{name}"] = number
+        parts.append(f"stx_{name}={number}")
+    if mask & 0x1000:
+        fields["stx_mnt_id"] = mnt_id = struct.unpack_from("<Q", data, 144)[0]
+        parts.append(f"stx_mnt_id={chex(mnt_id)}")
+    if mask & 0x2000:
+        mem_align, offset_align = struct.unpack_from("<II", data, 152)
+        parts.append(f"stx_dio_mem_align={mem_align}, stx_dio_offset_align={offset_align}")
+    return parts
+
+
+@functools.lru_cache(maxsize=256)
+def _statx_flags_text(mask: int, attributes: int) -> tuple[str, str]:
+    """The same few masks recur in every statx of a program: name them once."""
+    mask_text = format_flags(mask, STATX_MASK, "STATX_???").text
+    return mask_text, format_flags(attributes, STATX_ATTRIBUTES).text
+
+
+def decode_statx(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> DecodedValue:
+    """struct statx: ``{stx_mask=..., stx_attributes=0, stx_mode=..., stx_size=N, ...}``."""
+    data = None if raw == 0 else read_exact(memory, raw, 256)
+    if data is None:
+        return unreadable(raw)
+    mask, blksize, attributes, nlink, uid, gid, mode = struct.unpack_from("<IIQIIIH", data)
+    size = struct.unpack_from("<Q", data, 40)[0]
+    mask_text, attr_text = _statx_flags_text(mask, attributes)
+    fields: dict[str, Json] = {"stx_mask": mask, "stx_attributes": attributes, "stx_mode": mode}
+    fields["stx_size"] = size
+    if not options.verbose:
+        text = f"stx_mask={mask_text}, stx_attributes={attr_text}, "
+        text += f"stx_mode={format_mode(mode)}, stx_size={size}, ..."
+        return DecodedValue("{" + text + "}", fields, raw)
+    head = [
+        f"stx_mask={mask_text}", f"stx_blksize={blksize}", f"stx_attributes={attr_text}",
+        f"stx_nlink={nlink}", f"stx_uid={uid}", f"stx_gid={gid}",
+        f"stx_mode={format_mode(mode)}", f"stx_ino={struct.unpack_from('<Q', data, 32)[0]}",
+        f"stx_size={size}", f"stx_blocks={struct.unpack_from('<Q', data, 48)[0]}",
+    ]  # fmt: skip
+    return DecodedValue("{" + ", ".join(head + _statx_verbose(data, fields)) + "}", fields, raw)
+
+
+DECODERS: dict[str, Decoder] = {
+    "flags:statx": by_register(statx_flags), "flags:statx_mask": by_register(statx_mask),
+    "stat_out": at_exit(decode_stat), "statx_out": at_exit(decode_statx),
+}  # fmt: skip
