@@ -1,4 +1,5 @@
-"""The command-line clients of a running daemon: launch, attach, subscribe, ps, kill, detach.
+"""Tracing through a running daemon: ``traced launch|attach`` (by choice or when one
+answers) and ``traced subscribe``.
 
 Each prints what the in-process mode prints (strace-like text, or ``--json``) and
 exits as it would.  Terminal signals reach the command through the daemon.
@@ -15,13 +16,28 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from traced.cli.main import decoding_options
+from traced.cli.options import decoding_options, socket_path
 from traced.cli.render import Printer
-from traced.errors import RequestFailed
+from traced.errors import DaemonUnavailable, RequestFailed
 from traced.events import parse_event
 from traced.wire.client import Client
 
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGWINCH)
+
+
+def connect(args: argparse.Namespace) -> Client:
+    """A connection to the daemon at --socket (or the default); DaemonUnavailable if none."""
+    return Client(socket_path(args))
+
+
+def connect_if_up(args: argparse.Namespace, required: bool) -> Client | None:
+    """A connection, or None when no daemon answers and ``required`` is false."""
+    try:
+        return connect(args)
+    except DaemonUnavailable:
+        if required:
+            raise
+        return None
 
 
 def trace_field(printer: Printer) -> str | None:
@@ -120,27 +136,6 @@ def follow(client: Client, printer: Printer, until_end: bool = True) -> int:
             print(f"traced: {message['message']}", file=sys.stderr)
         elif kind != "response":
             printer(parse_event(message))  # its ``seq`` is ignored with other unknown fields
-
-
-def ps(client: Client) -> int:
-    sessions = client.request("list")["sessions"]
-    print(f"{'SESSION':<13} {'KIND':<7} {'PID':>7} {'UID':>6} {'TASKS':>5}  COMMAND")
-    for info in sessions:
-        print(
-            f"{info['session']:<13} {info['kind']:<7} {info['pid']:>7} {info['uid']:>6} "
-            f"{info['tasks']:>5}  {' '.join(info['argv'])}"
-        )
-    return 0
-
-
-def kill(client: Client, session: str, sig: str) -> int:
-    client.request("signal", session=session, signal=int(sig) if sig.isdigit() else sig)
-    return 0
-
-
-def detach(client: Client, session: str) -> int:
-    client.request("detach", session=session)
-    return 0
 
 
 def _await_result(client: Client, request_id: int) -> dict[str, Any]:
