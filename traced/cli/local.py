@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import errno
 import os
 import signal
 import sys
@@ -17,7 +16,7 @@ import uvloop
 
 from traced.cli.options import decoding_options
 from traced.cli.render import Printer
-from traced.errors import SpawnError
+from traced.errors import SpawnError, exit_status_for_exec_error
 from traced.tracer.engine import Engine, TracePolicy
 from traced.tracer.spawn import LaunchSpec
 
@@ -97,6 +96,6 @@ def _pass_on(pid: int, sig: int, given_up: asyncio.Future[int]) -> None:
             given_up.set_result(sig)
 
 
-def _report_spawn_error(error: Exception) -> int:
+def _report_spawn_error(error: SpawnError) -> int:
     print(f"traced: {error}", file=sys.stderr)
-    return 127 if getattr(error, "errno", 0) == errno.ENOENT else 126
+    return exit_status_for_exec_error(error.errno)

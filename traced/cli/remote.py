@@ -18,7 +18,7 @@ from typing import Any
 
 from traced.cli.options import decoding_options, socket_path
 from traced.cli.render import Printer
-from traced.errors import DaemonUnavailable, RequestFailed
+from traced.errors import DaemonUnavailable, RequestFailed, exit_status_for_exec_error
 from traced.events import parse_event
 from traced.wire.client import Client
 
@@ -80,7 +80,7 @@ def launch(client: Client, args: argparse.Namespace, argv: list[str], printer: P
         if error.code != "spawn_failed":
             raise
         print(f"traced: {error}", file=sys.stderr)
-        return 127 if error.errno_name == "ENOENT" else 126
+        return exit_status_for_exec_error(error.errno)
     if args.detach:
         print(session)
         return 0
