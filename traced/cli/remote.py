@@ -75,7 +75,7 @@ def launch(client: Client, args: argparse.Namespace, argv: list[str], printer: P
         detach=args.detach,
     )
     try:
-        session = _await_result(client, request_id)["session"]
+        session = client.answer(request_id)["session"]
     except RequestFailed as error:
         if error.code != "spawn_failed":
             raise
@@ -96,7 +96,7 @@ def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:
         decoding=decoding_field(args, printer),
         entries=printer.stages_entries(),
     )
-    session = _await_result(client, request_id)["session"]
+    session = client.answer(request_id)["session"]
     detach = lambda signo: client.send("detach", session=session)  # noqa: E731
     with _forwarding(detach, (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)):
         follow(client, printer)
@@ -136,16 +136,6 @@ def follow(client: Client, printer: Printer, until_end: bool = True) -> int:
             print(f"traced: {message['message']}", file=sys.stderr)
         elif kind != "response":
             printer(parse_event(message))  # its ``seq`` is ignored with other unknown fields
-
-
-def _await_result(client: Client, request_id: int) -> dict[str, Any]:
-    while True:
-        message = client.read()
-        if message.get("id") == request_id and message["type"] == "error":
-            raise RequestFailed(message["code"], message["message"], message.get("errno"))
-        if message.get("id") == request_id:
-            result: dict[str, Any] = message["result"]
-            return result
 
 
 class _forwarding:
