@@ -2,7 +2,8 @@
 answers) and ``traced subscribe``.
 
 Each prints what the in-process mode prints (strace-like text, or ``--json``) and
-exits as it would.  Terminal signals reach the command through the daemon.
+exits as it would.  Terminal signals reach the command through the daemon (see
+signals.py).
 """
 
 from __future__ import annotations
@@ -10,19 +11,15 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import signal
 import sys
-from collections.abc import Callable
-from types import FrameType
 from typing import Any
 
 from traced.cli.options import decoding_options, socket_path
 from traced.cli.render import Printer
+from traced.cli.signals import attach_actions, forwarding, launch_actions
 from traced.errors import DaemonUnavailable, RequestFailed, exit_status_for_exec_error
 from traced.events import parse_event
 from traced.wire.client import Client
-
-FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGWINCH)
 
 
 def connect(args: argparse.Namespace) -> Client:
@@ -84,7 +81,11 @@ def launch(client: Client, args: argparse.Namespace, argv: list[str], printer: P
     if args.detach:
         print(session)
         return 0
-    with _forwarding(lambda signo: client.send("signal", session=session, signal=signo)):
+
+    def pass_on(signo: int) -> None:
+        client.send("signal", session=session, signal=signo)
+
+    with forwarding(launch_actions(pass_on, in_process=False)):
         return follow(client, printer)
 
 
@@ -97,8 +98,7 @@ def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:
         entries=printer.stages_entries(),
     )
     session = client.answer(request_id)["session"]
-    detach = lambda signo: client.send("detach", session=session)  # noqa: E731
-    with _forwarding(detach, (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)):
+    with forwarding(attach_actions(lambda: client.send("detach", session=session))):
         follow(client, printer)
     return 0
 
@@ -136,25 +136,3 @@ def follow(client: Client, printer: Printer, until_end: bool = True) -> int:
             print(f"traced: {message['message']}", file=sys.stderr)
         elif kind != "response":
             printer(parse_event(message))  # its ``seq`` is ignored with other unknown fields
-
-
-class _forwarding:
-    """While inside, the given signals are passed on instead of acting here."""
-
-    def __init__(
-        self, action: Callable[[int], object], signals: tuple[int, ...] = FORWARDED
-    ) -> None:
-        self.action = action
-        self.signals = signals
-        self.previous: dict[int, Any] = {}
-
-    def _handler(self, signo: int, frame: FrameType | None) -> None:
-        self.action(signo)
-
-    def __enter__(self) -> None:
-        for sig in self.signals:
-            self.previous[sig] = signal.signal(sig, self._handler)
-
-    def __exit__(self, *exc_info: object) -> None:
-        for sig, handler in self.previous.items():
-            signal.signal(sig, handler)
