@@ -14,7 +14,7 @@ import sys
 import uvloop
 
 from traced.cli.options import decoding_options
-from traced.cli.render import Printer
+from traced.cli.printer import Printer
 from traced.cli.signals import Action, attach_actions, forwarding, launch_actions
 from traced.errors import SpawnError, exit_status_for_exec_error
 from traced.tracer.engine import Engine, TracePolicy

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from traced.cli.parser import USAGE_ERROR, UsageError, build_parser
 
 if TYPE_CHECKING:
-    from traced.cli.render import Printer
+    from traced.cli.printer import Printer
 
 _ADMIN_COMMANDS = ("ps", "kill", "detach")
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TextIO
 
 from traced.cli.parser import UsageError
-from traced.cli.render import PerTaskFiles, Printer, Timing
+from traced.cli.printer import PerTaskFiles, Printer
+from traced.cli.render import Timing
 from traced.cli.summary import Summary
 from traced.daemon.paths import default_socket_path
 from traced.decoders.values import Options

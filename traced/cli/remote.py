@@ -15,7 +15,7 @@ import sys
 from typing import Any
 
 from traced.cli.options import decoding_options, socket_path
-from traced.cli.render import Printer
+from traced.cli.printer import Printer
 from traced.cli.signals import attach_actions, forwarding, launch_actions
 from traced.errors import DaemonUnavailable, RequestFailed, exit_status_for_exec_error
 from traced.events import parse_event
