@@ -12,6 +12,16 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+# A command that could not be executed, as a shell reports it (POSIX "Exit Status for
+# Commands"): 127 when it was not found, 126 when it was found but could not run.
+EXIT_NOT_FOUND = 127
+EXIT_NOT_EXECUTABLE = 126
+
+
+def exit_status_for_exec_error(err: int) -> int:
+    """The exit status for an exec that failed with errno ``err``: 127 for ENOENT, else 126."""
+    return EXIT_NOT_FOUND if err == _errno.ENOENT else EXIT_NOT_EXECUTABLE
+
 
 class TracedError(Exception):
     """Base of all traced errors: a message, a pid and an errno."""

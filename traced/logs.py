@@ -7,9 +7,25 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from structlog.typing import FilteringBoundLogger
 
 _settings: dict[str, int] = {"level": logging.WARNING, "configured": 0}
+
+
+class Logger(Protocol):
+    """What traced's modules log through: an event name and keyword fields.
+
+    structlog's bound loggers take the same calls; ``exception`` adds the
+    exception being handled."""
+
+    def debug(self, event: str, **fields: object) -> None: ...
+    def info(self, event: str, **fields: object) -> None: ...
+    def warning(self, event: str, **fields: object) -> None: ...
+    def error(self, event: str, **fields: object) -> None: ...
+    def exception(self, event: str, **fields: object) -> None: ...
 
 
 class LazyLogger:
@@ -20,18 +36,34 @@ class LazyLogger:
 
     def __init__(self, name: str) -> None:
         self._name = name
-        self._logger: Any = None
+        self._logger: FilteringBoundLogger | None = None
 
-    def __getattr__(self, attribute: str) -> Any:
+    def debug(self, event: str, **fields: object) -> None:
+        self._bound().debug(event, **fields)
+
+    def info(self, event: str, **fields: object) -> None:
+        self._bound().info(event, **fields)
+
+    def warning(self, event: str, **fields: object) -> None:
+        self._bound().warning(event, **fields)
+
+    def error(self, event: str, **fields: object) -> None:
+        self._bound().error(event, **fields)
+
+    def exception(self, event: str, **fields: object) -> None:
+        self._bound().exception(event, **fields)
+
+    def _bound(self) -> FilteringBoundLogger:
         if self._logger is None:
             import structlog
 
             _configure_now()
             self._logger = structlog.get_logger(self._name)
-        return getattr(self._logger, attribute)
+        return self._logger
 
 
-def get_logger(name: str) -> Any:
+def get_logger(name: str) -> Logger:
+    """A logger for module ``name``; structlog is imported at its first call."""
     return LazyLogger(name)
 
 

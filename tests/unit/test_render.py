@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from tests.unit.plain import decoded_call
-from traced.cli.render import PerTaskFiles, Printer, Timing, duration_suffix
+from traced.cli.printer import PerTaskFiles, Printer
+from traced.cli.render import Timing, duration_suffix
 from traced.events import ExitEvent, SignalEvent, SpawnEvent, SyscallEntryEvent, SyscallEvent
 from traced.filter.expression import parse_filter
 from traced.syscalls.arch import X86_64

@@ -1,7 +1,10 @@
-"""Events as text: strace-like lines, or JSON Lines.  Pure string building.
+"""Events as strace's text, a line at a time: functions from an event to its words,
+with no I/O.  Timing alone keeps state (-r counts from the line before) and
+reads the local time zone (-t).
 
 Only syscall, signal and exit events have a line, as in strace: spawn and exec
-are visible through the syscalls that caused them.
+are visible through the syscalls that caused them.  What writes the lines (the
+interleaving of calls, -ff files, the -c table, JSON Lines) is printer.py.
 """
 
 from __future__ import annotations
@@ -9,24 +12,18 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TextIO
 
-from traced.cli.summary import Summary
 from traced.decoders.arguments import first_output
 from traced.decoders.families.signals import CLD_CODES as _CLD_CODES
 from traced.decoders.families.signals import SENDER_CODES as _SENDER_CODES
 from traced.decoders.families.signals import SI_CODES as _SI_CODES
 from traced.events import (
     Arg,
-    Event,
     ExitEvent,
     SignalEvent,
-    SpawnEvent,
     SyscallEntryEvent,
     SyscallEvent,
-    event_json,
 )
-from traced.filter.expression import Filter
 from traced.syscalls.names import RESTART_ERRNOS, errno_message, errno_value, signal_name
 from traced.syscalls.signatures import HIDDEN_TYPES as _HIDDEN_TYPES
 
@@ -124,10 +121,10 @@ def exit_line(event: ExitEvent) -> str:
 
 
 # The events strace writes a line for: spawn and exec show through their syscalls.
-_WITH_LINES = (SyscallEvent, SignalEvent, ExitEvent)
+HAS_LINE = (SyscallEvent, SignalEvent, ExitEvent)
 
 
-def _whole_line(event: SyscallEvent | SignalEvent | ExitEvent, prefix: str) -> str:
+def event_line(event: SyscallEvent | SignalEvent | ExitEvent, prefix: str) -> str:
     """The strace-like line for an event."""
     if isinstance(event, SyscallEvent):
         return syscall_line(event, prefix)
@@ -165,193 +162,3 @@ def duration_suffix(duration_ns: int | None) -> str:
         return ""
     seconds, micros = divmod(duration_ns // 1000, 1_000_000)
     return f" <{seconds}.{micros:06d}>"
-
-
-def _paths(event: SyscallEvent) -> list[str]:
-    """The paths a syscall names, for -P."""
-    return [arg.value for arg in event.args if arg.type == "path" and isinstance(arg.value, str)]
-
-
-def _is_terminal(out: TextIO) -> bool:
-    try:
-        return out.isatty()
-    except (OSError, ValueError):
-        return False
-
-
-class PerTaskFiles:
-    """-ff: each task's lines in a file of its own, ``BASE.TID``, as strace writes them."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.open: dict[int, TextIO] = {}
-
-    def __getitem__(self, tid: int) -> TextIO:
-        out = self.open.get(tid)
-        if out is None:
-            # Open until the task exits, so not a with-block.
-            out = self.open[tid] = open(f"{self.base}.{tid}", "w", encoding="utf-8")  # noqa: SIM115
-        return out
-
-    def close(self, tid: int) -> None:
-        out = self.open.pop(tid, None)
-        if out is not None:
-            out.close()
-
-    def close_all(self) -> None:
-        for tid in list(self.open):
-            self.close(tid)
-
-
-class Printer:
-    """The CLI's sink: one line per event, strace-like text or JSON Lines.
-
-    To a file, lines start with the tid as ``strace -f -o FILE`` writes them: with
-    -f (``pid_column``) always, otherwise from the moment a second task appears.
-    To a terminal a ``[pid N]`` prefix appears while more than one task is alive.
-    With -ff (``per_task``) each task has its own file and no prefix.
-    """
-
-    def __init__(
-        self, out: TextIO, as_json: bool, to_file: bool, timing: Timing | None = None
-    ) -> None:
-        self.out = out
-        self.as_json = as_json
-        self.to_file = to_file
-        self.timing = timing or Timing()
-        self.live: set[int] = set()  # tids seen and not yet exited
-        self.broken = False
-        self.filter = Filter()  # what the seccomp set alone does not decide
-        # -c: count instead of printing; -C: count and print.
-        self.summary: Summary | None = None
-        self.print_lines = True
-        self.pid_column = False
-        self.per_task: PerTaskFiles | None = None
-        # strace's interleaving: the call as it is entered, ``<unfinished ...>`` when
-        # another line comes first, and ``<... NAME resumed>`` when it returns.  To a
-        # file the entry is written only when another line cuts it: most calls return
-        # before anything else happens, and their line is then written once, whole.
-        self.open_line: tuple[int, str, str] | None = None  # tid, its prefix, text written
-        self.held_entry: tuple[SyscallEntryEvent, str] | None = None  # not written yet
-        self.entered: set[int] = set()  # tids whose call is shown, not yet returned
-        self.interactive = _is_terminal(out)
-
-    def stages_entries(self) -> bool:
-        """Whether this printer shows calls as they are entered (needs entry events).
-
-        Not for JSON, -ff or -c, nor when a status or path filter can only decide
-        once the call has returned."""
-        return not (
-            self.as_json
-            or self.per_task is not None
-            or not self.print_lines
-            or self.filter.status is not None
-            or self.filter.paths
-        )
-
-    def wants(self, event: Event) -> bool:
-        if isinstance(event, SyscallEvent):
-            paths = _paths(event) if self.filter.paths else ()
-            return self.filter.wants_syscall(event.name, event.error, event.finished, paths)
-        if isinstance(event, SignalEvent):
-            return self.filter.wants_signal(event.signo)
-        return True
-
-    def __call__(self, event: Event) -> None:
-        if self.broken or not self.wants(event):
-            return
-        try:
-            self._write(event)
-        except BrokenPipeError:
-            # Like a reader that went away: keep tracing, stop writing.
-            self.broken = True
-
-    def _write(self, event: Event) -> None:
-        if self.summary is not None and isinstance(event, SyscallEvent):
-            self.summary.add(event)
-        if not self.print_lines:
-            return
-        self.live.add(event.tid)
-        if isinstance(event, SpawnEvent):
-            self.live.add(event.parent_tid)
-        if self.as_json:
-            self.out.write(event_json(event).decode() + "\n")
-            return
-        tid_prefix = self._prefix(event.tid)
-        if isinstance(event, SyscallEntryEvent):
-            if self.stages_entries():
-                self._enter(event, tid_prefix + self.timing.stamp(event.ts_ns))
-            return
-        if not isinstance(event, _WITH_LINES):
-            return  # stamped only when written: -r counts from the line before
-        line = self._line(event, tid_prefix)
-        if self.timing.durations and isinstance(event, SyscallEvent):
-            line += duration_suffix(event.duration_ns)
-        out = self.out if self.per_task is None else self.per_task[event.tid]
-        out.write(line + "\n")
-        if isinstance(event, ExitEvent):
-            self.live.discard(event.tid)
-            if self.per_task is not None:
-                self.per_task.close(event.tid)
-
-    def _enter(self, event: SyscallEntryEvent, prefix: str) -> None:
-        self._cut_open_line()
-        self.entered.add(event.tid)
-        if self.interactive:
-            self._write_entry(event, prefix)
-            self.out.flush()  # a call that blocks is seen while it blocks
-        else:
-            self.held_entry = (event, prefix)
-
-    def _write_entry(self, event: SyscallEntryEvent, prefix: str) -> None:
-        text = prefix + entry_text(event)
-        self.out.write(text)
-        self.open_line = (event.tid, prefix, text)
-
-    def _cut_open_line(self) -> None:
-        if self.held_entry is not None:
-            self._write_entry(*self.held_entry)
-            self.held_entry = None
-        if self.open_line is not None:
-            self.out.write(" <unfinished ...>\n")
-            self.open_line = None
-
-    def _line(self, event: SyscallEvent | SignalEvent | ExitEvent, tid_prefix: str) -> str:
-        """The event's line, or the rest of it when its entry is still on the line."""
-        if isinstance(event, SyscallEvent) and event.tid in self.entered:
-            self.entered.discard(event.tid)
-            held = self.held_entry
-            if held is not None and held[0].tid == event.tid:
-                self.held_entry = None
-                return syscall_line(event, held[1])
-            if self.open_line is not None and self.open_line[0] == event.tid:
-                _, entry_prefix, written = self.open_line
-                whole = syscall_line(event, entry_prefix)
-                self.open_line = None
-                if whole.startswith(written):
-                    return whole[len(written) :]
-                self.out.write(" <unfinished ...>\n")
-            else:
-                self._cut_open_line()
-            # Stamped when the call returns: the time strace writes the line at.
-            returned = event.ts_ns + (event.duration_ns or 0)
-            return resumed_line(event, tid_prefix + self.timing.stamp(returned))
-        self._cut_open_line()
-        return _whole_line(event, tid_prefix + self.timing.stamp(event.ts_ns))
-
-    def _prefix(self, tid: int) -> str:
-        if self.per_task is not None:
-            return ""
-        if self.to_file:
-            self.pid_column = self.pid_column or len(self.live) > 1
-            return f"{tid:<5} " if self.pid_column else ""
-        return f"[pid {tid:>5}] " if len(self.live) > 1 else ""
-
-    def finish(self) -> None:
-        """At the end of the trace: the -c/-C table, if one was asked for."""
-        if not self.broken:
-            self._cut_open_line()
-        if self.summary is not None and not self.broken:
-            self.out.write(self.summary.table())
-        if self.per_task is not None:
-            self.per_task.close_all()

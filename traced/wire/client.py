@@ -61,7 +61,10 @@ class Client:
 
     def request(self, op: str, fds: tuple[int, ...] = (), **fields: Any) -> dict[str, Any]:
         """Send a request and wait for its answer, keeping other messages for later."""
-        request_id = self.send(op, fds, **fields)
+        return self.answer(self.send(op, fds, **fields))
+
+    def answer(self, request_id: int) -> dict[str, Any]:
+        """Request ``request_id``'s result, or RequestFailed; messages before it are dropped."""
         while True:
             message = self.read()
             if message.get("id") != request_id:

@@ -1,7 +1,9 @@
-"""The command-line clients of a running daemon: launch, attach, subscribe, ps, kill, detach.
+"""Tracing through a running daemon: ``traced launch|attach`` (by choice or when one
+answers) and ``traced subscribe``.
 
 Each prints what the in-process mode prints (strace-like text, or ``--json``) and
-exits as it would.  Terminal signals reach the command through the daemon.
+exits as it would.  Terminal signals reach the command through the daemon (see
+signals.py).
 """
 
 from __future__ import annotations
@@ -9,19 +11,30 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import signal
 import sys
-from collections.abc import Callable
-from types import FrameType
 from typing import Any
 
-from traced.cli.main import decoding_options
-from traced.cli.render import Printer
-from traced.errors import RequestFailed
+from traced.cli.options import decoding_options, socket_path
+from traced.cli.printer import Printer
+from traced.cli.signals import attach_actions, forwarding, launch_actions
+from traced.errors import DaemonUnavailable, RequestFailed, exit_status_for_exec_error
 from traced.events import parse_event
 from traced.wire.client import Client
 
-FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGWINCH)
+
+def connect(args: argparse.Namespace) -> Client:
+    """A connection to the daemon at --socket (or the default); DaemonUnavailable if none."""
+    return Client(socket_path(args))
+
+
+def connect_if_up(args: argparse.Namespace, required: bool) -> Client | None:
+    """A connection, or None when no daemon answers and ``required`` is false."""
+    try:
+        return connect(args)
+    except DaemonUnavailable:
+        if required:
+            raise
+        return None
 
 
 def trace_field(printer: Printer) -> str | None:
@@ -59,16 +72,20 @@ def launch(client: Client, args: argparse.Namespace, argv: list[str], printer: P
         detach=args.detach,
     )
     try:
-        session = _await_result(client, request_id)["session"]
+        session = client.answer(request_id)["session"]
     except RequestFailed as error:
         if error.code != "spawn_failed":
             raise
         print(f"traced: {error}", file=sys.stderr)
-        return 127 if error.errno_name == "ENOENT" else 126
+        return exit_status_for_exec_error(error.errno)
     if args.detach:
         print(session)
         return 0
-    with _forwarding(lambda signo: client.send("signal", session=session, signal=signo)):
+
+    def pass_on(signo: int) -> None:
+        client.send("signal", session=session, signal=signo)
+
+    with forwarding(launch_actions(pass_on, in_process=False)):
         return follow(client, printer)
 
 
@@ -80,9 +97,8 @@ def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:
         decoding=decoding_field(args, printer),
         entries=printer.stages_entries(),
     )
-    session = _await_result(client, request_id)["session"]
-    detach = lambda signo: client.send("detach", session=session)  # noqa: E731
-    with _forwarding(detach, (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)):
+    session = client.answer(request_id)["session"]
+    with forwarding(attach_actions(lambda: client.send("detach", session=session))):
         follow(client, printer)
     return 0
 
@@ -120,56 +136,3 @@ def follow(client: Client, printer: Printer, until_end: bool = True) -> int:
             print(f"traced: {message['message']}", file=sys.stderr)
         elif kind != "response":
             printer(parse_event(message))  # its ``seq`` is ignored with other unknown fields
-
-
-def ps(client: Client) -> int:
-    sessions = client.request("list")["sessions"]
-    print(f"{'SESSION':<13} {'KIND':<7} {'PID':>7} {'UID':>6} {'TASKS':>5}  COMMAND")
-    for info in sessions:
-        print(
-            f"{info['session']:<13} {info['kind']:<7} {info['pid']:>7} {info['uid']:>6} "
-            f"{info['tasks']:>5}  {' '.join(info['argv'])}"
-        )
-    return 0
-
-
-def kill(client: Client, session: str, sig: str) -> int:
-    client.request("signal", session=session, signal=int(sig) if sig.isdigit() else sig)
-    return 0
-
-
-def detach(client: Client, session: str) -> int:
-    client.request("detach", session=session)
-    return 0
-
-
-def _await_result(client: Client, request_id: int) -> dict[str, Any]:
-    while True:
-        message = client.read()
-        if message.get("id") == request_id and message["type"] == "error":
-            raise RequestFailed(message["code"], message["message"], message.get("errno"))
-        if message.get("id") == request_id:
-            result: dict[str, Any] = message["result"]
-            return result
-
-
-class _forwarding:
-    """While inside, the given signals are passed on instead of acting here."""
-
-    def __init__(
-        self, action: Callable[[int], object], signals: tuple[int, ...] = FORWARDED
-    ) -> None:
-        self.action = action
-        self.signals = signals
-        self.previous: dict[int, Any] = {}
-
-    def _handler(self, signo: int, frame: FrameType | None) -> None:
-        self.action(signo)
-
-    def __enter__(self) -> None:
-        for sig in self.signals:
-            self.previous[sig] = signal.signal(sig, self._handler)
-
-    def __exit__(self, *exc_info: object) -> None:
-        for sig, handler in self.previous.items():
-            signal.signal(sig, handler)

@@ -1,0 +1,93 @@
+"""The shared options as values: what launch, attach and subscribe make of them.
+
+The same conversions serve both modes, in-process (local.py) and through the
+daemon (remote.py), so that both print alike.  main.py imports this module only
+once the command line is parsed: ``traced --help`` never pays for the printer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+from traced.cli.parser import UsageError
+from traced.cli.printer import PerTaskFiles, Printer
+from traced.cli.render import Timing
+from traced.cli.summary import Summary
+from traced.daemon.paths import default_socket_path
+from traced.decoders.values import Options
+from traced.filter.expression import parse_filter
+from traced.syscalls.arch import host_arch
+
+
+def decoding_options(args: argparse.Namespace, raw: frozenset[str] = frozenset()) -> Options:
+    """-s, -v, -y and -e raw=: how arguments are printed, here or by the daemon."""
+    return Options(args.string_limit, args.verbose, args.decorate_fds, raw)
+
+
+def command_argv(args: argparse.Namespace) -> list[str]:
+    """launch's command, without the ``--`` that may set it apart (none for attach)."""
+    argv: list[str] = getattr(args, "argv", [])
+    return argv[1:] if argv[:1] == ["--"] else argv
+
+
+def socket_path(args: argparse.Namespace) -> Path:
+    """--socket, else $TRACED_SOCKET, else where the daemon listens by default."""
+    if args.socket is not None:
+        return Path(args.socket)
+    if os.environ.get("TRACED_SOCKET"):
+        return Path(os.environ["TRACED_SOCKET"])
+    return default_socket_path(os.environ, os.getuid())
+
+
+@contextmanager
+def printing(args: argparse.Namespace) -> Iterator[Printer]:
+    """The printer the output options ask for; at the end, the -c table and the file closed."""
+    to_file = args.output not in (None, "-")
+    per_task = args.follow >= 2 and to_file and not args.json
+    try:
+        out = _open_output(None if per_task else args.output)
+    except OSError as error:
+        raise UsageError(f"cannot open {args.output}: {error.strerror}") from error
+    timing = Timing(args.absolute, args.relative, args.durations)
+    printer = Printer(out, args.json, to_file=to_file, timing=timing)
+    printer.pid_column = args.follow > 0
+    printer.per_task = PerTaskFiles(args.output) if per_task else None
+    if args.count or args.count_too:
+        printer.summary = Summary()
+        printer.print_lines = not args.count
+    printer.filter = parse_filter(
+        args.expr,
+        host_arch(),
+        successful_only=args.successful_only,
+        failed_only=args.failed_only,
+        paths=args.paths,
+    )
+    try:
+        yield printer
+    finally:
+        printer.finish()
+        _close_output(out, printer.broken)
+
+
+def _open_output(path: str | None) -> TextIO:
+    if path is None:
+        return sys.stderr
+    if path == "-":
+        return sys.stdout
+    return open(path, "w", encoding="utf-8")
+
+
+def _close_output(out: TextIO, broken: bool) -> None:
+    try:
+        if not broken:
+            out.flush()
+        if out not in (sys.stdout, sys.stderr):
+            out.close()
+    except BrokenPipeError:
+        pass

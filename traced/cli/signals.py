@@ -1,0 +1,96 @@
+"""What a signal sent to traced does while it traces: one table, one mechanism.
+
+traced stands between a user and the command it traces, so the signals a user
+sends it (from the terminal's keys, ``kill`` or a service manager) are meant for
+the command.  For both modes, in-process and through the daemon:
+
+==========  ==================  ====================  =================
+signal      launch, in-process  launch, daemon        attach (either)
+==========  ==================  ====================  =================
+SIGINT      held                passed on             detach
+SIGTERM     passed on           passed on             detach
+SIGHUP      passed on           passed on             detach
+SIGQUIT     passed on           passed on             (default: ends)
+SIGWINCH    (default: ignored)  passed on             (default: ignored)
+==========  ==================  ====================  =================
+
+Kernel facts relied on: the terminal sends SIGINT (Ctrl-C), SIGQUIT (Ctrl-\\)
+and SIGWINCH to every process of its foreground process group.  A command
+launched in-process stays in traced's process group, so Ctrl-C and a window
+change already reach it: traced holds SIGINT (so that it outlives the command
+and reports its end) and leaves SIGWINCH alone.  SIGQUIT is passed on all the
+same, so that ``kill -QUIT`` of traced reaches the command.  A command the
+daemon launched is in a session of its own (setsid), which no terminal signal
+reaches but those passed on; the daemon sends them to the command's whole
+process group, as a terminal would, where in-process traced sends them to the
+command's first process.  A traced process that is attached to is not ours
+to signal: the ending signals let it go, untraced, and it runs on.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from asyncio import AbstractEventLoop
+
+Action = Callable[[int], object]  # called with the signal's number
+_Handler = Callable[[int, FrameType | None], Any] | int | None
+
+PASSED_ON = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGWINCH)
+REACH_A_LOCAL_COMMAND = frozenset((signal.SIGINT, signal.SIGWINCH))  # from the terminal itself
+DETACHING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def launch_actions(pass_on: Action, *, in_process: bool) -> dict[int, Action]:
+    """What each signal does while a launched command runs: the table's first two columns."""
+    if not in_process:
+        return dict.fromkeys(PASSED_ON, pass_on)
+    actions: dict[int, Action] = {
+        sig: pass_on for sig in PASSED_ON if sig not in REACH_A_LOCAL_COMMAND
+    }
+    actions[signal.SIGINT] = _hold
+    return actions
+
+
+def attach_actions(detach: Callable[[], object]) -> dict[int, Action]:
+    """What each signal does while an attached process is traced: the table's last column."""
+    return dict.fromkeys(DETACHING, lambda signo: detach())
+
+
+def _hold(signo: int) -> None:
+    """Neither passed on nor acted upon: traced goes on until the command ends."""
+
+
+@contextmanager
+def forwarding(
+    actions: Mapping[int, Action], loop: AbstractEventLoop | None = None
+) -> Iterator[None]:
+    """While inside, each signal in ``actions`` runs its action instead of acting here.
+
+    With a ``loop`` (in-process tracing) the action runs as a callback of the loop,
+    never in the midst of the tracer's own code, and interrupted syscalls restart
+    (SA_RESTART), as with ``loop.add_signal_handler``.  Without one (a blocking
+    client) the action runs at once: the blocking read it interrupts fails with
+    EINTR, Python runs the handler, then retries the read (PEP 475)."""
+
+    def handler(signo: int, frame: FrameType | None) -> None:
+        if loop is None:
+            actions[signo](signo)
+        else:
+            loop.call_soon_threadsafe(actions[signo], signo)
+
+    previous: dict[int, _Handler] = {}
+    try:
+        for sig in actions:
+            previous[sig] = signal.signal(sig, handler)
+            if loop is not None:
+                signal.siginterrupt(sig, False)
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
