@@ -98,7 +98,3 @@ class Subscription:
         """Stop holding every session held: their ids, for the caller to release."""
         released, self.holding = sorted(self.holding), set()
         return released
-
-    @property
-    def dropped_total(self) -> int:
-        return sum(lost.count for lost in self._lost.values())

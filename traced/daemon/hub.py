@@ -102,7 +102,6 @@ class Hub:
 
     sessions: dict[str, DaemonSession] = field(default_factory=dict)
     everyone: list[tuple[Subscription, Subscriber]] = field(default_factory=list)
-    on_change: Callable[[], None] = lambda: None
 
     def visible(self, uid: int) -> list[DaemonSession]:
         return [s for s in self.sessions.values() if uid in (0, s.uid)]
