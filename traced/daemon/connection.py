@@ -36,6 +36,7 @@ import structlog
 
 from traced.daemon.delivery import Subscription, Verdict
 from traced.daemon.hub import DaemonSession
+from traced.errors import ErrorCode
 from traced.wire.framing import Line, LineDecoder, Oversized, Truncated, encode
 from traced.wire.protocol import SessionEnd
 
@@ -159,7 +160,7 @@ class Connection:
             self._close_unclaimed_fds()  # whatever rode on it is not a request's
             self.send_error(
                 None,
-                "line_too_long",
+                ErrorCode.LINE_TOO_LONG,
                 f"line of {frame.seen}+ bytes exceeds the limit of "
                 f"{self._decoder.max_line}; skipped to its newline",
             )
@@ -182,7 +183,7 @@ class Connection:
         self._queue(encode(message), None, None)
 
     def send_error(
-        self, request_id: object, code: str, message: str, errno_name: str | None = None
+        self, request_id: object, code: ErrorCode, message: str, errno_name: str | None = None
     ) -> None:
         error = {"type": "error", "id": request_id, "code": code, "message": message}
         self.send({**error, "errno": errno_name} if errno_name else error)

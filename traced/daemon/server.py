@@ -44,6 +44,7 @@ from traced.daemon.hub import DaemonSession, Hub
 from traced.decoders.values import Options
 from traced.errors import (
     AttachError,
+    ErrorCode,
     FilterError,
     RequestError,
     SpawnError,
@@ -72,6 +73,15 @@ from traced.wire.protocol import (
 
 _log = structlog.get_logger(__name__)
 _REQUEST = TypeAdapter(Request)
+# The code of a traced error a request ran into, by its type; any other is internal.
+_CODES: tuple[tuple[type[TracedError], ErrorCode], ...] = (
+    (UnknownSyscallError, ErrorCode.UNKNOWN_SYSCALL),
+    (FilterError, ErrorCode.BAD_FILTER),
+)
+
+
+def _code_of(error: TracedError) -> ErrorCode:
+    return next((code for kind, code in _CODES if isinstance(error, kind)), ErrorCode.INTERNAL)
 
 
 ACCEPT_RETRY_SECONDS = 0.2
@@ -116,20 +126,25 @@ class Daemon:
         conn = Connection(sock, self.limits.max_line, self._on_line, self._on_close)
         conn.release_held = self.hub.release_held
         refusal = self._refusal(conn)
-        if refusal:
-            _log.warning("client refused", pid=conn.pid, uid=conn.uid, reason=refusal)
-            conn.send_error(None, "permission_denied" if "uid" in refusal else "limit", refusal)
+        if refusal is not None:
+            _log.warning("client refused", pid=conn.pid, uid=conn.uid, reason=str(refusal))
+            conn.send_error(None, refusal.code, str(refusal))
             conn.close()
             return
         self.clients.add(conn)
         conn.send(self._hello().model_dump())
 
-    def _refusal(self, conn: Connection) -> str:
+    def _refusal(self, conn: Connection) -> RequestError | None:
         if conn.uid not in (0, os.getuid(), *self.limits.allow_uids):
-            return f"uid {conn.uid} may not use this daemon (it runs as uid {os.getuid()})"
+            return RequestError(
+                ErrorCode.PERMISSION_DENIED,
+                f"uid {conn.uid} may not use this daemon (it runs as uid {os.getuid()})",
+            )
         if len(self.clients) >= self.limits.max_clients:
-            return f"too many clients (max_clients = {self.limits.max_clients})"
-        return ""
+            return RequestError(
+                ErrorCode.LIMIT, f"too many clients (max_clients = {self.limits.max_clients})"
+            )
+        return None
 
     def _hello(self) -> Hello:
         return Hello(
@@ -152,19 +167,21 @@ class Daemon:
             # limit, integers of 4301+ digits) is one it cannot use, like any other.
             raw = json.loads(line.decode("utf-8"))
         except (ValueError, RecursionError) as error:  # JSONDecodeError, UnicodeDecodeError
-            conn.send_error(None, "malformed", f"not JSON: {error}")
+            conn.send_error(None, ErrorCode.MALFORMED, f"not JSON: {error}")
             return
         request_id: object = None
         try:
             if not isinstance(raw, dict):
-                raise RequestError("malformed", "a message is a JSON object")
+                raise RequestError(ErrorCode.MALFORMED, "a message is a JSON object")
             request_id = echoable(raw.get("id"))
             if raw.get("op") not in OPS:
-                raise RequestError("unknown_op", f"unknown op {raw.get('op')!r}; known: {OPS}")
+                raise RequestError(
+                    ErrorCode.UNKNOWN_OP, f"unknown op {raw.get('op')!r}; known: {OPS}"
+                )
             # strict: the JSON types PROTOCOL.md gives; "5", 5.0 and true are not 5
             request = _REQUEST.validate_python(raw, strict=True)
         except ValidationError as error:
-            conn.send_error(request_id, "invalid", validation_message(error))
+            conn.send_error(request_id, ErrorCode.INVALID, validation_message(error))
             return
         except RequestError as error:
             conn.send_error(request_id, error.code, str(error))
@@ -183,14 +200,11 @@ class Daemon:
             conn.send_error(
                 request.id, error.code, str(error), error.errno_name if error.errno else None
             )
-        except (UnknownSyscallError, FilterError) as error:
-            code = "unknown_syscall" if isinstance(error, UnknownSyscallError) else "bad_filter"
-            conn.send_error(request.id, code, str(error))
         except TracedError as error:
-            conn.send_error(request.id, "internal", str(error))
+            conn.send_error(request.id, _code_of(error), str(error))
         except Exception as error:  # every request gets its one answer, whatever broke
             _log.exception("request failed", op=type(request).__name__)
-            conn.send_error(request.id, "internal", f"{type(error).__name__}: {error}")
+            conn.send_error(request.id, ErrorCode.INTERNAL, f"{type(error).__name__}: {error}")
         else:
             conn.send({"type": "response", "id": request.id, "result": result})
 
@@ -219,12 +233,12 @@ class Daemon:
         live = [s for s in self.hub.sessions.values() if s.ended is None]
         if len(live) >= self.limits.max_sessions:
             raise RequestError(
-                "limit", f"too many sessions (max_sessions = {self.limits.max_sessions})"
+                ErrorCode.LIMIT, f"too many sessions (max_sessions = {self.limits.max_sessions})"
             )
         mine = [s for s in live if s.uid == uid]
         if len(mine) >= self.limits.max_sessions_per_uid:
             raise RequestError(
-                "limit",
+                ErrorCode.LIMIT,
                 f"too many sessions for uid {uid} "
                 f"(max_sessions_per_uid = {self.limits.max_sessions_per_uid})",
             )
@@ -233,7 +247,7 @@ class Daemon:
         self, conn: Connection, request: LaunchRequest, stdio: list[int] | None
     ) -> dict[str, Any]:
         if request.stdio and stdio is None:
-            raise RequestError("invalid", "stdio: true needs 3 fds sent with the request")
+            raise RequestError(ErrorCode.INVALID, "stdio: true needs 3 fds sent with the request")
         try:
             return await self._start_launch(conn, request, stdio)
         finally:
@@ -250,7 +264,7 @@ class Daemon:
         credentials = credentials_for(conn.uid, conn.gid, conn.groups)
         if credentials is None and conn.uid not in (0, os.getuid()):
             raise RequestError(
-                "permission_denied",
+                ErrorCode.PERMISSION_DENIED,
                 f"this daemon runs as uid {os.getuid()} and cannot launch as uid {conn.uid}",
             )
         session = self._new_session(conn, "launch", request.argv, owned=not request.detach)
@@ -289,7 +303,7 @@ class Daemon:
                 spec, policy, self.hub.sink_for(session), session.session_id
             )
         except SpawnError as error:
-            raise RequestError("spawn_failed", str(error), error.errno_name) from error
+            raise RequestError(ErrorCode.SPAWN_FAILED, str(error), error.errno_name) from error
         finally:
             if not request.stdio:
                 for fd in set(spec.stdio):
@@ -316,7 +330,7 @@ class Daemon:
         except BaseException as error:
             self.hub.sessions.pop(session.session_id, None)
             if isinstance(error, AttachError):
-                raise RequestError("attach_failed", str(error), error.errno_name) from error
+                raise RequestError(ErrorCode.ATTACH_FAILED, str(error), error.errno_name) from error
             raise
         self._run_session(session, engine_session)
         return {"session": session.session_id, "pid": request.pid}
@@ -325,7 +339,7 @@ class Daemon:
         session = self._find(conn, request.session)
         if session.kind != "attach" or session.engine_session is None:
             raise RequestError(
-                "invalid",
+                ErrorCode.INVALID,
                 "only attached sessions can be detached; "
                 "a launched command would lose its tracer (use signal)",
             )
@@ -336,13 +350,17 @@ class Daemon:
         session = self._find(conn, request.session)
         signo = signal_number(request.signal)
         if session.engine_session is None:
-            raise RequestError("not_found", f"session {session.session_id} has no process")
+            raise RequestError(ErrorCode.NOT_FOUND, f"session {session.session_id} has no process")
         try:
             session.engine_session.signal(signo)
         except ProcessLookupError as error:
-            raise RequestError("not_found", f"session {session.session_id} has ended") from error
+            raise RequestError(
+                ErrorCode.NOT_FOUND, f"session {session.session_id} has ended"
+            ) from error
         except PermissionError as error:
-            raise RequestError("permission_denied", f"cannot signal pid {session.pid}") from error
+            raise RequestError(
+                ErrorCode.PERMISSION_DENIED, f"cannot signal pid {session.pid}"
+            ) from error
         return {"signal": signal_name(signo)}
 
     async def _list(self, conn: Connection, request: ListRequest) -> dict[str, Any]:
@@ -375,7 +393,9 @@ class Daemon:
     def _find(self, conn: Connection, session_id: str) -> DaemonSession:
         session = self.hub.find(session_id, conn.uid)
         if session is None:
-            raise RequestError("not_found", f"no session {session_id!r} visible to uid {conn.uid}")
+            raise RequestError(
+                ErrorCode.NOT_FOUND, f"no session {session_id!r} visible to uid {conn.uid}"
+            )
         return session
 
     def _new_session(
@@ -397,12 +417,13 @@ class Daemon:
         request creates anything, so a refusal leaves nothing behind."""
         if queue is not None and queue > self.limits.queue_size:
             raise RequestError(
-                "limit", f"queue {queue} exceeds queue_size = {self.limits.queue_size}"
+                ErrorCode.LIMIT, f"queue {queue} exceeds queue_size = {self.limits.queue_size}"
             )
         most = self.limits.max_sessions + 1
         if self.hub.subscriptions_of(conn) >= most:
             raise RequestError(
-                "limit", f"too many subscriptions on one connection (max_sessions + 1 = {most})"
+                ErrorCode.LIMIT,
+                f"too many subscriptions on one connection (max_sessions + 1 = {most})",
             )
 
     def _subscribe(

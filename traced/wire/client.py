@@ -33,7 +33,7 @@ class Client:
         self._next_id = 0
         self.hello = self.read()
         if self.hello.get("type") != "hello":
-            raise RequestFailed(self.hello.get("code", "refused"), self.hello.get("message", ""))
+            raise failure(self.hello)
 
     def close(self) -> None:
         self.reader.close()
@@ -67,6 +67,12 @@ class Client:
             if message.get("id") != request_id:
                 continue  # events of earlier subscriptions; callers here have none
             if message["type"] == "error":
-                raise RequestFailed(message["code"], message["message"], message.get("errno"))
+                raise failure(message)
             result: dict[str, Any] = message["result"]
             return result
+
+
+def failure(error: dict[str, Any]) -> RequestFailed:
+    """An ``error`` message as the exception it is; its ``code`` None if this client does
+    not know it (or, from a daemon that refused without an error, none is given)."""
+    return RequestFailed(error.get("code", ""), error.get("message", ""), error.get("errno"))

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    WithJsonSchema,
+    model_serializer,
+)
+
+from traced.errors import ErrorCode
 
 PROTOCOL_VERSION = 1
 
@@ -129,29 +138,28 @@ class Response(_Message):
     result: dict[str, Any]
 
 
-ErrorCode = Literal[
-    "malformed",  # not JSON, or not an object
-    "line_too_long",
-    "truncated",  # the connection closed mid-line
-    "unknown_op",
-    "invalid",  # a known op with bad fields
-    "unknown_syscall",
-    "bad_filter",
-    "not_found",  # no such session
-    "permission_denied",
-    "spawn_failed",
-    "attach_failed",
-    "limit",  # a configured limit was hit
-    "internal",
+# The codes' schema as it was published (an inline enum, titled by its field), so that
+# protocol/schema stays as it is while the codes themselves come from the enum.
+Code = Annotated[
+    ErrorCode,
+    WithJsonSchema({"enum": [code.value for code in ErrorCode], "title": "Code", "type": "string"}),
 ]
 
 
 class Error(_Message):
     type: Literal["error"] = "error"
     id: RequestId | None
-    code: ErrorCode
+    code: Code
     message: str
     errno: str | None = None  # the errno name behind it, where there is one (e.g. ENOENT)
+
+    @model_serializer(mode="wrap")
+    def _absent_errno(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Without an errno name the field is left out (PROTOCOL.md: absent means null)."""
+        fields: dict[str, Any] = dump(self)
+        if fields.get("errno") is None:
+            fields.pop("errno", None)
+        return fields
 
 
 class Lost(_Message):
