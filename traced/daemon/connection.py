@@ -38,7 +38,7 @@ from traced.daemon.delivery import Subscription, Verdict
 from traced.daemon.hub import DaemonSession
 from traced.errors import ErrorCode
 from traced.wire.framing import Line, LineDecoder, Oversized, Truncated, encode
-from traced.wire.protocol import SessionEnd
+from traced.wire.protocol import Error, Message, RequestId, SessionEnd
 
 _log = structlog.get_logger(__name__)
 _MAX_FDS = 16
@@ -179,14 +179,17 @@ class Connection:
 
     # --- writing ------------------------------------------------------------------
 
-    def send(self, message: dict[str, object]) -> None:
-        self._queue(encode(message), None, None)
+    def send(self, message: Message) -> None:
+        self._queue(encode(message.model_dump()), None, None)
 
     def send_error(
-        self, request_id: object, code: ErrorCode, message: str, errno_name: str | None = None
+        self,
+        request_id: RequestId | None,
+        code: ErrorCode,
+        message: str,
+        errno_name: str | None = None,
     ) -> None:
-        error = {"type": "error", "id": request_id, "code": code, "message": message}
-        self.send({**error, "errno": errno_name} if errno_name else error)
+        self.send(Error(id=request_id, code=code, message=message, errno=errno_name))
 
     def push_event(self, sub: Subscription, session: DaemonSession, seq: int, line: bytes) -> None:
         verdict = sub.offer(session.session_id, seq)

@@ -65,6 +65,8 @@ from traced.wire.protocol import (
     LaunchRequest,
     ListRequest,
     Request,
+    RequestId,
+    Response,
     SessionEnd,
     SignalRequest,
     StatsRequest,
@@ -132,7 +134,7 @@ class Daemon:
             conn.close()
             return
         self.clients.add(conn)
-        conn.send(self._hello().model_dump())
+        conn.send(self._hello())
 
     def _refusal(self, conn: Connection) -> RequestError | None:
         if conn.uid not in (0, os.getuid(), *self.limits.allow_uids):
@@ -169,7 +171,7 @@ class Daemon:
         except (ValueError, RecursionError) as error:  # JSONDecodeError, UnicodeDecodeError
             conn.send_error(None, ErrorCode.MALFORMED, f"not JSON: {error}")
             return
-        request_id: object = None
+        request_id: RequestId | None = None
         try:
             if not isinstance(raw, dict):
                 raise RequestError(ErrorCode.MALFORMED, "a message is a JSON object")
@@ -206,7 +208,7 @@ class Daemon:
             _log.exception("request failed", op=type(request).__name__)
             conn.send_error(request.id, ErrorCode.INTERNAL, f"{type(error).__name__}: {error}")
         else:
-            conn.send({"type": "response", "id": request.id, "result": result})
+            conn.send(Response(id=request.id, result=result))
 
     def _spawn_task(self, coro: Awaitable[None]) -> None:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)

@@ -8,7 +8,7 @@ the engine's event objects (traced.events) with a per-session ``seq`` added.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -27,18 +27,20 @@ RequestId = int | str
 Policy = Literal["block", "drop"]
 
 
-class _Message(BaseModel):
+class Message(BaseModel):
+    """Every message of the protocol: immutable, and no field it does not name."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 # --- client to server ---------------------------------------------------------------
 
 
-class _Request(_Message):
+class RequestBase(Message):
     id: RequestId
 
 
-class Decoding(_Message):
+class Decoding(Message):
     """How arguments are decoded, as strace's -s, -v and -y say; fixed per session."""
 
     # -s; unset: the daemon's configured string_size (32 unless configured)
@@ -48,7 +50,7 @@ class Decoding(_Message):
     raw: list[str] = []  # -e raw=: syscalls whose arguments are shown as raw hex
 
 
-class LaunchRequest(_Request):
+class LaunchRequest(RequestBase):
     """Run ``argv`` traced.  With ``stdio``, the same message carries three fds
     (stdin, stdout, stderr) as SCM_RIGHTS; otherwise the command gets /dev/null."""
 
@@ -66,7 +68,7 @@ class LaunchRequest(_Request):
     queue: int | None = Field(default=None, ge=1)
 
 
-class AttachRequest(_Request):
+class AttachRequest(RequestBase):
     op: Literal["attach"]
     pid: int = Field(gt=0)
     trace: str | None = None
@@ -77,22 +79,22 @@ class AttachRequest(_Request):
     subscribe: bool = True
 
 
-class DetachRequest(_Request):
+class DetachRequest(RequestBase):
     op: Literal["detach"]
     session: str
 
 
-class SignalRequest(_Request):
+class SignalRequest(RequestBase):
     op: Literal["signal"]
     session: str
     signal: int | str = "SIGTERM"
 
 
-class ListRequest(_Request):
+class ListRequest(RequestBase):
     op: Literal["list"]
 
 
-class SubscribeRequest(_Request):
+class SubscribeRequest(RequestBase):
     """Events from now on: of one session or all, narrowed by syscall names or pid."""
 
     op: Literal["subscribe"]
@@ -103,7 +105,7 @@ class SubscribeRequest(_Request):
     queue: int | None = Field(default=None, ge=1)
 
 
-class StatsRequest(_Request):
+class StatsRequest(RequestBase):
     op: Literal["stats"]
     session: str | None = None
 
@@ -118,13 +120,24 @@ Request = Annotated[
     | StatsRequest,
     Field(discriminator="op"),
 ]
-OPS = ("launch", "attach", "detach", "signal", "list", "subscribe", "stats")
+# The one list of requests: the union above.  Their op names, and the daemon's table
+# of handlers (keyed by these types, checked complete at start), follow from it.
+REQUEST_TYPES: tuple[type[RequestBase], ...] = get_args(get_args(Request)[0])
+
+
+def op_name(kind: type[RequestBase]) -> str:
+    """The ``op`` a request type answers to: the one value of its ``op`` literal."""
+    (name,) = get_args(kind.model_fields["op"].annotation)
+    return str(name)
+
+
+OPS = tuple(op_name(kind) for kind in REQUEST_TYPES)
 
 
 # --- server to client ---------------------------------------------------------------
 
 
-class Hello(_Message):
+class Hello(Message):
     type: Literal["hello"] = "hello"
     protocol: int = PROTOCOL_VERSION
     server: str
@@ -132,7 +145,7 @@ class Hello(_Message):
     max_line: int
 
 
-class Response(_Message):
+class Response(Message):
     type: Literal["response"] = "response"
     id: RequestId
     result: dict[str, Any]
@@ -146,7 +159,7 @@ Code = Annotated[
 ]
 
 
-class Error(_Message):
+class Error(Message):
     type: Literal["error"] = "error"
     id: RequestId | None
     code: Code
@@ -162,7 +175,7 @@ class Error(_Message):
         return fields
 
 
-class Lost(_Message):
+class Lost(Message):
     """In a drop-policy stream: ``count`` events of ``session`` were dropped here."""
 
     type: Literal["lost"] = "lost"
@@ -172,7 +185,7 @@ class Lost(_Message):
     last_seq: int = Field(ge=1)
 
 
-class SessionInfo(_Message):
+class SessionInfo(Message):
     session: str
     kind: Literal["launch", "attach"]
     pid: int
@@ -182,7 +195,7 @@ class SessionInfo(_Message):
     tasks: int
 
 
-class SessionEnd(_Message):
+class SessionEnd(Message):
     """The last message of a session's stream: every task is gone."""
 
     type: Literal["session_end"] = "session_end"
