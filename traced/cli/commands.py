@@ -19,7 +19,7 @@ from traced.cli.main import decoding_options
 from traced.cli.render import Printer
 from traced.errors import RequestFailed
 from traced.events import parse_event
-from traced.wire.client import Client
+from traced.wire.client import Client, lost_notice
 
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGWINCH)
 
@@ -111,11 +111,7 @@ def follow(client: Client, printer: Printer, until_end: bool = True) -> int:
             if until_end:
                 return int(message["status"] if message["status"] is not None else 0)
         elif kind == "lost":
-            print(
-                f"traced: {message['count']} events of session {message['session']} lost "
-                f"(seq {message['first_seq']}..{message['last_seq']})",
-                file=sys.stderr,
-            )
+            print(f"traced: {lost_notice(message)}", file=sys.stderr)
         elif kind == "error":
             print(f"traced: {message['message']}", file=sys.stderr)
         elif kind != "response":

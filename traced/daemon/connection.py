@@ -197,7 +197,7 @@ class Connection:
             return
         lost = sub.lost_before(session.session_id)
         if lost is not None:
-            self._queue(encode(lost.model_dump()), None, None)
+            self.send(lost)
         if verdict is Verdict.SEND_AND_HOLD:
             session.hold()
         self._queue(line, sub, session)
@@ -205,8 +205,8 @@ class Connection:
     def push_end(self, sub: Subscription, session: DaemonSession, end: SessionEnd) -> None:
         lost = sub.lost_before(session.session_id)
         if lost is not None:
-            self._queue(encode(lost.model_dump()), None, None)
-        self._queue(encode(end.model_dump()), None, None)
+            self.send(lost)
+        self.send(end)
 
     def _queue(self, data: bytes, sub: Subscription | None, session: DaemonSession | None) -> None:
         """Lines queue until the end of this loop iteration, then leave in one sendmsg."""
@@ -264,7 +264,7 @@ class Connection:
         if released:
             self.release_held(sub, released)
         for lost in due:
-            self._queue(encode(lost.model_dump()), None, None)
+            self.send(lost)
 
     def _want_writable(self, want: bool) -> None:
         if want == self._writing or self.closed:

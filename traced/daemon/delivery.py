@@ -32,9 +32,20 @@ class Verdict(enum.Enum):
 
 @dataclass
 class _LostRange:
+    """Events of one session dropped since the subscriber last heard of that session."""
+
     count: int = 0
     first_seq: int = 0
     last_seq: int = 0
+
+    def add(self, seq: int) -> None:
+        self.count += 1
+        self.last_seq = seq
+
+    def record(self, session_id: str) -> Lost:
+        return Lost(
+            session=session_id, count=self.count, first_seq=self.first_seq, last_seq=self.last_seq
+        )
 
 
 @dataclass
@@ -71,19 +82,13 @@ class Subscription:
                 return Verdict.SEND
             self.holding.add(session_id)
             return Verdict.SEND_AND_HOLD
-        lost = self._lost.setdefault(session_id, _LostRange(first_seq=seq))
-        lost.count += 1
-        lost.last_seq = seq
+        self._lost.setdefault(session_id, _LostRange(first_seq=seq)).add(seq)
         return Verdict.DROP
 
     def lost_before(self, session_id: str) -> Lost | None:
         """The ``lost`` record owed for this session, to go out before its next message."""
         lost = self._lost.pop(session_id, None)
-        if lost is None:
-            return None
-        return Lost(
-            session=session_id, count=lost.count, first_seq=lost.first_seq, last_seq=lost.last_seq
-        )
+        return lost.record(session_id) if lost is not None else None
 
     def sent(self, count: int = 1) -> tuple[list[str], list[Lost]]:
         """``count`` queued events reached the socket: sessions to release, lost records due."""

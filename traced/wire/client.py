@@ -76,3 +76,11 @@ def failure(error: dict[str, Any]) -> RequestFailed:
     """An ``error`` message as the exception it is; its ``code`` None if this client does
     not know it (or, from a daemon that refused without an error, none is given)."""
     return RequestFailed(error.get("code", ""), error.get("message", ""), error.get("errno"))
+
+
+def lost_notice(lost: dict[str, Any]) -> str:
+    """A ``lost`` record, for a person: how many events of which session, and their seqs."""
+    return (
+        f"{lost['count']} events of session {lost['session']} lost "
+        f"(seq {lost['first_seq']}..{lost['last_seq']})"
+    )
