@@ -34,7 +34,7 @@ from collections.abc import Callable
 
 import structlog
 
-from traced.daemon.delivery import Subscription, Verdict
+from traced.daemon.delivery import Subscription
 from traced.daemon.hub import DaemonSession
 from traced.errors import ErrorCode
 from traced.wire.framing import Line, LineDecoder, Oversized, Truncated, encode
@@ -192,13 +192,12 @@ class Connection:
         self.send(Error(id=request_id, code=code, message=message, errno=errno_name))
 
     def push_event(self, sub: Subscription, session: DaemonSession, seq: int, line: bytes) -> None:
-        verdict = sub.offer(session.session_id, seq)
-        if verdict is Verdict.DROP:
+        admission = sub.offer(session.session_id, seq)
+        if not admission.send:
             return
-        lost = sub.lost_before(session.session_id)
-        if lost is not None:
-            self.send(lost)
-        if verdict is Verdict.SEND_AND_HOLD:
+        if admission.lost is not None:
+            self.send(admission.lost)
+        if admission.hold:
             session.hold()
         self._queue(line, sub, session)
 
