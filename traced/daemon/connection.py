@@ -90,6 +90,7 @@ class Connection:
         max_line: int,
         on_line: Callable[[Connection, bytes], None],
         on_close: Callable[[Connection], None],
+        release_held: Callable[[Subscription, list[str]], None],
     ) -> None:
         self.sock = sock
         self.pid, self.uid, self.gid = peer_credentials(sock)
@@ -99,13 +100,13 @@ class Connection:
         self._decoder = LineDecoder(max_line)
         self._on_line = on_line
         self._on_close = on_close
+        self._release_held = release_held  # sessions a subscription no longer holds
         self._out: deque[tuple[memoryview, Subscription | None, DaemonSession | None]] = deque()
         self._writing = False
         self._flush_due = False
         self._backlog = 0  # bytes queued and not yet sent
         self._reading = True
         self.closed = False
-        self.release_held: Callable[[Subscription, list[str]], None] = lambda sub, ids: None
         sock.setblocking(False)
         asyncio.get_running_loop().add_reader(sock.fileno(), self._on_readable)
 
@@ -261,7 +262,7 @@ class Connection:
     def _sent(self, sub: Subscription) -> None:
         released, due = sub.sent()
         if released:
-            self.release_held(sub, released)
+            self._release_held(sub, released)
         for lost in due:
             self.send(lost)
 

@@ -103,6 +103,30 @@ class Hub:
     sessions: dict[str, DaemonSession] = field(default_factory=dict)
     everyone: list[tuple[Subscription, Subscriber]] = field(default_factory=list)
 
+    def add(self, session: DaemonSession) -> None:
+        self.sessions[session.session_id] = session
+
+    def remove(self, session: DaemonSession) -> None:
+        self.sessions.pop(session.session_id, None)
+
+    def live(self) -> list[DaemonSession]:
+        """Sessions that have not ended."""
+        return [s for s in self.sessions.values() if s.ended is None]
+
+    def subscribe(
+        self, sub: Subscription, subscriber: Subscriber, session: DaemonSession | None
+    ) -> None:
+        """``subscriber`` gets what ``sub`` wants of one session, or (None) of every one."""
+        if session is None:
+            self.everyone.append((sub, subscriber))
+        else:
+            session.subscribers.append((sub, subscriber))
+
+    def end(self, session: DaemonSession, end: SessionEnd) -> None:
+        """The session has ended: its last message goes out, and it is gone."""
+        session.finish(end, self.everyone)
+        self.remove(session)
+
     def visible(self, uid: int) -> list[DaemonSession]:
         return [s for s in self.sessions.values() if uid in (0, s.uid)]
 

@@ -125,8 +125,9 @@ class Daemon:
             loop.call_later(ACCEPT_RETRY_SECONDS, self.listen, listener)
             return
         sock.set_inheritable(False)
-        conn = Connection(sock, self.limits.max_line, self._on_line, self._on_close)
-        conn.release_held = self.hub.release_held
+        conn = Connection(
+            sock, self.limits.max_line, self._on_line, self._on_close, self.hub.release_held
+        )
         refusal = self._refusal(conn)
         if refusal is not None:
             _log.warning("client refused", pid=conn.pid, uid=conn.uid, reason=str(refusal))
@@ -156,8 +157,8 @@ class Daemon:
     def _on_close(self, conn: Connection) -> None:
         self.clients.discard(conn)
         self.hub.unsubscribe_all(conn)
-        for session in list(self.hub.sessions.values()):
-            if session.owner is conn and session.ended is None:
+        for session in self.hub.live():
+            if session.owner is conn:
                 self._spawn_task(self._end_session(session, signal.SIGHUP))
 
     # --- requests -----------------------------------------------------------------
@@ -232,7 +233,7 @@ class Daemon:
         )
 
     def _check_session_limits(self, uid: int) -> None:
-        live = [s for s in self.hub.sessions.values() if s.ended is None]
+        live = self.hub.live()
         if len(live) >= self.limits.max_sessions:
             raise RequestError(
                 ErrorCode.LIMIT, f"too many sessions (max_sessions = {self.limits.max_sessions})"
@@ -275,7 +276,7 @@ class Daemon:
                 conn, request, stdio, policy=policy, session=session, credentials=credentials
             )
         except BaseException:
-            self.hub.sessions.pop(session.session_id, None)
+            self.hub.remove(session)
             raise
 
     async def _launch_session(
@@ -330,7 +331,7 @@ class Daemon:
                 request.pid, policy, self.hub.sink_for(session), session.session_id
             )
         except BaseException as error:
-            self.hub.sessions.pop(session.session_id, None)
+            self.hub.remove(session)
             if isinstance(error, AttachError):
                 raise RequestError(ErrorCode.ATTACH_FAILED, str(error), error.errno_name) from error
             raise
@@ -410,7 +411,7 @@ class Daemon:
             argv,
             owner=conn if owned else None,
         )
-        self.hub.sessions[session.session_id] = session
+        self.hub.add(session)
         return session
 
     def _check_subscription_limits(self, conn: Connection, queue: int | None) -> None:
@@ -442,10 +443,7 @@ class Daemon:
         session_id = session.session_id if session is not None else None
         queue_length = queue or self.limits.queue_size
         sub = Subscription(uuid.uuid4().hex[:8], policy, queue_length, session_id, names, pid)
-        if session is None:
-            self.hub.everyone.append((sub, conn))
-        else:
-            session.subscribers.append((sub, conn))
+        self.hub.subscribe(sub, conn, session)
         return sub
 
     def _run_session(self, session: DaemonSession, engine_session: Session) -> None:
@@ -472,8 +470,7 @@ class Daemon:
             status=outcome.shell_status if outcome else None,
             error=error,
         )
-        session.finish(end, self.hub.everyone)
-        self.hub.sessions.pop(session.session_id, None)
+        self.hub.end(session, end)
 
     async def _end_session(self, session: DaemonSession, first: int) -> None:
         """End a launched command as a closed terminal would: ``first``, then SIGKILL."""
@@ -500,7 +497,7 @@ class Daemon:
         neither act on its SIGTERM (it would only ever meet the SIGKILL) nor be
         detached (which happens at its next stop)."""
         self.hub.stop_holding()
-        live = [s for s in self.hub.sessions.values() if s.ended is None]
+        live = self.hub.live()
         await asyncio.gather(*(self._end_session(s, signal.SIGTERM) for s in live))
         waits = [s.engine_session.wait() for s in live if s.engine_session is not None]
         with contextlib.suppress(TimeoutError):
