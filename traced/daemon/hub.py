@@ -13,10 +13,34 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from traced.core.session import Outcome, TraceSession
 from traced.daemon.delivery import Subscription
+from traced.errors import SpawnError
 from traced.events import Event, SyscallEvent, event_json
-from traced.tracer.engine import Session
 from traced.wire.protocol import SessionEnd, SessionInfo
+
+
+class EngineSession(Protocol):
+    """What the daemon asks of a session the engine runs (launched or attached)."""
+
+    @property
+    def core(self) -> TraceSession: ...
+
+    @property
+    def runaway(self) -> int | None: ...
+
+    @property
+    def spawn_error(self) -> SpawnError | None: ...
+
+    async def wait(self) -> Outcome | None: ...
+
+    def hold(self) -> None: ...
+
+    def release(self) -> None: ...
+
+    def detach(self) -> None: ...
+
+    def signal(self, signo: int) -> None: ...
 
 
 class Subscriber(Protocol):
@@ -43,7 +67,7 @@ class DaemonSession:
     uid: int
     argv: list[str]
     owner: object | None = None  # the connection whose departure ends it (None: detached)
-    engine_session: Session | None = None
+    engine_session: EngineSession | None = None
     seq: int = 0
     stats: Counter[str] = field(default_factory=Counter)
     started_ns: int = field(default_factory=time.time_ns)
@@ -122,11 +146,6 @@ class Hub:
         else:
             session.subscribers.append((sub, subscriber))
 
-    def end(self, session: DaemonSession, end: SessionEnd) -> None:
-        """The session has ended: its last message goes out, and it is gone."""
-        session.finish(end, self.everyone)
-        self.remove(session)
-
     def visible(self, uid: int) -> list[DaemonSession]:
         return [s for s in self.sessions.values() if uid in (0, s.uid)]
 
@@ -139,6 +158,11 @@ class Hub:
             session.publish(event, self.everyone)
 
         return sink
+
+    def end(self, session: DaemonSession, end: SessionEnd) -> None:
+        """The session has ended: its last message goes out, and it is gone."""
+        session.finish(end, self.everyone)
+        self.remove(session)
 
     def subscriptions_of(self, subscriber: Subscriber) -> int:
         """How many subscriptions this subscriber holds, to everything or to live sessions."""
