@@ -15,6 +15,7 @@ from typing import Literal, Protocol
 
 from traced.core.session import Outcome, TraceSession
 from traced.daemon.delivery import Subscription
+from traced.daemon.tasks import Tasks
 from traced.errors import SpawnError
 from traced.events import Event, SyscallEvent, event_json
 from traced.wire.protocol import SessionEnd, SessionInfo
@@ -73,6 +74,12 @@ class DaemonSession:
     started_ns: int = field(default_factory=time.time_ns)
     subscribers: list[tuple[Subscription, Subscriber]] = field(default_factory=list)
     ended: SessionEnd | None = None
+    # What ends it (a closed terminal's SIGHUP, the daemon's SIGTERM): cancelled and
+    # awaited once it has ended.
+    tasks: Tasks = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tasks = Tasks(f"session {self.session_id}")
 
     @property
     def pid(self) -> int:

@@ -11,7 +11,8 @@ Kernel facts this module depends on:
 * Only the daemon's uid, root and configured uids may connect (SO_PEERCRED).
 
 Each request is answered in a task of its own, by the handler of its type
-(daemon.handlers); each session is watched by a task until it ends.
+(daemon.handlers); each session is watched by a task until it ends.  Both kinds
+are owned (daemon.tasks), so stopping is: end the sessions, then close the owners.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import json
 import os
 import signal
 import socket
-from collections.abc import Awaitable
 
 import structlog
 from pydantic import TypeAdapter, ValidationError
@@ -34,6 +34,7 @@ from traced.daemon.connection import Connection
 from traced.daemon.handlers import Call, Handlers
 from traced.daemon.hub import DaemonSession, EngineSession, Hub
 from traced.daemon.limits import Limits
+from traced.daemon.tasks import Tasks
 from traced.errors import (
     ErrorCode,
     FilterError,
@@ -62,6 +63,8 @@ _CODES: tuple[tuple[type[TracedError], ErrorCode], ...] = (
     (FilterError, ErrorCode.BAD_FILTER),
 )
 ACCEPT_RETRY_SECONDS = 0.2
+# After the grace period's SIGKILL, how long a session may take to be reaped.
+REAP_SECONDS = 2.0
 
 
 def _code_of(error: TracedError) -> ErrorCode:
@@ -74,7 +77,8 @@ class Daemon:
         self.config = config
         self.hub = Hub()
         self.clients: set[Connection] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._answers = Tasks("requests")
+        self._watches = Tasks("sessions")
         limits = Limits(config, self.hub, engine.arch)
         self._handlers = Handlers(engine, limits, self.hub, self._run_session)
 
@@ -132,7 +136,7 @@ class Daemon:
         self.hub.unsubscribe_all(conn)
         for session in self.hub.live():
             if session.owner is conn:
-                self._spawn_task(self._end_session(session, signal.SIGHUP))
+                session.tasks.start(self._end_session(session, signal.SIGHUP))
 
     # --- requests -----------------------------------------------------------------
 
@@ -164,7 +168,7 @@ class Daemon:
             return
         # The fds ride on this very line: claim them now, before the next read.
         fds = conn.take_fds(3) if isinstance(request, LaunchRequest) and request.stdio else None
-        self._spawn_task(self._answer(Call(conn, fds), request))
+        self._answers.start(self._answer(Call(conn, fds), request))
 
     async def _answer(self, call: Call, request: RequestBase) -> None:
         conn = call.conn
@@ -187,33 +191,31 @@ class Daemon:
 
     def _run_session(self, session: DaemonSession, engine_session: EngineSession) -> None:
         session.engine_session = engine_session
-        self._spawn_task(self._watch(session, engine_session))
-
-    def _spawn_task(self, coro: Awaitable[None]) -> None:
-        task: asyncio.Task[None] = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._watches.start(self._watch(session, engine_session))
 
     async def _watch(self, session: DaemonSession, engine_session: EngineSession) -> None:
-        """Until the session ends: then its end goes out."""
-        outcome = await engine_session.wait()
-        error = str(engine_session.spawn_error) if engine_session.spawn_error else None
-        if engine_session.runaway is not None:
-            fate = "detached from" if session.kind == "attach" else "killed"
-            error = (
-                f"too many tasks: {engine_session.runaway} alive at once exceeded "
-                f"max_tasks_per_session = {self.config.max_tasks_per_session}, "
-                f"so all of the session's processes were {fate}"
+        """Until the session ends: then its end goes out, and what was ending it stops."""
+        try:
+            outcome = await engine_session.wait()
+            error = str(engine_session.spawn_error) if engine_session.spawn_error else None
+            if engine_session.runaway is not None:
+                fate = "detached from" if session.kind == "attach" else "killed"
+                error = (
+                    f"too many tasks: {engine_session.runaway} alive at once exceeded "
+                    f"max_tasks_per_session = {self.config.max_tasks_per_session}, "
+                    f"so all of the session's processes were {fate}"
+                )
+            end = SessionEnd(
+                session=session.session_id,
+                seq=session.seq,
+                code=outcome.code if outcome else None,
+                signal=signal_name(outcome.signal) if outcome and outcome.signal else None,
+                status=outcome.shell_status if outcome else None,
+                error=error,
             )
-        end = SessionEnd(
-            session=session.session_id,
-            seq=session.seq,
-            code=outcome.code if outcome else None,
-            signal=signal_name(outcome.signal) if outcome and outcome.signal else None,
-            status=outcome.shell_status if outcome else None,
-            error=error,
-        )
-        self.hub.end(session, end)
+            self.hub.end(session, end)
+        finally:
+            await session.tasks.close()
 
     async def _end_session(self, session: DaemonSession, first: int) -> None:
         """End a launched command as a closed terminal would: ``first``, then SIGKILL."""
@@ -238,12 +240,12 @@ class Daemon:
 
         Nothing may hold a session any more: a held tracee stays stopped, so it could
         neither act on its SIGTERM (it would only ever meet the SIGKILL) nor be
-        detached (which happens at its next stop)."""
+        detached (which happens at its next stop).  Sessions that have not ended
+        when SIGKILL has had time to work are given up (their watches cancelled)."""
         self.hub.stop_holding()
-        live = self.hub.live()
-        await asyncio.gather(*(self._end_session(s, signal.SIGTERM) for s in live))
-        waits = [s.engine_session.wait() for s in live if s.engine_session is not None]
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.gather(*waits), self.config.kill_grace_seconds + 2)
+        for session in self.hub.live():
+            session.tasks.start(self._end_session(session, signal.SIGTERM))
+        await self._watches.close(self.config.kill_grace_seconds + REAP_SECONDS)
+        await self._answers.close()
         for conn in list(self.clients):
             conn.close()
