@@ -1,6 +1,8 @@
 """A client of the daemon: connect, handshake, requests, and the messages that follow.
 
-Only the standard library and our event models: this is what ``traced launch``,
+Messages come back as the decoded JSON objects (dicts), not as models: this module
+needs only the standard library, the framing and traced.errors, no pydantic, so a
+``traced launch`` through the daemon starts quickly.  It is what ``traced launch``,
 ``subscribe``, ``ps`` and friends use, and a model for clients in other languages.
 """
 
@@ -60,7 +62,7 @@ class Client:
         return self._next_id
 
     def request(self, op: str, fds: tuple[int, ...] = (), **fields: Any) -> dict[str, Any]:
-        """Send a request and wait for its answer, keeping other messages for later."""
+        """Send a request and wait for its answer; other messages before it are skipped."""
         request_id = self.send(op, fds, **fields)
         while True:
             message = self.read()
@@ -73,8 +75,8 @@ class Client:
 
 
 def failure(error: dict[str, Any]) -> RequestFailed:
-    """An ``error`` message as the exception it is; its ``code`` None if this client does
-    not know it (or, from a daemon that refused without an error, none is given)."""
+    """An ``error`` message as the exception it is; its ``code`` is None for a code this
+    client does not know (or none given: a first message that is no ``hello``)."""
     return RequestFailed(error.get("code", ""), error.get("message", ""), error.get("errno"))
 
 
