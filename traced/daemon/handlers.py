@@ -1,11 +1,11 @@
 """The daemon's answer to each request, keyed by request type.
 
 A handler takes the call (the asking connection, and the fds its line carried)
-and the request, and returns the response's ``result`` or raises RequestError,
-whose code the error carries.  Launch and attach return once the engine has the
-session; the others answer at once.  The table holds exactly the protocol's
-request types (wire.protocol.REQUEST_TYPES): a missing handler stops the daemon
-at its start, not a client at run time.
+and the request, and returns the response's ``result`` (one of wire.protocol's
+result models) or raises RequestError, whose code the error carries.  Launch and
+attach return once the engine has the session; the others answer at once.  The
+table holds exactly the protocol's request types (wire.protocol.REQUEST_TYPES): a
+missing handler stops the daemon at its start, not a client at run time.
 """
 
 from __future__ import annotations
@@ -38,16 +38,23 @@ from traced.wire.protocol import (
     REQUEST_TYPES,
     AttachRequest,
     DetachRequest,
+    DetachResult,
     LaunchRequest,
     ListRequest,
+    ListResult,
+    Message,
     Policy,
     RequestBase,
     SignalRequest,
+    SignalResult,
+    StartResult,
     StatsRequest,
+    StatsResult,
     SubscribeRequest,
+    SubscribeResult,
 )
 
-Result = dict[str, Any]
+Result = Message  # one of wire.protocol's results (StartResult, ListResult ...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +147,7 @@ class Handlers:
                 for fd in set(spec.stdio):
                     os.close(fd)
         self._run(session, engine_session)
-        return {"session": session.session_id, "pid": session.pid}
+        return StartResult(session=session.session_id, pid=session.pid)
 
     async def attach(self, call: Call, request: AttachRequest) -> Result:
         conn = call.conn
@@ -165,7 +172,7 @@ class Handlers:
                 raise RequestError(ErrorCode.ATTACH_FAILED, str(error), error.errno_name) from error
             raise
         self._run(session, engine_session)
-        return {"session": session.session_id, "pid": request.pid}
+        return StartResult(session=session.session_id, pid=request.pid)
 
     # --- the others: answered at once ------------------------------------------------
 
@@ -178,7 +185,7 @@ class Handlers:
                 "a launched command would lose its tracer (use signal)",
             )
         session.engine_session.detach()
-        return {}
+        return DetachResult()
 
     def signal(self, call: Call, request: SignalRequest) -> Result:
         session = self._find(call.conn, request.session)
@@ -195,11 +202,11 @@ class Handlers:
             raise RequestError(
                 ErrorCode.PERMISSION_DENIED, f"cannot signal pid {session.pid}"
             ) from error
-        return {"signal": signal_name(signo)}
+        return SignalResult(signal=signal_name(signo))
 
     def list_sessions(self, call: Call, request: ListRequest) -> Result:
         live = [s for s in self.hub.visible(call.conn.uid) if s.ended is None]
-        return {"sessions": [s.info().model_dump() for s in live]}
+        return ListResult(sessions=[s.info() for s in live])
 
     def subscribe(self, call: Call, request: SubscribeRequest) -> Result:
         conn = call.conn
@@ -211,7 +218,7 @@ class Handlers:
         sub = self._subscribe(
             conn, session, request.policy, request.queue, names=names, pid=request.pid
         )
-        return {"subscription": sub.sub_id}
+        return SubscribeResult(subscription=sub.sub_id)
 
     def stats(self, call: Call, request: StatsRequest) -> Result:
         sessions = (
@@ -219,7 +226,7 @@ class Handlers:
             if request.session is not None  # "" names no session; null means all
             else self.hub.visible(call.conn.uid)
         )
-        return {"sessions": {s.session_id: dict(s.stats) for s in sessions}}
+        return StatsResult(sessions={s.session_id: dict(s.stats) for s in sessions})
 
     # --- shared steps -------------------------------------------------------------
 

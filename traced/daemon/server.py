@@ -48,6 +48,7 @@ from traced.wire.protocol import (
     OPS,
     Hello,
     LaunchRequest,
+    Message,
     Request,
     RequestBase,
     RequestId,
@@ -174,7 +175,7 @@ class Daemon:
         conn = call.conn
         try:
             outcome = self._handlers.table[type(request)](call, request)
-            result = outcome if isinstance(outcome, dict) else await outcome
+            result = outcome if isinstance(outcome, Message) else await outcome
         except RequestError as error:
             conn.send_error(
                 request.id, error.code, str(error), error.errno_name if error.errno else None
@@ -185,7 +186,7 @@ class Daemon:
             _log.exception("request failed", op=type(request).__name__)
             conn.send_error(request.id, ErrorCode.INTERNAL, f"{type(error).__name__}: {error}")
         else:
-            conn.send(Response(id=request.id, result=result))
+            conn.send(Response(id=request.id, result=result.model_dump()))
 
     # --- sessions -----------------------------------------------------------------
 

@@ -205,3 +205,35 @@ class SessionEnd(Message):
     signal: str | None
     status: int | None  # as a shell reports it: code, or 128 + signal
     error: str | None = None  # why the command never ran, or why the daemon ended it
+
+
+# --- results: a response's ``result``, by op ------------------------------------------
+# The schema gives ``result`` as an open object (PROTOCOL.md section 5 gives each op's);
+# these models are what the daemon builds it from.
+
+
+class StartResult(Message):
+    """launch's and attach's: the new session, and the pid of its root process."""
+
+    session: str
+    pid: int
+
+
+class DetachResult(Message):
+    """detach's: nothing."""
+
+
+class SignalResult(Message):
+    signal: str  # the name of the signal sent
+
+
+class ListResult(Message):
+    sessions: list[SessionInfo]  # the live sessions the client may see
+
+
+class SubscribeResult(Message):
+    subscription: str
+
+
+class StatsResult(Message):
+    sessions: dict[str, dict[str, int]]  # session id -> syscall name -> calls
