@@ -7,6 +7,7 @@ Events are never exceptions: these are for failures of traced itself.
 
 from __future__ import annotations
 
+import enum
 import errno as _errno
 import os
 from collections.abc import Sequence
@@ -117,12 +118,38 @@ class DaemonUnavailable(TracedError):
     """Nothing answers at the socket path."""
 
 
+class ErrorCode(enum.StrEnum):
+    """The protocol's error codes (an ``error`` message's ``code``), one place for both ends."""
+
+    MALFORMED = "malformed"  # not JSON, or not an object
+    LINE_TOO_LONG = "line_too_long"
+    TRUNCATED = "truncated"  # the connection closed mid-line
+    UNKNOWN_OP = "unknown_op"
+    INVALID = "invalid"  # a known op with bad fields
+    UNKNOWN_SYSCALL = "unknown_syscall"
+    BAD_FILTER = "bad_filter"
+    NOT_FOUND = "not_found"  # no such session
+    PERMISSION_DENIED = "permission_denied"
+    SPAWN_FAILED = "spawn_failed"
+    ATTACH_FAILED = "attach_failed"
+    LIMIT = "limit"  # a configured limit was hit
+    INTERNAL = "internal"
+
+
 class RequestFailed(TracedError):
-    """The daemon answered a request with an error."""
+    """The daemon answered a request with an error.  ``code`` is None for a code this
+    client does not know: a newer daemon may add codes, each a plain failure here."""
 
     def __init__(self, code: str, message: str, errno_name: str | None = None) -> None:
         super().__init__(message, errno=getattr(_errno, errno_name or "", 0))
-        self.code = code
+        self.code = _known_code(code)
+
+
+def _known_code(code: str) -> ErrorCode | None:
+    try:
+        return ErrorCode(code)
+    except ValueError:
+        return None
 
 
 class FilterError(TracedError):
@@ -134,8 +161,9 @@ class DaemonStartError(TracedError):
 
 
 class RequestError(TracedError):
-    """A request the daemon refuses: ``code`` is the protocol's error code."""
+    """A request the daemon refuses: ``code`` is the protocol's error code (a string must
+    be one of its values: ValueError otherwise)."""
 
-    def __init__(self, code: str, message: str, errno_name: str | None = None) -> None:
+    def __init__(self, code: ErrorCode | str, message: str, errno_name: str | None = None) -> None:
         super().__init__(message, errno=getattr(_errno, errno_name or "", 0))
-        self.code = code
+        self.code = ErrorCode(code)

@@ -17,9 +17,14 @@ from typing import Any
 from traced.cli.options import decoding_options, socket_path
 from traced.cli.printer import Printer
 from traced.cli.signals import attach_actions, forwarding, launch_actions
-from traced.errors import DaemonUnavailable, RequestFailed, exit_status_for_exec_error
+from traced.errors import (
+    DaemonUnavailable,
+    ErrorCode,
+    RequestFailed,
+    exit_status_for_exec_error,
+)
 from traced.events import parse_event
-from traced.wire.client import Client
+from traced.wire.client import Client, lost_notice
 
 
 def connect(args: argparse.Namespace) -> Client:
@@ -74,7 +79,7 @@ def launch(client: Client, args: argparse.Namespace, argv: list[str], printer: P
     try:
         session = client.answer(request_id)["session"]
     except RequestFailed as error:
-        if error.code != "spawn_failed":
+        if error.code is not ErrorCode.SPAWN_FAILED:
             raise
         print(f"traced: {error}", file=sys.stderr)
         return exit_status_for_exec_error(error.errno)
@@ -127,11 +132,7 @@ def follow(client: Client, printer: Printer, until_end: bool = True) -> int:
             if until_end:
                 return int(message["status"] if message["status"] is not None else 0)
         elif kind == "lost":
-            print(
-                f"traced: {message['count']} events of session {message['session']} lost "
-                f"(seq {message['first_seq']}..{message['last_seq']})",
-                file=sys.stderr,
-            )
+            print(f"traced: {lost_notice(message)}", file=sys.stderr)
         elif kind == "error":
             print(f"traced: {message['message']}", file=sys.stderr)
         elif kind != "response":

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pydantic import ValidationError
 
 from traced.daemon.systemd import scrub_environment
-from traced.errors import RequestError
+from traced.errors import ErrorCode, RequestError
 from traced.linux import procfs
 from traced.tracer.spawn import Credentials
 
@@ -94,11 +94,13 @@ def check_may_trace(uid: int, gid: int, pid: int) -> None:
 def signal_number(value: int | str) -> int:
     if isinstance(value, int):
         if not 1 <= value <= signal.SIGRTMAX:
-            raise RequestError("invalid", f"signal {value} is not between 1 and {signal.SIGRTMAX}")
+            raise RequestError(
+                ErrorCode.INVALID, f"signal {value} is not between 1 and {signal.SIGRTMAX}"
+            )
         return value
     name = value.upper()
     name = name if name.startswith("SIG") else "SIG" + name
     try:
         return int(signal.Signals[name])
     except KeyError:
-        raise RequestError("invalid", f"unknown signal {value!r}") from None
+        raise RequestError(ErrorCode.INVALID, f"unknown signal {value!r}") from None

@@ -34,10 +34,11 @@ from collections.abc import Callable
 
 import structlog
 
-from traced.daemon.delivery import Subscription, Verdict
+from traced.daemon.delivery import Subscription
 from traced.daemon.hub import DaemonSession
+from traced.errors import ErrorCode
 from traced.wire.framing import Line, LineDecoder, Oversized, Truncated, encode
-from traced.wire.protocol import SessionEnd
+from traced.wire.protocol import Error, Message, RequestId, SessionEnd
 
 _log = structlog.get_logger(__name__)
 _MAX_FDS = 16
@@ -89,6 +90,7 @@ class Connection:
         max_line: int,
         on_line: Callable[[Connection, bytes], None],
         on_close: Callable[[Connection], None],
+        release_held: Callable[[Subscription, list[str]], None],
     ) -> None:
         self.sock = sock
         self.pid, self.uid, self.gid = peer_credentials(sock)
@@ -98,13 +100,13 @@ class Connection:
         self._decoder = LineDecoder(max_line)
         self._on_line = on_line
         self._on_close = on_close
+        self._release_held = release_held  # sessions a subscription no longer holds
         self._out: deque[tuple[memoryview, Subscription | None, DaemonSession | None]] = deque()
         self._writing = False
         self._flush_due = False
         self._backlog = 0  # bytes queued and not yet sent
         self._reading = True
         self.closed = False
-        self.release_held: Callable[[Subscription, list[str]], None] = lambda sub, ids: None
         sock.setblocking(False)
         asyncio.get_running_loop().add_reader(sock.fileno(), self._on_readable)
 
@@ -159,7 +161,7 @@ class Connection:
             self._close_unclaimed_fds()  # whatever rode on it is not a request's
             self.send_error(
                 None,
-                "line_too_long",
+                ErrorCode.LINE_TOO_LONG,
                 f"line of {frame.seen}+ bytes exceeds the limit of "
                 f"{self._decoder.max_line}; skipped to its newline",
             )
@@ -178,31 +180,33 @@ class Connection:
 
     # --- writing ------------------------------------------------------------------
 
-    def send(self, message: dict[str, object]) -> None:
-        self._queue(encode(message), None, None)
+    def send(self, message: Message) -> None:
+        self._queue(encode(message.model_dump()), None, None)
 
     def send_error(
-        self, request_id: object, code: str, message: str, errno_name: str | None = None
+        self,
+        request_id: RequestId | None,
+        code: ErrorCode,
+        message: str,
+        errno_name: str | None = None,
     ) -> None:
-        error = {"type": "error", "id": request_id, "code": code, "message": message}
-        self.send({**error, "errno": errno_name} if errno_name else error)
+        self.send(Error(id=request_id, code=code, message=message, errno=errno_name))
 
     def push_event(self, sub: Subscription, session: DaemonSession, seq: int, line: bytes) -> None:
-        verdict = sub.offer(session.session_id, seq)
-        if verdict is Verdict.DROP:
+        admission = sub.offer(session.session_id, seq)
+        if not admission.send:
             return
-        lost = sub.lost_before(session.session_id)
-        if lost is not None:
-            self._queue(encode(lost.model_dump()), None, None)
-        if verdict is Verdict.SEND_AND_HOLD:
+        if admission.lost is not None:
+            self.send(admission.lost)
+        if admission.hold:
             session.hold()
         self._queue(line, sub, session)
 
     def push_end(self, sub: Subscription, session: DaemonSession, end: SessionEnd) -> None:
         lost = sub.lost_before(session.session_id)
         if lost is not None:
-            self._queue(encode(lost.model_dump()), None, None)
-        self._queue(encode(end.model_dump()), None, None)
+            self.send(lost)
+        self.send(end)
 
     def _queue(self, data: bytes, sub: Subscription | None, session: DaemonSession | None) -> None:
         """Lines queue until the end of this loop iteration, then leave in one sendmsg."""
@@ -258,9 +262,9 @@ class Connection:
     def _sent(self, sub: Subscription) -> None:
         released, due = sub.sent()
         if released:
-            self.release_held(sub, released)
+            self._release_held(sub, released)
         for lost in due:
-            self._queue(encode(lost.model_dump()), None, None)
+            self.send(lost)
 
     def _want_writable(self, want: bool) -> None:
         if want == self._writing or self.closed:

@@ -1,7 +1,8 @@
 """Delivery to one subscriber: a filter, a bounded queue and a policy.  Pure.
 
-The connection tells a subscription when it queued an event for writing and
-when the socket took it.  The subscription answers with what to do:
+The connection offers a subscription each event it wants, and tells it when
+the socket took one.  The subscription answers with what to do (an
+``Admission``: send, hold the session, a ``lost`` record owed first):
 
 * ``block`` (lossless): every event is queued; when ``limit`` events wait, the
   sessions feeding it are held (their tracees are not resumed) until the queue
@@ -14,27 +15,43 @@ when the socket took it.  The subscription answers with what to do:
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
-from typing import Literal
 
 from traced.events import Event, SyscallEntryEvent, SyscallEvent
-from traced.wire.protocol import Lost
-
-Policy = Literal["block", "drop"]
+from traced.wire.protocol import Lost, Policy
 
 
-class Verdict(enum.Enum):
-    SEND = "send"
-    SEND_AND_HOLD = "send_and_hold"  # send it, and hold the session until we drain
-    DROP = "drop"
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """What becomes of one event offered to a subscription."""
+
+    send: bool  # queue it for the subscriber
+    hold: bool = False  # and hold its session until the queue drains to half
+    lost: Lost | None = None  # the lost record owed for its session, to go out first
+
+
+# The common answers, made once: offer() is on every event's path.
+_DROPPED = Admission(send=False)
+_SENT = Admission(send=True)
+_SENT_AND_HELD = Admission(send=True, hold=True)
 
 
 @dataclass
 class _LostRange:
+    """Events of one session dropped since the subscriber last heard of that session."""
+
     count: int = 0
     first_seq: int = 0
     last_seq: int = 0
+
+    def add(self, seq: int) -> None:
+        self.count += 1
+        self.last_seq = seq
+
+    def record(self, session_id: str) -> Lost:
+        return Lost(
+            session=session_id, count=self.count, first_seq=self.first_seq, last_seq=self.last_seq
+        )
 
 
 @dataclass
@@ -60,30 +77,24 @@ class Subscription:
             or (event.name in self.names)
         )
 
-    def offer(self, session_id: str, seq: int) -> Verdict:
-        """An event this subscription wants: may it be queued?"""
-        if self.queued < self.limit:
-            self.queued += 1
-            return Verdict.SEND
-        if self.policy == "block":
-            self.queued += 1
-            if session_id in self.holding:
-                return Verdict.SEND
+    def offer(self, session_id: str, seq: int) -> Admission:
+        """An event this subscription wants: send it, hold its session, or drop it."""
+        if self.queued >= self.limit and self.policy == "drop":
+            self._lost.setdefault(session_id, _LostRange(first_seq=seq)).add(seq)
+            return _DROPPED
+        self.queued += 1
+        hold = self.queued > self.limit and session_id not in self.holding
+        if hold:
             self.holding.add(session_id)
-            return Verdict.SEND_AND_HOLD
-        lost = self._lost.setdefault(session_id, _LostRange(first_seq=seq))
-        lost.count += 1
-        lost.last_seq = seq
-        return Verdict.DROP
+        lost = self.lost_before(session_id) if self._lost else None
+        if lost is not None:
+            return Admission(send=True, hold=hold, lost=lost)
+        return _SENT_AND_HELD if hold else _SENT
 
     def lost_before(self, session_id: str) -> Lost | None:
         """The ``lost`` record owed for this session, to go out before its next message."""
         lost = self._lost.pop(session_id, None)
-        if lost is None:
-            return None
-        return Lost(
-            session=session_id, count=lost.count, first_seq=lost.first_seq, last_seq=lost.last_seq
-        )
+        return lost.record(session_id) if lost is not None else None
 
     def sent(self, count: int = 1) -> tuple[list[str], list[Lost]]:
         """``count`` queued events reached the socket: sessions to release, lost records due."""
@@ -98,7 +109,3 @@ class Subscription:
         """Stop holding every session held: their ids, for the caller to release."""
         released, self.holding = sorted(self.holding), set()
         return released
-
-    @property
-    def dropped_total(self) -> int:
-        return sum(lost.count for lost in self._lost.values())

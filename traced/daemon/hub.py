@@ -13,10 +13,35 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from traced.core.session import Outcome, TraceSession
 from traced.daemon.delivery import Subscription
+from traced.daemon.tasks import Tasks
+from traced.errors import SpawnError
 from traced.events import Event, SyscallEvent, event_json
-from traced.tracer.engine import Session
 from traced.wire.protocol import SessionEnd, SessionInfo
+
+
+class EngineSession(Protocol):
+    """What the daemon asks of a session the engine runs (launched or attached)."""
+
+    @property
+    def core(self) -> TraceSession: ...
+
+    @property
+    def runaway(self) -> int | None: ...
+
+    @property
+    def spawn_error(self) -> SpawnError | None: ...
+
+    async def wait(self) -> Outcome | None: ...
+
+    def hold(self) -> None: ...
+
+    def release(self) -> None: ...
+
+    def detach(self) -> None: ...
+
+    def signal(self, signo: int) -> None: ...
 
 
 class Subscriber(Protocol):
@@ -43,12 +68,18 @@ class DaemonSession:
     uid: int
     argv: list[str]
     owner: object | None = None  # the connection whose departure ends it (None: detached)
-    engine_session: Session | None = None
+    engine_session: EngineSession | None = None
     seq: int = 0
     stats: Counter[str] = field(default_factory=Counter)
     started_ns: int = field(default_factory=time.time_ns)
     subscribers: list[tuple[Subscription, Subscriber]] = field(default_factory=list)
     ended: SessionEnd | None = None
+    # What ends it (a closed terminal's SIGHUP, the daemon's SIGTERM): cancelled and
+    # awaited once it has ended.
+    tasks: Tasks = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tasks = Tasks(f"session {self.session_id}")
 
     @property
     def pid(self) -> int:
@@ -102,7 +133,25 @@ class Hub:
 
     sessions: dict[str, DaemonSession] = field(default_factory=dict)
     everyone: list[tuple[Subscription, Subscriber]] = field(default_factory=list)
-    on_change: Callable[[], None] = lambda: None
+
+    def add(self, session: DaemonSession) -> None:
+        self.sessions[session.session_id] = session
+
+    def remove(self, session: DaemonSession) -> None:
+        self.sessions.pop(session.session_id, None)
+
+    def live(self) -> list[DaemonSession]:
+        """Sessions that have not ended."""
+        return [s for s in self.sessions.values() if s.ended is None]
+
+    def subscribe(
+        self, sub: Subscription, subscriber: Subscriber, session: DaemonSession | None
+    ) -> None:
+        """``subscriber`` gets what ``sub`` wants of one session, or (None) of every one."""
+        if session is None:
+            self.everyone.append((sub, subscriber))
+        else:
+            session.subscribers.append((sub, subscriber))
 
     def visible(self, uid: int) -> list[DaemonSession]:
         return [s for s in self.sessions.values() if uid in (0, s.uid)]
@@ -116,6 +165,11 @@ class Hub:
             session.publish(event, self.everyone)
 
         return sink
+
+    def end(self, session: DaemonSession, end: SessionEnd) -> None:
+        """The session has ended: its last message goes out, and it is gone."""
+        session.finish(end, self.everyone)
+        self.remove(session)
 
     def subscriptions_of(self, subscriber: Subscriber) -> int:
         """How many subscriptions this subscriber holds, to everything or to live sessions."""

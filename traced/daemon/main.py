@@ -94,10 +94,11 @@ async def serve(config: Config, socket_path: Path) -> None:
             daemon.listen(listener)
         where = socket_path if owned else "systemd sockets"
         _log.info("daemon ready", socket=str(where), pid=os.getpid())
-        systemd_integration.notify(f"READY=1\nSTATUS=accepting on {where}")
+        ready = systemd_integration.status(f"accepting on {where}")
+        systemd_integration.notify(f"{systemd_integration.READY}\n{ready}")
         await stop.wait()
         _log.info("daemon stopping", sessions=len(daemon.hub.sessions))
-        systemd_integration.notify("STOPPING=1")
+        systemd_integration.notify(systemd_integration.STOPPING)
         for listener in listeners:
             loop.remove_reader(listener.fileno())
         await daemon.shutdown()

@@ -1,6 +1,8 @@
 """A client of the daemon: connect, handshake, requests, and the messages that follow.
 
-Only the standard library and our event models: this is what ``traced launch``,
+Messages come back as the decoded JSON objects (dicts), not as models: this module
+needs only the standard library, the framing and traced.errors, no pydantic, so a
+``traced launch`` through the daemon starts quickly.  It is what ``traced launch``,
 ``subscribe``, ``ps`` and friends use, and a model for clients in other languages.
 """
 
@@ -33,7 +35,7 @@ class Client:
         self._next_id = 0
         self.hello = self.read()
         if self.hello.get("type") != "hello":
-            raise RequestFailed(self.hello.get("code", "refused"), self.hello.get("message", ""))
+            raise failure(self.hello)
 
     def close(self) -> None:
         self.reader.close()
@@ -60,16 +62,30 @@ class Client:
         return self._next_id
 
     def request(self, op: str, fds: tuple[int, ...] = (), **fields: Any) -> dict[str, Any]:
-        """Send a request and wait for its answer, keeping other messages for later."""
+        """Send a request and wait for its answer; other messages before it are skipped."""
         return self.answer(self.send(op, fds, **fields))
 
     def answer(self, request_id: int) -> dict[str, Any]:
-        """Request ``request_id``'s result, or RequestFailed; messages before it are dropped."""
+        """Request ``request_id``'s result, or RequestFailed; messages before it are skipped."""
         while True:
             message = self.read()
             if message.get("id") != request_id:
                 continue  # events of earlier subscriptions; callers here have none
             if message["type"] == "error":
-                raise RequestFailed(message["code"], message["message"], message.get("errno"))
+                raise failure(message)
             result: dict[str, Any] = message["result"]
             return result
+
+
+def failure(error: dict[str, Any]) -> RequestFailed:
+    """An ``error`` message as the exception it is; its ``code`` is None for a code this
+    client does not know (or none given: a first message that is no ``hello``)."""
+    return RequestFailed(error.get("code", ""), error.get("message", ""), error.get("errno"))
+
+
+def lost_notice(lost: dict[str, Any]) -> str:
+    """A ``lost`` record, for a person: how many events of which session, and their seqs."""
+    return (
+        f"{lost['count']} events of session {lost['session']} lost "
+        f"(seq {lost['first_seq']}..{lost['last_seq']})"
+    )

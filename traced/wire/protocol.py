@@ -8,9 +8,18 @@ the engine's event objects (traced.events) with a per-session ``seq`` added.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    WithJsonSchema,
+    model_serializer,
+)
+
+from traced.errors import ErrorCode
 
 PROTOCOL_VERSION = 1
 
@@ -18,18 +27,20 @@ RequestId = int | str
 Policy = Literal["block", "drop"]
 
 
-class _Message(BaseModel):
+class Message(BaseModel):
+    """Every message of the protocol: immutable, and no field it does not name."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 # --- client to server ---------------------------------------------------------------
 
 
-class _Request(_Message):
+class RequestBase(Message):
     id: RequestId
 
 
-class Decoding(_Message):
+class Decoding(Message):
     """How arguments are decoded, as strace's -s, -v and -y say; fixed per session."""
 
     # -s; unset: the daemon's configured string_size (32 unless configured)
@@ -39,7 +50,7 @@ class Decoding(_Message):
     raw: list[str] = []  # -e raw=: syscalls whose arguments are shown as raw hex
 
 
-class LaunchRequest(_Request):
+class LaunchRequest(RequestBase):
     """Run ``argv`` traced.  With ``stdio``, the same message carries three fds
     (stdin, stdout, stderr) as SCM_RIGHTS; otherwise the command gets /dev/null."""
 
@@ -57,7 +68,7 @@ class LaunchRequest(_Request):
     queue: int | None = Field(default=None, ge=1)
 
 
-class AttachRequest(_Request):
+class AttachRequest(RequestBase):
     op: Literal["attach"]
     pid: int = Field(gt=0)
     trace: str | None = None
@@ -68,22 +79,22 @@ class AttachRequest(_Request):
     subscribe: bool = True
 
 
-class DetachRequest(_Request):
+class DetachRequest(RequestBase):
     op: Literal["detach"]
     session: str
 
 
-class SignalRequest(_Request):
+class SignalRequest(RequestBase):
     op: Literal["signal"]
     session: str
     signal: int | str = "SIGTERM"
 
 
-class ListRequest(_Request):
+class ListRequest(RequestBase):
     op: Literal["list"]
 
 
-class SubscribeRequest(_Request):
+class SubscribeRequest(RequestBase):
     """Events from now on: of one session or all, narrowed by syscall names or pid."""
 
     op: Literal["subscribe"]
@@ -94,7 +105,7 @@ class SubscribeRequest(_Request):
     queue: int | None = Field(default=None, ge=1)
 
 
-class StatsRequest(_Request):
+class StatsRequest(RequestBase):
     op: Literal["stats"]
     session: str | None = None
 
@@ -109,13 +120,24 @@ Request = Annotated[
     | StatsRequest,
     Field(discriminator="op"),
 ]
-OPS = ("launch", "attach", "detach", "signal", "list", "subscribe", "stats")
+# The one list of requests: the union above.  Their op names, and the daemon's table
+# of handlers (keyed by these types, checked complete at start), follow from it.
+REQUEST_TYPES: tuple[type[RequestBase], ...] = get_args(get_args(Request)[0])
+
+
+def op_name(kind: type[RequestBase]) -> str:
+    """The ``op`` a request type answers to: the one value of its ``op`` literal."""
+    (name,) = get_args(kind.model_fields["op"].annotation)
+    return str(name)
+
+
+OPS = tuple(op_name(kind) for kind in REQUEST_TYPES)
 
 
 # --- server to client ---------------------------------------------------------------
 
 
-class Hello(_Message):
+class Hello(Message):
     type: Literal["hello"] = "hello"
     protocol: int = PROTOCOL_VERSION
     server: str
@@ -123,38 +145,37 @@ class Hello(_Message):
     max_line: int
 
 
-class Response(_Message):
+class Response(Message):
     type: Literal["response"] = "response"
     id: RequestId
     result: dict[str, Any]
 
 
-ErrorCode = Literal[
-    "malformed",  # not JSON, or not an object
-    "line_too_long",
-    "truncated",  # the connection closed mid-line
-    "unknown_op",
-    "invalid",  # a known op with bad fields
-    "unknown_syscall",
-    "bad_filter",
-    "not_found",  # no such session
-    "permission_denied",
-    "spawn_failed",
-    "attach_failed",
-    "limit",  # a configured limit was hit
-    "internal",
+# The codes' schema as it was published (an inline enum, titled by its field), so that
+# protocol/schema stays as it is while the codes themselves come from the enum.
+Code = Annotated[
+    ErrorCode,
+    WithJsonSchema({"enum": [code.value for code in ErrorCode], "title": "Code", "type": "string"}),
 ]
 
 
-class Error(_Message):
+class Error(Message):
     type: Literal["error"] = "error"
     id: RequestId | None
-    code: ErrorCode
+    code: Code
     message: str
     errno: str | None = None  # the errno name behind it, where there is one (e.g. ENOENT)
 
+    @model_serializer(mode="wrap")
+    def _absent_errno(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Without an errno name the field is left out (PROTOCOL.md: absent means null)."""
+        fields: dict[str, Any] = dump(self)
+        if fields.get("errno") is None:
+            fields.pop("errno", None)
+        return fields
 
-class Lost(_Message):
+
+class Lost(Message):
     """In a drop-policy stream: ``count`` events of ``session`` were dropped here."""
 
     type: Literal["lost"] = "lost"
@@ -164,7 +185,7 @@ class Lost(_Message):
     last_seq: int = Field(ge=1)
 
 
-class SessionInfo(_Message):
+class SessionInfo(Message):
     session: str
     kind: Literal["launch", "attach"]
     pid: int
@@ -174,7 +195,7 @@ class SessionInfo(_Message):
     tasks: int
 
 
-class SessionEnd(_Message):
+class SessionEnd(Message):
     """The last message of a session's stream: every task is gone."""
 
     type: Literal["session_end"] = "session_end"
@@ -184,3 +205,35 @@ class SessionEnd(_Message):
     signal: str | None
     status: int | None  # as a shell reports it: code, or 128 + signal
     error: str | None = None  # why the command never ran, or why the daemon ended it
+
+
+# --- results: a response's ``result``, by op ------------------------------------------
+# The schema gives ``result`` as an open object (PROTOCOL.md section 5 gives each op's);
+# these models are what the daemon builds it from.
+
+
+class StartResult(Message):
+    """launch's and attach's: the new session, and the pid of its root process."""
+
+    session: str
+    pid: int
+
+
+class DetachResult(Message):
+    """detach's: nothing."""
+
+
+class SignalResult(Message):
+    signal: str  # the name of the signal sent
+
+
+class ListResult(Message):
+    sessions: list[SessionInfo]  # the live sessions the client may see
+
+
+class SubscribeResult(Message):
+    subscription: str
+
+
+class StatsResult(Message):
+    sessions: dict[str, dict[str, int]]  # session id -> syscall name -> calls

@@ -1,0 +1,264 @@
+"""The daemon's answer to each request, keyed by request type.
+
+A handler takes the call (the asking connection, and the fds its line carried)
+and the request, and returns the response's ``result`` (one of wire.protocol's
+result models) or raises RequestError, whose code the error carries.  Launch and
+attach return once the engine has the session; the others answer at once.  The
+table holds exactly the protocol's request types (wire.protocol.REQUEST_TYPES): a
+missing handler stops the daemon at its start, not a client at run time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from traced.daemon.checks import (
+    check_may_trace,
+    credentials_for,
+    devnull_stdio,
+    launch_environment,
+    signal_number,
+)
+from traced.daemon.connection import Connection
+from traced.daemon.delivery import Subscription
+from traced.daemon.hub import DaemonSession, EngineSession, Hub
+from traced.daemon.limits import Limits
+from traced.errors import AttachError, ErrorCode, RequestError, SpawnError
+from traced.filter.expression import parse_trace
+from traced.linux import procfs
+from traced.syscalls.names import signal_name
+from traced.tracer.engine import Engine
+from traced.tracer.spawn import LaunchSpec
+from traced.wire.protocol import (
+    REQUEST_TYPES,
+    AttachRequest,
+    DetachRequest,
+    DetachResult,
+    LaunchRequest,
+    ListRequest,
+    ListResult,
+    Message,
+    Policy,
+    RequestBase,
+    SignalRequest,
+    SignalResult,
+    StartResult,
+    StatsRequest,
+    StatsResult,
+    SubscribeRequest,
+    SubscribeResult,
+)
+
+Result = Message  # one of wire.protocol's results (StartResult, ListResult ...)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """Who asks: the connection, and the fds that rode on the request's line."""
+
+    conn: Connection
+    fds: list[int] | None = None
+
+
+Handler = Callable[[Call, Any], Result | Awaitable[Result]]
+
+
+class Handlers:
+    """Requests, answered with the daemon's engine, limits and hub.  ``run`` is given
+    each session the engine has started, to watch until it ends."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        limits: Limits,
+        hub: Hub,
+        run: Callable[[DaemonSession, EngineSession], None],
+    ) -> None:
+        self.engine = engine
+        self.limits = limits
+        self.hub = hub
+        self._run = run
+        self.table: dict[type[RequestBase], Handler] = {
+            LaunchRequest: self.launch,
+            AttachRequest: self.attach,
+            DetachRequest: self.detach,
+            SignalRequest: self.signal,
+            ListRequest: self.list_sessions,
+            SubscribeRequest: self.subscribe,
+            StatsRequest: self.stats,
+        }
+        unanswered = set(REQUEST_TYPES) ^ set(self.table)
+        if unanswered:
+            raise TypeError(f"requests and handlers disagree on {sorted(map(str, unanswered))}")
+
+    # --- sessions: launch and attach ------------------------------------------------
+
+    async def launch(self, call: Call, request: LaunchRequest) -> Result:
+        if request.stdio and call.fds is None:
+            raise RequestError(ErrorCode.INVALID, "stdio: true needs 3 fds sent with the request")
+        try:
+            return await self._launch(call.conn, request, call.fds)
+        finally:
+            for fd in call.fds or ():
+                os.close(fd)
+
+    async def _launch(
+        self, conn: Connection, request: LaunchRequest, stdio: list[int] | None
+    ) -> Result:
+        self.limits.check_sessions(conn.uid)
+        if not request.detach:
+            self.limits.check_subscriptions(conn, request.queue)
+        policy = self.limits.policy(request.trace, request.decoding, request.entries)
+        credentials = credentials_for(conn.uid, conn.gid, conn.groups)
+        if credentials is None and conn.uid not in (0, os.getuid()):
+            raise RequestError(
+                ErrorCode.PERMISSION_DENIED,
+                f"this daemon runs as uid {os.getuid()} and cannot launch as uid {conn.uid}",
+            )
+        spec = LaunchSpec(
+            argv=tuple(request.argv),
+            env=launch_environment(request.env, credentials),
+            cwd=request.cwd,
+            umask=request.umask,
+            stdio=(stdio[0], stdio[1], stdio[2]) if stdio else devnull_stdio(),
+            credentials=credentials,
+            new_process_group=True,
+            nice=conn.nice,
+        )
+        session = self._new_session(conn, "launch", request.argv, owned=not request.detach)
+        try:
+            if not request.detach:
+                self._subscribe(conn, session, request.policy, request.queue)
+            engine_session = await self.engine.launch(
+                spec, policy, self.hub.sink_for(session), session.session_id
+            )
+        except BaseException as error:
+            self.hub.remove(session)
+            if isinstance(error, SpawnError):
+                raise RequestError(ErrorCode.SPAWN_FAILED, str(error), error.errno_name) from error
+            raise
+        finally:
+            if not request.stdio:
+                for fd in set(spec.stdio):
+                    os.close(fd)
+        self._run(session, engine_session)
+        return StartResult(session=session.session_id, pid=session.pid)
+
+    async def attach(self, call: Call, request: AttachRequest) -> Result:
+        conn = call.conn
+        self.limits.check_sessions(conn.uid)
+        if request.subscribe:
+            self.limits.check_subscriptions(conn, request.queue)
+        check_may_trace(conn.uid, conn.gid, request.pid)
+        policy = self.limits.policy(request.trace, request.decoding, request.entries)
+        if conn.uid != 0:
+            policy = dataclasses.replace(policy, owner=(conn.uid, conn.gid))
+        argv = list(procfs.exec_image_argv(request.pid))
+        session = self._new_session(conn, "attach", argv, owned=False)
+        if request.subscribe:
+            self._subscribe(conn, session, request.policy, request.queue)
+        try:
+            engine_session = await self.engine.attach(
+                request.pid, policy, self.hub.sink_for(session), session.session_id
+            )
+        except BaseException as error:
+            self.hub.remove(session)
+            if isinstance(error, AttachError):
+                raise RequestError(ErrorCode.ATTACH_FAILED, str(error), error.errno_name) from error
+            raise
+        self._run(session, engine_session)
+        return StartResult(session=session.session_id, pid=request.pid)
+
+    # --- the others: answered at once ------------------------------------------------
+
+    def detach(self, call: Call, request: DetachRequest) -> Result:
+        session = self._find(call.conn, request.session)
+        if session.kind != "attach" or session.engine_session is None:
+            raise RequestError(
+                ErrorCode.INVALID,
+                "only attached sessions can be detached; "
+                "a launched command would lose its tracer (use signal)",
+            )
+        session.engine_session.detach()
+        return DetachResult()
+
+    def signal(self, call: Call, request: SignalRequest) -> Result:
+        session = self._find(call.conn, request.session)
+        signo = signal_number(request.signal)
+        if session.engine_session is None:
+            raise RequestError(ErrorCode.NOT_FOUND, f"session {session.session_id} has no process")
+        try:
+            session.engine_session.signal(signo)
+        except ProcessLookupError as error:
+            raise RequestError(
+                ErrorCode.NOT_FOUND, f"session {session.session_id} has ended"
+            ) from error
+        except PermissionError as error:
+            raise RequestError(
+                ErrorCode.PERMISSION_DENIED, f"cannot signal pid {session.pid}"
+            ) from error
+        return SignalResult(signal=signal_name(signo))
+
+    def list_sessions(self, call: Call, request: ListRequest) -> Result:
+        live = [s for s in self.hub.visible(call.conn.uid) if s.ended is None]
+        return ListResult(sessions=[s.info() for s in live])
+
+    def subscribe(self, call: Call, request: SubscribeRequest) -> Result:
+        conn = call.conn
+        self.limits.check_subscriptions(conn, request.queue)
+        names = None
+        if request.trace is not None:
+            names = parse_trace([request.trace], self.engine.arch)
+        session = self._find(conn, request.session) if request.session is not None else None
+        sub = self._subscribe(
+            conn, session, request.policy, request.queue, names=names, pid=request.pid
+        )
+        return SubscribeResult(subscription=sub.sub_id)
+
+    def stats(self, call: Call, request: StatsRequest) -> Result:
+        sessions = (
+            [self._find(call.conn, request.session)]
+            if request.session is not None  # "" names no session; null means all
+            else self.hub.visible(call.conn.uid)
+        )
+        return StatsResult(sessions={s.session_id: dict(s.stats) for s in sessions})
+
+    # --- shared steps -------------------------------------------------------------
+
+    def _find(self, conn: Connection, session_id: str) -> DaemonSession:
+        session = self.hub.find(session_id, conn.uid)
+        if session is None:
+            raise RequestError(
+                ErrorCode.NOT_FOUND, f"no session {session_id!r} visible to uid {conn.uid}"
+            )
+        return session
+
+    def _new_session(
+        self, conn: Connection, kind: Literal["launch", "attach"], argv: list[str], owned: bool
+    ) -> DaemonSession:
+        session_id = uuid.uuid4().hex[:12]
+        session = DaemonSession(session_id, kind, conn.uid, argv, owner=conn if owned else None)
+        self.hub.add(session)
+        return session
+
+    def _subscribe(
+        self,
+        conn: Connection,
+        session: DaemonSession | None,
+        policy: Policy,
+        queue: int | None,
+        *,
+        names: frozenset[str] | None = None,
+        pid: int | None = None,
+    ) -> Subscription:
+        """Subscribe ``conn`` to one session, or (None) to every session it may see."""
+        session_id = session.session_id if session is not None else None
+        queue_length = queue or self.limits.config.queue_size
+        sub = Subscription(uuid.uuid4().hex[:8], policy, queue_length, session_id, names, pid)
+        self.hub.subscribe(sub, conn, session)
+        return sub

@@ -1,0 +1,72 @@
+"""What a request may make the daemon hold, and how a session is traced, by its config.
+
+Each check runs before a request creates anything, so a refusal leaves nothing
+behind; its RequestError (code ``limit``) names the setting that refused it.
+"""
+
+from __future__ import annotations
+
+from traced.daemon.config import Config
+from traced.daemon.hub import Hub, Subscriber
+from traced.decoders.values import Options
+from traced.errors import ErrorCode, RequestError
+from traced.filter.expression import parse_trace
+from traced.syscalls.arch import Arch
+from traced.tracer.engine import TracePolicy
+from traced.wire.protocol import Decoding
+
+
+class Limits:
+    """The config's limits, checked against what the hub holds now."""
+
+    def __init__(self, config: Config, hub: Hub, arch: Arch) -> None:
+        self.config = config
+        self.hub = hub
+        self.arch = arch
+
+    def check_sessions(self, uid: int) -> None:
+        """Room for one more session, of ``uid``."""
+        live = self.hub.live()
+        if len(live) >= self.config.max_sessions:
+            raise RequestError(
+                ErrorCode.LIMIT, f"too many sessions (max_sessions = {self.config.max_sessions})"
+            )
+        mine = [s for s in live if s.uid == uid]
+        if len(mine) >= self.config.max_sessions_per_uid:
+            raise RequestError(
+                ErrorCode.LIMIT,
+                f"too many sessions for uid {uid} "
+                f"(max_sessions_per_uid = {self.config.max_sessions_per_uid})",
+            )
+
+    def check_subscriptions(self, subscriber: Subscriber, queue: int | None) -> None:
+        """What one client's subscriptions may make the daemon hold: queue_size events
+        each, and at most one per session plus one to everything."""
+        if queue is not None and queue > self.config.queue_size:
+            raise RequestError(
+                ErrorCode.LIMIT, f"queue {queue} exceeds queue_size = {self.config.queue_size}"
+            )
+        most = self.config.max_sessions + 1
+        if self.hub.subscriptions_of(subscriber) >= most:
+            raise RequestError(
+                ErrorCode.LIMIT,
+                f"too many subscriptions on one connection (max_sessions + 1 = {most})",
+            )
+
+    def policy(self, trace: str | None, decoding: Decoding, entries: bool = False) -> TracePolicy:
+        """How a session is traced: the request's filter and decoding, the config's
+        default string size and task limit."""
+        names = parse_trace([trace] if trace is not None else [], self.arch)
+        string_limit = decoding.string_limit
+        options = Options(
+            self.config.string_size if string_limit is None else string_limit,
+            decoding.verbose,
+            decoding.decorate_fds,
+            frozenset(decoding.raw),
+        )
+        return TracePolicy(
+            names,
+            decoding=options,
+            entries=entries,
+            max_tasks=self.config.max_tasks_per_session,
+        )
