@@ -170,6 +170,8 @@ def test_stats_and_list(daemon: Path, programs: dict[str, Path]) -> None:
     launched = other.launch(["sleep", "2"], trace="none", detach=True)["result"]
     stats = other.request("stats", session=launched["session"])["result"]
     assert stats["sessions"] == {launched["session"]: {}}
+    # The first session's openat paths were decoded from real memory: no decoder failed.
+    assert stats["decoder_failures"] == {}
     info = other.request("list")["result"]["sessions"]
     assert any(s["session"] == launched["session"] and s["argv"] == ["sleep", "2"] for s in info)
     other.request("signal", session=launched["session"], signal="SIGKILL")

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from traced import decoders
 from traced.daemon.checks import (
     check_may_trace,
     credentials_for,
@@ -226,7 +227,10 @@ class Handlers:
             if request.session is not None  # "" names no session; null means all
             else self.hub.visible(call.conn.uid)
         )
-        return StatsResult(sessions={s.session_id: dict(s.stats) for s in sessions})
+        return StatsResult(
+            sessions={s.session_id: dict(s.stats) for s in sessions},
+            decoder_failures=decoders.failures(),
+        )
 
     # --- shared steps -------------------------------------------------------------
 

@@ -237,3 +237,6 @@ class SubscribeResult(Message):
 
 class StatsResult(Message):
     sessions: dict[str, dict[str, int]]  # session id -> syscall name -> calls
+    # The daemon's decoder failures since it started, "<type tag>/<exception>" -> count:
+    # a decoder bug shows here (and in the log), never as a silently wrong argument.
+    decoder_failures: dict[str, int] = {}
