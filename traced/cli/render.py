@@ -14,9 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from traced.decoders.arguments import first_output
-from traced.decoders.families.signals import CLD_CODES as _CLD_CODES
-from traced.decoders.families.signals import SENDER_CODES as _SENDER_CODES
-from traced.decoders.families.signals import SI_CODES as _SI_CODES
+from traced.decoders.families.signals import CLD_CODES, SENDER_CODES, SI_CODES
 from traced.events import (
     Arg,
     ExitEvent,
@@ -99,7 +97,7 @@ def syscall_line(event: SyscallEvent, prefix: str = "") -> str:
 def signal_line(event: SignalEvent) -> str:
     """``--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=..} ---``, as strace."""
     if event.child_status is not None:
-        code = _CLD_CODES.get(event.code, str(event.code))
+        code = CLD_CODES.get(event.code, str(event.code))
         status = signal_name(event.child_status) if event.code != 1 else str(event.child_status)
         info = (
             f"si_signo={event.signal}, si_code={code}, si_pid={event.sender_pid}, "
@@ -107,8 +105,8 @@ def signal_line(event: SignalEvent) -> str:
             f"si_utime={event.child_utime}, si_stime={event.child_stime}"
         )
     else:
-        info = f"si_signo={event.signal}, si_code={_SI_CODES.get(event.code, event.code)}"
-        if event.code in _SENDER_CODES:
+        info = f"si_signo={event.signal}, si_code={SI_CODES.get(event.code, event.code)}"
+        if event.code in SENDER_CODES:
             info += f", si_pid={event.sender_pid}, si_uid={event.sender_uid}"
     return f"--- {event.signal} {{{info}}} ---"
 

@@ -32,6 +32,7 @@ from typing import NoReturn, TypeVar
 
 from traced.errors import FilterError, UnknownSyscallError
 from traced.syscalls.arch import Abi, Arch
+from traced.syscalls.names import SIGNAL_NAMES
 from traced.syscalls.signatures import CLASSES
 
 T = TypeVar("T")
@@ -47,14 +48,8 @@ STATUSES = ("successful", "failed", "unfinished", "unavailable", "detached")
 # strace's personality designators, by the ABI name they choose.
 PERSONALITIES = {"64": "x86_64", "32": "i386", "x32": "x32"}
 LEGACY_CLASSES = ("desc", "file", "memory", "process", "signal", "ipc", "network")
-_SIGNAL_WORDS = (
-    "HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT "
-    "CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS RTMIN"
-)
-SIGNAL_NAMES = _SIGNAL_WORDS.split()
-# signal names as strace spells them (upper case, without SIG): 1..32, then SIGRT_n.
-SIGNALS = {name: n for n, name in enumerate(SIGNAL_NAMES, 1)}
-SIGNALS |= {f"RT_{i}": 32 + i for i in range(1, 33)}
+# signal names as strace's -e signal= takes them (upper case, without SIG).
+SIGNALS = {name.removeprefix("SIG"): number for number, name in SIGNAL_NAMES.items()}
 ALL_SIGNALS = frozenset(range(256))
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import os
-import signal
 
 ERESTARTSYS = 512
 ERESTARTNOINTR = 513
@@ -37,10 +36,21 @@ _RESTART_MESSAGES = {
     ERESTART_RESTARTBLOCK: "Interrupted by signal",
 }
 
+# The signal numbers of asm-generic (x86_64, i386, x32 and aarch64 alike), in order from
+# 1; strace names 32 SIGRTMIN and the real-time ones after it SIGRT_<n>.  Spelled out
+# rather than taken from Python's signal module, whose names follow the host's libc
+# (SIGIOT for 6, SIGPOLL for 29 on some builds) and stop short of SIGRTMIN.
+_STANDARD_SIGNALS = """SIGHUP SIGINT SIGQUIT SIGILL SIGTRAP SIGABRT SIGBUS SIGFPE SIGKILL SIGUSR1
+    SIGSEGV SIGUSR2 SIGPIPE SIGALRM SIGTERM SIGSTKFLT SIGCHLD SIGCONT SIGSTOP SIGTSTP SIGTTIN
+    SIGTTOU SIGURG SIGXCPU SIGXFSZ SIGVTALRM SIGPROF SIGWINCH SIGIO SIGPWR SIGSYS SIGRTMIN"""
+SIGRTMIN = 32
+SIGRTMAX = 64
+SIGNAL_NAMES: dict[int, str] = dict(enumerate(_STANDARD_SIGNALS.split(), 1)) | {
+    SIGRTMIN + n: f"SIGRT_{n}" for n in range(1, SIGRTMAX - SIGRTMIN + 1)
+}
+
 # The highest errno the kernel returns: -4095..-1 are errors, anything else is a value.
 MAX_ERRNO = 4095
-
-_SIGRTMIN = 32
 
 
 def errno_name(number: int) -> str:
@@ -62,18 +72,8 @@ def errno_message(number: int) -> str:
     return os.strerror(number) if number < 512 else f"Unknown error {number}"
 
 
-def _canonical_signal_names() -> dict[int, str]:
-    names = {int(sig): sig.name for sig in signal.Signals}
-    # Python prefers the alias SIGIOT for 6 and SIGPOLL for 29 on some builds; strace does not.
-    names.update({6: "SIGABRT", 29: "SIGIO", 17: "SIGCHLD"})
-    return names
-
-
-_SIGNAL_NAMES = _canonical_signal_names()
-
-
 def signal_name(number: int) -> str:
     """SIGINT, SIGRTMIN, SIGRT_3, ... (strace's spelling of real-time signals)."""
-    if number >= _SIGRTMIN:
-        return "SIGRTMIN" if number == _SIGRTMIN else f"SIGRT_{number - _SIGRTMIN}"
-    return _SIGNAL_NAMES.get(number, str(number))
+    if number > SIGRTMIN:
+        return f"SIGRT_{number - SIGRTMIN}"
+    return SIGNAL_NAMES.get(number, str(number))

@@ -1,8 +1,8 @@
 """Signals: their numbers by name, and the si_code values strace names in a siginfo.
 
-Linux x86_64 numbers (asm-generic's, shared by x86_64 and i386): 1..31 the
-standard signals, 32 SIGRTMIN, which strace names, and 33..64 the real-time ones,
-which strace prints as ``SIGRT_<n>`` counted from SIGRTMIN.
+The numbers and names are :data:`traced.syscalls.names.SIGNAL_NAMES` (one table for
+the tracer, the filter language and the decoders); here they become the decoders'
+lookup table, with the si_code tables a siginfo is printed with.
 """
 
 from __future__ import annotations
@@ -10,13 +10,9 @@ from __future__ import annotations
 from traced.decoders.kinds import Decoder, by_register
 from traced.decoders.values import DecodedValue, as_signed
 from traced.decoders.xlat import Table, lookup
+from traced.syscalls.names import SIGNAL_NAMES
 
-_STANDARD = """SIGHUP SIGINT SIGQUIT SIGILL SIGTRAP SIGABRT SIGBUS SIGFPE SIGKILL SIGUSR1
-    SIGSEGV SIGUSR2 SIGPIPE SIGALRM SIGTERM SIGSTKFLT SIGCHLD SIGCONT SIGSTOP SIGTSTP SIGTTIN
-    SIGTTOU SIGURG SIGXCPU SIGXFSZ SIGVTALRM SIGPROF SIGWINCH SIGIO SIGPWR SIGSYS SIGRTMIN"""
-SIGNALS: Table = tuple((name, value) for value, name in enumerate(_STANDARD.split(), 1)) + tuple(
-    (f"SIGRT_{n}", 32 + n) for n in range(1, 33)
-)
+SIGNALS: Table = tuple((name, value) for value, name in SIGNAL_NAMES.items())
 
 # si_code of a signal a process sent, or the kernel (asm-generic/siginfo.h).
 SI_CODES: dict[int, str] = {
