@@ -69,7 +69,7 @@ def get_logger(name: str) -> Logger:
 
 def configure(level: int = logging.WARNING, *, now: bool = False) -> None:
     """The level to log at; structlog itself is set up at the first log call,
-    or at once with ``now`` (the daemon, whose modules use structlog directly)."""
+    or at once with ``now`` (the daemon, which will log and need not save the import)."""
     _settings["level"], _settings["configured"] = level, 0
     if now:
         _configure_now()

@@ -32,15 +32,14 @@ import struct
 from collections import deque
 from collections.abc import Callable
 
-import structlog
-
 from traced.daemon.delivery import Subscription
 from traced.daemon.hub import DaemonSession
 from traced.errors import ErrorCode
+from traced.logs import get_logger
 from traced.wire.framing import Line, LineDecoder, Oversized, Truncated, encode
 from traced.wire.protocol import Error, Message, RequestId, SessionEnd
 
-_log = structlog.get_logger(__name__)
+_log = get_logger(__name__)
 _MAX_FDS = 16
 # A request claims at most 3 fds (launch's stdio); more waiting is a client's mistake
 # or an attack on our fd table, so the excess is closed at once.

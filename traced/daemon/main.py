@@ -21,15 +21,14 @@ import signal
 import socket
 from pathlib import Path
 
-import structlog
-
 from traced.daemon import systemd as systemd_integration
 from traced.daemon.config import Config
 from traced.daemon.server import Daemon
 from traced.errors import DaemonStartError
+from traced.logs import get_logger
 from traced.tracer.engine import Engine
 
-_log = structlog.get_logger(__name__)
+_log = get_logger(__name__)
 
 
 def bind_socket(path: Path) -> socket.socket:

@@ -24,7 +24,6 @@ import os
 import signal
 import socket
 
-import structlog
 from pydantic import TypeAdapter, ValidationError
 
 from traced import __version__
@@ -42,6 +41,7 @@ from traced.errors import (
     TracedError,
     UnknownSyscallError,
 )
+from traced.logs import get_logger
 from traced.syscalls.names import signal_name
 from traced.tracer.engine import Engine
 from traced.wire.protocol import (
@@ -56,7 +56,7 @@ from traced.wire.protocol import (
     SessionEnd,
 )
 
-_log = structlog.get_logger(__name__)
+_log = get_logger(__name__)
 _REQUEST = TypeAdapter(Request)
 # The code of a traced error a request ran into, by its type; any other is internal.
 _CODES: tuple[tuple[type[TracedError], ErrorCode], ...] = (

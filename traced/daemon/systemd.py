@@ -30,9 +30,8 @@ import socket
 import stat
 from collections.abc import Mapping, MutableMapping
 
-import structlog
-
 from traced.errors import SocketActivationError
+from traced.logs import get_logger
 
 __all__ = [
     "LISTEN_VARIABLES",
@@ -59,7 +58,7 @@ SYSTEMD_VARIABLES = ("NOTIFY_SOCKET", *LISTEN_VARIABLES)
 # A notification must not block the daemon for long if the manager is stuck.
 _NOTIFY_TIMEOUT = 1.0
 
-_log = structlog.get_logger(__name__)
+_log = get_logger(__name__)
 
 
 def status(text: str) -> str:

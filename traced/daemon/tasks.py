@@ -15,9 +15,9 @@ import asyncio
 from collections.abc import Coroutine
 from typing import Any
 
-import structlog
+from traced.logs import get_logger
 
-_log = structlog.get_logger(__name__)
+_log = get_logger(__name__)
 
 
 class Tasks:
