@@ -212,6 +212,24 @@ def test_a_socket_folder_another_uid_owns_is_refused(world: Path) -> None:
         assert process.returncode != 0 and str(theirs) in output, output
 
 
+def test_a_shared_sticky_folder_is_refused_and_left_as_it_was(world: Path) -> None:
+    # `traced daemon --socket /tmp/x.sock` as root once made /tmp 0700, locking every
+    # other user out of it: a shared folder is no folder of the daemon's own.
+    shared = world / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    path = shared / "traced.sock"
+    with self_bound_daemon(world, DAEMON_ENV, path, ready=False) as daemon:
+        process = daemon.process
+        wait_until(lambda: path.exists() or process.poll() is not None, "the daemon to decide")
+        output = daemon.output()
+        print(f"daemon asked to listen in a sticky 1777 folder: {output.strip()!r}")
+        assert process.poll() is not None and process.returncode != 0, output
+        assert "shared folder" in output and str(shared) in output, output
+    assert mode_of(shared) == "0o1777", mode_of(shared)
+    assert not path.exists()
+
+
 # --- who may connect -----------------------------------------------------------------
 
 

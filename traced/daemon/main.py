@@ -19,6 +19,7 @@ import contextlib
 import os
 import signal
 import socket
+import stat
 from pathlib import Path
 
 from traced.daemon import systemd as systemd_integration
@@ -37,7 +38,8 @@ def bind_socket(path: Path) -> socket.socket:
     The folder must be ours: whoever owns it may replace the socket in it and
     impersonate the daemon.  Folders created on the way are not writable by group
     or others, whatever the umask: whoever may write to one could rename the folder
-    below it and put their own in its place."""
+    below it and put their own in its place.  A shared folder (sticky, as /tmp is)
+    is refused, never tightened: 0700 on /tmp would lock every other user out of it."""
     old_umask = os.umask(0o022)
     os.umask(old_umask | 0o022)
     try:
@@ -49,6 +51,11 @@ def bind_socket(path: Path) -> socket.socket:
         raise DaemonStartError(
             f"{path.parent} belongs to uid {owner}, not to this daemon's uid {os.getuid()}: "
             "its owner could replace the socket"
+        )
+    if path.parent.stat().st_mode & stat.S_ISVTX:
+        raise DaemonStartError(
+            f"{path.parent} is a shared folder (sticky, like /tmp): the socket needs a folder "
+            f"of its own, such as {path.parent / 'traced' / path.name}"
         )
     os.chmod(path.parent, 0o700)
     if path.exists():
