@@ -18,7 +18,8 @@ from tests.integration.procscan import children
 from traced.core.tracee import Event
 from traced.errors import AttachError, SpawnError
 from traced.events import ExecEvent, ExitEvent, SyscallEvent
-from traced.tracer.engine import Engine, Session, TracePolicy
+from traced.tracer.engine import Engine, TracePolicy
+from traced.tracer.run import Run
 from traced.tracer.spawn import Credentials, LaunchSpec
 
 pytestmark = pytest.mark.integration
@@ -27,10 +28,10 @@ LOOPS = 1000
 OPENS = LOOPS // 10
 
 
-def launch(argv: list[str], names: set[str] | None, **policy: bool) -> tuple[list[Event], Session]:
+def launch(argv: list[str], names: set[str] | None, **policy: bool) -> tuple[list[Event], Run]:
     events: list[Event] = []
 
-    async def run() -> Session:
+    async def run() -> Run:
         with Engine() as engine:
             chosen = None if names is None else frozenset(names)
             spec = LaunchSpec(tuple(argv), stdio=(0, 2, 2))

@@ -15,7 +15,7 @@ from typing import Literal, Protocol
 
 from traced.daemon.delivery import Subscription
 from traced.events import Event, SyscallEvent, event_json
-from traced.tracer.engine import Session
+from traced.tracer.run import Run
 from traced.wire.protocol import SessionEnd, SessionInfo
 
 
@@ -43,7 +43,7 @@ class DaemonSession:
     uid: int
     argv: list[str]
     owner: object | None = None  # the connection whose departure ends it (None: detached)
-    engine_session: Session | None = None
+    engine_session: Run | None = None
     seq: int = 0
     stats: Counter[str] = field(default_factory=Counter)
     started_ns: int = field(default_factory=time.time_ns)

@@ -53,7 +53,8 @@ from traced.errors import (
 from traced.filter.expression import parse_trace
 from traced.linux import procfs
 from traced.syscalls.names import signal_name
-from traced.tracer.engine import Engine, Session, TracePolicy
+from traced.tracer.engine import Engine, TracePolicy
+from traced.tracer.run import Run
 from traced.tracer.spawn import Credentials, LaunchSpec
 from traced.wire.protocol import (
     OPS,
@@ -425,11 +426,11 @@ class Daemon:
             session.subscribers.append((sub, conn))
         return sub
 
-    def _run_session(self, session: DaemonSession, engine_session: Session) -> None:
+    def _run_session(self, session: DaemonSession, engine_session: Run) -> None:
         session.engine_session = engine_session
         self._spawn_task(self._await_end(session, engine_session))
 
-    async def _await_end(self, session: DaemonSession, engine_session: Session) -> None:
+    async def _await_end(self, session: DaemonSession, engine_session: Run) -> None:
         outcome = await engine_session.wait()
         error = str(engine_session.spawn_error) if engine_session.spawn_error else None
         if engine_session.runaway is not None:

@@ -107,7 +107,6 @@ class Reactor:
         self.drain()
 
     def register(self, tid: int, run: Run) -> None:
-        run.restart = self._resume
         self._runs[tid] = run
         if run.process_group:
             self._groups[run.process_group] = run
@@ -314,7 +313,7 @@ class Reactor:
 
     def _resume_safely(self, run: Run, resume: Resume) -> None:
         try:
-            self._resume(run, resume)
+            self.resume(run, resume)
         except Exception:
             _log.exception("cannot restart a task; letting it run", tid=resume.tid)
             with contextlib.suppress(TracedError):
@@ -391,7 +390,8 @@ class Reactor:
             # Its first stop may be pending already, its SIGCHLD long consumed.
             self._take(tid)
 
-    def _resume(self, run: Run, resume: Resume) -> None:
+    def resume(self, run: Run, resume: Resume) -> None:
+        """Restart a tracee, or keep the restart for later while its run is held."""
         if run.holders:
             run.deferred.append(resume)
             return
