@@ -140,6 +140,9 @@ class Exec(NamedTuple):
     old_tid: int
     path: str
     argv: tuple[str, ...]
+    # The new image runs under credentials its owner does not have (a setuid
+    # program an attached process exec'd): it is no longer the owner's to watch.
+    foreign: bool = False
 
 
 class GroupStop(NamedTuple):

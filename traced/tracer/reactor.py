@@ -34,7 +34,7 @@ import time
 
 from traced.core import abi
 from traced.core.spin import SpinPolicy
-from traced.core.stops import Exec, decode_status
+from traced.core.stops import decode_status
 from traced.core.tracee import Resume, Step
 from traced.errors import TracedError, TraceeGoneError
 from traced.linux import procfs, ptrace, wait
@@ -297,10 +297,7 @@ class Reactor:
         self._budget -= 1
         run = self._runs[tid]
         try:
-            stop = read_stop(run, tid, decode_status(status))
-            if type(stop) is Exec and run.owner is not None:
-                self._let_go_of_a_new_identity(run, tid, stop)
-            step = run.core.plan(tid, stop)
+            step = run.core.plan(tid, read_stop(run, tid, decode_status(status)))
             self._follow(run, step)
         except TraceeGoneError:
             return None  # SIGKILLed while stopped: its death report follows
@@ -329,17 +326,6 @@ class Reactor:
             if run.process_group and self._groups.get(run.process_group) is run:
                 del self._groups[run.process_group]
             run.done.set_result(None)
-
-    def _let_go_of_a_new_identity(self, run: Run, tid: int, stop: Exec) -> None:
-        """An attached process exec'd into other credentials (a setuid program, which
-        our CAP_SYS_PTRACE let through): it is no longer its owner's to watch."""
-        assert run.owner is not None
-        if procfs.runs_as(tid, *run.owner):
-            return
-        execer = run.core.tasks.get(stop.old_tid) or run.core.tasks.get(tid)
-        if execer is not None:
-            _log.warning("exec changed credentials; detaching", tid=tid, path=stop.path)
-            execer.detaching = True
 
     def _joined(self, run: Run, tid: int) -> None:
         """A task joined ``run``: past max_tasks the tree is a runaway, and once it is
