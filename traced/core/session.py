@@ -55,7 +55,6 @@ class TraceSession:
     tasks: dict[int, Task] = field(default_factory=dict)
     outcome: Outcome | None = None
     stops: Counter[str] = field(default_factory=Counter)
-    tasks_seen: int = 0
     detaching: bool = False
     report_entries: bool = False  # see Task.report_entries
     # New tasks adopted at their own first stop, before their parent's fork event:
@@ -76,7 +75,6 @@ class TraceSession:
             detaching=self.detaching,  # born while we let go: let go of it too
         )
         self._hold(task)
-        self.tasks_seen += 1
         return task
 
     def adopt_early(self, tid: int, tgid: int) -> Task:
