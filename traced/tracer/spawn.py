@@ -35,6 +35,18 @@ from dataclasses import dataclass
 from traced.errors import SpawnError
 from traced.linux.seccomp import install_filter, set_no_new_privs
 
+# A command that could not be run exits as a shell reports it: 127 when its program
+# is not found, 126 when it is found but cannot be executed.  The child exits so,
+# and the command line exits so on a SpawnError.
+EXIT_NOT_FOUND = 127
+EXIT_CANNOT_EXECUTE = 126
+
+
+def cannot_run_status(err: int) -> int:
+    """The exit status for a command whose exec failed with ``err``."""
+    return EXIT_NOT_FOUND if err == errno_module.ENOENT else EXIT_CANNOT_EXECUTE
+
+
 _GO = b"g"
 _WALL = 0x40000000
 _FAILURE = struct.Struct("=ii")  # (stage, errno)
@@ -202,7 +214,7 @@ def _child(
         stage = Stage.NO_NEW_PRIVS
         set_no_new_privs()
         if os.read(go_fd, 1) != _GO:
-            os._exit(127)  # the tracer went away before seizing us
+            os._exit(EXIT_NOT_FOUND)  # the tracer went away before seizing us: nothing ran
         stage = Stage.SECCOMP
         if seccomp_program is not None:
             install_filter(seccomp_program)
@@ -212,14 +224,14 @@ def _child(
         _report(report_fd, stage, error.errno or errno_module.EIO)
     except BaseException:
         _report(report_fd, stage, errno_module.EIO)
-    os._exit(127)
+    os._exit(EXIT_NOT_FOUND)
 
 
 def _report(fd: int, stage: Stage, err: int) -> None:
     try:
         os.write(fd, _FAILURE.pack(stage, err))
     finally:
-        os._exit(127 if err == errno_module.ENOENT else 126)
+        os._exit(cannot_run_status(err))
 
 
 def _setup_stdio(stdio: Sequence[int]) -> None:
