@@ -215,7 +215,7 @@ async def _launch_here(args: argparse.Namespace, argv: list[str], printer: Print
             entries=printer.stages_entries(),
         )
         try:
-            session = await engine.launch(LaunchSpec(tuple(argv)), policy, printer)
+            session = engine.launch(LaunchSpec(tuple(argv)), policy, printer)
         except SpawnError as error:
             return _report_spawn_error(error)
         given_up = _forward_signals(session.core.root_tid)
@@ -242,7 +242,7 @@ async def _attach_here(args: argparse.Namespace, printer: Printer) -> int:
             decoding=decoding_options(args, printer.filter.raw),
             entries=printer.stages_entries(),
         )
-        session = await engine.attach(args.pid, policy, printer)
+        session = engine.attach(args.pid, policy, printer)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(sig, session.detach)

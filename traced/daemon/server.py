@@ -286,7 +286,7 @@ class Daemon:
         if not request.detach:
             self._subscribe(conn, session, request.policy, request.queue)
         try:
-            engine_session = await self.engine.launch(
+            engine_session = self.engine.launch(
                 spec, policy, self.hub.sink_for(session), session.session_id
             )
         except SpawnError as error:
@@ -311,7 +311,7 @@ class Daemon:
         if request.subscribe:
             self._subscribe(conn, session, request.policy, request.queue)
         try:
-            engine_session = await self.engine.attach(
+            engine_session = self.engine.attach(
                 request.pid, policy, self.hub.sink_for(session), session.session_id
             )
         except BaseException as error:

@@ -67,7 +67,7 @@ class Engine:
             process_group=process_group,
         )
 
-    async def launch(
+    def launch(
         self, spec: LaunchSpec, policy: TracePolicy, sink: Sink, session_id: str = ""
     ) -> Run:
         """Start ``spec.argv`` traced.  Raises SpawnError if the program cannot be found.
@@ -94,7 +94,7 @@ class Engine:
         self.reactor.register(child.pid, run)
         return run
 
-    async def attach(self, pid: int, policy: TracePolicy, sink: Sink, session_id: str = "") -> Run:
+    def attach(self, pid: int, policy: TracePolicy, sink: Sink, session_id: str = "") -> Run:
         """Trace a running process and the children it makes from now on."""
         run = self._new_run(Mode.FULL, pid, policy, sink, session_id)
         seized: list[int] = []
