@@ -83,10 +83,15 @@ def _exec_stop(run: Run, tid: int, now: int) -> Exec:
     program, which our CAP_SYS_PTRACE let through): then the core lets it go."""
     old_tid = ptrace.event_message(tid)
     path, argv = procfs.exec_image(tid)
-    foreign = run.owner is not None and not procfs.runs_as(tid, *run.owner)
+    foreign = run.owner is not None and not _runs_as(tid, run.owner)
     if foreign:
         _log.warning("exec changed credentials; detaching", tid=tid, path=path)
     return Exec(now, old_tid, path, argv, foreign)
+
+
+def _runs_as(tid: int, owner: tuple[int, int]) -> bool:
+    ids = procfs.task_ids(tid)
+    return ids is not None and ids.are(*owner)
 
 
 def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
