@@ -49,8 +49,9 @@ FAIR_SPINS = 16
 # rest waits for the loop's next turn, after sockets and timers had theirs.
 DRAIN_BUDGET = 256
 POLL_INTERVAL = 0.05  # seconds
-# Stops taken before any is handled.  Taking every pending stop (up to 256) made 256
-# tracees 4% slower in hand runs; 8 and 32 did not (bench/README.md, "Changes tried").
+# Stops taken before any is handled.  A batch's tracees are restarted only once every
+# stop of it is read and planned, so the first one taken waits for all the others:
+# a few dozen keep that wait short and still send the restarts out back to back.
 BATCH = 32
 
 _log = get_logger(__name__)
@@ -141,7 +142,7 @@ class Reactor:
 
         Its next stop often follows within microseconds (always so for the exit of a
         syscall it just entered), and catching it here spares a SIGCHLD wake-up of
-        an idle CPU, which on a VM costs more than the stop itself.
+        an idle CPU, which on a virtual machine can cost more than the stop itself.
         """
         tid, budget = self._hot_tid, self._hot_budget_ns
         self._hot_tid = 0
@@ -266,8 +267,8 @@ class Reactor:
     def _handle(self, batch: list[tuple[int, int]]) -> None:
         """Read and plan each stop, then restart every tracee, then deliver the events.
 
-        Restarts back to back, and each tracee runs while the events are built
-        (bench/README.md, "Changes tried", has what it gained: 2% at 64 tracees).
+        Restarts back to back, so each tracee runs while the events are built,
+        instead of waiting for them.
         A bad stop (a bug, or a ptrace error other than ESRCH) is logged and its
         task let run: it must not stall the rest.
 
