@@ -18,7 +18,8 @@ from tests.integration.procscan import children
 from traced.core.tracee import Event
 from traced.errors import AttachError, SpawnError
 from traced.events import ExecEvent, ExitEvent, SyscallEvent
-from traced.tracer.engine import Engine, Session, TracePolicy
+from traced.tracer.engine import Engine
+from traced.tracer.run import Run, TracePolicy
 from traced.tracer.spawn import Credentials, LaunchSpec
 
 pytestmark = pytest.mark.integration
@@ -27,14 +28,14 @@ LOOPS = 1000
 OPENS = LOOPS // 10
 
 
-def launch(argv: list[str], names: set[str] | None, **policy: bool) -> tuple[list[Event], Session]:
+def launch(argv: list[str], names: set[str] | None, **policy: bool) -> tuple[list[Event], Run]:
     events: list[Event] = []
 
-    async def run() -> Session:
+    async def run() -> Run:
         with Engine() as engine:
             chosen = None if names is None else frozenset(names)
             spec = LaunchSpec(tuple(argv), stdio=(0, 2, 2))
-            session = await engine.launch(spec, TracePolicy(chosen, **policy), events.append)
+            session = engine.launch(spec, TracePolicy(chosen, **policy), events.append)
             await session.wait()
             return session
 
@@ -109,7 +110,7 @@ def test_attach_then_detach_leaves_the_process_running() -> None:
         async def run() -> None:
             with Engine() as engine:
                 policy = TracePolicy(frozenset({"newfstatat", "stat"}))
-                session = await engine.attach(sleeper.pid, policy, events.append)
+                session = engine.attach(sleeper.pid, policy, events.append)
                 assert session.core.tasks
                 while not syscalls(events, "newfstatat") and not syscalls(events, "stat"):
                     await asyncio.sleep(0.01)
@@ -131,7 +132,7 @@ def test_attach_then_detach_leaves_the_process_running() -> None:
 def test_attach_to_missing_process_is_esrch() -> None:
     async def run() -> None:
         with Engine() as engine:
-            await engine.attach(2**22 + 1, TracePolicy(None), lambda e: None)
+            engine.attach(2**22 + 1, TracePolicy(None), lambda e: None)
 
     with pytest.raises(AttachError, match="ESRCH"):
         uvloop.run(run())
@@ -146,7 +147,7 @@ def test_attach_to_an_already_traced_process_is_eperm() -> None:
 
         async def run() -> None:
             with Engine() as engine:
-                await engine.attach(sleep_pid, TracePolicy(None), lambda e: None)
+                engine.attach(sleep_pid, TracePolicy(None), lambda e: None)
 
         with pytest.raises(AttachError, match="EPERM"):
             uvloop.run(run())
@@ -182,7 +183,7 @@ def test_attach_follows_every_thread() -> None:
         async def run() -> None:
             with Engine() as engine:
                 policy = TracePolicy(frozenset({"newfstatat", "stat"}))
-                session = await engine.attach(proc.pid, policy, events.append)
+                session = engine.attach(proc.pid, policy, events.append)
                 assert {str(tid) for tid in session.core.tasks} == threads
                 while len({e.tid for e in events}) < len(threads):
                     await asyncio.sleep(0.01)
@@ -213,7 +214,7 @@ def test_a_thread_that_takes_sigchld_cannot_stall_the_engine() -> None:
         with Engine() as engine:
             for _ in range(20):
                 spec = LaunchSpec(("/bin/true",), stdio=(0, 2, 2))
-                session = await engine.launch(spec, TracePolicy(frozenset({"openat"})), ignore)
+                session = engine.launch(spec, TracePolicy(frozenset({"openat"})), ignore)
                 outcome = await asyncio.wait_for(session.wait(), timeout=10)
                 assert outcome is not None and outcome.code == 0
         return 20
@@ -236,7 +237,7 @@ def test_an_attached_process_that_execs_into_other_credentials_is_let_go() -> No
         async def run() -> None:
             with Engine() as engine:
                 policy = TracePolicy(None, owner=(12345, 12345))
-                session = await engine.attach(proc.pid, policy, events.append)
+                session = engine.attach(proc.pid, policy, events.append)
                 assert proc.stdin is not None
                 proc.stdin.write(b"go\n")
                 proc.stdin.flush()
@@ -262,7 +263,7 @@ def test_a_launch_with_credentials_runs_and_resolves_as_that_user(tmp_path: Path
         with Engine() as engine:
             for argv in (("sh", "-c", "id -u; id -g; id -G"), ("no-such-program-here",)):
                 spec = LaunchSpec(argv, stdio=(0, write_end, 2), credentials=nobody)
-                session = await engine.launch(spec, TracePolicy(frozenset({"execve"})), ignore)
+                session = engine.launch(spec, TracePolicy(frozenset({"execve"})), ignore)
                 outcome = await asyncio.wait_for(session.wait(), timeout=10)
                 error = str(session.spawn_error) if session.spawn_error else None
                 results.append((outcome.code if outcome else None, error))
@@ -287,7 +288,7 @@ def test_many_short_children_in_parallel_all_end_the_session() -> None:
         exits: list[Event] = []
         with Engine() as engine:
             spec = LaunchSpec(("sh", "-c", script), stdio=(0, 2, 2))
-            session = await engine.launch(spec, TracePolicy(frozenset({"connect"})), exits.append)
+            session = engine.launch(spec, TracePolicy(frozenset({"connect"})), exits.append)
             outcome = await asyncio.wait_for(session.wait(), timeout=60)
         assert outcome is not None
         return outcome.code or 0, sum(isinstance(e, ExitEvent) for e in exits)

@@ -4,7 +4,7 @@ from tests.unit.plain import plain_args
 from traced.core.abi import PTRACE_CONT, PTRACE_DETACH, PTRACE_SYSCALL
 from traced.core.session import Outcome, TraceSession
 from traced.core.stops import Entry, Exec, Exit, Exited, Killed, Spawned, TrapStop
-from traced.core.tracee import Mode, Resume
+from traced.core.tracee import Mode, Phase, Resume
 from traced.events import ExecEvent, SpawnEvent, SyscallEvent
 
 ROOT = 10
@@ -30,7 +30,8 @@ def test_child_first_trap_before_parent_event() -> None:
     session.feed(11, TrapStop())
     [spawn], _ = session.feed(ROOT, Spawned(1, 11, 11))
     assert isinstance(spawn, SpawnEvent)
-    assert session.tasks_seen == 2
+    # The record its first trap made is kept: a fresh one would be NEW again.
+    assert set(session.tasks) == {ROOT, 11} and session.tasks[11].phase is Phase.RUNNING
 
 
 def test_a_child_gone_before_its_parents_fork_event_is_not_brought_back() -> None:
@@ -105,17 +106,17 @@ def test_each_step_names_the_tids_it_adds_and_removes() -> None:
     """What the reactor's map of tids follows."""
     session = started()
     step = session.plan(ROOT, Spawned(1, 11, 11))
-    assert (step.joined, step.left) == ([11], [])
+    assert (step.joined, step.left) == ((11,), ())
     step = session.plan(11, TrapStop())
-    assert (step.joined, step.left) == ([], [])
+    assert (step.joined, step.left) == ((), ())
     step = session.plan(11, Exited(2, 0))
-    assert (step.joined, step.left) == ([], [11])
+    assert (step.joined, step.left) == ((), (11,))
 
 
 def test_a_child_adopted_early_does_not_join_again_at_its_fork_event() -> None:
     session = started()
     session.adopt_early(11, 11)
-    assert session.plan(ROOT, Spawned(1, 11, 11)).joined == []
+    assert session.plan(ROOT, Spawned(1, 11, 11)).joined == ()
 
 
 def test_a_non_leader_exec_removes_the_execing_tid() -> None:
@@ -123,7 +124,7 @@ def test_a_non_leader_exec_removes_the_execing_tid() -> None:
     session.feed(ROOT, Spawned(1, 12, ROOT))
     session.feed(12, TrapStop())
     step = session.plan(ROOT, Exec(2, 12, "/bin/true", ("true",)))
-    assert (step.joined, step.left) == ([], [12])
+    assert (step.joined, step.left) == ((), (12,))
     assert set(session.tasks) == {ROOT} and session.group_sizes == {ROOT: 1}
 
 
@@ -136,7 +137,7 @@ def test_a_leaders_death_takes_the_records_of_its_group_that_vanished_unreported
     session.feed(12, Entry(2, 12, 0, "read", "x86_64", plain_args(0, 0, 0), True))
     session.feed(ROOT, Spawned(3, 13, 13))  # another process: not of the group
     step = session.plan(ROOT, Killed(4, 9, False))
-    assert (step.joined, step.left) == ([], [ROOT, 12])
+    assert (step.joined, step.left) == ((), (ROOT, 12))
     unfinished = step.events()[0]
     assert isinstance(unfinished, SyscallEvent) and (unfinished.tid, unfinished.name) == (
         12,
@@ -152,4 +153,29 @@ def test_a_leaders_death_with_its_group_gone_already_removes_only_itself() -> No
     session.feed(12, Exited(2, 0))
     assert session.group_sizes == {ROOT: 1}
     step = session.plan(ROOT, Exited(3, 0))
-    assert step.left == [ROOT] and session.finished and not session.group_sizes
+    assert step.left == (ROOT,) and session.finished and not session.group_sizes
+
+
+def test_a_foreign_exec_lets_the_task_go_and_the_session_forgets_it() -> None:
+    session = TraceSession("s1", Mode.FULL, ROOT)
+    session.add_task(ROOT, ROOT)
+    session.feed(ROOT, TrapStop())
+    session.feed(ROOT, Spawned(1, 12, ROOT))
+    session.feed(12, TrapStop())
+    step = session.plan(ROOT, Exec(2, 12, "/usr/bin/passwd", ("passwd",), foreign=True))
+    assert step.resume == Resume(ROOT, PTRACE_DETACH)
+    assert step.left == (12, ROOT) and session.finished
+    [event] = step.events()
+    assert isinstance(event, ExecEvent) and (event.tid, event.old_tid) == (ROOT, 12)
+
+
+def test_events_built_after_a_take_over_name_the_task_as_it_was() -> None:
+    """A thread's step planned before its exec moved it to the leader's tid still
+    names the thread: a task's identity is fixed, the take-over makes a new record."""
+    session = started()
+    session.feed(ROOT, Spawned(1, 12, ROOT))
+    session.feed(12, TrapStop())
+    spawned = session.plan(12, Spawned(2, 13, ROOT))
+    session.plan(ROOT, Exec(3, 12, "/bin/true", ("true",)))
+    [event] = spawned.events()
+    assert isinstance(event, SpawnEvent) and (event.parent_tid, event.tid) == (12, 13)

@@ -18,7 +18,7 @@ from traced.core.stops import (
     Spawned,
     TrapStop,
 )
-from traced.core.tracee import Mode, Phase, Resume, Task, UnexpectedStop, handle
+from traced.core.tracee import Mode, Phase, Resume, Task, UnexpectedStop, handle, let_go, plan
 from traced.events import (
     ExecEvent,
     ExitEvent,
@@ -171,7 +171,7 @@ def test_death_by_signal() -> None:
 
 def test_detaching_task_is_detached_at_its_next_stop_with_its_signal() -> None:
     task = running()
-    task.detaching = True
+    let_go(task)
     _, resume = handle(task, SignalStop(5, signal.SIGINT, 0, 0, 0))
     assert resume == Resume(TID, PTRACE_DETACH, signal.SIGINT)
     assert task.phase is Phase.GONE
@@ -222,3 +222,46 @@ def test_an_entry_after_one_that_never_returned_follows_its_unfinished_report() 
     assert isinstance(unfinished, SyscallEvent) and unfinished.name == "read"
     assert unfinished.retval is None
     assert isinstance(reported, SyscallEntryEvent) and reported.name == "openat"
+
+
+def test_plan_changes_the_task_at_once_and_events_come_later_from_what_it_captured() -> None:
+    """Every change happens in plan(); events() may be built after the task moved on."""
+    task = running(prestart=False)
+    entered = plan(task, entry("read", ts=1))
+    assert task.in_flight is not None and task.in_flight.name == "read"
+    returned = plan(task, Exit(2, 5, False))
+    assert task.in_flight is None and task.phase is Phase.RUNNING
+    plan(task, entry("openat", ts=3))  # the next syscall, before the first events are built
+    assert entered.events() == []
+    [event] = returned.events()
+    assert isinstance(event, SyscallEvent) and (event.name, event.retval) == ("read", 5)
+
+
+def test_an_exec_ends_the_prestart_as_it_is_planned() -> None:
+    task = running(prestart=True)
+    step = plan(task, Exec(2, TID, "/bin/true", ("true",)))
+    assert not task.prestart
+    [event] = step.events()
+    assert isinstance(event, ExecEvent)
+
+
+def test_an_exec_into_foreign_credentials_is_reported_then_let_go() -> None:
+    """The core decides the detach: the shell only says the new image is not the owner's."""
+    task = running(Mode.FULL)
+    handle(task, Entry(1, TID, 59, "execve", "x86_64", plain_args("/usr/bin/su", 0, 0), True))
+    [event], resume = handle(task, Exec(2, TID, "/usr/bin/su", ("su",), foreign=True))
+    assert isinstance(event, ExecEvent) and event.path == "/usr/bin/su"
+    assert resume == Resume(TID, PTRACE_DETACH) and task.phase is Phase.GONE
+
+
+def test_an_exec_into_the_owners_credentials_is_followed() -> None:
+    task = running(Mode.FULL)
+    _, resume = handle(task, Exec(2, TID, "/bin/true", ("true",)))
+    assert resume == Resume(TID, PTRACE_SYSCALL) and not task.detaching
+
+
+def test_a_detaching_task_is_let_go_even_at_a_group_stop() -> None:
+    task = running()
+    let_go(task)
+    assert handle(task, GroupStop(signal.SIGSTOP))[1] == Resume(TID, PTRACE_DETACH)
+    assert task.phase is Phase.GONE

@@ -17,7 +17,8 @@ from traced.cli.options import decoding_options
 from traced.cli.printer import Printer
 from traced.cli.signals import Action, attach_actions, forwarding, launch_actions
 from traced.errors import SpawnError, exit_status_for_exec_error
-from traced.tracer.engine import Engine, TracePolicy
+from traced.tracer.engine import Engine
+from traced.tracer.run import TracePolicy
 from traced.tracer.spawn import LaunchSpec
 
 
@@ -40,7 +41,7 @@ async def _launch(args: argparse.Namespace, argv: list[str], printer: Printer) -
             entries=printer.stages_entries(),
         )
         try:
-            session = await engine.launch(LaunchSpec(tuple(argv)), policy, printer)
+            session = engine.launch(LaunchSpec(tuple(argv)), policy, printer)
         except SpawnError as error:
             return _report_spawn_error(error)
         loop = asyncio.get_running_loop()
@@ -68,7 +69,7 @@ async def _attach(args: argparse.Namespace, printer: Printer) -> int:
             decoding=decoding_options(args, printer.filter.raw),
             entries=printer.stages_entries(),
         )
-        session = await engine.attach(args.pid, policy, printer)
+        session = engine.attach(args.pid, policy, printer)
         with forwarding(attach_actions(session.detach), asyncio.get_running_loop()):
             await session.wait()
     return 0

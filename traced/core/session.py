@@ -18,10 +18,19 @@ handles what spans tasks:
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from traced.core.stops import Exec, Exited, Killed, Spawned, Stop
-from traced.core.tracee import Mode, Phase, Resume, Step, Task, abandon_in_flight, plan
+from traced.core.tracee import (
+    Mode,
+    Phase,
+    Resume,
+    Step,
+    Task,
+    abandon_in_flight,
+    let_go,
+    plan,
+)
 from traced.events import Event
 
 
@@ -46,7 +55,6 @@ class TraceSession:
     tasks: dict[int, Task] = field(default_factory=dict)
     outcome: Outcome | None = None
     stops: Counter[str] = field(default_factory=Counter)
-    tasks_seen: int = 0
     detaching: bool = False
     report_entries: bool = False  # see Task.report_entries
     # New tasks adopted at their own first stop, before their parent's fork event:
@@ -57,11 +65,16 @@ class TraceSession:
     group_sizes: Counter[int] = field(default_factory=Counter)
 
     def add_task(self, tid: int, tgid: int, *, prestart: bool = False) -> Task:
-        task = Task(tid, tgid, self.session_id, self.mode, prestart=prestart)
-        task.detaching = self.detaching  # born while we let go: let go of it too
-        task.report_entries = self.report_entries
+        task = Task(
+            tid,
+            tgid,
+            self.session_id,
+            self.mode,
+            report_entries=self.report_entries,
+            prestart=prestart,
+            detaching=self.detaching,  # born while we let go: let go of it too
+        )
         self._hold(task)
-        self.tasks_seen += 1
         return task
 
     def adopt_early(self, tid: int, tgid: int) -> Task:
@@ -87,30 +100,27 @@ class TraceSession:
         The step also names the tids this stop added (``joined``) and removed
         (``left``), for the reactor's map of tids."""
         self.stops[type(stop).__name__] += 1
-        before: list[Event] = []
         if type(stop) is Exec and stop.old_tid != tid:
             before = self._take_over(stop.old_tid, tid)
-        task = self.tasks[tid]
-        step = plan(task, stop)
-        step.before = before
-        if type(stop) is Exec and stop.old_tid != tid:
-            step.left.append(stop.old_tid)
+            step = plan(self.tasks[tid], stop)
+            step.before, step.left = before, (stop.old_tid,)
+        else:
+            step = plan(self.tasks[tid], stop)
         if type(stop) is Spawned and self._welcome(stop.child_tid, stop.child_tgid):
-            step.joined.append(stop.child_tid)
+            step.joined = (stop.child_tid,)
+        task = step.task
         if task.phase is Phase.GONE:
             self._forget(task, stop)
-            step.left.append(tid)
+            step.left = (*step.left, tid)
             if task.tid == task.tgid and type(stop) in (Exited, Killed):
-                for stale in self._forget_group(task.tgid):
-                    step.left.append(stale.tid)
-                    step.before += abandon_in_flight(stale)
+                self._forget_group(task.tgid, step)
         return step
 
     def detach_all(self) -> list[int]:
         """Mark every task to be let go at its next stop; returns the tids to interrupt."""
         self.detaching = True
         for task in self.tasks.values():
-            task.detaching = True
+            let_go(task)
         return list(self.tasks)
 
     def _welcome(self, tid: int, tgid: int) -> bool:
@@ -132,18 +142,21 @@ class TraceSession:
             events += abandon_in_flight(leader)
         mover = self._drop(old_tid)
         if mover is not None:
-            mover.tid = leader_tid
-            self._hold(mover)
+            self._hold(replace(mover, tid=leader_tid))  # a new record: see Task's identity
         return events
 
-    def _forget_group(self, tgid: int) -> list[Task]:
-        """The group's leader died: whatever else of the group we hold is long gone."""
+    def _forget_group(self, tgid: int, step: Step) -> None:
+        """The group's leader died: whatever else of the group we hold is long gone,
+        and so are the syscalls it was in."""
         if not self.group_sizes[tgid]:
-            return []  # the usual case: its other threads were reaped before it
+            return  # the usual case: its other threads were reaped before it
         stale = [task for task in self.tasks.values() if task.tgid == tgid]
+        unfinished = list(step.before)
         for task in stale:
             self._drop(task.tid)
-        return stale
+            unfinished += abandon_in_flight(task)
+        step.left = (*step.left, *(task.tid for task in stale))
+        step.before = unfinished
 
     def _hold(self, task: Task) -> None:
         self._drop(task.tid)  # a record it replaces no longer counts

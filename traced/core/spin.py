@@ -2,12 +2,12 @@
 
 After PTRACE_SYSCALL the syscall's exit stop usually follows within
 microseconds, and catching it by polling ``waitpid(WNOHANG)`` spares the
-SIGCHLD wake-up of an idle CPU, which on these VMs costs more than the stop
-itself.  But when every CPU is busy (a ``make -j2``), the tracee is not
+SIGCHLD wake-up of an idle CPU, which on a virtual machine can cost more than
+the stop itself.  But when every CPU is busy (a ``make -j2``), the tracee is not
 running while we poll for it: each poll runs its whole budget for nothing, and
-takes that CPU from the very work being traced (bench/build.py measured 44% of
-traced's CPU in such polls).  So the policy backs off: after a few polls in a
-row that found nothing, it stops polling for a while, then tries again.
+takes that CPU from the very work being traced, so that polls alone could take
+much of the tracer's CPU.  So the policy backs off: after a few polls in a row
+that found nothing, it stops polling for a while, then tries again.
 """
 
 from __future__ import annotations

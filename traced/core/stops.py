@@ -19,6 +19,7 @@ event message, siginfo) and builds one of the frozen stop values below.
 from __future__ import annotations
 
 import enum
+import functools
 import os
 import signal
 from typing import NamedTuple
@@ -66,18 +67,13 @@ class Decoded(NamedTuple):
     core_dumped: bool = False
 
 
+# Few distinct statuses occur (an exit code, a signal, or a stop signal with a
+# ptrace event: a few hundred at most), and one is decoded at every stop, so each
+# is decoded once.  The bound holds them all, and keeps a kernel that sent odd
+# statuses from growing the cache without end.
+@functools.lru_cache(maxsize=1024)
 def decode_status(status: int) -> Decoded:
-    """Classify a waitpid status.  Pure: no syscalls; memoized, as few distinct statuses occur."""
-    decoded = _DECODED.get(status)
-    if decoded is None:
-        decoded = _DECODED[status] = _decode(status)
-    return decoded
-
-
-_DECODED: dict[int, Decoded] = {}
-
-
-def _decode(status: int) -> Decoded:
+    """Classify a waitpid status.  Pure: no syscalls."""
     if os.WIFEXITED(status):
         return Decoded(Kind.EXITED, os.WEXITSTATUS(status))
     if os.WIFSIGNALED(status):
@@ -140,6 +136,9 @@ class Exec(NamedTuple):
     old_tid: int
     path: str
     argv: tuple[str, ...]
+    # The new image runs under credentials its owner does not have (a setuid
+    # program an attached process exec'd): it is no longer the owner's to watch.
+    foreign: bool = False
 
 
 class GroupStop(NamedTuple):

@@ -77,17 +77,14 @@ def check_may_trace(uid: int, gid: int, pid: int) -> None:
     dumpable, and it holds no capability."""
     if uid == 0:
         return
-    status = procfs.status_fields(pid, "Uid", "Gid", "CapPrm")
-    uids, gids, capabilities = status.get("Uid"), status.get("Gid"), status.get("CapPrm")
-    if uids is None or gids is None:
+    ids = procfs.task_ids(pid)
+    if ids is None:
         raise RequestError("attach_failed", f"no process {pid}")
-    same_uids = all(int(value) == uid for value in uids.split()[:3])
-    same_gids = all(int(value) == gid for value in gids.split()[:3])
     try:
         dumpable = os.stat(f"/proc/{pid}/stat").st_uid == uid
     except OSError:
         dumpable = False
-    if not (same_uids and same_gids and dumpable and int(capabilities or "0", 16) == 0):
+    if not (ids.are(uid, gid) and dumpable and ids.capabilities == 0):
         raise RequestError("permission_denied", f"uid {uid} may not trace pid {pid}")
 
 

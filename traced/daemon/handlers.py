@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -66,7 +66,7 @@ class Call:
     fds: list[int] | None = None
 
 
-Handler = Callable[[Call, Any], Result | Awaitable[Result]]
+Handler = Callable[[Call, Any], Result]
 
 
 class Handlers:
@@ -99,18 +99,16 @@ class Handlers:
 
     # --- sessions: launch and attach ------------------------------------------------
 
-    async def launch(self, call: Call, request: LaunchRequest) -> Result:
+    def launch(self, call: Call, request: LaunchRequest) -> Result:
         if request.stdio and call.fds is None:
             raise RequestError(ErrorCode.INVALID, "stdio: true needs 3 fds sent with the request")
         try:
-            return await self._launch(call.conn, request, call.fds)
+            return self._launch(call.conn, request, call.fds)
         finally:
             for fd in call.fds or ():
                 os.close(fd)
 
-    async def _launch(
-        self, conn: Connection, request: LaunchRequest, stdio: list[int] | None
-    ) -> Result:
+    def _launch(self, conn: Connection, request: LaunchRequest, stdio: list[int] | None) -> Result:
         self.limits.check_sessions(conn.uid)
         if not request.detach:
             self.limits.check_subscriptions(conn, request.queue)
@@ -135,7 +133,7 @@ class Handlers:
         try:
             if not request.detach:
                 self._subscribe(conn, session, request.policy, request.queue)
-            engine_session = await self.engine.launch(
+            engine_session = self.engine.launch(
                 spec, policy, self.hub.sink_for(session), session.session_id
             )
         except BaseException as error:
@@ -150,7 +148,7 @@ class Handlers:
         self._run(session, engine_session)
         return StartResult(session=session.session_id, pid=session.pid)
 
-    async def attach(self, call: Call, request: AttachRequest) -> Result:
+    def attach(self, call: Call, request: AttachRequest) -> Result:
         conn = call.conn
         self.limits.check_sessions(conn.uid)
         if request.subscribe:
@@ -164,7 +162,7 @@ class Handlers:
         if request.subscribe:
             self._subscribe(conn, session, request.policy, request.queue)
         try:
-            engine_session = await self.engine.attach(
+            engine_session = self.engine.attach(
                 request.pid, policy, self.hub.sink_for(session), session.session_id
             )
         except BaseException as error:

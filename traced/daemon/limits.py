@@ -12,7 +12,7 @@ from traced.decoders.values import Options
 from traced.errors import ErrorCode, RequestError
 from traced.filter.expression import parse_trace
 from traced.syscalls.arch import Arch
-from traced.tracer.engine import TracePolicy
+from traced.tracer.run import TracePolicy
 from traced.wire.protocol import Decoding
 
 

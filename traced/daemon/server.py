@@ -10,9 +10,10 @@ Kernel facts this module depends on:
   negative pid reaches its whole job, as a terminal's would.
 * Only the daemon's uid, root and configured uids may connect (SO_PEERCRED).
 
-Each request is answered in a task of its own, by the handler of its type
-(daemon.handlers); each session is watched by a task until it ends.  Both kinds
-are owned (daemon.tasks), so stopping is: end the sessions, then close the owners.
+Each request is answered as soon as its line is read, by the handler of its type
+(daemon.handlers: none blocks, since fork, ptrace and /proc answer at once); each
+session is watched by a task until it ends.  Those tasks are owned (daemon.tasks),
+so stopping is: end the sessions, then close their owner.
 """
 
 from __future__ import annotations
@@ -48,7 +49,6 @@ from traced.wire.protocol import (
     OPS,
     Hello,
     LaunchRequest,
-    Message,
     Request,
     RequestBase,
     RequestId,
@@ -78,7 +78,6 @@ class Daemon:
         self.config = config
         self.hub = Hub()
         self.clients: set[Connection] = set()
-        self._answers = Tasks("requests")
         self._watches = Tasks("sessions")
         limits = Limits(config, self.hub, engine.arch)
         self._handlers = Handlers(engine, limits, self.hub, self._run_session)
@@ -169,13 +168,12 @@ class Daemon:
             return
         # The fds ride on this very line: claim them now, before the next read.
         fds = conn.take_fds(3) if isinstance(request, LaunchRequest) and request.stdio else None
-        self._answers.start(self._answer(Call(conn, fds), request))
+        self._answer(Call(conn, fds), request)
 
-    async def _answer(self, call: Call, request: RequestBase) -> None:
+    def _answer(self, call: Call, request: RequestBase) -> None:
         conn = call.conn
         try:
-            outcome = self._handlers.table[type(request)](call, request)
-            result = outcome if isinstance(outcome, Message) else await outcome
+            result = self._handlers.table[type(request)](call, request)
         except RequestError as error:
             conn.send_error(
                 request.id, error.code, str(error), error.errno_name if error.errno else None
@@ -247,6 +245,5 @@ class Daemon:
         for session in self.hub.live():
             session.tasks.start(self._end_session(session, signal.SIGTERM))
         await self._watches.close(self.config.kill_grace_seconds + REAP_SECONDS)
-        await self._answers.close()
         for conn in list(self.clients):
             conn.close()

@@ -4,6 +4,8 @@ Kernel facts this module depends on:
 
 * /proc/TID/status works for any thread id, not only thread-group leaders, and
   its ``Tgid:`` line names the process the thread belongs to.
+* Its ``Uid:`` and ``Gid:`` lines hold the real, effective, saved and filesystem
+  ids, and ``CapPrm:`` the permitted capabilities, in hex.
 * At a PTRACE_EVENT_EXEC stop the new image is in place: /proc/PID/cmdline is
   exactly the argv given to execve, and the auxiliary vector's AT_EXECFN entry
   points at the filename string execve was given, copied onto the new stack.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import os
 import struct
+from typing import NamedTuple
 
 from traced.decoders.families.files import AT_FDCWD
 from traced.linux.memory import read_cstring
@@ -55,14 +58,30 @@ def seccomp_filters_supported() -> bool:
     return status_field(os.getpid(), "Seccomp_filters") is not None
 
 
-def runs_as(tid: int, uid: int, gid: int) -> bool:
-    """Whether the task's real, effective and saved uids and gids are ``uid``/``gid``."""
-    fields = status_fields(tid, "Uid", "Gid")
+class TaskIds(NamedTuple):
+    """Who a task runs as."""
+
+    uids: tuple[int, ...]  # real, effective, saved, filesystem
+    gids: tuple[int, ...]
+    capabilities: int  # its permitted set
+
+    def are(self, uid: int, gid: int) -> bool:
+        """Whether its real, effective and saved uids and gids are ``uid`` and ``gid``."""
+        return all(value == uid for value in self.uids[:3]) and all(
+            value == gid for value in self.gids[:3]
+        )
+
+
+def task_ids(tid: int) -> TaskIds | None:
+    """The task's uids, gids and permitted capabilities, or None when it is gone."""
+    fields = status_fields(tid, "Uid", "Gid", "CapPrm")
     uids, gids = fields.get("Uid"), fields.get("Gid")
     if uids is None or gids is None:
-        return False
-    return all(int(value) == uid for value in uids.split()[:3]) and all(
-        int(value) == gid for value in gids.split()[:3]
+        return None
+    return TaskIds(
+        tuple(int(value) for value in uids.split()),
+        tuple(int(value) for value in gids.split()),
+        int(fields.get("CapPrm") or "0", 16),
     )
 
 

@@ -13,105 +13,19 @@ Kernel facts this module depends on:
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import uuid
-from dataclasses import dataclass
 
 from traced.core import abi
-from traced.core.session import Outcome, TraceSession
+from traced.core.session import TraceSession
 from traced.core.tracee import Mode
-from traced.decoders.values import DEFAULT_OPTIONS, Options
-from traced.errors import (
-    AttachError,
-    PtraceError,
-    SpawnError,
-    TraceeGoneError,
-)
+from traced.errors import AttachError, PtraceError, TraceeGoneError
 from traced.filter.bpf import compile_filter
 from traced.linux import procfs, ptrace
 from traced.syscalls.arch import Arch, host_arch
 from traced.tracer.reactor import Reactor
-from traced.tracer.run import Run, Sink
+from traced.tracer.run import Run, Sink, TracePolicy
 from traced.tracer.spawn import Child, LaunchSpec, fork_child, resolve_program
-
-
-@dataclass(frozen=True)
-class TracePolicy:
-    """What the user asked to see: syscall names, or None for every syscall."""
-
-    names: frozenset[str] | None = None
-    force_full: bool = False  # stop at every syscall even when a filter could be used
-    # (uid, gid) an attached process must keep: one that execs into other
-    # credentials (a setuid program) is let go at that exec, before it runs.
-    owner: tuple[int, int] | None = None
-    decoding: Options = DEFAULT_OPTIONS  # -s, -v, -y
-    entries: bool = False  # syscall_entry events too (strace-like text needs them)
-    # Live tasks allowed at once; beyond it a launched tree is killed, an attached
-    # one detached (Session.runaway then says how many there were).
-    max_tasks: int | None = None
-
-    def mode(self) -> Mode:
-        if self.names is None or self.force_full or not procfs.seccomp_filters_supported():
-            return Mode.FULL
-        return Mode.SECCOMP
-
-
-class Session:
-    """A running trace: wait for it, and (for attached processes) detach from it."""
-
-    def __init__(self, run: Run, reactor: Reactor, child: Child | None = None) -> None:
-        self._run = run
-        self._reactor = reactor
-        self._child = child
-        self.spawn_error: SpawnError | None = None
-        if child is not None:
-            asyncio.get_running_loop().add_reader(child.report_fd, self._read_exec_outcome)
-
-    def _read_exec_outcome(self) -> None:
-        if self._child is not None and self._child.report_fd >= 0:
-            asyncio.get_running_loop().remove_reader(self._child.report_fd)
-            self.spawn_error = self._child.read_outcome()
-
-    @property
-    def id(self) -> str:
-        return self._run.core.session_id
-
-    @property
-    def core(self) -> TraceSession:
-        return self._run.core
-
-    async def wait(self) -> Outcome | None:
-        """Until every task is gone; the root's outcome (None after a detach)."""
-        await self._run.done
-        self._read_exec_outcome()  # the child is gone: the pipe is at EOF or holds the errno
-        if self._child is not None:
-            self._child.close_pipes()  # a root killed before its release never read "go"
-        return self._run.core.outcome
-
-    def hold(self) -> None:
-        """Stop resuming this session's tracees (a lossless subscriber is full)."""
-        self._run.hold()
-
-    def release(self) -> None:
-        self._run.release()
-
-    @property
-    def runaway(self) -> int | None:
-        """The live task count that broke TracePolicy.max_tasks, if one did."""
-        return self._run.runaway
-
-    def detach(self) -> None:
-        """Let every task go at its next stop, leaving it running as before."""
-        self._run.detach()
-
-    def signal(self, signo: int) -> None:
-        """Send ``signo`` as a terminal would: to a launched command's process group
-        (to the command itself until it has made its group), else to the root.
-
-        Raises ProcessLookupError when the command is gone (an attached process
-        counts as gone once detached: its pid is no longer known to be its own)."""
-        self._run.signal(signo)
 
 
 class Engine:
@@ -128,18 +42,31 @@ class Engine:
     def __exit__(self, *exc_info: object) -> None:
         self.reactor.stop()
 
-    def _new_run(self, mode: Mode, root: int, policy: TracePolicy, sink: Sink, sid: str) -> Run:
-        core = TraceSession(sid or uuid.uuid4().hex[:12], mode, root)
-        core.report_entries = policy.entries
-        run = Run(core, self.arch, policy.names, sink)
-        run.owner = policy.owner
-        run.decoding = policy.decoding
-        run.max_tasks = policy.max_tasks
-        return run
+    def _new_run(
+        self,
+        mode: Mode,
+        root: int,
+        policy: TracePolicy,
+        sink: Sink,
+        sid: str,
+        *,
+        child: Child | None = None,
+        process_group: int | None = None,
+    ) -> Run:
+        core = TraceSession(sid or uuid.uuid4().hex[:12], mode, root, report_entries=policy.entries)
+        return Run(
+            core,
+            self.arch,
+            policy,
+            sink,
+            self.reactor.resume,
+            child=child,
+            process_group=process_group,
+        )
 
-    async def launch(
+    def launch(
         self, spec: LaunchSpec, policy: TracePolicy, sink: Sink, session_id: str = ""
-    ) -> Session:
+    ) -> Run:
         """Start ``spec.argv`` traced.  Raises SpawnError if the program cannot be found.
 
         With credentials to take on, the child looks the program up itself, as that
@@ -156,19 +83,17 @@ class Engine:
         except PtraceError:
             child.abandon()
             raise
-        run = self._new_run(mode, child.pid, policy, sink, session_id)
+        group = child.pid if spec.new_process_group else None
+        run = self._new_run(
+            mode, child.pid, policy, sink, session_id, child=child, process_group=group
+        )
         run.core.add_task(child.pid, child.pid, prestart=True)
-        run.on_first_resume = child.release
-        run.process_group = child.pid if spec.new_process_group else None
         self.reactor.register(child.pid, run)
-        return Session(run, self.reactor, child)
+        return run
 
-    async def attach(
-        self, pid: int, policy: TracePolicy, sink: Sink, session_id: str = ""
-    ) -> Session:
+    def attach(self, pid: int, policy: TracePolicy, sink: Sink, session_id: str = "") -> Run:
         """Trace a running process and the children it makes from now on."""
         run = self._new_run(Mode.FULL, pid, policy, sink, session_id)
-        run.kill_runaway = False  # not ours to kill: past max_tasks we let it go
         seized: list[int] = []
         try:
             _seize_all_threads(pid, seized)
@@ -181,7 +106,7 @@ class Engine:
             for tid in seized:
                 run.core.add_task(tid, pid)
                 self.reactor.register(tid, run)
-        return Session(run, self.reactor)
+        return run
 
 
 def _seize_all_threads(pid: int, seized: list[int]) -> None:

@@ -34,7 +34,7 @@ import time
 
 from traced.core import abi
 from traced.core.spin import SpinPolicy
-from traced.core.stops import Exec, decode_status
+from traced.core.stops import decode_status
 from traced.core.tracee import Resume, Step
 from traced.errors import TracedError, TraceeGoneError
 from traced.linux import procfs, ptrace, wait
@@ -49,8 +49,9 @@ FAIR_SPINS = 16
 # rest waits for the loop's next turn, after sockets and timers had theirs.
 DRAIN_BUDGET = 256
 POLL_INTERVAL = 0.05  # seconds
-# Stops taken before any is handled.  Taking every pending stop (up to 256) made 256
-# tracees 4% slower in hand runs; 8 and 32 did not (bench/README.md, "Changes tried").
+# Stops taken before any is handled.  A batch's tracees are restarted only once every
+# stop of it is read and planned, so the first one taken waits for all the others:
+# a few dozen keep that wait short and still send the restarts out back to back.
 BATCH = 32
 
 _log = get_logger(__name__)
@@ -107,7 +108,6 @@ class Reactor:
         self.drain()
 
     def register(self, tid: int, run: Run) -> None:
-        run.restart = self._resume
         self._runs[tid] = run
         if run.process_group:
             self._groups[run.process_group] = run
@@ -142,7 +142,7 @@ class Reactor:
 
         Its next stop often follows within microseconds (always so for the exit of a
         syscall it just entered), and catching it here spares a SIGCHLD wake-up of
-        an idle CPU, which on a VM costs more than the stop itself.
+        an idle CPU, which on a virtual machine can cost more than the stop itself.
         """
         tid, budget = self._hot_tid, self._hot_budget_ns
         self._hot_tid = 0
@@ -267,8 +267,8 @@ class Reactor:
     def _handle(self, batch: list[tuple[int, int]]) -> None:
         """Read and plan each stop, then restart every tracee, then deliver the events.
 
-        Restarts back to back, and each tracee runs while the events are built
-        (bench/README.md, "Changes tried", has what it gained: 2% at 64 tracees).
+        Restarts back to back, so each tracee runs while the events are built,
+        instead of waiting for them.
         A bad stop (a bug, or a ptrace error other than ESRCH) is logged and its
         task let run: it must not stall the rest.
 
@@ -298,10 +298,7 @@ class Reactor:
         self._budget -= 1
         run = self._runs[tid]
         try:
-            stop = read_stop(run, tid, decode_status(status))
-            if type(stop) is Exec and run.owner is not None:
-                self._let_go_of_a_new_identity(run, tid, stop)
-            step = run.core.plan(tid, stop)
+            step = run.core.plan(tid, read_stop(run, tid, decode_status(status)))
             self._follow(run, step)
         except TraceeGoneError:
             return None  # SIGKILLed while stopped: its death report follows
@@ -314,7 +311,7 @@ class Reactor:
 
     def _resume_safely(self, run: Run, resume: Resume) -> None:
         try:
-            self._resume(run, resume)
+            self.resume(run, resume)
         except Exception:
             _log.exception("cannot restart a task; letting it run", tid=resume.tid)
             with contextlib.suppress(TracedError):
@@ -330,17 +327,6 @@ class Reactor:
             if run.process_group and self._groups.get(run.process_group) is run:
                 del self._groups[run.process_group]
             run.done.set_result(None)
-
-    def _let_go_of_a_new_identity(self, run: Run, tid: int, stop: Exec) -> None:
-        """An attached process exec'd into other credentials (a setuid program, which
-        our CAP_SYS_PTRACE let through): it is no longer its owner's to watch."""
-        assert run.owner is not None
-        if procfs.runs_as(tid, *run.owner):
-            return
-        execer = run.core.tasks.get(stop.old_tid) or run.core.tasks.get(tid)
-        if execer is not None:
-            _log.warning("exec changed credentials; detaching", tid=tid, path=stop.path)
-            execer.detaching = True
 
     def _joined(self, run: Run, tid: int) -> None:
         """A task joined ``run``: past max_tasks the tree is a runaway, and once it is
@@ -391,7 +377,8 @@ class Reactor:
             # Its first stop may be pending already, its SIGCHLD long consumed.
             self._take(tid)
 
-    def _resume(self, run: Run, resume: Resume) -> None:
+    def resume(self, run: Run, resume: Resume) -> None:
+        """Restart a tracee, or keep the restart for later while its run is held."""
         if run.holders:
             run.deferred.append(resume)
             return

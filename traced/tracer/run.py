@@ -1,7 +1,8 @@
-"""A session as the reactor holds it: the pure core plus its I/O ends.
+"""A running trace: the pure core plus its I/O ends.
 
-The reactor owns every Run; the engine makes them, and the daemon reaches
-them through engine.Session.
+The reactor holds every Run and routes its tracees' stops to it; Engine.launch and
+Engine.attach make one, whole, and hand it to their caller, who waits for it,
+detaches from it, holds it back or signals it.
 
 Kernel facts this module depends on:
 
@@ -10,6 +11,8 @@ Kernel facts this module depends on:
 * A process group's id cannot be reused while any process is in the group.
 * PTRACE_INTERRUPT makes a running tracee trap, so a detach at its next stop
   comes soon; ESRCH means it is dying, and its death report follows.
+* A seccomp filter cannot be installed in a running process, so a trace by a
+  filter needs a process we start, and a kernel with seccomp filters.
 """
 
 from __future__ import annotations
@@ -18,53 +21,114 @@ import asyncio
 import errno
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from traced.core.session import TraceSession
-from traced.core.tracee import Resume
+from traced.core.session import Outcome, TraceSession
+from traced.core.tracee import Mode, Resume
 from traced.decoders.values import DEFAULT_OPTIONS, Options
-from traced.errors import TraceeGoneError
+from traced.errors import SpawnError, TraceeGoneError
 from traced.events import Event
-from traced.linux import ptrace
+from traced.linux import procfs, ptrace
 from traced.logs import get_logger
 from traced.syscalls.arch import Arch
+from traced.tracer.spawn import Child
 
 Sink = Callable[[Event], None]
 _log = get_logger(__name__)
 
 
+@dataclass(frozen=True)
+class TracePolicy:
+    """What the user asked to see: syscall names, or None for every syscall."""
+
+    names: frozenset[str] | None = None
+    force_full: bool = False  # stop at every syscall even when a filter could be used
+    # (uid, gid) an attached process must keep: one that execs into other
+    # credentials (a setuid program) is let go at that exec, before it runs.
+    owner: tuple[int, int] | None = None
+    decoding: Options = DEFAULT_OPTIONS  # -s, -v, -y
+    entries: bool = False  # syscall_entry events too (strace-like text needs them)
+    # Live tasks allowed at once; beyond it a launched tree is killed, an attached
+    # one detached (Run.runaway then says how many there were).
+    max_tasks: int | None = None
+
+    def mode(self) -> Mode:
+        if self.names is None or self.force_full or not procfs.seccomp_filters_supported():
+            return Mode.FULL
+        return Mode.SECCOMP
+
+
 class Run:
-    """A session as the reactor holds it: the pure core plus its I/O ends."""
+    """A running trace: the reactor feeds it stops; its caller waits for its end."""
 
     def __init__(
-        self, core: TraceSession, arch: Arch, wanted: frozenset[str] | None, sink: Sink
+        self,
+        core: TraceSession,
+        arch: Arch,
+        policy: TracePolicy,
+        sink: Sink,
+        restart: Callable[[Run, Resume], None],
+        *,
+        child: Child | None = None,
+        process_group: int | None = None,
     ) -> None:
+        """``child``: the launched command, None for an attached process.
+        ``process_group``: the group a launched tree leads (its root's pid), if any:
+        tasks the reactor has not adopted yet (a child whose parent was killed before
+        its fork event was reported) are still in it, so a runaway is killed through it.
+        ``restart``: how a restart deferred while the run was held is made at release.
+        """
         self.core = core
         self.arch = arch
-        self.wanted = wanted
         self.sink = sink
-        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.on_first_resume: Callable[[], None] | None = None
+        self.restart = restart
+        # Read at each stop (see stopread), so kept here rather than behind the policy.
+        self.wanted = policy.names
+        self.decoding = policy.decoding
+        self.owner = policy.owner
+        # A runaway tree (a fork bomb) is stopped at max_tasks live tasks: a launched
+        # one is killed, an attached one (not ours to kill) let go.  ``runaway``
+        # records the count seen.
+        self.max_tasks = policy.max_tasks
+        self.kill_runaway = child is not None
+        self.runaway: int | None = None
+        self.process_group = process_group
         # Back-pressure: while held, restarts wait here instead of reaching ptrace,
         # so the session's tracees stay stopped until every holder lets go.
         self.holders = 0
         self.deferred: list[Resume] = []
-        self.owner: tuple[int, int] | None = None  # see TracePolicy.owner
-        self.decoding: Options = DEFAULT_OPTIONS
-        self.restart: Callable[[Run, Resume], None] = lambda run, resume: None
-        # A runaway tree (a fork bomb) is stopped at max_tasks live tasks: a launched
-        # one is killed, an attached one let go.  ``runaway`` records the count seen.
-        self.max_tasks: int | None = None
-        self.kill_runaway = True
-        # The process group a launched tree leads (its root's pid), or None.  Tasks
-        # the reactor has not adopted yet (a child whose parent was killed before its
-        # fork event was reported) are still in it, so a runaway is killed through it.
-        self.process_group: int | None = None
-        self.runaway: int | None = None
+        self.spawn_error: SpawnError | None = None
+        self._child = child
+        # The launched child waits for this before it execs: its first restart.
+        self.on_first_resume = child.release if child is not None else None
+        loop = asyncio.get_running_loop()
+        self.done: asyncio.Future[None] = loop.create_future()
+        if child is not None:
+            loop.add_reader(child.report_fd, self._read_exec_outcome)
+
+    @property
+    def id(self) -> str:
+        return self.core.session_id
+
+    async def wait(self) -> Outcome | None:
+        """Until every task is gone; the root's outcome (None after a detach)."""
+        await self.done
+        self._read_exec_outcome()  # the child is gone: the pipe is at EOF or holds the errno
+        if self._child is not None:
+            self._child.close_pipes()  # a root killed before its release never read "go"
+        return self.core.outcome
+
+    def _read_exec_outcome(self) -> None:
+        if self._child is not None and self._child.report_fd >= 0:
+            asyncio.get_running_loop().remove_reader(self._child.report_fd)
+            self.spawn_error = self._child.read_outcome()
 
     def signal(self, signo: int) -> None:
         """Send ``signo`` to the command, as a terminal would: to a launched tree's
-        whole process group, else to its root.  ProcessLookupError: it is gone.
+        whole process group, else to its root.
 
+        Raises ProcessLookupError when the command is gone (an attached process
+        counts as gone once detached: its pid is no longer known to be its own).
         A launch returns at fork, before the child has made its own group (setsid):
         until then the child is the command's only process, so it gets the signal."""
         root = self.core.root_tid
@@ -88,6 +152,7 @@ class Run:
                 continue
 
     def hold(self) -> None:
+        """Stop resuming this session's tracees (a lossless subscriber is full)."""
         self.holders += 1
 
     def release(self) -> None:

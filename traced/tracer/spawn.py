@@ -23,6 +23,7 @@ Kernel facts this module depends on:
 from __future__ import annotations
 
 import contextlib
+import enum
 import errno as errno_module
 import os
 import signal
@@ -31,20 +32,34 @@ import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from traced.errors import SpawnError
+from traced.core.abi import WALL
+from traced.errors import EXIT_NOT_FOUND, SpawnError, exit_status_for_exec_error
 from traced.linux.seccomp import install_filter, set_no_new_privs
 
 _GO = b"g"
-_WALL = 0x40000000
 _FAILURE = struct.Struct("=ii")  # (stage, errno)
-STAGES = (
-    "exec",
-    "set up stdio",
-    "change directory",
-    "set NO_NEW_PRIVS",
-    "install seccomp filter",
-    "set credentials",
-)
+
+
+class Stage(enum.IntEnum):
+    """The step of the child's setup that failed, sent to the parent with its errno."""
+
+    EXEC = 0
+    STDIO = 1
+    CHDIR = 2
+    NO_NEW_PRIVS = 3
+    SECCOMP = 4
+    CREDENTIALS = 5
+
+
+# How a SpawnError names each stage.
+_STAGE_WORDS = {
+    Stage.EXEC: "exec",
+    Stage.STDIO: "set up stdio",
+    Stage.CHDIR: "change directory",
+    Stage.NO_NEW_PRIVS: "set NO_NEW_PRIVS",
+    Stage.SECCOMP: "install seccomp filter",
+    Stage.CREDENTIALS: "set credentials",
+}
 _RESTORED_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ)
 _UNHANDLED = (signal.SIG_IGN, signal.SIG_DFL)
 
@@ -97,7 +112,7 @@ class Child:
         if len(data) < _FAILURE.size:
             return None
         stage, err = _FAILURE.unpack(data)
-        return SpawnError(self.program, err, STAGES[stage])
+        return SpawnError(self.program, err, _STAGE_WORDS[Stage(stage)])
 
     def close_pipes(self) -> None:
         for fd in (self.go_fd, self.report_fd):
@@ -111,7 +126,7 @@ class Child:
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
         with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, _WALL)  # SIGKILL makes this wait short
+            os.waitpid(self.pid, WALL)  # SIGKILL makes this wait short
 
 
 def resolve_program(name: str, env: Mapping[str, str] | None) -> str:
@@ -161,50 +176,50 @@ def _child(
 ) -> None:
     """Runs in the forked child and never returns."""
     go_fd, report_fd = pipes
-    stage = 1
+    stage = Stage.STDIO
     try:
         _setup_stdio(spec.stdio)
         if spec.new_process_group:
             # A session of its own, not only a group: no controlling terminal, so
             # /dev/tty cannot reach the daemon's terminal (nor TIOCSTI type into it).
             os.setsid()
-        stage = 5
+        stage = Stage.CREDENTIALS
         if spec.credentials is not None:
             _become(spec.credentials)  # before chdir: the cwd must be the user's to enter
         if spec.nice is not None:
             _renice(spec.nice)  # as the user: never a priority it could not take itself
-        stage = 2
+        stage = Stage.CHDIR
         if spec.cwd is not None:
             os.chdir(spec.cwd)
         if spec.umask is not None:
             os.umask(spec.umask)
         if spec.credentials is not None:
-            stage = 0
+            stage = Stage.EXEC
             program = resolve_program(program, env)  # as the user: see Engine.launch
-            stage = 1
+            stage = Stage.STDIO
         _close_all_but(go_fd, report_fd)
         _reset_signals()
-        stage = 3
+        stage = Stage.NO_NEW_PRIVS
         set_no_new_privs()
         if os.read(go_fd, 1) != _GO:
-            os._exit(127)  # the tracer went away before seizing us
-        stage = 4
+            os._exit(EXIT_NOT_FOUND)  # the tracer went away before seizing us: nothing ran
+        stage = Stage.SECCOMP
         if seccomp_program is not None:
             install_filter(seccomp_program)
-        stage = 0
+        stage = Stage.EXEC
         os.execve(program, spec.argv, env)
     except (OSError, SpawnError) as error:
         _report(report_fd, stage, error.errno or errno_module.EIO)
     except BaseException:
         _report(report_fd, stage, errno_module.EIO)
-    os._exit(127)
+    os._exit(EXIT_NOT_FOUND)
 
 
-def _report(fd: int, stage: int, err: int) -> None:
+def _report(fd: int, stage: Stage, err: int) -> None:
     try:
         os.write(fd, _FAILURE.pack(stage, err))
     finally:
-        os._exit(127 if err == errno_module.ENOENT else 126)
+        os._exit(exit_status_for_exec_error(err))
 
 
 def _setup_stdio(stdio: Sequence[int]) -> None:

@@ -9,7 +9,8 @@ Kernel facts this module depends on:
   syscall whose entry stop we saw already: it is not a second syscall.
 * PTRACE_GETEVENTMSG gives a fork/vfork/clone event's new tid, and an exec
   event's former tid (another thread's when a non-leader thread exec'd).
-* After an exec, /proc/PID/exe and /proc/PID/cmdline are the new image's.
+* After an exec, /proc/PID/exe and /proc/PID/cmdline are the new image's, and
+  /proc/PID/status holds the credentials it runs with (a setuid program's).
 * PTRACE_GETSIGINFO gives a signal-delivery stop's siginfo (sender, SIGCHLD's
   child status and times).
 * A tracee's memory is read with process_vm_readv; its fds' targets are the
@@ -44,7 +45,10 @@ from traced.decoders.shapes import RETURNS_FD, decode_result
 from traced.events import Arg
 from traced.linux import procfs, ptrace
 from traced.linux.memory import TraceeMemory
+from traced.logs import get_logger
 from traced.tracer.run import Run
+
+_log = get_logger(__name__)
 
 
 def read_stop(run: Run, tid: int, decoded: Decoded) -> Stop:
@@ -58,9 +62,7 @@ def read_stop(run: Run, tid: int, decoded: Decoded) -> Stop:
         thread = decoded.event == PTRACE_EVENT_CLONE and procfs.tgid_of(child) != child
         return Spawned(now, child, run.core.tasks[tid].tgid if thread else child)
     if kind is Kind.EXEC:
-        old_tid = ptrace.event_message(tid)
-        path, argv = procfs.exec_image(tid)
-        return Exec(now, old_tid, path, argv)
+        return _exec_stop(run, tid, now)
     if kind is Kind.SIGNAL:
         info = ptrace.signal_info(tid)
         return SignalStop(
@@ -74,6 +76,22 @@ def read_stop(run: Run, tid: int, decoded: Decoded) -> Stop:
             info.child_stime,
         )
     return _SIMPLE_STOPS[kind](decoded, now)
+
+
+def _exec_stop(run: Run, tid: int, now: int) -> Exec:
+    """The exec, and whether the new image left its owner's credentials (a setuid
+    program, which our CAP_SYS_PTRACE let through): then the core lets it go."""
+    old_tid = ptrace.event_message(tid)
+    path, argv = procfs.exec_image(tid)
+    foreign = run.owner is not None and not _runs_as(tid, run.owner)
+    if foreign:
+        _log.warning("exec changed credentials; detaching", tid=tid, path=path)
+    return Exec(now, old_tid, path, argv, foreign)
+
+
+def _runs_as(tid: int, owner: tuple[int, int]) -> bool:
+    ids = procfs.task_ids(tid)
+    return ids is not None and ids.are(*owner)
 
 
 def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
