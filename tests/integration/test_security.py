@@ -310,7 +310,7 @@ def test_a_client_sees_none_of_another_uids_sessions(
         everything = root.request("list")["result"]["sessions"]
     print(f"uid {NOBODY.pw_uid} asking about root's session: {answers}")
     assert answers["list"]["result"] == {"sessions": []}
-    assert answers["stats"]["result"] == {"sessions": {}}
+    assert answers["stats"]["result"]["sessions"] == {}
     for name in ("stats session", "signal", "detach", "subscribe session"):
         assert answers[name]["code"] == "not_found", (name, answers[name])
         assert f"visible to uid {NOBODY.pw_uid}" in answers[name]["message"], answers[name]
