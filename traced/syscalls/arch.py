@@ -20,14 +20,14 @@ Architectures:
   audit arch the Arch does not know), and at its stops ``abi_for`` falls back to
   the native ABI, so it is named by aarch64's numbers: wrong, until arm is added.
 
-What stays architecture-neutral: the seccomp compiler (traced/bpf.py) works from
+What stays architecture-neutral: the seccomp compiler (traced/filter/bpf.py) works from
 any Arch's ABIs, and the ptrace side (traced/linux/ptrace.py) reads every stop
 with PTRACE_GET_SYSCALL_INFO, whose ``arch``, ``nr`` and six args need no
 per-architecture registers.  Syscall signatures take an ABI name (aarch64 overrides
 clone's argument order there).  What a real aarch64 port still needs, outside this
 module: the struct layouts in traced/decoders are x86_64's
 (aarch64's ``struct stat`` is asm-generic's, and some O_* flag values differ); ``-e
-trace=@64`` etc. in traced/filters.py name x86 personalities; and nothing has run
+trace=@64`` etc. in traced/filter/expression.py name x86 personalities; and nothing has run
 on aarch64 hardware yet.
 """
 
