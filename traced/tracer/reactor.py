@@ -35,7 +35,7 @@ import time
 from traced.core import abi
 from traced.core.spin import SpinPolicy
 from traced.core.stops import decode_status
-from traced.core.tracee import Resume, Step
+from traced.core.task import Resume, Step
 from traced.errors import TracedError, TraceeGoneError
 from traced.linux import procfs, ptrace, wait
 from traced.linux.signalfd import close_signalfd, drain_signalfd, open_signalfd
