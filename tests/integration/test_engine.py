@@ -15,9 +15,8 @@ import pytest
 import uvloop
 
 from tests.integration.procscan import children
-from traced.core.tracee import Event
 from traced.errors import AttachError, SpawnError
-from traced.events import ExecEvent, ExitEvent, SyscallEvent
+from traced.events import Event, ExecEvent, ExitEvent, SyscallEvent
 from traced.tracer.engine import Engine
 from traced.tracer.run import Run, TracePolicy
 from traced.tracer.spawn import Credentials, LaunchSpec

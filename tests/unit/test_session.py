@@ -4,7 +4,7 @@ from tests.unit.plain import plain_args
 from traced.core.abi import PTRACE_CONT, PTRACE_DETACH, PTRACE_SYSCALL
 from traced.core.session import Outcome, TraceSession
 from traced.core.stops import Entry, Exec, Exit, Exited, Killed, Spawned, TrapStop
-from traced.core.tracee import Mode, Phase, Resume
+from traced.core.task import Mode, Phase, Resume
 from traced.events import ExecEvent, SpawnEvent, SyscallEvent
 
 ROOT = 10

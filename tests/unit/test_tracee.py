@@ -18,7 +18,8 @@ from traced.core.stops import (
     Spawned,
     TrapStop,
 )
-from traced.core.tracee import Mode, Phase, Resume, Task, UnexpectedStop, handle, let_go, plan
+from traced.core.task import Mode, Phase, Resume, Task, let_go
+from traced.core.tracee import UnexpectedStop, handle, plan
 from traced.events import (
     ExecEvent,
     ExitEvent,

@@ -21,16 +21,8 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from traced.core.stops import Exec, Exited, Killed, Spawned, Stop
-from traced.core.tracee import (
-    Mode,
-    Phase,
-    Resume,
-    Step,
-    Task,
-    abandon_in_flight,
-    let_go,
-    plan,
-)
+from traced.core.task import Mode, Phase, Resume, Step, Task, let_go
+from traced.core.tracee import abandon_in_flight, plan
 from traced.events import Event
 
 

@@ -27,11 +27,10 @@ Kernel facts the table encodes:
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
 
+from traced.core import reports
 from traced.core.abi import PTRACE_CONT, PTRACE_DETACH, PTRACE_LISTEN, PTRACE_SYSCALL
 from traced.core.stops import (
     Entry,
@@ -46,108 +45,16 @@ from traced.core.stops import (
     Stop,
     TrapStop,
 )
-from traced.events import (
-    Event,
-    ExecEvent,
-    ExitEvent,
-    SignalEvent,
-    SpawnEvent,
-    SyscallEntryEvent,
-    SyscallEvent,
-)
-from traced.syscalls.names import errno_name, signal_name
+from traced.core.task import Build, Mode, Phase, Restart, Resume, Step, Task, let_go
+from traced.events import Event
 
 EXEC_SYSCALLS = frozenset(("execve", "execveat"))
-
-
-class Mode(enum.Enum):
-    SECCOMP = "seccomp"
-    FULL = "full"
-
-
-class Phase(enum.Enum):
-    NEW = "new"  # seized or auto-attached, waiting for its first trap
-    RUNNING = "running"  # between syscalls
-    IN_SYSCALL = "in_syscall"  # entered a syscall; its exit stop comes next
-    STOPPED = "stopped"  # in a group-stop, held by PTRACE_LISTEN
-    GONE = "gone"  # exited, killed or detached: forget it
-
-
-class Restart(enum.Enum):
-    RESUME = "resume"  # CONT or SYSCALL, whichever the mode and phase need
-    DELIVER = "deliver"  # resume, delivering the stop's signal
-    LISTEN = "listen"
-    NONE = "none"  # the task is dead
-
-
-class Resume(NamedTuple):
-    """One ptrace restart request for the reactor to make."""
-
-    tid: int
-    request: int
-    sig: int = 0
-
-
-@dataclass(slots=True)
-class Task:
-    # Who it is: fixed for the record's life (a non-leader exec that gives a thread
-    # the leader's tid makes a new record), so events built after a restart name it
-    # as it was when the stop was planned.
-    tid: int
-    tgid: int
-    session: str
-    mode: Mode
-    report_entries: bool = False  # a syscall_entry event at each reported entry
-    # Its state: changed only by plan(), as a transition's ``change``.
-    phase: Phase = Phase.NEW
-    in_flight: Entry | None = None
-    # A launched root before its first exec runs our own setup code: only its
-    # execve attempts are the user's business.
-    prestart: bool = False
-    detaching: bool = False
-
-
-def let_go(task: Task) -> None:
-    """Detach ``task`` at its next stop, whatever that stop is (see _restart)."""
-    task.detaching = True
-
-
-class Step:
-    """The outcome of one stop: the task's new state is set, its restart chosen, and
-    what its events need captured; the events themselves are built on demand.
-
-    The reactor restarts the tracee first and only then asks for the events, so
-    that building them overlaps with the tracee running.  They are built from the
-    stop, the task's fixed identity and the values captured here, never from the
-    task's state, which the task's next stop may already have changed.
-    """
-
-    __slots__ = ("_build", "before", "closed", "joined", "left", "opened", "resume", "stop", "task")
-
-    def __init__(self, task: Task, stop: Stop, build: Build) -> None:
-        self.task = task
-        self.stop = stop
-        self._build = build
-        self.resume: Resume | None = None
-        self.closed: Entry | None = None  # the reported syscall this stop ends or abandons
-        self.opened: Entry | None = None  # the entry this stop reports as entered
-        # Events the session produced around this stop, built as it was planned.
-        self.before: Sequence[Event] = ()
-        # The tids the session began and stopped holding at this stop, so that a
-        # caller keeping its own map of tids (the reactor) can follow.
-        self.joined: tuple[int, ...] = ()
-        self.left: tuple[int, ...] = ()
-
-    def events(self) -> list[Event]:
-        built = self._build(self)
-        return [*self.before, *built] if self.before else built
 
 
 # A transition's effect, in two halves: ``change`` sets the task's state when the
 # stop is planned, and records in the step what the events will need; ``build``
 # makes the events later, from the step alone.
 Change = Callable[[Task, Stop, Step], None]
-Build = Callable[[Step], list[Event]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,159 +107,22 @@ def _end(task: Task, stop: Stop, step: Step) -> None:
     _close(task, step)  # the syscall it died in never returns
 
 
-# The builders, run after the restart.
-
-
-def _no_events(step: Step) -> list[Event]:
-    return []
-
-
-def _syscall_event(task: Task, entry: Entry, exit_: Exit | None) -> SyscallEvent:
-    retval = error = duration = None
-    fd_path: str | None
-    retval_text: str | None
-    if exit_ is not None:
-        duration = exit_.ts - entry.ts
-        retval, error = (-1, errno_name(-exit_.rval)) if exit_.is_error else (exit_.rval, None)
-        args = entry.args if exit_.args is None else exit_.args
-        fd_path, retval_text = exit_.fd_path, exit_.retval_text
-    else:
-        args, fd_path, retval_text = entry.args, None, None
-    return SyscallEvent(
-        session=task.session,
-        pid=task.tgid,
-        tid=entry.tid,
-        ts_ns=entry.ts,
-        nr=entry.nr,
-        name=entry.name,
-        arch=entry.abi,
-        args=args,
-        duration_ns=duration,
-        retval=retval,
-        error=error,
-        fd_path=fd_path,
-        retval_text=retval_text,
-    )
-
-
-def _unfinished(step: Step) -> list[Event]:
-    closed = step.closed
-    return [] if closed is None else [_syscall_event(step.task, closed, None)]
-
-
-def _entered(step: Step) -> list[Event]:
-    events = _unfinished(step)
-    entry = step.opened
-    if entry is not None:
-        events.append(
-            SyscallEntryEvent(
-                session=step.task.session,
-                pid=step.task.tgid,
-                tid=entry.tid,
-                ts_ns=entry.ts,
-                nr=entry.nr,
-                name=entry.name,
-                arch=entry.abi,
-                args=entry.args,
-            )
-        )
-    return events
-
-
-def _returned(step: Step) -> list[Event]:
-    closed, stop = step.closed, step.stop
-    assert isinstance(stop, Exit)
-    return [] if closed is None else [_syscall_event(step.task, closed, stop)]
-
-
-def _spawned(step: Step) -> list[Event]:
-    task, stop = step.task, step.stop
-    assert isinstance(stop, Spawned)
-    return [
-        SpawnEvent(
-            session=task.session,
-            pid=stop.child_tgid,
-            tid=stop.child_tid,
-            ts_ns=stop.ts,
-            parent_pid=task.tgid,
-            parent_tid=task.tid,
-            thread=stop.child_tgid == task.tgid,
-        )
-    ]
-
-
-def _execed(step: Step) -> list[Event]:
-    task, stop = step.task, step.stop
-    assert isinstance(stop, Exec)
-    old_tid = stop.old_tid if stop.old_tid != task.tid else None
-    event = ExecEvent(
-        session=task.session,
-        pid=task.tgid,
-        tid=task.tid,
-        ts_ns=stop.ts,
-        path=stop.path,
-        argv=stop.argv,
-        old_tid=old_tid,
-    )
-    return [event]
-
-
-def _signalled(step: Step) -> list[Event]:
-    task, stop = step.task, step.stop
-    assert isinstance(stop, SignalStop)
-    event = SignalEvent(
-        session=task.session,
-        pid=task.tgid,
-        tid=task.tid,
-        ts_ns=stop.ts,
-        signo=stop.sig,
-        signal=signal_name(stop.sig),
-        code=stop.code,
-        sender_pid=stop.sender_pid,
-        sender_uid=stop.sender_uid,
-        child_status=stop.child_status,
-        child_utime=stop.child_utime,
-        child_stime=stop.child_stime,
-    )
-    return [event]
-
-
-def _ended(step: Step) -> list[Event]:
-    task, stop = step.task, step.stop
-    assert isinstance(stop, Exited | Killed)
-    events = _unfinished(step)
-    if isinstance(stop, Exited):
-        code, sig, core = stop.code, None, False
-    else:
-        code, sig, core = None, signal_name(stop.sig), stop.core_dumped
-    ended = ExitEvent(
-        session=task.session,
-        pid=task.tgid,
-        tid=task.tid,
-        ts_ns=stop.ts,
-        code=code,
-        signal=sig,
-        core_dumped=core,
-    )
-    return [*events, ended]
-
-
 def abandon_in_flight(task: Task) -> list[Event]:
     """The syscall in flight will never return (its task vanished): it is reported
     unfinished now, as the session plans the stop that made it vanish."""
     entry, task.in_flight = task.in_flight, None
     if entry is None or not _reportable(task, entry):
         return []
-    return [_syscall_event(task, entry, None)]
+    return [reports.syscall_event(task, entry, None)]
 
 
-NOTHING = Effect(None, _no_events)
-ENTER = Effect(_enter, _entered)
-LEAVE = Effect(_leave, _returned)
-SPAWN = Effect(None, _spawned)
-EXEC = Effect(_exec, _execed)
-SIGNAL = Effect(None, _signalled)
-END = Effect(_end, _ended)
+NOTHING = Effect(None, reports.no_events)
+ENTER = Effect(_enter, reports.entered)
+LEAVE = Effect(_leave, reports.returned)
+SPAWN = Effect(None, reports.spawned)
+EXEC = Effect(_exec, reports.execed)
+SIGNAL = Effect(None, reports.signalled)
+END = Effect(_end, reports.ended)
 
 _ALIVE = (Phase.NEW, Phase.RUNNING, Phase.IN_SYSCALL, Phase.STOPPED)
 

@@ -18,7 +18,7 @@ import uuid
 
 from traced.core import abi
 from traced.core.session import TraceSession
-from traced.core.tracee import Mode
+from traced.core.task import Mode
 from traced.errors import AttachError, PtraceError, TraceeGoneError
 from traced.filter.bpf import compile_filter
 from traced.linux import procfs, ptrace

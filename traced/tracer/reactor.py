@@ -9,11 +9,8 @@ Kernel facts this module depends on:
 * Which wait call sees which status, and which we may consume: see
   traced.linux.wait.  A stop or death of an unknown tid is a tracee's we have
   not heard of yet (auto-attached at fork/clone, its first stop or its death
-  beating its creator's event): see _settle_unknown_stop.
-* A task created by a tracee is ours from birth (auto-attached), but its
-  creator reports it (PTRACE_EVENT_FORK/CLONE) only if it is not killed first.
-  Then a new process is reparented away from our tasks and waits, stopped, for
-  a resume nobody would send; a new thread may die before it ever stops, and
+  beating its creator's event): see _settle_unknown_stop, and traced.tracer.newcomers
+  for how its session is found.  A new thread may die before it ever stops, and
   until its zombie is reaped its group's leader cannot be reported dead.
 * ptrace requests must come from the thread that attached, so every call
   happens here, on the loop's thread, and none of them blocks.
@@ -35,11 +32,12 @@ import time
 from traced.core import abi
 from traced.core.spin import SpinPolicy
 from traced.core.stops import decode_status
-from traced.core.tracee import Resume, Step
+from traced.core.task import Resume, Step
 from traced.errors import TracedError, TraceeGoneError
-from traced.linux import procfs, ptrace, wait
+from traced.linux import ptrace, wait
 from traced.linux.signalfd import close_signalfd, drain_signalfd, open_signalfd
 from traced.logs import get_logger
+from traced.tracer import newcomers
 from traced.tracer.run import Run
 from traced.tracer.stopread import read_stop
 
@@ -111,7 +109,7 @@ class Reactor:
         self._runs[tid] = run
         if run.process_group:
             self._groups[run.process_group] = run
-        self._joined(run, tid)
+        newcomers.joined(run, tid)
         if self._poller is None:
             self._poller = asyncio.get_running_loop().call_later(POLL_INTERVAL, self._poll)
 
@@ -205,13 +203,13 @@ class Reactor:
         The session it belongs to adopts it (looked up now: its creator's event
         may never come).  In none, it is a tracee whose creator was killed before
         reporting it, in a session now over, and nobody would ever resume it."""
-        run, tgid, _parent = self._owner_of(tid)
+        run, tgid, _parent = newcomers.owner_of(tid, self._runs, self._groups)
         if run is None:
             self._budget -= 1
-            _let_go_of_stray(tid)
+            newcomers.let_go_of_stray(tid)
             return None
         self._adopt(run, tid, tgid)
-        self._joined(run, tid)
+        newcomers.joined(run, tid)
         return self._plan_safely(tid, status)
 
     def _take_unknown_stop(self, tid: int) -> None:
@@ -227,7 +225,7 @@ class Reactor:
         reaped as one of its tasks (not counted as a newcomer, nor killed).  A dead
         tracee in no session is reaped; a dead child of our own (or of nobody /proc
         can name) is left to its owner."""
-        run, tgid, parent = self._owner_of(tid)
+        run, tgid, parent = newcomers.owner_of(tid, self._runs, self._groups)
         if run is not None:
             self._adopt(run, tid, tgid)
             self._take(tid)
@@ -328,43 +326,6 @@ class Reactor:
                 del self._groups[run.process_group]
             run.done.set_result(None)
 
-    def _joined(self, run: Run, tid: int) -> None:
-        """A task joined ``run``: past max_tasks the tree is a runaway, and once it is
-        one, each newcomer of a launched tree is killed as it joins (an attached
-        tree's are born detaching)."""
-        if run.runaway is None:
-            if run.max_tasks is not None and len(run.core.tasks) > run.max_tasks:
-                self._stop_runaway(run)
-        elif run.kill_runaway:
-            task = run.core.tasks.get(tid)
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(task.tgid if task is not None else tid, signal.SIGKILL)
-
-    def _stop_runaway(self, run: Run) -> None:
-        """SIGKILL every thread group of a launched tree, or let an attached tree go."""
-        run.runaway = len(run.core.tasks)
-        _log.warning("too many tasks", session=run.core.session_id, tasks=run.runaway)
-        if not run.kill_runaway:
-            run.detach()
-            return
-        with contextlib.suppress(ProcessLookupError):
-            run.signal(signal.SIGKILL)  # members not adopted yet too
-        for tgid in {task.tgid for task in run.core.tasks.values()}:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(tgid, signal.SIGKILL)
-
-    def _owner_of(self, tid: int) -> tuple[Run | None, int, int]:
-        """The session of a task it has not heard of yet, with the task's thread group
-        and parent.
-
-        Its thread group or its parent is a task of ours while its creator lives.
-        Once the creator is dead, a launched tree's process group still tells."""
-        tgid, parent = procfs.lineage(tid)
-        run = self._runs.get(tgid) or self._runs.get(parent)
-        if run is None:
-            run = self._groups.get(_group_of(tid))
-        return run, tgid, parent
-
     def _follow(self, run: Run, step: Step) -> None:
         """Keep the tid -> Run map in step with the session's tasks."""
         for tid in step.left:
@@ -373,7 +334,7 @@ class Reactor:
                 del self._runs[tid]
         for tid in step.joined:
             self._runs[tid] = run
-            self._joined(run, tid)
+            newcomers.joined(run, tid)
             # Its first stop may be pending already, its SIGCHLD long consumed.
             self._take(tid)
 
@@ -392,25 +353,3 @@ class Reactor:
         if run.on_first_resume is not None and resume.tid == run.core.root_tid:
             release, run.on_first_resume = run.on_first_resume, None
             release()
-
-
-def _group_of(tid: int) -> int:
-    try:
-        return os.getpgid(tid)
-    except ProcessLookupError:
-        return 0
-
-
-def _let_go_of_stray(tid: int) -> None:
-    """A new task in no live session: its creator was killed before reporting it,
-    and the creator's session has ended.  Nobody would ever resume it.  With a
-    seccomp filter it cannot run untraced (its traced syscalls would fail), so it is
-    killed, as PTRACE_O_EXITKILL would at our exit, and its zombie is reaped as one
-    in no session.  Without a filter (a child of an attached process) it is let go."""
-    _log.warning("a new task outlived its session", tid=tid)
-    if procfs.status_field(tid, "Seccomp") == "2":
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(tid, signal.SIGKILL)
-    else:
-        with contextlib.suppress(TracedError):
-            ptrace.restart(abi.PTRACE_DETACH, tid, 0)

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from traced.core.session import Outcome, TraceSession
-from traced.core.tracee import Mode, Resume
+from traced.core.task import Mode, Resume
 from traced.decoders.values import DEFAULT_OPTIONS, Options
 from traced.errors import SpawnError, TraceeGoneError
 from traced.events import Event

@@ -39,7 +39,7 @@ from traced.core.stops import (
     Stop,
     TrapStop,
 )
-from traced.core.tracee import Mode
+from traced.core.task import Mode
 from traced.decoders.arguments import decode_entry, decode_exit, has_outputs, no_fd_names
 from traced.decoders.shapes import RETURNS_FD, decode_result
 from traced.events import Arg

@@ -1,0 +1,156 @@
+"""A stop's events, built from its step after the tracee was restarted.
+
+Pure.  Each builder reads the step alone (the stop, the entries plan() captured,
+the task's fixed identity), never the task's state, which the task's next stop
+may already have changed: the reactor restarts first and builds events after, so
+that building them overlaps with the tracee running.
+"""
+
+from __future__ import annotations
+
+from traced.core.stops import Entry, Exec, Exit, Exited, Killed, SignalStop, Spawned
+from traced.core.task import Step, Task
+from traced.events import (
+    Event,
+    ExecEvent,
+    ExitEvent,
+    SignalEvent,
+    SpawnEvent,
+    SyscallEntryEvent,
+    SyscallEvent,
+)
+from traced.syscalls.names import errno_name, signal_name
+
+
+def no_events(step: Step) -> list[Event]:
+    return []
+
+
+def syscall_event(task: Task, entry: Entry, exit_: Exit | None) -> SyscallEvent:
+    retval = error = duration = None
+    fd_path: str | None
+    retval_text: str | None
+    if exit_ is not None:
+        duration = exit_.ts - entry.ts
+        retval, error = (-1, errno_name(-exit_.rval)) if exit_.is_error else (exit_.rval, None)
+        args = entry.args if exit_.args is None else exit_.args
+        fd_path, retval_text = exit_.fd_path, exit_.retval_text
+    else:
+        args, fd_path, retval_text = entry.args, None, None
+    return SyscallEvent(
+        session=task.session,
+        pid=task.tgid,
+        tid=entry.tid,
+        ts_ns=entry.ts,
+        nr=entry.nr,
+        name=entry.name,
+        arch=entry.abi,
+        args=args,
+        duration_ns=duration,
+        retval=retval,
+        error=error,
+        fd_path=fd_path,
+        retval_text=retval_text,
+    )
+
+
+def unfinished(step: Step) -> list[Event]:
+    closed = step.closed
+    return [] if closed is None else [syscall_event(step.task, closed, None)]
+
+
+def entered(step: Step) -> list[Event]:
+    events = unfinished(step)
+    entry = step.opened
+    if entry is not None:
+        events.append(
+            SyscallEntryEvent(
+                session=step.task.session,
+                pid=step.task.tgid,
+                tid=entry.tid,
+                ts_ns=entry.ts,
+                nr=entry.nr,
+                name=entry.name,
+                arch=entry.abi,
+                args=entry.args,
+            )
+        )
+    return events
+
+
+def returned(step: Step) -> list[Event]:
+    closed, stop = step.closed, step.stop
+    assert isinstance(stop, Exit)
+    return [] if closed is None else [syscall_event(step.task, closed, stop)]
+
+
+def spawned(step: Step) -> list[Event]:
+    task, stop = step.task, step.stop
+    assert isinstance(stop, Spawned)
+    return [
+        SpawnEvent(
+            session=task.session,
+            pid=stop.child_tgid,
+            tid=stop.child_tid,
+            ts_ns=stop.ts,
+            parent_pid=task.tgid,
+            parent_tid=task.tid,
+            thread=stop.child_tgid == task.tgid,
+        )
+    ]
+
+
+def execed(step: Step) -> list[Event]:
+    task, stop = step.task, step.stop
+    assert isinstance(stop, Exec)
+    old_tid = stop.old_tid if stop.old_tid != task.tid else None
+    event = ExecEvent(
+        session=task.session,
+        pid=task.tgid,
+        tid=task.tid,
+        ts_ns=stop.ts,
+        path=stop.path,
+        argv=stop.argv,
+        old_tid=old_tid,
+    )
+    return [event]
+
+
+def signalled(step: Step) -> list[Event]:
+    task, stop = step.task, step.stop
+    assert isinstance(stop, SignalStop)
+    event = SignalEvent(
+        session=task.session,
+        pid=task.tgid,
+        tid=task.tid,
+        ts_ns=stop.ts,
+        signo=stop.sig,
+        signal=signal_name(stop.sig),
+        code=stop.code,
+        sender_pid=stop.sender_pid,
+        sender_uid=stop.sender_uid,
+        child_status=stop.child_status,
+        child_utime=stop.child_utime,
+        child_stime=stop.child_stime,
+    )
+    return [event]
+
+
+def ended(step: Step) -> list[Event]:
+    task, stop = step.task, step.stop
+    assert isinstance(stop, Exited | Killed)
+    events = unfinished(step)
+    if isinstance(stop, Exited):
+        code, sig, core = stop.code, None, False
+    else:
+        code, sig, core = None, signal_name(stop.sig), stop.core_dumped
+    ended = ExitEvent(
+        session=task.session,
+        pid=task.tgid,
+        tid=task.tid,
+        ts_ns=stop.ts,
+        code=code,
+        signal=sig,
+        core_dumped=core,
+    )
+    return [*events, ended]

@@ -1,0 +1,102 @@
+"""A traced task's record, and the step one stop makes of it: the core's values.
+
+Pure.  A Task is changed only by :func:`traced.core.tracee.plan`; a Step is what
+one plan produced: the restart, and what the stop's events need, captured when
+the stop was planned (see :mod:`traced.core.reports`, which builds them).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from traced.core.stops import Entry, Stop
+from traced.events import Event
+
+
+class Mode(enum.Enum):
+    SECCOMP = "seccomp"
+    FULL = "full"
+
+
+class Phase(enum.Enum):
+    NEW = "new"  # seized or auto-attached, waiting for its first trap
+    RUNNING = "running"  # between syscalls
+    IN_SYSCALL = "in_syscall"  # entered a syscall; its exit stop comes next
+    STOPPED = "stopped"  # in a group-stop, held by PTRACE_LISTEN
+    GONE = "gone"  # exited, killed or detached: forget it
+
+
+class Restart(enum.Enum):
+    RESUME = "resume"  # CONT or SYSCALL, whichever the mode and phase need
+    DELIVER = "deliver"  # resume, delivering the stop's signal
+    LISTEN = "listen"
+    NONE = "none"  # the task is dead
+
+
+class Resume(NamedTuple):
+    """One ptrace restart request for the reactor to make."""
+
+    tid: int
+    request: int
+    sig: int = 0
+
+
+@dataclass(slots=True)
+class Task:
+    # Who it is: fixed for the record's life (a non-leader exec that gives a thread
+    # the leader's tid makes a new record), so events built after a restart name it
+    # as it was when the stop was planned.
+    tid: int
+    tgid: int
+    session: str
+    mode: Mode
+    report_entries: bool = False  # a syscall_entry event at each reported entry
+    # Its state: changed only by plan(), as a transition's ``change``.
+    phase: Phase = Phase.NEW
+    in_flight: Entry | None = None
+    # A launched root before its first exec runs our own setup code: only its
+    # execve attempts are the user's business.
+    prestart: bool = False
+    detaching: bool = False
+
+
+def let_go(task: Task) -> None:
+    """Detach ``task`` at its next stop, whatever that stop is (see _restart)."""
+    task.detaching = True
+
+
+class Step:
+    """The outcome of one stop: the task's new state is set, its restart chosen, and
+    what its events need captured; the events themselves are built on demand.
+
+    The reactor restarts the tracee first and only then asks for the events, so
+    that building them overlaps with the tracee running.  They are built from the
+    stop, the task's fixed identity and the values captured here, never from the
+    task's state, which the task's next stop may already have changed.
+    """
+
+    __slots__ = ("_build", "before", "closed", "joined", "left", "opened", "resume", "stop", "task")
+
+    def __init__(self, task: Task, stop: Stop, build: Build) -> None:
+        self.task = task
+        self.stop = stop
+        self._build = build
+        self.resume: Resume | None = None
+        self.closed: Entry | None = None  # the reported syscall this stop ends or abandons
+        self.opened: Entry | None = None  # the entry this stop reports as entered
+        # Events the session produced around this stop, built as it was planned.
+        self.before: Sequence[Event] = ()
+        # The tids the session began and stopped holding at this stop, so that a
+        # caller keeping its own map of tids (the reactor) can follow.
+        self.joined: tuple[int, ...] = ()
+        self.left: tuple[int, ...] = ()
+
+    def events(self) -> list[Event]:
+        built = self._build(self)
+        return [*self.before, *built] if self.before else built
+
+
+Build = Callable[[Step], list[Event]]  # a stop's events, made from its step alone
