@@ -156,6 +156,15 @@ def self_bound_daemon(
     )
 
 
+def start_refused(world: Path, path: Path) -> tuple[int | None, str]:
+    """Start a daemon meant to refuse ``path``: its exit status (None: it listens
+    instead) and what it said, once it has either exited or bound the socket."""
+    with self_bound_daemon(world, DAEMON_ENV, path, ready=False) as daemon:
+        process = daemon.process
+        wait_until(lambda: path.exists() or process.poll() is not None, "the daemon to decide")
+        return process.poll(), daemon.output()
+
+
 def test_default_socket_is_a_0600_socket_in_a_0700_folder_even_under_umask_000(
     world: Path,
 ) -> None:
@@ -200,16 +209,13 @@ def test_a_socket_folder_another_uid_owns_is_refused(world: Path) -> None:
     theirs.mkdir(mode=0o700)
     os.chown(theirs, NOBODY.pw_uid, NOBODY.pw_gid)
     path = theirs / "traced.sock"
-    with self_bound_daemon(world, DAEMON_ENV, path, ready=False) as daemon:
-        process = daemon.process
-        wait_until(lambda: path.exists() or process.poll() is not None, "the daemon to decide")
-        output = daemon.output()
-        print(f"daemon asked to listen in a folder uid {NOBODY.pw_uid} owns: {output.strip()!r}")
-        assert process.poll() is not None, (
-            f"the daemon listens in {theirs}, owned by uid {NOBODY.pw_uid}: that uid can "
-            "replace the socket and impersonate the daemon"
-        )
-        assert process.returncode != 0 and str(theirs) in output, output
+    returncode, output = start_refused(world, path)
+    print(f"daemon asked to listen in a folder uid {NOBODY.pw_uid} owns: {output.strip()!r}")
+    assert returncode is not None, (
+        f"the daemon listens in {theirs}, owned by uid {NOBODY.pw_uid}: that uid can "
+        "replace the socket and impersonate the daemon"
+    )
+    assert returncode != 0 and str(theirs) in output, output
 
 
 def test_a_shared_sticky_folder_is_refused_and_left_as_it_was(world: Path) -> None:
@@ -219,13 +225,10 @@ def test_a_shared_sticky_folder_is_refused_and_left_as_it_was(world: Path) -> No
     shared.mkdir()
     shared.chmod(0o1777)
     path = shared / "traced.sock"
-    with self_bound_daemon(world, DAEMON_ENV, path, ready=False) as daemon:
-        process = daemon.process
-        wait_until(lambda: path.exists() or process.poll() is not None, "the daemon to decide")
-        output = daemon.output()
-        print(f"daemon asked to listen in a sticky 1777 folder: {output.strip()!r}")
-        assert process.poll() is not None and process.returncode != 0, output
-        assert "shared folder" in output and str(shared) in output, output
+    returncode, output = start_refused(world, path)
+    print(f"daemon asked to listen in a sticky 1777 folder: {output.strip()!r}")
+    assert returncode is not None and returncode != 0, output
+    assert "shared folder" in output and str(shared) in output, output
     assert mode_of(shared) == "0o1777", mode_of(shared)
     assert not path.exists()
 

@@ -67,3 +67,20 @@ def decoded_call(
         retval=-1 if error else retval,
         error=error,
     )
+
+
+def syscall(name: str, pid: int = 7) -> SyscallEvent:
+    """A returned syscall of session "s", as the daemon's units see them."""
+    return SyscallEvent(
+        session="s",
+        pid=pid,
+        tid=pid,
+        ts_ns=1,
+        nr=0,
+        name=name,
+        arch="x86_64",
+        args=(),
+        duration_ns=1,
+        retval=0,
+        error=None,
+    )

@@ -6,8 +6,9 @@ connection, no socket, no session.
 
 from __future__ import annotations
 
+from tests.unit.plain import syscall
 from traced.daemon.delivery import Admission, Subscription
-from traced.events import ExitEvent, SyscallEvent
+from traced.events import ExitEvent
 from traced.wire.protocol import Lost, Policy
 
 SENT = Admission(send=True)
@@ -24,22 +25,6 @@ def subscription(
     pid: int | None = None,
 ) -> Subscription:
     return Subscription("sub", policy, limit, session, names, pid)
-
-
-def syscall(name: str, pid: int = 7) -> SyscallEvent:
-    return SyscallEvent(
-        session="s",
-        pid=pid,
-        tid=pid,
-        ts_ns=1,
-        nr=0,
-        name=name,
-        arch="x86_64",
-        args=(),
-        duration_ns=1,
-        retval=0,
-        error=None,
-    )
 
 
 def offer_many(sub: Subscription, session: str, seqs: range) -> list[Admission]:

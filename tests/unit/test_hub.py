@@ -12,11 +12,12 @@ import itertools
 import json
 from dataclasses import dataclass, field
 
+from tests.unit.plain import syscall
 from traced.core.session import Outcome, TraceSession
 from traced.daemon.delivery import Subscription
 from traced.daemon.hub import DaemonSession, Hub, event_line
 from traced.errors import SpawnError
-from traced.events import ExitEvent, SyscallEvent
+from traced.events import ExitEvent
 from traced.wire.protocol import SessionEnd
 
 
@@ -62,22 +63,6 @@ class StandIn:
 
     def signal(self, signo: int) -> None:
         pass
-
-
-def syscall(name: str, pid: int = 7) -> SyscallEvent:
-    return SyscallEvent(
-        session="s",
-        pid=pid,
-        tid=pid,
-        ts_ns=1,
-        nr=0,
-        name=name,
-        arch="x86_64",
-        args=(),
-        duration_ns=1,
-        retval=0,
-        error=None,
-    )
 
 
 def session(session_id: str = "s1", uid: int = 1000) -> DaemonSession:
