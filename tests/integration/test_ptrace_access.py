@@ -7,7 +7,10 @@ What is proven here, against a real root daemon and a real client of ``nobody``:
 * attach checks every thread it seizes: in a root process with one thread of
   nobody's, nobody may trace that thread and sees none of the root thread's reads of
   a root-only file; the process itself (its root leader) is refused, as nobody's own
-  ``strace -p`` is refused.
+  ``strace -p`` is refused;
+* an attached process that execs a file-capability program (which the root tracer's
+  CAP_SYS_PTRACE lets gain its capabilities) is let go before that program runs, and
+  the exec event says so; a launched command cannot gain them at all.
 
 These tests need root (they switch to other uids); the machinery is other_uid.py's.
 
@@ -20,13 +23,18 @@ Kernel facts these tests rely on:
   uids and gids are its own, which is dumpable and holds no capability, whatever the
   other threads of its process are (nobody's ``strace -p TID`` works, and
   ``strace -p PID`` of the root leader fails with EPERM).
+* execve of a file with file capabilities raises the permitted and effective sets
+  (CapPrm, CapEff) unless no_new_privs is set, or the tracer lacks the capabilities
+  (then the kernel withholds them: nobody's ``strace -f`` sees the open fail).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +43,12 @@ import pytest
 from tests.integration.daemon_fixture import Peer, session_of
 from tests.integration.other_uid import NOBODY, Processes, Programs, activated_daemon, nobody_peer
 from tests.integration.procscan import status_fields
+from tests.integration.tools import require_tool
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("hang_guard")]
 
 SECRET = "TRACED-ROOT-ONLY-SECRET-7f3a"
+CLIENT = {"user": NOBODY.pw_uid, "group": NOBODY.pw_gid}
 
 
 @pytest.fixture(autouse=True)
@@ -54,6 +64,17 @@ def secret(world: Path) -> Path:
     path.write_text(SECRET + "\n")
     path.chmod(0o600)
     return path
+
+
+@pytest.fixture
+def capread(world: Path, programs: dict[str, Path]) -> Iterator[Path]:
+    """tests/programs/capread.c with cap_dac_read_search in its file capabilities."""
+    setcap = require_tool("setcap", "it gives a test program file capabilities", "/usr/sbin/setcap")
+    path = world / "capread"
+    shutil.copy(programs["capread"], path)
+    path.chmod(0o755)
+    subprocess.run([setcap, "cap_dac_read_search+ep", str(path)], check=True)
+    yield path
 
 
 def leaks(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -115,3 +136,57 @@ def test_another_uid_traces_only_the_threads_of_a_process_ptrace_would_let_it(
     assert not leaks(seen), leaks(seen)[:3]
     assert tids == [thread], tids
     assert tracers == {"leader": "0", "thread": str(daemon_pid)}, tracers
+
+
+def test_an_attached_process_that_execs_a_file_capability_program_is_let_go_before_it_runs(
+    world: Path,
+    processes: Processes,
+    programs_for_anyone: Programs,
+    secret: Path,
+    capread: Path,
+) -> None:
+    own = processes.start(
+        ["sh", "-c", f"read line; exec {capread} {secret}"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        **CLIENT,
+    )
+    assert own.stdin is not None and own.stdout is not None
+    with activated_daemon(world, allow_uids=(NOBODY.pw_uid,)) as daemon:
+        nobody, _ = nobody_peer(processes, programs_for_anyone, daemon)
+        session = session_of(nobody.request("attach", pid=own.pid, trace="openat,read,execve"))
+        own.stdin.write(b"go\n")
+        own.stdin.flush()
+        messages = end_of_messages(nobody, session)
+    printed = own.stdout.read().decode()
+    kinds = [m["type"] for m in messages]
+    exec_at = kinds.index("exec")
+    print(f"attached to its own sh, which execs {capread.name}: {kinds}")
+    print(f"the exec event: {messages[exec_at]}")
+    assert not leaks(messages), leaks(messages)
+    assert any(m.get("name") == "read" for m in messages[:exec_at]), kinds  # it was traced
+    assert kinds[exec_at + 1 :] == ["session_end"], kinds  # nothing of the new program
+    assert "cap_dac_read_search" in (messages[exec_at].get("detached") or ""), messages[exec_at]
+    # Let go, it runs on as it would untraced: with its capabilities, reading the file.
+    assert own.wait() == 0 and SECRET in printed
+
+
+def test_a_launched_command_gains_no_file_capabilities(
+    world: Path,
+    processes: Processes,
+    programs_for_anyone: Programs,
+    secret: Path,
+    capread: Path,
+) -> None:
+    # no_new_privs: the kernel withholds file capabilities at exec, so a launched
+    # command never runs with more than its client has (and needs no let-go).
+    with activated_daemon(world, allow_uids=(NOBODY.pw_uid,)) as daemon:
+        nobody, _ = nobody_peer(processes, programs_for_anyone, daemon)
+        answer = nobody.launch([str(capread), str(secret)], trace="openat,read")
+        session = session_of(answer)
+        messages = end_of_messages(nobody, session)
+    opens = [m for m in messages if m.get("name") == "openat" and "secret" in json.dumps(m)]
+    end = messages[-1]
+    print(f"uid {NOBODY.pw_uid} launching {capread.name} on a root-only file: {opens}; {end}")
+    assert [m["error"] for m in opens] == ["EACCES"], opens
+    assert end["status"] == 1 and not leaks(messages)

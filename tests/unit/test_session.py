@@ -162,7 +162,9 @@ def test_a_foreign_exec_lets_the_task_go_and_the_session_forgets_it() -> None:
     session.feed(ROOT, TrapStop())
     session.feed(ROOT, Spawned(1, 12, ROOT))
     session.feed(12, TrapStop())
-    step = session.plan(ROOT, Exec(2, 12, "/usr/bin/passwd", ("passwd",), foreign=True))
+    step = session.plan(
+        ROOT, Exec(2, 12, "/usr/bin/passwd", ("passwd",), detached="uids 65534 0 0")
+    )
     assert step.resume == Resume(ROOT, PTRACE_DETACH)
     assert step.left == (12, ROOT) and session.finished
     [event] = step.events()

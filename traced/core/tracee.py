@@ -102,7 +102,7 @@ def _leave(task: Task, stop: Stop, step: Step) -> None:
 def _exec(task: Task, stop: Stop, step: Step) -> None:
     assert isinstance(stop, Exec)
     task.prestart = False
-    if stop.foreign:
+    if stop.detached is not None:
         let_go(task)  # not its owner's to watch any more: detached before it runs
 
 

@@ -91,7 +91,7 @@ def _exec_stop(run: Run, tid: int, now: int) -> Exec:
     detached = None if run.owner is None else _gained(run.owner, tid)
     if detached is not None:
         _log.warning("exec gained privileges; detaching", tid=tid, path=path, gained=detached)
-    return Exec(now, old_tid, path, argv, detached is not None)
+    return Exec(now, old_tid, path, argv, detached)
 
 
 def _gained(owner: Client, tid: int) -> str | None:
