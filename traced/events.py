@@ -10,7 +10,8 @@ contract clients read (protocol/PROTOCOL.md); add fields, never rename.
 * ``syscall_entry``: a syscall began (only when the session asked for entries).
 * ``spawn``: a new task, with the task that made it.
 * ``exec``: a successful execve; ``old_tid`` is set when a non-leader thread
-  exec'd and took over the thread-group id.
+  exec'd and took over the thread-group id; ``detached`` when traced let the task
+  go there, before its new program ran, and why.
 * ``signal``: a signal about to be delivered to a tracee.
 * ``exit``: a task ended, by ``code`` or by ``signal``.
 
@@ -93,6 +94,10 @@ class ExecEvent(_Event, tag="exec", frozen=True, kw_only=True):
     path: str
     argv: tuple[str, ...]
     old_tid: int | None
+    # Set when the new program runs with privileges the session's client lacks
+    # (set-user-ID, file capabilities): the task was let go before it ran, and this
+    # says why ("capabilities cap_dac_read_search").  Nothing of it follows.
+    detached: str | None = None
 
 
 class SignalEvent(_Event, tag="signal", frozen=True, kw_only=True):

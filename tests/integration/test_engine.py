@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import uvloop
 from tests.integration.procscan import children
 from traced.errors import AttachError, SpawnError
 from traced.events import Event, ExecEvent, ExitEvent, SyscallEvent
+from traced.linux.access import Client
 from traced.tracer.engine import Engine
 from traced.tracer.run import Run, TracePolicy
 from traced.tracer.spawn import Credentials, LaunchSpec
@@ -225,17 +227,26 @@ def test_a_thread_that_takes_sigchld_cannot_stall_the_engine() -> None:
         thief.join()
 
 
-def test_an_attached_process_that_execs_into_other_credentials_is_let_go() -> None:
-    # Run as root, watched on behalf of uid/gid 12345: its exec shows it is not
-    # (or no longer) the owner's, as after a setuid exec, so it is detached there.
-    proc = subprocess.Popen(["sh", "-c", "read line; exec sleep 5"], stdin=subprocess.PIPE)
+def test_an_attached_process_that_execs_into_other_credentials_is_let_go(world: Path) -> None:
+    # Run as uid/gid 12345 and watched on its behalf, it execs a set-user-ID root
+    # copy of sleep: the exec shows it is no longer the owner's, so it is detached
+    # there.  (Watched for 12345, a root process would not be seized at all.)
+    setuid_sleep = world / "setuid_sleep"
+    shutil.copy(shutil.which("sleep") or "/bin/sleep", setuid_sleep)
+    setuid_sleep.chmod(0o4755)
+    proc = subprocess.Popen(
+        ["sh", "-c", f"read line; exec {setuid_sleep} 5"],
+        stdin=subprocess.PIPE,
+        user=12345,
+        group=12345,
+    )
     events: list[Event] = []
     try:
         time.sleep(0.2)
 
         async def run() -> None:
             with Engine() as engine:
-                policy = TracePolicy(None, owner=(12345, 12345))
+                policy = TracePolicy(None, owner=Client(12345, 12345))
                 session = engine.attach(proc.pid, policy, events.append)
                 assert proc.stdin is not None
                 proc.stdin.write(b"go\n")
@@ -243,7 +254,8 @@ def test_an_attached_process_that_execs_into_other_credentials_is_let_go() -> No
                 await asyncio.wait_for(session.wait(), timeout=10)
 
         uvloop.run(run())
-        assert [e for e in events if isinstance(e, ExecEvent)]  # seen, then let go
+        execs = [e for e in events if isinstance(e, ExecEvent)]
+        assert execs and execs[-1].detached == "uids 12345 0 0", execs  # seen, then let go
         assert proc.poll() is None  # still running, untraced
         assert "TracerPid:\t0" in Path(f"/proc/{proc.pid}/status").read_text()
     finally:

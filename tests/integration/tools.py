@@ -7,7 +7,11 @@ import shutil
 
 import pytest
 
-APT_PACKAGE = {"systemd-analyze": "systemd", "systemd-socket-activate": "systemd"}
+APT_PACKAGE = {
+    "systemd-analyze": "systemd",
+    "systemd-socket-activate": "systemd",
+    "setcap": "libcap2-bin",
+}
 
 
 def require_tool(name: str, why: str, *fallbacks: str) -> str:

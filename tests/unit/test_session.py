@@ -4,7 +4,7 @@ from tests.unit.plain import plain_args
 from traced.core.abi import PTRACE_CONT, PTRACE_DETACH, PTRACE_SYSCALL
 from traced.core.session import Outcome, TraceSession
 from traced.core.stops import Entry, Exec, Exit, Exited, Killed, Spawned, TrapStop
-from traced.core.task import Mode, Phase, Resume
+from traced.core.task import Mode, Phase, Resume, disown
 from traced.events import ExecEvent, SpawnEvent, SyscallEvent
 
 ROOT = 10
@@ -162,7 +162,9 @@ def test_a_foreign_exec_lets_the_task_go_and_the_session_forgets_it() -> None:
     session.feed(ROOT, TrapStop())
     session.feed(ROOT, Spawned(1, 12, ROOT))
     session.feed(12, TrapStop())
-    step = session.plan(ROOT, Exec(2, 12, "/usr/bin/passwd", ("passwd",), foreign=True))
+    step = session.plan(
+        ROOT, Exec(2, 12, "/usr/bin/passwd", ("passwd",), detached="uids 65534 0 0")
+    )
     assert step.resume == Resume(ROOT, PTRACE_DETACH)
     assert step.left == (12, ROOT) and session.finished
     [event] = step.events()
@@ -179,3 +181,36 @@ def test_events_built_after_a_take_over_name_the_task_as_it_was() -> None:
     session.plan(ROOT, Exec(3, 12, "/bin/true", ("true",)))
     [event] = spawned.events()
     assert isinstance(event, SpawnEvent) and (event.parent_tid, event.tid) == (12, 13)
+
+
+def disowned_session() -> TraceSession:
+    """An attach whose thread 12 failed the check made after its seize."""
+    session = TraceSession("s1", Mode.FULL, ROOT)
+    session.add_task(ROOT, ROOT)
+    disown(session.add_task(12, ROOT))
+    session.feed(ROOT, TrapStop())
+    return session
+
+
+def test_a_disowned_task_is_let_go_at_its_first_stop_whatever_it_is_and_reports_nothing() -> None:
+    # Its pid was reused, or it exec'd into privileges, between the check and the
+    # seize: whatever it stops at first (here an exec it was in), nothing is told.
+    for first in (
+        TrapStop(),
+        Exec(2, 12, "/usr/bin/su", ("su",)),
+        Exited(2, 0),
+        Killed(2, 9, False),
+    ):
+        session = disowned_session()
+        events, resume = session.feed(12, first)
+        assert events == [] and not session.knows(12), first
+        assert resume in (Resume(12, PTRACE_DETACH), None), first
+    assert session.knows(ROOT)
+
+
+def test_a_child_a_disowned_task_made_before_its_first_stop_is_disowned_too() -> None:
+    session = disowned_session()
+    events, resume = session.feed(12, Spawned(2, 13, 13))
+    assert events == [] and resume == Resume(12, PTRACE_DETACH)
+    assert session.feed(13, TrapStop()) == ([], Resume(13, PTRACE_DETACH))
+    assert set(session.tasks) == {ROOT}

@@ -250,15 +250,17 @@ def test_an_exec_into_foreign_credentials_is_reported_then_let_go() -> None:
     """The core decides the detach: the shell only says the new image is not the owner's."""
     task = running(Mode.FULL)
     handle(task, Entry(1, TID, 59, "execve", "x86_64", plain_args("/usr/bin/su", 0, 0), True))
-    [event], resume = handle(task, Exec(2, TID, "/usr/bin/su", ("su",), foreign=True))
+    [event], resume = handle(task, Exec(2, TID, "/usr/bin/su", ("su",), detached="uids 65534 0 0"))
     assert isinstance(event, ExecEvent) and event.path == "/usr/bin/su"
+    assert event.detached == "uids 65534 0 0"  # the stream says why
     assert resume == Resume(TID, PTRACE_DETACH) and task.phase is Phase.GONE
 
 
 def test_an_exec_into_the_owners_credentials_is_followed() -> None:
     task = running(Mode.FULL)
-    _, resume = handle(task, Exec(2, TID, "/bin/true", ("true",)))
+    [event], resume = handle(task, Exec(2, TID, "/bin/true", ("true",)))
     assert resume == Resume(TID, PTRACE_SYSCALL) and not task.detaching
+    assert isinstance(event, ExecEvent) and event.detached is None
 
 
 def test_a_detaching_task_is_let_go_even_at_a_group_stop() -> None:

@@ -112,6 +112,7 @@ def execed(step: Step) -> list[Event]:
         path=stop.path,
         argv=stop.argv,
         old_tid=old_tid,
+        detached=stop.detached,
     )
     return [event]
 

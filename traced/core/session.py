@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from traced.core.stops import Exec, Exited, Killed, Spawned, Stop
-from traced.core.task import Mode, Phase, Resume, Step, Task, let_go
+from traced.core.task import Mode, Phase, Resume, Step, Task, disown, let_go
 from traced.core.tracee import abandon_in_flight, plan
 from traced.events import Event
 
@@ -100,6 +100,8 @@ class TraceSession:
             step = plan(self.tasks[tid], stop)
         if type(stop) is Spawned and self._welcome(stop.child_tid, stop.child_tgid):
             step.joined = (stop.child_tid,)
+            if step.task.detaching:  # made as we let its parent go: not ours either
+                disown(self.tasks[stop.child_tid])
         task = step.task
         if task.phase is Phase.GONE:
             self._forget(task, stop)

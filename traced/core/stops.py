@@ -136,9 +136,10 @@ class Exec(NamedTuple):
     old_tid: int
     path: str
     argv: tuple[str, ...]
-    # The new image runs under credentials its owner does not have (a setuid
-    # program an attached process exec'd): it is no longer the owner's to watch.
-    foreign: bool = False
+    # Why the new image is no longer its client's to watch, or None: it runs with
+    # privileges the client lacks (a set-user-ID or file-capability program an
+    # attached process exec'd), so it is let go before it runs, and the event says so.
+    detached: str | None = None
 
 
 class GroupStop(NamedTuple):

@@ -26,6 +26,9 @@ class Phase(enum.Enum):
     RUNNING = "running"  # between syscalls
     IN_SYSCALL = "in_syscall"  # entered a syscall; its exit stop comes next
     STOPPED = "stopped"  # in a group-stop, held by PTRACE_LISTEN
+    # Seized, then found not to be its client's (see disown): let go at its first
+    # stop, with nothing of it reported.
+    LEAVING = "leaving"
     GONE = "gone"  # exited, killed or detached: forget it
 
 
@@ -65,6 +68,13 @@ class Task:
 
 def let_go(task: Task) -> None:
     """Detach ``task`` at its next stop, whatever that stop is (see _restart)."""
+    task.detaching = True
+
+
+def disown(task: Task) -> None:
+    """A task seized but not its client's to watch (the attach's second check failed):
+    let go at its first stop, reporting nothing of it, nor of a child it made first."""
+    task.phase = Phase.LEAVING
     task.detaching = True
 
 

@@ -23,6 +23,9 @@ Kernel facts the table encodes:
 * PTRACE_EVENT_EXEC stops the task with the new image in place, before it runs
   any of it: a task detached there runs its new program untraced from its start.
 * PTRACE_DETACH is a restart like the others: it may deliver the stop's signal.
+* A task seized and then found not to be ours may stop first at any stop: an
+  exec or fork it was in, a signal, its death.  Whichever it is, it is let go
+  there and nothing of it is reported (Phase.LEAVING).
 """
 
 from __future__ import annotations
@@ -99,7 +102,7 @@ def _leave(task: Task, stop: Stop, step: Step) -> None:
 def _exec(task: Task, stop: Stop, step: Step) -> None:
     assert isinstance(stop, Exec)
     task.prestart = False
-    if stop.foreign:
+    if stop.detached is not None:
         let_go(task)  # not its owner's to watch any more: detached before it runs
 
 
@@ -147,6 +150,12 @@ TRANSITIONS: dict[tuple[Phase, type], Transition] = {
     (Phase.STOPPED, SignalStop): Transition(Phase.RUNNING, SIGNAL, Restart.DELIVER),
     (Phase.STOPPED, Entry): Transition(Phase.IN_SYSCALL, ENTER, Restart.RESUME),
 }
+# A disowned task reports nothing, whatever its first stop: it goes at once.
+for _stop in (TrapStop, GroupStop, Entry, Exit, Spawned, Exec, OtherEvent):
+    TRANSITIONS[(Phase.LEAVING, _stop)] = Transition(None, NOTHING, Restart.RESUME)
+TRANSITIONS[(Phase.LEAVING, SignalStop)] = Transition(None, NOTHING, Restart.DELIVER)
+TRANSITIONS[(Phase.LEAVING, Exited)] = Transition(Phase.GONE, NOTHING, Restart.NONE)
+TRANSITIONS[(Phase.LEAVING, Killed)] = Transition(Phase.GONE, NOTHING, Restart.NONE)
 for _phase in _ALIVE:
     TRANSITIONS.setdefault((_phase, Spawned), Transition(None, SPAWN, Restart.RESUME))
     TRANSITIONS.setdefault((_phase, Exec), Transition(None, EXEC, Restart.RESUME))

@@ -2,11 +2,8 @@
 
 Kernel facts this module depends on:
 
-* A process's uids are in /proc/PID/status (real, effective, saved, fs); a client
-  may trace only a process all four of which are its own, as ptrace's own check
-  asks of an unprivileged tracer.
-* The files in /proc/PID belong to root while the process is not dumpable; the
-  folder /proc/PID itself keeps its effective uid whatever the flag (proc(5)).
+* A client may trace only what ptrace would let it trace itself: the rules, and
+  how they are read from /proc, are traced/linux/access.py's.
 * setgroups/setgid/setuid, in that order, drop root for good: the launched
   command then runs with exactly the client's uid, gid and groups.
 """
@@ -21,7 +18,7 @@ from pydantic import ValidationError
 
 from traced.daemon.systemd import scrub_environment
 from traced.errors import ErrorCode, RequestError
-from traced.linux import procfs
+from traced.linux import access
 from traced.tracer.spawn import Credentials
 
 
@@ -71,21 +68,23 @@ def launch_environment(
     return scrub_environment(os.environ)
 
 
-def check_may_trace(uid: int, gid: int, pid: int) -> None:
-    """What ptrace itself asks of an unprivileged tracer, checked for the client:
-    the target's real, effective and saved uids and gids are the client's, it is
-    dumpable, and it holds no capability."""
-    if uid == 0:
+def check_may_trace(client: access.Client, pid: int) -> None:
+    """Refuse an attach the kernel would refuse the client's own ``strace -p PID``
+    (traced/linux/access.py), before anything is seized.  The engine asks again of
+    every thread it seizes, after the seize too."""
+    if client.uid == 0:
         return
-    ids = procfs.task_ids(pid)
-    if ids is None:
-        raise RequestError("attach_failed", f"no process {pid}")
     try:
-        dumpable = os.stat(f"/proc/{pid}/stat").st_uid == uid
+        with access.PinnedTask(pid) as task:
+            reason = access.refusal(client, task)
     except OSError:
-        dumpable = False
-    if not (ids.are(uid, gid) and dumpable and ids.capabilities == 0):
-        raise RequestError("permission_denied", f"uid {uid} may not trace pid {pid}")
+        reason = "gone"
+    if reason == "gone":
+        raise RequestError(ErrorCode.ATTACH_FAILED, f"no process {pid}")
+    if reason is not None:
+        raise RequestError(
+            ErrorCode.PERMISSION_DENIED, f"uid {client.uid} may not trace pid {pid}: {reason}"
+        )
 
 
 def signal_number(value: int | str) -> int:

@@ -31,7 +31,7 @@ from traced.daemon.hub import DaemonSession, EngineSession, Hub
 from traced.daemon.limits import Limits
 from traced.errors import AttachError, ErrorCode, RequestError, SpawnError
 from traced.filter.expression import parse_trace
-from traced.linux import procfs
+from traced.linux import access, procfs
 from traced.syscalls.names import signal_name
 from traced.tracer.engine import Engine
 from traced.tracer.spawn import LaunchSpec
@@ -153,10 +153,11 @@ class Handlers:
         self.limits.check_sessions(conn.uid)
         if request.subscribe:
             self.limits.check_subscriptions(conn, request.queue)
-        check_may_trace(conn.uid, conn.gid, request.pid)
+        client = access.Client(conn.uid, conn.gid, conn.pid)
+        check_may_trace(client, request.pid)
         policy = self.limits.policy(request.trace, request.decoding, request.entries)
         if conn.uid != 0:
-            policy = dataclasses.replace(policy, owner=(conn.uid, conn.gid))
+            policy = dataclasses.replace(policy, owner=client)
         argv = list(procfs.exec_image_argv(request.pid))
         session = self._new_session(conn, "attach", argv, owned=False)
         if request.subscribe:

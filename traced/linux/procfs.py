@@ -5,7 +5,8 @@ Kernel facts this module depends on:
 * /proc/TID/status works for any thread id, not only thread-group leaders, and
   its ``Tgid:`` line names the process the thread belongs to.
 * Its ``Uid:`` and ``Gid:`` lines hold the real, effective, saved and filesystem
-  ids, and ``CapPrm:`` the permitted capabilities, in hex.
+  ids, and ``CapPrm:``, ``CapEff:`` and ``CapAmb:`` the permitted, effective and
+  ambient capabilities, in hex (traced/linux/access.py judges them).
 * At a PTRACE_EVENT_EXEC stop the new image is in place: /proc/PID/cmdline is
   exactly the argv given to execve, and the auxiliary vector's AT_EXECFN entry
   points at the filename string execve was given, copied onto the new stack.
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import os
 import struct
-from typing import NamedTuple
 
 from traced.decoders.families.files import AT_FDCWD
 from traced.linux.memory import read_cstring
@@ -48,6 +48,15 @@ def status_fields(tid: int, *fields: str) -> dict[str, str]:
     return found
 
 
+def parse_status(text: bytes) -> dict[str, str]:
+    """A whole /proc/TID/status, read through a descriptor: field -> value."""
+    fields: dict[str, str] = {}
+    for line in text.decode("ascii", "replace").splitlines():
+        name, _, value = line.partition(":")
+        fields[name] = value.strip()
+    return fields
+
+
 def status_field(tid: int, field: str) -> str | None:
     """One line of /proc/TID/status, or None when the task is gone."""
     return status_fields(tid, field).get(field)
@@ -56,33 +65,6 @@ def status_field(tid: int, field: str) -> str | None:
 def seccomp_filters_supported() -> bool:
     """Whether this kernel has seccomp filters (CONFIG_SECCOMP_FILTER): /proc says so."""
     return status_field(os.getpid(), "Seccomp_filters") is not None
-
-
-class TaskIds(NamedTuple):
-    """Who a task runs as."""
-
-    uids: tuple[int, ...]  # real, effective, saved, filesystem
-    gids: tuple[int, ...]
-    capabilities: int  # its permitted set
-
-    def are(self, uid: int, gid: int) -> bool:
-        """Whether its real, effective and saved uids and gids are ``uid`` and ``gid``."""
-        return all(value == uid for value in self.uids[:3]) and all(
-            value == gid for value in self.gids[:3]
-        )
-
-
-def task_ids(tid: int) -> TaskIds | None:
-    """The task's uids, gids and permitted capabilities, or None when it is gone."""
-    fields = status_fields(tid, "Uid", "Gid", "CapPrm")
-    uids, gids = fields.get("Uid"), fields.get("Gid")
-    if uids is None or gids is None:
-        return None
-    return TaskIds(
-        tuple(int(value) for value in uids.split()),
-        tuple(int(value) for value in gids.split()),
-        int(fields.get("CapPrm") or "0", 16),
-    )
 
 
 def tgid_of(tid: int) -> int:

@@ -9,6 +9,11 @@ Kernel facts this module depends on:
 * A process's threads appear in /proc/PID/task; each must be seized on its own.
 * EPERM from PTRACE_SEIZE means the caller may not trace that process
   (credentials, yama ptrace_scope, or it is already traced); ESRCH, it is gone.
+* The daemon seizes with root's rights, so for a client that is not root it asks
+  the kernel's question itself, per thread: credentials are a thread's own, and a
+  root process may hold one thread of another uid.  traced/linux/access.py has
+  the rules, and why a task read through its /proc/TID folder held open across
+  the seize is the task seized.
 """
 
 from __future__ import annotations
@@ -18,14 +23,18 @@ import uuid
 
 from traced.core import abi
 from traced.core.session import TraceSession
-from traced.core.task import Mode
+from traced.core.task import Mode, disown
 from traced.errors import AttachError, PtraceError, TraceeGoneError
 from traced.filter.bpf import compile_filter
-from traced.linux import procfs, ptrace
+from traced.linux import access, procfs, ptrace
+from traced.linux.access import Client
+from traced.logs import get_logger
 from traced.syscalls.arch import Arch, host_arch
 from traced.tracer.reactor import Reactor
 from traced.tracer.run import Run, Sink, TracePolicy
 from traced.tracer.spawn import Child, LaunchSpec, fork_child, resolve_program
+
+_log = get_logger(__name__)
 
 
 class Engine:
@@ -92,46 +101,101 @@ class Engine:
         return run
 
     def attach(self, pid: int, policy: TracePolicy, sink: Sink, session_id: str = "") -> Run:
-        """Trace a running process and the children it makes from now on."""
+        """Trace a running process and the children it makes from now on.
+
+        For a client (``policy.owner``) only the threads it may trace itself are
+        seized, each checked before its seize and again after (see _seize_checked);
+        the thread ``pid`` names must be one of them."""
         run = self._new_run(Mode.FULL, pid, policy, sink, session_id)
-        seized: list[int] = []
+        tgid = procfs.tgid_of(pid)
+        threads = _Threads(pid, policy.owner)
         try:
-            _seize_all_threads(pid, seized)
+            threads.seize_all()
         except AttachError:
             # The threads seized so far trap on our interrupt; let the reactor
             # detach each there, so none stays stopped on our account.
             run.core.detach_all()
             raise
         finally:
-            for tid in seized:
-                run.core.add_task(tid, pid)
+            for tid in threads.seized:
+                task = run.core.add_task(tid, tgid)
+                if tid in threads.strays:
+                    disown(task)  # seized, but not the task checked, or no longer allowed
                 self.reactor.register(tid, run)
+        if threads.refused:
+            _log.warning("threads not the client's to trace", pid=pid, refused=threads.refused)
         return run
 
 
-def _seize_all_threads(pid: int, seized: list[int]) -> None:
-    """Seize and interrupt every thread of ``pid``, including ones born meanwhile;
-    ``seized`` grows with each success, so a caller knows what to let go on failure."""
-    while True:
-        fresh = [tid for tid in procfs.thread_ids(pid) if tid not in seized]
-        if not fresh:
-            break
-        for tid in fresh:
-            if _seize_one(pid, tid, first=not seized):
-                seized.append(tid)
-    if not seized:
-        raise AttachError.from_errno(f"attach to {pid}", errno.ESRCH, pid)
+class _Threads:
+    """Seizing every thread of a process that a client may trace.
 
+    ``seized`` grows with each success, so a caller knows what to let go on failure;
+    ``strays`` are seized tasks that failed the check made after their seize;
+    ``refused`` maps the threads not seized to why."""
 
-def _seize_one(pid: int, tid: int, first: bool) -> bool:
-    """Whether ``tid`` is now ours; a thread that exited meanwhile is simply skipped."""
-    try:
-        ptrace.seize(tid, abi.ATTACH_OPTIONS)
-        ptrace.interrupt(tid)
-    except TraceeGoneError as error:
-        if first:
-            raise AttachError.from_errno(f"attach to {pid}", errno.ESRCH, pid) from error
-        return False
-    except PtraceError as error:
-        raise AttachError.from_errno(f"attach to {pid}", error.errno, pid) from error
-    return True
+    def __init__(self, pid: int, client: Client | None) -> None:
+        self.pid = pid
+        self.client = client
+        self.seized: list[int] = []
+        self.strays: set[int] = set()
+        self.refused: dict[int, str] = {}
+
+    def seize_all(self) -> None:
+        """``pid``'s thread first (it must be ours, or nothing else is seized), then
+        the others, including threads born meanwhile, until a pass finds none new."""
+        self._seize_checked(self.pid)
+        self._require_own()
+        while True:
+            fresh = [
+                tid
+                for tid in procfs.thread_ids(self.pid)
+                if tid not in self.seized and tid not in self.refused
+            ]
+            if not fresh:
+                break
+            for tid in fresh:
+                self._seize_checked(tid)
+
+    def _require_own(self) -> None:
+        reason = self.refused.get(self.pid)
+        if reason is not None:
+            err = errno.ESRCH if reason == "gone" else errno.EPERM
+            raise AttachError.from_errno(f"attach to {self.pid}", err, self.pid)
+
+    def _seize_checked(self, tid: int) -> None:
+        """Seize ``tid`` if the client may trace it: checked through /proc/TID held
+        open before the seize (so nothing it may not trace is touched), and again
+        after it (the task read then is the task seized, and an exec in between
+        could have raised its privileges; later execs stop for stopread's check)."""
+        if self.client is None:
+            self._seize(tid)
+            return
+        try:
+            task = access.PinnedTask(tid)
+        except OSError:
+            self.refused[tid] = "gone"
+            return
+        with task:
+            reason = access.refusal(self.client, task)
+            if reason is not None:
+                self.refused[tid] = reason
+                return
+            if self._seize(tid):
+                reason = access.refusal(self.client, task)
+                if reason is not None:
+                    self.strays.add(tid)
+                    self.refused[tid] = reason
+
+    def _seize(self, tid: int) -> bool:
+        """Whether ``tid`` is now ours; a thread that exited meanwhile is skipped."""
+        try:
+            ptrace.seize(tid, abi.ATTACH_OPTIONS)
+            ptrace.interrupt(tid)
+        except TraceeGoneError:
+            self.refused[tid] = "gone"
+            return False
+        except PtraceError as error:
+            raise AttachError.from_errno(f"attach to {self.pid}", error.errno, self.pid) from error
+        self.seized.append(tid)
+        return True

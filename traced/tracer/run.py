@@ -29,6 +29,7 @@ from traced.decoders.values import DEFAULT_OPTIONS, Options
 from traced.errors import SpawnError, TraceeGoneError
 from traced.events import Event
 from traced.linux import procfs, ptrace
+from traced.linux.access import Client
 from traced.logs import get_logger
 from traced.syscalls.arch import Arch
 from traced.tracer.spawn import Child
@@ -43,9 +44,10 @@ class TracePolicy:
 
     names: frozenset[str] | None = None
     force_full: bool = False  # stop at every syscall even when a filter could be used
-    # (uid, gid) an attached process must keep: one that execs into other
-    # credentials (a setuid program) is let go at that exec, before it runs.
-    owner: tuple[int, int] | None = None
+    # The client (not root) an attached process is traced for: only threads it may
+    # trace are seized, and one that execs into privileges it lacks (a set-user-ID
+    # or file-capability program) is let go at that exec, before it runs.
+    owner: Client | None = None
     decoding: Options = DEFAULT_OPTIONS  # -s, -v, -y
     entries: bool = False  # syscall_entry events too (strace-like text needs them)
     # Live tasks allowed at once; beyond it a launched tree is killed, an attached

@@ -10,7 +10,10 @@ Kernel facts this module depends on:
 * PTRACE_GETEVENTMSG gives a fork/vfork/clone event's new tid, and an exec
   event's former tid (another thread's when a non-leader thread exec'd).
 * After an exec, /proc/PID/exe and /proc/PID/cmdline are the new image's, and
-  /proc/PID/status holds the credentials it runs with (a setuid program's).
+  /proc/PID/status holds the credentials it runs with: a set-user-ID program's
+  uids, the capabilities a file-capability program gained, and (through the
+  owner of /proc/PID/stat) whether it is still dumpable.  A root tracer's
+  CAP_SYS_PTRACE lets all of them act; traced/linux/access.py judges them.
 * PTRACE_GETSIGINFO gives a signal-delivery stop's siginfo (sender, SIGCHLD's
   child status and times).
 * A tracee's memory is read with process_vm_readv; its fds' targets are the
@@ -43,7 +46,8 @@ from traced.core.task import Mode
 from traced.decoders.arguments import decode_entry, decode_exit, has_outputs, no_fd_names
 from traced.decoders.shapes import RETURNS_FD, decode_result
 from traced.events import Arg
-from traced.linux import procfs, ptrace
+from traced.linux import access, procfs, ptrace
+from traced.linux.access import Client
 from traced.linux.memory import TraceeMemory
 from traced.logs import get_logger
 from traced.tracer.run import Run
@@ -79,19 +83,23 @@ def read_stop(run: Run, tid: int, decoded: Decoded) -> Stop:
 
 
 def _exec_stop(run: Run, tid: int, now: int) -> Exec:
-    """The exec, and whether the new image left its owner's credentials (a setuid
-    program, which our CAP_SYS_PTRACE let through): then the core lets it go."""
+    """The exec, and for a client's session whether the new image gained what the
+    client lacks (a set-user-ID or file-capability program, which our
+    CAP_SYS_PTRACE let act): then the core lets it go, and says why."""
     old_tid = ptrace.event_message(tid)
     path, argv = procfs.exec_image(tid)
-    foreign = run.owner is not None and not _runs_as(tid, run.owner)
-    if foreign:
-        _log.warning("exec changed credentials; detaching", tid=tid, path=path)
-    return Exec(now, old_tid, path, argv, foreign)
+    detached = None if run.owner is None else _gained(run.owner, tid)
+    if detached is not None:
+        _log.warning("exec gained privileges; detaching", tid=tid, path=path, gained=detached)
+    return Exec(now, old_tid, path, argv, detached)
 
 
-def _runs_as(tid: int, owner: tuple[int, int]) -> bool:
-    ids = procfs.task_ids(tid)
-    return ids is not None and ids.are(*owner)
+def _gained(owner: Client, tid: int) -> str | None:
+    try:
+        with access.PinnedTask(tid) as task:
+            return access.refusal(owner, task, at_exec=True)
+    except OSError:  # gone already: nothing of it will run
+        return "gone"
 
 
 def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
