@@ -160,13 +160,14 @@ LEAVE = Effect(_leave, reports.returned)
 SPAWN = Effect(None, reports.spawned)
 EXEC = Effect(_exec, reports.execed)
 SIGNAL = Effect(None, reports.signalled)
+STOP = Effect(None, reports.stopped)  # a group-stop: reported, as strace does, each time
 END = Effect(_end, reports.ended)
 
 _ALIVE = (Phase.NEW, Phase.RUNNING, Phase.IN_SYSCALL, Phase.STOPPED)
 
 TRANSITIONS: dict[tuple[Phase, type], Transition] = {
     (Phase.NEW, TrapStop): Transition(Phase.RUNNING, NOTHING, Restart.RESUME),
-    (Phase.NEW, GroupStop): Transition(Phase.STOPPED, NOTHING, Restart.LISTEN),
+    (Phase.NEW, GroupStop): Transition(Phase.STOPPED, STOP, Restart.LISTEN),
     (Phase.NEW, Entry): Transition(Phase.IN_SYSCALL, ENTER, Restart.RESUME),
     (Phase.RUNNING, Entry): Transition(Phase.IN_SYSCALL, ENTER, Restart.RESUME),
     # The previous syscall never returned to us (e.g. we attached mid-syscall).
@@ -175,9 +176,9 @@ TRANSITIONS: dict[tuple[Phase, type], Transition] = {
     # The exit of a syscall entered before we were watching: nothing to pair it with.
     (Phase.NEW, Exit): Transition(Phase.RUNNING, NOTHING, Restart.RESUME),
     (Phase.RUNNING, Exit): Transition(Phase.RUNNING, NOTHING, Restart.RESUME),
-    (Phase.RUNNING, GroupStop): Transition(Phase.STOPPED, NOTHING, Restart.LISTEN),
-    (Phase.IN_SYSCALL, GroupStop): Transition(Phase.STOPPED, NOTHING, Restart.LISTEN),
-    (Phase.STOPPED, GroupStop): Transition(Phase.STOPPED, NOTHING, Restart.LISTEN),
+    (Phase.RUNNING, GroupStop): Transition(Phase.STOPPED, STOP, Restart.LISTEN),
+    (Phase.IN_SYSCALL, GroupStop): Transition(Phase.STOPPED, STOP, Restart.LISTEN),
+    (Phase.STOPPED, GroupStop): Transition(Phase.STOPPED, STOP, Restart.LISTEN),
     # SIGCONT (or our own PTRACE_INTERRUPT) ends the LISTEN with a trap.
     (Phase.STOPPED, TrapStop): Transition(Phase.RUNNING, NOTHING, Restart.RESUME),
     (Phase.RUNNING, TrapStop): Transition(Phase.RUNNING, NOTHING, Restart.RESUME),

@@ -119,6 +119,24 @@ AARCH64 = Arch("aarch64", AARCH64_ABI, ())
 ARCHES: dict[str, Arch] = {"x86_64": X86_64, "aarch64": AARCH64}
 
 
+# strace's names for the audit arches (si_arch of a seccomp SIGSYS).
+AUDIT_ARCH_NAMES = {
+    AUDIT_ARCH_X86_64: "AUDIT_ARCH_X86_64",
+    AUDIT_ARCH_I386: "AUDIT_ARCH_I386",
+    AUDIT_ARCH_AARCH64: "AUDIT_ARCH_AARCH64",
+}
+
+
+def syscall_name(audit_arch: int, nr: int) -> str | None:
+    """The name of syscall ``nr`` entered through ``audit_arch``, on any machine we
+    have a table for; None if no table has it."""
+    for arch in ARCHES.values():
+        for abi in arch.abis:
+            if abi.audit_arch == audit_arch and nr & X32_SYSCALL_BIT == abi.nr_bit:
+                return abi.names_by_nr.get(nr & ~abi.nr_bit)
+    return None
+
+
 def host_arch(machine: str = "") -> Arch:
     """The Arch of ``machine`` (by default the one we run on: ``uname -m``), or a
     clear error where no table exists yet."""

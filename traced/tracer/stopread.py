@@ -19,7 +19,7 @@ Kernel facts this module depends on:
 * After an exec, /proc/PID/exe and /proc/PID/cmdline are the new image's, and
   /proc/PID/status holds the credentials it runs with (a setuid program's).
 * PTRACE_GETSIGINFO gives a signal-delivery stop's siginfo (sender, SIGCHLD's
-  child status and times).
+  child status and times, a seccomp SIGSYS's syscall address, number and arch).
 * A tracee's memory is read with process_vm_readv; its fds' targets are the
   /proc/PID/fd links.  Both only while it is stopped, so the values are the
   syscall's own.
@@ -83,6 +83,10 @@ def read_stop(run: Run, tid: int, decoded: Decoded) -> Stop:
             info.child_status,
             info.child_utime,
             info.child_stime,
+            info.errno,
+            info.call_addr,
+            info.syscall,
+            info.arch,
         )
     return _SIMPLE_STOPS[kind](decoded, now)
 
@@ -168,7 +172,7 @@ def _fd_names(tid: int) -> Callable[[int], str | None]:
 
 
 _SIMPLE_STOPS: dict[Kind, Callable[[Decoded, int], Stop]] = {
-    Kind.GROUP_STOP: lambda decoded, now: GroupStop(decoded.sig),
+    Kind.GROUP_STOP: lambda decoded, now: GroupStop(decoded.sig, now),
     Kind.TRAP_STOP: lambda decoded, now: TrapStop(),
     Kind.EXITED: lambda decoded, now: Exited(now, decoded.sig),
     Kind.KILLED: lambda decoded, now: Killed(now, decoded.sig, decoded.core_dumped),
