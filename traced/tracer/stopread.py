@@ -13,7 +13,9 @@ Kernel facts this module depends on:
   result to -ENOSYS: traced.syscalls.arch says where) and trace it as any other.
 * A task switched to full mode in such a launch (it installed a filter of its
   own: traced.core.tracee) still has ours: its seccomp stops follow the entry
-  stops that told us of the syscall already, and are no second syscall.
+  stops that told us of the syscall already, and are no second syscall.  The
+  syscall-entry-stop comes before seccomp runs (kernel/entry: ptrace's report,
+  then ``__secure_computing``).
 * PTRACE_GETEVENTMSG gives a fork/vfork/clone event's new tid, and an exec
   event's former tid (another thread's when a non-leader thread exec'd).
 * After an exec, /proc/PID/exe and /proc/PID/cmdline are the new image's, and
@@ -47,7 +49,7 @@ from traced.core.stops import (
     Stop,
     TrapStop,
 )
-from traced.core.task import Mode
+from traced.core.task import Mode, Phase
 from traced.decoders.arguments import decode_entry, decode_exit, has_outputs, no_fd_names
 from traced.decoders.shapes import RETURNS_FD, decode_result
 from traced.events import Arg
@@ -116,8 +118,8 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
     if info.op is SyscallOp.SECCOMP:
         if info.data != TRACED_DATA:
             _fail_as_untraced(run, tid)
-        if run.core.switched and run.core.tasks[tid].mode is Mode.FULL:
-            return OtherEvent(PTRACE_EVENT_SECCOMP)  # its entry stop came first
+        if run.core.switched and _entered_already(run, tid):
+            return OtherEvent(PTRACE_EVENT_SECCOMP)
     abi = run.arch.abi_for(info.arch, info.nr)
     name = abi.name_of(info.nr)
     wanted = run.wants(name)
@@ -126,6 +128,14 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
     fds = _fd_names(tid) if run.decoding.decorate_fds else no_fd_names
     args = decode_entry(name, info.args, TraceeMemory(tid), run.decoding, fds, abi=abi.name)
     return Entry(now, tid, info.nr, name, abi.name, args, wanted, info.args)
+
+
+def _entered_already(run: Run, tid: int) -> bool:
+    """A task in full mode, whose syscall-entry stop told us of this syscall.  (A
+    thread whose group went to full mode while it ran has its first seccomp stop
+    before any entry stop: that one is the syscall's entry.)"""
+    task = run.core.tasks[tid]
+    return task.mode is Mode.FULL and task.phase is Phase.IN_SYSCALL
 
 
 def _fail_as_untraced(run: Run, tid: int) -> None:
