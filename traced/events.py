@@ -13,6 +13,7 @@ contract clients read (protocol/PROTOCOL.md); add fields, never rename.
   exec'd and took over the thread-group id; ``detached`` when traced let the task
   go there, before its new program ran, and why.
 * ``signal``: a signal about to be delivered to a tracee.
+* ``group_stop``: a tracee stopped (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU), until SIGCONT.
 * ``exit``: a task ended, by ``code`` or by ``signal``.
 
 Events are msgspec Structs rather than pydantic models: one is built for every
@@ -110,6 +111,19 @@ class SignalEvent(_Event, tag="signal", frozen=True, kw_only=True):
     child_status: int | None = None
     child_utime: int | None = None
     child_stime: int | None = None
+    errno: int | None = None  # si_errno, when not 0 (a seccomp SIGSYS: its filter's data)
+    # A seccomp SIGSYS (RET_TRAP): the refused syscall's address, number and AUDIT_ARCH.
+    call_addr: int | None = None
+    syscall: int | None = None
+    audit_arch: int | None = None
+
+
+class GroupStopEvent(_Event, tag="group_stop", frozen=True, kw_only=True):
+    """The tracee entered a group-stop: it stays stopped, as it would untraced,
+    until a SIGCONT (strace: ``--- stopped by SIGSTOP ---``)."""
+
+    signo: int
+    signal: str
 
 
 class ExitEvent(_Event, tag="exit", frozen=True, kw_only=True):
@@ -118,7 +132,15 @@ class ExitEvent(_Event, tag="exit", frozen=True, kw_only=True):
     core_dumped: bool
 
 
-Event = SyscallEvent | SyscallEntryEvent | SpawnEvent | ExecEvent | SignalEvent | ExitEvent
+Event = (
+    SyscallEvent
+    | SyscallEntryEvent
+    | SpawnEvent
+    | ExecEvent
+    | SignalEvent
+    | ExitEvent
+    | GroupStopEvent
+)
 EVENT_TYPES: tuple[type[_Event], ...] = get_args(Event)  # the union's members, in its order
 
 _encoder = msgspec.json.Encoder()

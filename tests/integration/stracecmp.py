@@ -433,6 +433,8 @@ def _traced_observations(event: dict[str, object]) -> Iterator[Observation]:
             yield TookOver(old_tid=old_tid, new_tid=tid)
     elif kind == "signal":
         yield Seen(tid, Entry("signal", str(event["signal"])))
+    elif kind == "group_stop":
+        return  # a group-stop notice, not a delivery (strace's "stopped by" is skipped too)
     elif kind == "exit":
         code, signal = event.get("code"), event.get("signal")
         yield Seen(

@@ -9,7 +9,7 @@ import pytest
 
 from tests.unit.cbpf import decode, run
 from traced.errors import UnknownSyscallError
-from traced.filter.bpf import SECCOMP_RET_ALLOW, SECCOMP_RET_TRACE, compile_filter
+from traced.filter.bpf import SECCOMP_RET_ALLOW, TRACE, compile_filter
 from traced.syscalls import _tables
 from traced.syscalls.arch import (
     AARCH64,
@@ -111,11 +111,11 @@ def test_no_x32_style_bit_on_aarch64():
 def test_filter_traces_openat_and_allows_getppid():
     program = compile_filter(AARCH64, ["openat"])
     decode(program)
-    assert run(program, 56, AUDIT_ARCH_AARCH64) == SECCOMP_RET_TRACE
+    assert run(program, 56, AUDIT_ARCH_AARCH64) == TRACE
     assert run(program, 173, AUDIT_ARCH_AARCH64) == SECCOMP_RET_ALLOW
     # 56 is something else elsewhere, but other audit arches are never classified.
-    assert run(program, 56, AUDIT_ARCH_ARM) == SECCOMP_RET_TRACE
-    assert run(program, 56, AUDIT_ARCH_X86_64) == SECCOMP_RET_TRACE
+    assert run(program, 56, AUDIT_ARCH_ARM) == TRACE
+    assert run(program, 56, AUDIT_ARCH_X86_64) == TRACE
 
 
 @pytest.mark.parametrize("name", ["open", "stat", "fork", "socketcall"])

@@ -20,7 +20,7 @@ from traced.filter.bpf import (
     BPF_MAXINSNS,
     INSTRUCTION,
     SECCOMP_RET_ALLOW,
-    SECCOMP_RET_TRACE,
+    TRACE,
     compile_filter,
     disassemble,
     syscall_numbers,
@@ -61,12 +61,12 @@ def policy(arch: Arch, wanted: set[str], audit_arch: int, nr: int) -> int:
     """The verdict the filter must give, written as plainly as possible."""
     abis = [abi for abi in arch.abis if abi.audit_arch == audit_arch]
     if not abis:
-        return SECCOMP_RET_TRACE
+        return TRACE
     nr &= U32
     flagged = [abi for abi in abis if abi.nr_bit and nr & abi.nr_bit]
     abi = flagged[0] if flagged else next(abi for abi in abis if not abi.nr_bit)
     name = abi.names_by_nr.get(nr & ~abi.nr_bit)
-    return SECCOMP_RET_TRACE if name in wanted else SECCOMP_RET_ALLOW
+    return TRACE if name in wanted else SECCOMP_RET_ALLOW
 
 
 def probe_numbers(arch: Arch) -> list[int]:
@@ -125,9 +125,9 @@ def test_filter_matches_policy_for_any_set(arch, data):
 
 def test_a_name_is_traced_in_each_abi_by_that_abis_number():
     program = compile_filter(X86_64, ["getppid"])
-    assert run(program, 110, AUDIT_ARCH_X86_64) == SECCOMP_RET_TRACE
-    assert run(program, 110 | X32_SYSCALL_BIT, AUDIT_ARCH_X86_64) == SECCOMP_RET_TRACE
-    assert run(program, 64, AUDIT_ARCH_I386) == SECCOMP_RET_TRACE
+    assert run(program, 110, AUDIT_ARCH_X86_64) == TRACE
+    assert run(program, 110 | X32_SYSCALL_BIT, AUDIT_ARCH_X86_64) == TRACE
+    assert run(program, 64, AUDIT_ARCH_I386) == TRACE
     # 110 is iopl on i386, 64 is semget natively.
     assert run(program, 110, AUDIT_ARCH_I386) == SECCOMP_RET_ALLOW
     assert run(program, 64, AUDIT_ARCH_X86_64) == SECCOMP_RET_ALLOW
@@ -135,14 +135,14 @@ def test_a_name_is_traced_in_each_abi_by_that_abis_number():
 
 def test_an_i386_only_name_is_traced_only_through_int_0x80():
     program = compile_filter(X86_64, ["socketcall"])
-    assert run(program, 102, AUDIT_ARCH_I386) == SECCOMP_RET_TRACE
+    assert run(program, 102, AUDIT_ARCH_I386) == TRACE
     assert run(program, 102, AUDIT_ARCH_X86_64) == SECCOMP_RET_ALLOW  # getuid
 
 
 def test_x32_uses_its_own_numbers_and_the_bit_does_not_leak_to_i386():
     program = compile_filter(X86_64, ["rt_sigaction"])
-    assert run(program, 512 | X32_SYSCALL_BIT, AUDIT_ARCH_X86_64) == SECCOMP_RET_TRACE
-    assert run(program, 13, AUDIT_ARCH_X86_64) == SECCOMP_RET_TRACE
+    assert run(program, 512 | X32_SYSCALL_BIT, AUDIT_ARCH_X86_64) == TRACE
+    assert run(program, 13, AUDIT_ARCH_X86_64) == TRACE
     # x32 has no number 13 (the 64-bit rt_sigaction): the kernel answers ENOSYS.
     assert run(program, 13 | X32_SYSCALL_BIT, AUDIT_ARCH_X86_64) == SECCOMP_RET_ALLOW
     assert run(program, 174 | X32_SYSCALL_BIT, AUDIT_ARCH_I386) == SECCOMP_RET_ALLOW
@@ -154,7 +154,7 @@ def test_an_unknown_audit_arch_is_always_traced(arch, wanted):
     program = compile_filter(arch, wanted)
     known = {abi.audit_arch for abi in arch.abis}
     for audit_arch in {*AUDIT_ARCHES, AUDIT_ARCH_X86_64 ^ 1} - known:
-        assert run(program, 0, audit_arch) == SECCOMP_RET_TRACE
+        assert run(program, 0, audit_arch) == TRACE
 
 
 @MACHINES
@@ -241,7 +241,7 @@ def test_disassemble_reads_like_bpf_asm():
     assert lines[1].startswith("0001: jeq  #0xc000003e jt 0002 jf ")
     assert lines[1].endswith("; AUDIT_ARCH_X86_64")
     assert lines[2] == "0002: ld   [0]  ; nr"
-    assert any(line.endswith("ret  #0x7ff00000  ; TRACE") for line in lines)
+    assert any(line.endswith("ret  #0x7ff07ace  ; TRACE") for line in lines)
     assert any(line.endswith("ret  #0x7fff0000  ; ALLOW") for line in lines)
     assert disassemble(INSTRUCTION.pack(0xFFFF, 1, 2, 3)) == ["0000: .insn 0xffff 1 2 0x3"]
 

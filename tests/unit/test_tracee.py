@@ -23,6 +23,7 @@ from traced.core.tracee import UnexpectedStop, handle, plan
 from traced.events import (
     ExecEvent,
     ExitEvent,
+    GroupStopEvent,
     SignalEvent,
     SpawnEvent,
     SyscallEntryEvent,
@@ -116,8 +117,10 @@ def test_interrupted_syscall_is_reported_then_traced_again() -> None:
 
 def test_group_stop_is_held_with_listen_until_sigcont_traps() -> None:
     task = running()
-    events, resume = handle(task, GroupStop(signal.SIGSTOP))
-    assert events == [] and resume == Resume(TID, PTRACE_LISTEN)
+    events, resume = handle(task, GroupStop(signal.SIGSTOP, ts=7))
+    # Reported, as strace reports it: --- stopped by SIGSTOP ---
+    stopped = GroupStopEvent(session="s1", pid=TID, tid=TID, ts_ns=7, signo=19, signal="SIGSTOP")
+    assert events == [stopped] and resume == Resume(TID, PTRACE_LISTEN)
     assert task.phase is Phase.STOPPED
     assert handle(task, GroupStop(signal.SIGSTOP))[1] == Resume(TID, PTRACE_LISTEN)
     assert handle(task, TrapStop())[1] == Resume(TID, PTRACE_CONT)

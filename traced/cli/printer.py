@@ -10,17 +10,21 @@ from typing import TextIO
 
 from traced.cli.render import (
     HAS_LINE,
+    Lined,
     Timing,
     duration_suffix,
     entry_text,
     event_line,
     resumed_line,
+    superseded_line,
     syscall_line,
 )
 from traced.cli.summary import Summary
 from traced.events import (
     Event,
+    ExecEvent,
     ExitEvent,
+    GroupStopEvent,
     SignalEvent,
     SpawnEvent,
     SyscallEntryEvent,
@@ -97,6 +101,9 @@ class Printer:
         self.open_line: tuple[int, str, str] | None = None  # tid, its prefix, text written
         self.held_entry: tuple[SyscallEntryEvent, str] | None = None  # not written yet
         self.entered: set[int] = set()  # tids whose call is shown, not yet returned
+        # A non-leader thread's execve returns under the leader's tid: its former
+        # tid -> the leader's, until that execve's line is written.
+        self.moved: dict[int, int] = {}
         self.interactive = _is_terminal(out)
 
     def stages_entries(self) -> bool:
@@ -116,7 +123,7 @@ class Printer:
         if isinstance(event, SyscallEvent):
             paths = _paths(event) if self.filter.paths else ()
             return self.filter.wants_syscall(event.name, event.error, event.finished, paths)
-        if isinstance(event, SignalEvent):
+        if isinstance(event, SignalEvent | GroupStopEvent):
             return self.filter.wants_signal(event.signo)
         return True
 
@@ -134,28 +141,44 @@ class Printer:
             self.summary.add(event)
         if not self.print_lines:
             return
-        self.live.add(event.tid)
+        tid = event.tid
+        if self.moved and isinstance(event, SyscallEvent):
+            tid = self.moved.pop(tid, tid)  # the execve that moved it returns
+        self.live.add(tid)
         if isinstance(event, SpawnEvent):
             self.live.add(event.parent_tid)
         if self.as_json:
             self.out.write(event_json(event).decode() + "\n")
             return
-        tid_prefix = self._prefix(event.tid)
+        tid_prefix = self._prefix(tid)
         if isinstance(event, SyscallEntryEvent):
             if self.stages_entries():
                 self._enter(event, tid_prefix + self.timing.stamp(event.ts_ns))
+            return
+        if isinstance(event, ExecEvent) and event.old_tid is not None:
+            self._supersede(event, tid_prefix)
             return
         if not isinstance(event, HAS_LINE):
             return  # stamped only when written: -r counts from the line before
         line = self._line(event, tid_prefix)
         if self.timing.durations and isinstance(event, SyscallEvent):
             line += duration_suffix(event.duration_ns)
-        out = self.out if self.per_task is None else self.per_task[event.tid]
+        out = self.out if self.per_task is None else self.per_task[tid]
         out.write(line + "\n")
         if isinstance(event, ExitEvent):
             self.live.discard(event.tid)
             if self.per_task is not None:
                 self.per_task.close(event.tid)
+
+    def _supersede(self, event: ExecEvent, tid_prefix: str) -> None:
+        """strace's line for the leader a non-leader thread's execve replaced; that
+        thread's execve then returns under the leader's tid."""
+        assert event.old_tid is not None
+        self._cut_open_line()
+        self.moved[event.old_tid] = event.tid
+        self.live.discard(event.old_tid)
+        out = self.out if self.per_task is None else self.per_task[event.tid]
+        out.write(tid_prefix + self.timing.stamp(event.ts_ns) + superseded_line(event) + "\n")
 
     def _enter(self, event: SyscallEntryEvent, prefix: str) -> None:
         self._cut_open_line()
@@ -179,7 +202,7 @@ class Printer:
             self.out.write(" <unfinished ...>\n")
             self.open_line = None
 
-    def _line(self, event: SyscallEvent | SignalEvent | ExitEvent, tid_prefix: str) -> str:
+    def _line(self, event: Lined, tid_prefix: str) -> str:
         """The event's line, or the rest of it when its entry is still on the line."""
         if isinstance(event, SyscallEvent) and event.tid in self.entered:
             self.entered.discard(event.tid)

@@ -2,8 +2,10 @@
 with no I/O.  Timing alone keeps state (-r counts from the line before) and
 reads the local time zone (-t).
 
-Only syscall, signal and exit events have a line, as in strace: spawn and exec
-are visible through the syscalls that caused them.  What writes the lines (the
+Syscall, signal, group-stop and exit events have a line, as in strace: spawn and
+exec are visible through the syscalls that caused them, but for an exec from a
+non-leader thread, which supersedes the leader (``+++ superseded by execve in
+pid N +++``).  What writes the lines (the
 interleaving of calls, -ff files, the -c table, JSON Lines) is printer.py.
 """
 
@@ -17,12 +19,21 @@ from traced.decoders.arguments import first_output
 from traced.decoders.families.signals import CLD_CODES, SENDER_CODES, SI_CODES
 from traced.events import (
     Arg,
+    ExecEvent,
     ExitEvent,
+    GroupStopEvent,
     SignalEvent,
     SyscallEntryEvent,
     SyscallEvent,
 )
-from traced.syscalls.names import RESTART_ERRNOS, errno_message, errno_value, signal_name
+from traced.syscalls.arch import AUDIT_ARCH_NAMES, syscall_name
+from traced.syscalls.names import (
+    RESTART_ERRNOS,
+    errno_message,
+    errno_name,
+    errno_value,
+    signal_name,
+)
 from traced.syscalls.signatures import HIDDEN_TYPES as _HIDDEN_TYPES
 
 _RETURNS_ADDRESS = frozenset(("mmap", "mmap2", "brk", "mremap", "shmat"))
@@ -104,11 +115,42 @@ def signal_line(event: SignalEvent) -> str:
             f"si_uid={event.sender_uid}, si_status={status}, "
             f"si_utime={event.child_utime}, si_stime={event.child_stime}"
         )
+    elif event.syscall is not None:
+        info = f"si_signo={event.signal}, si_code={_SYS_CODES.get(event.code, event.code)}"
+        info += _si_errno(event) + _sigsys_fields(event)
     else:
         info = f"si_signo={event.signal}, si_code={SI_CODES.get(event.code, event.code)}"
+        info += _si_errno(event)
         if event.code in SENDER_CODES:
             info += f", si_pid={event.sender_pid}, si_uid={event.sender_uid}"
     return f"--- {event.signal} {{{info}}} ---"
+
+
+_SYS_CODES = {1: "SYS_SECCOMP", 2: "SYS_USER_DISPATCH"}  # si_code of a SIGSYS
+
+
+def _si_errno(event: SignalEvent) -> str:
+    return "" if not event.errno else f", si_errno={errno_name(event.errno)}"
+
+
+def _sigsys_fields(event: SignalEvent) -> str:
+    """A seccomp SIGSYS's syscall: ``si_call_addr=0x..., si_syscall=__NR_getppid, ...``."""
+    nr, arch = event.syscall or 0, event.audit_arch or 0
+    name = syscall_name(arch, nr)
+    return (
+        f", si_call_addr={event.call_addr or 0:#x}"
+        f", si_syscall={f'__NR_{name}' if name else nr}"
+        f", si_arch={AUDIT_ARCH_NAMES.get(arch, f'{arch:#x}')}"
+    )
+
+
+def stopped_line(event: GroupStopEvent) -> str:
+    return f"--- stopped by {event.signal} ---"
+
+
+def superseded_line(event: ExecEvent) -> str:
+    """For the leader a non-leader thread's execve replaced (``event.tid``)."""
+    return f"+++ superseded by execve in pid {event.old_tid} +++"
 
 
 def exit_line(event: ExitEvent) -> str:
@@ -118,16 +160,20 @@ def exit_line(event: ExitEvent) -> str:
     return f"+++ killed by {event.signal}{core} +++"
 
 
-# The events strace writes a line for: spawn and exec show through their syscalls.
-HAS_LINE = (SyscallEvent, SignalEvent, ExitEvent)
+# The events strace writes a line for: spawn and exec show through their syscalls
+# (an exec that supersedes a leader has a line too: see printer.py).
+HAS_LINE = (SyscallEvent, SignalEvent, ExitEvent, GroupStopEvent)
+Lined = SyscallEvent | SignalEvent | ExitEvent | GroupStopEvent
 
 
-def event_line(event: SyscallEvent | SignalEvent | ExitEvent, prefix: str) -> str:
+def event_line(event: Lined, prefix: str) -> str:
     """The strace-like line for an event."""
     if isinstance(event, SyscallEvent):
         return syscall_line(event, prefix)
     if isinstance(event, SignalEvent):
         return prefix + signal_line(event)
+    if isinstance(event, GroupStopEvent):
+        return prefix + stopped_line(event)
     return prefix + exit_line(event)
 
 

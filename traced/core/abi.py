@@ -16,6 +16,22 @@ Kernel facts (include/uapi/linux/ptrace.h, include/uapi/linux/wait.h):
   nobody traces it, must never outlive us; an attached process must.
 * A stop's event number is ``status >> 16``; PTRACE_EVENT_STOP is only reported
   to a seized tracee.
+* PTRACE_O_TRACESECCOMP changes what a tracee's own filter does (kernel/seccomp.c,
+  ``__seccomp_filter``): a filter verdict of SECCOMP_RET_TRACE stops the task with
+  PTRACE_EVENT_SECCOMP only ``if ptrace_event_enabled(current,
+  PTRACE_EVENT_SECCOMP)``; without the option the kernel fails the syscall with
+  ENOSYS, without running it, as if nobody traced the task.  A sandbox may rely on
+  that, so we set the option only where our own filter needs it (a launch with a
+  filter), never in full mode nor on attach.  The event message (and
+  PTRACE_GET_SYSCALL_INFO's ``ret_data``) is the verdict's SECCOMP_RET_DATA, 16
+  bits.  When several filters return TRACE, the newest one's data is reported
+  (``seccomp_run_filters`` walks newest to oldest and keeps the first of the
+  strongest verdicts), so a tracee's own filter, always installed after ours, is
+  the one whose data a stop carries; see traced.filter.bpf.TRACED_DATA.
+* A tracer that sets the syscall number to -1 at a seccomp stop makes the kernel
+  skip the syscall (``if (this_syscall < 0) goto skip``): the task gets whatever
+  the return register holds, which we set to -ENOSYS, and a syscall-exit-stop
+  follows if the task was restarted with PTRACE_SYSCALL.
 * ``__WALL`` makes a wait see clone children (threads) as well as processes.
 """
 
@@ -23,6 +39,7 @@ from __future__ import annotations
 
 import enum
 
+PTRACE_POKEUSER = 6
 PTRACE_CONT = 7
 PTRACE_KILL = 8
 PTRACE_DETACH = 17
@@ -43,11 +60,14 @@ O_TRACEEXEC = 0x10
 O_TRACESECCOMP = 0x80
 O_EXITKILL = 0x100000
 
-# What a launched tracee is seized with (EXITKILL: see the facts above).
+# What a launched tracee is seized with (EXITKILL: see the facts above).  No
+# TRACESECCOMP: a launch with our filter adds it (FILTER_OPTIONS), others must leave
+# the tracee's own RET_TRACE verdicts to the kernel, which fails them with ENOSYS.
 LAUNCH_OPTIONS = (
-    O_TRACESYSGOOD | O_TRACESECCOMP | O_TRACEFORK | O_TRACEVFORK | O_TRACECLONE | O_TRACEEXEC
+    O_TRACESYSGOOD | O_TRACEFORK | O_TRACEVFORK | O_TRACECLONE | O_TRACEEXEC
 ) | O_EXITKILL
-# An attached process must survive our death, so no EXITKILL.
+FILTER_OPTIONS = LAUNCH_OPTIONS | O_TRACESECCOMP
+# An attached process must survive our death, so no EXITKILL; and no filter of ours.
 ATTACH_OPTIONS = LAUNCH_OPTIONS & ~O_EXITKILL
 
 PTRACE_EVENT_FORK = 1
@@ -58,6 +78,13 @@ PTRACE_EVENT_VFORK_DONE = 5
 PTRACE_EVENT_EXIT = 6
 PTRACE_EVENT_SECCOMP = 7
 PTRACE_EVENT_STOP = 128
+
+# How a task puts a seccomp filter of its own on itself (linux/seccomp.h,
+# linux/prctl.h): seccomp(SECCOMP_SET_MODE_STRICT or _FILTER, ...) or
+# prctl(PR_SET_SECCOMP, ...).  Success is 0 (or a listener fd).
+SECCOMP_SET_MODE_STRICT = 0
+SECCOMP_SET_MODE_FILTER = 1
+PR_SET_SECCOMP = 22
 
 WALL = 0x40000000  # __WALL
 CLD_TRAPPED = 4  # si_code of a ptrace-stop reported by waitid

@@ -8,12 +8,13 @@ that building them overlaps with the tracee running.
 
 from __future__ import annotations
 
-from traced.core.stops import Entry, Exec, Exit, Exited, Killed, SignalStop, Spawned
+from traced.core.stops import Entry, Exec, Exit, Exited, GroupStop, Killed, SignalStop, Spawned
 from traced.core.task import Step, Task
 from traced.events import (
     Event,
     ExecEvent,
     ExitEvent,
+    GroupStopEvent,
     SignalEvent,
     SpawnEvent,
     SyscallEntryEvent,
@@ -133,6 +134,24 @@ def signalled(step: Step) -> list[Event]:
         child_status=stop.child_status,
         child_utime=stop.child_utime,
         child_stime=stop.child_stime,
+        errno=stop.errno or None,
+        call_addr=stop.call_addr,
+        syscall=stop.syscall,
+        audit_arch=stop.audit_arch,
+    )
+    return [event]
+
+
+def stopped(step: Step) -> list[Event]:
+    task, stop = step.task, step.stop
+    assert isinstance(stop, GroupStop)
+    event = GroupStopEvent(
+        session=task.session,
+        pid=task.tgid,
+        tid=task.tid,
+        ts_ns=stop.ts,
+        signo=stop.sig,
+        signal=signal_name(stop.sig),
     )
     return [event]
 

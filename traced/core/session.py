@@ -12,6 +12,9 @@ handles what spans tasks:
   its group has been reaped, so records of the group still held then are of
   tids that vanished unreported (an exec'ing thread given the leader's tid, and
   killed before its exec event): they go with the leader;
+* a task that installed a seccomp filter of its own goes to full mode (see
+  traced.core.tracee); so does the rest of its thread group (SECCOMP_FILTER_FLAG_TSYNC
+  gives them the filter too), and every task it creates, which inherits the filter;
 * the session ends when its last task is gone; its status is the root's.
 """
 
@@ -55,13 +58,19 @@ class TraceSession:
     # Records held per thread group: a leader's death looks for stale records of
     # its group (see _forget_group) only when there are some, not at every exit.
     group_sizes: Counter[int] = field(default_factory=Counter)
+    # Thread groups switched to full mode in a seccomp session: they installed a
+    # filter of their own (see traced.core.tracee).  Empty in the common case, so
+    # the reactor asks a task's mode only when it is not.
+    switched: set[int] = field(default_factory=set)
 
-    def add_task(self, tid: int, tgid: int, *, prestart: bool = False) -> Task:
+    def add_task(
+        self, tid: int, tgid: int, *, prestart: bool = False, mode: Mode | None = None
+    ) -> Task:
         task = Task(
             tid,
             tgid,
             self.session_id,
-            self.mode,
+            mode or self.mode,
             report_entries=self.report_entries,
             prestart=prestart,
             detaching=self.detaching,  # born while we let go: let go of it too
@@ -69,10 +78,15 @@ class TraceSession:
         self._hold(task)
         return task
 
-    def adopt_early(self, tid: int, tgid: int) -> Task:
-        """A new task whose first stop came before its parent's fork event."""
+    def adopt_early(self, tid: int, tgid: int, parent: int = 0) -> Task:
+        """A new task whose first stop came before its parent's fork event.
+
+        ``parent``: its parent process, as /proc names it.  A thread's is its group's
+        parent, so a thread inherits full mode from its group, a process from its
+        parent's."""
         self.early.add(tid)
-        return self.add_task(tid, tgid)
+        switched = tgid in self.switched or parent in self.switched
+        return self.add_task(tid, tgid, mode=Mode.FULL if switched else None)
 
     def knows(self, tid: int) -> bool:
         return tid in self.tasks
@@ -98,11 +112,13 @@ class TraceSession:
             step.before, step.left = before, (stop.old_tid,)
         else:
             step = plan(self.tasks[tid], stop)
-        if type(stop) is Spawned and self._welcome(stop.child_tid, stop.child_tgid):
-            step.joined = (stop.child_tid,)
-            if step.task.detaching:  # made as we let its parent go: not ours either
-                disown(self.tasks[stop.child_tid])
         task = step.task
+        if type(stop) is Spawned and self._welcome(stop.child_tid, stop.child_tgid, task):
+            step.joined = (stop.child_tid,)
+            if task.detaching:  # made as we let its parent go: not ours either
+                disown(self.tasks[stop.child_tid])
+        if task.mode is not self.mode and task.tgid not in self.switched:
+            self._switch_group(task.tgid)  # it installed a filter of its own
         if task.phase is Phase.GONE:
             self._forget(task, stop)
             step.left = (*step.left, tid)
@@ -117,16 +133,26 @@ class TraceSession:
             let_go(task)
         return list(self.tasks)
 
-    def _welcome(self, tid: int, tgid: int) -> bool:
+    def _welcome(self, tid: int, tgid: int, parent: Task) -> bool:
         """The parent's fork event: the child's record begins here, unless it came first.
-        Whether it began here."""
+        Whether it began here.  The child runs in its parent's mode."""
         if tid in self.early:
             self.early.discard(tid)  # adopted already (and perhaps exited already)
+            child = self.tasks.get(tid)
+            if child is not None:
+                child.mode = parent.mode
             return False
         if tid in self.tasks:
             return False
-        self.add_task(tid, tgid)
+        self.add_task(tid, tgid, mode=parent.mode)
         return True
+
+    def _switch_group(self, tgid: int) -> None:
+        """Full mode for a thread group whose task installed a filter of its own."""
+        self.switched.add(tgid)
+        for task in self.tasks.values():
+            if task.tgid == tgid:
+                task.mode = Mode.FULL
 
     def _take_over(self, old_tid: int, leader_tid: int) -> list[Event]:
         """A non-leader thread exec'd: it becomes ``leader_tid``; the old leader vanishes."""

@@ -144,6 +144,7 @@ class Exec(NamedTuple):
 
 class GroupStop(NamedTuple):
     sig: int
+    ts: int = 0
 
 
 class TrapStop(NamedTuple):
@@ -159,6 +160,10 @@ class SignalStop(NamedTuple):
     child_status: int | None = None  # SIGCHLD: exit code or signal, and CPU times
     child_utime: int | None = None
     child_stime: int | None = None
+    errno: int = 0  # si_errno
+    call_addr: int | None = None  # a seccomp SIGSYS: the syscall's address, nr, arch
+    syscall: int | None = None
+    audit_arch: int | None = None
 
 
 class Exited(NamedTuple):

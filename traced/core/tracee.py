@@ -26,6 +26,14 @@ Kernel facts the table encodes:
 * A task seized and then found not to be ours may stop first at any stop: an
   exec or fork it was in, a signal, its death.  Whichever it is, it is let go
   there and nothing of it is reported (Phase.LEAVING).
+* A task's own seccomp filter outranks ours: its ERRNO, TRAP or KILL verdicts
+  end a syscall before any TRACE of ours could stop it, so in seccomp mode those
+  calls would be lost.  A syscall-entry-stop comes before seccomp runs, so a task
+  that installs a filter of its own (FILTER_INSTALLS, which our filter always
+  TRACEs, succeeding at its exit stop) goes to full mode from that exit on, and
+  the refused calls are seen, entry and exit.  Its filter lasts for its life,
+  across execve, and every task it creates from then on inherits it (and its
+  mode: traced.core.session).
 """
 
 from __future__ import annotations
@@ -34,7 +42,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from traced.core import reports
-from traced.core.abi import PTRACE_CONT, PTRACE_DETACH, PTRACE_LISTEN, PTRACE_SYSCALL
+from traced.core.abi import (
+    PR_SET_SECCOMP,
+    PTRACE_CONT,
+    PTRACE_DETACH,
+    PTRACE_LISTEN,
+    PTRACE_SYSCALL,
+    SECCOMP_SET_MODE_FILTER,
+    SECCOMP_SET_MODE_STRICT,
+)
 from traced.core.stops import (
     Entry,
     Exec,
@@ -52,6 +68,16 @@ from traced.core.task import Build, Mode, Phase, Restart, Resume, Step, Task, le
 from traced.events import Event
 
 EXEC_SYSCALLS = frozenset(("execve", "execveat"))
+
+_LOW_32 = 0xFFFFFFFF  # an int argument: the register's upper half is not the caller's
+# The syscalls that put a filter of the task's own on it, each with the test of its
+# registers that says this call does.
+FILTER_INSTALLS: dict[str, Callable[[tuple[int, ...]], bool]] = {
+    "seccomp": lambda raw: (
+        bool(raw) and raw[0] & _LOW_32 in (SECCOMP_SET_MODE_STRICT, SECCOMP_SET_MODE_FILTER)
+    ),
+    "prctl": lambda raw: bool(raw) and raw[0] & _LOW_32 == PR_SET_SECCOMP,
+}
 
 
 # A transition's effect, in two halves: ``change`` sets the task's state when the
@@ -96,7 +122,19 @@ def _enter(task: Task, stop: Stop, step: Step) -> None:
 
 
 def _leave(task: Task, stop: Stop, step: Step) -> None:
+    entry = task.in_flight
     _close(task, step)
+    if entry is not None and entry.name in FILTER_INSTALLS:
+        _own_filter(task, entry, stop)
+
+
+def _own_filter(task: Task, entry: Entry, stop: Stop) -> None:
+    """A filter of the task's own from now on: full mode (see the module's facts)."""
+    assert isinstance(stop, Exit)
+    if stop.is_error or task.prestart or task.mode is Mode.FULL:
+        return
+    if FILTER_INSTALLS[entry.name](entry.raw):
+        task.mode = Mode.FULL
 
 
 def _exec(task: Task, stop: Stop, step: Step) -> None:
@@ -125,13 +163,14 @@ LEAVE = Effect(_leave, reports.returned)
 SPAWN = Effect(None, reports.spawned)
 EXEC = Effect(_exec, reports.execed)
 SIGNAL = Effect(None, reports.signalled)
+STOP = Effect(None, reports.stopped)  # a group-stop: reported, as strace does, each time
 END = Effect(_end, reports.ended)
 
 _ALIVE = (Phase.NEW, Phase.RUNNING, Phase.IN_SYSCALL, Phase.STOPPED)
 
 TRANSITIONS: dict[tuple[Phase, type], Transition] = {
     (Phase.NEW, TrapStop): Transition(Phase.RUNNING, NOTHING, Restart.RESUME),
-    (Phase.NEW, GroupStop): Transition(Phase.STOPPED, NOTHING, Restart.LISTEN),
+    (Phase.NEW, GroupStop): Transition(Phase.STOPPED, STOP, Restart.LISTEN),
     (Phase.NEW, Entry): Transition(Phase.IN_SYSCALL, ENTER, Restart.RESUME),
     (Phase.RUNNING, Entry): Transition(Phase.IN_SYSCALL, ENTER, Restart.RESUME),
     # The previous syscall never returned to us (e.g. we attached mid-syscall).
@@ -140,9 +179,9 @@ TRANSITIONS: dict[tuple[Phase, type], Transition] = {
     # The exit of a syscall entered before we were watching: nothing to pair it with.
     (Phase.NEW, Exit): Transition(Phase.RUNNING, NOTHING, Restart.RESUME),
     (Phase.RUNNING, Exit): Transition(Phase.RUNNING, NOTHING, Restart.RESUME),
-    (Phase.RUNNING, GroupStop): Transition(Phase.STOPPED, NOTHING, Restart.LISTEN),
-    (Phase.IN_SYSCALL, GroupStop): Transition(Phase.STOPPED, NOTHING, Restart.LISTEN),
-    (Phase.STOPPED, GroupStop): Transition(Phase.STOPPED, NOTHING, Restart.LISTEN),
+    (Phase.RUNNING, GroupStop): Transition(Phase.STOPPED, STOP, Restart.LISTEN),
+    (Phase.IN_SYSCALL, GroupStop): Transition(Phase.STOPPED, STOP, Restart.LISTEN),
+    (Phase.STOPPED, GroupStop): Transition(Phase.STOPPED, STOP, Restart.LISTEN),
     # SIGCONT (or our own PTRACE_INTERRUPT) ends the LISTEN with a trap.
     (Phase.STOPPED, TrapStop): Transition(Phase.RUNNING, NOTHING, Restart.RESUME),
     (Phase.RUNNING, TrapStop): Transition(Phase.RUNNING, NOTHING, Restart.RESUME),

@@ -12,7 +12,12 @@ Kernel facts this module depends on:
   never go backwards and the last instruction must be a ``BPF_RET``.
 * A program holds at most BPF_MAXINSNS = 4096 instructions.
 * SECCOMP_RET_ALLOW (0x7fff0000) runs the syscall; SECCOMP_RET_TRACE (0x7ff00000)
-  first stops the ptrace tracer with PTRACE_EVENT_SECCOMP.
+  first stops the ptrace tracer with PTRACE_EVENT_SECCOMP.  A verdict's low 16 bits
+  (SECCOMP_RET_DATA) reach the tracer as the stop's event message.  Ours carry
+  TRACED_DATA, so a stop a tracee's own filter asked for (any other data) is told
+  from ours with one compare (traced.core.abi says why that matters, and which
+  filter's data a stop carries when several ask).  A tracee's filter returning
+  TRACE with our very data is taken for ours: that much cannot be told apart.
 * ``arch`` names the entry path (AUDIT_ARCH_*).  An x32 call carries the x86_64 arch
   with X32_SYSCALL_BIT set in ``nr``; since Linux 5.4 x32 has its own table, so that
   bit on a 64-bit-only number is ENOSYS, not the 64-bit call.
@@ -54,6 +59,10 @@ NR_OFFSET, ARCH_OFFSET, IP_OFFSET, ARGS_OFFSET = 0, 4, 8, 16
 
 SECCOMP_RET_TRACE = 0x7FF00000
 SECCOMP_RET_ALLOW = 0x7FFF0000
+SECCOMP_RET_DATA = 0x0000FFFF
+# The data of our TRACE verdicts: "traced" would not fit in 16 bits, 0x7ACE does.
+TRACED_DATA = 0x7ACE
+TRACE = SECCOMP_RET_TRACE | TRACED_DATA  # the verdict our filters give
 BPF_MAXINSNS = 4096
 MAX_JUMP = 255  # jt and jf are u8
 INSTRUCTION = struct.Struct("<HBBI")  # struct sock_filter
@@ -174,7 +183,7 @@ def _segments(traced: frozenset[int], base: int) -> list[_Segment]:
     words = (max(traced) // _WORD + 1) if traced else 0
     for word in range(words):
         mask = sum(1 << bit for bit in range(_WORD) if word * _WORD + bit in traced)
-        verdict = {0: SECCOMP_RET_ALLOW, _FULL_WORD: SECCOMP_RET_TRACE}.get(mask)
+        verdict = {0: SECCOMP_RET_ALLOW, _FULL_WORD: TRACE}.get(mask)
         segments.append(_Segment(base + word * _WORD, verdict, mask))
     segments.append(_Segment(base + words * _WORD, SECCOMP_RET_ALLOW))
     merged = segments[:1]
@@ -185,7 +194,7 @@ def _segments(traced: frozenset[int], base: int) -> list[_Segment]:
 
 
 def _word_test(asm: _Assembler, segment: _Segment) -> int:
-    trace, allow = asm.ret(SECCOMP_RET_TRACE), asm.ret(SECCOMP_RET_ALLOW)
+    trace, allow = asm.ret(TRACE), asm.ret(SECCOMP_RET_ALLOW)
     bits = [bit for bit in range(_WORD) if segment.mask >> bit & 1]
     if len(bits) <= _MAX_JEQ_CHAIN:
         label = allow
@@ -220,7 +229,7 @@ def _audit_arch_block(asm: _Assembler, abis: Sequence[Abi], wanted: frozenset[st
     flagged = [abi for abi in abis if abi.nr_bit]
     # Flagged numbers (x32) are huge, so they land in the plain tree's last segment,
     # and only that leaf pays for telling them apart.
-    beyond = asm.ret(SECCOMP_RET_ALLOW if plain else SECCOMP_RET_TRACE)
+    beyond = asm.ret(SECCOMP_RET_ALLOW if plain else TRACE)
     for abi in reversed(flagged):
         tree = _search(asm, _segments(syscall_numbers(abi, wanted), abi.nr_bit), None)
         beyond = asm.branch(JSET_K, abi.nr_bit, tree, beyond)
@@ -247,7 +256,7 @@ def compile_filter(arch: Arch, names: Iterable[str]) -> bytes:
         if not any(name in abi.numbers_by_name for abi in arch.abis):
             raise UnknownSyscallError(name)
     asm = _Assembler()
-    otherwise = asm.ret(SECCOMP_RET_TRACE)  # never silently allow what we cannot classify
+    otherwise = asm.ret(TRACE)  # never silently allow what we cannot classify
     for audit_arch, abis in reversed(_by_audit_arch(arch)):
         block = _audit_arch_block(asm, abis, wanted)
         otherwise = asm.branch(JEQ_K, audit_arch, block, otherwise)
@@ -260,7 +269,7 @@ _NAMED_K = {
     AUDIT_ARCH_X86_64: "AUDIT_ARCH_X86_64",
     AUDIT_ARCH_I386: "AUDIT_ARCH_I386",
     SECCOMP_RET_ALLOW: "ALLOW",
-    SECCOMP_RET_TRACE: "TRACE",
+    TRACE: "TRACE",
 }
 _CONDITIONS = {JEQ_K: "jeq", JGE_K: "jge", JSET_K: "jset", BPF_JMP | BPF_JGT: "jgt"}
 

@@ -20,6 +20,16 @@ Architectures:
   audit arch the Arch does not know), and at its stops ``abi_for`` falls back to
   the native ABI, so it is named by aarch64's numbers: wrong, until arm is added.
 
+Skipping a syscall at a seccomp stop (as the kernel does for a RET_TRACE nobody
+asked to see: see traced.core.abi) means writing registers, the one place the
+ptrace side is per-architecture.  ``Arch.skip`` says where: on x86_64,
+PTRACE_POKEUSER at offsets into ``struct user_regs_struct`` (asm/user_64.h:
+``rax`` is its 11th 8-byte word, ``orig_rax`` its 16th), ``orig_rax = -1`` making
+the syscall number invalid and ``rax`` the result the task sees.  The same offsets
+serve its i386 and x32 tracees: a 64-bit tracer always sees the 64-bit layout.
+aarch64 has no POKEUSER (it takes NT_ARM_SYSTEM_CALL through PTRACE_SETREGSET):
+``skip`` is None there, and such a stop is left to run (logged).
+
 What stays architecture-neutral: the seccomp compiler (traced/filter/bpf.py) works from
 any Arch's ABIs, and the ptrace side (traced/linux/ptrace.py) reads every stop
 with PTRACE_GET_SYSCALL_INFO, whose ``arch``, ``nr`` and six args need no
@@ -66,12 +76,21 @@ class Abi:
 
 
 @dataclass(frozen=True)
+class SyscallSkip:
+    """Where PTRACE_POKEUSER writes to skip a stopped syscall (see the module's facts)."""
+
+    nr_offset: int  # the syscall number: -1 skips the call
+    result_offset: int  # what the skipped call returns
+
+
+@dataclass(frozen=True)
 class Arch:
     """A machine: its native ABI and the foreign ABIs its tracees can also use."""
 
     name: str
     native: Abi
     foreign: tuple[Abi, ...]
+    skip: SyscallSkip | None = None
 
     @property
     def abis(self) -> tuple[Abi, ...]:
@@ -90,13 +109,32 @@ X86_64_ABI = Abi("x86_64", AUDIT_ARCH_X86_64, _tables.X86_64)
 I386_ABI = Abi("i386", AUDIT_ARCH_I386, _tables.I386)
 X32_ABI = Abi("x32", AUDIT_ARCH_X86_64, _tables.X32, nr_bit=X32_SYSCALL_BIT)
 
-X86_64 = Arch("x86_64", X86_64_ABI, (I386_ABI, X32_ABI))
+# struct user_regs_struct: rax is word 10, orig_rax word 15.
+X86_64 = Arch("x86_64", X86_64_ABI, (I386_ABI, X32_ABI), SyscallSkip(15 * 8, 10 * 8))
 
 AARCH64_ABI = Abi("aarch64", AUDIT_ARCH_AARCH64, _tables.AARCH64)
 
 AARCH64 = Arch("aarch64", AARCH64_ABI, ())
 
 ARCHES: dict[str, Arch] = {"x86_64": X86_64, "aarch64": AARCH64}
+
+
+# strace's names for the audit arches (si_arch of a seccomp SIGSYS).
+AUDIT_ARCH_NAMES = {
+    AUDIT_ARCH_X86_64: "AUDIT_ARCH_X86_64",
+    AUDIT_ARCH_I386: "AUDIT_ARCH_I386",
+    AUDIT_ARCH_AARCH64: "AUDIT_ARCH_AARCH64",
+}
+
+
+def syscall_name(audit_arch: int, nr: int) -> str | None:
+    """The name of syscall ``nr`` entered through ``audit_arch``, on any machine we
+    have a table for; None if no table has it."""
+    for arch in ARCHES.values():
+        for abi in arch.abis:
+            if abi.audit_arch == audit_arch and nr & X32_SYSCALL_BIT == abi.nr_bit:
+                return abi.names_by_nr.get(nr & ~abi.nr_bit)
+    return None
 
 
 def host_arch(machine: str = "") -> Arch:

@@ -6,6 +6,8 @@ Kernel facts this module depends on:
   its first stop is one we asked for (the state machine's NEW -> RUNNING).
 * A seccomp filter cannot be installed in a running process, so attach always
   uses full mode: PTRACE_SYSCALL at every syscall, filtered here.
+* PTRACE_O_TRACESECCOMP only with our filter: it changes what a tracee's own
+  RET_TRACE verdicts do (see traced.core.abi).
 * A process's threads appear in /proc/PID/task; each must be seized on its own.
 * EPERM from PTRACE_SEIZE means the caller may not trace that process
   (credentials, yama ptrace_scope, or it is already traced); ESRCH, it is gone.
@@ -24,6 +26,7 @@ import uuid
 from traced.core import abi
 from traced.core.session import TraceSession
 from traced.core.task import Mode, disown
+from traced.core.tracee import FILTER_INSTALLS
 from traced.errors import AttachError, PtraceError, TraceeGoneError
 from traced.filter.bpf import compile_filter
 from traced.linux import access, procfs, ptrace
@@ -84,10 +87,14 @@ class Engine:
         program = spec.argv[0] if spec.credentials else resolve_program(spec.argv[0], spec.env)
         mode = policy.mode()
         names = policy.names or frozenset()
-        filter_program = compile_filter(self.arch, names) if mode is Mode.SECCOMP else None
+        # The calls that install a filter of the tracee's own are always stopped at:
+        # the core switches a task to full mode at their exit (core.tracee).
+        traced_names = names | FILTER_INSTALLS.keys()
+        filter_program = compile_filter(self.arch, traced_names) if mode is Mode.SECCOMP else None
         child = fork_child(spec, program, filter_program)
         try:
-            ptrace.seize(child.pid, abi.LAUNCH_OPTIONS)
+            options = abi.LAUNCH_OPTIONS if filter_program is None else abi.FILTER_OPTIONS
+            ptrace.seize(child.pid, options)
             ptrace.interrupt(child.pid)
         except PtraceError:
             child.abandon()

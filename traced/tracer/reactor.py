@@ -203,12 +203,12 @@ class Reactor:
         The session it belongs to adopts it (looked up now: its creator's event
         may never come).  In none, it is a tracee whose creator was killed before
         reporting it, in a session now over, and nobody would ever resume it."""
-        run, tgid, _parent = newcomers.owner_of(tid, self._runs, self._groups)
+        run, tgid, parent = newcomers.owner_of(tid, self._runs, self._groups)
         if run is None:
             self._budget -= 1
             newcomers.let_go_of_stray(tid)
             return None
-        self._adopt(run, tid, tgid)
+        self._adopt(run, tid, tgid, parent)
         newcomers.joined(run, tid)
         return self._plan_safely(tid, status)
 
@@ -227,7 +227,7 @@ class Reactor:
         can name) is left to its owner."""
         run, tgid, parent = newcomers.owner_of(tid, self._runs, self._groups)
         if run is not None:
-            self._adopt(run, tid, tgid)
+            self._adopt(run, tid, tgid, parent)
             self._take(tid)
         elif parent in (0, os.getpid()):
             return False
@@ -235,8 +235,8 @@ class Reactor:
             wait.take(tid)  # a dead tracee in no session: reaped
         return True
 
-    def _adopt(self, run: Run, tid: int, tgid: int) -> None:
-        run.core.adopt_early(tid, tgid)
+    def _adopt(self, run: Run, tid: int, tgid: int, parent: int) -> None:
+        run.core.adopt_early(tid, tgid, parent)
         self._runs[tid] = run
 
     def _drain_each_known(self) -> None:

@@ -3,10 +3,19 @@
 Kernel facts this module depends on:
 
 * PTRACE_GET_SYSCALL_INFO says which stop a syscall stop is: a seccomp stop
-  (op SECCOMP: number, arch and arguments), a syscall-exit stop (op EXIT: the
-  return value and whether it is an error), or an entry (op ENTRY, full mode).
-  In full mode an attached process's own filter may add a seccomp stop for a
-  syscall whose entry stop we saw already: it is not a second syscall.
+  (op SECCOMP: number, arch, arguments and the verdict's data), a syscall-exit
+  stop (op EXIT: the return value and whether it is an error), or an entry (op
+  ENTRY, full mode).
+* Seccomp stops come only where we set PTRACE_O_TRACESECCOMP: a launch with our
+  filter (traced.core.abi).  One whose data is not our filter's (TRACED_DATA) was
+  asked for by the tracee's own filter; with no seccomp tracer the kernel would
+  have failed that syscall with ENOSYS, so we do that (set its number to -1, its
+  result to -ENOSYS: traced.syscalls.arch says where) and trace it as any other.
+* A task switched to full mode in such a launch (it installed a filter of its
+  own: traced.core.tracee) still has ours: its seccomp stops follow the entry
+  stops that told us of the syscall already, and are no second syscall.  The
+  syscall-entry-stop comes before seccomp runs (kernel/entry: ptrace's report,
+  then ``__secure_computing``).
 * PTRACE_GETEVENTMSG gives a fork/vfork/clone event's new tid, and an exec
   event's former tid (another thread's when a non-leader thread exec'd).
 * After an exec, /proc/PID/exe and /proc/PID/cmdline are the new image's, and
@@ -15,7 +24,7 @@ Kernel facts this module depends on:
   owner of /proc/PID/stat) whether it is still dumpable.  A root tracer's
   CAP_SYS_PTRACE lets all of them act; traced/linux/access.py judges them.
 * PTRACE_GETSIGINFO gives a signal-delivery stop's siginfo (sender, SIGCHLD's
-  child status and times).
+  child status and times, a seccomp SIGSYS's syscall address, number and arch).
 * A tracee's memory is read with process_vm_readv; its fds' targets are the
   /proc/PID/fd links.  Both only while it is stopped, so the values are the
   syscall's own.
@@ -23,6 +32,7 @@ Kernel facts this module depends on:
 
 from __future__ import annotations
 
+import errno
 import time
 from collections.abc import Callable
 
@@ -42,10 +52,11 @@ from traced.core.stops import (
     Stop,
     TrapStop,
 )
-from traced.core.task import Mode
+from traced.core.task import Mode, Phase
 from traced.decoders.arguments import decode_entry, decode_exit, has_outputs, no_fd_names
 from traced.decoders.shapes import RETURNS_FD, decode_result
 from traced.events import Arg
+from traced.filter.bpf import TRACED_DATA
 from traced.linux import access, procfs, ptrace
 from traced.linux.access import Client
 from traced.linux.memory import TraceeMemory
@@ -78,6 +89,10 @@ def read_stop(run: Run, tid: int, decoded: Decoded) -> Stop:
             info.child_status,
             info.child_utime,
             info.child_stime,
+            info.errno,
+            info.call_addr,
+            info.syscall,
+            info.arch,
         )
     return _SIMPLE_STOPS[kind](decoded, now)
 
@@ -108,10 +123,11 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
         return _exit_stop(run, tid, info, now)
     if info.op is SyscallOp.NONE:
         return TrapStop()
-    if info.op is SyscallOp.SECCOMP and run.core.mode is Mode.FULL:
-        # An attached process's own filter asked for this stop; the syscall-entry
-        # stop already told us about the syscall.
-        return OtherEvent(PTRACE_EVENT_SECCOMP)
+    if info.op is SyscallOp.SECCOMP:
+        if info.data != TRACED_DATA:
+            _fail_as_untraced(run, tid)
+        if run.core.switched and _entered_already(run, tid):
+            return OtherEvent(PTRACE_EVENT_SECCOMP)
     abi = run.arch.abi_for(info.arch, info.nr)
     name = abi.name_of(info.nr)
     wanted = run.wants(name)
@@ -120,6 +136,22 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
     fds = _fd_names(tid) if run.decoding.decorate_fds else no_fd_names
     args = decode_entry(name, info.args, TraceeMemory(tid), run.decoding, fds, abi=abi.name)
     return Entry(now, tid, info.nr, name, abi.name, args, wanted, info.args)
+
+
+def _entered_already(run: Run, tid: int) -> bool:
+    """A task in full mode, whose syscall-entry stop told us of this syscall.  (A
+    thread whose group went to full mode while it ran has its first seccomp stop
+    before any entry stop: that one is the syscall's entry.)"""
+    task = run.core.tasks[tid]
+    return task.mode is Mode.FULL and task.phase is Phase.IN_SYSCALL
+
+
+def _fail_as_untraced(run: Run, tid: int) -> None:
+    """The tracee's own filter said RET_TRACE: ENOSYS, as with no seccomp tracer."""
+    if run.arch.skip is None:
+        _log.warning("cannot skip a syscall on this architecture; it runs", tid=tid)
+        return
+    ptrace.skip_syscall(tid, run.arch.skip, -errno.ENOSYS)
 
 
 def _exit_stop(run: Run, tid: int, info: ptrace.SyscallInfo, now: int) -> Exit:
@@ -158,7 +190,7 @@ def _fd_names(tid: int) -> Callable[[int], str | None]:
 
 
 _SIMPLE_STOPS: dict[Kind, Callable[[Decoded, int], Stop]] = {
-    Kind.GROUP_STOP: lambda decoded, now: GroupStop(decoded.sig),
+    Kind.GROUP_STOP: lambda decoded, now: GroupStop(decoded.sig, now),
     Kind.TRAP_STOP: lambda decoded, now: TrapStop(),
     Kind.EXITED: lambda decoded, now: Exited(now, decoded.sig),
     Kind.KILLED: lambda decoded, now: Killed(now, decoded.sig, decoded.core_dumped),

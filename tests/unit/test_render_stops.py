@@ -1,0 +1,88 @@
+"""The lines strace writes for a group-stop, for the leader a thread's execve
+superseded, and for a seccomp SIGSYS: rendered from constructed events."""
+
+import io
+
+from tests.unit.plain import decoded_call
+from traced.cli.printer import Printer
+from traced.cli.render import signal_line
+from traced.events import ExecEvent, GroupStopEvent, SignalEvent, SyscallEntryEvent
+from traced.filter.expression import parse_filter
+from traced.syscalls.arch import AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, X86_64
+
+LEADER, THREAD = 10, 12
+
+
+def printer() -> Printer:
+    return Printer(io.StringIO(), as_json=False, to_file=True)
+
+
+def lines(out: Printer) -> list[str]:
+    assert isinstance(out.out, io.StringIO)
+    return out.out.getvalue().splitlines()
+
+
+def sigsys(**fields: object) -> SignalEvent:
+    base: dict[str, object] = {
+        "session": "s",
+        "pid": LEADER,
+        "tid": LEADER,
+        "ts_ns": 1,
+        "signo": 31,
+        "signal": "SIGSYS",
+        "code": 1,
+        "sender_pid": 0,
+        "sender_uid": 0,
+        "errno": 7,
+        "call_addr": 0x7F322EC96829,
+        "syscall": 110,
+        "audit_arch": AUDIT_ARCH_X86_64,
+    }
+    return SignalEvent(**(base | fields))  # type: ignore[arg-type]
+
+
+def test_a_seccomp_sigsys_names_its_syscall_and_arch() -> None:
+    assert signal_line(sigsys()) == (
+        "--- SIGSYS {si_signo=SIGSYS, si_code=SYS_SECCOMP, si_errno=E2BIG, "
+        "si_call_addr=0x7f322ec96829, si_syscall=__NR_getppid, si_arch=AUDIT_ARCH_X86_64} ---"
+    )
+    i386 = signal_line(sigsys(syscall=64, audit_arch=AUDIT_ARCH_I386, errno=None))
+    assert "si_code=SYS_SECCOMP, si_call_addr=" in i386
+    assert "si_syscall=__NR_getppid, si_arch=AUDIT_ARCH_I386}" in i386
+
+
+def test_a_group_stop_is_strace_s_stopped_line_and_obeys_the_signal_filter() -> None:
+    stop = GroupStopEvent(session="s", pid=LEADER, tid=LEADER, ts_ns=1, signo=19, signal="SIGSTOP")
+    out = printer()
+    out(stop)
+    assert lines(out) == ["--- stopped by SIGSTOP ---"]
+    quiet = printer()
+    quiet.filter = parse_filter(["signal=!SIGSTOP"], X86_64)
+    quiet(stop)
+    assert lines(quiet) == []
+
+
+def test_a_thread_s_execve_supersedes_the_leader_and_returns_under_its_pid() -> None:
+    execve = decoded_call("execve", (0, 0, 0), 0, None, memory={}, tid=THREAD)
+    entry = SyscallEntryEvent(
+        session="s",
+        pid=LEADER,
+        tid=THREAD,
+        ts_ns=1,
+        nr=execve.nr,
+        name="execve",
+        arch="x86_64",
+        args=execve.args,
+    )
+    execed = ExecEvent(
+        session="s", pid=LEADER, tid=LEADER, ts_ns=2, path="/bin/true", argv=(), old_tid=THREAD
+    )
+    out = printer()
+    out.pid_column = True
+    for event in (entry, execed, execve):
+        out(event)
+    written = lines(out)
+    assert written[0].startswith(f"{THREAD}    execve(") and written[0].endswith("<unfinished ...>")
+    assert written[1] == f"{LEADER}    +++ superseded by execve in pid {THREAD} +++"
+    assert written[2].startswith(f"{LEADER}    <... execve resumed>")
+    assert written[2].endswith("= 0")
