@@ -7,20 +7,26 @@ read from /proc (procscan)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.integration.daemon_fixture import Peer, daemon_pid, session_of
-from tests.integration.procscan import children, processes, settle
+from tests.integration.daemon_fixture import Peer, daemon_pid, session_of, wait_until
+from tests.integration.procscan import alive, children, proc, processes, settle
 
 pytestmark = pytest.mark.integration
 
 LAUNCHES = 6
 ORPHANS = 3  # per launch
 SETTLE_SECONDS = 5.0
+LET_GO_SECONDS = 5.0  # a vanished client's attached process is untraced within this
+# A process that makes syscalls all the time, so an attach and a detach show at once.
+BUSY = "import os, time\nwhile True:\n    os.stat('/'); time.sleep(0.01)"
 
 
 def zombie_children(pid: int) -> list[str]:
@@ -56,3 +62,58 @@ def test_orphans_a_command_leaves_the_cli_are_reaped(programs: dict[str, Path]) 
         command = [*argv, "-e", f"trace={trace}", "--", str(programs["clone_parent"])]
         done = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
         assert done.returncode == 0, f"trace={trace}: {done.returncode} {done.stderr}"
+
+
+def tracer_of(pid: int) -> int:
+    found = proc(pid)
+    assert found is not None and not found.zombie, f"pid {pid} is gone"
+    return found.tracer_pid
+
+
+@pytest.fixture
+def busy() -> Iterator[subprocess.Popen[bytes]]:
+    target = subprocess.Popen([sys.executable, "-c", BUSY])
+    try:
+        yield target
+    finally:
+        target.kill()
+        target.wait()
+
+
+def traced_attach(socket_path: Path, *options: str) -> list[str]:
+    argv = [sys.executable, "-m", "traced", "--socket", str(socket_path), "attach", "--daemon"]
+    return [*argv, "-e", "trace=newfstatat,stat", "-o", os.devnull, *options]
+
+
+def test_a_killed_attach_client_lets_its_process_go(
+    daemon: Path, busy: subprocess.Popen[bytes]
+) -> None:
+    client = subprocess.Popen([*traced_attach(daemon), str(busy.pid)], stderr=subprocess.DEVNULL)
+    tracer = daemon_pid(daemon)
+    wait_until(lambda: tracer_of(busy.pid) == tracer, "the daemon to attach")
+    client.kill()
+    client.wait()
+    killed_at = time.monotonic()
+    wait_until(lambda: tracer_of(busy.pid) == 0, "the process to be let go", LET_GO_SECONDS)
+    print(f"attach client SIGKILLed: its process let go in {time.monotonic() - killed_at:.2f} s")
+    time.sleep(0.1)
+    assert busy.poll() is None and alive(busy.pid), "the attached process did not run on"
+    left = proc(busy.pid)
+    assert left is not None and not left.stopped, left
+
+
+def test_a_detached_attach_outlives_its_client_until_detached(
+    daemon: Path, busy: subprocess.Popen[bytes]
+) -> None:
+    attach = [*traced_attach(daemon, "--detach"), str(busy.pid)]
+    done = subprocess.run(attach, capture_output=True, text=True, timeout=30, check=False)
+    assert done.returncode == 0, done.stderr
+    session = done.stdout.strip()
+    tracer = daemon_pid(daemon)
+    time.sleep(0.3)  # the client is gone: the trace goes on
+    assert tracer_of(busy.pid) == tracer
+    peer = Peer(daemon)
+    assert [s["session"] for s in peer.request("list")["result"]["sessions"]] == [session]
+    assert peer.request("detach", session=session)["type"] == "response"
+    wait_until(lambda: tracer_of(busy.pid) == 0, "the process to be let go", LET_GO_SECONDS)
+    assert busy.poll() is None
