@@ -7,12 +7,15 @@ read from /proc (procscan)."""
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,6 +27,7 @@ pytestmark = pytest.mark.integration
 LAUNCHES = 6
 ORPHANS = 3  # per launch
 SETTLE_SECONDS = 5.0
+CALLS = 3000  # getppid calls of the half-closed client's command
 LET_GO_SECONDS = 5.0  # a vanished client's attached process is untraced within this
 # A process that makes syscalls all the time, so an attach and a detach show at once.
 BUSY = "import os, time\nwhile True:\n    os.stat('/'); time.sleep(0.01)"
@@ -117,3 +121,50 @@ def test_a_detached_attach_outlives_its_client_until_detached(
     assert peer.request("detach", session=session)["type"] == "response"
     wait_until(lambda: tracer_of(busy.pid) == 0, "the process to be let go", LET_GO_SECONDS)
     assert busy.poll() is None
+
+
+def launch_and_half_close(peer: Peer, argv: list[str], trace: str) -> None:
+    """Send a launch, then shut down the sending side at once: all is said."""
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        peer.send("launch", (null, null, null), argv=argv, stdio=True, trace=trace)
+    finally:
+        os.close(null)
+    peer.sock.shutdown(socket.SHUT_WR)
+
+
+def read_to_eof(peer: Peer) -> list[dict[str, Any]]:
+    """Every message until the daemon closes the connection (a hang guard bounds it)."""
+    return [json.loads(line) for line in peer.file]
+
+
+@pytest.mark.usefixtures("hang_guard")
+def test_a_half_closed_launch_client_is_served_to_the_end(
+    daemon: Path, programs: dict[str, Path]
+) -> None:
+    peer = Peer(daemon)
+    launch_and_half_close(peer, [str(programs["loop"]), str(CALLS)], "getppid")
+    messages = read_to_eof(peer)
+    assert messages[-1]["type"] == "session_end", f"no session_end, only: {messages[-3:]}"
+    answer, *events, end = messages
+    assert answer["type"] == "response", answer
+    assert end["type"] == "session_end" and end["status"] == 0, end
+    assert (
+        [e["seq"] for e in events] == list(range(1, len(events) + 1)) == [*range(1, end["seq"] + 1)]
+    )
+    calls = [e for e in events if e["type"] == "syscall"]
+    assert len(calls) == CALLS and {e["name"] for e in calls} == {"getppid"}
+    print(f"half-closed client: {len(events)} events and the session_end, then end of file")
+
+
+@pytest.mark.usefixtures("hang_guard")
+def test_a_half_closed_client_that_then_closes_ends_its_command(daemon: Path) -> None:
+    peer = Peer(daemon)
+    launch_and_half_close(peer, ["sleep", "60"], "none")
+    answer = peer.read()
+    assert answer["type"] == "response", answer
+    pid = answer["result"]["pid"]
+    time.sleep(0.3)
+    assert alive(pid), "the command was ended while its client could still read"
+    peer.close()  # now it is gone: its command is ended as a closed terminal's
+    wait_until(lambda: not alive(pid), "the command to end", LET_GO_SECONDS)
