@@ -687,7 +687,9 @@ def start_fleet(
         if kind == "attached":
             target = subprocess.Popen([str(programs["fault_tracee"]), "nap", f"{marker}-attached"])
             fleet.attached.append(target)
-            answer = peer.request("attach", pid=target.pid, trace="getppid", subscribe=owned)
+            answer = peer.request(
+                "attach", pid=target.pid, trace="getppid", subscribe=owned, detach=not owned
+            )
             assert answer["type"] == "response", answer
         else:
             flag = tmp / f"terminated-{index}"

@@ -33,7 +33,7 @@ def attach(args: argparse.Namespace, printer: Printer) -> int:
 
 
 async def _launch(args: argparse.Namespace, argv: list[str], printer: Printer) -> int:
-    with Engine() as engine:
+    with Engine(reap_orphans=True) as engine:
         policy = TracePolicy(
             printer.filter.syscalls,
             args.full,
@@ -62,7 +62,7 @@ async def _launch(args: argparse.Namespace, argv: list[str], printer: Printer) -
 
 
 async def _attach(args: argparse.Namespace, printer: Printer) -> int:
-    with Engine() as engine:
+    with Engine(reap_orphans=True) as engine:
         policy = TracePolicy(
             printer.filter.syscalls,
             True,

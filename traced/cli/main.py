@@ -90,10 +90,12 @@ def _trace(args: argparse.Namespace, printer: Printer) -> int:
     argv = command_argv(args)
     if args.command == "launch" and not argv:
         raise UsageError("launch needs a command: traced launch [options] -- cmd args...")
+    if args.detach and args.use_daemon is False:
+        raise UsageError("--detach leaves the trace to the daemon: it cannot go with --no-daemon")
     if args.use_daemon is not False:
         from traced.cli import remote
 
-        client = remote.connect_if_up(args, required=bool(args.use_daemon))
+        client = remote.connect_if_up(args, required=bool(args.use_daemon or args.detach))
         if client is not None:
             with contextlib.closing(client):
                 if args.command == "launch":

@@ -145,6 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
     attach = commands.add_parser("attach", help="trace a running process; Ctrl-C detaches")
     _add_output_options(attach)
     _add_daemon_choice(attach)
+    attach.add_argument(
+        "--detach",
+        action="store_true",
+        help="(daemon) print the session id and return; the trace goes on without traced",
+    )
     attach.add_argument("pid", type=int)
     daemon = commands.add_parser("daemon", help="run the daemon")
     daemon.add_argument("--config", type=Path, help="TOML settings (see config.example.toml)")

@@ -95,14 +95,20 @@ def launch(client: Client, args: argparse.Namespace, argv: list[str], printer: P
 
 
 def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:
+    """Follow the attached process; the daemon lets it go if we vanish, unless --detach."""
     request_id = client.send(
         "attach",
         pid=args.pid,
         trace=trace_field(printer),
         decoding=decoding_field(args, printer),
         entries=printer.stages_entries(),
+        subscribe=not args.detach,
+        detach=args.detach,
     )
     session = client.answer(request_id)["session"]
+    if args.detach:
+        print(session)
+        return 0
     with forwarding(attach_actions(lambda: client.send("detach", session=session))):
         follow(client, printer)
     return 0

@@ -17,6 +17,10 @@ Kernel facts this module depends on:
 * sendmsg gathers up to IOV_MAX (1024) buffers into one syscall, so the lines a
   loop iteration produced leave in one write (and wake the reader once), not one
   syscall and one wake-up per event.
+* End of file on a read means only that the client has said all it will say
+  (shutdown(SHUT_WR) reads the same as a close): it may still read.  It is gone
+  when a write fails (EPIPE, ECONNRESET) or its socket hangs up (see
+  traced.linux.hangup); until then what it is owed is still sent.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import contextlib
 import errno
 import itertools
 import os
+import select
 import socket
 import struct
 from collections import deque
@@ -35,6 +40,7 @@ from collections.abc import Callable
 from traced.daemon.delivery import Subscription
 from traced.daemon.hub import DaemonSession
 from traced.errors import ErrorCode
+from traced.linux.hangup import watch_hangup
 from traced.logs import get_logger
 from traced.wire.framing import Line, LineDecoder, Oversized, Truncated, encode
 from traced.wire.protocol import Error, Message, RequestId, SessionEnd
@@ -87,10 +93,14 @@ class Connection:
         self,
         sock: socket.socket,
         max_line: int,
+        *,
         on_line: Callable[[Connection, bytes], None],
         on_close: Callable[[Connection], None],
         release_held: Callable[[Subscription, list[str]], None],
+        on_said_all: Callable[[Connection], None],
     ) -> None:
+        """``on_said_all``: the client sent end of file; its owner closes it, with
+        :meth:`close_when_sent`, once it is owed nothing more."""
         self.sock = sock
         self.pid, self.uid, self.gid = peer_credentials(sock)
         self.groups = peer_groups(sock)
@@ -99,12 +109,16 @@ class Connection:
         self._decoder = LineDecoder(max_line)
         self._on_line = on_line
         self._on_close = on_close
+        self._on_said_all = on_said_all
         self._release_held = release_held  # sessions a subscription no longer holds
         self._out: deque[tuple[memoryview, Subscription | None, DaemonSession | None]] = deque()
         self._writing = False
         self._flush_due = False
         self._backlog = 0  # bytes queued and not yet sent
         self._reading = True
+        self.said_all = False  # end of file read: no more requests, but it may still read
+        self._hangup: select.epoll | None = None  # once said_all: ready when it is gone
+        self._closing = False  # close once the queue is sent
         self.closed = False
         sock.setblocking(False)
         asyncio.get_running_loop().add_reader(sock.fileno(), self._on_readable)
@@ -128,13 +142,25 @@ class Connection:
         if not self._decoder.partial:
             self._close_unclaimed_fds()
         if not data:
-            self.close()
+            self._end_of_requests()
         elif self._backlog > _MAX_BACKLOG:
             self._read_while(False)
 
+    def _end_of_requests(self) -> None:
+        """The client said all it will say; from now on only its hangup is watched."""
+        self._read_while(False)
+        self.said_all = True
+        try:
+            self._hangup = watch_hangup(self.sock.fileno())
+        except OSError:  # no fd left for the watch: a client we cannot watch is let go
+            self.close()
+            return
+        asyncio.get_running_loop().add_reader(self._hangup.fileno(), self.close)
+        self._on_said_all(self)
+
     def _read_while(self, reading: bool) -> None:
         """Stop reading a client whose answers back up; go on once it has read half."""
-        if reading == self._reading or self.closed:
+        if reading == self._reading or self.closed or self.said_all:
             return
         loop = asyncio.get_running_loop()
         if reading:
@@ -226,6 +252,9 @@ class Connection:
         except OSError:
             self.close()
             return
+        if self._closing and not self._out:
+            self.close()
+            return
         self._want_writable(bool(self._out))
         if self._backlog <= _MAX_BACKLOG // 2:
             self._read_while(True)
@@ -275,14 +304,23 @@ class Connection:
             loop.remove_writer(self.sock.fileno())
         self._writing = want
 
+    def close_when_sent(self) -> None:
+        """Close once everything queued has been sent (or the client is gone)."""
+        if self._out or self._flush_due or self._writing:
+            self._closing = True
+        else:
+            self.close()
+
     def close(self) -> None:
-        """Close, after a last non-blocking try to send what is queued (a refusal, the
-        answers to a client that half-closed after its last request)."""
+        """Close, after a last non-blocking try to send what is queued (a refusal)."""
         if self.closed:
             return
         with contextlib.suppress(OSError):
             self._send_queued()
         loop = asyncio.get_running_loop()
+        if self._hangup is not None:
+            loop.remove_reader(self._hangup.fileno())
+            self._hangup.close()
         if self._reading:
             loop.remove_reader(self.sock.fileno())
         if self._writing:

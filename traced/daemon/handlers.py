@@ -159,7 +159,7 @@ class Handlers:
         if conn.uid != 0:
             policy = dataclasses.replace(policy, owner=client)
         argv = list(procfs.exec_image_argv(request.pid))
-        session = self._new_session(conn, "attach", argv, owned=False)
+        session = self._new_session(conn, "attach", argv, owned=not request.detach)
         if request.subscribe:
             self._subscribe(conn, session, request.policy, request.queue)
         try:

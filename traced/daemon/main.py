@@ -94,7 +94,7 @@ async def serve(config: Config, socket_path: Path) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    with Engine() as engine:
+    with Engine(reap_orphans=True) as engine:
         daemon = Daemon(engine, config)
         for listener in listeners:
             daemon.listen(listener)

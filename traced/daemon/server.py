@@ -103,7 +103,12 @@ class Daemon:
             return
         sock.set_inheritable(False)
         conn = Connection(
-            sock, self.config.max_line, self._on_line, self._on_close, self.hub.release_held
+            sock,
+            self.config.max_line,
+            on_line=self._on_line,
+            on_close=self._on_close,
+            release_held=self.hub.release_held,
+            on_said_all=self._close_if_served,
         )
         refusal = self._refusal(conn)
         if refusal is not None:
@@ -130,6 +135,13 @@ class Daemon:
         return Hello(
             server=f"traced/{__version__}", capabilities=list(OPS), max_line=self.config.max_line
         )
+
+    def _close_if_served(self, conn: Connection) -> None:
+        """A client that has said all it will say is served until no session it owns
+        (launched or attached without detach) is left running; then, once all is
+        sent, closed, as a client that asked and half-closed always was."""
+        if not any(session.owner is conn for session in self.hub.live()):
+            conn.close_when_sent()
 
     def _on_close(self, conn: Connection) -> None:
         self.clients.discard(conn)
@@ -213,6 +225,8 @@ class Daemon:
                 error=error,
             )
             self.hub.end(session, end)
+            for conn in [c for c in self.clients if c.said_all]:
+                self._close_if_served(conn)
         finally:
             await session.tasks.close()
 

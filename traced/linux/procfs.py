@@ -3,7 +3,9 @@
 Kernel facts this module depends on:
 
 * /proc/TID/status works for any thread id, not only thread-group leaders, and
-  its ``Tgid:`` line names the process the thread belongs to.
+  its ``Tgid:`` line names the process the thread belongs to.  It is still there
+  for a zombie until it is reaped; ``TracerPid:`` then still names its tracer (a
+  tracee stays attached until its tracer reaps it), and is 0 for one nobody traces.
 * Its ``Uid:`` and ``Gid:`` lines hold the real, effective, saved and filesystem
   ids, and ``CapPrm:``, ``CapEff:`` and ``CapAmb:`` the permitted, effective and
   ambient capabilities, in hex (traced/linux/access.py judges them).
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import os
 import struct
+from typing import NamedTuple
 
 from traced.decoders.families.files import AT_FDCWD
 from traced.linux.memory import read_cstring
@@ -69,15 +72,25 @@ def seccomp_filters_supported() -> bool:
 
 def tgid_of(tid: int) -> int:
     """The process a thread belongs to; the tid itself when /proc no longer knows it."""
-    return lineage(tid)[0]
+    return lineage(tid).tgid
 
 
-def lineage(tid: int) -> tuple[int, int]:
-    """(thread group, parent process) of a task, from one read of /proc/TID/status;
-    (tid, 0) when /proc no longer knows it."""
-    fields = status_fields(tid, "Tgid", "PPid")
-    tgid, parent = fields.get("Tgid"), fields.get("PPid")
-    return int(tgid) if tgid else tid, int(parent) if parent else 0
+class Lineage(NamedTuple):
+    """Where a task stands: its process, its parent, and who traces it."""
+
+    tgid: int
+    parent: int  # 0: /proc no longer knows it
+    tracer: int  # 0: nobody traces it (or /proc no longer knows it)
+
+
+def lineage(tid: int) -> Lineage:
+    """Where a task stands, from one read of /proc/TID/status; (tid, 0, 0) when /proc
+    no longer knows it."""
+    fields = status_fields(tid, "Tgid", "PPid", "TracerPid")
+    tgid, parent, tracer = (fields.get(name) for name in ("Tgid", "PPid", "TracerPid"))
+    return Lineage(
+        int(tgid) if tgid else tid, int(parent) if parent else 0, int(tracer) if tracer else 0
+    )
 
 
 def thread_ids(pid: int) -> list[int]:

@@ -9,10 +9,14 @@ Kernel facts this module depends on:
   therefore consumed in one call, ``waitid(WSTOPPED)`` over all children, without
   asking whose they are first.  The one status of somebody else's it could take
   is a job-control stop (CLD_STOPPED) of a child of ours that is no tracee, which
-  the daemon and the CLI never have; such a stop is dropped, not handled.
+  the daemon and the CLI have only as a tracee's orphan (below); such a stop is
+  dropped, not handled.
 * Deaths are reported only with WEXITED.  A dead child of our own that is no
-  tracee is its owner's to reap, so deaths are peeked at with ``WNOWAIT``, which
-  does not consume, and only ours are taken, by tid.  The peek sees stops too.
+  tracee may be someone else's to reap (a library user's subprocess), so deaths
+  are peeked at with ``WNOWAIT``, which does not consume, and only ours are
+  taken, by tid: our tracees', and where this process starts children only as
+  tracees (the daemon, the CLI), the orphans a tracee's clone(CLONE_PARENT) left
+  us too (see traced.tracer.reactor).  The peek sees stops too.
 * ``__WALL`` is needed to wait for threads (clone children).
 * Each ``P_ALL`` wait walks all our children and tracees, so it costs more the
   more tasks we trace; a wait for one tid does not walk.

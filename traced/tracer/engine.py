@@ -43,9 +43,10 @@ _log = get_logger(__name__)
 class Engine:
     """One per event loop: it owns SIGCHLD there."""
 
-    def __init__(self, arch: Arch | None = None) -> None:
+    def __init__(self, arch: Arch | None = None, *, reap_orphans: bool = False) -> None:
+        """``reap_orphans``: see Reactor (True where every child is a tracee)."""
         self.arch = arch or host_arch()
-        self.reactor = Reactor()
+        self.reactor = Reactor(reap_orphans=reap_orphans)
 
     def __enter__(self) -> Engine:
         self.reactor.start()

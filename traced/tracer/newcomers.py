@@ -36,17 +36,16 @@ _log = get_logger(__name__)
 
 def owner_of(
     tid: int, runs: Mapping[int, Run], groups: Mapping[int, Run]
-) -> tuple[Run | None, int, int]:
-    """The session of a task it has not heard of yet, with the task's thread group
-    and parent.
+) -> tuple[Run | None, procfs.Lineage]:
+    """The session of a task it has not heard of yet, with where the task stands.
 
     Its thread group or its parent is a task of ours while its creator lives.
     Once the creator is dead, a launched tree's process group still tells."""
-    tgid, parent = procfs.lineage(tid)
-    run = runs.get(tgid) or runs.get(parent)
+    kin = procfs.lineage(tid)
+    run = runs.get(kin.tgid) or runs.get(kin.parent)
     if run is None:
         run = groups.get(_group_of(tid))
-    return run, tgid, parent
+    return run, kin
 
 
 def joined(run: Run, tid: int) -> None:

@@ -12,6 +12,11 @@ Kernel facts this module depends on:
   beating its creator's event): see _settle_unknown_stop, and traced.tracer.newcomers
   for how its session is found.  A new thread may die before it ever stops, and
   until its zombie is reaped its group's leader cannot be reported dead.
+* A tracee's clone with CLONE_PARENT makes a child of its parent; for a launched
+  command's root that is us.  With CLONE_UNTRACED too, the child is no tracee and
+  no event tells us of it: it is a child of ours nobody forked here, and its
+  zombie stays until we reap it.  /proc/TID/status tells a tracee's zombie
+  (``TracerPid`` is the tracing thread, ours) from such an orphan's (0).
 * ptrace requests must come from the thread that attached, so every call
   happens here, on the loop's thread, and none of them blocks.
 * A process-directed signal goes to any one thread that does not block it.
@@ -27,6 +32,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import threading
 import time
 
 from traced.core import abi
@@ -60,7 +66,11 @@ Planned = tuple[Run, Step]  # a stop read and planned, its restart and events to
 class Reactor:
     """Owns SIGCHLD for the loop it runs on, and routes every status to its Run."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, reap_orphans: bool = False) -> None:
+        """``reap_orphans``: this process starts no child but as a tracee (the daemon,
+        the CLI), so every child of ours that nobody traces is a tracee's orphan, ours
+        to reap.  A program with children of its own leaves it False and reaps them."""
+        self.reap_orphans = reap_orphans
         self._runs: dict[int, Run] = {}
         # The process group each live launched Run leads (see Run.process_group).
         self._groups: dict[int, Run] = {}
@@ -203,12 +213,12 @@ class Reactor:
         The session it belongs to adopts it (looked up now: its creator's event
         may never come).  In none, it is a tracee whose creator was killed before
         reporting it, in a session now over, and nobody would ever resume it."""
-        run, tgid, parent = newcomers.owner_of(tid, self._runs, self._groups)
+        run, kin = newcomers.owner_of(tid, self._runs, self._groups)
         if run is None:
             self._budget -= 1
             newcomers.let_go_of_stray(tid)
             return None
-        self._adopt(run, tid, tgid, parent)
+        self._adopt(run, tid, kin.tgid, kin.parent)
         newcomers.joined(run, tid)
         return self._plan_safely(tid, status)
 
@@ -219,21 +229,26 @@ class Reactor:
             self._finish(*plan)
 
     def _settle_unknown_death(self, tid: int) -> bool:
-        """Take the death of a tid no session knows yet; False if it is not ours.
+        """Take the death of a tid no session knows yet; False if it is not ours to take.
 
-        A session's tracee that died before its creator's event is adopted, then
-        reaped as one of its tasks (not counted as a newcomer, nor killed).  A dead
-        tracee in no session is reaped; a dead child of our own (or of nobody /proc
-        can name) is left to its owner."""
-        run, tgid, parent = newcomers.owner_of(tid, self._runs, self._groups)
-        if run is not None:
-            self._adopt(run, tid, tgid, parent)
+        A tracee of ours that died before its creator's event is adopted by its
+        session, then reaped as one of its tasks (not counted as a newcomer, nor
+        killed); a dead tracee in no session is reaped.  A dead child of ours that
+        nobody traces is an orphan a tracee left us (see the module's facts): reaped
+        when this process starts children only as tracees (``reap_orphans``), else
+        left to its owner, as is a task /proc no longer knows."""
+        run, kin = newcomers.owner_of(tid, self._runs, self._groups)
+        if kin.tracer == threading.get_native_id():  # the loop's thread traces
+            if run is None:
+                wait.take(tid)
+                return True
+            self._adopt(run, tid, kin.tgid, kin.parent)
             self._take(tid)
-        elif parent in (0, os.getpid()):
-            return False
-        else:
-            wait.take(tid)  # a dead tracee in no session: reaped
-        return True
+            return True
+        if kin.parent == os.getpid() and self.reap_orphans:
+            wait.take(tid)
+            return True
+        return False
 
     def _adopt(self, run: Run, tid: int, tgid: int, parent: int) -> None:
         run.core.adopt_early(tid, tgid, parent)

@@ -77,6 +77,7 @@ class AttachRequest(RequestBase):
     policy: Policy = "block"
     queue: int | None = Field(default=None, ge=1)
     subscribe: bool = True
+    detach: bool = False  # True: the session outlives this connection (else: detached)
 
 
 class DetachRequest(RequestBase):
