@@ -15,6 +15,7 @@ import sys
 from typing import Any
 
 from traced.cli.options import decoding_options, socket_path
+from traced.cli.owed import Owed
 from traced.cli.printer import Printer
 from traced.cli.signals import attach_actions, forwarding, launch_actions
 from traced.errors import (
@@ -62,10 +63,14 @@ def _current_umask() -> int:
     return mask
 
 
-def launch(client: Client, args: argparse.Namespace, argv: list[str], printer: Printer) -> int:
+def launch(
+    client: Client, args: argparse.Namespace, argv: list[str], printer: Printer, owed: Owed
+) -> int:
+    """Launch through the daemon, sending what the command is owed: stdio (a closed one
+    as such), inherited fds, env, cwd and umask."""
     request_id = client.send(
         "launch",
-        (0, 1, 2),
+        (0, 1, 2, *owed.fds),
         argv=argv,
         env=dict(os.environ),
         cwd=os.getcwd(),
@@ -74,6 +79,8 @@ def launch(client: Client, args: argparse.Namespace, argv: list[str], printer: P
         decoding=decoding_field(args, printer),
         entries=printer.stages_entries(),
         stdio=True,
+        closed=sorted(owed.closed_stdio),
+        inherited=list(owed.fds),
         detach=args.detach,
     )
     try:

@@ -23,6 +23,7 @@ from traced.daemon.checks import (
     credentials_for,
     devnull_stdio,
     launch_environment,
+    launch_fds,
     signal_number,
 )
 from traced.daemon.connection import Connection
@@ -100,15 +101,21 @@ class Handlers:
     # --- sessions: launch and attach ------------------------------------------------
 
     def launch(self, call: Call, request: LaunchRequest) -> Result:
-        if request.stdio and call.fds is None:
-            raise RequestError(ErrorCode.INVALID, "stdio: true needs 3 fds sent with the request")
+        null = None if request.stdio else devnull_stdio()
         try:
-            return self._launch(call.conn, request, call.fds)
-        finally:
-            for fd in call.fds or ():
+            stdio, inherited = launch_fds(request, call.fds, null)
+            return self._launch(call.conn, request, stdio, inherited)
+        finally:  # the command has its copies by now
+            for fd in {*(null or ()), *(call.fds or ())}:
                 os.close(fd)
 
-    def _launch(self, conn: Connection, request: LaunchRequest, stdio: list[int] | None) -> Result:
+    def _launch(
+        self,
+        conn: Connection,
+        request: LaunchRequest,
+        stdio: tuple[int, int, int],
+        inherited: tuple[tuple[int, int], ...],
+    ) -> Result:
         self.limits.check_sessions(conn.uid)
         if not request.detach:
             self.limits.check_subscriptions(conn, request.queue)
@@ -124,7 +131,8 @@ class Handlers:
             env=launch_environment(request.env, credentials),
             cwd=request.cwd,
             umask=request.umask,
-            stdio=(stdio[0], stdio[1], stdio[2]) if stdio else devnull_stdio(),
+            stdio=stdio,
+            inherited=inherited,
             credentials=credentials,
             new_process_group=True,
             nice=conn.nice,
@@ -141,10 +149,6 @@ class Handlers:
             if isinstance(error, SpawnError):
                 raise RequestError(ErrorCode.SPAWN_FAILED, str(error), error.errno_name) from error
             raise
-        finally:
-            if not request.stdio:
-                for fd in set(spec.stdio):
-                    os.close(fd)
         self._run(session, engine_session)
         return StartResult(session=session.session_id, pid=session.pid)
 

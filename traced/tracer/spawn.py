@@ -14,8 +14,15 @@ Kernel facts this module depends on:
 * setsid() leaves the child with no controlling terminal (a daemon started by hand
   has one) and makes it the leader of a new process group.
 * The parent makes no syscall on the child's behalf: the child sets up its own
-  stdio, cwd, umask and signal dispositions.  An ignored signal stays ignored
+  fds, cwd, umask and signal dispositions.  An ignored signal stays ignored
   across execve, and Python ignores SIGPIPE and SIGXFSZ, so the child restores them.
+* An fd without FD_CLOEXEC stays open across execve at its number; dup2 clears the
+  flag on its target.  The command gets exactly the fds it is owed, each at its
+  number (its stdio and the inherited ones, strace's "the command gets what it was
+  given"); every other fd is closed, whatever its flag.  A number the requester had
+  closed is closed in the command too.  The sources may sit on one another's targets
+  (a daemon's fds are numbered anyhow), so each is first copied above every target,
+  then dup2'd down.
 * A close-on-exec pipe reports the outcome: it closes with nothing written when
   execve succeeds, and carries the errno when it fails.
 """
@@ -25,11 +32,12 @@ from __future__ import annotations
 import contextlib
 import enum
 import errno as errno_module
+import fcntl
 import os
 import signal
 import stat
 import struct
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from traced.core.abi import WALL
@@ -60,6 +68,7 @@ _STAGE_WORDS = {
     Stage.SECCOMP: "install seccomp filter",
     Stage.CREDENTIALS: "set credentials",
 }
+CLOSED = -1  # a ``LaunchSpec.stdio`` entry: the command gets this fd closed
 _RESTORED_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ)
 _UNHANDLED = (signal.SIG_IGN, signal.SIG_DFL)
 
@@ -79,7 +88,10 @@ class LaunchSpec:
     env: Mapping[str, str] | None = None
     cwd: str | None = None
     umask: int | None = None
-    stdio: tuple[int, int, int] = (0, 1, 2)
+    stdio: tuple[int, int, int] = (0, 1, 2)  # the fds that become 0, 1, 2; CLOSED: none
+    # (number in the command, fd here) for each fd of 3 and above the command gets:
+    # what the requester inherited.  Every other fd is closed.
+    inherited: tuple[tuple[int, int], ...] = ()
     nice: int | None = None  # the command's nice value, when not the tracer's own
     credentials: Credentials | None = None
     # A daemon's command gets its own session and process group, so that ending it
@@ -175,10 +187,10 @@ def _child(
     seccomp_program: bytes | None,
 ) -> None:
     """Runs in the forked child and never returns."""
-    go_fd, report_fd = pipes
+    report_fd = pipes[1]
     stage = Stage.STDIO
     try:
-        _setup_stdio(spec.stdio)
+        go_fd, report_fd = _arrange_fds(spec, pipes)
         if spec.new_process_group:
             # A session of its own, not only a group: no controlling terminal, so
             # /dev/tty cannot reach the daemon's terminal (nor TIOCSTI type into it).
@@ -196,8 +208,6 @@ def _child(
         if spec.credentials is not None:
             stage = Stage.EXEC
             program = resolve_program(program, env)  # as the user: see Engine.launch
-            stage = Stage.STDIO
-        _close_all_but(go_fd, report_fd)
         _reset_signals()
         stage = Stage.NO_NEW_PRIVS
         set_no_new_privs()
@@ -222,14 +232,19 @@ def _report(fd: int, stage: Stage, err: int) -> None:
         os._exit(exit_status_for_exec_error(err))
 
 
-def _setup_stdio(stdio: Sequence[int]) -> None:
-    # dup first, then dup2: a source fd may itself be 0, 1 or 2.
-    copies = [os.dup(fd) for fd in stdio]
-    for target, source in enumerate(copies):
-        os.dup2(source, target)
-    for source in copies:
-        if source > 2:
-            os.close(source)
+def _arrange_fds(spec: LaunchSpec, pipes: tuple[int, int]) -> tuple[int, int]:
+    """Give the command its fds at their numbers, close every other; the pipes, moved
+    above every target (still close-on-exec), are returned."""
+    wanted = {n: fd for n, fd in enumerate(spec.stdio) if fd != CLOSED}
+    wanted.update(spec.inherited)
+    top = max(wanted, default=2) + 1
+    moved = tuple(fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, top) for fd in pipes)
+    # Copies first, then dup2: a source may sit on another's target.
+    copies = {number: fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, top) for number, fd in wanted.items()}
+    for number, copy in copies.items():
+        os.dup2(copy, number)  # inheritable: the flag is cleared on ``number``
+    _close_all_but(*wanted, *moved)
+    return moved[0], moved[1]
 
 
 def _renice(nice: int) -> None:
@@ -245,9 +260,10 @@ def _become(credentials: Credentials) -> None:
 
 
 def _close_all_but(*keep: int) -> None:
-    low = 3
+    low = 0
     for fd in sorted(keep):
-        os.closerange(low, fd)
+        if low < fd:  # closerange(0, 0) would be close_range(0, ~0): every fd
+            os.closerange(low, fd)
         low = fd + 1
     os.closerange(low, 1 << 20)
 

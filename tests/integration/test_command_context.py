@@ -1,0 +1,108 @@
+"""A command gets exactly the fds and the context it is owed, in-process and through a
+real daemon (one started as ``nohup`` starts it): its stdio as traced got it (a closed
+one closed), the fds traced inherited, PATH searched in its own folder, every signal
+at its default but those its requester ignored, and a clear refusal of an argv or
+environment execve cannot take."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.integration.daemon_fixture import running_daemon
+
+pytestmark = pytest.mark.integration
+
+TRACED = [sys.executable, "-m", "traced"]
+TIMEOUT = 60
+
+
+@pytest.fixture(params=["in-process", "daemon"])
+def launch(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[str]]:
+    """``traced launch`` in-process, or through a daemon."""
+    if request.param == "in-process":
+        yield [*TRACED, "launch", "--no-daemon", "-e", "trace=none"]
+        return
+    folder = tmp_path / "daemon"
+    folder.mkdir()
+    with running_daemon(folder) as daemon:
+        yield [*TRACED, "--socket", str(daemon.socket), "launch", "--daemon", "-e", "trace=none"]
+
+
+def in_shell(script: str, command: list[str]) -> subprocess.CompletedProcess[str]:
+    """``command`` exec'd by sh after ``script``'s redirections (``exec "$@" <&-``)."""
+    return subprocess.run(
+        ["sh", "-c", f'exec "$@" {script}', "sh", *command],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+# For fds 0-2: whether the command holds it.  The tests are the shell's own, so they
+# open nothing; only the echo to the report file is redirected.
+STD_PROBE = (
+    'for fd in 0 1 2; do if [ -e /proc/self/fd/$fd ]; then echo "$fd open" >> "$0"; '
+    'else echo "$fd closed" >> "$0"; fi; done; echo "output$((40 + 2))" 2>/dev/null; exit 0'
+)
+
+
+def test_closed_standard_fds_stay_closed_in_the_command(launch: list[str], tmp_path: Path) -> None:
+    # Closed for traced, closed for the command: never traced's epoll fd (libuv then
+    # aborts), never its trace file (the command's output would land in the trace).
+    report, trace = tmp_path / "report", tmp_path / "trace.json"
+    command = [*launch, "--json", "-o", str(trace), "--", "sh", "-c", STD_PROBE, str(report)]
+    done = in_shell("<&- >&-", command)
+    assert done.returncode == 0, done.stderr
+    assert report.read_text() == "0 closed\n1 closed\n2 open\n", done.stderr
+    assert "output42" not in trace.read_text()  # the argv has "output$((40 + 2))"
+    done = in_shell("2>&-", [*launch, "--", "sh", "-c", STD_PROBE, str(report)])
+    assert done.returncode == 0, done.stderr
+    assert report.read_text().splitlines()[3:] == ["0 open", "1 open", "2 closed"]
+
+
+# The fds the command holds from 3 to 40, after reading fds 3 and 9.
+INHERITED_PROBE = (
+    'cat <&3; cat <&9; for fd in $(seq 3 40); do [ -e /proc/self/fd/$fd ] && echo "has $fd"; '
+    "done; exit 0"
+)
+
+
+def test_inherited_fds_reach_the_command(launch: list[str], tmp_path: Path) -> None:
+    # As under strace: ``traced launch -- cmd 3<file`` gives cmd its fd 3 (and 9).
+    (tmp_path / "three").write_text("three\n")
+    (tmp_path / "nine").write_text("nine\n")
+    done = in_shell(
+        f"3<{tmp_path / 'three'} 9<{tmp_path / 'nine'}",
+        [*launch, "--", "sh", "-c", INHERITED_PROBE],
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "three\nnine\nhas 3\nhas 9\n", done.stderr
+
+
+def test_more_inherited_fds_than_a_request_carries_trace_in_process(tmp_path: Path) -> None:
+    # 251 fds do not fit one sendmsg with stdio's three: with a daemon up, the launch
+    # is traced in-process (every fd reaches the command); --daemon refuses (exit 2).
+    null = os.open(os.devnull, os.O_RDONLY)
+    fds = [os.dup(null) for _ in range(251)]
+    probe = f'[ -e /proc/self/fd/{fds[0]} ] && [ -e /proc/self/fd/{fds[-1]} ] && echo "has all"'
+    try:
+        with running_daemon(tmp_path) as daemon:
+            base = [*TRACED, "--socket", str(daemon.socket), "launch", "-e", "trace=none"]
+            auto, forced = (
+                subprocess.run(
+                    [*base, *argv], pass_fds=fds, capture_output=True, text=True, timeout=TIMEOUT
+                )
+                for argv in (["--", "sh", "-c", probe], ["--daemon", "--", "true"])
+            )
+    finally:
+        for fd in (null, *fds):
+            os.close(fd)
+    assert (auto.returncode, auto.stdout) == (0, "has all\n"), auto.stderr
+    assert forced.returncode == 2 and "use --no-daemon" in forced.stderr, forced.stderr
