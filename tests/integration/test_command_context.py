@@ -106,3 +106,20 @@ def test_more_inherited_fds_than_a_request_carries_trace_in_process(tmp_path: Pa
             os.close(fd)
     assert (auto.returncode, auto.stdout) == (0, "has all\n"), auto.stderr
     assert forced.returncode == 2 and "use --no-daemon" in forced.stderr, forced.stderr
+
+
+def test_a_relative_path_entry_is_searched_in_the_commands_folder(
+    launch: list[str], tmp_path: Path
+) -> None:
+    # PATH=".:$PATH": the shell finds ./mytool in its folder; so must the daemon,
+    # whose own folder is elsewhere.
+    folder = tmp_path / "tools"
+    folder.mkdir()
+    tool = folder / "mytool"
+    tool.write_text("#!/bin/sh\nexit 7\n")
+    tool.chmod(0o755)
+    env = {**os.environ, "PATH": f".:{os.environ['PATH']}"}
+    done = subprocess.run(
+        [*launch, "--", "mytool"], cwd=folder, env=env, capture_output=True, timeout=TIMEOUT
+    )
+    assert done.returncode == 7, done.stderr

@@ -4,8 +4,11 @@ places the fds it is given; what it refuses before forking; where PATH is search
 import errno
 import json
 import os
+from pathlib import Path
 
-from traced.errors import EXIT_NOT_FOUND
+import pytest
+
+from traced.errors import EXIT_NOT_FOUND, SpawnError
 from traced.tracer.spawn import (
     CLOSED,
     Child,
@@ -13,6 +16,7 @@ from traced.tracer.spawn import (
     Stage,
     _arrange_fds,
     _report,
+    resolve_program,
 )
 
 
@@ -65,3 +69,13 @@ def _is_open(fd: int) -> bool:
     except OSError:
         return False
     return True
+
+
+def test_a_relative_path_entry_is_taken_in_the_commands_folder(tmp_path: Path) -> None:
+    tool = tmp_path / "tool"
+    tool.write_text("#!/bin/sh\n")
+    tool.chmod(0o755)
+    for path in (".", "", "/nonexistent:."):
+        assert resolve_program("tool", {"PATH": path}, str(tmp_path)) == f"{tmp_path}/./tool"
+    with pytest.raises(SpawnError):
+        resolve_program("tool", {"PATH": "."}, "/")

@@ -72,7 +72,9 @@ class Engine:
         With credentials to take on, the child looks the program up itself, as that
         user: a lookup by root would tell a user what folders it cannot read hold.
         """
-        program = spec.argv[0] if spec.credentials else resolve_program(spec.argv[0], spec.env)
+        program = (
+            spec.argv[0] if spec.credentials else resolve_program(spec.argv[0], spec.env, spec.cwd)
+        )
         mode = policy.mode()
         names = policy.names or frozenset()
         filter_program = compile_filter(self.arch, names) if mode is Mode.SECCOMP else None

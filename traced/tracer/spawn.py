@@ -23,6 +23,9 @@ Kernel facts this module depends on:
   closed is closed in the command too.  The sources may sit on one another's targets
   (a daemon's fds are numbered anyhow), so each is first copied above every target,
   then dup2'd down.
+* A program name without a slash is searched in PATH as a shell does it, and a
+  relative entry (``.``, ``bin``, or an empty one) is relative to the command's cwd,
+  not the tracer's.
 * A close-on-exec pipe reports the outcome: it closes with nothing written when
   execve succeeds, and carries the errno when it fails.
 """
@@ -141,14 +144,16 @@ class Child:
             os.waitpid(self.pid, WALL)  # SIGKILL makes this wait short
 
 
-def resolve_program(name: str, env: Mapping[str, str] | None) -> str:
-    """The file execve will run, searched in PATH as a shell does; SpawnError if none."""
+def resolve_program(name: str, env: Mapping[str, str] | None, cwd: str | None = None) -> str:
+    """The file execve will run, searched in PATH as a shell does; SpawnError if none.
+
+    A relative PATH entry is taken in ``cwd``, where the command will run (None: ours)."""
     if "/" in name:
         return name
     path = (env if env is not None else os.environ).get("PATH", os.defpath)
     denied = False
     for directory in path.split(os.pathsep):
-        candidate = os.path.join(directory or ".", name)
+        candidate = os.path.join(cwd or "", directory or ".", name)
         try:
             mode = os.stat(candidate).st_mode
         except (OSError, ValueError):  # ValueError: a NUL, or text with no bytes (a surrogate)
@@ -207,7 +212,7 @@ def _child(
             os.umask(spec.umask)
         if spec.credentials is not None:
             stage = Stage.EXEC
-            program = resolve_program(program, env)  # as the user: see Engine.launch
+            program = resolve_program(program, env)  # as the user, in its cwd: Engine.launch
         _reset_signals()
         stage = Stage.NO_NEW_PRIVS
         set_no_new_privs()
