@@ -11,10 +11,16 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import uvloop
 
-from tests.integration.daemon_fixture import running_daemon
+from tests.integration.daemon_fixture import Peer, end_of, running_daemon, session_of
+from traced.errors import InvalidLaunchError
+from traced.tracer.engine import Engine
+from traced.tracer.run import TracePolicy
+from traced.tracer.spawn import LaunchSpec
 
 pytestmark = pytest.mark.integration
 
@@ -123,3 +129,36 @@ def test_a_relative_path_entry_is_searched_in_the_commands_folder(
         [*launch, "--", "mytool"], cwd=folder, env=env, capture_output=True, timeout=TIMEOUT
     )
     assert done.returncode == 7, done.stderr
+
+
+def test_a_daemon_refuses_what_execve_cannot_take_as_invalid(tmp_path: Path) -> None:
+    # Not "EIO" (126) from the child: the request is invalid, and the error says why.
+    with running_daemon(tmp_path) as daemon:
+        peer = Peer(daemon.socket)
+        bad: dict[str, dict[str, Any]] = {
+            "environment name 'A=B'": {"argv": ["/bin/true"], "env": {"A=B": "1"}},
+            "argv[1] contains a NUL": {"argv": ["/bin/echo", "a\0b"]},
+            "environment variable X contains a NUL": {"argv": ["/bin/true"], "env": {"X": "\0"}},
+            "cwd contains a NUL": {"argv": ["/bin/true"], "cwd": "/\0"},
+        }
+        for words, fields in bad.items():
+            answer = peer.launch(trace="none", **fields)
+            assert answer["type"] == "error", (words, answer, end_of(peer, session_of(answer)))
+            assert answer["code"] == "invalid" and words in answer["message"], answer
+        ok = peer.launch(["/bin/true"], trace="none", env={"A": "=B"})
+        assert end_of(peer, session_of(ok))["status"] == 0
+
+
+def test_the_engine_refuses_what_execve_cannot_take_before_forking() -> None:
+    async def attempt(spec: LaunchSpec) -> None:
+        with Engine() as engine:
+            engine.launch(spec, TracePolicy(frozenset()), lambda event: None)
+
+    for spec in (
+        LaunchSpec(("/bin/echo", "a\0b")),
+        LaunchSpec(("/bin/true",), env={"A=B": "1"}),
+        LaunchSpec(("/bin/true",), env={"": "1"}),
+        LaunchSpec(("/bin/true",), env={"X": "\udc80\ud800"}),
+    ):
+        with pytest.raises(InvalidLaunchError):
+            uvloop.run(attempt(spec))

@@ -4,11 +4,12 @@ places the fds it is given; what it refuses before forking; where PATH is search
 import errno
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
 
-from traced.errors import EXIT_NOT_FOUND, SpawnError
+from traced.errors import EXIT_NOT_FOUND, InvalidLaunchError, SpawnError
 from traced.tracer.spawn import (
     CLOSED,
     Child,
@@ -16,6 +17,7 @@ from traced.tracer.spawn import (
     Stage,
     _arrange_fds,
     _report,
+    check_launchable,
     resolve_program,
 )
 
@@ -69,6 +71,22 @@ def _is_open(fd: int) -> bool:
     except OSError:
         return False
     return True
+
+
+def test_what_execve_cannot_take_is_named() -> None:
+    with pytest.raises(InvalidLaunchError, match=r"argv\[1\] contains a NUL byte"):
+        check_launchable(LaunchSpec(("echo", "a\0b")))
+    with pytest.raises(InvalidLaunchError, match="cwd contains a NUL byte"):
+        check_launchable(LaunchSpec(("true",), cwd="/\0"))
+    for env, words in (
+        ({"A=B": "1"}, "environment name 'A=B' is empty or contains '='"),
+        ({"": "1"}, "environment name '' is empty"),
+        ({"X": "a\0"}, "the value of environment variable X contains a NUL"),
+        ({"X": "\ud800"}, "the value of environment variable X is not encodable"),
+    ):
+        with pytest.raises(InvalidLaunchError, match=re.escape(words)):
+            check_launchable(LaunchSpec(("true",), env=env))
+    check_launchable(LaunchSpec(("true", "\udc80"), env={"A": "=B", "B": ""}, cwd="/"))
 
 
 def test_a_relative_path_entry_is_taken_in_the_commands_folder(tmp_path: Path) -> None:

@@ -30,12 +30,12 @@ from traced.daemon.connection import Connection
 from traced.daemon.delivery import Subscription
 from traced.daemon.hub import DaemonSession, EngineSession, Hub
 from traced.daemon.limits import Limits
-from traced.errors import AttachError, ErrorCode, RequestError, SpawnError
+from traced.errors import AttachError, ErrorCode, InvalidLaunchError, RequestError, SpawnError
 from traced.filter.expression import parse_trace
 from traced.linux import procfs
 from traced.syscalls.names import signal_name
 from traced.tracer.engine import Engine
-from traced.tracer.spawn import LaunchSpec
+from traced.tracer.spawn import LaunchSpec, check_launchable
 from traced.wire.protocol import (
     REQUEST_TYPES,
     AttachRequest,
@@ -137,6 +137,10 @@ class Handlers:
             new_process_group=True,
             nice=conn.nice,
         )
+        try:
+            check_launchable(spec)
+        except InvalidLaunchError as error:
+            raise RequestError(ErrorCode.INVALID, str(error)) from error
         session = self._new_session(conn, "launch", request.argv, owned=not request.detach)
         try:
             if not request.detach:

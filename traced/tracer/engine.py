@@ -25,7 +25,13 @@ from traced.linux import procfs, ptrace
 from traced.syscalls.arch import Arch, host_arch
 from traced.tracer.reactor import Reactor
 from traced.tracer.run import Run, Sink, TracePolicy
-from traced.tracer.spawn import Child, LaunchSpec, fork_child, resolve_program
+from traced.tracer.spawn import (
+    Child,
+    LaunchSpec,
+    check_launchable,
+    fork_child,
+    resolve_program,
+)
 
 
 class Engine:
@@ -67,11 +73,13 @@ class Engine:
     def launch(
         self, spec: LaunchSpec, policy: TracePolicy, sink: Sink, session_id: str = ""
     ) -> Run:
-        """Start ``spec.argv`` traced.  Raises SpawnError if the program cannot be found.
+        """Start ``spec.argv`` traced.  Raises SpawnError if the program cannot be found,
+        InvalidLaunchError if execve could not take ``spec`` (nothing is forked then).
 
         With credentials to take on, the child looks the program up itself, as that
         user: a lookup by root would tell a user what folders it cannot read hold.
         """
+        check_launchable(spec)
         program = (
             spec.argv[0] if spec.credentials else resolve_program(spec.argv[0], spec.env, spec.cwd)
         )

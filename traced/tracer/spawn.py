@@ -23,6 +23,9 @@ Kernel facts this module depends on:
   closed is closed in the command too.  The sources may sit on one another's targets
   (a daemon's fds are numbered anyhow), so each is first copied above every target,
   then dup2'd down.
+* execve refuses (EINVAL, or Python's ValueError) an argument or environment entry
+  with a NUL byte, and a name with ``=`` cannot round-trip through ``environ``: such
+  a command is refused before the fork, saying which entry is wrong.
 * A program name without a slash is searched in PATH as a shell does it, and a
   relative entry (``.``, ``bin``, or an empty one) is relative to the command's cwd,
   not the tracer's.
@@ -44,7 +47,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from traced.core.abi import WALL
-from traced.errors import EXIT_NOT_FOUND, SpawnError, exit_status_for_exec_error
+from traced.errors import (
+    EXIT_NOT_FOUND,
+    InvalidLaunchError,
+    SpawnError,
+    exit_status_for_exec_error,
+)
 from traced.linux.seccomp import install_filter, set_no_new_privs
 
 _GO = b"g"
@@ -164,8 +172,31 @@ def resolve_program(name: str, env: Mapping[str, str] | None, cwd: str | None = 
     raise SpawnError(name, errno_module.EACCES if denied else errno_module.ENOENT)
 
 
+def check_launchable(spec: LaunchSpec) -> None:
+    """InvalidLaunchError unless execve can take ``spec``'s argv, env and cwd as given."""
+    for index, arg in enumerate(spec.argv):
+        _check_text(arg, f"argv[{index}]")
+    for key, value in (spec.env or {}).items():
+        if not key or "=" in key:
+            raise InvalidLaunchError(f"environment name {key!r} is empty or contains '='")
+        _check_text(key, f"environment name {key!r}")
+        _check_text(value, f"the value of environment variable {key}")
+    if spec.cwd is not None:
+        _check_text(spec.cwd, "cwd")
+
+
+def _check_text(text: str, what: str) -> None:
+    if "\0" in text:
+        raise InvalidLaunchError(f"{what} contains a NUL byte, which execve cannot pass")
+    try:
+        os.fsencode(text)
+    except UnicodeEncodeError as error:  # a lone surrogate that no byte stands for
+        raise InvalidLaunchError(f"{what} is not encodable: {error.reason}") from error
+
+
 def fork_child(spec: LaunchSpec, program: str, seccomp_program: bytes | None) -> Child:
-    """Fork a child that will exec ``program`` once released; returns at once."""
+    """Fork a child that will exec ``program`` once released; returns at once.
+    ``spec`` has passed :func:`check_launchable`."""
     go_read, go_write = os.pipe2(os.O_CLOEXEC)
     report_read, report_write = os.pipe2(os.O_CLOEXEC)
     env = dict(spec.env) if spec.env is not None else dict(os.environ)
