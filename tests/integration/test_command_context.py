@@ -7,6 +7,7 @@ environment execve cannot take."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -30,13 +31,13 @@ TIMEOUT = 60
 
 @pytest.fixture(params=["in-process", "daemon"])
 def launch(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[str]]:
-    """``traced launch`` in-process, or through a daemon."""
+    """``traced launch`` in-process, or through a daemon started with SIGHUP ignored."""
     if request.param == "in-process":
         yield [*TRACED, "launch", "--no-daemon", "-e", "trace=none"]
         return
     folder = tmp_path / "daemon"
     folder.mkdir()
-    with running_daemon(folder) as daemon:
+    with running_daemon(folder, ignored_signals=(signal.SIGHUP,)) as daemon:
         yield [*TRACED, "--socket", str(daemon.socket), "launch", "--daemon", "-e", "trace=none"]
 
 
@@ -129,6 +130,39 @@ def test_a_relative_path_entry_is_searched_in_the_commands_folder(
         [*launch, "--", "mytool"], cwd=folder, env=env, capture_output=True, timeout=TIMEOUT
     )
     assert done.returncode == 7, done.stderr
+
+
+# Runs ``sys.argv[1:]`` with SIGUSR2 ignored and SIGUSR1 blocked.
+IGNORE_USR2_BLOCK_USR1 = """\
+import os, signal, sys
+signal.signal(signal.SIGUSR2, signal.SIG_IGN)
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+os.execv(sys.argv[1], sys.argv[1:])
+"""
+
+
+def _mask(status: str, field: str) -> set[int]:
+    (line,) = (line for line in status.splitlines() if line.startswith(f"{field}:"))
+    bits = int(line.split()[1], 16)
+    return {signo for signo in range(1, 65) if bits >> (signo - 1) & 1}
+
+
+def test_the_command_ignores_what_its_requester_ignored_and_nothing_else(
+    launch: list[str],
+) -> None:
+    # The daemon ignores SIGHUP (started under nohup): its commands must not.  The one
+    # who asks ignores SIGUSR2 (and blocks SIGUSR1): its command ignores SIGUSR2, as
+    # it would without traced (and under strace), with nothing blocked.
+    command = [*launch, "--", "sh", "-c", "exec cat /proc/self/status"]
+    done = subprocess.run(
+        [sys.executable, "-c", IGNORE_USR2_BLOCK_USR1, *command],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert _mask(done.stdout, "SigIgn") == {signal.SIGUSR2}
+    assert _mask(done.stdout, "SigBlk") == set()
 
 
 def test_a_daemon_refuses_what_execve_cannot_take_as_invalid(tmp_path: Path) -> None:

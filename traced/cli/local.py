@@ -46,6 +46,7 @@ async def _launch(args: argparse.Namespace, argv: list[str], printer: Printer, o
                 tuple(argv),
                 stdio=owed.stdio(),
                 inherited=tuple((fd, fd) for fd in owed.fds),
+                ignored_signals=owed.ignored_signals,
             )
             session = engine.launch(spec, policy, printer)
         except SpawnError as error:

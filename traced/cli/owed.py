@@ -1,6 +1,6 @@
-"""What traced was started with that its command is owed: closed standard fds and
-the fds it inherited.  Taken first thing in ``main``, before traced opens anything
-of its own.
+"""What traced was started with that its command is owed: closed standard fds, the
+fds it inherited, the signals it was started with ignored.  Taken first thing in
+``main``, before traced opens anything of its own.
 
 Kernel facts this module depends on:
 
@@ -12,6 +12,9 @@ Kernel facts this module depends on:
   with O_CLOEXEC (PEP 446).  So the open fds of 3 and above that lack the flag when
   ``main`` starts are the ones traced inherited, and the command gets each at its
   number, as under strace.
+* An ignored signal stays ignored across execve (``nohup`` works so).  Python itself
+  ignores SIGPIPE and SIGXFSZ at start-up, so whether those were ignored before is
+  lost; the command gets them at SIG_DFL, as any program started by Python does.
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import signal
 import sys
 from dataclasses import dataclass
 
 _STDIO = (0, 1, 2)
+_PYTHONS_OWN = frozenset({signal.SIGPIPE, signal.SIGXFSZ})
 # SCM_MAX_FD: the fds one sendmsg may carry; a launch request sends stdio's three first.
 MAX_INHERITED_THROUGH_DAEMON = 253 - 3
 
@@ -31,6 +36,7 @@ MAX_INHERITED_THROUGH_DAEMON = 253 - 3
 class Owed:
     closed_stdio: frozenset[int] = frozenset()  # of 0, 1, 2: closed when traced started
     fds: tuple[int, ...] = ()  # inherited, 3 and above, in order
+    ignored_signals: frozenset[int] = frozenset()
 
     def stdio(self) -> tuple[int, int, int]:
         """The fds that become the command's 0, 1, 2 in-process: ours, or -1 (closed)."""
@@ -43,7 +49,7 @@ def take() -> Owed:
     closed = frozenset(fd for fd in _STDIO if not _is_open(fd))
     for fd in sorted(closed):
         _fill(fd)
-    return Owed(closed, _inherited_fds())
+    return Owed(closed, _inherited_fds(), _ignored_signals())
 
 
 def _is_open(fd: int) -> bool:
@@ -78,3 +84,12 @@ def _inheritable(fd: int) -> bool:
         return not fcntl.fcntl(fd, fcntl.F_GETFD) & fcntl.FD_CLOEXEC
     except OSError:  # the listing's own fd, closed by now
         return False
+
+
+def _ignored_signals() -> frozenset[int]:
+    ignored = set()
+    for sig in signal.valid_signals():
+        with contextlib.suppress(OSError, ValueError):
+            if signal.getsignal(sig) == signal.SIG_IGN:
+                ignored.add(int(sig))
+    return frozenset(ignored) - _PYTHONS_OWN

@@ -67,7 +67,7 @@ def launch(
     client: Client, args: argparse.Namespace, argv: list[str], printer: Printer, owed: Owed
 ) -> int:
     """Launch through the daemon, sending what the command is owed: stdio (a closed one
-    as such), inherited fds, env, cwd and umask."""
+    as such), inherited fds, ignored signals, env, cwd and umask."""
     request_id = client.send(
         "launch",
         (0, 1, 2, *owed.fds),
@@ -81,6 +81,7 @@ def launch(
         stdio=True,
         closed=sorted(owed.closed_stdio),
         inherited=list(owed.fds),
+        ignored_signals=sorted(owed.ignored_signals),
         detach=args.detach,
     )
     try:

@@ -12,6 +12,7 @@ Kernel facts this module depends on:
   command then runs with exactly the client's uid, gid and groups.
 * SCM_RIGHTS fds arrive in the order they were sent; one sendmsg carries at most
   SCM_MAX_FD (253) of them, so a launch's stdio and inherited fds fit one message.
+* sigaction refuses SIGKILL and SIGSTOP, and signal numbers run 1..SIGRTMAX.
 """
 
 from __future__ import annotations
@@ -73,6 +74,18 @@ def launch_fds(
     first, second, third = (CLOSED if n in request.closed else fd for n, fd in enumerate(stdio))
     sent = fds[len(fds) - len(request.inherited) :]
     return (first, second, third), tuple(zip(request.inherited, sent, strict=True))
+
+
+def ignored_signals(numbers: list[int]) -> frozenset[int]:
+    """A launch's ``ignored_signals``: each one a signal that can be ignored."""
+    for signo in numbers:
+        if not 1 <= signo <= signal.SIGRTMAX or signo in (signal.SIGKILL, signal.SIGSTOP):
+            raise RequestError(
+                ErrorCode.INVALID,
+                f"ignored_signals: {signo} is not a signal that can be ignored "
+                f"(1..{int(signal.SIGRTMAX)}, not SIGKILL or SIGSTOP)",
+            )
+    return frozenset(numbers)
 
 
 def credentials_for(uid: int, gid: int, groups: tuple[int, ...]) -> Credentials | None:

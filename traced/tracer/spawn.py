@@ -14,8 +14,13 @@ Kernel facts this module depends on:
 * setsid() leaves the child with no controlling terminal (a daemon started by hand
   has one) and makes it the leader of a new process group.
 * The parent makes no syscall on the child's behalf: the child sets up its own
-  fds, cwd, umask and signal dispositions.  An ignored signal stays ignored
-  across execve, and Python ignores SIGPIPE and SIGXFSZ, so the child restores them.
+  fds, cwd, umask and signal dispositions.
+* An ignored signal stays ignored across execve, as does the signal mask; handlers
+  go back to SIG_DFL.  So the child sets every disposition it can (1..SIGRTMAX but
+  SIGKILL, SIGSTOP and the two glibc keeps for itself, which sigaction refuses) to
+  SIG_DFL, then ignores exactly the signals its requester had ignored (``nohup``'s
+  SIGHUP), and empties its mask: nothing of the tracer's own (a daemon's, Python's
+  SIGPIPE) reaches the command.
 * An fd without FD_CLOEXEC stays open across execve at its number; dup2 clears the
   flag on its target.  The command gets exactly the fds it is owed, each at its
   number (its stdio and the inherited ones, strace's "the command gets what it was
@@ -80,8 +85,7 @@ _STAGE_WORDS = {
     Stage.CREDENTIALS: "set credentials",
 }
 CLOSED = -1  # a ``LaunchSpec.stdio`` entry: the command gets this fd closed
-_RESTORED_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ)
-_UNHANDLED = (signal.SIG_IGN, signal.SIG_DFL)
+_UNSETTABLE = (signal.SIGKILL, signal.SIGSTOP)
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,7 @@ class LaunchSpec:
     # (number in the command, fd here) for each fd of 3 and above the command gets:
     # what the requester inherited.  Every other fd is closed.
     inherited: tuple[tuple[int, int], ...] = ()
+    ignored_signals: frozenset[int] = frozenset()  # the requester's; all else SIG_DFL
     nice: int | None = None  # the command's nice value, when not the tracer's own
     credentials: Credentials | None = None
     # A daemon's command gets its own session and process group, so that ending it
@@ -244,7 +249,7 @@ def _child(
         if spec.credentials is not None:
             stage = Stage.EXEC
             program = resolve_program(program, env)  # as the user, in its cwd: Engine.launch
-        _reset_signals()
+        _reset_signals(spec.ignored_signals)
         stage = Stage.NO_NEW_PRIVS
         set_no_new_privs()
         if os.read(go_fd, 1) != _GO:
@@ -304,14 +309,14 @@ def _close_all_but(*keep: int) -> None:
     os.closerange(low, 1 << 20)
 
 
-def _reset_signals() -> None:
-    """No wakeup fd, the tracer's handlers and the two signals Python itself ignores
-    back to SIG_DFL (other ignored signals stay ignored), then unblock every signal.
+def _reset_signals(ignored: frozenset[int]) -> None:
+    """No wakeup fd; every disposition SIG_DFL but ``ignored``; no signal blocked.
 
     Every signal has stayed blocked since before the fork, so until here none could
     run a tracer's handler in the child."""
     signal.set_wakeup_fd(-1)
-    for sig in signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP}:
-        if sig in _RESTORED_SIGNALS or signal.getsignal(sig) not in _UNHANDLED:
-            signal.signal(sig, signal.SIG_DFL)
+    for sig in range(1, signal.SIGRTMAX + 1):
+        if sig not in _UNSETTABLE:
+            with contextlib.suppress(OSError, ValueError):  # glibc's own (32, 33)
+                signal.signal(sig, signal.SIG_IGN if sig in ignored else signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, [])

@@ -75,6 +75,7 @@ class LaunchRequest(RequestBase):
     inherited: list[Annotated[int, Field(ge=3, le=(1 << 20) - 1)]] = Field(
         default=[], max_length=MAX_LAUNCH_FDS
     )
+    ignored_signals: list[int] = Field(default=[], max_length=64)  # the client's, as numbers
     detach: bool = False  # True: the session outlives this connection
     policy: Policy = "block"
     queue: int | None = Field(default=None, ge=1)
