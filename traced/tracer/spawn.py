@@ -36,6 +36,10 @@ Kernel facts this module depends on:
   not the tracer's.
 * A close-on-exec pipe reports the outcome: it closes with nothing written when
   execve succeeds, and carries the errno when it fails.
+* PTRACE_SEIZE of a task that has already exited fails with EPERM.  So a child whose
+  setup fails before it is released (a program its user cannot find) reports, then
+  waits for its release (or the tracer's end) before exiting: the failure then
+  always reaches the session, never races the seize.
 """
 
 from __future__ import annotations
@@ -228,7 +232,7 @@ def _child(
     seccomp_program: bytes | None,
 ) -> None:
     """Runs in the forked child and never returns."""
-    report_fd = pipes[1]
+    go_fd, report_fd = pipes
     stage = Stage.STDIO
     try:
         go_fd, report_fd = _arrange_fds(spec, pipes)
@@ -260,15 +264,19 @@ def _child(
         stage = Stage.EXEC
         os.execve(program, spec.argv, env)
     except (OSError, SpawnError) as error:
-        _report(report_fd, stage, error.errno or errno_module.EIO)
+        _report(report_fd, stage, error.errno or errno_module.EIO, go_fd)
     except BaseException:
-        _report(report_fd, stage, errno_module.EIO)
+        _report(report_fd, stage, errno_module.EIO, go_fd)
     os._exit(EXIT_NOT_FOUND)
 
 
-def _report(fd: int, stage: Stage, err: int) -> None:
+def _report(fd: int, stage: Stage, err: int, go_fd: int = -1) -> None:
+    """Report the failure, wait to be released (EOF once already released, or once
+    the tracer is gone), exit."""
     try:
         os.write(fd, _FAILURE.pack(stage, err))
+        if go_fd >= 0:
+            os.read(go_fd, 1)
     finally:
         os._exit(exit_status_for_exec_error(err))
 
