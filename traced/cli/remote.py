@@ -79,10 +79,8 @@ def launch(
         decoding=decoding_field(args, printer),
         entries=printer.stages_entries(),
         stdio=True,
-        closed=sorted(owed.closed_stdio),
-        inherited=list(owed.fds),
-        ignored_signals=sorted(owed.ignored_signals),
         detach=args.detach,
+        **_owed_fields(owed),
     )
     try:
         session = client.answer(request_id)["session"]
@@ -100,6 +98,17 @@ def launch(
 
     with forwarding(launch_actions(pass_on, in_process=False)):
         return follow(client, printer)
+
+
+def _owed_fields(owed: Owed) -> dict[str, list[int]]:
+    """``closed``, ``inherited`` and ``ignored_signals``, each only when not empty: a
+    daemon older than these fields still takes the usual launch."""
+    fields = {
+        "closed": sorted(owed.closed_stdio),
+        "inherited": list(owed.fds),
+        "ignored_signals": sorted(owed.ignored_signals),
+    }
+    return {name: value for name, value in fields.items() if value}
 
 
 def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:
