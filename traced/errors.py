@@ -86,6 +86,11 @@ class SpawnError(TracedError):
         self.stage = stage
 
 
+class InvalidLaunchError(TracedError):
+    """A command execve cannot take as given (a NUL in an argument, ``=`` in an
+    environment name...): refused before anything is forked, saying what is wrong."""
+
+
 class AttachError(PtraceError):
     """PTRACE_SEIZE of an existing process was refused (EPERM, ESRCH)."""
 

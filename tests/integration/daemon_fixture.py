@@ -52,6 +52,15 @@ os.execv(sys.executable, [sys.executable, "-m", "traced", "daemon", *daemon_args
 """
 
 
+# Runs ``sys.argv[2:]`` with the signals numbered in ``sys.argv[1]`` ignored, as nohup does.
+IGNORE = """\
+import os, signal, sys
+for signo in sys.argv[1].split(","):
+    signal.signal(int(signo), signal.SIG_IGN)
+os.execv(sys.argv[2], sys.argv[2:])
+"""
+
+
 @dataclass(frozen=True)
 class Daemon:
     socket: Path
@@ -74,6 +83,7 @@ def running_daemon(
     tty: int | None = None,
     umask: int = -1,
     ready: bool = True,
+    ignored_signals: tuple[int, ...] = (),
 ) -> Iterator[Daemon]:
     """``traced daemon [OPTIONS]`` with ``config`` (if any) in ``folder``, its output in
     ``folder/daemon.log``; the one way every daemon test starts its daemon.
@@ -81,6 +91,7 @@ def running_daemon(
     The socket is ``socket_path``, by default ``folder/run/traced.sock`` (or, activated,
     ``folder/traced.sock``).  With ``ready``, it is yielded once it accepts; without,
     at once, for a test that waits for something else (the daemon refusing to start).
+    It starts with ``ignored_signals`` ignored (as under ``nohup``, for SIGHUP).
     At the end its clients' connections are closed, then it gets SIGTERM and
     ``STOP_TIMEOUT`` seconds to exit (or the test fails) before SIGKILL.
     """
@@ -101,6 +112,8 @@ def running_daemon(
     if config:
         (folder / "config.toml").write_text(config)
         argv += ["--config", str(folder / "config.toml")]
+    if ignored_signals:  # SIG_IGN survives execve
+        argv = [sys.executable, "-c", IGNORE, ",".join(map(str, ignored_signals)), *argv]
     log = folder / "daemon.log"
     with log.open("wb") as log_file:
         process = subprocess.Popen(

@@ -17,6 +17,7 @@ pid above PID_MAX_LIMIT, which no process can have.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -583,22 +584,34 @@ def hostile_cases(text: str) -> list[tuple[dict[str, Json], tuple[str, ...]]]:
     """Values of the right type that are hard to handle (NUL, lone surrogates, emoji)
     and the answers each may get."""
     program = "no-such-program-" + text.replace("/", "")  # no '/': looked up in PATH, in vain
+    # What execve cannot take is refused before anything starts (issue 13.11).
+    launch = "invalid" if execve_refuses(text) else "spawn_failed"
+    env_launch = "invalid" if execve_refuses(text) or not text or "=" in text else "spawn_failed"
     return [
-        ({"op": "launch", "argv": [program, text]}, ("spawn_failed",)),
-        ({"op": "launch", "argv": [program], "env": {"PATH": text, text: text}}, ("spawn_failed",)),
+        ({"op": "launch", "argv": [program, text]}, (launch,)),
+        ({"op": "launch", "argv": [program], "env": {"PATH": text, text: text}}, (env_launch,)),
         (
             {"op": "launch", "argv": [program], "cwd": text, "decoding": {"raw": [text]}},
-            ("spawn_failed",),
+            (launch,),
         ),
         (
             {"op": "launch", "argv": [program], "trace": text},
-            ("unknown_syscall", "bad_filter", "spawn_failed"),
+            ("unknown_syscall", "bad_filter", launch),
         ),
         ({"op": "subscribe", "trace": text}, ("unknown_syscall", "bad_filter", RESPONSE)),
         ({"op": "stats", "session": text}, ("not_found",)),
         ({"op": "detach", "session": text}, ("not_found",)),
         ({"op": "signal", "session": text, "signal": text}, ("not_found", "invalid")),
     ]
+
+
+def execve_refuses(text: str) -> bool:
+    """Whether execve cannot take ``text``: a NUL byte, or a surrogate no byte stands for."""
+    try:
+        os.fsencode(text)
+    except UnicodeEncodeError:
+        return True
+    return "\0" in text
 
 
 def hostile_draft(text: str, case: int, ascii_only: bool) -> Draft:

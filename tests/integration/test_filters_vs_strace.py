@@ -61,6 +61,7 @@ EXPRESSIONS = [
     "status=!successful,FAILED",
     "signal=!SIGCHLD",
     "s=chld,hup,17,SIGRT_1,rtmin",
+    "signal=99",  # strace 6.1 takes any number up to 255, a signal or not
     # invalid
     "trace=nosuch",
     "trace=",

@@ -14,6 +14,7 @@ import sys
 import uvloop
 
 from traced.cli.options import decoding_options
+from traced.cli.owed import Owed
 from traced.cli.printer import Printer
 from traced.cli.signals import Action, attach_actions, forwarding, launch_actions
 from traced.errors import SpawnError, exit_status_for_exec_error
@@ -22,9 +23,9 @@ from traced.tracer.run import TracePolicy
 from traced.tracer.spawn import LaunchSpec
 
 
-def launch(args: argparse.Namespace, argv: list[str], printer: Printer) -> int:
-    """Run ``argv`` traced; its exit status."""
-    return uvloop.run(_launch(args, argv, printer))
+def launch(args: argparse.Namespace, argv: list[str], printer: Printer, owed: Owed) -> int:
+    """Run ``argv`` traced, with what traced was given (``owed``); its exit status."""
+    return uvloop.run(_launch(args, argv, printer, owed))
 
 
 def attach(args: argparse.Namespace, printer: Printer) -> int:
@@ -32,7 +33,7 @@ def attach(args: argparse.Namespace, printer: Printer) -> int:
     return uvloop.run(_attach(args, printer))
 
 
-async def _launch(args: argparse.Namespace, argv: list[str], printer: Printer) -> int:
+async def _launch(args: argparse.Namespace, argv: list[str], printer: Printer, owed: Owed) -> int:
     with Engine(reap_orphans=True) as engine:
         policy = TracePolicy(
             printer.filter.syscalls,
@@ -41,7 +42,13 @@ async def _launch(args: argparse.Namespace, argv: list[str], printer: Printer) -
             entries=printer.stages_entries(),
         )
         try:
-            session = engine.launch(LaunchSpec(tuple(argv)), policy, printer)
+            spec = LaunchSpec(
+                tuple(argv),
+                stdio=owed.stdio(),
+                inherited=tuple((fd, fd) for fd in owed.fds),
+                ignored_signals=owed.ignored_signals,
+            )
+            session = engine.launch(spec, policy, printer)
         except SpawnError as error:
             return _report_spawn_error(error)
         loop = asyncio.get_running_loop()

@@ -26,12 +26,16 @@ from typing import TYPE_CHECKING
 from traced.cli.parser import USAGE_ERROR, UsageError, build_parser
 
 if TYPE_CHECKING:
+    from traced.cli.owed import Owed
     from traced.cli.printer import Printer
 
 _ADMIN_COMMANDS = ("ps", "kill", "detach")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from traced.cli import owed
+
+    owed_to_command = owed.take()  # first: before any fd of ours can land on 0-2
     from traced.errors import TracedError
     from traced.logs import configure
 
@@ -42,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_daemon(args)
         if args.command in _ADMIN_COMMANDS:
             return _run_admin(args)
-        return _run_tracing(args)
+        return _run_tracing(args, owed_to_command)
     except UsageError as error:
         print(f"traced: {error}", file=sys.stderr)
         return USAGE_ERROR
@@ -72,16 +76,17 @@ def _run_admin(args: argparse.Namespace) -> int:
         return admin.run(client, args)
 
 
-def _run_tracing(args: argparse.Namespace) -> int:
+def _run_tracing(args: argparse.Namespace, owed: Owed) -> int:
     from traced.cli.options import printing
 
     with printing(args) as printer:
-        return _trace(args, printer)
+        return _trace(args, printer, owed)
 
 
-def _trace(args: argparse.Namespace, printer: Printer) -> int:
+def _trace(args: argparse.Namespace, printer: Printer, owed: Owed) -> int:
     """launch, attach or subscribe: through the daemon, or else in this process."""
     from traced.cli.options import command_argv
+    from traced.cli.owed import MAX_INHERITED_THROUGH_DAEMON
 
     if args.command == "subscribe":
         from traced.cli import remote
@@ -92,19 +97,28 @@ def _trace(args: argparse.Namespace, printer: Printer) -> int:
         raise UsageError("launch needs a command: traced launch [options] -- cmd args...")
     if args.detach and args.use_daemon is False:
         raise UsageError("--detach leaves the trace to the daemon: it cannot go with --no-daemon")
-    if args.use_daemon is not False:
+    use_daemon = args.use_daemon
+    if args.command == "launch" and len(owed.fds) > MAX_INHERITED_THROUGH_DAEMON:
+        # One request carries them all, and a sendmsg at most 253 fds (SCM_MAX_FD).
+        if use_daemon or args.detach:
+            raise UsageError(
+                f"{len(owed.fds)} inherited fds are more than a daemon can be sent "
+                f"({MAX_INHERITED_THROUGH_DAEMON}); use --no-daemon"
+            )
+        use_daemon = False
+    if use_daemon is not False:
         from traced.cli import remote
 
-        client = remote.connect_if_up(args, required=bool(args.use_daemon or args.detach))
+        client = remote.connect_if_up(args, required=bool(use_daemon or args.detach))
         if client is not None:
             with contextlib.closing(client):
                 if args.command == "launch":
-                    return remote.launch(client, args, argv, printer)
+                    return remote.launch(client, args, argv, printer, owed)
                 return remote.attach(client, args, printer)
     from traced.cli import local
 
     if args.command == "launch":
-        return local.launch(args, argv, printer)
+        return local.launch(args, argv, printer, owed)
     return local.attach(args, printer)
 
 

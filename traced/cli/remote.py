@@ -15,6 +15,7 @@ import sys
 from typing import Any
 
 from traced.cli.options import decoding_options, socket_path
+from traced.cli.owed import Owed
 from traced.cli.printer import Printer
 from traced.cli.signals import attach_actions, forwarding, launch_actions
 from traced.errors import (
@@ -62,10 +63,14 @@ def _current_umask() -> int:
     return mask
 
 
-def launch(client: Client, args: argparse.Namespace, argv: list[str], printer: Printer) -> int:
+def launch(
+    client: Client, args: argparse.Namespace, argv: list[str], printer: Printer, owed: Owed
+) -> int:
+    """Launch through the daemon, sending what the command is owed: stdio (a closed one
+    as such), inherited fds, ignored signals, env, cwd and umask."""
     request_id = client.send(
         "launch",
-        (0, 1, 2),
+        (0, 1, 2, *owed.fds),
         argv=argv,
         env=dict(os.environ),
         cwd=os.getcwd(),
@@ -75,6 +80,7 @@ def launch(client: Client, args: argparse.Namespace, argv: list[str], printer: P
         entries=printer.stages_entries(),
         stdio=True,
         detach=args.detach,
+        **_owed_fields(owed),
     )
     try:
         session = client.answer(request_id)["session"]
@@ -92,6 +98,17 @@ def launch(client: Client, args: argparse.Namespace, argv: list[str], printer: P
 
     with forwarding(launch_actions(pass_on, in_process=False)):
         return follow(client, printer)
+
+
+def _owed_fields(owed: Owed) -> dict[str, list[int]]:
+    """``closed``, ``inherited`` and ``ignored_signals``, each only when not empty: a
+    daemon older than these fields still takes the usual launch."""
+    fields = {
+        "closed": sorted(owed.closed_stdio),
+        "inherited": list(owed.fds),
+        "ignored_signals": sorted(owed.ignored_signals),
+    }
+    return {name: value for name, value in fields.items() if value}
 
 
 def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:

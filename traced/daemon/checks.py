@@ -1,4 +1,5 @@
-"""What the daemon checks and converts on the way in: ids, errors, credentials, signals.
+"""What the daemon checks and converts on the way in: ids, errors, credentials, signals,
+a launch's fds.
 
 Kernel facts this module depends on:
 
@@ -6,6 +7,9 @@ Kernel facts this module depends on:
   how they are read from /proc, are traced/linux/access.py's.
 * setgroups/setgid/setuid, in that order, drop root for good: the launched
   command then runs with exactly the client's uid, gid and groups.
+* SCM_RIGHTS fds arrive in the order they were sent; one sendmsg carries at most
+  SCM_MAX_FD (253) of them, so a launch's stdio and inherited fds fit one message.
+* sigaction refuses SIGKILL and SIGSTOP, and signal numbers run 1..SIGRTMAX.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from pydantic import ValidationError
 from traced.daemon.systemd import scrub_environment
 from traced.errors import ErrorCode, RequestError
 from traced.linux import access
-from traced.tracer.spawn import Credentials
+from traced.tracer.spawn import CLOSED, Credentials
+from traced.wire.protocol import LaunchRequest
 
 
 def echoable(value: object) -> int | str | None:
@@ -41,6 +46,43 @@ def devnull_stdio() -> tuple[int, int, int]:
     null_in = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
     null_out = os.open(os.devnull, os.O_WRONLY | os.O_CLOEXEC)
     return null_in, null_out, null_out
+
+
+def launch_fd_count(request: LaunchRequest) -> int:
+    """How many fds ride on a launch request's line: stdio's three, then ``inherited``'s."""
+    return (3 if request.stdio else 0) + len(request.inherited)
+
+
+def launch_fds(
+    request: LaunchRequest, received: list[int] | None, null: tuple[int, int, int] | None
+) -> tuple[tuple[int, int, int], tuple[tuple[int, int], ...]]:
+    """The command's stdio (CLOSED where the client's was closed; ``null`` without
+    ``stdio``) and its inherited fds as (number, our fd), from the fds received."""
+    if launch_fd_count(request) and received is None:
+        raise RequestError(
+            ErrorCode.INVALID,
+            f"stdio and inherited need {launch_fd_count(request)} fds sent with the request",
+        )
+    for field, numbers in (("closed", request.closed), ("inherited", request.inherited)):
+        if len(set(numbers)) != len(numbers):
+            raise RequestError(ErrorCode.INVALID, f"{field}: a number is given twice")
+    fds = received or []
+    stdio = (fds[0], fds[1], fds[2]) if request.stdio or null is None else null
+    first, second, third = (CLOSED if n in request.closed else fd for n, fd in enumerate(stdio))
+    sent = fds[len(fds) - len(request.inherited) :]
+    return (first, second, third), tuple(zip(request.inherited, sent, strict=True))
+
+
+def ignored_signals(numbers: list[int]) -> frozenset[int]:
+    """A launch's ``ignored_signals``: each one a signal that can be ignored."""
+    for signo in numbers:
+        if not 1 <= signo <= signal.SIGRTMAX or signo in (signal.SIGKILL, signal.SIGSTOP):
+            raise RequestError(
+                ErrorCode.INVALID,
+                f"ignored_signals: {signo} is not a signal that can be ignored "
+                f"(1..{int(signal.SIGRTMAX)}, not SIGKILL or SIGSTOP)",
+            )
+    return frozenset(numbers)
 
 
 def credentials_for(uid: int, gid: int, groups: tuple[int, ...]) -> Credentials | None:

@@ -6,6 +6,9 @@ Kernel facts this module depends on:
   kernel does not merge a read across them, so fds received with a chunk belong
   to the first request line that completes in or after it.  Fds no request
   claims are closed at once: the daemon never keeps (or leaks) a client's fd.
+  One sendmsg carries at most SCM_MAX_FD (253) fds, and a long one reaches us in
+  pieces, its fds with the first; so a client sends a launch's fds with the end of
+  its line, and past a read only 3 unclaimed fds wait for an unfinished line.
 * SO_PEERCRED gives the uid of whoever connected; it cannot be forged.  It and
   SO_PEERGROUPS (the supplementary groups, Linux 4.13) are taken at connect(2): the
   pid they name may exit and be reused, so nothing about the client that grants
@@ -46,9 +49,12 @@ from traced.wire.framing import Line, LineDecoder, Oversized, Truncated, encode
 from traced.wire.protocol import Error, Message, RequestId, SessionEnd
 
 _log = get_logger(__name__)
-_MAX_FDS = 16
-# A request claims at most 3 fds (launch's stdio); more waiting is a client's mistake
-# or an attack on our fd table, so the excess is closed at once.
+# A request claims at most SCM_MAX_FD (253) fds (a launch's stdio and the fds its
+# command inherits, one sendmsg's worth), received with the end of its line.  More,
+# or more than 3 waiting past a read for a line to end (stdio sent with a long
+# line's start), is a client's mistake or an attack on our fd table: the excess is
+# closed at once.
+_MAX_FDS = 253
 _MAX_HELD_FDS = 3
 _RECV_SIZE = 1 << 16
 _UCRED = struct.Struct("=iII")
@@ -139,8 +145,7 @@ class Connection:
         frames = self._decoder.feed(data) if data else self._decoder.close()
         for frame in frames:
             self._frame(frame)
-        if not self._decoder.partial:
-            self._close_unclaimed_fds()
+        self._close_unclaimed_fds(_MAX_HELD_FDS if self._decoder.partial else 0)
         if not data:
             self._end_of_requests()
         elif self._backlog > _MAX_BACKLOG:
@@ -175,9 +180,7 @@ class Connection:
                 fds = array.array("i")
                 fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
                 self.fds.extend(fds)
-        while len(self.fds) > _MAX_HELD_FDS:
-            with contextlib.suppress(OSError):
-                os.close(self.fds.pop())
+        self._close_unclaimed_fds(_MAX_FDS)
 
     def _frame(self, frame: Line | Oversized | Truncated) -> None:
         if isinstance(frame, Line):
@@ -198,10 +201,11 @@ class Connection:
             return None
         return [self.fds.popleft() for _ in range(count)]
 
-    def _close_unclaimed_fds(self) -> None:
-        while self.fds:
+    def _close_unclaimed_fds(self, keep: int = 0) -> None:
+        """Close the unclaimed fds past the first ``keep`` (the latest first)."""
+        while len(self.fds) > keep:
             with contextlib.suppress(OSError):
-                os.close(self.fds.popleft())
+                os.close(self.fds.pop())
 
     # --- writing ------------------------------------------------------------------
 

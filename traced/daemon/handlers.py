@@ -22,19 +22,21 @@ from traced.daemon.checks import (
     check_may_trace,
     credentials_for,
     devnull_stdio,
+    ignored_signals,
     launch_environment,
+    launch_fds,
     signal_number,
 )
 from traced.daemon.connection import Connection
 from traced.daemon.delivery import Subscription
 from traced.daemon.hub import DaemonSession, EngineSession, Hub
 from traced.daemon.limits import Limits
-from traced.errors import AttachError, ErrorCode, RequestError, SpawnError
+from traced.errors import AttachError, ErrorCode, InvalidLaunchError, RequestError, SpawnError
 from traced.filter.expression import parse_trace
 from traced.linux import access, procfs
 from traced.syscalls.names import signal_name
 from traced.tracer.engine import Engine
-from traced.tracer.spawn import LaunchSpec
+from traced.tracer.spawn import LaunchSpec, check_launchable
 from traced.wire.protocol import (
     REQUEST_TYPES,
     AttachRequest,
@@ -100,15 +102,21 @@ class Handlers:
     # --- sessions: launch and attach ------------------------------------------------
 
     def launch(self, call: Call, request: LaunchRequest) -> Result:
-        if request.stdio and call.fds is None:
-            raise RequestError(ErrorCode.INVALID, "stdio: true needs 3 fds sent with the request")
+        null = None if request.stdio else devnull_stdio()
         try:
-            return self._launch(call.conn, request, call.fds)
-        finally:
-            for fd in call.fds or ():
+            stdio, inherited = launch_fds(request, call.fds, null)
+            return self._launch(call.conn, request, stdio, inherited)
+        finally:  # the command has its copies by now
+            for fd in {*(null or ()), *(call.fds or ())}:
                 os.close(fd)
 
-    def _launch(self, conn: Connection, request: LaunchRequest, stdio: list[int] | None) -> Result:
+    def _launch(
+        self,
+        conn: Connection,
+        request: LaunchRequest,
+        stdio: tuple[int, int, int],
+        inherited: tuple[tuple[int, int], ...],
+    ) -> Result:
         self.limits.check_sessions(conn.uid)
         if not request.detach:
             self.limits.check_subscriptions(conn, request.queue)
@@ -124,11 +132,17 @@ class Handlers:
             env=launch_environment(request.env, credentials),
             cwd=request.cwd,
             umask=request.umask,
-            stdio=(stdio[0], stdio[1], stdio[2]) if stdio else devnull_stdio(),
+            stdio=stdio,
+            inherited=inherited,
+            ignored_signals=ignored_signals(request.ignored_signals),
             credentials=credentials,
             new_process_group=True,
             nice=conn.nice,
         )
+        try:
+            check_launchable(spec)
+        except InvalidLaunchError as error:
+            raise RequestError(ErrorCode.INVALID, str(error)) from error
         session = self._new_session(conn, "launch", request.argv, owned=not request.detach)
         try:
             if not request.detach:
@@ -141,10 +155,6 @@ class Handlers:
             if isinstance(error, SpawnError):
                 raise RequestError(ErrorCode.SPAWN_FAILED, str(error), error.errno_name) from error
             raise
-        finally:
-            if not request.stdio:
-                for fd in set(spec.stdio):
-                    os.close(fd)
         self._run(session, engine_session)
         return StartResult(session=session.session_id, pid=session.pid)
 

@@ -28,7 +28,7 @@ import socket
 from pydantic import TypeAdapter, ValidationError
 
 from traced import __version__
-from traced.daemon.checks import echoable, validation_message
+from traced.daemon.checks import echoable, launch_fd_count, validation_message
 from traced.daemon.config import Config
 from traced.daemon.connection import Connection
 from traced.daemon.handlers import Call, Handlers
@@ -179,7 +179,8 @@ class Daemon:
             conn.send_error(request_id, error.code, str(error))
             return
         # The fds ride on this very line: claim them now, before the next read.
-        fds = conn.take_fds(3) if isinstance(request, LaunchRequest) and request.stdio else None
+        count = launch_fd_count(request) if isinstance(request, LaunchRequest) else 0
+        fds = conn.take_fds(count) if count else None
         self._answer(Call(conn, fds), request)
 
     def _answer(self, call: Call, request: RequestBase) -> None:

@@ -35,7 +35,13 @@ from traced.logs import get_logger
 from traced.syscalls.arch import Arch, host_arch
 from traced.tracer.reactor import Reactor
 from traced.tracer.run import Run, Sink, TracePolicy
-from traced.tracer.spawn import Child, LaunchSpec, fork_child, resolve_program
+from traced.tracer.spawn import (
+    Child,
+    LaunchSpec,
+    check_launchable,
+    fork_child,
+    resolve_program,
+)
 
 _log = get_logger(__name__)
 
@@ -80,12 +86,16 @@ class Engine:
     def launch(
         self, spec: LaunchSpec, policy: TracePolicy, sink: Sink, session_id: str = ""
     ) -> Run:
-        """Start ``spec.argv`` traced.  Raises SpawnError if the program cannot be found.
+        """Start ``spec.argv`` traced.  Raises SpawnError if the program cannot be found,
+        InvalidLaunchError if execve could not take ``spec`` (nothing is forked then).
 
         With credentials to take on, the child looks the program up itself, as that
         user: a lookup by root would tell a user what folders it cannot read hold.
         """
-        program = spec.argv[0] if spec.credentials else resolve_program(spec.argv[0], spec.env)
+        check_launchable(spec)
+        program = (
+            spec.argv[0] if spec.credentials else resolve_program(spec.argv[0], spec.env, spec.cwd)
+        )
         mode = policy.mode()
         names = policy.names or frozenset()
         # The calls that install a filter of the tracee's own are always stopped at:

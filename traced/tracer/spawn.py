@@ -14,10 +14,32 @@ Kernel facts this module depends on:
 * setsid() leaves the child with no controlling terminal (a daemon started by hand
   has one) and makes it the leader of a new process group.
 * The parent makes no syscall on the child's behalf: the child sets up its own
-  stdio, cwd, umask and signal dispositions.  An ignored signal stays ignored
-  across execve, and Python ignores SIGPIPE and SIGXFSZ, so the child restores them.
+  fds, cwd, umask and signal dispositions.
+* An ignored signal stays ignored across execve, as does the signal mask; handlers
+  go back to SIG_DFL.  So the child sets every disposition it can (1..SIGRTMAX but
+  SIGKILL, SIGSTOP and the two glibc keeps for itself, which sigaction refuses) to
+  SIG_DFL, then ignores exactly the signals its requester had ignored (``nohup``'s
+  SIGHUP), and empties its mask: nothing of the tracer's own (a daemon's, Python's
+  SIGPIPE) reaches the command.
+* An fd without FD_CLOEXEC stays open across execve at its number; dup2 clears the
+  flag on its target.  The command gets exactly the fds it is owed, each at its
+  number (its stdio and the inherited ones, strace's "the command gets what it was
+  given"); every other fd is closed, whatever its flag.  A number the requester had
+  closed is closed in the command too.  The sources may sit on one another's targets
+  (a daemon's fds are numbered anyhow), so each is first copied above every target,
+  then dup2'd down.
+* execve refuses (EINVAL, or Python's ValueError) an argument or environment entry
+  with a NUL byte, and a name with ``=`` cannot round-trip through ``environ``: such
+  a command is refused before the fork, saying which entry is wrong.
+* A program name without a slash is searched in PATH as a shell does it, and a
+  relative entry (``.``, ``bin``, or an empty one) is relative to the command's cwd,
+  not the tracer's.
 * A close-on-exec pipe reports the outcome: it closes with nothing written when
   execve succeeds, and carries the errno when it fails.
+* PTRACE_SEIZE of a task that has already exited fails with EPERM.  So a child whose
+  setup fails before it is released (a program its user cannot find) reports, then
+  waits for its release (or the tracer's end) before exiting: the failure then
+  always reaches the session, never races the seize.
 """
 
 from __future__ import annotations
@@ -25,15 +47,21 @@ from __future__ import annotations
 import contextlib
 import enum
 import errno as errno_module
+import fcntl
 import os
 import signal
 import stat
 import struct
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from traced.core.abi import WALL
-from traced.errors import EXIT_NOT_FOUND, SpawnError, exit_status_for_exec_error
+from traced.errors import (
+    EXIT_NOT_FOUND,
+    InvalidLaunchError,
+    SpawnError,
+    exit_status_for_exec_error,
+)
 from traced.linux.seccomp import install_filter, set_no_new_privs
 
 _GO = b"g"
@@ -60,8 +88,8 @@ _STAGE_WORDS = {
     Stage.SECCOMP: "install seccomp filter",
     Stage.CREDENTIALS: "set credentials",
 }
-_RESTORED_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ)
-_UNHANDLED = (signal.SIG_IGN, signal.SIG_DFL)
+CLOSED = -1  # a ``LaunchSpec.stdio`` entry: the command gets this fd closed
+_UNSETTABLE = (signal.SIGKILL, signal.SIGSTOP)
 
 
 @dataclass(frozen=True)
@@ -79,7 +107,11 @@ class LaunchSpec:
     env: Mapping[str, str] | None = None
     cwd: str | None = None
     umask: int | None = None
-    stdio: tuple[int, int, int] = (0, 1, 2)
+    stdio: tuple[int, int, int] = (0, 1, 2)  # the fds that become 0, 1, 2; CLOSED: none
+    # (number in the command, fd here) for each fd of 3 and above the command gets:
+    # what the requester inherited.  Every other fd is closed.
+    inherited: tuple[tuple[int, int], ...] = ()
+    ignored_signals: frozenset[int] = frozenset()  # the requester's; all else SIG_DFL
     nice: int | None = None  # the command's nice value, when not the tracer's own
     credentials: Credentials | None = None
     # A daemon's command gets its own session and process group, so that ending it
@@ -129,14 +161,16 @@ class Child:
             os.waitpid(self.pid, WALL)  # SIGKILL makes this wait short
 
 
-def resolve_program(name: str, env: Mapping[str, str] | None) -> str:
-    """The file execve will run, searched in PATH as a shell does; SpawnError if none."""
+def resolve_program(name: str, env: Mapping[str, str] | None, cwd: str | None = None) -> str:
+    """The file execve will run, searched in PATH as a shell does; SpawnError if none.
+
+    A relative PATH entry is taken in ``cwd``, where the command will run (None: ours)."""
     if "/" in name:
         return name
     path = (env if env is not None else os.environ).get("PATH", os.defpath)
     denied = False
     for directory in path.split(os.pathsep):
-        candidate = os.path.join(directory or ".", name)
+        candidate = os.path.join(cwd or "", directory or ".", name)
         try:
             mode = os.stat(candidate).st_mode
         except (OSError, ValueError):  # ValueError: a NUL, or text with no bytes (a surrogate)
@@ -147,8 +181,31 @@ def resolve_program(name: str, env: Mapping[str, str] | None) -> str:
     raise SpawnError(name, errno_module.EACCES if denied else errno_module.ENOENT)
 
 
+def check_launchable(spec: LaunchSpec) -> None:
+    """InvalidLaunchError unless execve can take ``spec``'s argv, env and cwd as given."""
+    for index, arg in enumerate(spec.argv):
+        _check_text(arg, f"argv[{index}]")
+    for key, value in (spec.env or {}).items():
+        if not key or "=" in key:
+            raise InvalidLaunchError(f"environment name {key!r} is empty or contains '='")
+        _check_text(key, f"environment name {key!r}")
+        _check_text(value, f"the value of environment variable {key}")
+    if spec.cwd is not None:
+        _check_text(spec.cwd, "cwd")
+
+
+def _check_text(text: str, what: str) -> None:
+    if "\0" in text:
+        raise InvalidLaunchError(f"{what} contains a NUL byte, which execve cannot pass")
+    try:
+        os.fsencode(text)
+    except UnicodeEncodeError as error:  # a lone surrogate that no byte stands for
+        raise InvalidLaunchError(f"{what} is not encodable: {error.reason}") from error
+
+
 def fork_child(spec: LaunchSpec, program: str, seccomp_program: bytes | None) -> Child:
-    """Fork a child that will exec ``program`` once released; returns at once."""
+    """Fork a child that will exec ``program`` once released; returns at once.
+    ``spec`` has passed :func:`check_launchable`."""
     go_read, go_write = os.pipe2(os.O_CLOEXEC)
     report_read, report_write = os.pipe2(os.O_CLOEXEC)
     env = dict(spec.env) if spec.env is not None else dict(os.environ)
@@ -178,7 +235,7 @@ def _child(
     go_fd, report_fd = pipes
     stage = Stage.STDIO
     try:
-        _setup_stdio(spec.stdio)
+        go_fd, report_fd = _arrange_fds(spec, pipes)
         if spec.new_process_group:
             # A session of its own, not only a group: no controlling terminal, so
             # /dev/tty cannot reach the daemon's terminal (nor TIOCSTI type into it).
@@ -195,10 +252,8 @@ def _child(
             os.umask(spec.umask)
         if spec.credentials is not None:
             stage = Stage.EXEC
-            program = resolve_program(program, env)  # as the user: see Engine.launch
-            stage = Stage.STDIO
-        _close_all_but(go_fd, report_fd)
-        _reset_signals()
+            program = resolve_program(program, env)  # as the user, in its cwd: Engine.launch
+        _reset_signals(spec.ignored_signals)
         stage = Stage.NO_NEW_PRIVS
         set_no_new_privs()
         if os.read(go_fd, 1) != _GO:
@@ -209,27 +264,36 @@ def _child(
         stage = Stage.EXEC
         os.execve(program, spec.argv, env)
     except (OSError, SpawnError) as error:
-        _report(report_fd, stage, error.errno or errno_module.EIO)
+        _report(report_fd, stage, error.errno or errno_module.EIO, go_fd)
     except BaseException:
-        _report(report_fd, stage, errno_module.EIO)
+        _report(report_fd, stage, errno_module.EIO, go_fd)
     os._exit(EXIT_NOT_FOUND)
 
 
-def _report(fd: int, stage: Stage, err: int) -> None:
+def _report(fd: int, stage: Stage, err: int, go_fd: int = -1) -> None:
+    """Report the failure, wait to be released (EOF once already released, or once
+    the tracer is gone), exit."""
     try:
         os.write(fd, _FAILURE.pack(stage, err))
+        if go_fd >= 0:
+            os.read(go_fd, 1)
     finally:
         os._exit(exit_status_for_exec_error(err))
 
 
-def _setup_stdio(stdio: Sequence[int]) -> None:
-    # dup first, then dup2: a source fd may itself be 0, 1 or 2.
-    copies = [os.dup(fd) for fd in stdio]
-    for target, source in enumerate(copies):
-        os.dup2(source, target)
-    for source in copies:
-        if source > 2:
-            os.close(source)
+def _arrange_fds(spec: LaunchSpec, pipes: tuple[int, int]) -> tuple[int, int]:
+    """Give the command its fds at their numbers, close every other; the pipes, moved
+    above every target (still close-on-exec), are returned."""
+    wanted = {n: fd for n, fd in enumerate(spec.stdio) if fd != CLOSED}
+    wanted.update(spec.inherited)
+    top = max(wanted, default=2) + 1
+    moved = tuple(fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, top) for fd in pipes)
+    # Copies first, then dup2: a source may sit on another's target.
+    copies = {number: fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, top) for number, fd in wanted.items()}
+    for number, copy in copies.items():
+        os.dup2(copy, number)  # inheritable: the flag is cleared on ``number``
+    _close_all_but(*wanted, *moved)
+    return moved[0], moved[1]
 
 
 def _renice(nice: int) -> None:
@@ -245,21 +309,22 @@ def _become(credentials: Credentials) -> None:
 
 
 def _close_all_but(*keep: int) -> None:
-    low = 3
+    low = 0
     for fd in sorted(keep):
-        os.closerange(low, fd)
+        if low < fd:  # closerange(0, 0) would be close_range(0, ~0): every fd
+            os.closerange(low, fd)
         low = fd + 1
     os.closerange(low, 1 << 20)
 
 
-def _reset_signals() -> None:
-    """No wakeup fd, the tracer's handlers and the two signals Python itself ignores
-    back to SIG_DFL (other ignored signals stay ignored), then unblock every signal.
+def _reset_signals(ignored: frozenset[int]) -> None:
+    """No wakeup fd; every disposition SIG_DFL but ``ignored``; no signal blocked.
 
     Every signal has stayed blocked since before the fork, so until here none could
     run a tracer's handler in the child."""
     signal.set_wakeup_fd(-1)
-    for sig in signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP}:
-        if sig in _RESTORED_SIGNALS or signal.getsignal(sig) not in _UNHANDLED:
-            signal.signal(sig, signal.SIG_DFL)
+    for sig in range(1, signal.SIGRTMAX + 1):
+        if sig not in _UNSETTABLE:
+            with contextlib.suppress(OSError, ValueError):  # glibc's own (32, 33)
+                signal.signal(sig, signal.SIG_IGN if sig in ignored else signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, [])

@@ -53,12 +53,14 @@ class Client:
         """Send a request (with ``fds`` as SCM_RIGHTS); returns its id."""
         self._next_id += 1
         data = encode({"id": self._next_id, "op": op, **fields})
-        ancillary = []
         if fds:
+            # The fds ride on the line's last byte: the daemon keeps no more than 3
+            # waiting for a line to end (a long line reaches it in pieces).
+            self.sock.sendall(data[:-1])
             ancillary = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds).tobytes())]
-        sent = self.sock.sendmsg([data], ancillary)
-        if sent < len(data):
-            self.sock.sendall(data[sent:])
+            self.sock.sendmsg([data[-1:]], ancillary)
+        else:
+            self.sock.sendall(data)
         return self._next_id
 
     def request(self, op: str, fds: tuple[int, ...] = (), **fields: Any) -> dict[str, Any]:

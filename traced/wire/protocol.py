@@ -50,9 +50,14 @@ class Decoding(Message):
     raw: list[str] = []  # -e raw=: syscalls whose arguments are shown as raw hex
 
 
+# SCM_MAX_FD: the most fds one sendmsg carries; a launch's stdio takes three of them.
+MAX_LAUNCH_FDS = 253 - 3
+
+
 class LaunchRequest(RequestBase):
     """Run ``argv`` traced.  With ``stdio``, the same message carries three fds
-    (stdin, stdout, stderr) as SCM_RIGHTS; otherwise the command gets /dev/null."""
+    (stdin, stdout, stderr) as SCM_RIGHTS; otherwise the command gets /dev/null.
+    After them ride the fds the command inherits, one for each number in ``inherited``."""
 
     op: Literal["launch"]
     argv: list[str] = Field(min_length=1)
@@ -63,6 +68,14 @@ class LaunchRequest(RequestBase):
     decoding: Decoding = Decoding()
     entries: bool = False  # syscall_entry events too, for strace-like live text
     stdio: bool = False
+    # Of 0, 1, 2: closed for the client, so closed for the command (a sent fd there
+    # is a placeholder, ignored).
+    closed: list[Annotated[int, Field(ge=0, le=2)]] = Field(default=[], max_length=3)
+    # The command's numbers (3 and above) for the fds sent after stdio's, in order.
+    inherited: list[Annotated[int, Field(ge=3, le=(1 << 20) - 1)]] = Field(
+        default=[], max_length=MAX_LAUNCH_FDS
+    )
+    ignored_signals: list[int] = Field(default=[], max_length=64)  # the client's, as numbers
     detach: bool = False  # True: the session outlives this connection
     policy: Policy = "block"
     queue: int | None = Field(default=None, ge=1)
