@@ -5,8 +5,10 @@ the real ``traced`` in a process of its own, with a real daemon where it says so
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -86,3 +88,108 @@ def test_an_error_without_an_id_ends_the_wait_for_an_answer(tmp_path: Path) -> N
             assert "sessions" in client.request("list")  # the connection goes on
         finally:
             client.close()
+
+
+# --- 13.4: a Ctrl-C while traced starts -----------------------------------------------
+
+
+def _status_field(pid: int, name: str) -> str:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(name + ":"):
+            return line.split(":", 1)[1].strip()
+    raise AssertionError(f"no {name} in /proc/{pid}/status")
+
+
+def _interrupt_attach(target: int, delay: float, socket: Path, mode: str) -> tuple[int, str]:
+    """``traced attach`` of ``target``, SIGINT ``delay`` seconds after it was started:
+    its status and stderr, once it has ended (10 s, or the test fails)."""
+    traced = subprocess.Popen(
+        [*TRACED, "--socket", str(socket), "attach", mode, "-e", "trace=none", str(target)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(delay)
+    traced.send_signal(signal.SIGINT)
+    try:
+        _, err = traced.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        traced.kill()
+        traced.communicate()
+        raise AssertionError(f"traced attach went on after a SIGINT at {delay}s") from None
+    return traced.returncode, err
+
+
+def _assert_left_alone(target: subprocess.Popen[bytes], when: str) -> None:
+    deadline = time.monotonic() + 5  # through the daemon, the detach takes its turn
+    while _status_field(target.pid, "TracerPid") != "0":
+        assert time.monotonic() < deadline, f"the target is still traced ({when})"
+        time.sleep(0.02)
+    assert target.poll() is None, f"the target died ({when})"
+    assert _status_field(target.pid, "State")[0] in "SR", f"the target is stopped ({when})"
+
+
+EARLY_MOMENTS = (0.01, 0.03, 0.06, 0.1, 0.15, 0.2, 0.3)  # seconds after traced was started
+# Ways a SIGINT may end traced: detached (0), ended before attaching (130), and, while
+# the interpreter itself starts, before traced's first line runs: killed by it (-2, no
+# handler yet) or Python's KeyboardInterrupt (1) in its own startup (site, runpy).
+ENDED = (0, 128 + signal.SIGINT, -signal.SIGINT, 1)
+OUR_CODE = str(REPO / "traced") + "/"  # a traceback through it is traced's own doing
+
+
+@pytest.mark.parametrize("mode", ["--no-daemon", "--daemon"])
+def test_a_sigint_in_the_first_moments_of_attach_ends_it_and_leaves_the_target_alone(
+    tmp_path: Path, mode: str
+) -> None:
+    target = subprocess.Popen(["sleep", "600"])
+    try:
+        with running_daemon(tmp_path) as started:
+            for delay in EARLY_MOMENTS:
+                status, err = _interrupt_attach(target.pid, delay, started.socket, mode)
+                when = f"{mode}, SIGINT at {delay}s: exit {status}"
+                assert OUR_CODE not in err, f"{when}\n{err}"
+                assert status in ENDED, f"{when}\n{err}"
+                assert status != 1 or "KeyboardInterrupt" in err, f"{when}\n{err}"
+                _assert_left_alone(target, when)
+    finally:
+        target.kill()
+        target.wait()
+
+
+# Execs its arguments with SIGINT blocked and pending (both survive execve).
+INTERRUPTED_ALREADY = """\
+import os, signal, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+os.kill(os.getpid(), signal.SIGINT)
+os.execv(sys.argv[1], sys.argv[1:])
+"""
+
+
+ATTACH = ("attach", "--no-daemon", "-e", "trace=none")
+
+
+def test_a_sigint_pending_when_traced_starts_is_not_lost() -> None:
+    # The earliest moment of all: SIGINT sent to traced before its first instruction
+    # (blocked and pending across exec, as one that lands while Python starts would be
+    # if it could not be taken yet).  traced must act on it: end, attaching nothing.
+    target = subprocess.Popen(["sleep", "600"])
+    try:
+        traced = subprocess.Popen(
+            [sys.executable, "-c", INTERRUPTED_ALREADY, *TRACED, *ATTACH, str(target.pid)],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            _, err = traced.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            traced.kill()
+            traced.communicate()
+            raise AssertionError("traced attached and went on despite a pending SIGINT") from None
+        assert traced.returncode == 128 + signal.SIGINT, (traced.returncode, err)
+        _assert_left_alone(target, "SIGINT pending at exec")
+    finally:
+        target.kill()
+        target.wait()

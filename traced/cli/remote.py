@@ -16,7 +16,7 @@ from typing import Any
 
 from traced.cli.options import decoding_options, socket_path
 from traced.cli.printer import Printer
-from traced.cli.signals import attach_actions, forwarding, launch_actions
+from traced.cli.signals import arrived_early, attach_actions, forwarding, launch_actions
 from traced.errors import (
     DaemonUnavailable,
     ErrorCode,
@@ -63,6 +63,8 @@ def _current_umask() -> int:
 
 
 def launch(client: Client, args: argparse.Namespace, argv: list[str], printer: Printer) -> int:
+    if (early := arrived_early()) is not None:
+        return 128 + early  # asked to end before anything was launched
     request_id = client.send(
         "launch",
         (0, 1, 2),
@@ -95,6 +97,8 @@ def launch(client: Client, args: argparse.Namespace, argv: list[str], printer: P
 
 
 def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:
+    if (early := arrived_early()) is not None:
+        return 128 + early  # asked to end before the process was taken over
     request_id = client.send(
         "attach",
         pid=args.pid,
