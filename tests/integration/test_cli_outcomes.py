@@ -5,6 +5,7 @@ the real ``traced`` in a process of its own, with a real daemon where it says so
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -193,3 +194,66 @@ def test_a_sigint_pending_when_traced_starts_is_not_lost() -> None:
     finally:
         target.kill()
         target.wait()
+
+
+# --- 13.5: a trace that cannot be written ----------------------------------------------
+
+# 2,450 lines, the same each time (builtins only: no child whose end may interrupt a call)
+BUSY_THEN_5 = "i=0; while [ $i -lt 300 ]; do : > /dev/null; i=$((i + 1)); done; exit 5"
+
+
+def _notices(err: str) -> list[str]:
+    assert "Traceback" not in err, err
+    return [line for line in err.splitlines() if line.startswith("traced:")]
+
+
+def _lost_lines(notice: str) -> int:
+    match = re.search(r"; (\d+) lines of the trace were not written$", notice)
+    assert match, notice
+    return int(match.group(1))
+
+
+@pytest.mark.parametrize("mode", ["--no-daemon", "--daemon"])
+def test_a_trace_to_dev_full_leaves_the_command_its_exit_status(tmp_path: Path, mode: str) -> None:
+    # /dev/full: every write fails with ENOSPC, as on a full disk.
+    with running_daemon(tmp_path) as started:
+        done = _traced(
+            "--socket", str(started.socket), "launch", mode, "-o", "/dev/full",
+            "--", "sh", "-c", BUSY_THEN_5,
+        )  # fmt: skip
+    assert done.returncode == 5, (done.returncode, done.stderr)
+    [notice] = _notices(done.stderr)  # said once
+    assert "cannot write the trace to /dev/full: No space left on device (ENOSPC)" in notice
+    assert _lost_lines(notice) > 2000, notice
+
+
+def _trace_into_a_tmpfs(mnt: Path, size: str) -> subprocess.CompletedProcess[str]:
+    """BUSY_THEN_5 traced into MNT/trace, on a tmpfs of ``size`` mounted there for the
+    run alone; the lines that made it into the file are counted in MNT.lines."""
+    mnt.mkdir()
+    script = (
+        f'mount -t tmpfs -o size={size} tmpfs {mnt} || exit 99; "$@"; status=$?; '
+        f"wc -l < {mnt}/trace > {mnt}.lines; exit $status"
+    )
+    traced = [*TRACED, "launch", "--no-daemon", "-o", f"{mnt}/trace", "--", "sh", "-c"]
+    return subprocess.run(
+        ["unshare", "-m", "sh", "-c", script, "sh", *traced, BUSY_THEN_5],
+        cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+def test_a_full_tmpfs_under_o_loses_only_what_did_not_fit_and_says_how_much(
+    tmp_path: Path,
+) -> None:
+    # A real 64 KiB filesystem, mounted in a mount namespace of the traced run's own.
+    assert os.geteuid() == 0, "this test mounts a tmpfs in a private namespace: run it as root"
+    first = _trace_into_a_tmpfs(tmp_path / "roomy", "64m")
+    assert first.returncode == 5 and not _notices(first.stderr), first.stderr
+    total = int((tmp_path / "roomy.lines").read_text())
+    done = _trace_into_a_tmpfs(tmp_path / "small", "64k")
+    assert done.returncode == 5, (done.returncode, done.stderr)
+    [notice] = _notices(done.stderr)
+    assert "small/trace: No space left on device (ENOSPC)" in notice, notice
+    kept = int((tmp_path / "small.lines").read_text())
+    assert 0 < kept < total, (kept, total)
+    assert kept + _lost_lines(notice) == total, (kept, notice, total)  # every line accounted for

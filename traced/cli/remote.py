@@ -132,7 +132,7 @@ def follow(client: Client, printer: Printer, until_end: bool = True) -> int:
         if kind == "session_end":
             if message.get("error"):
                 print(f"traced: {message['error']}", file=sys.stderr)
-            printer.out.flush()
+            printer.flush()
             if until_end:
                 return int(message["status"] if message["status"] is not None else 0)
         elif kind == "lost":
