@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -257,3 +258,67 @@ def test_a_full_tmpfs_under_o_loses_only_what_did_not_fit_and_says_how_much(
     kept = int((tmp_path / "small.lines").read_text())
     assert 0 < kept < total, (kept, total)
     assert kept + _lost_lines(notice) == total, (kept, notice, total)  # every line accounted for
+
+
+# --- 13.6: -ff with few fds ------------------------------------------------------------
+
+
+def _few_fds() -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+
+
+def test_ff_with_64_fds_and_200_live_children_loses_nothing(
+    tmp_path: Path, programs: dict[str, Path]
+) -> None:
+    # ulimit -n 64 for traced (and so its command): 201 tasks alive at once, each with
+    # a line to write while it lives, so 201 files would be open at once.
+    options = ["-ff", "-o", str(tmp_path / "trace"), "-e", "trace=getppid"]
+    done = subprocess.run(
+        [*TRACED, "launch", "--no-daemon", *options, "--", str(programs["fork_hold"]), "200"],
+        cwd=REPO, capture_output=True, text=True, timeout=120, check=False,
+        preexec_fn=_few_fds,  # setrlimit alone: safe between fork and exec
+    )  # fmt: skip
+    assert "Traceback" not in done.stderr, done.stderr
+    files = sorted(tmp_path.glob("trace.*"))
+    texts = {path.name: path.read_text() for path in files}
+    children = [name for name, text in texts.items() if text.startswith("getppid()")]
+    if done.returncode == 0:  # it kept going: then nothing may be missing, and no warning
+        assert not done.stderr.strip(), done.stderr
+        assert len(files) == 201 and len(children) == 200, (len(files), len(children))
+        for name in children:
+            assert texts[name].endswith("+++ exited with 0 +++\n"), (name, texts[name])
+    else:  # it failed: loudly, naming the problem
+        assert "Too many open files" in done.stderr, (done.returncode, done.stderr)
+
+
+# Out of fds before anything was logged: the first log call must still be said.
+LOG_WITHOUT_FDS = """\
+import os, resource, sys
+from traced.logs import configure, get_logger
+configure()
+resource.setrlimit(resource.RLIMIT_NOFILE, (32, 32))
+held = []
+while True:
+    try:
+        held.append(os.open("/dev/null", os.O_RDONLY))
+    except OSError:
+        break
+log = get_logger("traced.test")
+log.error("out of fds", tid=7)
+try:
+    raise OSError(24, "Too many open files")
+except OSError:
+    log.exception("sink failed")
+"""
+
+
+def test_the_first_log_call_is_said_with_no_fd_left() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", LOG_WITHOUT_FDS],
+        cwd=REPO, capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 2, done.stderr
+    assert lines[0].startswith("error traced.test out of fds tid=7"), lines
+    assert "exception='OSError: [Errno 24] Too many open files'" in lines[1], lines

@@ -139,6 +139,9 @@ class PerTaskFiles:
             try:
                 out = TraceFile(path, append=tid in self.started)
             except OSError as error:
+                if error.errno in _OUT_OF_FDS and self.open:
+                    self._retire(*self.open.popitem(last=False))  # room for this one
+                    continue
                 lost = self.unopened.setdefault(tid, Discarded(path, error))
                 return lost
             self.started.add(tid)
