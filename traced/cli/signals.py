@@ -36,6 +36,11 @@ pending (``arrived_early``) and ends with 128+N rather than take anything over;
 one that arrives later is delivered the moment ``forwarding`` unblocks it, to
 the handler of the table.  Commands that do not trace (the daemon, ps, kill,
 detach, subscribe) ``let_through`` at once and get the default dispositions.
+What comes before traced's first line is the interpreter's own start (site,
+runpy; some 10 ms): a SIGINT then is Python's, whose KeyboardInterrupt ends the
+process, except when importlib raises it inside a callback that ignores
+exceptions ("Exception ignored in ... _get_module_lock"): that one no code of
+traced can see.
 """
 
 from __future__ import annotations
