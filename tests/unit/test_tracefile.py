@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 from pathlib import Path
 
 from traced.cli.tracefile import BLOCK, Discarded, TraceFile, loss_notice
@@ -37,3 +38,14 @@ def test_the_notice_names_the_file_the_reason_and_the_count() -> None:
         "cannot write the trace to out.12 and 1 other files: Too many open files (EMFILE); "
         "7 lines of the trace were not written"
     )
+
+
+def test_a_reader_that_went_away_is_no_loss_to_report() -> None:
+    read, write = os.pipe()
+    os.close(read)
+    out = TraceFile("standard output", fd=write)
+    out.write("a line\n")
+    out.close()  # not ours: left open
+    os.close(write)
+    assert isinstance(out.error, BrokenPipeError) and out.lines_lost == 1
+    assert loss_notice([out]) is None

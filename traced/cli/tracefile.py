@@ -26,7 +26,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Protocol
 
-BLOCK = 1 << 16  # bytes gathered before a write(2)
+BLOCK = 8192  # bytes gathered before a write(2), as a buffered Python file does
 _OUT_OF_FDS = (errno.EMFILE, errno.ENFILE)
 
 
@@ -170,7 +170,8 @@ class PerTaskFiles:
 
 def loss_notice(outputs: Iterable[Failed]) -> str | None:
     """One sentence for whatever of the trace could not be written; None if all was."""
-    failed = [out for out in outputs if out.error is not None]
+    # EPIPE: the reader went away (``-o - | head``), which is no loss to report.
+    failed = [out for out in outputs if out.error and not isinstance(out.error, BrokenPipeError)]
     if not failed:
         return None
     first = failed[0]
