@@ -1,6 +1,11 @@
 """Logging setup: structlog, readable lines on a terminal, JSON otherwise, always on stderr.
 
 stdout belongs to the traced command (and to ``-o -``), so logs never go there.
+
+structlog is imported at the first log call, and an import opens files: with no
+fd left (EMFILE, the very thing a log call may be about) it fails.  A logger
+must not need a new fd to report an fd problem, so that call is written as one
+plain line on stderr, which is open already; structlog is tried again next time.
 """
 
 from __future__ import annotations
@@ -53,13 +58,56 @@ class LazyLogger:
     def exception(self, event: str, **fields: object) -> None:
         self._bound().exception(event, **fields)
 
-    def _bound(self) -> FilteringBoundLogger:
+    def _bound(self) -> FilteringBoundLogger | _Plain:
         if self._logger is None:
-            import structlog
+            try:
+                import structlog
 
-            _configure_now()
+                _configure_now()
+            except (OSError, ImportError) as error:  # no fd to import it with
+                return _Plain(self._name, error)
             self._logger = structlog.get_logger(self._name)
         return self._logger
+
+
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING}
+
+
+class _Plain:
+    """One call's line on stderr, without structlog: ``level name event key=value ...``."""
+
+    def __init__(self, name: str, why: BaseException) -> None:
+        self._name = name
+        self._why = why
+
+    def debug(self, event: str, **fields: object) -> None:
+        self._say("debug", event, fields)
+
+    def info(self, event: str, **fields: object) -> None:
+        self._say("info", event, fields)
+
+    def warning(self, event: str, **fields: object) -> None:
+        self._say("warning", event, fields)
+
+    def error(self, event: str, **fields: object) -> None:
+        self._say("error", event, fields)
+
+    def exception(self, event: str, **fields: object) -> None:
+        raised = sys.exc_info()[1]
+        if raised is not None:
+            fields = {**fields, "exception": f"{type(raised).__name__}: {raised}"}
+        self._say("error", event, fields)
+
+    def _say(self, level: str, event: str, fields: dict[str, object]) -> None:
+        if _LEVELS.get(level, logging.ERROR) < _settings["level"]:
+            return
+        words = [level, self._name, event, *(f"{key}={value!r}" for key, value in fields.items())]
+        words.append(f"(structlog unavailable: {self._why})")
+        try:
+            sys.stderr.write(" ".join(words) + "\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):  # stderr gone too: nowhere left to say it
+            pass
 
 
 def get_logger(name: str) -> Logger:
@@ -78,8 +126,7 @@ def configure(level: int = logging.WARNING, *, now: bool = False) -> None:
 def _configure_now() -> None:
     if _settings["configured"]:
         return
-    _settings["configured"] = 1
-    import structlog
+    import structlog  # may fail (no fd left): then not configured, and tried again
 
     level = _settings["level"]
     renderer: structlog.typing.Processor = (
@@ -98,3 +145,4 @@ def _configure_now() -> None:
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         cache_logger_on_first_use=True,
     )
+    _settings["configured"] = 1

@@ -29,7 +29,7 @@ DEFAULTS = {
     "max_sessions_per_uid": 16,
     "max_tasks_per_session": 4096,
     "queue_size": 65536,
-    "max_line": 1048576,
+    "max_line": 16777216,
     "string_size": 32,
     "kill_grace_seconds": 3.0,
     "allow_uids": (),

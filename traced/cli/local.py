@@ -16,7 +16,7 @@ import uvloop
 from traced.cli.options import decoding_options
 from traced.cli.owed import Owed
 from traced.cli.printer import Printer
-from traced.cli.signals import Action, attach_actions, forwarding, launch_actions
+from traced.cli.signals import Action, arrived_early, attach_actions, forwarding, launch_actions
 from traced.errors import SpawnError, exit_status_for_exec_error
 from traced.tracer.engine import Engine
 from traced.tracer.run import TracePolicy
@@ -34,6 +34,8 @@ def attach(args: argparse.Namespace, printer: Printer) -> int:
 
 
 async def _launch(args: argparse.Namespace, argv: list[str], printer: Printer, owed: Owed) -> int:
+    if (early := arrived_early()) is not None:
+        return 128 + early  # asked to end before there was anything to trace
     with Engine(reap_orphans=True) as engine:
         policy = TracePolicy(
             printer.filter.syscalls,
@@ -76,6 +78,8 @@ async def _attach(args: argparse.Namespace, printer: Printer) -> int:
             decoding=decoding_options(args, printer.filter.raw),
             entries=printer.stages_entries(),
         )
+        if (early := arrived_early()) is not None:
+            return 128 + early  # asked to end before the process was taken over
         session = engine.attach(args.pid, policy, printer)
         with forwarding(attach_actions(session.detach), asyncio.get_running_loop()):
             await session.wait()

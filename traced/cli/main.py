@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from traced.cli.parser import USAGE_ERROR, UsageError, build_parser
+from traced.cli.signals import hold_early, let_through
 
 if TYPE_CHECKING:
     from traced.cli.owed import Owed
@@ -33,9 +34,10 @@ _ADMIN_COMMANDS = ("ps", "kill", "detach")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    hold_early()  # until a mode knows what a signal should do (signals.py)
     from traced.cli import owed
 
-    owed_to_command = owed.take()  # first: before any fd of ours can land on 0-2
+    owed_to_command = owed.take()  # before any fd of ours can land on 0-2
     from traced.errors import TracedError
     from traced.logs import configure
 
@@ -43,8 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "daemon":
+            let_through()
             return _run_daemon(args)
         if args.command in _ADMIN_COMMANDS:
+            let_through()
             return _run_admin(args)
         return _run_tracing(args, owed_to_command)
     except UsageError as error:
@@ -91,6 +95,7 @@ def _trace(args: argparse.Namespace, printer: Printer, owed: Owed) -> int:
     if args.command == "subscribe":
         from traced.cli import remote
 
+        let_through()  # Ctrl-C ends a subscriber
         return remote.subscribe(remote.connect(args), args, printer)
     argv = command_argv(args)
     if args.command == "launch" and not argv:

@@ -8,17 +8,18 @@ once the command line is parsed: ``traced --help`` never pays for the printer.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
 
 from traced.cli.parser import UsageError
-from traced.cli.printer import PerTaskFiles, Printer
+from traced.cli.printer import Printer
 from traced.cli.render import Timing
 from traced.cli.summary import Summary
+from traced.cli.tracefile import Output, PerTaskFiles, TraceFile, loss_notice
 from traced.daemon.paths import default_socket_path
 from traced.decoders.values import Options
 from traced.filter.expression import parse_filter
@@ -56,6 +57,7 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
         raise UsageError(f"cannot open {args.output}: {error.strerror}") from error
     timing = Timing(args.absolute, args.relative, args.durations)
     printer = Printer(out, args.json, to_file=to_file, timing=timing)
+    printer.out_name = _output_name(args.output)
     printer.pid_column = args.follow > 0
     printer.per_task = PerTaskFiles(args.output) if per_task else None
     if args.count or args.count_too:
@@ -72,22 +74,29 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
         yield printer
     finally:
         printer.finish()
-        _close_output(out, printer.broken)
+        _close_output(printer)
+        notice = loss_notice(printer.failures())
+        if notice is not None:
+            with contextlib.suppress(OSError):
+                print(f"traced: {notice}", file=sys.stderr, flush=True)
 
 
-def _open_output(path: str | None) -> TextIO:
+def _open_output(path: str | None) -> Output:
     if path is None:
         return sys.stderr
     if path == "-":
-        return sys.stdout
-    return open(path, "w", encoding="utf-8")
+        sys.stdout.flush()
+        return TraceFile(_output_name(path), fd=sys.stdout.fileno())
+    return TraceFile(path)
 
 
-def _close_output(out: TextIO, broken: bool) -> None:
-    try:
-        if not broken:
-            out.flush()
-        if out not in (sys.stdout, sys.stderr):
-            out.close()
-    except BrokenPipeError:
-        pass
+def _output_name(path: str | None) -> str:
+    return {None: "standard error", "-": "standard output"}.get(path, path or "")
+
+
+def _close_output(printer: Printer) -> None:
+    """Flush (a failure is counted, never raised) and close a file of ours."""
+    if not printer.broken:
+        printer.flush()
+    if isinstance(printer.out, TraceFile):
+        printer.out.close()

@@ -2,11 +2,11 @@
 
 Not pure: it writes to the output (or, with -ff, to files it opens per task),
 keeps what is on the line while a call is unfinished, and feeds the -c table.
+An output that fails (a full disk) never stops the trace, nor the command: its
+lines are counted instead (tracefile.py), and the CLI says so at the end.
 """
 
 from __future__ import annotations
-
-from typing import TextIO
 
 from traced.cli.render import (
     HAS_LINE,
@@ -20,6 +20,7 @@ from traced.cli.render import (
     syscall_line,
 )
 from traced.cli.summary import Summary
+from traced.cli.tracefile import Discarded, Failed, Output, PerTaskFiles, TraceFile
 from traced.events import (
     Event,
     ExecEvent,
@@ -39,35 +40,11 @@ def _paths(event: SyscallEvent) -> list[str]:
     return [arg.value for arg in event.args if arg.type == "path" and isinstance(arg.value, str)]
 
 
-def _is_terminal(out: TextIO) -> bool:
+def _is_terminal(out: Output) -> bool:
     try:
         return out.isatty()
     except (OSError, ValueError):
         return False
-
-
-class PerTaskFiles:
-    """-ff: each task's lines in a file of its own, ``BASE.TID``, as strace writes them."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.open: dict[int, TextIO] = {}
-
-    def __getitem__(self, tid: int) -> TextIO:
-        out = self.open.get(tid)
-        if out is None:
-            # Open until the task exits, so not a with-block.
-            out = self.open[tid] = open(f"{self.base}.{tid}", "w", encoding="utf-8")  # noqa: SIM115
-        return out
-
-    def close(self, tid: int) -> None:
-        out = self.open.pop(tid, None)
-        if out is not None:
-            out.close()
-
-    def close_all(self) -> None:
-        for tid in list(self.open):
-            self.close(tid)
 
 
 class Printer:
@@ -80,9 +57,10 @@ class Printer:
     """
 
     def __init__(
-        self, out: TextIO, as_json: bool, to_file: bool, timing: Timing | None = None
+        self, out: Output, as_json: bool, to_file: bool, timing: Timing | None = None
     ) -> None:
         self.out = out
+        self.out_name = "standard error"  # for a notice, should writing to it fail
         self.as_json = as_json
         self.to_file = to_file
         self.timing = timing or Timing()
@@ -135,6 +113,25 @@ class Printer:
         except BrokenPipeError:
             # Like a reader that went away: keep tracing, stop writing.
             self.broken = True
+        except OSError as error:
+            self._failed(error, lines=1)
+
+    def _failed(self, error: OSError, lines: int) -> None:
+        """The output failed (ENOSPC, EIO): count what is not written from now on."""
+        self.out = Discarded(self.out_name, error, lines)
+
+    def flush(self) -> None:
+        try:
+            self.out.flush()
+        except BrokenPipeError:
+            self.broken = True
+        except OSError as error:
+            self._failed(error, lines=0)
+
+    def failures(self) -> list[Failed]:
+        """The outputs that lost lines: none unless a disk filled or a file would not open."""
+        failed: list[Failed] = [self.out] if isinstance(self.out, TraceFile | Discarded) else []
+        return failed + (self.per_task.failed if self.per_task is not None else [])
 
     def _write(self, event: Event) -> None:
         if self.summary is not None and isinstance(event, SyscallEvent):
@@ -235,9 +232,14 @@ class Printer:
 
     def finish(self) -> None:
         """At the end of the trace: the -c/-C table, if one was asked for."""
-        if not self.broken:
-            self._cut_open_line()
-        if self.summary is not None and not self.broken:
-            self.out.write(self.summary.table())
+        try:
+            if not self.broken:
+                self._cut_open_line()
+            if self.summary is not None and not self.broken:
+                self.out.write(self.summary.table())
+        except BrokenPipeError:
+            self.broken = True
+        except OSError as error:
+            self._failed(error, lines=1)
         if self.per_task is not None:
             self.per_task.close_all()

@@ -17,7 +17,7 @@ from typing import Any
 from traced.cli.options import decoding_options, socket_path
 from traced.cli.owed import Owed
 from traced.cli.printer import Printer
-from traced.cli.signals import attach_actions, forwarding, launch_actions
+from traced.cli.signals import arrived_early, attach_actions, forwarding, launch_actions
 from traced.errors import (
     DaemonUnavailable,
     ErrorCode,
@@ -68,6 +68,8 @@ def launch(
 ) -> int:
     """Launch through the daemon, sending what the command is owed: stdio (a closed one
     as such), inherited fds, ignored signals, env, cwd and umask."""
+    if (early := arrived_early()) is not None:
+        return 128 + early  # asked to end before anything was launched
     request_id = client.send(
         "launch",
         (0, 1, 2, *owed.fds),
@@ -113,6 +115,8 @@ def _owed_fields(owed: Owed) -> dict[str, list[int]]:
 
 def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:
     """Follow the attached process; the daemon lets it go if we vanish, unless --detach."""
+    if (early := arrived_early()) is not None:
+        return 128 + early  # asked to end before the process was taken over
     request_id = client.send(
         "attach",
         pid=args.pid,
@@ -151,7 +155,7 @@ def follow(client: Client, printer: Printer, until_end: bool = True) -> int:
         if kind == "session_end":
             if message.get("error"):
                 print(f"traced: {message['error']}", file=sys.stderr)
-            printer.out.flush()
+            printer.flush()
             if until_end:
                 return int(message["status"] if message["status"] is not None else 0)
         elif kind == "lost":

@@ -25,6 +25,22 @@ reaches but those passed on; the daemon sends them to the command's whole
 process group, as a terminal would, where in-process traced sends them to the
 command's first process.  A traced process that is attached to is not ours
 to signal: the ending signals let it go, untraced, and it runs on.
+
+Before the table applies: traced blocks ``EARLY`` (the signals it acts on, but
+SIGWINCH, ignored by default anyway) as the first thing it does, in
+traced/__main__.py, before its imports.  A signal sent while traced starts
+stays pending in the kernel (blocking is per thread, and only the main thread
+exists then; the mask is inherited across fork and exec, so the spawned child
+clears its own).  Before it launches or attaches, traced looks at what is
+pending (``arrived_early``) and ends with 128+N rather than take anything over;
+one that arrives later is delivered the moment ``forwarding`` unblocks it, to
+the handler of the table.  Commands that do not trace (the daemon, ps, kill,
+detach, subscribe) ``let_through`` at once and get the default dispositions.
+What comes before traced's first line is the interpreter's own start (site,
+runpy; some 10 ms): a SIGINT then is Python's, whose KeyboardInterrupt ends the
+process, except when importlib raises it inside a callback that ignores
+exceptions ("Exception ignored in ... _get_module_lock"): that one no code of
+traced can see.
 """
 
 from __future__ import annotations
@@ -44,6 +60,24 @@ _Handler = Callable[[int, FrameType | None], Any] | int | None
 PASSED_ON = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGWINCH)
 REACH_A_LOCAL_COMMAND = frozenset((signal.SIGINT, signal.SIGWINCH))  # from the terminal itself
 DETACHING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+EARLY = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)  # as __main__ blocks
+
+
+def hold_early() -> None:
+    """Block ``EARLY`` (traced/__main__.py does it before its imports; ``main`` again,
+    for a caller that did not come through it)."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, EARLY)
+
+
+def let_through() -> None:
+    """Unblock ``EARLY``: one pending is delivered now, to the handler in place."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, EARLY)
+
+
+def arrived_early() -> int | None:
+    """A signal of ``EARLY`` sent since traced began and still pending, if any."""
+    pending = signal.sigpending()
+    return next((int(sig) for sig in EARLY if sig in pending), None)
 
 
 def launch_actions(pass_on: Action, *, in_process: bool) -> dict[int, Action]:
@@ -90,6 +124,7 @@ def forwarding(
             previous[sig] = signal.signal(sig, handler)
             if loop is not None:
                 signal.siginterrupt(sig, False)
+        let_through()  # one held since traced began is acted on now
         yield
     finally:
         for sig, old in previous.items():

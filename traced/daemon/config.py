@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from traced.daemon.paths import default_socket_path
 from traced.errors import ConfigError
+from traced.wire.framing import DEFAULT_MAX_LINE
 
 __all__ = [
     "SECTIONS",
@@ -96,8 +97,9 @@ class Config(BaseModel):
     max_sessions: PositiveInt = 64
     max_sessions_per_uid: PositiveInt = 16
     max_tasks_per_session: PositiveInt = 4096
-    max_line: Annotated[int, Field(strict=True, ge=4096)] = 1048576
-    """The longest protocol line, in bytes, not counting its newline."""
+    max_line: Annotated[int, Field(strict=True, ge=4096)] = DEFAULT_MAX_LINE
+    """The longest protocol line, in bytes, not counting its newline: by default room
+    for a launch of any argv and environment the kernel accepts (wire/framing.py)."""
 
     # [delivery]
     queue_size: PositiveInt = 65536

@@ -4,6 +4,11 @@ Messages come back as the decoded JSON objects (dicts), not as models: this modu
 needs only the standard library, the framing and traced.errors, no pydantic, so a
 ``traced launch`` through the daemon starts quickly.  It is what ``traced launch``,
 ``subscribe``, ``ps`` and friends use, and a model for clients in other languages.
+
+It sends one request at a time and waits for its answer, so an ``error`` with a
+null ``id`` (a line the daemon could not parse: too long, or not JSON) can only
+be that request's: it ends the wait, as the request's own error would.  A request
+longer than the ``hello``'s ``max_line`` is not sent at all: its error names both sizes.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from traced.errors import DaemonUnavailable, RequestFailed
+from traced.errors import DaemonUnavailable, ErrorCode, RequestFailed
 from traced.wire.framing import encode
 
 
@@ -53,6 +58,13 @@ class Client:
         """Send a request (with ``fds`` as SCM_RIGHTS); returns its id."""
         self._next_id += 1
         data = encode({"id": self._next_id, "op": op, **fields})
+        limit = self.hello.get("max_line")
+        if isinstance(limit, int) and len(data) - 1 > limit:
+            raise RequestFailed(
+                ErrorCode.LINE_TOO_LONG,
+                f"the {op} request takes {len(data) - 1} bytes, over the daemon's "
+                f"max_line of {limit} (its config's [limits] max_line)",
+            )
         if fds:
             # The fds ride on the line's last byte: the daemon keeps no more than 3
             # waiting for a line to end (a long line reaches it in pieces).
@@ -71,6 +83,8 @@ class Client:
         """Request ``request_id``'s result, or RequestFailed; messages before it are skipped."""
         while True:
             message = self.read()
+            if message.get("type") == "error" and message.get("id") is None:
+                raise failure(message)  # a line of ours the daemon could not parse
             if message.get("id") != request_id:
                 continue  # events of earlier subscriptions; callers here have none
             if message["type"] == "error":

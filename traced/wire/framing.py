@@ -3,6 +3,12 @@
 A line longer than the limit is reported once and skipped up to its newline,
 so one bad message costs the sender that message and nothing else.  Bytes left
 without a newline when the peer closes are a half-written line, reported too.
+
+The default limit is 16 MiB: a launch request carries its command's argv and
+environment, which the kernel allows up to 6 MiB together (a quarter of the stack
+limit, at most three quarters of 8 MiB; 2 MiB under the usual 8 MiB stack), and
+JSON may spell a byte in up to six (``\u0001``).  A line is scanned for its newline
+once, however many reads it arrives in.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-DEFAULT_MAX_LINE = 1 << 20  # bytes, newline excluded
+DEFAULT_MAX_LINE = 1 << 24  # bytes, newline excluded
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +49,17 @@ class LineDecoder:
         self.max_line = max_line
         self._buffer = bytearray()
         self._skipping = False  # inside an oversized line, waiting for its newline
+        self._scanned = 0  # bytes of the buffer known to hold no newline
 
     def feed(self, data: bytes) -> list[Frame]:
         frames: list[Frame] = []
         self._buffer += data
         while True:
-            newline = self._buffer.find(b"\n")
+            newline = self._buffer.find(b"\n", self._scanned)
             if newline < 0:
+                self._scanned = len(self._buffer)
                 break
+            self._scanned = 0
             line = bytes(self._buffer[:newline])
             del self._buffer[: newline + 1]
             if self._skipping:
@@ -64,6 +73,7 @@ class LineDecoder:
                 frames.append(Oversized(len(self._buffer)))
             self._skipping = True
             self._buffer.clear()
+            self._scanned = 0
         return frames
 
     @property
@@ -73,7 +83,7 @@ class LineDecoder:
 
     def close(self) -> list[Frame]:
         """The peer is gone: report a half-written line, if any."""
-        rest, self._buffer = bytes(self._buffer), bytearray()
+        rest, self._buffer, self._scanned = bytes(self._buffer), bytearray(), 0
         if rest and not self._skipping:
             return [Truncated(rest)]
         return []
