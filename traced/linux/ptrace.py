@@ -24,18 +24,19 @@ Kernel facts this module depends on:
   address, number and AUDIT_ARCH), and the verdict's data in ``si_errno``.
 * PTRACE_POKEUSER writes one word of the tracee's user area (its registers) at a
   byte offset; traced.syscalls.arch says which offsets skip a syscall.
+
+The calls go through traced/linux/_kernel.c, a binding with no logic: two are made
+at every stop, and through ctypes each cost five times its syscall.
 """
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import signal
 import struct
 from typing import NamedTuple
 
 from traced.core.abi import (
-    PTRACE_GET_SYSCALL_INFO,
     PTRACE_GETEVENTMSG,
     PTRACE_GETSIGINFO,
     PTRACE_INTERRUPT,
@@ -43,27 +44,13 @@ from traced.core.abi import (
     PTRACE_SEIZE,
     SyscallOp,
 )
-from traced.errors import PtraceError, TraceeGoneError
-from traced.linux.libc import last_errno, libc
+from traced.errors import KernelCallError, PtraceError, TraceeGoneError
+from traced.linux import _kernel
 from traced.syscalls.arch import SyscallSkip
 
-# No argtypes: converting through them costs a third of a call.  Every argument
-# is then either a small int (libffi widens it to the 64-bit register glibc's
-# va_arg reads) or a ctypes pointer object, never a bare address.
-_ptrace = libc.ptrace
-_ptrace.restype = ctypes.c_long
-
-# struct ptrace_syscall_info: u8 op, u8 pad[3], u32 arch, u64 ip, u64 sp, then a union.
-_INFO_SIZE = 88
-_INFO_HEAD = struct.Struct("=B3xIQQ")
-_INFO_ENTRY = struct.Struct("=Q6Q")
-_INFO_EXIT = struct.Struct("=qB")
-_INFO_SECCOMP = struct.Struct("=Q6QI")  # the entry's fields, then ret_data
-_info_buffer = ctypes.create_string_buffer(_INFO_SIZE)
-_ulong = ctypes.c_ulong()
-_ulong_pointer = ctypes.byref(_ulong)
+_ptrace = _kernel.ptrace  # C, not ctypes: two of these calls are made at every stop
+_ULONG = struct.Struct("=Q")
 _SIGINFO_SIZE = 128
-_siginfo_buffer = ctypes.create_string_buffer(_SIGINFO_SIZE)
 # siginfo_t on 64-bit: int signo, errno, code; pad; then the union.  For kill and
 # SIGCHLD it starts pid_t pid, uid_t uid; SIGCHLD goes on: int status, pad,
 # clock_t utime, clock_t stime (in clock ticks).
@@ -98,18 +85,18 @@ class SigInfo(NamedTuple):
     arch: int | None = None
 
 
-def _call(request: int, pid: int, addr: int, data: object, what: str) -> int:
-    result: int = _ptrace(request, pid, addr, data)
-    if result == -1:
-        _raise(what, pid)
-    return result
+def _error(what: str, error: OSError, pid: int) -> KernelCallError:
+    """The typed error (TraceeGoneError for ESRCH), with the call, pid and errno."""
+    err = error.errno or errno.EIO
+    error_type = TraceeGoneError if err == errno.ESRCH else PtraceError
+    return error_type.from_errno(what, err, pid)
 
 
-def _raise(what: str, pid: int) -> None:
-    err = last_errno()
-    if err:
-        error_type = TraceeGoneError if err == errno.ESRCH else PtraceError
-        raise error_type.from_errno(what, err, pid)
+def _call(request: int, pid: int, addr: int, data: int, what: str) -> int:
+    try:
+        return _ptrace(request, pid, addr, data)
+    except OSError as error:
+        raise _error(what, error, pid) from error
 
 
 def seize(pid: int, options: int) -> None:
@@ -122,22 +109,32 @@ def interrupt(pid: int) -> None:
 
 def restart(request: int, pid: int, sig: int = 0) -> None:
     """CONT, SYSCALL, LISTEN or DETACH, delivering ``sig`` (0 for none)."""
-    if _ptrace(request, pid, 0, sig) == -1:  # the hot path: no helper frame
-        _raise("ptrace restart", pid)
+    try:
+        _ptrace(request, pid, 0, sig)  # the hot path: no helper frame
+    except OSError as error:
+        raise _error("ptrace restart", error, pid) from error
+
+
+def _read(request: int, pid: int, size: int, what: str) -> bytes:
+    try:
+        return _kernel.ptrace_read(request, pid, 0, size)
+    except OSError as error:
+        raise _error(what, error, pid) from error
 
 
 def event_message(pid: int) -> int:
-    _call(PTRACE_GETEVENTMSG, pid, 0, _ulong_pointer, "ptrace(PTRACE_GETEVENTMSG)")
-    return _ulong.value
+    message = _read(PTRACE_GETEVENTMSG, pid, _ULONG.size, "ptrace(PTRACE_GETEVENTMSG)")
+    value: int = _ULONG.unpack(message)[0]
+    return value
 
 
 def signal_info(pid: int) -> SigInfo:
-    _call(PTRACE_GETSIGINFO, pid, 0, _siginfo_buffer, "ptrace(PTRACE_GETSIGINFO)")
-    signo, err, code, pid, uid, status, utime, stime = _SIGINFO.unpack_from(_siginfo_buffer)
+    siginfo = _read(PTRACE_GETSIGINFO, pid, _SIGINFO_SIZE, "ptrace(PTRACE_GETSIGINFO)")
+    signo, err, code, pid, uid, status, utime, stime = _SIGINFO.unpack_from(siginfo)
     if signo == signal.SIGCHLD and code in CLD_CODES:
         return SigInfo(signo, code, pid, uid, status, utime, stime, err)
     if signo == signal.SIGSYS and code == SYS_SECCOMP:
-        call_addr, nr, arch = _SIGSYS.unpack_from(_siginfo_buffer)
+        call_addr, nr, arch = _SIGSYS.unpack_from(siginfo)
         return SigInfo(signo, code, 0, 0, None, None, None, err, call_addr, nr, arch)
     return SigInfo(signo, code, pid, uid, None, None, None, err)
 
@@ -145,24 +142,15 @@ def signal_info(pid: int) -> SigInfo:
 def skip_syscall(pid: int, skip: SyscallSkip, result: int) -> None:
     """At a seccomp stop: the syscall will not run, and returns ``result``."""
     for offset, value in ((skip.result_offset, result), (skip.nr_offset, -1)):
-        word = ctypes.c_long(value)  # a whole register: the wrapper reads a long
-        _call(PTRACE_POKEUSER, pid, offset, word, "ptrace(PTRACE_POKEUSER)")
+        _call(PTRACE_POKEUSER, pid, offset, value, "ptrace(PTRACE_POKEUSER)")
 
 
 def syscall_info(pid: int) -> SyscallInfo:
-    if _ptrace(PTRACE_GET_SYSCALL_INFO, pid, _INFO_SIZE, _info_buffer) == -1:
-        _raise("ptrace(PTRACE_GET_SYSCALL_INFO)", pid)
-    op, arch, _ip, _sp = _INFO_HEAD.unpack_from(_info_buffer)
-    if op == _EXIT:
-        rval, is_error = _INFO_EXIT.unpack_from(_info_buffer, _INFO_HEAD.size)
-        return SyscallInfo(SyscallOp.EXIT, arch, -1, (), rval, is_error != 0)
-    if op == _SECCOMP:
-        nr, *args, data = _INFO_SECCOMP.unpack_from(_info_buffer, _INFO_HEAD.size)
-        return SyscallInfo(SyscallOp.SECCOMP, arch, nr, tuple(args), 0, False, data)
-    if op == _ENTRY:
-        nr, *args = _INFO_ENTRY.unpack_from(_info_buffer, _INFO_HEAD.size)
-        return SyscallInfo(SyscallOp.ENTRY, arch, nr, tuple(args), 0, False)
-    return SyscallInfo(SyscallOp.NONE, arch, -1, (), 0, False)
+    try:
+        op, arch, nr, args, rval, is_error, data = _kernel.syscall_info(pid)
+    except OSError as error:
+        raise _error("ptrace(PTRACE_GET_SYSCALL_INFO)", error, pid) from error
+    return SyscallInfo(_OPS[op], arch, nr, args, rval, is_error, data)
 
 
-_EXIT, _ENTRY, _SECCOMP = int(SyscallOp.EXIT), int(SyscallOp.ENTRY), int(SyscallOp.SECCOMP)
+_OPS = tuple(SyscallOp)  # indexed by op: NONE, ENTRY, EXIT, SECCOMP
