@@ -33,6 +33,7 @@ from traced.core.abi import (
     PTRACE_EVENT_VFORK,
 )
 from traced.events import Arg
+from traced.syscalls.arch import Abi
 
 SYSCALL_TRAP = signal.SIGTRAP | 0x80
 STOPPING_SIGNALS = frozenset((signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU))
@@ -95,6 +96,20 @@ def decode_status(status: int) -> Decoded:
 # a tuple is the cheapest immutable value Python has; compare them by type first.
 
 
+class Call(NamedTuple):
+    """What every stop of one syscall needs to know of it, worked out at its first
+    stop in a session and kept (tracer.run.Run.calls): the questions a stop asks of
+    its syscall (which is it, is it wanted, what to read at its exit) become one
+    dictionary lookup."""
+
+    name: str
+    abi: Abi
+    wanted: bool  # the user's filter selects it
+    outputs: bool  # it returns something through memory, decoded at exit
+    returns_fd: bool  # -y decorates its result
+    worded: bool  # strace words its result (fcntl's flags, -e raw='s hex)
+
+
 class Entry(NamedTuple):
     """A syscall is being entered (seccomp-stop, or syscall-entry-stop in full mode)."""
 
@@ -106,6 +121,7 @@ class Entry(NamedTuple):
     args: tuple[Arg, ...]  # decoded at entry: what the syscall was given
     wanted: bool  # the user's filter selects it; unwanted entries are tracked, not reported
     raw: tuple[int, ...] = ()  # the registers, for decoding what it returns through them
+    call: Call | None = None  # a wanted entry's: what its exit stop will read
 
 
 class Exit(NamedTuple):

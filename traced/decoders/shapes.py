@@ -123,12 +123,16 @@ def shape_entry(syscall: str, args: tuple[Arg, ...], abi: str = NATIVE_ABI) -> t
     return tuple(shaped)
 
 
+# The syscalls whose successful result strace words (decode_result), -e raw= aside.
+WORDED_RESULTS = frozenset(("fcntl", "fcntl64"))
+
+
 def decode_result(
     syscall: str, raw: Sequence[int], retval: int, options: Options = DEFAULT_OPTIONS
 ) -> str | None:
     """strace's words for a successful result, where they are more than the number."""
     if syscall in options.raw:
         return chex(retval)
-    if syscall in ("fcntl", "fcntl64") and len(raw) > 1:
+    if syscall in WORDED_RESULTS and len(raw) > 1:
         return fcntl_result(raw[1], retval)
     return None

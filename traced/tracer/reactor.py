@@ -178,7 +178,9 @@ class Reactor:
         """Take every pending stop first, then handle them, oldest first: strace's
         fairness, where one busy tracee's stops cannot crowd out the others'."""
         while self._budget > 0:
-            batch = wait.take_stops(min(self._budget, BATCH))
+            # With one tracee no second stop can be pending: the wait that would say
+            # so is saved (the next turn of this loop asks anyway).
+            batch = wait.take_stops(min(self._budget, BATCH, len(self._runs) or 1))
             self._left.clear()
             if len(batch) > 1:
                 self._handle(batch)

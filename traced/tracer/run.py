@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from traced.core.session import Outcome, TraceSession
+from traced.core.stops import Call
 from traced.core.task import Mode, Resume
 from traced.decoders.values import DEFAULT_OPTIONS, Options
 from traced.errors import SpawnError, TraceeGoneError
@@ -87,6 +88,8 @@ class Run:
         # Read at each stop (see stopread), so kept here rather than behind the policy.
         self.wanted = policy.names
         self.decoding = policy.decoding
+        # Each syscall's Call, by (audit arch, nr), made at its first stop (stopread).
+        self.calls: dict[tuple[int, int], Call] = {}
         self.owner = policy.owner
         # A runaway tree (a fork bomb) is stopped at max_tasks live tasks: a launched
         # one is killed, an attached one (not ours to kill) let go.  ``runaway``

@@ -38,6 +38,7 @@ from collections.abc import Callable
 
 from traced.core.abi import PTRACE_EVENT_CLONE, PTRACE_EVENT_SECCOMP, SyscallOp
 from traced.core.stops import (
+    Call,
     Decoded,
     Entry,
     Exec,
@@ -54,7 +55,7 @@ from traced.core.stops import (
 )
 from traced.core.task import Mode, Phase
 from traced.decoders.arguments import decode_entry, decode_exit, has_outputs, no_fd_names
-from traced.decoders.shapes import RETURNS_FD, decode_result
+from traced.decoders.shapes import RETURNS_FD, WORDED_RESULTS, decode_result
 from traced.events import Arg
 from traced.filter.bpf import TRACED_DATA
 from traced.linux import access, procfs, ptrace
@@ -117,6 +118,21 @@ def _gained(owner: Client, tid: int) -> str | None:
         return "gone"
 
 
+def _call(run: Run, audit_arch: int, nr: int) -> Call:
+    abi = run.arch.abi_for(audit_arch, nr)
+    name = abi.name_of(nr)
+    call = Call(
+        name,
+        abi,
+        run.wants(name),
+        has_outputs(name, abi.name),
+        run.decoding.decorate_fds and name in RETURNS_FD,
+        name in WORDED_RESULTS or name in run.decoding.raw,
+    )
+    run.calls[audit_arch, nr] = call
+    return call
+
+
 def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
     info = ptrace.syscall_info(tid)
     if info.op is SyscallOp.EXIT:
@@ -128,14 +144,13 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
             _fail_as_untraced(run, tid)
         if run.core.switched and _entered_already(run, tid):
             return OtherEvent(PTRACE_EVENT_SECCOMP)
-    abi = run.arch.abi_for(info.arch, info.nr)
-    name = abi.name_of(info.nr)
-    wanted = run.wants(name)
-    if not wanted:
-        return Entry(now, tid, info.nr, name, abi.name, (), wanted, info.args)
+    call = run.calls.get((info.arch, info.nr)) or _call(run, info.arch, info.nr)
+    if not call.wanted:
+        return Entry(now, tid, info.nr, call.name, call.abi.name, (), False, info.args)
     fds = _fd_names(tid) if run.decoding.decorate_fds else no_fd_names
-    args = decode_entry(name, info.args, TraceeMemory(tid), run.decoding, fds, abi=abi.name)
-    return Entry(now, tid, info.nr, name, abi.name, args, wanted, info.args)
+    memory = TraceeMemory(tid)
+    args = decode_entry(call.name, info.args, memory, run.decoding, fds, abi=call.abi.name)
+    return Entry(now, tid, info.nr, call.name, call.abi.name, args, True, info.args, call)
 
 
 def _entered_already(run: Run, tid: int) -> bool:
@@ -160,8 +175,10 @@ def _exit_stop(run: Run, tid: int, info: ptrace.SyscallInfo, now: int) -> Exit:
     entry = task.in_flight if task is not None else None
     if info.is_error or entry is None or not entry.wanted:
         return Exit(now, info.rval, info.is_error)
+    call = entry.call
+    assert isinstance(call, Call)  # a wanted entry was read with its call
     args: tuple[Arg, ...] | None = None
-    if has_outputs(entry.name, entry.abi):
+    if call.outputs:
         memory = TraceeMemory(tid)
         args = decode_exit(
             entry.name,
@@ -172,17 +189,9 @@ def _exit_stop(run: Run, tid: int, info: ptrace.SyscallInfo, now: int) -> Exit:
             options=run.decoding,
             abi=entry.abi,
         )
-    fd_path = None
-    if run.decoding.decorate_fds and entry.name in RETURNS_FD:
-        fd_path = _fd_names(tid)(info.rval)
-    return Exit(
-        now,
-        info.rval,
-        info.is_error,
-        args,
-        fd_path,
-        decode_result(entry.name, entry.raw, info.rval, run.decoding),
-    )
+    fd_path = _fd_names(tid)(info.rval) if call.returns_fd else None
+    worded = decode_result(entry.name, entry.raw, info.rval, run.decoding) if call.worded else None
+    return Exit(now, info.rval, info.is_error, args, fd_path, worded)
 
 
 def _fd_names(tid: int) -> Callable[[int], str | None]:
