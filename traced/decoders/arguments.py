@@ -17,7 +17,7 @@ entry, and after a failure, they are shown as the address strace prints.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import cache, lru_cache
+from functools import cache
 from typing import NamedTuple
 
 from msgspec.structs import replace
@@ -134,6 +134,8 @@ class Slot(NamedTuple):
     register: Callable[[int], DecodedValue] | None  # a self-contained argument's decoder
     entry: Entry | None  # any other argument's decoder at entry (None: its number)
     exit: Exit | None  # an output's decoder at exit (None: left as at entry)
+    # A self-contained argument's Args by register value (see _self_contained_arg).
+    known: dict[int, Arg]
 
 
 _NO_DECODER = Decoder()
@@ -152,9 +154,8 @@ def _slot(sig: Signature, position: int, name: str, tag: str) -> Slot:
     # of the register alone.  An input pointer nothing follows is not: too many values.
     alone = (output or not _is_pointer(tag)) if entry is None else decoder.register is not None
     register = decoder.register if alone else None
-    return Slot(
-        position, name, tag, output, alone, register, entry, decoder.exit if output else None
-    )
+    exit = decoder.exit if output else None
+    return Slot(position, name, tag, output, alone, register, entry, exit, {})
 
 
 @cache  # the ABIs' tables share most signatures
@@ -170,10 +171,22 @@ def raw_arg(slot: Slot, value: int) -> Arg:
 # Args are values: a self-contained argument decoded before from the same register
 # of the same syscall is the same Arg again.  Flags, fds and sizes recur (a program's
 # openat flags and mmap protections take a handful of values), and naming flags is
-# the cost saved; the C-level cache's hit also costs less than one Python call.
-@lru_cache(maxsize=8192)
-def _self_contained_arg(syscall: str, abi: str, position: int, value: int) -> Arg:
-    slot = _slots_of(syscall, abi)[position]  # a position's type can differ by ABI
+# the cost saved.  Each slot keeps its own (a slot is one syscall's argument in one
+# ABI), so the lookup is one dictionary's, keyed by the register alone.
+KNOWN_PER_SLOT = 1024  # a bound, so that a program cycling through values cannot grow it
+
+
+def _self_contained_arg(syscall: str, slot: Slot, value: int) -> Arg:
+    arg = slot.known.get(value)
+    if arg is None:
+        arg = _decode_alone(syscall, slot, value)
+        if len(slot.known) >= KNOWN_PER_SLOT:
+            slot.known.clear()
+        slot.known[value] = arg
+    return arg
+
+
+def _decode_alone(syscall: str, slot: Slot, value: int) -> Arg:
     decoded = None
     if slot.register is not None:
         try:
@@ -249,7 +262,7 @@ def decode_entry(
     args = []
     for slot in slots[: len(raw)]:
         if slot.self_contained:
-            arg = _self_contained_arg(syscall, abi, slot.position, raw[slot.position])
+            arg = _self_contained_arg(syscall, slot, raw[slot.position])
         else:
             arg = _input(syscall, slot, raw, memory, options)
         if options.decorate_fds and slot.tag in _FD_TYPES:

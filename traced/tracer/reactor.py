@@ -268,10 +268,22 @@ class Reactor:
             self._dispatch_safely(tid, status)
 
     def _dispatch_safely(self, tid: int, status: int) -> None:
-        """One stop of a known task: :meth:`_handle` for a batch of one."""
-        plan = self._plan_safely(tid, status)
-        if plan is not None:
-            self._finish(*plan)
+        """One stop of a known task: :meth:`_handle` for a batch of one.  The stop
+        most stops take, so :meth:`_plan_safely` and :meth:`_finish` are inlined."""
+        self._budget -= 1
+        run = self._runs[tid]
+        try:
+            step = run.core.plan(tid, read_stop(run, tid, decode_status(status)))
+            if step.joined or step.left:
+                self._follow(run, step)
+        except TraceeGoneError:
+            return  # SIGKILLed while stopped: its death report follows
+        except Exception:
+            self._let_run(tid, status)
+            return
+        if step.resume is not None:
+            self._resume_safely(run, step.resume)
+        self._deliver_safely(run, step)
 
     def _finish(self, run: Run, step: Step) -> None:
         """Restart the tracee, then deliver the stop's events."""
@@ -314,15 +326,20 @@ class Reactor:
         run = self._runs[tid]
         try:
             step = run.core.plan(tid, read_stop(run, tid, decode_status(status)))
-            self._follow(run, step)
+            if step.joined or step.left:
+                self._follow(run, step)
         except TraceeGoneError:
             return None  # SIGKILLed while stopped: its death report follows
-        except Exception:  # a bug or an odd kernel answer: log it, never strand the task
-            _log.exception("cannot handle a stop; letting the task run", tid=tid, status=status)
-            with contextlib.suppress(TracedError):
-                ptrace.restart(abi.PTRACE_CONT, tid, 0)
+        except Exception:
+            self._let_run(tid, status)
             return None
         return run, step
+
+    def _let_run(self, tid: int, status: int) -> None:
+        """A bug or an odd kernel answer: log it, and never strand the task."""
+        _log.exception("cannot handle a stop; letting the task run", tid=tid, status=status)
+        with contextlib.suppress(TracedError):
+            ptrace.restart(abi.PTRACE_CONT, tid, 0)
 
     def _resume_safely(self, run: Run, resume: Resume) -> None:
         try:
