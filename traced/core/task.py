@@ -31,6 +31,11 @@ class Phase(enum.Enum):
     LEAVING = "leaving"
     GONE = "gone"  # exited, killed or detached: forget it
 
+    # Members are singletons, so identity is equality: hash them as objects, in C,
+    # rather than by Enum's Python-level hash of the name.  A phase keys the
+    # transition table (traced.core.tracee) at every stop.
+    __hash__ = object.__hash__
+
 
 class Restart(enum.Enum):
     RESUME = "resume"  # CONT or SYSCALL, whichever the mode and phase need
