@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,14 @@ def test_check_is_clean(argv: list[str]) -> None:
         [str(tool), *argv[1:]], cwd=ROOT, capture_output=True, text=True, timeout=600
     )
     assert result.returncode == 0, f"{' '.join(argv)} failed:\n{result.stdout}{result.stderr}"
+
+
+def test_the_c_module_compiles_without_a_warning() -> None:
+    # The install builds it with warnings on but not fatal (another compiler may warn
+    # about more); here every warning gcc -Wall -Wextra gives is one to fix.
+    include = sysconfig.get_paths()["include"]
+    source = ROOT / "traced" / "linux" / "_kernel.c"
+    argv = ["gcc", "-fsyntax-only", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"]
+    argv += ["-Wno-missing-field-initializers", f"-I{include}", str(source)]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, f"{' '.join(argv)}:\n{result.stderr}"
