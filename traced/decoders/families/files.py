@@ -156,7 +156,7 @@ def _fcntl_entry(
 
 # --- memory the kernel fills -------------------------------------------------------
 
-_RECLEN = struct.Struct("<H")  # d_reclen, at offset 16 in linux_dirent and linux_dirent64
+# d_reclen is a u16 at offset 16 in linux_dirent and linux_dirent64.
 
 
 def dirent_count(raw: int, memory: Memory, size: int) -> DecodedValue:
@@ -164,9 +164,10 @@ def dirent_count(raw: int, memory: Memory, size: int) -> DecodedValue:
     data = read_exact(memory, raw, max(0, size)) if size > 0 else b""
     if data is None:
         return unreadable(raw)
-    count = offset = 0
-    while offset + 18 <= len(data):
-        reclen = _RECLEN.unpack_from(data, offset + 16)[0]
+    count, offset, end = 0, 16, len(data) - 2  # offset: the next d_reclen's
+    while offset <= end:
+        # d_reclen, little-endian, read without a struct call: a buffer holds hundreds.
+        reclen = data[offset] | data[offset + 1] << 8
         if reclen == 0:
             break
         count += 1

@@ -48,7 +48,9 @@ _FILE_TYPES = {
     0o040000: "S_IFDIR", 0o020000: "S_IFCHR", 0o010000: "S_IFIFO",
 }  # fmt: skip
 _SPECIAL_BITS = (("S_ISUID", 0o4000), ("S_ISGID", 0o2000), ("S_ISVTX", 0o1000))
+_STAT = struct.Struct("<QQQIIIIQqqqqqqqqq")
 _STAT_FIELDS = "dev ino nlink mode uid gid _ rdev size blksize blocks atime atime_nsec mtime mtime_nsec ctime ctime_nsec"  # noqa: E501
+_STAT_NAMES = _STAT_FIELDS.split()
 
 
 def statx_flags(raw: int) -> DecodedValue:
@@ -105,10 +107,9 @@ def decode_stat(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) ->
     data = None if raw == 0 else read_exact(memory, raw, 144)
     if data is None:
         return unreadable(raw)
-    values = struct.unpack_from("<QQQIIIIQqqqqqqqqq", data)
-    st = dict(zip(_STAT_FIELDS.split(), values, strict=True))
-    st.pop("_")
-    return DecodedValue(_stat_text(st, options.verbose), dict(st), raw)
+    st = dict(zip(_STAT_NAMES, _STAT.unpack_from(data), strict=True))
+    del st["_"]
+    return DecodedValue(_stat_text(st, options.verbose), st, raw)
 
 
 def _statx_time(data: bytes, offset: int) -> tuple[str, dict[str, Json]]:
