@@ -38,7 +38,10 @@ def _s(value: float | None) -> str:
 
 
 def _us(value: float | None) -> str:
-    return "—" if value is None else f"{value * 1e6:.1f}"
+    if value is None:
+        return "—"
+    # Below zero when the untraced median was the slower: noise, said as such.
+    return "< 0" if value < 0 else f"{value * 1e6:.1f}"
 
 
 def stops_of(stats: Stats | None) -> dict[str, int]:

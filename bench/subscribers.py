@@ -79,11 +79,11 @@ class Subscribers:
             path = self.folder / f"subscriber.{suffix}"
             path.write_bytes(b"")
             argv = self._client("subscribe", "--policy", "block", "-o", str(path))
-            log = (self.folder / f"subscriber-{suffix}.log").open("wb")
             argv += ["--json"] if json else []
-            self.procs.append(
-                subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-            )
+            with (self.folder / f"subscriber-{suffix}.log").open("wb") as log:
+                self.procs.append(
+                    subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+                )
             self.counts.append(GrowingCount(path, is_syscall))
         self._wait_subscribed()
 
