@@ -102,7 +102,8 @@ def measure_all(args: argparse.Namespace, work: Path, results: Results) -> None:
 
 def medians(results: Results) -> str:
     """Every median, for the record: workload, mode, quiet and busy seconds."""
-    out = ["| workload | tool | filter | quiet s | busy s | runs |", "|---|---|---|---|---|---|"]
+    head = "| workload | tool | filter | quiet s | busy s | runs (both states) |"
+    out = [head, "|---|---|---|---|---|---|"]
     keys = dict.fromkeys((s.workload, s.tool, s.expr) for s in results.samples)
     for workload, tool, expr in keys:
         q, b = (results.median(workload, tool, expr, state) for state in ("quiet", "busy"))
