@@ -1,13 +1,20 @@
-"""The whole benchmark suite, one command: every measure of issue 5, into bench/RESULTS.md.
+"""The whole benchmark suite, one command: every measure of issues 5 and 14, into bench/RESULTS.md.
 
     .venv/bin/python bench/suite.py [--quick] [--only NAME ...] [--out FILE]
 
 Runs each benchmark in turn (never two at once: on a 2-core machine they would
 measure each other), each in its own process, and writes one report:
 
-- ``stops``: run.py: the cost per stopped syscall against strace, filtered-out
-  syscalls against untraced, and ``traced launch -- true`` startup;
-- ``floor``: seccomp_floor.py: what an allow-all seccomp filter alone costs a
+- ``real``: real.py: real programs (find, ls -lR, tar, git status, python3, make -j2)
+  under strace and traced, every syscall, with a filter and through a daemon with two
+  subscribers; 64 and 256 daemon sessions; ``traced launch -- true``; all of it on a
+  quiet and on a busy machine.  RESULTS.md opens with its table, and its chart is
+  written beside it (results.svg);
+- ``floor``: floor.py: a bare Python ptrace loop on find and the build, against strace
+  and traced: whether a target can be met in Python at all, and the cost per stop;
+- ``stops``: run.py: the cost per stopped syscall against strace on a getppid loop,
+  filtered-out syscalls against untraced, and ``traced launch -- true`` startup;
+- ``seccomp-floor``: seccomp_floor.py: what an allow-all seccomp filter alone costs a
   getppid loop (the floor under the filtered-out target; a few seconds);
 - ``build``: build.py: a 120-file C project built with ``make -j2``;
 - ``sessions``: sessions.py: 64 and 256 concurrent sessions through one daemon;
@@ -28,16 +35,20 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from chart import svg
+from headline import Results, rows, table
 from measure import machine_lines
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 RESULTS = BENCH / "RESULTS.md"
+CHART = "results.svg"  # beside RESULTS.md
 TIMEOUT_S = 3600
 
 
@@ -47,11 +58,14 @@ class Bench:
     script: str
     quick: tuple[str, ...]  # arguments for --quick
     full: tuple[str, ...] = ()
+    data: bool = False  # takes --data FILE: its timings as JSON (real.py)
 
 
 SUITE = (
+    Bench("real", "real.py", ("--quick",), data=True),
+    Bench("floor", "floor.py", ("--quick",)),
     Bench("stops", "run.py", ("--quick", "--max-wait", "60"), ("--max-wait", "180")),
-    Bench("floor", "seccomp_floor.py", ()),
+    Bench("seccomp-floor", "seccomp_floor.py", ()),
     Bench("build", "build.py", ("--quick",)),
     Bench("sessions", "sessions.py", ("--quick",)),
     Bench("memory", "memory.py", ("--quick",)),
@@ -66,6 +80,7 @@ class Outcome:
     report: str
     seconds: float
     failed: str | None
+    data: Results | None = None
 
 
 def machine() -> str:
@@ -79,7 +94,17 @@ def machine() -> str:
 
 
 def run(bench: Bench, quick: bool) -> Outcome:
+    with tempfile.TemporaryDirectory(prefix="traced-suite-") as tmp:
+        data = Path(tmp) / "data.json"
+        outcome = _run(bench, quick, ["--data", str(data)] if bench.data else [])
+        if data.exists():
+            outcome.data = Results.load(data)
+    return outcome
+
+
+def _run(bench: Bench, quick: bool, extra: list[str]) -> Outcome:
     argv = [sys.executable, str(BENCH / bench.script), *(bench.quick if quick else bench.full)]
+    argv += extra
     print(f"suite: {bench.name}: {' '.join(argv[1:])}", file=sys.stderr, flush=True)
     began = time.monotonic()
     try:
@@ -113,7 +138,9 @@ def verdicts(outcomes: list[Outcome]) -> list[str]:
 WHY = [
     "Why a target is missed, with this run's evidence:",
     "",
-    "- **stops**, filtered-out: the `floor` section measures what any seccomp filter adds"
+    "- **real**: the `floor` section says, workload by workload, whether a bare Python"
+    " ptrace loop meets the same target, and how far traced is from that loop.",
+    "- **stops**, filtered-out: the `seccomp-floor` section measures what any seccomp filter adds"
     " to a getppid, with no tracer at all; strace --seccomp-bpf's row pays it too.",
     "- **build**: strace --seccomp-bpf's own ratio to untraced is in the table; the"
     " section's last lines give traced's fixed startup, timed in the same rounds, and the"
@@ -129,11 +156,36 @@ WHY = [
 ]
 
 
-def report(outcomes: list[Outcome], quick: bool, machine: str) -> str:
+def opening(outcomes: list[Outcome], chart: Path) -> list[str]:
+    """real.py's table, and its chart written to ``chart``: what RESULTS.md opens with."""
+    data = next((o.data for o in outcomes if o.data is not None), None)
+    if data is None:
+        return []
+    chart.write_text(svg(rows(data)), encoding="utf-8")
+    return [
+        "## traced against strace on real programs",
+        "",
+        table(data),
+        "",
+        f"![traced's time over strace's, quiet and busy]({chart.name})",
+        "",
+        f"The chart: [{chart.name}]({chart.name}).",
+        "",
+        "Each ratio is traced's median over its reference's (medians of rounds that alternate"
+        " every mode, on a quiet machine and with one core kept busy by a shell loop), in"
+        " bold; in brackets, against plain `strace -f` with the same filter (or, for"
+        " start-up, strace's own time). The `real` section below says what each workload"
+        " is and has every median; `floor` says which targets a bare Python loop meets.",
+        "",
+    ]
+
+
+def report(outcomes: list[Outcome], quick: bool, machine: str, chart: Path) -> str:
     mode = "--quick" if quick else "full"
     parts = [
         "# Benchmark results",
         "",
+        *opening(outcomes, chart),
         f"`.venv/bin/python bench/suite.py{' --quick' if quick else ''}` ({mode} rounds);"
         " every figure below is a median over rounds that alternate the variants.",
         "",
@@ -163,7 +215,8 @@ def main() -> int:
     chosen = [b for b in SUITE if not options.only or b.name in options.only]
     before = machine()
     outcomes = [run(bench, options.quick) for bench in chosen]
-    options.out.write_text(report(outcomes, options.quick, before), encoding="utf-8")
+    chart = options.out.with_name(CHART)
+    options.out.write_text(report(outcomes, options.quick, before, chart), encoding="utf-8")
     print(f"suite: wrote {options.out}", file=sys.stderr)
     return 1 if any(outcome.failed for outcome in outcomes) else 0
 
