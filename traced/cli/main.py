@@ -89,7 +89,7 @@ def _run_tracing(args: argparse.Namespace, owed: Owed) -> int:
 
 def _trace(args: argparse.Namespace, printer: Printer, owed: Owed) -> int:
     """launch, attach or subscribe: through the daemon, or else in this process."""
-    from traced.cli.options import command_argv
+    from traced.cli.options import command_argv, daemon_connection
     from traced.cli.owed import MAX_INHERITED_THROUGH_DAEMON
 
     if args.command == "subscribe":
@@ -111,10 +111,12 @@ def _trace(args: argparse.Namespace, printer: Printer, owed: Owed) -> int:
                 f"({MAX_INHERITED_THROUGH_DAEMON}); use --no-daemon"
             )
         use_daemon = False
-    if use_daemon is not False:
+    required = bool(use_daemon or args.detach)
+    connected = daemon_connection(args) if use_daemon is None and not required else None
+    if required or connected is not None:
         from traced.cli import remote
 
-        client = remote.connect_if_up(args, required=bool(use_daemon or args.detach))
+        client = remote.connect_if_up(args, required, connected)
         if client is not None:
             with contextlib.closing(client):
                 if args.command == "launch":

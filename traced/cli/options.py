@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,6 +45,20 @@ def socket_path(args: argparse.Namespace) -> Path:
     if os.environ.get("TRACED_SOCKET"):
         return Path(os.environ["TRACED_SOCKET"])
     return default_socket_path(os.environ, os.getuid())
+
+
+def daemon_connection(args: argparse.Namespace) -> socket.socket | None:
+    """A socket connected to the daemon, or None when nothing listens there.
+
+    Asked before the client (wire/) is imported, which an in-process launch never needs;
+    the connection, if any, is the client's (remote.connect_if_up), not made twice."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+    try:
+        sock.connect(str(socket_path(args)))
+    except OSError:
+        sock.close()
+        return None
+    return sock
 
 
 @contextmanager
