@@ -62,7 +62,7 @@ import signal
 import stat
 import struct
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from traced.core.abi import WALL
 from traced.errors import (
@@ -102,8 +102,11 @@ CLOSED = -1  # a ``LaunchSpec.stdio`` entry: the command gets this fd closed
 _UNSETTABLE = (signal.SIGKILL, signal.SIGSTOP)
 
 
-@dataclass(frozen=True)
-class Credentials:
+# The records here are NamedTuples and a plain class, not dataclasses: a dataclass costs
+# some 0.5 ms to create, and every launch imports this module (bench/startup.py).
+
+
+class Credentials(NamedTuple):
     """Who the command runs as, when the tracer is root and the requester is not."""
 
     uid: int
@@ -111,8 +114,7 @@ class Credentials:
     groups: tuple[int, ...]
 
 
-@dataclass(frozen=True)
-class LaunchSpec:
+class LaunchSpec(NamedTuple):
     argv: tuple[str, ...]
     env: Mapping[str, str] | None = None
     cwd: str | None = None
@@ -130,14 +132,19 @@ class LaunchSpec:
     new_process_group: bool = False
 
 
-@dataclass
 class Child:
     """A forked child, blocked until :meth:`release`, whose outcome :meth:`outcome` reads."""
 
-    pid: int
-    program: str
-    go_fd: int
-    report_fd: int
+    __slots__ = ("go_fd", "pid", "program", "report_fd")
+
+    def __init__(self, pid: int, program: str, go_fd: int, report_fd: int) -> None:
+        self.pid = pid
+        self.program = program
+        self.go_fd = go_fd
+        self.report_fd = report_fd
+
+    def __repr__(self) -> str:
+        return f"Child(pid={self.pid}, program={self.program!r})"
 
     def release(self) -> None:
         """Let the child install its filter and exec.  Call once it is seized."""
