@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -69,6 +70,7 @@ def _run_daemon(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     configure(config.log_level_number, now=True)
     path = args.socket or config.resolved_socket_path()
+    _imported()
     uvloop.run(serve(config, Path(path)))
     return 0
 
@@ -76,6 +78,7 @@ def _run_daemon(args: argparse.Namespace) -> int:
 def _run_admin(args: argparse.Namespace) -> int:
     from traced.cli import admin, remote
 
+    _imported()
     with contextlib.closing(remote.connect(args)) as client:
         return admin.run(client, args)
 
@@ -95,6 +98,7 @@ def _trace(args: argparse.Namespace, printer: Printer, owed: Owed) -> int:
     if args.command == "subscribe":
         from traced.cli import remote
 
+        _imported()
         let_through()  # Ctrl-C ends a subscriber
         return remote.subscribe(remote.connect(args), args, printer)
     argv = command_argv(args)
@@ -118,15 +122,28 @@ def _trace(args: argparse.Namespace, printer: Printer, owed: Owed) -> int:
 
         client = remote.connect_if_up(args, required, connected)
         if client is not None:
+            _imported()
             with contextlib.closing(client):
                 if args.command == "launch":
                     return remote.launch(client, args, argv, printer, owed)
                 return remote.attach(client, args, printer)
     from traced.cli import local
 
+    _imported()
     if args.command == "launch":
         return local.launch(args, argv, printer, owed)
     return local.attach(args, printer)
+
+
+def _imported() -> None:
+    """What this run needs is imported: collect garbage from here on.
+
+    traced/__main__.py turns the collector off for the imports, which would run it
+    some fifty times to free next to nothing (several ms of a short launch).  What
+    they built (modules, classes, tables) lives as long as the process: frozen
+    (gc.freeze), no later collection goes through it again."""
+    gc.freeze()
+    gc.enable()
 
 
 if __name__ == "__main__":
