@@ -21,7 +21,6 @@ import contextlib
 import gc
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from traced.cli.parser import USAGE_ERROR, UsageError, build_parser
@@ -61,17 +60,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_daemon(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     import uvloop
 
     from traced.daemon.config import load_config
     from traced.daemon.main import serve
     from traced.logs import configure
 
-    config = load_config(args.config)
+    config = load_config(None if args.config is None else Path(args.config))
     configure(config.log_level_number, now=True)
-    path = args.socket or config.resolved_socket_path()
+    path = Path(args.socket) if args.socket is not None else config.resolved_socket_path()
     _imported()
-    uvloop.run(serve(config, Path(path)))
+    uvloop.run(serve(config, path))
     return 0
 
 

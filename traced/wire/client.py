@@ -17,17 +17,19 @@ import array
 import errno
 import json
 import socket
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from traced.errors import DaemonUnavailable, ErrorCode, RequestFailed
 from traced.wire.framing import encode
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class Client:
     """One connection.  ``hello`` is the daemon's handshake."""
 
-    def __init__(self, path: Path, connected: socket.socket | None = None) -> None:
+    def __init__(self, path: str | Path, connected: socket.socket | None = None) -> None:
         """Connect to ``path``, or take ``connected``, a socket already connected there
         (the CLI asks whether a daemon answers before it imports this module)."""
         self.sock = connected if connected is not None else connect(path)
@@ -88,7 +90,7 @@ class Client:
             return result
 
 
-def connect(path: Path) -> socket.socket:
+def connect(path: str | Path) -> socket.socket:
     """A stream socket connected to ``path``; DaemonUnavailable if nothing listens there."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
     try:
