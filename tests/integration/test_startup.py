@@ -89,6 +89,14 @@ def test_help_imports_neither_the_tracer_nor_its_libraries(tmp_path: Path) -> No
 def test_a_launch_through_the_daemon_imports_no_tracer(tmp_path: Path, daemon: Path) -> None:
     modules = imported(["launch", "-o", "/dev/null", "--", "true"], tmp_path, daemon)
     assert "traced.wire.client" in modules  # it went through the daemon
-    unused = ("pydantic", "structlog", "asyncio", "uvloop", "pathlib", "traced.tracer")
+    unused = (
+        "pydantic",
+        "structlog",
+        "asyncio",
+        "uvloop",
+        "pathlib",
+        "dataclasses",
+        "traced.tracer",
+    )
     assert among(modules, [*unused, "traced.cli.local"]) == set()
     assert among(modules, ["traced.daemon"]) <= DAEMON_MODULES
