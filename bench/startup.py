@@ -1,8 +1,9 @@
 """Start-up: how long ``traced launch -- true`` takes, against strace and the interpreter.
 
-    .venv/bin/python bench/startup.py [--quick] [--rounds N] [--traced DIR]
+    .venv/bin/python bench/startup.py [--quick] [--rounds N] [--traced VENV] [--against VENV]
 
-Times, alternating in every round, medians over the rounds:
+Times, alternating in every round, medians over the rounds (wall, and the CPU the
+command and its children used, which a busy machine inflates less):
 
 - ``traced launch --no-daemon -o /dev/null -- true`` and ``traced launch -- true`` with
   no daemon listening (in-process both; the second also asks for a daemon first and
@@ -19,8 +20,10 @@ median of a few runs): the self time of each group of modules, and the costliest
 
 traced runs from a non-editable install, as the README's main command makes it
 (``pip install .``): a venv in bench/out/startup-venv, refreshed with this tree at
-each run (``--traced DIR``: a venv of your own).  The editable .venv is timed too, as
-one more row: its ``.pth`` imports a finder (importlib.util, pathlib) at every start.
+each run (``--traced VENV``: a venv of your own, not refreshed).  The editable .venv
+is timed too, as one more row: its ``.pth`` imports a finder (importlib.util,
+pathlib) at every start.  ``--against VENV`` times another install's traced rows in
+the same rounds (say ``pip install`` of an older commit), to compare two versions.
 """
 
 from __future__ import annotations
@@ -38,14 +41,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from daemon_client import running_daemon
-from measure import REPO, BenchError, note, report_head
+from measure import REPO, BenchError, note, one_minute_load, report_head
 
 TITLE = "Start-up: `traced launch -- true` against strace and the interpreter"
 TARGET_MS = 50.0
 VENV = REPO / "bench" / "out" / "startup-venv"
-STAMP = re.compile(r"(?:^\d+\s+)?(\d+)\.(\d{6}) ")  # -ttt's seconds.micros, after -f's pid
+STAMP = re.compile(r"(?:\d+\s+)?(\d+)\.(\d{6}) ")  # -ttt's seconds.micros, after -f's pid
 DEPENDENCIES = "import asyncio, uvloop, msgspec"
 GROUPS = ("traced", "asyncio", "uvloop", "msgspec", "pydantic", "structlog")
+IN_PROCESS = "traced launch -- true (no daemon)"
+LOCAL = "traced launch --no-daemon -o /dev/null -- true"
+STRACE = "strace -f -o /dev/null true"
+Runs = dict[str, list[tuple[float, float]]]  # command -> (wall s, CPU s) of each run
 
 
 def install(venv: Path) -> None:
@@ -59,27 +66,31 @@ def install(venv: Path) -> None:
     subprocess.run([*pip, str(REPO)], check=True, capture_output=True)
 
 
-def variants(venv: Path, dev: Path, sock: Path | None) -> dict[str, list[str]]:
-    traced, python = str(venv / "bin" / "traced"), str(venv / "bin" / "python")
-    local = [traced, "launch", "--no-daemon", "-o", "/dev/null", "--", "true"]
-    found: dict[str, list[str]] = {
-        "traced launch --no-daemon -o /dev/null -- true": local,
-        "traced launch -- true (no daemon)": [traced, "launch", "--", "true"],
+def traced_rows(venv: Path, sock: Path, label: str = "") -> dict[str, list[str]]:
+    traced = str(venv / "bin" / "traced")
+    daemon = [traced, "--socket", str(sock), "launch", "--daemon", "-o", "/dev/null"]
+    return {
+        LOCAL + label: [traced, "launch", "--no-daemon", "-o", "/dev/null", "--", "true"],
+        IN_PROCESS + label: [traced, "launch", "--", "true"],
+        "traced launch --daemon -o /dev/null -- true" + label: [*daemon, "--", "true"],
+        "traced --help" + label: [traced, "--help"],
     }
-    if sock is not None:
-        found["traced launch --daemon -o /dev/null -- true"] = [
-            traced, "--socket", str(sock), "launch", "--daemon", "-o", "/dev/null", "--", "true"
-        ]  # fmt: skip
-    found |= {
-        "traced --help": [traced, "--help"],
-        "the same --no-daemon launch, editable .venv": [str(dev / "bin" / "traced"), *local[1:]],
-        "strace -f -o /dev/null true": ["strace", "-f", "-o", "/dev/null", "true"],
+
+
+def variants(venv: Path, against: Path | None, sock: Path) -> dict[str, list[str]]:
+    python = str(venv / "bin" / "python")
+    local = traced_rows(venv, sock)[LOCAL]
+    found = traced_rows(venv, sock)
+    if against is not None:
+        found |= traced_rows(against, sock, f" ({against})")
+    return found | {
+        "the same --no-daemon launch, editable .venv": [str(REPO / ".venv/bin/traced"), *local[1:]],
+        STRACE: ["strace", "-f", "-o", "/dev/null", "true"],
         "true": ["true"],
         "python -c pass": [python, "-c", "pass"],
         "python -S -c pass": [python, "-S", "-c", "pass"],
         f'python -c "{DEPENDENCIES}"': [python, "-c", DEPENDENCIES],
     }
-    return found
 
 
 def first_call_variants(venv: Path, trace: Path) -> dict[str, list[str]]:
@@ -90,14 +101,18 @@ def first_call_variants(venv: Path, trace: Path) -> dict[str, list[str]]:
     }
 
 
-def timed(argv: list[str], env: dict[str, str]) -> float:
-    """Wall seconds of one run, which must exit 0."""
-    start = time.perf_counter()
-    done = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True, check=False)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise BenchError(f"{argv} exited {done.returncode}: {done.stderr[-500:]!r}")
-    return elapsed
+def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, its children's included) of one run,
+    which must exit 0.  Its output goes to /dev/null."""
+    with open(os.devnull, "r+b") as null:
+        start = time.perf_counter()
+        child = subprocess.Popen(argv, env=env, stdin=null, stdout=null, stderr=null)
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    if child.returncode != 0:
+        raise BenchError(f"{argv} exited {child.returncode}")
+    return elapsed, usage.ru_utime + usage.ru_stime
 
 
 def to_first_call(argv: list[str], trace: Path, env: dict[str, str]) -> float:
@@ -111,19 +126,21 @@ def to_first_call(argv: list[str], trace: Path, env: dict[str, str]) -> float:
     return (stamp - began) / 1e9
 
 
-def rounds(commands: dict[str, list[str]], firsts: dict[str, list[str]], trace: Path, n: int):
+def rounds(
+    commands: dict[str, list[str]], firsts: dict[str, list[str]], trace: Path, n: int
+) -> tuple[Runs, dict[str, list[float]]]:
     env = dict(os.environ, TRACED_SOCKET=str(trace.parent / "nobody.sock"))
-    walls: dict[str, list[float]] = defaultdict(list)
+    runs: Runs = defaultdict(list)
     first: dict[str, list[float]] = defaultdict(list)
     for argv in [*commands.values(), *firsts.values()]:  # warm: page cache, .pyc files
         timed(argv, env)
     for index in range(n):
         for name, argv in commands.items():
-            walls[name].append(timed(argv, env))
+            runs[name].append(timed(argv, env))
         for name, argv in firsts.items():
             first[name].append(to_first_call(argv, trace, env))
         note(f"round {index + 1}/{n}")
-    return walls, first
+    return runs, first
 
 
 def import_profile(venv: Path, runs: int, env: dict[str, str]) -> dict[str, tuple[float, float]]:
@@ -147,24 +164,31 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
 
-def wall_table(walls: dict[str, list[float]]) -> list[str]:
-    strace = statistics.median(walls["strace -f -o /dev/null true"])
-    rows = ["| command | median | min | x strace |", "|---|---:|---:|---:|"]
-    for name, values in walls.items():
-        median = statistics.median(values)
-        rows.append(f"| `{name}` | {ms(median)} | {ms(min(values))} | {median / strace:.1f}x |")
+def median_of(runs: Runs, name: str, which: int = 0) -> float:
+    return statistics.median(run[which] for run in runs[name])
+
+
+def wall_table(runs: Runs) -> list[str]:
+    strace = median_of(runs, STRACE)
+    rows = ["| command | median | min | x strace | CPU |", "|---|---:|---:|---:|---:|"]
+    for name, values in runs.items():
+        median, least = median_of(runs, name), min(wall for wall, _ in values)
+        cpu = median_of(runs, name, 1)
+        rows.append(
+            f"| `{name}` | {ms(median)} | {ms(least)} | {median / strace:.1f}x | {ms(cpu)} |"
+        )
     return rows
 
 
-def import_lines(profile: dict[str, tuple[float, float]]) -> list[str]:
+def import_lines(profile: dict[str, tuple[float, float]], what: str) -> list[str]:
     groups: dict[str, float] = defaultdict(float)
     for name, (self_us, _) in profile.items():
         top = name.split(".")[0]
         groups[top if top in GROUPS else "the standard library and the rest"] += self_us
     total = sum(groups.values())
     lines = [
-        f"Import time of one in-process launch, median self times: {total / 1000:.1f} ms in all"
-        " (importtime's own overhead included):",
+        f"Import time of one in-process launch of {what}, median self times: {total / 1000:.1f}"
+        " ms in all (importtime's own overhead included):",
         "",
         *(f"- {group}: {us / 1000:.1f} ms" for group, us in sorted(groups.items(), key=_second)),
         "",
@@ -173,20 +197,17 @@ def import_lines(profile: dict[str, tuple[float, float]]) -> list[str]:
     ]
     costliest = sorted(profile.items(), key=lambda item: -item[1][0])[:15]
     lines += [f"| {name} | {s / 1000:.2f} ms | {c / 1000:.2f} ms |" for name, (s, c) in costliest]
-    return lines
+    return [*lines, ""]
 
 
 def _second(item: tuple[str, float]) -> float:
     return -item[1]
 
 
-def target_lines(walls: dict[str, list[float]]) -> list[str]:
+def target_lines(runs: Runs) -> list[str]:
     lines = []
-    for name in (
-        "traced launch -- true (no daemon)",
-        "traced launch --no-daemon -o /dev/null -- true",
-    ):
-        median = statistics.median(walls[name]) * 1000
+    for name in (IN_PROCESS, LOCAL):
+        median = median_of(runs, name) * 1000
         mark = "✓" if median <= TARGET_MS else "✗"
         lines.append(f"- `{name}` ≤ {TARGET_MS:.0f} ms: {median:.1f} ms {mark}")
     return lines
@@ -197,26 +218,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="10 rounds instead of 20")
     parser.add_argument("--rounds", type=int)
     parser.add_argument("--traced", type=Path, help="a venv with traced installed (no refresh)")
+    parser.add_argument("--against", type=Path, help="another venv to time in the same rounds")
     args = parser.parse_args(argv)
     n = args.rounds or (10 if args.quick else 20)
     venv = args.traced or VENV
     if args.traced is None:
         install(venv)
+    load_before = one_minute_load()
     with tempfile.TemporaryDirectory(prefix="traced-startup-") as tmp:
         work = Path(tmp)
         trace = work / "trace"
         with running_daemon(work) as daemon:
-            commands = variants(venv, REPO / ".venv", daemon.socket)
-            walls, first = rounds(commands, first_call_variants(venv, trace), trace, n)
+            commands = variants(venv, args.against, daemon.socket)
+            runs, first = rounds(commands, first_call_variants(venv, trace), trace, n)
         env = dict(os.environ, TRACED_SOCKET=str(work / "nobody.sock"))
-        profile = import_profile(venv, 3 if args.quick else 5, env)
-    extra = [f"- traced from: {venv} (non-editable); rounds: {n}, every command in each"]
+        profiles = {str(venv): import_profile(venv, 3 if args.quick else 5, env)}
+        if args.against is not None:
+            profiles[str(args.against)] = import_profile(args.against, 3 if args.quick else 5, env)
+    extra = [
+        f"- traced from: {venv} (non-editable); rounds: {n}, every command in each",
+        f"- 1-min load before: {load_before:.2f}, after: {one_minute_load():.2f}",
+        f"- PYTHONDONTWRITEBYTECODE: {os.environ.get('PYTHONDONTWRITEBYTECODE') or 'unset'}"
+        " (set, the editable .venv compiles traced's sources at every start: no .pyc is kept)",
+    ]
     print("\n".join(report_head(TITLE, __file__, argv, extra)))
-    print("\n".join([*target_lines(walls), "", *wall_table(walls), ""]))
-    print("When the command's first syscall (execve) comes, from the tracer's start:", "")
+    print("\n".join([*target_lines(runs), "", *wall_table(runs), ""]))
+    print("When the command's first syscall (execve) comes, from the tracer's start:\n")
     for name, values in first.items():
         print(f"- {name}: {ms(statistics.median(values))} (min {ms(min(values))})")
-    print("\n" + "\n".join(import_lines(profile)))
+    print()
+    for what, profile in profiles.items():
+        print("\n".join(import_lines(profile, what)))
     return 0
 
 
