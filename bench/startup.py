@@ -1,6 +1,7 @@
 """Start-up: how long ``traced launch -- true`` takes, against strace and the interpreter.
 
     .venv/bin/python bench/startup.py [--quick] [--rounds N] [--traced VENV] [--against VENV]
+                                      [--max-load L] [--max-wait S]
 
 Times, alternating in every round, medians over the rounds (wall, and the CPU the
 command and its children used, which a busy machine inflates less):
@@ -24,6 +25,7 @@ each run (``--traced VENV``: a venv of your own, not refreshed).  The editable .
 is timed too, as one more row: its ``.pth`` imports a finder (importlib.util,
 pathlib) at every start.  ``--against VENV`` times another install's traced rows in
 the same rounds (say ``pip install`` of an older commit), to compare two versions.
+It waits (up to ``--max-wait`` s) for the 1-min load to fall to ``--max-load`` first.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from daemon_client import running_daemon
-from measure import REPO, BenchError, note, one_minute_load, report_head
+from measure import REPO, BenchError, LoadLog, note, one_minute_load, report_head, wait_for_quiet
 
 TITLE = "Start-up: `traced launch -- true` against strace and the interpreter"
 TARGET_MS = 50.0
@@ -143,20 +145,28 @@ def rounds(
     return runs, first
 
 
-def import_profile(venv: Path, runs: int, env: dict[str, str]) -> dict[str, tuple[float, float]]:
-    """Module -> (median self µs, median cumulative µs) over ``runs`` importtime runs."""
-    argv = [str(venv / "bin" / "python"), "-X", "importtime", "-m", "traced"]
-    argv += ["launch", "--no-daemon", "-o", "/dev/null", "--", "true"]
-    seen: dict[str, list[tuple[int, int]]] = defaultdict(list)
+Profile = dict[str, tuple[float, float]]  # module -> (median self µs, median cumulative µs)
+
+
+def import_profiles(venvs: Sequence[Path], runs: int, env: dict[str, str]) -> dict[Path, Profile]:
+    """Each venv's import profile of an in-process launch, its ``runs`` importtime runs
+    alternating with the other venvs'."""
+    seen: dict[Path, dict[str, list[tuple[int, int]]]] = {v: defaultdict(list) for v in venvs}
     for _ in range(runs):
-        done = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
-        for line in done.stderr.splitlines():
-            parts = line.removeprefix("import time:").split("|")
-            if len(parts) == 3 and parts[0].strip().isdigit():
-                seen[parts[2].strip()].append((int(parts[0]), int(parts[1])))
+        for venv in venvs:
+            argv = [str(venv / "bin" / "python"), "-X", "importtime", "-m", "traced"]
+            argv += ["launch", "--no-daemon", "-o", "/dev/null", "--", "true"]
+            done = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
+            for line in done.stderr.splitlines():
+                parts = line.removeprefix("import time:").split("|")
+                if len(parts) == 3 and parts[0].strip().isdigit():
+                    seen[venv][parts[2].strip()].append((int(parts[0]), int(parts[1])))
     return {
-        name: (statistics.median(s for s, _ in v), statistics.median(c for _, c in v))
-        for name, v in seen.items()
+        venv: {
+            name: (statistics.median(s for s, _ in v), statistics.median(c for _, c in v))
+            for name, v in modules.items()
+        }
+        for venv, modules in seen.items()
     }
 
 
@@ -180,7 +190,7 @@ def wall_table(runs: Runs) -> list[str]:
     return rows
 
 
-def import_lines(profile: dict[str, tuple[float, float]], what: str) -> list[str]:
+def import_lines(profile: Profile, what: Path) -> list[str]:
     groups: dict[str, float] = defaultdict(float)
     for name, (self_us, _) in profile.items():
         top = name.split(".")[0]
@@ -219,12 +229,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int)
     parser.add_argument("--traced", type=Path, help="a venv with traced installed (no refresh)")
     parser.add_argument("--against", type=Path, help="another venv to time in the same rounds")
+    parser.add_argument("--max-load", type=float, default=1.0, help="wait for this 1-min load")
+    parser.add_argument("--max-wait", type=float, default=120.0, help="but no longer (s)")
     args = parser.parse_args(argv)
     n = args.rounds or (10 if args.quick else 20)
     venv = args.traced or VENV
     if args.traced is None:
         install(venv)
-    load_before = one_minute_load()
+    load = LoadLog(threshold=args.max_load)
+    wait_for_quiet(load, args.max_wait)
     with tempfile.TemporaryDirectory(prefix="traced-startup-") as tmp:
         work = Path(tmp)
         trace = work / "trace"
@@ -232,12 +245,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             commands = variants(venv, args.against, daemon.socket)
             runs, first = rounds(commands, first_call_variants(venv, trace), trace, n)
         env = dict(os.environ, TRACED_SOCKET=str(work / "nobody.sock"))
-        profiles = {str(venv): import_profile(venv, 3 if args.quick else 5, env)}
-        if args.against is not None:
-            profiles[str(args.against)] = import_profile(args.against, 3 if args.quick else 5, env)
+        venvs = [venv] if args.against is None else [venv, args.against]
+        profiles = import_profiles(venvs, 5 if args.quick else 9, env)
     extra = [
         f"- traced from: {venv} (non-editable); rounds: {n}, every command in each",
-        f"- 1-min load before: {load_before:.2f}, after: {one_minute_load():.2f}",
+        f"- 1-min load at start: {load.start:.2f} (waited {load.waited_s:.0f} s for"
+        f" ≤ {args.max_load}), at the end: {one_minute_load():.2f}",
         f"- PYTHONDONTWRITEBYTECODE: {os.environ.get('PYTHONDONTWRITEBYTECODE') or 'unset'}"
         " (set, the editable .venv compiles traced's sources at every start: no .pyc is kept)",
     ]
