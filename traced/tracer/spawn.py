@@ -74,7 +74,7 @@ from traced.errors import (
 from traced.linux.seccomp import install_filter, set_no_new_privs
 
 _GO = b"g"
-SETUP_WAIT_S = 0.05  # the longest a full-mode launch waits to seize a child set up
+SETUP_WAIT_S = 0.02  # the longest a full-mode launch waits to seize a child set up (~2 ms)
 _FAILURE = struct.Struct("=ii")  # (stage, errno)
 
 
