@@ -148,15 +148,20 @@ def rounds(
 Profile = dict[str, tuple[float, float]]  # module -> (median self µs, median cumulative µs)
 
 
-def import_profiles(venvs: Sequence[Path], runs: int, env: dict[str, str]) -> dict[Path, Profile]:
+def import_profiles(
+    venvs: Sequence[Path], runs: int, env: dict[str, str], cwd: Path
+) -> dict[Path, Profile]:
     """Each venv's import profile of an in-process launch, its ``runs`` importtime runs
-    alternating with the other venvs'."""
+    alternating with the other venvs'.  ``cwd`` holds no traced: ``-m`` puts it first
+    on the path, and in the repository it would import this tree, not the venv's."""
     seen: dict[Path, dict[str, list[tuple[int, int]]]] = {v: defaultdict(list) for v in venvs}
     for _ in range(runs):
         for venv in venvs:
             argv = [str(venv / "bin" / "python"), "-X", "importtime", "-m", "traced"]
             argv += ["launch", "--no-daemon", "-o", "/dev/null", "--", "true"]
-            done = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
+            done = subprocess.run(
+                argv, env=env, cwd=cwd, capture_output=True, text=True, check=True
+            )
             for line in done.stderr.splitlines():
                 parts = line.removeprefix("import time:").split("|")
                 if len(parts) == 3 and parts[0].strip().isdigit():
@@ -233,7 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-wait", type=float, default=120.0, help="but no longer (s)")
     args = parser.parse_args(argv)
     n = args.rounds or (10 if args.quick else 20)
-    venv = args.traced or VENV
+    venv = (args.traced or VENV).absolute()
+    against = args.against.absolute() if args.against is not None else None
     if args.traced is None:
         install(venv)
     load = LoadLog(threshold=args.max_load)
@@ -242,11 +248,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         work = Path(tmp)
         trace = work / "trace"
         with running_daemon(work) as daemon:
-            commands = variants(venv, args.against, daemon.socket)
+            commands = variants(venv, against, daemon.socket)
             runs, first = rounds(commands, first_call_variants(venv, trace), trace, n)
         env = dict(os.environ, TRACED_SOCKET=str(work / "nobody.sock"))
-        venvs = [venv] if args.against is None else [venv, args.against]
-        profiles = import_profiles(venvs, 5 if args.quick else 9, env)
+        venvs = [venv] if against is None else [venv, against]
+        profiles = import_profiles(venvs, 5 if args.quick else 9, env, work)
     extra = [
         f"- traced from: {venv} (non-editable); rounds: {n}, every command in each",
         f"- 1-min load at start: {load.start:.2f} (waited {load.waited_s:.0f} s for"
