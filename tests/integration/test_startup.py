@@ -40,8 +40,10 @@ with open(sys.argv[1], "w") as out:
 # traced.daemon.paths, the default socket path, is the one daemon module a launch needs.
 NOT_IN_PROCESS = ("pydantic", "structlog", "traced.wire", "shutil", "pathlib", "traced.cli.remote")
 DAEMON_MODULES = {"traced.daemon", "traced.daemon.paths"}
-# Nor by ``traced --help``: the tracer, its loop, the decoders and the events.
-NOT_FOR_HELP = (*NOT_IN_PROCESS, "asyncio", "uvloop", "msgspec", "traced.tracer", "traced.events")
+# Nor by ``traced --help``: the tracer, its loop, the decoders, the events, dataclasses.
+NOT_FOR_HELP = (
+    *NOT_IN_PROCESS, "asyncio", "uvloop", "msgspec", "dataclasses", "traced.tracer", "traced.events"
+)  # fmt: skip
 
 
 def imported(argv: Sequence[str], tmp_path: Path, socket: Path | None = None) -> set[str]:
