@@ -71,6 +71,7 @@ SUITE = (
     Bench("memory", "memory.py", ("--quick",)),
     Bench("latency", "latency.py", ("--quick",)),
     Bench("decoding", "decode_bench.py", ("--rounds", "3", "--e2e-rounds", "5")),
+    Bench("startup", "startup.py", ("--quick",)),
 )
 
 

@@ -11,7 +11,10 @@ import enum
 import errno as _errno
 import os
 from collections.abc import Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # A command that could not be executed, as a shell reports it (POSIX "Exit Status for
 # Commands"): 127 when it was not found, 126 when it was found but could not run.

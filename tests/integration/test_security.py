@@ -73,7 +73,7 @@ from tests.integration.other_uid import (
     settings,
 )
 from tests.integration.procscan import alive, children, fd_targets, parse_status, status_fields
-from traced.daemon.paths import default_socket_path
+from traced.daemon.config import default_socket_path
 from traced.daemon.systemd import SYSTEMD_VARIABLES
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("hang_guard")]

@@ -6,6 +6,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from traced.daemon.config import (
@@ -17,6 +19,7 @@ from traced.daemon.config import (
     default_socket_path,
     load_config,
 )
+from traced.daemon.paths import as_path, default_socket
 from traced.errors import TracedError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
@@ -306,6 +309,33 @@ def test_socket_path_ignores_empty_or_relative_xdg_runtime_dir() -> None:
     assert default_socket_path({"XDG_RUNTIME_DIR": "run"}, 5) == Path(
         "/run/user/5/traced/traced.sock"
     )
+
+
+@given(st.text(alphabet="/.a\u00e9", max_size=12))
+def test_the_cli_spells_a_path_as_pathlib_does(text: str) -> None:
+    # The CLI keeps socket paths as strings (pathlib is slow to import), spelled as
+    # pathlib spells them: "/s/t.sock/" is "/s/t.sock", "//x" stays "//x".
+    assert as_path(text) == str(Path(text))
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{}, {"XDG_RUNTIME_DIR": "/r/"}, {"XDG_RUNTIME_DIR": "//r//./x/.."}, {"XDG_RUNTIME_DIR": "r"}],
+)
+@pytest.mark.parametrize("uid", [0, 1000])
+def test_the_default_socket_as_a_string_is_the_path_as_pathlib_builds_it(
+    env: dict[str, str], uid: int
+) -> None:
+    runtime = env.get("XDG_RUNTIME_DIR", "")
+    expected = (
+        Path(runtime) / "traced" / "traced.sock"
+        if runtime.startswith("/")
+        else Path("/run/traced/traced.sock")
+        if uid == 0
+        else Path("/run/user") / str(uid) / "traced" / "traced.sock"
+    )
+    assert default_socket(env, uid) == str(expected)
+    assert default_socket_path(env, uid) == expected
 
 
 def test_resolved_socket_path_prefers_the_setting() -> None:

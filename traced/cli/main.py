@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from traced.cli.parser import USAGE_ERROR, UsageError, build_parser
@@ -60,22 +60,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_daemon(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     import uvloop
 
     from traced.daemon.config import load_config
     from traced.daemon.main import serve
     from traced.logs import configure
 
-    config = load_config(args.config)
+    config = load_config(None if args.config is None else Path(args.config))
     configure(config.log_level_number, now=True)
-    path = args.socket or config.resolved_socket_path()
-    uvloop.run(serve(config, Path(path)))
+    path = Path(args.socket) if args.socket is not None else config.resolved_socket_path()
+    _imported()
+    uvloop.run(serve(config, path))
     return 0
 
 
 def _run_admin(args: argparse.Namespace) -> int:
     from traced.cli import admin, remote
 
+    _imported()
     with contextlib.closing(remote.connect(args)) as client:
         return admin.run(client, args)
 
@@ -89,12 +93,13 @@ def _run_tracing(args: argparse.Namespace, owed: Owed) -> int:
 
 def _trace(args: argparse.Namespace, printer: Printer, owed: Owed) -> int:
     """launch, attach or subscribe: through the daemon, or else in this process."""
-    from traced.cli.options import command_argv
+    from traced.cli.options import command_argv, daemon_connection
     from traced.cli.owed import MAX_INHERITED_THROUGH_DAEMON
 
     if args.command == "subscribe":
         from traced.cli import remote
 
+        _imported()
         let_through()  # Ctrl-C ends a subscriber
         return remote.subscribe(remote.connect(args), args, printer)
     argv = command_argv(args)
@@ -111,20 +116,35 @@ def _trace(args: argparse.Namespace, printer: Printer, owed: Owed) -> int:
                 f"({MAX_INHERITED_THROUGH_DAEMON}); use --no-daemon"
             )
         use_daemon = False
-    if use_daemon is not False:
+    required = bool(use_daemon or args.detach)
+    connected = daemon_connection(args) if use_daemon is None and not required else None
+    if required or connected is not None:
         from traced.cli import remote
 
-        client = remote.connect_if_up(args, required=bool(use_daemon or args.detach))
+        client = remote.connect_if_up(args, required, connected)
         if client is not None:
+            _imported()
             with contextlib.closing(client):
                 if args.command == "launch":
                     return remote.launch(client, args, argv, printer, owed)
                 return remote.attach(client, args, printer)
     from traced.cli import local
 
+    _imported()
     if args.command == "launch":
         return local.launch(args, argv, printer, owed)
     return local.attach(args, printer)
+
+
+def _imported() -> None:
+    """What this run needs is imported: collect garbage from here on.
+
+    traced/__main__.py turns the collector off for the imports, which would run it
+    some fifty times to free next to nothing (several ms of a short launch).  What
+    they built (modules, classes, tables) lives as long as the process: frozen
+    (gc.freeze), no later collection goes through it again."""
+    gc.freeze()
+    gc.enable()
 
 
 if __name__ == "__main__":

@@ -10,17 +10,17 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from traced.cli.parser import UsageError
 from traced.cli.printer import Printer
 from traced.cli.render import Timing
 from traced.cli.summary import Summary
 from traced.cli.tracefile import Output, PerTaskFiles, TraceFile, loss_notice
-from traced.daemon.paths import default_socket_path
+from traced.daemon.paths import as_path, default_socket
 from traced.decoders.values import Options
 from traced.filter.expression import parse_filter
 from traced.syscalls.arch import host_arch
@@ -37,13 +37,28 @@ def command_argv(args: argparse.Namespace) -> list[str]:
     return argv[1:] if argv[:1] == ["--"] else argv
 
 
-def socket_path(args: argparse.Namespace) -> Path:
-    """--socket, else $TRACED_SOCKET, else where the daemon listens by default."""
+def socket_path(args: argparse.Namespace) -> str:
+    """--socket, else $TRACED_SOCKET, else where the daemon listens by default
+    (each as pathlib would spell it, without pathlib: see traced.daemon.paths)."""
     if args.socket is not None:
-        return Path(args.socket)
+        return as_path(args.socket)
     if os.environ.get("TRACED_SOCKET"):
-        return Path(os.environ["TRACED_SOCKET"])
-    return default_socket_path(os.environ, os.getuid())
+        return as_path(os.environ["TRACED_SOCKET"])
+    return default_socket(os.environ, os.getuid())
+
+
+def daemon_connection(args: argparse.Namespace) -> socket.socket | None:
+    """A socket connected to the daemon, or None when nothing listens there.
+
+    Asked before the client (wire/) is imported, which an in-process launch never needs;
+    the connection, if any, is the client's (remote.connect_if_up), not made twice."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+    try:
+        sock.connect(socket_path(args))
+    except OSError:
+        sock.close()
+        return None
+    return sock
 
 
 @contextmanager

@@ -7,13 +7,19 @@ options.py's; which mode runs them is main.py's.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
 
 USAGE_ERROR = 2  # the exit status of a command line traced cannot use, as argparse's
 
 
 class UsageError(Exception):
     """A command line that parses but cannot be used (exit status 2)."""
+
+
+Filler = Callable[[argparse.ArgumentParser], None]  # adds a command's arguments
 
 
 def _add_output_options(sub: argparse.ArgumentParser) -> None:
@@ -129,10 +135,23 @@ def _add_daemon_choice(sub: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="traced", description="Trace syscalls, fast.")
-    parser.add_argument("--socket", type=Path, help="the daemon's socket (default: the config's)")
-    commands = parser.add_subparsers(dest="command", required=True)
-    launch = commands.add_parser("launch", help="run a command traced")
+    parser = argparse.ArgumentParser(
+        prog="traced", description="Trace syscalls, fast.", formatter_class=_formatter
+    )
+    # --socket and --config stay strings: pathlib would cost every start some 3 ms.
+    parser.add_argument("--socket", help="the daemon's socket (default: the config's)")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Command)
+    commands.add_parser("launch", help="run a command traced", fill=_launch)
+    commands.add_parser("attach", help="trace a running process; Ctrl-C detaches", fill=_attach)
+    commands.add_parser("daemon", help="run the daemon", fill=_daemon)
+    commands.add_parser("subscribe", help="watch live sessions", fill=_subscribe)
+    commands.add_parser("ps", help="list sessions")
+    commands.add_parser("kill", help="signal a session's command", fill=_kill)
+    commands.add_parser("detach", help="stop tracing an attached session", fill=_detach)
+    return parser
+
+
+def _launch(launch: argparse.ArgumentParser) -> None:
     _add_output_options(launch)
     _add_daemon_choice(launch)
     launch.add_argument("--full", action="store_true", help="no seccomp filter: stop always")
@@ -142,7 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="(daemon) print the session id and return; the command keeps running",
     )
     launch.add_argument("argv", nargs=argparse.REMAINDER)
-    attach = commands.add_parser("attach", help="trace a running process; Ctrl-C detaches")
+
+
+def _attach(attach: argparse.ArgumentParser) -> None:
     _add_output_options(attach)
     _add_daemon_choice(attach)
     attach.add_argument(
@@ -151,16 +172,79 @@ def build_parser() -> argparse.ArgumentParser:
         help="(daemon) print the session id and return; the trace goes on without traced",
     )
     attach.add_argument("pid", type=int)
-    daemon = commands.add_parser("daemon", help="run the daemon")
-    daemon.add_argument("--config", type=Path, help="TOML settings (see config.example.toml)")
-    subscribe = commands.add_parser("subscribe", help="watch live sessions")
+
+
+def _daemon(daemon: argparse.ArgumentParser) -> None:
+    daemon.add_argument("--config", help="TOML settings (see config.example.toml)")
+
+
+def _subscribe(subscribe: argparse.ArgumentParser) -> None:
     _add_output_options(subscribe)
     subscribe.add_argument("--session", help="only this session")
     subscribe.add_argument("--policy", choices=("drop", "block"), default="drop")
-    commands.add_parser("ps", help="list sessions")
-    kill = commands.add_parser("kill", help="signal a session's command")
+
+
+def _kill(kill: argparse.ArgumentParser) -> None:
     kill.add_argument("session")
     kill.add_argument("signal", nargs="?", default="SIGTERM")
-    detach = commands.add_parser("detach", help="stop tracing an attached session")
+
+
+def _detach(detach: argparse.ArgumentParser) -> None:
     detach.add_argument("session")
-    return parser
+
+
+def _unfilled(parser: argparse.ArgumentParser) -> None:
+    """A command without arguments of its own (ps)."""
+
+
+class _Command(argparse.ArgumentParser):
+    """A command's parser, given its arguments (by ``fill``) when it is first used.
+
+    ``traced launch`` then builds launch's arguments alone, not also those of attach,
+    subscribe and the rest: two thirds of the parser, and of its cost to a short launch.
+    Everything that reads the arguments (parsing, help, usage, errors) goes through
+    ``parse_known_args`` or ``format_usage``/``format_help``."""
+
+    def __init__(self, *, fill: Filler = _unfilled, **kwargs: Any) -> None:
+        super().__init__(formatter_class=_formatter, **kwargs)
+        self._fill = fill
+
+    def _filled(self) -> None:
+        fill, self._fill = self._fill, _unfilled
+        fill(self)
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: Any = None
+    ) -> tuple[Any, list[str]]:
+        self._filled()
+        return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        self._filled()
+        return super().format_usage()
+
+    def format_help(self) -> str:
+        self._filled()
+        return super().format_help()
+
+
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    """argparse's own formatter, told the terminal's width: by itself it asks shutil,
+    whose import (with bz2, lzma and zlib) would cost a launch more than its parse."""
+    return argparse.HelpFormatter(prog, width=_columns() - 2)
+
+
+def _columns() -> int:
+    """``shutil.get_terminal_size().columns``: $COLUMNS, else stdout's terminal's, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        stdout = sys.__stdout__
+        columns = os.get_terminal_size(stdout.fileno()).columns if stdout else 0
+    except (AttributeError, ValueError, OSError):  # closed, detached, or not a terminal
+        columns = 0
+    return columns or 80

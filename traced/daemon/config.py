@@ -32,7 +32,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from traced.daemon.paths import default_socket_path
+from traced.daemon.paths import default_socket
 from traced.errors import ConfigError
 from traced.wire.framing import DEFAULT_MAX_LINE
 
@@ -134,6 +134,11 @@ class Config(BaseModel):
         return default_socket_path(
             os.environ if env is None else env, os.getuid() if uid is None else uid
         )
+
+
+def default_socket_path(env: Mapping[str, str], uid: int) -> Path:
+    """traced.daemon.paths' ``default_socket``, as a Path."""
+    return Path(default_socket(env, uid))
 
 
 def default_config_path(env: Mapping[str, str]) -> Path:

@@ -10,7 +10,6 @@ missing handler stops the daemon at its start, not a client at run time.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import uuid
 from collections.abc import Callable
@@ -167,7 +166,7 @@ class Handlers:
         check_may_trace(client, request.pid)
         policy = self.limits.policy(request.trace, request.decoding, request.entries)
         if conn.uid != 0:
-            policy = dataclasses.replace(policy, owner=client)
+            policy = policy._replace(owner=client)
         argv = list(procfs.exec_image_argv(request.pid))
         session = self._new_session(conn, "attach", argv, owned=not request.detach)
         if request.subscribe:

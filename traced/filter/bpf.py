@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from traced.errors import FilterTooLargeError, UnknownSyscallError
 from traced.syscalls.arch import AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, Abi, Arch
@@ -165,8 +165,7 @@ class _Assembler:
         return b"".join(INSTRUCTION.pack(*insn) for insn in reversed(self._backwards))
 
 
-@dataclass(frozen=True)
-class _Segment:
+class _Segment(NamedTuple):  # not a dataclass: ~0.5 ms less to start
     """Numbers from ``start`` up to the next segment: one verdict, or a word's bitmap."""
 
     start: int

@@ -43,10 +43,9 @@ on aarch64 hardware yet.
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from traced.syscalls import _tables
 
@@ -55,54 +54,60 @@ AUDIT_ARCH_I386 = 0x40000003
 AUDIT_ARCH_AARCH64 = 0xC00000B7
 X32_SYSCALL_BIT = 0x40000000
 
+# Plain classes and a NamedTuple, not dataclasses: every launch imports this module,
+# and a frozen dataclass costs some 0.5 ms to create (bench/startup.py).  Each Abi and
+# Arch is built once, here, and compared by identity.
 
-@dataclass(frozen=True)
+
 class Abi:
-    """One way into the kernel: its audit arch, its numbering, its name for users."""
+    """One way into the kernel: its audit arch and its syscall numbers."""
 
-    name: str
-    audit_arch: int
-    names_by_nr: Mapping[int, str]
-    # x32 shares x86_64's audit arch and is told apart by this bit in nr.
-    nr_bit: int = 0
-    numbers_by_name: Mapping[str, int] = field(init=False, repr=False, compare=False)
+    __slots__ = ("audit_arch", "name", "names_by_nr", "nr_bit", "numbers_by_name")
 
-    def __post_init__(self) -> None:
-        by_name = {name: nr for nr, name in self.names_by_nr.items()}
-        object.__setattr__(self, "numbers_by_name", by_name)
+    def __init__(
+        self, name: str, audit_arch: int, names_by_nr: Mapping[int, str], nr_bit: int = 0
+    ) -> None:
+        self.name = name
+        self.audit_arch = audit_arch
+        self.names_by_nr = names_by_nr
+        # x32 shares x86_64's audit arch and is told apart by this bit in nr.
+        self.nr_bit = nr_bit
+        self.numbers_by_name: Mapping[str, int] = {n: nr for nr, n in names_by_nr.items()}
+
+    def __repr__(self) -> str:
+        return f"Abi({self.name!r}, {self.audit_arch:#x})"
 
     def name_of(self, nr: int) -> str:
         return self.names_by_nr.get(nr & ~self.nr_bit, f"syscall_{nr:#x}")
 
 
-@dataclass(frozen=True)
-class SyscallSkip:
-    """Where PTRACE_POKEUSER writes to skip a stopped syscall (see the module's facts)."""
-
+class SyscallSkip(NamedTuple):
     nr_offset: int  # the syscall number: -1 skips the call
     result_offset: int  # what the skipped call returns
 
 
-@dataclass(frozen=True)
 class Arch:
-    """A machine: its native ABI and the foreign ABIs its tracees can also use."""
+    """An architecture: its native ABI, the foreign ones its kernel takes, and where a
+    syscall is skipped (None: it cannot be)."""
 
-    name: str
-    native: Abi
-    foreign: tuple[Abi, ...]
-    skip: SyscallSkip | None = None
+    __slots__ = ("_abi_by_key", "abis", "foreign", "name", "native", "skip")
 
-    @property
-    def abis(self) -> tuple[Abi, ...]:
-        return (self.native, *self.foreign)
+    def __init__(
+        self, name: str, native: Abi, foreign: tuple[Abi, ...], skip: SyscallSkip | None = None
+    ) -> None:
+        self.name = name
+        self.native = native
+        self.foreign = foreign
+        self.skip = skip
+        self.abis = (native, *foreign)
+        self._abi_by_key = {(abi.audit_arch, abi.nr_bit): abi for abi in reversed(self.abis)}
+
+    def __repr__(self) -> str:
+        return f"Arch({self.name!r})"
 
     def abi_for(self, audit_arch: int, nr: int) -> Abi:
         """The ABI a stopped syscall entered through, as GET_SYSCALL_INFO reports it."""
         return self._abi_by_key.get((audit_arch, nr & X32_SYSCALL_BIT), self.native)
-
-    @functools.cached_property
-    def _abi_by_key(self) -> dict[tuple[int, int], Abi]:
-        return {(abi.audit_arch, abi.nr_bit): abi for abi in reversed(self.abis)}
 
 
 X86_64_ABI = Abi("x86_64", AUDIT_ARCH_X86_64, _tables.X86_64)

@@ -7,7 +7,9 @@ One line of :data:`_TABLE` per syscall::
 Arguments are listed in the order of the kernel's registers (arg0 .. arg5), each as
 ``name:type`` or, where name and type coincide, as a bare base type (``fd``, ``pid``,
 ``mode`` ...).  After ``|`` come the strace classes (``-e trace=%class``) the syscall
-belongs to.  The table is parsed and checked at import; an unknown type is an error.
+belongs to.  The table is indexed and its classes checked at import, and each line
+parsed when its syscall is first looked up; an unknown type is an error then (and in
+tests/unit/test_signatures.py, which looks up every one).
 
 The signature lists the arguments the syscall takes, not a particular printing of
 them: strace shows ``openat``'s mode only with O_CREAT or O_TMPFILE, ``fcntl``'s
@@ -105,6 +107,7 @@ strace 6.1 includes in each set and checked against it (tests/integration).
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import NamedTuple
 
@@ -693,36 +696,75 @@ def _parse_args(spec: str) -> tuple[Arg, ...]:
     return tuple(args)
 
 
-def _parse(table: str, classes_from: dict[str, Signature]) -> dict[str, Signature]:
-    parsed: dict[str, Signature] = {}
+def _index(table: str) -> dict[str, tuple[str, frozenset[str]]]:
+    """Each line's name -> (its argument text, its classes), checked but for the types."""
+    lines: dict[str, tuple[str, frozenset[str]]] = {}
     for line in table.strip().splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         head, _, class_spec = line.partition("|")
         name, _, arg_spec = head.strip().partition(" ")
-        if name in parsed:
+        if name in lines:
             raise ValueError(f"{name} listed twice")
         classes = frozenset(class_spec.split())
         if unknown := classes - set(CLASS_NAMES):
             raise ValueError(f"{name}: unknown classes {sorted(unknown)}")
-        if name in classes_from:
-            classes = classes_from[name].classes
-        parsed[name] = Signature(name, _parse_args(arg_spec), classes)
-    return parsed
+        lines[name] = (arg_spec, classes)
+    return lines
 
 
-SIGNATURES: dict[str, Signature] = _parse(_TABLE, {})
-I386_SIGNATURES: dict[str, Signature] = {
-    **SIGNATURES,
-    **_parse(_I386_TABLE, SIGNATURES),
-}
-AARCH64_SIGNATURES: dict[str, Signature] = {
-    **SIGNATURES,
-    **_parse(_AARCH64_TABLE, SIGNATURES),
-}
+class _Table(Mapping[str, Signature]):
+    """A table's signatures, each parsed from its line when first looked up.
+
+    Parsing all 700 lines costs every start of ``traced`` some 2 ms, and a launch
+    looks up a few dozen of them.  Over a ``base`` (the x86_64 table, under i386's
+    and aarch64's), the lines here replace the base's, with the base's classes."""
+
+    def __init__(self, table: str, base: _Table | None = None) -> None:
+        self._lines = _index(table)
+        self._base = base
+        self._parsed: dict[str, Signature] = {}
+        self._names = list(self._lines)
+        if base is not None:
+            self._names = [*base, *(name for name in self._lines if name not in base)]
+
+    def __getitem__(self, name: str) -> Signature:
+        found = self._parsed.get(name)
+        if found is None:
+            found = self._parsed[name] = self._parse(name)
+        return found
+
+    def _parse(self, name: str) -> Signature:
+        if name not in self._lines:
+            if self._base is None:
+                raise KeyError(name)
+            return self._base[name]
+        arg_spec, classes = self._lines[name]
+        if self._base is not None and name in self._base:
+            classes = self._base.classes_of(name)
+        return Signature(name, _parse_args(arg_spec), classes)
+
+    def classes_of(self, name: str) -> frozenset[str]:
+        """A name's classes, without parsing its arguments."""
+        return self._lines[name][1]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._lines or (self._base is not None and name in self._base)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+_x86_64 = _Table(_TABLE)
+SIGNATURES: Mapping[str, Signature] = _x86_64
+I386_SIGNATURES: Mapping[str, Signature] = _Table(_I386_TABLE, _x86_64)
+AARCH64_SIGNATURES: Mapping[str, Signature] = _Table(_AARCH64_TABLE, _x86_64)
 # Each ABI's table, by the ABI names traced.syscalls.arch uses (an Abi's ``name``).
 NATIVE_ABI = "x86_64"  # the ABI meant where none is named
-BY_ABI: dict[str, dict[str, Signature]] = {
+BY_ABI: dict[str, Mapping[str, Signature]] = {
     "x86_64": SIGNATURES,
     "x32": SIGNATURES,
     "i386": I386_SIGNATURES,
@@ -732,9 +774,9 @@ BY_ABI: dict[str, dict[str, Signature]] = {
 
 def _derive_classes() -> dict[str, frozenset[str]]:
     members: dict[str, set[str]] = {cls: set() for cls in CLASS_NAMES}
-    for sig in SIGNATURES.values():
-        for cls in sig.classes:
-            members[cls].add(sig.name)
+    for name in _x86_64:
+        for cls in _x86_64.classes_of(name):
+            members[cls].add(name)
     # The unions, as strace defines them: %%stat is every stat flavour (and nothing
     # else); %%statfs adds ustat to the statfs flavours.
     members["%%stat"] |= members["%stat"] | members["%lstat"] | members["%fstat"]

@@ -36,6 +36,14 @@ Kernel facts this module depends on:
   not the tracer's.
 * A close-on-exec pipe reports the outcome: it closes with nothing written when
   execve succeeds, and carries the errno when it fails.
+* Without a filter (full mode) a seized task stops at the entry and the exit of every
+  syscall, those of the child's own setup too: some 70 calls (62 sigactions alone)
+  that are never shown, 140 stops, about a third of the tracing time of ``traced
+  launch -- true``.  So there the parent waits for the setup's end (the child closes
+  a third pipe; EOF also if it dies) before it seizes.  The wait is bounded
+  (``SETUP_WAIT_S``; the daemon's loop waits with it): a setup slower than that (a
+  cwd on a hung NFS mount) is seized where it is, as it always was.  With a filter
+  nothing stops before the filter is installed, and the parent does not wait.
 * PTRACE_SEIZE of a task that has already exited fails with EPERM.  So a child whose
   setup fails before it is released (a program its user cannot find) reports, then
   waits for its release (or the tracer's end) before exiting: the failure then
@@ -49,11 +57,12 @@ import enum
 import errno as errno_module
 import fcntl
 import os
+import select
 import signal
 import stat
 import struct
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from traced.core.abi import WALL
 from traced.errors import (
@@ -65,6 +74,7 @@ from traced.errors import (
 from traced.linux.seccomp import install_filter, set_no_new_privs
 
 _GO = b"g"
+SETUP_WAIT_S = 0.02  # the longest a full-mode launch waits to seize a child set up (~2 ms)
 _FAILURE = struct.Struct("=ii")  # (stage, errno)
 
 
@@ -92,8 +102,11 @@ CLOSED = -1  # a ``LaunchSpec.stdio`` entry: the command gets this fd closed
 _UNSETTABLE = (signal.SIGKILL, signal.SIGSTOP)
 
 
-@dataclass(frozen=True)
-class Credentials:
+# The records here are NamedTuples and a plain class, not dataclasses: a dataclass costs
+# some 0.5 ms to create, and every launch imports this module (bench/startup.py).
+
+
+class Credentials(NamedTuple):
     """Who the command runs as, when the tracer is root and the requester is not."""
 
     uid: int
@@ -101,8 +114,7 @@ class Credentials:
     groups: tuple[int, ...]
 
 
-@dataclass(frozen=True)
-class LaunchSpec:
+class LaunchSpec(NamedTuple):
     argv: tuple[str, ...]
     env: Mapping[str, str] | None = None
     cwd: str | None = None
@@ -120,14 +132,19 @@ class LaunchSpec:
     new_process_group: bool = False
 
 
-@dataclass
 class Child:
     """A forked child, blocked until :meth:`release`, whose outcome :meth:`outcome` reads."""
 
-    pid: int
-    program: str
-    go_fd: int
-    report_fd: int
+    __slots__ = ("go_fd", "pid", "program", "report_fd")
+
+    def __init__(self, pid: int, program: str, go_fd: int, report_fd: int) -> None:
+        self.pid = pid
+        self.program = program
+        self.go_fd = go_fd
+        self.report_fd = report_fd
+
+    def __repr__(self) -> str:
+        return f"Child(pid={self.pid}, program={self.program!r})"
 
     def release(self) -> None:
         """Let the child install its filter and exec.  Call once it is seized."""
@@ -208,6 +225,7 @@ def fork_child(spec: LaunchSpec, program: str, seccomp_program: bytes | None) ->
     ``spec`` has passed :func:`check_launchable`."""
     go_read, go_write = os.pipe2(os.O_CLOEXEC)
     report_read, report_write = os.pipe2(os.O_CLOEXEC)
+    set_up, setting_up = os.pipe2(os.O_CLOEXEC)
     env = dict(spec.env) if spec.env is not None else dict(os.environ)
     # Until the child has dropped the tracer's signal handlers, a signal must not run
     # one there: it would write to the tracer's wakeup fd (a SIGTERM for the command
@@ -216,11 +234,14 @@ def fork_child(spec: LaunchSpec, program: str, seccomp_program: bytes | None) ->
     try:
         pid = os.fork()
         if pid == 0:
-            _child(spec, program, env, (go_read, report_write), seccomp_program)
+            _child(spec, program, env, (go_read, report_write, setting_up), seccomp_program)
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-    os.close(go_read)
-    os.close(report_write)
+    for fd in (go_read, report_write, setting_up):
+        os.close(fd)
+    if seccomp_program is None:  # full mode: seize it set up (the module's facts)
+        select.select([set_up], [], [], SETUP_WAIT_S)
+    os.close(set_up)
     return Child(pid, spec.argv[0], go_write, report_read)
 
 
@@ -228,14 +249,14 @@ def _child(
     spec: LaunchSpec,
     program: str,
     env: dict[str, str],
-    pipes: tuple[int, int],
+    pipes: tuple[int, int, int],
     seccomp_program: bytes | None,
 ) -> None:
     """Runs in the forked child and never returns."""
-    go_fd, report_fd = pipes
+    go_fd, report_fd, setting_up = pipes
     stage = Stage.STDIO
     try:
-        go_fd, report_fd = _arrange_fds(spec, pipes)
+        go_fd, report_fd, setting_up = _arrange_fds(spec, pipes)
         if spec.new_process_group:
             # A session of its own, not only a group: no controlling terminal, so
             # /dev/tty cannot reach the daemon's terminal (nor TIOCSTI type into it).
@@ -256,6 +277,8 @@ def _child(
         _reset_signals(spec.ignored_signals)
         stage = Stage.NO_NEW_PRIVS
         set_no_new_privs()
+        os.close(setting_up)  # the parent may seize us now
+        setting_up = -1
         if os.read(go_fd, 1) != _GO:
             os._exit(EXIT_NOT_FOUND)  # the tracer went away before seizing us: nothing ran
         stage = Stage.SECCOMP
@@ -264,24 +287,27 @@ def _child(
         stage = Stage.EXEC
         os.execve(program, spec.argv, env)
     except (OSError, SpawnError) as error:
-        _report(report_fd, stage, error.errno or errno_module.EIO, go_fd)
+        _report(report_fd, stage, error.errno or errno_module.EIO, go_fd, setting_up)
     except BaseException:
-        _report(report_fd, stage, errno_module.EIO, go_fd)
+        _report(report_fd, stage, errno_module.EIO, go_fd, setting_up)
     os._exit(EXIT_NOT_FOUND)
 
 
-def _report(fd: int, stage: Stage, err: int, go_fd: int = -1) -> None:
+def _report(fd: int, stage: Stage, err: int, go_fd: int = -1, setting_up: int = -1) -> None:
     """Report the failure, wait to be released (EOF once already released, or once
     the tracer is gone), exit."""
     try:
         os.write(fd, _FAILURE.pack(stage, err))
+        if setting_up >= 0:
+            with contextlib.suppress(OSError):  # no setup left to wait for
+                os.close(setting_up)
         if go_fd >= 0:
             os.read(go_fd, 1)
     finally:
         os._exit(exit_status_for_exec_error(err))
 
 
-def _arrange_fds(spec: LaunchSpec, pipes: tuple[int, int]) -> tuple[int, int]:
+def _arrange_fds(spec: LaunchSpec, pipes: tuple[int, ...]) -> tuple[int, ...]:
     """Give the command its fds at their numbers, close every other; the pipes, moved
     above every target (still close-on-exec), are returned."""
     wanted = {n: fd for n, fd in enumerate(spec.stdio) if fd != CLOSED}
@@ -293,7 +319,7 @@ def _arrange_fds(spec: LaunchSpec, pipes: tuple[int, int]) -> tuple[int, int]:
     for number, copy in copies.items():
         os.dup2(copy, number)  # inheritable: the flag is cleared on ``number``
     _close_all_but(*wanted, *moved)
-    return moved[0], moved[1]
+    return moved
 
 
 def _renice(nice: int) -> None:

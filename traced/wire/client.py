@@ -17,25 +17,22 @@ import array
 import errno
 import json
 import socket
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from traced.errors import DaemonUnavailable, ErrorCode, RequestFailed
 from traced.wire.framing import encode
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class Client:
     """One connection.  ``hello`` is the daemon's handshake."""
 
-    def __init__(self, path: Path) -> None:
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
-        try:
-            self.sock.connect(str(path))
-        except OSError as error:
-            self.sock.close()
-            raise DaemonUnavailable(
-                f"no daemon at {path}: {error.strerror}", errno=error.errno or 0
-            ) from error
+    def __init__(self, path: str | Path, connected: socket.socket | None = None) -> None:
+        """Connect to ``path``, or take ``connected``, a socket already connected there
+        (the CLI asks whether a daemon answers before it imports this module)."""
+        self.sock = connected if connected is not None else connect(path)
         self.reader = self.sock.makefile("rb")
         self._next_id = 0
         self.hello = self.read()
@@ -91,6 +88,19 @@ class Client:
                 raise failure(message)
             result: dict[str, Any] = message["result"]
             return result
+
+
+def connect(path: str | Path) -> socket.socket:
+    """A stream socket connected to ``path``; DaemonUnavailable if nothing listens there."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+    try:
+        sock.connect(str(path))
+    except OSError as error:
+        sock.close()
+        raise DaemonUnavailable(
+            f"no daemon at {path}: {error.strerror}", errno=error.errno or 0
+        ) from error
+    return sock
 
 
 def failure(error: dict[str, Any]) -> RequestFailed:
