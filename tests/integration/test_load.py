@@ -61,7 +61,14 @@ from tests.integration.daemon_fixture import (
     running_daemon,
     session_of,
 )
-from tests.integration.procscan import all_pids, fd_count, marked, processes, rss_kib
+from tests.integration.procscan import (
+    all_pids,
+    daemon_tracers,
+    fd_count,
+    marked,
+    processes,
+    rss_kib,
+)
 from tests.integration.tools import require_tool
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("hang_guard")]
@@ -111,8 +118,10 @@ def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Daemon]:
 
 
 def zombies_of(daemon: int) -> list[int]:
-    """Zombies the daemon should reap: its children, or tasks it traces."""
-    return [p.pid for p in processes(all_pids()) if p.zombie and daemon in (p.ppid, p.tracer_pid)]
+    """Zombies the daemon should reap: its children, or tasks it traces (the daemon's
+    or its tracer workers')."""
+    tracers = daemon_tracers(daemon)
+    return [p.pid for p in processes(all_pids()) if p.zombie and {p.ppid, p.tracer_pid} & tracers]
 
 
 def settled(read: Callable[[], T], done: Callable[[T], bool]) -> T:

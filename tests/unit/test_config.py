@@ -33,6 +33,7 @@ DEFAULTS = {
     "string_size": 32,
     "kill_grace_seconds": 3.0,
     "allow_uids": (),
+    "workers": None,
 }
 
 
