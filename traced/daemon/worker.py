@@ -4,10 +4,13 @@ The process around it is daemon.worker_main; the front's side is daemon.workers.
 
 Each session's events go out as the engine delivers them, encoded once
 (channel.EventOut), at most a window ahead of what the front has read
-(daemon.credit).  A hold from the front takes effect at once, even in the middle
-of a drain of the reactor, which may make a hundred events before the loop reads
-the channel again: the sink reads it every few events.  Every other order is
-handled from the loop, in turn (none may run inside the reactor's delivery).
+(daemon.credit).  A hold from the front takes effect with the session's next
+event, as it would in a daemon with one loop, where a hold comes from an event's
+delivery: the tracee then stays at the stop after that event's, the entry of its
+next traced syscall.  A drain of the reactor may make a hundred events before the
+loop reads the channel again, so the sink reads it every few events, and notes
+the holds it finds.  Every other order is handled from the loop, in turn (none
+may run inside the reactor's delivery).
 """
 
 from __future__ import annotations
@@ -74,6 +77,7 @@ class Worker:
         self.launched: set[int] = set()
         self.ended = asyncio.Event()  # the channel is gone: stop
         self._holds: Counter[int] = Counter()  # the front's, per session: let go at the end
+        self._holds_due: Counter[int] = Counter()  # read, to take effect at the next event
         self._dirty: set[int] = set()  # sessions whose task count may have changed
         self._orders: deque[object] = deque()  # read, to be handled from the loop
         self._orders_due = False
@@ -91,10 +95,9 @@ class Worker:
 
     def _on_orders(self, orders: list[object]) -> None:
         for order in orders:
-            if isinstance(order, Hold):  # at once: see the module's notes
-                if (run := self.runs.get(order.key)) is not None:
-                    run.hold()
-                    self._holds[order.key] += 1
+            if isinstance(order, Hold):  # noted at once: see the module's notes
+                if order.key in self.runs:
+                    self._holds_due[order.key] += 1
             else:
                 self._orders.append(order)
         if self._orders and not self._orders_due:
@@ -115,10 +118,24 @@ class Worker:
                 self._signal(order)
             elif (run := self.runs.get(getattr(order, "key", -1))) is not None:
                 if isinstance(order, Release):
-                    run.release()
-                    self._holds[order.key] -= 1
+                    self._release(order.key, run)
                 elif isinstance(order, Detach):
                     run.detach()
+
+    def _release(self, key: int, run: Run) -> None:
+        if self._holds_due[key]:  # never took effect: it is only forgotten
+            self._holds_due[key] -= 1
+            return
+        self._holds[key] -= 1
+        run.release()
+
+    def _take_holds(self, key: int) -> None:
+        """The holds noted for this session take effect, after the event just sent."""
+        count = self._holds_due.pop(key, 0)
+        run = self.runs[key]
+        for _ in range(count):
+            run.hold()
+        self._holds[key] += count
 
     def _read(self, order: Read) -> None:
         for key, count in order.counts:
@@ -176,6 +193,7 @@ class Worker:
         link = self.link
         send = link.send
         window = self.windows[key] = Window()
+        holds_due = self._holds_due
 
         def sink(event: Event) -> None:
             before = link.backlog
@@ -189,6 +207,8 @@ class Worker:
             size = link.backlog - before
             if window.sent(size):
                 self.runs[key].hold()
+            if key in holds_due:
+                self._take_holds(key)
             self._unpolled += size
             self._unpolled_events += 1
             if self._unpolled >= POLL_BYTES or self._unpolled_events >= POLL_EVENTS:
@@ -215,6 +235,7 @@ class Worker:
         self.runs.pop(key, None)
         self.windows.pop(key, None)
         self._holds.pop(key, None)
+        self._holds_due.pop(key, None)
         self.launched.discard(key)
         error = run.spawn_error
         spawn = SpawnFailure(error.program, error.errno, error.stage) if error else None
