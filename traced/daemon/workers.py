@@ -14,8 +14,8 @@ Kernel facts this module depends on:
   that says so.  A worker the front closes its channel on stops (see worker_main).
 
 Sessions go to the worker with the fewest (launched, attached or starting).  A dead
-worker is replaced, unless it died within RESPAWN_AFTER of its start (it would
-only die again): then the others carry on without it.
+worker is replaced, at least RESPAWN_AFTER after the start of the one it replaces
+(one that dies at once would only die again); meanwhile the others take its share.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from traced.tracer.spawn import LaunchSpec
 _log = get_logger(__name__)
 # An order to a worker, and the fds that go with it.
 Order = tuple[object, list[int]]
-RESPAWN_AFTER = 5.0  # seconds: a worker that dies younger is not replaced
+RESPAWN_AFTER = 2.0  # seconds: the least time between two starts of one worker
 STOP_SECONDS = 5.0  # a closed worker's time to let go of its sessions and exit
 
 
@@ -245,13 +245,16 @@ class WorkerPool:
         self._dead_faults.update(worker.faults)
         if self._closing:
             return
-        words = exit_words(worker.process.returncode)
-        _log.error("tracer worker ended", pid=worker.pid, how=words)
-        if time.monotonic() - worker.started_at < RESPAWN_AFTER:
+        _log.error("tracer worker ended", pid=worker.pid, how=exit_words(worker.process.returncode))
+        wait = worker.started_at + RESPAWN_AFTER - time.monotonic()
+        asyncio.get_running_loop().call_later(max(0.0, wait), self._replace, worker)
+
+    def _replace(self, worker: WorkerProcess) -> None:
+        if self._closing:
             return
         index = self.workers.index(worker)
         self.workers[index] = WorkerProcess(worker.index, self._log_level, self._exited)
-        _log.info("tracer worker replaced", pid=self.workers[index].pid)
+        _log.info("tracer worker replaced", old=worker.pid, pid=self.workers[index].pid)
 
     async def close(self) -> None:
         """Close every channel: each worker lets go of what it still traces, and exits."""
