@@ -134,12 +134,22 @@ def settled(read: Callable[[], T], done: Callable[[T], bool]) -> T:
     return value
 
 
+def daemon_fds(pid: int) -> int:
+    """The fds the daemon holds: its own and its tracer workers'."""
+    return sum(fd_count(tracer) for tracer in daemon_tracers(pid))
+
+
+def daemon_rss_kib(pid: int) -> int:
+    """The daemon's resident memory: its own and its tracer workers'."""
+    return sum(rss_kib(tracer) for tracer in daemon_tracers(pid))
+
+
 def steady_fd_count(pid: int) -> int:
     """The daemon's fd count once it stops changing (closed clients take a loop turn)."""
     seen: list[int] = []
 
     def sample() -> list[int]:
-        seen.append(fd_count(pid))
+        seen.append(daemon_fds(pid))
         return seen[-10:]
 
     last = settled(sample, lambda window: len(window) == 10 and len(set(window)) == 1)
@@ -263,15 +273,15 @@ def test_thousand_sequential_sessions_leak_nothing(daemon: Daemon) -> None:
     expected_openat = openat_calls_of_true()
     run_sessions(daemon.sock, WARM_UP)
     fds_before = steady_fd_count(daemon.pid)
-    rss_before = rss_kib(daemon.pid)
+    rss_before = daemon_rss_kib(daemon.pid)
 
     started = time.monotonic()
     streams = run_sessions(daemon.sock, SEQUENTIAL)
     elapsed = time.monotonic() - started
 
-    fds_after = settled(lambda: fd_count(daemon.pid), lambda n: n == fds_before)
+    fds_after = settled(lambda: daemon_fds(daemon.pid), lambda n: n == fds_before)
     zombies = settled(lambda: zombies_of(daemon.pid), lambda found: not found)
-    rss_after = rss_kib(daemon.pid)
+    rss_after = daemon_rss_kib(daemon.pid)
     figures = (
         f"{len(streams)} sessions in {elapsed:.2f} s ({elapsed / len(streams) * 1000:.1f} ms each,"
         f" 2 client threads); daemon fds {fds_before} -> {fds_after}, zombies {zombies},"
@@ -360,7 +370,7 @@ def test_two_hundred_sessions_at_once_one_a_fork_bomb(
     daemon: Daemon, programs: dict[str, Path]
 ) -> None:
     fds_before = steady_fd_count(daemon.pid)
-    rss_before = rss_kib(daemon.pid)
+    rss_before = daemon_rss_kib(daemon.pid)
     marker = f"traced-load-bomb-{uuid.uuid4().hex}"
     launcher, observer = Peer(daemon.sock), Peer(daemon.sock)
     barrier = Barrier.open()
@@ -380,7 +390,7 @@ def test_two_hundred_sessions_at_once_one_a_fork_bomb(
         )
         ready += barrier.wait_ready(max(fillers, 0))
         live_at_once = len(live_sessions(observer))
-        rss_at_peak = rss_kib(daemon.pid)
+        rss_at_peak = daemon_rss_kib(daemon.pid)
         refused = launch(
             launcher,
             [str(programs["barrier_calls"]), "0"],
@@ -395,7 +405,7 @@ def test_two_hundred_sessions_at_once_one_a_fork_bomb(
     survivors = settled(lambda: processes(marked(marker)), lambda found: not found)
     zombies = settled(lambda: zombies_of(daemon.pid), lambda found: not found)
     close_all_peers()
-    fds_after = settled(lambda: fd_count(daemon.pid), lambda n: n == fds_before)
+    fds_after = settled(lambda: daemon_fds(daemon.pid), lambda n: n == fds_before)
 
     bomb_end = streams.pop(bomb).end
     print(
