@@ -83,7 +83,7 @@ class RemoteSession:
         self._send(Hold(self.key), now=True)  # every event it makes meanwhile will queue
 
     def release(self) -> None:
-        self._send(Release(self.key))
+        self._send(Release(self.key), now=True)  # its tracees wait for it
 
     def detach(self) -> None:
         self._send(Detach(self.key))
