@@ -78,7 +78,6 @@ class Worker:
         self.ended = asyncio.Event()  # the channel is gone: stop
         self._holds: Counter[int] = Counter()  # the front's, per session: let go at the end
         self._holds_due: Counter[int] = Counter()  # read, to take effect at the next event
-        self._dirty: set[int] = set()  # sessions whose task count may have changed
         self._orders: deque[object] = deque()  # read, to be handled from the loop
         self._orders_due = False
         self._unpolled = 0  # bytes sent since the channel was last read
@@ -201,9 +200,9 @@ class Worker:
                 send(EventOut(key, event.pid, channel.SYSCALL, event.name, event))
             elif isinstance(event, SyscallEntryEvent):
                 send(EventOut(key, event.pid, channel.ENTRY, event.name, event))
-            else:
+            else:  # a spawn, exec or exit may change the count ``list`` shows: said with it
                 send(EventOut(key, event.pid, channel.OTHER, None, event))
-                self._changed(key)
+                send(TaskCount(key, len(self.runs[key].core.tasks)))
             size = link.backlog - before
             if window.sent(size):
                 self.runs[key].hold()
@@ -216,19 +215,6 @@ class Worker:
                 link.poll()
 
         return sink
-
-    def _changed(self, key: int) -> None:
-        """A spawn, exec or exit may change the session's task count: said this turn."""
-        if not self._dirty:
-            asyncio.get_running_loop().call_soon(self._send_counts)
-        self._dirty.add(key)
-
-    def _send_counts(self) -> None:
-        dirty, self._dirty = self._dirty, set()
-        for key in dirty:
-            run = self.runs.get(key)
-            if run is not None:
-                self.link.send(TaskCount(key, len(run.core.tasks)))
 
     async def _watch(self, key: int, run: Run) -> None:
         outcome = await run.wait()
