@@ -106,6 +106,22 @@ def test_sessions_are_spread_over_the_workers(daemon: tuple[Path, int]) -> None:
     assert [(end["signal"], end["error"]) for end in ends] == [("SIGTERM", None)] * 2, ends
 
 
+def test_list_counts_the_tasks_a_client_has_seen_spawn(daemon: tuple[Path, int]) -> None:
+    # The count lives in the worker; it comes with the event that changes it.
+    sock, _front = daemon
+    peer = Peer(sock)
+    answer = peer.launch(["sh", "-c", "sleep 30 & sleep 30 & wait"], trace="none")
+    session = session_of(answer)
+    spawns = 0
+    while spawns < 2:
+        message = peer.read()
+        spawns += message.get("type") == "spawn" and message["session"] == session
+    [listed] = peer.request("list")["result"]["sessions"]
+    assert (listed["session"], listed["tasks"]) == (session, 3), listed
+    peer.request("signal", session=session, signal="KILL")
+    assert end_of(peer, session)["signal"] == "SIGKILL"
+
+
 def test_every_session_is_numbered_without_a_gap_over_two_workers(
     daemon: tuple[Path, int], programs: dict[str, Path]
 ) -> None:
