@@ -93,7 +93,12 @@ class Link:
         if not data:
             self._end()
             return
-        messages = self._reader.feed(data)
+        try:
+            messages = self._reader.feed(data)
+        except ValueError:  # msgspec.DecodeError: a bug at the other end; this end is over
+            _log.exception("a line on the channel does not parse")
+            self._end()
+            return
         if messages:
             self._on_messages(messages)
 

@@ -47,8 +47,11 @@ from traced.daemon.link import Link
 from traced.daemon.orders import policy_of, spec_of
 from traced.errors import AttachError, InvalidLaunchError, SpawnError, TracedError
 from traced.events import Event, SyscallEntryEvent, SyscallEvent
+from traced.logs import get_logger
 from traced.tracer.engine import Engine
 from traced.tracer.run import Run
+
+_log = get_logger(__name__)
 
 POLL_EVENTS = 16  # events sent between two reads of the channel, for a hold
 POLL_BYTES = 16 * 1024  # or bytes, whichever comes first
@@ -107,19 +110,27 @@ class Worker:
         self._orders_due = False
         while self._orders:
             order = self._orders.popleft()
-            if isinstance(order, Read):
-                self._read(order)
-            elif isinstance(order, Launch):
-                self._launch(order)
-            elif isinstance(order, Attach):
-                self._attach(order)
-            elif isinstance(order, Signal):
-                self._signal(order)
-            elif (run := self.runs.get(getattr(order, "key", -1))) is not None:
-                if isinstance(order, Release):
-                    self._release(order.key, run)
-                elif isinstance(order, Detach):
-                    run.detach()
+            try:
+                self._handle(order)
+            except Exception as error:  # a bug: the order is answered, the others go on
+                _log.exception("cannot carry out an order", order=type(order).__name__)
+                if isinstance(order, Launch | Attach | Signal):
+                    self.link.send(refusal(order.ref, error))
+
+    def _handle(self, order: object) -> None:
+        if isinstance(order, Read):
+            self._read(order)
+        elif isinstance(order, Launch):
+            self._launch(order)
+        elif isinstance(order, Attach):
+            self._attach(order)
+        elif isinstance(order, Signal):
+            self._signal(order)
+        elif (run := self.runs.get(getattr(order, "key", -1))) is not None:
+            if isinstance(order, Release):
+                self._release(order.key, run)
+            elif isinstance(order, Detach):
+                run.detach()
 
     def _release(self, key: int, run: Run) -> None:
         if self._holds_due[key]:  # never took effect: it is only forgotten

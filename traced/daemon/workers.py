@@ -112,9 +112,13 @@ class WorkerProcess:
                 key = report.key
                 read[key] = read.get(key, 0) + 1
                 session = sessions.get(key)
-                if session is not None:
-                    counted = report.kind == channel.SYSCALL
+                if session is None:
+                    continue
+                counted = report.kind == channel.SYSCALL
+                try:
                     session.deliver(report.pid, report.name, counted, memoryview(report.event))
+                except Exception:  # as Run.deliver: one bad event must not stall the rest
+                    _log.exception("cannot publish an event", worker=self.pid, key=key)
             else:
                 self._on_control(report)
         if read:
