@@ -123,6 +123,30 @@ def cpu_split(pid: int) -> tuple[float, float]:
     return int(fields[11]) / CLOCK_TICKS, int(fields[12]) / CLOCK_TICKS
 
 
+def worker_pids(pid: int) -> list[int]:
+    """The daemon's tracer workers (traced/daemon/workers.py): its children that run
+    ``traced.daemon.worker_main``; none with ``workers`` 0 or 1."""
+    try:
+        listed = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    found = []
+    for child in map(int, listed):
+        try:
+            argv = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"traced.daemon.worker_main" in argv:
+            found.append(child)
+    return found
+
+
+def daemon_cpu_split(pid: int) -> tuple[float, float]:
+    """(user, system) CPU seconds of the daemon and its tracer workers so far."""
+    splits = [cpu_split(p) for p in (pid, *worker_pids(pid))]
+    return sum(user for user, _ in splits), sum(system for _, system in splits)
+
+
 def own_cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime

@@ -8,7 +8,9 @@ costs it, bound how much it can trace on a small machine.  Targets: idle <= 60 M
 <= 50 KiB per task.
 
 Each measurement starts a fresh daemon on a private socket (no config file: defaults
-allow 4,096 tasks per session) and reads ``VmRSS`` from ``/proc/DAEMON/status``:
+allow 4,096 tasks per session, and one tracer worker process per CPU) and reads
+``VmRSS`` from ``/proc/PID/status`` of the daemon and of each of its workers, summed
+(pages they share, such as the interpreter's, count once per process):
 
 1. **idle, cold**: as soon as its socket exists (imports done, nothing served yet);
 2. **idle, warm**: after a client connected (``hello``) and a warm-up launch of the same
@@ -18,7 +20,8 @@ allow 4,096 tasks per session) and reads ``VmRSS`` from ``/proc/DAEMON/status``:
    of a C program (compiled here) that makes N threads (``pthread_create``, 64 KiB stacks)
    or N child processes (``fork``) which all block on ``read`` of a pipe.  Once the client
    has received N ``spawn`` events of that kind (and ``list`` reports N+1 tasks in the
-   session, and every spawned task's ``TracerPid`` is the daemon) and after 0.3 s of
+   session, and every spawned task's ``TracerPid`` is the daemon or one of its
+   workers) and after 0.3 s of
    quiet, RSS is read;
 4. **after**: the program is released (its main thread waits on a FIFO the benchmark
    opens and closes; it then closes the pipe's write end, so every blocked ``read`` gets
@@ -54,6 +57,7 @@ from daemon_client import (
     status_kib,
     system_lines,
     task_count,
+    worker_pids,
 )
 from measure import BenchError, note, report_head
 
@@ -198,6 +202,11 @@ def tracer_of(tid: int) -> int:
     return 0
 
 
+def daemon_kib(daemon: Daemon, key: str) -> int:
+    """A KiB figure (VmRSS, VmHWM) of the daemon and its tracer workers, summed."""
+    return sum(status_kib(pid, key) for pid in (daemon.pid, *worker_pids(daemon.pid)))
+
+
 async def traced_tasks(
     daemon: Daemon, program: Path, kind: str, n: int, fifo: Path, *, measure_rss: bool
 ) -> tuple[int, int, float]:
@@ -221,37 +230,38 @@ async def traced_tasks(
             raise BenchError(f"list says {tasks} tasks in the session, expected {n + 1}")
         if kind == "threads" and task_count(launched["pid"]) != n + 1:
             raise BenchError(f"/proc says {task_count(launched['pid'])} threads")
-        not_ours = [t for t in watch.tids if tracer_of(t) != daemon.pid]
+        tracers = {daemon.pid, *worker_pids(daemon.pid)}
+        not_ours = [t for t in watch.tids if tracer_of(t) not in tracers]
         if not_ours:
             raise BenchError(f"{len(not_ours)} tasks not traced by the daemon, e.g. {not_ours[0]}")
         with_kib = after_kib = 0
         if measure_rss:
             await asyncio.sleep(SETTLE_S)
-            with_kib = status_kib(daemon.pid, "VmRSS")
+            with_kib = daemon_kib(daemon, "VmRSS")
         await release(fifo)
         await asyncio.wait_for(watch.ended.wait(), WAIT_S)
         if watch.end is None or watch.end.get("code") != 0:
             raise BenchError(f"the program ended with {watch.end}; see {daemon.log}")
         if measure_rss:
             await asyncio.sleep(SETTLE_S)
-            after_kib = status_kib(daemon.pid, "VmRSS")
+            after_kib = daemon_kib(daemon, "VmRSS")
         return with_kib, after_kib, spawn_s
     finally:
         await client.close()
 
 
 async def sample_async(daemon: Daemon, program: Path, kind: str, n: int, workdir: Path) -> Sample:
-    cold = status_kib(daemon.pid, "VmRSS")
+    cold = daemon_kib(daemon, "VmRSS")
     fifo = workdir / f"release-{kind}"
     if not fifo.exists():
         os.mkfifo(fifo)
     await traced_tasks(daemon, program, kind, 10, fifo, measure_rss=False)
     await asyncio.sleep(SETTLE_S)
-    warm = status_kib(daemon.pid, "VmRSS")
+    warm = daemon_kib(daemon, "VmRSS")
     with_kib, after_kib, spawn_s = await traced_tasks(
         daemon, program, kind, n, fifo, measure_rss=True
     )
-    peak = status_kib(daemon.pid, "VmHWM")
+    peak = daemon_kib(daemon, "VmHWM")
     return Sample(kind, n, cold, warm, with_kib, after_kib, spawn_s, peak)
 
 

@@ -24,16 +24,19 @@ Variants, each timed by wall clock, S programs at once:
   ``lost``, ``session_end.seq`` = the last seq) and its syscall events must number exactly
   K, else the benchmark fails.
 - ``traced, 1 connection``: the same S launches on a single connection.
-- ``traced, 2 daemons``: S/2 launches on each of two daemons, at once.  Not how traced
-  is deployed: it measures what tracing on every core at once would gain.
+- ``traced, one loop``: the S connections' launches through a daemon with
+  ``workers = 1``, which traces every session on its own loop, beside the sockets
+  (the daemon before tracer workers).  The other traced variants use a daemon with
+  the default, one tracer worker process per CPU (traced/daemon/workers.py).
 - ``one strace -f --seccomp-bpf, all S`` and ``traced launch -f (in-process), all S``:
   one tracer for all S programs, which one ``sh`` starts at once.  Not the target's
   comparison either: one thread against one thread, it separates what the language
   costs from what the S straces gain by spreading over the cores.
 
-Events/s = S*K / wall.  The ratio traced/strace is of wall times (target <= 1.0).  Every
-round runs every variant once, in an order rotated each round, so that drifts of the
-machine's load hit all of them alike; figures are medians over rounds.  The daemon's and
+Events/s = S*K / wall.  The ratio traced/strace is of wall times (target <= 1.0); the
+daemon's CPU is its own and its workers'.  Every round runs every variant once, in an
+order rotated each round, so that drifts of the machine's load hit all of them alike;
+figures are medians over rounds.  The daemon's and
 this client's CPU seconds during the traced runs say where the time goes.
 
 The default daemon limits would refuse this (``max_clients`` 64 counts every connection,
@@ -61,7 +64,7 @@ from daemon_client import (
     Message,
     StreamCollector,
     config_summary,
-    cpu_split,
+    daemon_cpu_split,
     median,
     own_cpu_seconds,
     raise_nofile,
@@ -85,15 +88,14 @@ STRACE = "strace -f"
 STRACE_BPF = "strace -f --seccomp-bpf"
 TRACED_N = "traced, S connections"
 TRACED_1 = "traced, 1 connection"
-# Not a product configuration: two daemons, each tracing half the programs, measure
-# what spreading the tracing over the machine's cores would gain (see the report).
-TRACED_2D = "traced, 2 daemons"
+# The daemon with one loop (workers = 1): what the tracer workers gain, in the same rounds.
+TRACED_W1 = "traced, one loop"
 # One tracer for all S programs, which a shell starts: one strace against traced
 # in-process, a single thread each.  Not the target's comparison: it separates what
 # the language costs from what the 64 straces gain by spreading over the cores.
 STRACE_ONE = "one strace -f --seccomp-bpf, all S"
 TRACED_ONE = "traced launch -f (in-process), all S"
-VARIANTS = (UNTRACED, STRACE, STRACE_BPF, TRACED_N, TRACED_1, TRACED_2D, STRACE_ONE, TRACED_ONE)
+VARIANTS = (UNTRACED, STRACE, STRACE_BPF, TRACED_N, TRACED_1, TRACED_W1, STRACE_ONE, TRACED_ONE)
 
 
 @dataclass
@@ -118,15 +120,18 @@ class Results:
         return median([pick(r) for r in self.runs.get((sessions, variant), [])])
 
 
-def daemon_config(max_sessions: int) -> dict[str, dict[str, object]]:
+def daemon_config(max_sessions: int, workers: int | None = None) -> dict[str, dict[str, object]]:
     room = max_sessions + 16
+    daemon: dict[str, object] = {"log_level": "warning"}
+    if workers is not None:
+        daemon["workers"] = workers
     return {
         "limits": {
             "max_clients": room,
             "max_sessions": room,
             "max_sessions_per_uid": room,
         },
-        "daemon": {"log_level": "warning"},
+        "daemon": daemon,
     }
 
 
@@ -190,7 +195,7 @@ async def traced_run(daemon: Daemon, program: Path, k: int, s: int, connections:
     )
     try:
         argv = [str(program), str(k)]
-        (user0, sys0), client_cpu0 = cpu_split(daemon.pid), own_cpu_seconds()
+        (user0, sys0), client_cpu0 = daemon_cpu_split(daemon.pid), own_cpu_seconds()
         start = time.perf_counter()
         launches = [
             clients[i % connections].request(
@@ -204,7 +209,7 @@ async def traced_run(daemon: Daemon, program: Path, k: int, s: int, connections:
         remaining = RUN_TIMEOUT_S - (time.perf_counter() - start)
         await asyncio.wait_for(asyncio.gather(*(st.done.wait() for st in streams)), remaining)
         wall = time.perf_counter() - start
-        (user1, sys1), client_cpu = cpu_split(daemon.pid), own_cpu_seconds()
+        (user1, sys1), client_cpu = daemon_cpu_split(daemon.pid), own_cpu_seconds()
         for st in streams:
             end = st.check(expected_syscalls=k)
             if end.get("code") != 0:
@@ -216,20 +221,6 @@ async def traced_run(daemon: Daemon, program: Path, k: int, s: int, connections:
 
 
 # --- the rounds ----------------------------------------------------------------------------
-
-
-async def split_run(daemons: Sequence[Daemon], program: Path, k: int, s: int) -> Run:
-    """S/2 sessions on each of two daemons at once (one connection per session)."""
-    start = time.perf_counter()
-    share = s // len(daemons)
-    runs = await asyncio.gather(*(traced_run(d, program, k, share, share) for d in daemons))
-    wall = time.perf_counter() - start
-    return Run(
-        wall,
-        sum(r.daemon_cpu_s for r in runs),
-        sum(r.daemon_sys_s for r in runs),
-        max(r.client_cpu_s for r in runs),  # one client process: each reading is its total
-    )
 
 
 def starter(argv: Sequence[str], s: int) -> list[str]:
@@ -252,8 +243,8 @@ def one(variant: str, daemons: Sequence[Daemon], program: Path, k: int, s: int) 
         return Run(run_processes([[*strace, *argv]] * s))
     if variant == STRACE_BPF:
         return Run(run_processes([[*strace, "--seccomp-bpf", *argv]] * s))
-    if variant == TRACED_2D:
-        return asyncio.run(split_run(daemons, program, k, s))
+    if variant == TRACED_W1:
+        return asyncio.run(traced_run(daemons[1], program, k, s, s))
     connections = s if variant == TRACED_N else 1
     return asyncio.run(traced_run(daemons[0], program, k, s, connections))
 
@@ -314,7 +305,7 @@ def report(
                 continue
             wall = results.wall(s, variant)
             walls = [r.wall_s for r in runs]
-            traced = variant in (TRACED_N, TRACED_1, TRACED_2D)
+            traced = variant in (TRACED_N, TRACED_1, TRACED_W1)
             rate = "—" if variant == UNTRACED else f"{events / wall:,.0f}"
             vs = "—" if variant == UNTRACED else f"{wall / strace:.2f}x"
             vs_bpf = "—" if variant == UNTRACED else f"{wall / strace_bpf:.2f}x"
@@ -344,17 +335,18 @@ def report(
             "one thread (traced's ~0.1 s startup included); the target's straces are one "
             "process per program.",
             "",
-            f"The daemon (one thread) was busy {busy * 100:.0f}% of one core during the "
-            f"{s}-connection runs: {per_event:.1f} µs of daemon CPU per syscall event "
-            "(two ptrace stops each: seccomp entry, syscall exit). Each strace is its own "
-            f"process, so {s} of them spread over all {os.cpu_count()} cores.",
+            f"The daemon (its front and its tracer workers) used {busy * 100:.0f}% of one "
+            f"core during the {s}-connection runs: {per_event:.1f} µs of daemon CPU per "
+            "syscall event (two ptrace stops each: seccomp entry, syscall exit). Each strace "
+            f"is its own process, so {s} of them spread over all {os.cpu_count()} cores.",
             "",
             f"- S = {s} sessions: traced ({s} connections, one daemon) / the faster of "
             f"strace -f and strace -f --seccomp-bpf = **{ratio:.2f}x** (target ≤ 1.0) {verdict}",
             "",
-            f"Two daemons with {s // 2} sessions each took "
-            f"{results.wall(s, TRACED_2D) / best_traced:.2f}x the wall time of one daemon "
-            f"with all {s}: what tracing on every core (worker processes) could gain.",
+            f"The daemon with one loop (`workers = 1`) took "
+            f"{results.wall(s, TRACED_W1) / best_traced:.2f}x the wall time of the daemon "
+            f"with a tracer worker per CPU ({results.wall(s, TRACED_W1) / best_strace:.2f}x "
+            "the faster strace's): what the workers gain.",
             "",
         ]
     return "\n".join(out)
@@ -377,9 +369,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="traced-sessions-") as tmp:
         workdir = Path(tmp)
         program = compile_program(PROGRAM, workdir / "exact_calls")
+        one_loop = daemon_config(max(sizes), workers=1)
         with (
             running_daemon(workdir, config) as daemon,
-            running_daemon(workdir, config, "second") as second,
+            running_daemon(workdir, one_loop, "one-loop") as second,
         ):
             note(f"daemon pid {daemon.pid} on {daemon.socket}")
             results = measure([daemon, second], program, args.syscalls, sizes, rounds)

@@ -109,6 +109,7 @@ def running_daemon(
         pass_fds = (listener.fileno(), *pass_fds)
         tty_word = "no-tty" if tty is None else "tty"
         argv = [sys.executable, "-c", ACTIVATE, str(listener.fileno()), tty_word, *options]
+    config = with_test_workers(config)
     if config:
         (folder / "config.toml").write_text(config)
         argv += ["--config", str(folder / "config.toml")]
@@ -136,6 +137,18 @@ def running_daemon(
     finally:
         close_all_peers()
         _stop(process)
+
+
+def with_test_workers(config: str) -> str:
+    """``config`` with ``workers`` set from $TRACED_TEST_WORKERS, when that is set and
+    the config does not say: the suite runs with the default (one tracer worker per
+    CPU), or, with TRACED_TEST_WORKERS=1, with the daemon's single loop."""
+    workers = os.environ.get("TRACED_TEST_WORKERS")
+    if workers is None or "workers" in config:
+        return config
+    if "[daemon]" in config:
+        return config.replace("[daemon]", f"[daemon]\nworkers = {int(workers)}", 1)
+    return f"[daemon]\nworkers = {int(workers)}\n{config}"
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

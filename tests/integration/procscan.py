@@ -119,6 +119,20 @@ def cmdline(pid: int) -> list[bytes]:
     return _read_bytes(PROC / str(pid) / "cmdline").split(b"\0")[:-1]
 
 
+WORKER_MODULE = b"traced.daemon.worker_main"
+
+
+def worker_pids(daemon: int) -> set[int]:
+    """The daemon's tracer workers (traced/daemon/workers.py): its children that run
+    the worker module.  None with ``workers`` 0 or 1."""
+    return {pid for pid in children(daemon) if WORKER_MODULE in cmdline(pid)}
+
+
+def daemon_tracers(daemon: int) -> set[int]:
+    """Whoever traces for the daemon: the daemon itself (one loop) or one of its workers."""
+    return {daemon, *worker_pids(daemon)}
+
+
 def fd_targets(pid: int) -> list[str]:
     """What each open fd of ``pid`` is open on (the /proc/PID/fd links)."""
     targets = []

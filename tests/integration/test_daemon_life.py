@@ -20,7 +20,14 @@ from typing import Any
 import pytest
 
 from tests.integration.daemon_fixture import Peer, daemon_pid, session_of, wait_until
-from tests.integration.procscan import alive, children, proc, processes, settle
+from tests.integration.procscan import (
+    alive,
+    children,
+    daemon_tracers,
+    proc,
+    processes,
+    settle,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -33,8 +40,11 @@ LET_GO_SECONDS = 5.0  # a vanished client's attached process is untraced within 
 BUSY = "import os, time\nwhile True:\n    os.stat('/'); time.sleep(0.01)"
 
 
-def zombie_children(pid: int) -> list[str]:
-    return [str(p) for p in processes(children(pid)) if p.zombie]
+def zombie_children(daemon: int) -> list[str]:
+    """Zombie children of the daemon and of its tracer workers (whose children the
+    commands they launch are)."""
+    pids = [child for pid in daemon_tracers(daemon) for child in children(pid)]
+    return [str(p) for p in processes(pids) if p.zombie]
 
 
 def test_orphans_a_command_leaves_the_daemon_are_reaped(
@@ -93,8 +103,8 @@ def test_a_killed_attach_client_lets_its_process_go(
     daemon: Path, busy: subprocess.Popen[bytes]
 ) -> None:
     client = subprocess.Popen([*traced_attach(daemon), str(busy.pid)], stderr=subprocess.DEVNULL)
-    tracer = daemon_pid(daemon)
-    wait_until(lambda: tracer_of(busy.pid) == tracer, "the daemon to attach")
+    tracers = daemon_tracers(daemon_pid(daemon))
+    wait_until(lambda: tracer_of(busy.pid) in tracers, "the daemon to attach")
     client.kill()
     client.wait()
     killed_at = time.monotonic()
@@ -113,9 +123,9 @@ def test_a_detached_attach_outlives_its_client_until_detached(
     done = subprocess.run(attach, capture_output=True, text=True, timeout=30, check=False)
     assert done.returncode == 0, done.stderr
     session = done.stdout.strip()
-    tracer = daemon_pid(daemon)
+    tracers = daemon_tracers(daemon_pid(daemon))
     time.sleep(0.3)  # the client is gone: the trace goes on
-    assert tracer_of(busy.pid) == tracer
+    assert tracer_of(busy.pid) in tracers
     peer = Peer(daemon)
     assert [s["session"] for s in peer.request("list")["result"]["sessions"]] == [session]
     assert peer.request("detach", session=session)["type"] == "response"

@@ -71,6 +71,7 @@ from tests.integration.procscan import (
     Proc,
     children,
     cmdline,
+    daemon_tracers,
     descendants,
     marked,
     processes,
@@ -217,9 +218,10 @@ class Lab:
         return f"{self.marker}-{case}-{trial}"
 
     def ours(self) -> set[int]:
-        """Every process of the test but the sibling (the daemon's tree, and anything
-        carrying our marker, wherever it was reparented)."""
-        return (descendants(self.daemon_pid) | marked(self.marker)) - {self.sibling.pid}
+        """Every process of the test but the sibling (the daemon's tree but its tracer
+        workers, and anything carrying our marker, wherever it was reparented)."""
+        tree = descendants(self.daemon_pid) - daemon_tracers(self.daemon_pid)
+        return (tree | marked(self.marker)) - {self.sibling.pid}
 
     def observe(self) -> None:
         """A look in the middle of a fault: nothing may run filtered and untraced, ever."""
@@ -518,7 +520,8 @@ def kill_and_reap(process: subprocess.Popen[bytes]) -> None:
 
 def traced_by_daemon(lab: Lab, marker: str, client: int) -> bool:
     """A command carrying ``marker`` (not its client, whose argv has it too) is traced."""
-    return any(p.tracer_pid == lab.daemon_pid for p in processes(marked(marker) - {client}))
+    tracers = daemon_tracers(lab.daemon_pid)
+    return any(p.tracer_pid in tracers for p in processes(marked(marker) - {client}))
 
 
 def kill_streaming_launcher(lab: Lab, marker: str, cli: bool) -> str:

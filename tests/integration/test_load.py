@@ -61,7 +61,14 @@ from tests.integration.daemon_fixture import (
     running_daemon,
     session_of,
 )
-from tests.integration.procscan import all_pids, fd_count, marked, processes, rss_kib
+from tests.integration.procscan import (
+    all_pids,
+    daemon_tracers,
+    fd_count,
+    marked,
+    processes,
+    rss_kib,
+)
 from tests.integration.tools import require_tool
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("hang_guard")]
@@ -111,8 +118,10 @@ def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Daemon]:
 
 
 def zombies_of(daemon: int) -> list[int]:
-    """Zombies the daemon should reap: its children, or tasks it traces."""
-    return [p.pid for p in processes(all_pids()) if p.zombie and daemon in (p.ppid, p.tracer_pid)]
+    """Zombies the daemon should reap: its children, or tasks it traces (the daemon's
+    or its tracer workers')."""
+    tracers = daemon_tracers(daemon)
+    return [p.pid for p in processes(all_pids()) if p.zombie and {p.ppid, p.tracer_pid} & tracers]
 
 
 def settled(read: Callable[[], T], done: Callable[[T], bool]) -> T:
@@ -125,12 +134,22 @@ def settled(read: Callable[[], T], done: Callable[[T], bool]) -> T:
     return value
 
 
+def daemon_fds(pid: int) -> int:
+    """The fds the daemon holds: its own and its tracer workers'."""
+    return sum(fd_count(tracer) for tracer in daemon_tracers(pid))
+
+
+def daemon_rss_kib(pid: int) -> int:
+    """The daemon's resident memory: its own and its tracer workers'."""
+    return sum(rss_kib(tracer) for tracer in daemon_tracers(pid))
+
+
 def steady_fd_count(pid: int) -> int:
     """The daemon's fd count once it stops changing (closed clients take a loop turn)."""
     seen: list[int] = []
 
     def sample() -> list[int]:
-        seen.append(fd_count(pid))
+        seen.append(daemon_fds(pid))
         return seen[-10:]
 
     last = settled(sample, lambda window: len(window) == 10 and len(set(window)) == 1)
@@ -254,15 +273,15 @@ def test_thousand_sequential_sessions_leak_nothing(daemon: Daemon) -> None:
     expected_openat = openat_calls_of_true()
     run_sessions(daemon.sock, WARM_UP)
     fds_before = steady_fd_count(daemon.pid)
-    rss_before = rss_kib(daemon.pid)
+    rss_before = daemon_rss_kib(daemon.pid)
 
     started = time.monotonic()
     streams = run_sessions(daemon.sock, SEQUENTIAL)
     elapsed = time.monotonic() - started
 
-    fds_after = settled(lambda: fd_count(daemon.pid), lambda n: n == fds_before)
+    fds_after = settled(lambda: daemon_fds(daemon.pid), lambda n: n == fds_before)
     zombies = settled(lambda: zombies_of(daemon.pid), lambda found: not found)
-    rss_after = rss_kib(daemon.pid)
+    rss_after = daemon_rss_kib(daemon.pid)
     figures = (
         f"{len(streams)} sessions in {elapsed:.2f} s ({elapsed / len(streams) * 1000:.1f} ms each,"
         f" 2 client threads); daemon fds {fds_before} -> {fds_after}, zombies {zombies},"
@@ -351,7 +370,7 @@ def test_two_hundred_sessions_at_once_one_a_fork_bomb(
     daemon: Daemon, programs: dict[str, Path]
 ) -> None:
     fds_before = steady_fd_count(daemon.pid)
-    rss_before = rss_kib(daemon.pid)
+    rss_before = daemon_rss_kib(daemon.pid)
     marker = f"traced-load-bomb-{uuid.uuid4().hex}"
     launcher, observer = Peer(daemon.sock), Peer(daemon.sock)
     barrier = Barrier.open()
@@ -371,7 +390,7 @@ def test_two_hundred_sessions_at_once_one_a_fork_bomb(
         )
         ready += barrier.wait_ready(max(fillers, 0))
         live_at_once = len(live_sessions(observer))
-        rss_at_peak = rss_kib(daemon.pid)
+        rss_at_peak = daemon_rss_kib(daemon.pid)
         refused = launch(
             launcher,
             [str(programs["barrier_calls"]), "0"],
@@ -386,7 +405,7 @@ def test_two_hundred_sessions_at_once_one_a_fork_bomb(
     survivors = settled(lambda: processes(marked(marker)), lambda found: not found)
     zombies = settled(lambda: zombies_of(daemon.pid), lambda found: not found)
     close_all_peers()
-    fds_after = settled(lambda: fd_count(daemon.pid), lambda n: n == fds_before)
+    fds_after = settled(lambda: daemon_fds(daemon.pid), lambda n: n == fds_before)
 
     bomb_end = streams.pop(bomb).end
     print(

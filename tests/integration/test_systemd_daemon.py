@@ -33,7 +33,7 @@ from typing import Any
 import pytest
 
 from tests.integration.daemon_fixture import REPO, Peer, close_all_peers
-from tests.integration.procscan import alive, cmdline, wait_for
+from tests.integration.procscan import alive, cmdline, daemon_tracers, parent_of, wait_for
 from tests.integration.tools import require_tool
 from traced.daemon.systemd import SYSTEMD_VARIABLES, scrub_environment
 
@@ -436,10 +436,12 @@ def test_units_under_a_real_systemd_user_manager(short_dir: Path) -> None:
             run_exit_3(peer, launched)
             sleeper = launch_detached_sleep(peer, 30, launched, deadline.left(10))
             assert_clean_command(sleeper)
-            # The daemon's child, in the service's cgroup (what KillMode=mixed acts on).
-            status = Path(f"/proc/{sleeper}/status").read_text()
-            assert f"\nPPid:\t{main_pid}\n" in status
-            assert "/traced.service" in Path(f"/proc/{sleeper}/cgroup").read_text()
+            # The child of the daemon or of one of its tracer workers, in the service's
+            # cgroup (what KillMode=mixed acts on), as its workers are.
+            tracers = daemon_tracers(main_pid)
+            assert parent_of(sleeper) in tracers, (parent_of(sleeper), tracers)
+            for pid in (sleeper, *tracers):
+                assert "/traced.service" in Path(f"/proc/{pid}/cgroup").read_text()
             peer.close()
 
             stopped = manager.systemctl("stop", "traced.service", "traced.socket", cap=15)
@@ -450,7 +452,7 @@ def test_units_under_a_real_systemd_user_manager(short_dir: Path) -> None:
             assert manager.show("traced.service", "Result") == "success", manager.diagnose()
             assert manager.show("traced.service", "NRestarts") == "0", manager.diagnose()
             assert wait_for(lambda: not alive(sleeper), deadline.left(5))
-            assert not alive(main_pid)
+            assert not any(alive(pid) for pid in tracers), tracers
             print(f"systemd --user: traced.service (pid {main_pid}) activated, launched, stopped")
         finally:
             close_all_peers()

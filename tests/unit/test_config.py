@@ -36,6 +36,7 @@ DEFAULTS = {
     "string_size": 32,
     "kill_grace_seconds": 3.0,
     "allow_uids": (),
+    "workers": None,
 }
 
 

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 
 from tests.unit.plain import syscall
-from traced.core.session import Outcome, TraceSession
+from traced.core.session import Outcome
 from traced.daemon.delivery import Subscription
 from traced.daemon.hub import DaemonSession, Hub, event_line
 from traced.errors import SpawnError
@@ -44,10 +44,9 @@ class StandIn:
     releases: int = 0
     runaway: int | None = None
     spawn_error: SpawnError | None = None
-
-    @property
-    def core(self) -> TraceSession:
-        raise AssertionError("the hub's fan-out needs no task tree")
+    lost_tracer: str | None = None
+    pid: int = 0
+    task_count: int = 1
 
     async def wait(self) -> Outcome | None:
         return None
@@ -61,7 +60,7 @@ class StandIn:
     def detach(self) -> None:
         pass
 
-    def signal(self, signo: int) -> None:
+    async def signal(self, signo: int) -> None:
         pass
 
 

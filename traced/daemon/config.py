@@ -4,7 +4,7 @@ The file has three sections, and each key lives in exactly one of them (see
 ``config.example.toml`` at the repository root, which documents every key with
 its default)::
 
-    [daemon]    socket_path, log_level, allow_uids, kill_grace_seconds
+    [daemon]    socket_path, log_level, allow_uids, kill_grace_seconds, workers
     [limits]    max_clients, max_sessions, max_sessions_per_uid,
                 max_tasks_per_session, max_line
     [delivery]  queue_size, string_size
@@ -65,7 +65,7 @@ Uid = Annotated[int, Field(strict=True, ge=0, le=_MAX_UID)]
 
 # Where each key lives in the file.  A test checks that this covers Config exactly.
 SECTIONS: dict[str, tuple[str, ...]] = {
-    "daemon": ("socket_path", "log_level", "allow_uids", "kill_grace_seconds"),
+    "daemon": ("socket_path", "log_level", "allow_uids", "kill_grace_seconds", "workers"),
     "limits": (
         "max_clients",
         "max_sessions",
@@ -91,6 +91,9 @@ class Config(BaseModel):
     """Uids allowed to connect besides the daemon's own and root."""
     kill_grace_seconds: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)] = 3.0
     """Launched commands being ended get SIGTERM (or SIGHUP) and, this much later, SIGKILL."""
+    workers: Annotated[int, Field(strict=True, ge=0)] | None = None
+    """Tracer worker processes; None: one per CPU (:meth:`worker_count`).  0 or 1: the
+    sessions are traced on the daemon's own loop."""
 
     # [limits]
     max_clients: PositiveInt = 64
@@ -119,6 +122,12 @@ class Config(BaseModel):
                 f"is longer than the {_UNIX_PATH_MAX - 1} bytes an AF_UNIX socket path can have"
             )
         return value
+
+    def worker_count(self) -> int:
+        """``workers``, or one per CPU this process may run on."""
+        if self.workers is not None:
+            return self.workers
+        return len(os.sched_getaffinity(0))
 
     @property
     def log_level_number(self) -> int:

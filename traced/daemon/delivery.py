@@ -67,15 +67,17 @@ class Subscription:
     _lost: dict[str, _LostRange] = field(default_factory=dict)
 
     def wants(self, session_id: str, event: Event) -> bool:
+        name = event.name if isinstance(event, SyscallEvent | SyscallEntryEvent) else None
+        return self.accepts(session_id, event.pid, name)
+
+    def accepts(self, session_id: str, pid: int, name: str | None) -> bool:
+        """Whether it wants an event of ``session_id`` and process ``pid``; ``name`` is
+        the syscall's, for a ``syscall`` or ``syscall_entry`` event, else None."""
         if self.session is not None and session_id != self.session:
             return False
-        if self.pid is not None and event.pid != self.pid:
+        if self.pid is not None and pid != self.pid:
             return False
-        return (
-            self.names is None
-            or not isinstance(event, SyscallEvent | SyscallEntryEvent)
-            or (event.name in self.names)
-        )
+        return self.names is None or name is None or name in self.names
 
     def offer(self, session_id: str, seq: int) -> Admission:
         """An event this subscription wants: send it, hold its session, or drop it."""

@@ -2,8 +2,10 @@
 
 A handler takes the call (the asking connection, and the fds its line carried)
 and the request, and returns the response's ``result`` (one of wire.protocol's
-result models) or raises RequestError, whose code the error carries.  Launch and
-attach return once the engine has the session; the others answer at once.  The
+result models) or raises RequestError, whose code the error carries.  Launch,
+attach and signal are coroutines: they return once the tracer (this process's
+engine, or a worker's: daemon.tracing) has the session, or has sent the signal;
+the others answer at once.  The
 table holds exactly the protocol's request types (wire.protocol.REQUEST_TYPES): a
 missing handler stops the daemon at its start, not a client at run time.
 """
@@ -12,11 +14,10 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from traced import decoders
 from traced.daemon.checks import (
     check_may_trace,
     credentials_for,
@@ -30,11 +31,11 @@ from traced.daemon.connection import Connection
 from traced.daemon.delivery import Subscription
 from traced.daemon.hub import DaemonSession, EngineSession, Hub
 from traced.daemon.limits import Limits
+from traced.daemon.tracing import Tracing
 from traced.errors import AttachError, ErrorCode, InvalidLaunchError, RequestError, SpawnError
 from traced.filter.expression import parse_trace
 from traced.linux import access, procfs
 from traced.syscalls.names import signal_name
-from traced.tracer.engine import Engine
 from traced.tracer.spawn import LaunchSpec, check_launchable
 from traced.wire.protocol import (
     REQUEST_TYPES,
@@ -67,21 +68,21 @@ class Call:
     fds: list[int] | None = None
 
 
-Handler = Callable[[Call, Any], Result]
+Handler = Callable[[Call, Any], Result | Coroutine[Any, Any, Result]]
 
 
 class Handlers:
-    """Requests, answered with the daemon's engine, limits and hub.  ``run`` is given
-    each session the engine has started, to watch until it ends."""
+    """Requests, answered with the daemon's tracing, limits and hub.  ``run`` is given
+    each session the tracing has started, to watch until it ends."""
 
     def __init__(
         self,
-        engine: Engine,
+        tracing: Tracing,
         limits: Limits,
         hub: Hub,
         run: Callable[[DaemonSession, EngineSession], None],
     ) -> None:
-        self.engine = engine
+        self.tracing = tracing
         self.limits = limits
         self.hub = hub
         self._run = run
@@ -100,16 +101,16 @@ class Handlers:
 
     # --- sessions: launch and attach ------------------------------------------------
 
-    def launch(self, call: Call, request: LaunchRequest) -> Result:
+    async def launch(self, call: Call, request: LaunchRequest) -> Result:
         null = None if request.stdio else devnull_stdio()
         try:
             stdio, inherited = launch_fds(request, call.fds, null)
-            return self._launch(call.conn, request, stdio, inherited)
+            return await self._launch(call.conn, request, stdio, inherited)
         finally:  # the command has its copies by now
             for fd in {*(null or ()), *(call.fds or ())}:
                 os.close(fd)
 
-    def _launch(
+    async def _launch(
         self,
         conn: Connection,
         request: LaunchRequest,
@@ -146,9 +147,7 @@ class Handlers:
         try:
             if not request.detach:
                 self._subscribe(conn, session, request.policy, request.queue)
-            engine_session = self.engine.launch(
-                spec, policy, self.hub.sink_for(session), session.session_id
-            )
+            engine_session = await self.tracing.launch(spec, policy, session)
         except BaseException as error:
             self.hub.remove(session)
             if isinstance(error, SpawnError):
@@ -157,7 +156,7 @@ class Handlers:
         self._run(session, engine_session)
         return StartResult(session=session.session_id, pid=session.pid)
 
-    def attach(self, call: Call, request: AttachRequest) -> Result:
+    async def attach(self, call: Call, request: AttachRequest) -> Result:
         conn = call.conn
         self.limits.check_sessions(conn.uid)
         if request.subscribe:
@@ -172,9 +171,7 @@ class Handlers:
         if request.subscribe:
             self._subscribe(conn, session, request.policy, request.queue)
         try:
-            engine_session = self.engine.attach(
-                request.pid, policy, self.hub.sink_for(session), session.session_id
-            )
+            engine_session = await self.tracing.attach(request.pid, policy, session)
         except BaseException as error:
             self.hub.remove(session)
             if isinstance(error, AttachError):
@@ -196,13 +193,13 @@ class Handlers:
         session.engine_session.detach()
         return DetachResult()
 
-    def signal(self, call: Call, request: SignalRequest) -> Result:
+    async def signal(self, call: Call, request: SignalRequest) -> Result:
         session = self._find(call.conn, request.session)
         signo = signal_number(request.signal)
         if session.engine_session is None:
             raise RequestError(ErrorCode.NOT_FOUND, f"session {session.session_id} has no process")
         try:
-            session.engine_session.signal(signo)
+            await session.engine_session.signal(signo)
         except ProcessLookupError as error:
             raise RequestError(
                 ErrorCode.NOT_FOUND, f"session {session.session_id} has ended"
@@ -222,7 +219,7 @@ class Handlers:
         self.limits.check_subscriptions(conn, request.queue)
         names = None
         if request.trace is not None:
-            names = parse_trace([request.trace], self.engine.arch)
+            names = parse_trace([request.trace], self.tracing.arch)
         session = self._find(conn, request.session) if request.session is not None else None
         sub = self._subscribe(
             conn, session, request.policy, request.queue, names=names, pid=request.pid
@@ -237,7 +234,7 @@ class Handlers:
         )
         return StatsResult(
             sessions={s.session_id: dict(s.stats) for s in sessions},
-            decoder_failures=decoders.failures(),
+            decoder_failures=self.tracing.decoder_failures(),
         )
 
     # --- shared steps -------------------------------------------------------------

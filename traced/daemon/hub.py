@@ -13,25 +13,35 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from traced.core.session import Outcome, TraceSession
+from traced.core.session import Outcome
 from traced.daemon.delivery import Subscription
 from traced.daemon.tasks import Tasks
 from traced.errors import SpawnError
-from traced.events import Event, SyscallEvent, event_json
+from traced.events import Event, SyscallEntryEvent, SyscallEvent, event_json
 from traced.wire.protocol import SessionEnd, SessionInfo
+
+# (pid, syscall name or None, a ``syscall`` event, its JSON): see DaemonSession.publish_json
+JsonSink = Callable[[int, str | None, bool, memoryview], None]
 
 
 class EngineSession(Protocol):
-    """What the daemon asks of a session the engine runs (launched or attached)."""
+    """What the daemon asks of a session being traced (launched or attached), in this
+    process (daemon.tracing) or in a worker (daemon.workers)."""
 
     @property
-    def core(self) -> TraceSession: ...
+    def pid(self) -> int: ...  # the root: the launched command, or the attached process
+
+    @property
+    def task_count(self) -> int: ...
 
     @property
     def runaway(self) -> int | None: ...
 
     @property
     def spawn_error(self) -> SpawnError | None: ...
+
+    @property
+    def lost_tracer(self) -> str | None: ...  # why it ended without its tracer, if it did
 
     async def wait(self) -> Outcome | None: ...
 
@@ -41,7 +51,8 @@ class EngineSession(Protocol):
 
     def detach(self) -> None: ...
 
-    def signal(self, signo: int) -> None: ...
+    async def signal(self, signo: int) -> None:
+        """Raises ProcessLookupError (the command is gone) or PermissionError."""
 
 
 class Subscriber(Protocol):
@@ -83,10 +94,10 @@ class DaemonSession:
 
     @property
     def pid(self) -> int:
-        return self.engine_session.core.root_tid if self.engine_session else 0
+        return self.engine_session.pid if self.engine_session else 0
 
     def info(self) -> SessionInfo:
-        tasks = len(self.engine_session.core.tasks) if self.engine_session else 0
+        tasks = self.engine_session.task_count if self.engine_session else 0
         return SessionInfo(
             session=self.session_id,
             kind=self.kind,
@@ -102,11 +113,34 @@ class DaemonSession:
         self.seq += 1
         if isinstance(event, SyscallEvent):
             self.stats[event.name] += 1
+        name = event.name if isinstance(event, SyscallEvent | SyscallEntryEvent) else None
         line = b""
         for sub, subscriber in (*self.subscribers, *everyone):
-            if not self._visible_to(subscriber) or not sub.wants(self.session_id, event):
+            if not self._visible_to(subscriber) or not sub.accepts(
+                self.session_id, event.pid, name
+            ):
                 continue
             line = line or event_line(event, self.seq)
+            subscriber.push_event(sub, self, self.seq, line)
+
+    def publish_json(
+        self,
+        pid: int,
+        name: str | None,
+        counted: bool,
+        body: memoryview,
+        everyone: list[tuple[Subscription, Subscriber]],
+    ) -> None:
+        """:meth:`publish` for an event a worker encoded: ``body`` is its JSON object,
+        ``name`` its syscall's (None for other events), ``counted`` a ``syscall`` event."""
+        self.seq += 1
+        if counted:
+            self.stats[name or ""] += 1
+        line = b""
+        for sub, subscriber in (*self.subscribers, *everyone):
+            if not self._visible_to(subscriber) or not sub.accepts(self.session_id, pid, name):
+                continue
+            line = line or b"".join((b'{"seq":%d,' % self.seq, body[1:], b"\n"))
             subscriber.push_event(sub, self, self.seq, line)
 
     def finish(self, end: SessionEnd, everyone: list[tuple[Subscription, Subscriber]]) -> None:
@@ -163,6 +197,14 @@ class Hub:
     def sink_for(self, session: DaemonSession) -> Callable[[Event], None]:
         def sink(event: Event) -> None:
             session.publish(event, self.everyone)
+
+        return sink
+
+    def json_sink_for(self, session: DaemonSession) -> JsonSink:
+        """:meth:`sink_for` for events a worker encoded (see DaemonSession.publish_json)."""
+
+        def sink(pid: int, name: str | None, counted: bool, body: memoryview) -> None:
+            session.publish_json(pid, name, counted, body, self.everyone)
 
         return sink
 

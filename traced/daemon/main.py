@@ -10,6 +10,10 @@ Kernel and systemd facts this module depends on:
   us and never unlink it.  Otherwise a stale socket file (no one accepting) is
   replaced, and a live one means another daemon: we refuse to start.
 * READY=1 goes to NOTIFY_SOCKET once we accept, STOPPING=1 when we begin to stop.
+
+With ``workers`` of 2 or more the sessions are traced by that many worker processes
+(daemon.workers), started before the first client is accepted and closed after the
+last session has ended; with 0 or 1, by an engine on this process's own loop.
 """
 
 from __future__ import annotations
@@ -24,7 +28,10 @@ from pathlib import Path
 
 from traced.daemon import systemd as systemd_integration
 from traced.daemon.config import Config
+from traced.daemon.hub import Hub
 from traced.daemon.server import Daemon
+from traced.daemon.tracing import InProcess, Tracing
+from traced.daemon.workers import WorkerPool
 from traced.errors import DaemonStartError
 from traced.logs import get_logger
 from traced.tracer.engine import Engine
@@ -94,12 +101,19 @@ async def serve(config: Config, socket_path: Path) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    with Engine(reap_orphans=True) as engine:
-        daemon = Daemon(engine, config)
+    hub = Hub()
+    with contextlib.ExitStack() as stack:
+        count = config.worker_count()
+        tracing: Tracing
+        if count >= 2:
+            tracing = WorkerPool(count, hub, config.log_level_number)
+        else:
+            tracing = InProcess(stack.enter_context(Engine(reap_orphans=True)), hub)
+        daemon = Daemon(tracing, hub, config)
         for listener in listeners:
             daemon.listen(listener)
         where = socket_path if owned else "systemd sockets"
-        _log.info("daemon ready", socket=str(where), pid=os.getpid())
+        _log.info("daemon ready", socket=str(where), pid=os.getpid(), workers=count)
         ready = systemd_integration.status(f"accepting on {where}")
         systemd_integration.notify(f"{systemd_integration.READY}\n{ready}")
         await stop.wait()
@@ -108,6 +122,7 @@ async def serve(config: Config, socket_path: Path) -> None:
         for listener in listeners:
             loop.remove_reader(listener.fileno())
         await daemon.shutdown()
+        await tracing.close()
     for listener in listeners:
         listener.close()
     if owned:

@@ -1,4 +1,5 @@
-"""The daemon: accepts clients, reads their requests, runs sessions on one engine.
+"""The daemon: accepts clients, reads their requests, runs sessions on its tracing
+(this process's engine, or tracer workers: daemon.tracing).
 
 Kernel facts this module depends on:
 
@@ -10,8 +11,9 @@ Kernel facts this module depends on:
   negative pid reaches its whole job, as a terminal's would.
 * Only the daemon's uid, root and configured uids may connect (SO_PEERCRED).
 
-Each request is answered as soon as its line is read, by the handler of its type
-(daemon.handlers: none blocks, since fork, ptrace and /proc answer at once); each
+Each request is answered by the handler of its type (daemon.handlers): at once,
+or, for those a tracer must act on (launch, attach, signal), by a task that awaits
+the tracer's answer (a worker's comes back on its channel; nothing blocks).  Each
 session is watched by a task until it ends.  Those tasks are owned (daemon.tasks),
 so stopping is: end the sessions, then close their owner.
 """
@@ -24,6 +26,9 @@ import json
 import os
 import signal
 import socket
+from collections import Counter
+from collections.abc import Coroutine
+from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -35,6 +40,7 @@ from traced.daemon.handlers import Call, Handlers
 from traced.daemon.hub import DaemonSession, EngineSession, Hub
 from traced.daemon.limits import Limits
 from traced.daemon.tasks import Tasks
+from traced.daemon.tracing import Tracing
 from traced.errors import (
     ErrorCode,
     FilterError,
@@ -44,11 +50,11 @@ from traced.errors import (
 )
 from traced.logs import get_logger
 from traced.syscalls.names import signal_name
-from traced.tracer.engine import Engine
 from traced.wire.protocol import (
     OPS,
     Hello,
     LaunchRequest,
+    Message,
     Request,
     RequestBase,
     RequestId,
@@ -73,14 +79,17 @@ def _code_of(error: TracedError) -> ErrorCode:
 
 
 class Daemon:
-    def __init__(self, engine: Engine, config: Config) -> None:
-        self.engine = engine
+    def __init__(self, tracing: Tracing, hub: Hub, config: Config) -> None:
+        self.tracing = tracing
         self.config = config
-        self.hub = Hub()
+        self.hub = hub
         self.clients: set[Connection] = set()
         self._watches = Tasks("sessions")
-        limits = Limits(config, self.hub, engine.arch)
-        self._handlers = Handlers(engine, limits, self.hub, self._run_session)
+        self._answers = Tasks("answers")
+        self._answering: Counter[Connection] = Counter()  # answers owed, per connection
+        self._stopping = False
+        limits = Limits(config, self.hub, tracing.arch)
+        self._handlers = Handlers(tracing, limits, self.hub, self._run_session)
 
     # --- connections --------------------------------------------------------------
 
@@ -140,6 +149,8 @@ class Daemon:
         """A client that has said all it will say is served until no session it owns
         (launched or attached without detach) is left running; then, once all is
         sent, closed, as a client that asked and half-closed always was."""
+        if self._answering[conn]:
+            return  # a launch it asked for may be starting: looked at again once answered
         if not any(session.owner is conn for session in self.hub.live()):
             conn.close_when_sent()
 
@@ -187,30 +198,63 @@ class Daemon:
         conn = call.conn
         try:
             result = self._handlers.table[type(request)](call, request)
-        except RequestError as error:
-            conn.send_error(
-                request.id, error.code, str(error), error.errno_name if error.errno else None
-            )
-        except TracedError as error:
-            conn.send_error(request.id, _code_of(error), str(error))
-        except Exception as error:  # every request gets its one answer, whatever broke
-            _log.exception("request failed", op=type(request).__name__)
-            conn.send_error(request.id, ErrorCode.INTERNAL, f"{type(error).__name__}: {error}")
+        except Exception as error:
+            self._refuse(conn, request, error)
+            return
+        if isinstance(result, Coroutine):
+            self._answering[conn] += 1
+            self._answers.start(self._answer_later(conn, request, result))
         else:
             conn.send(Response(id=request.id, result=result.model_dump()))
+
+    async def _answer_later(
+        self, conn: Connection, request: RequestBase, answer: Coroutine[Any, Any, Message]
+    ) -> None:
+        try:
+            result = await answer
+        except Exception as error:
+            self._refuse(conn, request, error)
+        else:
+            conn.send(Response(id=request.id, result=result.model_dump()))
+        finally:
+            self._answering[conn] -= 1
+            if not self._answering[conn]:
+                del self._answering[conn]
+            if conn.said_all and not conn.closed:
+                self._close_if_served(conn)
+
+    def _refuse(self, conn: Connection, request: RequestBase, error: Exception) -> None:
+        """Every request gets its one answer, whatever broke."""
+        if isinstance(error, RequestError):
+            errno_name = error.errno_name if error.errno else None
+            conn.send_error(request.id, error.code, str(error), errno_name)
+        elif isinstance(error, TracedError):
+            conn.send_error(request.id, _code_of(error), str(error))
+        else:
+            _log.error("request failed", op=type(request).__name__, exc_info=error)
+            conn.send_error(request.id, ErrorCode.INTERNAL, f"{type(error).__name__}: {error}")
 
     # --- sessions -----------------------------------------------------------------
 
     def _run_session(self, session: DaemonSession, engine_session: EngineSession) -> None:
         session.engine_session = engine_session
         self._watches.start(self._watch(session, engine_session))
+        # Started while its owner left, or while the daemon stops (a tracer answers
+        # later than the request was read): ended as it would have been then.
+        owner = session.owner
+        if isinstance(owner, Connection) and owner.closed:
+            session.tasks.start(self._end_session(session, signal.SIGHUP))
+        elif self._stopping:
+            session.tasks.start(self._end_session(session, signal.SIGTERM))
 
     async def _watch(self, session: DaemonSession, engine_session: EngineSession) -> None:
         """Until the session ends: then its end goes out, and what was ending it stops."""
         try:
             outcome = await engine_session.wait()
             error = str(engine_session.spawn_error) if engine_session.spawn_error else None
-            if engine_session.runaway is not None:
+            if engine_session.lost_tracer is not None:
+                error = engine_session.lost_tracer
+            elif engine_session.runaway is not None:
                 fate = "detached from" if session.kind == "attach" else "killed"
                 error = (
                     f"too many tasks: {engine_session.runaway} alive at once exceeded "
@@ -239,15 +283,15 @@ class Daemon:
             return
         if session.engine_session is None:
             return
-        with contextlib.suppress(ProcessLookupError):
-            session.engine_session.signal(first)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            await session.engine_session.signal(first)
         try:
             await asyncio.wait_for(
                 asyncio.shield(session.engine_session.wait()), self.config.kill_grace_seconds
             )
         except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                session.engine_session.signal(signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                await session.engine_session.signal(signal.SIGKILL)
 
     async def shutdown(self) -> None:
         """End launched commands (SIGTERM, then SIGKILL) and detach attached ones.
@@ -256,9 +300,11 @@ class Daemon:
         neither act on its SIGTERM (it would only ever meet the SIGKILL) nor be
         detached (which happens at its next stop).  Sessions that have not ended
         when SIGKILL has had time to work are given up (their watches cancelled)."""
+        self._stopping = True
         self.hub.stop_holding()
         for session in self.hub.live():
             session.tasks.start(self._end_session(session, signal.SIGTERM))
+        await self._answers.close(REAP_SECONDS)  # a session starting now is ended as it starts
         await self._watches.close(self.config.kill_grace_seconds + REAP_SECONDS)
         for conn in list(self.clients):
             conn.close()
