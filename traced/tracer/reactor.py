@@ -268,22 +268,10 @@ class Reactor:
             self._dispatch_safely(tid, status)
 
     def _dispatch_safely(self, tid: int, status: int) -> None:
-        """One stop of a known task: :meth:`_handle` for a batch of one.  The stop
-        most stops take, so :meth:`_plan_safely` and :meth:`_finish` are inlined."""
-        self._budget -= 1
-        run = self._runs[tid]
-        try:
-            step = run.core.plan(tid, read_stop(run, tid, decode_status(status)))
-            if step.joined or step.left:
-                self._follow(run, step)
-        except TraceeGoneError:
-            return  # SIGKILLed while stopped: its death report follows
-        except Exception:
-            self._let_run(tid, status)
-            return
-        if step.resume is not None:
-            self._resume_safely(run, step.resume)
-        self._deliver_safely(run, step)
+        """One stop of a known task: :meth:`_handle` for a batch of one."""
+        planned = self._plan_safely(tid, status)
+        if planned is not None:
+            self._finish(*planned)
 
     def _finish(self, run: Run, step: Step) -> None:
         """Restart the tracee, then deliver the stop's events."""
