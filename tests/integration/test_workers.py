@@ -102,8 +102,19 @@ def test_sessions_are_spread_over_the_workers(daemon: tuple[Path, int]) -> None:
         assert watcher.request("subscribe", session=session)["type"] == "response"
         answer = peer.request("signal", session=session, signal="TERM")
         assert answer == {"type": "response", "id": answer["id"], "result": {"signal": "SIGTERM"}}
-    ends = [end_of(watcher, session) for session in sessions]
+    ends = ends_of(watcher, sessions)  # in whichever order the two workers end them
     assert [(end["signal"], end["error"]) for end in ends] == [("SIGTERM", None)] * 2, ends
+
+
+def ends_of(peer: Peer, sessions: list[str]) -> list[dict[str, Any]]:
+    """The session_end of each of ``sessions``, read on ``peer`` in any order."""
+    seen, peer.backlog = peer.backlog, []
+    ends = {m["session"]: m for m in seen if m.get("type") == "session_end"}
+    while not set(sessions) <= set(ends):
+        message = peer.read()
+        if message.get("type") == "session_end":
+            ends[message["session"]] = message
+    return [ends[session] for session in sessions]
 
 
 def test_list_counts_the_tasks_a_client_has_seen_spawn(daemon: tuple[Path, int]) -> None:
