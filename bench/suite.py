@@ -181,13 +181,20 @@ def opening(outcomes: list[Outcome], chart: Path) -> list[str]:
     ]
 
 
+def _only(outcomes: list[Outcome]) -> str:
+    """`` --only ...`` when the run left benchmarks out, so the command line is the one run."""
+    names = [outcome.bench.name for outcome in outcomes]
+    return "" if len(names) == len(SUITE) else " --only " + " ".join(names)
+
+
 def report(outcomes: list[Outcome], quick: bool, machine: str, chart: Path) -> str:
     mode = "--quick" if quick else "full"
     parts = [
         "# Benchmark results",
         "",
         *opening(outcomes, chart),
-        f"`.venv/bin/python bench/suite.py{' --quick' if quick else ''}` ({mode} rounds);"
+        f"`.venv/bin/python bench/suite.py{' --quick' if quick else ''}{_only(outcomes)}`"
+        f" ({mode} rounds);"
         " every figure below is a median over rounds that alternate the variants.",
         "",
         machine,
