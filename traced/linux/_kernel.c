@@ -132,20 +132,29 @@ syscall_info(PyObject *self, PyObject *arg)
     return Py_BuildValue("(iIi()iOI)", info.op, info.arch, -1, 0, Py_False, 0u);
 }
 
+static ssize_t
+read_within_page(pid_t pid, uintptr_t at, char *into, Py_ssize_t most, Py_ssize_t *step)
+{
+    /* One process_vm_readv of up to ``most`` bytes that does not cross a page
+     * boundary; ``*step`` is what it asked for, so that a short count says the
+     * mapping ends there. */
+    *step = PAGE - (Py_ssize_t)(at % PAGE);
+    if (*step > most)
+        *step = most;
+    struct iovec local = {into, (size_t)*step};
+    struct iovec remote = {(void *)at, (size_t)*step};
+    return process_vm_readv(pid, &local, 1, &remote, 1, 0);
+}
+
 static Py_ssize_t
 read_page_bounded(pid_t pid, uintptr_t address, char *into, Py_ssize_t size)
 {
     /* Up to ``size`` bytes, one page at a time; a short read ends it.  Returns the
      * count, or -1 with errno set if not even the first byte could be read. */
-    Py_ssize_t done = 0;
+    Py_ssize_t done = 0, step;
     while (done < size) {
-        uintptr_t at = address + (uintptr_t)done;
-        Py_ssize_t step = PAGE - (Py_ssize_t)(at % PAGE);
-        if (step > size - done)
-            step = size - done;
-        struct iovec local = {into + done, (size_t)step};
-        struct iovec remote = {(void *)at, (size_t)step};
-        ssize_t count = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+        ssize_t count = read_within_page(pid, address + (uintptr_t)done, into + done,
+                                         size - done, &step);
         if (count < 0)
             return done > 0 ? done : -1;
         done += count;
@@ -201,15 +210,10 @@ read_cstring(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     char page[PAGE];
     PyObject *chunks = NULL; /* only for a string longer than its first page */
-    Py_ssize_t total = 0;
+    Py_ssize_t total = 0, step;
     while (total < limit) {
         uintptr_t at = (uintptr_t)address + (uintptr_t)total;
-        Py_ssize_t step = PAGE - (Py_ssize_t)(at % PAGE);
-        if (step > limit - total)
-            step = limit - total;
-        struct iovec local = {page, (size_t)step};
-        struct iovec remote = {(void *)at, (size_t)step};
-        ssize_t count = process_vm_readv((pid_t)pid, &local, 1, &remote, 1, 0);
+        ssize_t count = read_within_page((pid_t)pid, at, page, limit - total, &step);
         if (count < 0) {
             if (total == 0) {
                 Py_XDECREF(chunks);
