@@ -127,6 +127,11 @@ def shape_entry(syscall: str, args: tuple[Arg, ...], abi: str = NATIVE_ABI) -> t
 WORDED_RESULTS = frozenset(("fcntl", "fcntl64"))
 
 
+def has_worded_result(syscall: str, options: Options = DEFAULT_OPTIONS) -> bool:
+    """Whether :func:`decode_result` may say more than the number for this syscall."""
+    return syscall in options.raw or syscall in WORDED_RESULTS
+
+
 def decode_result(
     syscall: str, raw: Sequence[int], retval: int, options: Options = DEFAULT_OPTIONS
 ) -> str | None:

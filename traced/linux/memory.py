@@ -15,10 +15,15 @@ Kernel facts this module depends on:
 
 from __future__ import annotations
 
-from traced.errors import MemoryReadError
+from traced.errors import KernelCallError, MemoryReadError
 from traced.linux import _kernel
 
 PAGE_SIZE = 4096
+
+
+def _read_error(error: OSError, pid: int, address: int) -> KernelCallError:
+    call = f"process_vm_readv({address:#x})"
+    return MemoryReadError.from_errno(call, error.errno or 0, pid)
 
 
 def read_bytes(pid: int, address: int, size: int) -> bytes:
@@ -26,8 +31,7 @@ def read_bytes(pid: int, address: int, size: int) -> bytes:
     try:
         return _kernel.read_memory(pid, address, size)  # page by page, in C
     except OSError as error:
-        err = error.errno or 0
-        raise MemoryReadError.from_errno(f"process_vm_readv({address:#x})", err, pid) from error
+        raise _read_error(error, pid, address) from error
 
 
 def read_cstring(pid: int, address: int, limit: int = PAGE_SIZE) -> bytes:
@@ -35,8 +39,7 @@ def read_cstring(pid: int, address: int, limit: int = PAGE_SIZE) -> bytes:
     try:
         return _kernel.read_cstring(pid, address, limit)  # page by page, in C
     except OSError as error:
-        err = error.errno or 0
-        raise MemoryReadError.from_errno(f"process_vm_readv({address:#x})", err, pid) from error
+        raise _read_error(error, pid, address) from error
 
 
 class TraceeMemory:

@@ -55,7 +55,7 @@ from traced.core.stops import (
 )
 from traced.core.task import Mode, Phase
 from traced.decoders.arguments import decode_entry, decode_exit, has_outputs, no_fd_names
-from traced.decoders.shapes import RETURNS_FD, WORDED_RESULTS, decode_result
+from traced.decoders.shapes import RETURNS_FD, decode_result, has_worded_result
 from traced.events import Arg
 from traced.filter.bpf import TRACED_DATA
 from traced.linux import access, procfs, ptrace
@@ -127,7 +127,7 @@ def _call(run: Run, audit_arch: int, nr: int) -> Call:
         run.wants(name),
         has_outputs(name, abi.name),
         run.decoding.decorate_fds and name in RETURNS_FD,
-        name in WORDED_RESULTS or name in run.decoding.raw,
+        has_worded_result(name, run.decoding),
     )
     run.calls[audit_arch, nr] = call
     return call
