@@ -164,27 +164,37 @@ read_page_bounded(pid_t pid, uintptr_t address, char *into, Py_ssize_t size)
     return done;
 }
 
+static int
+read_arguments(PyObject *const *args, Py_ssize_t nargs, const char *usage, pid_t *pid,
+               uintptr_t *address, Py_ssize_t *size)
+{
+    /* The (pid, address, size) both reads take; -1 with an exception set if wrong. */
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, usage);
+        return -1;
+    }
+    *pid = (pid_t)PyLong_AsLong(args[0]);
+    *address = (uintptr_t)PyLong_AsUnsignedLongLongMask(args[1]);
+    *size = PyLong_AsSsize_t(args[2]);
+    return PyErr_Occurred() ? -1 : 0;
+}
+
 static PyObject *
 read_memory(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     /* read_memory(pid, address, size) -> up to ``size`` bytes, shorter where the
      * mapping ends; OSError if none can be read. */
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "read_memory(pid, address, size)");
-        return NULL;
-    }
-    long pid = PyLong_AsLong(args[0]);
-    unsigned long long address = PyLong_AsUnsignedLongLongMask(args[1]);
-    Py_ssize_t size = PyLong_AsSsize_t(args[2]);
-    if (PyErr_Occurred())
+    pid_t pid;
+    uintptr_t address;
+    Py_ssize_t size;
+    if (read_arguments(args, nargs, "read_memory(pid, address, size)", &pid, &address, &size) < 0)
         return NULL;
     if (size <= 0)
         return PyBytes_FromStringAndSize(NULL, 0);
     PyObject *bytes = PyBytes_FromStringAndSize(NULL, size);
     if (bytes == NULL)
         return NULL;
-    Py_ssize_t count = read_page_bounded((pid_t)pid, (uintptr_t)address,
-                                         PyBytes_AS_STRING(bytes), size);
+    Py_ssize_t count = read_page_bounded(pid, address, PyBytes_AS_STRING(bytes), size);
     if (count < 0) {
         Py_DECREF(bytes);
         return PyErr_SetFromErrno(PyExc_OSError);
@@ -199,21 +209,17 @@ read_cstring(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     /* read_cstring(pid, address, limit) -> the NUL-terminated string at ``address``
      * without its NUL, at most ``limit`` bytes, shorter where the mapping ends. */
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "read_cstring(pid, address, limit)");
-        return NULL;
-    }
-    long pid = PyLong_AsLong(args[0]);
-    unsigned long long address = PyLong_AsUnsignedLongLongMask(args[1]);
-    Py_ssize_t limit = PyLong_AsSsize_t(args[2]);
-    if (PyErr_Occurred())
+    pid_t pid;
+    uintptr_t address;
+    Py_ssize_t limit;
+    if (read_arguments(args, nargs, "read_cstring(pid, address, limit)", &pid, &address, &limit) < 0)
         return NULL;
     char page[PAGE];
     PyObject *chunks = NULL; /* only for a string longer than its first page */
     Py_ssize_t total = 0, step;
     while (total < limit) {
-        uintptr_t at = (uintptr_t)address + (uintptr_t)total;
-        ssize_t count = read_within_page((pid_t)pid, at, page, limit - total, &step);
+        uintptr_t at = address + (uintptr_t)total;
+        ssize_t count = read_within_page(pid, at, page, limit - total, &step);
         if (count < 0) {
             if (total == 0) {
                 Py_XDECREF(chunks);
