@@ -175,3 +175,19 @@ class RequestError(TracedError):
     def __init__(self, code: ErrorCode | str, message: str, errno_name: str | None = None) -> None:
         super().__init__(message, errno=getattr(_errno, errno_name or "", 0))
         self.code = ErrorCode(code)
+
+
+# The protocol's code for an error a request ran into, by the error's type (the first
+# match); any other error is internal.  The daemon's front and its tracer workers
+# both answer with it.
+_CODES: tuple[tuple[type[TracedError], ErrorCode], ...] = (
+    (UnknownSyscallError, ErrorCode.UNKNOWN_SYSCALL),
+    (FilterError, ErrorCode.BAD_FILTER),
+    (SpawnError, ErrorCode.SPAWN_FAILED),
+    (AttachError, ErrorCode.ATTACH_FAILED),
+    (InvalidLaunchError, ErrorCode.INVALID),
+)
+
+
+def code_of(error: BaseException) -> ErrorCode:
+    return next((code for kind, code in _CODES if isinstance(error, kind)), ErrorCode.INTERNAL)

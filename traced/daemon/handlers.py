@@ -32,7 +32,7 @@ from traced.daemon.delivery import Subscription
 from traced.daemon.hub import DaemonSession, EngineSession, Hub
 from traced.daemon.limits import Limits
 from traced.daemon.tracing import Tracing
-from traced.errors import AttachError, ErrorCode, InvalidLaunchError, RequestError, SpawnError
+from traced.errors import ErrorCode, RequestError
 from traced.filter.expression import parse_trace
 from traced.linux import access, procfs
 from traced.syscalls.names import signal_name
@@ -139,20 +139,15 @@ class Handlers:
             new_process_group=True,
             nice=conn.nice,
         )
-        try:
-            check_launchable(spec)
-        except InvalidLaunchError as error:
-            raise RequestError(ErrorCode.INVALID, str(error)) from error
+        check_launchable(spec)  # InvalidLaunchError: answered as invalid (errors.code_of)
         session = self._new_session(conn, "launch", request.argv, owned=not request.detach)
         try:
             if not request.detach:
                 self._subscribe(conn, session, request.policy, request.queue)
             engine_session = await self.tracing.launch(spec, policy, session)
-        except BaseException as error:
+        except BaseException:
             self.hub.remove(session)
-            if isinstance(error, SpawnError):
-                raise RequestError(ErrorCode.SPAWN_FAILED, str(error), error.errno_name) from error
-            raise
+            raise  # a SpawnError is answered as spawn_failed (errors.code_of)
         self._run(session, engine_session)
         return StartResult(session=session.session_id, pid=session.pid)
 
@@ -172,11 +167,9 @@ class Handlers:
             self._subscribe(conn, session, request.policy, request.queue)
         try:
             engine_session = await self.tracing.attach(request.pid, policy, session)
-        except BaseException as error:
+        except BaseException:
             self.hub.remove(session)
-            if isinstance(error, AttachError):
-                raise RequestError(ErrorCode.ATTACH_FAILED, str(error), error.errno_name) from error
-            raise
+            raise  # an AttachError is answered as attach_failed (errors.code_of)
         self._run(session, engine_session)
         return StartResult(session=session.session_id, pid=request.pid)
 

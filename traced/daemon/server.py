@@ -41,13 +41,7 @@ from traced.daemon.hub import DaemonSession, EngineSession, Hub
 from traced.daemon.limits import Limits
 from traced.daemon.tasks import Tasks
 from traced.daemon.tracing import Tracing
-from traced.errors import (
-    ErrorCode,
-    FilterError,
-    RequestError,
-    TracedError,
-    UnknownSyscallError,
-)
+from traced.errors import ErrorCode, RequestError, TracedError, code_of
 from traced.logs import get_logger
 from traced.syscalls.names import signal_name
 from traced.wire.protocol import (
@@ -64,18 +58,9 @@ from traced.wire.protocol import (
 
 _log = get_logger(__name__)
 _REQUEST = TypeAdapter(Request)
-# The code of a traced error a request ran into, by its type; any other is internal.
-_CODES: tuple[tuple[type[TracedError], ErrorCode], ...] = (
-    (UnknownSyscallError, ErrorCode.UNKNOWN_SYSCALL),
-    (FilterError, ErrorCode.BAD_FILTER),
-)
 ACCEPT_RETRY_SECONDS = 0.2
 # After the grace period's SIGKILL, how long a session may take to be reaped.
 REAP_SECONDS = 2.0
-
-
-def _code_of(error: TracedError) -> ErrorCode:
-    return next((code for kind, code in _CODES if isinstance(error, kind)), ErrorCode.INTERNAL)
 
 
 class Daemon:
@@ -229,7 +214,8 @@ class Daemon:
             errno_name = error.errno_name if error.errno else None
             conn.send_error(request.id, error.code, str(error), errno_name)
         elif isinstance(error, TracedError):
-            conn.send_error(request.id, _code_of(error), str(error))
+            errno_name = error.errno_name if error.errno else None
+            conn.send_error(request.id, code_of(error), str(error), errno_name)
         else:
             _log.error("request failed", op=type(request).__name__, exc_info=error)
             conn.send_error(request.id, ErrorCode.INTERNAL, f"{type(error).__name__}: {error}")

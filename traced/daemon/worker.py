@@ -45,7 +45,7 @@ from traced.daemon.channel import (
 from traced.daemon.credit import Window
 from traced.daemon.link import Link
 from traced.daemon.orders import policy_of, spec_of
-from traced.errors import AttachError, InvalidLaunchError, SpawnError, TracedError
+from traced.errors import TracedError, code_of
 from traced.events import Event, SyscallEntryEvent, SyscallEvent
 from traced.logs import get_logger
 from traced.tracer.engine import Engine
@@ -61,15 +61,10 @@ STOP_SECONDS = 2.0  # at the end, how long the sessions have to be let go of
 
 def refusal(ref: int, error: BaseException) -> Refused:
     """An order's failure as the front's handler would have answered it."""
-    if isinstance(error, SpawnError):
-        return Refused(ref, "spawn_failed", str(error), error.errno_name)
-    if isinstance(error, AttachError):
-        return Refused(ref, "attach_failed", str(error), error.errno_name)
-    if isinstance(error, InvalidLaunchError):
-        return Refused(ref, "invalid", str(error), None)
     if isinstance(error, TracedError):
-        return Refused(ref, "internal", str(error), None)
-    return Refused(ref, "internal", f"{type(error).__name__}: {error}", None)
+        errno_name = error.errno_name if error.errno else None
+        return Refused(ref, code_of(error).value, str(error), errno_name)
+    return Refused(ref, code_of(error).value, f"{type(error).__name__}: {error}", None)
 
 
 class Worker:
@@ -77,6 +72,7 @@ class Worker:
         self.engine = engine
         self.runs: dict[int, Run] = {}
         self.windows: dict[int, Window] = {}
+        self._task_counts: dict[int, int] = {}  # per session, the last TaskCount sent
         self.launched: set[int] = set()
         self.ended = asyncio.Event()  # the channel is gone: stop
         self._holds: Counter[int] = Counter()  # the front's, per session: let go at the end
@@ -203,6 +199,7 @@ class Worker:
         link = self.link
         send = link.send
         window = self.windows[key] = Window()
+        counted = self._task_counts
         holds_due = self._holds_due
 
         def sink(event: Event) -> None:
@@ -213,7 +210,10 @@ class Worker:
                 send(EventOut(key, event.pid, channel.ENTRY, event.name, event))
             else:  # a spawn, exec or exit may change the count ``list`` shows: said with it
                 send(EventOut(key, event.pid, channel.OTHER, None, event))
-                send(TaskCount(key, len(self.runs[key].core.tasks)))
+                tasks = len(self.runs[key].core.tasks)
+                if tasks != counted.get(key):  # a signal or a group-stop changes none
+                    counted[key] = tasks
+                    send(TaskCount(key, tasks))
             size = link.backlog - before
             if window.sent(size):
                 self.runs[key].hold()
@@ -231,6 +231,7 @@ class Worker:
         outcome = await run.wait()
         self.runs.pop(key, None)
         self.windows.pop(key, None)
+        self._task_counts.pop(key, None)
         self._holds.pop(key, None)
         self._holds_due.pop(key, None)
         self.launched.discard(key)
