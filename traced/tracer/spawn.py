@@ -240,7 +240,10 @@ def fork_child(spec: LaunchSpec, program: str, seccomp_program: bytes | None) ->
     for fd in (go_read, report_write, setting_up):
         os.close(fd)
     if seccomp_program is None:  # full mode: seize it set up (the module's facts)
-        select.select([set_up], [], [], SETUP_WAIT_S)
+        # poll, not select: a daemon with many sessions has fds above select's 1024.
+        waiting = select.poll()
+        waiting.register(set_up, select.POLLIN)
+        waiting.poll(SETUP_WAIT_S * 1000)
     os.close(set_up)
     return Child(pid, spec.argv[0], go_write, report_read)
 
