@@ -9,6 +9,7 @@ editable install's finder imports pathlib, for one, before any code of traced ru
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -20,10 +21,18 @@ pytestmark = pytest.mark.integration
 
 # Runs main(argv) (argv: sys.argv[2], JSON) and writes the names of the modules it
 # imported to sys.argv[1]; stdout and stderr are the traced command's, left alone.
+# traced's own folder, then the venv's packages (uvloop, msgspec), without site's .pth files.
+_PYTHONPATH = os.pathsep.join(
+    [
+        str(Path(__file__).resolve().parents[2]),
+        *(p for p in sys.path if p.endswith("site-packages")),
+    ]
+)
 LIST_IMPORTS = """\
 import sys
 before = set(sys.modules)
 import json
+import os
 from traced.cli.main import main
 try:
     main(json.loads(sys.argv[2]))
@@ -50,8 +59,10 @@ def imported(argv: Sequence[str], tmp_path: Path, socket: Path | None = None) ->
     listing = tmp_path / "modules.json"
     env_socket = str(socket or tmp_path / "nobody-listens.sock")
     done = subprocess.run(
-        [sys.executable, "-c", LIST_IMPORTS, str(listing), json.dumps(list(argv))],
-        env={"PATH": "/usr/bin:/bin", "TRACED_SOCKET": env_socket},
+        # -S and traced by PYTHONPATH: an editable install's .pth finder imports pathlib
+        # and more before the listing begins, which would hide them from it.
+        [sys.executable, "-S", "-c", LIST_IMPORTS, str(listing), json.dumps(list(argv))],
+        env={"PATH": "/usr/bin:/bin", "TRACED_SOCKET": env_socket, "PYTHONPATH": _PYTHONPATH},
         capture_output=True,
         timeout=60,
         check=False,
