@@ -51,9 +51,7 @@ def _shown(name: str, args: Sequence[Arg]) -> list[tuple[int, str]]:
 
 def printed_args(event: SyscallEvent) -> list[str]:
     """The arguments strace shows, in its words; an empty text is one it leaves out."""
-    if event.name in _PRINT_ORDER:
-        return [text for _, text in _shown(event.name, event.args)]
-    return [arg.text for arg in event.args if arg.text and arg.type not in _HIDDEN_TYPES]
+    return [text for _, text in _shown(event.name, event.args)]
 
 
 def _result(event: SyscallEvent) -> str:

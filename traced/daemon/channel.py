@@ -180,7 +180,6 @@ class Faults(_Message, tag="faults", frozen=True):
 
 
 Report = Started | Refused | Done | EventIn | TaskCount | Ended | Faults
-WorkerReport = Started | Refused | Done | EventOut | TaskCount | Ended | Faults
 
 _encoder = msgspec.json.Encoder()
 
@@ -232,8 +231,3 @@ def order_reader() -> Reader:
 def report_reader() -> Reader:
     """The front's reader: events as raw JSON."""
     return Reader(Report)
-
-
-def worker_report_reader() -> Reader:
-    """Reports as a worker wrote them, events decoded (for tests)."""
-    return Reader(WorkerReport)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from traced.events import Event, SyscallEntryEvent, SyscallEvent
 from traced.wire.protocol import Lost, Policy
 
 
@@ -65,10 +64,6 @@ class Subscription:
     queued: int = 0
     holding: set[str] = field(default_factory=set)
     _lost: dict[str, _LostRange] = field(default_factory=dict)
-
-    def wants(self, session_id: str, event: Event) -> bool:
-        name = event.name if isinstance(event, SyscallEvent | SyscallEntryEvent) else None
-        return self.accepts(session_id, event.pid, name)
 
     def accepts(self, session_id: str, pid: int, name: str | None) -> bool:
         """Whether it wants an event of ``session_id`` and process ``pid``; ``name`` is
