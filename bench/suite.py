@@ -146,10 +146,9 @@ WHY = [
     "- **build**: strace --seccomp-bpf's own ratio to untraced is in the table; the"
     " section's last lines give traced's fixed startup, timed in the same rounds, and the"
     " ratios without it.",
-    "- **sessions**: one thread against 64 (or 256) processes. The section's one-tracer"
-    " rows compare one thread with one thread, its two-daemon rows what more processes"
-    " would gain, and its last part is the profile (perf's kernel/interpreter split,"
-    " py-spy's functions).",
+    "- **sessions**: one tracer worker per CPU against 64 (or 256) straces. The section's"
+    " one-loop rows (`workers = 1`) show what the workers gain, and its last part is the"
+    " profile (perf's kernel/interpreter split, py-spy's functions).",
     "- **decoding**: full decoding reads the tracee's memory for each path and struct"
     ' (bench/README.md, "Decoding").',
     "",
