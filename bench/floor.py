@@ -41,7 +41,6 @@ from floor_report import FLOOR, FLOOR_SPIN, Stats, report
 from headline import STRACE, STRACE_BPF, TRACED, UNTRACED, Results
 from measure import REPO, BenchError, note, report_head, time_run, venv_bin
 from real_extra import rotated
-
 from traced.filter.bpf import compile_filter
 from traced.filter.expression import parse_trace
 from traced.syscalls.arch import host_arch

@@ -25,6 +25,7 @@ outside (a client reading the daemon's JSON) go through :func:`parse_event`.
 
 from __future__ import annotations
 
+import enum
 from typing import Any, cast, get_args
 
 import msgspec
@@ -130,6 +131,17 @@ class ExitEvent(_Event, tag="exit", frozen=True, kw_only=True):
     code: int | None
     signal: str | None
     core_dumped: bool
+
+
+class Entries(enum.Enum):
+    """When a session sends a ``syscall_entry`` event as well as the ``syscall`` one."""
+
+    NEVER = "never"
+    # Only while the session has another task, whose lines could come between the
+    # call's entry and its return: strace's text then shows ``<unfinished ...>``.
+    # With one task a call's line is never cut, so nothing is built for its entry.
+    INTERLEAVED = "interleaved"
+    ALWAYS = "always"  # a live view shows each call while it blocks
 
 
 Event = (

@@ -36,7 +36,7 @@ from traced.daemon.delivery import Subscription
 from traced.daemon.hub import DaemonSession, Hub, event_line
 from traced.daemon.orders import launch_order, policy_fields, policy_of, spec_of
 from traced.decoders.values import Options
-from traced.events import ExitEvent, SyscallEntryEvent
+from traced.events import Entries, ExitEvent, SyscallEntryEvent
 from traced.linux.access import Client
 from traced.tracer.run import TracePolicy
 from traced.tracer.spawn import CLOSED, Credentials, LaunchSpec
@@ -177,7 +177,7 @@ def test_a_launch_order_numbers_its_fds_and_the_worker_puts_its_own_in_their_pla
 def test_a_policy_crosses_whole() -> None:
     for policy in (
         TracePolicy(),
-        TracePolicy(frozenset(), force_full=True, entries=True),
+        TracePolicy(frozenset(), force_full=True, entries=Entries.ALWAYS),
         TracePolicy(None, owner=Client(1000, 1000, 4), max_tasks=4096),
     ):
         [attach] = channel.order_reader().feed(

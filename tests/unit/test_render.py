@@ -8,7 +8,14 @@ import pytest
 from tests.unit.plain import decoded_call
 from traced.cli.printer import PerTaskFiles, Printer
 from traced.cli.render import Timing, duration_suffix
-from traced.events import ExitEvent, SignalEvent, SpawnEvent, SyscallEntryEvent, SyscallEvent
+from traced.events import (
+    Entries,
+    ExitEvent,
+    SignalEvent,
+    SpawnEvent,
+    SyscallEntryEvent,
+    SyscallEvent,
+)
 from traced.filter.expression import parse_filter
 from traced.syscalls.arch import X86_64
 
@@ -174,7 +181,8 @@ def test_calls_are_shown_when_entered_and_resumed_after_other_lines(interactive:
     close = decoded_call("close", (3,), 0)
     printer = Printer(io.StringIO(), as_json=False, to_file=True)
     printer.pid_column, printer.interactive = True, interactive
-    assert printer.stages_entries()
+    staged = Entries.ALWAYS if interactive else Entries.INTERLEAVED
+    assert printer.stages_entries() is staged
     for event in (entry_of(close), close, entry_of(wait), entry_of(read), read, wait):
         printer(event)
     assert printed(printer) == [
@@ -210,7 +218,7 @@ def test_entries_are_not_staged_when_only_the_result_can_decide() -> None:
     close = decoded_call("close", (3,), 0)
     printer(entry_of(close))
     printer(close)
-    assert not printer.stages_entries() and printed(printer) == []
+    assert printer.stages_entries() is Entries.NEVER and printed(printer) == []
 
 
 def test_p_matches_path_arguments_not_strings_that_look_like_paths() -> None:

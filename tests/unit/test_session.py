@@ -5,7 +5,7 @@ from traced.core.abi import PTRACE_CONT, PTRACE_DETACH, PTRACE_SYSCALL
 from traced.core.session import Outcome, TraceSession
 from traced.core.stops import Entry, Exec, Exit, Exited, Killed, Spawned, TrapStop
 from traced.core.task import Mode, Phase, Resume, disown
-from traced.events import ExecEvent, SpawnEvent, SyscallEvent
+from traced.events import Entries, ExecEvent, SpawnEvent, SyscallEntryEvent, SyscallEvent
 
 ROOT = 10
 
@@ -83,13 +83,6 @@ def test_exec_from_non_leader_thread_takes_over_the_leader_tid() -> None:
     assert isinstance(returned, SyscallEvent)
     assert (returned.name, returned.retval, returned.tid) == ("execve", 0, 12)
     assert resume == Resume(ROOT, PTRACE_CONT)
-
-
-def test_stop_counters() -> None:
-    session = started()
-    session.feed(ROOT, Entry(2, ROOT, 39, "getpid", "x86_64", plain_args(), True))
-    session.feed(ROOT, Exit(3, ROOT, False))
-    assert session.stops == {"TrapStop": 1, "Entry": 1, "Exit": 1}
 
 
 def test_a_task_born_while_detaching_is_detached_too() -> None:
@@ -214,3 +207,61 @@ def test_a_child_a_disowned_task_made_before_its_first_stop_is_disowned_too() ->
     assert events == [] and resume == Resume(12, PTRACE_DETACH)
     assert session.feed(13, TrapStop()) == ([], Resume(13, PTRACE_DETACH))
     assert set(session.tasks) == {ROOT}
+
+
+def interleaved() -> TraceSession:
+    session = TraceSession("s1", Mode.FULL, ROOT, entries=Entries.INTERLEAVED)
+    session.add_task(ROOT, ROOT)
+    session.feed(ROOT, TrapStop())
+    return session
+
+
+def call(name: str, ts: int, tid: int = ROOT) -> Entry:
+    return Entry(ts, tid, 0, name, "x86_64", plain_args(0), True)
+
+
+def kinds(events: list) -> list[tuple[str, str]]:
+    return [(type(event).__name__, getattr(event, "name", "")) for event in events]
+
+
+def test_with_one_task_an_interleaved_session_reports_no_entries() -> None:
+    session = interleaved()
+    assert session.feed(ROOT, call("read", 1)) == ([], Resume(ROOT, PTRACE_SYSCALL))
+    [returned], _ = session.feed(ROOT, Exit(2, 0, False))
+    assert kinds([returned]) == [("SyscallEvent", "read")]
+
+
+def test_a_second_task_brings_the_entry_of_the_call_in_flight_first() -> None:
+    """The parent's clone can be cut by its child's lines: its entry is owed, before
+    the spawn, and from then on every entry is reported, until one task is left."""
+    session = interleaved()
+    session.feed(ROOT, call("clone", 1))
+    events, _ = session.feed(ROOT, Spawned(2, 11, 11))
+    assert kinds(events) == [("SyscallEntryEvent", "clone"), ("SpawnEvent", "")]
+    assert isinstance(events[0], SyscallEntryEvent) and events[0].ts_ns == 1
+    session.feed(11, TrapStop())
+    assert kinds(session.feed(11, call("write", 3, 11))[0]) == [("SyscallEntryEvent", "write")]
+    session.feed(11, Exit(4, 1, False))
+    session.feed(11, call("exit_group", 5, 11))
+    assert kinds(session.feed(11, Exited(6, 0))[0])[0] == ("SyscallEvent", "exit_group")
+    assert kinds(session.feed(ROOT, Exit(7, 11, False))[0]) == [("SyscallEvent", "clone")]
+    assert session.feed(ROOT, call("wait4", 8))[0] == []  # alone again
+
+
+def test_a_child_met_before_its_parents_event_gets_the_parents_entry_owed_first() -> None:
+    session = interleaved()
+    session.feed(ROOT, call("clone", 1))
+    session.adopt_early(11, 11)
+    events, _ = session.feed(11, TrapStop())
+    assert kinds(events) == [("SyscallEntryEvent", "clone")]
+    assert kinds(session.feed(ROOT, Spawned(2, 11, 11))[0]) == [("SpawnEvent", "")]
+
+
+def test_an_entry_reported_once_is_not_owed_again_when_the_count_crosses_one_again() -> None:
+    session = interleaved()
+    session.feed(ROOT, Spawned(1, 11, 11))
+    session.feed(11, TrapStop())
+    assert kinds(session.feed(ROOT, call("futex", 2))[0]) == [("SyscallEntryEvent", "futex")]
+    session.feed(11, Exited(3, 0))
+    session.adopt_early(12, 12)  # a task of the session met first: not its parent's
+    assert session.feed(12, TrapStop())[0] == []

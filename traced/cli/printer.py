@@ -22,6 +22,7 @@ from traced.cli.render import (
 from traced.cli.summary import Summary
 from traced.cli.tracefile import Discarded, Failed, Output, PerTaskFiles, TraceFile
 from traced.events import (
+    Entries,
     Event,
     ExecEvent,
     ExitEvent,
@@ -84,18 +85,20 @@ class Printer:
         self.moved: dict[int, int] = {}
         self.interactive = _is_terminal(out)
 
-    def stages_entries(self) -> bool:
-        """Whether this printer shows calls as they are entered (needs entry events).
-
-        Not for JSON, -ff or -c, nor when a status or path filter can only decide
-        once the call has returned."""
-        return not (
+    def stages_entries(self) -> Entries:
+        """When this printer needs calls as they are entered: to a terminal always (a
+        call that blocks is seen while it blocks), to a file only when another line
+        may cut the call's.  Never for JSON, -ff or -c, nor when a status or path
+        filter can only decide once the call has returned."""
+        if (
             self.as_json
             or self.per_task is not None
             or not self.print_lines
             or self.filter.status is not None
             or self.filter.paths
-        )
+        ):
+            return Entries.NEVER
+        return Entries.ALWAYS if self.interactive else Entries.INTERLEAVED
 
     def wants(self, event: Event) -> bool:
         if isinstance(event, SyscallEvent):
@@ -149,7 +152,7 @@ class Printer:
             return
         tid_prefix = self._prefix(tid)
         if isinstance(event, SyscallEntryEvent):
-            if self.stages_entries():
+            if self.stages_entries() is not Entries.NEVER:
                 self._enter(event, tid_prefix + self.timing.stamp(event.ts_ns))
             return
         if isinstance(event, ExecEvent) and event.old_tid is not None:

@@ -25,7 +25,7 @@ from traced.errors import (
     RequestFailed,
     exit_status_for_exec_error,
 )
-from traced.events import parse_event
+from traced.events import Entries, parse_event
 from traced.wire.client import Client, lost_notice
 
 
@@ -83,7 +83,7 @@ def launch(
         umask=_current_umask(),
         trace=trace_field(printer),
         decoding=decoding_field(args, printer),
-        entries=printer.stages_entries(),
+        entries=printer.stages_entries() is not Entries.NEVER,
         stdio=True,
         detach=args.detach,
         **_owed_fields(owed),
@@ -126,7 +126,7 @@ def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:
         pid=args.pid,
         trace=trace_field(printer),
         decoding=decoding_field(args, printer),
-        entries=printer.stages_entries(),
+        entries=printer.stages_entries() is not Entries.NEVER,
         subscribe=not args.detach,
         detach=args.detach,
     )

@@ -49,12 +49,18 @@ import signal
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from types import FrameType
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from asyncio import AbstractEventLoop
+from typing import Any, Protocol
 
 Action = Callable[[int], object]  # called with the signal's number
+
+
+class Scheduler(Protocol):
+    """Where a signal's action is run from: an asyncio loop, or the CLI's blocking
+    driver (traced/tracer/blocking.py), both later, between two stops."""
+
+    def call_soon_threadsafe(self, callback: Action, signo: int, /) -> object: ...
+
+
 _Handler = Callable[[int, FrameType | None], Any] | int | None
 
 PASSED_ON = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGWINCH)
@@ -102,15 +108,16 @@ def _hold(signo: int) -> None:
 
 @contextmanager
 def forwarding(
-    actions: Mapping[int, Action], loop: AbstractEventLoop | None = None
+    actions: Mapping[int, Action], loop: Scheduler | None = None, *, restart: bool = True
 ) -> Iterator[None]:
     """While inside, each signal in ``actions`` runs its action instead of acting here.
 
     With a ``loop`` (in-process tracing) the action runs as a callback of the loop,
     never in the midst of the tracer's own code, and interrupted syscalls restart
-    (SA_RESTART), as with ``loop.add_signal_handler``.  Without one (a blocking
-    client) the action runs at once: the blocking read it interrupts fails with
-    EINTR, Python runs the handler, then retries the read (PEP 475)."""
+    (SA_RESTART), as with ``loop.add_signal_handler``, unless ``restart`` is False
+    (the blocking driver, whose sleep in waitid the signal must end).  Without one
+    (a blocking client) the action runs at once: the blocking read it interrupts
+    fails with EINTR, Python runs the handler, then retries the read (PEP 475)."""
 
     def handler(signo: int, frame: FrameType | None) -> None:
         if loop is None:
@@ -122,7 +129,7 @@ def forwarding(
     try:
         for sig in actions:
             previous[sig] = signal.signal(sig, handler)
-            if loop is not None:
+            if loop is not None and restart:
                 signal.siginterrupt(sig, False)
         let_through()  # one held since traced began is acted on now
         yield

@@ -60,22 +60,23 @@ def unfinished(step: Step) -> list[Event]:
     return [] if closed is None else [syscall_event(step.task, closed, None)]
 
 
+def entry_event(task: Task, entry: Entry) -> SyscallEntryEvent:
+    return SyscallEntryEvent(
+        session=task.session,
+        pid=task.tgid,
+        tid=entry.tid,
+        ts_ns=entry.ts,
+        nr=entry.nr,
+        name=entry.name,
+        arch=entry.abi,
+        args=entry.args,
+    )
+
+
 def entered(step: Step) -> list[Event]:
     events = unfinished(step)
-    entry = step.opened
-    if entry is not None:
-        events.append(
-            SyscallEntryEvent(
-                session=step.task.session,
-                pid=step.task.tgid,
-                tid=entry.tid,
-                ts_ns=entry.ts,
-                nr=entry.nr,
-                name=entry.name,
-                arch=entry.abi,
-                args=entry.args,
-            )
-        )
+    if step.opened is not None:
+        events.append(entry_event(step.task, step.opened))
     return events
 
 

@@ -15,7 +15,10 @@ handles what spans tasks:
 * a task that installed a seccomp filter of its own goes to full mode (see
   traced.core.tracee); so does the rest of its thread group (SECCOMP_FILTER_FLAG_TSYNC
   gives them the filter too), and every task it creates, which inherits the filter;
-* the session ends when its last task is gone; its status is the root's.
+* the session ends when its last task is gone; its status is the root's;
+* with Entries.INTERLEAVED a syscall's entry is reported only while the session
+  holds another task: when a second one appears, the calls in flight then are
+  reported entered, before anything of the newcomer.
 """
 
 from __future__ import annotations
@@ -25,8 +28,8 @@ from dataclasses import dataclass, field, replace
 
 from traced.core.stops import Exec, Exited, Killed, Spawned, Stop
 from traced.core.task import Mode, Phase, Resume, Step, Task, disown, let_go
-from traced.core.tracee import abandon_in_flight, plan
-from traced.events import Event
+from traced.core.tracee import abandon_in_flight, announce_in_flight, plan
+from traced.events import Entries, Event
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +52,12 @@ class TraceSession:
     root_tid: int
     tasks: dict[int, Task] = field(default_factory=dict)
     outcome: Outcome | None = None
-    stops: Counter[str] = field(default_factory=Counter)
+    stops: Counter[str] = field(default_factory=Counter)  # by kind, for tests and benches
     detaching: bool = False
-    report_entries: bool = False  # see Task.report_entries
+    entries: Entries = Entries.NEVER
+    # Entry events owed by a change of the task count (see Entries.INTERLEAVED),
+    # reported before the events of the next stop planned.
+    owed: list[Event] = field(default_factory=list)
     # New tasks adopted at their own first stop, before their parent's fork event:
     # that event must not bring them back, even if they have come and gone since.
     early: set[int] = field(default_factory=set)
@@ -71,7 +77,7 @@ class TraceSession:
             tgid,
             self.session_id,
             mode or self.mode,
-            report_entries=self.report_entries,
+            report_entries=self._shows_entries(len(self.tasks) + 1),
             prestart=prestart,
             detaching=self.detaching,  # born while we let go: let go of it too
         )
@@ -124,7 +130,21 @@ class TraceSession:
             step.left = (*step.left, tid)
             if task.tid == task.tgid and type(stop) in (Exited, Killed):
                 self._forget_group(task.tgid, step)
+        if self.owed:
+            step.before, self.owed = [*self.owed, *step.before], []
         return step
+
+    def _shows_entries(self, task_count: int) -> bool:
+        entries = self.entries
+        return entries is Entries.ALWAYS or (entries is Entries.INTERLEAVED and task_count > 1)
+
+    def _interleave(self, on: bool) -> None:
+        """The task count crossed one: entries are reported from now on (and owed for
+        the calls in flight), or no longer."""
+        for task in self.tasks.values():
+            task.report_entries = on
+            if on and (owed := announce_in_flight(task)) is not None:
+                self.owed.append(owed)
 
     def detach_all(self) -> list[int]:
         """Mark every task to be let go at its next stop; returns the tids to interrupt."""
@@ -182,6 +202,8 @@ class TraceSession:
         self._drop(task.tid)  # a record it replaces no longer counts
         self.tasks[task.tid] = task
         self.group_sizes[task.tgid] += 1
+        if len(self.tasks) == 2 and self.entries is Entries.INTERLEAVED:
+            self._interleave(True)
 
     def _drop(self, tid: int) -> Task | None:
         task = self.tasks.pop(tid, None)
@@ -189,6 +211,8 @@ class TraceSession:
             self.group_sizes[task.tgid] -= 1
             if not self.group_sizes[task.tgid]:
                 del self.group_sizes[task.tgid]
+            if len(self.tasks) == 1 and self.entries is Entries.INTERLEAVED:
+                self._interleave(False)
         return task
 
     def _forget(self, task: Task, stop: Stop) -> None:

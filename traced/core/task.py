@@ -62,6 +62,7 @@ class Task:
     session: str
     mode: Mode
     report_entries: bool = False  # a syscall_entry event at each reported entry
+    announced: bool = False  # the syscall in flight had its syscall_entry event
     # Its state: changed only by plan(), as a transition's ``change``.
     phase: Phase = Phase.NEW
     in_flight: Entry | None = None

@@ -109,6 +109,7 @@ def _reportable(task: Task, entry: Entry) -> bool:
 def _close(task: Task, step: Step) -> None:
     """The syscall in flight ends (or is abandoned) here: captured if it is reported."""
     entry, task.in_flight = task.in_flight, None
+    task.announced = False
     if entry is not None and _reportable(task, entry):
         step.closed = entry
 
@@ -119,6 +120,17 @@ def _enter(task: Task, stop: Stop, step: Step) -> None:
     task.in_flight = stop
     if task.report_entries and _reportable(task, stop):
         step.opened = stop
+        task.announced = True
+
+
+def announce_in_flight(task: Task) -> Event | None:
+    """The entry event of the syscall in flight, owed now that another task could
+    cut its line (see Entries.INTERLEAVED); None if it has none or had it."""
+    entry = task.in_flight
+    if entry is None or task.announced or not _reportable(task, entry):
+        return None
+    task.announced = True
+    return reports.entry_event(task, entry)
 
 
 def _leave(task: Task, stop: Stop, step: Step) -> None:

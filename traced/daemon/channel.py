@@ -50,7 +50,7 @@ class Policy(_Message, tag="policy", frozen=True):
     verbose: bool
     decorate_fds: bool
     raw: frozenset[str]
-    entries: bool
+    entries: str  # a traced.core.task.Entries value
     max_tasks: int | None
 
 

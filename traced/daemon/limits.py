@@ -10,6 +10,7 @@ from traced.daemon.config import Config
 from traced.daemon.hub import Hub, Subscriber
 from traced.decoders.values import Options
 from traced.errors import ErrorCode, RequestError
+from traced.events import Entries
 from traced.filter.expression import parse_trace
 from traced.syscalls.arch import Arch
 from traced.tracer.run import TracePolicy
@@ -67,6 +68,6 @@ class Limits:
         return TracePolicy(
             names,
             decoding=options,
-            entries=entries,
+            entries=Entries.ALWAYS if entries else Entries.NEVER,
             max_tasks=self.config.max_tasks_per_session,
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from traced.daemon.channel import CLOSED, Attach, Launch, Policy
 from traced.decoders.values import Options
+from traced.events import Entries
 from traced.linux.access import Client
 from traced.tracer.run import TracePolicy
 from traced.tracer.spawn import CLOSED as SPEC_CLOSED
@@ -25,7 +26,7 @@ def policy_fields(policy: TracePolicy) -> Policy:
         verbose=decoding.verbose,
         decorate_fds=decoding.decorate_fds,
         raw=decoding.raw,
-        entries=policy.entries,
+        entries=policy.entries.value,
         max_tasks=policy.max_tasks,
     )
 
@@ -36,7 +37,7 @@ def policy_of(fields: Policy) -> TracePolicy:
         force_full=fields.force_full,
         owner=Client(*fields.owner) if fields.owner is not None else None,
         decoding=Options(fields.string_limit, fields.verbose, fields.decorate_fds, fields.raw),
-        entries=fields.entries,
+        entries=Entries(fields.entries),
         max_tasks=fields.max_tasks,
     )
 

@@ -42,7 +42,6 @@ from traced.core.abi import (
     PTRACE_INTERRUPT,
     PTRACE_POKEUSER,
     PTRACE_SEIZE,
-    SyscallOp,
 )
 from traced.errors import KernelCallError, PtraceError, TraceeGoneError
 from traced.linux import _kernel
@@ -60,14 +59,11 @@ CLD_CODES = range(1, 7)  # CLD_EXITED .. CLD_CONTINUED
 SYS_SECCOMP = 1  # si_code of a SIGSYS sent by a seccomp filter's RET_TRAP
 
 
-class SyscallInfo(NamedTuple):
-    op: SyscallOp
-    arch: int
-    nr: int
-    args: tuple[int, ...]
-    rval: int
-    is_error: bool
-    data: int = 0  # a seccomp stop's SECCOMP_RET_DATA
+# struct ptrace_syscall_info as the C binding returns it, a plain tuple (one is made
+# at every stop): op (a SyscallOp), audit arch, nr, args, rval, is_error, and a
+# seccomp stop's SECCOMP_RET_DATA.  nr and args are an entry's or a seccomp stop's;
+# rval and is_error an exit's.
+SyscallInfo = tuple[int, int, int, tuple[int, ...], int, bool, int]
 
 
 class SigInfo(NamedTuple):
@@ -147,10 +143,6 @@ def skip_syscall(pid: int, skip: SyscallSkip, result: int) -> None:
 
 def syscall_info(pid: int) -> SyscallInfo:
     try:
-        op, arch, nr, args, rval, is_error, data = _kernel.syscall_info(pid)
+        return _kernel.syscall_info(pid)
     except OSError as error:
         raise _error("ptrace(PTRACE_GET_SYSCALL_INFO)", error, pid) from error
-    return SyscallInfo(_OPS[op], arch, nr, args, rval, is_error, data)
-
-
-_OPS = tuple(SyscallOp)  # indexed by op: NONE, ENTRY, EXIT, SECCOMP

@@ -20,6 +20,10 @@ Kernel facts this module depends on:
 * ``__WALL`` is needed to wait for threads (clone children).
 * Each ``P_ALL`` wait walks all our children and tracees, so it costs more the
   more tasks we trace; a wait for one tid does not walk.
+* A waitid without WNOHANG sleeps until some status is pending; with WNOWAIT
+  it consumes nothing, so a caller can then take what is its own as above.  A
+  signal whose handler was installed without SA_RESTART ends that sleep (EINTR,
+  which Python retries, after the handler, unless the handler raises).
 * ECHILD (``ChildProcessError``) means no child or tracee at all, or, for one tid,
   that it is not ours (any more): here both read as "nothing to take".
 """
@@ -33,6 +37,7 @@ from traced.core.abi import CLD_TRAPPED, WALL
 _STOPS = os.WSTOPPED | os.WNOHANG | WALL  # consumes: see the facts
 _PEEK = os.WEXITED | os.WNOHANG | os.WNOWAIT | WALL
 _TAKE = os.WNOHANG | WALL
+_SLEEP = os.WEXITED | os.WSTOPPED | os.WNOWAIT | WALL
 
 
 def take_stops(limit: int) -> list[tuple[int, int]]:
@@ -68,3 +73,13 @@ def take(tid: int) -> int | None:
     except ChildProcessError:
         return None
     return status if waited else None
+
+
+def sleep_until_pending() -> bool:
+    """Sleep until a child or tracee has a status pending (consuming nothing);
+    False if there is none left to wait for."""
+    try:
+        os.waitid(os.P_ALL, 0, _SLEEP)
+    except ChildProcessError:
+        return False
+    return True

@@ -49,13 +49,18 @@ _log = get_logger(__name__)
 class Engine:
     """One per event loop: it owns SIGCHLD there."""
 
-    def __init__(self, arch: Arch | None = None, *, reap_orphans: bool = False) -> None:
-        """``reap_orphans``: see Reactor (True where every child is a tracee)."""
+    def __init__(
+        self, arch: Arch | None = None, *, reap_orphans: bool = False, blocking: bool = False
+    ) -> None:
+        """``reap_orphans``: see Reactor (True where every child is a tracee).
+        ``blocking``: no event loop; traced/tracer/blocking.py drives the reactor."""
         self.arch = arch or host_arch()
         self.reactor = Reactor(reap_orphans=reap_orphans)
+        self.blocking = blocking
 
     def __enter__(self) -> Engine:
-        self.reactor.start()
+        if not self.blocking:
+            self.reactor.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -72,7 +77,7 @@ class Engine:
         child: Child | None = None,
         process_group: int | None = None,
     ) -> Run:
-        core = TraceSession(sid or uuid.uuid4().hex[:12], mode, root, report_entries=policy.entries)
+        core = TraceSession(sid or uuid.uuid4().hex[:12], mode, root, entries=policy.entries)
         return Run(
             core,
             self.arch,
@@ -81,6 +86,7 @@ class Engine:
             self.reactor.resume,
             child=child,
             process_group=process_group,
+            loop=self.reactor.loop,
         )
 
     def launch(

@@ -1,11 +1,15 @@
-"""The asyncio shell: SIGCHLD in, waitpid, ptrace calls and events out.
+"""The tracer's shell: statuses in, waitpid, ptrace calls and events out.
+
+It runs on an asyncio loop (the daemon, its workers), woken by SIGCHLD, or under
+traced/tracer/blocking.py's driver (the in-process CLI), which sleeps in waitid
+itself and calls :meth:`Reactor.drain` when a status is pending.
 
 Kernel facts this module depends on:
 
 * Every ptrace-stop and every death of a tracee raises SIGCHLD in the tracer.
-  We read it from a signalfd (see traced.linux.signalfd for why not a handler).
-  Signals coalesce, so one wake-up can stand for many statuses: drain until
-  waitid reports nothing pending.
+  On a loop we read it from a signalfd (see traced.linux.signalfd for why not a
+  handler).  Signals coalesce, so one wake-up can stand for many statuses: drain
+  until waitid reports nothing pending.
 * Which wait call sees which status, and which we may consume: see
   traced.linux.wait.  A stop or death of an unknown tid is a tracee's we have
   not heard of yet (auto-attached at fork/clone, its first stop or its death
@@ -28,12 +32,12 @@ Kernel facts this module depends on:
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import signal
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from traced.core import abi
 from traced.core.spin import SpinPolicy
@@ -58,6 +62,9 @@ POLL_INTERVAL = 0.05  # seconds
 # a few dozen keep that wait short and still send the restarts out back to back.
 BATCH = 32
 
+if TYPE_CHECKING:  # asyncio is imported only where a loop runs (bench/startup.py)
+    import asyncio
+
 _log = get_logger(__name__)
 
 Planned = tuple[Run, Step]  # a stop read and planned, its restart and events to come
@@ -71,6 +78,8 @@ class Reactor:
         the CLI), so every child of ours that nobody traces is a tracee's orphan, ours
         to reap.  A program with children of its own leaves it False and reaps them."""
         self.reap_orphans = reap_orphans
+        self.loop: asyncio.AbstractEventLoop | None = None  # set by start(); None: blocking
+        self.handled = 0  # statuses handled: a blocking driver's measure of progress
         self._runs: dict[int, Run] = {}
         # The process group each live launched Run leads (see Run.process_group).
         self._groups: dict[int, Run] = {}
@@ -87,17 +96,22 @@ class Reactor:
         self.spin = SpinPolicy(enabled=len(os.sched_getaffinity(0)) > 1)
 
     def start(self) -> None:
+        """Run on the running asyncio loop, woken by SIGCHLD.  (Not called for a
+        blocking driver, which waits for statuses itself.)"""
+        import asyncio
+
         if self._sigchld_fd < 0:
+            self.loop = asyncio.get_running_loop()
             self._sigchld_fd = open_signalfd(signal.SIGCHLD)
-            asyncio.get_running_loop().add_reader(self._sigchld_fd, self._on_sigchld)
+            self.loop.add_reader(self._sigchld_fd, self._on_sigchld)
 
     def _poll(self) -> None:
         """The safety net for a SIGCHLD another thread took (see the module's facts)."""
         self._poller = None
-        if not self._runs:
+        if not self._runs or self.loop is None:
             return
         self.drain()
-        self._poller = asyncio.get_running_loop().call_later(POLL_INTERVAL, self._poll)
+        self._poller = self.loop.call_later(POLL_INTERVAL, self._poll)
 
     def stop(self) -> None:
         if self._poller is not None:
@@ -106,8 +120,8 @@ class Reactor:
         if self._drain_again is not None:
             self._drain_again.cancel()
             self._drain_again = None
-        if self._sigchld_fd >= 0:
-            asyncio.get_running_loop().remove_reader(self._sigchld_fd)
+        if self._sigchld_fd >= 0 and self.loop is not None:
+            self.loop.remove_reader(self._sigchld_fd)
             close_signalfd(self._sigchld_fd, signal.SIGCHLD)
             self._sigchld_fd = -1
 
@@ -120,11 +134,12 @@ class Reactor:
         if run.process_group:
             self._groups[run.process_group] = run
         newcomers.joined(run, tid)
-        if self._poller is None:
-            self._poller = asyncio.get_running_loop().call_later(POLL_INTERVAL, self._poll)
+        if self._poller is None and self.loop is not None:
+            self._poller = self.loop.call_later(POLL_INTERVAL, self._poll)
 
     def drain(self) -> None:
         """Handle the pending statuses of our tracees, then return to the loop.
+        (Under a blocking driver there is no loop: it calls this again.)
 
         Between two full drains the task just resumed is polled on its own, up
         to FAIR_SPINS times in a row, so a busy tracee cannot starve the others.
@@ -138,8 +153,8 @@ class Reactor:
                 if self._budget <= 0 or not self._spin():
                     break
             self._drain_pending()
-        if self._budget <= 0 and self._drain_again is None:
-            self._drain_again = asyncio.get_running_loop().call_soon(self._drain_later)
+        if self._budget <= 0 and self._drain_again is None and self.loop is not None:
+            self._drain_again = self.loop.call_soon(self._drain_later)
 
     def _drain_later(self) -> None:
         self._drain_again = None
@@ -240,6 +255,7 @@ class Reactor:
         when this process starts children only as tracees (``reap_orphans``), else
         left to its owner, as is a task /proc no longer knows."""
         run, kin = newcomers.owner_of(tid, self._runs, self._groups)
+        self.handled += 1
         if kin.tracer == threading.get_native_id():  # the loop's thread traces
             if run is None:
                 wait.take(tid)
@@ -250,6 +266,7 @@ class Reactor:
         if kin.parent == os.getpid() and self.reap_orphans:
             wait.take(tid)
             return True
+        self.handled -= 1
         return False
 
     def _adopt(self, run: Run, tid: int, tgid: int, parent: int) -> None:
@@ -276,7 +293,7 @@ class Reactor:
     def _finish(self, run: Run, step: Step) -> None:
         """Restart the tracee, then deliver the stop's events."""
         if step.resume is not None:
-            self._resume_safely(run, step.resume)
+            self.resume(run, step.resume)
         self._deliver_safely(run, step)
 
     def _handle(self, batch: list[tuple[int, int]]) -> None:
@@ -304,13 +321,14 @@ class Reactor:
                 planned.append(plan)
         for run, step in planned:
             if step.resume is not None:
-                self._resume_safely(run, step.resume)
+                self.resume(run, step.resume)
         for run, step in planned:
             self._deliver_safely(run, step)
 
     def _plan_safely(self, tid: int, status: int) -> Planned | None:
         """Read the stop and plan it; None if there is nothing to restart or deliver."""
         self._budget -= 1
+        self.handled += 1
         run = self._runs[tid]
         try:
             step = run.core.plan(tid, read_stop(run, tid, decode_status(status)))
@@ -329,24 +347,16 @@ class Reactor:
         with contextlib.suppress(TracedError):
             ptrace.restart(abi.PTRACE_CONT, tid, 0)
 
-    def _resume_safely(self, run: Run, resume: Resume) -> None:
-        try:
-            self.resume(run, resume)
-        except Exception:
-            _log.exception("cannot restart a task; letting it run", tid=resume.tid)
-            with contextlib.suppress(TracedError):
-                ptrace.restart(abi.PTRACE_CONT, resume.tid, 0)
-
     def _deliver_safely(self, run: Run, step: Step) -> None:
         try:
             for event in step.events():
                 run.deliver(event)
         except Exception:  # a bug in building an event: the others still go out
             _log.exception("cannot build a stop's events", session=run.core.session_id)
-        if run.core.finished and not run.done.done():
+        if not run.core.tasks and not run.over:
             if run.process_group and self._groups.get(run.process_group) is run:
                 del self._groups[run.process_group]
-            run.done.set_result(None)
+            run.end()
 
     def _follow(self, run: Run, step: Step) -> None:
         """Keep the tid -> Run map in step with the session's tasks."""
@@ -361,13 +371,21 @@ class Reactor:
             self._take(tid)
 
     def resume(self, run: Run, resume: Resume) -> None:
-        """Restart a tracee, or keep the restart for later while its run is held."""
+        """Restart a tracee, or keep the restart for later while its run is held.
+
+        A restart that fails but for the tracee's death (ESRCH) is a bug or an odd
+        kernel answer: logged, and the task let run, never stranded."""
         if run.holders:
             run.deferred.append(resume)
             return
         try:
             ptrace.restart(resume.request, resume.tid, resume.sig)
         except TraceeGoneError:
+            return
+        except Exception:
+            _log.exception("cannot restart a task; letting it run", tid=resume.tid)
+            with contextlib.suppress(TracedError):
+                ptrace.restart(abi.PTRACE_CONT, resume.tid, 0)
             return
         budget = self.spin.budget_ns(resume.request)
         if budget:

@@ -17,23 +17,26 @@ Kernel facts this module depends on:
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import os
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from traced.core.session import Outcome, TraceSession
 from traced.core.stops import Call
 from traced.core.task import Mode, Resume
 from traced.decoders.values import DEFAULT_OPTIONS, Options
 from traced.errors import SpawnError, TraceeGoneError
-from traced.events import Event
+from traced.events import Entries, Event
 from traced.linux import procfs, ptrace
 from traced.linux.access import Client
 from traced.logs import get_logger
 from traced.syscalls.arch import Arch
 from traced.tracer.spawn import Child
+
+if TYPE_CHECKING:  # asyncio is imported only where a loop runs (bench/startup.py)
+    import asyncio
+    from asyncio import AbstractEventLoop
 
 Sink = Callable[[Event], None]
 _log = get_logger(__name__)
@@ -49,7 +52,7 @@ class TracePolicy(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/
     # or file-capability program) is let go at that exec, before it runs.
     owner: Client | None = None
     decoding: Options = DEFAULT_OPTIONS  # -s, -v, -y
-    entries: bool = False  # syscall_entry events too (strace-like text needs them)
+    entries: Entries = Entries.NEVER  # syscall_entry events too (strace-like text needs them)
     # Live tasks allowed at once; beyond it a launched tree is killed, an attached
     # one detached (Run.runaway then says how many there were).
     max_tasks: int | None = None
@@ -73,12 +76,14 @@ class Run:
         *,
         child: Child | None = None,
         process_group: int | None = None,
+        loop: AbstractEventLoop | None = None,
     ) -> None:
         """``child``: the launched command, None for an attached process.
         ``process_group``: the group a launched tree leads (its root's pid), if any:
         tasks the reactor has not adopted yet (a child whose parent was killed before
         its fork event was reported) are still in it, so a runaway is killed through it.
         ``restart``: how a restart deferred while the run was held is made at release.
+        ``loop``: the event loop the reactor runs on; None when it blocks in waitid.
         """
         self.core = core
         self.arch = arch
@@ -105,18 +110,36 @@ class Run:
         self._child = child
         # The launched child waits for this before it execs: its first restart.
         self.on_first_resume = child.release if child is not None else None
-        loop = asyncio.get_running_loop()
-        self.done: asyncio.Future[None] = loop.create_future()
-        if child is not None:
-            loop.add_reader(child.report_fd, self._read_exec_outcome)
+        # Set by the reactor when the last task is gone.  On an event loop a future
+        # says so too (``wait``), and the child's exec outcome is read as it comes;
+        # a blocking caller (traced/tracer/blocking.py) reads it at the end.
+        self.over = False
+        self._loop = loop
+        self._done: asyncio.Future[None] | None = None
+        if loop is not None:
+            self._done = loop.create_future()
+            if child is not None:
+                loop.add_reader(child.report_fd, self._read_exec_outcome)
 
     @property
     def id(self) -> str:
         return self.core.session_id
 
+    def end(self) -> None:
+        """The reactor's call: every task is gone."""
+        self.over = True
+        if self._done is not None and not self._done.done():
+            self._done.set_result(None)
+
     async def wait(self) -> Outcome | None:
         """Until every task is gone; the root's outcome (None after a detach)."""
-        await self.done
+        if self._done is not None:
+            await self._done
+        return self.outcome()
+
+    def outcome(self) -> Outcome | None:
+        """Once it is over: the root's outcome (None after a detach), and
+        ``spawn_error`` set if the command could not be executed."""
         self._read_exec_outcome()  # the child is gone: the pipe is at EOF or holds the errno
         if self._child is not None:
             self._child.close_pipes()  # a root killed before its release never read "go"
@@ -124,7 +147,8 @@ class Run:
 
     def _read_exec_outcome(self) -> None:
         if self._child is not None and self._child.report_fd >= 0:
-            asyncio.get_running_loop().remove_reader(self._child.report_fd)
+            if self._loop is not None:
+                self._loop.remove_reader(self._child.report_fd)
             self.spawn_error = self._child.read_outcome()
 
     def signal(self, signo: int) -> None:

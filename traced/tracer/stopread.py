@@ -65,6 +65,7 @@ from traced.logs import get_logger
 from traced.tracer.run import Run
 
 _log = get_logger(__name__)
+_NONE, _EXIT, _SECCOMP = SyscallOp.NONE, SyscallOp.EXIT, SyscallOp.SECCOMP
 
 
 def read_stop(run: Run, tid: int, decoded: Decoded) -> Stop:
@@ -134,23 +135,22 @@ def _call(run: Run, audit_arch: int, nr: int) -> Call:
 
 
 def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
-    info = ptrace.syscall_info(tid)
-    if info.op is SyscallOp.EXIT:
-        return _exit_stop(run, tid, info, now)
-    if info.op is SyscallOp.NONE:
+    op, arch, nr, raw, rval, is_error, data = ptrace.syscall_info(tid)
+    if op == _EXIT:
+        return _exit_stop(run, tid, rval, is_error, now)
+    if op == _NONE:
         return TrapStop()
-    if info.op is SyscallOp.SECCOMP:
-        if info.data != TRACED_DATA:
+    if op == _SECCOMP:
+        if data != TRACED_DATA:
             _fail_as_untraced(run, tid)
         if run.core.switched and _entered_already(run, tid):
             return OtherEvent(PTRACE_EVENT_SECCOMP)
-    call = run.calls.get((info.arch, info.nr)) or _call(run, info.arch, info.nr)
+    call = run.calls.get((arch, nr)) or _call(run, arch, nr)
     if not call.wanted:
-        return Entry(now, tid, info.nr, call.name, call.abi.name, (), False, info.args)
+        return Entry(now, tid, nr, call.name, call.abi.name, (), False, raw)
     fds = _fd_names(tid) if run.decoding.decorate_fds else no_fd_names
-    memory = TraceeMemory(tid)
-    args = decode_entry(call.name, info.args, memory, run.decoding, fds, abi=call.abi.name)
-    return Entry(now, tid, info.nr, call.name, call.abi.name, args, True, info.args, call)
+    args = decode_entry(call.name, raw, TraceeMemory(tid), run.decoding, fds, abi=call.abi.name)
+    return Entry(now, tid, nr, call.name, call.abi.name, args, True, raw, call)
 
 
 def _entered_already(run: Run, tid: int) -> bool:
@@ -169,12 +169,12 @@ def _fail_as_untraced(run: Run, tid: int) -> None:
     ptrace.skip_syscall(tid, run.arch.skip, -errno.ENOSYS)
 
 
-def _exit_stop(run: Run, tid: int, info: ptrace.SyscallInfo, now: int) -> Exit:
+def _exit_stop(run: Run, tid: int, rval: int, is_error: bool, now: int) -> Exit:
     """The exit, with what the syscall in flight wrote, if the user wants to see it."""
     task = run.core.tasks.get(tid)
     entry = task.in_flight if task is not None else None
-    if info.is_error or entry is None or not entry.wanted:
-        return Exit(now, info.rval, info.is_error)
+    if is_error or entry is None or not entry.wanted:
+        return Exit(now, rval, is_error)
     call = entry.call
     assert isinstance(call, Call)  # a wanted entry was read with its call
     args: tuple[Arg, ...] | None = None
@@ -185,13 +185,13 @@ def _exit_stop(run: Run, tid: int, info: ptrace.SyscallInfo, now: int) -> Exit:
             entry.args,
             entry.raw,
             memory,
-            retval=info.rval,
+            retval=rval,
             options=run.decoding,
             abi=entry.abi,
         )
-    fd_path = _fd_names(tid)(info.rval) if call.returns_fd else None
-    worded = decode_result(entry.name, entry.raw, info.rval, run.decoding) if call.worded else None
-    return Exit(now, info.rval, info.is_error, args, fd_path, worded)
+    fd_path = _fd_names(tid)(rval) if call.returns_fd else None
+    worded = decode_result(entry.name, entry.raw, rval, run.decoding) if call.worded else None
+    return Exit(now, rval, is_error, args, fd_path, worded)
 
 
 def _fd_names(tid: int) -> Callable[[int], str | None]:
