@@ -84,6 +84,7 @@ class Printer:
         # tid -> the leader's, until that execve's line is written.
         self.moved: dict[int, int] = {}
         self.interactive = _is_terminal(out)
+        self._plain: bool | None = None  # see _whole_line
 
     def stages_entries(self) -> Entries:
         """When this printer needs calls as they are entered: to a terminal always (a
@@ -112,7 +113,10 @@ class Printer:
         if self.broken or not self.wants(event):
             return
         try:
-            self._write(event)
+            if type(event) is SyscallEvent and self._whole_line(event):
+                self._write_syscall(event)
+            else:
+                self._write(event)
         except BrokenPipeError:
             # Like a reader that went away: keep tracing, stop writing.
             self.broken = True
@@ -169,6 +173,29 @@ class Printer:
             self.live.discard(event.tid)
             if self.per_task is not None:
                 self.per_task.close(event.tid)
+
+    def _whole_line(self, event: SyscallEvent) -> bool:
+        """Whether a syscall's line is just its text, written whole: no -c table, no
+        -T, no -ff, no JSON (settled at the first event), and nothing of the call on
+        the line already.  Then it takes the short way, nearly every line does."""
+        if self._plain is None:
+            self._plain = (
+                self.summary is None
+                and self.print_lines
+                and not self.as_json
+                and self.per_task is None
+                and not self.timing.durations
+            )
+        return self._plain and not self.moved and event.tid not in self.entered
+
+    def _write_syscall(self, event: SyscallEvent) -> None:
+        """:meth:`_write` for a syscall event when :meth:`_whole_line`."""
+        tid = event.tid
+        self.live.add(tid)
+        prefix = self._prefix(tid)
+        if self.held_entry is not None or self.open_line is not None:
+            self._cut_open_line()
+        self.out.write(syscall_line(event, prefix + self.timing.stamp(event.ts_ns)) + "\n")
 
     def _supersede(self, event: ExecEvent, tid_prefix: str) -> None:
         """strace's line for the leader a non-leader thread's execve replaced; that

@@ -220,12 +220,6 @@ class UnexpectedStop(Exception):
     """A stop the table has no transition for: a bug in traced, not in the tracee."""
 
 
-def _resume_request(task: Task) -> int:
-    if task.mode is Mode.FULL or task.phase is Phase.IN_SYSCALL:
-        return PTRACE_SYSCALL
-    return PTRACE_CONT
-
-
 def _restart(task: Task, stop: Stop, restart: Restart) -> Resume | None:
     if restart is Restart.NONE:
         return None
@@ -235,7 +229,8 @@ def _restart(task: Task, stop: Stop, restart: Restart) -> Resume | None:
         return Resume(task.tid, PTRACE_DETACH, sig)
     if restart is Restart.LISTEN:
         return Resume(task.tid, PTRACE_LISTEN)
-    return Resume(task.tid, _resume_request(task), sig)
+    full = task.mode is Mode.FULL or task.phase is Phase.IN_SYSCALL
+    return Resume(task.tid, PTRACE_SYSCALL if full else PTRACE_CONT, sig)
 
 
 def plan(task: Task, stop: Stop) -> Step:

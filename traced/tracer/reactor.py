@@ -288,7 +288,10 @@ class Reactor:
         """One stop of a known task: :meth:`_handle` for a batch of one."""
         planned = self._plan_safely(tid, status)
         if planned is not None:
-            self._finish(*planned)
+            run, step = planned  # _finish's work, in this frame: nearly every stop's path
+            if step.resume is not None:
+                self.resume(run, step.resume)
+            self._deliver_safely(run, step)
 
     def _finish(self, run: Run, step: Step) -> None:
         """Restart the tracee, then deliver the stop's events."""
@@ -387,9 +390,10 @@ class Reactor:
             with contextlib.suppress(TracedError):
                 ptrace.restart(abi.PTRACE_CONT, resume.tid, 0)
             return
-        budget = self.spin.budget_ns(resume.request)
-        if budget:
-            self._hot_tid, self._hot_budget_ns = resume.tid, budget
+        if self.spin.enabled:
+            budget = self.spin.budget_ns(resume.request)
+            if budget:
+                self._hot_tid, self._hot_budget_ns = resume.tid, budget
         if run.on_first_resume is not None and resume.tid == run.core.root_tid:
             release, run.on_first_resume = run.on_first_resume, None
             release()
