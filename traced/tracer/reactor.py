@@ -233,6 +233,7 @@ class Reactor:
         run, kin = newcomers.owner_of(tid, self._runs, self._groups)
         if run is None:
             self._budget -= 1
+            self.handled += 1
             newcomers.let_go_of_stray(tid)
             return None
         self._adopt(run, tid, kin.tgid, kin.parent)
@@ -255,18 +256,16 @@ class Reactor:
         when this process starts children only as tracees (``reap_orphans``), else
         left to its owner, as is a task /proc no longer knows."""
         run, kin = newcomers.owner_of(tid, self._runs, self._groups)
-        self.handled += 1
-        if kin.tracer == threading.get_native_id():  # the loop's thread traces
-            if run is None:
-                wait.take(tid)
-                return True
+        if kin.tracer == threading.get_native_id() and run is not None:  # the loop's thread traces
             self._adopt(run, tid, kin.tgid, kin.parent)
             self._take(tid)
             return True
-        if kin.parent == os.getpid() and self.reap_orphans:
+        if kin.tracer == threading.get_native_id() or (
+            kin.parent == os.getpid() and self.reap_orphans
+        ):
             wait.take(tid)
+            self.handled += 1
             return True
-        self.handled -= 1
         return False
 
     def _adopt(self, run: Run, tid: int, tgid: int, parent: int) -> None:
