@@ -34,7 +34,7 @@ from traced.daemon.channel import (
 from traced.daemon.credit import Window
 from traced.daemon.delivery import Subscription
 from traced.daemon.hub import DaemonSession, Hub, event_line
-from traced.daemon.orders import launch_order, policy_fields, policy_of, spec_of
+from traced.daemon.orders import launch_order, spec_of
 from traced.decoders.values import Options
 from traced.events import Entries, ExitEvent, SyscallEntryEvent
 from traced.linux.access import Client
@@ -56,7 +56,7 @@ ORDERS: list[object] = [
     Hold(7),
     Release(7),
     Read(((7, 12), (8, 1))),
-    Attach(5, 8, "sid", 99, policy_fields(TracePolicy(None, owner=Client(1000, 1000, 42)))),
+    Attach(5, 8, "sid", 99, TracePolicy(None, owner=Client(1000, 1000, 42))),
 ]
 
 
@@ -171,7 +171,7 @@ def test_a_launch_order_numbers_its_fds_and_the_worker_puts_its_own_in_their_pla
         credentials=spec.credentials,
         new_process_group=True,
     )
-    assert policy_of(order.policy) == policy
+    assert order.policy == policy
 
 
 def test_a_policy_crosses_whole() -> None:
@@ -180,10 +180,9 @@ def test_a_policy_crosses_whole() -> None:
         TracePolicy(frozenset(), force_full=True, entries=Entries.ALWAYS),
         TracePolicy(None, owner=Client(1000, 1000, 4), max_tasks=4096),
     ):
-        [attach] = channel.order_reader().feed(
-            channel.encode(Attach(1, 2, "s", 3, policy_fields(policy)))
-        )
-        assert isinstance(attach, Attach) and policy_of(attach.policy) == policy
+        [attach] = channel.order_reader().feed(channel.encode(Attach(1, 2, "s", 3, policy)))
+        assert isinstance(attach, Attach) and attach.policy == policy
+        assert type(attach.policy.decoding) is type(policy.decoding)  # a NamedTuple again
 
 
 def test_the_window_holds_past_its_limit_and_lets_go_at_half() -> None:

@@ -28,6 +28,7 @@ from typing import Final
 import msgspec
 
 from traced.events import Event
+from traced.tracer.run import TracePolicy
 
 CLOSED: Final = -1  # an order's stdio entry: the command gets this fd closed
 # An event's kind, for the front's stats and subscription filters.
@@ -38,20 +39,6 @@ ENTRY: Final = 2  # a ``syscall_entry`` event
 
 class _Message(msgspec.Struct, array_like=True, frozen=True, tag_field="t"):
     """Every message is an array whose first item names its type."""
-
-
-class Policy(_Message, tag="policy", frozen=True):
-    """A TracePolicy: what the session traces and how its arguments are decoded."""
-
-    names: frozenset[str] | None
-    force_full: bool
-    owner: tuple[int, int, int] | None  # the client (uid, gid, pid) an attach is for
-    string_limit: int
-    verbose: bool
-    decorate_fds: bool
-    raw: frozenset[str]
-    entries: str  # a traced.core.task.Entries value
-    max_tasks: int | None
 
 
 class Launch(_Message, tag="launch", frozen=True):
@@ -71,7 +58,7 @@ class Launch(_Message, tag="launch", frozen=True):
     nice: int | None
     credentials: tuple[int, int, tuple[int, ...]] | None
     new_process_group: bool
-    policy: Policy
+    policy: TracePolicy  # a NamedTuple of NamedTuples: msgspec carries it as arrays
     fds: int
 
 
@@ -80,7 +67,7 @@ class Attach(_Message, tag="attach", frozen=True):
     key: int
     session: str
     pid: int
-    policy: Policy
+    policy: TracePolicy
 
 
 class Signal(_Message, tag="signal", frozen=True):

@@ -1,4 +1,4 @@
-"""A launch or attach as a channel order, and back: what the front checked, as the
+"""A launch as a channel order, and back: what the front checked, as the
 engine takes it in the worker.  Pure: values in, values out.
 
 A launch's fds cannot travel in the line: the order numbers them (an index into the
@@ -7,39 +7,10 @@ fds sent with it by SCM_RIGHTS), and the worker puts its own copies in their pla
 
 from __future__ import annotations
 
-from traced.daemon.channel import CLOSED, Attach, Launch, Policy
-from traced.decoders.values import Options
-from traced.events import Entries
-from traced.linux.access import Client
+from traced.daemon.channel import CLOSED, Launch
 from traced.tracer.run import TracePolicy
 from traced.tracer.spawn import CLOSED as SPEC_CLOSED
 from traced.tracer.spawn import Credentials, LaunchSpec
-
-
-def policy_fields(policy: TracePolicy) -> Policy:
-    decoding = policy.decoding
-    return Policy(
-        names=policy.names,
-        force_full=policy.force_full,
-        owner=policy.owner,
-        string_limit=decoding.string_limit,
-        verbose=decoding.verbose,
-        decorate_fds=decoding.decorate_fds,
-        raw=decoding.raw,
-        entries=policy.entries.value,
-        max_tasks=policy.max_tasks,
-    )
-
-
-def policy_of(fields: Policy) -> TracePolicy:
-    return TracePolicy(
-        fields.names,
-        force_full=fields.force_full,
-        owner=Client(*fields.owner) if fields.owner is not None else None,
-        decoding=Options(fields.string_limit, fields.verbose, fields.decorate_fds, fields.raw),
-        entries=Entries(fields.entries),
-        max_tasks=fields.max_tasks,
-    )
 
 
 def launch_order(
@@ -71,7 +42,7 @@ def launch_order(
             (credentials.uid, credentials.gid, credentials.groups) if credentials else None
         ),
         new_process_group=spec.new_process_group,
-        policy=policy_fields(policy),
+        policy=policy,
         fds=len(fds),
     )
     return order, fds
@@ -93,7 +64,3 @@ def spec_of(order: Launch, fds: list[int]) -> LaunchSpec:
         credentials=Credentials(*credentials) if credentials is not None else None,
         new_process_group=order.new_process_group,
     )
-
-
-def attach_order(ref: int, key: int, session: str, pid: int, policy: TracePolicy) -> Attach:
-    return Attach(ref=ref, key=key, session=session, pid=pid, policy=policy_fields(policy))

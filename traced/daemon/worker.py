@@ -44,7 +44,7 @@ from traced.daemon.channel import (
 )
 from traced.daemon.credit import Window
 from traced.daemon.link import Link
-from traced.daemon.orders import policy_of, spec_of
+from traced.daemon.orders import spec_of
 from traced.errors import TracedError, code_of
 from traced.events import Event, SyscallEntryEvent, SyscallEvent
 from traced.logs import get_logger
@@ -153,8 +153,7 @@ class Worker:
         fds = self.link.take_fds(order.fds)
         try:
             spec = spec_of(order, fds)
-            policy = policy_of(order.policy)
-            run = self.engine.launch(spec, policy, self._sink(order.key), order.session)
+            run = self.engine.launch(spec, order.policy, self._sink(order.key), order.session)
         except Exception as error:
             self.link.send(refusal(order.ref, error))
             return
@@ -166,8 +165,7 @@ class Worker:
 
     def _attach(self, order: Attach) -> None:
         try:
-            policy = policy_of(order.policy)
-            run = self.engine.attach(order.pid, policy, self._sink(order.key), order.session)
+            run = self.engine.attach(order.pid, order.policy, self._sink(order.key), order.session)
         except Exception as error:
             self.link.send(refusal(order.ref, error))
             return

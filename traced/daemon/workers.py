@@ -33,10 +33,19 @@ from collections import Counter
 from collections.abc import Callable
 
 from traced.daemon import channel
-from traced.daemon.channel import Ended, EventIn, Faults, Read, Refused, Started, TaskCount
+from traced.daemon.channel import (
+    Attach,
+    Ended,
+    EventIn,
+    Faults,
+    Read,
+    Refused,
+    Started,
+    TaskCount,
+)
 from traced.daemon.hub import DaemonSession, EngineSession, Hub
 from traced.daemon.link import Link
-from traced.daemon.orders import attach_order, launch_order
+from traced.daemon.orders import launch_order
 from traced.daemon.remote import RemoteSession
 from traced.daemon.systemd import scrub_environment
 from traced.errors import ErrorCode, RequestError
@@ -235,9 +244,7 @@ class WorkerPool:
 
     async def attach(self, pid: int, policy: TracePolicy, session: DaemonSession) -> EngineSession:
         sid = session.session_id
-        return await self._start(
-            session, lambda ref, key: (attach_order(ref, key, sid, pid, policy), [])
-        )
+        return await self._start(session, lambda ref, key: (Attach(ref, key, sid, pid, policy), []))
 
     def decoder_failures(self) -> dict[str, int]:
         total = Counter(self._dead_faults)
