@@ -42,6 +42,7 @@ from collections.abc import Callable
 
 from traced.daemon.delivery import Subscription
 from traced.daemon.hub import DaemonSession
+from traced.daemon.sockio import IOV_MAX, MAX_FDS, WriteWatch, receive
 from traced.errors import ErrorCode
 from traced.linux.hangup import watch_hangup
 from traced.logs import get_logger
@@ -54,14 +55,12 @@ _log = get_logger(__name__)
 # or more than 3 waiting past a read for a line to end (stdio sent with a long
 # line's start), is a client's mistake or an attack on our fd table: the excess is
 # closed at once.
-_MAX_FDS = 253
 _MAX_HELD_FDS = 3
 _RECV_SIZE = 1 << 16
 _UCRED = struct.Struct("=iII")
 # Python's socket module lacks the constant; gid_t is 32 bits; NGROUPS_MAX is 65536.
 _SO_PEERGROUPS = getattr(socket, "SO_PEERGROUPS", 59)
 _GROUPS_MAX_BYTES = 65536 * 4
-_IOV_MAX = 1024
 _MAX_BACKLOG = 1 << 20  # unsent bytes past which a client is not read until it catches up
 
 
@@ -118,7 +117,7 @@ class Connection:
         self._on_said_all = on_said_all
         self._release_held = release_held  # sessions a subscription no longer holds
         self._out: deque[tuple[memoryview, Subscription | None, DaemonSession | None]] = deque()
-        self._writing = False
+        self._writable = WriteWatch(sock, self._flush)
         self._flush_due = False
         self._backlog = 0  # bytes queued and not yet sent
         self._reading = True
@@ -133,15 +132,14 @@ class Connection:
 
     def _on_readable(self) -> None:
         try:
-            data, ancillary, _flags, _addr = self.sock.recvmsg(
-                _RECV_SIZE, socket.CMSG_SPACE(_MAX_FDS * 4)
-            )
+            data, fds = receive(self.sock, _RECV_SIZE)
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
             self.close()
             return
-        self._collect_fds(ancillary)
+        self.fds.extend(fds)
+        self._close_unclaimed_fds(MAX_FDS)
         frames = self._decoder.feed(data) if data else self._decoder.close()
         for frame in frames:
             self._frame(frame)
@@ -173,14 +171,6 @@ class Connection:
         else:
             loop.remove_reader(self.sock.fileno())
         self._reading = reading
-
-    def _collect_fds(self, ancillary: list[tuple[int, int, bytes]]) -> None:
-        for level, kind, payload in ancillary:
-            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-                fds = array.array("i")
-                fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
-                self.fds.extend(fds)
-        self._close_unclaimed_fds(_MAX_FDS)
 
     def _frame(self, frame: Line | Oversized | Truncated) -> None:
         if isinstance(frame, Line):
@@ -243,7 +233,7 @@ class Connection:
             return
         self._out.append((memoryview(data), sub, session))
         self._backlog += len(data)
-        if not self._writing and not self._flush_due:
+        if not self._writable.on and not self._flush_due:
             self._flush_due = True
             asyncio.get_running_loop().call_soon(self._flush)
 
@@ -259,14 +249,14 @@ class Connection:
         if self._closing and not self._out:
             self.close()
             return
-        self._want_writable(bool(self._out))
+        self._writable.want(bool(self._out))
         if self._backlog <= _MAX_BACKLOG // 2:
             self._read_while(True)
 
     def _send_queued(self) -> None:
         """Send until the queue is empty or the socket is full (OSError: the peer is gone)."""
         while self._out:
-            views = [view for view, _sub, _session in itertools.islice(self._out, _IOV_MAX)]
+            views = [view for view, _sub, _session in itertools.islice(self._out, IOV_MAX)]
             try:
                 sent = self.sock.sendmsg(views)
             except (BlockingIOError, InterruptedError):
@@ -276,7 +266,7 @@ class Connection:
 
     def _consume(self, sent: int) -> bool:
         """Drop the lines ``sent`` bytes covered; False if the socket took less than offered."""
-        offered = min(len(self._out), _IOV_MAX)
+        offered = min(len(self._out), IOV_MAX)
         for _ in range(offered):
             view, sub, session = self._out[0]
             if sent < len(view):
@@ -298,19 +288,9 @@ class Connection:
         for lost in due:
             self.send(lost)
 
-    def _want_writable(self, want: bool) -> None:
-        if want == self._writing or self.closed:
-            return
-        loop = asyncio.get_running_loop()
-        if want:
-            loop.add_writer(self.sock.fileno(), self._flush)
-        else:
-            loop.remove_writer(self.sock.fileno())
-        self._writing = want
-
     def close_when_sent(self) -> None:
         """Close once everything queued has been sent (or the client is gone)."""
-        if self._out or self._flush_due or self._writing:
+        if self._out or self._flush_due or self._writable.on:
             self._closing = True
         else:
             self.close()
@@ -327,8 +307,7 @@ class Connection:
             self._hangup.close()
         if self._reading:
             loop.remove_reader(self.sock.fileno())
-        if self._writing:
-            loop.remove_writer(self.sock.fileno())
+        self._writable.want(False)
         self.closed = True
         self._out.clear()
         self._close_unclaimed_fds()

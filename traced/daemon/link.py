@@ -10,8 +10,9 @@ Kernel facts this module depends on:
 * The kernel copies the fds into the message at sendmsg: once that call has
   returned the sender may close its own.
 * A non-blocking send may take part of a buffer; the rest waits for EPOLLOUT.
-* sendmsg gathers up to IOV_MAX (1024) buffers, so all a loop turn queued leaves
-  in one call, and the reader is woken once for it.
+* sendmsg gathers up to IOV_MAX buffers (traced.daemon.sockio), so all a loop
+  turn queued leaves in one call, and the reader is woken once for it.  One
+  carries at most SCM_MAX_FD fds: a launch's stdio and inherited fds fit.
 * A read of 0 bytes, or ECONNRESET, means the other end is gone (or, from a
   shutdown(SHUT_WR), has nothing more to say): both ends treat it as the end.
 
@@ -29,12 +30,11 @@ from collections import deque
 from collections.abc import Callable, Sequence
 
 from traced.daemon.channel import Reader, encode_into
+from traced.daemon.sockio import IOV_MAX, WriteWatch, receive
 from traced.logs import get_logger
 
 _log = get_logger(__name__)
 _RECV_SIZE = 1 << 18
-_MAX_FDS = 253  # SCM_MAX_FD: a launch's stdio and inherited fds fit one message
-_IOV_MAX = 1024
 
 # (what is left to send, the fds that go with its first byte)
 _Chunk = tuple[memoryview, Sequence[int]]
@@ -61,7 +61,7 @@ class Link:
         self._out: deque[_Chunk] = deque()
         self.backlog = 0  # bytes queued and not yet sent
         self._flush_due = False
-        self._writing = False
+        self._writable = WriteWatch(sock, self._flush)
         self._finishing = False  # shut our side once all is sent
         self.closed = False
         sock.setblocking(False)
@@ -77,19 +77,13 @@ class Link:
         if self.closed:
             return
         try:
-            data, ancillary, _flags, _addr = self.sock.recvmsg(
-                _RECV_SIZE, socket.CMSG_SPACE(_MAX_FDS * 4)
-            )
+            data, fds = receive(self.sock, _RECV_SIZE)
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
             self._end()
             return
-        for level, kind, payload in ancillary:
-            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-                fds = array.array("i")
-                fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
-                self.fds.extend(fds)
+        self.fds.extend(fds)
         if not data:
             self._end()
             return
@@ -126,9 +120,9 @@ class Link:
             before = len(self._lines)
             encode_into(message, self._lines)  # type: ignore[arg-type]
             self.backlog += len(self._lines) - before
-        if now and not self._writing:
+        if now and not self._writable.on:
             self._flush()
-        elif not self._flush_due and not self._writing:
+        elif not self._flush_due and not self._writable.on:
             self._flush_due = True
             asyncio.get_running_loop().call_soon(self._flush)
 
@@ -148,7 +142,7 @@ class Link:
         except OSError:
             self._end()
             return
-        self._want_writable(bool(self._out))
+        self._writable.want(bool(self._out))
         self._shut_if_finished()
 
     def _send_queued(self) -> None:
@@ -158,7 +152,7 @@ class Link:
             if self._out[0][1]:
                 fds = array.array("i", self._out[0][1]).tobytes()
                 ancillary = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)]
-            for index in range(1, min(len(self._out), _IOV_MAX)):
+            for index in range(1, min(len(self._out), IOV_MAX)):
                 view, fds_of = self._out[index]
                 if fds_of:  # a line with fds starts a sendmsg of its own
                     break
@@ -183,21 +177,11 @@ class Link:
             self._out.popleft()
         return True
 
-    def _want_writable(self, want: bool) -> None:
-        if want == self._writing or self.closed:
-            return
-        loop = asyncio.get_running_loop()
-        if want:
-            loop.add_writer(self.sock.fileno(), self._flush)
-        else:
-            loop.remove_writer(self.sock.fileno())
-        self._writing = want
-
     def finish(self) -> None:
         """Tell the peer there is nothing more (end of file on its side) once what is
         queued has gone; reading goes on until the peer closes too."""
         self._finishing = True
-        if not self._flush_due and not self._writing:
+        if not self._flush_due and not self._writable.on:
             self._flush()
 
     def _shut_if_finished(self) -> None:
@@ -216,10 +200,8 @@ class Link:
     def close(self) -> None:
         if self.closed:
             return
-        loop = asyncio.get_running_loop()
-        loop.remove_reader(self.sock.fileno())
-        if self._writing:
-            loop.remove_writer(self.sock.fileno())
+        asyncio.get_running_loop().remove_reader(self.sock.fileno())
+        self._writable.want(False)
         self.closed = True
         self._out.clear()
         self._lines = bytearray()
