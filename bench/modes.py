@@ -26,16 +26,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from headline import DAEMON, STRACE, STRACE_BPF, TRACED, TRACED_JSON, UNTRACED
 from measure import BenchError, syscall_counts, time_run, venv_bin
 from subscribers import Subscribers, json_line
 from workloads import Workload
 
-UNTRACED = "untraced"
-STRACE = "strace -f"
-STRACE_BPF = "strace -f --seccomp-bpf"
-TRACED = "traced"
-TRACED_JSON = "traced --json"
-DAEMON = "traced --daemon"
 TRACED_TOOLS = (TRACED, TRACED_JSON, DAEMON)
 TOLERANCE = 0.03  # of strace's syscall lines
 SLACK = 20  # lines, for the short workloads

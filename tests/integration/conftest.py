@@ -110,3 +110,17 @@ def world() -> Iterator[Path]:
     """A fresh folder every uid can reach (0755), removed afterwards."""
     with world_folder("traced-test-") as folder:
         yield folder
+
+
+# A process that makes a syscall every 10 ms for as long as it is let run.
+BUSY = "import os, time\nwhile True:\n    os.stat('/'); time.sleep(0.01)"
+
+
+@pytest.fixture
+def busy() -> Iterator[subprocess.Popen[bytes]]:
+    target = subprocess.Popen([sys.executable, "-c", BUSY])
+    try:
+        yield target
+    finally:
+        target.kill()
+        target.wait()

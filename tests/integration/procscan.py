@@ -294,3 +294,10 @@ class Census:
             f"{len(self.left)} left over"
         )
         return text + "".join(f"\n  {p}" for p in {*self.left, *self.orphans})
+
+
+def tracer_of(pid: int) -> int:
+    """The pid of the thread that traces ``pid``, which must be alive (0: untraced)."""
+    found = proc(pid)
+    assert found is not None and not found.zombie, f"pid {pid} is gone"
+    return found.tracer_pid

@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from tests.integration.procscan import (
     proc,
     processes,
     settle,
+    tracer_of,
 )
 
 pytestmark = pytest.mark.integration
@@ -37,7 +37,6 @@ SETTLE_SECONDS = 5.0
 CALLS = 3000  # getppid calls of the half-closed client's command
 LET_GO_SECONDS = 5.0  # a vanished client's attached process is untraced within this
 # A process that makes syscalls all the time, so an attach and a detach show at once.
-BUSY = "import os, time\nwhile True:\n    os.stat('/'); time.sleep(0.01)"
 
 
 def zombie_children(daemon: int) -> list[str]:
@@ -76,22 +75,6 @@ def test_orphans_a_command_leaves_the_cli_are_reaped(programs: dict[str, Path]) 
         command = [*argv, "-e", f"trace={trace}", "--", str(programs["clone_parent"])]
         done = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
         assert done.returncode == 0, f"trace={trace}: {done.returncode} {done.stderr}"
-
-
-def tracer_of(pid: int) -> int:
-    found = proc(pid)
-    assert found is not None and not found.zombie, f"pid {pid} is gone"
-    return found.tracer_pid
-
-
-@pytest.fixture
-def busy() -> Iterator[subprocess.Popen[bytes]]:
-    target = subprocess.Popen([sys.executable, "-c", BUSY])
-    try:
-        yield target
-    finally:
-        target.kill()
-        target.wait()
 
 
 def traced_attach(socket_path: Path, *options: str) -> list[str]:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,7 +39,7 @@ from tests.integration.daemon_fixture import (
     session_of,
     wait_until,
 )
-from tests.integration.procscan import alive, children, proc, worker_pids
+from tests.integration.procscan import alive, children, proc, tracer_of, worker_pids
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("hang_guard")]
 
@@ -48,7 +47,6 @@ TWO_WORKERS = "[daemon]\nworkers = 2\n[limits]\nmax_sessions = 64\nmax_sessions_
 SESSIONS = 24  # concurrent launches over two workers
 CALLS = 400  # getppid calls each
 FOREVER = "1000000000"  # loop's iteration count: it never ends on its own
-BUSY = "import os, time\nwhile True:\n    os.stat('/'); time.sleep(0.01)"
 LET_GO_SECONDS = 10.0
 
 
@@ -58,22 +56,6 @@ def daemon(tmp_path: Path) -> Iterator[tuple[Path, int]]:
     with running_daemon(tmp_path, config=TWO_WORKERS) as started:
         wait_until(lambda: len(worker_pids(started.process.pid)) == 2, "two workers")
         yield started.socket, started.process.pid
-
-
-@pytest.fixture
-def busy() -> Iterator[subprocess.Popen[bytes]]:
-    target = subprocess.Popen([sys.executable, "-c", BUSY])
-    try:
-        yield target
-    finally:
-        target.kill()
-        target.wait()
-
-
-def tracer_of(pid: int) -> int:
-    found = proc(pid)
-    assert found is not None and not found.zombie, f"pid {pid} is gone"
-    return found.tracer_pid
 
 
 def events(messages: list[dict[str, Any]], session: str) -> list[dict[str, Any]]:
