@@ -86,10 +86,12 @@ def test_a_killed_attach_client_lets_its_process_go(
     daemon: Path, busy: subprocess.Popen[bytes]
 ) -> None:
     client = subprocess.Popen([*traced_attach(daemon), str(busy.pid)], stderr=subprocess.DEVNULL)
-    tracers = daemon_tracers(daemon_pid(daemon))
-    wait_until(lambda: tracer_of(busy.pid) in tracers, "the daemon to attach")
-    client.kill()
-    client.wait()
+    front = daemon_pid(daemon)  # its tracer worker starts with the session: asked each time
+    try:
+        wait_until(lambda: tracer_of(busy.pid) in daemon_tracers(front), "the daemon to attach")
+    finally:
+        client.kill()
+        client.wait()
     killed_at = time.monotonic()
     wait_until(lambda: tracer_of(busy.pid) == 0, "the process to be let go", LET_GO_SECONDS)
     print(f"attach client SIGKILLed: its process let go in {time.monotonic() - killed_at:.2f} s")

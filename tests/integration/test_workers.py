@@ -5,16 +5,18 @@ A real daemon with ``workers = 2`` (what a 2-CPU machine gets by default), real
 commands, real sockets; who traces what is read from /proc (``TracerPid``).
 What these tests prove, each printing its figures:
 
-* Sessions are spread over the workers: two concurrent launches are traced by two
-  different worker processes, neither of them the daemon; ``list`` and a signal
-  forwarded by a client reach each session through its worker.
+* Workers start as sessions come: an idle daemon has none; two concurrent
+  launches are traced by two different worker processes, neither of them the
+  daemon; ``list`` and a signal forwarded by a client reach each session through
+  its worker.
 * Many concurrent sessions over two workers: every session's stream is whole and
   numbered 1, 2, 3 ... without a gap, for its launcher and for a subscriber to
   everything alike.
 * A worker that dies (SIGKILL) ends each of its sessions with a session_end that
   carries an error: its launched command dies with it (PTRACE_O_EXITKILL), its
   attached process runs on untraced, nothing is left stopped.  The other
-  worker's sessions go on, and the dead worker is replaced.
+  worker's sessions go on, and the next session starts a new worker.
+* A worker left without a session for IDLE_SECONDS leaves: the daemon is idle again.
 * A daemon that dies takes its workers with it; they end their launched commands
   and let their attached processes go.
 * ``workers = 1`` is the daemon with one loop: no worker process, the daemon traces.
@@ -40,6 +42,7 @@ from tests.integration.daemon_fixture import (
     wait_until,
 )
 from tests.integration.procscan import alive, children, proc, tracer_of, worker_pids
+from traced.daemon.workers import IDLE_SECONDS
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("hang_guard")]
 
@@ -52,9 +55,9 @@ LET_GO_SECONDS = 10.0
 
 @pytest.fixture
 def daemon(tmp_path: Path) -> Iterator[tuple[Path, int]]:
-    """A daemon with two tracer workers: its socket and pid."""
+    """A daemon with up to two tracer workers (none yet): its socket and pid."""
     with running_daemon(tmp_path, config=TWO_WORKERS) as started:
-        wait_until(lambda: len(worker_pids(started.process.pid)) == 2, "two workers")
+        assert worker_pids(started.process.pid) == set()
         yield started.socket, started.process.pid
 
 
@@ -169,8 +172,10 @@ def test_a_killed_worker_ends_its_sessions_with_an_error_and_leaves_no_tracee(
     assert f"pid {victim}" in end["error"] and "killed by SIGKILL" in end["error"], end
     wait_until(lambda: not alive(pid), "the launched command to die with its worker")
     assert tracer_of(busy.pid) == other, "the other worker's session was touched"
-    wait_until(lambda: len(worker_pids(front) - {victim, other}) == 1, "a new worker")
-    replacement = (worker_pids(front) - {other}).pop()
+    wait_until(lambda: worker_pids(front) == {other}, "the dead worker to be reaped")
+    later = peer.launch(["sleep", "30"], trace="none", policy="drop")
+    replacement = tracer_of(later["result"]["pid"])
+    assert worker_pids(front) == {other, replacement} and replacement != victim
     os.kill(other, signal.SIGKILL)
     end = end_of(peer, session_of(attached))
     assert f"pid {other}" in end["error"], end
@@ -200,6 +205,19 @@ def test_a_daemon_that_dies_takes_its_workers_and_what_they_launched_with_it(
     found = proc(busy.pid)
     assert found is not None and not found.stopped and busy.poll() is None, found
     print(f"daemon {front} SIGKILLed: workers {sorted(workers)} and {tree} gone, attach let go")
+
+
+def test_an_idle_worker_leaves_and_the_next_session_starts_one(daemon: tuple[Path, int]) -> None:
+    sock, front = daemon
+    peer = Peer(sock)
+    first = peer.launch(["true"], trace="none")
+    assert end_of(peer, session_of(first))["status"] == 0
+    [worker] = worker_pids(front)
+    wait_until(lambda: worker_pids(front) == set(), "the idle worker to leave", IDLE_SECONDS + 5)
+    assert not alive(worker)
+    again = peer.launch(["true"], trace="none")
+    assert end_of(peer, session_of(again))["status"] == 0
+    print(f"worker {worker} left after {IDLE_SECONDS} s idle; the next launch started another")
 
 
 def test_one_worker_is_the_daemon_with_one_loop(tmp_path: Path, programs: dict[str, Path]) -> None:

@@ -11,9 +11,10 @@ Kernel and systemd facts this module depends on:
   replaced, and a live one means another daemon: we refuse to start.
 * READY=1 goes to NOTIFY_SOCKET once we accept, STOPPING=1 when we begin to stop.
 
-With ``workers`` of 2 or more the sessions are traced by that many worker processes
-(daemon.workers), started before the first client is accepted and closed after the
-last session has ended; with 0 or 1, by an engine on this process's own loop.
+With ``workers`` of 2 or more the sessions are traced by up to that many worker
+processes (daemon.workers), started as sessions come, closed once idle and at the
+end after the last session has ended; with 0 or 1, by an engine on this process's
+own loop.
 """
 
 from __future__ import annotations

@@ -13,9 +13,13 @@ Kernel facts this module depends on:
   the kernel detaches its attached processes: its sessions end, with an error
   that says so.  A worker the front closes its channel on stops (see worker_main).
 
-Sessions go to the worker with the fewest (launched, attached or starting).  A dead
-worker is replaced, at least RESPAWN_AFTER after the start of the one it replaces
-(one that dies at once would only die again); meanwhile the others take its share.
+Workers start on demand and leave when idle, so an idle daemon is the front alone
+(bench/memory.py): a session goes to the worker with the fewest (launched, attached
+or starting), unless that one has some already and fewer than ``workers`` run, when
+it goes to a new one; a worker left with none for IDLE_SECONDS is closed.  An order
+sent to a worker still starting waits in its channel until it reads it.  A worker
+that dies is not replaced as such: the next session starts one, as any other, so
+one that cannot start costs one process per session asked for, never a loop.
 """
 
 from __future__ import annotations
@@ -28,7 +32,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable
 
@@ -57,7 +60,7 @@ from traced.tracer.spawn import LaunchSpec
 _log = get_logger(__name__)
 # An order to a worker, and the fds that go with it.
 Order = tuple[object, list[int]]
-RESPAWN_AFTER = 2.0  # seconds: the least time between two starts of one worker
+IDLE_SECONDS = 10.0  # a worker without a session this long is closed
 STOP_SECONDS = 5.0  # a closed worker's time to let go of its sessions and exit
 
 
@@ -84,10 +87,11 @@ class WorkerProcess:
                 env=scrub_environment(os.environ),
             )
         self.pid = self.process.pid
-        self.started_at = time.monotonic()
         self.sessions: dict[int, RemoteSession] = {}
         self.faults: dict[str, int] = {}
         self.gone = asyncio.Event()
+        self.retiring = False  # closed for being idle: its exit is no failure
+        self._idle: asyncio.TimerHandle | None = None
         self._asked: dict[int, asyncio.Future[object]] = {}
         self._refs = itertools.count(1)
         self._on_exit = on_exit
@@ -96,6 +100,27 @@ class WorkerProcess:
         )
         self._pidfd = os.pidfd_open(self.pid)
         asyncio.get_running_loop().add_reader(self._pidfd, self._exited)
+
+    def add(self, key: int, session: RemoteSession) -> None:
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
+        self.sessions[key] = session
+
+    def drop(self, key: int) -> RemoteSession | None:
+        """The session is over (or never started): if it was the last, idle from now."""
+        session = self.sessions.pop(key, None)
+        if not self.sessions and self._idle is None and not self.gone.is_set():
+            self._idle = asyncio.get_running_loop().call_later(IDLE_SECONDS, self.retire)
+        return session
+
+    def retire(self) -> None:
+        """Close an idle worker's channel: it exits, having nothing to let go of."""
+        self._idle = None
+        if self.sessions or self.gone.is_set() or self.retiring:
+            return
+        self.retiring = True
+        self.link.finish()
 
     def send(self, message: object, fds: list[int] | None = None, *, now: bool = False) -> None:
         self.link.send(message, fds or (), now=now)
@@ -138,7 +163,7 @@ class WorkerProcess:
             if (session := self.sessions.get(report.key)) is not None:
                 session.task_count = report.tasks
         elif isinstance(report, Ended):
-            if (session := self.sessions.pop(report.key, None)) is not None:
+            if (session := self.drop(report.key)) is not None:
                 session.ended(report)
         elif isinstance(report, Faults):
             self.faults = report.counts
@@ -174,6 +199,8 @@ class WorkerProcess:
         )
 
     def _exited(self) -> None:
+        if self._idle is not None:
+            self._idle.cancel()
         asyncio.get_running_loop().remove_reader(self._pidfd)
         os.close(self._pidfd)
         self.process.wait()
@@ -194,26 +221,35 @@ class WorkerProcess:
 
 
 class WorkerPool:
-    """Every session traced in a worker process (``workers`` ≥ 2)."""
+    """Every session traced in a worker process (``workers`` ≥ 2), at most ``count``
+    workers at once, started as sessions come (see the module's docstring)."""
 
     def __init__(self, count: int, hub: Hub, log_level: int) -> None:
         self.hub = hub
+        self.count = count
         self._log_level = log_level
         self._keys = itertools.count(1)
+        self._indexes = itertools.count()
         self._closing = False
-        self.workers = [WorkerProcess(i, log_level, self._exited) for i in range(count)]
+        self.workers: list[WorkerProcess] = []  # running, or exiting
         self._dead_faults: Counter[str] = Counter()
-        _log.info("tracer workers started", pids=[w.pid for w in self.workers])
 
     @property
     def arch(self) -> Arch:
         return host_arch()
 
     def _pick(self) -> WorkerProcess:
-        live = [w for w in self.workers if not w.gone.is_set()]
-        if not live:
-            raise RequestError(ErrorCode.INTERNAL, "no tracer worker is running")
-        return min(live, key=lambda w: len(w.sessions))
+        live = [w for w in self.workers if not w.gone.is_set() and not w.retiring]
+        least = min(live, key=lambda w: len(w.sessions)) if live else None
+        if least is not None and (not least.sessions or len(live) >= self.count):
+            return least
+        return self._start_worker()
+
+    def _start_worker(self) -> WorkerProcess:
+        worker = WorkerProcess(next(self._indexes), self._log_level, self._exited)
+        self.workers.append(worker)
+        _log.info("tracer worker started", pid=worker.pid, index=worker.index)
+        return worker
 
     async def _start(
         self,
@@ -223,11 +259,11 @@ class WorkerPool:
         worker = self._pick()
         key = next(self._keys)
         remote = RemoteSession(key, worker.send, worker.ask, self.hub.json_sink_for(session))
-        worker.sessions[key] = remote  # before the order: its events may follow its answer
+        worker.add(key, remote)  # before the order: its events may follow its answer
         try:
             await worker.ask(lambda ref: make(ref, key))
         except BaseException:
-            worker.sessions.pop(key, None)
+            worker.drop(key)
             raise
         # The answer to the client goes out in this very step, once the handler
         # returns; what the session said meanwhile follows it.
@@ -253,28 +289,24 @@ class WorkerPool:
         return dict(total)
 
     def _exited(self, worker: WorkerProcess) -> None:
+        self.workers.remove(worker)
         self._dead_faults.update(worker.faults)
-        if self._closing:
+        if worker.retiring or self._closing:
+            _log.info("tracer worker left, idle", pid=worker.pid)
             return
         _log.error("tracer worker ended", pid=worker.pid, how=exit_words(worker.process.returncode))
-        wait = worker.started_at + RESPAWN_AFTER - time.monotonic()
-        asyncio.get_running_loop().call_later(max(0.0, wait), self._replace, worker)
-
-    def _replace(self, worker: WorkerProcess) -> None:
-        if self._closing:
-            return
-        index = self.workers.index(worker)
-        self.workers[index] = WorkerProcess(worker.index, self._log_level, self._exited)
-        _log.info("tracer worker replaced", old=worker.pid, pid=self.workers[index].pid)
 
     async def close(self) -> None:
         """Close every channel: each worker lets go of what it still traces, and exits."""
         self._closing = True
-        for worker in self.workers:
+        workers = list(self.workers)
+        for worker in workers:
             worker.link.finish()
-        waits = [asyncio.create_task(w.gone.wait()) for w in self.workers]
+        waits = [asyncio.create_task(w.gone.wait()) for w in workers]
+        if not waits:
+            return
         _done, late = await asyncio.wait(waits, timeout=STOP_SECONDS)
-        for worker in self.workers:
+        for worker in workers:
             worker.kill()
         if late:
             await asyncio.wait(late)

@@ -3,8 +3,8 @@
 ``traced launch --no-daemon`` traces one command and has nothing else to wait
 for, so it sleeps in waitid itself instead of waking an event loop through a
 signalfd: per wake-up one waitid in place of epoll's wait, the signalfd's read
-and the loop's callback, and asyncio is not imported at all (bench/startup.py).  The Reactor is the daemon's; only the
-waking differs.
+and the loop's callback, and asyncio is not imported at all (bench/startup.py).
+The Reactor is the daemon's; only the waking differs.
 
 Kernel facts this module depends on:
 
