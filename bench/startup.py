@@ -11,8 +11,10 @@ command and its children used, which a busy machine inflates less):
   writes the trace to stderr), ``traced launch --daemon -o /dev/null -- true`` through a
   running daemon, ``traced --help``;
 - ``strace -f -o /dev/null true`` and ``true`` untraced;
-- the floors: ``python -c pass``, ``python -S -c pass``, and ``python -c "import asyncio,
-  uvloop, msgspec"`` (what traced's dependencies cost before any code of its own runs);
+- the floors: ``python -c pass``, ``python -S -c pass``, ``python -c "import msgspec"``
+  (what the in-process launch's one dependency costs before any code of traced runs:
+  its events are msgspec Structs; it imports neither asyncio nor uvloop), and ``python
+  -c "import asyncio, uvloop, msgspec"`` (the same for the daemon and its clients);
 - when the command's first syscall comes: the ``-ttt`` stamp of the trace's first line
   (execve's entry), less the time the tracer was started, for traced and for strace.
 
@@ -50,6 +52,7 @@ TARGET_MS = 50.0
 VENV = REPO / "bench" / "out" / "startup-venv"
 STAMP = re.compile(r"(?:\d+\s+)?(\d+)\.(\d{6}) ")  # -ttt's seconds.micros, after -f's pid
 DEPENDENCIES = "import asyncio, uvloop, msgspec"
+IN_PROCESS_DEPENDENCIES = "import msgspec"
 GROUPS = ("traced", "asyncio", "uvloop", "msgspec", "pydantic", "structlog")
 IN_PROCESS = "traced launch -- true (no daemon)"
 LOCAL = "traced launch --no-daemon -o /dev/null -- true"
@@ -91,6 +94,7 @@ def variants(venv: Path, against: Path | None, sock: Path) -> dict[str, list[str
         "true": ["true"],
         "python -c pass": [python, "-c", "pass"],
         "python -S -c pass": [python, "-S", "-c", "pass"],
+        f'python -c "{IN_PROCESS_DEPENDENCIES}"': [python, "-c", IN_PROCESS_DEPENDENCIES],
         f'python -c "{DEPENDENCIES}"': [python, "-c", DEPENDENCIES],
     }
 
