@@ -1,6 +1,7 @@
 """The Python floor: a ptrace tracer that does nothing but stop, ask and restart.
 
-    python bench/bareloop.py [--filter FILE] [--spin] [--profile] [--stats FILE] -- CMD ...
+    python bench/bareloop.py [--filter FILE] [--spin] [--decode FILE] [--profile]
+                             [--stats FILE] -- CMD ...
 
 What a tracer written in Python cannot do with less, per stop: ``waitpid``, one
 ``PTRACE_GET_SYSCALL_INFO`` (the fields unpacked: what stopped, which call, its result),
@@ -17,6 +18,11 @@ machinery costs beyond the language's floor.
 - ``--spin``: after each restart, poll ``waitpid(WNOHANG)`` for up to 200 µs (20 µs
   after a CONT) before blocking, as traced/core/spin.py does without its back-off: the
   next stop is caught without the wake-up of an idle CPU.
+- ``--decode FILE``: the floor of a tracer that prints what strace prints.  Each call
+  is also decoded with traced's own decoders (traced.decoders: every argument at its
+  entry, what the kernel wrote at its exit) and written as one line, ``tid name(args) =
+  result``, to FILE.  No reactor, session, state machine, event or printer: what is left
+  is the language's floor plus the decoding that identical text cannot do without.
 - ``--profile``: the loop's own time per stop kind (from waitpid's return to the
   restart's) and the time spent waiting, into ``--stats``; a few hundred ns a stop, so
   floor.py times only runs without it.
@@ -40,6 +46,7 @@ import struct
 import sys
 import time
 from pathlib import Path
+from typing import BinaryIO
 
 from traced.core.abi import (
     FILTER_OPTIONS,
@@ -54,6 +61,13 @@ from traced.core.abi import (
     PTRACE_SYSCALL,
     WALL,
 )
+from traced.decoders.arguments import decode_entry, decode_exit, has_outputs
+from traced.decoders.shapes import decode_result
+from traced.events import Arg
+from traced.linux import ptrace
+from traced.linux.memory import TraceeMemory
+from traced.syscalls.arch import host_arch
+from traced.syscalls.names import errno_message, errno_name
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _ptrace = _libc.ptrace
@@ -115,6 +129,47 @@ class Loop:
         return os.waitpid(-1, WALL)
 
 
+class DecodingLoop(Loop):
+    """The loop, with each traced call decoded and written as a line (``--decode``)."""
+
+    def __init__(self, seccomp: bool, spin: bool, out: BinaryIO) -> None:
+        super().__init__(seccomp, spin)
+        self.out = out
+        self.arch = host_arch()
+        self.calls: dict[tuple[int, int], tuple[str, str, bool]] = {}  # name, abi, outputs
+        self.in_flight: dict[int, tuple[str, str, bool, tuple[int, ...], tuple[Arg, ...]]] = {}
+
+    def _call(self, arch: int, nr: int) -> tuple[str, str, bool]:
+        abi = self.arch.abi_for(arch, nr)
+        name = abi.name_of(nr)
+        call = self.calls[arch, nr] = (name, abi.name, has_outputs(name, abi.name))
+        return call
+
+    def _info(self, tid: int) -> int:
+        op, arch, nr, raw, rval, is_error, _ = ptrace.syscall_info(tid)
+        if op == OP_EXIT:
+            self._exit(tid, rval, is_error)
+        elif op != 0:
+            name, abi, outputs = self.calls.get((arch, nr)) or self._call(arch, nr)
+            args = decode_entry(name, raw, TraceeMemory(tid), abi=abi)
+            self.in_flight[tid] = (name, abi, outputs, raw, args)
+        return op
+
+    def _exit(self, tid: int, rval: int, is_error: bool) -> None:
+        flight = self.in_flight.pop(tid, None)
+        if flight is None:
+            return
+        name, abi, outputs, raw, args = flight
+        if is_error:
+            result = f"-1 {errno_name(-rval)} ({errno_message(-rval)})"
+        else:
+            if outputs:
+                args = decode_exit(name, args, raw, TraceeMemory(tid), retval=rval, abi=abi)
+            result = decode_result(name, raw, rval) or str(rval)
+        text = ", ".join([arg.text for arg in args])
+        self.out.write(f"{tid} {name}({text}) = {result}\n".encode(errors="surrogateescape"))
+
+
 def launch(argv: list[str], program: bytes | None, resume: int) -> int:
     """Fork ``argv`` seized and released; its pid."""
     go_read, go_write = os.pipe()
@@ -169,14 +224,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--filter", type=Path, help="a compiled seccomp program: seccomp mode")
     parser.add_argument("--spin", action="store_true")
+    parser.add_argument("--decode", type=Path, help="decode each call, write its line here")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--stats", type=Path, help="write the stop counts (JSON) here")
     parser.add_argument("argv", nargs="+")
     args = parser.parse_args()
     program = args.filter.read_bytes() if args.filter else None
+    out = args.decode.open("wb") if args.decode else None
     loop = Loop(program is not None, args.spin)
+    if out is not None:
+        loop = DecodingLoop(program is not None, args.spin, out)
     profile = dict.fromkeys(("wait", *KINDS), 0) if args.profile else None
     code = run(loop, launch(args.argv, program, loop.resume), profile)
+    if out is not None:
+        out.close()
     if args.stats:
         stats = {"stops": dict(zip(KINDS, loop.counts, strict=True)), "profile_ns": profile}
         args.stats.write_text(json.dumps(stats))

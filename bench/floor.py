@@ -8,19 +8,21 @@ the ``make -j2`` build), on a quiet and on a busy machine (bench/busy.py), in al
 rounds, medians.  Two modes, each as strace and traced run it:
 
 - every syscall: ``strace -f``, ``traced launch``, the bare loop in full mode
-  (PTRACE_SYSCALL at every stop), with and without its spin (bareloop.py ``--spin``);
+  (PTRACE_SYSCALL at every stop), with and without its spin (bareloop.py ``--spin``),
+  and with traced's decoding and a line per call (``--decode``): the floor of a Python
+  tracer that prints strace's text with these decoders;
 - a filter (the workload's last: ``%file`` for find, ``%process,%file`` for the build):
   ``strace -f --seccomp-bpf -e F``, ``traced launch -e F``, the bare loop with traced's
   own compiled filter (traced.filter.bpf) installed in the child.
 
-Every tracer writes to ``-o /dev/null`` (the loop writes nothing): the comparison is of
-the stop path, not of output.  Each time includes the tracer's own start (Python's for
-traced and the loop).  The report gives each ratio, traced's distance to the floor
-(traced's time over the loop's), and the cost per stop by kind: the wall time a tracer
-adds over the untraced run per stop, and, from one untimed ``--profile`` run of the loop
-per mode and state, the loop's own time per stop kind (from the wait's return to the
-restart's) and its time waiting.  If the floor itself misses a target of issue 14, no
-Python tracer meets it: the report says which.
+Every tracer writes to ``-o /dev/null`` (the bare loop writes nothing, ``--decode`` to
+/dev/null): the comparison is of the stop path, not of output. Each time includes the
+tracer's own start (Python's for traced and the loop). The report gives each ratio,
+traced's distance to the floor (traced's time over the loop's), and the cost per stop by
+kind: the wall time a tracer adds over the untraced run per stop, and, from one untimed
+``--profile`` run of the loop per mode and state, the loop's own time per stop kind
+(from the wait's return to the restart's) and its time waiting. If the floor itself
+misses a target of issue 14, no Python tracer meets it: the report says which.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from pathlib import Path
 import workloads
 from busy import machine_state, state_order
 from daemon_client import system_lines
-from floor_report import FLOOR, FLOOR_SPIN, Stats, report
+from floor_report import FLOOR, FLOOR_DECODE, FLOOR_SPIN, Stats, report
 from headline import STRACE, STRACE_BPF, TRACED, UNTRACED, Results
 from measure import REPO, BenchError, note, report_head, time_run, venv_bin
 from real_extra import rotated
@@ -59,8 +61,9 @@ class Variant:
 
 
 def variants(expr: str) -> list[Variant]:
-    full = [Variant(t) for t in (UNTRACED, STRACE, TRACED, FLOOR, FLOOR_SPIN)]
-    return full + [Variant(t, expr) for t in (STRACE_BPF, TRACED, FLOOR, FLOOR_SPIN)]
+    loops = (FLOOR, FLOOR_SPIN, FLOOR_DECODE)
+    full = [Variant(t) for t in (UNTRACED, STRACE, TRACED, *loops)]
+    return full + [Variant(t, expr) for t in (STRACE_BPF, TRACED, *loops)]
 
 
 class Runner:
@@ -99,13 +102,14 @@ class Runner:
         loop = [sys.executable, str(BARELOOP), "--stats", str(self.work / "stats.json")]
         loop += ["--filter", str(self.bpf(v.expr))] if v.expr else []
         loop += ["--spin"] if v.tool == FLOOR_SPIN else []
+        loop += ["--decode", "/dev/null"] if v.tool == FLOOR_DECODE else []
         loop += ["--profile"] if profile else []
         return [*loop, "--", *w.argv]
 
     def run(self, v: Variant, w: workloads.Workload, profile: bool = False) -> float:
         w.ready()
         seconds = time_run(self.argv(v, w, profile), self.work / "run.log", RUN_TIMEOUT_S, w.cwd)
-        if v.tool in (FLOOR, FLOOR_SPIN):
+        if v.tool in (FLOOR, FLOOR_SPIN, FLOOR_DECODE):
             stats = json.loads((self.work / "stats.json").read_text())
             if not sum(stats["stops"].values()):
                 raise BenchError(f"{w.name}: the bare loop saw no stop")

@@ -20,6 +20,7 @@ from headline import (
 )
 
 FLOOR, FLOOR_SPIN = "bare loop", "bare loop --spin"
+FLOOR_DECODE = "bare loop --decode"  # and decoding, and a line per call
 Stats = Mapping[str, object]
 Profiles = Mapping[tuple[str, str, str | None], Stats]
 STOP_KINDS = ("entry", "exit", "seccomp")
@@ -62,19 +63,23 @@ def _mode(expr: str | None) -> str:
 def times_table(results: Results, workload: str, exprs: list[str | None]) -> list[str]:
     out = _head(
         ["state", "mode", "untraced s", "strace s", "traced s", "loop s", "loop --spin s"],
-        ["loop ÷ strace", "loop --spin ÷ strace", "traced ÷ strace", "traced ÷ loop"],
-        ["traced ÷ loop --spin"],
+        ["loop --decode s", "loop ÷ strace", "loop --spin ÷ strace", "loop --decode ÷ strace"],
+        ["traced ÷ strace", "traced ÷ loop", "traced ÷ loop --spin", "traced ÷ loop --decode"],
     )
     for state in ("quiet", "busy"):
         base = results.median(workload, UNTRACED, None, state)
         for expr in exprs:
             strace = results.median(workload, STRACE if expr is None else STRACE_BPF, expr, state)
-            traced, loop, spin = (
-                results.median(workload, t, expr, state) for t in (TRACED, FLOOR, FLOOR_SPIN)
+            traced, loop, spin, decode = (
+                results.median(workload, t, expr, state)
+                for t in (TRACED, FLOOR, FLOOR_SPIN, FLOOR_DECODE)
             )
             cells = [state, _mode(expr), _s(base), _s(strace), _s(traced), _s(loop), _s(spin)]
-            cells += [_x(_div(loop, strace)), _x(_div(spin, strace)), _x(_div(traced, strace))]
-            cells += [_x(_div(traced, loop)), _x(_div(traced, spin))]
+            cells += [_s(decode), *(_x(_div(t, strace)) for t in (loop, spin, decode))]
+            cells += [
+                _x(_div(traced, strace)),
+                *(_x(_div(traced, t)) for t in (loop, spin, decode)),
+            ]
             out.append("| " + " | ".join(cells) + " |")
     return out
 
@@ -84,7 +89,12 @@ def per_stop_table(
 ) -> list[str]:
     out = _head(
         ["state", "mode", "stops (entry / exit / seccomp)", "strace µs", "traced µs", "loop µs"],
-        ["loop --spin µs", "loop's own µs: entry / exit / seccomp", "loop waiting µs"],
+        [
+            "loop --spin µs",
+            "loop --decode µs",
+            "loop's own µs: entry / exit / seccomp",
+            "loop waiting µs",
+        ],
     )
     for state in ("quiet", "busy"):
         base = results.median(workload, UNTRACED, None, state)
@@ -97,7 +107,7 @@ def per_stop_table(
                 _div(None if m is None or base is None else m - base, total)
                 for m in (
                     results.median(workload, t, expr, state)
-                    for t in (strace_tool, TRACED, FLOOR, FLOOR_SPIN)
+                    for t in (strace_tool, TRACED, FLOOR, FLOOR_SPIN, FLOOR_DECODE)
                 )
             ]
             profile = stats.get("profile_ns") if stats else None
@@ -137,10 +147,19 @@ def verdicts(results: Results, workload: str, exprs: list[str | None]) -> list[s
                 if best <= target
                 else "✗ no Python loop can"
             )
+            decoding = _div(results.median(workload, FLOOR_DECODE, expr, state), strace)
+            if decoding is None:
+                printing = ""
+            else:
+                can = "✓ can" if decoding <= target else "✗ cannot"
+                printing = (
+                    f"; with traced's decoding and a line per call ({FLOOR_DECODE}) it takes "
+                    f"{_x(decoding)}: a Python tracer with these decoders {can}"
+                )
             out.append(
                 f"- `{workload}`, {_mode(expr)}, {state}: the {best_tool} takes {_x(best)} "
                 f"{against} (target ≤ {target}{TIMES}) {mark}; traced takes {_x(traced)} the "
-                f"{best_tool}"
+                f"{best_tool}{printing}"
             )
     return out
 
