@@ -51,12 +51,15 @@ GENERATED = (
 
 
 def with_seq(model: type[BaseModel]) -> type[BaseModel]:
-    """``model`` as it travels: the same fields plus the session's sequence number."""
+    """``model`` as it travels: the same fields plus the session's sequence number.
+    A ``syscall_entry`` takes none of its own: it carries the last one given, 0 when
+    the session has numbered nothing yet."""
+    first = 0 if model.__name__ == "SyscallEntryEvent" else 1
     return create_model(
         model.__name__,
         __base__=model,
         __doc__=model.__doc__,
-        seq=(int, Field(ge=1)),
+        seq=(int, Field(ge=first)),
     )
 
 

@@ -109,7 +109,9 @@ def test_an_event_crosses_as_the_bytes_a_client_would_get() -> None:
     class Keeper:
         uid = 0
 
-        def push_event(self, sub: object, s: DaemonSession, seq: int, line: bytes) -> None:
+        def push_event(
+            self, sub: object, s: DaemonSession, seq: int, line: bytes, preview: bool
+        ) -> None:
             lines.append(line)
 
         def push_end(self, sub: object, s: DaemonSession, end: object) -> None:

@@ -40,6 +40,23 @@ def test_events_within_the_limit_are_sent_and_counted() -> None:
     assert sub.queued == 3
 
 
+def test_a_full_drop_queue_drops_an_entry_without_counting_it() -> None:
+    sub = subscription(limit=1)
+    sub.entries = True
+    assert sub.offer("a", 1) == SENT
+    assert sub.offer("a", 1, preview=True) == DROPPED  # its syscall event says it all
+    assert sub.offer("a", 2) == DROPPED
+    _, due = sub.sent()
+    assert due == [Lost(session="a", count=1, first_seq=2, last_seq=2)]  # the event alone
+
+
+def test_entries_are_accepted_only_when_asked_for() -> None:
+    sub = subscription()
+    assert sub.accepts("a", 7, "read") and not sub.accepts("a", 7, "read", preview=True)
+    sub.entries = True
+    assert sub.accepts("a", 7, "read", preview=True)
+
+
 def test_sent_frees_room() -> None:
     sub = subscription(limit=2)
     offer_many(sub, "a", range(1, 3))

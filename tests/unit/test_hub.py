@@ -17,7 +17,7 @@ from traced.core.session import Outcome
 from traced.daemon.delivery import Subscription
 from traced.daemon.hub import DaemonSession, Hub, event_line
 from traced.errors import SpawnError
-from traced.events import ExitEvent
+from traced.events import ExitEvent, SyscallEntryEvent, event_json
 from traced.wire.protocol import SessionEnd
 
 
@@ -29,7 +29,9 @@ class Recorder:
     events: list[tuple[str, str, int, bytes]] = field(default_factory=list)
     ends: list[tuple[str, SessionEnd]] = field(default_factory=list)
 
-    def push_event(self, sub: Subscription, session: DaemonSession, seq: int, line: bytes) -> None:
+    def push_event(
+        self, sub: Subscription, session: DaemonSession, seq: int, line: bytes, preview: bool
+    ) -> None:
         self.events.append((sub.sub_id, session.session_id, seq, line))
 
     def push_end(self, sub: Subscription, session: DaemonSession, end: SessionEnd) -> None:
@@ -72,10 +74,14 @@ _SUB_IDS = itertools.count(1)
 
 
 def subscribe(
-    hub: Hub, who: Recorder, to: DaemonSession | None, names: frozenset[str] | None = None
+    hub: Hub,
+    who: Recorder,
+    to: DaemonSession | None,
+    names: frozenset[str] | None = None,
+    entries: bool = False,
 ) -> Subscription:
     session_id = to.session_id if to is not None else None
-    sub = Subscription(f"sub{next(_SUB_IDS)}", "drop", 100, session_id, names)
+    sub = Subscription(f"sub{next(_SUB_IDS)}", "drop", 100, session_id, names, entries=entries)
     hub.subscribe(sub, who, to)
     return sub
 
@@ -98,6 +104,41 @@ def test_every_event_gets_the_next_seq_whoever_listens() -> None:
     sink(syscall("close"))
     assert s.seq == 3
     assert [seq for _sub, _sid, seq, _line in who.events] == [2, 3]
+
+
+def entry(name: str, pid: int = 7) -> SyscallEntryEvent:
+    return SyscallEntryEvent(
+        session="s", pid=pid, tid=pid, ts_ns=1, nr=0, name=name, arch="x86_64", args=()
+    )
+
+
+def test_entries_take_no_number_and_go_only_where_they_were_asked_for() -> None:
+    hub, s = Hub(), session()
+    hub.add(s)
+    plain, wanting = Recorder(), Recorder()
+    subscribe(hub, plain, s)
+    subscribe(hub, wanting, s, entries=True)
+    sink = hub.sink_for(s)
+    for event in (syscall("read"), entry("write"), syscall("write")):
+        sink(event)
+    assert s.seq == 2
+    assert [seq for *_, seq, _line in plain.events] == [1, 2]
+    got = [(seq, json.loads(line)["type"]) for *_, seq, line in wanting.events]
+    assert got == [(1, "syscall"), (1, "syscall_entry"), (2, "syscall")]
+
+
+def test_entries_a_worker_encoded_take_no_number_either() -> None:
+    hub, s = Hub(), session()
+    hub.add(s)
+    plain, wanting = Recorder(), Recorder()
+    subscribe(hub, plain, s)
+    subscribe(hub, wanting, s, entries=True)
+    sink = hub.json_sink_for(s)
+    for event, counted in ((entry("read"), False), (syscall("read"), True)):
+        sink(event.pid, "read", counted, memoryview(event_json(event)))
+    assert s.seq == 1 and s.stats["read"] == 1
+    assert [seq for *_, seq, _line in plain.events] == [1]
+    assert [seq for *_, seq, _line in wanting.events] == [0, 1]
 
 
 def test_seqs_are_per_session() -> None:

@@ -63,17 +63,23 @@ def daemon_connection(args: argparse.Namespace) -> socket.socket | None:
 
 @contextmanager
 def printing(args: argparse.Namespace) -> Iterator[Printer]:
-    """The printer the output options ask for; at the end, the -c table and the file closed."""
-    to_file = args.output not in (None, "-")
+    """The printer the output options ask for; at the end, the -c table and the file closed.
+
+    launch and attach write where strace does, to stderr, since the command has stdout;
+    a subscriber runs no command, so its trace goes to stdout (``traced subscribe | jq``)."""
+    subscriber = args.command == "subscribe"
+    output = "-" if subscriber and args.output is None else args.output
+    to_file = output not in (None, "-")
     per_task = args.follow >= 2 and to_file and not args.json
     try:
-        out = _open_output(None if per_task else args.output)
+        out = _open_output(None if per_task else output)
     except OSError as error:
-        raise UsageError(f"cannot open {args.output}: {error.strerror}") from error
+        raise UsageError(f"cannot open {output}: {error.strerror}") from error
     timing = Timing(args.absolute, args.relative, args.durations)
     printer = Printer(out, args.json, to_file=to_file, timing=timing)
-    printer.out_name = _output_name(args.output)
+    printer.out_name = _output_name(output)
     printer.pid_column = args.follow > 0
+    printer.session_tags = subscriber and not args.session
     printer.per_task = PerTaskFiles(args.output) if per_task else None
     if args.count or args.count_too:
         printer.summary = Summary()

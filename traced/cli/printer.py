@@ -35,6 +35,13 @@ from traced.events import (
 )
 from traced.filter.expression import Filter
 
+SESSION_TAG = 8  # of a session id's 12 characters: enough to tell sessions apart
+
+
+def session_tag(session: str) -> str:
+    """How a line names its session: the start of the id ``traced ps`` shows."""
+    return f"s:{session[:SESSION_TAG]}"
+
 
 def _paths(event: SyscallEvent) -> list[str]:
     """The paths a syscall names, for -P."""
@@ -54,7 +61,9 @@ class Printer:
     To a file, lines start with the tid as ``strace -f -o FILE`` writes them: with
     -f (``pid_column``) always, otherwise from the moment a second task appears.
     To a terminal a ``[pid N]`` prefix appears while more than one task is alive.
-    With -ff (``per_task``) each task has its own file and no prefix.
+    With -ff (``per_task``) each task has its own file and no prefix.  A subscriber
+    to every session (``session_tags``) starts each line with its session and pid, as
+    ``[s:3f2a9c0b pid   123]``, so that one command's end is not taken for another's.
     """
 
     def __init__(
@@ -72,6 +81,7 @@ class Printer:
         self.summary: Summary | None = None
         self.print_lines = True
         self.pid_column = False
+        self.session_tags = False
         self.per_task: PerTaskFiles | None = None
         # strace's interleaving: the call as it is entered, ``<unfinished ...>`` when
         # another line comes first, and ``<... NAME resumed>`` when it returns.  To a
@@ -127,6 +137,18 @@ class Printer:
         """The output failed (ENOSPC, EIO): count what is not written from now on."""
         self.out = Discarded(self.out_name, error, lines)
 
+    def note(self, line: str) -> None:
+        """A line of the CLI's own among the events' (a subscriber's session ended)."""
+        if self.broken:
+            return
+        try:
+            self._cut_open_line()
+            self.out.write(line + "\n")
+        except BrokenPipeError:
+            self.broken = True
+        except OSError as error:
+            self._failed(error, lines=1)
+
     def flush(self) -> None:
         try:
             self.out.flush()
@@ -154,7 +176,7 @@ class Printer:
         if self.as_json:
             self.out.write(event_json(event).decode() + "\n")
             return
-        tid_prefix = self._prefix(tid)
+        tid_prefix = self._prefix(tid, event.session)
         if isinstance(event, SyscallEntryEvent):
             if self.stages_entries() is not Entries.NEVER:
                 self._enter(event, tid_prefix + self.timing.stamp(event.ts_ns))
@@ -192,7 +214,7 @@ class Printer:
         """:meth:`_write` for a syscall event when :meth:`_whole_line`."""
         tid = event.tid
         self.live.add(tid)
-        prefix = self._prefix(tid)
+        prefix = self._prefix(tid, event.session)
         if self.held_entry is not None or self.open_line is not None:
             self._cut_open_line()
         self.out.write(syscall_line(event, prefix + self.timing.stamp(event.ts_ns)) + "\n")
@@ -252,7 +274,9 @@ class Printer:
         self._cut_open_line()
         return event_line(event, tid_prefix + self.timing.stamp(event.ts_ns))
 
-    def _prefix(self, tid: int) -> str:
+    def _prefix(self, tid: int, session: str) -> str:
+        if self.session_tags:
+            return f"[{session_tag(session)} pid {tid:>5}] "
         if self.per_task is not None:
             return ""
         if self.to_file:

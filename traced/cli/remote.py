@@ -17,7 +17,7 @@ from typing import Any
 
 from traced.cli.options import decoding_options, socket_path
 from traced.cli.owed import Owed
-from traced.cli.printer import Printer
+from traced.cli.printer import Printer, session_tag
 from traced.cli.signals import arrived_early, attach_actions, forwarding, launch_actions
 from traced.errors import (
     DaemonUnavailable,
@@ -140,11 +140,14 @@ def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:
 
 
 def subscribe(client: Client, args: argparse.Namespace, printer: Printer) -> int:
+    """Follow one session, or every one (then each line says whose it is), to stdout."""
     fields: dict[str, Any] = {"policy": args.policy}
     if args.session:
         fields["session"] = args.session
     if printer.filter.syscalls is not None:
         fields["trace"] = trace_field(printer)
+    if printer.stages_entries() is not Entries.NEVER:
+        fields["entries"] = True
     client.request("subscribe", **fields)
     with contextlib.suppress(KeyboardInterrupt):
         follow(client, printer, until_end=args.session is not None)
@@ -159,6 +162,8 @@ def follow(client: Client, printer: Printer, until_end: bool = True) -> int:
         if kind == "session_end":
             if message.get("error"):
                 print(f"traced: {message['error']}", file=sys.stderr)
+            if printer.session_tags and not printer.as_json:
+                printer.note(f"[{session_tag(message['session'])}] {end_words(message)}")
             printer.flush()
             if until_end:
                 return int(message["status"] if message["status"] is not None else 0)
@@ -168,3 +173,14 @@ def follow(client: Client, printer: Printer, until_end: bool = True) -> int:
             print(f"traced: {message['message']}", file=sys.stderr)
         elif kind != "response":
             printer(parse_event(message))  # its ``seq`` is ignored with other unknown fields
+
+
+def end_words(end: dict[str, Any]) -> str:
+    """A ``session_end`` for a person: ``+++ session ended: exited with 0 +++``."""
+    if end.get("signal"):
+        how = f"killed by {end['signal']}"
+    elif end.get("code") is not None:
+        how = f"exited with {end['code']}"
+    else:
+        how = "ended" if end.get("status") is not None else "detached"
+    return f"+++ session {end['session']} {how} +++"

@@ -211,8 +211,10 @@ class Connection:
     ) -> None:
         self.send(Error(id=request_id, code=code, message=message, errno=errno_name))
 
-    def push_event(self, sub: Subscription, session: DaemonSession, seq: int, line: bytes) -> None:
-        admission = sub.offer(session.session_id, seq)
+    def push_event(
+        self, sub: Subscription, session: DaemonSession, seq: int, line: bytes, preview: bool
+    ) -> None:
+        admission = sub.offer(session.session_id, seq, preview)
         if not admission.send:
             return
         if admission.lost is not None:

@@ -10,7 +10,9 @@ the socket took one.  The subscription answers with what to do (an
   which is bounded by the number of tasks that were running.
 * ``drop``: tracees never wait.  Past ``limit`` events are dropped and counted
   per session; the count goes out in-band, as a ``lost`` record, before the
-  next event of that session, or as soon as the queue has room again.
+  next event of that session, or as soon as the queue has room again.  A
+  ``syscall_entry`` (a preview, unnumbered: see hub.py) is dropped uncounted,
+  since the ``syscall`` event after it, numbered and counted, says all it did.
 """
 
 from __future__ import annotations
@@ -61,22 +63,28 @@ class Subscription:
     session: str | None = None  # None: every session the subscriber may see
     names: frozenset[str] | None = None  # None: every syscall
     pid: int | None = None
+    entries: bool = False  # syscall_entry events too
     queued: int = 0
     holding: set[str] = field(default_factory=set)
     _lost: dict[str, _LostRange] = field(default_factory=dict)
 
-    def accepts(self, session_id: str, pid: int, name: str | None) -> bool:
+    def accepts(self, session_id: str, pid: int, name: str | None, preview: bool = False) -> bool:
         """Whether it wants an event of ``session_id`` and process ``pid``; ``name`` is
-        the syscall's, for a ``syscall`` or ``syscall_entry`` event, else None."""
+        the syscall's, for a ``syscall`` or ``syscall_entry`` (``preview``) event, else
+        None."""
+        if preview and not self.entries:
+            return False
         if self.session is not None and session_id != self.session:
             return False
         if self.pid is not None and pid != self.pid:
             return False
         return self.names is None or name is None or name in self.names
 
-    def offer(self, session_id: str, seq: int) -> Admission:
+    def offer(self, session_id: str, seq: int, preview: bool = False) -> Admission:
         """An event this subscription wants: send it, hold its session, or drop it."""
         if self.queued >= self.limit and self.policy == "drop":
+            if preview:
+                return _DROPPED
             self._lost.setdefault(session_id, _LostRange(first_seq=seq)).add(seq)
             return _DROPPED
         self.queued += 1

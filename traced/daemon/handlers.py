@@ -143,7 +143,9 @@ class Handlers:
         session = self._new_session(conn, "launch", request.argv, owned=not request.detach)
         try:
             if not request.detach:
-                self._subscribe(conn, session, request.policy, request.queue)
+                self._subscribe(
+                    conn, session, request.policy, request.queue, entries=request.entries
+                )
             engine_session = await self.tracing.launch(spec, policy, session)
         except BaseException:
             self.hub.remove(session)
@@ -164,7 +166,7 @@ class Handlers:
         argv = list(procfs.exec_image_argv(request.pid))
         session = self._new_session(conn, "attach", argv, owned=not request.detach)
         if request.subscribe:
-            self._subscribe(conn, session, request.policy, request.queue)
+            self._subscribe(conn, session, request.policy, request.queue, entries=request.entries)
         try:
             engine_session = await self.tracing.attach(request.pid, policy, session)
         except BaseException:
@@ -215,7 +217,13 @@ class Handlers:
             names = parse_trace([request.trace], self.tracing.arch)
         session = self._find(conn, request.session) if request.session is not None else None
         sub = self._subscribe(
-            conn, session, request.policy, request.queue, names=names, pid=request.pid
+            conn,
+            session,
+            request.policy,
+            request.queue,
+            names=names,
+            pid=request.pid,
+            entries=request.entries,
         )
         return SubscribeResult(subscription=sub.sub_id)
 
@@ -257,10 +265,13 @@ class Handlers:
         *,
         names: frozenset[str] | None = None,
         pid: int | None = None,
+        entries: bool = False,
     ) -> Subscription:
         """Subscribe ``conn`` to one session, or (None) to every session it may see."""
         session_id = session.session_id if session is not None else None
         queue_length = queue or self.limits.config.queue_size
-        sub = Subscription(uuid.uuid4().hex[:8], policy, queue_length, session_id, names, pid)
+        sub = Subscription(
+            uuid.uuid4().hex[:8], policy, queue_length, session_id, names, pid, entries
+        )
         self.hub.subscribe(sub, conn, session)
         return sub

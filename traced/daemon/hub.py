@@ -3,6 +3,11 @@
 Each event gets the next per-session sequence number and is encoded once, then
 offered to every subscription that wants it.  A client can prove it missed
 nothing: its seqs are contiguous, with ``lost`` records covering any gap.
+
+A ``syscall_entry`` is a preview of the ``syscall`` event that follows, which
+carries all it says: it takes no number of its own (it carries the last one
+given) and goes only to subscriptions that asked for entries, so a subscriber
+that did not sees no gap where they were.
 """
 
 from __future__ import annotations
@@ -61,7 +66,7 @@ class Subscriber(Protocol):
     uid: int
 
     def push_event(
-        self, sub: Subscription, session: DaemonSession, seq: int, line: bytes
+        self, sub: Subscription, session: DaemonSession, seq: int, line: bytes, preview: bool
     ) -> None: ...
 
     def push_end(self, sub: Subscription, session: DaemonSession, end: SessionEnd) -> None: ...
@@ -110,18 +115,20 @@ class DaemonSession:
 
     def publish(self, event: Event, everyone: list[tuple[Subscription, Subscriber]]) -> None:
         """The engine's sink: number, count, and fan out one event."""
-        self.seq += 1
+        preview = isinstance(event, SyscallEntryEvent)
+        if not preview:
+            self.seq += 1
         if isinstance(event, SyscallEvent):
             self.stats[event.name] += 1
         name = event.name if isinstance(event, SyscallEvent | SyscallEntryEvent) else None
         line = b""
         for sub, subscriber in (*self.subscribers, *everyone):
             if not self._visible_to(subscriber) or not sub.accepts(
-                self.session_id, event.pid, name
+                self.session_id, event.pid, name, preview
             ):
                 continue
             line = line or event_line(event, self.seq)
-            subscriber.push_event(sub, self, self.seq, line)
+            subscriber.push_event(sub, self, self.seq, line, preview)
 
     def publish_json(
         self,
@@ -132,16 +139,21 @@ class DaemonSession:
         everyone: list[tuple[Subscription, Subscriber]],
     ) -> None:
         """:meth:`publish` for an event a worker encoded: ``body`` is its JSON object,
-        ``name`` its syscall's (None for other events), ``counted`` a ``syscall`` event."""
-        self.seq += 1
+        ``name`` its syscall's (None for other events), ``counted`` a ``syscall`` event
+        (so a ``syscall_entry`` is one with a name, not counted)."""
+        preview = name is not None and not counted
+        if not preview:
+            self.seq += 1
         if counted:
             self.stats[name or ""] += 1
         line = b""
         for sub, subscriber in (*self.subscribers, *everyone):
-            if not self._visible_to(subscriber) or not sub.accepts(self.session_id, pid, name):
+            if not self._visible_to(subscriber) or not sub.accepts(
+                self.session_id, pid, name, preview
+            ):
                 continue
             line = line or b"".join((b'{"seq":%d,' % self.seq, body[1:], b"\n"))
-            subscriber.push_event(sub, self, self.seq, line)
+            subscriber.push_event(sub, self, self.seq, line, preview)
 
     def finish(self, end: SessionEnd, everyone: list[tuple[Subscription, Subscriber]]) -> None:
         self.ended = end

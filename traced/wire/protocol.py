@@ -115,6 +115,7 @@ class SubscribeRequest(RequestBase):
     session: str | None = None
     trace: str | None = None
     pid: int | None = Field(default=None, gt=0)
+    entries: bool = False  # syscall_entry events too, of sessions that make them
     policy: Policy = "drop"
     queue: int | None = Field(default=None, ge=1)
 
