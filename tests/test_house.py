@@ -48,3 +48,12 @@ def test_the_c_module_compiles_without_a_warning() -> None:
     argv += ["-Wno-missing-field-initializers", f"-I{include}", str(source)]
     result = subprocess.run(argv, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, f"{' '.join(argv)}:\n{result.stderr}"
+
+
+def test_gitignore_ignores_no_tracked_file() -> None:
+    # A pattern that matches a tracked file hides its next copy from `git add -A`.
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    argv = ["git", "ls-files", "--cached", "--ignored", "--exclude-standard"]
+    result = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout == "", f".gitignore matches tracked files:\n{result.stdout}"

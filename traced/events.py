@@ -65,6 +65,9 @@ class SyscallEvent(_Event, tag="syscall", frozen=True, kw_only=True):
     fd_path: str | None = None  # -y: what a returned fd refers to (openat's 3</etc/passwd>)
     # strace's words for the result where they are more than the number (F_GETFL's flags)
     retval_text: str | None = None
+    # It never returned to us because we let its task go while it blocked (a detach):
+    # the kernel restarts it untraced.  strace's ``wait4(-1,  <detached ...>``.
+    detached: bool = False
 
     @property
     def finished(self) -> bool:

@@ -4,6 +4,7 @@ import io
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from tests.unit.plain import decoded_call
 from traced.cli.printer import PerTaskFiles, Printer
@@ -251,3 +252,18 @@ def test_r_stamps_only_written_lines_and_a_resumed_line_when_the_call_returns() 
         "11         1.000000 ",  # read
         "10         2.000000 ",  # wait4 resumed when it returned, at 6 s
     ]
+
+
+@pytest.mark.parametrize("interactive", [False, True], ids=["to a file", "to a terminal"])
+def test_a_call_let_go_mid_way_ends_its_line_detached_as_strace_writes_it(
+    interactive: bool,
+) -> None:
+    wait = decoded_call("wait4", (2**64 - 1, 0x1000, 0, 0), 11)
+    detached = replace(wait, retval=None, error=None, duration_ns=None, detached=True)
+    alone = Printer(io.StringIO(), as_json=False, to_file=False)
+    alone(detached)
+    staged = Printer(io.StringIO(), as_json=False, to_file=False)
+    staged.interactive = interactive
+    staged(entry_of(wait))
+    staged(detached)
+    assert printed(alone) == printed(staged) == ["wait4(-1,  <detached ...>"]

@@ -29,7 +29,7 @@ from traced.events import (
     SyscallEntryEvent,
     SyscallEvent,
 )
-from traced.syscalls.names import ERESTARTSYS
+from traced.syscalls.names import ERESTART_RESTARTBLOCK, ERESTARTSYS
 
 TID = 100
 
@@ -271,3 +271,36 @@ def test_a_detaching_task_is_let_go_even_at_a_group_stop() -> None:
     let_go(task)
     assert handle(task, GroupStop(signal.SIGSTOP))[1] == Resume(TID, PTRACE_DETACH)
     assert task.phase is Phase.GONE
+
+
+def test_a_call_our_detach_cuts_short_is_reported_detached_not_failed() -> None:
+    task = running(mode=Mode.FULL)
+    handle(task, entry("read"))
+    let_go(task)  # the session detaches, and interrupts the task's read
+    [event], resume = handle(task, Exit(20, -ERESTARTSYS, True))
+    assert isinstance(event, SyscallEvent) and event.detached
+    assert (event.retval, event.error, event.duration_ns) == (None, None, None)
+    assert resume == Resume(TID, PTRACE_DETACH, 0)
+
+
+def test_a_call_that_returns_as_we_detach_keeps_its_result() -> None:
+    task = running(mode=Mode.FULL)
+    handle(task, entry("read"))
+    let_go(task)
+    [event], _ = handle(task, Exit(20, 5, False))
+    assert isinstance(event, SyscallEvent) and (event.retval, event.detached) == (5, False)
+
+
+def test_restart_syscall_names_the_call_it_resumes() -> None:
+    task = running(mode=Mode.FULL)
+    handle(task, entry("restart_syscall"))  # attached mid-sleep: nothing seen before it
+    [first], _ = handle(task, Exit(20, 0, False))
+    handle(task, entry("clock_nanosleep", ts=30))
+    handle(task, Exit(40, -ERESTART_RESTARTBLOCK, True))
+    handle(task, entry("restart_syscall", ts=50))
+    [second], _ = handle(task, Exit(60, 0, False))
+    texts = [[arg.text for arg in event.args] for event in (first, second)]  # type: ignore[union-attr]
+    assert texts == [
+        ["<... resuming interrupted system call ...>"],
+        ["<... resuming interrupted clock_nanosleep ...>"],
+    ]

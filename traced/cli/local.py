@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 
+from traced.cli import notices
 from traced.cli.options import decoding_options
 from traced.cli.owed import Owed
 from traced.cli.printer import Printer
@@ -19,7 +20,7 @@ from traced.cli.signals import Action, arrived_early, attach_actions, forwarding
 from traced.errors import SpawnError, exit_status_for_exec_error
 from traced.tracer.blocking import BlockingDriver
 from traced.tracer.engine import Engine
-from traced.tracer.run import TracePolicy
+from traced.tracer.run import Run, TracePolicy
 from traced.tracer.spawn import LaunchSpec
 
 
@@ -54,16 +55,30 @@ def launch(args: argparse.Namespace, argv: list[str], printer: Printer, owed: Ow
 
 
 def attach(args: argparse.Namespace, printer: Printer) -> int:
-    """Trace ``args.pid`` until it ends or a signal asks us to let it go."""
+    """Trace ``args.pid`` until it ends or a signal asks us to let it go; then, as
+    strace, 128 + that signal (130 after Ctrl-C), else 0."""
     with Engine(reap_orphans=True, blocking=True) as engine:
         policy = _policy(args, printer, force_full=True)
         if (early := arrived_early()) is not None:
             return 128 + early  # asked to end before the process was taken over
         session = engine.attach(args.pid, policy, printer)
+        notices.attached(args.pid, session.core.tasks)
         driver = BlockingDriver(engine.reactor)
-        with forwarding(attach_actions(session.detach), driver, restart=False):
+        asked: list[int] = []
+        with forwarding(attach_actions(_detach_all(session, asked)), driver, restart=False):
             driver.run_until(lambda: session.over)
-    return 0
+    return 128 + asked[0] if asked else 0
+
+
+def _detach_all(session: Run, asked: list[int]) -> Action:
+    """Let every task go, each said so on stderr as strace does; note the signal."""
+
+    def action(signo: int) -> None:
+        if not asked:
+            notices.detached(session.detach())
+        asked.append(signo)
+
+    return action
 
 
 def _policy(args: argparse.Namespace, printer: Printer, *, force_full: bool) -> TracePolicy:

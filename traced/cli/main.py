@@ -23,14 +23,14 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from traced.cli.parser import USAGE_ERROR, UsageError, build_parser
+from traced.cli.parser import USAGE_ERROR, UsageError, build_parser, strace_style
 from traced.cli.signals import hold_early, let_through
 
 if TYPE_CHECKING:
     from traced.cli.owed import Owed
     from traced.cli.printer import Printer
 
-_ADMIN_COMMANDS = ("ps", "kill", "detach")
+_ADMIN_COMMANDS = ("ps", "stats", "kill", "detach")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from traced.logs import configure
 
     configure()
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(strace_style(sys.argv[1:] if argv is None else argv))
     try:
         if args.command == "daemon":
             let_through()

@@ -12,6 +12,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from traced import __version__
+
 USAGE_ERROR = 2  # the exit status of a command line traced cannot use, as argparse's
 
 
@@ -138,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="traced", description="Trace syscalls, fast.", formatter_class=_formatter
     )
+    parser.add_argument("-V", "--version", action="version", version=f"traced {__version__}")
     # --socket and --config stay strings: pathlib would cost every start some 3 ms.
     parser.add_argument("--socket", help="the daemon's socket (default: the config's)")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Command)
@@ -146,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("daemon", help="run the daemon", fill=_daemon)
     commands.add_parser("subscribe", help="watch live sessions", fill=_subscribe)
     commands.add_parser("ps", help="list sessions")
+    commands.add_parser("stats", help="a session's syscall counts, or every one's", fill=_stats)
     commands.add_parser("kill", help="signal a session's command", fill=_kill)
     commands.add_parser("detach", help="stop tracing an attached session", fill=_detach)
     return parser
@@ -181,7 +185,13 @@ def _daemon(daemon: argparse.ArgumentParser) -> None:
 def _subscribe(subscribe: argparse.ArgumentParser) -> None:
     _add_output_options(subscribe)
     subscribe.add_argument("--session", help="only this session")
-    subscribe.add_argument("--policy", choices=("drop", "block"), default="drop")
+    subscribe.add_argument(
+        "--policy",
+        choices=("drop", "block"),
+        default="drop",
+        help="when this subscriber falls behind: drop events and say how many (the "
+        "default; the command never waits), or block (lossless: the command waits)",
+    )
 
 
 def _kill(kill: argparse.ArgumentParser) -> None:
@@ -191,6 +201,37 @@ def _kill(kill: argparse.ArgumentParser) -> None:
 
 def _detach(detach: argparse.ArgumentParser) -> None:
     detach.add_argument("session")
+
+
+def _stats(stats: argparse.ArgumentParser) -> None:
+    stats.add_argument("session", nargs="?", help="one session (default: every one you see)")
+
+
+def strace_style(argv: Sequence[str]) -> list[str]:
+    """``traced [options] -p PID [options]`` as strace spells it: ``traced attach
+    [options] PID`` (--socket stays in front, where it belongs); else ``argv`` as it is."""
+    args = list(argv)
+    if not args or not args[0].startswith("-") or args[0] in ("-h", "--help"):
+        return args  # a command first (or help): nothing to rewrite
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        pid = args[i + 1] if arg == "-p" and i + 1 < len(args) else arg[2:]
+        if arg.startswith("-p") and pid.isdigit():
+            rest = args[:i] + args[i + (2 if arg == "-p" else 1) :]
+            start, end = _socket_option(rest)
+            return [*rest[start:end], "attach", *rest[:start], *rest[end:], pid]
+    return args
+
+
+def _socket_option(args: list[str]) -> tuple[int, int]:
+    """Where ``--socket PATH`` (or ``--socket=PATH``) is among ``args``: (0, 0) if not."""
+    for i, arg in enumerate(args):
+        if arg.startswith("--socket="):
+            return i, i + 1
+        if arg == "--socket" and i + 1 < len(args):
+            return i, i + 2
+    return 0, 0
 
 
 def _unfilled(parser: argparse.ArgumentParser) -> None:

@@ -15,6 +15,7 @@ import socket
 import sys
 from typing import Any
 
+from traced.cli import notices
 from traced.cli.options import decoding_options, socket_path
 from traced.cli.owed import Owed
 from traced.cli.printer import Printer, session_tag
@@ -134,8 +135,19 @@ def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:
     if args.detach:
         print(session)
         return 0
-    with forwarding(attach_actions(lambda: client.send("detach", session=session))):
+    notices.attached(args.pid)
+    asked: list[int] = []
+
+    def detach(signo: int) -> None:
+        if not asked:
+            client.send("detach", session=session)
+        asked.append(signo)
+
+    with forwarding(attach_actions(detach)):
         follow(client, printer)
+    if asked:
+        notices.detached([args.pid])
+        return 128 + asked[0]  # as strace: 130 after Ctrl-C
     return 0
 
 

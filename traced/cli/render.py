@@ -81,7 +81,7 @@ def _split_at_outputs(event: SyscallEvent | SyscallEntryEvent) -> tuple[list[str
     return [text for i, text in shown if i < first], [text for i, text in shown if i >= first]
 
 
-def entry_text(event: SyscallEntryEvent) -> str:
+def entry_text(event: SyscallEntryEvent | SyscallEvent) -> str:
     """``read(3, `` or ``close(3``: what strace writes when a syscall is entered."""
     before, after = _split_at_outputs(event)
     return f"{event.name}(" + ", ".join(before) + (", " if before and after else "")
@@ -89,6 +89,8 @@ def entry_text(event: SyscallEntryEvent) -> str:
 
 def resumed_line(event: SyscallEvent, prefix: str = "") -> str:
     """``<... wait4 resumed>[{WIFEXITED(s) ...}], 0, NULL) = 42``."""
+    if event.detached:
+        return f"{prefix}<... {event.name} resumed>{DETACHED}"
     _, after = _split_at_outputs(event)
     return _aligned(f"{prefix}<... {event.name} resumed>{', '.join(after)})", event)
 
@@ -100,8 +102,15 @@ def _aligned(call: str, event: SyscallEvent) -> str:
 
 
 def syscall_line(event: SyscallEvent, prefix: str = "") -> str:
-    """``prefix`` (pid) included, since strace counts it when it lines results up."""
+    """``prefix`` (pid) included, since strace counts it when it lines results up.
+    A call we let go while it blocked ends where its entry did: ``wait4(-1,  <detached
+    ...>``, as strace writes it (the rest was never ours to see)."""
+    if event.detached:
+        return f"{prefix}{entry_text(event)}{DETACHED}"
     return _aligned(f"{prefix}{event.name}({', '.join(printed_args(event))})", event)
+
+
+DETACHED = " <detached ...>"
 
 
 def signal_line(event: SignalEvent) -> str:

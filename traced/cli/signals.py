@@ -97,9 +97,10 @@ def launch_actions(pass_on: Action, *, in_process: bool) -> dict[int, Action]:
     return actions
 
 
-def attach_actions(detach: Callable[[], object]) -> dict[int, Action]:
-    """What each signal does while an attached process is traced: the table's last column."""
-    return dict.fromkeys(DETACHING, lambda signo: detach())
+def attach_actions(detach: Callable[[int], object]) -> dict[int, Action]:
+    """What each signal does while an attached process is traced: the table's last
+    column.  ``detach`` is given the signal, whose status traced then exits with."""
+    return dict.fromkeys(DETACHING, detach)
 
 
 def _hold(signo: int) -> None:

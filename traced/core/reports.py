@@ -11,6 +11,7 @@ from __future__ import annotations
 from traced.core.stops import Entry, Exec, Exit, Exited, GroupStop, Killed, SignalStop, Spawned
 from traced.core.task import Step, Task
 from traced.events import (
+    Arg,
     Event,
     ExecEvent,
     ExitEvent,
@@ -27,7 +28,9 @@ def no_events(step: Step) -> list[Event]:
     return []
 
 
-def syscall_event(task: Task, entry: Entry, exit_: Exit | None) -> SyscallEvent:
+def syscall_event(
+    task: Task, entry: Entry, exit_: Exit | None, detached: bool = False
+) -> SyscallEvent:
     retval = error = duration = None
     fd_path: str | None
     retval_text: str | None
@@ -52,6 +55,19 @@ def syscall_event(task: Task, entry: Entry, exit_: Exit | None) -> SyscallEvent:
         error=error,
         fd_path=fd_path,
         retval_text=retval_text,
+        detached=detached,
+    )
+
+
+def resuming(previous: str | None) -> Arg:
+    """restart_syscall's one argument as strace shows it: the call it resumes."""
+    name = previous or "system call"
+    return Arg(
+        name="resumes",
+        type="resumed_call",
+        value=previous,
+        raw=None,
+        text=f"<... resuming interrupted {name} ...>",
     )
 
 
@@ -83,7 +99,11 @@ def entered(step: Step) -> list[Event]:
 def returned(step: Step) -> list[Event]:
     closed, stop = step.closed, step.stop
     assert isinstance(stop, Exit)
-    return [] if closed is None else [syscall_event(step.task, closed, stop)]
+    if closed is None:
+        return []
+    if step.detached:
+        return [syscall_event(step.task, closed, None, detached=True)]
+    return [syscall_event(step.task, closed, stop)]
 
 
 def spawned(step: Step) -> list[Event]:

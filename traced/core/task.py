@@ -66,6 +66,9 @@ class Task:
     # Its state: changed only by plan(), as a transition's ``change``.
     phase: Phase = Phase.NEW
     in_flight: Entry | None = None
+    # The last syscall it entered other than restart_syscall: the one a restart_syscall
+    # resumes (None: none seen yet, as when we attach to a task asleep in one).
+    previous: str | None = None
     # A launched root before its first exec runs our own setup code: only its
     # execve attempts are the user's business.
     prestart: bool = False
@@ -94,7 +97,18 @@ class Step:
     task's state, which the task's next stop may already have changed.
     """
 
-    __slots__ = ("_build", "before", "closed", "joined", "left", "opened", "resume", "stop", "task")
+    __slots__ = (
+        "_build",
+        "before",
+        "closed",
+        "detached",
+        "joined",
+        "left",
+        "opened",
+        "resume",
+        "stop",
+        "task",
+    )
 
     def __init__(self, task: Task, stop: Stop, build: Build) -> None:
         self.task = task
@@ -103,6 +117,7 @@ class Step:
         self.resume: Resume | None = None
         self.closed: Entry | None = None  # the reported syscall this stop ends or abandons
         self.opened: Entry | None = None  # the entry this stop reports as entered
+        self.detached = False  # ``closed`` was cut short by our detach: the kernel resumes it
         # Events the session produced around this stop, built as it was planned.
         self.before: Sequence[Event] = ()
         # The tids the session began and stopped holding at this stop, so that a

@@ -19,7 +19,10 @@ Kernel facts the table encodes:
 * A task's first stop after PTRACE_SEIZE+INTERRUPT, or after being auto-attached
   at fork/clone, is a PTRACE_EVENT_STOP trap.
 * An interrupted syscall exits with ERESTART*; when the task is restarted it
-  enters the syscall again (or restart_syscall), which stops again.
+  enters the syscall again (or restart_syscall, which resumes the task's last
+  call: strace names it, as we do), which stops again.  So when our own
+  interrupt, to detach, ends a blocking call, the call has not finished: the
+  kernel restarts it once the task is let go (strace's ``<detached ...>``).
 * PTRACE_EVENT_EXEC stops the task with the new image in place, before it runs
   any of it: a task detached there runs its new program untraced from its start.
 * PTRACE_DETACH is a restart like the others: it may deliver the stop's signal.
@@ -66,8 +69,10 @@ from traced.core.stops import (
 )
 from traced.core.task import Build, Mode, Phase, Restart, Resume, Step, Task, let_go
 from traced.events import Event
+from traced.syscalls.names import RESTART_ERRNOS
 
 EXEC_SYSCALLS = frozenset(("execve", "execveat"))
+RESTART_SYSCALL = "restart_syscall"  # the kernel's resumption of an interrupted call
 
 _LOW_32 = 0xFFFFFFFF  # an int argument: the register's upper half is not the caller's
 # The syscalls that put a filter of the task's own on it, each with the test of its
@@ -117,6 +122,10 @@ def _close(task: Task, step: Step) -> None:
 def _enter(task: Task, stop: Stop, step: Step) -> None:
     assert isinstance(stop, Entry)
     _close(task, step)  # one that never returned to us: reported unfinished
+    if stop.name == RESTART_SYSCALL:
+        stop = stop._replace(args=(reports.resuming(task.previous),))
+    else:
+        task.previous = stop.name
     task.in_flight = stop
     if task.report_entries and _reportable(task, stop):
         step.opened = stop
@@ -136,6 +145,9 @@ def announce_in_flight(task: Task) -> Event | None:
 def _leave(task: Task, stop: Stop, step: Step) -> None:
     entry = task.in_flight
     _close(task, step)
+    assert isinstance(stop, Exit)
+    # Our interrupt, to let it go, made the call give up: the kernel restarts it.
+    step.detached = task.detaching and stop.is_error and -stop.rval in RESTART_ERRNOS
     if entry is not None and entry.name in FILTER_INSTALLS:
         _own_filter(task, entry, stop)
 

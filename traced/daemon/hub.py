@@ -111,6 +111,7 @@ class DaemonSession:
             uid=self.uid,
             started_ns=self.started_ns,
             tasks=tasks,
+            events=self.seq,
         )
 
     def publish(self, event: Event, everyone: list[tuple[Subscription, Subscriber]]) -> None:

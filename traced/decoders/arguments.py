@@ -220,9 +220,10 @@ def _first_output(slots: tuple[Slot, ...]) -> int:
 @cache
 def first_output(name: str, abi: str = NATIVE_ABI) -> int:
     """Index of the first argument the kernel writes: strace prints up to it at entry
-    (``read(3, `` ... ``<unfinished ...>``)."""
+    (``read(3, `` ... ``<unfinished ...>``); 6 (past every register) when none is."""
     slots = _known_slots(name, abi)
-    return 6 if slots is None else _first_output(slots)
+    first = 6 if slots is None else _first_output(slots)
+    return 6 if first == len(slots or ()) else first
 
 
 @cache

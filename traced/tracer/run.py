@@ -171,13 +171,15 @@ class Run:
             raise ProcessLookupError(errno.ESRCH, f"session {self.core.session_id} has ended")
         os.kill(root, signo)
 
-    def detach(self) -> None:
-        """Let every task go at its next stop, leaving it running as before."""
-        for tid in self.core.detach_all():
+    def detach(self) -> list[int]:
+        """Let every task go at its next stop, leaving it running as before; their tids."""
+        tids = self.core.detach_all()
+        for tid in tids:
             try:
                 ptrace.interrupt(tid)
             except TraceeGoneError:
                 continue
+        return tids
 
     def hold(self) -> None:
         """Stop resuming this session's tracees (a lossless subscriber is full)."""

@@ -208,6 +208,7 @@ class SessionInfo(Message):
     uid: int
     started_ns: int
     tasks: int
+    events: int = 0  # numbered so far: the session's last seq
 
 
 class SessionEnd(Message):
