@@ -240,7 +240,7 @@ shmctl                  shmid:int cmd:enum:shmctl buf:ptr                       
 dup                     oldfd:fd                                                   | %desc
 dup2                    oldfd:fd newfd:fd                                          | %desc
 pause                                                                              | %signal
-nanosleep               req:timespec rem:timespec                                  |
+nanosleep               req:timespec rem:ptr                                       |
 getitimer               which:enum:itimer curr_value:struct:itimerval              |
 alarm                   seconds:uint                                               |
 setitimer               which:enum:itimer new_value:struct:itimerval old_value:struct:itimerval |
@@ -435,7 +435,7 @@ timer_delete            timerid:int                                             
 clock_settime           clockid:enum:clock tp:timespec                             | %clock
 clock_gettime           clockid:enum:clock tp:timespec                             | %clock
 clock_getres            clockid:enum:clock res:timespec                            | %clock
-clock_nanosleep         clockid:enum:clock flags:flags:timer request:timespec remain:timespec |
+clock_nanosleep         clockid:enum:clock flags:flags:timer request:timespec remain:ptr |
 exit_group              status:int                                                 | %process
 epoll_wait              epfd:fd events:struct:epoll_event maxevents:int timeout:int | %desc
 epoll_ctl               epfd:fd op:enum:epoll_ctl fd event:struct:epoll_event      | %desc
@@ -639,7 +639,7 @@ clock_gettime64         clockid:enum:clock tp:timespec                          
 clock_settime64         clockid:enum:clock tp:timespec                             | %clock
 clock_adjtime64         clockid:enum:clock buf:struct:timex                        | %clock
 clock_getres_time64     clockid:enum:clock res:timespec                            | %clock
-clock_nanosleep_time64  clockid:enum:clock flags:flags:timer request:timespec remain:timespec |
+clock_nanosleep_time64  clockid:enum:clock flags:flags:timer request:timespec remain:ptr |
 timer_gettime64         timerid:int curr_value:struct:itimerspec                   |
 timer_settime64         timerid:int flags:flags:timer new_value:struct:itimerspec old_value:struct:itimerspec |
 timerfd_gettime64       fd curr_value:struct:itimerspec                            | %desc

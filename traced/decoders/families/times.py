@@ -1,4 +1,5 @@
-"""Time: struct timespec, utimensat's pair of them, and the UTC comment strace adds."""
+"""Time: struct timespec, utimensat's pair of them, the UTC comment strace adds, and
+the clocks (``CLOCK_MONOTONIC``) and timer flags (``TIMER_ABSTIME``) they are read on."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import struct
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from traced.decoders.kinds import Decoder, by_pointer
+from traced.decoders.kinds import Decoder, by_pointer, by_register
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     DecodedValue,
@@ -15,8 +16,31 @@ from traced.decoders.values import (
     read_exact,
     unreadable,
 )
+from traced.decoders.xlat import Table, format_enum, format_flags
 
 UTIME_NOW, UTIME_OMIT = (1 << 30) - 1, (1 << 30) - 2
+
+# linux/time.h's clock ids, in order from 0.
+CLOCKS: Table = tuple((name, number) for number, name in enumerate((
+    "CLOCK_REALTIME", "CLOCK_MONOTONIC", "CLOCK_PROCESS_CPUTIME_ID", "CLOCK_THREAD_CPUTIME_ID",
+    "CLOCK_MONOTONIC_RAW", "CLOCK_REALTIME_COARSE", "CLOCK_MONOTONIC_COARSE", "CLOCK_BOOTTIME",
+    "CLOCK_REALTIME_ALARM", "CLOCK_BOOTTIME_ALARM", "CLOCK_SGI_CYCLE", "CLOCK_TAI",
+)))  # fmt: skip
+TIMER_FLAGS: Table = (("TIMER_ABSTIME", 1),)
+
+
+def clock_id(raw: int) -> DecodedValue:
+    """An ``int`` clockid_t: a fixed clock's name; a process's or thread's CPU clock
+    (negative, made by clock_getcpuclockid) as its number, as strace shows it."""
+    value = raw & 0xFFFFFFFF
+    if value & 0x80000000:
+        number = value - (1 << 32)
+        return DecodedValue(str(number), number, raw)
+    return format_enum(value, CLOCKS, "CLOCK_???")
+
+
+def timer_flags(raw: int) -> DecodedValue:
+    return format_flags(raw & 0xFFFFFFFF, TIMER_FLAGS)
 
 
 def time_comment(seconds: int, nanoseconds: int) -> str:
@@ -67,4 +91,6 @@ DECODERS: dict[str, Decoder] = {
     # nanosleep's request is an input, clock_gettime's an output (by its name)
     "timespec": by_pointer(decode_timespec, output=True),
     "utimens": Decoder(entry=_utimens_entry),
+    "enum:clock": by_register(clock_id),
+    "flags:timer": by_register(timer_flags),
 }
