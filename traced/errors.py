@@ -126,6 +126,11 @@ class DaemonUnavailable(TracedError):
     """Nothing answers at the socket path."""
 
 
+class DaemonNotAnswering(TracedError):
+    """Something accepted the connection but no daemon greeted it: a service that
+    fails to start behind its socket unit.  Never a reason to trace in-process."""
+
+
 class ErrorCode(enum.StrEnum):
     """The protocol's error codes (an ``error`` message's ``code``), one place for both ends."""
 

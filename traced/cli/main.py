@@ -47,6 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "daemon":
             let_through()
             return _run_daemon(args)
+        if args.command == "service":
+            from traced.cli import service
+
+            return service.run(args)
         if args.command in _ADMIN_COMMANDS:
             let_through()
             return _run_admin(args)

@@ -152,6 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("stats", help="a session's syscall counts, or every one's", fill=_stats)
     commands.add_parser("kill", help="signal a session's command", fill=_kill)
     commands.add_parser("detach", help="stop tracing an attached session", fill=_detach)
+    commands.add_parser(
+        "service", help="install the daemon as a systemd user service", fill=_service
+    )
     return parser
 
 
@@ -201,6 +204,18 @@ def _kill(kill: argparse.ArgumentParser) -> None:
 
 def _detach(detach: argparse.ArgumentParser) -> None:
     detach.add_argument("session")
+
+
+def _service(service: argparse.ArgumentParser) -> None:
+    service.add_argument(
+        "action",
+        choices=("install", "uninstall", "status"),
+        help="install: write the user units for this install (ExecStart is this "
+        "interpreter); uninstall: stop and remove them; status: whether a daemon answers",
+    )
+    service.add_argument(
+        "--now", action="store_true", help="(install) and enable traced.socket at once"
+    )
 
 
 def _stats(stats: argparse.ArgumentParser) -> None:

@@ -19,7 +19,7 @@ import json
 import socket
 from typing import TYPE_CHECKING, Any
 
-from traced.errors import DaemonUnavailable, ErrorCode, RequestFailed
+from traced.errors import DaemonNotAnswering, DaemonUnavailable, ErrorCode, RequestFailed
 from traced.wire.framing import encode
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ class Client:
         self.sock = connected if connected is not None else connect(path)
         self.reader = self.sock.makefile("rb")
         self._next_id = 0
-        self.hello = self.read()
+        self.hello = greeting(self, path)
         if self.hello.get("type") != "hello":
             raise failure(self.hello)
 
@@ -88,6 +88,32 @@ class Client:
                 raise failure(message)
             result: dict[str, Any] = message["result"]
             return result
+
+
+HELLO_TIMEOUT = 30.0  # seconds: a daemon started by its socket unit greets well within
+
+
+def greeting(client: Client, path: str | Path) -> dict[str, Any]:
+    """The first message, read within HELLO_TIMEOUT; DaemonNotAnswering when the
+    connection was accepted and then closed, reset or left silent."""
+    client.sock.settimeout(HELLO_TIMEOUT)
+    try:
+        return client.read()
+    except (DaemonUnavailable, OSError, ValueError) as error:
+        why = (
+            "timed out"
+            if isinstance(error, TimeoutError)
+            else "answered what is no JSON"
+            if isinstance(error, ValueError)
+            else "closed it"
+        )
+        raise DaemonNotAnswering(
+            f"{path} accepted the connection but {why} without a word from a daemon; "
+            "see `traced service status` (or `systemctl --user status traced.service`)",
+            errno=getattr(error, "errno", 0) or errno.ECONNRESET,
+        ) from error
+    finally:
+        client.sock.settimeout(None)
 
 
 def connect(path: str | Path) -> socket.socket:
