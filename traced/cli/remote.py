@@ -11,11 +11,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import socket
 import sys
+from collections.abc import Callable
 from typing import Any
 
-from traced.cli import notices
+from traced.cli import notices, terminal
 from traced.cli.options import decoding_options, socket_path
 from traced.cli.owed import Owed
 from traced.cli.printer import Printer, session_tag
@@ -72,12 +74,34 @@ def launch(
     client: Client, args: argparse.Namespace, argv: list[str], printer: Printer, owed: Owed
 ) -> int:
     """Launch through the daemon, sending what the command is owed: stdio (a closed one
-    as such), inherited fds, ignored signals, env, cwd and umask."""
+    as such; from a terminal, a terminal of its own: terminal.py), inherited fds,
+    ignored signals, env, cwd and umask."""
     if (early := arrived_early()) is not None:
         return 128 + early  # asked to end before anything was launched
+    tty = terminal.CommandTerminal() if terminal.wanted() and not args.detach else None
+    try:
+        return _launch(client, args, argv, printer, owed, tty=tty)
+    finally:
+        if tty is not None:
+            tty.close()
+
+
+def _launch(
+    client: Client,
+    args: argparse.Namespace,
+    argv: list[str],
+    printer: Printer,
+    owed: Owed,
+    *,
+    tty: terminal.CommandTerminal | None,
+) -> int:
+    stdio = (0, 1, 2)
+    if tty is not None:  # each of ours that is this terminal becomes the command's
+        out, err = (tty.slave if terminal.same_terminal(fd) else fd for fd in (1, 2))
+        stdio = (tty.slave, out, err)
     request_id = client.send(
         "launch",
-        (0, 1, 2, *owed.fds),
+        (*stdio, *owed.fds),
         argv=argv,
         env=dict(os.environ),
         cwd=os.getcwd(),
@@ -86,16 +110,18 @@ def launch(
         decoding=decoding_field(args, printer),
         entries=printer.stages_entries() is not Entries.NEVER,
         stdio=True,
+        tty=tty is not None,
         detach=args.detach,
         **_owed_fields(owed),
     )
     try:
-        session = client.answer(request_id)["session"]
+        started = client.answer(request_id)
     except RequestFailed as error:
         if error.code is not ErrorCode.SPAWN_FAILED:
             raise
         print(f"traced: {error}", file=sys.stderr)
         return exit_status_for_exec_error(error.errno)
+    session = started["session"]
     if args.detach:
         print(session)
         return 0
@@ -103,8 +129,37 @@ def launch(
     def pass_on(signo: int) -> None:
         client.send("signal", session=session, signal=signo)
 
-    with forwarding(launch_actions(pass_on, in_process=False)):
-        return follow(client, printer)
+    actions = launch_actions(pass_on, in_process=False)
+    if tty is None:
+        with forwarding(actions):
+            return follow(client, printer)
+    tty.sent()
+    del actions[signal.SIGWINCH]  # the terminal passes a new size on itself
+    with forwarding(actions), tty.relaying():
+        return follow(client, printer, job=_job_control(client, started, tty))
+
+
+def _job_control(
+    client: Client, started: dict[str, Any], tty: terminal.CommandTerminal
+) -> Callable[[dict[str, Any]], None]:
+    """On the command's own stop by a key (Ctrl-Z): stop as it did, and continue it
+    when we are continued, as a shell's job would."""
+
+    def job(event: dict[str, Any]) -> None:
+        if event["type"] == "exit":
+            tty.sync()  # its last words before its end, as they came
+        elif event.get("signal") in _JOB_CONTROL and event.get("pid") == started["pid"]:
+            tty.suspend()
+            client.send("signal", session=started["session"], signal="SIGCONT")
+
+    return job
+
+
+# The stops of a job.  The kernel discards SIGTSTP's default stop in an orphaned
+# process group, as the command's is (the leader of a session of its own, as under
+# ssh -t or docker run -t): a program that stops itself on Ctrl-Z (SIGSTOP from its
+# SIGTSTP handler, as full-screen programs do) stops, and traced with it.
+_JOB_CONTROL = frozenset(("SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGSTOP"))
 
 
 def _owed_fields(owed: Owed) -> dict[str, list[int]]:
@@ -166,11 +221,25 @@ def subscribe(client: Client, args: argparse.Namespace, printer: Printer) -> int
     return 0
 
 
-def follow(client: Client, printer: Printer, until_end: bool = True) -> int:
-    """Print events until the session ends; its status as a shell reports it."""
+def follow(
+    client: Client,
+    printer: Printer,
+    until_end: bool = True,
+    job: Callable[[dict[str, Any]], None] | None = None,
+) -> int:
+    """Print events until the session ends; its status as a shell reports it.
+    ``job`` (a command on a terminal of its own) is told of each exit before it is
+    printed, and of each group-stop once it is."""
     while True:
         message = client.read()
         kind = message.get("type")
+        if job is not None and kind == "exit":
+            job(message)
+        elif job is not None and kind == "group_stop":
+            printer(parse_event(message))
+            printer.flush()
+            job(message)
+            continue
         if kind == "session_end":
             if message.get("error"):
                 print(f"traced: {message['error']}", file=sys.stderr)

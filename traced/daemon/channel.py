@@ -58,6 +58,7 @@ class Launch(_Message, tag="launch", frozen=True):
     nice: int | None
     credentials: tuple[int, int, tuple[int, ...]] | None
     new_process_group: bool
+    terminal: bool
     policy: TracePolicy  # a NamedTuple of NamedTuples: msgspec carries it as arrays
     fds: int
 

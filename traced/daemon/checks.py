@@ -67,6 +67,8 @@ def launch_fds(
         if len(set(numbers)) != len(numbers):
             raise RequestError(ErrorCode.INVALID, f"{field}: a number is given twice")
     fds = received or []
+    if request.tty and not (request.stdio and 0 not in request.closed and os.isatty(fds[0])):
+        raise RequestError(ErrorCode.INVALID, "tty: the stdin sent must be a terminal")
     stdio = (fds[0], fds[1], fds[2]) if request.stdio or null is None else null
     first, second, third = (CLOSED if n in request.closed else fd for n, fd in enumerate(stdio))
     sent = fds[len(fds) - len(request.inherited) :]

@@ -137,6 +137,7 @@ class Handlers:
             ignored_signals=ignored_signals(request.ignored_signals),
             credentials=credentials,
             new_process_group=True,
+            terminal=request.tty,
             nice=conn.nice,
         )
         check_launchable(spec)  # InvalidLaunchError: answered as invalid (errors.code_of)

@@ -42,6 +42,7 @@ def launch_order(
             (credentials.uid, credentials.gid, credentials.groups) if credentials else None
         ),
         new_process_group=spec.new_process_group,
+        terminal=spec.terminal,
         policy=policy,
         fds=len(fds),
     )
@@ -63,4 +64,5 @@ def spec_of(order: Launch, fds: list[int]) -> LaunchSpec:
         nice=order.nice,
         credentials=Credentials(*credentials) if credentials is not None else None,
         new_process_group=order.new_process_group,
+        terminal=order.terminal,
     )

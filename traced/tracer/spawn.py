@@ -12,7 +12,10 @@ Kernel facts this module depends on:
   handlers; a signal sent to the command before its exec is then delivered at its
   default action.
 * setsid() leaves the child with no controlling terminal (a daemon started by hand
-  has one) and makes it the leader of a new process group.
+  has one) and makes it the leader of a new process group.  A session leader
+  without one acquires a terminal with TIOCSCTTY (one no other session has), and its
+  group becomes that terminal's foreground group: so a command given a pty of its
+  own (``terminal``) opens /dev/tty, and its keys' signals reach it.
 * The parent makes no syscall on the child's behalf: the child sets up its own
   fds, cwd, umask and signal dispositions.
 * An ignored signal stays ignored across execve, as does the signal mask; handlers
@@ -61,6 +64,7 @@ import select
 import signal
 import stat
 import struct
+import termios
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -130,6 +134,9 @@ class LaunchSpec(NamedTuple):
     # reaches its whole job and it has no controlling terminal (not the daemon's);
     # an in-process launch stays in the terminal's foreground group.
     new_process_group: bool = False
+    # fd 0 is a terminal of the command's own (a pty the client relays): in its new
+    # session (new_process_group), it becomes the controlling terminal.
+    terminal: bool = False
 
 
 class Child:
@@ -264,6 +271,8 @@ def _child(
             # A session of its own, not only a group: no controlling terminal, so
             # /dev/tty cannot reach the daemon's terminal (nor TIOCSTI type into it).
             os.setsid()
+            if spec.terminal:  # but one of its own: /dev/tty, ^C, job control
+                fcntl.ioctl(0, termios.TIOCSCTTY, 0)
         stage = Stage.CREDENTIALS
         if spec.credentials is not None:
             _become(spec.credentials)  # before chdir: the cwd must be the user's to enter

@@ -68,6 +68,9 @@ class LaunchRequest(RequestBase):
     decoding: Decoding = Decoding()
     entries: bool = False  # syscall_entry events too, for strace-like live text
     stdio: bool = False
+    # The stdin sent is a terminal (a pty the client relays): the command's controlling
+    # terminal, in its session of its own.
+    tty: bool = False
     # Of 0, 1, 2: closed for the client, so closed for the command (a sent fd there
     # is a placeholder, ignored).
     closed: list[Annotated[int, Field(ge=0, le=2)]] = Field(default=[], max_length=3)
