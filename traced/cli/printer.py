@@ -26,8 +26,6 @@ from traced.events import (
     Event,
     ExecEvent,
     ExitEvent,
-    GroupStopEvent,
-    SignalEvent,
     SpawnEvent,
     SyscallEntryEvent,
     SyscallEvent,
@@ -41,11 +39,6 @@ SESSION_TAG = 8  # of a session id's 12 characters: enough to tell sessions apar
 def session_tag(session: str) -> str:
     """How a line names its session: the start of the id ``traced ps`` shows."""
     return f"s:{session[:SESSION_TAG]}"
-
-
-def _paths(event: SyscallEvent) -> list[str]:
-    """The paths a syscall names, for -P."""
-    return [arg.value for arg in event.args if arg.type == "path" and isinstance(arg.value, str)]
 
 
 def _is_terminal(out: Output) -> bool:
@@ -112,12 +105,7 @@ class Printer:
         return Entries.ALWAYS if self.interactive else Entries.INTERLEAVED
 
     def wants(self, event: Event) -> bool:
-        if isinstance(event, SyscallEvent):
-            paths = _paths(event) if self.filter.paths else ()
-            return self.filter.wants_syscall(event.name, event.error, event.finished, paths)
-        if isinstance(event, SignalEvent | GroupStopEvent):
-            return self.filter.wants_signal(event.signo)
-        return True
+        return self.filter.admits(event)
 
     def __call__(self, event: Event) -> None:
         if self.broken or not self.wants(event):

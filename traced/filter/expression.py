@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple, NoReturn, TypeVar
 
 from traced.errors import FilterError, UnknownSyscallError
+from traced.events import Event, GroupStopEvent, SignalEvent, SyscallEvent
 from traced.syscalls.arch import Abi, Arch
 from traced.syscalls.names import SIGNAL_NAMES
 from traced.syscalls.signatures import CLASSES
@@ -83,6 +84,24 @@ class Filter(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/start
 
     def wants_signal(self, signo: int) -> bool:
         return self.signals is None or signo in self.signals
+
+    def admits(self, event: Event) -> bool:
+        """Whether to show ``event``: a syscall as :meth:`wants_syscall` says, a signal
+        or a stop as :meth:`wants_signal` does, any other event always."""
+        if isinstance(event, SyscallEvent):
+            paths = _paths(event) if self.paths else ()
+            outcome = "detached" if event.detached else None
+            return self.wants_syscall(
+                event.name, event.error, event.finished, paths, outcome=outcome
+            )
+        if isinstance(event, SignalEvent | GroupStopEvent):
+            return self.wants_signal(event.signo)
+        return True
+
+
+def _paths(event: SyscallEvent) -> list[str]:
+    """The paths a syscall names, for -P."""
+    return [arg.value for arg in event.args if arg.type == "path" and isinstance(arg.value, str)]
 
 
 def parse_filter(
