@@ -1,3 +1,29 @@
-"""traced: a seccomp-bpf accelerated syscall tracer that streams JSON events."""
+"""traced: a seccomp-bpf accelerated syscall tracer that streams JSON events.
 
-__version__ = "0.1.0"
+``import traced`` is the public API (traced/api): ``traced.trace`` traces a command
+in your asyncio program, ``traced.connect`` talks to a running daemon, and the event
+types are the daemon's own.  They are imported on first use, so that the command
+line, which imports this package first, pays nothing for them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from traced.version import __version__ as __version__
+
+if TYPE_CHECKING:
+    from traced.api import *  # noqa: F403
+
+
+def __getattr__(name: str) -> Any:
+    # import_module, not ``from traced import api``: that asks this very hook for "api".
+    api = importlib.import_module("traced.api")
+    if name in api.__all__:
+        return getattr(api, name)
+    raise AttributeError(f"module 'traced' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *importlib.import_module("traced.api").__all__])

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from traced import __version__
+from traced.version import __version__
 
 USAGE_ERROR = 2  # the exit status of a command line traced cannot use, as argparse's
 

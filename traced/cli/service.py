@@ -26,9 +26,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from traced import __version__
 from traced.cli.options import socket_path
 from traced.errors import DaemonNotAnswering, DaemonUnavailable
+from traced.version import __version__
 
 SOCKET_UNIT, SERVICE_UNIT = "traced.socket", "traced.service"
 # Each unit's directives by section, in the order systemd/ writes them.

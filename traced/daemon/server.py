@@ -32,7 +32,6 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from traced import __version__
 from traced.daemon.checks import echoable, launch_fd_count, validation_message
 from traced.daemon.config import Config
 from traced.daemon.connection import Connection
@@ -44,6 +43,7 @@ from traced.daemon.tracing import Tracing
 from traced.errors import ErrorCode, RequestError, TracedError, code_of
 from traced.logs import get_logger
 from traced.syscalls.names import signal_name
+from traced.version import __version__
 from traced.wire.protocol import (
     OPS,
     Hello,
