@@ -49,9 +49,11 @@ class Trace:
         decoding: Options = DEFAULT_OPTIONS,
         env: dict[str, str] | None = None,
         cwd: str | None = None,
+        stdio: tuple[int, int, int] = (0, 1, 2),
     ) -> None:
         self.filter = filters(filter)  # a mistake is a UsageError here, before anything runs
-        self._spec = LaunchSpec(tuple(argv), env=env, cwd=cwd, new_process_group=True)
+        spec = LaunchSpec(tuple(argv), env=env, cwd=cwd, stdio=stdio, new_process_group=True)
+        self._spec = spec
         self._policy = TracePolicy(self.filter.syscalls, decoding=decoding)
         self._engine: Engine | None = None
         self._run: Run | None = None
@@ -134,11 +136,12 @@ def trace(
     decoding: Options = DEFAULT_OPTIONS,
     env: dict[str, str] | None = None,
     cwd: str | None = None,
+    stdio: tuple[int, int, int] = (0, 1, 2),
 ) -> Trace:
     """Trace ``argv`` in this process, on the running event loop.
 
     ``filter``: strace's ``-e`` expressions (``"trace=%file"``, ``["trace=openat",
     "status=failed"]``); the syscall set becomes the seccomp filter.  ``decoding``:
-    ``-s``, ``-v``, ``-y`` (traced.decoders.values.Options).  ``env`` and ``cwd``:
-    the command's (default: this process's)."""
-    return Trace(argv, filter=filter, decoding=decoding, env=env, cwd=cwd)
+    ``-s``, ``-v``, ``-y`` (traced.decoders.values.Options).  ``env``, ``cwd`` and
+    ``stdio`` (the fds that become its 0, 1, 2): the command's (default: ours)."""
+    return Trace(argv, filter=filter, decoding=decoding, env=env, cwd=cwd, stdio=stdio)

@@ -47,6 +47,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "daemon":
             let_through()
             return _run_daemon(args)
+        if args.command == "top":
+            from traced.cli import top
+
+            let_through()  # Ctrl-C ends it, as q does
+            return top.run(args)
         if args.command == "service":
             from traced.cli import service
 

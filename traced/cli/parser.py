@@ -152,9 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("stats", help="a session's syscall counts, or every one's", fill=_stats)
     commands.add_parser("kill", help="signal a session's command", fill=_kill)
     commands.add_parser("detach", help="stop tracing an attached session", fill=_detach)
-    commands.add_parser(
-        "service", help="install the daemon as a systemd user service", fill=_service
-    )
+    commands.add_parser("service", help="the daemon as a systemd user service", fill=_service)
+    commands.add_parser("top", help="a live view of a command or the daemon's sessions", fill=_top)
     return parser
 
 
@@ -216,6 +215,17 @@ def _service(service: argparse.ArgumentParser) -> None:
     service.add_argument(
         "--now", action="store_true", help="(install) and enable traced.socket at once"
     )
+
+
+def _top(top: argparse.ArgumentParser) -> None:
+    top.add_argument(
+        "-e", dest="expr", action="append", default=[], metavar="EXPR", help="as for launch"
+    )
+    top.add_argument("--session", help="(daemon) only this session; keys: n picks another")
+    top.add_argument(
+        "-d", dest="delay", type=float, default=1.0, metavar="SECONDS", help="refresh interval"
+    )
+    top.add_argument("argv", nargs=argparse.REMAINDER, help="-- cmd args: trace it here")
 
 
 def _stats(stats: argparse.ArgumentParser) -> None:

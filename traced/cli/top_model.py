@@ -1,0 +1,176 @@
+"""What ``traced top`` shows, made from events alone.  Pure: events in, rows out.
+
+``feed`` takes each event (and each ``Lost`` count) as it comes; ``view`` gives the
+screen's rows at a moment: the processes as a tree (command, state, syscalls per
+second over the last interval), the syscalls by count, errors or time, the busiest
+paths and fds, and the delivery's health (events per second, events lost).  Rates
+are counted between two ``view`` calls, so the caller's refresh sets the interval.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from traced.events import Event, ExecEvent, ExitEvent, GroupStopEvent, SpawnEvent, SyscallEvent
+
+SORTS = ("count", "errors", "time")  # the syscall table's orders, cycled by a key
+
+
+@dataclass
+class Process:
+    pid: int
+    parent: int | None
+    session: str
+    command: str = ""
+    state: str = "running"
+    calls: int = 0
+    calls_then: int = 0  # at the last view, for the rate
+
+
+class ProcessRow(NamedTuple):
+    depth: int  # in the tree: 0 for a root
+    pid: int
+    command: str
+    state: str
+    calls: int
+    per_second: float
+
+
+class SyscallRow(NamedTuple):
+    name: str
+    calls: int
+    errors: int
+    seconds: float
+
+
+class TopView(NamedTuple):
+    sessions: tuple[str, ...]
+    processes: tuple[ProcessRow, ...]
+    syscalls: tuple[SyscallRow, ...]
+    paths: tuple[tuple[str, int], ...]
+    fds: tuple[tuple[str, int], ...]
+    events_per_second: float
+    lost: int
+    sort: str
+
+
+@dataclass
+class TopModel:
+    session: str | None = None  # only this one's events count (None: every session)
+    sort: str = SORTS[0]
+    processes: dict[int, Process] = field(default_factory=dict)
+    calls: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    time_ns: Counter[str] = field(default_factory=Counter)
+    paths: Counter[str] = field(default_factory=Counter)
+    fds: Counter[str] = field(default_factory=Counter)
+    sessions: dict[str, None] = field(default_factory=dict)  # in order of arrival
+    events: int = 0
+    events_then: int = 0
+    lost: int = 0
+
+    def feed(self, event: Event) -> None:
+        self.sessions.setdefault(event.session)
+        if self.session is not None and event.session != self.session:
+            return
+        self.events += 1
+        process = self._process(event.pid, event.session)
+        if isinstance(event, SyscallEvent):
+            self._syscall(process, event)
+        elif isinstance(event, SpawnEvent) and not event.thread:
+            child = self._process(event.pid, event.session)
+            child.parent, child.command = (
+                event.parent_pid,
+                self._process(event.parent_pid, event.session).command,
+            )
+        elif isinstance(event, ExecEvent):
+            process.command = " ".join(event.argv) or event.path
+        elif isinstance(event, GroupStopEvent):
+            process.state = f"stopped ({event.signal})"
+        elif isinstance(event, ExitEvent) and event.tid == event.pid:
+            process.state = "exited" if event.signal is None else f"killed ({event.signal})"
+
+    def feed_lost(self, count: int) -> None:
+        self.lost += count
+
+    def next_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+
+    def pick_next_session(self) -> None:
+        """Show one session after another, then every one again."""
+        order = [None, *self.sessions]
+        self.session = order[(order.index(self.session) + 1) % len(order)]
+
+    def view(self, seconds: float, rows: int = 10) -> TopView:
+        """The rows now; rates over the ``seconds`` since the last view."""
+        interval = max(seconds, 1e-9)
+        processes = tuple(self._tree(interval))
+        if len(processes) > 2 * rows:  # a build's hundreds: the living ones, then the rest
+            processes = tuple(sorted(processes, key=lambda row: row.state != "running"))
+            processes = processes[: 2 * rows]
+        for process in self.processes.values():
+            process.calls_then = process.calls
+        rate, self.events_then = (self.events - self.events_then) / interval, self.events
+        return TopView(
+            sessions=tuple(self.sessions),
+            processes=processes,
+            syscalls=tuple(self._syscalls(rows)),
+            paths=tuple(self.paths.most_common(rows)),
+            fds=tuple(self.fds.most_common(rows)),
+            events_per_second=rate,
+            lost=self.lost,
+            sort=self.sort,
+        )
+
+    def _process(self, pid: int, session: str) -> Process:
+        process = self.processes.get(pid)
+        if process is None:
+            process = self.processes[pid] = Process(pid, None, session)
+        return process
+
+    def _syscall(self, process: Process, event: SyscallEvent) -> None:
+        process.calls += 1
+        self.calls[event.name] += 1
+        if event.error is not None:
+            self.errors[event.name] += 1
+        self.time_ns[event.name] += event.duration_ns or 0
+        for arg in event.args:
+            if arg.type == "path" and isinstance(arg.value, str) and arg.value:
+                self.paths[arg.value] += 1
+            elif arg.type == "fd" and isinstance(arg.value, int) and arg.value >= 0:
+                self.fds[f"{event.pid}:{arg.value}"] += 1
+
+    def _syscalls(self, rows: int) -> list[SyscallRow]:
+        key = {"count": self.calls, "errors": self.errors, "time": self.time_ns}[self.sort]
+        names = sorted(self.calls, key=lambda name: (-key[name], name))[:rows]
+        return [
+            SyscallRow(name, self.calls[name], self.errors[name], self.time_ns[name] / 1e9)
+            for name in names
+        ]
+
+    def _tree(self, interval: float) -> list[ProcessRow]:
+        shown = {
+            pid: p
+            for pid, p in self.processes.items()
+            if self.session is None or p.session == self.session
+        }
+        children: dict[int | None, list[Process]] = {}
+        for process in shown.values():
+            parent = process.parent if process.parent in shown else None
+            children.setdefault(parent, []).append(process)
+        rows: list[ProcessRow] = []
+
+        def walk(parent: int | None, depth: int) -> None:
+            for process in sorted(children.get(parent, []), key=lambda p: p.pid):
+                rate = (process.calls - process.calls_then) / interval
+                rows.append(
+                    ProcessRow(
+                        depth, process.pid, process.command, process.state, process.calls, rate
+                    )
+                )
+                walk(process.pid, depth + 1)
+
+        walk(None, 0)
+        return rows
