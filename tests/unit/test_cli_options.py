@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from traced.cli.options import command_argv, decoding_options, socket_path
-from traced.cli.parser import build_parser
+from traced.cli.parser import build_parser, strace_style
 
 
 def test_launch_drops_the_double_dash_before_its_command() -> None:
@@ -42,3 +42,26 @@ def test_the_socket_is_the_options_then_the_environments(
     monkeypatch.setenv("TRACED_SOCKET", "/run//env.sock/")
     assert socket_path(build_parser().parse_args(["--socket", "/a.sock", "ps"])) == "/a.sock"
     assert socket_path(build_parser().parse_args(["ps"])) == "/run/env.sock"
+
+
+def test_every_option_of_every_command_says_what_it_does() -> None:
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command")
+    for name, sub in commands.choices.items():  # type: ignore[union-attr]
+        sub.format_help()  # fills the command's arguments
+        for action in sub._actions:
+            assert action.help, f"traced {name} {'/'.join(action.option_strings) or action.dest}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "attach"),
+    [
+        (["-p", "12"], ["attach", "12"]),
+        (["-p12", "-e", "trace=read"], ["attach", "-e", "trace=read", "12"]),
+        (["-e", "trace=read", "-p", "5"], ["attach", "-e", "trace=read", "5"]),
+        (["--socket", "/s", "-p", "9", "-f"], ["--socket", "/s", "attach", "-f", "9"]),
+        (["launch", "--", "x", "-p", "3"], ["launch", "--", "x", "-p", "3"]),
+    ],
+)
+def test_strace_style_p_is_attach(argv: list[str], attach: list[str]) -> None:
+    assert strace_style(argv) == attach

@@ -166,7 +166,7 @@ def _launch(launch: argparse.ArgumentParser) -> None:
         action="store_true",
         help="(daemon) print the session id and return; the command keeps running",
     )
-    launch.add_argument("argv", nargs=argparse.REMAINDER)
+    launch.add_argument("argv", nargs=argparse.REMAINDER, help="-- cmd args: the command to run")
 
 
 def _attach(attach: argparse.ArgumentParser) -> None:
@@ -177,7 +177,7 @@ def _attach(attach: argparse.ArgumentParser) -> None:
         action="store_true",
         help="(daemon) print the session id and return; the trace goes on without traced",
     )
-    attach.add_argument("pid", type=int)
+    attach.add_argument("pid", type=int, help="the process to trace, with its threads")
 
 
 def _daemon(daemon: argparse.ArgumentParser) -> None:
@@ -197,12 +197,12 @@ def _subscribe(subscribe: argparse.ArgumentParser) -> None:
 
 
 def _kill(kill: argparse.ArgumentParser) -> None:
-    kill.add_argument("session")
-    kill.add_argument("signal", nargs="?", default="SIGTERM")
+    kill.add_argument("session", help="its id, as traced ps shows it")
+    kill.add_argument("signal", nargs="?", default="SIGTERM", help="a name or number (SIGTERM)")
 
 
 def _detach(detach: argparse.ArgumentParser) -> None:
-    detach.add_argument("session")
+    detach.add_argument("session", help="an attached session's id")
 
 
 def _service(service: argparse.ArgumentParser) -> None:
