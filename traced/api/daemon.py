@@ -29,7 +29,7 @@ import os
 import socket
 from collections.abc import Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from traced.errors import DaemonUnavailable, RequestFailed
 from traced.events import Event, parse_event
@@ -123,7 +123,25 @@ async def _writable(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> Non
         loop.remove_writer(sock.fileno())
 
 
-class Stream:
+class _Closing:
+    """``async with`` closes it, however the block ends."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class Stream(_Closing):
     """One session's events (or every session's, for a subscription to all)."""
 
     def __init__(
@@ -155,19 +173,11 @@ class Stream:
             return await self.__anext__()  # another session's, to a subscriber of all
         return parse_event(message)
 
-    async def __aenter__(self) -> Stream:
-        return self
-
-    async def __aexit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
         self.connection.close()  # a launched command's session ends with it (unless detached)
 
 
-class Daemon:
+class Daemon(_Closing):
     """A running daemon, at ``path``."""
 
     def __init__(self, path: str, control: Connection) -> None:
@@ -238,15 +248,7 @@ class Daemon:
             connection.close()
             raise
 
-    async def __aenter__(self) -> Daemon:
-        return self
-
-    async def __aexit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
         self.control.close()
 
 

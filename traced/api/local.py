@@ -51,6 +51,12 @@ class Trace:
         cwd: str | None = None,
         stdio: tuple[int, int, int] = (0, 1, 2),
     ) -> None:
+        """Trace ``argv`` in this process, on the running event loop, once entered.
+
+        ``filter``: strace's ``-e`` expressions (``"trace=%file"``, ``["trace=openat",
+        "status=failed"]``); the syscall set becomes the seccomp filter.  ``decoding``:
+        ``-s``, ``-v``, ``-y`` (traced.decoders.values.Options).  ``env``, ``cwd`` and
+        ``stdio`` (the fds that become its 0, 1, 2): the command's (default: ours)."""
         self.filter = filters(filter)  # a mistake is a UsageError here, before anything runs
         spec = LaunchSpec(tuple(argv), env=env, cwd=cwd, stdio=stdio, new_process_group=True)
         self._spec = spec
@@ -129,19 +135,6 @@ class Trace:
         return self._run
 
 
-def trace(
-    argv: Sequence[str],
-    *,
-    filter: str | Sequence[str] | None = None,
-    decoding: Options = DEFAULT_OPTIONS,
-    env: dict[str, str] | None = None,
-    cwd: str | None = None,
-    stdio: tuple[int, int, int] = (0, 1, 2),
-) -> Trace:
-    """Trace ``argv`` in this process, on the running event loop.
-
-    ``filter``: strace's ``-e`` expressions (``"trace=%file"``, ``["trace=openat",
-    "status=failed"]``); the syscall set becomes the seccomp filter.  ``decoding``:
-    ``-s``, ``-v``, ``-y`` (traced.decoders.values.Options).  ``env``, ``cwd`` and
-    ``stdio`` (the fds that become its 0, 1, 2): the command's (default: ours)."""
-    return Trace(argv, filter=filter, decoding=decoding, env=env, cwd=cwd, stdio=stdio)
+# ``traced.trace(argv, filter=..., decoding=..., env=..., cwd=..., stdio=...)``: the class
+# itself, called as a function (see Trace.__init__).
+trace = Trace
