@@ -304,3 +304,20 @@ def test_restart_syscall_names_the_call_it_resumes() -> None:
         ["<... resuming interrupted system call ...>"],
         ["<... resuming interrupted clock_nanosleep ...>"],
     ]
+
+
+def test_entry_only_reports_each_entry_and_never_stops_at_its_exit() -> None:
+    task = running(entry_only=True)
+    [first], resume = handle(task, entry("openat"))
+    assert isinstance(first, SyscallEntryEvent) and first.name == "openat"
+    assert resume == Resume(TID, PTRACE_CONT)  # the call runs to its end, and on
+    assert task.phase is Phase.RUNNING and task.in_flight is None
+    [second], _ = handle(task, entry("close", ts=20))
+    assert isinstance(second, SyscallEntryEvent) and second.name == "close"
+
+
+def test_entry_only_in_full_mode_passes_over_the_exit_it_must_stop_at() -> None:
+    task = running(mode=Mode.FULL, entry_only=True)
+    [event], resume = handle(task, entry("read"))
+    assert isinstance(event, SyscallEntryEvent) and resume == Resume(TID, PTRACE_SYSCALL)
+    assert handle(task, Exit(20, 5, False)) == ([], Resume(TID, PTRACE_SYSCALL))

@@ -87,6 +87,7 @@ def _policy(args: argparse.Namespace, printer: Printer, *, force_full: bool) -> 
         force_full,
         decoding=decoding_options(args, printer.filter.raw),
         entries=printer.stages_entries(),
+        entry_only=printer.entry_only,
     )
 
 

@@ -84,6 +84,7 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
     if args.count or args.count_too:
         printer.summary = Summary()
         printer.print_lines = not args.count
+    printer.entry_only = _entry_only(args)
     printer.filter = parse_filter(
         args.expr,
         host_arch(),
@@ -100,6 +101,23 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
         if notice is not None:
             with contextlib.suppress(OSError):
                 print(f"traced: {notice}", file=sys.stderr, flush=True)
+
+
+def _entry_only(args: argparse.Namespace) -> bool:
+    """--entry-only, refused beside the options that need a call's result."""
+    if not getattr(args, "entry_only", False):
+        return False
+    needs_results = {
+        "-z": args.successful_only, "-Z": args.failed_only, "-T": args.durations,
+        "-c": args.count, "-C": args.count_too,
+        "-e status=": any(e.split("=", 1)[0] in ("status", "s") for e in args.expr),
+    }  # fmt: skip
+    refused = [option for option, given in needs_results.items() if given]
+    if refused:
+        raise UsageError(
+            f"--entry-only: a call's result is never seen, so {', '.join(refused)} cannot apply"
+        )
+    return True
 
 
 def _open_output(path: str | None) -> Output:

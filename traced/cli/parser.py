@@ -157,8 +157,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_entry_only(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--entry-only",
+        action="store_true",
+        help="each call as it is entered, with no result: one stop per call, not two "
+        "(refuses -z, -Z, -T, -c, -C and -e status=, which need results)",
+    )
+
+
 def _launch(launch: argparse.ArgumentParser) -> None:
     _add_output_options(launch)
+    _add_entry_only(launch)
     _add_daemon_choice(launch)
     launch.add_argument("--full", action="store_true", help="no seccomp filter: stop always")
     launch.add_argument(
@@ -171,6 +181,7 @@ def _launch(launch: argparse.ArgumentParser) -> None:
 
 def _attach(attach: argparse.ArgumentParser) -> None:
     _add_output_options(attach)
+    _add_entry_only(attach)
     _add_daemon_choice(attach)
     attach.add_argument(
         "--detach",

@@ -13,6 +13,7 @@ from traced.cli.render import (
     Lined,
     Timing,
     duration_suffix,
+    entry_line,
     entry_text,
     event_line,
     resumed_line,
@@ -75,6 +76,7 @@ class Printer:
         self.print_lines = True
         self.pid_column = False
         self.session_tags = False
+        self.entry_only = False  # entries are whole lines: nothing follows them
         self.per_task: PerTaskFiles | None = None
         # strace's interleaving: the call as it is entered, ``<unfinished ...>`` when
         # another line comes first, and ``<... NAME resumed>`` when it returns.  To a
@@ -166,8 +168,7 @@ class Printer:
             return
         tid_prefix = self._prefix(tid, event.session)
         if isinstance(event, SyscallEntryEvent):
-            if self.stages_entries() is not Entries.NEVER:
-                self._enter(event, tid_prefix + self.timing.stamp(event.ts_ns))
+            self._entered(event, tid_prefix + self.timing.stamp(event.ts_ns))
             return
         if isinstance(event, ExecEvent) and event.old_tid is not None:
             self._supersede(event, tid_prefix)
@@ -216,6 +217,13 @@ class Printer:
         self.live.discard(event.old_tid)
         out = self.out if self.per_task is None else self.per_task[event.tid]
         out.write(tid_prefix + self.timing.stamp(event.ts_ns) + superseded_line(event) + "\n")
+
+    def _entered(self, event: SyscallEntryEvent, prefix: str) -> None:
+        if self.entry_only:  # its whole line: nothing of the call follows
+            out = self.out if self.per_task is None else self.per_task[event.tid]
+            out.write(entry_line(event, prefix) + "\n")
+        elif self.stages_entries() is not Entries.NEVER:
+            self._enter(event, prefix)
 
     def _enter(self, event: SyscallEntryEvent, prefix: str) -> None:
         self._cut_open_line()

@@ -113,6 +113,7 @@ def _launch(
         tty=tty is not None,
         detach=args.detach,
         **_owed_fields(owed),
+        **_entry_only(printer),
     )
     try:
         started = client.answer(request_id)
@@ -173,6 +174,11 @@ def _owed_fields(owed: Owed) -> dict[str, list[int]]:
     return {name: value for name, value in fields.items() if value}
 
 
+def _entry_only(printer: Printer) -> dict[str, Any]:
+    """``entry_only``, only when asked: a daemon older than the field still launches."""
+    return {"entry_only": True} if printer.entry_only else {}
+
+
 def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:
     """Follow the attached process; the daemon lets it go if we vanish, unless --detach."""
     if (early := arrived_early()) is not None:
@@ -185,6 +191,7 @@ def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:
         entries=printer.stages_entries() is not Entries.NEVER,
         subscribe=not args.detach,
         detach=args.detach,
+        **_entry_only(printer),
     )
     session = client.answer(request_id)["session"]
     if args.detach:

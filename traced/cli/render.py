@@ -49,7 +49,7 @@ def _shown(name: str, args: Sequence[Arg]) -> list[tuple[int, str]]:
     return [(i, arg.text) for i, arg in indexed if arg.text and arg.type not in _HIDDEN_TYPES]
 
 
-def printed_args(event: SyscallEvent) -> list[str]:
+def printed_args(event: SyscallEvent | SyscallEntryEvent) -> list[str]:
     """The arguments strace shows, in its words; an empty text is one it leaves out."""
     return [text for _, text in _shown(event.name, event.args)]
 
@@ -111,6 +111,12 @@ def syscall_line(event: SyscallEvent, prefix: str = "") -> str:
 
 
 DETACHED = " <detached ...>"
+
+
+def entry_line(event: SyscallEntryEvent, prefix: str = "") -> str:
+    """Entry-only tracing: the call as it was asked for, outputs as their addresses,
+    and no result (it was never waited for): ``openat(AT_FDCWD, "/etc/hosts", O_RDONLY)``."""
+    return f"{prefix}{event.name}({', '.join(printed_args(event))})"
 
 
 def signal_line(event: SignalEvent) -> str:

@@ -55,6 +55,7 @@ class TraceSession:
     stops: Counter[str] = field(default_factory=Counter)  # by kind, for tests and benches
     detaching: bool = False
     entries: Entries = Entries.NEVER
+    entry_only: bool = False  # see Task.entry_only
     # Entry events owed by a change of the task count (see Entries.INTERLEAVED),
     # reported before the events of the next stop planned.
     owed: list[Event] = field(default_factory=list)
@@ -78,6 +79,7 @@ class TraceSession:
             self.session_id,
             mode or self.mode,
             report_entries=self._shows_entries(len(self.tasks) + 1),
+            entry_only=self.entry_only,
             prestart=prestart,
             detaching=self.detaching,  # born while we let go: let go of it too
         )

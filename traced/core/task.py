@@ -62,6 +62,9 @@ class Task:
     session: str
     mode: Mode
     report_entries: bool = False  # a syscall_entry event at each reported entry
+    # Entry-only tracing: each call's entry is its whole report; in seccomp mode the
+    # seccomp stop is restarted with PTRACE_CONT, so the call makes one stop, not two.
+    entry_only: bool = False
     announced: bool = False  # the syscall in flight had its syscall_entry event
     # Its state: changed only by plan(), as a transition's ``change``.
     phase: Phase = Phase.NEW

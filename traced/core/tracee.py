@@ -29,6 +29,10 @@ Kernel facts the table encodes:
 * A task seized and then found not to be ours may stop first at any stop: an
   exec or fork it was in, a signal, its death.  Whichever it is, it is let go
   there and nothing of it is reported (Phase.LEAVING).
+* Entry-only tracing restarts a seccomp stop with PTRACE_CONT: the call runs to
+  its end and the task on, with no exit stop (ENTRY_ONLY, below).  Its result is
+  never seen, so neither is a filter the task installs itself (it would need the
+  exit): such a task stays in seccomp mode.
 * A task's own seccomp filter outranks ours: its ERRNO, TRAP or KILL verdicts
   end a syscall before any TRACE of ours could stop it, so in seccomp mode those
   calls would be lost.  A syscall-entry-stop comes before seccomp runs, so a task
@@ -122,14 +126,27 @@ def _close(task: Task, step: Step) -> None:
 def _enter(task: Task, stop: Stop, step: Step) -> None:
     assert isinstance(stop, Entry)
     _close(task, step)  # one that never returned to us: reported unfinished
-    if stop.name == RESTART_SYSCALL:
-        stop = stop._replace(args=(reports.resuming(task.previous),))
-    else:
-        task.previous = stop.name
+    stop = _named(task, stop)
     task.in_flight = stop
     if task.report_entries and _reportable(task, stop):
         step.opened = stop
         task.announced = True
+
+
+def _announce(task: Task, stop: Stop, step: Step) -> None:
+    """Entry-only: the entry is the call's whole report, and nothing stays in flight."""
+    assert isinstance(stop, Entry)
+    stop = _named(task, stop)
+    if _reportable(task, stop):
+        step.opened = stop
+
+
+def _named(task: Task, entry: Entry) -> Entry:
+    """A restart_syscall names the call it resumes: the task's last other one."""
+    if entry.name == RESTART_SYSCALL:
+        return entry._replace(args=(reports.resuming(task.previous),))
+    task.previous = entry.name
+    return entry
 
 
 def announce_in_flight(task: Task) -> Event | None:
@@ -227,6 +244,14 @@ for _phase in _ALIVE:
     TRANSITIONS.setdefault((_phase, Exited), Transition(Phase.GONE, END, Restart.NONE))
     TRANSITIONS.setdefault((_phase, Killed), Transition(Phase.GONE, END, Restart.NONE))
 
+# Entry-only tracing: the same machine, but an entry leaves the task RUNNING, so its
+# restart is PTRACE_CONT in seccomp mode (the call's exit never stops) and its exit,
+# where full mode still stops there, is one of a call not in flight: nothing.
+ANNOUNCE = Effect(_announce, reports.entered)
+ENTRY_ONLY = dict(TRANSITIONS)
+for _phase in (Phase.NEW, Phase.RUNNING, Phase.STOPPED, Phase.IN_SYSCALL):
+    ENTRY_ONLY[(_phase, Entry)] = Transition(Phase.RUNNING, ANNOUNCE, Restart.RESUME)
+
 
 class UnexpectedStop(Exception):
     """A stop the table has no transition for: a bug in traced, not in the tracee."""
@@ -248,7 +273,8 @@ def _restart(task: Task, stop: Stop, restart: Restart) -> Resume | None:
 def plan(task: Task, stop: Stop) -> Step:
     """Advance ``task`` by one stop: its whole new state now, its restart, and its
     events on demand (see Step)."""
-    transition = TRANSITIONS.get((task.phase, type(stop)))
+    table = ENTRY_ONLY if task.entry_only else TRANSITIONS
+    transition = table.get((task.phase, type(stop)))
     if transition is None:
         raise UnexpectedStop(f"task {task.tid} in phase {task.phase.value} got {stop!r}")
     if transition.next_phase is not None:

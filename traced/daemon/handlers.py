@@ -120,7 +120,9 @@ class Handlers:
         self.limits.check_sessions(conn.uid)
         if not request.detach:
             self.limits.check_subscriptions(conn, request.queue)
-        policy = self.limits.policy(request.trace, request.decoding, request.entries)
+        policy = self.limits.policy(
+            request.trace, request.decoding, request.entries, request.entry_only
+        )
         credentials = credentials_for(conn.uid, conn.gid, conn.groups)
         if credentials is None and conn.uid not in (0, os.getuid()):
             raise RequestError(
@@ -142,6 +144,7 @@ class Handlers:
         )
         check_launchable(spec)  # InvalidLaunchError: answered as invalid (errors.code_of)
         session = self._new_session(conn, "launch", request.argv, owned=not request.detach)
+        session.entry_only = request.entry_only
         try:
             if not request.detach:
                 self._subscribe(
@@ -161,11 +164,14 @@ class Handlers:
             self.limits.check_subscriptions(conn, request.queue)
         client = access.Client(conn.uid, conn.gid, conn.pid)
         check_may_trace(client, request.pid)
-        policy = self.limits.policy(request.trace, request.decoding, request.entries)
+        policy = self.limits.policy(
+            request.trace, request.decoding, request.entries, request.entry_only
+        )
         if conn.uid != 0:
             policy = policy._replace(owner=client)
         argv = list(procfs.exec_image_argv(request.pid))
         session = self._new_session(conn, "attach", argv, owned=not request.detach)
+        session.entry_only = request.entry_only
         if request.subscribe:
             self._subscribe(conn, session, request.policy, request.queue, entries=request.entries)
         try:

@@ -7,7 +7,8 @@ nothing: its seqs are contiguous, with ``lost`` records covering any gap.
 A ``syscall_entry`` is a preview of the ``syscall`` event that follows, which
 carries all it says: it takes no number of its own (it carries the last one
 given) and goes only to subscriptions that asked for entries, so a subscriber
-that did not sees no gap where they were.
+that did not sees no gap where they were.  In an entry-only session there is no
+``syscall`` event to follow: its entries are its record, numbered and sent to all.
 """
 
 from __future__ import annotations
@@ -90,6 +91,9 @@ class DaemonSession:
     started_ns: int = field(default_factory=time.time_ns)
     subscribers: list[tuple[Subscription, Subscriber]] = field(default_factory=list)
     ended: SessionEnd | None = None
+    # Its calls are reported as entered, and only so: its syscall_entry events are its
+    # record, numbered and sent to every subscriber, not previews.
+    entry_only: bool = False
     # What ends it (a closed terminal's SIGHUP, the daemon's SIGTERM): cancelled and
     # awaited once it has ended.
     tasks: Tasks = field(init=False)
@@ -116,12 +120,12 @@ class DaemonSession:
 
     def publish(self, event: Event, everyone: list[tuple[Subscription, Subscriber]]) -> None:
         """The engine's sink: number, count, and fan out one event."""
-        preview = isinstance(event, SyscallEntryEvent)
+        preview = isinstance(event, SyscallEntryEvent) and not self.entry_only
         if not preview:
             self.seq += 1
-        if isinstance(event, SyscallEvent):
-            self.stats[event.name] += 1
         name = event.name if isinstance(event, SyscallEvent | SyscallEntryEvent) else None
+        if isinstance(event, SyscallEvent) or (name is not None and self.entry_only):
+            self.stats[name or ""] += 1
         line = b""
         for sub, subscriber in (*self.subscribers, *everyone):
             if not self._visible_to(subscriber) or not sub.accepts(
@@ -142,10 +146,10 @@ class DaemonSession:
         """:meth:`publish` for an event a worker encoded: ``body`` is its JSON object,
         ``name`` its syscall's (None for other events), ``counted`` a ``syscall`` event
         (so a ``syscall_entry`` is one with a name, not counted)."""
-        preview = name is not None and not counted
+        preview = name is not None and not counted and not self.entry_only
         if not preview:
             self.seq += 1
-        if counted:
+        if counted or (name is not None and self.entry_only):
             self.stats[name or ""] += 1
         line = b""
         for sub, subscriber in (*self.subscribers, *everyone):

@@ -54,7 +54,9 @@ class Limits:
                 f"too many subscriptions on one connection (max_sessions + 1 = {most})",
             )
 
-    def policy(self, trace: str | None, decoding: Decoding, entries: bool = False) -> TracePolicy:
+    def policy(
+        self, trace: str | None, decoding: Decoding, entries: bool = False, entry_only: bool = False
+    ) -> TracePolicy:
         """How a session is traced: the request's filter and decoding, the config's
         default string size and task limit."""
         names = parse_trace([trace] if trace is not None else [], self.arch)
@@ -69,5 +71,6 @@ class Limits:
             names,
             decoding=options,
             entries=Entries.ALWAYS if entries else Entries.NEVER,
+            entry_only=entry_only,
             max_tasks=self.config.max_tasks_per_session,
         )

@@ -77,7 +77,13 @@ class Engine:
         child: Child | None = None,
         process_group: int | None = None,
     ) -> Run:
-        core = TraceSession(sid or uuid.uuid4().hex[:12], mode, root, entries=policy.entries)
+        core = TraceSession(
+            sid or uuid.uuid4().hex[:12],
+            mode,
+            root,
+            entries=policy.entries,
+            entry_only=policy.entry_only,
+        )
         return Run(
             core,
             self.arch,

@@ -53,6 +53,9 @@ class TracePolicy(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/
     owner: Client | None = None
     decoding: Options = DEFAULT_OPTIONS  # -s, -v, -y
     entries: Entries = Entries.NEVER  # syscall_entry events too (strace-like text needs them)
+    # Only syscall_entry events, no syscall events: a call's exit is never stopped at
+    # in seccomp mode (core.task.Task.entry_only).
+    entry_only: bool = False
     # Live tasks allowed at once; beyond it a launched tree is killed, an attached
     # one detached (Run.runaway then says how many there were).
     max_tasks: int | None = None

@@ -67,6 +67,7 @@ class LaunchRequest(RequestBase):
     trace: str | None = None  # strace's -e trace= value; None traces every syscall
     decoding: Decoding = Decoding()
     entries: bool = False  # syscall_entry events too, for strace-like live text
+    entry_only: bool = False  # syscall_entry events only: one stop per call
     stdio: bool = False
     # The stdin sent is a terminal (a pty the client relays): the command's controlling
     # terminal, in its session of its own.
@@ -90,6 +91,7 @@ class AttachRequest(RequestBase):
     trace: str | None = None
     decoding: Decoding = Decoding()
     entries: bool = False
+    entry_only: bool = False
     policy: Policy = "block"
     queue: int | None = Field(default=None, ge=1)
     subscribe: bool = True
