@@ -99,11 +99,19 @@ def entered(step: Step) -> list[Event]:
 def returned(step: Step) -> list[Event]:
     closed, stop = step.closed, step.stop
     assert isinstance(stop, Exit)
-    if closed is None:
-        return []
-    if step.detached:
-        return [syscall_event(step.task, closed, None, detached=True)]
-    return [syscall_event(step.task, closed, stop)]
+    return [] if closed is None else [syscall_event(step.task, closed, stop)]
+
+
+def detached(step: Step) -> list[Event]:
+    """A call our interrupt cut short as we let its task go: unfinished, not failed."""
+    closed = step.closed
+    return [] if closed is None else [syscall_event(step.task, closed, None, detached=True)]
+
+
+def announced(step: Step) -> list[Event]:
+    """Entry-only: the entry, which is the call's whole report."""
+    opened = step.opened
+    return [] if opened is None else [entry_event(step.task, opened)]
 
 
 def spawned(step: Step) -> list[Event]:

@@ -69,8 +69,8 @@ class Task:
     # Its state: changed only by plan(), as a transition's ``change``.
     phase: Phase = Phase.NEW
     in_flight: Entry | None = None
-    # The last syscall it entered other than restart_syscall: the one a restart_syscall
-    # resumes (None: none seen yet, as when we attach to a task asleep in one).
+    # The call a restart_syscall would resume: the last one seen to give up with
+    # ERESTART_RESTARTBLOCK (None: none seen, as when we attach to a task asleep in one).
     previous: str | None = None
     # A launched root before its first exec runs our own setup code: only its
     # execve attempts are the user's business.
@@ -104,7 +104,6 @@ class Step:
         "_build",
         "before",
         "closed",
-        "detached",
         "joined",
         "left",
         "opened",
@@ -120,13 +119,16 @@ class Step:
         self.resume: Resume | None = None
         self.closed: Entry | None = None  # the reported syscall this stop ends or abandons
         self.opened: Entry | None = None  # the entry this stop reports as entered
-        self.detached = False  # ``closed`` was cut short by our detach: the kernel resumes it
         # Events the session produced around this stop, built as it was planned.
         self.before: Sequence[Event] = ()
         # The tids the session began and stopped holding at this stop, so that a
         # caller keeping its own map of tids (the reactor) can follow.
         self.joined: tuple[int, ...] = ()
         self.left: tuple[int, ...] = ()
+
+    def build_with(self, build: Build) -> None:
+        """Its events are another builder's (the rare case a change finds, at plan time)."""
+        self._build = build
 
     def events(self) -> list[Event]:
         built = self._build(self)

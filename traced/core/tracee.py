@@ -73,7 +73,7 @@ from traced.core.stops import (
 )
 from traced.core.task import Build, Mode, Phase, Restart, Resume, Step, Task, let_go
 from traced.events import Event
-from traced.syscalls.names import RESTART_ERRNOS
+from traced.syscalls.names import ERESTART_RESTARTBLOCK, RESTART_ERRNOS
 
 EXEC_SYSCALLS = frozenset(("execve", "execveat"))
 RESTART_SYSCALL = "restart_syscall"  # the kernel's resumption of an interrupted call
@@ -126,7 +126,8 @@ def _close(task: Task, step: Step) -> None:
 def _enter(task: Task, stop: Stop, step: Step) -> None:
     assert isinstance(stop, Entry)
     _close(task, step)  # one that never returned to us: reported unfinished
-    stop = _named(task, stop)
+    if stop.name == RESTART_SYSCALL:
+        stop = _resuming(task, stop)
     task.in_flight = stop
     if task.report_entries and _reportable(task, stop):
         step.opened = stop
@@ -136,17 +137,15 @@ def _enter(task: Task, stop: Stop, step: Step) -> None:
 def _announce(task: Task, stop: Stop, step: Step) -> None:
     """Entry-only: the entry is the call's whole report, and nothing stays in flight."""
     assert isinstance(stop, Entry)
-    stop = _named(task, stop)
+    if stop.name == RESTART_SYSCALL:
+        stop = _resuming(task, stop)
     if _reportable(task, stop):
         step.opened = stop
 
 
-def _named(task: Task, entry: Entry) -> Entry:
-    """A restart_syscall names the call it resumes: the task's last other one."""
-    if entry.name == RESTART_SYSCALL:
-        return entry._replace(args=(reports.resuming(task.previous),))
-    task.previous = entry.name
-    return entry
+def _resuming(task: Task, entry: Entry) -> Entry:
+    """A restart_syscall names the call it resumes (see _interrupted), as strace does."""
+    return entry._replace(args=(reports.resuming(task.previous),))
 
 
 def announce_in_flight(task: Task) -> Event | None:
@@ -163,10 +162,20 @@ def _leave(task: Task, stop: Stop, step: Step) -> None:
     entry = task.in_flight
     _close(task, step)
     assert isinstance(stop, Exit)
-    # Our interrupt, to let it go, made the call give up: the kernel restarts it.
-    step.detached = task.detaching and stop.is_error and -stop.rval in RESTART_ERRNOS
+    if stop.is_error:
+        _interrupted(task, entry, -stop.rval, step)
     if entry is not None and entry.name in FILTER_INSTALLS:
         _own_filter(task, entry, stop)
+
+
+def _interrupted(task: Task, entry: Entry | None, err: int, step: Step) -> None:
+    """A call that gave up, to be restarted: by our interrupt to let its task go (then
+    it was cut short, not failed: strace's ``<detached ...>``), or by a signal, after
+    which the kernel resumes it as restart_syscall."""
+    if task.detaching and err in RESTART_ERRNOS:
+        step.build_with(reports.detached)
+    elif err == ERESTART_RESTARTBLOCK and entry is not None:
+        task.previous = entry.name
 
 
 def _own_filter(task: Task, entry: Entry, stop: Stop) -> None:
@@ -247,7 +256,7 @@ for _phase in _ALIVE:
 # Entry-only tracing: the same machine, but an entry leaves the task RUNNING, so its
 # restart is PTRACE_CONT in seccomp mode (the call's exit never stops) and its exit,
 # where full mode still stops there, is one of a call not in flight: nothing.
-ANNOUNCE = Effect(_announce, reports.entered)
+ANNOUNCE = Effect(_announce, reports.announced)
 ENTRY_ONLY = dict(TRANSITIONS)
 for _phase in (Phase.NEW, Phase.RUNNING, Phase.STOPPED, Phase.IN_SYSCALL):
     ENTRY_ONLY[(_phase, Entry)] = Transition(Phase.RUNNING, ANNOUNCE, Restart.RESUME)

@@ -121,11 +121,8 @@ class DaemonSession:
     def publish(self, event: Event, everyone: list[tuple[Subscription, Subscriber]]) -> None:
         """The engine's sink: number, count, and fan out one event."""
         preview = isinstance(event, SyscallEntryEvent) and not self.entry_only
-        if not preview:
-            self.seq += 1
         name = event.name if isinstance(event, SyscallEvent | SyscallEntryEvent) else None
-        if isinstance(event, SyscallEvent) or (name is not None and self.entry_only):
-            self.stats[name or ""] += 1
+        self._count(name, preview)
         line = b""
         for sub, subscriber in (*self.subscribers, *everyone):
             if not self._visible_to(subscriber) or not sub.accepts(
@@ -147,10 +144,7 @@ class DaemonSession:
         ``name`` its syscall's (None for other events), ``counted`` a ``syscall`` event
         (so a ``syscall_entry`` is one with a name, not counted)."""
         preview = name is not None and not counted and not self.entry_only
-        if not preview:
-            self.seq += 1
-        if counted or (name is not None and self.entry_only):
-            self.stats[name or ""] += 1
+        self._count(name, preview)
         line = b""
         for sub, subscriber in (*self.subscribers, *everyone):
             if not self._visible_to(subscriber) or not sub.accepts(
@@ -159,6 +153,15 @@ class DaemonSession:
                 continue
             line = line or b"".join((b'{"seq":%d,' % self.seq, body[1:], b"\n"))
             subscriber.push_event(sub, self, self.seq, line, preview)
+
+    def _count(self, name: str | None, preview: bool) -> None:
+        """A numbered event takes the next seq, and a call's (its syscall event, or an
+        entry-only session's entry) counts for stats: an entry that is only a preview
+        does neither."""
+        if not preview:
+            self.seq += 1
+            if name is not None:
+                self.stats[name] += 1
 
     def finish(self, end: SessionEnd, everyone: list[tuple[Subscription, Subscriber]]) -> None:
         self.ended = end

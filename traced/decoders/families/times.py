@@ -13,6 +13,7 @@ from traced.decoders.values import (
     DecodedValue,
     Memory,
     Options,
+    as_signed,
     read_exact,
     unreadable,
 )
@@ -32,10 +33,9 @@ TIMER_FLAGS: Table = (("TIMER_ABSTIME", 1),)
 def clock_id(raw: int) -> DecodedValue:
     """An ``int`` clockid_t: a fixed clock's name; a process's or thread's CPU clock
     (negative, made by clock_getcpuclockid) as its number, as strace shows it."""
-    value = raw & 0xFFFFFFFF
-    if value & 0x80000000:
-        number = value - (1 << 32)
-        return DecodedValue(str(number), number, raw)
+    value = as_signed(raw, 32)
+    if value < 0:
+        return DecodedValue(str(value), value, raw)
     return format_enum(value, CLOCKS, "CLOCK_???")
 
 
