@@ -49,7 +49,7 @@ def test_entry_only_lines_are_straces_entries(tmp_path: Path) -> None:
 
 
 def test_options_that_need_results_are_refused() -> None:
-    for option in (["-z"], ["-T"], ["-c"], ["-e", "status=failed"]):
+    for option in (["-z"], ["-Z"], ["-T"], ["-c"], ["-C"], ["-e", "status=failed"]):
         argv = [sys.executable, "-m", "traced", "launch", "--entry-only", *option, "--", "true"]
         done = subprocess.run(argv, cwd=REPO, capture_output=True, text=True)
         assert done.returncode == 2, option

@@ -124,7 +124,9 @@ def waiting_launch(peer: Peer, flag: Path, programs: dict[str, Path]) -> str:
     """A session whose shell polls for ``flag`` (so a subscriber sees it alive), then
     makes CALLS getppid calls; its id."""
     script = f"while [ ! -e {flag} ]; do sleep 0.05; done; exec {programs['loop']} {CALLS}"
-    session: str = peer.launch(["sh", "-c", script], detach=True)["result"]["session"]
+    # With entries: a subscriber that did not ask for them must still get none.
+    launched = peer.launch(["sh", "-c", script], detach=True, entries=True)
+    session: str = launched["result"]["session"]
     return session
 
 

@@ -6,10 +6,13 @@ master of (``pty.fork``), types into it as a user would, and reads the screen.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
+import re
 import select
 import signal
+import struct
 import sys
 import termios
 import time
@@ -91,10 +94,19 @@ def screen(daemon: Path, script: str, *options: str) -> Iterator[Screen]:
         shown.close()
 
 
-def test_the_command_opens_dev_tty(daemon: Path) -> None:
-    with screen(daemon, "exec 3</dev/tty && echo got-tty") as shown:
+TIOCGPTN = 0x80045430  # x86_64's: the number of a pty master's slave, /dev/pts/N
+
+
+def test_the_command_opens_dev_tty_a_terminal_of_its_own(daemon: Path) -> None:
+    with screen(daemon, 'exec 3</dev/tty && echo "got-tty $(tty)"') as shown:
+        [number] = struct.unpack("I", fcntl.ioctl(shown.master, TIOCGPTN, b"\0" * 4))
         assert shown.status() == 0
-        assert b"got-tty" in shown.until(b"got-tty")
+        screen_text = shown.until(b"+++ exited with 0 +++").decode()
+    ours = f"/dev/pts/{number}"
+    [theirs] = re.findall(r"got-tty (\S+)", screen_text)
+    assert theirs.startswith("/dev/pts/") and theirs != ours  # not ours: its own pty
+    # Its last words come before traced's line for its end, as they would in-process.
+    assert screen_text.index("got-tty") < screen_text.rindex("\n+++ exited with 0 +++")
 
 
 def test_typed_lines_are_echoed_and_edited_by_the_commands_terminal(daemon: Path) -> None:

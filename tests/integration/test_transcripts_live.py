@@ -98,12 +98,30 @@ def test_errors_are_answered_as_the_transcript_says(tmp_path: Path) -> None:
     assert [_answer_view(m) for m in got] == [_answer_view(m) for m in want]
 
 
+def _every_kind(peer: Peer, behind: Peer) -> list[Message]:
+    """A live session that makes every kind of event (a child, its SIGCHLD, a stop
+    we end with SIGCONT), watched by ``behind`` on a queue of 1 it reads only after:
+    ``lost`` records too."""
+    behind.request("subscribe", policy="drop", queue=1)
+    script = "/bin/true & wait; kill -STOP $$; echo resumed"
+    session = peer.launch(["sh", "-c", script])["result"]["session"]
+    seen: list[Message] = []
+    while not seen or seen[-1].get("type") != "session_end":
+        seen.append(peer.read())
+        if seen[-1].get("type") == "group_stop":
+            peer.send("signal", session=session, signal="SIGCONT")
+    return seen + behind.messages_until_end(session)
+
+
 def test_every_message_type_has_the_fields_the_daemon_sends(tmp_path: Path) -> None:
     with running_daemon(tmp_path) as started:
         peer = Peer(started.socket)
         live = [peer.hello, *replay(peer, lines_of("launch.jsonl"))]
         live += replay(peer, lines_of("entries.jsonl"))
-        live += [peer.request("list"), peer.request("stats")]
+        live += _every_kind(Peer(started.socket), Peer(started.socket))
+        sleeper = peer.launch(["sleep", "60"], detach=True)["result"]["session"]
+        listed, stats = peer.request("list"), peer.request("stats")
+        peer.request("signal", session=sleeper, signal="SIGKILL")
     fields: dict[str, set[str]] = {}
     for message in live:
         fields.setdefault(message["type"], set(message))
@@ -111,5 +129,14 @@ def test_every_message_type_has_the_fields_the_daemon_sends(tmp_path: Path) -> N
         for line in lines_of(path.name):
             message = line.get("msg", {})
             kind = message.get("type") if line["dir"] == "s2c" else None
-            if kind in fields and kind not in ("response", "error"):
-                assert set(message) == fields[kind], (path.name, message)
+            if kind is None or kind in ("response", "error"):
+                continue
+            assert kind in fields, f"{path.name}: no live {kind} to compare with"
+            assert set(message) == fields[kind], (path.name, message)
+    # The answers' shapes: a session's info, and the stats.
+    written = [line["msg"] for line in lines_of("list-stats.jsonl") if line["dir"] == "s2c"]
+    infos = [m["result"]["sessions"] for m in written if "sessions" in m.get("result", {})]
+    stat_results = [m["result"] for m in written if "decoder_failures" in m.get("result", {})]
+    assert stat_results and set(stats["result"]) == set(stat_results[0])
+    [live_info] = [set(i) for i in listed["result"]["sessions"] if i["session"] == sleeper]
+    assert infos and all(set(info) == live_info for info in infos[0])
