@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from msgspec.structs import replace
+
 from tests.unit.plain import syscall
 from traced.cli.top_model import SORTS, TopModel
 from traced.events import Arg, ExecEvent, ExitEvent, GroupStopEvent, SpawnEvent, SyscallEvent
@@ -75,3 +77,17 @@ def test_one_session_at_a_time_and_every_event_and_loss_counted() -> None:
     assert [row.pid for row in model.view(1.0).processes] == [2]
     model.pick_next_session()
     assert model.session is None
+
+
+def test_a_session_not_shown_is_still_counted_and_a_stopped_process_runs_again() -> None:
+    model = TopModel()
+    model.feed(syscall("read", pid=1))
+    model.pick_next_session()  # session "s" alone on screen
+    model.feed(replace(syscall("write", pid=2), session="t"))
+    assert [row.name for row in model.view(1.0).syscalls] == ["read"]
+    model.pick_next_session()
+    assert [row.name for row in model.view(1.0).syscalls] == ["write"]  # it was kept
+    model.feed(GroupStopEvent(session="s", pid=1, tid=1, ts_ns=2, signo=19, signal="SIGSTOP"))
+    model.feed(syscall("read", pid=1))
+    model.pick_next_session()
+    assert [row.state for row in model.view(1.0).processes if row.pid == 1] == ["running"]

@@ -22,7 +22,6 @@ a launch's stdio is the caller's own 0, 1 and 2 unless ``stdio`` says otherwise.
 
 from __future__ import annotations
 
-import array
 import asyncio
 import json
 import os
@@ -31,17 +30,29 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, Self
 
+from traced.api.local import filters
 from traced.errors import DaemonUnavailable, RequestFailed
 from traced.events import Event, parse_event
-from traced.wire.client import failure
-from traced.wire.framing import Line, LineDecoder, encode
+from traced.filter.expression import Filter
+from traced.wire.client import (
+    HELLO_TIMEOUT,
+    check_greeting,
+    current_umask,
+    failure,
+    not_answering,
+    request_line,
+    rights,
+)
+from traced.wire.framing import Line, LineDecoder
 from traced.wire.protocol import Lost, SessionEnd, SessionInfo, StatsResult
 
 Record = Event | Lost  # what a stream yields
+EVERYTHING = Filter()
 
 
 class Connection:
-    """One socket: request lines out (with fds), messages in, one at a time."""
+    """One socket: request lines out (with fds), messages in.  A request waits for its
+    answer under a lock, so that tasks sharing a connection get their own answers."""
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
@@ -49,11 +60,13 @@ class Connection:
         self.ready: list[bytes] = []
         self.hello: dict[str, Any] = {}
         self.next_id = 0
+        self.asking = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: str) -> Connection:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
         sock.setblocking(False)
+        connection = cls(sock)
         try:
             await asyncio.get_running_loop().sock_connect(sock, path)
         except OSError as error:
@@ -61,10 +74,16 @@ class Connection:
             raise DaemonUnavailable(
                 f"no daemon at {path}: {error.strerror}", errno=error.errno or 0
             ) from error
-        connection = cls(sock)
-        connection.hello = await connection.read()
-        if connection.hello.get("type") != "hello":
-            raise failure(connection.hello)
+        try:
+            hello = await asyncio.wait_for(connection.read(), HELLO_TIMEOUT)
+        except (DaemonUnavailable, OSError, ValueError) as error:
+            sock.close()
+            raise not_answering(path, error) from error
+        try:
+            connection.hello = check_greeting(hello)
+        except RequestFailed:
+            sock.close()
+            raise
         return connection
 
     async def read(self) -> dict[str, Any]:
@@ -79,31 +98,31 @@ class Connection:
 
     async def send(self, op: str, fds: Sequence[int] = (), **fields: Any) -> int:
         self.next_id += 1
-        data = encode({"id": self.next_id, "op": op, **fields})
+        data = request_line(self.hello, self.next_id, op, fields)
         loop = asyncio.get_running_loop()
         if not fds:
             await loop.sock_sendall(self.sock, data)
             return self.next_id
-        # The fds ride on the line's last byte (see traced.wire.client).
+        # The fds ride on the line's last byte, as traced.wire.client sends them.
         await loop.sock_sendall(self.sock, data[:-1])
-        rights = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds).tobytes())]
         while True:
             try:
-                self.sock.sendmsg([data[-1:]], rights)
+                self.sock.sendmsg([data[-1:]], rights(fds))
                 return self.next_id
             except BlockingIOError:
                 await _writable(loop, self.sock)
 
     async def request(self, op: str, fds: Sequence[int] = (), **fields: Any) -> dict[str, Any]:
-        """Send, and wait for the answer; stream messages before it are not expected here."""
-        request_id = await self.send(op, fds, **fields)
-        while True:
-            message = await self.read()
-            if message.get("type") == "error" and message.get("id") in (None, request_id):
-                raise failure(message)
-            if message.get("id") == request_id:
-                result: dict[str, Any] = message["result"]
-                return result
+        """Send, and wait for the answer (a question's connection carries no stream)."""
+        async with self.asking:
+            request_id = await self.send(op, fds, **fields)
+            while True:
+                message = await self.read()
+                if message.get("type") == "error" and message.get("id") in (None, request_id):
+                    raise failure(message)
+                if message.get("id") == request_id:
+                    result: dict[str, Any] = message["result"]
+                    return result
 
     def close(self) -> None:
         self.sock.close()
@@ -145,11 +164,17 @@ class Stream(_Closing):
     """One session's events (or every session's, for a subscription to all)."""
 
     def __init__(
-        self, connection: Connection, result: dict[str, Any], session: str | None = None
+        self,
+        connection: Connection,
+        result: dict[str, Any],
+        session: str | None = None,
+        filter: Filter = EVERYTHING,
     ) -> None:
         """``result``: the request's (a launch's or attach's names the session);
-        ``session``: the one a subscription follows, if one (None: every one)."""
+        ``session``: the one a subscription follows, if one (None: every one);
+        ``filter``: what of the filter the daemon does not apply (status=, -P ...)."""
         self.connection = connection
+        self.filter = filter
         self.session: str | None = result.get("session", session)
         self.pid: int | None = result.get("pid")
         self.end: SessionEnd | None = None  # the session's last word, once it came
@@ -158,20 +183,24 @@ class Stream(_Closing):
         return self
 
     async def __anext__(self) -> Record:
-        if self.end is not None:
-            raise StopAsyncIteration
-        message = await self.connection.read()
-        kind = message.get("type")
-        if kind == "lost":
-            return Lost.model_validate(message)
-        if kind == "session_end":
-            end = SessionEnd.model_validate(message)
-            if self.session is not None and end.session == self.session:
-                self.end = end
-                self.connection.close()  # nothing more can come on it
-                raise StopAsyncIteration
-            return await self.__anext__()  # another session's, to a subscriber of all
-        return parse_event(message)
+        while self.end is None:
+            message = await self.connection.read()
+            kind = message.get("type")
+            if kind == "error":
+                raise failure(message)
+            if kind == "lost":
+                return Lost.model_validate(message)
+            if kind == "session_end":
+                end = SessionEnd.model_validate(message)
+                if end.session == self.session:
+                    self.end = end
+                    self.connection.close()  # nothing more can come on it
+                continue  # another session's end, to a subscriber of every one
+            if kind != "response":
+                event = parse_event(message)
+                if self.filter.admits(event):
+                    return event
+        raise StopAsyncIteration
 
     def close(self) -> None:
         self.connection.close()  # a launched command's session ends with it (unless detached)
@@ -192,39 +221,39 @@ class Daemon(_Closing):
         self,
         argv: Sequence[str],
         *,
-        filter: str | None = None,
+        filter: str | Sequence[str] | None = None,
         stdio: tuple[int, int, int] | None = (0, 1, 2),
         env: dict[str, str] | None = None,
         cwd: str | None = None,
         entries: bool = False,
         policy: str = "block",
     ) -> Stream:
-        """Start ``argv`` traced; its stream.  ``filter``: strace's ``-e trace=`` value
-        (``"%file,execve"``; None: every syscall).  ``stdio``: the command's stdin,
-        stdout and stderr (None: /dev/null).  ``env``, ``cwd``: default, ours."""
+        """Start ``argv`` traced; its stream.  ``filter``: strace's ``-e`` expressions, as
+        for traced.trace.  ``stdio``: the command's stdin, stdout and stderr (None:
+        /dev/null).  ``env``, ``cwd`` and the umask: ours unless given."""
         fields: dict[str, Any] = {
             "argv": list(argv), "env": dict(os.environ) if env is None else env,
-            "cwd": os.getcwd() if cwd is None else cwd, "trace": _trace(filter),
+            "cwd": os.getcwd() if cwd is None else cwd, "umask": current_umask(),
             "entries": entries, "policy": policy, "stdio": stdio is not None,
         }  # fmt: skip
-        return await self._stream("launch", tuple(stdio or ()), **fields)
+        return await self._stream("launch", tuple(stdio or ()), filters(filter), **fields)
 
-    async def attach(self, pid: int, *, filter: str | None = None) -> Stream:
+    async def attach(self, pid: int, *, filter: str | Sequence[str] | None = None) -> Stream:
         """Trace the running process ``pid`` (let go when the stream is closed)."""
-        return await self._stream("attach", (), pid=pid, trace=_trace(filter))
+        return await self._stream("attach", (), filters(filter), pid=pid)
 
     async def subscribe(
         self,
         session: str | None = None,
         *,
-        filter: str | None = None,
+        filter: str | Sequence[str] | None = None,
         pid: int | None = None,
         policy: str = "drop",
     ) -> Stream:
         """Events from now on: of one session (the stream ends with it), or of every
         session this client may see (None: it goes on until closed)."""
-        fields = {"session": session, "trace": _trace(filter), "pid": pid, "policy": policy}
-        return await self._stream("subscribe", (), **fields)
+        fields = {"session": session, "pid": pid, "policy": policy}
+        return await self._stream("subscribe", (), filters(filter), **fields)
 
     async def sessions(self) -> list[SessionInfo]:
         result = await self.control.request("list")
@@ -239,22 +268,17 @@ class Daemon(_Closing):
     async def detach(self, session: str) -> None:
         await self.control.request("detach", session=session)
 
-    async def _stream(self, op: str, fds: tuple[int, ...], **fields: Any) -> Stream:
+    async def _stream(self, op: str, fds: tuple[int, ...], filter: Filter, **fields: Any) -> Stream:
         connection = await Connection.open(self.path)
         try:
-            result = await connection.request(op, fds, **fields)
-            return Stream(connection, result, fields.get("session"))
+            result = await connection.request(op, fds, trace=filter.trace_value(), **fields)
         except BaseException:
             connection.close()
             raise
+        return Stream(connection, result, fields.get("session"), filter)
 
     def close(self) -> None:
         self.control.close()
-
-
-def _trace(filter: str | None) -> str | None:
-    """``-e trace=`` values are what the protocol's ``trace`` takes; accept both spellings."""
-    return None if filter is None else filter.removeprefix("trace=")
 
 
 async def connect(path: str | None = None) -> Daemon:

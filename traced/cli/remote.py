@@ -29,7 +29,7 @@ from traced.errors import (
     exit_status_for_exec_error,
 )
 from traced.events import Entries, parse_event
-from traced.wire.client import Client, lost_notice
+from traced.wire.client import Client, current_umask, lost_notice
 
 
 def connect(args: argparse.Namespace, connected: socket.socket | None = None) -> Client:
@@ -51,23 +51,15 @@ def connect_if_up(
 
 
 def trace_field(printer: Printer) -> str | None:
-    """The ``trace`` field of a request: the names, or None for every syscall.
-
-    The rest of the filter (status=, signal=, -P) applies here, in the printer."""
-    names = printer.filter.syscalls
-    return None if names is None else ",".join(sorted(names)) or "none"
+    """The ``trace`` field of a request; the rest of the filter (status=, signal=, -P)
+    applies here, in the printer."""
+    return printer.filter.trace_value()
 
 
 def decoding_field(args: argparse.Namespace, printer: Printer) -> dict[str, object]:
     """-s, -v, -y and -e raw=, as the request's ``decoding`` object."""
     options = decoding_options(args, printer.filter.raw)
     return {**options._asdict(), "raw": sorted(options.raw)}
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def launch(
@@ -105,7 +97,7 @@ def _launch(
         argv=argv,
         env=dict(os.environ),
         cwd=os.getcwd(),
-        umask=_current_umask(),
+        umask=current_umask(),
         trace=trace_field(printer),
         decoding=decoding_field(args, printer),
         entries=printer.stages_entries() is not Entries.NEVER,

@@ -17,9 +17,10 @@ import argparse
 import asyncio
 import contextlib
 import os
+import signal
 import termios
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 from rich.console import Console, Group
 from rich.live import Live
@@ -46,24 +47,34 @@ async def _top(args: argparse.Namespace) -> int:
     title = " ".join(command_argv(args)) or f"daemon at {socket_path(args)}"
     with _keys() as keys, Live(console=Console(), screen=True, auto_refresh=False) as live:
         feeding = asyncio.ensure_future(_feed(model, _events(args)))
-        then = time.monotonic()
-        while True:
-            with contextlib.suppress(TimeoutError):
-                key = await asyncio.wait_for(keys.get(), args.delay)
-                if key == "q":
-                    break
-                if key == "s":
-                    model.next_sort()
-                elif key == "n":
-                    model.pick_next_session()
-            now = time.monotonic()
-            ended = _ended(feeding)
-            live.update(_screen(title, model.view(now - then), ended), refresh=True)
-            then = now
-        feeding.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await feeding
+        try:
+            await _show(args.delay, model, keys, lambda view: live.update(
+                _screen(title, view, _ended(feeding)), refresh=True
+            ))  # fmt: skip
+        finally:
+            feeding.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await feeding
     return 0
+
+
+async def _show(
+    delay: float, model: TopModel, keys: asyncio.Queue[str], draw: Callable[[TopView], None]
+) -> None:
+    """Redraw every ``delay`` seconds, and at each key, until ``q``."""
+    then = time.monotonic()
+    while True:
+        with contextlib.suppress(TimeoutError):
+            key = await asyncio.wait_for(keys.get(), delay)
+            if key == "q":
+                return
+            if key == "s":
+                model.next_sort()
+            elif key == "n":
+                model.pick_next_session()
+        now = time.monotonic()
+        draw(model.view(now - then))
+        then = now
 
 
 async def _events(args: argparse.Namespace) -> AsyncIterator[Event | Lost]:
@@ -77,25 +88,23 @@ async def _events(args: argparse.Namespace) -> AsyncIterator[Event | Lost]:
         finally:
             os.close(null)
         return
-    names = [e.removeprefix("trace=") for e in args.expr if e.startswith("trace=")]
     async with (
         await connect(socket_path(args)) as daemon,
-        await daemon.subscribe(args.session, filter=",".join(names) or None) as stream,
+        await daemon.subscribe(args.session, filter=args.expr or None) as stream,
     ):
         async for record in stream:
             yield record
 
 
-async def _feed(model: TopModel, records: AsyncIterator[Event | Lost]) -> str:
+async def _feed(model: TopModel, records: AsyncIterator[Event | Lost]) -> None:
     async for record in records:
         if isinstance(record, Lost):
             model.feed_lost(record.count)
         else:
             model.feed(record)
-    return "ended"
 
 
-def _ended(feeding: asyncio.Future[str]) -> str:
+def _ended(feeding: asyncio.Future[None]) -> str:
     if not feeding.done():
         return ""
     error = feeding.exception()
@@ -147,9 +156,13 @@ def _keys() -> Iterator[asyncio.Queue[str]]:
         for key in os.read(0, 64).decode(errors="replace"):
             keys.put_nowait(key)
 
-    loop.add_reader(0, typed)
     try:
+        loop.add_reader(0, typed)
+        # SIGTERM (after let_through, its default would end us with the terminal raw)
+        # quits as q does.
+        loop.add_signal_handler(signal.SIGTERM, keys.put_nowait, "q")
         yield keys
     finally:
+        loop.remove_signal_handler(signal.SIGTERM)
         loop.remove_reader(0)
         termios.tcsetattr(0, termios.TCSADRAIN, saved)

@@ -5,6 +5,7 @@ screen's rows at a moment: the processes as a tree (command, state, syscalls per
 second over the last interval), the syscalls by count, errors or time, the busiest
 paths and fds, and the delivery's health (events per second, events lost).  Rates
 are counted between two ``view`` calls, so the caller's refresh sets the interval.
+Every session is counted all along; which one is shown only picks its tally.
 """
 
 from __future__ import annotations
@@ -57,34 +58,55 @@ class TopView(NamedTuple):
 
 
 @dataclass
-class TopModel:
-    session: str | None = None  # only this one's events count (None: every session)
-    sort: str = SORTS[0]
-    processes: dict[int, Process] = field(default_factory=dict)
+class Tally:
+    """The counts of one session, or (the model's ``None`` key) of every one."""
+
     calls: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
     time_ns: Counter[str] = field(default_factory=Counter)
     paths: Counter[str] = field(default_factory=Counter)
     fds: Counter[str] = field(default_factory=Counter)
-    sessions: dict[str, None] = field(default_factory=dict)  # in order of arrival
     events: int = 0
-    events_then: int = 0
+    events_then: int = 0  # at the last view, for the rate
+
+    def add(self, event: SyscallEvent) -> None:
+        self.calls[event.name] += 1
+        if event.error is not None:
+            self.errors[event.name] += 1
+        self.time_ns[event.name] += event.duration_ns or 0
+        for arg in event.args:
+            if arg.type == "path" and isinstance(arg.value, str) and arg.value:
+                self.paths[arg.value] += 1
+            elif arg.type == "fd" and isinstance(arg.value, int) and arg.value >= 0:
+                self.fds[f"{event.pid}:{arg.value}"] += 1
+
+
+@dataclass
+class TopModel:
+    session: str | None = None  # the one shown (None: every session); all are counted
+    sort: str = SORTS[0]
+    processes: dict[int, Process] = field(default_factory=dict)
+    tallies: dict[str | None, Tally] = field(default_factory=lambda: {None: Tally()})
     lost: int = 0
 
+    @property
+    def sessions(self) -> tuple[str, ...]:
+        """In order of arrival."""
+        return tuple(key for key in self.tallies if key is not None)
+
     def feed(self, event: Event) -> None:
-        self.sessions.setdefault(event.session)
-        if self.session is not None and event.session != self.session:
-            return
-        self.events += 1
+        tallies = (self.tallies[None], self.tallies.setdefault(event.session, Tally()))
         process = self._process(event.pid, event.session)
+        for tally in tallies:
+            tally.events += 1
         if isinstance(event, SyscallEvent):
-            self._syscall(process, event)
-        elif isinstance(event, SpawnEvent) and not event.thread:
-            child = self._process(event.pid, event.session)
-            child.parent, child.command = (
-                event.parent_pid,
-                self._process(event.parent_pid, event.session).command,
-            )
+            process.calls += 1
+            process.state = "running"  # a call: it runs (again, after a stop)
+            for tally in tallies:
+                tally.add(event)
+        elif isinstance(event, SpawnEvent) and not event.thread:  # ``process``: the child
+            parent = self._process(event.parent_pid, event.session)
+            process.parent, process.command = parent.pid, parent.command  # until it execs
         elif isinstance(event, ExecEvent):
             process.command = " ".join(event.argv) or event.path
         elif isinstance(event, GroupStopEvent):
@@ -100,25 +122,25 @@ class TopModel:
 
     def pick_next_session(self) -> None:
         """Show one session after another, then every one again."""
-        order = [None, *self.sessions]
+        order = list(self.tallies)
         self.session = order[(order.index(self.session) + 1) % len(order)]
 
     def view(self, seconds: float, rows: int = 10) -> TopView:
         """The rows now; rates over the ``seconds`` since the last view."""
         interval = max(seconds, 1e-9)
-        processes = tuple(self._tree(interval))
-        if len(processes) > 2 * rows:  # a build's hundreds: the living ones, then the rest
-            processes = tuple(sorted(processes, key=lambda row: row.state != "running"))
-            processes = processes[: 2 * rows]
+        processes = self._tree(interval)
+        if len(processes) > 2 * rows:  # a build's hundreds: the ended ones go first
+            processes = [row for row in processes if not row.state.startswith(("exited", "killed"))]
         for process in self.processes.values():
             process.calls_then = process.calls
-        rate, self.events_then = (self.events - self.events_then) / interval, self.events
+        tally = self.tallies.setdefault(self.session, Tally())
+        rate, tally.events_then = (tally.events - tally.events_then) / interval, tally.events
         return TopView(
-            sessions=tuple(self.sessions),
-            processes=processes,
-            syscalls=tuple(self._syscalls(rows)),
-            paths=tuple(self.paths.most_common(rows)),
-            fds=tuple(self.fds.most_common(rows)),
+            sessions=self.sessions,
+            processes=tuple(processes[: 2 * rows]),
+            syscalls=tuple(self._syscalls(tally, rows)),
+            paths=tuple(tally.paths.most_common(rows)),
+            fds=tuple(tally.fds.most_common(rows)),
             events_per_second=rate,
             lost=self.lost,
             sort=self.sort,
@@ -130,23 +152,11 @@ class TopModel:
             process = self.processes[pid] = Process(pid, None, session)
         return process
 
-    def _syscall(self, process: Process, event: SyscallEvent) -> None:
-        process.calls += 1
-        self.calls[event.name] += 1
-        if event.error is not None:
-            self.errors[event.name] += 1
-        self.time_ns[event.name] += event.duration_ns or 0
-        for arg in event.args:
-            if arg.type == "path" and isinstance(arg.value, str) and arg.value:
-                self.paths[arg.value] += 1
-            elif arg.type == "fd" and isinstance(arg.value, int) and arg.value >= 0:
-                self.fds[f"{event.pid}:{arg.value}"] += 1
-
-    def _syscalls(self, rows: int) -> list[SyscallRow]:
-        key = {"count": self.calls, "errors": self.errors, "time": self.time_ns}[self.sort]
-        names = sorted(self.calls, key=lambda name: (-key[name], name))[:rows]
+    def _syscalls(self, tally: Tally, rows: int) -> list[SyscallRow]:
+        key = {"count": tally.calls, "errors": tally.errors, "time": tally.time_ns}[self.sort]
+        names = sorted(tally.calls, key=lambda name: (-key[name], name))[:rows]
         return [
-            SyscallRow(name, self.calls[name], self.errors[name], self.time_ns[name] / 1e9)
+            SyscallRow(name, tally.calls[name], tally.errors[name], tally.time_ns[name] / 1e9)
             for name in names
         ]
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 import array
 import errno
 import json
+import os
 import socket
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from traced.errors import DaemonNotAnswering, DaemonUnavailable, ErrorCode, RequestFailed
@@ -35,9 +37,7 @@ class Client:
         self.sock = connected if connected is not None else connect(path)
         self.reader = self.sock.makefile("rb")
         self._next_id = 0
-        self.hello = greeting(self, path)
-        if self.hello.get("type") != "hello":
-            raise failure(self.hello)
+        self.hello = check_greeting(greeting(self, path))
 
     def close(self) -> None:
         self.reader.close()
@@ -54,20 +54,12 @@ class Client:
     def send(self, op: str, fds: tuple[int, ...] = (), **fields: Any) -> int:
         """Send a request (with ``fds`` as SCM_RIGHTS); returns its id."""
         self._next_id += 1
-        data = encode({"id": self._next_id, "op": op, **fields})
-        limit = self.hello.get("max_line")
-        if isinstance(limit, int) and len(data) - 1 > limit:
-            raise RequestFailed(
-                ErrorCode.LINE_TOO_LONG,
-                f"the {op} request takes {len(data) - 1} bytes, over the daemon's "
-                f"max_line of {limit} (its config's [limits] max_line)",
-            )
+        data = request_line(self.hello, self._next_id, op, fields)
         if fds:
             # The fds ride on the line's last byte: the daemon keeps no more than 3
             # waiting for a line to end (a long line reaches it in pieces).
             self.sock.sendall(data[:-1])
-            ancillary = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds).tobytes())]
-            self.sock.sendmsg([data[-1:]], ancillary)
+            self.sock.sendmsg([data[-1:]], rights(fds))
         else:
             self.sock.sendall(data)
         return self._next_id
@@ -100,20 +92,56 @@ def greeting(client: Client, path: str | Path) -> dict[str, Any]:
     try:
         return client.read()
     except (DaemonUnavailable, OSError, ValueError) as error:
-        why = (
-            "timed out"
-            if isinstance(error, TimeoutError)
-            else "answered what is no JSON"
-            if isinstance(error, ValueError)
-            else "closed it"
-        )
-        raise DaemonNotAnswering(
-            f"{path} accepted the connection but {why} without a word from a daemon; "
-            "see `traced service status` (or `systemctl --user status traced.service`)",
-            errno=getattr(error, "errno", 0) or errno.ECONNRESET,
-        ) from error
+        raise not_answering(path, error) from error
     finally:
         client.sock.settimeout(None)
+
+
+def not_answering(path: str | Path, error: Exception) -> DaemonNotAnswering:
+    """What a connection accepted and then closed, reset or left silent says."""
+    if isinstance(error, TimeoutError):
+        why = "timed out"
+    elif isinstance(error, ValueError):
+        why = "answered what is no JSON"
+    else:
+        why = "closed it"
+    return DaemonNotAnswering(
+        f"{path} accepted the connection but {why} without a word from a daemon; "
+        "see `traced service status` (or `systemctl --user status traced.service`)",
+        errno=getattr(error, "errno", 0) or errno.ECONNRESET,
+    )
+
+
+def request_line(hello: dict[str, Any], request_id: int, op: str, fields: dict[str, Any]) -> bytes:
+    """A request as its line; RequestFailed, unsent, if it is over the hello's max_line."""
+    data = encode({"id": request_id, "op": op, **fields})
+    limit = hello.get("max_line")
+    if isinstance(limit, int) and len(data) - 1 > limit:
+        raise RequestFailed(
+            ErrorCode.LINE_TOO_LONG,
+            f"the {op} request takes {len(data) - 1} bytes, over the daemon's "
+            f"max_line of {limit} (its config's [limits] max_line)",
+        )
+    return data
+
+
+def current_umask() -> int:
+    """This process's umask, which a launch passes on (reading it means setting it)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def rights(fds: Sequence[int]) -> list[tuple[int, int, bytes]]:
+    """``fds`` as the SCM_RIGHTS ancillary data of a sendmsg."""
+    return [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds).tobytes())]
+
+
+def check_greeting(hello: dict[str, Any]) -> dict[str, Any]:
+    """The first message, if it is the daemon's hello; else its failure, raised."""
+    if hello.get("type") != "hello":
+        raise failure(hello)
+    return hello
 
 
 def connect(path: str | Path) -> socket.socket:
