@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
+    if name.startswith("__"):  # a tool probing for __path__, __file__ ...: not the API's
+        raise AttributeError(f"module 'traced' has no attribute {name!r}")
     # import_module, not ``from traced import api``: that asks this very hook for "api".
     api = importlib.import_module("traced.api")
     if name in api.__all__:

@@ -75,7 +75,7 @@ def test_detaching_a_launched_session_says_to_kill_it_instead(
     try:
         done = traced(daemon, "detach", session)
         assert done.returncode == 1
-        assert f"end it with `traced kill {session}` instead" in done.stderr, done.stderr
+        assert f"(`traced kill {session}`) instead" in done.stderr, done.stderr
         peer.request("subscribe", session=session)  # to see it end
         assert traced(daemon, "kill", session, "KILL").returncode == 0
         assert peer.messages_until_end(session)[-1]["signal"] == "SIGKILL"

@@ -42,3 +42,7 @@ def test_exec_start_names_the_interpreter_as_systemd_unquotes_it() -> None:
     assert exec_start("/usr/bin/python3") == "/usr/bin/python3 -m traced daemon"
     spaced = exec_start("/home/me/my envs/bin/python")
     assert shlex.split(spaced) == ["/home/me/my envs/bin/python", "-m", "traced", "daemon"]
+    quoted = exec_start('/opt/a"b/python')
+    assert shlex.split(quoted)[0] == '/opt/a"b/python'
+    # systemd expands %x specifiers and $VARIABLES: doubled, they stand for themselves.
+    assert exec_start("/opt/50%$HOME/python") == "/opt/50%%$$HOME/python -m traced daemon"

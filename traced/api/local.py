@@ -57,7 +57,7 @@ class Trace:
         "status=failed"]``); the syscall set becomes the seccomp filter.  ``decoding``:
         ``-s``, ``-v``, ``-y`` (traced.decoders.values.Options).  ``env``, ``cwd`` and
         ``stdio`` (the fds that become its 0, 1, 2): the command's (default: ours)."""
-        self.filter = filters(filter)  # a mistake is a UsageError here, before anything runs
+        self.filter = filters(filter)  # a mistake raises here (a TracedError), before any run
         spec = LaunchSpec(tuple(argv), env=env, cwd=cwd, stdio=stdio, new_process_group=True)
         self._spec = spec
         self._policy = TracePolicy(self.filter.syscalls, decoding=decoding)
@@ -81,7 +81,7 @@ class Trace:
         engine = Engine()
         engine.__enter__()
         try:
-            self._run = engine.launch(self._spec, self._policy, self._events.put_nowait)
+            self._run = engine.launch(self._spec, self._policy, self._keep)
         except BaseException:
             engine.__exit__(None, None, None)
             raise
@@ -113,21 +113,21 @@ class Trace:
         """The next event the filter admits; the iteration ends with the command."""
         over = self._over
         assert over is not None, "iterate inside `async with traced.trace(...)`"
-        while True:
-            if self._events.empty():
-                if over.done():
-                    raise StopAsyncIteration
-                getter = asyncio.ensure_future(self._events.get())
-                waited: set[asyncio.Future[Any]] = {getter, over}
-                await asyncio.wait(waited, return_when=asyncio.FIRST_COMPLETED)
-                if not getter.done():
-                    getter.cancel()
-                    continue
-                event = getter.result()
-            else:
-                event = self._events.get_nowait()
-            if self.filter.admits(event):
-                return event
+        while self._events.empty():
+            if over.done():
+                raise StopAsyncIteration
+            getter = asyncio.ensure_future(self._events.get())
+            waited: set[asyncio.Future[Any]] = {getter, over}
+            await asyncio.wait(waited, return_when=asyncio.FIRST_COMPLETED)
+            if getter.done():
+                return getter.result()
+            getter.cancel()
+        return self._events.get_nowait()
+
+    def _keep(self, event: Event) -> None:
+        """The engine's sink: what the filter admits waits for the iteration."""
+        if self.filter.admits(event):
+            self._events.put_nowait(event)
 
     def _started(self) -> Run:
         if self._run is None:

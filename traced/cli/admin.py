@@ -7,7 +7,6 @@ import argparse
 import time
 from typing import Any
 
-from traced.errors import ErrorCode, RequestFailed
 from traced.wire.client import Client
 
 
@@ -68,14 +67,5 @@ def kill(client: Client, session: str, sig: str) -> int:
 
 
 def detach(client: Client, session: str) -> int:
-    try:
-        client.request("detach", session=session)
-    except RequestFailed as error:
-        if error.code is ErrorCode.INVALID:
-            raise RequestFailed(
-                error.code.value,
-                f"session {session} was launched: detaching would leave its command "
-                f"without its tracer; end it with `traced kill {session}` instead",
-            ) from error
-        raise
+    client.request("detach", session=session)
     return 0

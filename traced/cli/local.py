@@ -16,11 +16,18 @@ from traced.cli import notices
 from traced.cli.options import decoding_options
 from traced.cli.owed import Owed
 from traced.cli.printer import Printer
-from traced.cli.signals import Action, arrived_early, attach_actions, forwarding, launch_actions
+from traced.cli.signals import (
+    Action,
+    Detach,
+    arrived_early,
+    attach_actions,
+    forwarding,
+    launch_actions,
+)
 from traced.errors import SpawnError, exit_status_for_exec_error
 from traced.tracer.blocking import BlockingDriver
 from traced.tracer.engine import Engine
-from traced.tracer.run import Run, TracePolicy
+from traced.tracer.run import TracePolicy
 from traced.tracer.spawn import LaunchSpec
 
 
@@ -64,21 +71,10 @@ def attach(args: argparse.Namespace, printer: Printer) -> int:
         session = engine.attach(args.pid, policy, printer)
         notices.attached(args.pid, session.core.tasks)
         driver = BlockingDriver(engine.reactor)
-        asked: list[int] = []
-        with forwarding(attach_actions(_detach_all(session, asked)), driver, restart=False):
+        detach = Detach(lambda: notices.detached(session.detach()))  # each thread let go
+        with forwarding(attach_actions(detach), driver, restart=False):
             driver.run_until(lambda: session.over)
-    return 128 + asked[0] if asked else 0
-
-
-def _detach_all(session: Run, asked: list[int]) -> Action:
-    """Let every task go, each said so on stderr as strace does; note the signal."""
-
-    def action(signo: int) -> None:
-        if not asked:
-            notices.detached(session.detach())
-        asked.append(signo)
-
-    return action
+    return detach.status()
 
 
 def _policy(args: argparse.Namespace, printer: Printer, *, force_full: bool) -> TracePolicy:

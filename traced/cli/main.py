@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from traced.cli.printer import Printer
 
 _ADMIN_COMMANDS = ("ps", "stats", "kill", "detach")
+_TRACING_COMMANDS = ("launch", "attach", "subscribe")  # signals.py's table applies to these
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,20 +45,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure()
     args = build_parser().parse_args(strace_style(sys.argv[1:] if argv is None else argv))
     try:
+        if args.command not in _TRACING_COMMANDS:
+            let_through()  # no command of ours to pass signals to: their defaults apply
         if args.command == "daemon":
-            let_through()
             return _run_daemon(args)
         if args.command == "top":
             from traced.cli import top
 
-            let_through()  # Ctrl-C ends it, as q does
             return top.run(args)
         if args.command == "service":
             from traced.cli import service
 
             return service.run(args)
         if args.command in _ADMIN_COMMANDS:
-            let_through()
             return _run_admin(args)
         return _run_tracing(args, owed_to_command)
     except UsageError as error:

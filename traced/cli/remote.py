@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import signal
 import socket
 import sys
 from collections.abc import Callable
@@ -21,7 +20,13 @@ from traced.cli import notices, terminal
 from traced.cli.options import decoding_options, socket_path
 from traced.cli.owed import Owed
 from traced.cli.printer import Printer, session_tag
-from traced.cli.signals import arrived_early, attach_actions, forwarding, launch_actions
+from traced.cli.signals import (
+    Detach,
+    arrived_early,
+    attach_actions,
+    forwarding,
+    launch_actions,
+)
 from traced.errors import (
     DaemonUnavailable,
     ErrorCode,
@@ -88,9 +93,10 @@ def _launch(
     tty: terminal.CommandTerminal | None,
 ) -> int:
     stdio = (0, 1, 2)
-    if tty is not None:  # each of ours that is this terminal becomes the command's
-        out, err = (tty.slave if terminal.same_terminal(fd) else fd for fd in (1, 2))
-        stdio = (tty.slave, out, err)
+    if tty is not None and tty.slave is not None:  # ours that are this terminal: its pty
+        slave = tty.slave
+        out, err = (slave if terminal.same_terminal(fd) else fd for fd in (1, 2))
+        stdio = (slave, out, err)
     request_id = client.send(
         "launch",
         (*stdio, *owed.fds),
@@ -122,12 +128,11 @@ def _launch(
     def pass_on(signo: int) -> None:
         client.send("signal", session=session, signal=signo)
 
-    actions = launch_actions(pass_on, in_process=False)
+    actions = launch_actions(pass_on, in_process=False, own_terminal=tty is not None)
     if tty is None:
         with forwarding(actions):
             return follow(client, printer)
     tty.sent()
-    del actions[signal.SIGWINCH]  # the terminal passes a new size on itself
     with forwarding(actions), tty.relaying():
         return follow(client, printer, job=_job_control(client, started, tty))
 
@@ -190,19 +195,12 @@ def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:
         print(session)
         return 0
     notices.attached(args.pid)
-    asked: list[int] = []
-
-    def detach(signo: int) -> None:
-        if not asked:
-            client.send("detach", session=session)
-        asked.append(signo)
-
+    detach = Detach(lambda: client.send("detach", session=session))
     with forwarding(attach_actions(detach)):
         follow(client, printer)
-    if asked:
+    if detach.asked:  # the daemon let every thread go; this client knows the process
         notices.detached([args.pid])
-        return 128 + asked[0]  # as strace: 130 after Ctrl-C
-    return 0
+    return detach.status()
 
 
 def subscribe(client: Client, args: argparse.Namespace, printer: Printer) -> int:

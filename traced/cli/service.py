@@ -59,9 +59,13 @@ _SERVICE = {
 
 
 def exec_start(python: str) -> str:
-    """``/abs/python -m traced daemon``, quoted as systemd unquotes it."""
-    quoted = f'"{python}"' if any(c in python for c in ' "\\') else python
-    return f"{quoted} -m traced daemon"
+    """``/abs/python -m traced daemon``, written as systemd reads it back: ``%`` and
+    ``$`` doubled (specifiers, variables), and within quotes if it has a space, a quote
+    or a backslash, those two escaped."""
+    escaped = python.replace("%", "%%").replace("$", "$$")
+    if any(c in escaped for c in ' "\\'):
+        escaped = '"' + escaped.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{escaped} -m traced daemon"
 
 
 def unit_texts(python: str) -> dict[str, str]:
@@ -128,15 +132,16 @@ def status(args: argparse.Namespace) -> int:
     folder = unit_dir(os.environ)
     service = folder / SERVICE_UNIT
     if service.exists():
-        start = next(line for line in service.read_text().splitlines() if "ExecStart=" in line)
-        print(f"units: {folder} ({start})")
+        starts = [line for line in service.read_text().splitlines() if "ExecStart=" in line]
+        print(f"units: {folder} ({starts[0] if starts else 'no ExecStart line'})")
     else:
         print(f"units: not installed in {folder} (`traced service install --now`)")
     done = _systemctl_output(["is-active", SOCKET_UNIT, SERVICE_UNIT])
     print(f"systemd: {done}")
     path = socket_path(args)
-    print(f"socket: {path}: {_answer(path)}")
-    return 0 if _answer(path).startswith("answers") else 1
+    answer = _answer(path)
+    print(f"socket: {path}: {answer}")
+    return 0 if answer.startswith("answers") else 1
 
 
 def _answer(path: str) -> str:
@@ -155,29 +160,36 @@ def _answer(path: str) -> str:
 
 
 def _systemctl(step: list[str], quiet: bool = False) -> bool:
-    argv = ["systemctl", "--user", *step]
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
-    except OSError as error:
-        print(f"traced: cannot run systemctl: {error.strerror}", file=sys.stderr)
-        return False
-    if done.returncode != 0 and not quiet:
-        why = (done.stderr.strip() or done.stdout.strip()).splitlines()[:1]
-        print(f"traced: `{' '.join(argv)}` failed: {''.join(why)}", file=sys.stderr)
-    return done.returncode == 0
+    """Run one ``systemctl --user`` step; whether it worked (if not, said in one line)."""
+    done = _run_systemctl(step)
+    if isinstance(done, str) or (done.returncode != 0 and not quiet):
+        why = done if isinstance(done, str) else _first_line(done.stderr or done.stdout)
+        print(f"traced: `systemctl --user {' '.join(step)}` failed: {why}", file=sys.stderr)
+    return not isinstance(done, str) and done.returncode == 0
 
 
 def _systemctl_output(step: list[str]) -> str:
-    argv = ["systemctl", "--user", *step]
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
-    except OSError as error:
-        return f"cannot run systemctl ({error.strerror})"
+    """``is-active``'s answer per unit, or why there is none."""
+    done = _run_systemctl(step)
+    if isinstance(done, str):
+        return f"no systemctl to ask ({done})"
     states = done.stdout.split()
     if len(states) == len(step) - 1:
         return ", ".join(f"{unit} {state}" for unit, state in zip(step[1:], states, strict=True))
-    why = (done.stderr.strip() or "no answer").splitlines()[0]
-    return f"no user manager to ask ({why})"
+    return f"no user manager to ask ({_first_line(done.stderr) or 'no answer'})"
+
+
+def _run_systemctl(step: list[str]) -> subprocess.CompletedProcess[str] | str:
+    """systemctl's outcome, or why it could not run."""
+    argv = ["systemctl", "--user", *step]
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    except OSError as error:
+        return f"cannot run systemctl: {error.strerror}"
+
+
+def _first_line(text: str) -> str:
+    return next(iter(text.strip().splitlines()), "")
 
 
 def _remove(path: Path) -> bool:

@@ -11,8 +11,11 @@ SIGINT      held                passed on             detach
 SIGTERM     passed on           passed on             detach
 SIGHUP      passed on           passed on             detach
 SIGQUIT     passed on           passed on             (default: ends)
-SIGWINCH    (default: ignored)  passed on             (default: ignored)
+SIGWINCH    (default: ignored)  passed on (*)         (default: ignored)
 ==========  ==================  ====================  =================
+
+(*) Not with a terminal of its own (cli/terminal.py): that pty's new size is set,
+and the kernel sends SIGWINCH to its foreground group itself.
 
 Kernel facts relied on: the terminal sends SIGINT (Ctrl-C), SIGQUIT (Ctrl-\\)
 and SIGWINCH to every process of its foreground process group.  A command
@@ -86,15 +89,37 @@ def arrived_early() -> int | None:
     return next((int(sig) for sig in EARLY if sig in pending), None)
 
 
-def launch_actions(pass_on: Action, *, in_process: bool) -> dict[int, Action]:
-    """What each signal does while a launched command runs: the table's first two columns."""
+def launch_actions(
+    pass_on: Action, *, in_process: bool, own_terminal: bool = False
+) -> dict[int, Action]:
+    """What each signal does while a launched command runs: the table's first two
+    columns.  A command with a terminal of its own (cli/terminal.py) gets a window
+    change as its pty's new size, which the kernel signals itself: not passed on."""
     if not in_process:
-        return dict.fromkeys(PASSED_ON, pass_on)
+        passed = [sig for sig in PASSED_ON if not (own_terminal and sig == signal.SIGWINCH)]
+        return dict.fromkeys(passed, pass_on)
     actions: dict[int, Action] = {
         sig: pass_on for sig in PASSED_ON if sig not in REACH_A_LOCAL_COMMAND
     }
     actions[signal.SIGINT] = _hold
     return actions
+
+
+class Detach:
+    """An attach's ending signal: the first lets the process go (``let_go``), and
+    traced then exits as strace does, 128 + that signal (130 after Ctrl-C)."""
+
+    def __init__(self, let_go: Callable[[], object]) -> None:
+        self.let_go = let_go
+        self.asked: list[int] = []
+
+    def __call__(self, signo: int) -> None:
+        if not self.asked:
+            self.let_go()
+        self.asked.append(signo)
+
+    def status(self) -> int:
+        return 128 + self.asked[0] if self.asked else 0
 
 
 def attach_actions(detach: Callable[[int], object]) -> dict[int, Action]:

@@ -31,7 +31,6 @@ import signal
 import termios
 import threading
 from collections.abc import Iterator
-from types import TracebackType
 
 _STDIN = 0
 _CHUNK = 65536
@@ -42,10 +41,7 @@ _DRAIN_S = 2.0
 
 def wanted() -> bool:
     """A terminal of its own when ours is one: stdin is a terminal."""
-    try:
-        return os.isatty(_STDIN)
-    except OSError:
-        return False
+    return os.isatty(_STDIN)
 
 
 def same_terminal(fd: int) -> bool:
@@ -60,10 +56,10 @@ class CommandTerminal:
     """The pty: its slave for the command's stdio, its master relayed to ours."""
 
     def __init__(self) -> None:
-        self.master, self.slave = os.openpty()
-        os.set_inheritable(self.master, False)
-        self.saved = termios.tcgetattr(_STDIN)
-        termios.tcsetattr(self.slave, termios.TCSANOW, self.saved)
+        self.saved = termios.tcgetattr(_STDIN)  # first: nothing to close if it fails
+        self.master, slave = os.openpty()
+        self.slave: int | None = slave  # ours until the daemon has its copy (sent)
+        termios.tcsetattr(slave, termios.TCSANOW, self.saved)
         self.resize()
         self._stop_read, self._stop_write = os.pipe()
         self._sync_read, self._sync_write = os.pipe()
@@ -80,22 +76,26 @@ class CommandTerminal:
 
     def sent(self) -> None:
         """The daemon has its copy of the slave: ours goes, so EIO marks the end."""
-        os.close(self.slave)
+        if self.slave is not None:
+            os.close(self.slave)
+            self.slave = None
 
     @contextlib.contextmanager
     def relaying(self) -> Iterator[None]:
         """Our terminal raw and the relay running, until the block ends; then the
         command's last output, and our terminal as it was."""
         previous = signal.signal(signal.SIGWINCH, lambda signo, frame: self.resize())
-        self.raw()
-        self._relay = threading.Thread(target=self._run, name="traced-tty", daemon=True)
-        self._relay.start()
+        relay = threading.Thread(target=self._run, name="traced-tty", daemon=True)
         try:
+            self.raw()
+            self._relay = relay
+            relay.start()
             yield
         finally:
-            self._relay.join(timeout=_DRAIN_S)
-            os.write(self._stop_write, b"x")  # anything the command left holding the slave
-            self._relay.join()
+            if relay.is_alive():
+                relay.join(timeout=_DRAIN_S)
+                os.write(self._stop_write, b"x")  # anything the command left holding the slave
+                relay.join()
             self.restore()
             signal.signal(signal.SIGWINCH, previous)
 
@@ -181,19 +181,9 @@ class CommandTerminal:
         return bool(data)
 
     def close(self) -> None:
+        self.sent()  # if it never was
         for fd in (
             self.master, self._stop_read, self._stop_write, self._sync_read, self._sync_write
         ):  # fmt: skip
             with contextlib.suppress(OSError):
                 os.close(fd)
-
-    def __enter__(self) -> CommandTerminal:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

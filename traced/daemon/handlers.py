@@ -189,8 +189,9 @@ class Handlers:
         if session.kind != "attach" or session.engine_session is None:
             raise RequestError(
                 ErrorCode.INVALID,
-                "only attached sessions can be detached; "
-                "a launched command would lose its tracer (use signal)",
+                f"session {session.session_id} was launched: detaching would leave its "
+                f"command without its tracer; end it with the signal op (`traced kill "
+                f"{session.session_id}`) instead",
             )
         session.engine_session.detach()
         return DetachResult()
