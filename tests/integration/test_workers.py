@@ -215,8 +215,11 @@ def test_an_idle_worker_leaves_and_the_next_session_starts_one(daemon: tuple[Pat
     [worker] = worker_pids(front)
     wait_until(lambda: worker_pids(front) == set(), "the idle worker to leave", IDLE_SECONDS + 5)
     assert not alive(worker)
-    again = peer.launch(["true"], trace="none")
-    assert end_of(peer, session_of(again))["status"] == 0
+    again = session_of(peer.launch(["sleep", "60"], trace="none"))
+    wait_until(lambda: bool(worker_pids(front)), "a worker for the next session", 30)
+    assert worker not in worker_pids(front)  # a new one traces it, not the front itself
+    peer.request("signal", session=again, signal="SIGKILL")
+    assert end_of(peer, again)["signal"] == "SIGKILL"
     print(f"worker {worker} left after {IDLE_SECONDS} s idle; the next launch started another")
 
 
