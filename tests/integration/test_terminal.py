@@ -172,3 +172,41 @@ def test_a_window_change_reaches_the_command(daemon: Path) -> None:
         assert b"size:33 101" in shown.until(b"size:33 101")
         shown.type(b"\x03")
         assert shown.status() == 128 + signal.SIGINT
+
+
+def test_ctrl_z_stops_a_command_at_sigtstps_default_action(daemon: Path) -> None:
+    # sh reading a line: SIGTSTP at its default action, which the kernel would discard
+    # in an orphaned group (a command leading its own session).
+    with screen(daemon, 'echo ready; read line; echo "after:$line"') as shown:
+        shown.until(b"ready")
+        shown.type(b"\x1a")
+        assert shown.status(os.WUNTRACED) == -signal.SIGSTOP
+        os.kill(shown.pid, signal.SIGCONT)
+        shown.type(b"go\r")
+        assert b"after:go" in shown.until(b"after:go")
+        assert shown.status() == 0
+
+
+# Full-screen programs restore the terminal on SIGTSTP, then raise it again at its
+# default action.  Each: the command, what it draws when it takes the screen (at its
+# start, and again once continued: it flushes what was typed before), the keys that
+# end it.
+FULL_SCREEN = [
+    ("exec less -X /etc/hostname", b"(END)", b"q"),
+    ("TERM=xterm exec vim -u NONE -N -n /etc/hostname", b"\x1b[?1049h", b":q\r"),
+]
+
+
+@pytest.mark.parametrize(("script", "draws", "ends"), FULL_SCREEN, ids=["less", "vim"])
+def test_ctrl_z_stops_a_full_screen_program_and_fg_resumes_it(
+    daemon: Path, script: str, draws: bytes, ends: bytes
+) -> None:
+    with screen(daemon, script) as shown:
+        shown.until(draws)
+        shown.type(b"\x1a")
+        assert shown.status(os.WUNTRACED) == -signal.SIGSTOP
+        shown.seen = b""
+        os.kill(shown.pid, signal.SIGCONT)
+        shown.until(draws)
+        shown.type(ends)
+        assert shown.status() == 0

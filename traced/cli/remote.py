@@ -153,10 +153,10 @@ def _job_control(
     return job
 
 
-# The stops of a job.  The kernel discards SIGTSTP's default stop in an orphaned
-# process group, as the command's is (the leader of a session of its own, as under
-# ssh -t or docker run -t): a program that stops itself on Ctrl-Z (SIGSTOP from its
-# SIGTSTP handler, as full-screen programs do) stops, and traced with it.
+# The stops of a job: Ctrl-Z's SIGTSTP at its default action (the command's group
+# has the daemon's session leader above it, so it is not orphaned: see
+# tracer/spawn.py), a read or write of a background group, and a SIGSTOP a handler
+# of SIGTSTP sends itself.
 _JOB_CONTROL = frozenset(("SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGSTOP"))
 
 

@@ -16,6 +16,16 @@ Kernel facts this module depends on:
   without one acquires a terminal with TIOCSCTTY (one no other session has), and its
   group becomes that terminal's foreground group: so a command given a pty of its
   own (``terminal``) opens /dev/tty, and its keys' signals reach it.
+* The kernel discards a stop by SIGTSTP, SIGTTIN or SIGTTOU at their default action
+  in an orphaned process group: one where no member's parent is in the same session
+  but another group (POSIX's job-control shell).  A command leading its own session
+  is such a group, so Ctrl-Z would not stop ``cat``, ``vim`` or ``less``.  With a
+  terminal, the child therefore stays as the session's leader, a shell that only
+  waits, and forks the command into a group of its own, the terminal's foreground
+  one (tcsetpgrp, allowed while SIGTTOU is blocked).  The command is the tracee; its
+  pid reaches the parent on a pipe.  A traced child's exit reaches its parent only
+  after its tracer has reaped it, so the leader outlives the session's last event
+  and then exits, reaped by the tracer as a child of its own nobody traces.
 * The parent makes no syscall on the child's behalf: the child sets up its own
   fds, cwd, umask and signal dispositions.
 * An ignored signal stays ignored across execve, as does the signal mask; handlers
@@ -80,6 +90,7 @@ from traced.linux.seccomp import install_filter, set_no_new_privs
 _GO = b"g"
 SETUP_WAIT_S = 0.02  # the longest a full-mode launch waits to seize a child set up (~2 ms)
 _FAILURE = struct.Struct("=ii")  # (stage, errno)
+_PID = struct.Struct("=i")
 
 
 class Stage(enum.IntEnum):
@@ -91,6 +102,7 @@ class Stage(enum.IntEnum):
     NO_NEW_PRIVS = 3
     SECCOMP = 4
     CREDENTIALS = 5
+    SESSION = 6
 
 
 # How a SpawnError names each stage.
@@ -101,6 +113,7 @@ _STAGE_WORDS = {
     Stage.NO_NEW_PRIVS: "set NO_NEW_PRIVS",
     Stage.SECCOMP: "install seccomp filter",
     Stage.CREDENTIALS: "set credentials",
+    Stage.SESSION: "start the terminal's session",
 }
 CLOSED = -1  # a ``LaunchSpec.stdio`` entry: the command gets this fd closed
 _UNSETTABLE = (signal.SIGKILL, signal.SIGSTOP)
@@ -233,6 +246,8 @@ def fork_child(spec: LaunchSpec, program: str, seccomp_program: bytes | None) ->
     go_read, go_write = os.pipe2(os.O_CLOEXEC)
     report_read, report_write = os.pipe2(os.O_CLOEXEC)
     set_up, setting_up = os.pipe2(os.O_CLOEXEC)
+    # With a terminal the command is a grandchild, its pid told on this pipe.
+    told, telling = os.pipe2(os.O_CLOEXEC) if spec.terminal else (-1, -1)
     env = dict(spec.env) if spec.env is not None else dict(os.environ)
     # Until the child has dropped the tracer's signal handlers, a signal must not run
     # one there: it would write to the tracer's wakeup fd (a SIGTERM for the command
@@ -241,11 +256,15 @@ def fork_child(spec: LaunchSpec, program: str, seccomp_program: bytes | None) ->
     try:
         pid = os.fork()
         if pid == 0:
-            _child(spec, program, env, (go_read, report_write, setting_up), seccomp_program)
+            pipes = (go_read, report_write, setting_up, telling)
+            _child(spec, program, env, pipes, seccomp_program)
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-    for fd in (go_read, report_write, setting_up):
-        os.close(fd)
+    for fd in (go_read, report_write, setting_up, telling):
+        if fd >= 0:
+            os.close(fd)
+    if told >= 0:
+        pid = _command_pid(told, pid)
     if seccomp_program is None:  # full mode: seize it set up (the module's facts)
         # poll, not select: a daemon with many sessions has fds above select's 1024.
         waiting = select.poll()
@@ -255,18 +274,28 @@ def fork_child(spec: LaunchSpec, program: str, seccomp_program: bytes | None) ->
     return Child(pid, spec.argv[0], go_write, report_read)
 
 
+def _command_pid(told: int, leader: int) -> int:
+    """The command's pid, as its session's leader tells it; the leader's own if it
+    could not fork (it then reports why, as the command would)."""
+    try:
+        data = os.read(told, _PID.size)
+    finally:
+        os.close(told)
+    return _PID.unpack(data)[0] if len(data) == _PID.size else leader
+
+
 def _child(
     spec: LaunchSpec,
     program: str,
     env: dict[str, str],
-    pipes: tuple[int, int, int],
+    pipes: tuple[int, int, int, int],
     seccomp_program: bytes | None,
 ) -> None:
     """Runs in the forked child and never returns."""
-    go_fd, report_fd, setting_up = pipes
+    go_fd, report_fd, setting_up, telling = pipes
     stage = Stage.STDIO
     try:
-        go_fd, report_fd, setting_up = _arrange_fds(spec, pipes)
+        go_fd, report_fd, setting_up, telling = _arrange_fds(spec, pipes)
         if spec.new_process_group:
             # A session of its own, not only a group: no controlling terminal, so
             # /dev/tty cannot reach the daemon's terminal (nor TIOCSTI type into it).
@@ -278,6 +307,9 @@ def _child(
             _become(spec.credentials)  # before chdir: the cwd must be the user's to enter
         if spec.nice is not None:
             _renice(spec.nice)  # as the user: never a priority it could not take itself
+        if spec.terminal:
+            stage = Stage.SESSION
+            _lead_session(telling)  # returns in the command's process only
         stage = Stage.CHDIR
         if spec.cwd is not None:
             os.chdir(spec.cwd)
@@ -305,6 +337,26 @@ def _child(
     os._exit(EXIT_NOT_FOUND)
 
 
+def _lead_session(telling: int) -> None:
+    """Fork the command into a foreground group of its own below us, the session's
+    leader (see the module's facts), and return in it; here, wait for its end."""
+    pid = os.fork()
+    if pid == 0:
+        os.close(telling)
+        os.setpgid(0, 0)
+        os.tcsetpgrp(0, os.getpid())  # SIGTTOU is blocked: no stop for asking
+        return
+    try:
+        os.write(telling, _PID.pack(pid))
+        _close_all_but()  # the terminal stays ours as its session's, not as an fd
+        with contextlib.suppress(OSError), open("/proc/self/comm", "w") as comm:
+            comm.write("traced-session")
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)  # its stops are its tracer's business
+    finally:
+        os._exit(0)
+
+
 def _report(fd: int, stage: Stage, err: int, go_fd: int = -1, setting_up: int = -1) -> None:
     """Report the failure, wait to be released (EOF once already released, or once
     the tracer is gone), exit."""
@@ -321,16 +373,16 @@ def _report(fd: int, stage: Stage, err: int, go_fd: int = -1, setting_up: int = 
 
 def _arrange_fds(spec: LaunchSpec, pipes: tuple[int, ...]) -> tuple[int, ...]:
     """Give the command its fds at their numbers, close every other; the pipes, moved
-    above every target (still close-on-exec), are returned."""
+    above every target (still close-on-exec), are returned (-1, no pipe, stays -1)."""
     wanted = {n: fd for n, fd in enumerate(spec.stdio) if fd != CLOSED}
     wanted.update(spec.inherited)
     top = max(wanted, default=2) + 1
-    moved = tuple(fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, top) for fd in pipes)
+    moved = tuple(fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, top) if fd >= 0 else -1 for fd in pipes)
     # Copies first, then dup2: a source may sit on another's target.
     copies = {number: fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, top) for number, fd in wanted.items()}
     for number, copy in copies.items():
         os.dup2(copy, number)  # inheritable: the flag is cleared on ``number``
-    _close_all_but(*wanted, *moved)
+    _close_all_but(*wanted, *(fd for fd in moved if fd >= 0))
     return moved
 
 
