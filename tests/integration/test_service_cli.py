@@ -135,3 +135,34 @@ def test_a_socket_that_does_not_answer_is_an_error_not_a_fallback(
     status = service("status", env)
     assert status.returncode == 1
     assert "accepts connections but no daemon answers" in status.stdout, status.stdout
+
+
+@pytest.fixture
+def silent_socket(short_dir: Path) -> Iterator[Path]:
+    """A socket that accepts each connection and never says a word: a service that
+    hangs before its greeting."""
+    path = short_dir / "silent.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(str(path))
+        listener.listen()
+        yield path
+
+
+def test_a_silent_socket_is_an_error_once_the_hello_timeout_ends(
+    silent_socket: Path, tmp_path: Path
+) -> None:
+    ran = tmp_path / "ran"
+    env = {**os.environ, "TRACED_SOCKET": str(silent_socket), "TRACED_HELLO_TIMEOUT": "0.5"}
+    argv = [sys.executable, "-m", "traced", "launch", "--", "touch", str(ran)]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=HANG_GUARD)
+    assert done.returncode == 1 and not ran.exists()  # no silent in-process trace
+    [line] = done.stderr.splitlines()
+    assert line.startswith(f"traced: {silent_socket} accepted the connection but timed out"), line
+
+
+def test_a_hello_timeout_that_is_no_number_of_seconds_is_refused(silent_socket: Path) -> None:
+    env = {**os.environ, "TRACED_SOCKET": str(silent_socket), "TRACED_HELLO_TIMEOUT": "soon"}
+    argv = [sys.executable, "-m", "traced", "ps"]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=HANG_GUARD)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "TRACED_HELLO_TIMEOUT='soon' is not a number of seconds above 0" in done.stderr

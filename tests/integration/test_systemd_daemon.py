@@ -461,3 +461,45 @@ def test_units_under_a_real_systemd_user_manager(short_dir: Path) -> None:
                 kill_leftover(main_pid, b"traced")
             for pid in launched:
                 kill_leftover(pid, b"sleep")
+
+
+def test_service_install_now_under_a_real_systemd_user_manager(short_dir: Path) -> None:
+    """``traced service install --now``, ``status`` and ``uninstall``, as a user types
+    them, against a running user manager: the socket listens and is enabled, a
+    connection starts the daemon, and uninstall leaves nothing behind."""
+    deadline = Deadline(35)
+    manager = UserManager(short_dir, deadline)
+    units = short_dir / "config" / "systemd" / "user"
+    main_pid = 0
+
+    def service(action: str, *options: str) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, "-m", "traced", "service", action, *options]
+        return subprocess.run(
+            argv, env=manager.env, cwd=REPO, capture_output=True, text=True, timeout=60
+        )
+
+    with booted_with_systemd(), ContainedCgroups(f"traced-test-{os.getpid()}") as cgroups:
+        try:
+            manager.start(cgroups)
+            installed = service("install", "--now")
+            assert installed.returncode == 0, f"{installed.stderr}{manager.diagnose()}"
+            assert "traced.socket listens" in installed.stdout, installed.stdout
+            assert manager.systemctl("is-enabled", "traced.socket").stdout.strip() == "enabled"
+            assert manager.state("traced.socket") == "active", manager.diagnose()
+            status = service("status")  # its connection starts the service
+            assert status.returncode == 0, f"{status.stdout}{manager.diagnose()}"
+            assert re.search(r"^socket: .*: answers: traced", status.stdout, re.M), status.stdout
+            main_pid = int(manager.show("traced.service", "MainPID"))
+            assert main_pid and b"daemon" in cmdline(main_pid), manager.diagnose()
+
+            removed = service("uninstall")
+            assert removed.returncode == 0, f"{removed.stderr}{manager.diagnose()}"
+            assert not (units / "traced.socket").exists()
+            assert not (units / "traced.service").exists()
+            assert manager.state("traced.socket") == "inactive", manager.diagnose()
+            assert wait_for(lambda: not alive(main_pid), deadline.left(10))
+        finally:
+            close_all_peers()
+            manager.stop()
+            if main_pid:
+                kill_leftover(main_pid, b"traced")

@@ -35,10 +35,10 @@ from traced.errors import DaemonUnavailable, RequestFailed
 from traced.events import Event, parse_event
 from traced.filter.expression import Filter
 from traced.wire.client import (
-    HELLO_TIMEOUT,
     check_greeting,
     current_umask,
     failure,
+    hello_timeout,
     not_answering,
     request_line,
     rights,
@@ -75,7 +75,7 @@ class Connection:
                 f"no daemon at {path}: {error.strerror}", errno=error.errno or 0
             ) from error
         try:
-            hello = await asyncio.wait_for(connection.read(), HELLO_TIMEOUT)
+            hello = await asyncio.wait_for(connection.read(), hello_timeout())
         except (DaemonUnavailable, OSError, ValueError) as error:
             sock.close()
             raise not_answering(path, error) from error

@@ -21,7 +21,13 @@ import socket
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from traced.errors import DaemonNotAnswering, DaemonUnavailable, ErrorCode, RequestFailed
+from traced.errors import (
+    ConfigError,
+    DaemonNotAnswering,
+    DaemonUnavailable,
+    ErrorCode,
+    RequestFailed,
+)
 from traced.wire.framing import encode
 
 if TYPE_CHECKING:
@@ -85,10 +91,25 @@ class Client:
 HELLO_TIMEOUT = 30.0  # seconds: a daemon started by its socket unit greets well within
 
 
+def hello_timeout() -> float:
+    """$TRACED_HELLO_TIMEOUT seconds, else HELLO_TIMEOUT: how long a silent socket is
+    waited for (a slow machine's first activation may need more, a script less)."""
+    text = os.environ.get("TRACED_HELLO_TIMEOUT")
+    if text is None:
+        return HELLO_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise ConfigError(f"TRACED_HELLO_TIMEOUT={text!r} is not a number of seconds above 0")
+    return seconds
+
+
 def greeting(client: Client, path: str | Path) -> dict[str, Any]:
-    """The first message, read within HELLO_TIMEOUT; DaemonNotAnswering when the
+    """The first message, read within hello_timeout(); DaemonNotAnswering when the
     connection was accepted and then closed, reset or left silent."""
-    client.sock.settimeout(HELLO_TIMEOUT)
+    client.sock.settimeout(hello_timeout())
     try:
         return client.read()
     except (DaemonUnavailable, OSError, ValueError) as error:
