@@ -8,6 +8,12 @@ Nothing here raises on what a tracee holds: an unreadable pointer stays its
 address, as strace prints it, and a decoder that raises (a bug) leaves its argument
 as its number or address and is counted (:mod:`traced.decoders.faults`).
 
+Each argument narrower than its register (an ``int``, an ``unsigned int``, a flag
+set: :func:`~traced.syscalls.signatures.c_integer`) is cut to its C type first,
+here, for every decoder at once: the kernel reads only those bits, and strace
+prints only them (``io_setup(2, ...)`` whatever the register's upper half holds).
+``Arg.raw`` keeps the whole register.
+
 Arguments come in two kinds.  Inputs are decoded at the entry stop, when the
 memory holds what the program passed.  Outputs (a buffer read() fills, the stat
 fstat writes, pipe's fds) are decoded at the exit stop and only on success; at
@@ -37,7 +43,7 @@ from traced.decoders.values import (
     hex_address,
 )
 from traced.events import Arg
-from traced.syscalls.signatures import BY_ABI, NATIVE_ABI, Signature, signature
+from traced.syscalls.signatures import BY_ABI, NATIVE_ABI, Signature, c_integer, signature
 
 __all__ = [
     "NATIVE_ABI", "FdNames", "Memory", "Options", "decode_entry", "decode_exit", "first_output",
@@ -51,8 +57,10 @@ def no_fd_names(fd: int) -> str | None:
     return None
 
 
-_SIGNED_32 = frozenset(("int", "fd", "pid", "uid", "gid"))
+_SIGNED_32 = frozenset(("int", "fd", "dirfd", "pid", "signal"))
 _SIGNED_64 = frozenset(("long", "ssize", "off"))
+_IDS = frozenset(("uid", "gid"))  # unsigned, but strace names (uid_t) -1 as -1
+_WORD = (1 << 64) - 1
 # Types strace prints as an address (NULL for 0) when it does not follow the pointer.
 _POINTER_TYPES = frozenset((
     "ptr", "buf_in", "buf_out", "cwd", "random", "strv", "stat_out", "statx_out",
@@ -87,6 +95,8 @@ def int_text(type_tag: str, value: int, syscall: str) -> tuple[int, str]:
     """An integer argument's value (sign-corrected by type) and strace's text for it."""
     if type_tag in _SIGNED_32:
         value = as_signed(value, 32)
+    elif type_tag in _IDS:
+        value = -1 if value & 0xFFFFFFFF == 0xFFFFFFFF else value & 0xFFFFFFFF
     elif type_tag in _SIGNED_64:
         value = as_signed(value, 64)
     if type_tag in _POINTER_TYPES or type_tag.startswith("struct:"):
@@ -100,13 +110,25 @@ def int_text(type_tag: str, value: int, syscall: str) -> tuple[int, str]:
     return value, str(value)
 
 
-def _plain(name: str, tag: str, raw: int, syscall: str) -> Arg:
+def c_cut(bits: int, signed: bool, register: int) -> int:
+    """A register as its C integer of ``bits`` sees it, as a register again: the low
+    bits, sign-extended or not (so -1 as an int is still all ones, as glibc passes it)."""
+    value = register & ((1 << bits) - 1)
+    if signed and value >> (bits - 1):
+        value |= _WORD ^ ((1 << bits) - 1)
+    return value
+
+
+def _plain(name: str, tag: str, raw: int, syscall: str, register: int | None = None) -> Arg:
     value, text = int_text(tag, raw, syscall)
-    return Arg(name=name, type=tag, value=value, raw=raw, text=text)
+    return Arg(
+        name=name, type=tag, value=value, raw=raw if register is None else register, text=text
+    )
 
 
-def _typed(name: str, tag: str, decoded: DecodedValue) -> Arg:
-    return Arg(name=name, type=tag, value=decoded.value, raw=decoded.raw, text=decoded.text)
+def _typed(name: str, tag: str, decoded: DecodedValue, register: int | None = None) -> Arg:
+    raw = decoded.raw if register is None or decoded.raw is None else register
+    return Arg(name=name, type=tag, value=decoded.value, raw=raw, text=decoded.text)
 
 
 _FD_TYPES = frozenset(("fd", "dirfd"))
@@ -176,17 +198,18 @@ def raw_arg(slot: Slot, value: int) -> Arg:
 KNOWN_PER_SLOT = 1024  # a bound, so that a program cycling through values cannot grow it
 
 
-def _self_contained_arg(syscall: str, slot: Slot, value: int) -> Arg:
-    arg = slot.known.get(value)
+def _self_contained_arg(syscall: str, slot: Slot, register: int, value: int) -> Arg:
+    """The Arg of ``value``, the register ``register`` cut to its C type."""
+    arg = slot.known.get(register)
     if arg is None:
-        arg = _decode_alone(syscall, slot, value)
+        arg = _decode_alone(syscall, slot, register, value)
         if len(slot.known) >= KNOWN_PER_SLOT:
             slot.known.clear()
-        slot.known[value] = arg
+        slot.known[register] = arg
     return arg
 
 
-def _decode_alone(syscall: str, slot: Slot, value: int) -> Arg:
+def _decode_alone(syscall: str, slot: Slot, register: int, value: int) -> Arg:
     decoded = None
     if slot.register is not None:
         try:
@@ -194,8 +217,8 @@ def _decode_alone(syscall: str, slot: Slot, value: int) -> Arg:
         except Exception as error:  # a decoder's bug: counted, shown as the number
             faults.record(slot.tag, error)
     if decoded is None:
-        return _plain(slot.name, slot.tag, value, syscall)
-    return _typed(slot.name, slot.tag, decoded)
+        return _plain(slot.name, slot.tag, value, syscall, register)
+    return _typed(slot.name, slot.tag, decoded, register)
 
 
 @cache  # built on first use, not at import: the CLI starts faster for it
@@ -211,6 +234,30 @@ def _known_slots(syscall: str, abi: str) -> tuple[Slot, ...] | None:
 def _slots_of(syscall: str, abi: str) -> tuple[Slot, ...]:
     """The slots of any name: its ABI's signature, or the generic one of six words."""
     return _known_slots(syscall, abi) or _slots(signature(syscall, abi))
+
+
+Cuts = tuple[tuple[int, int, bool], ...]  # (position, bits, signed) per narrow argument
+
+
+@cache
+def _cuts_of(syscall: str, abi: str) -> Cuts:
+    sig = (BY_ABI.get(abi) or BY_ABI[NATIVE_ABI]).get(syscall)
+    if sig is None:
+        return ()
+    narrow = ((at, c_integer(syscall, arg.name, arg.type)) for at, arg in enumerate(sig.args))
+    return tuple((at, *c_type) for at, c_type in narrow if c_type is not None)
+
+
+def c_registers(syscall: str, raw: Sequence[int], abi: str = NATIVE_ABI) -> Sequence[int]:
+    """The registers with each narrow argument cut to its C type (:func:`c_cut`)."""
+    cuts = _cuts_of(syscall, abi)
+    if not cuts:
+        return raw
+    registers = list(raw)
+    for at, bits, signed in cuts:
+        if at < len(registers):
+            registers[at] = c_cut(bits, signed, registers[at])
+    return registers
 
 
 def _first_output(slots: tuple[Slot, ...]) -> int:
@@ -233,18 +280,20 @@ def has_outputs(name: str, abi: str = NATIVE_ABI) -> bool:
     return slots is not None and _first_output(slots) < len(slots)
 
 
-def _input(syscall: str, slot: Slot, raw: Sequence[int], memory: Memory, options: Options) -> Arg:
+def _input(
+    syscall: str, slot: Slot, raw: Sequence[int], memory: Memory, options: Options, *, register: int
+) -> Arg:
     value, entry = raw[slot.position], slot.entry
     if entry is None:
-        return _plain(slot.name, slot.tag, value, syscall)
+        return _plain(slot.name, slot.tag, value, syscall, register)
     try:
         decoded = entry(raw, slot.position, memory, options)
     except Exception as error:  # a decoder's bug: counted, shown as the number or address
         faults.record(slot.tag, error)
         decoded = None
     if decoded is None:
-        return _plain(slot.name, slot.tag, value, syscall)
-    return _typed(slot.name, slot.tag, decoded)
+        return _plain(slot.name, slot.tag, value, syscall, register)
+    return _typed(slot.name, slot.tag, decoded, register)
 
 
 def decode_entry(
@@ -261,11 +310,13 @@ def decode_entry(
     if syscall in options.raw:
         return tuple(raw_arg(slot, raw[slot.position]) for slot in slots[: len(raw)])
     args = []
+    registers = c_registers(syscall, raw, abi)
     for slot in slots[: len(raw)]:
+        register = raw[slot.position]
         if slot.self_contained:
-            arg = _self_contained_arg(syscall, slot, raw[slot.position])
+            arg = _self_contained_arg(syscall, slot, register, registers[slot.position])
         else:
-            arg = _input(syscall, slot, raw, memory, options)
+            arg = _input(syscall, slot, registers, memory, options, register=register)
         if options.decorate_fds and slot.tag in _FD_TYPES:
             arg = _with_fd_path(arg, fds)
         args.append(arg)
@@ -288,14 +339,18 @@ def decode_exit(
     if syscall in options.raw:
         return args
     decoded = list(args)
+    registers = c_registers(syscall, raw, abi)
     # Last first: a sockaddr's length is the socklen after it, read once, there.
     for slot in reversed((_known_slots(syscall, abi) or ())[: len(args)]):
         if slot.exit is not None:
             try:
-                output = slot.exit(raw, slot.position, memory, options, retval=retval, args=decoded)
+                output = slot.exit(
+                    registers, slot.position, memory, options, retval=retval, args=decoded
+                )
             except Exception as error:  # a decoder's bug: counted; the address stays
                 faults.record(slot.tag, error)
                 output = None
             if output is not None:
-                decoded[slot.position] = _typed(slot.name, slot.tag, output)
+                register = raw[slot.position]
+                decoded[slot.position] = _typed(slot.name, slot.tag, output, register)
     return tuple(decoded)
