@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from traced.decoders.arguments import first_output
 from traced.decoders.families.signals import CLD_CODES, SENDER_CODES, SI_CODES
+from traced.decoders.strings import fd_path_text
 from traced.events import (
     Arg,
     ExecEvent,
@@ -24,6 +25,7 @@ from traced.events import (
     SignalEvent,
     SyscallEntryEvent,
     SyscallEvent,
+    bytes_of,
 )
 from traced.syscalls.arch import AUDIT_ARCH_NAMES, syscall_name
 from traced.syscalls.names import (
@@ -67,7 +69,7 @@ def _result(event: SyscallEvent) -> str:
     if event.retval_text is not None:
         return event.retval_text
     if event.fd_path is not None:
-        return f"{event.retval}<{event.fd_path}>"
+        return f"{event.retval}<{fd_path_text(bytes_of(event.fd_path))}>"
     return str(event.retval)
 
 

@@ -20,6 +20,7 @@ from traced.events import (
     SpawnEvent,
     SyscallEntryEvent,
     SyscallEvent,
+    os_text,
 )
 from traced.syscalls.names import errno_name, signal_name
 
@@ -53,7 +54,7 @@ def syscall_event(
         duration_ns=duration,
         retval=retval,
         error=error,
-        fd_path=fd_path,
+        fd_path=None if fd_path is None else os_text(fd_path),
         retval_text=retval_text,
         detached=detached,
     )
@@ -139,8 +140,8 @@ def execed(step: Step) -> list[Event]:
         pid=task.tgid,
         tid=task.tid,
         ts_ns=stop.ts,
-        path=stop.path,
-        argv=stop.argv,
+        path=os_text(stop.path),
+        argv=tuple(os_text(arg) for arg in stop.argv),
         old_tid=old_tid,
         detached=stop.detached,
     )

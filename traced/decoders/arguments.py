@@ -33,6 +33,7 @@ from traced.decoders.families.files import AT_FDCWD
 from traced.decoders.kinds import Decoder, Entry, Exit
 from traced.decoders.registry import decoder_of
 from traced.decoders.shapes import shape_entry
+from traced.decoders.strings import fd_path_text
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     DecodedValue,
@@ -50,7 +51,8 @@ __all__ = [
     "has_outputs",
 ]  # fmt: skip
 
-FdNames = Callable[[int], str | None]  # fd → what /proc/PID/fd/FD links to (-100: cwd)
+# fd → what /proc/PID/fd/FD links to (-100: cwd), as os.readlink decodes it (PEP 383)
+FdNames = Callable[[int], str | None]
 
 
 def no_fd_names(fd: int) -> str | None:
@@ -140,7 +142,7 @@ def _with_fd_path(arg: Arg, fds: FdNames) -> Arg:
     path = fds(fd) if isinstance(fd, int) and (fd >= 0 or fd == AT_FDCWD) else None
     if path is None:
         return arg
-    return replace(arg, text=f"{arg.text}<{path}>")
+    return replace(arg, text=f"{arg.text}<{fd_path_text(path.encode('utf-8', 'surrogateescape'))}>")
 
 
 class Slot(NamedTuple):

@@ -116,7 +116,7 @@ def exec_image_argv(pid: int) -> tuple[str, ...]:
             raw = cmdline.read()
     except OSError:
         return ()
-    return tuple(arg.decode("utf-8", "backslashreplace") for arg in raw.split(b"\0")[:-1])
+    return tuple(os.fsdecode(arg) for arg in raw.split(b"\0")[:-1])  # as bytes, PEP 383
 
 
 def exec_image(pid: int) -> tuple[str, tuple[str, ...]]:
@@ -124,7 +124,7 @@ def exec_image(pid: int) -> tuple[str, tuple[str, ...]]:
     argv = exec_image_argv(pid)
     try:
         address = _execfn_address(pid)
-        path = read_cstring(pid, address).decode("utf-8", "backslashreplace") if address else ""
+        path = os.fsdecode(read_cstring(pid, address)) if address else ""
     except OSError:
         path = ""
     return path or (argv[0] if argv else ""), argv
