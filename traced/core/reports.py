@@ -36,7 +36,10 @@ def syscall_event(
     fd_path: str | None
     retval_text: str | None
     if exit_ is not None:
-        duration = exit_.ts - entry.ts
+        # From the entry's restart (running_call), not from its stop: our own work on
+        # the stop is not the call's time.
+        started = task.call_started if task.call_started >= entry.ts else entry.ts
+        duration = exit_.ts - started
         retval, error = (-1, errno_name(-exit_.rval)) if exit_.is_error else (exit_.rval, None)
         args = entry.args if exit_.args is None else exit_.args
         fd_path, retval_text = exit_.fd_path, exit_.retval_text
