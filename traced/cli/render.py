@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from traced.decoders.arguments import first_output
+from traced.decoders.arguments import first_output, has_outputs
 from traced.decoders.families.signals import CLD_CODES, SENDER_CODES, SI_CODES
 from traced.decoders.strings import fd_path_text
 from traced.events import (
@@ -93,6 +93,8 @@ def resumed_line(event: SyscallEvent, prefix: str = "") -> str:
     """``<... wait4 resumed>[{WIFEXITED(s) ...}], 0, NULL) = 42``."""
     if event.detached:
         return f"{prefix}<... {event.name} resumed>{DETACHED}"
+    if _killed_before_its_outputs(event):
+        return _aligned(f"{prefix}<... {event.name} resumed>{UNFINISHED})", event)
     _, after = _split_at_outputs(event)
     return _aligned(f"{prefix}<... {event.name} resumed>{', '.join(after)})", event)
 
@@ -109,10 +111,21 @@ def syscall_line(event: SyscallEvent, prefix: str = "") -> str:
     ...>``, as strace writes it (the rest was never ours to see)."""
     if event.detached:
         return f"{prefix}{entry_text(event)}{DETACHED}"
+    if _killed_before_its_outputs(event):
+        return _aligned(f"{prefix}{entry_text(event)}{UNFINISHED})", event)
     return _aligned(f"{prefix}{event.name}({', '.join(printed_args(event))})", event)
 
 
 DETACHED = " <detached ...>"
+UNFINISHED = " <unfinished ...>"
+
+
+def _killed_before_its_outputs(event: SyscallEvent) -> bool:
+    """A call that never returned (its task was killed in it, or an exec of another
+    thread destroyed it) and that strace would have finished printing at its exit:
+    strace ends it where its entry did, ``read(3,  <unfinished ...>) = ?``, as its
+    outputs were never written.  ``exit_group(0) = ?`` has none."""
+    return event.retval is None and has_outputs(event.name, event.arch)
 
 
 def entry_line(event: SyscallEntryEvent, prefix: str = "") -> str:
