@@ -51,8 +51,26 @@ __all__ = [
     "has_outputs",
 ]  # fmt: skip
 
-# fd → what /proc/PID/fd/FD links to (-100: cwd), as os.readlink decodes it (PEP 383)
-FdNames = Callable[[int], str | None]
+
+class FdTarget(NamedTuple):
+    """What an fd refers to, as os.readlink decodes /proc/PID/fd/FD (PEP 383), with
+    the kernel's `` (deleted)`` taken off a file that is gone (strace's test: the
+    link's inode is not the path's), which strace prints after the brackets."""
+
+    path: str
+    deleted: bool = False
+
+
+# fd → what it refers to (-100: the cwd); a plain string is a file not deleted.
+FdNames = Callable[[int], "str | FdTarget | None"]
+
+
+def fd_text(fd: int | str, target: str | FdTarget) -> str:
+    """-y's ``3</etc/passwd>``, ``13</memfd:m2>(deleted)``."""
+    if isinstance(target, str):
+        target = FdTarget(target)
+    path = fd_path_text(target.path.encode("utf-8", "surrogateescape"))
+    return f"{fd}<{path}>" + ("(deleted)" if target.deleted else "")
 
 
 def no_fd_names(fd: int) -> str | None:
@@ -142,7 +160,18 @@ def _with_fd_path(arg: Arg, fds: FdNames) -> Arg:
     path = fds(fd) if isinstance(fd, int) and (fd >= 0 or fd == AT_FDCWD) else None
     if path is None:
         return arg
-    return replace(arg, text=f"{arg.text}<{fd_path_text(path.encode('utf-8', 'surrogateescape'))}>")
+    return replace(arg, text=fd_text(arg.text, path))
+
+
+def _with_fd_paths(arg: Arg, fds: FdNames) -> Arg:
+    """-y on the fds pipe2 and socketpair return: ``[3<pipe:[1]>, 4<pipe:[1]>]``."""
+    if not isinstance(arg.value, list):
+        return arg
+    texts = []
+    for fd in arg.value:
+        target = fds(fd) if isinstance(fd, int) and fd >= 0 else None
+        texts.append(str(fd) if target is None else fd_text(fd, target))
+    return replace(arg, text="[" + ", ".join(texts) + "]")
 
 
 class Slot(NamedTuple):
@@ -334,6 +363,7 @@ def decode_exit(
     retval: int,
     options: Options = DEFAULT_OPTIONS,
     abi: str = NATIVE_ABI,
+    fds: FdNames = no_fd_names,
 ) -> tuple[Arg, ...]:
     """After a successful syscall: ``args`` with the outputs the kernel wrote decoded.
 
@@ -354,5 +384,8 @@ def decode_exit(
                 output = None
             if output is not None:
                 register = raw[slot.position]
-                decoded[slot.position] = _typed(slot.name, slot.tag, output, register)
+                arg = _typed(slot.name, slot.tag, output, register)
+                if options.decorate_fds and slot.tag == "pipefd":
+                    arg = _with_fd_paths(arg, fds)
+                decoded[slot.position] = arg
     return tuple(decoded)
