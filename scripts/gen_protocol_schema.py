@@ -23,6 +23,7 @@ import functools
 import json
 import operator
 import sys
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
@@ -30,7 +31,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 import msgspec
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
-from traced.events import EVENT_TYPES, Arg
+from traced.events import EVENT_TYPES, Arg, Bytes
 from traced.wire.protocol import (
     PROTOCOL_VERSION,
     Error,
@@ -63,7 +64,13 @@ def with_seq(model: type[BaseModel]) -> type[BaseModel]:
     )
 
 
-_DESCRIPTIONS = {("Arg", "value"): "the decoded value: int, string, list or object"}
+_DESCRIPTIONS = {
+    ("Arg", "value"): (
+        "the decoded value: int, string, list or object; bytes that are not UTF-8 (a file"
+        ' name, a buffer) as {"base64": ...} where a string would be'
+    ),
+    ("Bytes", "base64"): "the bytes, in standard base64 (RFC 4648, with padding)",
+}
 # The fields every event has (session, pid, tid, ts_ns): the ``type`` tag goes after them.
 _BASE_FIELDS = len(set.intersection(*(set(event.__struct_fields__) for event in EVENT_TYPES)))
 
@@ -75,6 +82,8 @@ def _mirrored(annotation: Any, mirrors: dict[type, type[BaseModel]]) -> Any:
     origin, args = get_origin(annotation), get_args(annotation)
     if origin is tuple and args:
         return tuple[tuple(_mirrored(arg, mirrors) for arg in args)]  # type: ignore[misc]
+    if origin is types.UnionType:
+        return functools.reduce(operator.or_, (_mirrored(arg, mirrors) for arg in args))
     return annotation
 
 
@@ -96,6 +105,7 @@ def event_models() -> tuple[type[BaseModel], ...]:
     """The members of the ``Event`` union, in its order, as pydantic mirrors."""
     mirrors: dict[type, type[BaseModel]] = {}
     mirrors[Arg] = mirror(Arg, mirrors)
+    mirrors[Bytes] = mirror(Bytes, mirrors)
     return tuple(mirror(struct, mirrors) for struct in EVENT_TYPES)
 
 

@@ -25,10 +25,65 @@ outside (a client reading the daemon's JSON) go through :func:`parse_event`.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import enum
 from typing import Any, cast, get_args
 
 import msgspec
+
+
+class Bytes(msgspec.Struct, frozen=True):
+    """Bytes that are not UTF-8 (a file name, a buffer), carried exactly: ``{"base64":
+    "..."}``.  Where such bytes may come, the JSON holds a string when they are UTF-8
+    (exactly those bytes, a backslash being a backslash) and this object otherwise."""
+
+    base64: str
+
+
+# Bytes as they travel: a string if they are UTF-8, else Bytes (in an Arg's value, the
+# same object as a dict, since a value's type is free).
+Text = str | Bytes
+
+
+def text_of(data: bytes) -> Text:
+    """``data`` as it travels (:class:`Bytes`)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return Bytes(base64.b64encode(data).decode("ascii"))
+
+
+def text_value(data: bytes) -> str | dict[str, str]:
+    """``data`` as an Arg's value carries it: a string, or ``{"base64": ...}``."""
+    text = text_of(data)
+    return text if isinstance(text, str) else {"base64": text.base64}
+
+
+def os_text(name: str) -> Text:
+    """A name Python decoded from the kernel (os.readlink: undecodable bytes as
+    surrogates, PEP 383) as it travels."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return text_of(name.encode("utf-8", "surrogateescape"))
+    return name
+
+
+def shown(text: Text) -> str:
+    """A :data:`Text` for a person: its bytes as UTF-8, undecodable ones as ``\\xNN``."""
+    return text if isinstance(text, str) else bytes_of(text).decode("utf-8", "backslashreplace")
+
+
+def bytes_of(text: Text | dict[str, str]) -> bytes:
+    """The bytes a :data:`Text` (or an Arg value's ``{"base64": ...}``) stands for."""
+    if isinstance(text, str):
+        return text.encode("utf-8")
+    encoded = text.base64 if isinstance(text, Bytes) else text["base64"]
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except binascii.Error as error:
+        raise ValueError(f"not base64: {encoded!r}") from error
 
 
 class Arg(msgspec.Struct, frozen=True, kw_only=True):
@@ -62,7 +117,7 @@ class SyscallEvent(_Event, tag="syscall", frozen=True, kw_only=True):
     duration_ns: int | None
     retval: int | None
     error: str | None
-    fd_path: str | None = None  # -y: what a returned fd refers to (openat's 3</etc/passwd>)
+    fd_path: Text | None = None  # -y: what a returned fd refers to (openat's 3</etc/passwd>)
     # strace's words for the result where they are more than the number (F_GETFL's flags)
     retval_text: str | None = None
     # It never returned to us because we let its task go while it blocked (a detach):
@@ -96,8 +151,8 @@ class SpawnEvent(_Event, tag="spawn", frozen=True, kw_only=True):
 
 
 class ExecEvent(_Event, tag="exec", frozen=True, kw_only=True):
-    path: str
-    argv: tuple[str, ...]
+    path: Text
+    argv: tuple[Text, ...]
     old_tid: int | None
     # Set when the new program runs with privileges the session's client lacks
     # (set-user-ID, file capabilities): the task was let go before it ran, and this

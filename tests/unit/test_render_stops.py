@@ -3,10 +3,12 @@ superseded, and for a seccomp SIGSYS: rendered from constructed events."""
 
 import io
 
+from msgspec.structs import replace
+
 from tests.unit.plain import decoded_call
 from traced.cli.printer import Printer
-from traced.cli.render import signal_line
-from traced.events import ExecEvent, GroupStopEvent, SignalEvent, SyscallEntryEvent
+from traced.cli.render import resumed_line, signal_line, syscall_line
+from traced.events import ExecEvent, GroupStopEvent, SignalEvent, SyscallEntryEvent, SyscallEvent
 from traced.filter.expression import parse_filter
 from traced.syscalls.arch import AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, X86_64
 
@@ -86,3 +88,21 @@ def test_a_thread_s_execve_supersedes_the_leader_and_returns_under_its_pid() -> 
     assert written[1] == f"{LEADER}    +++ superseded by execve in pid {THREAD} +++"
     assert written[2].startswith(f"{LEADER}    <... execve resumed>")
     assert written[2].endswith("= 0")
+
+
+def _never_returned(name: str, raw: tuple[int, ...]) -> SyscallEvent:
+    """A call whose task was killed in it: no exit stop, so no result."""
+    return replace(decoded_call(name, raw, 0), retval=None, duration_ns=None)
+
+
+def test_a_call_killed_before_its_outputs_ends_where_its_entry_did() -> None:
+    """strace 6.1 (a read blocked on a pipe, its process SIGKILLed; a thread's read
+    when another thread calls exit_group): the outputs were never written."""
+    read = _never_returned("read", (3, 0x7FFD1000, 1))
+    assert syscall_line(read) == "read(3,  <unfinished ...>)              = ?"
+    assert resumed_line(read) == "<... read resumed> <unfinished ...>)    = ?"
+    wait = _never_returned("wait4", (2**64 - 1, 0x7FFD1000, 0, 0))
+    assert syscall_line(wait) == "wait4(-1,  <unfinished ...>)            = ?"
+    exit_group = _never_returned("exit_group", (0,))  # nothing owed at its exit
+    assert syscall_line(exit_group) == "exit_group(0)                           = ?"
+    assert resumed_line(exit_group) == "<... exit_group resumed>)               = ?"

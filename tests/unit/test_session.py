@@ -4,7 +4,7 @@ from tests.unit.plain import plain_args
 from traced.core.abi import PTRACE_CONT, PTRACE_DETACH, PTRACE_SYSCALL
 from traced.core.session import Outcome, TraceSession
 from traced.core.stops import Entry, Exec, Exit, Exited, Killed, Spawned, TrapStop
-from traced.core.task import Mode, Phase, Resume, disown
+from traced.core.task import Mode, Phase, Resume, disown, running_call
 from traced.events import Entries, ExecEvent, SpawnEvent, SyscallEntryEvent, SyscallEvent
 
 ROOT = 10
@@ -265,3 +265,18 @@ def test_an_entry_reported_once_is_not_owed_again_when_the_count_crosses_one_aga
     session.feed(11, Exited(3, 0))
     session.adopt_early(12, 12)  # a task of the session met first: not its parent's
     assert session.feed(12, TrapStop())[0] == []
+
+
+def test_a_call_s_duration_counts_from_its_restart_not_from_its_stop() -> None:
+    """strace takes the entry time just before it restarts the tracee: -T and -c do
+    not count the tracer's own work on the entry stop (decoding, writing)."""
+    session = interleaved()
+    session.feed(ROOT, call("close", 1_000))
+    running_call(session.tasks[ROOT], lambda: 40_000)  # the shell restarts it at 40 us
+    [returned], _ = session.feed(ROOT, Exit(43_000, 0, False))
+    assert isinstance(returned, SyscallEvent) and returned.duration_ns == 3_000
+    assert returned.ts_ns == 1_000  # -t still shows the entry stop's time
+    running_call(session.tasks[ROOT], lambda: 50_000)  # after the exit: not a call's start
+    session.feed(ROOT, call("close", 60_000))
+    [returned], _ = session.feed(ROOT, Exit(61_000, 0, False))  # no restart seen: its stop
+    assert isinstance(returned, SyscallEvent) and returned.duration_ns == 1_000

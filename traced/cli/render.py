@@ -14,8 +14,9 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from traced.decoders.arguments import first_output
+from traced.decoders.arguments import first_output, has_outputs
 from traced.decoders.families.signals import CLD_CODES, SENDER_CODES, SI_CODES
+from traced.decoders.strings import fd_path_text
 from traced.events import (
     Arg,
     ExecEvent,
@@ -24,6 +25,7 @@ from traced.events import (
     SignalEvent,
     SyscallEntryEvent,
     SyscallEvent,
+    bytes_of,
 )
 from traced.syscalls.arch import AUDIT_ARCH_NAMES, syscall_name
 from traced.syscalls.names import (
@@ -67,7 +69,7 @@ def _result(event: SyscallEvent) -> str:
     if event.retval_text is not None:
         return event.retval_text
     if event.fd_path is not None:
-        return f"{event.retval}<{event.fd_path}>"
+        return f"{event.retval}<{fd_path_text(bytes_of(event.fd_path))}>"
     return str(event.retval)
 
 
@@ -91,6 +93,8 @@ def resumed_line(event: SyscallEvent, prefix: str = "") -> str:
     """``<... wait4 resumed>[{WIFEXITED(s) ...}], 0, NULL) = 42``."""
     if event.detached:
         return f"{prefix}<... {event.name} resumed>{DETACHED}"
+    if _killed_before_its_outputs(event):
+        return _aligned(f"{prefix}<... {event.name} resumed>{UNFINISHED})", event)
     _, after = _split_at_outputs(event)
     return _aligned(f"{prefix}<... {event.name} resumed>{', '.join(after)})", event)
 
@@ -107,10 +111,21 @@ def syscall_line(event: SyscallEvent, prefix: str = "") -> str:
     ...>``, as strace writes it (the rest was never ours to see)."""
     if event.detached:
         return f"{prefix}{entry_text(event)}{DETACHED}"
+    if _killed_before_its_outputs(event):
+        return _aligned(f"{prefix}{entry_text(event)}{UNFINISHED})", event)
     return _aligned(f"{prefix}{event.name}({', '.join(printed_args(event))})", event)
 
 
 DETACHED = " <detached ...>"
+UNFINISHED = " <unfinished ...>"
+
+
+def _killed_before_its_outputs(event: SyscallEvent) -> bool:
+    """A call that never returned (its task was killed in it, or an exec of another
+    thread destroyed it) and that strace would have finished printing at its exit:
+    strace ends it where its entry did, ``read(3,  <unfinished ...>) = ?``, as its
+    outputs were never written.  ``exit_group(0) = ?`` has none."""
+    return event.retval is None and has_outputs(event.name, event.arch)
 
 
 def entry_line(event: SyscallEntryEvent, prefix: str = "") -> str:

@@ -14,7 +14,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from traced.events import Event, ExecEvent, ExitEvent, GroupStopEvent, SpawnEvent, SyscallEvent
+from traced.events import (
+    Event,
+    ExecEvent,
+    ExitEvent,
+    GroupStopEvent,
+    SpawnEvent,
+    SyscallEvent,
+    shown,
+)
 
 SORTS = ("count", "errors", "time")  # the syscall table's orders, cycled by a key
 
@@ -108,7 +116,7 @@ class TopModel:
             parent = self._process(event.parent_pid, event.session)
             process.parent, process.command = parent.pid, parent.command  # until it execs
         elif isinstance(event, ExecEvent):
-            process.command = " ".join(event.argv) or event.path
+            process.command = " ".join(map(shown, event.argv)) or shown(event.path)
         elif isinstance(event, GroupStopEvent):
             process.state = f"stopped ({event.signal})"
         elif isinstance(event, ExitEvent) and event.tid == event.pid:

@@ -20,6 +20,7 @@ from traced.events import (
     SpawnEvent,
     SyscallEntryEvent,
     SyscallEvent,
+    os_text,
 )
 from traced.syscalls.names import errno_name, signal_name
 
@@ -35,7 +36,10 @@ def syscall_event(
     fd_path: str | None
     retval_text: str | None
     if exit_ is not None:
-        duration = exit_.ts - entry.ts
+        # From the entry's restart (running_call), not from its stop: our own work on
+        # the stop is not the call's time.
+        started = task.call_started if task.call_started >= entry.ts else entry.ts
+        duration = exit_.ts - started
         retval, error = (-1, errno_name(-exit_.rval)) if exit_.is_error else (exit_.rval, None)
         args = entry.args if exit_.args is None else exit_.args
         fd_path, retval_text = exit_.fd_path, exit_.retval_text
@@ -53,7 +57,7 @@ def syscall_event(
         duration_ns=duration,
         retval=retval,
         error=error,
-        fd_path=fd_path,
+        fd_path=None if fd_path is None else os_text(fd_path),
         retval_text=retval_text,
         detached=detached,
     )
@@ -139,8 +143,8 @@ def execed(step: Step) -> list[Event]:
         pid=task.tgid,
         tid=task.tid,
         ts_ns=stop.ts,
-        path=stop.path,
-        argv=stop.argv,
+        path=os_text(stop.path),
+        argv=tuple(os_text(arg) for arg in stop.argv),
         old_tid=old_tid,
         detached=stop.detached,
     )

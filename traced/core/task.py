@@ -76,6 +76,17 @@ class Task:
     # execve attempts are the user's business.
     prestart: bool = False
     detaching: bool = False
+    # A measure, not a state: the wall clock just before the restart that let the
+    # syscall in flight run (set by the shell, :func:`running_call`); 0: none yet.
+    call_started: int = 0
+
+
+def running_call(task: Task, clock: Callable[[], int]) -> None:
+    """The shell is about to restart ``task``: if that lets its syscall in flight run,
+    the call's duration (-T, -c) counts from ``clock()`` read now, as strace's does (it takes the
+    entry time as late as it can, so as not to count its own handling of the stop)."""
+    if task.phase is Phase.IN_SYSCALL:
+        task.call_started = clock()
 
 
 def let_go(task: Task) -> None:

@@ -33,6 +33,7 @@ from traced.daemon.hub import DaemonSession, EngineSession, Hub
 from traced.daemon.limits import Limits
 from traced.daemon.tracing import Tracing
 from traced.errors import ErrorCode, RequestError
+from traced.events import os_text, shown
 from traced.filter.expression import parse_trace
 from traced.linux import access, procfs
 from traced.syscalls.names import signal_name
@@ -169,7 +170,8 @@ class Handlers:
         )
         if conn.uid != 0:
             policy = policy._replace(owner=client)
-        argv = list(procfs.exec_image_argv(request.pid))
+        # For a person (the list's command column): bytes that are not UTF-8 as \xNN.
+        argv = [shown(os_text(arg)) for arg in procfs.exec_image_argv(request.pid)]
         session = self._new_session(conn, "attach", argv, owned=not request.detach)
         session.entry_only = request.entry_only
         if request.subscribe:

@@ -8,6 +8,12 @@ Nothing here raises on what a tracee holds: an unreadable pointer stays its
 address, as strace prints it, and a decoder that raises (a bug) leaves its argument
 as its number or address and is counted (:mod:`traced.decoders.faults`).
 
+Each argument narrower than its register (an ``int``, an ``unsigned int``, a flag
+set: :func:`~traced.syscalls.signatures.c_integer`) is cut to its C type first,
+here, for every decoder at once: the kernel reads only those bits, and strace
+prints only them (``io_setup(2, ...)`` whatever the register's upper half holds).
+``Arg.raw`` keeps the whole register.
+
 Arguments come in two kinds.  Inputs are decoded at the entry stop, when the
 memory holds what the program passed.  Outputs (a buffer read() fills, the stat
 fstat writes, pipe's fds) are decoded at the exit stop and only on success; at
@@ -27,6 +33,7 @@ from traced.decoders.families.files import AT_FDCWD
 from traced.decoders.kinds import Decoder, Entry, Exit
 from traced.decoders.registry import decoder_of
 from traced.decoders.shapes import shape_entry
+from traced.decoders.strings import fd_path_text
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     DecodedValue,
@@ -37,22 +44,43 @@ from traced.decoders.values import (
     hex_address,
 )
 from traced.events import Arg
-from traced.syscalls.signatures import BY_ABI, NATIVE_ABI, Signature, signature
+from traced.syscalls.signatures import BY_ABI, NATIVE_ABI, Signature, c_integer, signature
 
 __all__ = [
     "NATIVE_ABI", "FdNames", "Memory", "Options", "decode_entry", "decode_exit", "first_output",
     "has_outputs",
 ]  # fmt: skip
 
-FdNames = Callable[[int], str | None]  # fd → what /proc/PID/fd/FD links to (-100: cwd)
+
+class FdTarget(NamedTuple):
+    """What an fd refers to, as os.readlink decodes /proc/PID/fd/FD (PEP 383), with
+    the kernel's `` (deleted)`` taken off a file that is gone (strace's test: the
+    link's inode is not the path's), which strace prints after the brackets."""
+
+    path: str
+    deleted: bool = False
+
+
+# fd → what it refers to (-100: the cwd); a plain string is a file not deleted.
+FdNames = Callable[[int], "str | FdTarget | None"]
+
+
+def fd_text(fd: int | str, target: str | FdTarget) -> str:
+    """-y's ``3</etc/passwd>``, ``13</memfd:m2>(deleted)``."""
+    if isinstance(target, str):
+        target = FdTarget(target)
+    path = fd_path_text(target.path.encode("utf-8", "surrogateescape"))
+    return f"{fd}<{path}>" + ("(deleted)" if target.deleted else "")
 
 
 def no_fd_names(fd: int) -> str | None:
     return None
 
 
-_SIGNED_32 = frozenset(("int", "fd", "pid", "uid", "gid"))
+_SIGNED_32 = frozenset(("int", "fd", "dirfd", "pid", "signal"))
 _SIGNED_64 = frozenset(("long", "ssize", "off"))
+_IDS = frozenset(("uid", "gid"))  # unsigned, but strace names (uid_t) -1 as -1
+_WORD = (1 << 64) - 1
 # Types strace prints as an address (NULL for 0) when it does not follow the pointer.
 _POINTER_TYPES = frozenset((
     "ptr", "buf_in", "buf_out", "cwd", "random", "strv", "stat_out", "statx_out",
@@ -87,6 +115,8 @@ def int_text(type_tag: str, value: int, syscall: str) -> tuple[int, str]:
     """An integer argument's value (sign-corrected by type) and strace's text for it."""
     if type_tag in _SIGNED_32:
         value = as_signed(value, 32)
+    elif type_tag in _IDS:
+        value = -1 if value & 0xFFFFFFFF == 0xFFFFFFFF else value & 0xFFFFFFFF
     elif type_tag in _SIGNED_64:
         value = as_signed(value, 64)
     if type_tag in _POINTER_TYPES or type_tag.startswith("struct:"):
@@ -100,13 +130,25 @@ def int_text(type_tag: str, value: int, syscall: str) -> tuple[int, str]:
     return value, str(value)
 
 
-def _plain(name: str, tag: str, raw: int, syscall: str) -> Arg:
+def c_cut(bits: int, signed: bool, register: int) -> int:
+    """A register as its C integer of ``bits`` sees it, as a register again: the low
+    bits, sign-extended or not (so -1 as an int is still all ones, as glibc passes it)."""
+    value = register & ((1 << bits) - 1)
+    if signed and value >> (bits - 1):
+        value |= _WORD ^ ((1 << bits) - 1)
+    return value
+
+
+def _plain(name: str, tag: str, raw: int, syscall: str, register: int | None = None) -> Arg:
     value, text = int_text(tag, raw, syscall)
-    return Arg(name=name, type=tag, value=value, raw=raw, text=text)
+    return Arg(
+        name=name, type=tag, value=value, raw=raw if register is None else register, text=text
+    )
 
 
-def _typed(name: str, tag: str, decoded: DecodedValue) -> Arg:
-    return Arg(name=name, type=tag, value=decoded.value, raw=decoded.raw, text=decoded.text)
+def _typed(name: str, tag: str, decoded: DecodedValue, register: int | None = None) -> Arg:
+    raw = decoded.raw if register is None or decoded.raw is None else register
+    return Arg(name=name, type=tag, value=decoded.value, raw=raw, text=decoded.text)
 
 
 _FD_TYPES = frozenset(("fd", "dirfd"))
@@ -118,7 +160,18 @@ def _with_fd_path(arg: Arg, fds: FdNames) -> Arg:
     path = fds(fd) if isinstance(fd, int) and (fd >= 0 or fd == AT_FDCWD) else None
     if path is None:
         return arg
-    return replace(arg, text=f"{arg.text}<{path}>")
+    return replace(arg, text=fd_text(arg.text, path))
+
+
+def _with_fd_paths(arg: Arg, fds: FdNames) -> Arg:
+    """-y on the fds pipe2 and socketpair return: ``[3<pipe:[1]>, 4<pipe:[1]>]``."""
+    if not isinstance(arg.value, list):
+        return arg
+    texts = []
+    for fd in arg.value:
+        target = fds(fd) if isinstance(fd, int) and fd >= 0 else None
+        texts.append(str(fd) if target is None else fd_text(fd, target))
+    return replace(arg, text="[" + ", ".join(texts) + "]")
 
 
 class Slot(NamedTuple):
@@ -176,17 +229,18 @@ def raw_arg(slot: Slot, value: int) -> Arg:
 KNOWN_PER_SLOT = 1024  # a bound, so that a program cycling through values cannot grow it
 
 
-def _self_contained_arg(syscall: str, slot: Slot, value: int) -> Arg:
-    arg = slot.known.get(value)
+def _self_contained_arg(syscall: str, slot: Slot, register: int, value: int) -> Arg:
+    """The Arg of ``value``, the register ``register`` cut to its C type."""
+    arg = slot.known.get(register)
     if arg is None:
-        arg = _decode_alone(syscall, slot, value)
+        arg = _decode_alone(syscall, slot, register, value)
         if len(slot.known) >= KNOWN_PER_SLOT:
             slot.known.clear()
-        slot.known[value] = arg
+        slot.known[register] = arg
     return arg
 
 
-def _decode_alone(syscall: str, slot: Slot, value: int) -> Arg:
+def _decode_alone(syscall: str, slot: Slot, register: int, value: int) -> Arg:
     decoded = None
     if slot.register is not None:
         try:
@@ -194,8 +248,8 @@ def _decode_alone(syscall: str, slot: Slot, value: int) -> Arg:
         except Exception as error:  # a decoder's bug: counted, shown as the number
             faults.record(slot.tag, error)
     if decoded is None:
-        return _plain(slot.name, slot.tag, value, syscall)
-    return _typed(slot.name, slot.tag, decoded)
+        return _plain(slot.name, slot.tag, value, syscall, register)
+    return _typed(slot.name, slot.tag, decoded, register)
 
 
 @cache  # built on first use, not at import: the CLI starts faster for it
@@ -211,6 +265,30 @@ def _known_slots(syscall: str, abi: str) -> tuple[Slot, ...] | None:
 def _slots_of(syscall: str, abi: str) -> tuple[Slot, ...]:
     """The slots of any name: its ABI's signature, or the generic one of six words."""
     return _known_slots(syscall, abi) or _slots(signature(syscall, abi))
+
+
+Cuts = tuple[tuple[int, int, bool], ...]  # (position, bits, signed) per narrow argument
+
+
+@cache
+def _cuts_of(syscall: str, abi: str) -> Cuts:
+    sig = (BY_ABI.get(abi) or BY_ABI[NATIVE_ABI]).get(syscall)
+    if sig is None:
+        return ()
+    narrow = ((at, c_integer(syscall, arg.name, arg.type)) for at, arg in enumerate(sig.args))
+    return tuple((at, *c_type) for at, c_type in narrow if c_type is not None)
+
+
+def c_registers(syscall: str, raw: Sequence[int], abi: str = NATIVE_ABI) -> Sequence[int]:
+    """The registers with each narrow argument cut to its C type (:func:`c_cut`)."""
+    cuts = _cuts_of(syscall, abi)
+    if not cuts:
+        return raw
+    registers = list(raw)
+    for at, bits, signed in cuts:
+        if at < len(registers):
+            registers[at] = c_cut(bits, signed, registers[at])
+    return registers
 
 
 def _first_output(slots: tuple[Slot, ...]) -> int:
@@ -233,18 +311,20 @@ def has_outputs(name: str, abi: str = NATIVE_ABI) -> bool:
     return slots is not None and _first_output(slots) < len(slots)
 
 
-def _input(syscall: str, slot: Slot, raw: Sequence[int], memory: Memory, options: Options) -> Arg:
+def _input(
+    syscall: str, slot: Slot, raw: Sequence[int], memory: Memory, options: Options, *, register: int
+) -> Arg:
     value, entry = raw[slot.position], slot.entry
     if entry is None:
-        return _plain(slot.name, slot.tag, value, syscall)
+        return _plain(slot.name, slot.tag, value, syscall, register)
     try:
         decoded = entry(raw, slot.position, memory, options)
     except Exception as error:  # a decoder's bug: counted, shown as the number or address
         faults.record(slot.tag, error)
         decoded = None
     if decoded is None:
-        return _plain(slot.name, slot.tag, value, syscall)
-    return _typed(slot.name, slot.tag, decoded)
+        return _plain(slot.name, slot.tag, value, syscall, register)
+    return _typed(slot.name, slot.tag, decoded, register)
 
 
 def decode_entry(
@@ -261,11 +341,13 @@ def decode_entry(
     if syscall in options.raw:
         return tuple(raw_arg(slot, raw[slot.position]) for slot in slots[: len(raw)])
     args = []
+    registers = c_registers(syscall, raw, abi)
     for slot in slots[: len(raw)]:
+        register = raw[slot.position]
         if slot.self_contained:
-            arg = _self_contained_arg(syscall, slot, raw[slot.position])
+            arg = _self_contained_arg(syscall, slot, register, registers[slot.position])
         else:
-            arg = _input(syscall, slot, raw, memory, options)
+            arg = _input(syscall, slot, registers, memory, options, register=register)
         if options.decorate_fds and slot.tag in _FD_TYPES:
             arg = _with_fd_path(arg, fds)
         args.append(arg)
@@ -281,6 +363,7 @@ def decode_exit(
     retval: int,
     options: Options = DEFAULT_OPTIONS,
     abi: str = NATIVE_ABI,
+    fds: FdNames = no_fd_names,
 ) -> tuple[Arg, ...]:
     """After a successful syscall: ``args`` with the outputs the kernel wrote decoded.
 
@@ -288,14 +371,21 @@ def decode_exit(
     if syscall in options.raw:
         return args
     decoded = list(args)
+    registers = c_registers(syscall, raw, abi)
     # Last first: a sockaddr's length is the socklen after it, read once, there.
     for slot in reversed((_known_slots(syscall, abi) or ())[: len(args)]):
         if slot.exit is not None:
             try:
-                output = slot.exit(raw, slot.position, memory, options, retval=retval, args=decoded)
+                output = slot.exit(
+                    registers, slot.position, memory, options, retval=retval, args=decoded
+                )
             except Exception as error:  # a decoder's bug: counted; the address stays
                 faults.record(slot.tag, error)
                 output = None
             if output is not None:
-                decoded[slot.position] = _typed(slot.name, slot.tag, output)
+                register = raw[slot.position]
+                arg = _typed(slot.name, slot.tag, output, register)
+                if options.decorate_fds and slot.tag == "pipefd":
+                    arg = _with_fd_paths(arg, fds)
+                decoded[slot.position] = arg
     return tuple(decoded)

@@ -27,8 +27,17 @@ RETURNS_FD = frozenset((
     "dup3", "epoll_create", "epoll_create1", "eventfd", "eventfd2", "signalfd", "signalfd4",
     "timerfd_create", "inotify_init", "inotify_init1", "memfd_create", "pidfd_open",
     "fanotify_init", "userfaultfd", "perf_event_open", "open_by_handle_at", "open_tree",
-    "fsopen", "fsmount", "fspick", "mq_open", "io_uring_setup",
+    "fsopen", "fsmount", "fspick", "mq_open", "io_uring_setup", "pidfd_getfd",
 ))  # fmt: skip
+_DUPFD_COMMANDS = frozenset((0, 1030))  # F_DUPFD, F_DUPFD_CLOEXEC
+
+
+def returns_fd(name: str, raw: Sequence[int]) -> bool:
+    """Whether the call's result is a new fd (-y decorates it), by its arguments too:
+    fcntl's F_DUPFD commands, pidfd_getfd."""
+    if name in ("fcntl", "fcntl64"):
+        return len(raw) > 1 and raw[1] & 0xFFFFFFFF in _DUPFD_COMMANDS
+    return name in RETURNS_FD
 
 
 _O_CREAT, _O_TMPFILE = 0o100, 0o20200000

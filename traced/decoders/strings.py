@@ -21,6 +21,7 @@ from traced.decoders.values import (
     read_exact,
     unreadable,
 )
+from traced.events import text_value
 
 PATH_MAX = 4096
 _ESCAPES = {
@@ -37,7 +38,12 @@ _PLAIN = re.compile(rb"[\x20-\x21\x23-\x5b\x5d-\x7e]*")
 _SPECIAL = re.compile(r"[^\x20-\x21\x23-\x5b\x5d-\x7e]")  # over bytes decoded as latin-1
 _SHORT = {
     code: _ESCAPES.get(code, f"\\{code:o}") for code in range(256) if not 0x20 <= code < 0x7F
-} | {ord('"'): _ESCAPES[ord('"')], ord("\\"): _ESCAPES[ord("\\")]}
+} | {
+    ord('"'): _ESCAPES[ord('"')],
+    ord("\\"): _ESCAPES[ord("\\")],
+    ord("<"): "\\74",
+    ord(">"): "\\76",
+}
 
 
 def _escape_one(match: re.Match[str]) -> str:
@@ -63,8 +69,18 @@ def quote(data: bytes, truncated: bool = False) -> str:
     return f'"{escape(data)}"' + ("..." if truncated else "")
 
 
-def _as_text(data: bytes) -> str:
-    return data.decode("utf-8", "backslashreplace")
+# -y's ``3</path>``: as a string, but unquoted and with ``<`` and ``>`` in octal too
+# (strace's print_quoted_string_ex with "<>" as its escape_chars).
+_SPECIAL_IN_FD = re.compile(r"[^\x20-\x21\x23-\x3b\x3d\x3f-\x5b\x5d-\x7e]")
+
+
+def fd_path_text(path: bytes) -> str:
+    """What strace prints between the brackets of ``3<...>``: ``\\303\\251`` for é."""
+    return _SPECIAL_IN_FD.sub(_escape_one, path.decode("latin-1"))
+
+
+def _as_text(data: bytes) -> str | dict[str, str]:
+    return text_value(data)
 
 
 def _cstring(memory: Memory, address: int, limit: int) -> bytes | None:
@@ -92,7 +108,7 @@ def decode_cstring(
 # Paths recur (a program opens and stats the same few hundred again and again):
 # quoting each once saves the escape scan and the UTF-8 decode on every repeat.
 @functools.lru_cache(maxsize=4096)
-def _quoted_string(data: bytes, limit: int) -> tuple[str, str]:
+def _quoted_string(data: bytes, limit: int) -> tuple[str, str | dict[str, str]]:
     """strace's text and the JSON value of a string cut at ``limit`` bytes."""
     shown = data[:limit]
     return quote(shown, len(data) > limit), _as_text(shown)

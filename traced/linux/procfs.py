@@ -25,6 +25,7 @@ import os
 import struct
 from typing import NamedTuple
 
+from traced.decoders.arguments import FdTarget
 from traced.decoders.families.files import AT_FDCWD
 from traced.linux.memory import read_cstring
 
@@ -116,7 +117,7 @@ def exec_image_argv(pid: int) -> tuple[str, ...]:
             raw = cmdline.read()
     except OSError:
         return ()
-    return tuple(arg.decode("utf-8", "backslashreplace") for arg in raw.split(b"\0")[:-1])
+    return tuple(os.fsdecode(arg) for arg in raw.split(b"\0")[:-1])  # as bytes, PEP 383
 
 
 def exec_image(pid: int) -> tuple[str, tuple[str, ...]]:
@@ -124,17 +125,36 @@ def exec_image(pid: int) -> tuple[str, tuple[str, ...]]:
     argv = exec_image_argv(pid)
     try:
         address = _execfn_address(pid)
-        path = read_cstring(pid, address).decode("utf-8", "backslashreplace") if address else ""
+        path = os.fsdecode(read_cstring(pid, address)) if address else ""
     except OSError:
         path = ""
     return path or (argv[0] if argv else ""), argv
 
 
-def fd_target(tid: int, fd: int) -> str | None:
+_DELETED = " (deleted)"
+
+
+def fd_target(tid: int, fd: int) -> FdTarget | None:
     """What fd ``fd`` of task ``tid`` refers to (-y), or None when it is not open.
 
-    AT_FDCWD (-100) stands for the task's working directory."""
+    AT_FDCWD (-100) stands for the task's working directory.  The kernel adds
+    `` (deleted)`` to the link of a file unlinked since: taken off when the link's
+    inode is not what the path names now (a file may be called ``x (deleted)``),
+    strace's test."""
+    link = f"/proc/{tid}/cwd" if fd == AT_FDCWD else f"/proc/{tid}/fd/{fd}"
     try:
-        return os.readlink(f"/proc/{tid}/cwd" if fd == AT_FDCWD else f"/proc/{tid}/fd/{fd}")
+        path = os.readlink(link)
     except OSError:
         return None
+    if not path.endswith(_DELETED) or len(path) <= len(_DELETED):
+        return FdTarget(path)
+    try:
+        linked = os.stat(link)
+    except OSError:
+        return FdTarget(path)
+    try:
+        named = os.lstat(path)
+    except OSError:
+        return FdTarget(path.removesuffix(_DELETED), deleted=True)
+    same = (named.st_ino, named.st_dev) == (linked.st_ino, linked.st_dev)
+    return FdTarget(path) if same else FdTarget(path.removesuffix(_DELETED), deleted=True)

@@ -20,7 +20,8 @@ always listed.  Two types are never printed on their own (``hi``, ``unused``), s
 Type vocabulary (closed; :func:`is_type` decides membership).  Integers:
 
 ``int`` ``uint`` ``long`` ``ulong``
-    signed / unsigned, printed in decimal.
+    signed / unsigned, printed in decimal; ``int`` and ``uint`` are 32-bit, the
+    low half of their register (:func:`c_integer` says each argument's C type).
 ``hex``
     an integer strace prints in hexadecimal (``0`` as ``0``); also every argument
     of a syscall strace has no decoder for (``getpmsg``, ``afs_syscall`` ...).
@@ -177,6 +178,43 @@ NORETURN: frozenset[str] = frozenset(
 )
 
 
+# The C type of an integer argument narrower than its register, as (bits, signed).
+# The kernel reads only those low bits (an ``int`` is a 32-bit ``int`` whatever the
+# register's upper half holds), and strace prints only them: a program that leaves
+# garbage above an int, as strace's tests do on purpose, gets the int.
+_C_INTEGERS: dict[str, tuple[int, bool]] = {
+    "int": (32, True), "fd": (32, True), "dirfd": (32, True), "pid": (32, True),
+    "signal": (32, True), "uint": (32, False), "uid": (32, False), "gid": (32, False),
+    "mode": (16, False),  # umode_t, which strace prints as an unsigned short
+}  # fmt: skip
+# A flag set or an enum is an unsigned int (strace's printflags and printxval take
+# one), except these, which the kernel takes as an unsigned long and strace prints
+# whole (printflags64, printxval64): mmap's prot, clone's flags, a handler address.
+_WIDE_SETS = frozenset((
+    "flags:clone", "flags:mmap_prot", "flags:mremap", "flags:mount", "flags:kexec",
+    "flags:kexec_file", "flags:perf_event_open", "flags:pkey_access", "flags:mempolicy",
+    "flags:fanotify_mask", "enum:mempolicy", "enum:sighandler",
+))  # fmt: skip
+# Arguments whose C type is not their tag's.
+_C_INTEGER_ARGS: dict[tuple[str, str], tuple[int, bool] | None] = {
+    ("setns", "nstype"): (32, True),  # an int, named by clone's flags
+    ("mknod", "mode"): (32, False),  # strace prints mknod's mode as an unsigned int
+    ("mknodat", "mode"): (32, False),
+}
+
+
+def c_integer(syscall: str, name: str, tag: str) -> tuple[int, bool] | None:
+    """The (bits, signed) of an argument whose C type is narrower than a register;
+    None where the whole register counts (longs, sizes, pointers)."""
+    if (syscall, name) in _C_INTEGER_ARGS:
+        return _C_INTEGER_ARGS[syscall, name]
+    if tag in _C_INTEGERS:
+        return _C_INTEGERS[tag]
+    if tag.startswith(("flags:", "enum:")) and tag not in _WIDE_SETS:
+        return (32, False)
+    return None
+
+
 def is_type(tag: str) -> bool:
     """Whether ``tag`` belongs to the closed type vocabulary."""
     family, _, member = tag.partition(":")
@@ -247,19 +285,19 @@ setitimer               which:enum:itimer new_value:struct:itimerval old_value:s
 getpid                                                                             | %pure
 sendfile                out_fd:fd in_fd:fd offset:int_ptr count:size               | %desc %net
 socket                  domain:enum:socket_domain type:enum:socket_type protocol:enum:socket_protocol | %net
-connect                 sockfd:fd addr:sockaddr addrlen:uint                       | %net
+connect                 sockfd:fd addr:sockaddr addrlen:int                        | %net
 accept                  sockfd:fd addr:sockaddr addrlen:socklen_ptr                | %net
-sendto                  sockfd:fd buf:buf_in len:size flags:flags:msg dest_addr:sockaddr addrlen:uint | %net
+sendto                  sockfd:fd buf:buf_in len:size flags:flags:msg dest_addr:sockaddr addrlen:int | %net
 recvfrom                sockfd:fd buf:buf_out len:size flags:flags:msg src_addr:sockaddr addrlen:socklen_ptr | %net
 sendmsg                 sockfd:fd msg:struct:msghdr flags:flags:msg                | %net
 recvmsg                 sockfd:fd msg:struct:msghdr flags:flags:msg                | %net
 shutdown                sockfd:fd how:enum:shutdown_how                            | %net
-bind                    sockfd:fd addr:sockaddr addrlen:uint                       | %net
+bind                    sockfd:fd addr:sockaddr addrlen:int                        | %net
 listen                  sockfd:fd backlog:int                                      | %net
 getsockname             sockfd:fd addr:sockaddr addrlen:socklen_ptr                | %net
 getpeername             sockfd:fd addr:sockaddr addrlen:socklen_ptr                | %net
 socketpair              domain:enum:socket_domain type:enum:socket_type protocol:enum:socket_protocol sv:pipefd | %net
-setsockopt              sockfd:fd level:enum:sockopt_level optname:enum:sockopt optval:buf_in optlen:uint | %net
+setsockopt              sockfd:fd level:enum:sockopt_level optname:enum:sockopt optval:buf_in optlen:int | %net
 getsockopt              sockfd:fd level:enum:sockopt_level optname:enum:sockopt optval:buf_out optlen:socklen_ptr | %net
 clone                   flags:flags:clone stack:ptr parent_tid:ptr child_tid:ptr tls:hex | %process
 fork                                                                               | %process

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 from traced.core import abi
 from traced.core.spin import SpinPolicy
 from traced.core.stops import decode_status
-from traced.core.task import Resume, Step
+from traced.core.task import Resume, Step, running_call
 from traced.errors import TracedError, TraceeGoneError
 from traced.linux import ptrace, wait
 from traced.linux.signalfd import close_signalfd, drain_signalfd, open_signalfd
@@ -380,6 +380,9 @@ class Reactor:
         if run.holders:
             run.deferred.append(resume)
             return
+        task = run.core.tasks.get(resume.tid)
+        if task is not None:
+            running_call(task, time.time_ns)
         try:
             ptrace.restart(resume.request, resume.tid, resume.sig)
         except TraceeGoneError:

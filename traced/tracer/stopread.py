@@ -54,8 +54,15 @@ from traced.core.stops import (
     TrapStop,
 )
 from traced.core.task import Mode, Phase
-from traced.decoders.arguments import decode_entry, decode_exit, has_outputs, no_fd_names
-from traced.decoders.shapes import RETURNS_FD, decode_result, has_worded_result
+from traced.decoders.arguments import (
+    FdTarget,
+    decode_entry,
+    decode_exit,
+    fd_text,
+    has_outputs,
+    no_fd_names,
+)
+from traced.decoders.shapes import RETURNS_FD, decode_result, has_worded_result, returns_fd
 from traced.events import Arg
 from traced.filter.bpf import TRACED_DATA
 from traced.linux import access, procfs, ptrace
@@ -127,7 +134,7 @@ def _call(run: Run, audit_arch: int, nr: int) -> Call:
         abi,
         run.wants(name),
         has_outputs(name, abi.name),
-        run.decoding.decorate_fds and name in RETURNS_FD,
+        run.decoding.decorate_fds and (name in RETURNS_FD or name in ("fcntl", "fcntl64")),
         has_worded_result(name, run.decoding),
     )
     run.calls[audit_arch, nr] = call
@@ -188,13 +195,19 @@ def _exit_stop(run: Run, tid: int, rval: int, is_error: bool, now: int) -> Exit:
             retval=rval,
             options=run.decoding,
             abi=entry.abi,
+            fds=_fd_names(tid) if run.decoding.decorate_fds else no_fd_names,
         )
-    fd_path = _fd_names(tid)(rval) if call.returns_fd else None
     worded = decode_result(entry.name, entry.raw, rval, run.decoding) if call.worded else None
+    target = None
+    if call.returns_fd and returns_fd(entry.name, entry.raw):
+        target = procfs.fd_target(tid, rval)
+        if target is not None and target.deleted and worded is None:
+            worded = fd_text(rval, target)  # ``13</memfd:m>(deleted)``: outside the brackets
+    fd_path = None if target is None else target.path
     return Exit(now, rval, is_error, args, fd_path, worded)
 
 
-def _fd_names(tid: int) -> Callable[[int], str | None]:
+def _fd_names(tid: int) -> Callable[[int], FdTarget | None]:
     return lambda fd: procfs.fd_target(tid, fd)
 
 

@@ -26,7 +26,7 @@ _MAP_HUGE_MASK = 0x3F
 
 
 def mmap_prot(raw: int) -> DecodedValue:
-    return format_flags(raw & 0xFFFFFFFF, (("PROT_NONE", 0), *MMAP_PROT), "PROT_???")
+    return format_flags(raw, (("PROT_NONE", 0), *MMAP_PROT), "PROT_???")  # an unsigned long
 
 
 def mmap_flags(raw: int) -> DecodedValue:
