@@ -146,7 +146,9 @@ def _job_control(
     def job(event: dict[str, Any]) -> None:
         if event["type"] == "exit":
             tty.sync()  # its last words before its end, as they came
-        elif event.get("signal") in _JOB_CONTROL and event.get("pid") == started["pid"]:
+        # Every thread of a stopped process reports its stop: its main thread's
+        # is the job's, one per Ctrl-Z (vim has two threads).
+        elif event.get("signal") in _JOB_CONTROL and event.get("tid") == started["pid"]:
             tty.suspend()
             client.send("signal", session=started["session"], signal="SIGCONT")
 
