@@ -36,7 +36,7 @@ retval= values that the tracee would read as an error get strace's warnings
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from traced.errors import InjectError
@@ -116,7 +116,7 @@ class Injections(NamedTuple):
     protocol carries) and as each syscall's injection (the last one naming it wins)."""
 
     expressions: tuple[str, ...] = ()
-    by_name: Mapping[str, Injection] = {}
+    by_name: dict[str, Injection] = {}  # noqa: RUF012 - never changed once made
     warnings: tuple[str, ...] = ()  # strace's, for retval= values read as errors
 
 
