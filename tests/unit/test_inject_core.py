@@ -19,7 +19,9 @@ NATIVE = X86_64.native
 
 
 def call(rule: Rule | None, name: str = "unlinkat") -> Call:
-    return Call(name, NATIVE, True, False, False, False, rule, Entry if rule is None else InjectEntry)
+    return Call(
+        name, NATIVE, True, False, False, False, rule, Entry if rule is None else InjectEntry
+    )
 
 
 def entry(the_call: Call, ts: int = 10) -> Entry:

@@ -149,7 +149,10 @@ def test_fault_defaults_to_enosys() -> None:
             "invalid inject argument 'unlinkat:syscall=openat:error=EPERM'",
         ),
         ("inject=unlinkat:syscall=getpid", "invalid inject argument 'unlinkat:syscall=getpid'"),
-        ("inject=unlinkat:when=0:error=EPERM", "invalid inject argument 'unlinkat:when=0:error=EPERM'"),
+        (
+            "inject=unlinkat:when=0:error=EPERM",
+            "invalid inject argument 'unlinkat:when=0:error=EPERM'",
+        ),
         ("inject=unlinkat:delay_enter=1x", "invalid inject argument 'unlinkat:delay_enter=1x'"),
         (
             "inject=unlinkat:delay_enter=1:delay_enter=2",
@@ -182,7 +185,9 @@ def test_the_set_is_a_trace_set_with_its_errors() -> None:
     names = parse_filter(["inject=%file:error=EPERM"], X86_64).injections.by_name
     assert {"openat", "unlinkat", "execve"} <= names.keys() and "read" not in names
     assert not parse_filter(["inject=?nosuch:error=EPERM"], X86_64).injections.by_name
-    assert "unlinkat" not in parse_filter(["inject=!unlinkat:error=EPERM"], X86_64).injections.by_name
+    assert (
+        "unlinkat" not in parse_filter(["inject=!unlinkat:error=EPERM"], X86_64).injections.by_name
+    )
 
 
 def test_a_later_argument_replaces_an_earlier_one_for_the_calls_both_name() -> None:

@@ -32,6 +32,7 @@ def syscall_event(
     task: Task,
     entry: Entry,
     exit_: Exit | None,
+    *,
     detached: bool = False,
     injected: bool = False,
     delayed: bool = False,

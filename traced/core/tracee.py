@@ -273,7 +273,17 @@ TRANSITIONS[(Phase.IN_SYSCALL, TamperedExit)] = Transition(
     Phase.RUNNING, LEAVE_TAMPERED, Restart.TAMPER
 )
 # A disowned task reports nothing, whatever its first stop: it goes at once.
-for _stop in (TrapStop, GroupStop, Entry, InjectEntry, Exit, TamperedExit, Spawned, Exec, OtherEvent):
+for _stop in (
+    TrapStop,
+    GroupStop,
+    Entry,
+    InjectEntry,
+    Exit,
+    TamperedExit,
+    Spawned,
+    Exec,
+    OtherEvent,
+):
     TRANSITIONS[(Phase.LEAVING, _stop)] = Transition(None, NOTHING, Restart.RESUME)
 TRANSITIONS[(Phase.LEAVING, SignalStop)] = Transition(None, NOTHING, Restart.DELIVER)
 TRANSITIONS[(Phase.LEAVING, Exited)] = Transition(Phase.GONE, NOTHING, Restart.NONE)

@@ -129,9 +129,7 @@ def is_injection(expression: str) -> bool:
     return bool(equals) and qualifier in QUALIFIERS
 
 
-def parse_injections(
-    expressions: Iterable[str], arch: Arch, select: SyscallSelector
-) -> Injections:
+def parse_injections(expressions: Iterable[str], arch: Arch, select: SyscallSelector) -> Injections:
     """``inject=...``/``fault=...`` expressions (qualifier included) to Injections.
 
     ``select`` is the trace= parser (filter.expression's), whose errors are raised
@@ -203,7 +201,7 @@ def parse_when(text: str) -> When | None:
         return When(first, last, 0 if last is None else 1)
     if rest == "+":
         return When(first, last, 1)
-    step, tail = _uint(rest[1:], _MAX_WHEN, "")
+    step, _ = _uint(rest[1:], _MAX_WHEN, "")
     return When(first, last, step) if step is not None and step >= 1 else None
 
 

@@ -181,26 +181,25 @@ def _exit_stop(run: Run, tid: int, rval: int, is_error: bool, now: int) -> Exit:
     if task is None:
         return Exit(now, rval, is_error)
     if task.tampering is not None:
-        return _tampered_exit(run, tid, task, rval, is_error, now)
+        return _tampered_exit(run, tid, task, (rval, is_error), now)
     entry = task.in_flight
     if is_error or entry is None or not entry.wanted:
         return Exit(now, rval, is_error)
-    return _decoded_exit(run, tid, entry, rval, is_error, now)
+    return _decoded_exit(run, tid, entry, rval, now)
 
 
-def _tampered_exit(run: Run, tid: int, task: Task, rval: int, is_error: bool, now: int) -> Exit:
+def _tampered_exit(run: Run, tid: int, task: Task, result: tuple[int, bool], now: int) -> Exit:
     """-e inject=: the exit as the tracee will see it, with the injected result (which
     the shell writes once the core has planned the stop: tracer.tamper)."""
     rule, entry = task.tampering, task.in_flight
     assert rule is not None
-    if rule.result is not None:
-        rval, is_error = rule.result, rule.fails
+    rval, is_error = result if rule.result is None else (rule.result, rule.fails)
     if is_error or entry is None:
         return TamperedExit(now, rval, is_error)
-    return TamperedExit._make(_decoded_exit(run, tid, entry, rval, is_error, now))
+    return TamperedExit._make(_decoded_exit(run, tid, entry, rval, now))
 
 
-def _decoded_exit(run: Run, tid: int, entry: Entry, rval: int, is_error: bool, now: int) -> Exit:
+def _decoded_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit:
     """A successful exit with its outputs decoded, its fd named, its result worded."""
     call = entry.call
     assert isinstance(call, Call)  # a wanted entry was read with its call
@@ -218,7 +217,7 @@ def _decoded_exit(run: Run, tid: int, entry: Entry, rval: int, is_error: bool, n
         )
     fd_path = _fd_names(tid)(rval) if call.returns_fd else None
     worded = decode_result(entry.name, entry.raw, rval, run.decoding) if call.worded else None
-    return Exit(now, rval, is_error, args, fd_path, worded)
+    return Exit(now, rval, False, args, fd_path, worded)
 
 
 def _fd_names(tid: int) -> Callable[[int], str | None]:

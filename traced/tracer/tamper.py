@@ -19,9 +19,9 @@ one table, ``Arch.skip``):
 from __future__ import annotations
 
 from traced.core.stops import Tamper
+from traced.linux import ptrace
 from traced.logs import get_logger
 from traced.syscalls.arch import SyscallSkip
-from traced.linux import ptrace
 
 _log = get_logger(__name__)
 
