@@ -138,7 +138,7 @@ def test_counts_are_per_process(programs: dict[str, Path], tmp_path: Path) -> No
 
 def test_only_traced_calls_are_injected(programs: dict[str, Path], tmp_path: Path) -> None:
     argv = [str(programs["inject_calls"]), "1", "victim"]
-    ours, lines, _ = traced(
+    ours, _, _ = traced(
         ["-e", "trace=openat", "-e", "inject=unlinkat:error=EPERM", "--", *argv], tmp_path
     )
     assert calls(ours) == [(0, 0, 0)]  # as strace: unlinkat is not traced, so untouched
