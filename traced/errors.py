@@ -169,6 +169,10 @@ class FilterError(TracedError):
     """An expression this parser does not accept."""
 
 
+class InjectError(FilterError):
+    """A malformed -e inject= or -e fault= argument, in strace's words."""
+
+
 class DaemonStartError(TracedError):
     """The daemon cannot start: e.g. another one already listens on the socket."""
 

@@ -123,6 +123,10 @@ class SyscallEvent(_Event, tag="syscall", frozen=True, kw_only=True):
     # It never returned to us because we let its task go while it blocked (a detach):
     # the kernel restarts it untraced.  strace's ``wait4(-1,  <detached ...>``.
     detached: bool = False
+    # -e inject=: its result was replaced (strace's ``(INJECTED)``), it was held at
+    # entry or exit (``(DELAYED)``).
+    injected: bool = False
+    delayed: bool = False
 
     @property
     def finished(self) -> bool:

@@ -84,6 +84,8 @@ def _policy(args: argparse.Namespace, printer: Printer, *, force_full: bool) -> 
         decoding=decoding_options(args, printer.filter.raw),
         entries=printer.stages_entries(),
         entry_only=printer.entry_only,
+        injections=printer.filter.injections,
+        inject_in_kernel=getattr(args, "inject_in_kernel", False),
     )
 
 

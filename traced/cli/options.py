@@ -23,6 +23,7 @@ from traced.cli.tracefile import Output, PerTaskFiles, TraceFile, loss_notice
 from traced.daemon.paths import as_path, default_socket
 from traced.decoders.values import Options
 from traced.filter.expression import parse_filter
+from traced.filter.inject import is_injection
 from traced.syscalls.arch import host_arch
 
 
@@ -92,6 +93,8 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
         failed_only=args.failed_only,
         paths=args.paths,
     )
+    for warning in printer.filter.injections.warnings:  # strace's, for retval=
+        print(f"traced: {warning}", file=sys.stderr)
     try:
         yield printer
     finally:
@@ -111,6 +114,7 @@ def _entry_only(args: argparse.Namespace) -> bool:
         "-z": args.successful_only, "-Z": args.failed_only, "-T": args.durations,
         "-c": args.count, "-C": args.count_too,
         "-e status=": any(e.split("=", 1)[0] in ("status", "s") for e in args.expr),
+        "-e inject=": any(is_injection(e) for e in args.expr),
     }  # fmt: skip
     refused = [option for option, given in needs_results.items() if given]
     if refused:

@@ -166,8 +166,40 @@ def _add_entry_only(sub: argparse.ArgumentParser) -> None:
     )
 
 
+class _Qualified(argparse.Action):
+    """strace's --inject=SPEC and --fault=SPEC: ``-e inject=SPEC``, in order with -e."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        qualifier = (option_string or "").lstrip("-")
+        namespace.expr = [*namespace.expr, f"{qualifier}={values}"]
+
+
+def _add_inject(sub: argparse.ArgumentParser, *, in_kernel: bool) -> None:
+    for name, what in (("inject", "tamper with"), ("fault", "fail (ENOSYS by default)")):
+        sub.add_argument(
+            f"--{name}",
+            action=_Qualified,
+            metavar="SET:...",
+            help=f"-e {name}=SET:...: {what} the syscalls in SET, as strace does",
+        )
+    if in_kernel:
+        sub.add_argument(
+            "--inject-in-kernel",
+            action="store_true",
+            help="an error= injection into every call of a traced syscall fails it in the "
+            "seccomp filter: no stop at all, and no line for it (see README)",
+        )
+
+
 def _launch(launch: argparse.ArgumentParser) -> None:
     _add_output_options(launch)
+    _add_inject(launch, in_kernel=True)
     _add_entry_only(launch)
     _add_daemon_choice(launch)
     launch.add_argument("--full", action="store_true", help="no seccomp filter: stop always")
@@ -181,6 +213,7 @@ def _launch(launch: argparse.ArgumentParser) -> None:
 
 def _attach(attach: argparse.ArgumentParser) -> None:
     _add_output_options(attach)
+    _add_inject(attach, in_kernel=False)
     _add_entry_only(attach)
     _add_daemon_choice(attach)
     attach.add_argument(

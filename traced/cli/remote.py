@@ -112,6 +112,7 @@ def _launch(
         detach=args.detach,
         **_owed_fields(owed),
         **_entry_only(printer),
+        **_inject_fields(args, printer),
     )
     try:
         started = client.answer(request_id)
@@ -178,6 +179,17 @@ def _entry_only(printer: Printer) -> dict[str, Any]:
     return {"entry_only": True} if printer.entry_only else {}
 
 
+def _inject_fields(args: argparse.Namespace, printer: Printer) -> dict[str, Any]:
+    """``inject`` (and ``inject_in_kernel``), only when given: a daemon older than the
+    fields still launches."""
+    fields: dict[str, Any] = {}
+    if printer.filter.injections.expressions:
+        fields["inject"] = list(printer.filter.injections.expressions)
+    if getattr(args, "inject_in_kernel", False):
+        fields["inject_in_kernel"] = True
+    return fields
+
+
 def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:
     """Follow the attached process; the daemon lets it go if we vanish, unless --detach."""
     if (early := arrived_early()) is not None:
@@ -191,6 +203,7 @@ def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:
         subscribe=not args.detach,
         detach=args.detach,
         **_entry_only(printer),
+        **_inject_fields(args, printer),
     )
     session = client.answer(request_id)["session"]
     if args.detach:

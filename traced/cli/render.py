@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from traced.decoders.arguments import first_output, has_outputs
 from traced.decoders.families.signals import CLD_CODES, SENDER_CODES, SI_CODES
+from traced.decoders.shapes import RETURNS_FD
 from traced.decoders.strings import fd_path_text
 from traced.events import (
     Arg,
@@ -38,6 +39,7 @@ from traced.syscalls.names import (
 from traced.syscalls.signatures import HIDDEN_TYPES as _HIDDEN_TYPES
 
 _RETURNS_ADDRESS = frozenset(("mmap", "mmap2", "brk", "mremap", "shmat"))
+_ULONG = 1 << 64
 # strace's order where it is not the registers' (x86_64 clone: flags come first).
 _PRINT_ORDER = {"clone": ("stack", "flags", "parent_tid", "tls", "child_tid")}
 
@@ -70,6 +72,8 @@ def _result(event: SyscallEvent) -> str:
         return event.retval_text
     if event.fd_path is not None:
         return f"{event.retval}<{fd_path_text(bytes_of(event.fd_path))}>"
+    if event.retval < 0 and event.name not in RETURNS_FD:  # only a retval= makes one
+        return str(event.retval % _ULONG)  # strace's default format is unsigned
     return str(event.retval)
 
 
@@ -100,9 +104,17 @@ def resumed_line(event: SyscallEvent, prefix: str = "") -> str:
 
 
 def _aligned(call: str, event: SyscallEvent) -> str:
+    result = _result(event)
+    if event.injected or event.delayed:
+        result += _tampered(event)
     if len(call) < RESULT_COLUMN:
-        return f"{call.ljust(RESULT_COLUMN)}= {_result(event)}"
-    return f"{call} = {_result(event)}"
+        return f"{call.ljust(RESULT_COLUMN)}= {result}"
+    return f"{call} = {result}"
+
+
+def _tampered(event: SyscallEvent) -> str:
+    """strace's notes for -e inject= (retval=, error=) and its delays."""
+    return (" (INJECTED)" if event.injected else "") + (" (DELAYED)" if event.delayed else "")
 
 
 def syscall_line(event: SyscallEvent, prefix: str = "") -> str:

@@ -30,7 +30,13 @@ def no_events(step: Step) -> list[Event]:
 
 
 def syscall_event(
-    task: Task, entry: Entry, exit_: Exit | None, detached: bool = False
+    task: Task,
+    entry: Entry,
+    exit_: Exit | None,
+    *,
+    detached: bool = False,
+    injected: bool = False,
+    delayed: bool = False,
 ) -> SyscallEvent:
     retval = error = duration = None
     fd_path: str | None
@@ -60,6 +66,8 @@ def syscall_event(
         fd_path=None if fd_path is None else os_text(fd_path),
         retval_text=retval_text,
         detached=detached,
+        injected=injected,
+        delayed=delayed,
     )
 
 
@@ -104,6 +112,18 @@ def returned(step: Step) -> list[Event]:
     closed, stop = step.closed, step.stop
     assert isinstance(stop, Exit)
     return [] if closed is None else [syscall_event(step.task, closed, stop)]
+
+
+def tampered(step: Step) -> list[Event]:
+    """-e inject=: the call as it returned, with what was done to it."""
+    closed, stop, tamper = step.closed, step.stop, step.tamper
+    assert isinstance(stop, Exit)
+    if closed is None:
+        return []
+    rule = tamper.rule if tamper is not None else None
+    injected = rule is not None and rule.result is not None
+    delayed = rule is not None and rule.delays
+    return [syscall_event(step.task, closed, stop, injected=injected, delayed=delayed)]
 
 
 def detached(step: Step) -> list[Event]:

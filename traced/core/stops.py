@@ -96,18 +96,36 @@ def decode_status(status: int) -> Decoded:
 # a tuple is the cheapest immutable value Python has; compare them by type first.
 
 
-class Call(NamedTuple):
-    """What every stop of one syscall needs to know of it, worked out at its first
-    stop in a session and kept (tracer.run.Run.calls): the questions a stop asks of
-    its syscall (which is it, is it wanted, what to read at its exit) become one
-    dictionary lookup."""
+class Rule(NamedTuple):
+    """One syscall's injection as a session applies it in one ABI, made once per
+    syscall number and session (tracer.run) from -e inject=/fault=.  Pure data: the
+    core decides which invocations it touches (traced.core.inject), the shell acts."""
 
-    name: str
-    abi: Abi
-    wanted: bool  # the user's filter selects it
-    outputs: bool  # it returns something through memory, decoded at exit
-    returns_fd: bool  # -y decorates its result
-    worded: bool  # strace words its result (fcntl's flags, -e raw='s hex)
+    first: int = 1  # invocations from 1: FIRST, then every STEP-th, up to LAST
+    last: int | None = None
+    step: int = 1  # 0: FIRST alone
+    nr: int | None = None  # the number written at entry: -1 (none) or a %pure call's
+    result: int | None = None  # the return register at exit: -errno, or retval
+    fails: bool = False  # result is an errno (error=), not a value (retval=)
+    signal: int = 0  # sent as the call is entered (0: none)
+    delay_enter_ns: int | None = None
+    delay_exit_ns: int | None = None
+
+    @property
+    def delays(self) -> bool:
+        return self.delay_enter_ns is not None or self.delay_exit_ns is not None
+
+
+class Tamper(NamedTuple):
+    """What the shell does to a stopped tracee before it restarts it, as the core
+    decided: write the syscall number (at entry) or the result (at exit), and restart
+    later.  A signal rides on the restart itself (Resume.sig)."""
+
+    rule: Rule
+    nr: int | None = None
+    result: int | None = None
+    signal: int = 0
+    delay_ns: int | None = None
 
 
 class Entry(NamedTuple):
@@ -124,6 +142,32 @@ class Entry(NamedTuple):
     call: Call | None = None  # a wanted entry's: what its exit stop will read
 
 
+class InjectEntry(Entry):
+    """The entry of a call with an injection rule (``call.inject``): its own rows in
+    the transition table count it and choose whether to tamper with it, so the
+    entries of every other call pay nothing for injection."""
+
+    __slots__ = ()
+
+
+class Call(NamedTuple):
+    """What every stop of one syscall needs to know of it, worked out at its first
+    stop in a session and kept (tracer.run.Run.calls): the questions a stop asks of
+    its syscall (which is it, is it wanted, what to read at its exit) become one
+    dictionary lookup."""
+
+    name: str
+    abi: Abi
+    wanted: bool  # the user's filter selects it
+    outputs: bool  # it returns something through memory, decoded at exit
+    returns_fd: bool  # -y decorates its result
+    worded: bool  # strace words its result (fcntl's flags, -e raw='s hex)
+    inject: Rule | None = None  # -e inject=: a wanted call's rule in its ABI
+    # The type of its entry stops: InjectEntry for a call with a rule (its own rows in
+    # the transition table), so that no other call's stop asks.
+    entry: type[Entry] = Entry
+
+
 class Exit(NamedTuple):
     """The syscall-exit-stop of the syscall in flight."""
 
@@ -135,6 +179,13 @@ class Exit(NamedTuple):
     args: tuple[Arg, ...] | None = None
     fd_path: str | None = None  # -y: what the returned fd refers to
     retval_text: str | None = None  # strace's words for the result, if more than a number
+
+
+class TamperedExit(Exit):
+    """The exit of a call the core chose to tamper with (Task.tampering): ``rval`` is
+    already the injected result, which the shell writes as the plan says."""
+
+    __slots__ = ()
 
 
 class Spawned(NamedTuple):

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from traced.core.stops import Entry, Stop
+from traced.core.stops import Entry, Rule, Stop, Tamper
 from traced.events import Event
 
 
@@ -41,6 +41,7 @@ class Restart(enum.Enum):
     RESUME = "resume"  # CONT or SYSCALL, whichever the mode and phase need
     DELIVER = "deliver"  # resume, delivering the stop's signal
     LISTEN = "listen"
+    TAMPER = "tamper"  # resume, delivering the injection's signal (Step.tamper), if any
     NONE = "none"  # the task is dead
 
 
@@ -79,6 +80,10 @@ class Task:
     # A measure, not a state: the wall clock just before the restart that let the
     # syscall in flight run (set by the shell, :func:`running_call`); 0: none yet.
     call_started: int = 0
+    # -e inject=: each injected syscall's invocations so far, by (ABI, nr), as strace
+    # counts them (per tracee); the rule of the call in flight, if it is tampered with.
+    invocations: dict[tuple[str, int], int] | None = None
+    tampering: Rule | None = None
 
 
 def running_call(task: Task, clock: Callable[[], int]) -> None:
@@ -120,6 +125,7 @@ class Step:
         "opened",
         "resume",
         "stop",
+        "tamper",
         "task",
     )
 
@@ -136,6 +142,8 @@ class Step:
         # caller keeping its own map of tids (the reactor) can follow.
         self.joined: tuple[int, ...] = ()
         self.left: tuple[int, ...] = ()
+        # -e inject=: what the shell does to the tracee before its restart, or None.
+        self.tamper: Tamper | None = None
 
     def build_with(self, build: Build) -> None:
         """Its events are another builder's (the rare case a change finds, at plan time)."""

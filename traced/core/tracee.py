@@ -48,7 +48,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from traced.core import reports
+from traced.core import inject, reports
 from traced.core.abi import (
     PR_SET_SECCOMP,
     PTRACE_CONT,
@@ -64,11 +64,13 @@ from traced.core.stops import (
     Exit,
     Exited,
     GroupStop,
+    InjectEntry,
     Killed,
     OtherEvent,
     SignalStop,
     Spawned,
     Stop,
+    TamperedExit,
     TrapStop,
 )
 from traced.core.task import Build, Mode, Phase, Restart, Resume, Step, Task, let_go
@@ -187,6 +189,25 @@ def _own_filter(task: Task, entry: Entry, stop: Stop) -> None:
         task.mode = Mode.FULL
 
 
+def _inject(task: Task, stop: Stop, step: Step) -> None:
+    """The entry of a call with a rule: counted, and perhaps tampered with (core.inject)."""
+    _enter(task, stop, step)
+    assert isinstance(stop, InjectEntry) and stop.call is not None
+    rule = stop.call.inject
+    task.tampering = None
+    if rule is None or task.prestart or not inject.chosen(task, (stop.abi, stop.nr), rule):
+        return
+    task.tampering = rule
+    step.tamper = inject.at_entry(task, rule)
+
+
+def _leave_tampered(task: Task, stop: Stop, step: Step) -> None:
+    rule, task.tampering = task.tampering, None
+    _leave(task, stop, step)
+    if rule is not None:
+        step.tamper = inject.at_exit(task, rule)
+
+
 def _exec(task: Task, stop: Stop, step: Step) -> None:
     assert isinstance(stop, Exec)
     task.prestart = False
@@ -215,6 +236,8 @@ EXEC = Effect(_exec, reports.execed)
 SIGNAL = Effect(None, reports.signalled)
 STOP = Effect(None, reports.stopped)  # a group-stop: reported, as strace does, each time
 END = Effect(_end, reports.ended)
+INJECT = Effect(_inject, reports.entered)
+LEAVE_TAMPERED = Effect(_leave_tampered, reports.tampered)
 
 _ALIVE = (Phase.NEW, Phase.RUNNING, Phase.IN_SYSCALL, Phase.STOPPED)
 
@@ -239,8 +262,28 @@ TRANSITIONS: dict[tuple[Phase, type], Transition] = {
     (Phase.STOPPED, SignalStop): Transition(Phase.RUNNING, SIGNAL, Restart.DELIVER),
     (Phase.STOPPED, Entry): Transition(Phase.IN_SYSCALL, ENTER, Restart.RESUME),
 }
+# -e inject=: a call with a rule has an entry of its own type, and a chosen one an
+# exit of its own (core.inject); the rows are Entry's and Exit's with those effects.
+for (_phase, _kind), _row in list(TRANSITIONS.items()):
+    if _kind is Entry:
+        TRANSITIONS[(_phase, InjectEntry)] = Transition(_row.next_phase, INJECT, Restart.TAMPER)
+    elif _kind is Exit:
+        TRANSITIONS[(_phase, TamperedExit)] = _row
+TRANSITIONS[(Phase.IN_SYSCALL, TamperedExit)] = Transition(
+    Phase.RUNNING, LEAVE_TAMPERED, Restart.TAMPER
+)
 # A disowned task reports nothing, whatever its first stop: it goes at once.
-for _stop in (TrapStop, GroupStop, Entry, Exit, Spawned, Exec, OtherEvent):
+for _stop in (
+    TrapStop,
+    GroupStop,
+    Entry,
+    InjectEntry,
+    Exit,
+    TamperedExit,
+    Spawned,
+    Exec,
+    OtherEvent,
+):
     TRANSITIONS[(Phase.LEAVING, _stop)] = Transition(None, NOTHING, Restart.RESUME)
 TRANSITIONS[(Phase.LEAVING, SignalStop)] = Transition(None, NOTHING, Restart.DELIVER)
 TRANSITIONS[(Phase.LEAVING, Exited)] = Transition(Phase.GONE, NOTHING, Restart.NONE)
@@ -260,23 +303,36 @@ ANNOUNCE = Effect(_announce, reports.announced)
 ENTRY_ONLY = dict(TRANSITIONS)
 for _phase in (Phase.NEW, Phase.RUNNING, Phase.STOPPED, Phase.IN_SYSCALL):
     ENTRY_ONLY[(_phase, Entry)] = Transition(Phase.RUNNING, ANNOUNCE, Restart.RESUME)
+    # Injection needs the call's exit, which entry-only never stops at: none (and the
+    # command line refuses the two together).
+    ENTRY_ONLY[(_phase, InjectEntry)] = ENTRY_ONLY[(_phase, Entry)]
 
 
 class UnexpectedStop(Exception):
     """A stop the table has no transition for: a bug in traced, not in the tracee."""
 
 
-def _restart(task: Task, stop: Stop, restart: Restart) -> Resume | None:
-    if restart is Restart.NONE:
-        return None
-    sig = stop.sig if restart is Restart.DELIVER and isinstance(stop, SignalStop) else 0
+def _restart(task: Task, stop: Stop, restart: Restart, step: Step) -> Resume | None:
+    sig = 0
+    if restart is not Restart.RESUME:  # the common case asks nothing more
+        if restart is Restart.NONE:
+            return None
+        if restart is Restart.LISTEN and not task.detaching:
+            return Resume(task.tid, PTRACE_LISTEN)
+        sig = _signal(stop, restart, step)
     if task.detaching:
         task.phase = Phase.GONE
         return Resume(task.tid, PTRACE_DETACH, sig)
-    if restart is Restart.LISTEN:
-        return Resume(task.tid, PTRACE_LISTEN)
     full = task.mode is Mode.FULL or task.phase is Phase.IN_SYSCALL
     return Resume(task.tid, PTRACE_SYSCALL if full else PTRACE_CONT, sig)
+
+
+def _signal(stop: Stop, restart: Restart, step: Step) -> int:
+    """The signal a restart delivers: the stop's own, or an injection's."""
+    if restart is Restart.DELIVER and isinstance(stop, SignalStop):
+        return stop.sig
+    tamper = step.tamper
+    return tamper.signal if restart is Restart.TAMPER and tamper is not None else 0
 
 
 def plan(task: Task, stop: Stop) -> Step:
@@ -292,7 +348,7 @@ def plan(task: Task, stop: Stop) -> Step:
     step = Step(task, stop, effect.build)
     if effect.change is not None:
         effect.change(task, stop, step)
-    step.resume = _restart(task, stop, transition.restart)
+    step.resume = _restart(task, stop, transition.restart, step)
     return step
 
 

@@ -122,8 +122,8 @@ class Handlers:
         if not request.detach:
             self.limits.check_subscriptions(conn, request.queue)
         policy = self.limits.policy(
-            request.trace, request.decoding, request.entries, request.entry_only
-        )
+            request.trace, request.decoding, request.entries, request.entry_only, request.inject
+        )._replace(inject_in_kernel=request.inject_in_kernel)
         credentials = credentials_for(conn.uid, conn.gid, conn.groups)
         if credentials is None and conn.uid not in (0, os.getuid()):
             raise RequestError(
@@ -166,8 +166,8 @@ class Handlers:
         client = access.Client(conn.uid, conn.gid, conn.pid)
         check_may_trace(client, request.pid)
         policy = self.limits.policy(
-            request.trace, request.decoding, request.entries, request.entry_only
-        )
+            request.trace, request.decoding, request.entries, request.entry_only, request.inject
+        )  # attach has no filter: every injection is made at stops
         if conn.uid != 0:
             policy = policy._replace(owner=client)
         # For a person (the list's command column): bytes that are not UTF-8 as \xNN.

@@ -6,12 +6,15 @@ behind; its RequestError (code ``limit``) names the setting that refused it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from traced.daemon.config import Config
 from traced.daemon.hub import Hub, Subscriber
 from traced.decoders.values import Options
 from traced.errors import ErrorCode, RequestError
 from traced.events import Entries
-from traced.filter.expression import parse_trace
+from traced.filter.expression import parse_filter, parse_trace
+from traced.filter.inject import NO_INJECTIONS
 from traced.syscalls.arch import Arch
 from traced.tracer.run import TracePolicy
 from traced.wire.protocol import Decoding
@@ -55,11 +58,21 @@ class Limits:
             )
 
     def policy(
-        self, trace: str | None, decoding: Decoding, entries: bool = False, entry_only: bool = False
+        self,
+        trace: str | None,
+        decoding: Decoding,
+        entries: bool = False,
+        entry_only: bool = False,
+        inject: Sequence[str] = (),
     ) -> TracePolicy:
-        """How a session is traced: the request's filter and decoding, the config's
-        default string size and task limit."""
+        """How a session is traced: the request's filter, injections and decoding, the
+        config's default string size and task limit."""
         names = parse_trace([trace] if trace is not None else [], self.arch)
+        injections = parse_filter(list(inject), self.arch).injections if inject else None
+        if injections is not None and len(injections.expressions) != len(inject):
+            raise RequestError(ErrorCode.BAD_FILTER, "inject holds only inject= and fault=")
+        if injections is not None and entry_only:
+            raise RequestError(ErrorCode.INVALID, "entry_only never sees a result to inject")
         string_limit = decoding.string_limit
         options = Options(
             self.config.string_size if string_limit is None else string_limit,
@@ -73,4 +86,5 @@ class Limits:
             entries=Entries.ALWAYS if entries else Entries.NEVER,
             entry_only=entry_only,
             max_tasks=self.config.max_tasks_per_session,
+            injections=injections or NO_INJECTIONS,
         )

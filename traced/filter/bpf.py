@@ -18,6 +18,9 @@ Kernel facts this module depends on:
   from ours with one compare (traced.core.abi says why that matters, and which
   filter's data a stop carries when several ask).  A tracee's filter returning
   TRACE with our very data is taken for ours: that much cannot be told apart.
+* SECCOMP_RET_ERRNO (0x00050000) fails the syscall with the verdict's data as its
+  errno, without running it and without any stop: it outranks TRACE and ALLOW in the
+  order the kernel applies a filter's verdicts (one filter gives one verdict per call).
 * ``arch`` names the entry path (AUDIT_ARCH_*).  An x32 call carries the x86_64 arch
   with X32_SYSCALL_BIT set in ``nr``; since Linux 5.4 x32 has its own table, so that
   bit on a 64-bit-only number is ENOSYS, not the 64-bit call.
@@ -48,7 +51,7 @@ name, 183 for every native name, 137 for every name of every ABI (full words mer
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from traced.errors import FilterTooLargeError, UnknownSyscallError
@@ -57,6 +60,7 @@ from traced.syscalls.arch import AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, Abi, Arch
 # struct seccomp_data offsets.
 NR_OFFSET, ARCH_OFFSET, IP_OFFSET, ARGS_OFFSET = 0, 4, 8, 16
 
+SECCOMP_RET_ERRNO = 0x00050000
 SECCOMP_RET_TRACE = 0x7FF00000
 SECCOMP_RET_ALLOW = 0x7FFF0000
 SECCOMP_RET_DATA = 0x0000FFFF
@@ -222,7 +226,32 @@ def _search(asm: _Assembler, segments: Sequence[_Segment], beyond: int | None) -
     return asm.branch(JGE_K, segments[middle].start, upper, lower)
 
 
-def _audit_arch_block(asm: _Assembler, abis: Sequence[Abi], wanted: frozenset[str]) -> int:
+def errno_verdict(err: int) -> int:
+    """The verdict that fails a call with ``err`` in the kernel (-e inject=...:error=)."""
+    return SECCOMP_RET_ERRNO | (err & SECCOMP_RET_DATA)
+
+
+def _own_verdicts(
+    asm: _Assembler, abis: Sequence[Abi], verdicts: Mapping[str, int], then: int
+) -> int:
+    """With A = nr: the calls with a verdict of their own return it, the rest go on to
+    ``then``.  One ``jeq`` each, before the search: kept apart from the tree so the
+    tree stays the traced set's alone."""
+    label = then
+    for abi in reversed(abis):
+        for name in sorted(verdicts, reverse=True):
+            if name in abi.numbers_by_name:
+                nr = abi.numbers_by_name[name] | abi.nr_bit
+                label = asm.branch(JEQ_K, nr, asm.ret(verdicts[name]), label)
+    return label
+
+
+def _audit_arch_block(
+    asm: _Assembler,
+    abis: Sequence[Abi],
+    wanted: frozenset[str],
+    verdicts: Mapping[str, int] | None = None,
+) -> int:
     """Load nr and classify it for the ABIs that share one audit arch."""
     plain = [abi for abi in abis if not abi.nr_bit]
     flagged = [abi for abi in abis if abi.nr_bit]
@@ -237,6 +266,8 @@ def _audit_arch_block(asm: _Assembler, abis: Sequence[Abi], wanted: frozenset[st
         segments = _segments(syscall_numbers(plain[0], wanted), 0)
         assert all(abi.nr_bit >= segments[-1].start for abi in flagged)
         entry = _search(asm, segments, beyond)
+    if verdicts:
+        entry = _own_verdicts(asm, abis, verdicts, entry)
     # Nothing to trace for this arch: the verdict needs no nr.
     return entry if asm.returns(entry) else asm.then(entry, LD_ABS, NR_OFFSET)
 
@@ -248,8 +279,12 @@ def _by_audit_arch(arch: Arch) -> list[tuple[int, list[Abi]]]:
     return list(groups.items())
 
 
-def compile_filter(arch: Arch, names: Iterable[str]) -> bytes:
-    """A filter returning TRACE for ``names`` in every ABI of ``arch``, ALLOW otherwise."""
+def compile_filter(
+    arch: Arch, names: Iterable[str], verdicts: Mapping[str, int] | None = None
+) -> bytes:
+    """A filter returning TRACE for ``names`` in every ABI of ``arch``, ALLOW otherwise;
+    ``verdicts`` gives some syscalls a verdict of their own (SECCOMP_RET_ERRNO: an
+    injected error), whatever ``names`` says of them."""
     wanted = frozenset(names)
     for name in sorted(wanted):
         if not any(name in abi.numbers_by_name for abi in arch.abis):
@@ -257,7 +292,7 @@ def compile_filter(arch: Arch, names: Iterable[str]) -> bytes:
     asm = _Assembler()
     otherwise = asm.ret(TRACE)  # never silently allow what we cannot classify
     for audit_arch, abis in reversed(_by_audit_arch(arch)):
-        block = _audit_arch_block(asm, abis, wanted)
+        block = _audit_arch_block(asm, abis, wanted, verdicts)
         otherwise = asm.branch(JEQ_K, audit_arch, block, otherwise)
     asm.then(otherwise, LD_ABS, ARCH_OFFSET)
     return asm.assemble()

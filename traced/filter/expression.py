@@ -31,6 +31,7 @@ from typing import NamedTuple, NoReturn, TypeVar
 
 from traced.errors import FilterError, UnknownSyscallError
 from traced.events import Event, GroupStopEvent, SignalEvent, SyscallEvent
+from traced.filter.inject import NO_INJECTIONS, Injections, is_injection, parse_injections
 from traced.syscalls.arch import Abi, Arch
 from traced.syscalls.names import SIGNAL_NAMES
 from traced.syscalls.signatures import CLASSES
@@ -41,7 +42,7 @@ QUALIFIERS = {"trace": "trace", "t": "trace", "signal": "signal", "signals": "si
 QUALIFIERS |= {"s": "signal", "status": "status", "raw": "raw", "x": "raw"}
 # strace's other qualifiers: valid there, but they shape output, not selection.
 NOT_FILTERS = frozenset(
-    "abbrev a verbose v read reads r write writes w fault inject kvm quiet q "  # noqa: SIM905
+    "abbrev a verbose v read reads r write writes w kvm quiet q "  # noqa: SIM905
     "silent silence decode-fds decode-fd decode-pids decode-pid trace-fds trace-fd fd fds".split()
 )
 STATUSES = ("successful", "failed", "unfinished", "unavailable", "detached")
@@ -61,6 +62,7 @@ class Filter(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/start
     signals: frozenset[int] | None = None  # None: every signal
     paths: tuple[str, ...] = ()  # -P: only syscalls touching one of these
     raw: frozenset[str] = frozenset()  # -e raw=: syscalls whose arguments stay undecoded
+    injections: Injections = NO_INJECTIONS  # -e inject=, -e fault= (traced.filter.inject)
 
     def wants_syscall(
         self,
@@ -122,7 +124,11 @@ def parse_filter(
     -z/-Z act as if given after every ``-e status=`` (strace: the last one wins).
     """
     values: dict[str, str] = {}
+    injections: list[str] = []
     for expression in expressions:
+        if is_injection(expression):
+            injections.append(expression)
+            continue
         qualifier, value = _split(expression)
         values[qualifier] = value
     if successful_only and failed_only:
@@ -130,6 +136,8 @@ def parse_filter(
     if successful_only or failed_only:
         values["status"] = "successful" if successful_only else "failed"
     filter_ = Filter(paths=tuple(paths))
+    if injections:
+        filter_ = filter_._replace(injections=parse_injections(injections, arch, _set_of(arch)))
     if "trace" in values:
         universe = _names(arch.abis)
         chosen = _select(values["trace"], "system call", universe, _syscall_lookup(arch))
@@ -146,6 +154,12 @@ def parse_filter(
         signals = _select(values["signal"], "signal", ALL_SIGNALS, _signal)
         filter_ = filter_._replace(signals=None if signals == ALL_SIGNALS else signals)
     return filter_
+
+
+def _set_of(arch: Arch) -> Callable[[str], frozenset[str]]:
+    """A trace= set to its names, as inject= and fault= name theirs."""
+    universe, lookup = _names(arch.abis), _syscall_lookup(arch)
+    return lambda value: _select(value, "system call", universe, lookup)
 
 
 def _split(expression: str) -> tuple[str, str]:

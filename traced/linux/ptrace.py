@@ -141,6 +141,17 @@ def skip_syscall(pid: int, skip: SyscallSkip, result: int) -> None:
         _call(PTRACE_POKEUSER, pid, offset, value, "ptrace(PTRACE_POKEUSER)")
 
 
+def set_syscall(pid: int, skip: SyscallSkip, nr: int) -> None:
+    """At a syscall's entry: it runs as syscall ``nr`` instead, or as nothing at all
+    (-1); a seccomp stop re-runs the filter on the new number."""
+    _call(PTRACE_POKEUSER, pid, skip.nr_offset, nr, "ptrace(PTRACE_POKEUSER)")
+
+
+def set_result(pid: int, skip: SyscallSkip, result: int) -> None:
+    """At a syscall's exit: the task sees ``result`` returned (-errno for an error)."""
+    _call(PTRACE_POKEUSER, pid, skip.result_offset, result, "ptrace(PTRACE_POKEUSER)")
+
+
 def syscall_info(pid: int) -> SyscallInfo:
     try:
         return _kernel.syscall_info(pid)

@@ -11,6 +11,8 @@ Kernel facts this module depends on:
 * A waitid that sleeps with WNOWAIT (traced.linux.wait.sleep_until_pending)
   returns once any child or tracee has a status, and consumes nothing: the
   reactor's drain then takes what is its own, as after a SIGCHLD.
+* A tracee held stopped (an -e inject= delay) makes no status: while one is held
+  the driver naps instead, until its restart is due or a status is pending.
 * A signal handler installed without SA_RESTART ends that sleep with EINTR;
   Python runs the handler and retries the wait unless the handler raises.  So
   a signal's action is queued by the handler, and the handler raises only while
@@ -23,9 +25,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from traced.linux import wait
 from traced.linux.wait import sleep_until_pending
 from traced.tracer.reactor import POLL_INTERVAL, Reactor
 
+NAP_NS = 1_000_000  # how long a nap lasts at most, while a delayed restart is held
 Action = Callable[[int], object]
 
 
@@ -58,7 +62,7 @@ class BlockingDriver:
                 self._act()
                 continue
             try:
-                pending = self._sleep()
+                pending = self._wait()
             except _Woken:  # raised as the sleep began or ended: nothing was taken
                 pending = True
             if not pending:
@@ -74,6 +78,17 @@ class BlockingDriver:
         queued, self._queued = self._queued, []
         for action, signo in queued:
             action(signo)
+
+    def _wait(self) -> bool:
+        """Sleep until a status is pending; with delayed restarts held, nap until the
+        next is due (made then) or a status is pending, whichever comes first."""
+        due = self.reactor.restart_due()
+        while due is not None:
+            if self._queued or wait.peek() is not None:
+                return True
+            time.sleep(min(due, NAP_NS) / 1e9)
+            due = self.reactor.restart_due()
+        return self._sleep()
 
     def _sleep(self) -> bool:
         """Until a status is pending or a signal came (_Woken); False if no child

@@ -26,9 +26,9 @@ import uuid
 from traced.core import abi
 from traced.core.session import TraceSession
 from traced.core.task import Mode, disown
-from traced.core.tracee import FILTER_INSTALLS
+from traced.core.tracee import EXEC_SYSCALLS, FILTER_INSTALLS
 from traced.errors import AttachError, PtraceError, TraceeGoneError
-from traced.filter.bpf import compile_filter
+from traced.filter.bpf import compile_filter, errno_verdict
 from traced.linux import access, procfs, ptrace
 from traced.linux.access import Client
 from traced.logs import get_logger
@@ -113,7 +113,13 @@ class Engine:
         # The calls that install a filter of the tracee's own are always stopped at:
         # the core switches a task to full mode at their exit (core.tracee).
         traced_names = names | FILTER_INSTALLS.keys()
-        filter_program = compile_filter(self.arch, traced_names) if mode is Mode.SECCOMP else None
+        # -e inject=...:error= in the kernel (--inject-in-kernel): never our own execve,
+        # which runs under the filter already.
+        errors = policy.in_kernel_errors(EXEC_SYSCALLS)
+        verdicts = {name: errno_verdict(err) for name, err in errors.items()}
+        filter_program = (
+            compile_filter(self.arch, traced_names, verdicts) if mode is Mode.SECCOMP else None
+        )
         child = fork_child(spec, program, filter_program)
         try:
             options = abi.LAUNCH_OPTIONS if filter_program is None else abi.FILTER_OPTIONS

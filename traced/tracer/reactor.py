@@ -33,6 +33,8 @@ Kernel facts this module depends on:
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 import os
 import signal
 import threading
@@ -47,7 +49,7 @@ from traced.errors import TracedError, TraceeGoneError
 from traced.linux import ptrace, wait
 from traced.linux.signalfd import close_signalfd, drain_signalfd, open_signalfd
 from traced.logs import get_logger
-from traced.tracer import newcomers
+from traced.tracer import newcomers, tamper
 from traced.tracer.run import Run
 from traced.tracer.stopread import read_stop
 
@@ -94,6 +96,10 @@ class Reactor:
         self._drain_again: asyncio.Handle | None = None
         # On one CPU the tracee cannot run while we poll for it: there, sleep.
         self.spin = SpinPolicy(enabled=len(os.sched_getaffinity(0)) > 1)
+        # -e inject='s delays with no loop to time them: (due, order, run, restart),
+        # made by restart_due, which the blocking driver calls.
+        self._delayed: list[tuple[int, int, Run, Resume]] = []
+        self._order = itertools.count()
 
     def start(self) -> None:
         """Run on the running asyncio loop, woken by SIGCHLD.  (Not called for a
@@ -336,12 +342,43 @@ class Reactor:
             step = run.core.plan(tid, read_stop(run, tid, decode_status(status)))
             if step.joined or step.left:
                 self._follow(run, step)
+            if step.tamper is not None:
+                self._tamper(run, tid, step)
         except TraceeGoneError:
             return None  # SIGKILLed while stopped: its death report follows
         except Exception:
             self._let_run(tid, status)
             return None
         return run, step
+
+    def _tamper(self, run: Run, tid: int, step: Step) -> None:
+        """-e inject=: the core's decision done to the tracee; a delay takes its
+        restart, to be made later (the others' are made meanwhile)."""
+        change = step.tamper
+        assert change is not None
+        tamper.apply(tid, run.arch.skip, change)
+        if change.delay_ns is not None and step.resume is not None:
+            resume, step.resume = step.resume, None
+            self._later(run, resume, change.delay_ns)
+
+    def _later(self, run: Run, resume: Resume, delay_ns: int) -> None:
+        if self.loop is not None:
+            self.loop.call_later(delay_ns / 1e9, self.resume, run, resume)
+        else:
+            due = time.monotonic_ns() + delay_ns
+            heapq.heappush(self._delayed, (due, next(self._order), run, resume))
+
+    def restart_due(self) -> int | None:
+        """Make the delayed restarts whose time has come (no loop: the blocking
+        driver asks); the ns until the next one, None if none is left."""
+        delayed = self._delayed
+        while delayed:
+            wait_ns = delayed[0][0] - time.monotonic_ns()
+            if wait_ns > 0:
+                return wait_ns
+            _, _, run, resume = heapq.heappop(delayed)
+            self.resume(run, resume)
+        return None
 
     def _let_run(self, tid: int, status: int) -> None:
         """A bug or an odd kernel answer: log it, and never strand the task."""

@@ -23,15 +23,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
 from traced.core.session import Outcome, TraceSession
-from traced.core.stops import Call
+from traced.core.stops import Call, Rule
 from traced.core.task import Mode, Resume
 from traced.decoders.values import DEFAULT_OPTIONS, Options
 from traced.errors import SpawnError, TraceeGoneError
 from traced.events import Entries, Event
+from traced.filter.inject import NO_INJECTIONS, Injection, Injections
 from traced.linux import procfs, ptrace
 from traced.linux.access import Client
 from traced.logs import get_logger
-from traced.syscalls.arch import Arch
+from traced.syscalls.arch import Abi, Arch
 from traced.tracer.spawn import Child
 
 if TYPE_CHECKING:  # asyncio is imported only where a loop runs (bench/startup.py)
@@ -59,11 +60,52 @@ class TracePolicy(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/
     # Live tasks allowed at once; beyond it a launched tree is killed, an attached
     # one detached (Run.runaway then says how many there were).
     max_tasks: int | None = None
+    # -e inject= and -e fault=; with inject_in_kernel, those a seccomp filter can make
+    # alone (an errno, every time) are its verdicts, and never stop (in_kernel_errors).
+    injections: Injections = NO_INJECTIONS
+    inject_in_kernel: bool = False
 
     def mode(self) -> Mode:
         if self.names is None or self.force_full or not procfs.seccomp_filters_supported():
             return Mode.FULL
         return Mode.SECCOMP
+
+    def in_kernel_errors(self, never: frozenset[str]) -> dict[str, int]:
+        """The errnos the filter itself returns, by syscall (inject_in_kernel): traced
+        ones whose injection the filter can make, but those in ``never`` (the calls
+        our own set-up makes once the filter is on: execve)."""
+        if not self.inject_in_kernel or self.mode() is not Mode.SECCOMP:
+            return {}
+        return {
+            name: injection.error
+            for name, injection in self.injections.by_name.items()
+            if injection.error is not None
+            and injection.in_kernel
+            and self.names is not None
+            and name in self.names
+            and name not in never
+        }
+
+
+def rule_for(injection: Injection, abi: Abi) -> Rule:
+    """An injection as the core applies it to one ABI's call: numbers, not names."""
+    when = injection.when
+    nr = result = None
+    if injection.replaces_result:
+        sub = injection.syscall
+        nr = -1 if sub is None else abi.numbers_by_name[sub] | abi.nr_bit
+        result = -injection.error if injection.error is not None else injection.retval
+    return Rule(
+        when.first,
+        when.last,
+        when.step,
+        nr,
+        result,
+        injection.error is not None,
+        injection.signal or 0,
+        injection.delay_enter_ns,
+        injection.delay_exit_ns,
+    )
 
 
 class Run:
@@ -98,6 +140,7 @@ class Run:
         # Each syscall's Call, by (audit arch, nr), made at its first stop (stopread).
         self.calls: dict[tuple[int, int], Call] = {}
         self.owner = policy.owner
+        self.injections = policy.injections.by_name
         # A runaway tree (a fork bomb) is stopped at max_tasks live tasks: a launched
         # one is killed, an attached one (not ours to kill) let go.  ``runaway``
         # records the count seen.
@@ -204,3 +247,9 @@ class Run:
 
     def wants(self, name: str) -> bool:
         return self.wanted is None or name in self.wanted
+
+    def rule(self, name: str, abi: Abi) -> Rule | None:
+        """The injection rule of syscall ``name`` in ``abi`` (asked once per syscall
+        number and session: stopread's Call), None for most."""
+        injection = self.injections.get(name)
+        return None if injection is None else rule_for(injection, abi)

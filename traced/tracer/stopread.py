@@ -45,15 +45,17 @@ from traced.core.stops import (
     Exit,
     Exited,
     GroupStop,
+    InjectEntry,
     Killed,
     Kind,
     OtherEvent,
     SignalStop,
     Spawned,
     Stop,
+    TamperedExit,
     TrapStop,
 )
-from traced.core.task import Mode, Phase
+from traced.core.task import Mode, Phase, Task
 from traced.decoders.arguments import (
     FdTarget,
     decode_entry,
@@ -129,13 +131,17 @@ def _gained(owner: Client, tid: int) -> str | None:
 def _call(run: Run, audit_arch: int, nr: int) -> Call:
     abi = run.arch.abi_for(audit_arch, nr)
     name = abi.name_of(nr)
+    wanted = run.wants(name)
+    rule = run.rule(name, abi) if wanted else None  # strace injects only what it traces
     call = Call(
         name,
         abi,
-        run.wants(name),
+        wanted,
         has_outputs(name, abi.name),
         run.decoding.decorate_fds and (name in RETURNS_FD or name in ("fcntl", "fcntl64")),
         has_worded_result(name, run.decoding),
+        rule,
+        Entry if rule is None else InjectEntry,
     )
     run.calls[audit_arch, nr] = call
     return call
@@ -157,7 +163,7 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
         return Entry(now, tid, nr, call.name, call.abi.name, (), False, raw)
     fds = _fd_names(tid) if run.decoding.decorate_fds else no_fd_names
     args = decode_entry(call.name, raw, TraceeMemory(tid), run.decoding, fds, abi=call.abi.name)
-    return Entry(now, tid, nr, call.name, call.abi.name, args, True, raw, call)
+    return call.entry(now, tid, nr, call.name, call.abi.name, args, True, raw, call)
 
 
 def _entered_already(run: Run, tid: int) -> bool:
@@ -179,9 +185,29 @@ def _fail_as_untraced(run: Run, tid: int) -> None:
 def _exit_stop(run: Run, tid: int, rval: int, is_error: bool, now: int) -> Exit:
     """The exit, with what the syscall in flight wrote, if the user wants to see it."""
     task = run.core.tasks.get(tid)
-    entry = task.in_flight if task is not None else None
+    if task is None:
+        return Exit(now, rval, is_error)
+    if task.tampering is not None:
+        return _tampered_exit(run, tid, task, (rval, is_error), now)
+    entry = task.in_flight
     if is_error or entry is None or not entry.wanted:
         return Exit(now, rval, is_error)
+    return _decoded_exit(run, tid, entry, rval, now)
+
+
+def _tampered_exit(run: Run, tid: int, task: Task, result: tuple[int, bool], now: int) -> Exit:
+    """-e inject=: the exit as the tracee will see it, with the injected result (which
+    the shell writes once the core has planned the stop: tracer.tamper)."""
+    rule, entry = task.tampering, task.in_flight
+    assert rule is not None
+    rval, is_error = result if rule.result is None else (rule.result, rule.fails)
+    if is_error or entry is None:
+        return TamperedExit(now, rval, is_error)
+    return TamperedExit._make(_decoded_exit(run, tid, entry, rval, now))
+
+
+def _decoded_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit:
+    """A successful exit with its outputs decoded, its fd named, its result worded."""
     call = entry.call
     assert isinstance(call, Call)  # a wanted entry was read with its call
     args: tuple[Arg, ...] | None = None
@@ -204,7 +230,7 @@ def _exit_stop(run: Run, tid: int, rval: int, is_error: bool, now: int) -> Exit:
         if target is not None and target.deleted and worded is None:
             worded = fd_text(rval, target)  # ``13</memfd:m>(deleted)``: outside the brackets
     fd_path = None if target is None else target.path
-    return Exit(now, rval, is_error, args, fd_path, worded)
+    return Exit(now, rval, False, args, fd_path, worded)
 
 
 def _fd_names(tid: int) -> Callable[[int], FdTarget | None]:

@@ -68,6 +68,11 @@ class LaunchRequest(RequestBase):
     decoding: Decoding = Decoding()
     entries: bool = False  # syscall_entry events too, for strace-like live text
     entry_only: bool = False  # syscall_entry events only: one stop per call
+    # strace's -e inject= and -e fault= expressions, qualifier included, in order.
+    inject: list[str] = Field(default=[], max_length=256)
+    # error= injections into every call become the seccomp filter's SECCOMP_RET_ERRNO:
+    # no stop, and no event for those calls.
+    inject_in_kernel: bool = False
     stdio: bool = False
     # The stdin sent is a terminal (a pty the client relays): the command's controlling
     # terminal, in its session of its own.
@@ -92,6 +97,7 @@ class AttachRequest(RequestBase):
     decoding: Decoding = Decoding()
     entries: bool = False
     entry_only: bool = False
+    inject: list[str] = Field(default=[], max_length=256)  # as launch's, made at stops
     policy: Policy = "block"
     queue: int | None = Field(default=None, ge=1)
     subscribe: bool = True
