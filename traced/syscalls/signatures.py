@@ -177,6 +177,35 @@ NORETURN: frozenset[str] = frozenset(
 )
 
 
+# How the kernel reads an integer argument (its C type in the syscall's definition):
+# (bits, signed), 0 bits meaning the ABI's register width (a long, a size, an off_t,
+# an address compared as a number).  A 32-bit type is the register's low word on
+# every ABI.  Flag sets are unsigned ints and enums ints unless listed; tags absent
+# (paths, buffers, structs ...) point into the tracee, where a filter cannot read.
+REGISTER = 0
+_INTEGER_KINDS: dict[str, tuple[int, bool]] = {
+    **dict.fromkeys(("int", "fd", "dirfd", "pid", "uid", "gid", "signal"), (32, True)),
+    **dict.fromkeys(("uint", "mode", "dev", "hi", "unused"), (32, False)),
+    **dict.fromkeys(("long", "off"), (REGISTER, True)),
+    **dict.fromkeys(("ulong", "hex", "size", "pgoff", "sigmask", "ptr"), (REGISTER, False)),
+    **dict.fromkeys(
+        ("flags:clone", "flags:mmap", "flags:mmap_prot", "flags:mremap", "flags:mount",
+         "flags:kexec", "flags:mbind", "flags:mempolicy"),
+        (REGISTER, False),
+    ),
+    **dict.fromkeys(("enum:ioctl", "enum:fcntl_cmd"), (32, False)),
+    "enum:ptrace": (REGISTER, True),
+}  # fmt: skip
+
+
+def integer_kind(tag: str) -> tuple[int, bool] | None:
+    """``(bits, signed)`` of an integer argument's type (:data:`REGISTER` bits: the
+    register's width); None for a pointer a filter cannot follow."""
+    family = tag.partition(":")[0]
+    default = {"flags": (32, False), "enum": (32, True)}.get(family)
+    return _INTEGER_KINDS.get(tag, default)
+
+
 def is_type(tag: str) -> bool:
     """Whether ``tag`` belongs to the closed type vocabulary."""
     family, _, member = tag.partition(":")
