@@ -22,6 +22,7 @@ import enum
 import functools
 import os
 import signal
+from collections.abc import Callable
 from typing import NamedTuple
 
 from traced.core.abi import (
@@ -108,6 +109,9 @@ class Call(NamedTuple):
     outputs: bool  # it returns something through memory, decoded at exit
     returns_fd: bool  # -y decorates its result
     worded: bool  # strace words its result (fcntl's flags, -e raw='s hex)
+    # Its argument predicates, if it has any: whether a call's registers pass them
+    # (traced.filter.predicates; a call that fails is not wanted).
+    admits: Callable[[tuple[int, ...]], bool] | None = None
 
 
 class Entry(NamedTuple):

@@ -11,7 +11,7 @@ from traced.daemon.hub import Hub, Subscriber
 from traced.decoders.values import Options
 from traced.errors import ErrorCode, RequestError
 from traced.events import Entries
-from traced.filter.expression import parse_trace
+from traced.filter.expression import parse_filter
 from traced.syscalls.arch import Arch
 from traced.tracer.run import TracePolicy
 from traced.wire.protocol import Decoding
@@ -59,7 +59,7 @@ class Limits:
     ) -> TracePolicy:
         """How a session is traced: the request's filter and decoding, the config's
         default string size and task limit."""
-        names = parse_trace([trace] if trace is not None else [], self.arch)
+        filter_ = parse_filter([trace] if trace is not None else [], self.arch)
         string_limit = decoding.string_limit
         options = Options(
             self.config.string_size if string_limit is None else string_limit,
@@ -68,9 +68,10 @@ class Limits:
             frozenset(decoding.raw),
         )
         return TracePolicy(
-            names,
+            filter_.syscalls,
             decoding=options,
             entries=Entries.ALWAYS if entries else Entries.NEVER,
             entry_only=entry_only,
             max_tasks=self.config.max_tasks_per_session,
+            rules=tuple(filter_.rules.items()),
         )

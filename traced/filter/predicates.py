@@ -40,7 +40,7 @@ from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import NamedTuple
 
-from traced.syscalls.arch import Abi
+from traced.syscalls.arch import ABIS_BY_NAME, Abi
 from traced.syscalls.signatures import REGISTER, integer_kind, signature
 
 # A trace item that holds a predicate: a name (perhaps a class, to be refused), then
@@ -160,6 +160,17 @@ def verdict(rules: Sequence[Rule], syscall: str, abi: Abi, raw: Sequence[int]) -
 def _holds_on(condition: Condition, syscall: str, abi: Abi, raw: Sequence[int]) -> bool:
     view = view_of(syscall, condition.arg, abi)
     return view is None or holds(condition, view, raw)
+
+
+def passes(rules: Rules, syscall: str, abi: str, raw: Sequence[int]) -> bool:
+    """Whether a call passes its syscall's rules (True with none), its ABI named as
+    events name it and its registers as they carry them (fewer than six: zeros)."""
+    found = rules.get(syscall)
+    known = ABIS_BY_NAME.get(abi)
+    if found is None or known is None:
+        return True
+    registers = (*raw, *(0,) * (6 - len(raw)))
+    return matcher(found, syscall, known)(registers) is not None
 
 
 Matcher = Callable[[Sequence[int]], int | None]

@@ -109,11 +109,7 @@ class Engine:
             spec.argv[0] if spec.credentials else resolve_program(spec.argv[0], spec.env, spec.cwd)
         )
         mode = policy.mode()
-        names = policy.names or frozenset()
-        # The calls that install a filter of the tracee's own are always stopped at:
-        # the core switches a task to full mode at their exit (core.tracee).
-        traced_names = names | FILTER_INSTALLS.keys()
-        filter_program = compile_filter(self.arch, traced_names) if mode is Mode.SECCOMP else None
+        filter_program = self._filter(policy) if mode is Mode.SECCOMP else None
         child = fork_child(spec, program, filter_program)
         try:
             options = abi.LAUNCH_OPTIONS if filter_program is None else abi.FILTER_OPTIONS
@@ -129,6 +125,15 @@ class Engine:
         run.core.add_task(child.pid, child.pid, prestart=True)
         self.reactor.register(child.pid, run)
         return run
+
+    def _filter(self, policy: TracePolicy) -> bytes:
+        """The seccomp program: the policy's syscalls, those with argument predicates
+        stopped only for the calls that match.  The calls that install a filter of
+        the tracee's own are always stopped at: the core switches a task to full
+        mode at their exit (core.tracee); their predicates are judged at the stop."""
+        rules = {name: rules for name, rules in policy.rules if name not in FILTER_INSTALLS}
+        names = (policy.names or frozenset()) - rules.keys()
+        return compile_filter(self.arch, names | FILTER_INSTALLS.keys(), rules)
 
     def attach(self, pid: int, policy: TracePolicy, sink: Sink, session_id: str = "") -> Run:
         """Trace a running process and the children it makes from now on.

@@ -28,10 +28,11 @@ from traced.core.task import Mode, Resume
 from traced.decoders.values import DEFAULT_OPTIONS, Options
 from traced.errors import SpawnError, TraceeGoneError
 from traced.events import Entries, Event
+from traced.filter.predicates import Rule, Rules, matcher
 from traced.linux import procfs, ptrace
 from traced.linux.access import Client
 from traced.logs import get_logger
-from traced.syscalls.arch import Arch
+from traced.syscalls.arch import Abi, Arch
 from traced.tracer.spawn import Child
 
 if TYPE_CHECKING:  # asyncio is imported only where a loop runs (bench/startup.py)
@@ -59,6 +60,9 @@ class TracePolicy(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/
     # Live tasks allowed at once; beyond it a launched tree is killed, an attached
     # one detached (Run.runaway then says how many there were).
     max_tasks: int | None = None
+    # Argument predicates of syscalls in ``names``: (name, its rules) pairs, a tuple
+    # so that the policy stays a value the daemon's channel carries as it is.
+    rules: tuple[tuple[str, tuple[Rule, ...]], ...] = ()
 
     def mode(self) -> Mode:
         if self.names is None or self.force_full or not procfs.seccomp_filters_supported():
@@ -94,6 +98,7 @@ class Run:
         self.restart = restart
         # Read at each stop (see stopread), so kept here rather than behind the policy.
         self.wanted = policy.names
+        self.rules: Rules = dict(policy.rules)
         self.decoding = policy.decoding
         # Each syscall's Call, by (audit arch, nr), made at its first stop (stopread).
         self.calls: dict[tuple[int, int], Call] = {}
@@ -204,3 +209,12 @@ class Run:
 
     def wants(self, name: str) -> bool:
         return self.wanted is None or name in self.wanted
+
+    def admits(self, name: str, abi: Abi) -> Callable[[tuple[int, ...]], bool] | None:
+        """The test of a call's registers against ``name``'s argument predicates on
+        ``abi`` (the one evaluation, traced.filter.predicates), or None if it has none."""
+        rules = self.rules.get(name)
+        if rules is None:
+            return None
+        match = matcher(rules, name, abi)
+        return lambda raw: match(raw) is not None
