@@ -20,7 +20,9 @@ measure each other), each in its own process, and writes one report:
 - ``sessions``: sessions.py: 64 and 256 concurrent sessions through one daemon;
 - ``memory``: memory.py: the daemon's RSS, idle and per traced task;
 - ``latency``: latency.py: syscall exit to subscriber, p50/p99;
-- ``decoding``: decode_bench.py: what full argument decoding costs.
+- ``decoding``: decode_bench.py: what full argument decoding costs;
+- ``predicates``: predicates.py: the build traced for the files it writes, an argument
+  predicate in the filter (issue 16), against strace --seccomp-bpf and untraced.
 
 Each benchmark alternates its variants within its own run and quotes medians
 and ratios; this script adds the machine, the versions (taken before the first
@@ -72,6 +74,7 @@ SUITE = (
     Bench("latency", "latency.py", ("--quick",)),
     Bench("decoding", "decode_bench.py", ("--rounds", "3", "--e2e-rounds", "5")),
     Bench("startup", "startup.py", ("--quick",)),
+    Bench("predicates", "predicates.py", ("--quick",)),
 )
 
 
