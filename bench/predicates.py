@@ -99,8 +99,9 @@ def report(argv: Sequence[str] | None, args: argparse.Namespace, timings: Timing
               "|---|---|---|---|---|"]  # fmt: skip
     for variant, runs in timings.runs.items():
         median = timings.median(variant)
+        name = variant.name.replace("|", "\\|")  # a table cell
         lines.append(
-            f"| {variant.name.replace('|', chr(92) + '|')} | {median:.2f} | {min(runs):.2f}-{max(runs):.2f} | "
+            f"| {name} | {median:.2f} | {min(runs):.2f}-{max(runs):.2f} | "
             f"{ratio(median / base)} | {ratio(median / bpf)} |"
         )
     ours_ratio = timings.median(next(v for v in timings.runs if v.name == TRACED)) / base
