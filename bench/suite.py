@@ -23,6 +23,8 @@ measure each other), each in its own process, and writes one report:
 - ``decoding``: decode_bench.py: what full argument decoding costs;
 - ``inject``: inject.py: ``-e inject=unlinkat:error=EPERM`` on an unlinkat loop, at
   stops and in the kernel, against strace's injection and untraced.
+- ``predicates``: predicates.py: the build traced for the files it writes, an argument
+  predicate in the filter (issue 16), against strace --seccomp-bpf and untraced.
 
 Each benchmark alternates its variants within its own run and quotes medians
 and ratios; this script adds the machine, the versions (taken before the first
@@ -75,6 +77,7 @@ SUITE = (
     Bench("decoding", "decode_bench.py", ("--rounds", "3", "--e2e-rounds", "5")),
     Bench("startup", "startup.py", ("--quick",)),
     Bench("inject", "inject.py", ("--quick",)),
+    Bench("predicates", "predicates.py", ("--quick",)),
 )
 
 

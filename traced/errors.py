@@ -173,6 +173,19 @@ class InjectError(FilterError):
     """A malformed -e inject= or -e fault= argument, in strace's words."""
 
 
+class PredicateError(FilterError):
+    """An argument predicate (``-e trace=openat(flags&O_CREAT)``) this parser does not
+    accept: ``expression`` is the trace value it is in, ``position`` the 0-based offset
+    of the mistake there, shown under it with a caret."""
+
+    def __init__(self, why: str, expression: str, position: int) -> None:
+        position = max(0, min(position, len(expression)))
+        super().__init__(f"{why}\n  {expression}\n  {' ' * position}^")
+        self.why = why
+        self.expression = expression
+        self.position = position
+
+
 class DaemonStartError(TracedError):
     """The daemon cannot start: e.g. another one already listens on the socket."""
 

@@ -37,6 +37,8 @@ OPCODES = {
     0x5C: "and_x",
     0x44: "or_k",
     0x4C: "or_x",
+    0xA4: "xor_k",
+    0xAC: "xor_x",
     0x64: "lsh_k",
     0x6C: "lsh_x",
     0x74: "rsh_k",
@@ -60,6 +62,7 @@ _CONDITIONS: dict[str, Callable[[int, int], bool]] = {
 _ALU: dict[str, Callable[[int, int], int]] = {
     "and": lambda a, b: a & b,
     "or": lambda a, b: a | b,
+    "xor": lambda a, b: a ^ b,
     "lsh": lambda a, b: (a << b) & _U32,
     "rsh": lambda a, b: a >> b,
 }

@@ -25,6 +25,7 @@ from traced.filter.bpf import (
     disassemble,
     syscall_numbers,
 )
+from traced.filter.predicates import ANY, EQ, LT, OPS, Condition, Rule, verdict
 from traced.syscalls.arch import (
     AARCH64,
     AUDIT_ARCH_AARCH64,
@@ -289,3 +290,126 @@ def test_interpreter_reads_every_field_and_uses_scratch_memory():
         ]
     )
     assert run(program, 0, 0, args=(0x30, 0, 0, 0, 0, 0), ip=0x5) == 0x35
+
+
+# --- argument predicates ----------------------------------------------------------------
+
+# Syscalls whose arguments cover every kind: ints (fd, pid, signal), unsigned ints
+# (flags, mode), register-wide signed (lseek's off) and unsigned (sizes, clone's
+# flags), i386's split 64-bit offsets (pread64, fadvise64), and i386's mmap, which
+# takes one pointer (its rules' arguments are no registers there).
+PREDICATED = {
+    "openat": ("dirfd", "flags", "mode"),
+    "lseek": ("fd", "offset", "whence"),
+    "read": ("fd", "count"),
+    "pread64": ("offset", "count"),
+    "fadvise64": ("fd", "offset", "len", "advice"),
+    "kill": ("pid", "sig"),
+    "clone": ("flags",),
+    "mmap": ("length", "prot", "flags"),
+}
+EDGES = [
+    0, 1, 2, 0x40, 0x43, 0x7F, 0x80, 0xFF, 2**31 - 1, 2**31, 2**32 - 1, 2**32, 2**32 + 1,
+    2**63 - 1, 2**63, 2**64 - 1, -1, -2, -100, -(2**31), -(2**31) - 1, -(2**63),
+]  # fmt: skip
+constants = st.one_of(st.sampled_from(EDGES), st.integers(-(2**64), 2**64))
+
+
+@st.composite
+def conditions(draw: st.DrawFn, syscall: str) -> Condition:
+    arg = draw(st.sampled_from(PREDICATED[syscall]))
+    op = draw(st.sampled_from(OPS))
+    count = draw(st.integers(1, 4)) if op == EQ else 1
+    values = tuple(draw(st.lists(constants, min_size=count, max_size=count)))
+    mask = draw(st.one_of(st.none(), constants)) if op == EQ else None
+    return Condition(arg, op, values, mask, draw(st.booleans()))
+
+
+@st.composite
+def rule_sets(draw: st.DrawFn) -> dict[str, tuple[Rule, ...]]:
+    chosen = draw(st.sets(st.sampled_from(sorted(PREDICATED)), min_size=1, max_size=4))
+    rules = {}
+    for syscall in sorted(chosen):
+        count = draw(st.integers(1, 3))
+        rules[syscall] = tuple(
+            Rule(tuple(draw(st.lists(conditions(syscall), max_size=3))), TRACE)
+            for _ in range(count)
+        )
+    return rules
+
+
+def registers(values: list[int]) -> st.SearchStrategy[int]:
+    """A register: a constant's low or high word, junk above a low word, or anything."""
+    near = [0, *(v % 2**64 for v in values), *(v % 2**32 for v in values)]
+    junk = st.builds(lambda low, high: low | high << 32, st.sampled_from(near), st.integers(0, U32))
+    return st.one_of(st.sampled_from(near), junk, st.integers(0, 2**64 - 1))
+
+
+ABI_CASES = [(NATIVE, AUDIT_ARCH_X86_64), (I386, AUDIT_ARCH_I386), (X32, AUDIT_ARCH_X86_64)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_predicates_compile_to_their_plain_evaluation(data):
+    rules = data.draw(rule_sets())
+    plain = data.draw(st.sets(st.sampled_from(["getppid", "write", "openat"]), max_size=2))
+    program = compile_filter(X86_64, plain, rules)
+    decode(program)
+    values = [v for rs in rules.values() for r in rs for c in r.conditions for v in c.values]
+    for _ in range(12):
+        abi, audit_arch = data.draw(st.sampled_from(ABI_CASES))
+        name = data.draw(st.sampled_from(sorted(rules.keys() | plain)))
+        if name not in abi.numbers_by_name:
+            continue
+        raw = tuple(data.draw(st.lists(registers(values), min_size=6, max_size=6)))
+        if name in plain:
+            expected = TRACE
+        else:
+            expected = verdict(rules[name], name, abi, raw) or SECCOMP_RET_ALLOW
+        nr = abi.numbers_by_name[name] | abi.nr_bit
+        assert run(program, nr, audit_arch, raw) == expected, (name, abi, raw)
+
+
+def test_a_syscall_without_rules_runs_no_instruction_more():
+    """The number search is the one a plain filter of the same names would make: an
+    untraced call (and a traced call outside a word holding rules) takes as many steps."""
+    rules = {"openat": (Rule((Condition("flags", ANY, (0o100,)),), TRACE),)}
+    names = {"read", "write", "close", "execve"}
+    with_rules = compile_filter(X86_64, names, rules)
+    without = compile_filter(X86_64, names | {"openat"})
+    for abi, audit_arch in ABI_CASES:
+        for nr in abi.names_by_nr:
+            if abi.names_by_nr[nr] == "openat":
+                continue
+            number = nr | abi.nr_bit
+            ours = execute(with_rules, number, audit_arch)
+            theirs = execute(without, number, audit_arch)
+            assert ours == theirs, (abi, abi.names_by_nr[nr])
+
+
+def test_rules_on_a_pointer_argument_abi_trace_every_call():
+    """i386's mmap takes one struct pointer: its rules cannot be judged there."""
+    rules = {"mmap": (Rule((Condition("prot", ANY, (4,)),), TRACE),)}
+    program = compile_filter(X86_64, (), rules)
+    mmap_i386 = I386.numbers_by_name["mmap"]
+    assert run(program, mmap_i386, AUDIT_ARCH_I386) == TRACE
+    assert run(program, NATIVE.numbers_by_name["mmap"], AUDIT_ARCH_X86_64) == SECCOMP_RET_ALLOW
+    assert run(program, 9, AUDIT_ARCH_X86_64, (0, 0, 4, 0, 0, 0)) == TRACE
+
+
+def test_an_int_argument_compares_its_low_word_sign_correctly():
+    """lseek's fd is an int: junk in the register's high half is ignored, and
+    -1 is the low word 0xffffffff, less than 0."""
+    rules = {"lseek": (Rule((Condition("fd", LT, (0,)),), TRACE),)}
+    program = compile_filter(X86_64, (), rules)
+    assert run(program, 8, AUDIT_ARCH_X86_64, (0xDEAD_BEEF_FFFF_FFFF, 0, 0, 0, 0, 0)) == TRACE
+    assert run(program, 8, AUDIT_ARCH_X86_64, (0xFFFF_FFFF_0000_0003, 0, 0, 0, 0, 0)) == (
+        SECCOMP_RET_ALLOW
+    )
+
+
+def test_disassemble_shows_argument_words():
+    rules = {"lseek": (Rule((Condition("offset", LT, (-5,)),), TRACE),)}
+    text = "\n".join(disassemble(compile_filter(X86_64, (), rules)))
+    for piece in ("ld   [28]  ; args[1] high", "xor  #0x80000000", "ld   [24]  ; args[1]"):
+        assert piece in text

@@ -1,6 +1,7 @@
-"""The compiler's per-syscall verdicts (-e inject=...:error= in the kernel), checked by
-interpretation over every number of every ABI: a syscall with a verdict of its own
-gets it, in each ABI that has it, whatever the traced set says; the rest as before."""
+"""The compiler's per-syscall verdicts (-e inject=...:error= in the kernel: a rule with
+no condition whose verdict is SECCOMP_RET_ERRNO, as Engine._filter makes it), checked
+by interpretation over every number of every ABI: a syscall with a verdict of its own
+gets it, in each ABI that has it; the rest as before."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from tests.unit.cbpf import run
 from tests.unit.test_bpf import AUDIT_ARCHES, PROBES, U32, all_names, policy
 from traced.filter.bpf import SECCOMP_RET_ERRNO, compile_filter, errno_verdict
+from traced.filter.predicates import Rule
 from traced.syscalls.arch import AARCH64, X86_64, Arch
 
 
@@ -29,7 +31,8 @@ def verdict_policy(
 
 
 def mismatches(arch: Arch, wanted: set[str], verdicts: dict[str, int]) -> list[tuple[int, int]]:
-    program = compile_filter(arch, wanted, verdicts)
+    rules = {name: (Rule((), verdict, name),) for name, verdict in verdicts.items()}
+    program = compile_filter(arch, wanted - verdicts.keys(), rules)
     return [
         (audit_arch, nr)
         for audit_arch in AUDIT_ARCHES
@@ -71,3 +74,9 @@ def test_own_verdicts_for_any_sets(arch: Arch, data: st.DataObject) -> None:
 
 def test_no_verdicts_compiles_the_same_program() -> None:
     assert compile_filter(X86_64, {"openat"}, {}) == compile_filter(X86_64, {"openat"})
+
+
+def test_a_traced_name_wins_over_its_rules() -> None:
+    # Engine._filter takes a syscall with an in-kernel error out of the traced set.
+    rules = {"unlinkat": (Rule((), errno_verdict(1), "unlinkat"),)}
+    assert compile_filter(X86_64, {"unlinkat"}, rules) == compile_filter(X86_64, {"unlinkat"})

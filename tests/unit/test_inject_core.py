@@ -7,7 +7,16 @@ import signal
 
 from tests.unit.plain import plain_args
 from traced.core.abi import PTRACE_CONT, PTRACE_SYSCALL
-from traced.core.stops import Call, Entry, Exec, Exit, InjectEntry, Rule, TamperedExit, TrapStop
+from traced.core.stops import (
+    Call,
+    Entry,
+    Exec,
+    Exit,
+    InjectEntry,
+    InjectRule,
+    TamperedExit,
+    TrapStop,
+)
 from traced.core.task import Mode, Resume, Task
 from traced.core.tracee import handle, plan
 from traced.events import SyscallEvent
@@ -18,7 +27,7 @@ EPERM = -1
 NATIVE = X86_64.native
 
 
-def call(rule: Rule | None, name: str = "unlinkat") -> Call:
+def call(rule: InjectRule | None, name: str = "unlinkat") -> Call:
     return Call(
         name, NATIVE, True, False, False, False, rule, Entry if rule is None else InjectEntry
     )
@@ -55,7 +64,7 @@ def test_a_call_without_rule_is_an_entry_as_ever() -> None:
 
 
 def test_when_counts_per_task_and_per_syscall() -> None:
-    rule = Rule(first=2, last=3, step=1, nr=-1, result=EPERM, fails=True)
+    rule = InjectRule(first=2, last=3, step=1, nr=-1, result=EPERM, fails=True)
     unlinkat, rmdir = call(rule), call(rule, "rmdir")
     one, two = running(), Task(TID + 1, TID + 1, "s1", Mode.SECCOMP)
     handle(two, TrapStop())
@@ -66,24 +75,24 @@ def test_when_counts_per_task_and_per_syscall() -> None:
 
 
 def test_first_alone_and_steps() -> None:
-    assert invocations(running(), call(Rule(first=3, step=0, nr=-1)), 6) == [
+    assert invocations(running(), call(InjectRule(first=3, step=0, nr=-1)), 6) == [
         False, False, True, False, False, False
     ]  # fmt: skip
-    assert invocations(running(), call(Rule(first=2, step=2, nr=-1)), 6) == [
+    assert invocations(running(), call(InjectRule(first=2, step=2, nr=-1)), 6) == [
         False, True, False, True, False, True
     ]  # fmt: skip
 
 
 def test_nothing_before_the_first_exec_is_counted_or_injected() -> None:
     task = running(prestart=True)
-    the_call = call(Rule(first=1, step=0, nr=-1, result=EPERM, fails=True), "execve")
+    the_call = call(InjectRule(first=1, step=0, nr=-1, result=EPERM, fails=True), "execve")
     assert invocations(task, the_call, 1) == [False]
     plan(task, Exec(5, TID, "/bin/true", ("true",)))
     assert invocations(task, the_call, 2) == [True, False]
 
 
 def test_an_error_is_written_at_entry_and_exit_and_reported_injected() -> None:
-    rule = Rule(nr=-1, result=EPERM, fails=True)
+    rule = InjectRule(nr=-1, result=EPERM, fails=True)
     task = running()
     step = plan(task, entry(call(rule)))
     assert step.tamper is not None
@@ -99,7 +108,7 @@ def test_an_error_is_written_at_entry_and_exit_and_reported_injected() -> None:
 
 
 def test_a_signal_goes_with_the_entry_in_full_mode_and_the_exit_in_seccomp_mode() -> None:
-    rule = Rule(signal=signal.SIGUSR1)
+    rule = InjectRule(signal=signal.SIGUSR1)
     full = running(Mode.FULL)
     assert plan(full, entry(call(rule))).resume == Resume(TID, PTRACE_SYSCALL, signal.SIGUSR1)
     assert plan(full, TamperedExit(20, 0, False)).resume == Resume(TID, PTRACE_SYSCALL)
@@ -112,7 +121,7 @@ def test_a_signal_goes_with_the_entry_in_full_mode_and_the_exit_in_seccomp_mode(
 
 
 def test_delays_are_the_shells_to_make_and_the_event_says_delayed() -> None:
-    rule = Rule(delay_enter_ns=1000, delay_exit_ns=None)
+    rule = InjectRule(delay_enter_ns=1000, delay_exit_ns=None)
     task = running()
     step = plan(task, entry(call(rule)))
     assert step.tamper is not None and step.tamper.delay_ns == 1000
@@ -124,7 +133,7 @@ def test_delays_are_the_shells_to_make_and_the_event_says_delayed() -> None:
 
 def test_an_unchosen_invocation_exits_as_any_other() -> None:
     task = running()
-    step = plan(task, entry(call(Rule(first=5, step=0, nr=-1))))
+    step = plan(task, entry(call(InjectRule(first=5, step=0, nr=-1))))
     assert step.tamper is None and task.tampering is None
     step = plan(task, Exit(20, 0, False))
     assert step.tamper is None and step.resume == Resume(TID, PTRACE_CONT)

@@ -60,7 +60,9 @@ class Trace:
         self.filter = filters(filter)  # a mistake raises here (a TracedError), before any run
         spec = LaunchSpec(tuple(argv), env=env, cwd=cwd, stdio=stdio, new_process_group=True)
         self._spec = spec
-        self._policy = TracePolicy(self.filter.syscalls, decoding=decoding)
+        self._policy = TracePolicy(
+            self.filter.syscalls, decoding=decoding, rules=tuple(self.filter.rules.items())
+        )
         self._engine: Engine | None = None
         self._run: Run | None = None
         self._events: asyncio.Queue[Event] = asyncio.Queue()

@@ -81,6 +81,7 @@ def _policy(args: argparse.Namespace, printer: Printer, *, force_full: bool) -> 
     return TracePolicy(
         printer.filter.syscalls,
         force_full,
+        rules=tuple(printer.filter.rules.items()),
         decoding=decoding_options(args, printer.filter.raw),
         entries=printer.stages_entries(),
         entry_only=printer.entry_only,

@@ -25,11 +25,11 @@ strace's semantics (src/syscall.c, tamper_with_syscall_entering/exiting):
 
 from __future__ import annotations
 
-from traced.core.stops import Rule, Tamper
+from traced.core.stops import InjectRule, Tamper
 from traced.core.task import Mode, Task
 
 
-def chosen(task: Task, key: tuple[str, int], rule: Rule) -> bool:
+def chosen(task: Task, key: tuple[str, int], rule: InjectRule) -> bool:
     """Count one invocation of ``key``'s call in ``task``; whether it is injected."""
     counts = task.invocations
     if counts is None:
@@ -41,13 +41,13 @@ def chosen(task: Task, key: tuple[str, int], rule: Rule) -> bool:
     return n == rule.first if rule.step == 0 else (n - rule.first) % rule.step == 0
 
 
-def at_entry(task: Task, rule: Rule) -> Tamper:
+def at_entry(task: Task, rule: InjectRule) -> Tamper:
     """What to do to a chosen invocation at its entry."""
     signal = rule.signal if task.mode is Mode.FULL else 0
     return Tamper(rule, nr=rule.nr, signal=signal, delay_ns=rule.delay_enter_ns)
 
 
-def at_exit(task: Task, rule: Rule) -> Tamper:
+def at_exit(task: Task, rule: InjectRule) -> Tamper:
     """What to do to it at its exit: its result, and the signal seccomp mode owes."""
     signal = 0 if task.mode is Mode.FULL else rule.signal
     return Tamper(rule, result=rule.result, signal=signal, delay_ns=rule.delay_exit_ns)

@@ -22,6 +22,7 @@ import enum
 import functools
 import os
 import signal
+from collections.abc import Callable
 from typing import NamedTuple
 
 from traced.core.abi import (
@@ -96,7 +97,7 @@ def decode_status(status: int) -> Decoded:
 # a tuple is the cheapest immutable value Python has; compare them by type first.
 
 
-class Rule(NamedTuple):
+class InjectRule(NamedTuple):
     """One syscall's injection as a session applies it in one ABI, made once per
     syscall number and session (tracer.run) from -e inject=/fault=.  Pure data: the
     core decides which invocations it touches (traced.core.inject), the shell acts."""
@@ -121,7 +122,7 @@ class Tamper(NamedTuple):
     decided: write the syscall number (at entry) or the result (at exit), and restart
     later.  A signal rides on the restart itself (Resume.sig)."""
 
-    rule: Rule
+    rule: InjectRule
     nr: int | None = None
     result: int | None = None
     signal: int = 0
@@ -162,10 +163,13 @@ class Call(NamedTuple):
     outputs: bool  # it returns something through memory, decoded at exit
     returns_fd: bool  # -y decorates its result
     worded: bool  # strace words its result (fcntl's flags, -e raw='s hex)
-    inject: Rule | None = None  # -e inject=: a wanted call's rule in its ABI
+    inject: InjectRule | None = None  # -e inject=: a wanted call's rule in its ABI
     # The type of its entry stops: InjectEntry for a call with a rule (its own rows in
     # the transition table), so that no other call's stop asks.
     entry: type[Entry] = Entry
+    # Its argument predicates, if it has any: whether a call's registers pass them
+    # (traced.filter.predicates; a call that fails is not wanted).
+    admits: Callable[[tuple[int, ...]], bool] | None = None
 
 
 class Exit(NamedTuple):

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from traced.core.stops import Entry, Rule, Stop, Tamper
+from traced.core.stops import Entry, InjectRule, Stop, Tamper
 from traced.events import Event
 
 
@@ -83,7 +83,7 @@ class Task:
     # -e inject=: each injected syscall's invocations so far, by (ABI, nr), as strace
     # counts them (per tracee); the rule of the call in flight, if it is tampered with.
     invocations: dict[tuple[str, int], int] | None = None
-    tampering: Rule | None = None
+    tampering: InjectRule | None = None
 
 
 def running_call(task: Task, clock: Callable[[], int]) -> None:

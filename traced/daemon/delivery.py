@@ -17,8 +17,10 @@ the socket took one.  The subscription answers with what to do (an
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from traced.filter.predicates import NO_RULES, Rules, passes
 from traced.wire.protocol import Lost, Policy
 
 
@@ -64,21 +66,35 @@ class Subscription:
     names: frozenset[str] | None = None  # None: every syscall
     pid: int | None = None
     entries: bool = False  # syscall_entry events too
+    # Argument predicates of some of ``names``: their calls are judged on the raw
+    # registers the event carries (traced.filter.predicates, as the tracer would).
+    rules: Rules = field(default_factory=lambda: NO_RULES)
     queued: int = 0
     holding: set[str] = field(default_factory=set)
     _lost: dict[str, _LostRange] = field(default_factory=dict)
 
-    def accepts(self, session_id: str, pid: int, name: str | None, preview: bool = False) -> bool:
+    def accepts(
+        self,
+        session_id: str,
+        pid: int,
+        name: str | None,
+        preview: bool = False,
+        call: Callable[[], tuple[str, Sequence[int]]] | None = None,
+    ) -> bool:
         """Whether it wants an event of ``session_id`` and process ``pid``; ``name`` is
         the syscall's, for a ``syscall`` or ``syscall_entry`` (``preview``) event, else
-        None."""
+        None; ``call`` reads its ABI and registers, asked only for a syscall with rules."""
         if preview and not self.entries:
             return False
         if self.session is not None and session_id != self.session:
             return False
         if self.pid is not None and pid != self.pid:
             return False
-        return self.names is None or name is None or name in self.names
+        if self.names is None or name is None:
+            return True
+        if name in self.rules and call is not None:
+            return passes(self.rules, name, *call())
+        return name in self.names
 
     def offer(self, session_id: str, seq: int, preview: bool = False) -> Admission:
         """An event this subscription wants: send it, hold its session, or drop it."""

@@ -34,7 +34,8 @@ from traced.daemon.limits import Limits
 from traced.daemon.tracing import Tracing
 from traced.errors import ErrorCode, RequestError
 from traced.events import os_text, shown
-from traced.filter.expression import parse_trace
+from traced.filter.expression import parse_filter
+from traced.filter.predicates import NO_RULES, Rules
 from traced.linux import access, procfs
 from traced.syscalls.names import signal_name
 from traced.tracer.spawn import LaunchSpec, check_launchable
@@ -222,16 +223,17 @@ class Handlers:
     def subscribe(self, call: Call, request: SubscribeRequest) -> Result:
         conn = call.conn
         self.limits.check_subscriptions(conn, request.queue)
-        names = None
-        if request.trace is not None:
-            names = parse_trace([request.trace], self.tracing.arch)
+        filter_ = parse_filter(
+            [request.trace] if request.trace is not None else [], self.tracing.arch
+        )
         session = self._find(conn, request.session) if request.session is not None else None
         sub = self._subscribe(
             conn,
             session,
             request.policy,
             request.queue,
-            names=names,
+            names=filter_.syscalls,
+            rules=filter_.rules,
             pid=request.pid,
             entries=request.entries,
         )
@@ -274,6 +276,7 @@ class Handlers:
         queue: int | None,
         *,
         names: frozenset[str] | None = None,
+        rules: Rules = NO_RULES,
         pid: int | None = None,
         entries: bool = False,
     ) -> Subscription:
@@ -281,7 +284,7 @@ class Handlers:
         session_id = session.session_id if session is not None else None
         queue_length = queue or self.limits.config.queue_size
         sub = Subscription(
-            uuid.uuid4().hex[:8], policy, queue_length, session_id, names, pid, entries
+            uuid.uuid4().hex[:8], policy, queue_length, session_id, names, pid, entries, rules
         )
         self.hub.subscribe(sub, conn, session)
         return sub

@@ -13,11 +13,14 @@ that did not sees no gap where they were.  In an entry-only session there is no
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
+
+import msgspec
 
 from traced.core.session import Outcome
 from traced.daemon.delivery import Subscription
@@ -78,6 +81,30 @@ def event_line(event: Event, seq: int) -> bytes:
     return b'{"seq":%d,' % seq + event_json(event)[1:] + b"\n"
 
 
+class _RawArg(msgspec.Struct):
+    raw: int | None = None
+
+
+class _Call(msgspec.Struct):
+    """What a subscription's argument predicates read of a syscall event's JSON."""
+
+    arch: str = ""
+    args: list[_RawArg] = []
+
+
+_call_decoder = msgspec.json.Decoder(_Call)
+
+
+def _registers(event: SyscallEvent | SyscallEntryEvent) -> tuple[str, list[int]]:
+    return event.arch, [arg.raw or 0 for arg in event.args]
+
+
+def _json_registers(body: memoryview) -> tuple[str, list[int]]:
+    """A worker's event read back, only for a subscription with predicates on its call."""
+    call = _call_decoder.decode(body)
+    return call.arch, [arg.raw or 0 for arg in call.args]
+
+
 @dataclass
 class DaemonSession:
     session_id: str
@@ -121,12 +148,15 @@ class DaemonSession:
     def publish(self, event: Event, everyone: list[tuple[Subscription, Subscriber]]) -> None:
         """The engine's sink: number, count, and fan out one event."""
         preview = isinstance(event, SyscallEntryEvent) and not self.entry_only
-        name = event.name if isinstance(event, SyscallEvent | SyscallEntryEvent) else None
+        call = None
+        name = None
+        if isinstance(event, SyscallEvent | SyscallEntryEvent):
+            name, call = event.name, functools.partial(_registers, event)
         self._count(name, preview)
         line = b""
         for sub, subscriber in (*self.subscribers, *everyone):
             if not self._visible_to(subscriber) or not sub.accepts(
-                self.session_id, event.pid, name, preview
+                self.session_id, event.pid, name, preview, call
             ):
                 continue
             line = line or event_line(event, self.seq)
@@ -145,10 +175,11 @@ class DaemonSession:
         (so a ``syscall_entry`` is one with a name, not counted)."""
         preview = name is not None and not counted and not self.entry_only
         self._count(name, preview)
+        call = functools.partial(_json_registers, body)
         line = b""
         for sub, subscriber in (*self.subscribers, *everyone):
             if not self._visible_to(subscriber) or not sub.accepts(
-                self.session_id, pid, name, preview
+                self.session_id, pid, name, preview, call
             ):
                 continue
             line = line or b"".join((b'{"seq":%d,' % self.seq, body[1:], b"\n"))

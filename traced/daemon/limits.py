@@ -13,7 +13,7 @@ from traced.daemon.hub import Hub, Subscriber
 from traced.decoders.values import Options
 from traced.errors import ErrorCode, RequestError
 from traced.events import Entries
-from traced.filter.expression import parse_filter, parse_trace
+from traced.filter.expression import parse_filter
 from traced.filter.inject import NO_INJECTIONS
 from traced.syscalls.arch import Arch
 from traced.tracer.run import TracePolicy
@@ -65,9 +65,9 @@ class Limits:
         entry_only: bool = False,
         inject: Sequence[str] = (),
     ) -> TracePolicy:
-        """How a session is traced: the request's filter, injections and decoding, the
-        config's default string size and task limit."""
-        names = parse_trace([trace] if trace is not None else [], self.arch)
+        """How a session is traced: the request's filter (with its argument predicates),
+        injections and decoding, the config's default string size and task limit."""
+        filter_ = parse_filter([trace] if trace is not None else [], self.arch)
         injections = parse_filter(list(inject), self.arch).injections if inject else None
         if injections is not None and len(injections.expressions) != len(inject):
             raise RequestError(ErrorCode.BAD_FILTER, "inject holds only inject= and fault=")
@@ -81,10 +81,11 @@ class Limits:
             frozenset(decoding.raw),
         )
         return TracePolicy(
-            names,
+            filter_.syscalls,
             decoding=options,
             entries=Entries.ALWAYS if entries else Entries.NEVER,
             entry_only=entry_only,
             max_tasks=self.config.max_tasks_per_session,
             injections=injections or NO_INJECTIONS,
+            rules=tuple(filter_.rules.items()),
         )

@@ -32,6 +32,7 @@ from traced.decoders.families import (
 )
 from traced.decoders.kinds import Alone, Decoder
 from traced.decoders.values import DEFAULT_OPTIONS, DecodedValue, Memory, Options, unreadable
+from traced.decoders.xlat import Table
 
 _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc,
@@ -39,11 +40,12 @@ _FAMILIES: tuple[ModuleType, ...] = (
 
 
 _Key = TypeVar("_Key", str, tuple[str, str])
+_Value = TypeVar("_Value")
 
 
-def _gathered(tables: Iterable[Mapping[_Key, Decoder]]) -> dict[_Key, Decoder]:
+def _gathered(tables: Iterable[Mapping[_Key, _Value]]) -> dict[_Key, _Value]:
     """One table of many; a key two families claim is a mistake, caught at import."""
-    merged: dict[_Key, Decoder] = {}
+    merged: dict[_Key, _Value] = {}
     for table in tables:
         for key, decoder in table.items():
             if key in merged:
@@ -61,6 +63,21 @@ BY_NAME: dict[tuple[str, str], Decoder] = _gathered(
 BY_ARGUMENT: dict[tuple[str, str], Decoder] = _gathered(
     getattr(family, "BY_ARGUMENT", {}) for family in _FAMILIES
 )
+
+
+# Type tag -> the names its values have (flags, enums, signals, AT_FDCWD): what a
+# filter's argument predicates may name (traced.filter.predicates).  A tag two
+# families name constants for is a mistake, caught at import.
+CONSTANTS: dict[str, Table] = _gathered(getattr(family, "CONSTANTS", {}) for family in _FAMILIES)
+
+
+def constants_of(tag: str) -> dict[str, int]:
+    """The constants an argument of type ``tag`` may be compared with, by name (the
+    first value of a name listed twice); empty for a type with no names."""
+    named: dict[str, int] = {}
+    for name, value in CONSTANTS.get(tag, ()):
+        named.setdefault(name, value)
+    return named
 
 
 def decoder_of(syscall: str, name: str, tag: str) -> Decoder | None:

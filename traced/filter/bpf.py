@@ -50,123 +50,53 @@ name, 183 for every native name, 137 for every name of every ABI (full words mer
 
 from __future__ import annotations
 
-import struct
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from traced.errors import FilterTooLargeError, UnknownSyscallError
+from traced.errors import UnknownSyscallError
+from traced.filter.argcode import rules_block
+from traced.filter.assembler import (
+    AND_K,
+    ARCH_OFFSET,
+    ARGS_OFFSET,
+    BPF_JGT,
+    BPF_JMP,
+    BPF_MAXINSNS,
+    INSTRUCTION,
+    IP_OFFSET,
+    JA,
+    JEQ_K,
+    JGE_K,
+    JSET_K,
+    LD_ABS,
+    LD_IMM,
+    NR_OFFSET,
+    RET_K,
+    RSH_X,
+    SECCOMP_RET_ALLOW,
+    SECCOMP_RET_DATA,
+    SECCOMP_RET_ERRNO,
+    TAX,
+    TRACE,
+    TRACED_DATA,
+    XOR_K,
+    Assembler,
+)
+from traced.filter.predicates import NO_RULES, Rules
 from traced.syscalls.arch import AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, Abi, Arch
 
-# struct seccomp_data offsets.
-NR_OFFSET, ARCH_OFFSET, IP_OFFSET, ARGS_OFFSET = 0, 4, 8, 16
-
-SECCOMP_RET_ERRNO = 0x00050000
-SECCOMP_RET_TRACE = 0x7FF00000
-SECCOMP_RET_ALLOW = 0x7FFF0000
-SECCOMP_RET_DATA = 0x0000FFFF
-# The data of our TRACE verdicts: "traced" would not fit in 16 bits, 0x7ACE does.
-TRACED_DATA = 0x7ACE
-TRACE = SECCOMP_RET_TRACE | TRACED_DATA  # the verdict our filters give
-BPF_MAXINSNS = 4096
-MAX_JUMP = 255  # jt and jf are u8
-INSTRUCTION = struct.Struct("<HBBI")  # struct sock_filter
-
-# Opcode parts from linux/bpf_common.h, then the few whole opcodes the compiler uses.
-BPF_LD, BPF_ALU, BPF_JMP, BPF_RET, BPF_MISC = 0x00, 0x04, 0x05, 0x06, 0x07
-BPF_W, BPF_IMM, BPF_ABS = 0x00, 0x00, 0x20
-BPF_AND, BPF_RSH = 0x50, 0x70
-BPF_JA, BPF_JEQ, BPF_JGT, BPF_JGE, BPF_JSET = 0x00, 0x10, 0x20, 0x30, 0x40
-BPF_K, BPF_X, BPF_TAX = 0x00, 0x08, 0x00
-
-LD_ABS = BPF_LD | BPF_W | BPF_ABS
-LD_IMM = BPF_LD | BPF_W | BPF_IMM
-AND_K = BPF_ALU | BPF_AND | BPF_K
-RSH_X = BPF_ALU | BPF_RSH | BPF_X
-TAX = BPF_MISC | BPF_TAX
-JA = BPF_JMP | BPF_JA
-JEQ_K = BPF_JMP | BPF_JEQ | BPF_K
-JGE_K = BPF_JMP | BPF_JGE | BPF_K
-JSET_K = BPF_JMP | BPF_JSET | BPF_K
-RET_K = BPF_RET | BPF_K
+__all__ = [
+    "BPF_MAXINSNS", "INSTRUCTION", "SECCOMP_RET_ALLOW", "SECCOMP_RET_ERRNO", "TRACE", "TRACED_DATA",
+]  # fmt: skip
 
 _WORD = 32
 _FULL_WORD = (1 << _WORD) - 1
 _MAX_JEQ_CHAIN = 4  # up to 4 jeq beat the 5-instruction bit test
 
-Instruction = tuple[int, int, int, int]  # code, jt, jf, k
-
 
 def syscall_numbers(abi: Abi, names: Iterable[str]) -> frozenset[int]:
     """The numbers of ``names`` in ``abi``'s numbering; names it lacks are skipped."""
     return frozenset(abi.numbers_by_name[name] for name in names if name in abi.numbers_by_name)
-
-
-class _Assembler:
-    """Builds a program back to front, so every jump target already exists.
-
-    A label is an instruction's index counted from the end of the program; it never
-    changes as more instructions are prepended.  A jump from label ``p`` to ``t``
-    skips ``p - t - 1`` instructions.
-    """
-
-    def __init__(self) -> None:
-        self._backwards: list[Instruction] = []
-        self._last_ret: dict[int, int] = {}  # verdict -> label of its nearest RET
-
-    def _emit(self, code: int, k: int, jt: int = 0, jf: int = 0) -> int:
-        self._backwards.append((code, jt, jf, k))
-        if code == RET_K:
-            self._last_ret[k] = len(self._backwards) - 1
-        return len(self._backwards) - 1
-
-    def _adjacent(self, label: int) -> int:
-        """A label next in line that does what ``label`` does: itself, a RET copy, a JA."""
-        last = len(self._backwards) - 1
-        if label == last:
-            return label
-        code, _, _, k = self._backwards[label]
-        if code == RET_K:  # copying a RET is as short as jumping to it, and faster
-            return self._emit(RET_K, k)
-        return self._emit(JA, last - label)
-
-    def _reachable(self, label: int) -> int:
-        # Leave room for one more trampoline the other branch may still need.
-        if len(self._backwards) - label - 1 <= MAX_JUMP - 1:
-            return label
-        return self._adjacent(label)
-
-    def ret(self, verdict: int) -> int:
-        label = self._last_ret.get(verdict)
-        return self._emit(RET_K, verdict) if label is None else label
-
-    def returns(self, label: int) -> bool:
-        return self._backwards[label][0] == RET_K
-
-    def then(self, label: int, code: int, k: int = 0) -> int:
-        """An instruction that falls through to ``label``."""
-        self._adjacent(label)
-        return self._emit(code, k)
-
-    def _same(self, one: int, other: int) -> bool:
-        return one == other or (
-            self.returns(one) and self._backwards[one] == self._backwards[other]
-        )
-
-    def branch(self, code: int, k: int, if_true: int, if_false: int) -> int:
-        if self._same(if_true, if_false):  # a test whose outcome does not matter
-            return if_false
-        if_false = self._reachable(if_false)
-        if_true = self._reachable(if_true)
-        here = len(self._backwards)
-        return self._emit(code, k, here - if_true - 1, here - if_false - 1)
-
-    def assemble(self) -> bytes:
-        if len(self._backwards) > BPF_MAXINSNS:
-            raise FilterTooLargeError(
-                f"filter needs {len(self._backwards)} instructions, the kernel takes "
-                f"at most {BPF_MAXINSNS}"
-            )
-        return b"".join(INSTRUCTION.pack(*insn) for insn in reversed(self._backwards))
 
 
 class _Segment(NamedTuple):  # not a dataclass: ~0.5 ms less to start
@@ -177,16 +107,25 @@ class _Segment(NamedTuple):  # not a dataclass: ~0.5 ms less to start
     mask: int = 0
 
 
-def _segments(traced: frozenset[int], base: int) -> list[_Segment]:
+def _segments(
+    traced: frozenset[int], base: int, special: frozenset[int] = frozenset()
+) -> list[_Segment]:
     """The number line (offset by ``base``) cut into words, equal pure words merged.
 
+    ``special`` numbers (syscalls with rules) are set in the bitmap as traced ones
+    are, so the search is the one a plain filter of them all would make; a word
+    holding one is never pure, its hits telling them apart (:func:`_word_test`).
     The last segment is all-allowed and runs to 2**32: numbers past the table.
     """
     segments: list[_Segment] = []
-    words = (max(traced) // _WORD + 1) if traced else 0
+    marked = traced | special
+    words = (max(marked) // _WORD + 1) if marked else 0
     for word in range(words):
-        mask = sum(1 << bit for bit in range(_WORD) if word * _WORD + bit in traced)
+        numbers = range(word * _WORD, (word + 1) * _WORD)
+        mask = sum(1 << bit for bit, nr in enumerate(numbers) if nr in marked)
         verdict = {0: SECCOMP_RET_ALLOW, _FULL_WORD: TRACE}.get(mask)
+        if verdict is not None and not special.isdisjoint(numbers):
+            verdict = None
         segments.append(_Segment(base + word * _WORD, verdict, mask))
     segments.append(_Segment(base + words * _WORD, SECCOMP_RET_ALLOW))
     merged = segments[:1]
@@ -196,33 +135,46 @@ def _segments(traced: frozenset[int], base: int) -> list[_Segment]:
     return merged
 
 
-def _word_test(asm: _Assembler, segment: _Segment) -> int:
+Targets = dict[int, int]  # a syscall number (with its ABI's nr bit) -> its rules' block
+
+
+def _word_test(asm: Assembler, segment: _Segment, targets: Targets) -> int:
+    """A mixed word: jeq its few marked numbers, or test nr's bit; a hit on a number
+    with rules goes to its block (a bitmap hit first tells which, on a fresh nr)."""
     trace, allow = asm.ret(TRACE), asm.ret(SECCOMP_RET_ALLOW)
-    bits = [bit for bit in range(_WORD) if segment.mask >> bit & 1]
-    if len(bits) <= _MAX_JEQ_CHAIN:
+    numbers = [segment.start + bit for bit in range(_WORD) if segment.mask >> bit & 1]
+    if len(numbers) <= _MAX_JEQ_CHAIN:
         label = allow
-        for bit in reversed(bits):
-            label = asm.branch(JEQ_K, segment.start + bit, trace, label)
+        for nr in reversed(numbers):
+            label = asm.branch(JEQ_K, nr, targets.get(nr, trace), label)
         return label
+    hit = trace
+    special = [nr for nr in numbers if nr in targets]
+    if special:
+        for nr in reversed(special):
+            hit = asm.branch(JEQ_K, nr, targets[nr], hit)
+        hit = asm.then(hit, LD_ABS, NR_OFFSET)
     # X = nr % 32; A = mask >> X; the low bit is the verdict.
-    label = asm.branch(JSET_K, 1, trace, allow)
+    label = asm.branch(JSET_K, 1, hit, allow)
     for code, k in ((RSH_X, 0), (LD_IMM, segment.mask), (TAX, 0), (AND_K, _WORD - 1)):
         label = asm.then(label, code, k)
     return label
 
 
-def _search(asm: _Assembler, segments: Sequence[_Segment], beyond: int | None) -> int:
+def _search(
+    asm: Assembler, segments: Sequence[_Segment], beyond: int | None, targets: Targets
+) -> int:
     """A binary search over ``segments`` on A = nr; ``beyond`` overrides the last one."""
     if len(segments) == 1:
         segment = segments[0]
         if beyond is not None:
             return beyond
         if segment.verdict is None:
-            return _word_test(asm, segment)
+            return _word_test(asm, segment, targets)
         return asm.ret(segment.verdict)
     middle = len(segments) // 2
-    upper = _search(asm, segments[middle:], beyond)
-    lower = _search(asm, segments[:middle], None)
+    upper = _search(asm, segments[middle:], beyond, targets)
+    lower = _search(asm, segments[:middle], None, targets)
     return asm.branch(JGE_K, segments[middle].start, upper, lower)
 
 
@@ -231,26 +183,22 @@ def errno_verdict(err: int) -> int:
     return SECCOMP_RET_ERRNO | (err & SECCOMP_RET_DATA)
 
 
-def _own_verdicts(
-    asm: _Assembler, abis: Sequence[Abi], verdicts: Mapping[str, int], then: int
-) -> int:
-    """With A = nr: the calls with a verdict of their own return it, the rest go on to
-    ``then``.  One ``jeq`` each, before the search: kept apart from the tree so the
-    tree stays the traced set's alone."""
-    label = then
-    for abi in reversed(abis):
-        for name in sorted(verdicts, reverse=True):
-            if name in abi.numbers_by_name:
-                nr = abi.numbers_by_name[name] | abi.nr_bit
-                label = asm.branch(JEQ_K, nr, asm.ret(verdicts[name]), label)
-    return label
+def _abi_segments(
+    asm: Assembler, arch: Arch, abi: Abi, wanted: frozenset[str], rules: Rules
+) -> tuple[list[_Segment], Targets]:
+    """An ABI's segments, and its syscalls' rules compiled to blocks (emitted first,
+    so they sit after the search that jumps to them)."""
+    targets = {
+        abi.numbers_by_name[name] | abi.nr_bit: rules_block(asm, arch, abi, name, rules[name])
+        for name in sorted(rules)
+        if name in abi.numbers_by_name
+    }
+    special = frozenset(nr & ~abi.nr_bit for nr in targets)
+    return _segments(syscall_numbers(abi, wanted), abi.nr_bit, special), targets
 
 
 def _audit_arch_block(
-    asm: _Assembler,
-    abis: Sequence[Abi],
-    wanted: frozenset[str],
-    verdicts: Mapping[str, int] | None = None,
+    asm: Assembler, arch: Arch, abis: Sequence[Abi], wanted: frozenset[str], rules: Rules
 ) -> int:
     """Load nr and classify it for the ABIs that share one audit arch."""
     plain = [abi for abi in abis if not abi.nr_bit]
@@ -259,15 +207,14 @@ def _audit_arch_block(
     # and only that leaf pays for telling them apart.
     beyond = asm.ret(SECCOMP_RET_ALLOW if plain else TRACE)
     for abi in reversed(flagged):
-        tree = _search(asm, _segments(syscall_numbers(abi, wanted), abi.nr_bit), None)
+        segments, targets = _abi_segments(asm, arch, abi, wanted, rules)
+        tree = _search(asm, segments, None, targets)
         beyond = asm.branch(JSET_K, abi.nr_bit, tree, beyond)
     entry = beyond
     if plain:
-        segments = _segments(syscall_numbers(plain[0], wanted), 0)
+        segments, targets = _abi_segments(asm, arch, plain[0], wanted, rules)
         assert all(abi.nr_bit >= segments[-1].start for abi in flagged)
-        entry = _search(asm, segments, beyond)
-    if verdicts:
-        entry = _own_verdicts(asm, abis, verdicts, entry)
+        entry = _search(asm, segments, beyond, targets)
     # Nothing to trace for this arch: the verdict needs no nr.
     return entry if asm.returns(entry) else asm.then(entry, LD_ABS, NR_OFFSET)
 
@@ -279,20 +226,19 @@ def _by_audit_arch(arch: Arch) -> list[tuple[int, list[Abi]]]:
     return list(groups.items())
 
 
-def compile_filter(
-    arch: Arch, names: Iterable[str], verdicts: Mapping[str, int] | None = None
-) -> bytes:
-    """A filter returning TRACE for ``names`` in every ABI of ``arch``, ALLOW otherwise;
-    ``verdicts`` gives some syscalls a verdict of their own (SECCOMP_RET_ERRNO: an
-    injected error), whatever ``names`` says of them."""
+def compile_filter(arch: Arch, names: Iterable[str], rules: Rules = NO_RULES) -> bytes:
+    """A filter returning TRACE for ``names`` in every ABI of ``arch``; for a syscall
+    with ``rules`` (and not in ``names``, which wins), the verdict of the first rule
+    its arguments match; ALLOW otherwise."""
     wanted = frozenset(names)
-    for name in sorted(wanted):
+    rules = {name: rules[name] for name in rules if name not in wanted}
+    for name in sorted(wanted | rules.keys()):
         if not any(name in abi.numbers_by_name for abi in arch.abis):
             raise UnknownSyscallError(name)
-    asm = _Assembler()
+    asm = Assembler()
     otherwise = asm.ret(TRACE)  # never silently allow what we cannot classify
     for audit_arch, abis in reversed(_by_audit_arch(arch)):
-        block = _audit_arch_block(asm, abis, wanted, verdicts)
+        block = _audit_arch_block(asm, arch, abis, wanted, rules)
         otherwise = asm.branch(JEQ_K, audit_arch, block, otherwise)
     asm.then(otherwise, LD_ABS, ARCH_OFFSET)
     return asm.assemble()
@@ -323,6 +269,7 @@ def _describe(pc: int, code: int, jt: int, jf: int, k: int) -> str:
         LD_ABS: f"ld   [{k}]  ; {_field(k)}",
         LD_IMM: f"ld   #{k:#x}",
         AND_K: f"and  #{k:#x}",
+        XOR_K: f"xor  #{k:#x}",
         RSH_X: "rsh  x",
         TAX: "tax",
         JA: f"ja   {pc + 1 + k:04d}",

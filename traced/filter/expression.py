@@ -20,18 +20,23 @@ tests/integration/test_filters_vs_strace.py):
 
 Where a name set cannot say what strace says: a personality suffix or a number
 selects names, so ``openat@32`` or ``2`` select those names in every ABI.
+
+Beyond strace: an item ``NAME(CONDITION, ...)`` selects only the calls whose
+arguments match (traced/filter/syntax.py has the language); the Filter keeps
+them as ``rules``, which the seccomp compiler and :meth:`Filter.admits` both obey.
 """
 
 from __future__ import annotations
 
 import ctypes
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple, NoReturn, TypeVar
 
 from traced.errors import FilterError, UnknownSyscallError
-from traced.events import Event, GroupStopEvent, SignalEvent, SyscallEvent
+from traced.events import Event, GroupStopEvent, SignalEvent, SyscallEntryEvent, SyscallEvent
 from traced.filter.inject import NO_INJECTIONS, Injections, is_injection, parse_injections
+from traced.filter.predicates import NO_RULES, PREDICATE_ITEM, Rule, passes
 from traced.syscalls.arch import Abi, Arch
 from traced.syscalls.names import SIGNAL_NAMES
 from traced.syscalls.signatures import CLASSES
@@ -63,6 +68,9 @@ class Filter(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/start
     paths: tuple[str, ...] = ()  # -P: only syscalls touching one of these
     raw: frozenset[str] = frozenset()  # -e raw=: syscalls whose arguments stay undecoded
     injections: Injections = NO_INJECTIONS  # -e inject=, -e fault= (traced.filter.inject)
+    # Argument predicates: the syscalls (also in ``syscalls``) traced only for the
+    # calls their rules give TRACE (traced.filter.predicates).
+    rules: Mapping[str, tuple[Rule, ...]] = NO_RULES
 
     def wants_syscall(
         self,
@@ -88,13 +96,22 @@ class Filter(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/start
         return self.signals is None or signo in self.signals
 
     def trace_value(self) -> str | None:
-        """The syscall set as the protocol's ``trace`` field: names, or None for all."""
+        """The syscall set as the protocol's ``trace`` field: names and predicate
+        items (which parse back to the same rules), or None for all."""
         names = self.syscalls
-        return None if names is None else ",".join(sorted(names)) or "none"
+        if names is None:
+            return None
+        plain = sorted(names - self.rules.keys())
+        items = [rule.text for name in sorted(self.rules) for rule in self.rules[name]]
+        return ",".join(plain + items) or "none"
 
     def admits(self, event: Event) -> bool:
         """Whether to show ``event``: a syscall as :meth:`wants_syscall` says, a signal
         or a stop as :meth:`wants_signal` does, any other event always."""
+        if self.rules and isinstance(event, SyscallEvent | SyscallEntryEvent):
+            raw = [arg.raw or 0 for arg in event.args]
+            if not passes(self.rules, event.name, event.arch, raw):
+                return False
         if isinstance(event, SyscallEvent):
             paths = _paths(event) if self.paths else ()
             outcome = "detached" if event.detached else None
@@ -139,9 +156,7 @@ def parse_filter(
     if injections:
         filter_ = filter_._replace(injections=parse_injections(injections, arch, _set_of(arch)))
     if "trace" in values:
-        universe = _names(arch.abis)
-        chosen = _select(values["trace"], "system call", universe, _syscall_lookup(arch))
-        filter_ = filter_._replace(syscalls=None if chosen == universe else chosen)
+        filter_ = _trace(filter_, values["trace"], arch)
     if "raw" in values:
         universe = _names(arch.abis)
         filter_ = filter_._replace(
@@ -160,6 +175,26 @@ def _set_of(arch: Arch) -> Callable[[str], frozenset[str]]:
     """A trace= set to its names, as inject= and fault= name theirs."""
     universe, lookup = _names(arch.abis), _syscall_lookup(arch)
     return lambda value: _select(value, "system call", universe, lookup)
+
+
+def _trace(filter_: Filter, value: str, arch: Arch) -> Filter:
+    """``-e trace=``: the syscall set and, if items carry predicates, their rules."""
+    universe = _names(arch.abis)
+    rules: Mapping[str, tuple[Rule, ...]] = NO_RULES
+    if PREDICATE_ITEM.search(value):
+        # Argument predicates: their parser and the decoders' constants it reads are
+        # imported only by an expression that has some, so a launch starts no slower.
+        from traced.filter.bpf import TRACE  # noqa: PLC0415
+        from traced.filter.syntax import parse_rules  # noqa: PLC0415
+
+        value, rules = parse_rules(value, arch, TRACE)
+    chosen = frozenset[str]()
+    if value or not rules:
+        chosen = _select(value, "system call", universe, _syscall_lookup(arch))
+    if chosen == universe and not rules:
+        return filter_._replace(syscalls=None)
+    rules = {name: rule for name, rule in rules.items() if name not in chosen}
+    return filter_._replace(syscalls=chosen | rules.keys(), rules=rules or NO_RULES)
 
 
 def _split(expression: str) -> tuple[str, str]:

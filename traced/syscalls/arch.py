@@ -8,6 +8,12 @@ Kernel facts this module encodes:
   (native ``arch`` with bit 0x40000000 set in ``nr``).
 * ``PTRACE_GET_SYSCALL_INFO`` reports the same ``arch`` value, so one table maps
   ``(arch, nr)`` to a name at every stop, without reading per-architecture registers.
+* ``args[i]`` is a u64 at offset 16 + 8*i, in the machine's byte order, which a filter
+  loads as two 32-bit words (``Arch.arg_words``: x86_64 and aarch64 are
+  little-endian, the low word first).  An ABI with 32-bit registers (i386) puts its
+  argument in the low word; the high word is then meaningless to compare.  On every
+  ABI a C ``int`` argument is the low word alone: the kernel truncates the register
+  (``SYSCALL_DEFINE``), so the high word may hold junk the call never sees.
 
 Architectures:
 
@@ -45,7 +51,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from traced.syscalls import _tables
 
@@ -53,6 +59,7 @@ AUDIT_ARCH_X86_64 = 0xC000003E
 AUDIT_ARCH_I386 = 0x40000003
 AUDIT_ARCH_AARCH64 = 0xC00000B7
 X32_SYSCALL_BIT = 0x40000000
+ARGS_OFFSET = 16  # struct seccomp_data's args[0]
 
 # Plain classes and a NamedTuple, not dataclasses: every launch imports this module,
 # and a frozen dataclass costs some 0.5 ms to create (bench/startup.py).  Each Abi and
@@ -62,16 +69,25 @@ X32_SYSCALL_BIT = 0x40000000
 class Abi:
     """One way into the kernel: its audit arch and its syscall numbers."""
 
-    __slots__ = ("audit_arch", "name", "names_by_nr", "nr_bit", "numbers_by_name")
+    __slots__ = (
+        "audit_arch", "name", "names_by_nr", "nr_bit", "numbers_by_name", "register_bits",
+    )  # fmt: skip
 
     def __init__(
-        self, name: str, audit_arch: int, names_by_nr: Mapping[int, str], nr_bit: int = 0
+        self,
+        name: str,
+        audit_arch: int,
+        names_by_nr: Mapping[int, str],
+        nr_bit: int = 0,
+        register_bits: int = 64,
     ) -> None:
         self.name = name
         self.audit_arch = audit_arch
         self.names_by_nr = names_by_nr
         # x32 shares x86_64's audit arch and is told apart by this bit in nr.
         self.nr_bit = nr_bit
+        # How wide an argument register is: a long, a size or a pointer is this wide.
+        self.register_bits = register_bits
         self.numbers_by_name: Mapping[str, int] = {n: nr for nr, n in names_by_nr.items()}
 
     def __repr__(self) -> str:
@@ -90,20 +106,31 @@ class Arch:
     """An architecture: its native ABI, the foreign ones its kernel takes, and where a
     syscall is skipped (None: it cannot be)."""
 
-    __slots__ = ("_abi_by_key", "abis", "foreign", "name", "native", "skip")
+    __slots__ = ("_abi_by_key", "abis", "byteorder", "foreign", "name", "native", "skip")
 
     def __init__(
-        self, name: str, native: Abi, foreign: tuple[Abi, ...], skip: SyscallSkip | None = None
+        self,
+        name: str,
+        native: Abi,
+        foreign: tuple[Abi, ...],
+        skip: SyscallSkip | None = None,
+        byteorder: Literal["little", "big"] = "little",
     ) -> None:
         self.name = name
         self.native = native
         self.foreign = foreign
         self.skip = skip
+        self.byteorder = byteorder
         self.abis = (native, *foreign)
         self._abi_by_key = {(abi.audit_arch, abi.nr_bit): abi for abi in reversed(self.abis)}
 
     def __repr__(self) -> str:
         return f"Arch({self.name!r})"
+
+    def arg_words(self, index: int) -> tuple[int, int]:
+        """The seccomp_data offsets of argument ``index``'s low and high 32-bit words."""
+        start = ARGS_OFFSET + 8 * index
+        return (start, start + 4) if self.byteorder == "little" else (start + 4, start)
 
     def abi_for(self, audit_arch: int, nr: int) -> Abi:
         """The ABI a stopped syscall entered through, as GET_SYSCALL_INFO reports it."""
@@ -111,7 +138,7 @@ class Arch:
 
 
 X86_64_ABI = Abi("x86_64", AUDIT_ARCH_X86_64, _tables.X86_64)
-I386_ABI = Abi("i386", AUDIT_ARCH_I386, _tables.I386)
+I386_ABI = Abi("i386", AUDIT_ARCH_I386, _tables.I386, register_bits=32)
 X32_ABI = Abi("x32", AUDIT_ARCH_X86_64, _tables.X32, nr_bit=X32_SYSCALL_BIT)
 
 # struct user_regs_struct: rax is word 10, orig_rax word 15.
@@ -122,6 +149,8 @@ AARCH64_ABI = Abi("aarch64", AUDIT_ARCH_AARCH64, _tables.AARCH64)
 AARCH64 = Arch("aarch64", AARCH64_ABI, ())
 
 ARCHES: dict[str, Arch] = {"x86_64": X86_64, "aarch64": AARCH64}
+# Every ABI by its name, as events carry it (``arch``).
+ABIS_BY_NAME: dict[str, Abi] = {abi.name: abi for arch in ARCHES.values() for abi in arch.abis}
 
 
 # strace's names for the audit arches (si_arch of a seccomp SIGSYS).

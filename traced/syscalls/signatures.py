@@ -208,11 +208,39 @@ def c_integer(syscall: str, name: str, tag: str) -> tuple[int, bool] | None:
     None where the whole register counts (longs, sizes, pointers)."""
     if (syscall, name) in _C_INTEGER_ARGS:
         return _C_INTEGER_ARGS[syscall, name]
+    return _narrow(tag)
+
+
+def _narrow(tag: str) -> tuple[int, bool] | None:
     if tag in _C_INTEGERS:
         return _C_INTEGERS[tag]
     if tag.startswith(("flags:", "enum:")) and tag not in _WIDE_SETS:
         return (32, False)
     return None
+
+
+# How a filter compares an integer argument (argument predicates): (bits, signed),
+# REGISTER bits meaning the ABI's register width.  The narrow C types are the ones
+# above; these are the types that fill a register (a long, a size, an off_t, an
+# address compared as a number) and three narrow ones never printed on their own.
+# Tags absent here and above (paths, buffers, structs ...) point into the tracee,
+# where a filter cannot read.
+REGISTER = 0
+_FILTER_KINDS: dict[str, tuple[int, bool]] = {
+    **dict.fromkeys(("dev", "hi", "unused"), (32, False)),
+    **dict.fromkeys(("long", "off", "enum:ptrace"), (REGISTER, True)),
+    **dict.fromkeys(("ulong", "hex", "size", "pgoff", "sigmask", "ptr"), (REGISTER, False)),
+    **dict.fromkeys(("flags:mmap", "flags:mbind"), (REGISTER, False)),
+}  # fmt: skip
+
+
+def integer_kind(tag: str) -> tuple[int, bool] | None:
+    """``(bits, signed)`` of an integer argument's type (:data:`REGISTER` bits: the
+    register's width); None for a pointer a filter cannot follow."""
+    kind = _FILTER_KINDS.get(tag) or _narrow(tag)
+    if kind is None and tag.startswith(("flags:", "enum:")):
+        return (REGISTER, False)  # a wide set
+    return kind
 
 
 def is_type(tag: str) -> bool:

@@ -28,7 +28,8 @@ from traced.core.session import TraceSession
 from traced.core.task import Mode, disown
 from traced.core.tracee import EXEC_SYSCALLS, FILTER_INSTALLS
 from traced.errors import AttachError, PtraceError, TraceeGoneError
-from traced.filter.bpf import compile_filter, errno_verdict
+from traced.filter.bpf import TRACE, compile_filter, errno_verdict
+from traced.filter.predicates import Rule
 from traced.linux import access, procfs, ptrace
 from traced.linux.access import Client
 from traced.logs import get_logger
@@ -109,17 +110,7 @@ class Engine:
             spec.argv[0] if spec.credentials else resolve_program(spec.argv[0], spec.env, spec.cwd)
         )
         mode = policy.mode()
-        names = policy.names or frozenset()
-        # The calls that install a filter of the tracee's own are always stopped at:
-        # the core switches a task to full mode at their exit (core.tracee).
-        traced_names = names | FILTER_INSTALLS.keys()
-        # -e inject=...:error= in the kernel (--inject-in-kernel): never our own execve,
-        # which runs under the filter already.
-        errors = policy.in_kernel_errors(EXEC_SYSCALLS)
-        verdicts = {name: errno_verdict(err) for name, err in errors.items()}
-        filter_program = (
-            compile_filter(self.arch, traced_names, verdicts) if mode is Mode.SECCOMP else None
-        )
+        filter_program = self._filter(policy) if mode is Mode.SECCOMP else None
         child = fork_child(spec, program, filter_program)
         try:
             options = abi.LAUNCH_OPTIONS if filter_program is None else abi.FILTER_OPTIONS
@@ -135,6 +126,23 @@ class Engine:
         run.core.add_task(child.pid, child.pid, prestart=True)
         self.reactor.register(child.pid, run)
         return run
+
+    def _filter(self, policy: TracePolicy) -> bytes:
+        """The seccomp program: the policy's syscalls, those with argument predicates
+        stopped only for the calls that match.  The calls that install a filter of
+        the tracee's own are always stopped at: the core switches a task to full
+        mode at their exit (core.tracee); their predicates are judged at the stop."""
+        rules = {name: rules for name, rules in policy.rules if name not in FILTER_INSTALLS}
+        # -e inject=...:error= in the kernel (--inject-in-kernel): the calls it would
+        # stop at fail there instead; never our own execve (the filter is on as we
+        # exec), nor the filter installs, which must stop.
+        errors = policy.in_kernel_errors(EXEC_SYSCALLS | frozenset(FILTER_INSTALLS))
+        for name, err in errors.items():
+            failing = errno_verdict(err)
+            matching = rules.get(name, (Rule((), TRACE, name),))
+            rules[name] = tuple(rule._replace(verdict=failing) for rule in matching)
+        names = (policy.names or frozenset()) - rules.keys()
+        return compile_filter(self.arch, names | FILTER_INSTALLS.keys(), rules)
 
     def attach(self, pid: int, policy: TracePolicy, sink: Sink, session_id: str = "") -> Run:
         """Trace a running process and the children it makes from now on.

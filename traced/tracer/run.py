@@ -23,12 +23,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
 from traced.core.session import Outcome, TraceSession
-from traced.core.stops import Call, Rule
+from traced.core.stops import Call, InjectRule
 from traced.core.task import Mode, Resume
 from traced.decoders.values import DEFAULT_OPTIONS, Options
 from traced.errors import SpawnError, TraceeGoneError
 from traced.events import Entries, Event
 from traced.filter.inject import NO_INJECTIONS, Injection, Injections
+from traced.filter.predicates import Rule, Rules, matcher
 from traced.linux import procfs, ptrace
 from traced.linux.access import Client
 from traced.logs import get_logger
@@ -64,6 +65,9 @@ class TracePolicy(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/
     # alone (an errno, every time) are its verdicts, and never stop (in_kernel_errors).
     injections: Injections = NO_INJECTIONS
     inject_in_kernel: bool = False
+    # Argument predicates of syscalls in ``names``: (name, its rules) pairs, a tuple
+    # so that the policy stays a value the daemon's channel carries as it is.
+    rules: tuple[tuple[str, tuple[Rule, ...]], ...] = ()
 
     def mode(self) -> Mode:
         if self.names is None or self.force_full or not procfs.seccomp_filters_supported():
@@ -87,7 +91,7 @@ class TracePolicy(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/
         }
 
 
-def rule_for(injection: Injection, abi: Abi) -> Rule:
+def rule_for(injection: Injection, abi: Abi) -> InjectRule:
     """An injection as the core applies it to one ABI's call: numbers, not names."""
     when = injection.when
     nr = result = None
@@ -95,7 +99,7 @@ def rule_for(injection: Injection, abi: Abi) -> Rule:
         sub = injection.syscall
         nr = -1 if sub is None else abi.numbers_by_name[sub] | abi.nr_bit
         result = -injection.error if injection.error is not None else injection.retval
-    return Rule(
+    return InjectRule(
         when.first,
         when.last,
         when.step,
@@ -136,6 +140,7 @@ class Run:
         self.restart = restart
         # Read at each stop (see stopread), so kept here rather than behind the policy.
         self.wanted = policy.names
+        self.rules: Rules = dict(policy.rules)
         self.decoding = policy.decoding
         # Each syscall's Call, by (audit arch, nr), made at its first stop (stopread).
         self.calls: dict[tuple[int, int], Call] = {}
@@ -248,8 +253,17 @@ class Run:
     def wants(self, name: str) -> bool:
         return self.wanted is None or name in self.wanted
 
-    def rule(self, name: str, abi: Abi) -> Rule | None:
+    def rule(self, name: str, abi: Abi) -> InjectRule | None:
         """The injection rule of syscall ``name`` in ``abi`` (asked once per syscall
         number and session: stopread's Call), None for most."""
         injection = self.injections.get(name)
         return None if injection is None else rule_for(injection, abi)
+
+    def admits(self, name: str, abi: Abi) -> Callable[[tuple[int, ...]], bool] | None:
+        """The test of a call's registers against ``name``'s argument predicates on
+        ``abi`` (the one evaluation, traced.filter.predicates), or None if it has none."""
+        rules = self.rules.get(name)
+        if rules is None:
+            return None
+        match = matcher(rules, name, abi)
+        return lambda raw: match(raw) is not None

@@ -142,6 +142,7 @@ def _call(run: Run, audit_arch: int, nr: int) -> Call:
         has_worded_result(name, run.decoding),
         rule,
         Entry if rule is None else InjectEntry,
+        run.admits(name, abi),
     )
     run.calls[audit_arch, nr] = call
     return call
@@ -159,7 +160,9 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
         if run.core.switched and _entered_already(run, tid):
             return OtherEvent(PTRACE_EVENT_SECCOMP)
     call = run.calls.get((arch, nr)) or _call(run, arch, nr)
-    if not call.wanted:
+    # Predicates hold in the kernel's filter already, but not in full mode (attach,
+    # a task with a filter of its own) nor for calls the filter always stops.
+    if not call.wanted or (call.admits is not None and not call.admits(raw)):
         return Entry(now, tid, nr, call.name, call.abi.name, (), False, raw)
     fds = _fd_names(tid) if run.decoding.decorate_fds else no_fd_names
     args = decode_entry(call.name, raw, TraceeMemory(tid), run.decoding, fds, abi=call.abi.name)

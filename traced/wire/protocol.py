@@ -54,6 +54,14 @@ class Decoding(Message):
 MAX_LAUNCH_FDS = 253 - 3
 
 
+TRACE_FIELD = (
+    "strace's -e trace= value (null: every syscall), with argument predicates: "
+    "NAME(CONDITION, ...) keeps only the calls whose integer arguments match, e.g. "
+    "openat(flags&O_CREAT), kill(sig==SIGKILL), socket(domain==AF_INET|AF_INET6); "
+    "see PROTOCOL.md"
+)
+
+
 class LaunchRequest(RequestBase):
     """Run ``argv`` traced.  With ``stdio``, the same message carries three fds
     (stdin, stdout, stderr) as SCM_RIGHTS; otherwise the command gets /dev/null.
@@ -64,7 +72,7 @@ class LaunchRequest(RequestBase):
     env: dict[str, str] | None = None  # None: the daemon's own environment
     cwd: str | None = None
     umask: int | None = Field(default=None, ge=0, le=0o777)
-    trace: str | None = None  # strace's -e trace= value; None traces every syscall
+    trace: str | None = Field(default=None, description=TRACE_FIELD)
     decoding: Decoding = Decoding()
     entries: bool = False  # syscall_entry events too, for strace-like live text
     entry_only: bool = False  # syscall_entry events only: one stop per call
@@ -93,7 +101,7 @@ class LaunchRequest(RequestBase):
 class AttachRequest(RequestBase):
     op: Literal["attach"]
     pid: int = Field(gt=0)
-    trace: str | None = None
+    trace: str | None = Field(default=None, description=TRACE_FIELD)
     decoding: Decoding = Decoding()
     entries: bool = False
     entry_only: bool = False
@@ -124,7 +132,7 @@ class SubscribeRequest(RequestBase):
 
     op: Literal["subscribe"]
     session: str | None = None
-    trace: str | None = None
+    trace: str | None = Field(default=None, description=TRACE_FIELD)
     pid: int | None = Field(default=None, gt=0)
     entries: bool = False  # syscall_entry events too, of sessions that make them
     policy: Policy = "drop"

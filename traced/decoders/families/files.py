@@ -212,6 +212,13 @@ DECODERS: dict[str, Decoder] = {
     "cwd": Decoder(exit=_cwd_exit), "pipefd": at_exit(decode_fd_pair),
     "struct:dirent": Decoder(exit=_dirents_exit), "struct:dirent64": Decoder(exit=_dirents_exit),
 }  # fmt: skip
+# The names a filter's argument predicates may use (traced.filter.predicates), by type.
+CONSTANTS: dict[str, Table] = {
+    "dirfd": (("AT_FDCWD", AT_FDCWD),), "flags:open": OPEN_ACCMODE + OPEN,
+    "flags:pipe": OPEN, "flags:at": AT, "flags:access": ACCESS, "flags:faccessat": FACCESSAT,
+    "enum:fcntl_cmd": FCNTL_CMD, "enum:fadvise": FADVISE,
+    "enum:whence": tuple((name, value) for value, name in WHENCE.items()),
+}  # fmt: skip
 # Arguments decoded by their syscall and name: fcntl's third, by its command.
 BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
     ("fcntl", "arg"): Decoder(entry=_fcntl_entry), ("fcntl64", "arg"): Decoder(entry=_fcntl_entry),

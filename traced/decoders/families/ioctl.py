@@ -44,3 +44,7 @@ def ioctl_request(raw: int) -> DecodedValue:
 
 
 DECODERS: dict[str, Decoder] = {"enum:ioctl": by_register(ioctl_request)}
+# The names a filter's argument predicates may use, by type ("A or B": each alone).
+CONSTANTS: dict[str, Table] = {
+    "enum:ioctl": tuple((name, value) for both, value in IOCTL for name in both.split(" or ")),
+}

@@ -45,3 +45,7 @@ def mmap_flags(raw: int) -> DecodedValue:
 DECODERS: dict[str, Decoder] = {
     "flags:mmap_prot": by_register(mmap_prot), "flags:mmap": by_register(mmap_flags),
 }  # fmt: skip
+# The names a filter's argument predicates may use, by type.
+CONSTANTS: dict[str, Table] = {
+    "flags:mmap_prot": (("PROT_NONE", 0), *MMAP_PROT), "flags:mmap": MMAP_TYPE + MMAP,
+}  # fmt: skip

@@ -91,3 +91,13 @@ DECODERS: dict[str, Decoder] = {
     "flags:getrandom": by_register(getrandom_flags), "random": Decoder(exit=_random_exit),
     "enum:futex_op": by_register(futex_op),
 }  # fmt: skip
+# The names a filter's argument predicates may use, by type.
+CONSTANTS: dict[str, Table] = {
+    "flags:getrandom": GETRANDOM,
+    "enum:futex_op": (
+        *((f"FUTEX_{name}", value) for value, name in enumerate(_FUTEX_COMMANDS)),
+        *((f"FUTEX_{name}_PRIVATE", value | FUTEX_PRIVATE_FLAG)
+          for value, name in enumerate(_FUTEX_COMMANDS)),
+        ("FUTEX_PRIVATE_FLAG", FUTEX_PRIVATE_FLAG), ("FUTEX_CLOCK_REALTIME", FUTEX_CLOCK_REALTIME),
+    ),
+}  # fmt: skip

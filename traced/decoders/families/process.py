@@ -204,5 +204,10 @@ DECODERS: dict[str, Decoder] = {
     "wstatus": Decoder(exit=_wstatus_exit),
     "strv": by_pointer(decode_argv),
 }  # fmt: skip
+# The names a filter's argument predicates may use, by type.
+CONSTANTS: dict[str, Table] = {
+    "flags:clone": CLONE, "flags:wait": WAIT, "enum:rlimit": RLIMIT,
+    "enum:arch_prctl": tuple((name, value) for value, name in ARCH_PRCTL.items()),
+}  # fmt: skip
 # A string array named envp is an environment: counted, not listed, without -v.
 BY_NAME: dict[tuple[str, str], Decoder] = {("strv", "envp"): by_pointer(decode_envp)}

@@ -39,3 +39,5 @@ def signal(raw: int) -> DecodedValue:
 
 
 DECODERS: dict[str, Decoder] = {"signal": by_register(signal)}
+# The names a filter's argument predicates may use, by type.
+CONSTANTS: dict[str, Table] = {"signal": SIGNALS}

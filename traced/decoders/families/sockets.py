@@ -222,3 +222,10 @@ DECODERS: dict[str, Decoder] = {
     "sockaddr": Decoder(entry=_sockaddr_entry, exit=_sockaddr_exit),
     "socklen_ptr": Decoder(entry=_socklen_entry, exit=_socklen_exit, in_and_out=True),
 }
+# The names a filter's argument predicates may use, by type.
+CONSTANTS: dict[str, Table] = {
+    "enum:socket_domain": SOCKET_DOMAIN
+    + tuple((f"PF_{name.removeprefix('AF_')}", value) for name, value in SOCKET_DOMAIN),
+    "enum:socket_type": SOCK_TYPE + SOCK_FLAGS,
+    "enum:socket_protocol": IPPROTO + NETLINK,
+}

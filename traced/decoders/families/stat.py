@@ -181,3 +181,5 @@ DECODERS: dict[str, Decoder] = {
     "flags:statx": by_register(statx_flags), "flags:statx_mask": by_register(statx_mask),
     "stat_out": at_exit(decode_stat), "statx_out": at_exit(decode_statx),
 }  # fmt: skip
+# The names a filter's argument predicates may use, by type.
+CONSTANTS: dict[str, Table] = {"flags:statx": STATX_SYNC + AT, "flags:statx_mask": STATX_MASK}

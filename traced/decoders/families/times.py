@@ -94,3 +94,5 @@ DECODERS: dict[str, Decoder] = {
     "enum:clock": by_register(clock_id),
     "flags:timer": by_register(timer_flags),
 }
+# The names a filter's argument predicates may use, by type.
+CONSTANTS: dict[str, Table] = {"enum:clock": CLOCKS, "flags:timer": TIMER_FLAGS}

@@ -1,0 +1,144 @@
+"""Argument predicates in the kernel's filter (issue 16): the build traced for the files it writes.
+
+    .venv/bin/python bench/predicates.py [--quick] [--rounds N] [--files N]
+
+build.py's generated C project, ``make -j2``, timed untraced, under
+``strace -f --seccomp-bpf -e trace=openat`` (strace's filter stops every openat; the
+writes would be picked out of its output afterwards) and under
+``traced launch --no-daemon -e 'trace=openat(flags&O_CREAT|O_WRONLY|O_RDWR)'``, whose
+filter stops only the openat calls that can write (the compiler's objects, the
+linker's output), letting the many reads (headers, libraries) run at full speed.
+The goal: within 5% of untraced.
+
+Fairness as in build.py: every variant builds after an untimed ``make clean``, each
+round runs every variant once in a fixed order, medians over the rounds, traces to
+``-o /dev/null``.  Once, untimed, each tracer writes its trace to a file, to count
+the calls it stopped for and check that traced's are exactly strace's writing ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from build import (
+    DEFAULT_FILES,
+    FUNCTIONS_PER_FILE,
+    QUICK_FILES,
+    UNTRACED,
+    Timings,
+    Variant,
+    build_once,
+    make_clean,
+    prepare,
+    ratio,
+)
+from measure import BenchError, first_line, note, report_head, venv_bin
+
+TITLE = "Argument predicates in the filter (`make -j2`, the files a build writes)"
+PREDICATE = "trace=openat(flags&O_CREAT|O_WRONLY|O_RDWR)"
+STRACE_BPF = "strace -f --seccomp-bpf -e trace=openat"
+TRACED = "traced -e 'trace=openat(flags&O_CREAT|O_WRONLY|O_RDWR)'"
+UNTRACED_TARGET = 1.05
+WRITES = re.compile(r"O_(CREAT|WRONLY|RDWR)")
+
+
+def variants() -> list[Variant]:
+    out = ("-f", "-o", "/dev/null")
+    return [
+        Variant(UNTRACED, None, ()),
+        Variant(STRACE_BPF, None, ("strace", *out, "--seccomp-bpf", "-e", "trace=openat", "--")),
+        Variant(TRACED, None, (venv_bin("traced"), "launch", "--no-daemon", *out, "-e",
+                               PREDICATE, "--")),
+    ]  # fmt: skip
+
+
+def openats(path: Path) -> list[str]:
+    return [line for line in path.read_text().splitlines() if "openat(" in line]
+
+
+def check(project: Path, workdir: Path) -> tuple[int, int, int]:
+    """One untimed build under each tracer writing to a file: strace's openat calls,
+    those of them that write, and traced's calls (which must be those)."""
+    theirs, ours = workdir / "strace.txt", workdir / "traced.txt"
+    for argv, path in (
+        (["strace", "-f", "--seccomp-bpf", "-e", "trace=openat", "-o", str(theirs)], theirs),
+        ([venv_bin("traced"), "launch", "--no-daemon", "-f", "-e", PREDICATE, "-o", str(ours)],
+         ours),
+    ):  # fmt: skip
+        make_clean(project)
+        build_once(Variant(path.stem, None, (*argv, "--")), project, workdir)
+    every = openats(theirs)
+    writing = [line for line in every if WRITES.search(line)]
+    return len(every), len(writing), len(openats(ours))
+
+
+def report(argv: Sequence[str] | None, args: argparse.Namespace, timings: Timings,
+           counts: tuple[int, int, int], loads: tuple[float, float]) -> str:  # fmt: skip
+    every, writing, ours = counts
+    base = timings.median(next(v for v in timings.runs if v.name == UNTRACED))
+    bpf = timings.median(next(v for v in timings.runs if v.name == STRACE_BPF))
+    lines = report_head(TITLE, __file__, argv, [
+        f"- make: {first_line(['make', '--version'])}",
+        f"- project: {args.files} modules + main.c, {FUNCTIONS_PER_FILE} functions each; "
+        "each timed run is `make -j2` after an untimed `make clean`",
+        f"- {args.rounds} rounds, every variant once a round in a fixed order; medians; "
+        "traces to `-o /dev/null`",
+        f"- 1-min load average: {loads[0]:.2f} at the start, {loads[1]:.2f} at the end",
+        f"- openat calls of one build: {every} (strace stops at each), of which {writing} "
+        f"can write; traced showed {ours} "
+        + ("(the same)" if ours == writing else "(NOT the same: see the traces)"),
+    ])  # fmt: skip
+    lines += ["| variant | median s | min-max s | vs untraced | vs strace --seccomp-bpf |",
+              "|---|---|---|---|---|"]  # fmt: skip
+    for variant, runs in timings.runs.items():
+        median = timings.median(variant)
+        name = variant.name.replace("|", "\\|")  # a table cell
+        lines.append(
+            f"| {name} | {median:.2f} | {min(runs):.2f}-{max(runs):.2f} | "
+            f"{ratio(median / base)} | {ratio(median / bpf)} |"
+        )
+    ours_ratio = timings.median(next(v for v in timings.runs if v.name == TRACED)) / base
+    mark = "✓" if ours_ratio <= UNTRACED_TARGET else "✗"
+    lines += ["", f"- `-e '{PREDICATE}'` / untraced = {ratio(ours_ratio)} "
+              f"(target ≤ {UNTRACED_TARGET:.2f}x) {mark}"]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, help="rounds (default 5, --quick 3)")
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK_FILES} files")
+    parser.add_argument("--files", type=int, help=f"modules to generate (default {DEFAULT_FILES})")
+    args = parser.parse_args(argv)
+    args.rounds = args.rounds or (3 if args.quick else 5)
+    args.files = args.files or (QUICK_FILES if args.quick else DEFAULT_FILES)
+    workdir = Path(tempfile.mkdtemp(prefix="traced-predicates-bench-"))
+    try:
+        project = prepare(workdir, args.files)
+        start = os.getloadavg()[0]
+        timings = Timings()
+        for number in range(1, args.rounds + 1):
+            note(f"round {number}/{args.rounds} (1-min load {os.getloadavg()[0]:.2f})")
+            for variant in variants():
+                seconds = build_once(variant, project, workdir)
+                timings.add(variant, seconds)
+                note(f"  {variant.name}: {seconds:.2f} s")
+        note("checking the traces (untimed)")
+        counts = check(project, workdir)
+        print(report(argv, args, timings, counts, (start, os.getloadavg()[0])), end="")
+    except BenchError as error:
+        print(f"bench: error: {error}\nbench: logs kept in {workdir}", file=sys.stderr)
+        return 1
+    shutil.rmtree(workdir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
