@@ -25,6 +25,8 @@ measure each other), each in its own process, and writes one report:
   stops and in the kernel, against strace's injection and untraced.
 - ``predicates``: predicates.py: the build traced for the files it writes, an argument
   predicate in the filter (issue 16), against strace --seccomp-bpf and untraced.
+- ``entry-only``: entry_only.py: find's ``%file`` calls with ``--entry-only`` against
+  entry and exit (issue 16's goal: at most 0.6x the time).
 
 Each benchmark alternates its variants within its own run and quotes medians
 and ratios; this script adds the machine, the versions (taken before the first
@@ -78,6 +80,7 @@ SUITE = (
     Bench("startup", "startup.py", ("--quick",)),
     Bench("inject", "inject.py", ("--quick",)),
     Bench("predicates", "predicates.py", ("--quick",)),
+    Bench("entry-only", "entry_only.py", ("--quick",)),
 )
 
 
