@@ -26,3 +26,43 @@ def attached(pid: int, tids: Collection[int] = ()) -> None:
 def detached(tids: Collection[int]) -> None:
     for tid in sorted(tids):
         notice(f"Process {tid} detached")
+
+
+def filter_warning(pid: int, choice: str, through_daemon: bool) -> str:
+    """What ``traced attach --filter`` does to a process, said before it is done."""
+    leaving = (
+        "When traced exits (Ctrl-C, or its terminal closing), the daemon keeps tracing "
+        "it, stopping it only for the traced syscalls (`traced ps` lists the session, "
+        "`traced kill SESSION` ends it)."
+        if choice == "keep"
+        else "When traced exits (Ctrl-C, or its terminal closing), the process is killed."
+    )
+    tracer = "the daemon" if through_daemon else "traced"
+    return (
+        f"--filter puts traced's seccomp filter into process {pid} for the rest of its "
+        f"life: it can never be detached, since without its tracer its traced syscalls "
+        f"would fail with ENOSYS. {leaving} If {tracer} stops or dies, the process is "
+        f"killed. Unless it has CAP_SYS_ADMIN, it is also set no_new_privs for good "
+        f"(a set-user-ID program it executes gains no privileges)."
+    )
+
+
+def confirm_filter(pid: int, choice: str, through_daemon: bool, ask: bool) -> bool:
+    """The warning, on stderr; on a terminal (and ``ask``), the user's yes or no."""
+    notice(filter_warning(pid, choice, through_daemon))
+    if not ask or not sys.stdin.isatty():
+        return True
+    print("traced: install it? [y/N] ", end="", file=sys.stderr, flush=True)
+    answer = sys.stdin.readline().strip().lower()
+    return answer in ("y", "yes")
+
+
+def filter_outcome(pid: int, installed: bool, reason: str | None) -> None:
+    """How ``traced attach --filter`` went."""
+    if installed:
+        notice(
+            f"Process {pid}: seccomp filter installed; only the traced syscalls stop it "
+            "now, and it can never be detached"
+        )
+    else:
+        notice(f"Process {pid}: seccomp filter not installed ({reason}); every syscall stops it")
