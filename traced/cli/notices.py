@@ -30,20 +30,21 @@ def detached(tids: Collection[int]) -> None:
 
 def filter_warning(pid: int, choice: str, through_daemon: bool) -> str:
     """What ``traced attach --filter`` does to a process, said before it is done."""
-    leaving = (
-        "When traced exits (Ctrl-C, or its terminal closing), the daemon keeps tracing "
-        "it, stopping it only for the traced syscalls (`traced ps` lists the session, "
-        "`traced kill SESSION` ends it)."
-        if choice == "keep"
-        else "When traced exits (Ctrl-C, or its terminal closing), the process is killed."
-    )
-    tracer = "the daemon" if through_daemon else "traced"
+    if not through_daemon:
+        leaving = "When traced exits, however it exits (even SIGKILLed), the process is killed."
+    elif choice == "keep":
+        leaving = (
+            "When traced exits (Ctrl-C, or its terminal closing), the daemon keeps tracing "
+            "it, stopping it only for the traced syscalls (`traced ps` lists the session, "
+            "`traced kill SESSION` ends it); if the daemon stops or dies, it is killed."
+        )
+    else:
+        leaving = "When traced exits, or the daemon stops or dies, the process is killed."
     return (
         f"--filter puts traced's seccomp filter into process {pid} for the rest of its "
         f"life: it can never be detached, since without its tracer its traced syscalls "
-        f"would fail with ENOSYS. {leaving} If {tracer} stops or dies, the process is "
-        f"killed. Unless it has CAP_SYS_ADMIN, it is also set no_new_privs for good "
-        f"(a set-user-ID program it executes gains no privileges)."
+        f"would fail with ENOSYS. {leaving} Unless it has CAP_SYS_ADMIN, it is also set "
+        f"no_new_privs for good (a set-user-ID program it executes gains no privileges)."
     )
 
 
