@@ -15,6 +15,8 @@ contract clients read (protocol/PROTOCOL.md); add fields, never rename.
 * ``signal``: a signal about to be delivered to a tracee.
 * ``group_stop``: a tracee stopped (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU), until SIGCONT.
 * ``exit``: a task ended, by ``code`` or by ``signal``.
+* ``seccomp_filter``: ``traced attach --filter`` installed our filter in the
+  process (``installed``), or could not, and says why (``reason``).
 
 Events are msgspec Structs rather than pydantic models: one is built for every
 syscall on the stop path, and a Struct costs a tenth of a model to build and to
@@ -195,6 +197,15 @@ class ExitEvent(_Event, tag="exit", frozen=True, kw_only=True):
     core_dumped: bool
 
 
+class FilterEvent(_Event, tag="seccomp_filter", frozen=True, kw_only=True):
+    """``traced attach --filter``: our seccomp filter is in the process from now on
+    (only the traced syscalls stop it, and it can never be detached), or it could not
+    be installed (``reason``), and the process is traced at every syscall."""
+
+    installed: bool
+    reason: str | None = None
+
+
 class Entries(enum.Enum):
     """When a session sends a ``syscall_entry`` event as well as the ``syscall`` one."""
 
@@ -214,6 +225,7 @@ Event = (
     | SignalEvent
     | ExitEvent
     | GroupStopEvent
+    | FilterEvent
 )
 EVENT_TYPES: tuple[type[_Event], ...] = get_args(Event)  # the union's members, in its order
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -113,12 +114,28 @@ def _every_kind(peer: Peer, behind: Peer) -> list[Message]:
     return seen + behind.messages_until_end(session)
 
 
+def _filtered_attach(peer: Peer) -> list[Message]:
+    """attach with ``filter``, to a sleeper: its seccomp_filter event (it is killed
+    when ``peer`` goes: kill-on-exit)."""
+    sleeper = subprocess.Popen(["sleep", "60"])
+    try:
+        peer.request("attach", pid=sleeper.pid, trace="openat", filter="kill-on-exit")
+        seen = [peer.read()]
+        while seen[-1].get("type") != "seccomp_filter":
+            seen.append(peer.read())
+        return seen
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
 def test_every_message_type_has_the_fields_the_daemon_sends(tmp_path: Path) -> None:
     with running_daemon(tmp_path) as started:
         peer = Peer(started.socket)
         live = [peer.hello, *replay(peer, lines_of("launch.jsonl"))]
         live += replay(peer, lines_of("entries.jsonl"))
         live += _every_kind(Peer(started.socket), Peer(started.socket))
+        live += _filtered_attach(Peer(started.socket))
         sleeper = peer.launch(["sleep", "60"], detach=True)["result"]["session"]
         listed, stats = peer.request("list"), peer.request("stats")
         peer.request("signal", session=sleeper, signal="SIGKILL")

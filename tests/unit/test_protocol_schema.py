@@ -38,7 +38,16 @@ TRANSCRIPTS = sorted((ROOT / "protocol" / "transcripts").glob("*.jsonl"))
 REGENERATE = ".venv/bin/python scripts/gen_protocol_schema.py"
 
 REQUEST: TypeAdapter[Any] = TypeAdapter(Request)
-EVENT_TYPES = {"syscall", "syscall_entry", "spawn", "exec", "signal", "exit", "group_stop"}
+EVENT_TYPES = {
+    "syscall",
+    "syscall_entry",
+    "spawn",
+    "exec",
+    "signal",
+    "exit",
+    "group_stop",
+    "seccomp_filter",
+}
 SERVER_MODELS: dict[str, type[BaseModel]] = {
     "hello": Hello,
     "response": Response,

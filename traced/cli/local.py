@@ -15,6 +15,7 @@ import sys
 from traced.cli import notices
 from traced.cli.options import decoding_options
 from traced.cli.owed import Owed
+from traced.cli.parser import UsageError
 from traced.cli.printer import Printer
 from traced.cli.signals import (
     Action,
@@ -27,7 +28,7 @@ from traced.cli.signals import (
 from traced.errors import SpawnError, exit_status_for_exec_error
 from traced.tracer.blocking import BlockingDriver
 from traced.tracer.engine import Engine
-from traced.tracer.run import TracePolicy
+from traced.tracer.run import KEEP, TracePolicy
 from traced.tracer.spawn import LaunchSpec
 
 
@@ -64,14 +65,30 @@ def launch(args: argparse.Namespace, argv: list[str], printer: Printer, owed: Ow
 def attach(args: argparse.Namespace, printer: Printer) -> int:
     """Trace ``args.pid`` until it ends or a signal asks us to let it go; then, as
     strace, 128 + that signal (130 after Ctrl-C), else 0."""
+    choice = getattr(args, "attach_filter", None)
+    if choice == KEEP:
+        raise UsageError(
+            "--filter keeps the process traced after traced exits, which takes the daemon "
+            "(traced service install --now); in-process, use --filter=kill-on-exit"
+        )
+    if choice is not None and not notices.confirm_filter(args.pid, choice, False, not args.yes):
+        notices.notice("nothing done")
+        return 1
     with Engine(reap_orphans=True, blocking=True) as engine:
-        policy = _policy(args, printer, force_full=True)
+        policy = _policy(args, printer, force_full=True)._replace(attach_filter=choice)
         if (early := arrived_early()) is not None:
             return 128 + early  # asked to end before the process was taken over
         session = engine.attach(args.pid, policy, printer)
         notices.attached(args.pid, session.core.tasks)
         driver = BlockingDriver(engine.reactor)
-        detach = Detach(lambda: notices.detached(session.detach()))  # each thread let go
+
+        def let_go() -> None:
+            """Each thread let go; with our filter in it, killed (Run.detach)."""
+            if session.filtered:
+                notices.notice(f"Process {args.pid} killed: it has traced's filter")
+            notices.detached(session.detach())
+
+        detach = Detach(let_go)
         with forwarding(attach_actions(detach), driver, restart=False):
             driver.run_until(lambda: session.over)
     return detach.status()

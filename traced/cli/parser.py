@@ -221,6 +221,20 @@ def _attach(attach: argparse.ArgumentParser) -> None:
         action="store_true",
         help="(daemon) print the session id and return; the trace goes on without traced",
     )
+    # argparse takes an option string with "=" whole, so --filter=kill-on-exit is its own
+    # flag, and a bare --filter never swallows the pid after it.
+    keep = "install traced's seccomp filter in the process: only the traced syscalls "
+    keep += "stop it.  For good: it is never detached; when traced goes, the daemon "
+    keep += "keeps tracing it (--filter=keep, the default) or it is killed"
+    for flag, choice, help_text in (
+        ("--filter", "keep", keep),
+        ("--filter=keep", "keep", argparse.SUPPRESS),
+        ("--filter=kill-on-exit", "kill-on-exit", "as --filter, but killed when traced goes"),
+    ):
+        attach.add_argument(
+            flag, dest="attach_filter", action="store_const", const=choice, help=help_text
+        )
+    attach.add_argument("--yes", action="store_true", help="(--filter) ask no question")
     attach.add_argument("pid", type=int, help="the process to trace, with its threads")
 
 

@@ -8,6 +8,7 @@ lines are counted instead (tracefile.py), and the CLI says so at the end.
 
 from __future__ import annotations
 
+from traced.cli import notices
 from traced.cli.render import (
     HAS_LINE,
     Lined,
@@ -27,6 +28,7 @@ from traced.events import (
     Event,
     ExecEvent,
     ExitEvent,
+    FilterEvent,
     SpawnEvent,
     SyscallEntryEvent,
     SyscallEvent,
@@ -110,6 +112,9 @@ class Printer:
         return self.filter.admits(event)
 
     def __call__(self, event: Event) -> None:
+        if type(event) is FilterEvent:  # traced's own words, on stderr, as strace's notices
+            notices.filter_outcome(event.pid, event.installed, event.reason)
+            return
         if self.broken or not self.wants(event):
             return
         try:

@@ -192,6 +192,10 @@ def _inject_fields(args: argparse.Namespace, printer: Printer) -> dict[str, Any]
 
 def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:
     """Follow the attached process; the daemon lets it go if we vanish, unless --detach."""
+    choice = getattr(args, "attach_filter", None)
+    if choice is not None and not notices.confirm_filter(args.pid, choice, True, not args.yes):
+        notices.notice("nothing done")
+        return 1
     if (early := arrived_early()) is not None:
         return 128 + early  # asked to end before the process was taken over
     request_id = client.send(
@@ -204,18 +208,49 @@ def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:
         detach=args.detach,
         **_entry_only(printer),
         **_inject_fields(args, printer),
+        **({"filter": choice} if choice is not None else {}),
     )
     session = client.answer(request_id)["session"]
     if args.detach:
         print(session)
         return 0
     notices.attached(args.pid)
+    if choice is not None:
+        return _follow_filtered(client, printer, args.pid, session, choice)
     detach = Detach(lambda: client.send("detach", session=session))
     with forwarding(attach_actions(detach)):
         follow(client, printer)
     if detach.asked:  # the daemon let every thread go; this client knows the process
         notices.detached([args.pid])
     return detach.status()
+
+
+class _Leaving(Exception):
+    """A signal ended a --filter attach's client: it leaves, the daemon decides."""
+
+
+def _follow_filtered(client: Client, printer: Printer, pid: int, session: str, choice: str) -> int:
+    """Follow a --filter session.  A signal does not detach (it may not be: the daemon
+    refuses); this client leaves, and the daemon keeps or kills the process (or, if
+    the filter never went in, lets it go) as the connection closes."""
+
+    def leave(signo: int) -> None:
+        raise _Leaving(signo)
+
+    try:
+        with forwarding(attach_actions(leave)):
+            return follow(client, printer)
+    except _Leaving as leaving:
+        printer.flush()
+        if choice == "keep":
+            notices.notice(
+                f"Process {pid} stays traced by the daemon in session {session} if its "
+                f"filter is in (`traced kill {session}` ends it), else it is detached"
+            )
+        else:
+            notices.notice(f"Process {pid} is killed if its filter is in, else detached")
+        signo: int = leaving.args[0]
+        return 128 + signo
 
 
 def subscribe(client: Client, args: argparse.Namespace, printer: Printer) -> int:

@@ -22,7 +22,8 @@ Kernel facts (include/uapi/linux/ptrace.h, include/uapi/linux/wait.h):
   PTRACE_EVENT_SECCOMP)``; without the option the kernel fails the syscall with
   ENOSYS, without running it, as if nobody traced the task.  A sandbox may rely on
   that, so we set the option only where our own filter needs it (a launch with a
-  filter), never in full mode nor on attach.  The event message (and
+  filter, or an attach that installs it: ``traced attach --filter``), never in full
+  mode nor on a plain attach.  The event message (and
   PTRACE_GET_SYSCALL_INFO's ``ret_data``) is the verdict's SECCOMP_RET_DATA, 16
   bits.  When several filters return TRACE, the newest one's data is reported
   (``seccomp_run_filters`` walks newest to oldest and keeps the first of the
@@ -39,10 +40,12 @@ from __future__ import annotations
 
 import enum
 
+PTRACE_POKEDATA = 5
 PTRACE_POKEUSER = 6
 PTRACE_CONT = 7
 PTRACE_KILL = 8
 PTRACE_DETACH = 17
+PTRACE_GETREGS = 12
 PTRACE_SYSCALL = 24
 PTRACE_SETOPTIONS = 0x4200
 PTRACE_GETEVENTMSG = 0x4201
@@ -69,6 +72,10 @@ LAUNCH_OPTIONS = (
 FILTER_OPTIONS = LAUNCH_OPTIONS | O_TRACESECCOMP
 # An attached process must survive our death, so no EXITKILL; and no filter of ours.
 ATTACH_OPTIONS = LAUNCH_OPTIONS & ~O_EXITKILL
+# An attach that installs our filter (traced attach --filter): its seccomp stops, and,
+# as for a launch, the process must not outlive us, since its traced syscalls would
+# fail with ENOSYS once nobody traces it.  Back to ATTACH_OPTIONS if the install fails.
+FILTER_ATTACH_OPTIONS = ATTACH_OPTIONS | O_TRACESECCOMP | O_EXITKILL
 
 PTRACE_EVENT_FORK = 1
 PTRACE_EVENT_VFORK = 2

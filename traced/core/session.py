@@ -15,6 +15,10 @@ handles what spans tasks:
 * a task that installed a seccomp filter of its own goes to full mode (see
   traced.core.tracee); so does the rest of its thread group (SECCOMP_FILTER_FLAG_TSYNC
   gives them the filter too), and every task it creates, which inherits the filter;
+* ``traced attach --filter``: once our filter is in an attached process (injected:
+  traced.core.filter_install), its thread group goes to seccomp mode, each task at its next
+  stop, as does every task it creates; the session's other processes (made before
+  the install) have no filter and stay in full mode, as groups switched are;
 * the session ends when its last task is gone; its status is the root's;
 * with Entries.INTERLEAVED a syscall's entry is reported only while the session
   holds another task: when a second one appears, the calls in flight then are
@@ -95,6 +99,21 @@ class TraceSession:
         self.early.add(tid)
         switched = tgid in self.switched or parent in self.switched
         return self.add_task(tid, tgid, mode=Mode.FULL if switched else None)
+
+    def filter_installed(self, tgid: int) -> None:
+        """Our filter is in thread group ``tgid`` now (traced attach --filter): its tasks
+        restart in seccomp mode from their next stop (tracee._restart reads the mode),
+        and so do the tasks it creates (they inherit the filter: _welcome gives a child
+        its parent's mode, adopt_early the session's).  The session's other thread
+        groups have no filter: marked switched, they and theirs stay in full mode."""
+        if tgid in self.switched:
+            return  # a filter of its own came first: it outranks ours, full mode stays
+        self.mode = Mode.SECCOMP
+        for task in self.tasks.values():
+            if task.tgid == tgid:
+                task.mode = Mode.SECCOMP
+            else:
+                self.switched.add(task.tgid)
 
     def knows(self, tid: int) -> bool:
         return tid in self.tasks

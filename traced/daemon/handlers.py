@@ -171,10 +171,12 @@ class Handlers:
         )  # attach has no filter: every injection is made at stops
         if conn.uid != 0:
             policy = policy._replace(owner=client)
+        policy = policy._replace(attach_filter=request.filter)
         # For a person (the list's command column): bytes that are not UTF-8 as \xNN.
         argv = [shown(os_text(arg)) for arg in procfs.exec_image_argv(request.pid)]
         session = self._new_session(conn, "attach", argv, owned=not request.detach)
         session.entry_only = request.entry_only
+        session.attach_filter = request.filter
         if request.subscribe:
             self._subscribe(conn, session, request.policy, request.queue, entries=request.entries)
         try:
@@ -195,6 +197,14 @@ class Handlers:
                 f"session {session.session_id} was launched: detaching would leave its "
                 f"command without its tracer; end it with the signal op (`traced kill "
                 f"{session.session_id}`) instead",
+            )
+        if session.attach_filter is not None:
+            raise RequestError(
+                ErrorCode.INVALID,
+                f"session {session.session_id} was attached with --filter: its seccomp "
+                f"filter stays in pid {session.pid} for the life of the process, whose "
+                f"traced syscalls would fail with ENOSYS untraced, so it is never "
+                f"detached; end it with `traced kill {session.session_id}`",
             )
         session.engine_session.detach()
         return DetachResult()

@@ -121,6 +121,9 @@ class DaemonSession:
     # Its calls are reported as entered, and only so: its syscall_entry events are its
     # record, numbered and sent to every subscriber, not previews.
     entry_only: bool = False
+    # traced attach --filter's choice ("keep" or "kill-on-exit"): never detached on
+    # request; when its owner goes, the engine keeps or kills it (once installed).
+    attach_filter: str | None = None
     # What ends it (a closed terminal's SIGHUP, the daemon's SIGTERM): cancelled and
     # awaited once it has ended.
     tasks: Tasks = field(init=False)

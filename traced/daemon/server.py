@@ -43,6 +43,7 @@ from traced.daemon.tracing import Tracing
 from traced.errors import ErrorCode, RequestError, TracedError, code_of
 from traced.logs import get_logger
 from traced.syscalls.names import signal_name
+from traced.tracer.run import KEEP
 from traced.version import __version__
 from traced.wire.protocol import (
     OPS,
@@ -264,7 +265,10 @@ class Daemon:
     async def _end_session(self, session: DaemonSession, first: int) -> None:
         """End a launched command as a closed terminal would: ``first``, then SIGKILL."""
         if session.kind == "attach":
+            if session.attach_filter == KEEP:
+                session.owner = None  # the daemon's now, as after --detach
             if session.engine_session is not None:
+                # let go; with our filter in it, kept or killed (tracer.run.Run.detach)
                 session.engine_session.detach()
             return
         if session.engine_session is None:

@@ -24,6 +24,12 @@ Kernel facts this module depends on:
   address, number and AUDIT_ARCH), and the verdict's data in ``si_errno``.
 * PTRACE_POKEUSER writes one word of the tracee's user area (its registers) at a
   byte offset; traced.syscalls.arch says which offsets skip a syscall.
+* PTRACE_GETREGS (x86) copies the whole register file (struct user_regs_struct)
+  into ``data``; PTRACE_POKEDATA writes one word of the tracee's memory, even a
+  page it could not write itself.  PTRACE_SETOPTIONS replaces a tracee's options,
+  in a ptrace-stop, for that one thread (its new threads inherit them).  The words
+  of POKEUSER and POKEDATA travel as a C long: a word of 2**63 or more is passed as
+  the negative number with its bits.
 
 The calls go through traced/linux/_kernel.c, a binding with no logic: two are made
 at every stop, and through ctypes each cost five times its syscall.
@@ -38,10 +44,13 @@ from typing import NamedTuple
 
 from traced.core.abi import (
     PTRACE_GETEVENTMSG,
+    PTRACE_GETREGS,
     PTRACE_GETSIGINFO,
     PTRACE_INTERRUPT,
+    PTRACE_POKEDATA,
     PTRACE_POKEUSER,
     PTRACE_SEIZE,
+    PTRACE_SETOPTIONS,
 )
 from traced.errors import KernelCallError, PtraceError, TraceeGoneError
 from traced.linux import _kernel
@@ -157,3 +166,32 @@ def syscall_info(pid: int) -> SyscallInfo:
         return _kernel.syscall_info(pid)
     except OSError as error:
         raise _error("ptrace(PTRACE_GET_SYSCALL_INFO)", error, pid) from error
+
+
+# Syscall injection (traced attach --filter: traced/tracer/attachfilter.py).
+
+
+def _signed(word: int) -> int:
+    """A 64-bit word as the C long ptrace takes (see the module's facts)."""
+    word &= (1 << 64) - 1
+    return word - (1 << 64) if word >= 1 << 63 else word
+
+
+def set_options(pid: int, options: int) -> None:
+    _call(PTRACE_SETOPTIONS, pid, 0, options, "ptrace(PTRACE_SETOPTIONS)")
+
+
+def registers(pid: int, size: int) -> bytes:
+    """The register file, as PTRACE_GETREGS fills it (``size`` bytes: the Arch's)."""
+    return _read(PTRACE_GETREGS, pid, size, "ptrace(PTRACE_GETREGS)")
+
+
+def poke_user(pid: int, offset: int, word: int) -> None:
+    _call(PTRACE_POKEUSER, pid, offset, _signed(word), "ptrace(PTRACE_POKEUSER)")
+
+
+def poke_data(pid: int, address: int, data: bytes) -> None:
+    """Write ``data`` (whole words) at ``address`` in the tracee's memory."""
+    for at in range(0, len(data), _ULONG.size):
+        (word,) = _ULONG.unpack_from(data, at)
+        _call(PTRACE_POKEDATA, pid, address + at, _signed(word), "ptrace(PTRACE_POKEDATA)")

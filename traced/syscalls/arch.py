@@ -36,6 +36,18 @@ serve its i386 and x32 tracees: a 64-bit tracer always sees the 64-bit layout.
 aarch64 has no POKEUSER (it takes NT_ARM_SYSTEM_CALL through PTRACE_SETREGSET):
 ``skip`` is None there, and such a stop is left to run (logged).
 
+Injecting syscalls into a running process (``traced attach --filter``:
+traced/core/filter_install.py) needs the whole register file: ``Arch.inject`` says where
+each register is in what PTRACE_GETREGS returns (``struct user_regs_struct``, 27
+words on x86_64: r15 r14 r13 r12 rbp rbx r11 r10 r9 r8 rax rcx rdx rsi rdi
+orig_rax rip cs eflags rsp ss fs_base gs_base ds es fs gs), which registers carry a
+syscall's six arguments (rdi rsi rdx r10 r8 r9), and the syscall instruction
+(``syscall``, 0f 05: two bytes, so rewinding rip by 2 at a syscall stop makes the
+task execute it again).  Only the native ABI is injected into: an i386 or x32
+process enters through other instructions and numbers.  aarch64 needs
+PTRACE_GETREGSET and NT_ARM_SYSTEM_CALL to change a syscall's number, not one
+word of a user area: ``inject`` is None there until that is written.
+
 What stays architecture-neutral: the seccomp compiler (traced/filter/bpf.py) works from
 any Arch's ABIs, and the ptrace side (traced/linux/ptrace.py) reads every stop
 with PTRACE_GET_SYSCALL_INFO, whose ``arch``, ``nr`` and six args need no
@@ -102,11 +114,25 @@ class SyscallSkip(NamedTuple):
     result_offset: int  # what the skipped call returns
 
 
-class Arch:
-    """An architecture: its native ABI, the foreign ones its kernel takes, and where a
-    syscall is skipped (None: it cannot be)."""
+class SyscallInjection(NamedTuple):
+    """Where a native syscall's registers are, as PTRACE_GETREGS lays them out."""
 
-    __slots__ = ("_abi_by_key", "abis", "byteorder", "foreign", "name", "native", "skip")
+    regs_size: int  # bytes of the register file GETREGS fills
+    nr_offset: int  # the syscall number the kernel runs (orig_rax)
+    result_offset: int  # the return value (rax), and the number the instruction takes
+    ip_offset: int  # the instruction pointer, just past the syscall instruction at a stop
+    arg_offsets: tuple[int, ...]  # the six arguments, in order
+    instruction: bytes  # the syscall instruction: rip - len(instruction) points at it
+    elf_machine: int  # e_machine of the native ABI's executables (ELFCLASS64)
+
+
+class Arch:
+    """An architecture: its native ABI, the foreign ones its kernel takes, where a
+    syscall is skipped (None: it cannot be), and how one is injected (None: not yet)."""
+
+    __slots__ = (
+        "_abi_by_key", "abis", "byteorder", "foreign", "inject", "name", "native", "skip",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -114,13 +140,16 @@ class Arch:
         native: Abi,
         foreign: tuple[Abi, ...],
         skip: SyscallSkip | None = None,
+        *,
         byteorder: Literal["little", "big"] = "little",
+        inject: SyscallInjection | None = None,
     ) -> None:
         self.name = name
         self.native = native
         self.foreign = foreign
         self.skip = skip
         self.byteorder = byteorder
+        self.inject = inject
         self.abis = (native, *foreign)
         self._abi_by_key = {(abi.audit_arch, abi.nr_bit): abi for abi in reversed(self.abis)}
 
@@ -142,7 +171,22 @@ I386_ABI = Abi("i386", AUDIT_ARCH_I386, _tables.I386, register_bits=32)
 X32_ABI = Abi("x32", AUDIT_ARCH_X86_64, _tables.X32, nr_bit=X32_SYSCALL_BIT)
 
 # struct user_regs_struct: rax is word 10, orig_rax word 15.
-X86_64 = Arch("x86_64", X86_64_ABI, (I386_ABI, X32_ABI), SyscallSkip(15 * 8, 10 * 8))
+X86_64_INJECTION = SyscallInjection(
+    regs_size=27 * 8,
+    nr_offset=15 * 8,
+    result_offset=10 * 8,
+    ip_offset=16 * 8,
+    arg_offsets=(14 * 8, 13 * 8, 12 * 8, 7 * 8, 9 * 8, 8 * 8),  # rdi rsi rdx r10 r8 r9
+    instruction=b"\x0f\x05",
+    elf_machine=62,  # EM_X86_64
+)
+X86_64 = Arch(
+    "x86_64",
+    X86_64_ABI,
+    (I386_ABI, X32_ABI),
+    SyscallSkip(15 * 8, 10 * 8),
+    inject=X86_64_INJECTION,
+)
 
 AARCH64_ABI = Abi("aarch64", AUDIT_ARCH_AARCH64, _tables.AARCH64)
 

@@ -4,10 +4,13 @@ Kernel facts this module depends on:
 
 * PTRACE_SEIZE does not stop the task; PTRACE_INTERRUPT then makes it trap, so
   its first stop is one we asked for (the state machine's NEW -> RUNNING).
-* A seccomp filter cannot be installed in a running process, so attach always
-  uses full mode: PTRACE_SYSCALL at every syscall, filtered here.
+* A seccomp filter cannot be installed in a running process from outside, so
+  attach uses full mode: PTRACE_SYSCALL at every syscall, filtered here; unless
+  the user opts in to ``--filter``, which injects the calls that install it into
+  the process (traced/tracer/attachfilter.py), for good.
 * PTRACE_O_TRACESECCOMP only with our filter: it changes what a tracee's own
-  RET_TRACE verdicts do (see traced.core.abi).
+  RET_TRACE verdicts do (see traced.core.abi).  An attach that installs ours
+  seizes with it (and EXITKILL): FILTER_ATTACH_OPTIONS.
 * A process's threads appear in /proc/PID/task; each must be seized on its own.
 * EPERM from PTRACE_SEIZE means the caller may not trace that process
   (credentials, yama ptrace_scope, or it is already traced); ESRCH, it is gone.
@@ -21,19 +24,23 @@ Kernel facts this module depends on:
 from __future__ import annotations
 
 import errno
+import time
 import uuid
 
 from traced.core import abi
+from traced.core.filter_install import Install
 from traced.core.session import TraceSession
 from traced.core.task import Mode, disown
 from traced.core.tracee import EXEC_SYSCALLS, FILTER_INSTALLS
 from traced.errors import AttachError, PtraceError, TraceeGoneError
+from traced.events import FilterEvent
 from traced.filter.bpf import TRACE, compile_filter, errno_verdict
 from traced.filter.predicates import Rule
 from traced.linux import access, procfs, ptrace
 from traced.linux.access import Client
 from traced.logs import get_logger
 from traced.syscalls.arch import Arch, host_arch
+from traced.tracer import attachfilter
 from traced.tracer.reactor import Reactor
 from traced.tracer.run import Run, Sink, TracePolicy
 from traced.tracer.spawn import (
@@ -152,7 +159,12 @@ class Engine:
         the thread ``pid`` names must be one of them."""
         run = self._new_run(Mode.FULL, pid, policy, sink, session_id)
         tgid = procfs.tgid_of(pid)
-        threads = _Threads(pid, policy.owner)
+        refused = None
+        if policy.attach_filter is not None:
+            refused = attachfilter.check(tgid, self.arch, policy.names)
+        filtering = policy.attach_filter is not None and refused is None
+        options = abi.FILTER_ATTACH_OPTIONS if filtering else abi.ATTACH_OPTIONS
+        threads = _Threads(pid, policy.owner, options)
         try:
             threads.seize_all()
         except AttachError:
@@ -168,7 +180,30 @@ class Engine:
                 self.reactor.register(tid, run)
         if threads.refused:
             _log.warning("threads not the client's to trace", pid=pid, refused=threads.refused)
+        if filtering:
+            self._install_filter(run, tgid, policy)
+        elif refused is not None:
+            run.filter_state = "failed"
+            run.deliver(
+                FilterEvent(
+                    session=run.id,
+                    pid=tgid,
+                    tid=pid,
+                    ts_ns=time.time_ns(),
+                    installed=False,
+                    reason=refused,
+                )
+            )
         return run
+
+    def _install_filter(self, run: Run, tgid: int, policy: TracePolicy) -> None:
+        """traced attach --filter: the install starts at the process's next syscall."""
+        assert self.arch.inject is not None and policy.names is not None  # attachfilter.check
+        program = self._filter(policy)  # as a launch's, argument predicates and all
+        install = Install(program, attachfilter.needs_privilege_promise(tgid))
+        run.installer = attachfilter.FilterInstaller(
+            run, tgid, install, self.arch.inject, self.arch.native.audit_arch
+        )
 
 
 class _Threads:
@@ -178,9 +213,10 @@ class _Threads:
     ``strays`` are seized tasks that failed the check made after their seize;
     ``refused`` maps the threads not seized to why."""
 
-    def __init__(self, pid: int, client: Client | None) -> None:
+    def __init__(self, pid: int, client: Client | None, options: int) -> None:
         self.pid = pid
         self.client = client
+        self.options = options
         self.seized: list[int] = []
         self.strays: set[int] = set()
         self.refused: dict[int, str] = {}
@@ -234,7 +270,7 @@ class _Threads:
     def _seize(self, tid: int) -> bool:
         """Whether ``tid`` is now ours; a thread that exited meanwhile is skipped."""
         try:
-            ptrace.seize(tid, abi.ATTACH_OPTIONS)
+            ptrace.seize(tid, self.options)
             ptrace.interrupt(tid)
         except TraceeGoneError:
             self.refused[tid] = "gone"

@@ -339,7 +339,11 @@ class Reactor:
         self.handled += 1
         run = self._runs[tid]
         try:
-            step = run.core.plan(tid, read_stop(run, tid, decode_status(status)))
+            decoded = decode_status(status)
+            # traced attach --filter, while it installs: a stop may be one of its calls.
+            if run.installer is not None and run.installer.takes(tid, decoded):
+                return None
+            step = run.core.plan(tid, read_stop(run, tid, decoded))
             if step.joined or step.left:
                 self._follow(run, step)
             if step.tamper is not None:

@@ -11,19 +11,25 @@ Kernel facts this module depends on:
 * A process group's id cannot be reused while any process is in the group.
 * PTRACE_INTERRUPT makes a running tracee trap, so a detach at its next stop
   comes soon; ESRCH means it is dying, and its death report follows.
-* A seccomp filter cannot be installed in a running process, so a trace by a
-  filter needs a process we start, and a kernel with seccomp filters.
+* A seccomp filter cannot be installed in a running process from outside, so a
+  trace by a filter needs a process we start, a kernel with seccomp filters, or
+  syscalls injected into the process (``traced attach --filter``:
+  traced/tracer/attachfilter.py).  Such a filter is there for the life of the
+  process, and its traced syscalls fail with ENOSYS once nobody traces it: that
+  process can never be detached, only kept or killed (Run.detach).
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import signal
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from traced.core.session import Outcome, TraceSession
-from traced.core.stops import Call, InjectRule
+from traced.core.stops import Call, Decoded, InjectRule
 from traced.core.task import Mode, Resume
 from traced.decoders.values import DEFAULT_OPTIONS, Options
 from traced.errors import SpawnError, TraceeGoneError
@@ -68,6 +74,9 @@ class TracePolicy(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/
     # Argument predicates of syscalls in ``names``: (name, its rules) pairs, a tuple
     # so that the policy stays a value the daemon's channel carries as it is.
     rules: tuple[tuple[str, tuple[Rule, ...]], ...] = ()
+    # traced attach --filter: install our filter in the process (KEEP or KILL, what
+    # a detach does once it is in: see Run.detach); None, a plain attach.
+    attach_filter: str | None = None
 
     def mode(self) -> Mode:
         if self.names is None or self.force_full or not procfs.seccomp_filters_supported():
@@ -110,6 +119,17 @@ def rule_for(injection: Injection, abi: Abi) -> InjectRule:
         injection.delay_enter_ns,
         injection.delay_exit_ns,
     )
+
+
+KEEP = "keep"  # the user leaves: the process stays traced (by the daemon)
+KILL = "kill-on-exit"  # the user leaves: the process is killed
+FILTER_CHOICES = (KEEP, KILL)
+
+
+class Installer(Protocol):
+    """An install of our filter in progress (traced.tracer.attachfilter)."""
+
+    def takes(self, tid: int, decoded: Decoded) -> bool: ...
 
 
 class Run:
@@ -158,6 +178,12 @@ class Run:
         self.holders = 0
         self.deferred: list[Resume] = []
         self.spawn_error: SpawnError | None = None
+        # traced attach --filter: the install under way (sees each stop first: the
+        # reactor), and where it stands: None (none asked), "pending", "installing"
+        # (the seccomp call is in flight), "installed" or "failed".
+        self.attach_filter = policy.attach_filter
+        self.installer: Installer | None = None
+        self.filter_state: str | None = None
         self._child = child
         # The launched child waits for this before it execs: its first restart.
         self.on_first_resume = child.release if child is not None else None
@@ -222,8 +248,22 @@ class Run:
             raise ProcessLookupError(errno.ESRCH, f"session {self.core.session_id} has ended")
         os.kill(root, signo)
 
+    @property
+    def filtered(self) -> bool:
+        """Our filter is in the process, or may be (the call is in flight): it can
+        never be let go (see the module's facts)."""
+        return self.filter_state in ("installing", "installed")
+
     def detach(self) -> list[int]:
-        """Let every task go at its next stop, leaving it running as before; their tids."""
+        """Let every task go at its next stop, leaving it running as before; their tids.
+
+        A process with our filter in it cannot be: KEEP goes on tracing it (nothing
+        is let go, nothing stopped), KILL kills it (the session then ends)."""
+        if self.filtered:
+            if self.attach_filter == KILL:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.core.root_tid, signal.SIGKILL)
+            return []
         tids = self.core.detach_all()
         for tid in tids:
             try:

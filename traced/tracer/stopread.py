@@ -13,7 +13,10 @@ Kernel facts this module depends on:
   result to -ENOSYS: traced.syscalls.arch says where) and trace it as any other.
 * A task switched to full mode in such a launch (it installed a filter of its
   own: traced.core.tracee) still has ours: its seccomp stops follow the entry
-  stops that told us of the syscall already, and are no second syscall.  The
+  stops that told us of the syscall already, and are no second syscall.  So do
+  those of a task of an attached process as our filter goes in (traced attach
+  --filter): restarted with PTRACE_SYSCALL before the install, it stops at its
+  next call's entry, then at our filter's seccomp stop for that same call.  The
   syscall-entry-stop comes before seccomp runs (kernel/entry: ptrace's report,
   then ``__secure_computing``).
 * PTRACE_GETEVENTMSG gives a fork/vfork/clone event's new tid, and an exec
@@ -157,7 +160,7 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
     if op == _SECCOMP:
         if data != TRACED_DATA:
             _fail_as_untraced(run, tid)
-        if run.core.switched and _entered_already(run, tid):
+        if (run.core.switched or run.filter_state) and _entered_already(run, tid):
             return OtherEvent(PTRACE_EVENT_SECCOMP)
     call = run.calls.get((arch, nr)) or _call(run, arch, nr)
     # Predicates hold in the kernel's filter already, but not in full mode (attach,
@@ -172,9 +175,13 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
 def _entered_already(run: Run, tid: int) -> bool:
     """A task in full mode, whose syscall-entry stop told us of this syscall.  (A
     thread whose group went to full mode while it ran has its first seccomp stop
-    before any entry stop: that one is the syscall's entry.)"""
+    before any entry stop: that one is the syscall's entry.)  In an attach that
+    installs our filter, a task in seccomp mode is IN_SYSCALL at a seccomp stop only
+    after such an entry stop: a seccomp stop's own restart leads to the exit."""
     task = run.core.tasks[tid]
-    return task.mode is Mode.FULL and task.phase is Phase.IN_SYSCALL
+    if task.phase is not Phase.IN_SYSCALL:
+        return False
+    return task.mode is Mode.FULL or run.filter_state is not None
 
 
 def _fail_as_untraced(run: Run, tid: int) -> None:

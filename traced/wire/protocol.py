@@ -110,6 +110,10 @@ class AttachRequest(RequestBase):
     queue: int | None = Field(default=None, ge=1)
     subscribe: bool = True
     detach: bool = False  # True: the session outlives this connection (else: detached)
+    # Install traced's seccomp filter in the process (traced attach --filter), for the
+    # life of the process: it is never detached.  When this connection goes, "keep"
+    # traces on (the session is the daemon's, as with detach), "kill-on-exit" kills it.
+    filter: Literal["keep", "kill-on-exit"] | None = None
 
 
 class DetachRequest(RequestBase):
