@@ -150,11 +150,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sessions", help="S values (64,256): the sessions floor instead")
     parser.add_argument("--syscalls", type=int, default=2000, help="K a program (--sessions)")
     parser.add_argument("--spin", action="store_true", help="and the floors with a spin")
+    parser.add_argument("--msgspec-client", action="store_true", help="and a msgspec client")
+    parser.add_argument("--no-daemon", action="store_true", help="--sessions without traced")
     args = parser.parse_args(argv)
     rounds = args.rounds or (3 if args.quick else 5)
     if args.sessions:
         sizes = [int(x) for x in args.sessions.split(",")]
-        return floor_sessions.run(argv, sizes, rounds, args.syscalls, args.spin)
+        flags = {"spin": args.spin, "msgspec-client": args.msgspec_client}
+        flags["no-daemon"] = args.no_daemon
+        options = [name for name, on in flags.items() if on]
+        return floor_sessions.run(argv, sizes, rounds, args.syscalls, options)
     results, profiles = Results(quick=args.quick, rounds=rounds), ProfileMap()
     work = workloads.workdir()
     try:

@@ -17,7 +17,10 @@ checked (bench/sessions.py's ``one``, reused as it is).  Two floor levels:
   ``seq``: the least a daemon must do to hand a syscall to a client.  No front hop: the
   loops write to the client themselves.
 
-``--spin`` adds both with traced's spin (bench/sessloop.py).  A loop's time runs from
+``--spin`` adds both with traced's spin (bench/sessloop.py); ``--msgspec-client`` the
+delivery floor whose client parses with msgspec's decoder instead of ``json.loads`` (what
+a cheaper parse would gain); ``--no-daemon`` leaves traced out (a quicker run of the
+floors and the straces alone).  A loop's time runs from
 its "go" (its Python started, its imports and sockets done, as a running daemon's
 are) through forking, seizing and releasing its programs to its last one's exit and the
 client's end; the straces' from starting S of them (bench/sessions.py).  Quiet and busy
@@ -43,6 +46,7 @@ from busy import machine_state, state_order
 from daemon_client import raise_nofile, running_daemon, system_lines
 from floor_sessions_report import (
     DELIVER,
+    DELIVER_MSGSPEC,
     DELIVER_SPIN,
     EXPR,
     FLOOR,
@@ -70,6 +74,8 @@ class Setup:
     k: int
     daemon: object  # daemon_client.Daemon
     spin: bool
+    msgspec_client: bool = False
+    daemon_too: bool = True
     cpu: dict[tuple[int, str, str], list[Cpu]] = field(default_factory=dict)
 
 
@@ -83,7 +89,9 @@ def _start(argv: list[str], fds: Sequence[int]) -> subprocess.Popen[bytes]:
     )
 
 
-def floor_run(setup: Setup, s: int, deliver: bool, spin: bool) -> tuple[float, Cpu]:
+def floor_run(
+    setup: Setup, s: int, deliver: bool, spin: bool, parse: str = "json"
+) -> tuple[float, Cpu]:
     """One run of the loops (and their client): wall seconds from "go" to the last exit."""
     python, loop = sys.executable, str(SESSLOOP)
     shares = _shares(s, os.cpu_count() or 1)
@@ -91,7 +99,8 @@ def floor_run(setup: Setup, s: int, deliver: bool, spin: bool) -> tuple[float, C
     procs = []
     if deliver:
         theirs = [b.fileno() for _, b in pairs]
-        procs.append(_start([python, loop, "--client", *map(str, theirs)], theirs))
+        client = [python, loop, "--client", *map(str, theirs), "--parse", parse]
+        procs.append(_start(client, theirs))
     for i, share in enumerate(shares):
         argv = [python, loop, "--filter", str(setup.bpf), "--programs", str(share)]
         argv += ["--spin"] if spin else []
@@ -151,19 +160,21 @@ def one(tool: str, setup: Setup, s: int) -> tuple[float, Cpu]:
     if tool in BY_SESSIONS:
         run = sessions.one(BY_SESSIONS[tool], [setup.daemon], setup.program, setup.k, s)  # type: ignore[list-item]
         return run.wall_s, Cpu(run.daemon_cpu_s, run.client_cpu_s, run.daemon_sys_s)
-    deliver, spin = tool in (DELIVER, DELIVER_SPIN), tool in (FLOOR_SPIN, DELIVER_SPIN)
-    return floor_run(setup, s, deliver, spin)
+    deliver = tool in (DELIVER, DELIVER_SPIN, DELIVER_MSGSPEC)
+    spin = tool in (FLOOR_SPIN, DELIVER_SPIN)
+    return floor_run(setup, s, deliver, spin, "msgspec" if tool == DELIVER_MSGSPEC else "json")
 
 
 def measure(setup: Setup, sizes: Sequence[int], rounds: int, results: Results) -> None:
-    tools = [STRACE, STRACE_BPF, DAEMON, FLOOR, DELIVER]
+    tools = [STRACE, STRACE_BPF, *([DAEMON] if setup.daemon_too else []), FLOOR, DELIVER]
     tools += [FLOOR_SPIN, DELIVER_SPIN] if setup.spin else []
+    tools += [DELIVER_MSGSPEC] if setup.msgspec_client else []
     for s in sizes:
         name = f"{s} sessions"
         results.described[name] = f"{s} programs at once, {setup.k:,} getppid each, `-e {EXPR}`"
         note(f"{name}: warm-up (not counted)")
         k, setup.k = setup.k, setup.k // 10 or 1
-        for tool in (DAEMON, FLOOR, DELIVER):
+        for tool in tools[2:]:
             one(tool, setup, s)
         setup.k = k
         for r in range(rounds):
@@ -176,7 +187,13 @@ def measure(setup: Setup, sizes: Sequence[int], rounds: int, results: Results) -
                 note(f"{name} round {r + 1}/{rounds} {state} done")
 
 
-def run(argv: Sequence[str] | None, sizes: Sequence[int], rounds: int, k: int, spin: bool) -> int:
+def run(
+    argv: Sequence[str] | None,
+    sizes: Sequence[int],
+    rounds: int,
+    k: int,
+    options: Sequence[str] = (),
+) -> int:
     """floor.py ``--sessions``: measure, then print the report."""
     import tempfile  # noqa: PLC0415
 
@@ -190,7 +207,9 @@ def run(argv: Sequence[str] | None, sizes: Sequence[int], rounds: int, k: int, s
         bpf.write_bytes(compile_filter(arch, parse_trace([EXPR], arch) or ()))
         program = compile_program(sessions.PROGRAM, work / "exact_calls")
         with running_daemon(work, sessions.daemon_config(max(sizes))) as daemon:
-            setup = Setup(program, bpf, k, daemon, spin)
+            setup = Setup(program, bpf, k, daemon, "spin" in options)
+            setup.msgspec_client = "msgspec-client" in options
+            setup.daemon_too = "no-daemon" not in options
             try:
                 measure(setup, sizes, rounds, results)
             except BenchError as error:

@@ -16,6 +16,7 @@ from headline import DAEMON, SESSIONS_TARGET, STRACE, STRACE_BPF, TIMES, Results
 
 FLOOR, FLOOR_SPIN = "bare loops", "bare loops --spin"
 DELIVER, DELIVER_SPIN = "bare loops + delivery", "bare loops + delivery --spin"
+DELIVER_MSGSPEC = "bare loops + delivery, msgspec client"  # what a cheaper parse gains
 EXPR = "trace=getppid"
 
 
@@ -100,15 +101,25 @@ def verdicts(view: View, s: int) -> list[str]:
             f"- S = {s}, {state}: the bare loop ({loop_tool}) takes {_x(loop_x)} {s} straces "
             f"({kind}, the faster; target ≤ {SESSIONS_TARGET}{TIMES}) "
             f"{_can(loop_x, 'a Python loop')}; the delivery floor ({deliver_tool}) takes "
-            f"{_x(deliver_x)} {_can(deliver_x, 'a Python daemon that delivers every event')}; "
-            f"traced takes {_x(_div(traced, strace))} the straces, {_x(_div(traced, loop))} "
-            f"the bare loop, {_x(_div(traced, deliver))} the delivery floor"
+            f"{_x(deliver_x)} {_can(deliver_x, 'a Python daemon that delivers every event')}"
         )
+        if traced is not None:
+            out[-1] += (
+                f"; traced takes {_x(_div(traced, strace))} the straces, "
+                f"{_x(_div(traced, loop))} the bare loop, {_x(_div(traced, deliver))} the "
+                "delivery floor"
+            )
+        cheap = _div(view.t(s, DELIVER_MSGSPEC, state), strace)
+        if cheap is not None:
+            out[-1] += (
+                f"; with a client that parses with msgspec ({DELIVER_MSGSPEC}) the delivery "
+                f"floor takes {_x(cheap)} {_can(cheap, 'a Python daemon')}"
+            )
     return out
 
 
 def times_table(view: View, sizes: Sequence[int], tools: Sequence[str]) -> list[str]:
-    floors = [t for t in (FLOOR, FLOOR_SPIN, DELIVER, DELIVER_SPIN) if t in tools]
+    floors = [t for t in (FLOOR, FLOOR_SPIN, DELIVER, DELIVER_SPIN, DELIVER_MSGSPEC) if t in tools]
     out = _head(
         [
             "S",
@@ -146,7 +157,8 @@ def times_table(view: View, sizes: Sequence[int], tools: Sequence[str]) -> list[
 
 
 def cpu_table(view: View, sizes: Sequence[int], tools: Sequence[str], k: int) -> list[str]:
-    tracers = [t for t in (DAEMON, FLOOR, FLOOR_SPIN, DELIVER, DELIVER_SPIN) if t in tools]
+    floors = (FLOOR, FLOOR_SPIN, DELIVER, DELIVER_SPIN, DELIVER_MSGSPEC)
+    tracers = [t for t in (DAEMON, *floors) if t in tools]
     out = _head(
         [
             "S",
