@@ -23,6 +23,10 @@ kind: the wall time a tracer adds over the untraced run per stop, and, from one 
 ``--profile`` run of the loop per mode and state, the loop's own time per stop kind
 (from the wait's return to the restart's) and its time waiting. If the floor itself
 misses a target of issue 14, no Python tracer meets it: the report says which.
+
+``--sessions 64,256`` measures the sessions floor instead (bench/floor_sessions.py): S
+programs under bare loops, one per CPU, with and without delivery of every event to a
+client, against S straces and S launches through one daemon.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import floor_sessions
 import workloads
 from busy import machine_state, state_order
 from daemon_client import system_lines
@@ -142,8 +147,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="3 rounds, a smaller build")
     parser.add_argument("--rounds", type=int)
     parser.add_argument("--only", nargs="+", default=list(DEFAULT), choices=workloads.NAMES)
+    parser.add_argument("--sessions", help="S values (64,256): the sessions floor instead")
+    parser.add_argument("--syscalls", type=int, default=2000, help="K a program (--sessions)")
+    parser.add_argument("--spin", action="store_true", help="and the floors with a spin")
+    parser.add_argument("--msgspec-client", action="store_true", help="and a msgspec client")
+    parser.add_argument("--no-daemon", action="store_true", help="--sessions without traced")
     args = parser.parse_args(argv)
     rounds = args.rounds or (3 if args.quick else 5)
+    if args.sessions:
+        sizes = [int(x) for x in args.sessions.split(",")]
+        flags = {"spin": args.spin, "msgspec-client": args.msgspec_client}
+        flags["no-daemon"] = args.no_daemon
+        options = [name for name, on in flags.items() if on]
+        return floor_sessions.run(argv, sizes, rounds, args.syscalls, options)
     results, profiles = Results(quick=args.quick, rounds=rounds), ProfileMap()
     work = workloads.workdir()
     try:
