@@ -12,6 +12,7 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from floor_report import _div, _s, _x
 from headline import DAEMON, SESSIONS_TARGET, STRACE, STRACE_BPF, TIMES, Results
 
 FLOOR, FLOOR_SPIN = "bare loops", "bare loops --spin"
@@ -31,18 +32,6 @@ class Cpu:
 
 
 CpuMap = Mapping[tuple[int, str, str], Sequence[Cpu]]  # (S, state, tool): each run's
-
-
-def _div(top: float | None, bottom: float | None) -> float | None:
-    return None if top is None or bottom is None or bottom <= 0 else top / bottom
-
-
-def _x(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}{TIMES}"
-
-
-def _s(value: float | None) -> str:
-    return "—" if value is None else f"{value:.3f}"
 
 
 def _row(cells: Sequence[str]) -> str:
