@@ -235,9 +235,16 @@ class Timing:
         if self.relative:
             delta = ts_ns - self._previous_ns if self._previous_ns else 0
             self._previous_ns = ts_ns
-            return f"{delta // 1_000_000_000:>6}.{delta % 1_000_000_000 // 1000:06d} "
+            since = f"{delta // 1_000_000_000:>6}.{delta % 1_000_000_000 // 1000:06d}"
+            if self.absolute:  # strace -t -r: ``19:16:00 (+     0.000332) ``
+                return f"{self._clock(ts_ns)}(+{since}) "
+            return f"{since} "
         if self.absolute == 0:
             return ""
+        return self._clock(ts_ns)
+
+    def _clock(self, ts_ns: int) -> str:
+        """-t, -tt or -ttt's words for ``ts_ns``, a space after them."""
         seconds, micros = divmod(ts_ns // 1000, 1_000_000)
         if self.absolute >= 3:
             return f"{seconds}.{micros:06d} "
