@@ -68,6 +68,8 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
 
     launch and attach write where strace does, to stderr, since the command has stdout;
     a subscriber runs no command, so its trace goes to stdout (``traced subscribe | jq``)."""
+    if (args.count or args.count_too) and args.follow >= 2:  # strace refuses it so
+        raise UsageError("(-c or -C) and -ff are mutually exclusive")
     subscriber = args.command == "subscribe"
     output = "-" if subscriber and args.output is None else args.output
     to_file = output not in (None, "-")
