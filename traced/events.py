@@ -179,6 +179,9 @@ class SignalEvent(_Event, tag="signal", frozen=True, kw_only=True):
     call_addr: int | None = None
     syscall: int | None = None
     audit_arch: int | None = None
+    # si_value of a queued signal (sigqueue, a message queue's notice), when not 0:
+    # the union's 8 bytes, of which sival_int is the low 4.
+    value: int | None = None
 
 
 class GroupStopEvent(_Event, tag="group_stop", frozen=True, kw_only=True):

@@ -18,6 +18,7 @@ from traced.decoders.arguments import first_output, has_outputs
 from traced.decoders.families.signals import CLD_CODES, SENDER_CODES, SI_CODES
 from traced.decoders.shapes import RETURNS_FD
 from traced.decoders.strings import fd_path_text
+from traced.decoders.values import as_signed
 from traced.events import (
     Arg,
     ExecEvent,
@@ -164,6 +165,8 @@ def signal_line(event: SignalEvent) -> str:
         info += _si_errno(event)
         if event.code in SENDER_CODES:
             info += f", si_pid={event.sender_pid}, si_uid={event.sender_uid}"
+        if event.value is not None:
+            info += f", si_int={as_signed(event.value, 32)}, si_ptr={event.value:#x}"
     return f"--- {event.signal} {{{info}}} ---"
 
 

@@ -231,6 +231,7 @@ class SignalStop(NamedTuple):
     call_addr: int | None = None  # a seccomp SIGSYS: the syscall's address, nr, arch
     syscall: int | None = None
     audit_arch: int | None = None
+    value: int | None = None  # a queued signal's si_value, when not 0
 
 
 class Exited(NamedTuple):

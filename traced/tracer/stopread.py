@@ -104,6 +104,7 @@ def read_stop(run: Run, tid: int, decoded: Decoded) -> Stop:
             info.call_addr,
             info.syscall,
             info.arch,
+            info.value,
         )
     return _SIMPLE_STOPS[kind](decoded, now)
 
