@@ -86,7 +86,7 @@ def bytes_of(text: Text | dict[str, str]) -> bytes:
         raise ValueError(f"not base64: {encoded!r}") from error
 
 
-class Arg(msgspec.Struct, frozen=True, kw_only=True):
+class Arg(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """One syscall argument, typed: what strace prints and what it means.
 
     ``type`` is the signature's type tag (``path``, ``fd``, ``flags:open`` ...,
@@ -100,6 +100,9 @@ class Arg(msgspec.Struct, frozen=True, kw_only=True):
     value: Any  # JSON by construction: int, string, list or object
     raw: int | None
     text: str
+    # An fd's target, when -P asked for the calls on a path's fds (strace's fdmatch):
+    # what /proc/PID/fd/N named at entry; absent (omitted from JSON) otherwise.
+    path: Text | None = None
 
 
 class _Event(msgspec.Struct, frozen=True, tag_field="type"):

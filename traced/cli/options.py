@@ -28,8 +28,9 @@ from traced.syscalls.arch import host_arch
 
 
 def decoding_options(args: argparse.Namespace, raw: frozenset[str] = frozenset()) -> Options:
-    """-s, -v, -y and -e raw=: how arguments are printed, here or by the daemon."""
-    return Options(args.string_limit, args.verbose, args.decorate_fds, raw)
+    """-s, -v, -y and -e raw=: how arguments are printed, here or by the daemon; -P has
+    every fd argument's target noted, for the printer's filter to follow."""
+    return Options(args.string_limit, args.verbose, args.decorate_fds, raw, bool(args.paths))
 
 
 def command_argv(args: argparse.Namespace) -> list[str]:

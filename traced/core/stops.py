@@ -166,6 +166,7 @@ class Call(NamedTuple):
     # The type of its entry stops: InjectEntry for a call with a rule (its own rows in
     # the transition table), so that no other call's stop asks.
     entry: type[Entry] = Entry
+    names_fds: bool = False  # -P: its fd arguments' targets are noted (Arg.path)
 
 
 class Exit(NamedTuple):

@@ -48,6 +48,7 @@ class Decoding(Message):
     verbose: bool = False  # -v: structs in full
     decorate_fds: bool = False  # -y: fds with the path they refer to
     raw: list[str] = []  # -e raw=: syscalls whose arguments are shown as raw hex
+    fd_paths: bool = False  # -P: each fd argument's target in its ``path``, not printed
 
 
 # SCM_MAX_FD: the most fds one sendmsg carries; a launch's stdio takes three of them.
