@@ -71,6 +71,7 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
     a subscriber runs no command, so its trace goes to stdout (``traced subscribe | jq``)."""
     if (args.count or args.count_too) and args.follow >= 2:  # strace refuses it so
         raise UsageError("(-c or -C) and -ff are mutually exclusive")
+    _check_no_follow(args)
     subscriber = args.command == "subscribe"
     output = "-" if subscriber and args.output is None else args.output
     to_file = output not in (None, "-")
@@ -107,6 +108,20 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
         if notice is not None:
             with contextlib.suppress(OSError):
                 print(f"traced: {notice}", file=sys.stderr, flush=True)
+
+
+def _check_no_follow(args: argparse.Namespace) -> None:
+    """--no-follow beside what contradicts it: -f, and the in-kernel injections that
+    need the seccomp filter it never installs."""
+    if not getattr(args, "no_follow", False):
+        return
+    if args.follow:
+        raise UsageError("-f follows the tasks the command creates and --no-follow does not")
+    if getattr(args, "inject_in_kernel", False):
+        raise UsageError(
+            "--inject-in-kernel needs the seccomp filter, which --no-follow never installs "
+            "(the untraced children would inherit it)"
+        )
 
 
 def _entry_only(args: argparse.Namespace) -> bool:

@@ -123,6 +123,8 @@ class Engine:
         child = fork_child(spec, program, filter_program)
         try:
             options = abi.LAUNCH_OPTIONS if filter_program is None else abi.FILTER_OPTIONS
+            if not policy.follow:
+                options &= ~abi.FOLLOW_OPTIONS
             ptrace.seize(child.pid, options)
             ptrace.interrupt(child.pid)
         except PtraceError:
@@ -144,7 +146,7 @@ class Engine:
         the thread ``pid`` names must be one of them."""
         run = self._new_run(Mode.FULL, pid, policy, sink, session_id)
         tgid = procfs.tgid_of(pid)
-        threads = _Threads(pid, policy.owner)
+        threads = _Threads(pid, policy.owner, policy.follow)
         try:
             threads.seize_all()
         except AttachError:
@@ -170,9 +172,10 @@ class _Threads:
     ``strays`` are seized tasks that failed the check made after their seize;
     ``refused`` maps the threads not seized to why."""
 
-    def __init__(self, pid: int, client: Client | None) -> None:
+    def __init__(self, pid: int, client: Client | None, follow: bool = True) -> None:
         self.pid = pid
         self.client = client
+        self.options = abi.ATTACH_OPTIONS if follow else abi.ATTACH_OPTIONS & ~abi.FOLLOW_OPTIONS
         self.seized: list[int] = []
         self.strays: set[int] = set()
         self.refused: dict[int, str] = {}
@@ -226,7 +229,7 @@ class _Threads:
     def _seize(self, tid: int) -> bool:
         """Whether ``tid`` is now ours; a thread that exited meanwhile is skipped."""
         try:
-            ptrace.seize(tid, abi.ATTACH_OPTIONS)
+            ptrace.seize(tid, self.options)
             ptrace.interrupt(tid)
         except TraceeGoneError:
             self.refused[tid] = "gone"

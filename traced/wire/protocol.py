@@ -74,6 +74,8 @@ class LaunchRequest(RequestBase):
     # error= injections into every call become the seccomp filter's SECCOMP_RET_ERRNO:
     # no stop, and no event for those calls.
     inject_in_kernel: bool = False
+    # False: the tasks the command creates are not traced (--no-follow): no filter then.
+    follow: bool = True
     stdio: bool = False
     # The stdin sent is a terminal (a pty the client relays): the command's controlling
     # terminal, in its session of its own.
@@ -99,6 +101,7 @@ class AttachRequest(RequestBase):
     entries: bool = False
     entry_only: bool = False
     inject: list[str] = Field(default=[], max_length=256)  # as launch's, made at stops
+    follow: bool = True  # False: the tasks it creates from now on are not traced
     policy: Policy = "block"
     queue: int | None = Field(default=None, ge=1)
     subscribe: bool = True
