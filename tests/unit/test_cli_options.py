@@ -82,3 +82,13 @@ def test_a_summary_with_one_file_per_process_is_refused_as_strace_refuses_it(
         with printing(args):
             pass
     assert list(tmp_path.iterdir()) == []
+
+
+def test_yy_is_refused_not_taken_for_y() -> None:
+    """strace's -yy adds sockets' endpoints (TCP:[127.0.0.1:80->...]) and devices'
+    numbers, which traced does not print yet: refused, not silently -y."""
+    args = build_parser().parse_args(["launch", "-yy", "--", "true"])
+    with pytest.raises(UsageError, match=r"-yy \(sockets' endpoints, devices' numbers\)"):
+        with printing(args):
+            pass
+    assert decoding_options(build_parser().parse_args(["launch", "-y", "--", "true"])).decorate_fds

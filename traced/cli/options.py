@@ -30,7 +30,9 @@ from traced.syscalls.arch import host_arch
 def decoding_options(args: argparse.Namespace, raw: frozenset[str] = frozenset()) -> Options:
     """-s, -v, -y and -e raw=: how arguments are printed, here or by the daemon; -P has
     every fd argument's target noted, for the printer's filter to follow."""
-    return Options(args.string_limit, args.verbose, args.decorate_fds, raw, bool(args.paths))
+    return Options(
+        args.string_limit, args.verbose, bool(args.decorate_fds), raw, bool(args.paths)
+    )
 
 
 def command_argv(args: argparse.Namespace) -> list[str]:
@@ -72,6 +74,11 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
     if (args.count or args.count_too) and args.follow >= 2:  # strace refuses it so
         raise UsageError("(-c or -C) and -ff are mutually exclusive")
     _check_no_follow(args)
+    if args.decorate_fds > 1:
+        raise UsageError(
+            "-yy (sockets' endpoints, devices' numbers) is not supported yet; "
+            "-y prints what each fd refers to (3<socket:[1234]>)"
+        )
     subscriber = args.command == "subscribe"
     output = "-" if subscriber and args.output is None else args.output
     to_file = output not in (None, "-")

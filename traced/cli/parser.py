@@ -55,8 +55,9 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "-y",
         dest="decorate_fds",
-        action="store_true",
-        help="print the path each fd refers to: 3</etc/passwd>",
+        action="count",
+        default=0,
+        help="print the path each fd refers to: 3</etc/passwd> (-yy is refused: see README)",
     )
     sub.add_argument(
         "-t",
