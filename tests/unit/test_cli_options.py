@@ -78,9 +78,11 @@ def test_a_summary_with_one_file_per_process_is_refused_as_strace_refuses_it(
     are mutually exclusive``, with -o or without; no file is written."""
     argv = ["launch", count, "-ff", *output, "--", "true"]
     args = build_parser().parse_args([a if a != "trace" else str(tmp_path / a) for a in argv])
-    with pytest.raises(UsageError, match=r"\(-c or -C\) and -ff are mutually exclusive"):
-        with printing(args):
-            pass
+    with (
+        pytest.raises(UsageError, match=r"\(-c or -C\) and -ff are mutually exclusive"),
+        printing(args),
+    ):
+        pass
     assert list(tmp_path.iterdir()) == []
 
 
@@ -88,7 +90,9 @@ def test_yy_is_refused_not_taken_for_y() -> None:
     """strace's -yy adds sockets' endpoints (TCP:[127.0.0.1:80->...]) and devices'
     numbers, which traced does not print yet: refused, not silently -y."""
     args = build_parser().parse_args(["launch", "-yy", "--", "true"])
-    with pytest.raises(UsageError, match=r"-yy \(sockets' endpoints, devices' numbers\)"):
-        with printing(args):
-            pass
+    with (
+        pytest.raises(UsageError, match=r"-yy \(sockets' endpoints, devices' numbers\)"),
+        printing(args),
+    ):
+        pass
     assert decoding_options(build_parser().parse_args(["launch", "-y", "--", "true"])).decorate_fds

@@ -65,5 +65,7 @@ def test_a_dirfd_of_the_path_is_followed_and_at_fdcwd_is_not() -> None:
 def test_the_path_travels_in_json_only_when_named() -> None:
     named = event_json(call("close", (3,), 0))
     assert b'"path":"/etc/hostname"' in named
-    plain = event_json(replace(call("close", (3,), 0), args=decode_entry("close", (3,), FakeMemory({}))))
+    plain = event_json(
+        replace(call("close", (3,), 0), args=decode_entry("close", (3,), FakeMemory({})))
+    )
     assert b'"path"' not in plain

@@ -11,6 +11,7 @@ from traced.cli.printer import Printer
 from traced.cli.render import resumed_line, signal_line, syscall_line
 from traced.events import ExecEvent, GroupStopEvent, SignalEvent, SyscallEntryEvent, SyscallEvent
 from traced.filter.expression import parse_filter
+from traced.linux.ptrace import parse_siginfo
 from traced.syscalls.arch import AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, X86_64
 
 LEADER, THREAD = 10, 12
@@ -128,8 +129,6 @@ def test_a_queued_signal_shows_its_value_as_strace_does() -> None:
 
 def test_the_value_is_read_from_a_queued_siginfo_only() -> None:
     """Constructed siginfo bytes: signo, errno, code, pad, pid, uid, sigval."""
-    from traced.linux.ptrace import parse_siginfo
-
     queued = struct.pack("=iii4xIIQ", 10, 0, -1, 77, 0, 42).ljust(128, b"\0")
     assert parse_siginfo(queued).value == 42
     zero = struct.pack("=iii4xIIQ", 10, 0, -1, 77, 0, 0).ljust(128, b"\0")

@@ -1,5 +1,9 @@
 """-c: strace's summary table, from constructed events."""
 
+import io
+import json
+
+from traced.cli.printer import Printer
 from traced.cli.summary import HEADER, RULE, Summary
 from traced.events import SyscallEvent
 
@@ -52,11 +56,6 @@ def test_zero_times_keep_syscall_number_order() -> None:
 def test_with_json_the_table_is_one_summary_record() -> None:
     """-c --json (and -C --json, after the events): the table's figures as one JSON
     line, rows in the table's order, so a program need not parse strace's columns."""
-    import io
-    import json
-
-    from traced.cli.printer import Printer
-
     out = io.StringIO()
     printer = Printer(out, as_json=True, to_file=False)
     printer.summary = Summary()

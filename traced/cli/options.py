@@ -30,9 +30,7 @@ from traced.syscalls.arch import host_arch
 def decoding_options(args: argparse.Namespace, raw: frozenset[str] = frozenset()) -> Options:
     """-s, -v, -y and -e raw=: how arguments are printed, here or by the daemon; -P has
     every fd argument's target noted, for the printer's filter to follow."""
-    return Options(
-        args.string_limit, args.verbose, bool(args.decorate_fds), raw, bool(args.paths)
-    )
+    return Options(args.string_limit, args.verbose, bool(args.decorate_fds), raw, bool(args.paths))
 
 
 def command_argv(args: argparse.Namespace) -> list[str]:

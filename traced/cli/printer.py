@@ -284,7 +284,7 @@ class Printer:
         """strace's table, or with --json one ``summary`` record (its line)."""
         if not self.as_json:
             return summary.table()
-        import json  # only here: no other output of ours is encoded by json
+        import json  # noqa: PLC0415 (only here: no other output of ours is json's)
 
         return json.dumps(summary.record(), separators=(",", ":")) + "\n"
 

@@ -130,9 +130,7 @@ def event_message(pid: int) -> int:
 
 
 def signal_info(pid: int) -> SigInfo:
-    return parse_siginfo(
-        _read(PTRACE_GETSIGINFO, pid, _SIGINFO_SIZE, "ptrace(PTRACE_GETSIGINFO)")
-    )
+    return parse_siginfo(_read(PTRACE_GETSIGINFO, pid, _SIGINFO_SIZE, "ptrace(PTRACE_GETSIGINFO)"))
 
 
 def parse_siginfo(siginfo: bytes) -> SigInfo:
