@@ -11,8 +11,8 @@ linker's output), letting the many reads (headers, libraries) run at full speed.
 The goal: within 5% of untraced.
 
 Fairness as in build.py: every variant builds after an untimed ``make clean``, each
-round runs every variant once in a fixed order, medians over the rounds, traces to
-``-o /dev/null``.  Once, untimed, each tracer writes its trace to a file, to count
+round runs every variant once, in an order rotated each round, medians over the
+rounds, traces to ``-o /dev/null``.  Once, untimed, each tracer writes its trace to a file, to count
 the calls it stopped for and check that traced's are exactly strace's writing ones.
 """
 
@@ -88,8 +88,8 @@ def report(argv: Sequence[str] | None, args: argparse.Namespace, timings: Timing
         f"- make: {first_line(['make', '--version'])}",
         f"- project: {args.files} modules + main.c, {FUNCTIONS_PER_FILE} functions each; "
         "each timed run is `make -j2` after an untimed `make clean`",
-        f"- {args.rounds} rounds, every variant once a round in a fixed order; medians; "
-        "traces to `-o /dev/null`",
+        f"- {args.rounds} rounds, every variant once a round, the order rotated each "
+        "round; medians; traces to `-o /dev/null`",
         f"- 1-min load average: {loads[0]:.2f} at the start, {loads[1]:.2f} at the end",
         f"- openat calls of one build: {every} (strace stops at each), of which {writing} "
         f"can write; traced showed {ours} "
@@ -126,7 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         timings = Timings()
         for number in range(1, args.rounds + 1):
             note(f"round {number}/{args.rounds} (1-min load {os.getloadavg()[0]:.2f})")
-            for variant in variants():
+            every = variants()
+            # Rotated each round, so that a drift of the machine's load hits each alike.
+            for variant in every[number % len(every) :] + every[: number % len(every)]:
                 seconds = build_once(variant, project, workdir)
                 timings.add(variant, seconds)
                 note(f"  {variant.name}: {seconds:.2f} s")

@@ -69,6 +69,10 @@ _DESCRIPTIONS = {
         "the decoded value: int, string, list or object; bytes that are not UTF-8 (a file"
         ' name, a buffer) as {"base64": ...} where a string would be'
     ),
+    ("Arg", "path"): (
+        "with -P (decoding's fd_paths), what an fd argument refers to at the call's entry"
+        " (/proc/PID/fd/N); absent otherwise"
+    ),
     ("Bytes", "base64"): "the bytes, in standard base64 (RFC 4648, with padding)",
 }
 # The fields every event has (session, pid, tid, ts_ns): the ``type`` tag goes after them.
@@ -104,8 +108,8 @@ def mirror(struct: type[msgspec.Struct], mirrors: dict[type, type[BaseModel]]) -
 def event_models() -> tuple[type[BaseModel], ...]:
     """The members of the ``Event`` union, in its order, as pydantic mirrors."""
     mirrors: dict[type, type[BaseModel]] = {}
+    mirrors[Bytes] = mirror(Bytes, mirrors)  # first: an Arg's path may be Bytes
     mirrors[Arg] = mirror(Arg, mirrors)
-    mirrors[Bytes] = mirror(Bytes, mirrors)
     return tuple(mirror(struct, mirrors) for struct in EVENT_TYPES)
 
 

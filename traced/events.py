@@ -88,7 +88,7 @@ def bytes_of(text: Text | dict[str, str]) -> bytes:
         raise ValueError(f"not base64: {encoded!r}") from error
 
 
-class Arg(msgspec.Struct, frozen=True, kw_only=True):
+class Arg(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """One syscall argument, typed: what strace prints and what it means.
 
     ``type`` is the signature's type tag (``path``, ``fd``, ``flags:open`` ...,
@@ -102,6 +102,9 @@ class Arg(msgspec.Struct, frozen=True, kw_only=True):
     value: Any  # JSON by construction: int, string, list or object
     raw: int | None
     text: str
+    # An fd's target, when -P asked for the calls on a path's fds (strace's fdmatch):
+    # what /proc/PID/fd/N named at entry; absent (omitted from JSON) otherwise.
+    path: Text | None = None
 
 
 class _Event(msgspec.Struct, frozen=True, tag_field="type"):
@@ -181,6 +184,9 @@ class SignalEvent(_Event, tag="signal", frozen=True, kw_only=True):
     call_addr: int | None = None
     syscall: int | None = None
     audit_arch: int | None = None
+    # si_value of a queued signal (sigqueue, a message queue's notice), when not 0:
+    # the union's 8 bytes, of which sival_int is the low 4.
+    value: int | None = None
 
 
 class GroupStopEvent(_Event, tag="group_stop", frozen=True, kw_only=True):

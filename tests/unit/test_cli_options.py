@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from traced.cli.options import command_argv, decoding_options, socket_path
-from traced.cli.parser import build_parser, strace_style
+from traced.cli.options import command_argv, decoding_options, printing, socket_path
+from traced.cli.parser import UsageError, build_parser, strace_style
 
 
 def test_launch_drops_the_double_dash_before_its_command() -> None:
@@ -65,3 +67,32 @@ def test_every_option_of_every_command_says_what_it_does() -> None:
 )
 def test_strace_style_p_is_attach(argv: list[str], attach: list[str]) -> None:
     assert strace_style(argv) == attach
+
+
+@pytest.mark.parametrize("count", ["-c", "-C"])
+@pytest.mark.parametrize("output", [[], ["-o", "trace"]])
+def test_a_summary_with_one_file_per_process_is_refused_as_strace_refuses_it(
+    count: str, output: list[str], tmp_path: Path
+) -> None:
+    """strace 6.1: ``(-c/--summary-only or -C/--summary) and -ff/--output-separately
+    are mutually exclusive``, with -o or without; no file is written."""
+    argv = ["launch", count, "-ff", *output, "--", "true"]
+    args = build_parser().parse_args([a if a != "trace" else str(tmp_path / a) for a in argv])
+    with (
+        pytest.raises(UsageError, match=r"\(-c or -C\) and -ff are mutually exclusive"),
+        printing(args),
+    ):
+        pass
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_yy_is_refused_not_taken_for_y() -> None:
+    """strace's -yy adds sockets' endpoints (TCP:[127.0.0.1:80->...]) and devices'
+    numbers, which traced does not print yet: refused, not silently -y."""
+    args = build_parser().parse_args(["launch", "-yy", "--", "true"])
+    with (
+        pytest.raises(UsageError, match=r"-yy \(sockets' endpoints, devices' numbers\)"),
+        printing(args),
+    ):
+        pass
+    assert decoding_options(build_parser().parse_args(["launch", "-y", "--", "true"])).decorate_fds

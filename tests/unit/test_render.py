@@ -267,3 +267,14 @@ def test_a_call_let_go_mid_way_ends_its_line_detached_as_strace_writes_it(
     staged(entry_of(wait))
     staged(detached)
     assert printed(alone) == printed(staged) == ["wait4(-1,  <detached ...>"]
+
+
+def test_absolute_and_relative_together_as_strace_prints_them() -> None:
+    """strace -t -r: the time of day, then the delta in brackets (strace 6.1's
+    ``19:16:00 (+     0.000332) brk(NULL)``); -r alone keeps its own column."""
+    ts = 1_795_636_866_007_596_123
+    both = Timing(absolute=3, relative=True)
+    assert both.stamp(ts) == "1795636866.007596 (+     0.000000) "
+    assert both.stamp(ts + 1_500_250_000) == "1795636867.507846 (+     1.500250) "
+    clock = Timing(absolute=1, relative=True).stamp(ts)
+    assert len(clock) == len("20:01:06 (+     0.000000) ") and clock.endswith(" (+     0.000000) ")

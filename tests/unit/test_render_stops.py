@@ -2,6 +2,7 @@
 superseded, and for a seccomp SIGSYS: rendered from constructed events."""
 
 import io
+import struct
 
 from msgspec.structs import replace
 
@@ -10,6 +11,7 @@ from traced.cli.printer import Printer
 from traced.cli.render import resumed_line, signal_line, syscall_line
 from traced.events import ExecEvent, GroupStopEvent, SignalEvent, SyscallEntryEvent, SyscallEvent
 from traced.filter.expression import parse_filter
+from traced.linux.ptrace import parse_siginfo
 from traced.syscalls.arch import AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, X86_64
 
 LEADER, THREAD = 10, 12
@@ -106,3 +108,30 @@ def test_a_call_killed_before_its_outputs_ends_where_its_entry_did() -> None:
     exit_group = _never_returned("exit_group", (0,))  # nothing owed at its exit
     assert syscall_line(exit_group) == "exit_group(0)                           = ?"
     assert resumed_line(exit_group) == "<... exit_group resumed>)               = ?"
+
+
+def test_a_queued_signal_shows_its_value_as_strace_does() -> None:
+    """sigqueue(pid, SIGUSR1, {.sival_int = 42}) under strace 6.1; a zero value is not shown."""
+    queued = sigsys(signo=10, signal="SIGUSR1", code=-1, sender_pid=77, errno=None,
+                    call_addr=None, syscall=None, audit_arch=None, value=42)  # fmt: skip
+    assert signal_line(queued) == (
+        "--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_QUEUE, si_pid=77, si_uid=0, "
+        "si_int=42, si_ptr=0x2a} ---"
+    )
+    pointer = signal_line(replace(queued, value=0xDEADBEEF12345678))
+    assert pointer.endswith("si_int=305419896, si_ptr=0xdeadbeef12345678} ---")
+    negative = signal_line(replace(queued, value=0xFFFFFFFF))
+    assert negative.endswith("si_int=-1, si_ptr=0xffffffff} ---")
+    assert signal_line(replace(queued, value=None)).endswith("si_pid=77, si_uid=0} ---")
+    mesgq = signal_line(replace(queued, code=-3, value=7))
+    assert "si_code=SI_MESGQ, si_pid=77, si_uid=0, si_int=7, si_ptr=0x7}" in mesgq
+
+
+def test_the_value_is_read_from_a_queued_siginfo_only() -> None:
+    """Constructed siginfo bytes: signo, errno, code, pad, pid, uid, sigval."""
+    queued = struct.pack("=iii4xIIQ", 10, 0, -1, 77, 0, 42).ljust(128, b"\0")
+    assert parse_siginfo(queued).value == 42
+    zero = struct.pack("=iii4xIIQ", 10, 0, -1, 77, 0, 0).ljust(128, b"\0")
+    assert parse_siginfo(zero).value is None
+    killed = struct.pack("=iii4xIIQ", 10, 0, 0, 77, 0, 42).ljust(128, b"\0")  # SI_USER
+    assert parse_siginfo(killed).value is None

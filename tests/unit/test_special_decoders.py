@@ -76,6 +76,22 @@ def test_utimensat_times_name_utime_now_and_omit() -> None:
     )
 
 
+def test_utimensat_zero_times_have_no_date_comment() -> None:
+    """strace's sprinttime_ex gives no comment for 0 s 0 ns nor for nanoseconds past
+    999999999 (strace 6.1: ``[{tv_sec=0, tv_nsec=0}, {tv_sec=0, tv_nsec=5} /*
+    1970-01-01T00:00:00.000000005+0000 */]``)."""
+    times = struct.pack("<qqqq", 0, 0, 0, 5)
+    assert line("utimensat", (2**64 - 100, 0, 0x3000, 0), 0, {0x3000: times}) == (
+        "utimensat(AT_FDCWD, NULL, [{tv_sec=0, tv_nsec=0}, {tv_sec=0, tv_nsec=5} "
+        "/* 1970-01-01T00:00:00.000000005+0000 */], 0) = 0"
+    )
+    over = struct.pack("<qqqq", 1_700_000_000, 1_000_000_000, 0, 0)
+    assert line("utimensat", (2**64 - 100, 0, 0x3000, 0), 0, {0x3000: over}) == (
+        "utimensat(AT_FDCWD, NULL, [{tv_sec=1700000000, tv_nsec=1000000000}, "
+        "{tv_sec=0, tv_nsec=0}], 0) = 0"
+    )
+
+
 def test_socket_lengths_show_what_the_kernel_changed() -> None:
     memory = FakeMemory({0x4000: struct.pack("<i", 128)})
     args = decode_entry("accept", (3, 0x5000, 0x4000), memory)

@@ -1,5 +1,9 @@
 """-c: strace's summary table, from constructed events."""
 
+import io
+import json
+
+from traced.cli.printer import Printer
 from traced.cli.summary import HEADER, RULE, Summary
 from traced.events import SyscallEvent
 
@@ -47,3 +51,24 @@ def test_zero_times_keep_syscall_number_order() -> None:
         summary.add(e)
     names = [line.split()[-1] for line in summary.table().splitlines()[2:4]]
     assert names == ["read", "close"]
+
+
+def test_with_json_the_table_is_one_summary_record() -> None:
+    """-c --json (and -C --json, after the events): the table's figures as one JSON
+    line, rows in the table's order, so a program need not parse strace's columns."""
+    out = io.StringIO()
+    printer = Printer(out, as_json=True, to_file=False)
+    printer.summary = Summary()
+    printer.print_lines = False
+    for e in (event("close", 3, 2000), event("openat", 257, 6000, "ENOENT")):
+        printer(e)
+    printer.finish()
+    [line] = out.getvalue().splitlines()
+    assert json.loads(line) == {
+        "type": "summary",
+        "syscalls": [
+            {"name": "openat", "calls": 1, "errors": 1, "time_ns": 6000},
+            {"name": "close", "calls": 1, "errors": 0, "time_ns": 2000},
+        ],
+        "total": {"calls": 2, "errors": 1, "time_ns": 8000},
+    }

@@ -104,6 +104,7 @@ def _policy(args: argparse.Namespace, printer: Printer, *, force_full: bool) -> 
         entry_only=printer.entry_only,
         injections=printer.filter.injections,
         inject_in_kernel=getattr(args, "inject_in_kernel", False),
+        follow=not args.no_follow,
     )
 
 

@@ -28,8 +28,9 @@ from traced.syscalls.arch import host_arch
 
 
 def decoding_options(args: argparse.Namespace, raw: frozenset[str] = frozenset()) -> Options:
-    """-s, -v, -y and -e raw=: how arguments are printed, here or by the daemon."""
-    return Options(args.string_limit, args.verbose, args.decorate_fds, raw)
+    """-s, -v, -y and -e raw=: how arguments are printed, here or by the daemon; -P has
+    every fd argument's target noted, for the printer's filter to follow."""
+    return Options(args.string_limit, args.verbose, bool(args.decorate_fds), raw, bool(args.paths))
 
 
 def command_argv(args: argparse.Namespace) -> list[str]:
@@ -68,6 +69,14 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
 
     launch and attach write where strace does, to stderr, since the command has stdout;
     a subscriber runs no command, so its trace goes to stdout (``traced subscribe | jq``)."""
+    if (args.count or args.count_too) and args.follow >= 2:  # strace refuses it so
+        raise UsageError("(-c or -C) and -ff are mutually exclusive")
+    _check_no_follow(args)
+    if args.decorate_fds > 1:
+        raise UsageError(
+            "-yy (sockets' endpoints, devices' numbers) is not supported yet; "
+            "-y prints what each fd refers to (3<socket:[1234]>)"
+        )
     subscriber = args.command == "subscribe"
     output = "-" if subscriber and args.output is None else args.output
     to_file = output not in (None, "-")
@@ -104,6 +113,20 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
         if notice is not None:
             with contextlib.suppress(OSError):
                 print(f"traced: {notice}", file=sys.stderr, flush=True)
+
+
+def _check_no_follow(args: argparse.Namespace) -> None:
+    """--no-follow beside what contradicts it: -f, and the in-kernel injections that
+    need the seccomp filter it never installs."""
+    if not getattr(args, "no_follow", False):
+        return
+    if args.follow:
+        raise UsageError("-f follows the tasks the command creates and --no-follow does not")
+    if getattr(args, "inject_in_kernel", False):
+        raise UsageError(
+            "--inject-in-kernel needs the seccomp filter, which --no-follow never installs "
+            "(the untraced children would inherit it)"
+        )
 
 
 def _entry_only(args: argparse.Namespace) -> bool:

@@ -40,7 +40,7 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
         dest="follow",
         action="count",
         default=0,
-        help="accepted for strace's sake (children are always followed); "
+        help="accepted for strace's sake (children are followed unless --no-follow); "
         "-ff with -o FILE: one file per process, FILE.PID",
     )
     sub.add_argument(
@@ -55,8 +55,9 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "-y",
         dest="decorate_fds",
-        action="store_true",
-        help="print the path each fd refers to: 3</etc/passwd>",
+        action="count",
+        default=0,
+        help="print the path each fd refers to: 3</etc/passwd> (-yy is refused: see README)",
     )
     sub.add_argument(
         "-t",
@@ -197,8 +198,19 @@ def _add_inject(sub: argparse.ArgumentParser, *, in_kernel: bool) -> None:
         )
 
 
+def _add_no_follow(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--no-follow",
+        dest="no_follow",
+        action="store_true",
+        help="do not trace the processes and threads the command creates (strace without "
+        "-f), so they may use ptrace themselves; no seccomp filter then (see README)",
+    )
+
+
 def _launch(launch: argparse.ArgumentParser) -> None:
     _add_output_options(launch)
+    _add_no_follow(launch)
     _add_inject(launch, in_kernel=True)
     _add_entry_only(launch)
     _add_daemon_choice(launch)
@@ -213,6 +225,7 @@ def _launch(launch: argparse.ArgumentParser) -> None:
 
 def _attach(attach: argparse.ArgumentParser) -> None:
     _add_output_options(attach)
+    _add_no_follow(attach)
     _add_inject(attach, in_kernel=False)
     _add_entry_only(attach)
     _add_daemon_choice(attach)

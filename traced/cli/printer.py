@@ -285,13 +285,21 @@ class Printer:
             return f"{tid:<5} " if self.pid_column else ""
         return f"[pid {tid:>5}] " if len(self.live) > 1 else ""
 
+    def _summary_text(self, summary: Summary) -> str:
+        """strace's table, or with --json one ``summary`` record (its line)."""
+        if not self.as_json:
+            return summary.table()
+        import json  # noqa: PLC0415 (only here: no other output of ours is json's)
+
+        return json.dumps(summary.record(), separators=(",", ":")) + "\n"
+
     def finish(self) -> None:
         """At the end of the trace: the -c/-C table, if one was asked for."""
         try:
             if not self.broken:
                 self._cut_open_line()
             if self.summary is not None and not self.broken:
-                self.out.write(self.summary.table())
+                self.out.write(self._summary_text(self.summary))
         except BrokenPipeError:
             self.broken = True
         except OSError as error:

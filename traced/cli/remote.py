@@ -113,6 +113,7 @@ def _launch(
         **_owed_fields(owed),
         **_entry_only(printer),
         **_inject_fields(args, printer),
+        **_follow_field(args),
     )
     try:
         started = client.answer(request_id)
@@ -179,6 +180,11 @@ def _entry_only(printer: Printer) -> dict[str, Any]:
     return {"entry_only": True} if printer.entry_only else {}
 
 
+def _follow_field(args: argparse.Namespace) -> dict[str, Any]:
+    """``follow``, only for --no-follow: a daemon older than the field still launches."""
+    return {"follow": False} if args.no_follow else {}
+
+
 def _inject_fields(args: argparse.Namespace, printer: Printer) -> dict[str, Any]:
     """``inject`` (and ``inject_in_kernel``), only when given: a daemon older than the
     fields still launches."""
@@ -209,6 +215,7 @@ def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:
         **_entry_only(printer),
         **_inject_fields(args, printer),
         **({"filter": choice} if choice is not None else {}),
+        **_follow_field(args),
     )
     session = client.answer(request_id)["session"]
     if args.detach:

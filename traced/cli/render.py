@@ -18,6 +18,7 @@ from traced.decoders.arguments import first_output, has_outputs
 from traced.decoders.families.signals import CLD_CODES, SENDER_CODES, SI_CODES
 from traced.decoders.shapes import RETURNS_FD
 from traced.decoders.strings import fd_path_text
+from traced.decoders.values import as_signed
 from traced.events import (
     Arg,
     ExecEvent,
@@ -164,6 +165,8 @@ def signal_line(event: SignalEvent) -> str:
         info += _si_errno(event)
         if event.code in SENDER_CODES:
             info += f", si_pid={event.sender_pid}, si_uid={event.sender_uid}"
+        if event.value is not None:
+            info += f", si_int={as_signed(event.value, 32)}, si_ptr={event.value:#x}"
     return f"--- {event.signal} {{{info}}} ---"
 
 
@@ -235,9 +238,16 @@ class Timing:
         if self.relative:
             delta = ts_ns - self._previous_ns if self._previous_ns else 0
             self._previous_ns = ts_ns
-            return f"{delta // 1_000_000_000:>6}.{delta % 1_000_000_000 // 1000:06d} "
+            since = f"{delta // 1_000_000_000:>6}.{delta % 1_000_000_000 // 1000:06d}"
+            if self.absolute:  # strace -t -r: ``19:16:00 (+     0.000332) ``
+                return f"{self._clock(ts_ns)}(+{since}) "
+            return f"{since} "
         if self.absolute == 0:
             return ""
+        return self._clock(ts_ns)
+
+    def _clock(self, ts_ns: int) -> str:
+        """-t, -tt or -ttt's words for ``ts_ns``, a space after them."""
         seconds, micros = divmod(ts_ns // 1000, 1_000_000)
         if self.absolute >= 3:
             return f"{seconds}.{micros:06d} "

@@ -39,9 +39,21 @@ class Summary:
         row.errors += event.error is not None
         row.nanoseconds += event.duration_ns or 0
 
+    def _ordered(self) -> list[tuple[str, _Row]]:
+        return sorted(self.rows.items(), key=lambda item: (-item[1].nanoseconds, item[1].nr))
+
+    def record(self) -> dict[str, object]:
+        """-c --json: the table's figures as one JSON object, rows in the table's order."""
+        rows = [{"name": name, **_figures(row)} for name, row in self._ordered()]
+        total = _Row(0)
+        for row in self.rows.values():
+            total.calls, total.errors = total.calls + row.calls, total.errors + row.errors
+            total.nanoseconds += row.nanoseconds
+        return {"type": "summary", "syscalls": rows, "total": _figures(total)}
+
     def table(self) -> str:
         total_ns = sum(row.nanoseconds for row in self.rows.values())
-        ordered = sorted(self.rows.items(), key=lambda item: (-item[1].nanoseconds, item[1].nr))
+        ordered = self._ordered()
         lines = [HEADER, RULE]
         lines += [_line(name, row, total_ns) for name, row in ordered]
         total = _Row(
@@ -52,6 +64,10 @@ class Summary:
         )
         lines += [RULE, _line("total", total, total_ns, percent=100.0)]
         return "\n".join(lines) + "\n"
+
+
+def _figures(row: _Row) -> dict[str, int]:
+    return {"calls": row.calls, "errors": row.errors, "time_ns": row.nanoseconds}
 
 
 def _line(name: str, row: _Row, total_ns: int, percent: float | None = None) -> str:

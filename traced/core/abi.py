@@ -70,6 +70,9 @@ LAUNCH_OPTIONS = (
     O_TRACESYSGOOD | O_TRACEFORK | O_TRACEVFORK | O_TRACECLONE | O_TRACEEXEC
 ) | O_EXITKILL
 FILTER_OPTIONS = LAUNCH_OPTIONS | O_TRACESECCOMP
+# --no-follow takes these away: the tasks the tracee creates are not seized, so they
+# may trace (PTRACE_TRACEME) or be traced by it, as under strace without -f.
+FOLLOW_OPTIONS = O_TRACEFORK | O_TRACEVFORK | O_TRACECLONE
 # An attached process must survive our death, so no EXITKILL; and no filter of ours.
 ATTACH_OPTIONS = LAUNCH_OPTIONS & ~O_EXITKILL
 # An attach that installs our filter (traced attach --filter): its seccomp stops, and,

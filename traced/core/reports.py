@@ -191,6 +191,7 @@ def signalled(step: Step) -> list[Event]:
         call_addr=stop.call_addr,
         syscall=stop.syscall,
         audit_arch=stop.audit_arch,
+        value=stop.value,
     )
     return [event]
 

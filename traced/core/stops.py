@@ -170,6 +170,7 @@ class Call(NamedTuple):
     # Its argument predicates, if it has any: whether a call's registers pass them
     # (traced.filter.predicates; a call that fails is not wanted).
     admits: Callable[[tuple[int, ...]], bool] | None = None
+    names_fds: bool = False  # -P: its fd arguments' targets are noted (Arg.path)
 
 
 class Exit(NamedTuple):
@@ -235,6 +236,7 @@ class SignalStop(NamedTuple):
     call_addr: int | None = None  # a seccomp SIGSYS: the syscall's address, nr, arch
     syscall: int | None = None
     audit_arch: int | None = None
+    value: int | None = None  # a queued signal's si_value, when not 0
 
 
 class Exited(NamedTuple):

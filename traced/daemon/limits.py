@@ -79,6 +79,7 @@ class Limits:
             decoding.verbose,
             decoding.decorate_fds,
             frozenset(decoding.raw),
+            decoding.fd_paths,
         )
         return TracePolicy(
             filter_.syscalls,

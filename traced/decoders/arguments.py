@@ -43,12 +43,12 @@ from traced.decoders.values import (
     chex,
     hex_address,
 )
-from traced.events import Arg
+from traced.events import Arg, os_text
 from traced.syscalls.signatures import BY_ABI, NATIVE_ABI, Signature, c_integer, signature
 
 __all__ = [
     "NATIVE_ABI", "FdNames", "Memory", "Options", "decode_entry", "decode_exit", "first_output",
-    "has_outputs",
+    "has_outputs", "name_fds",
 ]  # fmt: skip
 
 
@@ -172,6 +172,21 @@ def _with_fd_paths(arg: Arg, fds: FdNames) -> Arg:
         target = fds(fd) if isinstance(fd, int) and fd >= 0 else None
         texts.append(str(fd) if target is None else fd_text(fd, target))
     return replace(arg, text="[" + ", ".join(texts) + "]")
+
+
+def name_fds(args: tuple[Arg, ...], fds: FdNames) -> tuple[Arg, ...]:
+    """-P: each fd argument with what it refers to (``Arg.path``), its text unchanged,
+    so that the calls on a selected path's fds are shown as strace shows them (its
+    pathtrace's fdmatch: an fd below 0, AT_FDCWD too, names nothing)."""
+    named = list(args)
+    for i, arg in enumerate(args):
+        fd = arg.value
+        if arg.type in _FD_TYPES and isinstance(fd, int) and fd >= 0:
+            target = fds(fd)
+            if target is not None:
+                path = target if isinstance(target, str) else target.path
+                named[i] = replace(arg, path=os_text(path))
+    return tuple(named)
 
 
 class Slot(NamedTuple):

@@ -27,6 +27,7 @@ class Options(NamedTuple):
     verbose: bool = False  # -v: structures in full
     decorate_fds: bool = False  # -y: fds followed by the path they refer to
     raw: frozenset[str] = frozenset()  # -e raw=: syscalls printed as raw hex words
+    fd_paths: bool = False  # -P: each fd argument's target noted (Arg.path), not printed
 
 
 # What reading tracee memory raises where it cannot: an outcome, not a failure.

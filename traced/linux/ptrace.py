@@ -64,6 +64,10 @@ _SIGINFO_SIZE = 128
 # clock_t utime, clock_t stime (in clock ticks).
 _SIGINFO = struct.Struct("=iii4xIIi4xqq")
 _SIGSYS = struct.Struct("=16xQiI")  # _call_addr, _syscall, _arch
+# sigqueue's si_value follows pid and uid (_rt); a POSIX timer's (SI_TIMER, -2) follows
+# its timer id and overrun count instead.  SI_USER (0) and SI_TKILL (-6) carry none.
+_SIGVAL = struct.Struct("=24xQ")
+_VALUE_CODES = (-1, -3, -4, -5)  # SI_QUEUE, SI_MESGQ, SI_ASYNCIO, SI_SIGIO
 CLD_CODES = range(1, 7)  # CLD_EXITED .. CLD_CONTINUED
 SYS_SECCOMP = 1  # si_code of a SIGSYS sent by a seccomp filter's RET_TRAP
 
@@ -88,6 +92,7 @@ class SigInfo(NamedTuple):
     call_addr: int | None = None
     syscall: int | None = None
     arch: int | None = None
+    value: int | None = None  # si_value of a queued signal (sigqueue, a mqueue), if not 0
 
 
 def _error(what: str, error: OSError, pid: int) -> KernelCallError:
@@ -134,14 +139,19 @@ def event_message(pid: int) -> int:
 
 
 def signal_info(pid: int) -> SigInfo:
-    siginfo = _read(PTRACE_GETSIGINFO, pid, _SIGINFO_SIZE, "ptrace(PTRACE_GETSIGINFO)")
+    return parse_siginfo(_read(PTRACE_GETSIGINFO, pid, _SIGINFO_SIZE, "ptrace(PTRACE_GETSIGINFO)"))
+
+
+def parse_siginfo(siginfo: bytes) -> SigInfo:
+    """PTRACE_GETSIGINFO's 128 bytes as the fields its signal and code give it."""
     signo, err, code, pid, uid, status, utime, stime = _SIGINFO.unpack_from(siginfo)
     if signo == signal.SIGCHLD and code in CLD_CODES:
         return SigInfo(signo, code, pid, uid, status, utime, stime, err)
     if signo == signal.SIGSYS and code == SYS_SECCOMP:
         call_addr, nr, arch = _SIGSYS.unpack_from(siginfo)
         return SigInfo(signo, code, 0, 0, None, None, None, err, call_addr, nr, arch)
-    return SigInfo(signo, code, pid, uid, None, None, None, err)
+    value = _SIGVAL.unpack_from(siginfo)[0] if code in _VALUE_CODES else 0
+    return SigInfo(signo, code, pid, uid, None, None, None, err, value=value or None)
 
 
 def skip_syscall(pid: int, skip: SyscallSkip, result: int) -> None:

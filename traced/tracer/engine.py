@@ -121,6 +121,8 @@ class Engine:
         child = fork_child(spec, program, filter_program)
         try:
             options = abi.LAUNCH_OPTIONS if filter_program is None else abi.FILTER_OPTIONS
+            if not policy.follow:
+                options &= ~abi.FOLLOW_OPTIONS
             ptrace.seize(child.pid, options)
             ptrace.interrupt(child.pid)
         except PtraceError:
@@ -162,8 +164,13 @@ class Engine:
         refused = None
         if policy.attach_filter is not None:
             refused = attachfilter.check(tgid, self.arch, policy.names)
+            if refused is None and not policy.follow:
+                # Its children would inherit the filter, untraced: ENOSYS for them.
+                refused = "--no-follow: the process's children would inherit it untraced"
         filtering = policy.attach_filter is not None and refused is None
         options = abi.FILTER_ATTACH_OPTIONS if filtering else abi.ATTACH_OPTIONS
+        if not policy.follow:
+            options &= ~abi.FOLLOW_OPTIONS
         threads = _Threads(pid, policy.owner, options)
         try:
             threads.seize_all()

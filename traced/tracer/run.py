@@ -77,9 +77,18 @@ class TracePolicy(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/
     # traced attach --filter: install our filter in the process (KEEP or KILL, what
     # a detach does once it is in: see Run.detach); None, a plain attach.
     attach_filter: str | None = None
+    # False (--no-follow): the tasks the tracee creates are not traced.  A filter would
+    # be inherited by them, and its RET_TRACE would fail their calls with ENOSYS once
+    # nobody traces them: so no filter then, every stop (full mode).
+    follow: bool = True
 
     def mode(self) -> Mode:
-        if self.names is None or self.force_full or not procfs.seccomp_filters_supported():
+        if (
+            self.names is None
+            or self.force_full
+            or not self.follow
+            or not procfs.seccomp_filters_supported()
+        ):
             return Mode.FULL
         return Mode.SECCOMP
 

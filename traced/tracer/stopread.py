@@ -65,6 +65,7 @@ from traced.decoders.arguments import (
     decode_exit,
     fd_text,
     has_outputs,
+    name_fds,
     no_fd_names,
 )
 from traced.decoders.shapes import RETURNS_FD, decode_result, has_worded_result, returns_fd
@@ -107,6 +108,7 @@ def read_stop(run: Run, tid: int, decoded: Decoded) -> Stop:
             info.call_addr,
             info.syscall,
             info.arch,
+            info.value,
         )
     return _SIMPLE_STOPS[kind](decoded, now)
 
@@ -146,6 +148,7 @@ def _call(run: Run, audit_arch: int, nr: int) -> Call:
         rule,
         Entry if rule is None else InjectEntry,
         run.admits(name, abi),
+        run.decoding.fd_paths and wanted,
     )
     run.calls[audit_arch, nr] = call
     return call
@@ -169,6 +172,8 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
         return Entry(now, tid, nr, call.name, call.abi.name, (), False, raw)
     fds = _fd_names(tid) if run.decoding.decorate_fds else no_fd_names
     args = decode_entry(call.name, raw, TraceeMemory(tid), run.decoding, fds, abi=call.abi.name)
+    if call.names_fds:
+        args = name_fds(args, _fd_names(tid))
     return call.entry(now, tid, nr, call.name, call.abi.name, args, True, raw, call)
 
 

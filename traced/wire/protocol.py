@@ -48,6 +48,7 @@ class Decoding(Message):
     verbose: bool = False  # -v: structs in full
     decorate_fds: bool = False  # -y: fds with the path they refer to
     raw: list[str] = []  # -e raw=: syscalls whose arguments are shown as raw hex
+    fd_paths: bool = False  # -P: each fd argument's target in its ``path``, not printed
 
 
 # SCM_MAX_FD: the most fds one sendmsg carries; a launch's stdio takes three of them.
@@ -81,6 +82,8 @@ class LaunchRequest(RequestBase):
     # error= injections into every call become the seccomp filter's SECCOMP_RET_ERRNO:
     # no stop, and no event for those calls.
     inject_in_kernel: bool = False
+    # False: the tasks the command creates are not traced (--no-follow): no filter then.
+    follow: bool = True
     stdio: bool = False
     # The stdin sent is a terminal (a pty the client relays): the command's controlling
     # terminal, in its session of its own.
@@ -106,6 +109,7 @@ class AttachRequest(RequestBase):
     entries: bool = False
     entry_only: bool = False
     inject: list[str] = Field(default=[], max_length=256)  # as launch's, made at stops
+    follow: bool = True  # False: the tasks it creates from now on are not traced
     policy: Policy = "block"
     queue: int | None = Field(default=None, ge=1)
     subscribe: bool = True

@@ -24,7 +24,9 @@ CLD_CODES: dict[int, str] = {
     1: "CLD_EXITED", 2: "CLD_KILLED", 3: "CLD_DUMPED", 4: "CLD_TRAPPED", 5: "CLD_STOPPED",
     6: "CLD_CONTINUED",
 }  # fmt: skip
-SENDER_CODES = frozenset((0, -1, -6))  # the codes whose siginfo names a sender
+# The codes whose siginfo names a sender: every one a process sends but a timer's,
+# as strace prints them; of those, SI_USER and SI_TKILL alone carry no si_value.
+SENDER_CODES = frozenset((0, -1, -3, -4, -5, -6))
 
 
 def signal_name(number: int) -> str | None:

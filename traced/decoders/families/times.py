@@ -44,12 +44,16 @@ def timer_flags(raw: int) -> DecodedValue:
 
 
 def time_comment(seconds: int, nanoseconds: int) -> str:
-    """`` /* 2023-11-14T22:13:20.5+0000 */``: a timestamp in UTC, as strace comments it."""
+    """`` /* 2023-11-14T22:13:20.5+0000 */``: a timestamp in UTC, as strace comments it;
+    none for the epoch itself (0 s 0 ns) nor for nanoseconds out of range, as its
+    sprinttime_ex returns none for them."""
+    if (seconds == 0 and nanoseconds == 0) or not 0 <= nanoseconds < 1_000_000_000:
+        return ""
     try:
         stamp = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
     except (OverflowError, OSError, ValueError):
         return ""
-    fraction = f".{nanoseconds:09d}" if 0 < nanoseconds < 1_000_000_000 else ""
+    fraction = f".{nanoseconds:09d}" if nanoseconds else ""
     return f" /* {stamp}{fraction}+0000 */"
 
 

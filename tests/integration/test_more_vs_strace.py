@@ -1,0 +1,46 @@
+"""Behaviour strace 6.1 has and traced had not (issue 17's list of bugs): each run
+under strace and under traced on a small C program, the lines compared after the
+corpus normalization (corpus.py)."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pytest
+
+from tests.integration.corpus import normalize, run_pair, tracer_env
+
+pytestmark = pytest.mark.integration
+
+
+def same_lines(command: list[str], options: list[str], cwd: Path) -> list[str]:
+    """strace's normalized lines, asserted equal to traced's."""
+    strace, traced = run_pair(command, options, cwd, tracer_env())
+    assert strace, "strace wrote nothing"
+    theirs = [f"{line.pid} {line.text}" for line in normalize(strace)]
+    ours = [f"{line.pid} {line.text}" for line in normalize(traced)]
+    assert ours == theirs, "\n".join(difflib.unified_diff(theirs, ours, "strace", "traced", n=1))
+    return theirs
+
+
+def test_a_queued_signal_shows_si_int_and_si_ptr(
+    programs: dict[str, Path], strace_tool: str, short_dir: Path
+) -> None:
+    lines = same_lines([str(programs["sigqueue"])], ["-e", "trace=none"], short_dir)
+    assert sum("si_code=SI_QUEUE" in line for line in lines) == 3
+    assert sum("si_int=42, si_ptr=0xADDR}" in line for line in lines) == 1  # masked
+
+
+def test_path_selection_follows_the_fds_of_the_path(
+    programs: dict[str, Path], strace_tool: str, short_dir: Path
+) -> None:
+    """-P PATH shows read, fstat, dup, lseek and close on PATH's fds (and dup's copy),
+    none on another file's, as strace does."""
+    chosen, other = short_dir / "chosen", short_dir / "other"
+    chosen.write_text("hello\n")
+    other.write_text("other\n")
+    command = [str(programs["path_fds"]), str(chosen), str(other)]
+    lines = same_lines(command, ["-P", str(chosen)], short_dir)
+    calls = [line.split(" ", 1)[1].split("(")[0] for line in lines]
+    assert calls[-8:-1] == ["openat", "read", "newfstatat", "dup", "lseek", "close", "close"]

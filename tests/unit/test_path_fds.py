@@ -1,0 +1,71 @@
+"""-P PATH follows the fds that refer to PATH, as strace's pathtrace does (fdmatch):
+``read(3, ...)`` is shown when fd 3 is PATH's, though no path is among its arguments.
+Constructed registers and fd tables in, the filter's verdict and strace's text out."""
+
+from __future__ import annotations
+
+import io
+import struct
+
+from msgspec.structs import replace
+
+from tests.unit.plain import FakeMemory
+from traced.cli.printer import Printer
+from traced.decoders.arguments import AT_FDCWD, FdTarget, decode_entry, name_fds
+from traced.decoders.values import Options
+from traced.events import SyscallEvent, event_json
+from traced.filter.expression import parse_filter
+from traced.syscalls.arch import X86_64
+
+FDS = {3: FdTarget("/etc/hostname"), 4: FdTarget("/etc/passwd"), AT_FDCWD: FdTarget("/etc")}
+FOLLOW = Options(fd_paths=True)
+
+
+def call(name: str, raw: tuple[int, ...], retval: int, options: Options = FOLLOW) -> SyscallEvent:
+    memory = FakeMemory({0x1000: b"x" * 16, 0x2000: struct.pack("<q", 0) * 20})
+    args = decode_entry(name, raw, memory, options, FDS.get)
+    args = name_fds(args, FDS.get)
+    return SyscallEvent(session="s", pid=9, tid=9, ts_ns=1, nr=0, name=name, arch="x86_64",
+                        args=args, duration_ns=1, retval=retval, error=None)  # fmt: skip
+
+
+def shown(*events: SyscallEvent, paths: tuple[str, ...] = ("/etc/hostname",)) -> list[str]:
+    printer = Printer(io.StringIO(), as_json=False, to_file=False)
+    printer.filter = parse_filter([], X86_64, paths=paths)
+    for event in events:
+        printer(event)
+    assert isinstance(printer.out, io.StringIO)
+    return printer.out.getvalue().splitlines()
+
+
+def test_calls_on_an_fd_of_the_path_are_shown_without_y() -> None:
+    lines = shown(
+        call("read", (3, 0x1000, 16), 16),
+        call("read", (4, 0x1000, 16), 16),
+        call("fstat", (3, 0x2000), 0),
+        call("close", (4,), 0),
+        call("close", (3,), 0),
+    )
+    assert [line.split("(")[0] for line in lines] == ["read", "fstat", "close"]
+    assert lines[0].startswith("read(3, 0x1000, 16)")  # -y not given: no <path> printed
+    assert lines[2] == "close(3)                                = 0"
+
+
+def test_a_dirfd_of_the_path_is_followed_and_at_fdcwd_is_not() -> None:
+    assert shown(call("fchdir", (4,), 0), paths=("/etc/passwd",)) == [
+        "fchdir(4)                               = 0"
+    ]
+    memory = {0x3000: b"/tmp/x\0"}
+    openat = call("openat", (AT_FDCWD & (2**64 - 1), 0x3000, 0, 0), 5)
+    assert openat.args[0].path is None  # strace's getfdpath: no fd below 0
+    assert shown(openat, paths=("/etc",)) == []
+    del memory
+
+
+def test_the_path_travels_in_json_only_when_named() -> None:
+    named = event_json(call("close", (3,), 0))
+    assert b'"path":"/etc/hostname"' in named
+    plain = event_json(
+        replace(call("close", (3,), 0), args=decode_entry("close", (3,), FakeMemory({})))
+    )
+    assert b'"path"' not in plain
