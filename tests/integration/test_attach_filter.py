@@ -99,9 +99,11 @@ def _only_wanted_stop(programs: dict[str, Path], mode: str, threads: int) -> Non
         calls = [e for e in traced.events[seen:] if isinstance(e, SyscallEvent)]
         assert {e.name for e in calls} == {"openat"}
         # Every other call ran without a stop: at most the first call of each thread
-        # after the install stopped in full mode (it was restarted so before).
+        # after the install stopped in full mode (it was restarted so before).  A call
+        # each thread had in flight at the count was entered before it, and reported
+        # after.
         assert len(calls) > 100
-        assert len(calls) <= entries <= len(calls) + 2 * threads
+        assert len(calls) - threads <= entries <= len(calls) + 2 * threads
 
 
 def test_only_the_traced_calls_stop_after_the_install(programs: dict[str, Path]) -> None:
