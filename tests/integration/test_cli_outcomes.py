@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.daemon_fixture import REPO, running_daemon
+from tests.integration.daemon_fixture import HANG_GUARD, REPO, running_daemon
 from traced.errors import ErrorCode, RequestFailed
 from traced.wire.client import Client
 
@@ -342,3 +342,18 @@ def test_the_first_log_call_is_said_with_no_fd_left() -> None:
     assert len(lines) == 2, done.stderr
     assert lines[0].startswith("error traced.test out of fds tid=7"), lines
     assert "exception='OSError: [Errno 24] Too many open files'" in lines[1], lines
+
+
+@pytest.mark.parametrize(
+    ("options", "mode"), [([], "2"), (["--full"], "0")], ids=["filter", "full"]
+)
+def test_full_reaches_the_daemon(daemon: Path, options: list[str], mode: str) -> None:
+    """--full through a daemon: no seccomp filter in the command (Seccomp: 0), as
+    in-process; without it, ours (Seccomp: 2)."""
+    argv = [sys.executable, "-m", "traced", "launch", "--daemon", "-e", "trace=none", *options]
+    script = "grep Seccomp: /proc/self/status"
+    env = {**os.environ, "TRACED_SOCKET": str(daemon)}
+    done = subprocess.run([*argv, "--", "sh", "-c", script], env=env, capture_output=True,
+                          text=True, timeout=HANG_GUARD, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert re.search(rf"^Seccomp:\s+{mode}$", done.stdout, re.M), done.stdout

@@ -114,6 +114,7 @@ def _launch(
         **_entry_only(printer),
         **_inject_fields(args, printer),
         **_follow_field(args),
+        **({"full": True} if args.full else {}),  # a daemon older than the field launches
     )
     try:
         started = client.answer(request_id)

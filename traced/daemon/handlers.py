@@ -124,7 +124,11 @@ class Handlers:
             self.limits.check_subscriptions(conn, request.queue)
         policy = self.limits.policy(
             request.trace, request.decoding, request.entries, request.entry_only, request.inject
-        )._replace(inject_in_kernel=request.inject_in_kernel, follow=request.follow)
+        )._replace(
+            inject_in_kernel=request.inject_in_kernel,
+            follow=request.follow,
+            force_full=request.full,
+        )
         credentials = credentials_for(conn.uid, conn.gid, conn.groups)
         if credentials is None and conn.uid not in (0, os.getuid()):
             raise RequestError(

@@ -84,6 +84,7 @@ class LaunchRequest(RequestBase):
     inject_in_kernel: bool = False
     # False: the tasks the command creates are not traced (--no-follow): no filter then.
     follow: bool = True
+    full: bool = False  # --full: no seccomp filter, a stop at every syscall
     stdio: bool = False
     # The stdin sent is a terminal (a pty the client relays): the command's controlling
     # terminal, in its session of its own.
