@@ -340,7 +340,11 @@ def _child(
 def _lead_session(telling: int) -> None:
     """Fork the command into a foreground group of its own below us, the session's
     leader (see the module's facts), and return in it; here, wait for its end."""
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(telling)  # no pid told: the parent seizes us, and we report why
+        raise
     if pid == 0:
         os.close(telling)
         os.setpgid(0, 0)
