@@ -32,6 +32,10 @@ RETURNS_FD = frozenset((
 _DUPFD_COMMANDS = frozenset((0, 1030))  # F_DUPFD, F_DUPFD_CLOEXEC
 
 
+# The calls that may return a new fd, as their arguments say: fcntl's F_DUPFD commands.
+MAY_RETURN_FD = RETURNS_FD | {"fcntl", "fcntl64"}
+
+
 def returns_fd(name: str, raw: Sequence[int]) -> bool:
     """Whether the call's result is a new fd (-y decorates it), by its arguments too:
     fcntl's F_DUPFD commands, pidfd_getfd."""

@@ -68,7 +68,7 @@ from traced.decoders.arguments import (
     name_fds,
     no_fd_names,
 )
-from traced.decoders.shapes import RETURNS_FD, decode_result, has_worded_result, returns_fd
+from traced.decoders.shapes import MAY_RETURN_FD, decode_result, has_worded_result, returns_fd
 from traced.events import Arg
 from traced.filter.bpf import TRACED_DATA
 from traced.linux import access, procfs, ptrace
@@ -143,7 +143,7 @@ def _call(run: Run, audit_arch: int, nr: int) -> Call:
         abi,
         wanted,
         has_outputs(name, abi.name),
-        run.decoding.decorate_fds and (name in RETURNS_FD or name in ("fcntl", "fcntl64")),
+        run.decoding.decorate_fds and name in MAY_RETURN_FD,
         has_worded_result(name, run.decoding),
         rule,
         Entry if rule is None else InjectEntry,
