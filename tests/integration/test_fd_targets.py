@@ -4,8 +4,12 @@ off a file unlinked since, and kept on a file that is so named."""
 import os
 from pathlib import Path
 
+import pytest
+
 from traced.decoders.arguments import FdTarget
 from traced.linux import procfs
+
+pytestmark = pytest.mark.integration
 
 
 def test_an_unlinked_file_is_deleted_and_a_file_so_named_is_not(tmp_path: Path) -> None:

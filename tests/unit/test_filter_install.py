@@ -51,8 +51,9 @@ def test_substitute_writes_the_number_then_each_argument() -> None:
 def test_restore_reruns_the_tasks_own_call() -> None:
     """Its number in orig_rax and in rax (the instruction reads rax), its arguments,
     and rip back over the two bytes of ``syscall``."""
-    writes = dict(restore(TABLE, _regs(orig_rax=0, rip=0x401002)))
-    assert writes[ORIG_RAX] == 0 and writes[RAX] == 0
+    openat = NUMBERS["openat"]
+    writes = dict(restore(TABLE, _regs(orig_rax=openat, rip=0x401002)))
+    assert writes[ORIG_RAX] == openat and writes[RAX] == openat
     assert writes[RIP] == 0x401000
     assert [writes[offset] for offset in ARGS] == [3, 0x7FFC0000, 10, 0, 0, 0]
     assert set(writes) == {ORIG_RAX, RAX, RIP, *ARGS}  # nothing else is touched

@@ -8,7 +8,8 @@ from traced.tracer.run import TracePolicy
 
 def test_no_follow_means_full_mode_even_with_a_syscall_set() -> None:
     assert TracePolicy(frozenset({"openat"}), follow=False).mode() is Mode.FULL
-    assert TracePolicy(frozenset({"openat"})).follow
+    followed = TracePolicy(frozenset({"openat"}))
+    assert followed.follow and followed.mode() is Mode.SECCOMP  # the flag alone decides
 
 
 def test_no_follow_takes_the_follow_options_away_and_keeps_the_rest() -> None:
