@@ -93,7 +93,9 @@ def test_attach_judges_the_predicate_at_each_stop(tmp_path: Path) -> None:
         while "attached" not in errors.read_text():
             assert time.monotonic() < deadline and tracer.poll() is None, errors.read_text()
             time.sleep(0.05)
-        time.sleep(1)  # some 50 writes to each fd
+        while not out.exists() or out.read_text().count("write(") < 5:  # shown as they come
+            assert time.monotonic() < deadline and tracer.poll() is None, errors.read_text()
+            time.sleep(0.05)
         tracer.send_signal(signal.SIGINT)
         assert tracer.wait(20) == 130, errors.read_text()
     finally:
@@ -106,7 +108,7 @@ def test_attach_judges_the_predicate_at_each_stop(tmp_path: Path) -> None:
 
 def test_the_daemon_filters_a_launch_and_narrows_a_subscriber(daemon: Path, tmp_path: Path) -> None:
     narrow, launcher = Peer(daemon), Peer(daemon)
-    subscribed = narrow.request("subscribe", policy="block", trace="openat(flags&O_CREAT)")
+    subscribed = narrow.request("subscribe", policy="block", trace="openat(flags&O_APPEND)")
     assert subscribed["type"] == "response"
     answer = launcher.launch(script(tmp_path), trace=WRITES)
     session = answer["result"]["session"]
@@ -115,8 +117,8 @@ def test_the_daemon_filters_a_launch_and_narrows_a_subscriber(daemon: Path, tmp_
     files = [call["args"][1]["value"] for call in launched]
     assert files == [f"{tmp_path}/a", f"{tmp_path}/b", f"{tmp_path}/c"]
     assert {call["name"] for call in launched} == {"openat"}
-    created = [call["args"][1]["value"] for call in seen]
-    assert created == [f"{tmp_path}/a", f"{tmp_path}/b", f"{tmp_path}/c"]  # all have O_CREAT
+    appended = [call["args"][1]["value"] for call in seen]
+    assert appended == [f"{tmp_path}/b"]  # >> appends; a and c are opened with > (O_TRUNC)
     refused = launcher.request("launch", argv=["true"], trace="openat(pathname==0)")
     assert refused["type"] == "error" and refused["code"] == "bad_filter"
     assert "pointer" in refused["message"]
