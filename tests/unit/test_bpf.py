@@ -413,3 +413,14 @@ def test_disassemble_shows_argument_words():
     text = "\n".join(disassemble(compile_filter(X86_64, (), rules)))
     for piece in ("ld   [28]  ; args[1] high", "xor  #0x80000000", "ld   [24]  ; args[1]"):
         assert piece in text
+
+
+@pytest.mark.parametrize("mode", [0, 0o644, 0x80000000, 0x1_0000_0000])
+def test_a_modes_compare_agrees_with_its_plain_evaluation(mode: int) -> None:
+    # Found by the test above in CI: the filter compares a mode's low word, so the plain
+    # evaluation must too (junk in bit 31 is no mode below 1).
+    rules = {"openat": (Rule((Condition("mode", LT, (1,), None, False),), TRACE),)}
+    program = compile_filter(X86_64, set(), rules)
+    raw = (1, 1, 9, mode, 4, 0)
+    expected = verdict(rules["openat"], "openat", NATIVE, raw) or SECCOMP_RET_ALLOW
+    assert run(program, NATIVE.numbers_by_name["openat"], AUDIT_ARCH_X86_64, raw) == expected

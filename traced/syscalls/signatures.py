@@ -228,6 +228,9 @@ def _narrow(tag: str) -> tuple[int, bool] | None:
 REGISTER = 0
 _FILTER_KINDS: dict[str, tuple[int, bool]] = {
     **dict.fromkeys(("dev", "hi", "unused"), (32, False)),
+    # umode_t is 16 bits, but the filter compares whole words: a mode is its low word
+    # (bits 16-31 of a real mode are 0; junk there is judged where the kernel ignores it).
+    "mode": (32, False),
     **dict.fromkeys(("long", "off", "enum:ptrace"), (REGISTER, True)),
     **dict.fromkeys(("ulong", "hex", "size", "pgoff", "sigmask", "ptr"), (REGISTER, False)),
     **dict.fromkeys(("flags:mmap", "flags:mbind"), (REGISTER, False)),
