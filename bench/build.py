@@ -236,8 +236,10 @@ def tracer_variants(expr: str, sock: Path) -> list[Variant]:
     return [
         Variant(STRACE, expr, ("strace", "-f", *out)),
         Variant(STRACE_BPF, expr, ("strace", "-f", "--seccomp-bpf", *out)),
-        Variant(TRACED, expr, (traced, "launch", "--no-daemon", *out)),
-        Variant(TRACED_DAEMON, expr, (traced, "--socket", str(sock), "launch", "--daemon", *out)),
+        Variant(TRACED, expr, (traced, "launch", "-f", "--no-daemon", *out)),
+        Variant(
+            TRACED_DAEMON, expr, (traced, "--socket", str(sock), "launch", "-f", "--daemon", *out)
+        ),
     ]
 
 
@@ -297,8 +299,8 @@ def startup_argvs(sock: Path) -> dict[str, list[str]]:
     """traced doing nothing but start, trace ``true`` and end: its fixed cost."""
     traced, rest = venv_bin("traced"), ["-o", "/dev/null", "-e", "trace=none", "--", "true"]
     return {
-        TRACED: [traced, "launch", "--no-daemon", *rest],
-        TRACED_DAEMON: [traced, "--socket", str(sock), "launch", "--daemon", *rest],
+        TRACED: [traced, "launch", "-f", "--no-daemon", *rest],
+        TRACED_DAEMON: [traced, "--socket", str(sock), "launch", "-f", "--daemon", *rest],
     }
 
 
@@ -335,7 +337,15 @@ def check_traces(expr: str, project: Path, workdir: Path) -> TraceCheck:
     traced_file, strace_file = workdir / f"traced-{slug}.txt", workdir / f"strace-{slug}.txt"
     out = ["-e", expr, "--", *MAKE]
     runs = {
-        traced_file: [venv_bin("traced"), "launch", "--no-daemon", "-o", str(traced_file), *out],
+        traced_file: [
+            venv_bin("traced"),
+            "launch",
+            "-f",
+            "--no-daemon",
+            "-o",
+            str(traced_file),
+            *out,
+        ],
         strace_file: ["strace", "-f", "-o", str(strace_file), *out],
     }
     for trace, argv in runs.items():

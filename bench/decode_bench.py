@@ -184,7 +184,17 @@ def _wall(command: list[str]) -> float:
 
 
 def end_to_end(rounds: int) -> None:
-    traced = [sys.executable, "-m", "traced", "launch", "--no-daemon", "--json", "-o", "/dev/null"]
+    traced = [
+        sys.executable,
+        "-m",
+        "traced",
+        "launch",
+        "-f",
+        "--no-daemon",
+        "--json",
+        "-o",
+        "/dev/null",
+    ]
     runs = {
         "untraced": E2E_COMMAND,
         "traced, -e raw=all": [*traced, "-e", "raw=all", "--", *E2E_COMMAND],

@@ -3,7 +3,7 @@
     .venv/bin/python bench/entry_only.py [--quick] [--rounds N]
 
 ``find /usr/share -maxdepth 4`` (~8.4k ``%file`` calls) untraced, under ``strace -f
---seccomp-bpf -e trace=%file`` and under ``traced launch --no-daemon -e trace=%file``
+--seccomp-bpf -e trace=%file`` and under ``traced launch -f --no-daemon -e trace=%file``
 with and without ``--entry-only``, every tracer to ``-o /dev/null``, alternating in each
 round, on a quiet and a busy machine (bench/busy.py); medians and ratios.  Issue 16's
 goal: entry-only takes at most 0.6x the time of entry and exit.  Every variant runs
@@ -29,7 +29,7 @@ GOAL = 0.6  # issue 16: entry-only at most 0.6x the time of entry and exit
 
 
 def variants() -> dict[str, list[str]]:
-    traced = [venv_bin("traced"), "launch", "--no-daemon", "-o", "/dev/null", *FILTER]
+    traced = [venv_bin("traced"), "launch", "-f", "--no-daemon", "-o", "/dev/null", *FILTER]
     return {
         "untraced": WALK,
         "strace --seccomp-bpf": [

@@ -97,6 +97,7 @@ class Runner:
             return [
                 venv_bin("traced"),
                 "launch",
+                "-f",
                 "--no-daemon",
                 "-o",
                 "/dev/null",

@@ -8,8 +8,8 @@ untraced, EPERM injected).  Variants, alternating in each round, every tracer to
 
 - untraced;
 - ``strace -f --seccomp-bpf``: strace's injection, two stops a call;
-- ``traced launch --no-daemon``: traced's injection at stops, as strace's;
-- ``traced launch --no-daemon --inject-in-kernel``: the filter's SECCOMP_RET_ERRNO,
+- ``traced launch -f --no-daemon``: traced's injection at stops, as strace's;
+- ``traced launch -f --no-daemon --inject-in-kernel``: the filter's SECCOMP_RET_ERRNO,
   no stop at all.
 
 Issue 16's goal: the injection within 5% of untraced speed.  The in-kernel kind is
@@ -46,7 +46,7 @@ GOAL = 1.05
 
 
 def variants(loop: str, calls: int) -> dict[str, list[str]]:
-    traced = [venv_bin("traced"), "launch", "--no-daemon", "-o", "/dev/null", *INJECT]
+    traced = [venv_bin("traced"), "launch", "-f", "--no-daemon", "-o", "/dev/null", *INJECT]
     strace = ["strace", "-f", "--seccomp-bpf", "-o", "/dev/null", *INJECT]
     return {
         "untraced": [loop, str(calls)],

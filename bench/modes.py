@@ -6,9 +6,9 @@ A :class:`Mode` is a tool and a filter (None: every syscall):
 - ``strace -f -o FILE``; with a filter, ``strace -f --seccomp-bpf -e F -o FILE`` (the
   same stops as traced's) and ``strace -f -e F -o FILE`` (stops at every syscall, prints
   F's);
-- ``traced launch --no-daemon -o FILE`` (text) and ``... --json -o FILE``, with or without
+- ``traced launch -f --no-daemon -o FILE`` (text) and ``... --json -o FILE``, with or without
   ``-e F``;
-- ``traced launch --daemon -o FILE`` on the benchmark's own daemon (a private socket),
+- ``traced launch -f --daemon -o FILE`` on the benchmark's own daemon (a private socket),
   which two subscribers watch (bench/subscribers.py): every event is formatted three
   times, in two processes besides the daemon.
 
@@ -80,6 +80,7 @@ def argv_for(mode: Mode, workload: Workload, trace: Path, sock: Path | None) -> 
             "--socket",
             str(sock),
             "launch",
+            "-f",
             "--daemon",
             "-o",
             str(trace),
@@ -87,7 +88,7 @@ def argv_for(mode: Mode, workload: Workload, trace: Path, sock: Path | None) -> 
             *command,
         ]
     json = ["--json"] if mode.tool == TRACED_JSON else []
-    return [traced, "launch", "--no-daemon", *json, "-o", str(trace), *select, "--", *command]
+    return [traced, "launch", "-f", "--no-daemon", *json, "-o", str(trace), *select, "--", *command]
 
 
 def count_lines(mode: Mode, trace: Path) -> int:

@@ -5,7 +5,7 @@
 build.py's generated C project, ``make -j2``, timed untraced, under
 ``strace -f --seccomp-bpf -e trace=openat`` (strace's filter stops every openat; the
 writes would be picked out of its output afterwards) and under
-``traced launch --no-daemon -e 'trace=openat(flags&O_CREAT|O_WRONLY|O_RDWR)'``, whose
+``traced launch -f --no-daemon -e 'trace=openat(flags&O_CREAT|O_WRONLY|O_RDWR)'``, whose
 filter stops only the openat calls that can write (the compiler's objects, the
 linker's output), letting the many reads (headers, libraries) run at full speed.
 The goal: within 5% of untraced.
@@ -58,10 +58,10 @@ def variants() -> list[Variant]:
     return [
         Variant(UNTRACED, None, ()),
         Variant(STRACE_BPF, None, ("strace", *out, "--seccomp-bpf", "-e", "trace=openat", "--")),
-        Variant(TRACED, None, (venv_bin("traced"), "launch", "--no-daemon", *out, "-e",
+        Variant(TRACED, None, (venv_bin("traced"), "launch", "-f", "--no-daemon", *out, "-e",
                                PREDICATE, "--")),
         Variant(STRACE_NONE, None, ("strace", *out, "--seccomp-bpf", "-e", "trace=none", "--")),
-        Variant(TRACED_NONE, None, (venv_bin("traced"), "launch", "--no-daemon", *out, "-e",
+        Variant(TRACED_NONE, None, (venv_bin("traced"), "launch", "-f", "--no-daemon", *out, "-e",
                                     "trace=none", "--")),
     ]  # fmt: skip
 
@@ -76,7 +76,7 @@ def check(project: Path, workdir: Path) -> tuple[int, int, int]:
     theirs, ours = workdir / "strace.txt", workdir / "traced.txt"
     for argv, path in (
         (["strace", "-f", "--seccomp-bpf", "-e", "trace=openat", "-o", str(theirs)], theirs),
-        ([venv_bin("traced"), "launch", "--no-daemon", "-f", "-e", PREDICATE, "-o", str(ours)],
+        ([venv_bin("traced"), "launch", "-f", "--no-daemon", "-e", PREDICATE, "-o", str(ours)],
          ours),
     ):  # fmt: skip
         make_clean(project)

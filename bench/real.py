@@ -5,8 +5,8 @@
 
 The workloads (bench/workloads.py: find, ls -lR, tar -c, tar -x, git status, python3,
 make -j2), each run by every mode of bench/modes.py: untraced; every syscall under
-``strace -f -o FILE``, ``traced launch --no-daemon -o FILE`` and ``... --json -o FILE``
-and ``traced launch --daemon -o FILE`` with two subscribers (text and JSON) on a daemon
+``strace -f -o FILE``, ``traced launch -f --no-daemon -o FILE`` and ``... --json -o FILE``
+and ``traced launch -f --daemon -o FILE`` with two subscribers (text and JSON) on a daemon
 of the benchmark's own; and for each filter that fits it (``%file``, and on the build
 ``%process,%file``), ``strace -f --seccomp-bpf -e F``, ``strace -f -e F`` and ``traced
 -e F``.  Then bench/sessions.py's many-session load (64 and 256 sessions through one

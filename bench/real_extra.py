@@ -5,7 +5,7 @@
   once, each under its own ``strace -f`` (and ``strace -f --seccomp-bpf``) against S
   launches through one daemon on S connections, every event read and every stream
   checked by sessions.py itself.  Here in the same quiet and busy rounds as the rest.
-- **Start-up**: ``traced launch --no-daemon -o /dev/null -- true`` against ``strace -f
+- **Start-up**: ``traced launch -f --no-daemon -o /dev/null -- true`` against ``strace -f
   -o /dev/null true`` and ``true``, a few runs a round.
 """
 
@@ -63,7 +63,7 @@ def startup_argvs() -> dict[str, list[str]]:
     return {
         UNTRACED: ["true"],
         STRACE: ["strace", "-f", *quiet, "true"],
-        TRACED: [venv_bin("traced"), "launch", "--no-daemon", *quiet, "--", "true"],
+        TRACED: [venv_bin("traced"), "launch", "-f", "--no-daemon", *quiet, "--", "true"],
     }
 
 

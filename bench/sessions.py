@@ -235,7 +235,7 @@ def one(variant: str, daemons: Sequence[Daemon], program: Path, k: int, s: int) 
     if variant == STRACE_ONE:
         return Run(run_processes([[*strace, "--seccomp-bpf", *starter(argv, s)]]))
     if variant == TRACED_ONE:
-        traced = [venv_bin("traced"), "launch", "--no-daemon", "-f", "-o", "/dev/null"]
+        traced = [venv_bin("traced"), "launch", "-f", "--no-daemon", "-o", "/dev/null"]
         return Run(run_processes([[*traced, "-e", f"trace={TRACE}", "--", *starter(argv, s)]]))
     if variant == UNTRACED:
         return Run(run_processes([argv] * s))

@@ -6,9 +6,9 @@
 Times, alternating in every round, medians over the rounds (wall, and the CPU the
 command and its children used, which a busy machine inflates less):
 
-- ``traced launch --no-daemon -o /dev/null -- true`` and ``traced launch -- true`` with
+- ``traced launch -f --no-daemon -o /dev/null -- true`` and ``traced launch -- true`` with
   no daemon listening (in-process both; the second also asks for a daemon first and
-  writes the trace to stderr), ``traced launch --daemon -o /dev/null -- true`` through a
+  writes the trace to stderr), ``traced launch -f --daemon -o /dev/null -- true`` through a
   running daemon, ``traced --help``;
 - ``strace -f -o /dev/null true`` and ``true`` untraced;
 - the floors: ``python -c pass``, ``python -S -c pass``, ``python -c "import msgspec"``
@@ -73,10 +73,10 @@ def install(venv: Path) -> None:
 
 def traced_rows(venv: Path, sock: Path, label: str = "") -> dict[str, list[str]]:
     traced = str(venv / "bin" / "traced")
-    daemon = [traced, "--socket", str(sock), "launch", "--daemon", "-o", "/dev/null"]
+    daemon = [traced, "--socket", str(sock), "launch", "-f", "--daemon", "-o", "/dev/null"]
     return {
-        LOCAL + label: [traced, "launch", "--no-daemon", "-o", "/dev/null", "--", "true"],
-        IN_PROCESS + label: [traced, "launch", "--", "true"],
+        LOCAL + label: [traced, "launch", "-f", "--no-daemon", "-o", "/dev/null", "--", "true"],
+        IN_PROCESS + label: [traced, "launch", "-f", "--", "true"],
         "traced launch --daemon -o /dev/null -- true" + label: [*daemon, "--", "true"],
         "traced --help" + label: [traced, "--help"],
     }
@@ -102,7 +102,7 @@ def variants(venv: Path, against: Path | None, sock: Path) -> dict[str, list[str
 def first_call_variants(venv: Path, trace: Path) -> dict[str, list[str]]:
     traced = str(venv / "bin" / "traced")
     return {
-        "traced": [traced, "launch", "--no-daemon", "-ttt", "-o", str(trace), "--", "true"],
+        "traced": [traced, "launch", "-f", "--no-daemon", "-ttt", "-o", str(trace), "--", "true"],
         "strace": ["strace", "-f", "-ttt", "-o", str(trace), "true"],
     }
 
@@ -162,7 +162,7 @@ def import_profiles(
     for _ in range(runs):
         for venv in venvs:
             argv = [str(venv / "bin" / "python"), "-X", "importtime", "-m", "traced"]
-            argv += ["launch", "--no-daemon", "-o", "/dev/null", "--", "true"]
+            argv += ["launch", "-f", "--no-daemon", "-o", "/dev/null", "--", "true"]
             done = subprocess.run(
                 argv, env=env, cwd=cwd, capture_output=True, text=True, check=True
             )

@@ -88,7 +88,7 @@ class Subscribers:
         self._wait_subscribed()
 
     def _wait_subscribed(self) -> None:
-        probe = self._client("launch", "--daemon", "-o", "/dev/null", "--", "true")
+        probe = self._client("launch", "-f", "--daemon", "-o", "/dev/null", "--", "true")
         for _ in range(PROBES):
             subprocess.run(probe, check=True, stdout=subprocess.DEVNULL)
             deadline = time.monotonic() + PROBE_WAIT_S

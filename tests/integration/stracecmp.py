@@ -685,7 +685,8 @@ class Tracers:
         if self.selfcheck:
             return self.strace_command(trace, out)
         selection = _selection(trace)
-        return [self.python, "-m", "traced", "launch", *selection, "--json", "-o", str(out), "--"]
+        launch = [self.python, "-m", "traced", "launch", "-f"]
+        return [*launch, *selection, "--json", "-o", str(out), "--"]
 
     def run(self, command: list[str], out: Path, prepare: Callable[[Path], None] | None) -> Run:
         """Run in a freshly emptied workdir; ``prepare`` may put files there first."""

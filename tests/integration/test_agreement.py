@@ -270,7 +270,7 @@ def test_exec_failures_in_a_shell(tracers):
 
 def launch_directly(tracers: Tracers, program: str) -> subprocess.CompletedProcess[str]:
     write_non_executable(tracers.workdir)
-    command = [tracers.python, "-m", "traced", "launch", "--json", "-o", "trace.jsonl"]
+    command = [tracers.python, "-m", "traced", "launch", "-f", "--json", "-o", "trace.jsonl"]
     return subprocess.run(
         [*command, "--", program],
         cwd=tracers.workdir,

@@ -166,7 +166,7 @@ def _traced(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_in_process_needs_kill_on_exit(programs: dict[str, Path]) -> None:
     with _target(programs, "loop", "1") as process:
-        done = _traced("attach", "--no-daemon", "--filter", "--yes", str(process.pid))
+        done = _traced("attach", "-f", "--no-daemon", "--filter", "--yes", str(process.pid))
         assert done.returncode == 2
         assert "--filter=kill-on-exit" in done.stderr
         assert process.wait() == 0  # never touched
@@ -175,7 +175,7 @@ def test_in_process_needs_kill_on_exit(programs: dict[str, Path]) -> None:
 def test_in_process_warns_then_traces_only_openat(programs: dict[str, Path]) -> None:
     with _target(programs, "loop", "1") as process:
         pid = str(process.pid)
-        done = _traced("attach", "--no-daemon", "--filter=kill-on-exit", "-e", "openat", pid)
+        done = _traced("attach", "-f", "--no-daemon", "--filter=kill-on-exit", "-e", "openat", pid)
         assert process.wait() == 0
     assert "can never be detached" in done.stderr
     assert f"Process {pid}: seccomp filter installed" in done.stderr
@@ -187,7 +187,7 @@ def test_in_process_warns_then_traces_only_openat(programs: dict[str, Path]) -> 
 def test_daemon_refuses_to_detach_it(programs: dict[str, Path], tmp_path: Path) -> None:
     with running_daemon(tmp_path) as daemon, _target(programs, "loop", "4") as process:
         where = ["--socket", str(daemon.socket)]
-        args = ["attach", "--daemon", "--filter", "--yes", "-e", "openat", "--detach"]
+        args = ["attach", "-f", "--daemon", "--filter", "--yes", "-e", "openat", "--detach"]
         started = _traced(*where, *args, str(process.pid))
         assert started.returncode == 0, started.stderr
         session = started.stdout.strip()

@@ -21,7 +21,7 @@ def test_sigterm_ends_a_launch_whose_command_has_left_children(tmp_path: Path) -
     # PTRACE_O_EXITKILL takes the child with it rather than leaving it behind.
     pidfile = tmp_path / "child.pid"
     script = f"sleep 60 & echo $! > {pidfile}; exit 0"
-    argv = [sys.executable, "-m", "traced", "launch", "--no-daemon", "-e", "trace=none"]
+    argv = [sys.executable, "-m", "traced", "launch", "-f", "--no-daemon", "-e", "trace=none"]
     launch = subprocess.Popen([*argv, "--", "sh", "-c", script], stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
     while not pidfile.exists() or not pidfile.read_text().strip():

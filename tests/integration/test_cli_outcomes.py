@@ -53,7 +53,7 @@ def test_a_launch_with_an_environment_of_a_megabyte_and_a_half_works_through_the
     count = "import os; print(sum(len(v) for k, v in os.environ.items() if k.startswith('BIG_')))"
     with running_daemon(tmp_path) as started:
         done = _traced(
-            "--socket", str(started.socket), "launch", "--daemon", "-e", "trace=none",
+            "--socket", str(started.socket), "launch", "-f", "--daemon", "-e", "trace=none",
             "--", sys.executable, "-c", count, env=env,
         )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -66,7 +66,7 @@ def test_a_request_over_max_line_ends_the_client_with_an_error(tmp_path: Path) -
     env = {**os.environ, "TOO_BIG": "x" * 8192}
     with running_daemon(tmp_path, config="[limits]\nmax_line = 4096\n") as started:
         done = _traced(
-            "--socket", str(started.socket), "launch", "--daemon", "-e", "trace=none",
+            "--socket", str(started.socket), "launch", "-f", "--daemon", "-e", "trace=none",
             "--", "true", env=env, timeout=30,
         )  # fmt: skip
     assert done.returncode == 1, (done.returncode, done.stderr)
@@ -239,7 +239,7 @@ def test_a_trace_to_dev_full_leaves_the_command_its_exit_status(tmp_path: Path, 
     # /dev/full: every write fails with ENOSPC, as on a full disk.
     with running_daemon(tmp_path) as started:
         done = _traced(
-            "--socket", str(started.socket), "launch", mode, "-o", "/dev/full",
+            "--socket", str(started.socket), "launch", "-f", mode, "-o", "/dev/full",
             "--", "sh", "-c", BUSY_THEN_5,
         )  # fmt: skip
     assert done.returncode == 5, (done.returncode, done.stderr)
@@ -256,7 +256,7 @@ def _trace_into_a_tmpfs(mnt: Path, size: str) -> subprocess.CompletedProcess[str
         f'mount -t tmpfs -o size={size} tmpfs {mnt} || exit 99; "$@"; status=$?; '
         f"wc -l < {mnt}/trace > {mnt}.lines; exit $status"
     )
-    traced = [*TRACED, "launch", "--no-daemon", "-o", f"{mnt}/trace", "--", "sh", "-c"]
+    traced = [*TRACED, "launch", "-f", "--no-daemon", "-o", f"{mnt}/trace", "--", "sh", "-c"]
     return subprocess.run(
         ["unshare", "-m", "sh", "-c", script, "sh", *traced, BUSY_THEN_5],
         cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
@@ -294,7 +294,7 @@ def test_ff_with_64_fds_and_200_live_children_loses_nothing(
     # a line to write while it lives, so 201 files would be open at once.
     options = ["-ff", "-o", str(tmp_path / "trace"), "-e", "trace=getppid"]
     done = subprocess.run(
-        [*TRACED, "launch", "--no-daemon", *options, "--", str(programs["fork_hold"]), "200"],
+        [*TRACED, "launch", "-f", "--no-daemon", *options, "--", str(programs["fork_hold"]), "200"],
         cwd=REPO, capture_output=True, text=True, timeout=120, check=False,
         preexec_fn=_few_fds,  # setrlimit alone: safe between fork and exec
     )  # fmt: skip
@@ -350,7 +350,17 @@ def test_the_first_log_call_is_said_with_no_fd_left() -> None:
 def test_full_reaches_the_daemon(daemon: Path, options: list[str], mode: str) -> None:
     """--full through a daemon: no seccomp filter in the command (Seccomp: 0), as
     in-process; without it, ours (Seccomp: 2)."""
-    argv = [sys.executable, "-m", "traced", "launch", "--daemon", "-e", "trace=none", *options]
+    argv = [
+        sys.executable,
+        "-m",
+        "traced",
+        "launch",
+        "-f",
+        "--daemon",
+        "-e",
+        "trace=none",
+        *options,
+    ]
     script = "grep Seccomp: /proc/self/status"
     env = {**os.environ, "TRACED_SOCKET": str(daemon)}
     done = subprocess.run([*argv, "--", "sh", "-c", script], env=env, capture_output=True,

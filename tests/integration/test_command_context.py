@@ -33,12 +33,21 @@ TIMEOUT = 60
 def launch(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[str]]:
     """``traced launch`` in-process, or through a daemon started with SIGHUP ignored."""
     if request.param == "in-process":
-        yield [*TRACED, "launch", "--no-daemon", "-e", "trace=none"]
+        yield [*TRACED, "launch", "-f", "--no-daemon", "-e", "trace=none"]
         return
     folder = tmp_path / "daemon"
     folder.mkdir()
     with running_daemon(folder, ignored_signals=(signal.SIGHUP,)) as daemon:
-        yield [*TRACED, "--socket", str(daemon.socket), "launch", "--daemon", "-e", "trace=none"]
+        yield [
+            *TRACED,
+            "--socket",
+            str(daemon.socket),
+            "launch",
+            "-f",
+            "--daemon",
+            "-e",
+            "trace=none",
+        ]
 
 
 def in_shell(script: str, command: list[str]) -> subprocess.CompletedProcess[str]:
@@ -101,7 +110,7 @@ def test_more_inherited_fds_than_a_request_carries_trace_in_process(tmp_path: Pa
     probe = f'[ -e /proc/self/fd/{fds[0]} ] && [ -e /proc/self/fd/{fds[-1]} ] && echo "has all"'
     try:
         with running_daemon(tmp_path) as daemon:
-            base = [*TRACED, "--socket", str(daemon.socket), "launch", "-e", "trace=none"]
+            base = [*TRACED, "--socket", str(daemon.socket), "launch", "-f", "-e", "trace=none"]
             auto, forced = (
                 subprocess.run(
                     [*base, *argv], pass_fds=fds, capture_output=True, text=True, timeout=TIMEOUT

@@ -227,6 +227,7 @@ def test_cli_launch_goes_through_the_daemon(daemon: Path, tmp_path: Path) -> Non
             "-m",
             "traced",
             "launch",
+            "-f",
             "--daemon",
             "--json",
             "-o",
@@ -276,7 +277,7 @@ def test_cli_ps_kill_and_refusal_without_daemon(daemon: Path, tmp_path: Path) ->
     assert kill.returncode == 0, kill.stderr
     missing = {**os.environ, "TRACED_SOCKET": str(tmp_path / "nothing.sock")}
     forced = subprocess.run(
-        [sys.executable, "-m", "traced", "launch", "--daemon", "--", "true"],
+        [sys.executable, "-m", "traced", "launch", "-f", "--daemon", "--", "true"],
         env=missing,
         cwd=REPO,
         capture_output=True,
@@ -312,6 +313,7 @@ def test_cli_forwards_terminal_signals_to_the_command(daemon: Path, tmp_path: Pa
             "-m",
             "traced",
             "launch",
+            "-f",
             "--daemon",
             "-o",
             str(tmp_path / "t"),

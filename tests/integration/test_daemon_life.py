@@ -70,7 +70,7 @@ def test_orphans_a_command_leaves_the_daemon_are_reaped(
 
 
 def test_orphans_a_command_leaves_the_cli_are_reaped(programs: dict[str, Path]) -> None:
-    argv = [sys.executable, "-m", "traced", "launch", "--no-daemon", "-o", "/dev/null"]
+    argv = [sys.executable, "-m", "traced", "launch", "-f", "--no-daemon", "-o", "/dev/null"]
     for trace in ("all", "none"):
         command = [*argv, "-e", f"trace={trace}", "--", str(programs["clone_parent"])]
         done = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)

@@ -31,26 +31,43 @@ def _entered(line: str) -> str:
     return _ADDRESS.sub("0x…", re.sub(r'^read\((\d+), ".*"(\.\.\.)?, ', r"read(\1, 0x…, ", call))
 
 
+def _unpid(trace: Path) -> list[str]:
+    """The lines less -f -o's pid column: each tracer's run has its own pids."""
+    return [re.sub(r"^\d+ +", "", line) for line in trace.read_text().splitlines()]
+
+
 def test_entry_only_lines_are_straces_entries(tmp_path: Path) -> None:
     strace = require_tool("strace", "it is the reference")
     argv = ["cat", "/etc/hostname", str(tmp_path / "absent")]
     theirs, ours = tmp_path / "strace.txt", tmp_path / "traced.txt"
-    subprocess.run([strace, "-e", CALLS, "-o", str(theirs), *argv], env=ENV, capture_output=True)
-    traced = [sys.executable, "-m", "traced", "launch", "--no-daemon", "--entry-only"]
+    subprocess.run(
+        [strace, "-f", "-e", CALLS, "-o", str(theirs), *argv], env=ENV, capture_output=True
+    )
+    traced = [sys.executable, "-m", "traced", "launch", "-f", "--no-daemon", "--entry-only"]
     done = subprocess.run(
         [*traced, "-e", CALLS, "-o", str(ours), "--", *argv],
         env={**ENV, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
     )  # fmt: skip
     assert done.returncode == 1, done.stderr  # cat's own status: the absent file
-    want = [_entered(line) for line in theirs.read_text().splitlines() if "(" in line]
-    got = [_ADDRESS.sub("0x…", line) for line in ours.read_text().splitlines() if "(" in line]
+    want = [_entered(line) for line in _unpid(theirs) if "(" in line]
+    got = [_ADDRESS.sub("0x…", line) for line in _unpid(ours) if "(" in line]
     assert got == want
     assert not [line for line in got if " = " in line]
 
 
 def test_options_that_need_results_are_refused() -> None:
     for option in (["-z"], ["-Z"], ["-T"], ["-c"], ["-C"], ["-e", "status=failed"]):
-        argv = [sys.executable, "-m", "traced", "launch", "--entry-only", *option, "--", "true"]
+        argv = [
+            sys.executable,
+            "-m",
+            "traced",
+            "launch",
+            "-f",
+            "--entry-only",
+            *option,
+            "--",
+            "true",
+        ]
         done = subprocess.run(argv, cwd=REPO, capture_output=True, text=True)
         assert done.returncode == 2, option
         assert done.stderr.startswith("traced: --entry-only: a call's result is never seen")

@@ -503,7 +503,7 @@ def launch_request(argv: list[str], **fields: Any) -> dict[str, Any]:
 
 def traced_client(lab: Lab, command: list[str], trace: str) -> subprocess.Popen[bytes]:
     """``traced launch --daemon``: the project's own client, following the stream."""
-    launch = [sys.executable, "-m", "traced", "--socket", str(lab.sock), "launch", "--daemon"]
+    launch = [sys.executable, "-m", "traced", "--socket", str(lab.sock), "launch", "-f", "--daemon"]
     return subprocess.Popen(
         [*launch, "-o", os.devnull, "-e", f"trace={trace}", "--", *command],
         cwd=REPO,
@@ -818,7 +818,7 @@ def traced_cli(programs: dict[str, Path], marker: str, workload: str) -> list[st
         "forking": ([fault, "forkloop", marker], "%process,getppid"),
         "blocked": ([fault, "read", marker], "read"),
     }[workload]
-    launch = [sys.executable, "-m", "traced", "launch", "--no-daemon", "-o", os.devnull]
+    launch = [sys.executable, "-m", "traced", "launch", "-f", "--no-daemon", "-o", os.devnull]
     return [*launch, "-e", f"trace={trace}", "--", *command]
 
 

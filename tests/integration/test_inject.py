@@ -22,7 +22,7 @@ from tests.integration.tools import require_tool
 pytestmark = pytest.mark.integration
 
 ENV = {"PATH": os.environ["PATH"], "LC_ALL": "C"}
-TRACED = [sys.executable, "-m", "traced", "launch", "--no-daemon"]
+TRACED = [sys.executable, "-m", "traced", "launch", "-f", "--no-daemon"]
 EPERM, ENOENT, ENOSYS, EACCES = 1, 2, 38, 13
 
 
@@ -35,16 +35,21 @@ def traced(
         [*TRACED, "-o", str(out), *args],
         cwd=cwd, env={**ENV, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
     )  # fmt: skip
-    return done.stdout.splitlines(), out.read_text().splitlines(), done
+    return done.stdout.splitlines(), unpid(out.read_text()), done
+
+
+def unpid(text: str) -> list[str]:
+    """The lines less -f -o's pid column: each tracer's run has its own pids."""
+    return [re.sub(r"^\d+ +", "", line) for line in text.splitlines()]
 
 
 def straced(args: list[str], cwd: Path) -> tuple[list[str], list[str]]:
     strace = require_tool("strace", "it is the reference")
     out = cwd / "strace.txt"
     done = subprocess.run(
-        [strace, "-o", str(out), *args], cwd=cwd, env=ENV, capture_output=True, text=True
+        [strace, "-f", "-o", str(out), *args], cwd=cwd, env=ENV, capture_output=True, text=True
     )
-    return done.stdout.splitlines(), out.read_text().splitlines()
+    return done.stdout.splitlines(), unpid(out.read_text())
 
 
 def calls(lines: list[str]) -> list[tuple[int, int, int]]:

@@ -65,7 +65,7 @@ def test_its_own_trace_verdict_fails_with_enosys_as_untraced(
     assert status_of(program, tmp_path) == ENOSYS_EXIT  # untraced: ENOSYS
     assert status_of([strace_tool, "-f", "-o", "/dev/null", *program], tmp_path) == ENOSYS_EXIT
     out = tmp_path / "traced.txt"
-    launch = traced("launch", "--no-daemon", "-f", "-o", str(out), *options, "--", *program)
+    launch = traced("launch", "-f", "--no-daemon", "-o", str(out), *options, "--", *program)
     assert status_of(launch, tmp_path) == ENOSYS_EXIT, out.read_text()
 
 
@@ -133,7 +133,9 @@ def test_a_call_its_own_filter_refuses_is_shown_as_strace_shows_it(
     assert len(theirs) == 1 and theirs[0].endswith("= -1 EPERM (Operation not permitted)")
     assert lines_of(ours, "uname") == theirs, what
     out = tmp_path / "traced.txt"
-    launch = traced("launch", "--no-daemon", "-o", str(out), "-e", "trace=uname", "--", *command)
+    launch = traced(
+        "launch", "-f", "--no-daemon", "-o", str(out), "-e", "trace=uname", "--", *command
+    )
     assert status_of(launch, tmp_path) == EPERM_EXIT
 
 
@@ -144,7 +146,7 @@ def test_a_sandboxed_process_is_traced_whole(programs: dict[str, Path], tmp_path
     out = tmp_path / "traced.txt"
     command = [str(programs["own_filter"]), "errno"]
     options = ["-e", "trace=uname,exit_group,prctl"]
-    launch = traced("launch", "--no-daemon", "-o", str(out), *options, "--", *command)
+    launch = traced("launch", "-f", "--no-daemon", "-o", str(out), *options, "--", *command)
     assert status_of(launch, tmp_path) == EPERM_EXIT
     texts = [line.text for line in normalize(out.read_text().splitlines())]
     assert [text.split("(")[0] for text in texts] == [

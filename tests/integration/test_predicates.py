@@ -67,7 +67,7 @@ def test_a_launch_shows_straces_lines_of_the_calls_that_match(tmp_path: Path, mo
 
 def test_a_mistake_is_told_where_it_is() -> None:
     done = subprocess.run(
-        [*TRACED, "launch", "--no-daemon", "-e", "trace=openat(flag&O_CREAT)", "--", "true"],
+        [*TRACED, "launch", "-f", "--no-daemon", "-e", "trace=openat(flag&O_CREAT)", "--", "true"],
         env=ENV, capture_output=True, text=True,
     )  # fmt: skip
     assert done.returncode == 1

@@ -76,7 +76,7 @@ def test_install_writes_units_that_start_a_daemon_without_path(
             while not path.exists():
                 assert time.monotonic() < deadline and daemon.poll() is None
                 time.sleep(0.05)
-            argv = [sys.executable, "-m", "traced", "--socket", str(path), "launch"]
+            argv = [sys.executable, "-m", "traced", "--socket", str(path), "launch", "-f"]
             argv += ["--daemon", "-e", "trace=none", "--", "true"]
             launched = subprocess.run(argv, capture_output=True, text=True, timeout=HANG_GUARD)
             assert launched.returncode == 0, launched.stderr
@@ -126,7 +126,7 @@ def test_a_socket_that_does_not_answer_is_an_error_not_a_fallback(
 ) -> None:
     ran = tmp_path / "ran"
     env = {**os.environ, "TRACED_SOCKET": str(mute_socket)}
-    argv = [sys.executable, "-m", "traced", "launch", "--", "touch", str(ran)]
+    argv = [sys.executable, "-m", "traced", "launch", "-f", "--", "touch", str(ran)]
     done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=HANG_GUARD)
     assert done.returncode == 1 and not ran.exists()  # no silent in-process trace
     [line] = done.stderr.splitlines()
@@ -153,7 +153,7 @@ def test_a_silent_socket_is_an_error_once_the_hello_timeout_ends(
 ) -> None:
     ran = tmp_path / "ran"
     env = {**os.environ, "TRACED_SOCKET": str(silent_socket), "TRACED_HELLO_TIMEOUT": "0.5"}
-    argv = [sys.executable, "-m", "traced", "launch", "--", "touch", str(ran)]
+    argv = [sys.executable, "-m", "traced", "launch", "-f", "--", "touch", str(ran)]
     done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=HANG_GUARD)
     assert done.returncode == 1 and not ran.exists()  # no silent in-process trace
     [line] = done.stderr.splitlines()

@@ -31,7 +31,7 @@ class Screen:
     """``traced launch --daemon -e trace=none -- sh -c SCRIPT`` on a pty of the test's."""
 
     def __init__(self, daemon: Path, script: str, *options: str) -> None:
-        argv = ["traced", "launch", "--daemon", "-e", "trace=none", *options, "--"]
+        argv = ["traced", "launch", "-f", "--daemon", "-e", "trace=none", *options, "--"]
         self.pid, self.master = pty.fork()
         if self.pid == 0:  # the child: traced, on the pty's slave
             try:

@@ -43,7 +43,17 @@ def test_a_group_stop_has_strace_s_line(programs: dict[str, Path], tmp_path: Pat
 
 def test_a_group_stop_is_an_event(programs: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "trace.jsonl"
-    launch = [sys.executable, "-m", "traced", "launch", "--no-daemon", "--json", "-o", str(out)]
+    launch = [
+        sys.executable,
+        "-m",
+        "traced",
+        "launch",
+        "-f",
+        "--no-daemon",
+        "--json",
+        "-o",
+        str(out),
+    ]
     command = [*launch, "-e", "trace=kill", "--", str(programs["stopcont"])]
     done = subprocess.run(command, env=tracer_env(), capture_output=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr

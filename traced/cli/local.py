@@ -13,7 +13,7 @@ import os
 import sys
 
 from traced.cli import notices
-from traced.cli.options import decoding_options
+from traced.cli.options import decoding_options, follows
 from traced.cli.owed import Owed
 from traced.cli.parser import UsageError
 from traced.cli.printer import Printer
@@ -104,7 +104,7 @@ def _policy(args: argparse.Namespace, printer: Printer, *, force_full: bool) -> 
         entry_only=printer.entry_only,
         injections=printer.filter.injections,
         inject_in_kernel=getattr(args, "inject_in_kernel", False),
-        follow=not args.no_follow,
+        follow=follows(args),
     )
 
 

@@ -115,17 +115,31 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
                 print(f"traced: {notice}", file=sys.stderr, flush=True)
 
 
+def follows(args: argparse.Namespace) -> bool:
+    """Whether the tasks the command creates are traced: with -f, as under strace.
+
+    Without -f strace traces the command alone, and so do we; and since the seccomp
+    filter would be inherited by the untraced children (their traced syscalls would
+    fail with ENOSYS), the command alone is traced without it, as strace does."""
+    return bool(args.follow) and not getattr(args, "no_follow", False)
+
+
 def _check_no_follow(args: argparse.Namespace) -> None:
-    """--no-follow beside what contradicts it: -f, and the in-kernel injections that
-    need the seccomp filter it never installs."""
-    if not getattr(args, "no_follow", False):
-        return
-    if args.follow:
+    """--no-follow beside -f, which contradicts it; and the filter-only features,
+    which need -f, since without it no filter is installed."""
+    if getattr(args, "no_follow", False) and args.follow:
         raise UsageError("-f follows the tasks the command creates and --no-follow does not")
+    if args.command == "subscribe" or follows(args):
+        return
     if getattr(args, "inject_in_kernel", False):
         raise UsageError(
-            "--inject-in-kernel needs the seccomp filter, which --no-follow never installs "
-            "(the untraced children would inherit it)"
+            "--inject-in-kernel needs the seccomp filter, which is installed only with -f "
+            "(without -f the command's children are not traced, and would inherit it)"
+        )
+    if getattr(args, "attach_filter", None) is not None:
+        raise UsageError(
+            "--filter needs -f: the process's children inherit the filter, so they "
+            "must be traced too"
         )
 
 

@@ -40,8 +40,9 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
         dest="follow",
         action="count",
         default=0,
-        help="accepted for strace's sake (children are followed unless --no-follow); "
-        "-ff with -o FILE: one file per process, FILE.PID",
+        help="trace the processes and threads the command creates too, with the seccomp "
+        "filter (without -f, the command alone, as strace); -ff with -o FILE: one file "
+        "per process, FILE.PID",
     )
     sub.add_argument(
         "-s",
@@ -203,8 +204,9 @@ def _add_no_follow(sub: argparse.ArgumentParser) -> None:
         "--no-follow",
         dest="no_follow",
         action="store_true",
-        help="do not trace the processes and threads the command creates (strace without "
-        "-f), so they may use ptrace themselves; no seccomp filter then (see README)",
+        help="the default, spelled out: do not trace the processes and threads the "
+        "command creates (strace without -f), so they may use ptrace themselves; no "
+        "seccomp filter then (see README)",
     )
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from traced.cli import notices, terminal
-from traced.cli.options import decoding_options, socket_path
+from traced.cli.options import decoding_options, follows, socket_path
 from traced.cli.owed import Owed
 from traced.cli.printer import Printer, session_tag
 from traced.cli.signals import (
@@ -182,8 +182,9 @@ def _entry_only(printer: Printer) -> dict[str, Any]:
 
 
 def _follow_field(args: argparse.Namespace) -> dict[str, Any]:
-    """``follow``, only for --no-follow: a daemon older than the field still launches."""
-    return {"follow": False} if args.no_follow else {}
+    """``follow``, false without -f (see options.follows); a daemon older than the
+    field still launches, following."""
+    return {} if follows(args) else {"follow": False}
 
 
 def _inject_fields(args: argparse.Namespace, printer: Printer) -> dict[str, Any]:
