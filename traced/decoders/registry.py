@@ -20,13 +20,18 @@ from typing import TypeVar
 from traced.decoders import faults
 from traced.decoders.families import (
     buffers,
+    descriptors,
     files,
     ioctl,
+    ipc,
+    kernel,
     mappings,
     misc,
+    prctl,
     process,
     signals,
     sockets,
+    sockopts,
     stat,
     times,
 )
@@ -35,7 +40,8 @@ from traced.decoders.values import DEFAULT_OPTIONS, DecodedValue, Memory, Option
 from traced.decoders.xlat import Table
 
 _FAMILIES: tuple[ModuleType, ...] = (
-    signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc,
+    signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
+    sockopts, descriptors, prctl, kernel,
 )  # fmt: skip
 
 

@@ -49,7 +49,8 @@ def format_enum(value: int, table: Table, unknown: str, decimal: bool = False) -
         return DecodedValue(name, name, value)
     if decimal:
         return DecodedValue(str(value), value, value)
-    return DecodedValue(f"{value:#x} /* {unknown} */", value, value)
+    number = f"{value:#x}" if value else "0"  # C's %#x
+    return DecodedValue(f"{number} /* {unknown} */", value, value)
 
 
 def joined(parts: list[str], raw: int) -> DecodedValue:

@@ -12,7 +12,16 @@ gathers them.
 * sockets: domains, types, protocols, struct sockaddr, socklen_t
 * process: clone, wait, rlimits, argv/envp, arch_prctl
 * times: timespec, utimensat's times
-* mappings: mmap's protection and flags
+* mappings: mmap's protection and flags, msync, mlock, mremap, madvise, mempolicy
 * ioctl: request numbers
 * misc: futex, getrandom
+* ipc: System V IPC keys, flags and ctl commands
+* sockopts: MSG_* flags, shutdown, socket option levels and names, int values
+* descriptors: flag sets of perf_event_open, fanotify_mark, flock, memfd ...
+* kernel: seccomp, bpf, io_uring_register, keyctl, quotactl commands
+* prctl: prctl's option
+
+Tables of names come from traced.decoders._constants, generated from the kernel's
+headers by scripts/gen_constants.py (the older hand-written tables here are to move
+there as they are touched).
 """

@@ -1,9 +1,21 @@
-"""Memory mappings: mmap's protection and flags (Linux x86_64 values)."""
+"""Memory mappings: mmap's protection and flags (Linux x86_64 values); msync's,
+mlock's and mremap's flags, madvise's advice and the NUMA memory policies, whose
+names are generated from the kernel's headers (traced.decoders._constants).
+
+A memory policy's mode shares its word with the mode flags (MPOL_F_STATIC_NODES ...
+in the high bits, linux/mempolicy.h's MPOL_MODE_FLAGS): strace prints the mode by
+name, then the flags.  mremap reads its fifth argument only with MREMAP_FIXED (which
+needs MREMAP_MAYMOVE), and strace prints it only then.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from traced.decoders import _constants as K
+from traced.decoders import named
 from traced.decoders.kinds import Decoder, by_register
-from traced.decoders.values import DecodedValue
+from traced.decoders.values import NOT_PRINTED, DecodedValue, Memory, Options, unreadable
 from traced.decoders.xlat import Table, flag_names, format_enum, format_flags, joined
 
 MMAP_PROT: Table = (
@@ -42,10 +54,44 @@ def mmap_flags(raw: int) -> DecodedValue:
     return joined(parts, raw)
 
 
+_MPOL_MODE_FLAGS = sum(value for _, value in K.MPOL_MODE_FLAGS)
+_MREMAP_MAYMOVE_FIXED = 3
+
+
+def mempolicy_mode(raw: int) -> DecodedValue:
+    """``MPOL_BIND|MPOL_F_STATIC_NODES``: the mode, then the mode flags set."""
+    value = raw & 0xFFFFFFFF
+    mode = format_enum(value & ~_MPOL_MODE_FLAGS, K.MPOL_MODES, "MPOL_???")
+    names, _ = flag_names(value & _MPOL_MODE_FLAGS, K.MPOL_MODE_FLAGS)
+    return joined([mode.text, *names], raw) if names else mode
+
+
+def _mremap_address(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
+    """mremap's new_address: only where its flags ask for a fixed address."""
+    if raw[at - 1] & _MREMAP_MAYMOVE_FIXED == _MREMAP_MAYMOVE_FIXED:
+        return unreadable(raw[at])  # an address, printed as such
+    return DecodedValue(NOT_PRINTED, None, raw[at])
+
+
 DECODERS: dict[str, Decoder] = {
     "flags:mmap_prot": by_register(mmap_prot), "flags:mmap": by_register(mmap_flags),
+    "flags:msync": named.flags(K.MSYNC, "MS_???"),
+    "flags:mlockall": named.flags(K.MLOCKALL, "MCL_???"),
+    "flags:mlock": named.flags(K.MLOCK, "MLOCK_???"),
+    "flags:mremap": named.flags(K.MREMAP, "MREMAP_???"),
+    "enum:madvise": named.enum(K.MADVISE, "MADV_???"),
+    "enum:mempolicy": by_register(mempolicy_mode),
+    "flags:mbind": named.flags(K.MBIND, "MPOL_???"),
+    "flags:mempolicy": named.flags(K.GET_MEMPOLICY, "MPOL_???"),
 }  # fmt: skip
+BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
+    ("mremap", "new_address"): Decoder(entry=_mremap_address),
+}
 # The names a filter's argument predicates may use, by type.
 CONSTANTS: dict[str, Table] = {
     "flags:mmap_prot": (("PROT_NONE", 0), *MMAP_PROT), "flags:mmap": MMAP_TYPE + MMAP,
+    "flags:msync": K.MSYNC, "flags:mlockall": K.MLOCKALL, "flags:mlock": K.MLOCK,
+    "flags:mremap": K.MREMAP, "enum:madvise": K.MADVISE,
+    "enum:mempolicy": K.MPOL_MODES + K.MPOL_MODE_FLAGS, "flags:mbind": K.MBIND,
+    "flags:mempolicy": K.GET_MEMPOLICY,
 }  # fmt: skip

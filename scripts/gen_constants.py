@@ -1,0 +1,262 @@
+"""Regenerate traced/decoders/_constants.py from the kernel's uapi headers.
+
+Constant names are facts the kernel (and, for a few, glibc) publish in /usr/include;
+we copy them rather than hand-type them.  Run on a machine with linux-libc-dev 6.1 and
+gcc (the headers of strace 6.1's era):
+
+    python scripts/gen_constants.py > traced/decoders/_constants.py
+
+Each table is declared below (:data:`SPECS`) by the headers that define it and a
+regular expression its names match.  Names come from one of three places:
+
+* ``macro``: every ``#define`` the C preprocessor sees after the includes
+  (``gcc -E -dM``) whose name matches;
+* ``lines``: a regular expression over one header's text, for tables the header
+  tells apart only by its layout (prctl.h indents the values of an option's
+  arguments, ``# define``, under the options themselves, ``#define``);
+* ``enum``: the members of a named C enum (bpf.h's and io_uring.h's commands are
+  enum members, which no preprocessor sees).
+
+Values are then what a compiled program prints for each name, so an expression
+such as ``_IOR(0xb7, 1, int)`` or ``(1 << 31)`` is the compiler's to work out.
+
+Order matters: a flag set is printed in table order (traced/decoders/xlat.py), and
+strace's order is not always the header's.  By default a table is sorted by value,
+names of one value in header order, which is strace's order for nearly all of them;
+``first`` lists names strace puts ahead of that (msync's MS_SYNC), ``renames`` the
+names strace spells otherwise than the header (glibc's MSG_PROXY is the kernel's
+MSG_PROBE), ``exclude`` names strace does not print.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tempfile
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+INCLUDE = Path("/usr/include")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One table: where its names are and which of them strace prints, in what order."""
+
+    name: str
+    includes: tuple[str, ...]
+    pattern: str  # a name must match this entirely
+    source: str = "macro"  # macro | lines:<header> | enum:<enum name>
+    exclude: str = ""  # names matching this entirely are left out
+    first: tuple[str, ...] = ()  # printed ahead of the value order, in this order
+    renames: dict[str, str] = field(default_factory=dict)
+    order: str = "value"  # value | header
+    cast: str = "long long"  # the C type a value is printed as
+
+
+def _spec(name: str, includes: str, pattern: str, **kw: object) -> Spec:
+    return Spec(name, tuple(includes.split()), pattern, **kw)  # type: ignore[arg-type]
+
+
+SPECS: tuple[Spec, ...] = (
+    # --- memory ---------------------------------------------------------------------
+    _spec("MSYNC", "linux/mman.h", r"MS_(ASYNC|INVALIDATE|SYNC)", first=("MS_SYNC",)),
+    _spec("MLOCKALL", "linux/mman.h", r"MCL_\w+"),
+    _spec("MLOCK", "linux/mman.h", r"MLOCK_\w+"),
+    _spec("MREMAP", "linux/mman.h", r"MREMAP_\w+"),
+    _spec("MADVISE", "linux/mman.h", r"MADV_\w+"),
+    _spec("MPOL_MODES", "linux/mempolicy.h", r"MPOL_\w+", source="enum:", exclude=r"MPOL_MAX"),
+    _spec(
+        "MPOL_MODE_FLAGS",
+        "linux/mempolicy.h",
+        r"MPOL_F_(STATIC|RELATIVE)_NODES|MPOL_F_NUMA_BALANCING",
+        order="header",
+    ),  # strace: STATIC, RELATIVE, NUMA_BALANCING
+    _spec("MBIND", "linux/mempolicy.h", r"MPOL_MF_(STRICT|MOVE|MOVE_ALL)"),
+    _spec("GET_MEMPOLICY", "linux/mempolicy.h", r"MPOL_F_(NODE|ADDR|MEMS_ALLOWED)"),
+    # --- System V IPC -----------------------------------------------------------------
+    _spec("IPC_FLAGS", "linux/ipc.h", r"IPC_(CREAT|EXCL|NOWAIT)"),
+    _spec("IPC_64", "linux/ipc.h", r"IPC_64"),
+    _spec("SHM_HUGE", "linux/shm.h", r"SHM_HUGE_(SHIFT|MASK)"),
+    _spec("SHMGET_FLAGS", "linux/shm.h", r"IPC_(CREAT|EXCL)|SHM_(HUGETLB|NORESERVE)"),
+    _spec("SHMAT", "linux/shm.h", r"SHM_(RDONLY|RND|REMAP|EXEC)"),
+    _spec("MSGFLG", "linux/msg.h", r"IPC_NOWAIT|MSG_(NOERROR|EXCEPT|COPY)"),
+    _spec("MSGCTL", "linux/msg.h", r"IPC_(RMID|SET|STAT|INFO)|MSG_(STAT|INFO|STAT_ANY)"),
+    _spec(
+        "SEMCTL",
+        "linux/sem.h",
+        r"IPC_(RMID|SET|STAT|INFO)|SEM_(STAT|INFO|STAT_ANY)|GET(PID|VAL|ALL|NCNT|ZCNT)|SET(VAL|ALL)",
+    ),
+    _spec(
+        "SHMCTL", "linux/shm.h", r"IPC_(RMID|SET|STAT|INFO)|SHM_(STAT|INFO|STAT_ANY|LOCK|UNLOCK)"
+    ),
+    # --- sockets ----------------------------------------------------------------------
+    _spec(
+        "MSG_FLAGS",
+        "sys/socket.h",
+        r"MSG_\w+",
+        exclude=r"MSG_TRYHARD",
+        renames={"MSG_PROXY": "MSG_PROBE"},
+    ),
+    _spec(
+        "SOL",
+        "sys/socket.h netinet/in.h netinet/tcp.h netinet/udp.h linux/netlink.h linux/tipc.h "
+        "linux/can.h linux/can/raw.h",
+        r"SOL_\w+",
+    ),
+    # The unsuffixed names are aliases of _OLD or _NEW by the size of time_t: strace
+    # prints the suffixed names.
+    _spec(
+        "SO",
+        "asm/socket.h",
+        r"SO_\w+",
+        exclude=r"SO_(TIMESTAMP|TIMESTAMPNS|TIMESTAMPING|RCVTIMEO|SNDTIMEO)",
+    ),
+    _spec("SHUTDOWN", "sys/socket.h", r"SHUT_(RD|WR|RDWR)"),
+    # --- files and descriptors ----------------------------------------------------------
+    _spec("PERF_FLAGS", "linux/perf_event.h", r"PERF_FLAG_\w+"),
+    _spec(
+        "FAN_MARK",
+        "linux/fanotify.h",
+        r"FAN_MARK_\w+",
+        exclude=r"FAN_MARK_(INODE|TYPE_MASK|IGNORED_MASK|IGNORE_SURV)",
+    ),
+    _spec("FLOCK", "linux/fcntl.h", r"LOCK_(SH|EX|NB|UN|MAND|READ|WRITE|RW)"),
+    _spec("SYNC_FILE_RANGE", "linux/fs.h", r"SYNC_FILE_RANGE_(WAIT_BEFORE|WRITE|WAIT_AFTER)"),
+    _spec("FALLOC", "linux/falloc.h", r"FALLOC_FL_\w+"),
+    _spec("MFD", "linux/memfd.h", r"MFD_(CLOEXEC|ALLOW_SEALING|HUGETLB|NOEXEC_SEAL|EXEC)"),
+    _spec("RENAME", "linux/fs.h", r"RENAME_\w+"),
+    _spec("XATTR", "linux/xattr.h", r"XATTR_(CREATE|REPLACE)"),
+    _spec("IN_INIT", "linux/inotify.h", r"IN_(CLOEXEC|NONBLOCK)"),
+    _spec("PIDFD_OPEN", "linux/pidfd.h", r"PIDFD_NONBLOCK"),
+    _spec(
+        "POLL",
+        "sys/poll.h",
+        r"POLL(IN|PRI|OUT|ERR|HUP|NVAL|RDNORM|RDBAND|WRNORM|WRBAND|MSG|REMOVE|RDHUP)",
+    ),
+    # --- process, security, kernel objects -----------------------------------------------
+    _spec("PRCTL", "linux/prctl.h", r"PR_\w+", source="lines:linux/prctl.h"),
+    _spec("SECCOMP_OP", "linux/seccomp.h", r"SECCOMP_(SET_MODE_STRICT|SET_MODE_FILTER|GET_\w+)"),
+    _spec("SECCOMP_FILTER_FLAGS", "linux/seccomp.h", r"SECCOMP_FILTER_FLAG_\w+"),
+    _spec(
+        "SECCOMP_RET",
+        "linux/seccomp.h",
+        r"SECCOMP_RET_\w+",
+        exclude=r"SECCOMP_RET_(ACTION|ACTION_FULL|DATA)",
+    ),
+    _spec("BPF_CMD", "linux/bpf.h", r"BPF_\w+", source="enum:bpf_cmd"),
+    _spec(
+        "IORING_REGISTER",
+        "linux/io_uring.h",
+        r"IORING_(UN)?REGISTER_\w+",
+        source="enum:",
+        exclude=r"IORING_REGISTER_LAST|IORING_REGISTER_USE_REGISTERED_RING",
+    ),
+    _spec(
+        "KEYCTL",
+        "linux/keyctl.h",
+        r"KEYCTL_\w+",
+        source="lines:linux/keyctl.h",
+        exclude=r"KEYCTL_(SUPPORTS_\w+|CAPS\w+|MOVE_EXCL)",
+    ),
+    _spec("KEY_SPEC", "linux/keyctl.h", r"KEY_SPEC_\w+"),
+    _spec("QUOTA_CMDS", "linux/quota.h linux/dqblk_xfs.h", r"Q_\w+"),
+    _spec("QUOTA_TYPES", "linux/quota.h", r"(USR|GRP|PRJ)QUOTA"),
+)
+
+ENUM_BODY = re.compile(r"enum\s+(\w*)\s*\{([^}]*)\}", re.S)
+MACRO = re.compile(r"#define (\w+)[ \t]")  # object-like macros only
+
+
+def _compile_run(
+    includes: tuple[str, ...], names: list[str], cast: str, tmp: Path
+) -> dict[str, int]:
+    """Each name's value, as a compiled C program prints it."""
+    head = "".join(f"#include <{header}>\n" for header in includes)
+    prints = "".join(f'    printf("%s %lld\\n", "{n}", (long long)({cast})({n}));\n' for n in names)
+    source = tmp / "values.c"
+    source.write_text(f"#include <stdio.h>\n{head}int main(void) {{\n{prints}    return 0;\n}}\n")
+    binary = tmp / "values"
+    subprocess.run(["gcc", "-w", "-o", str(binary), str(source)], check=True)
+    output = subprocess.run([str(binary)], check=True, capture_output=True, text=True).stdout
+    return {line.split()[0]: int(line.split()[1]) for line in output.splitlines()}
+
+
+def _preprocess(includes: tuple[str, ...], tmp: Path) -> str:
+    source = tmp / "names.c"
+    source.write_text("".join(f"#include <{header}>\n" for header in includes))
+    return subprocess.run(
+        ["gcc", "-E", "-P", str(source)], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def _names(spec: Spec, tmp: Path) -> list[str]:
+    """The table's names, in the order the headers define them."""
+    match = re.compile(spec.pattern)
+    kind, _, where = spec.source.partition(":")
+    if kind == "lines":
+        found = re.findall(r"^#define (\w+)[ \t]", (INCLUDE / where).read_text(), re.M)
+    elif kind == "enum":
+        text = _preprocess(spec.includes, tmp)
+        found = [
+            member.split("=")[0].strip()
+            for tag, body in ENUM_BODY.findall(text)
+            if (tag == where if where else True)
+            for member in body.split(",")
+        ]
+    else:
+        found = _header_order(spec.includes)
+    excluded = re.compile(spec.exclude) if spec.exclude else None
+    picked = [n for n in found if match.fullmatch(n) and not (excluded and excluded.fullmatch(n))]
+    return list(dict.fromkeys(picked))
+
+
+def _header_order(includes: tuple[str, ...]) -> list[str]:
+    """Every name #defined in the headers named and those they include, in the
+    order the preprocessor meets them (``-dD`` keeps the definitions in place)."""
+    source = "".join(f"#include <{header}>\n" for header in includes)
+    text = subprocess.run(
+        ["gcc", "-E", "-dD", "-x", "c", "-"],
+        input=source,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return list(dict.fromkeys(MACRO.findall(text)))
+
+
+def table(spec: Spec) -> list[tuple[str, int]]:
+    with tempfile.TemporaryDirectory() as work:
+        tmp = Path(work)
+        names = _names(spec, tmp)
+        if not names:
+            raise ValueError(f"{spec.name}: no name in {spec.includes} matches {spec.pattern}")
+        values = _compile_run(spec.includes, names, spec.cast, tmp)
+    rows = [(spec.renames.get(name, name), values[name]) for name in names]
+    if spec.order == "value":
+        rows.sort(key=lambda row: row[1] & (1 << 64) - 1)  # stable: header order within a value
+    ahead = [row for name in spec.first for row in rows if row[0] == name]
+    return ahead + [row for row in rows if row[0] not in spec.first]
+
+
+def main() -> None:
+    out = sys.stdout
+    out.write('"""Named constants from the kernel\'s uapi headers (linux-libc-dev 6.1).\n\n')
+    out.write("Generated by scripts/gen_constants.py; do not edit.  Regenerate with\n\n")
+    out.write("    python scripts/gen_constants.py > traced/decoders/_constants.py\n")
+    out.write('"""\n\nfrom traced.decoders.xlat import Table\n')
+    for spec in SPECS:
+        rows = table(spec)
+        source = " ".join(spec.includes) + (f" ({spec.source})" if spec.source != "macro" else "")
+        comment = "\n#   ".join(textwrap.wrap(f"{source}: {spec.pattern}", 90))
+        out.write(f"\n# {comment}\n{spec.name}: Table = (\n")
+        for name, value in rows:
+            number = f"{value:#x}" if value >= 0 else str(value)
+            out.write(f'    ("{name}", {number}),\n')
+        out.write(")\n")
+
+
+if __name__ == "__main__":
+    main()

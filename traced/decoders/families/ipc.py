@@ -1,0 +1,80 @@
+"""System V IPC: the get calls' keys and flags, the ctl calls' commands, msgsnd's,
+msgrcv's and shmat's flags (names generated from linux/ipc.h, msg.h, sem.h, shm.h).
+
+The get calls' flag word carries the new object's permissions in its low nine bits
+(``IPC_CREAT|0600``): strace prints the flags, the bits no name covers in hex, then
+the permissions in octal (``%#03o``).  shmget's word also carries a huge page size's
+log2 above SHM_HUGE_SHIFT, printed ``21<<SHM_HUGE_SHIFT``.  A ctl command may carry
+IPC_64, the layout version glibc asks for on some ABIs, printed ahead of the command.
+"""
+
+from __future__ import annotations
+
+from traced.decoders import _constants as K
+from traced.decoders import named
+from traced.decoders.kinds import Decoder, by_register
+from traced.decoders.values import DecodedValue
+from traced.decoders.xlat import Table, flag_names, format_enum, joined, with_rest
+
+_PERMISSIONS = 0o777
+_IPC_64 = dict(K.IPC_64)["IPC_64"]
+_HUGE = dict(K.SHM_HUGE)
+_HUGE_FIELD = _HUGE["SHM_HUGE_MASK"] << _HUGE["SHM_HUGE_SHIFT"]
+SHMGET: Table = K.SHMGET_FLAGS  # IPC_NOWAIT is SHM_HUGETLB here
+
+
+def octal_mode(mode: int) -> str:
+    """C's ``%#03o``: ``000``, ``005``, ``0600``."""
+    return ("0" + format(mode, "o") if mode else "0").zfill(3)
+
+
+def _get_flags(raw: int, table: Table, huge: bool) -> DecodedValue:
+    value = raw & 0xFFFFFFFF
+    size = (value & _HUGE_FIELD) >> _HUGE["SHM_HUGE_SHIFT"] if huge else 0
+    names, rest = flag_names(value & ~_PERMISSIONS & ~(_HUGE_FIELD if huge else 0), table)
+    parts = with_rest(names, rest)
+    if size:
+        parts.append(f"{size}<<SHM_HUGE_SHIFT")
+    return joined([*parts, octal_mode(value & _PERMISSIONS)], raw)
+
+
+def ipc_get_flags(raw: int) -> DecodedValue:
+    """msgget's and semget's ``IPC_CREAT|IPC_EXCL|0600``."""
+    return _get_flags(raw, K.IPC_FLAGS, huge=False)
+
+
+def shmget_flags(raw: int) -> DecodedValue:
+    """shmget's ``IPC_CREAT|SHM_HUGETLB|21<<SHM_HUGE_SHIFT|0600``."""
+    return _get_flags(raw, SHMGET, huge=True)
+
+
+def ipc_key(raw: int) -> DecodedValue:
+    value = raw & 0xFFFFFFFF
+    return DecodedValue("IPC_PRIVATE" if value == 0 else f"{value:#x}", value, raw)
+
+
+def _ctl(table: Table, unknown: str) -> Decoder:
+    def decode(raw: int) -> DecodedValue:
+        value = raw & 0xFFFFFFFF
+        command = format_enum(value & ~_IPC_64, table, unknown)
+        if value & _IPC_64:
+            return joined(["IPC_64", command.text], raw)
+        return command
+
+    return by_register(decode)
+
+
+DECODERS: dict[str, Decoder] = {
+    "flags:ipc_get": by_register(ipc_get_flags), "flags:shmget": by_register(shmget_flags),
+    "enum:ipc_key": by_register(ipc_key),
+    "flags:shmat": named.flags(K.SHMAT, "SHM_???"),
+    "flags:msgflg": named.flags(K.MSGFLG, "MSG_???"),
+    "enum:msgctl": _ctl(K.MSGCTL, "MSG_???"), "enum:semctl": _ctl(K.SEMCTL, "SEM_???"),
+    "enum:shmctl": _ctl(K.SHMCTL, "SHM_???"),
+}  # fmt: skip
+# The names a filter's argument predicates may use, by type.
+CONSTANTS: dict[str, Table] = {
+    "flags:ipc_get": K.IPC_FLAGS, "flags:shmget": SHMGET, "enum:ipc_key": (("IPC_PRIVATE", 0),),
+    "flags:shmat": K.SHMAT, "flags:msgflg": K.MSGFLG, "enum:msgctl": K.MSGCTL,
+    "enum:semctl": K.SEMCTL, "enum:shmctl": K.SHMCTL,
+}  # fmt: skip

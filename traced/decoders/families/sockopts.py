@@ -1,0 +1,94 @@
+"""Socket calls' flags and options: send's and recv's MSG_* flags, shutdown's how,
+and getsockopt's and setsockopt's level and option name (names generated from
+sys/socket.h, asm/socket.h and the protocols' headers).
+
+An option's name means something only at its level: SO_* at SOL_SOCKET.  At any
+other level strace names options from that protocol's table; those not generated
+here are printed as numbers.  An integer option's value is an int, which strace
+shows as ``[N]`` where the length says it is one.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Sequence
+
+from traced.decoders import _constants as K
+from traced.decoders import named
+from traced.decoders.kinds import Decoder
+from traced.decoders.values import DecodedValue, Memory, Options, as_signed, read_exact
+from traced.decoders.xlat import Table, format_enum
+from traced.events import Arg
+
+SOL_SOCKET = dict(K.SOL)["SOL_SOCKET"]
+_INT_SIZE = 4
+# SOL_SOCKET options whose value is a struct or a string, not an int.
+_NOT_INT = frozenset(
+    value for name, value in K.SO
+    if name in {"SO_LINGER", "SO_PEERCRED", "SO_ATTACH_FILTER", "SO_PEERNAME", "SO_PEERSEC",
+                "SO_BINDTODEVICE", "SO_ERROR", "SO_PEERGROUPS", "SO_COOKIE", "SO_NETNS_COOKIE",
+                "SO_MEMINFO", "SO_ATTACH_BPF", "SO_ATTACH_REUSEPORT_CBPF",
+                "SO_ATTACH_REUSEPORT_EBPF", "SO_RCVTIMEO_OLD", "SO_SNDTIMEO_OLD",
+                "SO_RCVTIMEO_NEW", "SO_SNDTIMEO_NEW", "SO_TXTIME", "SO_PEERPIDFD"}
+)  # fmt: skip
+
+
+def option_name(level: int, name: int) -> DecodedValue:
+    """The option by its level's table; a number where no table is generated."""
+    if level & 0xFFFFFFFF == SOL_SOCKET:
+        return format_enum(name & 0xFFFFFFFF, K.SO, "SO_???")
+    return DecodedValue(str(as_signed(name, 32)), as_signed(name, 32), name)
+
+
+def _optname(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
+    return option_name(raw[at - 1], raw[at])
+
+
+def _is_int(raw: Sequence[int], at: int) -> bool:
+    level, name = raw[at - 2] & 0xFFFFFFFF, raw[at - 1] & 0xFFFFFFFF
+    return level == SOL_SOCKET and name not in _NOT_INT
+
+
+def int_value(address: int, memory: Memory) -> DecodedValue | None:
+    """``[N]``: the int at ``address``, or None where it cannot be read."""
+    data = read_exact(memory, address, _INT_SIZE)
+    if data is None:
+        return None
+    number = struct.unpack("<i", data)[0]
+    return DecodedValue(f"[{number}]", number, address)
+
+
+def _setsockopt_value(
+    raw: Sequence[int], at: int, memory: Memory, options: Options
+) -> DecodedValue | None:
+    if not _is_int(raw, at) or as_signed(raw[at + 1], 32) != _INT_SIZE:
+        return None
+    return int_value(raw[at], memory)
+
+
+def _getsockopt_value(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue | None:  # fmt: skip
+    length = read_exact(memory, raw[at + 1], _INT_SIZE)
+    if not _is_int(raw, at) or length is None or struct.unpack("<i", length)[0] != _INT_SIZE:
+        return None
+    return int_value(raw[at], memory)
+
+
+DECODERS: dict[str, Decoder] = {
+    "flags:msg": named.flags(K.MSG_FLAGS, "MSG_???"),
+    "enum:shutdown_how": named.enum(K.SHUTDOWN, "SHUT_???"),
+    "enum:sockopt_level": named.enum(K.SOL, "SOL_???", decimal=True),
+}
+BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
+    ("getsockopt", "optname"): Decoder(entry=_optname),
+    ("setsockopt", "optname"): Decoder(entry=_optname),
+    ("setsockopt", "optval"): Decoder(entry=_setsockopt_value),
+    ("getsockopt", "optval"): Decoder(exit=_getsockopt_value),
+}
+# The names a filter's argument predicates may use, by type.
+CONSTANTS: dict[str, Table] = {
+    "flags:msg": K.MSG_FLAGS, "enum:shutdown_how": K.SHUTDOWN, "enum:sockopt_level": K.SOL,
+    "enum:sockopt": K.SO,
+}  # fmt: skip
