@@ -161,3 +161,10 @@ def test_getrandom_bytes_in_hex_cut_at_s() -> None:
         'getrandom("\\xf0\\xf1\\xf2\\xf3\\xf4\\xf5\\xf6\\xf7", 8, GRND_NONBLOCK) = 8'
     )
     assert line("getrandom", (0x8000, 64, 0), 64, memory).endswith('\\xff"..., 64, 0) = 64')
+    assert line("getrandom", (0, 0, 0), 0, memory).startswith("getrandom(NULL, 0, 0) ")
+
+
+def test_at_flags_none_known_are_marked_as_strace_marks_them() -> None:
+    assert line("faccessat2", (-1 & (2**64 - 1), 0, 0, 1), 0).startswith(
+        "faccessat2(-1, NULL, F_OK, 0x1 /* AT_??? */) "
+    )

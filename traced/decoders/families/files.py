@@ -83,11 +83,11 @@ def pipe_flags(raw: int) -> DecodedValue:
 
 
 def at_flags(raw: int) -> DecodedValue:
-    return format_flags(raw & 0xFFFFFFFF, AT)
+    return format_flags(raw & 0xFFFFFFFF, AT, "AT_???")
 
 
 def faccessat_flags(raw: int) -> DecodedValue:
-    return format_flags(raw & 0xFFFFFFFF, FACCESSAT)
+    return format_flags(raw & 0xFFFFFFFF, FACCESSAT, "AT_???")
 
 
 def dirfd(raw: int) -> DecodedValue:

@@ -21,6 +21,8 @@ def getrandom_flags(raw: int) -> DecodedValue:
 
 def hex_bytes(raw: int, memory: Memory, size: int, limit: int) -> DecodedValue:
     """``"\\x1f\\xbc..."``: random bytes, which strace shows as hex escapes only."""
+    if raw == 0:
+        return DecodedValue("NULL", None, raw)
     shown = max(0, min(size, limit))
     data = read_exact(memory, raw, shown) if shown else b""
     if data is None:
