@@ -168,3 +168,20 @@ def test_at_flags_none_known_are_marked_as_strace_marks_them() -> None:
     assert line("faccessat2", (-1 & (2**64 - 1), 0, 0, 1), 0).startswith(
         "faccessat2(-1, NULL, F_OK, 0x1 /* AT_??? */) "
     )
+
+
+def test_iovecs_as_strace_shows_them() -> None:
+    """writev's buffers whole (even a failing call's), readv's holding its result."""
+    table = struct.pack("<QQQQ", 0x9000, 6, 0x9100, 2**64 - 1)
+    memory = {0x8000: table, 0x9000: b"hello ", 0x9100: b"world\n" + b"X" * 40}
+    failing = decoded_call("writev", (2**64 - 1, 0x8000, 2), -9, "EBADF", memory=memory)
+    assert syscall_line(failing).startswith(
+        'writev(-1, [{iov_base="hello ", iov_len=6}, {iov_base="world\\nXXXXXXXXXXXXXXXXXXXX'
+        'XXXXXX"..., iov_len=18446744073709551615}], 2) '
+    )
+    assert line("readv", (3, 0x8000, 2), 8, memory).startswith(
+        'readv(3, [{iov_base="hello ", iov_len=6}, '
+        '{iov_base="wo", iov_len=18446744073709551615}], 2) = 8'
+    )
+    failed = decoded_call("readv", (3, 0x8000, 2), -9, "EBADF", memory=memory)
+    assert syscall_line(failed).startswith("readv(3, 0x8000, 2) ")

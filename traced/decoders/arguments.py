@@ -85,12 +85,13 @@ _WORD = (1 << 64) - 1
 _POINTER_TYPES = frozenset((
     "ptr", "buf_in", "buf_out", "cwd", "random", "strv", "stat_out", "statx_out",
     "statfs_out", "timespec", "timeval", "utimens", "sockaddr", "sigset", "rlimit", "int_ptr",
-    "socklen_ptr", "str", "path", "iovec", "siginfo", "pipefd", "wstatus",
+    "socklen_ptr", "str", "path", "iovec", "siginfo", "pipefd", "wstatus", "iovec_in",
+    "iovec_out",
 ))  # fmt: skip
 # Outputs by type: whatever the syscall, the kernel writes these.
 _OUTPUT_TYPES = frozenset((
     "buf_out", "cwd", "random", "stat_out", "statx_out", "statfs_out", "pipefd", "wstatus",
-    "socklen_ptr",
+    "socklen_ptr", "iovec_out",
 ))  # fmt: skip
 # Outputs by name, where the same type is an input elsewhere (setrlimit's rlimit).
 _OUTPUT_ARGS = frozenset(
