@@ -58,11 +58,11 @@ def time_comment(seconds: int, nanoseconds: int) -> str:
 
 
 def decode_timespec(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> DecodedValue:
-    """``{tv_sec=1, tv_nsec=500000000}``."""
+    """``{tv_sec=1, tv_nsec=500000000}``: tv_nsec unsigned, as strace prints it (%llu)."""
     data = None if raw == 0 else read_exact(memory, raw, 16)
     if data is None:
         return unreadable(raw)
-    sec, nsec = struct.unpack("<qq", data)
+    sec, nsec = struct.unpack("<qQ", data)
     return DecodedValue(f"{{tv_sec={sec}, tv_nsec={nsec}}}", {"tv_sec": sec, "tv_nsec": nsec}, raw)
 
 
@@ -81,7 +81,7 @@ def timespec_pair(raw: int, memory: Memory) -> DecodedValue:
     data = read_exact(memory, raw, 32)
     if data is None:
         return unreadable(raw)
-    times = struct.unpack("<qqqq", data)
+    times = struct.unpack("<qQqQ", data)
     pairs = [times[:2], times[2:]]
     value = [{"tv_sec": sec, "tv_nsec": nsec} for sec, nsec in pairs]
     return DecodedValue("[" + ", ".join(_utime(*pair) for pair in pairs) + "]", value, raw)
