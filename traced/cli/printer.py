@@ -196,7 +196,8 @@ class Printer:
         """Whether a syscall's line is just its text, written whole: no -c table, no
         -T, no -ff, no JSON (settled at the first event), and nothing of the call on
         the line already.  Then it takes the short way, nearly every line does."""
-        return self._plain_lines() and not self.moved and event.tid not in self.entered
+        plain = self._plain if self._plain is not None else self._plain_lines()
+        return plain and not self.moved and event.tid not in self.entered
 
     def _plain_lines(self) -> bool:
         """No -c table, no -T, no -ff, no JSON: settled at the first event."""

@@ -98,7 +98,7 @@ def resumed_line(event: SyscallEvent, prefix: str = "") -> str:
     """``<... wait4 resumed>[{WIFEXITED(s) ...}], 0, NULL) = 42``."""
     if event.detached:
         return f"{prefix}<... {event.name} resumed>{DETACHED}"
-    if _killed_before_its_outputs(event):
+    if event.retval is None and _killed_before_its_outputs(event):
         return _aligned(f"{prefix}<... {event.name} resumed>{UNFINISHED})", event)
     _, after = _split_at_outputs(event)
     return _aligned(f"{prefix}<... {event.name} resumed>{', '.join(after)})", event)
@@ -124,7 +124,7 @@ def syscall_line(event: SyscallEvent, prefix: str = "") -> str:
     ...>``, as strace writes it (the rest was never ours to see)."""
     if event.detached:
         return f"{prefix}{entry_text(event)}{DETACHED}"
-    if _killed_before_its_outputs(event):
+    if event.retval is None and _killed_before_its_outputs(event):  # asked of every line
         return _aligned(f"{prefix}{entry_text(event)}{UNFINISHED})", event)
     return _aligned(f"{prefix}{event.name}({', '.join(printed_args(event))})", event)
 
