@@ -56,6 +56,8 @@ def _shown(name: str, args: Sequence[Arg]) -> list[tuple[int, str]]:
 
 def printed_args(event: SyscallEvent | SyscallEntryEvent) -> list[str]:
     """The arguments strace shows, in its words; an empty text is one it leaves out."""
+    if event.name not in _PRINT_ORDER:  # nearly every call: the registers' order
+        return [arg.text for arg in event.args if arg.text and arg.type not in _HIDDEN_TYPES]
     return [text for _, text in _shown(event.name, event.args)]
 
 
