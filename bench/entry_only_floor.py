@@ -28,6 +28,7 @@ calls the filter could decide alone) would lower it.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -47,20 +48,24 @@ EXPR = "trace=%file"
 BARELOOP = REPO / "bench" / "bareloop.py"
 GOAL = 0.6
 FORMS = ("loop", "loop --spin", "loop --decode", "traced")
+UNTRACED = "untraced"
 RUN_TIMEOUT_S = 300.0
 
 
-def argv(form: str, entry_only: bool, bpf: Path) -> list[str]:
-    """The command line of one variant."""
+def argv(form: str, entry_only: bool, bpf: Path, walk: Sequence[str] = WALK) -> list[str]:
+    """The command line of one variant (``walk``: ``true`` for its start alone)."""
+    if form == UNTRACED:
+        return list(walk)
     if form == "traced":
         only = ["--entry-only"] if entry_only else []
         launch = [venv_bin("traced"), "launch", "--no-daemon", "-o", "/dev/null", "-e", EXPR]
-        return [*launch, *only, "--", *WALK]
-    loop = [sys.executable, str(BARELOOP), "--filter", str(bpf)]
+        return [*launch, *only, "--", *walk]
+    stats = bpf.with_suffix(".walk.json" if list(walk) == WALK else ".start.json")
+    loop = [sys.executable, str(BARELOOP), "--filter", str(bpf), "--stats", str(stats)]
     loop += ["--entry-only"] if entry_only else []
     loop += ["--spin"] if form == "loop --spin" else []
     loop += ["--decode", "/dev/null"] if form == "loop --decode" else []
-    return [*loop, "--", *WALK]
+    return [*loop, "--", *walk]
 
 
 def timed(command: list[str], log: Path) -> tuple[float, float]:
@@ -72,41 +77,58 @@ def timed(command: list[str], log: Path) -> tuple[float, float]:
     return wall, cpu
 
 
-Times = dict[tuple[str, bool], list[tuple[float, float]]]
+# (form, entry-only, what): "walk", or "start" (the same tracer on ``true``: its start)
+Times = dict[tuple[str, bool, str], list[tuple[float, float]]]
 
 
-def measure(rounds: int, work: Path) -> Times:
+def measure(rounds: int, work: Path) -> tuple[Times, int]:
+    """The times, and the calls the filter stops for (the bare loop's seccomp stops)."""
     arch = host_arch()
     bpf = work / "file.bpf"
     bpf.write_bytes(compile_filter(arch, parse_trace([EXPR.split("=", 1)[1]], arch) or ()))
     log = work / "run.log"
-    variants = [(form, only) for form in FORMS for only in (False, True)]
+    variants = [(form, only, "walk") for form in FORMS for only in (False, True)]
+    variants += [(form, False, "start") for form in FORMS] + [(UNTRACED, False, "walk")]
     times: Times = {variant: [] for variant in variants}
-    for form, only in variants:  # warm-up, not timed
-        timed(argv(form, only, bpf), log)
+    for form, only, what in variants:  # warm-up, not timed
+        timed(argv(form, only, bpf, WALK if what == "walk" else ["true"]), log)
+    calls = json.loads((work / "file.walk.json").read_text())["stops"]["seccomp"]
     for number in range(rounds):
         order = variants if number % 2 == 0 else variants[::-1]
-        for form, only in order:
-            times[form, only].append(timed(argv(form, only, bpf), log))
+        for form, only, what in order:
+            command = argv(form, only, bpf, WALK if what == "walk" else ["true"])
+            times[form, only, what].append(timed(command, log))
         note(f"round {number + 1}/{rounds} done, load {os.getloadavg()[0]:.2f}")
-    return times
+    return times, calls
 
 
-def report(times: Times, argv_: Sequence[str] | None, rounds: int, load: str) -> str:
+def _medians(times: Times, key: tuple[str, bool, str]) -> tuple[float, float]:
+    wall, cpu = zip(*times[key], strict=True)
+    return statistics.median(wall), statistics.median(cpu)
+
+
+def report(times: Times, calls: int, argv_: Sequence[str] | None, load: str) -> str:
+    rounds = len(times[FORMS[0], False, "walk"])
     lines = report_head(TITLE, __file__, argv_, [f"- load average at start: {load}"])
+    walk = _medians(times, (UNTRACED, False, "walk"))[0]
     lines += [
         f"{rounds} rounds, alternating, medians; wall s / CPU s (user + system, tracer and"
-        " tracees).",
+        f" tracees).  {calls:,} calls stopped for; untraced walk {walk:.3f} s.",
         "",
-        "| form | entry and exit | entry-only | entry-only ÷ entry and exit, wall | CPU |",
-        "|---|---|---|---|---|",
+        "| form | entry and exit | entry-only | entry-only ÷ entry and exit, wall | CPU "
+        "| start (on `true`) | µs a call: entry and exit / entry-only | without the start |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for form in FORMS:
-        both = [statistics.median(x) for x in zip(*times[form, False], strict=True)]
-        one = [statistics.median(x) for x in zip(*times[form, True], strict=True)]
+        both = _medians(times, (form, False, "walk"))
+        one = _medians(times, (form, True, "walk"))
+        start = _medians(times, (form, False, "start"))[0]
+        per_call = [(t - start - walk) / calls * 1e6 for t in (both[0], one[0])]
         lines.append(
             f"| {form} | {both[0]:.3f} / {both[1]:.3f} | {one[0]:.3f} / {one[1]:.3f} "
-            f"| {one[0] / both[0]:.2f}x | {one[1] / both[1]:.2f}x |"
+            f"| {one[0] / both[0]:.2f}x | {one[1] / both[1]:.2f}x | {start:.3f} "
+            f"| {per_call[0]:.1f} / {per_call[1]:.1f} "
+            f"| {(one[0] - start) / (both[0] - start):.2f}x |"
         )
     lines += ["", f"Goal: entry-only ≤ {GOAL}x entry and exit (issue 16)."]
     return "\n".join(lines)
@@ -118,8 +140,8 @@ def main(argv_: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv_)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory() as work:
-        times = measure(args.rounds, Path(work))
-    print(report(times, argv_, args.rounds, load))
+        times, calls = measure(args.rounds, Path(work))
+    print(report(times, calls, argv_, load))
     return 0
 
 
