@@ -120,6 +120,8 @@ class Printer:
         try:
             if type(event) is SyscallEvent and self._whole_line(event):
                 self._write_syscall(event)
+            elif type(event) is SyscallEntryEvent and self.entry_only and self._plain_lines():
+                self._write_entry_only(event)
             else:
                 self._write(event)
         except BrokenPipeError:
@@ -194,6 +196,11 @@ class Printer:
         """Whether a syscall's line is just its text, written whole: no -c table, no
         -T, no -ff, no JSON (settled at the first event), and nothing of the call on
         the line already.  Then it takes the short way, nearly every line does."""
+        plain = self._plain if self._plain is not None else self._plain_lines()
+        return plain and not self.moved and event.tid not in self.entered
+
+    def _plain_lines(self) -> bool:
+        """No -c table, no -T, no -ff, no JSON: settled at the first event."""
         if self._plain is None:
             self._plain = (
                 self.summary is None
@@ -202,7 +209,15 @@ class Printer:
                 and self.per_task is None
                 and not self.timing.durations
             )
-        return self._plain and not self.moved and event.tid not in self.entered
+        return self._plain
+
+    def _write_entry_only(self, event: SyscallEntryEvent) -> None:
+        """:meth:`_write` for an entry-only call when :meth:`_plain_lines`: its whole
+        line at once (entry-only stages no entry, so no line is ever left open)."""
+        tid = event.tid
+        self.live.add(tid)
+        prefix = self._prefix(tid, event.session) + self.timing.stamp(event.ts_ns)
+        self.out.write(entry_line(event, prefix) + "\n")
 
     def _write_syscall(self, event: SyscallEvent) -> None:
         """:meth:`_write` for a syscall event when :meth:`_whole_line`."""

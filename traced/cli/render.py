@@ -56,6 +56,8 @@ def _shown(name: str, args: Sequence[Arg]) -> list[tuple[int, str]]:
 
 def printed_args(event: SyscallEvent | SyscallEntryEvent) -> list[str]:
     """The arguments strace shows, in its words; an empty text is one it leaves out."""
+    if event.name not in _PRINT_ORDER:  # nearly every call: the registers' order
+        return [arg.text for arg in event.args if arg.text and arg.type not in _HIDDEN_TYPES]
     return [text for _, text in _shown(event.name, event.args)]
 
 
@@ -98,7 +100,7 @@ def resumed_line(event: SyscallEvent, prefix: str = "") -> str:
     """``<... wait4 resumed>[{WIFEXITED(s) ...}], 0, NULL) = 42``."""
     if event.detached:
         return f"{prefix}<... {event.name} resumed>{DETACHED}"
-    if _killed_before_its_outputs(event):
+    if event.retval is None and _killed_before_its_outputs(event):
         return _aligned(f"{prefix}<... {event.name} resumed>{UNFINISHED})", event)
     _, after = _split_at_outputs(event)
     return _aligned(f"{prefix}<... {event.name} resumed>{', '.join(after)})", event)
@@ -124,7 +126,7 @@ def syscall_line(event: SyscallEvent, prefix: str = "") -> str:
     ...>``, as strace writes it (the rest was never ours to see)."""
     if event.detached:
         return f"{prefix}{entry_text(event)}{DETACHED}"
-    if _killed_before_its_outputs(event):
+    if event.retval is None and _killed_before_its_outputs(event):  # asked of every line
         return _aligned(f"{prefix}{entry_text(event)}{UNFINISHED})", event)
     return _aligned(f"{prefix}{event.name}({', '.join(printed_args(event))})", event)
 

@@ -285,7 +285,9 @@ def _slots_of(syscall: str, abi: str) -> tuple[Slot, ...]:
     return _known_slots(syscall, abi) or _slots(signature(syscall, abi))
 
 
-Cuts = tuple[tuple[int, int, bool], ...]  # (position, bits, signed) per narrow argument
+# (position, mask, sign bit) per narrow argument: its C type's bits, and the top one
+# of them for a signed type (0 for an unsigned one).
+Cuts = tuple[tuple[int, int, int], ...]
 
 
 @cache
@@ -293,20 +295,28 @@ def _cuts_of(syscall: str, abi: str) -> Cuts:
     sig = (BY_ABI.get(abi) or BY_ABI[NATIVE_ABI]).get(syscall)
     if sig is None:
         return ()
-    narrow = ((at, c_integer(syscall, arg.name, arg.type)) for at, arg in enumerate(sig.args))
-    return tuple((at, *c_type) for at, c_type in narrow if c_type is not None)
+    cuts = []
+    for at, arg in enumerate(sig.args):
+        c_type = c_integer(syscall, arg.name, arg.type)
+        if c_type is not None:
+            bits, signed = c_type
+            cuts.append((at, (1 << bits) - 1, 1 << (bits - 1) if signed else 0))
+    return tuple(cuts)
 
 
-def c_registers(syscall: str, raw: Sequence[int], abi: str = NATIVE_ABI) -> Sequence[int]:
-    """The registers with each narrow argument cut to its C type (:func:`c_cut`)."""
+def c_registers(syscall: str, raw: Sequence[int], abi: str = NATIVE_ABI) -> tuple[int, ...]:
+    """The registers with each narrow argument cut to its C type (:func:`c_cut`, done
+    inline: this runs at every decoded entry)."""
     cuts = _cuts_of(syscall, abi)
     if not cuts:
-        return raw
+        return tuple(raw)  # the same tuple, when it is one
     registers = list(raw)
-    for at, bits, signed in cuts:
-        if at < len(registers):
-            registers[at] = c_cut(bits, signed, registers[at])
-    return registers
+    count = len(registers)
+    for at, mask, sign in cuts:
+        if at < count:
+            value = registers[at] & mask
+            registers[at] = value | (_WORD ^ mask) if value & sign else value
+    return tuple(registers)
 
 
 def _first_output(slots: tuple[Slot, ...]) -> int:
@@ -353,13 +363,18 @@ def decode_entry(
     fds: FdNames = no_fd_names,
     *,
     abi: str = NATIVE_ABI,
+    registers: Sequence[int] | None = None,
 ) -> tuple[Arg, ...]:
-    """Every argument of the signature: inputs decoded, outputs as their address."""
+    """Every argument of the signature: inputs decoded, outputs as their address.
+
+    ``registers``: ``raw`` cut to the arguments' C types (:func:`c_registers`), if the
+    caller has it already (it keeps it for the call's exit: :func:`decode_exit`)."""
     slots = _slots_of(syscall, abi)
     if syscall in options.raw:
         return tuple(raw_arg(slot, raw[slot.position]) for slot in slots[: len(raw)])
     args = []
-    registers = c_registers(syscall, raw, abi)
+    if registers is None:
+        registers = c_registers(syscall, raw, abi)
     for slot in slots[: len(raw)]:
         register = raw[slot.position]
         if slot.self_contained:
@@ -382,14 +397,17 @@ def decode_exit(
     options: Options = DEFAULT_OPTIONS,
     abi: str = NATIVE_ABI,
     fds: FdNames = no_fd_names,
+    registers: Sequence[int] | None = None,
 ) -> tuple[Arg, ...]:
     """After a successful syscall: ``args`` with the outputs the kernel wrote decoded.
 
-    For the syscalls :func:`has_outputs` names; others come back unchanged."""
+    For the syscalls :func:`has_outputs` names; others come back unchanged.
+    ``registers``: as :func:`decode_entry`'s, kept from the call's entry."""
     if syscall in options.raw:
         return args
     decoded = list(args)
-    registers = c_registers(syscall, raw, abi)
+    if registers is None:
+        registers = c_registers(syscall, raw, abi)
     # Last first: a sockaddr's length is the socklen after it, read once, there.
     for slot in reversed((_known_slots(syscall, abi) or ())[: len(args)]):
         if slot.exit is not None:

@@ -421,9 +421,10 @@ class Reactor:
         if run.holders:
             run.deferred.append(resume)
             return
-        task = run.core.tasks.get(resume.tid)
-        if task is not None:
-            running_call(task, time.time_ns)
+        if resume.starts_call:
+            task = run.core.tasks.get(resume.tid)
+            if task is not None:
+                running_call(task, time.time_ns)
         try:
             ptrace.restart(resume.request, resume.tid, resume.sig)
         except TraceeGoneError:

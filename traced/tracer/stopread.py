@@ -61,6 +61,7 @@ from traced.core.stops import (
 from traced.core.task import Mode, Phase, Task
 from traced.decoders.arguments import (
     FdTarget,
+    c_registers,
     decode_entry,
     decode_exit,
     fd_text,
@@ -171,10 +172,14 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
     if not call.wanted or (call.admits is not None and not call.admits(raw)):
         return Entry(now, tid, nr, call.name, call.abi.name, (), False, raw)
     fds = _fd_names(tid) if run.decoding.decorate_fds else no_fd_names
-    args = decode_entry(call.name, raw, TraceeMemory(tid), run.decoding, fds, abi=call.abi.name)
+    abi = call.abi.name
+    registers = c_registers(call.name, raw, abi)
+    args = decode_entry(
+        call.name, raw, TraceeMemory(tid), run.decoding, fds, abi=abi, registers=registers
+    )
     if call.names_fds:
         args = name_fds(args, _fd_names(tid))
-    return call.entry(now, tid, nr, call.name, call.abi.name, args, True, raw, call)
+    return call.entry(now, tid, nr, call.name, abi, args, True, raw, call, registers)
 
 
 def _entered_already(run: Run, tid: int) -> bool:
@@ -237,6 +242,7 @@ def _decoded_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit
             options=run.decoding,
             abi=entry.abi,
             fds=_fd_names(tid) if run.decoding.decorate_fds else no_fd_names,
+            registers=entry.registers or None,  # none kept: an entry made elsewhere
         )
     worded = decode_result(entry.name, entry.raw, rval, run.decoding) if call.worded else None
     target = None
