@@ -58,7 +58,7 @@ def argv(form: str, entry_only: bool, bpf: Path, walk: Sequence[str] = WALK) -> 
         return list(walk)
     if form == "traced":
         only = ["--entry-only"] if entry_only else []
-        launch = [venv_bin("traced"), "launch", "--no-daemon", "-o", "/dev/null", "-e", EXPR]
+        launch = [venv_bin("traced"), "launch", "-f", "--no-daemon", "-o", "/dev/null", "-e", EXPR]
         return [*launch, *only, "--", *walk]
     stats = bpf.with_suffix(".walk.json" if list(walk) == WALK else ".start.json")
     loop = [sys.executable, str(BARELOOP), "--filter", str(bpf), "--stats", str(stats)]
