@@ -185,3 +185,33 @@ def test_iovecs_as_strace_shows_them() -> None:
     )
     failed = decoded_call("readv", (3, 0x8000, 2), -9, "EBADF", memory=memory)
     assert syscall_line(failed).startswith("readv(3, 0x8000, 2) ")
+
+
+def _message(name: int, namelen: int, iov: int, control: int, controllen: int) -> bytes:
+    return struct.pack("<QI4xQQQQi4x", name, namelen, iov, 1, control, controllen, 0)
+
+
+def test_msghdr_as_strace_shows_it() -> None:
+    """sendmsg's message whole, with its SCM_RIGHTS fds; recvmsg's filled, its
+    msg_namelen as it was and became; a failed recvmsg's as strace shows it."""
+    rights = struct.pack("<Qii", 24, 1, 1) + struct.pack("<ii", 0, 1)
+    memory = {
+        0x8000: _message(0, 0, 0x9000, 0xA000, 24),
+        0x9000: struct.pack("<QQ", 0x9100, 2),
+        0x9100: b"fd",
+        0xA000: rights,
+    }
+    assert line("sendmsg", (3, 0x8000, 0), 2, memory).startswith(
+        'sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="fd", iov_len=2}], '
+        "msg_iovlen=1, msg_control=[{cmsg_len=24, cmsg_level=SOL_SOCKET, "
+        "cmsg_type=SCM_RIGHTS, cmsg_data=[0, 1]}], msg_controllen=24, msg_flags=0}, 0) "
+    )
+    entered = {0x8000: _message(0xB000, 110, 0x9000, 0, 0)}
+    filled = {**memory, 0x8000: _message(0xB000, 0, 0x9000, 0, 0)}
+    args = decode_entry("recvmsg", (4, 0x8000, 0x40), FakeMemory(entered))
+    assert args[1].text == "{msg_namelen=110}"  # all a failed call shows
+    received = decode_exit("recvmsg", args, (4, 0x8000, 0x40), FakeMemory(filled), retval=1)
+    assert received[1].text == (
+        '{msg_name=0xb000, msg_namelen=110 => 0, msg_iov=[{iov_base="f", iov_len=2}], '
+        "msg_iovlen=1, msg_controllen=0, msg_flags=0}"
+    )

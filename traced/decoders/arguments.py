@@ -104,6 +104,7 @@ _OUTPUT_ARGS = frozenset(
         *((name, "tp") for name in ("sched_rr_get_interval", "sched_rr_get_interval_time64")),
         *((name, "addr") for name in ("accept", "accept4", "getsockname", "getpeername")),
         ("recvfrom", "src_addr"),
+        ("recvmsg", "msg"),
         ("getdents", "dirp"),
         ("getdents64", "dirp"),
     )

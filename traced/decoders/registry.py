@@ -26,6 +26,7 @@ from traced.decoders.families import (
     ipc,
     kernel,
     mappings,
+    messages,
     misc,
     prctl,
     process,
@@ -41,7 +42,7 @@ from traced.decoders.xlat import Table
 
 _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
-    sockopts, descriptors, prctl, kernel,
+    sockopts, descriptors, prctl, kernel, messages,
 )  # fmt: skip
 
 
