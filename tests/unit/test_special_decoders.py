@@ -215,3 +215,17 @@ def test_msghdr_as_strace_shows_it() -> None:
         '{msg_name=0xb000, msg_namelen=110 => 0, msg_iov=[{iov_base="f", iov_len=2}], '
         "msg_iovlen=1, msg_controllen=0, msg_flags=0}"
     )
+
+
+def test_mmsghdr_arrays_show_msg_len_once_returned() -> None:
+    """sendmmsg's messages with msg_len for those sent; recvmmsg's received ones."""
+    header = _message(0, 0, 0x9000, 0, 0) + struct.pack("<I4x", 2)
+    memory = {0x8000: header, 0x9000: struct.pack("<QQ", 0x9100, 8), 0x9100: b"fd" + bytes(6)}
+    entered = decode_entry("sendmmsg", (3, 0x8000, 1, 0), FakeMemory(memory))
+    body = '{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="fd\\0\\0\\0\\0\\0\\0"'
+    assert entered[1].text.startswith("[" + body)
+    assert entered[1].text.endswith("msg_flags=0}}]")
+    sent = decode_exit("sendmmsg", entered, (3, 0x8000, 1, 0), FakeMemory(memory), retval=1)
+    assert sent[1].text.endswith("msg_flags=0}, msg_len=2}]")
+    got = decode_exit("recvmmsg", entered, (3, 0x8000, 1, 0, 0), FakeMemory(memory), retval=1)
+    assert got[1].text.startswith("[" + body.replace('\\0\\0\\0\\0\\0\\0"', '", iov_len=8}]'))

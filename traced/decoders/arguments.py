@@ -105,6 +105,9 @@ _OUTPUT_ARGS = frozenset(
         *((name, "addr") for name in ("accept", "accept4", "getsockname", "getpeername")),
         ("recvfrom", "src_addr"),
         ("recvmsg", "msg"),
+        ("sendmmsg", "msgvec"),
+        ("recvmmsg", "msgvec"),
+        ("recvmmsg_time64", "msgvec"),
         ("getdents", "dirp"),
         ("getdents64", "dirp"),
     )

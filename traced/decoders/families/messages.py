@@ -1,11 +1,14 @@
-"""Socket messages: struct msghdr (sendmsg, recvmsg), its iovecs and its control
-messages (SCM_RIGHTS' fds, SCM_CREDENTIALS' ucred), as strace prints them.
+"""Socket messages: struct msghdr (sendmsg, recvmsg) and arrays of struct mmsghdr
+(sendmmsg, recvmmsg), their iovecs and control messages (SCM_RIGHTS' fds,
+SCM_CREDENTIALS' ucred), as strace prints them.
 
 sendmsg's message is an input, shown whole at entry.  recvmsg's is filled by the
 kernel, so it is shown at exit, its buffers holding the bytes the call returned; the
 kernel also rewrites msg_namelen, shown ``110 => 16`` when it changed, which is why
 the entry reads that one field (and a failed recvmsg shows just it, as strace does:
-``{msg_namelen=110}``).  Layouts are x86_64's.
+``{msg_namelen=110}``).  An mmsghdr adds msg_len, the bytes each message carried,
+shown once the call has returned: for the messages sent, or those received, whose
+buffers hold that many bytes.  Layouts are x86_64's.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from traced.events import Arg
 # void *name; socklen_t namelen; struct iovec *iov; size_t iovlen; void *control;
 # size_t controllen; int flags
 MSGHDR = struct.Struct("<QI4xQQQQi4x")
+MMSGHDR_SIZE = MSGHDR.size + 8  # then unsigned int msg_len, padded
 CMSGHDR = struct.Struct("<Qii")  # size_t len; int level; int type; then the data
 WORD = 8  # control messages are aligned to it
 CONTROL_MAX = 8 * (2 * 1024 + 512)  # strace's bound when optmem_max is unknown
@@ -142,8 +146,56 @@ def _received(
     return msghdr(raw[at], memory, options, data=max(0, retval), namelen_in=namelen_in)
 
 
+def mmsg_array(
+    address: int, count: int, memory: Memory, options: Options, *, lengths: int, received: bool
+) -> DecodedValue:
+    """``count`` mmsghdrs; the first ``lengths`` of them with their msg_len (and, if
+    ``received``, their buffers holding that many bytes)."""
+    shown = min(max(count, 0), max(0, options.string_limit))
+    table = read_exact(memory, address, shown * MMSGHDR_SIZE) if shown else b""
+    if table is None or address == 0:
+        return DecodedValue(hex_address(address), address, address)
+    items = []
+    for index in range(shown):
+        at = address + index * MMSGHDR_SIZE
+        length = struct.unpack_from("<I", table, index * MMSGHDR_SIZE + MSGHDR.size)[0]
+        counted = index < lengths
+        data = length if received and counted else None
+        header = msghdr(at, memory, options, data=data, namelen_in=None).text
+        items.append(f"{{msg_hdr={header}" + (f", msg_len={length}}}" if counted else "}"))
+    more = ", ..." if count > shown else ""
+    return DecodedValue("[" + ", ".join(items) + more + "]", address, address)
+
+
+def _vlen(raw: Sequence[int], at: int) -> int:
+    return raw[at + 1] & 0xFFFFFFFF if at + 1 < len(raw) else 0
+
+
+def _to_send(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
+    return mmsg_array(raw[at], _vlen(raw, at), memory, options, lengths=0, received=False)
+
+
+def _sent_many(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue:  # fmt: skip
+    vlen = _vlen(raw, at)
+    return mmsg_array(raw[at], vlen, memory, options, lengths=retval, received=False)
+
+
+def _received_many(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue:  # fmt: skip
+    count = min(_vlen(raw, at), max(0, retval))
+    return mmsg_array(raw[at], count, memory, options, lengths=count, received=True)
+
+
 DECODERS: dict[str, Decoder] = {}  # by argument only: one struct, two directions
 BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
     ("sendmsg", "msg"): Decoder(entry=_sent),
     ("recvmsg", "msg"): Decoder(entry=_namelen, exit=_received, in_and_out=True),
+    ("sendmmsg", "msgvec"): Decoder(entry=_to_send, exit=_sent_many, in_and_out=True),
+    ("recvmmsg", "msgvec"): Decoder(exit=_received_many),
+    ("recvmmsg_time64", "msgvec"): Decoder(exit=_received_many),
 }
