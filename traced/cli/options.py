@@ -28,9 +28,29 @@ from traced.syscalls.arch import host_arch
 
 
 def decoding_options(args: argparse.Namespace, raw: frozenset[str] = frozenset()) -> Options:
-    """-s, -v, -y and -e raw=: how arguments are printed, here or by the daemon; -P has
-    every fd argument's target noted, for the printer's filter to follow."""
-    return Options(args.string_limit, args.verbose, bool(args.decorate_fds), raw, bool(args.paths))
+    """-s, -v, -y, -e raw=, -X and -x: how arguments are printed, here or by the daemon;
+    -P has every fd argument's target noted, for the printer's filter to follow."""
+    return Options(
+        args.string_limit,
+        args.verbose,
+        bool(args.decorate_fds),
+        raw,
+        bool(args.paths),
+        xlat=args.xlat,
+        strings_hex=strings_hex(args),
+    )
+
+
+_HEX_COUNTS = ("none", "non-ascii", "all")  # strace's -x, -xx (and more x: still all)
+
+
+def strings_hex(args: argparse.Namespace) -> str:
+    """-x, -xx or --strings-in-hex=WHICH, which strace refuses together."""
+    if args.strings_hex is not None and args.hex_count:
+        raise UsageError("-x and --strings-in-hex cannot be provided simultaneously")
+    if args.strings_hex is not None:
+        return str(args.strings_hex)
+    return _HEX_COUNTS[min(args.hex_count, 2)]
 
 
 def command_argv(args: argparse.Namespace) -> list[str]:
@@ -95,6 +115,7 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
         printer.summary = Summary()
         printer.print_lines = not args.count
     printer.entry_only = _entry_only(args)
+    printer.style = decoding_options(args).style
     printer.filter = parse_filter(
         args.expr,
         host_arch(),

@@ -59,6 +59,7 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
         default=0,
         help="print the path each fd refers to: 3</etc/passwd> (-yy is refused: see README)",
     )
+    _add_style_options(sub)
     sub.add_argument(
         "-t",
         dest="absolute",
@@ -107,6 +108,47 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="only syscalls that touch PATH",
     )
+
+
+def _add_style_options(sub: argparse.ArgumentParser) -> None:
+    """strace's -X (constants) and -x (strings): how values are printed."""
+    sub.add_argument(
+        "-X",
+        "--xlat-verbosity",
+        dest="xlat",
+        type=_choice("-X", ("abbrev", "raw", "verbose")),
+        default="abbrev",
+        metavar="FORMAT",
+        help="constants and flags as names (abbrev, the default), numbers (raw), or "
+        "numbers with the names in a comment (verbose)",
+    )
+    sub.add_argument(
+        "-x",
+        dest="hex_count",
+        action="count",
+        default=0,
+        help="strings with a non-printable byte wholly in hex (-xx: every string)",
+    )
+    sub.add_argument(
+        "--strings-in-hex",
+        dest="strings_hex",
+        nargs="?",
+        const="all",
+        type=_choice("--strings-in-hex", ("none", "non-ascii-chars", "non-ascii", "all")),
+        metavar="WHICH",
+        help="all (the default), non-ascii (as -x), non-ascii-chars (those bytes alone), none",
+    )
+
+
+def _choice(option: str, choices: tuple[str, ...]) -> Callable[[str], str]:
+    """An option's value among ``choices``, refused in strace's words otherwise."""
+
+    def check(text: str) -> str:
+        if text not in choices:
+            raise argparse.ArgumentTypeError(f"invalid {option} argument: '{text}'")
+        return text
+
+    return check
 
 
 def _string_limit(text: str) -> int:

@@ -23,6 +23,7 @@ from traced.cli.render import (
 )
 from traced.cli.summary import Summary
 from traced.cli.tracefile import Discarded, Failed, Output, PerTaskFiles, TraceFile
+from traced.decoders.style import PLAIN, applied
 from traced.events import (
     Entries,
     Event,
@@ -92,6 +93,7 @@ class Printer:
         self.moved: dict[int, int] = {}
         self.interactive = _is_terminal(out)
         self._plain: bool | None = None  # see _whole_line
+        self.style = PLAIN  # -X, as the decoders print arguments (decoders/style.py)
 
     def stages_entries(self) -> Entries:
         """When this printer needs calls as they are entered: to a terminal always (a
@@ -273,6 +275,9 @@ class Printer:
             returned = event.ts_ns + (event.duration_ns or 0)
             return resumed_line(event, tid_prefix + self.timing.stamp(returned))
         self._cut_open_line()
+        if self.style is not PLAIN:  # -X: a signal's constants in its style too
+            with applied(self.style):
+                return event_line(event, tid_prefix + self.timing.stamp(event.ts_ns))
         return event_line(event, tid_prefix + self.timing.stamp(event.ts_ns))
 
     def _prefix(self, tid: int, session: str) -> str:

@@ -80,6 +80,8 @@ class Limits:
             decoding.decorate_fds,
             frozenset(decoding.raw),
             decoding.fd_paths,
+            xlat=decoding.xlat,
+            strings_hex=decoding.strings_hex,
         )
         return TracePolicy(
             filter_.syscalls,

@@ -34,6 +34,7 @@ from traced.decoders.kinds import Decoder, Entry, Exit
 from traced.decoders.registry import decoder_of
 from traced.decoders.shapes import shape_entry
 from traced.decoders.strings import fd_path_text
+from traced.decoders.style import PLAIN, applied
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     DecodedValue,
@@ -351,7 +352,27 @@ def decode_entry(
     *,
     abi: str = NATIVE_ABI,
 ) -> tuple[Arg, ...]:
-    """Every argument of the signature: inputs decoded, outputs as their address."""
+    """Every argument of the signature: inputs decoded, outputs as their address.
+
+    In a style other than strace's default (-X, -x: style.py), decoded under it and
+    past the slots' memo of self-contained arguments, which holds the default's text."""
+    style = options.style
+    if style is PLAIN:
+        return _decode_entry(syscall, raw, memory, options, fds=fds, abi=abi, memo=True)
+    with applied(style):
+        return _decode_entry(syscall, raw, memory, options, fds=fds, abi=abi, memo=False)
+
+
+def _decode_entry(
+    syscall: str,
+    raw: Sequence[int],
+    memory: Memory,
+    options: Options,
+    *,
+    fds: FdNames,
+    abi: str,
+    memo: bool,
+) -> tuple[Arg, ...]:
     slots = _slots_of(syscall, abi)
     if syscall in options.raw:
         return tuple(raw_arg(slot, raw[slot.position]) for slot in slots[: len(raw)])
@@ -359,8 +380,10 @@ def decode_entry(
     registers = c_registers(syscall, raw, abi)
     for slot in slots[: len(raw)]:
         register = raw[slot.position]
-        if slot.self_contained:
+        if slot.self_contained and memo:
             arg = _self_contained_arg(syscall, slot, register, registers[slot.position])
+        elif slot.self_contained:
+            arg = _decode_alone(syscall, slot, register, registers[slot.position])
         else:
             arg = _input(syscall, slot, registers, memory, options, register=register)
         if options.decorate_fds and slot.tag in _FD_TYPES:
@@ -385,6 +408,28 @@ def decode_exit(
     For the syscalls :func:`has_outputs` names; others come back unchanged."""
     if syscall in options.raw:
         return args
+    style = options.style
+    if style is PLAIN:
+        return _decode_exit(
+            syscall, args, raw, memory, retval=retval, options=options, abi=abi, fds=fds
+        )
+    with applied(style):
+        return _decode_exit(
+            syscall, args, raw, memory, retval=retval, options=options, abi=abi, fds=fds
+        )
+
+
+def _decode_exit(
+    syscall: str,
+    args: tuple[Arg, ...],
+    raw: Sequence[int],
+    memory: Memory,
+    *,
+    retval: int,
+    options: Options,
+    abi: str,
+    fds: FdNames,
+) -> tuple[Arg, ...]:
     decoded = list(args)
     registers = c_registers(syscall, raw, abi)
     # Last first: a sockaddr's length is the socklen after it, read once, there.

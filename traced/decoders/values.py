@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple, Protocol
 
+from traced.decoders.style import ABBREV, NONE, PLAIN, Style
 from traced.errors import MemoryReadError
 
 # A JSON-able typed value: names, numbers, lists of flag names, dicts for structs.
@@ -28,6 +29,15 @@ class Options(NamedTuple):
     decorate_fds: bool = False  # -y: fds followed by the path they refer to
     raw: frozenset[str] = frozenset()  # -e raw=: syscalls printed as raw hex words
     fd_paths: bool = False  # -P: each fd argument's target noted (Arg.path), not printed
+    xlat: str = ABBREV  # -X: constants by name, as numbers, or both (style.py)
+    strings_hex: str = NONE  # -x, -xx, --strings-in-hex: which bytes print in hex
+
+    @property
+    def style(self) -> Style:
+        """The printing style these options ask for (:data:`PLAIN` by default)."""
+        if self.xlat == ABBREV and self.strings_hex == NONE:
+            return PLAIN
+        return Style(self.xlat, self.strings_hex)
 
 
 # What reading tracee memory raises where it cannot: an outcome, not a failure.

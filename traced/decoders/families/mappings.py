@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from traced.decoders.kinds import Decoder, by_register
+from traced.decoders.style import PLAIN, applied
 from traced.decoders.values import DecodedValue
 from traced.decoders.xlat import Table, flag_names, format_enum, format_flags, joined
 
@@ -34,7 +35,8 @@ def mmap_flags(raw: int) -> DecodedValue:
     value = raw & 0xFFFFFFFF
     huge = (value >> _MAP_HUGE_SHIFT) & _MAP_HUGE_MASK
     value &= ~(_MAP_HUGE_MASK << _MAP_HUGE_SHIFT)
-    kind = format_enum(value & _MAP_TYPE, MMAP_TYPE, "MAP_???")
+    with applied(PLAIN):  # the type is one of the names, which joined() styles as a whole
+        kind = format_enum(value & _MAP_TYPE, MMAP_TYPE, "MAP_???")
     names, rest = flag_names(value & ~_MAP_TYPE, MMAP)
     parts = [kind.text, *names] + ([f"{rest:#x}"] if rest else [])
     if huge:

@@ -22,7 +22,7 @@ from traced.decoders.values import (
     read_exact,
     unreadable,
 )
-from traced.decoders.xlat import Table, flag_names, format_flags, joined
+from traced.decoders.xlat import Table, flag_names, format_flags, joined, styled
 
 STATX_SYNC: Table = (
     ("AT_STATX_SYNC_AS_STAT", 0), ("AT_STATX_FORCE_SYNC", 0x2000),
@@ -65,13 +65,29 @@ def statx_mask(raw: int) -> DecodedValue:
     return format_flags(raw & 0xFFFFFFFF, STATX_MASK, "STATX_???")
 
 
-@functools.lru_cache(maxsize=1024)
 def format_mode(mode: int) -> str:
-    """``S_IFREG|0644``, ``S_IFDIR|S_ISVTX|0777`` (the type and setuid bits by name)."""
-    parts = [_FILE_TYPES[mode & _S_IFMT]] if mode & _S_IFMT in _FILE_TYPES else []
+    """``S_IFREG|0644``, ``S_IFDIR|S_ISVTX|0777`` (the type and setuid bits by name);
+    with -X raw the number alone (``0100644``), with -X verbose both
+    (``0100644 /* S_IFREG|0644 */``); an unknown file type: the number alone."""
+    names = _symbolic_mode(mode)
+    if names is None:
+        return octal(mode)
+    return styled(names, octal(mode))
+
+
+@functools.lru_cache(maxsize=1024)
+def _symbolic_mode(mode: int) -> str | None:
+    kind = _FILE_TYPES.get(mode & _S_IFMT) if mode & _S_IFMT else ""
+    if kind is None:
+        return None
+    parts = [kind] if kind else []
     parts += [name for name, bit in _SPECIAL_BITS if mode & bit]
-    rest = mode & ~(_S_IFMT if parts[:1] and parts[0].startswith("S_IF") else 0) & ~0o7000
-    return "|".join([*parts, f"0{rest:03o}" if rest < 0o1000 else f"{rest:#o}"])
+    return "|".join([*parts, octal(mode & ~_S_IFMT & ~0o7000)])
+
+
+def octal(value: int) -> str:
+    """C's ``%#03o``: ``0644``, ``000``, ``005``."""
+    return f"0{value:o}".zfill(3)
 
 
 def makedev(dev: int) -> tuple[int, int]:
