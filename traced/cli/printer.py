@@ -119,6 +119,13 @@ class Printer:
             return
         if self.broken or not self.wants(event):
             return
+        if self.style is not PLAIN:  # -X, -x: what the printer words (signals, -y results)
+            with applied(self.style):
+                self._print(event)
+            return
+        self._print(event)
+
+    def _print(self, event: Event) -> None:
         try:
             if type(event) is SyscallEvent and self._whole_line(event):
                 self._write_syscall(event)
@@ -275,9 +282,6 @@ class Printer:
             returned = event.ts_ns + (event.duration_ns or 0)
             return resumed_line(event, tid_prefix + self.timing.stamp(returned))
         self._cut_open_line()
-        if self.style is not PLAIN:  # -X: a signal's constants in its style too
-            with applied(self.style):
-                return event_line(event, tid_prefix + self.timing.stamp(event.ts_ns))
         return event_line(event, tid_prefix + self.timing.stamp(event.ts_ns))
 
     def _prefix(self, tid: int, session: str) -> str:
