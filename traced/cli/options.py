@@ -116,6 +116,7 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
         printer.print_lines = not args.count
     printer.entry_only = _entry_only(args)
     printer.style = decoding_options(args).style
+    printer.numbers = args.numbers
     printer.filter = parse_filter(
         args.expr,
         host_arch(),

@@ -68,6 +68,13 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
         help="prefix lines with the time of day (-tt: with µs, -ttt: epoch)",
     )
     sub.add_argument(
+        "-n",
+        "--syscall-number",
+        dest="numbers",
+        action="store_true",
+        help="prefix each line with its syscall's number: [ 39] getpid() = 42",
+    )
+    sub.add_argument(
         "-r",
         dest="relative",
         action="store_true",

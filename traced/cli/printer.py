@@ -94,6 +94,10 @@ class Printer:
         self.interactive = _is_terminal(out)
         self._plain: bool | None = None  # see _whole_line
         self.style = PLAIN  # -X, as the decoders print arguments (decoders/style.py)
+        # -n: each line's syscall number, after its time (a signal's or an exit's: that
+        # of its task's last call, as strace's tcb keeps it).
+        self.numbers = False
+        self.last_nr: dict[int, int] = {}
 
     def stages_entries(self) -> Entries:
         """When this printer needs calls as they are entered: to a terminal always (a
@@ -182,7 +186,7 @@ class Printer:
             return
         tid_prefix = self._prefix(tid, event.session)
         if isinstance(event, SyscallEntryEvent):
-            self._entered(event, tid_prefix + self.timing.stamp(event.ts_ns))
+            self._entered(event, tid_prefix + self._stamp(event, event.ts_ns))
             return
         if isinstance(event, ExecEvent) and event.old_tid is not None:
             self._supersede(event, tid_prefix)
@@ -220,7 +224,7 @@ class Printer:
         prefix = self._prefix(tid, event.session)
         if self.held_entry is not None or self.open_line is not None:
             self._cut_open_line()
-        self.out.write(syscall_line(event, prefix + self.timing.stamp(event.ts_ns)) + "\n")
+        self.out.write(syscall_line(event, prefix + self._stamp(event, event.ts_ns)) + "\n")
 
     def _supersede(self, event: ExecEvent, tid_prefix: str) -> None:
         """strace's line for the leader a non-leader thread's execve replaced; that
@@ -230,7 +234,7 @@ class Printer:
         self.moved[event.old_tid] = event.tid
         self.live.discard(event.old_tid)
         out = self.out if self.per_task is None else self.per_task[event.tid]
-        out.write(tid_prefix + self.timing.stamp(event.ts_ns) + superseded_line(event) + "\n")
+        out.write(tid_prefix + self._stamp(event, event.ts_ns) + superseded_line(event) + "\n")
 
     def _entered(self, event: SyscallEntryEvent, prefix: str) -> None:
         if self.entry_only:  # its whole line: nothing of the call follows
@@ -280,9 +284,21 @@ class Printer:
                 self._cut_open_line()
             # Stamped when the call returns: the time strace writes the line at.
             returned = event.ts_ns + (event.duration_ns or 0)
-            return resumed_line(event, tid_prefix + self.timing.stamp(returned))
+            return resumed_line(event, tid_prefix + self._stamp(event, returned))
         self._cut_open_line()
-        return event_line(event, tid_prefix + self.timing.stamp(event.ts_ns))
+        return event_line(event, tid_prefix + self._stamp(event, event.ts_ns))
+
+    def _stamp(self, event: Event, ts_ns: int) -> str:
+        """-t/-r/-T's stamp, then -n's ``[ 39] ``."""
+        stamp = self.timing.stamp(ts_ns)
+        if not self.numbers:
+            return stamp
+        nr = getattr(event, "nr", None)
+        if nr is None:
+            nr = self.last_nr.get(event.tid, 0)
+        else:
+            self.last_nr[event.tid] = nr
+        return f"{stamp}[{nr:>4}] "
 
     def _prefix(self, tid: int, session: str) -> str:
         if self.session_tags:
