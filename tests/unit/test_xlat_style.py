@@ -184,3 +184,17 @@ def test_style_scoped_to_the_decode() -> None:
     with pytest.raises(RuntimeError), applied(Style(xlat="raw")):
         raise RuntimeError
     assert current() is PLAIN
+
+
+def test_nonverbose_structs_as_addresses() -> None:
+    """-e verbose=none (strace 6.1): fstat's struct as its address, write's buffer and
+    openat's path still read."""
+    st = bytes(144)
+    memory = FakeMemory({0x2000: st, 0x1000: b"/etc/passwd\0", 0x3000: b"hi"})
+    quiet = Options(nonverbose=frozenset(("fstat", "write", "openat")))
+    args = decode_entry("fstat", (3, 0x2000), memory, quiet)
+    assert decode_exit("fstat", args, (3, 0x2000), memory, retval=0, options=quiet)[1].text == (
+        "0x2000"
+    )
+    assert decode_entry("write", (1, 0x3000, 2), memory, quiet)[1].text == '"hi"'
+    assert decode_entry("openat", (3, 0x1000, 0, 0), memory, quiet)[1].text == '"/etc/passwd"'

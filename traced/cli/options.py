@@ -27,9 +27,13 @@ from traced.filter.inject import is_injection
 from traced.syscalls.arch import host_arch
 
 
-def decoding_options(args: argparse.Namespace, raw: frozenset[str] = frozenset()) -> Options:
-    """-s, -v, -y, -e raw=, -X and -x: how arguments are printed, here or by the daemon;
-    -P has every fd argument's target noted, for the printer's filter to follow."""
+def decoding_options(
+    args: argparse.Namespace,
+    raw: frozenset[str] = frozenset(),
+    nonverbose: frozenset[str] = frozenset(),
+) -> Options:
+    """-s, -v, -y, -e raw=, -X, -x and -e verbose=: how arguments are printed, here or
+    by the daemon; -P has every fd argument's target noted, for the printer's filter."""
     return Options(
         args.string_limit,
         args.verbose,
@@ -38,6 +42,7 @@ def decoding_options(args: argparse.Namespace, raw: frozenset[str] = frozenset()
         bool(args.paths),
         xlat=args.xlat,
         strings_hex=strings_hex(args),
+        nonverbose=nonverbose,
     )
 
 

@@ -63,8 +63,12 @@ def trace_field(printer: Printer) -> str | None:
 
 def decoding_field(args: argparse.Namespace, printer: Printer) -> dict[str, object]:
     """-s, -v, -y and -e raw=, as the request's ``decoding`` object."""
-    options = decoding_options(args, printer.filter.raw)
-    return {**options._asdict(), "raw": sorted(options.raw)}
+    options = decoding_options(args, printer.filter.raw, printer.filter.nonverbose)
+    return {
+        **options._asdict(),
+        "raw": sorted(options.raw),
+        "nonverbose": sorted(options.nonverbose),
+    }
 
 
 def launch(

@@ -82,6 +82,7 @@ class Limits:
             decoding.fd_paths,
             xlat=decoding.xlat,
             strings_hex=decoding.strings_hex,
+            nonverbose=frozenset(decoding.nonverbose),
         )
         return TracePolicy(
             filter_.syscalls,

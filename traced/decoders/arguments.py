@@ -40,6 +40,7 @@ from traced.decoders.values import (
     DecodedValue,
     Memory,
     Options,
+    StructsHidden,
     as_signed,
     chex,
     hex_address,
@@ -356,6 +357,8 @@ def decode_entry(
 
     In a style other than strace's default (-X, -x: style.py), decoded under it and
     past the slots' memo of self-contained arguments, which holds the default's text."""
+    if syscall in options.nonverbose:
+        memory = StructsHidden(memory)
     style = options.style
     if style is PLAIN:
         return _decode_entry(syscall, raw, memory, options, fds=fds, abi=abi, memo=True)
@@ -408,6 +411,8 @@ def decode_exit(
     For the syscalls :func:`has_outputs` names; others come back unchanged."""
     if syscall in options.raw:
         return args
+    if syscall in options.nonverbose:
+        memory = StructsHidden(memory)
     style = options.style
     if style is PLAIN:
         return _decode_exit(

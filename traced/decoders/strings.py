@@ -22,6 +22,7 @@ from traced.decoders.values import (
     Memory,
     Options,
     read_exact,
+    strings_memory,
     unreadable,
 )
 from traced.events import text_value
@@ -163,7 +164,7 @@ def decode_buffer(
     shown = min(size, max(0, options.string_limit))
     if size == 0 and raw != 0:
         return DecodedValue('""', "", raw)
-    data = read_exact(memory, raw, shown)
+    data = read_exact(strings_memory(memory), raw, shown)
     if data is None:
         return unreadable(raw)
     return DecodedValue(quote(data, size > shown), _as_text(data), raw)

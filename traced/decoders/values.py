@@ -31,6 +31,7 @@ class Options(NamedTuple):
     fd_paths: bool = False  # -P: each fd argument's target noted (Arg.path), not printed
     xlat: str = ABBREV  # -X: constants by name, as numbers, or both (style.py)
     strings_hex: str = NONE  # -x, -xx, --strings-in-hex: which bytes print in hex
+    nonverbose: frozenset[str] = frozenset()  # outside -e verbose=: structs as addresses
 
     @property
     def style(self) -> Style:
@@ -38,6 +39,27 @@ class Options(NamedTuple):
         if self.xlat == ABBREV and self.strings_hex == NONE:
             return PLAIN
         return Style(self.xlat, self.strings_hex)
+
+
+class StructsHidden:
+    """The memory of a syscall outside -e verbose=: strace prints its structures,
+    arrays and integers in memory as their address (its tfetch_mem fails), its strings
+    and buffers still (they are read otherwise): :func:`read` raises, strings pass.
+    Buffers read through :func:`strings_memory`."""
+
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def read(self, address: int, size: int) -> bytes:
+        raise OSError("-e verbose=: not read")
+
+    def cstring(self, address: int, limit: int = 4096) -> bytes:
+        return self.memory.cstring(address, limit)
+
+
+def strings_memory(memory: Memory) -> Memory:
+    """The memory strings and buffers are read from, -e verbose= or not."""
+    return memory.memory if isinstance(memory, StructsHidden) else memory
 
 
 # What reading tracee memory raises where it cannot: an outcome, not a failure.

@@ -45,9 +45,10 @@ T = TypeVar("T")
 
 QUALIFIERS = {"trace": "trace", "t": "trace", "signal": "signal", "signals": "signal"}
 QUALIFIERS |= {"s": "signal", "status": "status", "raw": "raw", "x": "raw"}
+QUALIFIERS |= {"verbose": "verbose", "v": "verbose"}
 # strace's other qualifiers: valid there, but they shape output, not selection.
 NOT_FILTERS = frozenset(
-    "abbrev a verbose v read reads r write writes w kvm quiet q "  # noqa: SIM905
+    "abbrev a read reads r write writes w kvm quiet q "  # noqa: SIM905
     "silent silence decode-fds decode-fd decode-pids decode-pid trace-fds trace-fd fd fds".split()
 )
 STATUSES = ("successful", "failed", "unfinished", "unavailable", "detached")
@@ -67,6 +68,8 @@ class Filter(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/start
     signals: frozenset[int] | None = None  # None: every signal
     paths: tuple[str, ...] = ()  # -P: only syscalls touching one of these
     raw: frozenset[str] = frozenset()  # -e raw=: syscalls whose arguments stay undecoded
+    # -e verbose=: the syscalls left out, whose structures are shown as their address
+    nonverbose: frozenset[str] = frozenset()
     injections: Injections = NO_INJECTIONS  # -e inject=, -e fault= (traced.filter.inject)
     # Argument predicates: the syscalls (also in ``syscalls``) traced only for the
     # calls their rules give TRACE (traced.filter.predicates).
@@ -163,6 +166,10 @@ def parse_filter(
         filter_ = filter_._replace(
             raw=_select(values["raw"], "system call", universe, _syscall_lookup(arch))
         )
+    if "verbose" in values:
+        universe = _names(arch.abis)
+        chosen = _select(values["verbose"], "system call", universe, _syscall_lookup(arch))
+        filter_ = filter_._replace(nonverbose=universe - chosen)
     if "status" in values:
         status = _select(values["status"], "status", frozenset(STATUSES), _status)
         filter_ = filter_._replace(status=None if len(status) == len(STATUSES) else status)

@@ -53,6 +53,7 @@ class Decoding(Message):
     xlat: Literal["abbrev", "raw", "verbose"] = "abbrev"
     # -x, -xx, --strings-in-hex: which strings (or bytes) are printed as \x..
     strings_hex: Literal["none", "non-ascii-chars", "non-ascii", "all"] = "none"
+    nonverbose: list[str] = []  # outside -e verbose=: structures shown as their address
 
 
 # SCM_MAX_FD: the most fds one sendmsg carries; a launch's stdio takes three of them.
