@@ -97,6 +97,7 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
     if (args.count or args.count_too) and args.follow >= 2:  # strace refuses it so
         raise UsageError("(-c or -C) and -ff are mutually exclusive")
     _check_no_follow(args)
+    args.decorate_fds = _decode_fds(args)
     if args.decorate_fds > 1:
         raise UsageError(
             "-yy (sockets' endpoints, devices' numbers) is not supported yet; "
@@ -140,6 +141,49 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
         if notice is not None:
             with contextlib.suppress(OSError):
                 print(f"traced: {notice}", file=sys.stderr, flush=True)
+
+
+_FD_KINDS = ("path", "socket", "dev", "eventfd", "pidfd", "signalfd")
+
+
+def _decode_fds(args: argparse.Namespace) -> int:
+    """-y's count, with strace's -e decode-fds=SET and --decode-fds[=SET] taken out of
+    the -e expressions: ``path`` is -y; the other kinds (sockets' endpoints, devices'
+    numbers, pidfds' pids...) are refused, as -yy is."""
+    sets = [args.decode_fds] if args.decode_fds is not None else []
+    kept = []
+    for expression in args.expr:
+        qualifier, _, value = expression.partition("=")
+        if qualifier in ("decode-fds", "decode-fd"):
+            sets.append(value)
+        else:
+            kept.append(expression)
+    args.expr = kept
+    if not sets:
+        return int(args.decorate_fds)
+    if args.decorate_fds:
+        raise UsageError("-y and --decode-fds cannot be provided simultaneously")
+    chosen = _fd_kinds(sets[-1])
+    if chosen - {"path"}:
+        raise UsageError(
+            f"-e decode-fds={','.join(sorted(chosen - {'path'}))} is not supported yet; "
+            "decode-fds=path (-y) prints what each fd refers to (3<socket:[1234]>)"
+        )
+    return 1 if chosen else 0
+
+
+def _fd_kinds(value: str) -> set[str]:
+    """strace's qualify_tokens over the fd kinds: ``!``, all, none, a comma list."""
+    rest = value.lstrip("!")
+    negate = (len(value) - len(rest)) % 2 == 1
+    if rest in ("all", "none"):
+        chosen = set(_FD_KINDS) if rest == "all" else set()
+    else:
+        chosen = {token for token in rest.split(",") if token}
+        unknown = chosen - set(_FD_KINDS)
+        if unknown or not chosen:
+            raise UsageError(f"invalid decode-fds '{value}'")
+    return set(_FD_KINDS) - chosen if negate else chosen
 
 
 def _check_no_follow(args: argparse.Namespace) -> None:

@@ -61,6 +61,14 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
     )
     _add_style_options(sub)
     sub.add_argument(
+        "--decode-fds",
+        dest="decode_fds",
+        nargs="?",
+        const="path",
+        metavar="SET",
+        help="-e decode-fds=SET: path (as -y, the default) or none",
+    )
+    sub.add_argument(
         "-t",
         dest="absolute",
         action="count",
