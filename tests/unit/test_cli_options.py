@@ -96,3 +96,73 @@ def test_yy_is_refused_not_taken_for_y() -> None:
     ):
         pass
     assert decoding_options(build_parser().parse_args(["launch", "-y", "--", "true"])).decorate_fds
+
+
+@pytest.mark.parametrize(
+    ("argv", "xlat", "strings"),
+    [
+        (["-X", "raw"], "raw", "none"),
+        (["-Xverbose"], "verbose", "none"),
+        (["--xlat-verbosity=abbrev", "-x"], "abbrev", "non-ascii"),
+        (["-xx"], "abbrev", "all"),
+        (["-xxx"], "abbrev", "all"),
+        (["--strings-in-hex"], "abbrev", "all"),
+        (["--strings-in-hex=non-ascii-chars"], "abbrev", "non-ascii-chars"),
+    ],
+)
+def test_x_and_xx_make_the_printing_style(argv: list[str], xlat: str, strings: str) -> None:
+    args = build_parser().parse_args(["launch", *argv, "--", "true"])
+    options = decoding_options(args)
+    assert (options.xlat, options.strings_hex) == (xlat, strings)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["-X", "names"], "invalid -X argument: 'names'"),
+        (["--strings-in-hex=some"], "invalid --strings-in-hex argument: 'some'"),
+    ],
+)
+def test_bad_styles_are_usage_errors(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["launch", *argv, "--", "true"])
+    assert message in capsys.readouterr().err
+
+
+def test_x_with_strings_in_hex_is_refused() -> None:
+    args = build_parser().parse_args(["launch", "-x", "--strings-in-hex", "--", "true"])
+    with pytest.raises(UsageError, match="-x and --strings-in-hex"):
+        decoding_options(args)
+
+
+@pytest.mark.parametrize(
+    ("argv", "decorate"),
+    [
+        (["-e", "decode-fds=path"], 1),
+        (["--decode-fds"], 1),
+        (["--decode-fds=none"], 0),
+        (["-e", "decode-fd=!all"], 0),
+        (["-y"], 1),
+    ],
+)
+def test_decode_fds_path_is_y(argv: list[str], decorate: int, tmp_path: Path) -> None:
+    args = build_parser().parse_args(["launch", "-o", str(tmp_path / "t"), *argv, "--", "true"])
+    with printing(args):
+        assert args.decorate_fds == decorate
+        assert args.expr == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["-e", "decode-fds=all"], "decode-fds=dev,eventfd,pidfd,signalfd,socket is not supported"),
+        (["-e", "decode-fds=pathx"], "invalid decode-fds 'pathx'"),
+        (["-y", "--decode-fds"], "-y and --decode-fds cannot"),
+    ],
+)
+def test_decode_fds_refusals(argv: list[str], message: str, tmp_path: Path) -> None:
+    args = build_parser().parse_args(["launch", "-o", str(tmp_path / "t"), *argv, "--", "true"])
+    with pytest.raises(UsageError, match=message), printing(args):
+        pass

@@ -36,6 +36,7 @@ from traced.events import (
     event_json,
 )
 from traced.filter.expression import Filter
+from traced.syscalls.arch import host_arch
 
 SESSION_TAG = 8  # of a session id's 12 characters: enough to tell sessions apart
 
@@ -294,6 +295,8 @@ class Printer:
         if not self.numbers:
             return stamp
         nr = getattr(event, "nr", None)
+        if isinstance(event, ExitEvent) and event.signal is None:
+            nr = _exit_number(event)  # its exit_group (or a thread's exit), filtered or not
         if nr is None:
             nr = self.last_nr.get(event.tid, 0)
         else:
@@ -331,3 +334,9 @@ class Printer:
             self._failed(error, lines=1)
         if self.per_task is not None:
             self.per_task.close_all()
+
+
+def _exit_number(event: ExitEvent) -> int | None:
+    """The call a task that exited made last: exit_group, or exit for a thread."""
+    abi = host_arch().native
+    return abi.numbers_by_name.get("exit_group" if event.tid == event.pid else "exit")
