@@ -8,6 +8,7 @@ import pytest
 
 from traced.cli.options import command_argv, decoding_options, printing, socket_path
 from traced.cli.parser import UsageError, build_parser, strace_style
+from traced.filter.expression import Filter
 
 
 def test_launch_drops_the_double_dash_before_its_command() -> None:
@@ -22,7 +23,7 @@ def test_attach_has_no_command() -> None:
 
 def test_s_v_y_and_raw_make_the_decoding_options() -> None:
     args = build_parser().parse_args(["launch", "-s", "64", "-v", "-y", "--", "true"])
-    options = decoding_options(args, frozenset({"read"}))
+    options = decoding_options(args, Filter(raw=frozenset({"read"})))
     assert (options.string_limit, options.verbose, options.decorate_fds) == (64, True, True)
     assert options.raw == frozenset({"read"})
 

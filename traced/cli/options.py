@@ -22,27 +22,27 @@ from traced.cli.summary import Summary
 from traced.cli.tracefile import Output, PerTaskFiles, TraceFile, loss_notice
 from traced.daemon.paths import as_path, default_socket
 from traced.decoders.values import Options
-from traced.filter.expression import parse_filter
+from traced.filter.expression import Filter, parse_filter
 from traced.filter.inject import is_injection
 from traced.syscalls.arch import host_arch
 
 
-def decoding_options(
-    args: argparse.Namespace,
-    raw: frozenset[str] = frozenset(),
-    nonverbose: frozenset[str] = frozenset(),
-) -> Options:
-    """-s, -v, -y, -e raw=, -X, -x and -e verbose=: how arguments are printed, here or
-    by the daemon; -P has every fd argument's target noted, for the printer's filter."""
+def decoding_options(args: argparse.Namespace, filter_: Filter | None = None) -> Options:
+    """-s, -v, -y, -X, -x and the -e raw=, verbose=, read= and write= of ``filter_``: how
+    arguments are printed, here or by the daemon; -P has every fd argument's target
+    noted, for the printer's filter."""
+    filter_ = filter_ or Filter()
     return Options(
         args.string_limit,
         args.verbose,
         bool(args.decorate_fds),
-        raw,
+        filter_.raw,
         bool(args.paths),
         xlat=args.xlat,
         strings_hex=strings_hex(args),
-        nonverbose=nonverbose,
+        nonverbose=filter_.nonverbose,
+        dump_reads=filter_.dump_reads,
+        dump_writes=filter_.dump_writes,
     )
 
 

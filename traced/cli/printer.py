@@ -197,6 +197,8 @@ class Printer:
         line = self._line(event, tid_prefix)
         if self.timing.durations and isinstance(event, SyscallEvent):
             line += duration_suffix(event.duration_ns)
+        if isinstance(event, SyscallEvent):
+            line += _dumps(event)
         out = self.out if self.per_task is None else self.per_task[tid]
         out.write(line + "\n")
         if isinstance(event, ExitEvent):
@@ -225,7 +227,8 @@ class Printer:
         prefix = self._prefix(tid, event.session)
         if self.held_entry is not None or self.open_line is not None:
             self._cut_open_line()
-        self.out.write(syscall_line(event, prefix + self._stamp(event, event.ts_ns)) + "\n")
+        line = syscall_line(event, prefix + self._stamp(event, event.ts_ns))
+        self.out.write(line + _dumps(event) + "\n")
 
     def _supersede(self, event: ExecEvent, tid_prefix: str) -> None:
         """strace's line for the leader a non-leader thread's execve replaced; that
@@ -340,3 +343,8 @@ def _exit_number(event: ExitEvent) -> int | None:
     """The call a task that exited made last: exit_group, or exit for a thread."""
     abi = host_arch().native
     return abi.numbers_by_name.get("exit_group" if event.tid == event.pid else "exit")
+
+
+def _dumps(event: SyscallEvent) -> str:
+    """-e read=/write=: the hex dump lines after the call's line, if any."""
+    return "".join(f"\n{arg.dump}" for arg in event.args if arg.dump is not None)

@@ -83,6 +83,8 @@ class Limits:
             xlat=decoding.xlat,
             strings_hex=decoding.strings_hex,
             nonverbose=frozenset(decoding.nonverbose),
+            dump_reads=frozenset(decoding.dump_reads),
+            dump_writes=frozenset(decoding.dump_writes),
         )
         return TracePolicy(
             filter_.syscalls,

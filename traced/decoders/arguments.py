@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 from msgspec.structs import replace
 
-from traced.decoders import faults
+from traced.decoders import dumps, faults
 from traced.decoders.families.files import AT_FDCWD
 from traced.decoders.kinds import Decoder, Entry, Exit
 from traced.decoders.registry import decoder_of
@@ -392,7 +392,19 @@ def _decode_entry(
         if options.decorate_fds and slot.tag in _FD_TYPES:
             arg = _with_fd_path(arg, fds)
         args.append(arg)
+    if options.dump_writes and syscall in dumps.WRITES and _fd_of(raw) in options.dump_writes:
+        _with_dump(args, dumps.write_dump(syscall, registers, memory))
     return shape_entry(syscall, tuple(args), abi)
+
+
+def _fd_of(raw: Sequence[int]) -> int:
+    return as_signed(raw[0], 32) if raw else -1
+
+
+def _with_dump(args: list[Arg], lines: list[str]) -> None:
+    """-e read=/write=: the dump, on the buffer's argument (the second)."""
+    if lines and len(args) > 1:
+        args[1] = replace(args[1], dump="\n".join(lines))
 
 
 def decode_exit(
@@ -453,4 +465,6 @@ def _decode_exit(
                 if options.decorate_fds and slot.tag == "pipefd":
                     arg = _with_fd_paths(arg, fds)
                 decoded[slot.position] = arg
+    if options.dump_reads and syscall in dumps.READS and _fd_of(raw) in options.dump_reads:
+        _with_dump(decoded, dumps.read_dump(syscall, registers, memory, retval))
     return tuple(decoded)

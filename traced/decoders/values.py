@@ -32,6 +32,8 @@ class Options(NamedTuple):
     xlat: str = ABBREV  # -X: constants by name, as numbers, or both (style.py)
     strings_hex: str = NONE  # -x, -xx, --strings-in-hex: which bytes print in hex
     nonverbose: frozenset[str] = frozenset()  # outside -e verbose=: structs as addresses
+    dump_reads: frozenset[int] = frozenset()  # -e read=: fds whose reads are dumped in hex
+    dump_writes: frozenset[int] = frozenset()  # -e write=: fds whose writes are so
 
     @property
     def style(self) -> Style:

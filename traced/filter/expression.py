@@ -46,9 +46,11 @@ T = TypeVar("T")
 QUALIFIERS = {"trace": "trace", "t": "trace", "signal": "signal", "signals": "signal"}
 QUALIFIERS |= {"s": "signal", "status": "status", "raw": "raw", "x": "raw"}
 QUALIFIERS |= {"verbose": "verbose", "v": "verbose"}
+QUALIFIERS |= {"read": "read", "reads": "read", "r": "read"}
+QUALIFIERS |= {"write": "write", "writes": "write", "w": "write"}
 # strace's other qualifiers: valid there, but they shape output, not selection.
 NOT_FILTERS = frozenset(
-    "abbrev a read reads r write writes w kvm quiet q "  # noqa: SIM905
+    "abbrev a kvm quiet q "  # noqa: SIM905
     "silent silence decode-fds decode-fd decode-pids decode-pid trace-fds trace-fd fd fds".split()
 )
 STATUSES = ("successful", "failed", "unfinished", "unavailable", "detached")
@@ -58,6 +60,8 @@ LEGACY_CLASSES = ("desc", "file", "memory", "process", "signal", "ipc", "network
 # signal names as strace's -e signal= takes them (upper case, without SIG).
 SIGNALS = {name.removeprefix("SIG"): number for number, name in SIGNAL_NAMES.items()}
 ALL_SIGNALS = frozenset(range(256))
+# -e read=all, -e write=!3: the fds a set may name, made finite (strace's are unbounded).
+ALL_FDS = frozenset(range(1 << 16))
 
 
 class Filter(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/startup.py)
@@ -70,6 +74,8 @@ class Filter(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/start
     raw: frozenset[str] = frozenset()  # -e raw=: syscalls whose arguments stay undecoded
     # -e verbose=: the syscalls left out, whose structures are shown as their address
     nonverbose: frozenset[str] = frozenset()
+    dump_reads: frozenset[int] = frozenset()  # -e read=: fds whose reads are dumped
+    dump_writes: frozenset[int] = frozenset()  # -e write=: fds whose writes are dumped
     injections: Injections = NO_INJECTIONS  # -e inject=, -e fault= (traced.filter.inject)
     # Argument predicates: the syscalls (also in ``syscalls``) traced only for the
     # calls their rules give TRACE (traced.filter.predicates).
@@ -170,6 +176,12 @@ def parse_filter(
         universe = _names(arch.abis)
         chosen = _select(values["verbose"], "system call", universe, _syscall_lookup(arch))
         filter_ = filter_._replace(nonverbose=universe - chosen)
+    if "read" in values:
+        reads = _select(values["read"], "descriptor", ALL_FDS, _descriptor)
+        filter_ = filter_._replace(dump_reads=reads)
+    if "write" in values:
+        writes = _select(values["write"], "descriptor", ALL_FDS, _descriptor)
+        filter_ = filter_._replace(dump_writes=writes)
     if "status" in values:
         status = _select(values["status"], "status", frozenset(STATUSES), _status)
         filter_ = filter_._replace(status=None if len(status) == len(STATUSES) else status)
@@ -203,6 +215,11 @@ def _trace(filter_: Filter, value: str, arch: Arch) -> Filter:
         return filter_._replace(syscalls=None)
     rules = {name: rule for name, rule in rules.items() if name not in chosen}
     return filter_._replace(syscalls=chosen | rules.keys(), rules=rules or NO_RULES)
+
+
+def _descriptor(token: str) -> frozenset[int] | None:
+    """An fd number of -e read=/write=, or None (strace: invalid descriptor)."""
+    return frozenset((int(token),)) if token.isdigit() and int(token) in ALL_FDS else None
 
 
 def _split(expression: str) -> tuple[str, str]:

@@ -54,6 +54,8 @@ class Decoding(Message):
     # -x, -xx, --strings-in-hex: which strings (or bytes) are printed as \x..
     strings_hex: Literal["none", "non-ascii-chars", "non-ascii", "all"] = "none"
     nonverbose: list[str] = []  # outside -e verbose=: structures shown as their address
+    dump_reads: list[int] = []  # -e read=: fds whose reads are dumped in hex (Arg.dump)
+    dump_writes: list[int] = []  # -e write=: fds whose writes are dumped in hex
 
 
 # SCM_MAX_FD: the most fds one sendmsg carries; a launch's stdio takes three of them.
