@@ -35,6 +35,9 @@ OPTION_SETS = [
     ["--strings-in-hex=non-ascii-chars", "-e", "trace=read,write"],
     ["-n", "-e", "trace=%file,%desc"],
     ["-e", "verbose=none", "-e", "trace=%file,%desc"],
+    ["-yy", "-e", "trace=openat,newfstatat,statx,write,lseek"],
+    ["-e", "decode-fds=dev", "-e", "trace=%file,%desc"],
+    ["-e", "write=1", "-e", "read=3", "-e", "trace=read,write"],
 ]
 
 

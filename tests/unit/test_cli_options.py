@@ -87,18 +87,6 @@ def test_a_summary_with_one_file_per_process_is_refused_as_strace_refuses_it(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_yy_is_refused_not_taken_for_y() -> None:
-    """strace's -yy adds sockets' endpoints (TCP:[127.0.0.1:80->...]) and devices'
-    numbers, which traced does not print yet: refused, not silently -y."""
-    args = build_parser().parse_args(["launch", "-yy", "--", "true"])
-    with (
-        pytest.raises(UsageError, match=r"-yy \(sockets' endpoints, devices' numbers\)"),
-        printing(args),
-    ):
-        pass
-    assert decoding_options(build_parser().parse_args(["launch", "-y", "--", "true"])).decorate_fds
-
-
 @pytest.mark.parametrize(
     ("argv", "xlat", "strings"),
     [
@@ -139,26 +127,30 @@ def test_x_with_strings_in_hex_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    ("argv", "decorate"),
+    ("argv", "decorate", "kinds"),
     [
-        (["-e", "decode-fds=path"], 1),
-        (["--decode-fds"], 1),
-        (["--decode-fds=none"], 0),
-        (["-e", "decode-fd=!all"], 0),
-        (["-y"], 1),
+        (["-e", "decode-fds=path"], 1, set()),
+        (["--decode-fds"], 1, set()),
+        (["--decode-fds=none"], 0, set()),
+        (["-e", "decode-fd=!all"], 0, set()),
+        (["-y"], 1, set()),
+        (["-yy"], 2, {"path", "socket", "dev", "pidfd"}),
+        (["-e", "decode-fds=all"], 1, {"path", "socket", "dev", "pidfd"}),
+        (["-e", "decode-fds=dev,pidfd"], 1, {"dev", "pidfd"}),
     ],
 )
-def test_decode_fds_path_is_y(argv: list[str], decorate: int, tmp_path: Path) -> None:
+def test_decode_fds_sets(argv: list[str], decorate: int, kinds: set[str], tmp_path: Path) -> None:
     args = build_parser().parse_args(["launch", "-o", str(tmp_path / "t"), *argv, "--", "true"])
     with printing(args):
-        assert args.decorate_fds == decorate
+        assert (args.decorate_fds, args.fd_kinds) == (decorate, kinds)
         assert args.expr == []
+        assert decoding_options(args).fd_kinds == kinds
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["-e", "decode-fds=all"], "decode-fds=dev,eventfd,pidfd,signalfd,socket is not supported"),
+        (["-e", "decode-fds=eventfd"], "invalid decode-fds 'eventfd'"),
         (["-e", "decode-fds=pathx"], "invalid decode-fds 'pathx'"),
         (["-y", "--decode-fds"], "-y and --decode-fds cannot"),
     ],

@@ -12,7 +12,7 @@ import struct
 import pytest
 
 from tests.unit.plain import FakeMemory
-from traced.decoders.arguments import decode_entry, decode_exit
+from traced.decoders.arguments import FdTarget, decode_entry, decode_exit, fd_text
 from traced.decoders.families import files, stat
 from traced.decoders.shapes import decode_result
 from traced.decoders.style import PLAIN, Style, applied, current
@@ -198,3 +198,13 @@ def test_nonverbose_structs_as_addresses() -> None:
     )
     assert decode_entry("write", (1, 0x3000, 2), memory, quiet)[1].text == '"hi"'
     assert decode_entry("openat", (3, 0x1000, 0, 0), memory, quiet)[1].text == '"/etc/passwd"'
+
+
+def test_fd_text_with_what_yy_finds() -> None:
+    """strace 6.1 -yy: ``0</dev/null<char 1:3>>``, ``3<pid:42>``, ``3<TCP:[1234]>``,
+    ``3<UNIX:[5,"/tmp/s"]>``."""
+    assert fd_text(0, FdTarget("/dev/null", device=("char", 1, 3))) == "0</dev/null<char 1:3>>"
+    assert fd_text(3, FdTarget("anon_inode:[pidfd]", pid=42)) == "3<pid:42>"
+    assert fd_text(3, FdTarget("socket:[1234]", protocol="TCP")) == "3<TCP:[1234]>"
+    unix = FdTarget("socket:[5]", protocol="UNIX", bound="/tmp/s")
+    assert fd_text(3, unix) == '3<UNIX:[5,"/tmp/s"]>'

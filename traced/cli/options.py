@@ -43,6 +43,7 @@ def decoding_options(args: argparse.Namespace, filter_: Filter | None = None) ->
         nonverbose=filter_.nonverbose,
         dump_reads=filter_.dump_reads,
         dump_writes=filter_.dump_writes,
+        fd_kinds=getattr(args, "fd_kinds", frozenset()),
     )
 
 
@@ -97,12 +98,7 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
     if (args.count or args.count_too) and args.follow >= 2:  # strace refuses it so
         raise UsageError("(-c or -C) and -ff are mutually exclusive")
     _check_no_follow(args)
-    args.decorate_fds = _decode_fds(args)
-    if args.decorate_fds > 1:
-        raise UsageError(
-            "-yy (sockets' endpoints, devices' numbers) is not supported yet; "
-            "-y prints what each fd refers to (3<socket:[1234]>)"
-        )
+    args.decorate_fds, args.fd_kinds = _decode_fds(args)
     subscriber = args.command == "subscribe"
     output = "-" if subscriber and args.output is None else args.output
     to_file = output not in (None, "-")
@@ -143,13 +139,12 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
                 print(f"traced: {notice}", file=sys.stderr, flush=True)
 
 
-_FD_KINDS = ("path", "socket", "dev", "eventfd", "pidfd", "signalfd")
+_FD_KINDS = ("path", "socket", "dev", "pidfd")  # strace 6.1's (HEAD adds eventfd, signalfd)
 
 
-def _decode_fds(args: argparse.Namespace) -> int:
-    """-y's count, with strace's -e decode-fds=SET and --decode-fds[=SET] taken out of
-    the -e expressions: ``path`` is -y; the other kinds (sockets' endpoints, devices'
-    numbers, pidfds' pids...) are refused, as -yy is."""
+def _decode_fds(args: argparse.Namespace) -> tuple[int, frozenset[str]]:
+    """-y's count and the kinds of fd described (-yy: all of them), with strace's
+    -e decode-fds=SET and --decode-fds[=SET] taken out of the -e expressions."""
     sets = [args.decode_fds] if args.decode_fds is not None else []
     kept = []
     for expression in args.expr:
@@ -159,20 +154,18 @@ def _decode_fds(args: argparse.Namespace) -> int:
         else:
             kept.append(expression)
     args.expr = kept
-    if not sets:
-        return int(args.decorate_fds)
-    if args.decorate_fds:
+    if sets and args.decorate_fds:
         raise UsageError("-y and --decode-fds cannot be provided simultaneously")
+    if not sets:
+        count = int(args.decorate_fds)
+        return count, frozenset(_FD_KINDS) if count > 1 else frozenset()
     chosen = _fd_kinds(sets[-1])
-    if chosen - {"path"}:
-        raise UsageError(
-            f"-e decode-fds={','.join(sorted(chosen - {'path'}))} is not supported yet; "
-            "decode-fds=path (-y) prints what each fd refers to (3<socket:[1234]>)"
-        )
-    return 1 if chosen else 0
+    if chosen == {"path"}:
+        return 1, frozenset()  # -y
+    return (1 if chosen else 0), chosen
 
 
-def _fd_kinds(value: str) -> set[str]:
+def _fd_kinds(value: str) -> frozenset[str]:
     """strace's qualify_tokens over the fd kinds: ``!``, all, none, a comma list."""
     rest = value.lstrip("!")
     negate = (len(value) - len(rest)) % 2 == 1
@@ -182,8 +175,8 @@ def _fd_kinds(value: str) -> set[str]:
         chosen = {token for token in rest.split(",") if token}
         unknown = chosen - set(_FD_KINDS)
         if unknown or not chosen:
-            raise UsageError(f"invalid decode-fds '{value}'")
-    return set(_FD_KINDS) - chosen if negate else chosen
+            raise UsageError(f"invalid decode-fds '{min(unknown) if unknown else value}'")
+    return frozenset(set(_FD_KINDS) - chosen if negate else chosen)
 
 
 def _check_no_follow(args: argparse.Namespace) -> None:

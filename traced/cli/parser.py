@@ -57,7 +57,7 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
         dest="decorate_fds",
         action="count",
         default=0,
-        help="print the path each fd refers to: 3</etc/passwd> (-yy is refused: see README)",
+        help="print the path each fd refers to: 3</etc/passwd> (-yy: devices, sockets, pidfds too)",
     )
     _add_style_options(sub)
     sub.add_argument(
@@ -66,7 +66,7 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
         nargs="?",
         const="path",
         metavar="SET",
-        help="-e decode-fds=SET: path (as -y, the default) or none",
+        help="-e decode-fds=SET: path (as -y, the default), socket, dev, pidfd, all, none",
     )
     sub.add_argument(
         "-t",

@@ -65,7 +65,7 @@ def decoding_field(args: argparse.Namespace, printer: Printer) -> dict[str, obje
     """-s, -v, -y, -X, -x, -e raw=, verbose=, read= and write=, as the request's
     ``decoding`` object."""
     options = decoding_options(args, printer.filter)
-    sets = ("raw", "nonverbose", "dump_reads", "dump_writes")
+    sets = ("raw", "nonverbose", "dump_reads", "dump_writes", "fd_kinds")
     return {**options._asdict(), **{name: sorted(getattr(options, name)) for name in sets}}
 
 

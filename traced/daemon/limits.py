@@ -85,6 +85,7 @@ class Limits:
             nonverbose=frozenset(decoding.nonverbose),
             dump_reads=frozenset(decoding.dump_reads),
             dump_writes=frozenset(decoding.dump_writes),
+            fd_kinds=frozenset(decoding.fd_kinds),
         )
         return TracePolicy(
             filter_.syscalls,

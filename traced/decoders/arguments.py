@@ -33,7 +33,7 @@ from traced.decoders.families.files import AT_FDCWD
 from traced.decoders.kinds import Decoder, Entry, Exit
 from traced.decoders.registry import decoder_of
 from traced.decoders.shapes import shape_entry
-from traced.decoders.strings import fd_path_text
+from traced.decoders.strings import fd_path_text, quote
 from traced.decoders.style import PLAIN, applied
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
@@ -61,6 +61,14 @@ class FdTarget(NamedTuple):
 
     path: str
     deleted: bool = False
+    # -yy, -e decode-fds=dev,socket,pidfd: what strace says beyond the path, found only
+    # for the kinds asked (procfs.fd_target): a device's ("char", major, minor), a
+    # pidfd's pid, a socket's protocol (UNIX-STREAM, TCP, UDPv6...) and a bound unix
+    # socket's path.
+    device: tuple[str, int, int] | None = None
+    pid: int | None = None
+    protocol: str | None = None
+    bound: str | None = None
 
 
 # fd → what it refers to (-100: the cwd); a plain string is a file not deleted.
@@ -72,6 +80,15 @@ def fd_text(fd: int | str, target: str | FdTarget) -> str:
     if isinstance(target, str):
         target = FdTarget(target)
     path = fd_path_text(target.path.encode("utf-8", "surrogateescape"))
+    if target.pid is not None:
+        path = f"pid:{target.pid}"  # -yy: ``3<pid:1234>``
+    elif target.protocol is not None:  # -yy: ``3<TCP:[1234]>``, ``3<UNIX-STREAM:[5,"s"]>``
+        inode = target.path.removeprefix("socket:[").removesuffix("]")
+        bound = "" if target.bound is None else "," + quote(target.bound.encode())
+        path = f"{target.protocol}:[{inode}{bound}]"
+    if target.device is not None:  # -yy: ``3</dev/null<char 1:3>>``
+        kind, major, minor = target.device
+        path += f"<{kind} {major}:{minor}>"
     return f"{fd}<{path}>" + ("(deleted)" if target.deleted else "")
 
 

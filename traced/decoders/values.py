@@ -34,6 +34,9 @@ class Options(NamedTuple):
     nonverbose: frozenset[str] = frozenset()  # outside -e verbose=: structs as addresses
     dump_reads: frozenset[int] = frozenset()  # -e read=: fds whose reads are dumped in hex
     dump_writes: frozenset[int] = frozenset()  # -e write=: fds whose writes are so
+    # -yy, -e decode-fds=SET: the kinds of fd described (path socket dev pidfd); empty
+    # with decorate_fds: -y's paths alone
+    fd_kinds: frozenset[str] = frozenset()
 
     @property
     def style(self) -> Style:

@@ -56,6 +56,8 @@ class Decoding(Message):
     nonverbose: list[str] = []  # outside -e verbose=: structures shown as their address
     dump_reads: list[int] = []  # -e read=: fds whose reads are dumped in hex (Arg.dump)
     dump_writes: list[int] = []  # -e write=: fds whose writes are dumped in hex
+    # -yy, -e decode-fds=: the kinds of fd described (path, socket, dev, pidfd)
+    fd_kinds: list[Literal["path", "socket", "dev", "pidfd"]] = []
 
 
 # SCM_MAX_FD: the most fds one sendmsg carries; a launch's stdio takes three of them.
