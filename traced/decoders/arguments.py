@@ -34,7 +34,7 @@ from traced.decoders.kinds import Decoder, Entry, Exit
 from traced.decoders.registry import decoder_of
 from traced.decoders.shapes import shape_entry
 from traced.decoders.strings import fd_path_text, quote
-from traced.decoders.style import PLAIN, applied
+from traced.decoders.style import PLAIN, Style, applied
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     DecodedValue,
@@ -70,13 +70,22 @@ class FdTarget(NamedTuple):
     protocol: str | None = None
     bound: str | None = None
 
+    @property
+    def described(self) -> bool:
+        """Whether -yy found more than the path (a returned fd's text then says it)."""
+        return self.device is not None or self.pid is not None or self.protocol is not None
+
 
 # fd → what it refers to (-100: the cwd); a plain string is a file not deleted.
 FdNames = Callable[[int], "str | FdTarget | None"]
 
 
-def fd_text(fd: int | str, target: str | FdTarget) -> str:
-    """-y's ``3</etc/passwd>``, ``13</memfd:m2>(deleted)``."""
+def fd_text(fd: int | str, target: str | FdTarget, style: Style = PLAIN) -> str:
+    """-y's ``3</etc/passwd>``, ``13</memfd:m2>(deleted)``; in ``style`` (-xx) when
+    called outside a decode (a returned fd's text)."""
+    if style is not PLAIN:
+        with applied(style):
+            return fd_text(fd, target)
     if isinstance(target, str):
         target = FdTarget(target)
     path = fd_path_text(target.path.encode("utf-8", "surrogateescape"))

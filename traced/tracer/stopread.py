@@ -242,8 +242,8 @@ def _decoded_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit
     target = None
     if call.returns_fd and returns_fd(entry.name, entry.raw):
         target = procfs.fd_target(tid, rval, run.decoding.fd_kinds)
-        if target is not None and (target.deleted or run.decoding.fd_kinds) and worded is None:
-            worded = fd_text(rval, target)  # ``13</memfd:m>(deleted)``, ``3<pid:42>``
+        if target is not None and (target.deleted or target.described) and worded is None:
+            worded = fd_text(rval, target, run.decoding.style)  # ``13</m>(deleted)``, ``3<pid:4>``
     fd_path = None if target is None else target.path
     return Exit(now, rval, False, args, fd_path, worded)
 
