@@ -91,7 +91,7 @@ def open_flags(raw: int) -> DecodedValue:
 
 def pipe_flags(raw: int) -> DecodedValue:
     """pipe2's and dup3's ``O_CLOEXEC``: open flags without an access mode."""
-    return format_flags(raw & 0xFFFFFFFF, OPEN)
+    return format_flags(raw & 0xFFFFFFFF, OPEN, "O_???")
 
 
 def at_flags(raw: int) -> DecodedValue:
