@@ -99,6 +99,11 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
         raise UsageError("(-c or -C) and -ff are mutually exclusive")
     _check_no_follow(args)
     args.decorate_fds, args.fd_kinds = _decode_fds(args)
+    if args.decode_pids is not None:
+        raise UsageError(
+            f"-Y (--decode-pids={args.decode_pids}: pids with their comm, 1234<sh>) "
+            "is not supported yet"
+        )
     subscriber = args.command == "subscribe"
     output = "-" if subscriber and args.output is None else args.output
     to_file = output not in (None, "-")

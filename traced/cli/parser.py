@@ -61,6 +61,14 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
     )
     _add_style_options(sub)
     sub.add_argument(
+        "-Y",
+        "--decode-pids",
+        dest="decode_pids",
+        nargs="?",
+        const="comm",
+        help=argparse.SUPPRESS,  # refused (options.py): not supported yet
+    )
+    sub.add_argument(
         "--decode-fds",
         dest="decode_fds",
         nargs="?",
