@@ -28,17 +28,19 @@ from typing import NamedTuple
 
 from msgspec.structs import replace
 
-from traced.decoders import faults
+from traced.decoders import dumps, faults
 from traced.decoders.families.files import AT_FDCWD
 from traced.decoders.kinds import Decoder, Entry, Exit
 from traced.decoders.registry import decoder_of
 from traced.decoders.shapes import shape_entry
-from traced.decoders.strings import fd_path_text
+from traced.decoders.strings import fd_path_text, quote
+from traced.decoders.style import PLAIN, Style, applied
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     DecodedValue,
     Memory,
     Options,
+    StructsHidden,
     as_signed,
     chex,
     hex_address,
@@ -59,17 +61,43 @@ class FdTarget(NamedTuple):
 
     path: str
     deleted: bool = False
+    # -yy, -e decode-fds=dev,socket,pidfd: what strace says beyond the path, found only
+    # for the kinds asked (procfs.fd_target): a device's ("char", major, minor), a
+    # pidfd's pid, a socket's protocol (UNIX-STREAM, TCP, UDPv6...) and a bound unix
+    # socket's path.
+    device: tuple[str, int, int] | None = None
+    pid: int | None = None
+    protocol: str | None = None
+    bound: str | None = None
+
+    @property
+    def described(self) -> bool:
+        """Whether -yy found more than the path (a returned fd's text then says it)."""
+        return self.device is not None or self.pid is not None or self.protocol is not None
 
 
 # fd → what it refers to (-100: the cwd); a plain string is a file not deleted.
 FdNames = Callable[[int], "str | FdTarget | None"]
 
 
-def fd_text(fd: int | str, target: str | FdTarget) -> str:
-    """-y's ``3</etc/passwd>``, ``13</memfd:m2>(deleted)``."""
+def fd_text(fd: int | str, target: str | FdTarget, style: Style = PLAIN) -> str:
+    """-y's ``3</etc/passwd>``, ``13</memfd:m2>(deleted)``; in ``style`` (-xx) when
+    called outside a decode (a returned fd's text)."""
+    if style is not PLAIN:
+        with applied(style):
+            return fd_text(fd, target)
     if isinstance(target, str):
         target = FdTarget(target)
     path = fd_path_text(target.path.encode("utf-8", "surrogateescape"))
+    if target.pid is not None:
+        path = f"pid:{target.pid}"  # -yy: ``3<pid:1234>``
+    elif target.protocol is not None:  # -yy: ``3<TCP:[1234]>``, ``3<UNIX-STREAM:[5,"s"]>``
+        inode = target.path.removeprefix("socket:[").removesuffix("]")
+        bound = "" if target.bound is None else "," + quote(target.bound.encode())
+        path = f"{target.protocol}:[{inode}{bound}]"
+    if target.device is not None:  # -yy: ``3</dev/null<char 1:3>>``
+        kind, major, minor = target.device
+        path += f"<{kind} {major}:{minor}>"
     return f"{fd}<{path}>" + ("(deleted)" if target.deleted else "")
 
 
@@ -372,7 +400,33 @@ def decode_entry(
     """Every argument of the signature: inputs decoded, outputs as their address.
 
     ``registers``: ``raw`` cut to the arguments' C types (:func:`c_registers`), if the
-    caller has it already (it keeps it for the call's exit: :func:`decode_exit`)."""
+    caller has it already (it keeps it for the call's exit: :func:`decode_exit`).
+    In a style other than strace's default (-X, -x: style.py), decoded under it and
+    past the slots' memo of self-contained arguments, which holds the default's text."""
+    if syscall in options.nonverbose:
+        memory = StructsHidden(memory)
+    style = options.style
+    if style is PLAIN:
+        return _decode_entry(
+            syscall, raw, memory, options, fds=fds, abi=abi, memo=True, registers=registers
+        )
+    with applied(style):
+        return _decode_entry(
+            syscall, raw, memory, options, fds=fds, abi=abi, memo=False, registers=registers
+        )
+
+
+def _decode_entry(
+    syscall: str,
+    raw: Sequence[int],
+    memory: Memory,
+    options: Options,
+    *,
+    fds: FdNames,
+    abi: str,
+    memo: bool,
+    registers: Sequence[int] | None,
+) -> tuple[Arg, ...]:
     slots = _slots_of(syscall, abi)
     if syscall in options.raw:
         return tuple(raw_arg(slot, raw[slot.position]) for slot in slots[: len(raw)])
@@ -381,14 +435,28 @@ def decode_entry(
         registers = c_registers(syscall, raw, abi)
     for slot in slots[: len(raw)]:
         register = raw[slot.position]
-        if slot.self_contained:
+        if slot.self_contained and memo:
             arg = _self_contained_arg(syscall, slot, register, registers[slot.position])
+        elif slot.self_contained:
+            arg = _decode_alone(syscall, slot, register, registers[slot.position])
         else:
             arg = _input(syscall, slot, registers, memory, options, register=register)
         if options.decorate_fds and slot.tag in _FD_TYPES:
             arg = _with_fd_path(arg, fds)
         args.append(arg)
+    if options.dump_writes and syscall in dumps.WRITES and _fd_of(raw) in options.dump_writes:
+        _with_dump(args, dumps.write_dump(syscall, registers, memory))
     return shape_entry(syscall, tuple(args), abi)
+
+
+def _fd_of(raw: Sequence[int]) -> int:
+    return as_signed(raw[0], 32) if raw else -1
+
+
+def _with_dump(args: list[Arg], lines: list[str]) -> None:
+    """-e read=/write=: the dump, on the buffer's argument (the second)."""
+    if lines and len(args) > 1:
+        args[1] = replace(args[1], dump="\n".join(lines))
 
 
 def decode_exit(
@@ -409,6 +477,33 @@ def decode_exit(
     ``registers``: as :func:`decode_entry`'s, kept from the call's entry."""
     if syscall in options.raw:
         return args
+    if syscall in options.nonverbose:
+        memory = StructsHidden(memory)
+    style = options.style
+    if style is PLAIN:
+        return _decode_exit(
+            syscall, args, raw, memory, retval=retval, options=options, abi=abi, fds=fds,
+            registers=registers,
+        )  # fmt: skip
+    with applied(style):
+        return _decode_exit(
+            syscall, args, raw, memory, retval=retval, options=options, abi=abi, fds=fds,
+            registers=registers,
+        )  # fmt: skip
+
+
+def _decode_exit(
+    syscall: str,
+    args: tuple[Arg, ...],
+    raw: Sequence[int],
+    memory: Memory,
+    *,
+    retval: int,
+    options: Options,
+    abi: str,
+    fds: FdNames,
+    registers: Sequence[int] | None,
+) -> tuple[Arg, ...]:
     decoded = list(args)
     if registers is None:
         registers = c_registers(syscall, raw, abi)
@@ -428,4 +523,6 @@ def decode_exit(
                 if options.decorate_fds and slot.tag == "pipefd":
                     arg = _with_fd_paths(arg, fds)
                 decoded[slot.position] = arg
+    if options.dump_reads and syscall in dumps.READS and _fd_of(raw) in options.dump_reads:
+        _with_dump(decoded, dumps.read_dump(syscall, registers, memory, retval))
     return tuple(decoded)

@@ -17,6 +17,7 @@ from msgspec.structs import replace
 from traced.decoders.families.files import fcntl_result
 from traced.decoders.families.ioctl import FD_ARGUMENT_IOCTLS
 from traced.decoders.families.misc import FUTEX_SHOWN, futex_bitset, futex_command
+from traced.decoders.style import applied
 from traced.decoders.values import DEFAULT_OPTIONS, NOT_PRINTED, Options, as_signed, chex
 from traced.events import Arg
 from traced.syscalls.signatures import NATIVE_ABI, signature
@@ -152,5 +153,6 @@ def decode_result(
     if syscall in options.raw:
         return chex(retval)
     if syscall in WORDED_RESULTS and len(raw) > 1:
-        return fcntl_result(raw[1], retval)
+        with applied(options.style):
+            return fcntl_result(raw[1], retval)
     return None

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from traced.decoders.kinds import Decoder, at_exit, by_register
 from traced.decoders.strings import PATH_MAX, decode_cstring, decode_path
+from traced.decoders.style import PLAIN, applied
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     NOT_PRINTED,
@@ -24,7 +25,17 @@ from traced.decoders.values import (
     read_exact,
     unreadable,
 )
-from traced.decoders.xlat import Table, flag_names, format_enum, format_flags, joined, lookup
+from traced.decoders.xlat import (
+    Table,
+    flag_names,
+    format_enum,
+    format_flags,
+    joined,
+    lookup,
+    named,
+    number,
+    styled,
+)
 from traced.events import Arg
 
 AT_FDCWD = -100
@@ -64,6 +75,7 @@ FADVISE: Table = tuple(
         ("NORMAL", "RANDOM", "SEQUENTIAL", "WILLNEED", "DONTNEED", "NOREUSE")
     )
 )
+FD_FLAGS: Table = (("FD_CLOEXEC", 1),)
 WHENCE = {0: "SEEK_SET", 1: "SEEK_CUR", 2: "SEEK_END", 3: "SEEK_DATA", 4: "SEEK_HOLE"}
 
 # --- flags and numbers -------------------------------------------------------------
@@ -92,7 +104,9 @@ def faccessat_flags(raw: int) -> DecodedValue:
 
 def dirfd(raw: int) -> DecodedValue:
     value = as_signed(raw, 32)
-    return DecodedValue("AT_FDCWD" if value == AT_FDCWD else str(value), value, raw)
+    if value == AT_FDCWD:
+        return DecodedValue(named(value, "AT_FDCWD", decimal=True), value, raw)
+    return DecodedValue(str(value), value, raw)
 
 
 def access_mode(raw: int) -> DecodedValue:
@@ -104,9 +118,9 @@ def fcntl_cmd(raw: int) -> DecodedValue:
 
 
 def whence(raw: int) -> DecodedValue:
-    """lseek's whence: SEEK_SET, SEEK_CUR, ... or the number."""
+    """lseek's whence: SEEK_SET, SEEK_CUR, ... or ``0x7 /* SEEK_??? */``."""
     name = WHENCE.get(raw)
-    return DecodedValue(name or str(raw), name or raw, raw)
+    return DecodedValue(named(raw, name, "SEEK_???"), name or raw, raw)
 
 
 def fadvise(raw: int) -> DecodedValue:
@@ -127,9 +141,9 @@ def fcntl_arg(command: int, raw: int) -> DecodedValue | None:
     if command in FCNTL_NO_ARG:
         return DecodedValue(NOT_PRINTED, None, raw)
     if command == F_SETFD:
-        return DecodedValue(
-            "FD_CLOEXEC" if raw & 1 else str(raw), ["FD_CLOEXEC"] if raw & 1 else [], raw
-        )
+        if raw & 1:
+            return DecodedValue(styled("FD_CLOEXEC", number(raw)), ["FD_CLOEXEC"], raw)
+        return DecodedValue(str(raw), [], raw)
     if command == F_SETFL:
         return open_flags(raw)
     if command in (F_DUPFD, F_DUPFD_CLOEXEC):
@@ -139,12 +153,15 @@ def fcntl_arg(command: int, raw: int) -> DecodedValue | None:
 
 
 def fcntl_result(command: int, retval: int) -> str | None:
-    """``0x8002 (flags O_RDWR|O_LARGEFILE)`` for F_GETFL, ``0x1 (flags FD_CLOEXEC)`` for F_GETFD."""
+    """``0x8002 (flags O_RDWR|O_LARGEFILE)`` for F_GETFL, ``0x1 (flags FD_CLOEXEC)`` for
+    F_GETFD.  strace 6.1 words F_GETFL's flags by name whatever -X says, F_GETFD's not."""
     command &= 0xFFFFFFFF
     if command == F_GETFL:
-        return f"{retval:#x} (flags {open_flags(retval).text})"
+        with applied(PLAIN):
+            return f"{retval:#x} (flags {open_flags(retval).text})"
     if command == F_GETFD and retval:
-        return f"{retval:#x} (flags FD_CLOEXEC)" if retval == 1 else f"{retval:#x}"
+        flags = format_flags(retval, FD_FLAGS).text
+        return f"{retval:#x} (flags {flags})" if retval == 1 else f"{retval:#x}"
     return None
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from traced.decoders.kinds import Decoder, by_register
 from traced.decoders.values import DecodedValue, Memory, Options, read_exact, unreadable
-from traced.decoders.xlat import Table, format_flags
+from traced.decoders.xlat import Table, format_flags, named, number, styled
 from traced.events import Arg
 
 # --- getrandom ---------------------------------------------------------------------
@@ -77,16 +77,18 @@ def futex_op(raw: int) -> DecodedValue:
     value = raw & 0xFFFFFFFF
     command = futex_command(value)
     if command is None:
-        return DecodedValue(f"{value:#x} /* FUTEX_??? */", value, raw)
+        return DecodedValue(named(value, None, "FUTEX_???"), value, raw)
     name = "FUTEX_" + command
     name += "_PRIVATE" if value & FUTEX_PRIVATE_FLAG else ""
     name = ("FUTEX_CLOCK_REALTIME|" if value & FUTEX_CLOCK_REALTIME else "") + name
-    return DecodedValue(name, name, raw)
+    return DecodedValue(styled(name, number(value)), name, raw)
 
 
 def futex_bitset(raw: int) -> str:
     value = raw & 0xFFFFFFFF
-    return "FUTEX_BITSET_MATCH_ANY" if value == FUTEX_BITSET_MATCH_ANY else f"{value:#x}"
+    if value == FUTEX_BITSET_MATCH_ANY:
+        return styled("FUTEX_BITSET_MATCH_ANY", number(value))
+    return f"{value:#x}"
 
 
 DECODERS: dict[str, Decoder] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from traced.decoders.kinds import Decoder, by_register
 from traced.decoders.values import DecodedValue, as_signed
-from traced.decoders.xlat import Table, lookup
+from traced.decoders.xlat import Table, lookup, named
 from traced.syscalls.names import SIGNAL_NAMES
 
 SIGNALS: Table = tuple((name, value) for value, name in SIGNAL_NAMES.items())
@@ -37,7 +37,9 @@ def signal(raw: int) -> DecodedValue:
     """``SIGTERM``, ``SIGRT_3``; 0 and unknown numbers in decimal."""
     value = as_signed(raw, 32)
     name = signal_name(value)
-    return DecodedValue(name, name, raw) if name else DecodedValue(str(value), value, raw)
+    if name is None:
+        return DecodedValue(str(value), value, raw)
+    return DecodedValue(named(value, name, decimal=True), name, raw)
 
 
 DECODERS: dict[str, Decoder] = {"signal": by_register(signal)}

@@ -17,7 +17,7 @@ from traced.decoders.values import (
     read_exact,
     unreadable,
 )
-from traced.decoders.xlat import Table, format_enum, format_flags
+from traced.decoders.xlat import Table, format_enum, format_flags, styled
 
 UTIME_NOW, UTIME_OMIT = (1 << 30) - 1, (1 << 30) - 2
 
@@ -67,10 +67,10 @@ def decode_timespec(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS
 
 
 def _utime(sec: int, nsec: int) -> str:
-    if nsec == UTIME_NOW:
-        return "UTIME_NOW"
-    if nsec == UTIME_OMIT:
-        return "UTIME_OMIT"
+    """``UTIME_NOW``; -X raw: the struct, -X verbose: the struct and the name."""
+    if nsec in (UTIME_NOW, UTIME_OMIT):
+        name = "UTIME_NOW" if nsec == UTIME_NOW else "UTIME_OMIT"
+        return styled(name, f"{{tv_sec={sec}, tv_nsec={nsec}}}")
     return f"{{tv_sec={sec}, tv_nsec={nsec}}}{time_comment(sec, nsec)}"
 
 
