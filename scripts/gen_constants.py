@@ -118,6 +118,7 @@ SPECS: tuple[Spec, ...] = (
     # A control message's type at SOL_SOCKET (glibc defines these two as an enum).
     _spec("SCM", "sys/socket.h", r"SCM_(RIGHTS|CREDENTIALS)"),
     # --- files and descriptors ----------------------------------------------------------
+    _spec("RESOLVE", "linux/openat2.h", r"RESOLVE_\w+"),
     _spec("PERF_FLAGS", "linux/perf_event.h", r"PERF_FLAG_\w+"),
     _spec(
         "FAN_MARK",

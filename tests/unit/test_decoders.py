@@ -420,3 +420,17 @@ def test_an_output_timespec_of_a_failed_call_is_its_address() -> None:
     for name in ("sched_rr_get_interval", "clock_getres"):
         failed = decoded_call(name, (2**64 - 1, 0x8000), -22, "EINVAL", memory=memory)
         assert failed.args[1].text == "0x8000", name
+
+
+def test_open_how_as_strace_shows_it() -> None:
+    """strace: the mode only with O_CREAT or O_TMPFILE; unknown resolve bits marked."""
+    created = struct.pack("<QQQ", 0o101, 0o600, 0x9)
+    assert files.decode_open_how(BASE, mem(created), 24).text == (
+        "{flags=O_WRONLY|O_CREAT, mode=0600, resolve=RESOLVE_NO_XDEV|RESOLVE_BENEATH}"
+    )
+    plain = struct.pack("<QQQ", 0, 0o600, 0x40)
+    assert files.decode_open_how(BASE, mem(plain), 24).text == (
+        "{flags=O_RDONLY, resolve=0x40 /* RESOLVE_??? */}"
+    )
+    assert files.decode_open_how(BASE, mem(plain), 8).text == hex(BASE)
+    assert files.decode_open_how(0, mem(plain), 24).text == "NULL"

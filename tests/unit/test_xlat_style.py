@@ -12,6 +12,7 @@ import struct
 import pytest
 
 from tests.unit.plain import FakeMemory
+from traced.decoders import values
 from traced.decoders.arguments import FdTarget, decode_entry, decode_exit, fd_text
 from traced.decoders.families import files, stat
 from traced.decoders.shapes import decode_result
@@ -168,8 +169,8 @@ def test_fcntl_results() -> None:
 
 def test_modes_in_octal() -> None:
     """strace's ``%#03o`` and an unknown file type printed as the number alone."""
-    assert stat.octal(0) == "000"
-    assert stat.octal(5) == "005"
+    assert values.octal(0) == "000"
+    assert values.octal(5) == "005"
     assert stat.format_mode(0o100005) == "S_IFREG|005"
     assert stat.format_mode(0o170644) == "0170644"
     with applied(Style(xlat="verbose")):

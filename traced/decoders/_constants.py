@@ -332,6 +332,16 @@ SCM: Table = (
     ("SCM_CREDENTIALS", 0x2),
 )
 
+# linux/openat2.h: RESOLVE_\w+
+RESOLVE: Table = (
+    ("RESOLVE_NO_XDEV", 0x1),
+    ("RESOLVE_NO_MAGICLINKS", 0x2),
+    ("RESOLVE_NO_SYMLINKS", 0x4),
+    ("RESOLVE_BENEATH", 0x8),
+    ("RESOLVE_IN_ROOT", 0x10),
+    ("RESOLVE_CACHED", 0x20),
+)
+
 # linux/perf_event.h: PERF_FLAG_\w+
 PERF_FLAGS: Table = (
     ("PERF_FLAG_FD_NO_GROUP", 0x1),

@@ -90,6 +90,11 @@ def chex(number: int) -> str:
     return f"{number:#x}" if number else "0"
 
 
+def octal(value: int) -> str:
+    """C's ``%#03o``: ``0644``, ``000``, ``005``."""
+    return f"0{value:o}".zfill(3)
+
+
 def hex_address(address: int) -> str:
     """A pointer as strace prints it: NULL or 0x..."""
     return "NULL" if address == 0 else f"{address:#x}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 
+from traced.decoders import _constants as K
 from traced.decoders.kinds import Decoder, at_exit, by_register
 from traced.decoders.strings import PATH_MAX, decode_cstring, decode_path
 from traced.decoders.style import PLAIN, applied
@@ -22,6 +23,7 @@ from traced.decoders.values import (
     Memory,
     Options,
     as_signed,
+    octal,
     read_exact,
     unreadable,
 )
@@ -219,6 +221,33 @@ def _dirents_exit(
     return dirent_count(raw[at], memory, retval)
 
 
+_O_CREAT, _O_TMPFILE = dict(OPEN)["O_CREAT"], dict(OPEN)["O_TMPFILE"]
+OPEN_HOW = struct.Struct("<QQQ")  # struct open_how: u64 flags, mode, resolve (24 bytes)
+
+
+def decode_open_how(raw: int, memory: Memory, size: int) -> DecodedValue:
+    """openat2's ``{flags=O_WRONLY|O_CREAT, mode=0600, resolve=RESOLVE_BENEATH}``: the
+    mode only where open uses it; a size short of the struct leaves it unread."""
+    if raw == 0:
+        return DecodedValue("NULL", None, raw)
+    data = read_exact(memory, raw, OPEN_HOW.size) if size >= OPEN_HOW.size else None
+    if data is None:
+        return unreadable(raw)
+    flags, mode, resolve = OPEN_HOW.unpack(data)
+    fields = [f"flags={open_flags(flags).text}"]
+    if flags & _O_CREAT or flags & _O_TMPFILE == _O_TMPFILE:
+        fields.append(f"mode={octal(mode)}")
+    fields.append(f"resolve={format_flags(resolve, K.RESOLVE, 'RESOLVE_???').text}")
+    value = {"flags": flags, "mode": mode, "resolve": resolve}
+    return DecodedValue("{" + ", ".join(fields) + "}", value, raw)
+
+
+def _open_how_entry(
+    raw: Sequence[int], at: int, memory: Memory, options: Options
+) -> DecodedValue | None:
+    return decode_open_how(raw[at], memory, raw[at + 1]) if at + 1 < len(raw) else None
+
+
 DECODERS: dict[str, Decoder] = {
     "dirfd": by_register(dirfd), "flags:open": by_register(open_flags),
     "flags:pipe": by_register(pipe_flags), "flags:at": by_register(at_flags),
@@ -228,6 +257,7 @@ DECODERS: dict[str, Decoder] = {
     "path": Decoder(entry=_path_entry, alone=decode_path),
     "cwd": Decoder(exit=_cwd_exit), "pipefd": at_exit(decode_fd_pair),
     "struct:dirent": Decoder(exit=_dirents_exit), "struct:dirent64": Decoder(exit=_dirents_exit),
+    "struct:open_how": Decoder(entry=_open_how_entry),
 }  # fmt: skip
 # The names a filter's argument predicates may use (traced.filter.predicates), by type.
 CONSTANTS: dict[str, Table] = {

@@ -20,6 +20,7 @@ from traced.decoders.values import (
     Memory,
     Options,
     chex,
+    octal,
     read_exact,
     unreadable,
 )
@@ -105,11 +106,6 @@ def _symbolic_mode(mode: int) -> str | None:
     parts = [kind] if kind else []
     parts += [name for name, bit in _SPECIAL_BITS if mode & bit]
     return "|".join([*parts, octal(mode & ~_S_IFMT & ~0o7000)])
-
-
-def octal(value: int) -> str:
-    """C's ``%#03o``: ``0644``, ``000``, ``005``."""
-    return f"0{value:o}".zfill(3)
 
 
 def makedev(dev: int) -> tuple[int, int]:
