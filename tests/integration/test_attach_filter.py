@@ -8,6 +8,8 @@ it, its own calls unchanged; the failures leave it in full mode, running as befo
 
 from __future__ import annotations
 
+import contextlib
+import os
 import subprocess
 import sys
 import time
@@ -31,6 +33,24 @@ from traced.tracer.run import KILL, Run, TracePolicy
 pytestmark = pytest.mark.integration
 
 WANTED = frozenset({"openat"})
+WALL = 0x40000000  # waitpid's __WALL: clone children (threads) too
+
+
+def _threads(pid: int) -> list[int]:
+    try:
+        return [int(tid) for tid in os.listdir(f"/proc/{pid}/task")]
+    except FileNotFoundError:  # reaped already, by the trace that ran it to its end
+        return []
+
+
+def _reap_traced_threads(pid: int, threads: list[int]) -> None:
+    """A test that failed mid-trace leaves the killed process's other threads traced
+    by this very process, which must reap them (__WALL) before their leader can be
+    reaped: without this, the test's failure hangs in Popen.wait."""
+    for tid in threads:
+        if tid != pid:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(tid, WALL)
 
 
 @contextmanager
@@ -41,8 +61,10 @@ def _target(programs: dict[str, Path], *args: str) -> Iterator[subprocess.Popen[
         assert process.stdout.readline() == b"ready\n"
         yield process
     finally:
+        threads = _threads(process.pid)
         if process.poll() is None:
             process.kill()
+        _reap_traced_threads(process.pid, threads)
         process.wait()
         if process.stdout is not None:
             process.stdout.close()
