@@ -221,3 +221,29 @@ def test_daemon_refuses_to_detach_it(programs: dict[str, Path], tmp_path: Path) 
         assert refused.returncode != 0
         assert "attached with --filter" in refused.stderr
         assert process.wait(timeout=HANG_GUARD) == 0  # traced to its end, unchanged
+
+
+def test_daemon_detaches_it_once_no_filter_went_in(
+    programs: dict[str, Path], tmp_path: Path
+) -> None:
+    """A process with filters of its own gets none of ours (the install is refused),
+    so nothing keeps it from being detached, and it runs on untraced."""
+    with running_daemon(tmp_path) as daemon, _target(programs, "diverge", "4") as process:
+        where = ["--socket", str(daemon.socket)]
+        args = ["attach", "-f", "--daemon", "--filter", "--yes", "-e", "openat", "--detach"]
+        started = _traced(*where, *args, str(process.pid))
+        assert started.returncode == 0, started.stderr
+        session = started.stdout.strip()
+        deadline = time.monotonic() + HANG_GUARD
+        while (done := _traced(*where, "detach", session)).returncode != 0:
+            assert "attached with --filter" in done.stderr, done.stderr  # not yet judged
+            assert time.monotonic() < deadline, "never detached"
+            time.sleep(0.05)
+        assert process.wait(timeout=HANG_GUARD) == 0  # ran to its end, untraced
+
+
+def test_kill_on_exit_with_detach_is_refused_before_anything_is_done() -> None:
+    """It would kill the process at once: refused, nothing attached (pid 1 untouched)."""
+    done = _traced("attach", "-f", "--daemon", "--filter=kill-on-exit", "--detach", "1")
+    assert done.returncode == 2
+    assert "--filter=kill-on-exit kills the process when traced leaves" in done.stderr

@@ -194,10 +194,16 @@ def _fd_kinds(value: str) -> frozenset[str]:
 
 
 def _check_no_follow(args: argparse.Namespace) -> None:
-    """--no-follow beside -f, which contradicts it; and the filter-only features,
-    which need -f, since without it no filter is installed."""
+    """--no-follow beside -f, which contradicts it; attach's --filter=kill-on-exit
+    beside --detach, which would kill at once; and the filter-only features, which
+    need -f, since without it no filter is installed."""
     if getattr(args, "no_follow", False) and args.follow:
         raise UsageError("-f follows the tasks the command creates and --no-follow does not")
+    if getattr(args, "attach_filter", None) == "kill-on-exit" and getattr(args, "detach", False):
+        raise UsageError(
+            "--filter=kill-on-exit kills the process when traced leaves, and --detach "
+            "leaves at once: use --filter (the daemon keeps tracing it) with --detach"
+        )
     if args.command == "subscribe" or follows(args):
         return
     if getattr(args, "inject_in_kernel", False):
