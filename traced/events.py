@@ -132,9 +132,11 @@ class SyscallEvent(_Event, tag="syscall", frozen=True, kw_only=True):
     # the kernel restarts it untraced.  strace's ``wait4(-1,  <detached ...>``.
     detached: bool = False
     # -e inject=: its result was replaced (strace's ``(INJECTED)``), it was held at
-    # entry or exit (``(DELAYED)``).
+    # entry or exit (``(DELAYED)``), bytes were written where its arguments point
+    # (poke_enter=/poke_exit=: ``(INJECTED: args)``).
     injected: bool = False
     delayed: bool = False
+    poked: bool = False
 
     @property
     def finished(self) -> bool:

@@ -225,3 +225,21 @@ def test_a_daemon_session_injects(daemon: Path, programs: dict[str, Path], tmp_p
     refused = peer.launch(argv, inject=["inject=unlinkat:foo"])
     assert refused["code"] == "bad_filter"
     assert refused["message"] == "invalid inject argument 'unlinkat:foo'"
+
+
+def test_pokes_write_the_tracees_memory_as_straces_do(
+    programs: dict[str, Path], tmp_path: Path
+) -> None:
+    """poke_exit= after read fills its buffer, poke_enter= before write sends its
+    bytes: the program sees what strace's pokes make it see, and the lines say so."""
+    pokes = [
+        # when=2: the first read is the dynamic loader's, of libc
+        "-e", "trace=read,write", "-e", "inject=read:poke_exit=@arg2=deadbeef:when=2",
+        "-e", "inject=write:poke_enter=@arg2=4a45:when=1",
+    ]  # fmt: skip
+    program = [str(programs["poke_calls"])]
+    theirs, _ = straced([*pokes, *program], tmp_path)
+    ours, lines, done = traced([*pokes, "--", *program], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert ours == theirs == ["JEllo", "deadbeef00000000"]
+    assert any(line.endswith("= 8 (INJECTED: args)") and "read(" in line for line in lines)

@@ -122,6 +122,15 @@ def test_each_option_becomes_its_field() -> None:
     assert injection("inject=unlinkat::error=EPERM:") == Injection(error=1)  # empty: skipped
 
 
+def test_pokes_are_an_action_with_their_bytes() -> None:
+    """strace 6.1's poke_enter=/poke_exit=: @argN (1..7) = hex bytes, comma-separated."""
+    expression = "inject=sendfile:poke_enter=@arg3=0000000000000000,,@arg1=Ab:poke_exit=@arg3=ff"
+    injection = parse_filter([expression], X86_64).injections.by_name["sendfile"]
+    assert injection.poke_enter == ((2, bytes(8)), (0, b"\xab"))
+    assert injection.poke_exit == ((2, b"\xff"),)
+    assert injection.acts and not injection.in_kernel
+
+
 def test_fault_defaults_to_enosys() -> None:
     assert injection("fault=unlinkat") == Injection(error=38)
     assert injection("fault=unlinkat:when=3") == Injection(When(3, None, 0), error=38)
@@ -163,10 +172,19 @@ def test_fault_defaults_to_enosys() -> None:
             "inject=unlinkat:retval=18446744073709551616",
             "invalid inject argument 'unlinkat:retval=18446744073709551616'",
         ),
+        ("inject=read:poke_enter=@arg8=00", "invalid inject argument 'read:poke_enter=@arg8=00'"),
+        ("inject=read:poke_enter=@arg1=0", "invalid inject argument 'read:poke_enter=@arg1=0'"),
+        ("inject=read:poke_exit=@arg1=zz", "invalid inject argument 'read:poke_exit=@arg1=zz'"),
+        ("inject=read:poke_exit=", "invalid inject argument 'read:poke_exit='"),
         (
-            "inject=unlinkat:poke_enter=@arg1=00",
-            "invalid inject argument 'unlinkat:poke_enter=@arg1=00'",  # not supported here
+            "inject=read:poke_enter=@arg1=00,@arg1=01",
+            "invalid inject argument 'read:poke_enter=@arg1=00,@arg1=01'",
         ),
+        (
+            "inject=read:poke_enter=@arg1=00:poke_enter=@arg2=00",
+            "invalid inject argument 'read:poke_enter=@arg1=00:poke_enter=@arg2=00'",
+        ),
+        ("fault=read:poke_enter=@arg1=00", "invalid fault argument 'read:poke_enter=@arg1=00'"),
     ],
 )
 def test_malformed_arguments_are_refused_in_straces_words(expression: str, message: str) -> None:

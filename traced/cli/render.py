@@ -110,16 +110,24 @@ def resumed_line(event: SyscallEvent, prefix: str = "") -> str:
 
 def _aligned(call: str, event: SyscallEvent) -> str:
     result = _result(event)
-    if event.injected or event.delayed:
+    if event.injected or event.delayed or event.poked:
         result += _tampered(event)
     if len(call) < RESULT_COLUMN:
         return f"{call.ljust(RESULT_COLUMN)}= {result}"
     return f"{call} = {result}"
 
 
+_INJECTED = {  # (result replaced, memory poked): strace's note
+    (True, False): " (INJECTED)",
+    (False, True): " (INJECTED: args)",
+    (True, True): " (INJECTED: args, retval)",
+}
+
+
 def _tampered(event: SyscallEvent) -> str:
-    """strace's notes for -e inject= (retval=, error=) and its delays."""
-    return (" (INJECTED)" if event.injected else "") + (" (DELAYED)" if event.delayed else "")
+    """strace's notes for -e inject= (retval=, error=, poke_*=) and its delays."""
+    note = _INJECTED.get((event.injected, event.poked), "")
+    return note + (" (DELAYED)" if event.delayed else "")
 
 
 def syscall_line(event: SyscallEvent, prefix: str = "") -> str:

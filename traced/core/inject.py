@@ -21,9 +21,14 @@ strace's semantics (src/syscall.c, tamper_with_syscall_entering/exiting):
   not interrupted by it there, as it would be in full mode (README says so).
 * delay_enter= and delay_exit= hold the tracee stopped that long at entry or exit;
   the other tracees run meanwhile (the shell schedules the restart).
+* poke_enter= and poke_exit= write bytes where an argument points, at entry or at
+  exit: the addresses are the call's arguments as entered (an argument the call
+  does not have, past the registers, is left alone).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from traced.core.stops import InjectRule, Tamper
 from traced.core.task import Mode, Task
@@ -41,13 +46,22 @@ def chosen(task: Task, key: tuple[str, int], rule: InjectRule) -> bool:
     return n == rule.first if rule.step == 0 else (n - rule.first) % rule.step == 0
 
 
-def at_entry(task: Task, rule: InjectRule) -> Tamper:
-    """What to do to a chosen invocation at its entry."""
+def _addressed(
+    pokes: tuple[tuple[int, bytes], ...], raw: Sequence[int]
+) -> tuple[tuple[int, bytes], ...]:
+    return tuple((raw[n], data) for n, data in pokes if n < len(raw))
+
+
+def at_entry(task: Task, rule: InjectRule, raw: Sequence[int]) -> Tamper:
+    """What to do to a chosen invocation at its entry (``raw``: its arguments)."""
     signal = rule.signal if task.mode is Mode.FULL else 0
-    return Tamper(rule, nr=rule.nr, signal=signal, delay_ns=rule.delay_enter_ns)
+    pokes = _addressed(rule.poke_enter, raw)
+    return Tamper(rule, nr=rule.nr, signal=signal, delay_ns=rule.delay_enter_ns, pokes=pokes)
 
 
-def at_exit(task: Task, rule: InjectRule) -> Tamper:
-    """What to do to it at its exit: its result, and the signal seccomp mode owes."""
+def at_exit(task: Task, rule: InjectRule, raw: Sequence[int]) -> Tamper:
+    """What to do to it at its exit: its result, the bytes poke_exit= writes where its
+    arguments (``raw``, as entered) point, and the signal seccomp mode owes."""
     signal = 0 if task.mode is Mode.FULL else rule.signal
-    return Tamper(rule, result=rule.result, signal=signal, delay_ns=rule.delay_exit_ns)
+    pokes = _addressed(rule.poke_exit, raw)
+    return Tamper(rule, result=rule.result, signal=signal, delay_ns=rule.delay_exit_ns, pokes=pokes)

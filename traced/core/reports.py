@@ -37,6 +37,7 @@ def syscall_event(
     detached: bool = False,
     injected: bool = False,
     delayed: bool = False,
+    poked: bool = False,
 ) -> SyscallEvent:
     retval = error = duration = None
     fd_path: str | None
@@ -68,6 +69,7 @@ def syscall_event(
         detached=detached,
         injected=injected,
         delayed=delayed,
+        poked=poked,
     )
 
 
@@ -123,7 +125,8 @@ def tampered(step: Step) -> list[Event]:
     rule = tamper.rule if tamper is not None else None
     injected = rule is not None and rule.result is not None
     delayed = rule is not None and rule.delays
-    return [syscall_event(step.task, closed, stop, injected=injected, delayed=delayed)]
+    poked = rule is not None and rule.pokes
+    return [syscall_event(step.task, closed, stop, injected=injected, delayed=delayed, poked=poked)]
 
 
 def detached(step: Step) -> list[Event]:

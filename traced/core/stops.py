@@ -111,6 +111,13 @@ class InjectRule(NamedTuple):
     signal: int = 0  # sent as the call is entered (0: none)
     delay_enter_ns: int | None = None
     delay_exit_ns: int | None = None
+    # (argument index, bytes): written where the argument points, at entry / exit
+    poke_enter: tuple[tuple[int, bytes], ...] = ()
+    poke_exit: tuple[tuple[int, bytes], ...] = ()
+
+    @property
+    def pokes(self) -> bool:
+        return bool(self.poke_enter or self.poke_exit)
 
     @property
     def delays(self) -> bool:
@@ -119,14 +126,15 @@ class InjectRule(NamedTuple):
 
 class Tamper(NamedTuple):
     """What the shell does to a stopped tracee before it restarts it, as the core
-    decided: write the syscall number (at entry) or the result (at exit), and restart
-    later.  A signal rides on the restart itself (Resume.sig)."""
+    decided: write the syscall number (at entry) or the result (at exit), bytes into
+    its memory, and restart later.  A signal rides on the restart itself (Resume.sig)."""
 
     rule: InjectRule
     nr: int | None = None
     result: int | None = None
     signal: int = 0
     delay_ns: int | None = None
+    pokes: tuple[tuple[int, bytes], ...] = ()  # (address, bytes) written into memory
 
 
 class Entry(NamedTuple):

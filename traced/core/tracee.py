@@ -198,14 +198,14 @@ def _inject(task: Task, stop: Stop, step: Step) -> None:
     if rule is None or task.prestart or not inject.chosen(task, (stop.abi, stop.nr), rule):
         return
     task.tampering = rule
-    step.tamper = inject.at_entry(task, rule)
+    step.tamper = inject.at_entry(task, rule, stop.raw)
 
 
 def _leave_tampered(task: Task, stop: Stop, step: Step) -> None:
     rule, task.tampering = task.tampering, None
     _leave(task, stop, step)
     if rule is not None:
-        step.tamper = inject.at_exit(task, rule)
+        step.tamper = inject.at_exit(task, rule, step.closed.raw if step.closed else ())
 
 
 def _exec(task: Task, stop: Stop, step: Step) -> None:

@@ -133,6 +133,8 @@ _OUTPUT_ARGS = frozenset(
         *((name, "addr") for name in ("accept", "accept4", "getsockname", "getpeername")),
         ("recvfrom", "src_addr"),
         ("recvmsg", "msg"),
+        ("sendfile", "offset"),
+        ("sendfile64", "offset"),
         ("sendmmsg", "msgvec"),
         ("recvmmsg", "msgvec"),
         ("recvmmsg_time64", "msgvec"),

@@ -1,6 +1,7 @@
 """strace 6.1's ``-e inject=`` and ``-e fault=``, as a pure parser.
 
 ``-e inject=SET:error=ERRNO|retval=N|signal=SIG|delay_enter=D|delay_exit=D|when=EXPR|syscall=NAME``
+(and ``poke_enter=P``, ``poke_exit=P``)
 and ``-e fault=SET[:error=ERRNO][:when=EXPR][:syscall=NAME]`` become an
 :class:`Injections`: for each syscall name, the :class:`Injection` to make.
 
@@ -16,7 +17,7 @@ tests/unit/test_inject_parse.py and tests/integration/test_inject.py):
   retval= is strtoull's (base 0, ``-1`` is 2**64-1); signal= is 1..64 or a name;
   each may be given once, as may delay_enter=, delay_exit= and syscall=.
   when= may be repeated: the last one counts.
-* inject= needs an action (error, retval, signal or a delay); fault= takes only
+* inject= needs an action (error, retval, signal, a delay or a poke); fault= takes only
   error, when and syscall, and its error defaults to ENOSYS.
 * when=FIRST[..LAST][+[STEP]]: FIRST and STEP 1..65535, LAST FIRST..65534; FIRST
   alone injects that invocation only, ``FIRST+`` every one from it, ``..LAST``
@@ -27,7 +28,9 @@ tests/unit/test_inject_parse.py and tests/integration/test_inject.py):
 * syscall=NAME must exist in every ABI and be one of %pure (no side effect): it
   runs instead of the injected call, whose result is then replaced.
 * A later inject=/fault= replaces an earlier one for the syscalls both name.
-* poke_enter=/poke_exit= (writing the tracee's memory) are not supported.
+* poke_enter=/poke_exit= are ``@argN=HEX[,@argM=HEX...]``: N 1..7, each once, HEX an
+  even number of hex digits, at most 2048; the bytes are written into the tracee's
+  memory where argument N points, as the call is entered or as it returns.
 
 retval= values that the tracee would read as an error get strace's warnings
 (:attr:`Injections.warnings`); they are not refused.
@@ -78,6 +81,10 @@ class When(NamedTuple):
 EVERY_TIME = When()
 
 
+Poke = tuple[int, bytes]  # an argument's index (from 0), the bytes written where it points
+_POKE = re.compile(r"@arg([1-7])=((?:[0-9a-fA-F]{2}){1,1024})")
+
+
 class Injection(NamedTuple):
     """What to do to one syscall's chosen invocations."""
 
@@ -88,6 +95,12 @@ class Injection(NamedTuple):
     delay_enter_ns: int | None = None  # its entry held this long
     delay_exit_ns: int | None = None  # its exit held this long
     syscall: str | None = None  # a %pure call to run instead (with error or retval)
+    poke_enter: tuple[Poke, ...] = ()  # written where the arguments point, at entry
+    poke_exit: tuple[Poke, ...] = ()  # and at exit
+
+    @property
+    def pokes(self) -> bool:
+        return bool(self.poke_enter or self.poke_exit)
 
     @property
     def replaces_result(self) -> bool:
@@ -100,7 +113,7 @@ class Injection(NamedTuple):
     @property
     def acts(self) -> bool:
         """It does something (strace's INJECT_ACTION_FLAGS): syscall= alone does not."""
-        return self.replaces_result or self.signal is not None or self.delays
+        return self.replaces_result or self.signal is not None or self.delays or self.pokes
 
     @property
     def in_kernel(self) -> bool:
@@ -286,6 +299,18 @@ def _substitute(text: str, arch: Arch) -> str | None:
     return text if in_every_abi and text in CLASSES["%pure"] else None
 
 
+def _pokes(text: str, arch: Arch) -> tuple[Poke, ...] | None:
+    """``@arg3=0000,@arg1=ff``: each argument once; empty items skipped (strtok)."""
+    pokes: list[Poke] = []
+    for item in text.split(","):
+        match = _POKE.fullmatch(item) if item else None
+        if item and (match is None or any(n == int(match[1]) - 1 for n, _ in pokes)):
+            return None
+        if match is not None:
+            pokes.append((int(match[1]) - 1, bytes.fromhex(match[2])))
+    return tuple(pokes) or None
+
+
 _Parser = Callable[[str, Arch], object]
 _FAULT_PARSERS: dict[str, _Parser] = {"error": _error, "syscall": _substitute}
 _PARSERS: dict[str, _Parser] = _FAULT_PARSERS | {
@@ -293,6 +318,8 @@ _PARSERS: dict[str, _Parser] = _FAULT_PARSERS | {
     "signal": _signal,
     "delay_enter": parse_delay,
     "delay_exit": parse_delay,
+    "poke_enter": _pokes,
+    "poke_exit": _pokes,
 }
 # Injection's field for each option of another name.
 _FIELD = {"delay_enter": "delay_enter_ns", "delay_exit": "delay_exit_ns"}

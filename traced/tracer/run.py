@@ -127,6 +127,8 @@ def rule_for(injection: Injection, abi: Abi) -> InjectRule:
         injection.signal or 0,
         injection.delay_enter_ns,
         injection.delay_exit_ns,
+        injection.poke_enter,
+        injection.poke_exit,
     )
 
 

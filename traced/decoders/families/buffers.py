@@ -76,6 +76,33 @@ def _iovec_exit(
     return iovec_array(raw[at], _count(raw[at + 1]), memory, options, max(0, retval))
 
 
+def file_offset(address: int, memory: Memory) -> DecodedValue:
+    """A loff_t the call reads (and may update): ``[3]``; NULL; else its address."""
+    if address == 0:
+        return DecodedValue("NULL", None, address)
+    data = read_exact(memory, address, 8)
+    if data is None:
+        return unreadable(address)
+    offset = struct.unpack("<q", data)[0]
+    return DecodedValue(f"[{offset}]", offset, address)
+
+
+def _offset_entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
+    return file_offset(raw[at], memory)
+
+
+def _offset_exit(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue:  # fmt: skip
+    """sendfile's offset once moved on: ``[3] => [13]`` (as it was where unchanged)."""
+    after = file_offset(raw[at], memory)
+    before = args[at].value if at < len(args) else None
+    if not isinstance(before, int) or before == after.value or after.value is None:
+        return after
+    return DecodedValue(f"[{before}] => {after.text}", after.value, raw[at])
+
+
 def _count(register: int) -> int:
     """An iovcnt (an int) as C sees it: the low word, signed."""
     low = register & 0xFFFFFFFF
@@ -89,3 +116,12 @@ DECODERS: dict[str, Decoder] = {
     "iovec_in": Decoder(entry=_iovec_entry),
     "iovec_out": Decoder(exit=_iovec_exit),
 }
+# loff_t pointers, by name: sendfile's is updated (in and out), splice's and
+# copy_file_range's are shown as given.
+_MOVED = Decoder(entry=_offset_entry, exit=_offset_exit, in_and_out=True)
+_GIVEN = Decoder(entry=_offset_entry)
+BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
+    ("sendfile", "offset"): _MOVED, ("sendfile64", "offset"): _MOVED,
+    ("splice", "off_in"): _GIVEN, ("splice", "off_out"): _GIVEN,
+    ("copy_file_range", "off_in"): _GIVEN, ("copy_file_range", "off_out"): _GIVEN,
+}  # fmt: skip
