@@ -1,6 +1,7 @@
 """Test doubles for the pure cores: tracee memory as bytes, and plain arguments."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from traced.decoders.arguments import decode_entry, decode_exit
 from traced.events import Arg, SyscallEvent
@@ -33,6 +34,17 @@ def plain_args(*values: int | str) -> tuple[Arg, ...]:
         else Arg(name=f"arg{index}", type="path", value=value, raw=0, text=f'"{value}"')
         for index, value in enumerate(values)
     )
+
+
+def returned(
+    name: str, args: tuple[Arg, ...], retval: int, *, arch: str = "x86_64", **fields: Any
+) -> SyscallEvent:
+    """A returned call of session "s" with arguments decoded already (by the caller's
+    options or by hand); ``fields``: the event's other fields (fd_path, ...)."""
+    return SyscallEvent(
+        session="s", pid=1, tid=1, ts_ns=1, nr=0, name=name, arch=arch, args=args,
+        duration_ns=1, retval=retval, error=None, **fields,
+    )  # fmt: skip
 
 
 def decoded_call(

@@ -5,7 +5,7 @@ Expected texts are strace 6.1's (``strace -y`` reading files so named)."""
 import msgspec
 import pytest
 
-from tests.unit.plain import FakeMemory
+from tests.unit.plain import FakeMemory, returned
 from traced.cli.render import syscall_line
 from traced.decoders.arguments import decode_entry
 from traced.decoders.values import Options
@@ -42,10 +42,7 @@ def test_an_fd_s_path_is_escaped_as_strace_escapes_it(name: bytes, text: str) ->
 def _openat(fd_path: str | Bytes | None) -> SyscallEvent:
     memory = FakeMemory({0x1000: b"f\xe9\0"})
     args = decode_entry("openat", (2**64 - 100, 0x1000, 0, 0), memory)
-    return SyscallEvent(
-        session="s", pid=1, tid=1, ts_ns=0, nr=257, name="openat", arch="x86_64", args=args,
-        duration_ns=1, retval=3, error=None, fd_path=fd_path,
-    )  # fmt: skip
+    return returned("openat", args, 3, fd_path=fd_path)
 
 
 def test_a_returned_fd_s_path_prints_and_travels_losslessly() -> None:

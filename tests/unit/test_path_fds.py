@@ -9,7 +9,7 @@ import struct
 
 from msgspec.structs import replace
 
-from tests.unit.plain import FakeMemory
+from tests.unit.plain import FakeMemory, returned
 from traced.cli.printer import Printer
 from traced.decoders.arguments import AT_FDCWD, FdTarget, decode_entry, name_fds
 from traced.decoders.values import Options
@@ -25,8 +25,7 @@ def call(name: str, raw: tuple[int, ...], retval: int, options: Options = FOLLOW
     memory = FakeMemory({0x1000: b"x" * 16, 0x2000: struct.pack("<q", 0) * 20})
     args = decode_entry(name, raw, memory, options, FDS.get)
     args = name_fds(args, FDS.get)
-    return SyscallEvent(session="s", pid=9, tid=9, ts_ns=1, nr=0, name=name, arch="x86_64",
-                        args=args, duration_ns=1, retval=retval, error=None)  # fmt: skip
+    return returned(name, args, retval)
 
 
 def shown(*events: SyscallEvent, paths: tuple[str, ...] = ("/etc/hostname",)) -> list[str]:

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from tests.unit.plain import returned
 from traced.errors import PredicateError
 from traced.events import Arg, SyscallEvent
 from traced.filter.bpf import TRACE
@@ -144,10 +145,7 @@ def test_admits_narrows_events_by_their_raw_registers():
                 ("mode", 0),
             )
         )
-        return SyscallEvent(
-            session="s", pid=1, tid=1, ts_ns=0, nr=257, name="openat", arch=arch, args=args,
-            duration_ns=0, retval=3, error=None,
-        )  # fmt: skip
+        return returned("openat", args, 3, arch=arch)
 
     assert f.admits(openat(0o101)) and not f.admits(openat(0o2000000))
 
