@@ -136,6 +136,32 @@ SPECS: tuple[Spec, ...] = (
         "sys/poll.h",
         r"POLL(IN|PRI|OUT|ERR|HUP|NVAL|RDNORM|RDBAND|WRNORM|WRBAND|MSG|REMOVE|RDHUP)",
     ),
+    # --- signals ------------------------------------------------------------------------
+    # strace's order: the high bits first, as its sigact_flags lists them; the aliases
+    # (SA_NOMASK, SA_ONESHOT) and the bits only the kernel reports are not printed.
+    _spec(
+        "SA_FLAGS",
+        "asm/signal.h",
+        r"SA_\w+",
+        exclude=r"SA_(NOMASK|ONESHOT|UNSUPPORTED|EXPOSE_TAGBITS)",
+        first=(
+            "SA_RESTORER",
+            "SA_ONSTACK",
+            "SA_RESTART",
+            "SA_NODEFER",
+            "SA_RESETHAND",
+            "SA_SIGINFO",
+        ),
+    ),
+    _spec("SIGPROCMASK_HOW", "asm/signal.h", r"SIG_(BLOCK|UNBLOCK|SETMASK)"),
+    _spec("SIG_HANDLERS", "asm/signal.h", r"SIG_(DFL|IGN|ERR)"),
+    _spec("SFD_FLAGS", "linux/signalfd.h", r"SFD_(CLOEXEC|NONBLOCK)", first=("SFD_CLOEXEC",)),
+    _spec("SS_FLAGS", "linux/signal.h", r"SS_(ONSTACK|DISABLE|AUTODISARM)"),
+    # --- clocks, polling, futexes ------------------------------------------------------------
+    _spec("CLOCKS", "linux/time.h", r"CLOCK_\w+", exclude=r"CLOCKS_\w+"),
+    _spec("EPOLL_EVENTS", "linux/eventpoll.h", r"EPOLL(?!_)\w+"),
+    _spec("EPOLL_CTL", "linux/eventpoll.h", r"EPOLL_CTL_\w+"),
+    _spec("EPOLL_CREATE", "linux/eventpoll.h", r"EPOLL_CLOEXEC"),
     # --- process, security, kernel objects -----------------------------------------------
     _spec("PRCTL", "linux/prctl.h", r"PR_\w+", source="lines:linux/prctl.h"),
     _spec("SECCOMP_OP", "linux/seccomp.h", r"SECCOMP_(SET_MODE_STRICT|SET_MODE_FILTER|GET_\w+)"),

@@ -420,6 +420,91 @@ POLL: Table = (
     ("POLLWRBAND", 0x200),
 )
 
+# asm/signal.h: SA_\w+
+SA_FLAGS: Table = (
+    ("SA_RESTORER", 0x4000000),
+    ("SA_ONSTACK", 0x8000000),
+    ("SA_RESTART", 0x10000000),
+    ("SA_NODEFER", 0x40000000),
+    ("SA_RESETHAND", 0x80000000),
+    ("SA_SIGINFO", 0x4),
+    ("SA_NOCLDSTOP", 0x1),
+    ("SA_NOCLDWAIT", 0x2),
+)
+
+# asm/signal.h: SIG_(BLOCK|UNBLOCK|SETMASK)
+SIGPROCMASK_HOW: Table = (
+    ("SIG_BLOCK", 0x0),
+    ("SIG_UNBLOCK", 0x1),
+    ("SIG_SETMASK", 0x2),
+)
+
+# asm/signal.h: SIG_(DFL|IGN|ERR)
+SIG_HANDLERS: Table = (
+    ("SIG_DFL", 0x0),
+    ("SIG_IGN", 0x1),
+    ("SIG_ERR", -1),
+)
+
+# linux/signalfd.h: SFD_(CLOEXEC|NONBLOCK)
+SFD_FLAGS: Table = (
+    ("SFD_CLOEXEC", 0x80000),
+    ("SFD_NONBLOCK", 0x800),
+)
+
+# linux/signal.h: SS_(ONSTACK|DISABLE|AUTODISARM)
+SS_FLAGS: Table = (
+    ("SS_ONSTACK", 0x1),
+    ("SS_DISABLE", 0x2),
+    ("SS_AUTODISARM", 0x80000000),
+)
+
+# linux/time.h: CLOCK_\w+
+CLOCKS: Table = (
+    ("CLOCK_REALTIME", 0x0),
+    ("CLOCK_MONOTONIC", 0x1),
+    ("CLOCK_PROCESS_CPUTIME_ID", 0x2),
+    ("CLOCK_THREAD_CPUTIME_ID", 0x3),
+    ("CLOCK_MONOTONIC_RAW", 0x4),
+    ("CLOCK_REALTIME_COARSE", 0x5),
+    ("CLOCK_MONOTONIC_COARSE", 0x6),
+    ("CLOCK_BOOTTIME", 0x7),
+    ("CLOCK_REALTIME_ALARM", 0x8),
+    ("CLOCK_BOOTTIME_ALARM", 0x9),
+    ("CLOCK_SGI_CYCLE", 0xA),
+    ("CLOCK_TAI", 0xB),
+)
+
+# linux/eventpoll.h: EPOLL(?!_)\w+
+EPOLL_EVENTS: Table = (
+    ("EPOLLIN", 0x1),
+    ("EPOLLPRI", 0x2),
+    ("EPOLLOUT", 0x4),
+    ("EPOLLERR", 0x8),
+    ("EPOLLHUP", 0x10),
+    ("EPOLLNVAL", 0x20),
+    ("EPOLLRDNORM", 0x40),
+    ("EPOLLRDBAND", 0x80),
+    ("EPOLLWRNORM", 0x100),
+    ("EPOLLWRBAND", 0x200),
+    ("EPOLLMSG", 0x400),
+    ("EPOLLRDHUP", 0x2000),
+    ("EPOLLEXCLUSIVE", 0x10000000),
+    ("EPOLLWAKEUP", 0x20000000),
+    ("EPOLLONESHOT", 0x40000000),
+    ("EPOLLET", 0x80000000),
+)
+
+# linux/eventpoll.h: EPOLL_CTL_\w+
+EPOLL_CTL: Table = (
+    ("EPOLL_CTL_ADD", 0x1),
+    ("EPOLL_CTL_DEL", 0x2),
+    ("EPOLL_CTL_MOD", 0x3),
+)
+
+# linux/eventpoll.h: EPOLL_CLOEXEC
+EPOLL_CREATE: Table = (("EPOLL_CLOEXEC", 0x80000),)
+
 # linux/prctl.h (lines:linux/prctl.h): PR_\w+
 PRCTL: Table = (
     ("PR_SET_PDEATHSIG", 0x1),

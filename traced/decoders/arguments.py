@@ -99,10 +99,15 @@ _OUTPUT_ARGS = frozenset(
         ("ugetrlimit", "rlim"),
         ("prlimit64", "old_limit"),
         *((name, "tp") for name in ("clock_gettime", "clock_getres", "clock_gettime64")),
+        *((name, "res") for name in ("clock_getres", "clock_getres_time64")),
         *((name, "addr") for name in ("accept", "accept4", "getsockname", "getpeername")),
         ("recvfrom", "src_addr"),
         ("getdents", "dirp"),
         ("getdents64", "dirp"),
+        # what the kernel had before: the old mask, the old action
+        *((name, "oldset") for name in ("rt_sigprocmask", "sigprocmask")),
+        *((name, "set") for name in ("rt_sigpending", "sigpending")),
+        *((name, "oldact") for name in ("rt_sigaction", "sigaction")),
     )
 )
 
@@ -126,7 +131,7 @@ def int_text(type_tag: str, value: int, syscall: str) -> tuple[int, str]:
     if type_tag == "off" and syscall == "mmap":
         return value, chex(value)  # strace shows mmap's offset in hex
     if type_tag == "mode":
-        return value, f"0{value:o}" if value else "000"
+        return value, f"0{value:o}".rjust(3, "0")  # C's %#03o: 000, 006, 0644
     return value, str(value)
 
 

@@ -17,6 +17,7 @@ from msgspec.structs import replace
 from traced.decoders.families.files import fcntl_result
 from traced.decoders.families.ioctl import FD_ARGUMENT_IOCTLS
 from traced.decoders.families.misc import FUTEX_SHOWN, futex_bitset, futex_command
+from traced.decoders.families.signals import signal
 from traced.decoders.values import DEFAULT_OPTIONS, NOT_PRINTED, Options, as_signed, chex
 from traced.events import Arg
 from traced.syscalls.signatures import NATIVE_ABI, signature
@@ -137,7 +138,8 @@ def shape_entry(syscall: str, args: tuple[Arg, ...], abi: str = NATIVE_ABI) -> t
 
 
 # The syscalls whose successful result strace words (decode_result), -e raw= aside.
-WORDED_RESULTS = frozenset(("fcntl", "fcntl64"))
+_SIGNAL_RESULTS = frozenset(("rt_sigtimedwait", "rt_sigtimedwait_time64"))
+WORDED_RESULTS = frozenset(("fcntl", "fcntl64", "umask")) | _SIGNAL_RESULTS
 
 
 def has_worded_result(syscall: str, options: Options = DEFAULT_OPTIONS) -> bool:
@@ -151,6 +153,10 @@ def decode_result(
     """strace's words for a successful result, where they are more than the number."""
     if syscall in options.raw:
         return chex(retval)
+    if syscall == "umask":  # the previous mask, in octal as the argument (``022``)
+        return f"0{retval:o}".rjust(3, "0")
+    if syscall in _SIGNAL_RESULTS and retval > 0:  # the signal taken: ``14 (SIGALRM)``
+        return f"{retval} ({signal(retval).text})"
     if syscall in WORDED_RESULTS and len(raw) > 1:
         return fcntl_result(raw[1], retval)
     return None

@@ -62,7 +62,7 @@ def decode_timespec(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS
     data = None if raw == 0 else read_exact(memory, raw, 16)
     if data is None:
         return unreadable(raw)
-    sec, nsec = struct.unpack("<qq", data)
+    sec, nsec = struct.unpack("<qQ", data)  # strace prints tv_nsec unsigned
     return DecodedValue(f"{{tv_sec={sec}, tv_nsec={nsec}}}", {"tv_sec": sec, "tv_nsec": nsec}, raw)
 
 
