@@ -157,6 +157,17 @@ SPECS: tuple[Spec, ...] = (
     _spec("SIG_HANDLERS", "asm/signal.h", r"SIG_(DFL|IGN|ERR)"),
     _spec("SFD_FLAGS", "linux/signalfd.h", r"SFD_(CLOEXEC|NONBLOCK)", first=("SFD_CLOEXEC",)),
     _spec("SS_FLAGS", "linux/signal.h", r"SS_(ONSTACK|DISABLE|AUTODISARM)"),
+    # si_code: the codes any signal may carry, then each signal's own (asm-generic/siginfo.h)
+    _spec(
+        "SI_CODES",
+        "linux/signal.h",
+        r"SI_(USER|KERNEL|QUEUE|TIMER|MESGQ|ASYNCIO|SIGIO|TKILL|DETHREAD|ASYNCNL)",
+    ),
+    *(
+        _spec(f"{prefix}_CODES", "linux/signal.h", rf"{prefix}_[A-Z_]+", exclude=r"\w+_FLAG_\w+")
+        for prefix in ("ILL", "FPE", "SEGV", "BUS", "TRAP", "CLD", "POLL", "SYS")
+    ),
+    _spec("IDTYPE", "linux/wait.h", r"P_(ALL|PID|PGID|PIDFD)"),
     # --- clocks, polling, futexes ------------------------------------------------------------
     _spec("CLOCKS", "linux/time.h", r"CLOCK_\w+", exclude=r"CLOCKS_\w+"),
     _spec("EPOLL_EVENTS", "linux/eventpoll.h", r"EPOLL(?!_)\w+"),

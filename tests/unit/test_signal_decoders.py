@@ -83,3 +83,35 @@ def test_signalfd4_flags() -> None:
     assert line("signalfd4", (2**64 - 1, SET, 8, 0x80800), 3, memory) == (
         "signalfd4(-1, [USR2], 8, SFD_CLOEXEC|SFD_NONBLOCK) = 3"
     )
+
+
+def siginfo(signo: int, code: int, union: bytes, errno: int = 0) -> bytes:
+    return struct.pack("<iii4x", signo, errno, code) + union.ljust(112, b"\0")
+
+
+def test_siginfo_of_a_process_by_its_code() -> None:
+    queued = siginfo(10, -1, struct.pack("<iIq", 42, 0, 0xBAD0BEEF))
+    assert line("rt_sigqueueinfo", (42, 10, SET), 0, {SET: queued}) == (
+        "rt_sigqueueinfo(42, SIGUSR1, {si_signo=SIGUSR1, si_code=SI_QUEUE, si_pid=42, "
+        "si_uid=0, si_int=-1160724753, si_ptr=0xbad0beef}) = 0"
+    )
+    tkill = siginfo(14, -6, struct.pack("<iI", 7, 1000))
+    assert line("rt_sigtimedwait", (OLD, SET, 0, 8), 14, {SET: tkill, OLD: mask(14)}) == (
+        "rt_sigtimedwait([ALRM], {si_signo=SIGALRM, si_code=SI_TKILL, si_pid=7, si_uid=1000}, "
+        "NULL, 8) = 14 (SIGALRM)"
+    )
+
+
+def test_siginfo_of_a_child_and_an_empty_one() -> None:
+    killed = siginfo(17, 2, struct.pack("<iIi4xqq", 9, 0, 10, 9, 20))
+    assert line("waitid", (1, 9, SET, 4, 0), 0, {SET: killed}) == (
+        "waitid(P_PID, 9, {si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=9, si_uid=0, "
+        "si_status=SIGUSR1, si_utime=9 /* 0.09 s */, si_stime=20 /* 0.20 s */}, WEXITED, NULL) = 0"
+    )
+    assert line("waitid", (1, 9, SET, 5, 0), 0, {SET: bytes(128)}) == (
+        "waitid(P_PID, 9, {}, WNOHANG|WEXITED, NULL) = 0"
+    )
+    fault = siginfo(11, 1, struct.pack("<Q", 0x1000))
+    assert line("rt_sigqueueinfo", (1, 11, SET), 0, {SET: fault}) == (
+        "rt_sigqueueinfo(1, SIGSEGV, {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x1000}) = 0"
+    )

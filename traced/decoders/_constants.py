@@ -459,6 +459,113 @@ SS_FLAGS: Table = (
     ("SS_AUTODISARM", 0x80000000),
 )
 
+# linux/signal.h: SI_(USER|KERNEL|QUEUE|TIMER|MESGQ|ASYNCIO|SIGIO|TKILL|DETHREAD|ASYNCNL)
+SI_CODES: Table = (
+    ("SI_USER", 0x0),
+    ("SI_KERNEL", 0x80),
+    ("SI_ASYNCNL", -60),
+    ("SI_DETHREAD", -7),
+    ("SI_TKILL", -6),
+    ("SI_SIGIO", -5),
+    ("SI_ASYNCIO", -4),
+    ("SI_MESGQ", -3),
+    ("SI_TIMER", -2),
+    ("SI_QUEUE", -1),
+)
+
+# linux/signal.h: ILL_[A-Z_]+
+ILL_CODES: Table = (
+    ("ILL_ILLOPC", 0x1),
+    ("ILL_ILLOPN", 0x2),
+    ("ILL_ILLADR", 0x3),
+    ("ILL_ILLTRP", 0x4),
+    ("ILL_PRVOPC", 0x5),
+    ("ILL_PRVREG", 0x6),
+    ("ILL_COPROC", 0x7),
+    ("ILL_BADSTK", 0x8),
+    ("ILL_BADIADDR", 0x9),
+)
+
+# linux/signal.h: FPE_[A-Z_]+
+FPE_CODES: Table = (
+    ("FPE_INTDIV", 0x1),
+    ("FPE_INTOVF", 0x2),
+    ("FPE_FLTDIV", 0x3),
+    ("FPE_FLTOVF", 0x4),
+    ("FPE_FLTUND", 0x5),
+    ("FPE_FLTRES", 0x6),
+    ("FPE_FLTINV", 0x7),
+    ("FPE_FLTSUB", 0x8),
+    ("FPE_FLTUNK", 0xE),
+    ("FPE_CONDTRAP", 0xF),
+)
+
+# linux/signal.h: SEGV_[A-Z_]+
+SEGV_CODES: Table = (
+    ("SEGV_MAPERR", 0x1),
+    ("SEGV_ACCERR", 0x2),
+    ("SEGV_BNDERR", 0x3),
+    ("SEGV_PKUERR", 0x4),
+    ("SEGV_ACCADI", 0x5),
+    ("SEGV_ADIDERR", 0x6),
+    ("SEGV_ADIPERR", 0x7),
+    ("SEGV_MTEAERR", 0x8),
+    ("SEGV_MTESERR", 0x9),
+)
+
+# linux/signal.h: BUS_[A-Z_]+
+BUS_CODES: Table = (
+    ("BUS_ADRALN", 0x1),
+    ("BUS_ADRERR", 0x2),
+    ("BUS_OBJERR", 0x3),
+    ("BUS_MCEERR_AR", 0x4),
+    ("BUS_MCEERR_AO", 0x5),
+)
+
+# linux/signal.h: TRAP_[A-Z_]+
+TRAP_CODES: Table = (
+    ("TRAP_BRKPT", 0x1),
+    ("TRAP_TRACE", 0x2),
+    ("TRAP_BRANCH", 0x3),
+    ("TRAP_HWBKPT", 0x4),
+    ("TRAP_UNK", 0x5),
+    ("TRAP_PERF", 0x6),
+)
+
+# linux/signal.h: CLD_[A-Z_]+
+CLD_CODES: Table = (
+    ("CLD_EXITED", 0x1),
+    ("CLD_KILLED", 0x2),
+    ("CLD_DUMPED", 0x3),
+    ("CLD_TRAPPED", 0x4),
+    ("CLD_STOPPED", 0x5),
+    ("CLD_CONTINUED", 0x6),
+)
+
+# linux/signal.h: POLL_[A-Z_]+
+POLL_CODES: Table = (
+    ("POLL_IN", 0x1),
+    ("POLL_OUT", 0x2),
+    ("POLL_MSG", 0x3),
+    ("POLL_ERR", 0x4),
+    ("POLL_PRI", 0x5),
+    ("POLL_HUP", 0x6),
+)
+
+# linux/signal.h: SYS_[A-Z_]+
+SYS_CODES: Table = (
+    ("SYS_SECCOMP", 0x1),
+    ("SYS_USER_DISPATCH", 0x2),
+)
+
+# linux/wait.h: P_(ALL|PID|PGID|PIDFD)
+IDTYPE: Table = (
+    ("P_ALL", 0x0),
+    ("P_PID", 0x1),
+    ("P_PGID", 0x2),
+    ("P_PIDFD", 0x3),
+)
+
 # linux/time.h: CLOCK_\w+
 CLOCKS: Table = (
     ("CLOCK_REALTIME", 0x0),

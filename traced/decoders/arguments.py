@@ -108,6 +108,8 @@ _OUTPUT_ARGS = frozenset(
         *((name, "oldset") for name in ("rt_sigprocmask", "sigprocmask")),
         *((name, "set") for name in ("rt_sigpending", "sigpending")),
         *((name, "oldact") for name in ("rt_sigaction", "sigaction")),
+        *((name, "info") for name in ("rt_sigtimedwait", "rt_sigtimedwait_time64")),
+        ("waitid", "infop"),
     )
 )
 

@@ -29,6 +29,7 @@ from traced.decoders.families import (
     misc,
     prctl,
     process,
+    siginfo,
     signals,
     sockets,
     sockopts,
@@ -41,7 +42,7 @@ from traced.decoders.xlat import Table
 
 _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
-    sockopts, descriptors, prctl, kernel,
+    sockopts, descriptors, prctl, kernel, siginfo,
 )  # fmt: skip
 
 
