@@ -67,7 +67,7 @@ def decoded_call(
         duration_ns=duration_ns,
         retval=-1 if error else retval,
         error=error,
-        retval_text=None if error else decode_result(name, raw, retval),
+        retval_text=None if error else decode_result(name, raw, retval, memory=fake),
     )
 
 

@@ -110,6 +110,11 @@ _OUTPUT_ARGS = frozenset(
         *((name, "oldact") for name in ("rt_sigaction", "sigaction")),
         *((name, "info") for name in ("rt_sigtimedwait", "rt_sigtimedwait_time64")),
         ("waitid", "infop"),
+        *((name, "events") for name in ("epoll_wait", "epoll_pwait", "epoll_pwait2")),
+        # strace prints what follows epoll's events at exit too: addresses after a failure
+        *((name, "sigmask") for name in ("epoll_pwait", "epoll_pwait2")),
+        ("epoll_pwait2", "timeout"),
+        ("gettimeofday", "tv"),
     )
 )
 

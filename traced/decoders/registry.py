@@ -27,6 +27,7 @@ from traced.decoders.families import (
     kernel,
     mappings,
     misc,
+    polling,
     prctl,
     process,
     siginfo,
@@ -43,6 +44,7 @@ from traced.decoders.xlat import Table
 _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
     sockopts, descriptors, prctl, kernel, siginfo,
+    polling,
 )  # fmt: skip
 
 

@@ -17,8 +17,9 @@ from msgspec.structs import replace
 from traced.decoders.families.files import fcntl_result
 from traced.decoders.families.ioctl import FD_ARGUMENT_IOCTLS
 from traced.decoders.families.misc import FUTEX_SHOWN, futex_bitset, futex_command
+from traced.decoders.families.polling import poll_result, select_result
 from traced.decoders.families.signals import signal
-from traced.decoders.values import DEFAULT_OPTIONS, NOT_PRINTED, Options, as_signed, chex
+from traced.decoders.values import DEFAULT_OPTIONS, NOT_PRINTED, Memory, Options, as_signed, chex
 from traced.events import Arg
 from traced.syscalls.signatures import NATIVE_ABI, signature
 
@@ -139,7 +140,14 @@ def shape_entry(syscall: str, args: tuple[Arg, ...], abi: str = NATIVE_ABI) -> t
 
 # The syscalls whose successful result strace words (decode_result), -e raw= aside.
 _SIGNAL_RESULTS = frozenset(("rt_sigtimedwait", "rt_sigtimedwait_time64"))
-WORDED_RESULTS = frozenset(("fcntl", "fcntl64", "umask")) | _SIGNAL_RESULTS
+# The calls whose fds ready strace reads back: poll's (and where ppoll's time left is),
+# select's (whether its time left is a timeval).
+_POLLS = {"poll": None, "ppoll": 2, "ppoll_time64": 2}
+_SELECTS = {"select": True, "_newselect": True, "pselect6": False, "pselect6_time64": False}
+WORDED_RESULTS = (
+    frozenset(("fcntl", "fcntl64", "umask")) | _SIGNAL_RESULTS | frozenset(_POLLS)
+    | frozenset(_SELECTS)
+)  # fmt: skip
 
 
 def has_worded_result(syscall: str, options: Options = DEFAULT_OPTIONS) -> bool:
@@ -148,11 +156,18 @@ def has_worded_result(syscall: str, options: Options = DEFAULT_OPTIONS) -> bool:
 
 
 def decode_result(
-    syscall: str, raw: Sequence[int], retval: int, options: Options = DEFAULT_OPTIONS
-) -> str | None:
-    """strace's words for a successful result, where they are more than the number."""
+    syscall: str, raw: Sequence[int], retval: int, options: Options = DEFAULT_OPTIONS,
+    memory: Memory | None = None,
+) -> str | None:  # fmt: skip
+    """strace's words for a successful result, where they are more than the number;
+    ``memory`` is the tracee's after the call, for those read from it (poll's fds)."""
     if syscall in options.raw:
         return chex(retval)
+    if memory is not None and syscall in _POLLS and len(raw) > 2:
+        at = _POLLS[syscall]
+        return poll_result(raw, retval, memory, options, left=0 if at is None else raw[at])
+    if memory is not None and syscall in _SELECTS and len(raw) > 4:
+        return select_result(raw, retval, memory, timeval=_SELECTS[syscall])
     if syscall == "umask":  # the previous mask, in octal as the argument (``022``)
         return f"0{retval:o}".rjust(3, "0")
     if syscall in _SIGNAL_RESULTS and retval > 0:  # the signal taken: ``14 (SIGALRM)``
