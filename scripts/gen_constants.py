@@ -14,6 +14,7 @@ regular expression its names match.  Names come from one of three places:
 * ``lines``: a regular expression over one header's text, for tables the header
   tells apart only by its layout (prctl.h indents the values of an option's
   arguments, ``# define``, under the options themselves, ``#define``);
+  ``indented``: the same for the indented ones;
 * ``enum``: the members of a named C enum (bpf.h's and io_uring.h's commands are
   enum members, which no preprocessor sees).
 
@@ -175,6 +176,27 @@ SPECS: tuple[Spec, ...] = (
     _spec("EPOLL_CREATE", "linux/eventpoll.h", r"EPOLL_CLOEXEC"),
     # --- process, security, kernel objects -----------------------------------------------
     _spec("PRCTL", "linux/prctl.h", r"PR_\w+", source="lines:linux/prctl.h"),
+    # prctl's arguments, indented under their options in prctl.h
+    *(
+        _spec(name, "linux/prctl.h", pattern, source="indented:linux/prctl.h")
+        for name, pattern in (
+            ("PR_UNALIGN", r"PR_UNALIGN_\w+"),
+            ("PR_TSC", r"PR_TSC_\w+"),
+            ("PR_MCE_KILL_OPS", r"PR_MCE_KILL_(CLEAR|SET)"),
+            ("PR_MCE_KILL_POLICY", r"PR_MCE_KILL_(LATE|EARLY|DEFAULT)"),
+            ("PR_SET_MM", r"PR_SET_MM_\w+"),
+            ("PR_CAP_AMBIENT_OPS", r"PR_CAP_AMBIENT_\w+"),
+            ("PR_SET_VMA_ATTRS", r"PR_SET_VMA_\w+"),
+            ("PR_SYS_DISPATCH", r"PR_SYS_DISPATCH_\w+"),
+            ("PR_SCHED_CORE_OPS", r"PR_SCHED_CORE_(GET|CREATE|SHARE_TO|SHARE_FROM)"),
+            ("PR_SPEC_MISFEATURES", r"PR_SPEC_(STORE_BYPASS|INDIRECT_BRANCH|L1D_FLUSH)"),
+            ("PR_FP_MODE", r"PR_FP_MODE_\w+"),
+            ("PR_PAC_KEYS", r"PR_PAC_AP\w+KEY"),
+        )
+    ),
+    _spec("CAPABILITIES", "linux/capability.h", r"CAP_\w+", exclude=r"CAP_LAST_CAP"),
+    _spec("SECBITS", "linux/securebits.h", r"SECBIT_\w+"),
+    _spec("SECCOMP_MODE", "linux/seccomp.h", r"SECCOMP_MODE_\w+"),
     _spec("SECCOMP_OP", "linux/seccomp.h", r"SECCOMP_(SET_MODE_STRICT|SET_MODE_FILTER|GET_\w+)"),
     _spec("SECCOMP_FILTER_FLAGS", "linux/seccomp.h", r"SECCOMP_FILTER_FLAG_\w+"),
     _spec(
@@ -233,8 +255,9 @@ def _names(spec: Spec, tmp: Path) -> list[str]:
     """The table's names, in the order the headers define them."""
     match = re.compile(spec.pattern)
     kind, _, where = spec.source.partition(":")
-    if kind == "lines":
-        found = re.findall(r"^#define (\w+)[ \t]", (INCLUDE / where).read_text(), re.M)
+    if kind in ("lines", "indented"):
+        margin = r"^#define " if kind == "lines" else r"^#\s+define "
+        found = re.findall(margin + r"(\w+)[ \t]", (INCLUDE / where).read_text(), re.M)
     elif kind == "enum":
         text = _preprocess(spec.includes, tmp)
         found = [

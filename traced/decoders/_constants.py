@@ -678,6 +678,161 @@ PRCTL: Table = (
     ("PR_SET_PTRACER", 0x59616D61),
 )
 
+# linux/prctl.h (indented:linux/prctl.h): PR_UNALIGN_\w+
+PR_UNALIGN: Table = (
+    ("PR_UNALIGN_NOPRINT", 0x1),
+    ("PR_UNALIGN_SIGBUS", 0x2),
+)
+
+# linux/prctl.h (indented:linux/prctl.h): PR_TSC_\w+
+PR_TSC: Table = (
+    ("PR_TSC_ENABLE", 0x1),
+    ("PR_TSC_SIGSEGV", 0x2),
+)
+
+# linux/prctl.h (indented:linux/prctl.h): PR_MCE_KILL_(CLEAR|SET)
+PR_MCE_KILL_OPS: Table = (
+    ("PR_MCE_KILL_CLEAR", 0x0),
+    ("PR_MCE_KILL_SET", 0x1),
+)
+
+# linux/prctl.h (indented:linux/prctl.h): PR_MCE_KILL_(LATE|EARLY|DEFAULT)
+PR_MCE_KILL_POLICY: Table = (
+    ("PR_MCE_KILL_LATE", 0x0),
+    ("PR_MCE_KILL_EARLY", 0x1),
+    ("PR_MCE_KILL_DEFAULT", 0x2),
+)
+
+# linux/prctl.h (indented:linux/prctl.h): PR_SET_MM_\w+
+PR_SET_MM: Table = (
+    ("PR_SET_MM_START_CODE", 0x1),
+    ("PR_SET_MM_END_CODE", 0x2),
+    ("PR_SET_MM_START_DATA", 0x3),
+    ("PR_SET_MM_END_DATA", 0x4),
+    ("PR_SET_MM_START_STACK", 0x5),
+    ("PR_SET_MM_START_BRK", 0x6),
+    ("PR_SET_MM_BRK", 0x7),
+    ("PR_SET_MM_ARG_START", 0x8),
+    ("PR_SET_MM_ARG_END", 0x9),
+    ("PR_SET_MM_ENV_START", 0xA),
+    ("PR_SET_MM_ENV_END", 0xB),
+    ("PR_SET_MM_AUXV", 0xC),
+    ("PR_SET_MM_EXE_FILE", 0xD),
+    ("PR_SET_MM_MAP", 0xE),
+    ("PR_SET_MM_MAP_SIZE", 0xF),
+)
+
+# linux/prctl.h (indented:linux/prctl.h): PR_CAP_AMBIENT_\w+
+PR_CAP_AMBIENT_OPS: Table = (
+    ("PR_CAP_AMBIENT_IS_SET", 0x1),
+    ("PR_CAP_AMBIENT_RAISE", 0x2),
+    ("PR_CAP_AMBIENT_LOWER", 0x3),
+    ("PR_CAP_AMBIENT_CLEAR_ALL", 0x4),
+)
+
+# linux/prctl.h (indented:linux/prctl.h): PR_SET_VMA_\w+
+PR_SET_VMA_ATTRS: Table = (("PR_SET_VMA_ANON_NAME", 0x0),)
+
+# linux/prctl.h (indented:linux/prctl.h): PR_SYS_DISPATCH_\w+
+PR_SYS_DISPATCH: Table = (
+    ("PR_SYS_DISPATCH_OFF", 0x0),
+    ("PR_SYS_DISPATCH_ON", 0x1),
+)
+
+# linux/prctl.h (indented:linux/prctl.h): PR_SCHED_CORE_(GET|CREATE|SHARE_TO|SHARE_FROM)
+PR_SCHED_CORE_OPS: Table = (
+    ("PR_SCHED_CORE_GET", 0x0),
+    ("PR_SCHED_CORE_CREATE", 0x1),
+    ("PR_SCHED_CORE_SHARE_TO", 0x2),
+    ("PR_SCHED_CORE_SHARE_FROM", 0x3),
+)
+
+# linux/prctl.h (indented:linux/prctl.h): PR_SPEC_(STORE_BYPASS|INDIRECT_BRANCH|L1D_FLUSH)
+PR_SPEC_MISFEATURES: Table = (
+    ("PR_SPEC_STORE_BYPASS", 0x0),
+    ("PR_SPEC_INDIRECT_BRANCH", 0x1),
+    ("PR_SPEC_L1D_FLUSH", 0x2),
+)
+
+# linux/prctl.h (indented:linux/prctl.h): PR_FP_MODE_\w+
+PR_FP_MODE: Table = (
+    ("PR_FP_MODE_FR", 0x1),
+    ("PR_FP_MODE_FRE", 0x2),
+)
+
+# linux/prctl.h (indented:linux/prctl.h): PR_PAC_AP\w+KEY
+PR_PAC_KEYS: Table = (
+    ("PR_PAC_APIAKEY", 0x1),
+    ("PR_PAC_APIBKEY", 0x2),
+    ("PR_PAC_APDAKEY", 0x4),
+    ("PR_PAC_APDBKEY", 0x8),
+    ("PR_PAC_APGAKEY", 0x10),
+)
+
+# linux/capability.h: CAP_\w+
+CAPABILITIES: Table = (
+    ("CAP_CHOWN", 0x0),
+    ("CAP_DAC_OVERRIDE", 0x1),
+    ("CAP_DAC_READ_SEARCH", 0x2),
+    ("CAP_FOWNER", 0x3),
+    ("CAP_FSETID", 0x4),
+    ("CAP_KILL", 0x5),
+    ("CAP_SETGID", 0x6),
+    ("CAP_SETUID", 0x7),
+    ("CAP_SETPCAP", 0x8),
+    ("CAP_LINUX_IMMUTABLE", 0x9),
+    ("CAP_NET_BIND_SERVICE", 0xA),
+    ("CAP_NET_BROADCAST", 0xB),
+    ("CAP_NET_ADMIN", 0xC),
+    ("CAP_NET_RAW", 0xD),
+    ("CAP_IPC_LOCK", 0xE),
+    ("CAP_IPC_OWNER", 0xF),
+    ("CAP_SYS_MODULE", 0x10),
+    ("CAP_SYS_RAWIO", 0x11),
+    ("CAP_SYS_CHROOT", 0x12),
+    ("CAP_SYS_PTRACE", 0x13),
+    ("CAP_SYS_PACCT", 0x14),
+    ("CAP_SYS_ADMIN", 0x15),
+    ("CAP_SYS_BOOT", 0x16),
+    ("CAP_SYS_NICE", 0x17),
+    ("CAP_SYS_RESOURCE", 0x18),
+    ("CAP_SYS_TIME", 0x19),
+    ("CAP_SYS_TTY_CONFIG", 0x1A),
+    ("CAP_MKNOD", 0x1B),
+    ("CAP_LEASE", 0x1C),
+    ("CAP_AUDIT_WRITE", 0x1D),
+    ("CAP_AUDIT_CONTROL", 0x1E),
+    ("CAP_SETFCAP", 0x1F),
+    ("CAP_MAC_OVERRIDE", 0x20),
+    ("CAP_MAC_ADMIN", 0x21),
+    ("CAP_SYSLOG", 0x22),
+    ("CAP_WAKE_ALARM", 0x23),
+    ("CAP_BLOCK_SUSPEND", 0x24),
+    ("CAP_AUDIT_READ", 0x25),
+    ("CAP_PERFMON", 0x26),
+    ("CAP_BPF", 0x27),
+    ("CAP_CHECKPOINT_RESTORE", 0x28),
+)
+
+# linux/securebits.h: SECBIT_\w+
+SECBITS: Table = (
+    ("SECBIT_NOROOT", 0x1),
+    ("SECBIT_NOROOT_LOCKED", 0x2),
+    ("SECBIT_NO_SETUID_FIXUP", 0x4),
+    ("SECBIT_NO_SETUID_FIXUP_LOCKED", 0x8),
+    ("SECBIT_KEEP_CAPS", 0x10),
+    ("SECBIT_KEEP_CAPS_LOCKED", 0x20),
+    ("SECBIT_NO_CAP_AMBIENT_RAISE", 0x40),
+    ("SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED", 0x80),
+)
+
+# linux/seccomp.h: SECCOMP_MODE_\w+
+SECCOMP_MODE: Table = (
+    ("SECCOMP_MODE_DISABLED", 0x0),
+    ("SECCOMP_MODE_STRICT", 0x1),
+    ("SECCOMP_MODE_FILTER", 0x2),
+)
+
 # linux/seccomp.h: SECCOMP_(SET_MODE_STRICT|SET_MODE_FILTER|GET_\w+)
 SECCOMP_OP: Table = (
     ("SECCOMP_SET_MODE_STRICT", 0x0),

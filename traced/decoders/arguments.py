@@ -115,6 +115,7 @@ _OUTPUT_ARGS = frozenset(
         *((name, "sigmask") for name in ("epoll_pwait", "epoll_pwait2")),
         ("epoll_pwait2", "timeout"),
         ("gettimeofday", "tv"),
+        ("prctl", "arg2"),  # written by the PR_GET_* options that take a pointer
     )
 )
 

@@ -18,6 +18,7 @@ from traced.decoders.families.files import fcntl_result
 from traced.decoders.families.ioctl import FD_ARGUMENT_IOCTLS
 from traced.decoders.families.misc import FUTEX_SHOWN, futex_bitset, futex_command
 from traced.decoders.families.polling import poll_result, select_result
+from traced.decoders.families.prctl import prctl_result
 from traced.decoders.families.signals import signal
 from traced.decoders.values import DEFAULT_OPTIONS, NOT_PRINTED, Memory, Options, as_signed, chex
 from traced.events import Arg
@@ -145,7 +146,7 @@ _SIGNAL_RESULTS = frozenset(("rt_sigtimedwait", "rt_sigtimedwait_time64"))
 _POLLS = {"poll": None, "ppoll": 2, "ppoll_time64": 2}
 _SELECTS = {"select": True, "_newselect": True, "pselect6": False, "pselect6_time64": False}
 WORDED_RESULTS = (
-    frozenset(("fcntl", "fcntl64", "umask")) | _SIGNAL_RESULTS | frozenset(_POLLS)
+    frozenset(("fcntl", "fcntl64", "umask", "prctl")) | _SIGNAL_RESULTS | frozenset(_POLLS)
     | frozenset(_SELECTS)
 )  # fmt: skip
 
@@ -168,6 +169,8 @@ def decode_result(
         return poll_result(raw, retval, memory, options, left=0 if at is None else raw[at])
     if memory is not None and syscall in _SELECTS and len(raw) > 4:
         return select_result(raw, retval, memory, timeval=_SELECTS[syscall])
+    if syscall == "prctl" and raw:
+        return prctl_result(raw[0] & 0xFFFFFFFF, retval)
     if syscall == "umask":  # the previous mask, in octal as the argument (``022``)
         return f"0{retval:o}".rjust(3, "0")
     if syscall in _SIGNAL_RESULTS and retval > 0:  # the signal taken: ``14 (SIGALRM)``
