@@ -16,11 +16,24 @@ from msgspec.structs import replace
 
 from traced.decoders.families.files import fcntl_result
 from traced.decoders.families.ioctl import FD_ARGUMENT_IOCTLS
-from traced.decoders.families.misc import FUTEX_SHOWN, futex_bitset, futex_command
+from traced.decoders.families.misc import (
+    FUTEX_SHOWN,
+    futex_bitset,
+    futex_command,
+    futex_wake_op,
+)
 from traced.decoders.families.polling import poll_result, select_result
 from traced.decoders.families.prctl import prctl_result
 from traced.decoders.families.signals import signal
-from traced.decoders.values import DEFAULT_OPTIONS, NOT_PRINTED, Memory, Options, as_signed, chex
+from traced.decoders.values import (
+    DEFAULT_OPTIONS,
+    NOT_PRINTED,
+    Memory,
+    Options,
+    as_signed,
+    chex,
+    hex_address,
+)
 from traced.events import Arg
 from traced.syscalls.signatures import NATIVE_ABI, signature
 
@@ -84,24 +97,34 @@ def _clone_keywords(args: list[Arg], at: _At) -> None:
 
 
 def _futex_by_command(args: list[Arg], at: _At) -> None:
-    """futex shows only the arguments its command uses; a bitset is named."""
+    """futex shows only the arguments its command uses, each as that command reads it."""
     command = futex_command(args[at["futex_op"]].raw or 0)
     shown = FUTEX_SHOWN.get(command or "", ("val", "timeout", "uaddr2", "val3"))
     for name in ("val", "timeout", "uaddr2", "val3"):
         index = at[name]
+        arg = args[index]
         if name not in shown:
-            args[index] = _hidden(args[index])
-        elif name == "val3" and command in ("WAIT_BITSET", "WAKE_BITSET"):
-            bitset = futex_bitset(args[index].raw or 0)
-            args[index] = replace(args[index], text=bitset)
-        elif name == "timeout" and command in (
-            "REQUEUE",
-            "CMP_REQUEUE",
-            "CMP_REQUEUE_PI",
-            "WAKE_OP",
-        ):
-            count = (args[index].raw or 0) & 0xFFFFFFFF  # val2: a count in the timeout's place
-            args[index] = replace(args[index], text=str(count), value=count)
+            args[index] = _hidden(arg)
+        elif name == "timeout" and command in _VAL2_COMMANDS:
+            count = (arg.raw or 0) & 0xFFFFFFFF  # val2: a count in the timeout's place
+            args[index] = replace(arg, text=str(count), value=count)
+        elif name == "timeout" and command is None:
+            args[index] = replace(arg, text=hex_address(arg.raw or 0))
+        elif name == "val3":
+            args[index] = replace(arg, text=_futex_val3(command, arg.raw or 0))
+
+
+_VAL2_COMMANDS = frozenset(("REQUEUE", "CMP_REQUEUE", "CMP_REQUEUE_PI", "WAKE_OP"))
+
+
+def _futex_val3(command: str | None, raw: int) -> str:
+    if command in ("WAIT_BITSET", "WAKE_BITSET"):
+        return futex_bitset(raw)
+    if command == "WAKE_OP":
+        return futex_wake_op(raw)
+    if command in ("CMP_REQUEUE", "CMP_REQUEUE_PI"):
+        return str(raw & 0xFFFFFFFF)
+    return chex(raw & 0xFFFFFFFF)
 
 
 def _ioctl_argument(args: list[Arg], at: _At) -> None:

@@ -476,7 +476,7 @@ lremovexattr            path name:str                                           
 fremovexattr            fd name:str                                                | %desc
 tkill                   tid:pid sig:signal                                         | %process %signal
 time                    tloc:int_ptr                                               | %clock
-futex                   uaddr:ptr futex_op:enum:futex_op val:int timeout:timespec uaddr2:ptr val3:int |
+futex                   uaddr:ptr futex_op:enum:futex_op val:uint timeout:timespec uaddr2:ptr val3:uint |
 sched_setaffinity       pid cpusetsize:size mask:struct:cpu_set                    |
 sched_getaffinity       pid cpusetsize:size mask:struct:cpu_set                    |
 set_thread_area         u_info:struct:user_desc                                    |
@@ -722,7 +722,7 @@ mq_timedsend_time64     mqdes:fd msg_ptr:buf_in msg_len:size msg_prio:uint abs_t
 mq_timedreceive_time64  mqdes:fd msg_ptr:buf_out msg_len:size msg_prio:int_ptr abs_timeout:timespec | %desc
 semtimedop_time64       semid:int sops:struct:sembuf nsops:size timeout:timespec   | %ipc
 rt_sigtimedwait_time64  set:sigset info:siginfo timeout:timespec sigsetsize:size   | %signal
-futex_time64            uaddr:ptr futex_op:enum:futex_op val:int timeout:timespec uaddr2:ptr val3:int |
+futex_time64            uaddr:ptr futex_op:enum:futex_op val:uint timeout:timespec uaddr2:ptr val3:uint |
 sched_rr_get_interval_time64 pid tp:timespec                                       |
 """  # noqa: E501
 

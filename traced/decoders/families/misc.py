@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from traced.decoders import _constants as K
 from traced.decoders.kinds import Decoder, by_register
-from traced.decoders.values import DecodedValue, Memory, Options, read_exact, unreadable
-from traced.decoders.xlat import Table, format_flags
+from traced.decoders.values import DecodedValue, Memory, Options, chex, read_exact, unreadable
+from traced.decoders.xlat import Table, format_enum, format_flags, lookup
 from traced.events import Arg
 
 # --- getrandom ---------------------------------------------------------------------
@@ -38,12 +39,26 @@ def _random_exit(
 
 # --- futex ---------------------------------------------------------------------------
 
-_FUTEX_COMMANDS = (
-    "WAIT", "WAKE", "FD", "REQUEUE", "CMP_REQUEUE", "WAKE_OP", "LOCK_PI", "UNLOCK_PI",
-    "TRYLOCK_PI", "WAIT_BITSET", "WAKE_BITSET", "WAIT_REQUEUE_PI", "CMP_REQUEUE_PI", "LOCK_PI2",
+_FLAG = dict(K.FUTEX_OP_FLAGS)
+FUTEX_PRIVATE_FLAG, FUTEX_CLOCK_REALTIME = (
+    _FLAG["FUTEX_PRIVATE_FLAG"],
+    _FLAG["FUTEX_CLOCK_REALTIME"],
+)
+_COMMAND_BITS = 127  # the op's command, below the private flag
+FUTEX_BITSET_MATCH_ANY = dict(K.FUTEX_BITSET)["FUTEX_BITSET_MATCH_ANY"]
+_COMMANDS = {value: name.removeprefix("FUTEX_") for name, value in K.FUTEX_COMMANDS
+             if not name.endswith("_PRIVATE")}  # fmt: skip
+# The waits the kernel lets time out on CLOCK_REALTIME, which strace names so.
+_REALTIME_WAITS = ("FUTEX_WAIT", "FUTEX_WAIT_BITSET", "FUTEX_WAIT_REQUEUE_PI")
+# Every op strace names, as one value each: the header's commands and their private
+# forms, FUTEX_FD's private form (which the header leaves unnamed), and the waits
+# with a realtime clock; any other combination is ``0x.. /* FUTEX_??? */``.
+FUTEX_OPS: Table = (
+    *K.FUTEX_COMMANDS,
+    ("FUTEX_FD|FUTEX_PRIVATE_FLAG", dict(K.FUTEX_COMMANDS)["FUTEX_FD"] | FUTEX_PRIVATE_FLAG),
+    *((f"{name}|FUTEX_CLOCK_REALTIME", value | FUTEX_CLOCK_REALTIME)
+      for name, value in K.FUTEX_COMMANDS if name.removesuffix("_PRIVATE") in _REALTIME_WAITS),
 )  # fmt: skip
-FUTEX_PRIVATE_FLAG, FUTEX_CLOCK_REALTIME = 128, 256
-FUTEX_BITSET_MATCH_ANY = 0xFFFFFFFF
 
 # Which of futex's arguments after the op strace prints, by command: the rest
 # are unused by that command.  (val, timeout, uaddr2, val3) by their names.
@@ -66,25 +81,39 @@ FUTEX_SHOWN: dict[str, tuple[str, ...]] = {
 
 
 def futex_command(raw: int) -> str | None:
-    command = raw & 0xFFFFFFFF & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME)
-    return _FUTEX_COMMANDS[command] if command < len(_FUTEX_COMMANDS) else None
+    """The op's command (``WAIT``), whatever its flags; None for an unknown one."""
+    return _COMMANDS.get(raw & _COMMAND_BITS)
 
 
 def futex_op(raw: int) -> DecodedValue:
-    """``FUTEX_WAKE_PRIVATE``, ``FUTEX_CLOCK_REALTIME|FUTEX_WAIT_BITSET_PRIVATE``."""
-    value = raw & 0xFFFFFFFF
-    command = futex_command(value)
-    if command is None:
-        return DecodedValue(f"{value:#x} /* FUTEX_??? */", value, raw)
-    name = "FUTEX_" + command
-    name += "_PRIVATE" if value & FUTEX_PRIVATE_FLAG else ""
-    name = ("FUTEX_CLOCK_REALTIME|" if value & FUTEX_CLOCK_REALTIME else "") + name
-    return DecodedValue(name, name, raw)
+    """``FUTEX_WAKE_PRIVATE``, ``FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME``."""
+    return format_enum(raw & 0xFFFFFFFF, FUTEX_OPS, "FUTEX_???")
 
 
 def futex_bitset(raw: int) -> str:
     value = raw & 0xFFFFFFFF
-    return "FUTEX_BITSET_MATCH_ANY" if value == FUTEX_BITSET_MATCH_ANY else f"{value:#x}"
+    return lookup(value, K.FUTEX_BITSET) or chex(value)
+
+
+def _shifted(value: int, table: Table, shift: int, unknown: str) -> str:
+    name = lookup(value, table)
+    return f"{name}<<{shift}" if name else f"{chex(value)}<<{shift} /* {unknown} */"
+
+
+def futex_wake_op(raw: int) -> str:
+    """FUTEX_WAKE_OP's val3, its four fields:
+    ``FUTEX_OP_ADD<<28|0x1<<12|FUTEX_OP_CMP_GT<<24|0x2``."""
+    value = raw & 0xFFFFFFFF
+    oparg_shift = dict(K.FUTEX_WAKE_OPS)["FUTEX_OP_OPARG_SHIFT"]
+    operations = tuple(row for row in K.FUTEX_WAKE_OPS if row[0] != "FUTEX_OP_OPARG_SHIFT")
+    parts = ["FUTEX_OP_OPARG_SHIFT<<28"] if value >> 28 & oparg_shift else []
+    parts += [
+        _shifted(value >> 28 & 7, operations, 28, "FUTEX_OP_???"),
+        f"{chex(value >> 12 & 0xFFF)}<<12",
+        _shifted(value >> 24 & 0xF, K.FUTEX_WAKE_CMPS, 24, "FUTEX_OP_CMP_???"),
+        chex(value & 0xFFF),
+    ]
+    return "|".join(parts)
 
 
 DECODERS: dict[str, Decoder] = {
@@ -94,10 +123,5 @@ DECODERS: dict[str, Decoder] = {
 # The names a filter's argument predicates may use, by type.
 CONSTANTS: dict[str, Table] = {
     "flags:getrandom": GETRANDOM,
-    "enum:futex_op": (
-        *((f"FUTEX_{name}", value) for value, name in enumerate(_FUTEX_COMMANDS)),
-        *((f"FUTEX_{name}_PRIVATE", value | FUTEX_PRIVATE_FLAG)
-          for value, name in enumerate(_FUTEX_COMMANDS)),
-        ("FUTEX_PRIVATE_FLAG", FUTEX_PRIVATE_FLAG), ("FUTEX_CLOCK_REALTIME", FUTEX_CLOCK_REALTIME),
-    ),
+    "enum:futex_op": (*K.FUTEX_COMMANDS, *K.FUTEX_OP_FLAGS[:2]),
 }  # fmt: skip
