@@ -184,6 +184,15 @@ SPECS: tuple[Spec, ...] = (
     _spec("EPOLL_EVENTS", "linux/eventpoll.h", r"EPOLL(?!_)\w+"),
     _spec("EPOLL_CTL", "linux/eventpoll.h", r"EPOLL_CTL_\w+"),
     _spec("EPOLL_CREATE", "linux/eventpoll.h", r"EPOLL_CLOEXEC"),
+    # --- tasks: clone3, scheduling -----------------------------------------------------------
+    _spec("CLONE3_FLAGS", "linux/sched.h", r"CLONE_(NEWTIME|CLEAR_SIGHAND|INTO_CGROUP)"),
+    _spec(
+        "SCHED_POLICIES",
+        "linux/sched.h",
+        r"SCHED_(NORMAL|FIFO|RR|BATCH|IDLE|DEADLINE)",
+        renames={"SCHED_NORMAL": "SCHED_OTHER"},  # glibc's name, which strace prints
+    ),
+    _spec("SCHED_RESET_ON_FORK", "linux/sched.h", r"SCHED_RESET_ON_FORK"),
     # --- process, security, kernel objects -----------------------------------------------
     _spec("PRCTL", "linux/prctl.h", r"PR_\w+", source="lines:linux/prctl.h"),
     # prctl's arguments, indented under their options in prctl.h

@@ -674,6 +674,26 @@ EPOLL_CTL: Table = (
 # linux/eventpoll.h: EPOLL_CLOEXEC
 EPOLL_CREATE: Table = (("EPOLL_CLOEXEC", 0x80000),)
 
+# linux/sched.h: CLONE_(NEWTIME|CLEAR_SIGHAND|INTO_CGROUP)
+CLONE3_FLAGS: Table = (
+    ("CLONE_NEWTIME", 0x80),
+    ("CLONE_CLEAR_SIGHAND", 0x100000000),
+    ("CLONE_INTO_CGROUP", 0x200000000),
+)
+
+# linux/sched.h: SCHED_(NORMAL|FIFO|RR|BATCH|IDLE|DEADLINE)
+SCHED_POLICIES: Table = (
+    ("SCHED_OTHER", 0x0),
+    ("SCHED_FIFO", 0x1),
+    ("SCHED_RR", 0x2),
+    ("SCHED_BATCH", 0x3),
+    ("SCHED_IDLE", 0x5),
+    ("SCHED_DEADLINE", 0x6),
+)
+
+# linux/sched.h: SCHED_RESET_ON_FORK
+SCHED_RESET_ON_FORK: Table = (("SCHED_RESET_ON_FORK", 0x40000000),)
+
 # linux/prctl.h (lines:linux/prctl.h): PR_\w+
 PRCTL: Table = (
     ("PR_SET_PDEATHSIG", 0x1),

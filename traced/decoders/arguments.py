@@ -115,7 +115,12 @@ _OUTPUT_ARGS = frozenset(
         *((name, "sigmask") for name in ("epoll_pwait", "epoll_pwait2")),
         ("epoll_pwait2", "timeout"),
         ("gettimeofday", "tv"),
-        ("prctl", "arg2"),  # written by the PR_GET_* options that take a pointer
+        ("prctl", "arg2"),
+        ("sched_getparam", "param"),
+        ("sched_getaffinity", "mask"),
+        *((name, "tp") for name in ("sched_rr_get_interval", "sched_rr_get_interval_time64")),
+        ("getcpu", "cpu"),
+        ("getcpu", "node"),  # written by the PR_GET_* options that take a pointer
     )
 )
 

@@ -30,6 +30,7 @@ from traced.decoders.families import (
     polling,
     prctl,
     process,
+    sched,
     siginfo,
     signals,
     sockets,
@@ -44,7 +45,7 @@ from traced.decoders.xlat import Table
 _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
     sockopts, descriptors, prctl, kernel, siginfo,
-    polling,
+    polling, sched,
 )  # fmt: skip
 
 

@@ -24,6 +24,7 @@ from traced.decoders.families.misc import (
 )
 from traced.decoders.families.polling import poll_result, select_result
 from traced.decoders.families.prctl import prctl_result
+from traced.decoders.families.sched import sched_result
 from traced.decoders.families.signals import signal
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
@@ -169,8 +170,8 @@ _SIGNAL_RESULTS = frozenset(("rt_sigtimedwait", "rt_sigtimedwait_time64"))
 _POLLS = {"poll": None, "ppoll": 2, "ppoll_time64": 2}
 _SELECTS = {"select": True, "_newselect": True, "pselect6": False, "pselect6_time64": False}
 WORDED_RESULTS = (
-    frozenset(("fcntl", "fcntl64", "umask", "prctl")) | _SIGNAL_RESULTS | frozenset(_POLLS)
-    | frozenset(_SELECTS)
+    frozenset(("fcntl", "fcntl64", "umask", "prctl", "sched_getscheduler"))
+    | _SIGNAL_RESULTS | frozenset(_POLLS) | frozenset(_SELECTS)
 )  # fmt: skip
 
 
@@ -194,6 +195,8 @@ def decode_result(
         return select_result(raw, retval, memory, timeval=_SELECTS[syscall])
     if syscall == "prctl" and raw:
         return prctl_result(raw[0] & 0xFFFFFFFF, retval)
+    if syscall == "sched_getscheduler":
+        return sched_result(syscall, retval)
     if syscall == "umask":  # the previous mask, in octal as the argument (``022``)
         return f"0{retval:o}".rjust(3, "0")
     if syscall in _SIGNAL_RESULTS and retval > 0:  # the signal taken: ``14 (SIGALRM)``

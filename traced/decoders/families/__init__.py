@@ -7,6 +7,8 @@ gathers them.
 
 * signals: signal numbers, signal sets, struct sigaction, si_code names
 * siginfo: siginfo_t as an argument
+* sched: clone3's clone_args, scheduler policies and params, affinity masks,
+  getcpu, mincore
 * polling: poll's pollfds, select's fd sets, epoll's events, and their results
 * files: open/at/access flags, fcntl, lseek, fadvise, paths, getdents, fd pairs
 * stat: struct stat and statx, modes, device numbers, statx's flags

@@ -1,0 +1,62 @@
+"""clone3, scheduling, getcpu and mincore on constructed registers and memory:
+strace 6.1's text out (lines from its runs of strace's tests)."""
+
+import re
+import struct
+
+from tests.unit import test_special_decoders
+
+ARGS, OUT, OUT2 = 0x1000, 0x2000, 0x3000
+
+
+def line(
+    name: str, raw: tuple[int, ...], retval: int, memory: dict[int, bytes] | None = None
+) -> str:
+    """The line without the padding before ``=`` (strace's column 40)."""
+    return re.sub(r" +=", " =", test_special_decoders.line(name, raw, retval, memory), count=1)
+
+
+def clone_args(*values: int) -> bytes:
+    return struct.pack("<11Q", *values, *(0,) * (11 - len(values)))
+
+
+def test_clone3_prints_the_fields_its_flags_use() -> None:
+    memory = {ARGS: clone_args()}
+    assert line("clone3", (ARGS, 64), 42, memory) == (
+        "clone3({flags=0, exit_signal=0, stack=NULL, stack_size=0}, 64) = 42"
+    )
+    thread = 0x3D0F00  # VM|FS|FILES|SIGHAND|THREAD|SYSVSEM|SETTLS|PARENT_SETTID|CHILD_CLEARTID
+    memory = {ARGS: clone_args(thread, 0, 0x7F10, 0x7F10, 0, 0x7E00, 0x7FFF00, 0x7F20)}
+    assert line("clone3", (ARGS, 88), 42, memory) == (
+        "clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM"
+        "|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7f10, "
+        "parent_tid=0x7f10, exit_signal=0, stack=0x7e00, stack_size=0x7fff00, tls=0x7f20}, 88) = 42"
+    )
+    assert line("clone3", (ARGS, 32), 42, memory) == "clone3(0x1000, 32) = 42"
+
+
+def test_scheduler_policies_params_and_affinity() -> None:
+    assert line("sched_get_priority_max", (2,), 99) == "sched_get_priority_max(SCHED_RR) = 99"
+    assert line("sched_getscheduler", (7,), 0) == "sched_getscheduler(7) = 0 (SCHED_OTHER)"
+    assert line("sched_setscheduler", (7, 0x40000001, OUT), 0, {OUT: struct.pack("<i", 1)}) == (
+        "sched_setscheduler(7, SCHED_RESET_ON_FORK|SCHED_FIFO, [1]) = 0"
+    )
+    assert line("sched_setscheduler", (7, 0x40000007, OUT), 0, {OUT: struct.pack("<i", 1)}) == (
+        "sched_setscheduler(7, 0x40000007 /* SCHED_??? */, [1]) = 0"
+    )
+    assert line("sched_getparam", (7, OUT), 0, {OUT: struct.pack("<i", 0)}) == (
+        "sched_getparam(7, [0]) = 0"
+    )
+    mask = {OUT: (0b11).to_bytes(32, "little")}
+    assert line("sched_getaffinity", (7, 128, OUT), 32, mask) == (
+        "sched_getaffinity(7, 128, [0 1]) = 32"
+    )
+    assert line("sched_setaffinity", (7, 0, OUT), 0, mask) == "sched_setaffinity(7, 0, []) = 0"
+
+
+def test_getcpu_and_mincore_outputs() -> None:
+    memory = {OUT: struct.pack("<I", 1), OUT2: struct.pack("<I", 0)}
+    assert line("getcpu", (OUT, OUT2, 0), 0, memory) == "getcpu([1], [0], NULL) = 0"
+    assert line("mincore", (ARGS, 4097, OUT), 0, {OUT: b"\x01\x00"}) == (
+        "mincore(0x1000, 4097, [1, 0]) = 0"
+    )

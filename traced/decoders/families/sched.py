@@ -1,0 +1,209 @@
+"""Tasks and CPUs: clone3's struct clone_args, the scheduler's policies, params and
+affinity masks, getcpu's and mincore's outputs.
+
+Kernel facts (x86_64):
+
+* struct clone_args is eight u64s (flags, pidfd, child_tid, parent_tid, exit_signal,
+  stack, stack_size, tls: 64 bytes, CLONE_ARGS_SIZE_VER0), then set_tid and
+  set_tid_size (80), then cgroup (88); clone3's second argument is the size the
+  caller passed, and the kernel reads no struct smaller than 64 bytes;
+* a policy is an int, SCHED_RESET_ON_FORK or'ed in; struct sched_param is one int;
+* an affinity mask is a bit array, CPU N at bit N; sched_getaffinity returns the
+  bytes it wrote, the kernel's mask size (whole longs for its possible CPUs);
+* mincore writes one byte per page of the range, bit 0 set for a resident page;
+  getcpu writes an unsigned int through each of its first two pointers.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Sequence
+
+from traced.decoders import _constants as K
+from traced.decoders.arrays import array_text
+from traced.decoders.families.process import CLONE
+from traced.decoders.families.signals import signal
+from traced.decoders.kinds import Decoder, by_register
+from traced.decoders.values import (
+    DecodedValue,
+    Memory,
+    Options,
+    as_signed,
+    chex,
+    hex_address,
+    read_exact,
+    unreadable,
+)
+from traced.decoders.xlat import Table, format_flags, lookup
+from traced.events import Arg
+
+_CLONE_ARGS = struct.Struct("<11Q")  # the 88 bytes of CLONE_ARGS_SIZE_VER2
+_CLONE_ARGS_MIN = 64  # CLONE_ARGS_SIZE_VER0: up to tls
+_FLAG = {name: value for name, value in (*CLONE, *K.CLONE3_FLAGS)}
+CLONE3: Table = (*CLONE, *K.CLONE3_FLAGS)
+_MAX_SET_TID = 32  # the kernel's limit on set_tid_size (and strace's to read them)
+_INT_MAX = (1 << 31) - 1
+_PAGE = 4096
+# The most of a mask read: strace reads no more than the kernel's mask size, which
+# sched_getaffinity returns (a mask set with more is printed with ``...`` by strace).
+CPUSET_BYTES = 1024
+
+# --- clone3 ------------------------------------------------------------------------------
+
+
+def _clone_args_fields(
+    values: Sequence[int], size: int, memory: Memory, options: Options
+) -> list[str]:
+    flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls = values[:8]
+    set_tid, set_tid_size, cgroup = values[8:]
+    fields = [f"flags={format_flags(flags, CLONE3, 'CLONE_???').text}"]
+    if flags & _FLAG["CLONE_PIDFD"]:
+        fields.append(f"pidfd={hex_address(pidfd)}")
+    if flags & (_FLAG["CLONE_CHILD_SETTID"] | _FLAG["CLONE_CHILD_CLEARTID"]):
+        fields.append(f"child_tid={hex_address(child_tid)}")
+    if flags & _FLAG["CLONE_PARENT_SETTID"]:
+        fields.append(f"parent_tid={hex_address(parent_tid)}")
+    shown = signal(exit_signal).text if exit_signal < _INT_MAX else str(exit_signal)
+    fields += [
+        f"exit_signal={shown}",
+        f"stack={hex_address(stack)}",
+        f"stack_size={chex(stack_size)}",
+    ]
+    if flags & _FLAG["CLONE_SETTLS"]:
+        fields.append(f"tls={hex_address(tls)}")
+    if set_tid or set_tid_size:
+        if set_tid and 0 < set_tid_size <= _MAX_SET_TID:
+            tids = array_text(set_tid, set_tid_size, 4, memory, options, element=_int_text).text
+        else:
+            tids = hex_address(set_tid)
+        fields += [f"set_tid={tids}", f"set_tid_size={set_tid_size}"]
+    if size > 80 and (cgroup or flags & _FLAG["CLONE_INTO_CGROUP"]):
+        fields.append(f"cgroup={cgroup}")
+    return fields
+
+
+def _int_text(data: bytes) -> str:
+    return str(int.from_bytes(data, "little", signed=True))
+
+
+def _clone_args_entry(
+    raw: Sequence[int], at: int, memory: Memory, options: Options
+) -> DecodedValue:
+    """``{flags=CLONE_VM|..., exit_signal=SIGCHLD, stack=NULL, stack_size=0}``; a struct
+    larger than the kernel's is followed by ``???`` where its tail is unreadable."""
+    address, size = raw[at], raw[at + 1]
+    fetched = min(size, _CLONE_ARGS.size)
+    data = read_exact(memory, address, fetched) if fetched >= _CLONE_ARGS_MIN else None
+    if data is None:
+        return unreadable(address)
+    values = _CLONE_ARGS.unpack(data.ljust(_CLONE_ARGS.size, b"\0"))
+    fields = _clone_args_fields(values, fetched, memory, options)
+    if size > fetched and read_exact(memory, address + fetched, min(size, _PAGE) - fetched) is None:
+        fields.append("???")
+    return DecodedValue("{" + ", ".join(fields) + "}", values[0], address)
+
+
+# --- scheduling ---------------------------------------------------------------------------
+
+_RESET_ON_FORK = dict(K.SCHED_RESET_ON_FORK)["SCHED_RESET_ON_FORK"]
+
+
+def policy_name(policy: int) -> str | None:
+    """``SCHED_FIFO``, ``SCHED_RESET_ON_FORK|SCHED_RR``; None for a negative or unknown one."""
+    if policy < 0:
+        return None
+    name = lookup(policy & ~_RESET_ON_FORK, K.SCHED_POLICIES)
+    if name and policy & _RESET_ON_FORK:  # strace 6.1 names no unknown policy's flag
+        return f"SCHED_RESET_ON_FORK|{name}"
+    return name
+
+
+def sched_policy(raw: int) -> DecodedValue:
+    value = as_signed(raw, 32)
+    name = policy_name(value)
+    return DecodedValue(name or f"{raw & 0xFFFFFFFF:#x} /* SCHED_??? */", value, raw)
+
+
+def _bracketed_int(address: int, memory: Memory, *, unsigned: bool = False) -> DecodedValue:
+    """``[N]``: one int the kernel read or wrote; its address when unreadable."""
+    data = read_exact(memory, address, 4)
+    if data is None:
+        return unreadable(address)
+    value = int.from_bytes(data, "little", signed=not unsigned)
+    return DecodedValue(f"[{value}]", value, address)
+
+
+def _param(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
+    return _bracketed_int(raw[at], memory)
+
+
+def _param_exit(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue:  # fmt: skip
+    return _bracketed_int(raw[at], memory)
+
+
+def _uint_exit(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue:  # fmt: skip
+    return _bracketed_int(raw[at], memory, unsigned=True)
+
+
+def affinity_text(address: int, size: int, memory: Memory) -> DecodedValue:
+    """``[0 1]``: the CPUs in a mask of ``size`` bytes."""
+    if address == 0:
+        return DecodedValue("NULL", None, address)
+    if size == 0:
+        return DecodedValue("[]", [], address)
+    fetched = min(size, CPUSET_BYTES)
+    data = read_exact(memory, address, fetched)
+    if data is None:
+        return unreadable(address)
+    bits = int.from_bytes(data, "little")
+    cpus = [str(cpu) for cpu in range(fetched * 8) if bits >> cpu & 1]
+    return DecodedValue("[" + " ".join(cpus) + "]", cpus, address)
+
+
+def _affinity_entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
+    return affinity_text(raw[at], raw[at - 1] & 0xFFFFFFFF, memory)
+
+
+def _affinity_exit(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue:  # fmt: skip
+    return affinity_text(raw[at], retval, memory)
+
+
+def _mincore_exit(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue:  # fmt: skip
+    """``[1, 0]``: whether each page of the range is resident."""
+    pages = -(-raw[1] // _PAGE)
+    return array_text(raw[at], pages, 1, memory, options, element=lambda b: str(b[0] & 1))
+
+
+def sched_result(syscall: str, retval: int) -> str | None:
+    """sched_getscheduler's policy: ``0 (SCHED_OTHER)``."""
+    name = policy_name(retval) if syscall == "sched_getscheduler" else None
+    return f"{retval} ({name})" if name else None
+
+
+DECODERS: dict[str, Decoder] = {
+    "struct:clone_args": Decoder(entry=_clone_args_entry),
+    "enum:sched_policy": by_register(sched_policy),
+    "struct:sched_param": Decoder(entry=_param, exit=_param_exit),
+    "struct:cpu_set": Decoder(entry=_affinity_entry, exit=_affinity_exit),
+}
+BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
+    ("getcpu", "cpu"): Decoder(exit=_uint_exit),
+    ("getcpu", "node"): Decoder(exit=_uint_exit),
+    ("mincore", "vec"): Decoder(exit=_mincore_exit),
+}
+# The names a filter's argument predicates may use, by type.
+CONSTANTS: dict[str, Table] = {
+    "enum:sched_policy": (*K.SCHED_POLICIES, *K.SCHED_RESET_ON_FORK),
+}
