@@ -192,7 +192,6 @@ SPECS: tuple[Spec, ...] = (
         r"SCHED_(NORMAL|FIFO|RR|BATCH|IDLE|DEADLINE)",
         renames={"SCHED_NORMAL": "SCHED_OTHER"},  # glibc's name, which strace prints
     ),
-    _spec("SCHED_RESET_ON_FORK", "linux/sched.h", r"SCHED_RESET_ON_FORK"),
     # --- process, security, kernel objects -----------------------------------------------
     _spec("PRCTL", "linux/prctl.h", r"PR_\w+", source="lines:linux/prctl.h"),
     # prctl's arguments, indented under their options in prctl.h

@@ -78,3 +78,18 @@ def test_epoll_ctl_event_and_epoll_wait_events() -> None:
         "epoll_wait(3, [{events=EPOLLIN|EPOLLOUT, data={u32=7, u64=7}}], 8, 100) = 1"
     )
     assert line("epoll_create1", (0x80000,), 3) == "epoll_create1(EPOLL_CLOEXEC) = 3"
+
+
+def test_getsockopt_so_error_names_the_error() -> None:
+    memory = {FDS: struct.pack("<i", 111), TIME: struct.pack("<i", 4)}
+    assert line("getsockopt", (4, 1, 4, FDS, TIME), 0, memory) == (
+        "getsockopt(4, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0"
+    )
+    memory = {FDS: struct.pack("<i", 0), TIME: struct.pack("<i", 4)}
+    assert line("getsockopt", (4, 1, 4, FDS, TIME), 0, memory) == (
+        "getsockopt(4, SOL_SOCKET, SO_ERROR, [0], [4]) = 0"
+    )
+    memory = {FDS: b"\x6f\x00\x00\x00", TIME: struct.pack("<i", 1)}
+    assert line("getsockopt", (4, 1, 4, FDS, TIME), 0, memory) == (
+        'getsockopt(4, SOL_SOCKET, SO_ERROR, "\\x6f", [1]) = 0'
+    )

@@ -115,3 +115,11 @@ def test_siginfo_of_a_child_and_an_empty_one() -> None:
     assert line("rt_sigqueueinfo", (1, 11, SET), 0, {SET: fault}) == (
         "rt_sigqueueinfo(1, SIGSEGV, {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x1000}) = 0"
     )
+
+
+def test_sigaltstack_structs() -> None:
+    stack = struct.pack("<Qi4xQ", 0x7F00, 2, 8192)
+    assert line("sigaltstack", (SET, OLD), 0, {SET: stack, OLD: stack}) == (
+        "sigaltstack({ss_sp=0x7f00, ss_flags=SS_DISABLE, ss_size=8192}, "
+        "{ss_sp=0x7f00, ss_flags=SS_DISABLE, ss_size=8192}) = 0"
+    )

@@ -691,9 +691,6 @@ SCHED_POLICIES: Table = (
     ("SCHED_DEADLINE", 0x6),
 )
 
-# linux/sched.h: SCHED_RESET_ON_FORK
-SCHED_RESET_ON_FORK: Table = (("SCHED_RESET_ON_FORK", 0x40000000),)
-
 # linux/prctl.h (lines:linux/prctl.h): PR_\w+
 PRCTL: Table = (
     ("PR_SET_PDEATHSIG", 0x1),

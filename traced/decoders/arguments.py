@@ -110,6 +110,7 @@ _OUTPUT_ARGS = frozenset(
         *((name, "oldact") for name in ("rt_sigaction", "sigaction")),
         *((name, "info") for name in ("rt_sigtimedwait", "rt_sigtimedwait_time64")),
         ("waitid", "infop"),
+        ("sigaltstack", "old_ss"),
         *((name, "events") for name in ("epoll_wait", "epoll_pwait", "epoll_pwait2")),
         # strace prints what follows epoll's events at exit too: addresses after a failure
         *((name, "sigmask") for name in ("epoll_pwait", "epoll_pwait2")),

@@ -105,17 +105,11 @@ def _clone_args_entry(
 
 # --- scheduling ---------------------------------------------------------------------------
 
-_RESET_ON_FORK = dict(K.SCHED_RESET_ON_FORK)["SCHED_RESET_ON_FORK"]
-
 
 def policy_name(policy: int) -> str | None:
-    """``SCHED_FIFO``, ``SCHED_RESET_ON_FORK|SCHED_RR``; None for a negative or unknown one."""
-    if policy < 0:
-        return None
-    name = lookup(policy & ~_RESET_ON_FORK, K.SCHED_POLICIES)
-    if name and policy & _RESET_ON_FORK:  # strace 6.1 names no unknown policy's flag
-        return f"SCHED_RESET_ON_FORK|{name}"
-    return name
+    """``SCHED_FIFO``; None for a negative or unknown one (strace 6.1 does not name
+    SCHED_RESET_ON_FORK: a policy with it is unknown)."""
+    return None if policy < 0 else lookup(policy, K.SCHED_POLICIES)
 
 
 def sched_policy(raw: int) -> DecodedValue:
@@ -205,5 +199,5 @@ BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
 }
 # The names a filter's argument predicates may use, by type.
 CONSTANTS: dict[str, Table] = {
-    "enum:sched_policy": (*K.SCHED_POLICIES, *K.SCHED_RESET_ON_FORK),
+    "enum:sched_policy": K.SCHED_POLICIES,
 }

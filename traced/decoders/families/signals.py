@@ -173,6 +173,23 @@ def _either_way(decode: Callable[[int, Memory, Options], DecodedValue]) -> Decod
     return Decoder(entry=entry, exit=filled, alone=decode)
 
 
+_STACK_T = struct.Struct("<Qi4xQ")  # ss_sp, ss_flags, ss_size
+
+
+def decode_stack_t(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> DecodedValue:
+    """sigaltstack's ``{ss_sp=0x7f..., ss_flags=SS_DISABLE, ss_size=8192}``."""
+    if raw == 0:
+        return DecodedValue("NULL", None, raw)
+    data = read_exact(memory, raw, _STACK_T.size)
+    if data is None:
+        return unreadable(raw)
+    sp, flags, size = _STACK_T.unpack(data)
+    flag_text = format_flags(flags & 0xFFFFFFFF, K.SS_FLAGS, "SS_???").text
+    return DecodedValue(
+        f"{{ss_sp={hex_address(sp)}, ss_flags={flag_text}, ss_size={size}}}", None, raw
+    )
+
+
 # Where each rt_* call's sigset size is: its signature's argument after the set(s).
 _SIGSET_SIZES: dict[str, tuple[tuple[str, ...], int]] = {
     "rt_sigprocmask": (("set", "oldset"), 3),
@@ -193,6 +210,7 @@ DECODERS: dict[str, Decoder] = {
     "enum:sighandler": by_register(sa_handler),
     "struct:sigaction": _either_way(decode_sigaction),
     "flags:signalfd": named.flags(K.SFD_FLAGS, "SFD_???"),
+    "struct:stack_t": _either_way(decode_stack_t),
 }
 BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
     (syscall, name): sized_sigset(size_at)
