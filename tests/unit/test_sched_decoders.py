@@ -30,7 +30,7 @@ def test_clone3_prints_the_fields_its_flags_use() -> None:
     assert line("clone3", (ARGS, 88), 42, memory) == (
         "clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM"
         "|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7f10, "
-        "parent_tid=0x7f10, exit_signal=0, stack=0x7e00, stack_size=0x7fff00, tls=0x7f20}, 88) = 42"
+        "parent_tid=0x7f10, exit_signal=0, stack=0x7e00, stack_size=0x7fff00, tls=0x7f20} => {parent_tid=0x7f10}, 88) = 42"
     )
     assert line("clone3", (ARGS, 32), 42, memory) == "clone3(0x1000, 32) = 42"
 
@@ -60,4 +60,18 @@ def test_getcpu_and_mincore_outputs() -> None:
     assert line("getcpu", (OUT, OUT2, 0), 0, memory) == "getcpu([1], [0], NULL) = 0"
     assert line("mincore", (ARGS, 4097, OUT), 0, {OUT: b"\x01\x00"}) == (
         "mincore(0x1000, 4097, [1, 0]) = 0"
+    )
+
+
+def test_clone3_shows_what_the_kernel_wrote_after_the_struct() -> None:
+    memory = {ARGS: clone_args(0x100000, 0, 0, OUT), OUT: struct.pack("<i", 42)}
+    assert line("clone3", (ARGS, 88), 42, memory) == (
+        "clone3({flags=CLONE_PARENT_SETTID, parent_tid=0x2000, exit_signal=0, stack=NULL, "
+        "stack_size=0} => {parent_tid=[42]}, 88) = 42"
+    )
+    tail = {ARGS: clone_args() + b"\xde\xc0\xad\xde\0\0\0\0"}
+    assert line("clone3", (ARGS, 96), 42, tail) == (
+        "clone3({flags=0, exit_signal=0, stack=NULL, stack_size=0, "
+        '/* bytes 88..95 */ "\\xde\\xc0\\xad\\xde\\x00\\x00\\x00\\x00"} => '
+        '{/* bytes 88..95 */ "\\xde\\xc0\\xad\\xde\\x00\\x00\\x00\\x00"}, 96) = 42'
     )

@@ -121,7 +121,11 @@ _OUTPUT_ARGS = frozenset(
         ("sched_getaffinity", "mask"),
         *((name, "tp") for name in ("sched_rr_get_interval", "sched_rr_get_interval_time64")),
         ("getcpu", "cpu"),
-        ("getcpu", "node"),  # written by the PR_GET_* options that take a pointer
+        ("getcpu", "node"),
+        ("clone3", "cl_args"),  # the kernel writes the pidfd and parent tid it points to
+        ("clock_nanosleep", "remain"),  # strace prints it at exit
+        ("clock_nanosleep_time64", "remain"),
+        ("nanosleep", "rem"),  # written by the PR_GET_* options that take a pointer
     )
 )
 

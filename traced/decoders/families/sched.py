@@ -98,9 +98,53 @@ def _clone_args_entry(
         return unreadable(address)
     values = _CLONE_ARGS.unpack(data.ljust(_CLONE_ARGS.size, b"\0"))
     fields = _clone_args_fields(values, fetched, memory, options)
-    if size > fetched and read_exact(memory, address + fetched, min(size, _PAGE) - fetched) is None:
-        fields.append("???")
-    return DecodedValue("{" + ", ".join(fields) + "}", values[0], address)
+    tail = _tail(address, fetched, size, memory)
+    return DecodedValue("{" + ", ".join(fields + tail) + "}", values[0], address)
+
+
+def _tail(address: int, fetched: int, size: int, memory: Memory) -> list[str]:
+    """The bytes past the kernel's struct (up to a page): ``???`` where unreadable, in hex
+    where any is set (``/* bytes 88..95 */ "\\xde..."``), else nothing."""
+    if size <= fetched:
+        return []
+    end = min(size, _PAGE)
+    data = read_exact(memory, address + fetched, end - fetched)
+    if data is None:
+        return ["???"]
+    if not any(data):
+        return []
+    escaped = "".join(f"\\x{byte:02x}" for byte in data)
+    return [f'/* bytes {fetched}..{end - 1} */ "{escaped}"']
+
+
+def _clone_args_exit(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue | None:  # fmt: skip
+    """`` => {parent_tid=[42]}``: the pidfd and parent tid the kernel wrote, after the
+    struct as it was at entry (for the flags that make the kernel write them)."""
+    address, size = raw[at], raw[at + 1]
+    fetched = min(size, _CLONE_ARGS.size)
+    data = read_exact(memory, address, fetched) if fetched >= _CLONE_ARGS_MIN else None
+    if data is None or at >= len(args):
+        return None
+    flags, pidfd, _, parent_tid = struct.unpack_from("<4Q", data)
+    written = []
+    if flags & _FLAG["CLONE_PIDFD"]:
+        written.append(f"pidfd={_written_int(pidfd, memory)}")
+    if flags & _FLAG["CLONE_PARENT_SETTID"]:
+        written.append(f"parent_tid={_written_int(parent_tid, memory)}")
+    written += _tail(address, fetched, size, memory)
+    if not written:
+        return None
+    return DecodedValue(f"{args[at].text} => {{{', '.join(written)}}}", flags, address)
+
+
+def _written_int(address: int, memory: Memory) -> str:
+    data = read_exact(memory, address, 4)
+    return (
+        hex_address(address) if data is None else f"[{int.from_bytes(data, 'little', signed=True)}]"
+    )
 
 
 # --- scheduling ---------------------------------------------------------------------------
@@ -187,7 +231,8 @@ def sched_result(syscall: str, retval: int) -> str | None:
 
 
 DECODERS: dict[str, Decoder] = {
-    "struct:clone_args": Decoder(entry=_clone_args_entry),
+    # shown at entry, and again at exit with what the kernel wrote through it
+    "struct:clone_args": Decoder(entry=_clone_args_entry, exit=_clone_args_exit, in_and_out=True),
     "enum:sched_policy": by_register(sched_policy),
     "struct:sched_param": Decoder(entry=_param, exit=_param_exit),
     "struct:cpu_set": Decoder(entry=_affinity_entry, exit=_affinity_exit),
