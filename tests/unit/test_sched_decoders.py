@@ -30,7 +30,8 @@ def test_clone3_prints_the_fields_its_flags_use() -> None:
     assert line("clone3", (ARGS, 88), 42, memory) == (
         "clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM"
         "|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7f10, "
-        "parent_tid=0x7f10, exit_signal=0, stack=0x7e00, stack_size=0x7fff00, tls=0x7f20} => {parent_tid=0x7f10}, 88) = 42"
+        "parent_tid=0x7f10, exit_signal=0, stack=0x7e00, stack_size=0x7fff00, tls=0x7f20} "
+        "=> {parent_tid=0x7f10}, 88) = 42"
     )
     assert line("clone3", (ARGS, 32), 42, memory) == "clone3(0x1000, 32) = 42"
 
