@@ -28,13 +28,12 @@ from traced.decoders.values import (
     DecodedValue,
     Memory,
     Options,
-    as_signed,
     chex,
     hex_address,
     read_exact,
     unreadable,
 )
-from traced.decoders.xlat import Table, format_flags, lookup
+from traced.decoders.xlat import Table, format_enum, format_flags, lookup
 from traced.events import Arg
 
 _CLONE_ARGS = struct.Struct("<11Q")  # the 88 bytes of CLONE_ARGS_SIZE_VER2
@@ -157,9 +156,7 @@ def policy_name(policy: int) -> str | None:
 
 
 def sched_policy(raw: int) -> DecodedValue:
-    value = as_signed(raw, 32)
-    name = policy_name(value)
-    return DecodedValue(name or f"{raw & 0xFFFFFFFF:#x} /* SCHED_??? */", value, raw)
+    return format_enum(raw & 0xFFFFFFFF, K.SCHED_POLICIES, "SCHED_???")
 
 
 def _bracketed_int(address: int, memory: Memory, *, unsigned: bool = False) -> DecodedValue:

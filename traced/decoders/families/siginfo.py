@@ -27,7 +27,7 @@ from traced.decoders.values import (
     hex_address,
     read_exact,
 )
-from traced.decoders.xlat import Table, lookup
+from traced.decoders.xlat import Table, format_enum
 from traced.syscalls.names import errno_name
 
 SIGINFO_SIZE = 128
@@ -49,8 +49,7 @@ _FAULTS = frozenset((4, 5, 7, 8, 11))  # the signals whose union is the faulting
 
 def si_code(code: int, signo: int) -> str:
     """The code's name: a sender's (SI_USER ...) first, then its signal's own."""
-    name = lookup(code, K.SI_CODES) or lookup(code, _CODES_BY_SIGNAL.get(signo, ()))
-    return name or str(code)
+    return format_enum(code, (*K.SI_CODES, *_CODES_BY_SIGNAL.get(signo, ())), "", decimal=True).text
 
 
 def _source(data: bytes) -> list[str]:
