@@ -123,3 +123,11 @@ def test_sigaltstack_structs() -> None:
         "sigaltstack({ss_sp=0x7f00, ss_flags=SS_DISABLE, ss_size=8192}, "
         "{ss_sp=0x7f00, ss_flags=SS_DISABLE, ss_size=8192}) = 0"
     )
+
+
+def test_si_errno_by_name_or_unsigned() -> None:
+    queued = siginfo(10, -1, struct.pack("<iIq", 42, 0, 0), errno=-1)
+    assert line("pidfd_send_signal", (3, 12, SET, 0xDEFACED00000000), 0, {SET: queued}) == (
+        "pidfd_send_signal(3, SIGUSR2, {si_signo=SIGUSR1, si_code=SI_QUEUE, si_errno=4294967295, "
+        "si_pid=42, si_uid=0}, 0) = 0"
+    )

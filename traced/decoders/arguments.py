@@ -145,7 +145,7 @@ def int_text(type_tag: str, value: int, syscall: str) -> tuple[int, str]:
     if type_tag in _POINTER_TYPES or type_tag.startswith("struct:"):
         return value, hex_address(value)
     if type_tag == "hex" or (type_tag == "pgoff" and value):
-        return value, f"{value:#x}"
+        return value, chex(value)  # C's %#x: 0 as 0
     if type_tag == "off" and syscall == "mmap":
         return value, chex(value)  # strace shows mmap's offset in hex
     if type_tag == "mode":

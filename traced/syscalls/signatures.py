@@ -198,6 +198,7 @@ _WIDE_SETS = frozenset((
 # Arguments whose C type is not their tag's.
 _C_INTEGER_ARGS: dict[tuple[str, str], tuple[int, bool] | None] = {
     ("setns", "nstype"): (32, True),  # an int, named by clone's flags
+    ("pidfd_send_signal", "flags"): (32, False),  # an unsigned int, in hex
     ("mknod", "mode"): (32, False),  # strace prints mknod's mode as an unsigned int
     ("mknodat", "mode"): (32, False),
 }
@@ -609,7 +610,7 @@ pkey_free               pkey:int                                                
 statx                   dirfd pathname:path flags:flags:statx mask:flags:statx_mask statxbuf:statx_out | %desc %file %fstat
 io_pgetevents           ctx_id:ptr min_nr:long nr:long events:struct:io_event timeout:timespec usig:struct:aio_sigset |
 rseq                    rseq:hex rseq_len:hex flags:int sig:hex                    |
-pidfd_send_signal       pidfd:fd sig:signal info:siginfo flags:uint                | %desc %process %signal
+pidfd_send_signal       pidfd:fd sig:signal info:siginfo flags:hex                 | %desc %process %signal
 io_uring_setup          entries:uint params:struct:io_uring_params                 | %desc
 io_uring_enter          fd to_submit:uint min_complete:uint flags:flags:io_uring_enter sig:sigset sigsz:size | %desc %signal
 io_uring_register       fd opcode:enum:io_uring_register arg:ptr nr_args:uint      | %desc %memory

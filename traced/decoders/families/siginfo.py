@@ -28,7 +28,7 @@ from traced.decoders.values import (
     read_exact,
 )
 from traced.decoders.xlat import Table, format_enum
-from traced.syscalls.names import errno_name
+from traced.syscalls.names import ERRNO_NAMES
 
 SIGINFO_SIZE = 128
 _HEAD = struct.Struct("<iii")  # si_signo, si_errno, si_code
@@ -99,8 +99,9 @@ def siginfo_text(data: bytes) -> str:
     if not signo:
         return "{}"
     fields = [f"si_signo={signal(signo).text}", f"si_code={si_code(code, signo)}"]
-    if errno:
-        fields.append(f"si_errno={errno_name(errno)}")
+    if errno:  # by name; a number the kernel never returns, unsigned, as strace does
+        name = ERRNO_NAMES.get(errno)
+        fields.append(f"si_errno={name or errno & 0xFFFFFFFF}")
     if code <= 0:
         fields += _from_a_process(code, data)
     else:
