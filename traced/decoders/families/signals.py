@@ -74,10 +74,12 @@ def signal(raw: int) -> DecodedValue:
 # --- signal sets ---------------------------------------------------------------------
 
 
+# A set's members as strace lists them: the names without ``SIG`` (``INT``, ``RT_2``).
+SET_MEMBERS: Table = tuple((name.removeprefix("SIG"), value) for name, value in SIGNALS)
+
+
 def _set_member(number: int) -> str:
-    """A member as strace lists it: the name without ``SIG`` (``INT``, ``RTMIN``, ``RT_2``)."""
-    name = signal_name(number)
-    return name[3:] if name else str(number)
+    return format_enum(number, SET_MEMBERS, "", decimal=True).text
 
 
 def sigmask_text(mask: int, size: int) -> str:
