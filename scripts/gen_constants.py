@@ -192,6 +192,12 @@ SPECS: tuple[Spec, ...] = (
         r"SCHED_(NORMAL|FIFO|RR|BATCH|IDLE|DEADLINE)",
         renames={"SCHED_NORMAL": "SCHED_OTHER"},  # glibc's name, which strace prints
     ),
+    _spec(
+        "SCHED_FLAGS",
+        "linux/sched.h",
+        r"SCHED_FLAG_\w+",
+        exclude=r"SCHED_FLAG_(KEEP_ALL|UTIL_CLAMP|ALL)",
+    ),
     # --- process, security, kernel objects -----------------------------------------------
     _spec("PRCTL", "linux/prctl.h", r"PR_\w+", source="lines:linux/prctl.h"),
     # prctl's arguments, indented under their options in prctl.h

@@ -76,3 +76,23 @@ def test_clone3_shows_what_the_kernel_wrote_after_the_struct() -> None:
         '/* bytes 88..95 */ "\\xde\\xc0\\xad\\xde\\x00\\x00\\x00\\x00"} => '
         '{/* bytes 88..95 */ "\\xde\\xc0\\xad\\xde\\x00\\x00\\x00\\x00"}, 96) = 42'
     )
+
+
+def test_sched_attr_in_and_out() -> None:
+    attr = struct.pack("<IIQiIQQQII", 56, 0, 1, 0, 0, 1400000, 0, 0, 0, 0)
+    assert line("sched_setattr", (0, ARGS, 0), 0, {ARGS: attr}) == (
+        "sched_setattr(0, {size=56, sched_policy=SCHED_OTHER, "
+        "sched_flags=SCHED_FLAG_RESET_ON_FORK, "
+        "sched_nice=0, sched_priority=0, sched_runtime=1400000, sched_deadline=0, sched_period=0, "
+        "sched_util_min=0, sched_util_max=0}, 0) = 0"
+    )
+    keep = struct.pack("<IIQ", 48, 5, 0x18) + bytes(32)
+    assert line("sched_setattr", (0, ARGS, 0), 0, {ARGS: keep}) == (
+        "sched_setattr(0, {size=48, "
+        "sched_flags=SCHED_FLAG_KEEP_POLICY|SCHED_FLAG_KEEP_PARAMS}, 0) = 0"
+    )
+    got = struct.pack("<IIQiIQQQ", 48, 0, 0, 0, 0, 1400000, 0, 0)
+    assert line("sched_getattr", (0, OUT, 48, 0), 0, {OUT: got}) == (
+        "sched_getattr(0, {size=48, sched_policy=SCHED_OTHER, sched_flags=0, sched_nice=0, "
+        "sched_priority=0, sched_runtime=1400000, sched_deadline=0, sched_period=0}, 48, 0) = 0"
+    )

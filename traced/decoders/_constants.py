@@ -691,6 +691,17 @@ SCHED_POLICIES: Table = (
     ("SCHED_DEADLINE", 0x6),
 )
 
+# linux/sched.h: SCHED_FLAG_\w+
+SCHED_FLAGS: Table = (
+    ("SCHED_FLAG_RESET_ON_FORK", 0x1),
+    ("SCHED_FLAG_RECLAIM", 0x2),
+    ("SCHED_FLAG_DL_OVERRUN", 0x4),
+    ("SCHED_FLAG_KEEP_POLICY", 0x8),
+    ("SCHED_FLAG_KEEP_PARAMS", 0x10),
+    ("SCHED_FLAG_UTIL_CLAMP_MIN", 0x20),
+    ("SCHED_FLAG_UTIL_CLAMP_MAX", 0x40),
+)
+
 # linux/prctl.h (lines:linux/prctl.h): PR_\w+
 PRCTL: Table = (
     ("PR_SET_PDEATHSIG", 0x1),

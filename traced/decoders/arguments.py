@@ -119,6 +119,7 @@ _OUTPUT_ARGS = frozenset(
         ("prctl", "arg2"),
         ("sched_getparam", "param"),
         ("sched_getaffinity", "mask"),
+        ("sched_getattr", "attr"),
         *((name, "tp") for name in ("sched_rr_get_interval", "sched_rr_get_interval_time64")),
         ("getcpu", "cpu"),
         ("getcpu", "node"),

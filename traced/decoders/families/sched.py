@@ -28,6 +28,7 @@ from traced.decoders.values import (
     DecodedValue,
     Memory,
     Options,
+    as_signed,
     chex,
     hex_address,
     read_exact,
@@ -221,6 +222,60 @@ def _mincore_exit(
     return array_text(raw[at], pages, 1, memory, options, element=lambda b: str(b[0] & 1))
 
 
+_SCHED_ATTR = struct.Struct("<IIQiIQQQII")  # VER1: 56 bytes
+_ATTR_VER0, _ATTR_VER1 = 48, 56
+_KEEP = dict(K.SCHED_FLAGS)
+_KEEP_POLICY, _KEEP_PARAMS = _KEEP["SCHED_FLAG_KEEP_POLICY"], _KEEP["SCHED_FLAG_KEEP_PARAMS"]
+
+
+def sched_attr_text(data: bytes, size: int, setting: bool, more: bool) -> str:
+    """``{size=48, sched_policy=SCHED_OTHER, sched_flags=0, sched_nice=0, ...}``: the
+    fields of ``size`` bytes, and what a sched_setattr's flags leave unused omitted."""
+    values = _SCHED_ATTR.unpack(data.ljust(_SCHED_ATTR.size, b"\0"))
+    length, policy, flags, nice, priority, runtime, deadline, period, low, high = values
+    fields = [f"size={length}"]
+    if size >= _ATTR_VER0:
+        keep = flags & (_KEEP_POLICY | _KEEP_PARAMS)
+        if not setting or as_signed(policy, 32) < 0 or not keep:
+            fields.append(f"sched_policy={format_enum(policy, K.SCHED_POLICIES, 'SCHED_???').text}")
+        fields.append(f"sched_flags={format_flags(flags, K.SCHED_FLAGS, 'SCHED_FLAG_???').text}")
+        if not setting or not flags & _KEEP_PARAMS:
+            fields += [f"sched_nice={nice}", f"sched_priority={priority}"]
+            fields += [f"sched_runtime={runtime}", f"sched_deadline={deadline}"]
+            fields.append(f"sched_period={period}")
+        if size >= _ATTR_VER1:
+            fields += [f"sched_util_min={low}", f"sched_util_max={high}"]
+    return "{" + ", ".join(fields + (["..."] if more else [])) + "}"
+
+
+def _setattr_entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
+    """sched_setattr's struct, as long as its own size field says (0: the first size)."""
+    address = raw[at]
+    head = read_exact(memory, address, 4)
+    if head is None:
+        return unreadable(address)
+    declared = int.from_bytes(head, "little") or _ATTR_VER0
+    size = min(declared, _SCHED_ATTR.size)
+    data = read_exact(memory, address, size) if size >= _ATTR_VER0 else head
+    if data is None:
+        return unreadable(address)
+    return DecodedValue(sched_attr_text(data, size, True, declared > size), None, address)
+
+
+def _getattr_exit(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue:  # fmt: skip
+    """sched_getattr's struct, as many bytes as the kernel wrote (its size field)."""
+    address, asked = raw[at], raw[at + 1] & 0xFFFFFFFF
+    data = read_exact(memory, address, min(asked, _SCHED_ATTR.size)) if asked else None
+    if data is None or len(data) < 4:
+        return unreadable(address)
+    written = int.from_bytes(data[:4], "little")
+    text = sched_attr_text(data, min(written, len(data)), False, written > len(data))
+    return DecodedValue(text, None, address)
+
+
 def sched_result(syscall: str, retval: int) -> str | None:
     """sched_getscheduler's policy: ``0 (SCHED_OTHER)``."""
     name = policy_name(retval) if syscall == "sched_getscheduler" else None
@@ -233,6 +288,7 @@ DECODERS: dict[str, Decoder] = {
     "enum:sched_policy": by_register(sched_policy),
     "struct:sched_param": Decoder(entry=_param, exit=_param_exit),
     "struct:cpu_set": Decoder(entry=_affinity_entry, exit=_affinity_exit),
+    "struct:sched_attr": Decoder(entry=_setattr_entry, exit=_getattr_exit),
 }
 BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
     ("getcpu", "cpu"): Decoder(exit=_uint_exit),
