@@ -179,6 +179,8 @@ SPECS: tuple[Spec, ...] = (
     _spec("FUTEX_OP_FLAGS", "linux/futex.h", r"FUTEX_(PRIVATE_FLAG|CLOCK_REALTIME|CMD_MASK)"),
     _spec("FUTEX_WAKE_OPS", "linux/futex.h", r"FUTEX_OP_(SET|ADD|OR|ANDN|XOR|OPARG_SHIFT)"),
     _spec("FUTEX_WAKE_CMPS", "linux/futex.h", r"FUTEX_OP_CMP_\w+"),
+    _spec("FUTEX_WAITER_FLAGS", "linux/futex.h", r"FUTEX_(32|PRIVATE_FLAG)"),
+    _spec("FUTEX_LIMITS", "linux/futex.h", r"FUTEX_WAITV_MAX"),
     _spec("FUTEX_BITSET", "linux/futex.h", r"FUTEX_BITSET_MATCH_ANY", cast="unsigned int"),
     _spec("CLOCKS", "linux/time.h", r"CLOCK_\w+", exclude=r"CLOCKS_\w+"),
     _spec("EPOLL_EVENTS", "linux/eventpoll.h", r"EPOLL(?!_)\w+"),

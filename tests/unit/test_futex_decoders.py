@@ -2,6 +2,7 @@
 strace 6.1's text out (lines from its run of strace's futex test)."""
 
 import re
+import struct
 
 from tests.unit import test_special_decoders
 
@@ -41,3 +42,14 @@ def test_requeue_counts_and_wake_op_fields() -> None:
         "FUTEX_OP_ADD<<28|0x1<<12|FUTEX_OP_CMP_GT<<24|0x2) = 0"
     )
     assert line("futex", (ADDR, 9, 1, 0, 0, 0), 0).endswith(", NULL, 0) = 0")
+
+
+def test_futex_waitv_waiters_flags_and_clock() -> None:
+    waiter = struct.pack("<QQII", 1, ADDR, 0x82, 0)
+    assert test_special_decoders.line("futex_waitv", (ADDR2, 1, 0, 0, 1), 0, {ADDR2: waiter}) == (
+        "futex_waitv([{val=0x1, uaddr=0x1000, flags=FUTEX_32|FUTEX_PRIVATE_FLAG}], 1, 0, NULL, "
+        "CLOCK_MONOTONIC) = 0"
+    )
+    assert line("futex_waitv", (0, 0, 1, 0, 2**32 - 1), 0) == (
+        "futex_waitv(NULL, 0, 0x1, NULL, 0xffffffff /* CLOCK_??? */) = 0"
+    )

@@ -625,6 +625,15 @@ FUTEX_WAKE_CMPS: Table = (
     ("FUTEX_OP_CMP_GE", 0x5),
 )
 
+# linux/futex.h: FUTEX_(32|PRIVATE_FLAG)
+FUTEX_WAITER_FLAGS: Table = (
+    ("FUTEX_32", 0x2),
+    ("FUTEX_PRIVATE_FLAG", 0x80),
+)
+
+# linux/futex.h: FUTEX_WAITV_MAX
+FUTEX_LIMITS: Table = (("FUTEX_WAITV_MAX", 0x80),)
+
 # linux/futex.h: FUTEX_BITSET_MATCH_ANY
 FUTEX_BITSET: Table = (("FUTEX_BITSET_MATCH_ANY", 0xFFFFFFFF),)
 

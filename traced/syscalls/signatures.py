@@ -199,6 +199,7 @@ _WIDE_SETS = frozenset((
 _C_INTEGER_ARGS: dict[tuple[str, str], tuple[int, bool] | None] = {
     ("setns", "nstype"): (32, True),  # an int, named by clone's flags
     ("pidfd_send_signal", "flags"): (32, False),  # an unsigned int, in hex
+    ("futex_waitv", "flags"): (32, False),
     ("mknod", "mode"): (32, False),  # strace prints mknod's mode as an unsigned int
     ("mknodat", "mode"): (32, False),
 }
@@ -635,7 +636,7 @@ landlock_add_rule       ruleset_fd:fd rule_type:enum:landlock_rule rule_attr:ptr
 landlock_restrict_self  ruleset_fd:fd flags:uint                                   | %desc
 memfd_secret            flags:flags:open                                           | %desc
 process_mrelease        pidfd:fd flags:uint                                        | %desc
-futex_waitv             waiters:struct:futex_waitv nr_futexes:uint flags:uint timeout:timespec clockid:enum:clock |
+futex_waitv             waiters:struct:futex_waitv nr_futexes:uint flags:hex  timeout:timespec clockid:enum:clock |
 set_mempolicy_home_node start:ptr len:ulong home_node:ulong flags:ulong            | %memory
 # i386 only
 waitpid                 pid wstatus options:flags:wait                             | %process

@@ -3,11 +3,21 @@ and getrandom (its flags, and its bytes shown as hex escapes)."""
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Sequence
 
 from traced.decoders import _constants as K
+from traced.decoders.arrays import array_text
 from traced.decoders.kinds import Decoder, by_register
-from traced.decoders.values import DecodedValue, Memory, Options, chex, read_exact, unreadable
+from traced.decoders.values import (
+    DecodedValue,
+    Memory,
+    Options,
+    chex,
+    hex_address,
+    read_exact,
+    unreadable,
+)
 from traced.decoders.xlat import Table, format_enum, format_flags, lookup
 from traced.events import Arg
 
@@ -116,10 +126,44 @@ def futex_wake_op(raw: int) -> str:
     return "|".join(parts)
 
 
+# --- futex_waitv ---------------------------------------------------------------------
+
+_WAITER = struct.Struct("<QQII")  # struct futex_waitv: val, uaddr, flags, __reserved
+
+
+def waiter_text(data: bytes) -> str:
+    """``{val=0x1, uaddr=0x7f..., flags=FUTEX_32|FUTEX_PRIVATE_FLAG}``."""
+    val, uaddr, flags, reserved = _WAITER.unpack(data)
+    text = f"{{val={chex(val)}, uaddr={hex_address(uaddr)}, "
+    text += f"flags={format_flags(flags, K.FUTEX_WAITER_FLAGS).text}"
+    return text + (f", __reserved={chex(reserved)}}}" if reserved else "}")
+
+
+_WAITV_MAX = dict(K.FUTEX_LIMITS)["FUTEX_WAITV_MAX"]  # the most waiters strace prints
+
+
+def _waiters(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
+    count = raw[at + 1] & 0xFFFFFFFF
+    shown = array_text(raw[at], min(count, _WAITV_MAX), _WAITER.size, memory, options,
+                       element=waiter_text)  # fmt: skip
+    if count > _WAITV_MAX and shown.text.endswith("}]"):  # all 128 printed: more follow
+        return shown._replace(text=shown.text[:-1] + ", ...]")
+    return shown
+
+
+def _waitv_clock(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
+    """futex_waitv's clock, an unsigned int: no CPU clock is one."""
+    return format_enum(raw[at] & 0xFFFFFFFF, K.CLOCKS, "CLOCK_???")
+
+
 DECODERS: dict[str, Decoder] = {
     "flags:getrandom": by_register(getrandom_flags), "random": Decoder(exit=_random_exit),
     "enum:futex_op": by_register(futex_op),
+    "struct:futex_waitv": Decoder(entry=_waiters),
 }  # fmt: skip
+BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
+    ("futex_waitv", "clockid"): Decoder(entry=_waitv_clock),
+}
 # The names a filter's argument predicates may use, by type.
 CONSTANTS: dict[str, Table] = {
     "flags:getrandom": GETRANDOM,
