@@ -1,7 +1,7 @@
 """The Python floor: a ptrace tracer that does nothing but stop, ask and restart.
 
-    python bench/bareloop.py [--filter FILE] [--spin] [--decode FILE] [--profile]
-                             [--stats FILE] -- CMD ...
+    python bench/bareloop.py [--filter FILE [--entry-only]] [--spin] [--decode FILE]
+                             [--profile] [--stats FILE] -- CMD ...
 
 What a tracer written in Python cannot do with less, per stop: ``waitpid``, one
 ``PTRACE_GET_SYSCALL_INFO`` (the fields unpacked: what stopped, which call, its result),
@@ -15,6 +15,9 @@ machinery costs beyond the language's floor.
   child installs it (traced.linux.seccomp) before exec; the loop restarts a seccomp
   stop with ``PTRACE_SYSCALL`` (so the call's exit stops too) and every other stop with
   ``PTRACE_CONT``, as traced and ``strace --seccomp-bpf`` do.
+- ``--entry-only`` (with ``--filter``): a seccomp stop is restarted with ``PTRACE_CONT``,
+  so a call makes one stop, not two, as ``traced launch --entry-only`` does; with
+  ``--decode`` its line is written at that stop, without a result.
 - ``--spin``: after each restart, poll ``waitpid(WNOHANG)`` for up to 200 µs (20 µs
   after a CONT) before blocking, as traced/core/spin.py does without its back-off: the
   next stop is caught without the wake-up of an idle CPU.
@@ -85,9 +88,12 @@ SPIN_NS = {PTRACE_SYSCALL: 200_000, PTRACE_CONT: 20_000}
 
 
 class Loop:
-    def __init__(self, seccomp: bool, spin: bool) -> None:
+    def __init__(self, seccomp: bool, spin: bool, entry_only: bool = False) -> None:
         # Full mode stops at every syscall; seccomp mode only where the filter says.
         self.resume = PTRACE_CONT if seccomp else PTRACE_SYSCALL
+        # A seccomp stop's restart: to its exit stop, or (entry-only) on to the next call.
+        self.past_seccomp = PTRACE_CONT if entry_only else PTRACE_SYSCALL
+        self.entry_only = entry_only
         self.spin = spin
         self.budget = 0
         self.counts = [0] * len(KINDS)
@@ -110,7 +116,7 @@ class Loop:
             request = PTRACE_SYSCALL if kind == ENTRY else self.resume
         elif event == PTRACE_EVENT_SECCOMP:
             self._info(tid)
-            request, kind = PTRACE_SYSCALL, SECCOMP  # stop at its exit too
+            request, kind = self.past_seccomp, SECCOMP  # stop at its exit too, or not
         elif event == PTRACE_EVENT_STOP and sig in GROUP_STOPS:
             request = PTRACE_LISTEN
         elif event == 0:
@@ -132,8 +138,8 @@ class Loop:
 class DecodingLoop(Loop):
     """The loop, with each traced call decoded and written as a line (``--decode``)."""
 
-    def __init__(self, seccomp: bool, spin: bool, out: BinaryIO) -> None:
-        super().__init__(seccomp, spin)
+    def __init__(self, seccomp: bool, spin: bool, out: BinaryIO, entry_only: bool = False) -> None:
+        super().__init__(seccomp, spin, entry_only)
         self.out = out
         self.arch = host_arch()
         self.calls: dict[tuple[int, int], tuple[str, str, bool]] = {}  # name, abi, outputs
@@ -152,7 +158,11 @@ class DecodingLoop(Loop):
         elif op != 0:
             name, abi, outputs = self.calls.get((arch, nr)) or self._call(arch, nr)
             args = decode_entry(name, raw, TraceeMemory(tid), abi=abi)
-            self.in_flight[tid] = (name, abi, outputs, raw, args)
+            if self.entry_only:  # the whole line now: no exit will stop
+                text = ", ".join([arg.text for arg in args])
+                self.out.write(f"{tid} {name}({text})\n".encode(errors="surrogateescape"))
+            else:
+                self.in_flight[tid] = (name, abi, outputs, raw, args)
         return op
 
     def _exit(self, tid: int, rval: int, is_error: bool) -> None:
@@ -223,6 +233,7 @@ def run(loop: Loop, main: int, profile: dict[str, int] | None) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--filter", type=Path, help="a compiled seccomp program: seccomp mode")
+    parser.add_argument("--entry-only", action="store_true", help="seccomp stops: CONT")
     parser.add_argument("--spin", action="store_true")
     parser.add_argument("--decode", type=Path, help="decode each call, write its line here")
     parser.add_argument("--profile", action="store_true")
@@ -231,9 +242,10 @@ def main() -> int:
     args = parser.parse_args()
     program = args.filter.read_bytes() if args.filter else None
     out = args.decode.open("wb") if args.decode else None
-    loop = Loop(program is not None, args.spin)
+    entry_only = args.entry_only and program is not None
+    loop = Loop(program is not None, args.spin, entry_only)
     if out is not None:
-        loop = DecodingLoop(program is not None, args.spin, out)
+        loop = DecodingLoop(program is not None, args.spin, out, entry_only)
     profile = dict.fromkeys(("wait", *KINDS), 0) if args.profile else None
     code = run(loop, launch(args.argv, program, loop.resume), profile)
     if out is not None:

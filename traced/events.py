@@ -105,6 +105,9 @@ class Arg(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     # An fd's target, when -P asked for the calls on a path's fds (strace's fdmatch):
     # what /proc/PID/fd/N named at entry; absent (omitted from JSON) otherwise.
     path: Text | None = None
+    # -e read=/write=: the data the call moved, as strace's hex dump lines (joined by
+    # newlines), which follow the call's line; absent (omitted from JSON) otherwise.
+    dump: str | None = None
 
 
 class _Event(msgspec.Struct, frozen=True, tag_field="type"):

@@ -8,6 +8,8 @@ it, its own calls unchanged; the failures leave it in full mode, running as befo
 
 from __future__ import annotations
 
+import contextlib
+import os
 import subprocess
 import sys
 import time
@@ -31,6 +33,24 @@ from traced.tracer.run import KILL, Run, TracePolicy
 pytestmark = pytest.mark.integration
 
 WANTED = frozenset({"openat"})
+WALL = 0x40000000  # waitpid's __WALL: clone children (threads) too
+
+
+def _threads(pid: int) -> list[int]:
+    try:
+        return [int(tid) for tid in os.listdir(f"/proc/{pid}/task")]
+    except FileNotFoundError:  # reaped already, by the trace that ran it to its end
+        return []
+
+
+def _reap_traced_threads(pid: int, threads: list[int]) -> None:
+    """A test that failed mid-trace leaves the killed process's other threads traced
+    by this very process, which must reap them (__WALL) before their leader can be
+    reaped: without this, the test's failure hangs in Popen.wait."""
+    for tid in threads:
+        if tid != pid:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(tid, WALL)
 
 
 @contextmanager
@@ -41,8 +61,10 @@ def _target(programs: dict[str, Path], *args: str) -> Iterator[subprocess.Popen[
         assert process.stdout.readline() == b"ready\n"
         yield process
     finally:
+        threads = _threads(process.pid)
         if process.poll() is None:
             process.kill()
+        _reap_traced_threads(process.pid, threads)
         process.wait()
         if process.stdout is not None:
             process.stdout.close()
@@ -199,3 +221,29 @@ def test_daemon_refuses_to_detach_it(programs: dict[str, Path], tmp_path: Path) 
         assert refused.returncode != 0
         assert "attached with --filter" in refused.stderr
         assert process.wait(timeout=HANG_GUARD) == 0  # traced to its end, unchanged
+
+
+def test_daemon_detaches_it_once_no_filter_went_in(
+    programs: dict[str, Path], tmp_path: Path
+) -> None:
+    """A process with filters of its own gets none of ours (the install is refused),
+    so nothing keeps it from being detached, and it runs on untraced."""
+    with running_daemon(tmp_path) as daemon, _target(programs, "diverge", "4") as process:
+        where = ["--socket", str(daemon.socket)]
+        args = ["attach", "-f", "--daemon", "--filter", "--yes", "-e", "openat", "--detach"]
+        started = _traced(*where, *args, str(process.pid))
+        assert started.returncode == 0, started.stderr
+        session = started.stdout.strip()
+        deadline = time.monotonic() + HANG_GUARD
+        while (done := _traced(*where, "detach", session)).returncode != 0:
+            assert "attached with --filter" in done.stderr, done.stderr  # not yet judged
+            assert time.monotonic() < deadline, "never detached"
+            time.sleep(0.05)
+        assert process.wait(timeout=HANG_GUARD) == 0  # ran to its end, untraced
+
+
+def test_kill_on_exit_with_detach_is_refused_before_anything_is_done() -> None:
+    """It would kill the process at once: refused, nothing attached (pid 1 untouched)."""
+    done = _traced("attach", "-f", "--daemon", "--filter=kill-on-exit", "--detach", "1")
+    assert done.returncode == 2
+    assert "--filter=kill-on-exit kills the process when traced leaves" in done.stderr

@@ -73,13 +73,24 @@ def test_two_launches_and_one_subscriber_to_everything(
     print(f"two sessions, one subscriber: {len(messages)} messages, {2 * N} syscalls, seq intact")
 
 
+def _wait_for_events(peer: Peer, session: str, count: int) -> None:
+    """Until the session has numbered ``count`` events (list's ``events``), so a late
+    subscriber joins after them however slowly the command starts."""
+    for _ in range(1000):
+        listed = peer.request("list")["result"]["sessions"]
+        if any(s["session"] == session and s["events"] >= count for s in listed):
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"session {session} numbered fewer than {count} events in 10 s")
+
+
 def test_late_subscriber_sees_events_from_then_on(daemon: Path, tmp_path: Path) -> None:
     launcher = Peer(daemon)
     script = "import os,time\nfor i in range(40):\n    os.stat('/'); time.sleep(0.01)"
     session = launcher.launch([sys.executable, "-c", script], trace="newfstatat,stat", detach=True)[
         "result"
     ]["session"]
-    time.sleep(0.2)
+    _wait_for_events(Peer(daemon), session, 3)
     late = Peer(daemon)
     late.request("subscribe", session=session)
     messages = late.messages_until_end(session)

@@ -28,6 +28,16 @@ OPTION_SETS = [
     ["-P", "/etc/hostname"],
     ["-e", "trace=none"],
     ["-e", "trace=openat", "-e", "signal=none"],
+    ["-X", "raw", "-e", "trace=%file,mmap,mprotect,lseek,fcntl,socket"],
+    ["-X", "verbose", "-e", "trace=%file,mmap,mprotect,lseek,fcntl,socket"],
+    ["-xx", "-y", "-e", "trace=%file,read,write"],
+    ["-x", "-e", "trace=read,write"],
+    ["--strings-in-hex=non-ascii-chars", "-e", "trace=read,write"],
+    ["-n", "-e", "trace=%file,%desc"],
+    ["-e", "verbose=none", "-e", "trace=%file,%desc"],
+    ["-yy", "-e", "trace=openat,newfstatat,statx,write,lseek"],
+    ["-e", "decode-fds=dev", "-e", "trace=%file,%desc"],
+    ["-e", "write=1", "-e", "read=3", "-e", "trace=read,write"],
 ]
 
 

@@ -3,9 +3,11 @@ strace prints only them.  Expected texts are strace 6.1's for the same registers
 (a program passing 0x0defaced00000000 | value, as strace's own tests do)."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.unit.plain import FakeMemory
-from traced.decoders.arguments import decode_entry
+from traced.decoders.arguments import c_cut, c_registers, decode_entry
 from traced.syscalls.signatures import SIGNATURES, c_integer
 
 FILL = 0x0DEFACED00000000
@@ -53,3 +55,16 @@ def test_the_c_type_is_the_signature_s_with_few_exceptions() -> None:
         for arg in sig.args:
             if arg.type in ("ptr", "path", "buf_in", "buf_out") or arg.type.startswith("struct:"):
                 assert c_integer(sig.name, arg.name, arg.type) is None
+
+
+@given(st.lists(st.integers(0, 2**64 - 1), min_size=6, max_size=6))
+def test_the_registers_cut_once_are_each_argument_cut_alone(raw: list[int]) -> None:
+    """c_registers, which stopread runs once per call and keeps for its exit, cuts
+    each narrow argument as c_cut does it alone."""
+    for syscall in ("openat", "newfstatat", "io_setup", "umask", "connect", "getppid"):
+        expected = list(raw)
+        for at, arg in enumerate(SIGNATURES[syscall].args):
+            c_type = c_integer(syscall, arg.name, arg.type)
+            if c_type is not None:
+                expected[at] = c_cut(*c_type, raw[at])
+        assert c_registers(syscall, raw) == tuple(expected)

@@ -8,6 +8,7 @@ import pytest
 
 from traced.cli.options import command_argv, decoding_options, printing, socket_path
 from traced.cli.parser import UsageError, build_parser, strace_style
+from traced.filter.expression import Filter
 
 
 def test_launch_drops_the_double_dash_before_its_command() -> None:
@@ -22,7 +23,7 @@ def test_attach_has_no_command() -> None:
 
 def test_s_v_y_and_raw_make_the_decoding_options() -> None:
     args = build_parser().parse_args(["launch", "-s", "64", "-v", "-y", "--", "true"])
-    options = decoding_options(args, frozenset({"read"}))
+    options = decoding_options(args, Filter(raw=frozenset({"read"})))
     assert (options.string_limit, options.verbose, options.decorate_fds) == (64, True, True)
     assert options.raw == frozenset({"read"})
 
@@ -86,13 +87,75 @@ def test_a_summary_with_one_file_per_process_is_refused_as_strace_refuses_it(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_yy_is_refused_not_taken_for_y() -> None:
-    """strace's -yy adds sockets' endpoints (TCP:[127.0.0.1:80->...]) and devices'
-    numbers, which traced does not print yet: refused, not silently -y."""
-    args = build_parser().parse_args(["launch", "-yy", "--", "true"])
-    with (
-        pytest.raises(UsageError, match=r"-yy \(sockets' endpoints, devices' numbers\)"),
-        printing(args),
-    ):
+@pytest.mark.parametrize(
+    ("argv", "xlat", "strings"),
+    [
+        (["-X", "raw"], "raw", "none"),
+        (["-Xverbose"], "verbose", "none"),
+        (["--xlat-verbosity=abbrev", "-x"], "abbrev", "non-ascii"),
+        (["-xx"], "abbrev", "all"),
+        (["-xxx"], "abbrev", "all"),
+        (["--strings-in-hex"], "abbrev", "all"),
+        (["--strings-in-hex=non-ascii-chars"], "abbrev", "non-ascii-chars"),
+    ],
+)
+def test_x_and_xx_make_the_printing_style(argv: list[str], xlat: str, strings: str) -> None:
+    args = build_parser().parse_args(["launch", *argv, "--", "true"])
+    options = decoding_options(args)
+    assert (options.xlat, options.strings_hex) == (xlat, strings)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["-X", "names"], "invalid -X argument: 'names'"),
+        (["--strings-in-hex=some"], "invalid --strings-in-hex argument: 'some'"),
+    ],
+)
+def test_bad_styles_are_usage_errors(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["launch", *argv, "--", "true"])
+    assert message in capsys.readouterr().err
+
+
+def test_x_with_strings_in_hex_is_refused() -> None:
+    args = build_parser().parse_args(["launch", "-x", "--strings-in-hex", "--", "true"])
+    with pytest.raises(UsageError, match="-x and --strings-in-hex"):
+        decoding_options(args)
+
+
+@pytest.mark.parametrize(
+    ("argv", "decorate", "kinds"),
+    [
+        (["-e", "decode-fds=path"], 1, set()),
+        (["--decode-fds"], 1, set()),
+        (["--decode-fds=none"], 0, set()),
+        (["-e", "decode-fd=!all"], 0, set()),
+        (["-y"], 1, set()),
+        (["-yy"], 2, {"path", "socket", "dev", "pidfd"}),
+        (["-e", "decode-fds=all"], 1, {"path", "socket", "dev", "pidfd"}),
+        (["-e", "decode-fds=dev,pidfd"], 1, {"dev", "pidfd"}),
+    ],
+)
+def test_decode_fds_sets(argv: list[str], decorate: int, kinds: set[str], tmp_path: Path) -> None:
+    args = build_parser().parse_args(["launch", "-o", str(tmp_path / "t"), *argv, "--", "true"])
+    with printing(args):
+        assert (args.decorate_fds, args.fd_kinds) == (decorate, kinds)
+        assert args.expr == []
+        assert decoding_options(args).fd_kinds == kinds
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["-e", "decode-fds=eventfd"], "invalid decode-fds 'eventfd'"),
+        (["-e", "decode-fds=pathx"], "invalid decode-fds 'pathx'"),
+        (["-y", "--decode-fds"], "-y and --decode-fds cannot"),
+    ],
+)
+def test_decode_fds_refusals(argv: list[str], message: str, tmp_path: Path) -> None:
+    args = build_parser().parse_args(["launch", "-o", str(tmp_path / "t"), *argv, "--", "true"])
+    with pytest.raises(UsageError, match=message), printing(args):
         pass
-    assert decoding_options(build_parser().parse_args(["launch", "-y", "--", "true"])).decorate_fds

@@ -22,7 +22,7 @@ import struct
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.unit.plain import FakeMemory
+from tests.unit.plain import FakeMemory, decoded_call
 from traced.decoders import decode, decoder_for
 from traced.decoders.families import files, ioctl, mappings, process, signals, sockets, stat, times
 from traced.decoders.strings import decode_buffer, decode_cstring, decode_path, quote
@@ -261,6 +261,10 @@ def test_timespec_rlimit_pipe() -> None:
     assert times.decode_timespec(BASE, mem(struct.pack("<qq", 1, 5 * 10**8))).text == (
         "{tv_sec=1, tv_nsec=500000000}"
     )
+    # strace (recvmmsg-timeout): tv_sec signed, tv_nsec unsigned, however invalid.
+    assert times.decode_timespec(BASE, mem(struct.pack("<qq", -1, -1))).text == (
+        "{tv_sec=-1, tv_nsec=18446744073709551615}"
+    )
     rlim = struct.pack("<QQ", 1234, 8388609)
     assert process.decode_rlimit(BASE, mem(rlim)).text == "{rlim_cur=1234, rlim_max=8388609}"
     rlim = struct.pack("<QQ", 8192 * 1024, 2**64 - 1)
@@ -408,3 +412,25 @@ def test_sockaddr_families_never_raise(family: int, body: bytes) -> None:
     data = struct.pack("<H", family) + body
     got = sockets.decode_sockaddr(BASE, mem(data), len(data))
     assert got.text.startswith("{sa_family=")
+
+
+def test_an_output_timespec_of_a_failed_call_is_its_address() -> None:
+    """strace: sched_rr_get_interval(-1, 0x7ffd...) = -1 EINVAL; clock_getres's too."""
+    memory = {0x8000: struct.pack("<qq", -1, -1)}
+    for name in ("sched_rr_get_interval", "clock_getres"):
+        failed = decoded_call(name, (2**64 - 1, 0x8000), -22, "EINVAL", memory=memory)
+        assert failed.args[1].text == "0x8000", name
+
+
+def test_open_how_as_strace_shows_it() -> None:
+    """strace: the mode only with O_CREAT or O_TMPFILE; unknown resolve bits marked."""
+    created = struct.pack("<QQQ", 0o101, 0o600, 0x9)
+    assert files.decode_open_how(BASE, mem(created), 24).text == (
+        "{flags=O_WRONLY|O_CREAT, mode=0600, resolve=RESOLVE_NO_XDEV|RESOLVE_BENEATH}"
+    )
+    plain = struct.pack("<QQQ", 0, 0o600, 0x40)
+    assert files.decode_open_how(BASE, mem(plain), 24).text == (
+        "{flags=O_RDONLY, resolve=0x40 /* RESOLVE_??? */}"
+    )
+    assert files.decode_open_how(BASE, mem(plain), 8).text == hex(BASE)
+    assert files.decode_open_how(0, mem(plain), 24).text == "NULL"

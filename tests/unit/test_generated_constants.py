@@ -48,7 +48,7 @@ def test_sysv_ipc_keys_flags_and_commands() -> None:
     )
     assert line("msgctl", (5, 0, 0), 0) == "msgctl(5, IPC_RMID, NULL) = 0"
     assert line("semctl", (5, 0, 19, 0), 5).startswith("semctl(5, 0, SEM_INFO, ")
-    assert ipc.octal_mode(0) == "000"
+    assert line("msgget", (0, 0), 5) == "msgget(IPC_PRIVATE, 000) = 5"
     flags = 0x200 | 0x400 | 0x800 | 0x1000 | 0x2CE0000 | 21 << 26 | 0o125
     assert ipc.shmget_flags(flags).text == (
         "IPC_CREAT|IPC_EXCL|SHM_HUGETLB|SHM_NORESERVE|0x2ce0000|21<<SHM_HUGE_SHIFT|0125"

@@ -60,7 +60,7 @@ def invocations(task: Task, the_call: Call, count: int) -> list[bool]:
 def test_a_call_without_rule_is_an_entry_as_ever() -> None:
     assert type(entry(call(None))) is Entry
     step = plan(running(), entry(call(None)))
-    assert step.tamper is None and step.resume == Resume(TID, PTRACE_SYSCALL)
+    assert step.tamper is None and step.resume == Resume(TID, PTRACE_SYSCALL, starts_call=True)
 
 
 def test_when_counts_per_task_and_per_syscall() -> None:
@@ -97,7 +97,7 @@ def test_an_error_is_written_at_entry_and_exit_and_reported_injected() -> None:
     step = plan(task, entry(call(rule)))
     assert step.tamper is not None
     assert (step.tamper.nr, step.tamper.result, step.tamper.signal) == (-1, None, 0)
-    assert step.resume == Resume(TID, PTRACE_SYSCALL)
+    assert step.resume == Resume(TID, PTRACE_SYSCALL, starts_call=True)
     step = plan(task, TamperedExit(20, EPERM, True))
     assert step.tamper is not None and (step.tamper.nr, step.tamper.result) == (None, EPERM)
     assert step.resume == Resume(TID, PTRACE_CONT)
@@ -110,10 +110,12 @@ def test_an_error_is_written_at_entry_and_exit_and_reported_injected() -> None:
 def test_a_signal_goes_with_the_entry_in_full_mode_and_the_exit_in_seccomp_mode() -> None:
     rule = InjectRule(signal=signal.SIGUSR1)
     full = running(Mode.FULL)
-    assert plan(full, entry(call(rule))).resume == Resume(TID, PTRACE_SYSCALL, signal.SIGUSR1)
+    assert plan(full, entry(call(rule))).resume == Resume(
+        TID, PTRACE_SYSCALL, signal.SIGUSR1, starts_call=True
+    )
     assert plan(full, TamperedExit(20, 0, False)).resume == Resume(TID, PTRACE_SYSCALL)
     seccomp = running()
-    assert plan(seccomp, entry(call(rule))).resume == Resume(TID, PTRACE_SYSCALL)
+    assert plan(seccomp, entry(call(rule))).resume == Resume(TID, PTRACE_SYSCALL, starts_call=True)
     exit_step = plan(seccomp, TamperedExit(20, 0, False))
     assert exit_step.resume == Resume(TID, PTRACE_CONT, signal.SIGUSR1)
     [event] = exit_step.events()

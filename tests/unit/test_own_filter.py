@@ -91,7 +91,10 @@ def test_the_launched_roots_own_setup_is_not_a_filter_of_the_programs() -> None:
 def test_a_refused_call_is_then_seen_entry_and_exit() -> None:
     session = started()
     install(session, call("prctl", PR_SET_SECCOMP))
-    assert session.feed(ROOT, call("uname", wanted=True)) == ([], Resume(ROOT, PTRACE_SYSCALL))
+    assert session.feed(ROOT, call("uname", wanted=True)) == (
+        [],
+        Resume(ROOT, PTRACE_SYSCALL, starts_call=True),
+    )
     [event], resume = session.feed(ROOT, Exit(3, -1, True))
     assert isinstance(event, SyscallEvent) and (event.name, event.error) == ("uname", "EPERM")
     assert resume == Resume(ROOT, PTRACE_SYSCALL)

@@ -278,3 +278,22 @@ def test_absolute_and_relative_together_as_strace_prints_them() -> None:
     assert both.stamp(ts + 1_500_250_000) == "1795636867.507846 (+     1.500250) "
     clock = Timing(absolute=1, relative=True).stamp(ts)
     assert len(clock) == len("20:01:06 (+     0.000000) ") and clock.endswith(" (+     0.000000) ")
+
+
+def test_n_numbers_each_line_and_x_styles_the_signal_line() -> None:
+    """strace 6.1's -n -X raw: ``[ 257] openat(-100, ...)``, a signal's line numbered by
+    its task's last call, an exit's by exit_group."""
+    from traced.decoders.style import Style  # noqa: PLC0415
+
+    printer = Printer(io.StringIO(), as_json=False, to_file=False)
+    printer.numbers = True
+    printer.style = Style(xlat="raw")
+    printer(replace(call("openat", "/etc/passwd", 3, None), nr=257))
+    printer(SIGCHLD_FROM_11)
+    printer(ExitEvent(session="s", pid=10, tid=10, ts_ns=5, code=0, signal=None, core_dumped=False))
+    assert printed(printer) == [
+        '[ 257] openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = 3',
+        "[ 257] --- SIGCHLD {si_signo=17, si_code=0x1, si_pid=11, si_uid=0, si_status=0, "
+        "si_utime=0, si_stime=0} ---",
+        "[ 231] +++ exited with 0 +++",
+    ]

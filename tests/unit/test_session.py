@@ -70,13 +70,13 @@ def test_exec_from_non_leader_thread_takes_over_the_leader_tid() -> None:
     # The leader blocks in a syscall; the thread calls execve.
     session.feed(ROOT, Entry(2, ROOT, 202, "futex", "x86_64", plain_args(0, 0, 0, 0, 0, 0), True))
     execve = Entry(3, 12, 59, "execve", "x86_64", plain_args("/bin/true", 0, 0), True)
-    assert session.feed(12, execve)[1] == Resume(12, PTRACE_SYSCALL)
+    assert session.feed(12, execve)[1] == Resume(12, PTRACE_SYSCALL, starts_call=True)
     events, resume = session.feed(ROOT, Exec(4, 12, "/bin/true", ("true",)))
     vanished, exec_event = events
     assert isinstance(vanished, SyscallEvent) and vanished.name == "futex"
     assert vanished.retval is None
     assert isinstance(exec_event, ExecEvent) and (exec_event.tid, exec_event.old_tid) == (ROOT, 12)
-    assert resume == Resume(ROOT, PTRACE_SYSCALL)  # to see execve's own exit
+    assert resume == Resume(ROOT, PTRACE_SYSCALL, starts_call=True)  # to see execve's own exit
     assert not session.knows(12)
     [returned], resume = session.feed(ROOT, Exit(5, 0, False))
     # The value execve returned, not the number of the next syscall.
@@ -226,7 +226,10 @@ def kinds(events: list) -> list[tuple[str, str]]:
 
 def test_with_one_task_an_interleaved_session_reports_no_entries() -> None:
     session = interleaved()
-    assert session.feed(ROOT, call("read", 1)) == ([], Resume(ROOT, PTRACE_SYSCALL))
+    assert session.feed(ROOT, call("read", 1)) == (
+        [],
+        Resume(ROOT, PTRACE_SYSCALL, starts_call=True),
+    )
     [returned], _ = session.feed(ROOT, Exit(2, 0, False))
     assert kinds([returned]) == [("SyscallEvent", "read")]
 

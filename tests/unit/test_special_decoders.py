@@ -161,3 +161,71 @@ def test_getrandom_bytes_in_hex_cut_at_s() -> None:
         'getrandom("\\xf0\\xf1\\xf2\\xf3\\xf4\\xf5\\xf6\\xf7", 8, GRND_NONBLOCK) = 8'
     )
     assert line("getrandom", (0x8000, 64, 0), 64, memory).endswith('\\xff"..., 64, 0) = 64')
+    assert line("getrandom", (0, 0, 0), 0, memory).startswith("getrandom(NULL, 0, 0) ")
+
+
+def test_at_flags_none_known_are_marked_as_strace_marks_them() -> None:
+    assert line("faccessat2", (-1 & (2**64 - 1), 0, 0, 1), 0).startswith(
+        "faccessat2(-1, NULL, F_OK, 0x1 /* AT_??? */) "
+    )
+
+
+def test_iovecs_as_strace_shows_them() -> None:
+    """writev's buffers whole (even a failing call's), readv's holding its result."""
+    table = struct.pack("<QQQQ", 0x9000, 6, 0x9100, 2**64 - 1)
+    memory = {0x8000: table, 0x9000: b"hello ", 0x9100: b"world\n" + b"X" * 40}
+    failing = decoded_call("writev", (2**64 - 1, 0x8000, 2), -9, "EBADF", memory=memory)
+    assert syscall_line(failing).startswith(
+        'writev(-1, [{iov_base="hello ", iov_len=6}, {iov_base="world\\nXXXXXXXXXXXXXXXXXXXX'
+        'XXXXXX"..., iov_len=18446744073709551615}], 2) '
+    )
+    assert line("readv", (3, 0x8000, 2), 8, memory).startswith(
+        'readv(3, [{iov_base="hello ", iov_len=6}, '
+        '{iov_base="wo", iov_len=18446744073709551615}], 2) = 8'
+    )
+    failed = decoded_call("readv", (3, 0x8000, 2), -9, "EBADF", memory=memory)
+    assert syscall_line(failed).startswith("readv(3, 0x8000, 2) ")
+
+
+def _message(name: int, namelen: int, iov: int, control: int, controllen: int) -> bytes:
+    return struct.pack("<QI4xQQQQi4x", name, namelen, iov, 1, control, controllen, 0)
+
+
+def test_msghdr_as_strace_shows_it() -> None:
+    """sendmsg's message whole, with its SCM_RIGHTS fds; recvmsg's filled, its
+    msg_namelen as it was and became; a failed recvmsg's as strace shows it."""
+    rights = struct.pack("<Qii", 24, 1, 1) + struct.pack("<ii", 0, 1)
+    memory = {
+        0x8000: _message(0, 0, 0x9000, 0xA000, 24),
+        0x9000: struct.pack("<QQ", 0x9100, 2),
+        0x9100: b"fd",
+        0xA000: rights,
+    }
+    assert line("sendmsg", (3, 0x8000, 0), 2, memory).startswith(
+        'sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="fd", iov_len=2}], '
+        "msg_iovlen=1, msg_control=[{cmsg_len=24, cmsg_level=SOL_SOCKET, "
+        "cmsg_type=SCM_RIGHTS, cmsg_data=[0, 1]}], msg_controllen=24, msg_flags=0}, 0) "
+    )
+    entered = {0x8000: _message(0xB000, 110, 0x9000, 0, 0)}
+    filled = {**memory, 0x8000: _message(0xB000, 0, 0x9000, 0, 0)}
+    args = decode_entry("recvmsg", (4, 0x8000, 0x40), FakeMemory(entered))
+    assert args[1].text == "{msg_namelen=110}"  # all a failed call shows
+    received = decode_exit("recvmsg", args, (4, 0x8000, 0x40), FakeMemory(filled), retval=1)
+    assert received[1].text == (
+        '{msg_name=0xb000, msg_namelen=110 => 0, msg_iov=[{iov_base="f", iov_len=2}], '
+        "msg_iovlen=1, msg_controllen=0, msg_flags=0}"
+    )
+
+
+def test_mmsghdr_arrays_show_msg_len_once_returned() -> None:
+    """sendmmsg's messages with msg_len for those sent; recvmmsg's received ones."""
+    header = _message(0, 0, 0x9000, 0, 0) + struct.pack("<I4x", 2)
+    memory = {0x8000: header, 0x9000: struct.pack("<QQ", 0x9100, 8), 0x9100: b"fd" + bytes(6)}
+    entered = decode_entry("sendmmsg", (3, 0x8000, 1, 0), FakeMemory(memory))
+    body = '{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="fd\\0\\0\\0\\0\\0\\0"'
+    assert entered[1].text.startswith("[" + body)
+    assert entered[1].text.endswith("msg_flags=0}}]")
+    sent = decode_exit("sendmmsg", entered, (3, 0x8000, 1, 0), FakeMemory(memory), retval=1)
+    assert sent[1].text.endswith("msg_flags=0}, msg_len=2}]")
+    got = decode_exit("recvmmsg", entered, (3, 0x8000, 1, 0, 0), FakeMemory(memory), retval=1)
+    assert got[1].text.startswith("[" + body.replace('\\0\\0\\0\\0\\0\\0"', '", iov_len=8}]'))

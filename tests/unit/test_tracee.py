@@ -59,7 +59,7 @@ def test_new_task_first_trap_resumes_with_syscall_in_full_mode() -> None:
 def test_seccomp_protocol_syscall_at_entry_cont_at_exit() -> None:
     task = running()
     events, resume = handle(task, entry(ts=10))
-    assert events == [] and resume == Resume(TID, PTRACE_SYSCALL)
+    assert events == [] and resume == Resume(TID, PTRACE_SYSCALL, starts_call=True)
     events, resume = handle(task, Exit(ts=35, rval=3, is_error=False))
     assert resume == Resume(TID, PTRACE_CONT)
     [event] = events
@@ -75,7 +75,7 @@ def test_seccomp_protocol_syscall_at_entry_cont_at_exit() -> None:
 
 def test_full_mode_always_resumes_with_syscall() -> None:
     task = running(Mode.FULL)
-    assert handle(task, entry())[1] == Resume(TID, PTRACE_SYSCALL)
+    assert handle(task, entry())[1] == Resume(TID, PTRACE_SYSCALL, starts_call=True)
     assert handle(task, Exit(20, 0, False))[1] == Resume(TID, PTRACE_SYSCALL)
 
 
@@ -142,7 +142,7 @@ def test_exec_from_inside_a_traced_execve_keeps_waiting_for_its_exit() -> None:
     handle(task, Entry(1, TID, 59, "execve", "x86_64", plain_args("/bin/true", 0, 0), True))
     [event], resume = handle(task, Exec(2, TID, "/bin/true", ("true",)))
     assert isinstance(event, ExecEvent) and event.old_tid is None
-    assert resume == Resume(TID, PTRACE_SYSCALL)
+    assert resume == Resume(TID, PTRACE_SYSCALL, starts_call=True)
     [execve], resume = handle(task, Exit(3, 0, False))
     assert isinstance(execve, SyscallEvent) and execve.retval == 0
     assert resume == Resume(TID, PTRACE_CONT)

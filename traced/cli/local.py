@@ -99,7 +99,7 @@ def _policy(args: argparse.Namespace, printer: Printer, *, force_full: bool) -> 
         printer.filter.syscalls,
         force_full,
         rules=tuple(printer.filter.rules.items()),
-        decoding=decoding_options(args, printer.filter.raw),
+        decoding=decoding_options(args, printer.filter),
         entries=printer.stages_entries(),
         entry_only=printer.entry_only,
         injections=printer.filter.injections,

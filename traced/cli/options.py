@@ -22,15 +22,41 @@ from traced.cli.summary import Summary
 from traced.cli.tracefile import Output, PerTaskFiles, TraceFile, loss_notice
 from traced.daemon.paths import as_path, default_socket
 from traced.decoders.values import Options
-from traced.filter.expression import parse_filter
+from traced.filter.expression import Filter, parse_filter
 from traced.filter.inject import is_injection
 from traced.syscalls.arch import host_arch
 
 
-def decoding_options(args: argparse.Namespace, raw: frozenset[str] = frozenset()) -> Options:
-    """-s, -v, -y and -e raw=: how arguments are printed, here or by the daemon; -P has
-    every fd argument's target noted, for the printer's filter to follow."""
-    return Options(args.string_limit, args.verbose, bool(args.decorate_fds), raw, bool(args.paths))
+def decoding_options(args: argparse.Namespace, filter_: Filter | None = None) -> Options:
+    """-s, -v, -y, -X, -x and the -e raw=, verbose=, read= and write= of ``filter_``: how
+    arguments are printed, here or by the daemon; -P has every fd argument's target
+    noted, for the printer's filter."""
+    filter_ = filter_ or Filter()
+    return Options(
+        args.string_limit,
+        args.verbose,
+        bool(args.decorate_fds),
+        filter_.raw,
+        bool(args.paths),
+        xlat=args.xlat,
+        strings_hex=strings_hex(args),
+        nonverbose=filter_.nonverbose,
+        dump_reads=filter_.dump_reads,
+        dump_writes=filter_.dump_writes,
+        fd_kinds=getattr(args, "fd_kinds", frozenset()),
+    )
+
+
+_HEX_COUNTS = ("none", "non-ascii", "all")  # strace's -x, -xx (and more x: still all)
+
+
+def strings_hex(args: argparse.Namespace) -> str:
+    """-x, -xx or --strings-in-hex=WHICH, which strace refuses together."""
+    if args.strings_hex is not None and args.hex_count:
+        raise UsageError("-x and --strings-in-hex cannot be provided simultaneously")
+    if args.strings_hex is not None:
+        return str(args.strings_hex)
+    return _HEX_COUNTS[min(args.hex_count, 2)]
 
 
 def command_argv(args: argparse.Namespace) -> list[str]:
@@ -72,10 +98,11 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
     if (args.count or args.count_too) and args.follow >= 2:  # strace refuses it so
         raise UsageError("(-c or -C) and -ff are mutually exclusive")
     _check_no_follow(args)
-    if args.decorate_fds > 1:
+    args.decorate_fds, args.fd_kinds = _decode_fds(args)
+    if args.decode_pids is not None:
         raise UsageError(
-            "-yy (sockets' endpoints, devices' numbers) is not supported yet; "
-            "-y prints what each fd refers to (3<socket:[1234]>)"
+            f"-Y (--decode-pids={args.decode_pids}: pids with their comm, 1234<sh>) "
+            "is not supported yet"
         )
     subscriber = args.command == "subscribe"
     output = "-" if subscriber and args.output is None else args.output
@@ -95,6 +122,8 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
         printer.summary = Summary()
         printer.print_lines = not args.count
     printer.entry_only = _entry_only(args)
+    printer.style = decoding_options(args).style
+    printer.numbers = args.numbers
     printer.filter = parse_filter(
         args.expr,
         host_arch(),
@@ -124,11 +153,57 @@ def follows(args: argparse.Namespace) -> bool:
     return bool(args.follow) and not getattr(args, "no_follow", False)
 
 
+_FD_KINDS = ("path", "socket", "dev", "pidfd")  # strace 6.1's (HEAD adds eventfd, signalfd)
+
+
+def _decode_fds(args: argparse.Namespace) -> tuple[int, frozenset[str]]:
+    """-y's count and the kinds of fd described (-yy: all of them), with strace's
+    -e decode-fds=SET and --decode-fds[=SET] taken out of the -e expressions."""
+    sets = [args.decode_fds] if args.decode_fds is not None else []
+    kept = []
+    for expression in args.expr:
+        qualifier, _, value = expression.partition("=")
+        if qualifier in ("decode-fds", "decode-fd"):
+            sets.append(value)
+        else:
+            kept.append(expression)
+    args.expr = kept
+    if sets and args.decorate_fds:
+        raise UsageError("-y and --decode-fds cannot be provided simultaneously")
+    if not sets:
+        count = int(args.decorate_fds)
+        return count, frozenset(_FD_KINDS) if count > 1 else frozenset()
+    chosen = _fd_kinds(sets[-1])
+    if chosen == {"path"}:
+        return 1, frozenset()  # -y
+    return (1 if chosen else 0), chosen
+
+
+def _fd_kinds(value: str) -> frozenset[str]:
+    """strace's qualify_tokens over the fd kinds: ``!``, all, none, a comma list."""
+    rest = value.lstrip("!")
+    negate = (len(value) - len(rest)) % 2 == 1
+    if rest in ("all", "none"):
+        chosen = set(_FD_KINDS) if rest == "all" else set()
+    else:
+        chosen = {token for token in rest.split(",") if token}
+        unknown = chosen - set(_FD_KINDS)
+        if unknown or not chosen:
+            raise UsageError(f"invalid decode-fds '{min(unknown) if unknown else value}'")
+    return frozenset(set(_FD_KINDS) - chosen if negate else chosen)
+
+
 def _check_no_follow(args: argparse.Namespace) -> None:
-    """--no-follow beside -f, which contradicts it; and the filter-only features,
-    which need -f, since without it no filter is installed."""
+    """--no-follow beside -f, which contradicts it; attach's --filter=kill-on-exit
+    beside --detach, which would kill at once; and the filter-only features, which
+    need -f, since without it no filter is installed."""
     if getattr(args, "no_follow", False) and args.follow:
         raise UsageError("-f follows the tasks the command creates and --no-follow does not")
+    if getattr(args, "attach_filter", None) == "kill-on-exit" and getattr(args, "detach", False):
+        raise UsageError(
+            "--filter=kill-on-exit kills the process when traced leaves, and --detach "
+            "leaves at once: use --filter (the daemon keeps tracing it) with --detach"
+        )
     if args.command == "subscribe" or follows(args):
         return
     if getattr(args, "inject_in_kernel", False):

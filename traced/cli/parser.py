@@ -58,7 +58,24 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
         dest="decorate_fds",
         action="count",
         default=0,
-        help="print the path each fd refers to: 3</etc/passwd> (-yy is refused: see README)",
+        help="print the path each fd refers to: 3</etc/passwd> (-yy: devices, sockets, pidfds too)",
+    )
+    _add_style_options(sub)
+    sub.add_argument(
+        "-Y",
+        "--decode-pids",
+        dest="decode_pids",
+        nargs="?",
+        const="comm",
+        help=argparse.SUPPRESS,  # refused (options.py): not supported yet
+    )
+    sub.add_argument(
+        "--decode-fds",
+        dest="decode_fds",
+        nargs="?",
+        const="path",
+        metavar="SET",
+        help="-e decode-fds=SET: path (as -y, the default), socket, dev, pidfd, all, none",
     )
     sub.add_argument(
         "-t",
@@ -66,6 +83,13 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
         action="count",
         default=0,
         help="prefix lines with the time of day (-tt: with µs, -ttt: epoch)",
+    )
+    sub.add_argument(
+        "-n",
+        "--syscall-number",
+        dest="numbers",
+        action="store_true",
+        help="prefix each line with its syscall's number: [ 39] getpid() = 42",
     )
     sub.add_argument(
         "-r",
@@ -108,6 +132,47 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="only syscalls that touch PATH",
     )
+
+
+def _add_style_options(sub: argparse.ArgumentParser) -> None:
+    """strace's -X (constants) and -x (strings): how values are printed."""
+    sub.add_argument(
+        "-X",
+        "--xlat-verbosity",
+        dest="xlat",
+        type=_choice("-X", ("abbrev", "raw", "verbose")),
+        default="abbrev",
+        metavar="FORMAT",
+        help="constants and flags as names (abbrev, the default), numbers (raw), or "
+        "numbers with the names in a comment (verbose)",
+    )
+    sub.add_argument(
+        "-x",
+        dest="hex_count",
+        action="count",
+        default=0,
+        help="strings with a non-printable byte wholly in hex (-xx: every string)",
+    )
+    sub.add_argument(
+        "--strings-in-hex",
+        dest="strings_hex",
+        nargs="?",
+        const="all",
+        type=_choice("--strings-in-hex", ("none", "non-ascii-chars", "non-ascii", "all")),
+        metavar="WHICH",
+        help="all (the default), non-ascii (as -x), non-ascii-chars (those bytes alone), none",
+    )
+
+
+def _choice(option: str, choices: tuple[str, ...]) -> Callable[[str], str]:
+    """An option's value among ``choices``, refused in strace's words otherwise."""
+
+    def check(text: str) -> str:
+        if text not in choices:
+            raise argparse.ArgumentTypeError(f"invalid {option} argument: '{text}'")
+        return text
+
+    return check
 
 
 def _string_limit(text: str) -> int:

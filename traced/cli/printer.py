@@ -23,6 +23,7 @@ from traced.cli.render import (
 )
 from traced.cli.summary import Summary
 from traced.cli.tracefile import Discarded, Failed, Output, PerTaskFiles, TraceFile
+from traced.decoders.style import PLAIN, applied
 from traced.events import (
     Entries,
     Event,
@@ -35,6 +36,7 @@ from traced.events import (
     event_json,
 )
 from traced.filter.expression import Filter
+from traced.syscalls.arch import host_arch
 
 SESSION_TAG = 8  # of a session id's 12 characters: enough to tell sessions apart
 
@@ -92,6 +94,11 @@ class Printer:
         self.moved: dict[int, int] = {}
         self.interactive = _is_terminal(out)
         self._plain: bool | None = None  # see _whole_line
+        self.style = PLAIN  # -X, as the decoders print arguments (decoders/style.py)
+        # -n: each line's syscall number, after its time (a signal's or an exit's: that
+        # of its task's last call, as strace's tcb keeps it).
+        self.numbers = False
+        self.last_nr: dict[int, int] = {}
 
     def stages_entries(self) -> Entries:
         """When this printer needs calls as they are entered: to a terminal always (a
@@ -117,9 +124,18 @@ class Printer:
             return
         if self.broken or not self.wants(event):
             return
+        if self.style is not PLAIN:  # -X, -x: what the printer words (signals, -y results)
+            with applied(self.style):
+                self._print(event)
+            return
+        self._print(event)
+
+    def _print(self, event: Event) -> None:
         try:
             if type(event) is SyscallEvent and self._whole_line(event):
                 self._write_syscall(event)
+            elif type(event) is SyscallEntryEvent and self.entry_only and self._plain_lines():
+                self._write_entry_only(event)
             else:
                 self._write(event)
         except BrokenPipeError:
@@ -173,7 +189,7 @@ class Printer:
             return
         tid_prefix = self._prefix(tid, event.session)
         if isinstance(event, SyscallEntryEvent):
-            self._entered(event, tid_prefix + self.timing.stamp(event.ts_ns))
+            self._entered(event, tid_prefix + self._stamp(event, event.ts_ns))
             return
         if isinstance(event, ExecEvent) and event.old_tid is not None:
             self._supersede(event, tid_prefix)
@@ -183,6 +199,8 @@ class Printer:
         line = self._line(event, tid_prefix)
         if self.timing.durations and isinstance(event, SyscallEvent):
             line += duration_suffix(event.duration_ns)
+        if isinstance(event, SyscallEvent):
+            line += _dumps(event)
         out = self.out if self.per_task is None else self.per_task[tid]
         out.write(line + "\n")
         if isinstance(event, ExitEvent):
@@ -194,6 +212,11 @@ class Printer:
         """Whether a syscall's line is just its text, written whole: no -c table, no
         -T, no -ff, no JSON (settled at the first event), and nothing of the call on
         the line already.  Then it takes the short way, nearly every line does."""
+        plain = self._plain if self._plain is not None else self._plain_lines()
+        return plain and not self.moved and event.tid not in self.entered
+
+    def _plain_lines(self) -> bool:
+        """No -c table, no -T, no -ff, no JSON: settled at the first event."""
         if self._plain is None:
             self._plain = (
                 self.summary is None
@@ -202,7 +225,15 @@ class Printer:
                 and self.per_task is None
                 and not self.timing.durations
             )
-        return self._plain and not self.moved and event.tid not in self.entered
+        return self._plain
+
+    def _write_entry_only(self, event: SyscallEntryEvent) -> None:
+        """:meth:`_write` for an entry-only call when :meth:`_plain_lines`: its whole
+        line at once (entry-only stages no entry, so no line is ever left open)."""
+        tid = event.tid
+        self.live.add(tid)
+        prefix = self._prefix(tid, event.session) + self.timing.stamp(event.ts_ns)
+        self.out.write(entry_line(event, prefix) + "\n")
 
     def _write_syscall(self, event: SyscallEvent) -> None:
         """:meth:`_write` for a syscall event when :meth:`_whole_line`."""
@@ -211,7 +242,8 @@ class Printer:
         prefix = self._prefix(tid, event.session)
         if self.held_entry is not None or self.open_line is not None:
             self._cut_open_line()
-        self.out.write(syscall_line(event, prefix + self.timing.stamp(event.ts_ns)) + "\n")
+        line = syscall_line(event, prefix + self._stamp(event, event.ts_ns))
+        self.out.write(line + _dumps(event) + "\n")
 
     def _supersede(self, event: ExecEvent, tid_prefix: str) -> None:
         """strace's line for the leader a non-leader thread's execve replaced; that
@@ -221,7 +253,7 @@ class Printer:
         self.moved[event.old_tid] = event.tid
         self.live.discard(event.old_tid)
         out = self.out if self.per_task is None else self.per_task[event.tid]
-        out.write(tid_prefix + self.timing.stamp(event.ts_ns) + superseded_line(event) + "\n")
+        out.write(tid_prefix + self._stamp(event, event.ts_ns) + superseded_line(event) + "\n")
 
     def _entered(self, event: SyscallEntryEvent, prefix: str) -> None:
         if self.entry_only:  # its whole line: nothing of the call follows
@@ -271,9 +303,23 @@ class Printer:
                 self._cut_open_line()
             # Stamped when the call returns: the time strace writes the line at.
             returned = event.ts_ns + (event.duration_ns or 0)
-            return resumed_line(event, tid_prefix + self.timing.stamp(returned))
+            return resumed_line(event, tid_prefix + self._stamp(event, returned))
         self._cut_open_line()
-        return event_line(event, tid_prefix + self.timing.stamp(event.ts_ns))
+        return event_line(event, tid_prefix + self._stamp(event, event.ts_ns))
+
+    def _stamp(self, event: Event, ts_ns: int) -> str:
+        """-t/-r/-T's stamp, then -n's ``[ 39] ``."""
+        stamp = self.timing.stamp(ts_ns)
+        if not self.numbers:
+            return stamp
+        nr = getattr(event, "nr", None)
+        if isinstance(event, ExitEvent) and event.signal is None:
+            nr = _exit_number(event)  # its exit_group (or a thread's exit), filtered or not
+        if nr is None:
+            nr = self.last_nr.get(event.tid, 0)
+        else:
+            self.last_nr[event.tid] = nr
+        return f"{stamp}[{nr:>4}] "
 
     def _prefix(self, tid: int, session: str) -> str:
         if self.session_tags:
@@ -306,3 +352,14 @@ class Printer:
             self._failed(error, lines=1)
         if self.per_task is not None:
             self.per_task.close_all()
+
+
+def _exit_number(event: ExitEvent) -> int | None:
+    """The call a task that exited made last: exit_group, or exit for a thread."""
+    abi = host_arch().native
+    return abi.numbers_by_name.get("exit_group" if event.tid == event.pid else "exit")
+
+
+def _dumps(event: SyscallEvent) -> str:
+    """-e read=/write=: the hex dump lines after the call's line, if any."""
+    return "".join(f"\n{arg.dump}" for arg in event.args if arg.dump is not None)

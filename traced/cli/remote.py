@@ -62,9 +62,11 @@ def trace_field(printer: Printer) -> str | None:
 
 
 def decoding_field(args: argparse.Namespace, printer: Printer) -> dict[str, object]:
-    """-s, -v, -y and -e raw=, as the request's ``decoding`` object."""
-    options = decoding_options(args, printer.filter.raw)
-    return {**options._asdict(), "raw": sorted(options.raw)}
+    """-s, -v, -y, -X, -x, -e raw=, verbose=, read= and write=, as the request's
+    ``decoding`` object."""
+    options = decoding_options(args, printer.filter)
+    sets = ("raw", "nonverbose", "dump_reads", "dump_writes", "fd_kinds")
+    return {**options._asdict(), **{name: sorted(getattr(options, name)) for name in sets}}
 
 
 def launch(

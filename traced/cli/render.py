@@ -19,6 +19,7 @@ from traced.decoders.families.signals import CLD_CODES, SENDER_CODES, SI_CODES
 from traced.decoders.shapes import RETURNS_FD
 from traced.decoders.strings import fd_path_text
 from traced.decoders.values import as_signed
+from traced.decoders.xlat import named
 from traced.events import (
     Arg,
     ExecEvent,
@@ -32,6 +33,7 @@ from traced.events import (
 from traced.syscalls.arch import AUDIT_ARCH_NAMES, syscall_name
 from traced.syscalls.names import (
     RESTART_ERRNOS,
+    SIGNAL_NAMES,
     errno_message,
     errno_name,
     errno_value,
@@ -56,6 +58,8 @@ def _shown(name: str, args: Sequence[Arg]) -> list[tuple[int, str]]:
 
 def printed_args(event: SyscallEvent | SyscallEntryEvent) -> list[str]:
     """The arguments strace shows, in its words; an empty text is one it leaves out."""
+    if event.name not in _PRINT_ORDER:  # nearly every call: the registers' order
+        return [arg.text for arg in event.args if arg.text and arg.type not in _HIDDEN_TYPES]
     return [text for _, text in _shown(event.name, event.args)]
 
 
@@ -98,7 +102,7 @@ def resumed_line(event: SyscallEvent, prefix: str = "") -> str:
     """``<... wait4 resumed>[{WIFEXITED(s) ...}], 0, NULL) = 42``."""
     if event.detached:
         return f"{prefix}<... {event.name} resumed>{DETACHED}"
-    if _killed_before_its_outputs(event):
+    if event.retval is None and _killed_before_its_outputs(event):
         return _aligned(f"{prefix}<... {event.name} resumed>{UNFINISHED})", event)
     _, after = _split_at_outputs(event)
     return _aligned(f"{prefix}<... {event.name} resumed>{', '.join(after)})", event)
@@ -124,7 +128,7 @@ def syscall_line(event: SyscallEvent, prefix: str = "") -> str:
     ...>``, as strace writes it (the rest was never ours to see)."""
     if event.detached:
         return f"{prefix}{entry_text(event)}{DETACHED}"
-    if _killed_before_its_outputs(event):
+    if event.retval is None and _killed_before_its_outputs(event):  # asked of every line
         return _aligned(f"{prefix}{entry_text(event)}{UNFINISHED})", event)
     return _aligned(f"{prefix}{event.name}({', '.join(printed_args(event))})", event)
 
@@ -148,26 +152,37 @@ def entry_line(event: SyscallEntryEvent, prefix: str = "") -> str:
 
 
 def signal_line(event: SignalEvent) -> str:
-    """``--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=..} ---``, as strace."""
+    """``--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=..} ---``, as strace;
+    its constants in the -X style of the printer's (``si_signo=17, si_code=0x1``)."""
+    signo = named(_SIGNAL_NUMBERS.get(event.signal, 0), event.signal, decimal=True)
     if event.child_status is not None:
-        code = CLD_CODES.get(event.code, str(event.code))
-        status = signal_name(event.child_status) if event.code != 1 else str(event.child_status)
+        code = _code(event.code, CLD_CODES.get(event.code))
+        status = event.child_status
+        status_text = named(status, signal_name(status), decimal=True)
         info = (
-            f"si_signo={event.signal}, si_code={code}, si_pid={event.sender_pid}, "
-            f"si_uid={event.sender_uid}, si_status={status}, "
+            f"si_signo={signo}, si_code={code}, si_pid={event.sender_pid}, "
+            f"si_uid={event.sender_uid}, si_status={status_text if event.code != 1 else status}, "
             f"si_utime={event.child_utime}, si_stime={event.child_stime}"
         )
     elif event.syscall is not None:
-        info = f"si_signo={event.signal}, si_code={_SYS_CODES.get(event.code, event.code)}"
+        info = f"si_signo={signo}, si_code={_code(event.code, _SYS_CODES.get(event.code))}"
         info += _si_errno(event) + _sigsys_fields(event)
     else:
-        info = f"si_signo={event.signal}, si_code={SI_CODES.get(event.code, event.code)}"
+        info = f"si_signo={signo}, si_code={_code(event.code, SI_CODES.get(event.code))}"
         info += _si_errno(event)
         if event.code in SENDER_CODES:
             info += f", si_pid={event.sender_pid}, si_uid={event.sender_uid}"
         if event.value is not None:
             info += f", si_int={as_signed(event.value, 32)}, si_ptr={event.value:#x}"
     return f"--- {event.signal} {{{info}}} ---"
+
+
+_SIGNAL_NUMBERS = {name: number for number, name in SIGNAL_NAMES.items()}
+
+
+def _code(code: int, name: str | None) -> str:
+    """si_code: its name; unnamed, the number in decimal (raw style: hex, as strace)."""
+    return str(code) if name is None else named(code, name)
 
 
 _SYS_CODES = {1: "SYS_SECCOMP", 2: "SYS_USER_DISPATCH"}  # si_code of a SIGSYS

@@ -12,7 +12,7 @@ that found nothing, it stops polling for a while, then tries again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from traced.core.abi import PTRACE_CONT, PTRACE_SYSCALL
 
@@ -24,28 +24,45 @@ BACKOFF_RESTARTS = 256  # restarts without polling, before trying again
 
 
 @dataclass
+class _Streak:
+    """One restart kind's record: its misses in a row, and restarts left to rest."""
+
+    misses: int = 0
+    resting: int = 0
+
+
+@dataclass
 class SpinPolicy:
-    """Feed it each restart and each poll's outcome; it says how long to poll."""
+    """Feed it each restart and each poll's outcome; it says how long to poll.
+
+    Each restart kind is judged on its own polls: an exit stop follows its
+    PTRACE_SYSCALL within microseconds while the next seccomp stop after a
+    PTRACE_CONT may be far off, so misses of the one must not stop polls of the
+    other (in entry-and-exit mode every exit's CONT used to rest the SYSCALL polls)."""
 
     enabled: bool = True  # False on one CPU: there the tracee cannot run while we poll
-    misses: int = 0
-    resting: int = 0  # restarts left without polling
+    streaks: dict[int, _Streak] = field(
+        default_factory=lambda: {request: _Streak() for request in BUDGET_NS}
+    )
 
     def budget_ns(self, request: int) -> int:
         """How long to poll after restarting a tracee with ``request``; 0: do not."""
-        if not self.enabled:
+        streak = self.streaks.get(request)
+        if not self.enabled or streak is None:
             return 0
-        if self.resting:
-            self.resting -= 1
+        if streak.resting:
+            streak.resting -= 1
             return 0
-        return BUDGET_NS.get(request, 0)
+        return BUDGET_NS[request]
 
-    def record(self, found: bool) -> None:
-        """A poll ended: it found the tracee's next stop, or ran out of budget."""
+    def record(self, request: int, found: bool) -> None:
+        """A poll after ``request`` ended: it found the tracee's next stop, or ran
+        out of budget."""
+        streak = self.streaks[request]
         if found:
-            self.misses = 0
+            streak.misses = 0
             return
-        self.misses += 1
-        if self.misses >= MISSES_BEFORE_BACKOFF:
-            self.misses = 0
-            self.resting = BACKOFF_RESTARTS
+        streak.misses += 1
+        if streak.misses >= MISSES_BEFORE_BACKOFF:
+            streak.misses = 0
+            streak.resting = BACKOFF_RESTARTS

@@ -141,6 +141,9 @@ class Entry(NamedTuple):
     wanted: bool  # the user's filter selects it; unwanted entries are tracked, not reported
     raw: tuple[int, ...] = ()  # the registers, for decoding what it returns through them
     call: Call | None = None  # a wanted entry's: what its exit stop will read
+    # A wanted entry's registers cut to its arguments' C types, as its decoding at
+    # entry cut them once (decoders.arguments.c_registers), for its exit's decoding.
+    registers: tuple[int, ...] = ()
 
 
 class InjectEntry(Entry):

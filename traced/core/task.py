@@ -51,6 +51,10 @@ class Resume(NamedTuple):
     tid: int
     request: int
     sig: int = 0
+    # It lets the task's syscall in flight run: the shell reads the clock as it makes
+    # it (:func:`running_call`).  The core says so, so that the restarts of entry-only
+    # tracing, and every other restart, cost the shell no look-up of their task.
+    starts_call: bool = False
 
 
 @dataclass(slots=True)
@@ -87,9 +91,10 @@ class Task:
 
 
 def running_call(task: Task, clock: Callable[[], int]) -> None:
-    """The shell is about to restart ``task``: if that lets its syscall in flight run,
-    the call's duration (-T, -c) counts from ``clock()`` read now, as strace's does (it takes the
-    entry time as late as it can, so as not to count its own handling of the stop)."""
+    """The shell is about to restart ``task`` (with a Resume that ``starts_call``): if
+    that lets its syscall in flight run, the call's duration (-T, -c) counts from
+    ``clock()`` read now, as strace's does (it takes the entry time as late as it can,
+    so as not to count its own handling of the stop)."""
     if task.phase is Phase.IN_SYSCALL:
         task.call_started = clock()
 

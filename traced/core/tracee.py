@@ -323,8 +323,9 @@ def _restart(task: Task, stop: Stop, restart: Restart, step: Step) -> Resume | N
     if task.detaching:
         task.phase = Phase.GONE
         return Resume(task.tid, PTRACE_DETACH, sig)
-    full = task.mode is Mode.FULL or task.phase is Phase.IN_SYSCALL
-    return Resume(task.tid, PTRACE_SYSCALL if full else PTRACE_CONT, sig)
+    if task.phase is Phase.IN_SYSCALL:  # its call runs now, and stops at its exit
+        return Resume(task.tid, PTRACE_SYSCALL, sig, starts_call=True)
+    return Resume(task.tid, PTRACE_SYSCALL if task.mode is Mode.FULL else PTRACE_CONT, sig)
 
 
 def _signal(stop: Stop, restart: Restart, step: Step) -> int:

@@ -26,7 +26,7 @@ from traced.core.session import Outcome
 from traced.daemon.delivery import Subscription
 from traced.daemon.tasks import Tasks
 from traced.errors import SpawnError
-from traced.events import Event, SyscallEntryEvent, SyscallEvent, event_json
+from traced.events import Event, FilterEvent, SyscallEntryEvent, SyscallEvent, event_json
 from traced.wire.protocol import SessionEnd, SessionInfo
 
 # (pid, syscall name or None, a ``syscall`` event, its JSON): see DaemonSession.publish_json
@@ -105,6 +105,10 @@ def _json_registers(body: memoryview) -> tuple[str, list[int]]:
     return call.arch, [arg.raw or 0 for arg in call.args]
 
 
+# A worker's seccomp_filter event saying no filter went in (msgspec writes no spaces).
+_FILTER_EVENT, _NOT_INSTALLED = b'"type":"seccomp_filter"', b'"installed":false'
+
+
 @dataclass
 class DaemonSession:
     session_id: str
@@ -151,6 +155,8 @@ class DaemonSession:
     def publish(self, event: Event, everyone: list[tuple[Subscription, Subscriber]]) -> None:
         """The engine's sink: number, count, and fan out one event."""
         preview = isinstance(event, SyscallEntryEvent) and not self.entry_only
+        if isinstance(event, FilterEvent):
+            self._filter_failed(not event.installed)
         call = None
         name = None
         if isinstance(event, SyscallEvent | SyscallEntryEvent):
@@ -177,6 +183,9 @@ class DaemonSession:
         ``name`` its syscall's (None for other events), ``counted`` a ``syscall`` event
         (so a ``syscall_entry`` is one with a name, not counted)."""
         preview = name is not None and not counted and not self.entry_only
+        if self.attach_filter is not None and name is None:
+            text = bytes(body)  # a memoryview has no substring test; a rare event
+            self._filter_failed(_FILTER_EVENT in text and _NOT_INSTALLED in text)
         self._count(name, preview)
         call = functools.partial(_json_registers, body)
         line = b""
@@ -187,6 +196,12 @@ class DaemonSession:
                 continue
             line = line or b"".join((b'{"seq":%d,' % self.seq, body[1:], b"\n"))
             subscriber.push_event(sub, self, self.seq, line, preview)
+
+    def _filter_failed(self, failed: bool) -> None:
+        """attach --filter's outcome: if no filter went in, the session is detachable
+        as any attach is (a filter, once in, never leaves: it never is)."""
+        if failed:
+            self.attach_filter = None
 
     def _count(self, name: str | None, preview: bool) -> None:
         """A numbered event takes the next seq, and a call's (its syscall event, or an

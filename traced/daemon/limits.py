@@ -80,6 +80,12 @@ class Limits:
             decoding.decorate_fds,
             frozenset(decoding.raw),
             decoding.fd_paths,
+            xlat=decoding.xlat,
+            strings_hex=decoding.strings_hex,
+            nonverbose=frozenset(decoding.nonverbose),
+            dump_reads=frozenset(decoding.dump_reads),
+            dump_writes=frozenset(decoding.dump_writes),
+            fd_kinds=frozenset(decoding.fd_kinds),
         )
         return TracePolicy(
             filter_.syscalls,

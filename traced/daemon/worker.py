@@ -208,12 +208,14 @@ class Worker:
                 send(EventOut(key, event.pid, channel.ENTRY, event.name, event))
             else:  # a spawn, exec or exit may change the count ``list`` shows: said with it
                 send(EventOut(key, event.pid, channel.OTHER, None, event))
-                tasks = len(self.runs[key].core.tasks)
-                if tasks != counted.get(key):  # a signal or a group-stop changes none
+                # An attach may report before it returns its run (a refused --filter).
+                run = self.runs.get(key)
+                tasks = len(run.core.tasks) if run is not None else counted.get(key)
+                if tasks is not None and tasks != counted.get(key):  # a signal changes none
                     counted[key] = tasks
                     send(TaskCount(key, tasks))
             size = link.backlog - before
-            if window.sent(size):
+            if window.sent(size) and key in self.runs:
                 self.runs[key].hold()
             if key in holds_due:
                 self._take_holds(key)

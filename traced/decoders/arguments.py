@@ -28,20 +28,23 @@ from typing import NamedTuple
 
 from msgspec.structs import replace
 
-from traced.decoders import faults
+from traced.decoders import dumps, faults
 from traced.decoders.families.files import AT_FDCWD
 from traced.decoders.kinds import Decoder, Entry, Exit
 from traced.decoders.registry import decoder_of
 from traced.decoders.shapes import shape_entry
-from traced.decoders.strings import fd_path_text
+from traced.decoders.strings import fd_path_text, quote
+from traced.decoders.style import PLAIN, Style, applied
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     DecodedValue,
     Memory,
     Options,
+    StructsHidden,
     as_signed,
     chex,
     hex_address,
+    octal,
 )
 from traced.events import Arg, os_text
 from traced.syscalls.signatures import BY_ABI, NATIVE_ABI, Signature, c_integer, signature
@@ -59,17 +62,43 @@ class FdTarget(NamedTuple):
 
     path: str
     deleted: bool = False
+    # -yy, -e decode-fds=dev,socket,pidfd: what strace says beyond the path, found only
+    # for the kinds asked (procfs.fd_target): a device's ("char", major, minor), a
+    # pidfd's pid, a socket's protocol (UNIX-STREAM, TCP, UDPv6...) and a bound unix
+    # socket's path.
+    device: tuple[str, int, int] | None = None
+    pid: int | None = None
+    protocol: str | None = None
+    bound: str | None = None
+
+    @property
+    def described(self) -> bool:
+        """Whether -yy found more than the path (a returned fd's text then says it)."""
+        return self.device is not None or self.pid is not None or self.protocol is not None
 
 
 # fd → what it refers to (-100: the cwd); a plain string is a file not deleted.
 FdNames = Callable[[int], "str | FdTarget | None"]
 
 
-def fd_text(fd: int | str, target: str | FdTarget) -> str:
-    """-y's ``3</etc/passwd>``, ``13</memfd:m2>(deleted)``."""
+def fd_text(fd: int | str, target: str | FdTarget, style: Style = PLAIN) -> str:
+    """-y's ``3</etc/passwd>``, ``13</memfd:m2>(deleted)``; in ``style`` (-xx) when
+    called outside a decode (a returned fd's text)."""
+    if style is not PLAIN:
+        with applied(style):
+            return fd_text(fd, target)
     if isinstance(target, str):
         target = FdTarget(target)
     path = fd_path_text(target.path.encode("utf-8", "surrogateescape"))
+    if target.pid is not None:
+        path = f"pid:{target.pid}"  # -yy: ``3<pid:1234>``
+    elif target.protocol is not None:  # -yy: ``3<TCP:[1234]>``, ``3<UNIX-STREAM:[5,"s"]>``
+        inode = target.path.removeprefix("socket:[").removesuffix("]")
+        bound = "" if target.bound is None else "," + quote(target.bound.encode())
+        path = f"{target.protocol}:[{inode}{bound}]"
+    if target.device is not None:  # -yy: ``3</dev/null<char 1:3>>``
+        kind, major, minor = target.device
+        path += f"<{kind} {major}:{minor}>"
     return f"{fd}<{path}>" + ("(deleted)" if target.deleted else "")
 
 
@@ -85,12 +114,13 @@ _WORD = (1 << 64) - 1
 _POINTER_TYPES = frozenset((
     "ptr", "buf_in", "buf_out", "cwd", "random", "strv", "stat_out", "statx_out",
     "statfs_out", "timespec", "timeval", "utimens", "sockaddr", "sigset", "rlimit", "int_ptr",
-    "socklen_ptr", "str", "path", "iovec", "siginfo", "pipefd", "wstatus",
+    "socklen_ptr", "str", "path", "iovec", "siginfo", "pipefd", "wstatus", "iovec_in",
+    "iovec_out",
 ))  # fmt: skip
 # Outputs by type: whatever the syscall, the kernel writes these.
 _OUTPUT_TYPES = frozenset((
     "buf_out", "cwd", "random", "stat_out", "statx_out", "statfs_out", "pipefd", "wstatus",
-    "socklen_ptr",
+    "socklen_ptr", "iovec_out",
 ))  # fmt: skip
 # Outputs by name, where the same type is an input elsewhere (setrlimit's rlimit).
 _OUTPUT_ARGS = frozenset(
@@ -98,10 +128,15 @@ _OUTPUT_ARGS = frozenset(
         ("getrlimit", "rlim"),
         ("ugetrlimit", "rlim"),
         ("prlimit64", "old_limit"),
-        *((name, "tp") for name in ("clock_gettime", "clock_getres", "clock_gettime64")),
+        *((name, "tp") for name in ("clock_gettime", "clock_gettime64")),
         *((name, "res") for name in ("clock_getres", "clock_getres_time64")),
+        *((name, "tp") for name in ("sched_rr_get_interval", "sched_rr_get_interval_time64")),
         *((name, "addr") for name in ("accept", "accept4", "getsockname", "getpeername")),
         ("recvfrom", "src_addr"),
+        ("recvmsg", "msg"),
+        ("sendmmsg", "msgvec"),
+        ("recvmmsg", "msgvec"),
+        ("recvmmsg_time64", "msgvec"),
         ("getdents", "dirp"),
         ("getdents64", "dirp"),
         # what the kernel had before: the old mask, the old action
@@ -150,7 +185,7 @@ def int_text(type_tag: str, value: int, syscall: str) -> tuple[int, str]:
     if type_tag == "off" and syscall == "mmap":
         return value, chex(value)  # strace shows mmap's offset in hex
     if type_tag == "mode":
-        return value, f"0{value:o}".rjust(3, "0")  # C's %#03o: 000, 006, 0644
+        return value, octal(value)
     return value, str(value)
 
 
@@ -306,7 +341,9 @@ def _slots_of(syscall: str, abi: str) -> tuple[Slot, ...]:
     return _known_slots(syscall, abi) or _slots(signature(syscall, abi))
 
 
-Cuts = tuple[tuple[int, int, bool], ...]  # (position, bits, signed) per narrow argument
+# (position, mask, sign bit) per narrow argument: its C type's bits, and the top one
+# of them for a signed type (0 for an unsigned one).
+Cuts = tuple[tuple[int, int, int], ...]
 
 
 @cache
@@ -314,20 +351,28 @@ def _cuts_of(syscall: str, abi: str) -> Cuts:
     sig = (BY_ABI.get(abi) or BY_ABI[NATIVE_ABI]).get(syscall)
     if sig is None:
         return ()
-    narrow = ((at, c_integer(syscall, arg.name, arg.type)) for at, arg in enumerate(sig.args))
-    return tuple((at, *c_type) for at, c_type in narrow if c_type is not None)
+    cuts = []
+    for at, arg in enumerate(sig.args):
+        c_type = c_integer(syscall, arg.name, arg.type)
+        if c_type is not None:
+            bits, signed = c_type
+            cuts.append((at, (1 << bits) - 1, 1 << (bits - 1) if signed else 0))
+    return tuple(cuts)
 
 
-def c_registers(syscall: str, raw: Sequence[int], abi: str = NATIVE_ABI) -> Sequence[int]:
-    """The registers with each narrow argument cut to its C type (:func:`c_cut`)."""
+def c_registers(syscall: str, raw: Sequence[int], abi: str = NATIVE_ABI) -> tuple[int, ...]:
+    """The registers with each narrow argument cut to its C type (:func:`c_cut`, done
+    inline: this runs at every decoded entry)."""
     cuts = _cuts_of(syscall, abi)
     if not cuts:
-        return raw
+        return tuple(raw)  # the same tuple, when it is one
     registers = list(raw)
-    for at, bits, signed in cuts:
-        if at < len(registers):
-            registers[at] = c_cut(bits, signed, registers[at])
-    return registers
+    count = len(registers)
+    for at, mask, sign in cuts:
+        if at < count:
+            value = registers[at] & mask
+            registers[at] = value | (_WORD ^ mask) if value & sign else value
+    return tuple(registers)
 
 
 def _first_output(slots: tuple[Slot, ...]) -> int:
@@ -374,23 +419,68 @@ def decode_entry(
     fds: FdNames = no_fd_names,
     *,
     abi: str = NATIVE_ABI,
+    registers: Sequence[int] | None = None,
 ) -> tuple[Arg, ...]:
-    """Every argument of the signature: inputs decoded, outputs as their address."""
+    """Every argument of the signature: inputs decoded, outputs as their address.
+
+    ``registers``: ``raw`` cut to the arguments' C types (:func:`c_registers`), if the
+    caller has it already (it keeps it for the call's exit: :func:`decode_exit`).
+    In a style other than strace's default (-X, -x: style.py), decoded under it and
+    past the slots' memo of self-contained arguments, which holds the default's text."""
+    if syscall in options.nonverbose:
+        memory = StructsHidden(memory)
+    style = options.style
+    if style is PLAIN:
+        return _decode_entry(
+            syscall, raw, memory, options, fds=fds, abi=abi, memo=True, registers=registers
+        )
+    with applied(style):
+        return _decode_entry(
+            syscall, raw, memory, options, fds=fds, abi=abi, memo=False, registers=registers
+        )
+
+
+def _decode_entry(
+    syscall: str,
+    raw: Sequence[int],
+    memory: Memory,
+    options: Options,
+    *,
+    fds: FdNames,
+    abi: str,
+    memo: bool,
+    registers: Sequence[int] | None,
+) -> tuple[Arg, ...]:
     slots = _slots_of(syscall, abi)
     if syscall in options.raw:
         return tuple(raw_arg(slot, raw[slot.position]) for slot in slots[: len(raw)])
     args = []
-    registers = c_registers(syscall, raw, abi)
+    if registers is None:
+        registers = c_registers(syscall, raw, abi)
     for slot in slots[: len(raw)]:
         register = raw[slot.position]
-        if slot.self_contained:
+        if slot.self_contained and memo:
             arg = _self_contained_arg(syscall, slot, register, registers[slot.position])
+        elif slot.self_contained:
+            arg = _decode_alone(syscall, slot, register, registers[slot.position])
         else:
             arg = _input(syscall, slot, registers, memory, options, register=register)
         if options.decorate_fds and slot.tag in _FD_TYPES:
             arg = _with_fd_path(arg, fds)
         args.append(arg)
+    if options.dump_writes and syscall in dumps.WRITES and _fd_of(raw) in options.dump_writes:
+        _with_dump(args, dumps.write_dump(syscall, registers, memory))
     return shape_entry(syscall, tuple(args), abi)
+
+
+def _fd_of(raw: Sequence[int]) -> int:
+    return as_signed(raw[0], 32) if raw else -1
+
+
+def _with_dump(args: list[Arg], lines: list[str]) -> None:
+    """-e read=/write=: the dump, on the buffer's argument (the second)."""
+    if lines and len(args) > 1:
+        args[1] = replace(args[1], dump="\n".join(lines))
 
 
 def decode_exit(
@@ -403,14 +493,44 @@ def decode_exit(
     options: Options = DEFAULT_OPTIONS,
     abi: str = NATIVE_ABI,
     fds: FdNames = no_fd_names,
+    registers: Sequence[int] | None = None,
 ) -> tuple[Arg, ...]:
     """After a successful syscall: ``args`` with the outputs the kernel wrote decoded.
 
-    For the syscalls :func:`has_outputs` names; others come back unchanged."""
+    For the syscalls :func:`has_outputs` names; others come back unchanged.
+    ``registers``: as :func:`decode_entry`'s, kept from the call's entry."""
     if syscall in options.raw:
         return args
+    if syscall in options.nonverbose:
+        memory = StructsHidden(memory)
+    style = options.style
+    if style is PLAIN:
+        return _decode_exit(
+            syscall, args, raw, memory, retval=retval, options=options, abi=abi, fds=fds,
+            registers=registers,
+        )  # fmt: skip
+    with applied(style):
+        return _decode_exit(
+            syscall, args, raw, memory, retval=retval, options=options, abi=abi, fds=fds,
+            registers=registers,
+        )  # fmt: skip
+
+
+def _decode_exit(
+    syscall: str,
+    args: tuple[Arg, ...],
+    raw: Sequence[int],
+    memory: Memory,
+    *,
+    retval: int,
+    options: Options,
+    abi: str,
+    fds: FdNames,
+    registers: Sequence[int] | None,
+) -> tuple[Arg, ...]:
     decoded = list(args)
-    registers = c_registers(syscall, raw, abi)
+    if registers is None:
+        registers = c_registers(syscall, raw, abi)
     # Last first: a sockaddr's length is the socklen after it, read once, there.
     for slot in reversed((_known_slots(syscall, abi) or ())[: len(args)]):
         if slot.exit is not None:
@@ -427,4 +547,6 @@ def decode_exit(
                 if options.decorate_fds and slot.tag == "pipefd":
                     arg = _with_fd_paths(arg, fds)
                 decoded[slot.position] = arg
+    if options.dump_reads and syscall in dumps.READS and _fd_of(raw) in options.dump_reads:
+        _with_dump(decoded, dumps.read_dump(syscall, registers, memory, retval))
     return tuple(decoded)

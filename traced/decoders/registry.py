@@ -26,6 +26,7 @@ from traced.decoders.families import (
     ipc,
     kernel,
     mappings,
+    messages,
     misc,
     polling,
     prctl,
@@ -44,7 +45,7 @@ from traced.decoders.xlat import Table
 
 _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
-    sockopts, descriptors, prctl, kernel, siginfo,
+    sockopts, descriptors, prctl, kernel, messages, siginfo,
     polling, sched,
 )  # fmt: skip
 

@@ -26,6 +26,7 @@ from traced.decoders.families.polling import poll_result, select_result
 from traced.decoders.families.prctl import prctl_result
 from traced.decoders.families.sched import sched_result
 from traced.decoders.families.signals import signal
+from traced.decoders.style import applied
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     NOT_PRINTED,
@@ -34,6 +35,7 @@ from traced.decoders.values import (
     as_signed,
     chex,
     hex_address,
+    octal,
 )
 from traced.events import Arg
 from traced.syscalls.signatures import NATIVE_ABI, signature
@@ -188,6 +190,13 @@ def decode_result(
     ``memory`` is the tracee's after the call, for those read from it (poll's fds)."""
     if syscall in options.raw:
         return chex(retval)
+    with applied(options.style):
+        return _worded(syscall, raw, retval, options, memory)
+
+
+def _worded(
+    syscall: str, raw: Sequence[int], retval: int, options: Options, memory: Memory | None
+) -> str | None:
     if memory is not None and syscall in _POLLS and len(raw) > 2:
         at = _POLLS[syscall]
         return poll_result(raw, retval, memory, options, left=0 if at is None else raw[at])
@@ -198,9 +207,9 @@ def decode_result(
     if syscall == "sched_getscheduler":
         return sched_result(syscall, retval)
     if syscall == "umask":  # the previous mask, in octal as the argument (``022``)
-        return f"0{retval:o}".rjust(3, "0")
+        return octal(retval)
     if syscall in _SIGNAL_RESULTS and retval > 0:  # the signal taken: ``14 (SIGALRM)``
         return f"{retval} ({signal(retval).text})"
-    if syscall in WORDED_RESULTS and len(raw) > 1:
+    if syscall in ("fcntl", "fcntl64") and len(raw) > 1:
         return fcntl_result(raw[1], retval)
     return None

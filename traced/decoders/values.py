@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple, Protocol
 
+from traced.decoders.style import ABBREV, NONE, PLAIN, Style
 from traced.errors import MemoryReadError
 
 # A JSON-able typed value: names, numbers, lists of flag names, dicts for structs.
@@ -28,6 +29,42 @@ class Options(NamedTuple):
     decorate_fds: bool = False  # -y: fds followed by the path they refer to
     raw: frozenset[str] = frozenset()  # -e raw=: syscalls printed as raw hex words
     fd_paths: bool = False  # -P: each fd argument's target noted (Arg.path), not printed
+    xlat: str = ABBREV  # -X: constants by name, as numbers, or both (style.py)
+    strings_hex: str = NONE  # -x, -xx, --strings-in-hex: which bytes print in hex
+    nonverbose: frozenset[str] = frozenset()  # outside -e verbose=: structs as addresses
+    dump_reads: frozenset[int] = frozenset()  # -e read=: fds whose reads are dumped in hex
+    dump_writes: frozenset[int] = frozenset()  # -e write=: fds whose writes are so
+    # -yy, -e decode-fds=SET: the kinds of fd described (path socket dev pidfd); empty
+    # with decorate_fds: -y's paths alone
+    fd_kinds: frozenset[str] = frozenset()
+
+    @property
+    def style(self) -> Style:
+        """The printing style these options ask for (:data:`PLAIN` by default)."""
+        if self.xlat == ABBREV and self.strings_hex == NONE:
+            return PLAIN
+        return Style(self.xlat, self.strings_hex)
+
+
+class StructsHidden:
+    """The memory of a syscall outside -e verbose=: strace prints its structures,
+    arrays and integers in memory as their address (its tfetch_mem fails), its strings
+    and buffers still (they are read otherwise): :func:`read` raises, strings pass.
+    Buffers read through :func:`strings_memory`."""
+
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def read(self, address: int, size: int) -> bytes:
+        raise OSError("-e verbose=: not read")
+
+    def cstring(self, address: int, limit: int = 4096) -> bytes:
+        return self.memory.cstring(address, limit)
+
+
+def strings_memory(memory: Memory) -> Memory:
+    """The memory strings and buffers are read from, -e verbose= or not."""
+    return memory.memory if isinstance(memory, StructsHidden) else memory
 
 
 # What reading tracee memory raises where it cannot: an outcome, not a failure.
@@ -51,6 +88,11 @@ class DecodedValue(NamedTuple):
 def chex(number: int) -> str:
     """C's ``%#x``: ``0`` for zero, else ``0x...``."""
     return f"{number:#x}" if number else "0"
+
+
+def octal(value: int) -> str:
+    """C's ``%#03o``: ``0644``, ``000``, ``005``."""
+    return f"0{value:o}".zfill(3)
 
 
 def hex_address(address: int) -> str:

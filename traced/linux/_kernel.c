@@ -208,7 +208,7 @@ static PyObject *
 read_cstring(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     /* read_cstring(pid, address, limit) -> the NUL-terminated string at ``address``
-     * without its NUL, at most ``limit`` bytes, shorter where the mapping ends. */
+     * without its NUL, at most ``limit`` bytes; OSError if memory ends before both. */
     pid_t pid;
     uintptr_t address;
     Py_ssize_t limit;
@@ -221,11 +221,12 @@ read_cstring(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         uintptr_t at = address + (uintptr_t)total;
         ssize_t count = read_within_page(pid, at, page, limit - total, &step);
         if (count < 0) {
-            if (total == 0) {
-                Py_XDECREF(chunks);
-                return PyErr_SetFromErrno(PyExc_OSError);
-            }
-            break;
+            /* Unreadable before its NUL: no string at all, as strace's umovestr has
+             * it (it prints the address), not the readable part taken for a whole. */
+            int saved = errno;
+            Py_XDECREF(chunks);
+            errno = saved;
+            return PyErr_SetFromErrno(PyExc_OSError);
         }
         char *nul = memchr(page, 0, (size_t)count);
         Py_ssize_t keep = nul ? (Py_ssize_t)(nul - page) : (Py_ssize_t)count;

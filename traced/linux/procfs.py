@@ -22,6 +22,7 @@ Kernel facts this module depends on:
 from __future__ import annotations
 
 import os
+import stat
 import struct
 from typing import NamedTuple
 
@@ -134,14 +135,26 @@ def exec_image(pid: int) -> tuple[str, tuple[str, ...]]:
 _DELETED = " (deleted)"
 
 
-def fd_target(tid: int, fd: int) -> FdTarget | None:
-    """What fd ``fd`` of task ``tid`` refers to (-y), or None when it is not open.
+def fd_target(tid: int, fd: int, kinds: frozenset[str] = frozenset()) -> FdTarget | None:
+    """What fd ``fd`` of task ``tid`` refers to (-y), or None when it is not open;
+    with ``kinds`` (-yy, -e decode-fds=SET), what strace says of it beyond its path,
+    and None for an fd of no kind in the set (``decode-fds=dev``: a socket's fd is
+    its number alone).
 
     AT_FDCWD (-100) stands for the task's working directory.  The kernel adds
     `` (deleted)`` to the link of a file unlinked since: taken off when the link's
     inode is not what the path names now (a file may be called ``x (deleted)``),
     strace's test."""
     link = f"/proc/{tid}/cwd" if fd == AT_FDCWD else f"/proc/{tid}/fd/{fd}"
+    target = _fd_path(link)
+    if target is None or not kinds:
+        return target
+    if fd == AT_FDCWD:
+        return target if "path" in kinds else None
+    return _described(tid, fd, link, target, kinds)
+
+
+def _fd_path(link: str) -> FdTarget | None:
     try:
         path = os.readlink(link)
     except OSError:
@@ -158,3 +171,73 @@ def fd_target(tid: int, fd: int) -> FdTarget | None:
         return FdTarget(path.removesuffix(_DELETED), deleted=True)
     same = (named.st_ino, named.st_dev) == (linked.st_ino, linked.st_dev)
     return FdTarget(path) if same else FdTarget(path.removesuffix(_DELETED), deleted=True)
+
+
+# --- -yy: devices, sockets and pidfds, as strace describes them ----------------------
+# A device file's numbers come from stat(2) of the fd's link (char or block, and
+# major:minor of st_rdev).  A socket's protocol is the link's system.sockprotoname
+# extended attribute (UNIX-STREAM, TCP, UDPv6, NETLINK...), and a bound unix socket's
+# path the last column of the task's /proc/PID/net/unix, by inode (its peer, which
+# strace asks sock_diag for, is not looked up).  A pidfd's pid is the Pid: line of
+# /proc/PID/fdinfo/FD.
+
+
+def _described(
+    tid: int, fd: int, link: str, target: FdTarget, kinds: frozenset[str]
+) -> FdTarget | None:
+    path = target.path
+    if "pidfd" in kinds and path == "anon_inode:[pidfd]":
+        pid = _fdinfo_pid(tid, fd)
+        if pid is not None:
+            return target._replace(pid=pid)
+    if "socket" in kinds and path.startswith("socket:["):
+        protocol = _socket_protocol(link)
+        if protocol is not None:
+            bound = _unix_path(tid, path[8:-1]) if protocol.startswith("UNIX") else None
+            return target._replace(protocol=protocol, bound=bound)
+    if "dev" in kinds and path.startswith("/"):
+        device = _device(link)
+        if device is not None:
+            return target._replace(device=device)
+    return target if "path" in kinds else None
+
+
+def _fdinfo_pid(tid: int, fd: int) -> int | None:
+    try:
+        with open(f"/proc/{tid}/fdinfo/{fd}", "rb") as info:
+            lines = info.read().splitlines()
+    except OSError:
+        return None
+    pids = [line.split()[1] for line in lines if line.startswith(b"Pid:") and len(line.split()) > 1]
+    return int(pids[0]) if pids and pids[0].lstrip(b"-").isdigit() else None
+
+
+def _socket_protocol(link: str) -> str | None:
+    try:
+        return os.getxattr(link, "system.sockprotoname").rstrip(b"\0").decode("ascii", "replace")
+    except OSError:
+        return None
+
+
+def _unix_path(tid: int, inode: str) -> str | None:
+    try:
+        with open(f"/proc/{tid}/net/unix", "rb") as table:
+            rows = table.read().splitlines()[1:]
+    except OSError:
+        return None
+    for row in rows:
+        fields = row.split(maxsplit=7)
+        if len(fields) == 8 and fields[6] == inode.encode():
+            return os.fsdecode(fields[7])
+    return None
+
+
+def _device(link: str) -> tuple[str, int, int] | None:
+    try:
+        status = os.stat(link)
+    except OSError:
+        return None
+    mode, rdev = status.st_mode, status.st_rdev
+    if not (stat.S_ISCHR(mode) or stat.S_ISBLK(mode)):
+        return None
+    return ("char" if stat.S_ISCHR(mode) else "block", os.major(rdev), os.minor(rdev))

@@ -87,7 +87,11 @@ Pointers into the tracee:
 ``pipefd``
     an int[2] the kernel fills (pipe, pipe2, socketpair).
 ``iovec``
-    an array of struct iovec; the element count is the next argument.
+    an array of struct iovec in another process (process_vm_readv's remote side) or
+    of ranges (process_madvise): not followed.
+``iovec_in``, ``iovec_out``
+    an array of struct iovec whose buffers the call reads (writev) or fills (readv);
+    the element count is the next argument.
 ``siginfo``
     a pointer to a siginfo_t.
 ``wstatus``
@@ -123,7 +127,7 @@ BASE_TYPES: frozenset[str] = _words(
     fd dirfd pid uid gid mode dev signal sigmask
     path str buf_in buf_out cwd random ptr strv sigset sockaddr socklen_ptr timespec
     timeval utimens stat_out statx_out statfs_out rlimit pipefd iovec siginfo wstatus
-    int_ptr
+    int_ptr iovec_in iovec_out
     """
 )
 # Never printed on their own (see the module docstring).
@@ -295,8 +299,8 @@ rt_sigreturn                                                                    
 ioctl                   fd request:enum:ioctl arg:ptr                              | %desc
 pread64                 fd buf:buf_out count:size offset:off                       | %desc
 pwrite64                fd buf:buf_in count:size offset:off                        | %desc
-readv                   fd iov:iovec iovcnt:int                                    | %desc
-writev                  fd iov:iovec iovcnt:int                                    | %desc
+readv                   fd iov:iovec_out iovcnt:int                                | %desc
+writev                  fd iov:iovec_in iovcnt:int                                 | %desc
 access                  pathname:path mode:flags:access                            | %file
 pipe                    pipefd                                                     | %desc
 select                  nfds:int readfds:struct:fd_set writefds:struct:fd_set exceptfds:struct:fd_set timeout:timeval | %desc
@@ -554,7 +558,7 @@ get_robust_list         pid head_ptr:ptr len_ptr:int_ptr                        
 splice                  fd_in:fd off_in:int_ptr fd_out:fd off_out:int_ptr len:size flags:flags:splice | %desc
 tee                     fd_in:fd fd_out:fd len:size flags:flags:splice             | %desc
 sync_file_range         fd offset:off nbytes:off flags:flags:sync_file_range       | %desc
-vmsplice                fd iov:iovec nr_segs:ulong flags:flags:splice              | %desc
+vmsplice                fd iov:iovec_in nr_segs:ulong flags:flags:splice           | %desc
 move_pages              pid count:ulong pages:ptr nodes:ptr status:ptr flags:flags:move_pages | %memory
 utimensat               dirfd pathname:path times:utimens flags:flags:at           | %desc %file
 epoll_pwait             epfd:fd events:struct:epoll_event maxevents:int timeout:int sigmask:sigset sigsetsize:size | %desc
@@ -571,8 +575,8 @@ epoll_create1           flags:flags:epoll_create                                
 dup3                    oldfd:fd newfd:fd flags:flags:pipe                         | %desc
 pipe2                   pipefd flags:flags:pipe                                    | %desc
 inotify_init1           flags:flags:inotify_init                                   | %desc
-preadv                  fd iov:iovec iovcnt:int offset:off offset_hi:hi            | %desc
-pwritev                 fd iov:iovec iovcnt:int offset:off offset_hi:hi            | %desc
+preadv                  fd iov:iovec_out iovcnt:int offset:off offset_hi:hi        | %desc
+pwritev                 fd iov:iovec_in iovcnt:int offset:off offset_hi:hi         | %desc
 rt_tgsigqueueinfo       tgid:pid tid:pid sig:signal info:siginfo                   | %process %signal
 perf_event_open         attr:struct:perf_event_attr pid cpu:int group_fd:fd flags:flags:perf_event_open | %desc
 recvmmsg                sockfd:fd msgvec:struct:mmsghdr vlen:uint flags:flags:msg timeout:timespec | %net
@@ -603,8 +607,8 @@ userfaultfd             flags:flags:open                                        
 membarrier              cmd:enum:membarrier flags:uint cpu_id:int                  |
 mlock2                  addr:ptr len:size flags:flags:mlock                        | %memory
 copy_file_range         fd_in:fd off_in:int_ptr fd_out:fd off_out:int_ptr len:size flags:uint | %desc
-preadv2                 fd iov:iovec iovcnt:int offset:off offset_hi:hi flags:flags:rwf | %desc
-pwritev2                fd iov:iovec iovcnt:int offset:off offset_hi:hi flags:flags:rwf | %desc
+preadv2                 fd iov:iovec_out iovcnt:int offset:off offset_hi:hi flags:flags:rwf | %desc
+pwritev2                fd iov:iovec_in iovcnt:int offset:off offset_hi:hi flags:flags:rwf | %desc
 pkey_mprotect           addr:ptr len:size prot:flags:mmap_prot pkey:int            | %memory
 pkey_alloc              flags:uint access_rights:flags:pkey_access                 |
 pkey_free               pkey:int                                                   |

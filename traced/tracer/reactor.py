@@ -91,6 +91,7 @@ class Reactor:
         self._sigchld_fd = -1
         self._hot_tid = 0
         self._hot_budget_ns = 0
+        self._hot_request = 0
         self._poller: asyncio.TimerHandle | None = None
         self._budget = 0
         self._drain_again: asyncio.Handle | None = None
@@ -173,7 +174,7 @@ class Reactor:
         syscall it just entered), and catching it here spares a SIGCHLD wake-up of
         an idle CPU, which on a virtual machine can cost more than the stop itself.
         """
-        tid, budget = self._hot_tid, self._hot_budget_ns
+        tid, budget, request = self._hot_tid, self._hot_budget_ns, self._hot_request
         self._hot_tid = 0
         if tid not in self._runs:  # none, or let go of since its restart
             return False
@@ -181,10 +182,10 @@ class Reactor:
         while time.perf_counter_ns() < deadline:
             status = wait.take(tid)
             if status is not None:
-                self.spin.record(found=True)
+                self.spin.record(request, found=True)
                 self._dispatch_safely(tid, status)
                 return True
-        self.spin.record(found=False)
+        self.spin.record(request, found=False)
         return False
 
     def _drain_pending(self) -> None:
@@ -421,9 +422,10 @@ class Reactor:
         if run.holders:
             run.deferred.append(resume)
             return
-        task = run.core.tasks.get(resume.tid)
-        if task is not None:
-            running_call(task, time.time_ns)
+        if resume.starts_call:
+            task = run.core.tasks.get(resume.tid)
+            if task is not None:
+                running_call(task, time.time_ns)
         try:
             ptrace.restart(resume.request, resume.tid, resume.sig)
         except TraceeGoneError:
@@ -437,6 +439,7 @@ class Reactor:
             budget = self.spin.budget_ns(resume.request)
             if budget:
                 self._hot_tid, self._hot_budget_ns = resume.tid, budget
+                self._hot_request = resume.request
         if run.on_first_resume is not None and resume.tid == run.core.root_tid:
             release, run.on_first_resume = run.on_first_resume, None
             release()

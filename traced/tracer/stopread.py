@@ -61,6 +61,7 @@ from traced.core.stops import (
 from traced.core.task import Mode, Phase, Task
 from traced.decoders.arguments import (
     FdTarget,
+    c_registers,
     decode_entry,
     decode_exit,
     fd_text,
@@ -170,11 +171,15 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
     # a task with a filter of its own) nor for calls the filter always stops.
     if not call.wanted or (call.admits is not None and not call.admits(raw)):
         return Entry(now, tid, nr, call.name, call.abi.name, (), False, raw)
-    fds = _fd_names(tid) if run.decoding.decorate_fds else no_fd_names
-    args = decode_entry(call.name, raw, TraceeMemory(tid), run.decoding, fds, abi=call.abi.name)
+    fds = _fd_names(tid, run.decoding.fd_kinds) if run.decoding.decorate_fds else no_fd_names
+    abi = call.abi.name
+    registers = c_registers(call.name, raw, abi)
+    args = decode_entry(
+        call.name, raw, TraceeMemory(tid), run.decoding, fds, abi=abi, registers=registers
+    )
     if call.names_fds:
         args = name_fds(args, _fd_names(tid))
-    return call.entry(now, tid, nr, call.name, call.abi.name, args, True, raw, call)
+    return call.entry(now, tid, nr, call.name, abi, args, True, raw, call, registers)
 
 
 def _entered_already(run: Run, tid: int) -> bool:
@@ -236,22 +241,23 @@ def _decoded_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit
             retval=rval,
             options=run.decoding,
             abi=entry.abi,
-            fds=_fd_names(tid) if run.decoding.decorate_fds else no_fd_names,
+            fds=_fd_names(tid, run.decoding.fd_kinds) if run.decoding.decorate_fds else no_fd_names,
+            registers=entry.registers or None,  # none kept: an entry made elsewhere
         )
     worded = None
     if call.worded:  # poll's and select's words are read from memory
         worded = decode_result(entry.name, entry.raw, rval, run.decoding, TraceeMemory(tid))
     target = None
     if call.returns_fd and returns_fd(entry.name, entry.raw):
-        target = procfs.fd_target(tid, rval)
-        if target is not None and target.deleted and worded is None:
-            worded = fd_text(rval, target)  # ``13</memfd:m>(deleted)``: outside the brackets
+        target = procfs.fd_target(tid, rval, run.decoding.fd_kinds)
+        if target is not None and (target.deleted or target.described) and worded is None:
+            worded = fd_text(rval, target, run.decoding.style)  # ``13</m>(deleted)``, ``3<pid:4>``
     fd_path = None if target is None else target.path
     return Exit(now, rval, False, args, fd_path, worded)
 
 
-def _fd_names(tid: int) -> Callable[[int], FdTarget | None]:
-    return lambda fd: procfs.fd_target(tid, fd)
+def _fd_names(tid: int, kinds: frozenset[str] = frozenset()) -> Callable[[int], FdTarget | None]:
+    return lambda fd: procfs.fd_target(tid, fd, kinds)
 
 
 _SIMPLE_STOPS: dict[Kind, Callable[[Decoded, int], Stop]] = {

@@ -41,7 +41,7 @@ class RequestBase(Message):
 
 
 class Decoding(Message):
-    """How arguments are decoded, as strace's -s, -v and -y say; fixed per session."""
+    """How arguments are decoded, as strace's -s, -v, -y, -X and -x say; fixed per session."""
 
     # -s; unset: the daemon's configured string_size (32 unless configured)
     string_limit: int | None = Field(default=None, ge=0, le=1 << 20)
@@ -49,6 +49,15 @@ class Decoding(Message):
     decorate_fds: bool = False  # -y: fds with the path they refer to
     raw: list[str] = []  # -e raw=: syscalls whose arguments are shown as raw hex
     fd_paths: bool = False  # -P: each fd argument's target in its ``path``, not printed
+    # -X: constants as names (abbrev), numbers (raw), or numbers with names (verbose)
+    xlat: Literal["abbrev", "raw", "verbose"] = "abbrev"
+    # -x, -xx, --strings-in-hex: which strings (or bytes) are printed as \x..
+    strings_hex: Literal["none", "non-ascii-chars", "non-ascii", "all"] = "none"
+    nonverbose: list[str] = []  # outside -e verbose=: structures shown as their address
+    dump_reads: list[int] = []  # -e read=: fds whose reads are dumped in hex (Arg.dump)
+    dump_writes: list[int] = []  # -e write=: fds whose writes are dumped in hex
+    # -yy, -e decode-fds=: the kinds of fd described (path, socket, dev, pidfd)
+    fd_kinds: list[Literal["path", "socket", "dev", "pidfd"]] = []
 
 
 # SCM_MAX_FD: the most fds one sendmsg carries; a launch's stdio takes three of them.

@@ -12,8 +12,9 @@ gathers them.
 * polling: poll's pollfds, select's fd sets, epoll's events, and their results
 * files: open/at/access flags, fcntl, lseek, fadvise, paths, getdents, fd pairs
 * stat: struct stat and statx, modes, device numbers, statx's flags
-* buffers: read's and write's buffers, plain strings
+* buffers: read's and write's buffers, iovec arrays, plain strings
 * sockets: domains, types, protocols, struct sockaddr, socklen_t
+* messages: struct msghdr (sendmsg, recvmsg) with its control messages
 * process: clone, wait, rlimits, argv/envp, arch_prctl
 * times: timespec, utimensat's times
 * mappings: mmap's protection and flags, msync, mlock, mremap, madvise, mempolicy

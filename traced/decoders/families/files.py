@@ -12,8 +12,10 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 
+from traced.decoders import _constants as K
 from traced.decoders.kinds import Decoder, at_exit, by_register
 from traced.decoders.strings import PATH_MAX, decode_cstring, decode_path
+from traced.decoders.style import PLAIN, applied
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     NOT_PRINTED,
@@ -21,10 +23,21 @@ from traced.decoders.values import (
     Memory,
     Options,
     as_signed,
+    octal,
     read_exact,
     unreadable,
 )
-from traced.decoders.xlat import Table, flag_names, format_enum, format_flags, joined, lookup
+from traced.decoders.xlat import (
+    Table,
+    flag_names,
+    format_enum,
+    format_flags,
+    joined,
+    lookup,
+    named,
+    number,
+    styled,
+)
 from traced.events import Arg
 
 AT_FDCWD = -100
@@ -64,6 +77,7 @@ FADVISE: Table = tuple(
         ("NORMAL", "RANDOM", "SEQUENTIAL", "WILLNEED", "DONTNEED", "NOREUSE")
     )
 )
+FD_FLAGS: Table = (("FD_CLOEXEC", 1),)
 WHENCE = {0: "SEEK_SET", 1: "SEEK_CUR", 2: "SEEK_END", 3: "SEEK_DATA", 4: "SEEK_HOLE"}
 
 # --- flags and numbers -------------------------------------------------------------
@@ -83,16 +97,18 @@ def pipe_flags(raw: int) -> DecodedValue:
 
 
 def at_flags(raw: int) -> DecodedValue:
-    return format_flags(raw & 0xFFFFFFFF, AT)
+    return format_flags(raw & 0xFFFFFFFF, AT, "AT_???")
 
 
 def faccessat_flags(raw: int) -> DecodedValue:
-    return format_flags(raw & 0xFFFFFFFF, FACCESSAT)
+    return format_flags(raw & 0xFFFFFFFF, FACCESSAT, "AT_???")
 
 
 def dirfd(raw: int) -> DecodedValue:
     value = as_signed(raw, 32)
-    return DecodedValue("AT_FDCWD" if value == AT_FDCWD else str(value), value, raw)
+    if value == AT_FDCWD:
+        return DecodedValue(named(value, "AT_FDCWD", decimal=True), value, raw)
+    return DecodedValue(str(value), value, raw)
 
 
 def access_mode(raw: int) -> DecodedValue:
@@ -104,9 +120,9 @@ def fcntl_cmd(raw: int) -> DecodedValue:
 
 
 def whence(raw: int) -> DecodedValue:
-    """lseek's whence: SEEK_SET, SEEK_CUR, ... or the number."""
+    """lseek's whence: SEEK_SET, SEEK_CUR, ... or ``0x7 /* SEEK_??? */``."""
     name = WHENCE.get(raw)
-    return DecodedValue(name or str(raw), name or raw, raw)
+    return DecodedValue(named(raw, name, "SEEK_???"), name or raw, raw)
 
 
 def fadvise(raw: int) -> DecodedValue:
@@ -127,9 +143,9 @@ def fcntl_arg(command: int, raw: int) -> DecodedValue | None:
     if command in FCNTL_NO_ARG:
         return DecodedValue(NOT_PRINTED, None, raw)
     if command == F_SETFD:
-        return DecodedValue(
-            "FD_CLOEXEC" if raw & 1 else str(raw), ["FD_CLOEXEC"] if raw & 1 else [], raw
-        )
+        if raw & 1:
+            return DecodedValue(styled("FD_CLOEXEC", number(raw)), ["FD_CLOEXEC"], raw)
+        return DecodedValue(str(raw), [], raw)
     if command == F_SETFL:
         return open_flags(raw)
     if command in (F_DUPFD, F_DUPFD_CLOEXEC):
@@ -139,12 +155,15 @@ def fcntl_arg(command: int, raw: int) -> DecodedValue | None:
 
 
 def fcntl_result(command: int, retval: int) -> str | None:
-    """``0x8002 (flags O_RDWR|O_LARGEFILE)`` for F_GETFL, ``0x1 (flags FD_CLOEXEC)`` for F_GETFD."""
+    """``0x8002 (flags O_RDWR|O_LARGEFILE)`` for F_GETFL, ``0x1 (flags FD_CLOEXEC)`` for
+    F_GETFD.  strace 6.1 words F_GETFL's flags by name whatever -X says, F_GETFD's not."""
     command &= 0xFFFFFFFF
     if command == F_GETFL:
-        return f"{retval:#x} (flags {open_flags(retval).text})"
+        with applied(PLAIN):
+            return f"{retval:#x} (flags {open_flags(retval).text})"
     if command == F_GETFD and retval:
-        return f"{retval:#x} (flags FD_CLOEXEC)" if retval == 1 else f"{retval:#x}"
+        flags = format_flags(retval, FD_FLAGS).text
+        return f"{retval:#x} (flags {flags})" if retval == 1 else f"{retval:#x}"
     return None
 
 
@@ -202,6 +221,33 @@ def _dirents_exit(
     return dirent_count(raw[at], memory, retval)
 
 
+_O_CREAT, _O_TMPFILE = dict(OPEN)["O_CREAT"], dict(OPEN)["O_TMPFILE"]
+OPEN_HOW = struct.Struct("<QQQ")  # struct open_how: u64 flags, mode, resolve (24 bytes)
+
+
+def decode_open_how(raw: int, memory: Memory, size: int) -> DecodedValue:
+    """openat2's ``{flags=O_WRONLY|O_CREAT, mode=0600, resolve=RESOLVE_BENEATH}``: the
+    mode only where open uses it; a size short of the struct leaves it unread."""
+    if raw == 0:
+        return DecodedValue("NULL", None, raw)
+    data = read_exact(memory, raw, OPEN_HOW.size) if size >= OPEN_HOW.size else None
+    if data is None:
+        return unreadable(raw)
+    flags, mode, resolve = OPEN_HOW.unpack(data)
+    fields = [f"flags={open_flags(flags).text}"]
+    if flags & _O_CREAT or flags & _O_TMPFILE == _O_TMPFILE:
+        fields.append(f"mode={octal(mode)}")
+    fields.append(f"resolve={format_flags(resolve, K.RESOLVE, 'RESOLVE_???').text}")
+    value = {"flags": flags, "mode": mode, "resolve": resolve}
+    return DecodedValue("{" + ", ".join(fields) + "}", value, raw)
+
+
+def _open_how_entry(
+    raw: Sequence[int], at: int, memory: Memory, options: Options
+) -> DecodedValue | None:
+    return decode_open_how(raw[at], memory, raw[at + 1]) if at + 1 < len(raw) else None
+
+
 DECODERS: dict[str, Decoder] = {
     "dirfd": by_register(dirfd), "flags:open": by_register(open_flags),
     "flags:pipe": by_register(pipe_flags), "flags:at": by_register(at_flags),
@@ -211,6 +257,7 @@ DECODERS: dict[str, Decoder] = {
     "path": Decoder(entry=_path_entry, alone=decode_path),
     "cwd": Decoder(exit=_cwd_exit), "pipefd": at_exit(decode_fd_pair),
     "struct:dirent": Decoder(exit=_dirents_exit), "struct:dirent64": Decoder(exit=_dirents_exit),
+    "struct:open_how": Decoder(entry=_open_how_entry),
 }  # fmt: skip
 # The names a filter's argument predicates may use (traced.filter.predicates), by type.
 CONSTANTS: dict[str, Table] = {

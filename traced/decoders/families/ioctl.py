@@ -7,8 +7,9 @@ number (0-7), as asm-generic/ioctl.h lays them out.
 from __future__ import annotations
 
 from traced.decoders.kinds import Decoder, by_register
-from traced.decoders.values import DecodedValue
-from traced.decoders.xlat import Table, format_flags, lookup
+from traced.decoders.style import PLAIN, applied
+from traced.decoders.values import DecodedValue, chex
+from traced.decoders.xlat import Table, format_flags, lookup, number, styled
 
 _TTY = """TCGETS TCSETS TCSETSW TCSETSF TCGETA TCSETA TCSETAW TCSETAF TCSBRK TCXONC TCFLSH
     TIOCEXCL TIOCNXCL TIOCSCTTY TIOCGPGRP TIOCSPGRP TIOCOUTQ TIOCSTI TIOCGWINSZ TIOCSWINSZ
@@ -37,10 +38,12 @@ def ioctl_request(raw: int) -> DecodedValue:
     code = raw & 0xFFFFFFFF
     name = lookup(code, IOCTL)
     if name is not None:
-        return DecodedValue(name, name, raw)
-    direction = format_flags(code >> 30, IOC_DIR, "_IOC_???").text
-    text = f"_IOC({direction}, {(code >> 8) & 0xFF:#x}, {code & 0xFF:#x}, {code >> 16 & 0x3FFF:#x})"
-    return DecodedValue(text, text, raw)
+        return DecodedValue(styled(name, number(code)), name, raw)
+    with applied(PLAIN):  # -X verbose: the whole _IOC() in the comment, named inside
+        direction = format_flags(code >> 30, IOC_DIR, "_IOC_???").text
+    fields = (code >> 8 & 0xFF, code & 0xFF, code >> 16 & 0x3FFF)
+    text = f"_IOC({direction}, {', '.join(chex(field) for field in fields)})"
+    return DecodedValue(styled(text, number(code)), text, raw)
 
 
 DECODERS: dict[str, Decoder] = {"enum:ioctl": by_register(ioctl_request)}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from traced.decoders import _constants as K
 from traced.decoders import named
 from traced.decoders.kinds import Decoder, by_register
-from traced.decoders.values import DecodedValue
+from traced.decoders.values import DecodedValue, octal
 from traced.decoders.xlat import Table, flag_names, format_enum, joined, with_rest
 
 _PERMISSIONS = 0o777
@@ -23,11 +23,6 @@ _HUGE_FIELD = _HUGE["SHM_HUGE_MASK"] << _HUGE["SHM_HUGE_SHIFT"]
 SHMGET: Table = K.SHMGET_FLAGS  # IPC_NOWAIT is SHM_HUGETLB here
 
 
-def octal_mode(mode: int) -> str:
-    """C's ``%#03o``: ``000``, ``005``, ``0600``."""
-    return ("0" + format(mode, "o") if mode else "0").zfill(3)
-
-
 def _get_flags(raw: int, table: Table, huge: bool) -> DecodedValue:
     value = raw & 0xFFFFFFFF
     size = (value & _HUGE_FIELD) >> _HUGE["SHM_HUGE_SHIFT"] if huge else 0
@@ -35,7 +30,7 @@ def _get_flags(raw: int, table: Table, huge: bool) -> DecodedValue:
     parts = with_rest(names, rest)
     if size:
         parts.append(f"{size}<<SHM_HUGE_SHIFT")
-    return joined([*parts, octal_mode(value & _PERMISSIONS)], raw)
+    return joined([*parts, octal(value & _PERMISSIONS)], raw)
 
 
 def ipc_get_flags(raw: int) -> DecodedValue:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from traced.decoders import _constants as K
 from traced.decoders import named
 from traced.decoders.kinds import Decoder, by_register
+from traced.decoders.style import PLAIN, applied
 from traced.decoders.values import NOT_PRINTED, DecodedValue, Memory, Options, unreadable
 from traced.decoders.xlat import Table, flag_names, format_enum, format_flags, joined
 
@@ -46,7 +47,8 @@ def mmap_flags(raw: int) -> DecodedValue:
     value = raw & 0xFFFFFFFF
     huge = (value >> _MAP_HUGE_SHIFT) & _MAP_HUGE_MASK
     value &= ~(_MAP_HUGE_MASK << _MAP_HUGE_SHIFT)
-    kind = format_enum(value & _MAP_TYPE, MMAP_TYPE, "MAP_???")
+    with applied(PLAIN):  # the type is one of the names, which joined() styles as a whole
+        kind = format_enum(value & _MAP_TYPE, MMAP_TYPE, "MAP_???")
     names, rest = flag_names(value & ~_MAP_TYPE, MMAP)
     parts = [kind.text, *names] + ([f"{rest:#x}"] if rest else [])
     if huge:

@@ -18,7 +18,7 @@ from traced.decoders.values import (
     read_exact,
     unreadable,
 )
-from traced.decoders.xlat import Table, format_enum, format_flags, lookup
+from traced.decoders.xlat import Table, format_enum, format_flags, lookup, number, styled
 from traced.events import Arg
 
 # --- getrandom ---------------------------------------------------------------------
@@ -32,6 +32,8 @@ def getrandom_flags(raw: int) -> DecodedValue:
 
 def hex_bytes(raw: int, memory: Memory, size: int, limit: int) -> DecodedValue:
     """``"\\x1f\\xbc..."``: random bytes, which strace shows as hex escapes only."""
+    if raw == 0:
+        return DecodedValue("NULL", None, raw)
     shown = max(0, min(size, limit))
     data = read_exact(memory, raw, shown) if shown else b""
     if data is None:
@@ -102,7 +104,8 @@ def futex_op(raw: int) -> DecodedValue:
 
 def futex_bitset(raw: int) -> str:
     value = raw & 0xFFFFFFFF
-    return lookup(value, K.FUTEX_BITSET) or chex(value)
+    name = lookup(value, K.FUTEX_BITSET)
+    return styled(name, number(value)) if name else chex(value)
 
 
 def _shifted(value: int, table: Table, shift: int, unknown: str) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from traced.decoders.families.signals import SIGNALS, signal
 from traced.decoders.kinds import Decoder, by_pointer, by_register
 from traced.decoders.strings import decode_cstring, format_string_list
+from traced.decoders.style import ABBREV, current
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     UNREADABLE,
@@ -20,7 +21,17 @@ from traced.decoders.values import (
     read_exact,
     unreadable,
 )
-from traced.decoders.xlat import Table, flag_names, format_enum, format_flags, joined, lookup
+from traced.decoders.xlat import (
+    Table,
+    flag_names,
+    format_enum,
+    format_flags,
+    joined,
+    lookup,
+    named,
+    number,
+    styled,
+)
 from traced.events import Arg
 
 _CLONE_BITS = """CLONE_VM CLONE_FS CLONE_FILES CLONE_SIGHAND CLONE_PIDFD CLONE_PTRACE
@@ -62,6 +73,10 @@ def clone_flags(raw: int) -> DecodedValue:
         name = lookup(sig, SIGNALS)
         if name is None and not parts:
             return DecodedValue(str(value), [str(value)], raw)
+        if current().xlat != ABBREV:  # strace prints the flags, then the signal, apart
+            flags = [styled("|".join(parts), number(value & ~_CSIGNAL))] if parts else []
+            text = "|".join([*flags, named(sig, name, decimal=True)])
+            return DecodedValue(text, [*parts, name or f"{sig:#x}"], raw)
         parts.append(name or f"{sig:#x}")
     return joined(parts, raw) if parts else DecodedValue("0", [], raw)
 
@@ -77,7 +92,7 @@ def rlimit_resource(raw: int) -> DecodedValue:
 def arch_prctl_code(raw: int) -> DecodedValue:
     """arch_prctl's code (x86_64): ARCH_SET_FS, ... or the number in hex."""
     name = ARCH_PRCTL.get(raw)
-    return DecodedValue(name or hex(raw), name or raw, raw)
+    return DecodedValue(named(raw, name) if name else hex(raw), name or raw, raw)
 
 
 # --- wait status -----------------------------------------------------------------
@@ -120,11 +135,12 @@ def _wstatus_exit(
 
 
 def format_rlim(value: int) -> str:
-    """``RLIM64_INFINITY``, ``8192*1024`` (multiples of 1024 above it), else decimal."""
+    """``RLIM64_INFINITY``, ``8192*1024`` (multiples of 1024 above it), else decimal;
+    in -X's raw and verbose styles, the decimal number first."""
     if value == RLIM64_INFINITY:
-        return "RLIM64_INFINITY"
+        return styled("RLIM64_INFINITY", str(value))
     if value > 1024 and value % 1024 == 0:
-        return f"{value // 1024}*1024"
+        return styled(f"{value // 1024}*1024", str(value))
     return str(value)
 
 

@@ -36,6 +36,7 @@ from traced.decoders.values import (
     unreadable,
 )
 from traced.decoders.xlat import Table, format_enum, format_flags, lookup
+from traced.decoders.xlat import named as named_value
 from traced.events import Arg
 from traced.syscalls.names import SIGNAL_NAMES
 
@@ -68,7 +69,9 @@ def signal(raw: int) -> DecodedValue:
     """``SIGTERM``, ``SIGRT_3``; 0 and unknown numbers in decimal."""
     value = as_signed(raw, 32)
     name = signal_name(value)
-    return DecodedValue(name, name, raw) if name else DecodedValue(str(value), value, raw)
+    if name is None:
+        return DecodedValue(str(value), value, raw)
+    return DecodedValue(named_value(value, name, decimal=True), name, raw)
 
 
 # --- signal sets ---------------------------------------------------------------------

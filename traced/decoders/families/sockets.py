@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from traced.decoders.kinds import Decoder, by_register
 from traced.decoders.strings import quote
+from traced.decoders.style import ABBREV, current
 from traced.decoders.values import (
     DecodedValue,
     Json,
@@ -23,7 +24,15 @@ from traced.decoders.values import (
     read_exact,
     unreadable,
 )
-from traced.decoders.xlat import Table, flag_names, format_enum, format_flags, joined, lookup
+from traced.decoders.xlat import (
+    Table,
+    flag_names,
+    format_enum,
+    format_flags,
+    joined,
+    lookup,
+    named,
+)
 from traced.events import Arg
 
 SOCK_TYPE: Table = (
@@ -68,6 +77,11 @@ def socket_type(raw: int) -> DecodedValue:
     if kind is None:
         return format_flags(value, SOCK_FLAGS, "SOCK_???")
     names, rest = flag_names(value & ~_SOCK_TYPE_MASK, SOCK_FLAGS)
+    if current().xlat != ABBREV:  # strace prints the type, then the flags, apart
+        text = named(value & _SOCK_TYPE_MASK, kind)
+        if value & ~_SOCK_TYPE_MASK:
+            text += "|" + format_flags(value & ~_SOCK_TYPE_MASK, SOCK_FLAGS).text
+        return DecodedValue(text, [kind, *names] + ([f"{rest:#x}"] if rest else []), raw)
     return joined([kind, *names] + ([f"{rest:#x}"] if rest else []), raw)
 
 
@@ -89,7 +103,7 @@ def _protocol_entry(raw: Sequence[int], at: int, memory: Memory, options: Option
 
 
 def _family(number: int) -> str:
-    return lookup(number, SOCKET_DOMAIN) or f"{number:#x} /* AF_??? */"
+    return named(number, lookup(number, SOCKET_DOMAIN), "AF_???")
 
 
 def _inet(data: bytes) -> tuple[str, dict[str, Json]]:

@@ -12,6 +12,7 @@ import struct
 from traced.decoders.families.files import AT
 from traced.decoders.families.times import time_comment
 from traced.decoders.kinds import Decoder, at_exit, by_register
+from traced.decoders.style import ABBREV, RAW, current
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     DecodedValue,
@@ -19,10 +20,19 @@ from traced.decoders.values import (
     Memory,
     Options,
     chex,
+    octal,
     read_exact,
     unreadable,
 )
-from traced.decoders.xlat import Table, flag_names, format_flags, joined
+from traced.decoders.xlat import (
+    Table,
+    flag_names,
+    format_flags,
+    joined,
+    number,
+    styled,
+    with_rest,
+)
 
 STATX_SYNC: Table = (
     ("AT_STATX_SYNC_AS_STAT", 0), ("AT_STATX_FORCE_SYNC", 0x2000),
@@ -58,20 +68,44 @@ def statx_flags(raw: int) -> DecodedValue:
     value = raw & 0xFFFFFFFF
     parts = [] if value & 0x6000 else ["AT_STATX_SYNC_AS_STAT"]
     names, rest = flag_names(value, STATX_SYNC + AT)
+    if current().xlat != ABBREV:
+        return DecodedValue(_statx_flags_apart(value), parts + with_rest(names, rest), raw)
     return joined(parts + names + ([f"{rest:#x}"] if rest else []), raw)
+
+
+def _statx_flags_apart(value: int) -> str:
+    """-X raw and verbose: strace prints the sync type, then ``|`` and the AT_* flags,
+    each in the style; raw shows no zero sync type (``|0x900``), verbose does."""
+    sync, flags = value & 0x6000, value & ~0x6000
+    names = "|".join(flag_names(sync, STATX_SYNC)[0]) or "AT_STATX_SYNC_AS_STAT"
+    sync_text = "" if current().xlat == RAW and not sync else styled(names, number(sync))
+    if not flags:
+        return sync_text or "0"
+    return f"{sync_text}|{format_flags(flags, AT).text}"
 
 
 def statx_mask(raw: int) -> DecodedValue:
     return format_flags(raw & 0xFFFFFFFF, STATX_MASK, "STATX_???")
 
 
-@functools.lru_cache(maxsize=1024)
 def format_mode(mode: int) -> str:
-    """``S_IFREG|0644``, ``S_IFDIR|S_ISVTX|0777`` (the type and setuid bits by name)."""
-    parts = [_FILE_TYPES[mode & _S_IFMT]] if mode & _S_IFMT in _FILE_TYPES else []
+    """``S_IFREG|0644``, ``S_IFDIR|S_ISVTX|0777`` (the type and setuid bits by name);
+    with -X raw the number alone (``0100644``), with -X verbose both
+    (``0100644 /* S_IFREG|0644 */``); an unknown file type: the number alone."""
+    names = _symbolic_mode(mode)
+    if names is None:
+        return octal(mode)
+    return styled(names, octal(mode))
+
+
+@functools.lru_cache(maxsize=1024)
+def _symbolic_mode(mode: int) -> str | None:
+    kind = _FILE_TYPES.get(mode & _S_IFMT) if mode & _S_IFMT else ""
+    if kind is None:
+        return None
+    parts = [kind] if kind else []
     parts += [name for name, bit in _SPECIAL_BITS if mode & bit]
-    rest = mode & ~(_S_IFMT if parts[:1] and parts[0].startswith("S_IF") else 0) & ~0o7000
-    return "|".join([*parts, f"0{rest:03o}" if rest < 0o1000 else f"{rest:#o}"])
+    return "|".join([*parts, octal(mode & ~_S_IFMT & ~0o7000)])
 
 
 def makedev(dev: int) -> tuple[int, int]:
@@ -81,8 +115,9 @@ def makedev(dev: int) -> tuple[int, int]:
 
 
 def format_makedev(dev: int) -> str:
+    """``makedev(0x1, 0x7)``; -X raw: ``0x107``, verbose: both."""
     major, minor = makedev(dev)
-    return f"makedev({chex(major)}, {chex(minor)})"
+    return styled(f"makedev({chex(major)}, {chex(minor)})", number(dev))
 
 
 def _stat_text(st: dict[str, int], verbose: bool) -> str:
@@ -133,11 +168,9 @@ def _statx_verbose(data: bytes, fields: dict[str, Json]) -> list[str]:
     text, fields["stx_mtime"] = _statx_time(data, 112)
     parts.append(f"stx_mtime={text}")
     devs = struct.unpack_from("<IIII", data, 128)
-    for name, number in zip(
-        ("rdev_major", "rdev_minor", "dev_major", "dev_minor"), devs, strict=True
-    ):
-        fields[f"stx_{name}"] = number
-        parts.append(f"stx_{name}={number}")
+    for name, dev in zip(("rdev_major", "rdev_minor", "dev_major", "dev_minor"), devs, strict=True):
+        fields[f"stx_{name}"] = dev
+        parts.append(f"stx_{name}={dev}")
     if mask & 0x1000:
         fields["stx_mnt_id"] = mnt_id = struct.unpack_from("<Q", data, 144)[0]
         parts.append(f"stx_mnt_id={chex(mnt_id)}")

@@ -18,7 +18,7 @@ from traced.decoders.values import (
     read_exact,
     unreadable,
 )
-from traced.decoders.xlat import Table, format_enum, format_flags
+from traced.decoders.xlat import Table, format_enum, format_flags, styled
 
 UTIME_NOW, UTIME_OMIT = (1 << 30) - 1, (1 << 30) - 2
 
@@ -54,7 +54,7 @@ def time_comment(seconds: int, nanoseconds: int) -> str:
 
 
 def decode_timespec(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> DecodedValue:
-    """``{tv_sec=1, tv_nsec=500000000}``."""
+    """``{tv_sec=1, tv_nsec=500000000}``: tv_nsec unsigned, as strace prints it (%llu)."""
     data = None if raw == 0 else read_exact(memory, raw, 16)
     if data is None:
         return unreadable(raw)
@@ -63,10 +63,10 @@ def decode_timespec(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS
 
 
 def _utime(sec: int, nsec: int) -> str:
-    if nsec == UTIME_NOW:
-        return "UTIME_NOW"
-    if nsec == UTIME_OMIT:
-        return "UTIME_OMIT"
+    """``UTIME_NOW``; -X raw: the struct, -X verbose: the struct and the name."""
+    if nsec in (UTIME_NOW, UTIME_OMIT):
+        name = "UTIME_NOW" if nsec == UTIME_NOW else "UTIME_OMIT"
+        return styled(name, f"{{tv_sec={sec}, tv_nsec={nsec}}}")
     return f"{{tv_sec={sec}, tv_nsec={nsec}}}{time_comment(sec, nsec)}"
 
 
@@ -77,7 +77,7 @@ def timespec_pair(raw: int, memory: Memory) -> DecodedValue:
     data = read_exact(memory, raw, 32)
     if data is None:
         return unreadable(raw)
-    times = struct.unpack("<qqqq", data)
+    times = struct.unpack("<qQqQ", data)
     pairs = [times[:2], times[2:]]
     value = [{"tv_sec": sec, "tv_nsec": nsec} for sec, nsec in pairs]
     return DecodedValue("[" + ", ".join(_utime(*pair) for pair in pairs) + "]", value, raw)
