@@ -89,7 +89,7 @@ def comm_text(address: int, memory: Memory, shown: int = _TASK_COMM_LEN - 1) -> 
     """A task's comm: at most ``shown`` bytes (15 to set, 16 got), ``...`` when no NUL
     ends it within them."""
     try:
-        data = memory.cstring(address, _TASK_COMM_LEN)
+        data = memory.cstring(address, shown)  # no more: the bytes after may be unmapped
     except UNREADABLE:
         return hex_address(address)
     if len(data) < shown and read_exact(memory, address, len(data) + 1) is None:
