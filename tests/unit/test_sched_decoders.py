@@ -5,6 +5,7 @@ import re
 import struct
 
 from tests.unit import test_special_decoders
+from traced.decoders.arguments import first_output, has_outputs
 
 ARGS, OUT, OUT2 = 0x1000, 0x2000, 0x3000
 
@@ -96,3 +97,9 @@ def test_sched_attr_in_and_out() -> None:
         "sched_getattr(0, {size=48, sched_policy=SCHED_OTHER, sched_flags=0, sched_nice=0, "
         "sched_priority=0, sched_runtime=1400000, sched_deadline=0, sched_period=0}, 48, 0) = 0"
     )
+
+
+def test_clone3_is_printed_whole_at_entry_and_decoded_again_at_exit() -> None:
+    """An unfinished clone3 (a vfork's parent) shows its struct at entry, as strace."""
+    assert first_output("clone3") == 6
+    assert has_outputs("clone3")

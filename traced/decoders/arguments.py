@@ -263,6 +263,7 @@ class Slot(NamedTuple):
     exit: Exit | None  # an output's decoder at exit (None: left as at entry)
     # A self-contained argument's Args by register value (see _self_contained_arg).
     known: dict[int, Arg]
+    whole_at_entry: bool = False  # an output strace prints at entry all the same
 
 
 _NO_DECODER = Decoder()
@@ -282,7 +283,8 @@ def _slot(sig: Signature, position: int, name: str, tag: str) -> Slot:
     alone = (output or not _is_pointer(tag)) if entry is None else decoder.register is not None
     register = decoder.register if alone else None
     exit = decoder.exit if output else None
-    return Slot(position, name, tag, output, alone, register, entry, exit, {})
+    whole = output and decoder.whole_at_entry
+    return Slot(position, name, tag, output, alone, register, entry, exit, {}, whole)
 
 
 @cache  # the ABIs' tables share most signatures
@@ -376,7 +378,9 @@ def c_registers(syscall: str, raw: Sequence[int], abi: str = NATIVE_ABI) -> tupl
 
 
 def _first_output(slots: tuple[Slot, ...]) -> int:
-    return next((slot.position for slot in slots if slot.output), len(slots))
+    return next(
+        (slot.position for slot in slots if slot.output and not slot.whole_at_entry), len(slots)
+    )
 
 
 @cache
@@ -392,7 +396,7 @@ def first_output(name: str, abi: str = NATIVE_ABI) -> int:
 def has_outputs(name: str, abi: str = NATIVE_ABI) -> bool:
     """Whether the syscall returns something through memory that we decode at exit."""
     slots = _known_slots(name, abi)
-    return slots is not None and _first_output(slots) < len(slots)
+    return slots is not None and any(slot.output for slot in slots)
 
 
 def _input(

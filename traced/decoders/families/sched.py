@@ -284,7 +284,9 @@ def sched_result(syscall: str, retval: int) -> str | None:
 
 DECODERS: dict[str, Decoder] = {
     # shown at entry, and again at exit with what the kernel wrote through it
-    "struct:clone_args": Decoder(entry=_clone_args_entry, exit=_clone_args_exit, in_and_out=True),
+    "struct:clone_args": Decoder(
+        entry=_clone_args_entry, exit=_clone_args_exit, in_and_out=True, whole_at_entry=True
+    ),
     "enum:sched_policy": by_register(sched_policy),
     "struct:sched_param": Decoder(entry=_param, exit=_param_exit),
     "struct:cpu_set": Decoder(entry=_affinity_entry, exit=_affinity_exit),
