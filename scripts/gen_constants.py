@@ -14,6 +14,7 @@ regular expression its names match.  Names come from one of three places:
 * ``lines``: a regular expression over one header's text, for tables the header
   tells apart only by its layout (prctl.h indents the values of an option's
   arguments, ``# define``, under the options themselves, ``#define``);
+  ``indented``: the same for the indented ones;
 * ``enum``: the members of a named C enum (bpf.h's and io_uring.h's commands are
   enum members, which no preprocessor sees).
 
@@ -139,8 +140,92 @@ SPECS: tuple[Spec, ...] = (
         "sys/poll.h",
         r"POLL(IN|PRI|OUT|ERR|HUP|NVAL|RDNORM|RDBAND|WRNORM|WRBAND|MSG|REMOVE|RDHUP)",
     ),
+    # --- signals ------------------------------------------------------------------------
+    # strace's order: the high bits first, as its sigact_flags lists them; the aliases
+    # (SA_NOMASK, SA_ONESHOT) and the bits only the kernel reports are not printed.
+    _spec(
+        "SA_FLAGS",
+        "asm/signal.h",
+        r"SA_\w+",
+        exclude=r"SA_(NOMASK|ONESHOT|UNSUPPORTED|EXPOSE_TAGBITS)",
+        first=(
+            "SA_RESTORER",
+            "SA_ONSTACK",
+            "SA_RESTART",
+            "SA_NODEFER",
+            "SA_RESETHAND",
+            "SA_SIGINFO",
+        ),
+    ),
+    _spec("SIGPROCMASK_HOW", "asm/signal.h", r"SIG_(BLOCK|UNBLOCK|SETMASK)"),
+    _spec("SIG_HANDLERS", "asm/signal.h", r"SIG_(DFL|IGN|ERR)"),
+    _spec("SFD_FLAGS", "linux/signalfd.h", r"SFD_(CLOEXEC|NONBLOCK)", first=("SFD_CLOEXEC",)),
+    _spec("SS_FLAGS", "linux/signal.h", r"SS_(ONSTACK|DISABLE|AUTODISARM)"),
+    # si_code: the codes any signal may carry, then each signal's own (asm-generic/siginfo.h)
+    _spec(
+        "SI_CODES",
+        "linux/signal.h",
+        r"SI_(USER|KERNEL|QUEUE|TIMER|MESGQ|ASYNCIO|SIGIO|TKILL|DETHREAD|ASYNCNL)",
+    ),
+    *(
+        _spec(f"{prefix}_CODES", "linux/signal.h", rf"{prefix}_[A-Z_]+", exclude=r"\w+_FLAG_\w+")
+        for prefix in ("ILL", "FPE", "SEGV", "BUS", "TRAP", "CLD", "POLL", "SYS")
+    ),
+    _spec("IDTYPE", "linux/wait.h", r"P_(ALL|PID|PGID|PIDFD)"),
+    # --- clocks, polling, futexes ------------------------------------------------------------
+    _spec(
+        "FUTEX_COMMANDS",
+        "linux/futex.h",
+        r"FUTEX_(WAIT|WAKE|FD|REQUEUE|CMP_REQUEUE|WAKE_OP|LOCK_PI|UNLOCK_PI|TRYLOCK_PI|WAIT_BITSET"
+        r"|WAKE_BITSET|WAIT_REQUEUE_PI|CMP_REQUEUE_PI|LOCK_PI2)(_PRIVATE)?",
+    ),
+    _spec("FUTEX_OP_FLAGS", "linux/futex.h", r"FUTEX_(PRIVATE_FLAG|CLOCK_REALTIME|CMD_MASK)"),
+    _spec("FUTEX_WAKE_OPS", "linux/futex.h", r"FUTEX_OP_(SET|ADD|OR|ANDN|XOR|OPARG_SHIFT)"),
+    _spec("FUTEX_WAKE_CMPS", "linux/futex.h", r"FUTEX_OP_CMP_\w+"),
+    _spec("FUTEX_WAITER_FLAGS", "linux/futex.h", r"FUTEX_(32|PRIVATE_FLAG)"),
+    _spec("FUTEX_LIMITS", "linux/futex.h", r"FUTEX_WAITV_MAX"),
+    _spec("FUTEX_BITSET", "linux/futex.h", r"FUTEX_BITSET_MATCH_ANY", cast="unsigned int"),
+    _spec("CLOCKS", "linux/time.h", r"CLOCK_\w+", exclude=r"CLOCKS_\w+"),
+    _spec("EPOLL_EVENTS", "linux/eventpoll.h", r"EPOLL(?!_)\w+"),
+    _spec("EPOLL_CTL", "linux/eventpoll.h", r"EPOLL_CTL_\w+"),
+    _spec("EPOLL_CREATE", "linux/eventpoll.h", r"EPOLL_CLOEXEC"),
+    # --- tasks: clone3, scheduling -----------------------------------------------------------
+    _spec("CLONE3_FLAGS", "linux/sched.h", r"CLONE_(NEWTIME|CLEAR_SIGHAND|INTO_CGROUP)"),
+    _spec(
+        "SCHED_POLICIES",
+        "linux/sched.h",
+        r"SCHED_(NORMAL|FIFO|RR|BATCH|IDLE|DEADLINE)",
+        renames={"SCHED_NORMAL": "SCHED_OTHER"},  # glibc's name, which strace prints
+    ),
+    _spec(
+        "SCHED_FLAGS",
+        "linux/sched.h",
+        r"SCHED_FLAG_\w+",
+        exclude=r"SCHED_FLAG_(KEEP_ALL|UTIL_CLAMP|ALL)",
+    ),
     # --- process, security, kernel objects -----------------------------------------------
     _spec("PRCTL", "linux/prctl.h", r"PR_\w+", source="lines:linux/prctl.h"),
+    # prctl's arguments, indented under their options in prctl.h
+    *(
+        _spec(name, "linux/prctl.h", pattern, source="indented:linux/prctl.h")
+        for name, pattern in (
+            ("PR_UNALIGN", r"PR_UNALIGN_\w+"),
+            ("PR_TSC", r"PR_TSC_\w+"),
+            ("PR_MCE_KILL_OPS", r"PR_MCE_KILL_(CLEAR|SET)"),
+            ("PR_MCE_KILL_POLICY", r"PR_MCE_KILL_(LATE|EARLY|DEFAULT)"),
+            ("PR_SET_MM", r"PR_SET_MM_\w+"),
+            ("PR_CAP_AMBIENT_OPS", r"PR_CAP_AMBIENT_\w+"),
+            ("PR_SET_VMA_ATTRS", r"PR_SET_VMA_\w+"),
+            ("PR_SYS_DISPATCH", r"PR_SYS_DISPATCH_\w+"),
+            ("PR_SCHED_CORE_OPS", r"PR_SCHED_CORE_(GET|CREATE|SHARE_TO|SHARE_FROM)"),
+            ("PR_SPEC_MISFEATURES", r"PR_SPEC_(STORE_BYPASS|INDIRECT_BRANCH|L1D_FLUSH)"),
+            ("PR_FP_MODE", r"PR_FP_MODE_\w+"),
+            ("PR_PAC_KEYS", r"PR_PAC_AP\w+KEY"),
+        )
+    ),
+    _spec("CAPABILITIES", "linux/capability.h", r"CAP_\w+", exclude=r"CAP_LAST_CAP"),
+    _spec("SECBITS", "linux/securebits.h", r"SECBIT_\w+"),
+    _spec("SECCOMP_MODE", "linux/seccomp.h", r"SECCOMP_MODE_\w+"),
     _spec("SECCOMP_OP", "linux/seccomp.h", r"SECCOMP_(SET_MODE_STRICT|SET_MODE_FILTER|GET_\w+)"),
     _spec("SECCOMP_FILTER_FLAGS", "linux/seccomp.h", r"SECCOMP_FILTER_FLAG_\w+"),
     _spec(
@@ -202,8 +287,9 @@ def _names(spec: Spec, tmp: Path) -> list[str]:
     """The table's names, in the order the headers define them."""
     match = re.compile(spec.pattern)
     kind, _, where = spec.source.partition(":")
-    if kind == "lines":
-        found = re.findall(r"^#define (\w+)[ \t]", (INCLUDE / where).read_text(), re.M)
+    if kind in ("lines", "indented"):
+        margin = r"^#define " if kind == "lines" else r"^#\s+define "
+        found = re.findall(margin + r"(\w+)[ \t]", (INCLUDE / where).read_text(), re.M)
     elif kind == "enum":
         text = _preprocess(spec.includes, tmp)
         found = [

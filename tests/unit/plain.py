@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from traced.decoders.arguments import decode_entry, decode_exit
+from traced.decoders.shapes import decode_result
 from traced.events import Arg, SyscallEvent
 from traced.syscalls.names import errno_value
 
@@ -78,6 +79,7 @@ def decoded_call(
         duration_ns=duration_ns,
         retval=-1 if error else retval,
         error=error,
+        retval_text=None if error else decode_result(name, raw, retval, memory=fake),
     )
 
 

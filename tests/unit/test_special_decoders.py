@@ -146,7 +146,7 @@ def test_futex_shows_the_arguments_its_command_uses() -> None:
     )
     wait = line("futex", (0x7F00, 0x189, 2, 0, 0, 0xFFFFFFFF), 0)
     assert wait.startswith(
-        "futex(0x7f00, FUTEX_CLOCK_REALTIME|FUTEX_WAIT_BITSET_PRIVATE, 2, NULL, "
+        "futex(0x7f00, FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME, 2, NULL, "
         "FUTEX_BITSET_MATCH_ANY) = 0"
     )
     assert line("futex", (0x7F00, 4, 1, 5, 0x7F08, 2), 0).startswith(

@@ -440,6 +440,297 @@ POLL: Table = (
     ("POLLRDHUP", 0x2000),
 )
 
+# asm/signal.h: SA_\w+
+SA_FLAGS: Table = (
+    ("SA_RESTORER", 0x4000000),
+    ("SA_ONSTACK", 0x8000000),
+    ("SA_RESTART", 0x10000000),
+    ("SA_NODEFER", 0x40000000),
+    ("SA_RESETHAND", 0x80000000),
+    ("SA_SIGINFO", 0x4),
+    ("SA_NOCLDSTOP", 0x1),
+    ("SA_NOCLDWAIT", 0x2),
+)
+
+# asm/signal.h: SIG_(BLOCK|UNBLOCK|SETMASK)
+SIGPROCMASK_HOW: Table = (
+    ("SIG_BLOCK", 0x0),
+    ("SIG_UNBLOCK", 0x1),
+    ("SIG_SETMASK", 0x2),
+)
+
+# asm/signal.h: SIG_(DFL|IGN|ERR)
+SIG_HANDLERS: Table = (
+    ("SIG_DFL", 0x0),
+    ("SIG_IGN", 0x1),
+    ("SIG_ERR", -1),
+)
+
+# linux/signalfd.h: SFD_(CLOEXEC|NONBLOCK)
+SFD_FLAGS: Table = (
+    ("SFD_CLOEXEC", 0x80000),
+    ("SFD_NONBLOCK", 0x800),
+)
+
+# linux/signal.h: SS_(ONSTACK|DISABLE|AUTODISARM)
+SS_FLAGS: Table = (
+    ("SS_ONSTACK", 0x1),
+    ("SS_DISABLE", 0x2),
+    ("SS_AUTODISARM", 0x80000000),
+)
+
+# linux/signal.h: SI_(USER|KERNEL|QUEUE|TIMER|MESGQ|ASYNCIO|SIGIO|TKILL|DETHREAD|ASYNCNL)
+SI_CODES: Table = (
+    ("SI_USER", 0x0),
+    ("SI_KERNEL", 0x80),
+    ("SI_ASYNCNL", -60),
+    ("SI_DETHREAD", -7),
+    ("SI_TKILL", -6),
+    ("SI_SIGIO", -5),
+    ("SI_ASYNCIO", -4),
+    ("SI_MESGQ", -3),
+    ("SI_TIMER", -2),
+    ("SI_QUEUE", -1),
+)
+
+# linux/signal.h: ILL_[A-Z_]+
+ILL_CODES: Table = (
+    ("ILL_ILLOPC", 0x1),
+    ("ILL_ILLOPN", 0x2),
+    ("ILL_ILLADR", 0x3),
+    ("ILL_ILLTRP", 0x4),
+    ("ILL_PRVOPC", 0x5),
+    ("ILL_PRVREG", 0x6),
+    ("ILL_COPROC", 0x7),
+    ("ILL_BADSTK", 0x8),
+    ("ILL_BADIADDR", 0x9),
+)
+
+# linux/signal.h: FPE_[A-Z_]+
+FPE_CODES: Table = (
+    ("FPE_INTDIV", 0x1),
+    ("FPE_INTOVF", 0x2),
+    ("FPE_FLTDIV", 0x3),
+    ("FPE_FLTOVF", 0x4),
+    ("FPE_FLTUND", 0x5),
+    ("FPE_FLTRES", 0x6),
+    ("FPE_FLTINV", 0x7),
+    ("FPE_FLTSUB", 0x8),
+    ("FPE_FLTUNK", 0xE),
+    ("FPE_CONDTRAP", 0xF),
+)
+
+# linux/signal.h: SEGV_[A-Z_]+
+SEGV_CODES: Table = (
+    ("SEGV_MAPERR", 0x1),
+    ("SEGV_ACCERR", 0x2),
+    ("SEGV_BNDERR", 0x3),
+    ("SEGV_PKUERR", 0x4),
+    ("SEGV_ACCADI", 0x5),
+    ("SEGV_ADIDERR", 0x6),
+    ("SEGV_ADIPERR", 0x7),
+    ("SEGV_MTEAERR", 0x8),
+    ("SEGV_MTESERR", 0x9),
+)
+
+# linux/signal.h: BUS_[A-Z_]+
+BUS_CODES: Table = (
+    ("BUS_ADRALN", 0x1),
+    ("BUS_ADRERR", 0x2),
+    ("BUS_OBJERR", 0x3),
+    ("BUS_MCEERR_AR", 0x4),
+    ("BUS_MCEERR_AO", 0x5),
+)
+
+# linux/signal.h: TRAP_[A-Z_]+
+TRAP_CODES: Table = (
+    ("TRAP_BRKPT", 0x1),
+    ("TRAP_TRACE", 0x2),
+    ("TRAP_BRANCH", 0x3),
+    ("TRAP_HWBKPT", 0x4),
+    ("TRAP_UNK", 0x5),
+    ("TRAP_PERF", 0x6),
+)
+
+# linux/signal.h: CLD_[A-Z_]+
+CLD_CODES: Table = (
+    ("CLD_EXITED", 0x1),
+    ("CLD_KILLED", 0x2),
+    ("CLD_DUMPED", 0x3),
+    ("CLD_TRAPPED", 0x4),
+    ("CLD_STOPPED", 0x5),
+    ("CLD_CONTINUED", 0x6),
+)
+
+# linux/signal.h: POLL_[A-Z_]+
+POLL_CODES: Table = (
+    ("POLL_IN", 0x1),
+    ("POLL_OUT", 0x2),
+    ("POLL_MSG", 0x3),
+    ("POLL_ERR", 0x4),
+    ("POLL_PRI", 0x5),
+    ("POLL_HUP", 0x6),
+)
+
+# linux/signal.h: SYS_[A-Z_]+
+SYS_CODES: Table = (
+    ("SYS_SECCOMP", 0x1),
+    ("SYS_USER_DISPATCH", 0x2),
+)
+
+# linux/wait.h: P_(ALL|PID|PGID|PIDFD)
+IDTYPE: Table = (
+    ("P_ALL", 0x0),
+    ("P_PID", 0x1),
+    ("P_PGID", 0x2),
+    ("P_PIDFD", 0x3),
+)
+
+# linux/futex.h: FUTEX_(WAIT|WAKE|FD|REQUEUE|CMP_REQUEUE|WAKE_OP|LOCK_PI|UNLOCK_PI|TRYLOCK_P
+#   I|WAIT_BITSET|WAKE_BITSET|WAIT_REQUEUE_PI|CMP_REQUEUE_PI|LOCK_PI2)(_PRIVATE)?
+FUTEX_COMMANDS: Table = (
+    ("FUTEX_WAIT", 0x0),
+    ("FUTEX_WAKE", 0x1),
+    ("FUTEX_FD", 0x2),
+    ("FUTEX_REQUEUE", 0x3),
+    ("FUTEX_CMP_REQUEUE", 0x4),
+    ("FUTEX_WAKE_OP", 0x5),
+    ("FUTEX_LOCK_PI", 0x6),
+    ("FUTEX_UNLOCK_PI", 0x7),
+    ("FUTEX_TRYLOCK_PI", 0x8),
+    ("FUTEX_WAIT_BITSET", 0x9),
+    ("FUTEX_WAKE_BITSET", 0xA),
+    ("FUTEX_WAIT_REQUEUE_PI", 0xB),
+    ("FUTEX_CMP_REQUEUE_PI", 0xC),
+    ("FUTEX_LOCK_PI2", 0xD),
+    ("FUTEX_WAIT_PRIVATE", 0x80),
+    ("FUTEX_WAKE_PRIVATE", 0x81),
+    ("FUTEX_REQUEUE_PRIVATE", 0x83),
+    ("FUTEX_CMP_REQUEUE_PRIVATE", 0x84),
+    ("FUTEX_WAKE_OP_PRIVATE", 0x85),
+    ("FUTEX_LOCK_PI_PRIVATE", 0x86),
+    ("FUTEX_UNLOCK_PI_PRIVATE", 0x87),
+    ("FUTEX_TRYLOCK_PI_PRIVATE", 0x88),
+    ("FUTEX_WAIT_BITSET_PRIVATE", 0x89),
+    ("FUTEX_WAKE_BITSET_PRIVATE", 0x8A),
+    ("FUTEX_WAIT_REQUEUE_PI_PRIVATE", 0x8B),
+    ("FUTEX_CMP_REQUEUE_PI_PRIVATE", 0x8C),
+    ("FUTEX_LOCK_PI2_PRIVATE", 0x8D),
+)
+
+# linux/futex.h: FUTEX_(PRIVATE_FLAG|CLOCK_REALTIME|CMD_MASK)
+FUTEX_OP_FLAGS: Table = (
+    ("FUTEX_PRIVATE_FLAG", 0x80),
+    ("FUTEX_CLOCK_REALTIME", 0x100),
+    ("FUTEX_CMD_MASK", -385),
+)
+
+# linux/futex.h: FUTEX_OP_(SET|ADD|OR|ANDN|XOR|OPARG_SHIFT)
+FUTEX_WAKE_OPS: Table = (
+    ("FUTEX_OP_SET", 0x0),
+    ("FUTEX_OP_ADD", 0x1),
+    ("FUTEX_OP_OR", 0x2),
+    ("FUTEX_OP_ANDN", 0x3),
+    ("FUTEX_OP_XOR", 0x4),
+    ("FUTEX_OP_OPARG_SHIFT", 0x8),
+)
+
+# linux/futex.h: FUTEX_OP_CMP_\w+
+FUTEX_WAKE_CMPS: Table = (
+    ("FUTEX_OP_CMP_EQ", 0x0),
+    ("FUTEX_OP_CMP_NE", 0x1),
+    ("FUTEX_OP_CMP_LT", 0x2),
+    ("FUTEX_OP_CMP_LE", 0x3),
+    ("FUTEX_OP_CMP_GT", 0x4),
+    ("FUTEX_OP_CMP_GE", 0x5),
+)
+
+# linux/futex.h: FUTEX_(32|PRIVATE_FLAG)
+FUTEX_WAITER_FLAGS: Table = (
+    ("FUTEX_32", 0x2),
+    ("FUTEX_PRIVATE_FLAG", 0x80),
+)
+
+# linux/futex.h: FUTEX_WAITV_MAX
+FUTEX_LIMITS: Table = (("FUTEX_WAITV_MAX", 0x80),)
+
+# linux/futex.h: FUTEX_BITSET_MATCH_ANY
+FUTEX_BITSET: Table = (("FUTEX_BITSET_MATCH_ANY", 0xFFFFFFFF),)
+
+# linux/time.h: CLOCK_\w+
+CLOCKS: Table = (
+    ("CLOCK_REALTIME", 0x0),
+    ("CLOCK_MONOTONIC", 0x1),
+    ("CLOCK_PROCESS_CPUTIME_ID", 0x2),
+    ("CLOCK_THREAD_CPUTIME_ID", 0x3),
+    ("CLOCK_MONOTONIC_RAW", 0x4),
+    ("CLOCK_REALTIME_COARSE", 0x5),
+    ("CLOCK_MONOTONIC_COARSE", 0x6),
+    ("CLOCK_BOOTTIME", 0x7),
+    ("CLOCK_REALTIME_ALARM", 0x8),
+    ("CLOCK_BOOTTIME_ALARM", 0x9),
+    ("CLOCK_SGI_CYCLE", 0xA),
+    ("CLOCK_TAI", 0xB),
+)
+
+# linux/eventpoll.h: EPOLL(?!_)\w+
+EPOLL_EVENTS: Table = (
+    ("EPOLLIN", 0x1),
+    ("EPOLLPRI", 0x2),
+    ("EPOLLOUT", 0x4),
+    ("EPOLLERR", 0x8),
+    ("EPOLLHUP", 0x10),
+    ("EPOLLNVAL", 0x20),
+    ("EPOLLRDNORM", 0x40),
+    ("EPOLLRDBAND", 0x80),
+    ("EPOLLWRNORM", 0x100),
+    ("EPOLLWRBAND", 0x200),
+    ("EPOLLMSG", 0x400),
+    ("EPOLLRDHUP", 0x2000),
+    ("EPOLLEXCLUSIVE", 0x10000000),
+    ("EPOLLWAKEUP", 0x20000000),
+    ("EPOLLONESHOT", 0x40000000),
+    ("EPOLLET", 0x80000000),
+)
+
+# linux/eventpoll.h: EPOLL_CTL_\w+
+EPOLL_CTL: Table = (
+    ("EPOLL_CTL_ADD", 0x1),
+    ("EPOLL_CTL_DEL", 0x2),
+    ("EPOLL_CTL_MOD", 0x3),
+)
+
+# linux/eventpoll.h: EPOLL_CLOEXEC
+EPOLL_CREATE: Table = (("EPOLL_CLOEXEC", 0x80000),)
+
+# linux/sched.h: CLONE_(NEWTIME|CLEAR_SIGHAND|INTO_CGROUP)
+CLONE3_FLAGS: Table = (
+    ("CLONE_NEWTIME", 0x80),
+    ("CLONE_CLEAR_SIGHAND", 0x100000000),
+    ("CLONE_INTO_CGROUP", 0x200000000),
+)
+
+# linux/sched.h: SCHED_(NORMAL|FIFO|RR|BATCH|IDLE|DEADLINE)
+SCHED_POLICIES: Table = (
+    ("SCHED_OTHER", 0x0),
+    ("SCHED_FIFO", 0x1),
+    ("SCHED_RR", 0x2),
+    ("SCHED_BATCH", 0x3),
+    ("SCHED_IDLE", 0x5),
+    ("SCHED_DEADLINE", 0x6),
+)
+
+# linux/sched.h: SCHED_FLAG_\w+
+SCHED_FLAGS: Table = (
+    ("SCHED_FLAG_RESET_ON_FORK", 0x1),
+    ("SCHED_FLAG_RECLAIM", 0x2),
+    ("SCHED_FLAG_DL_OVERRUN", 0x4),
+    ("SCHED_FLAG_KEEP_POLICY", 0x8),
+    ("SCHED_FLAG_KEEP_PARAMS", 0x10),
+    ("SCHED_FLAG_UTIL_CLAMP_MIN", 0x20),
+    ("SCHED_FLAG_UTIL_CLAMP_MAX", 0x40),
+)
+
 # linux/prctl.h (lines:linux/prctl.h): PR_\w+
 PRCTL: Table = (
     ("PR_SET_PDEATHSIG", 0x1),
@@ -504,6 +795,161 @@ PRCTL: Table = (
     ("PR_SME_GET_VL", 0x40),
     ("PR_SET_VMA", 0x53564D41),
     ("PR_SET_PTRACER", 0x59616D61),
+)
+
+# linux/prctl.h (indented:linux/prctl.h): PR_UNALIGN_\w+
+PR_UNALIGN: Table = (
+    ("PR_UNALIGN_NOPRINT", 0x1),
+    ("PR_UNALIGN_SIGBUS", 0x2),
+)
+
+# linux/prctl.h (indented:linux/prctl.h): PR_TSC_\w+
+PR_TSC: Table = (
+    ("PR_TSC_ENABLE", 0x1),
+    ("PR_TSC_SIGSEGV", 0x2),
+)
+
+# linux/prctl.h (indented:linux/prctl.h): PR_MCE_KILL_(CLEAR|SET)
+PR_MCE_KILL_OPS: Table = (
+    ("PR_MCE_KILL_CLEAR", 0x0),
+    ("PR_MCE_KILL_SET", 0x1),
+)
+
+# linux/prctl.h (indented:linux/prctl.h): PR_MCE_KILL_(LATE|EARLY|DEFAULT)
+PR_MCE_KILL_POLICY: Table = (
+    ("PR_MCE_KILL_LATE", 0x0),
+    ("PR_MCE_KILL_EARLY", 0x1),
+    ("PR_MCE_KILL_DEFAULT", 0x2),
+)
+
+# linux/prctl.h (indented:linux/prctl.h): PR_SET_MM_\w+
+PR_SET_MM: Table = (
+    ("PR_SET_MM_START_CODE", 0x1),
+    ("PR_SET_MM_END_CODE", 0x2),
+    ("PR_SET_MM_START_DATA", 0x3),
+    ("PR_SET_MM_END_DATA", 0x4),
+    ("PR_SET_MM_START_STACK", 0x5),
+    ("PR_SET_MM_START_BRK", 0x6),
+    ("PR_SET_MM_BRK", 0x7),
+    ("PR_SET_MM_ARG_START", 0x8),
+    ("PR_SET_MM_ARG_END", 0x9),
+    ("PR_SET_MM_ENV_START", 0xA),
+    ("PR_SET_MM_ENV_END", 0xB),
+    ("PR_SET_MM_AUXV", 0xC),
+    ("PR_SET_MM_EXE_FILE", 0xD),
+    ("PR_SET_MM_MAP", 0xE),
+    ("PR_SET_MM_MAP_SIZE", 0xF),
+)
+
+# linux/prctl.h (indented:linux/prctl.h): PR_CAP_AMBIENT_\w+
+PR_CAP_AMBIENT_OPS: Table = (
+    ("PR_CAP_AMBIENT_IS_SET", 0x1),
+    ("PR_CAP_AMBIENT_RAISE", 0x2),
+    ("PR_CAP_AMBIENT_LOWER", 0x3),
+    ("PR_CAP_AMBIENT_CLEAR_ALL", 0x4),
+)
+
+# linux/prctl.h (indented:linux/prctl.h): PR_SET_VMA_\w+
+PR_SET_VMA_ATTRS: Table = (("PR_SET_VMA_ANON_NAME", 0x0),)
+
+# linux/prctl.h (indented:linux/prctl.h): PR_SYS_DISPATCH_\w+
+PR_SYS_DISPATCH: Table = (
+    ("PR_SYS_DISPATCH_OFF", 0x0),
+    ("PR_SYS_DISPATCH_ON", 0x1),
+)
+
+# linux/prctl.h (indented:linux/prctl.h): PR_SCHED_CORE_(GET|CREATE|SHARE_TO|SHARE_FROM)
+PR_SCHED_CORE_OPS: Table = (
+    ("PR_SCHED_CORE_GET", 0x0),
+    ("PR_SCHED_CORE_CREATE", 0x1),
+    ("PR_SCHED_CORE_SHARE_TO", 0x2),
+    ("PR_SCHED_CORE_SHARE_FROM", 0x3),
+)
+
+# linux/prctl.h (indented:linux/prctl.h): PR_SPEC_(STORE_BYPASS|INDIRECT_BRANCH|L1D_FLUSH)
+PR_SPEC_MISFEATURES: Table = (
+    ("PR_SPEC_STORE_BYPASS", 0x0),
+    ("PR_SPEC_INDIRECT_BRANCH", 0x1),
+    ("PR_SPEC_L1D_FLUSH", 0x2),
+)
+
+# linux/prctl.h (indented:linux/prctl.h): PR_FP_MODE_\w+
+PR_FP_MODE: Table = (
+    ("PR_FP_MODE_FR", 0x1),
+    ("PR_FP_MODE_FRE", 0x2),
+)
+
+# linux/prctl.h (indented:linux/prctl.h): PR_PAC_AP\w+KEY
+PR_PAC_KEYS: Table = (
+    ("PR_PAC_APIAKEY", 0x1),
+    ("PR_PAC_APIBKEY", 0x2),
+    ("PR_PAC_APDAKEY", 0x4),
+    ("PR_PAC_APDBKEY", 0x8),
+    ("PR_PAC_APGAKEY", 0x10),
+)
+
+# linux/capability.h: CAP_\w+
+CAPABILITIES: Table = (
+    ("CAP_CHOWN", 0x0),
+    ("CAP_DAC_OVERRIDE", 0x1),
+    ("CAP_DAC_READ_SEARCH", 0x2),
+    ("CAP_FOWNER", 0x3),
+    ("CAP_FSETID", 0x4),
+    ("CAP_KILL", 0x5),
+    ("CAP_SETGID", 0x6),
+    ("CAP_SETUID", 0x7),
+    ("CAP_SETPCAP", 0x8),
+    ("CAP_LINUX_IMMUTABLE", 0x9),
+    ("CAP_NET_BIND_SERVICE", 0xA),
+    ("CAP_NET_BROADCAST", 0xB),
+    ("CAP_NET_ADMIN", 0xC),
+    ("CAP_NET_RAW", 0xD),
+    ("CAP_IPC_LOCK", 0xE),
+    ("CAP_IPC_OWNER", 0xF),
+    ("CAP_SYS_MODULE", 0x10),
+    ("CAP_SYS_RAWIO", 0x11),
+    ("CAP_SYS_CHROOT", 0x12),
+    ("CAP_SYS_PTRACE", 0x13),
+    ("CAP_SYS_PACCT", 0x14),
+    ("CAP_SYS_ADMIN", 0x15),
+    ("CAP_SYS_BOOT", 0x16),
+    ("CAP_SYS_NICE", 0x17),
+    ("CAP_SYS_RESOURCE", 0x18),
+    ("CAP_SYS_TIME", 0x19),
+    ("CAP_SYS_TTY_CONFIG", 0x1A),
+    ("CAP_MKNOD", 0x1B),
+    ("CAP_LEASE", 0x1C),
+    ("CAP_AUDIT_WRITE", 0x1D),
+    ("CAP_AUDIT_CONTROL", 0x1E),
+    ("CAP_SETFCAP", 0x1F),
+    ("CAP_MAC_OVERRIDE", 0x20),
+    ("CAP_MAC_ADMIN", 0x21),
+    ("CAP_SYSLOG", 0x22),
+    ("CAP_WAKE_ALARM", 0x23),
+    ("CAP_BLOCK_SUSPEND", 0x24),
+    ("CAP_AUDIT_READ", 0x25),
+    ("CAP_PERFMON", 0x26),
+    ("CAP_BPF", 0x27),
+    ("CAP_CHECKPOINT_RESTORE", 0x28),
+)
+
+# linux/securebits.h: SECBIT_\w+
+SECBITS: Table = (
+    ("SECBIT_NOROOT", 0x1),
+    ("SECBIT_NOROOT_LOCKED", 0x2),
+    ("SECBIT_NO_SETUID_FIXUP", 0x4),
+    ("SECBIT_NO_SETUID_FIXUP_LOCKED", 0x8),
+    ("SECBIT_KEEP_CAPS", 0x10),
+    ("SECBIT_KEEP_CAPS_LOCKED", 0x20),
+    ("SECBIT_NO_CAP_AMBIENT_RAISE", 0x40),
+    ("SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED", 0x80),
+)
+
+# linux/seccomp.h: SECCOMP_MODE_\w+
+SECCOMP_MODE: Table = (
+    ("SECCOMP_MODE_DISABLED", 0x0),
+    ("SECCOMP_MODE_STRICT", 0x1),
+    ("SECCOMP_MODE_FILTER", 0x2),
 )
 
 # linux/seccomp.h: SECCOMP_(SET_MODE_STRICT|SET_MODE_FILTER|GET_\w+)

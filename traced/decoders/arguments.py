@@ -44,6 +44,7 @@ from traced.decoders.values import (
     as_signed,
     chex,
     hex_address,
+    octal,
 )
 from traced.events import Arg, os_text
 from traced.syscalls.signatures import BY_ABI, NATIVE_ABI, Signature, c_integer, signature
@@ -140,6 +141,29 @@ _OUTPUT_ARGS = frozenset(
         ("recvmmsg_time64", "msgvec"),
         ("getdents", "dirp"),
         ("getdents64", "dirp"),
+        # what the kernel had before: the old mask, the old action
+        *((name, "oldset") for name in ("rt_sigprocmask", "sigprocmask")),
+        *((name, "set") for name in ("rt_sigpending", "sigpending")),
+        *((name, "oldact") for name in ("rt_sigaction", "sigaction")),
+        *((name, "info") for name in ("rt_sigtimedwait", "rt_sigtimedwait_time64")),
+        ("waitid", "infop"),
+        ("sigaltstack", "old_ss"),
+        *((name, "events") for name in ("epoll_wait", "epoll_pwait", "epoll_pwait2")),
+        # strace prints what follows epoll's events at exit too: addresses after a failure
+        *((name, "sigmask") for name in ("epoll_pwait", "epoll_pwait2")),
+        ("epoll_pwait2", "timeout"),
+        ("gettimeofday", "tv"),
+        ("prctl", "arg2"),
+        ("sched_getparam", "param"),
+        ("sched_getaffinity", "mask"),
+        ("sched_getattr", "attr"),
+        *((name, "tp") for name in ("sched_rr_get_interval", "sched_rr_get_interval_time64")),
+        ("getcpu", "cpu"),
+        ("getcpu", "node"),
+        ("clone3", "cl_args"),  # the kernel writes the pidfd and parent tid it points to
+        ("clock_nanosleep", "remain"),  # strace prints it at exit
+        ("clock_nanosleep_time64", "remain"),
+        ("nanosleep", "rem"),  # written by the PR_GET_* options that take a pointer
     )
 )
 
@@ -159,11 +183,11 @@ def int_text(type_tag: str, value: int, syscall: str) -> tuple[int, str]:
     if type_tag in _POINTER_TYPES or type_tag.startswith("struct:"):
         return value, hex_address(value)
     if type_tag == "hex" or (type_tag == "pgoff" and value):
-        return value, f"{value:#x}"
+        return value, chex(value)  # C's %#x: 0 as 0
     if type_tag == "off" and syscall == "mmap":
         return value, chex(value)  # strace shows mmap's offset in hex
     if type_tag == "mode":
-        return value, f"0{value:o}" if value else "000"
+        return value, octal(value)
     return value, str(value)
 
 
@@ -241,6 +265,7 @@ class Slot(NamedTuple):
     exit: Exit | None  # an output's decoder at exit (None: left as at entry)
     # A self-contained argument's Args by register value (see _self_contained_arg).
     known: dict[int, Arg]
+    whole_at_entry: bool = False  # an output strace prints at entry all the same
 
 
 _NO_DECODER = Decoder()
@@ -260,7 +285,8 @@ def _slot(sig: Signature, position: int, name: str, tag: str) -> Slot:
     alone = (output or not _is_pointer(tag)) if entry is None else decoder.register is not None
     register = decoder.register if alone else None
     exit = decoder.exit if output else None
-    return Slot(position, name, tag, output, alone, register, entry, exit, {})
+    whole = output and decoder.whole_at_entry
+    return Slot(position, name, tag, output, alone, register, entry, exit, {}, whole)
 
 
 @cache  # the ABIs' tables share most signatures
@@ -354,7 +380,9 @@ def c_registers(syscall: str, raw: Sequence[int], abi: str = NATIVE_ABI) -> tupl
 
 
 def _first_output(slots: tuple[Slot, ...]) -> int:
-    return next((slot.position for slot in slots if slot.output), len(slots))
+    return next(
+        (slot.position for slot in slots if slot.output and not slot.whole_at_entry), len(slots)
+    )
 
 
 @cache
@@ -370,7 +398,7 @@ def first_output(name: str, abi: str = NATIVE_ABI) -> int:
 def has_outputs(name: str, abi: str = NATIVE_ABI) -> bool:
     """Whether the syscall returns something through memory that we decode at exit."""
     slots = _known_slots(name, abi)
-    return slots is not None and _first_output(slots) < len(slots)
+    return slots is not None and any(slot.output for slot in slots)
 
 
 def _input(

@@ -50,6 +50,10 @@ class Decoder(NamedTuple):
     in_and_out: bool = False
     # The decoder as a function of its argument alone, where it is one (tests use it).
     alone: Alone | None = None
+    # An in-and-out argument strace prints whole at entry, adding what the kernel wrote
+    # only at exit (clone3's ``{...} => {parent_tid=[N]}``): a call unfinished is cut
+    # after it, not before.
+    whole_at_entry: bool = False
 
 
 def by_register(decode: Callable[[int], DecodedValue]) -> Decoder:

@@ -28,8 +28,11 @@ from traced.decoders.families import (
     mappings,
     messages,
     misc,
+    polling,
     prctl,
     process,
+    sched,
+    siginfo,
     signals,
     sockets,
     sockopts,
@@ -42,7 +45,8 @@ from traced.decoders.xlat import Table
 
 _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
-    sockopts, descriptors, prctl, kernel, messages,
+    sockopts, descriptors, prctl, kernel, messages, siginfo,
+    polling, sched,
 )  # fmt: skip
 
 

@@ -16,9 +16,27 @@ from msgspec.structs import replace
 
 from traced.decoders.families.files import fcntl_result
 from traced.decoders.families.ioctl import FD_ARGUMENT_IOCTLS
-from traced.decoders.families.misc import FUTEX_SHOWN, futex_bitset, futex_command
+from traced.decoders.families.misc import (
+    FUTEX_SHOWN,
+    futex_bitset,
+    futex_command,
+    futex_wake_op,
+)
+from traced.decoders.families.polling import poll_result, select_result
+from traced.decoders.families.prctl import prctl_result
+from traced.decoders.families.sched import sched_result
+from traced.decoders.families.signals import signal
 from traced.decoders.style import applied
-from traced.decoders.values import DEFAULT_OPTIONS, NOT_PRINTED, Options, as_signed, chex
+from traced.decoders.values import (
+    DEFAULT_OPTIONS,
+    NOT_PRINTED,
+    Memory,
+    Options,
+    as_signed,
+    chex,
+    hex_address,
+    octal,
+)
 from traced.events import Arg
 from traced.syscalls.signatures import NATIVE_ABI, signature
 
@@ -82,24 +100,34 @@ def _clone_keywords(args: list[Arg], at: _At) -> None:
 
 
 def _futex_by_command(args: list[Arg], at: _At) -> None:
-    """futex shows only the arguments its command uses; a bitset is named."""
+    """futex shows only the arguments its command uses, each as that command reads it."""
     command = futex_command(args[at["futex_op"]].raw or 0)
     shown = FUTEX_SHOWN.get(command or "", ("val", "timeout", "uaddr2", "val3"))
     for name in ("val", "timeout", "uaddr2", "val3"):
         index = at[name]
+        arg = args[index]
         if name not in shown:
-            args[index] = _hidden(args[index])
-        elif name == "val3" and command in ("WAIT_BITSET", "WAKE_BITSET"):
-            bitset = futex_bitset(args[index].raw or 0)
-            args[index] = replace(args[index], text=bitset)
-        elif name == "timeout" and command in (
-            "REQUEUE",
-            "CMP_REQUEUE",
-            "CMP_REQUEUE_PI",
-            "WAKE_OP",
-        ):
-            count = (args[index].raw or 0) & 0xFFFFFFFF  # val2: a count in the timeout's place
-            args[index] = replace(args[index], text=str(count), value=count)
+            args[index] = _hidden(arg)
+        elif name == "timeout" and command in _VAL2_COMMANDS:
+            count = (arg.raw or 0) & 0xFFFFFFFF  # val2: a count in the timeout's place
+            args[index] = replace(arg, text=str(count), value=count)
+        elif name == "timeout" and command is None:
+            args[index] = replace(arg, text=hex_address(arg.raw or 0))
+        elif name == "val3":
+            args[index] = replace(arg, text=_futex_val3(command, arg.raw or 0))
+
+
+_VAL2_COMMANDS = frozenset(("REQUEUE", "CMP_REQUEUE", "CMP_REQUEUE_PI", "WAKE_OP"))
+
+
+def _futex_val3(command: str | None, raw: int) -> str:
+    if command in ("WAIT_BITSET", "WAKE_BITSET"):
+        return futex_bitset(raw)
+    if command == "WAKE_OP":
+        return futex_wake_op(raw)
+    if command in ("CMP_REQUEUE", "CMP_REQUEUE_PI"):
+        return str(raw & 0xFFFFFFFF)
+    return chex(raw & 0xFFFFFFFF)
 
 
 def _ioctl_argument(args: list[Arg], at: _At) -> None:
@@ -138,7 +166,15 @@ def shape_entry(syscall: str, args: tuple[Arg, ...], abi: str = NATIVE_ABI) -> t
 
 
 # The syscalls whose successful result strace words (decode_result), -e raw= aside.
-WORDED_RESULTS = frozenset(("fcntl", "fcntl64"))
+_SIGNAL_RESULTS = frozenset(("rt_sigtimedwait", "rt_sigtimedwait_time64"))
+# The calls whose fds ready strace reads back: poll's (and where ppoll's time left is),
+# select's (whether its time left is a timeval).
+_POLLS = {"poll": None, "ppoll": 2, "ppoll_time64": 2}
+_SELECTS = {"select": True, "_newselect": True, "pselect6": False, "pselect6_time64": False}
+WORDED_RESULTS = (
+    frozenset(("fcntl", "fcntl64", "umask", "prctl", "sched_getscheduler"))
+    | _SIGNAL_RESULTS | frozenset(_POLLS) | frozenset(_SELECTS)
+)  # fmt: skip
 
 
 def has_worded_result(syscall: str, options: Options = DEFAULT_OPTIONS) -> bool:
@@ -147,12 +183,33 @@ def has_worded_result(syscall: str, options: Options = DEFAULT_OPTIONS) -> bool:
 
 
 def decode_result(
-    syscall: str, raw: Sequence[int], retval: int, options: Options = DEFAULT_OPTIONS
-) -> str | None:
-    """strace's words for a successful result, where they are more than the number."""
+    syscall: str, raw: Sequence[int], retval: int, options: Options = DEFAULT_OPTIONS,
+    memory: Memory | None = None,
+) -> str | None:  # fmt: skip
+    """strace's words for a successful result, where they are more than the number;
+    ``memory`` is the tracee's after the call, for those read from it (poll's fds)."""
     if syscall in options.raw:
         return chex(retval)
-    if syscall in WORDED_RESULTS and len(raw) > 1:
-        with applied(options.style):
-            return fcntl_result(raw[1], retval)
+    with applied(options.style):
+        return _worded(syscall, raw, retval, options, memory)
+
+
+def _worded(
+    syscall: str, raw: Sequence[int], retval: int, options: Options, memory: Memory | None
+) -> str | None:
+    if memory is not None and syscall in _POLLS and len(raw) > 2:
+        at = _POLLS[syscall]
+        return poll_result(raw, retval, memory, options, left=0 if at is None else raw[at])
+    if memory is not None and syscall in _SELECTS and len(raw) > 4:
+        return select_result(raw, retval, memory, timeval=_SELECTS[syscall])
+    if syscall == "prctl" and raw:
+        return prctl_result(raw[0] & 0xFFFFFFFF, retval)
+    if syscall == "sched_getscheduler":
+        return sched_result(syscall, retval)
+    if syscall == "umask":  # the previous mask, in octal as the argument (``022``)
+        return octal(retval)
+    if syscall in _SIGNAL_RESULTS and retval > 0:  # the signal taken: ``14 (SIGALRM)``
+        return f"{retval} ({signal(retval).text})"
+    if syscall in ("fcntl", "fcntl64") and len(raw) > 1:
+        return fcntl_result(raw[1], retval)
     return None

@@ -202,6 +202,8 @@ _WIDE_SETS = frozenset((
 # Arguments whose C type is not their tag's.
 _C_INTEGER_ARGS: dict[tuple[str, str], tuple[int, bool] | None] = {
     ("setns", "nstype"): (32, True),  # an int, named by clone's flags
+    ("pidfd_send_signal", "flags"): (32, False),  # an unsigned int, in hex
+    ("futex_waitv", "flags"): (32, False),
     ("mknod", "mode"): (32, False),  # strace prints mknod's mode as an unsigned int
     ("mknodat", "mode"): (32, False),
 }
@@ -480,7 +482,7 @@ lremovexattr            path name:str                                           
 fremovexattr            fd name:str                                                | %desc
 tkill                   tid:pid sig:signal                                         | %process %signal
 time                    tloc:int_ptr                                               | %clock
-futex                   uaddr:ptr futex_op:enum:futex_op val:int timeout:timespec uaddr2:ptr val3:int |
+futex                   uaddr:ptr futex_op:enum:futex_op val:uint timeout:timespec uaddr2:ptr val3:uint |
 sched_setaffinity       pid cpusetsize:size mask:struct:cpu_set                    |
 sched_getaffinity       pid cpusetsize:size mask:struct:cpu_set                    |
 set_thread_area         u_info:struct:user_desc                                    |
@@ -613,7 +615,7 @@ pkey_free               pkey:int                                                
 statx                   dirfd pathname:path flags:flags:statx mask:flags:statx_mask statxbuf:statx_out | %desc %file %fstat
 io_pgetevents           ctx_id:ptr min_nr:long nr:long events:struct:io_event timeout:timespec usig:struct:aio_sigset |
 rseq                    rseq:hex rseq_len:hex flags:int sig:hex                    |
-pidfd_send_signal       pidfd:fd sig:signal info:siginfo flags:uint                | %desc %process %signal
+pidfd_send_signal       pidfd:fd sig:signal info:siginfo flags:hex                 | %desc %process %signal
 io_uring_setup          entries:uint params:struct:io_uring_params                 | %desc
 io_uring_enter          fd to_submit:uint min_complete:uint flags:flags:io_uring_enter sig:sigset sigsz:size | %desc %signal
 io_uring_register       fd opcode:enum:io_uring_register arg:ptr nr_args:uint      | %desc %memory
@@ -638,7 +640,7 @@ landlock_add_rule       ruleset_fd:fd rule_type:enum:landlock_rule rule_attr:ptr
 landlock_restrict_self  ruleset_fd:fd flags:uint                                   | %desc
 memfd_secret            flags:flags:open                                           | %desc
 process_mrelease        pidfd:fd flags:uint                                        | %desc
-futex_waitv             waiters:struct:futex_waitv nr_futexes:uint flags:uint timeout:timespec clockid:enum:clock |
+futex_waitv             waiters:struct:futex_waitv nr_futexes:uint flags:hex  timeout:timespec clockid:enum:clock |
 set_mempolicy_home_node start:ptr len:ulong home_node:ulong flags:ulong            | %memory
 # i386 only
 waitpid                 pid wstatus options:flags:wait                             | %process
@@ -726,7 +728,7 @@ mq_timedsend_time64     mqdes:fd msg_ptr:buf_in msg_len:size msg_prio:uint abs_t
 mq_timedreceive_time64  mqdes:fd msg_ptr:buf_out msg_len:size msg_prio:int_ptr abs_timeout:timespec | %desc
 semtimedop_time64       semid:int sops:struct:sembuf nsops:size timeout:timespec   | %ipc
 rt_sigtimedwait_time64  set:sigset info:siginfo timeout:timespec sigsetsize:size   | %signal
-futex_time64            uaddr:ptr futex_op:enum:futex_op val:int timeout:timespec uaddr2:ptr val3:int |
+futex_time64            uaddr:ptr futex_op:enum:futex_op val:uint timeout:timespec uaddr2:ptr val3:uint |
 sched_rr_get_interval_time64 pid tp:timespec                                       |
 """  # noqa: E501
 

@@ -244,7 +244,9 @@ def _decoded_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit
             fds=_fd_names(tid, run.decoding.fd_kinds) if run.decoding.decorate_fds else no_fd_names,
             registers=entry.registers or None,  # none kept: an entry made elsewhere
         )
-    worded = decode_result(entry.name, entry.raw, rval, run.decoding) if call.worded else None
+    worded = None
+    if call.worded:  # poll's and select's words are read from memory
+        worded = decode_result(entry.name, entry.raw, rval, run.decoding, TraceeMemory(tid))
     target = None
     if call.returns_fd and returns_fd(entry.name, entry.raw):
         target = procfs.fd_target(tid, rval, run.decoding.fd_kinds)

@@ -5,7 +5,11 @@ its structs, and ``DECODERS``: the type tags it decodes (some also ``BY_NAME`` o
 ``BY_ARGUMENT``, for arguments decoded by their name).  traced.decoders.registry
 gathers them.
 
-* signals: signal numbers, si_code names
+* signals: signal numbers, signal sets, struct sigaction, si_code names
+* siginfo: siginfo_t as an argument
+* sched: clone3's clone_args, scheduler policies and params, affinity masks,
+  getcpu, mincore
+* polling: poll's pollfds, select's fd sets, epoll's events, and their results
 * files: open/at/access flags, fcntl, lseek, fadvise, paths, getdents, fd pairs
 * stat: struct stat and statx, modes, device numbers, statx's flags
 * buffers: read's and write's buffers, iovec arrays, plain strings

@@ -19,6 +19,7 @@ from traced.decoders.kinds import Decoder
 from traced.decoders.values import DecodedValue, Memory, Options, as_signed, read_exact
 from traced.decoders.xlat import Table, format_enum
 from traced.events import Arg
+from traced.syscalls.names import errno_name
 
 SOL_SOCKET = dict(K.SOL)["SOL_SOCKET"]
 _INT_SIZE = 4
@@ -71,9 +72,35 @@ def _getsockopt_value(
     args: Sequence[Arg],
 ) -> DecodedValue | None:  # fmt: skip
     length = read_exact(memory, raw[at + 1], _INT_SIZE)
+    if length is not None and _is_so_error(raw, at):
+        return so_error(raw[at], struct.unpack("<i", length)[0], memory)
     if not _is_int(raw, at) or length is None or struct.unpack("<i", length)[0] != _INT_SIZE:
         return None
     return int_value(raw[at], memory)
+
+
+_SO_ERROR = dict(K.SO)["SO_ERROR"]
+
+
+def _is_so_error(raw: Sequence[int], at: int) -> bool:
+    return raw[at - 2] & 0xFFFFFFFF == SOL_SOCKET and raw[at - 1] & 0xFFFFFFFF == _SO_ERROR
+
+
+def so_error(address: int, length: int, memory: Memory) -> DecodedValue | None:
+    """SO_ERROR's pending error: ``[ECONNREFUSED]``; fewer bytes than an int in hex."""
+    if length <= 0:
+        return None  # nothing written: strace shows the address
+    if length < _INT_SIZE:
+        data = read_exact(memory, address, length)
+        if data is None:
+            return None
+        text = '"' + "".join(f"\\x{byte:02x}" for byte in data) + '"'
+        return DecodedValue(text, data.hex(), address)
+    number = int_value(address, memory)
+    if number is None or not isinstance(number.value, int):
+        return None
+    error = number.value & 0xFFFFFFFF
+    return DecodedValue(f"[{errno_name(error) if error else 0}]", error, address)
 
 
 DECODERS: dict[str, Decoder] = {

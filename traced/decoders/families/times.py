@@ -7,6 +7,7 @@ import struct
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from traced.decoders import _constants as K
 from traced.decoders.kinds import Decoder, by_pointer, by_register
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
@@ -21,12 +22,7 @@ from traced.decoders.xlat import Table, format_enum, format_flags, styled
 
 UTIME_NOW, UTIME_OMIT = (1 << 30) - 1, (1 << 30) - 2
 
-# linux/time.h's clock ids, in order from 0.
-CLOCKS: Table = tuple((name, number) for number, name in enumerate((
-    "CLOCK_REALTIME", "CLOCK_MONOTONIC", "CLOCK_PROCESS_CPUTIME_ID", "CLOCK_THREAD_CPUTIME_ID",
-    "CLOCK_MONOTONIC_RAW", "CLOCK_REALTIME_COARSE", "CLOCK_MONOTONIC_COARSE", "CLOCK_BOOTTIME",
-    "CLOCK_REALTIME_ALARM", "CLOCK_BOOTTIME_ALARM", "CLOCK_SGI_CYCLE", "CLOCK_TAI",
-)))  # fmt: skip
+CLOCKS: Table = K.CLOCKS  # linux/time.h's clock ids
 TIMER_FLAGS: Table = (("TIMER_ABSTIME", 1),)
 
 
@@ -62,7 +58,7 @@ def decode_timespec(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS
     data = None if raw == 0 else read_exact(memory, raw, 16)
     if data is None:
         return unreadable(raw)
-    sec, nsec = struct.unpack("<qQ", data)
+    sec, nsec = struct.unpack("<qQ", data)  # strace prints tv_nsec unsigned
     return DecodedValue(f"{{tv_sec={sec}, tv_nsec={nsec}}}", {"tv_sec": sec, "tv_nsec": nsec}, raw)
 
 

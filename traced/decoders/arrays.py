@@ -1,0 +1,42 @@
+"""Arrays of fixed-size elements in tracee memory, as strace prints them (its
+print_array): ``[e1, e2]``, ``[]`` for none, NULL, cut to -s elements with ``...``
+unless -v, and an element past what is readable noted by its address.
+
+The element printer is the caller's: a function of the element's bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from traced.decoders.values import DecodedValue, Memory, Options, hex_address, read_exact
+
+_WORD = 1 << 64
+
+
+def array_text(
+    raw: int, count: int, size: int, memory: Memory, options: Options, *,
+    element: Callable[[bytes], str],
+) -> DecodedValue:  # fmt: skip
+    """``count`` elements of ``size`` bytes at ``raw``, each printed by ``element``."""
+    if raw == 0:
+        return DecodedValue("NULL", None, raw)
+    if count == 0:
+        return DecodedValue("[]", [], raw)
+    if raw + count * size >= _WORD:  # the array would wrap: strace shows the address
+        return DecodedValue(hex_address(raw), raw, raw)
+    shown = count if options.verbose else min(count, max(0, options.string_limit))
+    items: list[str] = []
+    for index in range(shown):
+        address = raw + index * size
+        data = read_exact(memory, address, size)
+        if data is None:
+            if not items:
+                return DecodedValue(hex_address(raw), raw, raw)
+            items.append(f"... /* {address:#x} */")
+            break
+        items.append(element(data))
+    else:
+        if shown < count:
+            items.append("...")
+    return DecodedValue("[" + ", ".join(items) + "]", items, raw)
