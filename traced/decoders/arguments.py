@@ -103,6 +103,7 @@ _OUTPUT_ARGS = frozenset(
         ("recvfrom", "src_addr"),
         ("getdents", "dirp"),
         ("getdents64", "dirp"),
+        ("ioctl", "arg"),  # for the requests that return an int (families/ioctl.py)
     )
 )
 

@@ -15,9 +15,8 @@ from functools import cache
 from msgspec.structs import replace
 
 from traced.decoders.families.files import fcntl_result
-from traced.decoders.families.ioctl import FD_ARGUMENT_IOCTLS
 from traced.decoders.families.misc import FUTEX_SHOWN, futex_bitset, futex_command
-from traced.decoders.values import DEFAULT_OPTIONS, NOT_PRINTED, Options, as_signed, chex
+from traced.decoders.values import DEFAULT_OPTIONS, NOT_PRINTED, Options, chex
 from traced.events import Arg
 from traced.syscalls.signatures import NATIVE_ABI, signature
 
@@ -101,16 +100,8 @@ def _futex_by_command(args: list[Arg], at: _At) -> None:
             args[index] = replace(args[index], text=str(count), value=count)
 
 
-def _ioctl_argument(args: list[Arg], at: _At) -> None:
-    """ioctl's argument is an address, except for requests whose argument is an fd."""
-    if (args[1].raw or 0) & 0xFFFFFFFF in FD_ARGUMENT_IOCTLS:
-        fd = as_signed(args[2].raw or 0, 32)
-        args[2] = replace(args[2], value=fd, text=str(fd))
-
-
 # How strace words a syscall's arguments, where that is more than each on its own.
 _ENTRY_SHAPES: dict[str, Callable[[list[Arg], _At], None]] = {
-    "ioctl": _ioctl_argument,
     "open": _open_mode,
     "openat": _open_mode,
     "clone": _clone_keywords,
