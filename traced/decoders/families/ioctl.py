@@ -76,7 +76,8 @@ _STYLES: tuple[tuple[str, str], ...] = (
     (  # a pointer to an int: ``[N]``, read at entry, or at exit for a GET
         "int*",
         r"WDIOC_(GET|SET)(TIMEOUT|PRETIMEOUT)|WDIOC_GET(STATUS|BOOTSTATUS|TEMP|TIMELEFT)"
-        r"|UBI_IOC(DET|EBER|EBUNMAP|EBISMAP|RMVOL)|RNDADDTOENTCNT"
+        r"|UBI_IOC(DET|EBER|EBUNMAP|EBISMAP|RMVOL)|RNDADDTOENTCNT|HDIO_GET_(32BIT|ACOUSTIC"
+        r"|ADDRESS|BUSSTATE|DMA|KEEPSETTINGS|MULTCOUNT|NICE|NOWERR|UNMASKINTR|WCACHE)"
         r"|BLK(ROSET|ROGET|BSZGET|BSZSET|SSZGET|PBSZGET|IOMIN|IOOPT|ALIGNOFF)",
     ),
     (  # a pointer strace follows: NULL, or the address where it cannot read

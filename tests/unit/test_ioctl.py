@@ -1,0 +1,90 @@
+"""ioctl's request names (generated from the uapi headers) and its argument by request,
+on constructed registers and memory: strace 6.1's lines out (from its runs of
+strace's own ioctl tests)."""
+
+import re
+import struct
+
+from tests.unit.plain import decoded_call
+from traced.cli.render import syscall_line
+from traced.decoders import _ioctls
+from traced.decoders.families import ioctl
+from traced.decoders.registry import constants_of
+
+MINUS_ONE = 2**64 - 1
+ADDRESS = 0x7FFC07E58BD0
+
+
+def line(raw: tuple[int, int, int], retval: int = 0, memory: dict[int, bytes] | None = None) -> str:
+    """The line of a failed (EBADF) call, or of a success when ``retval`` >= 0 is
+    paired with memory; without the padding before ``=``."""
+    error = None if memory is not None else "EBADF"
+    text = syscall_line(decoded_call("ioctl", raw, retval, error, memory=memory or {}))
+    return re.sub(r" +=", " =", text, count=1)
+
+
+def test_names_come_from_the_headers_sorted_by_number_then_name() -> None:
+    rows = _ioctls.IOCTLS
+    assert rows == tuple(sorted(rows, key=lambda row: (row[1], row[0])))
+    assert ("TCGETS", 0x5401) in rows  # a plain number, asm-generic/ioctls.h
+    assert ("SIOCGIFCONF", 0x8912) in rows  # sockios.h
+    assert ("NS_GET_USERNS", 0xB701) in rows  # _IO(0xb7, 0x1)
+    assert ("PTP_SYS_OFFSET_PRECISE", 0xC0403D08) in rows  # a define continued on a new line
+
+
+def test_one_number_several_names_joined_by_or_in_name_order() -> None:
+    assert ioctl.ioctl_request(0x5402).text == "SNDCTL_TMR_START or TCSETS"
+    assert ioctl.ioctl_request(0x40049409).text == "BTRFS_IOC_CLONE or FICLONE"
+    assert ioctl.ioctl_request(0x7004).text == "PHN_NOT_OH or RTC_UIE_OFF"
+    # Each name alone is a filter's constant.
+    assert constants_of("enum:ioctl")["FICLONE"] == 0x40049409
+    assert constants_of("enum:ioctl")["TCSETS"] == 0x5402
+
+
+def test_the_subdevice_aliases_are_left_out_as_strace_leaves_them() -> None:
+    assert ioctl.ioctl_request(0x80085617).text == "VIDIOC_G_STD"
+
+
+def test_unknown_request_in_ioc_form_zero_fields_as_0() -> None:
+    assert line((MINUS_ONE, 0x8000DE00, ADDRESS)) == (
+        "ioctl(-1, _IOC(_IOC_READ, 0xde, 0, 0), 0x7ffc07e58bd0) = -1 EBADF (Bad file descriptor)"
+    )
+    assert line((MINUS_ONE, 0x15FF, 0)) == (
+        "ioctl(-1, _IOC(_IOC_NONE, 0x15, 0xff, 0), 0) = -1 EBADF (Bad file descriptor)"
+    )
+
+
+def test_argument_styles_by_request() -> None:
+    ebadf = " = -1 EBADF (Bad file descriptor)"
+    assert line((3, 0xB701, 0), 5, {}) == "ioctl(3, NS_GET_USERNS) = 5"  # no argument
+    assert line((MINUS_ONE, 0xB701, 0)) == f"ioctl(-1, NS_GET_USERNS){ebadf}"
+    # Not decoded by strace: a hex number, 0 for zero.
+    assert line((MINUS_ONE, 0x0305, 0)) == f"ioctl(-1, HDIO_GET_QDMA, 0){ebadf}"
+    # Followed by strace: NULL, or the address it cannot read.
+    assert line((MINUS_ONE, 0x4B31, 0)) == f"ioctl(-1, KDGETLED, NULL){ebadf}"
+    assert line((3, 0x5401, 0x1000)) == f"ioctl(3, TCGETS, 0x1000){ebadf}"
+    # An int, an unsigned long.
+    assert line((MINUS_ONE, 0x4C00, 0xDEADBEEFBADC0DED)) == (
+        f"ioctl(-1, LOOP_SET_FD, -1159983635){ebadf}"
+    )
+    assert line((MINUS_ONE, 0x4C08, 0xDEADBEEFBADC0DED)) == (
+        f"ioctl(-1, LOOP_SET_DIRECT_IO, 16045690984232390125){ebadf}"
+    )
+
+
+def test_int_pointer_read_at_entry_for_a_set_at_exit_for_a_get() -> None:
+    value = {ADDRESS: struct.pack("<i", 123)}
+    settimeout, gettimeout = 0xC0045706, 0x80045707
+    assert line((MINUS_ONE, settimeout, ADDRESS), 42, value) == (
+        "ioctl(-1, WDIOC_SETTIMEOUT, [123]) = 42"
+    )
+    assert line((MINUS_ONE, gettimeout, ADDRESS), 42, value) == (
+        "ioctl(-1, WDIOC_GETTIMEOUT, [123]) = 42"
+    )
+    assert line((MINUS_ONE, gettimeout, ADDRESS)) == (
+        "ioctl(-1, WDIOC_GETTIMEOUT, 0x7ffc07e58bd0) = -1 EBADF (Bad file descriptor)"
+    )
+    wide = {ADDRESS: struct.pack("<Q", 18072662652281011951)}
+    assert line((MINUS_ONE, 0x0309, ADDRESS), 42, wide) == (
+        "ioctl(-1, HDIO_GET_32BIT, [18072662652281011951]) = 42"
+    )
