@@ -10,6 +10,7 @@ from traced.cli.render import syscall_line
 from traced.decoders import _ioctls
 from traced.decoders.families import ioctl
 from traced.decoders.registry import constants_of
+from traced.decoders.shapes import decode_result
 
 MINUS_ONE = 2**64 - 1
 ADDRESS = 0x7FFC07E58BD0
@@ -88,3 +89,30 @@ def test_int_pointer_read_at_entry_for_a_set_at_exit_for_a_get() -> None:
     assert line((MINUS_ONE, 0x0309, ADDRESS), 42, wide) == (
         "ioctl(-1, HDIO_GET_32BIT, [18072662652281011951]) = 42"
     )
+
+
+def test_structs_and_pairs_read_at_entry_or_exit() -> None:
+    rows = {ADDRESS: struct.pack("<4H", 33152, 33666, 34180, 34694)}
+    assert line((MINUS_ONE, 0x5414, ADDRESS), 0, rows) == (
+        "ioctl(-1, TIOCSWINSZ, {ws_row=33152, ws_col=33666, ws_xpixel=34180, ws_ypixel=34694}) = 0"
+    )
+    assert line((1, 0x5413, ADDRESS), 0, rows).startswith("ioctl(1, TIOCGWINSZ, {ws_row=33152, ")
+    assert line((1, 0x5413, ADDRESS)) == (
+        "ioctl(1, TIOCGWINSZ, 0x7ffc07e58bd0) = -1 EBADF (Bad file descriptor)"
+    )
+    pair = {ADDRESS: struct.pack("<2Q", 16045690984232390125, 18072662651950788621)}
+    assert line((MINUS_ONE, 0x1277, ADDRESS), 0, pair) == (
+        "ioctl(-1, BLKDISCARD, [16045690984232390125, 18072662651950788621]) = 0"
+    )
+    uint = {ADDRESS: struct.pack("<I", 4294967295)}
+    assert line((MINUS_ONE, 0x40046919, ADDRESS), 42, uint) == (
+        "ioctl(-1, LIRC_SET_REC_TIMEOUT_REPORTS, [4294967295]) = 42"
+    )
+
+
+def test_counter_watch_is_followed_and_nstype_named() -> None:
+    assert line((MINUS_ONE, 0x40063E00, 0)) == (
+        "ioctl(-1, COUNTER_ADD_WATCH_IOCTL, NULL) = -1 EBADF (Bad file descriptor)"
+    )
+    assert decode_result("ioctl", (5, 0xB703, 0), 0x10000000) == "268435456 (CLONE_NEWUSER)"
+    assert decode_result("ioctl", (5, 0xB701, 0), 5) is None

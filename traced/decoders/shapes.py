@@ -15,6 +15,7 @@ from functools import cache
 from msgspec.structs import replace
 
 from traced.decoders.families.files import fcntl_result
+from traced.decoders.families.ioctl import ioctl_result
 from traced.decoders.families.misc import FUTEX_SHOWN, futex_bitset, futex_command
 from traced.decoders.values import DEFAULT_OPTIONS, NOT_PRINTED, Options, chex
 from traced.events import Arg
@@ -128,7 +129,7 @@ def shape_entry(syscall: str, args: tuple[Arg, ...], abi: str = NATIVE_ABI) -> t
 
 
 # The syscalls whose successful result strace words (decode_result), -e raw= aside.
-WORDED_RESULTS = frozenset(("fcntl", "fcntl64"))
+WORDED_RESULTS = frozenset(("fcntl", "fcntl64", "ioctl"))
 
 
 def has_worded_result(syscall: str, options: Options = DEFAULT_OPTIONS) -> bool:
@@ -142,6 +143,8 @@ def decode_result(
     """strace's words for a successful result, where they are more than the number."""
     if syscall in options.raw:
         return chex(retval)
+    if syscall == "ioctl" and len(raw) > 1:
+        return ioctl_result(raw[1], retval)
     if syscall in WORDED_RESULTS and len(raw) > 1:
         return fcntl_result(raw[1], retval)
     return None

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from traced.decoders._ioctls import IOCTLS
+from traced.decoders.families.process import CLONE
 from traced.decoders.kinds import Decoder, by_register
 from traced.decoders.values import (
     NOT_PRINTED,
@@ -73,16 +74,9 @@ _STYLES: tuple[tuple[str, str], ...] = (
         r"|LOOP_SET_(BLOCK_SIZE|DIRECT_IO)|NBD_SET_(BLKSIZE|SIZE|SIZE_BLOCKS|TIMEOUT)"
         r"|PERF_EVENT_IOC_PAUSE_OUTPUT|RTC_(EPOCH|IRQP)_SET",
     ),
-    (  # a pointer to an int: ``[N]``, read at entry, or at exit for a GET
-        "int*",
-        r"WDIOC_(GET|SET)(TIMEOUT|PRETIMEOUT)|WDIOC_GET(STATUS|BOOTSTATUS|TEMP|TIMELEFT)"
-        r"|UBI_IOC(DET|EBER|EBUNMAP|EBISMAP|RMVOL)|RNDADDTOENTCNT|HDIO_GET_(32BIT|ACOUSTIC"
-        r"|ADDRESS|BUSSTATE|DMA|KEEPSETTINGS|MULTCOUNT|NICE|NOWERR|UNMASKINTR|WCACHE)"
-        r"|BLK(ROSET|ROGET|BSZGET|BSZSET|SSZGET|PBSZGET|IOMIN|IOOPT|ALIGNOFF)",
-    ),
     (  # a pointer strace follows: NULL, or the address where it cannot read
         "pointer",
-        r"BLK\w+|EVIOC\w+|FS_IOC\w+|FIO(GET|SET)OWN|FITRIM|[GP]IO_\w+|GPIO\w+"
+        r"COUNTER_ADD_WATCH_IOCTL|BLK\w+|EVIOC\w+|FS_IOC\w+|FIO(GET|SET)OWN|FITRIM|[GP]IO_\w+|GPIO\w+"
         r"|HDIO_(DRIVE_CMD|DRIVE_RESET|GETGEO|GET_IDENTITY|OBSOLETE_IDENTITY|SCAN_HWIF)"
         r"|HDIO_GET_(?!QDMA)\w+|KD(FONTOP|GETKEYCODE|GETLED|GETMODE|GKB\w+|KBDREP|SETKEYCODE"
         r"|SKBDIACR|SKBDIACRUC|SKBENT|SKBSENT)|KVM_SET_CPUID2|LIRC_\w+|LOOP_\w+|MEM\w+"
@@ -96,9 +90,58 @@ _STYLES: tuple[tuple[str, str], ...] = (
         r"|S_EXT_CTRLS|S_FBUF|S_FMT|S_INPUT|S_PARM|S_STD|S_TUNER|TRY_EXT_CTRLS|TRY_FMT)",
     ),
 )
+# The requests whose argument points to a value strace prints: by name, the value's
+# layout (below) and whether the kernel writes it (read at exit, after a success) or
+# reads it (read at entry).  Checked before the styles above.
+_VALUES: tuple[tuple[str, str, bool], ...] = (
+    (
+        r"WDIOC_SET(TIMEOUT|PRETIMEOUT)|UBI_IOC(DET|EBER|EBUNMAP|EBISMAP|RMVOL|RPEB|SPEB)"
+        r"|RNDADDTOENTCNT|BLK(ROSET|BSZSET)|SG_(NEXT_CMD_LEN|SET_COMMAND_Q|SET_DEBUG"
+        r"|SET_FORCE_LOW_DMA|SET_FORCE_PACK_ID|SET_KEEP_ORPHAN|SET_RESERVED_SIZE|SET_TIMEOUT)",
+        "int",
+        False,
+    ),
+    (r"UBI_IOCVOLUP", "long", False),
+    (
+        r"LIRC_SET_(REC_TIMEOUT|WIDEBAND_RECEIVER|MEASURE_CARRIER_MODE|REC_TIMEOUT_REPORTS"
+        r"|SEND_CARRIER|REC_CARRIER|SEND_DUTY_CYCLE|TRANSMITTER_MASK|REC_CARRIER_RANGE)",
+        "uint",
+        False,
+    ),
+    (r"TIOCSWINSZ", "winsize", False),
+    (r"BLK(DISCARD|SECDISCARD|ZEROOUT)", "u64 pair", False),
+    (r"FITRIM", "fstrim_range", False),
+    (
+        r"WDIOC_GET(TIMEOUT|PRETIMEOUT|STATUS|BOOTSTATUS|TEMP|TIMELEFT)|BLK(ROGET|BSZGET|SSZGET)",
+        "int",
+        True,
+    ),
+    (
+        r"LIRC_GET_(LENGTH|MAX_TIMEOUT|MIN_TIMEOUT|REC_RESOLUTION|REC_TIMEOUT)|NS_GET_OWNER_UID",
+        "uint",
+        True,
+    ),
+    (
+        r"HDIO_GET_(32BIT|ACOUSTIC|ADDRESS|BUSSTATE|DMA|KEEPSETTINGS|MULTCOUNT|NICE|NOWERR"
+        r"|UNMASKINTR|WCACHE)",
+        "ulong",
+        True,
+    ),
+    (r"PERF_EVENT_IOC_ID|BLKGETSIZE64", "ulong", True),
+    (r"TIOCGWINSZ", "winsize", True),
+)
+# Each layout: the struct module's format and strace's words for the fields.
+_LAYOUTS: dict[str, tuple[str, str]] = {
+    "int": ("<i", "[{}]"),
+    "uint": ("<I", "[{}]"),
+    "long": ("<q", "[{}]"),
+    "ulong": ("<Q", "[{}]"),
+    "winsize": ("<4H", "{{ws_row={}, ws_col={}, ws_xpixel={}, ws_ypixel={}}}"),
+    "u64 pair": ("<2Q", "[{}, {}]"),
+    "fstrim_range": ("<3Q", "{{start={:#x}, len={}, minlen={}}}"),
+}
 _COMPILED = tuple((style, re.compile(pattern)) for style, pattern in _STYLES)
-# The C type of an ``int*`` request's int, where it is not an int.
-_WIDE = re.compile(r"HDIO_GET_\w+|BLKGETSIZE")
+_COMPILED_VALUES = tuple((re.compile(p), layout, out) for p, layout, out in _VALUES)
 
 
 def ioctl_request(raw: int) -> DecodedValue:
@@ -115,28 +158,38 @@ def ioctl_request(raw: int) -> DecodedValue:
 
 @cache
 def argument_style(request: int) -> str:
-    """How strace prints the argument of ``request``: none, int, ulong, int*, pointer
-    or hex."""
+    """How strace prints the argument of ``request``: none, int, ulong, value (see
+    :func:`value_layout`), pointer or hex."""
     names = _BY_NUMBER.get(request & 0xFFFFFFFF)
     if names is None:
         return "hex"
+    if value_layout(request) is not None:
+        return "value"
     for style, pattern in _COMPILED:
         if any(pattern.fullmatch(name) for name in names.split(" or ")):
             return style
     return "hex"
 
 
-def _int_at(address: int, memory: Memory, signed: bool) -> DecodedValue | None:
-    size = 4 if signed else 8
-    data = read_exact(memory, address, size)
+@cache
+def value_layout(request: int) -> tuple[str, bool] | None:
+    """The layout of the value ``request``'s argument points to, and whether the
+    kernel writes it; None for a request not in :data:`_VALUES`."""
+    names = _BY_NUMBER.get(request & 0xFFFFFFFF, "").split(" or ")
+    for pattern, layout, output in _COMPILED_VALUES:
+        if any(pattern.fullmatch(name) for name in names):
+            return layout, output
+    return None
+
+
+def value_at(address: int, memory: Memory, layout: str) -> DecodedValue | None:
+    """The value at ``address`` in strace's words, or None where it cannot be read."""
+    form, words = _LAYOUTS[layout]
+    data = read_exact(memory, address, struct.calcsize(form))
     if data is None:
         return None
-    number = struct.unpack("<i" if signed else "<Q", data)[0]
-    return DecodedValue(f"[{number}]", number, address)
-
-
-def _is_output(request: int) -> bool:
-    return "GET" in _BY_NUMBER.get(request & 0xFFFFFFFF, "")
+    fields = struct.unpack(form, data)
+    return DecodedValue(words.format(*fields), list(fields), address)
 
 
 def ioctl_argument(request: int, raw: int, memory: Memory) -> DecodedValue:
@@ -149,14 +202,22 @@ def ioctl_argument(request: int, raw: int, memory: Memory) -> DecodedValue:
         return DecodedValue(str(as_signed(raw, 32)), as_signed(raw, 32), raw)
     if style == "ulong":
         return DecodedValue(str(raw), raw, raw)
-    if style == "int*" and not _is_output(request):
-        name = _BY_NUMBER.get(request & 0xFFFFFFFF, "")
-        known = _int_at(raw, memory, signed=not _WIDE.fullmatch(name))
-        if known is not None:
-            return known
-    if style in ("int*", "pointer"):
+    layout = value_layout(request)
+    if layout is not None and not layout[1]:
+        value = value_at(raw, memory, layout[0])
+        if value is not None:
+            return value
+    if style in ("value", "pointer"):
         return DecodedValue(hex_address(raw), raw, raw)
     return DecodedValue(chex(raw), raw, raw)
+
+
+def ioctl_result(request: int, retval: int) -> str | None:
+    """strace's words for a successful result: NS_GET_NSTYPE's namespace type."""
+    if _BY_NUMBER.get(request & 0xFFFFFFFF) != "NS_GET_NSTYPE":
+        return None
+    name = lookup(retval, CLONE)
+    return None if name is None else f"{retval} ({name})"
 
 
 def _entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
@@ -167,12 +228,11 @@ def _exit(
     raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
     args: Sequence[Arg],
 ) -> DecodedValue | None:  # fmt: skip
-    """An ``int*`` GET request's int, which the kernel wrote."""
-    request = raw[at - 1]
-    if argument_style(request) != "int*" or not _is_output(request):
+    """A value the kernel wrote, for the requests whose argument points to one."""
+    layout = value_layout(raw[at - 1])
+    if layout is None or not layout[1]:
         return None
-    name = _BY_NUMBER.get(request & 0xFFFFFFFF, "")
-    return _int_at(raw[at], memory, signed=not _WIDE.fullmatch(name))
+    return value_at(raw[at], memory, layout[0])
 
 
 DECODERS: dict[str, Decoder] = {"enum:ioctl": by_register(ioctl_request)}
