@@ -30,6 +30,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from gen_constants import Spec, _spec
+from gen_constants import table as constants_table
+
 INCLUDE = Path("/usr/include")
 ARCH = INCLUDE / "x86_64-linux-gnu"
 DIRECTORIES = ("linux", "asm-generic", "misc", "mtd", "rdma", "sound", "video", "xen")
@@ -171,6 +174,46 @@ def table() -> list[tuple[str, int]]:
     return sorted(rows, key=lambda row: (row[1], row[0]))
 
 
+# Requests strace names with their parameters (``EVIOCGBIT(EV_KEY, 8)``): the
+# function-like macros of these headers, each's number with its parameters 0.
+FUNCTIONS = {"linux/input.h": r"EVIOC\w+", "linux/soundcard.h": r"MIXER_(READ|WRITE)"}
+FUNCTION = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Z][A-Z0-9_]*)\(([^)]*)\)", re.M)
+
+
+def functions() -> list[tuple[str, int]]:
+    rows: list[tuple[str, int]] = []
+    with tempfile.TemporaryDirectory() as work:
+        for header, pattern in FUNCTIONS.items():
+            calls = [
+                f"{name}({','.join('0' for _ in params.split(','))})"
+                for name, params in FUNCTION.findall((INCLUDE / header).read_text())
+                if re.fullmatch(pattern, name)
+            ]
+            rows += [
+                (call.split("(")[0], value)
+                for call, value in values(header, calls, Path(work)).items()
+            ]
+    return sorted(rows, key=lambda row: (row[1], row[0]))
+
+
+# The constants some requests' arguments are printed by (families/ioctl.py).
+ARGUMENT_SPECS: tuple[Spec, ...] = (
+    _spec("EV_TYPES", "linux/input-event-codes.h", r"EV_\w+", exclude=r"EV_(MAX|CNT|VERSION)"),
+    _spec("ABS_AXES", "linux/input-event-codes.h", r"ABS_\w+", exclude=r"ABS_(MAX|CNT)"),
+    _spec(
+        "V4L2_BUF_TYPES",
+        "linux/videodev2.h",
+        r"V4L2_BUF_TYPE_\w+",
+        source="enum:v4l2_buf_type",
+        exclude=r"V4L2_BUF_TYPE_PRIVATE",
+    ),
+    _spec("V4L2_INPUT_TYPES", "linux/videodev2.h", r"V4L2_INPUT_TYPE_\w+"),
+    # strace names 0x1000 FS_INDEX_FL (FS_BTREE_FL is the same bit).
+    _spec("FS_FLAGS", "linux/fs.h", r"FS_\w+_FL", exclude=r"FS_BTREE_FL"),
+    _spec("TIOCM_BITS", "asm-generic/termios.h", r"TIOCM_\w+", exclude=r"TIOCM_(CD|RI)"),
+)
+
+
 def main() -> None:
     out = sys.stdout
     out.write('"""ioctl request names from the kernel\'s uapi headers (linux-libc-dev 6.1).\n\n')
@@ -181,6 +224,16 @@ def main() -> None:
     for name, value in table():
         out.write(f'    ("{name}", {value:#x}),\n')
     out.write(")\n")
+    out.write("\n# Requests named with their parameters, each's number with them 0.\n")
+    out.write("IOCTL_FUNCTIONS: Table = (\n")
+    for name, value in functions():
+        out.write(f'    ("{name}", {value:#x}),\n')
+    out.write(")\n")
+    for spec in ARGUMENT_SPECS:
+        out.write(f"\n# {' '.join(spec.includes)}: {spec.pattern}\n{spec.name}: Table = (\n")
+        for name, value in constants_table(spec):
+            out.write(f'    ("{name}", {value:#x}),\n')
+        out.write(")\n")
 
 
 if __name__ == "__main__":

@@ -16,11 +16,13 @@ MINUS_ONE = 2**64 - 1
 ADDRESS = 0x7FFC07E58BD0
 
 
-def line(raw: tuple[int, int, int], retval: int = 0, memory: dict[int, bytes] | None = None) -> str:
-    """The line of a failed (EBADF) call, or of a success when ``retval`` >= 0 is
-    paired with memory; without the padding before ``=``."""
-    error = None if memory is not None else "EBADF"
-    text = syscall_line(decoded_call("ioctl", raw, retval, error, memory=memory or {}))
+def line(
+    raw: tuple[int, int, int], retval: int | None = None, memory: dict[int, bytes] | None = None
+) -> str:
+    """The line of a success returning ``retval``, or without one of a failure
+    (EBADF); without the padding before ``=``."""
+    error = "EBADF" if retval is None else None
+    text = syscall_line(decoded_call("ioctl", raw, retval or 0, error, memory=memory or {}))
     return re.sub(r" +=", " =", text, count=1)
 
 
@@ -116,3 +118,44 @@ def test_counter_watch_is_followed_and_nstype_named() -> None:
     )
     assert decode_result("ioctl", (5, 0xB703, 0), 0x10000000) == "268435456 (CLONE_NEWUSER)"
     assert decode_result("ioctl", (5, 0xB701, 0), 5) is None
+
+
+def test_requests_named_with_their_parameters() -> None:
+    assert ioctl.ioctl_request(0x80004520).text == "EVIOCGBIT(0, 0)"
+    assert ioctl.ioctl_request(0x80014521).text == "EVIOCGBIT(EV_KEY, 1)"
+    assert ioctl.ioctl_request(0x800E453F).text == "EVIOCGBIT(0x1f /* EV_??? */, 14)"
+    assert ioctl.ioctl_request(0x80004506).text == "EVIOCGNAME(0)"
+    assert ioctl.ioctl_request(0x8018454E).text == "EVIOCGABS(0xe /* ABS_??? */)"
+    assert ioctl.ioctl_request(0x401845C0).text == "EVIOCSABS(ABS_X)"
+    assert ioctl.ioctl_request(0x80044501).text == "EVIOCGVERSION"  # a name of its own
+    assert ioctl.ioctl_request(0x40084D02).text == "MIXER_WRITE(2) or MEMERASE"
+    assert line((MINUS_ONE, 0x80014521, 0)) == (
+        "ioctl(-1, EVIOCGBIT(EV_KEY, 1), NULL) = -1 EBADF (Bad file descriptor)"
+    )
+
+
+def test_flags_and_v4l2_indexes() -> None:
+    flags = {ADDRESS: struct.pack("<I", 0xD000000 | 0x11)}
+    assert line((MINUS_ONE, 0x40086602, ADDRESS), memory=flags) == (
+        "ioctl(-1, FS_IOC_SETFLAGS, [FS_SECRM_FL|FS_IMMUTABLE_FL|0xd000000])"
+        " = -1 EBADF (Bad file descriptor)"
+    )
+    flags = {ADDRESS: struct.pack("<I", 0xD000000)}
+    assert line((MINUS_ONE, 0x40086602, ADDRESS), 0, flags) == (
+        "ioctl(-1, FS_IOC_SETFLAGS, [0xd000000 /* FS_???_FL */]) = 0"
+    )
+    index = {ADDRESS: struct.pack("<I", 3014832560)}
+    assert line((MINUS_ONE, 0xC050561A, ADDRESS), memory=index) == (
+        "ioctl(-1, VIDIOC_ENUMINPUT, {index=3014832560}) = -1 EBADF (Bad file descriptor)"
+    )
+    name = bytes(range(0x6B, 0x6B + 32))  # no NUL: 31 bytes and "..."
+    filled = {ADDRESS: struct.pack("<I", 2158018784) + name + struct.pack("<I", 1) + bytes(40)}
+    assert line((MINUS_ONE, 0xC050561A, ADDRESS), 42, filled) == (
+        'ioctl(-1, VIDIOC_ENUMINPUT, {index=2158018784, name="klmnopqrstuvwxyz{|}~\\177\\200'
+        '\\201\\202\\203\\204\\205\\206\\207\\210\\211"..., type=V4L2_INPUT_TYPE_TUNER}) = 42'
+    )
+    fmt = {ADDRESS: struct.pack("<2I", 3735928559, 1)}
+    assert line((MINUS_ONE, 0xC0405602, ADDRESS), memory=fmt) == (
+        "ioctl(-1, VIDIOC_ENUM_FMT, {index=3735928559, type=V4L2_BUF_TYPE_VIDEO_CAPTURE})"
+        " = -1 EBADF (Bad file descriptor)"
+    )

@@ -17,11 +17,11 @@ strace 6.1 prints, by request name, learnt from its own test suite's output.
 from __future__ import annotations
 
 import re
-import struct
 from collections.abc import Sequence
 from functools import cache
 
-from traced.decoders._ioctls import IOCTLS
+from traced.decoders._ioctls import ABS_AXES, EV_TYPES, IOCTL_FUNCTIONS, IOCTLS
+from traced.decoders.families.ioctl_values import LAYOUTS
 from traced.decoders.families.process import CLONE
 from traced.decoders.kinds import Decoder, by_register
 from traced.decoders.values import (
@@ -34,7 +34,7 @@ from traced.decoders.values import (
     hex_address,
     read_exact,
 )
-from traced.decoders.xlat import Table, format_flags, lookup
+from traced.decoders.xlat import Table, format_enum, format_flags, lookup
 from traced.events import Arg
 
 
@@ -80,7 +80,7 @@ _STYLES: tuple[tuple[str, str], ...] = (
         r"|HDIO_(DRIVE_CMD|DRIVE_RESET|GETGEO|GET_IDENTITY|OBSOLETE_IDENTITY|SCAN_HWIF)"
         r"|HDIO_GET_(?!QDMA)\w+|KD(FONTOP|GETKEYCODE|GETLED|GETMODE|GKB\w+|KBDREP|SETKEYCODE"
         r"|SKBDIACR|SKBDIACRUC|SKBENT|SKBSENT)|KVM_SET_CPUID2|LIRC_\w+|LOOP_\w+|MEM\w+"
-        r"|NS_GET_OWNER_UID|PERF_EVENT_IOC_(ID|MODIFY_ATTRIBUTES|PERIOD|QUERY_BPF|SET_FILTER)"
+        r"|ECCGET\w+|OTP\w+|PERF_EVENT_IOC_(ID|MODIFY_ATTRIBUTES|PERIOD|QUERY_BPF|SET_FILTER)"
         r"|PTP_(?!ENABLE_PPS)\w+|RNDADDENTROPY|RTC_\w+|SECCOMP_IOCTL_\w+|SG_(?!SET_TRANSFORM)\w+"
         r"|SIOC\w+|TC(GET|SET)\w+|TIOC([GS]WINSZ|M\w+|[GS]LCKTRMIOS)|TEE_\w+|UBI_\w+"
         r"|UFFDIO_(API|COPY|REGISTER|UNREGISTER|WAKE|ZEROPAGE)|DM_\w+|VIDIOC_(CREATE_BUFS"
@@ -91,63 +91,107 @@ _STYLES: tuple[tuple[str, str], ...] = (
     ),
 )
 # The requests whose argument points to a value strace prints: by name, the value's
-# layout (below) and whether the kernel writes it (read at exit, after a success) or
-# reads it (read at entry).  Checked before the styles above.
-_VALUES: tuple[tuple[str, str, bool], ...] = (
+# layout (families/ioctl_values.py) read at entry, and the one read at exit after a
+# success (the kernel filled it).  Checked before the styles above.
+_VALUES: tuple[tuple[str, str | None, str | None], ...] = (
     (
         r"WDIOC_SET(TIMEOUT|PRETIMEOUT)|UBI_IOC(DET|EBER|EBUNMAP|EBISMAP|RMVOL|RPEB|SPEB)"
         r"|RNDADDTOENTCNT|BLK(ROSET|BSZSET)|SG_(NEXT_CMD_LEN|SET_COMMAND_Q|SET_DEBUG"
         r"|SET_FORCE_LOW_DMA|SET_FORCE_PACK_ID|SET_KEEP_ORPHAN|SET_RESERVED_SIZE|SET_TIMEOUT)",
         "int",
-        False,
+        None,
     ),
-    (r"UBI_IOCVOLUP", "long", False),
+    (r"UBI_IOCVOLUP", "long", None),
     (
         r"LIRC_SET_(REC_TIMEOUT|WIDEBAND_RECEIVER|MEASURE_CARRIER_MODE|REC_TIMEOUT_REPORTS"
         r"|SEND_CARRIER|REC_CARRIER|SEND_DUTY_CYCLE|TRANSMITTER_MASK|REC_CARRIER_RANGE)",
         "uint",
-        False,
+        None,
     ),
-    (r"TIOCSWINSZ", "winsize", False),
-    (r"BLK(DISCARD|SECDISCARD|ZEROOUT)", "u64 pair", False),
-    (r"FITRIM", "fstrim_range", False),
+    (r"EVIOCSCLOCKID", "uint", None),
+    (r"EVIOCSREP", "uint pair", None),
+    (r"TIOCSWINSZ", "winsize", None),
+    (r"TIOCM(BIS|BIC|SET)", "tiocm", None),
+    (r"FS_IOC(32)?_SETFLAGS", "fs flags", None),
+    (r"BLK(DISCARD|SECDISCARD|ZEROOUT)", "u64 pair", None),
+    (r"FITRIM", "fstrim_range", None),
+    (r"VIDIOC_ENUMINPUT", "v4l2_input index", "v4l2_input"),
+    (r"VIDIOC_ENUMSTD", "v4l2 index", None),
+    (r"VIDIOC_ENUM_FMT", "v4l2_fmtdesc in", None),
+    (r"VIDIOC_G_FMT", "v4l2 type", None),
     (
         r"WDIOC_GET(TIMEOUT|PRETIMEOUT|STATUS|BOOTSTATUS|TEMP|TIMELEFT)|BLK(ROGET|BSZGET|SSZGET)",
+        None,
         "int",
-        True,
     ),
     (
         r"LIRC_GET_(LENGTH|MAX_TIMEOUT|MIN_TIMEOUT|REC_RESOLUTION|REC_TIMEOUT)|NS_GET_OWNER_UID",
+        None,
         "uint",
-        True,
     ),
     (
         r"HDIO_GET_(32BIT|ACOUSTIC|ADDRESS|BUSSTATE|DMA|KEEPSETTINGS|MULTCOUNT|NICE|NOWERR"
-        r"|UNMASKINTR|WCACHE)",
+        r"|UNMASKINTR|WCACHE)|PERF_EVENT_IOC_ID|BLKGETSIZE64",
+        None,
         "ulong",
-        True,
     ),
-    (r"PERF_EVENT_IOC_ID|BLKGETSIZE64", "ulong", True),
-    (r"TIOCGWINSZ", "winsize", True),
+    (r"TIOCGWINSZ", None, "winsize"),
+    (r"TIOCMGET", None, "tiocm"),
+    (r"FS_IOC(32)?_GETFLAGS", None, "fs flags"),
 )
-# Each layout: the struct module's format and strace's words for the fields.
-_LAYOUTS: dict[str, tuple[str, str]] = {
-    "int": ("<i", "[{}]"),
-    "uint": ("<I", "[{}]"),
-    "long": ("<q", "[{}]"),
-    "ulong": ("<Q", "[{}]"),
-    "winsize": ("<4H", "{{ws_row={}, ws_col={}, ws_xpixel={}, ws_ypixel={}}}"),
-    "u64 pair": ("<2Q", "[{}, {}]"),
-    "fstrim_range": ("<3Q", "{{start={:#x}, len={}, minlen={}}}"),
-}
 _COMPILED = tuple((style, re.compile(pattern)) for style, pattern in _STYLES)
-_COMPILED_VALUES = tuple((re.compile(p), layout, out) for p, layout, out in _VALUES)
+_COMPILED_VALUES = tuple((re.compile(p), entry, exit) for p, entry, exit in _VALUES)
+
+
+_FUNCTIONS = dict(IOCTL_FUNCTIONS)
+_EVDEV, _MIXER = 0x45, 0x4D  # 'E', 'M'
+_READ, _WRITE = 2, 1
+# EVIOCGNAME(len) and its kin: the number (bits 0-7) names the request, the rest is len.
+_EVDEV_BY_LENGTH = {
+    value & 0xFF: name
+    for name, value in IOCTL_FUNCTIONS
+    if name.startswith("EVIOC") and value >> 30 == _READ and value >> 16 & 0x3FFF == 0
+}
+
+
+def _evdev(direction: int, number: int, size: int) -> str | None:
+    """linux/input.h's requests with parameters, as strace prints them."""
+    gbit, gabs, sabs = (_FUNCTIONS[name] & 0xFF for name in ("EVIOCGBIT", "EVIOCGABS", "EVIOCSABS"))
+    if direction == _WRITE and sabs <= number < sabs + 0x40:
+        return f"EVIOCSABS({format_enum(number - sabs, ABS_AXES, 'ABS_???').text})"
+    if direction != _READ:
+        return None
+    if gbit <= number < gbit + 0x20:
+        event = number - gbit
+        kind = format_enum(event, EV_TYPES, "EV_???").text if event else "0"
+        return f"EVIOCGBIT({kind}, {size})"
+    if gabs <= number < gabs + 0x40:
+        return f"EVIOCGABS({format_enum(number - gabs, ABS_AXES, 'ABS_???').text})"
+    name = _EVDEV_BY_LENGTH.get(number)
+    return None if name is None else f"{name}({size})"
+
+
+def parameterized(code: int) -> tuple[str, bool] | None:
+    """The requests strace names with their parameters, and whether that is all it
+    names them (evdev's) or it adds the number's names after " or " (the mixer's)."""
+    direction, kind, number, size = code >> 30, code >> 8 & 0xFF, code & 0xFF, code >> 16 & 0x3FFF
+    if kind == _EVDEV:
+        text = _evdev(direction, number, size)
+        return None if text is None else (text, True)
+    if kind == _MIXER and direction in (_READ, _WRITE):
+        return f"MIXER_{'READ' if direction == _READ else 'WRITE'}({number})", False
+    return None
 
 
 def ioctl_request(raw: int) -> DecodedValue:
     """A known request by name, else ``_IOC(dir, type, nr, size)``."""
     code = raw & 0xFFFFFFFF
+    special = parameterized(code)
+    if special is not None and special[1]:
+        return DecodedValue(special[0], special[0], raw)
     name = lookup(code, IOCTL)
+    if special is not None:
+        name = special[0] if name is None else f"{special[0]} or {name}"
     if name is not None:
         return DecodedValue(name, name, raw)
     direction = format_flags(code >> 30, IOC_DIR, "_IOC_???").text
@@ -159,11 +203,11 @@ def ioctl_request(raw: int) -> DecodedValue:
 @cache
 def argument_style(request: int) -> str:
     """How strace prints the argument of ``request``: none, int, ulong, value (see
-    :func:`value_layout`), pointer or hex."""
+    :func:`value_layouts`), pointer or hex."""
     names = _BY_NUMBER.get(request & 0xFFFFFFFF)
     if names is None:
-        return "hex"
-    if value_layout(request) is not None:
+        return "pointer" if parameterized(request & 0xFFFFFFFF) else "hex"
+    if value_layouts(request) is not None:
         return "value"
     for style, pattern in _COMPILED:
         if any(pattern.fullmatch(name) for name in names.split(" or ")):
@@ -172,24 +216,23 @@ def argument_style(request: int) -> str:
 
 
 @cache
-def value_layout(request: int) -> tuple[str, bool] | None:
-    """The layout of the value ``request``'s argument points to, and whether the
-    kernel writes it; None for a request not in :data:`_VALUES`."""
+def value_layouts(request: int) -> tuple[str | None, str | None] | None:
+    """The layouts of the value ``request``'s argument points to, at entry and at
+    exit (None: not read then); None for a request not in :data:`_VALUES`."""
     names = _BY_NUMBER.get(request & 0xFFFFFFFF, "").split(" or ")
-    for pattern, layout, output in _COMPILED_VALUES:
+    for pattern, entry, exit in _COMPILED_VALUES:
         if any(pattern.fullmatch(name) for name in names):
-            return layout, output
+            return entry, exit
     return None
 
 
 def value_at(address: int, memory: Memory, layout: str) -> DecodedValue | None:
     """The value at ``address`` in strace's words, or None where it cannot be read."""
-    form, words = _LAYOUTS[layout]
-    data = read_exact(memory, address, struct.calcsize(form))
+    size, text = LAYOUTS[layout]
+    data = read_exact(memory, address, size)
     if data is None:
         return None
-    fields = struct.unpack(form, data)
-    return DecodedValue(words.format(*fields), list(fields), address)
+    return DecodedValue(text(data), None, address)
 
 
 def ioctl_argument(request: int, raw: int, memory: Memory) -> DecodedValue:
@@ -202,9 +245,9 @@ def ioctl_argument(request: int, raw: int, memory: Memory) -> DecodedValue:
         return DecodedValue(str(as_signed(raw, 32)), as_signed(raw, 32), raw)
     if style == "ulong":
         return DecodedValue(str(raw), raw, raw)
-    layout = value_layout(request)
-    if layout is not None and not layout[1]:
-        value = value_at(raw, memory, layout[0])
+    entry = (value_layouts(request) or (None, None))[0]
+    if entry is not None:
+        value = value_at(raw, memory, entry)
         if value is not None:
             return value
     if style in ("value", "pointer"):
@@ -229,10 +272,8 @@ def _exit(
     args: Sequence[Arg],
 ) -> DecodedValue | None:  # fmt: skip
     """A value the kernel wrote, for the requests whose argument points to one."""
-    layout = value_layout(raw[at - 1])
-    if layout is None or not layout[1]:
-        return None
-    return value_at(raw[at], memory, layout[0])
+    exit = (value_layouts(raw[at - 1]) or (None, None))[1]
+    return None if exit is None else value_at(raw[at], memory, exit)
 
 
 DECODERS: dict[str, Decoder] = {"enum:ioctl": by_register(ioctl_request)}
