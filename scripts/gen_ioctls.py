@@ -208,6 +208,13 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
         exclude=r"V4L2_BUF_TYPE_PRIVATE",
     ),
     _spec("V4L2_INPUT_TYPES", "linux/videodev2.h", r"V4L2_INPUT_TYPE_\w+"),
+    _spec("V4L2_FMT_FLAGS", "linux/videodev2.h", r"V4L2_FMT_FLAG_\w+", exclude=r"\w+_HSV_ENC"),
+    _spec(
+        "V4L2_PIX_FMTS",
+        "linux/videodev2.h",
+        r"V4L2_PIX_FMT_\w+",
+        exclude=r"\w+_(PRIV_MAGIC|FLAG_\w+)",
+    ),
     # strace names 0x1000 FS_INDEX_FL (FS_BTREE_FL is the same bit).
     _spec("FS_FLAGS", "linux/fs.h", r"FS_\w+_FL", exclude=r"FS_BTREE_FL"),
     _spec("TIOCM_BITS", "asm-generic/termios.h", r"TIOCM_\w+", exclude=r"TIOCM_(CD|RI)"),

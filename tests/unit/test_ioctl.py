@@ -8,7 +8,7 @@ import struct
 from tests.unit.plain import decoded_call
 from traced.cli.render import syscall_line
 from traced.decoders import _ioctls
-from traced.decoders.families import ioctl
+from traced.decoders.families import ioctl, ioctl_values
 from traced.decoders.registry import constants_of
 from traced.decoders.shapes import decode_result
 
@@ -158,4 +158,18 @@ def test_flags_and_v4l2_indexes() -> None:
     assert line((MINUS_ONE, 0xC0405602, ADDRESS), memory=fmt) == (
         "ioctl(-1, VIDIOC_ENUM_FMT, {index=3735928559, type=V4L2_BUF_TYPE_VIDEO_CAPTURE})"
         " = -1 EBADF (Bad file descriptor)"
+    )
+
+
+def test_v4l2_format_description_filled_by_the_kernel() -> None:
+    head = struct.pack("<3I", 233488606, 3, 0xDEAD0000)
+    pixel = struct.pack("<I", 0xBADC0DED)
+    filled = {ADDRESS: head + b"\0" * 32 + pixel + bytes(16)}
+    assert line((MINUS_ONE, 0xC0405602, ADDRESS), 42, filled) == (
+        "ioctl(-1, VIDIOC_ENUM_FMT, {index=233488606, type=V4L2_BUF_TYPE_VIDEO_OVERLAY, "
+        'flags=0xdead0000 /* V4L2_FMT_FLAG_??? */, description="", '
+        "pixelformat=v4l2_fourcc('\\xed', '\\x0d', '\\xdc', '\\xba')}) = 42"
+    )
+    assert (
+        ioctl_values.fourcc(0x4C47504A) == "v4l2_fourcc('J', 'P', 'G', 'L') /* V4L2_PIX_FMT_JPGL */"
     )

@@ -117,7 +117,7 @@ _VALUES: tuple[tuple[str, str | None, str | None], ...] = (
     (r"FITRIM", "fstrim_range", None),
     (r"VIDIOC_ENUMINPUT", "v4l2_input index", "v4l2_input"),
     (r"VIDIOC_ENUMSTD", "v4l2 index", None),
-    (r"VIDIOC_ENUM_FMT", "v4l2_fmtdesc in", None),
+    (r"VIDIOC_ENUM_FMT", "v4l2_fmtdesc in", "v4l2_fmtdesc"),
     (r"VIDIOC_G_FMT", "v4l2 type", None),
     (
         r"WDIOC_GET(TIMEOUT|PRETIMEOUT|STATUS|BOOTSTATUS|TEMP|TIMELEFT)|BLK(ROGET|BSZGET|SSZGET)",

@@ -13,9 +13,16 @@ import struct
 from collections.abc import Callable
 from typing import NamedTuple
 
-from traced.decoders._ioctls import FS_FLAGS, TIOCM_BITS, V4L2_BUF_TYPES, V4L2_INPUT_TYPES
+from traced.decoders._ioctls import (
+    FS_FLAGS,
+    TIOCM_BITS,
+    V4L2_BUF_TYPES,
+    V4L2_FMT_FLAGS,
+    V4L2_INPUT_TYPES,
+    V4L2_PIX_FMTS,
+)
 from traced.decoders.strings import quote
-from traced.decoders.xlat import Table, format_enum, format_flags
+from traced.decoders.xlat import Table, format_enum, format_flags, lookup
 
 
 class Layout(NamedTuple):
@@ -56,6 +63,28 @@ def _v4l2_buf_type(number: int) -> str:
     return format_enum(number, V4L2_BUF_TYPES, "V4L2_BUF_TYPE_???").text
 
 
+def _fourcc_char(code: int) -> str:
+    if chr(code) in "'\\":
+        return f"'\\{chr(code)}'"
+    return f"'{chr(code)}'" if 0x20 <= code < 0x7F else f"'\\x{code:02x}'"
+
+
+def fourcc(number: int) -> str:
+    """``v4l2_fourcc('J', 'P', 'G', 'L') /* V4L2_PIX_FMT_JPGL */``."""
+    chars = ", ".join(_fourcc_char(number >> shift & 0xFF) for shift in (0, 8, 16, 24))
+    name = lookup(number, V4L2_PIX_FMTS)
+    return f"v4l2_fourcc({chars})" + (f" /* {name} */" if name else "")
+
+
+def _v4l2_fmtdesc(data: bytes) -> str:
+    index, kind, flags = struct.unpack_from("<3I", data)
+    flag_text = format_flags(flags, V4L2_FMT_FLAGS, "V4L2_FMT_FLAG_???").text
+    return (
+        f"{{index={index}, type={_v4l2_buf_type(kind)}, flags={flag_text}, "
+        f"description={c_array(data[12:44])}, pixelformat={fourcc(_u32(data, 44))}}}"
+    )
+
+
 LAYOUTS: dict[str, Layout] = {
     "int": _numbers("<i", "[{}]"),
     "uint": _numbers("<I", "[{}]"),
@@ -75,5 +104,6 @@ LAYOUTS: dict[str, Layout] = {
     "v4l2_fmtdesc in": Layout(
         8, lambda data: f"{{index={_u32(data)}, type={_v4l2_buf_type(_u32(data, 4))}}}"
     ),
+    "v4l2_fmtdesc": Layout(48, _v4l2_fmtdesc),
     "v4l2 type": Layout(4, lambda data: f"{{type={_v4l2_buf_type(_u32(data))}}}"),
 }
