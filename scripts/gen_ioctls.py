@@ -217,6 +217,11 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
     ),
     # strace names 0x1000 FS_INDEX_FL (FS_BTREE_FL is the same bit).
     _spec("FS_FLAGS", "linux/fs.h", r"FS_\w+_FL", exclude=r"FS_BTREE_FL"),
+    _spec("KD_MODES", "linux/kd.h", r"KD_(TEXT|GRAPHICS|TEXT0|TEXT1)"),
+    _spec("KB_MODES", "linux/kd.h", r"K_(RAW|XLATE|MEDIUMRAW|UNICODE|OFF)"),
+    _spec("KB_METAS", "linux/kd.h", r"K_(METABIT|ESCPREFIX)"),
+    _spec("KB_TYPES", "linux/kd.h", r"KB_(84|101|OTHER)"),
+    _spec("KD_LEDS", "linux/kd.h", r"LED_(SCR|NUM|CAP)"),
     _spec("TIOCM_BITS", "asm-generic/termios.h", r"TIOCM_\w+", exclude=r"TIOCM_(CD|RI)"),
 )
 

@@ -173,3 +173,20 @@ def test_v4l2_format_description_filled_by_the_kernel() -> None:
     assert (
         ioctl_values.fourcc(0x4C47504A) == "v4l2_fourcc('J', 'P', 'G', 'L') /* V4L2_PIX_FMT_JPGL */"
     )
+
+
+def test_console_numbers_named() -> None:
+    ebadf = " = -1 EBADF (Bad file descriptor)"
+    assert line((MINUS_ONE, 0x4B2F, 440)) == f"ioctl(-1, KIOCSOUND, 440 /* 2711 Hz */){ebadf}"
+    assert line((MINUS_ONE, 0x4B30, 0xBADC0DEDDEADFACE)) == (
+        f"ioctl(-1, KDMKTONE, 57005<<16|64206 /* 18 Hz, 57005 ms */){ebadf}"
+    )
+    assert line((MINUS_ONE, 0x4B32, 0xDEADC0DEFEEDFACE)) == (
+        f"ioctl(-1, KDSETLED, LED_NUM|LED_CAP|0xc8){ebadf}"
+    )
+    assert line((MINUS_ONE, 0x4B65, 0xFE)) == (
+        f"ioctl(-1, KDSKBLED, LED_NUM|LED_CAP|LED_SCR<<4|LED_NUM<<4|LED_CAP<<4|0x88){ebadf}"
+    )
+    assert line((MINUS_ONE, 0x4B45, MINUS_ONE)) == f"ioctl(-1, KDSKBMODE, -1 /* K_??? */){ebadf}"
+    mode = {ADDRESS: struct.pack("<I", 3)}
+    assert line((MINUS_ONE, 0x4B3B, ADDRESS), 42, mode) == "ioctl(-1, KDGETMODE, [KD_TEXT1]) = 42"

@@ -2923,6 +2923,43 @@ FS_FLAGS: Table = (
     ("FS_RESERVED_FL", 0x80000000),
 )
 
+# linux/kd.h: KD_(TEXT|GRAPHICS|TEXT0|TEXT1)
+KD_MODES: Table = (
+    ("KD_TEXT", 0x0),
+    ("KD_GRAPHICS", 0x1),
+    ("KD_TEXT0", 0x2),
+    ("KD_TEXT1", 0x3),
+)
+
+# linux/kd.h: K_(RAW|XLATE|MEDIUMRAW|UNICODE|OFF)
+KB_MODES: Table = (
+    ("K_RAW", 0x0),
+    ("K_XLATE", 0x1),
+    ("K_MEDIUMRAW", 0x2),
+    ("K_UNICODE", 0x3),
+    ("K_OFF", 0x4),
+)
+
+# linux/kd.h: K_(METABIT|ESCPREFIX)
+KB_METAS: Table = (
+    ("K_METABIT", 0x3),
+    ("K_ESCPREFIX", 0x4),
+)
+
+# linux/kd.h: KB_(84|101|OTHER)
+KB_TYPES: Table = (
+    ("KB_84", 0x1),
+    ("KB_101", 0x2),
+    ("KB_OTHER", 0x3),
+)
+
+# linux/kd.h: LED_(SCR|NUM|CAP)
+KD_LEDS: Table = (
+    ("LED_SCR", 0x1),
+    ("LED_NUM", 0x2),
+    ("LED_CAP", 0x4),
+)
+
 # asm-generic/termios.h: TIOCM_\w+
 TIOCM_BITS: Table = (
     ("TIOCM_LE", 0x1),

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from traced.decoders._ioctls import ABS_AXES, EV_TYPES, IOCTL_FUNCTIONS, IOCTLS
-from traced.decoders.families.ioctl_values import LAYOUTS
+from traced.decoders.families.ioctl_values import LAYOUTS, REGISTERS
 from traced.decoders.families.process import CLONE
 from traced.decoders.kinds import Decoder, by_register
 from traced.decoders.values import (
@@ -138,6 +138,12 @@ _VALUES: tuple[tuple[str, str | None, str | None], ...] = (
     (r"TIOCGWINSZ", None, "winsize"),
     (r"TIOCMGET", None, "tiocm"),
     (r"FS_IOC(32)?_GETFLAGS", None, "fs flags"),
+    (r"KDGETLED", None, "led byte"),
+    (r"KDGKBLED", None, "kbled byte"),
+    (r"KDGETMODE", None, "kd mode"),
+    (r"KDGKBMODE", None, "kb mode"),
+    (r"KDGKBMETA", None, "kb meta"),
+    (r"KDGKBTYPE", None, "kb type"),
 )
 _COMPILED = tuple((style, re.compile(pattern)) for style, pattern in _STYLES)
 _COMPILED_VALUES = tuple((re.compile(p), entry, exit) for p, entry, exit in _VALUES)
@@ -203,12 +209,14 @@ def ioctl_request(raw: int) -> DecodedValue:
 @cache
 def argument_style(request: int) -> str:
     """How strace prints the argument of ``request``: none, int, ulong, value (see
-    :func:`value_layouts`), pointer or hex."""
+    :func:`value_layouts`), named (ioctl_values.REGISTERS), pointer or hex."""
     names = _BY_NUMBER.get(request & 0xFFFFFFFF)
     if names is None:
         return "pointer" if parameterized(request & 0xFFFFFFFF) else "hex"
     if value_layouts(request) is not None:
         return "value"
+    if names in REGISTERS:
+        return "named"
     for style, pattern in _COMPILED:
         if any(pattern.fullmatch(name) for name in names.split(" or ")):
             return style
@@ -245,6 +253,8 @@ def ioctl_argument(request: int, raw: int, memory: Memory) -> DecodedValue:
         return DecodedValue(str(as_signed(raw, 32)), as_signed(raw, 32), raw)
     if style == "ulong":
         return DecodedValue(str(raw), raw, raw)
+    if style == "named":
+        return DecodedValue(REGISTERS[_BY_NUMBER[request & 0xFFFFFFFF]](raw), raw, raw)
     entry = (value_layouts(request) or (None, None))[0]
     if entry is not None:
         value = value_at(raw, memory, entry)

@@ -15,6 +15,11 @@ from typing import NamedTuple
 
 from traced.decoders._ioctls import (
     FS_FLAGS,
+    KB_METAS,
+    KB_MODES,
+    KB_TYPES,
+    KD_LEDS,
+    KD_MODES,
     TIOCM_BITS,
     V4L2_BUF_TYPES,
     V4L2_FMT_FLAGS,
@@ -22,7 +27,8 @@ from traced.decoders._ioctls import (
     V4L2_PIX_FMTS,
 )
 from traced.decoders.strings import quote
-from traced.decoders.xlat import Table, format_enum, format_flags, lookup
+from traced.decoders.values import as_signed
+from traced.decoders.xlat import Table, flag_names, format_enum, format_flags, lookup, with_rest
 
 
 class Layout(NamedTuple):
@@ -85,7 +91,69 @@ def _v4l2_fmtdesc(data: bytes) -> str:
     )
 
 
+# The PC speaker's clock (linux/kd.h: "clock tick rate"), by which KIOCSOUND's and
+# KDMKTONE's periods are frequencies.
+_TICK_RATE = 1193182
+
+
+def kiocsound(raw: int) -> str:
+    """``440 /* 2711 Hz */``: the period, and the tone it makes (or ``off``)."""
+    hertz = _TICK_RATE // raw if raw else 0
+    return f"{raw} /* {f'{hertz} Hz' if hertz else 'off'} */"
+
+
+def kdmktone(raw: int) -> str:
+    """``1<<16|440 /* 2711 Hz, 1 ms */``: duration in ms above, period below."""
+    duration, period = raw >> 16 & 0xFFFF, raw & 0xFFFF
+    words = f"{duration}<<16|{period}" if duration else str(period)
+    hertz = _TICK_RATE // period if period and duration else 0
+    return f"{words} /* {f'{hertz} Hz, {duration} ms' if hertz else 'off'} */"
+
+
+def leds(raw: int, shifted: bool = False) -> str:
+    """The keyboard LEDs, and with ``shifted`` KDSKBLED's defaults in the high nibble."""
+    raw &= 0xFF
+    if shifted:
+        names, rest = flag_names(raw & 0x7, KD_LEDS)
+        high, _ = flag_names(raw >> 4 & 0x7, KD_LEDS)
+        names += [f"{name}<<4" for name in high]
+        rest |= raw & 0x88
+    else:
+        names, rest = flag_names(raw, KD_LEDS)
+    if not names:
+        return format_flags(raw, KD_LEDS, "LED_???").text
+    return "|".join(with_rest(names, rest))
+
+
+def kb_mode(raw: int) -> str:
+    """K_XLATE, or the int in decimal with a comment."""
+    name = lookup(raw & 0xFFFFFFFF, KB_MODES)
+    return name if name is not None else f"{as_signed(raw, 32)} /* K_??? */"
+
+
+# Requests whose argument is a number strace names, by request name.
+REGISTERS: dict[str, Callable[[int], str]] = {
+    "KIOCSOUND": kiocsound,
+    "KDMKTONE": lambda raw: kdmktone(raw & 0xFFFFFFFF),
+    "KDSETLED": leds,
+    "KDSKBLED": lambda raw: leds(raw, shifted=True),
+    "KDSETMODE": lambda raw: format_enum(raw & 0xFFFFFFFF, KD_MODES, "KD_???").text,
+    "KDSKBMODE": kb_mode,
+    "KDSKBMETA": lambda raw: format_enum(raw & 0xFFFFFFFF, KB_METAS, "K_???").text,
+}
+
+
+def _bracketed(size: int, text: Callable[[int], str]) -> Layout:
+    return Layout(size, lambda data: f"[{text(int.from_bytes(data, 'little'))}]")
+
+
 LAYOUTS: dict[str, Layout] = {
+    "led byte": _bracketed(1, leds),
+    "kbled byte": _bracketed(1, lambda raw: leds(raw, shifted=True)),
+    "kd mode": _bracketed(4, REGISTERS["KDSETMODE"]),
+    "kb mode": _bracketed(4, kb_mode),
+    "kb meta": _bracketed(4, REGISTERS["KDSKBMETA"]),
+    "kb type": _bracketed(1, lambda raw: format_enum(raw, KB_TYPES, "KB_???").text),
     "int": _numbers("<i", "[{}]"),
     "uint": _numbers("<I", "[{}]"),
     "long": _numbers("<q", "[{}]"),
