@@ -217,6 +217,24 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
     ),
     # strace names 0x1000 FS_INDEX_FL (FS_BTREE_FL is the same bit).
     _spec("FS_FLAGS", "linux/fs.h", r"FS_\w+_FL", exclude=r"FS_BTREE_FL"),
+    _spec("FS_XFLAGS", "linux/fs.h", r"FS_XFLAG_\w+"),
+    _spec("LIRC_MODES", "linux/lirc.h", r"LIRC_MODE_\w+"),
+    _spec(
+        "LIRC_FEATURES",
+        "linux/lirc.h",
+        r"LIRC_CAN_\w+",
+        exclude=r"LIRC_CAN_(SEND_MASK|REC_MASK|SET_REC_FILTER|NOTIFY_DECODE)",
+    ),
+    _spec(
+        "COUNTER_COMPONENTS",
+        "linux/counter.h",
+        r"COUNTER_COMPONENT_\w+",
+        source="enum:counter_component_type",
+    ),
+    _spec("COUNTER_SCOPES", "linux/counter.h", r"COUNTER_SCOPE_\w+", source="enum:counter_scope"),
+    _spec(
+        "COUNTER_EVENTS", "linux/counter.h", r"COUNTER_EVENT_\w+", source="enum:counter_event_type"
+    ),
     _spec("KD_MODES", "linux/kd.h", r"KD_(TEXT|GRAPHICS|TEXT0|TEXT1)"),
     _spec("KB_MODES", "linux/kd.h", r"K_(RAW|XLATE|MEDIUMRAW|UNICODE|OFF)"),
     _spec("KB_METAS", "linux/kd.h", r"K_(METABIT|ESCPREFIX)"),

@@ -190,3 +190,22 @@ def test_console_numbers_named() -> None:
     assert line((MINUS_ONE, 0x4B45, MINUS_ONE)) == f"ioctl(-1, KDSKBMODE, -1 /* K_??? */){ebadf}"
     mode = {ADDRESS: struct.pack("<I", 3)}
     assert line((MINUS_ONE, 0x4B3B, ADDRESS), 42, mode) == "ioctl(-1, KDGETMODE, [KD_TEXT1]) = 42"
+
+
+def test_counter_watch_fsxattr_and_lirc() -> None:
+    ebadf = " = -1 EBADF (Bad file descriptor)"
+    watch = {ADDRESS: bytes((5, 2, 23, 42, 7, 69))}
+    assert line((MINUS_ONE, 0x40063E00, ADDRESS), memory=watch) == (
+        "ioctl(-1, COUNTER_ADD_WATCH_IOCTL, {component={type=COUNTER_COMPONENT_EXTENSION, "
+        "scope=COUNTER_SCOPE_COUNT, parent=23, id=42}, event=0x7 /* COUNTER_EVENT_??? */, "
+        f"channel=69}}){ebadf}"
+    )
+    fsx = {ADDRESS: struct.pack("<5I", 0x7FF00004, 3735928559, 4207869677, 0xCAFEF00D, 3133063390)}
+    assert line((MINUS_ONE, 0x401C5820, ADDRESS), memory=fsx) == (
+        "ioctl(-1, FS_IOC_FSSETXATTR, {fsx_xflags=0x7ff00004 /* FS_XFLAG_??? */, "
+        f"fsx_extsize=3735928559, fsx_projid=0xcafef00d, fsx_cowextsize=3133063390}}){ebadf}"
+    )
+    mode = {ADDRESS: struct.pack("<I", 2)}
+    assert line((MINUS_ONE, 0x40046911, ADDRESS), 42, mode) == (
+        "ioctl(-1, LIRC_SET_SEND_MODE, [LIRC_MODE_PULSE]) = 42"
+    )

@@ -104,10 +104,17 @@ _VALUES: tuple[tuple[str, str | None, str | None], ...] = (
     (r"UBI_IOCVOLUP", "long", None),
     (
         r"LIRC_SET_(REC_TIMEOUT|WIDEBAND_RECEIVER|MEASURE_CARRIER_MODE|REC_TIMEOUT_REPORTS"
-        r"|SEND_CARRIER|REC_CARRIER|SEND_DUTY_CYCLE|TRANSMITTER_MASK|REC_CARRIER_RANGE)",
+        r"|SEND_CARRIER|REC_CARRIER|SEND_DUTY_CYCLE|REC_CARRIER_RANGE)",
         "uint",
         None,
     ),
+    (r"LIRC_SET_TRANSMITTER_MASK", "hex", None),
+    (r"LIRC_SET_(SEND|REC)_MODE", "lirc mode", None),
+    (r"LIRC_GET_(SEND|REC)_MODE", None, "lirc mode"),
+    (r"LIRC_GET_FEATURES", None, "lirc features"),
+    (r"FS_IOC_FSSETXATTR", "fsxattr in", None),
+    (r"FS_IOC_FSGETXATTR", None, "fsxattr"),
+    (r"COUNTER_ADD_WATCH_IOCTL", "counter_watch", None),
     (r"EVIOCSCLOCKID", "uint", None),
     (r"EVIOCSREP", "uint pair", None),
     (r"TIOCSWINSZ", "winsize", None),

@@ -14,12 +14,18 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from traced.decoders._ioctls import (
+    COUNTER_COMPONENTS,
+    COUNTER_EVENTS,
+    COUNTER_SCOPES,
     FS_FLAGS,
+    FS_XFLAGS,
     KB_METAS,
     KB_MODES,
     KB_TYPES,
     KD_LEDS,
     KD_MODES,
+    LIRC_FEATURES,
+    LIRC_MODES,
     TIOCM_BITS,
     V4L2_BUF_TYPES,
     V4L2_FMT_FLAGS,
@@ -143,11 +149,39 @@ REGISTERS: dict[str, Callable[[int], str]] = {
 }
 
 
+def _fsxattr(data: bytes, filled: bool) -> str:
+    """struct fsxattr; fsx_nextents only as the kernel reports it."""
+    flags, extsize, nextents, projid, cowextsize = struct.unpack_from("<5I", data)
+    xflags = format_flags(flags, FS_XFLAGS, "FS_XFLAG_???").text
+    count = f", fsx_nextents={nextents}" if filled else ""
+    return (
+        f"{{fsx_xflags={xflags}, fsx_extsize={extsize}{count}, fsx_projid={projid:#x}, "
+        f"fsx_cowextsize={cowextsize}}}"
+    )
+
+
+def _counter_watch(data: bytes) -> str:
+    kind, scope, parent, number, event, channel = data[:6]
+    kind_text = format_enum(kind, COUNTER_COMPONENTS, "COUNTER_COMPONENT_???").text
+    scope_text = format_enum(scope, COUNTER_SCOPES, "COUNTER_SCOPE_???").text
+    event_text = format_enum(event, COUNTER_EVENTS, "COUNTER_EVENT_???").text
+    return (
+        f"{{component={{type={kind_text}, scope={scope_text}, parent={parent}, id={number}}}, "
+        f"event={event_text}, channel={channel}}}"
+    )
+
+
 def _bracketed(size: int, text: Callable[[int], str]) -> Layout:
     return Layout(size, lambda data: f"[{text(int.from_bytes(data, 'little'))}]")
 
 
 LAYOUTS: dict[str, Layout] = {
+    "fsxattr in": Layout(20, lambda data: _fsxattr(data, filled=False)),
+    "fsxattr": Layout(20, lambda data: _fsxattr(data, filled=True)),
+    "counter_watch": Layout(6, _counter_watch),
+    "lirc mode": _bracketed(4, lambda raw: format_enum(raw, LIRC_MODES, "LIRC_MODE_???").text),
+    "lirc features": _bracketed(4, lambda raw: format_flags(raw, LIRC_FEATURES).text),
+    "hex": _bracketed(4, lambda raw: f"{raw:#x}" if raw else "0"),
     "led byte": _bracketed(1, leds),
     "kbled byte": _bracketed(1, lambda raw: leds(raw, shifted=True)),
     "kd mode": _bracketed(4, REGISTERS["KDSETMODE"]),
