@@ -235,6 +235,13 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
     _spec(
         "COUNTER_EVENTS", "linux/counter.h", r"COUNTER_EVENT_\w+", source="enum:counter_event_type"
     ),
+    _spec("NBD_FLAGS", "linux/nbd.h", r"NBD_FLAG_\w+"),
+    _spec(
+        "PERF_IOC_FLAGS",
+        "linux/perf_event.h",
+        r"PERF_IOC_FLAG_\w+",
+        source="enum:perf_event_ioc_flags",
+    ),
     _spec("KD_MODES", "linux/kd.h", r"KD_(TEXT|GRAPHICS|TEXT0|TEXT1)"),
     _spec("KB_MODES", "linux/kd.h", r"K_(RAW|XLATE|MEDIUMRAW|UNICODE|OFF)"),
     _spec("KB_METAS", "linux/kd.h", r"K_(METABIT|ESCPREFIX)"),

@@ -209,3 +209,21 @@ def test_counter_watch_fsxattr_and_lirc() -> None:
     assert line((MINUS_ONE, 0x40046911, ADDRESS), 42, mode) == (
         "ioctl(-1, LIRC_SET_SEND_MODE, [LIRC_MODE_PULSE]) = 42"
     )
+
+
+def test_flags_in_the_register_and_a_filter_string() -> None:
+    ebadf = " = -1 EBADF (Bad file descriptor)"
+    assert (
+        line((MINUS_ONE, 0x2400, 1))
+        == f"ioctl(-1, PERF_EVENT_IOC_ENABLE, PERF_IOC_FLAG_GROUP){ebadf}"
+    )
+    assert line((MINUS_ONE, 0x2403, 2)) == (
+        f"ioctl(-1, PERF_EVENT_IOC_RESET, 0x2 /* PERF_IOC_FLAG_??? */){ebadf}"
+    )
+    assert line((MINUS_ONE, 0xAB0A, 0x22)) == (
+        f"ioctl(-1, NBD_SET_FLAGS, NBD_FLAG_READ_ONLY|NBD_FLAG_SEND_TRIM){ebadf}"
+    )
+    text = {ADDRESS: b"89abcdef0123456789abcdef\0"}
+    assert line((MINUS_ONE, 0x40082406, ADDRESS), memory=text) == (
+        f'ioctl(-1, PERF_EVENT_IOC_SET_FILTER, "89abcdef0123456789abcdef"){ebadf}'
+    )

@@ -3003,6 +3003,19 @@ COUNTER_EVENTS: Table = (
     ("COUNTER_EVENT_CAPTURE", 0x6),
 )
 
+# linux/nbd.h: NBD_FLAG_\w+
+NBD_FLAGS: Table = (
+    ("NBD_FLAG_HAS_FLAGS", 0x1),
+    ("NBD_FLAG_READ_ONLY", 0x2),
+    ("NBD_FLAG_SEND_FLUSH", 0x4),
+    ("NBD_FLAG_SEND_FUA", 0x8),
+    ("NBD_FLAG_SEND_TRIM", 0x20),
+    ("NBD_FLAG_CAN_MULTI_CONN", 0x100),
+)
+
+# linux/perf_event.h: PERF_IOC_FLAG_\w+
+PERF_IOC_FLAGS: Table = (("PERF_IOC_FLAG_GROUP", 0x1),)
+
 # linux/kd.h: KD_(TEXT|GRAPHICS|TEXT0|TEXT1)
 KD_MODES: Table = (
     ("KD_TEXT", 0x0),

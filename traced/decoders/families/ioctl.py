@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cache
+from functools import lru_cache
 
 from traced.decoders._ioctls import ABS_AXES, EV_TYPES, IOCTL_FUNCTIONS, IOCTLS
 from traced.decoders.families.ioctl_values import LAYOUTS, REGISTERS
 from traced.decoders.families.process import CLONE
 from traced.decoders.kinds import Decoder, by_register
+from traced.decoders.strings import decode_cstring
 from traced.decoders.values import (
+    DEFAULT_OPTIONS,
     NOT_PRINTED,
     DecodedValue,
     Memory,
@@ -64,9 +66,10 @@ _STYLES: tuple[tuple[str, str], ...] = (
     ),
     (  # an int, in decimal (an fd among them)
         "int",
-        r"EVIOCRMFF|LOOP_(SET_FD|CHANGE_FD|CTL_ADD|CTL_REMOVE)|INOTIFY_IOC_SETNEXTWD"
+        r"EVIOCRMFF|LOOP_(SET_FD|CHANGE_FD|CTL_ADD|CTL_REMOVE)|INOTIFY_IOC_SETNEXTWD|NBD_SET_SOCK"
         r"|PERF_EVENT_IOC_(REFRESH|SET_BPF|SET_OUTPUT)|FICLONE",
     ),
+    ("string", r"PERF_EVENT_IOC_SET_FILTER"),  # a NUL-terminated string, cut at -s
     (  # an unsigned long, in decimal
         "ulong",
         r"BLK(FRA|RA)SET|EVIOC(GRAB|REVOKE)|HDIO_SET_(32BIT|ACOUSTIC|ADDRESS|DMA|KEEPSETTINGS"
@@ -142,6 +145,7 @@ _VALUES: tuple[tuple[str, str | None, str | None], ...] = (
         None,
         "ulong",
     ),
+    (r"PERF_EVENT_IOC_PERIOD", "ulong", None),
     (r"TIOCGWINSZ", None, "winsize"),
     (r"TIOCMGET", None, "tiocm"),
     (r"FS_IOC(32)?_GETFLAGS", None, "fs flags"),
@@ -213,9 +217,9 @@ def ioctl_request(raw: int) -> DecodedValue:
     return DecodedValue(text, text, raw)
 
 
-@cache
+@lru_cache(maxsize=4096)  # requests recur; a fuzzing program's need not grow it
 def argument_style(request: int) -> str:
-    """How strace prints the argument of ``request``: none, int, ulong, value (see
+    """How strace prints the argument of ``request``: none, int, string, ulong, value (see
     :func:`value_layouts`), named (ioctl_values.REGISTERS), pointer or hex."""
     names = _BY_NUMBER.get(request & 0xFFFFFFFF)
     if names is None:
@@ -230,7 +234,7 @@ def argument_style(request: int) -> str:
     return "hex"
 
 
-@cache
+@lru_cache(maxsize=4096)
 def value_layouts(request: int) -> tuple[str | None, str | None] | None:
     """The layouts of the value ``request``'s argument points to, at entry and at
     exit (None: not read then); None for a request not in :data:`_VALUES`."""
@@ -250,10 +254,14 @@ def value_at(address: int, memory: Memory, layout: str) -> DecodedValue | None:
     return DecodedValue(text(data), None, address)
 
 
-def ioctl_argument(request: int, raw: int, memory: Memory) -> DecodedValue:
+def ioctl_argument(
+    request: int, raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS
+) -> DecodedValue:
     """The argument at entry, as strace prints it for ``request``."""
     style = argument_style(request)
     raw &= (1 << 64) - 1
+    if style == "string":
+        return decode_cstring(raw, memory, options)
     if style == "none":
         return DecodedValue(NOT_PRINTED, None, raw)
     if style == "int":
@@ -281,7 +289,7 @@ def ioctl_result(request: int, retval: int) -> str | None:
 
 
 def _entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
-    return ioctl_argument(raw[at - 1], raw[at], memory)
+    return ioctl_argument(raw[at - 1], raw[at], memory, options)
 
 
 def _exit(

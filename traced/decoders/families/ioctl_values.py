@@ -26,6 +26,8 @@ from traced.decoders._ioctls import (
     KD_MODES,
     LIRC_FEATURES,
     LIRC_MODES,
+    NBD_FLAGS,
+    PERF_IOC_FLAGS,
     TIOCM_BITS,
     V4L2_BUF_TYPES,
     V4L2_FMT_FLAGS,
@@ -146,6 +148,11 @@ REGISTERS: dict[str, Callable[[int], str]] = {
     "KDSETMODE": lambda raw: format_enum(raw & 0xFFFFFFFF, KD_MODES, "KD_???").text,
     "KDSKBMODE": kb_mode,
     "KDSKBMETA": lambda raw: format_enum(raw & 0xFFFFFFFF, KB_METAS, "K_???").text,
+    "NBD_SET_FLAGS": lambda raw: format_flags(raw, NBD_FLAGS, "NBD_FLAG_???").text,
+    **dict.fromkeys(
+        ("PERF_EVENT_IOC_ENABLE", "PERF_EVENT_IOC_DISABLE", "PERF_EVENT_IOC_RESET"),
+        lambda raw: format_flags(raw, PERF_IOC_FLAGS, "PERF_IOC_FLAG_???").text,
+    ),
 }
 
 
