@@ -242,6 +242,7 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
         r"PERF_IOC_FLAG_\w+",
         source="enum:perf_event_ioc_flags",
     ),
+    _spec("IFF_FLAGS", "linux/if.h", r"IFF_\w+", exclude=r"IFF_VOLATILE"),
     _spec("KD_MODES", "linux/kd.h", r"KD_(TEXT|GRAPHICS|TEXT0|TEXT1)"),
     _spec("KB_MODES", "linux/kd.h", r"K_(RAW|XLATE|MEDIUMRAW|UNICODE|OFF)"),
     _spec("KB_METAS", "linux/kd.h", r"K_(METABIT|ESCPREFIX)"),

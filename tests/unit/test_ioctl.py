@@ -227,3 +227,20 @@ def test_flags_in_the_register_and_a_filter_string() -> None:
     assert line((MINUS_ONE, 0x40082406, ADDRESS), memory=text) == (
         f'ioctl(-1, PERF_EVENT_IOC_SET_FILTER, "89abcdef0123456789abcdef"){ebadf}'
     )
+
+
+def test_interface_requests() -> None:
+    ebadf = " = -1 EBADF (Bad file descriptor)"
+    name = {ADDRESS: b"0123456789012345" + struct.pack("<i", -87097646) + bytes(20)}
+    assert line((MINUS_ONE, 0x8922, ADDRESS), memory=name) == (
+        f'ioctl(-1, SIOCSIFMTU, {{ifr_name="012345678901234"..., ifr_mtu=-87097646}}){ebadf}'
+    )
+    flags = {ADDRESS: b"lo\0" + bytes(13) + struct.pack("<H", 0x1003) + bytes(22)}
+    assert line((MINUS_ONE, 0x8914, ADDRESS), memory=flags) == (
+        'ioctl(-1, SIOCSIFFLAGS, {ifr_name="lo", ifr_flags=IFF_UP|IFF_BROADCAST|IFF_MULTICAST})'
+        + ebadf
+    )
+    bridge = {ADDRESS: b"0123456789012345678\0"}
+    assert line((MINUS_ONE, 0x89A0, ADDRESS), memory=bridge) == (
+        f'ioctl(-1, SIOCBRADDBR, "0123456789012345"...){ebadf}'
+    )

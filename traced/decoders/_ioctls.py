@@ -3016,6 +3016,29 @@ NBD_FLAGS: Table = (
 # linux/perf_event.h: PERF_IOC_FLAG_\w+
 PERF_IOC_FLAGS: Table = (("PERF_IOC_FLAG_GROUP", 0x1),)
 
+# linux/if.h: IFF_\w+
+IFF_FLAGS: Table = (
+    ("IFF_UP", 0x1),
+    ("IFF_BROADCAST", 0x2),
+    ("IFF_DEBUG", 0x4),
+    ("IFF_LOOPBACK", 0x8),
+    ("IFF_POINTOPOINT", 0x10),
+    ("IFF_NOTRAILERS", 0x20),
+    ("IFF_RUNNING", 0x40),
+    ("IFF_NOARP", 0x80),
+    ("IFF_PROMISC", 0x100),
+    ("IFF_ALLMULTI", 0x200),
+    ("IFF_MASTER", 0x400),
+    ("IFF_SLAVE", 0x800),
+    ("IFF_MULTICAST", 0x1000),
+    ("IFF_PORTSEL", 0x2000),
+    ("IFF_AUTOMEDIA", 0x4000),
+    ("IFF_DYNAMIC", 0x8000),
+    ("IFF_LOWER_UP", 0x10000),
+    ("IFF_DORMANT", 0x20000),
+    ("IFF_ECHO", 0x40000),
+)
+
 # linux/kd.h: KD_(TEXT|GRAPHICS|TEXT0|TEXT1)
 KD_MODES: Table = (
     ("KD_TEXT", 0x0),

@@ -70,6 +70,7 @@ _STYLES: tuple[tuple[str, str], ...] = (
         r"|PERF_EVENT_IOC_(REFRESH|SET_BPF|SET_OUTPUT)|FICLONE",
     ),
     ("string", r"PERF_EVENT_IOC_SET_FILTER"),  # a NUL-terminated string, cut at -s
+    ("ifname", r"SIOCBR(ADD|DEL)BR"),  # an interface's name, up to IFNAMSIZ (16)
     (  # an unsigned long, in decimal
         "ulong",
         r"BLK(FRA|RA)SET|EVIOC(GRAB|REVOKE)|HDIO_SET_(32BIT|ACOUSTIC|ADDRESS|DMA|KEEPSETTINGS"
@@ -119,6 +120,14 @@ _VALUES: tuple[tuple[str, str | None, str | None], ...] = (
     (r"FS_IOC_FSGETXATTR", None, "fsxattr"),
     (r"COUNTER_ADD_WATCH_IOCTL", "counter_watch", None),
     (r"EVIOCSCLOCKID", "uint", None),
+    (r"FIOSETOWN|SIOCSPGRP|SIOCSIFENCAP", "int", None),
+    (r"FIOGETOWN|SIOCATMARK|SIOCGPGRP", None, "int"),
+    (r"SIOCSIFFLAGS", "ifreq flags", None),
+    (r"SIOCSIFMTU", "ifreq mtu", None),
+    (r"SIOCSIFMETRIC", "ifreq metric", None),
+    (r"SIOCSIFTXQLEN", "ifreq qlen", None),
+    (r"SIOCSIFNAME", "ifreq newname", None),
+    (r"SIOCSIFSLAVE", "ifreq slave", None),
     (r"EVIOCSREP", "uint pair", None),
     (r"TIOCSWINSZ", "winsize", None),
     (r"TIOCM(BIS|BIC|SET)", "tiocm", None),
@@ -156,6 +165,7 @@ _VALUES: tuple[tuple[str, str | None, str | None], ...] = (
     (r"KDGKBMETA", None, "kb meta"),
     (r"KDGKBTYPE", None, "kb type"),
 )
+_IFNAMSIZ = 16  # linux/if.h
 _COMPILED = tuple((style, re.compile(pattern)) for style, pattern in _STYLES)
 _COMPILED_VALUES = tuple((re.compile(p), entry, exit) for p, entry, exit in _VALUES)
 
@@ -219,7 +229,7 @@ def ioctl_request(raw: int) -> DecodedValue:
 
 @lru_cache(maxsize=4096)  # requests recur; a fuzzing program's need not grow it
 def argument_style(request: int) -> str:
-    """How strace prints the argument of ``request``: none, int, string, ulong, value (see
+    """How strace prints the argument of ``request``: none, int, string, ifname, ulong, value (see
     :func:`value_layouts`), named (ioctl_values.REGISTERS), pointer or hex."""
     names = _BY_NUMBER.get(request & 0xFFFFFFFF)
     if names is None:
@@ -262,6 +272,8 @@ def ioctl_argument(
     raw &= (1 << 64) - 1
     if style == "string":
         return decode_cstring(raw, memory, options)
+    if style == "ifname":
+        return decode_cstring(raw, memory, options, _IFNAMSIZ)
     if style == "none":
         return DecodedValue(NOT_PRINTED, None, raw)
     if style == "int":

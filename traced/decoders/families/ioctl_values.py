@@ -19,6 +19,7 @@ from traced.decoders._ioctls import (
     COUNTER_SCOPES,
     FS_FLAGS,
     FS_XFLAGS,
+    IFF_FLAGS,
     KB_METAS,
     KB_MODES,
     KB_TYPES,
@@ -178,11 +179,32 @@ def _counter_watch(data: bytes) -> str:
     )
 
 
+def _ifreq(field: str, kind: str) -> Layout:
+    """struct ifreq: the interface's name, then the one union member the request uses."""
+
+    def text(data: bytes) -> str:
+        if kind == "name":
+            value = c_array(data[16:32])
+        elif kind == "flags":
+            value = format_flags(_u32(data, 16) & 0xFFFF, IFF_FLAGS).text
+        else:
+            value = str(as_signed(_u32(data, 16), 32))
+        return f"{{ifr_name={c_array(data[:16])}, {field}={value}}}"
+
+    return Layout(40, text)
+
+
 def _bracketed(size: int, text: Callable[[int], str]) -> Layout:
     return Layout(size, lambda data: f"[{text(int.from_bytes(data, 'little'))}]")
 
 
 LAYOUTS: dict[str, Layout] = {
+    "ifreq flags": _ifreq("ifr_flags", "flags"),
+    "ifreq mtu": _ifreq("ifr_mtu", "int"),
+    "ifreq metric": _ifreq("ifr_metric", "int"),
+    "ifreq qlen": _ifreq("ifr_qlen", "int"),
+    "ifreq newname": _ifreq("ifr_newname", "name"),
+    "ifreq slave": _ifreq("ifr_slave", "name"),
     "fsxattr in": Layout(20, lambda data: _fsxattr(data, filled=False)),
     "fsxattr": Layout(20, lambda data: _fsxattr(data, filled=True)),
     "counter_watch": Layout(6, _counter_watch),
