@@ -243,6 +243,8 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
         source="enum:perf_event_ioc_flags",
     ),
     _spec("IFF_FLAGS", "linux/if.h", r"IFF_\w+", exclude=r"IFF_VOLATILE"),
+    _spec("SECCOMP_NOTIF_FLAGS", "linux/seccomp.h", r"SECCOMP_USER_NOTIF_FLAG_\w+"),
+    _spec("SECCOMP_ADDFD_FLAGS", "linux/seccomp.h", r"SECCOMP_ADDFD_FLAG_\w+"),
     _spec("KD_MODES", "linux/kd.h", r"KD_(TEXT|GRAPHICS|TEXT0|TEXT1)"),
     _spec("KB_MODES", "linux/kd.h", r"K_(RAW|XLATE|MEDIUMRAW|UNICODE|OFF)"),
     _spec("KB_METAS", "linux/kd.h", r"K_(METABIT|ESCPREFIX)"),

@@ -244,3 +244,21 @@ def test_interface_requests() -> None:
     assert line((MINUS_ONE, 0x89A0, ADDRESS), memory=bridge) == (
         f'ioctl(-1, SIOCBRADDBR, "0123456789012345"...){ebadf}'
     )
+
+
+def test_seccomp_notification_responses() -> None:
+    ebadf = " = -1 EBADF (Bad file descriptor)"
+    resp = {ADDRESS: struct.pack("<QqiI", 0, 0, 0, 0)}
+    assert line((MINUS_ONE, 0xC0182101, ADDRESS), memory=resp) == (
+        f"ioctl(-1, SECCOMP_IOCTL_NOTIF_SEND, {{id=0, val=0, error=0, flags=0}}){ebadf}"
+    )
+    resp = {ADDRESS: struct.pack("<QqiI", 0xFACE, -5, -63, 1)}
+    assert line((MINUS_ONE, 0xC0182101, ADDRESS), memory=resp) == (
+        "ioctl(-1, SECCOMP_IOCTL_NOTIF_SEND, {id=0xface, val=-5, error=-ENOSR, "
+        f"flags=SECCOMP_USER_NOTIF_FLAG_CONTINUE}}){ebadf}"
+    )
+    addfd = {ADDRESS: struct.pack("<QIiiI", 0, 3, 42, -1, 0o40000)}
+    assert line((MINUS_ONE, 0x40182103, ADDRESS), memory=addfd) == (
+        "ioctl(-1, SECCOMP_IOCTL_NOTIF_ADDFD, {id=0, flags=SECCOMP_ADDFD_FLAG_SETFD"
+        f"|SECCOMP_ADDFD_FLAG_SEND, srcfd=42, newfd=-1, newfd_flags=O_DIRECT}}){ebadf}"
+    )

@@ -3039,6 +3039,15 @@ IFF_FLAGS: Table = (
     ("IFF_ECHO", 0x40000),
 )
 
+# linux/seccomp.h: SECCOMP_USER_NOTIF_FLAG_\w+
+SECCOMP_NOTIF_FLAGS: Table = (("SECCOMP_USER_NOTIF_FLAG_CONTINUE", 0x1),)
+
+# linux/seccomp.h: SECCOMP_ADDFD_FLAG_\w+
+SECCOMP_ADDFD_FLAGS: Table = (
+    ("SECCOMP_ADDFD_FLAG_SETFD", 0x1),
+    ("SECCOMP_ADDFD_FLAG_SEND", 0x2),
+)
+
 # linux/kd.h: KD_(TEXT|GRAPHICS|TEXT0|TEXT1)
 KD_MODES: Table = (
     ("KD_TEXT", 0x0),

@@ -29,15 +29,19 @@ from traced.decoders._ioctls import (
     LIRC_MODES,
     NBD_FLAGS,
     PERF_IOC_FLAGS,
+    SECCOMP_ADDFD_FLAGS,
+    SECCOMP_NOTIF_FLAGS,
     TIOCM_BITS,
     V4L2_BUF_TYPES,
     V4L2_FMT_FLAGS,
     V4L2_INPUT_TYPES,
     V4L2_PIX_FMTS,
 )
+from traced.decoders.families.files import OPEN
 from traced.decoders.strings import quote
-from traced.decoders.values import as_signed
+from traced.decoders.values import as_signed, chex
 from traced.decoders.xlat import Table, flag_names, format_enum, format_flags, lookup, with_rest
+from traced.syscalls.names import ERRNO_NAMES
 
 
 class Layout(NamedTuple):
@@ -194,11 +198,35 @@ def _ifreq(field: str, kind: str) -> Layout:
     return Layout(40, text)
 
 
+def _notif_resp(data: bytes) -> str:
+    """struct seccomp_notif_resp: a negative error by its errno's name."""
+    notif, value, error, flags = struct.unpack_from("<QqiI", data)
+    name = ERRNO_NAMES.get(-error) if error < 0 else None
+    flag_text = format_flags(flags, SECCOMP_NOTIF_FLAGS, "SECCOMP_USER_NOTIF_FLAG_???").text
+    return (
+        f"{{id={chex(notif)}, val={value}, error={f'-{name}' if name else error}, "
+        f"flags={flag_text}}}"
+    )
+
+
+def _notif_addfd(data: bytes) -> str:
+    """struct seccomp_notif_addfd."""
+    notif, flags, source, new, new_flags = struct.unpack_from("<QIiiI", data)
+    flag_text = format_flags(flags, SECCOMP_ADDFD_FLAGS, "SECCOMP_ADDFD_FLAG_???").text
+    return (
+        f"{{id={chex(notif)}, flags={flag_text}, srcfd={source}, newfd={new}, "
+        f"newfd_flags={format_flags(new_flags, OPEN).text}}}"
+    )
+
+
 def _bracketed(size: int, text: Callable[[int], str]) -> Layout:
     return Layout(size, lambda data: f"[{text(int.from_bytes(data, 'little'))}]")
 
 
 LAYOUTS: dict[str, Layout] = {
+    "hex64": _bracketed(8, chex),
+    "seccomp_notif_resp": Layout(24, _notif_resp),
+    "seccomp_notif_addfd": Layout(24, _notif_addfd),
     "ifreq flags": _ifreq("ifr_flags", "flags"),
     "ifreq mtu": _ifreq("ifr_mtu", "int"),
     "ifreq metric": _ifreq("ifr_metric", "int"),
