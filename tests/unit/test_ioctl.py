@@ -262,3 +262,15 @@ def test_seccomp_notification_responses() -> None:
         "ioctl(-1, SECCOMP_IOCTL_NOTIF_ADDFD, {id=0, flags=SECCOMP_ADDFD_FLAG_SETFD"
         f"|SECCOMP_ADDFD_FLAG_SEND, srcfd=42, newfd=-1, newfd_flags=O_DIRECT}}){ebadf}"
     )
+
+
+def test_bridge_name_is_all_sixteen_bytes_or_its_address() -> None:
+    ebadf = " = -1 EBADF (Bad file descriptor)"
+    full = {ADDRESS: b"0123456789012345"}
+    assert line((MINUS_ONE, 0x89A1, ADDRESS + 1), memory=full) == (
+        f"ioctl(-1, SIOCBRDELBR, 0x7ffc07e58bd1){ebadf}"
+    )
+    ended = {ADDRESS: b"012345678901234\0"}
+    assert line((MINUS_ONE, 0x89A1, ADDRESS), memory=ended) == (
+        f'ioctl(-1, SIOCBRDELBR, "012345678901234"){ebadf}'
+    )

@@ -70,7 +70,7 @@ _STYLES: tuple[tuple[str, str], ...] = (
         r"|PERF_EVENT_IOC_(REFRESH|SET_BPF|SET_OUTPUT)|FICLONE",
     ),
     ("string", r"PERF_EVENT_IOC_SET_FILTER"),  # a NUL-terminated string, cut at -s
-    ("ifname", r"SIOCBR(ADD|DEL)BR"),  # an interface's name, up to IFNAMSIZ (16)
+    ("ifname", r"SIOCBR(ADD|DEL)BR"),  # an interface's name: IFNAMSIZ bytes, all read
     (  # an unsigned long, in decimal
         "ulong",
         r"BLK(FRA|RA)SET|EVIOC(GRAB|REVOKE)|HDIO_SET_(32BIT|ACOUSTIC|ADDRESS|DMA|KEEPSETTINGS"
@@ -168,7 +168,6 @@ _VALUES: tuple[tuple[str, str | None, str | None], ...] = (
     (r"KDGKBMETA", None, "kb meta"),
     (r"KDGKBTYPE", None, "kb type"),
 )
-_IFNAMSIZ = 16  # linux/if.h
 _COMPILED = tuple((style, re.compile(pattern)) for style, pattern in _STYLES)
 _COMPILED_VALUES = tuple((re.compile(p), entry, exit) for p, entry, exit in _VALUES)
 
@@ -276,7 +275,7 @@ def ioctl_argument(
     if style == "string":
         return decode_cstring(raw, memory, options)
     if style == "ifname":
-        return decode_cstring(raw, memory, options, _IFNAMSIZ)
+        return value_at(raw, memory, "ifname") or DecodedValue(hex_address(raw), raw, raw)
     if style == "none":
         return DecodedValue(NOT_PRINTED, None, raw)
     if style == "int":

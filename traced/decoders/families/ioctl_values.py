@@ -223,7 +223,14 @@ def _bracketed(size: int, text: Callable[[int], str]) -> Layout:
     return Layout(size, lambda data: f"[{text(int.from_bytes(data, 'little'))}]")
 
 
+def _ifname(data: bytes) -> str:
+    """IFNAMSIZ (16) bytes read: up to the NUL, or all of them and ``...``."""
+    end = data.find(b"\0")
+    return quote(data, truncated=True) if end < 0 else quote(data[:end])
+
+
 LAYOUTS: dict[str, Layout] = {
+    "ifname": Layout(16, _ifname),
     "hex64": _bracketed(8, chex),
     "seccomp_notif_resp": Layout(24, _notif_resp),
     "seccomp_notif_addfd": Layout(24, _notif_addfd),
