@@ -5,12 +5,14 @@ strace's own ioctl tests)."""
 import re
 import struct
 
-from tests.unit.plain import decoded_call
+from tests.unit.plain import FakeMemory, decoded_call
 from traced.cli.render import syscall_line
 from traced.decoders import _ioctls
+from traced.decoders.arguments import decode_entry
 from traced.decoders.families import ioctl, ioctl_values
 from traced.decoders.registry import constants_of
 from traced.decoders.shapes import decode_result
+from traced.decoders.values import Options
 
 MINUS_ONE = 2**64 - 1
 ADDRESS = 0x7FFC07E58BD0
@@ -273,4 +275,20 @@ def test_bridge_name_is_all_sixteen_bytes_or_its_address() -> None:
     ended = {ADDRESS: b"012345678901234\0"}
     assert line((MINUS_ONE, 0x89A1, ADDRESS), memory=ended) == (
         f'ioctl(-1, SIOCBRDELBR, "012345678901234"){ebadf}'
+    )
+
+
+def test_rtc_time_abbreviated_unless_verbose_and_uffd_ranges() -> None:
+    ebadf = " = -1 EBADF (Bad file descriptor)"
+    tm = {ADDRESS: struct.pack("<9i", 1, 2, 3, 4, 5, 6, 7, 8, -1)}
+    assert line((MINUS_ONE, 0x4024700A, ADDRESS), memory=tm) == (
+        "ioctl(-1, RTC_SET_TIME, {tm_sec=1, tm_min=2, tm_hour=3, tm_mday=4, tm_mon=5, tm_year=6, "
+        f"...}}){ebadf}"
+    )
+    fake = FakeMemory(tm)
+    verbose = decode_entry("ioctl", (MINUS_ONE, 0x4024700A, ADDRESS), fake, Options(verbose=True))
+    assert verbose[2].text.endswith("tm_wday=7, tm_yday=8, tm_isdst=-1}")
+    span = {ADDRESS: struct.pack("<2Q", 0x7F0000001000, 0x1000)}
+    assert line((3, 0x8010AA02, ADDRESS), 0, span) == (
+        "ioctl(3, UFFDIO_WAKE, {start=0x7f0000001000, len=0x1000}) = 0"
     )

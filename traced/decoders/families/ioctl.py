@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from traced.decoders._ioctls import ABS_AXES, EV_TYPES, IOCTL_FUNCTIONS, IOCTLS
+from traced.decoders.families.ioctl_structs import LAYOUTS as STRUCT_LAYOUTS
 from traced.decoders.families.ioctl_values import LAYOUTS, REGISTERS
 from traced.decoders.families.process import CLONE
 from traced.decoders.kinds import Decoder, by_register
@@ -120,6 +121,19 @@ _VALUES: tuple[tuple[str, str | None, str | None], ...] = (
     (r"FS_IOC_FSGETXATTR", None, "fsxattr"),
     (r"COUNTER_ADD_WATCH_IOCTL", "counter_watch", None),
     (r"EVIOCSCLOCKID", "uint", None),
+    (r"RTC_(ALM|SET)_(SET|TIME)", "rtc_time", None),
+    (r"RTC_(ALM_READ|RD_TIME)", None, "rtc_time"),
+    (r"RTC_WKALM_SET", "rtc_wkalrm", None),
+    (r"RTC_WKALM_RD", None, "rtc_wkalrm"),
+    (r"RTC_PLL_SET", "rtc_pll_info", None),
+    (r"RTC_PLL_GET", None, "rtc_pll_info"),
+    (r"RTC_(EPOCH|IRQP)_READ", None, "ulong"),
+    (r"RTC_VL_READ", None, "rtc vl"),
+    (r"UFFDIO_API", "uffdio_api in", None),
+    (r"UFFDIO_(UNREGISTER|WAKE)", "uffdio_range", None),
+    (r"UFFDIO_REGISTER", "uffdio_register in", None),
+    (r"UFFDIO_COPY", "uffdio_copy in", None),
+    (r"UFFDIO_ZEROPAGE", "uffdio_zeropage in", None),
     (r"SECCOMP_IOCTL_NOTIF_ID_VALID", "hex64", None),
     (r"SECCOMP_IOCTL_NOTIF_SEND", "seccomp_notif_resp", None),
     (r"SECCOMP_IOCTL_NOTIF_ADDFD", "seccomp_notif_addfd", None),
@@ -257,9 +271,15 @@ def value_layouts(request: int) -> tuple[str | None, str | None] | None:
     return None
 
 
-def value_at(address: int, memory: Memory, layout: str) -> DecodedValue | None:
-    """The value at ``address`` in strace's words, or None where it cannot be read."""
-    size, text = LAYOUTS[layout]
+_LAYOUTS = {**LAYOUTS, **STRUCT_LAYOUTS}
+
+
+def value_at(
+    address: int, memory: Memory, layout: str, options: Options = DEFAULT_OPTIONS
+) -> DecodedValue | None:
+    """The value at ``address`` in strace's words, or None where it cannot be read;
+    with -v, the layout's ``-v`` variant where it has one."""
+    size, text = _LAYOUTS.get(f"{layout} -v" if options.verbose else layout) or _LAYOUTS[layout]
     data = read_exact(memory, address, size)
     if data is None:
         return None
@@ -286,7 +306,7 @@ def ioctl_argument(
         return DecodedValue(REGISTERS[_BY_NUMBER[request & 0xFFFFFFFF]](raw), raw, raw)
     entry = (value_layouts(request) or (None, None))[0]
     if entry is not None:
-        value = value_at(raw, memory, entry)
+        value = value_at(raw, memory, entry, options)
         if value is not None:
             return value
     if style in ("value", "pointer"):
@@ -312,7 +332,7 @@ def _exit(
 ) -> DecodedValue | None:  # fmt: skip
     """A value the kernel wrote, for the requests whose argument points to one."""
     exit = (value_layouts(raw[at - 1]) or (None, None))[1]
-    return None if exit is None else value_at(raw[at], memory, exit)
+    return None if exit is None else value_at(raw[at], memory, exit, options)
 
 
 DECODERS: dict[str, Decoder] = {"enum:ioctl": by_register(ioctl_request)}
