@@ -250,6 +250,7 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
         "linux/rtc.h",
         r"RTC_VL_(DATA_INVALID|BACKUP_LOW|BACKUP_EMPTY|ACCURACY_LOW|BACKUP_SWITCH)",
     ),
+    _spec("UFFDIO_IOCTL_BITS", "linux/userfaultfd.h", r"_UFFDIO_\w+"),
     _spec("UFFD_FEATURES", "linux/userfaultfd.h", r"UFFD_FEATURE_\w+"),
     _spec("UFFDIO_REGISTER_MODES", "linux/userfaultfd.h", r"UFFDIO_REGISTER_MODE_\w+"),
     _spec("UFFDIO_COPY_MODES", "linux/userfaultfd.h", r"UFFDIO_COPY_MODE_\w+"),

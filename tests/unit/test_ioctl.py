@@ -292,3 +292,17 @@ def test_rtc_time_abbreviated_unless_verbose_and_uffd_ranges() -> None:
     assert line((3, 0x8010AA02, ADDRESS), 0, span) == (
         "ioctl(3, UFFDIO_WAKE, {start=0x7f0000001000, len=0x1000}) = 0"
     )
+
+
+def test_uffd_fields_the_kernel_fills() -> None:
+    copy = {ADDRESS: struct.pack("<5Q", 0x1000, 0x2000, 0x1000, 1, 0x1000)}
+    assert line((3, 0xC028AA03, ADDRESS), 0, copy) == (
+        "ioctl(3, UFFDIO_COPY, {dst=0x1000, src=0x2000, len=0x1000, "
+        "mode=UFFDIO_COPY_MODE_DONTWAKE, copy=0x1000}) = 0"
+    )
+    register = {ADDRESS: struct.pack("<4Q", 0x1000, 0x1000, 1, 0x13C)}
+    assert line((3, 0xC020AA00, ADDRESS), 0, register) == (
+        "ioctl(3, UFFDIO_REGISTER, {range={start=0x1000, len=0x1000}, "
+        "mode=UFFDIO_REGISTER_MODE_MISSING, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY"
+        "|1<<_UFFDIO_ZEROPAGE|0x120}) = 0"
+    )

@@ -3057,6 +3057,18 @@ RTC_VL_FLAGS: Table = (
     ("RTC_VL_BACKUP_SWITCH", 0x10),
 )
 
+# linux/userfaultfd.h: _UFFDIO_\w+
+UFFDIO_IOCTL_BITS: Table = (
+    ("_UFFDIO_REGISTER", 0x0),
+    ("_UFFDIO_UNREGISTER", 0x1),
+    ("_UFFDIO_WAKE", 0x2),
+    ("_UFFDIO_COPY", 0x3),
+    ("_UFFDIO_ZEROPAGE", 0x4),
+    ("_UFFDIO_WRITEPROTECT", 0x6),
+    ("_UFFDIO_CONTINUE", 0x7),
+    ("_UFFDIO_API", 0x3F),
+)
+
 # linux/userfaultfd.h: UFFD_FEATURE_\w+
 UFFD_FEATURES: Table = (
     ("UFFD_FEATURE_PAGEFAULT_FLAG_WP", 0x1),

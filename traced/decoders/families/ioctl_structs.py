@@ -14,6 +14,7 @@ from traced.decoders._ioctls import (
     RTC_VL_FLAGS,
     UFFD_FEATURES,
     UFFDIO_COPY_MODES,
+    UFFDIO_IOCTL_BITS,
     UFFDIO_REGISTER_MODES,
     UFFDIO_ZEROPAGE_MODES,
 )
@@ -21,6 +22,8 @@ from traced.decoders.families.ioctl_values import Layout
 from traced.decoders.values import chex
 from traced.decoders.xlat import Table, format_flags
 
+# The ioctls a registered range supports, as bits by their numbers: 1<<_UFFDIO_WAKE.
+_UFFDIO_IOCTLS: Table = tuple((f"1<<{name}", 1 << number) for name, number in UFFDIO_IOCTL_BITS)
 _TM = ("tm_sec", "tm_min", "tm_hour", "tm_mday", "tm_mon", "tm_year", "tm_wday", "tm_yday")
 _TM_FIELDS = (*_TM, "tm_isdst")
 _PLL = ("pll_ctrl", "pll_value", "pll_max", "pll_min", "pll_posmult", "pll_negmult")
@@ -64,6 +67,11 @@ def _uffdio_copy(data: bytes) -> str:
     return f"{{dst={chex(dst)}, src={chex(src)}, len={chex(length)}, mode={mode}}}"
 
 
+def _after(data: bytes, at: int) -> int:
+    number: int = struct.unpack_from("<Q", data, at)[0]
+    return number
+
+
 LAYOUTS: dict[str, Layout] = {
     "rtc_time": Layout(36, lambda data: rtc_time(data, verbose=False)),
     "rtc_time -v": Layout(36, lambda data: rtc_time(data, verbose=True)),
@@ -86,3 +94,19 @@ LAYOUTS: dict[str, Layout] = {
         24, lambda data: f"{{range={_range(data)}, mode={_mode(data, 16, UFFDIO_ZEROPAGE_MODES)}}}"
     ),
 }
+LAYOUTS["uffdio_copy"] = Layout(
+    40, lambda data: f"{_uffdio_copy(data)[:-1]}, copy={chex(_after(data, 32))}}}"
+)
+LAYOUTS["uffdio_zeropage"] = Layout(
+    32,
+    lambda data: (
+        f"{LAYOUTS['uffdio_zeropage in'].text(data)[:-1]}, zeropage={chex(_after(data, 24))}}}"
+    ),
+)
+LAYOUTS["uffdio_register"] = Layout(
+    32,
+    lambda data: (
+        f"{LAYOUTS['uffdio_register in'].text(data)[:-1]}, "
+        f"ioctls={format_flags(_after(data, 24), _UFFDIO_IOCTLS).text}}}"
+    ),
+)
