@@ -306,3 +306,17 @@ def test_uffd_fields_the_kernel_fills() -> None:
         "mode=UFFDIO_REGISTER_MODE_MISSING, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY"
         "|1<<_UFFDIO_ZEROPAGE|0x120}) = 0"
     )
+
+
+def test_values_read_at_entry_and_again_at_exit() -> None:
+    keycode = {ADDRESS: struct.pack("<2I", 0xFACEFEED, 0)}
+    assert line((MINUS_ONE, 0x4B4C, ADDRESS), 42, keycode) == (
+        "ioctl(-1, KDGETKEYCODE, {scancode=0xfacefeed, keycode=0 => 0}) = 42"
+    )
+    repeat = {ADDRESS: struct.pack("<2i", -1, 0)}
+    assert line((MINUS_ONE, 0x4B52, ADDRESS), 42, repeat) == (
+        "ioctl(-1, KDKBDREP, {delay=-1, period=0} => {delay=-1, period=0}) = 42"
+    )
+    assert line((MINUS_ONE, 0x4B52, ADDRESS), memory=repeat) == (
+        "ioctl(-1, KDKBDREP, {delay=-1, period=0}) = -1 EBADF (Bad file descriptor)"
+    )

@@ -204,7 +204,15 @@ def _exit(
 ) -> DecodedValue | None:  # fmt: skip
     """A value the kernel wrote, for the requests whose argument points to one."""
     exit = (value_layouts(raw[at - 1]) or (None, None))[1]
-    return None if exit is None else value_at(raw[at], memory, exit, options)
+    if exit is None:
+        return None
+    arrow, _, layout = exit.partition(" ") if exit.startswith("=>") else ("", "", exit)
+    value = value_at(raw[at], memory, layout, options)
+    entry = args[at].text if at < len(args) else ""
+    if value is None or not arrow or not entry.startswith("{"):
+        return value
+    text = f"{entry} => {value.text}" if arrow == "=>" else f"{entry[:-1]} => {value.text}}}"
+    return DecodedValue(text, None, raw[at])
 
 
 DECODERS: dict[str, Decoder] = {"enum:ioctl": by_register(ioctl_request)}

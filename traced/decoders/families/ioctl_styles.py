@@ -77,6 +77,15 @@ VALUES: tuple[tuple[str, str | None, str | None], ...] = (
     (r"FS_IOC_FSGETXATTR", None, "fsxattr"),
     (r"COUNTER_ADD_WATCH_IOCTL", "counter_watch", None),
     (r"EVIOCSCLOCKID", "uint", None),
+    (r"VIDIOC_S_INPUT", "uint", None),
+    (r"VIDIOC_G_INPUT", None, "uint"),
+    (r"VIDIOC_S_STD", "hex64", None),
+    (r"VIDIOC_G_STD", None, "hex64"),
+    (r"KDSETKEYCODE", "kbkeycode", None),
+    # "=> X": the entry's text, then what the kernel wrote; "=>} X": the same inside
+    # the entry's braces.
+    (r"KDGETKEYCODE", "kbkeycode", "=>} keycode"),
+    (r"KDKBDREP", "kbd_repeat", "=> kbd_repeat"),
     (r"RTC_(ALM|SET)_(SET|TIME)", "rtc_time", None),
     (r"RTC_(ALM_READ|RD_TIME)", None, "rtc_time"),
     (r"RTC_WKALM_SET", "rtc_wkalrm", None),

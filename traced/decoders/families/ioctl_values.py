@@ -230,6 +230,11 @@ def _ifname(data: bytes) -> str:
 
 
 LAYOUTS: dict[str, Layout] = {
+    "kbkeycode": Layout(
+        8, lambda data: f"{{scancode={chex(_u32(data))}, keycode={chex(_u32(data, 4))}}}"
+    ),
+    "keycode": Layout(8, lambda data: chex(_u32(data, 4))),
+    "kbd_repeat": _numbers("<2i", "{{delay={}, period={}}}"),
     "ifname": Layout(16, _ifname),
     "hex64": _bracketed(8, chex),
     "seccomp_notif_resp": Layout(24, _notif_resp),
