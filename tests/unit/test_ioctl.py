@@ -320,3 +320,10 @@ def test_values_read_at_entry_and_again_at_exit() -> None:
     assert line((MINUS_ONE, 0x4B52, ADDRESS), memory=repeat) == (
         "ioctl(-1, KDKBDREP, {delay=-1, period=0}) = -1 EBADF (Bad file descriptor)"
     )
+
+
+def test_terminal_and_file_ints() -> None:
+    one = {ADDRESS: struct.pack("<i", 1)}
+    assert line((4, 0x5421, ADDRESS), 0, one) == "ioctl(4, FIONBIO, [1]) = 0"
+    assert line((4, 0x541B, ADDRESS), 0, one) == "ioctl(4, FIONREAD, [1]) = 0"
+    assert line((3, 0x5451, 0), 0, {}) == "ioctl(3, FIOCLEX) = 0"

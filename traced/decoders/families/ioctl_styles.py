@@ -19,7 +19,7 @@ STYLES: tuple[tuple[str, str], ...] = (
         r"|LOOP_(CLR_FD|CTL_GET_FREE|SET_CAPACITY)|NBD_(CLEAR_QUE|CLEAR_SOCK|DISCONNECT|DO_IT"
         r"|PRINT_DEBUG)|NS_GET_(NSTYPE|PARENT|USERNS)|PIO_FONTRESET|RND(CLEARPOOL|RESEEDCRNG)"
         r"|RTC_(AIE|PIE|UIE|WIE)_O(N|FF)|RTC_VL_CLR|SG_GET_TIMEOUT|UBI_IOCVOL(CR|RM)BLK"
-        r"|WDIOC_KEEPALIVE",
+        r"|WDIOC_KEEPALIVE|FIOCLEX|FIONCLEX|TIOC(EXCL|NXCL|NOTTY|SBRK|CBRK|VHANGUP)",
     ),
     (  # an int, in decimal (an fd among them)
         "int",
@@ -77,6 +77,9 @@ VALUES: tuple[tuple[str, str | None, str | None], ...] = (
     (r"FS_IOC_FSGETXATTR", None, "fsxattr"),
     (r"COUNTER_ADD_WATCH_IOCTL", "counter_watch", None),
     (r"EVIOCSCLOCKID", "uint", None),
+    (r"FIONBIO|FIOASYNC|TIOCSPGRP|TIOCSPTLCK|TIOCSETD", "int", None),
+    (r"FIONREAD|TIOCOUTQ|TIOCGPGRP|TIOCGSID|TIOCGETD", None, "int"),
+    (r"TIOCGPTN", None, "uint"),
     (r"VIDIOC_S_INPUT", "uint", None),
     (r"VIDIOC_G_INPUT", None, "uint"),
     (r"VIDIOC_S_STD", "hex64", None),
