@@ -164,6 +164,7 @@ _OUTPUT_ARGS = frozenset(
         ("clock_nanosleep", "remain"),  # strace prints it at exit
         ("clock_nanosleep_time64", "remain"),
         ("nanosleep", "rem"),  # written by the PR_GET_* options that take a pointer
+        ("ioctl", "arg"),  # for the requests that return an int (families/ioctl.py)
     )
 )
 

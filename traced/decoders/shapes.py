@@ -15,7 +15,7 @@ from functools import cache
 from msgspec.structs import replace
 
 from traced.decoders.families.files import fcntl_result
-from traced.decoders.families.ioctl import FD_ARGUMENT_IOCTLS
+from traced.decoders.families.ioctl import ioctl_result
 from traced.decoders.families.misc import (
     FUTEX_SHOWN,
     futex_bitset,
@@ -32,7 +32,6 @@ from traced.decoders.values import (
     NOT_PRINTED,
     Memory,
     Options,
-    as_signed,
     chex,
     hex_address,
     octal,
@@ -130,16 +129,8 @@ def _futex_val3(command: str | None, raw: int) -> str:
     return chex(raw & 0xFFFFFFFF)
 
 
-def _ioctl_argument(args: list[Arg], at: _At) -> None:
-    """ioctl's argument is an address, except for requests whose argument is an fd."""
-    if (args[1].raw or 0) & 0xFFFFFFFF in FD_ARGUMENT_IOCTLS:
-        fd = as_signed(args[2].raw or 0, 32)
-        args[2] = replace(args[2], value=fd, text=str(fd))
-
-
 # How strace words a syscall's arguments, where that is more than each on its own.
 _ENTRY_SHAPES: dict[str, Callable[[list[Arg], _At], None]] = {
-    "ioctl": _ioctl_argument,
     "open": _open_mode,
     "openat": _open_mode,
     "clone": _clone_keywords,
@@ -172,7 +163,7 @@ _SIGNAL_RESULTS = frozenset(("rt_sigtimedwait", "rt_sigtimedwait_time64"))
 _POLLS = {"poll": None, "ppoll": 2, "ppoll_time64": 2}
 _SELECTS = {"select": True, "_newselect": True, "pselect6": False, "pselect6_time64": False}
 WORDED_RESULTS = (
-    frozenset(("fcntl", "fcntl64", "umask", "prctl", "sched_getscheduler"))
+    frozenset(("fcntl", "fcntl64", "umask", "prctl", "sched_getscheduler", "ioctl"))
     | _SIGNAL_RESULTS | frozenset(_POLLS) | frozenset(_SELECTS)
 )  # fmt: skip
 
@@ -210,6 +201,8 @@ def _worded(
         return octal(retval)
     if syscall in _SIGNAL_RESULTS and retval > 0:  # the signal taken: ``14 (SIGALRM)``
         return f"{retval} ({signal(retval).text})"
+    if syscall == "ioctl" and len(raw) > 1:
+        return ioctl_result(raw[1], retval)
     if syscall in ("fcntl", "fcntl64") and len(raw) > 1:
         return fcntl_result(raw[1], retval)
     return None

@@ -1,42 +1,113 @@
-"""ioctl's request: known numbers by name, any other as strace's ``_IOC(...)``.
+"""ioctl: the request by name, any other as strace's ``_IOC(...)``; the argument as
+strace 6.1 prints it for the request.
 
 A request number packs its direction (bits 30-31), size (16-29), type (8-15) and
-number (0-7), as asm-generic/ioctl.h lays them out.
+number (0-7), as asm-generic/ioctl.h lays them out.  Names are the kernel's
+(traced/decoders/_ioctls.py, generated from the uapi headers); a number several
+headers define is printed with all its names, sorted, joined by " or ", as strace
+does (``SNDCTL_TMR_START or TCSETS``).
+
+The argument is a register whose meaning only the request knows.  strace prints
+it as a hex number (``0`` for zero) unless it decodes the request; a request it
+decodes with a pointer shows ``NULL`` or the address when it cannot read it, and
+some requests take a plain number or nothing at all.  The styles, by request
+name, are in families/ioctl_styles.py.
 """
 
 from __future__ import annotations
 
-from traced.decoders.kinds import Decoder, by_register
-from traced.decoders.style import PLAIN, applied
-from traced.decoders.values import DecodedValue, chex
-from traced.decoders.xlat import Table, format_flags, lookup, number, styled
+import re
+from collections.abc import Sequence
+from functools import lru_cache
 
-_TTY = """TCGETS TCSETS TCSETSW TCSETSF TCGETA TCSETA TCSETAW TCSETAF TCSBRK TCXONC TCFLSH
-    TIOCEXCL TIOCNXCL TIOCSCTTY TIOCGPGRP TIOCSPGRP TIOCOUTQ TIOCSTI TIOCGWINSZ TIOCSWINSZ
-    TIOCMGET TIOCMBIS TIOCMBIC TIOCMSET TIOCGSOFTCAR TIOCSSOFTCAR FIONREAD TIOCLINUX
-    TIOCCONS TIOCGSERIAL TIOCSSERIAL TIOCPKT FIONBIO TIOCNOTTY TIOCSETD TIOCGETD TCSBRKP"""
-FICLONE = 0x40049409
-IOCTL: Table = (
-    *((name, 0x5401 + n) for n, name in enumerate(_TTY.split())),
-    ("TIOCSBRK", 0x5427), ("TIOCCBRK", 0x5428), ("TIOCGSID", 0x5429),
-    ("TIOCGPTN", 0x80045430), ("TIOCSPTLCK", 0x40045431), ("TIOCGPTPEER", 0x5441),
-    ("FIONCLEX", 0x5450), ("FIOCLEX", 0x5451), ("FIOASYNC", 0x5452), ("FIOQSIZE", 0x5460),
-    ("FIBMAP", 0x1), ("FIGETBSZ", 0x2), ("FS_IOC_GETFLAGS", 0x80086601),
-    ("FS_IOC_SETFLAGS", 0x40086602), ("FS_IOC_GETVERSION", 0x80087601),
-    ("FS_IOC_FIEMAP", 0xC020660B), ("FICLONERANGE", 0x4020940D),
-    ("BTRFS_IOC_CLONE or FICLONE", FICLONE),  # one number, two names: strace shows both
-    ("FIDEDUPERANGE", 0xC0189436), ("FIFREEZE", 0xC0045877), ("FITHAW", 0xC0045878),
-    ("BLKGETSIZE", 0x1260), ("BLKSSZGET", 0x1268), ("BLKGETSIZE64", 0x80081272),
-)  # fmt: skip
+from traced.decoders._ioctls import ABS_AXES, EV_TYPES, IOCTL_FUNCTIONS, IOCTLS
+from traced.decoders.families.ioctl_structs import LAYOUTS as STRUCT_LAYOUTS
+from traced.decoders.families.ioctl_styles import STYLES, VALUES
+from traced.decoders.families.ioctl_values import LAYOUTS, REGISTERS
+from traced.decoders.families.process import CLONE
+from traced.decoders.kinds import Decoder, by_register
+from traced.decoders.strings import decode_cstring
+from traced.decoders.style import PLAIN, applied
+from traced.decoders.values import (
+    DEFAULT_OPTIONS,
+    NOT_PRINTED,
+    DecodedValue,
+    Memory,
+    Options,
+    as_signed,
+    chex,
+    hex_address,
+    read_exact,
+)
+from traced.decoders.xlat import Table, format_enum, format_flags, lookup, number, styled
+from traced.events import Arg
+
+
+def _joined(rows: Table) -> Table:
+    """One row per request, its names joined by " or " (rows come sorted by value, name)."""
+    names: dict[int, list[str]] = {}
+    for name, value in rows:
+        names.setdefault(value, []).append(name)
+    return tuple((" or ".join(group), value) for value, group in names.items())
+
+
+IOCTL: Table = _joined(IOCTLS)
 IOC_DIR: Table = (("_IOC_NONE", 0), ("_IOC_READ", 2), ("_IOC_WRITE", 1))
-# Requests whose argument is an fd, not an address: FICLONE's is the source file.
-FD_ARGUMENT_IOCTLS = frozenset((FICLONE,))
+_BY_NUMBER = {value: name for name, value in IOCTL}
+
+_COMPILED = tuple((style, re.compile(pattern)) for style, pattern in STYLES)
+_COMPILED_VALUES = tuple((re.compile(p), entry, exit) for p, entry, exit in VALUES)
+
+
+_FUNCTIONS = dict(IOCTL_FUNCTIONS)
+_EVDEV, _MIXER = 0x45, 0x4D  # 'E', 'M'
+_READ, _WRITE = 2, 1
+# EVIOCGNAME(len) and its kin: the number (bits 0-7) names the request, the rest is len.
+_EVDEV_BY_LENGTH = {
+    value & 0xFF: name
+    for name, value in IOCTL_FUNCTIONS
+    if name.startswith("EVIOC") and value >> 30 == _READ and value >> 16 & 0x3FFF == 0
+}
+
+
+def _evdev(direction: int, number: int, size: int) -> str | None:
+    """linux/input.h's requests with parameters, as strace prints them."""
+    gbit, gabs, sabs = (_FUNCTIONS[name] & 0xFF for name in ("EVIOCGBIT", "EVIOCGABS", "EVIOCSABS"))
+    if direction == _WRITE and sabs <= number < sabs + 0x40:
+        return f"EVIOCSABS({format_enum(number - sabs, ABS_AXES, 'ABS_???').text})"
+    if direction != _READ:
+        return None
+    if gbit <= number < gbit + 0x20:
+        event = number - gbit
+        kind = format_enum(event, EV_TYPES, "EV_???").text if event else "0"
+        return f"EVIOCGBIT({kind}, {size})"
+    if gabs <= number < gabs + 0x40:
+        return f"EVIOCGABS({format_enum(number - gabs, ABS_AXES, 'ABS_???').text})"
+    name = _EVDEV_BY_LENGTH.get(number)
+    return None if name is None else f"{name}({size})"
+
+
+def parameterized(code: int) -> tuple[str, bool] | None:
+    """The requests strace names with their parameters, and whether that is all it
+    names them (evdev's) or it adds the number's names after " or " (the mixer's)."""
+    direction, kind, number, size = code >> 30, code >> 8 & 0xFF, code & 0xFF, code >> 16 & 0x3FFF
+    if kind == _EVDEV:
+        text = _evdev(direction, number, size)
+        return None if text is None else (text, True)
+    if kind == _MIXER and direction in (_READ, _WRITE):
+        return f"MIXER_{'READ' if direction == _READ else 'WRITE'}({number})", False
+    return None
 
 
 def ioctl_request(raw: int) -> DecodedValue:
     """A known request by name, else ``_IOC(dir, type, nr, size)``."""
     code = raw & 0xFFFFFFFF
+    special = parameterized(code)
+    if special is not None and special[1]:
+        return DecodedValue(special[0], special[0], raw)
     name = lookup(code, IOCTL)
+    if special is not None:
+        name = special[0] if name is None else f"{special[0]} or {name}"
     if name is not None:
         return DecodedValue(styled(name, number(code)), name, raw)
     with applied(PLAIN):  # -X verbose: the whole _IOC() in the comment, named inside
@@ -46,8 +117,109 @@ def ioctl_request(raw: int) -> DecodedValue:
     return DecodedValue(styled(text, number(code)), text, raw)
 
 
+@lru_cache(maxsize=4096)  # requests recur; a fuzzing program's need not grow it
+def argument_style(request: int) -> str:
+    """How strace prints the argument of ``request``: none, int, string, ifname, ulong, value (see
+    :func:`value_layouts`), named (ioctl_values.REGISTERS), pointer or hex."""
+    names = _BY_NUMBER.get(request & 0xFFFFFFFF)
+    if names is None:
+        return "pointer" if parameterized(request & 0xFFFFFFFF) else "hex"
+    if value_layouts(request) is not None:
+        return "value"
+    if names in REGISTERS:
+        return "named"
+    for style, pattern in _COMPILED:
+        if any(pattern.fullmatch(name) for name in names.split(" or ")):
+            return style
+    return "hex"
+
+
+@lru_cache(maxsize=4096)
+def value_layouts(request: int) -> tuple[str | None, str | None] | None:
+    """The layouts of the value ``request``'s argument points to, at entry and at
+    exit (None: not read then); None for a request not in ioctl_styles.VALUES."""
+    names = _BY_NUMBER.get(request & 0xFFFFFFFF, "").split(" or ")
+    for pattern, entry, exit in _COMPILED_VALUES:
+        if any(pattern.fullmatch(name) for name in names):
+            return entry, exit
+    return None
+
+
+_LAYOUTS = {**LAYOUTS, **STRUCT_LAYOUTS}
+
+
+def value_at(
+    address: int, memory: Memory, layout: str, options: Options = DEFAULT_OPTIONS
+) -> DecodedValue | None:
+    """The value at ``address`` in strace's words, or None where it cannot be read;
+    with -v, the layout's ``-v`` variant where it has one."""
+    size, text = _LAYOUTS.get(f"{layout} -v" if options.verbose else layout) or _LAYOUTS[layout]
+    data = read_exact(memory, address, size)
+    if data is None:
+        return None
+    return DecodedValue(text(data), None, address)
+
+
+def ioctl_argument(
+    request: int, raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS
+) -> DecodedValue:
+    """The argument at entry, as strace prints it for ``request``."""
+    style = argument_style(request)
+    raw &= (1 << 64) - 1
+    if style == "string":
+        return decode_cstring(raw, memory, options)
+    if style == "ifname":
+        return value_at(raw, memory, "ifname") or DecodedValue(hex_address(raw), raw, raw)
+    if style == "none":
+        return DecodedValue(NOT_PRINTED, None, raw)
+    if style == "int":
+        return DecodedValue(str(as_signed(raw, 32)), as_signed(raw, 32), raw)
+    if style == "ulong":
+        return DecodedValue(str(raw), raw, raw)
+    if style == "named":
+        return DecodedValue(REGISTERS[_BY_NUMBER[request & 0xFFFFFFFF]](raw), raw, raw)
+    entry = (value_layouts(request) or (None, None))[0]
+    if entry is not None:
+        value = value_at(raw, memory, entry, options)
+        if value is not None:
+            return value
+    if style in ("value", "pointer"):
+        return DecodedValue(hex_address(raw), raw, raw)
+    return DecodedValue(chex(raw), raw, raw)
+
+
+def ioctl_result(request: int, retval: int) -> str | None:
+    """strace's words for a successful result: NS_GET_NSTYPE's namespace type."""
+    if _BY_NUMBER.get(request & 0xFFFFFFFF) != "NS_GET_NSTYPE":
+        return None
+    name = lookup(retval, CLONE)
+    return None if name is None else f"{retval} ({name})"
+
+
+def _entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
+    return ioctl_argument(raw[at - 1], raw[at], memory, options)
+
+
+def _exit(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue | None:  # fmt: skip
+    """A value the kernel wrote, for the requests whose argument points to one."""
+    exit = (value_layouts(raw[at - 1]) or (None, None))[1]
+    if exit is None:
+        return None
+    arrow, _, layout = exit.partition(" ") if exit.startswith("=>") else ("", "", exit)
+    value = value_at(raw[at], memory, layout, options)
+    entry = args[at].text if at < len(args) else ""
+    if value is None or not arrow or not entry.startswith("{"):
+        return value
+    text = f"{entry} => {value.text}" if arrow == "=>" else f"{entry[:-1]} => {value.text}}}"
+    return DecodedValue(text, None, raw[at])
+
+
 DECODERS: dict[str, Decoder] = {"enum:ioctl": by_register(ioctl_request)}
-# The names a filter's argument predicates may use, by type ("A or B": each alone).
-CONSTANTS: dict[str, Table] = {
-    "enum:ioctl": tuple((name, value) for both, value in IOCTL for name in both.split(" or ")),
+BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
+    ("ioctl", "arg"): Decoder(entry=_entry, exit=_exit, in_and_out=True),
 }
+# The names a filter's argument predicates may use, by type ("A or B": each alone).
+CONSTANTS: dict[str, Table] = {"enum:ioctl": IOCTLS}

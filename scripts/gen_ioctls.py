@@ -1,0 +1,290 @@
+"""Regenerate traced/decoders/_ioctls.py, ioctl's request names, from the uapi headers.
+
+ioctl request numbers are facts the kernel publishes in /usr/include; we copy them
+rather than hand-type them.  Run on a machine with linux-libc-dev 6.1 and gcc:
+
+    python scripts/gen_ioctls.py > traced/decoders/_ioctls.py
+
+Which names, the way strace 6.1 gathers its ioctl table (its maint/ioctls_*.sh):
+
+* symbolic: every object-like macro a header itself defines as ``_IO(``, ``_IOR(``,
+  ``_IOW(``, ``_IOWR(``, ``_IOC(`` (or a ``PREFIX_IO...(`` wrapper such as
+  ``DRM_IOW(``), in every uapi header;
+* hex: the older requests defined as plain numbers ``0xTTNN``, read only for the
+  request types (TT) and headers whose numbers are ioctls: terminals (0x54) in
+  asm-generic/ioctls.h, sockets (0x89) in sockios.h, hdreg (0x03), kd (0x4B), loop
+  (0x4C), vt (0x56), cdrom and SCSI (0x53), sg (0x22), fb (0x46), wireless (0x8B).
+
+Values are what a compiled program prints for each name (one program per header, as
+headers do not all compile together); a name the compiler rejects (a struct that
+header does not define) is left out, as strace's build leaves it out.  Rows are
+sorted by value, then name: strace prints every name of a number joined by " or ",
+in that order (``SNDCTL_TMR_START or TCSETS``).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from gen_constants import Spec, _spec
+from gen_constants import table as constants_table
+
+INCLUDE = Path("/usr/include")
+ARCH = INCLUDE / "x86_64-linux-gnu"
+DIRECTORIES = ("linux", "asm-generic", "misc", "mtd", "rdma", "sound", "video", "xen")
+SYMBOLIC = re.compile(
+    r"^[ \t]*#[ \t]*define[ \t]+([A-Z][A-Z0-9_]*)(?:[ \t]|\\\n)+"
+    r"([A-Z]+)?_S?(IO|IOW|IOR|IOWR|IOC|IOCTL)[ \t]*\([^)]",
+    re.M,
+)
+HEX: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("03", ("linux/hdreg.h",)),
+    ("22", ("scsi/sg.h",)),
+    ("46", ("linux/fb.h",)),
+    ("4B", ("linux/kd.h",)),
+    ("4C", ("linux/loop.h",)),
+    ("53", ("linux/cdrom.h", "scsi/scsi.h", "scsi/scsi_ioctl.h")),
+    ("(?:46|54|66|74)", ("asm/ioctls.h", "asm-generic/ioctls.h")),
+    ("56", ("linux/vt.h",)),
+    ("7[12]", ("linux/videotext.h",)),
+    ("89", ("asm/sockios.h", "asm-generic/sockios.h", "linux/sockios.h")),
+    ("8B", ("linux/wireless.h",)),
+)
+PREAMBLE = """#include <stdio.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <linux/types.h>
+#include <linux/limits.h>
+#include <asm/ioctl.h>
+"""
+# Headers that use, without including them, what another header defines.
+NEEDS: dict[str, tuple[str, ...]] = {
+    "asm/ioctls.h": ("asm/termbits.h",),
+    "asm-generic/ioctls.h": ("asm/termbits.h",),
+    "linux/fs.h": ("linux/fiemap.h", "linux/blktrace_api.h"),
+    "linux/if_pppox.h": ("netinet/in.h",),
+    "linux/if_tun.h": ("linux/filter.h",),
+    "linux/ppp-ioctl.h": ("linux/filter.h",),
+    "linux/gsmmux.h": ("linux/if.h",),
+    "linux/sonet.h": ("linux/atmioc.h",),
+    "linux/atm_eni.h": ("linux/atm.h",),
+    "linux/atm_he.h": ("linux/atm.h",),
+    "linux/atm_idt77105.h": ("linux/atm.h",),
+    "linux/atm_nicstar.h": ("linux/atm.h",),
+    "linux/atm_tcp.h": ("linux/atm.h",),
+    "linux/atm_zatm.h": ("linux/atm.h",),
+    "linux/ivtvfb.h": ("linux/videodev2.h",),
+    "linux/meye.h": ("linux/videodev2.h",),
+    "sound/asequencer.h": ("sound/asound.h",),
+    "sound/emu10k1.h": ("sound/asound.h",),
+}
+# Names strace's build leaves out: aliases of another header's numbers (subdev's
+# copies of the video ioctls, btrfs's label aliases, dma-buf's SET_NAME) and KVM's
+# requests for other architectures.
+EXCLUDE: dict[str, str] = {
+    "linux/v4l2-subdev.h": r"VIDIOC_SUBDEV_(DV_TIMINGS_CAP|ENUM_DV_TIMINGS|ENUMSTD|G_DV_TIMINGS"
+    r"|G_EDID|G_STD|QUERY_DV_TIMINGS|QUERYSTD|S_DV_TIMINGS|S_EDID|S_STD)",
+    "linux/btrfs.h": r"BTRFS_IOC_([GS]ET_FSLABEL|SHUTDOWN)",
+    "linux/exfat.h": r"EXFAT_IOC_SHUTDOWN",
+    "linux/ext4.h": r"EXT4_IOC(32_GROUP_ADD|_SHUTDOWN)",
+    "linux/dma-buf.h": r"DMA_BUF_SET_NAME",
+    "linux/kvm.h": r"KVM_(ARM|PPC|S390)_\w+|KVM_ALLOCATE_RMA|KVM_CREATE_SPAPR_TCE(_64)?",
+}
+ERROR_LINE = re.compile(r"values\.c:(\d+):\d+: error")
+
+
+def headers() -> list[tuple[str, Path]]:
+    """Every uapi header, by the name a program includes it as."""
+    found = [
+        (str(p.relative_to(INCLUDE)), p) for d in DIRECTORIES for p in (INCLUDE / d).rglob("*.h")
+    ]
+    found += [(str(p.relative_to(ARCH)), p) for p in (ARCH / "asm").glob("*.h")]
+    return sorted(found)
+
+
+def symbolic_names(text: str) -> list[str]:
+    return list(dict.fromkeys(match.group(1) for match in SYMBOLIC.finditer(text)))
+
+
+def hex_names(header: str, text: str) -> list[str]:
+    for kind, files in HEX:
+        if header in files:
+            pattern = (
+                rf"^[ \t]*#[ \t]*define[ \t]+([A-Z][A-Z0-9_]*)[ \t]+0x{kind}[0-9A-Fa-f]{{2}}\b"
+            )
+            return list(dict.fromkeys(re.findall(pattern, text, re.M | re.I)))
+    return []
+
+
+def _program(header: str, names: list[str]) -> str:
+    needs = "".join(f"#include <{need}>\n" for need in NEEDS.get(header, ()))
+    prints = "".join(
+        f'    printf("%s %llu\\n", "{n}", (unsigned long long)(unsigned int)({n}));\n'
+        for n in names
+    )
+    return f"{PREAMBLE}{needs}#include <{header}>\nint main(void) {{\n{prints}    return 0;\n}}\n"
+
+
+def values(header: str, names: list[str], tmp: Path) -> dict[str, int]:
+    """Each name's value as the compiler works it out; names it rejects left out."""
+    first_print = _program(header, []).count("\n") - 1  # line of the first printf, 1-based
+    for _attempt in range(4):
+        if not names:
+            return {}
+        source = tmp / "values.c"
+        source.write_text(_program(header, names))
+        binary = tmp / "values"
+        build = subprocess.run(
+            ["gcc", "-w", "-D__EXPORTED_HEADERS__", "-o", str(binary), str(source)],
+            check=False,
+            capture_output=True,
+            text=True,
+        )
+        if build.returncode == 0:
+            out = subprocess.run([str(binary)], check=True, capture_output=True, text=True)
+            return {line.split()[0]: int(line.split()[1]) for line in out.stdout.splitlines()}
+        bad = {int(n) - first_print for n in ERROR_LINE.findall(build.stderr)}
+        bad = {i for i in bad if 0 <= i < len(names)}
+        if not bad:  # the header itself does not compile here
+            print(f"{header}: skipped\n{build.stderr[:400]}", file=sys.stderr)
+            return {}
+        names = [n for i, n in enumerate(names) if i not in bad]
+    return {}
+
+
+def table() -> list[tuple[str, int]]:
+    rows: set[tuple[str, int]] = set()
+    with tempfile.TemporaryDirectory() as work:
+        for header, path in headers():
+            text = path.read_text(errors="replace")
+            names = list(dict.fromkeys(symbolic_names(text) + hex_names(header, text)))
+            if header in EXCLUDE:
+                names = [n for n in names if not re.fullmatch(EXCLUDE[header], n)]
+            rows.update(values(header, names, Path(work)).items())
+    for header in ("scsi/sg.h", "scsi/scsi.h", "scsi/scsi_ioctl.h"):  # glibc's copies
+        names = hex_names(header, (INCLUDE / header).read_text())
+        with tempfile.TemporaryDirectory() as work:
+            rows.update(values(header, names, Path(work)).items())
+    return sorted(rows, key=lambda row: (row[1], row[0]))
+
+
+# Requests strace names with their parameters (``EVIOCGBIT(EV_KEY, 8)``): the
+# function-like macros of these headers, each's number with its parameters 0.
+FUNCTIONS = {"linux/input.h": r"EVIOC\w+", "linux/soundcard.h": r"MIXER_(READ|WRITE)"}
+FUNCTION = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Z][A-Z0-9_]*)\(([^)]*)\)", re.M)
+
+
+def functions() -> list[tuple[str, int]]:
+    rows: list[tuple[str, int]] = []
+    with tempfile.TemporaryDirectory() as work:
+        for header, pattern in FUNCTIONS.items():
+            calls = [
+                f"{name}({','.join('0' for _ in params.split(','))})"
+                for name, params in FUNCTION.findall((INCLUDE / header).read_text())
+                if re.fullmatch(pattern, name)
+            ]
+            rows += [
+                (call.split("(")[0], value)
+                for call, value in values(header, calls, Path(work)).items()
+            ]
+    return sorted(rows, key=lambda row: (row[1], row[0]))
+
+
+# The constants some requests' arguments are printed by (families/ioctl.py).
+ARGUMENT_SPECS: tuple[Spec, ...] = (
+    _spec("EV_TYPES", "linux/input-event-codes.h", r"EV_\w+", exclude=r"EV_(MAX|CNT|VERSION)"),
+    _spec("ABS_AXES", "linux/input-event-codes.h", r"ABS_\w+", exclude=r"ABS_(MAX|CNT)"),
+    _spec(
+        "V4L2_BUF_TYPES",
+        "linux/videodev2.h",
+        r"V4L2_BUF_TYPE_\w+",
+        source="enum:v4l2_buf_type",
+        exclude=r"V4L2_BUF_TYPE_PRIVATE",
+    ),
+    _spec("V4L2_INPUT_TYPES", "linux/videodev2.h", r"V4L2_INPUT_TYPE_\w+"),
+    _spec("V4L2_FMT_FLAGS", "linux/videodev2.h", r"V4L2_FMT_FLAG_\w+", exclude=r"\w+_HSV_ENC"),
+    _spec(
+        "V4L2_PIX_FMTS",
+        "linux/videodev2.h",
+        r"V4L2_PIX_FMT_\w+",
+        exclude=r"\w+_(PRIV_MAGIC|FLAG_\w+)",
+    ),
+    # strace names 0x1000 FS_INDEX_FL (FS_BTREE_FL is the same bit).
+    _spec("FS_FLAGS", "linux/fs.h", r"FS_\w+_FL", exclude=r"FS_BTREE_FL"),
+    _spec("FS_XFLAGS", "linux/fs.h", r"FS_XFLAG_\w+"),
+    _spec("LIRC_MODES", "linux/lirc.h", r"LIRC_MODE_\w+"),
+    _spec(
+        "LIRC_FEATURES",
+        "linux/lirc.h",
+        r"LIRC_CAN_\w+",
+        exclude=r"LIRC_CAN_(SEND_MASK|REC_MASK|SET_REC_FILTER|NOTIFY_DECODE)",
+    ),
+    _spec(
+        "COUNTER_COMPONENTS",
+        "linux/counter.h",
+        r"COUNTER_COMPONENT_\w+",
+        source="enum:counter_component_type",
+    ),
+    _spec("COUNTER_SCOPES", "linux/counter.h", r"COUNTER_SCOPE_\w+", source="enum:counter_scope"),
+    _spec(
+        "COUNTER_EVENTS", "linux/counter.h", r"COUNTER_EVENT_\w+", source="enum:counter_event_type"
+    ),
+    _spec("NBD_FLAGS", "linux/nbd.h", r"NBD_FLAG_\w+"),
+    _spec(
+        "PERF_IOC_FLAGS",
+        "linux/perf_event.h",
+        r"PERF_IOC_FLAG_\w+",
+        source="enum:perf_event_ioc_flags",
+    ),
+    _spec("IFF_FLAGS", "linux/if.h", r"IFF_\w+", exclude=r"IFF_VOLATILE"),
+    _spec("SECCOMP_NOTIF_FLAGS", "linux/seccomp.h", r"SECCOMP_USER_NOTIF_FLAG_\w+"),
+    _spec("SECCOMP_ADDFD_FLAGS", "linux/seccomp.h", r"SECCOMP_ADDFD_FLAG_\w+"),
+    _spec(
+        "RTC_VL_FLAGS",
+        "linux/rtc.h",
+        r"RTC_VL_(DATA_INVALID|BACKUP_LOW|BACKUP_EMPTY|ACCURACY_LOW|BACKUP_SWITCH)",
+    ),
+    _spec("UFFDIO_IOCTL_BITS", "linux/userfaultfd.h", r"_UFFDIO_\w+"),
+    _spec("UFFD_FEATURES", "linux/userfaultfd.h", r"UFFD_FEATURE_\w+"),
+    _spec("UFFDIO_REGISTER_MODES", "linux/userfaultfd.h", r"UFFDIO_REGISTER_MODE_\w+"),
+    _spec("UFFDIO_COPY_MODES", "linux/userfaultfd.h", r"UFFDIO_COPY_MODE_\w+"),
+    _spec("UFFDIO_ZEROPAGE_MODES", "linux/userfaultfd.h", r"UFFDIO_ZEROPAGE_MODE_\w+"),
+    _spec("KD_MODES", "linux/kd.h", r"KD_(TEXT|GRAPHICS|TEXT0|TEXT1)"),
+    _spec("KB_MODES", "linux/kd.h", r"K_(RAW|XLATE|MEDIUMRAW|UNICODE|OFF)"),
+    _spec("KB_METAS", "linux/kd.h", r"K_(METABIT|ESCPREFIX)"),
+    _spec("KB_TYPES", "linux/kd.h", r"KB_(84|101|OTHER)"),
+    _spec("KD_LEDS", "linux/kd.h", r"LED_(SCR|NUM|CAP)"),
+    _spec("TIOCM_BITS", "asm-generic/termios.h", r"TIOCM_\w+", exclude=r"TIOCM_(CD|RI)"),
+)
+
+
+def main() -> None:
+    out = sys.stdout
+    out.write('"""ioctl request names from the kernel\'s uapi headers (linux-libc-dev 6.1).\n\n')
+    out.write("Generated by scripts/gen_ioctls.py; do not edit.  Regenerate with\n\n")
+    out.write("    python scripts/gen_ioctls.py > traced/decoders/_ioctls.py\n")
+    out.write('"""\n\nfrom traced.decoders.xlat import Table\n\n')
+    out.write("# (name, request), by request then name.\nIOCTLS: Table = (\n")
+    for name, value in table():
+        out.write(f'    ("{name}", {value:#x}),\n')
+    out.write(")\n")
+    out.write("\n# Requests named with their parameters, each's number with them 0.\n")
+    out.write("IOCTL_FUNCTIONS: Table = (\n")
+    for name, value in functions():
+        out.write(f'    ("{name}", {value:#x}),\n')
+    out.write(")\n")
+    for spec in ARGUMENT_SPECS:
+        out.write(f"\n# {' '.join(spec.includes)}: {spec.pattern}\n{spec.name}: Table = (\n")
+        for name, value in constants_table(spec):
+            out.write(f'    ("{name}", {value:#x}),\n')
+        out.write(")\n")
+
+
+if __name__ == "__main__":
+    main()
