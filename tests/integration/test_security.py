@@ -46,6 +46,7 @@ import os
 import pty
 import stat
 import subprocess
+import sys
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -689,3 +690,19 @@ def test_a_signal_right_after_a_launch_reaches_the_command_and_never_the_daemon(
     print(f"{rounds} launches each signalled at once: {outcomes}; the daemon then: {served}")
     assert outcomes == {"response, SIGTERM": rounds}, outcomes
     assert "daemon stopping" not in log and served == "response", log
+
+
+@pytest.mark.parametrize("follow", [[], ["-f"]], ids=["alone", "-f (the filter)"])
+def test_roots_own_command_gets_no_no_new_privs_as_under_strace(follow: list[str]) -> None:
+    """Root installs the filter with CAP_SYS_ADMIN: its own command (no other user's
+    credentials to guard) runs without no_new_privs, so its set-user-ID programs work
+    as they do under strace; another user's command keeps it (the tests above)."""
+    if os.geteuid() != 0:
+        pytest.skip("root's own command: the test runs as another user")
+    argv = [sys.executable, "-m", "traced", "launch", "--no-daemon", *follow, "-o", os.devnull]
+    done = subprocess.run(
+        [*argv, "--", "grep", "NoNewPrivs", "/proc/self/status"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["NoNewPrivs:", "0"]

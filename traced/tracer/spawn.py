@@ -3,7 +3,12 @@
 Kernel facts this module depends on:
 
 * A seccomp filter needs PR_SET_NO_NEW_PRIVS (or CAP_SYS_ADMIN), applies to
-  every syscall after it is installed, and survives execve and fork.
+  every syscall after it is installed, and survives execve and fork.  no_new_privs
+  shows (prctl(PR_GET_NO_NEW_PRIVS) = 1) and stops set-user-ID programs: root's own
+  command, as under strace, gets it only if seccomp() refuses without it.
+* A set-user-ID program exec'd under a tracer holding CAP_SYS_PTRACE (a root daemon
+  running a client's command) would gain its privileges under that client's trace:
+  a command run as another user always gets no_new_privs (docs/security.md).
 * A syscall the filter sends to a tracer fails with ENOSYS while nobody traces
   the task.  So the child waits, blocked on a pipe, until the parent has seized
   it, and only then installs the filter and calls execve.
@@ -82,6 +87,7 @@ from traced.core.abi import WALL
 from traced.errors import (
     EXIT_NOT_FOUND,
     InvalidLaunchError,
+    SeccompError,
     SpawnError,
     exit_status_for_exec_error,
 )
@@ -320,14 +326,13 @@ def _child(
             program = resolve_program(program, env)  # as the user, in its cwd: Engine.launch
         _reset_signals(spec.ignored_signals)
         stage = Stage.NO_NEW_PRIVS
-        set_no_new_privs()
+        private = _no_new_privs_owed(spec, seccomp_program)
         os.close(setting_up)  # the parent may seize us now
         setting_up = -1
         if os.read(go_fd, 1) != _GO:
             os._exit(EXIT_NOT_FOUND)  # the tracer went away before seizing us: nothing ran
         stage = Stage.SECCOMP
-        if seccomp_program is not None:
-            install_filter(seccomp_program)
+        _install(seccomp_program, private)
         stage = Stage.EXEC
         os.execve(program, spec.argv, env)
     except (OSError, SpawnError) as error:
@@ -394,6 +399,29 @@ def _renice(nice: int) -> None:
     # Lowering nice below ours needs privilege; then the command keeps ours.
     with contextlib.suppress(OSError):
         os.setpriority(os.PRIO_PROCESS, 0, nice)
+
+
+def _no_new_privs_owed(spec: LaunchSpec, seccomp_program: bytes | None) -> bool:
+    """Set no_new_privs where it is owed: a command run as another user (a privileged
+    tracer's client), or a filter to install by a process that cannot without it (not
+    root); whether it was."""
+    owed = spec.credentials is not None or (seccomp_program is not None and os.geteuid() != 0)
+    if owed:
+        set_no_new_privs()
+    return owed
+
+
+def _install(program: bytes | None, private: bool) -> None:
+    """The filter, if any; root without CAP_SYS_ADMIN (a container's) needs no_new_privs."""
+    if program is None:
+        return
+    try:
+        install_filter(program)
+    except SeccompError as error:
+        if private or error.errno != errno_module.EACCES:
+            raise
+        set_no_new_privs()
+        install_filter(program)
 
 
 def _become(credentials: Credentials) -> None:
