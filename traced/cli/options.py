@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from traced.cli.parser import UsageError
 from traced.cli.printer import Printer
@@ -25,6 +25,9 @@ from traced.decoders.values import Options
 from traced.filter.expression import Filter, parse_filter
 from traced.filter.inject import is_injection
 from traced.syscalls.arch import host_arch
+
+if TYPE_CHECKING:
+    import socket
 
 
 def decoding_options(args: argparse.Namespace, filter_: Filter | None = None) -> Options:
@@ -80,6 +83,8 @@ def daemon_connection(args: argparse.Namespace) -> socket.socket | None:
 
     Asked before the client (wire/) is imported, which an in-process launch never needs;
     the connection, if any, is the client's (remote.connect_if_up), not made twice."""
+    import socket  # noqa: PLC0415 (~3 ms, selectors and all: --no-daemon never asks)
+
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
     try:
         sock.connect(socket_path(args))

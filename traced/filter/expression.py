@@ -29,6 +29,7 @@ them as ``rules``, which the seccomp compiler and :meth:`Filter.admits` both obe
 from __future__ import annotations
 
 import ctypes
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple, NoReturn, TypeVar
@@ -73,7 +74,8 @@ LEGACY_CLASSES = ("desc", "file", "memory", "process", "signal", "ipc", "network
 SIGNALS = {name.removeprefix("SIG"): number for number, name in SIGNAL_NAMES.items()}
 ALL_SIGNALS = frozenset(range(256))
 # -e read=all, -e write=!3: the fds a set may name, made finite (strace's are unbounded).
-ALL_FDS = frozenset(range(1 << 16))
+# Their set is built by the -e read=/write= that needs it: ~2 ms, a tenth of a launch's own.
+FD_LIMIT = 1 << 16
 
 
 class Filter(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/startup.py)
@@ -189,10 +191,10 @@ def parse_filter(
         chosen = _select(values["verbose"], "system call", universe, _syscall_lookup(arch))
         filter_ = filter_._replace(nonverbose=universe - chosen)
     if "read" in values:
-        reads = _select(values["read"], "descriptor", ALL_FDS, _descriptor)
+        reads = _select(values["read"], "descriptor", _all_fds(), _descriptor)
         filter_ = filter_._replace(dump_reads=reads)
     if "write" in values:
-        writes = _select(values["write"], "descriptor", ALL_FDS, _descriptor)
+        writes = _select(values["write"], "descriptor", _all_fds(), _descriptor)
         filter_ = filter_._replace(dump_writes=writes)
     if "status" in values:
         status = _select(values["status"], "status", frozenset(STATUSES), _status)
@@ -229,9 +231,14 @@ def _trace(filter_: Filter, value: str, arch: Arch) -> Filter:
     return filter_._replace(syscalls=chosen | rules.keys(), rules=rules or NO_RULES)
 
 
+@functools.cache
+def _all_fds() -> frozenset[int]:
+    return frozenset(range(FD_LIMIT))
+
+
 def _descriptor(token: str) -> frozenset[int] | None:
     """An fd number of -e read=/write=, or None (strace: invalid descriptor)."""
-    return frozenset((int(token),)) if token.isdigit() and int(token) in ALL_FDS else None
+    return frozenset((int(token),)) if token.isdigit() and int(token) < FD_LIMIT else None
 
 
 def _split(expression: str) -> tuple[str, str]:

@@ -37,8 +37,8 @@ import heapq
 import itertools
 import os
 import signal
-import threading
 import time
+from _thread import get_native_id  # threading's own, without threading's import
 from typing import TYPE_CHECKING
 
 from traced.core import abi
@@ -263,13 +263,11 @@ class Reactor:
         when this process starts children only as tracees (``reap_orphans``), else
         left to its owner, as is a task /proc no longer knows."""
         run, kin = newcomers.owner_of(tid, self._runs, self._groups)
-        if kin.tracer == threading.get_native_id() and run is not None:  # the loop's thread traces
+        if kin.tracer == get_native_id() and run is not None:  # the loop's thread traces
             self._adopt(run, tid, kin.tgid, kin.parent)
             self._take(tid)
             return True
-        if kin.tracer == threading.get_native_id() or (
-            kin.parent == os.getpid() and self.reap_orphans
-        ):
+        if kin.tracer == get_native_id() or (kin.parent == os.getpid() and self.reap_orphans):
             wait.take(tid)
             self.handled += 1
             return True
