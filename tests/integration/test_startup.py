@@ -46,10 +46,12 @@ with open(sys.argv[1], "w") as out:
 # protocol (pydantic), its logging (structlog, imported by the first log call), the
 # client of a daemon nobody runs, argparse's terminal query (shutil: the parser asks
 # itself), pathlib (paths are strings until the daemon's own code), threading (the
-# reactor asks _thread which thread it runs in: a launch starts no thread).
+# reactor asks _thread which thread it runs in: a launch starts no thread), attach
+# --filter's installer (only that attach installs a filter in a running process).
 # traced.daemon.paths, the default socket path, is the one daemon module a launch needs.
 NOT_IN_PROCESS = (
-    "pydantic", "structlog", "traced.wire", "shutil", "pathlib", "traced.cli.remote", "threading"
+    "pydantic", "structlog", "traced.wire", "shutil", "pathlib", "traced.cli.remote", "threading",
+    "traced.core.filter_install", "traced.tracer.attachfilter",
 )  # fmt: skip
 DAEMON_MODULES = {"traced.daemon", "traced.daemon.paths"}
 # Nor by ``traced --help``: the tracer, its loop, the decoders, the events, dataclasses.

@@ -28,7 +28,6 @@ import time
 import uuid
 
 from traced.core import abi
-from traced.core.filter_install import Install
 from traced.core.session import TraceSession
 from traced.core.task import Mode, disown
 from traced.core.tracee import EXEC_SYSCALLS, FILTER_INSTALLS
@@ -40,7 +39,6 @@ from traced.linux import access, procfs, ptrace
 from traced.linux.access import Client
 from traced.logs import get_logger
 from traced.syscalls.arch import Arch, host_arch
-from traced.tracer import attachfilter
 from traced.tracer.reactor import Reactor
 from traced.tracer.run import Run, Sink, TracePolicy
 from traced.tracer.spawn import (
@@ -163,6 +161,9 @@ class Engine:
         tgid = procfs.tgid_of(pid)
         refused = None
         if policy.attach_filter is not None:
+            # imported here: only attach --filter installs a filter (~1 ms a launch skips)
+            from traced.tracer import attachfilter  # noqa: PLC0415
+
             refused = attachfilter.check(tgid, self.arch, policy.names)
             if refused is None and not policy.follow:
                 # Its children would inherit the filter, untraced: ENOSYS for them.
@@ -206,6 +207,9 @@ class Engine:
     def _install_filter(self, run: Run, tgid: int, policy: TracePolicy) -> None:
         """traced attach --filter: the install starts at the process's next syscall."""
         assert self.arch.inject is not None and policy.names is not None  # attachfilter.check
+        from traced.core.filter_install import Install  # noqa: PLC0415 (see attach)
+        from traced.tracer import attachfilter  # noqa: PLC0415
+
         program = self._filter(policy)  # as a launch's, argument predicates and all
         install = Install(program, attachfilter.needs_privilege_promise(tgid))
         run.installer = attachfilter.FilterInstaller(
