@@ -46,7 +46,7 @@ Kernel facts the table encodes:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from traced.core import inject, reports
 from traced.core.abi import (
@@ -97,14 +97,14 @@ FILTER_INSTALLS: dict[str, Callable[[tuple[int, ...]], bool]] = {
 Change = Callable[[Task, Stop, Step], None]
 
 
-@dataclass(frozen=True, slots=True)
-class Effect:
+# The table's rows are NamedTuples, as the stops are: a frozen dataclass costs every
+# start of traced ~0.5 ms to create, six times a NamedTuple's.
+class Effect(NamedTuple):
     change: Change | None  # None: the stop changes nothing but the phase
     build: Build
 
 
-@dataclass(frozen=True, slots=True)
-class Transition:
+class Transition(NamedTuple):
     next_phase: Phase | None  # None: stay in the current phase
     effect: Effect
     restart: Restart
