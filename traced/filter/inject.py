@@ -53,7 +53,9 @@ _MAX_WHEN = 0xFFFF
 ENOSYS = 38
 _ULONG = 1 << 64
 # strtoll's and strtoull's accepted prefix: blanks, a sign, then digits.
-_DECIMAL = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+")
+# The patterns are strings: re compiles each at its first use (an -e inject= or
+# fault=), not at every start of traced (~2M instructions, the three).
+_DECIMAL = r"[ \t\n\v\f\r]*[+-]?[0-9]+"
 _TIME_UNITS = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1, "": 1_000}
 _FLOAT_CHARS = "eE.-+0123456789"
 _INT_CHARS = "+0123456789"
@@ -221,7 +223,7 @@ def parse_when(text: str) -> When | None:
 def _uint(text: str, maximum: int, endings: str) -> tuple[int | None, str]:
     """strace's string_to_uint_ex: strtoll's number, 0..maximum, then the end or one
     of ``endings``; (None, text) if not."""
-    match = _DECIMAL.match(text)
+    match = re.match(_DECIMAL, text)
     if match is None:
         return None, text
     value, rest = int(match.group()), text[match.end() :]
@@ -239,13 +241,13 @@ def _error(text: str, arch: Arch) -> int | None:
     return next((nr for nr, name in sorted(ERRNO_NAMES.items()) if name == upper), None)
 
 
-_STRTOULL = re.compile(r"[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
+_STRTOULL = r"[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)"
 
 
 def _retval(text: str, arch: Arch) -> int | None:
     """strtoull(text, 0), all of it: a sign, then 0x hex, 0 octal or decimal; -N
     wraps as in C.  The value as the register holds it: signed 64-bit."""
-    match = _STRTOULL.fullmatch(text)
+    match = re.fullmatch(_STRTOULL, text)
     if match is None:
         return None
     sign, digits = match.groups()
@@ -277,7 +279,7 @@ def parse_delay(text: str, arch: Arch | None = None) -> int | None:
     int_len = len(text) - len(text.lstrip(_INT_CHARS))
     number: float
     if float_len > int_len:
-        match = _STRTOD.match(text)
+        match = re.match(_STRTOD, text)
         if match is None or float(match.group()) < 0:
             return None
         number, unit = float(match.group()), text[match.end() :]
@@ -290,7 +292,7 @@ def parse_delay(text: str, arch: Arch | None = None) -> int | None:
     return None if scale is None else int(number * scale)
 
 
-_STRTOD = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_STRTOD = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 
 
 def _substitute(text: str, arch: Arch) -> str | None:
