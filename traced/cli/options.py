@@ -83,7 +83,7 @@ def daemon_connection(args: argparse.Namespace) -> socket.socket | None:
 
     Asked before the client (wire/) is imported, which an in-process launch never needs;
     the connection, if any, is the client's (remote.connect_if_up), not made twice."""
-    import socket  # noqa: PLC0415 (~3 ms, selectors and all: --no-daemon never asks)
+    import socket  # noqa: PLC0415 (socket.py builds four IntEnums at import: --no-daemon never asks)
 
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
     try:

@@ -74,7 +74,7 @@ LEGACY_CLASSES = ("desc", "file", "memory", "process", "signal", "ipc", "network
 SIGNALS = {name.removeprefix("SIG"): number for number, name in SIGNAL_NAMES.items()}
 ALL_SIGNALS = frozenset(range(256))
 # -e read=all, -e write=!3: the fds a set may name, made finite (strace's are unbounded).
-# Their set is built by the -e read=/write= that needs it: ~2 ms, a tenth of a launch's own.
+# Their set is built by the -e read=/write= that needs it, not at every start (~2 ms).
 FD_LIMIT = 1 << 16
 
 
