@@ -196,7 +196,7 @@ def test_tables_agree_with_python() -> None:
         files.OPEN, files.OPEN_ACCMODE, files.AT, mappings.MMAP_PROT, mappings.MMAP,
         mappings.MMAP_TYPE, process.WAIT, files.ACCESS, sockets.SOCK_TYPE, sockets.SOCK_FLAGS,
         sockets.SOCKET_DOMAIN, sockets.IPPROTO, sockets.NETLINK, files.FCNTL_CMD,
-        process.RLIMIT, signals.SIGNALS, process.CLONE, ioctl.IOCTL,
+        process.RLIMIT, signals.SIGNALS, process.CLONE, ioctl.CONSTANTS["enum:ioctl"],
     ]  # fmt: skip
     for table in all_tables:
         for name, value in table:

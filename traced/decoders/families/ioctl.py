@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import NamedTuple
 
 from traced.decoders._ioctls import ABS_AXES, EV_TYPES, IOCTL_FUNCTIONS, IOCTLS
 from traced.decoders.families.ioctl_structs import LAYOUTS as STRUCT_LAYOUTS
@@ -51,28 +52,42 @@ def _joined(rows: Table) -> Table:
     return tuple((" or ".join(group), value) for value, group in names.items())
 
 
-IOCTL: Table = _joined(IOCTLS)
 IOC_DIR: Table = (("_IOC_NONE", 0), ("_IOC_READ", 2), ("_IOC_WRITE", 1))
-_BY_NUMBER = {value: name for name, value in IOCTL}
-
-_COMPILED = tuple((style, re.compile(pattern)) for style, pattern in STYLES)
-_COMPILED_VALUES = tuple((re.compile(p), entry, exit) for p, entry, exit in VALUES)
-
-
-_FUNCTIONS = dict(IOCTL_FUNCTIONS)
 _EVDEV, _MIXER = 0x45, 0x4D  # 'E', 'M'
 _READ, _WRITE = 2, 1
-# EVIOCGNAME(len) and its kin: the number (bits 0-7) names the request, the rest is len.
-_EVDEV_BY_LENGTH = {
-    value & 0xFF: name
-    for name, value in IOCTL_FUNCTIONS
-    if name.startswith("EVIOC") and value >> 30 == _READ and value >> 16 & 0x3FFF == 0
-}
+
+
+class _Index(NamedTuple):
+    """The request tables as lookups: ~4 ms of regexes and dicts, built at the first
+    ioctl decoded rather than at every start."""
+
+    by_number: dict[int, str]  # a request's names, joined by " or "
+    styles: tuple[tuple[str, re.Pattern[str]], ...]
+    values: tuple[tuple[re.Pattern[str], str | None, str | None], ...]
+    functions: dict[str, int]
+    # EVIOCGNAME(len) and its kin: the number (bits 0-7) names the request, the rest len.
+    evdev_by_length: dict[int, str]
+
+
+@cache
+def _index() -> _Index:
+    return _Index(
+        {value: name for name, value in _joined(IOCTLS)},
+        tuple((style, re.compile(pattern)) for style, pattern in STYLES),
+        tuple((re.compile(pattern), entry, exit) for pattern, entry, exit in VALUES),
+        dict(IOCTL_FUNCTIONS),
+        {
+            value & 0xFF: name
+            for name, value in IOCTL_FUNCTIONS
+            if name.startswith("EVIOC") and value >> 30 == _READ and value >> 16 & 0x3FFF == 0
+        },
+    )
 
 
 def _evdev(direction: int, number: int, size: int) -> str | None:
     """linux/input.h's requests with parameters, as strace prints them."""
-    gbit, gabs, sabs = (_FUNCTIONS[name] & 0xFF for name in ("EVIOCGBIT", "EVIOCGABS", "EVIOCSABS"))
+    functions = _index().functions
+    gbit, gabs, sabs = (functions[name] & 0xFF for name in ("EVIOCGBIT", "EVIOCGABS", "EVIOCSABS"))
     if direction == _WRITE and sabs <= number < sabs + 0x40:
         return f"EVIOCSABS({format_enum(number - sabs, ABS_AXES, 'ABS_???').text})"
     if direction != _READ:
@@ -83,7 +98,7 @@ def _evdev(direction: int, number: int, size: int) -> str | None:
         return f"EVIOCGBIT({kind}, {size})"
     if gabs <= number < gabs + 0x40:
         return f"EVIOCGABS({format_enum(number - gabs, ABS_AXES, 'ABS_???').text})"
-    name = _EVDEV_BY_LENGTH.get(number)
+    name = _index().evdev_by_length.get(number)
     return None if name is None else f"{name}({size})"
 
 
@@ -105,7 +120,7 @@ def ioctl_request(raw: int) -> DecodedValue:
     special = parameterized(code)
     if special is not None and special[1]:
         return DecodedValue(special[0], special[0], raw)
-    name = lookup(code, IOCTL)
+    name = _index().by_number.get(code)
     if special is not None:
         name = special[0] if name is None else f"{special[0]} or {name}"
     if name is not None:
@@ -121,14 +136,14 @@ def ioctl_request(raw: int) -> DecodedValue:
 def argument_style(request: int) -> str:
     """How strace prints the argument of ``request``: none, int, string, ifname, ulong, value (see
     :func:`value_layouts`), named (ioctl_values.REGISTERS), pointer or hex."""
-    names = _BY_NUMBER.get(request & 0xFFFFFFFF)
+    names = _index().by_number.get(request & 0xFFFFFFFF)
     if names is None:
         return "pointer" if parameterized(request & 0xFFFFFFFF) else "hex"
     if value_layouts(request) is not None:
         return "value"
     if names in REGISTERS:
         return "named"
-    for style, pattern in _COMPILED:
+    for style, pattern in _index().styles:
         if any(pattern.fullmatch(name) for name in names.split(" or ")):
             return style
     return "hex"
@@ -138,8 +153,8 @@ def argument_style(request: int) -> str:
 def value_layouts(request: int) -> tuple[str | None, str | None] | None:
     """The layouts of the value ``request``'s argument points to, at entry and at
     exit (None: not read then); None for a request not in ioctl_styles.VALUES."""
-    names = _BY_NUMBER.get(request & 0xFFFFFFFF, "").split(" or ")
-    for pattern, entry, exit in _COMPILED_VALUES:
+    names = _index().by_number.get(request & 0xFFFFFFFF, "").split(" or ")
+    for pattern, entry, exit in _index().values:
         if any(pattern.fullmatch(name) for name in names):
             return entry, exit
     return None
@@ -177,7 +192,7 @@ def ioctl_argument(
     if style == "ulong":
         return DecodedValue(str(raw), raw, raw)
     if style == "named":
-        return DecodedValue(REGISTERS[_BY_NUMBER[request & 0xFFFFFFFF]](raw), raw, raw)
+        return DecodedValue(REGISTERS[_index().by_number[request & 0xFFFFFFFF]](raw), raw, raw)
     entry = (value_layouts(request) or (None, None))[0]
     if entry is not None:
         value = value_at(raw, memory, entry, options)
@@ -190,7 +205,7 @@ def ioctl_argument(
 
 def ioctl_result(request: int, retval: int) -> str | None:
     """strace's words for a successful result: NS_GET_NSTYPE's namespace type."""
-    if _BY_NUMBER.get(request & 0xFFFFFFFF) != "NS_GET_NSTYPE":
+    if _index().by_number.get(request & 0xFFFFFFFF) != "NS_GET_NSTYPE":
         return None
     name = lookup(retval, CLONE)
     return None if name is None else f"{retval} ({name})"
