@@ -7,12 +7,14 @@ module also defines.
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import struct
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from traced.decoders.kinds import Decoder, by_register
+
+if TYPE_CHECKING:
+    import ipaddress
 from traced.decoders.strings import quote
 from traced.decoders.style import ABBREV, current
 from traced.decoders.values import (
@@ -108,7 +110,7 @@ def _family(number: int) -> str:
 
 def _inet(data: bytes) -> tuple[str, dict[str, Json]]:
     port = int.from_bytes(data[2:4], "big")
-    address = str(ipaddress.IPv4Address(data[4:8]))
+    address = ".".join(str(byte) for byte in data[4:8])
     text = f'sin_port=htons({port}), sin_addr=inet_addr("{address}")'
     return text, {"sin_port": port, "sin_addr": address}
 
@@ -116,8 +118,10 @@ def _inet(data: bytes) -> tuple[str, dict[str, Json]]:
 def _scope(scope: int, address: ipaddress.IPv6Address) -> str:
     linklocal = address.is_link_local or (address.is_multicast and address.packed[1] & 0xF == 2)
     if scope and linklocal:
+        import _socket  # noqa: PLC0415 (not socket, whose enums cost every start ms)
+
         try:
-            return f'if_nametoindex("{socket.if_indextoname(scope)}")'
+            return f'if_nametoindex("{_socket.if_indextoname(scope)}")'
         except OSError:
             pass
     return str(scope)
@@ -126,6 +130,8 @@ def _scope(scope: int, address: ipaddress.IPv6Address) -> str:
 def _inet6(data: bytes) -> tuple[str, dict[str, Json]]:
     port = int.from_bytes(data[2:4], "big")
     flowinfo = int.from_bytes(data[4:8], "big")
+    import ipaddress  # noqa: PLC0415 (only for an AF_INET6 address, not every start)
+
     address = ipaddress.IPv6Address(data[8:24])
     scope = int.from_bytes(data[24:28], "little")
     text = (
