@@ -206,13 +206,19 @@ def test_in_process_warns_then_traces_only_openat(programs: dict[str, Path]) -> 
     assert {line.split("(")[0] for line in lines[:-1]} == {"openat"}
 
 
+def _attached_through(socket: Path, pid: int) -> tuple[list[str], str]:
+    """``attach --filter --detach`` of ``pid`` through the daemon at ``socket``: the
+    words that reach that daemon, and the session's id."""
+    where = ["--socket", str(socket)]
+    args = ["attach", "-f", "--daemon", "--filter", "--yes", "-e", "openat", "--detach"]
+    started = _traced(*where, *args, str(pid))
+    assert started.returncode == 0, started.stderr
+    return where, started.stdout.strip()
+
+
 def test_daemon_refuses_to_detach_it(programs: dict[str, Path], tmp_path: Path) -> None:
     with running_daemon(tmp_path) as daemon, _target(programs, "loop", "4") as process:
-        where = ["--socket", str(daemon.socket)]
-        args = ["attach", "-f", "--daemon", "--filter", "--yes", "-e", "openat", "--detach"]
-        started = _traced(*where, *args, str(process.pid))
-        assert started.returncode == 0, started.stderr
-        session = started.stdout.strip()
+        where, session = _attached_through(daemon.socket, process.pid)
         deadline = time.monotonic() + HANG_GUARD
         while _seccomp_modes(process.pid) != {"2"}:
             assert time.monotonic() < deadline, "the filter never went in"
@@ -229,11 +235,7 @@ def test_daemon_detaches_it_once_no_filter_went_in(
     """A process with filters of its own gets none of ours (the install is refused),
     so nothing keeps it from being detached, and it runs on untraced."""
     with running_daemon(tmp_path) as daemon, _target(programs, "diverge", "4") as process:
-        where = ["--socket", str(daemon.socket)]
-        args = ["attach", "-f", "--daemon", "--filter", "--yes", "-e", "openat", "--detach"]
-        started = _traced(*where, *args, str(process.pid))
-        assert started.returncode == 0, started.stderr
-        session = started.stdout.strip()
+        where, session = _attached_through(daemon.socket, process.pid)
         deadline = time.monotonic() + HANG_GUARD
         while (done := _traced(*where, "detach", session)).returncode != 0:
             assert "attached with --filter" in done.stderr, done.stderr  # not yet judged

@@ -65,9 +65,15 @@ static int own_filter(void)
     return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
 }
 
+/* "ready" only once every thread runs: each with its own filter in place, if it
+ * diverges (a tracer attaching before that would find no filter of its own). */
+static pthread_barrier_t started;
+
 static void *thread_loop(void *diverge)
 {
-    if (diverge && own_filter() != 0)
+    int refused = diverge && own_filter() != 0;
+    pthread_barrier_wait(&started);
+    if (refused)
         return (void *)20;
     return (void *)loop();
 }
@@ -75,9 +81,11 @@ static void *thread_loop(void *diverge)
 static int in_threads(int count, void *diverge)
 {
     pthread_t threads[8];
+    pthread_barrier_init(&started, NULL, (unsigned)count + 1);
     for (int i = 0; i < count; i++)
         if (pthread_create(&threads[i], NULL, thread_loop, diverge) != 0)
             return 30;
+    pthread_barrier_wait(&started);
     printf("ready\n");
     fflush(stdout);
     long failed = 0;
