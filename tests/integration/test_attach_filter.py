@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.daemon_fixture import HANG_GUARD, REPO, running_daemon
+from traced.core.abi import WALL
 from traced.core.filter_install import Install
 from traced.events import Event, FilterEvent, SyscallEvent
 from traced.filter.bpf import compile_filter
@@ -33,7 +34,6 @@ from traced.tracer.run import KILL, Run, TracePolicy
 pytestmark = pytest.mark.integration
 
 WANTED = frozenset({"openat"})
-WALL = 0x40000000  # waitpid's __WALL: clone children (threads) too
 
 
 def _threads(pid: int) -> list[int]:

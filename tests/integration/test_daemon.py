@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.integration.daemon_fixture import REPO, Peer, close_all_peers, peer_pid, running_daemon
-from tests.integration.procscan import fd_count
+from tests.integration.procscan import fd_count, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -73,15 +73,10 @@ def test_two_launches_and_one_subscriber_to_everything(
     print(f"two sessions, one subscriber: {len(messages)} messages, {2 * N} syscalls, seq intact")
 
 
-def _wait_for_events(peer: Peer, session: str, count: int) -> None:
-    """Until the session has numbered ``count`` events (list's ``events``), so a late
-    subscriber joins after them however slowly the command starts."""
-    for _ in range(1000):
-        listed = peer.request("list")["result"]["sessions"]
-        if any(s["session"] == session and s["events"] >= count for s in listed):
-            return
-        time.sleep(0.01)
-    raise AssertionError(f"session {session} numbered fewer than {count} events in 10 s")
+def _numbered(peer: Peer, session: str, count: int) -> bool:
+    """Whether the session has numbered ``count`` events (list's ``events``)."""
+    listed = peer.request("list")["result"]["sessions"]
+    return any(s["session"] == session and s["events"] >= count for s in listed)
 
 
 def test_late_subscriber_sees_events_from_then_on(daemon: Path, tmp_path: Path) -> None:
@@ -90,12 +85,14 @@ def test_late_subscriber_sees_events_from_then_on(daemon: Path, tmp_path: Path) 
     session = launcher.launch([sys.executable, "-c", script], trace="newfstatat,stat", detach=True)[
         "result"
     ]["session"]
-    _wait_for_events(Peer(daemon), session, 3)
+    # joins after three events however slowly the command starts
+    lister = Peer(daemon)
+    assert wait_for(lambda: _numbered(lister, session, 3), 10), "no third event in 10 s"
     late = Peer(daemon)
     late.request("subscribe", session=session)
     messages = late.messages_until_end(session)
     events = events_of(messages, session)
-    assert events and events[0]["seq"] > 1
+    assert events and events[0]["seq"] > 3
     assert_contiguous(events, events[0]["seq"])
     print(f"late subscriber: joined at seq {events[0]['seq']}, got {len(events)} events")
 

@@ -102,7 +102,7 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
     a subscriber runs no command, so its trace goes to stdout (``traced subscribe | jq``)."""
     if (args.count or args.count_too) and args.follow >= 2:  # strace refuses it so
         raise UsageError("(-c or -C) and -ff are mutually exclusive")
-    _check_no_follow(args)
+    _check_follow_and_filter(args)
     args.decorate_fds, args.fd_kinds = _decode_fds(args)
     if args.decode_pids is not None:
         raise UsageError(
@@ -198,7 +198,7 @@ def _fd_kinds(value: str) -> frozenset[str]:
     return frozenset(set(_FD_KINDS) - chosen if negate else chosen)
 
 
-def _check_no_follow(args: argparse.Namespace) -> None:
+def _check_follow_and_filter(args: argparse.Namespace) -> None:
     """--no-follow beside -f, which contradicts it; attach's --filter=kill-on-exit
     beside --detach, which would kill at once; and the filter-only features, which
     need -f, since without it no filter is installed."""

@@ -199,7 +199,7 @@ class DaemonSession:
 
     def _filter_failed(self, failed: bool) -> None:
         """attach --filter's outcome: if no filter went in, the session is detachable
-        as any attach is (a filter, once in, never leaves: it never is)."""
+        as any attach is; if one did, it stays refused (the filter never leaves)."""
         if failed:
             self.attach_filter = None
 

@@ -210,9 +210,8 @@ class Worker:
                 send(EventOut(key, event.pid, channel.OTHER, None, event))
                 # An attach may report before it returns its run (a refused --filter).
                 run = self.runs.get(key)
-                tasks = len(run.core.tasks) if run is not None else counted.get(key)
-                if tasks is not None and tasks != counted.get(key):  # a signal changes none
-                    counted[key] = tasks
+                if run is not None and (tasks := len(run.core.tasks)) != counted.get(key):
+                    counted[key] = tasks  # a signal or a group-stop changes none
                     send(TaskCount(key, tasks))
             size = link.backlog - before
             if window.sent(size) and key in self.runs:

@@ -153,17 +153,16 @@ _OUTPUT_ARGS = frozenset(
         *((name, "sigmask") for name in ("epoll_pwait", "epoll_pwait2")),
         ("epoll_pwait2", "timeout"),
         ("gettimeofday", "tv"),
-        ("prctl", "arg2"),
+        ("prctl", "arg2"),  # written by the PR_GET_* options that take a pointer
         ("sched_getparam", "param"),
         ("sched_getaffinity", "mask"),
         ("sched_getattr", "attr"),
-        *((name, "tp") for name in ("sched_rr_get_interval", "sched_rr_get_interval_time64")),
         ("getcpu", "cpu"),
         ("getcpu", "node"),
         ("clone3", "cl_args"),  # the kernel writes the pidfd and parent tid it points to
         ("clock_nanosleep", "remain"),  # strace prints it at exit
         ("clock_nanosleep_time64", "remain"),
-        ("nanosleep", "rem"),  # written by the PR_GET_* options that take a pointer
+        ("nanosleep", "rem"),
         ("ioctl", "arg"),  # for the requests that return an int (families/ioctl.py)
     )
 )

@@ -118,17 +118,17 @@ def rule_for(injection: Injection, abi: Abi) -> InjectRule:
         nr = -1 if sub is None else abi.numbers_by_name[sub] | abi.nr_bit
         result = -injection.error if injection.error is not None else injection.retval
     return InjectRule(
-        when.first,
-        when.last,
-        when.step,
-        nr,
-        result,
-        injection.error is not None,
-        injection.signal or 0,
-        injection.delay_enter_ns,
-        injection.delay_exit_ns,
-        injection.poke_enter,
-        injection.poke_exit,
+        first=when.first,
+        last=when.last,
+        step=when.step,
+        nr=nr,
+        result=result,
+        fails=injection.error is not None,
+        signal=injection.signal or 0,
+        delay_enter_ns=injection.delay_enter_ns,
+        delay_exit_ns=injection.delay_exit_ns,
+        poke_enter=injection.poke_enter,
+        poke_exit=injection.poke_exit,
     )
 
 

@@ -326,7 +326,7 @@ def _child(
             program = resolve_program(program, env)  # as the user, in its cwd: Engine.launch
         _reset_signals(spec.ignored_signals)
         stage = Stage.NO_NEW_PRIVS
-        private = _no_new_privs_owed(spec, seccomp_program)
+        private = _set_no_new_privs_if_owed(spec, seccomp_program)
         os.close(setting_up)  # the parent may seize us now
         setting_up = -1
         if os.read(go_fd, 1) != _GO:
@@ -401,7 +401,7 @@ def _renice(nice: int) -> None:
         os.setpriority(os.PRIO_PROCESS, 0, nice)
 
 
-def _no_new_privs_owed(spec: LaunchSpec, seccomp_program: bytes | None) -> bool:
+def _set_no_new_privs_if_owed(spec: LaunchSpec, seccomp_program: bytes | None) -> bool:
     """Set no_new_privs where it is owed: a command run as another user (a privileged
     tracer's client), or a filter to install by a process that cannot without it (not
     root); whether it was."""

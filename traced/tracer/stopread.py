@@ -231,8 +231,8 @@ def _decoded_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit
     call = entry.call
     assert isinstance(call, Call)  # a wanted entry was read with its call
     args: tuple[Arg, ...] | None = None
+    memory = TraceeMemory(tid)  # a handle, no read: the outputs' and the words' memory
     if call.outputs:
-        memory = TraceeMemory(tid)
         args = decode_exit(
             entry.name,
             entry.args,
@@ -246,7 +246,7 @@ def _decoded_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit
         )
     worded = None
     if call.worded:  # poll's and select's words are read from memory
-        worded = decode_result(entry.name, entry.raw, rval, run.decoding, TraceeMemory(tid))
+        worded = decode_result(entry.name, entry.raw, rval, run.decoding, memory)
     target = None
     if call.returns_fd and returns_fd(entry.name, entry.raw):
         target = procfs.fd_target(tid, rval, run.decoding.fd_kinds)

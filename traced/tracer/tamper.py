@@ -51,14 +51,12 @@ def apply(tid: int, skip: SyscallSkip | None, tamper: Tamper) -> None:
 def _poke(tid: int, address: int, data: bytes) -> None:
     """poke_enter=/poke_exit=: ``data`` written at ``address``; where it cannot be, the
     call goes on untouched, with strace's complaint in the log."""
-    whole = len(data) - len(data) % _WORD
+    tail = -len(data) % _WORD  # the bytes that complete the last word, kept as they are
     try:
-        if whole < len(data):
-            data += read_bytes(tid, address + len(data), _WORD - (len(data) - whole))
+        data += read_bytes(tid, address + len(data), tail) if tail else b""
         if len(data) % _WORD == 0:  # else its mapping ends inside the last word
             ptrace.poke_data(tid, address, data)
             return
-    except TracedError as error:
-        _log.warning("failed to tamper with the process: couldn't poke", tid=tid, error=str(error))
-        return
+    except TracedError:
+        pass
     _log.warning("failed to tamper with the process: couldn't poke", tid=tid)

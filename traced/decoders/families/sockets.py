@@ -12,9 +12,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from traced.decoders.kinds import Decoder, by_register
-
-if TYPE_CHECKING:
-    import ipaddress
 from traced.decoders.strings import quote
 from traced.decoders.style import ABBREV, current
 from traced.decoders.values import (
@@ -36,6 +33,9 @@ from traced.decoders.xlat import (
     named,
 )
 from traced.events import Arg
+
+if TYPE_CHECKING:
+    import ipaddress
 
 SOCK_TYPE: Table = (
     ("SOCK_STREAM", 1), ("SOCK_DGRAM", 2), ("SOCK_RAW", 3), ("SOCK_RDM", 4),
