@@ -229,3 +229,16 @@ def test_mmsghdr_arrays_show_msg_len_once_returned() -> None:
     assert sent[1].text.endswith("msg_flags=0}, msg_len=2}]")
     got = decode_exit("recvmmsg", entered, (3, 0x8000, 1, 0, 0), FakeMemory(memory), retval=1)
     assert got[1].text.startswith("[" + body.replace('\\0\\0\\0\\0\\0\\0"', '", iov_len=8}]'))
+
+
+def test_iovecs_follow_the_array_rules_of_every_array() -> None:
+    """arrays.array_text's: -v shows every element, -s cuts the rest to "...", and an
+    unreadable element after readable ones is named where it is."""
+    table = struct.pack("<QQ", 0x9000, 1) * 2
+    memory = FakeMemory({0x8000: table, 0x9000: b"a"})
+    cut = decode_entry("writev", (1, 0x8000, 2), memory, Options(string_limit=1))
+    assert cut[1].text == '[{iov_base="a", iov_len=1}, ...]'
+    whole = decode_entry("writev", (1, 0x8000, 2), memory, Options(string_limit=1, verbose=True))
+    assert whole[1].text == '[{iov_base="a", iov_len=1}, {iov_base="a", iov_len=1}]'
+    short = decode_entry("writev", (1, 0x8000, 3), memory, Options(verbose=True))
+    assert short[1].text.endswith(", ... /* 0x8020 */]")

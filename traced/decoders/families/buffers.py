@@ -11,6 +11,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 
+from traced.decoders.arrays import array_text
 from traced.decoders.kinds import Decoder, by_pointer
 from traced.decoders.strings import decode_buffer, decode_cstring
 from traced.decoders.values import DecodedValue, Memory, Options, read_exact, unreadable
@@ -37,24 +38,20 @@ def _buffer_exit(
 def iovec_array(
     address: int, count: int, memory: Memory, options: Options, data: int | None
 ) -> DecodedValue:
-    """``count`` iovecs at ``address``; ``data``: the bytes they hold (a read's
-    result), None for all of them (a write's)."""
-    if count < 0 or address == 0:
+    """``count`` iovecs at ``address`` (arrays.array_text's rules); ``data``: the bytes
+    they hold (a read's result), shared out in order; None for all of them (a write's)."""
+    if count < 0:
         return unreadable(address)
-    shown = min(count, max(0, options.string_limit))
-    table = read_exact(memory, address, shown * IOVEC.size)
-    if table is None:
-        return unreadable(address)
-    texts: list[str] = []
-    values: list[dict[str, object]] = []
-    for base, length in IOVEC.iter_unpack(table):
-        size = length if data is None else min(length, data)
-        data = None if data is None else data - size
-        buffer = decode_buffer(base, memory, size, options)
-        texts.append(f"{{iov_base={buffer.text}, iov_len={length}}}")
-        values.append({"iov_base": buffer.value, "iov_len": length})
-    more = ", ..." if count > shown else ""
-    return DecodedValue("[" + ", ".join(texts) + more + "]", values, address)  # type: ignore[arg-type]
+    left = data
+
+    def element(chunk: bytes) -> str:
+        nonlocal left
+        base, length = IOVEC.unpack(chunk)
+        size = length if left is None else min(length, left)
+        left = None if left is None else left - size
+        return f"{{iov_base={decode_buffer(base, memory, size, options).text}, iov_len={length}}}"
+
+    return array_text(address, count, IOVEC.size, memory, options, element=element)
 
 
 def _iovec_entry(

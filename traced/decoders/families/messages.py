@@ -17,6 +17,7 @@ import struct
 from collections.abc import Sequence
 
 from traced.decoders import _constants as K
+from traced.decoders.arrays import array_text
 from traced.decoders.families.buffers import iovec_array
 from traced.decoders.families.sockets import decode_sockaddr
 from traced.decoders.kinds import Decoder
@@ -102,6 +103,15 @@ def msghdr(
     fields = read_exact(memory, address, MSGHDR.size)
     if fields is None:
         return DecodedValue(hex_address(address), address, address)
+    text = msghdr_text(fields, memory, options, data=data, namelen_in=namelen_in)
+    _, namelen, _, iovlen, *_ = MSGHDR.unpack(fields)
+    return DecodedValue(text, {"msg_namelen": namelen, "msg_iovlen": iovlen}, address)
+
+
+def msghdr_text(
+    fields: bytes, memory: Memory, options: Options, *, data: int | None, namelen_in: int | None
+) -> str:
+    """A message read already (``fields``: its MSGHDR.size bytes), as strace prints it."""
     name, namelen, iov, iovlen, control, controllen, flags = MSGHDR.unpack(fields)
     if name == 0:
         name_text = "NULL"
@@ -115,12 +125,11 @@ def msghdr(
         f"msg_control={control_messages(control, controllen, memory)}, " if controllen else ""
     )
     flag_text = format_flags(flags & 0xFFFFFFFF, K.MSG_FLAGS, "MSG_???").text
-    text = (
+    return (
         f"{{msg_name={name_text}, msg_namelen={lengths}, msg_iov={iov_text}, "
         f"msg_iovlen={iovlen}, {control_text}msg_controllen={controllen}, "
         f"msg_flags={flag_text}}}"
     )
-    return DecodedValue(text, {"msg_namelen": namelen, "msg_iovlen": iovlen}, address)
 
 
 def _sent(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
@@ -149,22 +158,19 @@ def _received(
 def mmsg_array(
     address: int, count: int, memory: Memory, options: Options, *, lengths: int, received: bool
 ) -> DecodedValue:
-    """``count`` mmsghdrs; the first ``lengths`` of them with their msg_len (and, if
-    ``received``, their buffers holding that many bytes)."""
-    shown = min(max(count, 0), max(0, options.string_limit))
-    table = read_exact(memory, address, shown * MMSGHDR_SIZE) if shown else b""
-    if table is None or address == 0:
-        return DecodedValue(hex_address(address), address, address)
-    items = []
-    for index in range(shown):
-        at = address + index * MMSGHDR_SIZE
-        length = struct.unpack_from("<I", table, index * MMSGHDR_SIZE + MSGHDR.size)[0]
-        counted = index < lengths
+    """``count`` mmsghdrs (arrays.array_text's rules), each read once; the first
+    ``lengths`` with their msg_len (and, if ``received``, buffers holding that many)."""
+    index = 0
+
+    def element(chunk: bytes) -> str:
+        nonlocal index
+        counted, index = index < lengths, index + 1
+        length = struct.unpack_from("<I", chunk, MSGHDR.size)[0]
         data = length if received and counted else None
-        header = msghdr(at, memory, options, data=data, namelen_in=None).text
-        items.append(f"{{msg_hdr={header}" + (f", msg_len={length}}}" if counted else "}"))
-    more = ", ..." if count > shown else ""
-    return DecodedValue("[" + ", ".join(items) + more + "]", address, address)
+        header = msghdr_text(chunk[: MSGHDR.size], memory, options, data=data, namelen_in=None)
+        return f"{{msg_hdr={header}" + (f", msg_len={length}}}" if counted else "}")
+
+    return array_text(address, count, MMSGHDR_SIZE, memory, options, element=element)
 
 
 def _vlen(raw: Sequence[int], at: int) -> int:
