@@ -55,6 +55,9 @@ class Spec:
     renames: dict[str, str] = field(default_factory=dict)
     order: str = "value"  # value | header
     cast: str = "long long"  # the C type a value is printed as
+    # Names the kernel defines outside its uapi headers, so no header here has them:
+    # each with its value and the kernel header that defines it, cited in the table.
+    unexported: tuple[tuple[str, int, str], ...] = ()
 
 
 def _spec(name: str, includes: str, pattern: str, **kw: object) -> Spec:
@@ -101,11 +104,86 @@ SPECS: tuple[Spec, ...] = (
         exclude=r"MSG_TRYHARD",
         renames={"MSG_PROXY": "MSG_PROBE"},
     ),
+    # AF_VSOCK is a level too: vsock compares the level with its address family.
     _spec(
         "SOL",
         "sys/socket.h netinet/in.h netinet/tcp.h netinet/udp.h linux/netlink.h linux/tipc.h "
-        "linux/can.h linux/can/raw.h",
-        r"SOL_\w+",
+        "linux/can.h linux/can/raw.h netipx/ipx.h netax25/ax25.h netatalk/at.h netrom/netrom.h "
+        "netrose/rose.h",
+        r"SOL_\w+|AF_VSOCK",
+        exclude=r"SOL_(MPTCP|MCTP|SMC)",
+    ),
+    # Each level's option names, as strace 6.1 lists them (its sock_*_options).
+    _spec(
+        "SOCK_IP",
+        "linux/in.h",
+        r"IP_(TOS|TTL|HDRINCL|OPTIONS|ROUTER_ALERT|RECVOPTS|RETOPTS|PKTINFO|PKTOPTIONS"
+        r"|MTU_DISCOVER|RECVERR|RECVTTL|RECVTOS|MTU|FREEBIND|IPSEC_POLICY|XFRM_POLICY|PASSSEC"
+        r"|TRANSPARENT|ORIGDSTADDR|MINTTL|NODEFRAG|CHECKSUM|BIND_ADDRESS_NO_PORT|RECVFRAGSIZE"
+        r"|RECVERR_RFC4884|MULTICAST_IF|MULTICAST_TTL|MULTICAST_LOOP|ADD_MEMBERSHIP"
+        r"|DROP_MEMBERSHIP|UNBLOCK_SOURCE|BLOCK_SOURCE|ADD_SOURCE_MEMBERSHIP"
+        r"|DROP_SOURCE_MEMBERSHIP|MSFILTER|MULTICAST_ALL|UNICAST_IF)"
+        r"|MCAST_(JOIN_GROUP|BLOCK_SOURCE|UNBLOCK_SOURCE|LEAVE_GROUP|JOIN_SOURCE_GROUP"
+        r"|LEAVE_SOURCE_GROUP|MSFILTER)",
+    ),
+    _spec(
+        "SOCK_IPV6",
+        "linux/in.h linux/in6.h",
+        r"IPV6_(ADDRFORM|2292PKTINFO|2292HOPOPTS|2292DSTOPTS|2292RTHDR|2292PKTOPTIONS|CHECKSUM"
+        r"|2292HOPLIMIT|NEXTHOP|AUTHHDR|FLOWINFO|UNICAST_HOPS|MULTICAST_IF|MULTICAST_HOPS"
+        r"|MULTICAST_LOOP|ADD_MEMBERSHIP|DROP_MEMBERSHIP|ROUTER_ALERT|MTU_DISCOVER|MTU|RECVERR"
+        r"|V6ONLY|JOIN_ANYCAST|LEAVE_ANYCAST|MULTICAST_ALL|ROUTER_ALERT_ISOLATE|RECVERR_RFC4884"
+        r"|FLOWLABEL_MGR|FLOWINFO_SEND|IPSEC_POLICY|XFRM_POLICY|HDRINCL|RECVPKTINFO|PKTINFO"
+        r"|RECVHOPLIMIT|HOPLIMIT|RECVHOPOPTS|HOPOPTS|RTHDRDSTOPTS|RECVRTHDR|RTHDR|RECVDSTOPTS"
+        r"|DSTOPTS|RECVPATHMTU|PATHMTU|DONTFRAG|USE_MIN_MTU|RECVTCLASS|TCLASS|AUTOFLOWLABEL"
+        r"|ADDR_PREFERENCES|MINHOPCOUNT|ORIGDSTADDR|TRANSPARENT|UNICAST_IF|RECVFRAGSIZE|FREEBIND)"
+        r"|MCAST_(JOIN_GROUP|BLOCK_SOURCE|UNBLOCK_SOURCE|LEAVE_GROUP|JOIN_SOURCE_GROUP"
+        r"|LEAVE_SOURCE_GROUP|MSFILTER)",
+    ),
+    _spec(
+        "SOCK_TCP",
+        "linux/tcp.h",
+        r"TCP_(NODELAY|MAXSEG|CORK|KEEPIDLE|KEEPINTVL|KEEPCNT|SYNCNT|LINGER2|DEFER_ACCEPT"
+        r"|WINDOW_CLAMP|INFO|QUICKACK|CONGESTION|MD5SIG|COOKIE_TRANSACTIONS|THIN_LINEAR_TIMEOUTS"
+        r"|THIN_DUPACK|USER_TIMEOUT|REPAIR|REPAIR_QUEUE|QUEUE_SEQ|REPAIR_OPTIONS|FASTOPEN"
+        r"|TIMESTAMP|NOTSENT_LOWAT|CC_INFO|SAVE_SYN|SAVED_SYN|REPAIR_WINDOW|FASTOPEN_CONNECT|ULP"
+        r"|MD5SIG_EXT|FASTOPEN_KEY|FASTOPEN_NO_COOKIE|ZEROCOPY_RECEIVE|INQ|TX_DELAY)",
+    ),
+    _spec(
+        "SOCK_UDP",
+        "linux/udp.h",
+        r"UDP_(CORK|ENCAP|NO_CHECK6_TX|NO_CHECK6_RX|SEGMENT|GRO)",
+        order="header",
+    ),
+    _spec("SOCK_RAW", "linux/icmp.h", r"ICMP_FILTER"),
+    _spec(
+        "SOCK_PACKET",
+        "linux/if_packet.h",
+        r"PACKET_(ADD_MEMBERSHIP|DROP_MEMBERSHIP|RECV_OUTPUT|RX_RING|STATISTICS|COPY_THRESH"
+        r"|AUXDATA|ORIGDEV|VERSION|HDRLEN|RESERVE|TX_RING|LOSS|VNET_HDR|TX_TIMESTAMP|TIMESTAMP"
+        r"|FANOUT|TX_HAS_OFF|QDISC_BYPASS|ROLLOVER_STATS|FANOUT_DATA|IGNORE_OUTGOING)",
+    ),
+    _spec(
+        "SOCK_NETLINK",
+        "linux/netlink.h",
+        r"NETLINK_(ADD_MEMBERSHIP|DROP_MEMBERSHIP|PKTINFO|BROADCAST_ERROR|NO_ENOBUFS|RX_RING"
+        r"|TX_RING|LISTEN_ALL_NSID|LIST_MEMBERSHIPS|CAP_ACK|EXT_ACK|GET_STRICT_CHK)",
+    ),
+    _spec(
+        "SOCK_TIPC",
+        "linux/tipc.h",
+        r"TIPC_(IMPORTANCE|SRC_DROPPABLE|DEST_DROPPABLE|CONN_TIMEOUT|NODE_RECVQ_DEPTH"
+        r"|SOCK_RECVQ_DEPTH|MCAST_BROADCAST|MCAST_REPLICAST|GROUP_JOIN|GROUP_LEAVE"
+        r"|SOCK_RECVQ_USED|NODELAY)",
+    ),
+    # Option values: SO_TXREHASH's, a packet_mreq's type, ICMP_FILTER's bits.
+    _spec("SOCK_TXREHASH", "linux/socket.h", r"SOCK_TXREHASH_\w+"),
+    _spec("PACKET_MR", "linux/if_packet.h", r"PACKET_MR_(MULTICAST|PROMISC|ALLMULTI|UNICAST)"),
+    _spec(
+        "ICMP_FILTER_BITS",
+        "linux/icmp.h",
+        r"ICMP_(ECHOREPLY|DEST_UNREACH|SOURCE_QUENCH|REDIRECT|ECHO|TIME_EXCEEDED|PARAMETERPROB"
+        r"|TIMESTAMP|TIMESTAMPREPLY|INFO_REQUEST|INFO_REPLY|ADDRESS|ADDRESSREPLY)",
     ),
     # The unsuffixed names are aliases of _OLD or _NEW by the size of time_t: strace
     # prints the suffixed names.
@@ -116,8 +194,22 @@ SPECS: tuple[Spec, ...] = (
         exclude=r"SO_(TIMESTAMP|TIMESTAMPNS|TIMESTAMPING|RCVTIMEO|SNDTIMEO)",
     ),
     _spec("SHUTDOWN", "sys/socket.h", r"SHUT_(RD|WR|RDWR)"),
-    # A control message's type at SOL_SOCKET (glibc defines these two as an enum).
-    _spec("SCM", "sys/socket.h", r"SCM_(RIGHTS|CREDENTIALS)"),
+    # A control message's type at SOL_SOCKET (glibc defines the first two as an enum),
+    # and at SOL_IP, as strace 6.1 names them (its scmvals and ip_cmsg_types).
+    _spec(
+        "SCM",
+        "sys/socket.h asm/socket.h",
+        r"SCM_(RIGHTS|CREDENTIALS|TIMESTAMPING_OPT_STATS|TIMESTAMPING_PKTINFO)"
+        r"|SO_(WIFI_STATUS|TXTIME|TIMESTAMP_OLD|TIMESTAMPNS_OLD|TIMESTAMPING_OLD|TIMESTAMP_NEW"
+        r"|TIMESTAMPNS_NEW|TIMESTAMPING_NEW)",
+        unexported=(("SCM_SECURITY", 3, "include/linux/socket.h"),),
+    ),
+    _spec(
+        "IP_CMSG",
+        "linux/in.h",
+        r"IP_(TOS|TTL|RECVOPTS|RETOPTS|PKTINFO|RECVERR|ORIGDSTADDR|CHECKSUM)",
+        unexported=(("SCM_SECURITY", 3, "include/linux/socket.h"),),
+    ),
     # --- files and descriptors ----------------------------------------------------------
     _spec("RESOLVE", "linux/openat2.h", r"RESOLVE_\w+"),
     _spec("PERF_FLAGS", "linux/perf_event.h", r"PERF_FLAG_\w+"),
@@ -327,6 +419,7 @@ def table(spec: Spec) -> list[tuple[str, int]]:
             raise ValueError(f"{spec.name}: no name in {spec.includes} matches {spec.pattern}")
         values = _compile_run(spec.includes, names, spec.cast, tmp)
     rows = [(spec.renames.get(name, name), values[name]) for name in names]
+    rows += [(name, value) for name, value, _ in spec.unexported]
     if spec.order == "value":
         rows.sort(key=lambda row: row[1] & (1 << 64) - 1)  # stable: header order within a value
     ahead = [row for name in spec.first for row in rows if row[0] == name]
@@ -343,7 +436,8 @@ def main() -> None:
     for spec in SPECS:
         rows = table(spec)
         source = " ".join(spec.includes) + (f" ({spec.source})" if spec.source != "macro" else "")
-        comment = "\n#   ".join(textwrap.wrap(f"{source}: {spec.pattern}", 90))
+        cited = "".join(f"; {name} from {where}" for name, _, where in spec.unexported)
+        comment = "\n#   ".join(textwrap.wrap(f"{source}: {spec.pattern}{cited}", 90))
         out.write(f"\n# {comment}\n{spec.name}: Table = (\n")
         for name, value in rows:
             number = f"{value:#x}" if value >= 0 else str(value)
