@@ -120,7 +120,7 @@ _POINTER_TYPES = frozenset((
 # Outputs by type: whatever the syscall, the kernel writes these.
 _OUTPUT_TYPES = frozenset((
     "buf_out", "cwd", "random", "stat_out", "statx_out", "statfs_out", "pipefd", "wstatus",
-    "socklen_ptr", "iovec_out",
+    "socklen_ptr", "iovec_out", "struct:rusage",
 ))  # fmt: skip
 # Outputs by name, where the same type is an input elsewhere (setrlimit's rlimit).
 _OUTPUT_ARGS = frozenset(
@@ -215,10 +215,12 @@ def _typed(name: str, tag: str, decoded: DecodedValue, register: int | None = No
 _FD_TYPES = frozenset(("fd", "dirfd"))
 
 
-def _with_fd_path(arg: Arg, fds: FdNames) -> Arg:
-    """-y: ``3</etc/passwd>``, and ``AT_FDCWD</home/me>`` for the working directory."""
+def _with_fd_path(arg: Arg, fds: FdNames, *, dirfd: bool = True) -> Arg:
+    """-y: ``3</etc/passwd>``, and for a ``dirfd`` ``AT_FDCWD</home/me>``, the working
+    directory (-100 is no fd where a call takes no AT_FDCWD)."""
     fd = arg.value
-    path = fds(fd) if isinstance(fd, int) and (fd >= 0 or fd == AT_FDCWD) else None
+    known = isinstance(fd, int) and (fd >= 0 or (dirfd and fd == AT_FDCWD))
+    path = fds(fd) if known and isinstance(fd, int) else None
     if path is None:
         return arg
     return replace(arg, text=fd_text(arg.text, path))
@@ -472,7 +474,7 @@ def _decode_entry(
         else:
             arg = _input(syscall, slot, registers, memory, options, register=register)
         if options.decorate_fds and slot.tag in _FD_TYPES:
-            arg = _with_fd_path(arg, fds)
+            arg = _with_fd_path(arg, fds, dirfd=slot.tag == "dirfd")
         args.append(arg)
     if options.dump_writes and syscall in dumps.WRITES and _fd_of(raw) in options.dump_writes:
         _with_dump(args, dumps.write_dump(syscall, registers, memory))

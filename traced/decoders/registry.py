@@ -25,12 +25,15 @@ from traced.decoders.families import (
     ioctl,
     ipc,
     kernel,
+    landlock,
     mappings,
     messages,
     misc,
+    mounts,
     polling,
     prctl,
     process,
+    resources,
     sched,
     siginfo,
     signals,
@@ -46,7 +49,7 @@ from traced.decoders.xlat import Table
 _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
     sockopts, descriptors, prctl, kernel, messages, siginfo,
-    polling, sched,
+    polling, sched, resources, landlock, mounts,
 )  # fmt: skip
 
 

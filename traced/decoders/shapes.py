@@ -22,10 +22,12 @@ from traced.decoders.families.misc import (
     futex_command,
     futex_wake_op,
 )
+from traced.decoders.families.mounts import mount_ignored
 from traced.decoders.families.polling import poll_result, select_result
 from traced.decoders.families.prctl import prctl_result
 from traced.decoders.families.sched import sched_result
 from traced.decoders.families.signals import signal
+from traced.decoders.families.stat import format_makedev, format_mode
 from traced.decoders.style import applied
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
@@ -50,8 +52,10 @@ RETURNS_FD = frozenset((
 _DUPFD_COMMANDS = frozenset((0, 1030))  # F_DUPFD, F_DUPFD_CLOEXEC
 
 
-# The calls that may return a new fd, as their arguments say: fcntl's F_DUPFD commands.
-MAY_RETURN_FD = RETURNS_FD | {"fcntl", "fcntl64"}
+_LANDLOCK_CREATE_RULESET_VERSION = 1
+# The calls that may return a new fd, as their arguments say: fcntl's F_DUPFD commands,
+# landlock_create_ruleset unless asked for the ABI version.
+MAY_RETURN_FD = RETURNS_FD | {"fcntl", "fcntl64", "landlock_create_ruleset"}
 
 
 def returns_fd(name: str, raw: Sequence[int]) -> bool:
@@ -59,6 +63,8 @@ def returns_fd(name: str, raw: Sequence[int]) -> bool:
     fcntl's F_DUPFD commands, pidfd_getfd."""
     if name in ("fcntl", "fcntl64"):
         return len(raw) > 1 and raw[1] & 0xFFFFFFFF in _DUPFD_COMMANDS
+    if name == "landlock_create_ruleset":
+        return len(raw) > 2 and not raw[2] & _LANDLOCK_CREATE_RULESET_VERSION
     return name in RETURNS_FD
 
 
@@ -79,6 +85,23 @@ def _open_mode(args: list[Arg], at: _At) -> None:
     flags_raw = args[-2].raw or 0
     if not flags_raw & _O_CREAT and flags_raw & _O_TMPFILE != _O_TMPFILE:
         args[-1] = _hidden(args[-1])
+
+
+_S_IFMT, _DEVICE_TYPES = 0o170000, (0o020000, 0o060000)  # S_IFCHR, S_IFBLK
+
+
+def _mknod_mode(args: list[Arg], at: _At) -> None:
+    """mknod's mode is an unsigned short, shown with its type; the device only for a
+    character or block special file, the types that have one."""
+    mode_at = at["mode"]
+    mode = (args[mode_at].raw or 0) & 0xFFFF
+    args[mode_at] = replace(args[mode_at], text=format_mode(mode), value=mode)
+    dev = args[at["dev"]]
+    if mode & _S_IFMT not in _DEVICE_TYPES:
+        args[at["dev"]] = _hidden(dev)
+    else:  # a dev_t the kernel takes as an unsigned int
+        number = (dev.raw or 0) & 0xFFFFFFFF
+        args[at["dev"]] = replace(dev, text=format_makedev(number), value=number)
 
 
 def _clone_keywords(args: list[Arg], at: _At) -> None:
@@ -133,6 +156,9 @@ def _futex_val3(command: str | None, raw: int) -> str:
 _ENTRY_SHAPES: dict[str, Callable[[list[Arg], _At], None]] = {
     "open": _open_mode,
     "openat": _open_mode,
+    "mknod": _mknod_mode,
+    "mknodat": _mknod_mode,
+    "mount": mount_ignored,
     "clone": _clone_keywords,
     "futex": _futex_by_command,
 }

@@ -212,11 +212,6 @@ def socklen_pair(arg: Arg) -> tuple[int, int] | None:
     return before, int(match[2]) if match[2] is not None else before
 
 
-def _written_length(arg: Arg) -> int:
-    """The length a socklen_ptr output holds once read (``[16]``); 0 when unread."""
-    return arg.value if arg.text.startswith("[") and isinstance(arg.value, int) else 0
-
-
 def _sockaddr_entry(
     raw: Sequence[int], at: int, memory: Memory, options: Options
 ) -> DecodedValue | None:
@@ -228,10 +223,13 @@ def _sockaddr_exit(
     raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
     args: Sequence[Arg],
 ) -> DecodedValue | None:  # fmt: skip
-    """An output's length is what the kernel wrote to the socklen after it, read first."""
+    """An output's length is what the kernel wrote to the socklen after it, read
+    first, but no more than the buffer's length before the call: the kernel says how
+    long the address was, and writes no more than fits."""
     if at + 1 >= len(args):
         return None
-    return decode_sockaddr(raw[at], memory, _written_length(args[at + 1]))
+    lengths = socklen_pair(args[at + 1])
+    return decode_sockaddr(raw[at], memory, min(lengths) if lengths else 0)
 
 
 # --- socklen_t * -----------------------------------------------------------------------
@@ -262,6 +260,7 @@ def _socklen_exit(
 DECODERS: dict[str, Decoder] = {
     "enum:socket_domain": by_register(socket_domain),
     "enum:socket_type": by_register(socket_type),
+    "flags:sock": by_register(lambda raw: format_flags(raw, SOCK_FLAGS, "SOCK_???")),
     "enum:socket_protocol": Decoder(entry=_protocol_entry),
     "sockaddr": Decoder(entry=_sockaddr_entry, exit=_sockaddr_exit),
     "socklen_ptr": Decoder(entry=_socklen_entry, exit=_socklen_exit, in_and_out=True),
