@@ -14,8 +14,7 @@ def test_mount_names_the_magic_and_hides_what_the_flags_make_ignored() -> None:
     memory = {0x1000: b"src\0", 0x2000: b"dst\0", 0x3000: b"ext4\0", 0x4000: b"data\0"}
     regs = (0x1000, 0x2000, 0x3000)
     assert line("mount", (*regs, MS_MGC_VAL | 0xF, 0x4000), 0, memory) == (
-        'mount("src", "dst", "ext4", MS_MGC_VAL|MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, '
-        '"data") = 0'
+        'mount("src", "dst", "ext4", MS_MGC_VAL|MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, "data") = 0'
     )
     assert line("mount", (*regs, 0x20, 0x4000), -2, memory).startswith(
         'mount("src", "dst", 0x3000, MS_REMOUNT, "data")'
