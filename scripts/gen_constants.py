@@ -220,6 +220,8 @@ SPECS: tuple[Spec, ...] = (
     ),
     _spec("MODULE_INIT", "linux/module.h", r"MODULE_INIT_\w+"),
     _spec("MEMFD_SECRET", "fcntl.h", r"O_CLOEXEC"),
+    _spec("MQ_FLAGS", "fcntl.h", r"O_NONBLOCK"),
+    _spec("SEMOP_FLAGS", "sys/sem.h", r"SEM_UNDO|IPC_NOWAIT", first=("SEM_UNDO",)),
     _spec("FSMOUNT", "linux/mount.h", r"FSMOUNT_CLOEXEC"),
     _spec(
         "FSMOUNT_ATTR",

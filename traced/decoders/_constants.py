@@ -669,6 +669,15 @@ MODULE_INIT: Table = (
 # fcntl.h: O_CLOEXEC
 MEMFD_SECRET: Table = (("O_CLOEXEC", 0x80000),)
 
+# fcntl.h: O_NONBLOCK
+MQ_FLAGS: Table = (("O_NONBLOCK", 0x800),)
+
+# sys/sem.h: SEM_UNDO|IPC_NOWAIT
+SEMOP_FLAGS: Table = (
+    ("SEM_UNDO", 0x1000),
+    ("IPC_NOWAIT", 0x800),
+)
+
 # linux/mount.h: FSMOUNT_CLOEXEC
 FSMOUNT: Table = (("FSMOUNT_CLOEXEC", 0x1),)
 

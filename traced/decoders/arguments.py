@@ -29,6 +29,7 @@ from typing import NamedTuple
 from msgspec.structs import replace
 
 from traced.decoders import dumps, faults
+from traced.decoders.families import identity, timers
 from traced.decoders.families.files import AT_FDCWD
 from traced.decoders.kinds import Decoder, Entry, Exit
 from traced.decoders.registry import decoder_of
@@ -120,7 +121,7 @@ _POINTER_TYPES = frozenset((
 # Outputs by type: whatever the syscall, the kernel writes these.
 _OUTPUT_TYPES = frozenset((
     "buf_out", "cwd", "random", "stat_out", "statx_out", "statfs_out", "pipefd", "wstatus",
-    "socklen_ptr", "iovec_out", "struct:rusage",
+    "socklen_ptr", "iovec_out", "struct:rusage", "struct:utsname",
 ))  # fmt: skip
 # Outputs by name, where the same type is an input elsewhere (setrlimit's rlimit).
 _OUTPUT_ARGS = frozenset(
@@ -164,6 +165,8 @@ _OUTPUT_ARGS = frozenset(
         ("clock_nanosleep_time64", "remain"),
         ("nanosleep", "rem"),
         ("ioctl", "arg"),  # for the requests that return an int (families/ioctl.py)
+        *identity.OUTPUTS,
+        *timers.OUTPUTS,
     )
 )
 

@@ -22,6 +22,7 @@ from traced.decoders.families import (
     buffers,
     descriptors,
     files,
+    identity,
     ioctl,
     ipc,
     kernel,
@@ -40,6 +41,7 @@ from traced.decoders.families import (
     sockets,
     sockopts,
     stat,
+    timers,
     times,
 )
 from traced.decoders.kinds import Alone, Decoder
@@ -49,7 +51,7 @@ from traced.decoders.xlat import Table
 _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
     sockopts, descriptors, prctl, kernel, messages, siginfo,
-    polling, sched, resources, landlock, mounts,
+    polling, sched, resources, landlock, mounts, identity, timers,
 )  # fmt: skip
 
 
