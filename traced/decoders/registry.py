@@ -22,6 +22,7 @@ from traced.decoders.families import (
     buffers,
     descriptors,
     files,
+    io_uring,
     ioctl,
     ipc,
     kernel,
@@ -46,7 +47,7 @@ from traced.decoders.xlat import Table
 _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
     sockopts, descriptors, prctl, kernel, messages, siginfo,
-    polling, sched,
+    polling, sched, io_uring,
 )  # fmt: skip
 
 
