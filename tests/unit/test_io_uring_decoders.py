@@ -28,8 +28,10 @@ def call(
     return f"{name}({', '.join(arg.text for arg in args)})"
 
 
-def register(opcode: int, data: bytes, count: int, **kw: object) -> str:
-    return call("io_uring_register", (0, opcode, ARG, count), {ARG: data}, **kw)  # type: ignore[arg-type]
+def register(
+    opcode: int, data: bytes, count: int, retval: int = EINVAL, options: Options = Y
+) -> str:
+    return call("io_uring_register", (0, opcode, ARG, count), {ARG: data}, retval, options)
 
 
 def test_setup_prints_the_inputs_then_what_the_kernel_wrote() -> None:

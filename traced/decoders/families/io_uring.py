@@ -132,8 +132,9 @@ def probe_entry(address: int, count: int, memory: Memory, options: Options) -> D
     if data is None:
         return unreadable(address)
     if not any(data):
-        return DecodedValue(hex_address(address), {"printed": False}, address)
-    return DecodedValue(_probe_text(data, count, False, options), {"printed": True}, address)
+        return DecodedValue(hex_address(address), {"pending": True, "printed": False}, address)
+    text = _probe_text(data, count, False, options)
+    return DecodedValue(text, {"pending": True, "printed": True}, address)
 
 
 def probe_exit(address: int, count: int, entered: Arg, memory: Memory, options: Options) -> str:
@@ -219,25 +220,23 @@ def register_exit(
     raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
     args: Sequence[Arg],
 ) -> DecodedValue | None:  # fmt: skip
-    """What the kernel wrote back: the probe, the worker counts before the call."""
+    """What the kernel wrote back, where the entry left it pending: the probe, the
+    worker counts before the call."""
     opcode, count = _opcode_and_count(raw, at)
     entered = args[at] if at < len(args) else None
-    pending = entered is not None and isinstance(entered.value, dict)
-    if entered is None or not pending or opcode not in (_PROBE, _WORKERS):
+    if entered is None or not isinstance(entered.value, dict) or not entered.value.get("pending"):
         return None
     if opcode == _PROBE:
         return DecodedValue(probe_exit(raw[at], count, entered, memory, options), None, raw[at])
-    assert isinstance(entered.value, dict)
-    if not entered.value.get("pending"):
+    if opcode != _WORKERS:
         return None
     before = entered.text.removesuffix(" => " + hex_address(raw[at]))
     after, _ = workers(raw[at], count, memory, options)
     return DecodedValue(f"{before} => {after}", None, raw[at])
 
 
-_ENTER_FLAGS: Table = K.IORING_ENTER
 DECODERS: dict[str, Decoder] = {
-    "flags:io_uring_enter": named.flags(_ENTER_FLAGS, "IORING_ENTER_???"),
+    "flags:io_uring_enter": named.flags(K.IORING_ENTER, "IORING_ENTER_???"),
 }
 BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
     ("io_uring_setup", "params"): Decoder(
@@ -248,4 +247,4 @@ BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
         entry=register_entry, exit=register_exit, in_and_out=True, whole_at_entry=True
     ),
 }
-CONSTANTS: dict[str, Table] = {"flags:io_uring_enter": _ENTER_FLAGS}
+CONSTANTS: dict[str, Table] = {"flags:io_uring_enter": K.IORING_ENTER}

@@ -108,7 +108,7 @@ def files_update(address: int, count: int, memory: Memory, options: Options) -> 
     offset, resv, array = FILES_UPDATE.unpack(data)
     fields = [f"offset={offset}"] + ([f"resv={resv:#x}"] if resv else [])
     fields.append("fds=" + ints_at(array, count, memory, options, update_fd).text)
-    return DecodedValue("{" + ", ".join(fields) + "}", offset, address)
+    return DecodedValue("{" + ", ".join(fields) + "}", {"offset": offset}, address)
 
 
 def _restriction(chunk: bytes) -> str:
@@ -177,7 +177,7 @@ def rsrc_register(
     fields.append("data=" + _data(opcode, array, nr, memory, options))
     fields.append("tags=" + _tags(tags, nr, memory, options))
     fields += nonzero_tail(address, RSRC_REGISTER.size, size, memory, options)
-    return DecodedValue("{" + ", ".join(fields) + "}", nr, address)
+    return DecodedValue("{" + ", ".join(fields) + "}", {"nr": nr, "flags": flags}, address)
 
 
 def rsrc_update(
@@ -193,7 +193,7 @@ def rsrc_update(
     fields.append("tags=" + _tags(tags, nr, memory, options))
     fields += [f"nr={nr}"] + ([f"resv2={resv2:#x}"] if resv2 else [])
     fields += nonzero_tail(address, RSRC_UPDATE2.size, size, memory, options)
-    return DecodedValue("{" + ", ".join(fields) + "}", offset, address)
+    return DecodedValue("{" + ", ".join(fields) + "}", {"offset": offset, "nr": nr}, address)
 
 
 def _ring_fd(chunk: bytes) -> str:
@@ -228,4 +228,4 @@ def buf_reg(address: int, count: int, memory: Memory, options: Options) -> Decod
     text = f"ring_addr={hex_address(ring)}, ring_entries={entries}, bgid={bgid}"
     text += f", pad={pad:#x}" if pad else ""
     text += f", resv={xints(tuple(resv))}" if any(resv) else ""
-    return DecodedValue("{" + text + "}", bgid, address)
+    return DecodedValue("{" + text + "}", {"ring_entries": entries, "bgid": bgid}, address)
