@@ -414,13 +414,43 @@ SPECS: tuple[Spec, ...] = (
         exclude=r"SECCOMP_RET_(ACTION|ACTION_FULL|DATA)",
     ),
     _spec("BPF_CMD", "linux/bpf.h", r"BPF_\w+", source="enum:bpf_cmd"),
+    # io_uring: strace 6.1 knows the names up to linux 6.0's; those 6.1 added (the
+    # SYNC_CANCEL and FILE_ALLOC_RANGE opcodes, SEND_ZC, SINGLE_ISSUER...) it prints
+    # as unknown, and so do we.
     _spec(
         "IORING_REGISTER",
         "linux/io_uring.h",
         r"IORING_(UN)?REGISTER_\w+",
         source="enum:",
-        exclude=r"IORING_REGISTER_LAST|IORING_REGISTER_USE_REGISTERED_RING",
+        exclude=r"IORING_REGISTER_(LAST|USE_REGISTERED_RING|SYNC_CANCEL|FILE_ALLOC_RANGE)",
     ),
+    _spec(
+        "IORING_OPS",
+        "linux/io_uring.h",
+        r"IORING_OP_\w+",
+        source="enum:io_uring_op",
+        exclude=r"IORING_OP_(LAST|SEND_ZC|SENDMSG_ZC)",
+    ),
+    _spec(
+        "IORING_SETUP",
+        "linux/io_uring.h",
+        r"IORING_SETUP_\w+",
+        exclude=r"IORING_SETUP_(SINGLE_ISSUER|DEFER_TASKRUN)",
+    ),
+    _spec("IORING_FEAT", "linux/io_uring.h", r"IORING_FEAT_\w+"),
+    _spec("IORING_ENTER", "linux/io_uring.h", r"IORING_ENTER_\w+"),
+    _spec("IOSQE", "linux/io_uring.h", r"IOSQE_\w+"),
+    _spec("IORING_RSRC_REGISTER", "linux/io_uring.h", r"IORING_RSRC_REGISTER_\w+"),
+    _spec("IORING_FILES_UPDATE_FDS", "linux/io_uring.h", r"IORING_REGISTER_FILES_SKIP"),
+    _spec("IO_URING_OP_FLAGS", "linux/io_uring.h", r"IO_URING_OP_\w+"),
+    _spec(
+        "IORING_RESTRICTION",
+        "linux/io_uring.h",
+        r"IORING_RESTRICTION_\w+",
+        source="enum:",
+        exclude=r"IORING_RESTRICTION_LAST",
+    ),
+    _spec("IO_WQ", "linux/io_uring.h", r"IO_WQ_(BOUND|UNBOUND)", source="enum:"),
     _spec(
         "KEYCTL",
         "linux/keyctl.h",

@@ -23,6 +23,7 @@ entry, and after a failure, they are shown as the address strace prints.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from functools import cache
 from typing import NamedTuple
 
@@ -31,6 +32,7 @@ from msgspec.structs import replace
 from traced.decoders import dumps, faults
 from traced.decoders.families import identity, timers
 from traced.decoders.families.files import AT_FDCWD
+from traced.decoders.fdnames import naming
 from traced.decoders.kinds import Decoder, Entry, Exit
 from traced.decoders.registry import decoder_of
 from traced.decoders.shapes import shape_entry
@@ -167,6 +169,10 @@ _OUTPUT_ARGS = frozenset(
         ("ioctl", "arg"),  # for the requests that return an int (families/ioctl.py)
         *identity.OUTPUTS,
         *timers.OUTPUTS,
+        # what the kernel wrote back: io_uring_params' rings, a probe's ops, the counts
+        # of workers before (families/io_uring.py)
+        ("io_uring_setup", "params"),
+        ("io_uring_register", "arg"),
     )
 )
 
@@ -216,6 +222,7 @@ def _typed(name: str, tag: str, decoded: DecodedValue, register: int | None = No
 
 
 _FD_TYPES = frozenset(("fd", "dirfd"))
+_UNNAMED = nullcontext()  # no -y: fds in memory stay numbers (fdnames.py)
 
 
 def _with_fd_path(arg: Arg, fds: FdNames, *, dirfd: bool = True) -> Arg:
@@ -440,15 +447,26 @@ def decode_entry(
     past the slots' memo of self-contained arguments, which holds the default's text."""
     if syscall in options.nonverbose:
         memory = StructsHidden(memory)
-    style = options.style
-    if style is PLAIN:
-        return _decode_entry(
-            syscall, raw, memory, options, fds=fds, abi=abi, memo=True, registers=registers
-        )
-    with applied(style):
-        return _decode_entry(
-            syscall, raw, memory, options, fds=fds, abi=abi, memo=False, registers=registers
-        )
+    with naming(_namer(fds)) if options.decorate_fds else _UNNAMED:
+        style = options.style
+        if style is PLAIN:
+            return _decode_entry(
+                syscall, raw, memory, options, fds=fds, abi=abi, memo=True, registers=registers
+            )
+        with applied(style):
+            return _decode_entry(
+                syscall, raw, memory, options, fds=fds, abi=abi, memo=False, registers=registers
+            )
+
+
+def _namer(fds: FdNames) -> Callable[[int], str | None]:
+    """-y's text of an fd a decoder reads from memory (fdnames.py), by ``fds``."""
+
+    def name(fd: int) -> str | None:
+        target = fds(fd)
+        return None if target is None else fd_text(fd, target)
+
+    return name
 
 
 def _decode_entry(
@@ -514,17 +532,18 @@ def decode_exit(
         return args
     if syscall in options.nonverbose:
         memory = StructsHidden(memory)
-    style = options.style
-    if style is PLAIN:
-        return _decode_exit(
-            syscall, args, raw, memory, retval=retval, options=options, abi=abi, fds=fds,
-            registers=registers,
-        )  # fmt: skip
-    with applied(style):
-        return _decode_exit(
-            syscall, args, raw, memory, retval=retval, options=options, abi=abi, fds=fds,
-            registers=registers,
-        )  # fmt: skip
+    with naming(_namer(fds)) if options.decorate_fds else _UNNAMED:
+        style = options.style
+        if style is PLAIN:
+            return _decode_exit(
+                syscall, args, raw, memory, retval=retval, options=options, abi=abi, fds=fds,
+                registers=registers,
+            )  # fmt: skip
+        with applied(style):
+            return _decode_exit(
+                syscall, args, raw, memory, retval=retval, options=options, abi=abi, fds=fds,
+                registers=registers,
+            )  # fmt: skip
 
 
 def _decode_exit(

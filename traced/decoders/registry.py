@@ -23,6 +23,7 @@ from traced.decoders.families import (
     descriptors,
     files,
     identity,
+    io_uring,
     ioctl,
     ipc,
     kernel,
@@ -51,7 +52,7 @@ from traced.decoders.xlat import Table
 _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
     sockopts, descriptors, prctl, kernel, messages, siginfo,
-    polling, sched, resources, landlock, mounts, identity, timers,
+    polling, sched, resources, landlock, mounts, identity, timers, io_uring,
 )  # fmt: skip
 
 

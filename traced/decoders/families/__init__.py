@@ -26,6 +26,8 @@ gathers them.
   sockopt_values, sockopt_structs: the options' values
 * descriptors: flag sets of perf_event_open, fanotify_mark, flock, memfd ...
 * kernel: seccomp, bpf, io_uring_register, keyctl, quotactl commands
+* io_uring: io_uring_setup's params, io_uring_enter, io_uring_register's argument
+  by opcode (io_uring_structs: the structs it points to)
 * prctl: prctl's option
 
 Tables of names come from traced.decoders._constants, generated from the kernel's
