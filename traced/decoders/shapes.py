@@ -87,6 +87,13 @@ def _open_mode(args: list[Arg], at: _At) -> None:
         args[-1] = _hidden(args[-1])
 
 
+def _mq_open_mode(args: list[Arg], at: _At) -> None:
+    """mq_open's mode and attributes are read only with O_CREAT."""
+    if not (args[at["oflag"]].raw or 0) & _O_CREAT:
+        args[at["mode"]] = _hidden(args[at["mode"]])
+        args[at["attr"]] = _hidden(args[at["attr"]])
+
+
 _S_IFMT, _DEVICE_TYPES = 0o170000, (0o020000, 0o060000)  # S_IFCHR, S_IFBLK
 
 
@@ -159,6 +166,7 @@ _ENTRY_SHAPES: dict[str, Callable[[list[Arg], _At], None]] = {
     "mknod": _mknod_mode,
     "mknodat": _mknod_mode,
     "mount": mount_ignored,
+    "mq_open": _mq_open_mode,
     "clone": _clone_keywords,
     "futex": _futex_by_command,
 }

@@ -17,7 +17,7 @@ from traced.decoders import _constants as K
 from traced.decoders.arrays import array_text
 from traced.decoders.families.mappings import mempolicy_mode
 from traced.decoders.kinds import Decoder, at_exit, by_pointer
-from traced.decoders.strings import quote
+from traced.decoders.strings import decode_path, quote
 from traced.decoders.values import DecodedValue, Memory, Options, read_exact, unreadable
 from traced.decoders.xlat import format_flags
 from traced.events import Arg
@@ -50,8 +50,14 @@ def _getgroups_exit(
     return groups(raw[at], retval, memory, options)
 
 
+_NGROUPS_MAX = 65536
+
+
 def _setgroups_entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
-    return groups(raw[at], raw[at - 1] & 0xFFFFFFFF, memory, options)
+    count = raw[at - 1] & 0xFFFFFFFF
+    if count > _NGROUPS_MAX:  # more than the kernel takes: strace shows the address
+        return unreadable(raw[at])
+    return groups(raw[at], count, memory, options)
 
 
 _SEMBUF = struct.Struct("<Hhh")
@@ -138,5 +144,8 @@ _OUTPUTS: dict[tuple[str, str], Decoder] = {
     ("io_setup", "ctx_idp"): at_exit(aio_context),
     ("get_mempolicy", "mode"): at_exit(mempolicy_pointer),
 }
-BY_ARGUMENT: dict[tuple[str, str], Decoder] = _OUTPUTS
+BY_ARGUMENT: dict[tuple[str, str], Decoder] = _OUTPUTS | {
+    # a queue's name is read as a path is (strace's printpath), whole or not at all
+    ("mq_open", "name"): by_pointer(decode_path),
+}
 OUTPUTS = frozenset(_OUTPUTS)

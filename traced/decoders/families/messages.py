@@ -55,7 +55,9 @@ def msghdr_text(
     elif namelen == 0:
         name_text = hex_address(name)
     else:
-        name_text = decode_sockaddr(name, memory, namelen).text
+        # the kernel says how long the address was, and writes no more than fits
+        shown = namelen if namelen_in is None else min(namelen, namelen_in)
+        name_text = decode_sockaddr(name, memory, shown).text
     lengths = str(namelen) if namelen_in in (None, namelen) else f"{namelen_in} => {namelen}"
     iov_text = iovec_array(iov, min(iovlen, 1 << 31), memory, options, data).text
     control_text = (

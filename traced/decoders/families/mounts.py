@@ -18,7 +18,7 @@ from traced.decoders import _constants as K
 from traced.decoders import named
 from traced.decoders.kinds import Decoder, by_register
 from traced.decoders.values import DecodedValue, hex_address
-from traced.decoders.xlat import Table, format_flags, joined, styled
+from traced.decoders.xlat import Table, format_flags, styled
 from traced.events import Arg
 
 _MS = dict(K.MS)
@@ -34,9 +34,12 @@ def mount_flags(raw: int) -> DecodedValue:
     if raw & _MGC_MSK != _MGC_VAL:
         return format_flags(raw, K.MS, "MS_???")
     flags = raw & ~_MGC_MSK
+    magic = styled("MS_MGC_VAL", f"{_MGC_VAL:#x}")
     if not flags:
-        return DecodedValue(styled("MS_MGC_VAL", f"{_MGC_VAL:#x}"), ["MS_MGC_VAL"], raw)
-    return joined(["MS_MGC_VAL", format_flags(flags, K.MS, "MS_???").text], raw)
+        return DecodedValue(magic, ["MS_MGC_VAL"], raw)
+    rest = format_flags(flags, K.MS, "MS_???")
+    names = rest.value if isinstance(rest.value, list) else []
+    return DecodedValue(f"{magic}|{rest.text}", ["MS_MGC_VAL", *names], raw)
 
 
 def mount_ignored(args: list[Arg], at: Mapping[str, int]) -> None:

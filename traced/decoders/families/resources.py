@@ -23,7 +23,7 @@ from traced.decoders.values import (
     read_exact,
     unreadable,
 )
-from traced.decoders.xlat import Table, format_enum, format_flags, joined, lookup, named
+from traced.decoders.xlat import Table, format_enum, format_flags, lookup, named
 from traced.events import Arg
 
 _RUSAGE = struct.Struct("<qQqQ14Q")  # two struct timeval, then fourteen longs
@@ -85,16 +85,16 @@ def ioprio(raw: int) -> DecodedValue:
 def _field_and_flags(
     value: int, field: tuple[int, Table, str], flags: Table, unknown: str
 ) -> DecodedValue:
-    """A field (``mask``, its table and marker) printed first, then the flags."""
+    """A field (``mask``, its table and marker) printed first, then the flags, each in
+    the style of its own (strace prints the two with two calls)."""
     mask, table, field_unknown = field
     part = value & mask
     name = lookup(part, table)
-    parts = [name if name is not None else named(part, None, field_unknown)]
+    texts = [named(part, name, field_unknown)]
     rest = value & ~mask
     if rest:
-        flagged = format_flags(rest, flags, unknown)
-        parts.append(flagged.text)
-    return joined(parts, value)
+        texts.append(format_flags(rest, flags, unknown).text)
+    return DecodedValue("|".join(texts), value, value)
 
 
 _FAN_CLASS_BITS = 0xC
