@@ -221,6 +221,19 @@ SPECS: tuple[Spec, ...] = (
     _spec("MODULE_INIT", "linux/module.h", r"MODULE_INIT_\w+"),
     _spec("MEMFD_SECRET", "fcntl.h", r"O_CLOEXEC"),
     _spec("MQ_FLAGS", "fcntl.h", r"O_NONBLOCK"),
+    _spec(
+        "UNSHARE",
+        "linux/sched.h",
+        r"CLONE_(NEWTIME|VM|FS|FILES|SIGHAND|THREAD|NEWNS|SYSVSEM|NEWCGROUP|NEWUTS|NEWIPC"
+        r"|NEWUSER|NEWPID|NEWNET)",
+    ),
+    _spec(
+        "SETNS",
+        "linux/sched.h",
+        r"CLONE_(NEWTIME|NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET)",
+    ),
+    _spec("UFFD", "linux/userfaultfd.h fcntl.h", r"UFFD_USER_MODE_ONLY|O_NONBLOCK|O_CLOEXEC"),
+    _spec("SWAP", "sys/swap.h", r"SWAP_FLAG_(PREFER|DISCARD|DISCARD_ONCE|DISCARD_PAGES)"),
     _spec("SEMOP_FLAGS", "sys/sem.h", r"SEM_UNDO|IPC_NOWAIT", first=("SEM_UNDO",)),
     _spec("FSMOUNT", "linux/mount.h", r"FSMOUNT_CLOEXEC"),
     _spec(

@@ -85,3 +85,18 @@ def test_rusage_and_ioprio() -> None:
     assert line("ioprio_set", (2, 5, (0 << 13) | 8191), -22).startswith(
         "ioprio_set(IOPRIO_WHO_PGRP, 5, IOPRIO_PRIO_VALUE(IOPRIO_CLASS_NONE, 8191))"
     )
+
+
+def test_namespaces_userfaultfd_swap_and_worded_results() -> None:
+    assert line("setns", (3, 0x80), 0).startswith("setns(3, CLONE_NEWTIME)")
+    assert line("unshare", (0x20000,), 0).startswith("unshare(CLONE_NEWNS)")
+    assert line("userfaultfd", (0,), 3).startswith("userfaultfd(0)")
+    assert line("userfaultfd", (0x80801,), 3).startswith(
+        "userfaultfd(UFFD_USER_MODE_ONLY|O_NONBLOCK|O_CLOEXEC)"
+    )
+    memory = {0x1000: b"swap\0"}
+    assert line("swapon", (0x1000, 0x8000), -2, memory).startswith(
+        'swapon("swap", SWAP_FLAG_PREFER|0)'
+    )
+    assert line("time", (0,), 1796683196) == ("time(NULL) = 1796683196 (2026-12-07T22:39:56+0000)")
+    assert line("ioprio_get", (1, 0), 0).endswith("= 0 (IOPRIO_PRIO_VALUE(IOPRIO_CLASS_NONE, 0))")

@@ -25,9 +25,11 @@ from traced.decoders.families.misc import (
 from traced.decoders.families.mounts import mount_ignored
 from traced.decoders.families.polling import poll_result, select_result
 from traced.decoders.families.prctl import prctl_result
+from traced.decoders.families.resources import ioprio
 from traced.decoders.families.sched import sched_result
 from traced.decoders.families.signals import signal
 from traced.decoders.families.stat import format_makedev, format_mode
+from traced.decoders.families.times import time_comment
 from traced.decoders.style import applied
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
@@ -197,7 +199,10 @@ _SIGNAL_RESULTS = frozenset(("rt_sigtimedwait", "rt_sigtimedwait_time64"))
 _POLLS = {"poll": None, "ppoll": 2, "ppoll_time64": 2}
 _SELECTS = {"select": True, "_newselect": True, "pselect6": False, "pselect6_time64": False}
 WORDED_RESULTS = (
-    frozenset(("fcntl", "fcntl64", "umask", "prctl", "sched_getscheduler", "ioctl"))
+    frozenset((
+        "fcntl", "fcntl64", "umask", "prctl", "sched_getscheduler", "ioctl", "time",
+        "ioprio_get",
+    ))
     | _SIGNAL_RESULTS | frozenset(_POLLS) | frozenset(_SELECTS)
 )  # fmt: skip
 
@@ -239,4 +244,8 @@ def _worded(
         return ioctl_result(raw[1], retval)
     if syscall in ("fcntl", "fcntl64") and len(raw) > 1:
         return fcntl_result(raw[1], retval)
+    if syscall == "time":  # the seconds since the epoch, and the date they are
+        return f"{retval} ({time_comment(retval, 0).strip()[3:-3]})"
+    if syscall == "ioprio_get":  # the priority found: ``0 (IOPRIO_PRIO_VALUE(...))``
+        return f"{retval} ({ioprio(retval).text})"
     return None

@@ -136,7 +136,7 @@ HIDDEN_TYPES: frozenset[str] = frozenset({"hi", "unused"})
 FLAG_SETS: frozenset[str] = _words(
     """
     access at clone close_range delete_module epoll_create eventfd faccessat fallocate
-    membarrier memfd_secret
+    membarrier memfd_secret userfaultfd unshare setns
     fanotify_init fanotify_mark fanotify_mask finit_module flock fsmount fsopen
     fspick getrandom inotify inotify_init io_uring_enter kexec kexec_file landlock
     mbind memfd mempolicy mlock mlockall mmap mmap_prot mount mount_attr move_mount
@@ -197,12 +197,12 @@ _C_INTEGERS: dict[str, tuple[int, bool]] = {
 # whole (printflags64, printxval64): mmap's prot, clone's flags, a handler address.
 _WIDE_SETS = frozenset((
     "flags:clone", "flags:mmap_prot", "flags:mremap", "flags:mount", "flags:kexec",
+    "flags:unshare",
     "flags:kexec_file", "flags:perf_event_open", "flags:pkey_access", "flags:mempolicy",
     "flags:fanotify_mask", "enum:mempolicy", "enum:sighandler",
 ))  # fmt: skip
 # Arguments whose C type is not their tag's.
 _C_INTEGER_ARGS: dict[tuple[str, str], tuple[int, bool] | None] = {
-    ("setns", "nstype"): (32, True),  # an int, named by clone's flags
     ("pidfd_send_signal", "flags"): (32, False),  # an unsigned int, in hex
     ("futex_waitv", "flags"): (32, False),
     ("mknod", "mode"): (32, False),  # strace prints mknod's mode as an unsigned int
@@ -454,8 +454,8 @@ umount2                 target:path flags:flags:umount                          
 swapon                  path swapflags:flags:swap                                  | %file
 swapoff                 path                                                       | %file
 reboot                  magic:enum:reboot_magic magic2:enum:reboot_magic cmd:enum:reboot_cmd arg:ptr |
-sethostname             name:buf_in len:size                                       |
-setdomainname           name:buf_in len:size                                       |
+sethostname             name:buf_in len:uint                                       |
+setdomainname           name:buf_in len:uint                                       |
 iopl                    level:int                                                  |
 ioperm                  from:hex num:hex turn_on:int                           |
 create_module           name:hex size:hex                                          |
@@ -556,7 +556,7 @@ fchmodat                dirfd pathname:path mode                                
 faccessat               dirfd pathname:path mode:flags:access                      | %desc %file
 pselect6                nfds:int readfds:struct:fd_set writefds:struct:fd_set exceptfds:struct:fd_set timeout:timespec sigmask:struct:sigset_argpack | %desc
 ppoll                   fds:struct:pollfd nfds:uint tmo_p:timespec sigmask:sigset sigsetsize:size | %desc
-unshare                 flags:flags:clone                                          |
+unshare                 flags:flags:unshare                                          |
 set_robust_list         head:ptr len:size                                          |
 get_robust_list         pid head_ptr:ptr len_ptr:int_ptr                           |
 splice                  fd_in:fd off_in:int_ptr fd_out:fd off_out:int_ptr len:size flags:flags:splice | %desc
@@ -592,7 +592,7 @@ open_by_handle_at       mount_fd:fd handle:struct:file_handle flags:flags:open  
 clock_adjtime           clockid:enum:clock buf:struct:timex                        | %clock
 syncfs                  fd                                                         | %desc
 sendmmsg                sockfd:fd msgvec:struct:mmsghdr vlen:uint flags:flags:msg  | %net
-setns                   fd nstype:flags:clone                                      | %desc
+setns                   fd nstype:flags:setns                                      | %desc
 getcpu                  cpu:int_ptr node:int_ptr tcache:ptr                        |
 process_vm_readv        pid local_iov:iovec liovcnt:ulong remote_iov:iovec riovcnt:ulong flags:ulong |
 process_vm_writev       pid local_iov:iovec liovcnt:ulong remote_iov:iovec riovcnt:ulong flags:ulong |
@@ -607,7 +607,7 @@ memfd_create            name:str flags:flags:memfd                              
 kexec_file_load         kernel_fd:fd initrd_fd:fd cmdline_len:ulong cmdline:str flags:flags:kexec_file | %desc
 bpf                     cmd:enum:bpf_cmd attr:struct:bpf_attr size:uint           | %desc
 execveat                dirfd pathname:path argv:strv envp:strv flags:flags:at     | %desc %file %process
-userfaultfd             flags:flags:open                                           | %desc
+userfaultfd             flags:flags:userfaultfd                                           | %desc
 membarrier              cmd:enum:membarrier flags:flags:membarrier cpu_id:int                  |
 mlock2                  addr:ptr len:size flags:flags:mlock                        | %memory
 copy_file_range         fd_in:fd off_in:int_ptr fd_out:fd off_out:int_ptr len:size flags:uint | %desc

@@ -45,7 +45,10 @@ _FLAG_SETS: dict[str, tuple[Table, str]] = {
     "flags:timerfd": (K.TFD, "TFD_???"),
     "flags:timerfd_settime": (K.TFD_TIMER, "TFD_TIMER_???"),
     "flags:membarrier": (K.MEMBARRIER_FLAGS, "MEMBARRIER_CMD_FLAG_???"),
-    "flags:memfd_secret": (K.MEMFD_SECRET, ""),  # strace marks no unknown bit
+    "flags:memfd_secret": (K.MEMFD_SECRET, ""),
+    "flags:userfaultfd": (K.UFFD, "UFFD_???"),
+    "flags:unshare": (K.UNSHARE, "CLONE_???"),
+    "flags:setns": (K.SETNS, "CLONE_NEW???"),  # strace marks no unknown bit
 }
 # type tag: (table, marker), as above, for a value that is one name
 _ENUMS: dict[str, tuple[Table, str]] = {

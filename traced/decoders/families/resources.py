@@ -118,7 +118,21 @@ def kexec_flags(raw: int) -> DecodedValue:
     )
 
 
+_SWAP_FLAG_PRIO_MASK = 0x7FFF
+
+
+def swap_flags(raw: int) -> DecodedValue:
+    """swapon's ``SWAP_FLAG_PREFER|5``: the flags, then the priority they carry."""
+    value = raw & 0xFFFFFFFF
+    priority, flags = value & _SWAP_FLAG_PRIO_MASK, value & ~_SWAP_FLAG_PRIO_MASK
+    if not flags:
+        return DecodedValue(str(priority), priority, raw)
+    text = format_flags(flags, K.SWAP, "SWAP_FLAG_???").text
+    return DecodedValue(f"{text}|{priority}", value, raw)
+
+
 DECODERS: dict[str, Decoder] = {
+    "flags:swap": by_register(swap_flags),
     "struct:rusage": Decoder(exit=_rusage_exit),
     "enum:rusage_who": by_register(rusage_who),
     "enum:ioprio": by_register(ioprio),
