@@ -56,3 +56,33 @@ def test_interval_timers_and_time_zone() -> None:
     assert line("settimeofday", (0, 0x2000), -1, memory).startswith(
         "settimeofday(NULL, {tz_minuteswest=0, tz_dsttime=0})"
     )
+
+
+def test_file_times_messages_devices_and_xattr_values() -> None:
+    memory = {
+        0x1000: struct.pack("<qQqQ", 1492358607, 345678, 1492356078, 1000000),
+        0x2000: struct.pack("<qq", 1492350678, 0),
+        0x3000: struct.pack("<q", 5) + b"hello",
+        0x4000: b"foo\0bar\0",
+        0x5000: b"f\0",
+    }
+    assert line("utimes", (0x5000, 0x1000), -2, memory).startswith(
+        'utimes("f", [{tv_sec=1492358607, tv_usec=345678} '
+        "/* 2017-04-16T16:03:27.345678+0000 */, {tv_sec=1492356078, tv_usec=1000000}])"
+    )
+    assert line("utime", (0x5000, 0x2000), -2, memory).startswith(
+        'utime("f", {actime=1492350678 /* 2017-04-16T13:51:18+0000 */, modtime=0})'
+    )
+    assert line("msgsnd", (7, 0x3000, 5, 0), 0, memory) == (
+        'msgsnd(7, {mtype=5, mtext="hello"}, 5, 0) = 0'
+    )
+    assert line("ustat", (0xFACEFEED_FFFFFFFF, 0), -22).startswith(
+        "ustat(makedev(0xfff, 0xfffff), NULL)"
+    )
+    assert line("fsetxattr", (3, 0x5000, 0x4000, 8, 2), 0, memory) == (
+        'fsetxattr(3, "f", "foo\\0bar", 8, XATTR_REPLACE) = 0'
+    )
+    assert line("fsetxattr", (3, 0x5000, 0x4000, 65537, 1), -7, memory).startswith(
+        'fsetxattr(3, "f", 0x4000, 65537, XATTR_CREATE)'
+    )
+    assert line("listxattr", (0x5000, 0x4000, 0), 23, memory) == ('listxattr("f", 0x4000, 0) = 23')

@@ -32,6 +32,7 @@ from msgspec.structs import replace
 from traced.decoders import dumps, faults
 from traced.decoders.families import identity, timers
 from traced.decoders.families.files import AT_FDCWD
+from traced.decoders.families.stat import format_makedev
 from traced.decoders.fdnames import naming
 from traced.decoders.kinds import Decoder, Entry, Exit
 from traced.decoders.registry import decoder_of
@@ -168,6 +169,7 @@ _OUTPUT_ARGS = frozenset(
         ("nanosleep", "rem"),
         ("ioctl", "arg"),  # for the requests that return an int (families/ioctl.py)
         *identity.OUTPUTS,
+        ("msgrcv", "msgp"),
         *timers.OUTPUTS,
         # what the kernel wrote back: io_uring_params' rings, a probe's ops, the counts
         # of workers before (families/io_uring.py)
@@ -197,6 +199,8 @@ def int_text(type_tag: str, value: int, syscall: str) -> tuple[int, str]:
         return value, chex(value)  # strace shows mmap's offset in hex
     if type_tag == "mode":
         return value, octal(value)
+    if type_tag == "dev":  # a dev_t the kernel takes as an unsigned int
+        return value & 0xFFFFFFFF, format_makedev(value & 0xFFFFFFFF)
     return value, str(value)
 
 

@@ -1,6 +1,7 @@
-"""Interval timers and time zones as strace 6.1 prints them: struct itimerval
-(getitimer, setitimer), struct itimerspec (timer_settime, timerfd_settime and their
-*gettime), struct timezone (gettimeofday, settimeofday).
+"""Interval timers, time zones and file times as strace 6.1 prints them: struct
+itimerval (getitimer, setitimer), struct itimerspec (timer_settime, timerfd_settime
+and their *gettime), struct timezone (gettimeofday, settimeofday), utimes' pair of
+timevals and utime's struct utimbuf, each valid time with its date in a comment.
 
 Each is an input where the call sets it and an output where the call reports the
 previous or current value: the output is read at exit, after a success, and is its
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import struct
 
+from traced.decoders.families.times import time_comment
 from traced.decoders.kinds import Alone, Decoder, at_exit, by_pointer
 from traced.decoders.values import DecodedValue, Memory, Options, read_exact, unreadable
 
@@ -48,7 +50,43 @@ def timezone(raw: int, memory: Memory, options: Options) -> DecodedValue:
     return DecodedValue(f"{{tz_minuteswest={west}, tz_dsttime={dst}}}", [west, dst], raw)
 
 
+def _usec_comment(seconds: int, microseconds: int) -> str:
+    """`` /* 2017-04-16T16:03:27.345678+0000 */`` for a valid timeval, else nothing."""
+    if not 0 <= microseconds < 1_000_000 or (seconds == 0 and microseconds == 0):
+        return ""
+    comment = time_comment(seconds, 0)
+    if not comment or not microseconds:
+        return comment
+    return comment.replace("+0000", f".{microseconds:06d}+0000")
+
+
+def timeval_pair(raw: int, memory: Memory, options: Options) -> DecodedValue:
+    """utimes' ``[{tv_sec=1, tv_usec=2} /* date */, {...}]``."""
+    data = read_exact(memory, raw, 32)
+    if data is None:
+        return unreadable(raw)
+    times = struct.unpack("<qQqQ", data)
+    texts = [
+        f"{{tv_sec={sec}, tv_usec={usec}}}{_usec_comment(sec, usec)}"
+        for sec, usec in (times[:2], times[2:])
+    ]
+    return DecodedValue("[" + ", ".join(texts) + "]", list(times), raw)
+
+
+def utimbuf(raw: int, memory: Memory, options: Options) -> DecodedValue:
+    """utime's ``{actime=1492350678 /* date */, modtime=...}``."""
+    data = read_exact(memory, raw, 16)
+    if data is None:
+        return unreadable(raw)
+    access, modify = struct.unpack("<qq", data)
+    text = (
+        f"{{actime={access}{time_comment(access, 0)}, modtime={modify}{time_comment(modify, 0)}}}"
+    )
+    return DecodedValue(text, [access, modify], raw)
+
+
 DECODERS: dict[str, Decoder] = {
+    "struct:utimbuf": by_pointer(utimbuf),
     "struct:itimerval": by_pointer(itimerval),
     "struct:itimerspec": by_pointer(itimerspec),
     "struct:timezone": by_pointer(timezone),
@@ -65,5 +103,8 @@ _OUTPUTS = {
 }  # fmt: skip
 BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
     key: at_exit(decode) for key, decode in _OUTPUTS.items()
+} | {
+    ("utimes", "times"): by_pointer(timeval_pair),
+    ("futimesat", "times"): by_pointer(timeval_pair),
 }
 OUTPUTS = frozenset(_OUTPUTS)
