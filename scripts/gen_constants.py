@@ -221,6 +221,7 @@ SPECS: tuple[Spec, ...] = (
     _spec("MODULE_INIT", "linux/module.h", r"MODULE_INIT_\w+"),
     _spec("MEMFD_SECRET", "fcntl.h", r"O_CLOEXEC"),
     _spec("MQ_FLAGS", "fcntl.h", r"O_NONBLOCK"),
+    _spec("SIGEV", "signal.h", r"SIGEV_(SIGNAL|NONE|THREAD|THREAD_ID)"),
     _spec(
         "UNSHARE",
         "linux/sched.h",

@@ -86,3 +86,17 @@ def test_file_times_messages_devices_and_xattr_values() -> None:
         'fsetxattr(3, "f", 0x4000, 65537, XATTR_CREATE)'
     )
     assert line("listxattr", (0x5000, 0x4000, 0), 23, memory) == ('listxattr("f", 0x4000, 0) = 23')
+
+
+def test_sigevent_by_its_notification() -> None:
+    none = struct.pack("<QiiQQ", 0, 0, 1, 0, 0) + b"\0" * 32
+    thread = struct.pack("<QiiQQ", 0xBADC0DE, 14, 2, 0x1000, 0x2000) + b"\0" * 32
+    memory = {0x1000: none, 0x2000: thread, 0x3000: struct.pack("<i", 0)}
+    assert line("timer_create", (1, 0x1000, 0x3000), 0, memory) == (
+        "timer_create(CLOCK_MONOTONIC, {sigev_signo=0, sigev_notify=SIGEV_NONE}, [0]) = 0"
+    )
+    assert line("timer_create", (0, 0x2000, 0), -22, memory).startswith(
+        "timer_create(CLOCK_REALTIME, {sigev_value={sival_int=195936478, "
+        "sival_ptr=0xbadc0de}, sigev_signo=SIGALRM, sigev_notify=SIGEV_THREAD, "
+        "sigev_notify_function=0x1000, sigev_notify_attributes=0x2000}, NULL)"
+    )

@@ -13,9 +13,19 @@ from __future__ import annotations
 
 import struct
 
+from traced.decoders import _constants as K
+from traced.decoders.families.signals import signal
 from traced.decoders.families.times import time_comment
 from traced.decoders.kinds import Alone, Decoder, at_exit, by_pointer
-from traced.decoders.values import DecodedValue, Memory, Options, read_exact, unreadable
+from traced.decoders.values import (
+    DecodedValue,
+    Memory,
+    Options,
+    hex_address,
+    read_exact,
+    unreadable,
+)
+from traced.decoders.xlat import format_enum
 
 _PAIRS = struct.Struct("<qQqQ")  # interval, then value: seconds and a fraction each
 
@@ -85,7 +95,36 @@ def utimbuf(raw: int, memory: Memory, options: Options) -> DecodedValue:
     return DecodedValue(text, [access, modify], raw)
 
 
+_SIGEVENT = struct.Struct("<QiiQQ")  # value, signo, notify, then the union
+_SIGEV = dict(K.SIGEV)
+_SIGNALLED = frozenset((_SIGEV["SIGEV_SIGNAL"], _SIGEV["SIGEV_THREAD"], _SIGEV["SIGEV_THREAD_ID"]))
+
+
+def sigevent(raw: int, memory: Memory, options: Options) -> DecodedValue:
+    """``{sigev_value={sival_int=1, sival_ptr=0x1}, sigev_signo=SIGALRM,
+    sigev_notify=SIGEV_SIGNAL}``: the value only when set, the signal by name where
+    one is sent, then what the notification needs (a thread id, a function)."""
+    data = read_exact(memory, raw, _SIGEVENT.size)
+    if data is None:
+        return unreadable(raw)
+    value, signo, notify, first, second = _SIGEVENT.unpack(data)
+    parts = []
+    if value:
+        sival_int = struct.unpack_from("<i", data)[0]
+        parts.append(f"sigev_value={{sival_int={sival_int}, sival_ptr={hex_address(value)}}}")
+    signal_text = signal(signo).text if notify in _SIGNALLED else str(signo & 0xFFFFFFFF)
+    parts.append(f"sigev_signo={signal_text}")
+    parts.append(f"sigev_notify={format_enum(notify & 0xFFFFFFFF, K.SIGEV, 'SIGEV_???').text}")
+    if notify == _SIGEV["SIGEV_THREAD_ID"]:
+        parts.append(f"sigev_notify_thread_id={struct.unpack('<i', data[16:20])[0]}")
+    elif notify == _SIGEV["SIGEV_THREAD"]:
+        parts.append(f"sigev_notify_function={hex_address(first)}")
+        parts.append(f"sigev_notify_attributes={hex_address(second)}")
+    return DecodedValue("{" + ", ".join(parts) + "}", notify, raw)
+
+
 DECODERS: dict[str, Decoder] = {
+    "struct:sigevent": by_pointer(sigevent),
     "struct:utimbuf": by_pointer(utimbuf),
     "struct:itimerval": by_pointer(itimerval),
     "struct:itimerspec": by_pointer(itimerspec),
