@@ -222,6 +222,20 @@ SPECS: tuple[Spec, ...] = (
     _spec("MEMFD_SECRET", "fcntl.h", r"O_CLOEXEC"),
     _spec("MQ_FLAGS", "fcntl.h", r"O_NONBLOCK"),
     _spec("SIGEV", "signal.h", r"SIGEV_(SIGNAL|NONE|THREAD|THREAD_ID)"),
+    _spec("PR_SCHED_CORE", "linux/prctl.h", r"PR_SCHED_CORE_(GET|CREATE|SHARE_TO|SHARE_FROM)"),
+    _spec(
+        "PIDTYPE",
+        "linux/prctl.h",
+        r"(?!)",
+        unexported=(
+            ("PIDTYPE_PID", 0, "include/linux/pid_types.h"),
+            ("PIDTYPE_TGID", 1, "include/linux/pid_types.h"),
+            ("PIDTYPE_PGID", 2, "include/linux/pid_types.h"),
+            ("PIDTYPE_SID", 3, "include/linux/pid_types.h"),
+        ),
+    ),
+    _spec("PR_SVE_VL", "linux/prctl.h", r"PR_SVE_(SET_VL_ONEXEC|VL_INHERIT)", order="header"),
+    _spec("PR_SME_VL", "linux/prctl.h", r"PR_SME_(SET_VL_ONEXEC|VL_INHERIT)", order="header"),
     _spec(
         "UNSHARE",
         "linux/sched.h",
@@ -546,9 +560,9 @@ def table(spec: Spec) -> list[tuple[str, int]]:
     with tempfile.TemporaryDirectory() as work:
         tmp = Path(work)
         names = _names(spec, tmp)
-        if not names:
+        if not names and not spec.unexported:
             raise ValueError(f"{spec.name}: no name in {spec.includes} matches {spec.pattern}")
-        values = _compile_run(spec.includes, names, spec.cast, tmp)
+        values = _compile_run(spec.includes, names, spec.cast, tmp) if names else {}
     rows = [(spec.renames.get(name, name), values[name]) for name in names]
     rows += [(name, value) for name, value, _ in spec.unexported]
     if spec.order == "value":

@@ -680,6 +680,36 @@ SIGEV: Table = (
     ("SIGEV_THREAD_ID", 0x4),
 )
 
+# linux/prctl.h: PR_SCHED_CORE_(GET|CREATE|SHARE_TO|SHARE_FROM)
+PR_SCHED_CORE: Table = (
+    ("PR_SCHED_CORE_GET", 0x0),
+    ("PR_SCHED_CORE_CREATE", 0x1),
+    ("PR_SCHED_CORE_SHARE_TO", 0x2),
+    ("PR_SCHED_CORE_SHARE_FROM", 0x3),
+)
+
+# linux/prctl.h: (?!); PIDTYPE_PID from include/linux/pid_types.h; PIDTYPE_TGID from
+#   include/linux/pid_types.h; PIDTYPE_PGID from include/linux/pid_types.h; PIDTYPE_SID from
+#   include/linux/pid_types.h
+PIDTYPE: Table = (
+    ("PIDTYPE_PID", 0x0),
+    ("PIDTYPE_TGID", 0x1),
+    ("PIDTYPE_PGID", 0x2),
+    ("PIDTYPE_SID", 0x3),
+)
+
+# linux/prctl.h: PR_SVE_(SET_VL_ONEXEC|VL_INHERIT)
+PR_SVE_VL: Table = (
+    ("PR_SVE_SET_VL_ONEXEC", 0x40000),
+    ("PR_SVE_VL_INHERIT", 0x20000),
+)
+
+# linux/prctl.h: PR_SME_(SET_VL_ONEXEC|VL_INHERIT)
+PR_SME_VL: Table = (
+    ("PR_SME_SET_VL_ONEXEC", 0x40000),
+    ("PR_SME_VL_INHERIT", 0x20000),
+)
+
 # linux/sched.h: CLONE_(NEWTIME|VM|FS|FILES|SIGHAND|THREAD|NEWNS|SYSVSEM|NEWCGROUP|NEWUTS|NE
 #   WIPC|NEWUSER|NEWPID|NEWNET)
 UNSHARE: Table = (
