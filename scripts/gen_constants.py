@@ -252,6 +252,28 @@ SPECS: tuple[Spec, ...] = (
     _spec("KEY_SPEC", "linux/keyctl.h", r"KEY_SPEC_\w+"),
     _spec("QUOTA_CMDS", "linux/quota.h linux/dqblk_xfs.h", r"Q_\w+"),
     _spec("QUOTA_TYPES", "linux/quota.h", r"(USR|GRP|PRJ)QUOTA"),
+    # --- ptrace ----------------------------------------------------------------------------
+    # The requests: linux/ptrace.h's and the arch's (asm/ptrace-abi.h), not the option,
+    # event and syscall-info values the same prefix names; strace spells two otherwise.
+    _spec(
+        "PTRACE_REQUESTS",
+        "linux/ptrace.h asm/ptrace.h",
+        r"PTRACE_\w+",
+        exclude=r"PTRACE_(O_\w+|EVENT_\w+|EVENTMSG_\w+|SYSCALL_INFO_\w+|PEEKSIGINFO_SHARED)",
+        renames={"PTRACE_PEEKUSR": "PTRACE_PEEKUSER", "PTRACE_POKEUSR": "PTRACE_POKEUSER"},
+    ),
+    _spec("PTRACE_OPTIONS", "linux/ptrace.h", r"PTRACE_O_\w+", exclude=r"PTRACE_O_MASK"),
+    _spec("PTRACE_PEEKSIGINFO_FLAGS", "linux/ptrace.h", r"PTRACE_PEEKSIGINFO_SHARED"),
+    _spec("PTRACE_SYSCALL_INFO_OPS", "linux/ptrace.h", r"PTRACE_SYSCALL_INFO_\w+"),
+    # A core note's type (PTRACE_GETREGSET's addr): glibc's elf.h has strace's names
+    # (NT_FPREGSET where the kernel's says NT_PRFPREG); the GNU notes share the values.
+    _spec(
+        "NT_TYPES",
+        "elf.h",
+        r"NT_\w+",
+        exclude=r"NT_(PRFPREG|TASKSTRUCT|VERSION|GNU_\w+|FDO_\w+)",
+    ),
+    _spec("AUDIT_ARCHES", "linux/audit.h", r"AUDIT_ARCH_\w+", cast="unsigned int"),
 )
 
 ENUM_BODY = re.compile(r"enum\s+(\w*)\s*\{([^}]*)\}", re.S)

@@ -197,7 +197,7 @@ _C_INTEGERS: dict[str, tuple[int, bool]] = {
 _WIDE_SETS = frozenset((
     "flags:clone", "flags:mmap_prot", "flags:mremap", "flags:mount", "flags:kexec",
     "flags:kexec_file", "flags:perf_event_open", "flags:pkey_access", "flags:mempolicy",
-    "flags:fanotify_mask", "enum:mempolicy", "enum:sighandler",
+    "flags:fanotify_mask", "enum:mempolicy", "enum:sighandler", "enum:ptrace",
 ))  # fmt: skip
 # Arguments whose C type is not their tag's.
 _C_INTEGER_ARGS: dict[tuple[str, str], tuple[int, bool] | None] = {
