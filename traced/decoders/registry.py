@@ -31,6 +31,7 @@ from traced.decoders.families import (
     polling,
     prctl,
     process,
+    ptrace,
     sched,
     siginfo,
     signals,
@@ -46,7 +47,7 @@ from traced.decoders.xlat import Table
 _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
     sockopts, descriptors, prctl, kernel, messages, siginfo,
-    polling, sched,
+    polling, sched, ptrace,
 )  # fmt: skip
 
 

@@ -26,6 +26,8 @@ gathers them.
 * descriptors: flag sets of perf_event_open, fanotify_mark, flock, memfd ...
 * kernel: seccomp, bpf, io_uring_register, keyctl, quotactl commands
 * prctl: prctl's option
+* ptrace: ptrace's request and its arguments by request (ptrace_structs: the
+  register sets, PEEKSIGINFO's arguments, struct ptrace_syscall_info)
 
 Tables of names come from traced.decoders._constants, generated from the kernel's
 headers by scripts/gen_constants.py (the older hand-written tables here are to move
