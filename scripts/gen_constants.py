@@ -274,6 +274,28 @@ SPECS: tuple[Spec, ...] = (
         exclude=r"NT_(PRFPREG|TASKSTRUCT|VERSION|GNU_\w+|FDO_\w+)",
     ),
     _spec("AUDIT_ARCHES", "linux/audit.h", r"AUDIT_ARCH_\w+", cast="unsigned int"),
+    # --- personality, kcmp ------------------------------------------------------------------
+    # A persona's type is its low byte (PER_MASK); the PER_* names that also set flag
+    # bits are printed by strace as the type they share the byte with.
+    _spec(
+        "PERSONALITY_TYPES",
+        "linux/personality.h",
+        r"PER_\w+",
+        source="enum:",
+        exclude=r"PER_(MASK|LINUX_32BIT|LINUX_FDPIC|OSR5|SUNOS|LINUX32_3GB)",
+        cast="unsigned char",
+    ),
+    _spec(
+        "PERSONALITY_FLAGS",
+        "linux/personality.h",
+        r"UNAME26|ADDR_NO_RANDOMIZE|FDPIC_FUNCPTRS|MMAP_PAGE_ZERO|ADDR_COMPAT_LAYOUT"
+        r"|READ_IMPLIES_EXEC|ADDR_LIMIT_32BIT|SHORT_INODE|WHOLE_SECONDS|STICKY_TIMEOUTS"
+        r"|ADDR_LIMIT_3GB",
+        source="enum:",
+    ),
+    _spec(
+        "KCMP_TYPES", "linux/kcmp.h", r"KCMP_\w+", source="enum:kcmp_type", exclude=r"KCMP_TYPES"
+    ),
 )
 
 ENUM_BODY = re.compile(r"enum\s+(\w*)\s*\{([^}]*)\}", re.S)

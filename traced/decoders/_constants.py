@@ -1330,3 +1330,53 @@ AUDIT_ARCHES: Table = (
     ("AUDIT_ARCH_ALPHA", 0xC0009026),
     ("AUDIT_ARCH_MIPSEL64N32", 0xE0000008),
 )
+
+# linux/personality.h (enum:): PER_\w+
+PERSONALITY_TYPES: Table = (
+    ("PER_LINUX", 0x0),
+    ("PER_SVR4", 0x1),
+    ("PER_SVR3", 0x2),
+    ("PER_SCOSVR3", 0x3),
+    ("PER_WYSEV386", 0x4),
+    ("PER_ISCR4", 0x5),
+    ("PER_BSD", 0x6),
+    ("PER_XENIX", 0x7),
+    ("PER_LINUX32", 0x8),
+    ("PER_IRIX32", 0x9),
+    ("PER_IRIXN32", 0xA),
+    ("PER_IRIX64", 0xB),
+    ("PER_RISCOS", 0xC),
+    ("PER_SOLARIS", 0xD),
+    ("PER_UW7", 0xE),
+    ("PER_OSF4", 0xF),
+    ("PER_HPUX", 0x10),
+)
+
+# linux/personality.h (enum:): UNAME26|ADDR_NO_RANDOMIZE|FDPIC_FUNCPTRS|MMAP_PAGE_ZERO|ADDR_
+#   COMPAT_LAYOUT|READ_IMPLIES_EXEC|ADDR_LIMIT_32BIT|SHORT_INODE|WHOLE_SECONDS|STICKY_TIMEOUTS
+#   |ADDR_LIMIT_3GB
+PERSONALITY_FLAGS: Table = (
+    ("UNAME26", 0x20000),
+    ("ADDR_NO_RANDOMIZE", 0x40000),
+    ("FDPIC_FUNCPTRS", 0x80000),
+    ("MMAP_PAGE_ZERO", 0x100000),
+    ("ADDR_COMPAT_LAYOUT", 0x200000),
+    ("READ_IMPLIES_EXEC", 0x400000),
+    ("ADDR_LIMIT_32BIT", 0x800000),
+    ("SHORT_INODE", 0x1000000),
+    ("WHOLE_SECONDS", 0x2000000),
+    ("STICKY_TIMEOUTS", 0x4000000),
+    ("ADDR_LIMIT_3GB", 0x8000000),
+)
+
+# linux/kcmp.h (enum:kcmp_type): KCMP_\w+
+KCMP_TYPES: Table = (
+    ("KCMP_FILE", 0x0),
+    ("KCMP_VM", 0x1),
+    ("KCMP_FILES", 0x2),
+    ("KCMP_FS", 0x3),
+    ("KCMP_SIGHAND", 0x4),
+    ("KCMP_IO", 0x5),
+    ("KCMP_SYSVSEM", 0x6),
+    ("KCMP_EPOLL_TFD", 0x7),
+)

@@ -164,6 +164,7 @@ _OUTPUT_ARGS = frozenset(
         ("clock_nanosleep_time64", "remain"),
         ("nanosleep", "rem"),
         ("ioctl", "arg"),  # for the requests that return an int (families/ioctl.py)
+        ("seccomp", "args"),  # SECCOMP_GET_NOTIF_SIZES's sizes (families/kernel.py)
         ("ptrace", "data"),  # PEEKDATA's word, GETSIGINFO's siginfo ... (families/ptrace.py)
     )
 )

@@ -16,6 +16,7 @@ from msgspec.structs import replace
 
 from traced.decoders.families.files import fcntl_result
 from traced.decoders.families.ioctl import ioctl_result
+from traced.decoders.families.kernel import personality_result
 from traced.decoders.families.misc import (
     FUTEX_SHOWN,
     futex_bitset,
@@ -163,7 +164,7 @@ _SIGNAL_RESULTS = frozenset(("rt_sigtimedwait", "rt_sigtimedwait_time64"))
 _POLLS = {"poll": None, "ppoll": 2, "ppoll_time64": 2}
 _SELECTS = {"select": True, "_newselect": True, "pselect6": False, "pselect6_time64": False}
 WORDED_RESULTS = (
-    frozenset(("fcntl", "fcntl64", "umask", "prctl", "sched_getscheduler", "ioctl"))
+    frozenset(("fcntl", "fcntl64", "umask", "prctl", "sched_getscheduler", "ioctl", "personality"))
     | _SIGNAL_RESULTS | frozenset(_POLLS) | frozenset(_SELECTS)
 )  # fmt: skip
 
@@ -195,6 +196,8 @@ def _worded(
         return select_result(raw, retval, memory, timeval=_SELECTS[syscall])
     if syscall == "prctl" and raw:
         return prctl_result(raw[0] & 0xFFFFFFFF, retval)
+    if syscall == "personality":  # the previous persona, in hex and by name
+        return personality_result(retval)
     if syscall == "sched_getscheduler":
         return sched_result(syscall, retval)
     if syscall == "umask":  # the previous mask, in octal as the argument (``022``)

@@ -14,7 +14,14 @@ from collections.abc import Sequence
 from traced.decoders.arrays import array_text
 from traced.decoders.kinds import Decoder, by_pointer
 from traced.decoders.strings import decode_buffer, decode_cstring
-from traced.decoders.values import DecodedValue, Memory, Options, read_exact, unreadable
+from traced.decoders.values import (
+    DecodedValue,
+    Memory,
+    Options,
+    hex_address,
+    read_exact,
+    unreadable,
+)
 from traced.events import Arg
 
 IOVEC = struct.Struct("<QQ")  # struct iovec on x86_64: void *iov_base; size_t iov_len
@@ -73,6 +80,21 @@ def _iovec_exit(
     return iovec_array(raw[at], _count(raw[at + 1]), memory, options, max(0, retval))
 
 
+def _iovec_ranges(
+    raw: Sequence[int], at: int, memory: Memory, options: Options
+) -> DecodedValue | None:
+    """process_madvise's ranges: each iovec's address and length (the memory they
+    name is the other process's, not read)."""
+    if at + 1 >= len(raw):
+        return None
+
+    def element(chunk: bytes) -> str:
+        base, length = IOVEC.unpack(chunk)
+        return f"{{iov_base={hex_address(base)}, iov_len={length}}}"
+
+    return array_text(raw[at], raw[at + 1], IOVEC.size, memory, options, element=element)
+
+
 def file_offset(address: int, memory: Memory) -> DecodedValue:
     """A loff_t the call reads (and may update): ``[3]``; NULL; else its address."""
     if address == 0:
@@ -121,4 +143,5 @@ BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
     ("sendfile", "offset"): _MOVED, ("sendfile64", "offset"): _MOVED,
     ("splice", "off_in"): _GIVEN, ("splice", "off_out"): _GIVEN,
     ("copy_file_range", "off_in"): _GIVEN, ("copy_file_range", "off_out"): _GIVEN,
+    ("process_madvise", "iovec"): Decoder(entry=_iovec_ranges),
 }  # fmt: skip
