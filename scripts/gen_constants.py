@@ -293,6 +293,28 @@ SPECS: tuple[Spec, ...] = (
         r"|ADDR_LIMIT_3GB",
         source="enum:",
     ),
+    # --- classic BPF instructions (seccomp filters, socket filters) ----------------------
+    # An instruction's code packs a class, then by class a size and mode, a source and
+    # an operation, a return value's source, or a misc operation; names share values.
+    *(
+        _spec(name, "linux/filter.h linux/bpf.h", pattern)
+        for name, pattern in (
+            ("BPF_CLASSES", r"BPF_(LD|LDX|ST|STX|ALU|JMP|RET|MISC)"),
+            ("BPF_SIZES", r"BPF_(W|H|B|DW)"),
+            ("BPF_MODES", r"BPF_(IMM|ABS|IND|MEM|LEN|MSH|XADD)"),
+            ("BPF_SRCS", r"BPF_(K|X)"),
+            ("BPF_ALU_OPS", r"BPF_(ADD|SUB|MUL|DIV|OR|AND|LSH|RSH|NEG|MOD|XOR|MOV|ARSH|END)"),
+            (
+                "BPF_JMP_OPS",
+                r"BPF_(JA|JEQ|JGT|JGE|JSET|JNE|JSGT|JSGE|CALL|EXIT|JLT|JLE|JSLT|JSLE)",
+            ),
+            ("BPF_RVALS", r"BPF_(K|X|A)"),
+            ("BPF_MISCOPS", r"BPF_(TAX|TXA)"),
+        )
+    ),
+    # A socket filter's special offsets (SKF_AD_OFF + SKF_AD_*, SKF_NET_OFF, SKF_LL_OFF).
+    _spec("SKF_OFFSETS", "linux/filter.h", r"SKF_(AD|NET|LL)_OFF"),
+    _spec("SKF_AD", "linux/filter.h", r"SKF_AD_\w+", exclude=r"SKF_AD_(OFF|MAX)"),
     _spec(
         "KCMP_TYPES", "linux/kcmp.h", r"KCMP_\w+", source="enum:kcmp_type", exclude=r"KCMP_TYPES"
     ),

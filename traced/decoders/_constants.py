@@ -1369,6 +1369,120 @@ PERSONALITY_FLAGS: Table = (
     ("ADDR_LIMIT_3GB", 0x8000000),
 )
 
+# linux/filter.h linux/bpf.h: BPF_(LD|LDX|ST|STX|ALU|JMP|RET|MISC)
+BPF_CLASSES: Table = (
+    ("BPF_LD", 0x0),
+    ("BPF_LDX", 0x1),
+    ("BPF_ST", 0x2),
+    ("BPF_STX", 0x3),
+    ("BPF_ALU", 0x4),
+    ("BPF_JMP", 0x5),
+    ("BPF_RET", 0x6),
+    ("BPF_MISC", 0x7),
+)
+
+# linux/filter.h linux/bpf.h: BPF_(W|H|B|DW)
+BPF_SIZES: Table = (
+    ("BPF_W", 0x0),
+    ("BPF_H", 0x8),
+    ("BPF_B", 0x10),
+    ("BPF_DW", 0x18),
+)
+
+# linux/filter.h linux/bpf.h: BPF_(IMM|ABS|IND|MEM|LEN|MSH|XADD)
+BPF_MODES: Table = (
+    ("BPF_IMM", 0x0),
+    ("BPF_ABS", 0x20),
+    ("BPF_IND", 0x40),
+    ("BPF_MEM", 0x60),
+    ("BPF_LEN", 0x80),
+    ("BPF_MSH", 0xA0),
+    ("BPF_XADD", 0xC0),
+)
+
+# linux/filter.h linux/bpf.h: BPF_(K|X)
+BPF_SRCS: Table = (
+    ("BPF_K", 0x0),
+    ("BPF_X", 0x8),
+)
+
+# linux/filter.h linux/bpf.h: BPF_(ADD|SUB|MUL|DIV|OR|AND|LSH|RSH|NEG|MOD|XOR|MOV|ARSH|END)
+BPF_ALU_OPS: Table = (
+    ("BPF_ADD", 0x0),
+    ("BPF_SUB", 0x10),
+    ("BPF_MUL", 0x20),
+    ("BPF_DIV", 0x30),
+    ("BPF_OR", 0x40),
+    ("BPF_AND", 0x50),
+    ("BPF_LSH", 0x60),
+    ("BPF_RSH", 0x70),
+    ("BPF_NEG", 0x80),
+    ("BPF_MOD", 0x90),
+    ("BPF_XOR", 0xA0),
+    ("BPF_MOV", 0xB0),
+    ("BPF_ARSH", 0xC0),
+    ("BPF_END", 0xD0),
+)
+
+# linux/filter.h linux/bpf.h:
+#   BPF_(JA|JEQ|JGT|JGE|JSET|JNE|JSGT|JSGE|CALL|EXIT|JLT|JLE|JSLT|JSLE)
+BPF_JMP_OPS: Table = (
+    ("BPF_JA", 0x0),
+    ("BPF_JEQ", 0x10),
+    ("BPF_JGT", 0x20),
+    ("BPF_JGE", 0x30),
+    ("BPF_JSET", 0x40),
+    ("BPF_JNE", 0x50),
+    ("BPF_JSGT", 0x60),
+    ("BPF_JSGE", 0x70),
+    ("BPF_CALL", 0x80),
+    ("BPF_EXIT", 0x90),
+    ("BPF_JLT", 0xA0),
+    ("BPF_JLE", 0xB0),
+    ("BPF_JSLT", 0xC0),
+    ("BPF_JSLE", 0xD0),
+)
+
+# linux/filter.h linux/bpf.h: BPF_(K|X|A)
+BPF_RVALS: Table = (
+    ("BPF_K", 0x0),
+    ("BPF_X", 0x8),
+    ("BPF_A", 0x10),
+)
+
+# linux/filter.h linux/bpf.h: BPF_(TAX|TXA)
+BPF_MISCOPS: Table = (
+    ("BPF_TAX", 0x0),
+    ("BPF_TXA", 0x80),
+)
+
+# linux/filter.h: SKF_(AD|NET|LL)_OFF
+SKF_OFFSETS: Table = (
+    ("SKF_LL_OFF", -2097152),
+    ("SKF_NET_OFF", -1048576),
+    ("SKF_AD_OFF", -4096),
+)
+
+# linux/filter.h: SKF_AD_\w+
+SKF_AD: Table = (
+    ("SKF_AD_PROTOCOL", 0x0),
+    ("SKF_AD_PKTTYPE", 0x4),
+    ("SKF_AD_IFINDEX", 0x8),
+    ("SKF_AD_NLATTR", 0xC),
+    ("SKF_AD_NLATTR_NEST", 0x10),
+    ("SKF_AD_MARK", 0x14),
+    ("SKF_AD_QUEUE", 0x18),
+    ("SKF_AD_HATYPE", 0x1C),
+    ("SKF_AD_RXHASH", 0x20),
+    ("SKF_AD_CPU", 0x24),
+    ("SKF_AD_ALU_XOR_X", 0x28),
+    ("SKF_AD_VLAN_TAG", 0x2C),
+    ("SKF_AD_VLAN_TAG_PRESENT", 0x30),
+    ("SKF_AD_PAY_OFFSET", 0x34),
+    ("SKF_AD_RANDOM", 0x38),
+    ("SKF_AD_VLAN_TPID", 0x3C),
+)
+
 # linux/kcmp.h (enum:kcmp_type): KCMP_\w+
 KCMP_TYPES: Table = (
     ("KCMP_FILE", 0x0),

@@ -26,6 +26,8 @@ gathers them.
 * descriptors: flag sets of perf_event_open, fanotify_mark, flock, memfd ...
 * kernel: seccomp, bpf, io_uring_register, keyctl, quotactl commands
 * prctl: prctl's option
+* bpf_filter: classic BPF programs (seccomp's and socket filters), for kernel,
+  prctl and sockopts
 * ptrace: ptrace's request and its arguments by request (ptrace_structs: the
   register sets, PEEKSIGINFO's arguments, struct ptrace_syscall_info)
 

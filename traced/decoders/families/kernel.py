@@ -28,6 +28,7 @@ from collections.abc import Sequence
 
 from traced.decoders import _constants as K
 from traced.decoders import named
+from traced.decoders.families.bpf_filter import fprog_text, seccomp_k
 from traced.decoders.kinds import Decoder, by_register
 from traced.decoders.values import (
     NOT_PRINTED,
@@ -77,9 +78,8 @@ def _seccomp_args(raw: Sequence[int], at: int, memory: Memory, options: Options)
     """The filter's length and address, the action asked about; else the address."""
     operation, address = raw[0] & 0xFFFFFFFF, raw[at]
     text = hex_address(address)
-    if operation == _SET_MODE_FILTER and (data := read_exact(memory, address, 16)):
-        length, program = struct.unpack("<H6xQ", data)
-        text = f"{{len={length}, filter={hex_address(program)}}}"
+    if operation == _SET_MODE_FILTER:
+        text = fprog_text(address, memory, options, seccomp_k) if address else "NULL"
     elif operation == _GET_ACTION_AVAIL and (data := read_exact(memory, address, 4)):
         action = int.from_bytes(data, "little")
         text = f"[{format_enum(action, K.SECCOMP_RET, 'SECCOMP_RET_???').text}]"
