@@ -158,3 +158,11 @@ def test_syscall_info() -> None:
     )
     assert ptrace(0x420E, 32, BUF, memory=failed, retval=33).endswith("exit={rval=-2}})")
     assert ptrace(0x420E, 0, BUF, memory=failed, retval=33) == head + "0, 0x10000)"
+
+
+def test_seccomp_filter_got() -> None:
+    program = {BUF: struct.pack("<HBBI", 6, 0, 0, 0x7FFF0000)}
+    assert ptrace(0x420C, 0, BUF, memory=program, retval=1, options=Options(verbose=True)) == (
+        f"ptrace(PTRACE_SECCOMP_GET_FILTER, {PID}, 0, [BPF_STMT(BPF_RET|BPF_K, SECCOMP_RET_ALLOW)])"
+    )
+    assert ptrace(0x420C, 0, BUF, memory=program, retval=1).endswith(", 0, 0x10000)")

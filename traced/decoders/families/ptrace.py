@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from traced.decoders import _constants as K
 from traced.decoders import named
 from traced.decoders.families import ptrace_structs as S
+from traced.decoders.families.bpf_filter import program_text, seccomp_k
 from traced.decoders.families.siginfo import decode_siginfo
 from traced.decoders.families.signals import signal, sigset_at
 from traced.decoders.kinds import Decoder
@@ -222,6 +223,13 @@ def _metadata_flags(raw: Sequence[int], memory: Memory, options: Options, rv: in
     return f"{was[:-1]}, flags={flags}{', ...' if rv > 16 else ''}}}"
 
 
+def _seccomp_filter(raw: Sequence[int], memory: Memory, options: Options, rv: int, was: str) -> str:
+    """The filter's instructions, as many as returned (-v); else the address."""
+    if not options.verbose:
+        return hex_address(raw[3])
+    return program_text(raw[3], rv & 0xFFFF, memory, options, seccomp_k)
+
+
 def _struct_out(text: SetText, size: int) -> Output:
     def output(raw: Sequence[int], memory: Memory, options: Options, rv: int, was: str) -> str:
         return _whole(text, size)(raw, memory, options)
@@ -244,6 +252,7 @@ _OUTPUTS: dict[int, Output] = {
     _REQUEST["PTRACE_GET_SYSCALL_INFO"]: lambda raw, memory, options, rv, was: S.syscall_info_text(
         raw[3], min(raw[2], rv), memory
     ),
+    _REQUEST["PTRACE_SECCOMP_GET_FILTER"]: _seccomp_filter,
     _REQUEST["PTRACE_GETREGSET"]: _getregset,
     _REQUEST["PTRACE_SETREGSET"]: _setregset,
     _REQUEST["PTRACE_SECCOMP_GET_METADATA"]: _metadata_flags,
