@@ -49,12 +49,14 @@ class Spec:
     name: str
     includes: tuple[str, ...]
     pattern: str  # a name must match this entirely
-    source: str = "macro"  # macro | lines:<header> | enum:<enum name>
+    source: str = "macro"  # macro | lines:<header> | enum:<enum name> | offsetof:<type> | sizeof
     exclude: str = ""  # names matching this entirely are left out
     first: tuple[str, ...] = ()  # printed ahead of the value order, in this order
     renames: dict[str, str] = field(default_factory=dict)
     order: str = "value"  # value | header
     cast: str = "long long"  # the C type a value is printed as
+    label: str = "{}"  # the name as printed: ``8*{}`` for a register's offset in words
+    scale: int = 1  # what the value is multiplied by (a register's number, by 8)
 
 
 def _spec(name: str, includes: str, pattern: str, **kw: object) -> Spec:
@@ -293,6 +295,25 @@ SPECS: tuple[Spec, ...] = (
         r"|ADDR_LIMIT_3GB",
         source="enum:",
     ),
+    # --- struct user: PTRACE_PEEKUSER's and POKEUSER's offsets, as strace names them --------
+    # (x86_64: the registers by sys/reg.h's word numbers up to SS, then the other members)
+    _spec(
+        "USER_REGS_OFFSETS",
+        "sys/reg.h",
+        r"R15|R14|R13|R12|RBP|RBX|R11|R10|R9|R8|RAX|RCX|RDX|RSI|RDI|ORIG_RAX|RIP|CS|EFLAGS|RSP|SS",
+        renames={"EFLAGS": "EFL"},
+        label="8*{}",
+        scale=8,
+    ),
+    _spec(
+        "USER_FIELD_OFFSETS",
+        "stddef.h sys/user.h",
+        "u_fpvalid|i387|u_tsize|u_dsize|u_ssize|start_code|start_stack|signal|reserved|u_ar0"
+        "|u_fpstate|magic|u_comm|u_debugreg",
+        source="offsetof:struct user",
+        label="offsetof(struct user, {})",
+    ),
+    _spec("USER_SIZE", "sys/user.h", "struct user", source="sizeof", label="sizeof({})"),
     # --- classic BPF instructions (seccomp filters, socket filters) ----------------------
     # An instruction's code packs a class, then by class a size and mode, a source and
     # an operation, a return value's source, or a misc operation; names share values.
@@ -325,17 +346,26 @@ MACRO = re.compile(r"#define (\w+)[ \t]")  # object-like macros only
 
 
 def _compile_run(
-    includes: tuple[str, ...], names: list[str], cast: str, tmp: Path
-) -> dict[str, int]:
-    """Each name's value, as a compiled C program prints it."""
+    includes: tuple[str, ...], expressions: list[str], cast: str, tmp: Path
+) -> list[int]:
+    """Each expression's value, as a compiled C program prints it, in order."""
     head = "".join(f"#include <{header}>\n" for header in includes)
-    prints = "".join(f'    printf("%s %lld\\n", "{n}", (long long)({cast})({n}));\n' for n in names)
+    prints = "".join(f'    printf("%lld\\n", (long long)({cast})({e}));\n' for e in expressions)
     source = tmp / "values.c"
     source.write_text(f"#include <stdio.h>\n{head}int main(void) {{\n{prints}    return 0;\n}}\n")
     binary = tmp / "values"
     subprocess.run(["gcc", "-D_GNU_SOURCE", "-w", "-o", str(binary), str(source)], check=True)
     output = subprocess.run([str(binary)], check=True, capture_output=True, text=True).stdout
-    return {line.split()[0]: int(line.split()[1]) for line in output.splitlines()}
+    return [int(line) for line in output.splitlines()]
+
+
+def _expression(spec: Spec, name: str) -> str:
+    """The C expression of a name's value: the name itself, or a member's offset or a
+    type's size (``offsetof:struct user``, ``sizeof``)."""
+    kind, _, where = spec.source.partition(":")
+    if kind == "offsetof":
+        return f"offsetof({where}, {name})"
+    return f"sizeof({name})" if kind == "sizeof" else name
 
 
 def _preprocess(includes: tuple[str, ...], tmp: Path) -> str:
@@ -353,7 +383,9 @@ def _names(spec: Spec, tmp: Path) -> list[str]:
     """The table's names, in the order the headers define them."""
     match = re.compile(spec.pattern)
     kind, _, where = spec.source.partition(":")
-    if kind in ("lines", "indented"):
+    if kind in ("offsetof", "sizeof"):  # the members, or the type, the pattern lists
+        found = spec.pattern.split("|")
+    elif kind in ("lines", "indented"):
         margin = r"^#define " if kind == "lines" else r"^#\s+define "
         found = re.findall(margin + r"(\w+)[ \t]", (INCLUDE / where).read_text(), re.M)
     elif kind == "enum":
@@ -391,8 +423,13 @@ def table(spec: Spec) -> list[tuple[str, int]]:
         names = _names(spec, tmp)
         if not names:
             raise ValueError(f"{spec.name}: no name in {spec.includes} matches {spec.pattern}")
-        values = _compile_run(spec.includes, names, spec.cast, tmp)
-    rows = [(spec.renames.get(name, name), values[name]) for name in names]
+        values = _compile_run(
+            spec.includes, [_expression(spec, name) for name in names], spec.cast, tmp
+        )
+    rows = [
+        (spec.label.format(spec.renames.get(name, name)), value * spec.scale)
+        for name, value in zip(names, values, strict=True)
+    ]
     if spec.order == "value":
         rows.sort(key=lambda row: row[1] & (1 << 64) - 1)  # stable: header order within a value
     ahead = [row for name in spec.first for row in rows if row[0] == name]

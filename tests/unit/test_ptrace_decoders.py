@@ -166,3 +166,15 @@ def test_seccomp_filter_got() -> None:
         f"ptrace(PTRACE_SECCOMP_GET_FILTER, {PID}, 0, [BPF_STMT(BPF_RET|BPF_K, SECCOMP_RET_ALLOW)])"
     )
     assert ptrace(0x420C, 0, BUF, memory=program, retval=1).endswith(", 0, 0x10000)")
+
+
+def test_struct_user_offsets() -> None:
+    assert ptrace(3, 0x350 + 8, BUF).endswith(
+        f"PTRACE_PEEKUSER, {PID}, offsetof(struct user, u_debugreg)+8, 0x10000)"
+    )
+    assert ptrace(6, 0x50, 1).endswith(f"PTRACE_POKEUSER, {PID}, 8*RAX, 0x1)")
+    assert ptrace(3, 0xA8, BUF).endswith(", 8*SS+8, 0x10000)")  # fs_base: no name of its own
+    assert ptrace(3, 0x390, BUF).endswith(", sizeof(struct user), 0x10000)")
+    assert ptrace(3, 0xDEADBEEFFFFFFEED, BUF).endswith(", 0xdeadbeeffffffeed, 0x10000)")
+    assert ptrace(3, 0x50, BUF, options=VERBOSE).endswith(", 0x50 /* 8*RAX */, 0x10000)")
+    assert ptrace(3, 0x50, BUF, options=RAW).endswith(", 0x50, 0x10000)")

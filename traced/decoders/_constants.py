@@ -1369,6 +1369,54 @@ PERSONALITY_FLAGS: Table = (
     ("ADDR_LIMIT_3GB", 0x8000000),
 )
 
+# sys/reg.h:
+#   R15|R14|R13|R12|RBP|RBX|R11|R10|R9|R8|RAX|RCX|RDX|RSI|RDI|ORIG_RAX|RIP|CS|EFLAGS|RSP|SS
+USER_REGS_OFFSETS: Table = (
+    ("8*R15", 0x0),
+    ("8*R14", 0x8),
+    ("8*R13", 0x10),
+    ("8*R12", 0x18),
+    ("8*RBP", 0x20),
+    ("8*RBX", 0x28),
+    ("8*R11", 0x30),
+    ("8*R10", 0x38),
+    ("8*R9", 0x40),
+    ("8*R8", 0x48),
+    ("8*RAX", 0x50),
+    ("8*RCX", 0x58),
+    ("8*RDX", 0x60),
+    ("8*RSI", 0x68),
+    ("8*RDI", 0x70),
+    ("8*ORIG_RAX", 0x78),
+    ("8*RIP", 0x80),
+    ("8*CS", 0x88),
+    ("8*EFL", 0x90),
+    ("8*RSP", 0x98),
+    ("8*SS", 0xA0),
+)
+
+# stddef.h sys/user.h (offsetof:struct user): u_fpvalid|i387|u_tsize|u_dsize|u_ssize|start_c
+#   ode|start_stack|signal|reserved|u_ar0|u_fpstate|magic|u_comm|u_debugreg
+USER_FIELD_OFFSETS: Table = (
+    ("offsetof(struct user, u_fpvalid)", 0xD8),
+    ("offsetof(struct user, i387)", 0xE0),
+    ("offsetof(struct user, u_tsize)", 0x2E0),
+    ("offsetof(struct user, u_dsize)", 0x2E8),
+    ("offsetof(struct user, u_ssize)", 0x2F0),
+    ("offsetof(struct user, start_code)", 0x2F8),
+    ("offsetof(struct user, start_stack)", 0x300),
+    ("offsetof(struct user, signal)", 0x308),
+    ("offsetof(struct user, reserved)", 0x310),
+    ("offsetof(struct user, u_ar0)", 0x318),
+    ("offsetof(struct user, u_fpstate)", 0x320),
+    ("offsetof(struct user, magic)", 0x328),
+    ("offsetof(struct user, u_comm)", 0x330),
+    ("offsetof(struct user, u_debugreg)", 0x350),
+)
+
+# sys/user.h (sizeof): struct user
+USER_SIZE: Table = (("sizeof(struct user)", 0x390),)
+
 # linux/filter.h linux/bpf.h: BPF_(LD|LDX|ST|STX|ALU|JMP|RET|MISC)
 BPF_CLASSES: Table = (
     ("BPF_LD", 0x0),

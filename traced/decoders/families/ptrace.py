@@ -58,6 +58,7 @@ _SIZE_IN_ADDR = _requests(
     "GETSIGMASK", "SETSIGMASK", "SECCOMP_GET_FILTER", "SECCOMP_GET_METADATA", "GET_SYSCALL_INFO"
 )
 _REGSETS = _requests("GETREGSET", "SETREGSET")
+_USER_AREA = _requests("PEEKUSER", "POKEUSER")  # addr: an offset in struct user
 _IOVEC = struct.Struct("<QQ")  # struct iovec: iov_base, iov_len
 
 
@@ -86,6 +87,8 @@ def _addr(raw: Sequence[int], at: int, memory: Memory, options: Options) -> Deco
     request, addr = raw[0], raw[at]
     if not _shown(raw, at):
         return _hidden(raw, at)
+    if request in _USER_AREA:
+        return DecodedValue(S.user_offset_text(addr), addr, addr)
     if request in _REGSETS:
         return format_enum(addr, K.NT_TYPES, "NT_???")
     if request in _SIZE_IN_ADDR:

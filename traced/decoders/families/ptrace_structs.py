@@ -100,6 +100,24 @@ def regset_text(note: int, address: int, size: int, memory: Memory, options: Opt
     return fpregs_text(data, size, options)
 
 
+# struct user's members by offset, sorted: what PEEKUSER's and POKEUSER's addr names.
+_USER_OFFSETS = sorted(
+    (*K.USER_REGS_OFFSETS, *K.USER_FIELD_OFFSETS, *K.USER_SIZE), key=lambda row: row[1]
+)
+
+
+def user_offset_text(addr: int) -> str:
+    """``offsetof(struct user, u_debugreg)+8``: the member at or below ``addr``, and how
+    far past it; the address beyond struct user (in the -X style, as strace's
+    print_user_offset_addr)."""
+    name, base = next(
+        ((name, base) for name, base in reversed(_USER_OFFSETS) if base <= addr), ("", 0)
+    )
+    if not name or (addr > base and base == _USER_OFFSETS[-1][1]):
+        return hex_address(addr)
+    return styled(name + (f"+{addr - base}" if addr != base else ""), hex_address(addr))
+
+
 def peeksiginfo_args_text(address: int, memory: Memory) -> str:
     """``{off=0, flags=PTRACE_PEEKSIGINFO_SHARED, nr=4}``, or the address."""
     data = read_exact(memory, address, 16)
