@@ -178,3 +178,17 @@ def test_struct_user_offsets() -> None:
     assert ptrace(3, 0xDEADBEEFFFFFFEED, BUF).endswith(", 0xdeadbeeffffffeed, 0x10000)")
     assert ptrace(3, 0x50, BUF, options=VERBOSE).endswith(", 0x50 /* 8*RAX */, 0x10000)")
     assert ptrace(3, 0x50, BUF, options=RAW).endswith(", 0x50, 0x10000)")
+
+
+def test_register_set_length_changed_by_the_kernel() -> None:
+    """The kernel writes back the length it copied: ``iov_len=224 => 216``."""
+    raw = (0x4204, PID, 1, IOV)
+    asked = FakeMemory({IOV: struct.pack("<QQ", BUF, 224), BUF: _regs(28)})
+    args = decode_entry("ptrace", raw, asked, PLAIN)
+    copied = FakeMemory({IOV: struct.pack("<QQ", BUF, 216), BUF: _regs(27)})
+    args = decode_exit("ptrace", args, raw, copied, retval=0, options=PLAIN)
+    assert args[3].text.endswith("fs=0x19, gs=0x1a}, iov_len=224 => 216}")
+    setting = decode_entry("ptrace", (0x4205, PID, 1, IOV), asked, PLAIN)
+    assert setting[3].text.endswith("gs=0x1a, ...}, iov_len=224}")
+    setting = decode_exit("ptrace", setting, (0x4205, PID, 1, IOV), copied, retval=0)
+    assert setting[3].text.endswith("gs=0x1a, ...}, iov_len=224 => 216}")

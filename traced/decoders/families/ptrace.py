@@ -108,14 +108,17 @@ def _iovec(address: int, memory: Memory) -> tuple[int, int] | None:
     return None if data is None else _IOVEC.unpack(data)
 
 
-def _regset(raw: Sequence[int], memory: Memory, options: Options, *, read: bool) -> str:
-    """``{iov_base=..., iov_len=N}``: the set itself where the kernel reads it (SETREGSET)."""
+def _regset(raw: Sequence[int], memory: Memory, options: Options) -> DecodedValue:
+    """``{iov_base=..., iov_len=N}``, the set itself where the kernel reads it
+    (SETREGSET); its value keeps the length asked, which the kernel may change."""
     iovec = _iovec(raw[3], memory)
     if iovec is None:
-        return hex_address(raw[3])
+        return DecodedValue(hex_address(raw[3]), raw[3], raw[3])
     base, length = iovec
+    read = raw[0] == _REQUEST["PTRACE_SETREGSET"]
     shown = S.regset_text(raw[2], base, length, memory, options) if read else hex_address(base)
-    return f"{{iov_base={shown}, iov_len={length}}}"
+    text = f"{{iov_base={shown}, iov_len={length}}}"
+    return DecodedValue(text, {"iov_base": base, "iov_len": length}, raw[3])
 
 
 def _metadata(raw: Sequence[int], memory: Memory, options: Options) -> str:
@@ -158,12 +161,6 @@ _DATA_FORMS: dict[int, Form] = {
     _REQUEST["PTRACE_SETSIGMASK"]: lambda raw, memory, options: (
         sigset_at(raw[3], memory, raw[2]).text
     ),
-    _REQUEST["PTRACE_GETREGSET"]: lambda raw, memory, options: _regset(
-        raw, memory, options, read=False
-    ),
-    _REQUEST["PTRACE_SETREGSET"]: lambda raw, memory, options: _regset(
-        raw, memory, options, read=True
-    ),
     _REQUEST["PTRACE_SECCOMP_GET_METADATA"]: _metadata,
     _REQUEST["PTRACE_SETREGS"]: _whole(_regs, S.USER_REGS_SIZE),
     _REQUEST["PTRACE_SETFPREGS"]: _whole(S.fpregs_text, S.USER_FPREGS_SIZE),
@@ -173,6 +170,8 @@ _DATA_FORMS: dict[int, Form] = {
 def _data(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
     if not _shown(raw, at):
         return _hidden(raw, at)
+    if raw[0] in _REGSETS:
+        return _regset(raw, memory, options)
     form = _DATA_FORMS.get(raw[0])
     text = hex_address(raw[at]) if form is None else form(raw, memory, options)
     return DecodedValue(text, text, raw[at])
@@ -180,13 +179,15 @@ def _data(raw: Sequence[int], at: int, memory: Memory, options: Options) -> Deco
 
 # --- data at exit, after a success ---------------------------------------------------------
 
-Output = Callable[[Sequence[int], Memory, Options, int, str], str | None]
+# The text of what the kernel wrote, from the registers, the memory, the options, the
+# result and the argument as decoded at entry.
+Output = Callable[[Sequence[int], Memory, Options, int, Arg], str]
 
 
 def _word(unsigned: bool) -> Output:
     """``[0x1234]`` (PEEKDATA's word, in hex) or ``[1234]`` (GETEVENTMSG's, unsigned)."""
 
-    def output(raw: Sequence[int], memory: Memory, options: Options, rv: int, was: str) -> str:
+    def output(raw: Sequence[int], memory: Memory, options: Options, rv: int, was: Arg) -> str:
         data = read_exact(memory, raw[3], 8)
         if data is None:
             return hex_address(raw[3])
@@ -196,37 +197,40 @@ def _word(unsigned: bool) -> Output:
     return output
 
 
-def _getregset(raw: Sequence[int], memory: Memory, options: Options, rv: int, was: str) -> str:
-    iovec = _iovec(raw[3], memory)
-    if iovec is None or not was.startswith("{"):
-        return was
+def _asked(was: Arg) -> int | None:
+    """The iov_len a regset request asked for, as read at entry."""
+    return was.value.get("iov_len") if isinstance(was.value, dict) else None
+
+
+def _getregset(raw: Sequence[int], memory: Memory, options: Options, rv: int, was: Arg) -> str:
+    iovec, before = _iovec(raw[3], memory), _asked(was)
+    if iovec is None or not isinstance(before, int):
+        return was.text
     base, length = iovec
-    before = int(was.rsplit("iov_len=", 1)[1].rstrip("}"))
     shown = S.regset_text(raw[2], base, length, memory, options)
     changed = str(length) if before == length else f"{before} => {length}"
     return f"{{iov_base={shown}, iov_len={changed}}}"
 
 
-def _setregset(raw: Sequence[int], memory: Memory, options: Options, rv: int, was: str) -> str:
-    iovec = _iovec(raw[3], memory)
-    before = int(was.rsplit("iov_len=", 1)[1].rstrip("}")) if was.startswith("{") else None
-    if iovec is None or before is None or iovec[1] == before:
-        return was
-    return f"{was[:-1]} => {iovec[1]}}}"
+def _setregset(raw: Sequence[int], memory: Memory, options: Options, rv: int, was: Arg) -> str:
+    iovec, before = _iovec(raw[3], memory), _asked(was)
+    if iovec is None or not isinstance(before, int) or iovec[1] == before:
+        return was.text
+    return f"{was.text[:-1]} => {iovec[1]}}}"
 
 
-def _metadata_flags(raw: Sequence[int], memory: Memory, options: Options, rv: int, was: str) -> str:
+def _metadata_flags(raw: Sequence[int], memory: Memory, options: Options, rv: int, was: Arg) -> str:
     """The rest strace prints at exit: the flags, as far as the size returned covers."""
-    if not was.startswith("{") or rv <= 8:
-        return was
+    if not was.text.startswith("{") or rv <= 8:
+        return was.text
     data = read_exact(memory, raw[3] + 8, 8) if rv >= 16 else None
     if data is None:
-        return f"{was[:-1]}, ???}}"
+        return f"{was.text[:-1]}, ???}}"
     flags = format_flags(_u64(data), K.SECCOMP_FILTER_FLAGS, "SECCOMP_FILTER_FLAG_???").text
-    return f"{was[:-1]}, flags={flags}{', ...' if rv > 16 else ''}}}"
+    return f"{was.text[:-1]}, flags={flags}{', ...' if rv > 16 else ''}}}"
 
 
-def _seccomp_filter(raw: Sequence[int], memory: Memory, options: Options, rv: int, was: str) -> str:
+def _seccomp_filter(raw: Sequence[int], memory: Memory, options: Options, rv: int, was: Arg) -> str:
     """The filter's instructions, as many as returned (-v); else the address."""
     if not options.verbose:
         return hex_address(raw[3])
@@ -234,7 +238,7 @@ def _seccomp_filter(raw: Sequence[int], memory: Memory, options: Options, rv: in
 
 
 def _struct_out(text: SetText, size: int) -> Output:
-    def output(raw: Sequence[int], memory: Memory, options: Options, rv: int, was: str) -> str:
+    def output(raw: Sequence[int], memory: Memory, options: Options, rv: int, was: Arg) -> str:
         return _whole(text, size)(raw, memory, options)
 
     return output
@@ -271,8 +275,8 @@ def _data_exit(
     output = _OUTPUTS.get(raw[0])
     if output is None or not raw[at] or len(args) <= at:
         return None
-    text = output(raw, memory, options, retval, args[at].text)
-    return None if text is None else DecodedValue(text, text, raw[at])
+    text = output(raw, memory, options, retval, args[at])
+    return DecodedValue(text, text, raw[at])
 
 
 DECODERS: dict[str, Decoder] = {"enum:ptrace": named.enum(K.PTRACE_REQUESTS, "PTRACE_???")}
