@@ -93,6 +93,8 @@ def test_peeksiginfo_and_words_written() -> None:
     assert ptrace(0x4201, 0, BUF, memory=word, retval=0) == (
         f"ptrace(PTRACE_GETEVENTMSG, {PID}, NULL, [4660])"
     )
+    zero = {BUF: bytes(8)}
+    assert ptrace(3, 0xB8, BUF, memory=zero, retval=0).endswith(", 8*SS+24, [NULL])")
     # after a failure: the address
     assert ptrace(2, 0x1000, BUF, memory=word) == f"ptrace(PTRACE_PEEKDATA, {PID}, 0x1000, 0x10000)"
 

@@ -185,14 +185,15 @@ Output = Callable[[Sequence[int], Memory, Options, int, Arg], str]
 
 
 def _word(unsigned: bool) -> Output:
-    """``[0x1234]`` (PEEKDATA's word, in hex) or ``[1234]`` (GETEVENTMSG's, unsigned)."""
+    """``[0x1234]`` (PEEKDATA's word, as a pointer: ``[NULL]``) or ``[1234]``
+    (GETEVENTMSG's, unsigned)."""
 
     def output(raw: Sequence[int], memory: Memory, options: Options, rv: int, was: Arg) -> str:
         data = read_exact(memory, raw[3], 8)
         if data is None:
             return hex_address(raw[3])
         value = _u64(data)
-        return f"[{value}]" if unsigned else f"[{value:#x}]" if value else "[0]"
+        return f"[{value}]" if unsigned else f"[{hex_address(value)}]"
 
     return output
 
