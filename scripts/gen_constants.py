@@ -57,6 +57,9 @@ class Spec:
     cast: str = "long long"  # the C type a value is printed as
     label: str = "{}"  # the name as printed: ``8*{}`` for a register's offset in words
     scale: int = 1  # what the value is multiplied by (a register's number, by 8)
+    # Names the kernel defines outside its uapi headers, so no header here has them:
+    # each with its value and the kernel header that defines it, cited in the table.
+    unexported: tuple[tuple[str, int, str], ...] = ()
 
 
 def _spec(name: str, includes: str, pattern: str, **kw: object) -> Spec:
@@ -103,11 +106,86 @@ SPECS: tuple[Spec, ...] = (
         exclude=r"MSG_TRYHARD",
         renames={"MSG_PROXY": "MSG_PROBE"},
     ),
+    # AF_VSOCK is a level too: vsock compares the level with its address family.
     _spec(
         "SOL",
         "sys/socket.h netinet/in.h netinet/tcp.h netinet/udp.h linux/netlink.h linux/tipc.h "
-        "linux/can.h linux/can/raw.h",
-        r"SOL_\w+",
+        "linux/can.h linux/can/raw.h netipx/ipx.h netax25/ax25.h netatalk/at.h netrom/netrom.h "
+        "netrose/rose.h",
+        r"SOL_\w+|AF_VSOCK",
+        exclude=r"SOL_(MPTCP|MCTP|SMC)",
+    ),
+    # Each level's option names, as strace 6.1 lists them (its sock_*_options).
+    _spec(
+        "SOCK_IP",
+        "linux/in.h",
+        r"IP_(TOS|TTL|HDRINCL|OPTIONS|ROUTER_ALERT|RECVOPTS|RETOPTS|PKTINFO|PKTOPTIONS"
+        r"|MTU_DISCOVER|RECVERR|RECVTTL|RECVTOS|MTU|FREEBIND|IPSEC_POLICY|XFRM_POLICY|PASSSEC"
+        r"|TRANSPARENT|ORIGDSTADDR|MINTTL|NODEFRAG|CHECKSUM|BIND_ADDRESS_NO_PORT|RECVFRAGSIZE"
+        r"|RECVERR_RFC4884|MULTICAST_IF|MULTICAST_TTL|MULTICAST_LOOP|ADD_MEMBERSHIP"
+        r"|DROP_MEMBERSHIP|UNBLOCK_SOURCE|BLOCK_SOURCE|ADD_SOURCE_MEMBERSHIP"
+        r"|DROP_SOURCE_MEMBERSHIP|MSFILTER|MULTICAST_ALL|UNICAST_IF)"
+        r"|MCAST_(JOIN_GROUP|BLOCK_SOURCE|UNBLOCK_SOURCE|LEAVE_GROUP|JOIN_SOURCE_GROUP"
+        r"|LEAVE_SOURCE_GROUP|MSFILTER)",
+    ),
+    _spec(
+        "SOCK_IPV6",
+        "linux/in.h linux/in6.h",
+        r"IPV6_(ADDRFORM|2292PKTINFO|2292HOPOPTS|2292DSTOPTS|2292RTHDR|2292PKTOPTIONS|CHECKSUM"
+        r"|2292HOPLIMIT|NEXTHOP|AUTHHDR|FLOWINFO|UNICAST_HOPS|MULTICAST_IF|MULTICAST_HOPS"
+        r"|MULTICAST_LOOP|ADD_MEMBERSHIP|DROP_MEMBERSHIP|ROUTER_ALERT|MTU_DISCOVER|MTU|RECVERR"
+        r"|V6ONLY|JOIN_ANYCAST|LEAVE_ANYCAST|MULTICAST_ALL|ROUTER_ALERT_ISOLATE|RECVERR_RFC4884"
+        r"|FLOWLABEL_MGR|FLOWINFO_SEND|IPSEC_POLICY|XFRM_POLICY|HDRINCL|RECVPKTINFO|PKTINFO"
+        r"|RECVHOPLIMIT|HOPLIMIT|RECVHOPOPTS|HOPOPTS|RTHDRDSTOPTS|RECVRTHDR|RTHDR|RECVDSTOPTS"
+        r"|DSTOPTS|RECVPATHMTU|PATHMTU|DONTFRAG|USE_MIN_MTU|RECVTCLASS|TCLASS|AUTOFLOWLABEL"
+        r"|ADDR_PREFERENCES|MINHOPCOUNT|ORIGDSTADDR|TRANSPARENT|UNICAST_IF|RECVFRAGSIZE|FREEBIND)"
+        r"|MCAST_(JOIN_GROUP|BLOCK_SOURCE|UNBLOCK_SOURCE|LEAVE_GROUP|JOIN_SOURCE_GROUP"
+        r"|LEAVE_SOURCE_GROUP|MSFILTER)",
+    ),
+    _spec(
+        "SOCK_TCP",
+        "linux/tcp.h",
+        r"TCP_(NODELAY|MAXSEG|CORK|KEEPIDLE|KEEPINTVL|KEEPCNT|SYNCNT|LINGER2|DEFER_ACCEPT"
+        r"|WINDOW_CLAMP|INFO|QUICKACK|CONGESTION|MD5SIG|COOKIE_TRANSACTIONS|THIN_LINEAR_TIMEOUTS"
+        r"|THIN_DUPACK|USER_TIMEOUT|REPAIR|REPAIR_QUEUE|QUEUE_SEQ|REPAIR_OPTIONS|FASTOPEN"
+        r"|TIMESTAMP|NOTSENT_LOWAT|CC_INFO|SAVE_SYN|SAVED_SYN|REPAIR_WINDOW|FASTOPEN_CONNECT|ULP"
+        r"|MD5SIG_EXT|FASTOPEN_KEY|FASTOPEN_NO_COOKIE|ZEROCOPY_RECEIVE|INQ|TX_DELAY)",
+    ),
+    _spec(
+        "SOCK_UDP",
+        "linux/udp.h",
+        r"UDP_(CORK|ENCAP|NO_CHECK6_TX|NO_CHECK6_RX|SEGMENT|GRO)",
+        order="header",
+    ),
+    _spec("SOCK_RAW", "linux/icmp.h", r"ICMP_FILTER"),
+    _spec(
+        "SOCK_PACKET",
+        "linux/if_packet.h",
+        r"PACKET_(ADD_MEMBERSHIP|DROP_MEMBERSHIP|RECV_OUTPUT|RX_RING|STATISTICS|COPY_THRESH"
+        r"|AUXDATA|ORIGDEV|VERSION|HDRLEN|RESERVE|TX_RING|LOSS|VNET_HDR|TX_TIMESTAMP|TIMESTAMP"
+        r"|FANOUT|TX_HAS_OFF|QDISC_BYPASS|ROLLOVER_STATS|FANOUT_DATA|IGNORE_OUTGOING)",
+    ),
+    _spec(
+        "SOCK_NETLINK",
+        "linux/netlink.h",
+        r"NETLINK_(ADD_MEMBERSHIP|DROP_MEMBERSHIP|PKTINFO|BROADCAST_ERROR|NO_ENOBUFS|RX_RING"
+        r"|TX_RING|LISTEN_ALL_NSID|LIST_MEMBERSHIPS|CAP_ACK|EXT_ACK|GET_STRICT_CHK)",
+    ),
+    _spec(
+        "SOCK_TIPC",
+        "linux/tipc.h",
+        r"TIPC_(IMPORTANCE|SRC_DROPPABLE|DEST_DROPPABLE|CONN_TIMEOUT|NODE_RECVQ_DEPTH"
+        r"|SOCK_RECVQ_DEPTH|MCAST_BROADCAST|MCAST_REPLICAST|GROUP_JOIN|GROUP_LEAVE"
+        r"|SOCK_RECVQ_USED|NODELAY)",
+    ),
+    # Option values: SO_TXREHASH's, a packet_mreq's type, ICMP_FILTER's bits.
+    _spec("SOCK_TXREHASH", "linux/socket.h", r"SOCK_TXREHASH_\w+"),
+    _spec("PACKET_MR", "linux/if_packet.h", r"PACKET_MR_(MULTICAST|PROMISC|ALLMULTI|UNICAST)"),
+    _spec(
+        "ICMP_FILTER_BITS",
+        "linux/icmp.h",
+        r"ICMP_(ECHOREPLY|DEST_UNREACH|SOURCE_QUENCH|REDIRECT|ECHO|TIME_EXCEEDED|PARAMETERPROB"
+        r"|TIMESTAMP|TIMESTAMPREPLY|INFO_REQUEST|INFO_REPLY|ADDRESS|ADDRESSREPLY)",
     ),
     # The unsuffixed names are aliases of _OLD or _NEW by the size of time_t: strace
     # prints the suffixed names.
@@ -118,8 +196,122 @@ SPECS: tuple[Spec, ...] = (
         exclude=r"SO_(TIMESTAMP|TIMESTAMPNS|TIMESTAMPING|RCVTIMEO|SNDTIMEO)",
     ),
     _spec("SHUTDOWN", "sys/socket.h", r"SHUT_(RD|WR|RDWR)"),
-    # A control message's type at SOL_SOCKET (glibc defines these two as an enum).
-    _spec("SCM", "sys/socket.h", r"SCM_(RIGHTS|CREDENTIALS)"),
+    # A control message's type at SOL_SOCKET (glibc defines the first two as an enum),
+    # and at SOL_IP, as strace 6.1 names them (its scmvals and ip_cmsg_types).
+    _spec(
+        "SCM",
+        "sys/socket.h asm/socket.h",
+        r"SCM_(RIGHTS|CREDENTIALS|TIMESTAMPING_OPT_STATS|TIMESTAMPING_PKTINFO)"
+        r"|SO_(WIFI_STATUS|TXTIME|TIMESTAMP_OLD|TIMESTAMPNS_OLD|TIMESTAMPING_OLD|TIMESTAMP_NEW"
+        r"|TIMESTAMPNS_NEW|TIMESTAMPING_NEW)",
+        unexported=(("SCM_SECURITY", 3, "include/linux/socket.h"),),
+    ),
+    _spec(
+        "IP_CMSG",
+        "linux/in.h",
+        r"IP_(TOS|TTL|RECVOPTS|RETOPTS|PKTINFO|RECVERR|ORIGDSTADDR|CHECKSUM)",
+        unexported=(("SCM_SECURITY", 3, "include/linux/socket.h"),),
+    ),
+    # --- calls' own flag sets and commands (strace 6.1's xlat lists) -------------------
+    _spec("DELETE_MODULE", "fcntl.h", r"O_(NONBLOCK|TRUNC)", first=("O_NONBLOCK",)),
+    _spec(
+        "EFD",
+        "sys/eventfd.h",
+        r"EFD_(SEMAPHORE|CLOEXEC|NONBLOCK)",
+        first=("EFD_SEMAPHORE", "EFD_CLOEXEC"),
+    ),
+    _spec("MODULE_INIT", "linux/module.h", r"MODULE_INIT_\w+"),
+    _spec("MEMFD_SECRET", "fcntl.h", r"O_CLOEXEC"),
+    _spec("MQ_FLAGS", "fcntl.h", r"O_NONBLOCK"),
+    _spec(
+        "UNSHARE",
+        "linux/sched.h",
+        r"CLONE_(NEWTIME|VM|FS|FILES|SIGHAND|THREAD|NEWNS|SYSVSEM|NEWCGROUP|NEWUTS|NEWIPC"
+        r"|NEWUSER|NEWPID|NEWNET)",
+    ),
+    _spec(
+        "SETNS",
+        "linux/sched.h",
+        r"CLONE_(NEWTIME|NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET)",
+    ),
+    _spec("UFFD", "linux/userfaultfd.h fcntl.h", r"UFFD_USER_MODE_ONLY|O_NONBLOCK|O_CLOEXEC"),
+    _spec("SWAP", "sys/swap.h", r"SWAP_FLAG_(PREFER|DISCARD|DISCARD_ONCE|DISCARD_PAGES)"),
+    _spec("SEMOP_FLAGS", "sys/sem.h", r"SEM_UNDO|IPC_NOWAIT", first=("SEM_UNDO",)),
+    _spec("FSMOUNT", "linux/mount.h", r"FSMOUNT_CLOEXEC"),
+    _spec(
+        "FSMOUNT_ATTR",
+        "linux/mount.h",
+        r"MOUNT_ATTR_(RDONLY|NOSUID|NODEV|NOEXEC|NOATIME|STRICTATIME|NODIRATIME)",
+    ),
+    _spec(
+        "MS",
+        "linux/mount.h",
+        r"MS_(RDONLY|NOSUID|NODEV|NOEXEC|SYNCHRONOUS|REMOUNT|MANDLOCK|DIRSYNC|NOSYMFOLLOW"
+        r"|NOATIME|NODIRATIME|BIND|MOVE|REC|SILENT|POSIXACL|UNBINDABLE|PRIVATE|SLAVE|SHARED"
+        r"|RELATIME|KERNMOUNT|I_VERSION|STRICTATIME|LAZYTIME|SUBMOUNT|NOREMOTELOCK|NOSEC|BORN"
+        r"|ACTIVE|NOUSER)",
+    ),
+    _spec("MS_MGC", "linux/mount.h", r"MS_MGC_(VAL|MSK)"),
+    _spec("FSOPEN", "linux/mount.h", r"FSOPEN_CLOEXEC"),
+    _spec("FSPICK", "linux/mount.h", r"FSPICK_\w+"),
+    _spec(
+        "OPEN_TREE",
+        "linux/mount.h linux/fcntl.h",
+        r"OPEN_TREE_(CLONE|CLOEXEC)"
+        r"|AT_(SYMLINK_NOFOLLOW|REMOVEDIR|SYMLINK_FOLLOW|NO_AUTOMOUNT|EMPTY_PATH|RECURSIVE)",
+        first=("OPEN_TREE_CLONE", "OPEN_TREE_CLOEXEC"),
+    ),
+    _spec("MOVE_MOUNT", "linux/mount.h", r"MOVE_MOUNT_\w+", exclude=r"MOVE_MOUNT__MASK"),
+    _spec(
+        "INOTIFY",
+        "linux/inotify.h",
+        r"IN_\w+",
+        exclude=r"IN_(ALL_EVENTS|CLOSE|MOVE|CLOEXEC|NONBLOCK)",
+    ),
+    _spec("KEXEC_FILE", "linux/kexec.h", r"KEXEC_FILE_\w+"),
+    _spec("FAN_CLASS", "linux/fanotify.h", r"FAN_CLASS_(NOTIF|CONTENT|PRE_CONTENT)"),
+    _spec(
+        "FAN_INIT",
+        "linux/fanotify.h",
+        r"FAN_(CLOEXEC|NONBLOCK|UNLIMITED_QUEUE|UNLIMITED_MARKS|ENABLE_AUDIT|REPORT_PIDFD"
+        r"|REPORT_TID|REPORT_FID|REPORT_DIR_FID|REPORT_NAME|REPORT_TARGET_FID)",
+    ),
+    _spec("KEXEC_ARCH", "linux/kexec.h", r"KEXEC_ARCH_\w+", exclude=r"KEXEC_ARCH_MASK"),
+    _spec("KEXEC_LOAD", "linux/kexec.h", r"KEXEC_(ON_CRASH|PRESERVE_CONTEXT)"),
+    _spec("LANDLOCK_CREATE", "linux/landlock.h", r"LANDLOCK_CREATE_RULESET_VERSION"),
+    _spec("LANDLOCK_ACCESS_FS", "linux/landlock.h", r"LANDLOCK_ACCESS_FS_\w+"),
+    _spec("LANDLOCK_RULE", "linux/landlock.h", r"LANDLOCK_RULE_\w+", source="enum:"),
+    _spec(
+        "PKEY_ACCESS",
+        "linux/mman.h",
+        r"PKEY_DISABLE_(ACCESS|WRITE)",
+        unexported=(("PKEY_DISABLE_EXECUTE", 4, "arch/powerpc/include/uapi/asm/mman.h"),),
+    ),
+    _spec("RWF", "linux/fs.h", r"RWF_\w+", exclude=r"RWF_SUPPORTED"),
+    _spec("SPLICE", "fcntl.h", r"SPLICE_F_\w+"),
+    _spec("UMOUNT", "sys/mount.h", r"MNT_(FORCE|DETACH|EXPIRE)|UMOUNT_NOFOLLOW"),
+    _spec("CLOSE_RANGE", "linux/close_range.h", r"CLOSE_RANGE_\w+"),
+    _spec("TFD", "sys/timerfd.h", r"TFD_(CLOEXEC|NONBLOCK)", first=("TFD_CLOEXEC",)),
+    _spec("TFD_TIMER", "sys/timerfd.h", r"TFD_TIMER_\w+"),
+    _spec(
+        "MEMBARRIER_CMD",
+        "linux/membarrier.h",
+        r"MEMBARRIER_CMD_\w+",
+        source="enum:",
+        exclude=r"MEMBARRIER_CMD_(SHARED|FLAG_CPU)",
+    ),
+    _spec("MEMBARRIER_FLAGS", "linux/membarrier.h", r"MEMBARRIER_CMD_FLAG_CPU", source="enum:"),
+    _spec("FSCONFIG", "linux/mount.h", r"FSCONFIG_\w+", source="enum:"),
+    _spec("IOPRIO_WHO", "linux/ioprio.h", r"IOPRIO_WHO_\w+", source="enum:"),
+    _spec("IOPRIO_CLASS", "linux/ioprio.h", r"IOPRIO_CLASS_\w+", source="enum:"),
+    _spec("ITIMER", "sys/time.h", r"ITIMER_(REAL|VIRTUAL|PROF)"),
+    _spec("PRIO_WHICH", "sys/resource.h", r"PRIO_(PROCESS|PGRP|USER)"),
+    _spec(
+        "RUSAGE_WHO",
+        "linux/resource.h",
+        r"RUSAGE_\w+",
+        first=("RUSAGE_SELF", "RUSAGE_CHILDREN", "RUSAGE_BOTH"),
+    ),
     # --- files and descriptors ----------------------------------------------------------
     _spec("RESOLVE", "linux/openat2.h", r"RESOLVE_\w+"),
     _spec("PERF_FLAGS", "linux/perf_event.h", r"PERF_FLAG_\w+"),
@@ -237,13 +429,43 @@ SPECS: tuple[Spec, ...] = (
         exclude=r"SECCOMP_RET_(ACTION|ACTION_FULL|DATA)",
     ),
     _spec("BPF_CMD", "linux/bpf.h", r"BPF_\w+", source="enum:bpf_cmd"),
+    # io_uring: strace 6.1 knows the names up to linux 6.0's; those 6.1 added (the
+    # SYNC_CANCEL and FILE_ALLOC_RANGE opcodes, SEND_ZC, SINGLE_ISSUER...) it prints
+    # as unknown, and so do we.
     _spec(
         "IORING_REGISTER",
         "linux/io_uring.h",
         r"IORING_(UN)?REGISTER_\w+",
         source="enum:",
-        exclude=r"IORING_REGISTER_LAST|IORING_REGISTER_USE_REGISTERED_RING",
+        exclude=r"IORING_REGISTER_(LAST|USE_REGISTERED_RING|SYNC_CANCEL|FILE_ALLOC_RANGE)",
     ),
+    _spec(
+        "IORING_OPS",
+        "linux/io_uring.h",
+        r"IORING_OP_\w+",
+        source="enum:io_uring_op",
+        exclude=r"IORING_OP_(LAST|SEND_ZC|SENDMSG_ZC)",
+    ),
+    _spec(
+        "IORING_SETUP",
+        "linux/io_uring.h",
+        r"IORING_SETUP_\w+",
+        exclude=r"IORING_SETUP_(SINGLE_ISSUER|DEFER_TASKRUN)",
+    ),
+    _spec("IORING_FEAT", "linux/io_uring.h", r"IORING_FEAT_\w+"),
+    _spec("IORING_ENTER", "linux/io_uring.h", r"IORING_ENTER_\w+"),
+    _spec("IOSQE", "linux/io_uring.h", r"IOSQE_\w+"),
+    _spec("IORING_RSRC_REGISTER", "linux/io_uring.h", r"IORING_RSRC_REGISTER_\w+"),
+    _spec("IORING_FILES_UPDATE_FDS", "linux/io_uring.h", r"IORING_REGISTER_FILES_SKIP"),
+    _spec("IO_URING_OP_FLAGS", "linux/io_uring.h", r"IO_URING_OP_\w+"),
+    _spec(
+        "IORING_RESTRICTION",
+        "linux/io_uring.h",
+        r"IORING_RESTRICTION_\w+",
+        source="enum:",
+        exclude=r"IORING_RESTRICTION_LAST",
+    ),
+    _spec("IO_WQ", "linux/io_uring.h", r"IO_WQ_(BOUND|UNBOUND)", source="enum:"),
     _spec(
         "KEYCTL",
         "linux/keyctl.h",
@@ -430,6 +652,7 @@ def table(spec: Spec) -> list[tuple[str, int]]:
         (spec.label.format(spec.renames.get(name, name)), value * spec.scale)
         for name, value in zip(names, values, strict=True)
     ]
+    rows += [(name, value) for name, value, _ in spec.unexported]
     if spec.order == "value":
         rows.sort(key=lambda row: row[1] & (1 << 64) - 1)  # stable: header order within a value
     ahead = [row for name in spec.first for row in rows if row[0] == name]
@@ -446,7 +669,8 @@ def main() -> None:
     for spec in SPECS:
         rows = table(spec)
         source = " ".join(spec.includes) + (f" ({spec.source})" if spec.source != "macro" else "")
-        comment = "\n#   ".join(textwrap.wrap(f"{source}: {spec.pattern}", 90))
+        cited = "".join(f"; {name} from {where}" for name, _, where in spec.unexported)
+        comment = "\n#   ".join(textwrap.wrap(f"{source}: {spec.pattern}{cited}", 90))
         out.write(f"\n# {comment}\n{spec.name}: Table = (\n")
         for name, value in rows:
             number = f"{value:#x}" if value >= 0 else str(value)

@@ -23,13 +23,17 @@ entry, and after a failure, they are shown as the address strace prints.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from functools import cache
 from typing import NamedTuple
 
 from msgspec.structs import replace
 
 from traced.decoders import dumps, faults
+from traced.decoders.families import identity, timers
 from traced.decoders.families.files import AT_FDCWD
+from traced.decoders.families.stat import format_makedev
+from traced.decoders.fdnames import naming
 from traced.decoders.kinds import Decoder, Entry, Exit
 from traced.decoders.registry import decoder_of
 from traced.decoders.shapes import shape_entry
@@ -120,7 +124,7 @@ _POINTER_TYPES = frozenset((
 # Outputs by type: whatever the syscall, the kernel writes these.
 _OUTPUT_TYPES = frozenset((
     "buf_out", "cwd", "random", "stat_out", "statx_out", "statfs_out", "pipefd", "wstatus",
-    "socklen_ptr", "iovec_out",
+    "socklen_ptr", "iovec_out", "struct:rusage", "struct:utsname",
 ))  # fmt: skip
 # Outputs by name, where the same type is an input elsewhere (setrlimit's rlimit).
 _OUTPUT_ARGS = frozenset(
@@ -164,6 +168,13 @@ _OUTPUT_ARGS = frozenset(
         ("clock_nanosleep_time64", "remain"),
         ("nanosleep", "rem"),
         ("ioctl", "arg"),  # for the requests that return an int (families/ioctl.py)
+        *identity.OUTPUTS,
+        ("msgrcv", "msgp"),
+        *timers.OUTPUTS,
+        # what the kernel wrote back: io_uring_params' rings, a probe's ops, the counts
+        # of workers before (families/io_uring.py)
+        ("io_uring_setup", "params"),
+        ("io_uring_register", "arg"),
         ("seccomp", "args"),  # SECCOMP_GET_NOTIF_SIZES's sizes (families/kernel.py)
         ("ptrace", "data"),  # PEEKDATA's word, GETSIGINFO's siginfo ... (families/ptrace.py)
     )
@@ -190,6 +201,8 @@ def int_text(type_tag: str, value: int, syscall: str) -> tuple[int, str]:
         return value, chex(value)  # strace shows mmap's offset in hex
     if type_tag == "mode":
         return value, octal(value)
+    if type_tag == "dev":  # a dev_t the kernel takes as an unsigned int
+        return value & 0xFFFFFFFF, format_makedev(value & 0xFFFFFFFF)
     return value, str(value)
 
 
@@ -215,12 +228,15 @@ def _typed(name: str, tag: str, decoded: DecodedValue, register: int | None = No
 
 
 _FD_TYPES = frozenset(("fd", "dirfd"))
+_UNNAMED = nullcontext()  # no -y: fds in memory stay numbers (fdnames.py)
 
 
-def _with_fd_path(arg: Arg, fds: FdNames) -> Arg:
-    """-y: ``3</etc/passwd>``, and ``AT_FDCWD</home/me>`` for the working directory."""
+def _with_fd_path(arg: Arg, fds: FdNames, *, dirfd: bool = True) -> Arg:
+    """-y: ``3</etc/passwd>``, and for a ``dirfd`` ``AT_FDCWD</home/me>``, the working
+    directory (-100 is no fd where a call takes no AT_FDCWD)."""
     fd = arg.value
-    path = fds(fd) if isinstance(fd, int) and (fd >= 0 or fd == AT_FDCWD) else None
+    known = isinstance(fd, int) and (fd >= 0 or (dirfd and fd == AT_FDCWD))
+    path = fds(fd) if known and isinstance(fd, int) else None
     if path is None:
         return arg
     return replace(arg, text=fd_text(arg.text, path))
@@ -437,15 +453,26 @@ def decode_entry(
     past the slots' memo of self-contained arguments, which holds the default's text."""
     if syscall in options.nonverbose:
         memory = StructsHidden(memory)
-    style = options.style
-    if style is PLAIN:
-        return _decode_entry(
-            syscall, raw, memory, options, fds=fds, abi=abi, memo=True, registers=registers
-        )
-    with applied(style):
-        return _decode_entry(
-            syscall, raw, memory, options, fds=fds, abi=abi, memo=False, registers=registers
-        )
+    with naming(_namer(fds)) if options.decorate_fds else _UNNAMED:
+        style = options.style
+        if style is PLAIN:
+            return _decode_entry(
+                syscall, raw, memory, options, fds=fds, abi=abi, memo=True, registers=registers
+            )
+        with applied(style):
+            return _decode_entry(
+                syscall, raw, memory, options, fds=fds, abi=abi, memo=False, registers=registers
+            )
+
+
+def _namer(fds: FdNames) -> Callable[[int], str | None]:
+    """-y's text of an fd a decoder reads from memory (fdnames.py), by ``fds``."""
+
+    def name(fd: int) -> str | None:
+        target = fds(fd)
+        return None if target is None else fd_text(fd, target)
+
+    return name
 
 
 def _decode_entry(
@@ -474,7 +501,7 @@ def _decode_entry(
         else:
             arg = _input(syscall, slot, registers, memory, options, register=register)
         if options.decorate_fds and slot.tag in _FD_TYPES:
-            arg = _with_fd_path(arg, fds)
+            arg = _with_fd_path(arg, fds, dirfd=slot.tag == "dirfd")
         args.append(arg)
     if options.dump_writes and syscall in dumps.WRITES and _fd_of(raw) in options.dump_writes:
         _with_dump(args, dumps.write_dump(syscall, registers, memory))
@@ -511,17 +538,18 @@ def decode_exit(
         return args
     if syscall in options.nonverbose:
         memory = StructsHidden(memory)
-    style = options.style
-    if style is PLAIN:
-        return _decode_exit(
-            syscall, args, raw, memory, retval=retval, options=options, abi=abi, fds=fds,
-            registers=registers,
-        )  # fmt: skip
-    with applied(style):
-        return _decode_exit(
-            syscall, args, raw, memory, retval=retval, options=options, abi=abi, fds=fds,
-            registers=registers,
-        )  # fmt: skip
+    with naming(_namer(fds)) if options.decorate_fds else _UNNAMED:
+        style = options.style
+        if style is PLAIN:
+            return _decode_exit(
+                syscall, args, raw, memory, retval=retval, options=options, abi=abi, fds=fds,
+                registers=registers,
+            )  # fmt: skip
+        with applied(style):
+            return _decode_exit(
+                syscall, args, raw, memory, retval=retval, options=options, abi=abi, fds=fds,
+                registers=registers,
+            )  # fmt: skip
 
 
 def _decode_exit(

@@ -1,6 +1,7 @@
 """Arrays of fixed-size elements in tracee memory, as strace prints them (its
 print_array): ``[e1, e2]``, ``[]`` for none, NULL, cut to -s elements with ``...``
-unless -v, and an element past what is readable noted by its address.
+unless -v, and an element past what is readable noted by its address (the one past
+the -s shown too: strace reads it before it cuts).
 
 The element printer is the caller's: a function of the element's bytes.
 """
@@ -37,6 +38,8 @@ def array_text(
             break
         items.append(element(data))
     else:
-        if shown < count:
-            items.append("...")
+        if shown < count:  # strace reads the element past -s before it says ``...``
+            address = raw + shown * size
+            readable = read_exact(memory, address, size) is not None
+            items.append("..." if readable else f"... /* {address:#x} */")
     return DecodedValue("[" + ", ".join(items) + "]", items, raw)

@@ -22,22 +22,28 @@ from traced.decoders.families import (
     buffers,
     descriptors,
     files,
+    identity,
+    io_uring,
     ioctl,
     ipc,
     kernel,
+    landlock,
     mappings,
     messages,
     misc,
+    mounts,
     polling,
     prctl,
     process,
     ptrace,
+    resources,
     sched,
     siginfo,
     signals,
     sockets,
     sockopts,
     stat,
+    timers,
     times,
 )
 from traced.decoders.kinds import Alone, Decoder
@@ -47,7 +53,7 @@ from traced.decoders.xlat import Table
 _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
     sockopts, descriptors, prctl, kernel, messages, siginfo,
-    polling, sched, ptrace,
+    polling, sched, resources, landlock, mounts, identity, timers, io_uring, ptrace,
 )  # fmt: skip
 
 

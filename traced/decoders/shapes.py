@@ -23,10 +23,14 @@ from traced.decoders.families.misc import (
     futex_command,
     futex_wake_op,
 )
+from traced.decoders.families.mounts import mount_ignored
 from traced.decoders.families.polling import poll_result, select_result
 from traced.decoders.families.prctl import prctl_result
+from traced.decoders.families.resources import ioprio
 from traced.decoders.families.sched import sched_result
 from traced.decoders.families.signals import signal
+from traced.decoders.families.stat import format_makedev, format_mode
+from traced.decoders.families.times import time_comment
 from traced.decoders.style import applied
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
@@ -51,8 +55,10 @@ RETURNS_FD = frozenset((
 _DUPFD_COMMANDS = frozenset((0, 1030))  # F_DUPFD, F_DUPFD_CLOEXEC
 
 
-# The calls that may return a new fd, as their arguments say: fcntl's F_DUPFD commands.
-MAY_RETURN_FD = RETURNS_FD | {"fcntl", "fcntl64"}
+_LANDLOCK_CREATE_RULESET_VERSION = 1
+# The calls that may return a new fd, as their arguments say: fcntl's F_DUPFD commands,
+# landlock_create_ruleset unless asked for the ABI version.
+MAY_RETURN_FD = RETURNS_FD | {"fcntl", "fcntl64", "landlock_create_ruleset"}
 
 
 def returns_fd(name: str, raw: Sequence[int]) -> bool:
@@ -60,6 +66,8 @@ def returns_fd(name: str, raw: Sequence[int]) -> bool:
     fcntl's F_DUPFD commands, pidfd_getfd."""
     if name in ("fcntl", "fcntl64"):
         return len(raw) > 1 and raw[1] & 0xFFFFFFFF in _DUPFD_COMMANDS
+    if name == "landlock_create_ruleset":
+        return len(raw) > 2 and not raw[2] & _LANDLOCK_CREATE_RULESET_VERSION
     return name in RETURNS_FD
 
 
@@ -80,6 +88,30 @@ def _open_mode(args: list[Arg], at: _At) -> None:
     flags_raw = args[-2].raw or 0
     if not flags_raw & _O_CREAT and flags_raw & _O_TMPFILE != _O_TMPFILE:
         args[-1] = _hidden(args[-1])
+
+
+def _mq_open_mode(args: list[Arg], at: _At) -> None:
+    """mq_open's mode and attributes are read only with O_CREAT."""
+    if not (args[at["oflag"]].raw or 0) & _O_CREAT:
+        args[at["mode"]] = _hidden(args[at["mode"]])
+        args[at["attr"]] = _hidden(args[at["attr"]])
+
+
+_S_IFMT, _DEVICE_TYPES = 0o170000, (0o020000, 0o060000)  # S_IFCHR, S_IFBLK
+
+
+def _mknod_mode(args: list[Arg], at: _At) -> None:
+    """mknod's mode is an unsigned short, shown with its type; the device only for a
+    character or block special file, the types that have one."""
+    mode_at = at["mode"]
+    mode = (args[mode_at].raw or 0) & 0xFFFF
+    args[mode_at] = replace(args[mode_at], text=format_mode(mode), value=mode)
+    dev = args[at["dev"]]
+    if mode & _S_IFMT not in _DEVICE_TYPES:
+        args[at["dev"]] = _hidden(dev)
+    else:  # a dev_t the kernel takes as an unsigned int
+        number = (dev.raw or 0) & 0xFFFFFFFF
+        args[at["dev"]] = replace(dev, text=format_makedev(number), value=number)
 
 
 def _clone_keywords(args: list[Arg], at: _At) -> None:
@@ -134,6 +166,10 @@ def _futex_val3(command: str | None, raw: int) -> str:
 _ENTRY_SHAPES: dict[str, Callable[[list[Arg], _At], None]] = {
     "open": _open_mode,
     "openat": _open_mode,
+    "mknod": _mknod_mode,
+    "mknodat": _mknod_mode,
+    "mount": mount_ignored,
+    "mq_open": _mq_open_mode,
     "clone": _clone_keywords,
     "futex": _futex_by_command,
 }
@@ -164,7 +200,10 @@ _SIGNAL_RESULTS = frozenset(("rt_sigtimedwait", "rt_sigtimedwait_time64"))
 _POLLS = {"poll": None, "ppoll": 2, "ppoll_time64": 2}
 _SELECTS = {"select": True, "_newselect": True, "pselect6": False, "pselect6_time64": False}
 WORDED_RESULTS = (
-    frozenset(("fcntl", "fcntl64", "umask", "prctl", "sched_getscheduler", "ioctl", "personality"))
+    frozenset((
+        "fcntl", "fcntl64", "umask", "prctl", "sched_getscheduler", "ioctl", "time",
+        "ioprio_get", "personality",
+    ))
     | _SIGNAL_RESULTS | frozenset(_POLLS) | frozenset(_SELECTS)
 )  # fmt: skip
 
@@ -208,4 +247,8 @@ def _worded(
         return ioctl_result(raw[1], retval)
     if syscall in ("fcntl", "fcntl64") and len(raw) > 1:
         return fcntl_result(raw[1], retval)
+    if syscall == "time":  # the seconds since the epoch, and the date they are
+        return f"{retval} ({time_comment(retval, 0).strip()[3:-3]})"
+    if syscall == "ioprio_get":  # the priority found: ``0 (IOPRIO_PRIO_VALUE(...))``
+        return f"{retval} ({ioprio(retval).text})"
     return None

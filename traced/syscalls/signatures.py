@@ -136,6 +136,7 @@ HIDDEN_TYPES: frozenset[str] = frozenset({"hi", "unused"})
 FLAG_SETS: frozenset[str] = _words(
     """
     access at clone close_range delete_module epoll_create eventfd faccessat fallocate
+    membarrier memfd_secret userfaultfd unshare setns
     fanotify_init fanotify_mark fanotify_mask finit_module flock fsmount fsopen
     fspick getrandom inotify inotify_init io_uring_enter kexec kexec_file landlock
     mbind memfd mempolicy mlock mlockall mmap mmap_prot mount mount_attr move_mount
@@ -196,12 +197,12 @@ _C_INTEGERS: dict[str, tuple[int, bool]] = {
 # whole (printflags64, printxval64): mmap's prot, clone's flags, a handler address.
 _WIDE_SETS = frozenset((
     "flags:clone", "flags:mmap_prot", "flags:mremap", "flags:mount", "flags:kexec",
+    "flags:unshare",
     "flags:kexec_file", "flags:perf_event_open", "flags:pkey_access", "flags:mempolicy",
     "flags:fanotify_mask", "enum:mempolicy", "enum:sighandler", "enum:ptrace",
 ))  # fmt: skip
 # Arguments whose C type is not their tag's.
 _C_INTEGER_ARGS: dict[tuple[str, str], tuple[int, bool] | None] = {
-    ("setns", "nstype"): (32, True),  # an int, named by clone's flags
     ("pidfd_send_signal", "flags"): (32, False),  # an unsigned int, in hex
     ("futex_waitv", "flags"): (32, False),
     ("pidfd_getfd", "flags"): (32, False),
@@ -209,6 +210,9 @@ _C_INTEGER_ARGS: dict[tuple[str, str], tuple[int, bool] | None] = {
     ("process_mrelease", "flags"): (32, False),
     ("mknod", "mode"): (32, False),  # strace prints mknod's mode as an unsigned int
     ("mknodat", "mode"): (32, False),
+    # unsigned ints strace prints in hex
+    ("landlock_add_rule", "flags"): (32, False),
+    ("landlock_restrict_self", "flags"): (32, False),
 }
 
 
@@ -348,7 +352,7 @@ wait4                   pid wstatus options:flags:wait rusage:struct:rusage     
 kill                    pid sig:signal                                             | %process %signal
 uname                   buf:struct:utsname                                         |
 semget                  key:enum:ipc_key nsems:int semflg:flags:ipc_get            | %ipc
-semop                   semid:int sops:struct:sembuf nsops:size                    | %ipc
+semop                   semid:int sops:struct:sembuf nsops:uint                    | %ipc
 semctl                  semid:int semnum:int cmd:enum:semctl arg:ptr               | %ipc
 shmdt                   shmaddr:ptr                                                | %ipc %memory
 msgget                  key:enum:ipc_key msgflg:flags:ipc_get                      | %ipc
@@ -399,7 +403,7 @@ setsid                                                                          
 setreuid                ruid:uid euid:uid                                          | %creds
 setregid                rgid:gid egid:gid                                          | %creds
 getgroups               size:int list:struct:gid_array                             | %creds
-setgroups               size:size list:struct:gid_array                            | %creds
+setgroups               size:int list:struct:gid_array                            | %creds
 setresuid               ruid:uid euid:uid suid:uid                                 | %creds
 getresuid               ruid:int_ptr euid:int_ptr suid:int_ptr                     | %creds
 setresgid               rgid:gid egid:gid sgid:gid                                 | %creds
@@ -453,10 +457,10 @@ umount2                 target:path flags:flags:umount                          
 swapon                  path swapflags:flags:swap                                  | %file
 swapoff                 path                                                       | %file
 reboot                  magic:enum:reboot_magic magic2:enum:reboot_magic cmd:enum:reboot_cmd arg:ptr |
-sethostname             name:buf_in len:size                                       |
-setdomainname           name:buf_in len:size                                       |
+sethostname             name:buf_in len:uint                                       |
+setdomainname           name:buf_in len:uint                                       |
 iopl                    level:int                                                  |
-ioperm                  from:ulong num:ulong turn_on:int                           |
+ioperm                  from:hex num:hex turn_on:int                           |
 create_module           name:hex size:hex                                          |
 init_module             module_image:ptr len:size param_values:str                 |
 delete_module           name:str flags:flags:delete_module                         |
@@ -503,7 +507,7 @@ remap_file_pages        addr:ptr size:size prot:flags:mmap_prot pgoff:ulong flag
 getdents64              fd dirp:struct:dirent64 count:uint                         | %desc
 set_tid_address         tidptr:hex                                                 |
 restart_syscall                                                                    |
-semtimedop              semid:int sops:struct:sembuf nsops:size timeout:timespec   | %ipc
+semtimedop              semid:int sops:struct:sembuf nsops:uint timeout:timespec   | %ipc
 fadvise64               fd offset:off len:off advice:enum:fadvise                  | %desc
 timer_create            clockid:enum:clock sevp:struct:sigevent timerid:int_ptr    |
 timer_settime           timerid:int flags:flags:timer new_value:struct:itimerspec old_value:struct:itimerspec |
@@ -529,7 +533,7 @@ mq_timedsend            mqdes:fd msg_ptr:buf_in msg_len:size msg_prio:uint abs_t
 mq_timedreceive         mqdes:fd msg_ptr:buf_out msg_len:size msg_prio:int_ptr abs_timeout:timespec | %desc
 mq_notify               mqdes:fd sevp:struct:sigevent                              | %desc
 mq_getsetattr           mqdes:fd newattr:struct:mq_attr oldattr:struct:mq_attr     | %desc
-kexec_load              entry:ulong nr_segments:ulong segments:struct:kexec_segment flags:flags:kexec |
+kexec_load              entry:ptr nr_segments:ulong segments:struct:kexec_segment flags:flags:kexec |
 waitid                  idtype:enum:idtype id:int infop:siginfo options:flags:wait rusage:struct:rusage | %process
 add_key                 type:str description:str payload:buf_in plen:size keyring:enum:key_spec |
 request_key             type:str description:str callout_info:str dest_keyring:enum:key_spec |
@@ -555,7 +559,7 @@ fchmodat                dirfd pathname:path mode                                
 faccessat               dirfd pathname:path mode:flags:access                      | %desc %file
 pselect6                nfds:int readfds:struct:fd_set writefds:struct:fd_set exceptfds:struct:fd_set timeout:timespec sigmask:struct:sigset_argpack | %desc
 ppoll                   fds:struct:pollfd nfds:uint tmo_p:timespec sigmask:sigset sigsetsize:size | %desc
-unshare                 flags:flags:clone                                          |
+unshare                 flags:flags:unshare                                          |
 set_robust_list         head:ptr len:size                                          |
 get_robust_list         pid head_ptr:ptr len_ptr:int_ptr                           |
 splice                  fd_in:fd off_in:int_ptr fd_out:fd off_out:int_ptr len:size flags:flags:splice | %desc
@@ -591,7 +595,7 @@ open_by_handle_at       mount_fd:fd handle:struct:file_handle flags:flags:open  
 clock_adjtime           clockid:enum:clock buf:struct:timex                        | %clock
 syncfs                  fd                                                         | %desc
 sendmmsg                sockfd:fd msgvec:struct:mmsghdr vlen:uint flags:flags:msg  | %net
-setns                   fd nstype:flags:clone                                      | %desc
+setns                   fd nstype:flags:setns                                      | %desc
 getcpu                  cpu:int_ptr node:int_ptr tcache:ptr                        |
 process_vm_readv        pid local_iov:iovec liovcnt:ulong remote_iov:iovec riovcnt:ulong flags:ulong |
 process_vm_writev       pid local_iov:iovec liovcnt:ulong remote_iov:iovec riovcnt:ulong flags:ulong |
@@ -606,18 +610,18 @@ memfd_create            name:str flags:flags:memfd                              
 kexec_file_load         kernel_fd:fd initrd_fd:fd cmdline_len:ulong cmdline:str flags:flags:kexec_file | %desc
 bpf                     cmd:enum:bpf_cmd attr:struct:bpf_attr size:uint           | %desc
 execveat                dirfd pathname:path argv:strv envp:strv flags:flags:at     | %desc %file %process
-userfaultfd             flags:flags:open                                           | %desc
-membarrier              cmd:enum:membarrier flags:uint cpu_id:int                  |
+userfaultfd             flags:flags:userfaultfd                                           | %desc
+membarrier              cmd:enum:membarrier flags:flags:membarrier cpu_id:int                  |
 mlock2                  addr:ptr len:size flags:flags:mlock                        | %memory
 copy_file_range         fd_in:fd off_in:int_ptr fd_out:fd off_out:int_ptr len:size flags:uint | %desc
-preadv2                 fd iov:iovec_out iovcnt:int offset:off offset_hi:hi flags:flags:rwf | %desc
-pwritev2                fd iov:iovec_in iovcnt:int offset:off offset_hi:hi flags:flags:rwf | %desc
+preadv2                 fd iov:iovec_out iovcnt:ulong offset:off offset_hi:hi flags:flags:rwf | %desc
+pwritev2                fd iov:iovec_in iovcnt:ulong offset:off offset_hi:hi flags:flags:rwf | %desc
 pkey_mprotect           addr:ptr len:size prot:flags:mmap_prot pkey:int            | %memory
-pkey_alloc              flags:uint access_rights:flags:pkey_access                 |
+pkey_alloc              flags:hex access_rights:flags:pkey_access                 |
 pkey_free               pkey:int                                                   |
 statx                   dirfd pathname:path flags:flags:statx mask:flags:statx_mask statxbuf:statx_out | %desc %file %fstat
 io_pgetevents           ctx_id:ptr min_nr:long nr:long events:struct:io_event timeout:timespec usig:struct:aio_sigset |
-rseq                    rseq:hex rseq_len:hex flags:int sig:hex                    |
+rseq                    rseq:hex rseq_len:hex flags:hex sig:hex                    |
 pidfd_send_signal       pidfd:fd sig:signal info:siginfo flags:hex                 | %desc %process %signal
 io_uring_setup          entries:uint params:struct:io_uring_params                 | %desc
 io_uring_enter          fd to_submit:uint min_complete:uint flags:flags:io_uring_enter sig:sigset sigsz:size | %desc %signal
@@ -630,7 +634,7 @@ fsmount                 fd flags:flags:fsmount attr_flags:flags:mount_attr      
 fspick                  dirfd pathname:path flags:flags:fspick                     | %desc %file
 pidfd_open              pid flags:flags:pidfd_open                                 | %desc
 clone3                  cl_args:struct:clone_args size:size                        | %process
-close_range             first:fd last:fd flags:flags:close_range                   |
+close_range             first:uint last:uint flags:flags:close_range                   |
 openat2                 dirfd pathname:path how:struct:open_how size:size          | %desc %file
 pidfd_getfd             pidfd:fd targetfd:int flags:hex                            | %desc
 faccessat2              dirfd pathname:path mode:flags:access flags:flags:faccessat | %desc %file
@@ -639,12 +643,12 @@ epoll_pwait2            epfd:fd events:struct:epoll_event maxevents:int timeout:
 mount_setattr           dirfd pathname:path flags:flags:at attr:struct:mount_attr size:size | %desc %file
 quotactl_fd             fd cmd:enum:quotactl id:int addr:ptr                       | %desc
 landlock_create_ruleset attr:struct:landlock_ruleset_attr size:size flags:flags:landlock | %desc
-landlock_add_rule       ruleset_fd:fd rule_type:enum:landlock_rule rule_attr:ptr flags:uint | %desc
-landlock_restrict_self  ruleset_fd:fd flags:uint                                   | %desc
-memfd_secret            flags:flags:open                                           | %desc
+landlock_add_rule       ruleset_fd:fd rule_type:enum:landlock_rule rule_attr:ptr flags:hex | %desc
+landlock_restrict_self  ruleset_fd:fd flags:hex                                   | %desc
+memfd_secret            flags:flags:memfd_secret                                           | %desc
 process_mrelease        pidfd:fd flags:hex                                         | %desc
 futex_waitv             waiters:struct:futex_waitv nr_futexes:uint flags:hex  timeout:timespec clockid:enum:clock |
-set_mempolicy_home_node start:ptr len:ulong home_node:ulong flags:ulong            | %memory
+set_mempolicy_home_node start:ptr len:ulong home_node:ulong flags:hex            | %memory
 # i386 only
 waitpid                 pid wstatus options:flags:wait                             | %process
 break                                                                              | %memory

@@ -14,7 +14,7 @@ gathers them.
 * stat: struct stat and statx, modes, device numbers, statx's flags
 * buffers: read's and write's buffers, iovec arrays, plain strings
 * sockets: domains, types, protocols, struct sockaddr, socklen_t
-* messages: struct msghdr (sendmsg, recvmsg) with its control messages
+* messages: struct msghdr (sendmsg, recvmsg); cmsg: its control messages
 * process: clone, wait, rlimits, argv/envp, arch_prctl
 * times: timespec, utimensat's times
 * mappings: mmap's protection and flags, msync, mlock, mremap, madvise, mempolicy
@@ -22,9 +22,12 @@ gathers them.
   what; ioctl_values, ioctl_structs: the values and structs they point to)
 * misc: futex, getrandom
 * ipc: System V IPC keys, flags and ctl commands
-* sockopts: MSG_* flags, shutdown, socket option levels and names, int values
+* sockopts: MSG_* flags, shutdown, socket option levels and names;
+  sockopt_values, sockopt_structs: the options' values
 * descriptors: flag sets of perf_event_open, fanotify_mark, flock, memfd ...
 * kernel: seccomp, bpf, io_uring_register, keyctl, quotactl commands
+* io_uring: io_uring_setup's params, io_uring_enter, io_uring_register's argument
+  by opcode (io_uring_structs: the structs it points to)
 * prctl: prctl's option
 * bpf_filter: classic BPF programs (seccomp's and socket filters), for kernel,
   prctl and sockopts

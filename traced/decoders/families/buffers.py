@@ -13,13 +13,14 @@ from collections.abc import Sequence
 
 from traced.decoders.arrays import array_text
 from traced.decoders.kinds import Decoder, by_pointer
-from traced.decoders.strings import decode_buffer, decode_cstring
+from traced.decoders.strings import decode_buffer, decode_cstring, quote
 from traced.decoders.values import (
     DecodedValue,
     Memory,
     Options,
     hex_address,
     read_exact,
+    strings_memory,
     unreadable,
 )
 from traced.events import Arg
@@ -122,6 +123,37 @@ def _offset_exit(
     return DecodedValue(f"[{before}] => {after.text}", after.value, raw[at])
 
 
+_XATTR_SIZE_MAX = 65536  # what the kernel takes at most; strace reads no more either
+
+
+def xattr_value(raw: int, size: int, memory: Memory, options: Options) -> DecodedValue:
+    """An extended attribute's value: a string of ``size`` bytes, cut at -s, its
+    trailing NUL left out (strace's QUOTE_OMIT_TRAILING_0)."""
+    if size > _XATTR_SIZE_MAX or size < 0:
+        return unreadable(raw)
+    shown = min(size, max(0, options.string_limit))
+    data = b"" if size == 0 and raw else read_exact(strings_memory(memory), raw, shown)
+    if data is None:
+        return unreadable(raw)
+    if size == shown and data.endswith(b"\0"):
+        data = data[:-1]
+    return DecodedValue(quote(data, size > shown), data.hex(), raw)
+
+
+def _xattr_entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
+    return xattr_value(raw[at], raw[at + 1], memory, options)
+
+
+def _xattr_exit(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue:  # fmt: skip
+    """What getxattr and listxattr wrote: nothing where asked the size alone (0)."""
+    if raw[at + 1] == 0:
+        return unreadable(raw[at])
+    return xattr_value(raw[at], retval, memory, options)
+
+
 def _count(register: int) -> int:
     """An iovcnt (an int) as C sees it: the low word, signed."""
     low = register & 0xFFFFFFFF
@@ -144,4 +176,10 @@ BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
     ("splice", "off_in"): _GIVEN, ("splice", "off_out"): _GIVEN,
     ("copy_file_range", "off_in"): _GIVEN, ("copy_file_range", "off_out"): _GIVEN,
     ("process_madvise", "iovec"): Decoder(entry=_iovec_ranges),
+} | {
+    (call, "value"): Decoder(entry=_xattr_entry) for call in ("setxattr", "lsetxattr", "fsetxattr")
+} | {
+    (call, name): Decoder(exit=_xattr_exit)
+    for call, name in (("getxattr", "value"), ("lgetxattr", "value"), ("fgetxattr", "value"),
+                       ("listxattr", "list"), ("llistxattr", "list"), ("flistxattr", "list"))
 }  # fmt: skip

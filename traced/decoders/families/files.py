@@ -126,7 +126,7 @@ def whence(raw: int) -> DecodedValue:
 
 
 def fadvise(raw: int) -> DecodedValue:
-    return format_enum(raw & 0xFFFFFFFF, FADVISE, "POSIX_FADV_???", decimal=True)
+    return format_enum(raw & 0xFFFFFFFF, FADVISE, "POSIX_FADV_???")
 
 
 # --- fcntl's argument and result, by its command ----------------------------------

@@ -10,11 +10,16 @@ IPC_64, the layout version glibc asks for on some ABIs, printed ahead of the com
 
 from __future__ import annotations
 
+import struct
+from collections.abc import Sequence
+
 from traced.decoders import _constants as K
 from traced.decoders import named
 from traced.decoders.kinds import Decoder, by_register
-from traced.decoders.values import DecodedValue, octal
+from traced.decoders.strings import decode_buffer
+from traced.decoders.values import DecodedValue, Memory, Options, octal, read_exact, unreadable
 from traced.decoders.xlat import Table, flag_names, format_enum, joined, with_rest
+from traced.events import Arg
 
 _PERMISSIONS = 0o777
 _IPC_64 = dict(K.IPC_64)["IPC_64"]
@@ -59,6 +64,27 @@ def _ctl(table: Table, unknown: str) -> Decoder:
     return by_register(decode)
 
 
+def msgbuf(raw: int, size: int, memory: Memory, options: Options) -> DecodedValue:
+    """``{mtype=1, mtext="hello"}``: a message's type, then ``size`` bytes of text."""
+    data = read_exact(memory, raw, 8)
+    if data is None:
+        return unreadable(raw)
+    mtype = struct.unpack("<q", data)[0]
+    text = decode_buffer(raw + 8, memory, size, options).text
+    return DecodedValue(f"{{mtype={mtype}, mtext={text}}}", mtype, raw)
+
+
+def _msgsnd_entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
+    return msgbuf(raw[at], raw[at + 1], memory, options)
+
+
+def _msgrcv_exit(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue:  # fmt: skip
+    return msgbuf(raw[at], retval, memory, options)
+
+
 DECODERS: dict[str, Decoder] = {
     "flags:ipc_get": by_register(ipc_get_flags), "flags:shmget": by_register(shmget_flags),
     "enum:ipc_key": by_register(ipc_key),
@@ -73,3 +99,7 @@ CONSTANTS: dict[str, Table] = {
     "flags:shmat": K.SHMAT, "flags:msgflg": K.MSGFLG, "enum:msgctl": K.MSGCTL,
     "enum:semctl": K.SEMCTL, "enum:shmctl": K.SHMCTL,
 }  # fmt: skip
+BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
+    ("msgsnd", "msgp"): Decoder(entry=_msgsnd_entry),
+    ("msgrcv", "msgp"): Decoder(exit=_msgrcv_exit),
+}

@@ -19,80 +19,17 @@ from collections.abc import Sequence
 from traced.decoders import _constants as K
 from traced.decoders.arrays import array_text
 from traced.decoders.families.buffers import iovec_array
+from traced.decoders.families.cmsg import control_messages
 from traced.decoders.families.sockets import decode_sockaddr
 from traced.decoders.kinds import Decoder
 from traced.decoders.values import DecodedValue, Memory, Options, hex_address, read_exact
-from traced.decoders.xlat import format_enum, format_flags
+from traced.decoders.xlat import format_flags
 from traced.events import Arg
 
 # void *name; socklen_t namelen; struct iovec *iov; size_t iovlen; void *control;
 # size_t controllen; int flags
 MSGHDR = struct.Struct("<QI4xQQQQi4x")
 MMSGHDR_SIZE = MSGHDR.size + 8  # then unsigned int msg_len, padded
-CMSGHDR = struct.Struct("<Qii")  # size_t len; int level; int type; then the data
-WORD = 8  # control messages are aligned to it
-CONTROL_MAX = 8 * (2 * 1024 + 512)  # strace's bound when optmem_max is unknown
-SOL_SOCKET = dict(K.SOL)["SOL_SOCKET"]
-
-
-def _rights(data: bytes) -> str:
-    fds = struct.unpack(f"<{len(data) // 4}i", data[: len(data) // 4 * 4])
-    return "[" + ", ".join(str(fd) for fd in fds) + "]"
-
-
-def _credentials(data: bytes) -> str:
-    pid, uid, gid = struct.unpack("<iII", data[:12])
-    return f"{{pid={pid}, uid={uid}, gid={gid}}}"
-
-
-# SOL_SOCKET control messages strace decodes: their printer and least length.
-_SOCKET_DATA = {dict(K.SCM)["SCM_RIGHTS"]: (_rights, 4), dict(K.SCM)["SCM_CREDENTIALS"]: (
-    _credentials, 12)}  # fmt: skip
-
-
-def _cmsg_type_data(level: int, kind: int, data: bytes) -> str:
-    """``cmsg_type=SCM_RIGHTS, cmsg_data=[3]``: the type by its level, then the data
-    decoded where strace knows it, else in hex."""
-    if level == SOL_SOCKET:
-        text = "cmsg_type=" + format_enum(kind & 0xFFFFFFFF, K.SCM, "SCM_???").text
-        printer, least = _SOCKET_DATA.get(kind, (None, 0))
-        if printer is not None and len(data) >= least:
-            return text + ", cmsg_data=" + printer(data)
-    else:
-        text = f"cmsg_type={kind & 0xFFFFFFFF:#x}"
-    hexed = "".join(f"\\x{byte:02x}" for byte in data)
-    return text + (f', cmsg_data="{hexed}"' if data else "")
-
-
-def control_messages(address: int, length: int, memory: Memory) -> str:
-    """``[{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[3]}]``."""
-    size = min(length, CONTROL_MAX)
-    buffer = read_exact(memory, address, size) if size >= CMSGHDR.size else None
-    if buffer is None:
-        return hex_address(address)
-    items, at = [], 0
-    while size - at >= CMSGHDR.size:
-        cmsg_len, level, kind = CMSGHDR.unpack_from(buffer, at)
-        span = min(cmsg_len, size - at)
-        data = buffer[at + CMSGHDR.size : at + span] if span > CMSGHDR.size else b""
-        level_text = format_enum(level & 0xFFFFFFFF, K.SOL, "SOL_???").text
-        items.append(
-            f"{{cmsg_len={cmsg_len}, cmsg_level={level_text}, "
-            f"{_cmsg_type_data(level, kind, data)}}}"
-        )
-        if span < CMSGHDR.size:
-            at = min(size, at + CMSGHDR.size)
-            break
-        step = (cmsg_len + WORD - 1) & ~(WORD - 1)
-        if step >= size - at:
-            at = size
-            break
-        at += step
-    if at < size:
-        items.append(f"... /* {hex_address(address + at)} */")
-    elif size < length:
-        items.append("...")
-    return "[" + ", ".join(items) + "]"
 
 
 def msghdr(
@@ -118,11 +55,15 @@ def msghdr_text(
     elif namelen == 0:
         name_text = hex_address(name)
     else:
-        name_text = decode_sockaddr(name, memory, namelen).text
+        # the kernel says how long the address was, and writes no more than fits
+        shown = namelen if namelen_in is None else min(namelen, namelen_in)
+        name_text = decode_sockaddr(name, memory, shown).text
     lengths = str(namelen) if namelen_in in (None, namelen) else f"{namelen_in} => {namelen}"
     iov_text = iovec_array(iov, min(iovlen, 1 << 31), memory, options, data).text
     control_text = (
-        f"msg_control={control_messages(control, controllen, memory)}, " if controllen else ""
+        f"msg_control={control_messages(control, controllen, memory, options)}, "
+        if controllen
+        else ""
     )
     flag_text = format_flags(flags & 0xFFFFFFFF, K.MSG_FLAGS, "MSG_???").text
     return (

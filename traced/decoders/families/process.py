@@ -170,24 +170,31 @@ def _words(raw: int, memory: Memory, start: int) -> list[int]:
     return list(struct.unpack_from(f"<{usable // 8}Q", data)) if usable else []
 
 
-def _pointers(raw: int, memory: Memory, limit: int) -> tuple[list[int], bool] | None:
-    """Up to ``limit`` non-NULL pointers of a NULL-terminated array; and whether cut short."""
+# How a pointer array ended: at its NULL, at the limit (more follow), or at the
+# address of the first slot that could not be read.
+_ENDED, _MORE = "ended", "more"
+
+
+def _pointers(raw: int, memory: Memory, limit: int) -> tuple[list[int], str | int] | None:
+    """Up to ``limit`` non-NULL pointers of a NULL-terminated array, and how it ended."""
     if raw == 0:
         return None
     pointers: list[int] = []
     while len(pointers) <= limit:
         words = _words(raw, memory, len(pointers))
         if not words:
-            return None if not pointers else (pointers, True)
+            return None if not pointers else (pointers, raw + 8 * len(pointers))
         for pointer in words:
             if pointer == 0:
-                return pointers[:limit], len(pointers) > limit
+                cut = len(pointers) > limit
+                return pointers[:limit], _MORE if cut else _ENDED
             pointers.append(pointer)
-    return pointers[:limit], True
+    return pointers[:limit], _MORE
 
 
 def decode_argv(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> DecodedValue:
-    """execve's argv: ``["ls", "-l"]``, at most -s strings, each cut at -s bytes."""
+    """execve's argv: ``["ls", "-l"]``, at most -s strings, each cut at -s bytes; an
+    array running into unreadable memory ends ``... /* 0x7ffe... */``, where."""
     if raw == 0:
         return DecodedValue("NULL", None, raw)
     # -v: every element (strace abbreviates arrays to -s elements otherwise)
@@ -195,22 +202,31 @@ def decode_argv(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) ->
     found = _pointers(raw, memory, most)
     if found is None:
         return unreadable(raw)
-    pointers, truncated = found
+    pointers, end = found
     items = [decode_cstring(pointer, memory, options) for pointer in pointers]
     value: list[Json] = [item.value for item in items]
-    return DecodedValue(format_string_list([item.text for item in items], truncated), value, raw)
+    texts = [item.text for item in items]
+    if isinstance(end, int):
+        texts.append(f"... /* {hex_address(end)} */")
+    return DecodedValue(format_string_list(texts, end == _MORE), value, raw)
 
 
 def decode_envp(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> DecodedValue:
-    """execve's envp: ``0x7ffe... /* 20 vars */``, or as argv with -v."""
+    """execve's envp: ``0x7ffe... /* 20 vars */``, or as argv with -v; ``/* 1 var */``,
+    and ``unterminated`` where the array runs into unreadable memory."""
     if raw == 0 or options.verbose:
         return decode_argv(raw, memory, options)
     found = _pointers(raw, memory, MAX_ARRAY)
     if found is None:
         return unreadable(raw)
-    pointers, truncated = found
-    count = f"{len(pointers)}{'...' if truncated else ''}"
-    return DecodedValue(f"{hex_address(raw)} /* {count} vars */", len(pointers), raw)
+    pointers, end = found
+    count = len(pointers)
+    words = f"{count} var{'' if count == 1 else 's'}"
+    if isinstance(end, int):
+        words += ", unterminated"
+    elif end == _MORE:
+        words += "..."
+    return DecodedValue(f"{hex_address(raw)} /* {words} */", count, raw)
 
 
 DECODERS: dict[str, Decoder] = {

@@ -7,6 +7,7 @@ module also defines.
 
 from __future__ import annotations
 
+import re
 import struct
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -115,16 +116,22 @@ def _inet(data: bytes) -> tuple[str, dict[str, Json]]:
     return text, {"sin_port": port, "sin_addr": address}
 
 
-def _scope(scope: int, address: ipaddress.IPv6Address) -> str:
-    linklocal = address.is_link_local or (address.is_multicast and address.packed[1] & 0xF == 2)
-    if scope and linklocal:
+def interface_index(index: int) -> str:
+    """A network interface's index as strace shows it: ``if_nametoindex("lo")`` where
+    this machine has an interface of that index, else the number."""
+    if index:
         import _socket  # noqa: PLC0415 (not socket, whose enums cost every start ms)
 
         try:
-            return f'if_nametoindex("{_socket.if_indextoname(scope)}")'
+            return f'if_nametoindex("{_socket.if_indextoname(index)}")'
         except OSError:
             pass
-    return str(scope)
+    return str(index)
+
+
+def _scope(scope: int, address: ipaddress.IPv6Address) -> str:
+    linklocal = address.is_link_local or (address.is_multicast and address.packed[1] & 0xF == 2)
+    return interface_index(scope) if linklocal else str(scope)
 
 
 def _inet6(data: bytes) -> tuple[str, dict[str, Json]]:
@@ -180,17 +187,29 @@ def decode_sockaddr(raw: int, memory: Memory, length: int) -> DecodedValue:
     data = read_exact(memory, raw, size) if size >= 2 else None
     if data is None:
         return unreadable(raw)
+    text, value = sockaddr_text(data)
+    return DecodedValue(text, value, raw)
+
+
+def sockaddr_text(data: bytes) -> tuple[str, dict[str, Json]]:
+    """A struct sockaddr's bytes (two at least): its text and its typed value."""
     family = int.from_bytes(data[:2], "little")
     text, value = _body(family, data)
     value = {"sa_family": _family(family), **value}
-    return DecodedValue(
-        f"{{sa_family={_family(family)}" + (f", {text}}}" if text else "}"), value, raw
-    )
+    return f"{{sa_family={_family(family)}" + (f", {text}}}" if text else "}"), value
 
 
-def _written_length(arg: Arg) -> int:
-    """The length a socklen_ptr output holds once read (``[16]``); 0 when unread."""
-    return arg.value if arg.text.startswith("[") and isinstance(arg.value, int) else 0
+_LENGTHS = re.compile(r"\[(-?\d+)(?: => (-?\d+))?\]")
+
+
+def socklen_pair(arg: Arg) -> tuple[int, int] | None:
+    """A socklen_t read at entry and exit (``[128 => 16]``, ``[16]``): (before,
+    after); None where it was not read (its address)."""
+    match = _LENGTHS.fullmatch(arg.text)
+    if match is None:
+        return None
+    before = int(match[1])
+    return before, int(match[2]) if match[2] is not None else before
 
 
 def _sockaddr_entry(
@@ -204,10 +223,13 @@ def _sockaddr_exit(
     raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
     args: Sequence[Arg],
 ) -> DecodedValue | None:  # fmt: skip
-    """An output's length is what the kernel wrote to the socklen after it, read first."""
+    """An output's length is what the kernel wrote to the socklen after it, read
+    first, but no more than the buffer's length before the call: the kernel says how
+    long the address was, and writes no more than fits."""
     if at + 1 >= len(args):
         return None
-    return decode_sockaddr(raw[at], memory, _written_length(args[at + 1]))
+    lengths = socklen_pair(args[at + 1])
+    return decode_sockaddr(raw[at], memory, min(lengths) if lengths else 0)
 
 
 # --- socklen_t * -----------------------------------------------------------------------
@@ -238,6 +260,7 @@ def _socklen_exit(
 DECODERS: dict[str, Decoder] = {
     "enum:socket_domain": by_register(socket_domain),
     "enum:socket_type": by_register(socket_type),
+    "flags:sock": by_register(lambda raw: format_flags(raw, SOCK_FLAGS, "SOCK_???")),
     "enum:socket_protocol": Decoder(entry=_protocol_entry),
     "sockaddr": Decoder(entry=_sockaddr_entry, exit=_sockaddr_exit),
     "socklen_ptr": Decoder(entry=_socklen_entry, exit=_socklen_exit, in_and_out=True),

@@ -1,0 +1,102 @@
+"""Calls' own flag sets, commands and small structs, on constructed registers and
+memory: strace 6.1's text out (lines from its runs of strace's tests of the same
+names: mount, mknod, fanotify_init, kexec_load, landlock_*, fsmount, close_range,
+eventfd, inotify, membarrier, memfd_secret, getrusage, ioprio)."""
+
+import struct
+
+from tests.unit.test_generated_constants import line
+
+MS_MGC_VAL = 0xC0ED0000
+
+
+def test_mount_names_the_magic_and_hides_what_the_flags_make_ignored() -> None:
+    memory = {0x1000: b"src\0", 0x2000: b"dst\0", 0x3000: b"ext4\0", 0x4000: b"data\0"}
+    regs = (0x1000, 0x2000, 0x3000)
+    assert line("mount", (*regs, MS_MGC_VAL | 0xF, 0x4000), 0, memory) == (
+        'mount("src", "dst", "ext4", MS_MGC_VAL|MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, "data") = 0'
+    )
+    assert line("mount", (*regs, 0x20, 0x4000), -2, memory).startswith(
+        'mount("src", "dst", 0x3000, MS_REMOUNT, "data")'
+    )
+    assert line("mount", (*regs, 0x1000, 0x4000), -2, memory).startswith(
+        'mount("src", "dst", 0x3000, MS_BIND, 0x4000)'
+    )
+    assert line("mount", (0, 0, 0, 0x4000200, 0), -14).startswith(
+        "mount(NULL, NULL, NULL, MS_SUBMOUNT|0x200, NULL)"
+    )
+
+
+def test_mknod_mode_is_a_short_and_the_device_only_for_devices() -> None:
+    memory = {0x1000: b"node\0"}
+    assert line("mknod", (0x1000, 0xFFFF0000, 0xDEAD), -17, memory).startswith('mknod("node", 000)')
+    assert line("mknod", (0x1000, 0o20024, 0xDEADBEEF00000107), -17, memory).startswith(
+        'mknod("node", S_IFCHR|024, makedev(0x1, 0x7))'
+    )
+
+
+def test_flag_words_with_a_field() -> None:
+    assert line("fanotify_init", (0, 0), 3).startswith("fanotify_init(FAN_CLASS_NOTIF, O_RDONLY)")
+    assert line("fanotify_init", (0xC | 0x3, 0), -22).startswith(
+        "fanotify_init(0xc /* FAN_CLASS_??? */|FAN_CLOEXEC|FAN_NONBLOCK, O_RDONLY)"
+    )
+    assert line("kexec_load", (0, 0, 0, (42 << 16) | 3), -38).startswith(
+        "kexec_load(NULL, 0, NULL, KEXEC_ARCH_SH|KEXEC_ON_CRASH|KEXEC_PRESERVE_CONTEXT)"
+    )
+
+
+def test_plain_flag_sets_of_calls() -> None:
+    assert line("close_range", (0xFFFFFFFE, 0xFFFFFFFF, 1), -22).startswith(
+        "close_range(4294967294, 4294967295, 0x1 /* CLOSE_RANGE_??? */)"
+    )
+    assert line("eventfd2", (5, 1), 4).startswith("eventfd2(5, EFD_SEMAPHORE)")
+    assert line("fsmount", (-100 & 0xFFFFFFFF, 1, 0x40), -9).startswith(
+        "fsmount(-100, FSMOUNT_CLOEXEC, 0x40 /* MOUNT_ATTR_??? */)"
+    )
+    assert line("membarrier", (3, 0xFF, 0xFFFFFFFF), -22).startswith(
+        "membarrier(0x3 /* MEMBARRIER_CMD_??? */, MEMBARRIER_CMD_FLAG_CPU|0xfe, -1)"
+    )
+    assert line("memfd_secret", (0x80000 | 0x10,), -22).startswith("memfd_secret(O_CLOEXEC|0x10)")
+
+
+def test_landlock_structs() -> None:
+    memory = {0x1000: struct.pack("<Q", 1) + b"\0" * 8, 0x2000: struct.pack("<Qi", 4, 8)}
+    assert line("landlock_create_ruleset", (0x1000, 16, 0), 3, memory).startswith(
+        "landlock_create_ruleset({handled_access_fs=LANDLOCK_ACCESS_FS_EXECUTE, ...}, 16, 0)"
+    )
+    assert line("landlock_create_ruleset", (0x1000, 7, 1), 1, memory).startswith(
+        "landlock_create_ruleset(0x1000, 7, LANDLOCK_CREATE_RULESET_VERSION)"
+    )
+    assert line("landlock_add_rule", (7, 1, 0x2000, 0), -77, memory).startswith(
+        "landlock_add_rule(7, LANDLOCK_RULE_PATH_BENEATH, "
+        "{allowed_access=LANDLOCK_ACCESS_FS_READ_FILE, parent_fd=8}, 0)"
+    )
+
+
+def test_rusage_and_ioprio() -> None:
+    usage = struct.pack("<qQqQ14Q", 0, 738, 0, 0, 976, *([0] * 13))
+    assert line("getrusage", (0, 0x1000), 0, {0x1000: usage}) == (
+        "getrusage(RUSAGE_SELF, {ru_utime={tv_sec=0, tv_usec=738}, "
+        "ru_stime={tv_sec=0, tv_usec=0}, ...}) = 0"
+    )
+    assert line("getrusage", (0xFFFFFFFF, 0x1000), 0, {0x1000: usage}).startswith(
+        "getrusage(RUSAGE_CHILDREN, "
+    )
+    assert line("ioprio_set", (2, 5, (0 << 13) | 8191), -22).startswith(
+        "ioprio_set(IOPRIO_WHO_PGRP, 5, IOPRIO_PRIO_VALUE(IOPRIO_CLASS_NONE, 8191))"
+    )
+
+
+def test_namespaces_userfaultfd_swap_and_worded_results() -> None:
+    assert line("setns", (3, 0x80), 0).startswith("setns(3, CLONE_NEWTIME)")
+    assert line("unshare", (0x20000,), 0).startswith("unshare(CLONE_NEWNS)")
+    assert line("userfaultfd", (0,), 3).startswith("userfaultfd(0)")
+    assert line("userfaultfd", (0x80801,), 3).startswith(
+        "userfaultfd(UFFD_USER_MODE_ONLY|O_NONBLOCK|O_CLOEXEC)"
+    )
+    memory = {0x1000: b"swap\0"}
+    assert line("swapon", (0x1000, 0x8000), -2, memory).startswith(
+        'swapon("swap", SWAP_FLAG_PREFER|0)'
+    )
+    assert line("time", (0,), 1796683196) == ("time(NULL) = 1796683196 (2026-12-07T22:39:56+0000)")
+    assert line("ioprio_get", (1, 0), 0).endswith("= 0 (IOPRIO_PRIO_VALUE(IOPRIO_CLASS_NONE, 0))")
