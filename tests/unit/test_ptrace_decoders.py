@@ -8,6 +8,7 @@ import struct
 
 from tests.unit.plain import FakeMemory
 from traced.decoders.arguments import decode_entry, decode_exit
+from traced.decoders.fdnames import naming
 from traced.decoders.values import Options
 
 PID = 27004
@@ -64,6 +65,8 @@ def test_signal_sets_and_siginfo() -> None:
         f"ptrace(PTRACE_SETSIGINFO, {PID}, NULL, {{si_signo=SIGIO, si_code=POLL_IN, "
         "si_errno=ENOENT, si_band=-2, si_fd=23})"
     )
+    with naming(lambda fd: f"{fd}</dev/null>"):
+        assert ptrace(0x4203, 0, BUF, memory={BUF: band}).endswith("si_fd=23</dev/null>})")
     sys = struct.pack("<iii4xQiI", 31, 0, 1, 0, 0, 0xC000003E).ljust(128, b"\0")
     assert ptrace(0x4203, 0, BUF, memory={BUF: sys}, options=VERBOSE).endswith(
         "{si_signo=31 /* SIGSYS */, si_code=0x1 /* SYS_SECCOMP */, si_call_addr=NULL, "

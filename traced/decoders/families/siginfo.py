@@ -18,6 +18,7 @@ import struct
 from traced.decoders import _constants as K
 from traced.decoders import named
 from traced.decoders.families.signals import signal
+from traced.decoders.fdnames import fd_in_memory
 from traced.decoders.kinds import Decoder, by_pointer
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
@@ -125,7 +126,7 @@ def _word(data: bytes, offset: int) -> int:
 
 def _band(data: bytes) -> list[str]:
     band, fd = struct.unpack_from("<qi", data, 16)
-    return [f"si_band={band}", f"si_fd={fd}"]
+    return [f"si_band={band}", f"si_fd={fd_in_memory(fd)}"]  # -y names the fd
 
 
 def _fault_detail(signo: int, code: int, data: bytes) -> list[str]:
