@@ -49,12 +49,14 @@ class Spec:
     name: str
     includes: tuple[str, ...]
     pattern: str  # a name must match this entirely
-    source: str = "macro"  # macro | lines:<header> | enum:<enum name>
+    source: str = "macro"  # macro | lines:<header> | enum:<enum name> | offsetof:<type> | sizeof
     exclude: str = ""  # names matching this entirely are left out
     first: tuple[str, ...] = ()  # printed ahead of the value order, in this order
     renames: dict[str, str] = field(default_factory=dict)
     order: str = "value"  # value | header
     cast: str = "long long"  # the C type a value is printed as
+    label: str = "{}"  # the name as printed: ``8*{}`` for a register's offset in words
+    scale: int = 1  # what the value is multiplied by (a register's number, by 8)
     # Names the kernel defines outside its uapi headers, so no header here has them:
     # each with its value and the kernel header that defines it, cited in the table.
     unexported: tuple[tuple[str, int, str], ...] = ()
@@ -489,6 +491,91 @@ SPECS: tuple[Spec, ...] = (
     _spec("KEY_SPEC", "linux/keyctl.h", r"KEY_SPEC_\w+"),
     _spec("QUOTA_CMDS", "linux/quota.h linux/dqblk_xfs.h", r"Q_\w+"),
     _spec("QUOTA_TYPES", "linux/quota.h", r"(USR|GRP|PRJ)QUOTA"),
+    # --- ptrace ----------------------------------------------------------------------------
+    # The requests: linux/ptrace.h's and the arch's (asm/ptrace-abi.h), not the option,
+    # event and syscall-info values the same prefix names; strace spells two otherwise.
+    _spec(
+        "PTRACE_REQUESTS",
+        "linux/ptrace.h asm/ptrace.h",
+        r"PTRACE_\w+",
+        exclude=r"PTRACE_(O_\w+|EVENT_\w+|EVENTMSG_\w+|SYSCALL_INFO_\w+|PEEKSIGINFO_SHARED)",
+        renames={"PTRACE_PEEKUSR": "PTRACE_PEEKUSER", "PTRACE_POKEUSR": "PTRACE_POKEUSER"},
+    ),
+    _spec("PTRACE_OPTIONS", "linux/ptrace.h", r"PTRACE_O_\w+", exclude=r"PTRACE_O_MASK"),
+    _spec("PTRACE_PEEKSIGINFO_FLAGS", "linux/ptrace.h", r"PTRACE_PEEKSIGINFO_SHARED"),
+    _spec("PTRACE_SYSCALL_INFO_OPS", "linux/ptrace.h", r"PTRACE_SYSCALL_INFO_\w+"),
+    # A core note's type (PTRACE_GETREGSET's addr): glibc's elf.h has strace's names
+    # (NT_FPREGSET where the kernel's says NT_PRFPREG); the GNU notes share the values.
+    _spec(
+        "NT_TYPES",
+        "elf.h",
+        r"NT_\w+",
+        exclude=r"NT_(PRFPREG|TASKSTRUCT|VERSION|GNU_\w+|FDO_\w+)",
+    ),
+    _spec("AUDIT_ARCHES", "linux/audit.h", r"AUDIT_ARCH_\w+", cast="unsigned int"),
+    # --- personality, kcmp ------------------------------------------------------------------
+    # A persona's type is its low byte (PER_MASK); the PER_* names that also set flag
+    # bits are printed by strace as the type they share the byte with.
+    _spec(
+        "PERSONALITY_TYPES",
+        "linux/personality.h",
+        r"PER_\w+",
+        source="enum:",
+        exclude=r"PER_(MASK|LINUX_32BIT|LINUX_FDPIC|OSR5|SUNOS|LINUX32_3GB)",
+        cast="unsigned char",
+    ),
+    _spec(
+        "PERSONALITY_FLAGS",
+        "linux/personality.h",
+        r"UNAME26|ADDR_NO_RANDOMIZE|FDPIC_FUNCPTRS|MMAP_PAGE_ZERO|ADDR_COMPAT_LAYOUT"
+        r"|READ_IMPLIES_EXEC|ADDR_LIMIT_32BIT|SHORT_INODE|WHOLE_SECONDS|STICKY_TIMEOUTS"
+        r"|ADDR_LIMIT_3GB",
+        source="enum:",
+    ),
+    # --- struct user: PTRACE_PEEKUSER's and POKEUSER's offsets, as strace names them --------
+    # (x86_64: the registers by sys/reg.h's word numbers up to SS, then the other members)
+    _spec(
+        "USER_REGS_OFFSETS",
+        "sys/reg.h",
+        r"R15|R14|R13|R12|RBP|RBX|R11|R10|R9|R8|RAX|RCX|RDX|RSI|RDI|ORIG_RAX|RIP|CS|EFLAGS|RSP|SS",
+        renames={"EFLAGS": "EFL"},
+        label="8*{}",
+        scale=8,
+    ),
+    _spec(
+        "USER_FIELD_OFFSETS",
+        "stddef.h sys/user.h",
+        "u_fpvalid|i387|u_tsize|u_dsize|u_ssize|start_code|start_stack|signal|reserved|u_ar0"
+        "|u_fpstate|magic|u_comm|u_debugreg",
+        source="offsetof:struct user",
+        label="offsetof(struct user, {})",
+    ),
+    _spec("USER_SIZE", "sys/user.h", "struct user", source="sizeof", label="sizeof({})"),
+    # --- classic BPF instructions (seccomp filters, socket filters) ----------------------
+    # An instruction's code packs a class, then by class a size and mode, a source and
+    # an operation, a return value's source, or a misc operation; names share values.
+    *(
+        _spec(name, "linux/filter.h linux/bpf.h", pattern)
+        for name, pattern in (
+            ("BPF_CLASSES", r"BPF_(LD|LDX|ST|STX|ALU|JMP|RET|MISC)"),
+            ("BPF_SIZES", r"BPF_(W|H|B|DW)"),
+            ("BPF_MODES", r"BPF_(IMM|ABS|IND|MEM|LEN|MSH|XADD)"),
+            ("BPF_SRCS", r"BPF_(K|X)"),
+            ("BPF_ALU_OPS", r"BPF_(ADD|SUB|MUL|DIV|OR|AND|LSH|RSH|NEG|MOD|XOR|MOV|ARSH|END)"),
+            (
+                "BPF_JMP_OPS",
+                r"BPF_(JA|JEQ|JGT|JGE|JSET|JNE|JSGT|JSGE|CALL|EXIT|JLT|JLE|JSLT|JSLE)",
+            ),
+            ("BPF_RVALS", r"BPF_(K|X|A)"),
+            ("BPF_MISCOPS", r"BPF_(TAX|TXA)"),
+        )
+    ),
+    # A socket filter's special offsets (SKF_AD_OFF + SKF_AD_*, SKF_NET_OFF, SKF_LL_OFF).
+    _spec("SKF_OFFSETS", "linux/filter.h", r"SKF_(AD|NET|LL)_OFF"),
+    _spec("SKF_AD", "linux/filter.h", r"SKF_AD_\w+", exclude=r"SKF_AD_(OFF|MAX)"),
+    _spec(
+        "KCMP_TYPES", "linux/kcmp.h", r"KCMP_\w+", source="enum:kcmp_type", exclude=r"KCMP_TYPES"
+    ),
 )
 
 ENUM_BODY = re.compile(r"enum\s+(\w*)\s*\{([^}]*)\}", re.S)
@@ -496,17 +583,26 @@ MACRO = re.compile(r"#define (\w+)[ \t]")  # object-like macros only
 
 
 def _compile_run(
-    includes: tuple[str, ...], names: list[str], cast: str, tmp: Path
-) -> dict[str, int]:
-    """Each name's value, as a compiled C program prints it."""
+    includes: tuple[str, ...], expressions: list[str], cast: str, tmp: Path
+) -> list[int]:
+    """Each expression's value, as a compiled C program prints it, in order."""
     head = "".join(f"#include <{header}>\n" for header in includes)
-    prints = "".join(f'    printf("%s %lld\\n", "{n}", (long long)({cast})({n}));\n' for n in names)
+    prints = "".join(f'    printf("%lld\\n", (long long)({cast})({e}));\n' for e in expressions)
     source = tmp / "values.c"
     source.write_text(f"#include <stdio.h>\n{head}int main(void) {{\n{prints}    return 0;\n}}\n")
     binary = tmp / "values"
     subprocess.run(["gcc", "-D_GNU_SOURCE", "-w", "-o", str(binary), str(source)], check=True)
     output = subprocess.run([str(binary)], check=True, capture_output=True, text=True).stdout
-    return {line.split()[0]: int(line.split()[1]) for line in output.splitlines()}
+    return [int(line) for line in output.splitlines()]
+
+
+def _expression(spec: Spec, name: str) -> str:
+    """The C expression of a name's value: the name itself, or a member's offset or a
+    type's size (``offsetof:struct user``, ``sizeof``)."""
+    kind, _, where = spec.source.partition(":")
+    if kind == "offsetof":
+        return f"offsetof({where}, {name})"
+    return f"sizeof({name})" if kind == "sizeof" else name
 
 
 def _preprocess(includes: tuple[str, ...], tmp: Path) -> str:
@@ -524,7 +620,9 @@ def _names(spec: Spec, tmp: Path) -> list[str]:
     """The table's names, in the order the headers define them."""
     match = re.compile(spec.pattern)
     kind, _, where = spec.source.partition(":")
-    if kind in ("lines", "indented"):
+    if kind in ("offsetof", "sizeof"):  # the members, or the type, the pattern lists
+        found = spec.pattern.split("|")
+    elif kind in ("lines", "indented"):
         margin = r"^#define " if kind == "lines" else r"^#\s+define "
         found = re.findall(margin + r"(\w+)[ \t]", (INCLUDE / where).read_text(), re.M)
     elif kind == "enum":
@@ -562,8 +660,15 @@ def table(spec: Spec) -> list[tuple[str, int]]:
         names = _names(spec, tmp)
         if not names and not spec.unexported:
             raise ValueError(f"{spec.name}: no name in {spec.includes} matches {spec.pattern}")
-        values = _compile_run(spec.includes, names, spec.cast, tmp) if names else {}
-    rows = [(spec.renames.get(name, name), values[name]) for name in names]
+        values = (
+            _compile_run(spec.includes, [_expression(spec, name) for name in names], spec.cast, tmp)
+            if names
+            else []
+        )
+    rows = [
+        (spec.label.format(spec.renames.get(name, name)), value * spec.scale)
+        for name, value in zip(names, values, strict=True)
+    ]
     rows += [(name, value) for name, value, _ in spec.unexported]
     if spec.order == "value":
         rows.sort(key=lambda row: row[1] & (1 << 64) - 1)  # stable: header order within a value

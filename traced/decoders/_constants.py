@@ -2000,3 +2000,414 @@ QUOTA_TYPES: Table = (
     ("GRPQUOTA", 0x1),
     ("PRJQUOTA", 0x2),
 )
+
+# linux/ptrace.h asm/ptrace.h: PTRACE_\w+
+PTRACE_REQUESTS: Table = (
+    ("PTRACE_TRACEME", 0x0),
+    ("PTRACE_PEEKTEXT", 0x1),
+    ("PTRACE_PEEKDATA", 0x2),
+    ("PTRACE_PEEKUSER", 0x3),
+    ("PTRACE_POKETEXT", 0x4),
+    ("PTRACE_POKEDATA", 0x5),
+    ("PTRACE_POKEUSER", 0x6),
+    ("PTRACE_CONT", 0x7),
+    ("PTRACE_KILL", 0x8),
+    ("PTRACE_SINGLESTEP", 0x9),
+    ("PTRACE_GETREGS", 0xC),
+    ("PTRACE_SETREGS", 0xD),
+    ("PTRACE_GETFPREGS", 0xE),
+    ("PTRACE_SETFPREGS", 0xF),
+    ("PTRACE_ATTACH", 0x10),
+    ("PTRACE_DETACH", 0x11),
+    ("PTRACE_GETFPXREGS", 0x12),
+    ("PTRACE_SETFPXREGS", 0x13),
+    ("PTRACE_OLDSETOPTIONS", 0x15),
+    ("PTRACE_SYSCALL", 0x18),
+    ("PTRACE_GET_THREAD_AREA", 0x19),
+    ("PTRACE_SET_THREAD_AREA", 0x1A),
+    ("PTRACE_ARCH_PRCTL", 0x1E),
+    ("PTRACE_SYSEMU", 0x1F),
+    ("PTRACE_SYSEMU_SINGLESTEP", 0x20),
+    ("PTRACE_SINGLEBLOCK", 0x21),
+    ("PTRACE_SETOPTIONS", 0x4200),
+    ("PTRACE_GETEVENTMSG", 0x4201),
+    ("PTRACE_GETSIGINFO", 0x4202),
+    ("PTRACE_SETSIGINFO", 0x4203),
+    ("PTRACE_GETREGSET", 0x4204),
+    ("PTRACE_SETREGSET", 0x4205),
+    ("PTRACE_SEIZE", 0x4206),
+    ("PTRACE_INTERRUPT", 0x4207),
+    ("PTRACE_LISTEN", 0x4208),
+    ("PTRACE_PEEKSIGINFO", 0x4209),
+    ("PTRACE_GETSIGMASK", 0x420A),
+    ("PTRACE_SETSIGMASK", 0x420B),
+    ("PTRACE_SECCOMP_GET_FILTER", 0x420C),
+    ("PTRACE_SECCOMP_GET_METADATA", 0x420D),
+    ("PTRACE_GET_SYSCALL_INFO", 0x420E),
+    ("PTRACE_GET_RSEQ_CONFIGURATION", 0x420F),
+)
+
+# linux/ptrace.h: PTRACE_O_\w+
+PTRACE_OPTIONS: Table = (
+    ("PTRACE_O_TRACESYSGOOD", 0x1),
+    ("PTRACE_O_TRACEFORK", 0x2),
+    ("PTRACE_O_TRACEVFORK", 0x4),
+    ("PTRACE_O_TRACECLONE", 0x8),
+    ("PTRACE_O_TRACEEXEC", 0x10),
+    ("PTRACE_O_TRACEVFORKDONE", 0x20),
+    ("PTRACE_O_TRACEEXIT", 0x40),
+    ("PTRACE_O_TRACESECCOMP", 0x80),
+    ("PTRACE_O_EXITKILL", 0x100000),
+    ("PTRACE_O_SUSPEND_SECCOMP", 0x200000),
+)
+
+# linux/ptrace.h: PTRACE_PEEKSIGINFO_SHARED
+PTRACE_PEEKSIGINFO_FLAGS: Table = (("PTRACE_PEEKSIGINFO_SHARED", 0x1),)
+
+# linux/ptrace.h: PTRACE_SYSCALL_INFO_\w+
+PTRACE_SYSCALL_INFO_OPS: Table = (
+    ("PTRACE_SYSCALL_INFO_NONE", 0x0),
+    ("PTRACE_SYSCALL_INFO_ENTRY", 0x1),
+    ("PTRACE_SYSCALL_INFO_EXIT", 0x2),
+    ("PTRACE_SYSCALL_INFO_SECCOMP", 0x3),
+)
+
+# elf.h: NT_\w+
+NT_TYPES: Table = (
+    ("NT_PRSTATUS", 0x1),
+    ("NT_FPREGSET", 0x2),
+    ("NT_PRPSINFO", 0x3),
+    ("NT_PRXREG", 0x4),
+    ("NT_PLATFORM", 0x5),
+    ("NT_AUXV", 0x6),
+    ("NT_GWINDOWS", 0x7),
+    ("NT_ASRS", 0x8),
+    ("NT_PSTATUS", 0xA),
+    ("NT_PSINFO", 0xD),
+    ("NT_PRCRED", 0xE),
+    ("NT_UTSNAME", 0xF),
+    ("NT_LWPSTATUS", 0x10),
+    ("NT_LWPSINFO", 0x11),
+    ("NT_PRFPXREG", 0x14),
+    ("NT_PPC_VMX", 0x100),
+    ("NT_PPC_SPE", 0x101),
+    ("NT_PPC_VSX", 0x102),
+    ("NT_PPC_TAR", 0x103),
+    ("NT_PPC_PPR", 0x104),
+    ("NT_PPC_DSCR", 0x105),
+    ("NT_PPC_EBB", 0x106),
+    ("NT_PPC_PMU", 0x107),
+    ("NT_PPC_TM_CGPR", 0x108),
+    ("NT_PPC_TM_CFPR", 0x109),
+    ("NT_PPC_TM_CVMX", 0x10A),
+    ("NT_PPC_TM_CVSX", 0x10B),
+    ("NT_PPC_TM_SPR", 0x10C),
+    ("NT_PPC_TM_CTAR", 0x10D),
+    ("NT_PPC_TM_CPPR", 0x10E),
+    ("NT_PPC_TM_CDSCR", 0x10F),
+    ("NT_PPC_PKEY", 0x110),
+    ("NT_386_TLS", 0x200),
+    ("NT_386_IOPERM", 0x201),
+    ("NT_X86_XSTATE", 0x202),
+    ("NT_S390_HIGH_GPRS", 0x300),
+    ("NT_S390_TIMER", 0x301),
+    ("NT_S390_TODCMP", 0x302),
+    ("NT_S390_TODPREG", 0x303),
+    ("NT_S390_CTRS", 0x304),
+    ("NT_S390_PREFIX", 0x305),
+    ("NT_S390_LAST_BREAK", 0x306),
+    ("NT_S390_SYSTEM_CALL", 0x307),
+    ("NT_S390_TDB", 0x308),
+    ("NT_S390_VXRS_LOW", 0x309),
+    ("NT_S390_VXRS_HIGH", 0x30A),
+    ("NT_S390_GS_CB", 0x30B),
+    ("NT_S390_GS_BC", 0x30C),
+    ("NT_S390_RI_CB", 0x30D),
+    ("NT_ARM_VFP", 0x400),
+    ("NT_ARM_TLS", 0x401),
+    ("NT_ARM_HW_BREAK", 0x402),
+    ("NT_ARM_HW_WATCH", 0x403),
+    ("NT_ARM_SYSTEM_CALL", 0x404),
+    ("NT_ARM_SVE", 0x405),
+    ("NT_ARM_PAC_MASK", 0x406),
+    ("NT_ARM_PACA_KEYS", 0x407),
+    ("NT_ARM_PACG_KEYS", 0x408),
+    ("NT_ARM_TAGGED_ADDR_CTRL", 0x409),
+    ("NT_ARM_PAC_ENABLED_KEYS", 0x40A),
+    ("NT_VMCOREDD", 0x700),
+    ("NT_MIPS_DSP", 0x800),
+    ("NT_MIPS_FP_MODE", 0x801),
+    ("NT_MIPS_MSA", 0x802),
+    ("NT_FILE", 0x46494C45),
+    ("NT_PRXFPREG", 0x46E62B7F),
+    ("NT_SIGINFO", 0x53494749),
+)
+
+# linux/audit.h: AUDIT_ARCH_\w+
+AUDIT_ARCHES: Table = (
+    ("AUDIT_ARCH_SPARC", 0x2),
+    ("AUDIT_ARCH_M68K", 0x4),
+    ("AUDIT_ARCH_MIPS", 0x8),
+    ("AUDIT_ARCH_PARISC", 0xF),
+    ("AUDIT_ARCH_PPC", 0x14),
+    ("AUDIT_ARCH_S390", 0x16),
+    ("AUDIT_ARCH_ARMEB", 0x28),
+    ("AUDIT_ARCH_SH", 0x2A),
+    ("AUDIT_ARCH_H8300", 0x2E),
+    ("AUDIT_ARCH_M32R", 0x58),
+    ("AUDIT_ARCH_OPENRISC", 0x5C),
+    ("AUDIT_ARCH_ARCOMPACTBE", 0x5D),
+    ("AUDIT_ARCH_XTENSA", 0x5E),
+    ("AUDIT_ARCH_C6XBE", 0x8C),
+    ("AUDIT_ARCH_HEXAGON", 0xA4),
+    ("AUDIT_ARCH_NDS32BE", 0xA7),
+    ("AUDIT_ARCH_MICROBLAZE", 0xBD),
+    ("AUDIT_ARCH_ARCV2BE", 0xC3),
+    ("AUDIT_ARCH_FRV", 0x5441),
+    ("AUDIT_ARCH_I386", 0x40000003),
+    ("AUDIT_ARCH_MIPSEL", 0x40000008),
+    ("AUDIT_ARCH_ARM", 0x40000028),
+    ("AUDIT_ARCH_SHEL", 0x4000002A),
+    ("AUDIT_ARCH_CRIS", 0x4000004C),
+    ("AUDIT_ARCH_ARCOMPACT", 0x4000005D),
+    ("AUDIT_ARCH_UNICORE", 0x4000006E),
+    ("AUDIT_ARCH_NIOS2", 0x40000071),
+    ("AUDIT_ARCH_C6X", 0x4000008C),
+    ("AUDIT_ARCH_NDS32", 0x400000A7),
+    ("AUDIT_ARCH_TILEPRO", 0x400000BC),
+    ("AUDIT_ARCH_TILEGX32", 0x400000BF),
+    ("AUDIT_ARCH_ARCV2", 0x400000C3),
+    ("AUDIT_ARCH_RISCV32", 0x400000F3),
+    ("AUDIT_ARCH_CSKY", 0x400000FC),
+    ("AUDIT_ARCH_LOONGARCH32", 0x40000102),
+    ("AUDIT_ARCH_MIPS64", 0x80000008),
+    ("AUDIT_ARCH_PARISC64", 0x8000000F),
+    ("AUDIT_ARCH_PPC64", 0x80000015),
+    ("AUDIT_ARCH_S390X", 0x80000016),
+    ("AUDIT_ARCH_SH64", 0x8000002A),
+    ("AUDIT_ARCH_SPARC64", 0x8000002B),
+    ("AUDIT_ARCH_MIPS64N32", 0xA0000008),
+    ("AUDIT_ARCH_MIPSEL64", 0xC0000008),
+    ("AUDIT_ARCH_PPC64LE", 0xC0000015),
+    ("AUDIT_ARCH_SHEL64", 0xC000002A),
+    ("AUDIT_ARCH_IA64", 0xC0000032),
+    ("AUDIT_ARCH_X86_64", 0xC000003E),
+    ("AUDIT_ARCH_AARCH64", 0xC00000B7),
+    ("AUDIT_ARCH_TILEGX", 0xC00000BF),
+    ("AUDIT_ARCH_RISCV64", 0xC00000F3),
+    ("AUDIT_ARCH_LOONGARCH64", 0xC0000102),
+    ("AUDIT_ARCH_ALPHA", 0xC0009026),
+    ("AUDIT_ARCH_MIPSEL64N32", 0xE0000008),
+)
+
+# linux/personality.h (enum:): PER_\w+
+PERSONALITY_TYPES: Table = (
+    ("PER_LINUX", 0x0),
+    ("PER_SVR4", 0x1),
+    ("PER_SVR3", 0x2),
+    ("PER_SCOSVR3", 0x3),
+    ("PER_WYSEV386", 0x4),
+    ("PER_ISCR4", 0x5),
+    ("PER_BSD", 0x6),
+    ("PER_XENIX", 0x7),
+    ("PER_LINUX32", 0x8),
+    ("PER_IRIX32", 0x9),
+    ("PER_IRIXN32", 0xA),
+    ("PER_IRIX64", 0xB),
+    ("PER_RISCOS", 0xC),
+    ("PER_SOLARIS", 0xD),
+    ("PER_UW7", 0xE),
+    ("PER_OSF4", 0xF),
+    ("PER_HPUX", 0x10),
+)
+
+# linux/personality.h (enum:): UNAME26|ADDR_NO_RANDOMIZE|FDPIC_FUNCPTRS|MMAP_PAGE_ZERO|ADDR_
+#   COMPAT_LAYOUT|READ_IMPLIES_EXEC|ADDR_LIMIT_32BIT|SHORT_INODE|WHOLE_SECONDS|STICKY_TIMEOUTS
+#   |ADDR_LIMIT_3GB
+PERSONALITY_FLAGS: Table = (
+    ("UNAME26", 0x20000),
+    ("ADDR_NO_RANDOMIZE", 0x40000),
+    ("FDPIC_FUNCPTRS", 0x80000),
+    ("MMAP_PAGE_ZERO", 0x100000),
+    ("ADDR_COMPAT_LAYOUT", 0x200000),
+    ("READ_IMPLIES_EXEC", 0x400000),
+    ("ADDR_LIMIT_32BIT", 0x800000),
+    ("SHORT_INODE", 0x1000000),
+    ("WHOLE_SECONDS", 0x2000000),
+    ("STICKY_TIMEOUTS", 0x4000000),
+    ("ADDR_LIMIT_3GB", 0x8000000),
+)
+
+# sys/reg.h:
+#   R15|R14|R13|R12|RBP|RBX|R11|R10|R9|R8|RAX|RCX|RDX|RSI|RDI|ORIG_RAX|RIP|CS|EFLAGS|RSP|SS
+USER_REGS_OFFSETS: Table = (
+    ("8*R15", 0x0),
+    ("8*R14", 0x8),
+    ("8*R13", 0x10),
+    ("8*R12", 0x18),
+    ("8*RBP", 0x20),
+    ("8*RBX", 0x28),
+    ("8*R11", 0x30),
+    ("8*R10", 0x38),
+    ("8*R9", 0x40),
+    ("8*R8", 0x48),
+    ("8*RAX", 0x50),
+    ("8*RCX", 0x58),
+    ("8*RDX", 0x60),
+    ("8*RSI", 0x68),
+    ("8*RDI", 0x70),
+    ("8*ORIG_RAX", 0x78),
+    ("8*RIP", 0x80),
+    ("8*CS", 0x88),
+    ("8*EFL", 0x90),
+    ("8*RSP", 0x98),
+    ("8*SS", 0xA0),
+)
+
+# stddef.h sys/user.h (offsetof:struct user): u_fpvalid|i387|u_tsize|u_dsize|u_ssize|start_c
+#   ode|start_stack|signal|reserved|u_ar0|u_fpstate|magic|u_comm|u_debugreg
+USER_FIELD_OFFSETS: Table = (
+    ("offsetof(struct user, u_fpvalid)", 0xD8),
+    ("offsetof(struct user, i387)", 0xE0),
+    ("offsetof(struct user, u_tsize)", 0x2E0),
+    ("offsetof(struct user, u_dsize)", 0x2E8),
+    ("offsetof(struct user, u_ssize)", 0x2F0),
+    ("offsetof(struct user, start_code)", 0x2F8),
+    ("offsetof(struct user, start_stack)", 0x300),
+    ("offsetof(struct user, signal)", 0x308),
+    ("offsetof(struct user, reserved)", 0x310),
+    ("offsetof(struct user, u_ar0)", 0x318),
+    ("offsetof(struct user, u_fpstate)", 0x320),
+    ("offsetof(struct user, magic)", 0x328),
+    ("offsetof(struct user, u_comm)", 0x330),
+    ("offsetof(struct user, u_debugreg)", 0x350),
+)
+
+# sys/user.h (sizeof): struct user
+USER_SIZE: Table = (("sizeof(struct user)", 0x390),)
+
+# linux/filter.h linux/bpf.h: BPF_(LD|LDX|ST|STX|ALU|JMP|RET|MISC)
+BPF_CLASSES: Table = (
+    ("BPF_LD", 0x0),
+    ("BPF_LDX", 0x1),
+    ("BPF_ST", 0x2),
+    ("BPF_STX", 0x3),
+    ("BPF_ALU", 0x4),
+    ("BPF_JMP", 0x5),
+    ("BPF_RET", 0x6),
+    ("BPF_MISC", 0x7),
+)
+
+# linux/filter.h linux/bpf.h: BPF_(W|H|B|DW)
+BPF_SIZES: Table = (
+    ("BPF_W", 0x0),
+    ("BPF_H", 0x8),
+    ("BPF_B", 0x10),
+    ("BPF_DW", 0x18),
+)
+
+# linux/filter.h linux/bpf.h: BPF_(IMM|ABS|IND|MEM|LEN|MSH|XADD)
+BPF_MODES: Table = (
+    ("BPF_IMM", 0x0),
+    ("BPF_ABS", 0x20),
+    ("BPF_IND", 0x40),
+    ("BPF_MEM", 0x60),
+    ("BPF_LEN", 0x80),
+    ("BPF_MSH", 0xA0),
+    ("BPF_XADD", 0xC0),
+)
+
+# linux/filter.h linux/bpf.h: BPF_(K|X)
+BPF_SRCS: Table = (
+    ("BPF_K", 0x0),
+    ("BPF_X", 0x8),
+)
+
+# linux/filter.h linux/bpf.h: BPF_(ADD|SUB|MUL|DIV|OR|AND|LSH|RSH|NEG|MOD|XOR|MOV|ARSH|END)
+BPF_ALU_OPS: Table = (
+    ("BPF_ADD", 0x0),
+    ("BPF_SUB", 0x10),
+    ("BPF_MUL", 0x20),
+    ("BPF_DIV", 0x30),
+    ("BPF_OR", 0x40),
+    ("BPF_AND", 0x50),
+    ("BPF_LSH", 0x60),
+    ("BPF_RSH", 0x70),
+    ("BPF_NEG", 0x80),
+    ("BPF_MOD", 0x90),
+    ("BPF_XOR", 0xA0),
+    ("BPF_MOV", 0xB0),
+    ("BPF_ARSH", 0xC0),
+    ("BPF_END", 0xD0),
+)
+
+# linux/filter.h linux/bpf.h:
+#   BPF_(JA|JEQ|JGT|JGE|JSET|JNE|JSGT|JSGE|CALL|EXIT|JLT|JLE|JSLT|JSLE)
+BPF_JMP_OPS: Table = (
+    ("BPF_JA", 0x0),
+    ("BPF_JEQ", 0x10),
+    ("BPF_JGT", 0x20),
+    ("BPF_JGE", 0x30),
+    ("BPF_JSET", 0x40),
+    ("BPF_JNE", 0x50),
+    ("BPF_JSGT", 0x60),
+    ("BPF_JSGE", 0x70),
+    ("BPF_CALL", 0x80),
+    ("BPF_EXIT", 0x90),
+    ("BPF_JLT", 0xA0),
+    ("BPF_JLE", 0xB0),
+    ("BPF_JSLT", 0xC0),
+    ("BPF_JSLE", 0xD0),
+)
+
+# linux/filter.h linux/bpf.h: BPF_(K|X|A)
+BPF_RVALS: Table = (
+    ("BPF_K", 0x0),
+    ("BPF_X", 0x8),
+    ("BPF_A", 0x10),
+)
+
+# linux/filter.h linux/bpf.h: BPF_(TAX|TXA)
+BPF_MISCOPS: Table = (
+    ("BPF_TAX", 0x0),
+    ("BPF_TXA", 0x80),
+)
+
+# linux/filter.h: SKF_(AD|NET|LL)_OFF
+SKF_OFFSETS: Table = (
+    ("SKF_LL_OFF", -2097152),
+    ("SKF_NET_OFF", -1048576),
+    ("SKF_AD_OFF", -4096),
+)
+
+# linux/filter.h: SKF_AD_\w+
+SKF_AD: Table = (
+    ("SKF_AD_PROTOCOL", 0x0),
+    ("SKF_AD_PKTTYPE", 0x4),
+    ("SKF_AD_IFINDEX", 0x8),
+    ("SKF_AD_NLATTR", 0xC),
+    ("SKF_AD_NLATTR_NEST", 0x10),
+    ("SKF_AD_MARK", 0x14),
+    ("SKF_AD_QUEUE", 0x18),
+    ("SKF_AD_HATYPE", 0x1C),
+    ("SKF_AD_RXHASH", 0x20),
+    ("SKF_AD_CPU", 0x24),
+    ("SKF_AD_ALU_XOR_X", 0x28),
+    ("SKF_AD_VLAN_TAG", 0x2C),
+    ("SKF_AD_VLAN_TAG_PRESENT", 0x30),
+    ("SKF_AD_PAY_OFFSET", 0x34),
+    ("SKF_AD_RANDOM", 0x38),
+    ("SKF_AD_VLAN_TPID", 0x3C),
+)
+
+# linux/kcmp.h (enum:kcmp_type): KCMP_\w+
+KCMP_TYPES: Table = (
+    ("KCMP_FILE", 0x0),
+    ("KCMP_VM", 0x1),
+    ("KCMP_FILES", 0x2),
+    ("KCMP_FS", 0x3),
+    ("KCMP_SIGHAND", 0x4),
+    ("KCMP_IO", 0x5),
+    ("KCMP_SYSVSEM", 0x6),
+    ("KCMP_EPOLL_TFD", 0x7),
+)

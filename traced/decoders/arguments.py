@@ -175,6 +175,8 @@ _OUTPUT_ARGS = frozenset(
         # of workers before (families/io_uring.py)
         ("io_uring_setup", "params"),
         ("io_uring_register", "arg"),
+        ("seccomp", "args"),  # SECCOMP_GET_NOTIF_SIZES's sizes (families/kernel.py)
+        ("ptrace", "data"),  # PEEKDATA's word, GETSIGINFO's siginfo ... (families/ptrace.py)
     )
 )
 

@@ -35,6 +35,7 @@ from traced.decoders.families import (
     polling,
     prctl,
     process,
+    ptrace,
     resources,
     sched,
     siginfo,
@@ -52,7 +53,7 @@ from traced.decoders.xlat import Table
 _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
     sockopts, descriptors, prctl, kernel, messages, siginfo,
-    polling, sched, resources, landlock, mounts, identity, timers, io_uring,
+    polling, sched, resources, landlock, mounts, identity, timers, io_uring, ptrace,
 )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from msgspec.structs import replace
 
 from traced.decoders.families.files import fcntl_result
 from traced.decoders.families.ioctl import ioctl_result
+from traced.decoders.families.kernel import personality_result
 from traced.decoders.families.misc import (
     FUTEX_SHOWN,
     futex_bitset,
@@ -201,7 +202,7 @@ _SELECTS = {"select": True, "_newselect": True, "pselect6": False, "pselect6_tim
 WORDED_RESULTS = (
     frozenset((
         "fcntl", "fcntl64", "umask", "prctl", "sched_getscheduler", "ioctl", "time",
-        "ioprio_get",
+        "ioprio_get", "personality",
     ))
     | _SIGNAL_RESULTS | frozenset(_POLLS) | frozenset(_SELECTS)
 )  # fmt: skip
@@ -234,6 +235,8 @@ def _worded(
         return select_result(raw, retval, memory, timeval=_SELECTS[syscall])
     if syscall == "prctl" and raw:
         return prctl_result(raw[0] & 0xFFFFFFFF, retval)
+    if syscall == "personality":  # the previous persona, in hex and by name
+        return personality_result(retval)
     if syscall == "sched_getscheduler":
         return sched_result(syscall, retval)
     if syscall == "umask":  # the previous mask, in octal as the argument (``022``)

@@ -199,12 +199,15 @@ _WIDE_SETS = frozenset((
     "flags:clone", "flags:mmap_prot", "flags:mremap", "flags:mount", "flags:kexec",
     "flags:unshare",
     "flags:kexec_file", "flags:perf_event_open", "flags:pkey_access", "flags:mempolicy",
-    "flags:fanotify_mask", "enum:mempolicy", "enum:sighandler",
+    "flags:fanotify_mask", "enum:mempolicy", "enum:sighandler", "enum:ptrace",
 ))  # fmt: skip
 # Arguments whose C type is not their tag's.
 _C_INTEGER_ARGS: dict[tuple[str, str], tuple[int, bool] | None] = {
     ("pidfd_send_signal", "flags"): (32, False),  # an unsigned int, in hex
     ("futex_waitv", "flags"): (32, False),
+    ("pidfd_getfd", "flags"): (32, False),
+    ("process_madvise", "flags"): (32, False),
+    ("process_mrelease", "flags"): (32, False),
     ("mknod", "mode"): (32, False),  # strace prints mknod's mode as an unsigned int
     ("mknodat", "mode"): (32, False),
     # unsigned ints strace prints in hex
@@ -633,9 +636,9 @@ pidfd_open              pid flags:flags:pidfd_open                              
 clone3                  cl_args:struct:clone_args size:size                        | %process
 close_range             first:uint last:uint flags:flags:close_range                   |
 openat2                 dirfd pathname:path how:struct:open_how size:size          | %desc %file
-pidfd_getfd             pidfd:fd targetfd:int flags:uint                           | %desc
+pidfd_getfd             pidfd:fd targetfd:int flags:hex                            | %desc
 faccessat2              dirfd pathname:path mode:flags:access flags:flags:faccessat | %desc %file
-process_madvise         pidfd:fd iovec vlen:size advice:enum:madvise flags:uint    | %desc
+process_madvise         pidfd:fd iovec vlen:size advice:enum:madvise flags:hex     | %desc
 epoll_pwait2            epfd:fd events:struct:epoll_event maxevents:int timeout:timespec sigmask:sigset sigsetsize:size | %desc
 mount_setattr           dirfd pathname:path flags:flags:at attr:struct:mount_attr size:size | %desc %file
 quotactl_fd             fd cmd:enum:quotactl id:int addr:ptr                       | %desc
@@ -643,7 +646,7 @@ landlock_create_ruleset attr:struct:landlock_ruleset_attr size:size flags:flags:
 landlock_add_rule       ruleset_fd:fd rule_type:enum:landlock_rule rule_attr:ptr flags:hex | %desc
 landlock_restrict_self  ruleset_fd:fd flags:hex                                   | %desc
 memfd_secret            flags:flags:memfd_secret                                           | %desc
-process_mrelease        pidfd:fd flags:uint                                        | %desc
+process_mrelease        pidfd:fd flags:hex                                         | %desc
 futex_waitv             waiters:struct:futex_waitv nr_futexes:uint flags:hex  timeout:timespec clockid:enum:clock |
 set_mempolicy_home_node start:ptr len:ulong home_node:ulong flags:hex            | %memory
 # i386 only

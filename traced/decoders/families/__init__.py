@@ -29,6 +29,10 @@ gathers them.
 * io_uring: io_uring_setup's params, io_uring_enter, io_uring_register's argument
   by opcode (io_uring_structs: the structs it points to)
 * prctl: prctl's option
+* bpf_filter: classic BPF programs (seccomp's and socket filters), for kernel,
+  prctl and sockopts
+* ptrace: ptrace's request and its arguments by request (ptrace_structs: the
+  register sets, PEEKSIGINFO's arguments, struct ptrace_syscall_info)
 
 Tables of names come from traced.decoders._constants, generated from the kernel's
 headers by scripts/gen_constants.py (the older hand-written tables here are to move

@@ -18,6 +18,7 @@ from traced.decoders.values import (
     DecodedValue,
     Memory,
     Options,
+    hex_address,
     read_exact,
     strings_memory,
     unreadable,
@@ -78,6 +79,21 @@ def _iovec_exit(
     if at + 1 >= len(raw):
         return None
     return iovec_array(raw[at], _count(raw[at + 1]), memory, options, max(0, retval))
+
+
+def _iovec_ranges(
+    raw: Sequence[int], at: int, memory: Memory, options: Options
+) -> DecodedValue | None:
+    """process_madvise's ranges: each iovec's address and length (the memory they
+    name is the other process's, not read)."""
+    if at + 1 >= len(raw):
+        return None
+
+    def element(chunk: bytes) -> str:
+        base, length = IOVEC.unpack(chunk)
+        return f"{{iov_base={hex_address(base)}, iov_len={length}}}"
+
+    return array_text(raw[at], raw[at + 1], IOVEC.size, memory, options, element=element)
 
 
 def file_offset(address: int, memory: Memory) -> DecodedValue:
@@ -159,6 +175,7 @@ BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
     ("sendfile", "offset"): _MOVED, ("sendfile64", "offset"): _MOVED,
     ("splice", "off_in"): _GIVEN, ("splice", "off_out"): _GIVEN,
     ("copy_file_range", "off_in"): _GIVEN, ("copy_file_range", "off_out"): _GIVEN,
+    ("process_madvise", "iovec"): Decoder(entry=_iovec_ranges),
 } | {
     (call, "value"): Decoder(entry=_xattr_entry) for call in ("setxattr", "lsetxattr", "fsetxattr")
 } | {

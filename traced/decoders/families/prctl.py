@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 
 from traced.decoders import _constants as K
 from traced.decoders import named
+from traced.decoders.families.bpf_filter import fprog_text, seccomp_k
 from traced.decoders.families.signals import signal
 from traced.decoders.kinds import Decoder
 from traced.decoders.strings import decode_cstring, quote
@@ -135,7 +136,7 @@ def _seccomp(raw: Sequence[int], memory: Memory, options: Options) -> list[str]:
     if raw[1] == dict(K.SECCOMP_MODE)["SECCOMP_MODE_STRICT"]:
         return [mode]
     if raw[1] == dict(K.SECCOMP_MODE)["SECCOMP_MODE_FILTER"]:
-        return [mode, hex_address(raw[2])]  # the filter program: not decoded here
+        return [mode, fprog_text(raw[2], memory, options, seccomp_k) if raw[2] else "NULL"]
     return [mode, *(chex(value) for value in raw[2:5])]
 
 

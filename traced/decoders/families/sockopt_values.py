@@ -15,6 +15,7 @@ strace's rules, which this follows:
   address;
 * a struct read with fewer bytes than it has shows the fields that fit, and the one
   cut short as hex bytes (``{l_onoff=1, l_linger="\\xdf\\x4f\\x8d"}``);
+* SO_ATTACH_FILTER's program, and SO_GET_FILTER's, with -v (families/bpf_filter.py);
 * an option strace does not know shows ``[N]`` for exactly an int's length, else
   its bytes as a string, cut at -s.
 """
@@ -25,6 +26,7 @@ import struct
 from collections.abc import Callable
 
 from traced.decoders import _constants as K
+from traced.decoders.families.bpf_filter import fprog_text, program_text, socket_k
 from traced.decoders.families.sockopt_structs import (
     group_req,
     icmp_filter,
@@ -216,10 +218,23 @@ _SET: dict[tuple[int, int], Printer] = {
     for name in ("IPV6_ADD_MEMBERSHIP", "IPV6_DROP_MEMBERSHIP", "IPV6_JOIN_ANYCAST",
                  "IPV6_LEAVE_ANYCAST")
 }  # fmt: skip
-# SO_ATTACH_FILTER's struct sock_fprog is not decoded: its address stays.
-_ADDRESS_ONLY = frozenset(
+# A classic BPF program (families/bpf_filter.py): SO_ATTACH_FILTER's struct sock_fprog
+# (SO_GET_FILTER's instructions, the same option read).
+_FPROGS = frozenset(
     (SOL_SOCKET, _SO[name]) for name in ("SO_ATTACH_FILTER", "SO_ATTACH_REUSEPORT_CBPF")
 )
+_FILTER = (SOL_SOCKET, _SO["SO_ATTACH_FILTER"])
+_FPROG_SIZE = 16  # struct sock_fprog
+
+
+def _filter_got(address: int, count: int, memory: Memory, options: Options) -> DecodedValue:
+    """SO_GET_FILTER's ``count`` instructions (-v), else the address."""
+    if not options.verbose or count > 0xFFFF:
+        return unreadable(address)
+    text = program_text(address, count, memory, options, socket_k)
+    return DecodedValue(text, text, address)
+
+
 SO_ERROR = _SO["SO_ERROR"]
 
 
@@ -246,8 +261,8 @@ def got_value(
             return so_error(address, returned, memory, options)
         if key == (SOL_NETLINK, _NETLINK["NETLINK_LIST_MEMBERSHIPS"]):
             return _list_memberships(address, min(asked, returned), memory)
-        if key in _ADDRESS_ONLY:
-            return unreadable(address)
+        if key == _FILTER:
+            return _filter_got(address, returned, memory, options)
     if level == SOL_NETLINK:
         return int_at(address, memory)
     return _plain(address, returned, memory, options)
@@ -265,6 +280,9 @@ def set_value(
             return int_at(address, memory) if length >= _INT else unreadable(address)
         if key == (SOL_SOCKET, SO_TXREHASH):
             return _txrehash(address, length, memory, options, got=False)
-        if key in _ADDRESS_ONLY:
+        if key in _FPROGS and length >= _FPROG_SIZE:
+            text = fprog_text(address, memory, options, socket_k)
+            return DecodedValue(text, text, address)
+        if key in _FPROGS:
             return unreadable(address)
     return _plain(address, length, memory, options)
