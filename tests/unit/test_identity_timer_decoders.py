@@ -21,7 +21,7 @@ def test_ids_and_group_lists() -> None:
 def test_sembuf_array_and_mq_attr() -> None:
     memory = {
         0x1000: struct.pack("<Hhh", 0, 1, 0x1000),
-        0x2000: struct.pack("<qqqq", 0x800, 10, 8192, 0),
+        0x2000: struct.pack("<qqqq", 0x800, 10, 8192, 0) + b"\0" * 32,
     }
     assert line("semop", (7, 0x1000, 1), 0, memory) == (
         "semop(7, [{sem_num=0, sem_op=1, sem_flg=SEM_UNDO}], 1) = 0"

@@ -31,7 +31,7 @@ from traced.decoders.families.sched import sched_result
 from traced.decoders.families.signals import signal
 from traced.decoders.families.stat import format_makedev, format_mode
 from traced.decoders.families.times import time_comment
-from traced.decoders.style import applied
+from traced.decoders.style import PLAIN, RAW, applied, current
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     NOT_PRINTED,
@@ -50,7 +50,7 @@ RETURNS_FD = frozenset((
     "dup3", "epoll_create", "epoll_create1", "eventfd", "eventfd2", "signalfd", "signalfd4",
     "timerfd_create", "inotify_init", "inotify_init1", "memfd_create", "pidfd_open",
     "fanotify_init", "userfaultfd", "perf_event_open", "open_by_handle_at", "open_tree",
-    "fsopen", "fsmount", "fspick", "mq_open", "io_uring_setup", "pidfd_getfd",
+    "fsopen", "fsmount", "fspick", "mq_open", "io_uring_setup", "pidfd_getfd", "memfd_secret",
 ))  # fmt: skip
 _DUPFD_COMMANDS = frozenset((0, 1030))  # F_DUPFD, F_DUPFD_CLOEXEC
 
@@ -249,6 +249,7 @@ def _worded(
         return fcntl_result(raw[1], retval)
     if syscall == "time":  # the seconds since the epoch, and the date they are
         return f"{retval} ({time_comment(retval, 0).strip()[3:-3]})"
-    if syscall == "ioprio_get":  # the priority found: ``0 (IOPRIO_PRIO_VALUE(...))``
-        return f"{retval} ({ioprio(retval).text})"
+    if syscall == "ioprio_get" and current().xlat != RAW:  # ``0 (IOPRIO_PRIO_VALUE(..))``
+        with applied(PLAIN):
+            return f"{retval} ({ioprio(retval).text})"
     return None

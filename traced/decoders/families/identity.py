@@ -74,7 +74,7 @@ def _sembuf_entry(raw: Sequence[int], at: int, memory: Memory, options: Options)
     return array_text(raw[at], count, _SEMBUF.size, memory, options, element=_sembuf)
 
 
-_MQ_ATTR = struct.Struct("<qqqq")
+_MQ_ATTR = struct.Struct("<qqqq32x")  # then __reserved[4], read with the rest
 
 
 def mq_attr(raw: int, memory: Memory, options: Options) -> DecodedValue:

@@ -23,7 +23,7 @@ from traced.decoders.values import (
     read_exact,
     unreadable,
 )
-from traced.decoders.xlat import Table, format_enum, format_flags, lookup, named
+from traced.decoders.xlat import Table, format_enum, format_flags, lookup, named, styled
 from traced.events import Arg
 
 _RUSAGE = struct.Struct("<qQqQ14Q")  # two struct timeval, then fourteen longs
@@ -75,11 +75,13 @@ _IOPRIO_CLASS_SHIFT = 13
 
 
 def ioprio(raw: int) -> DecodedValue:
-    """``IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, 4)``: the class, then the level."""
+    """``IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, 4)``: the class, then the level; -X raw:
+    the number; -X verbose: the number with the macro in a comment."""
     value = raw & 0xFFFFFFFF
     kind, level = value >> _IOPRIO_CLASS_SHIFT, value & ((1 << _IOPRIO_CLASS_SHIFT) - 1)
     kind_text = format_enum(kind, K.IOPRIO_CLASS, "IOPRIO_CLASS_???").text
-    return DecodedValue(f"IOPRIO_PRIO_VALUE({kind_text}, {level})", value, raw)
+    words = f"IOPRIO_PRIO_VALUE({kind_text}, {level})"
+    return DecodedValue(styled(words, str(as_signed(value, 32))), value, raw)
 
 
 def _field_and_flags(
