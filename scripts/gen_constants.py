@@ -224,6 +224,10 @@ SPECS: tuple[Spec, ...] = (
     _spec("MEMFD_SECRET", "fcntl.h", r"O_CLOEXEC"),
     _spec("MQ_FLAGS", "fcntl.h", r"O_NONBLOCK"),
     _spec("SIGEV", "signal.h", r"SIGEV_(SIGNAL|NONE|THREAD|THREAD_ID)"),
+    _spec("LOCK_TYPES", "linux/fcntl.h", r"F_(RDLCK|WRLCK|UNLCK|EXLCK|SHLCK)"),
+    _spec("F_OWNER", "linux/fcntl.h", r"F_OWNER_(TID|PID|PGRP)"),
+    _spec("DN", "linux/fcntl.h", r"DN_\w+"),
+    _spec("F_SEAL", "linux/fcntl.h", r"F_SEAL_\w+"),
     _spec("PR_SCHED_CORE", "linux/prctl.h", r"PR_SCHED_CORE_(GET|CREATE|SHARE_TO|SHARE_FROM)"),
     _spec(
         "PIDTYPE",

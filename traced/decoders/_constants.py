@@ -680,6 +680,42 @@ SIGEV: Table = (
     ("SIGEV_THREAD_ID", 0x4),
 )
 
+# linux/fcntl.h: F_(RDLCK|WRLCK|UNLCK|EXLCK|SHLCK)
+LOCK_TYPES: Table = (
+    ("F_RDLCK", 0x0),
+    ("F_WRLCK", 0x1),
+    ("F_UNLCK", 0x2),
+    ("F_EXLCK", 0x4),
+    ("F_SHLCK", 0x8),
+)
+
+# linux/fcntl.h: F_OWNER_(TID|PID|PGRP)
+F_OWNER: Table = (
+    ("F_OWNER_TID", 0x0),
+    ("F_OWNER_PID", 0x1),
+    ("F_OWNER_PGRP", 0x2),
+)
+
+# linux/fcntl.h: DN_\w+
+DN: Table = (
+    ("DN_ACCESS", 0x1),
+    ("DN_MODIFY", 0x2),
+    ("DN_CREATE", 0x4),
+    ("DN_DELETE", 0x8),
+    ("DN_RENAME", 0x10),
+    ("DN_ATTRIB", 0x20),
+    ("DN_MULTISHOT", 0x80000000),
+)
+
+# linux/fcntl.h: F_SEAL_\w+
+F_SEAL: Table = (
+    ("F_SEAL_SEAL", 0x1),
+    ("F_SEAL_SHRINK", 0x2),
+    ("F_SEAL_GROW", 0x4),
+    ("F_SEAL_WRITE", 0x8),
+    ("F_SEAL_FUTURE_WRITE", 0x10),
+)
+
 # linux/prctl.h: PR_SCHED_CORE_(GET|CREATE|SHARE_TO|SHARE_FROM)
 PR_SCHED_CORE: Table = (
     ("PR_SCHED_CORE_GET", 0x0),

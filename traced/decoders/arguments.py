@@ -168,6 +168,8 @@ _OUTPUT_ARGS = frozenset(
         ("clock_nanosleep_time64", "remain"),
         ("nanosleep", "rem"),
         ("ioctl", "arg"),  # for the requests that return an int (families/ioctl.py)
+        ("fcntl", "arg"),  # F_GETLK's and F_GETOWN_EX's struct (families/fcntl_args.py)
+        ("fcntl64", "arg"),
         *identity.OUTPUTS,
         ("msgrcv", "msgp"),
         *timers.OUTPUTS,

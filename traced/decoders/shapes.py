@@ -26,12 +26,12 @@ from traced.decoders.families.misc import (
 from traced.decoders.families.mounts import mount_ignored
 from traced.decoders.families.polling import poll_result, select_result
 from traced.decoders.families.prctl import prctl_result
-from traced.decoders.families.resources import ioprio
+from traced.decoders.families.resources import ioprio_words
 from traced.decoders.families.sched import sched_result
 from traced.decoders.families.signals import signal
 from traced.decoders.families.stat import format_makedev, format_mode
 from traced.decoders.families.times import time_comment
-from traced.decoders.style import PLAIN, RAW, applied, current
+from traced.decoders.style import RAW, applied, current
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     NOT_PRINTED,
@@ -250,6 +250,5 @@ def _worded(
     if syscall == "time":  # the seconds since the epoch, and the date they are
         return f"{retval} ({time_comment(retval, 0).strip()[3:-3]})"
     if syscall == "ioprio_get" and current().xlat != RAW:  # ``0 (IOPRIO_PRIO_VALUE(..))``
-        with applied(PLAIN):
-            return f"{retval} ({ioprio(retval).text})"
+        return f"{retval} ({ioprio_words(retval & 0xFFFFFFFF)})"
     return None

@@ -78,10 +78,14 @@ def ioprio(raw: int) -> DecodedValue:
     """``IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, 4)``: the class, then the level; -X raw:
     the number; -X verbose: the number with the macro in a comment."""
     value = raw & 0xFFFFFFFF
+    return DecodedValue(styled(ioprio_words(value), str(as_signed(value, 32))), value, raw)
+
+
+def ioprio_words(value: int) -> str:
+    """``IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, 4)``, the class in the -X style."""
     kind, level = value >> _IOPRIO_CLASS_SHIFT, value & ((1 << _IOPRIO_CLASS_SHIFT) - 1)
     kind_text = format_enum(kind, K.IOPRIO_CLASS, "IOPRIO_CLASS_???").text
-    words = f"IOPRIO_PRIO_VALUE({kind_text}, {level})"
-    return DecodedValue(styled(words, str(as_signed(value, 32))), value, raw)
+    return f"IOPRIO_PRIO_VALUE({kind_text}, {level})"
 
 
 def _field_and_flags(
