@@ -5,7 +5,9 @@ xettimeofday tests)."""
 
 import struct
 
+from tests.unit.plain import FakeMemory
 from tests.unit.test_generated_constants import line
+from traced.decoders.families.timers import interrupted_sleep_left
 
 
 def test_ids_and_group_lists() -> None:
@@ -100,3 +102,13 @@ def test_sigevent_by_its_notification() -> None:
         "sival_ptr=0xbadc0de}, sigev_signo=SIGALRM, sigev_notify=SIGEV_THREAD, "
         "sigev_notify_function=0x1000, sigev_notify_attributes=0x2000}, NULL)"
     )
+
+
+def test_an_interrupted_relative_sleep_shows_the_time_left() -> None:
+    memory = FakeMemory({0x1000: struct.pack("<qQ", 0, 888960486)})
+    left = interrupted_sleep_left("clock_nanosleep", (0, 0, 0x2000, 0x1000), memory)
+    assert left is not None
+    assert (left[0], left[1].text) == (3, "{tv_sec=0, tv_nsec=888960486}")
+    # TIMER_ABSTIME: the kernel writes nothing back
+    assert interrupted_sleep_left("clock_nanosleep", (0, 1, 0x2000, 0x1000), memory) is None
+    assert interrupted_sleep_left("read", (0, 0x1000, 1), memory) is None
