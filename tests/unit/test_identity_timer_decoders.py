@@ -7,6 +7,7 @@ import struct
 
 from tests.unit.plain import FakeMemory
 from tests.unit.test_generated_constants import line
+from traced.decoders.families.dirents import dirents
 from traced.decoders.families.timers import interrupted_sleep_left
 
 
@@ -112,3 +113,15 @@ def test_an_interrupted_relative_sleep_shows_the_time_left() -> None:
     # TIMER_ABSTIME: the kernel writes nothing back
     assert interrupted_sleep_left("clock_nanosleep", (0, 1, 0x2000, 0x1000), memory) is None
     assert interrupted_sleep_left("read", (0, 0x1000, 1), memory) is None
+
+
+def test_directory_entries_with_v() -> None:
+    dot = struct.pack("<QQH", 2, 1, 24) + b".\0" + b"\0" * 3 + bytes([4])
+    dot64 = struct.pack("<QQHB", 2, 1, 24) + b".\0" + b"\0" * 3
+    assert dirents(0x1000, FakeMemory({0x1000: dot}), 24, wide=False).text == (
+        '[{d_ino=2, d_off=1, d_reclen=24, d_name=".", d_type=DT_DIR}]'
+    )
+    assert dirents(0x1000, FakeMemory({0x1000: dot64}), 24, wide=True).text == (
+        '[{d_ino=2, d_off=1, d_reclen=24, d_type=DT_UNKNOWN, d_name="."}]'
+    )
+    assert dirents(0x1000, FakeMemory({}), 0, wide=True).text == "[]"

@@ -680,6 +680,19 @@ SIGEV: Table = (
     ("SIGEV_THREAD_ID", 0x4),
 )
 
+# dirent.h: DT_(UNKNOWN|FIFO|CHR|DIR|BLK|REG|LNK|SOCK|WHT)
+DT: Table = (
+    ("DT_UNKNOWN", 0x0),
+    ("DT_FIFO", 0x1),
+    ("DT_CHR", 0x2),
+    ("DT_DIR", 0x4),
+    ("DT_BLK", 0x6),
+    ("DT_REG", 0x8),
+    ("DT_LNK", 0xA),
+    ("DT_SOCK", 0xC),
+    ("DT_WHT", 0xE),
+)
+
 # linux/fcntl.h: F_(RDLCK|WRLCK|UNLCK|EXLCK|SHLCK)
 LOCK_TYPES: Table = (
     ("F_RDLCK", 0x0),

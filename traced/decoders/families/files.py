@@ -13,7 +13,7 @@ import struct
 from collections.abc import Sequence
 
 from traced.decoders import _constants as K
-from traced.decoders.families import fcntl_args
+from traced.decoders.families import dirents, fcntl_args
 from traced.decoders.kinds import Decoder, at_exit, by_register
 from traced.decoders.strings import PATH_MAX, decode_cstring, decode_path
 from traced.decoders.style import PLAIN, applied
@@ -227,6 +227,17 @@ def _dirents_exit(
     raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
     args: Sequence[Arg],
 ) -> DecodedValue:  # fmt: skip
+    if options.verbose:
+        return dirents.dirents(raw[at], memory, retval, wide=False)
+    return dirent_count(raw[at], memory, retval)
+
+
+def _dirents64_exit(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue:  # fmt: skip
+    if options.verbose:
+        return dirents.dirents(raw[at], memory, retval, wide=True)
     return dirent_count(raw[at], memory, retval)
 
 
@@ -265,7 +276,7 @@ DECODERS: dict[str, Decoder] = {
     "enum:fadvise": by_register(fadvise),
     "path": Decoder(entry=_path_entry, alone=decode_path),
     "cwd": Decoder(exit=_cwd_exit), "pipefd": at_exit(decode_fd_pair),
-    "struct:dirent": Decoder(exit=_dirents_exit), "struct:dirent64": Decoder(exit=_dirents_exit),
+    "struct:dirent": Decoder(exit=_dirents_exit), "struct:dirent64": Decoder(exit=_dirents64_exit),
     "struct:open_how": Decoder(entry=_open_how_entry),
 }  # fmt: skip
 # The names a filter's argument predicates may use (traced.filter.predicates), by type.
