@@ -117,7 +117,7 @@ def test_an_interrupted_relative_sleep_shows_the_time_left() -> None:
 
 def test_directory_entries_with_v() -> None:
     dot = struct.pack("<QQH", 2, 1, 24) + b".\0" + b"\0" * 3 + bytes([4])
-    dot64 = struct.pack("<QQHB", 2, 1, 24) + b".\0" + b"\0" * 3
+    dot64 = struct.pack("<QQHB", 2, 1, 24, 0) + b".\0" + b"\0" * 3
     assert dirents(0x1000, FakeMemory({0x1000: dot}), 24, wide=False).text == (
         '[{d_ino=2, d_off=1, d_reclen=24, d_name=".", d_type=DT_DIR}]'
     )
