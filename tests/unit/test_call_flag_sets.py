@@ -100,3 +100,17 @@ def test_namespaces_userfaultfd_swap_and_worded_results() -> None:
     )
     assert line("time", (0,), 1796683196) == ("time(NULL) = 1796683196 (2026-12-07T22:39:56+0000)")
     assert line("ioprio_get", (1, 0), 0).endswith("= 0 (IOPRIO_PRIO_VALUE(IOPRIO_CLASS_NONE, 0))")
+
+
+def test_kexec_segments_and_command_line() -> None:
+    segment = struct.pack("<QQQQ", 0, 10, 0x2000, 20)
+    memory = {0x1000: segment, 0x3000: b"abcdef\0"}
+    assert line("kexec_load", (0x4000, 1, 0x1000, 0), -38, memory).startswith(
+        "kexec_load(0x4000, 1, [{buf=NULL, bufsz=10, mem=0x2000, memsz=20}], KEXEC_ARCH_DEFAULT)"
+    )
+    assert line("kexec_load", (0x4000, 17, 0x1000, 0), -38, memory).startswith(
+        "kexec_load(0x4000, 17, 0x1000, KEXEC_ARCH_DEFAULT)"
+    )
+    assert line("kexec_file_load", (3, 4, 7, 0x3000, 0), -38, memory).startswith(
+        'kexec_file_load(3, 4, 7, "abcdef\\0", 0)'
+    )
