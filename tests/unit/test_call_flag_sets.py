@@ -114,3 +114,18 @@ def test_kexec_segments_and_command_line() -> None:
     assert line("kexec_file_load", (3, 4, 7, 0x3000, 0), -38, memory).startswith(
         'kexec_file_load(3, 4, 7, "abcdef\\0", 0)'
     )
+
+
+def test_membarrier_query_and_cpu() -> None:
+    assert line("membarrier", (0, 0, 5), 0x3FF) == (
+        "membarrier(MEMBARRIER_CMD_QUERY, 0) = 0x3ff (MEMBARRIER_CMD_GLOBAL"
+        "|MEMBARRIER_CMD_GLOBAL_EXPEDITED|MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED"
+        "|MEMBARRIER_CMD_PRIVATE_EXPEDITED|MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED"
+        "|MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE"
+        "|MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE"
+        "|MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ|MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ"
+        "|0x200)"
+    )
+    assert line("membarrier", (0x80, 1, 3), -1).startswith(
+        "membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ, MEMBARRIER_CMD_FLAG_CPU, 3)"
+    )
