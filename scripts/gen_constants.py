@@ -225,6 +225,10 @@ SPECS: tuple[Spec, ...] = (
     _spec("MQ_FLAGS", "fcntl.h", r"O_NONBLOCK"),
     _spec("SIGEV", "signal.h", r"SIGEV_(SIGNAL|NONE|THREAD|THREAD_ID)"),
     _spec("DT", "dirent.h", r"DT_(UNKNOWN|FIFO|CHR|DIR|BLK|REG|LNK|SOCK|WHT)", order="header"),
+    _spec("NAME_TO_HANDLE_AT", "linux/fcntl.h", r"AT_(SYMLINK_FOLLOW|EMPTY_PATH)"),
+    _spec(
+        "MOUNT_SETATTR", "linux/fcntl.h", r"AT_(SYMLINK_NOFOLLOW|NO_AUTOMOUNT|EMPTY_PATH|RECURSIVE)"
+    ),
     _spec("LOCK_TYPES", "linux/fcntl.h", r"F_(RDLCK|WRLCK|UNLCK|EXLCK|SHLCK)"),
     _spec("F_OWNER", "linux/fcntl.h", r"F_OWNER_(TID|PID|PGRP)"),
     _spec("DN", "linux/fcntl.h", r"DN_\w+"),

@@ -129,3 +129,17 @@ def test_membarrier_query_and_cpu() -> None:
     assert line("membarrier", (0x80, 1, 3), -1).startswith(
         "membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ, MEMBARRIER_CMD_FLAG_CPU, 3)"
     )
+
+
+def test_file_handles() -> None:
+    handle = struct.pack("<Ii", 8, 1) + bytes(range(8))
+    memory = {0x1000: handle, 0x2000: struct.pack("<i", 68), 0x3000: b".\0"}
+    assert line(
+        "name_to_handle_at", (-100 & 0xFFFFFFFF, 0x3000, 0x1000, 0x2000, 0x400), 0, memory
+    ) == (
+        'name_to_handle_at(AT_FDCWD, ".", {handle_bytes=8, handle_type=1, '
+        'f_handle="\\x00\\x01\\x02\\x03\\x04\\x05\\x06\\x07"}, [68], AT_SYMLINK_FOLLOW) = 0'
+    )
+    assert line("open_by_handle_at", (3, 0x1000, 0), -9, memory).startswith(
+        'open_by_handle_at(3, {handle_bytes=8, handle_type=1, f_handle="\\x00\\x01'
+    )

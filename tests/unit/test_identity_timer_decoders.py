@@ -7,6 +7,8 @@ import struct
 
 from tests.unit.plain import FakeMemory
 from tests.unit.test_generated_constants import line
+from traced.decoders.arguments import decode_entry
+from traced.decoders.failures import failed_outputs
 from traced.decoders.families.dirents import dirents
 from traced.decoders.families.timers import interrupted_sleep_left
 
@@ -125,3 +127,14 @@ def test_directory_entries_with_v() -> None:
         '[{d_ino=2, d_off=1, d_reclen=24, d_type=DT_UNKNOWN, d_name="."}]'
     )
     assert dirents(0x1000, FakeMemory({}), 0, wide=True).text == "[]"
+
+
+def test_what_failed_calls_wrote() -> None:
+    memory = FakeMemory({0x1000: struct.pack("<Ii", 0, 0), 0x3000: b".\0"})
+    raw = (-100 & 0xFFFFFFFF, 0x3000, 0x1000, 0x2000, 0x400)
+    args = decode_entry("name_to_handle_at", raw, memory)
+    assert args[2].text == "{handle_bytes=0}"
+    memory = FakeMemory({0x1000: struct.pack("<Ii", 8, 0), 0x3000: b".\0"})
+    shown = failed_outputs("name_to_handle_at", args, raw, memory, 75)  # EOVERFLOW
+    assert shown is not None and shown[2].text == "{handle_bytes=0 => 8}"
+    assert failed_outputs("name_to_handle_at", args, raw, memory, 22) is None  # EINVAL

@@ -693,6 +693,20 @@ DT: Table = (
     ("DT_WHT", 0xE),
 )
 
+# linux/fcntl.h: AT_(SYMLINK_FOLLOW|EMPTY_PATH)
+NAME_TO_HANDLE_AT: Table = (
+    ("AT_SYMLINK_FOLLOW", 0x400),
+    ("AT_EMPTY_PATH", 0x1000),
+)
+
+# linux/fcntl.h: AT_(SYMLINK_NOFOLLOW|NO_AUTOMOUNT|EMPTY_PATH|RECURSIVE)
+MOUNT_SETATTR: Table = (
+    ("AT_SYMLINK_NOFOLLOW", 0x100),
+    ("AT_NO_AUTOMOUNT", 0x800),
+    ("AT_EMPTY_PATH", 0x1000),
+    ("AT_RECURSIVE", 0x8000),
+)
+
 # linux/fcntl.h: F_(RDLCK|WRLCK|UNLCK|EXLCK|SHLCK)
 LOCK_TYPES: Table = (
     ("F_RDLCK", 0x0),

@@ -22,6 +22,7 @@ from traced.decoders.families import (
     buffers,
     descriptors,
     files,
+    handles,
     identity,
     io_uring,
     ioctl,
@@ -53,7 +54,7 @@ from traced.decoders.xlat import Table
 _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
     sockopts, descriptors, prctl, kernel, messages, siginfo,
-    polling, sched, resources, landlock, mounts, identity, timers, io_uring, ptrace,
+    polling, sched, resources, landlock, mounts, identity, timers, io_uring, handles, ptrace,
 )  # fmt: skip
 
 

@@ -39,8 +39,6 @@ import errno
 import time
 from collections.abc import Callable
 
-from msgspec.structs import replace
-
 from traced.core.abi import PTRACE_EVENT_CLONE, PTRACE_EVENT_SECCOMP, SyscallOp
 from traced.core.stops import (
     Call,
@@ -71,7 +69,7 @@ from traced.decoders.arguments import (
     name_fds,
     no_fd_names,
 )
-from traced.decoders.families.timers import interrupted_sleep_left
+from traced.decoders.failures import failed_outputs
 from traced.decoders.shapes import MAY_RETURN_FD, decode_result, has_worded_result, returns_fd
 from traced.events import Arg
 from traced.filter.bpf import TRACED_DATA
@@ -79,7 +77,6 @@ from traced.linux import access, procfs, ptrace
 from traced.linux.access import Client
 from traced.linux.memory import TraceeMemory
 from traced.logs import get_logger
-from traced.syscalls.names import RESTART_ERRNOS
 from traced.tracer.run import Run
 
 _log = get_logger(__name__)
@@ -214,22 +211,12 @@ def _exit_stop(run: Run, tid: int, rval: int, is_error: bool, now: int) -> Exit:
     if task.tampering is not None:
         return _tampered_exit(run, tid, task, (rval, is_error), now)
     entry = task.in_flight
-    if is_error and entry is not None and entry.wanted and -rval in RESTART_ERRNOS:
-        return _interrupted_exit(tid, entry, rval, now)
+    if is_error and entry is not None and entry.wanted:
+        args = failed_outputs(entry.name, entry.args, entry.raw, TraceeMemory(tid), -rval)
+        return Exit(now, rval, True, args)
     if is_error or entry is None or not entry.wanted:
         return Exit(now, rval, is_error)
     return _decoded_exit(run, tid, entry, rval, now)
-
-
-def _interrupted_exit(tid: int, entry: Entry, rval: int, now: int) -> Exit:
-    """A call a signal interrupted: a sleep's time left, which strace shows then."""
-    left = interrupted_sleep_left(entry.name, entry.raw, TraceeMemory(tid))
-    if left is None:
-        return Exit(now, rval, True)
-    at, decoded = left
-    args = list(entry.args)
-    args[at] = replace(args[at], text=decoded.text, value=decoded.value)
-    return Exit(now, rval, True, tuple(args))
 
 
 def _tampered_exit(run: Run, tid: int, task: Task, result: tuple[int, bool], now: int) -> Exit:
