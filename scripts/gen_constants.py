@@ -276,6 +276,18 @@ SPECS: tuple[Spec, ...] = (
         r"|ACTIVE|NOUSER)",
     ),
     _spec("MS_MGC", "linux/mount.h", r"MS_MGC_(VAL|MSK)"),
+    _spec(
+        "MOUNT_ATTR",
+        "linux/mount.h",
+        r"MOUNT_ATTR_(RDONLY|NOSUID|NODEV|NOEXEC|NOATIME|STRICTATIME|NODIRATIME|IDMAP"
+        r"|NOSYMFOLLOW)",
+    ),
+    _spec(
+        "MOUNT_PROPAGATION",
+        "linux/mount.h",
+        r"MS_(UNBINDABLE|PRIVATE|SLAVE|SHARED)",
+        order="header",
+    ),
     _spec("FSOPEN", "linux/mount.h", r"FSOPEN_CLOEXEC"),
     _spec("FSPICK", "linux/mount.h", r"FSPICK_\w+"),
     _spec(

@@ -143,3 +143,17 @@ def test_file_handles() -> None:
     assert line("open_by_handle_at", (3, 0x1000, 0), -9, memory).startswith(
         'open_by_handle_at(3, {handle_bytes=8, handle_type=1, f_handle="\\x00\\x01'
     )
+
+
+def test_mount_attr() -> None:
+    attr = struct.pack("<QQQQ", 2, 4, 1 << 19, 9) + bytes(range(0x80, 0x88))
+    memory = {0x1000: attr, 0x2000: b"/dev/full\0"}
+    assert line("mount_setattr", (0xFFFFFFFF, 0x2000, 0, 0x1000, 32), -22, memory).startswith(
+        'mount_setattr(-1, "/dev/full", 0, {attr_set=MOUNT_ATTR_NOSUID, '
+        "attr_clr=MOUNT_ATTR_NODEV, propagation=MS_SLAVE, userns_fd=9}, 32)"
+    )
+    assert line("mount_setattr", (0xFFFFFFFF, 0x2000, 0, 0x1000, 40), -7, memory).startswith(
+        'mount_setattr(-1, "/dev/full", 0, {attr_set=MOUNT_ATTR_NOSUID, '
+        "attr_clr=MOUNT_ATTR_NODEV, propagation=MS_SLAVE, userns_fd=9, "
+        '/* bytes 32..39 */ "\\x80\\x81\\x82\\x83\\x84\\x85\\x86\\x87"}, 40)'
+    )

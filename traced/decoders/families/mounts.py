@@ -10,15 +10,25 @@ not strings, since the kernel never reads them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import struct
+from collections.abc import Mapping, Sequence
 
 from msgspec.structs import replace
 
 from traced.decoders import _constants as K
 from traced.decoders import named
+from traced.decoders.families.io_uring_structs import nonzero_tail
+from traced.decoders.fdnames import fd_in_memory
 from traced.decoders.kinds import Decoder, by_register
-from traced.decoders.values import DecodedValue, hex_address
-from traced.decoders.xlat import Table, format_flags, styled
+from traced.decoders.values import (
+    DecodedValue,
+    Memory,
+    Options,
+    hex_address,
+    read_exact,
+    unreadable,
+)
+from traced.decoders.xlat import Table, format_enum, format_flags, styled
 from traced.events import Arg
 
 _MS = dict(K.MS)
@@ -54,7 +64,40 @@ def mount_ignored(args: list[Arg], at: Mapping[str, int]) -> None:
         args[at[name]] = replace(arg, text=hex_address(arg.raw or 0), value=arg.raw)
 
 
+_MOUNT_ATTR = struct.Struct("<QQQQ")  # attr_set, attr_clr, propagation, userns_fd
+_IDMAP = dict(K.MOUNT_ATTR)["MOUNT_ATTR_IDMAP"]
+_INT_MAX = (1 << 31) - 1
+
+
+def mount_attr(address: int, size: int, memory: Memory, options: Options) -> DecodedValue:
+    """mount_setattr's ``{attr_set=..., attr_clr=..., propagation=MS_SLAVE,
+    userns_fd=3}``: the fd named where MOUNT_ATTR_IDMAP makes it one, and any non-zero
+    bytes past the struct, as strace shows them."""
+    if size < _MOUNT_ATTR.size:
+        return unreadable(address)
+    data = read_exact(memory, address, _MOUNT_ATTR.size)
+    if data is None:
+        return unreadable(address)
+    set_, clear, propagation, userns = _MOUNT_ATTR.unpack(data)
+    fd = fd_in_memory(userns) if userns <= _INT_MAX and (set_ | clear) & _IDMAP else str(userns)
+    parts = [
+        f"attr_set={format_flags(set_, K.MOUNT_ATTR, 'MOUNT_ATTR_???').text}",
+        f"attr_clr={format_flags(clear, K.MOUNT_ATTR, 'MOUNT_ATTR_???').text}",
+        f"propagation={format_enum(propagation, K.MOUNT_PROPAGATION, 'MS_???').text}",
+        f"userns_fd={fd}",
+        *nonzero_tail(address, _MOUNT_ATTR.size, size, memory, options),
+    ]
+    return DecodedValue("{" + ", ".join(parts) + "}", [set_, clear, propagation, userns], address)
+
+
+def _mount_attr_entry(
+    raw: Sequence[int], at: int, memory: Memory, options: Options
+) -> DecodedValue:
+    return mount_attr(raw[at], raw[at + 1], memory, options)
+
+
 DECODERS: dict[str, Decoder] = {
+    "struct:mount_attr": Decoder(entry=_mount_attr_entry),
     "flags:mount": by_register(mount_flags),
     "flags:mount_attr": named.flags(K.FSMOUNT_ATTR, "MOUNT_ATTR_???"),
 }
