@@ -157,3 +157,19 @@ def test_mount_attr() -> None:
         "attr_clr=MOUNT_ATTR_NODEV, propagation=MS_SLAVE, userns_fd=9, "
         '/* bytes 32..39 */ "\\x80\\x81\\x82\\x83\\x84\\x85\\x86\\x87"}, 40)'
     )
+
+
+def test_fsconfig_by_command() -> None:
+    memory = {0x1000: b"source\0", 0x2000: b"/dev/full\0", 0x3000: b"\x01\x02"}
+    assert line("fsconfig", (3, 1, 0x1000, 0x1000, 0), -22, memory).startswith(
+        'fsconfig(3, FSCONFIG_SET_STRING, "source", "source", 0)'
+    )
+    assert line("fsconfig", (3, 3, 0x1000, 0x2000, 0xFFFFFF9C), -22, memory).startswith(
+        'fsconfig(3, FSCONFIG_SET_PATH, "source", "/dev/full", AT_FDCWD)'
+    )
+    assert line("fsconfig", (3, 2, 0x1000, 0x3000, 2), -22, memory).startswith(
+        'fsconfig(3, FSCONFIG_SET_BINARY, "source", "\\x01\\x02", 2)'
+    )
+    assert line("fsconfig", (3, 6, 0x1000, 0x3000, 5), -22, memory).startswith(
+        "fsconfig(3, FSCONFIG_CMD_CREATE, 0x1000, 0x3000, 5)"
+    )
