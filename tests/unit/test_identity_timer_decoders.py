@@ -8,6 +8,7 @@ import struct
 from tests.unit.plain import FakeMemory
 from tests.unit.test_generated_constants import line
 from traced.decoders.arguments import decode_entry
+from traced.decoders.dumps import mmsg_dump
 from traced.decoders.failures import failed_outputs
 from traced.decoders.families.dirents import dirents
 from traced.decoders.families.timers import interrupted_sleep_left
@@ -138,3 +139,12 @@ def test_what_failed_calls_wrote() -> None:
     shown = failed_outputs("name_to_handle_at", args, raw, memory, 75)  # EOVERFLOW
     assert shown is not None and shown[2].text == "{handle_bytes=0 => 8}"
     assert failed_outputs("name_to_handle_at", args, raw, memory, 22) is None  # EINVAL
+
+
+def test_mmsg_dumps() -> None:
+    iov = struct.pack("<QQQQ", 0x3000, 3, 0x3010, 5)
+    mmsghdr = struct.pack("<QI4xQQQQi4xI4x", 0, 0, 0x2000, 2, 0, 0, 0, 8)
+    memory = FakeMemory({0x1000: mmsghdr, 0x2000: iov, 0x3000: b"012", 0x3010: b"34567"})
+    lines = mmsg_dump((1, 0x1000, 1), memory, 1)
+    assert lines[:2] == [" = 2 buffers in vector 0", " * 3 bytes in buffer 0"]
+    assert lines[3] == " * 5 bytes in buffer 1"

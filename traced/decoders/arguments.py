@@ -588,4 +588,14 @@ def _decode_exit(
                 decoded[slot.position] = arg
     if options.dump_reads and syscall in dumps.READS and _fd_of(raw) in options.dump_reads:
         _with_dump(decoded, dumps.read_dump(syscall, registers, memory, retval))
+    if _dumps_messages(syscall, _fd_of(raw), options):
+        _with_dump(decoded, dumps.mmsg_dump(registers, memory, retval))
     return tuple(decoded)
+
+
+def _dumps_messages(syscall: str, fd: int, options: Options) -> bool:
+    """-e write= / -e read= on sendmmsg / recvmmsg: dumped at exit, once the call says
+    how many messages, and how many bytes of each, went through."""
+    if syscall in dumps.MMSG_WRITES:
+        return fd in options.dump_writes
+    return syscall in dumps.MMSG_READS and fd in options.dump_reads
