@@ -229,6 +229,14 @@ SPECS: tuple[Spec, ...] = (
     _spec(
         "MOUNT_SETATTR", "linux/fcntl.h", r"AT_(SYMLINK_NOFOLLOW|NO_AUTOMOUNT|EMPTY_PATH|RECURSIVE)"
     ),
+    _spec(
+        "IOCB_CMD",
+        "linux/aio_abi.h",
+        r"IOCB_CMD_\w+",
+        source="enum:",
+        unexported=(("IOCB_CMD_PREADX", 4, "linux/aio_abi.h (its comment: removed)"),),
+    ),
+    _spec("IOCB_FLAG", "linux/aio_abi.h", r"IOCB_FLAG_(RESFD|IOPRIO)"),
     _spec("LOCK_TYPES", "linux/fcntl.h", r"F_(RDLCK|WRLCK|UNLCK|EXLCK|SHLCK)"),
     _spec("F_OWNER", "linux/fcntl.h", r"F_OWNER_(TID|PID|PGRP)"),
     _spec("DN", "linux/fcntl.h", r"DN_\w+"),

@@ -173,3 +173,17 @@ def test_fsconfig_by_command() -> None:
     assert line("fsconfig", (3, 6, 0x1000, 0x3000, 5), -22, memory).startswith(
         "fsconfig(3, FSCONFIG_CMD_CREATE, 0x1000, 0x3000, 5)"
     )
+
+
+def test_aio_control_blocks_and_events() -> None:
+    cb = struct.pack("<QIiHhIQQqQII", 0xBEEF, 0, 0, 1, 11, 0, 0x4000, 3, 5, 0, 0, 0)
+    memory = {0x1000: struct.pack("<Q", 0x2000), 0x2000: cb, 0x4000: b"abc"}
+    assert line("io_submit", (0x9000, 1, 0x1000), 1, memory) == (
+        "io_submit(0x9000, 1, [{aio_data=0xbeef, aio_lio_opcode=IOCB_CMD_PWRITE, "
+        'aio_reqprio=11, aio_fildes=0, aio_buf="abc", aio_nbytes=3, aio_offset=5}]) = 1'
+    )
+    events = struct.pack("<QQqq", 0xBEEF, 0x2000, 3, 0)
+    memory[0x5000] = events
+    assert line("io_getevents", (0x9000, 1, 1, 0x5000, 0), 1, memory) == (
+        "io_getevents(0x9000, 1, 1, [{data=0xbeef, obj=0x2000, res=3, res2=0}], NULL) = 1"
+    )

@@ -707,6 +707,26 @@ MOUNT_SETATTR: Table = (
     ("AT_RECURSIVE", 0x8000),
 )
 
+# linux/aio_abi.h (enum:): IOCB_CMD_\w+; IOCB_CMD_PREADX from linux/aio_abi.h (its comment:
+#   removed)
+IOCB_CMD: Table = (
+    ("IOCB_CMD_PREAD", 0x0),
+    ("IOCB_CMD_PWRITE", 0x1),
+    ("IOCB_CMD_FSYNC", 0x2),
+    ("IOCB_CMD_FDSYNC", 0x3),
+    ("IOCB_CMD_PREADX", 0x4),
+    ("IOCB_CMD_POLL", 0x5),
+    ("IOCB_CMD_NOOP", 0x6),
+    ("IOCB_CMD_PREADV", 0x7),
+    ("IOCB_CMD_PWRITEV", 0x8),
+)
+
+# linux/aio_abi.h: IOCB_FLAG_(RESFD|IOPRIO)
+IOCB_FLAG: Table = (
+    ("IOCB_FLAG_RESFD", 0x1),
+    ("IOCB_FLAG_IOPRIO", 0x2),
+)
+
 # linux/fcntl.h: F_(RDLCK|WRLCK|UNLCK|EXLCK|SHLCK)
 LOCK_TYPES: Table = (
     ("F_RDLCK", 0x0),

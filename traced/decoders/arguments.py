@@ -30,7 +30,7 @@ from typing import NamedTuple
 from msgspec.structs import replace
 
 from traced.decoders import dumps, faults
-from traced.decoders.families import handles, identity, timers
+from traced.decoders.families import aio, handles, identity, timers
 from traced.decoders.families.files import AT_FDCWD
 from traced.decoders.families.stat import format_makedev
 from traced.decoders.fdnames import naming
@@ -174,6 +174,7 @@ _OUTPUT_ARGS = frozenset(
         ("msgrcv", "msgp"),
         *timers.OUTPUTS,
         *handles.OUTPUTS,
+        *aio.OUTPUTS,
         # what the kernel wrote back: io_uring_params' rings, a probe's ops, the counts
         # of workers before (families/io_uring.py)
         ("io_uring_setup", "params"),

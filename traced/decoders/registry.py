@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from traced.decoders import faults
 from traced.decoders.families import (
+    aio,
     buffers,
     descriptors,
     files,
@@ -54,7 +55,7 @@ from traced.decoders.xlat import Table
 _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
     sockopts, descriptors, prctl, kernel, messages, siginfo,
-    polling, sched, resources, landlock, mounts, identity, timers, io_uring, handles, ptrace,
+    polling, sched, resources, landlock, mounts, identity, timers, io_uring, handles, aio, ptrace,
 )  # fmt: skip
 
 
