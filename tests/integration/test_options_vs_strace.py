@@ -38,6 +38,8 @@ OPTION_SETS = [
     ["-yy", "-e", "trace=openat,newfstatat,statx,write,lseek"],
     ["-e", "decode-fds=dev", "-e", "trace=%file,%desc"],
     ["-e", "write=1", "-e", "read=3", "-e", "trace=read,write"],
+    ["-qq", "-e", "trace=%file"],
+    ["--quiet=exit", "-n", "-e", "trace=%desc"],
 ]
 
 

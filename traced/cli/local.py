@@ -79,14 +79,17 @@ def attach(args: argparse.Namespace, printer: Printer) -> int:
         if (early := arrived_early()) is not None:
             return 128 + early  # asked to end before the process was taken over
         session = engine.attach(args.pid, policy, printer)
-        notices.attached(args.pid, session.core.tasks)
+        if "attach" not in printer.quiet:
+            notices.attached(args.pid, session.core.tasks)
         driver = BlockingDriver(engine.reactor)
 
         def let_go() -> None:
             """Each thread let go; with our filter in it, killed (Run.detach)."""
             if session.filtered:
                 notices.notice(f"Process {args.pid} killed: it has traced's filter")
-            notices.detached(session.detach())
+            gone = session.detach()
+            if "attach" not in printer.quiet:
+                notices.detached(gone)
 
         detach = Detach(let_go)
         with forwarding(attach_actions(detach), driver, restart=False):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from traced.cli.parser import UsageError
 from traced.cli.printer import Printer
+from traced.cli.quiet import quiet_set
 from traced.cli.render import Timing
 from traced.cli.summary import Summary
 from traced.cli.tracefile import Output, PerTaskFiles, TraceFile, loss_notice
@@ -129,6 +130,7 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
     printer.entry_only = _entry_only(args)
     printer.style = decoding_options(args).style
     printer.numbers = args.numbers
+    printer.quiet = quiet_set(args)
     printer.filter = parse_filter(
         args.expr,
         host_arch(),

@@ -85,6 +85,22 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
         help="prefix lines with the time of day (-tt: with µs, -ttt: epoch)",
     )
     sub.add_argument(
+        "-q",
+        dest="quiet_level",
+        action="count",
+        default=0,
+        help="leave out attach/detach messages (-qq: and exit lines, -qqq: all such)",
+    )
+    sub.add_argument(
+        "--quiet",
+        "--silent",
+        "--silence",
+        dest="quiet_names",
+        metavar="SET",
+        help="leave out these messages: attach, personality, exit, path-resolution, "
+        "thread-execve, all, none",
+    )
+    sub.add_argument(
         "-n",
         "--syscall-number",
         dest="numbers",

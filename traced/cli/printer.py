@@ -98,6 +98,7 @@ class Printer:
         # -n: each line's syscall number, after its time (a signal's or an exit's: that
         # of its task's last call, as strace's tcb keeps it).
         self.numbers = False
+        self.quiet: frozenset[str] = frozenset()  # -q's messages left out (cli/quiet.py)
         self.last_nr: dict[int, int] = {}
 
     def stages_entries(self) -> Entries:
@@ -196,6 +197,9 @@ class Printer:
             return
         if not isinstance(event, HAS_LINE):
             return  # stamped only when written: -r counts from the line before
+        if isinstance(event, ExitEvent) and "exit" in self.quiet:
+            self._forget(event)
+            return
         line = self._line(event, tid_prefix)
         if self.timing.durations and isinstance(event, SyscallEvent):
             line += duration_suffix(event.duration_ns)
@@ -204,9 +208,13 @@ class Printer:
         out = self.out if self.per_task is None else self.per_task[tid]
         out.write(line + "\n")
         if isinstance(event, ExitEvent):
-            self.live.discard(event.tid)
-            if self.per_task is not None:
-                self.per_task.close(event.tid)
+            self._forget(event)
+
+    def _forget(self, event: ExitEvent) -> None:
+        """A task gone: no longer live, its -ff file closed."""
+        self.live.discard(event.tid)
+        if self.per_task is not None:
+            self.per_task.close(event.tid)
 
     def _whole_line(self, event: SyscallEvent) -> bool:
         """Whether a syscall's line is just its text, written whole: no -c table, no
@@ -252,6 +260,8 @@ class Printer:
         self._cut_open_line()
         self.moved[event.old_tid] = event.tid
         self.live.discard(event.old_tid)
+        if "thread-execve" in self.quiet:
+            return
         out = self.out if self.per_task is None else self.per_task[event.tid]
         out.write(tid_prefix + self._stamp(event, event.ts_ns) + superseded_line(event) + "\n")
 
