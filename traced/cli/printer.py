@@ -257,7 +257,7 @@ class Printer:
         """strace's line for the leader a non-leader thread's execve replaced; that
         thread's execve then returns under the leader's tid."""
         assert event.old_tid is not None
-        self._cut_open_line()
+        self._cut_open_line(changed=(event.old_tid, event.tid))
         self.moved[event.old_tid] = event.tid
         self.live.discard(event.old_tid)
         if "thread-execve" in self.quiet:
@@ -286,12 +286,18 @@ class Printer:
         self.out.write(text)
         self.open_line = (event.tid, prefix, text)
 
-    def _cut_open_line(self) -> None:
+    def _cut_open_line(self, changed: tuple[int, int] | None = None) -> None:
+        """End the line a call's entry left open: ``<unfinished ...>``, or, for the
+        thread (``changed``: old tid, new) whose execve made it the leader, ``<pid
+        changed to 123 ...>``."""
         if self.held_entry is not None:
             self._write_entry(*self.held_entry)
             self.held_entry = None
         if self.open_line is not None:
-            self.out.write(" <unfinished ...>\n")
+            if changed is not None and self.open_line[0] == changed[0]:
+                self.out.write(f" <pid changed to {changed[1]} ...>\n")
+            else:
+                self.out.write(" <unfinished ...>\n")
             self.open_line = None
 
     def _line(self, event: Lined, tid_prefix: str) -> str:
