@@ -148,3 +148,13 @@ def test_mmsg_dumps() -> None:
     lines = mmsg_dump((1, 0x1000, 1), memory, 1)
     assert lines[:2] == [" = 2 buffers in vector 0", " * 3 bytes in buffer 0"]
     assert lines[3] == " * 5 bytes in buffer 1"
+
+
+def test_sched_setattr_e2big_writes_the_size_it_takes() -> None:
+    memory = FakeMemory({0x1000: struct.pack("<I", 1) + b"\0" * 60})
+    raw = (0, 0x1000, 0)
+    args = decode_entry("sched_setattr", raw, memory)
+    assert args[1].text == "{size=1}"
+    memory = FakeMemory({0x1000: struct.pack("<I", 56) + b"\0" * 60})
+    shown = failed_outputs("sched_setattr", args, raw, memory, 7)  # E2BIG
+    assert shown is not None and shown[1].text == "{size=1} => {size=56}"

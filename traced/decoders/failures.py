@@ -1,9 +1,10 @@
 """What a few syscalls write even when they fail, as strace shows it.
 
 A failed call's outputs are normally left as their addresses: the kernel wrote
-nothing.  Two exceptions strace knows: a sleep a signal interrupted (nanosleep, a
-relative clock_nanosleep) writes the time it had left, and name_to_handle_at, given
-too little room (EOVERFLOW), writes the room it needed.
+nothing.  The exceptions strace knows: a sleep a signal interrupted (nanosleep, a
+relative clock_nanosleep) writes the time it had left; name_to_handle_at, given too
+little room (EOVERFLOW), writes the room it needed; sched_setattr, given a struct of
+a size it does not take (E2BIG), writes the size it does.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from msgspec.structs import replace
 
 from traced.decoders.families.handles import returned_handle
 from traced.decoders.families.timers import interrupted_sleep_left
-from traced.decoders.values import DecodedValue, Memory
+from traced.decoders.values import DecodedValue, Memory, read_exact
 from traced.events import Arg
 from traced.syscalls.names import RESTART_ERRNOS
 
 _HANDLE = 2  # name_to_handle_at's handle argument
+_ATTR = 1  # sched_setattr's attr
 
 
 def _written(syscall: str, args: Sequence[Arg], raw: Sequence[int], memory: Memory,
@@ -31,6 +33,11 @@ def _written(syscall: str, args: Sequence[Arg], raw: Sequence[int], memory: Memo
         if isinstance(asked, int):
             decoded = returned_handle(raw[_HANDLE], asked, memory, succeeded=False)
             return None if decoded is None else (_HANDLE, decoded)
+    if syscall == "sched_setattr" and error == errno.E2BIG and len(args) > _ATTR:
+        size = read_exact(memory, raw[_ATTR], 4)
+        if size is not None and args[_ATTR].text.startswith("{"):
+            text = f"{args[_ATTR].text} => {{size={int.from_bytes(size, 'little')}}}"
+            return _ATTR, DecodedValue(text, args[_ATTR].value, raw[_ATTR])
     return None
 
 
