@@ -727,6 +727,30 @@ IOCB_FLAG: Table = (
     ("IOCB_FLAG_IOPRIO", 0x2),
 )
 
+# linux/fcntl.h: O_(CREAT|EXCL|NOCTTY|TRUNC|APPEND|NONBLOCK|SYNC|DSYNC|DIRECT|LARGEFILE|NOFO
+#   LLOW|NOATIME|CLOEXEC|PATH|TMPFILE|DIRECTORY)|__O_(SYNC|TMPFILE)|FASYNC
+OPEN_FLAGS: Table = (
+    ("O_CREAT", 0x40),
+    ("O_EXCL", 0x80),
+    ("O_NOCTTY", 0x100),
+    ("O_TRUNC", 0x200),
+    ("O_APPEND", 0x400),
+    ("O_NONBLOCK", 0x800),
+    ("O_SYNC", 0x101000),
+    ("__O_SYNC", 0x100000),
+    ("O_DSYNC", 0x1000),
+    ("O_DIRECT", 0x4000),
+    ("O_LARGEFILE", 0x8000),
+    ("O_NOFOLLOW", 0x20000),
+    ("O_NOATIME", 0x40000),
+    ("O_CLOEXEC", 0x80000),
+    ("O_PATH", 0x200000),
+    ("O_TMPFILE", 0x410000),
+    ("__O_TMPFILE", 0x400000),
+    ("O_DIRECTORY", 0x10000),
+    ("FASYNC", 0x2000),
+)
+
 # linux/fcntl.h: F_(RDLCK|WRLCK|UNLCK|EXLCK|SHLCK)
 LOCK_TYPES: Table = (
     ("F_RDLCK", 0x0),

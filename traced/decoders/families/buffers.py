@@ -39,8 +39,10 @@ def _buffer_exit(
     raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
     args: Sequence[Arg],
 ) -> DecodedValue:  # fmt: skip
-    """read's buffer, once filled: its length is the result."""
-    return decode_buffer(raw[at], memory, retval, options)
+    """read's buffer, once filled: its length is the result, but no more than the
+    buffer's (recv with MSG_TRUNC returns the datagram's whole length)."""
+    size = min(retval, raw[at + 1]) if at + 1 < len(raw) else retval
+    return decode_buffer(raw[at], memory, size, options)
 
 
 def iovec_array(
@@ -96,14 +98,15 @@ def _iovec_ranges(
     return array_text(raw[at], raw[at + 1], IOVEC.size, memory, options, element=element)
 
 
-def file_offset(address: int, memory: Memory) -> DecodedValue:
-    """A loff_t the call reads (and may update): ``[3]``; NULL; else its address."""
+def file_offset(address: int, memory: Memory, *, unsigned: bool = False) -> DecodedValue:
+    """A loff_t the call reads (and may update): ``[3]``; NULL; else its address.
+    sendfile's, ``unsigned``: strace prints it so (splice's signed)."""
     if address == 0:
         return DecodedValue("NULL", None, address)
     data = read_exact(memory, address, 8)
     if data is None:
         return unreadable(address)
-    offset = struct.unpack("<q", data)[0]
+    offset = struct.unpack("<Q" if unsigned else "<q", data)[0]
     return DecodedValue(f"[{offset}]", offset, address)
 
 
@@ -111,12 +114,18 @@ def _offset_entry(raw: Sequence[int], at: int, memory: Memory, options: Options)
     return file_offset(raw[at], memory)
 
 
+def _moved_offset_entry(
+    raw: Sequence[int], at: int, memory: Memory, options: Options
+) -> DecodedValue:
+    return file_offset(raw[at], memory, unsigned=True)
+
+
 def _offset_exit(
     raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
     args: Sequence[Arg],
 ) -> DecodedValue:  # fmt: skip
     """sendfile's offset once moved on: ``[3] => [13]`` (as it was where unchanged)."""
-    after = file_offset(raw[at], memory)
+    after = file_offset(raw[at], memory, unsigned=True)
     before = args[at].value if at < len(args) else None
     if not isinstance(before, int) or before == after.value or after.value is None:
         return after
@@ -178,7 +187,7 @@ DECODERS: dict[str, Decoder] = {
 }
 # loff_t pointers, by name: sendfile's is updated (in and out), splice's and
 # copy_file_range's are shown as given.
-_MOVED = Decoder(entry=_offset_entry, exit=_offset_exit, in_and_out=True)
+_MOVED = Decoder(entry=_moved_offset_entry, exit=_offset_exit, in_and_out=True)
 _GIVEN = Decoder(entry=_offset_entry)
 BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
     ("sendfile", "offset"): _MOVED, ("sendfile64", "offset"): _MOVED,
