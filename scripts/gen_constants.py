@@ -55,6 +55,7 @@ class Spec:
     renames: dict[str, str] = field(default_factory=dict)
     order: str = "value"  # value | header
     cast: str = "long long"  # the C type a value is printed as
+    span: tuple[int, int] | None = None  # only the names whose value is in [low, high]
 
 
 def _spec(name: str, includes: str, pattern: str, **kw: object) -> Spec:
@@ -254,6 +255,143 @@ SPECS: tuple[Spec, ...] = (
     _spec("QUOTA_TYPES", "linux/quota.h", r"(USR|GRP|PRJ)QUOTA"),
 )
 
+# Netlink (traced/decoders/netlink): message types by protocol, flags by kind of
+# request, and the payloads' own names; strace's tables are named in each comment.
+NETLINK_SPECS: tuple[Spec, ...] = (
+    _spec(
+        "NETLINK_PROTOCOLS",
+        "linux/netlink.h",
+        r"NETLINK_[A-Z0-9_]+",
+        exclude=r"NETLINK_(ADD|DROP)_MEMBERSHIP|NETLINK_PKTINFO|NETLINK_BROADCAST_ERROR"
+        r"|NETLINK_NO_ENOBUFS|NETLINK_RX_RING|NETLINK_TX_RING|NETLINK_LISTEN_ALL_NSID"
+        r"|NETLINK_LIST_MEMBERSHIPS|NETLINK_CAP_ACK|NETLINK_EXT_ACK|NETLINK_GET_STRICT_CHK"
+        r"|NETLINK_INET_DIAG|NETLINK_FIREWALL|NETLINK_IP6_FW|NETLINK_UNUSED"
+        r"|NETLINK_UNCONNECTED|NETLINK_CONNECTED",
+    ),
+    _spec("NLMSG_TYPES", "linux/netlink.h", r"NLMSG_(NOOP|ERROR|DONE|OVERRUN)"),  # netlink_types
+    _spec(
+        "NLM_FLAGS", "linux/netlink.h", r"NLM_F_(REQUEST|MULTI|ACK|ECHO|DUMP_INTR|DUMP_FILTERED)"
+    ),
+    _spec(
+        "NLM_GET_FLAGS", "linux/netlink.h", r"NLM_F_(DUMP|ROOT|MATCH|ATOMIC)", first=("NLM_F_DUMP",)
+    ),
+    _spec("NLM_NEW_FLAGS", "linux/netlink.h", r"NLM_F_(REPLACE|EXCL|CREATE|APPEND)"),
+    _spec("NLM_DELETE_FLAGS", "linux/netlink.h", r"NLM_F_(NONREC|BULK)"),
+    _spec("NLM_ACK_FLAGS", "linux/netlink.h", r"NLM_F_(CAPPED|ACK_TLVS)"),
+    _spec(
+        "NLMSGERR_ATTRS",
+        "linux/netlink.h",
+        r"NLMSGERR_ATTR_\w+",
+        source="enum:nlmsgerr_attrs",
+        exclude=r"NLMSGERR_ATTR_MAX",
+    ),
+    _spec("NLA_FLAGS", "linux/netlink.h", r"NLA_F_(NESTED|NET_BYTEORDER)"),
+    # message types of each protocol
+    _spec("AUDIT_TYPES", "linux/audit.h", r"AUDIT_[A-Z0-9_]+", span=(1000, 2999)),
+    _spec(
+        "ROUTE_TYPES", "linux/rtnetlink.h", r"RTM_(NEW|DEL|GET|SET)[A-Z]+", exclude=r"RTM_\w+TUNNEL"
+    ),  # strace 6.1 has not the tunnels
+    _spec("XFRM_TYPES", "linux/xfrm.h", r"XFRM_MSG_[A-Z_]+", exclude=r"XFRM_MSG_(BASE|MAX)"),
+    _spec(
+        "SELINUX_TYPES",
+        "linux/selinux_netlink.h",
+        r"SELNL_MSG_[A-Z]+",
+        exclude=r"SELNL_MSG_(BASE|MAX)",
+        source="enum:",
+    ),
+    _spec(
+        "SOCK_DIAG_TYPES",
+        "linux/inet_diag.h linux/sock_diag.h",
+        r"TCPDIAG_GETSOCK|DCCPDIAG_GETSOCK|SOCK_DIAG_BY_FAMILY|SOCK_DESTROY",
+    ),
+    _spec(
+        "CRYPTO_TYPES",
+        "linux/cryptouser.h",
+        r"CRYPTO_MSG_[A-Z]+",
+        exclude=r"CRYPTO_MSG_(BASE|MAX)",
+        source="enum:",
+    ),
+    # netfilter: a subsystem in the high byte, its message type in the low one
+    _spec(
+        "NFNL_SUBSYS",
+        "linux/netfilter/nfnetlink.h",
+        r"NFNL_SUBSYS_[A-Z_]+",
+        exclude=r"NFNL_SUBSYS_COUNT",
+    ),
+    _spec(
+        "NFNL_BATCH_TYPES",
+        "linux/netlink.h linux/netfilter/nfnetlink.h",
+        r"NFNL_MSG_BATCH_(BEGIN|END)",
+    ),
+    *(
+        _spec(name, header, pattern, source="enum:" + enum, exclude=r"\w+_MAX")
+        for name, header, enum, pattern in (
+            (
+                "NF_CTNETLINK_TYPES",
+                "linux/netfilter/nfnetlink_conntrack.h",
+                "cntl_msg_types",
+                r"IPCTNL_MSG_CT_\w+",
+            ),
+            (
+                "NF_CTNETLINK_EXP_TYPES",
+                "linux/netfilter/nfnetlink_conntrack.h",
+                "ctnl_exp_msg_types",
+                r"IPCTNL_MSG_EXP_\w+",
+            ),
+            (
+                "NF_QUEUE_TYPES",
+                "linux/netfilter/nfnetlink_queue.h",
+                "nfqnl_msg_types",
+                r"NFQNL_MSG_\w+",
+            ),
+            (
+                "NF_ULOG_TYPES",
+                "linux/netfilter/nfnetlink_log.h",
+                "nfulnl_msg_types",
+                r"NFULNL_MSG_\w+",
+            ),
+            ("NF_OSF_TYPES", "linux/netfilter/nfnetlink_osf.h", "nf_osf_msg_types", r"OSF_MSG_\w+"),
+            ("NF_IPSET_TYPES", "linux/netfilter/ipset/ip_set.h", "ipset_cmd", r"IPSET_CMD_\w+"),
+            (
+                "NF_ACCT_TYPES",
+                "linux/netfilter/nfnetlink_acct.h",
+                "nfnl_acct_msg_types",
+                r"NFNL_MSG_ACCT_\w+",
+            ),
+            (
+                "NF_CTTIMEOUT_TYPES",
+                "linux/netfilter/nfnetlink_cttimeout.h",
+                "ctnl_timeout_msg_types",
+                r"IPCTNL_MSG_TIMEOUT_\w+",
+            ),
+            (
+                "NF_CTHELPER_TYPES",
+                "linux/netfilter/nfnetlink_cthelper.h",
+                "nfnl_cthelper_msg_types",
+                r"NFNL_MSG_CTHELPER_\w+",
+            ),
+            (
+                "NF_TABLES_TYPES",
+                "linux/netfilter/nf_tables.h",
+                "nf_tables_msg_types",
+                r"NFT_MSG_\w+",
+            ),
+            (
+                "NF_HOOK_TYPES",
+                "linux/netfilter/nfnetlink_hook.h",
+                "nfnl_hook_msg_types",
+                r"NFNL_MSG_HOOK_\w+",
+            ),
+        )
+    ),
+    _spec(
+        "NF_NFT_COMPAT_TYPES",
+        "linux/netfilter/nf_tables_compat.h",
+        r"NFNL_MSG_COMPAT_GET",
+        source="enum:",
+    ),
+)
+
 ENUM_BODY = re.compile(r"enum\s+(\w*)\s*\{([^}]*)\}", re.S)
 MACRO = re.compile(r"#define (\w+)[ \t]")  # object-like macros only
 
@@ -327,20 +465,33 @@ def table(spec: Spec) -> list[tuple[str, int]]:
             raise ValueError(f"{spec.name}: no name in {spec.includes} matches {spec.pattern}")
         values = _compile_run(spec.includes, names, spec.cast, tmp)
     rows = [(spec.renames.get(name, name), values[name]) for name in names]
+    if spec.span is not None:
+        low, high = spec.span
+        rows = [row for row in rows if low <= row[1] <= high]
     if spec.order == "value":
         rows.sort(key=lambda row: row[1] & (1 << 64) - 1)  # stable: header order within a value
     ahead = [row for name in spec.first for row in rows if row[0] == name]
     return ahead + [row for row in rows if row[0] not in spec.first]
 
 
+# Where each set of tables goes: ``python scripts/gen_constants.py [SET]``.
+OUTPUTS: dict[str, tuple[str, tuple[Spec, ...]]] = {
+    "": ("traced/decoders/_constants.py", SPECS),
+    "netlink": ("traced/decoders/netlink/_tables.py", NETLINK_SPECS),
+}
+
+
 def main() -> None:
     out = sys.stdout
+    which = sys.argv[1] if len(sys.argv) > 1 else ""
+    path, specs = OUTPUTS[which]
+    command = "python scripts/gen_constants.py" + (f" {which}" if which else "")
     out.write('"""Named constants from the kernel\'s uapi headers (linux-libc-dev 6.1).\n\n')
     out.write("Generated by scripts/gen_constants.py; do not edit.  Regenerate with\n\n")
-    out.write("    python scripts/gen_constants.py > traced/decoders/_constants.py\n")
-    out.write("    ruff format traced/decoders/_constants.py\n")
+    out.write(f"    {command} > {path}\n")
+    out.write(f"    ruff format {path}\n")
     out.write('"""\n\nfrom traced.decoders.xlat import Table\n')
-    for spec in SPECS:
+    for spec in specs:
         rows = table(spec)
         source = " ".join(spec.includes) + (f" ({spec.source})" if spec.source != "macro" else "")
         comment = "\n#   ".join(textwrap.wrap(f"{source}: {spec.pattern}", 90))

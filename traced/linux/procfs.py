@@ -241,3 +241,32 @@ def _device(link: str) -> tuple[str, int, int] | None:
     if not (stat.S_ISCHR(mode) or stat.S_ISBLK(mode)):
         return None
     return ("char" if stat.S_ISCHR(mode) else "block", os.major(rdev), os.minor(rdev))
+
+
+# --- netlink sockets: their protocol, for the decoders of their messages -------------
+# A socket's link is ``socket:[INODE]``; its system.sockprotoname attribute is
+# ``NETLINK`` for a netlink one, whose protocol is the Eth column of the row of that
+# inode in the task's /proc/PID/net/netlink (its network namespace's sockets).
+
+
+def netlink_protocol(tid: int, fd: int) -> int | None:
+    """The netlink protocol of fd ``fd`` of task ``tid`` (NETLINK_ROUTE...), -1 for a
+    netlink socket /proc does not list, None for an fd that is no netlink socket."""
+    link = f"/proc/{tid}/fd/{fd}"
+    try:
+        path = os.readlink(link)
+    except OSError:
+        return None
+    if not path.startswith("socket:[") or _socket_protocol(link) != "NETLINK":
+        return None
+    inode = path[8:-1].encode()
+    try:
+        with open(f"/proc/{tid}/net/netlink", "rb") as table:
+            rows = table.read().splitlines()[1:]
+    except OSError:
+        return -1
+    for row in rows:
+        fields = row.split()
+        if len(fields) >= 10 and fields[9] == inode and fields[1].isdigit():
+            return int(fields[1])
+    return -1

@@ -18,10 +18,17 @@ from collections.abc import Sequence
 
 from traced.decoders import _constants as K
 from traced.decoders.arrays import array_text
-from traced.decoders.families.buffers import iovec_array
+from traced.decoders.families.buffers import iovec_array, socket_netlink
 from traced.decoders.families.sockets import decode_sockaddr
 from traced.decoders.kinds import Decoder
-from traced.decoders.values import DecodedValue, Memory, Options, hex_address, read_exact
+from traced.decoders.values import (
+    DecodedValue,
+    Memory,
+    Options,
+    as_signed,
+    hex_address,
+    read_exact,
+)
 from traced.decoders.xlat import format_enum, format_flags
 from traced.events import Arg
 
@@ -33,6 +40,7 @@ CMSGHDR = struct.Struct("<Qii")  # size_t len; int level; int type; then the dat
 WORD = 8  # control messages are aligned to it
 CONTROL_MAX = 8 * (2 * 1024 + 512)  # strace's bound when optmem_max is unknown
 SOL_SOCKET = dict(K.SOL)["SOL_SOCKET"]
+AF_NETLINK = 16
 
 
 def _rights(data: bytes) -> str:
@@ -96,21 +104,34 @@ def control_messages(address: int, length: int, memory: Memory) -> str:
 
 
 def msghdr(
-    address: int, memory: Memory, options: Options, *, data: int | None, namelen_in: int | None
-) -> DecodedValue:
+    address: int, memory: Memory, options: Options, *, data: int | None, namelen_in: int | None,
+    fd: int,
+) -> DecodedValue:  # fmt: skip
     """The message at ``address``; ``data``: the bytes its buffers hold (recvmsg's
-    result), None for all (sendmsg); ``namelen_in``: msg_namelen before the call."""
+    result), None for all (sendmsg); ``namelen_in``: msg_namelen before the call;
+    ``fd``: the socket's."""
     fields = read_exact(memory, address, MSGHDR.size)
     if fields is None:
         return DecodedValue(hex_address(address), address, address)
-    text = msghdr_text(fields, memory, options, data=data, namelen_in=namelen_in)
+    text = msghdr_text(fields, memory, options, data=data, namelen_in=namelen_in, fd=fd)
     _, namelen, _, iovlen, *_ = MSGHDR.unpack(fields)
     return DecodedValue(text, {"msg_namelen": namelen, "msg_iovlen": iovlen}, address)
 
 
+def _netlink_of(name: int, namelen: int, memory: Memory, fd: int) -> int | None:
+    """The netlink protocol the message's buffers are decoded by (strace's test): a
+    netlink address's (-1: unknown), else the socket's if no address is read."""
+    family = read_exact(memory, name, 2) if name and namelen >= 2 else None
+    if family is not None and int.from_bytes(family, "little") == AF_NETLINK:
+        protocol = socket_netlink(fd, memory)
+        return -1 if protocol is None else protocol
+    return socket_netlink(fd, memory) if family is None else None
+
+
 def msghdr_text(
-    fields: bytes, memory: Memory, options: Options, *, data: int | None, namelen_in: int | None
-) -> str:
+    fields: bytes, memory: Memory, options: Options, *, data: int | None, namelen_in: int | None,
+    fd: int,
+) -> str:  # fmt: skip
     """A message read already (``fields``: its MSGHDR.size bytes), as strace prints it."""
     name, namelen, iov, iovlen, control, controllen, flags = MSGHDR.unpack(fields)
     if name == 0:
@@ -120,7 +141,8 @@ def msghdr_text(
     else:
         name_text = decode_sockaddr(name, memory, namelen).text
     lengths = str(namelen) if namelen_in in (None, namelen) else f"{namelen_in} => {namelen}"
-    iov_text = iovec_array(iov, min(iovlen, 1 << 31), memory, options, data).text
+    netlink = _netlink_of(name, namelen, memory, fd)
+    iov_text = iovec_array(iov, min(iovlen, 1 << 31), memory, options, data, netlink=netlink).text
     control_text = (
         f"msg_control={control_messages(control, controllen, memory)}, " if controllen else ""
     )
@@ -132,8 +154,12 @@ def msghdr_text(
     )
 
 
+def _fd(raw: Sequence[int]) -> int:
+    return as_signed(raw[0], 32)
+
+
 def _sent(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
-    return msghdr(raw[at], memory, options, data=None, namelen_in=None)
+    return msghdr(raw[at], memory, options, data=None, namelen_in=None, fd=_fd(raw))
 
 
 def _namelen(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
@@ -152,12 +178,13 @@ def _received(
     entered = args[at].value if at < len(args) else None
     before = entered.get("msg_namelen") if isinstance(entered, dict) else None
     namelen_in = before if isinstance(before, int) else None
-    return msghdr(raw[at], memory, options, data=max(0, retval), namelen_in=namelen_in)
+    return msghdr(raw[at], memory, options, data=max(0, retval), namelen_in=namelen_in, fd=_fd(raw))
 
 
 def mmsg_array(
-    address: int, count: int, memory: Memory, options: Options, *, lengths: int, received: bool
-) -> DecodedValue:
+    address: int, count: int, memory: Memory, options: Options, *, lengths: int, received: bool,
+    fd: int,
+) -> DecodedValue:  # fmt: skip
     """``count`` mmsghdrs (arrays.array_text's rules), each read once; the first
     ``lengths`` with their msg_len (and, if ``received``, buffers holding that many)."""
     index = 0
@@ -167,7 +194,9 @@ def mmsg_array(
         counted, index = index < lengths, index + 1
         length = struct.unpack_from("<I", chunk, MSGHDR.size)[0]
         data = length if received and counted else None
-        header = msghdr_text(chunk[: MSGHDR.size], memory, options, data=data, namelen_in=None)
+        header = msghdr_text(
+            chunk[: MSGHDR.size], memory, options, data=data, namelen_in=None, fd=fd
+        )
         return f"{{msg_hdr={header}" + (f", msg_len={length}}}" if counted else "}")
 
     return array_text(address, count, MMSGHDR_SIZE, memory, options, element=element)
@@ -178,7 +207,9 @@ def _vlen(raw: Sequence[int], at: int) -> int:
 
 
 def _to_send(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
-    return mmsg_array(raw[at], _vlen(raw, at), memory, options, lengths=0, received=False)
+    return mmsg_array(
+        raw[at], _vlen(raw, at), memory, options, lengths=0, received=False, fd=_fd(raw)
+    )
 
 
 def _sent_many(
@@ -186,7 +217,7 @@ def _sent_many(
     args: Sequence[Arg],
 ) -> DecodedValue:  # fmt: skip
     vlen = _vlen(raw, at)
-    return mmsg_array(raw[at], vlen, memory, options, lengths=retval, received=False)
+    return mmsg_array(raw[at], vlen, memory, options, lengths=retval, received=False, fd=_fd(raw))
 
 
 def _received_many(
@@ -194,7 +225,7 @@ def _received_many(
     args: Sequence[Arg],
 ) -> DecodedValue:  # fmt: skip
     count = min(_vlen(raw, at), max(0, retval))
-    return mmsg_array(raw[at], count, memory, options, lengths=count, received=True)
+    return mmsg_array(raw[at], count, memory, options, lengths=count, received=True, fd=_fd(raw))
 
 
 DECODERS: dict[str, Decoder] = {}  # by argument only: one struct, two directions

@@ -1,0 +1,55 @@
+"""Each protocol's payloads: which decoder reads a message's payload, by the
+socket's protocol (strace's netlink_decoders), and the small protocols' own.
+
+NETLINK_SELINUX's two messages carry one integer each; NETLINK_SOCK_DIAG's start
+with an address family, by which strace picks the request's or response's struct
+(those not decoded here print as the family and the rest in hex).
+"""
+
+from __future__ import annotations
+
+import struct
+
+from traced.decoders.netlink import _tables as T
+from traced.decoders.netlink.common import family_and_data
+from traced.decoders.netlink.kinds import NLMSG_DONE, ROUTE, SELINUX, SOCK_DIAG
+from traced.decoders.netlink.messages import Payload
+from traced.decoders.netlink.route import decode_route
+from traced.decoders.netlink.text import Reading, hex_string, read_struct
+from traced.decoders.values import hex_address
+
+_SELINUX = dict(T.SELINUX_TYPES)
+_SETENFORCE, _POLICYLOAD = _SELINUX["SELNL_MSG_SETENFORCE"], _SELINUX["SELNL_MSG_POLICYLOAD"]
+
+
+def _selinux(reading: Reading, fields: tuple[int, ...], address: int, length: int) -> str | None:
+    """``{val=1}`` (setenforce's int), ``{seqno=3}`` (policyload's u32)."""
+    kind = fields[1]
+    if kind not in (_SETENFORCE, _POLICYLOAD):
+        return None
+    if length < 4:
+        return hex_string(reading, address, length)
+    data = read_struct(reading, address, 4)
+    if data is None:
+        return hex_address(address)
+    if kind == _SETENFORCE:
+        return f"{{val={struct.unpack('<i', data)[0]}}}"
+    return f"{{seqno={struct.unpack('<I', data)[0]}}}"
+
+
+def _sock_diag(reading: Reading, fields: tuple[int, ...], address: int, length: int) -> str | None:
+    """``{family=AF_UNIX, data="\\x..."}``: the family, then the rest in hex."""
+    if fields[1] == NLMSG_DONE:
+        return None
+    data = read_struct(reading, address, 1)
+    if data is None:
+        return hex_address(address)
+    return family_and_data(reading, data[0], address, length)
+
+
+_DECODERS: dict[int, Payload] = {SELINUX: _selinux, SOCK_DIAG: _sock_diag, ROUTE: decode_route}
+
+
+def payload_decoder(protocol: int) -> Payload | None:
+    """The decoder of ``protocol``'s payloads, if strace has one."""
+    return _DECODERS.get(protocol)
