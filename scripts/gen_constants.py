@@ -16,7 +16,8 @@ regular expression its names match.  Names come from one of three places:
   arguments, ``# define``, under the options themselves, ``#define``);
   ``indented``: the same for the indented ones;
 * ``enum``: the members of a named C enum (bpf.h's and io_uring.h's commands are
-  enum members, which no preprocessor sees).
+  enum members, which no preprocessor sees); ``enum-with``: those of the enum, named
+  or not, that has the member given (rtnetlink.h's attributes).
 
 Values are then what a compiled program prints for each name, so an expression
 such as ``_IOR(0xb7, 1, int)`` or ``(1 << 31)`` is the compiler's to work out.
@@ -49,7 +50,8 @@ class Spec:
     name: str
     includes: tuple[str, ...]
     pattern: str  # a name must match this entirely
-    source: str = "macro"  # macro | lines:<header> | enum:<enum name>
+    # macro | lines:<header> | enum:<enum name> | enum-with:<a member of the enum>
+    source: str = "macro"
     exclude: str = ""  # names matching this entirely are left out
     first: tuple[str, ...] = ()  # printed ahead of the value order, in this order
     renames: dict[str, str] = field(default_factory=dict)
@@ -289,7 +291,7 @@ NETLINK_SPECS: tuple[Spec, ...] = (
     # message types of each protocol
     _spec("AUDIT_TYPES", "linux/audit.h", r"AUDIT_[A-Z0-9_]+", span=(1000, 2999)),
     _spec(
-        "ROUTE_TYPES", "linux/rtnetlink.h", r"RTM_(NEW|DEL|GET|SET)[A-Z]+", exclude=r"RTM_\w+TUNNEL"
+        "ROUTE_TYPES", "linux/rtnetlink.h", r"RTM_(NEW|DEL|GET|SET)[A-Z]+", exclude=r"RTM_\w+TUNNEL|RTM_SETSTATS"
     ),  # strace 6.1 has not the tunnels
     _spec("XFRM_TYPES", "linux/xfrm.h", r"XFRM_MSG_[A-Z_]+", exclude=r"XFRM_MSG_(BASE|MAX)"),
     _spec(
@@ -390,6 +392,87 @@ NETLINK_SPECS: tuple[Spec, ...] = (
         r"NFNL_MSG_COMPAT_GET",
         source="enum:",
     ),
+    # NETLINK_ROUTE: its structs' fields, then its attributes, by the enum holding them
+    _spec("ARPHRD", "linux/if_arp.h", r"ARPHRD_\w+"),
+    _spec(
+        "IFF_FLAGS",
+        "linux/if.h",
+        r"IFF_(UP|BROADCAST|DEBUG|LOOPBACK|POINTOPOINT|NOTRAILERS"
+        r"|RUNNING|NOARP|PROMISC|ALLMULTI|MASTER|SLAVE|MULTICAST|PORTSEL|AUTOMEDIA|DYNAMIC"
+        r"|LOWER_UP|DORMANT|ECHO)",
+        source="enum-with:IFF_UP",
+    ),
+    _spec("IFA_F_FLAGS", "linux/if_addr.h", r"IFA_F_\w+", exclude=r"IFA_F_TEMPORARY"),
+    _spec("RT_SCOPES", "linux/rtnetlink.h", r"RT_SCOPE_\w+", source="enum:rt_scope_t"),
+    _spec("IPTOS", "linux/ip.h", r"IPTOS_(LOWDELAY|THROUGHPUT|RELIABILITY|MINCOST)"),
+    _spec(
+        "RT_TABLES",
+        "linux/rtnetlink.h",
+        r"RT_TABLE_\w+",
+        source="enum:rt_class_t",
+        exclude=r"RT_TABLE_MAX",
+    ),
+    _spec("RTPROT", "linux/rtnetlink.h", r"RTPROT_\w+"),
+    _spec(
+        "RTN_TYPES",
+        "linux/rtnetlink.h",
+        r"RTN_\w+",
+        source="enum-with:RTN_UNSPEC",
+        exclude=r"RTN_MAX",
+    ),
+    _spec("RTM_F_FLAGS", "linux/rtnetlink.h", r"RTM_F_\w+"),
+    _spec("NUD_STATES", "linux/neighbour.h", r"NUD_\w+"),
+    _spec(
+        "NTF_FLAGS",
+        "linux/neighbour.h",
+        r"NTF_(USE|SELF|MASTER|PROXY|EXT_LEARNED|OFFLOADED|STICKY|ROUTER)",
+    ),
+    _spec(
+        "FR_ACTIONS",
+        "linux/fib_rules.h",
+        r"FR_ACT_\w+",
+        source="enum-with:FR_ACT_UNSPEC",
+        exclude=r"FR_ACT_MAX",
+    ),
+    _spec(
+        "FIB_RULE_FLAGS",
+        "linux/fib_rules.h",
+        r"FIB_RULE_(PERMANENT|INVERT|UNRESOLVED|IIF_DETACHED|OIF_DETACHED|FIND_SADDR)",
+    ),
+    _spec(
+        "RTNH_F_FLAGS",
+        "linux/rtnetlink.h",
+        r"RTNH_F_(DEAD|PERVASIVE|ONLINK|OFFLOAD|LINKDOWN|UNRESOLVED|TRAP)",
+    ),
+    _spec(
+        "DCB_CMDS",
+        "linux/dcbnl.h",
+        r"DCB_CMD_\w+",
+        source="enum:dcbnl_commands",
+        exclude=r"DCB_CMD_MAX",
+    ),
+    *(
+        _spec(
+            name, header, rf"{prefix}_\w+", source=f"enum-with:{member}", exclude=rf"{prefix}_MAX"
+        )
+        for name, header, prefix, member in (
+            ("IFLA_ATTRS", "linux/if_link.h", "IFLA", "IFLA_UNSPEC"),
+            ("IFA_ATTRS", "linux/if_addr.h", "IFA", "IFA_UNSPEC"),
+            ("RTA_ATTRS", "linux/rtnetlink.h", "RTA", "RTA_UNSPEC"),
+            ("NDA_ATTRS", "linux/neighbour.h", "NDA", "NDA_UNSPEC"),
+            ("FRA_ATTRS", "linux/fib_rules.h", "FRA", "FRA_UNSPEC"),
+            ("TCA_ATTRS", "linux/rtnetlink.h", "TCA", "TCA_UNSPEC"),
+            ("TCA_ROOT_ATTRS", "linux/rtnetlink.h", "TCA_ROOT", "TCA_ROOT_UNSPEC"),
+            ("NDTA_ATTRS", "linux/neighbour.h", "NDTA", "NDTA_UNSPEC"),
+            ("IFLA_STATS_ATTRS", "linux/if_link.h", "IFLA_STATS", "IFLA_STATS_UNSPEC"),
+            ("NHA_ATTRS", "linux/nexthop.h", "NHA", "NHA_UNSPEC"),
+            ("MDBA_ATTRS", "linux/if_bridge.h", "MDBA", "MDBA_UNSPEC"),
+            ("DCB_ATTRS", "linux/dcbnl.h", "DCB_ATTR", "DCB_ATTR_UNDEFINED"),
+            ("NETCONFA_ATTRS", "linux/netconf.h", "NETCONFA", "NETCONFA_UNSPEC"),
+            ("NETNSA_ATTRS", "linux/net_namespace.h", "NETNSA", "NETNSA_NONE"),
+            ("IFAL_ATTRS", "linux/if_addrlabel.h", "IFAL", "IFAL_ADDRESS"),
+        )
+    ),
 )
 
 ENUM_BODY = re.compile(r"enum\s+(\w*)\s*\{([^}]*)\}", re.S)
@@ -428,13 +511,15 @@ def _names(spec: Spec, tmp: Path) -> list[str]:
     if kind in ("lines", "indented"):
         margin = r"^#define " if kind == "lines" else r"^#\s+define "
         found = re.findall(margin + r"(\w+)[ \t]", (INCLUDE / where).read_text(), re.M)
-    elif kind == "enum":
+    elif kind in ("enum", "enum-with"):
         text = _preprocess(spec.includes, tmp)
-        found = [
-            member.split("=")[0].strip()
+        bodies = [
+            [member.split("=")[0].strip() for member in body.split(",")]
             for tag, body in ENUM_BODY.findall(text)
-            if (tag == where if where else True)
-            for member in body.split(",")
+            if kind == "enum-with" or (tag == where if where else True)
+        ]
+        found = [
+            name for members in bodies if kind == "enum" or where in members for name in members
         ]
     else:
         found = _header_order(spec.includes)

@@ -253,7 +253,6 @@ ROUTE_TYPES: Table = (
     ("RTM_GETNSID", 0x5A),
     ("RTM_NEWSTATS", 0x5C),
     ("RTM_GETSTATS", 0x5E),
-    ("RTM_SETSTATS", 0x5F),
     ("RTM_NEWCACHEREPORT", 0x60),
     ("RTM_NEWCHAIN", 0x64),
     ("RTM_DELCHAIN", 0x65),
@@ -474,3 +473,589 @@ NF_HOOK_TYPES: Table = (("NFNL_MSG_HOOK_GET", 0x0),)
 
 # linux/netfilter/nf_tables_compat.h (enum:): NFNL_MSG_COMPAT_GET
 NF_NFT_COMPAT_TYPES: Table = (("NFNL_MSG_COMPAT_GET", 0x0),)
+
+# linux/if_arp.h: ARPHRD_\w+
+ARPHRD: Table = (
+    ("ARPHRD_NETROM", 0x0),
+    ("ARPHRD_ETHER", 0x1),
+    ("ARPHRD_EETHER", 0x2),
+    ("ARPHRD_AX25", 0x3),
+    ("ARPHRD_PRONET", 0x4),
+    ("ARPHRD_CHAOS", 0x5),
+    ("ARPHRD_IEEE802", 0x6),
+    ("ARPHRD_ARCNET", 0x7),
+    ("ARPHRD_APPLETLK", 0x8),
+    ("ARPHRD_DLCI", 0xF),
+    ("ARPHRD_ATM", 0x13),
+    ("ARPHRD_METRICOM", 0x17),
+    ("ARPHRD_IEEE1394", 0x18),
+    ("ARPHRD_EUI64", 0x1B),
+    ("ARPHRD_INFINIBAND", 0x20),
+    ("ARPHRD_SLIP", 0x100),
+    ("ARPHRD_CSLIP", 0x101),
+    ("ARPHRD_SLIP6", 0x102),
+    ("ARPHRD_CSLIP6", 0x103),
+    ("ARPHRD_RSRVD", 0x104),
+    ("ARPHRD_ADAPT", 0x108),
+    ("ARPHRD_ROSE", 0x10E),
+    ("ARPHRD_X25", 0x10F),
+    ("ARPHRD_HWX25", 0x110),
+    ("ARPHRD_CAN", 0x118),
+    ("ARPHRD_MCTP", 0x122),
+    ("ARPHRD_PPP", 0x200),
+    ("ARPHRD_CISCO", 0x201),
+    ("ARPHRD_HDLC", 0x201),
+    ("ARPHRD_LAPB", 0x204),
+    ("ARPHRD_DDCMP", 0x205),
+    ("ARPHRD_RAWHDLC", 0x206),
+    ("ARPHRD_RAWIP", 0x207),
+    ("ARPHRD_TUNNEL", 0x300),
+    ("ARPHRD_TUNNEL6", 0x301),
+    ("ARPHRD_FRAD", 0x302),
+    ("ARPHRD_SKIP", 0x303),
+    ("ARPHRD_LOOPBACK", 0x304),
+    ("ARPHRD_LOCALTLK", 0x305),
+    ("ARPHRD_FDDI", 0x306),
+    ("ARPHRD_BIF", 0x307),
+    ("ARPHRD_SIT", 0x308),
+    ("ARPHRD_IPDDP", 0x309),
+    ("ARPHRD_IPGRE", 0x30A),
+    ("ARPHRD_PIMREG", 0x30B),
+    ("ARPHRD_HIPPI", 0x30C),
+    ("ARPHRD_ASH", 0x30D),
+    ("ARPHRD_ECONET", 0x30E),
+    ("ARPHRD_IRDA", 0x30F),
+    ("ARPHRD_FCPP", 0x310),
+    ("ARPHRD_FCAL", 0x311),
+    ("ARPHRD_FCPL", 0x312),
+    ("ARPHRD_FCFABRIC", 0x313),
+    ("ARPHRD_IEEE802_TR", 0x320),
+    ("ARPHRD_IEEE80211", 0x321),
+    ("ARPHRD_IEEE80211_PRISM", 0x322),
+    ("ARPHRD_IEEE80211_RADIOTAP", 0x323),
+    ("ARPHRD_IEEE802154", 0x324),
+    ("ARPHRD_IEEE802154_MONITOR", 0x325),
+    ("ARPHRD_PHONET", 0x334),
+    ("ARPHRD_PHONET_PIPE", 0x335),
+    ("ARPHRD_CAIF", 0x336),
+    ("ARPHRD_IP6GRE", 0x337),
+    ("ARPHRD_NETLINK", 0x338),
+    ("ARPHRD_6LOWPAN", 0x339),
+    ("ARPHRD_VSOCKMON", 0x33A),
+    ("ARPHRD_NONE", 0xFFFE),
+    ("ARPHRD_VOID", 0xFFFF),
+)
+
+# linux/if.h (enum-with:IFF_UP): IFF_(UP|BROADCAST|DEBUG|LOOPBACK|POINTOPOINT|NOTRAILERS|RUN
+#   NING|NOARP|PROMISC|ALLMULTI|MASTER|SLAVE|MULTICAST|PORTSEL|AUTOMEDIA|DYNAMIC|LOWER_UP|DORM
+#   ANT|ECHO)
+IFF_FLAGS: Table = (
+    ("IFF_UP", 0x1),
+    ("IFF_BROADCAST", 0x2),
+    ("IFF_DEBUG", 0x4),
+    ("IFF_LOOPBACK", 0x8),
+    ("IFF_POINTOPOINT", 0x10),
+    ("IFF_NOTRAILERS", 0x20),
+    ("IFF_RUNNING", 0x40),
+    ("IFF_NOARP", 0x80),
+    ("IFF_PROMISC", 0x100),
+    ("IFF_ALLMULTI", 0x200),
+    ("IFF_MASTER", 0x400),
+    ("IFF_SLAVE", 0x800),
+    ("IFF_MULTICAST", 0x1000),
+    ("IFF_PORTSEL", 0x2000),
+    ("IFF_AUTOMEDIA", 0x4000),
+    ("IFF_DYNAMIC", 0x8000),
+    ("IFF_LOWER_UP", 0x10000),
+    ("IFF_DORMANT", 0x20000),
+    ("IFF_ECHO", 0x40000),
+)
+
+# linux/if_addr.h: IFA_F_\w+
+IFA_F_FLAGS: Table = (
+    ("IFA_F_SECONDARY", 0x1),
+    ("IFA_F_NODAD", 0x2),
+    ("IFA_F_OPTIMISTIC", 0x4),
+    ("IFA_F_DADFAILED", 0x8),
+    ("IFA_F_HOMEADDRESS", 0x10),
+    ("IFA_F_DEPRECATED", 0x20),
+    ("IFA_F_TENTATIVE", 0x40),
+    ("IFA_F_PERMANENT", 0x80),
+    ("IFA_F_MANAGETEMPADDR", 0x100),
+    ("IFA_F_NOPREFIXROUTE", 0x200),
+    ("IFA_F_MCAUTOJOIN", 0x400),
+    ("IFA_F_STABLE_PRIVACY", 0x800),
+)
+
+# linux/rtnetlink.h (enum:rt_scope_t): RT_SCOPE_\w+
+RT_SCOPES: Table = (
+    ("RT_SCOPE_UNIVERSE", 0x0),
+    ("RT_SCOPE_SITE", 0xC8),
+    ("RT_SCOPE_LINK", 0xFD),
+    ("RT_SCOPE_HOST", 0xFE),
+    ("RT_SCOPE_NOWHERE", 0xFF),
+)
+
+# linux/ip.h: IPTOS_(LOWDELAY|THROUGHPUT|RELIABILITY|MINCOST)
+IPTOS: Table = (
+    ("IPTOS_MINCOST", 0x2),
+    ("IPTOS_RELIABILITY", 0x4),
+    ("IPTOS_THROUGHPUT", 0x8),
+    ("IPTOS_LOWDELAY", 0x10),
+)
+
+# linux/rtnetlink.h (enum:rt_class_t): RT_TABLE_\w+
+RT_TABLES: Table = (
+    ("RT_TABLE_UNSPEC", 0x0),
+    ("RT_TABLE_COMPAT", 0xFC),
+    ("RT_TABLE_DEFAULT", 0xFD),
+    ("RT_TABLE_MAIN", 0xFE),
+    ("RT_TABLE_LOCAL", 0xFF),
+)
+
+# linux/rtnetlink.h: RTPROT_\w+
+RTPROT: Table = (
+    ("RTPROT_UNSPEC", 0x0),
+    ("RTPROT_REDIRECT", 0x1),
+    ("RTPROT_KERNEL", 0x2),
+    ("RTPROT_BOOT", 0x3),
+    ("RTPROT_STATIC", 0x4),
+    ("RTPROT_GATED", 0x8),
+    ("RTPROT_RA", 0x9),
+    ("RTPROT_MRT", 0xA),
+    ("RTPROT_ZEBRA", 0xB),
+    ("RTPROT_BIRD", 0xC),
+    ("RTPROT_DNROUTED", 0xD),
+    ("RTPROT_XORP", 0xE),
+    ("RTPROT_NTK", 0xF),
+    ("RTPROT_DHCP", 0x10),
+    ("RTPROT_MROUTED", 0x11),
+    ("RTPROT_KEEPALIVED", 0x12),
+    ("RTPROT_BABEL", 0x2A),
+    ("RTPROT_OPENR", 0x63),
+    ("RTPROT_BGP", 0xBA),
+    ("RTPROT_ISIS", 0xBB),
+    ("RTPROT_OSPF", 0xBC),
+    ("RTPROT_RIP", 0xBD),
+    ("RTPROT_EIGRP", 0xC0),
+)
+
+# linux/rtnetlink.h (enum-with:RTN_UNSPEC): RTN_\w+
+RTN_TYPES: Table = (
+    ("RTN_UNSPEC", 0x0),
+    ("RTN_UNICAST", 0x1),
+    ("RTN_LOCAL", 0x2),
+    ("RTN_BROADCAST", 0x3),
+    ("RTN_ANYCAST", 0x4),
+    ("RTN_MULTICAST", 0x5),
+    ("RTN_BLACKHOLE", 0x6),
+    ("RTN_UNREACHABLE", 0x7),
+    ("RTN_PROHIBIT", 0x8),
+    ("RTN_THROW", 0x9),
+    ("RTN_NAT", 0xA),
+    ("RTN_XRESOLVE", 0xB),
+)
+
+# linux/rtnetlink.h: RTM_F_\w+
+RTM_F_FLAGS: Table = (
+    ("RTM_F_NOTIFY", 0x100),
+    ("RTM_F_CLONED", 0x200),
+    ("RTM_F_EQUALIZE", 0x400),
+    ("RTM_F_PREFIX", 0x800),
+    ("RTM_F_LOOKUP_TABLE", 0x1000),
+    ("RTM_F_FIB_MATCH", 0x2000),
+    ("RTM_F_OFFLOAD", 0x4000),
+    ("RTM_F_TRAP", 0x8000),
+    ("RTM_F_OFFLOAD_FAILED", 0x20000000),
+)
+
+# linux/neighbour.h: NUD_\w+
+NUD_STATES: Table = (
+    ("NUD_NONE", 0x0),
+    ("NUD_INCOMPLETE", 0x1),
+    ("NUD_REACHABLE", 0x2),
+    ("NUD_STALE", 0x4),
+    ("NUD_DELAY", 0x8),
+    ("NUD_PROBE", 0x10),
+    ("NUD_FAILED", 0x20),
+    ("NUD_NOARP", 0x40),
+    ("NUD_PERMANENT", 0x80),
+)
+
+# linux/neighbour.h: NTF_(USE|SELF|MASTER|PROXY|EXT_LEARNED|OFFLOADED|STICKY|ROUTER)
+NTF_FLAGS: Table = (
+    ("NTF_USE", 0x1),
+    ("NTF_SELF", 0x2),
+    ("NTF_MASTER", 0x4),
+    ("NTF_PROXY", 0x8),
+    ("NTF_EXT_LEARNED", 0x10),
+    ("NTF_OFFLOADED", 0x20),
+    ("NTF_STICKY", 0x40),
+    ("NTF_ROUTER", 0x80),
+)
+
+# linux/fib_rules.h (enum-with:FR_ACT_UNSPEC): FR_ACT_\w+
+FR_ACTIONS: Table = (
+    ("FR_ACT_UNSPEC", 0x0),
+    ("FR_ACT_TO_TBL", 0x1),
+    ("FR_ACT_GOTO", 0x2),
+    ("FR_ACT_NOP", 0x3),
+    ("FR_ACT_RES3", 0x4),
+    ("FR_ACT_RES4", 0x5),
+    ("FR_ACT_BLACKHOLE", 0x6),
+    ("FR_ACT_UNREACHABLE", 0x7),
+    ("FR_ACT_PROHIBIT", 0x8),
+)
+
+# linux/fib_rules.h:
+#   FIB_RULE_(PERMANENT|INVERT|UNRESOLVED|IIF_DETACHED|OIF_DETACHED|FIND_SADDR)
+FIB_RULE_FLAGS: Table = (
+    ("FIB_RULE_PERMANENT", 0x1),
+    ("FIB_RULE_INVERT", 0x2),
+    ("FIB_RULE_UNRESOLVED", 0x4),
+    ("FIB_RULE_IIF_DETACHED", 0x8),
+    ("FIB_RULE_OIF_DETACHED", 0x10),
+    ("FIB_RULE_FIND_SADDR", 0x10000),
+)
+
+# linux/rtnetlink.h: RTNH_F_(DEAD|PERVASIVE|ONLINK|OFFLOAD|LINKDOWN|UNRESOLVED|TRAP)
+RTNH_F_FLAGS: Table = (
+    ("RTNH_F_DEAD", 0x1),
+    ("RTNH_F_PERVASIVE", 0x2),
+    ("RTNH_F_ONLINK", 0x4),
+    ("RTNH_F_OFFLOAD", 0x8),
+    ("RTNH_F_LINKDOWN", 0x10),
+    ("RTNH_F_UNRESOLVED", 0x20),
+    ("RTNH_F_TRAP", 0x40),
+)
+
+# linux/dcbnl.h (enum:dcbnl_commands): DCB_CMD_\w+
+DCB_CMDS: Table = (
+    ("DCB_CMD_UNDEFINED", 0x0),
+    ("DCB_CMD_GSTATE", 0x1),
+    ("DCB_CMD_SSTATE", 0x2),
+    ("DCB_CMD_PGTX_GCFG", 0x3),
+    ("DCB_CMD_PGTX_SCFG", 0x4),
+    ("DCB_CMD_PGRX_GCFG", 0x5),
+    ("DCB_CMD_PGRX_SCFG", 0x6),
+    ("DCB_CMD_PFC_GCFG", 0x7),
+    ("DCB_CMD_PFC_SCFG", 0x8),
+    ("DCB_CMD_SET_ALL", 0x9),
+    ("DCB_CMD_GPERM_HWADDR", 0xA),
+    ("DCB_CMD_GCAP", 0xB),
+    ("DCB_CMD_GNUMTCS", 0xC),
+    ("DCB_CMD_SNUMTCS", 0xD),
+    ("DCB_CMD_PFC_GSTATE", 0xE),
+    ("DCB_CMD_PFC_SSTATE", 0xF),
+    ("DCB_CMD_BCN_GCFG", 0x10),
+    ("DCB_CMD_BCN_SCFG", 0x11),
+    ("DCB_CMD_GAPP", 0x12),
+    ("DCB_CMD_SAPP", 0x13),
+    ("DCB_CMD_IEEE_SET", 0x14),
+    ("DCB_CMD_IEEE_GET", 0x15),
+    ("DCB_CMD_GDCBX", 0x16),
+    ("DCB_CMD_SDCBX", 0x17),
+    ("DCB_CMD_GFEATCFG", 0x18),
+    ("DCB_CMD_SFEATCFG", 0x19),
+    ("DCB_CMD_CEE_GET", 0x1A),
+    ("DCB_CMD_IEEE_DEL", 0x1B),
+)
+
+# linux/if_link.h (enum-with:IFLA_UNSPEC): IFLA_\w+
+IFLA_ATTRS: Table = (
+    ("IFLA_UNSPEC", 0x0),
+    ("IFLA_ADDRESS", 0x1),
+    ("IFLA_BROADCAST", 0x2),
+    ("IFLA_IFNAME", 0x3),
+    ("IFLA_MTU", 0x4),
+    ("IFLA_LINK", 0x5),
+    ("IFLA_QDISC", 0x6),
+    ("IFLA_STATS", 0x7),
+    ("IFLA_COST", 0x8),
+    ("IFLA_PRIORITY", 0x9),
+    ("IFLA_MASTER", 0xA),
+    ("IFLA_WIRELESS", 0xB),
+    ("IFLA_PROTINFO", 0xC),
+    ("IFLA_TXQLEN", 0xD),
+    ("IFLA_MAP", 0xE),
+    ("IFLA_WEIGHT", 0xF),
+    ("IFLA_OPERSTATE", 0x10),
+    ("IFLA_LINKMODE", 0x11),
+    ("IFLA_LINKINFO", 0x12),
+    ("IFLA_NET_NS_PID", 0x13),
+    ("IFLA_IFALIAS", 0x14),
+    ("IFLA_NUM_VF", 0x15),
+    ("IFLA_VFINFO_LIST", 0x16),
+    ("IFLA_STATS64", 0x17),
+    ("IFLA_VF_PORTS", 0x18),
+    ("IFLA_PORT_SELF", 0x19),
+    ("IFLA_AF_SPEC", 0x1A),
+    ("IFLA_GROUP", 0x1B),
+    ("IFLA_NET_NS_FD", 0x1C),
+    ("IFLA_EXT_MASK", 0x1D),
+    ("IFLA_PROMISCUITY", 0x1E),
+    ("IFLA_NUM_TX_QUEUES", 0x1F),
+    ("IFLA_NUM_RX_QUEUES", 0x20),
+    ("IFLA_CARRIER", 0x21),
+    ("IFLA_PHYS_PORT_ID", 0x22),
+    ("IFLA_CARRIER_CHANGES", 0x23),
+    ("IFLA_PHYS_SWITCH_ID", 0x24),
+    ("IFLA_LINK_NETNSID", 0x25),
+    ("IFLA_PHYS_PORT_NAME", 0x26),
+    ("IFLA_PROTO_DOWN", 0x27),
+    ("IFLA_GSO_MAX_SEGS", 0x28),
+    ("IFLA_GSO_MAX_SIZE", 0x29),
+    ("IFLA_PAD", 0x2A),
+    ("IFLA_XDP", 0x2B),
+    ("IFLA_EVENT", 0x2C),
+    ("IFLA_NEW_NETNSID", 0x2D),
+    ("IFLA_IF_NETNSID", 0x2E),
+    ("IFLA_TARGET_NETNSID", 0x2E),
+    ("IFLA_CARRIER_UP_COUNT", 0x2F),
+    ("IFLA_CARRIER_DOWN_COUNT", 0x30),
+    ("IFLA_NEW_IFINDEX", 0x31),
+    ("IFLA_MIN_MTU", 0x32),
+    ("IFLA_MAX_MTU", 0x33),
+    ("IFLA_PROP_LIST", 0x34),
+    ("IFLA_ALT_IFNAME", 0x35),
+    ("IFLA_PERM_ADDRESS", 0x36),
+    ("IFLA_PROTO_DOWN_REASON", 0x37),
+    ("IFLA_PARENT_DEV_NAME", 0x38),
+    ("IFLA_PARENT_DEV_BUS_NAME", 0x39),
+    ("IFLA_GRO_MAX_SIZE", 0x3A),
+    ("IFLA_TSO_MAX_SIZE", 0x3B),
+    ("IFLA_TSO_MAX_SEGS", 0x3C),
+    ("IFLA_ALLMULTI", 0x3D),
+)
+
+# linux/if_addr.h (enum-with:IFA_UNSPEC): IFA_\w+
+IFA_ATTRS: Table = (
+    ("IFA_UNSPEC", 0x0),
+    ("IFA_ADDRESS", 0x1),
+    ("IFA_LOCAL", 0x2),
+    ("IFA_LABEL", 0x3),
+    ("IFA_BROADCAST", 0x4),
+    ("IFA_ANYCAST", 0x5),
+    ("IFA_CACHEINFO", 0x6),
+    ("IFA_MULTICAST", 0x7),
+    ("IFA_FLAGS", 0x8),
+    ("IFA_RT_PRIORITY", 0x9),
+    ("IFA_TARGET_NETNSID", 0xA),
+    ("IFA_PROTO", 0xB),
+)
+
+# linux/rtnetlink.h (enum-with:RTA_UNSPEC): RTA_\w+
+RTA_ATTRS: Table = (
+    ("RTA_UNSPEC", 0x0),
+    ("RTA_DST", 0x1),
+    ("RTA_SRC", 0x2),
+    ("RTA_IIF", 0x3),
+    ("RTA_OIF", 0x4),
+    ("RTA_GATEWAY", 0x5),
+    ("RTA_PRIORITY", 0x6),
+    ("RTA_PREFSRC", 0x7),
+    ("RTA_METRICS", 0x8),
+    ("RTA_MULTIPATH", 0x9),
+    ("RTA_PROTOINFO", 0xA),
+    ("RTA_FLOW", 0xB),
+    ("RTA_CACHEINFO", 0xC),
+    ("RTA_SESSION", 0xD),
+    ("RTA_MP_ALGO", 0xE),
+    ("RTA_TABLE", 0xF),
+    ("RTA_MARK", 0x10),
+    ("RTA_MFC_STATS", 0x11),
+    ("RTA_VIA", 0x12),
+    ("RTA_NEWDST", 0x13),
+    ("RTA_PREF", 0x14),
+    ("RTA_ENCAP_TYPE", 0x15),
+    ("RTA_ENCAP", 0x16),
+    ("RTA_EXPIRES", 0x17),
+    ("RTA_PAD", 0x18),
+    ("RTA_UID", 0x19),
+    ("RTA_TTL_PROPAGATE", 0x1A),
+    ("RTA_IP_PROTO", 0x1B),
+    ("RTA_SPORT", 0x1C),
+    ("RTA_DPORT", 0x1D),
+    ("RTA_NH_ID", 0x1E),
+)
+
+# linux/neighbour.h (enum-with:NDA_UNSPEC): NDA_\w+
+NDA_ATTRS: Table = (
+    ("NDA_UNSPEC", 0x0),
+    ("NDA_DST", 0x1),
+    ("NDA_LLADDR", 0x2),
+    ("NDA_CACHEINFO", 0x3),
+    ("NDA_PROBES", 0x4),
+    ("NDA_VLAN", 0x5),
+    ("NDA_PORT", 0x6),
+    ("NDA_VNI", 0x7),
+    ("NDA_IFINDEX", 0x8),
+    ("NDA_MASTER", 0x9),
+    ("NDA_LINK_NETNSID", 0xA),
+    ("NDA_SRC_VNI", 0xB),
+    ("NDA_PROTOCOL", 0xC),
+    ("NDA_NH_ID", 0xD),
+    ("NDA_FDB_EXT_ATTRS", 0xE),
+    ("NDA_FLAGS_EXT", 0xF),
+    ("NDA_NDM_STATE_MASK", 0x10),
+    ("NDA_NDM_FLAGS_MASK", 0x11),
+)
+
+# linux/fib_rules.h (enum-with:FRA_UNSPEC): FRA_\w+
+FRA_ATTRS: Table = (
+    ("FRA_UNSPEC", 0x0),
+    ("FRA_DST", 0x1),
+    ("FRA_SRC", 0x2),
+    ("FRA_IIFNAME", 0x3),
+    ("FRA_GOTO", 0x4),
+    ("FRA_UNUSED2", 0x5),
+    ("FRA_PRIORITY", 0x6),
+    ("FRA_UNUSED3", 0x7),
+    ("FRA_UNUSED4", 0x8),
+    ("FRA_UNUSED5", 0x9),
+    ("FRA_FWMARK", 0xA),
+    ("FRA_FLOW", 0xB),
+    ("FRA_TUN_ID", 0xC),
+    ("FRA_SUPPRESS_IFGROUP", 0xD),
+    ("FRA_SUPPRESS_PREFIXLEN", 0xE),
+    ("FRA_TABLE", 0xF),
+    ("FRA_FWMASK", 0x10),
+    ("FRA_OIFNAME", 0x11),
+    ("FRA_PAD", 0x12),
+    ("FRA_L3MDEV", 0x13),
+    ("FRA_UID_RANGE", 0x14),
+    ("FRA_PROTOCOL", 0x15),
+    ("FRA_IP_PROTO", 0x16),
+    ("FRA_SPORT_RANGE", 0x17),
+    ("FRA_DPORT_RANGE", 0x18),
+)
+
+# linux/rtnetlink.h (enum-with:TCA_UNSPEC): TCA_\w+
+TCA_ATTRS: Table = (
+    ("TCA_UNSPEC", 0x0),
+    ("TCA_KIND", 0x1),
+    ("TCA_OPTIONS", 0x2),
+    ("TCA_STATS", 0x3),
+    ("TCA_XSTATS", 0x4),
+    ("TCA_RATE", 0x5),
+    ("TCA_FCNT", 0x6),
+    ("TCA_STATS2", 0x7),
+    ("TCA_STAB", 0x8),
+    ("TCA_PAD", 0x9),
+    ("TCA_DUMP_INVISIBLE", 0xA),
+    ("TCA_CHAIN", 0xB),
+    ("TCA_HW_OFFLOAD", 0xC),
+    ("TCA_INGRESS_BLOCK", 0xD),
+    ("TCA_EGRESS_BLOCK", 0xE),
+    ("TCA_DUMP_FLAGS", 0xF),
+    ("TCA_EXT_WARN_MSG", 0x10),
+)
+
+# linux/rtnetlink.h (enum-with:TCA_ROOT_UNSPEC): TCA_ROOT_\w+
+TCA_ROOT_ATTRS: Table = (
+    ("TCA_ROOT_UNSPEC", 0x0),
+    ("TCA_ROOT_TAB", 0x1),
+    ("TCA_ROOT_FLAGS", 0x2),
+    ("TCA_ROOT_COUNT", 0x3),
+    ("TCA_ROOT_TIME_DELTA", 0x4),
+    ("TCA_ROOT_EXT_WARN_MSG", 0x5),
+)
+
+# linux/neighbour.h (enum-with:NDTA_UNSPEC): NDTA_\w+
+NDTA_ATTRS: Table = (
+    ("NDTA_UNSPEC", 0x0),
+    ("NDTA_NAME", 0x1),
+    ("NDTA_THRESH1", 0x2),
+    ("NDTA_THRESH2", 0x3),
+    ("NDTA_THRESH3", 0x4),
+    ("NDTA_CONFIG", 0x5),
+    ("NDTA_PARMS", 0x6),
+    ("NDTA_STATS", 0x7),
+    ("NDTA_GC_INTERVAL", 0x8),
+    ("NDTA_PAD", 0x9),
+)
+
+# linux/if_link.h (enum-with:IFLA_STATS_UNSPEC): IFLA_STATS_\w+
+IFLA_STATS_ATTRS: Table = (
+    ("IFLA_STATS_UNSPEC", 0x0),
+    ("IFLA_STATS_LINK_64", 0x1),
+    ("IFLA_STATS_LINK_XSTATS", 0x2),
+    ("IFLA_STATS_LINK_XSTATS_SLAVE", 0x3),
+    ("IFLA_STATS_LINK_OFFLOAD_XSTATS", 0x4),
+    ("IFLA_STATS_AF_SPEC", 0x5),
+)
+
+# linux/nexthop.h (enum-with:NHA_UNSPEC): NHA_\w+
+NHA_ATTRS: Table = (
+    ("NHA_UNSPEC", 0x0),
+    ("NHA_ID", 0x1),
+    ("NHA_GROUP", 0x2),
+    ("NHA_GROUP_TYPE", 0x3),
+    ("NHA_BLACKHOLE", 0x4),
+    ("NHA_OIF", 0x5),
+    ("NHA_GATEWAY", 0x6),
+    ("NHA_ENCAP_TYPE", 0x7),
+    ("NHA_ENCAP", 0x8),
+    ("NHA_GROUPS", 0x9),
+    ("NHA_MASTER", 0xA),
+    ("NHA_FDB", 0xB),
+    ("NHA_RES_GROUP", 0xC),
+    ("NHA_RES_BUCKET", 0xD),
+)
+
+# linux/if_bridge.h (enum-with:MDBA_UNSPEC): MDBA_\w+
+MDBA_ATTRS: Table = (
+    ("MDBA_UNSPEC", 0x0),
+    ("MDBA_MDB", 0x1),
+    ("MDBA_ROUTER", 0x2),
+)
+
+# linux/dcbnl.h (enum-with:DCB_ATTR_UNDEFINED): DCB_ATTR_\w+
+DCB_ATTRS: Table = (
+    ("DCB_ATTR_UNDEFINED", 0x0),
+    ("DCB_ATTR_IFNAME", 0x1),
+    ("DCB_ATTR_STATE", 0x2),
+    ("DCB_ATTR_PFC_STATE", 0x3),
+    ("DCB_ATTR_PFC_CFG", 0x4),
+    ("DCB_ATTR_NUM_TC", 0x5),
+    ("DCB_ATTR_PG_CFG", 0x6),
+    ("DCB_ATTR_SET_ALL", 0x7),
+    ("DCB_ATTR_PERM_HWADDR", 0x8),
+    ("DCB_ATTR_CAP", 0x9),
+    ("DCB_ATTR_NUMTCS", 0xA),
+    ("DCB_ATTR_BCN", 0xB),
+    ("DCB_ATTR_APP", 0xC),
+    ("DCB_ATTR_IEEE", 0xD),
+    ("DCB_ATTR_DCBX", 0xE),
+    ("DCB_ATTR_FEATCFG", 0xF),
+    ("DCB_ATTR_CEE", 0x10),
+)
+
+# linux/netconf.h (enum-with:NETCONFA_UNSPEC): NETCONFA_\w+
+NETCONFA_ATTRS: Table = (
+    ("NETCONFA_UNSPEC", 0x0),
+    ("NETCONFA_IFINDEX", 0x1),
+    ("NETCONFA_FORWARDING", 0x2),
+    ("NETCONFA_RP_FILTER", 0x3),
+    ("NETCONFA_MC_FORWARDING", 0x4),
+    ("NETCONFA_PROXY_NEIGH", 0x5),
+    ("NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN", 0x6),
+    ("NETCONFA_INPUT", 0x7),
+    ("NETCONFA_BC_FORWARDING", 0x8),
+)
+
+# linux/net_namespace.h (enum-with:NETNSA_NONE): NETNSA_\w+
+NETNSA_ATTRS: Table = (
+    ("NETNSA_NONE", 0x0),
+    ("NETNSA_NSID", 0x1),
+    ("NETNSA_PID", 0x2),
+    ("NETNSA_FD", 0x3),
+    ("NETNSA_TARGET_NSID", 0x4),
+    ("NETNSA_CURRENT_NSID", 0x5),
+)
+
+# linux/if_addrlabel.h (enum-with:IFAL_ADDRESS): IFAL_\w+
+IFAL_ATTRS: Table = (
+    ("IFAL_ADDRESS", 0x1),
+    ("IFAL_LABEL", 0x2),
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from traced.decoders.families.sockets import SOCKET_DOMAIN
 from traced.decoders.netlink.text import Reading, hex_string
-from traced.decoders.xlat import format_enum
+from traced.decoders.xlat import format_enum, styled
 
 
 def family_text(family: int) -> str:
@@ -19,3 +19,20 @@ def family_and_data(reading: Reading, family: int, address: int, length: int) ->
     if length > 1:
         text += f", data={hex_string(reading, address + 1, length - 1)}"
     return text + "}"
+
+
+def ifname(index: int) -> str | None:
+    """The name of interface ``index`` in the tracer's network namespace, if any."""
+    import _socket  # noqa: PLC0415 (not socket, whose enums cost every start ms)
+
+    try:
+        return _socket.if_indextoname(index)
+    except (OSError, OverflowError):
+        return None
+
+
+def ifindex_text(index: int) -> str:
+    """``if_nametoindex("lo")``, or the number of an index no interface has
+    (strace's print_ifindex, in the style)."""
+    name = ifname(index) if index else None
+    return str(index) if name is None else styled(f'if_nametoindex("{name}")', str(index))
