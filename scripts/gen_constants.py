@@ -291,7 +291,10 @@ NETLINK_SPECS: tuple[Spec, ...] = (
     # message types of each protocol
     _spec("AUDIT_TYPES", "linux/audit.h", r"AUDIT_[A-Z0-9_]+", span=(1000, 2999)),
     _spec(
-        "ROUTE_TYPES", "linux/rtnetlink.h", r"RTM_(NEW|DEL|GET|SET)[A-Z]+", exclude=r"RTM_\w+TUNNEL|RTM_SETSTATS"
+        "ROUTE_TYPES",
+        "linux/rtnetlink.h",
+        r"RTM_(NEW|DEL|GET|SET)[A-Z]+",
+        exclude=r"RTM_\w+TUNNEL|RTM_SETSTATS",
     ),  # strace 6.1 has not the tunnels
     _spec("XFRM_TYPES", "linux/xfrm.h", r"XFRM_MSG_[A-Z_]+", exclude=r"XFRM_MSG_(BASE|MAX)"),
     _spec(
@@ -444,6 +447,21 @@ NETLINK_SPECS: tuple[Spec, ...] = (
         "linux/rtnetlink.h",
         r"RTNH_F_(DEAD|PERVASIVE|ONLINK|OFFLOAD|LINKDOWN|UNRESOLVED|TRAP)",
     ),
+    _spec("RTNL_FAMILIES", "linux/rtnetlink.h", r"RTNL_FAMILY_(IPMR|IP6MR)"),
+    _spec(
+        "LWTUNNEL_ENCAP_TYPES",
+        "linux/lwtunnel.h",
+        r"LWTUNNEL_ENCAP_\w+",
+        source="enum-with:LWTUNNEL_ENCAP_NONE",
+        exclude=r"LWTUNNEL_ENCAP_MAX",
+    ),
+    _spec(
+        "NEXTHOP_GRP_TYPES",
+        "linux/nexthop.h",
+        r"NEXTHOP_GRP_TYPE_\w+",
+        source="enum-with:NEXTHOP_GRP_TYPE_MPATH",
+        exclude=r"NEXTHOP_GRP_TYPE_MAX",
+    ),
     _spec(
         "DCB_CMDS",
         "linux/dcbnl.h",
@@ -471,6 +489,12 @@ NETLINK_SPECS: tuple[Spec, ...] = (
             ("NETCONFA_ATTRS", "linux/netconf.h", "NETCONFA", "NETCONFA_UNSPEC"),
             ("NETNSA_ATTRS", "linux/net_namespace.h", "NETNSA", "NETNSA_NONE"),
             ("IFAL_ATTRS", "linux/if_addrlabel.h", "IFAL", "IFAL_ADDRESS"),
+            ("RTAX_ATTRS", "linux/rtnetlink.h", "RTAX", "RTAX_UNSPEC"),
+            ("TCA_STATS_ATTRS", "linux/gen_stats.h", "TCA_STATS", "TCA_STATS_UNSPEC"),
+            ("TCA_STAB_ATTRS", "linux/pkt_sched.h", "TCA_STAB", "TCA_STAB_UNSPEC"),
+            ("NDTPA_ATTRS", "linux/neighbour.h", "NDTPA", "NDTPA_UNSPEC"),
+            ("NHA_RES_GROUP_ATTRS", "linux/nexthop.h", "NHA_RES_GROUP", "NHA_RES_GROUP_PAD"),
+            ("NHA_RES_BUCKET_ATTRS", "linux/nexthop.h", "NHA_RES_BUCKET", "NHA_RES_BUCKET_PAD"),
         )
     ),
 )

@@ -729,6 +729,33 @@ RTNH_F_FLAGS: Table = (
     ("RTNH_F_TRAP", 0x40),
 )
 
+# linux/rtnetlink.h: RTNL_FAMILY_(IPMR|IP6MR)
+RTNL_FAMILIES: Table = (
+    ("RTNL_FAMILY_IPMR", 0x80),
+    ("RTNL_FAMILY_IP6MR", 0x81),
+)
+
+# linux/lwtunnel.h (enum-with:LWTUNNEL_ENCAP_NONE): LWTUNNEL_ENCAP_\w+
+LWTUNNEL_ENCAP_TYPES: Table = (
+    ("LWTUNNEL_ENCAP_NONE", 0x0),
+    ("LWTUNNEL_ENCAP_MPLS", 0x1),
+    ("LWTUNNEL_ENCAP_IP", 0x2),
+    ("LWTUNNEL_ENCAP_ILA", 0x3),
+    ("LWTUNNEL_ENCAP_IP6", 0x4),
+    ("LWTUNNEL_ENCAP_SEG6", 0x5),
+    ("LWTUNNEL_ENCAP_BPF", 0x6),
+    ("LWTUNNEL_ENCAP_SEG6_LOCAL", 0x7),
+    ("LWTUNNEL_ENCAP_RPL", 0x8),
+    ("LWTUNNEL_ENCAP_IOAM6", 0x9),
+    ("LWTUNNEL_ENCAP_XFRM", 0xA),
+)
+
+# linux/nexthop.h (enum-with:NEXTHOP_GRP_TYPE_MPATH): NEXTHOP_GRP_TYPE_\w+
+NEXTHOP_GRP_TYPES: Table = (
+    ("NEXTHOP_GRP_TYPE_MPATH", 0x0),
+    ("NEXTHOP_GRP_TYPE_RES", 0x1),
+)
+
 # linux/dcbnl.h (enum:dcbnl_commands): DCB_CMD_\w+
 DCB_CMDS: Table = (
     ("DCB_CMD_UNDEFINED", 0x0),
@@ -1058,4 +1085,89 @@ NETNSA_ATTRS: Table = (
 IFAL_ATTRS: Table = (
     ("IFAL_ADDRESS", 0x1),
     ("IFAL_LABEL", 0x2),
+)
+
+# linux/rtnetlink.h (enum-with:RTAX_UNSPEC): RTAX_\w+
+RTAX_ATTRS: Table = (
+    ("RTAX_UNSPEC", 0x0),
+    ("RTAX_LOCK", 0x1),
+    ("RTAX_MTU", 0x2),
+    ("RTAX_WINDOW", 0x3),
+    ("RTAX_RTT", 0x4),
+    ("RTAX_RTTVAR", 0x5),
+    ("RTAX_SSTHRESH", 0x6),
+    ("RTAX_CWND", 0x7),
+    ("RTAX_ADVMSS", 0x8),
+    ("RTAX_REORDERING", 0x9),
+    ("RTAX_HOPLIMIT", 0xA),
+    ("RTAX_INITCWND", 0xB),
+    ("RTAX_FEATURES", 0xC),
+    ("RTAX_RTO_MIN", 0xD),
+    ("RTAX_INITRWND", 0xE),
+    ("RTAX_QUICKACK", 0xF),
+    ("RTAX_CC_ALGO", 0x10),
+    ("RTAX_FASTOPEN_NO_COOKIE", 0x11),
+)
+
+# linux/gen_stats.h (enum-with:TCA_STATS_UNSPEC): TCA_STATS_\w+
+TCA_STATS_ATTRS: Table = (
+    ("TCA_STATS_UNSPEC", 0x0),
+    ("TCA_STATS_BASIC", 0x1),
+    ("TCA_STATS_RATE_EST", 0x2),
+    ("TCA_STATS_QUEUE", 0x3),
+    ("TCA_STATS_APP", 0x4),
+    ("TCA_STATS_RATE_EST64", 0x5),
+    ("TCA_STATS_PAD", 0x6),
+    ("TCA_STATS_BASIC_HW", 0x7),
+    ("TCA_STATS_PKT64", 0x8),
+)
+
+# linux/pkt_sched.h (enum-with:TCA_STAB_UNSPEC): TCA_STAB_\w+
+TCA_STAB_ATTRS: Table = (
+    ("TCA_STAB_UNSPEC", 0x0),
+    ("TCA_STAB_BASE", 0x1),
+    ("TCA_STAB_DATA", 0x2),
+)
+
+# linux/neighbour.h (enum-with:NDTPA_UNSPEC): NDTPA_\w+
+NDTPA_ATTRS: Table = (
+    ("NDTPA_UNSPEC", 0x0),
+    ("NDTPA_IFINDEX", 0x1),
+    ("NDTPA_REFCNT", 0x2),
+    ("NDTPA_REACHABLE_TIME", 0x3),
+    ("NDTPA_BASE_REACHABLE_TIME", 0x4),
+    ("NDTPA_RETRANS_TIME", 0x5),
+    ("NDTPA_GC_STALETIME", 0x6),
+    ("NDTPA_DELAY_PROBE_TIME", 0x7),
+    ("NDTPA_QUEUE_LEN", 0x8),
+    ("NDTPA_APP_PROBES", 0x9),
+    ("NDTPA_UCAST_PROBES", 0xA),
+    ("NDTPA_MCAST_PROBES", 0xB),
+    ("NDTPA_ANYCAST_DELAY", 0xC),
+    ("NDTPA_PROXY_DELAY", 0xD),
+    ("NDTPA_PROXY_QLEN", 0xE),
+    ("NDTPA_LOCKTIME", 0xF),
+    ("NDTPA_QUEUE_LENBYTES", 0x10),
+    ("NDTPA_MCAST_REPROBES", 0x11),
+    ("NDTPA_PAD", 0x12),
+    ("NDTPA_INTERVAL_PROBE_TIME_MS", 0x13),
+)
+
+# linux/nexthop.h (enum-with:NHA_RES_GROUP_PAD): NHA_RES_GROUP_\w+
+NHA_RES_GROUP_ATTRS: Table = (
+    ("NHA_RES_GROUP_UNSPEC", 0x0),
+    ("NHA_RES_GROUP_PAD", 0x0),
+    ("NHA_RES_GROUP_BUCKETS", 0x1),
+    ("NHA_RES_GROUP_IDLE_TIMER", 0x2),
+    ("NHA_RES_GROUP_UNBALANCED_TIMER", 0x3),
+    ("NHA_RES_GROUP_UNBALANCED_TIME", 0x4),
+)
+
+# linux/nexthop.h (enum-with:NHA_RES_BUCKET_PAD): NHA_RES_BUCKET_\w+
+NHA_RES_BUCKET_ATTRS: Table = (
+    ("NHA_RES_BUCKET_UNSPEC", 0x0),
+    ("NHA_RES_BUCKET_PAD", 0x0),
+    ("NHA_RES_BUCKET_INDEX", 0x1),
+    ("NHA_RES_BUCKET_IDLE_TIME", 0x2),
+    ("NHA_RES_BUCKET_NH_ID", 0x3),
 )

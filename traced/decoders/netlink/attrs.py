@@ -23,8 +23,9 @@ _NLA = struct.Struct("<HH")
 _NESTED, _BYTEORDER = dict(T.NLA_FLAGS)["NLA_F_NESTED"], dict(T.NLA_FLAGS)["NLA_F_NET_BYTEORDER"]
 _TYPE_MASK = ~(_NESTED | _BYTEORDER) & 0xFFFF
 
-# An attribute's data at (address, length): its text, or None to print it in hex.
-AttrDecoder = Callable[[Reading, int, int], "str | None"]
+# An attribute's data at (address, length), with the address family of the struct the
+# attributes follow (-1: none): its text, or None to print it in hex.
+AttrDecoder = Callable[[Reading, int, int, int], "str | None"]
 
 
 class Attrs:
@@ -65,23 +66,26 @@ def header_text(length: int, kind: int, attrs: Attrs) -> str:
 
 
 def _with_data(
-    reading: Reading, address: int, length: int, fields: tuple[int, int], attrs: Attrs
+    reading: Reading, address: int, length: int, fields: tuple[int, int, int], attrs: Attrs
 ) -> str:
-    nla_len, kind = fields
+    nla_len, kind, family = fields
     shown = min(nla_len, length)
     header = header_text(nla_len, kind, attrs)
     if shown <= NLA_HDRLEN:
         return header
     start, size = address + NLA_HDRLEN, shown - NLA_HDRLEN
     decoder = attrs.decoders.get(kind & _TYPE_MASK)
-    text = decoder(reading, start, size) if decoder is not None else None
+    text = decoder(reading, start, size, family) if decoder is not None else None
     if text is None:
         text = hex_string(reading, start, size)
     return array_of([header, text])
 
 
-def decode_attrs(reading: Reading, address: int, length: int, attrs: Attrs) -> str:
-    """The attributes in ``length`` bytes at ``address`` (strace's decode_nlattr)."""
+def decode_attrs(
+    reading: Reading, address: int, length: int, attrs: Attrs, family: int = -1
+) -> str:
+    """The attributes in ``length`` bytes at ``address`` (strace's decode_nlattr);
+    ``family``: the address family their decoders may need."""
     items: list[str] = []
     in_array = False
     while True:
@@ -103,7 +107,7 @@ def decode_attrs(reading: Reading, address: int, length: int, attrs: Attrs) -> s
                 next_address = address + step
         if not in_array and next_address:
             in_array = True
-        items.append(_with_data(reading, address, length, (nla_len, kind), attrs))
+        items.append(_with_data(reading, address, length, (nla_len, kind, family), attrs))
         if not next_address:
             break
         address, length = next_address, next_length

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from traced.decoders.families.sockets import SOCKET_DOMAIN
 from traced.decoders.netlink.text import Reading, hex_string
+from traced.decoders.style import RAW, VERBOSE, current
 from traced.decoders.xlat import format_enum, styled
 
 
@@ -36,3 +37,17 @@ def ifindex_text(index: int) -> str:
     (strace's print_ifindex, in the style)."""
     name = ifname(index) if index else None
     return str(index) if name is None else styled(f'if_nametoindex("{name}")', str(index))
+
+
+def inet_text(family: int, data: bytes) -> str:
+    """``inet_addr("1.2.3.4")``, ``inet_pton(AF_INET6, "::1")``, in the style (strace's
+    print_inet_addr: raw and verbose show the bytes in hex first)."""
+    import _socket  # noqa: PLC0415
+
+    shown = _socket.inet_ntop(_socket.AF_INET if family == 2 else _socket.AF_INET6, data)
+    call = f'inet_addr("{shown}")' if family == 2 else f'inet_pton(AF_INET6, "{shown}")'
+    hexed = '"' + "".join(f"\\x{byte:02x}" for byte in data) + '"'
+    style = current().xlat
+    if style == RAW:
+        return hexed
+    return f"{hexed} /* {call} */" if style == VERBOSE else call

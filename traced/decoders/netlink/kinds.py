@@ -91,7 +91,7 @@ def _flag_table(kind: int, protocol: int) -> Table:
         return T.NLM_ACK_FLAGS if kind == NLMSG_ERROR else ()
     if protocol == ROUTE:
         return _route_flags(kind)
-    if protocol in (SOCK_DIAG, GENERIC):
+    if protocol == SOCK_DIAG:  # strace 6.1 has no flags of GENERIC's own
         return T.NLM_GET_FLAGS
     if protocol == XFRM:
         return _XFRM_FLAGS.get(kind, ())

@@ -13,9 +13,10 @@ import struct
 from collections.abc import Callable
 
 from traced.decoders.netlink import _tables as T
+from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink.attrs import Attrs, cut, decode_attrs
 from traced.decoders.netlink.kinds import NLMSG_DONE, NLMSG_ERROR, flags_text, type_text
-from traced.decoders.netlink.text import Reading, array_of, hex_string, plain_string, read_struct
+from traced.decoders.netlink.text import Reading, array_of, hex_string, read_struct
 from traced.decoders.style import RAW, VERBOSE, current
 from traced.decoders.values import hex_address
 from traced.syscalls.names import ERRNO_NAMES
@@ -52,7 +53,7 @@ def error_text(error: int) -> str:
     return f"{error} /* -{name} */" if style == VERBOSE else f"-{name}"
 
 
-def _cookie(reading: Reading, address: int, length: int) -> str | None:
+def _cookie(reading: Reading, address: int, length: int, family: int) -> str | None:
     data = read_struct(reading, address, length)
     if data is None:
         return hex_address(address)
@@ -62,16 +63,9 @@ def _cookie(reading: Reading, address: int, length: int) -> str | None:
     return array_of(items)
 
 
-def _u32(reading: Reading, address: int, length: int) -> str | None:
-    if length < 4:
-        return None
-    data = read_struct(reading, address, 4)
-    return hex_address(address) if data is None else str(struct.unpack("<I", data)[0])
-
-
 _ERR = dict(T.NLMSGERR_ATTRS)
 _ERR_ATTRS = Attrs(T.NLMSGERR_ATTRS, "NLMSGERR_ATTR_???", {
-    _ERR["NLMSGERR_ATTR_MSG"]: plain_string, _ERR["NLMSGERR_ATTR_OFFS"]: _u32,
+    _ERR["NLMSGERR_ATTR_MSG"]: A.string, _ERR["NLMSGERR_ATTR_OFFS"]: A.u32,
     _ERR["NLMSGERR_ATTR_COOKIE"]: _cookie,
 })  # fmt: skip
 

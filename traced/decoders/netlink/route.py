@@ -204,7 +204,8 @@ def layout_text(reading: Reading, layout: Layout, family: int, address: int, len
     start = (size + 3) & ~3
     if not whole or length <= start:
         return text
-    return text + ", " + decode_attrs(reading, address + start, length - start, ATTRS[layout.attrs])
+    attrs = ATTRS[layout.attrs]
+    return text + ", " + decode_attrs(reading, address + start, length - start, attrs, family)
 
 
 _R = dict(T.ROUTE_TYPES)
