@@ -447,6 +447,13 @@ NETLINK_SPECS: tuple[Spec, ...] = (
         "linux/rtnetlink.h",
         r"RTNH_F_(DEAD|PERVASIVE|ONLINK|OFFLOAD|LINKDOWN|UNRESOLVED|TRAP)",
     ),
+    _spec("NTF_EXT_FLAGS", "linux/neighbour.h", r"NTF_EXT_(MANAGED|LOCKED|EXT_VALIDATED)"),
+    _spec(
+        "FDB_NOTIFY_FLAGS",
+        "linux/neighbour.h",
+        r"FDB_NOTIFY_\w+",
+        source="enum-with:FDB_NOTIFY_BIT",
+    ),
     _spec("RTNL_FAMILIES", "linux/rtnetlink.h", r"RTNL_FAMILY_(IPMR|IP6MR)"),
     _spec(
         "LWTUNNEL_ENCAP_TYPES",
@@ -490,6 +497,7 @@ NETLINK_SPECS: tuple[Spec, ...] = (
             ("NETNSA_ATTRS", "linux/net_namespace.h", "NETNSA", "NETNSA_NONE"),
             ("IFAL_ATTRS", "linux/if_addrlabel.h", "IFAL", "IFAL_ADDRESS"),
             ("RTAX_ATTRS", "linux/rtnetlink.h", "RTAX", "RTAX_UNSPEC"),
+            ("NFEA_ATTRS", "linux/neighbour.h", "NFEA", "NFEA_UNSPEC"),
             ("TCA_STATS_ATTRS", "linux/gen_stats.h", "TCA_STATS", "TCA_STATS_UNSPEC"),
             ("TCA_STAB_ATTRS", "linux/pkt_sched.h", "TCA_STAB", "TCA_STAB_UNSPEC"),
             ("NDTPA_ATTRS", "linux/neighbour.h", "NDTPA", "NDTPA_UNSPEC"),

@@ -729,6 +729,15 @@ RTNH_F_FLAGS: Table = (
     ("RTNH_F_TRAP", 0x40),
 )
 
+# linux/neighbour.h: NTF_EXT_(MANAGED|LOCKED|EXT_VALIDATED)
+NTF_EXT_FLAGS: Table = (("NTF_EXT_MANAGED", 0x1),)
+
+# linux/neighbour.h (enum-with:FDB_NOTIFY_BIT): FDB_NOTIFY_\w+
+FDB_NOTIFY_FLAGS: Table = (
+    ("FDB_NOTIFY_BIT", 0x1),
+    ("FDB_NOTIFY_INACTIVE_BIT", 0x2),
+)
+
 # linux/rtnetlink.h: RTNL_FAMILY_(IPMR|IP6MR)
 RTNL_FAMILIES: Table = (
     ("RTNL_FAMILY_IPMR", 0x80),
@@ -1107,6 +1116,13 @@ RTAX_ATTRS: Table = (
     ("RTAX_QUICKACK", 0xF),
     ("RTAX_CC_ALGO", 0x10),
     ("RTAX_FASTOPEN_NO_COOKIE", 0x11),
+)
+
+# linux/neighbour.h (enum-with:NFEA_UNSPEC): NFEA_\w+
+NFEA_ATTRS: Table = (
+    ("NFEA_UNSPEC", 0x0),
+    ("NFEA_ACTIVITY_NOTIFY", 0x1),
+    ("NFEA_DONT_REFRESH", 0x2),
 )
 
 # linux/gen_stats.h (enum-with:TCA_STATS_UNSPEC): TCA_STATS_\w+

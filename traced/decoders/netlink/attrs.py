@@ -35,7 +35,8 @@ class Attrs:
     def __init__(
         self, table: Table, unknown: str, decoders: Mapping[int, AttrDecoder] | None = None
     ) -> None:
-        self.table, self.unknown, self.decoders = table, unknown, decoders or {}
+        self.table, self.unknown = table, unknown
+        self.decoders: dict[int, AttrDecoder] = dict(decoders or {})
 
 
 def _align(length: int) -> int:

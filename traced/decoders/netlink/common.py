@@ -39,15 +39,22 @@ def ifindex_text(index: int) -> str:
     return str(index) if name is None else styled(f'if_nametoindex("{name}")', str(index))
 
 
-def inet_text(family: int, data: bytes) -> str:
+def inet_text(family: int, data: bytes, name: str = "") -> str:
     """``inet_addr("1.2.3.4")``, ``inet_pton(AF_INET6, "::1")``, in the style (strace's
-    print_inet_addr: raw and verbose show the bytes in hex first)."""
+    print_inet_addr: raw and verbose show the bytes in hex first); ``name``: the
+    field's, printed ``name=inet_addr(...)``, or ``inet_pton(..., &name)`` for AF_INET6."""
     import _socket  # noqa: PLC0415
 
     shown = _socket.inet_ntop(_socket.AF_INET if family == 2 else _socket.AF_INET6, data)
-    call = f'inet_addr("{shown}")' if family == 2 else f'inet_pton(AF_INET6, "{shown}")'
+    if family == 2:
+        call = f'inet_addr("{shown}")'
+    else:
+        call = f'inet_pton(AF_INET6, "{shown}"' + (f", &{name})" if name else ")")
     hexed = '"' + "".join(f"\\x{byte:02x}" for byte in data) + '"'
+    prefix = f"{name}=" if name else ""
     style = current().xlat
     if style == RAW:
-        return hexed
-    return f"{hexed} /* {call} */" if style == VERBOSE else call
+        return prefix + hexed
+    if style == VERBOSE:
+        return f"{prefix}{hexed} /* {call} */"
+    return call if family != 2 else prefix + call

@@ -14,12 +14,13 @@ import struct
 from collections.abc import Callable
 from typing import NamedTuple
 
+from traced.decoders.families.sockets import SOCKET_DOMAIN
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink.attrs import decode_attrs
 from traced.decoders.netlink.common import family_and_data, family_text, ifindex_text
 from traced.decoders.netlink.kinds import NLMSG_DONE
 from traced.decoders.netlink.route_attrs import ATTRS
-from traced.decoders.netlink.text import Reading, read_struct
+from traced.decoders.netlink.text import Reading, hex_string, read_struct
 from traced.decoders.values import hex_address
 from traced.decoders.xlat import Table, format_enum, format_flags
 
@@ -52,11 +53,12 @@ class Layout(NamedTuple):
     rest: struct.Struct | None
     fields: tuple[Field, ...]
     attrs: str
+    families: Table = ()  # names of families the family field may hold beyond AF_*
 
 
 _PAD = Field("")
 _IFINDEX = ifindex_text
-_STATS = tuple((f"1<<{name}", 1 << (value - 1)) for name, value in T.IFLA_STATS_ATTRS if value)
+_STATS = tuple((f"1<<{name}", 1 << value) for name, value in T.IFLA_STATS_ATTRS)
 _SCOPE, _TABLE = _enum(T.RT_SCOPES), _enum(T.RT_TABLES)
 _PROTOCOL, _RTN = _enum(T.RTPROT, "RTPROT_???"), _enum(T.RTN_TYPES, "RTN_???")
 _TOS = _flags(T.IPTOS, "IPTOS_???")
@@ -167,6 +169,7 @@ IFADDRLBLMSG = Layout(
 )
 NETCONFMSG = Layout("ncm_family", None, (), "netconfa")
 RTGENMSG = Layout("rtgen_family", None, (), "netnsa")
+CACHEREPORT = Layout("rtgen_family", None, (), "creport", T.RTNL_FAMILIES)
 TCAMSG = Layout("tca_family", struct.Struct("<xxx"), (), "tca_root")
 NDTMSG = Layout("ndtm_family", struct.Struct("<xxx"), (), "ndta")
 # fmt: skip  (the layouts above read as their C structs)
@@ -181,6 +184,12 @@ def _fields_text(layout: Layout, data: bytes) -> str:
     return ", ".join(shown)
 
 
+def _family(layout: Layout, family: int) -> str:
+    if not layout.families:
+        return family_text(family)
+    return format_enum(family, layout.families + SOCKET_DOMAIN, "RTNL_FAMILY_???").text
+
+
 def _struct_size(layout: Layout) -> int:
     return 1 + (layout.rest.size if layout.rest is not None else 0)
 
@@ -188,7 +197,7 @@ def _struct_size(layout: Layout) -> int:
 def layout_text(reading: Reading, layout: Layout, family: int, address: int, length: int) -> str:
     """The struct and, after it, its attributes (strace's decode_<struct>)."""
     size = _struct_size(layout)
-    text = f"{{{layout.family}={family_text(family)}"
+    text = f"{{{layout.family}={_family(layout, family)}"
     whole = layout.rest is None or not layout.fields
     if layout.rest is not None and layout.fields:
         if length >= size:
@@ -204,7 +213,9 @@ def layout_text(reading: Reading, layout: Layout, family: int, address: int, len
     start = (size + 3) & ~3
     if not whole or length <= start:
         return text
-    attrs = ATTRS[layout.attrs]
+    attrs = ATTRS.get(layout.attrs)
+    if attrs is None:  # RTM_NEWCACHEREPORT's, by family: not decoded here
+        return text + ", " + hex_string(reading, address + start, length - start)
     return text + ", " + decode_attrs(reading, address + start, length - start, attrs, family)
 
 
@@ -223,7 +234,8 @@ LAYOUTS: dict[int, Layout] = {
     **_by_verbs(NDTMSG, "NEIGHTBL"), **_by_verbs(IFADDRLBLMSG, "ADDRLABEL"),
     **_by_verbs(DCBMSG, "DCB"), **_by_verbs(NETCONFMSG, "NETCONF"),
     **_by_verbs(BR_PORT_MSG, "MDB"), **_by_verbs(RTGENMSG, "NSID"),
-    **_by_verbs(IFSTATSMSG, "STATS"), **_by_verbs(NHMSG, "NEXTHOP"),
+    **_by_verbs(IFSTATSMSG, "STATS"), **_by_verbs(CACHEREPORT, "CACHEREPORT"),
+    **_by_verbs(NHMSG, "NEXTHOP"),
 }  # fmt: skip
 _AF_BRIDGE = 7
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
+from traced.decoders.netlink import route_special as S
 from traced.decoders.netlink.attrs import AttrDecoder, Attrs
-from traced.decoders.netlink.common import family_text
 from traced.decoders.xlat import Table, format_enum
 
 U = str  # a field shown as its number
@@ -54,12 +54,11 @@ _RTAX = Attrs(
         if name != "RTAX_UNSPEC"
     },
 )
-_VIA = A.fields("H", ("rtvia_family", family_text))
 RTA = Attrs(T.RTA_ATTRS, "RTA_???", _by_name(T.RTA_ATTRS, {
     "RTA_DST": _ADDRESS, "RTA_SRC": _ADDRESS, "RTA_IIF": A.ifindex, "RTA_OIF": A.ifindex,
     "RTA_GATEWAY": _ADDRESS, "RTA_PRIORITY": A.u32, "RTA_PREFSRC": _ADDRESS,
     "RTA_METRICS": A.nested(_RTAX), "RTA_PROTOINFO": A.u32, "RTA_FLOW": A.u32,
-    "RTA_CACHEINFO": A.fields("IIiIIIII", ("rta_clntref", U), ("rta_lastuse", U),
+    "RTA_VIA": S.via, "RTA_CACHEINFO": A.fields("IIIIIIII", ("rta_clntref", U), ("rta_lastuse", U),
                               ("rta_expires", U), ("rta_error", U), ("rta_used", U),
                               ("rta_id", A.chex), ("rta_ts", U), ("rta_tsage", U)),
     "RTA_MP_ALGO": A.u32, "RTA_TABLE": _RT_CLASS, "RTA_MARK": A.u32,
@@ -69,8 +68,12 @@ RTA = Attrs(T.RTA_ATTRS, "RTA_???", _by_name(T.RTA_ATTRS, {
     "RTA_UID": A.u32, "RTA_TTL_PROPAGATE": A.u8, "RTA_IP_PROTO": A.u8, "RTA_SPORT": A.u16,
     "RTA_DPORT": A.u16, "RTA_NH_ID": A.u32,
 }))  # fmt: skip
+_NFEA = Attrs(T.NFEA_ATTRS, "NFEA_???", _by_name(T.NFEA_ATTRS, {
+    "NFEA_ACTIVITY_NOTIFY": A.flags(T.FDB_NOTIFY_FLAGS, "FDB_NOTIFY_???", 1),
+}))  # fmt: skip
 NDA = Attrs(T.NDA_ATTRS, "NDA_???", _by_name(T.NDA_ATTRS, {
-    "NDA_DST": _ADDRESS,
+    "NDA_DST": _ADDRESS, "NDA_LLADDR": S.hwaddr, "NDA_FDB_EXT_ATTRS": A.nested(_NFEA),
+    "NDA_FLAGS_EXT": A.flags(T.NTF_EXT_FLAGS, "NTF_EXT_???", 4),
     "NDA_CACHEINFO": A.fields("IIII", ("ndm_confirmed", U), ("ndm_used", U),
                               ("ndm_updated", U), ("ndm_refcnt", U)),
     "NDA_PROBES": A.u32, "NDA_VLAN": A.u16, "NDA_PORT": A.be16, "NDA_VNI": A.u32,
@@ -131,7 +134,7 @@ NDTA = Attrs(T.NDTA_ATTRS, "NDTA_???", _by_name(T.NDTA_ATTRS, {
                             ("ndtc_entries", U), ("ndtc_last_flush", U), ("ndtc_last_rand", U),
                             ("ndtc_hash_rnd", U), ("ndtc_hash_mask", lambda v: f"{v:#010x}"),
                             ("ndtc_hash_chain_gc", U), ("ndtc_proxy_qlen", U)),
-    "NDTA_PARMS": A.nested(_NDTPA), "NDTA_GC_INTERVAL": A.u64,
+    "NDTA_PARMS": A.nested(_NDTPA), "NDTA_STATS": S.ndt_stats, "NDTA_GC_INTERVAL": A.u64,
 }))  # fmt: skip
 _NH_GROUP = A.struct_of("IBBH", ("id", U), ("weight", U), ("weight_high", U),
                         ("?resvd2", A.chex))  # fmt: skip
@@ -157,6 +160,7 @@ NETNSA = Attrs(T.NETNSA_ATTRS, "NETNSA_???", _by_name(T.NETNSA_ATTRS, {
 IFAL = Attrs(T.IFAL_ATTRS, "IFAL_???", _by_name(T.IFAL_ATTRS, {
     "IFAL_ADDRESS": _ADDRESS, "IFAL_LABEL": A.u32,
 }))  # fmt: skip
+RTA.decoders[dict(T.RTA_ATTRS)["RTA_MULTIPATH"]] = S.multipath(RTA)  # nests RTA itself
 
 ATTRS: dict[str, Attrs] = {
     "ifla": Attrs(T.IFLA_ATTRS, "IFLA_???"),
