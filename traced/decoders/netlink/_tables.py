@@ -738,6 +738,19 @@ FDB_NOTIFY_FLAGS: Table = (
     ("FDB_NOTIFY_INACTIVE_BIT", 0x2),
 )
 
+# linux/pkt_cls.h: TCA_ACT_FLAGS_(NO_PERCPU_STATS|SKIP_HW|SKIP_SW)
+TCA_ACT_FLAGS: Table = (
+    ("TCA_ACT_FLAGS_NO_PERCPU_STATS", 0x1),
+    ("TCA_ACT_FLAGS_SKIP_HW", 0x2),
+    ("TCA_ACT_FLAGS_SKIP_SW", 0x4),
+)
+
+# linux/pkt_cls.h: TCA_ACT_HW_STATS_(IMMEDIATE|DELAYED)
+TCA_ACT_HW_STATS: Table = (
+    ("TCA_ACT_HW_STATS_IMMEDIATE", 0x1),
+    ("TCA_ACT_HW_STATS_DELAYED", 0x2),
+)
+
 # linux/rtnetlink.h: RTNL_FAMILY_(IPMR|IP6MR)
 RTNL_FAMILIES: Table = (
     ("RTNL_FAMILY_IPMR", 0x80),
@@ -755,8 +768,6 @@ LWTUNNEL_ENCAP_TYPES: Table = (
     ("LWTUNNEL_ENCAP_BPF", 0x6),
     ("LWTUNNEL_ENCAP_SEG6_LOCAL", 0x7),
     ("LWTUNNEL_ENCAP_RPL", 0x8),
-    ("LWTUNNEL_ENCAP_IOAM6", 0x9),
-    ("LWTUNNEL_ENCAP_XFRM", 0xA),
 )
 
 # linux/nexthop.h (enum-with:NEXTHOP_GRP_TYPE_MPATH): NEXTHOP_GRP_TYPE_\w+
@@ -1123,6 +1134,21 @@ NFEA_ATTRS: Table = (
     ("NFEA_UNSPEC", 0x0),
     ("NFEA_ACTIVITY_NOTIFY", 0x1),
     ("NFEA_DONT_REFRESH", 0x2),
+)
+
+# linux/pkt_cls.h (enum-with:TCA_ACT_UNSPEC): TCA_ACT_\w+
+TCA_ACT_ATTRS: Table = (
+    ("TCA_ACT_UNSPEC", 0x0),
+    ("TCA_ACT_KIND", 0x1),
+    ("TCA_ACT_OPTIONS", 0x2),
+    ("TCA_ACT_INDEX", 0x3),
+    ("TCA_ACT_STATS", 0x4),
+    ("TCA_ACT_PAD", 0x5),
+    ("TCA_ACT_COOKIE", 0x6),
+    ("TCA_ACT_FLAGS", 0x7),
+    ("TCA_ACT_HW_STATS", 0x8),
+    ("TCA_ACT_USED_HW_STATS", 0x9),
+    ("TCA_ACT_IN_HW_COUNT", 0xA),
 )
 
 # linux/gen_stats.h (enum-with:TCA_STATS_UNSPEC): TCA_STATS_\w+

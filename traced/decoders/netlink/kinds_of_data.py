@@ -13,6 +13,7 @@ from collections.abc import Callable
 from traced.decoders.netlink.attrs import AttrDecoder, Attrs, decode_attrs
 from traced.decoders.netlink.common import ifindex_text, inet_text
 from traced.decoders.netlink.text import Reading, hex_string, plain_string, read_struct
+from traced.decoders.style import RAW, current
 from traced.decoders.values import hex_address
 from traced.decoders.xlat import Table, format_enum, format_flags
 
@@ -41,6 +42,25 @@ x8, x16, x32, x64 = (number(fmt, _chex) for fmt in "BHIQ")
 ifindex = number("I", ifindex_text)
 be16 = number(">H", lambda value: f"htons({value})")
 be32 = number(">I", lambda value: f"htonl({value})")
+
+
+def _ticks(value: int) -> str:
+    """A count of clock ticks: ``237 /* 2.37 s */`` (strace's print_clock_t)."""
+    import os  # noqa: PLC0415
+
+    hertz = os.sysconf("SC_CLK_TCK")
+    if current().xlat == RAW or hertz <= 0 or not value:
+        return str(value)
+    width = min(len(str(hertz)) - 1, 9)
+    return f"{value} /* {value // hertz}.{value % hertz:0{width}d} s */"
+
+
+def clock_t(reading: Reading, address: int, length: int, family: int) -> str | None:
+    """Clock ticks in up to 8 bytes."""
+    if length > 8:
+        return None
+    data = read_struct(reading, address, length)
+    return hex_address(address) if data is None else _ticks(int.from_bytes(data, "little"))
 
 
 def string(reading: Reading, address: int, length: int, family: int) -> str | None:

@@ -118,6 +118,13 @@ TCA = Attrs(T.TCA_ATTRS, "TCA_???", _by_name(T.TCA_ATTRS, {
     "TCA_HW_OFFLOAD": A.u8, "TCA_INGRESS_BLOCK": A.u32, "TCA_EGRESS_BLOCK": A.u32,
     "TCA_DUMP_FLAGS": A.u32, "TCA_EXT_WARN_MSG": A.string,
 }))  # fmt: skip
+_HW_STATS = A.flags(T.TCA_ACT_HW_STATS, "TCA_ACT_HW_STATS_???", 4)
+TCA_ACT = Attrs(T.TCA_ACT_ATTRS, "TCA_ACT_???", _by_name(T.TCA_ACT_ATTRS, {
+    "TCA_ACT_KIND": A.string, "TCA_ACT_INDEX": A.u32, "TCA_ACT_STATS": TC_STATS,
+    "TCA_ACT_FLAGS": A.flags(T.TCA_ACT_FLAGS, "TCA_ACT_FLAGS_???", 4),
+    "TCA_ACT_HW_STATS": _HW_STATS, "TCA_ACT_USED_HW_STATS": _HW_STATS,
+    "TCA_ACT_IN_HW_COUNT": A.u32,
+}))  # fmt: skip
 _NDTPA = Attrs(T.NDTPA_ATTRS, "NDTPA_???", _by_name(T.NDTPA_ATTRS, {
     "NDTPA_IFINDEX": A.ifindex, "NDTPA_REFCNT": A.u32, "NDTPA_REACHABLE_TIME": A.u64,
     "NDTPA_BASE_REACHABLE_TIME": A.u64, "NDTPA_RETRANS_TIME": A.u64,
@@ -136,13 +143,24 @@ NDTA = Attrs(T.NDTA_ATTRS, "NDTA_???", _by_name(T.NDTA_ATTRS, {
                             ("ndtc_hash_chain_gc", U), ("ndtc_proxy_qlen", U)),
     "NDTA_PARMS": A.nested(_NDTPA), "NDTA_STATS": S.ndt_stats, "NDTA_GC_INTERVAL": A.u64,
 }))  # fmt: skip
-_NH_GROUP = A.struct_of("IBBH", ("id", U), ("weight", U), ("weight_high", U),
+_NH_GROUP = A.struct_of("IBBH", ("id", U), ("weight", U), ("?resvd1", A.chex),
                         ("?resvd2", A.chex))  # fmt: skip
+_NHA_RES_GROUP = Attrs(T.NHA_RES_GROUP_ATTRS, "NHA_RES_GROUP_???", _by_name(
+    T.NHA_RES_GROUP_ATTRS, {
+        "NHA_RES_GROUP_BUCKETS": A.u16, "NHA_RES_GROUP_IDLE_TIMER": A.clock_t,
+        "NHA_RES_GROUP_UNBALANCED_TIMER": A.clock_t, "NHA_RES_GROUP_UNBALANCED_TIME": A.clock_t,
+    }))  # fmt: skip
+_NHA_RES_BUCKET = Attrs(T.NHA_RES_BUCKET_ATTRS, "NHA_RES_BUCKET_???", _by_name(
+    T.NHA_RES_BUCKET_ATTRS, {
+        "NHA_RES_BUCKET_INDEX": A.u16, "NHA_RES_BUCKET_IDLE_TIME": A.clock_t,
+        "NHA_RES_BUCKET_NH_ID": A.u32,
+    }))  # fmt: skip
 NHA = Attrs(T.NHA_ATTRS, "NHA_???", _by_name(T.NHA_ATTRS, {
     "NHA_ID": A.u32, "NHA_GROUP": A.array("IBBH", _NH_GROUP),
     "NHA_GROUP_TYPE": A.xval(T.NEXTHOP_GRP_TYPES, "NEXTHOP_GRP_TYPE_???", 2),
     "NHA_BLACKHOLE": A.u32, "NHA_OIF": A.ifindex, "NHA_GATEWAY": _ADDRESS,
     "NHA_ENCAP_TYPE": _ENCAP, "NHA_GROUPS": A.u32, "NHA_MASTER": A.ifindex, "NHA_FDB": A.u32,
+    "NHA_RES_GROUP": A.nested(_NHA_RES_GROUP), "NHA_RES_BUCKET": A.nested(_NHA_RES_BUCKET),
 }))  # fmt: skip
 NETCONFA = Attrs(
     T.NETCONFA_ATTRS,
@@ -169,7 +187,7 @@ ATTRS: dict[str, Attrs] = {
     "nda": NDA,
     "fra": FRA,
     "tca": TCA,
-    "tca_root": Attrs(T.TCA_ROOT_ATTRS, "TCA_ROOT_???"),
+    "tca_root": TCA_ACT,  # strace 6.1 reads tcamsg's as an action's
     "ndta": NDTA,
     "ifla_stats": Attrs(T.IFLA_STATS_ATTRS, "IFLA_STATS_???"),
     "nha": NHA,
