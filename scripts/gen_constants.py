@@ -456,6 +456,16 @@ NETLINK_SPECS: tuple[Spec, ...] = (
     ),
     _spec("TCA_ACT_FLAGS", "linux/pkt_cls.h", r"TCA_ACT_FLAGS_(NO_PERCPU_STATS|SKIP_HW|SKIP_SW)"),
     _spec("TCA_ACT_HW_STATS", "linux/pkt_cls.h", r"TCA_ACT_HW_STATS_(IMMEDIATE|DELAYED)"),
+    _spec("RTEXT_FILTERS", "linux/rtnetlink.h", r"RTEXT_FILTER_\w+"),
+    _spec("IFLA_EVENTS", "linux/if_link.h", r"IFLA_EVENT_\w+", source="enum-with:IFLA_EVENT_NONE"),
+    _spec(
+        "XDP_FLAGS",
+        "linux/if_link.h",
+        r"XDP_FLAGS_(UPDATE_IF_NOEXIST|SKB_MODE|DRV_MODE|HW_MODE|REPLACE)",
+    ),
+    _spec(
+        "XDP_ATTACHED", "linux/if_link.h", r"XDP_ATTACHED_\w+", source="enum-with:XDP_ATTACHED_NONE"
+    ),
     _spec("RTNL_FAMILIES", "linux/rtnetlink.h", r"RTNL_FAMILY_(IPMR|IP6MR)"),
     _spec(
         "LWTUNNEL_ENCAP_TYPES",
@@ -480,7 +490,12 @@ NETLINK_SPECS: tuple[Spec, ...] = (
     ),
     *(
         _spec(
-            name, header, rf"{prefix}_\w+", source=f"enum-with:{member}", exclude=rf"{prefix}_MAX"
+            name,
+            header,
+            rf"{prefix}_\w+",
+            source=f"enum-with:{member}",
+            # strace names 0 the padding where the header has both
+            exclude=rf"{prefix}_MAX" + (rf"|{prefix}_UNSPEC" if member.endswith("_PAD") else ""),
         )
         for name, header, prefix, member in (
             ("IFLA_ATTRS", "linux/if_link.h", "IFLA", "IFLA_UNSPEC"),
@@ -501,6 +516,16 @@ NETLINK_SPECS: tuple[Spec, ...] = (
             ("RTAX_ATTRS", "linux/rtnetlink.h", "RTAX", "RTAX_UNSPEC"),
             ("NFEA_ATTRS", "linux/neighbour.h", "NFEA", "NFEA_UNSPEC"),
             ("TCA_ACT_ATTRS", "linux/pkt_cls.h", "TCA_ACT", "TCA_ACT_UNSPEC"),
+            ("IFLA_INFO_ATTRS", "linux/if_link.h", "IFLA_INFO", "IFLA_INFO_UNSPEC"),
+            ("IFLA_VF_PORT_ATTRS", "linux/if_link.h", "IFLA_VF_PORT", "IFLA_VF_PORT_UNSPEC"),
+            ("IFLA_PORT_ATTRS", "linux/if_link.h", "IFLA_PORT", "IFLA_PORT_UNSPEC"),
+            ("IFLA_XDP_ATTRS", "linux/if_link.h", "IFLA_XDP", "IFLA_XDP_UNSPEC"),
+            (
+                "IFLA_PROTO_DOWN_REASON_ATTRS",
+                "linux/if_link.h",
+                "IFLA_PROTO_DOWN_REASON",
+                "IFLA_PROTO_DOWN_REASON_UNSPEC",
+            ),
             ("TCA_STATS_ATTRS", "linux/gen_stats.h", "TCA_STATS", "TCA_STATS_UNSPEC"),
             ("TCA_STAB_ATTRS", "linux/pkt_sched.h", "TCA_STAB", "TCA_STAB_UNSPEC"),
             ("NDTPA_ATTRS", "linux/neighbour.h", "NDTPA", "NDTPA_UNSPEC"),

@@ -751,6 +751,47 @@ TCA_ACT_HW_STATS: Table = (
     ("TCA_ACT_HW_STATS_DELAYED", 0x2),
 )
 
+# linux/rtnetlink.h: RTEXT_FILTER_\w+
+RTEXT_FILTERS: Table = (
+    ("RTEXT_FILTER_VF", 0x1),
+    ("RTEXT_FILTER_BRVLAN", 0x2),
+    ("RTEXT_FILTER_BRVLAN_COMPRESSED", 0x4),
+    ("RTEXT_FILTER_SKIP_STATS", 0x8),
+    ("RTEXT_FILTER_MRP", 0x10),
+    ("RTEXT_FILTER_CFM_CONFIG", 0x20),
+    ("RTEXT_FILTER_CFM_STATUS", 0x40),
+    ("RTEXT_FILTER_MST", 0x80),
+)
+
+# linux/if_link.h (enum-with:IFLA_EVENT_NONE): IFLA_EVENT_\w+
+IFLA_EVENTS: Table = (
+    ("IFLA_EVENT_NONE", 0x0),
+    ("IFLA_EVENT_REBOOT", 0x1),
+    ("IFLA_EVENT_FEATURES", 0x2),
+    ("IFLA_EVENT_BONDING_FAILOVER", 0x3),
+    ("IFLA_EVENT_NOTIFY_PEERS", 0x4),
+    ("IFLA_EVENT_IGMP_RESEND", 0x5),
+    ("IFLA_EVENT_BONDING_OPTIONS", 0x6),
+)
+
+# linux/if_link.h: XDP_FLAGS_(UPDATE_IF_NOEXIST|SKB_MODE|DRV_MODE|HW_MODE|REPLACE)
+XDP_FLAGS: Table = (
+    ("XDP_FLAGS_UPDATE_IF_NOEXIST", 0x1),
+    ("XDP_FLAGS_SKB_MODE", 0x2),
+    ("XDP_FLAGS_DRV_MODE", 0x4),
+    ("XDP_FLAGS_HW_MODE", 0x8),
+    ("XDP_FLAGS_REPLACE", 0x10),
+)
+
+# linux/if_link.h (enum-with:XDP_ATTACHED_NONE): XDP_ATTACHED_\w+
+XDP_ATTACHED: Table = (
+    ("XDP_ATTACHED_NONE", 0x0),
+    ("XDP_ATTACHED_DRV", 0x1),
+    ("XDP_ATTACHED_SKB", 0x2),
+    ("XDP_ATTACHED_HW", 0x3),
+    ("XDP_ATTACHED_MULTI", 0x4),
+)
+
 # linux/rtnetlink.h: RTNL_FAMILY_(IPMR|IP6MR)
 RTNL_FAMILIES: Table = (
     ("RTNL_FAMILY_IPMR", 0x80),
@@ -1151,6 +1192,51 @@ TCA_ACT_ATTRS: Table = (
     ("TCA_ACT_IN_HW_COUNT", 0xA),
 )
 
+# linux/if_link.h (enum-with:IFLA_INFO_UNSPEC): IFLA_INFO_\w+
+IFLA_INFO_ATTRS: Table = (
+    ("IFLA_INFO_UNSPEC", 0x0),
+    ("IFLA_INFO_KIND", 0x1),
+    ("IFLA_INFO_DATA", 0x2),
+    ("IFLA_INFO_XSTATS", 0x3),
+    ("IFLA_INFO_SLAVE_KIND", 0x4),
+    ("IFLA_INFO_SLAVE_DATA", 0x5),
+)
+
+# linux/if_link.h (enum-with:IFLA_VF_PORT_UNSPEC): IFLA_VF_PORT_\w+
+IFLA_VF_PORT_ATTRS: Table = (("IFLA_VF_PORT_UNSPEC", 0x0),)
+
+# linux/if_link.h (enum-with:IFLA_PORT_UNSPEC): IFLA_PORT_\w+
+IFLA_PORT_ATTRS: Table = (
+    ("IFLA_PORT_UNSPEC", 0x0),
+    ("IFLA_PORT_VF", 0x1),
+    ("IFLA_PORT_PROFILE", 0x2),
+    ("IFLA_PORT_VSI_TYPE", 0x3),
+    ("IFLA_PORT_INSTANCE_UUID", 0x4),
+    ("IFLA_PORT_HOST_UUID", 0x5),
+    ("IFLA_PORT_REQUEST", 0x6),
+    ("IFLA_PORT_RESPONSE", 0x7),
+)
+
+# linux/if_link.h (enum-with:IFLA_XDP_UNSPEC): IFLA_XDP_\w+
+IFLA_XDP_ATTRS: Table = (
+    ("IFLA_XDP_UNSPEC", 0x0),
+    ("IFLA_XDP_FD", 0x1),
+    ("IFLA_XDP_ATTACHED", 0x2),
+    ("IFLA_XDP_FLAGS", 0x3),
+    ("IFLA_XDP_PROG_ID", 0x4),
+    ("IFLA_XDP_DRV_PROG_ID", 0x5),
+    ("IFLA_XDP_SKB_PROG_ID", 0x6),
+    ("IFLA_XDP_HW_PROG_ID", 0x7),
+    ("IFLA_XDP_EXPECTED_FD", 0x8),
+)
+
+# linux/if_link.h (enum-with:IFLA_PROTO_DOWN_REASON_UNSPEC): IFLA_PROTO_DOWN_REASON_\w+
+IFLA_PROTO_DOWN_REASON_ATTRS: Table = (
+    ("IFLA_PROTO_DOWN_REASON_UNSPEC", 0x0),
+    ("IFLA_PROTO_DOWN_REASON_MASK", 0x1),
+    ("IFLA_PROTO_DOWN_REASON_VALUE", 0x2),
+)
+
 # linux/gen_stats.h (enum-with:TCA_STATS_UNSPEC): TCA_STATS_\w+
 TCA_STATS_ATTRS: Table = (
     ("TCA_STATS_UNSPEC", 0x0),
@@ -1197,7 +1283,6 @@ NDTPA_ATTRS: Table = (
 
 # linux/nexthop.h (enum-with:NHA_RES_GROUP_PAD): NHA_RES_GROUP_\w+
 NHA_RES_GROUP_ATTRS: Table = (
-    ("NHA_RES_GROUP_UNSPEC", 0x0),
     ("NHA_RES_GROUP_PAD", 0x0),
     ("NHA_RES_GROUP_BUCKETS", 0x1),
     ("NHA_RES_GROUP_IDLE_TIMER", 0x2),
@@ -1207,7 +1292,6 @@ NHA_RES_GROUP_ATTRS: Table = (
 
 # linux/nexthop.h (enum-with:NHA_RES_BUCKET_PAD): NHA_RES_BUCKET_\w+
 NHA_RES_BUCKET_ATTRS: Table = (
-    ("NHA_RES_BUCKET_UNSPEC", 0x0),
     ("NHA_RES_BUCKET_PAD", 0x0),
     ("NHA_RES_BUCKET_INDEX", 0x1),
     ("NHA_RES_BUCKET_IDLE_TIME", 0x2),

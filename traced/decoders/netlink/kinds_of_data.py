@@ -194,3 +194,32 @@ def struct_of(fmt: str, *named: tuple[str, Shown]) -> Callable[[bytes], str]:
         return "{" + ", ".join(f"{name}={text}" for name, text in kept) + "}"
 
     return show
+
+
+def counters(fmt: str, names: tuple[str, ...], *shorter: int) -> AttrDecoder:
+    """A struct of counters, all of ``fmt`` (strace's rtnl_link_stats and the like):
+    whole when the data holds it all, else only as the older, shorter versions of it
+    (``shorter``: their numbers of counters) whose size the data has exactly."""
+    size = struct.calcsize("<" + fmt)
+
+    def decode(reading: Reading, address: int, length: int, family: int) -> str | None:
+        whole = len(names)
+        count = whole if length >= whole * size else next(
+            (known for known in shorter if length == known * size), 0)  # fmt: skip
+        if not count:
+            return None
+        data = read_struct(reading, address, count * size)
+        if data is None:
+            return hex_address(address)
+        values = struct.unpack(f"<{count}{fmt}", data)
+        return "{" + ", ".join(f"{n}={v}" for n, v in zip(names, values, strict=False)) + "}"
+
+    return decode
+
+
+def enum_text(value: int, table: Table, unknown: str) -> str:
+    return format_enum(value, table, unknown).text
+
+
+def flag_text(value: int, table: Table, unknown: str) -> str:
+    return format_flags(value, table, unknown).text

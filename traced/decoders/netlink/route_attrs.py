@@ -8,6 +8,7 @@ from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink import route_special as S
 from traced.decoders.netlink.attrs import AttrDecoder, Attrs
+from traced.decoders.netlink.link_attrs import IFLA
 from traced.decoders.xlat import Table, format_enum
 
 U = str  # a field shown as its number
@@ -181,7 +182,7 @@ IFAL = Attrs(T.IFAL_ATTRS, "IFAL_???", _by_name(T.IFAL_ATTRS, {
 RTA.decoders[dict(T.RTA_ATTRS)["RTA_MULTIPATH"]] = S.multipath(RTA)  # nests RTA itself
 
 ATTRS: dict[str, Attrs] = {
-    "ifla": Attrs(T.IFLA_ATTRS, "IFLA_???"),
+    "ifla": IFLA,
     "ifa": IFA,
     "rta": RTA,
     "nda": NDA,
