@@ -466,6 +466,27 @@ NETLINK_SPECS: tuple[Spec, ...] = (
     _spec(
         "XDP_ATTACHED", "linux/if_link.h", r"XDP_ATTACHED_\w+", source="enum-with:XDP_ATTACHED_NONE"
     ),
+    _spec(
+        "DEVCONF",
+        "linux/ipv6.h",
+        r"DEVCONF_\w+",
+        source="enum-with:DEVCONF_FORWARDING",
+        exclude=r"DEVCONF_MAX",
+    ),
+    _spec(
+        "IPV4_DEVCONF",
+        "linux/ip.h",
+        r"IPV4_DEVCONF_\w+",
+        source="enum-with:IPV4_DEVCONF_FORWARDING",
+    ),
+    _spec("IPSTATS_MIB", "linux/snmp.h", r"IPSTATS_MIB_\w+", source="enum-with:IPSTATS_MIB_NUM"),
+    _spec("ICMP6_MIB", "linux/snmp.h", r"ICMP6_MIB_\w+", source="enum-with:ICMP6_MIB_NUM"),
+    _spec(
+        "IN6_ADDR_GEN_MODES",
+        "linux/if_link.h",
+        r"IN6_ADDR_GEN_MODE_\w+",
+        source="enum-with:IN6_ADDR_GEN_MODE_EUI64",
+    ),
     _spec("RTNL_FAMILIES", "linux/rtnetlink.h", r"RTNL_FAMILY_(IPMR|IP6MR)"),
     _spec(
         "LWTUNNEL_ENCAP_TYPES",
@@ -517,6 +538,11 @@ NETLINK_SPECS: tuple[Spec, ...] = (
             ("NFEA_ATTRS", "linux/neighbour.h", "NFEA", "NFEA_UNSPEC"),
             ("TCA_ACT_ATTRS", "linux/pkt_cls.h", "TCA_ACT", "TCA_ACT_UNSPEC"),
             ("IFLA_INFO_ATTRS", "linux/if_link.h", "IFLA_INFO", "IFLA_INFO_UNSPEC"),
+            ("IFLA_BRPORT_ATTRS", "linux/if_link.h", "IFLA_BRPORT", "IFLA_BRPORT_UNSPEC"),
+            ("IFLA_INET_ATTRS", "linux/if_link.h", "IFLA_INET", "IFLA_INET_UNSPEC"),
+            ("IFLA_INET6_ATTRS", "linux/if_link.h", "IFLA_INET6", "IFLA_INET6_UNSPEC"),
+            ("IFLA_MCTP_ATTRS", "linux/if_link.h", "IFLA_MCTP", "IFLA_MCTP_UNSPEC"),
+            ("IFLA_BRIDGE_ATTRS", "linux/if_bridge.h", "IFLA_BRIDGE", "IFLA_BRIDGE_FLAGS"),
             ("IFLA_VF_PORT_ATTRS", "linux/if_link.h", "IFLA_VF_PORT", "IFLA_VF_PORT_UNSPEC"),
             ("IFLA_PORT_ATTRS", "linux/if_link.h", "IFLA_PORT", "IFLA_PORT_UNSPEC"),
             ("IFLA_XDP_ATTRS", "linux/if_link.h", "IFLA_XDP", "IFLA_XDP_UNSPEC"),

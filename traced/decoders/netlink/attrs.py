@@ -33,10 +33,14 @@ class Attrs:
     (``IFLA_???``), and the decoders of their data by type."""
 
     def __init__(
-        self, table: Table, unknown: str, decoders: Mapping[int, AttrDecoder] | None = None
-    ) -> None:
+        self, table: Table, unknown: str, decoders: Mapping[int, AttrDecoder] | None = None,
+        every: AttrDecoder | None = None,
+    ) -> None:  # fmt: skip
         self.table, self.unknown = table, unknown
         self.decoders: dict[int, AttrDecoder] = dict(decoders or {})
+        # One decoder of every type, given the type where others get the family (an
+        # attribute named by an address family, as IFLA_AF_SPEC's are).
+        self.every = every
 
 
 def _align(length: int) -> int:
@@ -75,7 +79,9 @@ def _with_data(
     if shown <= NLA_HDRLEN:
         return header
     start, size = address + NLA_HDRLEN, shown - NLA_HDRLEN
-    decoder = attrs.decoders.get(kind & _TYPE_MASK)
+    decoder = attrs.every or attrs.decoders.get(kind & _TYPE_MASK)
+    if attrs.every is not None:
+        family = kind & _TYPE_MASK
     text = decoder(reading, start, size, family) if decoder is not None else None
     if text is None:
         text = hex_string(reading, start, size)

@@ -15,7 +15,7 @@ from traced.decoders.netlink.common import ifindex_text, inet_text
 from traced.decoders.netlink.text import Reading, hex_string, plain_string, read_struct
 from traced.decoders.style import RAW, current
 from traced.decoders.values import hex_address
-from traced.decoders.xlat import Table, format_enum, format_flags
+from traced.decoders.xlat import Table, format_enum, format_flags, named
 
 _AF_INET, _AF_INET6 = 2, 10
 
@@ -223,3 +223,63 @@ def enum_text(value: int, table: Table, unknown: str) -> str:
 
 def flag_text(value: int, table: Table, unknown: str) -> str:
     return format_flags(value, table, unknown).text
+
+
+def indexed(fmt: str, table: Table, unknown: str, shift: int = 0) -> AttrDecoder:
+    """An array whose indices have names (strace's print_array_ex with
+    PAF_PRINT_INDICES): ``[[DEVCONF_FORWARDING] = 1, ...]``; ``shift``: what the
+    index is short of the name's value (IPV4_DEVCONF_* count from 1)."""
+    size = struct.calcsize("<" + fmt)
+
+    def element(index: int, data: bytes) -> str:
+        name = next((name for name, value in table if value == index + shift), None)
+        shown = None if name is None else (f"{name}-{shift}" if shift else name)
+        return (
+            f"[{named(index, shown, unknown, decimal=True)}] = {struct.unpack('<' + fmt, data)[0]}"
+        )
+
+    def decode(reading: Reading, address: int, length: int, family: int) -> str | None:
+        count = length // size
+        if not count:
+            return None
+        options = reading.options
+        shown = count if options.verbose else min(count, max(0, options.string_limit))
+        items: list[str] = []
+        for index in range(shown):
+            data = read_struct(reading, address + index * size, size)
+            if data is None:
+                if not items:
+                    return hex_address(address)
+                items.append(f"... /* {hex_address(address + index * size)} */")
+                return "[" + ", ".join(items) + "]"
+            items.append(element(index, data))
+        if shown < count:
+            items.append("...")
+        return "[" + ", ".join(items) + "]"
+
+    return decode
+
+
+def by_family(choices: dict[int, Attrs]) -> AttrDecoder:
+    """Attributes whose kind depends on the family (strace's decode_nla_af_spec): hex
+    for a family with none."""
+
+    def decode(reading: Reading, address: int, length: int, family: int) -> str | None:
+        attrs = choices.get(family)
+        if attrs is None:
+            return hex_string(reading, address, length)
+        return decode_attrs(reading, address, length, attrs, family)
+
+    return decode
+
+
+def whole(size: int, show: Callable[[bytes], str]) -> AttrDecoder:
+    """A struct of ``size`` bytes shown from its bytes; a shorter one in hex."""
+
+    def decode(reading: Reading, address: int, length: int, family: int) -> str | None:
+        if length < size:
+            return None
+        data = read_struct(reading, address, size)
+        return hex_address(address) if data is None else show(data)
+
+    return decode

@@ -10,6 +10,7 @@ from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink import route_special as S
 from traced.decoders.netlink.attrs import AttrDecoder, Attrs
+from traced.decoders.netlink.link_af import PROTINFO, af_spec
 from traced.decoders.xlat import Table
 
 
@@ -78,3 +79,5 @@ IFLA = Attrs(T.IFLA_ATTRS, "IFLA_???", _by_name(T.IFLA_ATTRS, {
     "IFLA_PROTO_DOWN_REASON": A.nested(_DOWN_REASON),
 }))  # fmt: skip
 IFLA.decoders[dict(T.IFLA_ATTRS)["IFLA_PROP_LIST"]] = A.nested(IFLA)  # its names are IFLA's
+IFLA.decoders[dict(T.IFLA_ATTRS)["IFLA_PROTINFO"]] = PROTINFO
+IFLA.decoders[dict(T.IFLA_ATTRS)["IFLA_AF_SPEC"]] = af_spec
