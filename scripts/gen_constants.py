@@ -456,7 +456,12 @@ NETLINK_SPECS: tuple[Spec, ...] = (
     ),
     _spec("TCA_ACT_FLAGS", "linux/pkt_cls.h", r"TCA_ACT_FLAGS_(NO_PERCPU_STATS|SKIP_HW|SKIP_SW)"),
     _spec("TCA_ACT_HW_STATS", "linux/pkt_cls.h", r"TCA_ACT_HW_STATS_(IMMEDIATE|DELAYED)"),
-    _spec("RTEXT_FILTERS", "linux/rtnetlink.h", r"RTEXT_FILTER_\w+"),
+    _spec(
+        "RTEXT_FILTERS",
+        "linux/rtnetlink.h",
+        r"RTEXT_FILTER_\w+",
+        exclude=r"RTEXT_FILTER_(MST|NAME_ONLY)",
+    ),  # strace 6.1 has not these
     _spec("IFLA_EVENTS", "linux/if_link.h", r"IFLA_EVENT_\w+", source="enum-with:IFLA_EVENT_NONE"),
     _spec(
         "XDP_FLAGS",
@@ -513,7 +518,7 @@ NETLINK_SPECS: tuple[Spec, ...] = (
         _spec(
             name,
             header,
-            rf"{prefix}_\w+",
+            rf"{prefix}(_\w+)?",
             source=f"enum-with:{member}",
             # strace names 0 the padding where the header has both
             exclude=rf"{prefix}_MAX" + (rf"|{prefix}_UNSPEC" if member.endswith("_PAD") else ""),

@@ -760,7 +760,6 @@ RTEXT_FILTERS: Table = (
     ("RTEXT_FILTER_MRP", 0x10),
     ("RTEXT_FILTER_CFM_CONFIG", 0x20),
     ("RTEXT_FILTER_CFM_STATUS", 0x40),
-    ("RTEXT_FILTER_MST", 0x80),
 )
 
 # linux/if_link.h (enum-with:IFLA_EVENT_NONE): IFLA_EVENT_\w+
@@ -1009,7 +1008,7 @@ DCB_CMDS: Table = (
     ("DCB_CMD_IEEE_DEL", 0x1B),
 )
 
-# linux/if_link.h (enum-with:IFLA_UNSPEC): IFLA_\w+
+# linux/if_link.h (enum-with:IFLA_UNSPEC): IFLA(_\w+)?
 IFLA_ATTRS: Table = (
     ("IFLA_UNSPEC", 0x0),
     ("IFLA_ADDRESS", 0x1),
@@ -1076,7 +1075,7 @@ IFLA_ATTRS: Table = (
     ("IFLA_ALLMULTI", 0x3D),
 )
 
-# linux/if_addr.h (enum-with:IFA_UNSPEC): IFA_\w+
+# linux/if_addr.h (enum-with:IFA_UNSPEC): IFA(_\w+)?
 IFA_ATTRS: Table = (
     ("IFA_UNSPEC", 0x0),
     ("IFA_ADDRESS", 0x1),
@@ -1092,7 +1091,7 @@ IFA_ATTRS: Table = (
     ("IFA_PROTO", 0xB),
 )
 
-# linux/rtnetlink.h (enum-with:RTA_UNSPEC): RTA_\w+
+# linux/rtnetlink.h (enum-with:RTA_UNSPEC): RTA(_\w+)?
 RTA_ATTRS: Table = (
     ("RTA_UNSPEC", 0x0),
     ("RTA_DST", 0x1),
@@ -1127,7 +1126,7 @@ RTA_ATTRS: Table = (
     ("RTA_NH_ID", 0x1E),
 )
 
-# linux/neighbour.h (enum-with:NDA_UNSPEC): NDA_\w+
+# linux/neighbour.h (enum-with:NDA_UNSPEC): NDA(_\w+)?
 NDA_ATTRS: Table = (
     ("NDA_UNSPEC", 0x0),
     ("NDA_DST", 0x1),
@@ -1149,7 +1148,7 @@ NDA_ATTRS: Table = (
     ("NDA_NDM_FLAGS_MASK", 0x11),
 )
 
-# linux/fib_rules.h (enum-with:FRA_UNSPEC): FRA_\w+
+# linux/fib_rules.h (enum-with:FRA_UNSPEC): FRA(_\w+)?
 FRA_ATTRS: Table = (
     ("FRA_UNSPEC", 0x0),
     ("FRA_DST", 0x1),
@@ -1178,7 +1177,7 @@ FRA_ATTRS: Table = (
     ("FRA_DPORT_RANGE", 0x18),
 )
 
-# linux/rtnetlink.h (enum-with:TCA_UNSPEC): TCA_\w+
+# linux/rtnetlink.h (enum-with:TCA_UNSPEC): TCA(_\w+)?
 TCA_ATTRS: Table = (
     ("TCA_UNSPEC", 0x0),
     ("TCA_KIND", 0x1),
@@ -1199,7 +1198,7 @@ TCA_ATTRS: Table = (
     ("TCA_EXT_WARN_MSG", 0x10),
 )
 
-# linux/rtnetlink.h (enum-with:TCA_ROOT_UNSPEC): TCA_ROOT_\w+
+# linux/rtnetlink.h (enum-with:TCA_ROOT_UNSPEC): TCA_ROOT(_\w+)?
 TCA_ROOT_ATTRS: Table = (
     ("TCA_ROOT_UNSPEC", 0x0),
     ("TCA_ROOT_TAB", 0x1),
@@ -1209,7 +1208,7 @@ TCA_ROOT_ATTRS: Table = (
     ("TCA_ROOT_EXT_WARN_MSG", 0x5),
 )
 
-# linux/neighbour.h (enum-with:NDTA_UNSPEC): NDTA_\w+
+# linux/neighbour.h (enum-with:NDTA_UNSPEC): NDTA(_\w+)?
 NDTA_ATTRS: Table = (
     ("NDTA_UNSPEC", 0x0),
     ("NDTA_NAME", 0x1),
@@ -1223,7 +1222,7 @@ NDTA_ATTRS: Table = (
     ("NDTA_PAD", 0x9),
 )
 
-# linux/if_link.h (enum-with:IFLA_STATS_UNSPEC): IFLA_STATS_\w+
+# linux/if_link.h (enum-with:IFLA_STATS_UNSPEC): IFLA_STATS(_\w+)?
 IFLA_STATS_ATTRS: Table = (
     ("IFLA_STATS_UNSPEC", 0x0),
     ("IFLA_STATS_LINK_64", 0x1),
@@ -1233,7 +1232,7 @@ IFLA_STATS_ATTRS: Table = (
     ("IFLA_STATS_AF_SPEC", 0x5),
 )
 
-# linux/nexthop.h (enum-with:NHA_UNSPEC): NHA_\w+
+# linux/nexthop.h (enum-with:NHA_UNSPEC): NHA(_\w+)?
 NHA_ATTRS: Table = (
     ("NHA_UNSPEC", 0x0),
     ("NHA_ID", 0x1),
@@ -1251,14 +1250,14 @@ NHA_ATTRS: Table = (
     ("NHA_RES_BUCKET", 0xD),
 )
 
-# linux/if_bridge.h (enum-with:MDBA_UNSPEC): MDBA_\w+
+# linux/if_bridge.h (enum-with:MDBA_UNSPEC): MDBA(_\w+)?
 MDBA_ATTRS: Table = (
     ("MDBA_UNSPEC", 0x0),
     ("MDBA_MDB", 0x1),
     ("MDBA_ROUTER", 0x2),
 )
 
-# linux/dcbnl.h (enum-with:DCB_ATTR_UNDEFINED): DCB_ATTR_\w+
+# linux/dcbnl.h (enum-with:DCB_ATTR_UNDEFINED): DCB_ATTR(_\w+)?
 DCB_ATTRS: Table = (
     ("DCB_ATTR_UNDEFINED", 0x0),
     ("DCB_ATTR_IFNAME", 0x1),
@@ -1279,7 +1278,7 @@ DCB_ATTRS: Table = (
     ("DCB_ATTR_CEE", 0x10),
 )
 
-# linux/netconf.h (enum-with:NETCONFA_UNSPEC): NETCONFA_\w+
+# linux/netconf.h (enum-with:NETCONFA_UNSPEC): NETCONFA(_\w+)?
 NETCONFA_ATTRS: Table = (
     ("NETCONFA_UNSPEC", 0x0),
     ("NETCONFA_IFINDEX", 0x1),
@@ -1292,7 +1291,7 @@ NETCONFA_ATTRS: Table = (
     ("NETCONFA_BC_FORWARDING", 0x8),
 )
 
-# linux/net_namespace.h (enum-with:NETNSA_NONE): NETNSA_\w+
+# linux/net_namespace.h (enum-with:NETNSA_NONE): NETNSA(_\w+)?
 NETNSA_ATTRS: Table = (
     ("NETNSA_NONE", 0x0),
     ("NETNSA_NSID", 0x1),
@@ -1302,13 +1301,13 @@ NETNSA_ATTRS: Table = (
     ("NETNSA_CURRENT_NSID", 0x5),
 )
 
-# linux/if_addrlabel.h (enum-with:IFAL_ADDRESS): IFAL_\w+
+# linux/if_addrlabel.h (enum-with:IFAL_ADDRESS): IFAL(_\w+)?
 IFAL_ATTRS: Table = (
     ("IFAL_ADDRESS", 0x1),
     ("IFAL_LABEL", 0x2),
 )
 
-# linux/rtnetlink.h (enum-with:RTAX_UNSPEC): RTAX_\w+
+# linux/rtnetlink.h (enum-with:RTAX_UNSPEC): RTAX(_\w+)?
 RTAX_ATTRS: Table = (
     ("RTAX_UNSPEC", 0x0),
     ("RTAX_LOCK", 0x1),
@@ -1330,14 +1329,14 @@ RTAX_ATTRS: Table = (
     ("RTAX_FASTOPEN_NO_COOKIE", 0x11),
 )
 
-# linux/neighbour.h (enum-with:NFEA_UNSPEC): NFEA_\w+
+# linux/neighbour.h (enum-with:NFEA_UNSPEC): NFEA(_\w+)?
 NFEA_ATTRS: Table = (
     ("NFEA_UNSPEC", 0x0),
     ("NFEA_ACTIVITY_NOTIFY", 0x1),
     ("NFEA_DONT_REFRESH", 0x2),
 )
 
-# linux/pkt_cls.h (enum-with:TCA_ACT_UNSPEC): TCA_ACT_\w+
+# linux/pkt_cls.h (enum-with:TCA_ACT_UNSPEC): TCA_ACT(_\w+)?
 TCA_ACT_ATTRS: Table = (
     ("TCA_ACT_UNSPEC", 0x0),
     ("TCA_ACT_KIND", 0x1),
@@ -1352,7 +1351,7 @@ TCA_ACT_ATTRS: Table = (
     ("TCA_ACT_IN_HW_COUNT", 0xA),
 )
 
-# linux/if_link.h (enum-with:IFLA_INFO_UNSPEC): IFLA_INFO_\w+
+# linux/if_link.h (enum-with:IFLA_INFO_UNSPEC): IFLA_INFO(_\w+)?
 IFLA_INFO_ATTRS: Table = (
     ("IFLA_INFO_UNSPEC", 0x0),
     ("IFLA_INFO_KIND", 0x1),
@@ -1362,7 +1361,7 @@ IFLA_INFO_ATTRS: Table = (
     ("IFLA_INFO_SLAVE_DATA", 0x5),
 )
 
-# linux/if_link.h (enum-with:IFLA_BRPORT_UNSPEC): IFLA_BRPORT_\w+
+# linux/if_link.h (enum-with:IFLA_BRPORT_UNSPEC): IFLA_BRPORT(_\w+)?
 IFLA_BRPORT_ATTRS: Table = (
     ("IFLA_BRPORT_UNSPEC", 0x0),
     ("IFLA_BRPORT_STATE", 0x1),
@@ -1406,13 +1405,13 @@ IFLA_BRPORT_ATTRS: Table = (
     ("IFLA_BRPORT_LOCKED", 0x27),
 )
 
-# linux/if_link.h (enum-with:IFLA_INET_UNSPEC): IFLA_INET_\w+
+# linux/if_link.h (enum-with:IFLA_INET_UNSPEC): IFLA_INET(_\w+)?
 IFLA_INET_ATTRS: Table = (
     ("IFLA_INET_UNSPEC", 0x0),
     ("IFLA_INET_CONF", 0x1),
 )
 
-# linux/if_link.h (enum-with:IFLA_INET6_UNSPEC): IFLA_INET6_\w+
+# linux/if_link.h (enum-with:IFLA_INET6_UNSPEC): IFLA_INET6(_\w+)?
 IFLA_INET6_ATTRS: Table = (
     ("IFLA_INET6_UNSPEC", 0x0),
     ("IFLA_INET6_FLAGS", 0x1),
@@ -1426,13 +1425,13 @@ IFLA_INET6_ATTRS: Table = (
     ("IFLA_INET6_RA_MTU", 0x9),
 )
 
-# linux/if_link.h (enum-with:IFLA_MCTP_UNSPEC): IFLA_MCTP_\w+
+# linux/if_link.h (enum-with:IFLA_MCTP_UNSPEC): IFLA_MCTP(_\w+)?
 IFLA_MCTP_ATTRS: Table = (
     ("IFLA_MCTP_UNSPEC", 0x0),
     ("IFLA_MCTP_NET", 0x1),
 )
 
-# linux/if_bridge.h (enum-with:IFLA_BRIDGE_FLAGS): IFLA_BRIDGE_\w+
+# linux/if_bridge.h (enum-with:IFLA_BRIDGE_FLAGS): IFLA_BRIDGE(_\w+)?
 IFLA_BRIDGE_ATTRS: Table = (
     ("IFLA_BRIDGE_FLAGS", 0x0),
     ("IFLA_BRIDGE_MODE", 0x1),
@@ -1443,10 +1442,13 @@ IFLA_BRIDGE_ATTRS: Table = (
     ("IFLA_BRIDGE_MST", 0x6),
 )
 
-# linux/if_link.h (enum-with:IFLA_VF_PORT_UNSPEC): IFLA_VF_PORT_\w+
-IFLA_VF_PORT_ATTRS: Table = (("IFLA_VF_PORT_UNSPEC", 0x0),)
+# linux/if_link.h (enum-with:IFLA_VF_PORT_UNSPEC): IFLA_VF_PORT(_\w+)?
+IFLA_VF_PORT_ATTRS: Table = (
+    ("IFLA_VF_PORT_UNSPEC", 0x0),
+    ("IFLA_VF_PORT", 0x1),
+)
 
-# linux/if_link.h (enum-with:IFLA_PORT_UNSPEC): IFLA_PORT_\w+
+# linux/if_link.h (enum-with:IFLA_PORT_UNSPEC): IFLA_PORT(_\w+)?
 IFLA_PORT_ATTRS: Table = (
     ("IFLA_PORT_UNSPEC", 0x0),
     ("IFLA_PORT_VF", 0x1),
@@ -1458,7 +1460,7 @@ IFLA_PORT_ATTRS: Table = (
     ("IFLA_PORT_RESPONSE", 0x7),
 )
 
-# linux/if_link.h (enum-with:IFLA_XDP_UNSPEC): IFLA_XDP_\w+
+# linux/if_link.h (enum-with:IFLA_XDP_UNSPEC): IFLA_XDP(_\w+)?
 IFLA_XDP_ATTRS: Table = (
     ("IFLA_XDP_UNSPEC", 0x0),
     ("IFLA_XDP_FD", 0x1),
@@ -1471,14 +1473,14 @@ IFLA_XDP_ATTRS: Table = (
     ("IFLA_XDP_EXPECTED_FD", 0x8),
 )
 
-# linux/if_link.h (enum-with:IFLA_PROTO_DOWN_REASON_UNSPEC): IFLA_PROTO_DOWN_REASON_\w+
+# linux/if_link.h (enum-with:IFLA_PROTO_DOWN_REASON_UNSPEC): IFLA_PROTO_DOWN_REASON(_\w+)?
 IFLA_PROTO_DOWN_REASON_ATTRS: Table = (
     ("IFLA_PROTO_DOWN_REASON_UNSPEC", 0x0),
     ("IFLA_PROTO_DOWN_REASON_MASK", 0x1),
     ("IFLA_PROTO_DOWN_REASON_VALUE", 0x2),
 )
 
-# linux/gen_stats.h (enum-with:TCA_STATS_UNSPEC): TCA_STATS_\w+
+# linux/gen_stats.h (enum-with:TCA_STATS_UNSPEC): TCA_STATS(_\w+)?
 TCA_STATS_ATTRS: Table = (
     ("TCA_STATS_UNSPEC", 0x0),
     ("TCA_STATS_BASIC", 0x1),
@@ -1491,14 +1493,14 @@ TCA_STATS_ATTRS: Table = (
     ("TCA_STATS_PKT64", 0x8),
 )
 
-# linux/pkt_sched.h (enum-with:TCA_STAB_UNSPEC): TCA_STAB_\w+
+# linux/pkt_sched.h (enum-with:TCA_STAB_UNSPEC): TCA_STAB(_\w+)?
 TCA_STAB_ATTRS: Table = (
     ("TCA_STAB_UNSPEC", 0x0),
     ("TCA_STAB_BASE", 0x1),
     ("TCA_STAB_DATA", 0x2),
 )
 
-# linux/neighbour.h (enum-with:NDTPA_UNSPEC): NDTPA_\w+
+# linux/neighbour.h (enum-with:NDTPA_UNSPEC): NDTPA(_\w+)?
 NDTPA_ATTRS: Table = (
     ("NDTPA_UNSPEC", 0x0),
     ("NDTPA_IFINDEX", 0x1),
@@ -1522,7 +1524,7 @@ NDTPA_ATTRS: Table = (
     ("NDTPA_INTERVAL_PROBE_TIME_MS", 0x13),
 )
 
-# linux/nexthop.h (enum-with:NHA_RES_GROUP_PAD): NHA_RES_GROUP_\w+
+# linux/nexthop.h (enum-with:NHA_RES_GROUP_PAD): NHA_RES_GROUP(_\w+)?
 NHA_RES_GROUP_ATTRS: Table = (
     ("NHA_RES_GROUP_PAD", 0x0),
     ("NHA_RES_GROUP_BUCKETS", 0x1),
@@ -1531,7 +1533,7 @@ NHA_RES_GROUP_ATTRS: Table = (
     ("NHA_RES_GROUP_UNBALANCED_TIME", 0x4),
 )
 
-# linux/nexthop.h (enum-with:NHA_RES_BUCKET_PAD): NHA_RES_BUCKET_\w+
+# linux/nexthop.h (enum-with:NHA_RES_BUCKET_PAD): NHA_RES_BUCKET(_\w+)?
 NHA_RES_BUCKET_ATTRS: Table = (
     ("NHA_RES_BUCKET_PAD", 0x0),
     ("NHA_RES_BUCKET_INDEX", 0x1),

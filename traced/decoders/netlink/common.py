@@ -58,3 +58,14 @@ def inet_text(family: int, data: bytes, name: str = "") -> str:
     if style == VERBOSE:
         return f"{prefix}{hexed} /* {call} */"
     return call if family != 2 else prefix + call
+
+
+def mac_text(data: bytes) -> str:
+    """``ab:cd:ef:01:02:03``, in the style (strace's print_mac_addr: raw shows the
+    bytes in hex, verbose both)."""
+    mac = ":".join(f"{byte:02x}" for byte in data)
+    hexed = '"' + "".join(f"\\x{byte:02x}" for byte in data) + '"'
+    style = current().xlat
+    if style == RAW:
+        return hexed
+    return f"{hexed} /* {mac} */" if style == VERBOSE else mac

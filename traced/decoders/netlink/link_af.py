@@ -9,6 +9,7 @@ from traced.decoders.families.sockets import SOCKET_DOMAIN
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink.attrs import AttrDecoder, Attrs, decode_attrs
+from traced.decoders.netlink.common import mac_text
 from traced.decoders.netlink.text import Reading
 from traced.decoders.xlat import Table
 
@@ -21,7 +22,7 @@ def _by_name(table: Table, decoders: dict[str, AttrDecoder]) -> dict[int, AttrDe
 
 
 def _bridge_id(data: bytes) -> str:
-    return f"{{prio=[{data[0]}, {data[1]}], addr={':'.join(f'{b:02x}' for b in data[2:8])}}}"
+    return f"{{prio=[{data[0]}, {data[1]}], addr={mac_text(data[2:8])}}}"
 
 
 _BRIDGE_ID = A.whole(8, _bridge_id)

@@ -28,13 +28,27 @@ _STATS = (
 )  # fmt: skip
 LINK_STATS = A.counters("I", _STATS, 23)
 LINK_STATS64 = A.counters("Q", (*_STATS, "rx_otherhost_dropped"), 24, 23)
-_IFMAP = A.fields("QQQHBBxxxx", ("mem_start", A.chex), ("mem_end", A.chex),
+_IFMAP = A.fields("QQQHBB", ("mem_start", A.chex), ("mem_end", A.chex),
                   ("base_addr", A.chex), ("irq", str), ("dma", str), ("port", str))  # fmt: skip
 _INFO = Attrs(T.IFLA_INFO_ATTRS, "IFLA_INFO_???", _by_name(T.IFLA_INFO_ATTRS, {
     "IFLA_INFO_KIND": A.string, "IFLA_INFO_SLAVE_KIND": A.string,
 }))  # fmt: skip
+
+
+def _hexed(data: bytes) -> str:
+    return '"' + "".join(f"\\x{byte:02x}" for byte in data) + '"'
+
+
+def _vsi(data: bytes) -> str:
+    """struct ifla_port_vsi: its padding shown only when not zero."""
+    pad = f", pad={_hexed(data[5:8])}" if any(data[5:8]) else ""
+    return (f"{{vsi_mgr_id={data[0]}, vsi_type_id={_hexed(data[1:4])}, "
+            f"vsi_type_version={data[4]}{pad}}}")  # fmt: skip
+
+
 _PORT = Attrs(T.IFLA_PORT_ATTRS, "IFLA_PORT_???", _by_name(T.IFLA_PORT_ATTRS, {
-    "IFLA_PORT_VF": A.u32, "IFLA_PORT_PROFILE": A.string, "IFLA_PORT_REQUEST": A.u8,
+    "IFLA_PORT_VF": A.u32, "IFLA_PORT_PROFILE": A.string, "IFLA_PORT_VSI_TYPE": A.whole(8, _vsi),
+    "IFLA_PORT_REQUEST": A.u8,
     "IFLA_PORT_RESPONSE": A.u16,
 }))  # fmt: skip
 _VF_PORT = Attrs(T.IFLA_VF_PORT_ATTRS, "IFLA_VF_PORT_???", _by_name(T.IFLA_VF_PORT_ATTRS, {
