@@ -492,6 +492,13 @@ NETLINK_SPECS: tuple[Spec, ...] = (
         r"IN6_ADDR_GEN_MODE_\w+",
         source="enum-with:IN6_ADDR_GEN_MODE_EUI64",
     ),
+    _spec(
+        "IFLA_OFFLOAD_XSTATS_ATTRS",
+        "linux/if_link.h",
+        r"IFLA_OFFLOAD_XSTATS_(UNSPEC|CPU_HIT)",
+        source="enum-with:IFLA_OFFLOAD_XSTATS_UNSPEC",
+    ),  # strace 6.1 knows these two
+    _spec("BRIDGE_VLAN_INFO_FLAGS", "linux/if_bridge.h", r"BRIDGE_VLAN_INFO_\w+"),
     _spec("RTNL_FAMILIES", "linux/rtnetlink.h", r"RTNL_FAMILY_(IPMR|IP6MR)"),
     _spec(
         "LWTUNNEL_ENCAP_TYPES",
@@ -543,6 +550,16 @@ NETLINK_SPECS: tuple[Spec, ...] = (
             ("NFEA_ATTRS", "linux/neighbour.h", "NFEA", "NFEA_UNSPEC"),
             ("TCA_ACT_ATTRS", "linux/pkt_cls.h", "TCA_ACT", "TCA_ACT_UNSPEC"),
             ("IFLA_INFO_ATTRS", "linux/if_link.h", "IFLA_INFO", "IFLA_INFO_UNSPEC"),
+            ("LINK_XSTATS_TYPES", "linux/if_link.h", "LINK_XSTATS_TYPE", "LINK_XSTATS_TYPE_UNSPEC"),
+            ("BRIDGE_XSTATS_ATTRS", "linux/if_bridge.h", "BRIDGE_XSTATS", "BRIDGE_XSTATS_UNSPEC"),
+            ("BOND_XSTATS_ATTRS", "linux/if_bonding.h", "BOND_XSTATS", "BOND_XSTATS_UNSPEC"),
+            (
+                "BOND_3AD_STAT_ATTRS",
+                "linux/if_bonding.h",
+                "BOND_3AD_STAT",
+                "BOND_3AD_STAT_LACPDU_RX",
+            ),
+            ("MPLS_STATS_ATTRS", "linux/mpls.h", "MPLS_STATS", "MPLS_STATS_UNSPEC"),
             ("IFLA_BRPORT_ATTRS", "linux/if_link.h", "IFLA_BRPORT", "IFLA_BRPORT_UNSPEC"),
             ("IFLA_INET_ATTRS", "linux/if_link.h", "IFLA_INET", "IFLA_INET_UNSPEC"),
             ("IFLA_INET6_ATTRS", "linux/if_link.h", "IFLA_INET6", "IFLA_INET6_UNSPEC"),

@@ -951,6 +951,24 @@ IN6_ADDR_GEN_MODES: Table = (
     ("IN6_ADDR_GEN_MODE_RANDOM", 0x3),
 )
 
+# linux/if_link.h (enum-with:IFLA_OFFLOAD_XSTATS_UNSPEC):
+#   IFLA_OFFLOAD_XSTATS_(UNSPEC|CPU_HIT)
+IFLA_OFFLOAD_XSTATS_ATTRS: Table = (
+    ("IFLA_OFFLOAD_XSTATS_UNSPEC", 0x0),
+    ("IFLA_OFFLOAD_XSTATS_CPU_HIT", 0x1),
+)
+
+# linux/if_bridge.h: BRIDGE_VLAN_INFO_\w+
+BRIDGE_VLAN_INFO_FLAGS: Table = (
+    ("BRIDGE_VLAN_INFO_MASTER", 0x1),
+    ("BRIDGE_VLAN_INFO_PVID", 0x2),
+    ("BRIDGE_VLAN_INFO_UNTAGGED", 0x4),
+    ("BRIDGE_VLAN_INFO_RANGE_BEGIN", 0x8),
+    ("BRIDGE_VLAN_INFO_RANGE_END", 0x10),
+    ("BRIDGE_VLAN_INFO_BRENTRY", 0x20),
+    ("BRIDGE_VLAN_INFO_ONLY_OPTS", 0x40),
+)
+
 # linux/rtnetlink.h: RTNL_FAMILY_(IPMR|IP6MR)
 RTNL_FAMILIES: Table = (
     ("RTNL_FAMILY_IPMR", 0x80),
@@ -1359,6 +1377,48 @@ IFLA_INFO_ATTRS: Table = (
     ("IFLA_INFO_XSTATS", 0x3),
     ("IFLA_INFO_SLAVE_KIND", 0x4),
     ("IFLA_INFO_SLAVE_DATA", 0x5),
+)
+
+# linux/if_link.h (enum-with:LINK_XSTATS_TYPE_UNSPEC): LINK_XSTATS_TYPE(_\w+)?
+LINK_XSTATS_TYPES: Table = (
+    ("LINK_XSTATS_TYPE_UNSPEC", 0x0),
+    ("LINK_XSTATS_TYPE_BRIDGE", 0x1),
+    ("LINK_XSTATS_TYPE_BOND", 0x2),
+)
+
+# linux/if_bridge.h (enum-with:BRIDGE_XSTATS_UNSPEC): BRIDGE_XSTATS(_\w+)?
+BRIDGE_XSTATS_ATTRS: Table = (
+    ("BRIDGE_XSTATS_UNSPEC", 0x0),
+    ("BRIDGE_XSTATS_VLAN", 0x1),
+    ("BRIDGE_XSTATS_MCAST", 0x2),
+    ("BRIDGE_XSTATS_PAD", 0x3),
+    ("BRIDGE_XSTATS_STP", 0x4),
+)
+
+# linux/if_bonding.h (enum-with:BOND_XSTATS_UNSPEC): BOND_XSTATS(_\w+)?
+BOND_XSTATS_ATTRS: Table = (
+    ("BOND_XSTATS_UNSPEC", 0x0),
+    ("BOND_XSTATS_3AD", 0x1),
+)
+
+# linux/if_bonding.h (enum-with:BOND_3AD_STAT_LACPDU_RX): BOND_3AD_STAT(_\w+)?
+BOND_3AD_STAT_ATTRS: Table = (
+    ("BOND_3AD_STAT_LACPDU_RX", 0x0),
+    ("BOND_3AD_STAT_LACPDU_TX", 0x1),
+    ("BOND_3AD_STAT_LACPDU_UNKNOWN_RX", 0x2),
+    ("BOND_3AD_STAT_LACPDU_ILLEGAL_RX", 0x3),
+    ("BOND_3AD_STAT_MARKER_RX", 0x4),
+    ("BOND_3AD_STAT_MARKER_TX", 0x5),
+    ("BOND_3AD_STAT_MARKER_RESP_RX", 0x6),
+    ("BOND_3AD_STAT_MARKER_RESP_TX", 0x7),
+    ("BOND_3AD_STAT_MARKER_UNKNOWN_RX", 0x8),
+    ("BOND_3AD_STAT_PAD", 0x9),
+)
+
+# linux/mpls.h (enum-with:MPLS_STATS_UNSPEC): MPLS_STATS(_\w+)?
+MPLS_STATS_ATTRS: Table = (
+    ("MPLS_STATS_UNSPEC", 0x0),
+    ("MPLS_STATS_LINK", 0x1),
 )
 
 # linux/if_link.h (enum-with:IFLA_BRPORT_UNSPEC): IFLA_BRPORT(_\w+)?

@@ -283,3 +283,21 @@ def whole(size: int, show: Callable[[bytes], str]) -> AttrDecoder:
         return hex_address(address) if data is None else show(data)
 
     return decode
+
+
+def struct_then_rest(size: int, show: Callable[[bytes], str]) -> AttrDecoder:
+    """A struct of ``size`` bytes, then whatever follows it in hex, as a further
+    element (strace's decoders of statistics structs that grow)."""
+
+    def decode(reading: Reading, address: int, length: int, family: int) -> str | None:
+        if length < size:
+            return None
+        data = read_struct(reading, address, size)
+        if data is None:
+            return hex_address(address)
+        text = show(data)
+        if length > size:
+            text += ", " + hex_string(reading, address + size, length - size)
+        return text
+
+    return decode

@@ -9,6 +9,7 @@ from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink import route_special as S
 from traced.decoders.netlink.attrs import AttrDecoder, Attrs
 from traced.decoders.netlink.link_attrs import IFLA
+from traced.decoders.netlink.stats_attrs import IFLA_STATS
 from traced.decoders.xlat import Table, format_enum
 
 U = str  # a field shown as its number
@@ -190,7 +191,7 @@ ATTRS: dict[str, Attrs] = {
     "tca": TCA,
     "tca_root": TCA_ACT,  # strace 6.1 reads tcamsg's as an action's
     "ndta": NDTA,
-    "ifla_stats": Attrs(T.IFLA_STATS_ATTRS, "IFLA_STATS_???"),
+    "ifla_stats": IFLA_STATS,
     "nha": NHA,
     "mdba": Attrs(T.MDBA_ATTRS, "MDBA_???"),
     "dcb": Attrs(T.DCB_ATTRS, "DCB_ATTR_???"),
