@@ -499,6 +499,12 @@ NETLINK_SPECS: tuple[Spec, ...] = (
         source="enum-with:IFLA_OFFLOAD_XSTATS_UNSPEC",
     ),  # strace 6.1 knows these two
     _spec("BRIDGE_VLAN_INFO_FLAGS", "linux/if_bridge.h", r"BRIDGE_VLAN_INFO_\w+"),
+    _spec(
+        "BR_MCAST_DIRS",
+        "linux/if_bridge.h",
+        r"BR_MCAST_DIR_(RX|TX)",
+        source="enum-with:BR_MCAST_DIR_RX",
+    ),
     _spec("RTNL_FAMILIES", "linux/rtnetlink.h", r"RTNL_FAMILY_(IPMR|IP6MR)"),
     _spec(
         "LWTUNNEL_ENCAP_TYPES",

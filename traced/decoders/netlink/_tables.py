@@ -969,6 +969,12 @@ BRIDGE_VLAN_INFO_FLAGS: Table = (
     ("BRIDGE_VLAN_INFO_ONLY_OPTS", 0x40),
 )
 
+# linux/if_bridge.h (enum-with:BR_MCAST_DIR_RX): BR_MCAST_DIR_(RX|TX)
+BR_MCAST_DIRS: Table = (
+    ("BR_MCAST_DIR_RX", 0x0),
+    ("BR_MCAST_DIR_TX", 0x1),
+)
+
 # linux/rtnetlink.h: RTNL_FAMILY_(IPMR|IP6MR)
 RTNL_FAMILIES: Table = (
     ("RTNL_FAMILY_IPMR", 0x80),

@@ -13,7 +13,7 @@ from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink.attrs import AttrDecoder, Attrs
 from traced.decoders.netlink.link_attrs import LINK_STATS64
-from traced.decoders.xlat import Table, format_flags
+from traced.decoders.xlat import Table, format_flags, named
 
 AF_MPLS = 28
 
@@ -44,14 +44,54 @@ def _vlan(data: bytes) -> str:
             f"tx_packets={tx_packets}, vid={vid}, flags={flag_text}{pad}}}")  # fmt: skip
 
 
+_MCAST_FIELDS = (
+    ("igmp_v1queries", 2),
+    ("igmp_v2queries", 2),
+    ("igmp_v3queries", 2),
+    ("igmp_leaves", 2),
+    ("igmp_v1reports", 2),
+    ("igmp_v2reports", 2),
+    ("igmp_v3reports", 2),
+    ("igmp_parse_errors", 1),
+    ("mld_v1queries", 2),
+    ("mld_v2queries", 2),
+    ("mld_leaves", 2),
+    ("mld_v1reports", 2),
+    ("mld_v2reports", 2),
+    ("mld_parse_errors", 1),
+    ("mcast_bytes", 2),
+    ("mcast_packets", 2),
+)  # fmt: skip: struct br_mcast_stats, its arrays indexed by direction
+_MCAST = struct.Struct(f"<{sum(count for _, count in _MCAST_FIELDS)}Q")
+
+
+def _direction(index: int) -> str:
+    name = next((name for name, value in T.BR_MCAST_DIRS if value == index), None)
+    return named(index, name, "", decimal=True)
+
+
+def _mcast(data: bytes) -> str:
+    values = iter(_MCAST.unpack(data))
+    parts = []
+    for name, count in _MCAST_FIELDS:
+        if count == 1:
+            parts.append(f"{name}={next(values)}")
+        else:
+            items = ", ".join(f"[{_direction(index)}]={next(values)}" for index in range(count))
+            parts.append(f"{name}=[{items}]")
+    return "{" + ", ".join(parts) + "}"
+
+
 _BRIDGE = Attrs(T.BRIDGE_XSTATS_ATTRS, "BRIDGE_XSTATS_???", _by_name(T.BRIDGE_XSTATS_ATTRS, {
     "BRIDGE_XSTATS_VLAN": A.struct_then_rest(_VLAN.size, _vlan),
+    "BRIDGE_XSTATS_MCAST": A.struct_then_rest(_MCAST.size, _mcast),
     "BRIDGE_XSTATS_STP": _counters(("transition_blk", "transition_fwd", "rx_bpdu", "tx_bpdu",
                                     "rx_tcn", "tx_tcn")),
 }))  # fmt: skip
+# strace 6.1 names an unknown 802.3ad counter as it names an unknown BOND_XSTATS_*
 _BOND_3AD = Attrs(
     T.BOND_3AD_STAT_ATTRS,
-    "BOND_3AD_STAT_???",
+    "BOND_XSTATS_???",
     {value: A.u64 for name, value in T.BOND_3AD_STAT_ATTRS if name != "BOND_3AD_STAT_PAD"},
 )
 _BOND = Attrs(T.BOND_XSTATS_ATTRS, "BOND_XSTATS_???", _by_name(T.BOND_XSTATS_ATTRS, {
