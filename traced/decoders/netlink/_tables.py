@@ -975,6 +975,118 @@ BR_MCAST_DIRS: Table = (
     ("BR_MCAST_DIR_TX", 0x1),
 )
 
+# linux/if_link.h (enum-with:IFLA_VF_LINK_STATE_AUTO): IFLA_VF_LINK_STATE_\w+
+IFLA_VF_LINK_STATES: Table = (
+    ("IFLA_VF_LINK_STATE_AUTO", 0x0),
+    ("IFLA_VF_LINK_STATE_ENABLE", 0x1),
+    ("IFLA_VF_LINK_STATE_DISABLE", 0x2),
+)
+
+# linux/if_ether.h: ETH_P_\w+
+ETH_P: Table = (
+    ("ETH_P_802_3", 0x1),
+    ("ETH_P_AX25", 0x2),
+    ("ETH_P_ALL", 0x3),
+    ("ETH_P_802_2", 0x4),
+    ("ETH_P_SNAP", 0x5),
+    ("ETH_P_DDCMP", 0x6),
+    ("ETH_P_WAN_PPP", 0x7),
+    ("ETH_P_PPP_MP", 0x8),
+    ("ETH_P_LOCALTALK", 0x9),
+    ("ETH_P_CAN", 0xC),
+    ("ETH_P_CANFD", 0xD),
+    ("ETH_P_CANXL", 0xE),
+    ("ETH_P_PPPTALK", 0x10),
+    ("ETH_P_TR_802_2", 0x11),
+    ("ETH_P_MOBITEX", 0x15),
+    ("ETH_P_CONTROL", 0x16),
+    ("ETH_P_IRDA", 0x17),
+    ("ETH_P_ECONET", 0x18),
+    ("ETH_P_HDLC", 0x19),
+    ("ETH_P_ARCNET", 0x1A),
+    ("ETH_P_DSA", 0x1B),
+    ("ETH_P_TRAILER", 0x1C),
+    ("ETH_P_LOOP", 0x60),
+    ("ETH_P_PHONET", 0xF5),
+    ("ETH_P_IEEE802154", 0xF6),
+    ("ETH_P_CAIF", 0xF7),
+    ("ETH_P_XDSA", 0xF8),
+    ("ETH_P_MAP", 0xF9),
+    ("ETH_P_MCTP", 0xFA),
+    ("ETH_P_PUP", 0x200),
+    ("ETH_P_PUPAT", 0x201),
+    ("ETH_P_802_3_MIN", 0x600),
+    ("ETH_P_IP", 0x800),
+    ("ETH_P_X25", 0x805),
+    ("ETH_P_ARP", 0x806),
+    ("ETH_P_BPQ", 0x8FF),
+    ("ETH_P_IEEEPUP", 0xA00),
+    ("ETH_P_IEEEPUPAT", 0xA01),
+    ("ETH_P_ERSPAN2", 0x22EB),
+    ("ETH_P_TSN", 0x22F0),
+    ("ETH_P_BATMAN", 0x4305),
+    ("ETH_P_DEC", 0x6000),
+    ("ETH_P_DNA_DL", 0x6001),
+    ("ETH_P_DNA_RC", 0x6002),
+    ("ETH_P_DNA_RT", 0x6003),
+    ("ETH_P_LAT", 0x6004),
+    ("ETH_P_DIAG", 0x6005),
+    ("ETH_P_CUST", 0x6006),
+    ("ETH_P_SCA", 0x6007),
+    ("ETH_P_TEB", 0x6558),
+    ("ETH_P_RARP", 0x8035),
+    ("ETH_P_ATALK", 0x809B),
+    ("ETH_P_AARP", 0x80F3),
+    ("ETH_P_8021Q", 0x8100),
+    ("ETH_P_IPX", 0x8137),
+    ("ETH_P_IPV6", 0x86DD),
+    ("ETH_P_PAUSE", 0x8808),
+    ("ETH_P_SLOW", 0x8809),
+    ("ETH_P_WCCP", 0x883E),
+    ("ETH_P_MPLS_UC", 0x8847),
+    ("ETH_P_MPLS_MC", 0x8848),
+    ("ETH_P_ATMMPOA", 0x884C),
+    ("ETH_P_PPP_DISC", 0x8863),
+    ("ETH_P_PPP_SES", 0x8864),
+    ("ETH_P_LINK_CTL", 0x886C),
+    ("ETH_P_ATMFATE", 0x8884),
+    ("ETH_P_PAE", 0x888E),
+    ("ETH_P_PROFINET", 0x8892),
+    ("ETH_P_REALTEK", 0x8899),
+    ("ETH_P_AOE", 0x88A2),
+    ("ETH_P_ETHERCAT", 0x88A4),
+    ("ETH_P_8021AD", 0x88A8),
+    ("ETH_P_802_EX1", 0x88B5),
+    ("ETH_P_ERSPAN", 0x88BE),
+    ("ETH_P_PREAUTH", 0x88C7),
+    ("ETH_P_TIPC", 0x88CA),
+    ("ETH_P_LLDP", 0x88CC),
+    ("ETH_P_MRP", 0x88E3),
+    ("ETH_P_MACSEC", 0x88E5),
+    ("ETH_P_8021AH", 0x88E7),
+    ("ETH_P_MVRP", 0x88F5),
+    ("ETH_P_1588", 0x88F7),
+    ("ETH_P_NCSI", 0x88F8),
+    ("ETH_P_PRP", 0x88FB),
+    ("ETH_P_CFM", 0x8902),
+    ("ETH_P_FCOE", 0x8906),
+    ("ETH_P_TDLS", 0x890D),
+    ("ETH_P_FIP", 0x8914),
+    ("ETH_P_IBOE", 0x8915),
+    ("ETH_P_80221", 0x8917),
+    ("ETH_P_HSR", 0x892F),
+    ("ETH_P_NSH", 0x894F),
+    ("ETH_P_LOOPBACK", 0x9000),
+    ("ETH_P_QINQ1", 0x9100),
+    ("ETH_P_QINQ2", 0x9200),
+    ("ETH_P_QINQ3", 0x9300),
+    ("ETH_P_EDSA", 0xDADA),
+    ("ETH_P_DSA_8021Q", 0xDADB),
+    ("ETH_P_DSA_A5PSW", 0xE001),
+    ("ETH_P_IFE", 0xED3E),
+    ("ETH_P_AF_IUCV", 0xFBFB),
+)
+
 # linux/rtnetlink.h: RTNL_FAMILY_(IPMR|IP6MR)
 RTNL_FAMILIES: Table = (
     ("RTNL_FAMILY_IPMR", 0x80),
@@ -1383,6 +1495,49 @@ IFLA_INFO_ATTRS: Table = (
     ("IFLA_INFO_XSTATS", 0x3),
     ("IFLA_INFO_SLAVE_KIND", 0x4),
     ("IFLA_INFO_SLAVE_DATA", 0x5),
+)
+
+# linux/if_link.h (enum-with:IFLA_VF_INFO_UNSPEC): IFLA_VF_INFO(_\w+)?
+IFLA_VF_INFO_ATTRS: Table = (
+    ("IFLA_VF_INFO_UNSPEC", 0x0),
+    ("IFLA_VF_INFO", 0x1),
+)
+
+# linux/if_link.h (enum-with:IFLA_VF_UNSPEC): IFLA_VF(_\w+)?
+IFLA_VF_ATTRS: Table = (
+    ("IFLA_VF_UNSPEC", 0x0),
+    ("IFLA_VF_MAC", 0x1),
+    ("IFLA_VF_VLAN", 0x2),
+    ("IFLA_VF_TX_RATE", 0x3),
+    ("IFLA_VF_SPOOFCHK", 0x4),
+    ("IFLA_VF_LINK_STATE", 0x5),
+    ("IFLA_VF_RATE", 0x6),
+    ("IFLA_VF_RSS_QUERY_EN", 0x7),
+    ("IFLA_VF_STATS", 0x8),
+    ("IFLA_VF_TRUST", 0x9),
+    ("IFLA_VF_IB_NODE_GUID", 0xA),
+    ("IFLA_VF_IB_PORT_GUID", 0xB),
+    ("IFLA_VF_VLAN_LIST", 0xC),
+    ("IFLA_VF_BROADCAST", 0xD),
+)
+
+# linux/if_link.h (enum-with:IFLA_VF_STATS_RX_PACKETS): IFLA_VF_STATS(_\w+)?
+IFLA_VF_STATS_ATTRS: Table = (
+    ("IFLA_VF_STATS_RX_PACKETS", 0x0),
+    ("IFLA_VF_STATS_TX_PACKETS", 0x1),
+    ("IFLA_VF_STATS_RX_BYTES", 0x2),
+    ("IFLA_VF_STATS_TX_BYTES", 0x3),
+    ("IFLA_VF_STATS_BROADCAST", 0x4),
+    ("IFLA_VF_STATS_MULTICAST", 0x5),
+    ("IFLA_VF_STATS_PAD", 0x6),
+    ("IFLA_VF_STATS_RX_DROPPED", 0x7),
+    ("IFLA_VF_STATS_TX_DROPPED", 0x8),
+)
+
+# linux/if_link.h (enum-with:IFLA_VF_VLAN_INFO_UNSPEC): IFLA_VF_VLAN_INFO(_\w+)?
+IFLA_VF_VLAN_LIST_ATTRS: Table = (
+    ("IFLA_VF_VLAN_INFO_UNSPEC", 0x0),
+    ("IFLA_VF_VLAN_INFO", 0x1),
 )
 
 # linux/if_link.h (enum-with:LINK_XSTATS_TYPE_UNSPEC): LINK_XSTATS_TYPE(_\w+)?
