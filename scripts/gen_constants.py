@@ -512,6 +512,8 @@ NETLINK_SPECS: tuple[Spec, ...] = (
         source="enum-with:IFLA_VF_LINK_STATE_AUTO",
     ),
     _spec("ETH_P", "linux/if_ether.h", r"ETH_P_\w+"),
+    _spec("IGMPMSG_TYPES", "linux/mroute.h", r"IGMPMSG_\w+"),
+    _spec("MRT6MSG_TYPES", "linux/mroute6.h", r"MRT6MSG_\w+", exclude=r"MRT6MSG_WRMIFWHOLE"),
     _spec("RTNL_FAMILIES", "linux/rtnetlink.h", r"RTNL_FAMILY_(IPMR|IP6MR)"),
     _spec(
         "LWTUNNEL_ENCAP_TYPES",
@@ -563,6 +565,8 @@ NETLINK_SPECS: tuple[Spec, ...] = (
             ("NFEA_ATTRS", "linux/neighbour.h", "NFEA", "NFEA_UNSPEC"),
             ("TCA_ACT_ATTRS", "linux/pkt_cls.h", "TCA_ACT", "TCA_ACT_UNSPEC"),
             ("IFLA_INFO_ATTRS", "linux/if_link.h", "IFLA_INFO", "IFLA_INFO_UNSPEC"),
+            ("IPMRA_CREPORT_ATTRS", "linux/mroute.h", "IPMRA_CREPORT", "IPMRA_CREPORT_UNSPEC"),
+            ("IP6MRA_CREPORT_ATTRS", "linux/mroute6.h", "IP6MRA_CREPORT", "IP6MRA_CREPORT_UNSPEC"),
             ("IFLA_VF_INFO_ATTRS", "linux/if_link.h", "IFLA_VF_INFO", "IFLA_VF_INFO_UNSPEC"),
             ("IFLA_VF_ATTRS", "linux/if_link.h", "IFLA_VF", "IFLA_VF_UNSPEC"),
             ("IFLA_VF_STATS_ATTRS", "linux/if_link.h", "IFLA_VF_STATS", "IFLA_VF_STATS_RX_PACKETS"),

@@ -1087,6 +1087,21 @@ ETH_P: Table = (
     ("ETH_P_AF_IUCV", 0xFBFB),
 )
 
+# linux/mroute.h: IGMPMSG_\w+
+IGMPMSG_TYPES: Table = (
+    ("IGMPMSG_NOCACHE", 0x1),
+    ("IGMPMSG_WRONGVIF", 0x2),
+    ("IGMPMSG_WHOLEPKT", 0x3),
+    ("IGMPMSG_WRVIFWHOLE", 0x4),
+)
+
+# linux/mroute6.h: MRT6MSG_\w+
+MRT6MSG_TYPES: Table = (
+    ("MRT6MSG_NOCACHE", 0x1),
+    ("MRT6MSG_WRONGMIF", 0x2),
+    ("MRT6MSG_WHOLEPKT", 0x3),
+)
+
 # linux/rtnetlink.h: RTNL_FAMILY_(IPMR|IP6MR)
 RTNL_FAMILIES: Table = (
     ("RTNL_FAMILY_IPMR", 0x80),
@@ -1495,6 +1510,27 @@ IFLA_INFO_ATTRS: Table = (
     ("IFLA_INFO_XSTATS", 0x3),
     ("IFLA_INFO_SLAVE_KIND", 0x4),
     ("IFLA_INFO_SLAVE_DATA", 0x5),
+)
+
+# linux/mroute.h (enum-with:IPMRA_CREPORT_UNSPEC): IPMRA_CREPORT(_\w+)?
+IPMRA_CREPORT_ATTRS: Table = (
+    ("IPMRA_CREPORT_UNSPEC", 0x0),
+    ("IPMRA_CREPORT_MSGTYPE", 0x1),
+    ("IPMRA_CREPORT_VIF_ID", 0x2),
+    ("IPMRA_CREPORT_SRC_ADDR", 0x3),
+    ("IPMRA_CREPORT_DST_ADDR", 0x4),
+    ("IPMRA_CREPORT_PKT", 0x5),
+    ("IPMRA_CREPORT_TABLE", 0x6),
+)
+
+# linux/mroute6.h (enum-with:IP6MRA_CREPORT_UNSPEC): IP6MRA_CREPORT(_\w+)?
+IP6MRA_CREPORT_ATTRS: Table = (
+    ("IP6MRA_CREPORT_UNSPEC", 0x0),
+    ("IP6MRA_CREPORT_MSGTYPE", 0x1),
+    ("IP6MRA_CREPORT_MIF_ID", 0x2),
+    ("IP6MRA_CREPORT_SRC_ADDR", 0x3),
+    ("IP6MRA_CREPORT_DST_ADDR", 0x4),
+    ("IP6MRA_CREPORT_PKT", 0x5),
 )
 
 # linux/if_link.h (enum-with:IFLA_VF_INFO_UNSPEC): IFLA_VF_INFO(_\w+)?

@@ -19,8 +19,8 @@ from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink.attrs import decode_attrs
 from traced.decoders.netlink.common import family_and_data, family_text, ifindex_text
 from traced.decoders.netlink.kinds import NLMSG_DONE
-from traced.decoders.netlink.route_attrs import ATTRS
-from traced.decoders.netlink.text import Reading, hex_string, read_struct
+from traced.decoders.netlink.route_attrs import ATTRS, CREPORT
+from traced.decoders.netlink.text import Reading, read_struct
 from traced.decoders.values import hex_address
 from traced.decoders.xlat import Table, format_enum, format_flags
 
@@ -213,10 +213,11 @@ def layout_text(reading: Reading, layout: Layout, family: int, address: int, len
     start = (size + 3) & ~3
     if not whole or length <= start:
         return text
-    attrs = ATTRS.get(layout.attrs)
-    if attrs is None:  # RTM_NEWCACHEREPORT's, by family: not decoded here
-        return text + ", " + hex_string(reading, address + start, length - start)
-    return text + ", " + decode_attrs(reading, address + start, length - start, attrs, family)
+    rest, size = address + start, length - start
+    if layout.attrs == "creport":  # RTM_NEWCACHEREPORT's, by family
+        return text + ", " + (CREPORT(reading, rest, size, family) or "")
+    attrs = ATTRS[layout.attrs]
+    return text + ", " + decode_attrs(reading, rest, size, attrs, family)
 
 
 _R = dict(T.ROUTE_TYPES)

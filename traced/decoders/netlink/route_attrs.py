@@ -181,6 +181,21 @@ IFAL = Attrs(T.IFAL_ATTRS, "IFAL_???", _by_name(T.IFAL_ATTRS, {
     "IFAL_ADDRESS": _ADDRESS, "IFAL_LABEL": A.u32,
 }))  # fmt: skip
 RTA.decoders[dict(T.RTA_ATTRS)["RTA_MULTIPATH"]] = S.multipath(RTA)  # nests RTA itself
+_IPMRA = Attrs(T.IPMRA_CREPORT_ATTRS, "IPMRA_CREPORT_???", _by_name(T.IPMRA_CREPORT_ATTRS, {
+    "IPMRA_CREPORT_MSGTYPE": A.xval(T.IGMPMSG_TYPES, "IGMPMSG_???", 1),
+    "IPMRA_CREPORT_VIF_ID": A.u32, "IPMRA_CREPORT_SRC_ADDR": A.in_addr,
+    "IPMRA_CREPORT_DST_ADDR": A.in_addr, "IPMRA_CREPORT_TABLE": A.u32,
+}))  # fmt: skip
+_IP6MRA = Attrs(T.IP6MRA_CREPORT_ATTRS, "IP6MRA_CREPORT_???", _by_name(
+    T.IP6MRA_CREPORT_ATTRS, {
+        "IP6MRA_CREPORT_MSGTYPE": A.xval(T.MRT6MSG_TYPES, "MRT6MSG_???", 1),
+        "IP6MRA_CREPORT_MIF_ID": A.u32, "IP6MRA_CREPORT_SRC_ADDR": A.in6_addr,
+        "IP6MRA_CREPORT_DST_ADDR": A.in6_addr,
+    }))  # fmt: skip
+_FAMILIES = dict(T.RTNL_FAMILIES)
+# RTM_NEWCACHEREPORT's, by its (multicast routing) family
+CREPORT = A.by_family({_FAMILIES["RTNL_FAMILY_IPMR"]: _IPMRA,
+                       _FAMILIES["RTNL_FAMILY_IP6MR"]: _IP6MRA})  # fmt: skip
 
 ATTRS: dict[str, Attrs] = {
     "ifla": IFLA,
