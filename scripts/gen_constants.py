@@ -514,6 +514,16 @@ NETLINK_SPECS: tuple[Spec, ...] = (
     _spec("ETH_P", "linux/if_ether.h", r"ETH_P_\w+"),
     _spec("IGMPMSG_TYPES", "linux/mroute.h", r"IGMPMSG_\w+"),
     _spec("MRT6MSG_TYPES", "linux/mroute6.h", r"MRT6MSG_\w+", exclude=r"MRT6MSG_WRMIFWHOLE"),
+    # NETLINK_SOCK_DIAG
+    _spec("TCP_STATES", "netinet/tcp.h", r"TCP_[A-Z_0-9]+", source="enum-with:TCP_ESTABLISHED"),
+    _spec("UDIAG_SHOW", "linux/unix_diag.h", r"UDIAG_SHOW_\w+"),
+    _spec(
+        "SK_MEMINFO",
+        "linux/sock_diag.h",
+        r"SK_MEMINFO_\w+",
+        source="enum-with:SK_MEMINFO_RMEM_ALLOC",
+        exclude=r"SK_MEMINFO_VARS",
+    ),
     _spec("RTNL_FAMILIES", "linux/rtnetlink.h", r"RTNL_FAMILY_(IPMR|IP6MR)"),
     _spec(
         "LWTUNNEL_ENCAP_TYPES",
@@ -565,6 +575,7 @@ NETLINK_SPECS: tuple[Spec, ...] = (
             ("NFEA_ATTRS", "linux/neighbour.h", "NFEA", "NFEA_UNSPEC"),
             ("TCA_ACT_ATTRS", "linux/pkt_cls.h", "TCA_ACT", "TCA_ACT_UNSPEC"),
             ("IFLA_INFO_ATTRS", "linux/if_link.h", "IFLA_INFO", "IFLA_INFO_UNSPEC"),
+            ("UNIX_DIAG_ATTRS", "linux/unix_diag.h", "UNIX_DIAG", "UNIX_DIAG_NAME"),
             ("IPMRA_CREPORT_ATTRS", "linux/mroute.h", "IPMRA_CREPORT", "IPMRA_CREPORT_UNSPEC"),
             ("IP6MRA_CREPORT_ATTRS", "linux/mroute6.h", "IP6MRA_CREPORT", "IP6MRA_CREPORT_UNSPEC"),
             ("IFLA_VF_INFO_ATTRS", "linux/if_link.h", "IFLA_VF_INFO", "IFLA_VF_INFO_UNSPEC"),

@@ -1102,6 +1102,45 @@ MRT6MSG_TYPES: Table = (
     ("MRT6MSG_WHOLEPKT", 0x3),
 )
 
+# netinet/tcp.h (enum-with:TCP_ESTABLISHED): TCP_[A-Z_0-9]+
+TCP_STATES: Table = (
+    ("TCP_ESTABLISHED", 0x1),
+    ("TCP_SYN_SENT", 0x2),
+    ("TCP_SYN_RECV", 0x3),
+    ("TCP_FIN_WAIT1", 0x4),
+    ("TCP_FIN_WAIT2", 0x5),
+    ("TCP_TIME_WAIT", 0x6),
+    ("TCP_CLOSE", 0x7),
+    ("TCP_CLOSE_WAIT", 0x8),
+    ("TCP_LAST_ACK", 0x9),
+    ("TCP_LISTEN", 0xA),
+    ("TCP_CLOSING", 0xB),
+)
+
+# linux/unix_diag.h: UDIAG_SHOW_\w+
+UDIAG_SHOW: Table = (
+    ("UDIAG_SHOW_NAME", 0x1),
+    ("UDIAG_SHOW_VFS", 0x2),
+    ("UDIAG_SHOW_PEER", 0x4),
+    ("UDIAG_SHOW_ICONS", 0x8),
+    ("UDIAG_SHOW_RQLEN", 0x10),
+    ("UDIAG_SHOW_MEMINFO", 0x20),
+    ("UDIAG_SHOW_UID", 0x40),
+)
+
+# linux/sock_diag.h (enum-with:SK_MEMINFO_RMEM_ALLOC): SK_MEMINFO_\w+
+SK_MEMINFO: Table = (
+    ("SK_MEMINFO_RMEM_ALLOC", 0x0),
+    ("SK_MEMINFO_RCVBUF", 0x1),
+    ("SK_MEMINFO_WMEM_ALLOC", 0x2),
+    ("SK_MEMINFO_SNDBUF", 0x3),
+    ("SK_MEMINFO_FWD_ALLOC", 0x4),
+    ("SK_MEMINFO_WMEM_QUEUED", 0x5),
+    ("SK_MEMINFO_OPTMEM", 0x6),
+    ("SK_MEMINFO_BACKLOG", 0x7),
+    ("SK_MEMINFO_DROPS", 0x8),
+)
+
 # linux/rtnetlink.h: RTNL_FAMILY_(IPMR|IP6MR)
 RTNL_FAMILIES: Table = (
     ("RTNL_FAMILY_IPMR", 0x80),
@@ -1510,6 +1549,18 @@ IFLA_INFO_ATTRS: Table = (
     ("IFLA_INFO_XSTATS", 0x3),
     ("IFLA_INFO_SLAVE_KIND", 0x4),
     ("IFLA_INFO_SLAVE_DATA", 0x5),
+)
+
+# linux/unix_diag.h (enum-with:UNIX_DIAG_NAME): UNIX_DIAG(_\w+)?
+UNIX_DIAG_ATTRS: Table = (
+    ("UNIX_DIAG_NAME", 0x0),
+    ("UNIX_DIAG_VFS", 0x1),
+    ("UNIX_DIAG_PEER", 0x2),
+    ("UNIX_DIAG_ICONS", 0x3),
+    ("UNIX_DIAG_RQLEN", 0x4),
+    ("UNIX_DIAG_MEMINFO", 0x5),
+    ("UNIX_DIAG_SHUTDOWN", 0x6),
+    ("UNIX_DIAG_UID", 0x7),
 )
 
 # linux/mroute.h (enum-with:IPMRA_CREPORT_UNSPEC): IPMRA_CREPORT(_\w+)?

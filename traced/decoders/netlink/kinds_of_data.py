@@ -225,7 +225,9 @@ def flag_text(value: int, table: Table, unknown: str) -> str:
     return format_flags(value, table, unknown).text
 
 
-def indexed(fmt: str, table: Table, unknown: str, shift: int = 0) -> AttrDecoder:
+def indexed(
+    fmt: str, table: Table, unknown: str, shift: int = 0, *, unsigned: bool = False
+) -> AttrDecoder:
     """An array whose indices have names (strace's print_array_ex with
     PAF_PRINT_INDICES): ``[[DEVCONF_FORWARDING] = 1, ...]``; ``shift``: what the
     index is short of the name's value (IPV4_DEVCONF_* count from 1)."""
@@ -234,9 +236,8 @@ def indexed(fmt: str, table: Table, unknown: str, shift: int = 0) -> AttrDecoder
     def element(index: int, data: bytes) -> str:
         name = next((name for name, value in table if value == index + shift), None)
         shown = None if name is None else (f"{name}-{shift}" if shift else name)
-        return (
-            f"[{named(index, shown, unknown, decimal=True)}] = {struct.unpack('<' + fmt, data)[0]}"
-        )
+        number = named(index, shown, unknown, decimal=not unsigned)
+        return f"[{number}] = {struct.unpack('<' + fmt, data)[0]}"
 
     def decode(reading: Reading, address: int, length: int, family: int) -> str | None:
         count = length // size

@@ -11,8 +11,8 @@ from __future__ import annotations
 import struct
 
 from traced.decoders.netlink import _tables as T
-from traced.decoders.netlink.common import family_and_data
-from traced.decoders.netlink.kinds import NLMSG_DONE, ROUTE, SELINUX, SOCK_DIAG
+from traced.decoders.netlink.diag import decode_diag
+from traced.decoders.netlink.kinds import ROUTE, SELINUX, SOCK_DIAG
 from traced.decoders.netlink.messages import Payload
 from traced.decoders.netlink.route import decode_route
 from traced.decoders.netlink.text import Reading, hex_string, read_struct
@@ -37,17 +37,7 @@ def _selinux(reading: Reading, fields: tuple[int, ...], address: int, length: in
     return f"{{seqno={struct.unpack('<I', data)[0]}}}"
 
 
-def _sock_diag(reading: Reading, fields: tuple[int, ...], address: int, length: int) -> str | None:
-    """``{family=AF_UNIX, data="\\x..."}``: the family, then the rest in hex."""
-    if fields[1] == NLMSG_DONE:
-        return None
-    data = read_struct(reading, address, 1)
-    if data is None:
-        return hex_address(address)
-    return family_and_data(reading, data[0], address, length)
-
-
-_DECODERS: dict[int, Payload] = {SELINUX: _selinux, SOCK_DIAG: _sock_diag, ROUTE: decode_route}
+_DECODERS: dict[int, Payload] = {SELINUX: _selinux, SOCK_DIAG: decode_diag, ROUTE: decode_route}
 
 
 def payload_decoder(protocol: int) -> Payload | None:

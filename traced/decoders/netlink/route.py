@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from traced.decoders.families.sockets import SOCKET_DOMAIN
 from traced.decoders.netlink import _tables as T
-from traced.decoders.netlink.attrs import decode_attrs
+from traced.decoders.netlink.attrs import Attrs, decode_attrs
 from traced.decoders.netlink.common import family_and_data, family_text, ifindex_text
 from traced.decoders.netlink.kinds import NLMSG_DONE
 from traced.decoders.netlink.route_attrs import ATTRS, CREPORT
@@ -52,7 +52,7 @@ class Layout(NamedTuple):
     family: str
     rest: struct.Struct | None
     fields: tuple[Field, ...]
-    attrs: str
+    attrs: str | Attrs  # a key of route_attrs.ATTRS, the attributes, or "" for none
     families: Table = ()  # names of families the family field may hold beyond AF_*
 
 
@@ -216,7 +216,9 @@ def layout_text(reading: Reading, layout: Layout, family: int, address: int, len
     rest, size = address + start, length - start
     if layout.attrs == "creport":  # RTM_NEWCACHEREPORT's, by family
         return text + ", " + (CREPORT(reading, rest, size, family) or "")
-    attrs = ATTRS[layout.attrs]
+    if not layout.attrs:
+        return text
+    attrs = ATTRS[layout.attrs] if isinstance(layout.attrs, str) else layout.attrs
     return text + ", " + decode_attrs(reading, rest, size, attrs, family)
 
 
