@@ -1141,6 +1141,59 @@ SK_MEMINFO: Table = (
     ("SK_MEMINFO_DROPS", 0x8),
 )
 
+# linux/netlink_diag.h: NDIAG_SHOW_\w+
+NDIAG_SHOW: Table = (
+    ("NDIAG_SHOW_MEMINFO", 0x1),
+    ("NDIAG_SHOW_GROUPS", 0x2),
+    ("NDIAG_SHOW_RING_CFG", 0x4),
+    ("NDIAG_SHOW_FLAGS", 0x8),
+)
+
+# linux/netlink_diag.h: NDIAG_FLAG_\w+
+NDIAG_FLAGS: Table = (
+    ("NDIAG_FLAG_CB_RUNNING", 0x1),
+    ("NDIAG_FLAG_PKTINFO", 0x2),
+    ("NDIAG_FLAG_BROADCAST_ERROR", 0x4),
+    ("NDIAG_FLAG_NO_ENOBUFS", 0x8),
+    ("NDIAG_FLAG_LISTEN_ALL_NSID", 0x10),
+    ("NDIAG_FLAG_CAP_ACK", 0x20),
+)
+
+# linux/netlink_diag.h: NDIAG_PROTO_ALL
+NDIAG_PROTO: Table = (("NDIAG_PROTO_ALL", 0xFF),)
+
+# linux/netlink.h (enum-with:NETLINK_UNCONNECTED): NETLINK_(UNCONNECTED|CONNECTED)
+NETLINK_STATES: Table = (
+    ("NETLINK_UNCONNECTED", 0x0),
+    ("NETLINK_CONNECTED", 0x1),
+)
+
+# linux/packet_diag.h: PACKET_SHOW_\w+
+PACKET_SHOW: Table = (
+    ("PACKET_SHOW_INFO", 0x1),
+    ("PACKET_SHOW_MCLIST", 0x2),
+    ("PACKET_SHOW_RING_CFG", 0x4),
+    ("PACKET_SHOW_FANOUT", 0x8),
+    ("PACKET_SHOW_MEMINFO", 0x10),
+    ("PACKET_SHOW_FILTER", 0x20),
+)
+
+# linux/packet_diag.h: PDI_\w+
+PDI_FLAGS: Table = (
+    ("PDI_RUNNING", 0x1),
+    ("PDI_AUXDATA", 0x2),
+    ("PDI_ORIGDEV", 0x4),
+    ("PDI_VNETHDR", 0x8),
+    ("PDI_LOSS", 0x10),
+)
+
+# linux/if_packet.h (enum-with:TPACKET_V1): TPACKET_V\d
+TPACKET_VERSIONS: Table = (
+    ("TPACKET_V1", 0x0),
+    ("TPACKET_V2", 0x1),
+    ("TPACKET_V3", 0x2),
+)
+
 # linux/rtnetlink.h: RTNL_FAMILY_(IPMR|IP6MR)
 RTNL_FAMILIES: Table = (
     ("RTNL_FAMILY_IPMR", 0x80),
@@ -1561,6 +1614,27 @@ UNIX_DIAG_ATTRS: Table = (
     ("UNIX_DIAG_MEMINFO", 0x5),
     ("UNIX_DIAG_SHUTDOWN", 0x6),
     ("UNIX_DIAG_UID", 0x7),
+)
+
+# linux/netlink_diag.h (enum-with:NETLINK_DIAG_MEMINFO): NETLINK_DIAG(_\w+)?
+NETLINK_DIAG_ATTRS: Table = (
+    ("NETLINK_DIAG_MEMINFO", 0x0),
+    ("NETLINK_DIAG_GROUPS", 0x1),
+    ("NETLINK_DIAG_RX_RING", 0x2),
+    ("NETLINK_DIAG_TX_RING", 0x3),
+    ("NETLINK_DIAG_FLAGS", 0x4),
+)
+
+# linux/packet_diag.h (enum-with:PACKET_DIAG_INFO): PACKET_DIAG(_\w+)?
+PACKET_DIAG_ATTRS: Table = (
+    ("PACKET_DIAG_INFO", 0x0),
+    ("PACKET_DIAG_MCLIST", 0x1),
+    ("PACKET_DIAG_RX_RING", 0x2),
+    ("PACKET_DIAG_TX_RING", 0x3),
+    ("PACKET_DIAG_FANOUT", 0x4),
+    ("PACKET_DIAG_UID", 0x5),
+    ("PACKET_DIAG_MEMINFO", 0x6),
+    ("PACKET_DIAG_FILTER", 0x7),
 )
 
 # linux/mroute.h (enum-with:IPMRA_CREPORT_UNSPEC): IPMRA_CREPORT(_\w+)?

@@ -3,24 +3,25 @@ files): a request's or a response's struct by the address family it starts with
 (the message's NLM_F_REQUEST flag tells which), then, for a response, its
 attributes.  A family with no struct here prints as its family and the rest in hex.
 
-Done: AF_UNIX's (struct unix_diag_req, unix_diag_msg and UNIX_DIAG_*)."""
+Done: AF_UNIX's, AF_NETLINK's and AF_PACKET's."""
 
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 
 from traced.decoders.families.sockets import SOCK_TYPE
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink.attrs import AttrDecoder, Attrs
-from traced.decoders.netlink.common import family_and_data
+from traced.decoders.netlink.common import family_and_data, ifindex_text
 from traced.decoders.netlink.kinds import NLMSG_DONE
 from traced.decoders.netlink.route import Field, Layout, layout_text
 from traced.decoders.netlink.text import Reading, read_struct
 from traced.decoders.values import hex_address
 from traced.decoders.xlat import Table, format_enum, format_flags
 
-AF_UNIX = 1
+AF_UNIX, AF_NETLINK, AF_PACKET = 1, 16, 17
 _REQUEST = 1  # NLM_F_REQUEST
 _STATE_BITS = tuple((f"1<<{name}", 1 << value) for name, value in T.TCP_STATES)
 
@@ -48,6 +49,13 @@ def _vfs(data: bytes) -> str:
     return f"{{udiag_vfs_dev={_dev(dev)}, udiag_vfs_ino={inode}}}"
 
 
+_RING4 = A.fields("IIII", *((name, str) for name in (
+    "ndr_block_size", "ndr_block_nr", "ndr_frame_size", "ndr_frame_nr")))  # fmt: skip
+_RING7 = A.fields("IIIIIII", *((name, str) for name in (
+    "pdr_block_size", "pdr_block_nr", "pdr_frame_size", "pdr_frame_nr", "pdr_retire_tmo",
+    "pdr_sizeof_priv", "pdr_features")))  # fmt: skip
+
+
 def _uid(value: int) -> str:
     return "-1" if value == 0xFFFFFFFF else str(value)
 
@@ -72,8 +80,66 @@ UNIX_MSG = Layout("udiag_family", struct.Struct("<BBxIQ"), (
     Field("udiag_state", lambda v: format_enum(v, T.TCP_STATES, "TCP_???").text),
     Field("udiag_ino"), Field("udiag_cookie", _cookie)), _UNIX_ATTRS)  # fmt: skip
 
+
+def _enum(table: Table, unknown: str) -> Callable[[int], str]:
+    return lambda value: format_enum(value, table, unknown).text
+
+
+def _flags(table: Table, unknown: str) -> Callable[[int], str]:
+    return lambda value: format_flags(value, table, unknown).text
+
+
+_NETLINK_ATTRS = Attrs(T.NETLINK_DIAG_ATTRS, "NETLINK_DIAG_???", _by_name(T.NETLINK_DIAG_ATTRS, {
+    "NETLINK_DIAG_MEMINFO": A.indexed("I", T.SK_MEMINFO, "SK_MEMINFO_???", unsigned=True),
+    "NETLINK_DIAG_GROUPS": A.array("Q", lambda data: A.chex(int.from_bytes(data, "little"))),
+    "NETLINK_DIAG_RX_RING": _RING4, "NETLINK_DIAG_TX_RING": _RING4,
+    "NETLINK_DIAG_FLAGS": A.number("I", _flags(T.NDIAG_FLAGS, "NDIAG_FLAG_???")),
+}))  # fmt: skip
+NETLINK_REQ = Layout("sdiag_family", struct.Struct("<BxxIIQ"), (
+    Field("sdiag_protocol", lambda v: format_enum(
+        v, T.NDIAG_PROTO + T.NETLINK_PROTOCOLS, "NETLINK_???").text),
+    Field("ndiag_ino"), Field("ndiag_show", _flags(T.NDIAG_SHOW, "NDIAG_SHOW_???")),
+    Field("ndiag_cookie", _cookie)), "")  # fmt: skip
+NETLINK_MSG = Layout("ndiag_family", struct.Struct("<BBBIIIIQ"), (
+    Field("ndiag_type", _enum(SOCK_TYPE, "SOCK_???")),
+    Field("ndiag_protocol", _enum(T.NETLINK_PROTOCOLS, "NETLINK_???")),
+    Field("ndiag_state", _enum(T.NETLINK_STATES, "NETLINK_???")), Field("ndiag_portid"),
+    Field("ndiag_dst_portid"), Field("ndiag_dst_group"), Field("ndiag_ino"),
+    Field("ndiag_cookie", _cookie)), _NETLINK_ATTRS)  # fmt: skip
+
+
+def _mclist(data: bytes) -> str:
+    index, count, kind, length = struct.unpack_from("<IIHH", data)
+    hexed = "".join(f"\\x{byte:02x}" for byte in data[12 : 12 + min(length, 32)])
+    return (f"{{pdmc_index={ifindex_text(index)}, pdmc_count={count}, pdmc_type={kind}, "
+            f'pdmc_alen={length}, pdmc_addr="{hexed}"}}')  # fmt: skip
+
+
+_PACKET_ATTRS = Attrs(T.PACKET_DIAG_ATTRS, "PACKET_DIAG_???", _by_name(T.PACKET_DIAG_ATTRS, {
+    "PACKET_DIAG_INFO": A.fields("IIIIII", ("pdi_index", ifindex_text),
+                                 ("pdi_version", _enum(T.TPACKET_VERSIONS, "TPACKET_???")),
+                                 ("pdi_reserve", str), ("pdi_copy_thresh", str),
+                                 ("pdi_tstamp", str),
+                                 ("pdi_flags", _flags(T.PDI_FLAGS, "PDI_???"))),
+    "PACKET_DIAG_MCLIST": A.array("IIHH32s", _mclist),
+    "PACKET_DIAG_RX_RING": _RING7, "PACKET_DIAG_TX_RING": _RING7,
+    "PACKET_DIAG_FANOUT": A.u32, "PACKET_DIAG_UID": A.number("I", _uid),
+    "PACKET_DIAG_MEMINFO": A.indexed("I", T.SK_MEMINFO, "SK_MEMINFO_???", unsigned=True),
+}))  # fmt: skip
+PACKET_REQ = Layout("sdiag_family", struct.Struct("<BxxIIQ"), (
+    Field("sdiag_protocol", A.chex), Field("pdiag_ino"),
+    Field("pdiag_show", _flags(T.PACKET_SHOW, "PACKET_SHOW_???")),
+    Field("pdiag_cookie", _cookie)), "")  # fmt: skip
+PACKET_MSG = Layout("pdiag_family", struct.Struct("<BHIQ"), (
+    Field("pdiag_type", _enum(SOCK_TYPE, "SOCK_???")),
+    Field("pdiag_num", _enum(T.ETH_P, "ETH_P_???")), Field("pdiag_ino"),
+    Field("pdiag_cookie", _cookie)), _PACKET_ATTRS)  # fmt: skip
+
 # family -> (request's layout, response's)
-_LAYOUTS: dict[int, tuple[Layout, Layout]] = {AF_UNIX: (UNIX_REQ, UNIX_MSG)}
+_LAYOUTS: dict[int, tuple[Layout, Layout]] = {
+    AF_UNIX: (UNIX_REQ, UNIX_MSG), AF_NETLINK: (NETLINK_REQ, NETLINK_MSG),
+    AF_PACKET: (PACKET_REQ, PACKET_MSG),
+}  # fmt: skip
 
 
 def decode_diag(reading: Reading, fields: tuple[int, ...], address: int, length: int) -> str | None:
