@@ -1194,6 +1194,28 @@ TPACKET_VERSIONS: Table = (
     ("TPACKET_V3", 0x2),
 )
 
+# linux/if_bridge.h: MDB_(TEMPORARY|PERMANENT)
+MDB_STATES: Table = (
+    ("MDB_TEMPORARY", 0x0),
+    ("MDB_PERMANENT", 0x1),
+)
+
+# linux/if_bridge.h: MDB_FLAGS_\w+
+MDB_FLAGS: Table = (
+    ("MDB_FLAGS_OFFLOAD", 0x1),
+    ("MDB_FLAGS_FAST_LEAVE", 0x2),
+    ("MDB_FLAGS_STAR_EXCL", 0x4),
+    ("MDB_FLAGS_BLOCKED", 0x8),
+)
+
+# linux/if_bridge.h (enum-with:MDB_RTR_TYPE_DISABLED): MDB_RTR_TYPE_\w+
+MDB_RTR_TYPES: Table = (
+    ("MDB_RTR_TYPE_DISABLED", 0x0),
+    ("MDB_RTR_TYPE_TEMP_QUERY", 0x1),
+    ("MDB_RTR_TYPE_PERM", 0x2),
+    ("MDB_RTR_TYPE_TEMP", 0x3),
+)
+
 # linux/rtnetlink.h: RTNL_FAMILY_(IPMR|IP6MR)
 RTNL_FAMILIES: Table = (
     ("RTNL_FAMILY_IPMR", 0x80),
@@ -1614,6 +1636,44 @@ UNIX_DIAG_ATTRS: Table = (
     ("UNIX_DIAG_MEMINFO", 0x5),
     ("UNIX_DIAG_SHUTDOWN", 0x6),
     ("UNIX_DIAG_UID", 0x7),
+)
+
+# linux/if_bridge.h (enum-with:MDBA_MDB_UNSPEC): MDBA_MDB(_\w+)?
+MDBA_MDB_ATTRS: Table = (
+    ("MDBA_MDB_UNSPEC", 0x0),
+    ("MDBA_MDB_ENTRY", 0x1),
+)
+
+# linux/if_bridge.h (enum-with:MDBA_MDB_ENTRY_UNSPEC): MDBA_MDB_ENTRY(_\w+)?
+MDBA_MDB_ENTRY_ATTRS: Table = (
+    ("MDBA_MDB_ENTRY_UNSPEC", 0x0),
+    ("MDBA_MDB_ENTRY_INFO", 0x1),
+)
+
+# linux/if_bridge.h (enum-with:MDBA_MDB_EATTR_UNSPEC): MDBA_MDB_EATTR(_\w+)?
+MDBA_MDB_EATTR_ATTRS: Table = (
+    ("MDBA_MDB_EATTR_UNSPEC", 0x0),
+    ("MDBA_MDB_EATTR_TIMER", 0x1),
+    ("MDBA_MDB_EATTR_SRC_LIST", 0x2),
+    ("MDBA_MDB_EATTR_GROUP_MODE", 0x3),
+    ("MDBA_MDB_EATTR_SOURCE", 0x4),
+    ("MDBA_MDB_EATTR_RTPROT", 0x5),
+)
+
+# linux/if_bridge.h (enum-with:MDBA_ROUTER_UNSPEC): MDBA_ROUTER(_\w+)?
+MDBA_ROUTER_ATTRS: Table = (
+    ("MDBA_ROUTER_UNSPEC", 0x0),
+    ("MDBA_ROUTER_PORT", 0x1),
+)
+
+# linux/if_bridge.h (enum-with:MDBA_ROUTER_PATTR_UNSPEC): MDBA_ROUTER_PATTR(_\w+)?
+MDBA_ROUTER_PATTR_ATTRS: Table = (
+    ("MDBA_ROUTER_PATTR_UNSPEC", 0x0),
+    ("MDBA_ROUTER_PATTR_TIMER", 0x1),
+    ("MDBA_ROUTER_PATTR_TYPE", 0x2),
+    ("MDBA_ROUTER_PATTR_INET_TIMER", 0x3),
+    ("MDBA_ROUTER_PATTR_INET6_TIMER", 0x4),
+    ("MDBA_ROUTER_PATTR_VID", 0x5),
 )
 
 # linux/netlink_diag.h (enum-with:NETLINK_DIAG_MEMINFO): NETLINK_DIAG(_\w+)?

@@ -8,6 +8,7 @@ from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink import route_special as S
 from traced.decoders.netlink.attrs import AttrDecoder, Attrs
+from traced.decoders.netlink.bridge_attrs import MDBA
 from traced.decoders.netlink.link_attrs import IFLA
 from traced.decoders.netlink.stats_attrs import IFLA_STATS
 from traced.decoders.xlat import Table, format_enum
@@ -208,7 +209,7 @@ ATTRS: dict[str, Attrs] = {
     "ndta": NDTA,
     "ifla_stats": IFLA_STATS,
     "nha": NHA,
-    "mdba": Attrs(T.MDBA_ATTRS, "MDBA_???"),
+    "mdba": MDBA,
     "dcb": Attrs(T.DCB_ATTRS, "DCB_ATTR_???"),
     "netconfa": NETCONFA,
     "netnsa": NETNSA,
