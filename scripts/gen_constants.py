@@ -544,6 +544,7 @@ NETLINK_SPECS: tuple[Spec, ...] = (
         r"MDB_RTR_TYPE_\w+",
         source="enum-with:MDB_RTR_TYPE_DISABLED",
     ),
+    _spec("NFNETLINK_VERSIONS", "linux/netfilter/nfnetlink.h", r"NFNETLINK_V\d"),
     _spec("RTNL_FAMILIES", "linux/rtnetlink.h", r"RTNL_FAMILY_(IPMR|IP6MR)"),
     _spec(
         "LWTUNNEL_ENCAP_TYPES",

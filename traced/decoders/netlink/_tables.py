@@ -1216,6 +1216,9 @@ MDB_RTR_TYPES: Table = (
     ("MDB_RTR_TYPE_TEMP", 0x3),
 )
 
+# linux/netfilter/nfnetlink.h: NFNETLINK_V\d
+NFNETLINK_VERSIONS: Table = (("NFNETLINK_V0", 0x0),)
+
 # linux/rtnetlink.h: RTNL_FAMILY_(IPMR|IP6MR)
 RTNL_FAMILIES: Table = (
     ("RTNL_FAMILY_IPMR", 0x80),
