@@ -485,7 +485,13 @@ NETLINK_SPECS: tuple[Spec, ...] = (
         source="enum-with:IPV4_DEVCONF_FORWARDING",
     ),
     _spec("IPSTATS_MIB", "linux/snmp.h", r"IPSTATS_MIB_\w+", source="enum-with:IPSTATS_MIB_NUM"),
-    _spec("ICMP6_MIB", "linux/snmp.h", r"ICMP6_MIB_\w+", source="enum-with:ICMP6_MIB_NUM"),
+    _spec(
+        "ICMP6_MIB",
+        "linux/snmp.h",
+        r"ICMP6_MIB_\w+",
+        source="enum-with:ICMP6_MIB_NUM",
+        exclude=r"ICMP6_MIB_RATELIMITHOST",
+    ),  # strace 6.1 has not this one
     _spec(
         "IN6_ADDR_GEN_MODES",
         "linux/if_link.h",
@@ -545,6 +551,8 @@ NETLINK_SPECS: tuple[Spec, ...] = (
         source="enum-with:MDB_RTR_TYPE_DISABLED",
     ),
     _spec("NFNETLINK_VERSIONS", "linux/netfilter/nfnetlink.h", r"NFNETLINK_V\d"),
+    _spec("BRIDGE_FLAGS", "linux/if_bridge.h", r"BRIDGE_FLAGS_(MASTER|SELF)"),
+    _spec("BRIDGE_MODES", "linux/if_bridge.h", r"BRIDGE_MODE_(VEB|VEPA|UNDEF)"),
     _spec("RTNL_FAMILIES", "linux/rtnetlink.h", r"RTNL_FAMILY_(IPMR|IP6MR)"),
     _spec(
         "LWTUNNEL_ENCAP_TYPES",
@@ -597,6 +605,12 @@ NETLINK_SPECS: tuple[Spec, ...] = (
             ("TCA_ACT_ATTRS", "linux/pkt_cls.h", "TCA_ACT", "TCA_ACT_UNSPEC"),
             ("IFLA_INFO_ATTRS", "linux/if_link.h", "IFLA_INFO", "IFLA_INFO_UNSPEC"),
             ("UNIX_DIAG_ATTRS", "linux/unix_diag.h", "UNIX_DIAG", "UNIX_DIAG_NAME"),
+            (
+                "IFLA_BRIDGE_VLAN_TUNNEL_ATTRS",
+                "linux/if_bridge.h",
+                "IFLA_BRIDGE_VLAN_TUNNEL",
+                "IFLA_BRIDGE_VLAN_TUNNEL_UNSPEC",
+            ),
             ("MDBA_MDB_ATTRS", "linux/if_bridge.h", "MDBA_MDB", "MDBA_MDB_UNSPEC"),
             (
                 "MDBA_MDB_ENTRY_ATTRS",

@@ -940,7 +940,6 @@ ICMP6_MIB: Table = (
     ("ICMP6_MIB_OUTMSGS", 0x3),
     ("ICMP6_MIB_OUTERRORS", 0x4),
     ("ICMP6_MIB_CSUMERRORS", 0x5),
-    ("ICMP6_MIB_RATELIMITHOST", 0x6),
 )
 
 # linux/if_link.h (enum-with:IN6_ADDR_GEN_MODE_EUI64): IN6_ADDR_GEN_MODE_\w+
@@ -1218,6 +1217,19 @@ MDB_RTR_TYPES: Table = (
 
 # linux/netfilter/nfnetlink.h: NFNETLINK_V\d
 NFNETLINK_VERSIONS: Table = (("NFNETLINK_V0", 0x0),)
+
+# linux/if_bridge.h: BRIDGE_FLAGS_(MASTER|SELF)
+BRIDGE_FLAGS: Table = (
+    ("BRIDGE_FLAGS_MASTER", 0x1),
+    ("BRIDGE_FLAGS_SELF", 0x2),
+)
+
+# linux/if_bridge.h: BRIDGE_MODE_(VEB|VEPA|UNDEF)
+BRIDGE_MODES: Table = (
+    ("BRIDGE_MODE_VEB", 0x0),
+    ("BRIDGE_MODE_VEPA", 0x1),
+    ("BRIDGE_MODE_UNDEF", 0xFFFF),
+)
 
 # linux/rtnetlink.h: RTNL_FAMILY_(IPMR|IP6MR)
 RTNL_FAMILIES: Table = (
@@ -1639,6 +1651,15 @@ UNIX_DIAG_ATTRS: Table = (
     ("UNIX_DIAG_MEMINFO", 0x5),
     ("UNIX_DIAG_SHUTDOWN", 0x6),
     ("UNIX_DIAG_UID", 0x7),
+)
+
+# linux/if_bridge.h (enum-with:IFLA_BRIDGE_VLAN_TUNNEL_UNSPEC):
+#   IFLA_BRIDGE_VLAN_TUNNEL(_\w+)?
+IFLA_BRIDGE_VLAN_TUNNEL_ATTRS: Table = (
+    ("IFLA_BRIDGE_VLAN_TUNNEL_UNSPEC", 0x0),
+    ("IFLA_BRIDGE_VLAN_TUNNEL_ID", 0x1),
+    ("IFLA_BRIDGE_VLAN_TUNNEL_VID", 0x2),
+    ("IFLA_BRIDGE_VLAN_TUNNEL_FLAGS", 0x3),
 )
 
 # linux/if_bridge.h (enum-with:MDBA_MDB_UNSPEC): MDBA_MDB(_\w+)?

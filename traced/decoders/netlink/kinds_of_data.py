@@ -229,7 +229,7 @@ def indexed(
     fmt: str, table: Table, unknown: str, shift: int = 0, *, unsigned: bool = False
 ) -> AttrDecoder:
     """An array whose indices have names (strace's print_array_ex with
-    PAF_PRINT_INDICES): ``[[DEVCONF_FORWARDING] = 1, ...]``; ``shift``: what the
+    PAF_PRINT_INDICES): ``[[DEVCONF_FORWARDING]=1, ...]``; ``shift``: what the
     index is short of the name's value (IPV4_DEVCONF_* count from 1)."""
     size = struct.calcsize("<" + fmt)
 
@@ -237,7 +237,7 @@ def indexed(
         name = next((name for name, value in table if value == index + shift), None)
         shown = None if name is None else (f"{name}-{shift}" if shift else name)
         number = named(index, shown, unknown, decimal=not unsigned)
-        return f"[{number}] = {struct.unpack('<' + fmt, data)[0]}"
+        return f"[{number}]={struct.unpack('<' + fmt, data)[0]}"
 
     def decode(reading: Reading, address: int, length: int, family: int) -> str | None:
         count = length // size

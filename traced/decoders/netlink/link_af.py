@@ -11,7 +11,7 @@ from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink.attrs import AttrDecoder, Attrs, decode_attrs
 from traced.decoders.netlink.common import mac_text
 from traced.decoders.netlink.text import Reading
-from traced.decoders.xlat import Table
+from traced.decoders.xlat import Table, format_flags
 
 AF_INET, AF_BRIDGE, AF_INET6, AF_MCTP = 2, 7, 10, 45
 
@@ -67,7 +67,26 @@ MCTP = Attrs(T.IFLA_MCTP_ATTRS, "IFLA_MCTP_???", _by_name(T.IFLA_MCTP_ATTRS, {
 PROTINFO = A.by_family({AF_BRIDGE: BRPORT, AF_INET6: INET6})
 _BY_FAMILY = A.by_family({AF_INET: INET, AF_INET6: INET6, AF_MCTP: MCTP})
 _FAMILIES = Attrs(SOCKET_DOMAIN, "AF_???", every=_BY_FAMILY)
-_BRIDGE = Attrs(T.IFLA_BRIDGE_ATTRS, "IFLA_BRIDGE_???")
+_VLAN_FLAGS = A.flags(T.BRIDGE_VLAN_INFO_FLAGS, "BRIDGE_VLAN_INFO_???", 2)
+
+
+def _vlan_info(data: bytes) -> str:
+    flags, vid = int.from_bytes(data[:2], "little"), int.from_bytes(data[2:4], "little")
+    text = format_flags(flags, T.BRIDGE_VLAN_INFO_FLAGS, "BRIDGE_VLAN_INFO_???").text
+    return f"{{flags={text}, vid={vid}}}"
+
+
+_TUNNEL = Attrs(T.IFLA_BRIDGE_VLAN_TUNNEL_ATTRS, "IFLA_BRIDGE_VLAN_TUNNEL_???", _by_name(
+    T.IFLA_BRIDGE_VLAN_TUNNEL_ATTRS, {
+        "IFLA_BRIDGE_VLAN_TUNNEL_ID": A.u32, "IFLA_BRIDGE_VLAN_TUNNEL_VID": A.u16,
+        "IFLA_BRIDGE_VLAN_TUNNEL_FLAGS": _VLAN_FLAGS,
+    }))  # fmt: skip
+_BRIDGE = Attrs(T.IFLA_BRIDGE_ATTRS, "IFLA_BRIDGE_???", _by_name(T.IFLA_BRIDGE_ATTRS, {
+    "IFLA_BRIDGE_FLAGS": A.flags(T.BRIDGE_FLAGS, "BRIDGE_FLAGS_???", 2),
+    "IFLA_BRIDGE_MODE": A.xval(T.BRIDGE_MODES, "BRIDGE_MODE_???", 2),
+    "IFLA_BRIDGE_VLAN_INFO": A.struct_then_rest(4, _vlan_info),
+    "IFLA_BRIDGE_VLAN_TUNNEL_INFO": A.nested(_TUNNEL),
+}))  # fmt: skip
 
 
 def af_spec(reading: Reading, address: int, length: int, family: int) -> str | None:
