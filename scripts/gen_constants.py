@@ -605,6 +605,9 @@ NETLINK_SPECS: tuple[Spec, ...] = (
             ("TCA_ACT_ATTRS", "linux/pkt_cls.h", "TCA_ACT", "TCA_ACT_UNSPEC"),
             ("IFLA_INFO_ATTRS", "linux/if_link.h", "IFLA_INFO", "IFLA_INFO_UNSPEC"),
             ("UNIX_DIAG_ATTRS", "linux/unix_diag.h", "UNIX_DIAG", "UNIX_DIAG_NAME"),
+            ("INET_DIAG_REQ_ATTRS", "linux/inet_diag.h", "INET_DIAG_REQ", "INET_DIAG_REQ_NONE"),
+            ("INET_DIAG_ATTRS", "linux/inet_diag.h", "INET_DIAG", "INET_DIAG_NONE"),
+            ("INET_DIAG_BC", "linux/inet_diag.h", "INET_DIAG_BC", "INET_DIAG_BC_NOP"),
             (
                 "IFLA_BRIDGE_VLAN_TUNNEL_ATTRS",
                 "linux/if_bridge.h",

@@ -1653,6 +1653,59 @@ UNIX_DIAG_ATTRS: Table = (
     ("UNIX_DIAG_UID", 0x7),
 )
 
+# linux/inet_diag.h (enum-with:INET_DIAG_REQ_NONE): INET_DIAG_REQ(_\w+)?
+INET_DIAG_REQ_ATTRS: Table = (
+    ("INET_DIAG_REQ_NONE", 0x0),
+    ("INET_DIAG_REQ_BYTECODE", 0x1),
+    ("INET_DIAG_REQ_SK_BPF_STORAGES", 0x2),
+    ("INET_DIAG_REQ_PROTOCOL", 0x3),
+)
+
+# linux/inet_diag.h (enum-with:INET_DIAG_NONE): INET_DIAG(_\w+)?
+INET_DIAG_ATTRS: Table = (
+    ("INET_DIAG_NONE", 0x0),
+    ("INET_DIAG_MEMINFO", 0x1),
+    ("INET_DIAG_INFO", 0x2),
+    ("INET_DIAG_VEGASINFO", 0x3),
+    ("INET_DIAG_CONG", 0x4),
+    ("INET_DIAG_TOS", 0x5),
+    ("INET_DIAG_TCLASS", 0x6),
+    ("INET_DIAG_SKMEMINFO", 0x7),
+    ("INET_DIAG_SHUTDOWN", 0x8),
+    ("INET_DIAG_DCTCPINFO", 0x9),
+    ("INET_DIAG_PROTOCOL", 0xA),
+    ("INET_DIAG_SKV6ONLY", 0xB),
+    ("INET_DIAG_LOCALS", 0xC),
+    ("INET_DIAG_PEERS", 0xD),
+    ("INET_DIAG_PAD", 0xE),
+    ("INET_DIAG_MARK", 0xF),
+    ("INET_DIAG_BBRINFO", 0x10),
+    ("INET_DIAG_CLASS_ID", 0x11),
+    ("INET_DIAG_MD5SIG", 0x12),
+    ("INET_DIAG_ULP_INFO", 0x13),
+    ("INET_DIAG_SK_BPF_STORAGES", 0x14),
+    ("INET_DIAG_CGROUP_ID", 0x15),
+    ("INET_DIAG_SOCKOPT", 0x16),
+)
+
+# linux/inet_diag.h (enum-with:INET_DIAG_BC_NOP): INET_DIAG_BC(_\w+)?
+INET_DIAG_BC: Table = (
+    ("INET_DIAG_BC_NOP", 0x0),
+    ("INET_DIAG_BC_JMP", 0x1),
+    ("INET_DIAG_BC_S_GE", 0x2),
+    ("INET_DIAG_BC_S_LE", 0x3),
+    ("INET_DIAG_BC_D_GE", 0x4),
+    ("INET_DIAG_BC_D_LE", 0x5),
+    ("INET_DIAG_BC_AUTO", 0x6),
+    ("INET_DIAG_BC_S_COND", 0x7),
+    ("INET_DIAG_BC_D_COND", 0x8),
+    ("INET_DIAG_BC_DEV_COND", 0x9),
+    ("INET_DIAG_BC_MARK_COND", 0xA),
+    ("INET_DIAG_BC_S_EQ", 0xB),
+    ("INET_DIAG_BC_D_EQ", 0xC),
+    ("INET_DIAG_BC_CGROUP_COND", 0xD),
+)
+
 # linux/if_bridge.h (enum-with:IFLA_BRIDGE_VLAN_TUNNEL_UNSPEC):
 #   IFLA_BRIDGE_VLAN_TUNNEL(_\w+)?
 IFLA_BRIDGE_VLAN_TUNNEL_ATTRS: Table = (

@@ -3,7 +3,8 @@ files): a request's or a response's struct by the address family it starts with
 (the message's NLM_F_REQUEST flag tells which), then, for a response, its
 attributes.  A family with no struct here prints as its family and the rest in hex.
 
-Done: AF_UNIX's, AF_NETLINK's and AF_PACKET's."""
+Done: AF_UNIX's, AF_NETLINK's and AF_PACKET's here, AF_INET's and AF_INET6's in
+inet_diag."""
 
 from __future__ import annotations
 
@@ -15,13 +16,14 @@ from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink.attrs import AttrDecoder, Attrs
 from traced.decoders.netlink.common import family_and_data, ifindex_text
+from traced.decoders.netlink.inet_diag import inet_diag
 from traced.decoders.netlink.kinds import NLMSG_DONE
 from traced.decoders.netlink.route import Field, Layout, layout_text
 from traced.decoders.netlink.text import Reading, read_struct
 from traced.decoders.values import hex_address
 from traced.decoders.xlat import Table, format_enum, format_flags
 
-AF_UNIX, AF_NETLINK, AF_PACKET = 1, 16, 17
+AF_UNIX, AF_INET, AF_INET6, AF_NETLINK, AF_PACKET = 1, 2, 10, 16, 17
 _REQUEST = 1  # NLM_F_REQUEST
 _STATE_BITS = tuple((f"1<<{name}", 1 << value) for name, value in T.TCP_STATES)
 
@@ -149,6 +151,8 @@ def decode_diag(reading: Reading, fields: tuple[int, ...], address: int, length:
     if data is None:
         return hex_address(address)
     family = data[0]
+    if family in (AF_INET, AF_INET6) and length > 1:
+        return inet_diag(reading, fields, address, length, family)
     layouts = _LAYOUTS.get(family)
     if layouts is None or length <= 1:
         return family_and_data(reading, family, address, length)
