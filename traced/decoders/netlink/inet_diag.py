@@ -18,7 +18,8 @@ from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink.attrs import AttrDecoder, Attrs, decode_attrs
 from traced.decoders.netlink.common import family_text, ifindex_text, inet_text
-from traced.decoders.netlink.text import Reading, read_struct
+from traced.decoders.netlink.route_special import named_address
+from traced.decoders.netlink.text import Reading, hex_string, read_struct
 from traced.decoders.values import hex_address
 from traced.decoders.xlat import Table, format_enum, format_flags
 
@@ -68,8 +69,59 @@ def _bc_op(data: bytes) -> str:
             f"yes={yes}, no={no}}}")  # fmt: skip
 
 
+_BC = dict(T.INET_DIAG_BC)
+_COMPARISONS = {_BC[name] for name in ("INET_DIAG_BC_S_GE", "INET_DIAG_BC_S_LE",
+                                       "INET_DIAG_BC_D_GE", "INET_DIAG_BC_D_LE")}  # fmt: skip
+
+
+def _bytecode_data(reading: Reading, address: int, length: int, code: int) -> str:
+    """What follows an op, by its code (strace's decode_bytecode_data)."""
+    if code in (_BC["INET_DIAG_BC_S_COND"], _BC["INET_DIAG_BC_D_COND"]):
+        return _hostcond(reading, address, length)
+    sizes = {_BC["INET_DIAG_BC_DEV_COND"]: 4, _BC["INET_DIAG_BC_MARK_COND"]: 8}
+    size = 4 if code in _COMPARISONS else sizes.get(code, 0)
+    if not size or length < size:
+        return hex_string(reading, address, length)
+    data = read_struct(reading, address, size)
+    if data is None:
+        return hex_address(address)
+    if code in _COMPARISONS:
+        return _bc_op(data)
+    if size == 4:
+        return ifindex_text(struct.unpack("<I", data)[0])
+    mark, mask = struct.unpack("<II", data)
+    return f"{{mark={mark}, mask={mask}}}"
+
+
+def _hostcond(reading: Reading, address: int, length: int) -> str:
+    """struct inet_diag_hostcond, then its address of its family."""
+    if length < 8:
+        return hex_string(reading, address, length)
+    data = read_struct(reading, address, 8)
+    if data is None:
+        return hex_address(address)
+    family, prefix_len, port = struct.unpack("<BBxxi", data)
+    text = f"{{family={family_text(family)}, prefix_len={prefix_len}, port={port}"
+    if length > 8:
+        text += ", " + named_address(reading, family, address + 8, length - 8, "addr")
+    return text + "}"
+
+
+def _bytecode(reading: Reading, address: int, length: int, family: int) -> str | None:
+    """INET_DIAG_REQ_BYTECODE: its first op, then that op's data."""
+    if length < 4:
+        return None
+    data = read_struct(reading, address, 4)
+    if data is None:
+        return hex_address(address)
+    text = _bc_op(data)
+    if length > 4:
+        text += ", " + _bytecode_data(reading, address + 4, length - 4, data[0])
+    return text
+
+
 _REQ_ATTRS = Attrs(T.INET_DIAG_REQ_ATTRS, "INET_DIAG_REQ_???", _by_name(T.INET_DIAG_REQ_ATTRS, {
-    "INET_DIAG_REQ_BYTECODE": A.whole(4, _bc_op),
+    "INET_DIAG_REQ_BYTECODE": _bytecode,
     "INET_DIAG_REQ_PROTOCOL": A.number("B", lambda v: format_enum(v, IPPROTO, "IPPROTO_???").text),
 }))  # fmt: skip
 _MSG_ATTRS = Attrs(T.INET_DIAG_ATTRS, "INET_DIAG_???", _by_name(T.INET_DIAG_ATTRS, {

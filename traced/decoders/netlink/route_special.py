@@ -70,11 +70,11 @@ def via(reading: Reading, address: int, length: int, family: int) -> str | None:
     kind = int.from_bytes(data, "little")
     text = f"{{rtvia_family={family_text(kind)}"
     if length > 2:
-        text += ", " + _address(reading, kind, address + 2, length - 2, "rtvia_addr")
+        text += ", " + named_address(reading, kind, address + 2, length - 2, "rtvia_addr")
     return text + "}"
 
 
-def _address(reading: Reading, family: int, address: int, length: int, name: str) -> str:
+def named_address(reading: Reading, family: int, address: int, length: int, name: str) -> str:
     """strace's decode_inet_addr with a field name."""
     size = {2: 4, 10: 16}.get(family, 0)
     if not size or length < size:
