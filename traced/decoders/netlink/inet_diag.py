@@ -122,7 +122,7 @@ def _bytecode(reading: Reading, address: int, length: int, family: int) -> str |
 
 _REQ_ATTRS = Attrs(T.INET_DIAG_REQ_ATTRS, "INET_DIAG_REQ_???", _by_name(T.INET_DIAG_REQ_ATTRS, {
     "INET_DIAG_REQ_BYTECODE": _bytecode,
-    "INET_DIAG_REQ_PROTOCOL": A.number("B", lambda v: format_enum(v, IPPROTO, "IPPROTO_???").text),
+    "INET_DIAG_REQ_PROTOCOL": A.ip_proto,
 }))  # fmt: skip
 _MSG_ATTRS = Attrs(T.INET_DIAG_ATTRS, "INET_DIAG_???", _by_name(T.INET_DIAG_ATTRS, {
     "INET_DIAG_MEMINFO": A.fields("IIII", ("idiag_rmem", str), ("idiag_wmem", str),
@@ -134,7 +134,7 @@ _MSG_ATTRS = Attrs(T.INET_DIAG_ATTRS, "INET_DIAG_???", _by_name(T.INET_DIAG_ATTR
     "INET_DIAG_DCTCPINFO": A.fields("HHIII", ("dctcp_enabled", str), ("dctcp_ce_state", str),
                                     ("dctcp_alpha", str), ("dctcp_ab_ecn", str),
                                     ("dctcp_ab_tot", str)),
-    "INET_DIAG_PROTOCOL": A.number("B", lambda v: format_enum(v, IPPROTO, "IPPROTO_???").text),
+    "INET_DIAG_PROTOCOL": A.ip_proto,
     "INET_DIAG_SKV6ONLY": A.u8, "INET_DIAG_MARK": A.u32,
     "INET_DIAG_BBRINFO": A.fields("IIIII", ("bbr_bw_lo", A.chex), ("bbr_bw_hi", A.chex),
                                   ("bbr_min_rtt", str), ("bbr_pacing_gain", str),

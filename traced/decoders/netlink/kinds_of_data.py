@@ -302,3 +302,10 @@ def struct_then_rest(size: int, show: Callable[[bytes], str]) -> AttrDecoder:
         return text
 
     return decode
+
+
+def ip_proto(reading: Reading, address: int, length: int, family: int) -> str | None:
+    """An IP protocol in up to 8 bytes (strace's decode_nla_ip_proto)."""
+    from traced.decoders.families.sockets import IPPROTO  # noqa: PLC0415 (a cycle)
+
+    return xval(IPPROTO, "IPPROTO_???")(reading, address, length, family)

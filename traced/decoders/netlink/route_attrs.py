@@ -29,15 +29,9 @@ def _by_name(table: Table, decoders: dict[str, AttrDecoder]) -> dict[int, AttrDe
 _ADDRESS = A.inet_by_family
 _RT_CLASS = A.number("I", lambda value: format_enum(value, T.RT_TABLES, "").text)
 _RT_PROTO = A.number("B", lambda value: format_enum(value, T.RTPROT, "RTPROT_???").text)
-_IP_PROTO = A.number("B", lambda value: format_enum(value, _ipproto(), "IPPROTO_???").text)
+_IP_PROTO = A.ip_proto
 _ENCAP = A.number("H", lambda value: format_enum(
     value, T.LWTUNNEL_ENCAP_TYPES, "LWTUNNEL_ENCAP_???").text)  # fmt: skip
-
-
-def _ipproto() -> Table:
-    from traced.decoders.families.sockets import IPPROTO  # noqa: PLC0415
-
-    return IPPROTO
 
 
 IFA = Attrs(T.IFA_ATTRS, "IFA_???", _by_name(T.IFA_ATTRS, {
