@@ -553,6 +553,15 @@ NETLINK_SPECS: tuple[Spec, ...] = (
     _spec("NFNETLINK_VERSIONS", "linux/netfilter/nfnetlink.h", r"NFNETLINK_V\d"),
     _spec("BRIDGE_FLAGS", "linux/if_bridge.h", r"BRIDGE_FLAGS_(MASTER|SELF)"),
     _spec("BRIDGE_MODES", "linux/if_bridge.h", r"BRIDGE_MODE_(VEB|VEPA|UNDEF)"),
+    _spec("TLS_VERSIONS", "linux/tls.h", r"TLS_1_[23]_VERSION"),
+    _spec(
+        "TLS_CIPHERS",
+        "linux/tls.h",
+        r"TLS_CIPHER_[A-Z0-9_]+",
+        exclude=r"\w+_(IV|KEY|SALT|TAG|REC_SEQ)_SIZE",
+    ),
+    _spec("TLS_CONFS", "linux/tls.h", r"TLS_CONF_\w+"),
+    _spec("MPTCP_SUBFLOW_FLAGS", "linux/mptcp.h", r"MPTCP_SUBFLOW_FLAG_\w+"),
     _spec("RTNL_FAMILIES", "linux/rtnetlink.h", r"RTNL_FAMILY_(IPMR|IP6MR)"),
     _spec(
         "LWTUNNEL_ENCAP_TYPES",
@@ -608,6 +617,26 @@ NETLINK_SPECS: tuple[Spec, ...] = (
             ("INET_DIAG_REQ_ATTRS", "linux/inet_diag.h", "INET_DIAG_REQ", "INET_DIAG_REQ_NONE"),
             ("INET_DIAG_ATTRS", "linux/inet_diag.h", "INET_DIAG", "INET_DIAG_NONE"),
             ("INET_DIAG_BC", "linux/inet_diag.h", "INET_DIAG_BC", "INET_DIAG_BC_NOP"),
+            ("INET_ULP_INFO_ATTRS", "linux/inet_diag.h", "INET_ULP_INFO", "INET_ULP_INFO_UNSPEC"),
+            ("TLS_INFO_ATTRS", "linux/tls.h", "TLS_INFO", "TLS_INFO_UNSPEC"),
+            (
+                "MPTCP_SUBFLOW_ATTRS",
+                "linux/mptcp.h",
+                "MPTCP_SUBFLOW_ATTR",
+                "MPTCP_SUBFLOW_ATTR_UNSPEC",
+            ),
+            (
+                "SK_DIAG_BPF_STORAGES_ATTRS",
+                "linux/sock_diag.h",
+                "SK_DIAG_BPF_STORAGE",
+                "SK_DIAG_BPF_STORAGE_REP_NONE",
+            ),
+            (
+                "SK_DIAG_BPF_STORAGE_ATTRS",
+                "linux/sock_diag.h",
+                "SK_DIAG_BPF_STORAGE",
+                "SK_DIAG_BPF_STORAGE_NONE",
+            ),
             (
                 "IFLA_BRIDGE_VLAN_TUNNEL_ATTRS",
                 "linux/if_bridge.h",

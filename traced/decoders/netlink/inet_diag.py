@@ -18,6 +18,7 @@ from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink.attrs import AttrDecoder, Attrs, decode_attrs
 from traced.decoders.netlink.common import family_text, ifindex_text, inet_text
+from traced.decoders.netlink.inet_diag_attrs import BPF_STORAGES, ULP_INFO, sockaddrs
 from traced.decoders.netlink.route_special import named_address
 from traced.decoders.netlink.text import Reading, hex_string, read_struct
 from traced.decoders.values import hex_address
@@ -139,7 +140,9 @@ _MSG_ATTRS = Attrs(T.INET_DIAG_ATTRS, "INET_DIAG_???", _by_name(T.INET_DIAG_ATTR
     "INET_DIAG_BBRINFO": A.fields("IIIII", ("bbr_bw_lo", A.chex), ("bbr_bw_hi", A.chex),
                                   ("bbr_min_rtt", str), ("bbr_pacing_gain", str),
                                   ("bbr_cwnd_gain", str)),
-    "INET_DIAG_CLASS_ID": A.u32, "INET_DIAG_CGROUP_ID": A.u64,
+    "INET_DIAG_CLASS_ID": A.u32, "INET_DIAG_CGROUP_ID": A.u64, "INET_DIAG_ULP_INFO": ULP_INFO,
+    "INET_DIAG_SK_BPF_STORAGES": BPF_STORAGES, "INET_DIAG_LOCALS": sockaddrs,
+    "INET_DIAG_PEERS": sockaddrs,
 }))  # fmt: skip
 
 _REQ_COMPAT = struct.Struct("<BBB48sII")
