@@ -97,3 +97,46 @@ def test_recvfrom_decodes_what_it_returned() -> None:
         "[{nlmsg_len=20, nlmsg_type=NLMSG_DONE, nlmsg_flags=NLM_F_MULTI, nlmsg_seq=0, "
         "nlmsg_pid=0}, 0]"
     )
+
+
+def nlattr(kind: int, data: bytes) -> bytes:
+    """An attribute, padded to 4 bytes."""
+    raw = struct.pack("<HH", 4 + len(data), kind) + data
+    return raw + bytes(-len(raw) % 4)
+
+
+def test_link_attributes_nest_by_family() -> None:
+    ifinfomsg = struct.pack("<BxHiII", 0x3F, 772, 0, 1, 0)
+    conf = nlattr(26, nlattr(2, nlattr(1, struct.pack("<ii", 1, 0))))  # AF_SPEC/INET/CONF
+    data = nlmsghdr(16 + 16 + len(conf), 18, 0x300) + ifinfomsg + conf
+    assert sent(data, ROUTE).endswith(
+        "{ifi_family=0x3f /* AF_??? */, ifi_type=ARPHRD_LOOPBACK, ifi_index=0, "
+        "ifi_flags=IFF_UP, ifi_change=0}, [{nla_len=20, nla_type=IFLA_AF_SPEC}, "
+        "[{nla_len=16, nla_type=AF_INET}, [{nla_len=12, nla_type=IFLA_INET_CONF}, "
+        "[[IPV4_DEVCONF_FORWARDING-1]=1, [IPV4_DEVCONF_MC_FORWARDING-1]=0]]]]]"
+    )
+
+
+def test_sock_diag_by_family_and_direction() -> None:
+    unix_msg = struct.pack("<BBBxIQ", 1, 1, 4, 0, 0) + nlattr(8, b"1234")
+    data = nlmsghdr(16 + len(unix_msg), 20, 0x300) + unix_msg
+    assert sent(data, SOCK_DIAG).endswith(
+        "{udiag_family=AF_UNIX, udiag_type=SOCK_STREAM, udiag_state=TCP_FIN_WAIT1, "
+        "udiag_ino=0, udiag_cookie=[0, 0]}, [{nla_len=8, nla_type=0x8 /* UNIX_DIAG_??? */}, "
+        '"\\x31\\x32\\x33\\x34"]]'
+    )
+    # an unknown family: the family, then the rest in hex
+    assert sent(nlmsghdr(20, 20, 1) + b"\x2e\x01\x02\x03", SOCK_DIAG).endswith(
+        '{family=0x2e /* AF_??? */, data="\\x01\\x02\\x03"}]'
+    )
+
+
+def test_netfilter_payload_and_selinux() -> None:
+    nfgenmsg = struct.pack("<BBH", 1, 0, 0x0A00)
+    data = nlmsghdr(20, 10 << 8, 1) + nfgenmsg
+    assert sent(data, NETFILTER).endswith(
+        "{nfgen_family=AF_UNIX, version=NFNETLINK_V0, res_id=htons(NFNL_SUBSYS_NFTABLES)}]"
+    )
+    setenforce = nlmsghdr(20, 0x10, 1) + struct.pack("<i", -1)
+    assert sent(setenforce, 7).endswith("nlmsg_type=SELNL_MSG_SETENFORCE, nlmsg_flags=NLM_F_REQUEST"
+                                        ", nlmsg_seq=0, nlmsg_pid=0}, {val=-1}]")  # fmt: skip
