@@ -246,7 +246,9 @@ def _device(link: str) -> tuple[str, int, int] | None:
 # --- netlink sockets: their protocol, for the decoders of their messages -------------
 # A socket's link is ``socket:[INODE]``; its system.sockprotoname attribute is
 # ``NETLINK`` for a netlink one, whose protocol is the Eth column of the row of that
-# inode in the task's /proc/PID/net/netlink (its network namespace's sockets).
+# inode in the task's /proc/PID/net/netlink (its network namespace's sockets).  A
+# socket is in that table once bound, which its first send does: before, its
+# protocol is unknown (-1), as it is to strace, whose sock_diag query lists the same.
 
 
 def netlink_protocol(tid: int, fd: int) -> int | None:

@@ -18,6 +18,8 @@ Kernel facts this package depends on:
 * The protocol of a socket is not in the messages: the tracer asks the kernel,
   by the socket's inode (the Eth column of /proc/PID/net/netlink), which the shell
   does (traced.linux.procfs.netlink_protocol) and :mod:`.fds` hands the decoders.
+  An unbound socket is not listed (a first send binds it): its messages are then
+  printed as of an unknown protocol, as strace prints them.
 
 The modules here are pure: memory in (the :class:`~traced.decoders.values.Memory`
 protocol, read piece by piece as strace does, so that an unreadable part shows
