@@ -68,7 +68,7 @@ _UNIX_ATTRS = Attrs(T.UNIX_DIAG_ATTRS, "UNIX_DIAG_???", _by_name(T.UNIX_DIAG_ATT
     "UNIX_DIAG_PEER": A.u32,
     "UNIX_DIAG_ICONS": A.array("I", lambda data: str(int.from_bytes(data, "little"))),
     "UNIX_DIAG_RQLEN": A.fields("II", ("udiag_rqueue", str), ("udiag_wqueue", str)),
-    "UNIX_DIAG_MEMINFO": A.indexed("I", T.SK_MEMINFO, "SK_MEMINFO_???", unsigned=True),
+    "UNIX_DIAG_MEMINFO": A.indexed("I", T.SK_MEMINFO, "SK_MEMINFO_???"),
     "UNIX_DIAG_SHUTDOWN": A.u8, "UNIX_DIAG_UID": A.number("I", _uid),
 }))  # fmt: skip
 UNIX_REQ = Layout("sdiag_family", struct.Struct("<BxxIIIQ"), (
@@ -92,7 +92,7 @@ def _flags(table: Table, unknown: str) -> Callable[[int], str]:
 
 
 _NETLINK_ATTRS = Attrs(T.NETLINK_DIAG_ATTRS, "NETLINK_DIAG_???", _by_name(T.NETLINK_DIAG_ATTRS, {
-    "NETLINK_DIAG_MEMINFO": A.indexed("I", T.SK_MEMINFO, "SK_MEMINFO_???", unsigned=True),
+    "NETLINK_DIAG_MEMINFO": A.indexed("I", T.SK_MEMINFO, "SK_MEMINFO_???"),
     "NETLINK_DIAG_GROUPS": A.array("Q", lambda data: A.chex(int.from_bytes(data, "little"))),
     "NETLINK_DIAG_RX_RING": _RING4, "NETLINK_DIAG_TX_RING": _RING4,
     "NETLINK_DIAG_FLAGS": A.number("I", _flags(T.NDIAG_FLAGS, "NDIAG_FLAG_???")),
@@ -126,7 +126,7 @@ _PACKET_ATTRS = Attrs(T.PACKET_DIAG_ATTRS, "PACKET_DIAG_???", _by_name(T.PACKET_
     "PACKET_DIAG_MCLIST": A.array("IIHH32s", _mclist),
     "PACKET_DIAG_RX_RING": _RING7, "PACKET_DIAG_TX_RING": _RING7,
     "PACKET_DIAG_FANOUT": A.u32, "PACKET_DIAG_UID": A.number("I", _uid),
-    "PACKET_DIAG_MEMINFO": A.indexed("I", T.SK_MEMINFO, "SK_MEMINFO_???", unsigned=True),
+    "PACKET_DIAG_MEMINFO": A.indexed("I", T.SK_MEMINFO, "SK_MEMINFO_???"),
 }))  # fmt: skip
 PACKET_REQ = Layout("sdiag_family", struct.Struct("<BxxIIQ"), (
     Field("sdiag_protocol", A.chex), Field("pdiag_ino"),

@@ -18,7 +18,13 @@ from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink.attrs import AttrDecoder, Attrs, decode_attrs
 from traced.decoders.netlink.common import family_text, ifindex_text, inet_text
-from traced.decoders.netlink.inet_diag_attrs import BPF_STORAGES, ULP_INFO, sockaddrs
+from traced.decoders.netlink.inet_diag_attrs import (
+    BPF_STORAGES,
+    MD5SIG,
+    ULP_INFO,
+    sockaddrs,
+    sockopt,
+)
 from traced.decoders.netlink.route_special import named_address
 from traced.decoders.netlink.text import Reading, hex_string, read_struct
 from traced.decoders.values import hex_address
@@ -131,7 +137,7 @@ _MSG_ATTRS = Attrs(T.INET_DIAG_ATTRS, "INET_DIAG_???", _by_name(T.INET_DIAG_ATTR
     "INET_DIAG_VEGASINFO": A.fields("IIII", ("tcpv_enabled", str), ("tcpv_rttcnt", str),
                                     ("tcpv_rtt", str), ("tcpv_minrtt", str)),
     "INET_DIAG_CONG": A.string, "INET_DIAG_TOS": A.u8, "INET_DIAG_TCLASS": A.u8,
-    "INET_DIAG_SKMEMINFO": A.indexed("I", T.SK_MEMINFO, "SK_MEMINFO_???", unsigned=True),
+    "INET_DIAG_SKMEMINFO": A.indexed("I", T.SK_MEMINFO, "SK_MEMINFO_???"),
     "INET_DIAG_DCTCPINFO": A.fields("HHIII", ("dctcp_enabled", str), ("dctcp_ce_state", str),
                                     ("dctcp_alpha", str), ("dctcp_ab_ecn", str),
                                     ("dctcp_ab_tot", str)),
@@ -142,7 +148,7 @@ _MSG_ATTRS = Attrs(T.INET_DIAG_ATTRS, "INET_DIAG_???", _by_name(T.INET_DIAG_ATTR
                                   ("bbr_cwnd_gain", str)),
     "INET_DIAG_CLASS_ID": A.u32, "INET_DIAG_CGROUP_ID": A.u64, "INET_DIAG_ULP_INFO": ULP_INFO,
     "INET_DIAG_SK_BPF_STORAGES": BPF_STORAGES, "INET_DIAG_LOCALS": sockaddrs,
-    "INET_DIAG_PEERS": sockaddrs,
+    "INET_DIAG_PEERS": sockaddrs, "INET_DIAG_MD5SIG": MD5SIG, "INET_DIAG_SOCKOPT": sockopt,
 }))  # fmt: skip
 
 _REQ_COMPAT = struct.Struct("<BBB48sII")

@@ -4,10 +4,13 @@ storages, and the local and peer addresses (struct sockaddr_storage arrays)."""
 
 from __future__ import annotations
 
+import struct
+
 from traced.decoders.families.sockets import decode_sockaddr
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink.attrs import AttrDecoder, Attrs
+from traced.decoders.netlink.common import family_text, inet_text
 from traced.decoders.netlink.text import Reading, read_struct
 from traced.decoders.values import hex_address
 from traced.decoders.xlat import Table
@@ -66,3 +69,61 @@ def sockaddrs(reading: Reading, address: int, length: int, family: int) -> str |
     if shown < count:
         items.append("...")
     return "[" + ", ".join(items) + "]"
+
+
+_SOCKOPT_BITS = (
+    "recverr",
+    "is_icsk",
+    "freebind",
+    "hdrincl",
+    "mc_loop",
+    "transparent",
+    "mc_all",
+    "nodefrag",
+    "bind_address_no_port",
+    "recverr_rfc4884",
+    "defer_connect",
+)  # fmt: skip: struct inet_diag_sockopt's bit fields, low bit first
+
+
+def sockopt(reading: Reading, address: int, length: int, family: int) -> str | None:
+    """struct inet_diag_sockopt: its bits set (all with -v), the unused ones, then
+    any bytes past it that are not zero (strace's print_nonzero_bytes)."""
+    if length < 2:
+        return None
+    data = read_struct(reading, address, 2)
+    if data is None:
+        return hex_address(address)
+    bits = int.from_bytes(data, "little")
+    verbose = reading.options.verbose
+    shown = [f"{name}={bits >> at & 1}" for at, name in enumerate(_SOCKOPT_BITS)
+             if verbose or bits >> at & 1]  # fmt: skip
+    unused = bits >> len(_SOCKOPT_BITS)
+    if verbose or unused:
+        shown.append(f"unused={A.chex(unused)} /* bits 3..8 */")
+    text = "{" + ", ".join(shown) + "}"
+    rest = read_struct(reading, address + 2, length - 2) if length > 2 else b""
+    if rest is None:
+        return text + ", ???"
+    if any(rest):
+        limit = reading.options.string_limit
+        hexed = "".join(f"\\x{byte:02x}" for byte in rest[:limit])
+        more = "..." if len(rest) > limit else ""
+        text += f', /* bytes 2..{length - 1} */ "{hexed}"{more}'
+    return text
+
+
+_MD5SIG = struct.Struct("<BBH16s80s")  # struct tcp_diag_md5sig
+
+
+def _md5sig(data: bytes) -> str:
+    family, prefixlen, keylen, address, key = _MD5SIG.unpack(data)
+    shown = {2: address[:4], 10: address}.get(family)
+    addr = (inet_text(family, shown, "tcpm_addr") if shown is not None
+            else 'tcpm_addr="' + "".join(f"\\x{b:02x}" for b in address) + '"')  # fmt: skip
+    hexed = "".join(f"\\x{b:02x}" for b in key[: min(len(key), keylen)])
+    return (f"{{tcpm_family={family_text(family)}, tcpm_prefixlen={prefixlen}, "
+            f'tcpm_keylen={keylen}, {addr}, tcpm_key="{hexed}"}}')  # fmt: skip
+
+
+MD5SIG = A.array("BBH16s80s", _md5sig)

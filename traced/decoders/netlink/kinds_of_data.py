@@ -225,9 +225,7 @@ def flag_text(value: int, table: Table, unknown: str) -> str:
     return format_flags(value, table, unknown).text
 
 
-def indexed(
-    fmt: str, table: Table, unknown: str, shift: int = 0, *, unsigned: bool = False
-) -> AttrDecoder:
+def indexed(fmt: str, table: Table, unknown: str, shift: int = 0) -> AttrDecoder:
     """An array whose indices have names (strace's print_array_ex with
     PAF_PRINT_INDICES): ``[[DEVCONF_FORWARDING]=1, ...]``; ``shift``: what the
     index is short of the name's value (IPV4_DEVCONF_* count from 1)."""
@@ -236,7 +234,7 @@ def indexed(
     def element(index: int, data: bytes) -> str:
         name = next((name for name, value in table if value == index + shift), None)
         shown = None if name is None else (f"{name}-{shift}" if shift else name)
-        number = named(index, shown, unknown, decimal=not unsigned)
+        number = named(index, shown, unknown, decimal=True)  # an unknown one too
         return f"[{number}]={struct.unpack('<' + fmt, data)[0]}"
 
     def decode(reading: Reading, address: int, length: int, family: int) -> str | None:
