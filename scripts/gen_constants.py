@@ -562,6 +562,17 @@ NETLINK_SPECS: tuple[Spec, ...] = (
     ),
     _spec("TLS_CONFS", "linux/tls.h", r"TLS_CONF_\w+"),
     _spec("MPTCP_SUBFLOW_FLAGS", "linux/mptcp.h", r"MPTCP_SUBFLOW_FLAG_\w+"),
+    # generic netlink's controller, asked for the families' names (traced.linux.genl)
+    _spec("GENL_ID", "linux/genetlink.h", r"GENL_ID_CTRL"),
+    _spec(
+        "GENL_CTRL_CMDS", "linux/genetlink.h", r"CTRL_CMD_\w+", source="enum-with:CTRL_CMD_UNSPEC"
+    ),
+    _spec(
+        "GENL_CTRL_ATTRS",
+        "linux/genetlink.h",
+        r"CTRL_ATTR_\w+",
+        source="enum-with:CTRL_ATTR_UNSPEC",
+    ),
     _spec("RTNL_FAMILIES", "linux/rtnetlink.h", r"RTNL_FAMILY_(IPMR|IP6MR)"),
     _spec(
         "LWTUNNEL_ENCAP_TYPES",

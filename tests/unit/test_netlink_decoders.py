@@ -7,6 +7,7 @@ import struct
 from tests.unit.plain import FakeMemory
 from traced.decoders.arguments import decode_entry, decode_exit
 from traced.decoders.style import RAW, VERBOSE, Style, applied
+from traced.linux import genl
 
 BUF = 0x10000
 ROUTE, SOCK_DIAG, AUDIT, NETFILTER, KOBJECT_UEVENT = 0, 4, 9, 12, 15
@@ -140,3 +141,31 @@ def test_netfilter_payload_and_selinux() -> None:
     setenforce = nlmsghdr(20, 0x10, 1) + struct.pack("<i", -1)
     assert sent(setenforce, 7).endswith("nlmsg_type=SELNL_MSG_SETENFORCE, nlmsg_flags=NLM_F_REQUEST"
                                         ", nlmsg_seq=0, nlmsg_pid=0}, {val=-1}]")  # fmt: skip
+
+
+class GenericSockets:
+    """A shell's answer for a NETLINK_GENERIC socket and the kernel's families."""
+
+    def __call__(self, fd: int) -> int | None:
+        return 16
+
+    def generic_families(self) -> tuple[tuple[str, int], ...]:
+        return (("nlctrl", 0x10),)
+
+
+def test_generic_netlink_types_are_the_kernels_families() -> None:
+    raw = (3, BUF, 20, 0x40, 0, 0)
+    memory = FakeMemory({BUF: nlmsghdr(20, 0x10, 0x301) + b"\x03\x01\x00\x00"})
+    args = decode_entry("sendto", raw, memory, netlink=GenericSockets())
+    assert args[1].text == (
+        "[{nlmsg_len=20, nlmsg_type=nlctrl, nlmsg_flags=NLM_F_REQUEST|0x300, nlmsg_seq=0, "
+        'nlmsg_pid=0}, "\\x03\\x01\\x00\\x00"]'
+    )
+    assert "nlmsg_type=0x11 /* GENERIC_FAMILY_??? */" in sent(nlmsghdr(16, 0x11, 1), 16)
+
+
+def test_the_controllers_replies_name_the_families() -> None:
+    family = b"\x01\x02\x00\x00" + nlattr(1, b"\x10\x00") + nlattr(2, b"nlctrl\0")
+    reply = nlmsghdr(16 + len(family), 0x10, 2) + family
+    assert genl._replies(reply + nlmsghdr(20, 3, 2) + bytes(4)) == ([("nlctrl", 0x10)], True)
+    assert genl._replies(reply) == ([("nlctrl", 0x10)], False)

@@ -28,6 +28,7 @@ from typing import NamedTuple
 
 from traced.decoders.arguments import FdTarget
 from traced.decoders.families.files import AT_FDCWD
+from traced.decoders.xlat import Table
 from traced.linux.memory import read_cstring
 
 AT_EXECFN = 31
@@ -249,6 +250,24 @@ def _device(link: str) -> tuple[str, int, int] | None:
 # inode in the task's /proc/PID/net/netlink (its network namespace's sockets).  A
 # socket is in that table once bound, which its first send does: before, its
 # protocol is unknown (-1), as it is to strace, whose sock_diag query lists the same.
+
+
+class NetlinkSockets:
+    """Task ``tid``'s netlink sockets, as the netlink decoders ask of them
+    (traced.decoders.netlink.fds): an fd's protocol, and generic netlink's families."""
+
+    __slots__ = ("tid",)
+
+    def __init__(self, tid: int) -> None:
+        self.tid = tid
+
+    def __call__(self, fd: int) -> int | None:
+        return netlink_protocol(self.tid, fd)
+
+    def generic_families(self) -> Table:
+        from traced.linux.genl import generic_families  # noqa: PLC0415 (rarely needed)
+
+        return generic_families()
 
 
 def netlink_protocol(tid: int, fd: int) -> int | None:

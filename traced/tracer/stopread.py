@@ -258,8 +258,8 @@ def _decoded_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit
     return Exit(now, rval, False, args, fd_path, worded)
 
 
-def _netlink_of(tid: int) -> Callable[[int], int | None]:
-    return lambda fd: procfs.netlink_protocol(tid, fd)
+def _netlink_of(tid: int) -> procfs.NetlinkSockets:
+    return procfs.NetlinkSockets(tid)
 
 
 def _fd_names(tid: int, kinds: frozenset[str] = frozenset()) -> Callable[[int], FdTarget | None]:

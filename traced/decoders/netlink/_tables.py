@@ -1270,6 +1270,39 @@ MPTCP_SUBFLOW_FLAGS: Table = (
     ("MPTCP_SUBFLOW_FLAG_MAPVALID", 0x100),
 )
 
+# linux/genetlink.h: GENL_ID_CTRL
+GENL_ID: Table = (("GENL_ID_CTRL", 0x10),)
+
+# linux/genetlink.h (enum-with:CTRL_CMD_UNSPEC): CTRL_CMD_\w+
+GENL_CTRL_CMDS: Table = (
+    ("CTRL_CMD_UNSPEC", 0x0),
+    ("CTRL_CMD_NEWFAMILY", 0x1),
+    ("CTRL_CMD_DELFAMILY", 0x2),
+    ("CTRL_CMD_GETFAMILY", 0x3),
+    ("CTRL_CMD_NEWOPS", 0x4),
+    ("CTRL_CMD_DELOPS", 0x5),
+    ("CTRL_CMD_GETOPS", 0x6),
+    ("CTRL_CMD_NEWMCAST_GRP", 0x7),
+    ("CTRL_CMD_DELMCAST_GRP", 0x8),
+    ("CTRL_CMD_GETMCAST_GRP", 0x9),
+    ("CTRL_CMD_GETPOLICY", 0xA),
+)
+
+# linux/genetlink.h (enum-with:CTRL_ATTR_UNSPEC): CTRL_ATTR_\w+
+GENL_CTRL_ATTRS: Table = (
+    ("CTRL_ATTR_UNSPEC", 0x0),
+    ("CTRL_ATTR_FAMILY_ID", 0x1),
+    ("CTRL_ATTR_FAMILY_NAME", 0x2),
+    ("CTRL_ATTR_VERSION", 0x3),
+    ("CTRL_ATTR_HDRSIZE", 0x4),
+    ("CTRL_ATTR_MAXATTR", 0x5),
+    ("CTRL_ATTR_OPS", 0x6),
+    ("CTRL_ATTR_MCAST_GROUPS", 0x7),
+    ("CTRL_ATTR_POLICY", 0x8),
+    ("CTRL_ATTR_OP_POLICY", 0x9),
+    ("CTRL_ATTR_OP", 0xA),
+)
+
 # linux/rtnetlink.h: RTNL_FAMILY_(IPMR|IP6MR)
 RTNL_FAMILIES: Table = (
     ("RTNL_FAMILY_IPMR", 0x80),

@@ -13,8 +13,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from traced.decoders.xlat import Table
+
 # fd -> its netlink protocol (NETLINK_ROUTE...), -1 for a netlink socket whose
-# protocol is unknown, None for an fd that is no netlink socket.
+# protocol is unknown, None for an fd that is no netlink socket.  The shell's also
+# has a generic_families() method: NETLINK_GENERIC's families by name.
 NetlinkOf = Callable[[int], "int | None"]
 UNKNOWN = -1
 
@@ -24,6 +27,13 @@ def no_netlink(fd: int) -> int | None:
 
 
 _CURRENT: ContextVar[NetlinkOf] = ContextVar("traced_netlink_of", default=no_netlink)
+
+
+def generic_families() -> Table:
+    """NETLINK_GENERIC's families, (name, id), as the shell's lookup has the kernel
+    name them (its ``generic_families`` method), if it does."""
+    lookup = getattr(_CURRENT.get(), "generic_families", None)
+    return lookup() if callable(lookup) else ()
 
 
 def netlink_protocol(fd: int) -> int | None:

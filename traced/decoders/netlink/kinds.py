@@ -12,6 +12,7 @@ a request's (NLM_F_DUMP), an error's (NLM_F_CAPPED).
 from __future__ import annotations
 
 from traced.decoders.netlink import _tables as T
+from traced.decoders.netlink.fds import generic_families
 from traced.decoders.xlat import Table, format_enum, format_flags
 
 NLMSG_MIN_TYPE = 0x10
@@ -23,11 +24,10 @@ KOBJECT_UEVENT, GENERIC = _P["NETLINK_KOBJECT_UEVENT"], _P["NETLINK_GENERIC"]
 CRYPTO = _P["NETLINK_CRYPTO"]
 
 # Each protocol's message types and the name of one unknown.  NETLINK_GENERIC's are
-# the families the kernel registered, which strace asks it for; none is known here.
+# the families the kernel registered, which the shell asks it for (fds).
 _TYPES: dict[int, tuple[Table, str]] = {
     AUDIT: (T.AUDIT_TYPES, "AUDIT_???"),
     CRYPTO: (T.CRYPTO_TYPES, "CRYPTO_MSG_???"),
-    GENERIC: ((), "GENERIC_FAMILY_???"),
     ROUTE: (T.ROUTE_TYPES, "RTM_???"),
     SELINUX: (T.SELINUX_TYPES, "SELNL_MSG_???"),
     SOCK_DIAG: (T.SOCK_DIAG_TYPES, "SOCK_DIAG_???"),
@@ -70,6 +70,8 @@ def type_text(kind: int, protocol: int) -> str:
     if kind >= NLMSG_MIN_TYPE:
         if protocol == NETFILTER:
             return _netfilter_type(kind)
+        if protocol == GENERIC:  # the families the kernel registered: it names them
+            return format_enum(kind, generic_families(), "GENERIC_FAMILY_???").text
         if protocol in _TYPES:
             return format_enum(kind, *_TYPES[protocol]).text
     return format_enum(kind, T.NLMSG_TYPES, "NLMSG_???").text
