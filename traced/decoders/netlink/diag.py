@@ -14,6 +14,7 @@ from collections.abc import Callable
 from traced.decoders.families.sockets import SOCK_TYPE
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
+from traced.decoders.netlink import sequences as S
 from traced.decoders.netlink.attrs import AttrDecoder, Attrs
 from traced.decoders.netlink.common import family_and_data, ifindex_text
 from traced.decoders.netlink.inet_diag import inet_diag
@@ -66,9 +67,9 @@ _UNIX_ATTRS = Attrs(T.UNIX_DIAG_ATTRS, "UNIX_DIAG_???", _by_name(T.UNIX_DIAG_ATT
     "UNIX_DIAG_NAME": A.string,
     "UNIX_DIAG_VFS": A.whole(8, _vfs),
     "UNIX_DIAG_PEER": A.u32,
-    "UNIX_DIAG_ICONS": A.array("I", lambda data: str(int.from_bytes(data, "little"))),
+    "UNIX_DIAG_ICONS": S.array("I", lambda data: str(int.from_bytes(data, "little"))),
     "UNIX_DIAG_RQLEN": A.fields("II", ("udiag_rqueue", str), ("udiag_wqueue", str)),
-    "UNIX_DIAG_MEMINFO": A.indexed("I", T.SK_MEMINFO, "SK_MEMINFO_???"),
+    "UNIX_DIAG_MEMINFO": S.indexed("I", T.SK_MEMINFO, "SK_MEMINFO_???"),
     "UNIX_DIAG_SHUTDOWN": A.u8, "UNIX_DIAG_UID": A.number("I", _uid),
 }))  # fmt: skip
 UNIX_REQ = Layout("sdiag_family", struct.Struct("<BxxIIIQ"), (
@@ -92,8 +93,8 @@ def _flags(table: Table, unknown: str) -> Callable[[int], str]:
 
 
 _NETLINK_ATTRS = Attrs(T.NETLINK_DIAG_ATTRS, "NETLINK_DIAG_???", _by_name(T.NETLINK_DIAG_ATTRS, {
-    "NETLINK_DIAG_MEMINFO": A.indexed("I", T.SK_MEMINFO, "SK_MEMINFO_???"),
-    "NETLINK_DIAG_GROUPS": A.array("Q", lambda data: A.chex(int.from_bytes(data, "little"))),
+    "NETLINK_DIAG_MEMINFO": S.indexed("I", T.SK_MEMINFO, "SK_MEMINFO_???"),
+    "NETLINK_DIAG_GROUPS": S.array("Q", lambda data: A.chex(int.from_bytes(data, "little"))),
     "NETLINK_DIAG_RX_RING": _RING4, "NETLINK_DIAG_TX_RING": _RING4,
     "NETLINK_DIAG_FLAGS": A.number("I", _flags(T.NDIAG_FLAGS, "NDIAG_FLAG_???")),
 }))  # fmt: skip
@@ -123,10 +124,10 @@ _PACKET_ATTRS = Attrs(T.PACKET_DIAG_ATTRS, "PACKET_DIAG_???", _by_name(T.PACKET_
                                  ("pdi_reserve", str), ("pdi_copy_thresh", str),
                                  ("pdi_tstamp", str),
                                  ("pdi_flags", _flags(T.PDI_FLAGS, "PDI_???"))),
-    "PACKET_DIAG_MCLIST": A.array("IIHH32s", _mclist),
+    "PACKET_DIAG_MCLIST": S.array("IIHH32s", _mclist),
     "PACKET_DIAG_RX_RING": _RING7, "PACKET_DIAG_TX_RING": _RING7,
     "PACKET_DIAG_FANOUT": A.u32, "PACKET_DIAG_UID": A.number("I", _uid),
-    "PACKET_DIAG_MEMINFO": A.indexed("I", T.SK_MEMINFO, "SK_MEMINFO_???"),
+    "PACKET_DIAG_MEMINFO": S.indexed("I", T.SK_MEMINFO, "SK_MEMINFO_???"),
 }))  # fmt: skip
 PACKET_REQ = Layout("sdiag_family", struct.Struct("<BxxIIQ"), (
     Field("sdiag_protocol", A.chex), Field("pdiag_ino"),

@@ -16,6 +16,7 @@ from typing import NamedTuple
 from traced.decoders.families.sockets import IPPROTO
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
+from traced.decoders.netlink import sequences as S
 from traced.decoders.netlink.attrs import AttrDecoder, Attrs, decode_attrs
 from traced.decoders.netlink.common import family_text, ifindex_text, inet_text
 from traced.decoders.netlink.inet_diag_attrs import (
@@ -137,7 +138,7 @@ _MSG_ATTRS = Attrs(T.INET_DIAG_ATTRS, "INET_DIAG_???", _by_name(T.INET_DIAG_ATTR
     "INET_DIAG_VEGASINFO": A.fields("IIII", ("tcpv_enabled", str), ("tcpv_rttcnt", str),
                                     ("tcpv_rtt", str), ("tcpv_minrtt", str)),
     "INET_DIAG_CONG": A.string, "INET_DIAG_TOS": A.u8, "INET_DIAG_TCLASS": A.u8,
-    "INET_DIAG_SKMEMINFO": A.indexed("I", T.SK_MEMINFO, "SK_MEMINFO_???"),
+    "INET_DIAG_SKMEMINFO": S.indexed("I", T.SK_MEMINFO, "SK_MEMINFO_???"),
     "INET_DIAG_DCTCPINFO": A.fields("HHIII", ("dctcp_enabled", str), ("dctcp_ce_state", str),
                                     ("dctcp_alpha", str), ("dctcp_ab_ecn", str),
                                     ("dctcp_ab_tot", str)),

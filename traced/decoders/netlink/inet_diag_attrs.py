@@ -9,6 +9,7 @@ import struct
 from traced.decoders.families.sockets import decode_sockaddr
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
+from traced.decoders.netlink import sequences as S
 from traced.decoders.netlink.attrs import AttrDecoder, Attrs
 from traced.decoders.netlink.common import family_text, inet_text
 from traced.decoders.netlink.text import Reading, read_struct
@@ -126,4 +127,4 @@ def _md5sig(data: bytes) -> str:
             f'tcpm_keylen={keylen}, {addr}, tcpm_key="{hexed}"}}')  # fmt: skip
 
 
-MD5SIG = A.array("BBH16s80s", _md5sig)
+MD5SIG = S.array("BBH16s80s", _md5sig)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from traced.decoders.families.sockets import SOCKET_DOMAIN
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
+from traced.decoders.netlink import sequences as S
 from traced.decoders.netlink.attrs import AttrDecoder, Attrs, decode_attrs
 from traced.decoders.netlink.common import mac_text
 from traced.decoders.netlink.text import Reading
@@ -48,17 +49,17 @@ BRPORT = Attrs(T.IFLA_BRPORT_ATTRS, "IFLA_BRPORT_???", _by_name(T.IFLA_BRPORT_AT
     "IFLA_BRPORT_GROUP_FWD_MASK": A.x16, "IFLA_BRPORT_BACKUP_PORT": A.ifindex,
 }))  # fmt: skip
 INET6 = Attrs(T.IFLA_INET6_ATTRS, "IFLA_INET6_???", _by_name(T.IFLA_INET6_ATTRS, {
-    "IFLA_INET6_CONF": A.indexed("i", T.DEVCONF, "DEVCONF_???"),
-    "IFLA_INET6_STATS": A.indexed("Q", T.IPSTATS_MIB, "IPSTATS_MIB_???"),
+    "IFLA_INET6_CONF": S.indexed("i", T.DEVCONF, "DEVCONF_???"),
+    "IFLA_INET6_STATS": S.indexed("Q", T.IPSTATS_MIB, "IPSTATS_MIB_???"),
     "IFLA_INET6_CACHEINFO": A.fields("IIII", ("max_reasm_len", str), ("tstamp", str),
                                      ("reachable_time", str), ("retrans_time", str)),
-    "IFLA_INET6_ICMP6STATS": A.indexed("Q", T.ICMP6_MIB, "ICMP6_MIB_???"),
+    "IFLA_INET6_ICMP6STATS": S.indexed("Q", T.ICMP6_MIB, "ICMP6_MIB_???"),
     "IFLA_INET6_TOKEN": A.in6_addr,
     "IFLA_INET6_ADDR_GEN_MODE": A.xval(T.IN6_ADDR_GEN_MODES, "IN6_ADDR_GEN_MODE_???", 1),
     "IFLA_INET6_RA_MTU": A.u32,
 }))  # fmt: skip
 INET = Attrs(T.IFLA_INET_ATTRS, "IFLA_INET_???", _by_name(T.IFLA_INET_ATTRS, {
-    "IFLA_INET_CONF": A.indexed("i", T.IPV4_DEVCONF, "IPV4_DEVCONF_???", shift=1),
+    "IFLA_INET_CONF": S.indexed("i", T.IPV4_DEVCONF, "IPV4_DEVCONF_???", shift=1),
 }))  # fmt: skip
 MCTP = Attrs(T.IFLA_MCTP_ATTRS, "IFLA_MCTP_???", _by_name(T.IFLA_MCTP_ATTRS, {
     "IFLA_MCTP_NET": A.u32, "IFLA_MCTP_PHYS_BINDING": A.x8,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink import route_special as S
+from traced.decoders.netlink import sequences as Q
 from traced.decoders.netlink.attrs import AttrDecoder, Attrs
 from traced.decoders.netlink.link_af import PROTINFO, af_spec
 from traced.decoders.netlink.vf_attrs import VFINFO_LIST
@@ -27,8 +28,8 @@ _STATS = (
     "tx_aborted_errors", "tx_carrier_errors", "tx_fifo_errors", "tx_heartbeat_errors",
     "tx_window_errors", "rx_compressed", "tx_compressed", "rx_nohandler",
 )  # fmt: skip
-LINK_STATS = A.counters("I", _STATS, 23)
-LINK_STATS64 = A.counters("Q", (*_STATS, "rx_otherhost_dropped"), 24, 23)
+LINK_STATS = Q.counters("I", _STATS, 23)
+LINK_STATS64 = Q.counters("Q", (*_STATS, "rx_otherhost_dropped"), 24, 23)
 _IFMAP = A.fields("QQQHBB", ("mem_start", A.chex), ("mem_end", A.chex),
                   ("base_addr", A.chex), ("irq", str), ("dma", str), ("port", str))  # fmt: skip
 _INFO = Attrs(T.IFLA_INFO_ATTRS, "IFLA_INFO_???", _by_name(T.IFLA_INFO_ATTRS, {

@@ -7,6 +7,7 @@ from __future__ import annotations
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink import route_special as S
+from traced.decoders.netlink import sequences as Q
 from traced.decoders.netlink.attrs import AttrDecoder, Attrs
 from traced.decoders.netlink.bridge_attrs import MDBA
 from traced.decoders.netlink.link_attrs import IFLA
@@ -103,7 +104,7 @@ _TCA_STAB = Attrs(T.TCA_STAB_ATTRS, "TCA_STAB_???", _by_name(T.TCA_STAB_ATTRS, {
     "TCA_STAB_BASE": A.fields("BBhiIIII", ("cell_log", U), ("size_log", U), ("cell_align", U),
                               ("overhead", U), ("linklayer", U), ("mpu", U), ("mtu", U),
                               ("tsize", U)),
-    "TCA_STAB_DATA": A.array("H", lambda data: str(int.from_bytes(data, "little"))),
+    "TCA_STAB_DATA": Q.array("H", lambda data: str(int.from_bytes(data, "little"))),
 }))  # fmt: skip
 TC_STATS = A.nested(_TCA_STATS)
 TCA = Attrs(T.TCA_ATTRS, "TCA_???", _by_name(T.TCA_ATTRS, {
@@ -153,7 +154,7 @@ _NHA_RES_BUCKET = Attrs(T.NHA_RES_BUCKET_ATTRS, "NHA_RES_BUCKET_???", _by_name(
         "NHA_RES_BUCKET_NH_ID": A.u32,
     }))  # fmt: skip
 NHA = Attrs(T.NHA_ATTRS, "NHA_???", _by_name(T.NHA_ATTRS, {
-    "NHA_ID": A.u32, "NHA_GROUP": A.array("IBBH", _NH_GROUP),
+    "NHA_ID": A.u32, "NHA_GROUP": Q.array("IBBH", _NH_GROUP),
     "NHA_GROUP_TYPE": A.xval(T.NEXTHOP_GRP_TYPES, "NEXTHOP_GRP_TYPE_???", 2),
     "NHA_BLACKHOLE": A.u32, "NHA_OIF": A.ifindex, "NHA_GATEWAY": _ADDRESS,
     "NHA_ENCAP_TYPE": _ENCAP, "NHA_GROUPS": A.u32, "NHA_MASTER": A.ifindex, "NHA_FDB": A.u32,
