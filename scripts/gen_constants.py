@@ -573,6 +573,7 @@ NETLINK_SPECS: tuple[Spec, ...] = (
         r"CTRL_ATTR_\w+",
         source="enum-with:CTRL_ATTR_UNSPEC",
     ),
+    _spec("TUN_TYPES", "linux/if_tun.h", r"IFF_(TUN|TAP)"),
     _spec("RTNL_FAMILIES", "linux/rtnetlink.h", r"RTNL_FAMILY_(IPMR|IP6MR)"),
     _spec(
         "LWTUNNEL_ENCAP_TYPES",
@@ -625,6 +626,15 @@ NETLINK_SPECS: tuple[Spec, ...] = (
             ("TCA_ACT_ATTRS", "linux/pkt_cls.h", "TCA_ACT", "TCA_ACT_UNSPEC"),
             ("IFLA_INFO_ATTRS", "linux/if_link.h", "IFLA_INFO", "IFLA_INFO_UNSPEC"),
             ("UNIX_DIAG_ATTRS", "linux/unix_diag.h", "UNIX_DIAG", "UNIX_DIAG_NAME"),
+            ("IFLA_BR_ATTRS", "linux/if_link.h", "IFLA_BR", "IFLA_BR_UNSPEC"),
+            (
+                "BRIDGE_QUERIER_ATTRS",
+                "linux/if_bridge.h",
+                "BRIDGE_QUERIER",
+                "BRIDGE_QUERIER_UNSPEC",
+            ),
+            ("IFLA_TUN_ATTRS", "linux/if_link.h", "IFLA_TUN", "IFLA_TUN_UNSPEC"),
+            ("BR_BOOLOPTS", "linux/if_bridge.h", "BR_BOOLOPT", "BR_BOOLOPT_NO_LL_LEARN"),
             ("INET_DIAG_REQ_ATTRS", "linux/inet_diag.h", "INET_DIAG_REQ", "INET_DIAG_REQ_NONE"),
             ("INET_DIAG_ATTRS", "linux/inet_diag.h", "INET_DIAG", "INET_DIAG_NONE"),
             ("INET_DIAG_BC", "linux/inet_diag.h", "INET_DIAG_BC", "INET_DIAG_BC_NOP"),

@@ -26,7 +26,7 @@ def _bridge_id(data: bytes) -> str:
     return f"{{prio=[{data[0]}, {data[1]}], addr={mac_text(data[2:8])}}}"
 
 
-_BRIDGE_ID = A.whole(8, _bridge_id)
+BRIDGE_ID = A.whole(8, _bridge_id)
 _U8 = (
     "STATE", "MODE", "GUARD", "PROTECT", "FAST_LEAVE", "LEARNING", "UNICAST_FLOOD", "PROXYARP",
     "LEARNING_SYNC", "PROXYARP_WIFI", "TOPOLOGY_CHANGE_ACK", "CONFIG_PENDING",
@@ -45,7 +45,7 @@ BRPORT = Attrs(T.IFLA_BRPORT_ATTRS, "IFLA_BRPORT_???", _by_name(T.IFLA_BRPORT_AT
     **{f"IFLA_BRPORT_{name}": A.u16 for name in _U16},
     **{f"IFLA_BRPORT_{name}": A.u32 for name in _U32},
     **{f"IFLA_BRPORT_{name}": A.clock_t for name in _TIMERS},
-    "IFLA_BRPORT_ROOT_ID": _BRIDGE_ID, "IFLA_BRPORT_BRIDGE_ID": _BRIDGE_ID,
+    "IFLA_BRPORT_ROOT_ID": BRIDGE_ID, "IFLA_BRPORT_BRIDGE_ID": BRIDGE_ID,
     "IFLA_BRPORT_GROUP_FWD_MASK": A.x16, "IFLA_BRPORT_BACKUP_PORT": A.ifindex,
 }))  # fmt: skip
 INET6 = Attrs(T.IFLA_INET6_ATTRS, "IFLA_INET6_???", _by_name(T.IFLA_INET6_ATTRS, {

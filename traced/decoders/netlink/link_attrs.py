@@ -12,6 +12,7 @@ from traced.decoders.netlink import route_special as S
 from traced.decoders.netlink import sequences as Q
 from traced.decoders.netlink.attrs import AttrDecoder, Attrs
 from traced.decoders.netlink.link_af import PROTINFO, af_spec
+from traced.decoders.netlink.linkinfo import linkinfo
 from traced.decoders.netlink.vf_attrs import VFINFO_LIST
 from traced.decoders.xlat import Table
 
@@ -97,4 +98,5 @@ IFLA = Attrs(T.IFLA_ATTRS, "IFLA_???", _by_name(T.IFLA_ATTRS, {
 IFLA.decoders[dict(T.IFLA_ATTRS)["IFLA_PROP_LIST"]] = A.nested(IFLA)  # its names are IFLA's
 IFLA.decoders[dict(T.IFLA_ATTRS)["IFLA_PROTINFO"]] = PROTINFO
 IFLA.decoders[dict(T.IFLA_ATTRS)["IFLA_AF_SPEC"]] = af_spec
+IFLA.decoders[dict(T.IFLA_ATTRS)["IFLA_LINKINFO"]] = linkinfo
 IFLA.decoders[dict(T.IFLA_ATTRS)["IFLA_VFINFO_LIST"]] = VFINFO_LIST

@@ -79,3 +79,22 @@ def read_struct(reading: Reading, address: int, size: int) -> bytes | None:
 
 def array_of(items: list[str]) -> str:
     return "[" + ", ".join(items) + "]"
+
+
+def terminated_string(reading: Reading, address: int, length: int) -> str:
+    """A NUL-terminated string in ``length`` bytes (strace's printstr_ex with
+    QUOTE_0_TERMINATED): up to its NUL; ``...`` when none is seen before -s ends it."""
+    if address == 0:
+        return "NULL"
+    if length <= 0:
+        return '""'
+    data = _fetched(reading, address, length)
+    if data is None:
+        return hex_address(address)
+    limit = reading.options.string_limit
+    shown = data[: min(length, limit)]
+    end = shown.find(b"\0")
+    if end >= 0:
+        return f'"{escape(shown[:end])}"'
+    ended = length > limit and len(data) > limit and data[limit] == 0
+    return f'"{escape(shown)}"' + ("" if ended else "...")
