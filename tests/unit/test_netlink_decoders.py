@@ -169,3 +169,19 @@ def test_the_controllers_replies_name_the_families() -> None:
     reply = nlmsghdr(16 + len(family), 0x10, 2) + family
     assert genl._replies(reply + nlmsghdr(20, 3, 2) + bytes(4)) == ([("nlctrl", 0x10)], True)
     assert genl._replies(reply) == ([("nlctrl", 0x10)], False)
+
+
+def test_link_info_reads_its_data_by_the_kind_before_it() -> None:
+    ifinfomsg = struct.pack("<BxHiII", 0, 772, 0, 1, 0)
+    info = nlattr(1, b"tun\0") + nlattr(2, nlattr(3, b"\x01"))  # KIND "tun", DATA TUN_TYPE
+    body = ifinfomsg + nlattr(18, info)  # IFLA_LINKINFO
+    text = sent(nlmsghdr(16 + len(body), 18, 0x300) + body, ROUTE)
+    assert text.endswith(
+        '[{nla_len=24, nla_type=IFLA_LINKINFO}, [[{nla_len=8, nla_type=IFLA_INFO_KIND}, "tun"], '
+        "[{nla_len=12, nla_type=IFLA_INFO_DATA}, [{nla_len=5, nla_type=IFLA_TUN_TYPE}, "
+        "IFF_TUN]]]]]"
+    )
+    # a kind without its NUL is cut as strace cuts it
+    unterminated = ifinfomsg + nlattr(18, nlattr(1, b"\xab\xac\xdb\xcd"))
+    text = sent(nlmsghdr(16 + len(unterminated), 18, 0x300) + unterminated, ROUTE)
+    assert text.endswith('[{nla_len=8, nla_type=IFLA_INFO_KIND}, "\\253\\254\\333\\315"...]]]')
