@@ -16,7 +16,8 @@ regular expression its names match.  Names come from one of three places:
   arguments, ``# define``, under the options themselves, ``#define``);
   ``indented``: the same for the indented ones;
 * ``enum``: the members of a named C enum (bpf.h's and io_uring.h's commands are
-  enum members, which no preprocessor sees).
+  enum members, which no preprocessor sees); ``enum-with``: those of the enum, named
+  or not, that has the member given (rtnetlink.h's attributes).
 
 Values are then what a compiled program prints for each name, so an expression
 such as ``_IOR(0xb7, 1, int)`` or ``(1 << 31)`` is the compiler's to work out.
@@ -49,7 +50,9 @@ class Spec:
     name: str
     includes: tuple[str, ...]
     pattern: str  # a name must match this entirely
-    source: str = "macro"  # macro | lines:<header> | enum:<enum name> | offsetof:<type> | sizeof
+    # macro | lines:<header> | enum:<enum name> | enum-with:<a member of the enum>
+    # | offsetof:<type> | sizeof
+    source: str = "macro"
     exclude: str = ""  # names matching this entirely are left out
     first: tuple[str, ...] = ()  # printed ahead of the value order, in this order
     renames: dict[str, str] = field(default_factory=dict)
@@ -60,6 +63,7 @@ class Spec:
     # Names the kernel defines outside its uapi headers, so no header here has them:
     # each with its value and the kernel header that defines it, cited in the table.
     unexported: tuple[tuple[str, int, str], ...] = ()
+    span: tuple[int, int] | None = None  # only the names whose value is in [low, high]
 
 
 def _spec(name: str, includes: str, pattern: str, **kw: object) -> Spec:
@@ -636,6 +640,479 @@ SPECS: tuple[Spec, ...] = (
     ),
 )
 
+# Netlink (traced/decoders/netlink): message types by protocol, flags by kind of
+# request, and the payloads' own names; strace's tables are named in each comment.
+NETLINK_SPECS: tuple[Spec, ...] = (
+    _spec(
+        "NETLINK_PROTOCOLS",
+        "linux/netlink.h",
+        r"NETLINK_[A-Z0-9_]+",
+        exclude=r"NETLINK_(ADD|DROP)_MEMBERSHIP|NETLINK_PKTINFO|NETLINK_BROADCAST_ERROR"
+        r"|NETLINK_NO_ENOBUFS|NETLINK_RX_RING|NETLINK_TX_RING|NETLINK_LISTEN_ALL_NSID"
+        r"|NETLINK_LIST_MEMBERSHIPS|NETLINK_CAP_ACK|NETLINK_EXT_ACK|NETLINK_GET_STRICT_CHK"
+        r"|NETLINK_INET_DIAG|NETLINK_FIREWALL|NETLINK_IP6_FW|NETLINK_UNUSED"
+        r"|NETLINK_UNCONNECTED|NETLINK_CONNECTED",
+    ),
+    _spec("NLMSG_TYPES", "linux/netlink.h", r"NLMSG_(NOOP|ERROR|DONE|OVERRUN)"),  # netlink_types
+    _spec(
+        "NLM_FLAGS", "linux/netlink.h", r"NLM_F_(REQUEST|MULTI|ACK|ECHO|DUMP_INTR|DUMP_FILTERED)"
+    ),
+    _spec(
+        "NLM_GET_FLAGS", "linux/netlink.h", r"NLM_F_(DUMP|ROOT|MATCH|ATOMIC)", first=("NLM_F_DUMP",)
+    ),
+    _spec("NLM_NEW_FLAGS", "linux/netlink.h", r"NLM_F_(REPLACE|EXCL|CREATE|APPEND)"),
+    _spec("NLM_DELETE_FLAGS", "linux/netlink.h", r"NLM_F_(NONREC|BULK)"),
+    _spec("NLM_ACK_FLAGS", "linux/netlink.h", r"NLM_F_(CAPPED|ACK_TLVS)"),
+    _spec(
+        "NLMSGERR_ATTRS",
+        "linux/netlink.h",
+        r"NLMSGERR_ATTR_\w+",
+        source="enum:nlmsgerr_attrs",
+        exclude=r"NLMSGERR_ATTR_MAX",
+    ),
+    _spec("NLA_FLAGS", "linux/netlink.h", r"NLA_F_(NESTED|NET_BYTEORDER)"),
+    # message types of each protocol
+    _spec("AUDIT_TYPES", "linux/audit.h", r"AUDIT_[A-Z0-9_]+", span=(1000, 2999)),
+    _spec(
+        "ROUTE_TYPES",
+        "linux/rtnetlink.h",
+        r"RTM_(NEW|DEL|GET|SET)[A-Z]+",
+        exclude=r"RTM_\w+TUNNEL|RTM_SETSTATS",
+    ),  # strace 6.1 has not the tunnels
+    _spec("XFRM_TYPES", "linux/xfrm.h", r"XFRM_MSG_[A-Z_]+", exclude=r"XFRM_MSG_(BASE|MAX)"),
+    _spec(
+        "SELINUX_TYPES",
+        "linux/selinux_netlink.h",
+        r"SELNL_MSG_[A-Z]+",
+        exclude=r"SELNL_MSG_(BASE|MAX)",
+        source="enum:",
+    ),
+    _spec(
+        "SOCK_DIAG_TYPES",
+        "linux/inet_diag.h linux/sock_diag.h",
+        r"TCPDIAG_GETSOCK|DCCPDIAG_GETSOCK|SOCK_DIAG_BY_FAMILY|SOCK_DESTROY",
+    ),
+    _spec(
+        "CRYPTO_TYPES",
+        "linux/cryptouser.h",
+        r"CRYPTO_MSG_[A-Z]+",
+        exclude=r"CRYPTO_MSG_(BASE|MAX)",
+        source="enum:",
+    ),
+    # netfilter: a subsystem in the high byte, its message type in the low one
+    _spec(
+        "NFNL_SUBSYS",
+        "linux/netfilter/nfnetlink.h",
+        r"NFNL_SUBSYS_[A-Z_]+",
+        exclude=r"NFNL_SUBSYS_COUNT",
+    ),
+    _spec(
+        "NFNL_BATCH_TYPES",
+        "linux/netlink.h linux/netfilter/nfnetlink.h",
+        r"NFNL_MSG_BATCH_(BEGIN|END)",
+    ),
+    *(
+        _spec(name, header, pattern, source="enum:" + enum, exclude=r"\w+_MAX")
+        for name, header, enum, pattern in (
+            (
+                "NF_CTNETLINK_TYPES",
+                "linux/netfilter/nfnetlink_conntrack.h",
+                "cntl_msg_types",
+                r"IPCTNL_MSG_CT_\w+",
+            ),
+            (
+                "NF_CTNETLINK_EXP_TYPES",
+                "linux/netfilter/nfnetlink_conntrack.h",
+                "ctnl_exp_msg_types",
+                r"IPCTNL_MSG_EXP_\w+",
+            ),
+            (
+                "NF_QUEUE_TYPES",
+                "linux/netfilter/nfnetlink_queue.h",
+                "nfqnl_msg_types",
+                r"NFQNL_MSG_\w+",
+            ),
+            (
+                "NF_ULOG_TYPES",
+                "linux/netfilter/nfnetlink_log.h",
+                "nfulnl_msg_types",
+                r"NFULNL_MSG_\w+",
+            ),
+            ("NF_OSF_TYPES", "linux/netfilter/nfnetlink_osf.h", "nf_osf_msg_types", r"OSF_MSG_\w+"),
+            ("NF_IPSET_TYPES", "linux/netfilter/ipset/ip_set.h", "ipset_cmd", r"IPSET_CMD_\w+"),
+            (
+                "NF_ACCT_TYPES",
+                "linux/netfilter/nfnetlink_acct.h",
+                "nfnl_acct_msg_types",
+                r"NFNL_MSG_ACCT_\w+",
+            ),
+            (
+                "NF_CTTIMEOUT_TYPES",
+                "linux/netfilter/nfnetlink_cttimeout.h",
+                "ctnl_timeout_msg_types",
+                r"IPCTNL_MSG_TIMEOUT_\w+",
+            ),
+            (
+                "NF_CTHELPER_TYPES",
+                "linux/netfilter/nfnetlink_cthelper.h",
+                "nfnl_cthelper_msg_types",
+                r"NFNL_MSG_CTHELPER_\w+",
+            ),
+            (
+                "NF_TABLES_TYPES",
+                "linux/netfilter/nf_tables.h",
+                "nf_tables_msg_types",
+                r"NFT_MSG_\w+",
+            ),
+            (
+                "NF_HOOK_TYPES",
+                "linux/netfilter/nfnetlink_hook.h",
+                "nfnl_hook_msg_types",
+                r"NFNL_MSG_HOOK_\w+",
+            ),
+        )
+    ),
+    _spec(
+        "NF_NFT_COMPAT_TYPES",
+        "linux/netfilter/nf_tables_compat.h",
+        r"NFNL_MSG_COMPAT_GET",
+        source="enum:",
+    ),
+    # NETLINK_ROUTE: its structs' fields, then its attributes, by the enum holding them
+    _spec("ARPHRD", "linux/if_arp.h", r"ARPHRD_\w+"),
+    _spec(
+        "IFF_FLAGS",
+        "linux/if.h",
+        r"IFF_(UP|BROADCAST|DEBUG|LOOPBACK|POINTOPOINT|NOTRAILERS"
+        r"|RUNNING|NOARP|PROMISC|ALLMULTI|MASTER|SLAVE|MULTICAST|PORTSEL|AUTOMEDIA|DYNAMIC"
+        r"|LOWER_UP|DORMANT|ECHO)",
+        source="enum-with:IFF_UP",
+    ),
+    _spec("IFA_F_FLAGS", "linux/if_addr.h", r"IFA_F_\w+", exclude=r"IFA_F_TEMPORARY"),
+    _spec("RT_SCOPES", "linux/rtnetlink.h", r"RT_SCOPE_\w+", source="enum:rt_scope_t"),
+    _spec("IPTOS", "linux/ip.h", r"IPTOS_(LOWDELAY|THROUGHPUT|RELIABILITY|MINCOST)"),
+    _spec(
+        "RT_TABLES",
+        "linux/rtnetlink.h",
+        r"RT_TABLE_\w+",
+        source="enum:rt_class_t",
+        exclude=r"RT_TABLE_MAX",
+    ),
+    _spec("RTPROT", "linux/rtnetlink.h", r"RTPROT_\w+"),
+    _spec(
+        "RTN_TYPES",
+        "linux/rtnetlink.h",
+        r"RTN_\w+",
+        source="enum-with:RTN_UNSPEC",
+        exclude=r"RTN_MAX",
+    ),
+    _spec("RTM_F_FLAGS", "linux/rtnetlink.h", r"RTM_F_\w+"),
+    _spec("NUD_STATES", "linux/neighbour.h", r"NUD_\w+"),
+    _spec(
+        "NTF_FLAGS",
+        "linux/neighbour.h",
+        r"NTF_(USE|SELF|MASTER|PROXY|EXT_LEARNED|OFFLOADED|STICKY|ROUTER)",
+    ),
+    _spec(
+        "FR_ACTIONS",
+        "linux/fib_rules.h",
+        r"FR_ACT_\w+",
+        source="enum-with:FR_ACT_UNSPEC",
+        exclude=r"FR_ACT_MAX",
+    ),
+    _spec(
+        "FIB_RULE_FLAGS",
+        "linux/fib_rules.h",
+        r"FIB_RULE_(PERMANENT|INVERT|UNRESOLVED|IIF_DETACHED|OIF_DETACHED|FIND_SADDR)",
+    ),
+    _spec(
+        "RTNH_F_FLAGS",
+        "linux/rtnetlink.h",
+        r"RTNH_F_(DEAD|PERVASIVE|ONLINK|OFFLOAD|LINKDOWN|UNRESOLVED|TRAP)",
+    ),
+    _spec("NTF_EXT_FLAGS", "linux/neighbour.h", r"NTF_EXT_(MANAGED|LOCKED|EXT_VALIDATED)"),
+    _spec(
+        "FDB_NOTIFY_FLAGS",
+        "linux/neighbour.h",
+        r"FDB_NOTIFY_\w+",
+        source="enum-with:FDB_NOTIFY_BIT",
+    ),
+    _spec("TCA_ACT_FLAGS", "linux/pkt_cls.h", r"TCA_ACT_FLAGS_(NO_PERCPU_STATS|SKIP_HW|SKIP_SW)"),
+    _spec("TCA_ACT_HW_STATS", "linux/pkt_cls.h", r"TCA_ACT_HW_STATS_(IMMEDIATE|DELAYED)"),
+    _spec(
+        "RTEXT_FILTERS",
+        "linux/rtnetlink.h",
+        r"RTEXT_FILTER_\w+",
+        exclude=r"RTEXT_FILTER_(MST|NAME_ONLY)",
+    ),  # strace 6.1 has not these
+    _spec("IFLA_EVENTS", "linux/if_link.h", r"IFLA_EVENT_\w+", source="enum-with:IFLA_EVENT_NONE"),
+    _spec(
+        "XDP_FLAGS",
+        "linux/if_link.h",
+        r"XDP_FLAGS_(UPDATE_IF_NOEXIST|SKB_MODE|DRV_MODE|HW_MODE|REPLACE)",
+    ),
+    _spec(
+        "XDP_ATTACHED", "linux/if_link.h", r"XDP_ATTACHED_\w+", source="enum-with:XDP_ATTACHED_NONE"
+    ),
+    _spec(
+        "DEVCONF",
+        "linux/ipv6.h",
+        r"DEVCONF_\w+",
+        source="enum-with:DEVCONF_FORWARDING",
+        exclude=r"DEVCONF_MAX",
+    ),
+    _spec(
+        "IPV4_DEVCONF",
+        "linux/ip.h",
+        r"IPV4_DEVCONF_\w+",
+        source="enum-with:IPV4_DEVCONF_FORWARDING",
+    ),
+    _spec("IPSTATS_MIB", "linux/snmp.h", r"IPSTATS_MIB_\w+", source="enum-with:IPSTATS_MIB_NUM"),
+    _spec(
+        "ICMP6_MIB",
+        "linux/snmp.h",
+        r"ICMP6_MIB_\w+",
+        source="enum-with:ICMP6_MIB_NUM",
+        exclude=r"ICMP6_MIB_RATELIMITHOST",
+    ),  # strace 6.1 has not this one
+    _spec(
+        "IN6_ADDR_GEN_MODES",
+        "linux/if_link.h",
+        r"IN6_ADDR_GEN_MODE_\w+",
+        source="enum-with:IN6_ADDR_GEN_MODE_EUI64",
+    ),
+    _spec(
+        "IFLA_OFFLOAD_XSTATS_ATTRS",
+        "linux/if_link.h",
+        r"IFLA_OFFLOAD_XSTATS_(UNSPEC|CPU_HIT)",
+        source="enum-with:IFLA_OFFLOAD_XSTATS_UNSPEC",
+    ),  # strace 6.1 knows these two
+    _spec("BRIDGE_VLAN_INFO_FLAGS", "linux/if_bridge.h", r"BRIDGE_VLAN_INFO_\w+"),
+    _spec(
+        "BR_MCAST_DIRS",
+        "linux/if_bridge.h",
+        r"BR_MCAST_DIR_(RX|TX)",
+        source="enum-with:BR_MCAST_DIR_RX",
+    ),
+    _spec(
+        "IFLA_VF_LINK_STATES",
+        "linux/if_link.h",
+        r"IFLA_VF_LINK_STATE_\w+",
+        source="enum-with:IFLA_VF_LINK_STATE_AUTO",
+    ),
+    _spec("ETH_P", "linux/if_ether.h", r"ETH_P_\w+"),
+    _spec("IGMPMSG_TYPES", "linux/mroute.h", r"IGMPMSG_\w+"),
+    _spec("MRT6MSG_TYPES", "linux/mroute6.h", r"MRT6MSG_\w+", exclude=r"MRT6MSG_WRMIFWHOLE"),
+    # NETLINK_SOCK_DIAG
+    _spec("TCP_STATES", "netinet/tcp.h", r"TCP_[A-Z_0-9]+", source="enum-with:TCP_ESTABLISHED"),
+    _spec("UDIAG_SHOW", "linux/unix_diag.h", r"UDIAG_SHOW_\w+"),
+    _spec(
+        "SK_MEMINFO",
+        "linux/sock_diag.h",
+        r"SK_MEMINFO_\w+",
+        source="enum-with:SK_MEMINFO_RMEM_ALLOC",
+        exclude=r"SK_MEMINFO_VARS",
+    ),
+    _spec("NDIAG_SHOW", "linux/netlink_diag.h", r"NDIAG_SHOW_\w+"),
+    _spec("NDIAG_FLAGS", "linux/netlink_diag.h", r"NDIAG_FLAG_\w+"),
+    _spec("NDIAG_PROTO", "linux/netlink_diag.h", r"NDIAG_PROTO_ALL", cast="unsigned char"),
+    _spec(
+        "NETLINK_STATES",
+        "linux/netlink.h",
+        r"NETLINK_(UNCONNECTED|CONNECTED)",
+        source="enum-with:NETLINK_UNCONNECTED",
+    ),
+    _spec("PACKET_SHOW", "linux/packet_diag.h", r"PACKET_SHOW_\w+"),
+    _spec("PDI_FLAGS", "linux/packet_diag.h", r"PDI_\w+"),
+    _spec("TPACKET_VERSIONS", "linux/if_packet.h", r"TPACKET_V\d", source="enum-with:TPACKET_V1"),
+    _spec("MDB_STATES", "linux/if_bridge.h", r"MDB_(TEMPORARY|PERMANENT)"),
+    _spec("MDB_FLAGS", "linux/if_bridge.h", r"MDB_FLAGS_\w+"),
+    _spec(
+        "MDB_RTR_TYPES",
+        "linux/if_bridge.h",
+        r"MDB_RTR_TYPE_\w+",
+        source="enum-with:MDB_RTR_TYPE_DISABLED",
+    ),
+    _spec("NFNETLINK_VERSIONS", "linux/netfilter/nfnetlink.h", r"NFNETLINK_V\d"),
+    _spec("BRIDGE_FLAGS", "linux/if_bridge.h", r"BRIDGE_FLAGS_(MASTER|SELF)"),
+    _spec("BRIDGE_MODES", "linux/if_bridge.h", r"BRIDGE_MODE_(VEB|VEPA|UNDEF)"),
+    _spec("TLS_VERSIONS", "linux/tls.h", r"TLS_1_[23]_VERSION"),
+    _spec(
+        "TLS_CIPHERS",
+        "linux/tls.h",
+        r"TLS_CIPHER_[A-Z0-9_]+",
+        exclude=r"\w+_(IV|KEY|SALT|TAG|REC_SEQ)_SIZE",
+    ),
+    _spec("TLS_CONFS", "linux/tls.h", r"TLS_CONF_\w+"),
+    _spec("MPTCP_SUBFLOW_FLAGS", "linux/mptcp.h", r"MPTCP_SUBFLOW_FLAG_\w+"),
+    # generic netlink's controller, asked for the families' names (traced.linux.genl)
+    _spec("GENL_ID", "linux/genetlink.h", r"GENL_ID_CTRL"),
+    _spec(
+        "GENL_CTRL_CMDS", "linux/genetlink.h", r"CTRL_CMD_\w+", source="enum-with:CTRL_CMD_UNSPEC"
+    ),
+    _spec(
+        "GENL_CTRL_ATTRS",
+        "linux/genetlink.h",
+        r"CTRL_ATTR_\w+",
+        source="enum-with:CTRL_ATTR_UNSPEC",
+    ),
+    _spec("TUN_TYPES", "linux/if_tun.h", r"IFF_(TUN|TAP)"),
+    _spec("RTNL_FAMILIES", "linux/rtnetlink.h", r"RTNL_FAMILY_(IPMR|IP6MR)"),
+    _spec(
+        "LWTUNNEL_ENCAP_TYPES",
+        "linux/lwtunnel.h",
+        r"LWTUNNEL_ENCAP_\w+",
+        source="enum-with:LWTUNNEL_ENCAP_NONE",
+        exclude=r"LWTUNNEL_ENCAP_(MAX|IOAM6|XFRM)",
+    ),
+    _spec(
+        "NEXTHOP_GRP_TYPES",
+        "linux/nexthop.h",
+        r"NEXTHOP_GRP_TYPE_\w+",
+        source="enum-with:NEXTHOP_GRP_TYPE_MPATH",
+        exclude=r"NEXTHOP_GRP_TYPE_MAX",
+    ),
+    _spec(
+        "DCB_CMDS",
+        "linux/dcbnl.h",
+        r"DCB_CMD_\w+",
+        source="enum:dcbnl_commands",
+        exclude=r"DCB_CMD_MAX",
+    ),
+    *(
+        _spec(
+            name,
+            header,
+            rf"{prefix}(_\w+)?",
+            source=f"enum-with:{member}",
+            # strace names 0 the padding where the header has both
+            exclude=rf"{prefix}_MAX" + (rf"|{prefix}_UNSPEC" if member.endswith("_PAD") else ""),
+        )
+        for name, header, prefix, member in (
+            ("IFLA_ATTRS", "linux/if_link.h", "IFLA", "IFLA_UNSPEC"),
+            ("IFA_ATTRS", "linux/if_addr.h", "IFA", "IFA_UNSPEC"),
+            ("RTA_ATTRS", "linux/rtnetlink.h", "RTA", "RTA_UNSPEC"),
+            ("NDA_ATTRS", "linux/neighbour.h", "NDA", "NDA_UNSPEC"),
+            ("FRA_ATTRS", "linux/fib_rules.h", "FRA", "FRA_UNSPEC"),
+            ("TCA_ATTRS", "linux/rtnetlink.h", "TCA", "TCA_UNSPEC"),
+            ("TCA_ROOT_ATTRS", "linux/rtnetlink.h", "TCA_ROOT", "TCA_ROOT_UNSPEC"),
+            ("NDTA_ATTRS", "linux/neighbour.h", "NDTA", "NDTA_UNSPEC"),
+            ("IFLA_STATS_ATTRS", "linux/if_link.h", "IFLA_STATS", "IFLA_STATS_UNSPEC"),
+            ("NHA_ATTRS", "linux/nexthop.h", "NHA", "NHA_UNSPEC"),
+            ("MDBA_ATTRS", "linux/if_bridge.h", "MDBA", "MDBA_UNSPEC"),
+            ("DCB_ATTRS", "linux/dcbnl.h", "DCB_ATTR", "DCB_ATTR_UNDEFINED"),
+            ("NETCONFA_ATTRS", "linux/netconf.h", "NETCONFA", "NETCONFA_UNSPEC"),
+            ("NETNSA_ATTRS", "linux/net_namespace.h", "NETNSA", "NETNSA_NONE"),
+            ("IFAL_ATTRS", "linux/if_addrlabel.h", "IFAL", "IFAL_ADDRESS"),
+            ("RTAX_ATTRS", "linux/rtnetlink.h", "RTAX", "RTAX_UNSPEC"),
+            ("NFEA_ATTRS", "linux/neighbour.h", "NFEA", "NFEA_UNSPEC"),
+            ("TCA_ACT_ATTRS", "linux/pkt_cls.h", "TCA_ACT", "TCA_ACT_UNSPEC"),
+            ("IFLA_INFO_ATTRS", "linux/if_link.h", "IFLA_INFO", "IFLA_INFO_UNSPEC"),
+            ("UNIX_DIAG_ATTRS", "linux/unix_diag.h", "UNIX_DIAG", "UNIX_DIAG_NAME"),
+            ("IFLA_BR_ATTRS", "linux/if_link.h", "IFLA_BR", "IFLA_BR_UNSPEC"),
+            (
+                "BRIDGE_QUERIER_ATTRS",
+                "linux/if_bridge.h",
+                "BRIDGE_QUERIER",
+                "BRIDGE_QUERIER_UNSPEC",
+            ),
+            ("IFLA_TUN_ATTRS", "linux/if_link.h", "IFLA_TUN", "IFLA_TUN_UNSPEC"),
+            ("BR_BOOLOPTS", "linux/if_bridge.h", "BR_BOOLOPT", "BR_BOOLOPT_NO_LL_LEARN"),
+            ("INET_DIAG_REQ_ATTRS", "linux/inet_diag.h", "INET_DIAG_REQ", "INET_DIAG_REQ_NONE"),
+            ("INET_DIAG_ATTRS", "linux/inet_diag.h", "INET_DIAG", "INET_DIAG_NONE"),
+            ("INET_DIAG_BC", "linux/inet_diag.h", "INET_DIAG_BC", "INET_DIAG_BC_NOP"),
+            ("INET_ULP_INFO_ATTRS", "linux/inet_diag.h", "INET_ULP_INFO", "INET_ULP_INFO_UNSPEC"),
+            ("TLS_INFO_ATTRS", "linux/tls.h", "TLS_INFO", "TLS_INFO_UNSPEC"),
+            (
+                "MPTCP_SUBFLOW_ATTRS",
+                "linux/mptcp.h",
+                "MPTCP_SUBFLOW_ATTR",
+                "MPTCP_SUBFLOW_ATTR_UNSPEC",
+            ),
+            (
+                "SK_DIAG_BPF_STORAGES_ATTRS",
+                "linux/sock_diag.h",
+                "SK_DIAG_BPF_STORAGE",
+                "SK_DIAG_BPF_STORAGE_REP_NONE",
+            ),
+            (
+                "SK_DIAG_BPF_STORAGE_ATTRS",
+                "linux/sock_diag.h",
+                "SK_DIAG_BPF_STORAGE",
+                "SK_DIAG_BPF_STORAGE_NONE",
+            ),
+            (
+                "IFLA_BRIDGE_VLAN_TUNNEL_ATTRS",
+                "linux/if_bridge.h",
+                "IFLA_BRIDGE_VLAN_TUNNEL",
+                "IFLA_BRIDGE_VLAN_TUNNEL_UNSPEC",
+            ),
+            ("MDBA_MDB_ATTRS", "linux/if_bridge.h", "MDBA_MDB", "MDBA_MDB_UNSPEC"),
+            (
+                "MDBA_MDB_ENTRY_ATTRS",
+                "linux/if_bridge.h",
+                "MDBA_MDB_ENTRY",
+                "MDBA_MDB_ENTRY_UNSPEC",
+            ),
+            (
+                "MDBA_MDB_EATTR_ATTRS",
+                "linux/if_bridge.h",
+                "MDBA_MDB_EATTR",
+                "MDBA_MDB_EATTR_UNSPEC",
+            ),
+            ("MDBA_ROUTER_ATTRS", "linux/if_bridge.h", "MDBA_ROUTER", "MDBA_ROUTER_UNSPEC"),
+            (
+                "MDBA_ROUTER_PATTR_ATTRS",
+                "linux/if_bridge.h",
+                "MDBA_ROUTER_PATTR",
+                "MDBA_ROUTER_PATTR_UNSPEC",
+            ),
+            ("NETLINK_DIAG_ATTRS", "linux/netlink_diag.h", "NETLINK_DIAG", "NETLINK_DIAG_MEMINFO"),
+            ("PACKET_DIAG_ATTRS", "linux/packet_diag.h", "PACKET_DIAG", "PACKET_DIAG_INFO"),
+            ("IPMRA_CREPORT_ATTRS", "linux/mroute.h", "IPMRA_CREPORT", "IPMRA_CREPORT_UNSPEC"),
+            ("IP6MRA_CREPORT_ATTRS", "linux/mroute6.h", "IP6MRA_CREPORT", "IP6MRA_CREPORT_UNSPEC"),
+            ("IFLA_VF_INFO_ATTRS", "linux/if_link.h", "IFLA_VF_INFO", "IFLA_VF_INFO_UNSPEC"),
+            ("IFLA_VF_ATTRS", "linux/if_link.h", "IFLA_VF", "IFLA_VF_UNSPEC"),
+            ("IFLA_VF_STATS_ATTRS", "linux/if_link.h", "IFLA_VF_STATS", "IFLA_VF_STATS_RX_PACKETS"),
+            (
+                "IFLA_VF_VLAN_LIST_ATTRS",
+                "linux/if_link.h",
+                "IFLA_VF_VLAN_INFO",
+                "IFLA_VF_VLAN_INFO_UNSPEC",
+            ),
+            ("LINK_XSTATS_TYPES", "linux/if_link.h", "LINK_XSTATS_TYPE", "LINK_XSTATS_TYPE_UNSPEC"),
+            ("BRIDGE_XSTATS_ATTRS", "linux/if_bridge.h", "BRIDGE_XSTATS", "BRIDGE_XSTATS_UNSPEC"),
+            ("BOND_XSTATS_ATTRS", "linux/if_bonding.h", "BOND_XSTATS", "BOND_XSTATS_UNSPEC"),
+            (
+                "BOND_3AD_STAT_ATTRS",
+                "linux/if_bonding.h",
+                "BOND_3AD_STAT",
+                "BOND_3AD_STAT_LACPDU_RX",
+            ),
+            ("MPLS_STATS_ATTRS", "linux/mpls.h", "MPLS_STATS", "MPLS_STATS_UNSPEC"),
+            ("IFLA_BRPORT_ATTRS", "linux/if_link.h", "IFLA_BRPORT", "IFLA_BRPORT_UNSPEC"),
+            ("IFLA_INET_ATTRS", "linux/if_link.h", "IFLA_INET", "IFLA_INET_UNSPEC"),
+            ("IFLA_INET6_ATTRS", "linux/if_link.h", "IFLA_INET6", "IFLA_INET6_UNSPEC"),
+            ("IFLA_MCTP_ATTRS", "linux/if_link.h", "IFLA_MCTP", "IFLA_MCTP_UNSPEC"),
+            ("IFLA_BRIDGE_ATTRS", "linux/if_bridge.h", "IFLA_BRIDGE", "IFLA_BRIDGE_FLAGS"),
+            ("IFLA_VF_PORT_ATTRS", "linux/if_link.h", "IFLA_VF_PORT", "IFLA_VF_PORT_UNSPEC"),
+            ("IFLA_PORT_ATTRS", "linux/if_link.h", "IFLA_PORT", "IFLA_PORT_UNSPEC"),
+            ("IFLA_XDP_ATTRS", "linux/if_link.h", "IFLA_XDP", "IFLA_XDP_UNSPEC"),
+            (
+                "IFLA_PROTO_DOWN_REASON_ATTRS",
+                "linux/if_link.h",
+                "IFLA_PROTO_DOWN_REASON",
+                "IFLA_PROTO_DOWN_REASON_UNSPEC",
+            ),
+            ("TCA_STATS_ATTRS", "linux/gen_stats.h", "TCA_STATS", "TCA_STATS_UNSPEC"),
+            ("TCA_STAB_ATTRS", "linux/pkt_sched.h", "TCA_STAB", "TCA_STAB_UNSPEC"),
+            ("NDTPA_ATTRS", "linux/neighbour.h", "NDTPA", "NDTPA_UNSPEC"),
+            ("NHA_RES_GROUP_ATTRS", "linux/nexthop.h", "NHA_RES_GROUP", "NHA_RES_GROUP_PAD"),
+            ("NHA_RES_BUCKET_ATTRS", "linux/nexthop.h", "NHA_RES_BUCKET", "NHA_RES_BUCKET_PAD"),
+        )
+    ),
+)
+
 ENUM_BODY = re.compile(r"enum\s+(\w*)\s*\{([^}]*)\}", re.S)
 MACRO = re.compile(r"#define (\w+)[ \t]")  # object-like macros only
 
@@ -683,13 +1160,15 @@ def _names(spec: Spec, tmp: Path) -> list[str]:
     elif kind in ("lines", "indented"):
         margin = r"^#define " if kind == "lines" else r"^#\s+define "
         found = re.findall(margin + r"(\w+)[ \t]", (INCLUDE / where).read_text(), re.M)
-    elif kind == "enum":
+    elif kind in ("enum", "enum-with"):
         text = _preprocess(spec.includes, tmp)
-        found = [
-            member.split("=")[0].strip()
+        bodies = [
+            [member.split("=")[0].strip() for member in body.split(",")]
             for tag, body in ENUM_BODY.findall(text)
-            if (tag == where if where else True)
-            for member in body.split(",")
+            if kind == "enum-with" or (tag == where if where else True)
+        ]
+        found = [
+            name for members in bodies if kind == "enum" or where in members for name in members
         ]
     else:
         found = _header_order(spec.includes)
@@ -727,6 +1206,9 @@ def table(spec: Spec) -> list[tuple[str, int]]:
         (spec.label.format(spec.renames.get(name, name)), value * spec.scale)
         for name, value in zip(names, values, strict=True)
     ]
+    if spec.span is not None:
+        low, high = spec.span
+        rows = [row for row in rows if low <= row[1] <= high]
     rows += [(name, value) for name, value, _ in spec.unexported]
     if spec.order == "value":
         rows.sort(key=lambda row: row[1] & (1 << 64) - 1)  # stable: header order within a value
@@ -734,14 +1216,24 @@ def table(spec: Spec) -> list[tuple[str, int]]:
     return ahead + [row for row in rows if row[0] not in spec.first]
 
 
+# Where each set of tables goes: ``python scripts/gen_constants.py [SET]``.
+OUTPUTS: dict[str, tuple[str, tuple[Spec, ...]]] = {
+    "": ("traced/decoders/_constants.py", SPECS),
+    "netlink": ("traced/decoders/netlink/_tables.py", NETLINK_SPECS),
+}
+
+
 def main() -> None:
     out = sys.stdout
+    which = sys.argv[1] if len(sys.argv) > 1 else ""
+    path, specs = OUTPUTS[which]
+    command = "python scripts/gen_constants.py" + (f" {which}" if which else "")
     out.write('"""Named constants from the kernel\'s uapi headers (linux-libc-dev 6.1).\n\n')
     out.write("Generated by scripts/gen_constants.py; do not edit.  Regenerate with\n\n")
-    out.write("    python scripts/gen_constants.py > traced/decoders/_constants.py\n")
-    out.write("    ruff format traced/decoders/_constants.py\n")
+    out.write(f"    {command} > {path}\n")
+    out.write(f"    ruff format {path}\n")
     out.write('"""\n\nfrom traced.decoders.xlat import Table\n')
-    for spec in SPECS:
+    for spec in specs:
         rows = table(spec)
         source = " ".join(spec.includes) + (f" ({spec.source})" if spec.source != "macro" else "")
         cited = "".join(f"; {name} from {where}" for name, _, where in spec.unexported)

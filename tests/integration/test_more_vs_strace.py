@@ -44,3 +44,20 @@ def test_path_selection_follows_the_fds_of_the_path(
     lines = same_lines(command, ["-P", str(chosen)], short_dir)
     calls = [line.split(" ", 1)[1].split("(")[0] for line in lines]
     assert calls[-8:-1] == ["openat", "read", "newfstatat", "dup", "lseek", "close", "close"]
+
+
+def test_netlink_messages_are_decoded_by_the_sockets_protocol(
+    programs: dict[str, Path], strace_tool: str, short_dir: Path
+) -> None:
+    """The protocol of the fd (the kernel's table of netlink sockets) names the
+    messages' types and flags, and NETLINK_ROUTE's structs are decoded.  A socket
+    enters that table when it is bound, which a first send does: at its entry the
+    protocol is not known yet, to strace as to traced (a generic NLMSG_??? type)."""
+    command = [str(programs["netlink_route"])]
+    lines = same_lines(command, ["-e", "trace=sendto,sendmsg"], short_dir)
+    assert "NLMSG_???" in lines[0]  # the route socket's first send: not bound yet
+    assert "nlmsg_type=RTM_GETLINK, nlmsg_flags=NLM_F_REQUEST|NLM_F_DUMP" in lines[1]
+    assert "[{nla_len=8, nla_type=IFLA_EXT_MASK}, RTEXT_FILTER_VF]" in lines[1]
+    assert "nlmsg_type=RTM_GETADDR, nlmsg_flags=NLM_F_REQUEST|NLM_F_DUMP" in lines[2]
+    assert "{ifa_family=AF_INET, ifa_prefixlen=0, ifa_flags=0, " in lines[2]
+    assert "{nlmsg_len=16, nlmsg_type=NLMSG_NOOP, nlmsg_flags=NLM_F_REQUEST" in lines[3]

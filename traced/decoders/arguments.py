@@ -35,6 +35,7 @@ from traced.decoders.families.files import AT_FDCWD
 from traced.decoders.families.stat import format_makedev
 from traced.decoders.fdnames import naming
 from traced.decoders.kinds import Decoder, Entry, Exit
+from traced.decoders.netlink.fds import NetlinkOf, netlink_known, no_netlink
 from traced.decoders.registry import decoder_of
 from traced.decoders.shapes import shape_entry
 from traced.decoders.strings import fd_path_text, quote
@@ -54,8 +55,8 @@ from traced.events import Arg, os_text
 from traced.syscalls.signatures import BY_ABI, NATIVE_ABI, Signature, c_integer, signature
 
 __all__ = [
-    "NATIVE_ABI", "FdNames", "Memory", "Options", "decode_entry", "decode_exit", "first_output",
-    "has_outputs", "name_fds",
+    "NATIVE_ABI", "FdNames", "Memory", "NetlinkOf", "Options", "decode_entry", "decode_exit",
+    "first_output", "has_outputs", "name_fds", "no_netlink",
 ]  # fmt: skip
 
 
@@ -233,6 +234,10 @@ def _typed(name: str, tag: str, decoded: DecodedValue, register: int | None = No
 
 _FD_TYPES = frozenset(("fd", "dirfd"))
 _UNNAMED = nullcontext()  # no -y: fds in memory stay numbers (fdnames.py)
+# The calls whose buffers strace decodes as netlink messages on a netlink socket.
+NETLINK_CALLS = frozenset((
+    "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "recvmmsg_time64",
+))  # fmt: skip
 
 
 def _with_fd_path(arg: Arg, fds: FdNames, *, dirfd: bool = True) -> Arg:
@@ -448,13 +453,18 @@ def decode_entry(
     *,
     abi: str = NATIVE_ABI,
     registers: Sequence[int] | None = None,
+    netlink: NetlinkOf = no_netlink,
 ) -> tuple[Arg, ...]:
     """Every argument of the signature: inputs decoded, outputs as their address.
 
     ``registers``: ``raw`` cut to the arguments' C types (:func:`c_registers`), if the
     caller has it already (it keeps it for the call's exit: :func:`decode_exit`).
     In a style other than strace's default (-X, -x: style.py), decoded under it and
-    past the slots' memo of self-contained arguments, which holds the default's text."""
+    past the slots' memo of self-contained arguments, which holds the default's text.
+    ``netlink``: which fds are netlink sockets, asked by the socket calls' buffers."""
+    if syscall in NETLINK_CALLS and netlink is not no_netlink:
+        with netlink_known(netlink):
+            return decode_entry(syscall, raw, memory, options, fds, abi=abi, registers=registers)
     if syscall in options.nonverbose:
         memory = StructsHidden(memory)
     with naming(_namer(fds)) if options.decorate_fds else _UNNAMED:
@@ -533,13 +543,21 @@ def decode_exit(
     abi: str = NATIVE_ABI,
     fds: FdNames = no_fd_names,
     registers: Sequence[int] | None = None,
+    netlink: NetlinkOf = no_netlink,
 ) -> tuple[Arg, ...]:
     """After a successful syscall: ``args`` with the outputs the kernel wrote decoded.
 
     For the syscalls :func:`has_outputs` names; others come back unchanged.
-    ``registers``: as :func:`decode_entry`'s, kept from the call's entry."""
+    ``registers``: as :func:`decode_entry`'s, kept from the call's entry; ``netlink``:
+    as its."""
     if syscall in options.raw:
         return args
+    if syscall in NETLINK_CALLS and netlink is not no_netlink:
+        with netlink_known(netlink):
+            return decode_exit(
+                syscall, args, raw, memory, retval=retval, options=options, abi=abi, fds=fds,
+                registers=registers,
+            )  # fmt: skip
     if syscall in options.nonverbose:
         memory = StructsHidden(memory)
     with naming(_namer(fds)) if options.decorate_fds else _UNNAMED:

@@ -28,6 +28,7 @@ from typing import NamedTuple
 
 from traced.decoders.arguments import FdTarget
 from traced.decoders.families.files import AT_FDCWD
+from traced.decoders.xlat import Table
 from traced.linux.memory import read_cstring
 
 AT_EXECFN = 31
@@ -241,3 +242,52 @@ def _device(link: str) -> tuple[str, int, int] | None:
     if not (stat.S_ISCHR(mode) or stat.S_ISBLK(mode)):
         return None
     return ("char" if stat.S_ISCHR(mode) else "block", os.major(rdev), os.minor(rdev))
+
+
+# --- netlink sockets: their protocol, for the decoders of their messages -------------
+# A socket's link is ``socket:[INODE]``; its system.sockprotoname attribute is
+# ``NETLINK`` for a netlink one, whose protocol is the Eth column of the row of that
+# inode in the task's /proc/PID/net/netlink (its network namespace's sockets).  A
+# socket is in that table once bound, which its first send does: before, its
+# protocol is unknown (-1), as it is to strace, whose sock_diag query lists the same.
+
+
+class NetlinkSockets:
+    """Task ``tid``'s netlink sockets, as the netlink decoders ask of them
+    (traced.decoders.netlink.fds): an fd's protocol, and generic netlink's families."""
+
+    __slots__ = ("tid",)
+
+    def __init__(self, tid: int) -> None:
+        self.tid = tid
+
+    def __call__(self, fd: int) -> int | None:
+        return netlink_protocol(self.tid, fd)
+
+    def generic_families(self) -> Table:
+        from traced.linux.genl import generic_families  # noqa: PLC0415 (rarely needed)
+
+        return generic_families()
+
+
+def netlink_protocol(tid: int, fd: int) -> int | None:
+    """The netlink protocol of fd ``fd`` of task ``tid`` (NETLINK_ROUTE...), -1 for a
+    netlink socket /proc does not list, None for an fd that is no netlink socket."""
+    link = f"/proc/{tid}/fd/{fd}"
+    try:
+        path = os.readlink(link)
+    except OSError:
+        return None
+    if not path.startswith("socket:[") or _socket_protocol(link) != "NETLINK":
+        return None
+    inode = path[8:-1].encode()
+    try:
+        with open(f"/proc/{tid}/net/netlink", "rb") as table:
+            rows = table.read().splitlines()[1:]
+    except OSError:
+        return -1
+    for row in rows:
+        fields = row.split()
+        if len(fields) >= 10 and fields[9] == inode and fields[1].isdigit():
+            return int(fields[1])
+    return -1

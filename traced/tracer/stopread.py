@@ -176,8 +176,9 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
     abi = call.abi.name
     registers = c_registers(call.name, raw, abi)
     args = decode_entry(
-        call.name, raw, TraceeMemory(tid), run.decoding, fds, abi=abi, registers=registers
-    )
+        call.name, raw, TraceeMemory(tid), run.decoding, fds, abi=abi, registers=registers,
+        netlink=_netlink_of(tid),
+    )  # fmt: skip
     if call.names_fds:
         args = name_fds(args, _fd_names(tid))
     return call.entry(now, tid, nr, call.name, abi, args, True, raw, call, registers)
@@ -247,6 +248,7 @@ def _decoded_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit
             abi=entry.abi,
             fds=_fd_names(tid, run.decoding.fd_kinds) if run.decoding.decorate_fds else no_fd_names,
             registers=entry.registers or None,  # none kept: an entry made elsewhere
+            netlink=_netlink_of(tid),
         )
     worded = None
     if call.worded:  # poll's and select's words are read from memory
@@ -258,6 +260,10 @@ def _decoded_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit
             worded = fd_text(rval, target, run.decoding.style)  # ``13</m>(deleted)``, ``3<pid:4>``
     fd_path = None if target is None else target.path
     return Exit(now, rval, False, args, fd_path, worded)
+
+
+def _netlink_of(tid: int) -> procfs.NetlinkSockets:
+    return procfs.NetlinkSockets(tid)
 
 
 def _fd_names(tid: int, kinds: frozenset[str] = frozenset()) -> Callable[[int], FdTarget | None]:

@@ -13,11 +13,14 @@ from collections.abc import Sequence
 
 from traced.decoders.arrays import array_text
 from traced.decoders.kinds import Decoder, by_pointer
+from traced.decoders.netlink.fds import netlink_protocol
 from traced.decoders.strings import decode_buffer, decode_cstring, quote
 from traced.decoders.values import (
     DecodedValue,
     Memory,
     Options,
+    StructsHidden,
+    as_signed,
     hex_address,
     read_exact,
     strings_memory,
@@ -45,11 +48,31 @@ def _buffer_exit(
     return decode_buffer(raw[at], memory, size, options)
 
 
-def iovec_array(
-    address: int, count: int, memory: Memory, options: Options, data: int | None
+def socket_netlink(fd: int, memory: Memory) -> int | None:
+    """The netlink protocol of socket ``fd`` (-1: unknown), None for another fd or
+    outside -e verbose= (strace then prints the bytes as a string)."""
+    return None if isinstance(memory, StructsHidden) else netlink_protocol(fd)
+
+
+def socket_buffer(
+    address: int, length: int, memory: Memory, options: Options, protocol: int | None
 ) -> DecodedValue:
+    """A socket's buffer: netlink messages on a netlink socket, else a string."""
+    if protocol is None:
+        return decode_buffer(address, memory, length, options)
+    from traced.decoders.netlink.buffers import netlink_text  # noqa: PLC0415 (netlink only)
+
+    text = netlink_text(memory, address, length, protocol, options)
+    return DecodedValue(text, text, address)
+
+
+def iovec_array(
+    address: int, count: int, memory: Memory, options: Options, data: int | None, *,
+    netlink: int | None = None,
+) -> DecodedValue:  # fmt: skip
     """``count`` iovecs at ``address`` (arrays.array_text's rules); ``data``: the bytes
-    they hold (a read's result), shared out in order; None for all of them (a write's)."""
+    they hold (a read's result), shared out in order; None for all of them (a write's);
+    ``netlink``: the protocol of the netlink socket they go through, if they do."""
     if count < 0:
         return unreadable(address)
     left = data
@@ -59,9 +82,28 @@ def iovec_array(
         base, length = IOVEC.unpack(chunk)
         size = length if left is None else min(length, left)
         left = None if left is None else left - size
-        return f"{{iov_base={decode_buffer(base, memory, size, options).text}, iov_len={length}}}"
+        text = socket_buffer(base, size, memory, options, netlink).text
+        return f"{{iov_base={text}, iov_len={length}}}"
 
     return array_text(address, count, IOVEC.size, memory, options, element=element)
+
+
+def _sent(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue | None:
+    """sendto's buffer: netlink messages on a netlink socket."""
+    if at + 1 >= len(raw):
+        return None
+    protocol = socket_netlink(as_signed(raw[0], 32), memory)
+    return socket_buffer(raw[at], raw[at + 1], memory, options, protocol)
+
+
+def _received(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue:  # fmt: skip
+    """recvfrom's buffer: the bytes returned, at most its length."""
+    length = min(retval, raw[at + 1]) if at + 1 < len(raw) else retval
+    protocol = socket_netlink(as_signed(raw[0], 32), memory)
+    return socket_buffer(raw[at], length, memory, options, protocol)
 
 
 def _iovec_entry(
@@ -190,6 +232,7 @@ DECODERS: dict[str, Decoder] = {
 _MOVED = Decoder(entry=_moved_offset_entry, exit=_offset_exit, in_and_out=True)
 _GIVEN = Decoder(entry=_offset_entry)
 BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
+    ("sendto", "buf"): Decoder(entry=_sent), ("recvfrom", "buf"): Decoder(exit=_received),
     ("sendfile", "offset"): _MOVED, ("sendfile64", "offset"): _MOVED,
     ("splice", "off_in"): _GIVEN, ("splice", "off_out"): _GIVEN,
     ("copy_file_range", "off_in"): _GIVEN, ("copy_file_range", "off_out"): _GIVEN,

@@ -18,11 +18,18 @@ from collections.abc import Sequence
 
 from traced.decoders import _constants as K
 from traced.decoders.arrays import array_text
-from traced.decoders.families.buffers import iovec_array
+from traced.decoders.families.buffers import iovec_array, socket_netlink
 from traced.decoders.families.cmsg import control_messages
 from traced.decoders.families.sockets import decode_sockaddr
 from traced.decoders.kinds import Decoder
-from traced.decoders.values import DecodedValue, Memory, Options, hex_address, read_exact
+from traced.decoders.values import (
+    DecodedValue,
+    Memory,
+    Options,
+    as_signed,
+    hex_address,
+    read_exact,
+)
 from traced.decoders.xlat import format_flags
 from traced.events import Arg
 
@@ -30,24 +37,38 @@ from traced.events import Arg
 # size_t controllen; int flags
 MSGHDR = struct.Struct("<QI4xQQQQi4x")
 MMSGHDR_SIZE = MSGHDR.size + 8  # then unsigned int msg_len, padded
+AF_NETLINK = 16
 
 
 def msghdr(
-    address: int, memory: Memory, options: Options, *, data: int | None, namelen_in: int | None
-) -> DecodedValue:
+    address: int, memory: Memory, options: Options, *, data: int | None, namelen_in: int | None,
+    fd: int,
+) -> DecodedValue:  # fmt: skip
     """The message at ``address``; ``data``: the bytes its buffers hold (recvmsg's
-    result), None for all (sendmsg); ``namelen_in``: msg_namelen before the call."""
+    result), None for all (sendmsg); ``namelen_in``: msg_namelen before the call;
+    ``fd``: the socket's."""
     fields = read_exact(memory, address, MSGHDR.size)
     if fields is None:
         return DecodedValue(hex_address(address), address, address)
-    text = msghdr_text(fields, memory, options, data=data, namelen_in=namelen_in)
+    text = msghdr_text(fields, memory, options, data=data, namelen_in=namelen_in, fd=fd)
     _, namelen, _, iovlen, *_ = MSGHDR.unpack(fields)
     return DecodedValue(text, {"msg_namelen": namelen, "msg_iovlen": iovlen}, address)
 
 
+def _netlink_of(name: int, namelen: int, memory: Memory, fd: int) -> int | None:
+    """The netlink protocol the message's buffers are decoded by (strace's test): a
+    netlink address's (-1: unknown), else the socket's if no address is read."""
+    family = read_exact(memory, name, 2) if name and namelen >= 2 else None
+    if family is not None and int.from_bytes(family, "little") == AF_NETLINK:
+        protocol = socket_netlink(fd, memory)
+        return -1 if protocol is None else protocol
+    return socket_netlink(fd, memory) if family is None else None
+
+
 def msghdr_text(
-    fields: bytes, memory: Memory, options: Options, *, data: int | None, namelen_in: int | None
-) -> str:
+    fields: bytes, memory: Memory, options: Options, *, data: int | None, namelen_in: int | None,
+    fd: int,
+) -> str:  # fmt: skip
     """A message read already (``fields``: its MSGHDR.size bytes), as strace prints it."""
     name, namelen, iov, iovlen, control, controllen, flags = MSGHDR.unpack(fields)
     if name == 0:
@@ -59,12 +80,11 @@ def msghdr_text(
         shown = namelen if namelen_in is None else min(namelen, namelen_in)
         name_text = decode_sockaddr(name, memory, shown).text
     lengths = str(namelen) if namelen_in in (None, namelen) else f"{namelen_in} => {namelen}"
-    iov_text = iovec_array(iov, min(iovlen, 1 << 31), memory, options, data).text
-    control_text = (
-        f"msg_control={control_messages(control, controllen, memory, options)}, "
-        if controllen
-        else ""
-    )
+    netlink = _netlink_of(name, namelen, memory, fd)
+    iov_text = iovec_array(iov, min(iovlen, 1 << 31), memory, options, data, netlink=netlink).text
+    control_text = ""
+    if controllen:
+        control_text = f"msg_control={control_messages(control, controllen, memory, options)}, "
     flag_text = format_flags(flags & 0xFFFFFFFF, K.MSG_FLAGS, "MSG_???").text
     return (
         f"{{msg_name={name_text}, msg_namelen={lengths}, msg_iov={iov_text}, "
@@ -73,8 +93,12 @@ def msghdr_text(
     )
 
 
+def _fd(raw: Sequence[int]) -> int:
+    return as_signed(raw[0], 32)
+
+
 def _sent(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
-    return msghdr(raw[at], memory, options, data=None, namelen_in=None)
+    return msghdr(raw[at], memory, options, data=None, namelen_in=None, fd=_fd(raw))
 
 
 def _namelen(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
@@ -93,12 +117,12 @@ def _received(
     entered = args[at].value if at < len(args) else None
     before = entered.get("msg_namelen") if isinstance(entered, dict) else None
     namelen_in = before if isinstance(before, int) else None
-    return msghdr(raw[at], memory, options, data=max(0, retval), namelen_in=namelen_in)
+    return msghdr(raw[at], memory, options, data=max(0, retval), namelen_in=namelen_in, fd=_fd(raw))
 
 
 def mmsg_array(
     address: int, count: int, memory: Memory, options: Options, *, lengths: int, received: bool,
-    namelens: Sequence[int] = (),
+    fd: int, namelens: Sequence[int] = (),
 ) -> DecodedValue:  # fmt: skip
     """``count`` mmsghdrs (arrays.array_text's rules), each read once; the first
     ``lengths`` with their msg_len (and, if ``received``, buffers holding that many);
@@ -111,7 +135,9 @@ def mmsg_array(
         counted, index = index < lengths, index + 1
         length = struct.unpack_from("<I", chunk, MSGHDR.size)[0]
         data = length if received and counted else None
-        header = msghdr_text(chunk[: MSGHDR.size], memory, options, data=data, namelen_in=before)
+        header = msghdr_text(
+            chunk[: MSGHDR.size], memory, options, data=data, namelen_in=before, fd=fd
+        )
         return f"{{msg_hdr={header}" + (f", msg_len={length}}}" if counted else "}")
 
     return array_text(address, count, MMSGHDR_SIZE, memory, options, element=element)
@@ -122,7 +148,9 @@ def _vlen(raw: Sequence[int], at: int) -> int:
 
 
 def _to_send(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
-    return mmsg_array(raw[at], _vlen(raw, at), memory, options, lengths=0, received=False)
+    return mmsg_array(
+        raw[at], _vlen(raw, at), memory, options, lengths=0, received=False, fd=_fd(raw)
+    )
 
 
 def _sent_many(
@@ -130,7 +158,7 @@ def _sent_many(
     args: Sequence[Arg],
 ) -> DecodedValue:  # fmt: skip
     vlen = _vlen(raw, at)
-    return mmsg_array(raw[at], vlen, memory, options, lengths=retval, received=False)
+    return mmsg_array(raw[at], vlen, memory, options, lengths=retval, received=False, fd=_fd(raw))
 
 
 def _namelens(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
@@ -153,8 +181,9 @@ def _received_many(
     entered = args[at].value if at < len(args) else None
     namelens = [n for n in entered if isinstance(n, int)] if isinstance(entered, list) else []
     return mmsg_array(
-        raw[at], count, memory, options, lengths=count, received=True, namelens=namelens
-    )
+        raw[at], count, memory, options, lengths=count, received=True, fd=_fd(raw),
+        namelens=namelens,
+    )  # fmt: skip
 
 
 DECODERS: dict[str, Decoder] = {}  # by argument only: one struct, two directions
