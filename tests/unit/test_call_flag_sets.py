@@ -187,3 +187,12 @@ def test_aio_control_blocks_and_events() -> None:
     assert line("io_getevents", (0x9000, 1, 1, 0x5000, 0), 1, memory) == (
         "io_getevents(0x9000, 1, 1, [{data=0xbeef, obj=0x2000, res=3, res2=0}], NULL) = 1"
     )
+
+
+def test_open_mode_with_tmpfile_and_hostname_length() -> None:
+    memory = {0x1000: b"f\0", 0x2000: b"vm"}
+    assert line("openat", (0xFFFFFF9C, 0x1000, 0o20000000, 0), -22, memory).startswith(
+        'openat(AT_FDCWD, "f", O_RDONLY|__O_TMPFILE, 000)'
+    )
+    assert line("sethostname", (0x2000, 2), 0, memory) == 'sethostname("vm", 2) = 0'
+    assert line("sethostname", (0x2000, 65), -22, memory).startswith("sethostname(0x2000, 65)")

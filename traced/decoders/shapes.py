@@ -73,7 +73,7 @@ def returns_fd(name: str, raw: Sequence[int]) -> bool:
     return name in RETURNS_FD
 
 
-_O_CREAT, _O_TMPFILE = 0o100, 0o20200000
+_O_CREAT, _O_TMPFILE_BIT = 0o100, 0o20000000  # __O_TMPFILE: O_TMPFILE without O_DIRECTORY
 _CLONE_PARENT_SETTID, _CLONE_SETTLS = 0x00100000, 0x00080000
 _CLONE_CHILD_TID = 0x01000000 | 0x00200000  # CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID
 
@@ -86,9 +86,10 @@ _At = Mapping[str, int]  # an argument's position by its name
 
 
 def _open_mode(args: list[Arg], at: _At) -> None:
-    """open/openat print their mode only when it is used: O_CREAT or O_TMPFILE."""
+    """open/openat print their mode only when it may be used: O_CREAT or __O_TMPFILE
+    (strace's test: O_TMPFILE is __O_TMPFILE with O_DIRECTORY)."""
     flags_raw = args[-2].raw or 0
-    if not flags_raw & _O_CREAT and flags_raw & _O_TMPFILE != _O_TMPFILE:
+    if not flags_raw & (_O_CREAT | _O_TMPFILE_BIT):
         args[-1] = _hidden(args[-1])
 
 

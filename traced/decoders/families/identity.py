@@ -17,7 +17,7 @@ from traced.decoders import _constants as K
 from traced.decoders.arrays import array_text
 from traced.decoders.families.mappings import mempolicy_mode
 from traced.decoders.kinds import Decoder, at_exit, by_pointer
-from traced.decoders.strings import decode_path, quote
+from traced.decoders.strings import decode_buffer, decode_path, quote
 from traced.decoders.values import DecodedValue, Memory, Options, chex, read_exact, unreadable
 from traced.decoders.xlat import format_flags
 from traced.events import Arg
@@ -128,6 +128,17 @@ def utsname(raw: int, memory: Memory, options: Options) -> DecodedValue:
     return DecodedValue("{" + ", ".join(parts) + "}", None, raw)
 
 
+_NEW_UTS_LEN = 64  # what sethostname and setdomainname take at most
+
+
+def _uts_name(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
+    """sethostname's name: its bytes, an address past what the kernel takes."""
+    length = raw[at + 1] & 0xFFFFFFFF
+    if length > _NEW_UTS_LEN:
+        return unreadable(raw[at])
+    return decode_buffer(raw[at], memory, length, options)
+
+
 def mempolicy_pointer(raw: int, memory: Memory, options: Options) -> DecodedValue:
     """get_mempolicy's mode: ``[MPOL_DEFAULT]``."""
     data = read_exact(memory, raw, 4)
@@ -162,6 +173,8 @@ BY_ARGUMENT: dict[tuple[str, str], Decoder] = _OUTPUTS | {
     # a queue's name is read as a path is (strace's printpath), whole or not at all
     ("mq_open", "name"): by_pointer(decode_path),
     ("mq_unlink", "name"): by_pointer(decode_path),
+    ("sethostname", "name"): Decoder(entry=_uts_name),
+    ("setdomainname", "name"): Decoder(entry=_uts_name),
     ("mq_open", "attr"): by_pointer(
         lambda raw, memory, options: mq_attr(raw, memory, options, named=False)
     ),
