@@ -300,7 +300,15 @@ SPECS: tuple[Spec, ...] = (
         r"CLONE_(NEWTIME|NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET)",
     ),
     _spec("UFFD", "linux/userfaultfd.h fcntl.h", r"UFFD_USER_MODE_ONLY|O_NONBLOCK|O_CLOEXEC"),
-    _spec("SWAP", "sys/swap.h", r"SWAP_FLAG_(PREFER|DISCARD|DISCARD_ONCE|DISCARD_PAGES)"),
+    _spec(
+        "SWAP",
+        "sys/swap.h",
+        r"SWAP_FLAG_(PREFER|DISCARD)",
+        unexported=(
+            ("SWAP_FLAG_DISCARD_ONCE", 0x20000, "include/linux/swap.h"),
+            ("SWAP_FLAG_DISCARD_PAGES", 0x40000, "include/linux/swap.h"),
+        ),
+    ),
     _spec("SEMOP_FLAGS", "sys/sem.h", r"SEM_UNDO|IPC_NOWAIT", first=("SEM_UNDO",)),
     _spec("FSMOUNT", "linux/mount.h", r"FSMOUNT_CLOEXEC"),
     _spec(

@@ -855,10 +855,13 @@ UFFD: Table = (
     ("O_CLOEXEC", 0x80000),
 )
 
-# sys/swap.h: SWAP_FLAG_(PREFER|DISCARD|DISCARD_ONCE|DISCARD_PAGES)
+# sys/swap.h: SWAP_FLAG_(PREFER|DISCARD); SWAP_FLAG_DISCARD_ONCE from include/linux/swap.h;
+#   SWAP_FLAG_DISCARD_PAGES from include/linux/swap.h
 SWAP: Table = (
     ("SWAP_FLAG_PREFER", 0x8000),
     ("SWAP_FLAG_DISCARD", 0x10000),
+    ("SWAP_FLAG_DISCARD_ONCE", 0x20000),
+    ("SWAP_FLAG_DISCARD_PAGES", 0x40000),
 )
 
 # sys/sem.h: SEM_UNDO|IPC_NOWAIT
