@@ -889,6 +889,29 @@ NETLINK_SPECS: tuple[Spec, ...] = (
         r"IN6_ADDR_GEN_MODE_\w+",
         source="enum-with:IN6_ADDR_GEN_MODE_EUI64",
     ),
+    # An IPv6 interface's flags and a socket's shutdown state: the kernel defines them
+    # outside its uapi, but sends them in IFLA_INET6_FLAGS and INET_DIAG_SHUTDOWN.
+    _spec(
+        "IF_INET6_FLAGS",
+        "linux/if_link.h",
+        r"(?!)",
+        unexported=(
+            ("IF_RS_SENT", 0x10, "include/net/if_inet6.h"),
+            ("IF_RA_RCVD", 0x20, "include/net/if_inet6.h"),
+            ("IF_RA_MANAGED", 0x40, "include/net/if_inet6.h"),
+            ("IF_RA_OTHERCONF", 0x80, "include/net/if_inet6.h"),
+            ("IF_READY", 0x80000000, "include/net/if_inet6.h"),
+        ),
+    ),
+    _spec(
+        "SOCK_SHUTDOWN",
+        "linux/inet_diag.h",
+        r"(?!)",
+        unexported=(
+            ("RCV_SHUTDOWN", 1, "include/net/sock.h"),
+            ("SEND_SHUTDOWN", 2, "include/net/sock.h"),
+        ),
+    ),
     _spec(
         "IFLA_OFFLOAD_XSTATS_ATTRS",
         "linux/if_link.h",

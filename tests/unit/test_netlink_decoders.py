@@ -185,3 +185,14 @@ def test_link_info_reads_its_data_by_the_kind_before_it() -> None:
     unterminated = ifinfomsg + nlattr(18, nlattr(1, b"\xab\xac\xdb\xcd"))
     text = sent(nlmsghdr(16 + len(unterminated), 18, 0x300) + unterminated, ROUTE)
     assert text.endswith('[{nla_len=8, nla_type=IFLA_INFO_KIND}, "\\253\\254\\333\\315"...]]]')
+
+
+def test_ipv6_interface_flags_the_uapi_lacks() -> None:
+    ifinfomsg = struct.pack("<BxHiII", 0, 772, 0, 1, 0)
+    for flags, shown in ((0x10, "IF_RS_SENT"), (0xF, "0xf /* IF_??? */")):
+        body = nlattr(26, nlattr(10, nlattr(1, struct.pack("<I", flags))))  # AF_SPEC/INET6
+        data = nlmsghdr(16 + len(ifinfomsg) + len(body), 18, 0x300) + ifinfomsg + body
+        assert sent(data, ROUTE).endswith(
+            "[{nla_len=12, nla_type=AF_INET6}, "
+            f"[{{nla_len=8, nla_type=IFLA_INET6_FLAGS}}, {shown}]]]]"
+        )

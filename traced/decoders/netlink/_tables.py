@@ -950,6 +950,24 @@ IN6_ADDR_GEN_MODES: Table = (
     ("IN6_ADDR_GEN_MODE_RANDOM", 0x3),
 )
 
+# linux/if_link.h: (?!); IF_RS_SENT from include/net/if_inet6.h; IF_RA_RCVD from
+#   include/net/if_inet6.h; IF_RA_MANAGED from include/net/if_inet6.h; IF_RA_OTHERCONF from
+#   include/net/if_inet6.h; IF_READY from include/net/if_inet6.h
+IF_INET6_FLAGS: Table = (
+    ("IF_RS_SENT", 0x10),
+    ("IF_RA_RCVD", 0x20),
+    ("IF_RA_MANAGED", 0x40),
+    ("IF_RA_OTHERCONF", 0x80),
+    ("IF_READY", 0x80000000),
+)
+
+# linux/inet_diag.h: (?!); RCV_SHUTDOWN from include/net/sock.h; SEND_SHUTDOWN from
+#   include/net/sock.h
+SOCK_SHUTDOWN: Table = (
+    ("RCV_SHUTDOWN", 0x1),
+    ("SEND_SHUTDOWN", 0x2),
+)
+
 # linux/if_link.h (enum-with:IFLA_OFFLOAD_XSTATS_UNSPEC):
 #   IFLA_OFFLOAD_XSTATS_(UNSPEC|CPU_HIT)
 IFLA_OFFLOAD_XSTATS_ATTRS: Table = (

@@ -28,8 +28,9 @@ from traced.decoders.netlink.inet_diag_attrs import (
 )
 from traced.decoders.netlink.route_special import named_address
 from traced.decoders.netlink.text import Reading, hex_string, read_struct
-from traced.decoders.values import hex_address
-from traced.decoders.xlat import Table, format_enum, format_flags
+from traced.decoders.style import RAW, current
+from traced.decoders.values import chex, hex_address
+from traced.decoders.xlat import Table, flag_names, format_enum, format_flags, with_rest
 
 _SOCKID = struct.Struct("<HH16s16sIQ")
 _EXT = tuple((f"1<<({name}-1)", 1 << (value - 1)) for name, value in T.INET_DIAG_ATTRS if value)
@@ -128,6 +129,16 @@ def _bytecode(reading: Reading, address: int, length: int, family: int) -> str |
     return text
 
 
+def _shutdown(value: int) -> str:
+    """INET_DIAG_SHUTDOWN's RCV_SHUTDOWN|SEND_SHUTDOWN: names the kernel keeps out of
+    its uapi, so strace shows the number with them in a comment (but in -X raw)."""
+    if not value or current().xlat == RAW:
+        return chex(value)
+    names, rest = flag_names(value, T.SOCK_SHUTDOWN)
+    words = "|".join(with_rest(names, rest)) if names else "???_SHUTDOWN"
+    return f"{value:#x} /* {words} */"
+
+
 _REQ_ATTRS = Attrs(T.INET_DIAG_REQ_ATTRS, "INET_DIAG_REQ_???", _by_name(T.INET_DIAG_REQ_ATTRS, {
     "INET_DIAG_REQ_BYTECODE": _bytecode,
     "INET_DIAG_REQ_PROTOCOL": A.ip_proto,
@@ -138,6 +149,7 @@ _MSG_ATTRS = Attrs(T.INET_DIAG_ATTRS, "INET_DIAG_???", _by_name(T.INET_DIAG_ATTR
     "INET_DIAG_VEGASINFO": A.fields("IIII", ("tcpv_enabled", str), ("tcpv_rttcnt", str),
                                     ("tcpv_rtt", str), ("tcpv_minrtt", str)),
     "INET_DIAG_CONG": A.string, "INET_DIAG_TOS": A.u8, "INET_DIAG_TCLASS": A.u8,
+    "INET_DIAG_SHUTDOWN": A.sized(1, _shutdown),
     "INET_DIAG_SKMEMINFO": S.indexed("I", T.SK_MEMINFO, "SK_MEMINFO_???"),
     "INET_DIAG_DCTCPINFO": A.fields("HHIII", ("dctcp_enabled", str), ("dctcp_ce_state", str),
                                     ("dctcp_alpha", str), ("dctcp_ab_ecn", str),

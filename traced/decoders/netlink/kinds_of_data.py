@@ -97,7 +97,7 @@ def inet_by_family(reading: Reading, address: int, length: int, family: int) -> 
     return hex_string(reading, address, length) if text is None else text
 
 
-def _sized(size: int, show: Callable[[int], str]) -> AttrDecoder:
+def sized(size: int, show: Callable[[int], str]) -> AttrDecoder:
     """strace's decode_nla_xval/flags: at least ``size`` bytes, at most 8, read as an
     integer of ``size`` bytes (of all of them if 0)."""
 
@@ -112,11 +112,11 @@ def _sized(size: int, show: Callable[[int], str]) -> AttrDecoder:
 
 
 def xval(table: Table, unknown: str, size: int = 0) -> AttrDecoder:
-    return _sized(size, lambda value: format_enum(value, table, unknown).text)
+    return sized(size, lambda value: format_enum(value, table, unknown).text)
 
 
 def flags(table: Table, unknown: str, size: int = 0) -> AttrDecoder:
-    return _sized(size, lambda value: format_flags(value, table, unknown).text)
+    return sized(size, lambda value: format_flags(value, table, unknown).text)
 
 
 def nested(attrs: Attrs) -> AttrDecoder:

@@ -57,6 +57,7 @@ INET6 = Attrs(T.IFLA_INET6_ATTRS, "IFLA_INET6_???", _by_name(T.IFLA_INET6_ATTRS,
     "IFLA_INET6_TOKEN": A.in6_addr,
     "IFLA_INET6_ADDR_GEN_MODE": A.xval(T.IN6_ADDR_GEN_MODES, "IN6_ADDR_GEN_MODE_???", 1),
     "IFLA_INET6_RA_MTU": A.u32,
+    "IFLA_INET6_FLAGS": A.flags(T.IF_INET6_FLAGS, "IF_???", 4),
 }))  # fmt: skip
 INET = Attrs(T.IFLA_INET_ATTRS, "IFLA_INET_???", _by_name(T.IFLA_INET_ATTRS, {
     "IFLA_INET_CONF": S.indexed("i", T.IPV4_DEVCONF, "IPV4_DEVCONF_???", shift=1),
