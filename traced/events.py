@@ -192,6 +192,8 @@ class SignalEvent(_Event, tag="signal", frozen=True, kw_only=True):
     # si_value of a queued signal (sigqueue, a message queue's notice), when not 0:
     # the union's 8 bytes, of which sival_int is the low 4.
     value: int | None = None
+    # A fault the kernel reports (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP): si_addr.
+    addr: int | None = None
 
 
 class GroupStopEvent(_Event, tag="group_stop", frozen=True, kw_only=True):

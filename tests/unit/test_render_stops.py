@@ -55,6 +55,20 @@ def test_a_seccomp_sigsys_names_its_syscall_and_arch() -> None:
     assert "si_syscall=__NR_getppid, si_arch=AUDIT_ARCH_I386}" in i386
 
 
+def test_a_fault_names_its_code_and_address_and_sigchld_its_times() -> None:
+    fault = sigsys(signo=11, signal="SIGSEGV", code=2, errno=None, call_addr=None,
+                   syscall=None, audit_arch=None, addr=0x7F0000001000)  # fmt: skip
+    assert signal_line(fault) == (
+        "--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_ACCERR, si_addr=0x7f0000001000} ---"
+    )
+    child = sigsys(signo=17, signal="SIGCHLD", code=2, errno=None, call_addr=None,
+                   syscall=None, audit_arch=None, sender_pid=5, child_status=10,
+                   child_utime=11, child_stime=0)  # fmt: skip
+    assert signal_line(child).endswith(
+        "si_status=SIGUSR1, si_utime=11 /* 0.11 s */, si_stime=0} ---"
+    )
+
+
 def test_a_group_stop_is_strace_s_stopped_line_and_obeys_the_signal_filter() -> None:
     stop = GroupStopEvent(session="s", pid=LEADER, tid=LEADER, ts_ns=1, signo=19, signal="SIGSTOP")
     out = printer()

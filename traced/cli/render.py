@@ -15,10 +15,11 @@ import time
 from collections.abc import Sequence
 
 from traced.decoders.arguments import first_output, has_outputs
+from traced.decoders.families.siginfo import clock_ticks, si_code
 from traced.decoders.families.signals import CLD_CODES, SENDER_CODES, SI_CODES
 from traced.decoders.shapes import RETURNS_FD
 from traced.decoders.strings import fd_path_text
-from traced.decoders.values import as_signed
+from traced.decoders.values import as_signed, hex_address
 from traced.decoders.xlat import named
 from traced.events import (
     Arg,
@@ -170,11 +171,15 @@ def signal_line(event: SignalEvent) -> str:
         info = (
             f"si_signo={signo}, si_code={code}, si_pid={event.sender_pid}, "
             f"si_uid={event.sender_uid}, si_status={status_text if event.code != 1 else status}, "
-            f"si_utime={event.child_utime}, si_stime={event.child_stime}"
+            f"si_utime={clock_ticks(event.child_utime or 0)}, "
+            f"si_stime={clock_ticks(event.child_stime or 0)}"
         )
     elif event.syscall is not None:
         info = f"si_signo={signo}, si_code={_code(event.code, _SYS_CODES.get(event.code))}"
         info += _si_errno(event) + _sigsys_fields(event)
+    elif event.addr is not None:  # a fault: its code by the signal, and the address
+        info = f"si_signo={signo}, si_code={si_code(event.code, event.signo)}"
+        info += _si_errno(event) + f", si_addr={hex_address(event.addr)}"
     else:
         info = f"si_signo={signo}, si_code={_code(event.code, SI_CODES.get(event.code))}"
         info += _si_errno(event)

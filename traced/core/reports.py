@@ -195,6 +195,7 @@ def signalled(step: Step) -> list[Event]:
         syscall=stop.syscall,
         audit_arch=stop.audit_arch,
         value=stop.value,
+        addr=stop.addr,
     )
     return [event]
 

@@ -248,6 +248,7 @@ class SignalStop(NamedTuple):
     syscall: int | None = None
     audit_arch: int | None = None
     value: int | None = None  # a queued signal's si_value, when not 0
+    addr: int | None = None  # a fault's si_addr (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP)
 
 
 class Exited(NamedTuple):

@@ -21,7 +21,9 @@ Kernel facts this module depends on:
 * PTRACE_GETSIGINFO gives the siginfo_t a signal-delivery-stop will deliver.  A
   seccomp SIGSYS (RET_TRAP, si_code SYS_SECCOMP) carries in its union, from byte
   16: ``void *_call_addr; int _syscall; unsigned int _arch`` (the syscall's
-  address, number and AUDIT_ARCH), and the verdict's data in ``si_errno``.
+  address, number and AUDIT_ARCH), and the verdict's data in ``si_errno``.  A fault
+  the kernel reports (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, si_code > 0) has
+  the faulting address there, ``si_addr``.
 * PTRACE_POKEUSER writes one word of the tracee's user area (its registers) at a
   byte offset; traced.syscalls.arch says which offsets skip a syscall.
 * PTRACE_GETREGS (x86) copies the whole register file (struct user_regs_struct)
@@ -67,6 +69,7 @@ _SIGSYS = struct.Struct("=16xQiI")  # _call_addr, _syscall, _arch
 # sigqueue's si_value follows pid and uid (_rt); a POSIX timer's (SI_TIMER, -2) follows
 # its timer id and overrun count instead.  SI_USER (0) and SI_TKILL (-6) carry none.
 _SIGVAL = struct.Struct("=24xQ")
+_SIGFAULT = struct.Struct("=16xQ")  # a fault's si_addr
 _VALUE_CODES = (-1, -3, -4, -5)  # SI_QUEUE, SI_MESGQ, SI_ASYNCIO, SI_SIGIO
 CLD_CODES = range(1, 7)  # CLD_EXITED .. CLD_CONTINUED
 SYS_SECCOMP = 1  # si_code of a SIGSYS sent by a seccomp filter's RET_TRAP
@@ -93,6 +96,7 @@ class SigInfo(NamedTuple):
     syscall: int | None = None
     arch: int | None = None
     value: int | None = None  # si_value of a queued signal (sigqueue, a mqueue), if not 0
+    addr: int | None = None  # si_addr of a fault the kernel reports (SIGSEGV, SIGBUS ...)
 
 
 def _error(what: str, error: OSError, pid: int) -> KernelCallError:
@@ -150,8 +154,15 @@ def parse_siginfo(siginfo: bytes) -> SigInfo:
     if signo == signal.SIGSYS and code == SYS_SECCOMP:
         call_addr, nr, arch = _SIGSYS.unpack_from(siginfo)
         return SigInfo(signo, code, 0, 0, None, None, None, err, call_addr, nr, arch)
+    if signo in _FAULTS and code > 0:  # from the kernel: si_addr, where the union starts
+        addr = _SIGFAULT.unpack_from(siginfo)[0]
+        return SigInfo(signo, code, 0, 0, None, None, None, err, addr=addr)
     value = _SIGVAL.unpack_from(siginfo)[0] if code in _VALUE_CODES else 0
     return SigInfo(signo, code, pid, uid, None, None, None, err, value=value or None)
+
+
+# The signals of a fault, whose siginfo carries the faulting address (si_addr).
+_FAULTS = frozenset((signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE, signal.SIGTRAP))
 
 
 def skip_syscall(pid: int, skip: SyscallSkip, result: int) -> None:

@@ -111,6 +111,7 @@ def read_stop(run: Run, tid: int, decoded: Decoded) -> Stop:
             info.syscall,
             info.arch,
             info.value,
+            info.addr,
         )
     return _SIMPLE_STOPS[kind](decoded, now)
 
