@@ -9,7 +9,7 @@ from tests.unit.plain import FakeMemory
 from tests.unit.test_generated_constants import line
 from traced.decoders.arguments import decode_entry
 from traced.decoders.dumps import mmsg_dump
-from traced.decoders.failures import failed_outputs
+from traced.decoders.failed_calls import failed_outputs
 from traced.decoders.families.dirents import dirents
 from traced.decoders.families.timers import interrupted_sleep_left
 

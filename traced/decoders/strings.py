@@ -164,9 +164,12 @@ def decode_buffer(
     shown = min(size, max(0, options.string_limit))
     if size == 0 and raw != 0:
         return DecodedValue('""', "", raw)
-    data = read_exact(strings_memory(memory), raw, shown)
+    # One byte past -s is read too when the buffer is longer, as strace's printstr
+    # does (to know it is cut): where that byte is unreadable, the address shows.
+    data = read_exact(strings_memory(memory), raw, shown + (size > shown))
     if data is None:
         return unreadable(raw)
+    data = data[:shown]
     return DecodedValue(quote(data, size > shown), _as_text(data), raw)
 
 

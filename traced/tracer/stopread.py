@@ -69,7 +69,7 @@ from traced.decoders.arguments import (
     name_fds,
     no_fd_names,
 )
-from traced.decoders.failures import failed_outputs
+from traced.decoders.failed_calls import failed_outputs
 from traced.decoders.shapes import MAY_RETURN_FD, decode_result, has_worded_result, returns_fd
 from traced.events import Arg
 from traced.filter.bpf import TRACED_DATA

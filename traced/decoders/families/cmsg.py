@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import struct
 from collections.abc import Callable
-from pathlib import Path
 
 from traced.decoders import _constants as K
 from traced.decoders.families.sockets import interface_index, sockaddr_text
@@ -35,7 +34,8 @@ _TIME = struct.Struct("<qQ")  # seconds, then micro- or nanoseconds
 def optmem_max() -> int:
     """net.core.optmem_max rounded up to the word; strace's bound where unreadable."""
     try:
-        value = int(Path("/proc/sys/net/core/optmem_max").read_text())
+        with open("/proc/sys/net/core/optmem_max", encoding="ascii") as sysctl:
+            value = int(sysctl.read())
     except (OSError, ValueError):
         value = 0
     return (value + WORD - 1) & ~(WORD - 1) if value > 0 else 8 * (2 * 1024 + 512)
