@@ -576,6 +576,27 @@ SPECS: tuple[Spec, ...] = (
     _spec(
         "KCMP_TYPES", "linux/kcmp.h", r"KCMP_\w+", source="enum:kcmp_type", exclude=r"KCMP_TYPES"
     ),
+    # --- misc17: prctl's packed arguments, quotactl's formats and structs' flags -------------
+    _spec("PR_VL_LEN_MASK", "linux/prctl.h", r"PR_S(VE|ME)_VL_LEN_MASK"),
+    _spec("PR_TAGGED_ADDR", "linux/prctl.h", r"PR_TAGGED_ADDR_ENABLE"),
+    _spec("PR_MTE_TCF", "linux/prctl.h", r"PR_MTE_TCF_(NONE|SYNC|ASYNC|MASK)"),
+    _spec("PR_MTE_TAG", "linux/prctl.h", r"PR_MTE_TAG_(SHIFT|MASK)"),
+    _spec(
+        "SUID_DUMP",
+        "linux/prctl.h",
+        r"(?!)",
+        unexported=(
+            ("SUID_DUMP_DISABLE", 0, "include/linux/sched/coredump.h"),
+            ("SUID_DUMP_USER", 1, "include/linux/sched/coredump.h"),
+            ("SUID_DUMP_ROOT", 2, "include/linux/sched/coredump.h"),
+        ),
+    ),
+    _spec("QUOTA_FORMATS", "linux/quota.h", r"QFMT_(VFS_OLD|VFS_V0|OCFS2|VFS_V1)"),
+    _spec("QUOTA_XFS_FLAGS", "linux/dqblk_xfs.h", r"FS_QUOTA_[UGP]DQ_(ACCT|ENFD)"),
+    _spec("QUOTA_XFS_TYPES", "linux/dqblk_xfs.h", r"FS_(USER|PROJ|GROUP)_QUOTA", order="header"),
+    _spec("QUOTA_DQBLK_VALID", "linux/quota.h", r"QIF_(BLIMITS|SPACE|ILIMITS|INODES|BTIME|ITIME)"),
+    _spec("QUOTA_DQINFO_FLAGS", "linux/quota.h", r"DQF_(ROOT_SQUASH|SYS_FILE)"),
+    _spec("QUOTA_DQINFO_VALID", "linux/quota.h", r"IIF_(BGRACE|IGRACE|FLAGS)"),
 )
 
 ENUM_BODY = re.compile(r"enum\s+(\w*)\s*\{([^}]*)\}", re.S)

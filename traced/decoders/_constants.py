@@ -2411,3 +2411,82 @@ KCMP_TYPES: Table = (
     ("KCMP_SYSVSEM", 0x6),
     ("KCMP_EPOLL_TFD", 0x7),
 )
+
+# linux/prctl.h: PR_S(VE|ME)_VL_LEN_MASK
+PR_VL_LEN_MASK: Table = (
+    ("PR_SVE_VL_LEN_MASK", 0xFFFF),
+    ("PR_SME_VL_LEN_MASK", 0xFFFF),
+)
+
+# linux/prctl.h: PR_TAGGED_ADDR_ENABLE
+PR_TAGGED_ADDR: Table = (("PR_TAGGED_ADDR_ENABLE", 0x1),)
+
+# linux/prctl.h: PR_MTE_TCF_(NONE|SYNC|ASYNC|MASK)
+PR_MTE_TCF: Table = (
+    ("PR_MTE_TCF_NONE", 0x0),
+    ("PR_MTE_TCF_SYNC", 0x2),
+    ("PR_MTE_TCF_ASYNC", 0x4),
+    ("PR_MTE_TCF_MASK", 0x6),
+)
+
+# linux/prctl.h: PR_MTE_TAG_(SHIFT|MASK)
+PR_MTE_TAG: Table = (
+    ("PR_MTE_TAG_SHIFT", 0x3),
+    ("PR_MTE_TAG_MASK", 0x7FFF8),
+)
+
+# linux/prctl.h: (?!); SUID_DUMP_DISABLE from include/linux/sched/coredump.h; SUID_DUMP_USER
+#   from include/linux/sched/coredump.h; SUID_DUMP_ROOT from include/linux/sched/coredump.h
+SUID_DUMP: Table = (
+    ("SUID_DUMP_DISABLE", 0x0),
+    ("SUID_DUMP_USER", 0x1),
+    ("SUID_DUMP_ROOT", 0x2),
+)
+
+# linux/quota.h: QFMT_(VFS_OLD|VFS_V0|OCFS2|VFS_V1)
+QUOTA_FORMATS: Table = (
+    ("QFMT_VFS_OLD", 0x1),
+    ("QFMT_VFS_V0", 0x2),
+    ("QFMT_OCFS2", 0x3),
+    ("QFMT_VFS_V1", 0x4),
+)
+
+# linux/dqblk_xfs.h: FS_QUOTA_[UGP]DQ_(ACCT|ENFD)
+QUOTA_XFS_FLAGS: Table = (
+    ("FS_QUOTA_UDQ_ACCT", 0x1),
+    ("FS_QUOTA_UDQ_ENFD", 0x2),
+    ("FS_QUOTA_GDQ_ACCT", 0x4),
+    ("FS_QUOTA_GDQ_ENFD", 0x8),
+    ("FS_QUOTA_PDQ_ACCT", 0x10),
+    ("FS_QUOTA_PDQ_ENFD", 0x20),
+)
+
+# linux/dqblk_xfs.h: FS_(USER|PROJ|GROUP)_QUOTA
+QUOTA_XFS_TYPES: Table = (
+    ("FS_USER_QUOTA", 0x1),
+    ("FS_PROJ_QUOTA", 0x2),
+    ("FS_GROUP_QUOTA", 0x4),
+)
+
+# linux/quota.h: QIF_(BLIMITS|SPACE|ILIMITS|INODES|BTIME|ITIME)
+QUOTA_DQBLK_VALID: Table = (
+    ("QIF_BLIMITS", 0x1),
+    ("QIF_SPACE", 0x2),
+    ("QIF_ILIMITS", 0x4),
+    ("QIF_INODES", 0x8),
+    ("QIF_BTIME", 0x10),
+    ("QIF_ITIME", 0x20),
+)
+
+# linux/quota.h: DQF_(ROOT_SQUASH|SYS_FILE)
+QUOTA_DQINFO_FLAGS: Table = (
+    ("DQF_ROOT_SQUASH", 0x1),
+    ("DQF_SYS_FILE", 0x10000),
+)
+
+# linux/quota.h: IIF_(BGRACE|IGRACE|FLAGS)
+QUOTA_DQINFO_VALID: Table = (
+    ("IIF_BGRACE", 0x1),
+    ("IIF_IGRACE", 0x2),
+    ("IIF_FLAGS", 0x4),
+)

@@ -158,6 +158,7 @@ _OUTPUT_ARGS = frozenset(
         ("epoll_pwait2", "timeout"),
         ("gettimeofday", "tv"),
         ("prctl", "arg2"),  # written by the PR_GET_* options that take a pointer
+        ("prctl", "arg5"),  # PR_SCHED_CORE_GET's cookie (families/prctl_values.py)
         ("sched_getparam", "param"),
         ("sched_getaffinity", "mask"),
         ("sched_getattr", "attr"),

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from traced.decoders import _constants as K
 from traced.decoders import named
 from traced.decoders.families.bpf_filter import fprog_text, seccomp_k
+from traced.decoders.families.prctl_values import FORMS, Form, result, sched_core_cookie
 from traced.decoders.families.signals import signal
 from traced.decoders.kinds import Decoder
 from traced.decoders.strings import decode_cstring, quote
@@ -41,9 +42,6 @@ from traced.events import Arg
 _OPTION = {name: value for name, value in K.PRCTL}
 _TASK_COMM_LEN = 16  # the kernel's comm, NUL included
 _SIG_MAX = 128  # above it strace prints PR_SET_PDEATHSIG's argument as a number
-
-# The texts of arg2.. at entry, from the registers, the memory and the options.
-Form = Callable[[Sequence[int], Memory, Options], list[str]]
 
 
 def _hex_from(first: int) -> Form:
@@ -220,9 +218,10 @@ _FORMS: dict[str, Form] = {
     "PR_CAP_AMBIENT": _cap_ambient,
     "PR_PAC_RESET_KEYS": _flags(K.PR_PAC_KEYS, "PR_PAC_???", rest=2),
     "PR_PAC_SET_ENABLED_KEYS": _pac_enabled_keys,
-    "PR_SET_DUMPABLE": _enum((), "SUID_DUMP_???"),  # the SUID_DUMP_* names are not uapi
+    "PR_SET_DUMPABLE": _enum(K.SUID_DUMP, "SUID_DUMP_???"),
     "PR_SET_SYSCALL_USER_DISPATCH": _user_dispatch,
     "PR_SET_VMA": _set_vma,
+    **FORMS,  # prctl_values: the packed words, core scheduling
 }
 
 
@@ -299,13 +298,14 @@ def _arg2_exit(
 
 
 def prctl_result(option: int, retval: int) -> str | None:
-    """The words strace adds to a result: PR_GET_SECUREBITS's bits, PR_MCE_KILL_GET's policy."""
+    """The words strace adds to a result: PR_GET_SECUREBITS's bits, PR_MCE_KILL_GET's
+    policy, and prctl_values' options'."""
     if option == _OPTION["PR_GET_SECUREBITS"] and retval:
         return f"{retval:#x} ({format_flags(retval, K.SECBITS).text})"
     if option == _OPTION["PR_MCE_KILL_GET"]:
         name = next((name for name, value in K.PR_MCE_KILL_POLICY if value == retval), None)
         return f"{retval} ({name})" if name else None
-    return None
+    return result(option, retval)
 
 
 DECODERS: dict[str, Decoder] = {"enum:prctl": named.enum(K.PRCTL, "PR_???")}
@@ -313,7 +313,7 @@ BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
     ("prctl", "arg2"): _argument(1)._replace(exit=_arg2_exit, in_and_out=True),
     ("prctl", "arg3"): _argument(2),
     ("prctl", "arg4"): _argument(3),
-    ("prctl", "arg5"): _argument(4),
+    ("prctl", "arg5"): _argument(4)._replace(exit=sched_core_cookie, in_and_out=True),
 }
 # The names a filter's argument predicates may use, by type.
 CONSTANTS: dict[str, Table] = {"enum:prctl": K.PRCTL}
