@@ -159,6 +159,8 @@ _OUTPUT_ARGS = frozenset(
         ("gettimeofday", "tv"),
         ("prctl", "arg2"),  # written by the PR_GET_* options that take a pointer
         ("prctl", "arg5"),  # PR_SCHED_CORE_GET's cookie (families/prctl_values.py)
+        ("quotactl", "addr"),  # the getters' structs (families/quota.py)
+        ("quotactl_fd", "addr"),
         ("sched_getparam", "param"),
         ("sched_getaffinity", "mask"),
         ("sched_getattr", "attr"),

@@ -36,6 +36,7 @@ from traced.decoders.families import (
     prctl,
     process,
     ptrace,
+    quota,
     resources,
     sched,
     siginfo,
@@ -54,6 +55,7 @@ _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
     sockopts, descriptors, prctl, kernel, messages, siginfo,
     polling, sched, resources, landlock, mounts, identity, timers, io_uring, ptrace,
+    quota,
 )  # fmt: skip
 
 

@@ -25,10 +25,11 @@ gathers them.
 * sockopts: MSG_* flags, shutdown, socket option levels and names;
   sockopt_values, sockopt_structs: the options' values
 * descriptors: flag sets of perf_event_open, fanotify_mark, flock, memfd ...
-* kernel: seccomp, bpf, io_uring_register, keyctl, quotactl commands
+* kernel: seccomp, bpf, io_uring_register, keyctl commands
+* quota: quotactl's and quotactl_fd's command, id and data by command
 * io_uring: io_uring_setup's params, io_uring_enter, io_uring_register's argument
   by opcode (io_uring_structs: the structs it points to)
-* prctl: prctl's option
+* prctl: prctl's option (prctl_values: the packed words, core scheduling)
 * bpf_filter: classic BPF programs (seccomp's and socket filters), for kernel,
   prctl and sockopts
 * ptrace: ptrace's request and its arguments by request (ptrace_structs: the
