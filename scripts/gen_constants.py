@@ -597,6 +597,7 @@ SPECS: tuple[Spec, ...] = (
     _spec("QUOTA_DQBLK_VALID", "linux/quota.h", r"QIF_(BLIMITS|SPACE|ILIMITS|INODES|BTIME|ITIME)"),
     _spec("QUOTA_DQINFO_FLAGS", "linux/quota.h", r"DQF_(ROOT_SQUASH|SYS_FILE)"),
     _spec("QUOTA_DQINFO_VALID", "linux/quota.h", r"IIF_(BGRACE|IGRACE|FLAGS)"),
+    _spec("MOVE_PAGES", "linux/mempolicy.h", r"MPOL_MF_(MOVE|MOVE_ALL)"),
 )
 
 ENUM_BODY = re.compile(r"enum\s+(\w*)\s*\{([^}]*)\}", re.S)

@@ -2490,3 +2490,9 @@ QUOTA_DQINFO_VALID: Table = (
     ("IIF_IGRACE", 0x2),
     ("IIF_FLAGS", 0x4),
 )
+
+# linux/mempolicy.h: MPOL_MF_(MOVE|MOVE_ALL)
+MOVE_PAGES: Table = (
+    ("MPOL_MF_MOVE", 0x2),
+    ("MPOL_MF_MOVE_ALL", 0x4),
+)

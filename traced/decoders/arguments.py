@@ -161,6 +161,8 @@ _OUTPUT_ARGS = frozenset(
         ("prctl", "arg5"),  # PR_SCHED_CORE_GET's cookie (families/prctl_values.py)
         ("quotactl", "addr"),  # the getters' structs (families/quota.py)
         ("quotactl_fd", "addr"),
+        ("get_mempolicy", "nodemask"),  # families/numa.py
+        ("move_pages", "status"),
         ("sched_getparam", "param"),
         ("sched_getaffinity", "mask"),
         ("sched_getattr", "attr"),

@@ -32,6 +32,7 @@ from traced.decoders.families import (
     messages,
     misc,
     mounts,
+    numa,
     polling,
     prctl,
     process,
@@ -55,7 +56,7 @@ _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
     sockopts, descriptors, prctl, kernel, messages, siginfo,
     polling, sched, resources, landlock, mounts, identity, timers, io_uring, ptrace,
-    quota,
+    quota, numa,
 )  # fmt: skip
 
 

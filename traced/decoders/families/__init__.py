@@ -17,7 +17,8 @@ gathers them.
 * messages: struct msghdr (sendmsg, recvmsg); cmsg: its control messages
 * process: clone, wait, rlimits, argv/envp, arch_prctl
 * times: timespec, utimensat's times
-* mappings: mmap's protection and flags, msync, mlock, mremap, madvise, mempolicy
+* mappings: mmap's protection and flags, msync, mlock, mremap, madvise
+* numa: memory policies, node masks, move_pages' arrays
 * ioctl: request names, the argument by request (ioctl_styles: which requests take
   what; ioctl_values, ioctl_structs: the values and structs they point to)
 * misc: futex, getrandom
