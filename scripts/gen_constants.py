@@ -334,7 +334,7 @@ SPECS: tuple[Spec, ...] = (
         "FAN_MARK",
         "linux/fanotify.h",
         r"FAN_MARK_\w+",
-        exclude=r"FAN_MARK_(INODE|TYPE_MASK|IGNORED_MASK|IGNORE_SURV)",
+        exclude=r"FAN_MARK_(INODE|TYPE_MASK|IGNORE_SURV)",
     ),
     _spec("FLOCK", "linux/fcntl.h", r"LOCK_(SH|EX|NB|UN|MAND|READ|WRITE|RW)"),
     _spec("SYNC_FILE_RANGE", "linux/fs.h", r"SYNC_FILE_RANGE_(WAIT_BEFORE|WRITE|WAIT_AFTER)"),
@@ -598,6 +598,15 @@ SPECS: tuple[Spec, ...] = (
     _spec("QUOTA_DQINFO_FLAGS", "linux/quota.h", r"DQF_(ROOT_SQUASH|SYS_FILE)"),
     _spec("QUOTA_DQINFO_VALID", "linux/quota.h", r"IIF_(BGRACE|IGRACE|FLAGS)"),
     _spec("MOVE_PAGES", "linux/mempolicy.h", r"MPOL_MF_(MOVE|MOVE_ALL)"),
+    _spec("MFD_HUGE", "linux/memfd.h", r"MFD_HUGE_(SHIFT|MASK)"),
+    _spec(
+        "FAN_EVENTS",
+        "linux/fanotify.h",
+        r"FAN_(ACCESS|MODIFY|ATTRIB|CLOSE_WRITE|CLOSE_NOWRITE|OPEN|MOVED_FROM|MOVED_TO|CREATE"
+        r"|DELETE|DELETE_SELF|MOVE_SELF|OPEN_EXEC|Q_OVERFLOW|FS_ERROR|OPEN_PERM|ACCESS_PERM"
+        r"|OPEN_EXEC_PERM|ONDIR|EVENT_ON_CHILD|RENAME)",
+        unexported=(("FAN_DIR_MODIFY", 0x80000, "include/uapi/linux/fanotify.h of Linux 5.7"),),
+    ),
 )
 
 ENUM_BODY = re.compile(r"enum\s+(\w*)\s*\{([^}]*)\}", re.S)

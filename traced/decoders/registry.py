@@ -21,6 +21,7 @@ from traced.decoders import faults
 from traced.decoders.families import (
     buffers,
     descriptors,
+    fanotify_memfd,
     files,
     identity,
     io_uring,
@@ -56,7 +57,7 @@ _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
     sockopts, descriptors, prctl, kernel, messages, siginfo,
     polling, sched, resources, landlock, mounts, identity, timers, io_uring, ptrace,
-    quota, numa,
+    quota, numa, fanotify_memfd,
 )  # fmt: skip
 
 

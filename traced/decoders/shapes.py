@@ -50,7 +50,7 @@ RETURNS_FD = frozenset((
     "dup3", "epoll_create", "epoll_create1", "eventfd", "eventfd2", "signalfd", "signalfd4",
     "timerfd_create", "inotify_init", "inotify_init1", "memfd_create", "pidfd_open",
     "fanotify_init", "userfaultfd", "perf_event_open", "open_by_handle_at", "open_tree",
-    "fsopen", "fsmount", "fspick", "mq_open", "io_uring_setup", "pidfd_getfd",
+    "fsopen", "fsmount", "fspick", "mq_open", "io_uring_setup", "pidfd_getfd", "memfd_secret",
 ))  # fmt: skip
 _DUPFD_COMMANDS = frozenset((0, 1030))  # F_DUPFD, F_DUPFD_CLOEXEC
 

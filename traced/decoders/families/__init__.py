@@ -25,7 +25,8 @@ gathers them.
 * ipc: System V IPC keys, flags and ctl commands
 * sockopts: MSG_* flags, shutdown, socket option levels and names;
   sockopt_values, sockopt_structs: the options' values
-* descriptors: flag sets of perf_event_open, fanotify_mark, flock, memfd ...
+* descriptors: flag sets of perf_event_open, fanotify_mark, flock ...
+* fanotify_memfd: memfd_create's name and flags, fanotify_mark's mask and dirfd
 * kernel: seccomp, bpf, io_uring_register, keyctl commands
 * quota: quotactl's and quotactl_fd's command, id and data by command
 * io_uring: io_uring_setup's params, io_uring_enter, io_uring_register's argument
