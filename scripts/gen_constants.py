@@ -576,7 +576,7 @@ SPECS: tuple[Spec, ...] = (
     _spec(
         "KCMP_TYPES", "linux/kcmp.h", r"KCMP_\w+", source="enum:kcmp_type", exclude=r"KCMP_TYPES"
     ),
-    # --- misc17: prctl's packed arguments, quotactl's formats and structs' flags -------------
+    # --- misc17: prctl, quotactl, NUMA, memfd, fanotify and keyctl names ---------------------
     _spec("PR_VL_LEN_MASK", "linux/prctl.h", r"PR_S(VE|ME)_VL_LEN_MASK"),
     _spec("PR_TAGGED_ADDR", "linux/prctl.h", r"PR_TAGGED_ADDR_ENABLE"),
     _spec("PR_MTE_TCF", "linux/prctl.h", r"PR_MTE_TCF_(NONE|SYNC|ASYNC|MASK)"),
@@ -606,6 +606,48 @@ SPECS: tuple[Spec, ...] = (
         r"|DELETE|DELETE_SELF|MOVE_SELF|OPEN_EXEC|Q_OVERFLOW|FS_ERROR|OPEN_PERM|ACCESS_PERM"
         r"|OPEN_EXEC_PERM|ONDIR|EVENT_ON_CHILD|RENAME)",
         unexported=(("FAN_DIR_MODIFY", 0x80000, "include/uapi/linux/fanotify.h of Linux 5.7"),),
+    ),
+    _spec("KEY_REQKEY", "linux/keyctl.h", r"KEY_REQKEY_DEFL_\w+"),
+    _spec("KEYCTL_CAPS0", "linux/keyctl.h", r"KEYCTL_CAPS0_\w+"),
+    _spec("KEYCTL_CAPS1", "linux/keyctl.h", r"KEYCTL_CAPS1_\w+"),
+    _spec("KEYCTL_MOVE_FLAGS", "linux/keyctl.h", r"KEYCTL_MOVE_EXCL"),
+    _spec("KEYCTL_PKEY_OPS", "linux/keyctl.h", r"KEYCTL_SUPPORTS_\w+"),
+    # A key's permissions: possessor, user, group, other, each the six rights and all.
+    _spec(
+        "KEY_PERMS",
+        "linux/keyctl.h",
+        r"(?!)",
+        order="header",
+        unexported=(
+            ("KEY_POS_VIEW", 0x1000000, "include/linux/key.h"),
+            ("KEY_POS_READ", 0x2000000, "include/linux/key.h"),
+            ("KEY_POS_WRITE", 0x4000000, "include/linux/key.h"),
+            ("KEY_POS_SEARCH", 0x8000000, "include/linux/key.h"),
+            ("KEY_POS_LINK", 0x10000000, "include/linux/key.h"),
+            ("KEY_POS_SETATTR", 0x20000000, "include/linux/key.h"),
+            ("KEY_POS_ALL", 0x3F000000, "include/linux/key.h"),
+            ("KEY_USR_VIEW", 0x10000, "include/linux/key.h"),
+            ("KEY_USR_READ", 0x20000, "include/linux/key.h"),
+            ("KEY_USR_WRITE", 0x40000, "include/linux/key.h"),
+            ("KEY_USR_SEARCH", 0x80000, "include/linux/key.h"),
+            ("KEY_USR_LINK", 0x100000, "include/linux/key.h"),
+            ("KEY_USR_SETATTR", 0x200000, "include/linux/key.h"),
+            ("KEY_USR_ALL", 0x3F0000, "include/linux/key.h"),
+            ("KEY_GRP_VIEW", 0x100, "include/linux/key.h"),
+            ("KEY_GRP_READ", 0x200, "include/linux/key.h"),
+            ("KEY_GRP_WRITE", 0x400, "include/linux/key.h"),
+            ("KEY_GRP_SEARCH", 0x800, "include/linux/key.h"),
+            ("KEY_GRP_LINK", 0x1000, "include/linux/key.h"),
+            ("KEY_GRP_SETATTR", 0x2000, "include/linux/key.h"),
+            ("KEY_GRP_ALL", 0x3F00, "include/linux/key.h"),
+            ("KEY_OTH_VIEW", 0x1, "include/linux/key.h"),
+            ("KEY_OTH_READ", 0x2, "include/linux/key.h"),
+            ("KEY_OTH_WRITE", 0x4, "include/linux/key.h"),
+            ("KEY_OTH_SEARCH", 0x8, "include/linux/key.h"),
+            ("KEY_OTH_LINK", 0x10, "include/linux/key.h"),
+            ("KEY_OTH_SETATTR", 0x20, "include/linux/key.h"),
+            ("KEY_OTH_ALL", 0x3F, "include/linux/key.h"),
+        ),
     ),
 )
 

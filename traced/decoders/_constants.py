@@ -2532,3 +2532,92 @@ FAN_EVENTS: Table = (
     ("FAN_RENAME", 0x10000000),
     ("FAN_ONDIR", 0x40000000),
 )
+
+# linux/keyctl.h: KEY_REQKEY_DEFL_\w+
+KEY_REQKEY: Table = (
+    ("KEY_REQKEY_DEFL_DEFAULT", 0x0),
+    ("KEY_REQKEY_DEFL_THREAD_KEYRING", 0x1),
+    ("KEY_REQKEY_DEFL_PROCESS_KEYRING", 0x2),
+    ("KEY_REQKEY_DEFL_SESSION_KEYRING", 0x3),
+    ("KEY_REQKEY_DEFL_USER_KEYRING", 0x4),
+    ("KEY_REQKEY_DEFL_USER_SESSION_KEYRING", 0x5),
+    ("KEY_REQKEY_DEFL_GROUP_KEYRING", 0x6),
+    ("KEY_REQKEY_DEFL_REQUESTOR_KEYRING", 0x7),
+    ("KEY_REQKEY_DEFL_NO_CHANGE", -1),
+)
+
+# linux/keyctl.h: KEYCTL_CAPS0_\w+
+KEYCTL_CAPS0: Table = (
+    ("KEYCTL_CAPS0_CAPABILITIES", 0x1),
+    ("KEYCTL_CAPS0_PERSISTENT_KEYRINGS", 0x2),
+    ("KEYCTL_CAPS0_DIFFIE_HELLMAN", 0x4),
+    ("KEYCTL_CAPS0_PUBLIC_KEY", 0x8),
+    ("KEYCTL_CAPS0_BIG_KEY", 0x10),
+    ("KEYCTL_CAPS0_INVALIDATE", 0x20),
+    ("KEYCTL_CAPS0_RESTRICT_KEYRING", 0x40),
+    ("KEYCTL_CAPS0_MOVE", 0x80),
+)
+
+# linux/keyctl.h: KEYCTL_CAPS1_\w+
+KEYCTL_CAPS1: Table = (
+    ("KEYCTL_CAPS1_NS_KEYRING_NAME", 0x1),
+    ("KEYCTL_CAPS1_NS_KEY_TAG", 0x2),
+    ("KEYCTL_CAPS1_NOTIFICATIONS", 0x4),
+)
+
+# linux/keyctl.h: KEYCTL_MOVE_EXCL
+KEYCTL_MOVE_FLAGS: Table = (("KEYCTL_MOVE_EXCL", 0x1),)
+
+# linux/keyctl.h: KEYCTL_SUPPORTS_\w+
+KEYCTL_PKEY_OPS: Table = (
+    ("KEYCTL_SUPPORTS_ENCRYPT", 0x1),
+    ("KEYCTL_SUPPORTS_DECRYPT", 0x2),
+    ("KEYCTL_SUPPORTS_SIGN", 0x4),
+    ("KEYCTL_SUPPORTS_VERIFY", 0x8),
+)
+
+# linux/keyctl.h: (?!); KEY_POS_VIEW from include/linux/key.h; KEY_POS_READ from
+#   include/linux/key.h; KEY_POS_WRITE from include/linux/key.h; KEY_POS_SEARCH from
+#   include/linux/key.h; KEY_POS_LINK from include/linux/key.h; KEY_POS_SETATTR from
+#   include/linux/key.h; KEY_POS_ALL from include/linux/key.h; KEY_USR_VIEW from
+#   include/linux/key.h; KEY_USR_READ from include/linux/key.h; KEY_USR_WRITE from
+#   include/linux/key.h; KEY_USR_SEARCH from include/linux/key.h; KEY_USR_LINK from
+#   include/linux/key.h; KEY_USR_SETATTR from include/linux/key.h; KEY_USR_ALL from
+#   include/linux/key.h; KEY_GRP_VIEW from include/linux/key.h; KEY_GRP_READ from
+#   include/linux/key.h; KEY_GRP_WRITE from include/linux/key.h; KEY_GRP_SEARCH from
+#   include/linux/key.h; KEY_GRP_LINK from include/linux/key.h; KEY_GRP_SETATTR from
+#   include/linux/key.h; KEY_GRP_ALL from include/linux/key.h; KEY_OTH_VIEW from
+#   include/linux/key.h; KEY_OTH_READ from include/linux/key.h; KEY_OTH_WRITE from
+#   include/linux/key.h; KEY_OTH_SEARCH from include/linux/key.h; KEY_OTH_LINK from
+#   include/linux/key.h; KEY_OTH_SETATTR from include/linux/key.h; KEY_OTH_ALL from
+#   include/linux/key.h
+KEY_PERMS: Table = (
+    ("KEY_POS_VIEW", 0x1000000),
+    ("KEY_POS_READ", 0x2000000),
+    ("KEY_POS_WRITE", 0x4000000),
+    ("KEY_POS_SEARCH", 0x8000000),
+    ("KEY_POS_LINK", 0x10000000),
+    ("KEY_POS_SETATTR", 0x20000000),
+    ("KEY_POS_ALL", 0x3F000000),
+    ("KEY_USR_VIEW", 0x10000),
+    ("KEY_USR_READ", 0x20000),
+    ("KEY_USR_WRITE", 0x40000),
+    ("KEY_USR_SEARCH", 0x80000),
+    ("KEY_USR_LINK", 0x100000),
+    ("KEY_USR_SETATTR", 0x200000),
+    ("KEY_USR_ALL", 0x3F0000),
+    ("KEY_GRP_VIEW", 0x100),
+    ("KEY_GRP_READ", 0x200),
+    ("KEY_GRP_WRITE", 0x400),
+    ("KEY_GRP_SEARCH", 0x800),
+    ("KEY_GRP_LINK", 0x1000),
+    ("KEY_GRP_SETATTR", 0x2000),
+    ("KEY_GRP_ALL", 0x3F00),
+    ("KEY_OTH_VIEW", 0x1),
+    ("KEY_OTH_READ", 0x2),
+    ("KEY_OTH_WRITE", 0x4),
+    ("KEY_OTH_SEARCH", 0x8),
+    ("KEY_OTH_LINK", 0x10),
+    ("KEY_OTH_SETATTR", 0x20),
+    ("KEY_OTH_ALL", 0x3F),
+)

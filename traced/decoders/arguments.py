@@ -163,6 +163,8 @@ _OUTPUT_ARGS = frozenset(
         ("quotactl_fd", "addr"),
         ("get_mempolicy", "nodemask"),  # families/numa.py
         ("move_pages", "status"),
+        # what keyctl's READ, DH_COMPUTE, PKEY_* and CAPABILITIES wrote (families/keyctl.py)
+        *(("keyctl", name) for name in ("arg2", "arg3", "arg5")),
         ("sched_getparam", "param"),
         ("sched_getaffinity", "mask"),
         ("sched_getattr", "attr"),

@@ -28,6 +28,7 @@ from traced.decoders.families import (
     ioctl,
     ipc,
     kernel,
+    keyctl,
     landlock,
     mappings,
     messages,
@@ -57,7 +58,7 @@ _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
     sockopts, descriptors, prctl, kernel, messages, siginfo,
     polling, sched, resources, landlock, mounts, identity, timers, io_uring, ptrace,
-    quota, numa, fanotify_memfd,
+    quota, numa, fanotify_memfd, keyctl,
 )  # fmt: skip
 
 

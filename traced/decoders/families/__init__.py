@@ -28,6 +28,7 @@ gathers them.
 * descriptors: flag sets of perf_event_open, fanotify_mark, flock ...
 * fanotify_memfd: memfd_create's name and flags, fanotify_mark's mask and dirfd
 * kernel: seccomp, bpf, io_uring_register, keyctl commands
+* keyctl: keyctl's arguments by command, and the buffers it fills
 * quota: quotactl's and quotactl_fd's command, id and data by command
 * io_uring: io_uring_setup's params, io_uring_enter, io_uring_register's argument
   by opcode (io_uring_structs: the structs it points to)
