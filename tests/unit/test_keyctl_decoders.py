@@ -84,3 +84,15 @@ def test_structs() -> None:
         "keyctl(KEYCTL_PKEY_ENCRYPT, {key_id=KEY_SPEC_PROCESS_KEYRING, in_len=0, out_len=0, "
         '__spare=[0x1, 0, 0, 0, 0, 0, 0]}, "x\\377", "", "") = 0'
     )
+
+
+def test_a_counted_buffer_needs_the_byte_past_s() -> None:
+    """strace fetches -s + 1 bytes of a longer buffer: none there, the address."""
+    payload = {BUF: b"/" * 32, STR: b"user\0"}
+    assert line("add_key", (STR, 0, BUF, 40, 2**32 - 1), 5, payload).startswith(
+        'add_key("user", NULL, 0x1000, 40, KEY_SPEC_THREAD_KEYRING)'
+    )
+    payload[BUF] += b"/"
+    assert line("add_key", (STR, 0, BUF, 40, 2**32 - 1), 5, payload).startswith(
+        'add_key("user", NULL, "' + "/" * 32 + '"..., 40, KEY_SPEC_THREAD_KEYRING)'
+    )

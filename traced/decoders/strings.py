@@ -164,9 +164,11 @@ def decode_buffer(
     shown = min(size, max(0, options.string_limit))
     if size == 0 and raw != 0:
         return DecodedValue('""', "", raw)
-    data = read_exact(strings_memory(memory), raw, shown)
-    if data is None:
+    # strace (printstr_ex) fetches a byte past -s, and shows the address if it cannot
+    fetched = read_exact(strings_memory(memory), raw, min(size, shown + 1))
+    if fetched is None:
         return unreadable(raw)
+    data = fetched[:shown]
     return DecodedValue(quote(data, size > shown), _as_text(data), raw)
 
 
