@@ -224,6 +224,23 @@ SPECS: tuple[Spec, ...] = (
     _spec("MEMFD_SECRET", "fcntl.h", r"O_CLOEXEC"),
     _spec("MQ_FLAGS", "fcntl.h", r"O_NONBLOCK"),
     _spec("SIGEV", "signal.h", r"SIGEV_(SIGNAL|NONE|THREAD|THREAD_ID)"),
+    _spec("DT", "dirent.h", r"DT_(UNKNOWN|FIFO|CHR|DIR|BLK|REG|LNK|SOCK|WHT)", order="header"),
+    _spec("NAME_TO_HANDLE_AT", "linux/fcntl.h", r"AT_(SYMLINK_FOLLOW|EMPTY_PATH)"),
+    _spec(
+        "MOUNT_SETATTR", "linux/fcntl.h", r"AT_(SYMLINK_NOFOLLOW|NO_AUTOMOUNT|EMPTY_PATH|RECURSIVE)"
+    ),
+    _spec(
+        "IOCB_CMD",
+        "linux/aio_abi.h",
+        r"IOCB_CMD_\w+",
+        source="enum:",
+        unexported=(("IOCB_CMD_PREADX", 4, "linux/aio_abi.h (its comment: removed)"),),
+    ),
+    _spec("IOCB_FLAG", "linux/aio_abi.h", r"IOCB_FLAG_(RESFD|IOPRIO)"),
+    _spec("LOCK_TYPES", "linux/fcntl.h", r"F_(RDLCK|WRLCK|UNLCK|EXLCK|SHLCK)"),
+    _spec("F_OWNER", "linux/fcntl.h", r"F_OWNER_(TID|PID|PGRP)"),
+    _spec("DN", "linux/fcntl.h", r"DN_\w+"),
+    _spec("F_SEAL", "linux/fcntl.h", r"F_SEAL_\w+"),
     _spec("PR_SCHED_CORE", "linux/prctl.h", r"PR_SCHED_CORE_(GET|CREATE|SHARE_TO|SHARE_FROM)"),
     _spec(
         "PIDTYPE",
@@ -267,6 +284,18 @@ SPECS: tuple[Spec, ...] = (
         r"|ACTIVE|NOUSER)",
     ),
     _spec("MS_MGC", "linux/mount.h", r"MS_MGC_(VAL|MSK)"),
+    _spec(
+        "MOUNT_ATTR",
+        "linux/mount.h",
+        r"MOUNT_ATTR_(RDONLY|NOSUID|NODEV|NOEXEC|NOATIME|STRICTATIME|NODIRATIME|IDMAP"
+        r"|NOSYMFOLLOW)",
+    ),
+    _spec(
+        "MOUNT_PROPAGATION",
+        "linux/mount.h",
+        r"MS_(UNBINDABLE|PRIVATE|SLAVE|SHARED)",
+        order="header",
+    ),
     _spec("FSOPEN", "linux/mount.h", r"FSOPEN_CLOEXEC"),
     _spec("FSPICK", "linux/mount.h", r"FSPICK_\w+"),
     _spec(

@@ -100,3 +100,90 @@ def test_namespaces_userfaultfd_swap_and_worded_results() -> None:
     )
     assert line("time", (0,), 1796683196) == ("time(NULL) = 1796683196 (2026-12-07T22:39:56+0000)")
     assert line("ioprio_get", (1, 0), 0).endswith("= 0 (IOPRIO_PRIO_VALUE(IOPRIO_CLASS_NONE, 0))")
+
+
+def test_kexec_segments_and_command_line() -> None:
+    segment = struct.pack("<QQQQ", 0, 10, 0x2000, 20)
+    memory = {0x1000: segment, 0x3000: b"abcdef\0"}
+    assert line("kexec_load", (0x4000, 1, 0x1000, 0), -38, memory).startswith(
+        "kexec_load(0x4000, 1, [{buf=NULL, bufsz=10, mem=0x2000, memsz=20}], KEXEC_ARCH_DEFAULT)"
+    )
+    assert line("kexec_load", (0x4000, 17, 0x1000, 0), -38, memory).startswith(
+        "kexec_load(0x4000, 17, 0x1000, KEXEC_ARCH_DEFAULT)"
+    )
+    assert line("kexec_file_load", (3, 4, 7, 0x3000, 0), -38, memory).startswith(
+        'kexec_file_load(3, 4, 7, "abcdef\\0", 0)'
+    )
+
+
+def test_membarrier_query_and_cpu() -> None:
+    assert line("membarrier", (0, 0, 5), 0x3FF) == (
+        "membarrier(MEMBARRIER_CMD_QUERY, 0) = 0x3ff (MEMBARRIER_CMD_GLOBAL"
+        "|MEMBARRIER_CMD_GLOBAL_EXPEDITED|MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED"
+        "|MEMBARRIER_CMD_PRIVATE_EXPEDITED|MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED"
+        "|MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE"
+        "|MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE"
+        "|MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ|MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ"
+        "|0x200)"
+    )
+    assert line("membarrier", (0x80, 1, 3), -1).startswith(
+        "membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ, MEMBARRIER_CMD_FLAG_CPU, 3)"
+    )
+
+
+def test_file_handles() -> None:
+    handle = struct.pack("<Ii", 8, 1) + bytes(range(8))
+    memory = {0x1000: handle, 0x2000: struct.pack("<i", 68), 0x3000: b".\0"}
+    assert line(
+        "name_to_handle_at", (-100 & 0xFFFFFFFF, 0x3000, 0x1000, 0x2000, 0x400), 0, memory
+    ) == (
+        'name_to_handle_at(AT_FDCWD, ".", {handle_bytes=8, handle_type=1, '
+        'f_handle="\\x00\\x01\\x02\\x03\\x04\\x05\\x06\\x07"}, [68], AT_SYMLINK_FOLLOW) = 0'
+    )
+    assert line("open_by_handle_at", (3, 0x1000, 0), -9, memory).startswith(
+        'open_by_handle_at(3, {handle_bytes=8, handle_type=1, f_handle="\\x00\\x01'
+    )
+
+
+def test_mount_attr() -> None:
+    attr = struct.pack("<QQQQ", 2, 4, 1 << 19, 9) + bytes(range(0x80, 0x88))
+    memory = {0x1000: attr, 0x2000: b"/dev/full\0"}
+    assert line("mount_setattr", (0xFFFFFFFF, 0x2000, 0, 0x1000, 32), -22, memory).startswith(
+        'mount_setattr(-1, "/dev/full", 0, {attr_set=MOUNT_ATTR_NOSUID, '
+        "attr_clr=MOUNT_ATTR_NODEV, propagation=MS_SLAVE, userns_fd=9}, 32)"
+    )
+    assert line("mount_setattr", (0xFFFFFFFF, 0x2000, 0, 0x1000, 40), -7, memory).startswith(
+        'mount_setattr(-1, "/dev/full", 0, {attr_set=MOUNT_ATTR_NOSUID, '
+        "attr_clr=MOUNT_ATTR_NODEV, propagation=MS_SLAVE, userns_fd=9, "
+        '/* bytes 32..39 */ "\\x80\\x81\\x82\\x83\\x84\\x85\\x86\\x87"}, 40)'
+    )
+
+
+def test_fsconfig_by_command() -> None:
+    memory = {0x1000: b"source\0", 0x2000: b"/dev/full\0", 0x3000: b"\x01\x02"}
+    assert line("fsconfig", (3, 1, 0x1000, 0x1000, 0), -22, memory).startswith(
+        'fsconfig(3, FSCONFIG_SET_STRING, "source", "source", 0)'
+    )
+    assert line("fsconfig", (3, 3, 0x1000, 0x2000, 0xFFFFFF9C), -22, memory).startswith(
+        'fsconfig(3, FSCONFIG_SET_PATH, "source", "/dev/full", AT_FDCWD)'
+    )
+    assert line("fsconfig", (3, 2, 0x1000, 0x3000, 2), -22, memory).startswith(
+        'fsconfig(3, FSCONFIG_SET_BINARY, "source", "\\x01\\x02", 2)'
+    )
+    assert line("fsconfig", (3, 6, 0x1000, 0x3000, 5), -22, memory).startswith(
+        "fsconfig(3, FSCONFIG_CMD_CREATE, 0x1000, 0x3000, 5)"
+    )
+
+
+def test_aio_control_blocks_and_events() -> None:
+    cb = struct.pack("<QIiHhIQQqQII", 0xBEEF, 0, 0, 1, 11, 0, 0x4000, 3, 5, 0, 0, 0)
+    memory = {0x1000: struct.pack("<Q", 0x2000), 0x2000: cb, 0x4000: b"abc"}
+    assert line("io_submit", (0x9000, 1, 0x1000), 1, memory) == (
+        "io_submit(0x9000, 1, [{aio_data=0xbeef, aio_lio_opcode=IOCB_CMD_PWRITE, "
+        'aio_reqprio=11, aio_fildes=0, aio_buf="abc", aio_nbytes=3, aio_offset=5}]) = 1'
+    )
+    events = struct.pack("<QQqq", 0xBEEF, 0x2000, 3, 0)
+    memory[0x5000] = events
+    assert line("io_getevents", (0x9000, 1, 1, 0x5000, 0), 1, memory) == (
+        "io_getevents(0x9000, 1, 1, [{data=0xbeef, obj=0x2000, res=3, res2=0}], NULL) = 1"
+    )

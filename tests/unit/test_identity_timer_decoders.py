@@ -5,7 +5,13 @@ xettimeofday tests)."""
 
 import struct
 
+from tests.unit.plain import FakeMemory
 from tests.unit.test_generated_constants import line
+from traced.decoders.arguments import decode_entry
+from traced.decoders.dumps import mmsg_dump
+from traced.decoders.failures import failed_outputs
+from traced.decoders.families.dirents import dirents
+from traced.decoders.families.timers import interrupted_sleep_left
 
 
 def test_ids_and_group_lists() -> None:
@@ -21,7 +27,7 @@ def test_ids_and_group_lists() -> None:
 def test_sembuf_array_and_mq_attr() -> None:
     memory = {
         0x1000: struct.pack("<Hhh", 0, 1, 0x1000),
-        0x2000: struct.pack("<qqqq", 0x800, 10, 8192, 0),
+        0x2000: struct.pack("<qqqq", 0x800, 10, 8192, 0) + b"\0" * 32,
     }
     assert line("semop", (7, 0x1000, 1), 0, memory) == (
         "semop(7, [{sem_num=0, sem_op=1, sem_flg=SEM_UNDO}], 1) = 0"
@@ -100,3 +106,45 @@ def test_sigevent_by_its_notification() -> None:
         "sival_ptr=0xbadc0de}, sigev_signo=SIGALRM, sigev_notify=SIGEV_THREAD, "
         "sigev_notify_function=0x1000, sigev_notify_attributes=0x2000}, NULL)"
     )
+
+
+def test_an_interrupted_relative_sleep_shows_the_time_left() -> None:
+    memory = FakeMemory({0x1000: struct.pack("<qQ", 0, 888960486)})
+    left = interrupted_sleep_left("clock_nanosleep", (0, 0, 0x2000, 0x1000), memory)
+    assert left is not None
+    assert (left[0], left[1].text) == (3, "{tv_sec=0, tv_nsec=888960486}")
+    # TIMER_ABSTIME: the kernel writes nothing back
+    assert interrupted_sleep_left("clock_nanosleep", (0, 1, 0x2000, 0x1000), memory) is None
+    assert interrupted_sleep_left("read", (0, 0x1000, 1), memory) is None
+
+
+def test_directory_entries_with_v() -> None:
+    dot = struct.pack("<QQH", 2, 1, 24) + b".\0" + b"\0" * 3 + bytes([4])
+    dot64 = struct.pack("<QQHB", 2, 1, 24, 0) + b".\0" + b"\0" * 3
+    assert dirents(0x1000, FakeMemory({0x1000: dot}), 24, wide=False).text == (
+        '[{d_ino=2, d_off=1, d_reclen=24, d_name=".", d_type=DT_DIR}]'
+    )
+    assert dirents(0x1000, FakeMemory({0x1000: dot64}), 24, wide=True).text == (
+        '[{d_ino=2, d_off=1, d_reclen=24, d_type=DT_UNKNOWN, d_name="."}]'
+    )
+    assert dirents(0x1000, FakeMemory({}), 0, wide=True).text == "[]"
+
+
+def test_what_failed_calls_wrote() -> None:
+    memory = FakeMemory({0x1000: struct.pack("<Ii", 0, 0), 0x3000: b".\0"})
+    raw = (-100 & 0xFFFFFFFF, 0x3000, 0x1000, 0x2000, 0x400)
+    args = decode_entry("name_to_handle_at", raw, memory)
+    assert args[2].text == "{handle_bytes=0}"
+    memory = FakeMemory({0x1000: struct.pack("<Ii", 8, 0), 0x3000: b".\0"})
+    shown = failed_outputs("name_to_handle_at", args, raw, memory, 75)  # EOVERFLOW
+    assert shown is not None and shown[2].text == "{handle_bytes=0 => 8}"
+    assert failed_outputs("name_to_handle_at", args, raw, memory, 22) is None  # EINVAL
+
+
+def test_mmsg_dumps() -> None:
+    iov = struct.pack("<QQQQ", 0x3000, 3, 0x3010, 5)
+    mmsghdr = struct.pack("<QI4xQQQQi4xI4x", 0, 0, 0x2000, 2, 0, 0, 0, 8)
+    memory = FakeMemory({0x1000: mmsghdr, 0x2000: iov, 0x3000: b"012", 0x3010: b"34567"})
+    lines = mmsg_dump((1, 0x1000, 1), memory, 1)
+    assert lines[:2] == [" = 2 buffers in vector 0", " * 3 bytes in buffer 0"]
+    assert lines[3] == " * 5 bytes in buffer 1"

@@ -680,6 +680,89 @@ SIGEV: Table = (
     ("SIGEV_THREAD_ID", 0x4),
 )
 
+# dirent.h: DT_(UNKNOWN|FIFO|CHR|DIR|BLK|REG|LNK|SOCK|WHT)
+DT: Table = (
+    ("DT_UNKNOWN", 0x0),
+    ("DT_FIFO", 0x1),
+    ("DT_CHR", 0x2),
+    ("DT_DIR", 0x4),
+    ("DT_BLK", 0x6),
+    ("DT_REG", 0x8),
+    ("DT_LNK", 0xA),
+    ("DT_SOCK", 0xC),
+    ("DT_WHT", 0xE),
+)
+
+# linux/fcntl.h: AT_(SYMLINK_FOLLOW|EMPTY_PATH)
+NAME_TO_HANDLE_AT: Table = (
+    ("AT_SYMLINK_FOLLOW", 0x400),
+    ("AT_EMPTY_PATH", 0x1000),
+)
+
+# linux/fcntl.h: AT_(SYMLINK_NOFOLLOW|NO_AUTOMOUNT|EMPTY_PATH|RECURSIVE)
+MOUNT_SETATTR: Table = (
+    ("AT_SYMLINK_NOFOLLOW", 0x100),
+    ("AT_NO_AUTOMOUNT", 0x800),
+    ("AT_EMPTY_PATH", 0x1000),
+    ("AT_RECURSIVE", 0x8000),
+)
+
+# linux/aio_abi.h (enum:): IOCB_CMD_\w+; IOCB_CMD_PREADX from linux/aio_abi.h (its comment:
+#   removed)
+IOCB_CMD: Table = (
+    ("IOCB_CMD_PREAD", 0x0),
+    ("IOCB_CMD_PWRITE", 0x1),
+    ("IOCB_CMD_FSYNC", 0x2),
+    ("IOCB_CMD_FDSYNC", 0x3),
+    ("IOCB_CMD_PREADX", 0x4),
+    ("IOCB_CMD_POLL", 0x5),
+    ("IOCB_CMD_NOOP", 0x6),
+    ("IOCB_CMD_PREADV", 0x7),
+    ("IOCB_CMD_PWRITEV", 0x8),
+)
+
+# linux/aio_abi.h: IOCB_FLAG_(RESFD|IOPRIO)
+IOCB_FLAG: Table = (
+    ("IOCB_FLAG_RESFD", 0x1),
+    ("IOCB_FLAG_IOPRIO", 0x2),
+)
+
+# linux/fcntl.h: F_(RDLCK|WRLCK|UNLCK|EXLCK|SHLCK)
+LOCK_TYPES: Table = (
+    ("F_RDLCK", 0x0),
+    ("F_WRLCK", 0x1),
+    ("F_UNLCK", 0x2),
+    ("F_EXLCK", 0x4),
+    ("F_SHLCK", 0x8),
+)
+
+# linux/fcntl.h: F_OWNER_(TID|PID|PGRP)
+F_OWNER: Table = (
+    ("F_OWNER_TID", 0x0),
+    ("F_OWNER_PID", 0x1),
+    ("F_OWNER_PGRP", 0x2),
+)
+
+# linux/fcntl.h: DN_\w+
+DN: Table = (
+    ("DN_ACCESS", 0x1),
+    ("DN_MODIFY", 0x2),
+    ("DN_CREATE", 0x4),
+    ("DN_DELETE", 0x8),
+    ("DN_RENAME", 0x10),
+    ("DN_ATTRIB", 0x20),
+    ("DN_MULTISHOT", 0x80000000),
+)
+
+# linux/fcntl.h: F_SEAL_\w+
+F_SEAL: Table = (
+    ("F_SEAL_SEAL", 0x1),
+    ("F_SEAL_SHRINK", 0x2),
+    ("F_SEAL_GROW", 0x4),
+    ("F_SEAL_WRITE", 0x8),
+    ("F_SEAL_FUTURE_WRITE", 0x10),
+)
+
 # linux/prctl.h: PR_SCHED_CORE_(GET|CREATE|SHARE_TO|SHARE_FROM)
 PR_SCHED_CORE: Table = (
     ("PR_SCHED_CORE_GET", 0x0),
@@ -816,6 +899,28 @@ MS: Table = (
 MS_MGC: Table = (
     ("MS_MGC_VAL", 0xC0ED0000),
     ("MS_MGC_MSK", 0xFFFF0000),
+)
+
+# linux/mount.h:
+#   MOUNT_ATTR_(RDONLY|NOSUID|NODEV|NOEXEC|NOATIME|STRICTATIME|NODIRATIME|IDMAP|NOSYMFOLLOW)
+MOUNT_ATTR: Table = (
+    ("MOUNT_ATTR_RDONLY", 0x1),
+    ("MOUNT_ATTR_NOSUID", 0x2),
+    ("MOUNT_ATTR_NODEV", 0x4),
+    ("MOUNT_ATTR_NOEXEC", 0x8),
+    ("MOUNT_ATTR_NOATIME", 0x10),
+    ("MOUNT_ATTR_STRICTATIME", 0x20),
+    ("MOUNT_ATTR_NODIRATIME", 0x80),
+    ("MOUNT_ATTR_IDMAP", 0x100000),
+    ("MOUNT_ATTR_NOSYMFOLLOW", 0x200000),
+)
+
+# linux/mount.h: MS_(UNBINDABLE|PRIVATE|SLAVE|SHARED)
+MOUNT_PROPAGATION: Table = (
+    ("MS_UNBINDABLE", 0x20000),
+    ("MS_PRIVATE", 0x40000),
+    ("MS_SLAVE", 0x80000),
+    ("MS_SHARED", 0x100000),
 )
 
 # linux/mount.h: FSOPEN_CLOEXEC

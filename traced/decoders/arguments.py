@@ -30,7 +30,7 @@ from typing import NamedTuple
 from msgspec.structs import replace
 
 from traced.decoders import dumps, faults
-from traced.decoders.families import identity, timers
+from traced.decoders.families import aio, handles, identity, timers
 from traced.decoders.families.files import AT_FDCWD
 from traced.decoders.families.stat import format_makedev
 from traced.decoders.fdnames import naming
@@ -175,9 +175,13 @@ _OUTPUT_ARGS = frozenset(
         ("clock_nanosleep_time64", "remain"),
         ("nanosleep", "rem"),
         ("ioctl", "arg"),  # for the requests that return an int (families/ioctl.py)
+        ("fcntl", "arg"),  # F_GETLK's and F_GETOWN_EX's struct (families/fcntl_args.py)
+        ("fcntl64", "arg"),
         *identity.OUTPUTS,
         ("msgrcv", "msgp"),
         *timers.OUTPUTS,
+        *handles.OUTPUTS,
+        *aio.OUTPUTS,
         # what the kernel wrote back: io_uring_params' rings, a probe's ops, the counts
         # of workers before (families/io_uring.py)
         ("io_uring_setup", "params"),
@@ -592,4 +596,14 @@ def _decode_exit(
                 decoded[slot.position] = arg
     if options.dump_reads and syscall in dumps.READS and _fd_of(raw) in options.dump_reads:
         _with_dump(decoded, dumps.read_dump(syscall, registers, memory, retval))
+    if _dumps_messages(syscall, _fd_of(raw), options):
+        _with_dump(decoded, dumps.mmsg_dump(registers, memory, retval))
     return tuple(decoded)
+
+
+def _dumps_messages(syscall: str, fd: int, options: Options) -> bool:
+    """-e write= / -e read= on sendmmsg / recvmmsg: dumped at exit, once the call says
+    how many messages, and how many bytes of each, went through."""
+    if syscall in dumps.MMSG_WRITES:
+        return fd in options.dump_writes
+    return syscall in dumps.MMSG_READS and fd in options.dump_reads

@@ -76,6 +76,28 @@ def _msghdr_dump(memory: Memory, address: int, limit: int) -> list[str]:
     return _iov_dump(memory, iov, count, limit)
 
 
+MMSG_WRITES = frozenset(("sendmmsg",))
+MMSG_READS = frozenset(("recvmmsg", "recvmmsg_time64"))
+_MMSGHDR = 64  # struct mmsghdr: a msghdr (56 bytes), then msg_len, padded
+
+
+def mmsg_dump(registers: Sequence[int], memory: Memory, retval: int) -> list[str]:
+    """sendmmsg's and recvmmsg's messages, once the call said how many went through:
+    each one's iovecs, ``= 2 buffers in vector 0`` first, cut at its msg_len."""
+    memory = strings_memory(memory)
+    lines: list[str] = []
+    for index in range(max(0, retval)):
+        address = registers[1] + index * _MMSGHDR
+        header = read_exact(memory, address + 16, _MSGHDR_IOV.size)
+        length = read_exact(memory, address + 56, 4)
+        if header is None or length is None:
+            break
+        iov, count = _MSGHDR_IOV.unpack(header)
+        lines.append(f" = {count} buffers in vector {index}")
+        lines += _iov_dump(memory, iov, count, int.from_bytes(length, "little"))
+    return lines
+
+
 def write_dump(syscall: str, registers: Sequence[int], memory: Memory) -> list[str]:
     """What a call of the write set was given to write (at its entry: unchanged since).
     Read whatever -e verbose= says, as strace's umoven does."""

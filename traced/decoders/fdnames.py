@@ -31,6 +31,19 @@ def fd_in_memory(fd: int) -> str:
     return namer(fd) or str(fd)
 
 
+AT_FDCWD = -100
+
+
+def dirfd_in_memory(fd: int, text: str) -> str:
+    """A directory fd that is no argument of its own (fsconfig's aux): ``text`` (its
+    name, AT_FDCWD, or its number) named under -y, the working directory for AT_FDCWD."""
+    namer = _NAMER.get()
+    if namer is None or (fd < 0 and fd != AT_FDCWD):
+        return text
+    named = namer(fd)
+    return text if named is None else text + named[len(str(fd)) :]
+
+
 @contextmanager
 def naming(namer: Namer) -> Iterator[None]:
     """``namer`` names the fds the decoders print inside the block."""

@@ -19,10 +19,12 @@ from typing import TypeVar
 
 from traced.decoders import faults
 from traced.decoders.families import (
+    aio,
     buffers,
     descriptors,
     fanotify_memfd,
     files,
+    handles,
     identity,
     io_uring,
     ioctl,
@@ -57,7 +59,7 @@ from traced.decoders.xlat import Table
 _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
     sockopts, descriptors, prctl, kernel, messages, siginfo,
-    polling, sched, resources, landlock, mounts, identity, timers, io_uring, ptrace,
+    polling, sched, resources, landlock, mounts, identity, timers, io_uring, handles, aio, ptrace,
     quota, numa, fanotify_memfd, keyctl,
 )  # fmt: skip
 

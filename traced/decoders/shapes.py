@@ -14,6 +14,7 @@ from functools import cache
 
 from msgspec.structs import replace
 
+from traced.decoders import _constants as K
 from traced.decoders.families.files import fcntl_result
 from traced.decoders.families.ioctl import ioctl_result
 from traced.decoders.families.kernel import personality_result
@@ -26,12 +27,12 @@ from traced.decoders.families.misc import (
 from traced.decoders.families.mounts import mount_ignored
 from traced.decoders.families.polling import poll_result, select_result
 from traced.decoders.families.prctl import prctl_result
-from traced.decoders.families.resources import ioprio
+from traced.decoders.families.resources import ioprio_words
 from traced.decoders.families.sched import sched_result
 from traced.decoders.families.signals import signal
 from traced.decoders.families.stat import format_makedev, format_mode
 from traced.decoders.families.times import time_comment
-from traced.decoders.style import applied
+from traced.decoders.style import RAW, applied, current
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     NOT_PRINTED,
@@ -41,6 +42,7 @@ from traced.decoders.values import (
     hex_address,
     octal,
 )
+from traced.decoders.xlat import format_flags
 from traced.events import Arg
 from traced.syscalls.signatures import NATIVE_ABI, signature
 
@@ -114,6 +116,15 @@ def _mknod_mode(args: list[Arg], at: _At) -> None:
         args[at["dev"]] = replace(dev, text=format_makedev(number), value=number)
 
 
+_MEMBARRIER_CMD_FLAG_CPU = 1
+
+
+def _membarrier_cpu(args: list[Arg], at: _At) -> None:
+    """membarrier's cpu_id is read only with MEMBARRIER_CMD_FLAG_CPU."""
+    if not (args[at["flags"]].raw or 0) & _MEMBARRIER_CMD_FLAG_CPU:
+        args[at["cpu_id"]] = _hidden(args[at["cpu_id"]])
+
+
 def _clone_keywords(args: list[Arg], at: _At) -> None:
     """``clone(child_stack=NULL, flags=...|SIGCHLD, child_tidptr=0x...)``: the words
     strace uses, and only the pointers the flags make the kernel read."""
@@ -170,6 +181,7 @@ _ENTRY_SHAPES: dict[str, Callable[[list[Arg], _At], None]] = {
     "mknodat": _mknod_mode,
     "mount": mount_ignored,
     "mq_open": _mq_open_mode,
+    "membarrier": _membarrier_cpu,
     "clone": _clone_keywords,
     "futex": _futex_by_command,
 }
@@ -202,7 +214,7 @@ _SELECTS = {"select": True, "_newselect": True, "pselect6": False, "pselect6_tim
 WORDED_RESULTS = (
     frozenset((
         "fcntl", "fcntl64", "umask", "prctl", "sched_getscheduler", "ioctl", "time",
-        "ioprio_get", "personality",
+        "ioprio_get", "personality", "membarrier",
     ))
     | _SIGNAL_RESULTS | frozenset(_POLLS) | frozenset(_SELECTS)
 )  # fmt: skip
@@ -247,8 +259,10 @@ def _worded(
         return ioctl_result(raw[1], retval)
     if syscall in ("fcntl", "fcntl64") and len(raw) > 1:
         return fcntl_result(raw[1], retval)
+    if syscall == "membarrier" and raw and not raw[0] & 0xFFFFFFFF and retval:
+        return f"{retval:#x} ({format_flags(retval, K.MEMBARRIER_CMD).text})"  # QUERY's
     if syscall == "time":  # the seconds since the epoch, and the date they are
         return f"{retval} ({time_comment(retval, 0).strip()[3:-3]})"
-    if syscall == "ioprio_get":  # the priority found: ``0 (IOPRIO_PRIO_VALUE(...))``
-        return f"{retval} ({ioprio(retval).text})"
+    if syscall == "ioprio_get" and current().xlat != RAW:  # ``0 (IOPRIO_PRIO_VALUE(..))``
+        return f"{retval} ({ioprio_words(retval & 0xFFFFFFFF)})"
     return None

@@ -136,7 +136,7 @@ HIDDEN_TYPES: frozenset[str] = frozenset({"hi", "unused"})
 FLAG_SETS: frozenset[str] = _words(
     """
     access at clone close_range delete_module epoll_create eventfd faccessat fallocate
-    membarrier memfd_secret userfaultfd unshare setns
+    membarrier memfd_secret userfaultfd unshare setns name_to_handle_at mount_setattr
     fanotify_init fanotify_mark fanotify_mask finit_module flock fsmount fsopen
     fspick getrandom inotify inotify_init io_uring_enter kexec kexec_file landlock
     mbind memfd mempolicy mlock mlockall mmap mmap_prot mount mount_attr move_mount
@@ -590,7 +590,7 @@ recvmmsg                sockfd:fd msgvec:struct:mmsghdr vlen:uint flags:flags:ms
 fanotify_init           flags:flags:fanotify_init event_f_flags:flags:open         | %desc
 fanotify_mark           fanotify_fd:fd flags:flags:fanotify_mark mask:flags:fanotify_mask dirfd pathname:path | %desc %file
 prlimit64               pid resource:enum:rlimit new_limit:rlimit old_limit:rlimit |
-name_to_handle_at       dirfd pathname:path handle:struct:file_handle mount_id:int_ptr flags:flags:at | %desc %file
+name_to_handle_at       dirfd pathname:path handle:struct:file_handle mount_id:int_ptr flags:flags:name_to_handle_at | %desc %file
 open_by_handle_at       mount_fd:fd handle:struct:file_handle flags:flags:open     | %desc
 clock_adjtime           clockid:enum:clock buf:struct:timex                        | %clock
 syncfs                  fd                                                         | %desc
@@ -640,7 +640,7 @@ pidfd_getfd             pidfd:fd targetfd:int flags:hex                         
 faccessat2              dirfd pathname:path mode:flags:access flags:flags:faccessat | %desc %file
 process_madvise         pidfd:fd iovec vlen:size advice:enum:madvise flags:hex     | %desc
 epoll_pwait2            epfd:fd events:struct:epoll_event maxevents:int timeout:timespec sigmask:sigset sigsetsize:size | %desc
-mount_setattr           dirfd pathname:path flags:flags:at attr:struct:mount_attr size:size | %desc %file
+mount_setattr           dirfd pathname:path flags:flags:mount_setattr attr:struct:mount_attr size:size | %desc %file
 quotactl_fd             fd cmd:enum:quotactl id:int addr:ptr                       | %desc
 landlock_create_ruleset attr:struct:landlock_ruleset_attr size:size flags:flags:landlock | %desc
 landlock_add_rule       ruleset_fd:fd rule_type:enum:landlock_rule rule_attr:ptr flags:hex | %desc

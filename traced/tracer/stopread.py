@@ -69,6 +69,7 @@ from traced.decoders.arguments import (
     name_fds,
     no_fd_names,
 )
+from traced.decoders.failures import failed_outputs
 from traced.decoders.shapes import MAY_RETURN_FD, decode_result, has_worded_result, returns_fd
 from traced.events import Arg
 from traced.filter.bpf import TRACED_DATA
@@ -210,6 +211,9 @@ def _exit_stop(run: Run, tid: int, rval: int, is_error: bool, now: int) -> Exit:
     if task.tampering is not None:
         return _tampered_exit(run, tid, task, (rval, is_error), now)
     entry = task.in_flight
+    if is_error and entry is not None and entry.wanted:
+        args = failed_outputs(entry.name, entry.args, entry.raw, TraceeMemory(tid), -rval)
+        return Exit(now, rval, True, args)
     if is_error or entry is None or not entry.wanted:
         return Exit(now, rval, is_error)
     return _decoded_exit(run, tid, entry, rval, now)

@@ -148,10 +148,19 @@ def _xattr_exit(
     raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
     args: Sequence[Arg],
 ) -> DecodedValue:  # fmt: skip
-    """What getxattr and listxattr wrote: nothing where asked the size alone (0)."""
+    """What getxattr wrote: as many bytes as it returned (strace reads them even when
+    the call was asked the size alone)."""
+    return xattr_value(raw[at], retval, memory, options)
+
+
+def _xattr_list_exit(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue:  # fmt: skip
+    """listxattr's names, NULs and all; nothing written where asked the size (0)."""
     if raw[at + 1] == 0:
         return unreadable(raw[at])
-    return xattr_value(raw[at], retval, memory, options)
+    return decode_buffer(raw[at], memory, retval, options)
 
 
 def _count(register: int) -> int:
@@ -179,7 +188,8 @@ BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
 } | {
     (call, "value"): Decoder(entry=_xattr_entry) for call in ("setxattr", "lsetxattr", "fsetxattr")
 } | {
-    (call, name): Decoder(exit=_xattr_exit)
-    for call, name in (("getxattr", "value"), ("lgetxattr", "value"), ("fgetxattr", "value"),
-                       ("listxattr", "list"), ("llistxattr", "list"), ("flistxattr", "list"))
+    (call, "value"): Decoder(exit=_xattr_exit) for call in ("getxattr", "lgetxattr", "fgetxattr")
+} | {
+    (call, "list"): Decoder(exit=_xattr_list_exit)
+    for call in ("listxattr", "llistxattr", "flistxattr")
 }  # fmt: skip

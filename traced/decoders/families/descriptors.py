@@ -47,7 +47,9 @@ _FLAG_SETS: dict[str, tuple[Table, str]] = {
     "flags:memfd_secret": (K.MEMFD_SECRET, ""),
     "flags:userfaultfd": (K.UFFD, "UFFD_???"),
     "flags:unshare": (K.UNSHARE, "CLONE_???"),
-    "flags:setns": (K.SETNS, "CLONE_NEW???"),  # strace marks no unknown bit
+    "flags:setns": (K.SETNS, "CLONE_NEW???"),
+    "flags:name_to_handle_at": (K.NAME_TO_HANDLE_AT, "AT_???"),
+    "flags:mount_setattr": (K.MOUNT_SETATTR, "AT_???"),  # strace marks no unknown bit
 }
 # type tag: (table, marker), as above, for a value that is one name
 _ENUMS: dict[str, tuple[Table, str]] = {

@@ -13,6 +13,7 @@ import struct
 from collections.abc import Sequence
 
 from traced.decoders import _constants as K
+from traced.decoders.families import dirents, fcntl_args
 from traced.decoders.kinds import Decoder, at_exit, by_register
 from traced.decoders.strings import PATH_MAX, decode_cstring, decode_path
 from traced.decoders.style import PLAIN, applied
@@ -164,13 +165,21 @@ def fcntl_result(command: int, retval: int) -> str | None:
     if command == F_GETFD and retval:
         flags = format_flags(retval, FD_FLAGS).text
         return f"{retval:#x} (flags {flags})" if retval == 1 else f"{retval:#x}"
-    return None
+    return fcntl_args.result(command, retval)
 
 
 def _fcntl_entry(
     raw: Sequence[int], at: int, memory: Memory, options: Options
 ) -> DecodedValue | None:
-    return fcntl_arg(raw[1], raw[at])
+    decoded = fcntl_arg(raw[1], raw[at])
+    return decoded if decoded is not None else fcntl_args.entry_argument(raw[1], raw[at], memory)
+
+
+def _fcntl_exit(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue | None:  # fmt: skip
+    return fcntl_args.exit_argument(raw, at, memory, retval=retval, args=args)
 
 
 # --- memory the kernel fills -------------------------------------------------------
@@ -218,6 +227,17 @@ def _dirents_exit(
     raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
     args: Sequence[Arg],
 ) -> DecodedValue:  # fmt: skip
+    if options.verbose:
+        return dirents.dirents(raw[at], memory, retval, wide=False)
+    return dirent_count(raw[at], memory, retval)
+
+
+def _dirents64_exit(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue:  # fmt: skip
+    if options.verbose:
+        return dirents.dirents(raw[at], memory, retval, wide=True)
     return dirent_count(raw[at], memory, retval)
 
 
@@ -256,7 +276,7 @@ DECODERS: dict[str, Decoder] = {
     "enum:fadvise": by_register(fadvise),
     "path": Decoder(entry=_path_entry, alone=decode_path),
     "cwd": Decoder(exit=_cwd_exit), "pipefd": at_exit(decode_fd_pair),
-    "struct:dirent": Decoder(exit=_dirents_exit), "struct:dirent64": Decoder(exit=_dirents_exit),
+    "struct:dirent": Decoder(exit=_dirents_exit), "struct:dirent64": Decoder(exit=_dirents64_exit),
     "struct:open_how": Decoder(entry=_open_how_entry),
 }  # fmt: skip
 # The names a filter's argument predicates may use (traced.filter.predicates), by type.
@@ -268,5 +288,6 @@ CONSTANTS: dict[str, Table] = {
 }  # fmt: skip
 # Arguments decoded by their syscall and name: fcntl's third, by its command.
 BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
-    ("fcntl", "arg"): Decoder(entry=_fcntl_entry), ("fcntl64", "arg"): Decoder(entry=_fcntl_entry),
+    ("fcntl", "arg"): Decoder(entry=_fcntl_entry, exit=_fcntl_exit, in_and_out=True),
+    ("fcntl64", "arg"): Decoder(entry=_fcntl_entry, exit=_fcntl_exit, in_and_out=True),
 }  # fmt: skip

@@ -18,7 +18,7 @@ from traced.decoders.arrays import array_text
 from traced.decoders.families.numa import mempolicy_mode
 from traced.decoders.kinds import Decoder, at_exit, by_pointer
 from traced.decoders.strings import decode_path, quote
-from traced.decoders.values import DecodedValue, Memory, Options, read_exact, unreadable
+from traced.decoders.values import DecodedValue, Memory, Options, chex, read_exact, unreadable
 from traced.decoders.xlat import format_flags
 from traced.events import Arg
 
@@ -36,6 +36,15 @@ def id_pointer(raw: int, memory: Memory, options: Options) -> DecodedValue:
     if data is None:
         return unreadable(raw)
     return DecodedValue(f"[{_id(data)}]", int.from_bytes(data, "little"), raw)
+
+
+def uint_pointer(raw: int, memory: Memory, options: Options) -> DecodedValue:
+    """``[42]``: the unsigned int at ``raw`` (mq_timedreceive's priority)."""
+    data = read_exact(memory, raw, 4)
+    if data is None:
+        return unreadable(raw)
+    value = int.from_bytes(data, "little")
+    return DecodedValue(f"[{value}]", value, raw)
 
 
 def groups(raw: int, count: int, memory: Memory, options: Options) -> DecodedValue:
@@ -74,16 +83,19 @@ def _sembuf_entry(raw: Sequence[int], at: int, memory: Memory, options: Options)
     return array_text(raw[at], count, _SEMBUF.size, memory, options, element=_sembuf)
 
 
-_MQ_ATTR = struct.Struct("<qqqq")
+_MQ_ATTR = struct.Struct("<qqqq32x")  # then __reserved[4], read with the rest
 
 
-def mq_attr(raw: int, memory: Memory, options: Options) -> DecodedValue:
-    """``{mq_flags=O_NONBLOCK, mq_maxmsg=10, mq_msgsize=8192, mq_curmsgs=0}``."""
+def mq_attr(raw: int, memory: Memory, options: Options, *, named: bool = True) -> DecodedValue:
+    """``{mq_flags=O_NONBLOCK, mq_maxmsg=10, mq_msgsize=8192, mq_curmsgs=0}``; mq_open's
+    flags (not ``named``) in hex, as strace prints them there."""
     data = read_exact(memory, raw, _MQ_ATTR.size)
     if data is None:
         return unreadable(raw)
     flags, most, size, current = _MQ_ATTR.unpack(data)
-    flag_text = format_flags(flags, K.MQ_FLAGS, "").text
+    flag_text = (
+        format_flags(flags, K.MQ_FLAGS, "O_???").text if named else chex(flags & (1 << 64) - 1)
+    )
     text = f"{{mq_flags={flag_text}, mq_maxmsg={most}, mq_msgsize={size}, mq_curmsgs={current}}}"
     return DecodedValue(text, [flags, most, size, current], raw)
 
@@ -138,6 +150,8 @@ _OUTPUTS: dict[tuple[str, str], Decoder] = {
         for name in ("ruid", "euid", "suid", "rgid", "egid", "sgid")
     },
     ("timer_create", "timerid"): at_exit(id_pointer),
+    ("mq_timedreceive", "msg_prio"): at_exit(uint_pointer),
+    ("mq_timedreceive_time64", "msg_prio"): at_exit(uint_pointer),
     ("getgroups", "list"): Decoder(exit=_getgroups_exit),
     ("getgroups32", "list"): Decoder(exit=_getgroups_exit),
     ("mq_getsetattr", "oldattr"): at_exit(mq_attr),
@@ -147,5 +161,9 @@ _OUTPUTS: dict[tuple[str, str], Decoder] = {
 BY_ARGUMENT: dict[tuple[str, str], Decoder] = _OUTPUTS | {
     # a queue's name is read as a path is (strace's printpath), whole or not at all
     ("mq_open", "name"): by_pointer(decode_path),
+    ("mq_unlink", "name"): by_pointer(decode_path),
+    ("mq_open", "attr"): by_pointer(
+        lambda raw, memory, options: mq_attr(raw, memory, options, named=False)
+    ),
 }
 OUTPUTS = frozenset(_OUTPUTS)

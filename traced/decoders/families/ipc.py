@@ -14,11 +14,27 @@ import struct
 from collections.abc import Sequence
 
 from traced.decoders import _constants as K
-from traced.decoders import named
+from traced.decoders import named as named_decoders
 from traced.decoders.kinds import Decoder, by_register
 from traced.decoders.strings import decode_buffer
-from traced.decoders.values import DecodedValue, Memory, Options, octal, read_exact, unreadable
-from traced.decoders.xlat import Table, flag_names, format_enum, joined, with_rest
+from traced.decoders.values import (
+    DecodedValue,
+    Memory,
+    Options,
+    chex,
+    octal,
+    read_exact,
+    unreadable,
+)
+from traced.decoders.xlat import (
+    Table,
+    flag_names,
+    format_enum,
+    joined,
+    named,
+    styled_flags,
+    with_rest,
+)
 from traced.events import Arg
 
 _PERMISSIONS = 0o777
@@ -29,13 +45,21 @@ SHMGET: Table = K.SHMGET_FLAGS  # IPC_NOWAIT is SHM_HUGETLB here
 
 
 def _get_flags(raw: int, table: Table, huge: bool) -> DecodedValue:
+    """The flags in the -X style, then the huge page size, then the permissions in
+    octal: each part printed apart, as strace prints them."""
     value = raw & 0xFFFFFFFF
     size = (value & _HUGE_FIELD) >> _HUGE["SHM_HUGE_SHIFT"] if huge else 0
-    names, rest = flag_names(value & ~_PERMISSIONS & ~(_HUGE_FIELD if huge else 0), table)
-    parts = with_rest(names, rest)
+    flags = value & ~_PERMISSIONS & ~(_HUGE_FIELD if huge else 0)
+    names, rest = flag_names(flags, table)
+    texts = []
+    if flags:  # no name at all: the number alone, with no comment (strace's NULL default)
+        texts.append(
+            styled_flags("|".join(with_rest(names, rest)), flags) if names else chex(flags)
+        )
     if size:
-        parts.append(f"{size}<<SHM_HUGE_SHIFT")
-    return joined([*parts, octal(value & _PERMISSIONS)], raw)
+        texts.append(f"{size}<<{named(_HUGE['SHM_HUGE_SHIFT'], 'SHM_HUGE_SHIFT', decimal=True)}")
+    texts.append(octal(value & _PERMISSIONS))
+    return DecodedValue("|".join(texts), [*with_rest(names, rest)], raw)
 
 
 def ipc_get_flags(raw: int) -> DecodedValue:
@@ -50,7 +74,9 @@ def shmget_flags(raw: int) -> DecodedValue:
 
 def ipc_key(raw: int) -> DecodedValue:
     value = raw & 0xFFFFFFFF
-    return DecodedValue("IPC_PRIVATE" if value == 0 else f"{value:#x}", value, raw)
+    if value == 0:  # IPC_PRIVATE, in the -X style
+        return DecodedValue(named(0, "IPC_PRIVATE"), value, raw)
+    return DecodedValue(f"{value:#x}", value, raw)
 
 
 def _ctl(table: Table, unknown: str) -> Decoder:
@@ -88,8 +114,8 @@ def _msgrcv_exit(
 DECODERS: dict[str, Decoder] = {
     "flags:ipc_get": by_register(ipc_get_flags), "flags:shmget": by_register(shmget_flags),
     "enum:ipc_key": by_register(ipc_key),
-    "flags:shmat": named.flags(K.SHMAT, "SHM_???"),
-    "flags:msgflg": named.flags(K.MSGFLG, "MSG_???"),
+    "flags:shmat": named_decoders.flags(K.SHMAT, "SHM_???"),
+    "flags:msgflg": named_decoders.flags(K.MSGFLG, "MSG_???"),
     "enum:msgctl": _ctl(K.MSGCTL, "MSG_???"), "enum:semctl": _ctl(K.SEMCTL, "SEM_???"),
     "enum:shmctl": _ctl(K.SHMCTL, "SHM_???"),
 }  # fmt: skip

@@ -14,6 +14,7 @@ import struct
 from collections.abc import Sequence
 
 from traced.decoders import _constants as K
+from traced.decoders.fdnames import fd_in_memory
 from traced.decoders.kinds import Decoder
 from traced.decoders.values import DecodedValue, Memory, Options, read_exact, unreadable
 from traced.decoders.xlat import format_flags
@@ -43,7 +44,7 @@ def path_beneath_attr(address: int, memory: Memory) -> DecodedValue:
     if data is None:
         return unreadable(address)
     allowed, parent = _PATH_BENEATH.unpack(data)
-    text = f"{{allowed_access={_access(allowed)}, parent_fd={parent}}}"
+    text = f"{{allowed_access={_access(allowed)}, parent_fd={fd_in_memory(parent)}}}"
     return DecodedValue(text, {"allowed_access": allowed, "parent_fd": parent}, address)
 
 

@@ -97,18 +97,21 @@ def _received(
 
 
 def mmsg_array(
-    address: int, count: int, memory: Memory, options: Options, *, lengths: int, received: bool
-) -> DecodedValue:
+    address: int, count: int, memory: Memory, options: Options, *, lengths: int, received: bool,
+    namelens: Sequence[int] = (),
+) -> DecodedValue:  # fmt: skip
     """``count`` mmsghdrs (arrays.array_text's rules), each read once; the first
-    ``lengths`` with their msg_len (and, if ``received``, buffers holding that many)."""
+    ``lengths`` with their msg_len (and, if ``received``, buffers holding that many);
+    ``namelens``: each msg_namelen before the call, where the kernel may rewrite it."""
     index = 0
 
     def element(chunk: bytes) -> str:
         nonlocal index
+        before = namelens[index] if index < len(namelens) else None
         counted, index = index < lengths, index + 1
         length = struct.unpack_from("<I", chunk, MSGHDR.size)[0]
         data = length if received and counted else None
-        header = msghdr_text(chunk[: MSGHDR.size], memory, options, data=data, namelen_in=None)
+        header = msghdr_text(chunk[: MSGHDR.size], memory, options, data=data, namelen_in=before)
         return f"{{msg_hdr={header}" + (f", msg_len={length}}}" if counted else "}")
 
     return array_text(address, count, MMSGHDR_SIZE, memory, options, element=element)
@@ -130,12 +133,28 @@ def _sent_many(
     return mmsg_array(raw[at], vlen, memory, options, lengths=retval, received=False)
 
 
+def _namelens(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
+    """recvmmsg at entry: its address, and each message's msg_namelen kept (the value)
+    to show ``16 => 2`` at exit."""
+    namelens: list[int] = []
+    for index in range(min(_vlen(raw, at), 1024)):
+        data = read_exact(memory, raw[at] + index * MMSGHDR_SIZE + 8, 4)
+        if data is None:
+            break
+        namelens.append(int.from_bytes(data, "little"))
+    return DecodedValue(hex_address(raw[at]), namelens, raw[at])
+
+
 def _received_many(
     raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
     args: Sequence[Arg],
 ) -> DecodedValue:  # fmt: skip
     count = min(_vlen(raw, at), max(0, retval))
-    return mmsg_array(raw[at], count, memory, options, lengths=count, received=True)
+    entered = args[at].value if at < len(args) else None
+    namelens = [n for n in entered if isinstance(n, int)] if isinstance(entered, list) else []
+    return mmsg_array(
+        raw[at], count, memory, options, lengths=count, received=True, namelens=namelens
+    )
 
 
 DECODERS: dict[str, Decoder] = {}  # by argument only: one struct, two directions
@@ -143,6 +162,6 @@ BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
     ("sendmsg", "msg"): Decoder(entry=_sent),
     ("recvmsg", "msg"): Decoder(entry=_namelen, exit=_received, in_and_out=True),
     ("sendmmsg", "msgvec"): Decoder(entry=_to_send, exit=_sent_many, in_and_out=True),
-    ("recvmmsg", "msgvec"): Decoder(exit=_received_many),
-    ("recvmmsg_time64", "msgvec"): Decoder(exit=_received_many),
+    ("recvmmsg", "msgvec"): Decoder(entry=_namelens, exit=_received_many, in_and_out=True),
+    ("recvmmsg_time64", "msgvec"): Decoder(entry=_namelens, exit=_received_many, in_and_out=True),
 }

@@ -14,16 +14,19 @@ import struct
 from collections.abc import Sequence
 
 from traced.decoders import _constants as K
+from traced.decoders.arrays import array_text
 from traced.decoders.kinds import Decoder, by_register
+from traced.decoders.strings import decode_buffer
 from traced.decoders.values import (
     DecodedValue,
     Memory,
     Options,
     as_signed,
+    hex_address,
     read_exact,
     unreadable,
 )
-from traced.decoders.xlat import Table, format_enum, format_flags, lookup, named
+from traced.decoders.xlat import Table, format_enum, format_flags, lookup, named, styled
 from traced.events import Arg
 
 _RUSAGE = struct.Struct("<qQqQ14Q")  # two struct timeval, then fourteen longs
@@ -75,11 +78,17 @@ _IOPRIO_CLASS_SHIFT = 13
 
 
 def ioprio(raw: int) -> DecodedValue:
-    """``IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, 4)``: the class, then the level."""
+    """``IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, 4)``: the class, then the level; -X raw:
+    the number; -X verbose: the number with the macro in a comment."""
     value = raw & 0xFFFFFFFF
+    return DecodedValue(styled(ioprio_words(value), str(as_signed(value, 32))), value, raw)
+
+
+def ioprio_words(value: int) -> str:
+    """``IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, 4)``, the class in the -X style."""
     kind, level = value >> _IOPRIO_CLASS_SHIFT, value & ((1 << _IOPRIO_CLASS_SHIFT) - 1)
     kind_text = format_enum(kind, K.IOPRIO_CLASS, "IOPRIO_CLASS_???").text
-    return DecodedValue(f"IOPRIO_PRIO_VALUE({kind_text}, {level})", value, raw)
+    return f"IOPRIO_PRIO_VALUE({kind_text}, {level})"
 
 
 def _field_and_flags(
@@ -131,6 +140,29 @@ def swap_flags(raw: int) -> DecodedValue:
     return DecodedValue(f"{text}|{priority}", value, raw)
 
 
+_KEXEC_SEGMENT = struct.Struct("<QQQQ")  # void *buf; size_t bufsz; void *mem; size_t memsz
+_KEXEC_SEGMENT_MAX = 16
+
+
+def _segment(data: bytes) -> str:
+    buf, bufsz, mem, memsz = _KEXEC_SEGMENT.unpack(data)
+    return f"{{buf={hex_address(buf)}, bufsz={bufsz}, mem={hex_address(mem)}, memsz={memsz}}}"
+
+
+def _kexec_segments(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
+    """kexec_load's segments: an array of nr_segments, an address past the kernel's
+    most (KEXEC_SEGMENT_MAX)."""
+    count = raw[at - 1]
+    if count > _KEXEC_SEGMENT_MAX:
+        return unreadable(raw[at])
+    return array_text(raw[at], count, _KEXEC_SEGMENT.size, memory, options, element=_segment)
+
+
+def _kexec_cmdline(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
+    """kexec_file_load's command line: the cmdline_len bytes before it, NUL and all."""
+    return decode_buffer(raw[at], memory, raw[at - 1], options)
+
+
 DECODERS: dict[str, Decoder] = {
     "flags:swap": by_register(swap_flags),
     "struct:rusage": Decoder(exit=_rusage_exit),
@@ -139,7 +171,11 @@ DECODERS: dict[str, Decoder] = {
     "flags:fanotify_init": by_register(fanotify_init_flags),
     "flags:kexec": by_register(kexec_flags),
 }
-BY_ARGUMENT: dict[tuple[str, str], Decoder] = {("wait4", "rusage"): Decoder(exit=_wait4_rusage)}
+BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
+    ("wait4", "rusage"): Decoder(exit=_wait4_rusage),
+    ("kexec_load", "segments"): Decoder(entry=_kexec_segments),
+    ("kexec_file_load", "cmdline"): Decoder(entry=_kexec_cmdline),
+}
 # The names a filter's argument predicates may use, by type.
 CONSTANTS: dict[str, Table] = {
     "enum:rusage_who": K.RUSAGE_WHO, "flags:fanotify_init": K.FAN_CLASS + K.FAN_INIT,

@@ -12,10 +12,11 @@ prints them (%lld, %llu).
 from __future__ import annotations
 
 import struct
+from collections.abc import Sequence
 
 from traced.decoders import _constants as K
 from traced.decoders.families.signals import signal
-from traced.decoders.families.times import time_comment
+from traced.decoders.families.times import decode_timespec, time_comment
 from traced.decoders.kinds import Alone, Decoder, at_exit, by_pointer
 from traced.decoders.values import (
     DecodedValue,
@@ -147,3 +148,22 @@ BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
     ("futimesat", "times"): by_pointer(timeval_pair),
 }
 OUTPUTS = frozenset(_OUTPUTS)
+
+
+# An interrupted sleep: the time it had left, which the kernel writes only then, and
+# only for a relative sleep (clock_nanosleep without TIMER_ABSTIME).
+_SLEEPS = {"nanosleep": (1, None), "clock_nanosleep": (3, 1), "clock_nanosleep_time64": (3, 1)}
+
+
+def interrupted_sleep_left(
+    syscall: str, raw: Sequence[int], memory: Memory
+) -> tuple[int, DecodedValue] | None:
+    """The position and text of the time left of a sleep a signal interrupted, or None
+    where the call wrote none (strace shows the address then)."""
+    where = _SLEEPS.get(syscall)
+    if where is None or len(raw) <= where[0]:
+        return None
+    at, flags = where
+    if flags is not None and raw[flags] & 0xFFFFFFFF:
+        return None
+    return at, decode_timespec(raw[at], memory)
