@@ -1,8 +1,8 @@
-"""prctl's options whose arguments pack several values in one word, and the results
-strace words: arm64's vector lengths (PR_SVE_SET_VL, PR_SME_SET_VL), its tagged
-address control, core scheduling's command and target (PR_SCHED_CORE), and the
-dumpable state (names from linux/prctl.h; the SUID_DUMP_* and PIDTYPE_* names are
-the kernel's own, outside its uapi).
+"""prctl's options whose arguments pack several values in one word, what the PR_GET_*
+options wrote through arg2, and the results strace words: arm64's vector lengths
+(PR_SVE_SET_VL, PR_SME_SET_VL), its tagged address control, core scheduling's command
+and target (PR_SCHED_CORE), and the dumpable state (names from linux/prctl.h; the
+SUID_DUMP_* and PIDTYPE_* names are the kernel's own, outside its uapi).
 
 Kernel facts: a vector length's word has the length in its low 16 bits
 (PR_SVE_VL_LEN_MASK) and the flags above (PR_SVE_SET_VL_ONEXEC, PR_SVE_VL_INHERIT);
@@ -23,8 +23,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from traced.decoders import _constants as K
+from traced.decoders.families.signals import signal
+from traced.decoders.strings import quote
 from traced.decoders.style import ABBREV, RAW, VERBOSE, Style, applied, current
 from traced.decoders.values import (
+    UNREADABLE,
     DecodedValue,
     Memory,
     Options,
@@ -33,7 +36,7 @@ from traced.decoders.values import (
     hex_address,
     read_exact,
 )
-from traced.decoders.xlat import Table, flag_names, format_enum, lookup
+from traced.decoders.xlat import Table, flag_names, format_enum, format_flags, lookup
 from traced.events import Arg
 
 # The texts of arg2.. at entry, from the registers, the memory and the options.
@@ -46,6 +49,7 @@ _MTE_TCF_MASK = dict(K.PR_MTE_TCF)["PR_MTE_TCF_MASK"]
 _MTE_TAG_SHIFT = dict(K.PR_MTE_TAG)["PR_MTE_TAG_SHIFT"]
 _MTE_TAG_MASK = dict(K.PR_MTE_TAG)["PR_MTE_TAG_MASK"]
 _SCHED_CORE_GET = dict(K.PR_SCHED_CORE_OPS)["PR_SCHED_CORE_GET"]
+_TASK_COMM_LEN = 16  # the kernel's comm, NUL included
 _WORD = (1 << 64) - 1
 
 
@@ -153,3 +157,70 @@ def result(option: int, retval: int) -> str | None:
     else:
         return None
     return f"{chex(retval)} ({words})" if words else chex(retval)
+
+
+def comm_text(address: int, memory: Memory, shown: int = _TASK_COMM_LEN - 1) -> str:
+    """A task's comm: at most ``shown`` bytes (15 to set, 16 got), ``...`` when no NUL
+    ends it within them."""
+    try:
+        data = memory.cstring(address, shown)  # no more: the bytes after may be unmapped
+    except UNREADABLE:
+        return hex_address(address)
+    if len(data) < shown and read_exact(memory, address, len(data) + 1) is None:
+        return hex_address(address)  # no NUL before memory ends: strace shows the address
+    return quote(data[:shown], truncated=len(data) >= shown)
+
+
+# --- what the options that write through arg2 wrote --------------------------------------
+
+
+def _int_at(address: int, memory: Memory) -> int | None:
+    data = read_exact(memory, address, 4)
+    return None if data is None else int.from_bytes(data, "little")
+
+
+def _indirect(show: Callable[[int], str]) -> Callable[[int, Memory], str]:
+    """``[value]``: an int the kernel wrote, printed by ``show``."""
+
+    def text(address: int, memory: Memory) -> str:
+        value = _int_at(address, memory)
+        return hex_address(address) if value is None else f"[{show(value)}]"
+
+    return text
+
+
+def _unalign(value: int) -> str:
+    return format_flags(value, K.PR_UNALIGN, "PR_UNALIGN_???").text
+
+
+def _tid_address(address: int, memory: Memory) -> str:
+    data = read_exact(memory, address, 8)
+    if data is None:
+        return hex_address(address)
+    return f"[{hex_address(int.from_bytes(data, 'little'))}]"
+
+
+_OUTPUTS: dict[int, Callable[[int, Memory], str]] = {
+    _OPTION[name]: printer
+    for name, printer in (
+        ("PR_GET_FPEMU", _indirect(str)),
+        ("PR_GET_FPEXC", _indirect(str)),
+        ("PR_GET_ENDIAN", _indirect(str)),
+        ("PR_GET_CHILD_SUBREAPER", _indirect(str)),
+        ("PR_GET_PDEATHSIG", _indirect(lambda value: signal(value).text)),
+        ("PR_GET_UNALIGN", _indirect(_unalign)),
+        ("PR_GET_TSC", _indirect(lambda v: format_enum(v, K.PR_TSC, "PR_TSC_???").text)),
+        ("PR_GET_NAME", lambda address, memory: comm_text(address, memory, _TASK_COMM_LEN)),
+        ("PR_GET_TID_ADDRESS", _tid_address),
+    )
+}
+
+
+def arg2_exit(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue | None:  # fmt: skip
+    printer = _OUTPUTS.get(raw[0] & 0xFFFFFFFF)
+    if printer is None or not raw[at]:
+        return None
+    return DecodedValue(printer(raw[at], memory), raw[at], raw[at])
