@@ -6,7 +6,7 @@ import struct
 
 from tests.unit import test_special_decoders
 from traced.decoders import _constants as K
-from traced.decoders.families import ipc, kernel
+from traced.decoders.families import ipc, kernel, quota
 
 
 def line(
@@ -88,11 +88,9 @@ def test_facility_commands() -> None:
     assert line("seccomp", (2, 0, 0), 0) == "seccomp(SECCOMP_GET_ACTION_AVAIL, 0, NULL) = 0"
     assert line("bpf", (0, 0, 0), 42) == "bpf(BPF_MAP_CREATE, NULL, 0) = 42"
     assert line("prctl", (23, 13, 0, 0, 0), 1).startswith("prctl(PR_CAPBSET_READ, ")
-    assert kernel.quota_command(0x80000100).text == "QCMD(Q_SYNC, USRQUOTA)"
-    assert (
-        kernel.quota_command(0xBADC0DED).text == "QCMD(0xbadc0d /* Q_??? */, 0xed /* ???QUOTA */)"
-    )
-    assert kernel.quota_command(0x1).text == "QCMD(0 /* Q_??? */, GRPQUOTA)"
+    assert quota.quota_command(0x80000100).text == "QCMD(Q_SYNC, USRQUOTA)"
+    assert quota.quota_command(0xBADC0DED).text == "QCMD(0xbadc0d /* Q_??? */, 0xed /* ???QUOTA */)"
+    assert quota.quota_command(0x1).text == "QCMD(0 /* Q_??? */, GRPQUOTA)"
     assert kernel.key_serial(2**64 - 1).text == "KEY_SPEC_THREAD_KEYRING"
     assert kernel.key_serial(2**64 - 557785390).text == "-557785390"
 

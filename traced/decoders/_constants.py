@@ -1233,6 +1233,7 @@ FAN_MARK: Table = (
     ("FAN_MARK_DONT_FOLLOW", 0x4),
     ("FAN_MARK_ONLYDIR", 0x8),
     ("FAN_MARK_MOUNT", 0x10),
+    ("FAN_MARK_IGNORED_MASK", 0x20),
     ("FAN_MARK_IGNORED_SURV_MODIFY", 0x40),
     ("FAN_MARK_FLUSH", 0x80),
     ("FAN_MARK_FILESYSTEM", 0x100),
@@ -2542,4 +2543,213 @@ KCMP_TYPES: Table = (
     ("KCMP_IO", 0x5),
     ("KCMP_SYSVSEM", 0x6),
     ("KCMP_EPOLL_TFD", 0x7),
+)
+
+# linux/prctl.h: PR_S(VE|ME)_VL_LEN_MASK
+PR_VL_LEN_MASK: Table = (
+    ("PR_SVE_VL_LEN_MASK", 0xFFFF),
+    ("PR_SME_VL_LEN_MASK", 0xFFFF),
+)
+
+# linux/prctl.h: PR_TAGGED_ADDR_ENABLE
+PR_TAGGED_ADDR: Table = (("PR_TAGGED_ADDR_ENABLE", 0x1),)
+
+# linux/prctl.h: PR_MTE_TCF_(NONE|SYNC|ASYNC|MASK)
+PR_MTE_TCF: Table = (
+    ("PR_MTE_TCF_NONE", 0x0),
+    ("PR_MTE_TCF_SYNC", 0x2),
+    ("PR_MTE_TCF_ASYNC", 0x4),
+    ("PR_MTE_TCF_MASK", 0x6),
+)
+
+# linux/prctl.h: PR_MTE_TAG_(SHIFT|MASK)
+PR_MTE_TAG: Table = (
+    ("PR_MTE_TAG_SHIFT", 0x3),
+    ("PR_MTE_TAG_MASK", 0x7FFF8),
+)
+
+# linux/prctl.h: (?!); SUID_DUMP_DISABLE from include/linux/sched/coredump.h; SUID_DUMP_USER
+#   from include/linux/sched/coredump.h; SUID_DUMP_ROOT from include/linux/sched/coredump.h
+SUID_DUMP: Table = (
+    ("SUID_DUMP_DISABLE", 0x0),
+    ("SUID_DUMP_USER", 0x1),
+    ("SUID_DUMP_ROOT", 0x2),
+)
+
+# linux/quota.h: QFMT_(VFS_OLD|VFS_V0|OCFS2|VFS_V1)
+QUOTA_FORMATS: Table = (
+    ("QFMT_VFS_OLD", 0x1),
+    ("QFMT_VFS_V0", 0x2),
+    ("QFMT_OCFS2", 0x3),
+    ("QFMT_VFS_V1", 0x4),
+)
+
+# linux/dqblk_xfs.h: FS_QUOTA_[UGP]DQ_(ACCT|ENFD)
+QUOTA_XFS_FLAGS: Table = (
+    ("FS_QUOTA_UDQ_ACCT", 0x1),
+    ("FS_QUOTA_UDQ_ENFD", 0x2),
+    ("FS_QUOTA_GDQ_ACCT", 0x4),
+    ("FS_QUOTA_GDQ_ENFD", 0x8),
+    ("FS_QUOTA_PDQ_ACCT", 0x10),
+    ("FS_QUOTA_PDQ_ENFD", 0x20),
+)
+
+# linux/dqblk_xfs.h: FS_(USER|PROJ|GROUP)_QUOTA
+QUOTA_XFS_TYPES: Table = (
+    ("FS_USER_QUOTA", 0x1),
+    ("FS_PROJ_QUOTA", 0x2),
+    ("FS_GROUP_QUOTA", 0x4),
+)
+
+# linux/quota.h: QIF_(BLIMITS|SPACE|ILIMITS|INODES|BTIME|ITIME)
+QUOTA_DQBLK_VALID: Table = (
+    ("QIF_BLIMITS", 0x1),
+    ("QIF_SPACE", 0x2),
+    ("QIF_ILIMITS", 0x4),
+    ("QIF_INODES", 0x8),
+    ("QIF_BTIME", 0x10),
+    ("QIF_ITIME", 0x20),
+)
+
+# linux/quota.h: DQF_(ROOT_SQUASH|SYS_FILE)
+QUOTA_DQINFO_FLAGS: Table = (
+    ("DQF_ROOT_SQUASH", 0x1),
+    ("DQF_SYS_FILE", 0x10000),
+)
+
+# linux/quota.h: IIF_(BGRACE|IGRACE|FLAGS)
+QUOTA_DQINFO_VALID: Table = (
+    ("IIF_BGRACE", 0x1),
+    ("IIF_IGRACE", 0x2),
+    ("IIF_FLAGS", 0x4),
+)
+
+# linux/mempolicy.h: MPOL_MF_(MOVE|MOVE_ALL)
+MOVE_PAGES: Table = (
+    ("MPOL_MF_MOVE", 0x2),
+    ("MPOL_MF_MOVE_ALL", 0x4),
+)
+
+# linux/memfd.h: MFD_HUGE_(SHIFT|MASK)
+MFD_HUGE: Table = (
+    ("MFD_HUGE_SHIFT", 0x1A),
+    ("MFD_HUGE_MASK", 0x3F),
+)
+
+# linux/fanotify.h: FAN_(ACCESS|MODIFY|ATTRIB|CLOSE_WRITE|CLOSE_NOWRITE|OPEN|MOVED_FROM|MOVE
+#   D_TO|CREATE|DELETE|DELETE_SELF|MOVE_SELF|OPEN_EXEC|Q_OVERFLOW|FS_ERROR|OPEN_PERM|ACCESS_PE
+#   RM|OPEN_EXEC_PERM|ONDIR|EVENT_ON_CHILD|RENAME); FAN_DIR_MODIFY from
+#   include/uapi/linux/fanotify.h of Linux 5.7
+FAN_EVENTS: Table = (
+    ("FAN_ACCESS", 0x1),
+    ("FAN_MODIFY", 0x2),
+    ("FAN_ATTRIB", 0x4),
+    ("FAN_CLOSE_WRITE", 0x8),
+    ("FAN_CLOSE_NOWRITE", 0x10),
+    ("FAN_OPEN", 0x20),
+    ("FAN_MOVED_FROM", 0x40),
+    ("FAN_MOVED_TO", 0x80),
+    ("FAN_CREATE", 0x100),
+    ("FAN_DELETE", 0x200),
+    ("FAN_DELETE_SELF", 0x400),
+    ("FAN_MOVE_SELF", 0x800),
+    ("FAN_OPEN_EXEC", 0x1000),
+    ("FAN_Q_OVERFLOW", 0x4000),
+    ("FAN_FS_ERROR", 0x8000),
+    ("FAN_OPEN_PERM", 0x10000),
+    ("FAN_ACCESS_PERM", 0x20000),
+    ("FAN_OPEN_EXEC_PERM", 0x40000),
+    ("FAN_DIR_MODIFY", 0x80000),
+    ("FAN_EVENT_ON_CHILD", 0x8000000),
+    ("FAN_RENAME", 0x10000000),
+    ("FAN_ONDIR", 0x40000000),
+)
+
+# linux/keyctl.h: KEY_REQKEY_DEFL_\w+
+KEY_REQKEY: Table = (
+    ("KEY_REQKEY_DEFL_DEFAULT", 0x0),
+    ("KEY_REQKEY_DEFL_THREAD_KEYRING", 0x1),
+    ("KEY_REQKEY_DEFL_PROCESS_KEYRING", 0x2),
+    ("KEY_REQKEY_DEFL_SESSION_KEYRING", 0x3),
+    ("KEY_REQKEY_DEFL_USER_KEYRING", 0x4),
+    ("KEY_REQKEY_DEFL_USER_SESSION_KEYRING", 0x5),
+    ("KEY_REQKEY_DEFL_GROUP_KEYRING", 0x6),
+    ("KEY_REQKEY_DEFL_REQUESTOR_KEYRING", 0x7),
+    ("KEY_REQKEY_DEFL_NO_CHANGE", -1),
+)
+
+# linux/keyctl.h: KEYCTL_CAPS0_\w+
+KEYCTL_CAPS0: Table = (
+    ("KEYCTL_CAPS0_CAPABILITIES", 0x1),
+    ("KEYCTL_CAPS0_PERSISTENT_KEYRINGS", 0x2),
+    ("KEYCTL_CAPS0_DIFFIE_HELLMAN", 0x4),
+    ("KEYCTL_CAPS0_PUBLIC_KEY", 0x8),
+    ("KEYCTL_CAPS0_BIG_KEY", 0x10),
+    ("KEYCTL_CAPS0_INVALIDATE", 0x20),
+    ("KEYCTL_CAPS0_RESTRICT_KEYRING", 0x40),
+    ("KEYCTL_CAPS0_MOVE", 0x80),
+)
+
+# linux/keyctl.h: KEYCTL_CAPS1_\w+
+KEYCTL_CAPS1: Table = (
+    ("KEYCTL_CAPS1_NS_KEYRING_NAME", 0x1),
+    ("KEYCTL_CAPS1_NS_KEY_TAG", 0x2),
+    ("KEYCTL_CAPS1_NOTIFICATIONS", 0x4),
+)
+
+# linux/keyctl.h: KEYCTL_MOVE_EXCL
+KEYCTL_MOVE_FLAGS: Table = (("KEYCTL_MOVE_EXCL", 0x1),)
+
+# linux/keyctl.h: KEYCTL_SUPPORTS_\w+
+KEYCTL_PKEY_OPS: Table = (
+    ("KEYCTL_SUPPORTS_ENCRYPT", 0x1),
+    ("KEYCTL_SUPPORTS_DECRYPT", 0x2),
+    ("KEYCTL_SUPPORTS_SIGN", 0x4),
+    ("KEYCTL_SUPPORTS_VERIFY", 0x8),
+)
+
+# linux/keyctl.h: (?!); KEY_POS_VIEW from include/linux/key.h; KEY_POS_READ from
+#   include/linux/key.h; KEY_POS_WRITE from include/linux/key.h; KEY_POS_SEARCH from
+#   include/linux/key.h; KEY_POS_LINK from include/linux/key.h; KEY_POS_SETATTR from
+#   include/linux/key.h; KEY_POS_ALL from include/linux/key.h; KEY_USR_VIEW from
+#   include/linux/key.h; KEY_USR_READ from include/linux/key.h; KEY_USR_WRITE from
+#   include/linux/key.h; KEY_USR_SEARCH from include/linux/key.h; KEY_USR_LINK from
+#   include/linux/key.h; KEY_USR_SETATTR from include/linux/key.h; KEY_USR_ALL from
+#   include/linux/key.h; KEY_GRP_VIEW from include/linux/key.h; KEY_GRP_READ from
+#   include/linux/key.h; KEY_GRP_WRITE from include/linux/key.h; KEY_GRP_SEARCH from
+#   include/linux/key.h; KEY_GRP_LINK from include/linux/key.h; KEY_GRP_SETATTR from
+#   include/linux/key.h; KEY_GRP_ALL from include/linux/key.h; KEY_OTH_VIEW from
+#   include/linux/key.h; KEY_OTH_READ from include/linux/key.h; KEY_OTH_WRITE from
+#   include/linux/key.h; KEY_OTH_SEARCH from include/linux/key.h; KEY_OTH_LINK from
+#   include/linux/key.h; KEY_OTH_SETATTR from include/linux/key.h; KEY_OTH_ALL from
+#   include/linux/key.h
+KEY_PERMS: Table = (
+    ("KEY_POS_VIEW", 0x1000000),
+    ("KEY_POS_READ", 0x2000000),
+    ("KEY_POS_WRITE", 0x4000000),
+    ("KEY_POS_SEARCH", 0x8000000),
+    ("KEY_POS_LINK", 0x10000000),
+    ("KEY_POS_SETATTR", 0x20000000),
+    ("KEY_POS_ALL", 0x3F000000),
+    ("KEY_USR_VIEW", 0x10000),
+    ("KEY_USR_READ", 0x20000),
+    ("KEY_USR_WRITE", 0x40000),
+    ("KEY_USR_SEARCH", 0x80000),
+    ("KEY_USR_LINK", 0x100000),
+    ("KEY_USR_SETATTR", 0x200000),
+    ("KEY_USR_ALL", 0x3F0000),
+    ("KEY_GRP_VIEW", 0x100),
+    ("KEY_GRP_READ", 0x200),
+    ("KEY_GRP_WRITE", 0x400),
+    ("KEY_GRP_SEARCH", 0x800),
+    ("KEY_GRP_LINK", 0x1000),
+    ("KEY_GRP_SETATTR", 0x2000),
+    ("KEY_GRP_ALL", 0x3F00),
+    ("KEY_OTH_VIEW", 0x1),
+    ("KEY_OTH_READ", 0x2),
+    ("KEY_OTH_WRITE", 0x4),
+    ("KEY_OTH_SEARCH", 0x8),
+    ("KEY_OTH_LINK", 0x10),
+    ("KEY_OTH_SETATTR", 0x20),
+    ("KEY_OTH_ALL", 0x3F),
 )

@@ -159,6 +159,13 @@ _OUTPUT_ARGS = frozenset(
         ("epoll_pwait2", "timeout"),
         ("gettimeofday", "tv"),
         ("prctl", "arg2"),  # written by the PR_GET_* options that take a pointer
+        ("prctl", "arg5"),  # PR_SCHED_CORE_GET's cookie (families/prctl_values.py)
+        ("quotactl", "addr"),  # the getters' structs (families/quota.py)
+        ("quotactl_fd", "addr"),
+        ("get_mempolicy", "nodemask"),  # families/numa.py
+        ("move_pages", "status"),
+        # what keyctl's READ, DH_COMPUTE, PKEY_* and CAPABILITIES wrote (families/keyctl.py)
+        *(("keyctl", name) for name in ("arg2", "arg3", "arg5")),
         ("sched_getparam", "param"),
         ("sched_getaffinity", "mask"),
         ("sched_getattr", "attr"),

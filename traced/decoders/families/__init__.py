@@ -17,18 +17,22 @@ gathers them.
 * messages: struct msghdr (sendmsg, recvmsg); cmsg: its control messages
 * process: clone, wait, rlimits, argv/envp, arch_prctl
 * times: timespec, utimensat's times
-* mappings: mmap's protection and flags, msync, mlock, mremap, madvise, mempolicy
+* mappings: mmap's protection and flags, msync, mlock, mremap, madvise
+* numa: memory policies, node masks, move_pages' arrays
 * ioctl: request names, the argument by request (ioctl_styles: which requests take
   what; ioctl_values, ioctl_structs: the values and structs they point to)
 * misc: futex, getrandom
 * ipc: System V IPC keys, flags and ctl commands
 * sockopts: MSG_* flags, shutdown, socket option levels and names;
   sockopt_values, sockopt_structs: the options' values
-* descriptors: flag sets of perf_event_open, fanotify_mark, flock, memfd ...
-* kernel: seccomp, bpf, io_uring_register, keyctl, quotactl commands
+* descriptors: flag sets of perf_event_open, fanotify_mark, flock ...
+* fanotify_memfd: memfd_create's name and flags, fanotify_mark's mask and dirfd
+* kernel: seccomp, bpf, io_uring_register, keyctl commands
+* keyctl: keyctl's arguments by command, and the buffers it fills
+* quota: quotactl's and quotactl_fd's command, id and data by command
 * io_uring: io_uring_setup's params, io_uring_enter, io_uring_register's argument
   by opcode (io_uring_structs: the structs it points to)
-* prctl: prctl's option
+* prctl: prctl's option (prctl_values: the packed words, core scheduling)
 * bpf_filter: classic BPF programs (seccomp's and socket filters), for kernel,
   prctl and sockopts
 * ptrace: ptrace's request and its arguments by request (ptrace_structs: the

@@ -1,6 +1,6 @@
 """Flag sets and commands each printed by one table generated from the kernel's
 headers (traced.decoders._constants), nothing more: perf_event_open's, fanotify_mark's,
-flock's operation, sync_file_range's, fallocate's mode, memfd_create's, renameat2's,
+flock's operation, sync_file_range's, fallocate's mode, renameat2's,
 the xattr calls', inotify's, pidfd_open's, the mount API's (fsopen, fspick, fsmount,
 open_tree, move_mount), eventfd2's, timerfd's, splice's, RWF_*, close_range's,
 module and kexec loading, landlock's, membarrier's, pkey_alloc's; and enums: fsconfig's
@@ -21,7 +21,6 @@ _FLAG_SETS: dict[str, tuple[Table, str]] = {
     "flags:flock": (K.FLOCK, "LOCK_???"),
     "flags:sync_file_range": (K.SYNC_FILE_RANGE, "SYNC_FILE_RANGE_???"),
     "flags:fallocate": (K.FALLOC, "FALLOC_FL_???"),
-    "flags:memfd": (K.MFD, "MFD_???"),
     "flags:rename": (K.RENAME, "RENAME_???"),
     "flags:xattr": (K.XATTR, "XATTR_???"),
     "flags:inotify_init": (K.IN_INIT, "IN_???"),

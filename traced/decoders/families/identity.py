@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from traced.decoders import _constants as K
 from traced.decoders.arrays import array_text
-from traced.decoders.families.mappings import mempolicy_mode
+from traced.decoders.families.numa import mempolicy_mode
 from traced.decoders.kinds import Decoder, at_exit, by_pointer
 from traced.decoders.strings import decode_buffer, decode_path, quote
 from traced.decoders.values import DecodedValue, Memory, Options, chex, read_exact, unreadable

@@ -1,10 +1,8 @@
 """Calls that name a kernel facility's command in their first word: seccomp's
 operation and flags, bpf's command, io_uring_register's opcode, keyctl's command
-and the special key ids, quotactl's ``QCMD(cmd, type)`` (names generated from
-linux/seccomp.h, bpf.h, io_uring.h, keyctl.h, quota.h and dqblk_xfs.h).
+and the special key ids (names generated from linux/seccomp.h, bpf.h, io_uring.h
+and keyctl.h; quotactl's command is in quota.py).
 
-quotactl packs its command above bit 8 and the quota type below (quota.h's
-SUBCMDSHIFT and SUBCMDMASK); strace prints the two as ``QCMD(Q_SYNC, USRQUOTA)``.
 A special key id (KEY_SPEC_THREAD_KEYRING ...) is a small negative int; any other
 key is printed as its number.
 
@@ -42,18 +40,6 @@ from traced.decoders.values import (
 )
 from traced.decoders.xlat import Table, format_enum, format_flags
 from traced.events import Arg
-
-_SUBCMD_SHIFT = 8
-_SUBCMD_MASK = 0xFF
-
-
-def quota_command(raw: int) -> DecodedValue:
-    """``QCMD(Q_GETQUOTA, GRPQUOTA)``."""
-    value = raw & 0xFFFFFFFF
-    command = format_enum(value >> _SUBCMD_SHIFT, K.QUOTA_CMDS, "Q_???").text
-    kind = format_enum(value & _SUBCMD_MASK, K.QUOTA_TYPES, "???QUOTA").text
-    text = f"QCMD({command}, {kind})"
-    return DecodedValue(text, text, raw)
 
 
 def key_serial(raw: int) -> DecodedValue:
@@ -163,7 +149,6 @@ DECODERS: dict[str, Decoder] = {
     "enum:io_uring_register": named.enum(K.IORING_REGISTER, "IORING_REGISTER_???"),
     "enum:keyctl": named.enum(K.KEYCTL, "KEYCTL_???"),
     "enum:key_spec": by_register(key_serial),
-    "enum:quotactl": by_register(quota_command),
 }
 BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
     ("seccomp", "flags"): Decoder(entry=_seccomp_flags),

@@ -1,10 +1,8 @@
 """Memory mappings: mmap's protection and flags (Linux x86_64 values); msync's,
-mlock's and mremap's flags, madvise's advice and the NUMA memory policies, whose
-names are generated from the kernel's headers (traced.decoders._constants).
+mlock's and mremap's flags and madvise's advice, whose names are generated from the
+kernel's headers (traced.decoders._constants).  The NUMA policies are in numa.py.
 
-A memory policy's mode shares its word with the mode flags (MPOL_F_STATIC_NODES ...
-in the high bits, linux/mempolicy.h's MPOL_MODE_FLAGS): strace prints the mode by
-name, then the flags.  mremap reads its fifth argument only with MREMAP_FIXED (which
+mremap reads its fifth argument only with MREMAP_FIXED (which
 needs MREMAP_MAYMOVE), and strace prints it only then.
 """
 
@@ -56,16 +54,7 @@ def mmap_flags(raw: int) -> DecodedValue:
     return joined(parts, raw)
 
 
-_MPOL_MODE_FLAGS = sum(value for _, value in K.MPOL_MODE_FLAGS)
 _MREMAP_MAYMOVE_FIXED = 3
-
-
-def mempolicy_mode(raw: int) -> DecodedValue:
-    """``MPOL_BIND|MPOL_F_STATIC_NODES``: the mode, then the mode flags set."""
-    value = raw & 0xFFFFFFFF
-    mode = format_enum(value & ~_MPOL_MODE_FLAGS, K.MPOL_MODES, "MPOL_???")
-    names, _ = flag_names(value & _MPOL_MODE_FLAGS, K.MPOL_MODE_FLAGS)
-    return joined([mode.text, *names], raw) if names else mode
 
 
 def _mremap_address(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
@@ -82,9 +71,6 @@ DECODERS: dict[str, Decoder] = {
     "flags:mlock": named.flags(K.MLOCK, "MLOCK_???"),
     "flags:mremap": named.flags(K.MREMAP, "MREMAP_???"),
     "enum:madvise": named.enum(K.MADVISE, "MADV_???"),
-    "enum:mempolicy": by_register(mempolicy_mode),
-    "flags:mbind": named.flags(K.MBIND, "MPOL_???"),
-    "flags:mempolicy": named.flags(K.GET_MEMPOLICY, "MPOL_???"),
 }  # fmt: skip
 BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
     ("mremap", "new_address"): Decoder(entry=_mremap_address),
@@ -94,6 +80,4 @@ CONSTANTS: dict[str, Table] = {
     "flags:mmap_prot": (("PROT_NONE", 0), *MMAP_PROT), "flags:mmap": MMAP_TYPE + MMAP,
     "flags:msync": K.MSYNC, "flags:mlockall": K.MLOCKALL, "flags:mlock": K.MLOCK,
     "flags:mremap": K.MREMAP, "enum:madvise": K.MADVISE,
-    "enum:mempolicy": K.MPOL_MODES + K.MPOL_MODE_FLAGS, "flags:mbind": K.MBIND,
-    "flags:mempolicy": K.GET_MEMPOLICY,
 }  # fmt: skip

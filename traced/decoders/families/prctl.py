@@ -11,39 +11,40 @@ strace prints the arguments an option reads, and those it checks in hex.
 
 Each option's printing is a row of :data:`_FORMS`: a function of the registers (and
 memory) giving the texts of arg2.. that strace shows at entry; the options that
-write through arg2 have an exit printer too (:data:`_OUTPUTS`).
+write through arg2 have an exit printer too (prctl_values.arg2_exit).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from traced.decoders import _constants as K
 from traced.decoders import named
 from traced.decoders.families.bpf_filter import fprog_text, seccomp_k
+from traced.decoders.families.prctl_values import (
+    FORMS,
+    Form,
+    arg2_exit,
+    comm_text,
+    result,
+    sched_core_cookie,
+)
 from traced.decoders.families.signals import signal
 from traced.decoders.kinds import Decoder
-from traced.decoders.strings import decode_cstring, quote
+from traced.decoders.strings import decode_cstring
 from traced.decoders.values import (
     NOT_PRINTED,
-    UNREADABLE,
     DecodedValue,
     Memory,
     Options,
     as_signed,
     chex,
     hex_address,
-    read_exact,
 )
 from traced.decoders.xlat import Table, format_enum, format_flags
-from traced.events import Arg
 
 _OPTION = {name: value for name, value in K.PRCTL}
-_TASK_COMM_LEN = 16  # the kernel's comm, NUL included
 _SIG_MAX = 128  # above it strace prints PR_SET_PDEATHSIG's argument as a number
-
-# The texts of arg2.. at entry, from the registers, the memory and the options.
-Form = Callable[[Sequence[int], Memory, Options], list[str]]
 
 
 def _hex_from(first: int) -> Form:
@@ -84,18 +85,6 @@ def _flags(table: Table, unknown: str, rest: int = 0) -> Form:
 
 def _pdeathsig(raw: Sequence[int], memory: Memory, options: Options) -> list[str]:
     return [str(raw[1]) if raw[1] > _SIG_MAX else signal(raw[1]).text]
-
-
-def comm_text(address: int, memory: Memory, shown: int = _TASK_COMM_LEN - 1) -> str:
-    """A task's comm: at most ``shown`` bytes (15 to set, 16 got), ``...`` when no NUL
-    ends it within them."""
-    try:
-        data = memory.cstring(address, shown)  # no more: the bytes after may be unmapped
-    except UNREADABLE:
-        return hex_address(address)
-    if len(data) < shown and read_exact(memory, address, len(data) + 1) is None:
-        return hex_address(address)  # no NUL before memory ends: strace shows the address
-    return quote(data[:shown], truncated=len(data) >= shown)
 
 
 def _set_name(raw: Sequence[int], memory: Memory, options: Options) -> list[str]:
@@ -220,9 +209,10 @@ _FORMS: dict[str, Form] = {
     "PR_CAP_AMBIENT": _cap_ambient,
     "PR_PAC_RESET_KEYS": _flags(K.PR_PAC_KEYS, "PR_PAC_???", rest=2),
     "PR_PAC_SET_ENABLED_KEYS": _pac_enabled_keys,
-    "PR_SET_DUMPABLE": _enum((), "SUID_DUMP_???"),  # the SUID_DUMP_* names are not uapi
+    "PR_SET_DUMPABLE": _enum(K.SUID_DUMP, "SUID_DUMP_???"),
     "PR_SET_SYSCALL_USER_DISPATCH": _user_dispatch,
     "PR_SET_VMA": _set_vma,
+    **FORMS,  # prctl_values: the packed words, core scheduling
 }
 
 
@@ -243,77 +233,23 @@ def _argument(index: int) -> Decoder:
     return Decoder(entry=entry)
 
 
-# --- what the options that write through arg2 wrote --------------------------------------
-
-
-def _int_at(address: int, memory: Memory) -> int | None:
-    data = read_exact(memory, address, 4)
-    return None if data is None else int.from_bytes(data, "little")
-
-
-def _indirect(show: Callable[[int], str]) -> Callable[[int, Memory], str]:
-    """``[value]``: an int the kernel wrote, printed by ``show``."""
-
-    def text(address: int, memory: Memory) -> str:
-        value = _int_at(address, memory)
-        return hex_address(address) if value is None else f"[{show(value)}]"
-
-    return text
-
-
-def _unalign(value: int) -> str:
-    return format_flags(value, K.PR_UNALIGN, "PR_UNALIGN_???").text
-
-
-def _tid_address(address: int, memory: Memory) -> str:
-    data = read_exact(memory, address, 8)
-    if data is None:
-        return hex_address(address)
-    return f"[{hex_address(int.from_bytes(data, 'little'))}]"
-
-
-_OUTPUTS: dict[int, Callable[[int, Memory], str]] = {
-    _OPTION[name]: printer
-    for name, printer in (
-        ("PR_GET_FPEMU", _indirect(str)),
-        ("PR_GET_FPEXC", _indirect(str)),
-        ("PR_GET_ENDIAN", _indirect(str)),
-        ("PR_GET_CHILD_SUBREAPER", _indirect(str)),
-        ("PR_GET_PDEATHSIG", _indirect(lambda value: signal(value).text)),
-        ("PR_GET_UNALIGN", _indirect(_unalign)),
-        ("PR_GET_TSC", _indirect(lambda v: format_enum(v, K.PR_TSC, "PR_TSC_???").text)),
-        ("PR_GET_NAME", lambda address, memory: comm_text(address, memory, _TASK_COMM_LEN)),
-        ("PR_GET_TID_ADDRESS", _tid_address),
-    )
-}
-
-
-def _arg2_exit(
-    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
-    args: Sequence[Arg],
-) -> DecodedValue | None:  # fmt: skip
-    printer = _OUTPUTS.get(raw[0] & 0xFFFFFFFF)
-    if printer is None or not raw[at]:
-        return None
-    return DecodedValue(printer(raw[at], memory), raw[at], raw[at])
-
-
 def prctl_result(option: int, retval: int) -> str | None:
-    """The words strace adds to a result: PR_GET_SECUREBITS's bits, PR_MCE_KILL_GET's policy."""
+    """The words strace adds to a result: PR_GET_SECUREBITS's bits, PR_MCE_KILL_GET's
+    policy, and prctl_values' options'."""
     if option == _OPTION["PR_GET_SECUREBITS"] and retval:
         return f"{retval:#x} ({format_flags(retval, K.SECBITS).text})"
     if option == _OPTION["PR_MCE_KILL_GET"]:
         name = next((name for name, value in K.PR_MCE_KILL_POLICY if value == retval), None)
         return f"{retval} ({name})" if name else None
-    return None
+    return result(option, retval)
 
 
 DECODERS: dict[str, Decoder] = {"enum:prctl": named.enum(K.PRCTL, "PR_???")}
 BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
-    ("prctl", "arg2"): _argument(1)._replace(exit=_arg2_exit, in_and_out=True),
+    ("prctl", "arg2"): _argument(1)._replace(exit=arg2_exit, in_and_out=True),
     ("prctl", "arg3"): _argument(2),
     ("prctl", "arg4"): _argument(3),
-    ("prctl", "arg5"): _argument(4),
+    ("prctl", "arg5"): _argument(4)._replace(exit=sched_core_cookie, in_and_out=True),
 }
 # The names a filter's argument predicates may use, by type.
 CONSTANTS: dict[str, Table] = {"enum:prctl": K.PRCTL}
