@@ -30,7 +30,7 @@ from typing import NamedTuple
 from msgspec.structs import replace
 
 from traced.decoders import dumps, faults
-from traced.decoders.families import identity, timers
+from traced.decoders.families import identity, ipc_structs, timers
 from traced.decoders.families.files import AT_FDCWD
 from traced.decoders.families.stat import format_makedev
 from traced.decoders.fdnames import naming
@@ -170,6 +170,7 @@ _OUTPUT_ARGS = frozenset(
         ("ioctl", "arg"),  # for the requests that return an int (families/ioctl.py)
         *identity.OUTPUTS,
         ("msgrcv", "msgp"),
+        *ipc_structs.OUTPUTS,
         *timers.OUTPUTS,
         # what the kernel wrote back: io_uring_params' rings, a probe's ops, the counts
         # of workers before (families/io_uring.py)

@@ -26,6 +26,7 @@ from traced.decoders.families import (
     io_uring,
     ioctl,
     ipc,
+    ipc_structs,
     kernel,
     landlock,
     mappings,
@@ -52,7 +53,7 @@ from traced.decoders.xlat import Table
 
 _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
-    sockopts, descriptors, prctl, kernel, messages, siginfo,
+    sockopts, descriptors, prctl, kernel, messages, siginfo, ipc_structs,
     polling, sched, resources, landlock, mounts, identity, timers, io_uring, ptrace,
 )  # fmt: skip
 
