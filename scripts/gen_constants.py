@@ -576,6 +576,80 @@ SPECS: tuple[Spec, ...] = (
     _spec(
         "KCMP_TYPES", "linux/kcmp.h", r"KCMP_\w+", source="enum:kcmp_type", exclude=r"KCMP_TYPES"
     ),
+    # --- struct sockaddr's families (strace's sockaddr.c), one block ------------------
+    _spec("ADDRESS_FAMILIES", "sys/socket.h", r"AF_\w+", exclude=r"AF_(LOCAL|FILE|ROUTE|MAX)"),
+    _spec("ETH_P", "linux/if_ether.h", r"ETH_P_\w+", exclude=r"ETH_P_802_3_MIN"),
+    _spec("ARPHRD", "linux/if_arp.h", r"ARPHRD_\w+"),
+    _spec(
+        "PACKET_TYPES",
+        "linux/if_packet.h",
+        r"PACKET_(HOST|BROADCAST|MULTICAST|OTHERHOST|OUTGOING|LOOPBACK|USER|KERNEL)",
+    ),
+    _spec(
+        "RXRPC_SERVICES",
+        "linux/rxrpc.h",
+        r"(?!)",
+        unexported=(
+            ("CM_SERVICE", 1, "fs/afs/afs_cm.h"),
+            ("YFS_FS_SERVICE", 2500, "fs/afs/protocol_yfs.h"),
+            ("YFS_CM_SERVICE", 2501, "fs/afs/protocol_yfs.h"),
+            ("YFS_VL_SERVICE", 2503, "fs/afs/afs_vl.h"),
+        ),
+    ),
+    _spec(
+        "IEEE802154_ADDR_TYPES",
+        "linux/socket.h",
+        r"(?!)",
+        unexported=(
+            ("IEEE802154_ADDR_NONE", 0, "include/net/af_ieee802154.h"),
+            ("IEEE802154_ADDR_SHORT", 2, "include/net/af_ieee802154.h"),
+            ("IEEE802154_ADDR_LONG", 3, "include/net/af_ieee802154.h"),
+        ),
+    ),
+    _spec(
+        "IEEE802154_ADDRS",
+        "linux/socket.h",
+        r"(?!)",
+        unexported=(
+            ("IEEE802154_ADDR_UNDEF", 0xFFFE, "include/linux/ieee802154.h"),
+            ("IEEE802154_ADDR_BROADCAST", 0xFFFF, "include/linux/ieee802154.h"),
+        ),
+    ),
+    _spec(
+        "IEEE802154_PAN_IDS",
+        "linux/socket.h",
+        r"(?!)",
+        unexported=(("IEEE802154_PANID_BROADCAST", 0xFFFF, "include/linux/ieee802154.h"),),
+    ),
+    _spec(
+        "ALG_SOCKADDR_FLAGS",
+        "linux/if_alg.h",
+        r"(?!)",
+        unexported=(("CRYPTO_ALG_KERN_DRIVER_ONLY", 0x1000, "include/linux/crypto.h"),),
+    ),
+    _spec("NFC_PROTOCOLS", "linux/nfc.h", r"NFC_PROTO_\w+", exclude=r"NFC_PROTO_(MAX|\w+_MASK)"),
+    _spec(
+        "NFC_SAPS",
+        "linux/nfc.h",
+        r"(?!)",
+        unexported=(
+            ("LLCP_SAP_SDP", 0x1, "net/nfc/llcp.h"),
+            ("LLCP_SAP_IP", 0x2, "net/nfc/llcp.h"),
+            ("LLCP_SAP_OBEX", 0x3, "net/nfc/llcp.h"),
+            ("LLCP_SAP_SNEP", 0x4, "net/nfc/llcp.h"),
+            ("LLCP_SAP_MAX", 0xFF, "net/nfc/llcp.h"),
+        ),
+    ),
+    _spec("VSOCK_CIDS", "linux/vm_sockets.h", r"VMADDR_CID_\w+"),
+    _spec("VSOCK_PORTS", "linux/vm_sockets.h", r"VMADDR_PORT_ANY"),
+    _spec("VSOCK_FLAGS", "linux/vm_sockets.h", r"VMADDR_FLAG_\w+"),
+    _spec("QRTR_NODES", "linux/qrtr.h", r"QRTR_NODE_BCAST"),
+    _spec("QRTR_PORTS", "linux/qrtr.h", r"QRTR_PORT_CTRL"),
+    _spec(
+        "XDP_SOCKADDR_FLAGS", "linux/if_xdp.h", r"XDP_(SHARED_UMEM|COPY|ZEROCOPY|USE_NEED_WAKEUP)"
+    ),
+    _spec("MCTP_ADDRS", "linux/mctp.h", r"MCTP_ADDR_(NULL|ANY)"),
+    _spec("MCTP_NETS", "linux/mctp.h", r"MCTP_NET_ANY"),
 )
 
 ENUM_BODY = re.compile(r"enum\s+(\w*)\s*\{([^}]*)\}", re.S)
