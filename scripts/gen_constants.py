@@ -650,6 +650,77 @@ SPECS: tuple[Spec, ...] = (
     ),
     _spec("MCTP_ADDRS", "linux/mctp.h", r"MCTP_ADDR_(NULL|ANY)"),
     _spec("MCTP_NETS", "linux/mctp.h", r"MCTP_NET_ANY"),
+    # --- perf_event_open's struct perf_event_attr (strace's perf.c) -------------------
+    _spec(
+        "PERF_TYPES",
+        "linux/perf_event.h",
+        r"PERF_TYPE_\w+",
+        source="enum:perf_type_id",
+        exclude=r"PERF_TYPE_MAX",
+    ),
+    _spec("PERF_ATTR_SIZES", "linux/perf_event.h", r"PERF_ATTR_SIZE_VER\d+"),
+    _spec(
+        "PERF_HW_IDS",
+        "linux/perf_event.h",
+        r"PERF_COUNT_HW_\w+",
+        source="enum:perf_hw_id",
+        exclude=r"PERF_COUNT_HW_MAX",
+    ),
+    _spec(
+        "PERF_HW_CACHE_IDS",
+        "linux/perf_event.h",
+        r"PERF_COUNT_HW_CACHE_\w+",
+        source="enum:perf_hw_cache_id",
+        exclude=r"PERF_COUNT_HW_CACHE_MAX",
+    ),
+    _spec(
+        "PERF_HW_CACHE_OPS",
+        "linux/perf_event.h",
+        r"PERF_COUNT_HW_CACHE_OP_\w+",
+        source="enum:perf_hw_cache_op_id",
+        exclude=r"PERF_COUNT_HW_CACHE_OP_MAX",
+    ),
+    _spec(
+        "PERF_HW_CACHE_RESULTS",
+        "linux/perf_event.h",
+        r"PERF_COUNT_HW_CACHE_RESULT_\w+",
+        source="enum:perf_hw_cache_op_result_id",
+        exclude=r"PERF_COUNT_HW_CACHE_RESULT_MAX",
+    ),
+    _spec(
+        "PERF_SW_IDS",
+        "linux/perf_event.h",
+        r"PERF_COUNT_SW_\w+",
+        source="enum:perf_sw_ids",
+        exclude=r"PERF_COUNT_SW_MAX",
+    ),
+    _spec(
+        "PERF_SAMPLE_FORMATS",
+        "linux/perf_event.h",
+        r"PERF_SAMPLE_\w+",
+        source="enum:perf_event_sample_format",
+        exclude=r"PERF_SAMPLE_MAX|__\w+",
+    ),
+    _spec(
+        "PERF_READ_FORMATS",
+        "linux/perf_event.h",
+        r"PERF_FORMAT_\w+",
+        source="enum:perf_event_read_format",
+        exclude=r"PERF_FORMAT_MAX",
+    ),
+    _spec(
+        "PERF_BRANCH_SAMPLE_TYPES",
+        "linux/perf_event.h",
+        r"PERF_SAMPLE_BRANCH_\w+",
+        source="enum:perf_branch_sample_type",
+        exclude=r"PERF_SAMPLE_BRANCH_(MAX|PLM_ALL)",
+    ),
+    _spec(
+        "HW_BREAKPOINT_TYPES",
+        "linux/hw_breakpoint.h",
+        r"HW_BREAKPOINT_(EMPTY|R|W|RW|X)",
+        source="enum:",
+    ),
 )
 
 ENUM_BODY = re.compile(r"enum\s+(\w*)\s*\{([^}]*)\}", re.S)

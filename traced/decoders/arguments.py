@@ -30,7 +30,7 @@ from typing import NamedTuple
 from msgspec.structs import replace
 
 from traced.decoders import dumps, faults
-from traced.decoders.families import identity, ipc_structs, timers
+from traced.decoders.families import identity, ipc_structs, perf_attr, timers
 from traced.decoders.families.files import AT_FDCWD
 from traced.decoders.families.stat import format_makedev
 from traced.decoders.fdnames import naming
@@ -54,8 +54,16 @@ from traced.events import Arg, os_text
 from traced.syscalls.signatures import BY_ABI, NATIVE_ABI, Signature, c_integer, signature
 
 __all__ = [
-    "NATIVE_ABI", "FdNames", "Memory", "Options", "decode_entry", "decode_exit", "first_output",
-    "has_outputs", "name_fds",
+    "NATIVE_ABI",
+    "OUTPUTS_ON_FAILURE",
+    "FdNames",
+    "Memory",
+    "Options",
+    "decode_entry",
+    "decode_exit",
+    "first_output",
+    "has_outputs",
+    "name_fds",
 ]  # fmt: skip
 
 
@@ -171,6 +179,7 @@ _OUTPUT_ARGS = frozenset(
         *identity.OUTPUTS,
         ("msgrcv", "msgp"),
         *ipc_structs.OUTPUTS,
+        *perf_attr.OUTPUTS,
         *timers.OUTPUTS,
         # what the kernel wrote back: io_uring_params' rings, a probe's ops, the counts
         # of workers before (families/io_uring.py)
@@ -411,6 +420,11 @@ def first_output(name: str, abi: str = NATIVE_ABI) -> int:
     slots = _known_slots(name, abi)
     first = 6 if slots is None else _first_output(slots)
     return 6 if first == len(slots or ()) else first
+
+
+# The syscalls whose outputs strace prints at exit after a failure too: perf_event_open's
+# attr, read at entry, with the size the kernel wrote back after E2BIG.
+OUTPUTS_ON_FAILURE = frozenset({"perf_event_open"})
 
 
 @cache

@@ -33,6 +33,7 @@ from traced.decoders.families import (
     messages,
     misc,
     mounts,
+    perf_attr,
     polling,
     prctl,
     process,
@@ -54,7 +55,7 @@ from traced.decoders.xlat import Table
 _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
     sockopts, descriptors, prctl, kernel, messages, siginfo, ipc_structs,
-    polling, sched, resources, landlock, mounts, identity, timers, io_uring, ptrace,
+    polling, sched, resources, landlock, mounts, identity, timers, io_uring, ptrace, perf_attr,
 )  # fmt: skip
 
 

@@ -60,6 +60,7 @@ from traced.core.stops import (
 )
 from traced.core.task import Mode, Phase, Task
 from traced.decoders.arguments import (
+    OUTPUTS_ON_FAILURE,
     FdTarget,
     c_registers,
     decode_entry,
@@ -210,9 +211,20 @@ def _exit_stop(run: Run, tid: int, rval: int, is_error: bool, now: int) -> Exit:
     if task.tampering is not None:
         return _tampered_exit(run, tid, task, (rval, is_error), now)
     entry = task.in_flight
+    if is_error and entry is not None and entry.wanted and entry.name in OUTPUTS_ON_FAILURE:
+        return _failed_exit(run, tid, entry, rval, now)
     if is_error or entry is None or not entry.wanted:
         return Exit(now, rval, is_error)
     return _decoded_exit(run, tid, entry, rval, now)
+
+
+def _failed_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit:
+    """A failed exit whose outputs strace shows all the same (OUTPUTS_ON_FAILURE)."""
+    args = decode_exit(
+        entry.name, entry.args, entry.raw, TraceeMemory(tid), retval=rval,
+        options=run.decoding, abi=entry.abi, registers=entry.registers or None,
+    )  # fmt: skip
+    return Exit(now, rval, True, args)
 
 
 def _tampered_exit(run: Run, tid: int, task: Task, result: tuple[int, bool], now: int) -> Exit:
