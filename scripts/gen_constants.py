@@ -721,6 +721,45 @@ SPECS: tuple[Spec, ...] = (
         r"HW_BREAKPOINT_(EMPTY|R|W|RW|X)",
         source="enum:",
     ),
+    # --- bpf(2)'s union bpf_attr (strace's bpf.c) --------------------------------------
+    _spec("BPF_MAP_TYPES", "linux/bpf.h", r"BPF_MAP_TYPE_\w+", source="enum:bpf_map_type"),
+    _spec("BPF_PROG_TYPES", "linux/bpf.h", r"BPF_PROG_TYPE_\w+", source="enum:bpf_prog_type"),
+    _spec(
+        "BPF_ATTACH_TYPES",
+        "linux/bpf.h",
+        r"BPF_\w+",
+        source="enum:bpf_attach_type",
+        exclude=r"__MAX_BPF_ATTACH_TYPE",
+    ),
+    _spec(
+        "BPF_MAP_FLAGS",
+        "linux/bpf.h",
+        r"BPF_F_(NO_PREALLOC|NO_COMMON_LRU|NUMA_NODE|RDONLY"
+        r"|WRONLY|STACK_BUILD_ID|ZERO_SEED|RDONLY_PROG|WRONLY_PROG|CLONE|MMAPABLE"
+        r"|PRESERVE_ELEMS|INNER_MAP)",
+        source="enum:",
+    ),
+    _spec(
+        "BPF_PROG_FLAGS",
+        "linux/bpf.h",
+        r"BPF_F_(STRICT_ALIGNMENT|ANY_ALIGNMENT|TEST_RND_HI32|TEST_STATE_FREQ|SLEEPABLE)",
+    ),
+    _spec("BPF_FILE_MODE_FLAGS", "linux/bpf.h", r"BPF_F_(RDONLY|WRONLY)", source="enum:"),
+    _spec("BPF_LOOKUP_FLAGS", "linux/bpf.h", r"BPF_(ANY|F_LOCK)", source="enum:"),
+    _spec("BPF_UPDATE_FLAGS", "linux/bpf.h", r"BPF_(ANY|NOEXIST|EXIST|F_LOCK)", source="enum:"),
+    _spec("BPF_ATTACH_FLAGS", "linux/bpf.h", r"BPF_F_(ALLOW_OVERRIDE|ALLOW_MULTI|REPLACE)"),
+    _spec("BPF_QUERY_FLAGS", "linux/bpf.h", r"BPF_F_QUERY_EFFECTIVE"),
+    _spec("BPF_TEST_RUN_FLAGS", "linux/bpf.h", r"BPF_F_(TEST_RUN_ON_CPU|TEST_XDP_LIVE_FRAMES)"),
+    _spec("EBPF_CLASSES", "linux/bpf.h", r"BPF_(LD|LDX|ST|STX|ALU|JMP|JMP32|ALU64)"),
+    _spec("EBPF_REGS", "linux/bpf.h", r"BPF_REG_\d+", source="enum:"),
+    _spec("BPF_KPROBE_MULTI_FLAGS", "linux/bpf.h", r"BPF_F_KPROBE_MULTI_RETURN"),
+    _spec("BPF_TASK_FD_TYPES", "linux/bpf.h", r"BPF_FD_TYPE_\w+", source="enum:bpf_task_fd_type"),
+    _spec(
+        "NUMA_NODE",
+        "linux/bpf.h",
+        r"(?!)",
+        unexported=(("NUMA_NO_NODE", 0xFFFFFFFF, "include/linux/numa.h"),),
+    ),
 )
 
 ENUM_BODY = re.compile(r"enum\s+(\w*)\s*\{([^}]*)\}", re.S)

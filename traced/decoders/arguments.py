@@ -30,7 +30,7 @@ from typing import NamedTuple
 from msgspec.structs import replace
 
 from traced.decoders import dumps, faults
-from traced.decoders.families import identity, ipc_structs, perf_attr, timers
+from traced.decoders.families import bpf_attr, identity, ipc_structs, perf_attr, timers
 from traced.decoders.families.files import AT_FDCWD
 from traced.decoders.families.stat import format_makedev
 from traced.decoders.fdnames import naming
@@ -180,6 +180,7 @@ _OUTPUT_ARGS = frozenset(
         ("msgrcv", "msgp"),
         *ipc_structs.OUTPUTS,
         *perf_attr.OUTPUTS,
+        *bpf_attr.OUTPUTS,
         *timers.OUTPUTS,
         # what the kernel wrote back: io_uring_params' rings, a probe's ops, the counts
         # of workers before (families/io_uring.py)
@@ -423,8 +424,9 @@ def first_output(name: str, abi: str = NATIVE_ABI) -> int:
 
 
 # The syscalls whose outputs strace prints at exit after a failure too: perf_event_open's
-# attr, read at entry, with the size the kernel wrote back after E2BIG.
-OUTPUTS_ON_FAILURE = frozenset({"perf_event_open"})
+# attr, read at entry, with the size the kernel wrote back after E2BIG; bpf's attr, for
+# the commands strace completes at exit (families/bpf_attr.py).
+OUTPUTS_ON_FAILURE = frozenset({"perf_event_open", "bpf"})
 
 
 @cache

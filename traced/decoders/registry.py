@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from traced.decoders import faults
 from traced.decoders.families import (
+    bpf_attr,
     buffers,
     descriptors,
     files,
@@ -56,6 +57,7 @@ _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
     sockopts, descriptors, prctl, kernel, messages, siginfo, ipc_structs,
     polling, sched, resources, landlock, mounts, identity, timers, io_uring, ptrace, perf_attr,
+    bpf_attr,
 )  # fmt: skip
 
 

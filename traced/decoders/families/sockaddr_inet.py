@@ -38,9 +38,9 @@ def quoted(data: bytes, size: int, *, terminated: bool = False, trailing: bool =
         size -= 1
     shown = data[:size]
     cut = False
-    if terminated:
+    if terminated:  # no NUL before the last byte, and the last one not one either
         end = shown.find(b"\0")
-        cut = end < 0
+        cut = end < 0 and data[size : size + 1] != b"\0"
         shown = shown if end < 0 else shown[:end]
     return quote(shown, truncated=cut and trailing)
 
