@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from traced.decoders import _constants as K
 from traced.decoders.arrays import array_text
 from traced.decoders.families import bpf_cmds as c
-from traced.decoders.families import bpf_links
+from traced.decoders.families import bpf_info, bpf_links
 from traced.decoders.families.sockaddr_inet import hex_bytes
 from traced.decoders.kinds import Decoder
 from traced.decoders.values import DecodedValue, Memory, Options, read_exact, unreadable
@@ -155,7 +155,7 @@ def _exit_text(command: int, entered: str, before: c.Attr, a: c.Attr, failed: bo
             text += f", open_flags={a.flags(8, K.BPF_FILE_MODE_FLAGS, 'BPF_F_???')}"
         return entered + text + _extra(a, 12) + "}"
     if command == _INFO:
-        text = _changed(before.u32(4), a.u32(4)) + f", info={a.addr(8)}}}"
+        text = _changed(before.u32(4), a.u32(4)) + f", info={bpf_info.info_text(a)}}}"
         return entered + text + _extra(a, 16) + "}"
     if command == _QUERY:
         count = a.u32(24)
