@@ -5,7 +5,8 @@ import struct
 
 from tests.unit.plain import FakeMemory
 from traced.decoders.arguments import decode_entry, decode_exit
-from traced.decoders.families.bpf_info import map_info
+from traced.decoders.families.bpf_cmds import Attr
+from traced.decoders.families.bpf_info import map_info, prog_info
 from traced.decoders.values import Options
 
 AT = 0x7000
@@ -89,3 +90,22 @@ def test_map_info() -> None:
         'name="test_map", ifindex=0, btf_vmlinux_value_type_id=0, netns_dev=makedev(0, 0), '
         "netns_ino=0, btf_id=0, btf_key_type_id=0, btf_value_type_id=0}"
     )
+
+
+def test_prog_info_with_what_the_kernel_changed() -> None:
+    before = bytes(232)
+    now = bytearray(232)
+    struct.pack_into("<II8sII", now, 0, 1, 329, bytes.fromhex("fe7dd32e63677b71"), 86, 136)
+    struct.pack_into("<I", now, 52, 2)  # nr_map_ids
+    now[64:73] = b"test_prog"
+    struct.pack_into("<I", now, 216, 9)  # verified_insns
+    a = Attr(bytes(16), 16, FakeMemory({}), Options(verbose=True))
+    text = prog_info(bytes(now), before, a, failed=False)
+    assert text.startswith(
+        "{type=BPF_PROG_TYPE_SOCKET_FILTER, id=329, "
+        'tag="\\xfe\\x7d\\xd3\\x2e\\x63\\x67\\x7b\\x71", '
+        "jited_prog_len=0 => 86, jited_prog_insns=NULL, xlated_prog_len=0 => 136, "
+        "xlated_prog_insns=NULL, load_time=0"
+    )
+    assert ', created_by_uid=0, nr_map_ids=0 => 2, map_ids=NULL, name="test_prog", ' in text
+    assert text.endswith("run_time_ns=0, run_cnt=0, recursion_misses=0, verified_insns=9}")

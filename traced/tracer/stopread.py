@@ -220,9 +220,11 @@ def _exit_stop(run: Run, tid: int, rval: int, is_error: bool, now: int) -> Exit:
 
 def _failed_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit:
     """A failed exit whose outputs strace shows all the same (OUTPUTS_ON_FAILURE)."""
+    decoding = run.decoding
     args = decode_exit(
-        entry.name, entry.args, entry.raw, TraceeMemory(tid), retval=rval,
-        options=run.decoding, abi=entry.abi, registers=entry.registers or None,
+        entry.name, entry.args, entry.raw, TraceeMemory(tid), retval=rval, options=decoding,
+        abi=entry.abi, registers=entry.registers or None,
+        fds=_fd_names(tid, decoding.fd_kinds) if decoding.decorate_fds else no_fd_names,
     )  # fmt: skip
     return Exit(now, rval, True, args)
 

@@ -145,7 +145,10 @@ def _ids(a: c.Attr, count: int, failed: bool) -> str:
     return array_text(a.u64(16), count, 4, a.memory, a.options, element=element).text
 
 
-def _exit_text(command: int, entered: str, before: c.Attr, a: c.Attr, failed: bool) -> str | None:
+def _exit_text(
+    command: int, entered: str, saved: tuple[c.Attr, bytes], a: c.Attr, failed: bool
+) -> str | None:
+    before, before_info = saved
     if command in _BATCHES:
         count = a.u32(32)
         return entered + (f" => {{batch={{count={count}}}}}" if count != before.u32(32) else "")
@@ -155,7 +158,8 @@ def _exit_text(command: int, entered: str, before: c.Attr, a: c.Attr, failed: bo
             text += f", open_flags={a.flags(8, K.BPF_FILE_MODE_FLAGS, 'BPF_F_???')}"
         return entered + text + _extra(a, 12) + "}"
     if command == _INFO:
-        text = _changed(before.u32(4), a.u32(4)) + f", info={bpf_info.info_text(a)}}}"
+        info = bpf_info.info_text(a, before_info, failed)
+        text = _changed(before.u32(4), a.u32(4)) + f", info={info}}}"
         return entered + text + _extra(a, 16) + "}"
     if command == _QUERY:
         count = a.u32(24)
@@ -195,8 +199,11 @@ def _exit(
     return None if text is None else DecodedValue(text, None, raw[at])
 
 
-def _attr_of(saved: str, now: c.Attr) -> c.Attr:
-    return c.Attr(bytes.fromhex(saved).ljust(2 * _PAGE, b"\0"), now.size, now.memory, now.options)
+def _attr_of(saved: str, now: c.Attr) -> tuple[c.Attr, bytes]:
+    """The attr as entry saw it, and the info buffer it pointed to (OBJ_GET_INFO_BY_FD)."""
+    attr, _, info = saved.partition("/")
+    data = bytes.fromhex(attr).ljust(2 * _PAGE, b"\0")
+    return c.Attr(data, now.size, now.memory, now.options), bytes.fromhex(info)
 
 
 def _entry_saving(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
@@ -204,7 +211,13 @@ def _entry_saving(raw: Sequence[int], at: int, memory: Memory, options: Options)
     decoded = _entry(raw, at, memory, options)
     size = raw[at + 1] & 0xFFFFFFFF if at + 1 < len(raw) else 0
     data = read_exact(memory, raw[at], size) if decoded.text.startswith("{") else None
-    return decoded if data is None else DecodedValue(decoded.text, data.hex(), raw[at])
+    if data is None:
+        return decoded
+    saved = data.hex()
+    if raw[0] & 0xFFFFFFFF == _INFO:
+        attr = c.Attr(data.ljust(2 * _PAGE, b"\0"), size, memory, options)
+        saved += "/" + bpf_info.info_at_entry(attr).hex()
+    return DecodedValue(decoded.text, saved, raw[at])
 
 
 DECODERS: dict[str, Decoder] = {
