@@ -423,14 +423,34 @@ def test_an_output_timespec_of_a_failed_call_is_its_address() -> None:
 
 
 def test_open_how_as_strace_shows_it() -> None:
-    """strace: the mode only with O_CREAT or O_TMPFILE; unknown resolve bits marked."""
+    """strace: the mode with O_CREAT or O_TMPFILE or when set; unknown resolve bits
+    marked; past 24 bytes, the set ones in hex, ``???`` where unreadable."""
     created = struct.pack("<QQQ", 0o101, 0o600, 0x9)
     assert files.decode_open_how(BASE, mem(created), 24).text == (
         "{flags=O_WRONLY|O_CREAT, mode=0600, resolve=RESOLVE_NO_XDEV|RESOLVE_BENEATH}"
     )
-    plain = struct.pack("<QQQ", 0, 0o600, 0x40)
+    plain = struct.pack("<QQQ", 0, 0, 0x40)
     assert files.decode_open_how(BASE, mem(plain), 24).text == (
         "{flags=O_RDONLY, resolve=0x40 /* RESOLVE_??? */}"
+    )
+    moded = struct.pack("<QQQ", 0x80, 0o777, 0)
+    assert files.decode_open_how(BASE, mem(moded), 24).text == (
+        "{flags=O_RDONLY|O_EXCL, mode=0777, resolve=0}"
+    )
+    tail = plain + bytes(range(0x80, 0x88))
+    assert files.decode_open_how(BASE, mem(tail), 32).text == (
+        "{flags=O_RDONLY, resolve=0x40 /* RESOLVE_??? */, /* bytes 24..31 */ "
+        '"\\x80\\x81\\x82\\x83\\x84\\x85\\x86\\x87"}'
+    )
+    assert files.decode_open_how(BASE, mem(plain), 32).text == (
+        "{flags=O_RDONLY, resolve=0x40 /* RESOLVE_??? */, ???}"
+    )
+    assert files.decode_open_how(BASE, mem(plain + bytes(8)), 32).text == (
+        "{flags=O_RDONLY, resolve=0x40 /* RESOLVE_??? */}"
+    )
+    wide = struct.pack("<QQQ", 1 << 32, 0, 0)
+    assert files.decode_open_how(BASE, mem(wide), 24).text == (
+        "{flags=O_RDONLY|0x100000000, resolve=0}"
     )
     assert files.decode_open_how(BASE, mem(plain), 8).text == hex(BASE)
     assert files.decode_open_how(0, mem(plain), 24).text == "NULL"

@@ -2753,3 +2753,706 @@ KEY_PERMS: Table = (
     ("KEY_OTH_SETATTR", 0x20),
     ("KEY_OTH_ALL", 0x3F),
 )
+
+# sys/socket.h: AF_\w+
+ADDRESS_FAMILIES: Table = (
+    ("AF_UNSPEC", 0x0),
+    ("AF_UNIX", 0x1),
+    ("AF_INET", 0x2),
+    ("AF_AX25", 0x3),
+    ("AF_IPX", 0x4),
+    ("AF_APPLETALK", 0x5),
+    ("AF_NETROM", 0x6),
+    ("AF_BRIDGE", 0x7),
+    ("AF_ATMPVC", 0x8),
+    ("AF_X25", 0x9),
+    ("AF_INET6", 0xA),
+    ("AF_ROSE", 0xB),
+    ("AF_DECnet", 0xC),
+    ("AF_NETBEUI", 0xD),
+    ("AF_SECURITY", 0xE),
+    ("AF_KEY", 0xF),
+    ("AF_NETLINK", 0x10),
+    ("AF_PACKET", 0x11),
+    ("AF_ASH", 0x12),
+    ("AF_ECONET", 0x13),
+    ("AF_ATMSVC", 0x14),
+    ("AF_RDS", 0x15),
+    ("AF_SNA", 0x16),
+    ("AF_IRDA", 0x17),
+    ("AF_PPPOX", 0x18),
+    ("AF_WANPIPE", 0x19),
+    ("AF_LLC", 0x1A),
+    ("AF_IB", 0x1B),
+    ("AF_MPLS", 0x1C),
+    ("AF_CAN", 0x1D),
+    ("AF_TIPC", 0x1E),
+    ("AF_BLUETOOTH", 0x1F),
+    ("AF_IUCV", 0x20),
+    ("AF_RXRPC", 0x21),
+    ("AF_ISDN", 0x22),
+    ("AF_PHONET", 0x23),
+    ("AF_IEEE802154", 0x24),
+    ("AF_CAIF", 0x25),
+    ("AF_ALG", 0x26),
+    ("AF_NFC", 0x27),
+    ("AF_VSOCK", 0x28),
+    ("AF_KCM", 0x29),
+    ("AF_QIPCRTR", 0x2A),
+    ("AF_SMC", 0x2B),
+    ("AF_XDP", 0x2C),
+    ("AF_MCTP", 0x2D),
+)
+
+# linux/if_ether.h: ETH_P_\w+
+ETH_P: Table = (
+    ("ETH_P_802_3", 0x1),
+    ("ETH_P_AX25", 0x2),
+    ("ETH_P_ALL", 0x3),
+    ("ETH_P_802_2", 0x4),
+    ("ETH_P_SNAP", 0x5),
+    ("ETH_P_DDCMP", 0x6),
+    ("ETH_P_WAN_PPP", 0x7),
+    ("ETH_P_PPP_MP", 0x8),
+    ("ETH_P_LOCALTALK", 0x9),
+    ("ETH_P_CAN", 0xC),
+    ("ETH_P_CANFD", 0xD),
+    ("ETH_P_CANXL", 0xE),
+    ("ETH_P_PPPTALK", 0x10),
+    ("ETH_P_TR_802_2", 0x11),
+    ("ETH_P_MOBITEX", 0x15),
+    ("ETH_P_CONTROL", 0x16),
+    ("ETH_P_IRDA", 0x17),
+    ("ETH_P_ECONET", 0x18),
+    ("ETH_P_HDLC", 0x19),
+    ("ETH_P_ARCNET", 0x1A),
+    ("ETH_P_DSA", 0x1B),
+    ("ETH_P_TRAILER", 0x1C),
+    ("ETH_P_LOOP", 0x60),
+    ("ETH_P_PHONET", 0xF5),
+    ("ETH_P_IEEE802154", 0xF6),
+    ("ETH_P_CAIF", 0xF7),
+    ("ETH_P_XDSA", 0xF8),
+    ("ETH_P_MAP", 0xF9),
+    ("ETH_P_MCTP", 0xFA),
+    ("ETH_P_PUP", 0x200),
+    ("ETH_P_PUPAT", 0x201),
+    ("ETH_P_IP", 0x800),
+    ("ETH_P_X25", 0x805),
+    ("ETH_P_ARP", 0x806),
+    ("ETH_P_BPQ", 0x8FF),
+    ("ETH_P_IEEEPUP", 0xA00),
+    ("ETH_P_IEEEPUPAT", 0xA01),
+    ("ETH_P_ERSPAN2", 0x22EB),
+    ("ETH_P_TSN", 0x22F0),
+    ("ETH_P_BATMAN", 0x4305),
+    ("ETH_P_DEC", 0x6000),
+    ("ETH_P_DNA_DL", 0x6001),
+    ("ETH_P_DNA_RC", 0x6002),
+    ("ETH_P_DNA_RT", 0x6003),
+    ("ETH_P_LAT", 0x6004),
+    ("ETH_P_DIAG", 0x6005),
+    ("ETH_P_CUST", 0x6006),
+    ("ETH_P_SCA", 0x6007),
+    ("ETH_P_TEB", 0x6558),
+    ("ETH_P_RARP", 0x8035),
+    ("ETH_P_ATALK", 0x809B),
+    ("ETH_P_AARP", 0x80F3),
+    ("ETH_P_8021Q", 0x8100),
+    ("ETH_P_IPX", 0x8137),
+    ("ETH_P_IPV6", 0x86DD),
+    ("ETH_P_PAUSE", 0x8808),
+    ("ETH_P_SLOW", 0x8809),
+    ("ETH_P_WCCP", 0x883E),
+    ("ETH_P_MPLS_UC", 0x8847),
+    ("ETH_P_MPLS_MC", 0x8848),
+    ("ETH_P_ATMMPOA", 0x884C),
+    ("ETH_P_PPP_DISC", 0x8863),
+    ("ETH_P_PPP_SES", 0x8864),
+    ("ETH_P_LINK_CTL", 0x886C),
+    ("ETH_P_ATMFATE", 0x8884),
+    ("ETH_P_PAE", 0x888E),
+    ("ETH_P_PROFINET", 0x8892),
+    ("ETH_P_REALTEK", 0x8899),
+    ("ETH_P_AOE", 0x88A2),
+    ("ETH_P_ETHERCAT", 0x88A4),
+    ("ETH_P_8021AD", 0x88A8),
+    ("ETH_P_802_EX1", 0x88B5),
+    ("ETH_P_ERSPAN", 0x88BE),
+    ("ETH_P_PREAUTH", 0x88C7),
+    ("ETH_P_TIPC", 0x88CA),
+    ("ETH_P_LLDP", 0x88CC),
+    ("ETH_P_MRP", 0x88E3),
+    ("ETH_P_MACSEC", 0x88E5),
+    ("ETH_P_8021AH", 0x88E7),
+    ("ETH_P_MVRP", 0x88F5),
+    ("ETH_P_1588", 0x88F7),
+    ("ETH_P_NCSI", 0x88F8),
+    ("ETH_P_PRP", 0x88FB),
+    ("ETH_P_CFM", 0x8902),
+    ("ETH_P_FCOE", 0x8906),
+    ("ETH_P_TDLS", 0x890D),
+    ("ETH_P_FIP", 0x8914),
+    ("ETH_P_IBOE", 0x8915),
+    ("ETH_P_80221", 0x8917),
+    ("ETH_P_HSR", 0x892F),
+    ("ETH_P_NSH", 0x894F),
+    ("ETH_P_LOOPBACK", 0x9000),
+    ("ETH_P_QINQ1", 0x9100),
+    ("ETH_P_QINQ2", 0x9200),
+    ("ETH_P_QINQ3", 0x9300),
+    ("ETH_P_EDSA", 0xDADA),
+    ("ETH_P_DSA_8021Q", 0xDADB),
+    ("ETH_P_DSA_A5PSW", 0xE001),
+    ("ETH_P_IFE", 0xED3E),
+    ("ETH_P_AF_IUCV", 0xFBFB),
+)
+
+# linux/if_arp.h: ARPHRD_\w+
+ARPHRD: Table = (
+    ("ARPHRD_NETROM", 0x0),
+    ("ARPHRD_ETHER", 0x1),
+    ("ARPHRD_EETHER", 0x2),
+    ("ARPHRD_AX25", 0x3),
+    ("ARPHRD_PRONET", 0x4),
+    ("ARPHRD_CHAOS", 0x5),
+    ("ARPHRD_IEEE802", 0x6),
+    ("ARPHRD_ARCNET", 0x7),
+    ("ARPHRD_APPLETLK", 0x8),
+    ("ARPHRD_DLCI", 0xF),
+    ("ARPHRD_ATM", 0x13),
+    ("ARPHRD_METRICOM", 0x17),
+    ("ARPHRD_IEEE1394", 0x18),
+    ("ARPHRD_EUI64", 0x1B),
+    ("ARPHRD_INFINIBAND", 0x20),
+    ("ARPHRD_SLIP", 0x100),
+    ("ARPHRD_CSLIP", 0x101),
+    ("ARPHRD_SLIP6", 0x102),
+    ("ARPHRD_CSLIP6", 0x103),
+    ("ARPHRD_RSRVD", 0x104),
+    ("ARPHRD_ADAPT", 0x108),
+    ("ARPHRD_ROSE", 0x10E),
+    ("ARPHRD_X25", 0x10F),
+    ("ARPHRD_HWX25", 0x110),
+    ("ARPHRD_CAN", 0x118),
+    ("ARPHRD_MCTP", 0x122),
+    ("ARPHRD_PPP", 0x200),
+    ("ARPHRD_CISCO", 0x201),
+    ("ARPHRD_HDLC", 0x201),
+    ("ARPHRD_LAPB", 0x204),
+    ("ARPHRD_DDCMP", 0x205),
+    ("ARPHRD_RAWHDLC", 0x206),
+    ("ARPHRD_RAWIP", 0x207),
+    ("ARPHRD_TUNNEL", 0x300),
+    ("ARPHRD_TUNNEL6", 0x301),
+    ("ARPHRD_FRAD", 0x302),
+    ("ARPHRD_SKIP", 0x303),
+    ("ARPHRD_LOOPBACK", 0x304),
+    ("ARPHRD_LOCALTLK", 0x305),
+    ("ARPHRD_FDDI", 0x306),
+    ("ARPHRD_BIF", 0x307),
+    ("ARPHRD_SIT", 0x308),
+    ("ARPHRD_IPDDP", 0x309),
+    ("ARPHRD_IPGRE", 0x30A),
+    ("ARPHRD_PIMREG", 0x30B),
+    ("ARPHRD_HIPPI", 0x30C),
+    ("ARPHRD_ASH", 0x30D),
+    ("ARPHRD_ECONET", 0x30E),
+    ("ARPHRD_IRDA", 0x30F),
+    ("ARPHRD_FCPP", 0x310),
+    ("ARPHRD_FCAL", 0x311),
+    ("ARPHRD_FCPL", 0x312),
+    ("ARPHRD_FCFABRIC", 0x313),
+    ("ARPHRD_IEEE802_TR", 0x320),
+    ("ARPHRD_IEEE80211", 0x321),
+    ("ARPHRD_IEEE80211_PRISM", 0x322),
+    ("ARPHRD_IEEE80211_RADIOTAP", 0x323),
+    ("ARPHRD_IEEE802154", 0x324),
+    ("ARPHRD_IEEE802154_MONITOR", 0x325),
+    ("ARPHRD_PHONET", 0x334),
+    ("ARPHRD_PHONET_PIPE", 0x335),
+    ("ARPHRD_CAIF", 0x336),
+    ("ARPHRD_IP6GRE", 0x337),
+    ("ARPHRD_NETLINK", 0x338),
+    ("ARPHRD_6LOWPAN", 0x339),
+    ("ARPHRD_VSOCKMON", 0x33A),
+    ("ARPHRD_NONE", 0xFFFE),
+    ("ARPHRD_VOID", 0xFFFF),
+)
+
+# linux/if_packet.h:
+#   PACKET_(HOST|BROADCAST|MULTICAST|OTHERHOST|OUTGOING|LOOPBACK|USER|KERNEL)
+PACKET_TYPES: Table = (
+    ("PACKET_HOST", 0x0),
+    ("PACKET_BROADCAST", 0x1),
+    ("PACKET_MULTICAST", 0x2),
+    ("PACKET_OTHERHOST", 0x3),
+    ("PACKET_OUTGOING", 0x4),
+    ("PACKET_LOOPBACK", 0x5),
+    ("PACKET_USER", 0x6),
+    ("PACKET_KERNEL", 0x7),
+)
+
+# linux/rxrpc.h: (?!); CM_SERVICE from fs/afs/afs_cm.h; YFS_FS_SERVICE from
+#   fs/afs/protocol_yfs.h; YFS_CM_SERVICE from fs/afs/protocol_yfs.h; YFS_VL_SERVICE from
+#   fs/afs/afs_vl.h
+RXRPC_SERVICES: Table = (
+    ("CM_SERVICE", 0x1),
+    ("YFS_FS_SERVICE", 0x9C4),
+    ("YFS_CM_SERVICE", 0x9C5),
+    ("YFS_VL_SERVICE", 0x9C7),
+)
+
+# linux/socket.h: (?!); IEEE802154_ADDR_NONE from include/net/af_ieee802154.h;
+#   IEEE802154_ADDR_SHORT from include/net/af_ieee802154.h; IEEE802154_ADDR_LONG from
+#   include/net/af_ieee802154.h
+IEEE802154_ADDR_TYPES: Table = (
+    ("IEEE802154_ADDR_NONE", 0x0),
+    ("IEEE802154_ADDR_SHORT", 0x2),
+    ("IEEE802154_ADDR_LONG", 0x3),
+)
+
+# linux/socket.h: (?!); IEEE802154_ADDR_UNDEF from include/linux/ieee802154.h;
+#   IEEE802154_ADDR_BROADCAST from include/linux/ieee802154.h
+IEEE802154_ADDRS: Table = (
+    ("IEEE802154_ADDR_UNDEF", 0xFFFE),
+    ("IEEE802154_ADDR_BROADCAST", 0xFFFF),
+)
+
+# linux/socket.h: (?!); IEEE802154_PANID_BROADCAST from include/linux/ieee802154.h
+IEEE802154_PAN_IDS: Table = (("IEEE802154_PANID_BROADCAST", 0xFFFF),)
+
+# linux/if_alg.h: (?!); CRYPTO_ALG_KERN_DRIVER_ONLY from include/linux/crypto.h
+ALG_SOCKADDR_FLAGS: Table = (("CRYPTO_ALG_KERN_DRIVER_ONLY", 0x1000),)
+
+# linux/nfc.h: NFC_PROTO_\w+
+NFC_PROTOCOLS: Table = (
+    ("NFC_PROTO_JEWEL", 0x1),
+    ("NFC_PROTO_MIFARE", 0x2),
+    ("NFC_PROTO_FELICA", 0x3),
+    ("NFC_PROTO_ISO14443", 0x4),
+    ("NFC_PROTO_NFC_DEP", 0x5),
+    ("NFC_PROTO_ISO14443_B", 0x6),
+    ("NFC_PROTO_ISO15693", 0x7),
+)
+
+# linux/nfc.h: (?!); LLCP_SAP_SDP from net/nfc/llcp.h; LLCP_SAP_IP from net/nfc/llcp.h;
+#   LLCP_SAP_OBEX from net/nfc/llcp.h; LLCP_SAP_SNEP from net/nfc/llcp.h; LLCP_SAP_MAX from
+#   net/nfc/llcp.h
+NFC_SAPS: Table = (
+    ("LLCP_SAP_SDP", 0x1),
+    ("LLCP_SAP_IP", 0x2),
+    ("LLCP_SAP_OBEX", 0x3),
+    ("LLCP_SAP_SNEP", 0x4),
+    ("LLCP_SAP_MAX", 0xFF),
+)
+
+# linux/vm_sockets.h: VMADDR_CID_\w+
+VSOCK_CIDS: Table = (
+    ("VMADDR_CID_HYPERVISOR", 0x0),
+    ("VMADDR_CID_LOCAL", 0x1),
+    ("VMADDR_CID_HOST", 0x2),
+    ("VMADDR_CID_ANY", 0xFFFFFFFF),
+)
+
+# linux/vm_sockets.h: VMADDR_PORT_ANY
+VSOCK_PORTS: Table = (("VMADDR_PORT_ANY", 0xFFFFFFFF),)
+
+# linux/vm_sockets.h: VMADDR_FLAG_\w+
+VSOCK_FLAGS: Table = (("VMADDR_FLAG_TO_HOST", 0x1),)
+
+# linux/qrtr.h: QRTR_NODE_BCAST
+QRTR_NODES: Table = (("QRTR_NODE_BCAST", 0xFFFFFFFF),)
+
+# linux/qrtr.h: QRTR_PORT_CTRL
+QRTR_PORTS: Table = (("QRTR_PORT_CTRL", 0xFFFFFFFE),)
+
+# linux/if_xdp.h: XDP_(SHARED_UMEM|COPY|ZEROCOPY|USE_NEED_WAKEUP)
+XDP_SOCKADDR_FLAGS: Table = (
+    ("XDP_SHARED_UMEM", 0x1),
+    ("XDP_COPY", 0x2),
+    ("XDP_ZEROCOPY", 0x4),
+    ("XDP_USE_NEED_WAKEUP", 0x8),
+)
+
+# linux/mctp.h: MCTP_ADDR_(NULL|ANY)
+MCTP_ADDRS: Table = (
+    ("MCTP_ADDR_NULL", 0x0),
+    ("MCTP_ADDR_ANY", 0xFF),
+)
+
+# linux/mctp.h: MCTP_NET_ANY
+MCTP_NETS: Table = (("MCTP_NET_ANY", 0x0),)
+
+# linux/perf_event.h (enum:perf_type_id): PERF_TYPE_\w+
+PERF_TYPES: Table = (
+    ("PERF_TYPE_HARDWARE", 0x0),
+    ("PERF_TYPE_SOFTWARE", 0x1),
+    ("PERF_TYPE_TRACEPOINT", 0x2),
+    ("PERF_TYPE_HW_CACHE", 0x3),
+    ("PERF_TYPE_RAW", 0x4),
+    ("PERF_TYPE_BREAKPOINT", 0x5),
+)
+
+# linux/perf_event.h: PERF_ATTR_SIZE_VER\d+
+PERF_ATTR_SIZES: Table = (
+    ("PERF_ATTR_SIZE_VER0", 0x40),
+    ("PERF_ATTR_SIZE_VER1", 0x48),
+    ("PERF_ATTR_SIZE_VER2", 0x50),
+    ("PERF_ATTR_SIZE_VER3", 0x60),
+    ("PERF_ATTR_SIZE_VER4", 0x68),
+    ("PERF_ATTR_SIZE_VER5", 0x70),
+    ("PERF_ATTR_SIZE_VER6", 0x78),
+    ("PERF_ATTR_SIZE_VER7", 0x80),
+)
+
+# linux/perf_event.h (enum:perf_hw_id): PERF_COUNT_HW_\w+
+PERF_HW_IDS: Table = (
+    ("PERF_COUNT_HW_CPU_CYCLES", 0x0),
+    ("PERF_COUNT_HW_INSTRUCTIONS", 0x1),
+    ("PERF_COUNT_HW_CACHE_REFERENCES", 0x2),
+    ("PERF_COUNT_HW_CACHE_MISSES", 0x3),
+    ("PERF_COUNT_HW_BRANCH_INSTRUCTIONS", 0x4),
+    ("PERF_COUNT_HW_BRANCH_MISSES", 0x5),
+    ("PERF_COUNT_HW_BUS_CYCLES", 0x6),
+    ("PERF_COUNT_HW_STALLED_CYCLES_FRONTEND", 0x7),
+    ("PERF_COUNT_HW_STALLED_CYCLES_BACKEND", 0x8),
+    ("PERF_COUNT_HW_REF_CPU_CYCLES", 0x9),
+)
+
+# linux/perf_event.h (enum:perf_hw_cache_id): PERF_COUNT_HW_CACHE_\w+
+PERF_HW_CACHE_IDS: Table = (
+    ("PERF_COUNT_HW_CACHE_L1D", 0x0),
+    ("PERF_COUNT_HW_CACHE_L1I", 0x1),
+    ("PERF_COUNT_HW_CACHE_LL", 0x2),
+    ("PERF_COUNT_HW_CACHE_DTLB", 0x3),
+    ("PERF_COUNT_HW_CACHE_ITLB", 0x4),
+    ("PERF_COUNT_HW_CACHE_BPU", 0x5),
+    ("PERF_COUNT_HW_CACHE_NODE", 0x6),
+)
+
+# linux/perf_event.h (enum:perf_hw_cache_op_id): PERF_COUNT_HW_CACHE_OP_\w+
+PERF_HW_CACHE_OPS: Table = (
+    ("PERF_COUNT_HW_CACHE_OP_READ", 0x0),
+    ("PERF_COUNT_HW_CACHE_OP_WRITE", 0x1),
+    ("PERF_COUNT_HW_CACHE_OP_PREFETCH", 0x2),
+)
+
+# linux/perf_event.h (enum:perf_hw_cache_op_result_id): PERF_COUNT_HW_CACHE_RESULT_\w+
+PERF_HW_CACHE_RESULTS: Table = (
+    ("PERF_COUNT_HW_CACHE_RESULT_ACCESS", 0x0),
+    ("PERF_COUNT_HW_CACHE_RESULT_MISS", 0x1),
+)
+
+# linux/perf_event.h (enum:perf_sw_ids): PERF_COUNT_SW_\w+
+PERF_SW_IDS: Table = (
+    ("PERF_COUNT_SW_CPU_CLOCK", 0x0),
+    ("PERF_COUNT_SW_TASK_CLOCK", 0x1),
+    ("PERF_COUNT_SW_PAGE_FAULTS", 0x2),
+    ("PERF_COUNT_SW_CONTEXT_SWITCHES", 0x3),
+    ("PERF_COUNT_SW_CPU_MIGRATIONS", 0x4),
+    ("PERF_COUNT_SW_PAGE_FAULTS_MIN", 0x5),
+    ("PERF_COUNT_SW_PAGE_FAULTS_MAJ", 0x6),
+    ("PERF_COUNT_SW_ALIGNMENT_FAULTS", 0x7),
+    ("PERF_COUNT_SW_EMULATION_FAULTS", 0x8),
+    ("PERF_COUNT_SW_DUMMY", 0x9),
+    ("PERF_COUNT_SW_BPF_OUTPUT", 0xA),
+    ("PERF_COUNT_SW_CGROUP_SWITCHES", 0xB),
+)
+
+# linux/perf_event.h (enum:perf_event_sample_format): PERF_SAMPLE_\w+
+PERF_SAMPLE_FORMATS: Table = (
+    ("PERF_SAMPLE_IP", 0x1),
+    ("PERF_SAMPLE_TID", 0x2),
+    ("PERF_SAMPLE_TIME", 0x4),
+    ("PERF_SAMPLE_ADDR", 0x8),
+    ("PERF_SAMPLE_READ", 0x10),
+    ("PERF_SAMPLE_CALLCHAIN", 0x20),
+    ("PERF_SAMPLE_ID", 0x40),
+    ("PERF_SAMPLE_CPU", 0x80),
+    ("PERF_SAMPLE_PERIOD", 0x100),
+    ("PERF_SAMPLE_STREAM_ID", 0x200),
+    ("PERF_SAMPLE_RAW", 0x400),
+    ("PERF_SAMPLE_BRANCH_STACK", 0x800),
+    ("PERF_SAMPLE_REGS_USER", 0x1000),
+    ("PERF_SAMPLE_STACK_USER", 0x2000),
+    ("PERF_SAMPLE_WEIGHT", 0x4000),
+    ("PERF_SAMPLE_DATA_SRC", 0x8000),
+    ("PERF_SAMPLE_IDENTIFIER", 0x10000),
+    ("PERF_SAMPLE_TRANSACTION", 0x20000),
+    ("PERF_SAMPLE_REGS_INTR", 0x40000),
+    ("PERF_SAMPLE_PHYS_ADDR", 0x80000),
+    ("PERF_SAMPLE_AUX", 0x100000),
+    ("PERF_SAMPLE_CGROUP", 0x200000),
+    ("PERF_SAMPLE_DATA_PAGE_SIZE", 0x400000),
+    ("PERF_SAMPLE_CODE_PAGE_SIZE", 0x800000),
+    ("PERF_SAMPLE_WEIGHT_STRUCT", 0x1000000),
+)
+
+# linux/perf_event.h (enum:perf_event_read_format): PERF_FORMAT_\w+
+PERF_READ_FORMATS: Table = (
+    ("PERF_FORMAT_TOTAL_TIME_ENABLED", 0x1),
+    ("PERF_FORMAT_TOTAL_TIME_RUNNING", 0x2),
+    ("PERF_FORMAT_ID", 0x4),
+    ("PERF_FORMAT_GROUP", 0x8),
+    ("PERF_FORMAT_LOST", 0x10),
+)
+
+# linux/perf_event.h (enum:perf_branch_sample_type): PERF_SAMPLE_BRANCH_\w+
+PERF_BRANCH_SAMPLE_TYPES: Table = (
+    ("PERF_SAMPLE_BRANCH_USER", 0x1),
+    ("PERF_SAMPLE_BRANCH_KERNEL", 0x2),
+    ("PERF_SAMPLE_BRANCH_HV", 0x4),
+    ("PERF_SAMPLE_BRANCH_ANY", 0x8),
+    ("PERF_SAMPLE_BRANCH_ANY_CALL", 0x10),
+    ("PERF_SAMPLE_BRANCH_ANY_RETURN", 0x20),
+    ("PERF_SAMPLE_BRANCH_IND_CALL", 0x40),
+    ("PERF_SAMPLE_BRANCH_ABORT_TX", 0x80),
+    ("PERF_SAMPLE_BRANCH_IN_TX", 0x100),
+    ("PERF_SAMPLE_BRANCH_NO_TX", 0x200),
+    ("PERF_SAMPLE_BRANCH_COND", 0x400),
+    ("PERF_SAMPLE_BRANCH_CALL_STACK", 0x800),
+    ("PERF_SAMPLE_BRANCH_IND_JUMP", 0x1000),
+    ("PERF_SAMPLE_BRANCH_CALL", 0x2000),
+    ("PERF_SAMPLE_BRANCH_NO_FLAGS", 0x4000),
+    ("PERF_SAMPLE_BRANCH_NO_CYCLES", 0x8000),
+    ("PERF_SAMPLE_BRANCH_TYPE_SAVE", 0x10000),
+    ("PERF_SAMPLE_BRANCH_HW_INDEX", 0x20000),
+    ("PERF_SAMPLE_BRANCH_PRIV_SAVE", 0x40000),
+)
+
+# linux/hw_breakpoint.h (enum:): HW_BREAKPOINT_(EMPTY|R|W|RW|X)
+HW_BREAKPOINT_TYPES: Table = (
+    ("HW_BREAKPOINT_EMPTY", 0x0),
+    ("HW_BREAKPOINT_R", 0x1),
+    ("HW_BREAKPOINT_W", 0x2),
+    ("HW_BREAKPOINT_RW", 0x3),
+    ("HW_BREAKPOINT_X", 0x4),
+)
+
+# linux/bpf.h (enum:bpf_map_type): BPF_MAP_TYPE_\w+
+BPF_MAP_TYPES: Table = (
+    ("BPF_MAP_TYPE_UNSPEC", 0x0),
+    ("BPF_MAP_TYPE_HASH", 0x1),
+    ("BPF_MAP_TYPE_ARRAY", 0x2),
+    ("BPF_MAP_TYPE_PROG_ARRAY", 0x3),
+    ("BPF_MAP_TYPE_PERF_EVENT_ARRAY", 0x4),
+    ("BPF_MAP_TYPE_PERCPU_HASH", 0x5),
+    ("BPF_MAP_TYPE_PERCPU_ARRAY", 0x6),
+    ("BPF_MAP_TYPE_STACK_TRACE", 0x7),
+    ("BPF_MAP_TYPE_CGROUP_ARRAY", 0x8),
+    ("BPF_MAP_TYPE_LRU_HASH", 0x9),
+    ("BPF_MAP_TYPE_LRU_PERCPU_HASH", 0xA),
+    ("BPF_MAP_TYPE_LPM_TRIE", 0xB),
+    ("BPF_MAP_TYPE_ARRAY_OF_MAPS", 0xC),
+    ("BPF_MAP_TYPE_HASH_OF_MAPS", 0xD),
+    ("BPF_MAP_TYPE_DEVMAP", 0xE),
+    ("BPF_MAP_TYPE_SOCKMAP", 0xF),
+    ("BPF_MAP_TYPE_CPUMAP", 0x10),
+    ("BPF_MAP_TYPE_XSKMAP", 0x11),
+    ("BPF_MAP_TYPE_SOCKHASH", 0x12),
+    ("BPF_MAP_TYPE_CGROUP_STORAGE", 0x13),
+    ("BPF_MAP_TYPE_REUSEPORT_SOCKARRAY", 0x14),
+    ("BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE", 0x15),
+    ("BPF_MAP_TYPE_QUEUE", 0x16),
+    ("BPF_MAP_TYPE_STACK", 0x17),
+    ("BPF_MAP_TYPE_SK_STORAGE", 0x18),
+    ("BPF_MAP_TYPE_DEVMAP_HASH", 0x19),
+    ("BPF_MAP_TYPE_STRUCT_OPS", 0x1A),
+    ("BPF_MAP_TYPE_RINGBUF", 0x1B),
+    ("BPF_MAP_TYPE_INODE_STORAGE", 0x1C),
+    ("BPF_MAP_TYPE_TASK_STORAGE", 0x1D),
+    ("BPF_MAP_TYPE_BLOOM_FILTER", 0x1E),
+    ("BPF_MAP_TYPE_USER_RINGBUF", 0x1F),
+)
+
+# linux/bpf.h (enum:bpf_prog_type): BPF_PROG_TYPE_\w+
+BPF_PROG_TYPES: Table = (
+    ("BPF_PROG_TYPE_UNSPEC", 0x0),
+    ("BPF_PROG_TYPE_SOCKET_FILTER", 0x1),
+    ("BPF_PROG_TYPE_KPROBE", 0x2),
+    ("BPF_PROG_TYPE_SCHED_CLS", 0x3),
+    ("BPF_PROG_TYPE_SCHED_ACT", 0x4),
+    ("BPF_PROG_TYPE_TRACEPOINT", 0x5),
+    ("BPF_PROG_TYPE_XDP", 0x6),
+    ("BPF_PROG_TYPE_PERF_EVENT", 0x7),
+    ("BPF_PROG_TYPE_CGROUP_SKB", 0x8),
+    ("BPF_PROG_TYPE_CGROUP_SOCK", 0x9),
+    ("BPF_PROG_TYPE_LWT_IN", 0xA),
+    ("BPF_PROG_TYPE_LWT_OUT", 0xB),
+    ("BPF_PROG_TYPE_LWT_XMIT", 0xC),
+    ("BPF_PROG_TYPE_SOCK_OPS", 0xD),
+    ("BPF_PROG_TYPE_SK_SKB", 0xE),
+    ("BPF_PROG_TYPE_CGROUP_DEVICE", 0xF),
+    ("BPF_PROG_TYPE_SK_MSG", 0x10),
+    ("BPF_PROG_TYPE_RAW_TRACEPOINT", 0x11),
+    ("BPF_PROG_TYPE_CGROUP_SOCK_ADDR", 0x12),
+    ("BPF_PROG_TYPE_LWT_SEG6LOCAL", 0x13),
+    ("BPF_PROG_TYPE_LIRC_MODE2", 0x14),
+    ("BPF_PROG_TYPE_SK_REUSEPORT", 0x15),
+    ("BPF_PROG_TYPE_FLOW_DISSECTOR", 0x16),
+    ("BPF_PROG_TYPE_CGROUP_SYSCTL", 0x17),
+    ("BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE", 0x18),
+    ("BPF_PROG_TYPE_CGROUP_SOCKOPT", 0x19),
+    ("BPF_PROG_TYPE_TRACING", 0x1A),
+    ("BPF_PROG_TYPE_STRUCT_OPS", 0x1B),
+    ("BPF_PROG_TYPE_EXT", 0x1C),
+    ("BPF_PROG_TYPE_LSM", 0x1D),
+    ("BPF_PROG_TYPE_SK_LOOKUP", 0x1E),
+    ("BPF_PROG_TYPE_SYSCALL", 0x1F),
+)
+
+# linux/bpf.h (enum:bpf_attach_type): BPF_\w+
+BPF_ATTACH_TYPES: Table = (
+    ("BPF_CGROUP_INET_INGRESS", 0x0),
+    ("BPF_CGROUP_INET_EGRESS", 0x1),
+    ("BPF_CGROUP_INET_SOCK_CREATE", 0x2),
+    ("BPF_CGROUP_SOCK_OPS", 0x3),
+    ("BPF_SK_SKB_STREAM_PARSER", 0x4),
+    ("BPF_SK_SKB_STREAM_VERDICT", 0x5),
+    ("BPF_CGROUP_DEVICE", 0x6),
+    ("BPF_SK_MSG_VERDICT", 0x7),
+    ("BPF_CGROUP_INET4_BIND", 0x8),
+    ("BPF_CGROUP_INET6_BIND", 0x9),
+    ("BPF_CGROUP_INET4_CONNECT", 0xA),
+    ("BPF_CGROUP_INET6_CONNECT", 0xB),
+    ("BPF_CGROUP_INET4_POST_BIND", 0xC),
+    ("BPF_CGROUP_INET6_POST_BIND", 0xD),
+    ("BPF_CGROUP_UDP4_SENDMSG", 0xE),
+    ("BPF_CGROUP_UDP6_SENDMSG", 0xF),
+    ("BPF_LIRC_MODE2", 0x10),
+    ("BPF_FLOW_DISSECTOR", 0x11),
+    ("BPF_CGROUP_SYSCTL", 0x12),
+    ("BPF_CGROUP_UDP4_RECVMSG", 0x13),
+    ("BPF_CGROUP_UDP6_RECVMSG", 0x14),
+    ("BPF_CGROUP_GETSOCKOPT", 0x15),
+    ("BPF_CGROUP_SETSOCKOPT", 0x16),
+    ("BPF_TRACE_RAW_TP", 0x17),
+    ("BPF_TRACE_FENTRY", 0x18),
+    ("BPF_TRACE_FEXIT", 0x19),
+    ("BPF_MODIFY_RETURN", 0x1A),
+    ("BPF_LSM_MAC", 0x1B),
+    ("BPF_TRACE_ITER", 0x1C),
+    ("BPF_CGROUP_INET4_GETPEERNAME", 0x1D),
+    ("BPF_CGROUP_INET6_GETPEERNAME", 0x1E),
+    ("BPF_CGROUP_INET4_GETSOCKNAME", 0x1F),
+    ("BPF_CGROUP_INET6_GETSOCKNAME", 0x20),
+    ("BPF_XDP_DEVMAP", 0x21),
+    ("BPF_CGROUP_INET_SOCK_RELEASE", 0x22),
+    ("BPF_XDP_CPUMAP", 0x23),
+    ("BPF_SK_LOOKUP", 0x24),
+    ("BPF_XDP", 0x25),
+    ("BPF_SK_SKB_VERDICT", 0x26),
+    ("BPF_SK_REUSEPORT_SELECT", 0x27),
+    ("BPF_SK_REUSEPORT_SELECT_OR_MIGRATE", 0x28),
+    ("BPF_PERF_EVENT", 0x29),
+    ("BPF_TRACE_KPROBE_MULTI", 0x2A),
+    ("BPF_LSM_CGROUP", 0x2B),
+)
+
+# linux/bpf.h (enum:): BPF_F_(NO_PREALLOC|NO_COMMON_LRU|NUMA_NODE|RDONLY|WRONLY|STACK_BUILD_
+#   ID|ZERO_SEED|RDONLY_PROG|WRONLY_PROG|CLONE|MMAPABLE|PRESERVE_ELEMS|INNER_MAP)
+BPF_MAP_FLAGS: Table = (
+    ("BPF_F_NO_PREALLOC", 0x1),
+    ("BPF_F_NO_COMMON_LRU", 0x2),
+    ("BPF_F_NUMA_NODE", 0x4),
+    ("BPF_F_RDONLY", 0x8),
+    ("BPF_F_WRONLY", 0x10),
+    ("BPF_F_STACK_BUILD_ID", 0x20),
+    ("BPF_F_ZERO_SEED", 0x40),
+    ("BPF_F_RDONLY_PROG", 0x80),
+    ("BPF_F_WRONLY_PROG", 0x100),
+    ("BPF_F_CLONE", 0x200),
+    ("BPF_F_MMAPABLE", 0x400),
+    ("BPF_F_PRESERVE_ELEMS", 0x800),
+    ("BPF_F_INNER_MAP", 0x1000),
+)
+
+# linux/bpf.h:
+#   BPF_F_(STRICT_ALIGNMENT|ANY_ALIGNMENT|TEST_RND_HI32|TEST_STATE_FREQ|SLEEPABLE)
+BPF_PROG_FLAGS: Table = (
+    ("BPF_F_STRICT_ALIGNMENT", 0x1),
+    ("BPF_F_ANY_ALIGNMENT", 0x2),
+    ("BPF_F_TEST_RND_HI32", 0x4),
+    ("BPF_F_TEST_STATE_FREQ", 0x8),
+    ("BPF_F_SLEEPABLE", 0x10),
+)
+
+# linux/bpf.h (enum:): BPF_F_(RDONLY|WRONLY)
+BPF_FILE_MODE_FLAGS: Table = (
+    ("BPF_F_RDONLY", 0x8),
+    ("BPF_F_WRONLY", 0x10),
+)
+
+# linux/bpf.h (enum:): BPF_(ANY|F_LOCK)
+BPF_LOOKUP_FLAGS: Table = (
+    ("BPF_ANY", 0x0),
+    ("BPF_F_LOCK", 0x4),
+)
+
+# linux/bpf.h (enum:): BPF_(ANY|NOEXIST|EXIST|F_LOCK)
+BPF_UPDATE_FLAGS: Table = (
+    ("BPF_ANY", 0x0),
+    ("BPF_NOEXIST", 0x1),
+    ("BPF_EXIST", 0x2),
+    ("BPF_F_LOCK", 0x4),
+)
+
+# linux/bpf.h: BPF_F_(ALLOW_OVERRIDE|ALLOW_MULTI|REPLACE)
+BPF_ATTACH_FLAGS: Table = (
+    ("BPF_F_ALLOW_OVERRIDE", 0x1),
+    ("BPF_F_ALLOW_MULTI", 0x2),
+    ("BPF_F_REPLACE", 0x4),
+)
+
+# linux/bpf.h: BPF_F_QUERY_EFFECTIVE
+BPF_QUERY_FLAGS: Table = (("BPF_F_QUERY_EFFECTIVE", 0x1),)
+
+# linux/bpf.h: BPF_F_(TEST_RUN_ON_CPU|TEST_XDP_LIVE_FRAMES)
+BPF_TEST_RUN_FLAGS: Table = (
+    ("BPF_F_TEST_RUN_ON_CPU", 0x1),
+    ("BPF_F_TEST_XDP_LIVE_FRAMES", 0x2),
+)
+
+# linux/bpf.h: BPF_(LD|LDX|ST|STX|ALU|JMP|JMP32|ALU64)
+EBPF_CLASSES: Table = (
+    ("BPF_LD", 0x0),
+    ("BPF_LDX", 0x1),
+    ("BPF_ST", 0x2),
+    ("BPF_STX", 0x3),
+    ("BPF_ALU", 0x4),
+    ("BPF_JMP", 0x5),
+    ("BPF_JMP32", 0x6),
+    ("BPF_ALU64", 0x7),
+)
+
+# linux/bpf.h (enum:): BPF_REG_\d+
+EBPF_REGS: Table = (
+    ("BPF_REG_0", 0x0),
+    ("BPF_REG_1", 0x1),
+    ("BPF_REG_2", 0x2),
+    ("BPF_REG_3", 0x3),
+    ("BPF_REG_4", 0x4),
+    ("BPF_REG_5", 0x5),
+    ("BPF_REG_6", 0x6),
+    ("BPF_REG_7", 0x7),
+    ("BPF_REG_8", 0x8),
+    ("BPF_REG_9", 0x9),
+    ("BPF_REG_10", 0xA),
+)
+
+# linux/bpf.h: BPF_F_KPROBE_MULTI_RETURN
+BPF_KPROBE_MULTI_FLAGS: Table = (("BPF_F_KPROBE_MULTI_RETURN", 0x1),)
+
+# linux/bpf.h (enum:bpf_task_fd_type): BPF_FD_TYPE_\w+
+BPF_TASK_FD_TYPES: Table = (
+    ("BPF_FD_TYPE_RAW_TRACEPOINT", 0x0),
+    ("BPF_FD_TYPE_TRACEPOINT", 0x1),
+    ("BPF_FD_TYPE_KPROBE", 0x2),
+    ("BPF_FD_TYPE_KRETPROBE", 0x3),
+    ("BPF_FD_TYPE_UPROBE", 0x4),
+    ("BPF_FD_TYPE_URETPROBE", 0x5),
+)
+
+# linux/bpf.h: (?!); NUMA_NO_NODE from include/linux/numa.h
+NUMA_NODE: Table = (("NUMA_NO_NODE", 0xFFFFFFFF),)

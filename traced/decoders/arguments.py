@@ -30,7 +30,15 @@ from typing import NamedTuple
 from msgspec.structs import replace
 
 from traced.decoders import dumps, faults
-from traced.decoders.families import aio, handles, identity, timers
+from traced.decoders.families import (
+    aio,
+    bpf_attr,
+    handles,
+    identity,
+    ipc_structs,
+    perf_attr,
+    timers,
+)
 from traced.decoders.families.files import AT_FDCWD
 from traced.decoders.families.stat import format_makedev
 from traced.decoders.fdnames import naming
@@ -55,8 +63,18 @@ from traced.events import Arg, os_text
 from traced.syscalls.signatures import BY_ABI, NATIVE_ABI, Signature, c_integer, signature
 
 __all__ = [
-    "NATIVE_ABI", "FdNames", "Memory", "NetlinkOf", "Options", "decode_entry", "decode_exit",
-    "first_output", "has_outputs", "name_fds", "no_netlink",
+    "NATIVE_ABI",
+    "OUTPUTS_ON_FAILURE",
+    "FdNames",
+    "Memory",
+    "NetlinkOf",
+    "Options",
+    "decode_entry",
+    "decode_exit",
+    "first_output",
+    "has_outputs",
+    "name_fds",
+    "no_netlink",
 ]  # fmt: skip
 
 
@@ -180,6 +198,9 @@ _OUTPUT_ARGS = frozenset(
         ("fcntl64", "arg"),
         *identity.OUTPUTS,
         ("msgrcv", "msgp"),
+        *ipc_structs.OUTPUTS,
+        *perf_attr.OUTPUTS,
+        *bpf_attr.OUTPUTS,
         *timers.OUTPUTS,
         *handles.OUTPUTS,
         *aio.OUTPUTS,
@@ -426,6 +447,12 @@ def first_output(name: str, abi: str = NATIVE_ABI) -> int:
     slots = _known_slots(name, abi)
     first = 6 if slots is None else _first_output(slots)
     return 6 if first == len(slots or ()) else first
+
+
+# The syscalls whose outputs strace prints at exit after a failure too: perf_event_open's
+# attr, read at entry, with the size the kernel wrote back after E2BIG; bpf's attr, for
+# the commands strace completes at exit (families/bpf_attr.py).
+OUTPUTS_ON_FAILURE = frozenset({"perf_event_open", "bpf"})
 
 
 @cache

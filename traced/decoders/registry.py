@@ -20,6 +20,7 @@ from typing import TypeVar
 from traced.decoders import faults
 from traced.decoders.families import (
     aio,
+    bpf_attr,
     buffers,
     descriptors,
     fanotify_memfd,
@@ -29,6 +30,7 @@ from traced.decoders.families import (
     io_uring,
     ioctl,
     ipc,
+    ipc_structs,
     kernel,
     keyctl,
     landlock,
@@ -37,6 +39,7 @@ from traced.decoders.families import (
     misc,
     mounts,
     numa,
+    perf_attr,
     polling,
     prctl,
     process,
@@ -58,9 +61,9 @@ from traced.decoders.xlat import Table
 
 _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
-    sockopts, descriptors, prctl, kernel, messages, siginfo,
+    sockopts, descriptors, prctl, kernel, messages, siginfo, ipc_structs,
     polling, sched, resources, landlock, mounts, identity, timers, io_uring, handles, aio, ptrace,
-    quota, numa, fanotify_memfd, keyctl,
+    quota, numa, fanotify_memfd, keyctl, perf_attr, bpf_attr,
 )  # fmt: skip
 
 

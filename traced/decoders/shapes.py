@@ -58,9 +58,16 @@ _DUPFD_COMMANDS = frozenset((0, 1030))  # F_DUPFD, F_DUPFD_CLOEXEC
 
 
 _LANDLOCK_CREATE_RULESET_VERSION = 1
+# bpf's commands that return a new fd (strace's RVAL_FD ones).
+_BPF_FD_COMMANDS = frozenset(
+    dict(K.BPF_CMD)[f"BPF_{name}"]
+    for name in ("MAP_CREATE", "PROG_LOAD", "OBJ_PIN", "OBJ_GET", "PROG_GET_FD_BY_ID",
+                 "MAP_GET_FD_BY_ID", "BTF_LOAD", "BTF_GET_FD_BY_ID", "LINK_CREATE",
+                 "LINK_GET_FD_BY_ID")
+)  # fmt: skip
 # The calls that may return a new fd, as their arguments say: fcntl's F_DUPFD commands,
-# landlock_create_ruleset unless asked for the ABI version.
-MAY_RETURN_FD = RETURNS_FD | {"fcntl", "fcntl64", "landlock_create_ruleset"}
+# landlock_create_ruleset unless asked for the ABI version, bpf's fd commands.
+MAY_RETURN_FD = RETURNS_FD | {"fcntl", "fcntl64", "landlock_create_ruleset", "bpf"}
 
 
 def returns_fd(name: str, raw: Sequence[int]) -> bool:
@@ -68,6 +75,8 @@ def returns_fd(name: str, raw: Sequence[int]) -> bool:
     fcntl's F_DUPFD commands, pidfd_getfd."""
     if name in ("fcntl", "fcntl64"):
         return len(raw) > 1 and raw[1] & 0xFFFFFFFF in _DUPFD_COMMANDS
+    if name == "bpf":
+        return len(raw) > 0 and raw[0] & 0xFFFFFFFF in _BPF_FD_COMMANDS
     if name == "landlock_create_ruleset":
         return len(raw) > 2 and not raw[2] & _LANDLOCK_CREATE_RULESET_VERSION
     return name in RETURNS_FD

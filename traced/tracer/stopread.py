@@ -60,6 +60,7 @@ from traced.core.stops import (
 )
 from traced.core.task import Mode, Phase, Task
 from traced.decoders.arguments import (
+    OUTPUTS_ON_FAILURE,
     FdTarget,
     c_registers,
     decode_entry,
@@ -214,11 +215,24 @@ def _exit_stop(run: Run, tid: int, rval: int, is_error: bool, now: int) -> Exit:
         return _tampered_exit(run, tid, task, (rval, is_error), now)
     entry = task.in_flight
     if is_error and entry is not None and entry.wanted:
+        if entry.name in OUTPUTS_ON_FAILURE:  # their structs, written back or not
+            return _failed_exit(run, tid, entry, rval, now)
         args = failed_outputs(entry.name, entry.args, entry.raw, TraceeMemory(tid), -rval)
         return Exit(now, rval, True, args)
     if is_error or entry is None or not entry.wanted:
         return Exit(now, rval, is_error)
     return _decoded_exit(run, tid, entry, rval, now)
+
+
+def _failed_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit:
+    """A failed exit whose outputs strace shows all the same (OUTPUTS_ON_FAILURE)."""
+    decoding = run.decoding
+    args = decode_exit(
+        entry.name, entry.args, entry.raw, TraceeMemory(tid), retval=rval, options=decoding,
+        abi=entry.abi, registers=entry.registers or None,
+        fds=_fd_names(tid, decoding.fd_kinds) if decoding.decorate_fds else no_fd_names,
+    )  # fmt: skip
+    return Exit(now, rval, True, args)
 
 
 def _tampered_exit(run: Run, tid: int, task: Task, result: tuple[int, bool], now: int) -> Exit:

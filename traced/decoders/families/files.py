@@ -13,6 +13,7 @@ import struct
 from collections.abc import Sequence
 
 from traced.decoders import _constants as K
+from traced.decoders.arrays import nonzero_tail
 from traced.decoders.families import dirents, fcntl_args
 from traced.decoders.kinds import Decoder, at_exit, by_register
 from traced.decoders.strings import PATH_MAX, decode_cstring, decode_path
@@ -77,9 +78,10 @@ WHENCE = {0: "SEEK_SET", 1: "SEEK_CUR", 2: "SEEK_END", 3: "SEEK_DATA", 4: "SEEK_
 # --- flags and numbers -------------------------------------------------------------
 
 
-def open_flags(raw: int) -> DecodedValue:
-    """``O_WRONLY|O_CREAT|O_TRUNC``: the access mode always, then the other flags."""
-    value = raw & 0xFFFFFFFF
+def open_flags(raw: int, width: int = 32) -> DecodedValue:
+    """``O_WRONLY|O_CREAT|O_TRUNC``: the access mode always, then the other flags (an
+    int's, or open_how's u64 ``width``)."""
+    value = raw & ((1 << width) - 1)
     mode = lookup(value & 3, OPEN_ACCMODE) or "O_RDONLY"
     names, rest = flag_names(value & ~3, OPEN)
     return joined([mode, *names] + ([f"{rest:#x}"] if rest else []), raw)
@@ -234,23 +236,28 @@ def _dirents64_exit(
     return dirent_count(raw[at], memory, retval)
 
 
-_O_CREAT, _O_TMPFILE = dict(OPEN)["O_CREAT"], dict(OPEN)["O_TMPFILE"]
+_O_CREAT = dict(OPEN)["O_CREAT"]
+_O_TMPFILE_BIT = 0o20000000  # __O_TMPFILE: O_TMPFILE without O_DIRECTORY
 OPEN_HOW = struct.Struct("<QQQ")  # struct open_how: u64 flags, mode, resolve (24 bytes)
 
 
-def decode_open_how(raw: int, memory: Memory, size: int) -> DecodedValue:
+def decode_open_how(
+    raw: int, memory: Memory, size: int, options: Options = DEFAULT_OPTIONS
+) -> DecodedValue:
     """openat2's ``{flags=O_WRONLY|O_CREAT, mode=0600, resolve=RESOLVE_BENEATH}``: the
-    mode only where open uses it; a size short of the struct leaves it unread."""
+    mode where open uses it or it is set; a size short of the struct leaves it unread,
+    a longer one shows the bytes past it that are set (``???`` where unreadable)."""
     if raw == 0:
         return DecodedValue("NULL", None, raw)
     data = read_exact(memory, raw, OPEN_HOW.size) if size >= OPEN_HOW.size else None
     if data is None:
         return unreadable(raw)
     flags, mode, resolve = OPEN_HOW.unpack(data)
-    fields = [f"flags={open_flags(flags).text}"]
-    if flags & _O_CREAT or flags & _O_TMPFILE == _O_TMPFILE:
+    fields = [f"flags={open_flags(flags, 64).text}"]
+    if flags & (_O_CREAT | _O_TMPFILE_BIT) or mode:
         fields.append(f"mode={octal(mode)}")
     fields.append(f"resolve={format_flags(resolve, K.RESOLVE, 'RESOLVE_???').text}")
+    fields += nonzero_tail(raw, OPEN_HOW.size, size, memory, options)
     value = {"flags": flags, "mode": mode, "resolve": resolve}
     return DecodedValue("{" + ", ".join(fields) + "}", value, raw)
 
@@ -258,7 +265,7 @@ def decode_open_how(raw: int, memory: Memory, size: int) -> DecodedValue:
 def _open_how_entry(
     raw: Sequence[int], at: int, memory: Memory, options: Options
 ) -> DecodedValue | None:
-    return decode_open_how(raw[at], memory, raw[at + 1]) if at + 1 < len(raw) else None
+    return decode_open_how(raw[at], memory, raw[at + 1], options) if at + 1 < len(raw) else None
 
 
 DECODERS: dict[str, Decoder] = {

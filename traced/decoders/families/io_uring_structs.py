@@ -30,7 +30,7 @@ import struct
 from collections.abc import Callable
 
 from traced.decoders import _constants as K
-from traced.decoders.arrays import array_text
+from traced.decoders.arrays import array_text, nonzero_tail
 from traced.decoders.fdnames import fd_in_memory
 from traced.decoders.values import (
     DecodedValue,
@@ -53,7 +53,6 @@ RSRC_UPDATE = struct.Struct("<IIQ")
 BUF_REG = struct.Struct("<QIHH3Q")
 _INT = struct.Struct("<i")
 _U64 = struct.Struct("<Q")
-PAGE = 4096  # strace looks no further past a struct for set bytes
 
 _RESTRICTIONS = dict(K.IORING_RESTRICTION)
 _REGISTER_OP = _RESTRICTIONS["IORING_RESTRICTION_REGISTER_OP"]
@@ -143,25 +142,6 @@ def _data(opcode: int, address: int, count: int, memory: Memory, options: Option
 def _tags(address: int, count: int, memory: Memory, options: Options) -> str:
     element = lambda chunk: chex(_U64.unpack(chunk)[0])  # noqa: E731
     return array_text(address, count, _U64.size, memory, options, element=element).text
-
-
-def nonzero_tail(
-    address: int, start: int, size: int, memory: Memory, options: Options
-) -> list[str]:
-    """The bytes from ``start`` to ``size`` (up to a page): ``???`` where unreadable,
-    in hex where any is set (``/* bytes 32..39 */ "\\xa0..."``, cut at -s), else none."""
-    end = min(size, PAGE)
-    if start >= end:
-        return []
-    data = read_exact(memory, address + start, end - start)
-    if data is None:
-        return ["???"]
-    if not any(data):
-        return []
-    shown = data[: max(0, options.string_limit)]
-    escaped = "".join(f"\\x{byte:02x}" for byte in shown)
-    more = "..." if len(shown) < len(data) else ""
-    return [f'/* bytes {start}..{end - 1} */ "{escaped}"{more}']
 
 
 def rsrc_register(

@@ -17,24 +17,9 @@ from traced.decoders import _constants as K
 from traced.decoders import named as named_decoders
 from traced.decoders.kinds import Decoder, by_register
 from traced.decoders.strings import decode_buffer
-from traced.decoders.values import (
-    DecodedValue,
-    Memory,
-    Options,
-    chex,
-    octal,
-    read_exact,
-    unreadable,
-)
-from traced.decoders.xlat import (
-    Table,
-    flag_names,
-    format_enum,
-    joined,
-    named,
-    styled_flags,
-    with_rest,
-)
+from traced.decoders.style import RAW, current
+from traced.decoders.values import DecodedValue, Memory, Options, octal, read_exact, unreadable
+from traced.decoders.xlat import Table, flag_names, format_enum, format_flags, joined, styled
 from traced.events import Arg
 
 _PERMISSIONS = 0o777
@@ -42,41 +27,50 @@ _IPC_64 = dict(K.IPC_64)["IPC_64"]
 _HUGE = dict(K.SHM_HUGE)
 _HUGE_FIELD = _HUGE["SHM_HUGE_MASK"] << _HUGE["SHM_HUGE_SHIFT"]
 SHMGET: Table = K.SHMGET_FLAGS  # IPC_NOWAIT is SHM_HUGETLB here
+_IPC_PRIVATE: Table = (("IPC_PRIVATE", 0),)
 
 
-def _get_flags(raw: int, table: Table, huge: bool) -> DecodedValue:
-    """The flags in the -X style, then the huge page size, then the permissions in
-    octal: each part printed apart, as strace prints them."""
+def _flag_part(flags: int, table: Table) -> tuple[str, int]:
+    """strace's printflags with no default: the text (none for no bits) and how many
+    names it printed (in raw style, one for any bits), which decides the ``|`` after."""
+    if not flags:
+        return "", 0
+    text = format_flags(flags, table).text
+    if current().xlat == RAW:
+        return text, 1
+    return text, len(flag_names(flags, table)[0])
+
+
+def _get_flags(raw: int, table: Table) -> DecodedValue:
     value = raw & 0xFFFFFFFF
-    size = (value & _HUGE_FIELD) >> _HUGE["SHM_HUGE_SHIFT"] if huge else 0
-    flags = value & ~_PERMISSIONS & ~(_HUGE_FIELD if huge else 0)
-    names, rest = flag_names(flags, table)
-    texts = []
-    if flags:  # no name at all: the number alone, with no comment (strace's NULL default)
-        texts.append(
-            styled_flags("|".join(with_rest(names, rest)), flags) if names else chex(flags)
-        )
-    if size:
-        texts.append(f"{size}<<{named(_HUGE['SHM_HUGE_SHIFT'], 'SHM_HUGE_SHIFT', decimal=True)}")
-    texts.append(octal(value & _PERMISSIONS))
-    return DecodedValue("|".join(texts), [*with_rest(names, rest)], raw)
+    text, count = _flag_part(value & ~_PERMISSIONS, table)
+    return DecodedValue(text + ("|" if count else "") + octal(value & _PERMISSIONS), value, raw)
 
 
 def ipc_get_flags(raw: int) -> DecodedValue:
-    """msgget's and semget's ``IPC_CREAT|IPC_EXCL|0600``."""
-    return _get_flags(raw, K.IPC_FLAGS, huge=False)
+    """msgget's and semget's ``IPC_CREAT|IPC_EXCL|0600``: the flags in the style, the
+    permissions in octal after them in every style."""
+    return _get_flags(raw, K.IPC_FLAGS)
 
 
 def shmget_flags(raw: int) -> DecodedValue:
     """shmget's ``IPC_CREAT|SHM_HUGETLB|21<<SHM_HUGE_SHIFT|0600``."""
-    return _get_flags(raw, SHMGET, huge=True)
+    value = raw & 0xFFFFFFFF
+    flags = value & ~_PERMISSIONS & ~_HUGE_FIELD
+    size = (value & _HUGE_FIELD) >> _HUGE["SHM_HUGE_SHIFT"]
+    parts = [_flag_part(flags, SHMGET)[0]] if flags or not size else []
+    if size:
+        shift = _HUGE["SHM_HUGE_SHIFT"]
+        parts.append(f"{size}<<" + styled("SHM_HUGE_SHIFT", str(shift)))
+    text = "|".join(part for part in parts if part)
+    return DecodedValue(
+        text + ("|" if flags or size else "") + octal(value & _PERMISSIONS), value, raw
+    )
 
 
 def ipc_key(raw: int) -> DecodedValue:
-    value = raw & 0xFFFFFFFF
-    if value == 0:  # IPC_PRIVATE, in the -X style
-        return DecodedValue(named(0, "IPC_PRIVATE"), value, raw)
-    return DecodedValue(f"{value:#x}", value, raw)
+    """IPC_PRIVATE by name, any other key in hex."""
+    return format_enum(raw & 0xFFFFFFFF, _IPC_PRIVATE, "")
 
 
 def _ctl(table: Table, unknown: str) -> Decoder:
@@ -121,7 +115,7 @@ DECODERS: dict[str, Decoder] = {
 }  # fmt: skip
 # The names a filter's argument predicates may use, by type.
 CONSTANTS: dict[str, Table] = {
-    "flags:ipc_get": K.IPC_FLAGS, "flags:shmget": SHMGET, "enum:ipc_key": (("IPC_PRIVATE", 0),),
+    "flags:ipc_get": K.IPC_FLAGS, "flags:shmget": SHMGET, "enum:ipc_key": _IPC_PRIVATE,
     "flags:shmat": K.SHMAT, "flags:msgflg": K.MSGFLG, "enum:msgctl": K.MSGCTL,
     "enum:semctl": K.SEMCTL, "enum:shmctl": K.SHMCTL,
 }  # fmt: skip

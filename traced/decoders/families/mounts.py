@@ -17,7 +17,7 @@ from msgspec.structs import replace
 
 from traced.decoders import _constants as K
 from traced.decoders import named as named_decoders
-from traced.decoders.families.io_uring_structs import nonzero_tail
+from traced.decoders.arrays import nonzero_tail
 from traced.decoders.families.sockopt_values import forced_hex
 from traced.decoders.fdnames import AT_FDCWD, dirfd_in_memory, fd_in_memory
 from traced.decoders.kinds import Decoder, by_register

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import struct
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
+from traced.decoders import _constants as K
+from traced.decoders.families import sockaddr_families, sockaddr_inet
 from traced.decoders.kinds import Decoder, by_register
 from traced.decoders.strings import quote
 from traced.decoders.style import ABBREV, current
@@ -35,19 +36,12 @@ from traced.decoders.xlat import (
 )
 from traced.events import Arg
 
-if TYPE_CHECKING:
-    import ipaddress
-
 SOCK_TYPE: Table = (
     ("SOCK_STREAM", 1), ("SOCK_DGRAM", 2), ("SOCK_RAW", 3), ("SOCK_RDM", 4),
     ("SOCK_SEQPACKET", 5), ("SOCK_DCCP", 6), ("SOCK_PACKET", 10),
 )  # fmt: skip
 SOCK_FLAGS: Table = (("SOCK_CLOEXEC", 0o2000000), ("SOCK_NONBLOCK", 0o4000))
-_AF = """UNSPEC UNIX INET AX25 IPX APPLETALK NETROM BRIDGE ATMPVC X25 INET6 ROSE DECnet
-    NETBEUI SECURITY KEY NETLINK PACKET ASH ECONET ATMSVC RDS SNA IRDA PPPOX WANPIPE LLC
-    IB MPLS CAN TIPC BLUETOOTH IUCV RXRPC ISDN PHONET IEEE802154 CAIF ALG NFC VSOCK KCM
-    QIPCRTR SMC XDP MCTP"""
-SOCKET_DOMAIN: Table = tuple((f"AF_{name}", value) for value, name in enumerate(_AF.split()))
+SOCKET_DOMAIN: Table = K.ADDRESS_FAMILIES
 _IPPROTO = """IP=0 ICMP=1 IGMP=2 IPIP=4 TCP=6 EGP=8 PUP=12 UDP=17 IDP=22 TP=29 DCCP=33
     IPV6=41 ROUTING=43 FRAGMENT=44 RSVP=46 GRE=47 ESP=50 AH=51 ICMPV6=58 NONE=59 DSTOPTS=60
     MTP=92 BEETPH=94 ENCAP=98 PIM=103 COMP=108 L2TP=115 SCTP=132 MH=135 UDPLITE=136
@@ -109,74 +103,34 @@ def _family(number: int) -> str:
     return named(number, lookup(number, SOCKET_DOMAIN), "AF_???")
 
 
-def _inet(data: bytes) -> tuple[str, dict[str, Json]]:
-    port = int.from_bytes(data[2:4], "big")
-    address = ".".join(str(byte) for byte in data[4:8])
-    text = f'sin_port=htons({port}), sin_addr=inet_addr("{address}")'
-    return text, {"sin_port": port, "sin_addr": address}
-
-
 def interface_index(index: int) -> str:
-    """A network interface's index as strace shows it: ``if_nametoindex("lo")`` where
-    this machine has an interface of that index, else the number."""
-    if index:
-        import _socket  # noqa: PLC0415 (not socket, whose enums cost every start ms)
-
-        try:
-            return f'if_nametoindex("{_socket.if_indextoname(index)}")'
-        except OSError:
-            pass
-    return str(index)
+    """A network interface's index as strace shows it (sockaddr_inet.interface_index)."""
+    return sockaddr_inet.interface_index(index)
 
 
-def _scope(scope: int, address: ipaddress.IPv6Address) -> str:
-    linklocal = address.is_link_local or (address.is_multicast and address.packed[1] & 0xF == 2)
-    return interface_index(scope) if linklocal else str(scope)
+def _value(family: int, data: bytes) -> dict[str, Json]:
+    """The typed value of the address families a filter or a JSON reader asks about."""
+    if family == _AF_INET and len(data) >= 16:
+        return {"sin_port": int.from_bytes(data[2:4], "big"),
+                "sin_addr": ".".join(str(byte) for byte in data[4:8])}  # fmt: skip
+    if family == _AF_INET6 and len(data) >= 24:
+        import ipaddress  # noqa: PLC0415 (only for an AF_INET6 address, not every start)
 
-
-def _inet6(data: bytes) -> tuple[str, dict[str, Json]]:
-    port = int.from_bytes(data[2:4], "big")
-    flowinfo = int.from_bytes(data[4:8], "big")
-    import ipaddress  # noqa: PLC0415 (only for an AF_INET6 address, not every start)
-
-    address = ipaddress.IPv6Address(data[8:24])
-    scope = int.from_bytes(data[24:28], "little")
-    text = (
-        f"sin6_port=htons({port}), sin6_flowinfo=htonl({flowinfo}), "
-        f'inet_pton(AF_INET6, "{address}", &sin6_addr), sin6_scope_id={_scope(scope, address)}'
-    )
-    value: dict[str, Json] = {
-        "sin6_port": port, "sin6_flowinfo": flowinfo, "sin6_addr": str(address),
-        "sin6_scope_id": scope,
-    }  # fmt: skip
-    return text, value
-
-
-def _unix(data: bytes) -> tuple[str, dict[str, Json]]:
-    path = data[2:]
-    if path[:1] == b"\0":
-        shown = path[1:]
-        return f"sun_path=@{quote(shown)}", {"sun_path": "@" + shown.decode("utf-8", "replace")}
-    shown = path.split(b"\0", 1)[0]
-    return f"sun_path={quote(shown)}", {"sun_path": shown.decode("utf-8", "replace")}
-
-
-def _netlink(data: bytes) -> tuple[str, dict[str, Json]]:
-    pid, groups = struct.unpack_from("<II", data, 4)
-    shown = f"{groups:#08x}" if groups else "00000000"  # C's %#08x
-    return f"nl_pid={pid}, nl_groups={shown}", {"nl_pid": pid, "nl_groups": groups}
-
-
-_ADDRESSES = {_AF_INET: (16, _inet), _AF_INET6: (28, _inet6), _AF_NETLINK: (12, _netlink)}
-
-
-def _body(family: int, data: bytes) -> tuple[str, dict[str, Json]]:
-    if family == _AF_UNIX:
-        return _unix(data) if len(data) > 2 else ("", {})
-    size, decoder = _ADDRESSES.get(family, (0, None))
-    if decoder is not None and len(data) >= size:
-        return decoder(data)
-    return f"sa_data={quote(data[2:])}", {"sa_data": data[2:].hex()}
+        return {
+            "sin6_port": int.from_bytes(data[2:4], "big"),
+            "sin6_flowinfo": int.from_bytes(data[4:8], "big"),
+            "sin6_addr": str(ipaddress.IPv6Address(data[8:24])),
+            "sin6_scope_id": int.from_bytes(data[24:28].ljust(4, b"\0"), "little"),
+        }
+    if family == _AF_UNIX and len(data) > 2:
+        path = data[2:]
+        if path[:1] == b"\0":
+            return {"sun_path": "@" + path[1:].decode("utf-8", "replace")}
+        return {"sun_path": path.split(b"\0", 1)[0].decode("utf-8", "replace")}
+    if family == _AF_NETLINK and len(data) >= 12:
+        pid, groups = struct.unpack_from("<II", data, 4)
+        return {"nl_pid": pid, "nl_groups": groups}
+    return {"sa_data": data[2:].hex()}
 
 
 def decode_sockaddr(raw: int, memory: Memory, length: int) -> DecodedValue:
@@ -194,9 +148,13 @@ def decode_sockaddr(raw: int, memory: Memory, length: int) -> DecodedValue:
 def sockaddr_text(data: bytes) -> tuple[str, dict[str, Json]]:
     """A struct sockaddr's bytes (two at least): its text and its typed value."""
     family = int.from_bytes(data[:2], "little")
-    text, value = _body(family, data)
-    value = {"sa_family": _family(family), **value}
-    return f"{{sa_family={_family(family)}" + (f", {text}}}" if text else "}"), value
+    value: dict[str, Json] = {"sa_family": _family(family)}
+    if len(data) <= 2:
+        return f"{{sa_family={_family(family)}}}", value
+    text = sockaddr_families.family_text(family, data, len(data))
+    if text is None:
+        text = f"sa_data={quote(data[2:])}"
+    return f"{{sa_family={_family(family)}, {text}}}", value | _value(family, data)
 
 
 _LENGTHS = re.compile(r"\[(-?\d+)(?: => (-?\d+))?\]")
