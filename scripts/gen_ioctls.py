@@ -261,6 +261,21 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
     _spec("KB_TYPES", "linux/kd.h", r"KB_(84|101|OTHER)"),
     _spec("KD_LEDS", "linux/kd.h", r"LED_(SCR|NUM|CAP)"),
     _spec("TIOCM_BITS", "asm-generic/termios.h", r"TIOCM_\w+", exclude=r"TIOCM_(CD|RI)"),
+    # --- issue 17: the structs of gpio, hdio, fiemap ... requests --------------------------
+    _spec("GPIO_LINE_FLAGS", "linux/gpio.h", r"GPIOLINE_FLAG_\w+"),
+    _spec("GPIO_HANDLE_FLAGS", "linux/gpio.h", r"GPIOHANDLE_REQUEST_\w+"),
+    _spec(
+        "GPIO_EVENT_FLAGS",
+        "linux/gpio.h",
+        r"GPIOEVENT_REQUEST_\w+",
+        first=("GPIOEVENT_REQUEST_BOTH_EDGES",),
+    ),
+    _spec(
+        "GPIO_V2_LINE_FLAGS",
+        "linux/gpio.h",
+        r"GPIO_V2_LINE_FLAG_\w+",
+        source="enum:gpio_v2_line_flag",
+    ),
 )
 
 

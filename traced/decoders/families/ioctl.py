@@ -22,6 +22,8 @@ from functools import cache, lru_cache
 from typing import NamedTuple
 
 from traced.decoders._ioctls import ABS_AXES, EV_TYPES, IOCTL_FUNCTIONS, IOCTLS
+from traced.decoders.families import ioctl_gpio
+from traced.decoders.families.ioctl_kit import Request
 from traced.decoders.families.ioctl_structs import LAYOUTS as STRUCT_LAYOUTS
 from traced.decoders.families.ioctl_styles import STYLES, VALUES
 from traced.decoders.families.ioctl_values import LAYOUTS, REGISTERS
@@ -54,6 +56,8 @@ def _joined(rows: Table) -> Table:
 
 IOC_DIR: Table = (("_IOC_NONE", 0), ("_IOC_READ", 2), ("_IOC_WRITE", 1))
 _EVDEV, _MIXER = 0x45, 0x4D  # 'E', 'M'
+# The requests decoded by their own printers, by name (families/ioctl_*.py).
+REQUESTS: dict[str, Request] = {**ioctl_gpio.REQUESTS}
 _READ, _WRITE = 2, 1
 
 
@@ -119,7 +123,7 @@ def ioctl_request(raw: int) -> DecodedValue:
     code = raw & 0xFFFFFFFF
     special = parameterized(code)
     if special is not None and special[1]:
-        return DecodedValue(special[0], special[0], raw)
+        return DecodedValue(styled(special[0], number(code)), special[0], raw)
     name = _index().by_number.get(code)
     if special is not None:
         name = special[0] if name is None else f"{special[0]} or {name}"
@@ -139,6 +143,8 @@ def argument_style(request: int) -> str:
     names = _index().by_number.get(request & 0xFFFFFFFF)
     if names is None:
         return "pointer" if parameterized(request & 0xFFFFFFFF) else "hex"
+    if _request(request) is not None:
+        return "request"
     if value_layouts(request) is not None:
         return "value"
     if names in REGISTERS:
@@ -147,6 +153,12 @@ def argument_style(request: int) -> str:
         if any(pattern.fullmatch(name) for name in names.split(" or ")):
             return style
     return "hex"
+
+
+def _request(request: int) -> Request | None:
+    """The printers of ``request``, one of whose names has them."""
+    names = _index().by_number.get(request & 0xFFFFFFFF, "").split(" or ")
+    return next((REQUESTS[name] for name in names if name in REQUESTS), None)
 
 
 @lru_cache(maxsize=4096)
@@ -193,6 +205,10 @@ def ioctl_argument(
         return DecodedValue(str(raw), raw, raw)
     if style == "named":
         return DecodedValue(REGISTERS[_index().by_number[request & 0xFFFFFFFF]](raw), raw, raw)
+    if style == "request":
+        printer = (_request(request) or Request()).entry
+        text = None if printer is None else printer(raw, memory, options)
+        return DecodedValue(hex_address(raw) if text is None else text, raw, raw)
     entry = (value_layouts(request) or (None, None))[0]
     if entry is not None:
         value = value_at(raw, memory, entry, options)
@@ -220,6 +236,11 @@ def _exit(
     args: Sequence[Arg],
 ) -> DecodedValue | None:  # fmt: skip
     """A value the kernel wrote, for the requests whose argument points to one."""
+    request = _request(raw[at - 1])
+    if request is not None:
+        return _request_exit(
+            request, raw[at], memory, options, args[at].text if at < len(args) else ""
+        )
     exit = (value_layouts(raw[at - 1]) or (None, None))[1]
     if exit is None:
         return None
@@ -230,6 +251,16 @@ def _exit(
         return value
     text = f"{entry} => {value.text}" if arrow == "=>" else f"{entry[:-1]} => {value.text}}}"
     return DecodedValue(text, None, raw[at])
+
+
+def _request_exit(
+    request: Request, address: int, memory: Memory, options: Options, entry: str
+) -> DecodedValue | None:
+    """What a request's exit printer says: after `` => `` where the entry was read."""
+    if request.exit is None or (request.entry is not None and entry == hex_address(address)):
+        return None
+    text = request.exit(address, memory, options) or hex_address(address)
+    return DecodedValue(f"{entry} => {text}" if request.entry else text, None, address)
 
 
 DECODERS: dict[str, Decoder] = {"enum:ioctl": by_register(ioctl_request)}

@@ -1,0 +1,61 @@
+"""What ioctl's struct decoders are made of: a request's printers at entry and exit,
+and the field forms strace prints inside them (its PRINT_FIELD_* family): pure.
+
+strace decodes most of these requests the same way: at entry it reads the whole
+struct the argument points to (its address where it cannot, ``NULL`` for 0) and
+prints the fields the caller sets; after a success it reads it again and prints,
+after `` => ``, the fields the kernel filled.  A request read only at exit prints
+its address at entry and on a failure.  Arrays inside a struct are cut to -s
+elements with ``...`` unless -v, as strace's print_array cuts them.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+from traced.decoders.values import Memory, Options, chex, read_exact
+
+# A printer: the struct at ``address`` in strace's words, or None where it cannot be read.
+Printer = Callable[[int, Memory, Options], "str | None"]
+
+
+class Request(NamedTuple):
+    """How one request's argument is printed: at entry, and after a success at exit
+    (both: ``entry => exit``, the exit only where the entry could be read)."""
+
+    entry: Printer | None = None
+    exit: Printer | None = None
+
+
+def fixed(size: int, text: Callable[[bytes, Options], str]) -> Printer:
+    """A printer of a struct of ``size`` bytes, read whole (strace's umove)."""
+
+    def printer(address: int, memory: Memory, options: Options) -> str | None:
+        data = read_exact(memory, address, size)
+        return None if data is None else text(data, options)
+
+    return printer
+
+
+def ints(form: str, data: bytes, at: int = 0) -> tuple[int, ...]:
+    """Little-endian fields of ``form`` (struct's letters, no byte order) at ``at``."""
+    return struct.unpack_from("<" + form, data, at)
+
+
+def local_array(items: Sequence[str], options: Options) -> str:
+    """An array inside a struct: ``[a, b]``, cut to -s items and ``...`` unless -v."""
+    shown = len(items) if options.verbose else min(len(items), max(0, options.string_limit))
+    more = ["..."] if shown < len(items) else []
+    return "[" + ", ".join([*items[:shown], *more]) + "]"
+
+
+def hex_array(values: Sequence[int]) -> str:
+    """strace's PRINT_FIELD_X_ARRAY: every element in hex, ``0`` for zero."""
+    return "[" + ", ".join(chex(value) for value in values) + "]"
+
+
+def fields(*parts: str | None) -> str:
+    """``{a, b}``: the fields given, those None (not printed) left out."""
+    return "{" + ", ".join(part for part in parts if part is not None) + "}"
