@@ -196,6 +196,109 @@ def functions() -> list[tuple[str, int]]:
     return sorted(rows, key=lambda row: (row[1], row[0]))
 
 
+# Tables of names the kernel keeps out of its uapi headers, each name with its value
+# and the kernel header that defines it.
+_ATA_H = "include/linux/ata.h"
+_ATA_COMMANDS = (  # HDIO_DRIVE_CMD's commands
+    ("ATA_CMD_NOP", 0x00, _ATA_H),
+    ("ATA_CMD_CFA_REQ_EXT_ERR", 0x03, _ATA_H),
+    ("ATA_CMD_DSM", 0x06, _ATA_H),
+    ("ATA_CMD_DEV_RESET", 0x08, _ATA_H),
+    ("ATA_CMD_REQ_SENSE_DATA", 0x0B, _ATA_H),
+    ("ATA_CMD_RESTORE", 0x10, _ATA_H),
+    ("ATA_CMD_PIO_READ", 0x20, _ATA_H),
+    ("ATA_CMD_READ_LONG", 0x22, _ATA_H),
+    ("ATA_CMD_READ_LONG_ONCE", 0x23, _ATA_H),
+    ("ATA_CMD_PIO_READ_EXT", 0x24, _ATA_H),
+    ("ATA_CMD_READ_EXT", 0x25, _ATA_H),
+    ("ATA_CMD_READ_QUEUED", 0x26, _ATA_H),
+    ("ATA_CMD_READ_NATIVE_MAX_EXT", 0x27, _ATA_H),
+    ("ATA_CMD_READ_MULTI_EXT", 0x29, _ATA_H),
+    ("ATA_CMD_READ_STREAM_DMA_EXT", 0x2A, _ATA_H),
+    ("ATA_CMD_READ_STREAM_EXT", 0x2B, _ATA_H),
+    ("ATA_CMD_READ_LOG_EXT", 0x2F, _ATA_H),
+    ("ATA_CMD_PIO_WRITE", 0x30, _ATA_H),
+    ("ATA_CMD_WRITE_LONG", 0x32, _ATA_H),
+    ("ATA_CMD_WRITE_LONG_ONCE", 0x33, _ATA_H),
+    ("ATA_CMD_PIO_WRITE_EXT", 0x34, _ATA_H),
+    ("ATA_CMD_WRITE_EXT", 0x35, _ATA_H),
+    ("ATA_CMD_WRITE_QUEUED", 0x36, _ATA_H),
+    ("ATA_CMD_SET_MAX_EXT", 0x37, _ATA_H),
+    ("ATA_CMD_CFA_WRITE_NE", 0x38, _ATA_H),
+    ("ATA_CMD_WRITE_MULTI_EXT", 0x39, _ATA_H),
+    ("ATA_CMD_WRITE_STREAM_DMA_EXT", 0x3A, _ATA_H),
+    ("ATA_CMD_WRITE_STREAM_EXT", 0x3B, _ATA_H),
+    ("ATA_CMD_WRITE_FUA_EXT", 0x3D, _ATA_H),
+    ("ATA_CMD_WRITE_QUEUED_FUA_EXT", 0x3E, _ATA_H),
+    ("ATA_CMD_WRITE_LOG_EXT", 0x3F, _ATA_H),
+    ("ATA_CMD_VERIFY", 0x40, _ATA_H),
+    ("ATA_CMD_VERIFY_EXT", 0x42, _ATA_H),
+    ("ATA_CMD_WRITE_UNCORR_EXT", 0x45, _ATA_H),
+    ("ATA_CMD_READ_LOG_DMA_EXT", 0x47, _ATA_H),
+    ("ATA_CMD_ZAC_MGMT_IN", 0x4A, _ATA_H),
+    ("ATA_CMD_CONFIG_STREAM", 0x51, _ATA_H),
+    ("ATA_CMD_WRITE_LOG_DMA_EXT", 0x57, _ATA_H),
+    ("ATA_CMD_TRUSTED_NONDATA", 0x5B, _ATA_H),
+    ("ATA_CMD_TRUSTED_RCV", 0x5C, _ATA_H),
+    ("ATA_CMD_TRUSTED_RCV_DMA", 0x5D, _ATA_H),
+    ("ATA_CMD_TRUSTED_SND", 0x5E, _ATA_H),
+    ("ATA_CMD_TRUSTED_SND_DMA", 0x5F, _ATA_H),
+    ("ATA_CMD_FPDMA_READ", 0x60, _ATA_H),
+    ("ATA_CMD_FPDMA_WRITE", 0x61, _ATA_H),
+    ("ATA_CMD_NCQ_NON_DATA", 0x63, _ATA_H),
+    ("ATA_CMD_FPDMA_SEND", 0x64, _ATA_H),
+    ("ATA_CMD_FPDMA_RECV", 0x65, _ATA_H),
+    ("ATA_CMD_CFA_TRANS_SECT", 0x87, _ATA_H),
+    ("ATA_CMD_EDD", 0x90, _ATA_H),
+    ("ATA_CMD_INIT_DEV_PARAMS", 0x91, _ATA_H),
+    ("ATA_CMD_DOWNLOAD_MICRO", 0x92, _ATA_H),
+    ("ATA_CMD_DOWNLOAD_MICRO_DMA", 0x93, _ATA_H),
+    ("ATA_CMD_ZAC_MGMT_OUT", 0x9F, _ATA_H),
+    ("ATA_CMD_PACKET", 0xA0, _ATA_H),
+    ("ATA_CMD_ID_ATAPI", 0xA1, _ATA_H),
+    ("ATA_CMD_SERVICE", 0xA2, _ATA_H),
+    ("ATA_CMD_SMART", 0xB0, _ATA_H),
+    ("ATA_CMD_CONF_OVERLAY", 0xB1, _ATA_H),
+    ("ATA_CMD_SANITIZE_DEVICE", 0xB4, _ATA_H),
+    ("ATA_CMD_CFA_ERASE", 0xC0, _ATA_H),
+    ("ATA_CMD_READ_MULTI", 0xC4, _ATA_H),
+    ("ATA_CMD_WRITE_MULTI", 0xC5, _ATA_H),
+    ("ATA_CMD_SET_MULTI", 0xC6, _ATA_H),
+    ("ATA_CMD_READ", 0xC8, _ATA_H),
+    ("ATA_CMD_WRITE", 0xCA, _ATA_H),
+    ("ATA_CMD_CFA_WRITE_MULT_NE", 0xCD, _ATA_H),
+    ("ATA_CMD_WRITE_MULTI_FUA_EXT", 0xCE, _ATA_H),
+    ("ATA_CMD_CHK_MED_CRD_TYP", 0xD1, _ATA_H),
+    ("ATA_CMD_MEDIA_LOCK", 0xDE, _ATA_H),
+    ("ATA_CMD_MEDIA_UNLOCK", 0xDF, _ATA_H),
+    ("ATA_CMD_STANDBYNOW1", 0xE0, _ATA_H),
+    ("ATA_CMD_IDLEIMMEDIATE", 0xE1, _ATA_H),
+    ("ATA_CMD_STANDBY", 0xE2, _ATA_H),
+    ("ATA_CMD_IDLE", 0xE3, _ATA_H),
+    ("ATA_CMD_PMP_READ", 0xE4, _ATA_H),
+    ("ATA_CMD_CHK_POWER", 0xE5, _ATA_H),
+    ("ATA_CMD_SLEEP", 0xE6, _ATA_H),
+    ("ATA_CMD_FLUSH", 0xE7, _ATA_H),
+    ("ATA_CMD_PMP_WRITE", 0xE8, _ATA_H),
+    ("ATA_CMD_PMP_READ_DMA", 0xE9, _ATA_H),
+    ("ATA_CMD_FLUSH_EXT", 0xEA, _ATA_H),
+    ("ATA_CMD_PMP_WRITE_DMA", 0xEB, _ATA_H),
+    ("ATA_CMD_ID_ATA", 0xEC, _ATA_H),
+    ("ATA_CMD_SET_FEATURES", 0xEF, _ATA_H),
+    ("ATA_CMD_SEC_SET_PASS", 0xF1, _ATA_H),
+    ("ATA_CMD_SEC_UNLOCK", 0xF2, _ATA_H),
+    ("ATA_CMD_SEC_ERASE_PREP", 0xF3, _ATA_H),
+    ("ATA_CMD_SEC_ERASE_UNIT", 0xF4, _ATA_H),
+    ("ATA_CMD_SEC_FREEZE_LOCK", 0xF5, _ATA_H),
+    ("ATA_CMD_SEC_DISABLE_PASS", 0xF6, _ATA_H),
+    ("ATA_CMD_READ_NATIVE_MAX", 0xF8, _ATA_H),
+    ("ATA_CMD_SET_MAX", 0xF9, _ATA_H),
+)
+
+UNEXPORTED: tuple[tuple[str, tuple[tuple[str, int, str], ...]], ...] = (
+    ("ATA_COMMANDS", _ATA_COMMANDS),
+)
+
 # The constants some requests' arguments are printed by (families/ioctl.py).
 ARGUMENT_SPECS: tuple[Spec, ...] = (
     _spec("EV_TYPES", "linux/input-event-codes.h", r"EV_\w+", exclude=r"EV_(MAX|CNT|VERSION)"),
@@ -276,6 +379,8 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
         r"GPIO_V2_LINE_FLAG_\w+",
         source="enum:gpio_v2_line_flag",
     ),
+    _spec("IDE_NICE", "linux/hdreg.h", r"IDE_NICE_\w+", order="header"),  # bit numbers
+    _spec("HDIO_BUSSTATES", "linux/hdreg.h", r"BUSSTATE_\w+", source="enum:"),
 )
 
 
@@ -298,6 +403,11 @@ def main() -> None:
         out.write(f"\n# {' '.join(spec.includes)}: {spec.pattern}\n{spec.name}: Table = (\n")
         for name, value in constants_table(spec):
             out.write(f'    ("{name}", {value:#x}),\n')
+        out.write(")\n")
+    for name, rows in UNEXPORTED:
+        out.write(f"\n# {rows[0][2]}, not exported to the uapi headers\n{name}: Table = (\n")
+        for constant, value, _ in sorted(rows, key=lambda row: row[1]):
+            out.write(f'    ("{constant}", {value:#x}),\n')
         out.write(")\n")
 
 

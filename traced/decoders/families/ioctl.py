@@ -22,7 +22,7 @@ from functools import cache, lru_cache
 from typing import NamedTuple
 
 from traced.decoders._ioctls import ABS_AXES, EV_TYPES, IOCTL_FUNCTIONS, IOCTLS
-from traced.decoders.families import ioctl_gpio
+from traced.decoders.families import ioctl_gpio, ioctl_hdio
 from traced.decoders.families.ioctl_kit import Request
 from traced.decoders.families.ioctl_structs import LAYOUTS as STRUCT_LAYOUTS
 from traced.decoders.families.ioctl_styles import STYLES, VALUES
@@ -57,7 +57,7 @@ def _joined(rows: Table) -> Table:
 IOC_DIR: Table = (("_IOC_NONE", 0), ("_IOC_READ", 2), ("_IOC_WRITE", 1))
 _EVDEV, _MIXER = 0x45, 0x4D  # 'E', 'M'
 # The requests decoded by their own printers, by name (families/ioctl_*.py).
-REQUESTS: dict[str, Request] = {**ioctl_gpio.REQUESTS}
+REQUESTS: dict[str, Request] = {**ioctl_gpio.REQUESTS, **ioctl_hdio.REQUESTS}
 _READ, _WRITE = 2, 1
 
 
