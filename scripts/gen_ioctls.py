@@ -381,6 +381,24 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
     ),
     _spec("IDE_NICE", "linux/hdreg.h", r"IDE_NICE_\w+", order="header"),  # bit numbers
     _spec("HDIO_BUSSTATES", "linux/hdreg.h", r"BUSSTATE_\w+", source="enum:"),
+    _spec("FIEMAP_FLAGS", "linux/fiemap.h", r"FIEMAP_FLAG_\w+"),
+    _spec("FIEMAP_EXTENT_FLAGS", "linux/fiemap.h", r"FIEMAP_EXTENT_\w+"),
+    # Key codes by value; the aliases (a name defined as another, or sharing its
+    # number with an earlier one strace does not print) left out.
+    _spec(
+        "KEY_CODES",
+        "linux/input-event-codes.h",
+        r"(KEY|BTN)_\w+",
+        exclude=r"KEY_(MIN_INTERESTING|MAX|CNT|HANGUEL|SCREENLOCK|DIRECTION|DASHBOARD"
+        r"|BRIGHTNESS_ZERO|WIMAX|ZOOM|SCREEN|BRIGHTNESS_TOGGLE)"
+        r"|BTN_(MISC|MOUSE|JOYSTICK|GAMEPAD|DIGI|WHEEL|TRIGGER_HAPPY|A|B|X|Y)",
+    ),
+    _spec(
+        "FF_TYPES",
+        "linux/input.h",
+        r"FF_\w+",
+        exclude=r"FF_(STATUS_\w+|EFFECT_M\w+|WAVEFORM_M\w+|MAX_EFFECTS|MAX|CNT)",
+    ),
 )
 
 

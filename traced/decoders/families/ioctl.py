@@ -22,7 +22,7 @@ from functools import cache, lru_cache
 from typing import NamedTuple
 
 from traced.decoders._ioctls import ABS_AXES, EV_TYPES, IOCTL_FUNCTIONS, IOCTLS
-from traced.decoders.families import ioctl_gpio, ioctl_hdio
+from traced.decoders.families import ioctl_evdev, ioctl_fs, ioctl_gpio, ioctl_hdio
 from traced.decoders.families.ioctl_kit import Request
 from traced.decoders.families.ioctl_structs import LAYOUTS as STRUCT_LAYOUTS
 from traced.decoders.families.ioctl_styles import STYLES, VALUES
@@ -30,7 +30,7 @@ from traced.decoders.families.ioctl_values import LAYOUTS, REGISTERS
 from traced.decoders.families.process import CLONE
 from traced.decoders.kinds import Decoder, by_register
 from traced.decoders.strings import decode_cstring
-from traced.decoders.style import PLAIN, applied
+from traced.decoders.style import PLAIN, VERBOSE, applied, current
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     NOT_PRINTED,
@@ -57,7 +57,9 @@ def _joined(rows: Table) -> Table:
 IOC_DIR: Table = (("_IOC_NONE", 0), ("_IOC_READ", 2), ("_IOC_WRITE", 1))
 _EVDEV, _MIXER = 0x45, 0x4D  # 'E', 'M'
 # The requests decoded by their own printers, by name (families/ioctl_*.py).
-REQUESTS: dict[str, Request] = {**ioctl_gpio.REQUESTS, **ioctl_hdio.REQUESTS}
+REQUESTS: dict[str, Request] = {
+    **ioctl_gpio.REQUESTS, **ioctl_hdio.REQUESTS, **ioctl_fs.REQUESTS, **ioctl_evdev.REQUESTS,
+}  # fmt: skip
 _READ, _WRITE = 2, 1
 
 
@@ -88,20 +90,28 @@ def _index() -> _Index:
     )
 
 
+def _inner(value: int, table: Table, unknown: str) -> str:
+    """A parameter's name; under -X verbose, where the request is in a comment, an
+    unknown one's number without its own comment."""
+    if current().xlat == VERBOSE:
+        return lookup(value, table) or chex(value)
+    return format_enum(value, table, unknown).text
+
+
 def _evdev(direction: int, number: int, size: int) -> str | None:
     """linux/input.h's requests with parameters, as strace prints them."""
     functions = _index().functions
     gbit, gabs, sabs = (functions[name] & 0xFF for name in ("EVIOCGBIT", "EVIOCGABS", "EVIOCSABS"))
     if direction == _WRITE and sabs <= number < sabs + 0x40:
-        return f"EVIOCSABS({format_enum(number - sabs, ABS_AXES, 'ABS_???').text})"
+        return f"EVIOCSABS({_inner(number - sabs, ABS_AXES, 'ABS_???')})"
     if direction != _READ:
         return None
     if gbit <= number < gbit + 0x20:
         event = number - gbit
-        kind = format_enum(event, EV_TYPES, "EV_???").text if event else "0"
+        kind = _inner(event, EV_TYPES, "EV_???") if event else "0"
         return f"EVIOCGBIT({kind}, {size})"
     if gabs <= number < gabs + 0x40:
-        return f"EVIOCGABS({format_enum(number - gabs, ABS_AXES, 'ABS_???').text})"
+        return f"EVIOCGABS({_inner(number - gabs, ABS_AXES, 'ABS_???')})"
     name = _index().evdev_by_length.get(number)
     return None if name is None else f"{name}({size})"
 
