@@ -383,6 +383,7 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
     _spec("HDIO_BUSSTATES", "linux/hdreg.h", r"BUSSTATE_\w+", source="enum:"),
     _spec("FIEMAP_FLAGS", "linux/fiemap.h", r"FIEMAP_FLAG_\w+"),
     _spec("FIEMAP_EXTENT_FLAGS", "linux/fiemap.h", r"FIEMAP_EXTENT_\w+"),
+    _spec("AUDIT_ARCHES", "linux/audit.h", r"AUDIT_ARCH_\w+"),
     # Key codes by value; the aliases (a name defined as another, or sharing its
     # number with an earlier one strace does not print) left out.
     _spec(

@@ -13,14 +13,19 @@ def argument(
     request: int,
     entry: bytes,
     exit: bytes | None = None,
+    *,
     options: Options = DEFAULT_OPTIONS,
     address: int = ADDRESS,
+    failed: bool = False,
 ) -> str:
     """The argument's text: read at entry from ``entry`` at ``address``, then, with
-    ``exit`` (what the kernel wrote), after a success."""
+    ``exit`` (what the kernel wrote), after a success; with ``failed``, after EBADF."""
     raw = (MINUS_ONE, request, address)
     args = decode_entry("ioctl", raw, FakeMemory({address: entry}), options)
-    if exit is not None:
+    if failed:
+        memory = FakeMemory({address: entry})
+        args = decode_exit("ioctl", args, raw, memory, retval=-9, options=options, failed=True)
+    elif exit is not None:
         args = decode_exit(
             "ioctl", args, raw, FakeMemory({address: exit}), retval=0, options=options
         )

@@ -68,7 +68,7 @@ def test_fiemap_extents_only_with_v() -> None:
     assert argument(FIEMAP, head, head + extents) == (
         f"{entry} => {{fm_flags=0xfffffff8 /* FIEMAP_FLAG_??? */, fm_mapped_extents=2, ...}}"
     )
-    verbose = argument(FIEMAP, head, head + extents, VERBOSE_ONLY)
+    verbose = argument(FIEMAP, head, head + extents, options=VERBOSE_ONLY)
     assert verbose.endswith(
         "fm_mapped_extents=2, fm_extents=[{fe_logical=1, fe_physical=2, fe_length=3, "
         "fe_flags=FIEMAP_EXTENT_LAST|FIEMAP_EXTENT_UNKNOWN|FIEMAP_EXTENT_DELALLOC"

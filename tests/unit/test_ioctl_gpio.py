@@ -23,11 +23,11 @@ def test_v1_line_info_offset_at_entry_info_at_exit_in_each_style() -> None:
         "{line_offset=50} => {flags=GPIOLINE_FLAG_ACTIVE_LOW|GPIOLINE_FLAG_OPEN_DRAIN, "
         'name="line name", consumer="line consumer"}'
     )
-    assert argument(LINEINFO, entry, filled, Options(xlat=RAW)).endswith(
+    assert argument(LINEINFO, entry, filled, options=Options(xlat=RAW)).endswith(
         '=> {flags=0xc, name="line name", consumer="line consumer"}'
     )
     assert "flags=0xc /* GPIOLINE_FLAG_ACTIVE_LOW|GPIOLINE_FLAG_OPEN_DRAIN */" in argument(
-        LINEINFO, entry, filled, Options(xlat=VERBOSE)
+        LINEINFO, entry, filled, options=Options(xlat=VERBOSE)
     )
 
 
@@ -44,7 +44,7 @@ def test_line_handle_arrays_cut_at_s_unless_v_and_the_fd_returned() -> None:
     )
     assert text.endswith(', 63, ...], consumer_label="line consumer"}')
     verbose = argument(
-        LINEHANDLE, request, request[:-4] + struct.pack("<i", 100), Options(verbose=True)
+        LINEHANDLE, request, request[:-4] + struct.pack("<i", 100), options=Options(verbose=True)
     )
     assert ", 63, 64], flags=" in verbose and verbose.endswith(
         'consumer_label="line consumer"} => {fd=100}'

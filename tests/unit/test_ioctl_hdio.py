@@ -29,13 +29,15 @@ def test_drive_cmd_header_then_status_and_sectors_in_hex_cut_at_s() -> None:
         " => {status=0xca, error=255, nsector=238}"
     )
     unknown = bytes((0x80, 0x81, 0x82, 0x83)) + bytes(range(0x84, 0x100)) * 5
-    text = argument(DRIVE_CMD, unknown, unknown, Options(xlat=VERBOSE))
+    text = argument(DRIVE_CMD, unknown, unknown, options=Options(xlat=VERBOSE))
     assert text.startswith(
         "{command=0x80 /* ATA_CMD_??? */, sector_number=129, feature=130, sector_count=131}"
         ' => {status=0x80, error=129, nsector=130, buf="\\x84\\x85'
     )
     assert text.endswith('\\xa2\\xa3"...}')
-    assert argument(DRIVE_CMD, unknown, unknown, Options(xlat=RAW)).startswith("{command=0x80, ")
+    assert argument(DRIVE_CMD, unknown, unknown, options=Options(xlat=RAW)).startswith(
+        "{command=0x80, "
+    )
 
 
 def test_nice_bits_busstate_reset_and_identity() -> None:

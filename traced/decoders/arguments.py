@@ -278,6 +278,7 @@ class Slot(NamedTuple):
     # A self-contained argument's Args by register value (see _self_contained_arg).
     known: dict[int, Arg]
     whole_at_entry: bool = False  # an output strace prints at entry all the same
+    on_failure: bool = False  # an output decoded at exit after a failure too
 
 
 _NO_DECODER = Decoder()
@@ -298,7 +299,8 @@ def _slot(sig: Signature, position: int, name: str, tag: str) -> Slot:
     register = decoder.register if alone else None
     exit = decoder.exit if output else None
     whole = output and decoder.whole_at_entry
-    return Slot(position, name, tag, output, alone, register, entry, exit, {}, whole)
+    failure = output and decoder.on_failure
+    return Slot(position, name, tag, output, alone, register, entry, exit, {}, whole, failure)
 
 
 @cache  # the ABIs' tables share most signatures
@@ -407,6 +409,13 @@ def first_output(name: str, abi: str = NATIVE_ABI) -> int:
 
 
 @cache
+@cache
+def has_failure_outputs(name: str, abi: str = NATIVE_ABI) -> bool:
+    """Whether the syscall has an output strace prints even after a failure."""
+    slots = _known_slots(name, abi)
+    return slots is not None and any(slot.on_failure for slot in slots)
+
+
 def has_outputs(name: str, abi: str = NATIVE_ABI) -> bool:
     """Whether the syscall returns something through memory that we decode at exit."""
     slots = _known_slots(name, abi)
@@ -523,11 +532,14 @@ def decode_exit(
     abi: str = NATIVE_ABI,
     fds: FdNames = no_fd_names,
     registers: Sequence[int] | None = None,
+    failed: bool = False,
 ) -> tuple[Arg, ...]:
     """After a successful syscall: ``args`` with the outputs the kernel wrote decoded.
 
     For the syscalls :func:`has_outputs` names; others come back unchanged.
-    ``registers``: as :func:`decode_entry`'s, kept from the call's entry."""
+    ``registers``: as :func:`decode_entry`'s, kept from the call's entry.  With
+    ``failed`` (``retval`` the negative errno), only the outputs decoded on failure
+    (:func:`has_failure_outputs`)."""
     if syscall in options.raw:
         return args
     if syscall in options.nonverbose:
@@ -537,12 +549,12 @@ def decode_exit(
         if style is PLAIN:
             return _decode_exit(
                 syscall, args, raw, memory, retval=retval, options=options, abi=abi, fds=fds,
-                registers=registers,
+                registers=registers, failed=failed,
             )  # fmt: skip
         with applied(style):
             return _decode_exit(
                 syscall, args, raw, memory, retval=retval, options=options, abi=abi, fds=fds,
-                registers=registers,
+                registers=registers, failed=failed,
             )  # fmt: skip
 
 
@@ -557,13 +569,14 @@ def _decode_exit(
     abi: str,
     fds: FdNames,
     registers: Sequence[int] | None,
+    failed: bool = False,
 ) -> tuple[Arg, ...]:
     decoded = list(args)
     if registers is None:
         registers = c_registers(syscall, raw, abi)
     # Last first: a sockaddr's length is the socklen after it, read once, there.
     for slot in reversed((_known_slots(syscall, abi) or ())[: len(args)]):
-        if slot.exit is not None:
+        if slot.exit is not None and (slot.on_failure or not failed):
             try:
                 output = slot.exit(
                     registers, slot.position, memory, options, retval=retval, args=decoded
@@ -577,6 +590,11 @@ def _decode_exit(
                 if options.decorate_fds and slot.tag == "pipefd":
                     arg = _with_fd_paths(arg, fds)
                 decoded[slot.position] = arg
-    if options.dump_reads and syscall in dumps.READS and _fd_of(raw) in options.dump_reads:
+    if (
+        not failed
+        and options.dump_reads
+        and syscall in dumps.READS
+        and _fd_of(raw) in options.dump_reads
+    ):
         _with_dump(decoded, dumps.read_dump(syscall, registers, memory, retval))
     return tuple(decoded)

@@ -22,7 +22,13 @@ from functools import cache, lru_cache
 from typing import NamedTuple
 
 from traced.decoders._ioctls import ABS_AXES, EV_TYPES, IOCTL_FUNCTIONS, IOCTLS
-from traced.decoders.families import ioctl_evdev, ioctl_fs, ioctl_gpio, ioctl_hdio
+from traced.decoders.families import (
+    ioctl_evdev,
+    ioctl_fs,
+    ioctl_gpio,
+    ioctl_hdio,
+    ioctl_seccomp,
+)
 from traced.decoders.families.ioctl_kit import Request
 from traced.decoders.families.ioctl_structs import LAYOUTS as STRUCT_LAYOUTS
 from traced.decoders.families.ioctl_styles import STYLES, VALUES
@@ -59,6 +65,7 @@ _EVDEV, _MIXER = 0x45, 0x4D  # 'E', 'M'
 # The requests decoded by their own printers, by name (families/ioctl_*.py).
 REQUESTS: dict[str, Request] = {
     **ioctl_gpio.REQUESTS, **ioctl_hdio.REQUESTS, **ioctl_fs.REQUESTS, **ioctl_evdev.REQUESTS,
+    **ioctl_seccomp.REQUESTS,
 }  # fmt: skip
 _READ, _WRITE = 2, 1
 
@@ -78,7 +85,7 @@ class _Index(NamedTuple):
 @cache
 def _index() -> _Index:
     return _Index(
-        {value: name for name, value in _joined(IOCTLS)},
+        {**ioctl_seccomp.NAMES, **{value: name for name, value in _joined(IOCTLS)}},
         tuple((style, re.compile(pattern)) for style, pattern in STYLES),
         tuple((re.compile(pattern), entry, exit) for pattern, entry, exit in VALUES),
         dict(IOCTL_FUNCTIONS),
@@ -247,10 +254,11 @@ def _exit(
 ) -> DecodedValue | None:  # fmt: skip
     """A value the kernel wrote, for the requests whose argument points to one."""
     request = _request(raw[at - 1])
+    if retval < 0 and (request is None or not request.failed):
+        return None  # a failure: only what strace prints even then
     if request is not None:
-        return _request_exit(
-            request, raw[at], memory, options, args[at].text if at < len(args) else ""
-        )
+        entry = args[at].text if at < len(args) else ""
+        return _request_exit(request, raw[at], memory, options, entry, failed=retval < 0)
     exit = (value_layouts(raw[at - 1]) or (None, None))[1]
     if exit is None:
         return None
@@ -264,18 +272,24 @@ def _exit(
 
 
 def _request_exit(
-    request: Request, address: int, memory: Memory, options: Options, entry: str
-) -> DecodedValue | None:
-    """What a request's exit printer says: after `` => `` where the entry was read."""
-    if request.exit is None or (request.entry is not None and entry == hex_address(address)):
+    request: Request, address: int, memory: Memory, options: Options, entry: str, *,
+    failed: bool,
+) -> DecodedValue | None:  # fmt: skip
+    """What a request's exit printer says: after `` => `` where the entry was read; after
+    a failure, the address."""
+    decoded = request.entry is not None and entry != hex_address(address)
+    if request.entry is not None and not decoded and not request.exit_alone:
         return None
-    text = request.exit(address, memory, options) or hex_address(address)
-    return DecodedValue(f"{entry} => {text}" if request.entry else text, None, address)
+    printer = None if failed else request.exit
+    if printer is None and not failed:
+        return None
+    text = (printer and printer(address, memory, options)) or hex_address(address)
+    return DecodedValue(f"{entry} => {text}" if decoded else text, None, address)
 
 
 DECODERS: dict[str, Decoder] = {"enum:ioctl": by_register(ioctl_request)}
 BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
-    ("ioctl", "arg"): Decoder(entry=_entry, exit=_exit, in_and_out=True),
+    ("ioctl", "arg"): Decoder(entry=_entry, exit=_exit, in_and_out=True, on_failure=True),
 }
 # The names a filter's argument predicates may use, by type ("A or B": each alone).
 CONSTANTS: dict[str, Table] = {"enum:ioctl": IOCTLS}

@@ -27,6 +27,12 @@ class Request(NamedTuple):
 
     entry: Printer | None = None
     exit: Printer | None = None
+    # After a failure strace still prints `` => `` and the address (it reads again
+    # at exit and cannot, as on a failure it reads nothing).
+    failed: bool = False
+    # An entry printed as the address (it chose not to print the struct) still has
+    # its exit printed, alone.
+    exit_alone: bool = False
 
 
 def fixed(size: int, text: Callable[[bytes, Options], str]) -> Printer:

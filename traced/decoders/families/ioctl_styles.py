@@ -102,7 +102,7 @@ VALUES: tuple[tuple[str, str | None, str | None], ...] = (
     (r"UFFDIO_REGISTER", "uffdio_register in", "uffdio_register"),
     (r"UFFDIO_COPY", "uffdio_copy in", "uffdio_copy"),
     (r"UFFDIO_ZEROPAGE", "uffdio_zeropage in", "uffdio_zeropage"),
-    (r"SECCOMP_IOCTL_NOTIF_ID_VALID", "hex64", None),
+    (r"SECCOMP_IOCTL_NOTIF_ID_VALID(_WRONG_DIR)?", "hex64", None),
     (r"SECCOMP_IOCTL_NOTIF_SEND", "seccomp_notif_resp", None),
     (r"SECCOMP_IOCTL_NOTIF_ADDFD", "seccomp_notif_addfd", None),
     (r"FIOSETOWN|SIOCSPGRP|SIOCSIFENCAP", "int", None),

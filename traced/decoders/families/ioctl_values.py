@@ -38,9 +38,18 @@ from traced.decoders._ioctls import (
     V4L2_PIX_FMTS,
 )
 from traced.decoders.families.files import OPEN
+from traced.decoders.fdnames import fd_in_memory
 from traced.decoders.strings import quote
 from traced.decoders.values import as_signed, chex
-from traced.decoders.xlat import Table, flag_names, format_enum, format_flags, lookup, with_rest
+from traced.decoders.xlat import (
+    Table,
+    flag_names,
+    format_enum,
+    format_flags,
+    lookup,
+    styled,
+    with_rest,
+)
 from traced.syscalls.names import ERRNO_NAMES
 
 
@@ -203,10 +212,8 @@ def _notif_resp(data: bytes) -> str:
     notif, value, error, flags = struct.unpack_from("<QqiI", data)
     name = ERRNO_NAMES.get(-error) if error < 0 else None
     flag_text = format_flags(flags, SECCOMP_NOTIF_FLAGS, "SECCOMP_USER_NOTIF_FLAG_???").text
-    return (
-        f"{{id={chex(notif)}, val={value}, error={f'-{name}' if name else error}, "
-        f"flags={flag_text}}}"
-    )
+    error_text = styled(f"-{name}", str(error)) if name else str(error)
+    return f"{{id={chex(notif)}, val={value}, error={error_text}, flags={flag_text}}}"
 
 
 def _notif_addfd(data: bytes) -> str:
@@ -214,7 +221,7 @@ def _notif_addfd(data: bytes) -> str:
     notif, flags, source, new, new_flags = struct.unpack_from("<QIiiI", data)
     flag_text = format_flags(flags, SECCOMP_ADDFD_FLAGS, "SECCOMP_ADDFD_FLAG_???").text
     return (
-        f"{{id={chex(notif)}, flags={flag_text}, srcfd={source}, newfd={new}, "
+        f"{{id={chex(notif)}, flags={flag_text}, srcfd={fd_in_memory(source)}, newfd={new}, "
         f"newfd_flags={format_flags(new_flags, OPEN).text}}}"
     )
 
