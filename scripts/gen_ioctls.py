@@ -171,6 +171,7 @@ def table() -> list[tuple[str, int]]:
         names = hex_names(header, (INCLUDE / header).read_text())
         with tempfile.TemporaryDirectory() as work:
             rows.update(values(header, names, Path(work)).items())
+    rows.update((name, value) for name, value, _ in UNEXPORTED_REQUESTS)
     return sorted(rows, key=lambda row: (row[1], row[0]))
 
 
@@ -295,6 +296,19 @@ _ATA_COMMANDS = (  # HDIO_DRIVE_CMD's commands
     ("ATA_CMD_SET_MAX", 0xF9, _ATA_H),
 )
 
+# Flags the NBD protocol defines that the kernel passes through without naming them.
+_NBD_PROTO = "nbd's doc/proto.md"
+_NBD_PROTOCOL_FLAGS = (
+    ("NBD_FLAG_ROTATIONAL", 1 << 4, _NBD_PROTO),
+    ("NBD_FLAG_SEND_WRITE_ZEROES", 1 << 6, _NBD_PROTO),
+    ("NBD_FLAG_SEND_DF", 1 << 7, _NBD_PROTO),
+    ("NBD_FLAG_SEND_RESIZE", 1 << 9, _NBD_PROTO),
+    ("NBD_FLAG_SEND_CACHE", 1 << 10, _NBD_PROTO),
+)
+_SG_H = "include/scsi/sg.h"
+# Requests a uapi header does not define (the kernel's scsi/sg.h has more than glibc's).
+UNEXPORTED_REQUESTS: tuple[tuple[str, int, str], ...] = (("SG_GET_ACCESS_COUNT", 0x2289, _SG_H),)
+
 UNEXPORTED: tuple[tuple[str, tuple[tuple[str, int, str], ...]], ...] = (
     ("ATA_COMMANDS", _ATA_COMMANDS),
 )
@@ -338,7 +352,7 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
     _spec(
         "COUNTER_EVENTS", "linux/counter.h", r"COUNTER_EVENT_\w+", source="enum:counter_event_type"
     ),
-    _spec("NBD_FLAGS", "linux/nbd.h", r"NBD_FLAG_\w+"),
+    _spec("NBD_FLAGS", "linux/nbd.h", r"NBD_FLAG_\w+", unexported=_NBD_PROTOCOL_FLAGS),
     _spec(
         "PERF_IOC_FLAGS",
         "linux/perf_event.h",
@@ -384,6 +398,15 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
     _spec("FIEMAP_FLAGS", "linux/fiemap.h", r"FIEMAP_FLAG_\w+"),
     _spec("FIEMAP_EXTENT_FLAGS", "linux/fiemap.h", r"FIEMAP_EXTENT_\w+"),
     _spec("AUDIT_ARCHES", "linux/audit.h", r"AUDIT_ARCH_\w+"),
+    _spec(
+        "SG_SCSI_RESETS",
+        "scsi/sg.h",
+        r"SG_SCSI_RESET_\w+",
+        unexported=(
+            ("SG_SCSI_RESET_TARGET", 4, _SG_H),
+            ("SG_SCSI_RESET_NO_ESCALATE", 0x100, _SG_H),
+        ),
+    ),
     # Key codes by value; the aliases (a name defined as another, or sharing its
     # number with an earlier one strace does not print) left out.
     _spec(

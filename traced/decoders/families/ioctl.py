@@ -27,6 +27,7 @@ from traced.decoders.families import (
     ioctl_fs,
     ioctl_gpio,
     ioctl_hdio,
+    ioctl_misc,
     ioctl_seccomp,
 )
 from traced.decoders.families.ioctl_kit import Request
@@ -65,7 +66,7 @@ _EVDEV, _MIXER = 0x45, 0x4D  # 'E', 'M'
 # The requests decoded by their own printers, by name (families/ioctl_*.py).
 REQUESTS: dict[str, Request] = {
     **ioctl_gpio.REQUESTS, **ioctl_hdio.REQUESTS, **ioctl_fs.REQUESTS, **ioctl_evdev.REQUESTS,
-    **ioctl_seccomp.REQUESTS,
+    **ioctl_seccomp.REQUESTS, **ioctl_misc.REQUESTS,
 }  # fmt: skip
 _READ, _WRITE = 2, 1
 
@@ -280,6 +281,11 @@ def _request_exit(
     decoded = request.entry is not None and entry != hex_address(address)
     if request.entry is not None and not decoded and not request.exit_alone:
         return None
+    if request.finish is not None:
+        if failed:
+            return None
+        text = request.finish(entry, address, memory, options)
+        return None if text is None else DecodedValue(text, None, address)
     printer = None if failed else request.exit
     if printer is None and not failed:
         return None

@@ -15,9 +15,8 @@ HDIO_SET_BUSSTATE a BUSSTATE_* value, as unsigned longs.
 from __future__ import annotations
 
 from traced.decoders._ioctls import ATA_COMMANDS, HDIO_BUSSTATES, IDE_NICE
-from traced.decoders.families.ioctl_kit import Request, fields, fixed, ints
-from traced.decoders.strings import decode_buffer, quote
-from traced.decoders.style import ALL, Style, applied, current
+from traced.decoders.families.ioctl_kit import Request, fields, fixed, ints, printstr
+from traced.decoders.strings import decode_buffer
 from traced.decoders.values import Memory, Options, chex, read_exact
 from traced.decoders.xlat import Table, format_enum, format_flags
 
@@ -49,11 +48,7 @@ def _command_result(address: int, memory: Memory, options: Options) -> str | Non
     status, error, count, sectors = data[:4]
     buffer = None
     if sectors:
-        size = sectors * _SECTOR
-        shown = min(size, max(0, options.string_limit))
-        read = read_exact(memory, address + 4, shown)
-        with applied(Style(current().xlat, ALL)):
-            text = chex(address + 4) if read is None else quote(read, size > shown)
+        text = printstr(address + 4, memory, sectors * _SECTOR, options, force_hex=True)
         buffer = f"buf={text}"
     return fields(f"status={chex(status)}", f"error={error}", f"nsector={count}", buffer)
 

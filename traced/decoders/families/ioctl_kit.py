@@ -15,10 +15,15 @@ import struct
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from traced.decoders.values import Memory, Options, chex, read_exact
+from traced.decoders.strings import quote
+from traced.decoders.style import ALL, Style, applied, current
+from traced.decoders.values import Memory, Options, chex, hex_address, read_exact
 
 # A printer: the struct at ``address`` in strace's words, or None where it cannot be read.
 Printer = Callable[[int, Memory, Options], "str | None"]
+# A finisher: the whole argument at exit after a success, from the entry's text (a
+# struct strace closes only at exit: ``{kb_table=K_NORMTAB, kb_index=89, kb_value=...}``).
+Finisher = Callable[[str, int, Memory, Options], "str | None"]
 
 
 class Request(NamedTuple):
@@ -33,6 +38,8 @@ class Request(NamedTuple):
     # An entry printed as the address (it chose not to print the struct) still has
     # its exit printed, alone.
     exit_alone: bool = False
+    # Instead of ``exit``: the whole text at exit, from the entry's (None: as at entry).
+    finish: Finisher | None = None
 
 
 def fixed(size: int, text: Callable[[bytes, Options], str]) -> Printer:
@@ -65,3 +72,19 @@ def hex_array(values: Sequence[int]) -> str:
 def fields(*parts: str | None) -> str:
     """``{a, b}``: the fields given, those None (not printed) left out."""
     return "{" + ", ".join(part for part in parts if part is not None) + "}"
+
+
+def printstr(
+    address: int, memory: Memory, size: int, options: Options, *, force_hex: bool = False
+) -> str:
+    """``size`` bytes at ``address`` as strace's printstr_ex prints them: cut at -s with
+    ``...``, one byte past it read as well, the address where any is unreadable."""
+    if address == 0:
+        return "NULL"
+    limit = max(0, options.string_limit)
+    data = read_exact(memory, address, min(size, limit + 1)) if size else b""
+    if data is None:
+        return hex_address(address)
+    style = current()
+    with applied(Style(style.xlat, ALL) if force_hex else style):
+        return quote(data[:limit], size > limit)

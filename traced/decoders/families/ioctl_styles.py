@@ -97,7 +97,6 @@ VALUES: tuple[tuple[str, str | None, str | None], ...] = (
     (r"RTC_PLL_GET", None, "rtc_pll_info"),
     (r"RTC_(EPOCH|IRQP)_READ", None, "ulong"),
     (r"RTC_VL_READ", None, "rtc vl"),
-    (r"UFFDIO_API", "uffdio_api in", None),
     (r"UFFDIO_(UNREGISTER|WAKE)", "uffdio_range", None),
     (r"UFFDIO_REGISTER", "uffdio_register in", "uffdio_register"),
     (r"UFFDIO_COPY", "uffdio_copy in", "uffdio_copy"),
