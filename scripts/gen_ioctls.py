@@ -398,6 +398,9 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
     _spec("FIEMAP_FLAGS", "linux/fiemap.h", r"FIEMAP_FLAG_\w+"),
     _spec("FIEMAP_EXTENT_FLAGS", "linux/fiemap.h", r"FIEMAP_EXTENT_\w+"),
     _spec("AUDIT_ARCHES", "linux/audit.h", r"AUDIT_ARCH_\w+"),
+    _spec("RTC_PARAMS", "linux/rtc.h", r"RTC_PARAM_(FEATURES|CORRECTION|BACKUP_SWITCH_MODE)"),
+    _spec("RTC_FEATURE_BITS", "linux/rtc.h", r"RTC_FEATURE_\w+", exclude=r"RTC_FEATURE_CNT"),
+    _spec("RTC_BSMS", "linux/rtc.h", r"RTC_BSM_\w+"),
     _spec(
         "SG_SCSI_RESETS",
         "scsi/sg.h",

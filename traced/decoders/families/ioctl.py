@@ -28,6 +28,7 @@ from traced.decoders.families import (
     ioctl_gpio,
     ioctl_hdio,
     ioctl_misc,
+    ioctl_rtc,
     ioctl_seccomp,
 )
 from traced.decoders.families.ioctl_kit import Request
@@ -66,7 +67,7 @@ _EVDEV, _MIXER = 0x45, 0x4D  # 'E', 'M'
 # The requests decoded by their own printers, by name (families/ioctl_*.py).
 REQUESTS: dict[str, Request] = {
     **ioctl_gpio.REQUESTS, **ioctl_hdio.REQUESTS, **ioctl_fs.REQUESTS, **ioctl_evdev.REQUESTS,
-    **ioctl_seccomp.REQUESTS, **ioctl_misc.REQUESTS,
+    **ioctl_seccomp.REQUESTS, **ioctl_misc.REQUESTS, **ioctl_rtc.REQUESTS,
 }  # fmt: skip
 _READ, _WRITE = 2, 1
 
