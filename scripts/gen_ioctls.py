@@ -309,8 +309,11 @@ _SG_H = "include/scsi/sg.h"
 # Requests a uapi header does not define (the kernel's scsi/sg.h has more than glibc's).
 UNEXPORTED_REQUESTS: tuple[tuple[str, int, str], ...] = (("SG_GET_ACCESS_COUNT", 0x2289, _SG_H),)
 
+_VT_IOCTL = "drivers/tty/vt/vt_ioctl.c"
 UNEXPORTED: tuple[tuple[str, tuple[tuple[str, int, str], ...]], ...] = (
     ("ATA_COMMANDS", _ATA_COMMANDS),
+    # KDADDIO's and KDDELIO's port range, the video adapter's I/O ports.
+    ("KD_IO_PORTS", (("GPFIRST", 0x3B4, _VT_IOCTL), ("GPLAST", 0x3DF, _VT_IOCTL))),
 )
 
 # The constants some requests' arguments are printed by (families/ioctl.py).
@@ -401,6 +404,18 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
     _spec("RTC_PARAMS", "linux/rtc.h", r"RTC_PARAM_(FEATURES|CORRECTION|BACKUP_SWITCH_MODE)"),
     _spec("RTC_FEATURE_BITS", "linux/rtc.h", r"RTC_FEATURE_\w+", exclude=r"RTC_FEATURE_CNT"),
     _spec("RTC_BSMS", "linux/rtc.h", r"RTC_BSM_\w+"),
+    _spec("KD_KEY_TABLES", "linux/kd.h", r"K_(NORMTAB|SHIFTTAB|ALTTAB|ALTSHIFTTAB)"),
+    _spec("KD_SHIFTS", "linux/keyboard.h", r"KG_\w+", exclude=r"KG_KANASHIFT"),
+    _spec("KD_KEY_TYPES", "linux/keyboard.h", r"KT_\w+"),
+    _spec("KD_KEYS", "linux/keyboard.h", r"K_\w+"),
+    _spec("KD_FONT_OPS", "linux/kd.h", r"KD_FONT_OP_\w+"),
+    _spec(
+        "KD_FONT_FLAGS",
+        "linux/kd.h",
+        r"KD_FONT_FLAG_\w+",
+        unexported=(("KD_FONT_FLAG_OLD", 0x80000000, "older uapi linux/kd.h"),),
+    ),
+    _spec("KD_UNI_DIRECT", "linux/kd.h", r"UNI_DIRECT_(BASE|MASK)"),
     _spec(
         "SG_SCSI_RESETS",
         "scsi/sg.h",

@@ -27,11 +27,13 @@ from traced.decoders.families import (
     ioctl_fs,
     ioctl_gpio,
     ioctl_hdio,
+    ioctl_kd,
+    ioctl_kd_font,
     ioctl_misc,
     ioctl_rtc,
     ioctl_seccomp,
 )
-from traced.decoders.families.ioctl_kit import Request
+from traced.decoders.families.ioctl_kit import Request, after_failure, request_exit
 from traced.decoders.families.ioctl_structs import LAYOUTS as STRUCT_LAYOUTS
 from traced.decoders.families.ioctl_styles import STYLES, VALUES
 from traced.decoders.families.ioctl_values import LAYOUTS, REGISTERS
@@ -67,7 +69,8 @@ _EVDEV, _MIXER = 0x45, 0x4D  # 'E', 'M'
 # The requests decoded by their own printers, by name (families/ioctl_*.py).
 REQUESTS: dict[str, Request] = {
     **ioctl_gpio.REQUESTS, **ioctl_hdio.REQUESTS, **ioctl_fs.REQUESTS, **ioctl_evdev.REQUESTS,
-    **ioctl_seccomp.REQUESTS, **ioctl_misc.REQUESTS, **ioctl_rtc.REQUESTS,
+    **ioctl_seccomp.REQUESTS, **ioctl_misc.REQUESTS, **ioctl_rtc.REQUESTS, **ioctl_kd.REQUESTS,
+    **ioctl_kd_font.REQUESTS,
 }  # fmt: skip
 _READ, _WRITE = 2, 1
 
@@ -256,11 +259,11 @@ def _exit(
 ) -> DecodedValue | None:  # fmt: skip
     """A value the kernel wrote, for the requests whose argument points to one."""
     request = _request(raw[at - 1])
-    if retval < 0 and (request is None or not request.failed):
+    if retval < 0 and (request is None or not after_failure(request)):
         return None  # a failure: only what strace prints even then
     if request is not None:
         entry = args[at].text if at < len(args) else ""
-        return _request_exit(request, raw[at], memory, options, entry, failed=retval < 0)
+        return request_exit(request, raw[at], memory, options, entry, failed=retval < 0)
     exit = (value_layouts(raw[at - 1]) or (None, None))[1]
     if exit is None:
         return None
@@ -271,27 +274,6 @@ def _exit(
         return value
     text = f"{entry} => {value.text}" if arrow == "=>" else f"{entry[:-1]} => {value.text}}}"
     return DecodedValue(text, None, raw[at])
-
-
-def _request_exit(
-    request: Request, address: int, memory: Memory, options: Options, entry: str, *,
-    failed: bool,
-) -> DecodedValue | None:  # fmt: skip
-    """What a request's exit printer says: after `` => `` where the entry was read; after
-    a failure, the address."""
-    decoded = request.entry is not None and entry != hex_address(address)
-    if request.entry is not None and not decoded and not request.exit_alone:
-        return None
-    if request.finish is not None:
-        if failed:
-            return None
-        text = request.finish(entry, address, memory, options)
-        return None if text is None else DecodedValue(text, None, address)
-    printer = None if failed else request.exit
-    if printer is None and not failed:
-        return None
-    text = (printer and printer(address, memory, options)) or hex_address(address)
-    return DecodedValue(f"{entry} => {text}" if decoded else text, None, address)
 
 
 DECODERS: dict[str, Decoder] = {"enum:ioctl": by_register(ioctl_request)}

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from traced.decoders.strings import quote
 from traced.decoders.style import ALL, Style, applied, current
-from traced.decoders.values import Memory, Options, chex, hex_address, read_exact
+from traced.decoders.values import DecodedValue, Memory, Options, chex, hex_address, read_exact
 
 # A printer: the struct at ``address`` in strace's words, or None where it cannot be read.
 Printer = Callable[[int, Memory, Options], "str | None"]
@@ -38,8 +38,10 @@ class Request(NamedTuple):
     # An entry printed as the address (it chose not to print the struct) still has
     # its exit printed, alone.
     exit_alone: bool = False
-    # Instead of ``exit``: the whole text at exit, from the entry's (None: as at entry).
+    # Instead of ``exit``: the whole text at exit, from the entry's (None: as at entry);
+    # ``finish_failed`` the same after a failure.
     finish: Finisher | None = None
+    finish_failed: Finisher | None = None
 
 
 def fixed(size: int, text: Callable[[bytes, Options], str]) -> Printer:
@@ -88,3 +90,28 @@ def printstr(
     style = current()
     with applied(Style(style.xlat, ALL) if force_hex else style):
         return quote(data[:limit], size > limit)
+
+
+def after_failure(request: Request) -> bool:
+    """Whether strace prints more of the argument after a failure."""
+    return request.failed or request.finish_failed is not None
+
+
+def request_exit(
+    request: Request, address: int, memory: Memory, options: Options, entry: str, *,
+    failed: bool,
+) -> DecodedValue | None:  # fmt: skip
+    """What a request's exit printer says: after `` => `` where the entry was read; after
+    a failure, the address."""
+    decoded = request.entry is not None and entry != hex_address(address)
+    if request.entry is not None and not decoded and not request.exit_alone:
+        return None
+    finish = request.finish_failed if failed else request.finish
+    if finish is not None:
+        text = finish(entry, address, memory, options)
+        return None if text is None else DecodedValue(text, None, address)
+    printer = None if failed else request.exit
+    if printer is None and not (failed and request.failed):
+        return None
+    text = (printer and printer(address, memory, options)) or hex_address(address)
+    return DecodedValue(f"{entry} => {text}" if decoded else text, None, address)

@@ -40,13 +40,16 @@ from traced.decoders._ioctls import (
 from traced.decoders.families.files import OPEN
 from traced.decoders.fdnames import fd_in_memory
 from traced.decoders.strings import quote
+from traced.decoders.style import RAW, current
 from traced.decoders.values import as_signed, chex
 from traced.decoders.xlat import (
     Table,
     flag_names,
     format_enum,
     format_flags,
+    joined,
     lookup,
+    named,
     styled,
     with_rest,
 )
@@ -121,6 +124,8 @@ _TICK_RATE = 1193182
 def kiocsound(raw: int) -> str:
     """``440 /* 2711 Hz */``: the period, and the tone it makes (or ``off``)."""
     hertz = _TICK_RATE // raw if raw else 0
+    if current().xlat == RAW:
+        return str(raw)
     return f"{raw} /* {f'{hertz} Hz' if hertz else 'off'} */"
 
 
@@ -129,6 +134,8 @@ def kdmktone(raw: int) -> str:
     duration, period = raw >> 16 & 0xFFFF, raw & 0xFFFF
     words = f"{duration}<<16|{period}" if duration else str(period)
     hertz = _TICK_RATE // period if period and duration else 0
+    if current().xlat == RAW:
+        return words
     return f"{words} /* {f'{hertz} Hz, {duration} ms' if hertz else 'off'} */"
 
 
@@ -144,13 +151,12 @@ def leds(raw: int, shifted: bool = False) -> str:
         names, rest = flag_names(raw, KD_LEDS)
     if not names:
         return format_flags(raw, KD_LEDS, "LED_???").text
-    return "|".join(with_rest(names, rest))
+    return joined(with_rest(names, rest), raw).text
 
 
 def kb_mode(raw: int) -> str:
     """K_XLATE, or the int in decimal with a comment."""
-    name = lookup(raw & 0xFFFFFFFF, KB_MODES)
-    return name if name is not None else f"{as_signed(raw, 32)} /* K_??? */"
+    return named(as_signed(raw, 32), lookup(raw & 0xFFFFFFFF, KB_MODES), "K_???", decimal=True)
 
 
 # Requests whose argument is a number strace names, by request name.
