@@ -417,6 +417,14 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
     ),
     _spec("KD_UNI_DIRECT", "linux/kd.h", r"UNI_DIRECT_(BASE|MASK)"),
     _spec(
+        "LOOP_FLAGS",
+        "linux/loop.h",
+        r"LO_FLAGS_\w+",
+        source="enum:",
+        unexported=(("LO_FLAGS_USE_AOPS", 2, "linux/loop.h before 3.2"),),
+    ),
+    _spec("LOOP_CRYPT_TYPES", "linux/loop.h", r"LO_CRYPT_\w+"),
+    _spec(
         "SG_SCSI_RESETS",
         "scsi/sg.h",
         r"SG_SCSI_RESET_\w+",

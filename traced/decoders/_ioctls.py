@@ -3788,6 +3788,29 @@ KD_UNI_DIRECT: Table = (
     ("UNI_DIRECT_BASE", 0xF000),
 )
 
+# linux/loop.h: LO_FLAGS_\w+
+LOOP_FLAGS: Table = (
+    ("LO_FLAGS_READ_ONLY", 0x1),
+    ("LO_FLAGS_USE_AOPS", 0x2),
+    ("LO_FLAGS_AUTOCLEAR", 0x4),
+    ("LO_FLAGS_PARTSCAN", 0x8),
+    ("LO_FLAGS_DIRECT_IO", 0x10),
+)
+
+# linux/loop.h: LO_CRYPT_\w+
+LOOP_CRYPT_TYPES: Table = (
+    ("LO_CRYPT_NONE", 0x0),
+    ("LO_CRYPT_XOR", 0x1),
+    ("LO_CRYPT_DES", 0x2),
+    ("LO_CRYPT_FISH2", 0x3),
+    ("LO_CRYPT_BLOW", 0x4),
+    ("LO_CRYPT_CAST128", 0x5),
+    ("LO_CRYPT_IDEA", 0x6),
+    ("LO_CRYPT_DUMMY", 0x9),
+    ("LO_CRYPT_SKIPJACK", 0xA),
+    ("LO_CRYPT_CRYPTOAPI", 0x12),
+)
+
 # scsi/sg.h: SG_SCSI_RESET_\w+
 SG_SCSI_RESETS: Table = (
     ("SG_SCSI_RESET_NOTHING", 0x0),

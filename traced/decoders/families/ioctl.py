@@ -29,6 +29,7 @@ from traced.decoders.families import (
     ioctl_hdio,
     ioctl_kd,
     ioctl_kd_font,
+    ioctl_loop,
     ioctl_misc,
     ioctl_rtc,
     ioctl_seccomp,
@@ -70,7 +71,7 @@ _EVDEV, _MIXER = 0x45, 0x4D  # 'E', 'M'
 REQUESTS: dict[str, Request] = {
     **ioctl_gpio.REQUESTS, **ioctl_hdio.REQUESTS, **ioctl_fs.REQUESTS, **ioctl_evdev.REQUESTS,
     **ioctl_seccomp.REQUESTS, **ioctl_misc.REQUESTS, **ioctl_rtc.REQUESTS, **ioctl_kd.REQUESTS,
-    **ioctl_kd_font.REQUESTS,
+    **ioctl_kd_font.REQUESTS, **ioctl_loop.REQUESTS,
 }  # fmt: skip
 _READ, _WRITE = 2, 1
 
