@@ -424,6 +424,7 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
         unexported=(("LO_FLAGS_USE_AOPS", 2, "linux/loop.h before 3.2"),),
     ),
     _spec("LOOP_CRYPT_TYPES", "linux/loop.h", r"LO_CRYPT_\w+"),
+    _spec("BLKPG_OPS", "linux/blkpg.h", r"BLKPG_\w+_PARTITION"),
     _spec(
         "SG_SCSI_RESETS",
         "scsi/sg.h",

@@ -3811,6 +3811,13 @@ LOOP_CRYPT_TYPES: Table = (
     ("LO_CRYPT_CRYPTOAPI", 0x12),
 )
 
+# linux/blkpg.h: BLKPG_\w+_PARTITION
+BLKPG_OPS: Table = (
+    ("BLKPG_ADD_PARTITION", 0x1),
+    ("BLKPG_DEL_PARTITION", 0x2),
+    ("BLKPG_RESIZE_PARTITION", 0x3),
+)
+
 # scsi/sg.h: SG_SCSI_RESET_\w+
 SG_SCSI_RESETS: Table = (
     ("SG_SCSI_RESET_NOTHING", 0x0),

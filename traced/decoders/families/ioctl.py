@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 from traced.decoders._ioctls import ABS_AXES, EV_TYPES, IOCTL_FUNCTIONS, IOCTLS
 from traced.decoders.families import (
+    ioctl_block,
     ioctl_evdev,
     ioctl_fs,
     ioctl_gpio,
@@ -71,7 +72,7 @@ _EVDEV, _MIXER = 0x45, 0x4D  # 'E', 'M'
 REQUESTS: dict[str, Request] = {
     **ioctl_gpio.REQUESTS, **ioctl_hdio.REQUESTS, **ioctl_fs.REQUESTS, **ioctl_evdev.REQUESTS,
     **ioctl_seccomp.REQUESTS, **ioctl_misc.REQUESTS, **ioctl_rtc.REQUESTS, **ioctl_kd.REQUESTS,
-    **ioctl_kd_font.REQUESTS, **ioctl_loop.REQUESTS,
+    **ioctl_kd_font.REQUESTS, **ioctl_loop.REQUESTS, **ioctl_block.REQUESTS,
 }  # fmt: skip
 _READ, _WRITE = 2, 1
 
