@@ -312,6 +312,14 @@ UNEXPORTED_REQUESTS: tuple[tuple[str, int, str], ...] = (("SG_GET_ACCESS_COUNT",
 _VT_IOCTL = "drivers/tty/vt/vt_ioctl.c"
 UNEXPORTED: tuple[tuple[str, tuple[tuple[str, int, str], ...]], ...] = (
     ("ATA_COMMANDS", _ATA_COMMANDS),
+    # UBI's data types, gone from its uapi header but still in its structs.
+    (
+        "UBI_DATA_TYPES",
+        tuple(
+            (f"UBI_{kind}", value, "older mtd/ubi-user.h")
+            for kind, value in (("LONGTERM", 1), ("SHORTTERM", 2), ("UNKNOWN", 3))
+        ),
+    ),
     # KDADDIO's and KDDELIO's port range, the video adapter's I/O ports.
     ("KD_IO_PORTS", (("GPFIRST", 0x3B4, _VT_IOCTL), ("GPLAST", 0x3DF, _VT_IOCTL))),
 )
@@ -425,6 +433,9 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
     ),
     _spec("LOOP_CRYPT_TYPES", "linux/loop.h", r"LO_CRYPT_\w+"),
     _spec("BLKPG_OPS", "linux/blkpg.h", r"BLKPG_\w+_PARTITION"),
+    _spec("UBI_VOLUME_TYPES", "mtd/ubi-user.h", r"UBI_(DYNAMIC|STATIC)_VOLUME", source="enum:"),
+    _spec("UBI_VOLUME_FLAGS", "mtd/ubi-user.h", r"UBI_VOL_SKIP_CRC_CHECK_FLG", source="enum:"),
+    _spec("UBI_VOLUME_PROPS", "mtd/ubi-user.h", r"UBI_VOL_PROP_\w+", source="enum:"),
     _spec(
         "SG_SCSI_RESETS",
         "scsi/sg.h",

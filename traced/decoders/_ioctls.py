@@ -3818,6 +3818,18 @@ BLKPG_OPS: Table = (
     ("BLKPG_RESIZE_PARTITION", 0x3),
 )
 
+# mtd/ubi-user.h: UBI_(DYNAMIC|STATIC)_VOLUME
+UBI_VOLUME_TYPES: Table = (
+    ("UBI_DYNAMIC_VOLUME", 0x3),
+    ("UBI_STATIC_VOLUME", 0x4),
+)
+
+# mtd/ubi-user.h: UBI_VOL_SKIP_CRC_CHECK_FLG
+UBI_VOLUME_FLAGS: Table = (("UBI_VOL_SKIP_CRC_CHECK_FLG", 0x1),)
+
+# mtd/ubi-user.h: UBI_VOL_PROP_\w+
+UBI_VOLUME_PROPS: Table = (("UBI_VOL_PROP_DIRECT_WRITE", 0x1),)
+
 # scsi/sg.h: SG_SCSI_RESET_\w+
 SG_SCSI_RESETS: Table = (
     ("SG_SCSI_RESET_NOTHING", 0x0),
@@ -4559,6 +4571,13 @@ ATA_COMMANDS: Table = (
     ("ATA_CMD_SEC_DISABLE_PASS", 0xF6),
     ("ATA_CMD_READ_NATIVE_MAX", 0xF8),
     ("ATA_CMD_SET_MAX", 0xF9),
+)
+
+# older mtd/ubi-user.h, not exported to the uapi headers
+UBI_DATA_TYPES: Table = (
+    ("UBI_LONGTERM", 0x1),
+    ("UBI_SHORTTERM", 0x2),
+    ("UBI_UNKNOWN", 0x3),
 )
 
 # drivers/tty/vt/vt_ioctl.c, not exported to the uapi headers

@@ -34,6 +34,7 @@ from traced.decoders.families import (
     ioctl_misc,
     ioctl_rtc,
     ioctl_seccomp,
+    ioctl_ubi,
 )
 from traced.decoders.families.ioctl_kit import Request, after_failure, request_exit
 from traced.decoders.families.ioctl_structs import LAYOUTS as STRUCT_LAYOUTS
@@ -73,6 +74,7 @@ REQUESTS: dict[str, Request] = {
     **ioctl_gpio.REQUESTS, **ioctl_hdio.REQUESTS, **ioctl_fs.REQUESTS, **ioctl_evdev.REQUESTS,
     **ioctl_seccomp.REQUESTS, **ioctl_misc.REQUESTS, **ioctl_rtc.REQUESTS, **ioctl_kd.REQUESTS,
     **ioctl_kd_font.REQUESTS, **ioctl_loop.REQUESTS, **ioctl_block.REQUESTS,
+    **ioctl_ubi.REQUESTS,
 }  # fmt: skip
 _READ, _WRITE = 2, 1
 
