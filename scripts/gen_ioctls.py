@@ -436,6 +436,20 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
     _spec("UBI_VOLUME_TYPES", "mtd/ubi-user.h", r"UBI_(DYNAMIC|STATIC)_VOLUME", source="enum:"),
     _spec("UBI_VOLUME_FLAGS", "mtd/ubi-user.h", r"UBI_VOL_SKIP_CRC_CHECK_FLG", source="enum:"),
     _spec("UBI_VOLUME_PROPS", "mtd/ubi-user.h", r"UBI_VOL_PROP_\w+", source="enum:"),
+    _spec("MTD_OTP_MODES", "mtd/mtd-abi.h", r"MTD_OTP_\w+"),
+    _spec("MTD_OPS_MODES", "mtd/mtd-abi.h", r"MTD_OPS_\w+", source="enum:"),
+    _spec("MTD_FILE_MODES", "mtd/mtd-abi.h", r"MTD_FILE_MODE_\w+", source="enum:"),
+    _spec(
+        "MTD_TYPES",
+        "mtd/mtd-abi.h",
+        r"MTD_(ABSENT|RAM|ROM|NORFLASH|NANDFLASH|DATAFLASH|UBIVOLUME|MLCNANDFLASH)",
+    ),
+    _spec(
+        "MTD_FLAGS",
+        "mtd/mtd-abi.h",
+        r"MTD_(WRITEABLE|BIT_WRITEABLE|NO_ERASE|POWERUP_LOCK|SLC_ON_MLC_EMULATION)",
+    ),
+    _spec("MTD_NANDECC_MODES", "mtd/mtd-abi.h", r"MTD_NANDECC_\w+"),
     _spec(
         "SG_SCSI_RESETS",
         "scsi/sg.h",

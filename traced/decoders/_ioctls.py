@@ -3830,6 +3830,58 @@ UBI_VOLUME_FLAGS: Table = (("UBI_VOL_SKIP_CRC_CHECK_FLG", 0x1),)
 # mtd/ubi-user.h: UBI_VOL_PROP_\w+
 UBI_VOLUME_PROPS: Table = (("UBI_VOL_PROP_DIRECT_WRITE", 0x1),)
 
+# mtd/mtd-abi.h: MTD_OTP_\w+
+MTD_OTP_MODES: Table = (
+    ("MTD_OTP_OFF", 0x0),
+    ("MTD_OTP_FACTORY", 0x1),
+    ("MTD_OTP_USER", 0x2),
+)
+
+# mtd/mtd-abi.h: MTD_OPS_\w+
+MTD_OPS_MODES: Table = (
+    ("MTD_OPS_PLACE_OOB", 0x0),
+    ("MTD_OPS_AUTO_OOB", 0x1),
+    ("MTD_OPS_RAW", 0x2),
+)
+
+# mtd/mtd-abi.h: MTD_FILE_MODE_\w+
+MTD_FILE_MODES: Table = (
+    ("MTD_FILE_MODE_NORMAL", 0x0),
+    ("MTD_FILE_MODE_OTP_FACTORY", 0x1),
+    ("MTD_FILE_MODE_OTP_USER", 0x2),
+    ("MTD_FILE_MODE_RAW", 0x3),
+)
+
+# mtd/mtd-abi.h: MTD_(ABSENT|RAM|ROM|NORFLASH|NANDFLASH|DATAFLASH|UBIVOLUME|MLCNANDFLASH)
+MTD_TYPES: Table = (
+    ("MTD_ABSENT", 0x0),
+    ("MTD_RAM", 0x1),
+    ("MTD_ROM", 0x2),
+    ("MTD_NORFLASH", 0x3),
+    ("MTD_NANDFLASH", 0x4),
+    ("MTD_DATAFLASH", 0x6),
+    ("MTD_UBIVOLUME", 0x7),
+    ("MTD_MLCNANDFLASH", 0x8),
+)
+
+# mtd/mtd-abi.h: MTD_(WRITEABLE|BIT_WRITEABLE|NO_ERASE|POWERUP_LOCK|SLC_ON_MLC_EMULATION)
+MTD_FLAGS: Table = (
+    ("MTD_WRITEABLE", 0x400),
+    ("MTD_BIT_WRITEABLE", 0x800),
+    ("MTD_NO_ERASE", 0x1000),
+    ("MTD_POWERUP_LOCK", 0x2000),
+    ("MTD_SLC_ON_MLC_EMULATION", 0x4000),
+)
+
+# mtd/mtd-abi.h: MTD_NANDECC_\w+
+MTD_NANDECC_MODES: Table = (
+    ("MTD_NANDECC_OFF", 0x0),
+    ("MTD_NANDECC_PLACE", 0x1),
+    ("MTD_NANDECC_AUTOPLACE", 0x2),
+    ("MTD_NANDECC_PLACEONLY", 0x3),
+    ("MTD_NANDECC_AUTOPL_USR", 0x4),
+)
+
 # scsi/sg.h: SG_SCSI_RESET_\w+
 SG_SCSI_RESETS: Table = (
     ("SG_SCSI_RESET_NOTHING", 0x0),

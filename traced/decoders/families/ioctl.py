@@ -32,6 +32,7 @@ from traced.decoders.families import (
     ioctl_kd_font,
     ioctl_loop,
     ioctl_misc,
+    ioctl_mtd,
     ioctl_rtc,
     ioctl_seccomp,
     ioctl_ubi,
@@ -74,7 +75,7 @@ REQUESTS: dict[str, Request] = {
     **ioctl_gpio.REQUESTS, **ioctl_hdio.REQUESTS, **ioctl_fs.REQUESTS, **ioctl_evdev.REQUESTS,
     **ioctl_seccomp.REQUESTS, **ioctl_misc.REQUESTS, **ioctl_rtc.REQUESTS, **ioctl_kd.REQUESTS,
     **ioctl_kd_font.REQUESTS, **ioctl_loop.REQUESTS, **ioctl_block.REQUESTS,
-    **ioctl_ubi.REQUESTS,
+    **ioctl_ubi.REQUESTS, **ioctl_mtd.REQUESTS,
 }  # fmt: skip
 _READ, _WRITE = 2, 1
 
