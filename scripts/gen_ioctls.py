@@ -324,6 +324,11 @@ UNEXPORTED: tuple[tuple[str, tuple[tuple[str, int, str], ...]], ...] = (
     ("KD_IO_PORTS", (("GPFIRST", 0x3B4, _VT_IOCTL), ("GPLAST", 0x3DF, _VT_IOCTL))),
 )
 
+_LFLAGS_ORDER = (
+    "ISIG", "ICANON", "XCASE", "ECHO", "ECHOE", "ECHOK", "ECHONL", "NOFLSH", "IEXTEN", "ECHOCTL",
+    "ECHOPRT", "ECHOKE", "FLUSHO", "PENDIN", "TOSTOP", "EXTPROC",
+)  # fmt: skip
+
 # The constants some requests' arguments are printed by (families/ioctl.py).
 ARGUMENT_SPECS: tuple[Spec, ...] = (
     _spec("EV_TYPES", "linux/input-event-codes.h", r"EV_\w+", exclude=r"EV_(MAX|CNT|VERSION)"),
@@ -450,6 +455,35 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
         r"MTD_(WRITEABLE|BIT_WRITEABLE|NO_ERASE|POWERUP_LOCK|SLC_ON_MLC_EMULATION)",
     ),
     _spec("MTD_NANDECC_MODES", "mtd/mtd-abi.h", r"MTD_NANDECC_\w+"),
+    # The terminal's struct termios, termios2 and termio (asm/termios.h).
+    _spec(
+        "TERM_IFLAGS",
+        "asm/termios.h",
+        r"IGN\w+|BRKINT|PARMRK|INPCK|ISTRIP|INLCR|ICRNL|IUCLC|IX\w+|IMAXBEL|IUTF8",
+    ),
+    _spec("TERM_OFLAGS", "asm/termios.h", r"OPOST|OLCUC|ONLCR|OCRNL|ONOCR|ONLRET|OFILL|OFDEL"),
+    _spec("TERM_DELAY_MASKS", "asm/termios.h", r"(NL|CR|TAB|BS|VT|FF)DLY", order="header"),
+    _spec("TERM_NL_DELAYS", "asm/termios.h", r"NL[0-3]"),
+    _spec("TERM_CR_DELAYS", "asm/termios.h", r"CR[0-3]"),
+    _spec("TERM_TAB_DELAYS", "asm/termios.h", r"TAB[0-3]|XTABS", first=("XTABS",)),
+    _spec("TERM_BS_DELAYS", "asm/termios.h", r"BS[01]"),
+    _spec("TERM_VT_DELAYS", "asm/termios.h", r"VT[01]"),
+    _spec("TERM_FF_DELAYS", "asm/termios.h", r"FF[01]"),
+    _spec(
+        "TERM_CFLAGS", "asm/termios.h", r"CSTOPB|CREAD|PARENB|PARODD|HUPCL|CLOCAL|CMSPAR|CRTSCTS"
+    ),
+    _spec("TERM_CSIZES", "asm/termios.h", r"CS[5-8]"),
+    _spec("TERM_BAUDS", "asm/termios.h", r"B\d+|EXT[AB]|BOTHER"),
+    _spec("TERM_CMASKS", "asm/termios.h", r"CBAUD|CIBAUD|CSIZE|IBSHIFT|NCCS|NCC"),
+    _spec(
+        "TERM_LFLAGS",
+        "asm/termios.h",
+        r"ISIG|ICANON|XCASE|ECHO\w*|NOFLSH|IEXTEN|FLUSHO|PENDIN|TOSTOP|EXTPROC",
+        first=_LFLAGS_ORDER,  # strace's order, not the values'
+    ),
+    _spec("TERM_CC", "asm/termios.h", r"V[A-Z]+2?", exclude=r"VTDLY"),
+    # strace 6.1 names the disciplines up to N_NULL.
+    _spec("TERM_LINE_DISCS", "linux/tty.h", r"N_\w+", exclude=r"N_(MCTP|DEVELOPMENT|CAN327)"),
     _spec(
         "SG_SCSI_RESETS",
         "scsi/sg.h",

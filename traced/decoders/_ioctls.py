@@ -3882,6 +3882,229 @@ MTD_NANDECC_MODES: Table = (
     ("MTD_NANDECC_AUTOPL_USR", 0x4),
 )
 
+# asm/termios.h: IGN\w+|BRKINT|PARMRK|INPCK|ISTRIP|INLCR|ICRNL|IUCLC|IX\w+|IMAXBEL|IUTF8
+TERM_IFLAGS: Table = (
+    ("IGNBRK", 0x1),
+    ("BRKINT", 0x2),
+    ("IGNPAR", 0x4),
+    ("PARMRK", 0x8),
+    ("INPCK", 0x10),
+    ("ISTRIP", 0x20),
+    ("INLCR", 0x40),
+    ("IGNCR", 0x80),
+    ("ICRNL", 0x100),
+    ("IUCLC", 0x200),
+    ("IXON", 0x400),
+    ("IXANY", 0x800),
+    ("IXOFF", 0x1000),
+    ("IMAXBEL", 0x2000),
+    ("IUTF8", 0x4000),
+)
+
+# asm/termios.h: OPOST|OLCUC|ONLCR|OCRNL|ONOCR|ONLRET|OFILL|OFDEL
+TERM_OFLAGS: Table = (
+    ("OPOST", 0x1),
+    ("OLCUC", 0x2),
+    ("ONLCR", 0x4),
+    ("OCRNL", 0x8),
+    ("ONOCR", 0x10),
+    ("ONLRET", 0x20),
+    ("OFILL", 0x40),
+    ("OFDEL", 0x80),
+)
+
+# asm/termios.h: (NL|CR|TAB|BS|VT|FF)DLY
+TERM_DELAY_MASKS: Table = (
+    ("NLDLY", 0x100),
+    ("CRDLY", 0x600),
+    ("TABDLY", 0x1800),
+    ("BSDLY", 0x2000),
+    ("VTDLY", 0x4000),
+    ("FFDLY", 0x8000),
+)
+
+# asm/termios.h: NL[0-3]
+TERM_NL_DELAYS: Table = (
+    ("NL0", 0x0),
+    ("NL1", 0x100),
+)
+
+# asm/termios.h: CR[0-3]
+TERM_CR_DELAYS: Table = (
+    ("CR0", 0x0),
+    ("CR1", 0x200),
+    ("CR2", 0x400),
+    ("CR3", 0x600),
+)
+
+# asm/termios.h: TAB[0-3]|XTABS
+TERM_TAB_DELAYS: Table = (
+    ("XTABS", 0x1800),
+    ("TAB0", 0x0),
+    ("TAB1", 0x800),
+    ("TAB2", 0x1000),
+    ("TAB3", 0x1800),
+)
+
+# asm/termios.h: BS[01]
+TERM_BS_DELAYS: Table = (
+    ("BS0", 0x0),
+    ("BS1", 0x2000),
+)
+
+# asm/termios.h: VT[01]
+TERM_VT_DELAYS: Table = (
+    ("VT0", 0x0),
+    ("VT1", 0x4000),
+)
+
+# asm/termios.h: FF[01]
+TERM_FF_DELAYS: Table = (
+    ("FF0", 0x0),
+    ("FF1", 0x8000),
+)
+
+# asm/termios.h: CSTOPB|CREAD|PARENB|PARODD|HUPCL|CLOCAL|CMSPAR|CRTSCTS
+TERM_CFLAGS: Table = (
+    ("CSTOPB", 0x40),
+    ("CREAD", 0x80),
+    ("PARENB", 0x100),
+    ("PARODD", 0x200),
+    ("HUPCL", 0x400),
+    ("CLOCAL", 0x800),
+    ("CMSPAR", 0x40000000),
+    ("CRTSCTS", 0x80000000),
+)
+
+# asm/termios.h: CS[5-8]
+TERM_CSIZES: Table = (
+    ("CS5", 0x0),
+    ("CS6", 0x10),
+    ("CS7", 0x20),
+    ("CS8", 0x30),
+)
+
+# asm/termios.h: B\d+|EXT[AB]|BOTHER
+TERM_BAUDS: Table = (
+    ("B0", 0x0),
+    ("B50", 0x1),
+    ("B75", 0x2),
+    ("B110", 0x3),
+    ("B134", 0x4),
+    ("B150", 0x5),
+    ("B200", 0x6),
+    ("B300", 0x7),
+    ("B600", 0x8),
+    ("B1200", 0x9),
+    ("B1800", 0xA),
+    ("B2400", 0xB),
+    ("B4800", 0xC),
+    ("B9600", 0xD),
+    ("B19200", 0xE),
+    ("EXTA", 0xE),
+    ("B38400", 0xF),
+    ("EXTB", 0xF),
+    ("BOTHER", 0x1000),
+    ("B57600", 0x1001),
+    ("B115200", 0x1002),
+    ("B230400", 0x1003),
+    ("B460800", 0x1004),
+    ("B500000", 0x1005),
+    ("B576000", 0x1006),
+    ("B921600", 0x1007),
+    ("B1000000", 0x1008),
+    ("B1152000", 0x1009),
+    ("B1500000", 0x100A),
+    ("B2000000", 0x100B),
+    ("B2500000", 0x100C),
+    ("B3000000", 0x100D),
+    ("B3500000", 0x100E),
+    ("B4000000", 0x100F),
+)
+
+# asm/termios.h: CBAUD|CIBAUD|CSIZE|IBSHIFT|NCCS|NCC
+TERM_CMASKS: Table = (
+    ("NCC", 0x8),
+    ("IBSHIFT", 0x10),
+    ("NCCS", 0x13),
+    ("CSIZE", 0x30),
+    ("CBAUD", 0x100F),
+    ("CIBAUD", 0x100F0000),
+)
+
+# asm/termios.h: ISIG|ICANON|XCASE|ECHO\w*|NOFLSH|IEXTEN|FLUSHO|PENDIN|TOSTOP|EXTPROC
+TERM_LFLAGS: Table = (
+    ("ISIG", 0x1),
+    ("ICANON", 0x2),
+    ("XCASE", 0x4),
+    ("ECHO", 0x8),
+    ("ECHOE", 0x10),
+    ("ECHOK", 0x20),
+    ("ECHONL", 0x40),
+    ("NOFLSH", 0x80),
+    ("IEXTEN", 0x8000),
+    ("ECHOCTL", 0x200),
+    ("ECHOPRT", 0x400),
+    ("ECHOKE", 0x800),
+    ("FLUSHO", 0x1000),
+    ("PENDIN", 0x4000),
+    ("TOSTOP", 0x100),
+    ("EXTPROC", 0x10000),
+)
+
+# asm/termios.h: V[A-Z]+2?
+TERM_CC: Table = (
+    ("VINTR", 0x0),
+    ("VQUIT", 0x1),
+    ("VERASE", 0x2),
+    ("VKILL", 0x3),
+    ("VEOF", 0x4),
+    ("VTIME", 0x5),
+    ("VMIN", 0x6),
+    ("VSWTC", 0x7),
+    ("VSTART", 0x8),
+    ("VSTOP", 0x9),
+    ("VSUSP", 0xA),
+    ("VEOL", 0xB),
+    ("VREPRINT", 0xC),
+    ("VDISCARD", 0xD),
+    ("VWERASE", 0xE),
+    ("VLNEXT", 0xF),
+    ("VEOL2", 0x10),
+)
+
+# linux/tty.h: N_\w+
+TERM_LINE_DISCS: Table = (
+    ("N_TTY", 0x0),
+    ("N_SLIP", 0x1),
+    ("N_MOUSE", 0x2),
+    ("N_PPP", 0x3),
+    ("N_STRIP", 0x4),
+    ("N_AX25", 0x5),
+    ("N_X25", 0x6),
+    ("N_6PACK", 0x7),
+    ("N_MASC", 0x8),
+    ("N_R3964", 0x9),
+    ("N_PROFIBUS_FDL", 0xA),
+    ("N_IRDA", 0xB),
+    ("N_SMSBLOCK", 0xC),
+    ("N_HDLC", 0xD),
+    ("N_SYNC_PPP", 0xE),
+    ("N_HCI", 0xF),
+    ("N_GIGASET_M101", 0x10),
+    ("N_SLCAN", 0x11),
+    ("N_PPS", 0x12),
+    ("N_V253", 0x13),
+    ("N_CAIF", 0x14),
+    ("N_GSM0710", 0x15),
+    ("N_TI_WL", 0x16),
+    ("N_TRACESINK", 0x17),
+    ("N_TRACEROUTER", 0x18),
+    ("N_NCI", 0x19),
+    ("N_SPEAKUP", 0x1A),
+    ("N_NULL", 0x1B),
+)
+
 # scsi/sg.h: SG_SCSI_RESET_\w+
 SG_SCSI_RESETS: Table = (
     ("SG_SCSI_RESET_NOTHING", 0x0),

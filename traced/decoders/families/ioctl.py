@@ -35,6 +35,7 @@ from traced.decoders.families import (
     ioctl_mtd,
     ioctl_rtc,
     ioctl_seccomp,
+    ioctl_termios,
     ioctl_ubi,
 )
 from traced.decoders.families.ioctl_kit import Request, after_failure, request_exit
@@ -75,7 +76,7 @@ REQUESTS: dict[str, Request] = {
     **ioctl_gpio.REQUESTS, **ioctl_hdio.REQUESTS, **ioctl_fs.REQUESTS, **ioctl_evdev.REQUESTS,
     **ioctl_seccomp.REQUESTS, **ioctl_misc.REQUESTS, **ioctl_rtc.REQUESTS, **ioctl_kd.REQUESTS,
     **ioctl_kd_font.REQUESTS, **ioctl_loop.REQUESTS, **ioctl_block.REQUESTS,
-    **ioctl_ubi.REQUESTS, **ioctl_mtd.REQUESTS,
+    **ioctl_ubi.REQUESTS, **ioctl_mtd.REQUESTS, **ioctl_termios.REQUESTS,
 }  # fmt: skip
 _READ, _WRITE = 2, 1
 
