@@ -11,7 +11,9 @@ The argument is a register whose meaning only the request knows.  strace prints
 it as a hex number (``0`` for zero) unless it decodes the request; a request it
 decodes with a pointer shows ``NULL`` or the address when it cannot read it, and
 some requests take a plain number or nothing at all.  The styles, by request
-name, are in families/ioctl_styles.py.
+name, are in families/ioctl_styles.py; the requests whose structs strace prints
+field by field have their own printers (:data:`REQUESTS`, gathered from the
+families/ioctl_*.py modules: families/ioctl_kit.py says how they are applied).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from traced.decoders.families.ioctl_values import c_array
 from traced.decoders.families.stat import format_makedev
 from traced.decoders.fdnames import fd_in_memory
 from traced.decoders.strings import quote
-from traced.decoders.values import Options, chex
+from traced.decoders.values import Options, as_signed, chex
 from traced.decoders.xlat import format_enum, format_flags
 
 _KEY = 32
@@ -98,4 +98,8 @@ REQUESTS: dict[str, Request] = {
     "LOOP_SET_STATUS64": Request(entry=_INFO64),
     "LOOP_GET_STATUS64": Request(exit=_INFO64),
     "LOOP_CONFIGURE": Request(entry=fixed(304, _config)),
+    **dict.fromkeys(
+        ("LOOP_SET_FD", "LOOP_CHANGE_FD"),
+        Request(entry=lambda raw, memory, options: fd_in_memory(as_signed(raw, 32))),
+    ),
 }
