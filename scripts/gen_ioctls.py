@@ -320,6 +320,18 @@ UNEXPORTED: tuple[tuple[str, tuple[tuple[str, int, str], ...]], ...] = (
             for kind, value in (("LONGTERM", 1), ("SHORTTERM", 2), ("UNKNOWN", 3))
         ),
     ),
+    # SG_IO's flags (glibc's scsi/sg.h has only some), in strace's order.
+    (
+        "SG_IO_FLAGS",
+        (
+            ("SG_FLAG_DIRECT_IO", 1, _SG_H),
+            ("SG_FLAG_UNUSED_LUN_INHIBIT", 2, _SG_H),
+            ("SG_FLAG_MMAP_IO", 4, _SG_H),
+            ("SG_FLAG_NO_DXFER", 0x10000, _SG_H),
+            ("SG_FLAG_Q_AT_TAIL", 0x10, _SG_H),
+            ("SG_FLAG_Q_AT_HEAD", 0x20, _SG_H),
+        ),
+    ),
     # KDADDIO's and KDDELIO's port range, the video adapter's I/O ports.
     ("KD_IO_PORTS", (("GPFIRST", 0x3B4, _VT_IOCTL), ("GPLAST", 0x3DF, _VT_IOCTL))),
 )
@@ -482,6 +494,11 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
         first=_LFLAGS_ORDER,  # strace's order, not the values'
     ),
     _spec("TERM_CC", "asm/termios.h", r"V[A-Z]+2?", exclude=r"VTDLY"),
+    _spec("SG_DXFER_DIRECTIONS", "scsi/sg.h", r"SG_DXFER_(NONE|TO_DEV|FROM_DEV|TO_FROM_DEV)"),
+    _spec("SG_INFO_BITS", "scsi/sg.h", r"SG_INFO_(CHECK|DIRECT_IO|MIXED_IO)"),
+    _spec("BSG_PROTOCOLS", "linux/bsg.h", r"BSG_PROTOCOL_\w+"),
+    _spec("BSG_SUB_PROTOCOLS", "linux/bsg.h", r"BSG_SUB_PROTOCOL_\w+"),
+    _spec("BSG_FLAGS", "linux/bsg.h", r"BSG_FLAG_\w+"),
     # strace 6.1 names the disciplines up to N_NULL.
     _spec("TERM_LINE_DISCS", "linux/tty.h", r"N_\w+", exclude=r"N_(MCTP|DEVELOPMENT|CAN327)"),
     _spec(
@@ -534,7 +551,7 @@ def main() -> None:
         out.write(")\n")
     for name, rows in UNEXPORTED:
         out.write(f"\n# {rows[0][2]}, not exported to the uapi headers\n{name}: Table = (\n")
-        for constant, value, _ in sorted(rows, key=lambda row: row[1]):
+        for constant, value, _ in rows:  # in the order given
             out.write(f'    ("{constant}", {value:#x}),\n')
         out.write(")\n")
 

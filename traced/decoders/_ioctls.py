@@ -4073,6 +4073,37 @@ TERM_CC: Table = (
     ("VEOL2", 0x10),
 )
 
+# scsi/sg.h: SG_DXFER_(NONE|TO_DEV|FROM_DEV|TO_FROM_DEV)
+SG_DXFER_DIRECTIONS: Table = (
+    ("SG_DXFER_TO_FROM_DEV", -0x4),
+    ("SG_DXFER_FROM_DEV", -0x3),
+    ("SG_DXFER_TO_DEV", -0x2),
+    ("SG_DXFER_NONE", -0x1),
+)
+
+# scsi/sg.h: SG_INFO_(CHECK|DIRECT_IO|MIXED_IO)
+SG_INFO_BITS: Table = (
+    ("SG_INFO_CHECK", 0x1),
+    ("SG_INFO_DIRECT_IO", 0x2),
+    ("SG_INFO_MIXED_IO", 0x4),
+)
+
+# linux/bsg.h: BSG_PROTOCOL_\w+
+BSG_PROTOCOLS: Table = (("BSG_PROTOCOL_SCSI", 0x0),)
+
+# linux/bsg.h: BSG_SUB_PROTOCOL_\w+
+BSG_SUB_PROTOCOLS: Table = (
+    ("BSG_SUB_PROTOCOL_SCSI_CMD", 0x0),
+    ("BSG_SUB_PROTOCOL_SCSI_TMF", 0x1),
+    ("BSG_SUB_PROTOCOL_SCSI_TRANSPORT", 0x2),
+)
+
+# linux/bsg.h: BSG_FLAG_\w+
+BSG_FLAGS: Table = (
+    ("BSG_FLAG_Q_AT_TAIL", 0x10),
+    ("BSG_FLAG_Q_AT_HEAD", 0x20),
+)
+
 # linux/tty.h: N_\w+
 TERM_LINE_DISCS: Table = (
     ("N_TTY", 0x0),
@@ -4853,6 +4884,16 @@ UBI_DATA_TYPES: Table = (
     ("UBI_LONGTERM", 0x1),
     ("UBI_SHORTTERM", 0x2),
     ("UBI_UNKNOWN", 0x3),
+)
+
+# include/scsi/sg.h, not exported to the uapi headers
+SG_IO_FLAGS: Table = (
+    ("SG_FLAG_DIRECT_IO", 0x1),
+    ("SG_FLAG_UNUSED_LUN_INHIBIT", 0x2),
+    ("SG_FLAG_MMAP_IO", 0x4),
+    ("SG_FLAG_NO_DXFER", 0x10000),
+    ("SG_FLAG_Q_AT_TAIL", 0x10),
+    ("SG_FLAG_Q_AT_HEAD", 0x20),
 )
 
 # drivers/tty/vt/vt_ioctl.c, not exported to the uapi headers
