@@ -499,6 +499,8 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
     _spec("BSG_PROTOCOLS", "linux/bsg.h", r"BSG_PROTOCOL_\w+"),
     _spec("BSG_SUB_PROTOCOLS", "linux/bsg.h", r"BSG_SUB_PROTOCOL_\w+"),
     _spec("BSG_FLAGS", "linux/bsg.h", r"BSG_FLAG_\w+"),
+    _spec("ARPHRD_TYPES", "linux/if_arp.h", r"ARPHRD_\w+", exclude=r"ARPHRD_HDLC"),
+    _spec("ETH_ADDRESS_LENGTH", "linux/if_ether.h", r"ETH_ALEN"),
     # strace 6.1 names the disciplines up to N_NULL.
     _spec("TERM_LINE_DISCS", "linux/tty.h", r"N_\w+", exclude=r"N_(MCTP|DEVELOPMENT|CAN327)"),
     _spec(

@@ -38,6 +38,7 @@ from traced.decoders.families import (
     ioctl_rtc,
     ioctl_seccomp,
     ioctl_sg,
+    ioctl_sock,
     ioctl_termios,
     ioctl_ubi,
 )
@@ -80,7 +81,7 @@ REQUESTS: dict[str, Request] = {
     **ioctl_seccomp.REQUESTS, **ioctl_misc.REQUESTS, **ioctl_rtc.REQUESTS, **ioctl_kd.REQUESTS,
     **ioctl_kd_font.REQUESTS, **ioctl_loop.REQUESTS, **ioctl_block.REQUESTS,
     **ioctl_ubi.REQUESTS, **ioctl_mtd.REQUESTS, **ioctl_termios.REQUESTS,
-    **ioctl_sg.REQUESTS,
+    **ioctl_sg.REQUESTS, **ioctl_sock.REQUESTS,
 }  # fmt: skip
 _READ, _WRITE = 2, 1
 
