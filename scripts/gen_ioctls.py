@@ -501,6 +501,9 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
     _spec("BSG_FLAGS", "linux/bsg.h", r"BSG_FLAG_\w+"),
     _spec("ARPHRD_TYPES", "linux/if_arp.h", r"ARPHRD_\w+", exclude=r"ARPHRD_HDLC"),
     _spec("ETH_ADDRESS_LENGTH", "linux/if_ether.h", r"ETH_ALEN"),
+    _spec("KVM_CAPS", "linux/kvm.h", r"KVM_CAP_\w+"),
+    _spec("KVM_MEM_FLAGS", "linux/kvm.h", r"KVM_MEM_(LOG_DIRTY_PAGES|READONLY)"),
+    _spec("KVM_CPUID_FLAGS", "linux/kvm.h", r"KVM_CPUID_FLAG_\w+"),
     # strace 6.1 names the disciplines up to N_NULL.
     _spec("TERM_LINE_DISCS", "linux/tty.h", r"N_\w+", exclude=r"N_(MCTP|DEVELOPMENT|CAN327)"),
     _spec(

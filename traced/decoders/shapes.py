@@ -16,6 +16,7 @@ from msgspec.structs import replace
 
 from traced.decoders.families.files import fcntl_result
 from traced.decoders.families.ioctl import ioctl_result
+from traced.decoders.families.ioctl_kvm import RETURNS_FD as IOCTL_RETURNS_FD
 from traced.decoders.families.misc import (
     FUTEX_SHOWN,
     futex_bitset,
@@ -54,8 +55,8 @@ _DUPFD_COMMANDS = frozenset((0, 1030))  # F_DUPFD, F_DUPFD_CLOEXEC
 
 _LANDLOCK_CREATE_RULESET_VERSION = 1
 # The calls that may return a new fd, as their arguments say: fcntl's F_DUPFD commands,
-# landlock_create_ruleset unless asked for the ABI version.
-MAY_RETURN_FD = RETURNS_FD | {"fcntl", "fcntl64", "landlock_create_ruleset"}
+# landlock_create_ruleset unless asked for the ABI version, ioctl's KVM_CREATE_VM ...
+MAY_RETURN_FD = RETURNS_FD | {"fcntl", "fcntl64", "landlock_create_ruleset", "ioctl"}
 
 
 def returns_fd(name: str, raw: Sequence[int]) -> bool:
@@ -65,6 +66,8 @@ def returns_fd(name: str, raw: Sequence[int]) -> bool:
         return len(raw) > 1 and raw[1] & 0xFFFFFFFF in _DUPFD_COMMANDS
     if name == "landlock_create_ruleset":
         return len(raw) > 2 and not raw[2] & _LANDLOCK_CREATE_RULESET_VERSION
+    if name == "ioctl":
+        return len(raw) > 1 and raw[1] & 0xFFFFFFFF in IOCTL_RETURNS_FD
     return name in RETURNS_FD
 
 

@@ -32,6 +32,7 @@ from traced.decoders.families import (
     ioctl_hdio,
     ioctl_kd,
     ioctl_kd_font,
+    ioctl_kvm,
     ioctl_loop,
     ioctl_misc,
     ioctl_mtd,
@@ -81,7 +82,7 @@ REQUESTS: dict[str, Request] = {
     **ioctl_seccomp.REQUESTS, **ioctl_misc.REQUESTS, **ioctl_rtc.REQUESTS, **ioctl_kd.REQUESTS,
     **ioctl_kd_font.REQUESTS, **ioctl_loop.REQUESTS, **ioctl_block.REQUESTS,
     **ioctl_ubi.REQUESTS, **ioctl_mtd.REQUESTS, **ioctl_termios.REQUESTS,
-    **ioctl_sg.REQUESTS, **ioctl_sock.REQUESTS,
+    **ioctl_sg.REQUESTS, **ioctl_sock.REQUESTS, **ioctl_kvm.REQUESTS,
 }  # fmt: skip
 _READ, _WRITE = 2, 1
 
