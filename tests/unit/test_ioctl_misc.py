@@ -46,3 +46,13 @@ def test_entropy_and_uffdio_api() -> None:
     assert argument(UFFDIO_API, entry, same) == (
         "{api=0xaa, features=0, ioctls=1<<_UFFDIO_REGISTER}"
     )
+
+
+def test_perf_bpf_program_ids() -> None:
+    query = 0xC008240A
+    asked = struct.pack("<II", 3134983661, 0)
+    assert argument(query, asked, failed=True) == "{ids_len=3134983661, ...}"
+    filled = struct.pack("<IIII", 3134983661, 2, 3737845741, 3735928559)
+    assert argument(query, asked, filled) == (
+        "{ids_len=3134983661, prog_cnt=2, ids=[3737845741, 3735928559]}"
+    )

@@ -3,13 +3,16 @@
 Kernel facts: NBD_SET_SOCK takes the socket's fd as its argument.  SG_SCSI_RESET
 points to an int: a reset kind, optionally or-ed with SG_SCSI_RESET_NO_ESCALATE.
 RNDADDENTROPY reads a struct rand_pool_info: entropy_count and buf_size as ints,
-then buf_size bytes.  UFFDIO_API reads api and features (u64 each) and writes
+then buf_size bytes.  PERF_EVENT_IOC_QUERY_BPF reads ids_len and writes back
+prog_cnt and that many u32 program ids (strace: ``...`` for them after a failure).
+UFFDIO_API reads api and features (u64 each) and writes
 back the features it supports and the ioctls it allows (a third u64).
 """
 
 from __future__ import annotations
 
 from traced.decoders._ioctls import SG_SCSI_RESETS, UFFD_FEATURES, UFFDIO_IOCTL_BITS
+from traced.decoders.arrays import array_text
 from traced.decoders.families.ioctl_kit import Request, fixed, ints, printstr
 from traced.decoders.fdnames import fd_in_memory
 from traced.decoders.values import Memory, Options, as_signed, chex, read_exact
@@ -62,7 +65,22 @@ def _api_exit(entry: str, address: int, memory: Memory, options: Options) -> str
     return f"{entry[:-1]}{changed}, ioctls={allowed}}}"
 
 
+def _bpf_ids_asked(data: bytes, options: Options) -> str:
+    return f"{{ids_len={ints('I', data)[0]}, ...}}"
+
+
+def _bpf_ids(entry: str, address: int, memory: Memory, options: Options) -> str | None:
+    """PERF_EVENT_IOC_QUERY_BPF at exit: how many programs, and their ids."""
+    data = read_exact(memory, address + 4, 4)
+    if data is None:
+        return entry
+    count = ints("I", data)[0]
+    ids = array_text(address + 8, count, 4, memory, options, element=lambda d: str(ints("I", d)[0]))
+    return f"{entry[:-4]}prog_cnt={count}, ids={ids.text}}}"
+
+
 REQUESTS: dict[str, Request] = {
+    "PERF_EVENT_IOC_QUERY_BPF": Request(entry=fixed(4, _bpf_ids_asked), finish=_bpf_ids),
     "NBD_SET_SOCK": Request(entry=lambda raw, memory, options: fd_in_memory(as_signed(raw, 32))),
     "SG_SCSI_RESET": Request(entry=fixed(4, _scsi_reset)),
     "RNDADDENTROPY": Request(entry=_entropy),
