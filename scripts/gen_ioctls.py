@@ -504,6 +504,13 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
     _spec("KVM_CAPS", "linux/kvm.h", r"KVM_CAP_\w+"),
     _spec("KVM_MEM_FLAGS", "linux/kvm.h", r"KVM_MEM_(LOG_DIRTY_PAGES|READONLY)"),
     _spec("KVM_CPUID_FLAGS", "linux/kvm.h", r"KVM_CPUID_FLAG_\w+"),
+    _spec(
+        "DM_FLAGS",
+        "linux/dm-ioctl.h",
+        r"DM_\w+_FLAG|DM_DEFERRED_REMOVE",
+        unexported=(("DM_EXISTS_FLAG", 1 << 2, "older linux/dm-ioctl.h"),),
+    ),
+    _spec("DM_VERSION_MAJOR", "linux/dm-ioctl.h", r"DM_VERSION_MAJOR"),
     # strace 6.1 names the disciplines up to N_NULL.
     _spec("TERM_LINE_DISCS", "linux/tty.h", r"N_\w+", exclude=r"N_(MCTP|DEVELOPMENT|CAN327)"),
     _spec(

@@ -26,6 +26,7 @@ from typing import NamedTuple
 from traced.decoders._ioctls import ABS_AXES, EV_TYPES, IOCTL_FUNCTIONS, IOCTLS
 from traced.decoders.families import (
     ioctl_block,
+    ioctl_dm,
     ioctl_evdev,
     ioctl_fs,
     ioctl_gpio,
@@ -83,6 +84,7 @@ REQUESTS: dict[str, Request] = {
     **ioctl_kd_font.REQUESTS, **ioctl_loop.REQUESTS, **ioctl_block.REQUESTS,
     **ioctl_ubi.REQUESTS, **ioctl_mtd.REQUESTS, **ioctl_termios.REQUESTS,
     **ioctl_sg.REQUESTS, **ioctl_sock.REQUESTS, **ioctl_kvm.REQUESTS,
+    **ioctl_dm.REQUESTS,
 }  # fmt: skip
 _READ, _WRITE = 2, 1
 
