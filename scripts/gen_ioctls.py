@@ -332,6 +332,32 @@ UNEXPORTED: tuple[tuple[str, tuple[tuple[str, int, str], ...]], ...] = (
             ("SG_FLAG_Q_AT_HEAD", 0x20, _SG_H),
         ),
     ),
+    # TEE shared memory's flags (the kernel's, not its uapi's) and the GlobalPlatform
+    # TEE Client API's error origins.
+    (
+        "TEE_SHM_FLAGS",
+        tuple(
+            (f"TEE_IOCTL_SHM_{name}", 1 << bit, "include/linux/tee_drv.h")
+            for bit, name in enumerate(
+                (
+                    "MAPPED",
+                    "DMA_BUF",
+                    "EXT_DMA_BUF",
+                    "REGISTER",
+                    "USER_MAPPED",
+                    "POOL",
+                    "KERNEL_MAPPED",
+                )
+            )
+        ),
+    ),
+    (
+        "TEE_ORIGINS",
+        tuple(
+            (f"TEEC_ORIGIN_{name}", value, "the GlobalPlatform TEE Client API")
+            for value, name in enumerate(("API", "COMMS", "TEE", "TRUSTED_APP"), 1)
+        ),
+    ),
     # KDADDIO's and KDDELIO's port range, the video adapter's I/O ports.
     ("KD_IO_PORTS", (("GPFIRST", 0x3B4, _VT_IOCTL), ("GPLAST", 0x3DF, _VT_IOCTL))),
 )
@@ -511,6 +537,21 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
         unexported=(("DM_EXISTS_FLAG", 1 << 2, "older linux/dm-ioctl.h"),),
     ),
     _spec("DM_VERSION_MAJOR", "linux/dm-ioctl.h", r"DM_VERSION_MAJOR"),
+    _spec(
+        "TEE_PARAM_TYPES",
+        "linux/tee.h",
+        r"TEE_IOCTL_PARAM_ATTR_(TYPE_\w+|META)",
+        exclude=r"TEE_IOCTL_PARAM_ATTR_TYPE_MASK",
+    ),
+    _spec(
+        "TEE_LOGINS",
+        "linux/tee.h",
+        r"TEE_IOCTL_LOGIN_(PUBLIC|USER|GROUP|APPLICATION|USER_APPLICATION|GROUP_APPLICATION)",
+    ),
+    _spec("TEE_GEN_CAPS", "linux/tee.h", r"TEE_GEN_CAP_\w+"),
+    _spec("TEE_IMPL_IDS", "linux/tee.h", r"TEE_IMPL_ID_\w+"),
+    _spec("TEE_OPTEE_CAPS", "linux/tee.h", r"TEE_OPTEE_CAP_\w+"),
+    _spec("TEE_LIMITS", "linux/tee.h", r"TEE_MAX_ARG_SIZE"),
     # strace 6.1 names the disciplines up to N_NULL.
     _spec("TERM_LINE_DISCS", "linux/tty.h", r"N_\w+", exclude=r"N_(MCTP|DEVELOPMENT|CAN327)"),
     _spec(

@@ -4439,6 +4439,48 @@ DM_FLAGS: Table = (
 # linux/dm-ioctl.h: DM_VERSION_MAJOR
 DM_VERSION_MAJOR: Table = (("DM_VERSION_MAJOR", 0x4),)
 
+# linux/tee.h: TEE_IOCTL_PARAM_ATTR_(TYPE_\w+|META)
+TEE_PARAM_TYPES: Table = (
+    ("TEE_IOCTL_PARAM_ATTR_TYPE_NONE", 0x0),
+    ("TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INPUT", 0x1),
+    ("TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_OUTPUT", 0x2),
+    ("TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INOUT", 0x3),
+    ("TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INPUT", 0x5),
+    ("TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_OUTPUT", 0x6),
+    ("TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INOUT", 0x7),
+    ("TEE_IOCTL_PARAM_ATTR_META", 0x100),
+)
+
+# linux/tee.h: TEE_IOCTL_LOGIN_(PUBLIC|USER|GROUP|APPLICATION|USER_APPLICATION|GROUP_APPLICATION)
+TEE_LOGINS: Table = (
+    ("TEE_IOCTL_LOGIN_PUBLIC", 0x0),
+    ("TEE_IOCTL_LOGIN_USER", 0x1),
+    ("TEE_IOCTL_LOGIN_GROUP", 0x2),
+    ("TEE_IOCTL_LOGIN_APPLICATION", 0x4),
+    ("TEE_IOCTL_LOGIN_USER_APPLICATION", 0x5),
+    ("TEE_IOCTL_LOGIN_GROUP_APPLICATION", 0x6),
+)
+
+# linux/tee.h: TEE_GEN_CAP_\w+
+TEE_GEN_CAPS: Table = (
+    ("TEE_GEN_CAP_GP", 0x1),
+    ("TEE_GEN_CAP_PRIVILEGED", 0x2),
+    ("TEE_GEN_CAP_REG_MEM", 0x4),
+    ("TEE_GEN_CAP_MEMREF_NULL", 0x8),
+)
+
+# linux/tee.h: TEE_IMPL_ID_\w+
+TEE_IMPL_IDS: Table = (
+    ("TEE_IMPL_ID_OPTEE", 0x1),
+    ("TEE_IMPL_ID_AMDTEE", 0x2),
+)
+
+# linux/tee.h: TEE_OPTEE_CAP_\w+
+TEE_OPTEE_CAPS: Table = (("TEE_OPTEE_CAP_TZ", 0x1),)
+
+# linux/tee.h: TEE_MAX_ARG_SIZE
+TEE_LIMITS: Table = (("TEE_MAX_ARG_SIZE", 0x400),)
+
 # linux/tty.h: N_\w+
 TERM_LINE_DISCS: Table = (
     ("N_TTY", 0x0),
@@ -5229,6 +5271,25 @@ SG_IO_FLAGS: Table = (
     ("SG_FLAG_NO_DXFER", 0x10000),
     ("SG_FLAG_Q_AT_TAIL", 0x10),
     ("SG_FLAG_Q_AT_HEAD", 0x20),
+)
+
+# include/linux/tee_drv.h, not exported to the uapi headers
+TEE_SHM_FLAGS: Table = (
+    ("TEE_IOCTL_SHM_MAPPED", 0x1),
+    ("TEE_IOCTL_SHM_DMA_BUF", 0x2),
+    ("TEE_IOCTL_SHM_EXT_DMA_BUF", 0x4),
+    ("TEE_IOCTL_SHM_REGISTER", 0x8),
+    ("TEE_IOCTL_SHM_USER_MAPPED", 0x10),
+    ("TEE_IOCTL_SHM_POOL", 0x20),
+    ("TEE_IOCTL_SHM_KERNEL_MAPPED", 0x40),
+)
+
+# the GlobalPlatform TEE Client API, not exported to the uapi headers
+TEE_ORIGINS: Table = (
+    ("TEEC_ORIGIN_API", 0x1),
+    ("TEEC_ORIGIN_COMMS", 0x2),
+    ("TEEC_ORIGIN_TEE", 0x3),
+    ("TEEC_ORIGIN_TRUSTED_APP", 0x4),
 )
 
 # drivers/tty/vt/vt_ioctl.c, not exported to the uapi headers

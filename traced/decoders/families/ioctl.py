@@ -41,6 +41,7 @@ from traced.decoders.families import (
     ioctl_seccomp,
     ioctl_sg,
     ioctl_sock,
+    ioctl_tee,
     ioctl_termios,
     ioctl_ubi,
 )
@@ -84,7 +85,7 @@ REQUESTS: dict[str, Request] = {
     **ioctl_kd_font.REQUESTS, **ioctl_loop.REQUESTS, **ioctl_block.REQUESTS,
     **ioctl_ubi.REQUESTS, **ioctl_mtd.REQUESTS, **ioctl_termios.REQUESTS,
     **ioctl_sg.REQUESTS, **ioctl_sock.REQUESTS, **ioctl_kvm.REQUESTS,
-    **ioctl_dm.REQUESTS,
+    **ioctl_dm.REQUESTS, **ioctl_tee.REQUESTS,
 }  # fmt: skip
 _READ, _WRITE = 2, 1
 
