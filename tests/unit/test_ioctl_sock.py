@@ -41,3 +41,27 @@ def test_map_index_and_name() -> None:
     assert argument(GIFINDEX, indexed, indexed) == '{ifr_name="eth0", ifr_ifindex=1}'
     assert argument(GIFNAME, indexed, failed=True) == "{ifr_ifindex=1}"
     assert argument(GIFNAME, indexed, indexed) == '{ifr_ifindex=1, ifr_name="eth0"}'
+
+
+def test_ifconf_length_and_interfaces() -> None:
+    gifconf = 0x8912
+    null = struct.pack("<i4xQ", 0, 0)
+    assert argument(gifconf, null, struct.pack("<i4xQ", 80, 0)) == (
+        "{ifc_len=80 /* 2 * sizeof(struct ifreq) */, ifc_buf=NULL}"
+    )
+    buffer = 0x7FFC07E58BD0 + 16
+    lo = (
+        b"lo".ljust(16, b"\0")
+        + struct.pack("<H", socket.AF_INET)
+        + bytes(2)
+        + bytes((127, 0, 0, 1))
+    )
+    asked = struct.pack("<i4xQ", 82, buffer) + lo.ljust(40, b"\0")
+    filled = struct.pack("<i4xQ", 40, buffer) + lo.ljust(40, b"\0")
+    assert argument(gifconf, asked, filled) == (
+        '{ifc_len=82 => 40 /* 1 * sizeof(struct ifreq) */, ifc_buf=[{ifr_name="lo", '
+        'ifr_addr={sa_family=AF_INET, sin_port=htons(0), sin_addr=inet_addr("127.0.0.1")}}]}'
+    )
+    assert argument(gifconf, filled, failed=True) == (
+        f"{{ifc_len=40 /* 1 * sizeof(struct ifreq) */, ifc_buf={buffer:#x}}}"
+    )

@@ -12,18 +12,21 @@ address as many bytes as its type has (an Ethernet address, ETH_ALEN) or all 14.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from traced.decoders._ioctls import ARPHRD_TYPES, ETH_ADDRESS_LENGTH
+from traced.decoders.arrays import array_text
 from traced.decoders.families.ioctl_kit import Finisher, Request, fixed, ints
 from traced.decoders.families.ioctl_values import c_array
 from traced.decoders.families.sockets import interface_index, sockaddr_text
 from traced.decoders.strings import quote
 from traced.decoders.style import ABBREV, ALL, VERBOSE, Style, applied, current
-from traced.decoders.values import Memory, Options, chex, read_exact
+from traced.decoders.values import Memory, Options, chex, hex_address, read_exact
 from traced.decoders.xlat import format_enum
 
 _IFREQ = 40
+_ASKED = re.compile(r"\{ifc_len=(-?\d+)")
 _ETHER = dict(ARPHRD_TYPES)["ARPHRD_ETHER"]
 _ADDRESS_LENGTHS = {_ETHER: dict(ETH_ADDRESS_LENGTH)["ETH_ALEN"]}
 
@@ -98,7 +101,48 @@ _ADDRESSES = {"ADDR": "ifr_addr", "DSTADDR": "ifr_dstaddr", "BRDADDR": "ifr_broa
 _HWADDR = _member("ifr_hwaddr", _hwaddr)
 _MAP = _member("ifr_map", _ifmap)
 
+
+def _ifc_len(length: int) -> str:
+    whole = length > 0 and length % _IFREQ == 0
+    return f"{length}" + (f" /* {length // _IFREQ} * sizeof(struct ifreq) */" if whole else "")
+
+
+def _ifconf_asked(data: bytes, options: Options) -> str:
+    """SIOCGIFCONF at entry: the buffer's length, unless there is no buffer."""
+    length, buffer = ints("i4xQ", data)
+    return f"{{ifc_len={_ifc_len(length) if buffer else ''}}}"
+
+
+def _ifconf_entry(data: bytes) -> str:
+    return f"{{{_name(data)}, ifr_addr={_sockaddr(data[16:])}}}"
+
+
+def _ifconf(failed: bool) -> Finisher:
+    """SIOCGIFCONF at exit: the length the kernel wrote (after `` => `` where it
+    changed) and the interfaces (their address without a buffer or after a failure)."""
+
+    def finish(entry: str, address: int, memory: Memory, options: Options) -> str | None:
+        data = read_exact(memory, address, 16)
+        if data is None:
+            return entry
+        length, buffer = ints("i4xQ", data)
+        asked = _ASKED.match(entry)
+        changed = asked is None or int(asked.group(1)) != length
+        text = entry[:-1] + (" => " if asked and changed else "")
+        text += _ifc_len(length) if changed else ""
+        if asked is None or failed:
+            return f"{text}, ifc_buf={hex_address(buffer)}}}"
+        count = (length & 0xFFFFFFFF) // _IFREQ
+        items = array_text(buffer, count, _IFREQ, memory, options, element=_ifconf_entry)
+        return f"{text}, ifc_buf={items.text}}}"
+
+    return finish
+
+
 REQUESTS: dict[str, Request] = {
+    "SIOCGIFCONF": Request(
+        entry=fixed(16, _ifconf_asked), finish=_ifconf(False), finish_failed=_ifconf(True)
+    ),
     **{f"SIOCSIF{name}": _set(_member(field, _sockaddr)) for name, field in _ADDRESSES.items()},
     **{f"SIOCGIF{name}": _get(_member(field, _sockaddr)) for name, field in _ADDRESSES.items()},
     **dict.fromkeys(
