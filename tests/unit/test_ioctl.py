@@ -202,7 +202,9 @@ def test_counter_watch_fsxattr_and_lirc() -> None:
         "scope=COUNTER_SCOPE_COUNT, parent=23, id=42}, event=0x7 /* COUNTER_EVENT_??? */, "
         f"channel=69}}){ebadf}"
     )
-    fsx = {ADDRESS: struct.pack("<5I", 0x7FF00004, 3735928559, 4207869677, 0xCAFEF00D, 3133063390)}
+    fsx = {
+        ADDRESS: struct.pack("<5I8x", 0x7FF00004, 3735928559, 4207869677, 0xCAFEF00D, 3133063390)
+    }
     assert line((MINUS_ONE, 0x401C5820, ADDRESS), memory=fsx) == (
         "ioctl(-1, FS_IOC_FSSETXATTR, {fsx_xflags=0x7ff00004 /* FS_XFLAG_??? */, "
         f"fsx_extsize=3735928559, fsx_projid=0xcafef00d, fsx_cowextsize=3133063390}}){ebadf}"

@@ -321,6 +321,7 @@ class Slot(NamedTuple):
     # A self-contained argument's Args by register value (see _self_contained_arg).
     known: dict[int, Arg]
     whole_at_entry: bool = False  # an output strace prints at entry all the same
+    on_failure: bool = False  # an output decoded at exit after a failure too
 
 
 _NO_DECODER = Decoder()
@@ -341,7 +342,8 @@ def _slot(sig: Signature, position: int, name: str, tag: str) -> Slot:
     register = decoder.register if alone else None
     exit = decoder.exit if output else None
     whole = output and decoder.whole_at_entry
-    return Slot(position, name, tag, output, alone, register, entry, exit, {}, whole)
+    failure = output and decoder.on_failure
+    return Slot(position, name, tag, output, alone, register, entry, exit, {}, whole, failure)
 
 
 @cache  # the ABIs' tables share most signatures
@@ -453,6 +455,13 @@ def first_output(name: str, abi: str = NATIVE_ABI) -> int:
 # attr, read at entry, with the size the kernel wrote back after E2BIG; bpf's attr, for
 # the commands strace completes at exit (families/bpf_attr.py).
 OUTPUTS_ON_FAILURE = frozenset({"perf_event_open", "bpf"})
+
+
+@cache
+def has_failure_outputs(name: str, abi: str = NATIVE_ABI) -> bool:
+    """Whether the syscall has an output strace prints even after a failure."""
+    slots = _known_slots(name, abi)
+    return slots is not None and any(slot.on_failure for slot in slots)
 
 
 @cache
@@ -578,19 +587,21 @@ def decode_exit(
     fds: FdNames = no_fd_names,
     registers: Sequence[int] | None = None,
     netlink: NetlinkOf = no_netlink,
+    failed: bool = False,
 ) -> tuple[Arg, ...]:
     """After a successful syscall: ``args`` with the outputs the kernel wrote decoded.
 
     For the syscalls :func:`has_outputs` names; others come back unchanged.
     ``registers``: as :func:`decode_entry`'s, kept from the call's entry; ``netlink``:
-    as its."""
+    as its.  With ``failed`` (``retval`` the negative errno), only the outputs decoded
+    on failure (:func:`has_failure_outputs`)."""
     if syscall in options.raw:
         return args
     if syscall in NETLINK_CALLS and netlink is not no_netlink:
         with netlink_known(netlink):
             return decode_exit(
                 syscall, args, raw, memory, retval=retval, options=options, abi=abi, fds=fds,
-                registers=registers,
+                registers=registers, failed=failed,
             )  # fmt: skip
     if syscall in options.nonverbose:
         memory = StructsHidden(memory)
@@ -599,12 +610,12 @@ def decode_exit(
         if style is PLAIN:
             return _decode_exit(
                 syscall, args, raw, memory, retval=retval, options=options, abi=abi, fds=fds,
-                registers=registers,
+                registers=registers, failed=failed,
             )  # fmt: skip
         with applied(style):
             return _decode_exit(
                 syscall, args, raw, memory, retval=retval, options=options, abi=abi, fds=fds,
-                registers=registers,
+                registers=registers, failed=failed,
             )  # fmt: skip
 
 
@@ -619,13 +630,14 @@ def _decode_exit(
     abi: str,
     fds: FdNames,
     registers: Sequence[int] | None,
+    failed: bool = False,
 ) -> tuple[Arg, ...]:
     decoded = list(args)
     if registers is None:
         registers = c_registers(syscall, raw, abi)
     # Last first: a sockaddr's length is the socklen after it, read once, there.
     for slot in reversed((_known_slots(syscall, abi) or ())[: len(args)]):
-        if slot.exit is not None:
+        if slot.exit is not None and (slot.on_failure or not failed):
             try:
                 output = slot.exit(
                     registers, slot.position, memory, options, retval=retval, args=decoded
@@ -639,7 +651,12 @@ def _decode_exit(
                 if options.decorate_fds and slot.tag == "pipefd":
                     arg = _with_fd_paths(arg, fds)
                 decoded[slot.position] = arg
-    if options.dump_reads and syscall in dumps.READS and _fd_of(raw) in options.dump_reads:
+    if (
+        not failed
+        and options.dump_reads
+        and syscall in dumps.READS
+        and _fd_of(raw) in options.dump_reads
+    ):
         _with_dump(decoded, dumps.read_dump(syscall, registers, memory, retval))
     if _dumps_messages(syscall, _fd_of(raw), options):
         _with_dump(decoded, dumps.mmsg_dump(registers, memory, retval))

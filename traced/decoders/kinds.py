@@ -6,8 +6,9 @@ Every decoder the registry holds has one of two call forms, whatever it needs:
   ``raw`` is every register and ``at`` the argument's position in it, so a decoder
   that reads its length or its domain from a sibling argument needs nothing more;
 * exit: ``(raw, at, memory, options, *, retval, args)``, at the exit stop after a
-  success, for an output; ``args`` are the arguments as decoded so far (the entry's,
-  and the outputs after this one already read at exit).
+  success (after a failure too, for a decoder ``on_failure``), for an output;
+  ``args`` are the arguments as decoded so far (the entry's, and the outputs after
+  this one already read at exit).
 
 Either returns None where it has nothing to say (the argument stays its number or
 its address).  Most decoders are plain functions of the register alone, or of the
@@ -54,6 +55,9 @@ class Decoder(NamedTuple):
     # only at exit (clone3's ``{...} => {parent_tid=[N]}``): a call unfinished is cut
     # after it, not before.
     whole_at_entry: bool = False
+    # An output strace prints at exit after a failure too (some ioctls' `` => 0x...``):
+    # its exit decoder is then called with the negative errno as ``retval``.
+    on_failure: bool = False
 
 
 def by_register(decode: Callable[[int], DecodedValue]) -> Decoder:

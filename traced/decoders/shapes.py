@@ -17,6 +17,7 @@ from msgspec.structs import replace
 from traced.decoders import _constants as K
 from traced.decoders.families.files import fcntl_result
 from traced.decoders.families.ioctl import ioctl_result
+from traced.decoders.families.ioctl_kvm import RETURNS_FD as IOCTL_RETURNS_FD
 from traced.decoders.families.kernel import personality_result
 from traced.decoders.families.misc import (
     FUTEX_SHOWN,
@@ -66,8 +67,9 @@ _BPF_FD_COMMANDS = frozenset(
                  "LINK_GET_FD_BY_ID")
 )  # fmt: skip
 # The calls that may return a new fd, as their arguments say: fcntl's F_DUPFD commands,
-# landlock_create_ruleset unless asked for the ABI version, bpf's fd commands.
-MAY_RETURN_FD = RETURNS_FD | {"fcntl", "fcntl64", "landlock_create_ruleset", "bpf"}
+# landlock_create_ruleset unless asked for the ABI version, bpf's fd commands, ioctl's
+# KVM_CREATE_VM ...
+MAY_RETURN_FD = RETURNS_FD | {"fcntl", "fcntl64", "landlock_create_ruleset", "bpf", "ioctl"}
 
 
 def returns_fd(name: str, raw: Sequence[int]) -> bool:
@@ -79,6 +81,8 @@ def returns_fd(name: str, raw: Sequence[int]) -> bool:
         return len(raw) > 0 and raw[0] & 0xFFFFFFFF in _BPF_FD_COMMANDS
     if name == "landlock_create_ruleset":
         return len(raw) > 2 and not raw[2] & _LANDLOCK_CREATE_RULESET_VERSION
+    if name == "ioctl":
+        return len(raw) > 1 and raw[1] & 0xFFFFFFFF in IOCTL_RETURNS_FD
     return name in RETURNS_FD
 
 

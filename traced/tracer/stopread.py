@@ -66,6 +66,7 @@ from traced.decoders.arguments import (
     decode_entry,
     decode_exit,
     fd_text,
+    has_failure_outputs,
     has_outputs,
     name_fds,
     no_fd_names,
@@ -214,13 +215,12 @@ def _exit_stop(run: Run, tid: int, rval: int, is_error: bool, now: int) -> Exit:
     if task.tampering is not None:
         return _tampered_exit(run, tid, task, (rval, is_error), now)
     entry = task.in_flight
-    if is_error and entry is not None and entry.wanted:
-        if entry.name in OUTPUTS_ON_FAILURE:  # their structs, written back or not
-            return _failed_exit(run, tid, entry, rval, now)
-        args = failed_outputs(entry.name, entry.args, entry.raw, TraceeMemory(tid), -rval)
-        return Exit(now, rval, True, args)
-    if is_error or entry is None or not entry.wanted:
+    if entry is None or not entry.wanted:
         return Exit(now, rval, is_error)
+    if is_error and entry.name in OUTPUTS_ON_FAILURE:  # their structs, written back or not
+        return _failed_exit(run, tid, entry, rval, now)
+    if is_error:
+        return Exit(now, rval, True, _failed_outputs(run, tid, entry, rval))
     return _decoded_exit(run, tid, entry, rval, now)
 
 
@@ -241,9 +241,30 @@ def _tampered_exit(run: Run, tid: int, task: Task, result: tuple[int, bool], now
     rule, entry = task.tampering, task.in_flight
     assert rule is not None
     rval, is_error = result if rule.result is None else (rule.result, rule.fails)
-    if is_error or entry is None:
+    if entry is None:
         return TamperedExit(now, rval, is_error)
+    if is_error:
+        return TamperedExit(now, rval, True, _failed_outputs(run, tid, entry, -abs(rval)))
     return TamperedExit._make(_decoded_exit(run, tid, entry, rval, now))
+
+
+def _failed_outputs(run: Run, tid: int, entry: Entry, rval: int) -> tuple[Arg, ...] | None:
+    """A failed call's arguments with the outputs strace prints even then (some ioctls'
+    `` => 0x...``); None for the calls that have none."""
+    if not has_failure_outputs(entry.name, entry.abi):  # what failed_calls knows, if any
+        return failed_outputs(entry.name, entry.args, entry.raw, TraceeMemory(tid), -rval)
+    return decode_exit(
+        entry.name,
+        entry.args,
+        entry.raw,
+        TraceeMemory(tid),
+        retval=rval,
+        options=run.decoding,
+        abi=entry.abi,
+        fds=_fd_names(tid, run.decoding.fd_kinds) if run.decoding.decorate_fds else no_fd_names,
+        registers=entry.registers or None,
+        failed=True,
+    )
 
 
 def _decoded_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit:

@@ -20,7 +20,10 @@ gathers them.
 * mappings: mmap's protection and flags, msync, mlock, mremap, madvise
 * numa: memory policies, node masks, move_pages' arrays
 * ioctl: request names, the argument by request (ioctl_styles: which requests take
-  what; ioctl_values, ioctl_structs: the values and structs they point to)
+  what; ioctl_values, ioctl_structs: the values and structs they point to; ioctl_kit:
+  a request's own printers at entry and exit, used by ioctl_gpio, ioctl_hdio,
+  ioctl_fs, ioctl_evdev, ioctl_seccomp, ioctl_rtc, ioctl_kd, ioctl_kd_font,
+  ioctl_loop, ioctl_block, ioctl_ubi, ioctl_mtd, ioctl_termios, ioctl_misc)
 * misc: futex, getrandom
 * ipc: System V IPC keys, flags and ctl commands
 * sockopts: MSG_* flags, shutdown, socket option levels and names;

@@ -11,7 +11,9 @@ The argument is a register whose meaning only the request knows.  strace prints
 it as a hex number (``0`` for zero) unless it decodes the request; a request it
 decodes with a pointer shows ``NULL`` or the address when it cannot read it, and
 some requests take a plain number or nothing at all.  The styles, by request
-name, are in families/ioctl_styles.py.
+name, are in families/ioctl_styles.py; the requests whose structs strace prints
+field by field have their own printers (:data:`REQUESTS`, gathered from the
+families/ioctl_*.py modules: families/ioctl_kit.py says how they are applied).
 """
 
 from __future__ import annotations
@@ -22,13 +24,35 @@ from functools import cache, lru_cache
 from typing import NamedTuple
 
 from traced.decoders._ioctls import ABS_AXES, EV_TYPES, IOCTL_FUNCTIONS, IOCTLS
+from traced.decoders.families import (
+    ioctl_block,
+    ioctl_dm,
+    ioctl_evdev,
+    ioctl_fs,
+    ioctl_gpio,
+    ioctl_hdio,
+    ioctl_kd,
+    ioctl_kd_font,
+    ioctl_kvm,
+    ioctl_loop,
+    ioctl_misc,
+    ioctl_mtd,
+    ioctl_rtc,
+    ioctl_seccomp,
+    ioctl_sg,
+    ioctl_sock,
+    ioctl_tee,
+    ioctl_termios,
+    ioctl_ubi,
+)
+from traced.decoders.families.ioctl_kit import Request, after_failure, request_exit
 from traced.decoders.families.ioctl_structs import LAYOUTS as STRUCT_LAYOUTS
 from traced.decoders.families.ioctl_styles import STYLES, VALUES
 from traced.decoders.families.ioctl_values import LAYOUTS, REGISTERS
 from traced.decoders.families.process import CLONE
 from traced.decoders.kinds import Decoder, by_register
 from traced.decoders.strings import decode_cstring
-from traced.decoders.style import PLAIN, applied
+from traced.decoders.style import PLAIN, VERBOSE, applied, current
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     NOT_PRINTED,
@@ -54,6 +78,15 @@ def _joined(rows: Table) -> Table:
 
 IOC_DIR: Table = (("_IOC_NONE", 0), ("_IOC_READ", 2), ("_IOC_WRITE", 1))
 _EVDEV, _MIXER = 0x45, 0x4D  # 'E', 'M'
+# The requests decoded by their own printers, by name (families/ioctl_*.py).
+REQUESTS: dict[str, Request] = {
+    **ioctl_gpio.REQUESTS, **ioctl_hdio.REQUESTS, **ioctl_fs.REQUESTS, **ioctl_evdev.REQUESTS,
+    **ioctl_seccomp.REQUESTS, **ioctl_misc.REQUESTS, **ioctl_rtc.REQUESTS, **ioctl_kd.REQUESTS,
+    **ioctl_kd_font.REQUESTS, **ioctl_loop.REQUESTS, **ioctl_block.REQUESTS,
+    **ioctl_ubi.REQUESTS, **ioctl_mtd.REQUESTS, **ioctl_termios.REQUESTS,
+    **ioctl_sg.REQUESTS, **ioctl_sock.REQUESTS, **ioctl_kvm.REQUESTS,
+    **ioctl_dm.REQUESTS, **ioctl_tee.REQUESTS,
+}  # fmt: skip
 _READ, _WRITE = 2, 1
 
 
@@ -72,7 +105,7 @@ class _Index(NamedTuple):
 @cache
 def _index() -> _Index:
     return _Index(
-        {value: name for name, value in _joined(IOCTLS)},
+        {**ioctl_seccomp.NAMES, **{value: name for name, value in _joined(IOCTLS)}},
         tuple((style, re.compile(pattern)) for style, pattern in STYLES),
         tuple((re.compile(pattern), entry, exit) for pattern, entry, exit in VALUES),
         dict(IOCTL_FUNCTIONS),
@@ -84,20 +117,28 @@ def _index() -> _Index:
     )
 
 
+def _inner(value: int, table: Table, unknown: str) -> str:
+    """A parameter's name; under -X verbose, where the request is in a comment, an
+    unknown one's number without its own comment."""
+    if current().xlat == VERBOSE:
+        return lookup(value, table) or chex(value)
+    return format_enum(value, table, unknown).text
+
+
 def _evdev(direction: int, number: int, size: int) -> str | None:
     """linux/input.h's requests with parameters, as strace prints them."""
     functions = _index().functions
     gbit, gabs, sabs = (functions[name] & 0xFF for name in ("EVIOCGBIT", "EVIOCGABS", "EVIOCSABS"))
     if direction == _WRITE and sabs <= number < sabs + 0x40:
-        return f"EVIOCSABS({format_enum(number - sabs, ABS_AXES, 'ABS_???').text})"
+        return f"EVIOCSABS({_inner(number - sabs, ABS_AXES, 'ABS_???')})"
     if direction != _READ:
         return None
     if gbit <= number < gbit + 0x20:
         event = number - gbit
-        kind = format_enum(event, EV_TYPES, "EV_???").text if event else "0"
+        kind = _inner(event, EV_TYPES, "EV_???") if event else "0"
         return f"EVIOCGBIT({kind}, {size})"
     if gabs <= number < gabs + 0x40:
-        return f"EVIOCGABS({format_enum(number - gabs, ABS_AXES, 'ABS_???').text})"
+        return f"EVIOCGABS({_inner(number - gabs, ABS_AXES, 'ABS_???')})"
     name = _index().evdev_by_length.get(number)
     return None if name is None else f"{name}({size})"
 
@@ -119,7 +160,7 @@ def ioctl_request(raw: int) -> DecodedValue:
     code = raw & 0xFFFFFFFF
     special = parameterized(code)
     if special is not None and special[1]:
-        return DecodedValue(special[0], special[0], raw)
+        return DecodedValue(styled(special[0], number(code)), special[0], raw)
     name = _index().by_number.get(code)
     if special is not None:
         name = special[0] if name is None else f"{special[0]} or {name}"
@@ -139,6 +180,8 @@ def argument_style(request: int) -> str:
     names = _index().by_number.get(request & 0xFFFFFFFF)
     if names is None:
         return "pointer" if parameterized(request & 0xFFFFFFFF) else "hex"
+    if _request(request) is not None:
+        return "request"
     if value_layouts(request) is not None:
         return "value"
     if names in REGISTERS:
@@ -147,6 +190,12 @@ def argument_style(request: int) -> str:
         if any(pattern.fullmatch(name) for name in names.split(" or ")):
             return style
     return "hex"
+
+
+def _request(request: int) -> Request | None:
+    """The printers of ``request``, one of whose names has them."""
+    names = _index().by_number.get(request & 0xFFFFFFFF, "").split(" or ")
+    return next((REQUESTS[name] for name in names if name in REQUESTS), None)
 
 
 @lru_cache(maxsize=4096)
@@ -193,6 +242,10 @@ def ioctl_argument(
         return DecodedValue(str(raw), raw, raw)
     if style == "named":
         return DecodedValue(REGISTERS[_index().by_number[request & 0xFFFFFFFF]](raw), raw, raw)
+    if style == "request":
+        printer = (_request(request) or Request()).entry
+        text = None if printer is None else printer(raw, memory, options)
+        return DecodedValue(hex_address(raw) if text is None else text, raw, raw)
     entry = (value_layouts(request) or (None, None))[0]
     if entry is not None:
         value = value_at(raw, memory, entry, options)
@@ -220,6 +273,12 @@ def _exit(
     args: Sequence[Arg],
 ) -> DecodedValue | None:  # fmt: skip
     """A value the kernel wrote, for the requests whose argument points to one."""
+    request = _request(raw[at - 1])
+    if retval < 0 and (request is None or not after_failure(request)):
+        return None  # a failure: only what strace prints even then
+    if request is not None:
+        entry = args[at].text if at < len(args) else ""
+        return request_exit(request, raw[at], memory, options, entry, failed=retval < 0)
     exit = (value_layouts(raw[at - 1]) or (None, None))[1]
     if exit is None:
         return None
@@ -234,7 +293,7 @@ def _exit(
 
 DECODERS: dict[str, Decoder] = {"enum:ioctl": by_register(ioctl_request)}
 BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
-    ("ioctl", "arg"): Decoder(entry=_entry, exit=_exit, in_and_out=True),
+    ("ioctl", "arg"): Decoder(entry=_entry, exit=_exit, in_and_out=True, on_failure=True),
 }
 # The names a filter's argument predicates may use, by type ("A or B": each alone).
 CONSTANTS: dict[str, Table] = {"enum:ioctl": IOCTLS}

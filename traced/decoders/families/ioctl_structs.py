@@ -12,7 +12,6 @@ import struct
 
 from traced.decoders._ioctls import (
     RTC_VL_FLAGS,
-    UFFD_FEATURES,
     UFFDIO_COPY_MODES,
     UFFDIO_IOCTL_BITS,
     UFFDIO_REGISTER_MODES,
@@ -56,11 +55,6 @@ def _mode(data: bytes, at: int, table: Table) -> str:
     return format_flags(struct.unpack_from("<Q", data, at)[0], table).text
 
 
-def _uffdio_api(data: bytes) -> str:
-    api, features = struct.unpack_from("<2Q", data)
-    return f"{{api={chex(api)}, features={format_flags(features, UFFD_FEATURES).text}}}"
-
-
 def _uffdio_copy(data: bytes) -> str:
     dst, src, length = struct.unpack_from("<3Q", data)
     mode = _mode(data, 24, UFFDIO_COPY_MODES)
@@ -84,7 +78,6 @@ LAYOUTS: dict[str, Layout] = {
             f"[{format_flags(int.from_bytes(data, 'little'), RTC_VL_FLAGS, 'RTC_VL_???').text}]"
         ),
     ),
-    "uffdio_api in": Layout(16, _uffdio_api),
     "uffdio_range": Layout(16, _range),
     "uffdio_register in": Layout(
         24, lambda data: f"{{range={_range(data)}, mode={_mode(data, 16, UFFDIO_REGISTER_MODES)}}}"

@@ -23,7 +23,7 @@ STYLES: tuple[tuple[str, str], ...] = (
     ),
     (  # an int, in decimal (an fd among them)
         "int",
-        r"EVIOCRMFF|LOOP_(SET_FD|CHANGE_FD|CTL_ADD|CTL_REMOVE)|INOTIFY_IOC_SETNEXTWD|NBD_SET_SOCK"
+        r"EVIOCRMFF|LOOP_(CTL_ADD|CTL_REMOVE)|INOTIFY_IOC_SETNEXTWD"
         r"|PERF_EVENT_IOC_(REFRESH|SET_BPF|SET_OUTPUT)|FICLONE",
     ),
     ("string", r"PERF_EVENT_IOC_SET_FILTER"),  # a NUL-terminated string, cut at -s
@@ -51,6 +51,7 @@ STYLES: tuple[tuple[str, str], ...] = (
         r"|S_EXT_CTRLS|S_FBUF|S_FMT|S_INPUT|S_PARM|S_STD|S_TUNER|TRY_EXT_CTRLS|TRY_FMT)",
     ),
 )
+# (Requests with their own printers, families/ioctl_*.py's REQUESTS, come first.)
 # The requests whose argument points to a value strace prints: by name, the value's
 # layout (families/ioctl_values.py) read at entry, and the one read at exit after a
 # success (the kernel filled it).  Checked before the styles above.
@@ -97,12 +98,11 @@ VALUES: tuple[tuple[str, str | None, str | None], ...] = (
     (r"RTC_PLL_GET", None, "rtc_pll_info"),
     (r"RTC_(EPOCH|IRQP)_READ", None, "ulong"),
     (r"RTC_VL_READ", None, "rtc vl"),
-    (r"UFFDIO_API", "uffdio_api in", None),
     (r"UFFDIO_(UNREGISTER|WAKE)", "uffdio_range", None),
     (r"UFFDIO_REGISTER", "uffdio_register in", "uffdio_register"),
     (r"UFFDIO_COPY", "uffdio_copy in", "uffdio_copy"),
     (r"UFFDIO_ZEROPAGE", "uffdio_zeropage in", "uffdio_zeropage"),
-    (r"SECCOMP_IOCTL_NOTIF_ID_VALID", "hex64", None),
+    (r"SECCOMP_IOCTL_NOTIF_ID_VALID(_WRONG_DIR)?", "hex64", None),
     (r"SECCOMP_IOCTL_NOTIF_SEND", "seccomp_notif_resp", None),
     (r"SECCOMP_IOCTL_NOTIF_ADDFD", "seccomp_notif_addfd", None),
     (r"FIOSETOWN|SIOCSPGRP|SIOCSIFENCAP", "int", None),
@@ -134,7 +134,7 @@ VALUES: tuple[tuple[str, str | None, str | None], ...] = (
         "uint",
     ),
     (
-        r"HDIO_GET_(32BIT|ACOUSTIC|ADDRESS|BUSSTATE|DMA|KEEPSETTINGS|MULTCOUNT|NICE|NOWERR"
+        r"HDIO_GET_(32BIT|ACOUSTIC|ADDRESS|DMA|KEEPSETTINGS|MULTCOUNT|NOWERR"
         r"|UNMASKINTR|WCACHE)|PERF_EVENT_IOC_ID|BLKGETSIZE64",
         None,
         "ulong",

@@ -38,9 +38,21 @@ from traced.decoders._ioctls import (
     V4L2_PIX_FMTS,
 )
 from traced.decoders.families.files import OPEN
+from traced.decoders.fdnames import fd_in_memory
 from traced.decoders.strings import quote
+from traced.decoders.style import RAW, current
 from traced.decoders.values import as_signed, chex
-from traced.decoders.xlat import Table, flag_names, format_enum, format_flags, lookup, with_rest
+from traced.decoders.xlat import (
+    Table,
+    flag_names,
+    format_enum,
+    format_flags,
+    joined,
+    lookup,
+    named,
+    styled,
+    with_rest,
+)
 from traced.syscalls.names import ERRNO_NAMES
 
 
@@ -112,6 +124,8 @@ _TICK_RATE = 1193182
 def kiocsound(raw: int) -> str:
     """``440 /* 2711 Hz */``: the period, and the tone it makes (or ``off``)."""
     hertz = _TICK_RATE // raw if raw else 0
+    if current().xlat == RAW:
+        return str(raw)
     return f"{raw} /* {f'{hertz} Hz' if hertz else 'off'} */"
 
 
@@ -120,6 +134,8 @@ def kdmktone(raw: int) -> str:
     duration, period = raw >> 16 & 0xFFFF, raw & 0xFFFF
     words = f"{duration}<<16|{period}" if duration else str(period)
     hertz = _TICK_RATE // period if period and duration else 0
+    if current().xlat == RAW:
+        return words
     return f"{words} /* {f'{hertz} Hz, {duration} ms' if hertz else 'off'} */"
 
 
@@ -135,13 +151,12 @@ def leds(raw: int, shifted: bool = False) -> str:
         names, rest = flag_names(raw, KD_LEDS)
     if not names:
         return format_flags(raw, KD_LEDS, "LED_???").text
-    return "|".join(with_rest(names, rest))
+    return joined(with_rest(names, rest), raw).text
 
 
 def kb_mode(raw: int) -> str:
     """K_XLATE, or the int in decimal with a comment."""
-    name = lookup(raw & 0xFFFFFFFF, KB_MODES)
-    return name if name is not None else f"{as_signed(raw, 32)} /* K_??? */"
+    return named(as_signed(raw, 32), lookup(raw & 0xFFFFFFFF, KB_MODES), "K_???", decimal=True)
 
 
 # Requests whose argument is a number strace names, by request name.
@@ -203,10 +218,8 @@ def _notif_resp(data: bytes) -> str:
     notif, value, error, flags = struct.unpack_from("<QqiI", data)
     name = ERRNO_NAMES.get(-error) if error < 0 else None
     flag_text = format_flags(flags, SECCOMP_NOTIF_FLAGS, "SECCOMP_USER_NOTIF_FLAG_???").text
-    return (
-        f"{{id={chex(notif)}, val={value}, error={f'-{name}' if name else error}, "
-        f"flags={flag_text}}}"
-    )
+    error_text = styled(f"-{name}", str(error)) if name else str(error)
+    return f"{{id={chex(notif)}, val={value}, error={error_text}, flags={flag_text}}}"
 
 
 def _notif_addfd(data: bytes) -> str:
@@ -214,7 +227,7 @@ def _notif_addfd(data: bytes) -> str:
     notif, flags, source, new, new_flags = struct.unpack_from("<QIiiI", data)
     flag_text = format_flags(flags, SECCOMP_ADDFD_FLAGS, "SECCOMP_ADDFD_FLAG_???").text
     return (
-        f"{{id={chex(notif)}, flags={flag_text}, srcfd={source}, newfd={new}, "
+        f"{{id={chex(notif)}, flags={flag_text}, srcfd={fd_in_memory(source)}, newfd={new}, "
         f"newfd_flags={format_flags(new_flags, OPEN).text}}}"
     )
 
@@ -245,8 +258,8 @@ LAYOUTS: dict[str, Layout] = {
     "ifreq qlen": _ifreq("ifr_qlen", "int"),
     "ifreq newname": _ifreq("ifr_newname", "name"),
     "ifreq slave": _ifreq("ifr_slave", "name"),
-    "fsxattr in": Layout(20, lambda data: _fsxattr(data, filled=False)),
-    "fsxattr": Layout(20, lambda data: _fsxattr(data, filled=True)),
+    "fsxattr in": Layout(28, lambda data: _fsxattr(data, filled=False)),
+    "fsxattr": Layout(28, lambda data: _fsxattr(data, filled=True)),
     "counter_watch": Layout(6, _counter_watch),
     "lirc mode": _bracketed(4, lambda raw: format_enum(raw, LIRC_MODES, "LIRC_MODE_???").text),
     "lirc features": _bracketed(4, lambda raw: format_flags(raw, LIRC_FEATURES).text),
