@@ -11,10 +11,17 @@ from msgspec.structs import replace
 
 from tests.unit.plain import FakeMemory, returned
 from traced.cli.printer import Printer
-from traced.decoders.arguments import AT_FDCWD, FdTarget, decode_entry, name_fds
+from traced.decoders.arguments import (
+    AT_FDCWD,
+    FdTarget,
+    c_registers,
+    decode_entry,
+    entry_paths,
+    name_fds,
+)
 from traced.decoders.values import Options
 from traced.events import SyscallEvent, event_json
-from traced.filter.expression import parse_filter
+from traced.filter.expression import parse_filter, touched_paths, touches
 from traced.syscalls.arch import X86_64
 
 FDS = {3: FdTarget("/etc/hostname"), 4: FdTarget("/etc/passwd"), AT_FDCWD: FdTarget("/etc")}
@@ -66,3 +73,38 @@ def test_the_path_travels_in_json_only_when_named() -> None:
         replace(call("close", (3,), 0), args=decode_entry("close", (3,), FakeMemory({})))
     )
     assert b'"path"' not in plain
+
+
+def _decoded_paths(name: str, raw: tuple[int, ...], memory: FakeMemory) -> list[str]:
+    args = name_fds(decode_entry(name, raw, memory, FOLLOW, FDS.get), FDS.get)
+    return touched_paths(args)
+
+
+def test_the_early_look_finds_what_decoding_finds() -> None:
+    """The tracer judges -P before decoding (entry_paths): it must find every path the
+    decoded arguments name, or a call on a selected path would be lost."""
+    memory = FakeMemory({0x3000: b"/etc/hostname\0", 0x4000: b"passwd\0"})
+    at_fdcwd = AT_FDCWD & (2**64 - 1)
+    calls = [
+        ("read", (3, 0x1000, 16)),
+        ("write", (4, 0x1000, 16)),
+        ("close", (9,)),  # closed: names nothing
+        ("openat", (at_fdcwd, 0x3000, 0, 0)),
+        ("openat", (4, 0x4000, 0, 0)),
+        ("renameat2", (3, 0x3000, 4, 0x4000, 0)),
+        ("execve", (0x3000, 0, 0)),
+        ("getpid", ()),
+    ]
+    for name, raw in calls:
+        registers = c_registers(name, raw)
+        early = entry_paths(name, registers, memory, FDS.get)
+        assert sorted(early) == sorted(_decoded_paths(name, raw, memory)), name
+    assert entry_paths(
+        "openat", c_registers("openat", (at_fdcwd, 0x3000, 0, 0)), memory, FDS.get
+    ) == ["/etc/hostname"]
+
+
+def test_a_call_is_judged_on_the_paths_it_touches() -> None:
+    args = name_fds(decode_entry("read", (3, 0x1000, 16), FakeMemory({}), FOLLOW, FDS.get), FDS.get)
+    assert touches(args, ("/etc/hostname",))
+    assert not touches(args, ("/etc/passwd",))

@@ -48,6 +48,7 @@ def decoding_options(args: argparse.Namespace, filter_: Filter | None = None) ->
         dump_reads=filter_.dump_reads,
         dump_writes=filter_.dump_writes,
         fd_kinds=getattr(args, "fd_kinds", frozenset()),
+        paths=filter_.paths,
     )
 
 

@@ -46,7 +46,7 @@ from traced.decoders.kinds import Decoder, Entry, Exit
 from traced.decoders.netlink.fds import NetlinkOf, netlink_known, no_netlink
 from traced.decoders.registry import decoder_of
 from traced.decoders.shapes import shape_entry
-from traced.decoders.strings import fd_path_text, quote
+from traced.decoders.strings import PATH_MAX, decode_cstring, fd_path_text, quote
 from traced.decoders.style import PLAIN, Style, applied
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
@@ -59,7 +59,7 @@ from traced.decoders.values import (
     hex_address,
     octal,
 )
-from traced.events import Arg, os_text
+from traced.events import Arg, Text, os_text
 from traced.syscalls.signatures import BY_ABI, NATIVE_ABI, Signature, c_integer, signature
 
 __all__ = [
@@ -297,12 +297,43 @@ def name_fds(args: tuple[Arg, ...], fds: FdNames) -> tuple[Arg, ...]:
     named = list(args)
     for i, arg in enumerate(args):
         fd = arg.value
-        if arg.type in _FD_TYPES and isinstance(fd, int) and fd >= 0:
-            target = fds(fd)
-            if target is not None:
-                path = target if isinstance(target, str) else target.path
-                named[i] = replace(arg, path=os_text(path))
+        if arg.type in _FD_TYPES and isinstance(fd, int):
+            path = _fd_target_text(fd, fds)
+            if path is not None:
+                named[i] = replace(arg, path=path)
     return tuple(named)
+
+
+def _fd_target_text(fd: int, fds: FdNames) -> Text | None:
+    """What ``fd`` refers to, as ``Arg.path`` holds it; None for a negative fd or a
+    closed one."""
+    target = fds(fd) if fd >= 0 else None
+    if target is None:
+        return None
+    return os_text(target if isinstance(target, str) else target.path)
+
+
+def entry_paths(
+    syscall: str, registers: Sequence[int], memory: Memory, fds: FdNames, abi: str = NATIVE_ABI
+) -> list[str]:
+    """-P's look before decoding: the paths a call names and those its fds refer to,
+    the same :func:`name_fds` and the decoded ``path`` arguments give, read from the
+    registers (cut to their C types) alone, so a call on no selected path costs no
+    other decoding."""
+    found = []
+    for slot in _slots_of(syscall, abi)[: len(registers)]:
+        word = registers[slot.position]
+        if slot.tag in _FD_TYPES:
+            text = _fd_target_text(word - (word >> 63 << 64), fds)  # as the signed C int
+            path = text if isinstance(text, str) else None
+        elif slot.tag == "path":
+            value = decode_cstring(word, memory, DEFAULT_OPTIONS, PATH_MAX - 1).value
+            path = value if isinstance(value, str) else None
+        else:
+            continue
+        if path is not None:
+            found.append(path)
+    return found
 
 
 class Slot(NamedTuple):

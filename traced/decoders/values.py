@@ -37,6 +37,9 @@ class Options(NamedTuple):
     # -yy, -e decode-fds=SET: the kinds of fd described (path socket dev pidfd); empty
     # with decorate_fds: -y's paths alone
     fd_kinds: frozenset[str] = frozenset()
+    # -P's paths: a call whose arguments touch none of them is dropped at its entry,
+    # undecoded further and unstopped at its exit (strace's pathtrace_match)
+    paths: tuple[str, ...] = ()
 
     @property
     def style(self) -> Style:

@@ -35,7 +35,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple, NoReturn, TypeVar
 
 from traced.errors import FilterError, UnknownSyscallError
-from traced.events import Event, GroupStopEvent, SignalEvent, SyscallEntryEvent, SyscallEvent
+from traced.events import (
+    Arg,
+    Event,
+    GroupStopEvent,
+    SignalEvent,
+    SyscallEntryEvent,
+    SyscallEvent,
+)
 from traced.filter.inject import NO_INJECTIONS, Injections, is_injection, parse_injections
 from traced.filter.predicates import NO_RULES, PREDICATE_ITEM, Rule, passes
 from traced.syscalls.arch import Abi, Arch
@@ -136,7 +143,7 @@ class Filter(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/start
             if not passes(self.rules, event.name, event.arch, raw):
                 return False
         if isinstance(event, SyscallEvent):
-            paths = _paths(event) if self.paths else ()
+            paths = touched_paths(event.args) if self.paths else ()
             outcome = "detached" if event.detached else None
             return self.wants_syscall(
                 event.name, event.error, event.finished, paths, outcome=outcome
@@ -146,10 +153,16 @@ class Filter(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/start
         return True
 
 
-def _paths(event: SyscallEvent) -> list[str]:
+def touched_paths(args: Sequence[Arg]) -> list[str]:
     """The paths a syscall names, for -P, and those its fds refer to (``Arg.path``)."""
-    named = [arg.value for arg in event.args if arg.type == "path" and isinstance(arg.value, str)]
-    return named + [arg.path for arg in event.args if isinstance(arg.path, str)]
+    named = [arg.value for arg in args if arg.type == "path" and isinstance(arg.value, str)]
+    return named + [arg.path for arg in args if isinstance(arg.path, str)]
+
+
+def touches(args: Sequence[Arg], paths: Sequence[str]) -> bool:
+    """-P: whether a call, by the arguments decoded at its entry, touches one of
+    ``paths`` (strace's pathtrace_match, which also looks at the entry alone)."""
+    return any(path in paths for path in touched_paths(args))
 
 
 def parse_filter(

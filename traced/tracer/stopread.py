@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import errno
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from traced.core.abi import PTRACE_EVENT_CLONE, PTRACE_EVENT_SECCOMP, SyscallOp
 from traced.core.stops import (
@@ -65,6 +65,7 @@ from traced.decoders.arguments import (
     c_registers,
     decode_entry,
     decode_exit,
+    entry_paths,
     fd_text,
     has_failure_outputs,
     has_outputs,
@@ -73,8 +74,10 @@ from traced.decoders.arguments import (
 )
 from traced.decoders.failed_calls import failed_outputs
 from traced.decoders.shapes import MAY_RETURN_FD, decode_result, has_worded_result, returns_fd
+from traced.decoders.values import Options
 from traced.events import Arg
 from traced.filter.bpf import TRACED_DATA
+from traced.filter.expression import touches
 from traced.linux import access, procfs, ptrace
 from traced.linux.access import Client
 from traced.linux.memory import TraceeMemory
@@ -175,16 +178,42 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
     # a task with a filter of its own) nor for calls the filter always stops.
     if not call.wanted or (call.admits is not None and not call.admits(raw)):
         return Entry(now, tid, nr, call.name, call.abi.name, (), False, raw)
-    fds = _fd_names(tid, run.decoding.fd_kinds) if run.decoding.decorate_fds else no_fd_names
     abi = call.abi.name
     registers = c_registers(call.name, raw, abi)
+    if call.names_fds and run.decoding.paths:
+        args = _on_paths(run, tid, call, raw, registers)
+        if args is None:  # touches none of -P's paths: let it run, as if filtered out
+            return Entry(now, tid, nr, call.name, abi, (), False, raw)
+    else:
+        args = _decoded_entry(tid, call, raw, registers, run.decoding)
+    return call.entry(now, tid, nr, call.name, abi, args, True, raw, call, registers)
+
+
+def _decoded_entry(
+    tid: int, call: Call, raw: Sequence[int], registers: Sequence[int], options: Options
+) -> tuple[Arg, ...]:
+    fds = _fd_names(tid, options.fd_kinds) if options.decorate_fds else no_fd_names
     args = decode_entry(
-        call.name, raw, TraceeMemory(tid), run.decoding, fds, abi=abi, registers=registers,
+        call.name, raw, TraceeMemory(tid), options, fds, abi=call.abi.name, registers=registers,
         netlink=_netlink_of(tid),
     )  # fmt: skip
-    if call.names_fds:
-        args = name_fds(args, _fd_names(tid))
-    return call.entry(now, tid, nr, call.name, abi, args, True, raw, call, registers)
+    return name_fds(args, _fd_names(tid)) if call.names_fds else args
+
+
+def _on_paths(
+    run: Run, tid: int, call: Call, raw: Sequence[int], registers: Sequence[int]
+) -> tuple[Arg, ...] | None:
+    """-P: the call's arguments if they touch one of its paths, else None.  Judged at
+    entry, as strace does, on the fds and paths alone: most calls touch none, and they
+    cost no decoding, no -e write= dump and no exit stop.  (-e raw='s calls keep raw
+    arguments, which name no path: they are judged as they are printed.)"""
+    decoding = run.decoding
+    if call.name not in decoding.raw:
+        named = entry_paths(call.name, registers, TraceeMemory(tid), _fd_names(tid), call.abi.name)
+        if not any(path in decoding.paths for path in named):
+            return None
+    args = _decoded_entry(tid, call, raw, registers, decoding)
+    return args if touches(args, decoding.paths) else None
 
 
 def _entered_already(run: Run, tid: int) -> bool:

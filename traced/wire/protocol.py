@@ -58,6 +58,8 @@ class Decoding(Message):
     dump_writes: list[int] = []  # -e write=: fds whose writes are dumped in hex
     # -yy, -e decode-fds=: the kinds of fd described (path, socket, dev, pidfd)
     fd_kinds: list[Literal["path", "socket", "dev", "pidfd"]] = []
+    # -P's paths: the calls that touch none of them are dropped where they stop
+    paths: list[str] = Field(default=[], max_length=256)
 
 
 # SCM_MAX_FD: the most fds one sendmsg carries; a launch's stdio takes three of them.
