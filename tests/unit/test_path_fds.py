@@ -108,3 +108,17 @@ def test_a_call_is_judged_on_the_paths_it_touches() -> None:
     args = name_fds(decode_entry("read", (3, 0x1000, 16), FakeMemory({}), FOLLOW, FDS.get), FDS.get)
     assert touches(args, ("/etc/hostname",))
     assert not touches(args, ("/etc/passwd",))
+
+
+def test_p_stops_only_the_calls_that_can_touch_a_path() -> None:
+    """No path or fd among a call's arguments: -P can never show it, so the seccomp
+    set leaves it out and the tracee runs it without a stop."""
+    every = parse_filter([], X86_64, paths=["/etc/hostname"]).syscalls
+    assert every is not None
+    assert {"openat", "read", "close", "mmap", "execve", "fchdir", "poll", "select"} <= every
+    assert not {"getpid", "brk", "futex", "munmap", "mprotect", "clone"} & every
+    chosen = parse_filter(["trace=getpid,openat,read"], X86_64, paths=["/x"]).syscalls
+    assert chosen == {"openat", "read"}
+    assert parse_filter(["trace=openat"], X86_64).syscalls == {"openat"}  # no -P: as asked
+    predicated = parse_filter(["trace=kill(sig==9),write(fd==1)"], X86_64, paths=["/x"])
+    assert (predicated.syscalls, set(predicated.rules)) == ({"write"}, {"write"})

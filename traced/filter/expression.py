@@ -47,7 +47,7 @@ from traced.filter.inject import NO_INJECTIONS, Injections, is_injection, parse_
 from traced.filter.predicates import NO_RULES, PREDICATE_ITEM, Rule, passes
 from traced.syscalls.arch import Abi, Arch
 from traced.syscalls.names import SIGNAL_NAMES
-from traced.syscalls.signatures import CLASSES
+from traced.syscalls.signatures import CLASSES, signature
 
 T = TypeVar("T")
 
@@ -153,6 +153,9 @@ class Filter(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/start
         return True
 
 
+_PATH_TYPES = frozenset(("path", "fd", "dirfd"))  # the arguments -P looks at
+
+
 def touched_paths(args: Sequence[Arg]) -> list[str]:
     """The paths a syscall names, for -P, and those its fds refer to (``Arg.path``)."""
     named = [arg.value for arg in args if arg.type == "path" and isinstance(arg.value, str)]
@@ -215,7 +218,34 @@ def parse_filter(
     if "signal" in values:
         signals = _select(values["signal"], "signal", ALL_SIGNALS, _signal)
         filter_ = filter_._replace(signals=None if signals == ALL_SIGNALS else signals)
-    return filter_
+    return _narrowed_to_paths(filter_, arch)
+
+
+# -P's fd sets: select's and poll's fds name paths too (strace's pathtrace_match).
+_FD_SETS = frozenset(
+    ("select", "_newselect", "pselect6", "pselect6_time64", "poll", "ppoll", "ppoll_time64")
+)
+
+
+def _narrowed_to_paths(filter_: Filter, arch: Arch) -> Filter:
+    """-P: the syscall set less the calls that can never touch a path, which the
+    filter then lets run without a stop."""
+    if not filter_.paths:
+        return filter_
+    chosen = filter_.syscalls if filter_.syscalls is not None else _names(arch.abis)
+    kept = chosen & _touching(arch)
+    rules = {name: rule for name, rule in filter_.rules.items() if name in kept}
+    return filter_._replace(syscalls=kept, rules=rules if rules else NO_RULES)
+
+
+def _touching(arch: Arch) -> frozenset[str]:
+    """The syscalls -P can show: those with a path or an fd among their arguments."""
+    return _FD_SETS | {
+        name
+        for abi in arch.abis
+        for name in abi.numbers_by_name
+        if any(arg.type in _PATH_TYPES for arg in signature(name, abi.name).args)
+    }
 
 
 def _set_of(arch: Arch) -> Callable[[str], frozenset[str]]:
