@@ -17,7 +17,6 @@ from msgspec.structs import replace
 from traced.decoders import _constants as K
 from traced.decoders.families.files import fcntl_result
 from traced.decoders.families.ioctl import ioctl_result
-from traced.decoders.families.ioctl_kvm import RETURNS_FD as IOCTL_RETURNS_FD
 from traced.decoders.families.kernel import personality_result
 from traced.decoders.families.misc import (
     FUTEX_SHOWN,
@@ -81,8 +80,10 @@ def returns_fd(name: str, raw: Sequence[int]) -> bool:
         return len(raw) > 0 and raw[0] & 0xFFFFFFFF in _BPF_FD_COMMANDS
     if name == "landlock_create_ruleset":
         return len(raw) > 2 and not raw[2] & _LANDLOCK_CREATE_RULESET_VERSION
-    if name == "ioctl":
-        return len(raw) > 1 and raw[1] & 0xFFFFFFFF in IOCTL_RETURNS_FD
+    if name == "ioctl":  # KVM's: its module comes with the first ioctl that may be one
+        from traced.decoders.families.ioctl_kvm import RETURNS_FD as KVM_FDS  # noqa: PLC0415
+
+        return len(raw) > 1 and raw[1] & 0xFFFFFFFF in KVM_FDS
     return name in RETURNS_FD
 
 
