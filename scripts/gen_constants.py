@@ -399,6 +399,21 @@ SPECS: tuple[Spec, ...] = (
     ),
     # --- files and descriptors ----------------------------------------------------------
     _spec("RESOLVE", "linux/openat2.h", r"RESOLVE_\w+"),
+    # struct statfs: f_type's file system magic numbers (the header's strings left out)
+    # and f_flags, glibc's ST_* less the three it takes from mount's flags, ST_VALID
+    # (the kernel's mark that f_flags is filled) first as strace prints it.
+    _spec("FSMAGIC", "linux/magic.h", r"[A-Z0-9]\w*_MAGIC\w*", exclude=r"\w+_STRING"),
+    _spec(
+        "STATFS_FLAGS",
+        "sys/statvfs.h",
+        r"ST_\w+",
+        exclude=r"ST_(WRITE|APPEND|IMMUTABLE)",
+        first=("ST_VALID",),
+        unexported=(
+            ("ST_VALID", 0x20, "include/linux/statfs.h"),
+            ("ST_NOSYMFOLLOW", 0x2000, "include/linux/statfs.h"),
+        ),
+    ),
     _spec("PERF_FLAGS", "linux/perf_event.h", r"PERF_FLAG_\w+"),
     _spec(
         "FAN_MARK",
@@ -465,6 +480,16 @@ SPECS: tuple[Spec, ...] = (
     _spec("FUTEX_LIMITS", "linux/futex.h", r"FUTEX_WAITV_MAX"),
     _spec("FUTEX_BITSET", "linux/futex.h", r"FUTEX_BITSET_MATCH_ANY", cast="unsigned int"),
     _spec("CLOCKS", "linux/time.h", r"CLOCK_\w+", exclude=r"CLOCKS_\w+"),
+    # adjtimex's struct timex and its result (strace's adjtimex_* xlats): the two
+    # offset modes that are several bits are named ahead of those bits.
+    _spec(
+        "ADJTIMEX_MODES",
+        "linux/timex.h",
+        r"ADJ_\w+",
+        first=("ADJ_OFFSET_SS_READ", "ADJ_OFFSET_SINGLESHOT"),
+    ),
+    _spec("ADJTIMEX_STATUS", "linux/timex.h", r"STA_\w+", exclude=r"STA_RONLY"),
+    _spec("ADJTIMEX_STATE", "linux/timex.h", r"TIME_(OK|INS|DEL|OOP|WAIT|ERROR)"),
     _spec("EPOLL_EVENTS", "linux/eventpoll.h", r"EPOLL(?!_)\w+"),
     _spec("EPOLL_CTL", "linux/eventpoll.h", r"EPOLL_CTL_\w+"),
     _spec("EPOLL_CREATE", "linux/eventpoll.h", r"EPOLL_CLOEXEC"),

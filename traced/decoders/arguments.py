@@ -41,7 +41,7 @@ from traced.decoders.families import (
 )
 from traced.decoders.families.files import AT_FDCWD
 from traced.decoders.families.stat import format_makedev
-from traced.decoders.fdnames import naming
+from traced.decoders.fdnames import Tasks, naming
 from traced.decoders.kinds import Decoder, Entry, Exit
 from traced.decoders.netlink.fds import NetlinkOf, netlink_known, no_netlink
 from traced.decoders.registry import decoder_of
@@ -69,6 +69,7 @@ __all__ = [
     "Memory",
     "NetlinkOf",
     "Options",
+    "TaskFdNames",
     "decode_entry",
     "decode_exit",
     "first_output",
@@ -129,6 +130,27 @@ def no_fd_names(fd: int) -> str | None:
     return None
 
 
+class TaskFdNames(NamedTuple):
+    """-y's view of other processes' fds (kcmp's, pidfd_getfd's target), which the
+    shell reads from /proc: fd ``fd`` of process ``pid``, and the pid a pidfd of the
+    tracee's refers to."""
+
+    fd: Callable[[int, int], str | FdTarget | None]
+    pidfd_pid: Callable[[int], int | None]
+
+
+def _tasks(tasks: TaskFdNames | None) -> Tasks | None:
+    if tasks is None:
+        return None
+    fd_of = tasks.fd
+
+    def named(pid: int, fd: int) -> str | None:
+        target = fd_of(pid, fd)
+        return None if target is None else fd_text(fd, target)
+
+    return Tasks(named, tasks.pidfd_pid)
+
+
 _SIGNED_32 = frozenset(("int", "fd", "dirfd", "pid", "signal"))
 _SIGNED_64 = frozenset(("long", "ssize", "off"))
 _IDS = frozenset(("uid", "gid"))  # unsigned, but strace names (uid_t) -1 as -1
@@ -143,7 +165,7 @@ _POINTER_TYPES = frozenset((
 # Outputs by type: whatever the syscall, the kernel writes these.
 _OUTPUT_TYPES = frozenset((
     "buf_out", "cwd", "random", "stat_out", "statx_out", "statfs_out", "pipefd", "wstatus",
-    "socklen_ptr", "iovec_out", "struct:rusage", "struct:utsname",
+    "socklen_ptr", "iovec_out", "struct:rusage", "struct:utsname", "struct:timex",
 ))  # fmt: skip
 # Outputs by name, where the same type is an input elsewhere (setrlimit's rlimit).
 _OUTPUT_ARGS = frozenset(
@@ -187,6 +209,8 @@ _OUTPUT_ARGS = frozenset(
         ("sched_getparam", "param"),
         ("sched_getaffinity", "mask"),
         ("sched_getattr", "attr"),
+        ("get_thread_area", "u_info"),  # families/ldt.py
+        ("process_vm_readv", "local_iov"),
         ("getcpu", "cpu"),
         ("getcpu", "node"),
         ("clone3", "cl_args"),  # the kernel writes the pidfd and parent tid it points to
@@ -497,6 +521,7 @@ def decode_entry(
     abi: str = NATIVE_ABI,
     registers: Sequence[int] | None = None,
     netlink: NetlinkOf = no_netlink,
+    tasks: TaskFdNames | None = None,
 ) -> tuple[Arg, ...]:
     """Every argument of the signature: inputs decoded, outputs as their address.
 
@@ -504,13 +529,16 @@ def decode_entry(
     caller has it already (it keeps it for the call's exit: :func:`decode_exit`).
     In a style other than strace's default (-X, -x: style.py), decoded under it and
     past the slots' memo of self-contained arguments, which holds the default's text.
-    ``netlink``: which fds are netlink sockets, asked by the socket calls' buffers."""
+    ``netlink``: which fds are netlink sockets, asked by the socket calls' buffers;
+    ``tasks``: other processes' fds, named under -y where a call refers to them."""
     if syscall in NETLINK_CALLS and netlink is not no_netlink:
         with netlink_known(netlink):
-            return decode_entry(syscall, raw, memory, options, fds, abi=abi, registers=registers)
+            return decode_entry(
+                syscall, raw, memory, options, fds, abi=abi, registers=registers, tasks=tasks
+            )
     if syscall in options.nonverbose:
         memory = StructsHidden(memory)
-    with naming(_namer(fds)) if options.decorate_fds else _UNNAMED:
+    with naming(_namer(fds), _tasks(tasks)) if options.decorate_fds else _UNNAMED:
         style = options.style
         if style is PLAIN:
             return _decode_entry(

@@ -203,6 +203,12 @@ def _described(
     return target if "path" in kinds else None
 
 
+def pidfd_pid(tid: int, fd: int) -> int | None:
+    """The pid pidfd ``fd`` of task ``tid`` refers to (its fdinfo's Pid:), or None
+    for any other fd (strace's pidfd_get_pid)."""
+    return _fdinfo_pid(tid, fd)
+
+
 def _fdinfo_pid(tid: int, fd: int) -> int | None:
     try:
         with open(f"/proc/{tid}/fdinfo/{fd}", "rb") as info:

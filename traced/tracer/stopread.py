@@ -58,10 +58,11 @@ from traced.core.stops import (
     TamperedExit,
     TrapStop,
 )
-from traced.core.task import Mode, Phase, Task
+from traced.core.task import Mode, Phase, Step, Task
 from traced.decoders.arguments import (
     OUTPUTS_ON_FAILURE,
     FdTarget,
+    TaskFdNames,
     c_registers,
     decode_entry,
     decode_exit,
@@ -175,16 +176,36 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
     # a task with a filter of its own) nor for calls the filter always stops.
     if not call.wanted or (call.admits is not None and not call.admits(raw)):
         return Entry(now, tid, nr, call.name, call.abi.name, (), False, raw)
-    fds = _fd_names(tid, run.decoding.fd_kinds) if run.decoding.decorate_fds else no_fd_names
-    abi = call.abi.name
-    registers = c_registers(call.name, raw, abi)
+    registers = c_registers(call.name, raw, call.abi.name)
+    args = _entry_args(run, tid, call, raw, registers)
+    return call.entry(now, tid, nr, call.name, call.abi.name, args, True, raw, call, registers)
+
+
+def _entry_args(
+    run: Run, tid: int, call: Call, raw: tuple[int, ...], registers: tuple[int, ...]
+) -> tuple[Arg, ...]:
+    """A wanted call's arguments, decoded from its registers and memory now."""
+    decorate = run.decoding.decorate_fds
+    fds = _fd_names(tid, run.decoding.fd_kinds) if decorate else no_fd_names
     args = decode_entry(
-        call.name, raw, TraceeMemory(tid), run.decoding, fds, abi=abi, registers=registers,
-        netlink=_netlink_of(tid),
+        call.name, raw, TraceeMemory(tid), run.decoding, fds, abi=call.abi.name,
+        registers=registers, netlink=_netlink_of(tid),
+        tasks=_tasks(tid, run.decoding.fd_kinds) if decorate else None,
     )  # fmt: skip
-    if call.names_fds:
-        args = name_fds(args, _fd_names(tid))
-    return call.entry(now, tid, nr, call.name, abi, args, True, raw, call, registers)
+    return name_fds(args, _fd_names(tid)) if call.names_fds else args
+
+
+def reread_poked(run: Run, tid: int, step: Step) -> None:
+    """poke_enter=, poke_exit=: the stop's arguments read again once the shell has
+    written the pokes (tracer.tamper), as strace decodes a call after them: the
+    entry's inputs, the exit's outputs."""
+    stop = step.stop
+    if isinstance(stop, Entry) and stop.call is not None:
+        step.reread(stop._replace(args=_entry_args(run, tid, stop.call, stop.raw, stop.registers)))
+    elif isinstance(stop, TamperedExit) and step.closed is not None and not stop.is_error:
+        entry = step.closed
+        if entry.call is not None:  # a wanted entry: its outputs are decoded
+            step.reread(TamperedExit._make(_decoded_exit(run, tid, entry, stop.rval, stop.ts)))
 
 
 def _entered_already(run: Run, tid: int) -> bool:
@@ -304,6 +325,14 @@ def _netlink_of(tid: int) -> procfs.NetlinkSockets:
 
 def _fd_names(tid: int, kinds: frozenset[str] = frozenset()) -> Callable[[int], FdTarget | None]:
     return lambda fd: procfs.fd_target(tid, fd, kinds)
+
+
+def _tasks(tid: int, kinds: frozenset[str]) -> TaskFdNames:
+    """Other processes' fds (kcmp's, pidfd_getfd's target), read from /proc when a
+    decoder asks (only under -y)."""
+    return TaskFdNames(
+        lambda pid, fd: procfs.fd_target(pid, fd, kinds), lambda fd: procfs.pidfd_pid(tid, fd)
+    )
 
 
 _SIMPLE_STOPS: dict[Kind, Callable[[Decoded, int], Stop]] = {
