@@ -66,3 +66,21 @@ def test_the_path_travels_in_json_only_when_named() -> None:
         replace(call("close", (3,), 0), args=decode_entry("close", (3,), FakeMemory({})))
     )
     assert b'"path"' not in plain
+
+
+def _fsconfig(command: int, value: int, aux: int) -> SyscallEvent:
+    memory = FakeMemory({0x1000: b"source\0", 0x3000: b"/etc/hostname\0"})
+    raw = (4, command, 0x1000, value, aux & (2**64 - 1))
+    args = name_fds(decode_entry("fsconfig", raw, memory, FOLLOW, FDS.get), FDS.get, "fsconfig")
+    return returned("fsconfig", args, -1)
+
+
+def test_fsconfig_is_followed_by_its_aux_fd_and_its_value_path_not_its_fd() -> None:
+    set_flag, set_path, set_fd = 0, 3, 5
+    # strace's fsconfig-P: the fd (4, /etc/passwd here) does not select the call
+    assert shown(_fsconfig(set_flag, 0, 3), paths=("/etc/passwd",)) == []
+    assert shown(_fsconfig(set_flag, 0, 3)) == []  # aux is no fd for SET_FLAG
+    assert len(shown(_fsconfig(set_path, 0x3000, -1))) == 1  # the value's path
+    assert len(shown(_fsconfig(set_path, 0, 3))) == 1  # aux, the path's directory
+    assert len(shown(_fsconfig(set_fd, 0, 3))) == 1
+    assert shown(_fsconfig(set_fd, 0x3000, -1)) == []  # SET_FD's value is no path

@@ -314,18 +314,46 @@ def _with_fd_paths(arg: Arg, fds: FdNames) -> Arg:
     return replace(arg, text="[" + ", ".join(texts) + "]")
 
 
-def name_fds(args: tuple[Arg, ...], fds: FdNames) -> tuple[Arg, ...]:
+def name_fds(args: tuple[Arg, ...], fds: FdNames, syscall: str = "") -> tuple[Arg, ...]:
     """-P: each fd argument with what it refers to (``Arg.path``), its text unchanged,
     so that the calls on a selected path's fds are shown as strace shows them (its
-    pathtrace's fdmatch: an fd below 0, AT_FDCWD too, names nothing)."""
+    pathtrace's fdmatch: an fd below 0, AT_FDCWD too, names nothing).  fsconfig is
+    strace's special case: not its fd, but its aux fd and its value's path, by the
+    command."""
+    if syscall == "fsconfig" and len(args) == _FSCONFIG_ARGS:
+        return _fsconfig_paths(args, fds)
     named = list(args)
     for i, arg in enumerate(args):
-        fd = arg.value
-        if arg.type in _FD_TYPES and isinstance(fd, int) and fd >= 0:
-            target = fds(fd)
-            if target is not None:
-                path = target if isinstance(target, str) else target.path
-                named[i] = replace(arg, path=os_text(path))
+        if arg.type in _FD_TYPES:
+            named[i] = _fd_named(arg, fds)
+    return tuple(named)
+
+
+def _fd_named(arg: Arg, fds: FdNames) -> Arg:
+    fd = arg.value
+    target = fds(fd) if isinstance(fd, int) and fd >= 0 else None
+    if target is None:
+        return arg
+    return replace(arg, path=os_text(target if isinstance(target, str) else target.path))
+
+
+_FSCONFIG_ARGS = 5
+_FSCONFIG_SET_PATH, _FSCONFIG_SET_PATH_EMPTY, _FSCONFIG_SET_FD = 3, 4, 5  # linux/mount.h
+
+
+def _fsconfig_paths(args: tuple[Arg, ...], fds: FdNames) -> tuple[Arg, ...]:
+    """fsconfig under -P: the paths FSCONFIG_SET_PATH* name (aux's directory and the
+    value), the fd FSCONFIG_SET_FD passes (aux); nothing else of it."""
+    _, command, _, value, aux = args
+    named = list(args)
+    if command.raw is not None and command.raw & 0xFFFFFFFF in (
+        _FSCONFIG_SET_PATH, _FSCONFIG_SET_PATH_EMPTY, _FSCONFIG_SET_FD,
+    ):  # fmt: skip
+        named[4] = _fd_named(aux, fds)
+    if command.raw is not None and command.raw & 0xFFFFFFFF in (
+        _FSCONFIG_SET_PATH, _FSCONFIG_SET_PATH_EMPTY,
+    ) and isinstance(value.value, str):  # fmt: skip
+        named[3] = replace(value, path=value.value)
     return tuple(named)
 
 

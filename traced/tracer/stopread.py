@@ -192,7 +192,7 @@ def _entry_args(
         registers=registers, netlink=_netlink_of(tid),
         tasks=_tasks(tid, run.decoding.fd_kinds) if decorate else None,
     )  # fmt: skip
-    return name_fds(args, _fd_names(tid)) if call.names_fds else args
+    return name_fds(args, _fd_names(tid), call.name) if call.names_fds else args
 
 
 def reread_poked(run: Run, tid: int, step: Step) -> None:

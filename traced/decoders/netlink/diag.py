@@ -11,6 +11,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 
+from traced.decoders.families.bpf_filter import program_text, socket_k
 from traced.decoders.families.sockets import SOCK_TYPE
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
@@ -118,6 +119,22 @@ def _mclist(data: bytes) -> str:
             f'pdmc_alen={length}, pdmc_addr="{hexed}"}}')  # fmt: skip
 
 
+_BPF_MAXINSNS_FIELD = 0xFFFF  # sock_fprog's len is an unsigned short
+_SOCK_FILTER_SIZE = 8
+
+
+def _filter(reading: Reading, address: int, length: int, family: int) -> str | None:
+    """PACKET_DIAG_FILTER: the socket's classic BPF program (strace's
+    print_sock_fprog), its address unless -v; as many whole instructions as the
+    attribute holds, none (or more than a sock_fprog counts) printing in hex."""
+    count = length // _SOCK_FILTER_SIZE
+    if not count or count > _BPF_MAXINSNS_FIELD:
+        return None
+    if not reading.options.verbose:
+        return hex_address(address)
+    return program_text(address, count, reading.memory, reading.options, socket_k)
+
+
 _PACKET_ATTRS = Attrs(T.PACKET_DIAG_ATTRS, "PACKET_DIAG_???", _by_name(T.PACKET_DIAG_ATTRS, {
     "PACKET_DIAG_INFO": A.fields("IIIIII", ("pdi_index", ifindex_text),
                                  ("pdi_version", _enum(T.TPACKET_VERSIONS, "TPACKET_???")),
@@ -128,6 +145,7 @@ _PACKET_ATTRS = Attrs(T.PACKET_DIAG_ATTRS, "PACKET_DIAG_???", _by_name(T.PACKET_
     "PACKET_DIAG_RX_RING": _RING7, "PACKET_DIAG_TX_RING": _RING7,
     "PACKET_DIAG_FANOUT": A.u32, "PACKET_DIAG_UID": A.number("I", _uid),
     "PACKET_DIAG_MEMINFO": S.indexed("I", T.SK_MEMINFO, "SK_MEMINFO_???"),
+    "PACKET_DIAG_FILTER": _filter,
 }))  # fmt: skip
 PACKET_REQ = Layout("sdiag_family", struct.Struct("<BxxIIQ"), (
     Field("sdiag_protocol", A.chex), Field("pdiag_ino"),
