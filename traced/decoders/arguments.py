@@ -93,7 +93,8 @@ class FdTarget(NamedTuple):
     device: tuple[str, int, int] | None = None
     pid: int | None = None
     protocol: str | None = None
-    bound: str | None = None
+    bound: str | None = None  # an abstract address with its leading NUL
+    peer: int | None = None  # a connected unix socket's peer's inode
 
     @property
     def described(self) -> bool:
@@ -116,14 +117,23 @@ def fd_text(fd: int | str, target: str | FdTarget, style: Style = PLAIN) -> str:
     path = fd_path_text(target.path.encode("utf-8", "surrogateescape"))
     if target.pid is not None:
         path = f"pid:{target.pid}"  # -yy: ``3<pid:1234>``
-    elif target.protocol is not None:  # -yy: ``3<TCP:[1234]>``, ``3<UNIX-STREAM:[5,"s"]>``
+    elif target.protocol is not None:  # -yy: ``3<TCP:[1234]>``, ``3<UNIX-STREAM:[5->6,"s"]>``
         inode = target.path.removeprefix("socket:[").removesuffix("]")
-        bound = "" if target.bound is None else "," + quote(target.bound.encode())
-        path = f"{target.protocol}:[{inode}{bound}]"
+        peer = "" if target.peer is None else f"->{target.peer}"
+        path = f"{target.protocol}:[{inode}{peer}{_unix_address(target.bound)}]"
     if target.device is not None:  # -yy: ``3</dev/null<char 1:3>>``
         kind, major, minor = target.device
         path += f"<{kind} {major}:{minor}>"
     return f"{fd}<{path}>" + ("(deleted)" if target.deleted else "")
+
+
+def _unix_address(bound: str | None) -> str:
+    """``,"path"``, an abstract address ``,@"name"``, or nothing."""
+    if bound is None:
+        return ""
+    if bound.startswith("\0"):
+        return ",@" + quote(bound[1:].encode("utf-8", "surrogateescape"))
+    return "," + quote(bound.encode("utf-8", "surrogateescape"))
 
 
 def no_fd_names(fd: int) -> str | None:
