@@ -162,6 +162,34 @@ def test_packet_diag_filter_is_a_classic_bpf_program() -> None:
     )
 
 
+def test_smc_diag_request_response_and_attributes() -> None:
+    """strace's netlink_sock_diag and nlattr_smc_diag_msg lines (AF_SMC is 43)."""
+    sockid = struct.pack(">HH", 44510, 52653) + bytes([43, 21, 56, 78]) + bytes(12)
+    sockid += bytes([43, 21, 56, 78]) + bytes(12) + struct.pack("<IQ", 0, 0xBADC0DEDDEADBEEF)
+    request = struct.pack("<BxxB", 43, 1) + sockid
+    assert sent(nlmsghdr(16 + len(request), 20, 1) + request, SOCK_DIAG).endswith(
+        "{diag_family=AF_SMC, diag_ext=1<<(SMC_DIAG_CONNINFO-1), id={idiag_sport=htons(44510), "
+        'idiag_dport=htons(52653), idiag_src=inet_addr("43.21.56.78"), '
+        'idiag_dst=inet_addr("43.21.56.78"), idiag_if=0, '
+        "idiag_cookie=[3735928559, 3134983661]}}]"
+    )
+    assert sent(
+        nlmsghdr(21, 20, 1) + struct.pack("<BBBB", 43, 0, 0, 0) + b"\0", SOCK_DIAG
+    ).endswith("{diag_family=AF_SMC, ...}]")
+    response = struct.pack("<BBBB", 43, 1, 0, 0) + sockid + struct.pack("<IQ", 0, 0)
+    attrs = nlattr(3, b"\x23") + nlattr(5, struct.pack("<II", 0x3060000, 0x99999999))
+    data = nlmsghdr(16 + len(response) + len(attrs), 20, 2) + response + attrs
+    assert sent(data, SOCK_DIAG).endswith(
+        "{diag_family=AF_SMC, diag_state=SMC_ACTIVE, diag_fallback=SMC_DIAG_MODE_SMCR, "
+        "diag_shutdown=0, id={idiag_sport=htons(44510), idiag_dport=htons(52653), "
+        'idiag_src=inet_addr("43.21.56.78"), idiag_dst=inet_addr("43.21.56.78"), '
+        "idiag_if=0, idiag_cookie=[3735928559, 3134983661]}, diag_uid=0, diag_inode=0}, "
+        "[[{nla_len=5, nla_type=SMC_DIAG_SHUTDOWN}, RCV_SHUTDOWN|SEND_SHUTDOWN|0x20], "
+        "[{nla_len=12, nla_type=SMC_DIAG_FALLBACK}, {reason=0x3060000 /* "
+        "SMC_CLC_DECL_OPTUNSUPP */, peer_diagnosis=0x99999999 /* SMC_CLC_DECL_??? */}]]]"
+    )
+
+
 def test_netfilter_payload_and_selinux() -> None:
     nfgenmsg = struct.pack("<BBH", 1, 0, 0x0A00)
     data = nlmsghdr(20, 10 << 8, 1) + nfgenmsg

@@ -4,7 +4,7 @@ files): a request's or a response's struct by the address family it starts with
 attributes.  A family with no struct here prints as its family and the rest in hex.
 
 Done: AF_UNIX's, AF_NETLINK's and AF_PACKET's here, AF_INET's and AF_INET6's in
-inet_diag."""
+inet_diag, AF_SMC's in smc_diag."""
 
 from __future__ import annotations
 
@@ -21,11 +21,12 @@ from traced.decoders.netlink.common import family_and_data, ifindex_text
 from traced.decoders.netlink.inet_diag import inet_diag
 from traced.decoders.netlink.kinds import NLMSG_DONE
 from traced.decoders.netlink.route import Field, Layout, layout_text
+from traced.decoders.netlink.smc_diag import smc_diag
 from traced.decoders.netlink.text import Reading, read_struct
 from traced.decoders.values import hex_address
 from traced.decoders.xlat import Table, format_enum, format_flags
 
-AF_UNIX, AF_INET, AF_INET6, AF_NETLINK, AF_PACKET = 1, 2, 10, 16, 17
+AF_UNIX, AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_SMC = 1, 2, 10, 16, 17, 43
 _REQUEST = 1  # NLM_F_REQUEST
 _STATE_BITS = tuple((f"1<<{name}", 1 << value) for name, value in T.TCP_STATES)
 
@@ -172,6 +173,8 @@ def decode_diag(reading: Reading, fields: tuple[int, ...], address: int, length:
     family = data[0]
     if family in (AF_INET, AF_INET6) and length > 1:
         return inet_diag(reading, fields, address, length, family)
+    if family == AF_SMC and length > 1:
+        return smc_diag(reading, address, length, family, bool(fields[2] & _REQUEST))
     layouts = _LAYOUTS.get(family)
     if layouts is None or length <= 1:
         return family_and_data(reading, family, address, length)
