@@ -122,3 +122,26 @@ def test_p_stops_only_the_calls_that_can_touch_a_path() -> None:
     assert parse_filter(["trace=openat"], X86_64).syscalls == {"openat"}  # no -P: as asked
     predicated = parse_filter(["trace=kill(sig==9),write(fd==1)"], X86_64, paths=["/x"])
     assert (predicated.syscalls, set(predicated.rules)) == ({"write"}, {"write"})
+
+
+def _fsconfig(command: int, value: int, aux: int) -> SyscallEvent:
+    memory = FakeMemory({0x1000: b"source\0", 0x3000: b"/etc/hostname\0"})
+    raw = (4, command, 0x1000, value, aux & (2**64 - 1))
+    args = name_fds(decode_entry("fsconfig", raw, memory, FOLLOW, FDS.get), FDS.get, "fsconfig")
+    return returned("fsconfig", args, -1)
+
+
+def test_fsconfig_is_followed_by_its_aux_fd_and_its_value_path_not_its_fd() -> None:
+    set_flag, set_path, set_fd = 0, 3, 5
+    # strace's fsconfig-P: the fd (4, /etc/passwd here) does not select the call
+    assert shown(_fsconfig(set_flag, 0, 3), paths=("/etc/passwd",)) == []
+    assert shown(_fsconfig(set_flag, 0, 3)) == []  # aux is no fd for SET_FLAG
+    assert len(shown(_fsconfig(set_path, 0x3000, -1))) == 1  # the value's path
+    assert len(shown(_fsconfig(set_path, 0, 3))) == 1  # aux, the path's directory
+    assert len(shown(_fsconfig(set_fd, 0, 3))) == 1
+    assert shown(_fsconfig(set_fd, 0x3000, -1)) == []  # SET_FD's value is no path
+
+
+def test_a_call_its_decoders_judge_has_no_early_look() -> None:
+    registers = c_registers("fsconfig", (4, 3, 0x1000, 0x3000, 3))
+    assert entry_paths("fsconfig", registers, FakeMemory({}), FDS.get) is None

@@ -41,7 +41,7 @@ from traced.decoders.families import (
 )
 from traced.decoders.families.files import AT_FDCWD
 from traced.decoders.families.stat import format_makedev
-from traced.decoders.fdnames import naming
+from traced.decoders.fdnames import Tasks, naming
 from traced.decoders.kinds import Decoder, Entry, Exit
 from traced.decoders.netlink.fds import NetlinkOf, netlink_known, no_netlink
 from traced.decoders.registry import decoder_of
@@ -69,6 +69,7 @@ __all__ = [
     "Memory",
     "NetlinkOf",
     "Options",
+    "TaskFdNames",
     "decode_entry",
     "decode_exit",
     "first_output",
@@ -92,7 +93,8 @@ class FdTarget(NamedTuple):
     device: tuple[str, int, int] | None = None
     pid: int | None = None
     protocol: str | None = None
-    bound: str | None = None
+    bound: str | None = None  # an abstract address with its leading NUL
+    peer: int | None = None  # a connected unix socket's peer's inode
 
     @property
     def described(self) -> bool:
@@ -115,18 +117,48 @@ def fd_text(fd: int | str, target: str | FdTarget, style: Style = PLAIN) -> str:
     path = fd_path_text(target.path.encode("utf-8", "surrogateescape"))
     if target.pid is not None:
         path = f"pid:{target.pid}"  # -yy: ``3<pid:1234>``
-    elif target.protocol is not None:  # -yy: ``3<TCP:[1234]>``, ``3<UNIX-STREAM:[5,"s"]>``
+    elif target.protocol is not None:  # -yy: ``3<TCP:[1234]>``, ``3<UNIX-STREAM:[5->6,"s"]>``
         inode = target.path.removeprefix("socket:[").removesuffix("]")
-        bound = "" if target.bound is None else "," + quote(target.bound.encode())
-        path = f"{target.protocol}:[{inode}{bound}]"
+        peer = "" if target.peer is None else f"->{target.peer}"
+        path = f"{target.protocol}:[{inode}{peer}{_unix_address(target.bound)}]"
     if target.device is not None:  # -yy: ``3</dev/null<char 1:3>>``
         kind, major, minor = target.device
         path += f"<{kind} {major}:{minor}>"
     return f"{fd}<{path}>" + ("(deleted)" if target.deleted else "")
 
 
+def _unix_address(bound: str | None) -> str:
+    """``,"path"``, an abstract address ``,@"name"``, or nothing."""
+    if bound is None:
+        return ""
+    if bound.startswith("\0"):
+        return ",@" + quote(bound[1:].encode("utf-8", "surrogateescape"))
+    return "," + quote(bound.encode("utf-8", "surrogateescape"))
+
+
 def no_fd_names(fd: int) -> str | None:
     return None
+
+
+class TaskFdNames(NamedTuple):
+    """-y's view of other processes' fds (kcmp's, pidfd_getfd's target), which the
+    shell reads from /proc: fd ``fd`` of process ``pid``, and the pid a pidfd of the
+    tracee's refers to."""
+
+    fd: Callable[[int, int], str | FdTarget | None]
+    pidfd_pid: Callable[[int], int | None]
+
+
+def _tasks(tasks: TaskFdNames | None) -> Tasks | None:
+    if tasks is None:
+        return None
+    fd_of = tasks.fd
+
+    def named(pid: int, fd: int) -> str | None:
+        target = fd_of(pid, fd)
+        return None if target is None else fd_text(fd, target)
+
+    return Tasks(named, tasks.pidfd_pid)
 
 
 _SIGNED_32 = frozenset(("int", "fd", "dirfd", "pid", "signal"))
@@ -143,7 +175,7 @@ _POINTER_TYPES = frozenset((
 # Outputs by type: whatever the syscall, the kernel writes these.
 _OUTPUT_TYPES = frozenset((
     "buf_out", "cwd", "random", "stat_out", "statx_out", "statfs_out", "pipefd", "wstatus",
-    "socklen_ptr", "iovec_out", "struct:rusage", "struct:utsname",
+    "socklen_ptr", "iovec_out", "struct:rusage", "struct:utsname", "struct:timex",
 ))  # fmt: skip
 # Outputs by name, where the same type is an input elsewhere (setrlimit's rlimit).
 _OUTPUT_ARGS = frozenset(
@@ -187,6 +219,8 @@ _OUTPUT_ARGS = frozenset(
         ("sched_getparam", "param"),
         ("sched_getaffinity", "mask"),
         ("sched_getattr", "attr"),
+        ("get_thread_area", "u_info"),  # families/ldt.py
+        ("process_vm_readv", "local_iov"),
         ("getcpu", "cpu"),
         ("getcpu", "node"),
         ("clone3", "cl_args"),  # the kernel writes the pidfd and parent tid it points to
@@ -290,17 +324,44 @@ def _with_fd_paths(arg: Arg, fds: FdNames) -> Arg:
     return replace(arg, text="[" + ", ".join(texts) + "]")
 
 
-def name_fds(args: tuple[Arg, ...], fds: FdNames) -> tuple[Arg, ...]:
+def name_fds(args: tuple[Arg, ...], fds: FdNames, syscall: str = "") -> tuple[Arg, ...]:
     """-P: each fd argument with what it refers to (``Arg.path``), its text unchanged,
     so that the calls on a selected path's fds are shown as strace shows them (its
-    pathtrace's fdmatch: an fd below 0, AT_FDCWD too, names nothing)."""
+    pathtrace's fdmatch: an fd below 0, AT_FDCWD too, names nothing).  fsconfig is
+    strace's special case: not its fd, but its aux fd and its value's path, by the
+    command."""
+    if syscall == "fsconfig" and len(args) == _FSCONFIG_ARGS:
+        return _fsconfig_paths(args, fds)
     named = list(args)
     for i, arg in enumerate(args):
-        fd = arg.value
-        if arg.type in _FD_TYPES and isinstance(fd, int):
-            path = _fd_target_text(fd, fds)
-            if path is not None:
-                named[i] = replace(arg, path=path)
+        if arg.type in _FD_TYPES:
+            named[i] = _fd_named(arg, fds)
+    return tuple(named)
+
+
+def _fd_named(arg: Arg, fds: FdNames) -> Arg:
+    fd = arg.value
+    path = _fd_target_text(fd, fds) if isinstance(fd, int) else None
+    return arg if path is None else replace(arg, path=path)
+
+
+_FSCONFIG_ARGS = 5
+_FSCONFIG_SET_PATH, _FSCONFIG_SET_PATH_EMPTY, _FSCONFIG_SET_FD = 3, 4, 5  # linux/mount.h
+
+
+def _fsconfig_paths(args: tuple[Arg, ...], fds: FdNames) -> tuple[Arg, ...]:
+    """fsconfig under -P: the paths FSCONFIG_SET_PATH* name (aux's directory and the
+    value), the fd FSCONFIG_SET_FD passes (aux); nothing else of it."""
+    _, command, _, value, aux = args
+    named = list(args)
+    if command.raw is not None and command.raw & 0xFFFFFFFF in (
+        _FSCONFIG_SET_PATH, _FSCONFIG_SET_PATH_EMPTY, _FSCONFIG_SET_FD,
+    ):  # fmt: skip
+        named[4] = _fd_named(aux, fds)
+    if command.raw is not None and command.raw & 0xFFFFFFFF in (
+        _FSCONFIG_SET_PATH, _FSCONFIG_SET_PATH_EMPTY,
+    ) and isinstance(value.value, str):  # fmt: skip
+        named[3] = replace(value, path=value.value)
     return tuple(named)
 
 
@@ -313,13 +374,20 @@ def _fd_target_text(fd: int, fds: FdNames) -> Text | None:
     return os_text(target if isinstance(target, str) else target.path)
 
 
+# The calls -P judges by what their decoders make of them (name_fds's special cases):
+# their early look would not be theirs.
+_PATHS_WHEN_DECODED = frozenset(("fsconfig",))
+
+
 def entry_paths(
     syscall: str, registers: Sequence[int], memory: Memory, fds: FdNames, abi: str = NATIVE_ABI
-) -> list[str]:
+) -> list[str] | None:
     """-P's look before decoding: the paths a call names and those its fds refer to,
     the same :func:`name_fds` and the decoded ``path`` arguments give, read from the
     registers (cut to their C types) alone, so a call on no selected path costs no
-    other decoding."""
+    other decoding.  None for a call only its decoding can judge."""
+    if syscall in _PATHS_WHEN_DECODED:
+        return None
     found = []
     for slot in _slots_of(syscall, abi)[: len(registers)]:
         word = registers[slot.position]
@@ -528,6 +596,7 @@ def decode_entry(
     abi: str = NATIVE_ABI,
     registers: Sequence[int] | None = None,
     netlink: NetlinkOf = no_netlink,
+    tasks: TaskFdNames | None = None,
 ) -> tuple[Arg, ...]:
     """Every argument of the signature: inputs decoded, outputs as their address.
 
@@ -535,13 +604,16 @@ def decode_entry(
     caller has it already (it keeps it for the call's exit: :func:`decode_exit`).
     In a style other than strace's default (-X, -x: style.py), decoded under it and
     past the slots' memo of self-contained arguments, which holds the default's text.
-    ``netlink``: which fds are netlink sockets, asked by the socket calls' buffers."""
+    ``netlink``: which fds are netlink sockets, asked by the socket calls' buffers;
+    ``tasks``: other processes' fds, named under -y where a call refers to them."""
     if syscall in NETLINK_CALLS and netlink is not no_netlink:
         with netlink_known(netlink):
-            return decode_entry(syscall, raw, memory, options, fds, abi=abi, registers=registers)
+            return decode_entry(
+                syscall, raw, memory, options, fds, abi=abi, registers=registers, tasks=tasks
+            )
     if syscall in options.nonverbose:
         memory = StructsHidden(memory)
-    with naming(_namer(fds)) if options.decorate_fds else _UNNAMED:
+    with naming(_namer(fds), _tasks(tasks)) if options.decorate_fds else _UNNAMED:
         style = options.style
         if style is PLAIN:
             return _decode_entry(
