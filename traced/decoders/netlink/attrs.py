@@ -28,6 +28,13 @@ _TYPE_MASK = ~(_NESTED | _BYTEORDER) & 0xFFFF
 AttrDecoder = Callable[[Reading, int, int, int], "str | None"]
 
 
+def by_name(table: Table, decoders: dict[str, AttrDecoder]) -> dict[int, AttrDecoder]:
+    """Decoders keyed by the attribute's value, named as the header names it (a name
+    the headers of this machine lack is left out)."""
+    values = dict(table)
+    return {values[name]: decoder for name, decoder in decoders.items() if name in values}
+
+
 class Attrs:
     """How one family's attributes print: their names, the name of one unknown
     (``IFLA_???``), and the decoders of their data by type."""

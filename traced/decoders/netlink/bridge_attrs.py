@@ -9,19 +9,14 @@ import struct
 from traced.decoders.families.sockets import SOCKET_DOMAIN
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
-from traced.decoders.netlink.attrs import AttrDecoder, Attrs, decode_attrs
+from traced.decoders.netlink.attrs import Attrs, by_name, decode_attrs
 from traced.decoders.netlink.common import ifindex_text, inet_text
 from traced.decoders.netlink.text import Reading, read_struct
 from traced.decoders.values import hex_address
-from traced.decoders.xlat import Table, format_enum, format_flags
+from traced.decoders.xlat import format_enum, format_flags
 
 _ENTRY = struct.Struct("<IBBH16sH2x")  # struct br_mdb_entry: its addr a union and a proto
 _AF_INET, _AF_INET6 = 2, 10
-
-
-def _by_name(table: Table, decoders: dict[str, AttrDecoder]) -> dict[int, AttrDecoder]:
-    values = dict(table)
-    return {values[name]: decoder for name, decoder in decoders.items() if name in values}
 
 
 def _union(proto: int, data: bytes) -> str:
@@ -44,7 +39,7 @@ def _entry_text(data: bytes) -> str:
     )
 
 
-_EATTR = Attrs(T.MDBA_MDB_EATTR_ATTRS, "MDBA_MDB_EATTR_???", _by_name(T.MDBA_MDB_EATTR_ATTRS, {
+_EATTR = Attrs(T.MDBA_MDB_EATTR_ATTRS, "MDBA_MDB_EATTR_???", by_name(T.MDBA_MDB_EATTR_ATTRS, {
     "MDBA_MDB_EATTR_TIMER": A.clock_t,
 }))  # fmt: skip
 
@@ -60,7 +55,7 @@ def _entry_info(reading: Reading, address: int, length: int, family: int) -> str
     return text
 
 
-_PATTR = Attrs(T.MDBA_ROUTER_PATTR_ATTRS, "MDBA_ROUTER_PATTR_???", _by_name(
+_PATTR = Attrs(T.MDBA_ROUTER_PATTR_ATTRS, "MDBA_ROUTER_PATTR_???", by_name(
     T.MDBA_ROUTER_PATTR_ATTRS, {
         "MDBA_ROUTER_PATTR_TIMER": A.clock_t,
         "MDBA_ROUTER_PATTR_TYPE": A.number("B", lambda value: format_enum(
@@ -80,11 +75,11 @@ def _router_port(reading: Reading, address: int, length: int, family: int) -> st
     return text
 
 
-_MDB_ENTRY = Attrs(T.MDBA_MDB_ENTRY_ATTRS, "MDBA_MDB_ENTRY_???", _by_name(
+_MDB_ENTRY = Attrs(T.MDBA_MDB_ENTRY_ATTRS, "MDBA_MDB_ENTRY_???", by_name(
     T.MDBA_MDB_ENTRY_ATTRS, {"MDBA_MDB_ENTRY_INFO": _entry_info}))  # fmt: skip
-_MDB = Attrs(T.MDBA_MDB_ATTRS, "MDBA_MDB_???", _by_name(T.MDBA_MDB_ATTRS, {
+_MDB = Attrs(T.MDBA_MDB_ATTRS, "MDBA_MDB_???", by_name(T.MDBA_MDB_ATTRS, {
     "MDBA_MDB_ENTRY": A.nested(_MDB_ENTRY)}))  # fmt: skip
-_ROUTER = Attrs(T.MDBA_ROUTER_ATTRS, "MDBA_ROUTER_???", _by_name(T.MDBA_ROUTER_ATTRS, {
+_ROUTER = Attrs(T.MDBA_ROUTER_ATTRS, "MDBA_ROUTER_???", by_name(T.MDBA_ROUTER_ATTRS, {
     "MDBA_ROUTER_PORT": _router_port}))  # fmt: skip
-MDBA = Attrs(T.MDBA_ATTRS, "MDBA_???", _by_name(T.MDBA_ATTRS, {
+MDBA = Attrs(T.MDBA_ATTRS, "MDBA_???", by_name(T.MDBA_ATTRS, {
     "MDBA_MDB": A.nested(_MDB), "MDBA_ROUTER": A.nested(_ROUTER)}))  # fmt: skip

@@ -16,7 +16,7 @@ from traced.decoders.families.sockets import SOCK_TYPE
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink import sequences as S
-from traced.decoders.netlink.attrs import AttrDecoder, Attrs
+from traced.decoders.netlink.attrs import Attrs, by_name
 from traced.decoders.netlink.common import family_and_data, ifindex_text
 from traced.decoders.netlink.inet_diag import inet_diag
 from traced.decoders.netlink.kinds import NLMSG_DONE
@@ -29,11 +29,6 @@ from traced.decoders.xlat import Table, format_enum, format_flags
 AF_UNIX, AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_SMC = 1, 2, 10, 16, 17, 43
 _REQUEST = 1  # NLM_F_REQUEST
 _STATE_BITS = tuple((f"1<<{name}", 1 << value) for name, value in T.TCP_STATES)
-
-
-def _by_name(table: Table, decoders: dict[str, AttrDecoder]) -> dict[int, AttrDecoder]:
-    values = dict(table)
-    return {values[name]: decoder for name, decoder in decoders.items() if name in values}
 
 
 def _cookie(value: int) -> str:
@@ -65,7 +60,7 @@ def _uid(value: int) -> str:
     return "-1" if value == 0xFFFFFFFF else str(value)
 
 
-_UNIX_ATTRS = Attrs(T.UNIX_DIAG_ATTRS, "UNIX_DIAG_???", _by_name(T.UNIX_DIAG_ATTRS, {
+_UNIX_ATTRS = Attrs(T.UNIX_DIAG_ATTRS, "UNIX_DIAG_???", by_name(T.UNIX_DIAG_ATTRS, {
     "UNIX_DIAG_NAME": A.string,
     "UNIX_DIAG_VFS": A.whole(8, _vfs),
     "UNIX_DIAG_PEER": A.u32,
@@ -94,7 +89,7 @@ def _flags(table: Table, unknown: str) -> Callable[[int], str]:
     return lambda value: format_flags(value, table, unknown).text
 
 
-_NETLINK_ATTRS = Attrs(T.NETLINK_DIAG_ATTRS, "NETLINK_DIAG_???", _by_name(T.NETLINK_DIAG_ATTRS, {
+_NETLINK_ATTRS = Attrs(T.NETLINK_DIAG_ATTRS, "NETLINK_DIAG_???", by_name(T.NETLINK_DIAG_ATTRS, {
     "NETLINK_DIAG_MEMINFO": S.indexed("I", T.SK_MEMINFO, "SK_MEMINFO_???"),
     "NETLINK_DIAG_GROUPS": S.array("Q", lambda data: A.chex(int.from_bytes(data, "little"))),
     "NETLINK_DIAG_RX_RING": _RING4, "NETLINK_DIAG_TX_RING": _RING4,
@@ -136,7 +131,7 @@ def _filter(reading: Reading, address: int, length: int, family: int) -> str | N
     return program_text(address, count, reading.memory, reading.options, socket_k)
 
 
-_PACKET_ATTRS = Attrs(T.PACKET_DIAG_ATTRS, "PACKET_DIAG_???", _by_name(T.PACKET_DIAG_ATTRS, {
+_PACKET_ATTRS = Attrs(T.PACKET_DIAG_ATTRS, "PACKET_DIAG_???", by_name(T.PACKET_DIAG_ATTRS, {
     "PACKET_DIAG_INFO": A.fields("IIIIII", ("pdi_index", ifindex_text),
                                  ("pdi_version", _enum(T.TPACKET_VERSIONS, "TPACKET_???")),
                                  ("pdi_reserve", str), ("pdi_copy_thresh", str),

@@ -17,7 +17,7 @@ from traced.decoders.families.sockets import IPPROTO
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink import sequences as S
-from traced.decoders.netlink.attrs import AttrDecoder, Attrs, decode_attrs
+from traced.decoders.netlink.attrs import Attrs, by_name, decode_attrs
 from traced.decoders.netlink.common import family_text, ifindex_text, inet_text
 from traced.decoders.netlink.inet_diag_attrs import (
     BPF_STORAGES,
@@ -38,11 +38,6 @@ _STATE_BITS = tuple((f"1<<{name}", 1 << value) for name, value in T.TCP_STATES)
 _AF_INET, _AF_INET6 = 2, 10
 TCPDIAG_GETSOCK, DCCPDIAG_GETSOCK = (dict(T.SOCK_DIAG_TYPES)[name] for name in (
     "TCPDIAG_GETSOCK", "DCCPDIAG_GETSOCK"))  # fmt: skip
-
-
-def _by_name(table: Table, decoders: dict[str, AttrDecoder]) -> dict[int, AttrDecoder]:
-    values = dict(table)
-    return {values[name]: decoder for name, decoder in decoders.items() if name in values}
 
 
 def _port(raw: int) -> str:
@@ -139,11 +134,11 @@ def _shutdown(value: int) -> str:
     return f"{value:#x} /* {words} */"
 
 
-_REQ_ATTRS = Attrs(T.INET_DIAG_REQ_ATTRS, "INET_DIAG_REQ_???", _by_name(T.INET_DIAG_REQ_ATTRS, {
+_REQ_ATTRS = Attrs(T.INET_DIAG_REQ_ATTRS, "INET_DIAG_REQ_???", by_name(T.INET_DIAG_REQ_ATTRS, {
     "INET_DIAG_REQ_BYTECODE": _bytecode,
     "INET_DIAG_REQ_PROTOCOL": A.ip_proto,
 }))  # fmt: skip
-_MSG_ATTRS = Attrs(T.INET_DIAG_ATTRS, "INET_DIAG_???", _by_name(T.INET_DIAG_ATTRS, {
+_MSG_ATTRS = Attrs(T.INET_DIAG_ATTRS, "INET_DIAG_???", by_name(T.INET_DIAG_ATTRS, {
     "INET_DIAG_MEMINFO": A.fields("IIII", ("idiag_rmem", str), ("idiag_wmem", str),
                                   ("idiag_fmem", str), ("idiag_tmem", str)),
     "INET_DIAG_VEGASINFO": A.fields("IIII", ("tcpv_enabled", str), ("tcpv_rttcnt", str),

@@ -9,17 +9,12 @@ from traced.decoders.families.sockets import SOCKET_DOMAIN
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink import sequences as S
-from traced.decoders.netlink.attrs import AttrDecoder, Attrs, decode_attrs
+from traced.decoders.netlink.attrs import Attrs, by_name, decode_attrs
 from traced.decoders.netlink.common import mac_text
 from traced.decoders.netlink.text import Reading
-from traced.decoders.xlat import Table, format_flags
+from traced.decoders.xlat import format_flags
 
 AF_INET, AF_BRIDGE, AF_INET6, AF_MCTP = 2, 7, 10, 45
-
-
-def _by_name(table: Table, decoders: dict[str, AttrDecoder]) -> dict[int, AttrDecoder]:
-    values = dict(table)
-    return {values[name]: decoder for name, decoder in decoders.items() if name in values}
 
 
 def _bridge_id(data: bytes) -> str:
@@ -40,7 +35,7 @@ _U32 = (
     "MCAST_MAX_GROUPS", "BACKUP_NHID",
 )  # fmt: skip
 _TIMERS = ("MESSAGE_AGE_TIMER", "FORWARD_DELAY_TIMER", "HOLD_TIMER")
-BRPORT = Attrs(T.IFLA_BRPORT_ATTRS, "IFLA_BRPORT_???", _by_name(T.IFLA_BRPORT_ATTRS, {
+BRPORT = Attrs(T.IFLA_BRPORT_ATTRS, "IFLA_BRPORT_???", by_name(T.IFLA_BRPORT_ATTRS, {
     **{f"IFLA_BRPORT_{name}": A.u8 for name in _U8},
     **{f"IFLA_BRPORT_{name}": A.u16 for name in _U16},
     **{f"IFLA_BRPORT_{name}": A.u32 for name in _U32},
@@ -48,7 +43,7 @@ BRPORT = Attrs(T.IFLA_BRPORT_ATTRS, "IFLA_BRPORT_???", _by_name(T.IFLA_BRPORT_AT
     "IFLA_BRPORT_ROOT_ID": BRIDGE_ID, "IFLA_BRPORT_BRIDGE_ID": BRIDGE_ID,
     "IFLA_BRPORT_GROUP_FWD_MASK": A.x16, "IFLA_BRPORT_BACKUP_PORT": A.ifindex,
 }))  # fmt: skip
-INET6 = Attrs(T.IFLA_INET6_ATTRS, "IFLA_INET6_???", _by_name(T.IFLA_INET6_ATTRS, {
+INET6 = Attrs(T.IFLA_INET6_ATTRS, "IFLA_INET6_???", by_name(T.IFLA_INET6_ATTRS, {
     "IFLA_INET6_CONF": S.indexed("i", T.DEVCONF, "DEVCONF_???"),
     "IFLA_INET6_STATS": S.indexed("Q", T.IPSTATS_MIB, "IPSTATS_MIB_???"),
     "IFLA_INET6_CACHEINFO": A.fields("IIII", ("max_reasm_len", str), ("tstamp", str),
@@ -59,10 +54,10 @@ INET6 = Attrs(T.IFLA_INET6_ATTRS, "IFLA_INET6_???", _by_name(T.IFLA_INET6_ATTRS,
     "IFLA_INET6_RA_MTU": A.u32,
     "IFLA_INET6_FLAGS": A.flags(T.IF_INET6_FLAGS, "IF_???", 4),
 }))  # fmt: skip
-INET = Attrs(T.IFLA_INET_ATTRS, "IFLA_INET_???", _by_name(T.IFLA_INET_ATTRS, {
+INET = Attrs(T.IFLA_INET_ATTRS, "IFLA_INET_???", by_name(T.IFLA_INET_ATTRS, {
     "IFLA_INET_CONF": S.indexed("i", T.IPV4_DEVCONF, "IPV4_DEVCONF_???", shift=1),
 }))  # fmt: skip
-MCTP = Attrs(T.IFLA_MCTP_ATTRS, "IFLA_MCTP_???", _by_name(T.IFLA_MCTP_ATTRS, {
+MCTP = Attrs(T.IFLA_MCTP_ATTRS, "IFLA_MCTP_???", by_name(T.IFLA_MCTP_ATTRS, {
     "IFLA_MCTP_NET": A.u32, "IFLA_MCTP_PHYS_BINDING": A.x8,
 }))  # fmt: skip
 
@@ -78,12 +73,12 @@ def _vlan_info(data: bytes) -> str:
     return f"{{flags={text}, vid={vid}}}"
 
 
-_TUNNEL = Attrs(T.IFLA_BRIDGE_VLAN_TUNNEL_ATTRS, "IFLA_BRIDGE_VLAN_TUNNEL_???", _by_name(
+_TUNNEL = Attrs(T.IFLA_BRIDGE_VLAN_TUNNEL_ATTRS, "IFLA_BRIDGE_VLAN_TUNNEL_???", by_name(
     T.IFLA_BRIDGE_VLAN_TUNNEL_ATTRS, {
         "IFLA_BRIDGE_VLAN_TUNNEL_ID": A.u32, "IFLA_BRIDGE_VLAN_TUNNEL_VID": A.u16,
         "IFLA_BRIDGE_VLAN_TUNNEL_FLAGS": _VLAN_FLAGS,
     }))  # fmt: skip
-_BRIDGE = Attrs(T.IFLA_BRIDGE_ATTRS, "IFLA_BRIDGE_???", _by_name(T.IFLA_BRIDGE_ATTRS, {
+_BRIDGE = Attrs(T.IFLA_BRIDGE_ATTRS, "IFLA_BRIDGE_???", by_name(T.IFLA_BRIDGE_ATTRS, {
     "IFLA_BRIDGE_FLAGS": A.flags(T.BRIDGE_FLAGS, "BRIDGE_FLAGS_???", 2),
     "IFLA_BRIDGE_MODE": A.xval(T.BRIDGE_MODES, "BRIDGE_MODE_???", 2),
     "IFLA_BRIDGE_VLAN_INFO": A.struct_then_rest(4, _vlan_info),

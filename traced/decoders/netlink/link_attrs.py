@@ -10,17 +10,10 @@ from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink import route_special as S
 from traced.decoders.netlink import sequences as Q
-from traced.decoders.netlink.attrs import AttrDecoder, Attrs
+from traced.decoders.netlink.attrs import Attrs, by_name
 from traced.decoders.netlink.link_af import PROTINFO, af_spec
 from traced.decoders.netlink.linkinfo import linkinfo
 from traced.decoders.netlink.vf_attrs import VFINFO_LIST
-from traced.decoders.xlat import Table
-
-
-def _by_name(table: Table, decoders: dict[str, AttrDecoder]) -> dict[int, AttrDecoder]:
-    values = dict(table)
-    return {values[name]: decoder for name, decoder in decoders.items() if name in values}
-
 
 _STATS = (
     "rx_packets", "tx_packets", "rx_bytes", "tx_bytes", "rx_errors", "tx_errors", "rx_dropped",
@@ -33,7 +26,7 @@ LINK_STATS = Q.counters("I", _STATS, 23)
 LINK_STATS64 = Q.counters("Q", (*_STATS, "rx_otherhost_dropped"), 24, 23)
 _IFMAP = A.fields("QQQHBB", ("mem_start", A.chex), ("mem_end", A.chex),
                   ("base_addr", A.chex), ("irq", str), ("dma", str), ("port", str))  # fmt: skip
-_INFO = Attrs(T.IFLA_INFO_ATTRS, "IFLA_INFO_???", _by_name(T.IFLA_INFO_ATTRS, {
+_INFO = Attrs(T.IFLA_INFO_ATTRS, "IFLA_INFO_???", by_name(T.IFLA_INFO_ATTRS, {
     "IFLA_INFO_KIND": A.string, "IFLA_INFO_SLAVE_KIND": A.string,
 }))  # fmt: skip
 
@@ -49,22 +42,22 @@ def _vsi(data: bytes) -> str:
             f"vsi_type_version={data[4]}{pad}}}")  # fmt: skip
 
 
-_PORT = Attrs(T.IFLA_PORT_ATTRS, "IFLA_PORT_???", _by_name(T.IFLA_PORT_ATTRS, {
+_PORT = Attrs(T.IFLA_PORT_ATTRS, "IFLA_PORT_???", by_name(T.IFLA_PORT_ATTRS, {
     "IFLA_PORT_VF": A.u32, "IFLA_PORT_PROFILE": A.string, "IFLA_PORT_VSI_TYPE": A.whole(8, _vsi),
     "IFLA_PORT_REQUEST": A.u8,
     "IFLA_PORT_RESPONSE": A.u16,
 }))  # fmt: skip
-_VF_PORT = Attrs(T.IFLA_VF_PORT_ATTRS, "IFLA_VF_PORT_???", _by_name(T.IFLA_VF_PORT_ATTRS, {
+_VF_PORT = Attrs(T.IFLA_VF_PORT_ATTRS, "IFLA_VF_PORT_???", by_name(T.IFLA_VF_PORT_ATTRS, {
     "IFLA_VF_PORT": A.nested(_PORT),
 }))  # fmt: skip
-_XDP = Attrs(T.IFLA_XDP_ATTRS, "IFLA_XDP_???", _by_name(T.IFLA_XDP_ATTRS, {
+_XDP = Attrs(T.IFLA_XDP_ATTRS, "IFLA_XDP_???", by_name(T.IFLA_XDP_ATTRS, {
     "IFLA_XDP_FD": A.s32, "IFLA_XDP_ATTACHED": A.xval(T.XDP_ATTACHED, "XDP_ATTACHED_???", 1),
     "IFLA_XDP_FLAGS": A.number("I", lambda value: A.flag_text(value, T.XDP_FLAGS,
                                                                "XDP_FLAGS_???")),
     "IFLA_XDP_PROG_ID": A.u32, "IFLA_XDP_DRV_PROG_ID": A.u32, "IFLA_XDP_SKB_PROG_ID": A.u32,
     "IFLA_XDP_HW_PROG_ID": A.u32, "IFLA_XDP_EXPECTED_FD": A.s32,
 }))  # fmt: skip
-_DOWN_REASON = Attrs(T.IFLA_PROTO_DOWN_REASON_ATTRS, "IFLA_PROTO_DOWN_REASON_???", _by_name(
+_DOWN_REASON = Attrs(T.IFLA_PROTO_DOWN_REASON_ATTRS, "IFLA_PROTO_DOWN_REASON_???", by_name(
     T.IFLA_PROTO_DOWN_REASON_ATTRS, {
         "IFLA_PROTO_DOWN_REASON_MASK": A.x32, "IFLA_PROTO_DOWN_REASON_VALUE": A.x32,
     }))  # fmt: skip
@@ -81,7 +74,7 @@ _STRINGS = (
     "IFLA_IFNAME", "IFLA_QDISC", "IFLA_IFALIAS", "IFLA_PHYS_PORT_NAME", "IFLA_ALT_IFNAME",
     "IFLA_PARENT_DEV_NAME", "IFLA_PARENT_DEV_BUS_NAME",
 )  # fmt: skip
-IFLA = Attrs(T.IFLA_ATTRS, "IFLA_???", _by_name(T.IFLA_ATTRS, {
+IFLA = Attrs(T.IFLA_ATTRS, "IFLA_???", by_name(T.IFLA_ATTRS, {
     **dict.fromkeys(_U32, A.u32), **dict.fromkeys(_STRINGS, A.string),
     "IFLA_ADDRESS": S.hwaddr, "IFLA_BROADCAST": S.hwaddr, "IFLA_PERM_ADDRESS": S.hwaddr,
     "IFLA_STATS": LINK_STATS, "IFLA_MAP": _IFMAP, "IFLA_OPERSTATE": A.u8,

@@ -11,18 +11,13 @@ import struct
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink import route_special as S
-from traced.decoders.netlink.attrs import AttrDecoder, Attrs, decode_attrs
+from traced.decoders.netlink.attrs import AttrDecoder, Attrs, by_name, decode_attrs
 from traced.decoders.netlink.link_af import BRIDGE_ID, BRPORT
 from traced.decoders.netlink.text import Reading, read_struct, terminated_string
 from traced.decoders.values import hex_address
-from traced.decoders.xlat import Table, format_flags
+from traced.decoders.xlat import format_flags
 
 _KIND_SIZE = 16  # strace keeps a kind shorter than this, else none
-
-
-def _by_name(table: Table, decoders: dict[str, AttrDecoder]) -> dict[int, AttrDecoder]:
-    values = dict(table)
-    return {values[name]: decoder for name, decoder in decoders.items() if name in values}
 
 
 _BOOLOPT_BITS = tuple((f"1<<{name}", 1 << value) for name, value in T.BR_BOOLOPTS)
@@ -45,7 +40,7 @@ def _ether_proto(reading: Reading, address: int, length: int, family: int) -> st
     return f"htons({A.enum_text(value, T.ETH_P, 'ETH_P_???')})"
 
 
-_QUERIER = Attrs(T.BRIDGE_QUERIER_ATTRS, "BRIDGE_QUERIER_???", _by_name(T.BRIDGE_QUERIER_ATTRS, {
+_QUERIER = Attrs(T.BRIDGE_QUERIER_ATTRS, "BRIDGE_QUERIER_???", by_name(T.BRIDGE_QUERIER_ATTRS, {
     "BRIDGE_QUERIER_IP_ADDRESS": A.in_addr, "BRIDGE_QUERIER_IP_PORT": A.ifindex,
     "BRIDGE_QUERIER_IP_OTHER_TIMER": A.clock_t, "BRIDGE_QUERIER_IPV6_ADDRESS": A.in6_addr,
     "BRIDGE_QUERIER_IPV6_PORT": A.ifindex, "BRIDGE_QUERIER_IPV6_OTHER_TIMER": A.clock_t,
@@ -66,7 +61,7 @@ _TIMERS = (
     "MCAST_QUERIER_INTVL", "MCAST_QUERY_INTVL", "MCAST_QUERY_RESPONSE_INTVL",
     "MCAST_STARTUP_QUERY_INTVL",
 )  # fmt: skip
-BRIDGE = Attrs(T.IFLA_BR_ATTRS, "IFLA_BR_???", _by_name(T.IFLA_BR_ATTRS, {
+BRIDGE = Attrs(T.IFLA_BR_ATTRS, "IFLA_BR_???", by_name(T.IFLA_BR_ATTRS, {
     **{f"IFLA_BR_{name}": A.u8 for name in _U8},
     **{f"IFLA_BR_{name}": A.u32 for name in _U32},
     **{f"IFLA_BR_{name}": A.clock_t for name in _TIMERS},
@@ -77,7 +72,7 @@ BRIDGE = Attrs(T.IFLA_BR_ATTRS, "IFLA_BR_???", _by_name(T.IFLA_BR_ATTRS, {
     "IFLA_BR_MCAST_QUERIER_STATE": A.nested(_QUERIER),
 }))  # fmt: skip
 _ID = A.number("I", lambda value: "-1" if value == 0xFFFFFFFF else str(value))
-TUN = Attrs(T.IFLA_TUN_ATTRS, "IFLA_TUN_???", _by_name(T.IFLA_TUN_ATTRS, {
+TUN = Attrs(T.IFLA_TUN_ATTRS, "IFLA_TUN_???", by_name(T.IFLA_TUN_ATTRS, {
     "IFLA_TUN_OWNER": _ID, "IFLA_TUN_GROUP": _ID,
     "IFLA_TUN_TYPE": A.xval(T.TUN_TYPES, "IFF_???", 1), "IFLA_TUN_PI": A.u8,
     "IFLA_TUN_VNET_HDR": A.u8, "IFLA_TUN_PERSIST": A.u8, "IFLA_TUN_MULTI_QUEUE": A.u8,

@@ -8,23 +8,13 @@ from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink import route_special as S
 from traced.decoders.netlink import sequences as Q
-from traced.decoders.netlink.attrs import AttrDecoder, Attrs
+from traced.decoders.netlink.attrs import Attrs, by_name
 from traced.decoders.netlink.bridge_attrs import MDBA
 from traced.decoders.netlink.link_attrs import IFLA
 from traced.decoders.netlink.stats_attrs import IFLA_STATS
-from traced.decoders.xlat import Table, format_enum
+from traced.decoders.xlat import format_enum
 
 U = str  # a field shown as its number
-
-
-def _named(table: Table) -> dict[str, int]:
-    return dict(table)
-
-
-def _by_name(table: Table, decoders: dict[str, AttrDecoder]) -> dict[int, AttrDecoder]:
-    """Decoders keyed by the attribute's value, named as the header names it."""
-    values = _named(table)
-    return {values[name]: decoder for name, decoder in decoders.items() if name in values}
 
 
 _ADDRESS = A.inet_by_family
@@ -35,7 +25,7 @@ _ENCAP = A.number("H", lambda value: format_enum(
     value, T.LWTUNNEL_ENCAP_TYPES, "LWTUNNEL_ENCAP_???").text)  # fmt: skip
 
 
-IFA = Attrs(T.IFA_ATTRS, "IFA_???", _by_name(T.IFA_ATTRS, {
+IFA = Attrs(T.IFA_ATTRS, "IFA_???", by_name(T.IFA_ATTRS, {
     "IFA_ADDRESS": _ADDRESS, "IFA_LOCAL": _ADDRESS, "IFA_LABEL": A.string,
     "IFA_BROADCAST": _ADDRESS, "IFA_ANYCAST": _ADDRESS, "IFA_MULTICAST": _ADDRESS,
     "IFA_CACHEINFO": A.fields("IIII", ("ifa_prefered", U), ("ifa_valid", U), ("cstamp", U),
@@ -52,7 +42,7 @@ _RTAX = Attrs(
         if name != "RTAX_UNSPEC"
     },
 )
-RTA = Attrs(T.RTA_ATTRS, "RTA_???", _by_name(T.RTA_ATTRS, {
+RTA = Attrs(T.RTA_ATTRS, "RTA_???", by_name(T.RTA_ATTRS, {
     "RTA_DST": _ADDRESS, "RTA_SRC": _ADDRESS, "RTA_IIF": A.ifindex, "RTA_OIF": A.ifindex,
     "RTA_GATEWAY": _ADDRESS, "RTA_PRIORITY": A.u32, "RTA_PREFSRC": _ADDRESS,
     "RTA_METRICS": A.nested(_RTAX), "RTA_PROTOINFO": A.u32, "RTA_FLOW": A.u32,
@@ -66,10 +56,10 @@ RTA = Attrs(T.RTA_ATTRS, "RTA_???", _by_name(T.RTA_ATTRS, {
     "RTA_UID": A.u32, "RTA_TTL_PROPAGATE": A.u8, "RTA_IP_PROTO": A.u8, "RTA_SPORT": A.u16,
     "RTA_DPORT": A.u16, "RTA_NH_ID": A.u32,
 }))  # fmt: skip
-_NFEA = Attrs(T.NFEA_ATTRS, "NFEA_???", _by_name(T.NFEA_ATTRS, {
+_NFEA = Attrs(T.NFEA_ATTRS, "NFEA_???", by_name(T.NFEA_ATTRS, {
     "NFEA_ACTIVITY_NOTIFY": A.flags(T.FDB_NOTIFY_FLAGS, "FDB_NOTIFY_???", 1),
 }))  # fmt: skip
-NDA = Attrs(T.NDA_ATTRS, "NDA_???", _by_name(T.NDA_ATTRS, {
+NDA = Attrs(T.NDA_ATTRS, "NDA_???", by_name(T.NDA_ATTRS, {
     "NDA_DST": _ADDRESS, "NDA_LLADDR": S.hwaddr, "NDA_FDB_EXT_ATTRS": A.nested(_NFEA),
     "NDA_FLAGS_EXT": A.flags(T.NTF_EXT_FLAGS, "NTF_EXT_???", 4),
     "NDA_CACHEINFO": A.fields("IIII", ("ndm_confirmed", U), ("ndm_used", U),
@@ -82,7 +72,7 @@ NDA = Attrs(T.NDA_ATTRS, "NDA_???", _by_name(T.NDA_ATTRS, {
 }))  # fmt: skip
 _RANGE = A.fields("II", ("start", U), ("end", U))
 _PORTS = A.fields("HH", ("start", U), ("end", U))
-FRA = Attrs(T.FRA_ATTRS, "FRA_???", _by_name(T.FRA_ATTRS, {
+FRA = Attrs(T.FRA_ATTRS, "FRA_???", by_name(T.FRA_ATTRS, {
     "FRA_DST": _ADDRESS, "FRA_SRC": _ADDRESS, "FRA_IIFNAME": A.string, "FRA_GOTO": A.u32,
     "FRA_PRIORITY": A.u32, "FRA_FWMARK": A.u32, "FRA_FLOW": A.u32,
     "FRA_TUN_ID": A.number(">Q", lambda value: f"htobe64({value})"),
@@ -91,7 +81,7 @@ FRA = Attrs(T.FRA_ATTRS, "FRA_???", _by_name(T.FRA_ATTRS, {
     "FRA_PROTOCOL": _RT_PROTO, "FRA_IP_PROTO": _IP_PROTO, "FRA_SPORT_RANGE": _PORTS,
     "FRA_DPORT_RANGE": _PORTS,
 }))  # fmt: skip
-_TCA_STATS = Attrs(T.TCA_STATS_ATTRS, "TCA_STATS_???", _by_name(T.TCA_STATS_ATTRS, {
+_TCA_STATS = Attrs(T.TCA_STATS_ATTRS, "TCA_STATS_???", by_name(T.TCA_STATS_ATTRS, {
     "TCA_STATS_BASIC": A.fields("QI", ("bytes", U), ("packets", U)),
     "TCA_STATS_RATE_EST": A.fields("II", ("bps", U), ("pps", U)),
     "TCA_STATS_QUEUE": A.fields("IIIII", ("qlen", U), ("backlog", U), ("drops", U),
@@ -100,14 +90,14 @@ _TCA_STATS = Attrs(T.TCA_STATS_ATTRS, "TCA_STATS_???", _by_name(T.TCA_STATS_ATTR
     "TCA_STATS_BASIC_HW": A.fields("QI", ("bytes", U), ("packets", U)),
     "TCA_STATS_PKT64": A.u64,
 }))  # fmt: skip
-_TCA_STAB = Attrs(T.TCA_STAB_ATTRS, "TCA_STAB_???", _by_name(T.TCA_STAB_ATTRS, {
+_TCA_STAB = Attrs(T.TCA_STAB_ATTRS, "TCA_STAB_???", by_name(T.TCA_STAB_ATTRS, {
     "TCA_STAB_BASE": A.fields("BBhiIIII", ("cell_log", U), ("size_log", U), ("cell_align", U),
                               ("overhead", U), ("linklayer", U), ("mpu", U), ("mtu", U),
                               ("tsize", U)),
     "TCA_STAB_DATA": Q.array("H", lambda data: str(int.from_bytes(data, "little"))),
 }))  # fmt: skip
 TC_STATS = A.nested(_TCA_STATS)
-TCA = Attrs(T.TCA_ATTRS, "TCA_???", _by_name(T.TCA_ATTRS, {
+TCA = Attrs(T.TCA_ATTRS, "TCA_???", by_name(T.TCA_ATTRS, {
     "TCA_KIND": A.string,
     "TCA_STATS": A.fields("QIIIIIII", ("bytes", U), ("packets", U), ("drops", U),
                           ("overlimits", U), ("bps", U), ("pps", U), ("qlen", U), ("backlog", U)),
@@ -117,13 +107,13 @@ TCA = Attrs(T.TCA_ATTRS, "TCA_???", _by_name(T.TCA_ATTRS, {
     "TCA_DUMP_FLAGS": A.u32, "TCA_EXT_WARN_MSG": A.string,
 }))  # fmt: skip
 _HW_STATS = A.flags(T.TCA_ACT_HW_STATS, "TCA_ACT_HW_STATS_???", 4)
-TCA_ACT = Attrs(T.TCA_ACT_ATTRS, "TCA_ACT_???", _by_name(T.TCA_ACT_ATTRS, {
+TCA_ACT = Attrs(T.TCA_ACT_ATTRS, "TCA_ACT_???", by_name(T.TCA_ACT_ATTRS, {
     "TCA_ACT_KIND": A.string, "TCA_ACT_INDEX": A.u32, "TCA_ACT_STATS": TC_STATS,
     "TCA_ACT_FLAGS": A.flags(T.TCA_ACT_FLAGS, "TCA_ACT_FLAGS_???", 4),
     "TCA_ACT_HW_STATS": _HW_STATS, "TCA_ACT_USED_HW_STATS": _HW_STATS,
     "TCA_ACT_IN_HW_COUNT": A.u32,
 }))  # fmt: skip
-_NDTPA = Attrs(T.NDTPA_ATTRS, "NDTPA_???", _by_name(T.NDTPA_ATTRS, {
+_NDTPA = Attrs(T.NDTPA_ATTRS, "NDTPA_???", by_name(T.NDTPA_ATTRS, {
     "NDTPA_IFINDEX": A.ifindex, "NDTPA_REFCNT": A.u32, "NDTPA_REACHABLE_TIME": A.u64,
     "NDTPA_BASE_REACHABLE_TIME": A.u64, "NDTPA_RETRANS_TIME": A.u64,
     "NDTPA_GC_STALETIME": A.u64, "NDTPA_DELAY_PROBE_TIME": A.u64, "NDTPA_QUEUE_LEN": A.u32,
@@ -132,7 +122,7 @@ _NDTPA = Attrs(T.NDTPA_ATTRS, "NDTPA_???", _by_name(T.NDTPA_ATTRS, {
     "NDTPA_LOCKTIME": A.u64, "NDTPA_QUEUE_LENBYTES": A.u32, "NDTPA_MCAST_REPROBES": A.u32,
     "NDTPA_INTERVAL_PROBE_TIME_MS": A.u64,
 }))  # fmt: skip
-NDTA = Attrs(T.NDTA_ATTRS, "NDTA_???", _by_name(T.NDTA_ATTRS, {
+NDTA = Attrs(T.NDTA_ATTRS, "NDTA_???", by_name(T.NDTA_ATTRS, {
     "NDTA_NAME": A.string, "NDTA_THRESH1": A.u32, "NDTA_THRESH2": A.u32,
     "NDTA_THRESH3": A.u32,
     "NDTA_CONFIG": A.fields("HHIIIIIII", ("ndtc_key_len", U), ("ndtc_entry_size", U),
@@ -143,17 +133,17 @@ NDTA = Attrs(T.NDTA_ATTRS, "NDTA_???", _by_name(T.NDTA_ATTRS, {
 }))  # fmt: skip
 _NH_GROUP = A.struct_of("IBBH", ("id", U), ("weight", U), ("?resvd1", A.chex),
                         ("?resvd2", A.chex))  # fmt: skip
-_NHA_RES_GROUP = Attrs(T.NHA_RES_GROUP_ATTRS, "NHA_RES_GROUP_???", _by_name(
+_NHA_RES_GROUP = Attrs(T.NHA_RES_GROUP_ATTRS, "NHA_RES_GROUP_???", by_name(
     T.NHA_RES_GROUP_ATTRS, {
         "NHA_RES_GROUP_BUCKETS": A.u16, "NHA_RES_GROUP_IDLE_TIMER": A.clock_t,
         "NHA_RES_GROUP_UNBALANCED_TIMER": A.clock_t, "NHA_RES_GROUP_UNBALANCED_TIME": A.clock_t,
     }))  # fmt: skip
-_NHA_RES_BUCKET = Attrs(T.NHA_RES_BUCKET_ATTRS, "NHA_RES_BUCKET_???", _by_name(
+_NHA_RES_BUCKET = Attrs(T.NHA_RES_BUCKET_ATTRS, "NHA_RES_BUCKET_???", by_name(
     T.NHA_RES_BUCKET_ATTRS, {
         "NHA_RES_BUCKET_INDEX": A.u16, "NHA_RES_BUCKET_IDLE_TIME": A.clock_t,
         "NHA_RES_BUCKET_NH_ID": A.u32,
     }))  # fmt: skip
-NHA = Attrs(T.NHA_ATTRS, "NHA_???", _by_name(T.NHA_ATTRS, {
+NHA = Attrs(T.NHA_ATTRS, "NHA_???", by_name(T.NHA_ATTRS, {
     "NHA_ID": A.u32, "NHA_GROUP": Q.array("IBBH", _NH_GROUP),
     "NHA_GROUP_TYPE": A.xval(T.NEXTHOP_GRP_TYPES, "NEXTHOP_GRP_TYPE_???", 2),
     "NHA_BLACKHOLE": A.u32, "NHA_OIF": A.ifindex, "NHA_GATEWAY": _ADDRESS,
@@ -169,20 +159,20 @@ NETCONFA = Attrs(
         if name != "NETCONFA_UNSPEC"
     },
 )
-NETNSA = Attrs(T.NETNSA_ATTRS, "NETNSA_???", _by_name(T.NETNSA_ATTRS, {
+NETNSA = Attrs(T.NETNSA_ATTRS, "NETNSA_???", by_name(T.NETNSA_ATTRS, {
     "NETNSA_NSID": A.s32, "NETNSA_PID": A.u32, "NETNSA_FD": A.s32,
     "NETNSA_TARGET_NSID": A.s32, "NETNSA_CURRENT_NSID": A.s32,
 }))  # fmt: skip
-IFAL = Attrs(T.IFAL_ATTRS, "IFAL_???", _by_name(T.IFAL_ATTRS, {
+IFAL = Attrs(T.IFAL_ATTRS, "IFAL_???", by_name(T.IFAL_ATTRS, {
     "IFAL_ADDRESS": _ADDRESS, "IFAL_LABEL": A.u32,
 }))  # fmt: skip
 RTA.decoders[dict(T.RTA_ATTRS)["RTA_MULTIPATH"]] = S.multipath(RTA)  # nests RTA itself
-_IPMRA = Attrs(T.IPMRA_CREPORT_ATTRS, "IPMRA_CREPORT_???", _by_name(T.IPMRA_CREPORT_ATTRS, {
+_IPMRA = Attrs(T.IPMRA_CREPORT_ATTRS, "IPMRA_CREPORT_???", by_name(T.IPMRA_CREPORT_ATTRS, {
     "IPMRA_CREPORT_MSGTYPE": A.xval(T.IGMPMSG_TYPES, "IGMPMSG_???", 1),
     "IPMRA_CREPORT_VIF_ID": A.u32, "IPMRA_CREPORT_SRC_ADDR": A.in_addr,
     "IPMRA_CREPORT_DST_ADDR": A.in_addr, "IPMRA_CREPORT_TABLE": A.u32,
 }))  # fmt: skip
-_IP6MRA = Attrs(T.IP6MRA_CREPORT_ATTRS, "IP6MRA_CREPORT_???", _by_name(
+_IP6MRA = Attrs(T.IP6MRA_CREPORT_ATTRS, "IP6MRA_CREPORT_???", by_name(
     T.IP6MRA_CREPORT_ATTRS, {
         "IP6MRA_CREPORT_MSGTYPE": A.xval(T.MRT6MSG_TYPES, "MRT6MSG_???", 1),
         "IP6MRA_CREPORT_MIF_ID": A.u32, "IP6MRA_CREPORT_SRC_ADDR": A.in6_addr,

@@ -11,16 +11,11 @@ import struct
 from traced.decoders.families.sockets import SOCKET_DOMAIN
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
-from traced.decoders.netlink.attrs import AttrDecoder, Attrs
+from traced.decoders.netlink.attrs import AttrDecoder, Attrs, by_name
 from traced.decoders.netlink.link_attrs import LINK_STATS64
-from traced.decoders.xlat import Table, format_flags, named
+from traced.decoders.xlat import format_flags, named
 
 AF_MPLS = 28
-
-
-def _by_name(table: Table, decoders: dict[str, AttrDecoder]) -> dict[int, AttrDecoder]:
-    values = dict(table)
-    return {values[name]: decoder for name, decoder in decoders.items() if name in values}
 
 
 def _counters(names: tuple[str, ...]) -> AttrDecoder:
@@ -82,7 +77,7 @@ def _mcast(data: bytes) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
-_BRIDGE = Attrs(T.BRIDGE_XSTATS_ATTRS, "BRIDGE_XSTATS_???", _by_name(T.BRIDGE_XSTATS_ATTRS, {
+_BRIDGE = Attrs(T.BRIDGE_XSTATS_ATTRS, "BRIDGE_XSTATS_???", by_name(T.BRIDGE_XSTATS_ATTRS, {
     "BRIDGE_XSTATS_VLAN": A.struct_then_rest(_VLAN.size, _vlan),
     "BRIDGE_XSTATS_MCAST": A.struct_then_rest(_MCAST.size, _mcast),
     "BRIDGE_XSTATS_STP": _counters(("transition_blk", "transition_fwd", "rx_bpdu", "tx_bpdu",
@@ -94,22 +89,22 @@ _BOND_3AD = Attrs(
     "BOND_XSTATS_???",
     {value: A.u64 for name, value in T.BOND_3AD_STAT_ATTRS if name != "BOND_3AD_STAT_PAD"},
 )
-_BOND = Attrs(T.BOND_XSTATS_ATTRS, "BOND_XSTATS_???", _by_name(T.BOND_XSTATS_ATTRS, {
+_BOND = Attrs(T.BOND_XSTATS_ATTRS, "BOND_XSTATS_???", by_name(T.BOND_XSTATS_ATTRS, {
     "BOND_XSTATS_3AD": A.nested(_BOND_3AD),
 }))  # fmt: skip
-_XSTATS = Attrs(T.LINK_XSTATS_TYPES, "LINK_XSTATS_TYPE_???", _by_name(T.LINK_XSTATS_TYPES, {
+_XSTATS = Attrs(T.LINK_XSTATS_TYPES, "LINK_XSTATS_TYPE_???", by_name(T.LINK_XSTATS_TYPES, {
     "LINK_XSTATS_TYPE_BRIDGE": A.nested(_BRIDGE), "LINK_XSTATS_TYPE_BOND": A.nested(_BOND),
 }))  # fmt: skip
-_OFFLOAD = Attrs(T.IFLA_OFFLOAD_XSTATS_ATTRS, "IFLA_OFFLOAD_XSTATS_???", _by_name(
+_OFFLOAD = Attrs(T.IFLA_OFFLOAD_XSTATS_ATTRS, "IFLA_OFFLOAD_XSTATS_???", by_name(
     T.IFLA_OFFLOAD_XSTATS_ATTRS, {"IFLA_OFFLOAD_XSTATS_CPU_HIT": LINK_STATS64}))  # fmt: skip
-_MPLS = Attrs(T.MPLS_STATS_ATTRS, "MPLS_STATS_???", _by_name(T.MPLS_STATS_ATTRS, {
+_MPLS = Attrs(T.MPLS_STATS_ATTRS, "MPLS_STATS_???", by_name(T.MPLS_STATS_ATTRS, {
     "MPLS_STATS_LINK": _counters(("rx_packets", "tx_packets", "rx_bytes", "tx_bytes",
                                   "rx_errors", "tx_errors", "rx_dropped", "tx_dropped",
                                   "rx_noroute")),
 }))  # fmt: skip
 _AF = Attrs(SOCKET_DOMAIN, "AF_???", every=A.by_family({AF_MPLS: _MPLS}))
 
-IFLA_STATS = Attrs(T.IFLA_STATS_ATTRS, "IFLA_STATS_???", _by_name(T.IFLA_STATS_ATTRS, {
+IFLA_STATS = Attrs(T.IFLA_STATS_ATTRS, "IFLA_STATS_???", by_name(T.IFLA_STATS_ATTRS, {
     "IFLA_STATS_LINK_64": LINK_STATS64, "IFLA_STATS_LINK_XSTATS": A.nested(_XSTATS),
     "IFLA_STATS_LINK_XSTATS_SLAVE": A.nested(_XSTATS),
     "IFLA_STATS_LINK_OFFLOAD_XSTATS": A.nested(_OFFLOAD), "IFLA_STATS_AF_SPEC": A.nested(_AF),

@@ -9,18 +9,13 @@ import struct
 
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
-from traced.decoders.netlink.attrs import AttrDecoder, Attrs
+from traced.decoders.netlink.attrs import AttrDecoder, Attrs, by_name
 from traced.decoders.netlink.common import mac_text
 from traced.decoders.netlink.text import Reading, read_struct
 from traced.decoders.values import hex_address
-from traced.decoders.xlat import Table, format_enum
+from traced.decoders.xlat import format_enum
 
 U = str
-
-
-def _by_name(table: Table, decoders: dict[str, AttrDecoder]) -> dict[int, AttrDecoder]:
-    values = dict(table)
-    return {values[name]: decoder for name, decoder in decoders.items() if name in values}
 
 
 def _settings(*names: str) -> AttrDecoder:
@@ -55,9 +50,9 @@ _STATS = Attrs(
     "IFLA_VF_STATS_???",
     {value: A.u64 for name, value in T.IFLA_VF_STATS_ATTRS if name != "IFLA_VF_STATS_PAD"},
 )
-_VLAN_LIST = Attrs(T.IFLA_VF_VLAN_LIST_ATTRS, "IFLA_VF_VLAN_INFO_???", _by_name(
+_VLAN_LIST = Attrs(T.IFLA_VF_VLAN_LIST_ATTRS, "IFLA_VF_VLAN_INFO_???", by_name(
     T.IFLA_VF_VLAN_LIST_ATTRS, {"IFLA_VF_VLAN_INFO": A.whole(16, _vlan_info)}))  # fmt: skip
-_VF = Attrs(T.IFLA_VF_ATTRS, "IFLA_VF_???", _by_name(T.IFLA_VF_ATTRS, {
+_VF = Attrs(T.IFLA_VF_ATTRS, "IFLA_VF_???", by_name(T.IFLA_VF_ATTRS, {
     "IFLA_VF_MAC": A.whole(36, lambda data: f"{{vf={int.from_bytes(data[:4], 'little')}, "
                                             f"mac={mac_text(data[4:36])}}}"),
     "IFLA_VF_VLAN": _settings("vf", "vlan", "qos"),
@@ -72,5 +67,5 @@ _VF = Attrs(T.IFLA_VF_ATTRS, "IFLA_VF_???", _by_name(T.IFLA_VF_ATTRS, {
     "IFLA_VF_VLAN_LIST": A.nested(_VLAN_LIST),
     "IFLA_VF_BROADCAST": A.whole(32, lambda data: f"{{broadcast={mac_text(data)}}}"),
 }))  # fmt: skip
-VFINFO_LIST = A.nested(Attrs(T.IFLA_VF_INFO_ATTRS, "IFLA_VF_INFO_???", _by_name(
+VFINFO_LIST = A.nested(Attrs(T.IFLA_VF_INFO_ATTRS, "IFLA_VF_INFO_???", by_name(
     T.IFLA_VF_INFO_ATTRS, {"IFLA_VF_INFO": A.nested(_VF)})))  # fmt: skip
