@@ -747,6 +747,7 @@ SPECS: tuple[Spec, ...] = (
     # --- struct sockaddr's families (strace's sockaddr.c), one block ------------------
     _spec("ADDRESS_FAMILIES", "sys/socket.h", r"AF_\w+", exclude=r"AF_(LOCAL|FILE|ROUTE|MAX)"),
     _spec("ETH_P", "linux/if_ether.h", r"ETH_P_\w+", exclude=r"ETH_P_802_3_MIN"),
+    _spec("SOCK_TYPES", "sys/socket.h", r"SOCK_(STREAM|DGRAM|RAW|RDM|SEQPACKET|DCCP|PACKET)"),
     _spec("ARPHRD", "linux/if_arp.h", r"ARPHRD_\w+"),
     _spec(
         "PACKET_TYPES",

@@ -3056,6 +3056,17 @@ ETH_P: Table = (
     ("ETH_P_AF_IUCV", 0xFBFB),
 )
 
+# sys/socket.h: SOCK_(STREAM|DGRAM|RAW|RDM|SEQPACKET|DCCP|PACKET)
+SOCK_TYPES: Table = (
+    ("SOCK_STREAM", 0x1),
+    ("SOCK_DGRAM", 0x2),
+    ("SOCK_RAW", 0x3),
+    ("SOCK_RDM", 0x4),
+    ("SOCK_SEQPACKET", 0x5),
+    ("SOCK_DCCP", 0x6),
+    ("SOCK_PACKET", 0xA),
+)
+
 # linux/if_arp.h: ARPHRD_\w+
 ARPHRD: Table = (
     ("ARPHRD_NETROM", 0x0),

@@ -30,10 +30,6 @@ from traced.decoders.xlat import Table, format_enum, format_flags, number, style
 
 Printer = Callable[[bytes, int], str]  # the bytes (zero-filled past the length), length
 
-_SOCK_TYPES: Table = (
-    ("SOCK_STREAM", 1), ("SOCK_DGRAM", 2), ("SOCK_RAW", 3), ("SOCK_RDM", 4),
-    ("SOCK_SEQPACKET", 5), ("SOCK_DCCP", 6), ("SOCK_PACKET", 10),
-)  # fmt: skip
 _AF_INET, _AF_INET6 = 2, 10
 _XDP_SHARED_UMEM = dict(K.XDP_SOCKADDR_FLAGS)["XDP_SHARED_UMEM"]
 
@@ -52,7 +48,7 @@ def rxrpc(data: bytes, length: int) -> str:
     rest = quoted(data[10:], max(0, usable - 2))
     text = (
         f"srx_service={verbose_value(service, K.RXRPC_SERVICES, '???_SERVICE')}, "
-        f"transport_type={format_enum(kind, _SOCK_TYPES, 'SOCK_???').text}, "
+        f"transport_type={format_enum(kind, K.SOCK_TYPES, 'SOCK_???').text}, "
         f"transport_len={size}, transport="
     )
     transport = data[8:]

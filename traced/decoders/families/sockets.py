@@ -36,10 +36,7 @@ from traced.decoders.xlat import (
 )
 from traced.events import Arg
 
-SOCK_TYPE: Table = (
-    ("SOCK_STREAM", 1), ("SOCK_DGRAM", 2), ("SOCK_RAW", 3), ("SOCK_RDM", 4),
-    ("SOCK_SEQPACKET", 5), ("SOCK_DCCP", 6), ("SOCK_PACKET", 10),
-)  # fmt: skip
+SOCK_TYPE: Table = K.SOCK_TYPES
 SOCK_FLAGS: Table = (("SOCK_CLOEXEC", 0o2000000), ("SOCK_NONBLOCK", 0o4000))
 SOCKET_DOMAIN: Table = K.ADDRESS_FAMILIES
 _IPPROTO = """IP=0 ICMP=1 IGMP=2 IPIP=4 TCP=6 EGP=8 PUP=12 UDP=17 IDP=22 TP=29 DCCP=33

@@ -18,7 +18,7 @@ from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink import sequences as S
 from traced.decoders.netlink.attrs import Attrs, by_name
 from traced.decoders.netlink.common import family_and_data, ifindex_text
-from traced.decoders.netlink.inet_diag import inet_diag
+from traced.decoders.netlink.inet_diag import STATE_BITS, inet_diag
 from traced.decoders.netlink.kinds import NLMSG_DONE
 from traced.decoders.netlink.route import Field, Layout, layout_text
 from traced.decoders.netlink.smc_diag import smc_diag
@@ -28,7 +28,6 @@ from traced.decoders.xlat import Table, format_enum, format_flags
 
 AF_UNIX, AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_SMC = 1, 2, 10, 16, 17, 43
 _REQUEST = 1  # NLM_F_REQUEST
-_STATE_BITS = tuple((f"1<<{name}", 1 << value) for name, value in T.TCP_STATES)
 
 
 def _cookie(value: int) -> str:
@@ -71,7 +70,7 @@ _UNIX_ATTRS = Attrs(T.UNIX_DIAG_ATTRS, "UNIX_DIAG_???", by_name(T.UNIX_DIAG_ATTR
 }))  # fmt: skip
 UNIX_REQ = Layout("sdiag_family", struct.Struct("<BxxIIIQ"), (
     Field("sdiag_protocol"),
-    Field("udiag_states", lambda v: format_flags(v, _STATE_BITS, "1<<TCP_???").text),
+    Field("udiag_states", lambda v: format_flags(v, STATE_BITS, "1<<TCP_???").text),
     Field("udiag_ino"),
     Field("udiag_show", lambda v: format_flags(v, T.UDIAG_SHOW, "UDIAG_SHOW_???").text),
     Field("udiag_cookie", _cookie)), "")  # fmt: skip

@@ -32,9 +32,10 @@ from traced.decoders.style import RAW, current
 from traced.decoders.values import chex, hex_address
 from traced.decoders.xlat import Table, flag_names, format_enum, format_flags, with_rest
 
+# TCP states as the bits of a diag request's states mask (unix diag's too).
+STATE_BITS = tuple((f"1<<{name}", 1 << value) for name, value in T.TCP_STATES)
 _SOCKID = struct.Struct("<HH16s16sIQ")
 _EXT = tuple((f"1<<({name}-1)", 1 << (value - 1)) for name, value in T.INET_DIAG_ATTRS if value)
-_STATE_BITS = tuple((f"1<<{name}", 1 << value) for name, value in T.TCP_STATES)
 _AF_INET, _AF_INET6 = 2, 10
 TCPDIAG_GETSOCK, DCCPDIAG_GETSOCK = (dict(T.SOCK_DIAG_TYPES)[name] for name in (
     "TCPDIAG_GETSOCK", "DCCPDIAG_GETSOCK"))  # fmt: skip
@@ -169,7 +170,7 @@ def _req_compat(data: bytes, family: int) -> str:
     return (f"idiag_family={family_text(family)}, idiag_src_len={src_len}, "
             f"idiag_dst_len={dst_len}, idiag_ext={_flags(ext, _EXT, '1<<INET_DIAG_???-1')}, "
             f"id={sockid_text(sockid, family)}, "
-            f"idiag_states={_flags(states, _STATE_BITS, '1<<TCP_???')}, "
+            f"idiag_states={_flags(states, STATE_BITS, '1<<TCP_???')}, "
             f"idiag_dbs={dbs}")  # fmt: skip
 
 
@@ -178,7 +179,7 @@ def _req_v2(data: bytes, family: int) -> str:
     return (f"sdiag_family={family_text(family)}, "
             f"sdiag_protocol={format_enum(protocol, IPPROTO, 'IPPROTO_???').text}, "
             f"idiag_ext={_flags(ext, _EXT, '1<<INET_DIAG_???-1')}, "
-            f"idiag_states={_flags(states, _STATE_BITS, '1<<TCP_???')}, "
+            f"idiag_states={_flags(states, STATE_BITS, '1<<TCP_???')}, "
             f"id={sockid_text(sockid, family)}")  # fmt: skip
 
 
