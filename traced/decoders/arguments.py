@@ -36,8 +36,11 @@ from traced.decoders.families import (
     handles,
     identity,
     ipc_structs,
+    ldt,
     perf_attr,
+    system,
     timers,
+    times,
 )
 from traced.decoders.families.files import AT_FDCWD
 from traced.decoders.families.stat import format_makedev
@@ -202,6 +205,9 @@ _OUTPUT_ARGS = frozenset(
         *perf_attr.OUTPUTS,
         *bpf_attr.OUTPUTS,
         *timers.OUTPUTS,
+        *system.OUTPUTS,
+        *ldt.OUTPUTS,
+        *times.OUTPUTS,
         *handles.OUTPUTS,
         *aio.OUTPUTS,
         # what the kernel wrote back: io_uring_params' rings, a probe's ops, the counts

@@ -32,6 +32,7 @@ from traced.decoders.families.resources import ioprio_words
 from traced.decoders.families.sched import sched_result
 from traced.decoders.families.signals import signal
 from traced.decoders.families.stat import format_makedev, format_mode
+from traced.decoders.families.system import syslog_shown
 from traced.decoders.families.times import time_comment
 from traced.decoders.style import RAW, applied, current
 from traced.decoders.values import (
@@ -198,6 +199,7 @@ _ENTRY_SHAPES: dict[str, Callable[[list[Arg], _At], None]] = {
     "membarrier": _membarrier_cpu,
     "clone": _clone_keywords,
     "futex": _futex_by_command,
+    "syslog": syslog_shown,
 }
 
 

@@ -1,5 +1,11 @@
 """Time: struct timespec, utimensat's pair of them, the UTC comment strace adds, and
-the clocks (``CLOCK_MONOTONIC``) and timer flags (``TIMER_ABSTIME``) they are read on."""
+the clocks (``CLOCK_MONOTONIC``) and timer flags (``TIMER_ABSTIME``) they are read on;
+what time() writes through its pointer, and times()' struct tms.
+
+struct tms is four clock_t (longs): the process's and its reaped children's user and
+system times, in clock ticks.  A tick is 1/USER_HZ s, which the kernel fixes at 100
+for userspace on every architecture we trace (sysconf(_SC_CLK_TCK), which strace asks,
+is that constant), so a tick count is shown with its seconds: ``28 /* 0.28 s */``."""
 
 from __future__ import annotations
 
@@ -8,7 +14,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from traced.decoders import _constants as K
-from traced.decoders.kinds import Decoder, by_pointer, by_register
+from traced.decoders.kinds import Decoder, at_exit, by_pointer, by_register
+from traced.decoders.style import RAW, current
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     DecodedValue,
@@ -86,6 +93,45 @@ def timespec_pair(raw: int, memory: Memory) -> DecodedValue:
 def _utimens_entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
     return timespec_pair(raw[at], memory)
 
+
+USER_HZ = 100  # clock ticks per second, as the kernel reports times to userspace
+_TMS = struct.Struct("<4Q")
+_TMS_NAMES = ("tms_utime", "tms_stime", "tms_cutime", "tms_cstime")
+
+
+def clock_ticks(ticks: int) -> str:
+    """``28 /* 0.28 s */``; zero, or -X raw, without the comment (strace's print_clock_t)."""
+    if not ticks or current().xlat == RAW:
+        return str(ticks)
+    width = len(str(USER_HZ)) - 1  # the fraction's digits: 2 for 100 ticks a second
+    return f"{ticks} /* {ticks // USER_HZ}.{ticks % USER_HZ:0{width}d} s */"
+
+
+def tms(raw: int, memory: Memory, options: Options) -> DecodedValue:
+    """``{tms_utime=28 /* 0.28 s */, tms_stime=61 /* 0.61 s */, ...}``."""
+    data = read_exact(memory, raw, _TMS.size)
+    if data is None:
+        return unreadable(raw)
+    fields = dict(zip(_TMS_NAMES, _TMS.unpack(data), strict=True))
+    text = ", ".join(f"{name}={clock_ticks(value)}" for name, value in fields.items())
+    return DecodedValue("{" + text + "}", fields, raw)
+
+
+def time_written(raw: int, memory: Memory, options: Options) -> DecodedValue:
+    """time()'s ``[1700000000 /* 2023-11-14T22:13:20+0000 */]``."""
+    data = read_exact(memory, raw, 8)
+    if data is None:
+        return unreadable(raw)
+    seconds = struct.unpack("<q", data)[0]
+    return DecodedValue(f"[{seconds}{time_comment(seconds, 0)}]", seconds, raw)
+
+
+# The outputs: what the kernel writes, read at exit.
+_OUTPUTS = {("times", "buf"): tms, ("time", "tloc"): time_written}
+OUTPUTS = frozenset(_OUTPUTS)
+BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
+    key: at_exit(decode) for key, decode in _OUTPUTS.items()
+}
 
 DECODERS: dict[str, Decoder] = {
     # nanosleep's request is an input, clock_gettime's an output (by its name)
