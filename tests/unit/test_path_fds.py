@@ -66,3 +66,40 @@ def test_the_path_travels_in_json_only_when_named() -> None:
         replace(call("close", (3,), 0), args=decode_entry("close", (3,), FakeMemory({})))
     )
     assert b'"path"' not in plain
+
+
+FULL = {9: FdTarget("/dev/full"), 4: FdTarget("/etc/passwd")}
+
+
+def test_the_fds_of_a_poll_set_are_followed_beyond_what_s_shows() -> None:
+    """strace's ppoll-P: fd 9 is the fourth entry, past -s2's two, and still matches."""
+    pollfds = struct.pack("<ihH", 3, 1, 0) + struct.pack("<ihH", 4, 4, 0)
+    pollfds += struct.pack("<ihH", 5, 4, 0) + struct.pack("<ihH", 9, 4, 0)
+    memory = FakeMemory({0x1000: pollfds})
+    options = Options(fd_paths=True, string_limit=2)
+    args = name_fds(decode_entry("poll", (0x1000, 4, 0), memory, options), FULL.get, memory)
+    assert args[0].paths == ("/etc/passwd", "/dev/full")
+    assert args[0].text.endswith(", ...]")
+    lines = shown(returned("poll", args, 0), paths=("/dev/full",))
+    assert lines == ["poll([{fd=3, events=POLLIN}, {fd=4, events=POLLOUT}, ...], 4, 0) = 0"]
+    assert shown(returned("poll", args, 0), paths=("/etc/hostname",)) == []
+    unnamed = name_fds(decode_entry("poll", (0x1000, 1, 0), memory, options), FULL.get, memory)
+    assert unnamed[0].paths is None and b'"paths"' not in event_json(returned("poll", unnamed, 0))
+
+
+def test_the_fds_of_select_sets_are_followed() -> None:
+    memory = FakeMemory({0x1000: struct.pack("<Q", 1 << 3 | 1 << 9), 0x2000: bytes(8)})
+    args = decode_entry("select", (10, 0, 0x2000, 0x1000, 0), memory, FOLLOW)
+    named = name_fds(args, FULL.get, memory)
+    assert [arg.paths for arg in named[1:4]] == [None, None, ("/dev/full",)]
+    assert shown(returned("select", named, 0), paths=("/dev/full",)) == [
+        "select(10, NULL, [], [3 9], NULL)       = 0"
+    ]
+
+
+def test_a_symlinks_target_is_not_matched() -> None:
+    """strace's symlink-P: -P names the link made, not what it points to."""
+    memory = FakeMemory({0x1000: b"symlink.sample\0", 0x2000: b"link\0"})
+    symlink = returned("symlink", decode_entry("symlink", (0x1000, 0x2000), memory), 0)
+    assert shown(symlink, paths=("symlink.sample",)) == []
+    assert len(shown(symlink, paths=("link",))) == 1

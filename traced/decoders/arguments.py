@@ -38,6 +38,7 @@ from traced.decoders.families import (
     ipc_structs,
     ldt,
     perf_attr,
+    polling,
     system,
     timers,
     times,
@@ -62,7 +63,7 @@ from traced.decoders.values import (
     hex_address,
     octal,
 )
-from traced.events import Arg, os_text
+from traced.events import Arg, Text, os_text
 from traced.syscalls.signatures import BY_ABI, NATIVE_ABI, Signature, c_integer, signature
 
 __all__ = [
@@ -296,19 +297,43 @@ def _with_fd_paths(arg: Arg, fds: FdNames) -> Arg:
     return replace(arg, text="[" + ", ".join(texts) + "]")
 
 
-def name_fds(args: tuple[Arg, ...], fds: FdNames) -> tuple[Arg, ...]:
+def name_fds(args: tuple[Arg, ...], fds: FdNames, memory: Memory | None = None) -> tuple[Arg, ...]:
     """-P: each fd argument with what it refers to (``Arg.path``), its text unchanged,
     so that the calls on a selected path's fds are shown as strace shows them (its
-    pathtrace's fdmatch: an fd below 0, AT_FDCWD too, names nothing)."""
+    pathtrace's fdmatch: an fd below 0, AT_FDCWD too, names nothing); and a set of
+    fds, poll's pollfds (read from ``memory``) or select's fd_sets (as decoded), with
+    what each of its fds refers to (``Arg.paths``)."""
     named = list(args)
     for i, arg in enumerate(args):
         fd = arg.value
         if arg.type in _FD_TYPES and isinstance(fd, int) and fd >= 0:
             target = fds(fd)
             if target is not None:
-                path = target if isinstance(target, str) else target.path
-                named[i] = replace(arg, path=os_text(path))
+                named[i] = replace(arg, path=_target_text(target))
+        elif arg.type in _FD_SETS:
+            in_set = _set_fds(arg, args[i + 1] if i + 1 < len(args) else None, memory)
+            targets = [fds(fd) for fd in in_set if fd >= 0]
+            paths = tuple(_target_text(target) for target in targets if target is not None)
+            if paths:
+                named[i] = replace(arg, paths=paths)
     return tuple(named)
+
+
+_FD_SETS = frozenset(("struct:pollfd", "struct:fd_set"))
+
+
+def _set_fds(arg: Arg, after: Arg | None, memory: Memory | None) -> list[int]:
+    """The fds of a set: a pollfd array's, ``after`` its count, or an fd_set's."""
+    if arg.type == "struct:fd_set":
+        value = arg.value
+        return [fd for fd in value if isinstance(fd, int)] if isinstance(value, list) else []
+    if memory is None or after is None or not arg.raw:
+        return []
+    return polling.pollfd_fds(arg.raw, (after.raw or 0) & 0xFFFFFFFF, memory)
+
+
+def _target_text(target: str | FdTarget) -> Text:
+    return os_text(target if isinstance(target, str) else target.path)
 
 
 class Slot(NamedTuple):
