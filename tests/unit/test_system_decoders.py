@@ -8,6 +8,7 @@ import struct
 from tests.unit.plain import FakeMemory
 from tests.unit.test_generated_constants import line
 from traced.decoders.arguments import decode_entry, decode_exit
+from traced.decoders.shapes import decode_result
 from traced.decoders.values import Options
 
 HIGH = 0xBADC0DED00000000  # garbage above an int, as strace's tests pass it
@@ -126,3 +127,16 @@ def test_thread_areas() -> None:
         "{entry_number=12 => 13, base_addr=0x001000, limit=0x0fffff, seg_32bit=1, "
         "contents=0, read_exec_only=0, limit_in_pages=1, seg_not_present=0, useable=1, lm=0}"
     )
+
+
+def test_recvmmsg_result_says_timeout_or_the_time_left() -> None:
+    """strace's recvmmsg-timeout: ``= 1 (left {...})``; ``0 (Timeout)``."""
+    left = FakeMemory({0x1000: struct.pack("<qQ", 0, 12337185)})
+    raw = (3, 0x2000, 1, 0, 0x1000)
+    assert decode_result("recvmmsg", raw, 1, memory=left) == (
+        "1 (left {tv_sec=0, tv_nsec=12337185})"
+    )
+    assert decode_result("recvmmsg", raw, 0, memory=left) == "0 (Timeout)"
+    assert decode_result("recvmmsg", (3, 0x2000, 1, 0, 0), 1, memory=left) is None
+    quiet = Options(nonverbose=frozenset({"recvmmsg"}))
+    assert decode_result("recvmmsg", raw, 1, quiet, memory=left) is None

@@ -33,7 +33,7 @@ from traced.decoders.families.sched import sched_result
 from traced.decoders.families.signals import signal
 from traced.decoders.families.stat import format_makedev, format_mode
 from traced.decoders.families.system import syslog_shown
-from traced.decoders.families.times import time_comment
+from traced.decoders.families.times import decode_timespec, time_comment
 from traced.decoders.style import RAW, applied, current
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
@@ -227,12 +227,14 @@ _SIGNAL_RESULTS = frozenset(("rt_sigtimedwait", "rt_sigtimedwait_time64"))
 # select's (whether its time left is a timeval).
 _POLLS = {"poll": None, "ppoll": 2, "ppoll_time64": 2}
 _SELECTS = {"select": True, "_newselect": True, "pselect6": False, "pselect6_time64": False}
+# recvmmsg's: ``0 (Timeout)``, or the time left of its timeout.
+_RECVMMSGS = frozenset(("recvmmsg", "recvmmsg_time64"))
 WORDED_RESULTS = (
     frozenset((
         "fcntl", "fcntl64", "umask", "prctl", "sched_getscheduler", "ioctl", "time",
         "ioprio_get", "personality", "membarrier",
     ))
-    | _SIGNAL_RESULTS | frozenset(_POLLS) | frozenset(_SELECTS)
+    | _SIGNAL_RESULTS | frozenset(_POLLS) | frozenset(_SELECTS) | _RECVMMSGS
 )  # fmt: skip
 
 
@@ -256,11 +258,8 @@ def decode_result(
 def _worded(
     syscall: str, raw: Sequence[int], retval: int, options: Options, memory: Memory | None
 ) -> str | None:
-    if memory is not None and syscall in _POLLS and len(raw) > 2:
-        at = _POLLS[syscall]
-        return poll_result(raw, retval, memory, options, left=0 if at is None else raw[at])
-    if memory is not None and syscall in _SELECTS and len(raw) > 4:
-        return select_result(raw, retval, memory, timeval=_SELECTS[syscall])
+    if memory is not None and syscall in _READ_BACK:
+        return _read_back(syscall, raw, retval, options, memory)
     if syscall == "prctl" and raw:
         return prctl_result(raw[0] & 0xFFFFFFFF, retval)
     if syscall == "personality":  # the previous persona, in hex and by name
@@ -282,3 +281,32 @@ def _worded(
     if syscall == "ioprio_get" and current().xlat != RAW:  # ``0 (IOPRIO_PRIO_VALUE(..))``
         return f"{retval} ({ioprio_words(retval & 0xFFFFFFFF)})"
     return None
+
+
+_READ_BACK = frozenset(_POLLS) | frozenset(_SELECTS) | _RECVMMSGS
+
+
+def _read_back(
+    syscall: str, raw: Sequence[int], retval: int, options: Options, memory: Memory
+) -> str | None:
+    """The results worded from what the call wrote: the fds ready, the time left."""
+    if syscall in _POLLS and len(raw) > 2:
+        at = _POLLS[syscall]
+        return poll_result(raw, retval, memory, options, left=0 if at is None else raw[at])
+    if syscall in _SELECTS and len(raw) > 4:
+        return select_result(raw, retval, memory, timeval=_SELECTS[syscall])
+    if syscall in _RECVMMSGS and len(raw) > 4:
+        return _recvmmsg_result(syscall, raw[4], retval, options, memory)
+    return None
+
+
+def _recvmmsg_result(
+    syscall: str, timeout: int, retval: int, options: Options, memory: Memory
+) -> str | None:
+    """``0 (Timeout)``; else, given a timeout, ``2 (left {tv_sec=0, tv_nsec=5})``: what
+    the kernel left of it (strace reads it only for a syscall -e verbose= keeps)."""
+    if retval == 0:
+        return "0 (Timeout)"
+    if not timeout or syscall in options.nonverbose:
+        return None
+    return f"{retval} (left {decode_timespec(timeout, memory).text})"
