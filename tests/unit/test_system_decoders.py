@@ -140,3 +140,15 @@ def test_recvmmsg_result_says_timeout_or_the_time_left() -> None:
     assert decode_result("recvmmsg", (3, 0x2000, 1, 0, 0), 1, memory=left) is None
     quiet = Options(nonverbose=frozenset({"recvmmsg"}))
     assert decode_result("recvmmsg", raw, 1, quiet, memory=left) is None
+
+
+def test_rt_sigreturn_shows_the_mask_of_the_frame_at_the_stack_pointer() -> None:
+    """strace's rt_sigreturn test: the mask the frame restores, 296 bytes above the
+    stack pointer (struct ucontext's uc_sigmask); nothing without a stack pointer."""
+    mask = 1 << 1 | 1 << 11 | 1 << 16 | 1 << 34 | 1 << 35 | 1 << 36 | 1 << 57 | 1 << 58
+    frame = {0x7000 + 296: struct.pack("<Q", mask)}
+    assert line("rt_sigreturn", (0x7000,), 0, frame) == (
+        "rt_sigreturn({mask=[INT USR2 CHLD RT_3 RT_4 RT_5 RT_26 RT_27]}) = 0"
+    )
+    assert line("rt_sigreturn", (0x9000,), 0) == "rt_sigreturn({mask=0x9128}) = 0"
+    assert line("rt_sigreturn", (0,), 0) == "rt_sigreturn() = 0"

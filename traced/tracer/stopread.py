@@ -73,6 +73,7 @@ from traced.decoders.arguments import (
 )
 from traced.decoders.failed_calls import failed_outputs
 from traced.decoders.shapes import MAY_RETURN_FD, decode_result, has_worded_result, returns_fd
+from traced.errors import PtraceError
 from traced.events import Arg
 from traced.filter.bpf import TRACED_DATA
 from traced.linux import access, procfs, ptrace
@@ -177,14 +178,28 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
         return Entry(now, tid, nr, call.name, call.abi.name, (), False, raw)
     fds = _fd_names(tid, run.decoding.fd_kinds) if run.decoding.decorate_fds else no_fd_names
     abi = call.abi.name
-    registers = c_registers(call.name, raw, abi)
+    shown = (_stack_pointer(run, tid, call), *raw[1:]) if call.name == "rt_sigreturn" else raw
+    registers = c_registers(call.name, shown, abi)
     args = decode_entry(
-        call.name, raw, TraceeMemory(tid), run.decoding, fds, abi=abi, registers=registers,
+        call.name, shown, TraceeMemory(tid), run.decoding, fds, abi=abi, registers=registers,
         netlink=_netlink_of(tid),
     )  # fmt: skip
     if call.names_fds:
         args = name_fds(args, _fd_names(tid), TraceeMemory(tid))
     return call.entry(now, tid, nr, call.name, abi, args, True, raw, call, registers)
+
+
+def _stack_pointer(run: Run, tid: int, call: Call) -> int:
+    """rt_sigreturn's frame: the stack pointer of a native task (signatures.py), read
+    from its registers; 0 where the frame's layout or the register is unknown."""
+    where = run.arch.inject
+    if where is None or call.abi is not run.arch.native:
+        return 0
+    try:
+        regs = ptrace.registers(tid, where.regs_size)
+    except PtraceError:  # gone, or not stopped after all: the call shows no frame
+        return 0
+    return int.from_bytes(regs[where.sp_offset : where.sp_offset + 8], run.arch.byteorder)
 
 
 def _entered_already(run: Run, tid: int) -> bool:
