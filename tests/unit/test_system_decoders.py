@@ -152,3 +152,5 @@ def test_rt_sigreturn_shows_the_mask_of_the_frame_at_the_stack_pointer() -> None
     )
     assert line("rt_sigreturn", (0x9000,), 0) == "rt_sigreturn({mask=0x9128}) = 0"
     assert line("rt_sigreturn", (0,), 0) == "rt_sigreturn() = 0"
+    raw = Options(raw=frozenset({"rt_sigreturn"}))
+    assert decode_entry("rt_sigreturn", (0x7000,), FakeMemory(frame), raw)[0].text == ""

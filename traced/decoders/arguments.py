@@ -54,6 +54,7 @@ from traced.decoders.strings import fd_path_text, quote
 from traced.decoders.style import PLAIN, Style, applied
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
+    NOT_PRINTED,
     DecodedValue,
     Memory,
     Options,
@@ -382,9 +383,15 @@ def _slots(sig: Signature) -> tuple[Slot, ...]:
     return tuple(_slot(sig, index, spec.name, spec.type) for index, spec in enumerate(sig.args))
 
 
+# Pseudo-arguments, which no register holds (rt_sigreturn's frame: signatures.py):
+# -e raw= shows nothing of them, as strace shows no argument of a call that has none.
+_NO_REGISTER = frozenset(("struct:rt_sigframe",))
+
+
 def raw_arg(slot: Slot, value: int) -> Arg:
     """-e raw=: the register in hex, as strace prints an undecoded argument."""
-    return Arg(name=slot.name, type=slot.tag, value=value, raw=value, text=chex(value))
+    text = NOT_PRINTED if slot.tag in _NO_REGISTER else chex(value)
+    return Arg(name=slot.name, type=slot.tag, value=value, raw=value, text=text)
 
 
 # Args are values: a self-contained argument decoded before from the same register
