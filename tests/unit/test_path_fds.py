@@ -103,3 +103,19 @@ def test_a_symlinks_target_is_not_matched() -> None:
     symlink = returned("symlink", decode_entry("symlink", (0x1000, 0x2000), memory), 0)
     assert shown(symlink, paths=("symlink.sample",)) == []
     assert len(shown(symlink, paths=("link",))) == 1
+
+
+def test_fsconfig_matches_its_path_and_aux_fd_not_its_own_fd() -> None:
+    """strace's fsconfig-P: FSCONFIG_SET_PATH's path and directory fd, SET_FD's fd."""
+    memory = FakeMemory({0x1000: b"key\0", 0x2000: b"/dev/full\0"})
+
+    def fsconfig(fd: int, command: int, aux: int) -> SyscallEvent:
+        raw = (fd, command, 0x1000, 0x2000, aux)
+        args = decode_entry("fsconfig", raw, memory, FOLLOW, FULL.get)
+        return returned("fsconfig", name_fds(args, FULL.get, memory, "fsconfig"), -22)
+
+    on_full = ("/dev/full",)
+    assert shown(fsconfig(9, 1, 0), paths=on_full) == []  # SET_STRING on /dev/full's fd
+    assert len(shown(fsconfig(3, 3, AT_FDCWD & 0xFFFFFFFF), paths=on_full)) == 1  # the path
+    assert len(shown(fsconfig(3, 5, 9), paths=on_full)) == 1  # SET_FD's fd
+    assert shown(fsconfig(3, 5, 4), paths=on_full) == []

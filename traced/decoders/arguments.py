@@ -37,6 +37,7 @@ from traced.decoders.families import (
     identity,
     ipc_structs,
     ldt,
+    mounts,
     perf_attr,
     polling,
     system,
@@ -298,16 +299,21 @@ def _with_fd_paths(arg: Arg, fds: FdNames) -> Arg:
     return replace(arg, text="[" + ", ".join(texts) + "]")
 
 
-def name_fds(args: tuple[Arg, ...], fds: FdNames, memory: Memory | None = None) -> tuple[Arg, ...]:
+def name_fds(
+    args: tuple[Arg, ...], fds: FdNames, memory: Memory | None = None, syscall: str = ""
+) -> tuple[Arg, ...]:
     """-P: each fd argument with what it refers to (``Arg.path``), its text unchanged,
     so that the calls on a selected path's fds are shown as strace shows them (its
     pathtrace's fdmatch: an fd below 0, AT_FDCWD too, names nothing); and a set of
     fds, poll's pollfds (read from ``memory``) or select's fd_sets (as decoded), with
-    what each of its fds refers to (``Arg.paths``)."""
+    what each of its fds refers to (``Arg.paths``); and ``syscall``'s arguments that are
+    fds by another's value (fsconfig's aux)."""
     named = list(args)
     for i, arg in enumerate(args):
         fd = arg.value
-        if arg.type in _FD_TYPES and isinstance(fd, int) and fd >= 0:
+        if (arg.type in _FD_TYPES or _fd_by_command(syscall, arg, args)) and (
+            isinstance(fd, int) and fd >= 0
+        ):
             target = fds(fd)
             if target is not None:
                 named[i] = replace(arg, path=_target_text(target))
@@ -321,6 +327,13 @@ def name_fds(args: tuple[Arg, ...], fds: FdNames, memory: Memory | None = None) 
 
 
 _FD_SETS = frozenset(("struct:pollfd", "struct:fd_set"))
+
+
+def _fd_by_command(syscall: str, arg: Arg, args: tuple[Arg, ...]) -> bool:
+    """fsconfig's aux, an fd for the commands that take one."""
+    if syscall != "fsconfig" or arg.name != "aux" or len(args) < 2:
+        return False
+    return mounts.fsconfig_fd_aux((args[1].raw or 0) & 0xFFFFFFFF)
 
 
 def _set_fds(arg: Arg, after: Arg | None, memory: Memory | None) -> list[int]:

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple, NoReturn, TypeVar
 
 from traced.errors import FilterError, UnknownSyscallError
-from traced.events import Event, GroupStopEvent, SignalEvent, SyscallEntryEvent, SyscallEvent
+from traced.events import Arg, Event, GroupStopEvent, SignalEvent, SyscallEntryEvent, SyscallEvent
 from traced.filter.inject import NO_INJECTIONS, Injections, is_injection, parse_injections
 from traced.filter.predicates import NO_RULES, PREDICATE_ITEM, Rule, passes
 from traced.syscalls.arch import Abi, Arch
@@ -151,9 +151,27 @@ class Filter(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/start
 _UNMATCHED = frozenset((("symlink", "target"), ("symlinkat", "target")))
 
 
+def _fsconfig_paths(args: Sequence[Arg]) -> list[str]:
+    """fsconfig's, as strace's pathtrace matches them: the path and directory fd of
+    FSCONFIG_SET_PATH(_EMPTY), SET_FD's fd; never the fs context's own fd."""
+    # The decoders' tables, imported by an fsconfig met under -P alone, so that a
+    # launch starts no slower (as for argument predicates, below).
+    from traced.decoders.families import mounts  # noqa: PLC0415
+
+    if len(args) < 5:
+        return []
+    command = (args[1].raw or 0) & 0xFFFFFFFF
+    paths = [args[4].path] if mounts.fsconfig_fd_aux(command) else []
+    if mounts.fsconfig_path_value(command):
+        paths.append(args[3].value)
+    return [path for path in paths if isinstance(path, str)]
+
+
 def _paths(event: SyscallEvent) -> list[str]:
     """The paths a syscall names, for -P, and those its fds refer to (``Arg.path``,
     and ``Arg.paths`` for the fds in a poll or select set)."""
+    if event.name == "fsconfig":
+        return _fsconfig_paths(event.args)
     named = [
         arg.value
         for arg in event.args

@@ -185,7 +185,7 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
         netlink=_netlink_of(tid),
     )  # fmt: skip
     if call.names_fds:
-        args = name_fds(args, _fd_names(tid), TraceeMemory(tid))
+        args = name_fds(args, _fd_names(tid), TraceeMemory(tid), call.name)
     return call.entry(now, tid, nr, call.name, abi, args, True, raw, call, registers)
 
 
