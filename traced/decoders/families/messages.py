@@ -120,6 +120,10 @@ def _received(
     return msghdr(raw[at], memory, options, data=max(0, retval), namelen_in=namelen_in, fd=_fd(raw))
 
 
+# strace prints at most IOV_MAX (1024) messages of an mmsghdr vector, whatever -v says.
+_IOV_MAX = 1024
+
+
 def mmsg_array(
     address: int, count: int, memory: Memory, options: Options, *, lengths: int, received: bool,
     fd: int, namelens: Sequence[int] = (),
@@ -140,7 +144,7 @@ def mmsg_array(
         )
         return f"{{msg_hdr={header}" + (f", msg_len={length}}}" if counted else "}")
 
-    return array_text(address, count, MMSGHDR_SIZE, memory, options, element=element)
+    return array_text(address, count, MMSGHDR_SIZE, memory, options, element=element, most=_IOV_MAX)
 
 
 def _vlen(raw: Sequence[int], at: int) -> int:
@@ -165,7 +169,7 @@ def _namelens(raw: Sequence[int], at: int, memory: Memory, options: Options) -> 
     """recvmmsg at entry: its address, and each message's msg_namelen kept (the value)
     to show ``16 => 2`` at exit."""
     namelens: list[int] = []
-    for index in range(min(_vlen(raw, at), 1024)):
+    for index in range(min(_vlen(raw, at), _IOV_MAX)):
         data = read_exact(memory, raw[at] + index * MMSGHDR_SIZE + 8, 4)
         if data is None:
             break
