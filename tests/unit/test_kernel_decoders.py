@@ -75,6 +75,13 @@ def test_kcmp_indices_by_type() -> None:
         "kcmp(10, -1, KCMP_EPOLL_TFD, 23, {efd=23, tfd=42, toff=0}) = 0"
     )
     assert line("kcmp", (0, 0, 8, 0, 0), 0) == "kcmp(0, 0, 0x8 /* KCMP_??? */, 0, 0) = 0"
+    # strace's kcmp-y: the fds named under -y, not the epoll slot's
+    names = {23: "/dev/null", 42: "/dev/zero"}.get
+    y = Options(decorate_fds=True)
+    files = decode_entry("kcmp", (10, 10, 0, 23, 42), FakeMemory({}), y, names)
+    assert [arg.text for arg in files[3:]] == ["23</dev/null>", "42</dev/zero>"]
+    tfd = decode_entry("kcmp", (10, 10, 7, 23, BUF), FakeMemory(slot), y, names)
+    assert [arg.text for arg in tfd[3:]] == ["23</dev/null>", "{efd=23, tfd=42, toff=0}"]
 
 
 def test_process_madvise_ranges_and_flags_in_hex() -> None:

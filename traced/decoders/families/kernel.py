@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from traced.decoders import _constants as K
 from traced.decoders import named
 from traced.decoders.families.bpf_filter import fprog_text, seccomp_k
+from traced.decoders.fdnames import fd_in_memory
 from traced.decoders.kinds import Decoder, by_register
 from traced.decoders.values import (
     NOT_PRINTED,
@@ -128,7 +129,7 @@ def _kcmp_index(second: bool) -> Decoder:
     def entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
         kind, value = raw[2] & 0xFFFFFFFF, raw[at]
         if kind == _KCMP_FILE or (kind == _KCMP_EPOLL_TFD and not second):
-            text = str(as_signed(value, 32))
+            text = fd_in_memory(as_signed(value, 32))  # fds: -y names them (strace's printfd)
         elif kind == _KCMP_EPOLL_TFD:
             text = _epoll_slot(value, memory)
         elif kind in _KCMP.values():
