@@ -929,6 +929,49 @@ SPECS: tuple[Spec, ...] = (
         r"(?!)",
         unexported=(("NUMA_NO_NODE", 0xFFFFFFFF, "include/linux/numa.h"),),
     ),
+    # --- reboot's magic numbers and commands, syslog's actions and console levels -------
+    _spec("REBOOT_MAGIC1", "linux/reboot.h", r"LINUX_REBOOT_MAGIC1"),
+    _spec("REBOOT_MAGIC2", "linux/reboot.h", r"LINUX_REBOOT_MAGIC2[ABC]?"),
+    _spec("REBOOT_CMD", "linux/reboot.h", r"LINUX_REBOOT_CMD_\w+"),
+    _spec(
+        "SYSLOG_ACTION",
+        "linux/reboot.h",
+        r"(?!)",
+        unexported=tuple(
+            (f"SYSLOG_ACTION_{name}", value, "include/linux/syslog.h")
+            for value, name in enumerate(
+                (
+                    "CLOSE",
+                    "OPEN",
+                    "READ",
+                    "READ_ALL",
+                    "READ_CLEAR",
+                    "CLEAR",
+                    "CONSOLE_OFF",
+                    "CONSOLE_ON",
+                    "CONSOLE_LEVEL",
+                    "SIZE_UNREAD",
+                    "SIZE_BUFFER",
+                )
+            )
+        ),
+    ),
+    # syslog(SYSLOG_ACTION_CONSOLE_LEVEL)'s levels: 8, one past the last, lets every
+    # message through (kernel/printk/printk.c takes 1 to 8), which strace names so.
+    _spec(
+        "LOGLEVEL",
+        "linux/reboot.h",
+        r"(?!)",
+        unexported=(
+            *(
+                (f"LOGLEVEL_{name}", value, "include/linux/kern_levels.h")
+                for value, name in enumerate(
+                    ["EMERG", "ALERT", "CRIT", "ERR", "WARNING", "NOTICE", "INFO", "DEBUG"]
+                )
+            ),
+            ("LOGLEVEL_DEBUG+1", 8, "kernel/printk/printk.c (do_syslog)"),
+        ),
+    ),
 )
 
 # Netlink (traced/decoders/netlink): message types by protocol, flags by kind of

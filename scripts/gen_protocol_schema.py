@@ -73,6 +73,11 @@ _DESCRIPTIONS = {
         "with -P (decoding's fd_paths), what an fd argument refers to at the call's entry"
         " (/proc/PID/fd/N); absent otherwise"
     ),
+    ("Arg", "paths"): (
+        "with -P (decoding's fd_paths), what the fds of a poll or select set the argument"
+        " points to refer to at the call's entry, one per fd that names something;"
+        " absent otherwise"
+    ),
     ("Bytes", "base64"): "the bytes, in standard base64 (RFC 4648, with padding)",
 }
 # The fields every event has (session, pid, tid, ts_ns): the ``type`` tag goes after them.

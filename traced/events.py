@@ -105,6 +105,10 @@ class Arg(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     # An fd's target, when -P asked for the calls on a path's fds (strace's fdmatch):
     # what /proc/PID/fd/N named at entry; absent (omitted from JSON) otherwise.
     path: Text | None = None
+    # The targets of the fds in the set the argument points to (poll's pollfds,
+    # select's fd_sets), when -P asked for them as for ``path``: one per fd that named
+    # something at entry, in the set's order; absent (omitted from JSON) otherwise.
+    paths: tuple[Text, ...] | None = None
     # -e read=/write=: the data the call moved, as strace's hex dump lines (joined by
     # newlines), which follow the call's line; absent (omitted from JSON) otherwise.
     dump: str | None = None

@@ -330,6 +330,22 @@ def test_statx() -> None:
         "stx_rdev_major=0, stx_rdev_minor=0, stx_dev_major=254, stx_dev_minor=0, "
         "stx_mnt_id=0x1b}"
     )
+    # strace's statx test (-v): a mask without the times, nlink, ids, ino or blocks
+    # shows none of them; without -v, no mode nor size when the mask has neither.
+    struct.pack_into("<I", data, 0, 0x20 | 0x1000)
+    partial = stat.decode_statx(BASE, mem(bytes(data)), Options(verbose=True)).text
+    assert partial.startswith(
+        "{stx_mask=STATX_ATIME|STATX_MNT_ID, stx_blksize=4096, stx_attributes=0, "
+        "stx_attributes_mask=STATX_ATTR_COMPRESSED|"
+    )
+    assert partial.endswith(
+        "STATX_ATTR_DAX, stx_atime={tv_sec=1795630552, tv_nsec=283137189} "
+        "/* 2026-11-25T18:15:52.283137189+0000 */, stx_rdev_major=0, stx_rdev_minor=0, "
+        "stx_dev_major=254, stx_dev_minor=0, stx_mnt_id=0x1b}"
+    )
+    assert stat.decode_statx(BASE, mem(bytes(data))).text == (
+        "{stx_mask=STATX_ATIME|STATX_MNT_ID, stx_attributes=0, ...}"
+    )
 
 
 def _strv(strings: list[bytes], at: int = BASE) -> FakeMemory:

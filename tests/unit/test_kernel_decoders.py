@@ -75,6 +75,7 @@ def test_kcmp_indices_by_type() -> None:
         "kcmp(10, -1, KCMP_EPOLL_TFD, 23, {efd=23, tfd=42, toff=0}) = 0"
     )
     assert line("kcmp", (0, 0, 8, 0, 0), 0) == "kcmp(0, 0, 0x8 /* KCMP_??? */, 0, 0) = 0"
+    # kcmp-y's fds, named in their own processes: test_struct_outputs.py
 
 
 def test_process_madvise_ranges_and_flags_in_hex() -> None:

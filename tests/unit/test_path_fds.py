@@ -76,8 +76,8 @@ def test_the_path_travels_in_json_only_when_named() -> None:
 
 
 def _decoded_paths(name: str, raw: tuple[int, ...], memory: FakeMemory) -> list[str]:
-    args = name_fds(decode_entry(name, raw, memory, FOLLOW, FDS.get), FDS.get)
-    return touched_paths(args)
+    args = name_fds(decode_entry(name, raw, memory, FOLLOW, FDS.get), FDS.get, name)
+    return touched_paths(args, name)
 
 
 def test_the_early_look_finds_what_decoding_finds() -> None:
@@ -93,6 +93,7 @@ def test_the_early_look_finds_what_decoding_finds() -> None:
         ("openat", (4, 0x4000, 0, 0)),
         ("renameat2", (3, 0x3000, 4, 0x4000, 0)),
         ("execve", (0x3000, 0, 0)),
+        ("symlink", (0x3000, 0x4000)),  # its target is no path -P matches
         ("getpid", ()),
     ]
     for name, raw in calls:
@@ -145,3 +146,58 @@ def test_fsconfig_is_followed_by_its_aux_fd_and_its_value_path_not_its_fd() -> N
 def test_a_call_its_decoders_judge_has_no_early_look() -> None:
     registers = c_registers("fsconfig", (4, 3, 0x1000, 0x3000, 3))
     assert entry_paths("fsconfig", registers, FakeMemory({}), FDS.get) is None
+
+
+FULL = {9: FdTarget("/dev/full"), 4: FdTarget("/etc/passwd")}
+
+
+def test_the_fds_of_a_poll_set_are_followed_beyond_what_s_shows() -> None:
+    """strace's ppoll-P: fd 9 is the fourth entry, past -s2's two, and still matches."""
+    pollfds = struct.pack("<ihH", 3, 1, 0) + struct.pack("<ihH", 4, 4, 0)
+    pollfds += struct.pack("<ihH", 5, 4, 0) + struct.pack("<ihH", 9, 4, 0)
+    memory = FakeMemory({0x1000: pollfds})
+    options = Options(fd_paths=True, string_limit=2)
+    args = name_fds(decode_entry("poll", (0x1000, 4, 0), memory, options), FULL.get, memory=memory)
+    assert args[0].paths == ("/etc/passwd", "/dev/full")
+    assert args[0].text.endswith(", ...]")
+    lines = shown(returned("poll", args, 0), paths=("/dev/full",))
+    assert lines == ["poll([{fd=3, events=POLLIN}, {fd=4, events=POLLOUT}, ...], 4, 0) = 0"]
+    assert shown(returned("poll", args, 0), paths=("/etc/hostname",)) == []
+    unnamed = name_fds(
+        decode_entry("poll", (0x1000, 1, 0), memory, options), FULL.get, memory=memory
+    )
+    assert unnamed[0].paths is None and b'"paths"' not in event_json(returned("poll", unnamed, 0))
+
+
+def test_the_fds_of_select_sets_are_followed() -> None:
+    memory = FakeMemory({0x1000: struct.pack("<Q", 1 << 3 | 1 << 9), 0x2000: bytes(8)})
+    args = decode_entry("select", (10, 0, 0x2000, 0x1000, 0), memory, FOLLOW)
+    named = name_fds(args, FULL.get, memory=memory)
+    assert [arg.paths for arg in named[1:4]] == [None, None, ("/dev/full",)]
+    assert shown(returned("select", named, 0), paths=("/dev/full",)) == [
+        "select(10, NULL, [], [3 9], NULL)       = 0"
+    ]
+
+
+def test_a_symlinks_target_is_not_matched() -> None:
+    """strace's symlink-P: -P names the link made, not what it points to."""
+    memory = FakeMemory({0x1000: b"symlink.sample\0", 0x2000: b"link\0"})
+    symlink = returned("symlink", decode_entry("symlink", (0x1000, 0x2000), memory), 0)
+    assert shown(symlink, paths=("symlink.sample",)) == []
+    assert len(shown(symlink, paths=("link",))) == 1
+
+
+def test_fsconfig_matches_its_path_and_aux_fd_not_its_own_fd() -> None:
+    """strace's fsconfig-P: FSCONFIG_SET_PATH's path and directory fd, SET_FD's fd."""
+    memory = FakeMemory({0x1000: b"key\0", 0x2000: b"/dev/full\0"})
+
+    def fsconfig(fd: int, command: int, aux: int) -> SyscallEvent:
+        raw = (fd, command, 0x1000, 0x2000, aux)
+        args = decode_entry("fsconfig", raw, memory, FOLLOW, FULL.get)
+        return returned("fsconfig", name_fds(args, FULL.get, "fsconfig", memory), -22)
+
+    on_full = ("/dev/full",)
+    assert shown(fsconfig(9, 1, 0), paths=on_full) == []  # SET_STRING on /dev/full's fd
+    assert len(shown(fsconfig(3, 3, AT_FDCWD & 0xFFFFFFFF), paths=on_full)) == 1  # the path
+    assert len(shown(fsconfig(3, 5, 9), paths=on_full)) == 1  # SET_FD's fd
+    assert shown(fsconfig(3, 5, 4), paths=on_full) == []

@@ -236,6 +236,15 @@ def test_mmsghdr_arrays_show_msg_len_once_returned() -> None:
     assert got[1].text.startswith("[" + body.replace('\\0\\0\\0\\0\\0\\0"', '", iov_len=8}]'))
 
 
+def test_mmsghdr_arrays_stop_at_iov_max_even_with_v() -> None:
+    """strace's mmsg_name-v: 1025 messages sent, 1024 shown, then ``...``."""
+    header = _message(0, 0, 0, 0, 0) + struct.pack("<I4x", 0)
+    memory = FakeMemory({0x8000: header * 1025})
+    entered = decode_entry("sendmmsg", (3, 0x8000, 1025, 0), memory, Options(verbose=True))
+    assert entered[1].text.count("{msg_hdr=") == 1024
+    assert entered[1].text.endswith("msg_flags=0}}, ...]")
+
+
 def test_iovecs_follow_the_array_rules_of_every_array() -> None:
     """arrays.array_text's: -v shows every element, -s cuts the rest to "...", and an
     unreadable element after readable ones is named where it is."""

@@ -3615,3 +3615,66 @@ BPF_TASK_FD_TYPES: Table = (
 
 # linux/bpf.h: (?!); NUMA_NO_NODE from include/linux/numa.h
 NUMA_NODE: Table = (("NUMA_NO_NODE", 0xFFFFFFFF),)
+
+# linux/reboot.h: LINUX_REBOOT_MAGIC1
+REBOOT_MAGIC1: Table = (("LINUX_REBOOT_MAGIC1", 0xFEE1DEAD),)
+
+# linux/reboot.h: LINUX_REBOOT_MAGIC2[ABC]?
+REBOOT_MAGIC2: Table = (
+    ("LINUX_REBOOT_MAGIC2A", 0x5121996),
+    ("LINUX_REBOOT_MAGIC2B", 0x16041998),
+    ("LINUX_REBOOT_MAGIC2C", 0x20112000),
+    ("LINUX_REBOOT_MAGIC2", 0x28121969),
+)
+
+# linux/reboot.h: LINUX_REBOOT_CMD_\w+
+REBOOT_CMD: Table = (
+    ("LINUX_REBOOT_CMD_CAD_OFF", 0x0),
+    ("LINUX_REBOOT_CMD_RESTART", 0x1234567),
+    ("LINUX_REBOOT_CMD_POWER_OFF", 0x4321FEDC),
+    ("LINUX_REBOOT_CMD_KEXEC", 0x45584543),
+    ("LINUX_REBOOT_CMD_CAD_ON", 0x89ABCDEF),
+    ("LINUX_REBOOT_CMD_RESTART2", 0xA1B2C3D4),
+    ("LINUX_REBOOT_CMD_HALT", 0xCDEF0123),
+    ("LINUX_REBOOT_CMD_SW_SUSPEND", 0xD000FCE2),
+)
+
+# linux/reboot.h: (?!); SYSLOG_ACTION_CLOSE from include/linux/syslog.h; SYSLOG_ACTION_OPEN
+#   from include/linux/syslog.h; SYSLOG_ACTION_READ from include/linux/syslog.h;
+#   SYSLOG_ACTION_READ_ALL from include/linux/syslog.h; SYSLOG_ACTION_READ_CLEAR from
+#   include/linux/syslog.h; SYSLOG_ACTION_CLEAR from include/linux/syslog.h;
+#   SYSLOG_ACTION_CONSOLE_OFF from include/linux/syslog.h; SYSLOG_ACTION_CONSOLE_ON from
+#   include/linux/syslog.h; SYSLOG_ACTION_CONSOLE_LEVEL from include/linux/syslog.h;
+#   SYSLOG_ACTION_SIZE_UNREAD from include/linux/syslog.h; SYSLOG_ACTION_SIZE_BUFFER from
+#   include/linux/syslog.h
+SYSLOG_ACTION: Table = (
+    ("SYSLOG_ACTION_CLOSE", 0x0),
+    ("SYSLOG_ACTION_OPEN", 0x1),
+    ("SYSLOG_ACTION_READ", 0x2),
+    ("SYSLOG_ACTION_READ_ALL", 0x3),
+    ("SYSLOG_ACTION_READ_CLEAR", 0x4),
+    ("SYSLOG_ACTION_CLEAR", 0x5),
+    ("SYSLOG_ACTION_CONSOLE_OFF", 0x6),
+    ("SYSLOG_ACTION_CONSOLE_ON", 0x7),
+    ("SYSLOG_ACTION_CONSOLE_LEVEL", 0x8),
+    ("SYSLOG_ACTION_SIZE_UNREAD", 0x9),
+    ("SYSLOG_ACTION_SIZE_BUFFER", 0xA),
+)
+
+# linux/reboot.h: (?!); LOGLEVEL_EMERG from include/linux/kern_levels.h; LOGLEVEL_ALERT from
+#   include/linux/kern_levels.h; LOGLEVEL_CRIT from include/linux/kern_levels.h; LOGLEVEL_ERR
+#   from include/linux/kern_levels.h; LOGLEVEL_WARNING from include/linux/kern_levels.h;
+#   LOGLEVEL_NOTICE from include/linux/kern_levels.h; LOGLEVEL_INFO from
+#   include/linux/kern_levels.h; LOGLEVEL_DEBUG from include/linux/kern_levels.h;
+#   LOGLEVEL_DEBUG+1 from kernel/printk/printk.c (do_syslog)
+LOGLEVEL: Table = (
+    ("LOGLEVEL_EMERG", 0x0),
+    ("LOGLEVEL_ALERT", 0x1),
+    ("LOGLEVEL_CRIT", 0x2),
+    ("LOGLEVEL_ERR", 0x3),
+    ("LOGLEVEL_WARNING", 0x4),
+    ("LOGLEVEL_NOTICE", 0x5),
+    ("LOGLEVEL_INFO", 0x6),
+    ("LOGLEVEL_DEBUG", 0x7),
+    ("LOGLEVEL_DEBUG+1", 0x8),
+)

@@ -37,7 +37,10 @@ from traced.decoders.families import (
     identity,
     ipc_structs,
     perf_attr,
+    polling,
+    system,
     timers,
+    times,
 )
 from traced.decoders.families.files import AT_FDCWD
 from traced.decoders.families.stat import format_makedev
@@ -50,6 +53,7 @@ from traced.decoders.strings import PATH_MAX, decode_cstring, fd_path_text, quot
 from traced.decoders.style import PLAIN, Style, applied
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
+    NOT_PRINTED,
     DecodedValue,
     Memory,
     Options,
@@ -60,7 +64,14 @@ from traced.decoders.values import (
     octal,
 )
 from traced.events import Arg, Text, os_text
-from traced.syscalls.signatures import BY_ABI, NATIVE_ABI, Signature, c_integer, signature
+from traced.syscalls.signatures import (
+    BY_ABI,
+    NATIVE_ABI,
+    UNMATCHED_PATHS,
+    Signature,
+    c_integer,
+    signature,
+)
 
 __all__ = [
     "NATIVE_ABI",
@@ -236,6 +247,8 @@ _OUTPUT_ARGS = frozenset(
         *perf_attr.OUTPUTS,
         *bpf_attr.OUTPUTS,
         *timers.OUTPUTS,
+        *system.OUTPUTS,
+        *times.OUTPUTS,
         *handles.OUTPUTS,
         *aio.OUTPUTS,
         # what the kernel wrote back: io_uring_params' rings, a probe's ops, the counts
@@ -324,18 +337,27 @@ def _with_fd_paths(arg: Arg, fds: FdNames) -> Arg:
     return replace(arg, text="[" + ", ".join(texts) + "]")
 
 
-def name_fds(args: tuple[Arg, ...], fds: FdNames, syscall: str = "") -> tuple[Arg, ...]:
+def name_fds(
+    args: tuple[Arg, ...], fds: FdNames, syscall: str = "", memory: Memory | None = None
+) -> tuple[Arg, ...]:
     """-P: each fd argument with what it refers to (``Arg.path``), its text unchanged,
     so that the calls on a selected path's fds are shown as strace shows them (its
-    pathtrace's fdmatch: an fd below 0, AT_FDCWD too, names nothing).  fsconfig is
-    strace's special case: not its fd, but its aux fd and its value's path, by the
-    command."""
+    pathtrace's fdmatch: an fd below 0, AT_FDCWD too, names nothing); a set of fds,
+    poll's pollfds (read from ``memory``) or select's fd_sets (as decoded), with what
+    each of its fds refers to (``Arg.paths``).  fsconfig is strace's special case: not
+    its fd, but its aux fd and its value's path, by the command."""
     if syscall == "fsconfig" and len(args) == _FSCONFIG_ARGS:
         return _fsconfig_paths(args, fds)
     named = list(args)
     for i, arg in enumerate(args):
         if arg.type in _FD_TYPES:
             named[i] = _fd_named(arg, fds)
+        elif arg.type in _FD_SETS:
+            in_set = _set_fds(arg, args[i + 1] if i + 1 < len(args) else None, memory)
+            found = (_fd_target_text(fd, fds) for fd in in_set)
+            paths = tuple(path for path in found if path is not None)
+            if paths:
+                named[i] = replace(arg, paths=paths)
     return tuple(named)
 
 
@@ -374,9 +396,13 @@ def _fd_target_text(fd: int, fds: FdNames) -> Text | None:
     return os_text(target if isinstance(target, str) else target.path)
 
 
-# The calls -P judges by what their decoders make of them (name_fds's special cases):
-# their early look would not be theirs.
-_PATHS_WHEN_DECODED = frozenset(("fsconfig",))
+# The calls -P judges by what their decoders make of them (name_fds's special cases:
+# fsconfig's by its command, the sets of fds of poll and select): their early look
+# would not be theirs.
+_PATHS_WHEN_DECODED = frozenset((
+    "fsconfig", "poll", "ppoll", "ppoll_time64", "select", "_newselect", "pselect6",
+    "pselect6_time64",
+))  # fmt: skip
 
 
 def entry_paths(
@@ -394,7 +420,7 @@ def entry_paths(
         if slot.tag in _FD_TYPES:
             text = _fd_target_text(word - (word >> 63 << 64), fds)  # as the signed C int
             path = text if isinstance(text, str) else None
-        elif slot.tag == "path":
+        elif slot.tag == "path" and (syscall, slot.name) not in UNMATCHED_PATHS:
             value = decode_cstring(word, memory, DEFAULT_OPTIONS, PATH_MAX - 1).value
             path = value if isinstance(value, str) else None
         else:
@@ -402,6 +428,19 @@ def entry_paths(
         if path is not None:
             found.append(path)
     return found
+
+
+_FD_SETS = frozenset(("struct:pollfd", "struct:fd_set"))
+
+
+def _set_fds(arg: Arg, after: Arg | None, memory: Memory | None) -> list[int]:
+    """The fds of a set: a pollfd array's, ``after`` its count, or an fd_set's."""
+    if arg.type == "struct:fd_set":
+        value = arg.value
+        return [fd for fd in value if isinstance(fd, int)] if isinstance(value, list) else []
+    if memory is None or after is None or not arg.raw:
+        return []
+    return polling.pollfd_fds(arg.raw, (after.raw or 0) & 0xFFFFFFFF, memory)
 
 
 class Slot(NamedTuple):
@@ -450,9 +489,15 @@ def _slots(sig: Signature) -> tuple[Slot, ...]:
     return tuple(_slot(sig, index, spec.name, spec.type) for index, spec in enumerate(sig.args))
 
 
+# Pseudo-arguments, which no register holds (rt_sigreturn's frame: signatures.py):
+# -e raw= shows nothing of them, as strace shows no argument of a call that has none.
+_NO_REGISTER = frozenset(("struct:rt_sigframe",))
+
+
 def raw_arg(slot: Slot, value: int) -> Arg:
     """-e raw=: the register in hex, as strace prints an undecoded argument."""
-    return Arg(name=slot.name, type=slot.tag, value=value, raw=value, text=chex(value))
+    text = NOT_PRINTED if slot.tag in _NO_REGISTER else chex(value)
+    return Arg(name=slot.name, type=slot.tag, value=value, raw=value, text=text)
 
 
 # Args are values: a self-contained argument decoded before from the same register

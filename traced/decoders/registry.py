@@ -53,6 +53,7 @@ from traced.decoders.families import (
     sockets,
     sockopts,
     stat,
+    system,
     timers,
     times,
 )
@@ -64,7 +65,7 @@ _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
     sockopts, descriptors, prctl, kernel, messages, siginfo, ipc_structs,
     polling, sched, resources, landlock, mounts, identity, timers, io_uring, handles, aio, ptrace,
-    quota, numa, fanotify_memfd, keyctl, perf_attr, bpf_attr, ldt,
+    quota, numa, fanotify_memfd, keyctl, perf_attr, bpf_attr, system, ldt,
 )  # fmt: skip
 
 

@@ -32,7 +32,13 @@ from traced.decoders.families.resources import ioprio_words
 from traced.decoders.families.sched import sched_result
 from traced.decoders.families.signals import signal
 from traced.decoders.families.stat import format_makedev, format_mode
-from traced.decoders.families.times import clock_state, time_comment, timex_readable
+from traced.decoders.families.system import syslog_shown
+from traced.decoders.families.times import (
+    clock_state,
+    decode_timespec,
+    time_comment,
+    timex_readable,
+)
 from traced.decoders.style import RAW, applied, current
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
@@ -200,6 +206,7 @@ _ENTRY_SHAPES: dict[str, Callable[[list[Arg], _At], None]] = {
     "membarrier": _membarrier_cpu,
     "clone": _clone_keywords,
     "futex": _futex_by_command,
+    "syslog": syslog_shown,
 }
 
 
@@ -229,13 +236,16 @@ _POLLS = {"poll": None, "ppoll": 2, "ppoll_time64": 2}
 _SELECTS = {"select": True, "_newselect": True, "pselect6": False, "pselect6_time64": False}
 # The calls that return a clock's state, and where their struct timex is.
 _ADJTIMEX = {"adjtimex": 0, "clock_adjtime": 1, "clock_adjtime64": 1}
-_FROM_MEMORY = frozenset((*_POLLS, *_SELECTS, *_ADJTIMEX, "set_thread_area"))
+# recvmmsg's: ``0 (Timeout)``, or the time left of its timeout.
+_RECVMMSGS = frozenset(("recvmmsg", "recvmmsg_time64"))
+_FROM_MEMORY = frozenset((*_POLLS, *_SELECTS, *_ADJTIMEX, *_RECVMMSGS, "set_thread_area"))
 WORDED_RESULTS = (
     frozenset((
         "fcntl", "fcntl64", "umask", "prctl", "sched_getscheduler", "ioctl", "time",
         "ioprio_get", "personality", "membarrier", "modify_ldt", "set_thread_area",
     ))
     | _SIGNAL_RESULTS | frozenset(_POLLS) | frozenset(_SELECTS) | frozenset(_ADJTIMEX)
+    | _RECVMMSGS
 )  # fmt: skip
 
 
@@ -270,6 +280,8 @@ def _worded_from_memory(
         return clock_state(retval) if timex_readable(raw[_ADJTIMEX[syscall]], memory) else None
     if syscall == "set_thread_area" and raw and syscall not in options.nonverbose:
         return set_thread_area_result(retval, raw[0], memory)
+    if syscall in _RECVMMSGS and len(raw) > 4:
+        return _recvmmsg_result(syscall, raw[4], retval, options, memory)
     return None
 
 
@@ -301,3 +313,15 @@ def _worded(
     if syscall == "ioprio_get" and current().xlat != RAW:  # ``0 (IOPRIO_PRIO_VALUE(..))``
         return f"{retval} ({ioprio_words(retval & 0xFFFFFFFF)})"
     return None
+
+
+def _recvmmsg_result(
+    syscall: str, timeout: int, retval: int, options: Options, memory: Memory
+) -> str | None:
+    """``0 (Timeout)``; else, given a timeout, ``2 (left {tv_sec=0, tv_nsec=5})``: what
+    the kernel left of it (strace reads it only for a syscall -e verbose= keeps)."""
+    if retval == 0:
+        return "0 (Timeout)"
+    if not timeout or syscall in options.nonverbose:
+        return None
+    return f"{retval} (left {decode_timespec(timeout, memory).text})"

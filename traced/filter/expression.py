@@ -47,7 +47,7 @@ from traced.filter.inject import NO_INJECTIONS, Injections, is_injection, parse_
 from traced.filter.predicates import NO_RULES, PREDICATE_ITEM, Rule, passes
 from traced.syscalls.arch import Abi, Arch
 from traced.syscalls.names import SIGNAL_NAMES
-from traced.syscalls.signatures import CLASSES, signature
+from traced.syscalls.signatures import CLASSES, UNMATCHED_PATHS, signature
 
 T = TypeVar("T")
 
@@ -143,7 +143,7 @@ class Filter(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/start
             if not passes(self.rules, event.name, event.arch, raw):
                 return False
         if isinstance(event, SyscallEvent):
-            paths = touched_paths(event.args) if self.paths else ()
+            paths = touched_paths(event.args, event.name) if self.paths else ()
             outcome = "detached" if event.detached else None
             return self.wants_syscall(
                 event.name, event.error, event.finished, paths, outcome=outcome
@@ -156,16 +156,24 @@ class Filter(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/start
 _PATH_TYPES = frozenset(("path", "fd", "dirfd"))  # the arguments -P looks at
 
 
-def touched_paths(args: Sequence[Arg]) -> list[str]:
-    """The paths a syscall names, for -P, and those its fds refer to (``Arg.path``)."""
-    named = [arg.value for arg in args if arg.type == "path" and isinstance(arg.value, str)]
-    return named + [arg.path for arg in args if isinstance(arg.path, str)]
+def touched_paths(args: Sequence[Arg], syscall: str = "") -> list[str]:
+    """The paths a syscall names, for -P (but a symlink's target), and those its fds
+    refer to (``Arg.path``; ``Arg.paths`` for the fds in a poll or select set)."""
+    named = [
+        arg.value
+        for arg in args
+        if arg.type == "path"
+        and isinstance(arg.value, str)
+        and (syscall, arg.name) not in UNMATCHED_PATHS
+    ]
+    named += [arg.path for arg in args if isinstance(arg.path, str)]
+    return named + [path for arg in args for path in arg.paths or () if isinstance(path, str)]
 
 
-def touches(args: Sequence[Arg], paths: Sequence[str]) -> bool:
+def touches(args: Sequence[Arg], paths: Sequence[str], syscall: str = "") -> bool:
     """-P: whether a call, by the arguments decoded at its entry, touches one of
     ``paths`` (strace's pathtrace_match, which also looks at the entry alone)."""
-    return any(path in paths for path in touched_paths(args))
+    return any(path in paths for path in touched_paths(args, syscall))
 
 
 def parse_filter(

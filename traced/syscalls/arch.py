@@ -121,6 +121,7 @@ class SyscallInjection(NamedTuple):
     nr_offset: int  # the syscall number the kernel runs (orig_rax)
     result_offset: int  # the return value (rax), and the number the instruction takes
     ip_offset: int  # the instruction pointer, just past the syscall instruction at a stop
+    sp_offset: int  # the stack pointer (rt_sigreturn's signal frame is there at entry)
     arg_offsets: tuple[int, ...]  # the six arguments, in order
     instruction: bytes  # the syscall instruction: rip - len(instruction) points at it
     elf_machine: int  # e_machine of the native ABI's executables (ELFCLASS64)
@@ -176,6 +177,7 @@ X86_64_INJECTION = SyscallInjection(
     nr_offset=15 * 8,
     result_offset=10 * 8,
     ip_offset=16 * 8,
+    sp_offset=19 * 8,
     arg_offsets=(14 * 8, 13 * 8, 12 * 8, 7 * 8, 9 * 8, 8 * 8),  # rdi rsi rdx r10 r8 r9
     instruction=b"\x0f\x05",
     elf_machine=62,  # EM_X86_64

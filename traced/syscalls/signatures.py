@@ -104,6 +104,10 @@ Families, each with a closed set of names (:data:`FLAG_SETS`, :data:`ENUM_SETS`,
 value printed by its constant's name) and ``struct:<name>`` (a pointer to a struct
 or array decoded per syscall).
 
+rt_sigreturn takes no argument: its ``frame`` is no register but the stack pointer at
+its entry, where the signal handler's return left the signal frame it restores (strace
+shows the mask the frame holds); the tracer reads it (0 where it cannot).
+
 Classes: ``%file %process %net %signal %ipc %desc %memory %creds %clock %pure``,
 the stat families ``%stat %lstat %fstat`` and ``%statfs %fstatfs``, and their unions
 ``%%stat`` / ``%%statfs``; ``%network`` is ``%net``.  They were written from what
@@ -164,7 +168,7 @@ STRUCTS: frozenset[str] = _words(
     mq_attr msgbuf msghdr mmsghdr nodemask old_dirent old_sigaction open_how
     perf_event_attr pollfd rusage sched_attr sched_param sel_arg sembuf sigaction
     sigevent sigset_argpack stack_t sysctl_args sysinfo timex timezone tms
-    user_desc ustat utimbuf utsname
+    user_desc ustat utimbuf utsname rt_sigframe
     """
 )
 _FAMILIES = {"flags": FLAG_SETS, "enum": ENUM_SETS, "struct": STRUCTS}
@@ -302,7 +306,7 @@ munmap                  addr:ptr length:size                                    
 brk                     addr:ptr                                                   | %memory
 rt_sigaction            signum:signal act:struct:sigaction oldact:struct:sigaction sigsetsize:size | %signal
 rt_sigprocmask          how:enum:sigprocmask_how set:sigset oldset:sigset sigsetsize:size | %signal
-rt_sigreturn                                                                       | %signal
+rt_sigreturn            frame:struct:rt_sigframe                                   | %signal
 ioctl                   fd request:enum:ioctl arg:ptr                              | %desc
 pread64                 fd buf:buf_out count:size offset:off                       | %desc
 pwrite64                fd buf:buf_in count:size offset:off                        | %desc
@@ -890,6 +894,11 @@ def signature(name: str, abi: str = NATIVE_ABI) -> Signature:
     table = BY_ABI.get(abi, SIGNATURES)
     found = table.get(name)
     return found if found is not None else _generic(name)
+
+
+# A symlink's target is a path strace prints but -P does not match on (its
+# pathtrace.c): it names no file the call touches.
+UNMATCHED_PATHS = frozenset((("symlink", "target"), ("symlinkat", "target")))
 
 
 @cache

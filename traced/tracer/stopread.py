@@ -75,6 +75,7 @@ from traced.decoders.arguments import (
 )
 from traced.decoders.failed_calls import failed_outputs
 from traced.decoders.shapes import MAY_RETURN_FD, decode_result, has_worded_result, returns_fd
+from traced.errors import PtraceError
 from traced.events import Arg
 from traced.filter.bpf import TRACED_DATA
 from traced.filter.expression import touches
@@ -178,13 +179,15 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
     # a task with a filter of its own) nor for calls the filter always stops.
     if not call.wanted or (call.admits is not None and not call.admits(raw)):
         return Entry(now, tid, nr, call.name, call.abi.name, (), False, raw)
-    registers = c_registers(call.name, raw, call.abi.name)
+    # rt_sigreturn's frame: at the stack pointer, a register no argument holds
+    shown = (_stack_pointer(run, tid, call), *raw[1:]) if call.name == "rt_sigreturn" else raw
+    registers = c_registers(call.name, shown, call.abi.name)
     if run.decoding.paths:
-        args = _on_paths(run, tid, call, raw, registers)
+        args = _on_paths(run, tid, call, shown, registers)
         if args is None:  # touches none of -P's paths: let it run, as if filtered out
             return Entry(now, tid, nr, call.name, call.abi.name, (), False, raw)
     else:
-        args = _entry_args(run, tid, call, raw, registers)
+        args = _entry_args(run, tid, call, shown, registers)
     return call.entry(now, tid, nr, call.name, call.abi.name, args, True, raw, call, registers)
 
 
@@ -205,7 +208,7 @@ def _on_paths(
         touched = any(path in paths for path in named)
         return _entry_args(run, tid, call, raw, registers) if touched else None
     args = _entry_args(run, tid, call, raw, registers)
-    return args if touches(args, paths) else None
+    return args if touches(args, paths, call.name) else None
 
 
 def _entry_args(
@@ -219,7 +222,9 @@ def _entry_args(
         registers=registers, netlink=_netlink_of(tid),
         tasks=_tasks(tid, run.decoding.fd_kinds) if decorate else None,
     )  # fmt: skip
-    return name_fds(args, _fd_names(tid), call.name) if call.names_fds else args
+    if not call.names_fds:
+        return args
+    return name_fds(args, _fd_names(tid), call.name, TraceeMemory(tid))
 
 
 def reread_poked(run: Run, tid: int, step: Step) -> None:
@@ -233,6 +238,19 @@ def reread_poked(run: Run, tid: int, step: Step) -> None:
         entry = step.closed
         if entry.call is not None:  # a wanted entry: its outputs are decoded
             step.reread(TamperedExit._make(_decoded_exit(run, tid, entry, stop.rval, stop.ts)))
+
+
+def _stack_pointer(run: Run, tid: int, call: Call) -> int:
+    """rt_sigreturn's frame: the stack pointer of a native task (signatures.py), read
+    from its registers; 0 where the frame's layout or the register is unknown."""
+    where = run.arch.inject
+    if where is None or call.abi is not run.arch.native:
+        return 0
+    try:
+        regs = ptrace.registers(tid, where.regs_size)
+    except PtraceError:  # gone, or not stopped after all: the call shows no frame
+        return 0
+    return int.from_bytes(regs[where.sp_offset : where.sp_offset + 8], run.arch.byteorder)
 
 
 def _entered_already(run: Run, tid: int) -> bool:

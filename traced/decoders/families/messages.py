@@ -122,6 +122,10 @@ def _received(
     return msghdr(raw[at], memory, options, data=max(0, retval), namelen_in=namelen_in, fd=_fd(raw))
 
 
+# strace prints at most IOV_MAX (1024) messages of an mmsghdr vector, whatever -v says.
+_IOV_MAX = 1024
+
+
 def mmsg_array(
     address: int, count: int, memory: Memory, options: Options, *, lengths: int, received: bool,
     fd: int, namelens: Sequence[int] = (),

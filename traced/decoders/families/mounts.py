@@ -143,6 +143,17 @@ def _fsconfig_value(raw: Sequence[int], at: int, memory: Memory, options: Option
     return DecodedValue(hex_address(raw[at]), raw[at], raw[at])
 
 
+def fsconfig_path_value(command: int) -> bool:
+    """Whether fsconfig's value is a path for this command (strace's -P matches it)."""
+    return command in _PATHS
+
+
+def fsconfig_fd_aux(command: int) -> bool:
+    """Whether fsconfig's aux is an fd for this command: the paths' directory, SET_FD's
+    fd (strace's -P matches them, and never fsconfig's own fd)."""
+    return command in _PATHS or command == _FSCONFIG["FSCONFIG_SET_FD"]
+
+
 def _fsconfig_aux(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
     """aux: a directory fd for the paths, an fd for FSCONFIG_SET_FD, else a number."""
     command, aux = raw[1] & 0xFFFFFFFF, as_signed(raw[at], 32)

@@ -58,6 +58,18 @@ def _pollfds_entry(raw: Sequence[int], at: int, memory: Memory, options: Options
     return array_text(raw[at], count, _POLLFD.size, memory, options, element=pollfd_text)
 
 
+def pollfd_fds(raw: int, count: int, memory: Memory) -> list[int]:
+    """The fds of a pollfd array, whatever -s shows of it, up to the first entry that
+    cannot be read (what strace's -P matches on, its pathtrace.c)."""
+    fds: list[int] = []
+    for index in range(min(count, _MAX_NFDS)):
+        data = read_exact(memory, raw + index * _POLLFD.size, _POLLFD.size)
+        if data is None:
+            break
+        fds.append(_POLLFD.unpack(data)[0])
+    return fds
+
+
 def revents_text(raw: int, count: int, memory: Memory, options: Options) -> str:
     """``[{fd=1, revents=POLLOUT}]``: the entries the kernel marked, up to -s of them."""
     shown: list[str] = []

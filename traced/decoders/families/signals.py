@@ -24,9 +24,10 @@ from collections.abc import Callable, Sequence
 
 from traced.decoders import _constants as K
 from traced.decoders import named
-from traced.decoders.kinds import Decoder, by_register
+from traced.decoders.kinds import Decoder, by_pointer, by_register
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
+    NOT_PRINTED,
     DecodedValue,
     Memory,
     Options,
@@ -209,8 +210,24 @@ _SIGSET_SIZES: dict[str, tuple[tuple[str, ...], int]] = {
     "epoll_pwait2": (("sigmask",), 5),
 }
 
+# rt_sigreturn's frame (x86_64): the handler's return popped the frame's pretcode, so
+# the stack pointer is at its struct ucontext, whose uc_sigmask follows uc_flags,
+# uc_link, a stack_t (24 bytes) and a struct sigcontext (256 bytes).
+_UC_SIGMASK = 8 + 8 + 24 + 256
+
+
+def rt_sigframe(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> DecodedValue:
+    """``{mask=[INT CHLD]}``: the mask rt_sigreturn restores, from the frame at the
+    stack pointer ``raw``; nothing where the tracer could not read the stack pointer."""
+    if raw == 0:
+        return DecodedValue(NOT_PRINTED, None, raw)
+    mask = sigset_at(raw + _UC_SIGMASK, memory, NSIG_BYTES)
+    return DecodedValue(f"{{mask={mask.text}}}", mask.value, raw)
+
+
 DECODERS: dict[str, Decoder] = {
     "signal": by_register(signal),
+    "struct:rt_sigframe": by_pointer(rt_sigframe),
     "enum:sigprocmask_how": named.enum(K.SIGPROCMASK_HOW, "SIG_???"),
     "enum:sighandler": by_register(sa_handler),
     "struct:sigaction": _either_way(decode_sigaction),

@@ -161,29 +161,54 @@ def _statx_time(data: bytes, offset: int) -> tuple[str, dict[str, Json]]:
     }  # fmt: skip
 
 
+_BIT = dict(STATX_MASK)
+_TYPE_OR_MODE = _BIT["STATX_TYPE"] | _BIT["STATX_MODE"]
+_TIMES = (("atime", 64), ("btime", 80), ("ctime", 96), ("mtime", 112))
+
+
 def _statx_verbose(data: bytes, fields: dict[str, Json]) -> list[str]:
-    blksize, _, nlink, uid, gid = struct.unpack_from("<IQIII", data, 4)
-    ino, _size, blocks, attr_mask = struct.unpack_from("<QQQQ", data, 32)
+    """What -v adds after stx_blocks: the attributes' mask, the times the mask says
+    were filled, the devices, the mount id and the direct I/O alignments if filled."""
     mask = struct.unpack_from("<I", data)[0]
-    fields.update(stx_blksize=blksize, stx_nlink=nlink, stx_uid=uid, stx_gid=gid, stx_ino=ino)
-    fields.update(stx_blocks=blocks, stx_attributes_mask=attr_mask)
+    attr_mask = struct.unpack_from("<Q", data, 56)[0]
+    fields["stx_attributes_mask"] = attr_mask
     parts = [f"stx_attributes_mask={format_flags(attr_mask, STATX_ATTRIBUTES).text}"]
-    for name, offset, bit in (("atime", 64, 0x20), ("btime", 80, 0x800), ("ctime", 96, 0x80)):
-        if name != "btime" or mask & bit:
+    for name, offset in _TIMES:
+        if mask & _BIT[f"STATX_{name.upper()}"]:
             text, fields[f"stx_{name}"] = _statx_time(data, offset)
             parts.append(f"stx_{name}={text}")
-    text, fields["stx_mtime"] = _statx_time(data, 112)
-    parts.append(f"stx_mtime={text}")
     devs = struct.unpack_from("<IIII", data, 128)
     for name, dev in zip(("rdev_major", "rdev_minor", "dev_major", "dev_minor"), devs, strict=True):
         fields[f"stx_{name}"] = dev
         parts.append(f"stx_{name}={dev}")
-    if mask & 0x1000:
+    if mask & _BIT["STATX_MNT_ID"]:
         fields["stx_mnt_id"] = mnt_id = struct.unpack_from("<Q", data, 144)[0]
         parts.append(f"stx_mnt_id={chex(mnt_id)}")
-    if mask & 0x2000:
+    if mask & _BIT["STATX_DIOALIGN"]:
         mem_align, offset_align = struct.unpack_from("<II", data, 152)
         parts.append(f"stx_dio_mem_align={mem_align}, stx_dio_offset_align={offset_align}")
+    return parts
+
+
+def _statx_filled(data: bytes, verbose: bool, fields: dict[str, Json]) -> list[str]:
+    """The fields the kernel says it filled (stx_mask), in strace's order; without -v,
+    the mode and size alone."""
+    mask, _, _, nlink, uid, gid, mode = struct.unpack_from("<IIQIIIH", data)
+    ino, size, blocks = struct.unpack_from("<QQQ", data, 32)
+    shown: list[tuple[str, int, Json, str]] = [  # name, bit(s), value, text
+        ("stx_nlink", _BIT["STATX_NLINK"], nlink, str(nlink)),
+        ("stx_uid", _BIT["STATX_UID"], uid, str(uid)),
+        ("stx_gid", _BIT["STATX_GID"], gid, str(gid)),
+        ("stx_mode", _TYPE_OR_MODE, mode, format_mode(mode)),
+        ("stx_ino", _BIT["STATX_INO"], ino, str(ino)),
+        ("stx_size", _BIT["STATX_SIZE"], size, str(size)),
+        ("stx_blocks", _BIT["STATX_BLOCKS"], blocks, str(blocks)),
+    ]
+    parts = []
+    for name, bits, value, text in shown:
+        if mask & bits and (verbose or name in ("stx_mode", "stx_size")):
+            fields[name] = value
+            parts.append(f"{name}={text}")
     return parts
 
 
@@ -195,26 +220,22 @@ def _statx_flags_text(mask: int, attributes: int) -> tuple[str, str]:
 
 
 def decode_statx(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> DecodedValue:
-    """struct statx: ``{stx_mask=..., stx_attributes=0, stx_mode=..., stx_size=N, ...}``."""
+    """struct statx: ``{stx_mask=..., stx_attributes=0, stx_mode=..., stx_size=N, ...}``,
+    each field only if stx_mask says the kernel filled it, as strace 6.1 prints it."""
     data = None if raw == 0 else read_exact(memory, raw, 256)
     if data is None:
         return unreadable(raw)
-    mask, blksize, attributes, nlink, uid, gid, mode = struct.unpack_from("<IIQIIIH", data)
-    size = struct.unpack_from("<Q", data, 40)[0]
+    mask, blksize, attributes = struct.unpack_from("<IIQ", data)
     mask_text, attr_text = _statx_flags_text(mask, attributes)
-    fields: dict[str, Json] = {"stx_mask": mask, "stx_attributes": attributes, "stx_mode": mode}
-    fields["stx_size"] = size
-    if not options.verbose:
-        text = f"stx_mask={mask_text}, stx_attributes={attr_text}, "
-        text += f"stx_mode={format_mode(mode)}, stx_size={size}, ..."
-        return DecodedValue("{" + text + "}", fields, raw)
-    head = [
-        f"stx_mask={mask_text}", f"stx_blksize={blksize}", f"stx_attributes={attr_text}",
-        f"stx_nlink={nlink}", f"stx_uid={uid}", f"stx_gid={gid}",
-        f"stx_mode={format_mode(mode)}", f"stx_ino={struct.unpack_from('<Q', data, 32)[0]}",
-        f"stx_size={size}", f"stx_blocks={struct.unpack_from('<Q', data, 48)[0]}",
-    ]  # fmt: skip
-    return DecodedValue("{" + ", ".join(head + _statx_verbose(data, fields)) + "}", fields, raw)
+    fields: dict[str, Json] = {"stx_mask": mask, "stx_attributes": attributes}
+    parts = [f"stx_mask={mask_text}"]
+    if options.verbose:
+        fields["stx_blksize"] = blksize
+        parts.append(f"stx_blksize={blksize}")
+    parts.append(f"stx_attributes={attr_text}")
+    parts += _statx_filled(data, options.verbose, fields)
+    parts += _statx_verbose(data, fields) if options.verbose else ["..."]
+    return DecodedValue("{" + ", ".join(parts) + "}", fields, raw)
 
 
 _STATFS = struct.Struct("<7QII3Q")  # through f_flags; four spare longs follow

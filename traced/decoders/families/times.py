@@ -1,12 +1,17 @@
 """Time: struct timespec, utimensat's pair of them, the UTC comment strace adds, the
-clocks (``CLOCK_MONOTONIC``) and timer flags (``TIMER_ABSTIME``) they are read on, and
-adjtimex's struct timex.
+clocks (``CLOCK_MONOTONIC``) and timer flags (``TIMER_ABSTIME``) they are read on,
+adjtimex's struct timex, what time() writes through its pointer, and times()' struct
+tms.
 
 struct timex (x86_64, 208 bytes): an unsigned int modes, then longs but for the ints
 status, shift and tai (each padded to 8 bytes but tai), a struct timeval at 72, and
 eleven ints of padding.  adjtimex and clock_adjtime read it and write it back whole;
 strace prints it at exit only, and the clock's state they return by name after it.
-"""
+
+struct tms is four clock_t (longs): the process's and its reaped children's user and
+system times, in clock ticks.  A tick is 1/USER_HZ s, which the kernel fixes at 100
+for userspace on every architecture we trace (sysconf(_SC_CLK_TCK), which strace asks,
+is that constant), so a tick count is shown with its seconds: ``28 /* 0.28 s */``."""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from datetime import UTC, datetime
 
 from traced.decoders import _constants as K
 from traced.decoders.kinds import Decoder, at_exit, by_pointer, by_register
+from traced.decoders.style import RAW, current
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     DecodedValue,
@@ -134,6 +140,45 @@ def clock_state(retval: int) -> str:
     name = lookup(retval, K.ADJTIMEX_STATE)
     return str(retval) if name is None else f"{retval} ({name})"
 
+
+USER_HZ = 100  # clock ticks per second, as the kernel reports times to userspace
+_TMS = struct.Struct("<4Q")
+_TMS_NAMES = ("tms_utime", "tms_stime", "tms_cutime", "tms_cstime")
+
+
+def clock_ticks(ticks: int) -> str:
+    """``28 /* 0.28 s */``; zero, or -X raw, without the comment (strace's print_clock_t)."""
+    if not ticks or current().xlat == RAW:
+        return str(ticks)
+    width = len(str(USER_HZ)) - 1  # the fraction's digits: 2 for 100 ticks a second
+    return f"{ticks} /* {ticks // USER_HZ}.{ticks % USER_HZ:0{width}d} s */"
+
+
+def tms(raw: int, memory: Memory, options: Options) -> DecodedValue:
+    """``{tms_utime=28 /* 0.28 s */, tms_stime=61 /* 0.61 s */, ...}``."""
+    data = read_exact(memory, raw, _TMS.size)
+    if data is None:
+        return unreadable(raw)
+    fields = dict(zip(_TMS_NAMES, _TMS.unpack(data), strict=True))
+    text = ", ".join(f"{name}={clock_ticks(value)}" for name, value in fields.items())
+    return DecodedValue("{" + text + "}", fields, raw)
+
+
+def time_written(raw: int, memory: Memory, options: Options) -> DecodedValue:
+    """time()'s ``[1700000000 /* 2023-11-14T22:13:20+0000 */]``."""
+    data = read_exact(memory, raw, 8)
+    if data is None:
+        return unreadable(raw)
+    seconds = struct.unpack("<q", data)[0]
+    return DecodedValue(f"[{seconds}{time_comment(seconds, 0)}]", seconds, raw)
+
+
+# The outputs: what the kernel writes, read at exit.
+_OUTPUTS = {("times", "buf"): tms, ("time", "tloc"): time_written}
+OUTPUTS = frozenset(_OUTPUTS)
+BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
+    key: at_exit(decode) for key, decode in _OUTPUTS.items()
+}
 
 DECODERS: dict[str, Decoder] = {
     # nanosleep's request is an input, clock_gettime's an output (by its name)
