@@ -128,6 +128,7 @@ class Handlers:
             inject_in_kernel=request.inject_in_kernel,
             follow=request.follow,
             force_full=request.full,
+            stack_trace=request.stack_trace,
         )
         credentials = credentials_for(conn.uid, conn.gid, conn.groups)
         if credentials is None and conn.uid not in (0, os.getuid()):
@@ -175,7 +176,7 @@ class Handlers:
         )  # attach has no filter: every injection is made at stops
         if conn.uid != 0:
             policy = policy._replace(owner=client)
-        policy = policy._replace(attach_filter=request.filter)
+        policy = policy._replace(attach_filter=request.filter, stack_trace=request.stack_trace)
         # For a person (the list's command column): bytes that are not UTF-8 as \xNN.
         argv = [shown(os_text(arg)) for arg in procfs.exec_image_argv(request.pid)]
         session = self._new_session(conn, "attach", argv, owned=not request.detach)
