@@ -120,7 +120,7 @@ class Engine:
         )
         mode = policy.mode()
         filter_program = self._filter(policy) if mode is Mode.SECCOMP else None
-        stacks = _stacks(policy)  # before the fork: a missing libunwind is said first
+        stacks = self._stacks(policy)  # before the fork: a missing libunwind is said first
         child = fork_child(spec, program, filter_program)
         try:
             options = abi.LAUNCH_OPTIONS if filter_program is None else abi.FILTER_OPTIONS
@@ -159,6 +159,14 @@ class Engine:
             names |= self._mapping_changes() - errors.keys()
         return compile_filter(self.arch, names | FILTER_INSTALLS.keys(), rules)
 
+    def _stacks(self, policy: TracePolicy) -> Stacks | None:
+        """-k's walks, or None; StackTraceUnavailable when libunwind cannot be loaded."""
+        if not policy.stack_trace:
+            return None
+        from traced.tracer.stacks import Stacks  # noqa: PLC0415 (-k alone loads libunwind)
+
+        return Stacks(self.arch.native.name)
+
     def _mapping_changes(self) -> frozenset[str]:
         """The calls that may change the mappings (strace's stop for them under -k, its
         SI flag), by the names this architecture's ABIs have."""
@@ -173,7 +181,7 @@ class Engine:
         For a client (``policy.owner``) only the threads it may trace itself are
         seized, each checked before its seize and again after (see _seize_checked);
         the thread ``pid`` names must be one of them."""
-        stacks = _stacks(policy)
+        stacks = self._stacks(policy)
         run = self._new_run(Mode.FULL, pid, policy, sink, session_id)
         run.stacks = stacks
         tgid = procfs.tgid_of(pid)
@@ -233,15 +241,6 @@ class Engine:
         run.installer = attachfilter.FilterInstaller(
             run, tgid, install, self.arch.inject, self.arch.native.audit_arch
         )
-
-
-def _stacks(policy: TracePolicy) -> Stacks | None:
-    """-k's walks, or None; StackTraceUnavailable when libunwind cannot be loaded."""
-    if not policy.stack_trace:
-        return None
-    from traced.tracer.stacks import Stacks  # noqa: PLC0415 (-k alone loads libunwind)
-
-    return Stacks()
 
 
 class _Threads:

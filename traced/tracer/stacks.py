@@ -42,34 +42,52 @@ class Stacks:
     """One trace's stack walks (Run.stacks): made before the command starts, so that
     a missing libunwind is said before anything runs (StackTraceUnavailable)."""
 
-    def __init__(self, lib: Libunwind | None = None) -> None:
+    def __init__(self, native: str, lib: Libunwind | None = None) -> None:
+        """``native``: the ABI libunwind walks (x86_64); a task whose last call came
+        through another (i386, x32) has no stack, as under strace built with libunwind."""
         self.lib = lib or Libunwind()
+        self.native = native
         self.space = self.lib.address_space()
         self.generation = 0
         self._maps: dict[int, _Maps] = {}
         self._contexts: dict[int, int | None] = {}
+        self._foreign: set[int] = set()  # tasks whose last call was of another ABI
 
     def syscall(self, stop: Stop, tid: int, prestart: bool, in_flight: Entry | None) -> Stop:
         """A syscall stop with its stack where strace takes one: at the entry of the
         calls CAPTURED_AT_ENTRY, at the exit of the others; and at the exit of a call
         that may change the mappings, every task's maps are stale."""
-        if type(stop) is Entry:
-            if stop.wanted and stop.name in stack.CAPTURED_AT_ENTRY and not prestart:
+        if isinstance(stop, Entry):  # an InjectEntry too
+            self._personality(tid, stop.abi)
+            if (
+                stop.wanted
+                and stop.name in stack.CAPTURED_AT_ENTRY
+                and not prestart
+                and tid not in self._foreign
+            ):
                 return stop._replace(stack=self.walk(tid, "entry"))
             return stop
         if not isinstance(stop, Exit) or in_flight is None:
             return stop
         if stack.changes_mappings(in_flight.name):
             self.generation += 1
-        if not in_flight.wanted or in_flight.stack is not None:
+        if not in_flight.wanted or in_flight.stack is not None or tid in self._foreign:
             return stop
         if prestart and in_flight.name not in EXEC_SYSCALLS:
             return stop  # our own set-up before the command's exec: never shown
         return stop._replace(stack=self.walk(tid, "exit"))
 
+    def _personality(self, tid: int, abi: str) -> None:
+        if abi == self.native:
+            self._foreign.discard(tid)
+        else:
+            self._foreign.add(tid)
+
     def signal(self, stop: SignalStop | GroupStop, tid: int, prestart: bool) -> Stop:
         """A signal's delivery or a group-stop, with the stack it stopped at."""
-        return stop if prestart else stop._replace(stack=self.walk(tid, "stop"))
+        if prestart or tid in self._foreign:
+            return stop
+        return stop._replace(stack=self.walk(tid, "stop"))
 
     def walk(self, tid: int, at: StackAt) -> Stack | None:
         """``tid``'s stack, innermost frame first, as strace's walk finds it; None
@@ -125,6 +143,7 @@ class Stacks:
     def forget(self, tid: int) -> None:
         """``tid`` is gone: its context and maps go with it."""
         self._maps.pop(tid, None)
+        self._foreign.discard(tid)
         context = self._contexts.pop(tid, None)
         if context is not None:
             self.lib.release(context)
