@@ -7,6 +7,7 @@ contract clients read (protocol/PROTOCOL.md); add fields, never rename.
   ``retval`` and ``error`` are null when the syscall never returned (exit_group,
   or a thread destroyed by another's execve).
   On failure ``retval`` is -1 and ``error`` the errno name, as strace prints it.
+  With -k, ``stack``: the call stack (:class:`Stack`), as are signals' and group-stops'.
 * ``syscall_entry``: a syscall began (only when the session asked for entries).
 * ``spawn``: a new task, with the task that made it.
 * ``exec``: a successful execve; ``old_tid`` is set when a non-leader thread

@@ -122,6 +122,7 @@ class Handlers:
         self.limits.check_sessions(conn.uid)
         if not request.detach:
             self.limits.check_subscriptions(conn, request.queue)
+        _check_stack_trace(request)
         policy = self.limits.policy(
             request.trace, request.decoding, request.entries, request.entry_only, request.inject
         )._replace(
@@ -171,6 +172,7 @@ class Handlers:
             self.limits.check_subscriptions(conn, request.queue)
         client = access.Client(conn.uid, conn.gid, conn.pid)
         check_may_trace(client, request.pid)
+        _check_stack_trace(request)
         policy = self.limits.policy(
             request.trace, request.decoding, request.entries, request.entry_only, request.inject
         )  # attach has no filter: every injection is made at stops
@@ -303,3 +305,10 @@ class Handlers:
         )
         self.hub.subscribe(sub, conn, session)
         return sub
+
+
+def _check_stack_trace(request: LaunchRequest | AttachRequest) -> None:
+    """stack_trace walks a call's stack as it returns, which entry_only never sees."""
+    if request.stack_trace and request.entry_only:
+        why = "entry_only never sees the return stacks are walked at"
+        raise RequestError(ErrorCode.INVALID, why)
