@@ -69,6 +69,8 @@ def test_echo_s_write_and_exit_group_have_strace_s_stacks(short_dir: Path) -> No
         ["-k", "-e", "trace=chdir,write,execve,exit_group", "-e", "signal=SIGURG"],
         ["--stack-trace", "-qq", "-e", "trace=%memory,chdir", "-e", "signal=none"],
         ["-kk", "-e", "trace=execve,exit_group,chdir", "-e", "signal=none", "-y"],
+        ["-k", "-Z", "-e", "trace=chdir,write", "-e", "signal=none"],  # a failed call's
+        ["-k", "-z", "-e", "trace=chdir,write,exit_group", "-e", "signal=SIGURG"],
     ],
     ids=" ".join,
 )

@@ -8,6 +8,8 @@ from traced.cli.printer import Printer
 from traced.cli.render import stack_text, syscall_line
 from traced.core import stack
 from traced.events import ExitEvent, Frame, SignalEvent, Stack, SyscallEvent
+from traced.filter.expression import parse_filter
+from traced.syscalls.arch import host_arch
 
 MAPS = b"""\
 55d0c6a00000-55d0c6a02000 r--p 00000000 fe:01 1312         /usr/bin/echo
@@ -159,4 +161,20 @@ def test_exit_group_s_stack_follows_its_task_s_exit_line_as_strace_s() -> None:
     ]
     assert printed(syscall("exit_group", None, at_entry), end, quiet=frozenset({"exit"}))[1:] == [
         " > /usr/bin/echo(+0x0) [0x60c4]"
+    ]
+
+
+def test_exit_group_hidden_by_z_still_owes_its_stack_as_strace_6_1() -> None:
+    # strace 6.1 -z -k: exit_group's line is hidden (unfinished), its stack is not
+    printer = Printer(io.StringIO(), as_json=False, to_file=True)
+    printer.filter = parse_filter([], host_arch(), successful_only=True)
+    end = ExitEvent(session="s", pid=7, tid=7, ts_ns=3, code=0, signal=None, core_dumped=False)
+    printer(syscall("exit_group", None, Stack("entry", ECHO.frames[1:2])))
+    printer(syscall("getpid", 7, Stack("exit", ECHO.frames[1:2])))
+    printer(end)
+    assert isinstance(printer.out, io.StringIO)
+    assert printer.out.getvalue().splitlines()[1:] == [
+        " > /usr/bin/echo() [0x60c4]",  # getpid's
+        "+++ exited with 0 +++",
+        " > /usr/bin/echo(+0x0) [0x60c4]",  # exit_group's
     ]

@@ -129,6 +129,8 @@ class Printer:
             notices.filter_outcome(event.pid, event.installed, event.reason)
             return
         if self.broken or not self.wants(event):
+            if type(event) is SyscallEvent and event.stack is not None and not self.broken:
+                self._owe_hidden(event)
             return
         if self.style is not PLAIN:  # -X, -x: what the printer words (signals, -y results)
             with applied(self.style):
@@ -231,6 +233,14 @@ class Printer:
             self.owed_stacks[event.tid] = self.owed_stacks.get(event.tid, "") + text
             return ""
         return text
+
+    def _owe_hidden(self, event: SyscallEvent) -> None:
+        """strace 6.1 prints the stack of an exit or exit_group it walked at entry when
+        the task is gone, even if -z, -Z or -e status= hid the call's own line."""
+        if event.retval is not None or event.detached or event.stack is None:
+            return
+        if event.stack.at == "entry" and self.filter._replace(status=None).admits(event):
+            self._stack(event)
 
     def _forget(self, event: ExitEvent) -> None:
         """A task gone: no longer live, the stack it owes written, its -ff file closed."""
