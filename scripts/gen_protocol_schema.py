@@ -31,7 +31,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 import msgspec
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
-from traced.events import EVENT_TYPES, Arg, Bytes
+from traced.events import EVENT_TYPES, Arg, Bytes, Frame, Stack
 from traced.wire.protocol import (
     PROTOCOL_VERSION,
     Error,
@@ -115,6 +115,8 @@ def event_models() -> tuple[type[BaseModel], ...]:
     mirrors: dict[type, type[BaseModel]] = {}
     mirrors[Bytes] = mirror(Bytes, mirrors)  # first: an Arg's path may be Bytes
     mirrors[Arg] = mirror(Arg, mirrors)
+    mirrors[Frame] = mirror(Frame, mirrors)  # before Stack, which holds them
+    mirrors[Stack] = mirror(Stack, mirrors)
     return tuple(mirror(struct, mirrors) for struct in EVENT_TYPES)
 
 

@@ -199,6 +199,11 @@ class RequestError(TracedError):
         self.code = ErrorCode(code)
 
 
+class StackTraceUnavailable(TracedError):
+    """-k (stack traces): libunwind cannot be loaded, or has no support for this
+    architecture; the message names the library and the package that has it."""
+
+
 # The protocol's code for an error a request ran into, by the error's type (the first
 # match); any other error is internal.  The daemon's front and its tracer workers
 # both answer with it.
@@ -208,6 +213,7 @@ _CODES: tuple[tuple[type[TracedError], ErrorCode], ...] = (
     (SpawnError, ErrorCode.SPAWN_FAILED),
     (AttachError, ErrorCode.ATTACH_FAILED),
     (InvalidLaunchError, ErrorCode.INVALID),
+    (StackTraceUnavailable, ErrorCode.INVALID),  # the request asks what this machine lacks
 )
 
 

@@ -7,6 +7,7 @@ contract clients read (protocol/PROTOCOL.md); add fields, never rename.
   ``retval`` and ``error`` are null when the syscall never returned (exit_group,
   or a thread destroyed by another's execve).
   On failure ``retval`` is -1 and ``error`` the errno name, as strace prints it.
+  With -k, ``stack``: the call stack (:class:`Stack`), as are signals' and group-stops'.
 * ``syscall_entry``: a syscall began (only when the session asked for entries).
 * ``spawn``: a new task, with the task that made it.
 * ``exec``: a successful execve; ``old_tid`` is set when a non-leader thread
@@ -30,7 +31,7 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
-from typing import Any, cast, get_args
+from typing import Any, Literal, cast, get_args
 
 import msgspec
 
@@ -114,6 +115,36 @@ class Arg(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     dump: str | None = None
 
 
+class Frame(msgspec.Struct, frozen=True):
+    """One frame of a stack trace (-k), as strace's `` > MODULE(SYMBOL+0xOFFSET)
+    [0xADDRESS]`` line says it: ``ip`` in the file ``module`` (as /proc/PID/maps
+    names it) at offset ``address``, ``offset`` bytes into the function ``symbol``
+    (as the ELF file names it: C++ names mangled; absent when the file has none
+    there).  A walk that cannot go on ends with a frame whose ``error`` says why
+    (``unexpected_backtracing_error``: ``ip`` lies in no mapped file; ``too many
+    stack frames``), as strace ends it."""
+
+    ip: int = 0
+    module: Text | None = None
+    address: int = 0
+    symbol: str | None = None
+    offset: int = 0
+    error: str | None = None
+
+
+StackAt = Literal["entry", "exit", "stop"]
+
+
+class Stack(msgspec.Struct, frozen=True):
+    """-k: a task's call stack, innermost frame first, walked while it was stopped
+    ``at`` a syscall's ``exit`` (most calls), its ``entry`` (execve, execveat, exit and
+    exit_group, whose caller is gone by the time they return), or a ``stop`` (a
+    signal's delivery, a group-stop)."""
+
+    at: StackAt
+    frames: tuple[Frame, ...]
+
+
 class _Event(msgspec.Struct, frozen=True, tag_field="type"):
     session: str
     pid: int  # thread-group id, what users call the process id
@@ -141,6 +172,7 @@ class SyscallEvent(_Event, tag="syscall", frozen=True, kw_only=True):
     injected: bool = False
     delayed: bool = False
     poked: bool = False
+    stack: Stack | None = None  # -k: the call stack at the call's return (or entry)
 
     @property
     def finished(self) -> bool:
@@ -198,6 +230,7 @@ class SignalEvent(_Event, tag="signal", frozen=True, kw_only=True):
     value: int | None = None
     # A fault the kernel reports (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP): si_addr.
     addr: int | None = None
+    stack: Stack | None = None  # -k: the call stack the signal finds
 
 
 class GroupStopEvent(_Event, tag="group_stop", frozen=True, kw_only=True):
@@ -206,6 +239,7 @@ class GroupStopEvent(_Event, tag="group_stop", frozen=True, kw_only=True):
 
     signo: int
     signal: str
+    stack: Stack | None = None  # -k: the call stack where it stopped
 
 
 class ExitEvent(_Event, tag="exit", frozen=True, kw_only=True):

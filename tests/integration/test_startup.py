@@ -47,11 +47,13 @@ with open(sys.argv[1], "w") as out:
 # client of a daemon nobody runs, argparse's terminal query (shutil: the parser asks
 # itself), pathlib (paths are strings until the daemon's own code), threading (the
 # reactor asks _thread which thread it runs in: a launch starts no thread), attach
-# --filter's installer (only that attach installs a filter in a running process).
+# --filter's installer (only that attach installs a filter in a running process),
+# -k's stack walks, libunwind's binding, the C++ demangler (only -k walks stacks).
 # traced.daemon.paths, the default socket path, is the one daemon module a launch needs.
 NOT_IN_PROCESS = (
     "pydantic", "structlog", "traced.wire", "shutil", "pathlib", "traced.cli.remote", "threading",
     "traced.core.filter_install", "traced.tracer.attachfilter",
+    "traced.core.stack", "traced.tracer.stacks", "traced.linux.unwind", "traced.linux.demangle",
 )  # fmt: skip
 DAEMON_MODULES = {"traced.daemon", "traced.daemon.paths"}
 # ioctl's tables, which every decoded entry may need; not its twenty families' printers.

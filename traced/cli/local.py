@@ -106,6 +106,7 @@ def _policy(args: argparse.Namespace, printer: Printer, *, force_full: bool) -> 
         injections=printer.filter.injections,
         inject_in_kernel=getattr(args, "inject_in_kernel", False),
         follow=follows(args),
+        stack_trace=printer.stack_trace,
     )
 
 

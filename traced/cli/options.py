@@ -150,6 +150,7 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
         printer.summary = Summary()
         printer.print_lines = not args.count
     printer.entry_only = _entry_only(args)
+    printer.stack_trace = stack_trace(args)
     printer.style = decoding_options(args).style
     printer.numbers = args.numbers
     printer.quiet = quiet_set(args)
@@ -247,6 +248,17 @@ def _check_follow_and_filter(args: argparse.Namespace) -> None:
         )
 
 
+def stack_trace(args: argparse.Namespace) -> bool:
+    """-k (strace 6.1 takes -kk as -k): whether the tracer walks stacks.  With -c no
+    line is printed to follow, so none is walked, and strace's warning says so."""
+    if not getattr(args, "stack_trace", 0):
+        return False
+    if args.count:
+        print("traced: -k/--stack-traces has no effect with -c/--summary-only", file=sys.stderr)
+        return False
+    return True
+
+
 def _entry_only(args: argparse.Namespace) -> bool:
     """--entry-only, refused beside the options that need a call's result."""
     if not getattr(args, "entry_only", False):
@@ -256,6 +268,7 @@ def _entry_only(args: argparse.Namespace) -> bool:
         "-c": args.count, "-C": args.count_too,
         "-e status=": any(e.split("=", 1)[0] in ("status", "s") for e in args.expr),
         "-e inject=": any(is_injection(e) for e in args.expr),
+        "-k": getattr(args, "stack_trace", 0),  # walked as a call returns
     }  # fmt: skip
     refused = [option for option, given in needs_results.items() if given]
     if refused:

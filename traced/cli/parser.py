@@ -240,6 +240,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_stack_trace(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "-k",
+        "--stack-trace",
+        "--stack-traces",
+        dest="stack_trace",
+        action="count",
+        default=0,
+        help="after each call's line, the call stack it returns to, one frame a line, "
+        "as strace -k prints it (needs libunwind: see README)",
+    )
+
+
 def _add_entry_only(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--entry-only",
@@ -296,6 +309,7 @@ def _launch(launch: argparse.ArgumentParser) -> None:
     _add_no_follow(launch)
     _add_inject(launch, in_kernel=True)
     _add_entry_only(launch)
+    _add_stack_trace(launch)
     _add_daemon_choice(launch)
     launch.add_argument("--full", action="store_true", help="no seccomp filter: stop always")
     launch.add_argument(
@@ -311,6 +325,7 @@ def _attach(attach: argparse.ArgumentParser) -> None:
     _add_no_follow(attach)
     _add_inject(attach, in_kernel=False)
     _add_entry_only(attach)
+    _add_stack_trace(attach)
     _add_daemon_choice(attach)
     attach.add_argument(
         "--detach",

@@ -18,6 +18,7 @@ from traced.cli.render import (
     entry_text,
     event_line,
     resumed_line,
+    stack_text,
     superseded_line,
     syscall_line,
 )
@@ -81,6 +82,10 @@ class Printer:
         self.pid_column = False
         self.session_tags = False
         self.entry_only = False  # entries are whole lines: nothing follows them
+        # -k: the tracer is asked for stacks.  Any event's stack follows its line, as
+        # strace's (render.stack_text); a never-returning call's, its task's exit line.
+        self.stack_trace = False
+        self.owed_stacks: dict[int, str] = {}
         self.per_task: PerTaskFiles | None = None
         # strace's interleaving: the call as it is entered, ``<unfinished ...>`` when
         # another line comes first, and ``<... NAME resumed>`` when it returns.  To a
@@ -124,6 +129,8 @@ class Printer:
             notices.filter_outcome(event.pid, event.installed, event.reason)
             return
         if self.broken or not self.wants(event):
+            if type(event) is SyscallEvent and event.stack is not None and not self.broken:
+                self._owe_hidden(event)
             return
         if self.style is not PLAIN:  # -X, -x: what the printer words (signals, -y results)
             with applied(self.style):
@@ -203,16 +210,45 @@ class Printer:
         line = self._line(event, tid_prefix)
         if self.timing.durations and isinstance(event, SyscallEvent):
             line += duration_suffix(event.duration_ns)
-        if isinstance(event, SyscallEvent):
-            line += _dumps(event)
+        line += self._after(event)
         out = self.out if self.per_task is None else self.per_task[tid]
         out.write(line + "\n")
         if isinstance(event, ExitEvent):
             self._forget(event)
 
+    def _after(self, event: Lined) -> str:
+        """The lines that follow an event's: -e read=/write='s dumps, -k's stack."""
+        if isinstance(event, SyscallEvent):
+            return _dumps(event) + ("" if event.stack is None else self._stack(event))
+        return "" if isinstance(event, ExitEvent) or event.stack is None else self._stack(event)
+
+    def _stack(self, event: Lined) -> str:
+        """-k: the event's stack lines, to follow its line; a call that never returned
+        (exit_group) owes them until its task's exit line, where strace prints them."""
+        stack = getattr(event, "stack", None)
+        if stack is None:
+            return ""
+        text = stack_text(stack)
+        if type(event) is SyscallEvent and event.retval is None and not event.detached:
+            self.owed_stacks[event.tid] = self.owed_stacks.get(event.tid, "") + text
+            return ""
+        return text
+
+    def _owe_hidden(self, event: SyscallEvent) -> None:
+        """strace 6.1 prints the stack of an exit or exit_group it walked at entry when
+        the task is gone, even if -z, -Z or -e status= hid the call's own line."""
+        if event.retval is not None or event.detached or event.stack is None:
+            return
+        if event.stack.at == "entry" and self.filter._replace(status=None).admits(event):
+            self._stack(event)
+
     def _forget(self, event: ExitEvent) -> None:
-        """A task gone: no longer live, its -ff file closed."""
+        """A task gone: no longer live, the stack it owes written, its -ff file closed."""
         self.live.discard(event.tid)
+        owed = self.owed_stacks.pop(event.tid, None) if self.owed_stacks else None
+        if owed:
+            out = self.out if self.per_task is None else self.per_task[event.tid]
+            out.write(owed[1:] + "\n")
         if self.per_task is not None:
             self.per_task.close(event.tid)
 
@@ -251,7 +287,8 @@ class Printer:
         if self.held_entry is not None or self.open_line is not None:
             self._cut_open_line()
         line = syscall_line(event, prefix + self._stamp(event, event.ts_ns))
-        self.out.write(line + _dumps(event) + "\n")
+        stack = "" if event.stack is None else self._stack(event)
+        self.out.write(line + _dumps(event) + stack + "\n")
 
     def _supersede(self, event: ExecEvent, tid_prefix: str) -> None:
         """strace's line for the leader a non-leader thread's execve replaced; that
@@ -360,6 +397,9 @@ class Printer:
         try:
             if not self.broken:
                 self._cut_open_line()
+                for owed in self.owed_stacks.values():  # tasks never seen to end
+                    self.out.write(owed[1:] + "\n")
+                self.owed_stacks.clear()
             if self.summary is not None and not self.broken:
                 self.out.write(self._summary_text(self.summary))
         except BrokenPipeError:

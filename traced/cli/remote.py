@@ -179,8 +179,10 @@ def _owed_fields(owed: Owed) -> dict[str, list[int]]:
 
 
 def _entry_only(printer: Printer) -> dict[str, Any]:
-    """``entry_only``, only when asked: a daemon older than the field still launches."""
-    return {"entry_only": True} if printer.entry_only else {}
+    """``entry_only`` and ``stack_trace`` (-k), only when asked: a daemon older than
+    the fields still launches."""
+    fields = {"entry_only": printer.entry_only, "stack_trace": printer.stack_trace}
+    return {name: True for name, asked in fields.items() if asked}
 
 
 def _follow_field(args: argparse.Namespace) -> dict[str, Any]:

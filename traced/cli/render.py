@@ -25,11 +25,14 @@ from traced.events import (
     Arg,
     ExecEvent,
     ExitEvent,
+    Frame,
     GroupStopEvent,
     SignalEvent,
+    Stack,
     SyscallEntryEvent,
     SyscallEvent,
     bytes_of,
+    shown,
 )
 from traced.syscalls.arch import AUDIT_ARCH_NAMES, syscall_name
 from traced.syscalls.names import (
@@ -289,3 +292,30 @@ def duration_suffix(duration_ns: int | None) -> str:
         return ""
     seconds, micros = divmod(duration_ns // 1000, 1_000_000)
     return f" <{seconds}.{micros:06d}>"
+
+
+def stack_text(stack: Stack) -> str:
+    """-k: strace's lines for a stack, each after a newline, as ``_dumps``'s:
+    `` > /lib/libc.so.6(__write+0x10) [0xf8350]`` (the frame's file, its function and
+    the offset into it, the offset in the file), `` > /usr/bin/echo() [0x60c4]``
+    where the file names no function there.  strace words a stack walked at a call's
+    entry (execve, exit_group ...) through its queue, which prints no function as an
+    empty name: `` > /usr/bin/dash(+0x0) [0x79a0]``; C++ names demangled."""
+    queued = stack.at == "entry"
+    return "".join("\n" + _frame_line(frame, queued) for frame in stack.frames)
+
+
+def _frame_line(frame: Frame, queued: bool) -> str:
+    if frame.error is not None:
+        return f" > {frame.error} [{frame.ip:#x}]" if frame.ip else f" > {frame.error}"
+    module = "" if frame.module is None else shown(frame.module)
+    if frame.symbol is not None:
+        symbol = frame.symbol
+        if symbol.startswith("_Z"):  # only C++ names load the demangler (ctypes)
+            from traced.linux.demangle import demangled  # noqa: PLC0415
+
+            symbol = demangled(symbol)
+        return f" > {module}({symbol}+{frame.offset:#x}) [{frame.address:#x}]"
+    if queued:
+        return f" > {module}(+0x0) [{frame.address:#x}]"
+    return f" > {module}() [{frame.address:#x}]"

@@ -50,8 +50,9 @@ def syscall_event(
         retval, error = (-1, errno_name(-exit_.rval)) if exit_.is_error else (exit_.rval, None)
         args = entry.args if exit_.args is None else exit_.args
         fd_path, retval_text = exit_.fd_path, exit_.retval_text
+        stack = entry.stack if exit_.stack is None else exit_.stack
     else:
-        args, fd_path, retval_text = entry.args, None, None
+        args, fd_path, retval_text, stack = entry.args, None, None, entry.stack
     return SyscallEvent(
         session=task.session,
         pid=task.tgid,
@@ -70,6 +71,7 @@ def syscall_event(
         injected=injected,
         delayed=delayed,
         poked=poked,
+        stack=stack,
     )
 
 
@@ -196,6 +198,7 @@ def signalled(step: Step) -> list[Event]:
         audit_arch=stop.audit_arch,
         value=stop.value,
         addr=stop.addr,
+        stack=stop.stack,
     )
     return [event]
 
@@ -210,6 +213,7 @@ def stopped(step: Step) -> list[Event]:
         ts_ns=stop.ts,
         signo=stop.sig,
         signal=signal_name(stop.sig),
+        stack=stop.stack,
     )
     return [event]
 

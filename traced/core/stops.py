@@ -33,7 +33,7 @@ from traced.core.abi import (
     PTRACE_EVENT_STOP,
     PTRACE_EVENT_VFORK,
 )
-from traced.events import Arg
+from traced.events import Arg, Stack
 from traced.syscalls.arch import Abi
 
 SYSCALL_TRAP = signal.SIGTRAP | 0x80
@@ -152,6 +152,7 @@ class Entry(NamedTuple):
     # A wanted entry's registers cut to its arguments' C types, as its decoding at
     # entry cut them once (decoders.arguments.c_registers), for its exit's decoding.
     registers: tuple[int, ...] = ()
+    stack: Stack | None = None  # -k: walked here for the calls strace walks at entry
 
 
 class InjectEntry(Entry):
@@ -195,6 +196,7 @@ class Exit(NamedTuple):
     args: tuple[Arg, ...] | None = None
     fd_path: str | None = None  # -y: what the returned fd refers to
     retval_text: str | None = None  # strace's words for the result, if more than a number
+    stack: Stack | None = None  # -k: the call stack it returns to
 
 
 class TamperedExit(Exit):
@@ -228,6 +230,7 @@ class Exec(NamedTuple):
 class GroupStop(NamedTuple):
     sig: int
     ts: int = 0
+    stack: Stack | None = None  # -k
 
 
 class TrapStop(NamedTuple):
@@ -249,6 +252,7 @@ class SignalStop(NamedTuple):
     audit_arch: int | None = None
     value: int | None = None  # a queued signal's si_value, when not 0
     addr: int | None = None  # a fault's si_addr (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP)
+    stack: Stack | None = None  # -k
 
 
 class Exited(NamedTuple):

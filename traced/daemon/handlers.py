@@ -122,12 +122,14 @@ class Handlers:
         self.limits.check_sessions(conn.uid)
         if not request.detach:
             self.limits.check_subscriptions(conn, request.queue)
+        _check_stack_trace(request)
         policy = self.limits.policy(
             request.trace, request.decoding, request.entries, request.entry_only, request.inject
         )._replace(
             inject_in_kernel=request.inject_in_kernel,
             follow=request.follow,
             force_full=request.full,
+            stack_trace=request.stack_trace,
         )
         credentials = credentials_for(conn.uid, conn.gid, conn.groups)
         if credentials is None and conn.uid not in (0, os.getuid()):
@@ -170,12 +172,13 @@ class Handlers:
             self.limits.check_subscriptions(conn, request.queue)
         client = access.Client(conn.uid, conn.gid, conn.pid)
         check_may_trace(client, request.pid)
+        _check_stack_trace(request)
         policy = self.limits.policy(
             request.trace, request.decoding, request.entries, request.entry_only, request.inject
         )  # attach has no filter: every injection is made at stops
         if conn.uid != 0:
             policy = policy._replace(owner=client)
-        policy = policy._replace(attach_filter=request.filter)
+        policy = policy._replace(attach_filter=request.filter, stack_trace=request.stack_trace)
         # For a person (the list's command column): bytes that are not UTF-8 as \xNN.
         argv = [shown(os_text(arg)) for arg in procfs.exec_image_argv(request.pid)]
         session = self._new_session(conn, "attach", argv, owned=not request.detach)
@@ -302,3 +305,10 @@ class Handlers:
         )
         self.hub.subscribe(sub, conn, session)
         return sub
+
+
+def _check_stack_trace(request: LaunchRequest | AttachRequest) -> None:
+    """stack_trace walks a call's stack as it returns, which entry_only never sees."""
+    if request.stack_trace and request.entry_only:
+        why = "entry_only never sees the return stacks are walked at"
+        raise RequestError(ErrorCode.INVALID, why)

@@ -17,6 +17,9 @@ Kernel facts this module depends on:
 * /proc/TID/fd/FD is a symlink to what the fd refers to: a path, or
   ``socket:[INODE]``, ``pipe:[INODE]``, ``anon_inode:[eventfd]``; threads share
   the table, so any tid of the process will do.  strace -y prints exactly that.
+* /proc/TID/maps lists the process's mappings (threads share them), one a line:
+  range, permissions, offset in the file, device, inode and, for a file, its
+  path (`` (deleted)`` after it once unlinked).  strace -k places frames by it.
 """
 
 from __future__ import annotations
@@ -67,6 +70,12 @@ def parse_status(text: bytes) -> dict[str, str]:
 def status_field(tid: int, field: str) -> str | None:
     """One line of /proc/TID/status, or None when the task is gone."""
     return status_fields(tid, field).get(field)
+
+
+def read_maps(tid: int) -> bytes:
+    """/proc/TID/maps, whole; OSError when the task is gone."""
+    with open(f"/proc/{tid}/maps", "rb") as maps:
+        return maps.read()
 
 
 def seccomp_filters_supported() -> bool:

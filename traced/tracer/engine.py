@@ -26,6 +26,7 @@ from __future__ import annotations
 import errno
 import time
 import uuid
+from typing import TYPE_CHECKING
 
 from traced.core import abi
 from traced.core.session import TraceSession
@@ -48,6 +49,9 @@ from traced.tracer.spawn import (
     fork_child,
     resolve_program,
 )
+
+if TYPE_CHECKING:
+    from traced.tracer.stacks import Stacks
 
 _log = get_logger(__name__)
 
@@ -116,6 +120,7 @@ class Engine:
         )
         mode = policy.mode()
         filter_program = self._filter(policy) if mode is Mode.SECCOMP else None
+        stacks = self._stacks(policy)  # before the fork: a missing libunwind is said first
         child = fork_child(spec, program, filter_program)
         try:
             options = abi.LAUNCH_OPTIONS if filter_program is None else abi.FILTER_OPTIONS
@@ -130,6 +135,7 @@ class Engine:
         run = self._new_run(
             mode, child.pid, policy, sink, session_id, child=child, process_group=group
         )
+        run.stacks = stacks
         run.core.add_task(child.pid, child.pid, prestart=True)
         self.reactor.register(child.pid, run)
         return run
@@ -149,7 +155,25 @@ class Engine:
             matching = rules.get(name, (Rule((), TRACE, name),))
             rules[name] = tuple(rule._replace(verdict=failing) for rule in matching)
         names = (policy.names or frozenset()) - rules.keys()
+        if policy.stack_trace:  # -k: their exits tell when the maps must be read again
+            names |= self._mapping_changes() - errors.keys()
         return compile_filter(self.arch, names | FILTER_INSTALLS.keys(), rules)
+
+    def _stacks(self, policy: TracePolicy) -> Stacks | None:
+        """-k's walks, or None; StackTraceUnavailable when libunwind cannot be loaded."""
+        if not policy.stack_trace:
+            return None
+        from traced.tracer.stacks import Stacks  # noqa: PLC0415 (-k alone loads libunwind)
+
+        return Stacks(self.arch.native.name)
+
+    def _mapping_changes(self) -> frozenset[str]:
+        """The calls that may change the mappings (strace's stop for them under -k, its
+        SI flag), by the names this architecture's ABIs have."""
+        from traced.core.stack import MAPPING_CHANGES  # noqa: PLC0415 (-k alone)
+
+        known = {name for abi in self.arch.abis for name in abi.numbers_by_name}
+        return MAPPING_CHANGES & known
 
     def attach(self, pid: int, policy: TracePolicy, sink: Sink, session_id: str = "") -> Run:
         """Trace a running process and the children it makes from now on.
@@ -157,7 +181,9 @@ class Engine:
         For a client (``policy.owner``) only the threads it may trace itself are
         seized, each checked before its seize and again after (see _seize_checked);
         the thread ``pid`` names must be one of them."""
+        stacks = self._stacks(policy)
         run = self._new_run(Mode.FULL, pid, policy, sink, session_id)
+        run.stacks = stacks
         tgid = procfs.tgid_of(pid)
         refused = None
         if policy.attach_filter is not None:

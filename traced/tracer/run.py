@@ -46,6 +46,8 @@ if TYPE_CHECKING:  # asyncio is imported only where a loop runs (bench/startup.p
     import asyncio
     from asyncio import AbstractEventLoop
 
+    from traced.tracer.stacks import Stacks
+
 Sink = Callable[[Event], None]
 _log = get_logger(__name__)
 
@@ -81,6 +83,9 @@ class TracePolicy(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/
     # be inherited by them, and its RET_TRACE would fail their calls with ENOSYS once
     # nobody traces them: so no filter then, every stop (full mode).
     follow: bool = True
+    # -k: each reported syscall's (and signal's) call stack, walked at its stop
+    # (traced.tracer.stacks); off, nothing of it is imported.
+    stack_trace: bool = False
 
     def mode(self) -> Mode:
         if (
@@ -175,6 +180,8 @@ class Run:
         self.decoding = policy.decoding
         # Each syscall's Call, by (audit arch, nr), made at its first stop (stopread).
         self.calls: dict[tuple[int, int], Call] = {}
+        # -k's walks (the Engine makes them before the command starts); None without.
+        self.stacks: Stacks | None = None
         self.owner = policy.owner
         self.injections = policy.injections.by_name
         # A runaway tree (a fork bomb) is stopped at max_tasks live tasks: a launched
@@ -216,6 +223,9 @@ class Run:
     def end(self) -> None:
         """The reactor's call: every task is gone."""
         self.over = True
+        if self.stacks is not None:
+            self.stacks.close()
+            self.stacks = None
         if self._done is not None and not self._done.done():
             self._done.set_result(None)
 

@@ -30,7 +30,7 @@ Kernel facts this module depends on:
   child status and times, a seccomp SIGSYS's syscall address, number and arch).
 * A tracee's memory is read with process_vm_readv; its fds' targets are the
   /proc/PID/fd links.  Both only while it is stopped, so the values are the
-  syscall's own.
+  syscall's own.  So is its stack (-k: traced/tracer/stacks.py), walked by ptrace.
 """
 
 from __future__ import annotations
@@ -91,35 +91,68 @@ _NONE, _EXIT, _SECCOMP = SyscallOp.NONE, SyscallOp.EXIT, SyscallOp.SECCOMP
 
 def read_stop(run: Run, tid: int, decoded: Decoded) -> Stop:
     """Build the stop value, making the ptrace and /proc reads its kind needs."""
+    if run.stacks is not None:  # -k: the stack too, while the tracee is stopped
+        return _with_stack(run, tid, decoded)
+    return _read(run, tid, decoded, time.time_ns())
+
+
+def _read(run: Run, tid: int, decoded: Decoded, now: int) -> Stop:
+    """The reads the stop's kind needs, whatever -k asks."""
     kind = decoded.kind
-    now = time.time_ns()
     if kind is Kind.SYSCALL or kind is Kind.SECCOMP:
         return _syscall_stop(run, tid, now)
     if kind is Kind.NEW_TASK:
-        child = ptrace.event_message(tid)
-        thread = decoded.event == PTRACE_EVENT_CLONE and procfs.tgid_of(child) != child
-        return Spawned(now, child, run.core.tasks[tid].tgid if thread else child)
+        return _spawned(run, tid, decoded, now)
     if kind is Kind.EXEC:
         return _exec_stop(run, tid, now)
     if kind is Kind.SIGNAL:
-        info = ptrace.signal_info(tid)
-        return SignalStop(
-            now,
-            decoded.sig,
-            info.code,
-            info.sender_pid,
-            info.sender_uid,
-            info.child_status,
-            info.child_utime,
-            info.child_stime,
-            info.errno,
-            info.call_addr,
-            info.syscall,
-            info.arch,
-            info.value,
-            info.addr,
-        )
+        return _signal_stop(tid, decoded.sig, now)
     return _SIMPLE_STOPS[kind](decoded, now)
+
+
+def _with_stack(run: Run, tid: int, decoded: Decoded) -> Stop:
+    """-k: the stop as read_stop reads it, with the stack where strace walks one:
+    a syscall's exit (or entry: traced.core.stack), a signal, a group-stop."""
+    stacks = run.stacks
+    assert stacks is not None
+    task = run.core.tasks.get(tid)
+    prestart = task is not None and task.prestart
+    in_flight = task.in_flight if task is not None else None
+    kind = decoded.kind
+    stop = _read(run, tid, decoded, time.time_ns())
+    if kind is Kind.SYSCALL or kind is Kind.SECCOMP:
+        return stacks.syscall(stop, tid, prestart, in_flight)
+    if type(stop) is SignalStop or type(stop) is GroupStop:
+        return stacks.signal(stop, tid, prestart)
+    if kind is Kind.EXITED or kind is Kind.KILLED:
+        stacks.forget(tid)
+    return stop
+
+
+def _spawned(run: Run, tid: int, decoded: Decoded, now: int) -> Spawned:
+    child = ptrace.event_message(tid)
+    thread = decoded.event == PTRACE_EVENT_CLONE and procfs.tgid_of(child) != child
+    return Spawned(now, child, run.core.tasks[tid].tgid if thread else child)
+
+
+def _signal_stop(tid: int, sig: int, now: int) -> SignalStop:
+    info = ptrace.signal_info(tid)
+    return SignalStop(
+        now,
+        sig,
+        info.code,
+        info.sender_pid,
+        info.sender_uid,
+        info.child_status,
+        info.child_utime,
+        info.child_stime,
+        info.errno,
+        info.call_addr,
+        info.syscall,
+        info.arch,
+        info.value,
+        info.addr,
+    )
 
 
 def _exec_stop(run: Run, tid: int, now: int) -> Exec:

@@ -88,6 +88,8 @@ class LaunchRequest(RequestBase):
     decoding: Decoding = Decoding()
     entries: bool = False  # syscall_entry events too, for strace-like live text
     entry_only: bool = False  # syscall_entry events only: one stop per call
+    # -k: each syscall, signal and group-stop event carries its call stack (``stack``)
+    stack_trace: bool = False
     # strace's -e inject= and -e fault= expressions, qualifier included, in order.
     inject: list[str] = Field(default=[], max_length=256)
     # error= injections into every call become the seccomp filter's SECCOMP_RET_ERRNO:
@@ -120,6 +122,7 @@ class AttachRequest(RequestBase):
     decoding: Decoding = Decoding()
     entries: bool = False
     entry_only: bool = False
+    stack_trace: bool = False  # -k, as launch's
     inject: list[str] = Field(default=[], max_length=256)  # as launch's, made at stops
     follow: bool = True  # False: the tasks it creates from now on are not traced
     policy: Policy = "block"
