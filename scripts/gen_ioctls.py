@@ -530,6 +530,13 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
     _spec("KVM_CAPS", "linux/kvm.h", r"KVM_CAP_\w+"),
     _spec("KVM_MEM_FLAGS", "linux/kvm.h", r"KVM_MEM_(LOG_DIRTY_PAGES|READONLY)"),
     _spec("KVM_CPUID_FLAGS", "linux/kvm.h", r"KVM_CPUID_FLAG_\w+"),
+    # kvm_run's exit_reason (not KVM_EXIT_IO's directions nor Hyper-V's and Xen's kinds).
+    _spec(
+        "KVM_EXIT_REASONS",
+        "linux/kvm.h",
+        r"KVM_EXIT_\w+",
+        exclude=r"KVM_EXIT_(IO_\w+|HYPERV_\w+|XEN_\w+)",
+    ),
     _spec(
         "DM_FLAGS",
         "linux/dm-ioctl.h",

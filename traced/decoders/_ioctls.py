@@ -4413,6 +4413,48 @@ KVM_CPUID_FLAGS: Table = (
     ("KVM_CPUID_FLAG_STATE_READ_NEXT", 0x4),
 )
 
+# linux/kvm.h: KVM_EXIT_\w+
+KVM_EXIT_REASONS: Table = (
+    ("KVM_EXIT_UNKNOWN", 0x0),
+    ("KVM_EXIT_EXCEPTION", 0x1),
+    ("KVM_EXIT_IO", 0x2),
+    ("KVM_EXIT_HYPERCALL", 0x3),
+    ("KVM_EXIT_DEBUG", 0x4),
+    ("KVM_EXIT_HLT", 0x5),
+    ("KVM_EXIT_MMIO", 0x6),
+    ("KVM_EXIT_IRQ_WINDOW_OPEN", 0x7),
+    ("KVM_EXIT_SHUTDOWN", 0x8),
+    ("KVM_EXIT_FAIL_ENTRY", 0x9),
+    ("KVM_EXIT_INTR", 0xA),
+    ("KVM_EXIT_SET_TPR", 0xB),
+    ("KVM_EXIT_TPR_ACCESS", 0xC),
+    ("KVM_EXIT_S390_SIEIC", 0xD),
+    ("KVM_EXIT_S390_RESET", 0xE),
+    ("KVM_EXIT_DCR", 0xF),
+    ("KVM_EXIT_NMI", 0x10),
+    ("KVM_EXIT_INTERNAL_ERROR", 0x11),
+    ("KVM_EXIT_OSI", 0x12),
+    ("KVM_EXIT_PAPR_HCALL", 0x13),
+    ("KVM_EXIT_S390_UCONTROL", 0x14),
+    ("KVM_EXIT_WATCHDOG", 0x15),
+    ("KVM_EXIT_S390_TSCH", 0x16),
+    ("KVM_EXIT_EPR", 0x17),
+    ("KVM_EXIT_SYSTEM_EVENT", 0x18),
+    ("KVM_EXIT_S390_STSI", 0x19),
+    ("KVM_EXIT_IOAPIC_EOI", 0x1A),
+    ("KVM_EXIT_HYPERV", 0x1B),
+    ("KVM_EXIT_ARM_NISV", 0x1C),
+    ("KVM_EXIT_X86_RDMSR", 0x1D),
+    ("KVM_EXIT_X86_WRMSR", 0x1E),
+    ("KVM_EXIT_DIRTY_RING_FULL", 0x1F),
+    ("KVM_EXIT_AP_RESET_HOLD", 0x20),
+    ("KVM_EXIT_X86_BUS_LOCK", 0x21),
+    ("KVM_EXIT_XEN", 0x22),
+    ("KVM_EXIT_RISCV_SBI", 0x23),
+    ("KVM_EXIT_RISCV_CSR", 0x24),
+    ("KVM_EXIT_NOTIFY", 0x25),
+)
+
 # linux/dm-ioctl.h: DM_\w+_FLAG|DM_DEFERRED_REMOVE
 DM_FLAGS: Table = (
     ("DM_READONLY_FLAG", 0x1),

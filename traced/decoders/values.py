@@ -37,6 +37,7 @@ class Options(NamedTuple):
     # -yy, -e decode-fds=SET: the kinds of fd described (path socket dev pidfd); empty
     # with decorate_fds: -y's paths alone
     fd_kinds: frozenset[str] = frozenset()
+    kvm_vcpu: bool = False  # -e kvm=vcpu: KVM_RUN's result with the vcpu's exit reason
 
     @property
     def style(self) -> Style:

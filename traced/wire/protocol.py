@@ -58,6 +58,7 @@ class Decoding(Message):
     dump_writes: list[int] = []  # -e write=: fds whose writes are dumped in hex
     # -yy, -e decode-fds=: the kinds of fd described (path, socket, dev, pidfd)
     fd_kinds: list[Literal["path", "socket", "dev", "pidfd"]] = []
+    kvm_vcpu: bool = False  # -e kvm=vcpu: KVM_RUN's result with the vcpu's exit reason
 
 
 # SCM_MAX_FD: the most fds one sendmsg carries; a launch's stdio takes three of them.
