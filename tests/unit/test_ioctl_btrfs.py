@@ -6,7 +6,7 @@ import struct
 from tests.unit.ioctl_cases import ADDRESS, argument
 from tests.unit.plain import FakeMemory
 from traced.decoders._ioctls import IOCTLS
-from traced.decoders.arguments import decode_entry
+from traced.decoders.arguments import decode_entry, decode_exit
 from traced.decoders.families.ioctl import argument_style
 from traced.decoders.values import DEFAULT_OPTIONS, Options
 
@@ -206,4 +206,112 @@ def test_fs_0x94_requests() -> None:
     none = struct.pack("<QQH6x", 1024, 10240, 0)
     assert btrfs("FIDEDUPERANGE", none) == (
         "{src_offset=1024, src_length=10240, dest_count=0, info=[]}"
+    )
+
+
+def completed(name: str, entry: bytes, exit: bytes, options: Options = DEFAULT_OPTIONS) -> str:
+    """The argument after a success: the kernel wrote ``exit`` over ``entry``."""
+    return argument(REQUEST[name], entry, exit, options=options)
+
+
+# What strace 6.1 prints after successful calls, from its traces of btrfs-progs 6.2
+# on a loop-mounted btrfs.
+def test_searches_and_lookups_at_exit() -> None:
+    key = struct.pack("<7Q3I36x", 3, 1, 1, 1, ALL, 0, ALL, 216, 216, 30)
+    done = bytearray(key.ljust(4096, b"\0"))
+    done[64:68] = struct.pack("<I", 1)
+    done[104:136] = struct.pack("<3QII", 13, 1, 1, 216, 98)
+    head = (
+        "{key={tree_id=BTRFS_CHUNK_TREE_OBJECTID, min_objectid=BTRFS_ROOT_TREE_OBJECTID, "
+        "max_objectid=BTRFS_ROOT_TREE_OBJECTID, min_offset=1, max_offset=UINT64_MAX, "
+        "min_transid=0, max_transid=UINT64_MAX, min_type=BTRFS_DEV_ITEM_KEY, "
+        "max_type=BTRFS_DEV_ITEM_KEY, nr_items=30}} => {key={nr_items=1}, "
+    )
+    search = key.ljust(4096, b"\0")
+    assert completed("BTRFS_IOC_TREE_SEARCH", search, bytes(done)) == head + "...}"
+    assert completed("BTRFS_IOC_TREE_SEARCH", search, bytes(done), VERBOSE) == (
+        head + "buf=[{transid=13, objectid=BTRFS_ROOT_TREE_OBJECTID, offset=1, "
+        "type=BTRFS_DEV_ITEM_KEY, len=98}]}"
+    )
+    lookup = struct.pack("<QQ", 0, 256).ljust(4096, b"\0")
+    found = struct.pack("<QQ", 5, 256).ljust(4096, b"\0")
+    assert completed("BTRFS_IOC_INO_LOOKUP", lookup, found) == (
+        '{treeid=0, objectid=BTRFS_FIRST_FREE_OBJECTID} => {treeid=BTRFS_FS_TREE_OBJECTID, name=""}'
+    )
+    asked = struct.pack("<QQ", 5, 256).ljust(4096, b"\0")
+    assert completed("BTRFS_IOC_INO_LOOKUP", asked, found) == (
+        '{treeid=BTRFS_FS_TREE_OBJECTID, objectid=BTRFS_FIRST_FREE_OBJECTID} => {name=""}'
+    )
+
+
+def test_inode_paths_at_exit() -> None:
+    fspath = 0x7F0000002000
+    args = struct.pack("<QQ32xQ", 257, 4096, fspath)
+    container = struct.pack("<4IQ", 4067, 0, 1, 0, 8) + b"file\0"
+    memory = FakeMemory({ADDRESS: args, fspath: container})
+    raw = (2**64 - 1, REQUEST["BTRFS_IOC_INO_PATHS"], ADDRESS)
+
+    def text(options: Options) -> str:
+        entered = decode_entry("ioctl", raw, memory, options)
+        return decode_exit("ioctl", entered, raw, memory, retval=0, options=options)[2].text
+
+    head = (
+        f"{{inum=257, size=4096, fspath={fspath:#x}}} => {{fspath={{bytes_left=4067, "
+        "bytes_missing=0, elem_cnt=1, elem_missed=0, "
+    )
+    assert text(DEFAULT_OPTIONS) == head + "...}}"
+    assert text(VERBOSE) == head + 'val=["file"]}}'
+
+
+def test_devices_space_and_scrub_at_exit() -> None:
+    stats = struct.pack("<3Q", 1, 5, 0).ljust(1032, b"\0")
+    assert completed("BTRFS_IOC_GET_DEV_STATS", stats, stats) == (
+        "{devid=makedev(0, 0x1), nr_items=5, flags=0} => {nr_items=5, flags=0, "
+        "[[BTRFS_DEV_STAT_WRITE_ERRS]=0, [BTRFS_DEV_STAT_READ_ERRS]=0, "
+        "[BTRFS_DEV_STAT_FLUSH_ERRS]=0, [BTRFS_DEV_STAT_CORRUPTION_ERRS]=0, "
+        "[BTRFS_DEV_STAT_GENERATION_ERRS]=0]}"
+    )
+    status = struct.pack("<Q", 1).ljust(2600, b"\0")
+    assert completed("BTRFS_IOC_DEV_REPLACE", status, status) == (
+        "{cmd=BTRFS_IOCTL_DEV_REPLACE_CMD_STATUS} => {result="
+        "BTRFS_IOCTL_DEV_REPLACE_RESULT_NO_ERROR, status={replace_state="
+        "BTRFS_IOCTL_DEV_REPLACE_STATE_NEVER_STARTED, progress_1000=0 /* 0.0% */, "
+        "time_started=0, time_stopped=0, num_write_errors=0, num_uncorrectable_read_errors=0}}"
+    )
+    spaces = struct.pack("<QQ", 4, 4) + b"".join(
+        struct.pack("<3Q", *row)
+        for row in ((1, 8388608, 262144), (0x22, 33554432, 16384), (0x24, 33554432, 196608))
+    )
+    spaces += struct.pack("<3Q", 1 << 49, 5767168, 16384)
+    assert completed("BTRFS_IOC_SPACE_INFO", spaces[:16], spaces) == (
+        "{space_slots=4} => {total_spaces=4, ...}"
+    )
+    assert completed("BTRFS_IOC_SPACE_INFO", spaces[:16], spaces, VERBOSE) == (
+        "{space_slots=4} => {total_spaces=4, spaces=[{flags=BTRFS_BLOCK_GROUP_DATA, "
+        "total_bytes=8388608, used_bytes=262144}, {flags=BTRFS_BLOCK_GROUP_SYSTEM|"
+        "BTRFS_BLOCK_GROUP_DUP, total_bytes=33554432, used_bytes=16384}, "
+        "{flags=BTRFS_BLOCK_GROUP_METADATA|BTRFS_BLOCK_GROUP_DUP, total_bytes=33554432, "
+        "used_bytes=196608}, {flags=BTRFS_SPACE_INFO_GLOBAL_RSV, total_bytes=5767168, "
+        "used_bytes=16384}]}"
+    )
+    scrub = struct.pack("<4Q", 1, 0, ALL, 0).ljust(1024, b"\0")
+    progress = struct.pack("<4Q15Q", 1, 0, ALL, 0, 4, 34, 262144, 557056, *[0] * 9, 139526144, 0)
+    assert completed("BTRFS_IOC_SCRUB", scrub, progress.ljust(1024, b"\0")) == (
+        "{devid=makedev(0, 0x1), start=0, end=UINT64_MAX, flags=0} => {progress={"
+        "data_extents_scrubbed=4, tree_extents_scrubbed=34, data_bytes_scrubbed=262144, "
+        "tree_bytes_scrubbed=557056, read_errors=0, csum_errors=0, verify_errors=0, "
+        "no_csum=0, csum_discards=0, super_errors=0, malloc_errors=0, "
+        "uncorrectable_errors=0, corrected_errors=0, last_physical=139526144, "
+        "unverified_errors=0}}"
+    )
+
+
+def test_dedupe_at_exit() -> None:
+    targets = b"".join(struct.pack("<qQ16x", fd, 0) for fd in (4, 5, 6))
+    done = b"".join(struct.pack("<qQQi4x", fd, 0, 65536, 0) for fd in (4, 5, 6))
+    dedupe = struct.pack("<QQH6x", 0, 65536, 3)
+    assert completed("FIDEDUPERANGE", dedupe + targets, dedupe + done) == (
+        "{src_offset=0, src_length=65536, dest_count=3, info=[{dest_fd=4, dest_offset=0}, "
+        "{dest_fd=5, dest_offset=0}, ...]} => {info=[{bytes_deduped=65536, status=0}, "
+        "{bytes_deduped=65536, status=0}, ...]}"
     )

@@ -1,5 +1,5 @@
-"""btrfs's device, scrub, tree search, inode, send and space requests (linux/btrfs.h),
-in strace 6.1's words (its btrfs.c): pure.
+"""btrfs's device, scrub, filesystem, received subvolume, send and space requests
+(linux/btrfs.h), in strace 6.1's words (its btrfs.c): pure.
 
 Kernel facts, x86-64 layouts: btrfs_ioctl_dev_info_args (4096 bytes) is u64 devid,
 a 16-byte uuid, u64 bytes_used, total_bytes, ... and a 1024-byte path at 3072.
@@ -7,19 +7,17 @@ btrfs_ioctl_dev_replace_args (2600 bytes) is u64 cmd, result, then for START u64
 srcdevid, cont_reading_from_srcdev_mode and two 1025-byte names, for STATUS u64
 replace_state, progress_1000, time_started, time_stopped, num_write_errors,
 num_uncorrectable_read_errors.  btrfs_ioctl_get_dev_stats (1032 bytes) is u64
-devid, nr_items, flags and 125 u64 values.  btrfs_ioctl_scrub_args (1024 bytes)
-is u64 devid, start, end, flags, then 15 u64 of progress.  The search key (104
-bytes) is u64 tree_id, min/max objectid, offset, transid, then u32 min_type,
-max_type, nr_items; TREE_SEARCH's args are the key and a 3992-byte buffer, V2's
-the key and a u64 buf_size.  btrfs_ioctl_ino_lookup_args is u64 treeid, objectid
-and a 4080-byte name; ino_path_args u64 inum, size, 32 reserved bytes, u64
-fspath; logical_ino_args u64 logical, size, three reserved u64, flags, inodes.
-btrfs_ioctl_received_subvol_args (200 bytes) is a 16-byte uuid, u64 stransid,
-rtransid, two struct btrfs_ioctl_timespec (u64 sec, u32 nsec: 16 bytes) stime and
-rtime, u64 flags.  btrfs_ioctl_send_args (72 bytes) is s64 send_fd, u64
-clone_sources_count, a pointer to that many u64 ids, u64 parent_root, flags.
-btrfs_ioctl_space_args is u64 space_slots, total_spaces, then the spaces (u64
-flags, total_bytes, used_bytes each).
+devid, nr_items, flags and the BTRFS_DEV_STAT_VALUES_MAX (5) u64 values.
+btrfs_ioctl_scrub_args (1024 bytes) is u64 devid, start, end, flags, then 15 u64
+of progress.  btrfs_ioctl_fs_info_args (1024 bytes) is u64 max_id, num_devices, a
+16-byte fsid, u32 nodesize, sectorsize, clone_alignment, u16 csum_type, csum_size,
+u64 flags (what the caller asks for, and the kernel says it filled), generation
+and a 16-byte metadata_uuid.  btrfs_ioctl_received_subvol_args (200 bytes) is a
+16-byte uuid, u64 stransid, rtransid, two struct btrfs_ioctl_timespec (u64 sec,
+u32 nsec: 16 bytes) stime and rtime, u64 flags.  btrfs_ioctl_send_args (72 bytes)
+is s64 send_fd, u64 clone_sources_count, a pointer to that many u64 ids, u64
+parent_root, flags.  btrfs_ioctl_space_args is u64 space_slots, total_spaces, then
+the spaces (u64 flags, total_bytes, used_bytes each).
 """
 
 from __future__ import annotations
@@ -30,26 +28,22 @@ from traced.decoders._ioctls import (
     BTRFS_DEV_REPLACE_CMDS,
     BTRFS_DEV_REPLACE_RESULTS,
     BTRFS_DEV_REPLACE_STATES,
+    BTRFS_DEV_STAT_VALUES,
     BTRFS_DEV_STATS_FLAGS,
     BTRFS_FS_INFO_FLAGS,
-    BTRFS_KEY_TYPES,
-    BTRFS_LOGICAL_INO_FLAGS,
     BTRFS_SCRUB_FLAGS,
     BTRFS_SEND_FLAGS,
     BTRFS_SPACE_INFO_FLAGS,
 )
 from traced.decoders.arrays import array_text
-from traced.decoders.families.ioctl_btrfs import OBJECTIDS, fd_field, objectid, u64
-from traced.decoders.families.ioctl_kit import Request, fixed, hex_array, ints
+from traced.decoders.families.ioctl_btrfs import fd_field, objectid, u64
+from traced.decoders.families.ioctl_kit import Request, fixed, ints
 from traced.decoders.families.ioctl_values import c_array
 from traced.decoders.families.stat import format_makedev
 from traced.decoders.families.times import time_comment
 from traced.decoders.values import Memory, Options, hex_address, read_exact
 from traced.decoders.xlat import Table, format_enum, format_flags
 
-_FIRST_FREE, _LAST_FREE = (
-    dict(OBJECTIDS)[f"BTRFS_{name}_OBJECTID"] for name in ("FIRST_FREE", "LAST_FREE")
-)
 _START, _STATUS = (
     dict(BTRFS_DEV_REPLACE_CMDS)[f"BTRFS_IOCTL_DEV_REPLACE_CMD_{name}"]
     for name in ("START", "STATUS")
@@ -58,6 +52,7 @@ _CSUM_INFO, _GENERATION, _METADATA_UUID = (
     dict(BTRFS_FS_INFO_FLAGS)[f"BTRFS_FS_INFO_FLAG_{name}"]
     for name in ("CSUM_INFO", "GENERATION", "METADATA_UUID")
 )
+_DEV_STATS = len(BTRFS_DEV_STAT_VALUES)  # the values struct btrfs_ioctl_get_dev_stats has
 _SCRUB_PROGRESS = (
     "data_extents_scrubbed", "tree_extents_scrubbed", "data_bytes_scrubbed",
     "tree_bytes_scrubbed", "read_errors", "csum_errors", "verify_errors", "no_csum",
@@ -73,10 +68,6 @@ def _uuid(data: bytes) -> str:
 
 def _xval(value: int, table: Table, unknown: str) -> str:
     return format_enum(value, table, unknown).text
-
-
-def _key_type(value: int) -> str:
-    return format_enum(value, BTRFS_KEY_TYPES, "", decimal=True).text
 
 
 def _dev_info(data: bytes, options: Options) -> str:
@@ -133,6 +124,19 @@ def _dev_stats(data: bytes, options: Options) -> str:
     return f"{{devid={format_makedev(devid)}, nr_items={count}, flags={flag_text}}}"
 
 
+def _dev_stats_out(data: bytes, options: Options) -> str:
+    count, flags = ints("QQ", data, 8)
+    flag_text = format_flags(flags, BTRFS_DEV_STATS_FLAGS, "BTRFS_DEV_STATS_???").text
+    values = []
+    for index in range(min(count, _DEV_STATS + 1)):
+        if index == _DEV_STATS:  # strace stops at the values the struct has
+            values.append("...")
+            break
+        name = format_enum(index, BTRFS_DEV_STAT_VALUES, "", decimal=True).text
+        values.append(f"[{name}]={ints('Q', data, 24 + 8 * index)[0]}")
+    return f"{{nr_items={count}, flags={flag_text}, [{', '.join(values)}]}}"
+
+
 def _scrub(with_range: bool) -> Request:
     def entry(data: bytes, options: Options) -> str:
         devid, start, end, flags = ints("4Q", data)
@@ -148,40 +152,6 @@ def _scrub(with_range: bool) -> Request:
         return f"{{progress={{{fields}}}}}"
 
     return Request(entry=fixed(1024, entry), exit=fixed(1024, out))
-
-
-def _key(data: bytes, options: Options) -> str:
-    tree, low, high, *ranges = ints("7Q", data)
-    parts = [f"tree_id={objectid(tree)}"]
-    if low != _FIRST_FREE or options.verbose:
-        parts.append(f"min_objectid={objectid(low)}")
-    if high != _LAST_FREE or options.verbose:
-        parts.append(f"max_objectid={objectid(high)}")
-    names = ("min_offset", "max_offset", "min_transid", "max_transid")
-    parts += [f"{n}={u64(v)}" for n, v in zip(names, ranges, strict=True)]
-    low_type, high_type, count = ints("3I", data, 56)
-    parts += [f"min_type={_key_type(low_type)}", f"max_type={_key_type(high_type)}"]
-    return "{" + ", ".join([*parts, f"nr_items={count}"]) + "}"
-
-
-def _ino_lookup(data: bytes, options: Options) -> str:
-    tree, inode = ints("QQ", data)
-    return f"{{treeid={objectid(tree)}, objectid={objectid(inode)}}}"
-
-
-def _ino_paths(data: bytes, options: Options) -> str:
-    inum, size = ints("QQ", data)
-    return f"{{inum={inum}, size={size}, fspath={hex_address(ints('Q', data, 48)[0])}}}"
-
-
-def _logical_ino(data: bytes, options: Options) -> str:
-    logical, size, *reserved = ints("5Q", data)
-    flags, inodes = ints("QQ", data, 40)
-    kept = f", reserved={hex_array(reserved)}" if any(reserved) else ""
-    flag_text = format_flags(flags, BTRFS_LOGICAL_INO_FLAGS, "BTRFS_LOGICAL_INO_ARGS_???").text
-    return (
-        f"{{logical={logical}, size={size}{kept}, flags={flag_text}, inodes={hex_address(inodes)}}}"
-    )
 
 
 def _timespec(data: bytes, at: int) -> str:
@@ -251,26 +221,15 @@ def _fs_info(data: bytes, options: Options) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
-_SEARCH_KEY = fixed(104, lambda data, options: f"{{key={_key(data, options)}}}")
 REQUESTS: dict[str, Request] = {
     "BTRFS_IOC_DEV_INFO": Request(entry=fixed(4096, _dev_info), exit=fixed(4096, _dev_info_out)),
     "BTRFS_IOC_DEV_REPLACE": Request(entry=fixed(2600, _replace), exit=fixed(2600, _replace_out)),
-    "BTRFS_IOC_GET_DEV_STATS": Request(entry=fixed(1032, _dev_stats)),
+    "BTRFS_IOC_GET_DEV_STATS": Request(
+        entry=fixed(1032, _dev_stats), exit=fixed(1032, _dev_stats_out)
+    ),
     "BTRFS_IOC_FS_INFO": Request(exit=fixed(1024, _fs_info)),
     "BTRFS_IOC_SCRUB": _scrub(True),
     "BTRFS_IOC_SCRUB_PROGRESS": _scrub(False),
-    "BTRFS_IOC_TREE_SEARCH": Request(entry=_SEARCH_KEY),
-    "BTRFS_IOC_TREE_SEARCH_V2": Request(
-        entry=fixed(
-            112,
-            lambda data, options: (
-                f"{{key={_key(data, options)}, buf_size={ints('Q', data, 104)[0]}}}"
-            ),
-        )
-    ),
-    "BTRFS_IOC_INO_LOOKUP": Request(entry=fixed(4096, _ino_lookup)),
-    "BTRFS_IOC_INO_PATHS": Request(entry=fixed(56, _ino_paths)),
-    "BTRFS_IOC_LOGICAL_INO": Request(entry=fixed(56, _logical_ino)),
     "BTRFS_IOC_SET_RECEIVED_SUBVOL": Request(
         entry=fixed(200, _received), exit=fixed(200, _received_out)
     ),

@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from traced.decoders._ioctls import FIEMAP_EXTENT_FLAGS, FIEMAP_FLAGS, FSLABEL_MAX
 from traced.decoders.arrays import array_text
-from traced.decoders.families import ioctl_btrfs, ioctl_btrfs_dev
+from traced.decoders.families import ioctl_btrfs, ioctl_btrfs_dev, ioctl_btrfs_search
 from traced.decoders.families.ioctl_kit import Printer, Request, fixed, ints
 from traced.decoders.families.ioctl_values import c_array
 from traced.decoders.fdnames import fd_in_memory
@@ -116,4 +116,5 @@ REQUESTS |= {
     # The other 0x94 requests are btrfs's (strace's fs_0x94_ioctl hands them to btrfs_ioctl).
     **ioctl_btrfs.REQUESTS,
     **ioctl_btrfs_dev.REQUESTS,
+    **ioctl_btrfs_search.REQUESTS,
 }
