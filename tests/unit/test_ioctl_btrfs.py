@@ -315,3 +315,22 @@ def test_dedupe_at_exit() -> None:
         "{dest_fd=5, dest_offset=0}, ...]} => {info=[{bytes_deduped=65536, status=0}, "
         "{bytes_deduped=65536, status=0}, ...]}"
     )
+
+
+def test_tree_search_v2_says_the_size_it_needs_after_eoverflow_alone() -> None:
+    key = struct.pack("<7Q3I36x", 1, 0, ALL, 0, ALL, 0, ALL, 0, 255, 10)
+    asked, needed = key + struct.pack("<Q", 16), key + struct.pack("<Q", 32)
+    raw = (2**64 - 1, REQUEST["BTRFS_IOC_TREE_SEARCH_V2"], ADDRESS)
+    entered = decode_entry("ioctl", raw, FakeMemory({ADDRESS: asked}), DEFAULT_OPTIONS)
+
+    def failed(errno: int) -> str:
+        memory = FakeMemory({ADDRESS: needed})
+        return decode_exit("ioctl", entered, raw, memory, retval=-errno, failed=True)[2].text
+
+    text = (
+        "{key={tree_id=BTRFS_ROOT_TREE_OBJECTID, min_objectid=0, max_objectid=UINT64_MAX, "
+        "min_offset=0, max_offset=UINT64_MAX, min_transid=0, max_transid=UINT64_MAX, "
+        "min_type=0, max_type=255, nr_items=10}, buf_size=16}"
+    )
+    assert failed(75) == text + " => {buf_size=32}"  # EOVERFLOW
+    assert failed(9) == text  # EBADF

@@ -21,6 +21,8 @@ results and the values only with -v.
 
 from __future__ import annotations
 
+import errno
+
 from traced.decoders._ioctls import BTRFS_KEY_TYPES, BTRFS_LOGICAL_INO_FLAGS
 from traced.decoders.arrays import array_text
 from traced.decoders.families.ioctl_btrfs import OBJECTIDS, objectid, u64
@@ -92,6 +94,13 @@ def _searched_v2(address: int, memory: Memory, options: Options) -> str | None:
     count, size = ints("I", data, 64)[0], ints("Q", data, 104)[0]
     found = _headers(address + 112, size, count, memory, options)
     return f"{{key={{nr_items={count}}}, buf_size={size}{found}}}"
+
+
+def _needed(entry: str, address: int, memory: Memory, options: Options) -> str:
+    """TREE_SEARCH_V2 after EOVERFLOW: the buffer size the results need."""
+    data = read_exact(memory, address + 104, 8)
+    needed = hex_address(address) if data is None else f"{{buf_size={ints('Q', data)[0]}}}"
+    return f"{entry} => {needed}"
 
 
 def _ino_lookup(data: bytes, options: Options) -> str:
@@ -173,6 +182,8 @@ REQUESTS: dict[str, Request] = {
             ),
         ),
         exit=_searched_v2,
+        finish_failed=_needed,
+        failed_with=errno.EOVERFLOW,
     ),
     "BTRFS_IOC_INO_LOOKUP": Request(entry=fixed(4096, _ino_lookup), finish=_looked_up),
     "BTRFS_IOC_INO_PATHS": Request(entry=fixed(56, _ino_paths), exit=_ino_paths_out),
