@@ -295,14 +295,15 @@ def _decoded_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit
         target = procfs.fd_target(tid, rval, run.decoding.fd_kinds)
         if target is not None and (target.deleted or target.described) and worded is None:
             worded = fd_text(rval, target, run.decoding.style)  # ``13</m>(deleted)``, ``3<pid:4>``
-    if run.decoding.kvm_vcpu and entry.name == "ioctl" and _is_kvm_run(entry.raw):
+    if run.decoding.kvm_vcpu and _is_kvm_run(entry.name, entry.raw, run.decoding.raw):
         worded = _kvm_run_result(tid, entry.raw[0], rval, memory) or worded
     fd_path = None if target is None else target.path
     return Exit(now, rval, False, args, fd_path, worded)
 
 
-def _is_kvm_run(raw: Sequence[int]) -> bool:
-    return len(raw) > 1 and raw[1] & 0xFFFFFFFF == ioctl_kvm.KVM_RUN
+def _is_kvm_run(name: str, raw: Sequence[int], undecoded: frozenset[str]) -> bool:
+    """A KVM_RUN ioctl that is decoded (strace words none under -e raw=ioctl)."""
+    return name == "ioctl" and "ioctl" not in undecoded and raw[1] & 0xFFFFFFFF == ioctl_kvm.KVM_RUN
 
 
 def _kvm_run_result(tid: int, fd: int, rval: int, memory: TraceeMemory) -> str | None:
