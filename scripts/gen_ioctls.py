@@ -530,6 +530,13 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
     _spec("KVM_CAPS", "linux/kvm.h", r"KVM_CAP_\w+"),
     _spec("KVM_MEM_FLAGS", "linux/kvm.h", r"KVM_MEM_(LOG_DIRTY_PAGES|READONLY)"),
     _spec("KVM_CPUID_FLAGS", "linux/kvm.h", r"KVM_CPUID_FLAG_\w+"),
+    # kvm_run's exit_reason (not KVM_EXIT_IO's directions nor Hyper-V's and Xen's kinds).
+    _spec(
+        "KVM_EXIT_REASONS",
+        "linux/kvm.h",
+        r"KVM_EXIT_\w+",
+        exclude=r"KVM_EXIT_(IO_\w+|HYPERV_\w+|XEN_\w+)",
+    ),
     _spec(
         "DM_FLAGS",
         "linux/dm-ioctl.h",
@@ -537,6 +544,76 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
         unexported=(("DM_EXISTS_FLAG", 1 << 2, "older linux/dm-ioctl.h"),),
     ),
     _spec("DM_VERSION_MAJOR", "linux/dm-ioctl.h", r"DM_VERSION_MAJOR"),
+    # btrfs's, each strace 6.1's xlat list (its btrfs_*.in): no mask, no newer name.
+    _spec(
+        "BTRFS_SNAP_FLAGS", "linux/btrfs.h", r"BTRFS_SUBVOL_(CREATE_ASYNC|RDONLY|QGROUP_INHERIT)"
+    ),
+    _spec("BTRFS_QGROUP_INHERIT_FLAGS", "linux/btrfs.h", r"BTRFS_QGROUP_INHERIT_SET_LIMITS"),
+    _spec("BTRFS_QGROUP_LIMIT_FLAGS", "linux/btrfs.h", r"BTRFS_QGROUP_LIMIT_\w+"),
+    _spec("BTRFS_BALANCE_ARGS", "linux/btrfs.h", r"BTRFS_BALANCE_ARGS_\w+", exclude=r"\w+_MASK"),
+    _spec("BTRFS_BALANCE_CTL_CMDS", "linux/btrfs.h", r"BTRFS_BALANCE_CTL_(PAUSE|CANCEL)"),
+    _spec(
+        "BTRFS_BALANCE_FLAGS",
+        "linux/btrfs.h",
+        r"BTRFS_BALANCE_(DATA|SYSTEM|METADATA|FORCE|RESUME)",
+    ),
+    _spec("BTRFS_BALANCE_STATES", "linux/btrfs.h", r"BTRFS_BALANCE_STATE_\w+"),
+    _spec(
+        "BTRFS_COMPRESS_TYPES",
+        "linux/btrfs.h",
+        r"BTRFS_COMPRESS_\w+",
+        unexported=tuple(
+            (f"BTRFS_COMPRESS_{name}", value, "fs/btrfs/compression.h")
+            for value, name in enumerate(("NONE", "ZLIB", "LZO", "ZSTD"))
+        ),
+    ),
+    _spec(
+        "BTRFS_CONT_READING_MODES",
+        "linux/btrfs.h",
+        r"BTRFS_IOCTL_DEV_REPLACE_CONT_READING_FROM_SRCDEV_MODE_(ALWAYS|AVOID)",
+    ),
+    _spec("BTRFS_CSUM_TYPES", "linux/btrfs_tree.h", r"BTRFS_CSUM_TYPE_\w+", source="enum:"),
+    _spec("BTRFS_DEFRAG_FLAGS", "linux/btrfs.h", r"BTRFS_DEFRAG_RANGE_(COMPRESS|START_IO)"),
+    _spec("BTRFS_DEV_REPLACE_CMDS", "linux/btrfs.h", r"BTRFS_IOCTL_DEV_REPLACE_CMD_\w+"),
+    _spec("BTRFS_DEV_REPLACE_RESULTS", "linux/btrfs.h", r"BTRFS_IOCTL_DEV_REPLACE_RESULT_\w+"),
+    _spec("BTRFS_DEV_REPLACE_STATES", "linux/btrfs.h", r"BTRFS_IOCTL_DEV_REPLACE_STATE_\w+"),
+    _spec("BTRFS_DEV_STATS_FLAGS", "linux/btrfs.h", r"BTRFS_DEV_STATS_RESET"),
+    _spec(
+        "BTRFS_DEV_STAT_VALUES",
+        "linux/btrfs.h",
+        r"BTRFS_DEV_STAT_\w+",
+        source="enum:btrfs_dev_stat_values",
+        exclude=r"BTRFS_DEV_STAT_VALUES_MAX",
+    ),
+    _spec("BTRFS_FEATURES_COMPAT_RO", "linux/btrfs.h", r"BTRFS_FEATURE_COMPAT_RO_\w+"),
+    _spec("BTRFS_FEATURES_INCOMPAT", "linux/btrfs.h", r"BTRFS_FEATURE_INCOMPAT_\w+"),
+    _spec("BTRFS_FS_INFO_FLAGS", "linux/btrfs.h", r"BTRFS_FS_INFO_FLAG_\w+"),
+    _spec(
+        "BTRFS_KEY_TYPES",
+        "linux/btrfs_tree.h stdint.h",
+        r"BTRFS_\w+_KEY|BTRFS_UUID_KEY_\w+|UINT32_MAX",
+        exclude=r"BTRFS_(BALANCE_ITEM|DEV_STATS)_KEY",  # TEMPORARY_ITEM's, PERSISTENT_ITEM's
+    ),
+    _spec("BTRFS_LOGICAL_INO_FLAGS", "linux/btrfs.h", r"BTRFS_LOGICAL_INO_ARGS_IGNORE_OFFSET"),
+    _spec("BTRFS_QUOTA_CTL_CMDS", "linux/btrfs.h", r"BTRFS_QUOTA_CTL_\w+"),
+    _spec("BTRFS_SCRUB_FLAGS", "linux/btrfs.h", r"BTRFS_SCRUB_READONLY"),
+    _spec("BTRFS_SEND_FLAGS", "linux/btrfs.h", r"BTRFS_SEND_FLAG_\w+", exclude=r"\w+_MASK"),
+    _spec(
+        "BTRFS_SPACE_INFO_FLAGS",
+        "linux/btrfs_tree.h",
+        r"BTRFS_BLOCK_GROUP_\w+|BTRFS_AVAIL_ALLOC_BIT_SINGLE|BTRFS_SPACE_INFO_GLOBAL_RSV",
+        exclude=r"BTRFS_BLOCK_GROUP_(TREE_OBJECTID|ITEM_KEY|RAID1C[34]|RESERVED|\w+_MASK)",
+    ),
+    # Printed as u64: UINT64_MAX (-1), BTRFS_LAST_FREE_OBJECTID (-256).
+    _spec(
+        "BTRFS_TREE_OBJECTIDS",
+        "linux/btrfs_tree.h stdint.h",
+        r"BTRFS_\w+_OBJECTID|UINT64_MAX",
+        exclude=r"BTRFS_(DEV_STATS|BALANCE|ORPHAN|TREE_LOG|TREE_LOG_FIXUP|TREE_RELOC"
+        r"|DATA_RELOC_TREE|EXTENT_CSUM|FREE_SPACE|FREE_INO|FIRST_CHUNK_TREE|DEV_ITEMS"
+        r"|BTREE_INODE|EMPTY_SUBVOL_DIR)_OBJECTID",
+    ),
+    _spec("FSLABEL_MAX", "linux/fs.h", r"FSLABEL_MAX"),
     _spec(
         "TEE_PARAM_TYPES",
         "linux/tee.h",

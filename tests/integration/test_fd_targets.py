@@ -1,6 +1,10 @@
 """procfs.fd_target on this process's own fds: the kernel's `` (deleted)`` is taken
-off a file unlinked since, and kept on a file that is so named."""
+off a file unlinked since, and kept on a file that is so named; procfs.file_mapping
+finds a KVM vcpu fd's mapping."""
 
+import ctypes
+import fcntl
+import mmap
 import os
 import socket
 from pathlib import Path
@@ -49,3 +53,22 @@ def test_a_unix_socket_with_yy_names_its_peer_and_its_abstract_address() -> None
         assert target.peer is None
     finally:
         bound.close()
+
+
+@pytest.mark.skipif(not os.access("/dev/kvm", os.R_OK | os.W_OK), reason="no /dev/kvm")
+def test_a_vcpu_fds_kvm_run_is_found_among_the_mappings() -> None:
+    kvm = os.open("/dev/kvm", os.O_RDWR)
+    vm = fcntl.ioctl(kvm, 0xAE01, 0)  # KVM_CREATE_VM
+    vcpu = fcntl.ioctl(vm, 0xAE41, 0)  # KVM_CREATE_VCPU
+    size = fcntl.ioctl(kvm, 0xAE04, 0)  # KVM_GET_VCPU_MMAP_SIZE
+    run = mmap.mmap(vcpu, size)
+    try:
+        path = procfs.fd_target(os.getpid(), vcpu)
+        assert path == FdTarget("anon_inode:kvm-vcpu:0")
+        start = ctypes.addressof(ctypes.c_char.from_buffer(run))
+        assert procfs.file_mapping(os.getpid(), path.path) == (start, start + size)
+        assert procfs.file_mapping(os.getpid(), "anon_inode:kvm-vcpu:1") is None
+    finally:
+        run.close()
+        for fd in (vcpu, vm, kvm):
+            os.close(fd)

@@ -5,6 +5,7 @@ corpus normalization (corpus.py)."""
 from __future__ import annotations
 
 import difflib
+import os
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,15 @@ def test_netlink_messages_are_decoded_by_the_sockets_protocol(
     assert "nlmsg_type=RTM_GETADDR, nlmsg_flags=NLM_F_REQUEST|NLM_F_DUMP" in lines[2]
     assert "{ifa_family=AF_INET, ifa_prefixlen=0, ifa_flags=0, " in lines[2]
     assert "{nlmsg_len=16, nlmsg_type=NLMSG_NOOP, nlmsg_flags=NLM_F_REQUEST" in lines[3]
+
+
+@pytest.mark.skipif(not os.access("/dev/kvm", os.R_OK | os.W_OK), reason="no /dev/kvm")
+def test_kvm_vcpu_words_kvm_run_with_the_exit_reason(
+    programs: dict[str, Path], strace_tool: str, short_dir: Path
+) -> None:
+    """-e kvm=vcpu: each KVM_RUN's result says why the vcpu stopped, read from the
+    kvm_run the program mapped from its vcpu fd."""
+    command = [str(programs["kvm_run"])]
+    lines = same_lines(command, ["-e", "trace=ioctl", "-y", "-e", "kvm=vcpu"], short_dir)
+    runs = [line for line in lines if "KVM_RUN" in line]
+    assert [line.rsplit("= ", 1)[1] for line in runs] == ["0 (KVM_EXIT_IO)", "0 (KVM_EXIT_HLT)"]

@@ -187,3 +187,17 @@ def test_a_relative_path_is_kept_with_what_it_resolves_to(
         absolute,
     ]
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("argv", [["-e", "kvm=vcpu"], ["--kvm=vcpu"], ["--kvm", "vcpu"]])
+def test_kvm_vcpu(argv: list[str], tmp_path: Path) -> None:
+    args = build_parser().parse_args(["launch", "-o", str(tmp_path / "t"), *argv, "--", "true"])
+    with printing(args):
+        assert args.expr == []
+        assert decoding_options(args).kvm_vcpu
+
+
+def test_kvm_other_than_vcpu_is_refused_in_straces_words(tmp_path: Path) -> None:
+    args = build_parser().parse_args(["launch", "-o", str(tmp_path / "t"), "-e", "kvm=x", "true"])
+    with pytest.raises(UsageError, match="invalid -e kvm= argument: 'x'"), printing(args):
+        pass

@@ -4,6 +4,8 @@ text out, from its runs of strace's ioctl_kvm_run tests."""
 import struct
 
 from tests.unit.ioctl_cases import argument
+from tests.unit.plain import FakeMemory
+from traced.decoders.families import ioctl_kvm
 from traced.decoders.shapes import returns_fd
 from traced.decoders.values import Options
 
@@ -37,3 +39,28 @@ def test_registers_and_cpuid_abbreviated_unless_v() -> None:
         "{nent=1, entries=[{function=0x4, index=0, flags=KVM_CPUID_FLAG_SIGNIFCANT_INDEX, "
         "eax=0, ebx=0, ecx=0, edx=0}]}"
     )
+
+
+def test_kvm_vcpu_words_kvm_run_with_the_exit_reason() -> None:
+    # -e kvm=vcpu, strace 6.1's ioctl_kvm_run_auxstr_vcpu: ``= 0 (KVM_EXIT_IO)``.
+    start = 0x7F8F407D8000
+    run = struct.pack("<BB6xI", 0, 0, 2).ljust(2352, b"\0")
+    memory = FakeMemory({start: run})
+    assert ioctl_kvm.run_result(0, (start, start + 12288), memory) == "0 (KVM_EXIT_IO)"
+    hlt = FakeMemory({start: struct.pack("<8xI", 5).ljust(2352, b"\0")})
+    assert ioctl_kvm.run_result(0, (start, start + 12288), hlt) == "0 (KVM_EXIT_HLT)"
+    odd = FakeMemory({start: struct.pack("<8xI", 1000).ljust(2352, b"\0")})
+    assert ioctl_kvm.run_result(0, (start, start + 4096), odd) == "0 (KVM_EXIT_???)"
+    # No mapping, one shorter than struct kvm_run, or one unreadable: the number alone.
+    assert ioctl_kvm.run_result(0, None, memory) is None
+    assert ioctl_kvm.run_result(0, (start, start + 2048), memory) is None
+    assert ioctl_kvm.run_result(0, (start, start + 4096), FakeMemory({})) is None
+
+
+def test_vcpu_paths() -> None:
+    assert ioctl_kvm.is_vcpu("anon_inode:kvm-vcpu:0")
+    assert ioctl_kvm.is_vcpu("anon_inode:kvm-vcpu:12")
+    assert not ioctl_kvm.is_vcpu("anon_inode:kvm-vm")
+    assert not ioctl_kvm.is_vcpu("anon_inode:kvm-vcpu:")
+    assert not ioctl_kvm.is_vcpu("anon_inode:kvm-vcpu:-1")
+    assert not ioctl_kvm.is_vcpu("/dev/kvm")

@@ -1,4 +1,4 @@
-"""NBD_SET_SOCK, SG_SCSI_RESET, RNDADDENTROPY, UFFDIO_API (families/ioctl_misc.py):
+"""NBD_SET_SOCK, SG_SCSI_RESET, RNDADDENTROPY, UFFDIO_API, PERF_EVENT_IOC_* (ioctl_misc.py):
 strace 6.1's text out, from its runs of strace's ioctl tests."""
 
 import struct
@@ -56,3 +56,22 @@ def test_perf_bpf_program_ids() -> None:
     assert argument(query, asked, filled) == (
         "{ids_len=3134983661, prog_cnt=2, ids=[3737845741, 3735928559]}"
     )
+
+
+def test_perf_modify_attributes_as_perf_event_open_prints_them() -> None:
+    modify = 0x4008240B
+    attr = bytes(range(0xAA, 0xAA + 72))  # strace's ioctl_perf: bytes counting up from 0xaa
+    assert argument(modify, attr, failed=True) == (
+        "{type=0xadacabaa /* PERF_TYPE_??? */, size=0xb1b0afae /* PERF_ATTR_SIZE_??? */, "
+        "config=0xb9b8b7b6b5b4b3b2, sample_period=13961369670796491706, "
+        "sample_type=PERF_SAMPLE_TID|PERF_SAMPLE_ID|PERF_SAMPLE_CPU|PERF_SAMPLE_PERIOD|"
+        "PERF_SAMPLE_STREAM_ID|PERF_SAMPLE_WEIGHT|PERF_SAMPLE_DATA_SRC|PERF_SAMPLE_REGS_INTR|"
+        "PERF_SAMPLE_DATA_PAGE_SIZE|PERF_SAMPLE_CODE_PAGE_SIZE|PERF_SAMPLE_WEIGHT_STRUCT|"
+        "0xc9c8c7c6c4000000, read_format=PERF_FORMAT_TOTAL_TIME_RUNNING|PERF_FORMAT_GROUP|"
+        "0xd1d0cfcecdcccbc0, inherit=1, exclude_user=1, exclude_hv=1, exclude_idle=1, mmap=1, "
+        "comm=1, enable_on_exec=1, watermark=1, precise_ip=1 /* constant skid */, "
+        "sample_id_all=1, exclude_guest=1, exclude_callchain_user=1, mmap2=1, comm_exec=1, "
+        "context_switch=1, namespaces=1, bpf_event=1, aux_output=1, text_poke=1, build_id=1, "
+        "remove_on_exec=1, __reserved_1=0x367635f /* Bits 63..38 */, ...}"
+    )
+    assert argument(modify, attr[:3], failed=True) == "0x7ffc07e58bd0"  # size unreadable

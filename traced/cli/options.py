@@ -49,6 +49,7 @@ def decoding_options(args: argparse.Namespace, filter_: Filter | None = None) ->
         dump_writes=filter_.dump_writes,
         fd_kinds=getattr(args, "fd_kinds", frozenset()),
         paths=filter_.paths,
+        kvm_vcpu=getattr(args, "kvm_vcpu", False),
     )
 
 
@@ -127,6 +128,7 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
         raise UsageError("(-c or -C) and -ff are mutually exclusive")
     _check_follow_and_filter(args)
     args.decorate_fds, args.fd_kinds = _decode_fds(args)
+    args.kvm_vcpu = _kvm(args)
     if args.decode_pids is not None:
         raise UsageError(
             f"-Y (--decode-pids={args.decode_pids}: pids with their comm, 1234<sh>) "
@@ -207,6 +209,17 @@ def _decode_fds(args: argparse.Namespace) -> tuple[int, frozenset[str]]:
     if chosen == {"path"}:
         return 1, frozenset()  # -y
     return (1 if chosen else 0), chosen
+
+
+def _kvm(args: argparse.Namespace) -> bool:
+    """-e kvm=vcpu and --kvm=vcpu (strace's only value), taken out of the -e expressions."""
+    values = [args.kvm] if getattr(args, "kvm", None) is not None else []
+    values += [e.partition("=")[2] for e in args.expr if e.partition("=")[0] == "kvm"]
+    args.expr = [e for e in args.expr if e.partition("=")[0] != "kvm"]
+    for value in values:
+        if value != "vcpu":
+            raise UsageError(f"invalid -e kvm= argument: '{value}'")
+    return bool(values)
 
 
 def _fd_kinds(value: str) -> frozenset[str]:

@@ -70,6 +70,12 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
         help=argparse.SUPPRESS,  # refused (options.py): not supported yet
     )
     sub.add_argument(
+        "--kvm",
+        dest="kvm",
+        metavar="vcpu",
+        help="-e kvm=vcpu: KVM_RUN's result with the exit reason of its vcpu",
+    )
+    sub.add_argument(
         "--decode-fds",
         dest="decode_fds",
         nargs="?",

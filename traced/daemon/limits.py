@@ -87,6 +87,7 @@ class Limits:
             dump_writes=frozenset(decoding.dump_writes),
             fd_kinds=frozenset(decoding.fd_kinds),
             paths=tuple(decoding.paths),
+            kvm_vcpu=decoding.kvm_vcpu,
         )
         return TracePolicy(
             filter_.syscalls,

@@ -40,6 +40,7 @@ class Options(NamedTuple):
     # -P's paths: a call whose arguments touch none of them is dropped at its entry,
     # undecoded further and unstopped at its exit (strace's pathtrace_match)
     paths: tuple[str, ...] = ()
+    kvm_vcpu: bool = False  # -e kvm=vcpu: KVM_RUN's result with the vcpu's exit reason
 
     @property
     def style(self) -> Style:

@@ -63,11 +63,6 @@ NOT_FILTERS = frozenset(
 )
 # strace's qualifiers traced knows but does not do yet, each refused in its words.
 _NOT_YET: dict[str, Callable[[str], str]] = {
-    "kvm": lambda value: (
-        "-e kvm=vcpu (KVM_RUN's exit reasons) is not supported yet"
-        if value == "vcpu"
-        else f"invalid -e kvm= argument: '{value}'"
-    ),
     **dict.fromkeys(
         ("decode-pids", "decode-pid"),
         lambda value: f"-e decode-pids={value} (pids' comm, pid namespaces) is not supported yet",

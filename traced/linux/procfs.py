@@ -20,6 +20,9 @@ Kernel facts this module depends on:
 * /proc/TID/maps lists the process's mappings (threads share them), one a line:
   range, permissions, offset in the file, device, inode and, for a file, its
   path (`` (deleted)`` after it once unlinked).  strace -k places frames by it.
+* /proc/TID/maps has a line per mapping: ``START-END PERMS OFFSET MAJ:MIN INODE
+  PATH`` (hex addresses and device); a mapping of an anonymous inode's file (a
+  KVM vcpu fd's kvm_run) has device major 0 and the fd link's text as its path.
 """
 
 from __future__ import annotations
@@ -163,6 +166,22 @@ def fd_target(tid: int, fd: int, kinds: frozenset[str] = frozenset()) -> FdTarge
     if fd == AT_FDCWD:
         return target if "path" in kinds else None
     return _described(tid, fd, link, target, kinds)
+
+
+def file_mapping(tid: int, path: str) -> tuple[int, int] | None:
+    """The (start, end) of task ``tid``'s first mapping of the anonymous-inode file
+    ``path`` (strace's is_map_for_file: that path, device major 0), or None."""
+    try:
+        with open(f"/proc/{tid}/maps", "rb") as maps:
+            lines = maps.read().decode("utf-8", "surrogateescape").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        fields = line.split(maxsplit=5)
+        if len(fields) == 6 and fields[5] == path and fields[3].startswith("00:"):
+            start, _, end = fields[0].partition("-")
+            return int(start, 16), int(end, 16)
+    return None
 
 
 def _fd_path(link: str) -> FdTarget | None:

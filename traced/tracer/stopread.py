@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import errno
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from traced.core.abi import PTRACE_EVENT_CLONE, PTRACE_EVENT_SECCOMP, SyscallOp
 from traced.core.stops import (
@@ -74,6 +74,7 @@ from traced.decoders.arguments import (
     no_fd_names,
 )
 from traced.decoders.failed_calls import failed_outputs
+from traced.decoders.families import ioctl_kvm
 from traced.decoders.shapes import MAY_RETURN_FD, decode_result, has_worded_result, returns_fd
 from traced.errors import PtraceError
 from traced.events import Arg
@@ -393,8 +394,24 @@ def _decoded_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit
         target = procfs.fd_target(tid, rval, run.decoding.fd_kinds)
         if target is not None and (target.deleted or target.described) and worded is None:
             worded = fd_text(rval, target, run.decoding.style)  # ``13</m>(deleted)``, ``3<pid:4>``
+    if run.decoding.kvm_vcpu and _is_kvm_run(entry.name, entry.raw, run.decoding.raw):
+        worded = _kvm_run_result(tid, entry.raw[0], rval, memory) or worded
     fd_path = None if target is None else target.path
     return Exit(now, rval, False, args, fd_path, worded)
+
+
+def _is_kvm_run(name: str, raw: Sequence[int], undecoded: frozenset[str]) -> bool:
+    """A KVM_RUN ioctl that is decoded (strace words none under -e raw=ioctl)."""
+    return name == "ioctl" and "ioctl" not in undecoded and raw[1] & 0xFFFFFFFF == ioctl_kvm.KVM_RUN
+
+
+def _kvm_run_result(tid: int, fd: int, rval: int, memory: TraceeMemory) -> str | None:
+    """-e kvm=vcpu: KVM_RUN's exit reason, from the kvm_run the program mapped from
+    its vcpu fd (the fd's file, found among the task's mappings)."""
+    target = procfs.fd_target(tid, fd & 0xFFFFFFFF)
+    if target is None or not ioctl_kvm.is_vcpu(target.path):
+        return None
+    return ioctl_kvm.run_result(rval, procfs.file_mapping(tid, target.path), memory)
 
 
 def _netlink_of(tid: int) -> procfs.NetlinkSockets:

@@ -60,6 +60,7 @@ class Decoding(Message):
     fd_kinds: list[Literal["path", "socket", "dev", "pidfd"]] = []
     # -P's paths: the calls that touch none of them are dropped where they stop
     paths: list[str] = Field(default=[], max_length=256)
+    kvm_vcpu: bool = False  # -e kvm=vcpu: KVM_RUN's result with the vcpu's exit reason
 
 
 # SCM_MAX_FD: the most fds one sendmsg carries; a launch's stdio takes three of them.

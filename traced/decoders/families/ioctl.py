@@ -302,7 +302,7 @@ def _exit(
         return None  # a failure: only what strace prints even then
     if request is not None:
         entry = args[at].text if at < len(args) else ""
-        return request_exit(request, raw[at], memory, options, entry, failed=retval < 0)
+        return request_exit(request, raw[at], memory, options, entry, error=max(0, -retval))
     exit = (value_layouts(raw[at - 1]) or (None, None))[1]
     if exit is None:
         return None

@@ -42,6 +42,9 @@ class Request(NamedTuple):
     # ``finish_failed`` the same after a failure.
     finish: Finisher | None = None
     finish_failed: Finisher | None = None
+    # The one errno after which ``finish_failed`` applies (0: any): btrfs's
+    # TREE_SEARCH_V2 shows the buffer size it needed after EOVERFLOW alone.
+    failed_with: int = 0
 
 
 def fixed(size: int, text: Callable[[bytes, Options], str]) -> Printer:
@@ -99,10 +102,13 @@ def after_failure(request: Request) -> bool:
 
 def request_exit(
     request: Request, address: int, memory: Memory, options: Options, entry: str, *,
-    failed: bool,
+    error: int = 0,
 ) -> DecodedValue | None:  # fmt: skip
     """What a request's exit printer says: after `` => `` where the entry was read; after
-    a failure, the address."""
+    a failure (``error``, its errno), the address."""
+    failed = error > 0
+    if failed and request.failed_with not in (0, error):
+        return None
     decoded = request.entry is not None and entry != hex_address(address)
     if request.entry is not None and not decoded and not request.exit_alone:
         return None

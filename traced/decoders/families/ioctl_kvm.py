@@ -10,20 +10,36 @@ and idt (base u64, limit u16: 16 each), cr0, cr2, cr3, cr4, cr8, efer, apic_base
 and a 256-bit interrupt bitmap.  struct kvm_cpuid2 is nent and the entries after
 it (function, index, flags, eax, ebx, ecx, edx, 3 padding: 40 bytes each).  strace
 abbreviates the registers and entries unless -v.
+
+-e kvm=vcpu: after a successful KVM_RUN strace words the result with the exit
+reason (``= 0 (KVM_EXIT_IO)``), the u32 at offset 8 of the vcpu's struct kvm_run
+(2352 bytes on x86-64), which the program maps from the vcpu fd: the mapping of
+the fd's file, ``anon_inode:kvm-vcpu:N``, found in /proc/PID/maps by the tracer.
+A mapping shorter than the struct, or none, leaves the result a number.
 """
 
 from __future__ import annotations
 
-from traced.decoders._ioctls import IOCTLS, KVM_CAPS, KVM_CPUID_FLAGS, KVM_MEM_FLAGS
+from traced.decoders._ioctls import (
+    IOCTLS,
+    KVM_CAPS,
+    KVM_CPUID_FLAGS,
+    KVM_EXIT_REASONS,
+    KVM_MEM_FLAGS,
+)
 from traced.decoders.arrays import array_text
 from traced.decoders.families.ioctl_kit import Request, fixed, ints
 from traced.decoders.values import Memory, Options, chex, read_exact
-from traced.decoders.xlat import format_enum, format_flags
+from traced.decoders.xlat import format_enum, format_flags, lookup
 
 # The requests whose result is a new fd.
 RETURNS_FD = frozenset(
     value for name, value in IOCTLS if name in ("KVM_CREATE_VM", "KVM_CREATE_VCPU")
 )
+KVM_RUN = next(value for name, value in IOCTLS if name == "KVM_RUN")
+# The path of a vcpu fd (strace's VCPU_DENTRY_PREFIX, then the vcpu's id).
+VCPU_PREFIX = "anon_inode:kvm-vcpu:"
+_RUN_SIZE = 2352  # sizeof(struct kvm_run), x86-64
 _REGISTERS = (
     "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rsp", "rbp", "r8", "r9", "r10", "r11", "r12",
     "r13", "r14", "r15", "rip", "rflags",
@@ -107,3 +123,21 @@ REQUESTS: dict[str, Request] = {
     "KVM_GET_SUPPORTED_CPUID": Request(exit=_cpuid),
     "KVM_GET_EMULATED_CPUID": Request(exit=_cpuid),
 }
+
+
+def is_vcpu(path: str) -> bool:
+    """Whether ``path`` is a vcpu fd's (strace: the prefix, then a decimal id)."""
+    cpuid = path.removeprefix(VCPU_PREFIX)
+    return cpuid != path and cpuid.isdecimal() and cpuid.isascii() and int(cpuid) < 1 << 31
+
+
+def run_result(retval: int, mapping: tuple[int, int] | None, memory: Memory) -> str | None:
+    """-e kvm=vcpu: a successful KVM_RUN's result with the exit reason its vcpu's kvm_run
+    holds, ``mapping`` the (start, end) of that struct's mapping; None where it has none."""
+    if mapping is None or mapping[1] - mapping[0] < _RUN_SIZE:
+        return None
+    data = read_exact(memory, mapping[0], _RUN_SIZE)  # strace reads the whole struct
+    if data is None:
+        return None
+    reason = ints("I", data, 8)[0]
+    return f"{retval} ({lookup(reason, KVM_EXIT_REASONS) or 'KVM_EXIT_???'})"

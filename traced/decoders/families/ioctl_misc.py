@@ -5,6 +5,8 @@ points to an int: a reset kind, optionally or-ed with SG_SCSI_RESET_NO_ESCALATE.
 RNDADDENTROPY reads a struct rand_pool_info: entropy_count and buf_size as ints,
 then buf_size bytes.  PERF_EVENT_IOC_QUERY_BPF reads ids_len and writes back
 prog_cnt and that many u32 program ids (strace: ``...`` for them after a failure).
+PERF_EVENT_IOC_MODIFY_ATTRIBUTES reads a struct perf_event_attr, printed as
+perf_event_open's (families/perf_attr.py).
 UFFDIO_API reads api and features (u64 each) and writes
 back the features it supports and the ioctls it allows (a third u64).
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 from traced.decoders._ioctls import SG_SCSI_RESETS, UFFD_FEATURES, UFFDIO_IOCTL_BITS
 from traced.decoders.arrays import array_text
 from traced.decoders.families.ioctl_kit import Request, fixed, ints, printstr
+from traced.decoders.families.perf_attr import perf_event_attr
 from traced.decoders.fdnames import fd_in_memory
 from traced.decoders.values import Memory, Options, as_signed, chex, read_exact
 from traced.decoders.xlat import Table, format_enum, format_flags
@@ -81,6 +84,9 @@ def _bpf_ids(entry: str, address: int, memory: Memory, options: Options) -> str 
 
 REQUESTS: dict[str, Request] = {
     "PERF_EVENT_IOC_QUERY_BPF": Request(entry=fixed(4, _bpf_ids_asked), finish=_bpf_ids),
+    "PERF_EVENT_IOC_MODIFY_ATTRIBUTES": Request(
+        entry=lambda raw, memory, options: perf_event_attr(raw, memory, options).text
+    ),
     "NBD_SET_SOCK": Request(entry=lambda raw, memory, options: fd_in_memory(as_signed(raw, 32))),
     "SG_SCSI_RESET": Request(entry=fixed(4, _scsi_reset)),
     "RNDADDENTROPY": Request(entry=_entropy),
