@@ -74,7 +74,6 @@ from traced.decoders.arguments import (
     no_fd_names,
 )
 from traced.decoders.failed_calls import failed_outputs
-from traced.decoders.families import ioctl_kvm
 from traced.decoders.shapes import MAY_RETURN_FD, decode_result, has_worded_result, returns_fd
 from traced.errors import PtraceError
 from traced.events import Arg
@@ -394,21 +393,22 @@ def _decoded_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit
         target = procfs.fd_target(tid, rval, run.decoding.fd_kinds)
         if target is not None and (target.deleted or target.described) and worded is None:
             worded = fd_text(rval, target, run.decoding.style)  # ``13</m>(deleted)``, ``3<pid:4>``
-    if run.decoding.kvm_vcpu and _is_kvm_run(entry.name, entry.raw, run.decoding.raw):
-        worded = _kvm_run_result(tid, entry.raw[0], rval, memory) or worded
+    if run.decoding.kvm_vcpu and entry.name == "ioctl" and "ioctl" not in run.decoding.raw:
+        worded = _kvm_run_result(tid, entry.raw, rval, memory) or worded  # not under raw=
     fd_path = None if target is None else target.path
     return Exit(now, rval, False, args, fd_path, worded)
 
 
-def _is_kvm_run(name: str, raw: Sequence[int], undecoded: frozenset[str]) -> bool:
-    """A KVM_RUN ioctl that is decoded (strace words none under -e raw=ioctl)."""
-    return name == "ioctl" and "ioctl" not in undecoded and raw[1] & 0xFFFFFFFF == ioctl_kvm.KVM_RUN
-
-
-def _kvm_run_result(tid: int, fd: int, rval: int, memory: TraceeMemory) -> str | None:
+def _kvm_run_result(tid: int, raw: Sequence[int], rval: int, memory: TraceeMemory) -> str | None:
     """-e kvm=vcpu: KVM_RUN's exit reason, from the kvm_run the program mapped from
     its vcpu fd (the fd's file, found among the task's mappings)."""
-    target = procfs.fd_target(tid, fd & 0xFFFFFFFF)
+    # ioctl's printers come with the first ioctl decoded (families/ioctl.py), and
+    # KVM's with -e kvm=vcpu's first ioctl: a launch imports neither
+    from traced.decoders.families import ioctl_kvm  # noqa: PLC0415
+
+    if raw[1] & 0xFFFFFFFF != ioctl_kvm.KVM_RUN:
+        return None
+    target = procfs.fd_target(tid, raw[0] & 0xFFFFFFFF)
     if target is None or not ioctl_kvm.is_vcpu(target.path):
         return None
     return ioctl_kvm.run_result(rval, procfs.file_mapping(tid, target.path), memory)
