@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from traced.decoders.arguments import first_output, has_outputs
 from traced.decoders.families.siginfo import clock_ticks, si_code
 from traced.decoders.families.signals import CLD_CODES, SENDER_CODES, SI_CODES
+from traced.decoders.pidnames import with_comm
 from traced.decoders.shapes import RETURNS_FD
 from traced.decoders.strings import fd_path_text
 from traced.decoders.values import as_signed, hex_address
@@ -169,7 +170,7 @@ def signal_line(event: SignalEvent) -> str:
         status = event.child_status
         status_text = named(status, signal_name(status), decimal=True)
         info = (
-            f"si_signo={signo}, si_code={code}, si_pid={event.sender_pid}, "
+            f"si_signo={signo}, si_code={code}, si_pid={_sender(event)}, "
             f"si_uid={event.sender_uid}, si_status={status_text if event.code != 1 else status}, "
             f"si_utime={clock_ticks(event.child_utime or 0)}, "
             f"si_stime={clock_ticks(event.child_stime or 0)}"
@@ -184,13 +185,19 @@ def signal_line(event: SignalEvent) -> str:
         info = f"si_signo={signo}, si_code={_code(event.code, SI_CODES.get(event.code))}"
         info += _si_errno(event)
         if event.code in SENDER_CODES:
-            info += f", si_pid={event.sender_pid}, si_uid={event.sender_uid}"
+            info += f", si_pid={_sender(event)}, si_uid={event.sender_uid}"
         if event.value is not None:
             info += f", si_int={as_signed(event.value, 32)}, si_ptr={event.value:#x}"
     return f"--- {event.signal} {{{info}}} ---"
 
 
 _SIGNAL_NUMBERS = {name: number for number, name in SIGNAL_NAMES.items()}
+
+
+def _sender(event: SignalEvent) -> str:
+    """si_pid; under -Y with the sender's comm as it was at the stop (``1234<sh>``)."""
+    comm = event.sender_comm
+    return with_comm(event.sender_pid, bytes_of(comm) if comm else None)
 
 
 def _code(code: int, name: str | None) -> str:

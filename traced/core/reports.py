@@ -20,9 +20,16 @@ from traced.events import (
     SpawnEvent,
     SyscallEntryEvent,
     SyscallEvent,
+    Text,
     os_text,
+    text_of,
 )
 from traced.syscalls.names import errno_name, signal_name
+
+
+def _comm(comm: bytes | None) -> Text | None:
+    """-Y: a comm as events carry it (none read: null)."""
+    return None if comm is None else text_of(comm)
 
 
 def no_events(step: Step) -> list[Event]:
@@ -70,6 +77,7 @@ def syscall_event(
         injected=injected,
         delayed=delayed,
         poked=poked,
+        comm=_comm(entry.comm),
     )
 
 
@@ -100,6 +108,7 @@ def entry_event(task: Task, entry: Entry) -> SyscallEntryEvent:
         name=entry.name,
         arch=entry.abi,
         args=entry.args,
+        comm=_comm(entry.comm),
     )
 
 
@@ -196,6 +205,8 @@ def signalled(step: Step) -> list[Event]:
         audit_arch=stop.audit_arch,
         value=stop.value,
         addr=stop.addr,
+        comm=_comm(stop.comm),
+        sender_comm=_comm(stop.sender_comm),
     )
     return [event]
 
@@ -210,6 +221,7 @@ def stopped(step: Step) -> list[Event]:
         ts_ns=stop.ts,
         signo=stop.sig,
         signal=signal_name(stop.sig),
+        comm=_comm(stop.comm),
     )
     return [event]
 
@@ -230,5 +242,6 @@ def ended(step: Step) -> list[Event]:
         code=code,
         signal=sig,
         core_dumped=core,
+        comm=_comm(stop.comm),
     )
     return [*events, ended]

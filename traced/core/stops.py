@@ -152,6 +152,7 @@ class Entry(NamedTuple):
     # A wanted entry's registers cut to its arguments' C types, as its decoding at
     # entry cut them once (decoders.arguments.c_registers), for its exit's decoding.
     registers: tuple[int, ...] = ()
+    comm: bytes | None = None  # -Y: the task's /proc/TID/comm at this stop
 
 
 class InjectEntry(Entry):
@@ -228,6 +229,7 @@ class Exec(NamedTuple):
 class GroupStop(NamedTuple):
     sig: int
     ts: int = 0
+    comm: bytes | None = None  # -Y: the task's comm
 
 
 class TrapStop(NamedTuple):
@@ -249,17 +251,21 @@ class SignalStop(NamedTuple):
     audit_arch: int | None = None
     value: int | None = None  # a queued signal's si_value, when not 0
     addr: int | None = None  # a fault's si_addr (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP)
+    comm: bytes | None = None  # -Y: the task's comm, and the sender's (si_pid's)
+    sender_comm: bytes | None = None
 
 
 class Exited(NamedTuple):
     ts: int
     code: int
+    comm: bytes | None = None  # -Y: the task's last comm
 
 
 class Killed(NamedTuple):
     ts: int
     sig: int
     core_dumped: bool
+    comm: bytes | None = None  # -Y: the task's last comm
 
 
 class OtherEvent(NamedTuple):

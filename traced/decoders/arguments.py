@@ -44,6 +44,7 @@ from traced.decoders.families.stat import format_makedev
 from traced.decoders.fdnames import naming
 from traced.decoders.kinds import Decoder, Entry, Exit
 from traced.decoders.netlink.fds import NetlinkOf, netlink_known, no_netlink
+from traced.decoders.pidnames import Comms, naming_pids, no_comms, pid_text
 from traced.decoders.registry import decoder_of
 from traced.decoders.shapes import shape_entry
 from traced.decoders.strings import fd_path_text, quote
@@ -497,6 +498,7 @@ def decode_entry(
     abi: str = NATIVE_ABI,
     registers: Sequence[int] | None = None,
     netlink: NetlinkOf = no_netlink,
+    comms: Comms = no_comms,
 ) -> tuple[Arg, ...]:
     """Every argument of the signature: inputs decoded, outputs as their address.
 
@@ -504,12 +506,34 @@ def decode_entry(
     caller has it already (it keeps it for the call's exit: :func:`decode_exit`).
     In a style other than strace's default (-X, -x: style.py), decoded under it and
     past the slots' memo of self-contained arguments, which holds the default's text.
-    ``netlink``: which fds are netlink sockets, asked by the socket calls' buffers."""
+    ``netlink``: which fds are netlink sockets, asked by the socket calls' buffers;
+    ``comms``: under -Y, the comm of a pid's task (pidnames.py), read now."""
     if syscall in NETLINK_CALLS and netlink is not no_netlink:
         with netlink_known(netlink):
-            return decode_entry(syscall, raw, memory, options, fds, abi=abi, registers=registers)
+            return decode_entry(
+                syscall, raw, memory, options, fds, abi=abi, registers=registers, comms=comms
+            )
     if syscall in options.nonverbose:
         memory = StructsHidden(memory)
+    if options.decorate_pids and syscall not in options.raw:
+        with naming_pids(comms):
+            args = _decode_entry_named(
+                syscall, raw, memory, options, fds=fds, abi=abi, registers=registers
+            )
+        return _with_comms(syscall, args, comms)
+    return _decode_entry_named(syscall, raw, memory, options, fds=fds, abi=abi, registers=registers)
+
+
+def _decode_entry_named(
+    syscall: str,
+    raw: Sequence[int],
+    memory: Memory,
+    options: Options,
+    *,
+    fds: FdNames,
+    abi: str,
+    registers: Sequence[int] | None,
+) -> tuple[Arg, ...]:
     with naming(_namer(fds)) if options.decorate_fds else _UNNAMED:
         style = options.style
         if style is PLAIN:
@@ -520,6 +544,41 @@ def decode_entry(
             return _decode_entry(
                 syscall, raw, memory, options, fds=fds, abi=abi, memo=False, registers=registers
             )
+
+
+# -Y: the "pid" arguments that are no task's id (setpgid's process group; a perf
+# event's pid, which strace prints as a number), and the arguments that are one only
+# when the argument before says so: (syscall, argument) -> (that argument, its value).
+_NOT_TASK_IDS = frozenset((("setpgid", "pgid"), ("perf_event_open", "pid")))
+_TASK_ID_WHEN = {
+    ("waitid", "id"): ("idtype", 1),  # P_PID
+    ("getpriority", "who"): ("which", 0),  # PRIO_PROCESS
+    ("setpriority", "who"): ("which", 0),
+    ("ioprio_get", "who"): ("which", 1),  # IOPRIO_WHO_PROCESS
+    ("ioprio_set", "who"): ("which", 1),
+}
+
+
+def _with_comms(syscall: str, args: tuple[Arg, ...], comms: Comms) -> tuple[Arg, ...]:
+    """-Y: the arguments strace's printpid prints as a thread's or a process's id
+    (PT_TID, PT_TGID), with the comm of its task: ``kill(1234<sh>, SIGTERM)``."""
+    named = list(args)
+    by_name = {arg.name: arg for arg in args}
+    for at, arg in enumerate(args):
+        if not isinstance(arg.value, int) or arg.value <= 0:
+            continue
+        if arg.type == "pid" and (syscall, arg.name) not in _NOT_TASK_IDS:
+            pass
+        elif (syscall, arg.name) in _TASK_ID_WHEN:
+            selector, process = _TASK_ID_WHEN[syscall, arg.name]
+            chosen = by_name.get(selector)
+            if chosen is None or chosen.raw is None or chosen.raw & 0xFFFFFFFF != process:
+                continue
+        else:
+            continue
+        if arg.text == str(arg.value):  # not one a decoder worded (ptrace's, hidden)
+            named[at] = replace(arg, text=pid_text(arg.value, comms))
+    return tuple(named)
 
 
 def _namer(fds: FdNames) -> Callable[[int], str | None]:
@@ -588,6 +647,7 @@ def decode_exit(
     registers: Sequence[int] | None = None,
     netlink: NetlinkOf = no_netlink,
     failed: bool = False,
+    comms: Comms = no_comms,
 ) -> tuple[Arg, ...]:
     """After a successful syscall: ``args`` with the outputs the kernel wrote decoded.
 
@@ -601,11 +661,14 @@ def decode_exit(
         with netlink_known(netlink):
             return decode_exit(
                 syscall, args, raw, memory, retval=retval, options=options, abi=abi, fds=fds,
-                registers=registers, failed=failed,
+                registers=registers, failed=failed, comms=comms,
             )  # fmt: skip
     if syscall in options.nonverbose:
         memory = StructsHidden(memory)
-    with naming(_namer(fds)) if options.decorate_fds else _UNNAMED:
+    with (
+        naming_pids(comms) if options.decorate_pids else _UNNAMED,
+        naming(_namer(fds)) if options.decorate_fds else _UNNAMED,
+    ):
         style = options.style
         if style is PLAIN:
             return _decode_exit(

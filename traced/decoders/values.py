@@ -37,6 +37,8 @@ class Options(NamedTuple):
     # -yy, -e decode-fds=SET: the kinds of fd described (path socket dev pidfd); empty
     # with decorate_fds: -y's paths alone
     fd_kinds: frozenset[str] = frozenset()
+    # -Y, --decode-pids=comm: pids followed by their task's comm, ``1234<sh>``
+    decorate_pids: bool = False
 
     @property
     def style(self) -> Style:

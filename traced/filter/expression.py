@@ -61,10 +61,6 @@ _NOT_YET: dict[str, Callable[[str], str]] = {
         if value == "vcpu"
         else f"invalid -e kvm= argument: '{value}'"
     ),
-    **dict.fromkeys(
-        ("decode-pids", "decode-pid"),
-        lambda value: f"-e decode-pids={value} (pids' comm, pid namespaces) is not supported yet",
-    ),
 }
 STATUSES = ("successful", "failed", "unfinished", "unavailable", "detached")
 # strace's personality designators, by the ABI name they choose.

@@ -17,6 +17,9 @@ Kernel facts this module depends on:
 * /proc/TID/fd/FD is a symlink to what the fd refers to: a path, or
   ``socket:[INODE]``, ``pipe:[INODE]``, ``anon_inode:[eventfd]``; threads share
   the table, so any tid of the process will do.  strace -y prints exactly that.
+* /proc/TID/comm is the thread's command name (at most 15 bytes, then a newline),
+  for any thread id, and still there for a zombie until it is reaped: what
+  execve, prctl(PR_SET_NAME) and writes to the file itself last made it.
 """
 
 from __future__ import annotations
@@ -66,6 +69,15 @@ def parse_status(text: bytes) -> dict[str, str]:
 def status_field(tid: int, field: str) -> str | None:
     """One line of /proc/TID/status, or None when the task is gone."""
     return status_fields(tid, field).get(field)
+
+
+def comm(tid: int) -> bytes | None:
+    """The task's command name (strace -Y's ``1234<sh>``), or None once it is gone."""
+    try:
+        with open(f"/proc/{tid}/comm", "rb") as file:
+            return file.read().rstrip(b"\n")
+    except OSError:  # gone (reaped), or no such task: strace prints the number alone
+        return None
 
 
 def seccomp_filters_supported() -> bool:

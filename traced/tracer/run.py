@@ -175,6 +175,9 @@ class Run:
         self.decoding = policy.decoding
         # Each syscall's Call, by (audit arch, nr), made at its first stop (stopread).
         self.calls: dict[tuple[int, int], Call] = {}
+        # -Y: each task's comm as last read at one of its stops, for its exit's line
+        # should it be reaped before that is read (stopread).
+        self.comms: dict[int, bytes] = {}
         self.owner = policy.owner
         self.injections = policy.injections.by_name
         # A runaway tree (a fork bomb) is stopped at max_tasks live tasks: a launched

@@ -31,6 +31,11 @@ Kernel facts this module depends on:
 * A tracee's memory is read with process_vm_readv; its fds' targets are the
   /proc/PID/fd links.  Both only while it is stopped, so the values are the
   syscall's own.
+* /proc/TID/comm (-Y) is read at the stop whose line shows it, as strace reads
+  it: a pid argument's at the call's entry, a returned pid's and a siginfo's at
+  its exit (a child the call reaped has none by then), the task's own at each of
+  its stops.  A zombie still has its comm; a task reaped already has the one last
+  read (``Run.comms``).
 """
 
 from __future__ import annotations
@@ -72,7 +77,14 @@ from traced.decoders.arguments import (
     no_fd_names,
 )
 from traced.decoders.failed_calls import failed_outputs
-from traced.decoders.shapes import MAY_RETURN_FD, decode_result, has_worded_result, returns_fd
+from traced.decoders.pidnames import no_comms, pid_text
+from traced.decoders.shapes import (
+    MAY_RETURN_FD,
+    decode_result,
+    has_worded_result,
+    returns_fd,
+    returns_task_id,
+)
 from traced.events import Arg
 from traced.filter.bpf import TRACED_DATA
 from traced.linux import access, procfs, ptrace
@@ -87,6 +99,13 @@ _NONE, _EXIT, _SECCOMP = SyscallOp.NONE, SyscallOp.EXIT, SyscallOp.SECCOMP
 
 def read_stop(run: Run, tid: int, decoded: Decoded) -> Stop:
     """Build the stop value, making the ptrace and /proc reads its kind needs."""
+    stop = _read_stop(run, tid, decoded)
+    if run.decoding.decorate_pids and isinstance(stop, _WITH_COMM):
+        return _with_comm(run, tid, stop)
+    return stop
+
+
+def _read_stop(run: Run, tid: int, decoded: Decoded) -> Stop:
     kind = decoded.kind
     now = time.time_ns()
     if kind is Kind.SYSCALL or kind is Kind.SECCOMP:
@@ -116,6 +135,31 @@ def read_stop(run: Run, tid: int, decoded: Decoded) -> Stop:
             info.addr,
         )
     return _SIMPLE_STOPS[kind](decoded, now)
+
+
+_WITH_COMM = (SignalStop, GroupStop, Exited, Killed)
+
+
+def _with_comm(run: Run, tid: int, stop: SignalStop | GroupStop | Exited | Killed) -> Stop:
+    """-Y: the task's comm on a stop strace writes a line for (an entry's is read with
+    its arguments); the sender's on a signal's."""
+    if isinstance(stop, Exited | Killed):
+        comm = procfs.comm(tid)
+        last = run.comms.pop(tid, None)
+        return stop._replace(comm=last if comm is None else comm)
+    if isinstance(stop, SignalStop):
+        sender = procfs.comm(stop.sender_pid) if stop.sender_pid > 0 else None
+        return stop._replace(comm=_comm_of(run, tid), sender_comm=sender)
+    return stop._replace(comm=_comm_of(run, tid))
+
+
+def _comm_of(run: Run, tid: int) -> bytes | None:
+    """The task's comm now, kept for its exit's line."""
+    comm = procfs.comm(tid)
+    if comm is None:
+        return run.comms.get(tid)
+    run.comms[tid] = comm
+    return comm
 
 
 def _exec_stop(run: Run, tid: int, now: int) -> Exec:
@@ -178,13 +222,15 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
     fds = _fd_names(tid, run.decoding.fd_kinds) if run.decoding.decorate_fds else no_fd_names
     abi = call.abi.name
     registers = c_registers(call.name, raw, abi)
+    comms = procfs.comm if run.decoding.decorate_pids else no_comms
     args = decode_entry(
         call.name, raw, TraceeMemory(tid), run.decoding, fds, abi=abi, registers=registers,
-        netlink=_netlink_of(tid),
+        netlink=_netlink_of(tid), comms=comms,
     )  # fmt: skip
     if call.names_fds:
         args = name_fds(args, _fd_names(tid))
-    return call.entry(now, tid, nr, call.name, abi, args, True, raw, call, registers)
+    comm = _comm_of(run, tid) if run.decoding.decorate_pids else None
+    return call.entry(now, tid, nr, call.name, abi, args, True, raw, call, registers, comm)
 
 
 def _entered_already(run: Run, tid: int) -> bool:
@@ -231,6 +277,7 @@ def _failed_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit:
         entry.name, entry.args, entry.raw, TraceeMemory(tid), retval=rval, options=decoding,
         abi=entry.abi, registers=entry.registers or None,
         fds=_fd_names(tid, decoding.fd_kinds) if decoding.decorate_fds else no_fd_names,
+        comms=procfs.comm if decoding.decorate_pids else no_comms,
     )  # fmt: skip
     return Exit(now, rval, True, args)
 
@@ -264,6 +311,7 @@ def _failed_outputs(run: Run, tid: int, entry: Entry, rval: int) -> tuple[Arg, .
         fds=_fd_names(tid, run.decoding.fd_kinds) if run.decoding.decorate_fds else no_fd_names,
         registers=entry.registers or None,
         failed=True,
+        comms=procfs.comm if run.decoding.decorate_pids else no_comms,
     )
 
 
@@ -285,6 +333,7 @@ def _decoded_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit
             fds=_fd_names(tid, run.decoding.fd_kinds) if run.decoding.decorate_fds else no_fd_names,
             registers=entry.registers or None,  # none kept: an entry made elsewhere
             netlink=_netlink_of(tid),
+            comms=procfs.comm if run.decoding.decorate_pids else no_comms,
         )
     worded = None
     if call.worded:  # poll's and select's words are read from memory
@@ -295,6 +344,13 @@ def _decoded_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit
         if target is not None and (target.deleted or target.described) and worded is None:
             worded = fd_text(rval, target, run.decoding.style)  # ``13</m>(deleted)``, ``3<pid:4>``
     fd_path = None if target is None else target.path
+    if (
+        run.decoding.decorate_pids
+        and worded is None
+        and returns_task_id(entry.name, entry.raw)
+        and entry.name not in run.decoding.raw
+    ):
+        worded = pid_text(rval, procfs.comm)  # ``= 1234<sh>``, read now: a reaped child's none
     return Exit(now, rval, False, args, fd_path, worded)
 
 
