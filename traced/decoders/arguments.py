@@ -536,9 +536,10 @@ def _decode_entry_named(
 ) -> tuple[Arg, ...]:
     with naming(_namer(fds)) if options.decorate_fds else _UNNAMED:
         style = options.style
-        if style is PLAIN:
+        if style is PLAIN:  # past the memo under -Y: a decoder's pid has its comm of now
+            memo = not options.decorate_pids
             return _decode_entry(
-                syscall, raw, memory, options, fds=fds, abi=abi, memo=True, registers=registers
+                syscall, raw, memory, options, fds=fds, abi=abi, memo=memo, registers=registers
             )
         with applied(style):
             return _decode_entry(

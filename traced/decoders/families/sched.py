@@ -24,6 +24,7 @@ from traced.decoders.arrays import array_text
 from traced.decoders.families.process import CLONE
 from traced.decoders.families.signals import signal
 from traced.decoders.kinds import Decoder, by_register
+from traced.decoders.pidnames import pid_text
 from traced.decoders.values import (
     DecodedValue,
     Memory,
@@ -133,18 +134,20 @@ def _clone_args_exit(
     if flags & _FLAG["CLONE_PIDFD"]:
         written.append(f"pidfd={_written_int(pidfd, memory)}")
     if flags & _FLAG["CLONE_PARENT_SETTID"]:
-        written.append(f"parent_tid={_written_int(parent_tid, memory)}")
+        written.append(f"parent_tid={_written_int(parent_tid, memory, pid=True)}")
     written += _tail(address, fetched, size, memory)
     if not written:
         return None
     return DecodedValue(f"{args[at].text} => {{{', '.join(written)}}}", flags, address)
 
 
-def _written_int(address: int, memory: Memory) -> str:
+def _written_int(address: int, memory: Memory, *, pid: bool = False) -> str:
+    """``[42]``; a tid (``pid``) named under -Y, ``[42<sh>]``, as strace's printnum_pid."""
     data = read_exact(memory, address, 4)
-    return (
-        hex_address(address) if data is None else f"[{int.from_bytes(data, 'little', signed=True)}]"
-    )
+    if data is None:
+        return hex_address(address)
+    value = int.from_bytes(data, "little", signed=True)
+    return f"[{pid_text(value) if pid else value}]"
 
 
 # --- scheduling ---------------------------------------------------------------------------
