@@ -87,6 +87,10 @@ _DESCRIPTIONS = {
             "ExitEvent",
         )
     },
+    ("SyscallEvent", "exit_comm"): (
+        "with -Y, the task's comm when the call returned, where the call changed it"
+        " (execve, prctl PR_SET_NAME); null otherwise"
+    ),
     ("SignalEvent", "sender_comm"): (
         "with -Y, the comm of sender_pid's task at the stop (si_pid=1234<sh>); null when"
         " it has none (reaped already) and otherwise"

@@ -141,6 +141,9 @@ class SyscallEvent(_Event, tag="syscall", frozen=True, kw_only=True):
     delayed: bool = False
     poked: bool = False
     comm: Text | None = None  # -Y: the task's comm as the call was entered (1234<sh>)
+    # -Y: its comm as the call returned, where the call changed it (execve, prctl's
+    # PR_SET_NAME): strace's ``1234<ls> <... execve resumed>``; null otherwise.
+    exit_comm: Text | None = None
 
     @property
     def finished(self) -> bool:

@@ -21,7 +21,14 @@ from traced.cli.printer import Printer
 from traced.decoders.arguments import decode_entry, decode_exit
 from traced.decoders.pidnames import comm_text, naming_pids, pid_text, with_comm
 from traced.decoders.values import Options
-from traced.events import Bytes, ExitEvent, SignalEvent, SpawnEvent, SyscallEvent
+from traced.events import (
+    Bytes,
+    ExitEvent,
+    SignalEvent,
+    SpawnEvent,
+    SyscallEntryEvent,
+    SyscallEvent,
+)
 from traced.filter.expression import parse_filter
 from traced.syscalls.arch import X86_64
 
@@ -226,3 +233,21 @@ def test_so_peercreds_pid_is_named_at_the_calls_exit() -> None:
     args = decode_entry("getsockopt", raw, memory, Y, comms=comms)
     args = decode_exit("getsockopt", args, raw, memory, retval=0, options=Y, comms=comms)
     assert args[3].text == "{pid=1234<sh>, uid=0, gid=0}"
+
+
+def test_an_exec_cut_by_another_line_resumes_under_its_new_comm() -> None:
+    printer = Printer(io.StringIO(), as_json=False, to_file=True)
+    printer.pid_column = True  # -f
+    execve = replace(syscall("execve", 0, "sh"), tid=11, exit_comm="ls")
+    entered = SyscallEntryEvent(session="s", pid=11, tid=11, ts_ns=1, nr=59, name="execve",
+                                arch="x86_64", args=(), comm="sh")  # fmt: skip
+    printer(entered)
+    printer(syscall("getpid", 1234, "sh", "1234<sh>"))
+    printer(execve)
+    printer(replace(execve, exit_comm=None))  # whole, as it was entered
+    assert printed(printer) == [
+        "11<sh> execve( <unfinished ...>",
+        "1234<sh> getpid()                       = 1234<sh>",
+        "11<ls> <... execve resumed>)            = 0",
+        "11<sh> execve()                         = 0",
+    ]

@@ -203,7 +203,7 @@ class Printer:
         if isinstance(event, ExitEvent) and "exit" in self.quiet:
             self._forget(event)
             return
-        line = self._line(event, tid_prefix)
+        line = self._line(event, tid_prefix, self._renamed_prefix(event, tid))
         if self.timing.durations and isinstance(event, SyscallEvent):
             line += duration_suffix(event.duration_ns)
         if isinstance(event, SyscallEvent):
@@ -212,6 +212,13 @@ class Printer:
         out.write(line + "\n")
         if isinstance(event, ExitEvent):
             self._forget(event)
+
+    def _renamed_prefix(self, event: Event, tid: int) -> str:
+        """-Y: the prefix of a call's ``<... resumed>`` half when the call renamed its
+        task (an exec), as strace reads the comm again there; "" when unchanged."""
+        if isinstance(event, SyscallEvent) and event.exit_comm is not None:
+            return self._prefix(tid, event.session, event.exit_comm)
+        return ""
 
     def _forget(self, event: ExitEvent) -> None:
         """A task gone: no longer live, its -ff file closed."""
@@ -303,8 +310,9 @@ class Printer:
                 self.out.write(" <unfinished ...>\n")
             self.open_line = None
 
-    def _line(self, event: Lined, tid_prefix: str) -> str:
-        """The event's line, or the rest of it when its entry is still on the line."""
+    def _line(self, event: Lined, tid_prefix: str, resumed_prefix: str = "") -> str:
+        """The event's line, or the rest of it when its entry is still on the line
+        (``resumed_prefix``: the task's prefix when the call returned, if not the same)."""
         if isinstance(event, SyscallEvent) and event.tid in self.entered:
             self.entered.discard(event.tid)
             held = self.held_entry
@@ -322,7 +330,8 @@ class Printer:
                 self._cut_open_line()
             # Stamped when the call returns: the time strace writes the line at.
             returned = event.ts_ns + (event.duration_ns or 0)
-            return resumed_line(event, tid_prefix + self._stamp(event, returned))
+            prefix = resumed_prefix or tid_prefix
+            return resumed_line(event, prefix + self._stamp(event, returned))
         self._cut_open_line()
         return event_line(event, tid_prefix + self._stamp(event, event.ts_ns))
 

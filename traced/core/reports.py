@@ -46,7 +46,7 @@ def syscall_event(
     delayed: bool = False,
     poked: bool = False,
 ) -> SyscallEvent:
-    retval = error = duration = None
+    retval = error = duration = exit_comm = None
     fd_path: str | None
     retval_text: str | None
     if exit_ is not None:
@@ -57,6 +57,8 @@ def syscall_event(
         retval, error = (-1, errno_name(-exit_.rval)) if exit_.is_error else (exit_.rval, None)
         args = entry.args if exit_.args is None else exit_.args
         fd_path, retval_text = exit_.fd_path, exit_.retval_text
+        if exit_.comm is not None and exit_.comm != entry.comm:
+            exit_comm = _comm(exit_.comm)
     else:
         args, fd_path, retval_text = entry.args, None, None
     return SyscallEvent(
@@ -78,6 +80,7 @@ def syscall_event(
         delayed=delayed,
         poked=poked,
         comm=_comm(entry.comm),
+        exit_comm=exit_comm,
     )
 
 

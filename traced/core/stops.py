@@ -196,6 +196,7 @@ class Exit(NamedTuple):
     args: tuple[Arg, ...] | None = None
     fd_path: str | None = None  # -y: what the returned fd refers to
     retval_text: str | None = None  # strace's words for the result, if more than a number
+    comm: bytes | None = None  # -Y: the task's comm after a call that may change it
 
 
 class TamperedExit(Exit):

@@ -102,6 +102,17 @@ def returns_task_id(name: str, raw: Sequence[int]) -> bool:
     return name in _RETURNS_TASK_ID
 
 
+_PR_SET_NAME = dict(K.PRCTL)["PR_SET_NAME"]
+
+
+def changes_comm(name: str, raw: Sequence[int]) -> bool:
+    """Whether the call may change its task's comm, which strace -Y reads again when
+    it returns (its COMM_CHANGE calls): an exec, prctl's PR_SET_NAME."""
+    if name == "prctl":
+        return len(raw) > 0 and raw[0] & 0xFFFFFFFF == _PR_SET_NAME
+    return name in ("execve", "execveat")
+
+
 _O_CREAT, _O_TMPFILE_BIT = 0o100, 0o20000000  # __O_TMPFILE: O_TMPFILE without O_DIRECTORY
 _CLONE_PARENT_SETTID, _CLONE_SETTLS = 0x00100000, 0x00080000
 _CLONE_CHILD_TID = 0x01000000 | 0x00200000  # CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID

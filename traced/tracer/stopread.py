@@ -80,6 +80,7 @@ from traced.decoders.failed_calls import failed_outputs
 from traced.decoders.pidnames import no_comms, pid_text
 from traced.decoders.shapes import (
     MAY_RETURN_FD,
+    changes_comm,
     decode_result,
     has_worded_result,
     returns_fd,
@@ -254,7 +255,20 @@ def _fail_as_untraced(run: Run, tid: int) -> None:
 
 
 def _exit_stop(run: Run, tid: int, rval: int, is_error: bool, now: int) -> Exit:
-    """The exit, with what the syscall in flight wrote, if the user wants to see it."""
+    """The exit, with what the syscall in flight wrote, if the user wants to see it;
+    under -Y, the task's comm after a successful call that may change it, which strace
+    reads again there (its COMM_CHANGE calls)."""
+    stop = _call_exit(run, tid, rval, is_error, now)
+    if not run.decoding.decorate_pids or is_error:
+        return stop
+    task = run.core.tasks.get(tid)
+    entry = task.in_flight if task is not None else None
+    if entry is None or not entry.wanted or not changes_comm(entry.name, entry.raw):
+        return stop
+    return stop._replace(comm=_comm_of(run, tid))
+
+
+def _call_exit(run: Run, tid: int, rval: int, is_error: bool, now: int) -> Exit:
     task = run.core.tasks.get(tid)
     if task is None:
         return Exit(now, rval, is_error)
