@@ -267,10 +267,12 @@ _PID_KINDS = ("comm", "pidns")  # strace 6.1's --decode-pids names
 def _decode_pids(args: argparse.Namespace) -> bool:
     """-Y, --decode-pids=SET and -e decode-pids=SET (taken out of the -e expressions):
     whether pids are printed with their comm.  strace's later set replaces an earlier
-    one, and -Y adds comm to it.  pidns (pids translated into strace's pid namespace,
-    ``1234 /* 5 in strace's PID NS */``) is refused: every tracee is in traced's
-    namespace (a launch) or the caller was let attach to it, and a daemon's namespace
-    is not its client's, so the translation would not say what strace's does."""
+    one, and -Y adds comm to it.  pidns is refused: strace follows every pid a
+    tracee in another pid namespace prints (``1 /* 21026 in strace's PID NS */``,
+    groups and sessions too) with its number in the tracer's namespace, found by
+    scanning /proc for the task whose NSpid (NStgid, NSpgid, NSsid) holds it at the
+    tracee's namespace's level; traced has no such translation (yet), and through
+    the daemon "the tracer's namespace" would be the daemon's, not the client's."""
     sets = [args.decode_pids] if args.decode_pids is not None else []
     kept = []
     for expression in args.expr:
@@ -283,7 +285,8 @@ def _decode_pids(args: argparse.Namespace) -> bool:
     chosen = _pid_kinds(sets[-1]) if sets else frozenset()
     if "pidns" in chosen:
         raise UsageError(
-            "--decode-pids=pidns (pids translated into the tracer's pid namespace) is not supported"
+            "--decode-pids=pidns (pids translated into the tracer's pid namespace) "
+            "is not supported; --decode-pids=comm is"
         )
     return bool(args.pid_comms) or "comm" in chosen
 
