@@ -100,17 +100,19 @@ _NONE, _EXIT, _SECCOMP = SyscallOp.NONE, SyscallOp.EXIT, SyscallOp.SECCOMP
 
 def read_stop(run: Run, tid: int, decoded: Decoded) -> Stop:
     """Build the stop value, making the ptrace and /proc reads its kind needs."""
-    stop = _read_stop(run, tid, decoded)
+    kind = decoded.kind
+    now = time.time_ns()
+    if kind is Kind.SYSCALL or kind is Kind.SECCOMP:
+        return _syscall_stop(run, tid, now)
+    stop = _other_stop(run, tid, decoded, now)
     if run.decoding.decorate_pids and isinstance(stop, _WITH_COMM):
         return _with_comm(run, tid, stop)
     return stop
 
 
-def _read_stop(run: Run, tid: int, decoded: Decoded) -> Stop:
+def _other_stop(run: Run, tid: int, decoded: Decoded, now: int) -> Stop:
+    """A stop of another kind than a syscall's."""
     kind = decoded.kind
-    now = time.time_ns()
-    if kind is Kind.SYSCALL or kind is Kind.SECCOMP:
-        return _syscall_stop(run, tid, now)
     if kind is Kind.NEW_TASK:
         child = ptrace.event_message(tid)
         thread = decoded.event == PTRACE_EVENT_CLONE and procfs.tgid_of(child) != child
@@ -255,20 +257,7 @@ def _fail_as_untraced(run: Run, tid: int) -> None:
 
 
 def _exit_stop(run: Run, tid: int, rval: int, is_error: bool, now: int) -> Exit:
-    """The exit, with what the syscall in flight wrote, if the user wants to see it;
-    under -Y, the task's comm after a successful call that may change it, which strace
-    reads again there (its COMM_CHANGE calls)."""
-    stop = _call_exit(run, tid, rval, is_error, now)
-    if not run.decoding.decorate_pids or is_error:
-        return stop
-    task = run.core.tasks.get(tid)
-    entry = task.in_flight if task is not None else None
-    if entry is None or not entry.wanted or not changes_comm(entry.name, entry.raw):
-        return stop
-    return stop._replace(comm=_comm_of(run, tid))
-
-
-def _call_exit(run: Run, tid: int, rval: int, is_error: bool, now: int) -> Exit:
+    """The exit, with what the syscall in flight wrote, if the user wants to see it."""
     task = run.core.tasks.get(tid)
     if task is None:
         return Exit(now, rval, is_error)
@@ -358,14 +347,21 @@ def _decoded_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit
         if target is not None and (target.deleted or target.described) and worded is None:
             worded = fd_text(rval, target, run.decoding.style)  # ``13</m>(deleted)``, ``3<pid:4>``
     fd_path = None if target is None else target.path
-    if (
-        run.decoding.decorate_pids
-        and worded is None
-        and returns_task_id(entry.name, entry.raw)
-        and entry.name not in run.decoding.raw
-    ):
-        worded = pid_text(rval, procfs.comm)  # ``= 1234<sh>``, read now: a reaped child's none
+    if run.decoding.decorate_pids:
+        return _named_exit(run, tid, entry, Exit(now, rval, False, args, fd_path, worded))
     return Exit(now, rval, False, args, fd_path, worded)
+
+
+def _named_exit(run: Run, tid: int, entry: Entry, stop: Exit) -> Exit:
+    """-Y: a returned pid with its comm (``= 1234<sh>``), read now: a child the call
+    reaped has none; and the task's comm after a call that may change it, which
+    strace reads again there (its COMM_CHANGE calls: an exec, PR_SET_NAME)."""
+    named = stop.retval_text is None and entry.name not in run.decoding.raw
+    if named and returns_task_id(entry.name, entry.raw):
+        stop = stop._replace(retval_text=pid_text(stop.rval, procfs.comm))
+    if changes_comm(entry.name, entry.raw):
+        stop = stop._replace(comm=_comm_of(run, tid))
+    return stop
 
 
 def _netlink_of(tid: int) -> procfs.NetlinkSockets:
