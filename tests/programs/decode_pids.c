@@ -8,6 +8,8 @@
  * a name strace escapes: <, >, ESC).  The parent's own parent (the tracer) is
  * never asked for: its comm is the tracer's name.  The process puts itself in a
  * process group of its own first, so that getpgid's answer is its pid under both.
+ * The children never rename themselves: the parent reads their comm in its waitid
+ * while they run, so a new name would race with it, under strace as under traced.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -66,7 +68,6 @@ int main(void)
     if (child == 0) {
         getppid();
         kill(getppid(), 0);
-        prctl(PR_SET_NAME, "kid");
         syscall(SYS_gettid);
         _exit(0);
     }

@@ -251,3 +251,30 @@ def test_an_exec_cut_by_another_line_resumes_under_its_new_comm() -> None:
         "11<ls> <... execve resumed>)            = 0",
         "11<sh> execve()                         = 0",
     ]
+
+
+def test_a_cut_clone3_resumes_with_what_the_kernel_wrote_as_strace() -> None:
+    flags = 0x3D0F00  # CLONE_VM|...|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID
+    cl_args = struct.pack("<11Q", flags, 0, 0x9990, 0x9990, 0, 0x8000, 0x7FFF80, 0x96C0, 0, 0, 0)
+    memory = FakeMemory({0x5000: cl_args, 0x9990: struct.pack("<i", 1235)})
+    raw = (0x5000, 88)
+    entered_args = decode_entry("clone3", raw, memory, Y, comms=comms)
+    exit_args = decode_exit("clone3", entered_args, raw, memory, retval=1235, options=Y,
+                            comms=lambda pid: b"sh")  # fmt: skip
+    printer = Printer(io.StringIO(), as_json=False, to_file=True)
+    printer.pid_column = True  # -f
+    base = {"session": "s", "pid": 1234, "tid": 1234, "ts_ns": 1, "nr": 435, "name": "clone3"}
+    printer(SyscallEntryEvent(**base, arch="x86_64", args=entered_args, comm="sh"))
+    printer(replace(syscall("gettid", 1235, "sh", "1235<sh>"), tid=1235))
+    printer(SyscallEvent(**base, arch="x86_64", args=exit_args, duration_ns=1, retval=1235,
+                         error=None, retval_text="1235<sh>", comm="sh"))  # fmt: skip
+    struct_text = (
+        "{flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|"
+        "CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x9990, "
+        "parent_tid=0x9990, exit_signal=0, stack=0x8000, stack_size=0x7fff80, tls=0x96c0}"
+    )
+    assert printed(printer) == [
+        f"1234<sh> clone3({struct_text} <unfinished ...>",
+        "1235<sh> gettid()                       = 1235<sh>",
+        "1234<sh> <... clone3 resumed> => {parent_tid=[1235<sh>]}, 88) = 1235<sh>",
+    ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from traced.decoders.arguments import first_output, has_outputs
+from traced.decoders.arguments import cut_inside, first_output, has_outputs
 from traced.decoders.families.siginfo import clock_ticks, si_code
 from traced.decoders.families.signals import CLD_CODES, SENDER_CODES, SI_CODES
 from traced.decoders.pidnames import with_comm
@@ -96,6 +96,10 @@ def _split_at_outputs(event: SyscallEvent | SyscallEntryEvent) -> tuple[list[str
 
 def entry_text(event: SyscallEntryEvent | SyscallEvent) -> str:
     """``read(3, `` or ``close(3``: what strace writes when a syscall is entered."""
+    cut = cut_inside(event.name, event.args, event.arch)
+    if cut is not None:  # ``clone3({...}``: up to the struct, without what exit adds
+        before = [text for i, text in _shown(event.name, event.args) if i < cut]
+        return f"{event.name}(" + ", ".join([*before, _as_entered(event.args[cut].text)])
     before, after = _split_at_outputs(event)
     return f"{event.name}(" + ", ".join(before) + (", " if before and after else "")
 
@@ -106,8 +110,23 @@ def resumed_line(event: SyscallEvent, prefix: str = "") -> str:
         return f"{prefix}<... {event.name} resumed>{DETACHED}"
     if event.retval is None and _killed_before_its_outputs(event):
         return _aligned(f"{prefix}<... {event.name} resumed>{UNFINISHED})", event)
+    cut = cut_inside(event.name, event.args, event.arch)
+    if cut is not None:  # ``<... clone3 resumed> => {parent_tid=[42]}, 88)``
+        text = event.args[cut].text
+        rest = "".join(", " + text for i, text in _shown(event.name, event.args) if i > cut)
+        added = text[len(_as_entered(text)) :]
+        return _aligned(f"{prefix}<... {event.name} resumed>{added}{rest})", event)
     _, after = _split_at_outputs(event)
     return _aligned(f"{prefix}<... {event.name} resumed>{', '.join(after)})", event)
+
+
+_CHANGED = " => "  # strace's mark before what a call wrote into an argument it read
+
+
+def _as_entered(text: str) -> str:
+    """An in-and-out argument's text as printed at entry: before `` => ``."""
+    at = text.find(_CHANGED)
+    return text if at < 0 else text[:at]
 
 
 def _aligned(call: str, event: SyscallEvent) -> str:

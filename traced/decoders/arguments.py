@@ -37,6 +37,7 @@ from traced.decoders.families import (
     identity,
     ipc_structs,
     perf_attr,
+    sched,
     timers,
 )
 from traced.decoders.families.files import AT_FDCWD
@@ -450,6 +451,26 @@ def first_output(name: str, abi: str = NATIVE_ABI) -> int:
     slots = _known_slots(name, abi)
     first = 6 if slots is None else _first_output(slots)
     return 6 if first == len(slots or ()) else first
+
+
+def cut_inside(name: str, args: Sequence[Arg], abi: str = NATIVE_ABI) -> int | None:
+    """The argument strace prints at entry and completes at exit, when this call's is
+    (clone3's struct, `` => {parent_tid=[42]}`` added): a line cut there is
+    ``clone3({...} <unfinished ...>``, resumed with `` => {...}, 88)``.  None when the
+    call is cut before its first output, as others are."""
+    at = _whole_at_entry(name, abi)
+    if at is None or at + 1 >= len(args) or name != "clone3":
+        return None
+    flags, size = args[at].value, args[at + 1].value
+    if not isinstance(flags, int) or not isinstance(size, int):
+        return None
+    return at if sched.clone3_completed_at_exit(flags, size) else None
+
+
+@cache
+def _whole_at_entry(name: str, abi: str) -> int | None:
+    slots = _known_slots(name, abi) or ()
+    return next((slot.position for slot in slots if slot.whole_at_entry), None)
 
 
 # The syscalls whose outputs strace prints at exit after a failure too: perf_event_open's

@@ -83,6 +83,15 @@ def _clone_args_fields(
     return fields
 
 
+def clone3_completed_at_exit(flags: int, size: int) -> bool:
+    """Whether strace leaves clone3's line open after its struct, to add at exit what the
+    kernel wrote (`` => {parent_tid=[42]}``) and the size: with CLONE_PIDFD or
+    CLONE_PARENT_SETTID, or a struct larger than the kernel's.  Otherwise the whole
+    call is printed at entry, size included."""
+    written = _FLAG["CLONE_PIDFD"] | _FLAG["CLONE_PARENT_SETTID"]
+    return bool(flags & written) or size > _CLONE_ARGS.size
+
+
 def _int_text(data: bytes) -> str:
     return str(int.from_bytes(data, "little", signed=True))
 
