@@ -399,6 +399,21 @@ SPECS: tuple[Spec, ...] = (
     ),
     # --- files and descriptors ----------------------------------------------------------
     _spec("RESOLVE", "linux/openat2.h", r"RESOLVE_\w+"),
+    # struct statfs: f_type's file system magic numbers (the header's strings left out)
+    # and f_flags, glibc's ST_* less the three it takes from mount's flags, ST_VALID
+    # (the kernel's mark that f_flags is filled) first as strace prints it.
+    _spec("FSMAGIC", "linux/magic.h", r"[A-Z0-9]\w*_MAGIC\w*", exclude=r"\w+_STRING"),
+    _spec(
+        "STATFS_FLAGS",
+        "sys/statvfs.h",
+        r"ST_\w+",
+        exclude=r"ST_(WRITE|APPEND|IMMUTABLE)",
+        first=("ST_VALID",),
+        unexported=(
+            ("ST_VALID", 0x20, "include/linux/statfs.h"),
+            ("ST_NOSYMFOLLOW", 0x2000, "include/linux/statfs.h"),
+        ),
+    ),
     _spec("PERF_FLAGS", "linux/perf_event.h", r"PERF_FLAG_\w+"),
     _spec(
         "FAN_MARK",
@@ -465,6 +480,16 @@ SPECS: tuple[Spec, ...] = (
     _spec("FUTEX_LIMITS", "linux/futex.h", r"FUTEX_WAITV_MAX"),
     _spec("FUTEX_BITSET", "linux/futex.h", r"FUTEX_BITSET_MATCH_ANY", cast="unsigned int"),
     _spec("CLOCKS", "linux/time.h", r"CLOCK_\w+", exclude=r"CLOCKS_\w+"),
+    # adjtimex's struct timex and its result (strace's adjtimex_* xlats): the two
+    # offset modes that are several bits are named ahead of those bits.
+    _spec(
+        "ADJTIMEX_MODES",
+        "linux/timex.h",
+        r"ADJ_\w+",
+        first=("ADJ_OFFSET_SS_READ", "ADJ_OFFSET_SINGLESHOT"),
+    ),
+    _spec("ADJTIMEX_STATUS", "linux/timex.h", r"STA_\w+", exclude=r"STA_RONLY"),
+    _spec("ADJTIMEX_STATE", "linux/timex.h", r"TIME_(OK|INS|DEL|OOP|WAIT|ERROR)"),
     _spec("EPOLL_EVENTS", "linux/eventpoll.h", r"EPOLL(?!_)\w+"),
     _spec("EPOLL_CTL", "linux/eventpoll.h", r"EPOLL_CTL_\w+"),
     _spec("EPOLL_CREATE", "linux/eventpoll.h", r"EPOLL_CLOEXEC"),
@@ -1211,6 +1236,68 @@ NETLINK_SPECS: tuple[Spec, ...] = (
         source="enum-with:NETLINK_UNCONNECTED",
     ),
     _spec("PACKET_SHOW", "linux/packet_diag.h", r"PACKET_SHOW_\w+"),
+    # AF_SMC's sock_diag (strace's netlink_smc_diag.c): the modes are uapi; the states,
+    # the link group's roles and the CLC decline codes are the kernel's own.
+    _spec(
+        "SMC_DIAG_MODES",
+        "linux/smc_diag.h",
+        r"SMC_DIAG_MODE_\w+",
+        source="enum-with:SMC_DIAG_MODE_SMCR",
+    ),
+    _spec(
+        "SMC_STATES",
+        "linux/smc_diag.h",
+        r"(?!)",
+        unexported=tuple(
+            (f"SMC_{name}", value, "net/smc/smc.h")
+            for name, value in (
+                ("ACTIVE", 1),
+                ("INIT", 2),
+                ("CLOSED", 7),
+                ("LISTEN", 10),
+                ("PEERCLOSEWAIT1", 20),
+                ("PEERCLOSEWAIT2", 21),
+                ("APPCLOSEWAIT1", 22),
+                ("APPCLOSEWAIT2", 23),
+                ("APPFINCLOSEWAIT", 24),
+                ("PEERFINCLOSEWAIT", 25),
+                ("PEERABORTWAIT", 26),
+                ("PROCESSABORT", 27),
+            )
+        ),
+    ),
+    _spec(
+        "SMC_LGR_ROLES",
+        "linux/smc_diag.h",
+        r"(?!)",
+        unexported=(("SMC_CLNT", 0, "net/smc/smc_core.h"), ("SMC_SERV", 1, "net/smc/smc_core.h")),
+    ),
+    _spec(
+        "SMC_CLC_DECL",
+        "linux/smc_diag.h",
+        r"(?!)",
+        unexported=tuple(
+            (f"SMC_CLC_DECL_{name}", value, "net/smc/smc_clc.h")
+            for name, value in (
+                ("MEM", 0x01010000),
+                ("TIMEOUT_CL", 0x02010000),
+                ("TIMEOUT_AL", 0x02020000),
+                ("CNFERR", 0x03000000),
+                ("PEERNOSMC", 0x03010000),
+                ("IPSEC", 0x03020000),
+                ("NOSMCDEV", 0x03030000),
+                ("MODEUNSUPP", 0x03040000),
+                ("RMBE_EC", 0x03050000),
+                ("OPTUNSUPP", 0x03060000),
+                ("SYNCERR", 0x04000000),
+                ("PEERDECL", 0x05000000),
+                ("INTERR", 0x99990000),
+                ("ERR_RTOK", 0x99990001),
+                ("ERR_RDYLNK", 0x99990002),
+                ("ERR_REGRMB", 0x99990003),
+            )
+        ),
+    ),
     _spec("PDI_FLAGS", "linux/packet_diag.h", r"PDI_\w+"),
     _spec("TPACKET_VERSIONS", "linux/if_packet.h", r"TPACKET_V\d", source="enum-with:TPACKET_V1"),
     _spec("MDB_STATES", "linux/if_bridge.h", r"MDB_(TEMPORARY|PERMANENT)"),
@@ -1357,6 +1444,7 @@ NETLINK_SPECS: tuple[Spec, ...] = (
             ),
             ("NETLINK_DIAG_ATTRS", "linux/netlink_diag.h", "NETLINK_DIAG", "NETLINK_DIAG_MEMINFO"),
             ("PACKET_DIAG_ATTRS", "linux/packet_diag.h", "PACKET_DIAG", "PACKET_DIAG_INFO"),
+            ("SMC_DIAG_ATTRS", "linux/smc_diag.h", "SMC_DIAG", "SMC_DIAG_NONE"),
             ("IPMRA_CREPORT_ATTRS", "linux/mroute.h", "IPMRA_CREPORT", "IPMRA_CREPORT_UNSPEC"),
             ("IP6MRA_CREPORT_ATTRS", "linux/mroute6.h", "IP6MRA_CREPORT", "IP6MRA_CREPORT_UNSPEC"),
             ("IFLA_VF_INFO_ATTRS", "linux/if_link.h", "IFLA_VF_INFO", "IFLA_VF_INFO_UNSPEC"),

@@ -54,6 +54,10 @@ NOT_IN_PROCESS = (
     "traced.core.filter_install", "traced.tracer.attachfilter",
 )  # fmt: skip
 DAEMON_MODULES = {"traced.daemon", "traced.daemon.paths"}
+# ioctl's tables, which every decoded entry may need; not its twenty families' printers.
+IOCTL_TABLES = {
+    f"traced.decoders.families.ioctl_{name}" for name in ("kit", "structs", "styles", "values")
+}
 # Nor by ``traced --help``: the tracer, its loop, the decoders, the events, dataclasses.
 NOT_FOR_HELP = (
     *NOT_IN_PROCESS, "asyncio", "uvloop", "msgspec", "dataclasses", "traced.tracer", "traced.events"
@@ -95,6 +99,9 @@ def test_a_launch_in_process_imports_no_daemon_client_nor_its_libraries(
     assert "traced.tracer.engine" in modules  # it did trace, here
     assert among(modules, NOT_IN_PROCESS) == set()
     assert among(modules, ["traced.daemon"]) <= DAEMON_MODULES
+    # ioctl's request printers come with the first ioctl decoded (true makes none)
+    printers = {m for m in modules if m.startswith("traced.decoders.families.ioctl_")}
+    assert printers <= IOCTL_TABLES, printers
 
 
 def test_help_imports_neither_the_tracer_nor_its_libraries(tmp_path: Path) -> None:

@@ -109,3 +109,14 @@ def test_prog_info_with_what_the_kernel_changed() -> None:
     )
     assert ', created_by_uid=0, nr_map_ids=0 => 2, map_ids=NULL, name="test_prog", ' in text
     assert text.endswith("run_time_ns=0, run_cnt=0, recursion_misses=0, verified_insns=9}")
+
+
+def test_what_entry_kept_for_the_exit_leaves_no_value() -> None:
+    """The attr's bytes entry keeps to compare at exit are no value of the call: an
+    event's JSON must not carry them (a command strace completes at exit or not)."""
+    data = struct.pack("<IIII", 2, 0, 0, 0)
+    raw = (0, AT, len(data))  # BPF_MAP_CREATE: nothing to complete at exit
+    entered = decode_entry("bpf", raw, FakeMemory({AT: data}), Options())
+    exited = decode_exit("bpf", entered, raw, FakeMemory({AT: data}), retval=3)
+    assert exited[1].text == entered[1].text
+    assert exited[1].value is None, exited[1].value

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from traced.cli.options import command_argv, decoding_options, printing, socket_path
+from traced.cli.options import (
+    command_argv,
+    decoding_options,
+    printing,
+    selected_paths,
+    socket_path,
+)
 from traced.cli.parser import UsageError, build_parser, strace_style
 from traced.filter.expression import Filter
 
@@ -159,3 +165,25 @@ def test_decode_fds_refusals(argv: list[str], message: str, tmp_path: Path) -> N
     args = build_parser().parse_args(["launch", "-o", str(tmp_path / "t"), *argv, "--", "true"])
     with pytest.raises(UsageError, match=message), printing(args):
         pass
+
+
+def test_a_relative_path_is_kept_with_what_it_resolves_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As strace's pathtrace_select: the fds of ``include/x.h`` have absolute targets."""
+    (tmp_path / "include").mkdir()
+    (tmp_path / "include" / "x.h").write_text("")
+    monkeypatch.chdir(tmp_path)
+    absolute = str(tmp_path / "include" / "x.h")
+    assert selected_paths(["include/x.h", "missing"], frozenset()) == [
+        "include/x.h",
+        absolute,
+        "missing",  # realpath fails: kept as given, as strace keeps it
+    ]
+    assert f'Requested path "include/x.h" resolved into "{absolute}"' in capsys.readouterr().err
+    assert selected_paths([absolute], frozenset()) == [absolute]
+    assert selected_paths(["include/x.h"], frozenset({"path-resolution"})) == [
+        "include/x.h",
+        absolute,
+    ]
+    assert capsys.readouterr().err == ""

@@ -7,6 +7,7 @@ import struct
 from tests.unit.plain import FakeMemory
 from traced.decoders.arguments import decode_entry, decode_exit
 from traced.decoders.style import RAW, VERBOSE, Style, applied
+from traced.decoders.values import Options
 from traced.linux import genl
 
 BUF = 0x10000
@@ -129,6 +130,63 @@ def test_sock_diag_by_family_and_direction() -> None:
     # an unknown family: the family, then the rest in hex
     assert sent(nlmsghdr(20, 20, 1) + b"\x2e\x01\x02\x03", SOCK_DIAG).endswith(
         '{family=0x2e /* AF_??? */, data="\\x01\\x02\\x03"}]'
+    )
+
+
+def test_packet_diag_filter_is_a_classic_bpf_program() -> None:
+    """strace's nlattr_packet_diag_msg (-v): the filter's instructions; its address
+    without -v; bytes too few for one instruction in hex."""
+    packet_msg = struct.pack("<BBHIQ", 17, 1, 3, 0, 0)  # AF_PACKET, SOCK_STREAM, ETH_P_ALL
+    program = struct.pack("<HBBI", 0x30, 0, 0, 0xFFFFF004) + struct.pack("<HBBI", 6, 0, 0, 42)
+    attr = nlattr(7, program)
+    data = nlmsghdr(16 + len(packet_msg) + len(attr), 20, 0x300) + packet_msg + attr
+    raw = (3, BUF, len(data), 0x40, 0, 0)
+    memory = FakeMemory({BUF: data})
+
+    def text(options: Options) -> str:
+        return decode_entry("sendto", raw, memory, options, netlink=lambda fd: SOCK_DIAG)[1].text
+
+    assert text(Options(verbose=True)).endswith(
+        "{pdiag_family=AF_PACKET, pdiag_type=SOCK_STREAM, pdiag_num=ETH_P_ALL, pdiag_ino=0, "
+        "pdiag_cookie=[0, 0]}, [{nla_len=20, nla_type=PACKET_DIAG_FILTER}, "
+        "[BPF_STMT(BPF_LD|BPF_B|BPF_ABS, SKF_AD_OFF+SKF_AD_PKTTYPE), "
+        "BPF_STMT(BPF_RET|BPF_K, 0x2a)]]]"
+    )
+    assert text(Options()).endswith(f"PACKET_DIAG_FILTER}}, {BUF + 36:#x}]]")
+    short = nlattr(7, b"abcdefg")
+    data = nlmsghdr(16 + len(packet_msg) + 11, 20, 0x300) + packet_msg + short
+    memory = FakeMemory({BUF: data})
+    raw = (3, BUF, len(data), 0x40, 0, 0)
+    assert text(Options(verbose=True)).endswith(
+        'PACKET_DIAG_FILTER}, "\\x61\\x62\\x63\\x64\\x65\\x66\\x67"]]'
+    )
+
+
+def test_smc_diag_request_response_and_attributes() -> None:
+    """strace's netlink_sock_diag and nlattr_smc_diag_msg lines (AF_SMC is 43)."""
+    sockid = struct.pack(">HH", 44510, 52653) + bytes([43, 21, 56, 78]) + bytes(12)
+    sockid += bytes([43, 21, 56, 78]) + bytes(12) + struct.pack("<IQ", 0, 0xBADC0DEDDEADBEEF)
+    request = struct.pack("<BxxB", 43, 1) + sockid
+    assert sent(nlmsghdr(16 + len(request), 20, 1) + request, SOCK_DIAG).endswith(
+        "{diag_family=AF_SMC, diag_ext=1<<(SMC_DIAG_CONNINFO-1), id={idiag_sport=htons(44510), "
+        'idiag_dport=htons(52653), idiag_src=inet_addr("43.21.56.78"), '
+        'idiag_dst=inet_addr("43.21.56.78"), idiag_if=0, '
+        "idiag_cookie=[3735928559, 3134983661]}}]"
+    )
+    assert sent(
+        nlmsghdr(21, 20, 1) + struct.pack("<BBBB", 43, 0, 0, 0) + b"\0", SOCK_DIAG
+    ).endswith("{diag_family=AF_SMC, ...}]")
+    response = struct.pack("<BBBB", 43, 1, 0, 0) + sockid + struct.pack("<IQ", 0, 0)
+    attrs = nlattr(3, b"\x23") + nlattr(5, struct.pack("<II", 0x3060000, 0x99999999))
+    data = nlmsghdr(16 + len(response) + len(attrs), 20, 2) + response + attrs
+    assert sent(data, SOCK_DIAG).endswith(
+        "{diag_family=AF_SMC, diag_state=SMC_ACTIVE, diag_fallback=SMC_DIAG_MODE_SMCR, "
+        "diag_shutdown=0, id={idiag_sport=htons(44510), idiag_dport=htons(52653), "
+        'idiag_src=inet_addr("43.21.56.78"), idiag_dst=inet_addr("43.21.56.78"), '
+        "idiag_if=0, idiag_cookie=[3735928559, 3134983661]}, diag_uid=0, diag_inode=0}, "
+        "[[{nla_len=5, nla_type=SMC_DIAG_SHUTDOWN}, RCV_SHUTDOWN|SEND_SHUTDOWN|0x20], "
+        "[{nla_len=12, nla_type=SMC_DIAG_FALLBACK}, {reason=0x3060000 /* "
+        "SMC_CLC_DECL_OPTUNSUPP */, peer_diagnosis=0x99999999 /* SMC_CLC_DECL_??? */}]]]"
     )
 
 

@@ -11,10 +11,17 @@ from msgspec.structs import replace
 
 from tests.unit.plain import FakeMemory, returned
 from traced.cli.printer import Printer
-from traced.decoders.arguments import AT_FDCWD, FdTarget, decode_entry, name_fds
+from traced.decoders.arguments import (
+    AT_FDCWD,
+    FdTarget,
+    c_registers,
+    decode_entry,
+    entry_paths,
+    name_fds,
+)
 from traced.decoders.values import Options
 from traced.events import SyscallEvent, event_json
-from traced.filter.expression import parse_filter
+from traced.filter.expression import parse_filter, touched_paths, touches
 from traced.syscalls.arch import X86_64
 
 FDS = {3: FdTarget("/etc/hostname"), 4: FdTarget("/etc/passwd"), AT_FDCWD: FdTarget("/etc")}
@@ -66,3 +73,75 @@ def test_the_path_travels_in_json_only_when_named() -> None:
         replace(call("close", (3,), 0), args=decode_entry("close", (3,), FakeMemory({})))
     )
     assert b'"path"' not in plain
+
+
+def _decoded_paths(name: str, raw: tuple[int, ...], memory: FakeMemory) -> list[str]:
+    args = name_fds(decode_entry(name, raw, memory, FOLLOW, FDS.get), FDS.get)
+    return touched_paths(args)
+
+
+def test_the_early_look_finds_what_decoding_finds() -> None:
+    """The tracer judges -P before decoding (entry_paths): it must find every path the
+    decoded arguments name, or a call on a selected path would be lost."""
+    memory = FakeMemory({0x3000: b"/etc/hostname\0", 0x4000: b"passwd\0"})
+    at_fdcwd = AT_FDCWD & (2**64 - 1)
+    calls = [
+        ("read", (3, 0x1000, 16)),
+        ("write", (4, 0x1000, 16)),
+        ("close", (9,)),  # closed: names nothing
+        ("openat", (at_fdcwd, 0x3000, 0, 0)),
+        ("openat", (4, 0x4000, 0, 0)),
+        ("renameat2", (3, 0x3000, 4, 0x4000, 0)),
+        ("execve", (0x3000, 0, 0)),
+        ("getpid", ()),
+    ]
+    for name, raw in calls:
+        registers = c_registers(name, raw)
+        early = entry_paths(name, registers, memory, FDS.get)
+        assert sorted(early) == sorted(_decoded_paths(name, raw, memory)), name
+    assert entry_paths(
+        "openat", c_registers("openat", (at_fdcwd, 0x3000, 0, 0)), memory, FDS.get
+    ) == ["/etc/hostname"]
+
+
+def test_a_call_is_judged_on_the_paths_it_touches() -> None:
+    args = name_fds(decode_entry("read", (3, 0x1000, 16), FakeMemory({}), FOLLOW, FDS.get), FDS.get)
+    assert touches(args, ("/etc/hostname",))
+    assert not touches(args, ("/etc/passwd",))
+
+
+def test_p_stops_only_the_calls_that_can_touch_a_path() -> None:
+    """No path or fd among a call's arguments: -P can never show it, so the seccomp
+    set leaves it out and the tracee runs it without a stop."""
+    every = parse_filter([], X86_64, paths=["/etc/hostname"]).syscalls
+    assert every is not None
+    assert {"openat", "read", "close", "mmap", "execve", "fchdir", "poll", "select"} <= every
+    assert not {"getpid", "brk", "futex", "munmap", "mprotect", "clone"} & every
+    chosen = parse_filter(["trace=getpid,openat,read"], X86_64, paths=["/x"]).syscalls
+    assert chosen == {"openat", "read"}
+    assert parse_filter(["trace=openat"], X86_64).syscalls == {"openat"}  # no -P: as asked
+    predicated = parse_filter(["trace=kill(sig==9),write(fd==1)"], X86_64, paths=["/x"])
+    assert (predicated.syscalls, set(predicated.rules)) == ({"write"}, {"write"})
+
+
+def _fsconfig(command: int, value: int, aux: int) -> SyscallEvent:
+    memory = FakeMemory({0x1000: b"source\0", 0x3000: b"/etc/hostname\0"})
+    raw = (4, command, 0x1000, value, aux & (2**64 - 1))
+    args = name_fds(decode_entry("fsconfig", raw, memory, FOLLOW, FDS.get), FDS.get, "fsconfig")
+    return returned("fsconfig", args, -1)
+
+
+def test_fsconfig_is_followed_by_its_aux_fd_and_its_value_path_not_its_fd() -> None:
+    set_flag, set_path, set_fd = 0, 3, 5
+    # strace's fsconfig-P: the fd (4, /etc/passwd here) does not select the call
+    assert shown(_fsconfig(set_flag, 0, 3), paths=("/etc/passwd",)) == []
+    assert shown(_fsconfig(set_flag, 0, 3)) == []  # aux is no fd for SET_FLAG
+    assert len(shown(_fsconfig(set_path, 0x3000, -1))) == 1  # the value's path
+    assert len(shown(_fsconfig(set_path, 0, 3))) == 1  # aux, the path's directory
+    assert len(shown(_fsconfig(set_fd, 0, 3))) == 1
+    assert shown(_fsconfig(set_fd, 0x3000, -1)) == []  # SET_FD's value is no path
+
+
+def test_a_call_its_decoders_judge_has_no_early_look() -> None:
+    registers = c_registers("fsconfig", (4, 3, 0x1000, 0x3000, 3))
+    assert entry_paths("fsconfig", registers, FakeMemory({}), FDS.get) is None

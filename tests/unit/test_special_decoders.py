@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from tests.unit.plain import FakeMemory, decoded_call
 from traced.cli.render import syscall_line
-from traced.decoders.arguments import decode_entry, decode_exit
+from traced.decoders.arguments import FdTarget, decode_entry, decode_exit
 from traced.decoders.families import files, misc, process, sockets, times
 from traced.decoders.shapes import decode_result
 from traced.decoders.values import Options
@@ -206,6 +206,11 @@ def test_msghdr_as_strace_shows_it() -> None:
         "msg_iovlen=1, msg_control=[{cmsg_len=24, cmsg_level=SOL_SOCKET, "
         "cmsg_type=SCM_RIGHTS, cmsg_data=[0, 1]}], msg_controllen=24, msg_flags=0}, 0) "
     )
+    named = {0: FdTarget("/dev/null"), 1: FdTarget("socket:[7]"), 3: FdTarget("socket:[8]")}
+    under_y = decode_entry(
+        "sendmsg", (3, 0x8000, 0), FakeMemory(memory), Options(decorate_fds=True), named.get
+    )
+    assert "cmsg_data=[0</dev/null>, 1<socket:[7]>]}]" in under_y[1].text  # -y names them
     entered = {0x8000: _message(0xB000, 110, 0x9000, 0, 0)}
     filled = {**memory, 0x8000: _message(0xB000, 0, 0x9000, 0, 0)}
     args = decode_entry("recvmsg", (4, 0x8000, 0x40), FakeMemory(entered))

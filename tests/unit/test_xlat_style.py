@@ -209,3 +209,7 @@ def test_fd_text_with_what_yy_finds() -> None:
     assert fd_text(3, FdTarget("socket:[1234]", protocol="TCP")) == "3<TCP:[1234]>"
     unix = FdTarget("socket:[5]", protocol="UNIX", bound="/tmp/s")
     assert fd_text(3, unix) == '3<UNIX:[5,"/tmp/s"]>'
+    # strace's net-yy-unix: the peer's inode, an abstract address after an @
+    peer = FdTarget("socket:[5]", protocol="UNIX-STREAM", bound="\0" + "16fc7", peer=6)
+    assert fd_text(4, peer) == '4<UNIX-STREAM:[5->6,@"16fc7"]>'
+    assert fd_text(4, peer._replace(bound=None)) == "4<UNIX-STREAM:[5->6]>"

@@ -79,8 +79,7 @@ def attach(args: argparse.Namespace, printer: Printer) -> int:
         if (early := arrived_early()) is not None:
             return 128 + early  # asked to end before the process was taken over
         session = engine.attach(args.pid, policy, printer)
-        if "attach" not in printer.quiet:
-            notices.attached(args.pid, session.core.tasks)
+        notices.attached(args.pid, session.core.tasks, printer.quiet)
         driver = BlockingDriver(engine.reactor)
 
         def let_go() -> None:
@@ -88,8 +87,7 @@ def attach(args: argparse.Namespace, printer: Printer) -> int:
             if session.filtered:
                 notices.notice(f"Process {args.pid} killed: it has traced's filter")
             gone = session.detach()
-            if "attach" not in printer.quiet:
-                notices.detached(gone)
+            notices.detached(gone, printer.quiet)
 
         detach = Detach(let_go)
         with forwarding(attach_actions(detach), driver, restart=False):

@@ -17,13 +17,19 @@ def notice(text: str) -> None:
     print(f"traced: {text}", file=sys.stderr, flush=True)
 
 
-def attached(pid: int, tids: Collection[int] = ()) -> None:
-    """``Process 123 attached``, with its thread count when it has more than one."""
+def attached(pid: int, tids: Collection[int] = (), quiet: Collection[str] = ()) -> None:
+    """``Process 123 attached``, with its thread count when it has more than one;
+    nothing under -q (``quiet`` holds ``attach``)."""
+    if "attach" in quiet:
+        return
     threads = f" with {len(tids)} threads" if len(tids) > 1 else ""
     notice(f"Process {pid} attached{threads}")
 
 
-def detached(tids: Collection[int]) -> None:
+def detached(tids: Collection[int], quiet: Collection[str] = ()) -> None:
+    """``Process 123 detached`` for each, as attached's; nothing under -q."""
+    if "attach" in quiet:
+        return
     for tid in sorted(tids):
         notice(f"Process {tid} detached")
 

@@ -11,7 +11,7 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -49,6 +49,7 @@ def decoding_options(args: argparse.Namespace, filter_: Filter | None = None) ->
         dump_writes=filter_.dump_writes,
         fd_kinds=getattr(args, "fd_kinds", frozenset()),
         decorate_pids=getattr(args, "decorate_pids", False),
+        paths=filter_.paths,
     )
 
 
@@ -96,6 +97,27 @@ def daemon_connection(args: argparse.Namespace) -> socket.socket | None:
     return sock
 
 
+def selected_paths(paths: Sequence[str], quiet: frozenset[str]) -> list[str]:
+    """-P's paths as strace's pathtrace_select keeps them: each as given and, where it
+    resolves to another (realpath, the file existing), that one too, which strace
+    announces unless -e quiet=path-resolution.  A relative ``include/x.h`` then also
+    matches the fds that refer to it, whose targets are absolute."""
+    kept: list[str] = []
+    for path in paths:
+        kept.append(path)
+        try:
+            resolved = os.path.realpath(path, strict=True)
+        except OSError:
+            continue
+        if resolved != path:
+            if "path-resolution" not in quiet:
+                print(
+                    f'traced: Requested path "{path}" resolved into "{resolved}"', file=sys.stderr
+                )
+            kept.append(resolved)
+    return kept
+
+
 @contextmanager
 def printing(args: argparse.Namespace) -> Iterator[Printer]:
     """The printer the output options ask for; at the end, the -c table and the file closed.
@@ -133,7 +155,7 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
         host_arch(),
         successful_only=args.successful_only,
         failed_only=args.failed_only,
-        paths=args.paths,
+        paths=selected_paths(args.paths or (), printer.quiet),
     )
     for warning in printer.filter.injections.warnings:  # strace's, for retval=
         print(f"traced: {warning}", file=sys.stderr)

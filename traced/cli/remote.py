@@ -225,14 +225,14 @@ def attach(client: Client, args: argparse.Namespace, printer: Printer) -> int:
     if args.detach:
         print(session)
         return 0
-    notices.attached(args.pid)
+    notices.attached(args.pid, quiet=printer.quiet)
     if choice is not None:
         return _follow_filtered(client, printer, args.pid, session, choice)
     detach = Detach(lambda: client.send("detach", session=session))
     with forwarding(attach_actions(detach)):
         follow(client, printer)
     if detach.asked:  # the daemon let every thread go; this client knows the process
-        notices.detached([args.pid])
+        notices.detached([args.pid], printer.quiet)
     return detach.status()
 
 

@@ -150,6 +150,17 @@ class Step:
         # -e inject=: what the shell does to the tracee before its restart, or None.
         self.tamper: Tamper | None = None
 
+    def reread(self, stop: Stop) -> None:
+        """The stop read again after the shell changed the tracee's memory
+        (poke_enter=, poke_exit=): its events, and the call in flight, say what the
+        syscall sees, as strace, which decodes a call after its pokes."""
+        old, self.stop = self.stop, stop
+        if isinstance(stop, Entry):
+            if self.opened is old:
+                self.opened = stop
+            if self.task.in_flight is old:
+                self.task.in_flight = stop
+
     def build_with(self, build: Build) -> None:
         """Its events are another builder's (the rare case a change finds, at plan time)."""
         self._build = build

@@ -87,6 +87,7 @@ class Limits:
             dump_writes=frozenset(decoding.dump_writes),
             fd_kinds=frozenset(decoding.fd_kinds),
             decorate_pids=decoding.decorate_pids,
+            paths=tuple(decoding.paths),
         )
         return TracePolicy(
             filter_.syscalls,

@@ -42,13 +42,13 @@ from traced.decoders.families import (
 )
 from traced.decoders.families.files import AT_FDCWD
 from traced.decoders.families.stat import format_makedev
-from traced.decoders.fdnames import naming
+from traced.decoders.fdnames import Tasks, naming
 from traced.decoders.kinds import Decoder, Entry, Exit
 from traced.decoders.netlink.fds import NetlinkOf, netlink_known, no_netlink
 from traced.decoders.pidnames import Comms, naming_pids, no_comms, pid_text
 from traced.decoders.registry import decoder_of
 from traced.decoders.shapes import shape_entry
-from traced.decoders.strings import fd_path_text, quote
+from traced.decoders.strings import PATH_MAX, decode_cstring, fd_path_text, quote
 from traced.decoders.style import PLAIN, Style, applied
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
@@ -61,7 +61,7 @@ from traced.decoders.values import (
     hex_address,
     octal,
 )
-from traced.events import Arg, os_text
+from traced.events import Arg, Text, os_text
 from traced.syscalls.signatures import BY_ABI, NATIVE_ABI, Signature, c_integer, signature
 
 __all__ = [
@@ -71,6 +71,7 @@ __all__ = [
     "Memory",
     "NetlinkOf",
     "Options",
+    "TaskFdNames",
     "decode_entry",
     "decode_exit",
     "first_output",
@@ -94,7 +95,8 @@ class FdTarget(NamedTuple):
     device: tuple[str, int, int] | None = None
     pid: int | None = None
     protocol: str | None = None
-    bound: str | None = None
+    bound: str | None = None  # an abstract address with its leading NUL
+    peer: int | None = None  # a connected unix socket's peer's inode
 
     @property
     def described(self) -> bool:
@@ -117,18 +119,48 @@ def fd_text(fd: int | str, target: str | FdTarget, style: Style = PLAIN) -> str:
     path = fd_path_text(target.path.encode("utf-8", "surrogateescape"))
     if target.pid is not None:
         path = f"pid:{target.pid}"  # -yy: ``3<pid:1234>``
-    elif target.protocol is not None:  # -yy: ``3<TCP:[1234]>``, ``3<UNIX-STREAM:[5,"s"]>``
+    elif target.protocol is not None:  # -yy: ``3<TCP:[1234]>``, ``3<UNIX-STREAM:[5->6,"s"]>``
         inode = target.path.removeprefix("socket:[").removesuffix("]")
-        bound = "" if target.bound is None else "," + quote(target.bound.encode())
-        path = f"{target.protocol}:[{inode}{bound}]"
+        peer = "" if target.peer is None else f"->{target.peer}"
+        path = f"{target.protocol}:[{inode}{peer}{_unix_address(target.bound)}]"
     if target.device is not None:  # -yy: ``3</dev/null<char 1:3>>``
         kind, major, minor = target.device
         path += f"<{kind} {major}:{minor}>"
     return f"{fd}<{path}>" + ("(deleted)" if target.deleted else "")
 
 
+def _unix_address(bound: str | None) -> str:
+    """``,"path"``, an abstract address ``,@"name"``, or nothing."""
+    if bound is None:
+        return ""
+    if bound.startswith("\0"):
+        return ",@" + quote(bound[1:].encode("utf-8", "surrogateescape"))
+    return "," + quote(bound.encode("utf-8", "surrogateescape"))
+
+
 def no_fd_names(fd: int) -> str | None:
     return None
+
+
+class TaskFdNames(NamedTuple):
+    """-y's view of other processes' fds (kcmp's, pidfd_getfd's target), which the
+    shell reads from /proc: fd ``fd`` of process ``pid``, and the pid a pidfd of the
+    tracee's refers to."""
+
+    fd: Callable[[int, int], str | FdTarget | None]
+    pidfd_pid: Callable[[int], int | None]
+
+
+def _tasks(tasks: TaskFdNames | None) -> Tasks | None:
+    if tasks is None:
+        return None
+    fd_of = tasks.fd
+
+    def named(pid: int, fd: int) -> str | None:
+        target = fd_of(pid, fd)
+        return None if target is None else fd_text(fd, target)
+
+    return Tasks(named, tasks.pidfd_pid)
 
 
 _SIGNED_32 = frozenset(("int", "fd", "dirfd", "pid", "signal"))
@@ -145,7 +177,7 @@ _POINTER_TYPES = frozenset((
 # Outputs by type: whatever the syscall, the kernel writes these.
 _OUTPUT_TYPES = frozenset((
     "buf_out", "cwd", "random", "stat_out", "statx_out", "statfs_out", "pipefd", "wstatus",
-    "socklen_ptr", "iovec_out", "struct:rusage", "struct:utsname",
+    "socklen_ptr", "iovec_out", "struct:rusage", "struct:utsname", "struct:timex",
 ))  # fmt: skip
 # Outputs by name, where the same type is an input elsewhere (setrlimit's rlimit).
 _OUTPUT_ARGS = frozenset(
@@ -189,6 +221,8 @@ _OUTPUT_ARGS = frozenset(
         ("sched_getparam", "param"),
         ("sched_getaffinity", "mask"),
         ("sched_getattr", "attr"),
+        ("get_thread_area", "u_info"),  # families/ldt.py
+        ("process_vm_readv", "local_iov"),
         ("getcpu", "cpu"),
         ("getcpu", "node"),
         ("clone3", "cl_args"),  # the kernel writes the pidfd and parent tid it points to
@@ -292,19 +326,84 @@ def _with_fd_paths(arg: Arg, fds: FdNames) -> Arg:
     return replace(arg, text="[" + ", ".join(texts) + "]")
 
 
-def name_fds(args: tuple[Arg, ...], fds: FdNames) -> tuple[Arg, ...]:
+def name_fds(args: tuple[Arg, ...], fds: FdNames, syscall: str = "") -> tuple[Arg, ...]:
     """-P: each fd argument with what it refers to (``Arg.path``), its text unchanged,
     so that the calls on a selected path's fds are shown as strace shows them (its
-    pathtrace's fdmatch: an fd below 0, AT_FDCWD too, names nothing)."""
+    pathtrace's fdmatch: an fd below 0, AT_FDCWD too, names nothing).  fsconfig is
+    strace's special case: not its fd, but its aux fd and its value's path, by the
+    command."""
+    if syscall == "fsconfig" and len(args) == _FSCONFIG_ARGS:
+        return _fsconfig_paths(args, fds)
     named = list(args)
     for i, arg in enumerate(args):
-        fd = arg.value
-        if arg.type in _FD_TYPES and isinstance(fd, int) and fd >= 0:
-            target = fds(fd)
-            if target is not None:
-                path = target if isinstance(target, str) else target.path
-                named[i] = replace(arg, path=os_text(path))
+        if arg.type in _FD_TYPES:
+            named[i] = _fd_named(arg, fds)
     return tuple(named)
+
+
+def _fd_named(arg: Arg, fds: FdNames) -> Arg:
+    fd = arg.value
+    path = _fd_target_text(fd, fds) if isinstance(fd, int) else None
+    return arg if path is None else replace(arg, path=path)
+
+
+_FSCONFIG_ARGS = 5
+_FSCONFIG_SET_PATH, _FSCONFIG_SET_PATH_EMPTY, _FSCONFIG_SET_FD = 3, 4, 5  # linux/mount.h
+
+
+def _fsconfig_paths(args: tuple[Arg, ...], fds: FdNames) -> tuple[Arg, ...]:
+    """fsconfig under -P: the paths FSCONFIG_SET_PATH* name (aux's directory and the
+    value), the fd FSCONFIG_SET_FD passes (aux); nothing else of it."""
+    _, command, _, value, aux = args
+    named = list(args)
+    if command.raw is not None and command.raw & 0xFFFFFFFF in (
+        _FSCONFIG_SET_PATH, _FSCONFIG_SET_PATH_EMPTY, _FSCONFIG_SET_FD,
+    ):  # fmt: skip
+        named[4] = _fd_named(aux, fds)
+    if command.raw is not None and command.raw & 0xFFFFFFFF in (
+        _FSCONFIG_SET_PATH, _FSCONFIG_SET_PATH_EMPTY,
+    ) and isinstance(value.value, str):  # fmt: skip
+        named[3] = replace(value, path=value.value)
+    return tuple(named)
+
+
+def _fd_target_text(fd: int, fds: FdNames) -> Text | None:
+    """What ``fd`` refers to, as ``Arg.path`` holds it; None for a negative fd or a
+    closed one."""
+    target = fds(fd) if fd >= 0 else None
+    if target is None:
+        return None
+    return os_text(target if isinstance(target, str) else target.path)
+
+
+# The calls -P judges by what their decoders make of them (name_fds's special cases):
+# their early look would not be theirs.
+_PATHS_WHEN_DECODED = frozenset(("fsconfig",))
+
+
+def entry_paths(
+    syscall: str, registers: Sequence[int], memory: Memory, fds: FdNames, abi: str = NATIVE_ABI
+) -> list[str] | None:
+    """-P's look before decoding: the paths a call names and those its fds refer to,
+    the same :func:`name_fds` and the decoded ``path`` arguments give, read from the
+    registers (cut to their C types) alone, so a call on no selected path costs no
+    other decoding.  None for a call only its decoding can judge."""
+    if syscall in _PATHS_WHEN_DECODED:
+        return None
+    found = []
+    for slot in _slots_of(syscall, abi)[: len(registers)]:
+        word = registers[slot.position]
+        if slot.tag in _FD_TYPES:
+            text = _fd_target_text(word - (word >> 63 << 64), fds)  # as the signed C int
+            path = text if isinstance(text, str) else None
+        elif slot.tag == "path":
+            value = decode_cstring(word, memory, DEFAULT_OPTIONS, PATH_MAX - 1).value
+            path = value if isinstance(value, str) else None
+        else:
+            continue
+        if path is not None:
+            found.append(path)
+    return found
 
 
 class Slot(NamedTuple):
@@ -519,6 +618,7 @@ def decode_entry(
     abi: str = NATIVE_ABI,
     registers: Sequence[int] | None = None,
     netlink: NetlinkOf = no_netlink,
+    tasks: TaskFdNames | None = None,
     comms: Comms = no_comms,
 ) -> tuple[Arg, ...]:
     """Every argument of the signature: inputs decoded, outputs as their address.
@@ -528,21 +628,25 @@ def decode_entry(
     In a style other than strace's default (-X, -x: style.py), decoded under it and
     past the slots' memo of self-contained arguments, which holds the default's text.
     ``netlink``: which fds are netlink sockets, asked by the socket calls' buffers;
+    ``tasks``: other processes' fds, named under -y where a call refers to them;
     ``comms``: under -Y, the comm of a pid's task (pidnames.py), read now."""
     if syscall in NETLINK_CALLS and netlink is not no_netlink:
         with netlink_known(netlink):
             return decode_entry(
-                syscall, raw, memory, options, fds, abi=abi, registers=registers, comms=comms
-            )
+                syscall, raw, memory, options, fds, abi=abi, registers=registers, tasks=tasks,
+                comms=comms,
+            )  # fmt: skip
     if syscall in options.nonverbose:
         memory = StructsHidden(memory)
     if options.decorate_pids and syscall not in options.raw:
         with naming_pids(comms):
             args = _decode_entry_named(
-                syscall, raw, memory, options, fds=fds, abi=abi, registers=registers
+                syscall, raw, memory, options, fds=fds, abi=abi, registers=registers, tasks=tasks
             )
         return _with_comms(syscall, args, comms)
-    return _decode_entry_named(syscall, raw, memory, options, fds=fds, abi=abi, registers=registers)
+    return _decode_entry_named(
+        syscall, raw, memory, options, fds=fds, abi=abi, registers=registers, tasks=tasks
+    )
 
 
 def _decode_entry_named(
@@ -554,8 +658,9 @@ def _decode_entry_named(
     fds: FdNames,
     abi: str,
     registers: Sequence[int] | None,
+    tasks: TaskFdNames | None,
 ) -> tuple[Arg, ...]:
-    with naming(_namer(fds)) if options.decorate_fds else _UNNAMED:
+    with naming(_namer(fds), _tasks(tasks)) if options.decorate_fds else _UNNAMED:
         style = options.style
         if style is PLAIN:  # past the memo under -Y: a decoder's pid has its comm of now
             memo = not options.decorate_pids

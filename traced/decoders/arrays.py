@@ -19,9 +19,10 @@ _PAGE = 4096  # strace looks no further past a struct for set bytes
 
 def array_text(
     raw: int, count: int, size: int, memory: Memory, options: Options, *,
-    element: Callable[[bytes], str],
+    element: Callable[[bytes], str], most: int | None = None,
 ) -> DecodedValue:  # fmt: skip
-    """``count`` elements of ``size`` bytes at ``raw``, each printed by ``element``."""
+    """``count`` elements of ``size`` bytes at ``raw``, each printed by ``element``;
+    ``most``: the most printed even with -v (the rest cut as -s cuts them)."""
     if raw == 0:
         return DecodedValue("NULL", None, raw)
     if count == 0:
@@ -29,6 +30,8 @@ def array_text(
     if raw + count * size >= _WORD:  # the array would wrap: strace shows the address
         return DecodedValue(hex_address(raw), raw, raw)
     shown = count if options.verbose else min(count, max(0, options.string_limit))
+    if most is not None:
+        shown = min(shown, most)
     items: list[str] = []
     for index in range(shown):
         address = raw + index * size

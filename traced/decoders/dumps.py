@@ -19,6 +19,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 
+from traced.decoders.families.messages import MMSGHDR_SIZE, MSGHDR
 from traced.decoders.values import Memory, as_signed, read_exact, strings_memory
 
 _WIDTH = 16
@@ -29,7 +30,6 @@ _IOV_READS = frozenset(("readv", "preadv", "preadv2"))
 WRITES = _BUFFER_WRITES | _IOV_WRITES | {"sendmsg"}
 READS = _BUFFER_READS | _IOV_READS | {"recvmsg"}
 _IOVEC = struct.Struct("<QQ")
-_MSGHDR_IOV = struct.Struct("<QQ")  # msg_iov and msg_iovlen, at offset 16
 _MAX_IOVECS = 1024  # UIO_MAXIOV
 
 
@@ -69,16 +69,15 @@ def _iov_dump(memory: Memory, address: int, count: int, limit: int) -> list[str]
 
 
 def _msghdr_dump(memory: Memory, address: int, limit: int) -> list[str]:
-    header = read_exact(memory, address + 16, _MSGHDR_IOV.size) if address else None
+    header = read_exact(memory, address, MSGHDR.size) if address else None
     if header is None:
         return []
-    iov, count = _MSGHDR_IOV.unpack(header)
+    _, _, iov, count, *_ = MSGHDR.unpack(header)
     return _iov_dump(memory, iov, count, limit)
 
 
 MMSG_WRITES = frozenset(("sendmmsg",))
 MMSG_READS = frozenset(("recvmmsg", "recvmmsg_time64"))
-_MMSGHDR = 64  # struct mmsghdr: a msghdr (56 bytes), then msg_len, padded
 
 
 def mmsg_dump(registers: Sequence[int], memory: Memory, retval: int) -> list[str]:
@@ -87,14 +86,13 @@ def mmsg_dump(registers: Sequence[int], memory: Memory, retval: int) -> list[str
     memory = strings_memory(memory)
     lines: list[str] = []
     for index in range(max(0, retval)):
-        address = registers[1] + index * _MMSGHDR
-        header = read_exact(memory, address + 16, _MSGHDR_IOV.size)
-        length = read_exact(memory, address + 56, 4)
-        if header is None or length is None:
+        data = read_exact(memory, registers[1] + index * MMSGHDR_SIZE, MMSGHDR_SIZE)
+        if data is None:
             break
-        iov, count = _MSGHDR_IOV.unpack(header)
+        _, _, iov, count, *_ = MSGHDR.unpack_from(data)
+        length = int.from_bytes(data[MSGHDR.size : MSGHDR.size + 4], "little")  # msg_len
         lines.append(f" = {count} buffers in vector {index}")
-        lines += _iov_dump(memory, iov, count, int.from_bytes(length, "little"))
+        lines += _iov_dump(memory, iov, count, length)
     return lines
 
 

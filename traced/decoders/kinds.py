@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import NamedTuple, Protocol
 
-from traced.decoders.values import DecodedValue, Memory, Options
+from traced.decoders.values import NOT_PRINTED, DecodedValue, Memory, Options
 from traced.events import Arg
 
 Entry = Callable[[Sequence[int], int, Memory, Options], DecodedValue | None]
@@ -91,3 +91,37 @@ def by_pointer(decode: Alone, *, output: bool = False) -> Decoder:
 def at_exit(decode: Alone) -> Decoder:
     """A pointer the kernel fills (stat's buffer, pipe's fds): read at exit only."""
     return by_pointer(decode, output=True)._replace(entry=None)
+
+
+# A multiplexed call's form (prctl's option, keyctl's command): the texts of its
+# arguments after the first, decoded together since each depends on the first.
+Form = Callable[[Sequence[int], Memory, Options], list[str]]
+
+
+class Multiplexed:
+    """The decoders of a multiplexed call's arguments.  The registry asks each
+    argument alone; the call is decoded once, by its form, and every argument takes
+    its text from that decode (the last call's, kept while its memory is the same:
+    one decode_entry)."""
+
+    def __init__(self, form_of: Callable[[Sequence[int]], Form]) -> None:
+        self._form_of = form_of
+        self._last: tuple[Memory, Options, tuple[int, ...], list[str]] | None = None
+
+    def texts(self, raw: Sequence[int], memory: Memory, options: Options) -> list[str]:
+        last, key = self._last, tuple(raw)
+        if last is not None and last[0] is memory and last[1] is options and last[2] == key:
+            return last[3]
+        texts = self._form_of(raw)(raw, memory, options)
+        self._last = (memory, options, key, texts)  # holds memory: its id stays its own
+        return texts
+
+    def argument(self, index: int) -> Decoder:
+        """The decoder of arg<index+1>: its text in the call's form, or none."""
+
+        def entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
+            texts = self.texts(raw, memory, options)
+            text = texts[index - 1] if index - 1 < len(texts) else NOT_PRINTED
+            return DecodedValue(text, raw[at], raw[at])
+
+        return Decoder(entry=entry)

@@ -34,6 +34,7 @@ from traced.decoders.families import (
     kernel,
     keyctl,
     landlock,
+    ldt,
     mappings,
     messages,
     misc,
@@ -63,7 +64,7 @@ _FAMILIES: tuple[ModuleType, ...] = (
     signals, files, stat, buffers, sockets, process, times, mappings, ioctl, misc, ipc,
     sockopts, descriptors, prctl, kernel, messages, siginfo, ipc_structs,
     polling, sched, resources, landlock, mounts, identity, timers, io_uring, handles, aio, ptrace,
-    quota, numa, fanotify_memfd, keyctl, perf_attr, bpf_attr,
+    quota, numa, fanotify_memfd, keyctl, perf_attr, bpf_attr, ldt,
 )  # fmt: skip
 
 

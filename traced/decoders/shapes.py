@@ -17,8 +17,8 @@ from msgspec.structs import replace
 from traced.decoders import _constants as K
 from traced.decoders.families.files import fcntl_result
 from traced.decoders.families.ioctl import ioctl_result
-from traced.decoders.families.ioctl_kvm import RETURNS_FD as IOCTL_RETURNS_FD
 from traced.decoders.families.kernel import personality_result
+from traced.decoders.families.ldt import modify_ldt_result, set_thread_area_result
 from traced.decoders.families.misc import (
     FUTEX_SHOWN,
     futex_bitset,
@@ -32,7 +32,7 @@ from traced.decoders.families.resources import ioprio_words
 from traced.decoders.families.sched import sched_result
 from traced.decoders.families.signals import signal
 from traced.decoders.families.stat import format_makedev, format_mode
-from traced.decoders.families.times import time_comment
+from traced.decoders.families.times import clock_state, time_comment, timex_readable
 from traced.decoders.style import RAW, applied, current
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
@@ -81,8 +81,10 @@ def returns_fd(name: str, raw: Sequence[int]) -> bool:
         return len(raw) > 0 and raw[0] & 0xFFFFFFFF in _BPF_FD_COMMANDS
     if name == "landlock_create_ruleset":
         return len(raw) > 2 and not raw[2] & _LANDLOCK_CREATE_RULESET_VERSION
-    if name == "ioctl":
-        return len(raw) > 1 and raw[1] & 0xFFFFFFFF in IOCTL_RETURNS_FD
+    if name == "ioctl":  # KVM's: its module comes with the first ioctl that may be one
+        from traced.decoders.families.ioctl_kvm import RETURNS_FD as KVM_FDS  # noqa: PLC0415
+
+        return len(raw) > 1 and raw[1] & 0xFFFFFFFF in KVM_FDS
     return name in RETURNS_FD
 
 
@@ -252,12 +254,15 @@ _SIGNAL_RESULTS = frozenset(("rt_sigtimedwait", "rt_sigtimedwait_time64"))
 # select's (whether its time left is a timeval).
 _POLLS = {"poll": None, "ppoll": 2, "ppoll_time64": 2}
 _SELECTS = {"select": True, "_newselect": True, "pselect6": False, "pselect6_time64": False}
+# The calls that return a clock's state, and where their struct timex is.
+_ADJTIMEX = {"adjtimex": 0, "clock_adjtime": 1, "clock_adjtime64": 1}
+_FROM_MEMORY = frozenset((*_POLLS, *_SELECTS, *_ADJTIMEX, "set_thread_area"))
 WORDED_RESULTS = (
     frozenset((
         "fcntl", "fcntl64", "umask", "prctl", "sched_getscheduler", "ioctl", "time",
-        "ioprio_get", "personality", "membarrier",
+        "ioprio_get", "personality", "membarrier", "modify_ldt", "set_thread_area",
     ))
-    | _SIGNAL_RESULTS | frozenset(_POLLS) | frozenset(_SELECTS)
+    | _SIGNAL_RESULTS | frozenset(_POLLS) | frozenset(_SELECTS) | frozenset(_ADJTIMEX)
 )  # fmt: skip
 
 
@@ -278,14 +283,30 @@ def decode_result(
         return _worded(syscall, raw, retval, options, memory)
 
 
+def _worded_from_memory(
+    syscall: str, raw: Sequence[int], retval: int, options: Options, memory: Memory
+) -> str | None:
+    """The results strace words by what the call left in memory."""
+    if syscall in _POLLS and len(raw) > 2:
+        at = _POLLS[syscall]
+        return poll_result(raw, retval, memory, options, left=0 if at is None else raw[at])
+    if syscall in _SELECTS and len(raw) > 4:
+        return select_result(raw, retval, memory, timeval=_SELECTS[syscall])
+    if syscall in _ADJTIMEX and len(raw) > _ADJTIMEX[syscall]:
+        # strace names the state only after printing the struct timex
+        return clock_state(retval) if timex_readable(raw[_ADJTIMEX[syscall]], memory) else None
+    if syscall == "set_thread_area" and raw and syscall not in options.nonverbose:
+        return set_thread_area_result(retval, raw[0], memory)
+    return None
+
+
 def _worded(
     syscall: str, raw: Sequence[int], retval: int, options: Options, memory: Memory | None
 ) -> str | None:
-    if memory is not None and syscall in _POLLS and len(raw) > 2:
-        at = _POLLS[syscall]
-        return poll_result(raw, retval, memory, options, left=0 if at is None else raw[at])
-    if memory is not None and syscall in _SELECTS and len(raw) > 4:
-        return select_result(raw, retval, memory, timeval=_SELECTS[syscall])
+    if memory is not None and syscall in _FROM_MEMORY:
+        return _worded_from_memory(syscall, raw, retval, options, memory)
+    if syscall == "modify_ldt":
+        return modify_ldt_result(retval)
     if syscall == "prctl" and raw:
         return prctl_result(raw[0] & 0xFFFFFFFF, retval)
     if syscall == "personality":  # the previous persona, in hex and by name

@@ -39,6 +39,9 @@ class Options(NamedTuple):
     fd_kinds: frozenset[str] = frozenset()
     # -Y, --decode-pids=comm: pids followed by their task's comm, ``1234<sh>``
     decorate_pids: bool = False
+    # -P's paths: a call whose arguments touch none of them is dropped at its entry,
+    # undecoded further and unstopped at its exit (strace's pathtrace_match)
+    paths: tuple[str, ...] = ()
 
     @property
     def style(self) -> Style:

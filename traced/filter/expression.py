@@ -35,12 +35,19 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple, NoReturn, TypeVar
 
 from traced.errors import FilterError, UnknownSyscallError
-from traced.events import Event, GroupStopEvent, SignalEvent, SyscallEntryEvent, SyscallEvent
+from traced.events import (
+    Arg,
+    Event,
+    GroupStopEvent,
+    SignalEvent,
+    SyscallEntryEvent,
+    SyscallEvent,
+)
 from traced.filter.inject import NO_INJECTIONS, Injections, is_injection, parse_injections
 from traced.filter.predicates import NO_RULES, PREDICATE_ITEM, Rule, passes
 from traced.syscalls.arch import Abi, Arch
 from traced.syscalls.names import SIGNAL_NAMES
-from traced.syscalls.signatures import CLASSES
+from traced.syscalls.signatures import CLASSES, signature
 
 T = TypeVar("T")
 
@@ -132,7 +139,7 @@ class Filter(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/start
             if not passes(self.rules, event.name, event.arch, raw):
                 return False
         if isinstance(event, SyscallEvent):
-            paths = _paths(event) if self.paths else ()
+            paths = touched_paths(event.args) if self.paths else ()
             outcome = "detached" if event.detached else None
             return self.wants_syscall(
                 event.name, event.error, event.finished, paths, outcome=outcome
@@ -142,10 +149,19 @@ class Filter(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/start
         return True
 
 
-def _paths(event: SyscallEvent) -> list[str]:
+_PATH_TYPES = frozenset(("path", "fd", "dirfd"))  # the arguments -P looks at
+
+
+def touched_paths(args: Sequence[Arg]) -> list[str]:
     """The paths a syscall names, for -P, and those its fds refer to (``Arg.path``)."""
-    named = [arg.value for arg in event.args if arg.type == "path" and isinstance(arg.value, str)]
-    return named + [arg.path for arg in event.args if isinstance(arg.path, str)]
+    named = [arg.value for arg in args if arg.type == "path" and isinstance(arg.value, str)]
+    return named + [arg.path for arg in args if isinstance(arg.path, str)]
+
+
+def touches(args: Sequence[Arg], paths: Sequence[str]) -> bool:
+    """-P: whether a call, by the arguments decoded at its entry, touches one of
+    ``paths`` (strace's pathtrace_match, which also looks at the entry alone)."""
+    return any(path in paths for path in touched_paths(args))
 
 
 def parse_filter(
@@ -198,7 +214,34 @@ def parse_filter(
     if "signal" in values:
         signals = _select(values["signal"], "signal", ALL_SIGNALS, _signal)
         filter_ = filter_._replace(signals=None if signals == ALL_SIGNALS else signals)
-    return filter_
+    return _narrowed_to_paths(filter_, arch)
+
+
+# -P's fd sets: select's and poll's fds name paths too (strace's pathtrace_match).
+_FD_SETS = frozenset(
+    ("select", "_newselect", "pselect6", "pselect6_time64", "poll", "ppoll", "ppoll_time64")
+)
+
+
+def _narrowed_to_paths(filter_: Filter, arch: Arch) -> Filter:
+    """-P: the syscall set less the calls that can never touch a path, which the
+    filter then lets run without a stop."""
+    if not filter_.paths:
+        return filter_
+    chosen = filter_.syscalls if filter_.syscalls is not None else _names(arch.abis)
+    kept = chosen & _touching(arch)
+    rules = {name: rule for name, rule in filter_.rules.items() if name in kept}
+    return filter_._replace(syscalls=kept, rules=rules if rules else NO_RULES)
+
+
+def _touching(arch: Arch) -> frozenset[str]:
+    """The syscalls -P can show: those with a path or an fd among their arguments."""
+    return _FD_SETS | {
+        name
+        for abi in arch.abis
+        for name in abi.numbers_by_name
+        if any(arg.type in _PATH_TYPES for arg in signature(name, abi.name).args)
+    }
 
 
 def _set_of(arch: Arch) -> Callable[[str], frozenset[str]]:

@@ -33,6 +33,7 @@ from traced.decoders.arguments import FdTarget
 from traced.decoders.families.files import AT_FDCWD
 from traced.decoders.xlat import Table
 from traced.linux.memory import read_cstring
+from traced.linux.sockdiag import unix_socket
 
 AT_EXECFN = 31
 _AUXV_ENTRY = struct.Struct("=QQ")
@@ -189,10 +190,9 @@ def _fd_path(link: str) -> FdTarget | None:
 # --- -yy: devices, sockets and pidfds, as strace describes them ----------------------
 # A device file's numbers come from stat(2) of the fd's link (char or block, and
 # major:minor of st_rdev).  A socket's protocol is the link's system.sockprotoname
-# extended attribute (UNIX-STREAM, TCP, UDPv6, NETLINK...), and a bound unix socket's
-# path the last column of the task's /proc/PID/net/unix, by inode (its peer, which
-# strace asks sock_diag for, is not looked up).  A pidfd's pid is the Pid: line of
-# /proc/PID/fdinfo/FD.
+# extended attribute (UNIX-STREAM, TCP, UDPv6, NETLINK...), and a unix socket's peer
+# and address what sock_diag says of its inode (traced.linux.sockdiag).  A pidfd's pid
+# is the Pid: line of /proc/PID/fdinfo/FD.
 
 
 def _described(
@@ -205,14 +205,25 @@ def _described(
             return target._replace(pid=pid)
     if "socket" in kinds and path.startswith("socket:["):
         protocol = _socket_protocol(link)
+        if protocol is not None and protocol.startswith("UNIX") and path[8:-1].isdigit():
+            found = unix_socket(int(path[8:-1]))
+            if found is not None:
+                return target._replace(
+                    protocol=protocol, bound=_unix_name(found.name), peer=found.peer or None
+                )
         if protocol is not None:
-            bound = _unix_path(tid, path[8:-1]) if protocol.startswith("UNIX") else None
-            return target._replace(protocol=protocol, bound=bound)
+            return target._replace(protocol=protocol)
     if "dev" in kinds and path.startswith("/"):
         device = _device(link)
         if device is not None:
             return target._replace(device=device)
     return target if "path" in kinds else None
+
+
+def pidfd_pid(tid: int, fd: int) -> int | None:
+    """The pid pidfd ``fd`` of task ``tid`` refers to (its fdinfo's Pid:), or None
+    for any other fd (strace's pidfd_get_pid)."""
+    return _fdinfo_pid(tid, fd)
 
 
 def _fdinfo_pid(tid: int, fd: int) -> int | None:
@@ -232,17 +243,14 @@ def _socket_protocol(link: str) -> str | None:
         return None
 
 
-def _unix_path(tid: int, inode: str) -> str | None:
-    try:
-        with open(f"/proc/{tid}/net/unix", "rb") as table:
-            rows = table.read().splitlines()[1:]
-    except OSError:
+def _unix_name(name: bytes) -> str | None:
+    """A unix socket's address as FdTarget.bound: up to its NUL, an abstract one's
+    leading NUL kept; None for none."""
+    if not name:
         return None
-    for row in rows:
-        fields = row.split(maxsplit=7)
-        if len(fields) == 8 and fields[6] == inode.encode():
-            return os.fsdecode(fields[7])
-    return None
+    if name.startswith(b"\0"):
+        return "\0" + os.fsdecode(name[1:].split(b"\0", 1)[0])
+    return os.fsdecode(name.split(b"\0", 1)[0])
 
 
 def _device(link: str) -> tuple[str, int, int] | None:

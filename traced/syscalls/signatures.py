@@ -508,7 +508,7 @@ getdents64              fd dirp:struct:dirent64 count:uint                      
 set_tid_address         tidptr:hex                                                 |
 restart_syscall                                                                    |
 semtimedop              semid:int sops:struct:sembuf nsops:uint timeout:timespec   | %ipc
-fadvise64               fd offset:off len:off advice:enum:fadvise                  | %desc
+fadvise64               fd offset:off len:size advice:enum:fadvise                 | %desc
 timer_create            clockid:enum:clock sevp:struct:sigevent timerid:int_ptr    |
 timer_settime           timerid:int flags:flags:timer new_value:struct:itimerspec old_value:struct:itimerspec |
 timer_gettime           timerid:int curr_value:struct:itimerspec                   |

@@ -51,7 +51,7 @@ from traced.linux.signalfd import close_signalfd, drain_signalfd, open_signalfd
 from traced.logs import get_logger
 from traced.tracer import newcomers, tamper
 from traced.tracer.run import Run
-from traced.tracer.stopread import read_stop
+from traced.tracer.stopread import read_stop, reread_poked
 
 FAIR_SPINS = 16
 # Statuses handled in one turn of the loop.  Busy tracees always have another
@@ -360,6 +360,8 @@ class Reactor:
         change = step.tamper
         assert change is not None
         tamper.apply(tid, run.arch.skip, change)
+        if change.pokes:
+            reread_poked(run, tid, step)
         if change.delay_ns is not None and step.resume is not None:
             resume, step.resume = step.resume, None
             self._later(run, resume, change.delay_ns)

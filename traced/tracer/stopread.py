@@ -63,13 +63,15 @@ from traced.core.stops import (
     TamperedExit,
     TrapStop,
 )
-from traced.core.task import Mode, Phase, Task
+from traced.core.task import Mode, Phase, Step, Task
 from traced.decoders.arguments import (
     OUTPUTS_ON_FAILURE,
     FdTarget,
+    TaskFdNames,
     c_registers,
     decode_entry,
     decode_exit,
+    entry_paths,
     fd_text,
     has_failure_outputs,
     has_outputs,
@@ -88,6 +90,7 @@ from traced.decoders.shapes import (
 )
 from traced.events import Arg
 from traced.filter.bpf import TRACED_DATA
+from traced.filter.expression import touches
 from traced.linux import access, procfs, ptrace
 from traced.linux.access import Client
 from traced.linux.memory import TraceeMemory
@@ -200,7 +203,7 @@ def _call(run: Run, audit_arch: int, nr: int) -> Call:
         rule,
         Entry if rule is None else InjectEntry,
         run.admits(name, abi),
-        run.decoding.fd_paths and wanted,
+        (run.decoding.fd_paths or bool(run.decoding.paths)) and wanted,
     )
     run.calls[audit_arch, nr] = call
     return call
@@ -222,18 +225,65 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
     # a task with a filter of its own) nor for calls the filter always stops.
     if not call.wanted or (call.admits is not None and not call.admits(raw)):
         return Entry(now, tid, nr, call.name, call.abi.name, (), False, raw)
-    fds = _fd_names(tid, run.decoding.fd_kinds) if run.decoding.decorate_fds else no_fd_names
-    abi = call.abi.name
-    registers = c_registers(call.name, raw, abi)
-    comms = procfs.comm if run.decoding.decorate_pids else no_comms
-    args = decode_entry(
-        call.name, raw, TraceeMemory(tid), run.decoding, fds, abi=abi, registers=registers,
-        netlink=_netlink_of(tid), comms=comms,
-    )  # fmt: skip
-    if call.names_fds:
-        args = name_fds(args, _fd_names(tid))
+    registers = c_registers(call.name, raw, call.abi.name)
+    if run.decoding.paths:
+        args = _on_paths(run, tid, call, raw, registers)
+        if args is None:  # touches none of -P's paths: let it run, as if filtered out
+            return Entry(now, tid, nr, call.name, call.abi.name, (), False, raw)
+    else:
+        args = _entry_args(run, tid, call, raw, registers)
     comm = _comm_of(run, tid) if run.decoding.decorate_pids else None
-    return call.entry(now, tid, nr, call.name, abi, args, True, raw, call, registers, comm)
+    return call.entry(
+        now, tid, nr, call.name, call.abi.name, args, True, raw, call, registers, comm
+    )
+
+
+def _on_paths(
+    run: Run, tid: int, call: Call, raw: tuple[int, ...], registers: tuple[int, ...]
+) -> tuple[Arg, ...] | None:
+    """-P: the call's arguments if they touch one of its paths, else None.  Judged at
+    entry, as strace does, on the fds and paths alone: most calls touch none, and they
+    cost no decoding, no -e write= dump and no exit stop.  The calls whose decoders
+    name their paths (fsconfig's), and -e raw='s, whose path arguments stay numbers,
+    are judged on their decoded arguments, as the printer judges them."""
+    paths = run.decoding.paths
+    memory, fds = TraceeMemory(tid), _fd_names(tid)
+    named = None
+    if call.name not in run.decoding.raw:
+        named = entry_paths(call.name, registers, memory, fds, call.abi.name)
+    if named is not None:
+        touched = any(path in paths for path in named)
+        return _entry_args(run, tid, call, raw, registers) if touched else None
+    args = _entry_args(run, tid, call, raw, registers)
+    return args if touches(args, paths) else None
+
+
+def _entry_args(
+    run: Run, tid: int, call: Call, raw: tuple[int, ...], registers: tuple[int, ...]
+) -> tuple[Arg, ...]:
+    """A wanted call's arguments, decoded from its registers and memory now."""
+    decorate = run.decoding.decorate_fds
+    fds = _fd_names(tid, run.decoding.fd_kinds) if decorate else no_fd_names
+    args = decode_entry(
+        call.name, raw, TraceeMemory(tid), run.decoding, fds, abi=call.abi.name,
+        registers=registers, netlink=_netlink_of(tid),
+        tasks=_tasks(tid, run.decoding.fd_kinds) if decorate else None,
+        comms=procfs.comm if run.decoding.decorate_pids else no_comms,
+    )  # fmt: skip
+    return name_fds(args, _fd_names(tid), call.name) if call.names_fds else args
+
+
+def reread_poked(run: Run, tid: int, step: Step) -> None:
+    """poke_enter=, poke_exit=: the stop's arguments read again once the shell has
+    written the pokes (tracer.tamper), as strace decodes a call after them: the
+    entry's inputs, the exit's outputs."""
+    stop = step.stop
+    if isinstance(stop, Entry) and stop.call is not None:
+        step.reread(stop._replace(args=_entry_args(run, tid, stop.call, stop.raw, stop.registers)))
+    elif isinstance(stop, TamperedExit) and step.closed is not None and not stop.is_error:
+        entry = step.closed
+        if entry.call is not None:  # a wanted entry: its outputs are decoded
+            step.reread(TamperedExit._make(_decoded_exit(run, tid, entry, stop.rval, stop.ts)))
 
 
 def _entered_already(run: Run, tid: int) -> bool:
@@ -370,6 +420,14 @@ def _netlink_of(tid: int) -> procfs.NetlinkSockets:
 
 def _fd_names(tid: int, kinds: frozenset[str] = frozenset()) -> Callable[[int], FdTarget | None]:
     return lambda fd: procfs.fd_target(tid, fd, kinds)
+
+
+def _tasks(tid: int, kinds: frozenset[str]) -> TaskFdNames:
+    """Other processes' fds (kcmp's, pidfd_getfd's target), read from /proc when a
+    decoder asks (only under -y)."""
+    return TaskFdNames(
+        lambda pid, fd: procfs.fd_target(pid, fd, kinds), lambda fd: procfs.pidfd_pid(tid, fd)
+    )
 
 
 _SIMPLE_STOPS: dict[Kind, Callable[[Decoded, int], Stop]] = {

@@ -61,6 +61,8 @@ class Decoding(Message):
     # -Y, --decode-pids=comm: pids (arguments, results, si_pid, each line's pid) with the
     # comm of their task, read at the stop: the events' ``comm`` fields
     decorate_pids: bool = False
+    # -P's paths: the calls that touch none of them are dropped where they stop
+    paths: list[str] = Field(default=[], max_length=256)
 
 
 # SCM_MAX_FD: the most fds one sendmsg carries; a launch's stdio takes three of them.

@@ -11,12 +11,13 @@ gathers them.
   getcpu, mincore
 * polling: poll's pollfds, select's fd sets, epoll's events, and their results
 * files: open/at/access flags, fcntl, lseek, fadvise, paths, getdents, fd pairs
-* stat: struct stat and statx, modes, device numbers, statx's flags
+* stat: struct stat, statx and statfs, modes, device numbers, statx's flags
 * buffers: read's and write's buffers, iovec arrays, plain strings
 * sockets: domains, types, protocols, struct sockaddr, socklen_t
 * messages: struct msghdr (sendmsg, recvmsg); cmsg: its control messages
 * process: clone, wait, rlimits, argv/envp, arch_prctl
-* times: timespec, utimensat's times
+* times: timespec, utimensat's times, adjtimex's struct timex
+* ldt: struct user_desc (modify_ldt, set/get_thread_area), modify_ldt's result
 * mappings: mmap's protection and flags, msync, mlock, mremap, madvise
 * numa: memory policies, node masks, move_pages' arrays
 * ioctl: request names, the argument by request (ioctl_styles: which requests take

@@ -188,15 +188,16 @@ def _exit(
 ) -> DecodedValue | None:
     """The part of the attr the kernel wrote, after what entry showed."""
     command = raw[0] & 0xFFFFFFFF
-    entered = args[at].text
-    if command in COMMANDS or not entered.startswith("{"):
-        return None
-    before = args[at].value
-    a = _read(raw, at, memory, options)
-    if a is None or not isinstance(before, str):
-        return None
-    text = _exit_text(command, entered, _attr_of(before, a), a, retval < 0)
-    return None if text is None else DecodedValue(text, None, raw[at])
+    entered, before = args[at].text, args[at].value
+    if not isinstance(before, str):
+        return None  # entry saved nothing: the attr was not read
+    text = None
+    if command not in COMMANDS and entered.startswith("{"):
+        a = _read(raw, at, memory, options)
+        if a is not None:
+            text = _exit_text(command, entered, _attr_of(before, a), a, retval < 0)
+    # The bytes entry kept for this comparison are no value of the call's: dropped.
+    return DecodedValue(text or entered, None, raw[at])
 
 
 def _attr_of(saved: str, now: c.Attr) -> tuple[c.Attr, bytes]:

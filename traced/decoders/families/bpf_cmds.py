@@ -20,8 +20,8 @@ from traced.decoders.families.bpf_insns import program
 from traced.decoders.families.sockaddr_inet import interface_index, quoted
 from traced.decoders.fdnames import fd_in_memory
 from traced.decoders.strings import decode_buffer, decode_path
-from traced.decoders.values import Memory, Options, hex_address
-from traced.decoders.xlat import Table, format_enum, format_flags
+from traced.decoders.values import Memory, Options, chex, hex_address
+from traced.decoders.xlat import Table, format_enum, format_flags, styled
 
 Fields = tuple[list[str], int]  # the fields' texts, and the command's struct size
 Command = Callable[["Attr"], Fields]
@@ -147,7 +147,9 @@ def map_freeze(a: Attr) -> Fields:
 
 
 def _kernel_version(version: int) -> str:
-    return f"KERNEL_VERSION({version >> 16}, {version >> 8 & 0xFF}, {version & 0xFF})"
+    """``KERNEL_VERSION(4, 19, 0)``; -X raw: the number in hex, verbose: both."""
+    words = f"KERNEL_VERSION({version >> 16}, {version >> 8 & 0xFF}, {version & 0xFF})"
+    return styled(words, chex(version))
 
 
 def prog_load(a: Attr) -> Fields:

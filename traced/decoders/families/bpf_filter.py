@@ -28,7 +28,6 @@ _INSN = struct.Struct("<HBBI")  # code, jt, jf, k
 _FPROG = struct.Struct("<H6xQ")  # len, filter
 _CLASS = dict(K.BPF_CLASSES)
 _LOADS = (_CLASS["BPF_LD"], _CLASS["BPF_LDX"])
-_STORES = (_CLASS["BPF_ST"], _CLASS["BPF_STX"])
 _ARITH = (_CLASS["BPF_ALU"], _CLASS["BPF_JMP"])
 _RET, _MISC = _CLASS["BPF_RET"], _CLASS["BPF_MISC"]
 _ABS = dict(K.BPF_MODES)["BPF_ABS"]

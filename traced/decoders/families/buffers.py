@@ -72,9 +72,13 @@ def iovec_array(
 ) -> DecodedValue:  # fmt: skip
     """``count`` iovecs at ``address`` (arrays.array_text's rules); ``data``: the bytes
     they hold (a read's result), shared out in order; None for all of them (a write's);
-    ``netlink``: the protocol of the netlink socket they go through, if they do."""
+    below 0 (a read that failed) for none: each buffer is its address, as strace's
+    iov_decode_addr; ``netlink``: the protocol of the netlink socket they go through,
+    if they do."""
     if count < 0:
         return unreadable(address)
+    if data is not None and data < 0:
+        return iovec_addresses(address, count, memory, options)
     left = data
 
     def element(chunk: bytes) -> str:
@@ -119,25 +123,44 @@ def _iovec_exit(
     raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
     args: Sequence[Arg],
 ) -> DecodedValue | None:  # fmt: skip
-    """readv's buffers, once filled: the result's bytes, in order."""
+    """readv's buffers, once filled: the result's bytes, in order; after a failure,
+    the buffers' addresses."""
     if at + 1 >= len(raw):
         return None
-    return iovec_array(raw[at], _count(raw[at + 1]), memory, options, max(0, retval))
+    return iovec_array(raw[at], _count(raw[at + 1]), memory, options, retval)
 
 
-def _iovec_ranges(
-    raw: Sequence[int], at: int, memory: Memory, options: Options
-) -> DecodedValue | None:
-    """process_madvise's ranges: each iovec's address and length (the memory they
-    name is the other process's, not read)."""
-    if at + 1 >= len(raw):
-        return None
+def _local_exit(
+    raw: Sequence[int], at: int, memory: Memory, options: Options, *, retval: int,
+    args: Sequence[Arg],
+) -> DecodedValue | None:  # fmt: skip
+    """process_vm_readv's local buffers: as readv's, their count an unsigned long."""
+    return iovec_array(raw[at], raw[at + 1], memory, options, retval)
+
+
+def _local_entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
+    """process_vm_writev's local buffers: as writev's, their count an unsigned long."""
+    return iovec_array(raw[at], raw[at + 1], memory, options, None)
+
+
+def iovec_addresses(address: int, count: int, memory: Memory, options: Options) -> DecodedValue:
+    """Each iovec's address and length, the memory it names not read (another
+    process's, or a failed read's)."""
 
     def element(chunk: bytes) -> str:
         base, length = IOVEC.unpack(chunk)
         return f"{{iov_base={hex_address(base)}, iov_len={length}}}"
 
-    return array_text(raw[at], raw[at + 1], IOVEC.size, memory, options, element=element)
+    return array_text(address, count, IOVEC.size, memory, options, element=element)
+
+
+def _iovec_ranges(
+    raw: Sequence[int], at: int, memory: Memory, options: Options
+) -> DecodedValue | None:
+    """process_madvise's ranges, process_vm_readv's and writev's remote buffers."""
+    if at + 1 >= len(raw):
+        return None
+    return iovec_addresses(raw[at], raw[at + 1], memory, options)
 
 
 def file_offset(address: int, memory: Memory, *, unsigned: bool = False) -> DecodedValue:
@@ -225,7 +248,7 @@ DECODERS: dict[str, Decoder] = {
     "buf_in": Decoder(entry=_buffer_entry),
     "buf_out": Decoder(exit=_buffer_exit),
     "iovec_in": Decoder(entry=_iovec_entry),
-    "iovec_out": Decoder(exit=_iovec_exit),
+    "iovec_out": Decoder(exit=_iovec_exit, on_failure=True),
 }
 # loff_t pointers, by name: sendfile's is updated (in and out), splice's and
 # copy_file_range's are shown as given.
@@ -237,6 +260,10 @@ BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
     ("splice", "off_in"): _GIVEN, ("splice", "off_out"): _GIVEN,
     ("copy_file_range", "off_in"): _GIVEN, ("copy_file_range", "off_out"): _GIVEN,
     ("process_madvise", "iovec"): Decoder(entry=_iovec_ranges),
+    ("process_vm_readv", "local_iov"): Decoder(exit=_local_exit, on_failure=True),
+    ("process_vm_readv", "remote_iov"): Decoder(entry=_iovec_ranges),
+    ("process_vm_writev", "local_iov"): Decoder(entry=_local_entry),
+    ("process_vm_writev", "remote_iov"): Decoder(entry=_iovec_ranges),
 } | {
     (call, "value"): Decoder(entry=_xattr_entry) for call in ("setxattr", "lsetxattr", "fsetxattr")
 } | {

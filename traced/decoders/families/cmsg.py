@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from traced.decoders import _constants as K
 from traced.decoders.families.sockets import interface_index, sockaddr_text
+from traced.decoders.fdnames import fd_in_memory
 from traced.decoders.pidnames import pid_text
 from traced.decoders.strings import quote
 from traced.decoders.values import Memory, Options, chex, hex_address, read_exact
@@ -55,7 +56,8 @@ def _words(data: bytes, fmt: str) -> list[int]:
 
 
 def _rights(data: bytes, options: Options) -> str:
-    return _local_array([str(fd) for fd in _words(data, "i")], options)
+    """The fds passed, named under -y as strace's print_fd_array_member names them."""
+    return _local_array([fd_in_memory(fd) for fd in _words(data, "i")], options)
 
 
 def _credentials(data: bytes, options: Options) -> str:

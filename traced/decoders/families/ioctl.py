@@ -24,27 +24,6 @@ from functools import cache, lru_cache
 from typing import NamedTuple
 
 from traced.decoders._ioctls import ABS_AXES, EV_TYPES, IOCTL_FUNCTIONS, IOCTLS
-from traced.decoders.families import (
-    ioctl_block,
-    ioctl_dm,
-    ioctl_evdev,
-    ioctl_fs,
-    ioctl_gpio,
-    ioctl_hdio,
-    ioctl_kd,
-    ioctl_kd_font,
-    ioctl_kvm,
-    ioctl_loop,
-    ioctl_misc,
-    ioctl_mtd,
-    ioctl_rtc,
-    ioctl_seccomp,
-    ioctl_sg,
-    ioctl_sock,
-    ioctl_tee,
-    ioctl_termios,
-    ioctl_ubi,
-)
 from traced.decoders.families.ioctl_kit import Request, after_failure, request_exit
 from traced.decoders.families.ioctl_structs import LAYOUTS as STRUCT_LAYOUTS
 from traced.decoders.families.ioctl_styles import STYLES, VALUES
@@ -78,15 +57,6 @@ def _joined(rows: Table) -> Table:
 
 IOC_DIR: Table = (("_IOC_NONE", 0), ("_IOC_READ", 2), ("_IOC_WRITE", 1))
 _EVDEV, _MIXER = 0x45, 0x4D  # 'E', 'M'
-# The requests decoded by their own printers, by name (families/ioctl_*.py).
-REQUESTS: dict[str, Request] = {
-    **ioctl_gpio.REQUESTS, **ioctl_hdio.REQUESTS, **ioctl_fs.REQUESTS, **ioctl_evdev.REQUESTS,
-    **ioctl_seccomp.REQUESTS, **ioctl_misc.REQUESTS, **ioctl_rtc.REQUESTS, **ioctl_kd.REQUESTS,
-    **ioctl_kd_font.REQUESTS, **ioctl_loop.REQUESTS, **ioctl_block.REQUESTS,
-    **ioctl_ubi.REQUESTS, **ioctl_mtd.REQUESTS, **ioctl_termios.REQUESTS,
-    **ioctl_sg.REQUESTS, **ioctl_sock.REQUESTS, **ioctl_kvm.REQUESTS,
-    **ioctl_dm.REQUESTS, **ioctl_tee.REQUESTS,
-}  # fmt: skip
 _READ, _WRITE = 2, 1
 
 
@@ -104,6 +74,8 @@ class _Index(NamedTuple):
 
 @cache
 def _index() -> _Index:
+    from traced.decoders.families import ioctl_seccomp  # noqa: PLC0415 (see _requests)
+
     return _Index(
         {**ioctl_seccomp.NAMES, **{value: name for name, value in _joined(IOCTLS)}},
         tuple((style, re.compile(pattern)) for style, pattern in STYLES),
@@ -195,7 +167,59 @@ def argument_style(request: int) -> str:
 def _request(request: int) -> Request | None:
     """The printers of ``request``, one of whose names has them."""
     names = _index().by_number.get(request & 0xFFFFFFFF, "").split(" or ")
-    return next((REQUESTS[name] for name in names if name in REQUESTS), None)
+    requests = _requests()
+    return next((requests[name] for name in names if name in requests), None)
+
+
+@cache
+def _requests() -> dict[str, Request]:
+    """The requests decoded by their own printers, by name (families/ioctl_*.py).
+    Their twenty modules are imported at the first ioctl decoded, not at every start
+    (bench/startup.py): most traces decode none."""
+    from traced.decoders.families import (  # noqa: PLC0415
+        ioctl_block,
+        ioctl_dm,
+        ioctl_evdev,
+        ioctl_fs,
+        ioctl_gpio,
+        ioctl_hdio,
+        ioctl_kd,
+        ioctl_kd_font,
+        ioctl_kvm,
+        ioctl_loop,
+        ioctl_misc,
+        ioctl_mtd,
+        ioctl_rtc,
+        ioctl_seccomp,
+        ioctl_sg,
+        ioctl_sock,
+        ioctl_tee,
+        ioctl_termios,
+        ioctl_ubi,
+    )
+
+    families = (
+        ioctl_block,
+        ioctl_dm,
+        ioctl_evdev,
+        ioctl_fs,
+        ioctl_gpio,
+        ioctl_hdio,
+        ioctl_kd,
+        ioctl_kd_font,
+        ioctl_kvm,
+        ioctl_loop,
+        ioctl_misc,
+        ioctl_mtd,
+        ioctl_rtc,
+        ioctl_seccomp,
+        ioctl_sg,
+        ioctl_sock,
+        ioctl_tee,
+        ioctl_termios,
+        ioctl_ubi,
+    )
+    return {name: request for family in families for name, request in family.REQUESTS.items()}
 
 
 @lru_cache(maxsize=4096)

@@ -19,14 +19,16 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Sequence
 
+from traced.decoders import _constants as K
 from traced.decoders.kinds import Decoder
 from traced.decoders.pidnames import pid_text
 from traced.decoders.values import DecodedValue, Memory, Options, octal, read_exact, unreadable
 from traced.events import Arg
 
-_IPC_SET, _IPC_STAT, _IPC_INFO, _IPC_64 = 1, 2, 3, 0x100
+_MSG, _SHM, _SEM = dict(K.MSGCTL), dict(K.SHMCTL), dict(K.SEMCTL)
+_IPC_SET, _IPC_STAT, _IPC_INFO = _MSG["IPC_SET"], _MSG["IPC_STAT"], _MSG["IPC_INFO"]
+_IPC_64 = dict(K.IPC_64)["IPC_64"]
 _PERM = struct.Struct("<iIIIIH")  # key, uid, gid, cuid, cgid, mode (48 bytes in all)
-_PERM_SIZE = 48
 _MSQID = struct.Struct("<48xqqqQQQii16x")  # stime rtime ctime cbytes qnum qbytes lspid lrpid
 _SHMID = struct.Struct("<48xQqqqiiQ16x")  # segsz atime dtime ctime cpid lpid nattch
 _SEMID = struct.Struct("<48xq8xq8xQ16x")  # otime ctime nsems
@@ -118,15 +120,15 @@ def seminfo(data: bytes, command: int) -> str:
 
 # Per syscall: command -> (struct size, printer); and its STAT, STAT_ANY, second INFO.
 _STRUCTS: dict[str, dict[int, tuple[int, Printer]]] = {
-    "msgctl": {_IPC_STAT: (_MSQID.size, msqid_ds), 11: (_MSQID.size, msqid_ds),
-               13: (_MSQID.size, msqid_ds), _IPC_INFO: (_MSGINFO.size, msginfo),
-               12: (_MSGINFO.size, msginfo)},
-    "shmctl": {_IPC_STAT: (_SHMID.size, shmid_ds), 13: (_SHMID.size, shmid_ds),
-               15: (_SHMID.size, shmid_ds), _IPC_INFO: (_SHMINFO.size, shminfo),
-               14: (_SHM_INFO.size, shm_info)},
-    "semctl": {_IPC_STAT: (_SEMID.size, semid_ds), 18: (_SEMID.size, semid_ds),
-               20: (_SEMID.size, semid_ds), _IPC_INFO: (_SEMINFO.size, seminfo),
-               19: (_SEMINFO.size, seminfo)},
+    "msgctl": {_IPC_STAT: (_MSQID.size, msqid_ds), _MSG["MSG_STAT"]: (_MSQID.size, msqid_ds),
+               _MSG["MSG_STAT_ANY"]: (_MSQID.size, msqid_ds),
+               _IPC_INFO: (_MSGINFO.size, msginfo), _MSG["MSG_INFO"]: (_MSGINFO.size, msginfo)},
+    "shmctl": {_IPC_STAT: (_SHMID.size, shmid_ds), _SHM["SHM_STAT"]: (_SHMID.size, shmid_ds),
+               _SHM["SHM_STAT_ANY"]: (_SHMID.size, shmid_ds),
+               _IPC_INFO: (_SHMINFO.size, shminfo), _SHM["SHM_INFO"]: (_SHM_INFO.size, shm_info)},
+    "semctl": {_IPC_STAT: (_SEMID.size, semid_ds), _SEM["SEM_STAT"]: (_SEMID.size, semid_ds),
+               _SEM["SEM_STAT_ANY"]: (_SEMID.size, semid_ds),
+               _IPC_INFO: (_SEMINFO.size, seminfo), _SEM["SEM_INFO"]: (_SEMINFO.size, seminfo)},
 }  # fmt: skip
 
 

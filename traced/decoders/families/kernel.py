@@ -16,7 +16,10 @@ personality's persona is a type in its low byte (PER_MASK) and flag bits above;
 0xffffffff only asks for the current one.  The result is the previous persona,
 which strace words the same way.  kcmp compares two tasks' resources of a KCMP_*
 type: two fds (KCMP_FILE), an fd and a struct kcmp_epoll_slot {u32 efd, tfd,
-toff} (KCMP_EPOLL_TFD), or nothing more (the others).
+toff} (KCMP_EPOLL_TFD), or nothing more (the others).  The fds are those of the two
+processes (idx1 pid1's, idx2 and the slot's pid2's), which strace's -y names from
+their fd tables: the slot's too, when pid2 names a process.  pidfd_getfd's targetfd
+is an fd of the process its pidfd refers to, named so.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from collections.abc import Sequence
 from traced.decoders import _constants as K
 from traced.decoders import named
 from traced.decoders.families.bpf_filter import fprog_text, seccomp_k
+from traced.decoders.fdnames import pidfd_pid, task_fd_in_memory
 from traced.decoders.kinds import Decoder, by_register
 from traced.decoders.values import (
     NOT_PRINTED,
@@ -114,12 +118,12 @@ _KCMP = dict(K.KCMP_TYPES)
 _KCMP_FILE, _KCMP_EPOLL_TFD = _KCMP["KCMP_FILE"], _KCMP["KCMP_EPOLL_TFD"]
 
 
-def _epoll_slot(address: int, memory: Memory) -> str:
+def _epoll_slot(address: int, memory: Memory, pid: int) -> str:
     data = read_exact(memory, address, 12)
     if data is None:
         return hex_address(address)
     efd, tfd, toff = struct.unpack("<iiI", data)
-    return f"{{efd={efd}, tfd={tfd}, toff={toff}}}"
+    return f"{{efd={task_fd_in_memory(pid, efd)}, tfd={task_fd_in_memory(pid, tfd)}, toff={toff}}}"
 
 
 def _kcmp_index(second: bool) -> Decoder:
@@ -127,10 +131,11 @@ def _kcmp_index(second: bool) -> Decoder:
 
     def entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
         kind, value = raw[2] & 0xFFFFFFFF, raw[at]
+        pid = as_signed(raw[1 if second else 0], 32)
         if kind == _KCMP_FILE or (kind == _KCMP_EPOLL_TFD and not second):
-            text = str(as_signed(value, 32))
+            text = task_fd_in_memory(pid, as_signed(value, 32))
         elif kind == _KCMP_EPOLL_TFD:
-            text = _epoll_slot(value, memory)
+            text = _epoll_slot(value, memory, pid)
         elif kind in _KCMP.values():
             text = NOT_PRINTED
         else:
@@ -138,6 +143,13 @@ def _kcmp_index(second: bool) -> Decoder:
         return DecodedValue(text, value, value)
 
     return Decoder(entry=entry)
+
+
+def _pidfd_target(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
+    """pidfd_getfd's targetfd: an fd of the process the pidfd refers to."""
+    fd, pid = as_signed(raw[at], 32), pidfd_pid(as_signed(raw[0], 32))
+    text = str(fd) if pid is None or pid <= 0 else task_fd_in_memory(pid, fd)
+    return DecodedValue(text, fd, raw[at])
 
 
 DECODERS: dict[str, Decoder] = {
@@ -155,6 +167,7 @@ BY_ARGUMENT: dict[tuple[str, str], Decoder] = {
     ("seccomp", "args"): Decoder(entry=_seccomp_args, exit=_notif_sizes, in_and_out=True),
     ("kcmp", "idx1"): _kcmp_index(second=False),
     ("kcmp", "idx2"): _kcmp_index(second=True),
+    ("pidfd_getfd", "targetfd"): Decoder(entry=_pidfd_target),
 }
 # The names a filter's argument predicates may use, by type.
 CONSTANTS: dict[str, Table] = {

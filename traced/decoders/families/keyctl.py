@@ -19,17 +19,16 @@ buffers the kernel fills are printed at exit (:func:`_filled`).
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from traced.decoders import _constants as K
 from traced.decoders.arrays import array_text
 from traced.decoders.families.buffers import iovec_array
 from traced.decoders.families.kernel import key_serial
-from traced.decoders.kinds import Decoder
+from traced.decoders.kinds import Decoder, Form, Multiplexed
 from traced.decoders.strings import decode_buffer, decode_cstring, quote
 from traced.decoders.style import ABBREV, RAW, current
 from traced.decoders.values import (
-    NOT_PRINTED,
     DecodedValue,
     Memory,
     Options,
@@ -43,7 +42,6 @@ from traced.events import Arg
 from traced.syscalls.names import ERRNO_NAMES
 
 _CMD = dict(K.KEYCTL)
-Form = Callable[[Sequence[int], Memory, Options], list[str]]
 
 
 def _serial(value: int) -> str:
@@ -272,15 +270,8 @@ def _pkey_query(address: int, memory: Memory) -> str:
     return "{" + ", ".join([*fields, *_spare(spare)]) + "}"
 
 
-def _argument(index: int) -> Decoder:
-    """arg<index+1>: its text in its command's form, or none."""
-
-    def entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
-        texts = _form(raw)(raw, memory, options)
-        text = texts[index - 1] if index - 1 < len(texts) else NOT_PRINTED
-        return DecodedValue(text, raw[at], raw[at])
-
-    return Decoder(entry=entry)
+_CALL = Multiplexed(_form)
+_argument = _CALL.argument
 
 
 BY_ARGUMENT: dict[tuple[str, str], Decoder] = {

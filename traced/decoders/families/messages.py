@@ -8,7 +8,8 @@ kernel also rewrites msg_namelen, shown ``110 => 16`` when it changed, which is 
 the entry reads that one field (and a failed recvmsg shows just it, as strace does:
 ``{msg_namelen=110}``).  An mmsghdr adds msg_len, the bytes each message carried,
 shown once the call has returned: for the messages sent, or those received, whose
-buffers hold that many bytes.  Layouts are x86_64's.
+buffers hold that many bytes.  strace prints at most IOV_MAX (1024) of them, -v or
+not, the kernel's limit on one call's messages (UIO_MAXIOV).  Layouts are x86_64's.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from traced.events import Arg
 # size_t controllen; int flags
 MSGHDR = struct.Struct("<QI4xQQQQi4x")
 MMSGHDR_SIZE = MSGHDR.size + 8  # then unsigned int msg_len, padded
+IOV_MAX = 1024
 AF_NETLINK = 16
 
 
@@ -140,7 +142,7 @@ def mmsg_array(
         )
         return f"{{msg_hdr={header}" + (f", msg_len={length}}}" if counted else "}")
 
-    return array_text(address, count, MMSGHDR_SIZE, memory, options, element=element)
+    return array_text(address, count, MMSGHDR_SIZE, memory, options, element=element, most=IOV_MAX)
 
 
 def _vlen(raw: Sequence[int], at: int) -> int:
@@ -165,7 +167,7 @@ def _namelens(raw: Sequence[int], at: int, memory: Memory, options: Options) -> 
     """recvmmsg at entry: its address, and each message's msg_namelen kept (the value)
     to show ``16 => 2`` at exit."""
     namelens: list[int] = []
-    for index in range(min(_vlen(raw, at), 1024)):
+    for index in range(min(_vlen(raw, at), IOV_MAX)):
         data = read_exact(memory, raw[at] + index * MMSGHDR_SIZE + 8, 4)
         if data is None:
             break

@@ -23,18 +23,15 @@ from traced.decoders import named
 from traced.decoders.families.bpf_filter import fprog_text, seccomp_k
 from traced.decoders.families.prctl_values import (
     FORMS,
-    Form,
     arg2_exit,
     comm_text,
     result,
     sched_core_cookie,
 )
 from traced.decoders.families.signals import signal
-from traced.decoders.kinds import Decoder
+from traced.decoders.kinds import Decoder, Form, Multiplexed
 from traced.decoders.strings import decode_cstring
 from traced.decoders.values import (
-    NOT_PRINTED,
-    DecodedValue,
     Memory,
     Options,
     as_signed,
@@ -216,21 +213,15 @@ _FORMS: dict[str, Form] = {
 }
 
 
+_NAME_OF = {value: name for name, value in reversed(K.PRCTL)}  # the first name wins
+
+
 def _form(raw: Sequence[int]) -> Form:
-    option = raw[0] & 0xFFFFFFFF
-    name = next((name for name, value in K.PRCTL if value == option), None)
-    return _FORMS.get(name or "", _hex_from(1))
+    return _FORMS.get(_NAME_OF.get(raw[0] & 0xFFFFFFFF, ""), _hex_from(1))
 
 
-def _argument(index: int) -> Decoder:
-    """The decoder of arg<index+1>: its text in its option's form, or none."""
-
-    def entry(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
-        texts = _form(raw)(raw, memory, options)
-        text = texts[index - 1] if index - 1 < len(texts) else NOT_PRINTED
-        return DecodedValue(text, raw[at], raw[at])
-
-    return Decoder(entry=entry)
+_CALL = Multiplexed(_form)
+_argument = _CALL.argument
 
 
 def prctl_result(option: int, retval: int) -> str | None:

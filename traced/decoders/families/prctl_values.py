@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 
 from traced.decoders import _constants as K
 from traced.decoders.families.signals import signal
+from traced.decoders.kinds import Form
 from traced.decoders.pidnames import pid_text
 from traced.decoders.strings import quote
 from traced.decoders.style import ABBREV, RAW, VERBOSE, Style, applied, current
@@ -41,7 +42,6 @@ from traced.decoders.xlat import Table, flag_names, format_enum, format_flags, l
 from traced.events import Arg
 
 # The texts of arg2.. at entry, from the registers, the memory and the options.
-Form = Callable[[Sequence[int], Memory, Options], list[str]]
 
 _OPTION = dict(K.PRCTL)
 _VL_LEN_MASK = dict(K.PR_VL_LEN_MASK)["PR_SVE_VL_LEN_MASK"]  # SME's is the same

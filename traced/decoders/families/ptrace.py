@@ -40,7 +40,6 @@ from traced.decoders.xlat import Table, format_enum, format_flags
 from traced.events import Arg
 
 _REQUEST = dict(K.PTRACE_REQUESTS)
-_NT = dict(K.NT_TYPES)
 
 
 def _requests(*names: str) -> frozenset[int]:

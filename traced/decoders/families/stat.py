@@ -1,7 +1,12 @@
-"""stat and statx: the structs, file modes, device numbers, and statx's flags and masks.
+"""stat, statx and statfs: the structs, file modes, device numbers, and statx's flags
+and masks.
 
-Layouts are x86_64's.  Both structs are abbreviated (``, ...``) unless
-``options.verbose`` (strace -v).  Timestamps' comments are in UTC.
+Layouts are x86_64's.  stat and statx are abbreviated (``, ...``) unless
+``options.verbose`` (strace -v); statfs is always whole.  Timestamps' comments are in
+UTC.  struct statfs is seven longs (f_type, f_bsize, then the block and file counts),
+f_fsid's two ints, then the longs f_namelen, f_frsize and f_flags, and four spare: 120
+bytes.  The kernel fills f_flags only where it sets ST_VALID in it; strace prints them
+only then.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import functools
 import struct
 
+from traced.decoders import _constants as K
 from traced.decoders.families.files import AT
 from traced.decoders.families.times import time_comment
 from traced.decoders.kinds import Decoder, at_exit, by_register
@@ -27,6 +33,7 @@ from traced.decoders.values import (
 from traced.decoders.xlat import (
     Table,
     flag_names,
+    format_enum,
     format_flags,
     joined,
     number,
@@ -210,9 +217,35 @@ def decode_statx(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -
     return DecodedValue("{" + ", ".join(head + _statx_verbose(data, fields)) + "}", fields, raw)
 
 
+_STATFS = struct.Struct("<7QII3Q")  # through f_flags; four spare longs follow
+_STATFS_SIZE = 120
+_STATFS_COUNTS = ("f_bsize", "f_blocks", "f_bfree", "f_bavail", "f_files", "f_ffree")
+_ST_VALID = dict(K.STATFS_FLAGS)["ST_VALID"]
+
+
+def decode_statfs(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> DecodedValue:
+    """struct statfs: ``{f_type=EXT2_SUPER_MAGIC, f_bsize=4096, ..., f_fsid={val=[0x1,
+    0x2]}, f_namelen=255, f_frsize=4096, f_flags=ST_VALID|ST_RELATIME}``."""
+    data = None if raw == 0 else read_exact(memory, raw, _STATFS_SIZE)
+    if data is None:
+        return unreadable(raw)
+    f_type, *counts, fsid0, fsid1, namelen, frsize, flags = _STATFS.unpack_from(data)
+    fields: dict[str, Json] = {"f_type": f_type, **dict(zip(_STATFS_COUNTS, counts, strict=True))}
+    fields.update(f_fsid=[fsid0, fsid1], f_namelen=namelen, f_frsize=frsize)
+    parts = [f"f_type={format_enum(f_type, K.FSMAGIC, '').text}"]
+    parts += [f"{name}={value}" for name, value in zip(_STATFS_COUNTS, counts, strict=True)]
+    parts += [f"f_fsid={{val=[{chex(fsid0)}, {chex(fsid1)}]}}", f"f_namelen={namelen}"]
+    parts.append(f"f_frsize={frsize}")
+    if flags & _ST_VALID:
+        fields["f_flags"] = flags
+        parts.append(f"f_flags={format_flags(flags, K.STATFS_FLAGS, 'ST_???').text}")
+    return DecodedValue("{" + ", ".join(parts) + "}", fields, raw)
+
+
 DECODERS: dict[str, Decoder] = {
     "flags:statx": by_register(statx_flags), "flags:statx_mask": by_register(statx_mask),
     "stat_out": at_exit(decode_stat), "statx_out": at_exit(decode_statx),
+    "statfs_out": at_exit(decode_statfs),
 }  # fmt: skip
 # The names a filter's argument predicates may use, by type.
 CONSTANTS: dict[str, Table] = {"flags:statx": STATX_SYNC + AT, "flags:statx_mask": STATX_MASK}

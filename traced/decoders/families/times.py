@@ -1,5 +1,12 @@
-"""Time: struct timespec, utimensat's pair of them, the UTC comment strace adds, and
-the clocks (``CLOCK_MONOTONIC``) and timer flags (``TIMER_ABSTIME``) they are read on."""
+"""Time: struct timespec, utimensat's pair of them, the UTC comment strace adds, the
+clocks (``CLOCK_MONOTONIC``) and timer flags (``TIMER_ABSTIME``) they are read on, and
+adjtimex's struct timex.
+
+struct timex (x86_64, 208 bytes): an unsigned int modes, then longs but for the ints
+status, shift and tai (each padded to 8 bytes but tai), a struct timeval at 72, and
+eleven ints of padding.  adjtimex and clock_adjtime read it and write it back whole;
+strace prints it at exit only, and the clock's state they return by name after it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from traced.decoders import _constants as K
-from traced.decoders.kinds import Decoder, by_pointer, by_register
+from traced.decoders.kinds import Decoder, at_exit, by_pointer, by_register
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     DecodedValue,
@@ -18,7 +25,7 @@ from traced.decoders.values import (
     read_exact,
     unreadable,
 )
-from traced.decoders.xlat import Table, format_enum, format_flags, styled
+from traced.decoders.xlat import Table, format_enum, format_flags, lookup, styled
 
 UTIME_NOW, UTIME_OMIT = (1 << 30) - 1, (1 << 30) - 2
 
@@ -87,12 +94,54 @@ def _utimens_entry(raw: Sequence[int], at: int, memory: Memory, options: Options
     return timespec_pair(raw[at], memory)
 
 
+_TIMEX = struct.Struct("<I4x4qi4x3qqQ3qi4x5qi")
+_TIMEX_SIZE = 208
+_TIMEX_FIELDS = (
+    "modes", "offset", "freq", "maxerror", "esterror", "status", "constant", "precision",
+    "tolerance", "tv_sec", "tv_usec", "tick", "ppsfreq", "jitter", "shift", "stabil",
+    "jitcnt", "calcnt", "errcnt", "stbcnt", "tai",
+)  # fmt: skip
+
+
+def decode_timex(raw: int, memory: Memory, options: Options = DEFAULT_OPTIONS) -> DecodedValue:
+    """``{modes=0, offset=0, ..., status=STA_UNSYNC, ..., time={tv_sec=1, tv_usec=2},
+    tick=10000, ..., tai=0}``: every field, the modes and status by name."""
+    data = None if raw == 0 else read_exact(memory, raw, _TIMEX_SIZE)
+    if data is None:
+        return unreadable(raw)
+    fields = dict(zip(_TIMEX_FIELDS, _TIMEX.unpack_from(data), strict=True))
+    parts = []
+    for name, value in fields.items():
+        if name == "modes":
+            parts.append(f"modes={format_flags(value, K.ADJTIMEX_MODES, 'ADJ_???').text}")
+        elif name == "status":
+            parts.append(f"status={format_flags(value, K.ADJTIMEX_STATUS, 'STA_???').text}")
+        elif name == "tv_sec":
+            parts.append(f"time={{tv_sec={value}, tv_usec={fields['tv_usec']}}}")
+        elif name != "tv_usec":
+            parts.append(f"{name}={value}")
+    return DecodedValue("{" + ", ".join(parts) + "}", dict(fields), raw)
+
+
+def timex_readable(raw: int, memory: Memory) -> bool:
+    """Whether strace could print the struct timex at ``raw``: it names the clock's
+    state adjtimex returns only then."""
+    return read_exact(memory, raw, _TIMEX_SIZE) is not None
+
+
+def clock_state(retval: int) -> str:
+    """adjtimex's result: ``5 (TIME_ERROR)``, the number alone for a state unnamed."""
+    name = lookup(retval, K.ADJTIMEX_STATE)
+    return str(retval) if name is None else f"{retval} ({name})"
+
+
 DECODERS: dict[str, Decoder] = {
     # nanosleep's request is an input, clock_gettime's an output (by its name)
     "timespec": by_pointer(decode_timespec, output=True),
     "utimens": Decoder(entry=_utimens_entry),
     "enum:clock": by_register(clock_id),
     "flags:timer": by_register(timer_flags),
+    "struct:timex": at_exit(decode_timex),
 }
 # The names a filter's argument predicates may use, by type.
 CONSTANTS: dict[str, Table] = {"enum:clock": CLOCKS, "flags:timer": TIMER_FLAGS}

@@ -1195,6 +1195,69 @@ PACKET_SHOW: Table = (
     ("PACKET_SHOW_FILTER", 0x20),
 )
 
+# linux/smc_diag.h (enum-with:SMC_DIAG_MODE_SMCR): SMC_DIAG_MODE_\w+
+SMC_DIAG_MODES: Table = (
+    ("SMC_DIAG_MODE_SMCR", 0x0),
+    ("SMC_DIAG_MODE_FALLBACK_TCP", 0x1),
+    ("SMC_DIAG_MODE_SMCD", 0x2),
+)
+
+# linux/smc_diag.h: (?!); SMC_ACTIVE from net/smc/smc.h; SMC_INIT from net/smc/smc.h;
+#   SMC_CLOSED from net/smc/smc.h; SMC_LISTEN from net/smc/smc.h; SMC_PEERCLOSEWAIT1 from
+#   net/smc/smc.h; SMC_PEERCLOSEWAIT2 from net/smc/smc.h; SMC_APPCLOSEWAIT1 from
+#   net/smc/smc.h; SMC_APPCLOSEWAIT2 from net/smc/smc.h; SMC_APPFINCLOSEWAIT from
+#   net/smc/smc.h; SMC_PEERFINCLOSEWAIT from net/smc/smc.h; SMC_PEERABORTWAIT from
+#   net/smc/smc.h; SMC_PROCESSABORT from net/smc/smc.h
+SMC_STATES: Table = (
+    ("SMC_ACTIVE", 0x1),
+    ("SMC_INIT", 0x2),
+    ("SMC_CLOSED", 0x7),
+    ("SMC_LISTEN", 0xA),
+    ("SMC_PEERCLOSEWAIT1", 0x14),
+    ("SMC_PEERCLOSEWAIT2", 0x15),
+    ("SMC_APPCLOSEWAIT1", 0x16),
+    ("SMC_APPCLOSEWAIT2", 0x17),
+    ("SMC_APPFINCLOSEWAIT", 0x18),
+    ("SMC_PEERFINCLOSEWAIT", 0x19),
+    ("SMC_PEERABORTWAIT", 0x1A),
+    ("SMC_PROCESSABORT", 0x1B),
+)
+
+# linux/smc_diag.h: (?!); SMC_CLNT from net/smc/smc_core.h; SMC_SERV from net/smc/smc_core.h
+SMC_LGR_ROLES: Table = (
+    ("SMC_CLNT", 0x0),
+    ("SMC_SERV", 0x1),
+)
+
+# linux/smc_diag.h: (?!); SMC_CLC_DECL_MEM from net/smc/smc_clc.h; SMC_CLC_DECL_TIMEOUT_CL
+#   from net/smc/smc_clc.h; SMC_CLC_DECL_TIMEOUT_AL from net/smc/smc_clc.h;
+#   SMC_CLC_DECL_CNFERR from net/smc/smc_clc.h; SMC_CLC_DECL_PEERNOSMC from net/smc/smc_clc.h;
+#   SMC_CLC_DECL_IPSEC from net/smc/smc_clc.h; SMC_CLC_DECL_NOSMCDEV from net/smc/smc_clc.h;
+#   SMC_CLC_DECL_MODEUNSUPP from net/smc/smc_clc.h; SMC_CLC_DECL_RMBE_EC from
+#   net/smc/smc_clc.h; SMC_CLC_DECL_OPTUNSUPP from net/smc/smc_clc.h; SMC_CLC_DECL_SYNCERR
+#   from net/smc/smc_clc.h; SMC_CLC_DECL_PEERDECL from net/smc/smc_clc.h; SMC_CLC_DECL_INTERR
+#   from net/smc/smc_clc.h; SMC_CLC_DECL_ERR_RTOK from net/smc/smc_clc.h;
+#   SMC_CLC_DECL_ERR_RDYLNK from net/smc/smc_clc.h; SMC_CLC_DECL_ERR_REGRMB from
+#   net/smc/smc_clc.h
+SMC_CLC_DECL: Table = (
+    ("SMC_CLC_DECL_MEM", 0x1010000),
+    ("SMC_CLC_DECL_TIMEOUT_CL", 0x2010000),
+    ("SMC_CLC_DECL_TIMEOUT_AL", 0x2020000),
+    ("SMC_CLC_DECL_CNFERR", 0x3000000),
+    ("SMC_CLC_DECL_PEERNOSMC", 0x3010000),
+    ("SMC_CLC_DECL_IPSEC", 0x3020000),
+    ("SMC_CLC_DECL_NOSMCDEV", 0x3030000),
+    ("SMC_CLC_DECL_MODEUNSUPP", 0x3040000),
+    ("SMC_CLC_DECL_RMBE_EC", 0x3050000),
+    ("SMC_CLC_DECL_OPTUNSUPP", 0x3060000),
+    ("SMC_CLC_DECL_SYNCERR", 0x4000000),
+    ("SMC_CLC_DECL_PEERDECL", 0x5000000),
+    ("SMC_CLC_DECL_INTERR", 0x99990000),
+    ("SMC_CLC_DECL_ERR_RTOK", 0x99990001),
+    ("SMC_CLC_DECL_ERR_RDYLNK", 0x99990002),
+    ("SMC_CLC_DECL_ERR_REGRMB", 0x99990003),
+)
+
 # linux/packet_diag.h: PDI_\w+
 PDI_FLAGS: Table = (
     ("PDI_RUNNING", 0x1),
@@ -2002,6 +2065,16 @@ PACKET_DIAG_ATTRS: Table = (
     ("PACKET_DIAG_UID", 0x5),
     ("PACKET_DIAG_MEMINFO", 0x6),
     ("PACKET_DIAG_FILTER", 0x7),
+)
+
+# linux/smc_diag.h (enum-with:SMC_DIAG_NONE): SMC_DIAG(_\w+)?
+SMC_DIAG_ATTRS: Table = (
+    ("SMC_DIAG_NONE", 0x0),
+    ("SMC_DIAG_CONNINFO", 0x1),
+    ("SMC_DIAG_LGRINFO", 0x2),
+    ("SMC_DIAG_SHUTDOWN", 0x3),
+    ("SMC_DIAG_DMBINFO", 0x4),
+    ("SMC_DIAG_FALLBACK", 0x5),
 )
 
 # linux/mroute.h (enum-with:IPMRA_CREPORT_UNSPEC): IPMRA_CREPORT(_\w+)?

@@ -4,13 +4,14 @@ files): a request's or a response's struct by the address family it starts with
 attributes.  A family with no struct here prints as its family and the rest in hex.
 
 Done: AF_UNIX's, AF_NETLINK's and AF_PACKET's here, AF_INET's and AF_INET6's in
-inet_diag."""
+inet_diag, AF_SMC's in smc_diag."""
 
 from __future__ import annotations
 
 import struct
 from collections.abc import Callable
 
+from traced.decoders.families.bpf_filter import program_text, socket_k
 from traced.decoders.families.sockets import SOCK_TYPE
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
@@ -20,11 +21,12 @@ from traced.decoders.netlink.common import family_and_data, ifindex_text
 from traced.decoders.netlink.inet_diag import inet_diag
 from traced.decoders.netlink.kinds import NLMSG_DONE
 from traced.decoders.netlink.route import Field, Layout, layout_text
+from traced.decoders.netlink.smc_diag import smc_diag
 from traced.decoders.netlink.text import Reading, read_struct
 from traced.decoders.values import hex_address
 from traced.decoders.xlat import Table, format_enum, format_flags
 
-AF_UNIX, AF_INET, AF_INET6, AF_NETLINK, AF_PACKET = 1, 2, 10, 16, 17
+AF_UNIX, AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_SMC = 1, 2, 10, 16, 17, 43
 _REQUEST = 1  # NLM_F_REQUEST
 _STATE_BITS = tuple((f"1<<{name}", 1 << value) for name, value in T.TCP_STATES)
 
@@ -118,6 +120,22 @@ def _mclist(data: bytes) -> str:
             f'pdmc_alen={length}, pdmc_addr="{hexed}"}}')  # fmt: skip
 
 
+_BPF_MAXINSNS_FIELD = 0xFFFF  # sock_fprog's len is an unsigned short
+_SOCK_FILTER_SIZE = 8
+
+
+def _filter(reading: Reading, address: int, length: int, family: int) -> str | None:
+    """PACKET_DIAG_FILTER: the socket's classic BPF program (strace's
+    print_sock_fprog), its address unless -v; as many whole instructions as the
+    attribute holds, none (or more than a sock_fprog counts) printing in hex."""
+    count = length // _SOCK_FILTER_SIZE
+    if not count or count > _BPF_MAXINSNS_FIELD:
+        return None
+    if not reading.options.verbose:
+        return hex_address(address)
+    return program_text(address, count, reading.memory, reading.options, socket_k)
+
+
 _PACKET_ATTRS = Attrs(T.PACKET_DIAG_ATTRS, "PACKET_DIAG_???", _by_name(T.PACKET_DIAG_ATTRS, {
     "PACKET_DIAG_INFO": A.fields("IIIIII", ("pdi_index", ifindex_text),
                                  ("pdi_version", _enum(T.TPACKET_VERSIONS, "TPACKET_???")),
@@ -128,6 +146,7 @@ _PACKET_ATTRS = Attrs(T.PACKET_DIAG_ATTRS, "PACKET_DIAG_???", _by_name(T.PACKET_
     "PACKET_DIAG_RX_RING": _RING7, "PACKET_DIAG_TX_RING": _RING7,
     "PACKET_DIAG_FANOUT": A.u32, "PACKET_DIAG_UID": A.number("I", _uid),
     "PACKET_DIAG_MEMINFO": S.indexed("I", T.SK_MEMINFO, "SK_MEMINFO_???"),
+    "PACKET_DIAG_FILTER": _filter,
 }))  # fmt: skip
 PACKET_REQ = Layout("sdiag_family", struct.Struct("<BxxIIQ"), (
     Field("sdiag_protocol", A.chex), Field("pdiag_ino"),
@@ -154,6 +173,8 @@ def decode_diag(reading: Reading, fields: tuple[int, ...], address: int, length:
     family = data[0]
     if family in (AF_INET, AF_INET6) and length > 1:
         return inet_diag(reading, fields, address, length, family)
+    if family == AF_SMC and length > 1:
+        return smc_diag(reading, address, length, family, bool(fields[2] & _REQUEST))
     layouts = _LAYOUTS.get(family)
     if layouts is None or length <= 1:
         return family_and_data(reading, family, address, length)
