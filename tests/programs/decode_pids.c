@@ -10,6 +10,7 @@
  * process group of its own first, so that getpgid's answer is its pid under both.
  * The children never rename themselves: the parent reads their comm in its waitid
  * while they run, so a new name would race with it, under strace as under traced.
+ * SIGCHLD is blocked: a child may end before or after its parent enters waitid.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -24,9 +25,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+static int go[2];
+
+/* Ends only once its creator is past clone3: its tid (clone3's result and parent_tid)
+ * is still its own when the tracer reads the creator's return. */
 static void *thread(void *unused)
 {
+    char byte;
     (void) unused;
+    if (read(go[0], &byte, 1) != 1)
+        return NULL;
     syscall(SYS_gettid);
     return NULL;
 }
@@ -42,6 +50,10 @@ int main(void)
     pthread_t worker;
     int pair[2];
 
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, NULL);  /* no SIGCHLD line, early or late */
     setpgid(0, 0);
     getpgid(pid);
     kill(pid, 0);
@@ -61,7 +73,9 @@ int main(void)
     fcntl(pair[0], F_GETOWN_EX, &owner);
     prctl(PR_SET_NAME, "dp<1>\33");
     getpid();
-    if (pthread_create(&worker, NULL, thread, NULL) != 0)
+    if (pipe(go) != 0 || pthread_create(&worker, NULL, thread, NULL) != 0)
+        return 1;
+    if (write(go[1], "g", 1) != 1)
         return 1;
     pthread_join(worker, NULL);
     pid_t child = fork();
