@@ -79,6 +79,27 @@ _DESCRIPTIONS = {
         " absent otherwise"
     ),
     ("Bytes", "base64"): "the bytes, in standard base64 (RFC 4648, with padding)",
+    **{
+        (event, "comm"): (
+            "with -Y (decoding's decorate_pids), the task's /proc/TID/comm at the stop"
+            " (1234<sh>); null otherwise"
+        )
+        for event in (
+            "SyscallEvent",
+            "SyscallEntryEvent",
+            "SignalEvent",
+            "GroupStopEvent",
+            "ExitEvent",
+        )
+    },
+    ("SyscallEvent", "exit_comm"): (
+        "with -Y, the task's comm when the call returned, where the call changed it"
+        " (execve, prctl PR_SET_NAME); null otherwise"
+    ),
+    ("SignalEvent", "sender_comm"): (
+        "with -Y, the comm of sender_pid's task at the stop (si_pid=1234<sh>); null when"
+        " it has none (reaped already) and otherwise"
+    ),
 }
 # The fields every event has (session, pid, tid, ts_ns): the ``type`` tag goes after them.
 _BASE_FIELDS = len(set.intersection(*(set(event.__struct_fields__) for event in EVENT_TYPES)))

@@ -16,6 +16,9 @@ contract clients read (protocol/PROTOCOL.md); add fields, never rename.
 * ``signal``: a signal about to be delivered to a tracee.
 * ``group_stop``: a tracee stopped (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU), until SIGCONT.
 * ``exit``: a task ended, by ``code`` or by ``signal``.
+
+Under -Y (``decorate_pids``) the events strace writes a line for carry ``comm``, the
+task's /proc/TID/comm read at the stop (null otherwise, or where it had none).
 * ``seccomp_filter``: ``traced attach --filter`` installed our filter in the
   process (``installed``), or could not, and says why (``reason``).
 
@@ -173,6 +176,10 @@ class SyscallEvent(_Event, tag="syscall", frozen=True, kw_only=True):
     delayed: bool = False
     poked: bool = False
     stack: Stack | None = None  # -k: the call stack at the call's return (or entry)
+    comm: Text | None = None  # -Y: the task's comm as the call was entered (1234<sh>)
+    # -Y: its comm as the call returned, where the call changed it (execve, prctl's
+    # PR_SET_NAME): strace's ``1234<ls> <... execve resumed>``; null otherwise.
+    exit_comm: Text | None = None
 
     @property
     def finished(self) -> bool:
@@ -192,6 +199,7 @@ class SyscallEntryEvent(_Event, tag="syscall_entry", frozen=True, kw_only=True):
     name: str
     arch: str
     args: tuple[Arg, ...]
+    comm: Text | None = None  # -Y: the task's comm
 
 
 class SpawnEvent(_Event, tag="spawn", frozen=True, kw_only=True):
@@ -231,6 +239,9 @@ class SignalEvent(_Event, tag="signal", frozen=True, kw_only=True):
     # A fault the kernel reports (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP): si_addr.
     addr: int | None = None
     stack: Stack | None = None  # -k: the call stack the signal finds
+    # -Y: the task's comm, and the sender's (si_pid's), when it still has one
+    comm: Text | None = None
+    sender_comm: Text | None = None
 
 
 class GroupStopEvent(_Event, tag="group_stop", frozen=True, kw_only=True):
@@ -240,12 +251,14 @@ class GroupStopEvent(_Event, tag="group_stop", frozen=True, kw_only=True):
     signo: int
     signal: str
     stack: Stack | None = None  # -k: the call stack where it stopped
+    comm: Text | None = None  # -Y: the task's comm
 
 
 class ExitEvent(_Event, tag="exit", frozen=True, kw_only=True):
     code: int | None
     signal: str | None
     core_dumped: bool
+    comm: Text | None = None  # -Y: the task's last comm
 
 
 class FilterEvent(_Event, tag="seccomp_filter", frozen=True, kw_only=True):

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 
 def decoding_options(args: argparse.Namespace, filter_: Filter | None = None) -> Options:
-    """-s, -v, -y, -X, -x and the -e raw=, verbose=, read= and write= of ``filter_``: how
+    """-s, -v, -y, -Y, -X, -x and the -e raw=, verbose=, read= and write= of ``filter_``: how
     arguments are printed, here or by the daemon; -P has every fd argument's target
     noted, for the printer's filter."""
     filter_ = filter_ or Filter()
@@ -48,6 +48,7 @@ def decoding_options(args: argparse.Namespace, filter_: Filter | None = None) ->
         dump_reads=filter_.dump_reads,
         dump_writes=filter_.dump_writes,
         fd_kinds=getattr(args, "fd_kinds", frozenset()),
+        decorate_pids=getattr(args, "decorate_pids", False),
         paths=filter_.paths,
         kvm_vcpu=getattr(args, "kvm_vcpu", False),
     )
@@ -129,11 +130,7 @@ def printing(args: argparse.Namespace) -> Iterator[Printer]:
     _check_follow_and_filter(args)
     args.decorate_fds, args.fd_kinds = _decode_fds(args)
     args.kvm_vcpu = _kvm(args)
-    if args.decode_pids is not None:
-        raise UsageError(
-            f"-Y (--decode-pids={args.decode_pids}: pids with their comm, 1234<sh>) "
-            "is not supported yet"
-        )
+    args.decorate_pids = _decode_pids(args)
     subscriber = args.command == "subscribe"
     output = "-" if subscriber and args.output is None else args.output
     to_file = output not in (None, "-")
@@ -310,3 +307,47 @@ def _close_output(printer: Printer) -> None:
         printer.flush()
     if isinstance(printer.out, TraceFile):
         printer.out.close()
+
+
+_PID_KINDS = ("comm", "pidns")  # strace 6.1's --decode-pids names
+
+
+def _decode_pids(args: argparse.Namespace) -> bool:
+    """-Y, --decode-pids=SET and -e decode-pids=SET (taken out of the -e expressions):
+    whether pids are printed with their comm.  strace's later set replaces an earlier
+    one, and -Y adds comm to it.  pidns is refused: strace follows every pid a
+    tracee in another pid namespace prints (``1 /* 21026 in strace's PID NS */``,
+    groups and sessions too) with its number in the tracer's namespace, found by
+    scanning /proc for the task whose NSpid (NStgid, NSpgid, NSsid) holds it at the
+    tracee's namespace's level; traced has no such translation (yet), and through
+    the daemon "the tracer's namespace" would be the daemon's, not the client's."""
+    sets = [args.decode_pids] if args.decode_pids is not None else []
+    kept = []
+    for expression in args.expr:
+        qualifier, _, value = expression.partition("=")
+        if qualifier in ("decode-pids", "decode-pid"):
+            sets.append(value)
+        else:
+            kept.append(expression)
+    args.expr = kept
+    chosen = _pid_kinds(sets[-1]) if sets else frozenset()
+    if "pidns" in chosen:
+        raise UsageError(
+            "--decode-pids=pidns (pids translated into the tracer's pid namespace) "
+            "is not supported; --decode-pids=comm is"
+        )
+    return bool(args.pid_comms) or "comm" in chosen
+
+
+def _pid_kinds(value: str) -> frozenset[str]:
+    """strace's qualify_tokens over the decode-pids names, as :func:`_fd_kinds`."""
+    rest = value.lstrip("!")
+    negate = (len(value) - len(rest)) % 2 == 1
+    if rest in ("all", "none"):
+        chosen = set(_PID_KINDS) if rest == "all" else set()
+    else:
+        chosen = {token for token in rest.split(",") if token}
+        unknown = chosen - set(_PID_KINDS)
+        if unknown or not chosen:
+            raise UsageError(f"invalid decode-pids '{min(unknown) if unknown else value}'")
+    return frozenset(set(_PID_KINDS) - chosen if negate else chosen)

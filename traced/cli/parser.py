@@ -63,11 +63,15 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
     _add_style_options(sub)
     sub.add_argument(
         "-Y",
+        dest="pid_comms",
+        action="store_true",
+        help="print each pid with its process's command name: 1234<sh> (--decode-pids=comm)",
+    )
+    sub.add_argument(
         "--decode-pids",
         dest="decode_pids",
-        nargs="?",
-        const="comm",
-        help=argparse.SUPPRESS,  # refused (options.py): not supported yet
+        metavar="SET",
+        help="-e decode-pids=SET: comm (as -Y), all, none (pidns is not supported)",
     )
     sub.add_argument(
         "--kvm",

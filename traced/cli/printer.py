@@ -24,6 +24,7 @@ from traced.cli.render import (
 )
 from traced.cli.summary import Summary
 from traced.cli.tracefile import Discarded, Failed, Output, PerTaskFiles, TraceFile
+from traced.decoders.pidnames import comm_text
 from traced.decoders.style import PLAIN, applied
 from traced.events import (
     Entries,
@@ -34,6 +35,8 @@ from traced.events import (
     SpawnEvent,
     SyscallEntryEvent,
     SyscallEvent,
+    Text,
+    bytes_of,
     event_json,
 )
 from traced.filter.expression import Filter
@@ -195,7 +198,7 @@ class Printer:
         if self.as_json:
             self.out.write(event_json(event).decode() + "\n")
             return
-        tid_prefix = self._prefix(tid, event.session)
+        tid_prefix = self._prefix(tid, event.session, getattr(event, "comm", None))
         if isinstance(event, SyscallEntryEvent):
             self._entered(event, tid_prefix + self._stamp(event, event.ts_ns))
             return
@@ -207,7 +210,7 @@ class Printer:
         if isinstance(event, ExitEvent) and "exit" in self.quiet:
             self._forget(event)
             return
-        line = self._line(event, tid_prefix)
+        line = self._line(event, tid_prefix, self._renamed_prefix(event, tid))
         if self.timing.durations and isinstance(event, SyscallEvent):
             line += duration_suffix(event.duration_ns)
         line += self._after(event)
@@ -241,6 +244,13 @@ class Printer:
             return
         if event.stack.at == "entry" and self.filter._replace(status=None).admits(event):
             self._stack(event)
+
+    def _renamed_prefix(self, event: Event, tid: int) -> str:
+        """-Y: the prefix of a call's ``<... resumed>`` half when the call renamed its
+        task (an exec), as strace reads the comm again there; "" when unchanged."""
+        if isinstance(event, SyscallEvent) and event.exit_comm is not None:
+            return self._prefix(tid, event.session, event.exit_comm)
+        return ""
 
     def _forget(self, event: ExitEvent) -> None:
         """A task gone: no longer live, the stack it owes written, its -ff file closed."""
@@ -276,14 +286,14 @@ class Printer:
         line at once (entry-only stages no entry, so no line is ever left open)."""
         tid = event.tid
         self.live.add(tid)
-        prefix = self._prefix(tid, event.session) + self.timing.stamp(event.ts_ns)
+        prefix = self._prefix(tid, event.session, event.comm) + self.timing.stamp(event.ts_ns)
         self.out.write(entry_line(event, prefix) + "\n")
 
     def _write_syscall(self, event: SyscallEvent) -> None:
         """:meth:`_write` for a syscall event when :meth:`_whole_line`."""
         tid = event.tid
         self.live.add(tid)
-        prefix = self._prefix(tid, event.session)
+        prefix = self._prefix(tid, event.session, event.comm)
         if self.held_entry is not None or self.open_line is not None:
             self._cut_open_line()
         line = syscall_line(event, prefix + self._stamp(event, event.ts_ns))
@@ -337,8 +347,9 @@ class Printer:
                 self.out.write(" <unfinished ...>\n")
             self.open_line = None
 
-    def _line(self, event: Lined, tid_prefix: str) -> str:
-        """The event's line, or the rest of it when its entry is still on the line."""
+    def _line(self, event: Lined, tid_prefix: str, resumed_prefix: str = "") -> str:
+        """The event's line, or the rest of it when its entry is still on the line
+        (``resumed_prefix``: the task's prefix when the call returned, if not the same)."""
         if isinstance(event, SyscallEvent) and event.tid in self.entered:
             self.entered.discard(event.tid)
             held = self.held_entry
@@ -356,7 +367,8 @@ class Printer:
                 self._cut_open_line()
             # Stamped when the call returns: the time strace writes the line at.
             returned = event.ts_ns + (event.duration_ns or 0)
-            return resumed_line(event, tid_prefix + self._stamp(event, returned))
+            prefix = resumed_prefix or tid_prefix
+            return resumed_line(event, prefix + self._stamp(event, returned))
         self._cut_open_line()
         return event_line(event, tid_prefix + self._stamp(event, event.ts_ns))
 
@@ -374,15 +386,20 @@ class Printer:
             self.last_nr[event.tid] = nr
         return f"{stamp}[{nr:>4}] "
 
-    def _prefix(self, tid: int, session: str) -> str:
+    def _prefix(self, tid: int, session: str, comm: Text | None = None) -> str:
+        """The line's pid, as strace's printleader writes it; under -Y with the task's
+        comm (``1234<sh> ``, ``[pid  1234<sh>] ``), an empty one left out."""
+        shown = "" if not comm else f"<{comm_text(bytes_of(comm))}>"
         if self.session_tags:
-            return f"[{session_tag(session)} pid {tid:>5}] "
+            return f"[{session_tag(session)} pid {tid:>5}{shown}] "
         if self.per_task is not None:
             return ""
         if self.to_file:
             self.pid_column = self.pid_column or len(self.live) > 1
-            return f"{tid:<5} " if self.pid_column else ""
-        return f"[pid {tid:>5}] " if len(self.live) > 1 else ""
+            if not self.pid_column:
+                return ""
+            return f"{tid}{shown} " if shown else f"{tid:<5} "
+        return f"[pid {tid:>5}{shown}] " if len(self.live) > 1 else ""
 
     def _summary_text(self, summary: Summary) -> str:
         """strace's table, or with --json one ``summary`` record (its line)."""

@@ -14,9 +14,10 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from traced.decoders.arguments import first_output, has_outputs
+from traced.decoders.arguments import cut_inside, first_output, has_outputs
 from traced.decoders.families.siginfo import clock_ticks, si_code
 from traced.decoders.families.signals import CLD_CODES, SENDER_CODES, SI_CODES
+from traced.decoders.pidnames import with_comm
 from traced.decoders.shapes import RETURNS_FD
 from traced.decoders.strings import fd_path_text
 from traced.decoders.values import as_signed, hex_address
@@ -98,6 +99,10 @@ def _split_at_outputs(event: SyscallEvent | SyscallEntryEvent) -> tuple[list[str
 
 def entry_text(event: SyscallEntryEvent | SyscallEvent) -> str:
     """``read(3, `` or ``close(3``: what strace writes when a syscall is entered."""
+    cut = cut_inside(event.name, event.args, event.arch)
+    if cut is not None:  # ``clone3({...}``: up to the struct, without what exit adds
+        before = [text for i, text in _shown(event.name, event.args) if i < cut]
+        return f"{event.name}(" + ", ".join([*before, _as_entered(event.args[cut].text)])
     before, after = _split_at_outputs(event)
     return f"{event.name}(" + ", ".join(before) + (", " if before and after else "")
 
@@ -108,8 +113,23 @@ def resumed_line(event: SyscallEvent, prefix: str = "") -> str:
         return f"{prefix}<... {event.name} resumed>{DETACHED}"
     if event.retval is None and _killed_before_its_outputs(event):
         return _aligned(f"{prefix}<... {event.name} resumed>{UNFINISHED})", event)
+    cut = cut_inside(event.name, event.args, event.arch)
+    if cut is not None:  # ``<... clone3 resumed> => {parent_tid=[42]}, 88)``
+        text = event.args[cut].text
+        rest = "".join(", " + text for i, text in _shown(event.name, event.args) if i > cut)
+        added = text[len(_as_entered(text)) :]
+        return _aligned(f"{prefix}<... {event.name} resumed>{added}{rest})", event)
     _, after = _split_at_outputs(event)
     return _aligned(f"{prefix}<... {event.name} resumed>{', '.join(after)})", event)
+
+
+_CHANGED = " => "  # strace's mark before what a call wrote into an argument it read
+
+
+def _as_entered(text: str) -> str:
+    """An in-and-out argument's text as printed at entry: before `` => ``."""
+    at = text.find(_CHANGED)
+    return text if at < 0 else text[:at]
 
 
 def _aligned(call: str, event: SyscallEvent) -> str:
@@ -172,7 +192,7 @@ def signal_line(event: SignalEvent) -> str:
         status = event.child_status
         status_text = named(status, signal_name(status), decimal=True)
         info = (
-            f"si_signo={signo}, si_code={code}, si_pid={event.sender_pid}, "
+            f"si_signo={signo}, si_code={code}, si_pid={_sender(event)}, "
             f"si_uid={event.sender_uid}, si_status={status_text if event.code != 1 else status}, "
             f"si_utime={clock_ticks(event.child_utime or 0)}, "
             f"si_stime={clock_ticks(event.child_stime or 0)}"
@@ -187,13 +207,19 @@ def signal_line(event: SignalEvent) -> str:
         info = f"si_signo={signo}, si_code={_code(event.code, SI_CODES.get(event.code))}"
         info += _si_errno(event)
         if event.code in SENDER_CODES:
-            info += f", si_pid={event.sender_pid}, si_uid={event.sender_uid}"
+            info += f", si_pid={_sender(event)}, si_uid={event.sender_uid}"
         if event.value is not None:
             info += f", si_int={as_signed(event.value, 32)}, si_ptr={event.value:#x}"
     return f"--- {event.signal} {{{info}}} ---"
 
 
 _SIGNAL_NUMBERS = {name: number for number, name in SIGNAL_NAMES.items()}
+
+
+def _sender(event: SignalEvent) -> str:
+    """si_pid; under -Y with the sender's comm as it was at the stop (``1234<sh>``)."""
+    comm = event.sender_comm
+    return with_comm(event.sender_pid, bytes_of(comm) if comm else None)
 
 
 def _code(code: int, name: str | None) -> str:

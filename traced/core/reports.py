@@ -20,9 +20,16 @@ from traced.events import (
     SpawnEvent,
     SyscallEntryEvent,
     SyscallEvent,
+    Text,
     os_text,
+    text_of,
 )
 from traced.syscalls.names import errno_name, signal_name
+
+
+def _comm(comm: bytes | None) -> Text | None:
+    """-Y: a comm as events carry it (none read: null)."""
+    return None if comm is None else text_of(comm)
 
 
 def no_events(step: Step) -> list[Event]:
@@ -39,7 +46,7 @@ def syscall_event(
     delayed: bool = False,
     poked: bool = False,
 ) -> SyscallEvent:
-    retval = error = duration = None
+    retval = error = duration = exit_comm = None
     fd_path: str | None
     retval_text: str | None
     if exit_ is not None:
@@ -51,6 +58,8 @@ def syscall_event(
         args = entry.args if exit_.args is None else exit_.args
         fd_path, retval_text = exit_.fd_path, exit_.retval_text
         stack = entry.stack if exit_.stack is None else exit_.stack
+        if exit_.comm is not None and exit_.comm != entry.comm:
+            exit_comm = _comm(exit_.comm)
     else:
         args, fd_path, retval_text, stack = entry.args, None, None, entry.stack
     return SyscallEvent(
@@ -72,6 +81,8 @@ def syscall_event(
         delayed=delayed,
         poked=poked,
         stack=stack,
+        comm=_comm(entry.comm),
+        exit_comm=exit_comm,
     )
 
 
@@ -102,6 +113,7 @@ def entry_event(task: Task, entry: Entry) -> SyscallEntryEvent:
         name=entry.name,
         arch=entry.abi,
         args=entry.args,
+        comm=_comm(entry.comm),
     )
 
 
@@ -199,6 +211,8 @@ def signalled(step: Step) -> list[Event]:
         value=stop.value,
         addr=stop.addr,
         stack=stop.stack,
+        comm=_comm(stop.comm),
+        sender_comm=_comm(stop.sender_comm),
     )
     return [event]
 
@@ -214,6 +228,7 @@ def stopped(step: Step) -> list[Event]:
         signo=stop.sig,
         signal=signal_name(stop.sig),
         stack=stop.stack,
+        comm=_comm(stop.comm),
     )
     return [event]
 
@@ -234,5 +249,6 @@ def ended(step: Step) -> list[Event]:
         code=code,
         signal=sig,
         core_dumped=core,
+        comm=_comm(stop.comm),
     )
     return [*events, ended]

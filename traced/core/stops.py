@@ -153,6 +153,7 @@ class Entry(NamedTuple):
     # entry cut them once (decoders.arguments.c_registers), for its exit's decoding.
     registers: tuple[int, ...] = ()
     stack: Stack | None = None  # -k: walked here for the calls strace walks at entry
+    comm: bytes | None = None  # -Y: the task's /proc/TID/comm at this stop
 
 
 class InjectEntry(Entry):
@@ -197,6 +198,7 @@ class Exit(NamedTuple):
     fd_path: str | None = None  # -y: what the returned fd refers to
     retval_text: str | None = None  # strace's words for the result, if more than a number
     stack: Stack | None = None  # -k: the call stack it returns to
+    comm: bytes | None = None  # -Y: the task's comm after a call that may change it
 
 
 class TamperedExit(Exit):
@@ -231,6 +233,7 @@ class GroupStop(NamedTuple):
     sig: int
     ts: int = 0
     stack: Stack | None = None  # -k
+    comm: bytes | None = None  # -Y: the task's comm
 
 
 class TrapStop(NamedTuple):
@@ -253,17 +256,21 @@ class SignalStop(NamedTuple):
     value: int | None = None  # a queued signal's si_value, when not 0
     addr: int | None = None  # a fault's si_addr (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP)
     stack: Stack | None = None  # -k
+    comm: bytes | None = None  # -Y: the task's comm, and the sender's (si_pid's)
+    sender_comm: bytes | None = None
 
 
 class Exited(NamedTuple):
     ts: int
     code: int
+    comm: bytes | None = None  # -Y: the task's last comm
 
 
 class Killed(NamedTuple):
     ts: int
     sig: int
     core_dumped: bool
+    comm: bytes | None = None  # -Y: the task's last comm
 
 
 class OtherEvent(NamedTuple):

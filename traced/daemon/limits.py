@@ -86,6 +86,7 @@ class Limits:
             dump_reads=frozenset(decoding.dump_reads),
             dump_writes=frozenset(decoding.dump_writes),
             fd_kinds=frozenset(decoding.fd_kinds),
+            decorate_pids=decoding.decorate_pids,
             paths=tuple(decoding.paths),
             kvm_vcpu=decoding.kvm_vcpu,
         )

@@ -38,6 +38,7 @@ from traced.decoders.families import (
     ipc_structs,
     perf_attr,
     polling,
+    sched,
     system,
     timers,
     times,
@@ -47,6 +48,7 @@ from traced.decoders.families.stat import format_makedev
 from traced.decoders.fdnames import Tasks, naming
 from traced.decoders.kinds import Decoder, Entry, Exit
 from traced.decoders.netlink.fds import NetlinkOf, netlink_known, no_netlink
+from traced.decoders.pidnames import Comms, naming_pids, no_comms, pid_text
 from traced.decoders.registry import decoder_of
 from traced.decoders.shapes import shape_entry
 from traced.decoders.strings import PATH_MAX, decode_cstring, fd_path_text, quote
@@ -595,6 +597,26 @@ def first_output(name: str, abi: str = NATIVE_ABI) -> int:
     return 6 if first == len(slots or ()) else first
 
 
+def cut_inside(name: str, args: Sequence[Arg], abi: str = NATIVE_ABI) -> int | None:
+    """The argument strace prints at entry and completes at exit, when this call's is
+    (clone3's struct, `` => {parent_tid=[42]}`` added): a line cut there is
+    ``clone3({...} <unfinished ...>``, resumed with `` => {...}, 88)``.  None when the
+    call is cut before its first output, as others are."""
+    at = _whole_at_entry(name, abi)
+    if at is None or at + 1 >= len(args) or name != "clone3":
+        return None
+    flags, size = args[at].value, args[at + 1].value
+    if not isinstance(flags, int) or not isinstance(size, int):
+        return None
+    return at if sched.clone3_completed_at_exit(flags, size) else None
+
+
+@cache
+def _whole_at_entry(name: str, abi: str) -> int | None:
+    slots = _known_slots(name, abi) or ()
+    return next((slot.position for slot in slots if slot.whole_at_entry), None)
+
+
 # The syscalls whose outputs strace prints at exit after a failure too: perf_event_open's
 # attr, read at entry, with the size the kernel wrote back after E2BIG; bpf's attr, for
 # the commands strace completes at exit (families/bpf_attr.py).
@@ -642,6 +664,7 @@ def decode_entry(
     registers: Sequence[int] | None = None,
     netlink: NetlinkOf = no_netlink,
     tasks: TaskFdNames | None = None,
+    comms: Comms = no_comms,
 ) -> tuple[Arg, ...]:
     """Every argument of the signature: inputs decoded, outputs as their address.
 
@@ -650,24 +673,84 @@ def decode_entry(
     In a style other than strace's default (-X, -x: style.py), decoded under it and
     past the slots' memo of self-contained arguments, which holds the default's text.
     ``netlink``: which fds are netlink sockets, asked by the socket calls' buffers;
-    ``tasks``: other processes' fds, named under -y where a call refers to them."""
+    ``tasks``: other processes' fds, named under -y where a call refers to them;
+    ``comms``: under -Y, the comm of a pid's task (pidnames.py), read now."""
     if syscall in NETLINK_CALLS and netlink is not no_netlink:
         with netlink_known(netlink):
             return decode_entry(
-                syscall, raw, memory, options, fds, abi=abi, registers=registers, tasks=tasks
-            )
+                syscall, raw, memory, options, fds, abi=abi, registers=registers, tasks=tasks,
+                comms=comms,
+            )  # fmt: skip
     if syscall in options.nonverbose:
         memory = StructsHidden(memory)
+    if options.decorate_pids and syscall not in options.raw:
+        with naming_pids(comms):
+            args = _decode_entry_named(
+                syscall, raw, memory, options, fds=fds, abi=abi, registers=registers, tasks=tasks
+            )
+        return _with_comms(syscall, args, comms)
+    return _decode_entry_named(
+        syscall, raw, memory, options, fds=fds, abi=abi, registers=registers, tasks=tasks
+    )
+
+
+def _decode_entry_named(
+    syscall: str,
+    raw: Sequence[int],
+    memory: Memory,
+    options: Options,
+    *,
+    fds: FdNames,
+    abi: str,
+    registers: Sequence[int] | None,
+    tasks: TaskFdNames | None,
+) -> tuple[Arg, ...]:
     with naming(_namer(fds), _tasks(tasks)) if options.decorate_fds else _UNNAMED:
         style = options.style
-        if style is PLAIN:
+        if style is PLAIN:  # past the memo under -Y: a decoder's pid has its comm of now
+            memo = not options.decorate_pids
             return _decode_entry(
-                syscall, raw, memory, options, fds=fds, abi=abi, memo=True, registers=registers
+                syscall, raw, memory, options, fds=fds, abi=abi, memo=memo, registers=registers
             )
         with applied(style):
             return _decode_entry(
                 syscall, raw, memory, options, fds=fds, abi=abi, memo=False, registers=registers
             )
+
+
+# -Y: the "pid" arguments that are no task's id (setpgid's process group; a perf
+# event's pid, which strace prints as a number), and the arguments that are one only
+# when the argument before says so: (syscall, argument) -> (that argument, its value).
+_NOT_TASK_IDS = frozenset((("setpgid", "pgid"), ("perf_event_open", "pid")))
+_TASK_ID_WHEN = {
+    ("waitid", "id"): ("idtype", 1),  # P_PID
+    ("getpriority", "who"): ("which", 0),  # PRIO_PROCESS
+    ("setpriority", "who"): ("which", 0),
+    ("ioprio_get", "who"): ("which", 1),  # IOPRIO_WHO_PROCESS
+    ("ioprio_set", "who"): ("which", 1),
+}
+
+
+def _with_comms(syscall: str, args: tuple[Arg, ...], comms: Comms) -> tuple[Arg, ...]:
+    """-Y: the arguments strace's printpid prints as a thread's or a process's id
+    (PT_TID, PT_TGID), with the comm of its task: ``kill(1234<sh>, SIGTERM)``."""
+    named = list(args)
+    by_name = {arg.name: arg for arg in args}
+    for at, arg in enumerate(args):
+        if not isinstance(arg.value, int) or arg.value <= 0:
+            continue
+        if arg.type == "pid" and (syscall, arg.name) not in _NOT_TASK_IDS:
+            pass
+        elif (syscall, arg.name) in _TASK_ID_WHEN:
+            selector, process = _TASK_ID_WHEN[syscall, arg.name]
+            chosen = by_name.get(selector)
+            if chosen is None or chosen.raw is None or chosen.raw & 0xFFFFFFFF != process:
+                continue
+        else:
+            continue
+        if arg.text == str(arg.value):  # not one a decoder worded (ptrace's, hidden)
+            named[at] = replace(arg, text=pid_text(arg.value, comms))
+    return tuple(named)
 
 
 def _namer(fds: FdNames) -> Callable[[int], str | None]:
@@ -736,6 +819,7 @@ def decode_exit(
     registers: Sequence[int] | None = None,
     netlink: NetlinkOf = no_netlink,
     failed: bool = False,
+    comms: Comms = no_comms,
 ) -> tuple[Arg, ...]:
     """After a successful syscall: ``args`` with the outputs the kernel wrote decoded.
 
@@ -749,11 +833,14 @@ def decode_exit(
         with netlink_known(netlink):
             return decode_exit(
                 syscall, args, raw, memory, retval=retval, options=options, abi=abi, fds=fds,
-                registers=registers, failed=failed,
+                registers=registers, failed=failed, comms=comms,
             )  # fmt: skip
     if syscall in options.nonverbose:
         memory = StructsHidden(memory)
-    with naming(_namer(fds)) if options.decorate_fds else _UNNAMED:
+    with (
+        naming_pids(comms) if options.decorate_pids else _UNNAMED,
+        naming(_namer(fds)) if options.decorate_fds else _UNNAMED,
+    ):
         style = options.style
         if style is PLAIN:
             return _decode_exit(

@@ -94,6 +94,33 @@ def returns_fd(name: str, raw: Sequence[int]) -> bool:
     return name in RETURNS_FD
 
 
+# strace's RVAL_TID and RVAL_TGID: the calls whose result is a thread's or a process's
+# id, which -Y prints with its comm (RVAL_PGID's and RVAL_SID's are groups': a number).
+_RETURNS_TASK_ID = frozenset(
+    ("getpid", "getppid", "gettid", "fork", "vfork", "clone", "clone3", "wait4", "waitpid")
+)
+_F_GETOWN = 9
+
+
+def returns_task_id(name: str, raw: Sequence[int]) -> bool:
+    """Whether -Y names the call's result as a task (``= 1234<sh>``); fcntl's F_GETOWN
+    by its command (a positive owner is a process, a negative one a process group)."""
+    if name in ("fcntl", "fcntl64"):
+        return len(raw) > 1 and raw[1] & 0xFFFFFFFF == _F_GETOWN
+    return name in _RETURNS_TASK_ID
+
+
+_PR_SET_NAME = dict(K.PRCTL)["PR_SET_NAME"]
+
+
+def changes_comm(name: str, raw: Sequence[int]) -> bool:
+    """Whether the call may change its task's comm, which strace -Y reads again when
+    it returns (its COMM_CHANGE calls): an exec, prctl's PR_SET_NAME."""
+    if name == "prctl":
+        return len(raw) > 0 and raw[0] & 0xFFFFFFFF == _PR_SET_NAME
+    return name in ("execve", "execveat")
+
+
 _O_CREAT, _O_TMPFILE_BIT = 0o100, 0o20000000  # __O_TMPFILE: O_TMPFILE without O_DIRECTORY
 _CLONE_PARENT_SETTID, _CLONE_SETTLS = 0x00100000, 0x00080000
 _CLONE_CHILD_TID = 0x01000000 | 0x00200000  # CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID

@@ -37,6 +37,8 @@ class Options(NamedTuple):
     # -yy, -e decode-fds=SET: the kinds of fd described (path socket dev pidfd); empty
     # with decorate_fds: -y's paths alone
     fd_kinds: frozenset[str] = frozenset()
+    # -Y, --decode-pids=comm: pids followed by their task's comm, ``1234<sh>``
+    decorate_pids: bool = False
     # -P's paths: a call whose arguments touch none of them is dropped at its entry,
     # undecoded further and unstopped at its exit (strace's pathtrace_match)
     paths: tuple[str, ...] = ()

@@ -61,13 +61,6 @@ NOT_FILTERS = frozenset(
     "abbrev a kvm quiet q "  # noqa: SIM905
     "silent silence decode-fds decode-fd decode-pids decode-pid trace-fds trace-fd fd fds".split()
 )
-# strace's qualifiers traced knows but does not do yet, each refused in its words.
-_NOT_YET: dict[str, Callable[[str], str]] = {
-    **dict.fromkeys(
-        ("decode-pids", "decode-pid"),
-        lambda value: f"-e decode-pids={value} (pids' comm, pid namespaces) is not supported yet",
-    ),
-}
 STATUSES = ("successful", "failed", "unfinished", "unavailable", "detached")
 # strace's personality designators, by the ABI name they choose.
 PERSONALITIES = {"64": "x86_64", "32": "i386", "x32": "x32"}
@@ -292,8 +285,6 @@ def _split(expression: str) -> tuple[str, str]:
     qualifier, equals, value = expression.partition("=")
     if equals and qualifier in QUALIFIERS:
         return QUALIFIERS[qualifier], value
-    if equals and qualifier in _NOT_YET:
-        raise FilterError(_NOT_YET[qualifier](value))
     if equals and qualifier in NOT_FILTERS:
         raise FilterError(f"-e {qualifier}= is not supported: traced filters with -e only")
     return "trace", expression

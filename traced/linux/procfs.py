@@ -23,6 +23,9 @@ Kernel facts this module depends on:
 * /proc/TID/maps has a line per mapping: ``START-END PERMS OFFSET MAJ:MIN INODE
   PATH`` (hex addresses and device); a mapping of an anonymous inode's file (a
   KVM vcpu fd's kvm_run) has device major 0 and the fd link's text as its path.
+* /proc/TID/comm is the thread's command name (at most 15 bytes, then a newline),
+  for any thread id, and still there for a zombie until it is reaped: what
+  execve, prctl(PR_SET_NAME) and writes to the file itself last made it.
 """
 
 from __future__ import annotations
@@ -79,6 +82,15 @@ def read_maps(tid: int) -> bytes:
     """/proc/TID/maps, whole; OSError when the task is gone."""
     with open(f"/proc/{tid}/maps", "rb") as maps:
         return maps.read()
+
+
+def comm(tid: int) -> bytes | None:
+    """The task's command name (strace -Y's ``1234<sh>``), or None once it is gone."""
+    try:
+        with open(f"/proc/{tid}/comm", "rb") as file:
+            return file.read().rstrip(b"\n")
+    except OSError:  # gone (reaped), or no such task: strace prints the number alone
+        return None
 
 
 def seccomp_filters_supported() -> bool:

@@ -182,6 +182,9 @@ class Run:
         self.calls: dict[tuple[int, int], Call] = {}
         # -k's walks (the Engine makes them before the command starts); None without.
         self.stacks: Stacks | None = None
+        # -Y: each task's comm as last read at one of its stops, for its exit's line
+        # should it be reaped before that is read (stopread).
+        self.comms: dict[int, bytes] = {}
         self.owner = policy.owner
         self.injections = policy.injections.by_name
         # A runaway tree (a fork bomb) is stopped at max_tasks live tasks: a launched

@@ -31,6 +31,11 @@ Kernel facts this module depends on:
 * A tracee's memory is read with process_vm_readv; its fds' targets are the
   /proc/PID/fd links.  Both only while it is stopped, so the values are the
   syscall's own.  So is its stack (-k: traced/tracer/stacks.py), walked by ptrace.
+* /proc/TID/comm (-Y) is read at the stop whose line shows it, as strace reads
+  it: a pid argument's at the call's entry, a returned pid's and a siginfo's at
+  its exit (a child the call reaped has none by then), the task's own at each of
+  its stops.  A zombie still has its comm; a task reaped already has the one last
+  read (``Run.comms``).
 """
 
 from __future__ import annotations
@@ -74,7 +79,15 @@ from traced.decoders.arguments import (
     no_fd_names,
 )
 from traced.decoders.failed_calls import failed_outputs
-from traced.decoders.shapes import MAY_RETURN_FD, decode_result, has_worded_result, returns_fd
+from traced.decoders.pidnames import no_comms, pid_text
+from traced.decoders.shapes import (
+    MAY_RETURN_FD,
+    changes_comm,
+    decode_result,
+    has_worded_result,
+    returns_fd,
+    returns_task_id,
+)
 from traced.errors import PtraceError
 from traced.events import Arg
 from traced.filter.bpf import TRACED_DATA
@@ -101,6 +114,15 @@ def _read(run: Run, tid: int, decoded: Decoded, now: int) -> Stop:
     kind = decoded.kind
     if kind is Kind.SYSCALL or kind is Kind.SECCOMP:
         return _syscall_stop(run, tid, now)
+    stop = _other_stop(run, tid, decoded, now)
+    if run.decoding.decorate_pids and isinstance(stop, _WITH_COMM):
+        return _with_comm(run, tid, stop)
+    return stop
+
+
+def _other_stop(run: Run, tid: int, decoded: Decoded, now: int) -> Stop:
+    """A stop of another kind than a syscall's."""
+    kind = decoded.kind
     if kind is Kind.NEW_TASK:
         return _spawned(run, tid, decoded, now)
     if kind is Kind.EXEC:
@@ -153,6 +175,31 @@ def _signal_stop(tid: int, sig: int, now: int) -> SignalStop:
         info.value,
         info.addr,
     )
+
+
+_WITH_COMM = (SignalStop, GroupStop, Exited, Killed)
+
+
+def _with_comm(run: Run, tid: int, stop: SignalStop | GroupStop | Exited | Killed) -> Stop:
+    """-Y: the task's comm on a stop strace writes a line for (an entry's is read with
+    its arguments); the sender's on a signal's."""
+    if isinstance(stop, Exited | Killed):
+        comm = procfs.comm(tid)
+        last = run.comms.pop(tid, None)
+        return stop._replace(comm=last if comm is None else comm)
+    if isinstance(stop, SignalStop):
+        sender = procfs.comm(stop.sender_pid) if stop.sender_pid > 0 else None
+        return stop._replace(comm=_comm_of(run, tid), sender_comm=sender)
+    return stop._replace(comm=_comm_of(run, tid))
+
+
+def _comm_of(run: Run, tid: int) -> bytes | None:
+    """The task's comm now, kept for its exit's line."""
+    comm = procfs.comm(tid)
+    if comm is None:
+        return run.comms.get(tid)
+    run.comms[tid] = comm
+    return comm
 
 
 def _exec_stop(run: Run, tid: int, now: int) -> Exec:
@@ -221,7 +268,10 @@ def _syscall_stop(run: Run, tid: int, now: int) -> Stop:
             return Entry(now, tid, nr, call.name, call.abi.name, (), False, raw)
     else:
         args = _entry_args(run, tid, call, shown, registers)
-    return call.entry(now, tid, nr, call.name, call.abi.name, args, True, raw, call, registers)
+    comm = _comm_of(run, tid) if run.decoding.decorate_pids else None
+    return call.entry(
+        now, tid, nr, call.name, call.abi.name, args, True, raw, call, registers, comm=comm
+    )
 
 
 def _on_paths(
@@ -254,6 +304,7 @@ def _entry_args(
         call.name, raw, TraceeMemory(tid), run.decoding, fds, abi=call.abi.name,
         registers=registers, netlink=_netlink_of(tid),
         tasks=_tasks(tid, run.decoding.fd_kinds) if decorate else None,
+        comms=procfs.comm if run.decoding.decorate_pids else no_comms,
     )  # fmt: skip
     if not call.names_fds:
         return args
@@ -330,6 +381,7 @@ def _failed_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit:
         entry.name, entry.args, entry.raw, TraceeMemory(tid), retval=rval, options=decoding,
         abi=entry.abi, registers=entry.registers or None,
         fds=_fd_names(tid, decoding.fd_kinds) if decoding.decorate_fds else no_fd_names,
+        comms=procfs.comm if decoding.decorate_pids else no_comms,
     )  # fmt: skip
     return Exit(now, rval, True, args)
 
@@ -363,6 +415,7 @@ def _failed_outputs(run: Run, tid: int, entry: Entry, rval: int) -> tuple[Arg, .
         fds=_fd_names(tid, run.decoding.fd_kinds) if run.decoding.decorate_fds else no_fd_names,
         registers=entry.registers or None,
         failed=True,
+        comms=procfs.comm if run.decoding.decorate_pids else no_comms,
     )
 
 
@@ -384,6 +437,7 @@ def _decoded_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit
             fds=_fd_names(tid, run.decoding.fd_kinds) if run.decoding.decorate_fds else no_fd_names,
             registers=entry.registers or None,  # none kept: an entry made elsewhere
             netlink=_netlink_of(tid),
+            comms=procfs.comm if run.decoding.decorate_pids else no_comms,
         )
     worded = None
     if call.worded:  # poll's and select's words are read from memory
@@ -396,6 +450,8 @@ def _decoded_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit
     if run.decoding.kvm_vcpu and entry.name == "ioctl" and "ioctl" not in run.decoding.raw:
         worded = _kvm_run_result(tid, entry.raw, rval, memory) or worded  # not under raw=
     fd_path = None if target is None else target.path
+    if run.decoding.decorate_pids:
+        return _named_exit(run, tid, entry, Exit(now, rval, False, args, fd_path, worded))
     return Exit(now, rval, False, args, fd_path, worded)
 
 
@@ -412,6 +468,18 @@ def _kvm_run_result(tid: int, raw: Sequence[int], rval: int, memory: TraceeMemor
     if target is None or not ioctl_kvm.is_vcpu(target.path):
         return None
     return ioctl_kvm.run_result(rval, procfs.file_mapping(tid, target.path), memory)
+
+
+def _named_exit(run: Run, tid: int, entry: Entry, stop: Exit) -> Exit:
+    """-Y: a returned pid with its comm (``= 1234<sh>``), read now: a child the call
+    reaped has none; and the task's comm after a call that may change it, which
+    strace reads again there (its COMM_CHANGE calls: an exec, PR_SET_NAME)."""
+    named = stop.retval_text is None and entry.name not in run.decoding.raw
+    if named and returns_task_id(entry.name, entry.raw):
+        stop = stop._replace(retval_text=pid_text(stop.rval, procfs.comm))
+    if changes_comm(entry.name, entry.raw):
+        stop = stop._replace(comm=_comm_of(run, tid))
+    return stop
 
 
 def _netlink_of(tid: int) -> procfs.NetlinkSockets:

@@ -41,7 +41,7 @@ class RequestBase(Message):
 
 
 class Decoding(Message):
-    """How arguments are decoded, as strace's -s, -v, -y, -X and -x say; fixed per session."""
+    """How arguments are decoded, as strace's -s, -v, -y, -Y, -X and -x say; fixed per session."""
 
     # -s; unset: the daemon's configured string_size (32 unless configured)
     string_limit: int | None = Field(default=None, ge=0, le=1 << 20)
@@ -58,6 +58,9 @@ class Decoding(Message):
     dump_writes: list[int] = []  # -e write=: fds whose writes are dumped in hex
     # -yy, -e decode-fds=: the kinds of fd described (path, socket, dev, pidfd)
     fd_kinds: list[Literal["path", "socket", "dev", "pidfd"]] = []
+    # -Y, --decode-pids=comm: pids (arguments, results, si_pid, each line's pid) with the
+    # comm of their task, read at the stop: the events' ``comm`` fields
+    decorate_pids: bool = False
     # -P's paths: the calls that touch none of them are dropped where they stop
     paths: list[str] = Field(default=[], max_length=256)
     kvm_vcpu: bool = False  # -e kvm=vcpu: KVM_RUN's result with the vcpu's exit reason

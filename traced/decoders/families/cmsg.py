@@ -19,6 +19,7 @@ from collections.abc import Callable
 from traced.decoders import _constants as K
 from traced.decoders.families.sockets import interface_index, sockaddr_text
 from traced.decoders.fdnames import fd_in_memory
+from traced.decoders.pidnames import pid_text
 from traced.decoders.strings import quote
 from traced.decoders.values import Memory, Options, chex, hex_address, read_exact
 from traced.decoders.xlat import format_enum
@@ -62,7 +63,7 @@ def _rights(data: bytes, options: Options) -> str:
 def _credentials(data: bytes, options: Options) -> str:
     pid, uid, gid = struct.unpack_from("<iII", data)
     shown = ["-1" if value == 0xFFFFFFFF else str(value) for value in (uid, gid)]
-    return f"{{pid={pid}, uid={shown[0]}, gid={shown[1]}}}"
+    return f"{{pid={pid_text(pid)}, uid={shown[0]}, gid={shown[1]}}}"
 
 
 def _string(data: bytes, options: Options) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 
 from traced.decoders import _constants as K
 from traced.decoders.families.signals import signal
+from traced.decoders.pidnames import pid_text
 from traced.decoders.values import DecodedValue, Memory, as_signed, chex, read_exact, unreadable
 from traced.decoders.xlat import format_enum, format_flags, lookup
 from traced.events import Arg
@@ -48,7 +49,7 @@ def flock(address: int, memory: Memory, *, with_pid: bool) -> DecodedValue:
         f"l_len={length}",
     ]
     if with_pid:
-        parts.append(f"l_pid={pid}")
+        parts.append(f"l_pid={pid_text(pid)}")
     return DecodedValue("{" + ", ".join(parts) + "}", [kind, whence, start, length], address)
 
 
@@ -59,7 +60,11 @@ def owner_ex(address: int, memory: Memory) -> DecodedValue:
         return unreadable(address)
     kind, pid = struct.unpack("<ii", data)
     kind_text = format_enum(kind & 0xFFFFFFFF, K.F_OWNER, "F_OWNER_???").text
-    return DecodedValue(f"{{type={kind_text}, pid={pid}}}", [kind, pid], address)
+    shown = str(pid) if kind == _F_OWNER_PGRP else pid_text(pid)  # a group: no comm
+    return DecodedValue(f"{{type={kind_text}, pid={shown}}}", [kind, pid], address)
+
+
+_F_OWNER_PGRP = 2
 
 
 ByCommand = Callable[[int, Memory], DecodedValue]
@@ -70,13 +75,19 @@ def _number(raw: int, memory: Memory) -> DecodedValue:
     return DecodedValue(str(value), value, raw)
 
 
+def _owner(raw: int, memory: Memory) -> DecodedValue:
+    """F_SETOWN's owner: a process (named under -Y), or minus a process group."""
+    value = as_signed(raw, 64)
+    return DecodedValue(pid_text(value), value, raw)
+
+
 def _unchanged_address(raw: int, memory: Memory) -> DecodedValue:
     return unreadable(raw)
 
 
 # Arguments read at entry, by command (F_SETFD, F_SETFL and F_DUPFD are files.py's).
 _ENTRY: dict[int, ByCommand] = {
-    _F["F_SETOWN"]: _number,
+    _F["F_SETOWN"]: _owner,
     _F["F_SETPIPE_SZ"]: _number,
     _F["F_SETLK"]: lambda raw, memory: flock(raw, memory, with_pid=False),
     _F["F_SETLKW"]: lambda raw, memory: flock(raw, memory, with_pid=False),

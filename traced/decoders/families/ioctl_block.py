@@ -14,6 +14,7 @@ from __future__ import annotations
 from traced.decoders._ioctls import BLKPG_OPS
 from traced.decoders.families.ioctl_kit import Request, fixed, ints
 from traced.decoders.families.ioctl_values import c_array
+from traced.decoders.pidnames import pid_text
 from traced.decoders.values import Memory, Options, hex_address, read_exact
 from traced.decoders.xlat import format_enum
 
@@ -44,7 +45,7 @@ def _trace_setup(data: bytes, options: Options) -> str:
     act_mask, buf_size, buf_nr, start, end, pid = ints("H2xII4xQQI", data, 32)
     return (
         f"{{act_mask={act_mask}, buf_size={buf_size}, buf_nr={buf_nr}, start_lba={start}, "
-        f"end_lba={end}, pid={pid}}}"
+        f"end_lba={end}, pid={pid_text(pid)}}}"
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from traced.decoders._ioctls import AUDIT_ARCHES, IOCTLS
 from traced.decoders.families.ioctl_kit import Request, fields, fixed, ints
+from traced.decoders.pidnames import pid_text
 from traced.decoders.values import Memory, Options, chex, hex_address, read_exact
 from traced.decoders.xlat import format_enum, styled
 from traced.syscalls.arch import syscall_name
@@ -37,7 +38,7 @@ def _notif(data: bytes, options: Options) -> str:
         f"instruction_pointer={hex_address(pointer)}",
         f"args=[{args}]",
     )
-    return f"{{id={chex(notif)}, pid={pid}, flags={chex(flags)}, data={call}}}"
+    return f"{{id={chex(notif)}, pid={pid_text(pid)}, flags={chex(flags)}, data={call}}}"
 
 
 def _unless_zero(address: int, memory: Memory, options: Options) -> str | None:

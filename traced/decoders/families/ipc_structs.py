@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 
 from traced.decoders import _constants as K
 from traced.decoders.kinds import Decoder
+from traced.decoders.pidnames import pid_text
 from traced.decoders.values import DecodedValue, Memory, Options, octal, read_exact, unreadable
 from traced.events import Arg
 
@@ -73,8 +74,8 @@ def shmid_ds(data: bytes, command: int) -> str:
     if command == _IPC_SET:
         return f"{{shm_perm={_perm(data, command)}}}"
     return (
-        f"{{shm_perm={_perm(data, command)}, shm_segsz={segsz}, shm_cpid={cpid}, "
-        f"shm_lpid={lpid}, shm_nattch={nattch}, shm_atime={_u(atime)}, "
+        f"{{shm_perm={_perm(data, command)}, shm_segsz={segsz}, shm_cpid={pid_text(cpid)}, "
+        f"shm_lpid={pid_text(lpid)}, shm_nattch={nattch}, shm_atime={_u(atime)}, "
         f"shm_dtime={_u(dtime)}, shm_ctime={_u(ctime)}}}"
     )
 

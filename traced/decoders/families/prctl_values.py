@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from traced.decoders import _constants as K
 from traced.decoders.families.signals import signal
 from traced.decoders.kinds import Form
+from traced.decoders.pidnames import pid_text
 from traced.decoders.strings import quote
 from traced.decoders.style import ABBREV, RAW, VERBOSE, Style, applied, current
 from traced.decoders.values import (
@@ -109,7 +110,13 @@ def _sched_core(raw: Sequence[int], memory: Memory, options: Options) -> list[st
     style = current()
     with applied(style if style.xlat == RAW else Style(VERBOSE, style.strings)):
         kind = format_enum(raw[3] & 0xFFFFFFFF, K.PIDTYPE, "PIDTYPE_???").text
-    return [command, str(as_signed(raw[2], 32)), kind, hex_address(raw[4])]
+    pid = as_signed(raw[2], 32)
+    shown = pid_text(pid) if raw[3] & 0xFFFFFFFF in _TASK_PIDTYPES else str(pid)
+    return [command, shown, kind, hex_address(raw[4])]
+
+
+# -Y names a thread's or a process's pid, not a process group's nor a session's.
+_TASK_PIDTYPES = frozenset(dict(K.PIDTYPE)[name] for name in ("PIDTYPE_PID", "PIDTYPE_TGID"))
 
 
 FORMS: dict[str, Form] = {

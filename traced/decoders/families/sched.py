@@ -24,6 +24,7 @@ from traced.decoders.arrays import array_text
 from traced.decoders.families.process import CLONE
 from traced.decoders.families.signals import signal
 from traced.decoders.kinds import Decoder, by_register
+from traced.decoders.pidnames import pid_text
 from traced.decoders.values import (
     DecodedValue,
     Memory,
@@ -82,6 +83,15 @@ def _clone_args_fields(
     return fields
 
 
+def clone3_completed_at_exit(flags: int, size: int) -> bool:
+    """Whether strace leaves clone3's line open after its struct, to add at exit what the
+    kernel wrote (`` => {parent_tid=[42]}``) and the size: with CLONE_PIDFD or
+    CLONE_PARENT_SETTID, or a struct larger than the kernel's.  Otherwise the whole
+    call is printed at entry, size included."""
+    written = _FLAG["CLONE_PIDFD"] | _FLAG["CLONE_PARENT_SETTID"]
+    return bool(flags & written) or size > _CLONE_ARGS.size
+
+
 def _int_text(data: bytes) -> str:
     return str(int.from_bytes(data, "little", signed=True))
 
@@ -133,18 +143,20 @@ def _clone_args_exit(
     if flags & _FLAG["CLONE_PIDFD"]:
         written.append(f"pidfd={_written_int(pidfd, memory)}")
     if flags & _FLAG["CLONE_PARENT_SETTID"]:
-        written.append(f"parent_tid={_written_int(parent_tid, memory)}")
+        written.append(f"parent_tid={_written_int(parent_tid, memory, pid=True)}")
     written += _tail(address, fetched, size, memory)
     if not written:
         return None
     return DecodedValue(f"{args[at].text} => {{{', '.join(written)}}}", flags, address)
 
 
-def _written_int(address: int, memory: Memory) -> str:
+def _written_int(address: int, memory: Memory, *, pid: bool = False) -> str:
+    """``[42]``; a tid (``pid``) named under -Y, ``[42<sh>]``, as strace's printnum_pid."""
     data = read_exact(memory, address, 4)
-    return (
-        hex_address(address) if data is None else f"[{int.from_bytes(data, 'little', signed=True)}]"
-    )
+    if data is None:
+        return hex_address(address)
+    value = int.from_bytes(data, "little", signed=True)
+    return f"[{pid_text(value) if pid else value}]"
 
 
 # --- scheduling ---------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from traced.decoders import named
 from traced.decoders.families.signals import signal
 from traced.decoders.fdnames import fd_in_memory
 from traced.decoders.kinds import Decoder, by_pointer
+from traced.decoders.pidnames import pid_text
 from traced.decoders.values import (
     DEFAULT_OPTIONS,
     DecodedValue,
@@ -73,7 +74,7 @@ def _si_errno(errno: int) -> str:
 
 def _source(data: bytes) -> list[str]:
     pid, uid = _SOURCE.unpack_from(data, 16)
-    return [f"si_pid={pid}", f"si_uid={-1 if uid == 0xFFFFFFFF else uid}"]
+    return [f"si_pid={pid_text(pid)}", f"si_uid={-1 if uid == 0xFFFFFFFF else uid}"]
 
 
 def _sigval(data: bytes) -> list[str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import struct
 
 from traced.decoders import _constants as K
+from traced.decoders.pidnames import pid_text
 from traced.decoders.strings import quote
 from traced.decoders.style import ABBREV, RAW, VERBOSE, current
 from traced.decoders.xlat import Table, comment, format_enum, number, styled
@@ -125,7 +126,7 @@ def inet6(data: bytes, length: int) -> str:
 def netlink(data: bytes, length: int) -> str:
     pad, pid, groups = struct.unpack_from("<HII", data, 2)
     head = f"nl_pad={number(pad)}, " if pad else ""
-    return head + f"nl_pid={pid}, nl_groups={zero_x(groups, 4)}"
+    return head + f"nl_pid={pid_text(pid)}, nl_groups={zero_x(groups, 4)}"
 
 
 def packet(data: bytes, length: int) -> str:

@@ -34,6 +34,7 @@ from traced.decoders.families.sockopt_structs import (
     ipv6_mreq,
     packet_mreq,
 )
+from traced.decoders.pidnames import pid_text
 from traced.decoders.strings import decode_buffer
 from traced.decoders.values import DecodedValue, Memory, Options, read_exact, unreadable
 from traced.decoders.xlat import lookup, named
@@ -96,6 +97,11 @@ def _signed(value: int) -> str:
     return str(value - (1 << 32) if value >> 31 else value)
 
 
+def _a_pid(value: int) -> str:
+    """A process id (SO_PEERCRED's), named under -Y."""
+    return pid_text(value - (1 << 32) if value >> 31 else value)
+
+
 def _an_id(value: int) -> str:
     return "-1" if value == 0xFFFFFFFF else str(value)
 
@@ -123,7 +129,7 @@ def fields_within(
 
 
 _LINGER: tuple[Field, ...] = (("l_onoff", _signed), ("l_linger", _signed))
-_UCRED: tuple[Field, ...] = (("pid", _signed), ("uid", _an_id), ("gid", _an_id))
+_UCRED: tuple[Field, ...] = (("pid", _a_pid), ("uid", _an_id), ("gid", _an_id))
 _TP_STATS: tuple[Field, ...] = (("tp_packets", str), ("tp_drops", str), ("tp_freeze_q_cnt", str))
 _TP_REQ: tuple[Field, ...] = (
     ("tp_block_size", str), ("tp_block_nr", str), ("tp_frame_size", str), ("tp_frame_nr", str),

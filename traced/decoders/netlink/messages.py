@@ -17,6 +17,7 @@ from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink.attrs import Attrs, cut, decode_attrs
 from traced.decoders.netlink.kinds import NLMSG_DONE, NLMSG_ERROR, flags_text, type_text
 from traced.decoders.netlink.text import Reading, array_of, hex_string, read_struct
+from traced.decoders.pidnames import pid_text
 from traced.decoders.style import RAW, VERBOSE, current
 from traced.decoders.values import hex_address
 from traced.syscalls.names import ERRNO_NAMES
@@ -40,7 +41,7 @@ def header_text(fields: tuple[int, ...], protocol: int) -> str:
     return (
         f"{{nlmsg_len={length}, nlmsg_type={type_text(kind, protocol)}, "
         f"nlmsg_flags={flags_text(flags, kind, protocol)}, nlmsg_seq={seq}, "
-        f"nlmsg_pid={pid - (1 << 32) if pid >> 31 else pid}}}"
+        f"nlmsg_pid={pid_text(pid - (1 << 32) if pid >> 31 else pid)}}}"
     )
 
 
