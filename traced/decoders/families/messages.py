@@ -170,8 +170,14 @@ def _sent_many(
 def _namelens(raw: Sequence[int], at: int, memory: Memory, options: Options) -> DecodedValue:
     """recvmmsg at entry: its address, and each message's msg_namelen kept (the value)
     to show ``16 => 2`` at exit."""
-    namelens: list[int] = []
-    for index in range(min(_vlen(raw, at), IOV_MAX)):
+    count = min(_vlen(raw, at), IOV_MAX)
+    whole = read_exact(memory, raw[at], count * MMSGHDR_SIZE)  # one read, not one each
+    if whole is not None:
+        starts = range(8, count * MMSGHDR_SIZE, MMSGHDR_SIZE)
+        namelens = [int.from_bytes(whole[offset : offset + 4], "little") for offset in starts]
+        return DecodedValue(hex_address(raw[at]), namelens, raw[at])
+    namelens = []  # the array runs into unmapped memory: as far as it is readable
+    for index in range(count):
         data = read_exact(memory, raw[at] + index * MMSGHDR_SIZE + 8, 4)
         if data is None:
             break
