@@ -4,7 +4,7 @@ memory: strace's text out (from its perf_event_open tests)."""
 import struct
 
 from tests.unit.plain import FakeMemory
-from traced.decoders.arguments import OUTPUTS_ON_FAILURE, decode_entry, decode_exit
+from traced.decoders.arguments import decode_entry, decode_exit, has_failure_outputs
 from traced.decoders.families.perf_attr import perf_event_attr
 from traced.decoders.values import Options
 
@@ -50,8 +50,8 @@ def test_e2big_shows_the_size_the_kernel_wrote() -> None:
     raw = (AT, 0, 0, 2**64 - 1, 0)
     memory = FakeMemory({AT: data})
     args = decode_exit("perf_event_open", decode_entry("perf_event_open", raw, memory), raw,
-                       memory, retval=-7)  # fmt: skip
-    assert "perf_event_open" in OUTPUTS_ON_FAILURE
+                       memory, retval=-7, failed=True)  # fmt: skip
+    assert has_failure_outputs("perf_event_open") and has_failure_outputs("bpf")
     assert args[0].text.startswith(
         "{type=PERF_TYPE_BREAKPOINT, size=0x90 /* PERF_ATTR_SIZE_??? */ => "
         "0x90 /* PERF_ATTR_SIZE_??? */, config=0, "

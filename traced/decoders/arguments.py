@@ -77,7 +77,6 @@ from traced.syscalls.signatures import (
 
 __all__ = [
     "NATIVE_ABI",
-    "OUTPUTS_ON_FAILURE",
     "FdNames",
     "Memory",
     "NetlinkOf",
@@ -615,12 +614,6 @@ def cut_inside(name: str, args: Sequence[Arg], abi: str = NATIVE_ABI) -> int | N
 def _whole_at_entry(name: str, abi: str) -> int | None:
     slots = _known_slots(name, abi) or ()
     return next((slot.position for slot in slots if slot.whole_at_entry), None)
-
-
-# The syscalls whose outputs strace prints at exit after a failure too: perf_event_open's
-# attr, read at entry, with the size the kernel wrote back after E2BIG; bpf's attr, for
-# the commands strace completes at exit (families/bpf_attr.py).
-OUTPUTS_ON_FAILURE = frozenset({"perf_event_open", "bpf"})
 
 
 @cache

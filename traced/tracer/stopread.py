@@ -65,7 +65,6 @@ from traced.core.stops import (
 )
 from traced.core.task import Mode, Phase, Step, Task
 from traced.decoders.arguments import (
-    OUTPUTS_ON_FAILURE,
     FdTarget,
     TaskFdNames,
     c_registers,
@@ -367,23 +366,9 @@ def _exit_stop(run: Run, tid: int, rval: int, is_error: bool, now: int) -> Exit:
     entry = task.in_flight
     if entry is None or not entry.wanted:
         return Exit(now, rval, is_error)
-    if is_error and entry.name in OUTPUTS_ON_FAILURE:  # their structs, written back or not
-        return _failed_exit(run, tid, entry, rval, now)
     if is_error:
         return Exit(now, rval, True, _failed_outputs(run, tid, entry, rval))
     return _decoded_exit(run, tid, entry, rval, now)
-
-
-def _failed_exit(run: Run, tid: int, entry: Entry, rval: int, now: int) -> Exit:
-    """A failed exit whose outputs strace shows all the same (OUTPUTS_ON_FAILURE)."""
-    decoding = run.decoding
-    args = decode_exit(
-        entry.name, entry.args, entry.raw, TraceeMemory(tid), retval=rval, options=decoding,
-        abi=entry.abi, registers=entry.registers or None,
-        fds=_fd_names(tid, decoding.fd_kinds) if decoding.decorate_fds else no_fd_names,
-        comms=procfs.comm if decoding.decorate_pids else no_comms,
-    )  # fmt: skip
-    return Exit(now, rval, True, args)
 
 
 def _tampered_exit(run: Run, tid: int, task: Task, result: tuple[int, bool], now: int) -> Exit:

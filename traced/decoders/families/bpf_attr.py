@@ -222,7 +222,8 @@ def _entry_saving(raw: Sequence[int], at: int, memory: Memory, options: Options)
 
 
 DECODERS: dict[str, Decoder] = {
-    "struct:bpf_attr": Decoder(entry=_entry_saving, exit=_exit, in_and_out=True),
+    # on_failure: strace completes some commands' attr at exit, failed or not
+    "struct:bpf_attr": Decoder(entry=_entry_saving, exit=_exit, in_and_out=True, on_failure=True),
 }
 # The argument strace completes at exit, failed or not (traced.decoders.arguments).
 OUTPUTS = (("bpf", "attr"),)

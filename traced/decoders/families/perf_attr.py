@@ -173,8 +173,9 @@ def _exit(
 
 
 DECODERS: dict[str, Decoder] = {
+    # on_failure: after E2BIG, the size the kernel wrote back
     "struct:perf_event_attr": Decoder(
-        entry=_entry, exit=_exit, in_and_out=True, alone=perf_event_attr
+        entry=_entry, exit=_exit, in_and_out=True, alone=perf_event_attr, on_failure=True
     ),
 }
 # The argument strace prints at exit, failed or not (traced.decoders.arguments).
