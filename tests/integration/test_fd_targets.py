@@ -72,3 +72,23 @@ def test_a_vcpu_fds_kvm_run_is_found_among_the_mappings() -> None:
         run.close()
         for fd in (vcpu, vm, kvm):
             os.close(fd)
+
+
+def test_a_sockets_netlink_protocol_is_asked_once() -> None:
+    """netlink_protocol on real sockets: a netlink one's protocol, None for another;
+    each socket's answer kept by its inode, since socket() fixes it."""
+    route = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        pid = os.getpid()
+        assert procfs.netlink_protocol(pid, route.fileno()) == -1  # unbound: not listed yet
+        route.bind((0, 0))
+        assert procfs.netlink_protocol(pid, route.fileno()) == socket.NETLINK_ROUTE
+        assert procfs.netlink_protocol(pid, tcp.fileno()) is None
+        assert procfs.netlink_protocol(pid, 10**6) is None  # no such fd
+        inodes = {str(os.fstat(s.fileno()).st_ino).encode() for s in (route, tcp)}
+        assert inodes <= set(procfs._PROTOCOLS)
+        assert procfs.netlink_protocol(pid, route.fileno()) == socket.NETLINK_ROUTE
+    finally:
+        route.close()
+        tcp.close()

@@ -326,9 +326,27 @@ def netlink_protocol(tid: int, fd: int) -> int | None:
         path = os.readlink(link)
     except OSError:
         return None
-    if not path.startswith("socket:[") or _socket_protocol(link) != "NETLINK":
+    if not path.startswith("socket:["):
         return None
     inode = path[8:-1].encode()
+    if inode in _PROTOCOLS:  # a socket's protocol is fixed at socket(): asked once
+        return _PROTOCOLS[inode]
+    protocol = _netlink_row(tid, inode) if _socket_protocol(link) == "NETLINK" else None
+    if protocol != -1:  # -1: not listed yet, asked again next time
+        if len(_PROTOCOLS) >= _PROTOCOLS_KEPT:
+            _PROTOCOLS.clear()
+        _PROTOCOLS[inode] = protocol
+    return protocol
+
+
+# Sockets' netlink protocols (None: not netlink) by inode, shared by every task: an
+# inode names one socket for its life, and sockfs does not reuse one soon.
+_PROTOCOLS: dict[bytes, int | None] = {}
+_PROTOCOLS_KEPT = 4096
+
+
+def _netlink_row(tid: int, inode: bytes) -> int:
+    """The protocol /proc/TID/net/netlink lists for socket ``inode``, -1 if none."""
     try:
         with open(f"/proc/{tid}/net/netlink", "rb") as table:
             rows = table.read().splitlines()[1:]
