@@ -9,12 +9,14 @@ flags, a ``-e raw=`` syscall's hex.
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 
 from msgspec.structs import replace
 
 from traced.decoders import _constants as K
+from traced.decoders._ioctls import IOCTLS
 from traced.decoders.families.files import fcntl_result
 from traced.decoders.families.ioctl import ioctl_result
 from traced.decoders.families.kernel import personality_result
@@ -64,7 +66,7 @@ RETURNS_FD = frozenset((
 _DUPFD_COMMANDS = frozenset((0, 1030))  # F_DUPFD, F_DUPFD_CLOEXEC
 
 
-_LANDLOCK_CREATE_RULESET_VERSION = 1
+_LANDLOCK_CREATE_RULESET_VERSION = dict(K.LANDLOCK_CREATE)["LANDLOCK_CREATE_RULESET_VERSION"]
 # bpf's commands that return a new fd (strace's RVAL_FD ones).
 _BPF_FD_COMMANDS = frozenset(
     dict(K.BPF_CMD)[f"BPF_{name}"]
@@ -78,6 +80,14 @@ _BPF_FD_COMMANDS = frozenset(
 MAY_RETURN_FD = RETURNS_FD | {"fcntl", "fcntl64", "landlock_create_ruleset", "bpf", "ioctl"}
 
 
+@cache
+def _kvm_fds() -> frozenset[int]:
+    """KVM_CREATE_VM's and KVM_CREATE_VCPU's numbers: the ioctls that return an fd."""
+    return frozenset(
+        value for name, value in IOCTLS if name in ("KVM_CREATE_VM", "KVM_CREATE_VCPU")
+    )
+
+
 def returns_fd(name: str, raw: Sequence[int]) -> bool:
     """Whether the call's result is a new fd (-y decorates it), by its arguments too:
     fcntl's F_DUPFD commands, pidfd_getfd."""
@@ -87,10 +97,8 @@ def returns_fd(name: str, raw: Sequence[int]) -> bool:
         return len(raw) > 0 and raw[0] & 0xFFFFFFFF in _BPF_FD_COMMANDS
     if name == "landlock_create_ruleset":
         return len(raw) > 2 and not raw[2] & _LANDLOCK_CREATE_RULESET_VERSION
-    if name == "ioctl":  # KVM's: its module comes with the first ioctl that may be one
-        from traced.decoders.families.ioctl_kvm import RETURNS_FD as KVM_FDS  # noqa: PLC0415
-
-        return len(raw) > 1 and raw[1] & 0xFFFFFFFF in KVM_FDS
+    if name == "ioctl":
+        return len(raw) > 1 and raw[1] & 0xFFFFFFFF in _kvm_fds()
     return name in RETURNS_FD
 
 
@@ -121,7 +129,8 @@ def changes_comm(name: str, raw: Sequence[int]) -> bool:
     return name in ("execve", "execveat")
 
 
-_O_CREAT, _O_TMPFILE_BIT = 0o100, 0o20000000  # __O_TMPFILE: O_TMPFILE without O_DIRECTORY
+_OPEN = dict(K.OPEN_FLAGS)
+_O_CREAT, _O_TMPFILE_BIT = _OPEN["O_CREAT"], _OPEN["__O_TMPFILE"]  # O_TMPFILE less O_DIRECTORY
 _CLONE_PARENT_SETTID, _CLONE_SETTLS = 0x00100000, 0x00080000
 _CLONE_CHILD_TID = 0x01000000 | 0x00200000  # CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID
 
@@ -148,7 +157,7 @@ def _mq_open_mode(args: list[Arg], at: _At) -> None:
         args[at["attr"]] = _hidden(args[at["attr"]])
 
 
-_S_IFMT, _DEVICE_TYPES = 0o170000, (0o020000, 0o060000)  # S_IFCHR, S_IFBLK
+_DEVICE_TYPES = (stat.S_IFCHR, stat.S_IFBLK)
 
 
 def _mknod_mode(args: list[Arg], at: _At) -> None:
@@ -158,14 +167,14 @@ def _mknod_mode(args: list[Arg], at: _At) -> None:
     mode = (args[mode_at].raw or 0) & 0xFFFF
     args[mode_at] = replace(args[mode_at], text=format_mode(mode), value=mode)
     dev = args[at["dev"]]
-    if mode & _S_IFMT not in _DEVICE_TYPES:
+    if stat.S_IFMT(mode) not in _DEVICE_TYPES:
         args[at["dev"]] = _hidden(dev)
     else:  # a dev_t the kernel takes as an unsigned int
         number = (dev.raw or 0) & 0xFFFFFFFF
         args[at["dev"]] = replace(dev, text=format_makedev(number), value=number)
 
 
-_MEMBARRIER_CMD_FLAG_CPU = 1
+_MEMBARRIER_CMD_FLAG_CPU = dict(K.MEMBARRIER_FLAGS)["MEMBARRIER_CMD_FLAG_CPU"]
 
 
 def _membarrier_cpu(args: list[Arg], at: _At) -> None:
