@@ -274,7 +274,6 @@ SPECS: tuple[Spec, ...] = (
     _spec("F_OWNER", "linux/fcntl.h", r"F_OWNER_(TID|PID|PGRP)"),
     _spec("DN", "linux/fcntl.h", r"DN_\w+"),
     _spec("F_SEAL", "linux/fcntl.h", r"F_SEAL_\w+"),
-    _spec("PR_SCHED_CORE", "linux/prctl.h", r"PR_SCHED_CORE_(GET|CREATE|SHARE_TO|SHARE_FROM)"),
     _spec(
         "PIDTYPE",
         "linux/prctl.h",
@@ -749,6 +748,14 @@ SPECS: tuple[Spec, ...] = (
     _spec("ETH_P", "linux/if_ether.h", r"ETH_P_\w+", exclude=r"ETH_P_802_3_MIN"),
     _spec("SOCK_TYPES", "sys/socket.h", r"SOCK_(STREAM|DGRAM|RAW|RDM|SEQPACKET|DCCP|PACKET)"),
     _spec("ARPHRD", "linux/if_arp.h", r"ARPHRD_\w+"),
+    _spec(  # net_device_flags, as SIOCGIFFLAGS and rtnetlink's ifi_flags show them
+        "IFF_FLAGS",
+        "linux/if.h",
+        r"IFF_(UP|BROADCAST|DEBUG|LOOPBACK|POINTOPOINT|NOTRAILERS"
+        r"|RUNNING|NOARP|PROMISC|ALLMULTI|MASTER|SLAVE|MULTICAST|PORTSEL|AUTOMEDIA|DYNAMIC"
+        r"|LOWER_UP|DORMANT|ECHO)",
+        source="enum-with:IFF_UP",
+    ),
     _spec(
         "PACKET_TYPES",
         "linux/if_packet.h",
@@ -1113,15 +1120,7 @@ NETLINK_SPECS: tuple[Spec, ...] = (
         source="enum:",
     ),
     # NETLINK_ROUTE: its structs' fields, then its attributes, by the enum holding them
-    _spec("ARPHRD", "linux/if_arp.h", r"ARPHRD_\w+"),
-    _spec(
-        "IFF_FLAGS",
-        "linux/if.h",
-        r"IFF_(UP|BROADCAST|DEBUG|LOOPBACK|POINTOPOINT|NOTRAILERS"
-        r"|RUNNING|NOARP|PROMISC|ALLMULTI|MASTER|SLAVE|MULTICAST|PORTSEL|AUTOMEDIA|DYNAMIC"
-        r"|LOWER_UP|DORMANT|ECHO)",
-        source="enum-with:IFF_UP",
-    ),
+    # (ARPHRD and IFF_FLAGS are the main tables': K.ARPHRD, K.IFF_FLAGS)
     _spec("IFA_F_FLAGS", "linux/if_addr.h", r"IFA_F_\w+", exclude=r"IFA_F_TEMPORARY"),
     _spec("RT_SCOPES", "linux/rtnetlink.h", r"RT_SCOPE_\w+", source="enum:rt_scope_t"),
     _spec("IPTOS", "linux/ip.h", r"IPTOS_(LOWDELAY|THROUGHPUT|RELIABILITY|MINCOST)"),

@@ -413,7 +413,6 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
         r"PERF_IOC_FLAG_\w+",
         source="enum:perf_event_ioc_flags",
     ),
-    _spec("IFF_FLAGS", "linux/if.h", r"IFF_\w+", exclude=r"IFF_VOLATILE"),
     _spec("SECCOMP_NOTIF_FLAGS", "linux/seccomp.h", r"SECCOMP_USER_NOTIF_FLAG_\w+"),
     _spec("SECCOMP_ADDFD_FLAGS", "linux/seccomp.h", r"SECCOMP_ADDFD_FLAG_\w+"),
     _spec(
@@ -451,7 +450,6 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
     _spec("HDIO_BUSSTATES", "linux/hdreg.h", r"BUSSTATE_\w+", source="enum:"),
     _spec("FIEMAP_FLAGS", "linux/fiemap.h", r"FIEMAP_FLAG_\w+"),
     _spec("FIEMAP_EXTENT_FLAGS", "linux/fiemap.h", r"FIEMAP_EXTENT_\w+"),
-    _spec("AUDIT_ARCHES", "linux/audit.h", r"AUDIT_ARCH_\w+"),
     _spec("RTC_PARAMS", "linux/rtc.h", r"RTC_PARAM_(FEATURES|CORRECTION|BACKUP_SWITCH_MODE)"),
     _spec("RTC_FEATURE_BITS", "linux/rtc.h", r"RTC_FEATURE_\w+", exclude=r"RTC_FEATURE_CNT"),
     _spec("RTC_BSMS", "linux/rtc.h", r"RTC_BSM_\w+"),
@@ -525,7 +523,6 @@ ARGUMENT_SPECS: tuple[Spec, ...] = (
     _spec("BSG_PROTOCOLS", "linux/bsg.h", r"BSG_PROTOCOL_\w+"),
     _spec("BSG_SUB_PROTOCOLS", "linux/bsg.h", r"BSG_SUB_PROTOCOL_\w+"),
     _spec("BSG_FLAGS", "linux/bsg.h", r"BSG_FLAG_\w+"),
-    _spec("ARPHRD_TYPES", "linux/if_arp.h", r"ARPHRD_\w+", exclude=r"ARPHRD_HDLC"),
     _spec("ETH_ADDRESS_LENGTH", "linux/if_ether.h", r"ETH_ALEN"),
     _spec("KVM_CAPS", "linux/kvm.h", r"KVM_CAP_\w+"),
     _spec("KVM_MEM_FLAGS", "linux/kvm.h", r"KVM_MEM_(LOG_DIRTY_PAGES|READONLY)"),

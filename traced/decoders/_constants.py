@@ -787,14 +787,6 @@ F_SEAL: Table = (
     ("F_SEAL_FUTURE_WRITE", 0x10),
 )
 
-# linux/prctl.h: PR_SCHED_CORE_(GET|CREATE|SHARE_TO|SHARE_FROM)
-PR_SCHED_CORE: Table = (
-    ("PR_SCHED_CORE_GET", 0x0),
-    ("PR_SCHED_CORE_CREATE", 0x1),
-    ("PR_SCHED_CORE_SHARE_TO", 0x2),
-    ("PR_SCHED_CORE_SHARE_FROM", 0x3),
-)
-
 # linux/prctl.h: (?!); PIDTYPE_PID from include/linux/pid_types.h; PIDTYPE_TGID from
 #   include/linux/pid_types.h; PIDTYPE_PGID from include/linux/pid_types.h; PIDTYPE_SID from
 #   include/linux/pid_types.h
@@ -3137,6 +3129,31 @@ ARPHRD: Table = (
     ("ARPHRD_VSOCKMON", 0x33A),
     ("ARPHRD_NONE", 0xFFFE),
     ("ARPHRD_VOID", 0xFFFF),
+)
+
+# linux/if.h (enum-with:IFF_UP): IFF_(UP|BROADCAST|DEBUG|LOOPBACK|POINTOPOINT|NOTRAILERS|RUN
+#   NING|NOARP|PROMISC|ALLMULTI|MASTER|SLAVE|MULTICAST|PORTSEL|AUTOMEDIA|DYNAMIC|LOWER_UP|DORM
+#   ANT|ECHO)
+IFF_FLAGS: Table = (
+    ("IFF_UP", 0x1),
+    ("IFF_BROADCAST", 0x2),
+    ("IFF_DEBUG", 0x4),
+    ("IFF_LOOPBACK", 0x8),
+    ("IFF_POINTOPOINT", 0x10),
+    ("IFF_NOTRAILERS", 0x20),
+    ("IFF_RUNNING", 0x40),
+    ("IFF_NOARP", 0x80),
+    ("IFF_PROMISC", 0x100),
+    ("IFF_ALLMULTI", 0x200),
+    ("IFF_MASTER", 0x400),
+    ("IFF_SLAVE", 0x800),
+    ("IFF_MULTICAST", 0x1000),
+    ("IFF_PORTSEL", 0x2000),
+    ("IFF_AUTOMEDIA", 0x4000),
+    ("IFF_DYNAMIC", 0x8000),
+    ("IFF_LOWER_UP", 0x10000),
+    ("IFF_DORMANT", 0x20000),
+    ("IFF_ECHO", 0x40000),
 )
 
 # linux/if_packet.h:

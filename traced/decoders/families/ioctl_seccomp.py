@@ -12,7 +12,8 @@ SECCOMP_IOCTL_NOTIF_ID_VALID_WRONG_DIR.
 
 from __future__ import annotations
 
-from traced.decoders._ioctls import AUDIT_ARCHES, IOCTLS
+from traced.decoders import _constants as K
+from traced.decoders._ioctls import IOCTLS
 from traced.decoders.families.ioctl_kit import Request, fields, fixed, ints
 from traced.decoders.pidnames import pid_text
 from traced.decoders.values import Memory, Options, chex, hex_address, read_exact
@@ -34,7 +35,7 @@ def _notif(data: bytes, options: Options) -> str:
     args = ", ".join(chex(value) for value in ints("6Q", data, 32))
     call = fields(
         f"nr={styled(f'__NR_{name}', str(nr)) if name else nr & 0xFFFFFFFF}",
-        f"arch={format_enum(arch, AUDIT_ARCHES, 'AUDIT_ARCH_???').text}",
+        f"arch={format_enum(arch, K.AUDIT_ARCHES, 'AUDIT_ARCH_???').text}",
         f"instruction_pointer={hex_address(pointer)}",
         f"args=[{args}]",
     )

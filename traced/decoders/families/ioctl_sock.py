@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from traced.decoders._ioctls import ARPHRD_TYPES, ETH_ADDRESS_LENGTH
+from traced.decoders import _constants as K
+from traced.decoders._ioctls import ETH_ADDRESS_LENGTH
 from traced.decoders.arrays import array_text
 from traced.decoders.families.ioctl_kit import Finisher, Request, fixed, ints
 from traced.decoders.families.ioctl_values import c_array
@@ -27,7 +28,7 @@ from traced.decoders.xlat import format_enum
 
 _IFREQ = 40
 _ASKED = re.compile(r"\{ifc_len=(-?\d+)")
-_ETHER = dict(ARPHRD_TYPES)["ARPHRD_ETHER"]
+_ETHER = dict(K.ARPHRD)["ARPHRD_ETHER"]
 _ADDRESS_LENGTHS = {_ETHER: dict(ETH_ADDRESS_LENGTH)["ETH_ALEN"]}
 
 
@@ -40,7 +41,7 @@ def _hwaddr(data: bytes) -> str:
     with applied(Style(style, ALL)):
         hexed = quote(raw)
     address = mac if style == ABBREV else hexed + (f" /* {mac} */" if style == VERBOSE else "")
-    kind = format_enum(family, ARPHRD_TYPES, "ARPHRD_???").text
+    kind = format_enum(family, K.ARPHRD, "ARPHRD_???").text  # CISCO before its alias HDLC
     return f"{{sa_family={kind}, sa_data={address}}}"
 
 

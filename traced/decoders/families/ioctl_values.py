@@ -13,13 +13,13 @@ import struct
 from collections.abc import Callable
 from typing import NamedTuple
 
+from traced.decoders import _constants as K
 from traced.decoders._ioctls import (
     COUNTER_COMPONENTS,
     COUNTER_EVENTS,
     COUNTER_SCOPES,
     FS_FLAGS,
     FS_XFLAGS,
-    IFF_FLAGS,
     KB_METAS,
     KB_MODES,
     KB_TYPES,
@@ -205,7 +205,7 @@ def _ifreq(field: str, kind: str) -> Layout:
         if kind == "name":
             value = c_array(data[16:32])
         elif kind == "flags":
-            value = format_flags(_u32(data, 16) & 0xFFFF, IFF_FLAGS).text
+            value = format_flags(_u32(data, 16) & 0xFFFF, K.IFF_FLAGS).text
         else:
             value = str(as_signed(_u32(data, 16), 32))
         return f"{{ifr_name={c_array(data[:16])}, {field}={value}}}"

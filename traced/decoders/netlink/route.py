@@ -14,6 +14,7 @@ import struct
 from collections.abc import Callable
 from typing import NamedTuple
 
+from traced.decoders import _constants as K
 from traced.decoders.families.sockets import SOCKET_DOMAIN
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink.attrs import Attrs, decode_attrs
@@ -67,9 +68,9 @@ IFINFOMSG = Layout(
     "ifi_family",
     struct.Struct("<xHiII"),
     (
-        Field("ifi_type", _enum(T.ARPHRD, "ARPHRD_???")),
+        Field("ifi_type", _enum(K.ARPHRD, "ARPHRD_???")),
         Field("ifi_index", _IFINDEX),
-        Field("ifi_flags", _flags(T.IFF_FLAGS, "IFF_???")),
+        Field("ifi_flags", _flags(K.IFF_FLAGS, "IFF_???")),
         Field("ifi_change", _hex),
     ),
     "ifla",
