@@ -745,7 +745,7 @@ SPECS: tuple[Spec, ...] = (
     ),
     # --- struct sockaddr's families (strace's sockaddr.c), one block ------------------
     _spec("ADDRESS_FAMILIES", "sys/socket.h", r"AF_\w+", exclude=r"AF_(LOCAL|FILE|ROUTE|MAX)"),
-    _spec("ETH_P", "linux/if_ether.h", r"ETH_P_\w+", exclude=r"ETH_P_802_3_MIN"),
+    _spec("ETH_P", "linux/if_ether.h", r"ETH_P_\w+"),  # strace's ethernet_protocols, 802_3_MIN too
     _spec("SOCK_TYPES", "sys/socket.h", r"SOCK_(STREAM|DGRAM|RAW|RDM|SEQPACKET|DCCP|PACKET)"),
     _spec("ARPHRD", "linux/if_arp.h", r"ARPHRD_\w+"),
     _spec(  # net_device_flags, as SIOCGIFFLAGS and rtnetlink's ifi_flags show them
@@ -1256,7 +1256,6 @@ NETLINK_SPECS: tuple[Spec, ...] = (
         r"IFLA_VF_LINK_STATE_\w+",
         source="enum-with:IFLA_VF_LINK_STATE_AUTO",
     ),
-    _spec("ETH_P", "linux/if_ether.h", r"ETH_P_\w+"),
     _spec("IGMPMSG_TYPES", "linux/mroute.h", r"IGMPMSG_\w+"),
     _spec("MRT6MSG_TYPES", "linux/mroute6.h", r"MRT6MSG_\w+", exclude=r"MRT6MSG_WRMIFWHOLE"),
     # NETLINK_SOCK_DIAG

@@ -2977,6 +2977,7 @@ ETH_P: Table = (
     ("ETH_P_MCTP", 0xFA),
     ("ETH_P_PUP", 0x200),
     ("ETH_P_PUPAT", 0x201),
+    ("ETH_P_802_3_MIN", 0x600),
     ("ETH_P_IP", 0x800),
     ("ETH_P_X25", 0x805),
     ("ETH_P_ARP", 0x806),

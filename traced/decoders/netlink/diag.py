@@ -11,6 +11,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 
+from traced.decoders import _constants as K
 from traced.decoders.families.bpf_filter import program_text, socket_k
 from traced.decoders.families.sockets import SOCK_TYPE
 from traced.decoders.netlink import _tables as T
@@ -148,7 +149,7 @@ PACKET_REQ = Layout("sdiag_family", struct.Struct("<BxxIIQ"), (
     Field("pdiag_cookie", _cookie)), "")  # fmt: skip
 PACKET_MSG = Layout("pdiag_family", struct.Struct("<BHIQ"), (
     Field("pdiag_type", _enum(SOCK_TYPE, "SOCK_???")),
-    Field("pdiag_num", _enum(T.ETH_P, "ETH_P_???")), Field("pdiag_ino"),
+    Field("pdiag_num", _enum(K.ETH_P, "ETH_P_???")), Field("pdiag_ino"),
     Field("pdiag_cookie", _cookie)), _PACKET_ATTRS)  # fmt: skip
 
 # family -> (request's layout, response's)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import struct
 
+from traced.decoders import _constants as K
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink import route_special as S
@@ -37,7 +38,7 @@ def _ether_proto(reading: Reading, address: int, length: int, family: int) -> st
     if data is None:
         return hex_address(address)
     value = int.from_bytes(data, "big")
-    return f"htons({A.enum_text(value, T.ETH_P, 'ETH_P_???')})"
+    return f"htons({A.enum_text(value, K.ETH_P, 'ETH_P_???')})"
 
 
 _QUERIER = Attrs(T.BRIDGE_QUERIER_ATTRS, "BRIDGE_QUERIER_???", by_name(T.BRIDGE_QUERIER_ATTRS, {

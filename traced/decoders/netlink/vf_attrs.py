@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import struct
 
+from traced.decoders import _constants as K
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
 from traced.decoders.netlink.attrs import AttrDecoder, Attrs, by_name
@@ -31,7 +32,7 @@ def _vlan_info(data: bytes) -> str:
     vf, vlan, qos, proto = struct.unpack("<IIIH", data[:14])
     proto = int.from_bytes(proto.to_bytes(2, "little"), "big")
     return (f"{{vf={vf}, vlan={vlan}, qos={qos}, "
-            f"vlan_proto=htons({format_enum(proto, T.ETH_P, 'ETH_P_???').text})}}")  # fmt: skip
+            f"vlan_proto=htons({format_enum(proto, K.ETH_P, 'ETH_P_???').text})}}")  # fmt: skip
 
 
 def guid(reading: Reading, address: int, length: int, family: int) -> str | None:
