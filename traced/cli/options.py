@@ -202,7 +202,7 @@ def _decode_fds(args: argparse.Namespace) -> tuple[int, frozenset[str]]:
     if not sets:
         count = int(args.decorate_fds)
         return count, frozenset(_FD_KINDS) if count > 1 else frozenset()
-    chosen = _fd_kinds(sets[-1])
+    chosen = _qualified(sets[-1], _FD_KINDS, "decode-fds")
     if chosen == {"path"}:
         return 1, frozenset()  # -y
     return (1 if chosen else 0), chosen
@@ -219,18 +219,19 @@ def _kvm(args: argparse.Namespace) -> bool:
     return bool(values)
 
 
-def _fd_kinds(value: str) -> frozenset[str]:
-    """strace's qualify_tokens over the fd kinds: ``!``, all, none, a comma list."""
+def _qualified(value: str, names: tuple[str, ...], what: str) -> frozenset[str]:
+    """strace's qualify_tokens over a set of names (decode-fds', decode-pids'): ``!``,
+    all, none, a comma list; an unknown name refused in strace's words."""
     rest = value.lstrip("!")
     negate = (len(value) - len(rest)) % 2 == 1
     if rest in ("all", "none"):
-        chosen = set(_FD_KINDS) if rest == "all" else set()
+        chosen = set(names) if rest == "all" else set()
     else:
         chosen = {token for token in rest.split(",") if token}
-        unknown = chosen - set(_FD_KINDS)
+        unknown = chosen - set(names)
         if unknown or not chosen:
-            raise UsageError(f"invalid decode-fds '{min(unknown) if unknown else value}'")
-    return frozenset(set(_FD_KINDS) - chosen if negate else chosen)
+            raise UsageError(f"invalid {what} '{min(unknown) if unknown else value}'")
+    return frozenset(set(names) - chosen if negate else chosen)
 
 
 def _check_follow_and_filter(args: argparse.Namespace) -> None:
@@ -330,24 +331,10 @@ def _decode_pids(args: argparse.Namespace) -> bool:
         else:
             kept.append(expression)
     args.expr = kept
-    chosen = _pid_kinds(sets[-1]) if sets else frozenset()
+    chosen = _qualified(sets[-1], _PID_KINDS, "decode-pids") if sets else frozenset()
     if "pidns" in chosen:
         raise UsageError(
             "--decode-pids=pidns (pids translated into the tracer's pid namespace) "
             "is not supported; --decode-pids=comm is"
         )
     return bool(args.pid_comms) or "comm" in chosen
-
-
-def _pid_kinds(value: str) -> frozenset[str]:
-    """strace's qualify_tokens over the decode-pids names, as :func:`_fd_kinds`."""
-    rest = value.lstrip("!")
-    negate = (len(value) - len(rest)) % 2 == 1
-    if rest in ("all", "none"):
-        chosen = set(_PID_KINDS) if rest == "all" else set()
-    else:
-        chosen = {token for token in rest.split(",") if token}
-        unknown = chosen - set(_PID_KINDS)
-        if unknown or not chosen:
-            raise UsageError(f"invalid decode-pids '{min(unknown) if unknown else value}'")
-    return frozenset(set(_PID_KINDS) - chosen if negate else chosen)
