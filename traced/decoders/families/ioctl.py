@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache, lru_cache
+from importlib import import_module
 from typing import NamedTuple
 
 from traced.decoders._ioctls import ABS_AXES, EV_TYPES, IOCTL_FUNCTIONS, IOCTLS
@@ -174,52 +175,24 @@ def _request(request: int) -> Request | None:
 @cache
 def _requests() -> dict[str, Request]:
     """The requests decoded by their own printers, by name (families/ioctl_*.py).
-    Their twenty modules are imported at the first ioctl decoded, not at every start
-    (bench/startup.py): most traces decode none."""
-    from traced.decoders.families import (  # noqa: PLC0415
-        ioctl_block,
-        ioctl_dm,
-        ioctl_evdev,
-        ioctl_fs,
-        ioctl_gpio,
-        ioctl_hdio,
-        ioctl_kd,
-        ioctl_kd_font,
-        ioctl_kvm,
-        ioctl_loop,
-        ioctl_misc,
-        ioctl_mtd,
-        ioctl_rtc,
-        ioctl_seccomp,
-        ioctl_sg,
-        ioctl_sock,
-        ioctl_tee,
-        ioctl_termios,
-        ioctl_ubi,
-    )
+    Their modules are imported at the first ioctl decoded, not at every start
+    (bench/startup.py): most traces decode none.  A request two of them claim is a
+    mistake, refused here rather than one printer silently winning."""
+    requests: dict[str, Request] = {}
+    for family in _FAMILIES:
+        module = import_module(f"traced.decoders.families.ioctl_{family}")
+        claimed = requests.keys() & module.REQUESTS.keys()
+        if claimed:
+            raise ValueError(f"ioctl_{family} claims requests already claimed: {sorted(claimed)}")
+        requests.update(module.REQUESTS)
+    return requests
 
-    families = (
-        ioctl_block,
-        ioctl_dm,
-        ioctl_evdev,
-        ioctl_fs,
-        ioctl_gpio,
-        ioctl_hdio,
-        ioctl_kd,
-        ioctl_kd_font,
-        ioctl_kvm,
-        ioctl_loop,
-        ioctl_misc,
-        ioctl_mtd,
-        ioctl_rtc,
-        ioctl_seccomp,
-        ioctl_sg,
-        ioctl_sock,
-        ioctl_tee,
-        ioctl_termios,
-        ioctl_ubi,
-    )
-    return {name: request for family in families for name, request in family.REQUESTS.items()}
+
+# The families whose requests have printers of their own, as families/ioctl_NAME.py.
+_FAMILIES = (
+    "block", "dm", "evdev", "fs", "gpio", "hdio", "kd", "kd_font", "kvm", "loop", "misc",
+    "mtd", "rtc", "seccomp", "sg", "sock", "tee", "termios", "ubi",
+)  # fmt: skip
 
 
 @lru_cache(maxsize=4096)
