@@ -504,6 +504,33 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+def build_bench_args(argv: Sequence[str] | None, description: str) -> argparse.Namespace:
+    """--rounds, --quick and --files, as the benches on this build take them (predicates,
+    paths): 3 rounds when quick, else 5."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rounds", type=int, help="rounds (default 5, --quick 3)")
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK_FILES} files")
+    parser.add_argument("--files", type=int, help=f"modules to generate (default {DEFAULT_FILES})")
+    args = parser.parse_args(argv)
+    args.rounds = args.rounds or (3 if args.quick else 5)
+    args.files = args.files or (QUICK_FILES if args.quick else DEFAULT_FILES)
+    return args
+
+
+def rotated_rounds(variants: list[Variant], rounds: int, project: Path, logs: Path) -> Timings:
+    """Each variant built once a round, the order rotated each round, so that a drift
+    of the machine's load hits each alike."""
+    timings = Timings()
+    for number in range(1, rounds + 1):
+        note(f"round {number}/{rounds} (1-min load {os.getloadavg()[0]:.2f})")
+        turn = number % len(variants)
+        for variant in variants[turn:] + variants[:turn]:
+            seconds = build_once(variant, project, logs)
+            timings.add(variant, seconds)
+            note(f"  {variant.name}: {seconds:.2f} s")
+    return timings
+
+
 def prepare(workdir: Path, files: int) -> Path:
     """Generate the project and build it once (untimed): a warm cache, a working build."""
     project = workdir / "project"

@@ -28,16 +28,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from build import (
-    DEFAULT_FILES,
     FUNCTIONS_PER_FILE,
-    QUICK_FILES,
     UNTRACED,
     Timings,
     Variant,
+    build_bench_args,
     build_once,
     make_clean,
     prepare,
     ratio,
+    rotated_rounds,
 )
 from measure import BenchError, first_line, note, report_head, venv_bin
 
@@ -122,26 +122,12 @@ def report(argv: Sequence[str] | None, args: argparse.Namespace, timings: Timing
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, help="rounds (default 5, --quick 3)")
-    parser.add_argument("--quick", action="store_true", help=f"{QUICK_FILES} files")
-    parser.add_argument("--files", type=int, help=f"modules to generate (default {DEFAULT_FILES})")
-    args = parser.parse_args(argv)
-    args.rounds = args.rounds or (3 if args.quick else 5)
-    args.files = args.files or (QUICK_FILES if args.quick else DEFAULT_FILES)
+    args = build_bench_args(argv, __doc__.split("\n\n")[0])
     workdir = Path(tempfile.mkdtemp(prefix="traced-predicates-bench-"))
     try:
         project = prepare(workdir, args.files)
         start = os.getloadavg()[0]
-        timings = Timings()
-        for number in range(1, args.rounds + 1):
-            note(f"round {number}/{args.rounds} (1-min load {os.getloadavg()[0]:.2f})")
-            every = variants()
-            # Rotated each round, so that a drift of the machine's load hits each alike.
-            for variant in every[number % len(every) :] + every[: number % len(every)]:
-                seconds = build_once(variant, project, workdir)
-                timings.add(variant, seconds)
-                note(f"  {variant.name}: {seconds:.2f} s")
+        timings = rotated_rounds(variants(), args.rounds, project, workdir)
         note("checking the traces (untimed)")
         counts = check(project, workdir)
         print(report(argv, args, timings, counts, (start, os.getloadavg()[0])), end="")
