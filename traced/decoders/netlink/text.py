@@ -28,17 +28,23 @@ def _fetched(reading: Reading, address: int, length: int) -> bytes | None:
     return read_exact(reading.memory, address, min(length, limit + 1))
 
 
-def hex_string(reading: Reading, address: int, length: int) -> str:
-    """``"\\x61\\x62"``: ``length`` bytes in hex, cut at -s with ``...`` (strace's
-    printstr_ex with QUOTE_FORCE_HEX); NULL, or the address where unreadable."""
+def _shown(reading: Reading, address: int, length: int) -> bytes | str:
+    """What printstr_ex shows of a string: its bytes up to -s, or the whole text it
+    prints instead (NULL, ``""``, the address where unreadable)."""
     if address == 0:
         return "NULL"
     if length <= 0:
         return '""'
     data = _fetched(reading, address, length)
-    if data is None:
-        return hex_address(address)
-    shown = data[: reading.options.string_limit]
+    return hex_address(address) if data is None else data[: reading.options.string_limit]
+
+
+def hex_string(reading: Reading, address: int, length: int) -> str:
+    """``"\\x61\\x62"``: ``length`` bytes in hex, cut at -s with ``...`` (strace's
+    printstr_ex with QUOTE_FORCE_HEX); NULL, or the address where unreadable."""
+    shown = _shown(reading, address, length)
+    if isinstance(shown, str):
+        return shown
     return '"' + "".join(f"\\x{byte:02x}" for byte in shown) + '"' + (
         "..." if length > reading.options.string_limit else "")  # fmt: skip
 
@@ -46,14 +52,9 @@ def hex_string(reading: Reading, address: int, length: int) -> str:
 def plain_string(reading: Reading, address: int, length: int) -> str:
     """A string attribute (strace's decode_nla_str): its trailing NUL left out, and
     ``...`` after one that has none or is cut at -s."""
-    if address == 0:
-        return "NULL"
-    if length <= 0:
-        return '""'
-    data = _fetched(reading, address, length)
-    if data is None:
-        return hex_address(address)
-    shown = data[: reading.options.string_limit]
+    shown = _shown(reading, address, length)
+    if isinstance(shown, str):
+        return shown
     if shown.endswith(b"\0"):
         return f'"{escape(shown[:-1])}"'
     return f'"{escape(shown)}"...'
@@ -61,14 +62,10 @@ def plain_string(reading: Reading, address: int, length: int) -> str:
 
 def counted_string(reading: Reading, address: int, length: int) -> str:
     """``length`` bytes as a string (strace's printstrn): ``...`` only when cut."""
-    if address == 0:
-        return "NULL"
-    if length <= 0:
-        return '""'
-    data = _fetched(reading, address, length)
-    if data is None:
-        return hex_address(address)
-    return f'"{escape(data[: reading.options.string_limit])}"' + (
+    shown = _shown(reading, address, length)
+    if isinstance(shown, str):
+        return shown
+    return f'"{escape(shown)}"' + (
         "..." if length > reading.options.string_limit else "")  # fmt: skip
 
 
