@@ -188,15 +188,7 @@ _FD_KINDS = ("path", "socket", "dev", "pidfd")  # strace 6.1's (HEAD adds eventf
 def _decode_fds(args: argparse.Namespace) -> tuple[int, frozenset[str]]:
     """-y's count and the kinds of fd described (-yy: all of them), with strace's
     -e decode-fds=SET and --decode-fds[=SET] taken out of the -e expressions."""
-    sets = [args.decode_fds] if args.decode_fds is not None else []
-    kept = []
-    for expression in args.expr:
-        qualifier, _, value = expression.partition("=")
-        if qualifier in ("decode-fds", "decode-fd"):
-            sets.append(value)
-        else:
-            kept.append(expression)
-    args.expr = kept
+    sets = _taken(args, args.decode_fds, ("decode-fds", "decode-fd"))
     if sets and args.decorate_fds:
         raise UsageError("-y and --decode-fds cannot be provided simultaneously")
     if not sets:
@@ -208,11 +200,24 @@ def _decode_fds(args: argparse.Namespace) -> tuple[int, frozenset[str]]:
     return (1 if chosen else 0), chosen
 
 
+def _taken(args: argparse.Namespace, option: str | None, qualifiers: tuple[str, ...]) -> list[str]:
+    """The values given to an output option, its long form's (``option``) first, then
+    each ``-e QUALIFIER=VALUE``'s, which leave the -e expressions: they select nothing."""
+    values = [option] if option is not None else []
+    kept = []
+    for expression in args.expr:
+        qualifier, _, value = expression.partition("=")
+        if qualifier in qualifiers:
+            values.append(value)
+        else:
+            kept.append(expression)
+    args.expr = kept
+    return values
+
+
 def _kvm(args: argparse.Namespace) -> bool:
     """-e kvm=vcpu and --kvm=vcpu (strace's only value), taken out of the -e expressions."""
-    values = [args.kvm] if getattr(args, "kvm", None) is not None else []
-    values += [e.partition("=")[2] for e in args.expr if e.partition("=")[0] == "kvm"]
-    args.expr = [e for e in args.expr if e.partition("=")[0] != "kvm"]
+    values = _taken(args, getattr(args, "kvm", None), ("kvm",))
     for value in values:
         if value != "vcpu":
             raise UsageError(f"invalid -e kvm= argument: '{value}'")
@@ -322,15 +327,7 @@ def _decode_pids(args: argparse.Namespace) -> bool:
     scanning /proc for the task whose NSpid (NStgid, NSpgid, NSsid) holds it at the
     tracee's namespace's level; traced has no such translation (yet), and through
     the daemon "the tracer's namespace" would be the daemon's, not the client's."""
-    sets = [args.decode_pids] if args.decode_pids is not None else []
-    kept = []
-    for expression in args.expr:
-        qualifier, _, value = expression.partition("=")
-        if qualifier in ("decode-pids", "decode-pid"):
-            sets.append(value)
-        else:
-            kept.append(expression)
-    args.expr = kept
+    sets = _taken(args, args.decode_pids, ("decode-pids", "decode-pid"))
     chosen = _qualified(sets[-1], _PID_KINDS, "decode-pids") if sets else frozenset()
     if "pidns" in chosen:
         raise UsageError(
