@@ -32,9 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from measure import REPO, BenchError, compile_program, note
+from measure import REPO, BenchError, compile_program, note, venv_bin
 
-PYTHON = REPO / ".venv" / "bin" / "python"
 # Lines the daemon writes have no length bound (an exec event carries a whole argv).
 READ_LIMIT = 64 * 1024 * 1024
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -209,7 +208,7 @@ def running_daemon(
     home = workdir / name
     home.mkdir(parents=True, exist_ok=True)
     sock = home / "run" / "traced.sock"
-    args = [str(PYTHON), "-m", "traced", "--socket", str(sock), "daemon"]
+    args = [venv_bin("traced"), "--socket", str(sock), "daemon"]
     if config:
         path = home / "config.toml"
         path.write_text(config_text(config))

@@ -8,6 +8,7 @@ machine description each report starts with.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import platform
 import re
@@ -98,10 +99,48 @@ def report_head(
     return [f"## {title}", "", f"`{invocation(script, argv)}`", "", *machine_lines(), *extra, ""]
 
 
+# --- the traced that benchmarks time -------------------------------------------------
+
+# Where every benchmark's traced is installed, as the README's ``pip install .`` does it.
+INSTALLED = REPO / "bench" / "out" / "venv"
+
+
+def install(venv: Path) -> None:
+    """``venv`` holding this tree as ``pip install .`` installs it: compiled, no ``.pth``.
+
+    Not the repository's editable .venv: its ``.pth`` imports a finder (importlib.util,
+    pathlib) at every start, and where PYTHONDONTWRITEBYTECODE is set (these machines set
+    it) every module changed since its ``.pyc`` was written is compiled again at every
+    start: tens of ms a launch that no installed traced pays.  compileall makes sure of
+    the bytecode whatever pip did with that variable.
+    """
+    python = venv / "bin" / "python"
+    if not python.exists():
+        note(f"creating {venv}")
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", str(REPO)], check=True)
+    note(f"installing this tree into {venv}")
+    pip = [str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall"]
+    subprocess.run([*pip, str(REPO)], check=True, capture_output=True)
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    subprocess.run([str(python), "-m", "compileall", "-q", f"{site}/traced"], check=True)
+
+
+@functools.cache
+def installed_venv() -> Path:
+    """:data:`INSTALLED`, refreshed with this tree once per benchmark process."""
+    install(INSTALLED)
+    return INSTALLED
+
+
 def venv_bin(name: str) -> str:
-    """``name`` in the repository's venv, else beside this interpreter."""
-    candidate = REPO / ".venv" / "bin" / name
-    return str(candidate if candidate.exists() else Path(sys.executable).parent / name)
+    """``name`` (``traced``, its ``python``) from :func:`installed_venv`."""
+    return str(installed_venv() / "bin" / name)
 
 
 def compile_program(source: Path, binary: Path, libs: Sequence[str] = ()) -> Path:

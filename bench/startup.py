@@ -45,7 +45,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from daemon_client import running_daemon
-from measure import REPO, BenchError, LoadLog, note, one_minute_load, report_head, wait_for_quiet
+from measure import (
+    REPO,
+    BenchError,
+    LoadLog,
+    install,
+    note,
+    one_minute_load,
+    report_head,
+    wait_for_quiet,
+)
 
 TITLE = "Start-up: `traced launch -- true` against strace and the interpreter"
 TARGET_MS = 50.0
@@ -58,17 +67,6 @@ IN_PROCESS = "traced launch -- true (no daemon)"
 LOCAL = "traced launch --no-daemon -o /dev/null -- true"
 STRACE = "strace -f -o /dev/null true"
 Runs = dict[str, list[tuple[float, float]]]  # command -> (wall s, CPU s) of each run
-
-
-def install(venv: Path) -> None:
-    """A venv holding this tree as ``pip install .`` installs it (compiled, no .pth)."""
-    if not (venv / "bin" / "python").exists():
-        note(f"creating {venv}")
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(REPO)], check=True)
-    note(f"installing this tree into {venv}")
-    pip = [str(venv / "bin" / "pip"), "install", "-q", "--no-deps", "--force-reinstall"]
-    subprocess.run([*pip, str(REPO)], check=True, capture_output=True)
 
 
 def traced_rows(venv: Path, sock: Path, label: str = "") -> dict[str, list[str]]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from measure import venv_bin
 
 
 class Tool(enum.Enum):
@@ -77,14 +77,8 @@ class Variant:
 
 
 def traced_executable() -> str:
-    """The ``traced`` next to this interpreter (the venv's), else the one on PATH."""
-    beside = Path(sys.executable).parent / "traced"
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("traced")
-    if found is None:
-        raise SystemExit("bench: cannot find the traced executable")
-    return found
+    """The ``traced`` installed from this tree (measure.installed_venv)."""
+    return venv_bin("traced")
 
 
 def expression(names: tuple[str, ...] | None) -> list[str]:
