@@ -73,8 +73,9 @@ def _result(event: SyscallEvent) -> str:
         return "?"
     if event.error is not None:
         number = errno_value(event.error)
-        # A restarted call has no result yet: strace shows ``?``, not -1.
-        result = "?" if number in RESTART_ERRNOS else "-1"
+        # A restarted call has no result yet: strace shows ``?``, not -1.  An error
+        # the kernel clipped into a value shows that value (names.clipped_errno).
+        result = "?" if number in RESTART_ERRNOS else str(event.retval)
         return f"{result} {event.error} ({errno_message(number)})"
     if event.name in _RETURNS_ADDRESS:
         return hex(event.retval)

@@ -24,12 +24,21 @@ from traced.events import (
     os_text,
     text_of,
 )
-from traced.syscalls.names import errno_name, signal_name
+from traced.syscalls.names import clipped_errno, errno_name, signal_name
 
 
 def _comm(comm: bytes | None) -> Text | None:
     """-Y: a comm as events carry it (none read: null)."""
     return None if comm is None else text_of(comm)
+
+
+def syscall_result(syscall: str, rval: int, is_error: bool) -> tuple[int, str | None]:
+    """The event's result and error name: -1 for an error, but the value the tracee
+    got where the kernel clipped the error into one (modify_ldt: names.clipped_errno)."""
+    if is_error:
+        return -1, errno_name(-rval)
+    clipped = clipped_errno(syscall, rval)
+    return rval, None if clipped is None else errno_name(clipped)
 
 
 def no_events(step: Step) -> list[Event]:
@@ -54,7 +63,7 @@ def syscall_event(
         # the stop is not the call's time.
         started = task.call_started if task.call_started >= entry.ts else entry.ts
         duration = exit_.ts - started
-        retval, error = (-1, errno_name(-exit_.rval)) if exit_.is_error else (exit_.rval, None)
+        retval, error = syscall_result(entry.name, exit_.rval, exit_.is_error)
         args = entry.args if exit_.args is None else exit_.args
         fd_path, retval_text = exit_.fd_path, exit_.retval_text
         stack = entry.stack if exit_.stack is None else exit_.stack

@@ -20,7 +20,7 @@ from traced.decoders._ioctls import IOCTLS
 from traced.decoders.families.files import fcntl_result
 from traced.decoders.families.ioctl import ioctl_result
 from traced.decoders.families.kernel import personality_result
-from traced.decoders.families.ldt import modify_ldt_result, set_thread_area_result
+from traced.decoders.families.ldt import set_thread_area_result
 from traced.decoders.families.misc import (
     FUTEX_SHOWN,
     futex_bitset,
@@ -278,7 +278,7 @@ _FROM_MEMORY = frozenset((*_POLLS, *_SELECTS, *_ADJTIMEX, *_RECVMMSGS, "set_thre
 WORDED_RESULTS = (
     frozenset((
         "fcntl", "fcntl64", "umask", "prctl", "sched_getscheduler", "ioctl", "time",
-        "ioprio_get", "personality", "membarrier", "modify_ldt", "set_thread_area",
+        "ioprio_get", "personality", "membarrier", "set_thread_area",
     ))
     | _SIGNAL_RESULTS | frozenset(_POLLS) | frozenset(_SELECTS) | frozenset(_ADJTIMEX)
     | _RECVMMSGS
@@ -326,8 +326,6 @@ def _worded(
 ) -> str | None:
     if memory is not None and syscall in _FROM_MEMORY:
         return _worded_from_memory(syscall, raw, retval, options, memory)
-    if syscall == "modify_ldt":
-        return modify_ldt_result(retval)
     if syscall == "prctl" and raw:
         return prctl_result(raw[0] & 0xFFFFFFFF, retval)
     if syscall == "personality":  # the previous persona, in hex and by name

@@ -53,6 +53,22 @@ SIGNAL_NAMES: dict[int, str] = dict(enumerate(_STANDARD_SIGNALS.split(), 1)) | {
 MAX_ERRNO = 4095
 
 
+# modify_ldt returns its int result clipped to an unsigned int (arch/x86/kernel/ldt.c:
+# "the ABI for sys_modify_ldt() expects 'int'"), so a 64-bit tracee's error reaches the
+# tracer as 4294967258, which the kernel's is_error does not take for one.  strace
+# names the error all the same (``= 4294967258 ENOSYS (...)``) and counts the call as
+# failed (-z, -Z, -c).  A 32-bit tracee's arrives as -38 already.
+_CLIPPED_RESULTS = frozenset(("modify_ldt",))
+_CLIPPED_ERRORS_FROM = 0x1_0000_0000 - MAX_ERRNO - 1
+
+
+def clipped_errno(syscall: str, retval: int) -> int | None:
+    """The errno a result the kernel did not take for an error carries, if any."""
+    if syscall not in _CLIPPED_RESULTS or not _CLIPPED_ERRORS_FROM <= retval <= 0xFFFFFFFF:
+        return None
+    return 0x1_0000_0000 - retval
+
+
 def errno_name(number: int) -> str:
     """EPERM, ENOENT, ..., ERESTARTSYS; unknown numbers as strace shows them."""
     return ERRNO_NAMES.get(number) or f"errno{number}"

@@ -1,5 +1,5 @@
 """x86 segment descriptors: modify_ldt's, set_thread_area's and get_thread_area's
-struct user_desc, and modify_ldt's result.
+struct user_desc.
 
 struct user_desc (asm/ldt.h) is 16 bytes: the unsigned ints entry_number, base_addr
 and limit, then one word of bit fields from its lowest bit: seg_32bit:1, contents:2,
@@ -12,7 +12,7 @@ modify_ldt reads its ptr as a user_desc only when bytecount is the struct's size
 x86_64 the kernel returns its int result as an unsigned int (``the ABI for
 sys_modify_ldt() expects 'int'``): an error arrives as a large positive number, which
 strace prints as it is and still names as the error (``= 4294967258 ENOSYS
-(Function not implemented)``).
+(Function not implemented)``); traced.syscalls.names.clipped_errno says which.
 
 get_thread_area's u_info is read twice: its entry_number at entry (the entry asked
 for), the whole struct the kernel filled at exit; after a failure strace ends the
@@ -35,7 +35,6 @@ from traced.decoders.values import (
     unreadable,
 )
 from traced.events import Arg
-from traced.syscalls.names import errno_message, errno_name
 
 USER_DESC_SIZE = 16
 _USER_DESC = struct.Struct("<III")
@@ -43,7 +42,6 @@ _BITS = (
     ("seg_32bit", 0, 1), ("contents", 1, 3), ("read_exec_only", 3, 1),
     ("limit_in_pages", 4, 1), ("seg_not_present", 5, 1), ("useable", 6, 1), ("lm", 7, 1),
 )  # fmt: skip
-_ERRORS_FROM = 0xFFFFF000  # -4095 as the unsigned int modify_ldt returns
 
 
 def _hex08(value: int) -> str:
@@ -79,14 +77,6 @@ def _ldt_ptr(raw: Sequence[int], at: int, memory: Memory, options: Options) -> D
     if raw[at + 1] != USER_DESC_SIZE:
         return DecodedValue(hex_address(raw[at]), raw[at], raw[at])
     return user_desc(raw[at], memory, options)
-
-
-def modify_ldt_result(retval: int) -> str | None:
-    """An error the kernel returned as an unsigned int: the number, then its name."""
-    if retval & 0xFFFFFFFFFFFFFFFF < _ERRORS_FROM:
-        return None
-    error = -retval & 0xFFFFFFFF
-    return f"{retval} {errno_name(error)} ({errno_message(error)})"
 
 
 def set_thread_area_result(retval: int, address: int, memory: Memory) -> str | None:
