@@ -107,7 +107,8 @@ class Arg(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     raw: int | None
     text: str
     # An fd's target, when -P asked for the calls on a path's fds (strace's fdmatch):
-    # what /proc/PID/fd/N named at entry; absent (omitted from JSON) otherwise.
+    # what /proc/PID/fd/N named at entry (and for a path argument -e raw= shows as its
+    # address, the path it names); absent (omitted from JSON) otherwise.
     path: Text | None = None
     # The targets of the fds in the set the argument points to (poll's pollfds,
     # select's fd_sets), when -P asked for them as for ``path``: one per fd that named

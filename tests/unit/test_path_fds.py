@@ -201,3 +201,19 @@ def test_fsconfig_matches_its_path_and_aux_fd_not_its_own_fd() -> None:
     assert len(shown(fsconfig(3, 3, AT_FDCWD & 0xFFFFFFFF), paths=on_full)) == 1  # the path
     assert len(shown(fsconfig(3, 5, 9), paths=on_full)) == 1  # SET_FD's fd
     assert shown(fsconfig(3, 5, 4), paths=on_full) == []
+
+
+def test_a_path_raw_leaves_a_number_still_names_its_path() -> None:
+    """strace's pathtrace reads the path whatever -e raw= prints: the line keeps the
+    address, the argument's ``path`` names the file, and -P shows the call."""
+    memory = FakeMemory({0x3000: b"/etc/hostname\0"})
+    raw = (AT_FDCWD & 0xFFFFFFFF, 0x3000, 0, 0)  # an int's register, as a caller left it
+    options = Options(fd_paths=True, raw=frozenset(("openat",)))
+    args = name_fds(
+        decode_entry("openat", raw, memory, options, FDS.get), FDS.get, "openat", memory
+    )
+    assert [arg.path for arg in args] == [None, "/etc/hostname", None, None]
+    [line] = shown(returned("openat", args, 3))
+    assert line.startswith("openat(0xffffff9c, 0x3000, 0, 0) ")
+    unreadable = name_fds(decode_entry("openat", raw, FakeMemory({}), options), FDS.get, "openat")
+    assert shown(returned("openat", unreadable, 3)) == []

@@ -341,7 +341,8 @@ def _with_fd_paths(arg: Arg, fds: FdNames) -> Arg:
 def name_fds(
     args: tuple[Arg, ...], fds: FdNames, syscall: str = "", memory: Memory | None = None
 ) -> tuple[Arg, ...]:
-    """-P: each fd argument with what it refers to (``Arg.path``), its text unchanged,
+    """-P: each fd argument with what it refers to (``Arg.path``), its text unchanged
+    (and a path argument -e raw= shows as a number, with the path it names),
     so that the calls on a selected path's fds are shown as strace shows them (its
     pathtrace's fdmatch: an fd below 0, AT_FDCWD too, names nothing); a set of fds,
     poll's pollfds (read from ``memory``) or select's fd_sets (as decoded), with what
@@ -353,6 +354,8 @@ def name_fds(
     for i, arg in enumerate(args):
         if arg.type in _FD_TYPES:
             named[i] = _fd_named(arg, fds)
+        elif arg.type == "path" and (syscall, arg.name) not in UNMATCHED_PATHS:
+            named[i] = _raw_path_named(arg, memory)
         elif arg.type in _FD_SETS:
             in_set = _set_fds(arg, args[i + 1] if i + 1 < len(args) else None, memory)
             found = (_fd_target_text(fd, fds) for fd in in_set)
@@ -360,6 +363,15 @@ def name_fds(
             if paths:
                 named[i] = replace(arg, paths=paths)
     return tuple(named)
+
+
+def _raw_path_named(arg: Arg, memory: Memory | None) -> Arg:
+    """A path argument -e raw= left a number (a decoded one names its path already):
+    the path it names, read as strace's pathtrace reads it, whatever the decoding."""
+    if isinstance(arg.value, str) or arg.raw is None or memory is None:
+        return arg
+    value = decode_cstring(arg.raw, memory, DEFAULT_OPTIONS, PATH_MAX - 1).value
+    return replace(arg, path=value) if isinstance(value, str) else arg
 
 
 def _fd_named(arg: Arg, fds: FdNames) -> Arg:
