@@ -43,6 +43,21 @@ from traced.linux.sockdiag import unix_socket
 
 AT_EXECFN = 31
 _AUXV_ENTRY = struct.Struct("=QQ")
+_CHUNK = 65536
+
+
+def read_whole(path: str) -> bytes:
+    """A /proc file, whole, by bare reads: every exec stop reads two, and a buffered
+    ``open()`` costs each five syscalls more (two fstats, TCGETS, two lseeks).  A
+    short read is no end: seq_file hands out a page at a time."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        chunks = []
+        while chunk := os.read(fd, _CHUNK):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def status_fields(tid: int, *fields: str) -> dict[str, str]:
@@ -80,15 +95,13 @@ def status_field(tid: int, field: str) -> str | None:
 
 def read_maps(tid: int) -> bytes:
     """/proc/TID/maps, whole; OSError when the task is gone."""
-    with open(f"/proc/{tid}/maps", "rb") as maps:
-        return maps.read()
+    return read_whole(f"/proc/{tid}/maps")
 
 
 def comm(tid: int) -> bytes | None:
     """The task's command name (strace -Y's ``1234<sh>``), or None once it is gone."""
     try:
-        with open(f"/proc/{tid}/comm", "rb") as file:
-            return file.read().rstrip(b"\n")
+        return read_whole(f"/proc/{tid}/comm").rstrip(b"\n")
     except OSError:  # gone (reaped), or no such task: strace prints the number alone
         return None
 
@@ -129,8 +142,7 @@ def thread_ids(pid: int) -> list[int]:
 
 
 def _execfn_address(pid: int) -> int:
-    with open(f"/proc/{pid}/auxv", "rb") as auxv:
-        data = auxv.read()
+    data = read_whole(f"/proc/{pid}/auxv")
     for key, value in _AUXV_ENTRY.iter_unpack(data[: len(data) - len(data) % 16]):
         if key == AT_EXECFN:
             return int(value)
@@ -140,8 +152,7 @@ def _execfn_address(pid: int) -> int:
 def exec_image_argv(pid: int) -> tuple[str, ...]:
     """A running process's argv, from /proc/PID/cmdline (empty when it is gone)."""
     try:
-        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-            raw = cmdline.read()
+        raw = read_whole(f"/proc/{pid}/cmdline")
     except OSError:
         return ()
     return tuple(os.fsdecode(arg) for arg in raw.split(b"\0")[:-1])  # as bytes, PEP 383
@@ -184,8 +195,7 @@ def file_mapping(tid: int, path: str) -> tuple[int, int] | None:
     """The (start, end) of task ``tid``'s first mapping of the anonymous-inode file
     ``path`` (strace's is_map_for_file: that path, device major 0), or None."""
     try:
-        with open(f"/proc/{tid}/maps", "rb") as maps:
-            lines = maps.read().decode("utf-8", "surrogateescape").splitlines()
+        lines = read_whole(f"/proc/{tid}/maps").decode("utf-8", "surrogateescape").splitlines()
     except OSError:
         return None
     for line in lines:
@@ -256,8 +266,7 @@ def pidfd_pid(tid: int, fd: int) -> int | None:
 
 def _fdinfo_pid(tid: int, fd: int) -> int | None:
     try:
-        with open(f"/proc/{tid}/fdinfo/{fd}", "rb") as info:
-            lines = info.read().splitlines()
+        lines = read_whole(f"/proc/{tid}/fdinfo/{fd}").splitlines()
     except OSError:
         return None
     pids = [line.split()[1] for line in lines if line.startswith(b"Pid:") and len(line.split()) > 1]
@@ -348,8 +357,7 @@ _PROTOCOLS_KEPT = 4096
 def _netlink_row(tid: int, inode: bytes) -> int:
     """The protocol /proc/TID/net/netlink lists for socket ``inode``, -1 if none."""
     try:
-        with open(f"/proc/{tid}/net/netlink", "rb") as table:
-            rows = table.read().splitlines()[1:]
+        rows = read_whole(f"/proc/{tid}/net/netlink").splitlines()[1:]
     except OSError:
         return -1
     for row in rows:
