@@ -56,8 +56,9 @@ MAX_ERRNO = 4095
 # modify_ldt returns its int result clipped to an unsigned int (arch/x86/kernel/ldt.c:
 # "the ABI for sys_modify_ldt() expects 'int'"), so a 64-bit tracee's error reaches the
 # tracer as 4294967258, which the kernel's is_error does not take for one.  strace
-# names the error all the same (``= 4294967258 ENOSYS (...)``) and counts the call as
-# failed (-z, -Z, -c).  A 32-bit tracee's arrives as -38 already.
+# names the error all the same (``= 4294967258 ENOSYS (...)``) and -z, -Z judge the call
+# failed; its -c alone counts it a success, from is_error.  traced's -c counts the error
+# too: the call failed.  A 32-bit tracee's arrives as -38 already.
 _CLIPPED_RESULTS = frozenset(("modify_ldt",))
 _CLIPPED_ERRORS_FROM = 0x1_0000_0000 - MAX_ERRNO - 1
 
