@@ -26,7 +26,7 @@ import errno
 from traced.decoders._ioctls import BTRFS_KEY_TYPES, BTRFS_LOGICAL_INO_FLAGS
 from traced.decoders.arrays import array_text
 from traced.decoders.families.ioctl_btrfs import OBJECTIDS, objectid, u64
-from traced.decoders.families.ioctl_kit import Request, fixed, hex_array, ints
+from traced.decoders.families.ioctl_kit import Printer, Request, fixed, hex_array, ints
 from traced.decoders.families.ioctl_values import c_array
 from traced.decoders.strings import decode_path
 from traced.decoders.values import Memory, Options, hex_address, read_exact
@@ -139,20 +139,17 @@ def _container(address: int, memory: Memory, options: Options, *, paths: bool) -
     return f"{{{head}, val={array.text}}}"
 
 
-def _ino_paths_out(address: int, memory: Memory, options: Options) -> str | None:
-    data = read_exact(memory, address, 56)
-    if data is None:
-        return None
-    fspath = ints("Q", data, 48)[0]
-    return f"{{fspath={_container(fspath, memory, options, paths=True)}}}"
+def _container_out(field: str, *, paths: bool) -> Printer:
+    """INO_PATHS' and LOGICAL_INO's exit: the container their u64 at offset 48 points to."""
 
+    def decode(address: int, memory: Memory, options: Options) -> str | None:
+        data = read_exact(memory, address, 56)
+        if data is None:
+            return None
+        container = ints("Q", data, 48)[0]
+        return f"{{{field}={_container(container, memory, options, paths=paths)}}}"
 
-def _logical_ino_out(address: int, memory: Memory, options: Options) -> str | None:
-    data = read_exact(memory, address, 56)
-    if data is None:
-        return None
-    inodes = ints("Q", data, 48)[0]
-    return f"{{inodes={_container(inodes, memory, options, paths=False)}}}"
+    return decode
 
 
 def _ino_paths(data: bytes, options: Options) -> str:
@@ -186,6 +183,10 @@ REQUESTS: dict[str, Request] = {
         failed_with=errno.EOVERFLOW,
     ),
     "BTRFS_IOC_INO_LOOKUP": Request(entry=fixed(4096, _ino_lookup), finish=_looked_up),
-    "BTRFS_IOC_INO_PATHS": Request(entry=fixed(56, _ino_paths), exit=_ino_paths_out),
-    "BTRFS_IOC_LOGICAL_INO": Request(entry=fixed(56, _logical_ino), exit=_logical_ino_out),
+    "BTRFS_IOC_INO_PATHS": Request(
+        entry=fixed(56, _ino_paths), exit=_container_out("fspath", paths=True)
+    ),
+    "BTRFS_IOC_LOGICAL_INO": Request(
+        entry=fixed(56, _logical_ino), exit=_container_out("inodes", paths=False)
+    ),
 }

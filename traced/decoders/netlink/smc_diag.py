@@ -17,11 +17,10 @@ strace always prints the decline codes as numbers with their names in a comment.
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
 
 from traced.decoders.netlink import _tables as T
 from traced.decoders.netlink import kinds_of_data as A
-from traced.decoders.netlink.attrs import AttrDecoder, Attrs, decode_attrs
+from traced.decoders.netlink.attrs import Attrs, decode_attrs
 from traced.decoders.netlink.common import family_text
 from traced.decoders.netlink.inet_diag import sockid_text
 from traced.decoders.netlink.text import Reading, read_struct
@@ -96,26 +95,14 @@ def _fallback(data: bytes) -> str:
     return f"{{reason={_decline(reason)}, peer_diagnosis={_decline(peer)}}}"
 
 
-def _whole(size: int, show: Callable[[bytes], str]) -> AttrDecoder:
-    """A struct of ``size`` bytes at least (more is not read), else in hex."""
-
-    def decode(reading: Reading, address: int, length: int, family: int) -> str | None:
-        if length < size:
-            return None
-        data = read_struct(reading, address, size)
-        return hex_address(address) if data is None else show(data)
-
-    return decode
-
-
 _ATTRS = Attrs(T.SMC_DIAG_ATTRS, "SMC_DIAG_???", {
     value: decoder for name, value in T.SMC_DIAG_ATTRS
     for key, decoder in (
-        ("SMC_DIAG_CONNINFO", _whole(_CONNINFO.size, _conninfo)),
-        ("SMC_DIAG_LGRINFO", _whole(_LINKINFO.size + 1, _lgrinfo)),
+        ("SMC_DIAG_CONNINFO", A.whole(_CONNINFO.size, _conninfo)),
+        ("SMC_DIAG_LGRINFO", A.whole(_LINKINFO.size + 1, _lgrinfo)),
         ("SMC_DIAG_SHUTDOWN", A.flags(T.SOCK_SHUTDOWN, "???_SHUTDOWN", size=1)),
-        ("SMC_DIAG_DMBINFO", _whole(_DMBINFO.size, _dmbinfo)),
-        ("SMC_DIAG_FALLBACK", _whole(_FALLBACK.size, _fallback)),
+        ("SMC_DIAG_DMBINFO", A.whole(_DMBINFO.size, _dmbinfo)),
+        ("SMC_DIAG_FALLBACK", A.whole(_FALLBACK.size, _fallback)),
     ) if key == name
 })  # fmt: skip
 
