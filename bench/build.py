@@ -41,7 +41,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -552,16 +552,22 @@ def bench(args: argparse.Namespace, argv: Sequence[str] | None, workdir: Path) -
     return report(info, timings, checks)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="traced-build-bench-"))
+def in_workdir(name: str, work: Callable[[Path], str]) -> int:
+    """Print the report ``work`` makes in a new temporary folder, then remove it; on a
+    BenchError say why and keep the folder, whose logs tell more.  A bench's exit code."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"traced-{name}-bench-"))
     try:
-        print(bench(args, argv, workdir), end="")
+        print(work(workdir), end="")
     except BenchError as error:
         print(f"bench: error: {error}\nbench: logs kept in {workdir}", file=sys.stderr)
         return 1
     shutil.rmtree(workdir)
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    return in_workdir("build", lambda workdir: bench(args, argv, workdir))
 
 
 if __name__ == "__main__":

@@ -19,9 +19,7 @@ file, and the calls they show are compared.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,12 +30,13 @@ from build import (
     Variant,
     build_bench_args,
     build_once,
+    in_workdir,
     make_clean,
     prepare,
     ratio,
     rotated_rounds,
 )
-from measure import BenchError, first_line, note, report_head, venv_bin
+from measure import first_line, note, report_head, venv_bin
 
 TITLE = "-P PATH on a build (`make -j2`, the calls on one header)"
 HEADER = "include/common.h"
@@ -107,17 +106,14 @@ def report(
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_bench_args(argv, __doc__.split("\n\n")[0])
-    workdir = Path(tempfile.mkdtemp(prefix="traced-paths-bench-"))
-    try:
+
+    def work(workdir: Path) -> str:
         project = prepare(workdir, args.files)
         timings = rotated_rounds(variants(), args.rounds, project, workdir)
         note("checking the traces (untimed)")
-        print(report(argv, args, timings, check(project, workdir)), end="")
-    except BenchError as error:
-        print(f"bench: error: {error}\nbench: logs kept in {workdir}", file=sys.stderr)
-        return 1
-    shutil.rmtree(workdir)
-    return 0
+        return report(argv, args, timings, check(project, workdir))
+
+    return in_workdir("paths", work)
 
 
 if __name__ == "__main__":

@@ -21,10 +21,8 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -35,12 +33,13 @@ from build import (
     Variant,
     build_bench_args,
     build_once,
+    in_workdir,
     make_clean,
     prepare,
     ratio,
     rotated_rounds,
 )
-from measure import BenchError, first_line, note, report_head, venv_bin
+from measure import first_line, note, report_head, venv_bin
 
 TITLE = "Argument predicates in the filter (`make -j2`, the files a build writes)"
 PREDICATE = "trace=openat(flags&O_CREAT|O_WRONLY|O_RDWR)"
@@ -142,19 +141,16 @@ def _paired(timings: Timings, variant: Variant) -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_bench_args(argv, __doc__.split("\n\n")[0])
-    workdir = Path(tempfile.mkdtemp(prefix="traced-predicates-bench-"))
-    try:
+
+    def work(workdir: Path) -> str:
         project = prepare(workdir, args.files)
         start = os.getloadavg()[0]
         timings = rotated_rounds(variants(), args.rounds, project, workdir)
         note("checking the traces (untimed)")
         counts = check(project, workdir)
-        print(report(argv, args, timings, counts, (start, os.getloadavg()[0])), end="")
-    except BenchError as error:
-        print(f"bench: error: {error}\nbench: logs kept in {workdir}", file=sys.stderr)
-        return 1
-    shutil.rmtree(workdir)
-    return 0
+        return report(argv, args, timings, counts, (start, os.getloadavg()[0]))
+
+    return in_workdir("predicates", work)
 
 
 if __name__ == "__main__":
