@@ -45,6 +45,10 @@ class Restart(enum.Enum):
     NONE = "none"  # the task is dead
 
 
+# The calls that end the task that makes them: entered, they never return.
+FINAL_CALLS = frozenset(("exit", "exit_group"))
+
+
 class Resume(NamedTuple):
     """One ptrace restart request for the reactor to make."""
 
@@ -149,6 +153,13 @@ class Step:
         self.left: tuple[int, ...] = ()
         # -e inject=: what the shell does to the tracee before its restart, or None.
         self.tamper: Tamper | None = None
+
+    @property
+    def enters_final_call(self) -> bool:
+        """The task is restarted into a call that ends it, its entry reported: its death,
+        its next status, will finish that entry's line."""
+        opened = self.opened
+        return opened is not None and self.resume is not None and opened.name in FINAL_CALLS
 
     def reread(self, stop: Stop) -> None:
         """The stop read again after the shell changed the tracee's memory

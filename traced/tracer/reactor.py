@@ -188,6 +188,21 @@ class Reactor:
         self.spin.record(request, found=False)
         return False
 
+    def _await_death(self, tid: int) -> None:
+        """A task restarted into exit or exit_group: poll for its death now, before
+        any other task's stop is handled, so that its line ends with its own ``= ?``
+        rather than another task's line cutting it (``<unfinished ...>``).  strace,
+        taking one status at a time, mostly sees the death first; a batch, or the
+        next batch, would put every other pending stop before it."""
+        budget = self.spin.budget_ns(abi.PTRACE_SYSCALL) if self.spin.enabled else 0
+        if budget:
+            self._hot_tid, self._hot_budget_ns, self._hot_request = (
+                tid,
+                budget,
+                abi.PTRACE_SYSCALL,
+            )
+            self._spin()
+
     def _drain_pending(self) -> None:
         """Every pending stop (up to the budget), then every pending death.
 
@@ -397,6 +412,8 @@ class Reactor:
                 run.deliver(event)
         except Exception:  # a bug in building an event: the others still go out
             _log.exception("cannot build a stop's events", session=run.core.session_id)
+        if step.enters_final_call and len(self._runs) > 1:  # alone, no line can cut in
+            self._await_death(step.task.tid)
         if not run.core.tasks and not run.over:
             if run.process_group and self._groups.get(run.process_group) is run:
                 del self._groups[run.process_group]
