@@ -1,12 +1,16 @@
 """procfs.fd_target on this process's own fds: the kernel's `` (deleted)`` is taken
 off a file unlinked since, and kept on a file that is so named; procfs.file_mapping
-finds a KVM vcpu fd's mapping."""
+finds a KVM vcpu fd's mapping; procfs.exec_image_argv reads a process's argv, bytes
+that are not UTF-8 kept (PEP 383), as os.fsdecode has them; procfs.lineage and
+status_fields read /proc/PID/status's lines, the first and the absent too."""
 
 import ctypes
 import fcntl
 import mmap
 import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +19,30 @@ from traced.decoders.arguments import FdTarget
 from traced.linux import procfs
 
 pytestmark = pytest.mark.integration
+
+
+def test_a_task_s_lineage_and_status_lines_are_its_own() -> None:
+    assert procfs.lineage(os.getpid()) == procfs.Lineage(os.getpid(), os.getppid(), 0)
+    fields = procfs.status_fields(os.getpid(), "Name", "Umask", "NoSuchField")
+    assert fields == {"Name": Path(sys.executable).name[:15], "Umask": f"{os.umask(0o22):04o}"}
+    assert procfs.status_fields(2**22 + 1, "Tgid") == {}  # above pid_max: no such task
+
+
+@pytest.mark.parametrize(
+    "given",
+    [[b"plain", b"", b"two words"], [b"d\xff\xfe/f\xe9", b"\xc3\xa9"]],
+    ids=["UTF-8", "not UTF-8"],
+)
+def test_a_process_argv_is_read_as_python_decodes_names(given: list[bytes]) -> None:
+    # It says it runs: Popen returns when the exec closed its pipe, before the kernel
+    # set the new image's argv up (cmdline reads empty until then).
+    argv = [sys.executable.encode(), b"-c", b"print(flush=True); input()", *given]
+    child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        assert child.stdout is not None and child.stdout.readline() == b"\n"
+        assert procfs.exec_image_argv(child.pid) == tuple(os.fsdecode(arg) for arg in argv)
+    finally:
+        child.communicate(b"\n")
 
 
 def test_an_unlinked_file_is_deleted_and_a_file_so_named_is_not(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from traced.events import (
     SyscallEvent,
     Text,
     os_text,
+    os_texts,
     text_of,
 )
 from traced.syscalls.names import clipped_errno, errno_name, signal_name
@@ -190,7 +191,7 @@ def execed(step: Step) -> list[Event]:
         tid=task.tid,
         ts_ns=stop.ts,
         path=os_text(stop.path),
-        argv=tuple(os_text(arg) for arg in stop.argv),
+        argv=os_texts(stop.argv),
         old_tid=old_tid,
         detached=stop.detached,
     )

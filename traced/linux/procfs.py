@@ -33,6 +33,7 @@ from __future__ import annotations
 import os
 import stat
 import struct
+import sys
 from typing import NamedTuple
 
 from traced.decoders.arguments import FdTarget
@@ -61,21 +62,22 @@ def read_whole(path: str) -> bytes:
 
 
 def status_fields(tid: int, *fields: str) -> dict[str, str]:
-    """Some lines of /proc/TID/status, read once; empty when the task is gone."""
-    prefixes = {field + ":": field for field in fields}
-    found: dict[str, str] = {}
+    """Some lines of /proc/TID/status, read once; empty when the task is gone.
+
+    Found in the bytes, not line by line: a build's every new task may need its
+    Tgid, PPid and TracerPid (traced.tracer.newcomers)."""
     try:
-        with open(f"/proc/{tid}/status", "rb") as status:
-            for raw in status:
-                line = raw.decode("ascii", "replace")
-                prefix, colon, value = line.partition(":")
-                field = prefixes.get(prefix + colon)
-                if field is not None:
-                    found[field] = value.strip()
-                    if len(found) == len(prefixes):
-                        break
+        data = b"\n" + read_whole(f"/proc/{tid}/status")
     except OSError:  # gone, or no fd left to look: either way we cannot know
         return {}
+    found: dict[str, str] = {}
+    for field in fields:
+        key = f"\n{field}:".encode("ascii")
+        start = data.find(key)
+        if start >= 0:
+            start += len(key)
+            end = data.find(b"\n", start)
+            found[field] = data[start : None if end < 0 else end].decode("ascii", "replace").strip()
     return found
 
 
@@ -141,6 +143,9 @@ def thread_ids(pid: int) -> list[int]:
         return []
 
 
+_FS_ENCODING, _FS_ERRORS = sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()
+
+
 def _execfn_address(pid: int) -> int:
     data = read_whole(f"/proc/{pid}/auxv")
     for key, value in _AUXV_ENTRY.iter_unpack(data[: len(data) - len(data) % 16]):
@@ -155,7 +160,9 @@ def exec_image_argv(pid: int) -> tuple[str, ...]:
         raw = read_whole(f"/proc/{pid}/cmdline")
     except OSError:
         return ()
-    return tuple(os.fsdecode(arg) for arg in raw.split(b"\0")[:-1])  # as bytes, PEP 383
+    # One decode for them all, as os.fsdecode would each (PEP 383): a build's
+    # compiler runs have a dozen arguments or more, and every exec reads them.
+    return tuple(raw.decode(_FS_ENCODING, _FS_ERRORS).split("\0")[:-1])
 
 
 def exec_image(pid: int) -> tuple[str, tuple[str, ...]]:
