@@ -22,9 +22,14 @@ pytestmark = pytest.mark.integration
 
 
 def test_a_task_s_lineage_and_status_lines_are_its_own() -> None:
-    assert procfs.lineage(os.getpid()) == procfs.Lineage(os.getpid(), os.getppid(), 0)
+    """The first line (Name), a later one, one absent; a task that does not exist."""
+    kin = procfs.lineage(os.getpid())
+    assert (kin.tgid, kin.parent) == (os.getpid(), os.getppid())
+    umask = os.umask(0o77)
+    os.umask(umask)
     fields = procfs.status_fields(os.getpid(), "Name", "Umask", "NoSuchField")
-    assert fields == {"Name": Path(sys.executable).name[:15], "Umask": f"{os.umask(0o22):04o}"}
+    name = Path("/proc/self/comm").read_text().rstrip("\n")
+    assert fields == {"Name": name, "Umask": f"{umask:04o}"}
     assert procfs.status_fields(2**22 + 1, "Tgid") == {}  # above pid_max: no such task
 
 

@@ -1,5 +1,7 @@
 """The session core: tasks that come, go, and change tid.  No processes."""
 
+import pytest
+
 from tests.unit.plain import plain_args
 from traced.core.abi import PTRACE_CONT, PTRACE_DETACH, PTRACE_SYSCALL
 from traced.core.session import Outcome, TraceSession
@@ -283,3 +285,33 @@ def test_a_call_s_duration_counts_from_its_restart_not_from_its_stop() -> None:
     session.feed(ROOT, call("close", 60_000))
     [returned], _ = session.feed(ROOT, Exit(61_000, 0, False))  # no restart seen: its stop
     assert isinstance(returned, SyscallEvent) and returned.duration_ns == 1_000
+
+
+def session_of(
+    *threads: int, entries: Entries = Entries.ALWAYS, entry_only: bool = False
+) -> TraceSession:
+    """ROOT and ``threads`` of its group, running; entries reported as ``entries`` says."""
+    session = TraceSession("s1", Mode.SECCOMP, ROOT, entries=entries, entry_only=entry_only)
+    session.add_task(ROOT, ROOT)
+    session.feed(ROOT, TrapStop())
+    for ts, tid in enumerate(threads, start=1):
+        session.feed(ROOT, Spawned(ts, tid, ROOT))
+        session.feed(tid, TrapStop())
+    return session
+
+
+def test_a_thread_s_death_is_awaited_after_its_exit_entry() -> None:
+    session = session_of(11)
+    assert session.death_follows(session.plan(11, call("exit", 5, 11)))
+
+
+@pytest.mark.parametrize(
+    ("threads", "entry_only", "name"),
+    [((), False, "exit_group"), ((11,), False, "exit_group"), ((11,), True, "exit"),
+     ((11,), False, "getpid")],
+    ids=["alone: nothing can cut it", "a leader whose thread lives on: its death waits",
+         "entry-only: its line is whole", "a call that returns"],
+)  # fmt: skip
+def test_no_death_is_awaited(threads: tuple[int, ...], entry_only: bool, name: str) -> None:
+    session = session_of(*threads, entry_only=entry_only)
+    assert not session.death_follows(session.plan(ROOT, call(name, 5)))

@@ -253,7 +253,8 @@ class Printer:
         the task is gone, even if -z, -Z or -e status= hid the call's own line."""
         if event.retval is not None or event.detached or event.stack is None:
             return
-        if event.stack.at == "entry" and self.filter._replace(status=None).admits(event):
+        shown = self.filter if self._shown is None else self._shown
+        if event.stack.at == "entry" and shown._replace(status=None).admits(event):
             self._stack(event)
 
     def _renamed_prefix(self, event: Event, tid: int) -> str:

@@ -155,6 +155,16 @@ class TraceSession:
             step.before, self.owed = [*self.owed, *step.before], []
         return step
 
+    def death_follows(self, step: Step) -> bool:
+        """Whether to wait for the death of a task restarted into exit or exit_group
+        before any other task's stop: only where another task's line could cut its
+        own, and where that death is the next thing the kernel reports of it, which
+        it is not for a leader whose threads live on (its death waits for theirs)."""
+        task = step.task
+        if not step.enters_final_call or len(self.tasks) < 2:
+            return False
+        return task.tid != task.tgid or self.group_sizes[task.tgid] == 1
+
     def _shows_entries(self, task_count: int) -> bool:
         entries = self.entries
         return entries is Entries.ALWAYS or (entries is Entries.INTERLEAVED and task_count > 1)

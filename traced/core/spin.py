@@ -16,7 +16,10 @@ from traced.core.abi import PTRACE_CONT, PTRACE_SYSCALL
 
 # How long to poll after each restart.  After PTRACE_CONT the next stop may be far
 # away, so only a short poll pays.
-BUDGET_NS = {PTRACE_SYSCALL: 200_000, PTRACE_CONT: 20_000}
+# DEATH is no request: the poll for the death of a task restarted into exit or
+# exit_group (Reactor._await_death), judged on its own.
+DEATH = -1
+BUDGET_NS = {PTRACE_SYSCALL: 200_000, PTRACE_CONT: 20_000, DEATH: 200_000}
 MISSES_BEFORE_BACKOFF = 4  # polls in a row that found no stop
 BACKOFF_RESTARTS = 256  # restarts without polling, before trying again
 

@@ -156,10 +156,15 @@ class Step:
 
     @property
     def enters_final_call(self) -> bool:
-        """The task is restarted into a call that ends it, its entry reported: its death,
-        its next status, will finish that entry's line."""
+        """The task is restarted into a call that ends it, its entry reported as a line
+        its death will finish (entry-only lines are whole already)."""
         opened = self.opened
-        return opened is not None and self.resume is not None and opened.name in FINAL_CALLS
+        return (
+            opened is not None
+            and self.resume is not None
+            and opened.name in FINAL_CALLS
+            and not self.task.entry_only
+        )
 
     def reread(self, stop: Stop) -> None:
         """The stop read again after the shell changed the tracee's memory

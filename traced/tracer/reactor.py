@@ -42,7 +42,7 @@ from _thread import get_native_id  # threading's own, without threading's import
 from typing import TYPE_CHECKING
 
 from traced.core import abi
-from traced.core.spin import SpinPolicy
+from traced.core.spin import DEATH, SpinPolicy
 from traced.core.stops import decode_status
 from traced.core.task import Resume, Step, running_call
 from traced.errors import TracedError, TraceeGoneError
@@ -193,15 +193,16 @@ class Reactor:
         any other task's stop is handled, so that its line ends with its own ``= ?``
         rather than another task's line cutting it (``<unfinished ...>``).  strace,
         taking one status at a time, mostly sees the death first; a batch, or the
-        next batch, would put every other pending stop before it."""
-        budget = self.spin.budget_ns(abi.PTRACE_SYSCALL) if self.spin.enabled else 0
-        if budget:
-            self._hot_tid, self._hot_budget_ns, self._hot_request = (
-                tid,
-                budget,
-                abi.PTRACE_SYSCALL,
-            )
-            self._spin()
+        next batch, would put every other pending stop before it.  The poll the
+        restart itself asked for is kept for afterwards."""
+        budget = self.spin.budget_ns(DEATH) if self.spin.enabled else 0
+        if not budget:
+            return
+        hot = self._hot_tid, self._hot_budget_ns, self._hot_request
+        self._hot_tid, self._hot_budget_ns, self._hot_request = tid, budget, DEATH
+        self._spin()
+        if hot[0] != tid:
+            self._hot_tid, self._hot_budget_ns, self._hot_request = hot
 
     def _drain_pending(self) -> None:
         """Every pending stop (up to the budget), then every pending death.
@@ -412,7 +413,7 @@ class Reactor:
                 run.deliver(event)
         except Exception:  # a bug in building an event: the others still go out
             _log.exception("cannot build a stop's events", session=run.core.session_id)
-        if step.enters_final_call and len(self._runs) > 1:  # alone, no line can cut in
+        if not run.holders and run.core.death_follows(step):  # held: not restarted yet
             self._await_death(step.task.tid)
         if not run.core.tasks and not run.over:
             if run.process_group and self._groups.get(run.process_group) is run:
