@@ -90,6 +90,15 @@ def test_exec_event_and_exit_code() -> None:
     assert ended.code == 7
 
 
+def test_an_exec_s_image_is_not_read_for_a_sink_that_never_shows_it() -> None:
+    """exec_image=False (the CLI's text): the exec stops, is reported, and the session
+    goes on, with no path nor argv read for it."""
+    events, session = launch(["sh", "-c", "exec /bin/true"], {"execve"}, exec_image=False)
+    execs = [e for e in events if isinstance(e, ExecEvent)]
+    assert [(e.path, e.argv) for e in execs] == [("", ()), ("", ())]
+    assert session.core.outcome is not None and session.core.outcome.shell_status == 0
+
+
 def _sleeper() -> subprocess.Popen[bytes]:
     code = "import os,time\nwhile True:\n    os.stat('/'); time.sleep(0.01)"
     return subprocess.Popen([sys.executable, "-c", code])

@@ -110,6 +110,7 @@ def _policy(args: argparse.Namespace, printer: Printer, *, force_full: bool) -> 
         inject_in_kernel=getattr(args, "inject_in_kernel", False),
         follow=follows(args),
         stack_trace=printer.stack_trace,
+        exec_image=printer.as_json,  # the text shows no exec's path nor argv
     )
 
 

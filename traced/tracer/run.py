@@ -86,6 +86,10 @@ class TracePolicy(NamedTuple):  # not a dataclass: ~0.5 ms less to start (bench/
     # -k: each reported syscall's (and signal's) call stack, walked at its stop
     # (traced.tracer.stacks); off, nothing of it is imported.
     stack_trace: bool = False
+    # What an exec stop reads for its ExecEvent: the path given to execve and the new
+    # argv (three /proc reads and one of memory).  A sink that never shows them (the
+    # CLI's text) sets False, and its ExecEvents carry "" and no argv.
+    exec_image: bool = True
 
     def mode(self) -> Mode:
         if (
@@ -186,6 +190,7 @@ class Run:
         # should it be reaped before that is read (stopread).
         self.comms: dict[int, bytes] = {}
         self.owner = policy.owner
+        self.exec_image = policy.exec_image
         self.injections = policy.injections.by_name
         # A runaway tree (a fork bomb) is stopped at max_tasks live tasks: a launched
         # one is killed, an attached one (not ours to kill) let go.  ``runaway``

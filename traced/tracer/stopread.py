@@ -206,7 +206,7 @@ def _exec_stop(run: Run, tid: int, now: int) -> Exec:
     client lacks (a set-user-ID or file-capability program, which our
     CAP_SYS_PTRACE let act): then the core lets it go, and says why."""
     old_tid = ptrace.event_message(tid)
-    path, argv = procfs.exec_image(tid)
+    path, argv = procfs.exec_image(tid) if run.exec_image else ("", ())
     detached = None if run.owner is None else _gained(run.owner, tid)
     if detached is not None:
         _log.warning("exec gained privileges; detaching", tid=tid, path=path, gained=detached)
