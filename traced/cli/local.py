@@ -96,9 +96,6 @@ def attach(args: argparse.Namespace, printer: Printer) -> int:
 
 
 def _policy(args: argparse.Namespace, printer: Printer, *, force_full: bool) -> TracePolicy:
-    """What the tracer is to do, from the printer's filter; the tracer then holds its
-    predicates, and the printer is told so."""
-    printer.rules_judged_upstream()
     return TracePolicy(
         printer.filter.syscalls,
         force_full,

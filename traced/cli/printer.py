@@ -40,7 +40,6 @@ from traced.events import (
     event_json,
 )
 from traced.filter.expression import Filter
-from traced.filter.predicates import NO_RULES
 from traced.syscalls.arch import host_arch
 
 SESSION_TAG = 8  # of a session id's 12 characters: enough to tell sessions apart
@@ -80,9 +79,6 @@ class Printer:
         self.live: set[int] = set()  # tids seen and not yet exited
         self.broken = False
         self.filter = Filter()  # what the seccomp set alone does not decide
-        # What wants() applies: the filter, or once the tracer feeding this printer
-        # evaluates the argument predicates itself, the filter without them.
-        self._shown: Filter | None = None
         # -c: count instead of printing; -C: count and print.
         self.summary: Summary | None = None
         self.print_lines = True
@@ -128,15 +124,8 @@ class Printer:
             return Entries.NEVER
         return Entries.ALWAYS if self.interactive else Entries.INTERLEAVED
 
-    def rules_judged_upstream(self) -> None:
-        """The tracer feeding this printer evaluates the filter's argument predicates
-        (a local launch or attach: traced.tracer.stopread), and reports no call that
-        fails them; so wants() does not evaluate them again, at entry and exit."""
-        self._shown = self.filter._replace(rules=NO_RULES)
-
     def wants(self, event: Event) -> bool:
-        shown = self.filter if self._shown is None else self._shown
-        return shown.admits(event)
+        return self.filter.admits(event)
 
     def __call__(self, event: Event) -> None:
         if type(event) is FilterEvent:  # traced's own words, on stderr, as strace's notices
@@ -253,8 +242,7 @@ class Printer:
         the task is gone, even if -z, -Z or -e status= hid the call's own line."""
         if event.retval is not None or event.detached or event.stack is None:
             return
-        shown = self.filter if self._shown is None else self._shown
-        if event.stack.at == "entry" and shown._replace(status=None).admits(event):
+        if event.stack.at == "entry" and self.filter._replace(status=None).admits(event):
             self._stack(event)
 
     def _renamed_prefix(self, event: Event, tid: int) -> str:
