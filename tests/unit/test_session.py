@@ -1,5 +1,7 @@
 """The session core: tasks that come, go, and change tid.  No processes."""
 
+from typing import NamedTuple
+
 import pytest
 
 from tests.unit.plain import plain_args
@@ -300,18 +302,36 @@ def session_of(
     return session
 
 
-def test_a_thread_s_death_is_awaited_after_its_exit_entry() -> None:
+@pytest.mark.parametrize("name", ["exit", "exit_group"])
+def test_a_thread_s_death_is_awaited_after_its_final_call(name: str) -> None:
+    """Its entry line is out and its death will finish it: the shell polls for that
+    death before other tasks' stops can cut the line (Reactor._await_death)."""
     session = session_of(11)
-    assert session.death_follows(session.plan(11, call("exit", 5, 11)))
+    assert session.death_follows(session.plan(11, call(name, 5, 11)))
+
+
+class Unawaited(NamedTuple):
+    """A final call whose death is not waited for: each differs from the case above
+    (thread 11's exit, its entry shown, ROOT alive beside it) in one thing only."""
+
+    threads: tuple[int, ...] = (11,)
+    caller: int = 11
+    name: str = "exit"
+    wanted: bool = True
+    entries: Entries = Entries.ALWAYS
+    entry_only: bool = False
 
 
 @pytest.mark.parametrize(
-    ("threads", "entry_only", "name"),
-    [((), False, "exit_group"), ((11,), False, "exit_group"), ((11,), True, "exit"),
-     ((11,), False, "getpid")],
+    "case",
+    [Unawaited(threads=(), caller=ROOT), Unawaited(caller=ROOT, name="exit_group"),
+     Unawaited(name="getpid"), Unawaited(wanted=False), Unawaited(entries=Entries.NEVER),
+     Unawaited(entry_only=True)],
     ids=["alone: nothing can cut it", "a leader whose thread lives on: its death waits",
-         "entry-only: its line is whole", "a call that returns"],
+         "a call that returns", "not reported", "no entry event",
+         "entry-only: its line is whole"],
 )  # fmt: skip
-def test_no_death_is_awaited(threads: tuple[int, ...], entry_only: bool, name: str) -> None:
-    session = session_of(*threads, entry_only=entry_only)
-    assert not session.death_follows(session.plan(ROOT, call(name, 5)))
+def test_no_death_is_awaited(case: Unawaited) -> None:
+    session = session_of(*case.threads, entries=case.entries, entry_only=case.entry_only)
+    entry = call(case.name, 5, case.caller)._replace(wanted=case.wanted)
+    assert not session.death_follows(session.plan(case.caller, entry))

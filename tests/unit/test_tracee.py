@@ -321,21 +321,3 @@ def test_entry_only_in_full_mode_passes_over_the_exit_it_must_stop_at() -> None:
     [event], resume = handle(task, entry("read"))
     assert isinstance(event, SyscallEntryEvent) and resume == Resume(TID, PTRACE_SYSCALL)
     assert handle(task, Exit(20, 5, False)) == ([], Resume(TID, PTRACE_SYSCALL))
-
-
-@pytest.mark.parametrize("name", ["exit", "exit_group"])
-def test_a_task_restarted_into_a_call_that_ends_it_is_marked_to_be_awaited(name: str) -> None:
-    """Its entry line is out, and its death will finish it: the shell polls for that
-    death before other tasks' stops can cut the line (Reactor._await_death)."""
-    task = running(report_entries=True)
-    assert plan(task, entry(name)).enters_final_call
-
-
-@pytest.mark.parametrize(
-    ("name", "wanted", "entries"),
-    [("openat", True, True), ("exit", False, True), ("exit", True, False)],
-    ids=["a call that returns", "not reported", "no entry event"],
-)
-def test_other_entries_are_not_awaited(name: str, wanted: bool, entries: bool) -> None:
-    task = running(report_entries=entries)
-    assert not plan(task, entry(name, wanted=wanted)).enters_final_call

@@ -36,6 +36,9 @@ from traced.core.task import Mode, Phase, Resume, Step, Task, disown, let_go
 from traced.core.tracee import abandon_in_flight, announce_in_flight, plan
 from traced.events import Entries, Event
 
+# The calls that end the task that makes them: entered, they never return.
+FINAL_CALLS = frozenset(("exit", "exit_group"))
+
 
 class Outcome(NamedTuple):  # not a frozen dataclass: ~0.5 ms to create, 6x a NamedTuple
     """How the root task ended: an exit code, or a signal."""
@@ -156,12 +159,16 @@ class TraceSession:
         return step
 
     def death_follows(self, step: Step) -> bool:
-        """Whether to wait for the death of a task restarted into exit or exit_group
-        before any other task's stop: only where another task's line could cut its
-        own, and where that death is the next thing the kernel reports of it, which
-        it is not for a leader whose threads live on (its death waits for theirs)."""
-        task = step.task
-        if not step.enters_final_call or len(self.tasks) < 2:
+        """Whether to wait for the death of a task just restarted into exit or
+        exit_group before any other task's stop: only where its entry was reported
+        as a line its death will finish (an entry-only line is whole already), where
+        another task's line could cut it, and where that death is the next thing the
+        kernel reports of it, which it is not for a leader whose threads live on
+        (its death waits for theirs)."""
+        task, opened = step.task, step.opened
+        if opened is None or opened.name not in FINAL_CALLS or step.resume is None:
+            return False
+        if task.entry_only or len(self.tasks) < 2:
             return False
         return task.tid != task.tgid or self.group_sizes[task.tgid] == 1
 

@@ -45,10 +45,6 @@ class Restart(enum.Enum):
     NONE = "none"  # the task is dead
 
 
-# The calls that end the task that makes them: entered, they never return.
-FINAL_CALLS = frozenset(("exit", "exit_group"))
-
-
 class Resume(NamedTuple):
     """One ptrace restart request for the reactor to make."""
 
@@ -153,18 +149,6 @@ class Step:
         self.left: tuple[int, ...] = ()
         # -e inject=: what the shell does to the tracee before its restart, or None.
         self.tamper: Tamper | None = None
-
-    @property
-    def enters_final_call(self) -> bool:
-        """The task is restarted into a call that ends it, its entry reported as a line
-        its death will finish (entry-only lines are whole already)."""
-        opened = self.opened
-        return (
-            opened is not None
-            and self.resume is not None
-            and opened.name in FINAL_CALLS
-            and not self.task.entry_only
-        )
 
     def reread(self, stop: Stop) -> None:
         """The stop read again after the shell changed the tracee's memory

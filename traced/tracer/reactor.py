@@ -176,9 +176,14 @@ class Reactor:
         """
         tid, budget, request = self._hot_tid, self._hot_budget_ns, self._hot_request
         self._hot_tid = 0
+        return self._catch(tid, budget, request)
+
+    def _catch(self, tid: int, budget_ns: int, request: int) -> bool:
+        """Take ``tid``'s next status if it comes within ``budget_ns``, and handle it;
+        the spin policy learns whether it came (judged by ``request``)."""
         if tid not in self._runs:  # none, or let go of since its restart
             return False
-        deadline = time.perf_counter_ns() + budget
+        deadline = time.perf_counter_ns() + budget_ns
         while time.perf_counter_ns() < deadline:
             status = wait.take(tid)
             if status is not None:
@@ -193,16 +198,12 @@ class Reactor:
         any other task's stop is handled, so that its line ends with its own ``= ?``
         rather than another task's line cutting it (``<unfinished ...>``).  strace,
         taking one status at a time, mostly sees the death first; a batch, or the
-        next batch, would put every other pending stop before it.  The poll the
-        restart itself asked for is kept for afterwards."""
+        next batch, would put every other pending stop before it."""
         budget = self.spin.budget_ns(DEATH) if self.spin.enabled else 0
-        if not budget:
-            return
-        hot = self._hot_tid, self._hot_budget_ns, self._hot_request
-        self._hot_tid, self._hot_budget_ns, self._hot_request = tid, budget, DEATH
-        self._spin()
-        if hot[0] != tid:
-            self._hot_tid, self._hot_budget_ns, self._hot_request = hot
+        if budget:
+            if self._hot_tid == tid:  # this poll stands for the restart's own
+                self._hot_tid = 0
+            self._catch(tid, budget, DEATH)
 
     def _drain_pending(self) -> None:
         """Every pending stop (up to the budget), then every pending death.
