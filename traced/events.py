@@ -76,16 +76,6 @@ def os_text(name: str) -> Text:
     return name
 
 
-def os_texts(names: tuple[str, ...]) -> tuple[Text, ...]:
-    """:func:`os_text` of each name; one check for all when, as nearly always, every
-    one of them is UTF-8 (an exec's argv: a compiler's has dozens)."""
-    try:
-        "".join(names).encode("utf-8")
-    except UnicodeEncodeError:
-        return tuple(os_text(name) for name in names)
-    return names
-
-
 def shown(text: Text) -> str:
     """A :data:`Text` for a person: its bytes as UTF-8, undecodable ones as ``\\xNN``."""
     return text if isinstance(text, str) else bytes_of(text).decode("utf-8", "backslashreplace")

@@ -16,7 +16,6 @@ from traced.events import (
     bytes_of,
     event_json,
     os_text,
-    os_texts,
     parse_event,
     text_of,
 )
@@ -69,11 +68,3 @@ def test_an_exec_s_path_and_argv_travel_losslessly() -> None:
     event = ExecEvent(session="s", pid=1, tid=1, ts_ns=0, path=argv[0], argv=argv, old_tid=None)
     back = parse_event(msgspec.json.decode(event_json(event)))
     assert isinstance(back, ExecEvent) and [bytes_of(arg) for arg in back.argv] == [b"./rd", LATIN1]
-
-
-def test_names_are_checked_at_once_and_each_kept_as_os_text_keeps_it() -> None:
-    clean = ("gcc", "-O2", "é")
-    assert os_texts(clean) is clean
-    mixed = ("./rd", AS_OS, "é")
-    assert os_texts(mixed) == tuple(os_text(name) for name in mixed)
-    assert isinstance(os_texts(mixed)[1], Bytes)

@@ -22,7 +22,6 @@ from traced.events import (
     SyscallEvent,
     Text,
     os_text,
-    os_texts,
     text_of,
 )
 from traced.syscalls.names import clipped_errno, errno_name, signal_name
@@ -191,7 +190,7 @@ def execed(step: Step) -> list[Event]:
         tid=task.tid,
         ts_ns=stop.ts,
         path=os_text(stop.path),
-        argv=os_texts(stop.argv),
+        argv=tuple(os_text(arg) for arg in stop.argv),
         old_tid=old_tid,
         detached=stop.detached,
     )
