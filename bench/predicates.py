@@ -47,10 +47,10 @@ from build import (
     rotated_rounds,
 )
 from measure import REPO, first_line, note, report_head, venv_bin
-from traced.core.tracee import FILTER_INSTALLS
-from traced.filter.bpf import compile_filter
 from traced.filter.expression import parse_filter
 from traced.syscalls.arch import host_arch
+from traced.tracer.engine import Engine
+from traced.tracer.run import TracePolicy
 
 TITLE = "Argument predicates in the filter (`make -j2`, the files a build writes)"
 PREDICATE = "trace=openat(flags&O_CREAT|O_WRONLY|O_RDWR)"
@@ -68,14 +68,11 @@ WRITES = re.compile(r"O_(CREAT|WRONLY|RDWR)")
 
 
 def predicate_filter(path: Path) -> Path:
-    """traced's seccomp program for PREDICATE, compiled as the engine compiles it
-    (traced.tracer.engine's _filter: the calls that install a filter always stop), in
-    ``path``: the bare loop's filter."""
-    arch = host_arch()
-    chosen = parse_filter([PREDICATE], arch)
-    rules = {name: rule for name, rule in chosen.rules.items() if name not in FILTER_INSTALLS}
-    names = (chosen.syscalls or frozenset()) - rules.keys()
-    path.write_bytes(compile_filter(arch, names | FILTER_INSTALLS.keys(), rules))
+    """The seccomp program traced's engine installs for PREDICATE, in ``path``: the
+    bare loop's filter."""
+    chosen = parse_filter([PREDICATE], host_arch())
+    policy = TracePolicy(chosen.syscalls, rules=tuple(chosen.rules.items()))
+    path.write_bytes(Engine(blocking=True).filter_program(policy))
     return path
 
 

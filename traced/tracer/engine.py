@@ -119,7 +119,7 @@ class Engine:
             spec.argv[0] if spec.credentials else resolve_program(spec.argv[0], spec.env, spec.cwd)
         )
         mode = policy.mode()
-        filter_program = self._filter(policy) if mode is Mode.SECCOMP else None
+        filter_program = self.filter_program(policy) if mode is Mode.SECCOMP else None
         stacks = self._stacks(policy)  # before the fork: a missing libunwind is said first
         child = fork_child(spec, program, filter_program)
         try:
@@ -140,11 +140,12 @@ class Engine:
         self.reactor.register(child.pid, run)
         return run
 
-    def _filter(self, policy: TracePolicy) -> bytes:
-        """The seccomp program: the policy's syscalls, those with argument predicates
-        stopped only for the calls that match.  The calls that install a filter of
-        the tracee's own are always stopped at: the core switches a task to full
-        mode at their exit (core.tracee); their predicates are judged at the stop."""
+    def filter_program(self, policy: TracePolicy) -> bytes:
+        """The seccomp program a launch with ``policy`` installs: the policy's
+        syscalls, those with argument predicates stopped only for the calls that
+        match.  The calls that install a filter of the tracee's own are always stopped
+        at: the core switches a task to full mode at their exit (core.tracee); their
+        predicates are judged at the stop."""
         rules = {name: rules for name, rules in policy.rules if name not in FILTER_INSTALLS}
         # -e inject=...:error= in the kernel (--inject-in-kernel): the calls it would
         # stop at fail there instead; never our own execve (the filter is on as we
@@ -236,7 +237,7 @@ class Engine:
         from traced.core.filter_install import Install  # noqa: PLC0415 (see attach)
         from traced.tracer import attachfilter  # noqa: PLC0415
 
-        program = self._filter(policy)  # as a launch's, argument predicates and all
+        program = self.filter_program(policy)  # as a launch's, argument predicates and all
         install = Install(program, attachfilter.needs_privilege_promise(tgid))
         run.installer = attachfilter.FilterInstaller(
             run, tgid, install, self.arch.inject, self.arch.native.audit_arch
